@@ -1,0 +1,45 @@
+# wenyuan: the two commands a newcomer needs are `make run` and `make test`.
+# Each first installs the Debian packages it needs (scripts/deps.sh).
+
+BUILD ?= build
+DATA ?= var
+PORT ?= 8080
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps run test bench samples clean asan
+
+all: $(BUILD)/wenyuan
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/Makefile: CMakeLists.txt
+	@scripts/deps.sh
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+$(BUILD)/wenyuan: $(BUILD)/Makefile FORCE
+	@cmake --build $(BUILD) -j $(JOBS)
+
+FORCE:
+
+# Build, load the sample documents the project makes itself, serve the site.
+run: all
+	@scripts/samples.sh $(BUILD)/wenyuan $(DATA)
+	$(BUILD)/wenyuan --data $(DATA) --http_port=$(PORT) serve
+
+test:
+	@scripts/deps.sh --test
+	@$(MAKE) --no-print-directory all CMAKE_FLAGS="-DWY_WERROR=ON $(CMAKE_FLAGS)"
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The same suite under AddressSanitizer + UBSan.
+asan:
+	@$(MAKE) --no-print-directory test BUILD=build-asan CMAKE_FLAGS="-DWY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+
+bench: all
+	@scripts/deps.sh --bench
+	bench/pipeline.sh $(BUILD)/wenyuan
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install the Debian packages wenyuan needs to build, run and test, when any
+# is missing. Called by `make` targets; safe to run again (installs nothing
+# when all are present). Uses apt-get as root, sudo otherwise.
+set -euo pipefail
+
+# build + run
+pkgs=(
+  build-essential cmake pkg-config
+  libsqlite3-dev libwebp-dev libmicrohttpd-dev libsodium-dev libjansson-dev zlib1g-dev
+  libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
+  libfreetype-dev libharfbuzz-dev
+  fonts-noto-cjk
+)
+# tests and benchmarks: the tools a user would otherwise script, for
+# side-by-side comparison, and mutool to make the sample manual's PDF check
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
+  pkgs+=(poppler-utils webp curl)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "wenyuan: installing Debian packages: ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null; then
+  sudo=(sudo)
+else
+  echo "wenyuan: need root or sudo to install: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,58 @@
+/* blob: immutable objects named by the SHA-256 of their bytes.
+ *
+ * Originals, page images and thumbnails live here; the store holds only
+ * their names. An object is written to a temporary name, fsync'd, then
+ * renamed into place, so a reader never sees a partial object and a crash
+ * leaves at worst an orphan temp file. Names are always 64 lowercase hex
+ * digits checked by wy_blob_valid_name: no path ever comes from a user.
+ *
+ * The directory backend is the default; an S3 backend will implement the
+ * same functions. Thread safety: a wy_blob_store may be shared by threads. */
+#ifndef WY_BLOB_H
+#define WY_BLOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef struct wy_blob_store wy_blob_store;
+
+/* Open the directory backend rooted at dir (created if missing). */
+int wy_blob_open(const char *dir, wy_blob_store **out, wy_errinfo *ei);
+void wy_blob_close(wy_blob_store *bs); /* NULL is a no-op */
+
+/* True when name is 64 lowercase hex digits. */
+bool wy_blob_valid_name(const char *name);
+
+/* SHA-256 of data as 64 hex digits + NUL. */
+void wy_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Store len bytes; the name goes to sha_out. Storing an object that exists
+ * is a cheap no-op. Errors: WY_EIO (disk full ...). */
+int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65], wy_errinfo *ei);
+
+/* Store everything readable from fd, hashing while copying, at most max
+ * bytes (WY_ETOOBIG past it, nothing stored). */
+int wy_blob_put_fd(wy_blob_store *bs, int fd, uint64_t max, char sha_out[65], uint64_t *size_out,
+		   wy_errinfo *ei);
+
+/* Open an object for reading; the caller closes the fd. WY_ENOTFOUND. */
+int wy_blob_open_fd(wy_blob_store *bs, const char *sha, int *fd_out, uint64_t *size_out, wy_errinfo *ei);
+
+/* A local file path to an object, for libraries that open files by name.
+ * Backends without local files download to a temp file the caller unlinks
+ * when *is_temp. The caller frees *path. */
+int wy_blob_local_path(wy_blob_store *bs, const char *sha, char **path, bool *is_temp, wy_errinfo *ei);
+
+/* Whether the object exists. */
+bool wy_blob_exists(wy_blob_store *bs, const char *sha);
+
+/* Re-hash an object and compare with its name: WY_ECORRUPT on mismatch. */
+int wy_blob_verify(wy_blob_store *bs, const char *sha, wy_errinfo *ei);
+
+/* Remove an object (garbage collection of orphans only). */
+int wy_blob_delete(wy_blob_store *bs, const char *sha, wy_errinfo *ei);
+
+#endif

@@ -1,0 +1,252 @@
+/* blob/fs: the directory backend. Objects live at root/ab/cd/<sha256>;
+ * temporary files at root/tmp/, on the same file system so rename is atomic.
+ * This file must never build a path from anything but a validated name. */
+#include "blob/blob.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct wy_blob_store {
+	char *root;
+	char *tmp;
+};
+
+int wy_blob_open(const char *dir, wy_blob_store **out, wy_errinfo *ei)
+{
+	*out = NULL;
+	if (sodium_init() < 0)
+		return wy_err_set(ei, WY_EIO, "blob: libsodium failed to initialise");
+	wy_blob_store *bs = wy_xcalloc(1, sizeof *bs);
+	bs->root = wy_xstrdup(dir);
+	bs->tmp = wy_xasprintf("%s/tmp", dir);
+	if (wy_mkdir_p(bs->tmp, 0755)) {
+		int rc = wy_err_set(ei, WY_EIO, "blob: cannot create %s: %s", bs->tmp, strerror(errno));
+		wy_blob_close(bs);
+		return rc;
+	}
+	*out = bs;
+	return WY_OK;
+}
+
+void wy_blob_close(wy_blob_store *bs)
+{
+	if (!bs)
+		return;
+	free(bs->root);
+	free(bs->tmp);
+	free(bs);
+}
+
+bool wy_blob_valid_name(const char *name)
+{
+	if (!name)
+		return false;
+	for (int i = 0; i < 64; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return name[64] == 0;
+}
+
+static void hex(const unsigned char *h, char out[65])
+{
+	static const char d[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = d[h[i] >> 4];
+		out[2 * i + 1] = d[h[i] & 15];
+	}
+	out[64] = 0;
+}
+
+void wy_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, data, len);
+	hex(h, out);
+}
+
+static char *obj_path(const wy_blob_store *bs, const char *sha)
+{
+	return wy_xasprintf("%s/%.2s/%.2s/%s", bs->root, sha, sha + 2, sha);
+}
+
+static int temp_file(wy_blob_store *bs, char **path, int *fd, wy_errinfo *ei)
+{
+	*path = wy_xasprintf("%s/obj.XXXXXX", bs->tmp);
+	*fd = mkostemp(*path, O_CLOEXEC);
+	if (*fd < 0) {
+		int rc = wy_err_set(ei, WY_EIO, "blob: cannot create a temporary file in %s: %s", bs->tmp,
+				    strerror(errno));
+		free(*path);
+		*path = NULL;
+		return rc;
+	}
+	return WY_OK;
+}
+
+/* fsync the temp file, then move it to its name and fsync the directory. */
+static int publish(wy_blob_store *bs, const char *tmp, int fd, const char *sha, wy_errinfo *ei)
+{
+	if (fsync(fd) != 0 || wy_fault("blob.fsync"))
+		return wy_err_set(ei, WY_EIO, "blob: fsync failed: %s", strerror(errno ? errno : EIO));
+	char *dst = obj_path(bs, sha);
+	char *dir = wy_xstrndup(dst, strlen(dst) - 65);
+	int rc = WY_OK;
+	if (wy_mkdir_p(dir, 0755))
+		rc = wy_err_set(ei, WY_EIO, "blob: cannot create %s: %s", dir, strerror(errno));
+	else if (rename(tmp, dst) != 0)
+		rc = wy_err_set(ei, WY_EIO, "blob: cannot rename into %s: %s", dst, strerror(errno));
+	else if (wy_fsync_dir(dir))
+		rc = wy_err_set(ei, WY_EIO, "blob: fsync of %s failed", dir);
+	free(dir);
+	free(dst);
+	return rc;
+}
+
+int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65], wy_errinfo *ei)
+{
+	wy_sha256_hex(data, len, sha_out);
+	if (wy_blob_exists(bs, sha_out))
+		return WY_OK;
+	char *tmp;
+	int fd, rc;
+	if ((rc = temp_file(bs, &tmp, &fd, ei)))
+		return rc;
+	if (wy_write_all(fd, data, len))
+		rc = wy_err_set(ei, WY_EIO, "blob: write failed: %s", strerror(errno));
+	else
+		rc = publish(bs, tmp, fd, sha_out, ei);
+	close(fd);
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int wy_blob_put_fd(wy_blob_store *bs, int in, uint64_t max, char sha_out[65], uint64_t *size_out, wy_errinfo *ei)
+{
+	char *tmp;
+	int fd, rc;
+	if ((rc = temp_file(bs, &tmp, &fd, ei)))
+		return rc;
+	crypto_hash_sha256_state h;
+	crypto_hash_sha256_init(&h);
+	uint64_t total = 0;
+	static __thread char chunk[1 << 16];
+	for (;;) {
+		ssize_t r = read(in, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = wy_err_set(ei, WY_EIO, "blob: read failed: %s", strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		total += (uint64_t)r;
+		if (total > max) {
+			rc = wy_err_set(ei, WY_ETOOBIG, "the file is larger than the limit of %llu bytes",
+					(unsigned long long)max);
+			goto out;
+		}
+		crypto_hash_sha256_update(&h, (const unsigned char *)chunk, (unsigned long long)r);
+		if (wy_write_all(fd, chunk, (size_t)r)) {
+			rc = wy_err_set(ei, WY_EIO, "blob: write failed: %s", strerror(errno));
+			goto out;
+		}
+	}
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&h, digest);
+	hex(digest, sha_out);
+	if (size_out)
+		*size_out = total;
+	if (!wy_blob_exists(bs, sha_out))
+		rc = publish(bs, tmp, fd, sha_out, ei);
+out:
+	close(fd);
+	unlink(tmp); /* after a successful rename this finds nothing */
+	free(tmp);
+	return rc;
+}
+
+int wy_blob_open_fd(wy_blob_store *bs, const char *sha, int *fd_out, uint64_t *size_out, wy_errinfo *ei)
+{
+	if (!wy_blob_valid_name(sha))
+		return wy_err_set(ei, WY_EINVAL, "blob: invalid name");
+	char *p = obj_path(bs, sha);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	free(p);
+	if (fd < 0)
+		return wy_err_set(ei, errno == ENOENT ? WY_ENOTFOUND : WY_EIO, "blob %.12s: %s", sha, strerror(errno));
+	struct stat stbuf;
+	if (fstat(fd, &stbuf) != 0) {
+		close(fd);
+		return wy_err_set(ei, WY_EIO, "blob %.12s: %s", sha, strerror(errno));
+	}
+	*fd_out = fd;
+	if (size_out)
+		*size_out = (uint64_t)stbuf.st_size;
+	return WY_OK;
+}
+
+int wy_blob_local_path(wy_blob_store *bs, const char *sha, char **path, bool *is_temp, wy_errinfo *ei)
+{
+	*path = NULL;
+	*is_temp = false;
+	if (!wy_blob_valid_name(sha))
+		return wy_err_set(ei, WY_EINVAL, "blob: invalid name");
+	if (!wy_blob_exists(bs, sha))
+		return wy_err_set(ei, WY_ENOTFOUND, "blob %.12s is missing", sha);
+	*path = obj_path(bs, sha);
+	return WY_OK;
+}
+
+bool wy_blob_exists(wy_blob_store *bs, const char *sha)
+{
+	if (!wy_blob_valid_name(sha))
+		return false;
+	char *p = obj_path(bs, sha);
+	struct stat stbuf;
+	bool ok = stat(p, &stbuf) == 0 && S_ISREG(stbuf.st_mode);
+	free(p);
+	return ok;
+}
+
+int wy_blob_verify(wy_blob_store *bs, const char *sha, wy_errinfo *ei)
+{
+	int fd, rc;
+	if ((rc = wy_blob_open_fd(bs, sha, &fd, NULL, ei)))
+		return rc;
+	crypto_hash_sha256_state h;
+	crypto_hash_sha256_init(&h);
+	char chunk[1 << 16];
+	ssize_t r;
+	while ((r = read(fd, chunk, sizeof chunk)) > 0)
+		crypto_hash_sha256_update(&h, (const unsigned char *)chunk, (unsigned long long)r);
+	close(fd);
+	if (r < 0)
+		return wy_err_set(ei, WY_EIO, "blob %.12s: read failed", sha);
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char got[65];
+	crypto_hash_sha256_final(&h, digest);
+	hex(digest, got);
+	if (strcmp(got, sha) != 0)
+		return wy_err_set(ei, WY_ECORRUPT, "blob %.12s: content hashes to %.12s", sha, got);
+	return WY_OK;
+}
+
+int wy_blob_delete(wy_blob_store *bs, const char *sha, wy_errinfo *ei)
+{
+	if (!wy_blob_valid_name(sha))
+		return wy_err_set(ei, WY_EINVAL, "blob: invalid name");
+	char *p = obj_path(bs, sha);
+	int rc = unlink(p) == 0 || errno == ENOENT ? WY_OK : wy_err_set(ei, WY_EIO, "blob: unlink failed");
+	free(p);
+	return rc;
+}

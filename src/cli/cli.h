@@ -1,0 +1,23 @@
+/* cli: the commands behind `wenyuan COMMAND`. Each takes the process's
+ * settings (already loaded from the environment and global flags) and its own
+ * arguments, prints for people (or JSON with --json) and returns the exit
+ * status. */
+#ifndef WY_CLI_H
+#define WY_CLI_H
+
+#include "core/config.h"
+
+int wy_cmd_add(wy_config *cfg, int argc, char **argv);
+int wy_cmd_info(wy_config *cfg, int argc, char **argv);
+int wy_cmd_list(wy_config *cfg, int argc, char **argv);
+int wy_cmd_retry(wy_config *cfg, int argc, char **argv);
+int wy_cmd_worker(wy_config *cfg, int argc, char **argv);
+int wy_cmd_serve(wy_config *cfg, int argc, char **argv);
+int wy_cmd_config(wy_config *cfg, int argc, char **argv);
+
+/* Open the store and blob store of cfg->data_dir, printing any error. */
+struct wy_store;
+struct wy_blob_store;
+int wy_cli_open(const wy_config *cfg, struct wy_store **st, struct wy_blob_store **bs);
+
+#endif

@@ -1,0 +1,460 @@
+/* cli/commands: add, info, list, retry, worker, config. */
+#include "blob/blob.h"
+#include "cli/cli.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "jobs/worker.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int wy_cli_open(const wy_config *cfg, wy_store **st, wy_blob_store **bs)
+{
+	wy_errinfo ei = {0};
+	char *blobdir = wy_xasprintf("%s/blobs", cfg->data_dir);
+	int rc = wy_store_open(cfg->data_dir, st, &ei);
+	if (!rc && (rc = wy_blob_open(blobdir, bs, &ei)))
+		wy_store_close(*st);
+	free(blobdir);
+	if (rc)
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+	return rc;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	wy_worker_stop();
+}
+
+static void route_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static bool want_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+static bool parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v <= 0)
+		return false;
+	*id = v;
+	return true;
+}
+
+static json_t *doc_json(const wy_doc *d)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_integer(d->id));
+	json_object_set_new(o, "title", d->title ? json_string(d->title) : json_null());
+	json_object_set_new(o, "filename", json_string(d->filename ? d->filename : ""));
+	json_object_set_new(o, "format", d->format ? json_string(d->format) : json_null());
+	json_object_set_new(o, "category", d->category ? json_string(d->category) : json_null());
+	json_object_set_new(o, "pages", json_integer(d->pages));
+	json_object_set_new(o, "size", json_integer(d->size));
+	json_object_set_new(o, "sha256", json_string(d->sha256));
+	json_object_set_new(o, "status", json_string(wy_doc_status_name(d->status)));
+	json_object_set_new(o, "reason", d->reason ? json_string(d->reason) : json_null());
+	json_object_set_new(o, "author", d->author ? json_string(d->author) : json_null());
+	json_object_set_new(o, "created_at", json_integer(d->created_at));
+	return o;
+}
+
+static void print_json(json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2));
+	if (s)
+		puts(s);
+	free(s);
+	json_decref(j);
+}
+
+static void print_doc(const wy_doc *d)
+{
+	char size[32], when[32];
+	wy_format_size(d->size, size, sizeof size);
+	time_t t = (time_t)d->created_at;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	printf("id:       %lld\n", (long long)d->id);
+	printf("title:    %s\n", d->title ? d->title : "");
+	printf("file:     %s\n", d->filename ? d->filename : "");
+	printf("format:   %s\n", d->format ? d->format : "");
+	if (d->category)
+		printf("category: %s\n", d->category);
+	if (d->author)
+		printf("author:   %s\n", d->author);
+	printf("pages:    %d\n", d->pages);
+	printf("size:     %s (%lld bytes)\n", size, (long long)d->size);
+	printf("sha256:   %s\n", d->sha256);
+	printf("added:    %s\n", when);
+	printf("status:   %s\n", wy_doc_status_name(d->status));
+	if (d->reason)
+		printf("reason:   %s\n", d->reason);
+}
+
+/* ---- add ---------------------------------------------------------------- */
+
+typedef struct add_progress {
+	int64_t *ids;
+	bool *reported;
+	int n;
+	bool tty;
+	int width;
+	int failed;
+} add_progress;
+
+static void add_tick(void *ctx, wy_store *st)
+{
+	add_progress *p = ctx;
+	int done = 0, pages_done = 0, pages_total = 0;
+	for (int i = 0; i < p->n; i++) {
+		wy_doc d;
+		if (wy_store_doc_get(st, p->ids[i], &d, NULL))
+			continue;
+		bool fin = d.status == WY_DOC_READY || d.status == WY_DOC_FAILED;
+		done += fin;
+		if (d.status == WY_DOC_CONVERTING) {
+			pages_done += d.progress_done;
+			pages_total += d.progress_total;
+		}
+		if (fin && !p->reported[i]) {
+			p->reported[i] = true;
+			if (p->tty)
+				fprintf(stderr, "\r\033[K");
+			if (d.status == WY_DOC_READY)
+				printf("ready   %-6lld %s (%s, %d page%s)\n", (long long)d.id, d.title ? d.title : "",
+				       d.format ? d.format : "?", d.pages, d.pages == 1 ? "" : "s");
+			else {
+				printf("failed  %-6lld %s: %s\n", (long long)d.id, d.filename ? d.filename : "",
+				       d.reason ? d.reason : "");
+				p->failed++;
+			}
+			fflush(stdout);
+		}
+		wy_doc_clear(&d);
+	}
+	if (p->tty) {
+		int bar = 30, fill = p->n ? done * bar / p->n : bar;
+		char b[64];
+		memset(b, '#', (size_t)fill);
+		memset(b + fill, '.', (size_t)(bar - fill));
+		b[bar] = 0;
+		fprintf(stderr, "\r\033[K[%s] %d/%d documents", b, done, p->n);
+		if (pages_total)
+			fprintf(stderr, ", page %d/%d", pages_done, pages_total);
+		fflush(stderr);
+	}
+}
+
+static void add_usage(FILE *out)
+{
+	fprintf(out, "usage: wenyuan add FILE... [--title T] [--category PATH] [--no-wait]\n"
+		     "\n"
+		     "Stores each file (a byte-identical file already stored is not added twice),\n"
+		     "queues its conversion and, unless --no-wait, converts it here with a\n"
+		     "progress bar, then prints one line per document: ready or failed, and why.\n"
+		     "Exit status: 0 when every document is ready, 2 when any failed, 1 on errors.\n");
+}
+
+int wy_cmd_add(wy_config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"title", required_argument, NULL, 't'},
+		{"category", required_argument, NULL, 'c'},
+		{"no-wait", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	const char *title = NULL, *category = NULL;
+	bool wait = true;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': title = optarg; break;
+		case 'c': category = optarg; break;
+		case 'n': wait = false; break;
+		case 'h': add_usage(stdout); return 0;
+		default: add_usage(stderr); return 1;
+		}
+	}
+	if (optind >= argc) {
+		add_usage(stderr);
+		return 1;
+	}
+	wy_store *st;
+	wy_blob_store *bs;
+	if (wy_cli_open(cfg, &st, &bs))
+		return 1;
+	int nfiles = argc - optind, status = 0;
+	add_progress p = {wy_xcalloc((size_t)nfiles, sizeof(int64_t)), wy_xcalloc((size_t)nfiles, sizeof(bool)), 0,
+			  isatty(2) != 0, 0, 0};
+	for (int i = optind; i < argc; i++) {
+		const char *path = argv[i];
+		wy_errinfo ei = {0};
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		struct stat sb;
+		if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			fprintf(stderr, "wenyuan: %s: %s\n", path, fd < 0 ? strerror(errno) : "not a regular file");
+			if (fd >= 0)
+				close(fd);
+			status = 1;
+			continue;
+		}
+		char sha[65];
+		uint64_t size = 0;
+		int rc = wy_blob_put_fd(bs, fd, (uint64_t)cfg->max_upload_mb << 20, sha, &size, &ei);
+		close(fd);
+		int64_t id = 0;
+		bool existed = false;
+		if (!rc) {
+			wy_doc_new dn = {title, wy_basename(path), category, sha, (int64_t)size};
+			rc = wy_store_doc_add(st, &dn, &id, &existed, &ei);
+		}
+		if (rc) {
+			fprintf(stderr, "wenyuan: %s: %s\n", path, wy_err_msg(&ei, rc));
+			status = 1;
+			continue;
+		}
+		printf("%s %-6lld %s\n", existed ? "exists " : "added  ", (long long)id, path);
+		p.ids[p.n++] = id;
+	}
+	fflush(stdout);
+	if (wait && p.n) {
+		route_signals();
+		wy_worker_opts wo = {.name = "add", .wait_ids = p.ids, .nwait = p.n, .tick = add_tick, .tick_ctx = &p};
+		wy_errinfo ei = {0};
+		int rc = wy_worker_run(cfg, st, bs, &wo, &ei);
+		add_tick(&p, st);
+		if (p.tty)
+			fprintf(stderr, "\r\033[K");
+		if (rc) {
+			fprintf(stderr, "wenyuan: worker: %s\n", wy_err_msg(&ei, rc));
+			status = 1;
+		}
+		if (!status && p.failed)
+			status = 2;
+	}
+	free(p.ids);
+	free(p.reported);
+	wy_blob_close(bs);
+	wy_store_close(st);
+	return status;
+}
+
+/* ---- info, list --------------------------------------------------------- */
+
+int wy_cmd_info(wy_config *cfg, int argc, char **argv)
+{
+	bool json = false;
+	const char *ids = NULL;
+	if (want_help(argc, argv)) {
+		printf("usage: wenyuan info ID [--json]\n\nShows one document: id, title, format, pages, size,\n"
+		       "sha256, status (queued|converting|ready|failed) and the reason of a failure.\n");
+		return 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else
+			ids = argv[i];
+	}
+	int64_t id;
+	if (!ids || !parse_id(ids, &id)) {
+		fprintf(stderr, "usage: wenyuan info ID [--json]\n");
+		return 1;
+	}
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	if (rc) {
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+		return 1;
+	}
+	wy_doc d;
+	rc = wy_store_doc_get(st, id, &d, &ei);
+	if (rc) {
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+		wy_store_close(st);
+		return 1;
+	}
+	if (json)
+		print_json(doc_json(&d));
+	else
+		print_doc(&d);
+	wy_doc_clear(&d);
+	wy_store_close(st);
+	return 0;
+}
+
+int wy_cmd_list(wy_config *cfg, int argc, char **argv)
+{
+	bool json = false;
+	if (want_help(argc, argv)) {
+		printf("usage: wenyuan list [--json]\n\nLists every document, newest first.\n");
+		return 0;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else {
+			fprintf(stderr, "usage: wenyuan list [--json]\n");
+			return 1;
+		}
+	}
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	wy_doc_list l = {0};
+	if (!rc)
+		rc = wy_store_doc_list(st, 0, 0, &l, &ei);
+	if (rc) {
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+		wy_store_close(st);
+		return 1;
+	}
+	if (json) {
+		json_t *a = json_array();
+		for (int i = 0; i < l.n; i++)
+			json_array_append_new(a, doc_json(&l.items[i]));
+		print_json(a);
+	} else {
+		printf("%-6s %-10s %-6s %5s %9s  %s\n", "ID", "STATUS", "FORMAT", "PAGES", "SIZE", "TITLE");
+		for (int i = 0; i < l.n; i++) {
+			const wy_doc *d = &l.items[i];
+			char size[32];
+			wy_format_size(d->size, size, sizeof size);
+			printf("%-6lld %-10s %-6s %5d %9s  %s%s%s\n", (long long)d->id, wy_doc_status_name(d->status),
+			       d->format ? d->format : "-", d->pages, size,
+			       d->title ? d->title : (d->filename ? d->filename : ""), d->reason ? "  — " : "",
+			       d->reason ? d->reason : "");
+		}
+	}
+	wy_doc_list_clear(&l);
+	wy_store_close(st);
+	return 0;
+}
+
+/* ---- retry, worker, config --------------------------------------------- */
+
+int wy_cmd_retry(wy_config *cfg, int argc, char **argv)
+{
+	bool force = false, wait = true;
+	if (want_help(argc, argv) || argc < 2) {
+		printf("usage: wenyuan retry ID... [--force] [--no-wait]\n\nQueues a failed document for conversion"
+		       " again (--force: a ready one too)\nand converts it here unless --no-wait.\n");
+		return argc < 2;
+	}
+	wy_store *st;
+	wy_blob_store *bs;
+	if (wy_cli_open(cfg, &st, &bs))
+		return 1;
+	int64_t *ids = wy_xcalloc((size_t)argc, sizeof *ids);
+	int n = 0, status = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0) {
+			force = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--no-wait") == 0) {
+			wait = false;
+			continue;
+		}
+	}
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-')
+			continue;
+		int64_t id;
+		wy_errinfo ei = {0};
+		if (!parse_id(argv[i], &id)) {
+			fprintf(stderr, "wenyuan: '%s' is not a document id\n", argv[i]);
+			status = 1;
+			continue;
+		}
+		int rc = wy_store_doc_retry(st, id, force, &ei);
+		if (rc) {
+			fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+			status = 1;
+			continue;
+		}
+		printf("queued  %lld\n", (long long)id);
+		ids[n++] = id;
+	}
+	if (wait && n) {
+		route_signals();
+		add_progress p = {ids, wy_xcalloc((size_t)n, sizeof(bool)), n, isatty(2) != 0, 0, 0};
+		wy_worker_opts wo = {.name = "retry", .wait_ids = ids, .nwait = n, .tick = add_tick, .tick_ctx = &p};
+		wy_worker_run(cfg, st, bs, &wo, NULL);
+		add_tick(&p, st);
+		if (p.tty)
+			fprintf(stderr, "\r\033[K");
+		if (!status && p.failed)
+			status = 2;
+		free(p.reported);
+	}
+	free(ids);
+	wy_blob_close(bs);
+	wy_store_close(st);
+	return status;
+}
+
+int wy_cmd_worker(wy_config *cfg, int argc, char **argv)
+{
+	if (want_help(argc, argv)) {
+		printf("usage: wenyuan worker [--until-idle]\n\nClaims queued conversion jobs and runs them in sandboxed\n"
+		       "child processes (settings: workers, convert_timeout, convert_memory_mb)\nuntil stopped with"
+		       " SIGINT/SIGTERM, or, with --until-idle, until the queue is empty.\n");
+		return 0;
+	}
+	bool until_idle = argc > 1 && strcmp(argv[1], "--until-idle") == 0;
+	wy_store *st;
+	wy_blob_store *bs;
+	if (wy_cli_open(cfg, &st, &bs))
+		return 1;
+	route_signals();
+	char name[64];
+	snprintf(name, sizeof name, "worker-%d", (int)getpid());
+	wy_worker_opts wo = {.name = name, .until_idle = until_idle};
+	wy_errinfo ei = {0};
+	int rc = wy_worker_run(cfg, st, bs, &wo, &ei);
+	if (rc)
+		fprintf(stderr, "wenyuan: worker: %s\n", wy_err_msg(&ei, rc));
+	wy_blob_close(bs);
+	wy_store_close(st);
+	return rc ? 1 : 0;
+}
+
+int wy_cmd_config(wy_config *cfg, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("%-18s %-12s %-26s %s\n", "SETTING", "VALUE", "ENVIRONMENT", "MEANING");
+	wy_config_print(cfg, stdout);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* convert: turn one original into pages (image + text), a thumbnail and
+ * metadata. This is the code that parses untrusted documents: callers run it
+ * inside a sandboxed child (see sandbox.h); it never touches the store.
+ *
+ * Results leave through a sink of callbacks, page by page, so a long
+ * document reports progress and a crash half-way loses only that job. Page
+ * images and the thumbnail are written to the blob store by the converter
+ * itself (blobs are immutable and content-addressed, so a half-finished job
+ * leaves at most unreferenced objects). */
+#ifndef WY_CONVERT_H
+#define WY_CONVERT_H
+
+#include <stddef.h>
+
+#include "blob/blob.h"
+#include "core/err.h"
+
+typedef struct wy_convert_opts {
+	int page_width;      /* px of page images */
+	int thumb_width;     /* px of the thumbnail */
+	int webp_quality;    /* 0..100 */
+	int max_pages;       /* pages past this are not converted */
+	size_t max_text;     /* bytes of plain text laid out (larger: WY_ETOOBIG) */
+} wy_convert_opts;
+
+/* Callbacks; a non-zero return stops the conversion with that code. */
+typedef struct wy_convert_sink {
+	void *ctx;
+	int (*format)(void *ctx, const char *format);
+	int (*count)(void *ctx, int npages);
+	int (*page)(void *ctx, int page_no, const char *image_sha, int width, int height, const char *text);
+	int (*thumb)(void *ctx, const char *sha);
+	int (*meta)(void *ctx, const char *title, const char *author);
+} wy_convert_sink;
+
+/* Defaults matching wy_config's. */
+void wy_convert_opts_default(wy_convert_opts *o);
+
+/* Convert the len bytes at data. Errors, each with a reason in ei for people:
+ * WY_EFORMAT (unrecognized, or recognised but not convertible here),
+ * WY_EPASSWORD, WY_ECORRUPT (no page could be read), WY_ETOOBIG, WY_EIO. */
+int wy_convert_buf(const void *data, size_t len, wy_blob_store *bs, const wy_convert_opts *o,
+		   const wy_convert_sink *sink, wy_errinfo *ei);
+
+/* Same, for a file. */
+int wy_convert_file(const char *path, wy_blob_store *bs, const wy_convert_opts *o, const wy_convert_sink *sink,
+		    wy_errinfo *ei);
+
+/* The title a document page shows: the metadata title when it is a real one,
+ * else the first line of the first page, else the file name without its
+ * extension. Returns a malloc'd UTF-8 string the caller frees. */
+char *wy_convert_pick_title(const char *meta_title, const char *first_page_text, const char *filename);
+
+#endif

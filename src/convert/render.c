@@ -1,0 +1,567 @@
+/* render: the MuPDF adapter. Opens PDF, EPUB, XPS, CBZ, FB2 and HTML (and
+ * plain text laid out as HTML), renders each page once into a display list,
+ * and from it a WebP page image, the page's text and the thumbnail.
+ *
+ * fz_try/fz_catch never leave this file: everything above it sees wy_err
+ * codes. MuPDF's warnings about broken files go to the debug log. */
+#include "convert/convert.h"
+#include "convert/sniff.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "text/charset.h"
+#include "text/utf8.h"
+
+#include <fcntl.h>
+#include <mupdf/fitz.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <webp/encode.h>
+
+/* WebP cannot hold a side longer than this. */
+#define WEBP_MAX_SIDE 16383
+
+void wy_convert_opts_default(wy_convert_opts *o)
+{
+	o->page_width = 1240;
+	o->thumb_width = 240;
+	o->webp_quality = 75;
+	o->max_pages = 5000;
+	o->max_text = 32u << 20;
+}
+
+static void on_warning(void *user, const char *msg)
+{
+	(void)user;
+	wy_debug("mupdf.warning", "msg=\"%.200s\"", msg);
+}
+
+static void on_error(void *user, const char *msg)
+{
+	(void)user;
+	wy_debug("mupdf.error", "msg=\"%.200s\"", msg);
+}
+
+/* Encode an RGB pixmap as lossy WebP into the blob store. Method 0 is the
+ * fastest effort level: at 1240 px it is four times faster than the
+ * default and the pages are text, where the difference does not show. */
+static int put_webp(const unsigned char *rgb, int w, int h, int stride, int quality, wy_blob_store *bs,
+		    char sha[65], wy_errinfo *ei)
+{
+	WebPConfig cfg;
+	WebPPicture pic;
+	WebPMemoryWriter wr;
+	if (!WebPConfigInit(&cfg) || !WebPPictureInit(&pic))
+		return wy_err_set(ei, WY_EIO, "libwebp version mismatch");
+	cfg.quality = (float)quality;
+	cfg.method = 0;
+	pic.width = w;
+	pic.height = h;
+	pic.use_argb = 0;
+	WebPMemoryWriterInit(&wr);
+	pic.writer = WebPMemoryWrite;
+	pic.custom_ptr = &wr;
+	int rc = WY_OK;
+	if (!WebPPictureImportRGB(&pic, rgb, stride) || !WebPEncode(&cfg, &pic))
+		rc = wy_err_set(ei, WY_ENOMEM, "WebP encoding failed (error %d)", pic.error_code);
+	else
+		rc = wy_blob_put(bs, wr.mem, wr.size, sha, ei);
+	WebPPictureFree(&pic);
+	WebPMemoryWriterClear(&wr);
+	return rc;
+}
+
+/* Draw a display list (NULL: nothing, a blank page) into a new white RGB
+ * pixmap. Returns NULL with the reason in ei when MuPDF fails. */
+static fz_pixmap *draw(fz_context *ctx, fz_display_list *list, fz_matrix ctm, fz_irect box, wy_errinfo *ei)
+{
+	fz_pixmap *pix = NULL;
+	fz_device *dev = NULL;
+	fz_var(pix);
+	fz_var(dev);
+	fz_try(ctx)
+	{
+		pix = fz_new_pixmap_with_bbox(ctx, fz_device_rgb(ctx), box, NULL, 0);
+		fz_clear_pixmap_with_value(ctx, pix, 255);
+		if (list) {
+			dev = fz_new_draw_device(ctx, ctm, pix);
+			fz_run_display_list(ctx, list, dev, fz_identity, fz_infinite_rect, NULL);
+			fz_close_device(ctx, dev);
+		}
+	}
+	fz_always(ctx) fz_drop_device(ctx, dev);
+	fz_catch(ctx)
+	{
+		fz_drop_pixmap(ctx, pix);
+		wy_err_set(ei, WY_ECORRUPT, "cannot render page: %s", fz_caught_message(ctx));
+		return NULL;
+	}
+	return pix;
+}
+
+/* Render a display list at a given width (the height follows the page's
+ * aspect, capped at what WebP can hold) and store it as WebP. A page with
+ * no usable size still gets an image: a blank A4 sheet. */
+static int render_list(fz_context *ctx, fz_display_list *list, fz_rect bounds, int width, int quality,
+		       wy_blob_store *bs, char sha[65], int *w_out, int *h_out, wy_errinfo *ei)
+{
+	float pw = bounds.x1 - bounds.x0, ph = bounds.y1 - bounds.y0;
+	if (!(pw > 0.5f) || !(ph > 0.5f) || pw > 1e6f || ph > 1e6f) {
+		pw = 595;
+		ph = 842;
+		list = NULL;
+	}
+	float scale = (float)width / pw;
+	if (ph * scale > WEBP_MAX_SIDE)
+		scale = WEBP_MAX_SIDE / ph;
+	fz_irect box = {0, 0, (int)(pw * scale + 0.5f), (int)(ph * scale + 0.5f)};
+	if (box.x1 < 1)
+		box.x1 = 1;
+	if (box.y1 < 1)
+		box.y1 = 1;
+	fz_matrix ctm = fz_pre_translate(fz_scale(scale, scale), -bounds.x0, -bounds.y0);
+	fz_pixmap *pix = draw(ctx, list, ctm, box, ei);
+	if (!pix)
+		return WY_ECORRUPT;
+	*w_out = fz_pixmap_width(ctx, pix);
+	*h_out = fz_pixmap_height(ctx, pix);
+	int rc = put_webp(fz_pixmap_samples(ctx, pix), *w_out, *h_out, (int)fz_pixmap_stride(ctx, pix), quality, bs,
+			  sha, ei);
+	fz_drop_pixmap(ctx, pix);
+	return rc;
+}
+
+static bool ends_with_cjk(const wy_buf *b)
+{
+	if (b->len == 0)
+		return false;
+	size_t i = b->len;
+	while (i > 0 && ((unsigned char)b->data[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i > 0)
+		i--;
+	const char *p = b->data + i;
+	int cp = wy_utf8_decode(&p, b->data + b->len);
+	return cp > 0 && wy_is_cjk((uint32_t)cp);
+}
+
+/* Page text: blocks become lines of text; the printed lines inside a block
+ * are joined with a space, except around CJK characters, where a line
+ * break is only where the typesetter ran out of room and a space would
+ * split a word ("中华\n人民" must index as 中华人民). */
+static int page_text(fz_context *ctx, fz_stext_page *sp, wy_buf *out)
+{
+	for (fz_stext_block *b = sp->first_block; b; b = b->next) {
+		if (b->type != FZ_STEXT_BLOCK_TEXT)
+			continue;
+		bool block_started = false;
+		for (fz_stext_line *ln = b->u.t.first_line; ln; ln = ln->next) {
+			bool line_started = false;
+			for (fz_stext_char *ch = ln->first_char; ch; ch = ch->next) {
+				int c = ch->c;
+				if (c < 0x20 || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF || c == 0xFFFD)
+					continue;
+				if (!line_started) {
+					line_started = true;
+					if (!block_started) {
+						if (out->len && out->data[out->len - 1] != '\n' && wy_buf_putc(out, '\n'))
+							return WY_ETOOBIG;
+					} else if (!ends_with_cjk(out) && !wy_is_cjk((uint32_t)c) &&
+						   out->data[out->len - 1] != ' ' && out->data[out->len - 1] != '-') {
+						if (wy_buf_putc(out, ' '))
+							return WY_ETOOBIG;
+					}
+					block_started = true;
+				}
+				char u[4];
+				int n = wy_utf8_encode((uint32_t)c, u);
+				if (wy_buf_append(out, u, (size_t)n))
+					return WY_ETOOBIG;
+			}
+		}
+	}
+	(void)ctx;
+	/* Trim trailing whitespace. */
+	while (out->len && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\n'))
+		out->data[--out->len] = 0;
+	return WY_OK;
+}
+
+/* Plain text becomes a small XHTML document that MuPDF lays out into A4
+ * pages: one paragraph per line, so line structure survives and long
+ * lines wrap (CJK anywhere, Latin at spaces). */
+static int text_to_html(const void *data, size_t len, size_t max_text, wy_buf *html, char **first_line,
+			wy_errinfo *ei)
+{
+	wy_buf utf8;
+	const char *cs = NULL;
+	int rc = wy_charset_to_utf8(data, len, max_text, &utf8, &cs, ei);
+	if (rc == WY_ETOOBIG)
+		return wy_err_set(ei, WY_ETOOBIG, "the text file is larger than %zu MB", max_text >> 20);
+	if (rc)
+		return rc;
+	wy_debug("convert.charset", "charset=%s bytes=%zu", cs ? cs : "?", utf8.len);
+	wy_buf_init(html, 0);
+	wy_buf_puts(html, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"/><style>"
+			  "@page{margin:54pt 54pt}body{margin:0;font-size:11pt;line-height:1.5}"
+			  "p{margin:0;white-space:pre-wrap}</style></head><body>");
+	*first_line = NULL;
+	const char *p = utf8.data ? utf8.data : "", *end = p + utf8.len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if (!*first_line) {
+			const char *a = p, *z = le;
+			while (a < z && (*a == ' ' || *a == '\t' || *a == '\f'))
+				a++;
+			while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
+				z--;
+			if (z > a)
+				*first_line = wy_xstrndup(a, (size_t)(z - a));
+		}
+		const char *q = p;
+		while (q < le && (*q == ' ' || *q == '\t' || *q == '\f'))
+			q++;
+		if (q == le) { /* an empty line keeps its height */
+			wy_buf_puts(html, "<p><br/></p>\n");
+			p = nl ? nl + 1 : end;
+			continue;
+		}
+		wy_buf_puts(html, "<p>");
+		for (const char *c = p; c < le; c++) {
+			switch (*c) {
+			case '<': wy_buf_puts(html, "&lt;"); break;
+			case '>': wy_buf_puts(html, "&gt;"); break;
+			case '&': wy_buf_puts(html, "&amp;"); break;
+			case '\f': break;
+			default: wy_buf_putc(html, *c);
+			}
+		}
+		wy_buf_puts(html, "</p>\n");
+		p = nl ? nl + 1 : end;
+	}
+	wy_buf_puts(html, "</body></html>");
+	wy_buf_free(&utf8);
+	return WY_OK;
+}
+
+static bool is_real_title(const char *t)
+{
+	if (!t)
+		return false;
+	while (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\n')
+		t++;
+	if (!*t)
+		return false;
+	static const char *junk[] = {"untitled", "Untitled", "无标题", "Title", "title", "Document", "PowerPoint Presentation"};
+	for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
+		if (strcmp(t, junk[i]) == 0)
+			return false;
+	return true;
+}
+
+static char *clean_title(const char *t, size_t max)
+{
+	while (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\n')
+		t++;
+	/* "Microsoft Word - report.doc" is the printer driver talking. */
+	static const char *prefixes[] = {"Microsoft Word - ", "Microsoft PowerPoint - ", "Microsoft Excel - "};
+	for (size_t i = 0; i < 3; i++)
+		if (strncmp(t, prefixes[i], strlen(prefixes[i])) == 0)
+			t += strlen(prefixes[i]);
+	size_t n = strlen(t);
+	char *s = wy_xstrndup(t, n);
+	for (char *c = s; *c; c++)
+		if (*c == '\r' || *c == '\n' || *c == '\t')
+			*c = ' ';
+	n = wy_utf8_truncate(s, n, max);
+	while (n && s[n - 1] == ' ')
+		n--;
+	s[n] = 0;
+	return s;
+}
+
+char *wy_convert_pick_title(const char *meta_title, const char *first_page_text, const char *filename)
+{
+	if (is_real_title(meta_title))
+		return clean_title(meta_title, 200);
+	if (first_page_text) {
+		const char *p = first_page_text;
+		while (*p == ' ' || *p == '\n' || *p == '\t')
+			p++;
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n) {
+			char *line = wy_xstrndup(p, n);
+			char *t = clean_title(line, 80);
+			free(line);
+			if (*t)
+				return t;
+			free(t);
+		}
+	}
+	const char *base = filename ? wy_basename(filename) : "";
+	const char *dot = strrchr(base, '.');
+	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	char *name = wy_xstrndup(base, n);
+	char *t = clean_title(name, 200);
+	free(name);
+	if (!*t) {
+		free(t);
+		t = wy_xstrdup("untitled");
+	}
+	return t;
+}
+
+static void lookup_meta(fz_context *ctx, fz_document *doc, const char *key, char *buf, int size)
+{
+	buf[0] = 0;
+	fz_try(ctx)
+	{
+		if (fz_lookup_metadata(ctx, doc, key, buf, size) < 0)
+			buf[0] = 0;
+	}
+	fz_catch(ctx) buf[0] = 0;
+	if (!wy_utf8_valid(buf, strlen(buf)))
+		buf[0] = 0;
+}
+
+static int count_pages(fz_context *ctx, fz_document *doc, wy_errinfo *ei)
+{
+	int n = 0;
+	fz_var(n);
+	fz_try(ctx) n = fz_count_pages(ctx, doc);
+	fz_catch(ctx)
+	{
+		wy_err_set(ei, WY_ECORRUPT, "cannot read the document's pages: %s", fz_caught_message(ctx));
+		return -1;
+	}
+	return n;
+}
+
+/* Load page i once into a display list and its structured text. On failure
+ * returns false with the reason in why; whatever was loaded is returned for
+ * the caller to drop. */
+typedef struct loaded {
+	fz_page *page;
+	fz_display_list *list;
+	fz_stext_page *text;
+	fz_rect bounds;
+} loaded;
+
+static bool load_page(fz_context *ctx, fz_document *doc, int i, loaded *lp, char *why, size_t cap)
+{
+	memset(lp, 0, sizeof *lp);
+	lp->bounds = fz_empty_rect;
+	fz_try(ctx)
+	{
+		lp->page = fz_load_page(ctx, doc, i);
+		lp->bounds = fz_bound_page(ctx, lp->page);
+		lp->list = fz_new_display_list_from_page(ctx, lp->page);
+		fz_stext_options so;
+		memset(&so, 0, sizeof so);
+		so.flags = FZ_STEXT_MEDIABOX_CLIP;
+		lp->text = fz_new_stext_page_from_display_list(ctx, lp->list, &so);
+	}
+	fz_catch(ctx)
+	{
+		snprintf(why, cap, "%s", fz_caught_message(ctx));
+		return false;
+	}
+	return true;
+}
+
+static void drop_page(fz_context *ctx, loaded *lp)
+{
+	fz_drop_stext_page(ctx, lp->text);
+	fz_drop_display_list(ctx, lp->list);
+	fz_drop_page(ctx, lp->page);
+}
+
+static int convert_doc(fz_context *ctx, fz_document *doc, const char *text_title, wy_blob_store *bs,
+		       const wy_convert_opts *o, const wy_convert_sink *sink, wy_errinfo *ei)
+{
+	int rc = WY_OK;
+	int npages = count_pages(ctx, doc, ei);
+	if (npages < 0)
+		return WY_ECORRUPT;
+	if (npages == 0)
+		return wy_err_set(ei, WY_ECORRUPT, "the document has no pages");
+	if (npages > o->max_pages) {
+		wy_warn("convert.truncate", "pages=%d max_pages=%d", npages, o->max_pages);
+		npages = o->max_pages;
+	}
+	if (sink->count && (rc = sink->count(sink->ctx, npages)))
+		return rc;
+
+	char title[512], author[256];
+	lookup_meta(ctx, doc, FZ_META_INFO_TITLE, title, sizeof title);
+	lookup_meta(ctx, doc, FZ_META_INFO_AUTHOR, author, sizeof author);
+	if (text_title)
+		snprintf(title, sizeof title, "%s", text_title);
+	if (sink->meta && (rc = sink->meta(sink->ctx, title[0] ? title : NULL, author[0] ? author : NULL)))
+		return rc;
+
+	int bad = 0;
+	char first_reason[256] = "";
+	for (int i = 0; i < npages; i++) {
+		loaded lp;
+		char why[256] = "";
+		bool ok = load_page(ctx, doc, i, &lp, why, sizeof why);
+		wy_buf text;
+		wy_buf_init(&text, 4u << 20);
+		if (lp.text && page_text(ctx, lp.text, &text))
+			wy_debug("convert.text_cut", "page=%d", i + 1);
+		char sha[65];
+		int w = 0, h = 0;
+		wy_errinfo rei = {0};
+		/* A page that fails still gets a (blank) image, so numbering holds. */
+		int rrc = render_list(ctx, ok ? lp.list : NULL, lp.bounds, o->page_width, o->webp_quality, bs, sha, &w,
+				      &h, &rei);
+		if (rrc == WY_ECORRUPT) {
+			ok = false;
+			snprintf(why, sizeof why, "%s", rei.msg);
+			rrc = render_list(ctx, NULL, lp.bounds, o->page_width, o->webp_quality, bs, sha, &w, &h, &rei);
+		}
+		if (!ok) {
+			bad++;
+			if (!first_reason[0])
+				snprintf(first_reason, sizeof first_reason, "%s", why);
+		}
+		if (rrc == WY_OK && i == 0 && sink->thumb) {
+			char tsha[65];
+			int tw, th;
+			rrc = render_list(ctx, ok ? lp.list : NULL, lp.bounds, o->thumb_width, o->webp_quality, bs, tsha,
+					  &tw, &th, &rei);
+			if (rrc == WY_OK)
+				rrc = sink->thumb(sink->ctx, tsha);
+		}
+		if (rrc == WY_OK && sink->page)
+			rrc = sink->page(sink->ctx, i + 1, sha, w, h, text.data ? text.data : "");
+		wy_buf_free(&text);
+		drop_page(ctx, &lp);
+		if (rrc) {
+			if (ei && !ei->msg[0])
+				*ei = rei;
+			return rrc;
+		}
+	}
+	if (bad == npages)
+		return wy_err_set(ei, WY_ECORRUPT, "no page could be read: %s", first_reason);
+	if (bad)
+		wy_warn("convert.bad_pages", "bad=%d pages=%d first=\"%.120s\"", bad, npages, first_reason);
+	return WY_OK;
+}
+
+static fz_document *open_doc(fz_context *ctx, const char *magic, const void *src, size_t len, const char *label,
+			     wy_errinfo *ei)
+{
+	fz_document *doc = NULL;
+	fz_stream *stm = NULL;
+	fz_var(stm);
+	fz_var(doc);
+	fz_try(ctx)
+	{
+		stm = fz_open_memory(ctx, src, len);
+		doc = fz_open_document_with_stream(ctx, magic, stm);
+	}
+	fz_always(ctx) fz_drop_stream(ctx, stm); /* the document keeps its own reference */
+	fz_catch(ctx)
+	{
+		wy_err_set(ei, WY_ECORRUPT, "cannot open the %s: %s", label, fz_caught_message(ctx));
+		return NULL;
+	}
+	return doc;
+}
+
+static int layout(fz_context *ctx, fz_document *doc, const char *label, wy_errinfo *ei)
+{
+	fz_try(ctx)
+	{
+		if (fz_is_document_reflowable(ctx, doc))
+			fz_layout_document(ctx, doc, 595, 842, 11); /* A4 in points */
+	}
+	fz_catch(ctx) return wy_err_set(ei, WY_ECORRUPT, "cannot lay out the %s: %s", label, fz_caught_message(ctx));
+	return WY_OK;
+}
+
+int wy_convert_buf(const void *data, size_t len, wy_blob_store *bs, const wy_convert_opts *o,
+		   const wy_convert_sink *sink, wy_errinfo *ei)
+{
+	if (len == 0)
+		return wy_err_set(ei, WY_EEMPTY, "the file is empty");
+	wy_sniff sn;
+	wy_sniff_buf(data, len, &sn);
+	if (sink->format && sn.format) {
+		int rc = sink->format(sink->ctx, sn.format);
+		if (rc)
+			return rc;
+	}
+	if (sn.family == WY_FAMILY_NONE)
+		return wy_err_set(ei, WY_EFORMAT, "unrecognized format");
+	if (sn.encrypted)
+		return wy_err_set(ei, WY_EPASSWORD, "password-protected");
+	if (sn.family == WY_FAMILY_OFFICE)
+		return wy_err_set(ei, WY_EFORMAT, "%s documents (%s) are recognized but cannot be converted yet",
+				  sn.label, sn.format);
+
+	wy_buf html = {0};
+	char *first_line = NULL;
+	const void *src = data;
+	size_t srclen = len;
+	const char *magic = sn.magic;
+	int rc = WY_OK;
+	if (sn.family == WY_FAMILY_TEXT) {
+		if ((rc = text_to_html(data, len, o->max_text, &html, &first_line, ei)))
+			return rc;
+		src = html.data;
+		srclen = html.len;
+		magic = "text/html";
+	}
+
+	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	if (!ctx) {
+		wy_buf_free(&html);
+		free(first_line);
+		return wy_err_set(ei, WY_ENOMEM, "cannot create a MuPDF context");
+	}
+	fz_set_warning_callback(ctx, on_warning, NULL);
+	fz_set_error_callback(ctx, on_error, NULL);
+	fz_register_document_handlers(ctx);
+	fz_document *doc = open_doc(ctx, magic, src, srclen, sn.label, ei);
+	if (!doc)
+		rc = WY_ECORRUPT;
+	else if (fz_needs_password(ctx, doc) && !fz_authenticate_password(ctx, doc, ""))
+		rc = wy_err_set(ei, WY_EPASSWORD, "password-protected");
+	else if (!(rc = layout(ctx, doc, sn.label, ei)))
+		rc = convert_doc(ctx, doc, first_line, bs, o, sink, ei);
+	fz_drop_document(ctx, doc);
+	fz_drop_context(ctx);
+	wy_buf_free(&html);
+	free(first_line);
+	return rc;
+}
+
+int wy_convert_file(const char *path, wy_blob_store *bs, const wy_convert_opts *o, const wy_convert_sink *sink,
+		    wy_errinfo *ei)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return wy_err_set(ei, WY_EIO, "cannot open %s", path);
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return wy_err_set(ei, WY_EIO, "cannot stat %s", path);
+	}
+	size_t len = (size_t)st.st_size;
+	void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	close(fd);
+	if (len && map == MAP_FAILED)
+		return wy_err_set(ei, WY_EIO, "cannot map %s", path);
+	int rc = wy_convert_buf(len ? map : "", len, bs, o, sink, ei);
+	if (len)
+		munmap(map, len);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/* sandbox: run a function that parses untrusted input in a child process
+ * with a memory limit, a CPU limit, no network (where the kernel lets us),
+ * no core dumps, and death when its parent dies. The wall-clock limit is the
+ * parent's to enforce (wy_sandbox_kill), since only it can see time pass
+ * while the child is blocked.
+ *
+ * The child talks to its parent through one pipe; everything else it
+ * inherited is closed before fn runs. */
+#ifndef WY_SANDBOX_H
+#define WY_SANDBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/err.h"
+
+typedef struct wy_sandbox_limits {
+	uint64_t memory_bytes;   /* RLIMIT_AS; 0 = none */
+	int cpu_seconds;         /* RLIMIT_CPU; 0 = none */
+	bool no_network;         /* try a new network namespace */
+} wy_sandbox_limits;
+
+/* Fork; in the child apply limits and call fn(arg, write_fd), whose return
+ * becomes the exit status. The parent gets the child's pid and the read end
+ * of the pipe (O_CLOEXEC, non-blocking). */
+int wy_sandbox_spawn(const wy_sandbox_limits *lim, int (*fn)(void *arg, int fd), void *arg, pid_t *pid,
+		     int *read_fd, wy_errinfo *ei);
+
+/* Kill the child's whole process group. */
+void wy_sandbox_kill(pid_t pid);
+
+/* Explain a wait status for people: "killed by signal 11 (Segmentation
+ * fault)", "ran out of memory" ... into buf. Returns true when it was a
+ * clean exit with status 0. */
+bool wy_sandbox_describe(int status, const wy_sandbox_limits *lim, char *buf, size_t cap);
+
+/* Whether the last spawn got a private network namespace (for logs/tests). */
+bool wy_sandbox_network_isolated(void);
+
+#endif

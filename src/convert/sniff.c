@@ -1,0 +1,342 @@
+/* sniff: format detection by content. Every read of the input is bounds
+ * checked against len: the input is hostile until proven otherwise. */
+#include "convert/sniff.h"
+#include "text/charset.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <zlib.h>
+
+static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void set(wy_sniff *out, const char *format, const char *label, wy_family fam, const char *magic)
+{
+	out->format = format;
+	out->label = label;
+	out->family = fam;
+	out->magic = magic;
+}
+
+/* ---- ZIP ------------------------------------------------------------ */
+
+typedef struct zip_entry {
+	const char *name;     /* points into the central directory; not NUL-terminated */
+	size_t name_len;
+	uint32_t local_off, csize, usize;
+	uint16_t method;
+} zip_entry;
+
+typedef struct zip_dir {
+	const unsigned char *base;
+	size_t len;
+	const unsigned char *cd; /* central directory */
+	size_t cd_len;
+	unsigned nentries;
+} zip_dir;
+
+static bool zip_open(const unsigned char *d, size_t len, zip_dir *z)
+{
+	if (len < 22)
+		return false;
+	/* The end record sits in the last 64 KiB + 22 bytes (comment max 65535). */
+	size_t lo = len > 65557 ? len - 65557 : 0;
+	for (size_t i = len - 22 + 1; i-- > lo;) {
+		if (memcmp(d + i, "PK\5\6", 4) != 0)
+			continue;
+		uint32_t cd_size = le32(d + i + 12), cd_off = le32(d + i + 16);
+		unsigned n = le16(d + i + 10);
+		if ((size_t)cd_off > len || (size_t)cd_size > len - cd_off)
+			continue;
+		z->base = d;
+		z->len = len;
+		z->cd = d + cd_off;
+		z->cd_len = cd_size;
+		z->nentries = n;
+		return true;
+	}
+	return false;
+}
+
+/* Iterate central directory entries; *pos starts at 0. */
+static bool zip_next(const zip_dir *z, size_t *pos, zip_entry *e)
+{
+	if (*pos + 46 > z->cd_len)
+		return false;
+	const unsigned char *p = z->cd + *pos;
+	if (memcmp(p, "PK\1\2", 4) != 0)
+		return false;
+	size_t nlen = le16(p + 28), xlen = le16(p + 30), clen = le16(p + 32);
+	if (*pos + 46 + nlen + xlen + clen > z->cd_len)
+		return false;
+	e->method = le16(p + 10);
+	e->csize = le32(p + 20);
+	e->usize = le32(p + 24);
+	e->local_off = le32(p + 42);
+	e->name = (const char *)p + 46;
+	e->name_len = nlen;
+	*pos += 46 + nlen + xlen + clen;
+	return true;
+}
+
+/* Some writers (seen in the wild from Chinese office suites) separate
+ * directories with '\\'; Office and LibreOffice accept that, so do we. */
+static bool name_eq_n(const char *name, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i] == '\\' ? '/' : name[i];
+		if (c != s[i])
+			return false;
+	}
+	return true;
+}
+
+static bool name_is(const zip_entry *e, const char *s)
+{
+	size_t n = strlen(s);
+	return e->name_len == n && name_eq_n(e->name, s, n);
+}
+
+static bool name_has_prefix(const zip_entry *e, const char *s)
+{
+	size_t n = strlen(s);
+	return e->name_len >= n && name_eq_n(e->name, s, n);
+}
+
+static bool name_has_suffix_ci(const zip_entry *e, const char *s)
+{
+	size_t n = strlen(s);
+	if (e->name_len < n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = e->name[e->name_len - n + i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != s[i])
+			return false;
+	}
+	return true;
+}
+
+/* Read an entry's bytes (stored or deflated) into out, at most cap bytes
+ * (the rest is cut: sniffing only needs the start). Returns bytes read. */
+static size_t zip_read(const zip_dir *z, const zip_entry *e, char *out, size_t cap)
+{
+	size_t off = e->local_off;
+	if (off + 30 > z->len || memcmp(z->base + off, "PK\3\4", 4) != 0)
+		return 0;
+	size_t start = off + 30 + le16(z->base + off + 26) + le16(z->base + off + 28);
+	if (start > z->len)
+		return 0;
+	size_t avail = z->len - start, clen = e->csize < avail ? e->csize : avail;
+	if (e->method == 0) {
+		size_t n = clen < cap ? clen : cap;
+		memcpy(out, z->base + start, n);
+		return n;
+	}
+	if (e->method != 8)
+		return 0;
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	if (inflateInit2(&zs, -15) != Z_OK)
+		return 0;
+	zs.next_in = (unsigned char *)(uintptr_t)(z->base + start);
+	zs.avail_in = (uInt)(clen > UINT32_MAX ? UINT32_MAX : clen);
+	zs.next_out = (unsigned char *)out;
+	zs.avail_out = (uInt)cap;
+	inflate(&zs, Z_SYNC_FLUSH); /* output is capped: a bomb stops at cap */
+	size_t n = cap - zs.avail_out;
+	inflateEnd(&zs);
+	return n;
+}
+
+static bool mem_has(const char *h, size_t n, const char *needle)
+{
+	return memmem(h, n, needle, strlen(needle)) != NULL;
+}
+
+static bool sniff_zip(const unsigned char *d, size_t len, wy_sniff *out)
+{
+	zip_dir z;
+	if (!zip_open(d, len, &z))
+		return false;
+	zip_entry e, ctypes = {0}, mimetype = {0};
+	bool has_ctypes = false, has_mimetype = false, word = false, xl = false, ppt = false, container = false,
+	     fdseq = false;
+	unsigned images = 0, files = 0;
+	size_t pos = 0;
+	for (unsigned i = 0; i < 100000 && zip_next(&z, &pos, &e); i++) {
+		if (e.name_len && e.name[e.name_len - 1] != '/')
+			files++;
+		if (name_is(&e, "[Content_Types].xml"))
+			ctypes = e, has_ctypes = true;
+		else if (name_is(&e, "mimetype"))
+			mimetype = e, has_mimetype = true;
+		else if (name_has_prefix(&e, "word/"))
+			word = true;
+		else if (name_has_prefix(&e, "xl/"))
+			xl = true;
+		else if (name_has_prefix(&e, "ppt/"))
+			ppt = true;
+		else if (name_is(&e, "META-INF/container.xml"))
+			container = true;
+		else if (name_has_suffix_ci(&e, ".fdseq"))
+			fdseq = true;
+		if (name_has_suffix_ci(&e, ".jpg") || name_has_suffix_ci(&e, ".jpeg") ||
+		    name_has_suffix_ci(&e, ".png") || name_has_suffix_ci(&e, ".gif") ||
+		    name_has_suffix_ci(&e, ".webp") || name_has_suffix_ci(&e, ".bmp"))
+			images++;
+	}
+	char buf[8192];
+	if (has_mimetype) {
+		size_t n = zip_read(&z, &mimetype, buf, sizeof buf - 1);
+		buf[n] = 0;
+		static const struct {
+			const char *mime, *fmt, *label;
+			wy_family fam;
+		} odf[] = {
+			{"application/epub+zip", "epub", "EPUB", WY_FAMILY_MUPDF},
+			{"application/vnd.oasis.opendocument.text-template", "ott", "OpenDocument Text", WY_FAMILY_OFFICE},
+			{"application/vnd.oasis.opendocument.text", "odt", "OpenDocument Text", WY_FAMILY_OFFICE},
+			{"application/vnd.oasis.opendocument.spreadsheet-template", "ots", "OpenDocument Spreadsheet", WY_FAMILY_OFFICE},
+			{"application/vnd.oasis.opendocument.spreadsheet", "ods", "OpenDocument Spreadsheet", WY_FAMILY_OFFICE},
+			{"application/vnd.oasis.opendocument.presentation-template", "otp", "OpenDocument Presentation", WY_FAMILY_OFFICE},
+			{"application/vnd.oasis.opendocument.presentation", "odp", "OpenDocument Presentation", WY_FAMILY_OFFICE},
+			{"application/vnd.oasis.opendocument.graphics", "odg", "OpenDocument Drawing", WY_FAMILY_OFFICE},
+		};
+		for (size_t i = 0; i < sizeof odf / sizeof odf[0]; i++)
+			if (strncmp(buf, odf[i].mime, strlen(odf[i].mime)) == 0 &&
+			    (buf[strlen(odf[i].mime)] == 0 || buf[strlen(odf[i].mime)] == '\n' ||
+			     buf[strlen(odf[i].mime)] == '\r')) {
+				set(out, odf[i].fmt, odf[i].label, odf[i].fam,
+				    odf[i].fam == WY_FAMILY_MUPDF ? "application/epub+zip" : NULL);
+				return true;
+			}
+	}
+	if (has_ctypes && (word || xl || ppt)) {
+		size_t n = zip_read(&z, &ctypes, buf, sizeof buf - 1);
+		buf[n] = 0;
+		bool tmpl = mem_has(buf, n, "template.main+xml"), macro = mem_has(buf, n, "macroEnabled");
+		if (word)
+			set(out, tmpl ? (macro ? "dotm" : "dotx") : macro ? "docm" : "docx", "Word", WY_FAMILY_OFFICE, NULL);
+		else if (xl)
+			set(out, mem_has(buf, n, "sheet.binary.macroEnabled") ? "xlsb"
+				 : tmpl ? (macro ? "xltm" : "xltx") : macro ? "xlsm" : "xlsx",
+			    "Excel", WY_FAMILY_OFFICE, NULL);
+		else
+			set(out, tmpl ? (macro ? "potm" : "potx") : mem_has(buf, n, "slideshow.main+xml") ? "ppsx"
+				 : macro ? "pptm" : "pptx",
+			    "PowerPoint", WY_FAMILY_OFFICE, NULL);
+		return true;
+	}
+	if (container) {
+		set(out, "epub", "EPUB", WY_FAMILY_MUPDF, "application/epub+zip");
+		return true;
+	}
+	if (fdseq) {
+		set(out, "xps", "XPS", WY_FAMILY_MUPDF, "application/oxps");
+		return true;
+	}
+	if (images > 0 && images * 2 >= files) {
+		set(out, "cbz", "Comic book", WY_FAMILY_MUPDF, "application/x-cbz");
+		return true;
+	}
+	return false;
+}
+
+/* ---- OLE2 (compound file) -------------------------------------------- */
+
+/* Directory entry names are UTF-16LE; looking for them anywhere in the file
+ * is robust against a broken FAT and cheap next to a conversion. */
+static bool has_utf16_name(const unsigned char *d, size_t len, const char *name)
+{
+	unsigned char pat[64];
+	size_t n = strlen(name);
+	if (n * 2 > sizeof pat)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		pat[2 * i] = (unsigned char)name[i];
+		pat[2 * i + 1] = 0;
+	}
+	return memmem(d, len, pat, n * 2) != NULL;
+}
+
+static void sniff_ole(const unsigned char *d, size_t len, wy_sniff *out)
+{
+	if (has_utf16_name(d, len, "EncryptedPackage")) {
+		/* An OOXML file wrapped by Office encryption: always password-protected. */
+		set(out, "ooxml", "Office", WY_FAMILY_OFFICE, NULL);
+		out->encrypted = true;
+	} else if (has_utf16_name(d, len, "WordDocument")) {
+		set(out, "doc", "Word", WY_FAMILY_OFFICE, NULL);
+	} else if (has_utf16_name(d, len, "PowerPoint Document")) {
+		set(out, "ppt", "PowerPoint", WY_FAMILY_OFFICE, NULL);
+	} else if (has_utf16_name(d, len, "Workbook") || has_utf16_name(d, len, "Book")) {
+		set(out, "xls", "Excel", WY_FAMILY_OFFICE, NULL);
+	}
+}
+
+/* ---- XML and text ---------------------------------------------------- */
+
+static bool starts_ci(const char *p, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+	if (n < k)
+		return false;
+	for (size_t i = 0; i < k; i++) {
+		char c = p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != s[i])
+			return false;
+	}
+	return true;
+}
+
+void wy_sniff_buf(const void *data, size_t len, wy_sniff *out)
+{
+	const unsigned char *d = data;
+	memset(out, 0, sizeof *out);
+	if (len == 0)
+		return;
+	/* PDF: the header may follow some junk; readers accept it in the first KiB. */
+	if (memmem(d, len < 1024 ? len : 1024, "%PDF-", 5)) {
+		set(out, "pdf", "PDF", WY_FAMILY_MUPDF, "application/pdf");
+		return;
+	}
+	if (len >= 4 && memcmp(d, "PK\3\4", 4) == 0) {
+		sniff_zip(d, len, out);
+		return;
+	}
+	if (len >= 8 && memcmp(d, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
+		sniff_ole(d, len, out);
+		return;
+	}
+	if (len >= 5 && memcmp(d, "{\\rtf", 5) == 0) {
+		set(out, "rtf", "Rich Text", WY_FAMILY_OFFICE, NULL);
+		return;
+	}
+	/* Text-like formats: look at the start with leading space and BOM skipped. */
+	size_t head = len < 4096 ? len : 4096, i = 0;
+	if (head >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < head && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
+		i++;
+	const char *h = (const char *)d + i;
+	size_t hn = head - i;
+	if (starts_ci(h, hn, "<?xml") || starts_ci(h, hn, "<fictionbook")) {
+		if (mem_has(h, hn, "<FictionBook")) {
+			set(out, "fb2", "FictionBook", WY_FAMILY_MUPDF, "application/x-fictionbook");
+			return;
+		}
+	}
+	if (wy_charset_detect(d, len)) {
+		if (starts_ci(h, hn, "<!doctype html") || starts_ci(h, hn, "<html"))
+			set(out, "html", "HTML", WY_FAMILY_MUPDF, "text/html");
+		else
+			set(out, "txt", "Text", WY_FAMILY_TEXT, NULL);
+	}
+}

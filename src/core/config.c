@@ -1,0 +1,104 @@
+/* config: settings as data (nginx style). Adding a setting is one row. */
+#include "core/config.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { T_INT, T_I64, T_STR };
+
+static const struct setting {
+	const char *name, *env;
+	int type;
+	size_t off, size;
+	long long min, max;
+	const char *def;
+	const char *help;
+} settings[] = {
+#define S(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h}
+	S("data", "WENYUAN_DATA", T_STR, data_dir, 0, 0, "./var", "data directory (store and blobs)"),
+	S("convert_timeout", "WENYUAN_CONVERT_TIMEOUT", T_INT, convert_timeout, 1, 86400, "120", "seconds one document may take to convert"),
+	S("convert_memory_mb", "WENYUAN_CONVERT_MEMORY_MB", T_INT, convert_memory_mb, 64, 1 << 20, "2048", "memory limit of a converter process (MiB)"),
+	S("max_pages", "WENYUAN_MAX_PAGES", T_INT, max_pages, 1, 1000000, "5000", "pages converted per document"),
+	S("page_width", "WENYUAN_PAGE_WIDTH", T_INT, page_width, 64, 8000, "1240", "page image width (px)"),
+	S("thumb_width", "WENYUAN_THUMB_WIDTH", T_INT, thumb_width, 16, 2000, "240", "thumbnail width (px)"),
+	S("webp_quality", "WENYUAN_WEBP_QUALITY", T_INT, webp_quality, 0, 100, "75", "WebP quality of page images"),
+	S("workers", "WENYUAN_WORKERS", T_INT, workers, 0, 256, "0", "converter processes per worker (0 = one per core)"),
+	S("max_upload_mb", "WENYUAN_MAX_UPLOAD_MB", T_I64, max_upload_mb, 1, 1 << 20, "200", "largest accepted document (MiB)"),
+	S("retries", "WENYUAN_RETRIES", T_INT, retries, 1, 100, "3", "tries of a job whose worker died"),
+	S("http_addr", "WENYUAN_HTTP_ADDR", T_STR, http_addr, 0, 0, "127.0.0.1", "address the web server listens on"),
+	S("http_port", "WENYUAN_HTTP_PORT", T_INT, http_port, 0, 65535, "8080", "port the web server listens on"),
+#undef S
+};
+
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+static int apply(wy_config *cfg, const struct setting *s, const char *value, const char *origin, wy_errinfo *ei)
+{
+	char *p = (char *)cfg + s->off;
+	if (s->type == T_STR) {
+		size_t n = strlen(value);
+		if (n == 0 || n >= s->size)
+			return wy_err_set(ei, WY_EINVAL, "%s: '%s' is empty or too long", origin, value);
+		memcpy(p, value, n + 1);
+		return WY_OK;
+	}
+	char *end;
+	errno = 0;
+	long long v = strtoll(value, &end, 10);
+	if (errno || end == value || *end || v < s->min || v > s->max)
+		return wy_err_set(ei, WY_EINVAL, "%s: '%s' is not a number from %lld to %lld", origin, value, s->min, s->max);
+	if (s->type == T_INT)
+		*(int *)p = (int)v;
+	else
+		*(int64_t *)p = v;
+	return WY_OK;
+}
+
+int wy_config_load(wy_config *cfg, wy_errinfo *ei)
+{
+	memset(cfg, 0, sizeof *cfg);
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		int rc = apply(cfg, &settings[i], settings[i].def, settings[i].name, ei);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const char *v = getenv(settings[i].env);
+		if (v && *v) {
+			int rc = apply(cfg, &settings[i], v, settings[i].env, ei);
+			if (rc)
+				return rc;
+		}
+	}
+	return WY_OK;
+}
+
+int wy_config_set(wy_config *cfg, const char *name, const char *value, wy_errinfo *ei)
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].name, name) == 0) {
+			char origin[64];
+			snprintf(origin, sizeof origin, "--%s", name);
+			return apply(cfg, &settings[i], value, origin, ei);
+		}
+	return wy_err_set(ei, WY_EINVAL, "unknown setting '%s'", name);
+}
+
+void wy_config_print(const wy_config *cfg, FILE *out)
+{
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const struct setting *s = &settings[i];
+		const char *p = (const char *)cfg + s->off;
+		char val[1100];
+		if (s->type == T_STR)
+			snprintf(val, sizeof val, "%s", p);
+		else if (s->type == T_INT)
+			snprintf(val, sizeof val, "%d", *(const int *)p);
+		else
+			snprintf(val, sizeof val, "%lld", (long long)*(const int64_t *)p);
+		fprintf(out, "%-18s %-12s %-26s %s\n", s->name, val, s->env, s->help);
+	}
+}

@@ -1,0 +1,38 @@
+/* config: the settings of one wenyuan process, declared as a table.
+ *
+ * Each setting has a default, a valid range and an environment variable
+ * (WENYUAN_<NAME>); command-line flags override the environment. Values are
+ * validated when loaded: a bad value is an error, never silently clamped. */
+#ifndef WY_CONFIG_H
+#define WY_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+typedef struct wy_config {
+	char data_dir[1024];     /* SQLite store and blob directory */
+	int convert_timeout;     /* wall-clock seconds per document */
+	int convert_memory_mb;   /* address-space limit of a converter child */
+	int max_pages;           /* pages converted per document */
+	int page_width;          /* page image width in pixels */
+	int thumb_width;         /* thumbnail width in pixels */
+	int webp_quality;        /* 0..100 */
+	int workers;             /* converter processes per worker (0 = cores) */
+	int64_t max_upload_mb;   /* largest accepted original */
+	int retries;             /* tries of a job whose worker died */
+	char http_addr[64];
+	int http_port;
+} wy_config;
+
+/* Defaults, then WENYUAN_* from the environment. Errors name the variable. */
+int wy_config_load(wy_config *cfg, wy_errinfo *ei);
+
+/* Set one setting by name ("convert_timeout", "data", ...) from a string. */
+int wy_config_set(wy_config *cfg, const char *name, const char *value, wy_errinfo *ei);
+
+/* Print every setting with its value, range and variable. */
+void wy_config_print(const wy_config *cfg, FILE *out);
+
+#endif

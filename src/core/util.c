@@ -1,0 +1,300 @@
+/* util: helpers shared by every module. Nothing here knows about documents. */
+#include "core/util.h"
+#include "core/err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void oom(void)
+{
+	static const char msg[] = "wenyuan: out of memory\n";
+	ssize_t w = write(2, msg, sizeof msg - 1);
+	(void)w;
+	abort();
+}
+
+void *wy_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *wy_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *wy_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *wy_xstrdup(const char *s)
+{
+	return s ? wy_xstrndup(s, strlen(s)) : NULL;
+}
+
+char *wy_xstrndup(const char *s, size_t n)
+{
+	char *p = wy_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+char *wy_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	char *p = wy_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void wy_buf_init(wy_buf *b, size_t cap)
+{
+	memset(b, 0, sizeof *b);
+	b->cap = cap;
+}
+
+int wy_buf_append(wy_buf *b, const void *p, size_t n)
+{
+	if (b->cap && (n > b->cap || b->len > b->cap - n))
+		return WY_ETOOBIG;
+	if (b->len + n + 1 > b->alloc) {
+		size_t a = b->alloc ? b->alloc : 256;
+		while (a < b->len + n + 1)
+			a *= 2;
+		char *d = realloc(b->data, a);
+		if (!d)
+			return WY_ENOMEM;
+		b->data = d;
+		b->alloc = a;
+	}
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = 0;
+	return WY_OK;
+}
+
+int wy_buf_puts(wy_buf *b, const char *s) { return wy_buf_append(b, s, strlen(s)); }
+
+int wy_buf_putc(wy_buf *b, char c) { return wy_buf_append(b, &c, 1); }
+
+int wy_buf_printf(wy_buf *b, const char *fmt, ...)
+{
+	char small[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return WY_EINVAL;
+	if ((size_t)n < sizeof small)
+		return wy_buf_append(b, small, (size_t)n);
+	char *big = malloc((size_t)n + 1);
+	if (!big)
+		return WY_ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	int rc = wy_buf_append(b, big, (size_t)n);
+	free(big);
+	return rc;
+}
+
+char *wy_buf_steal(wy_buf *b)
+{
+	char *d = b->data ? b->data : wy_xstrdup("");
+	size_t cap = b->cap;
+	wy_buf_init(b, cap);
+	return d;
+}
+
+void wy_buf_free(wy_buf *b)
+{
+	free(b->data);
+	wy_buf_init(b, b->cap);
+}
+
+int wy_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	if (wy_fault("write")) {
+		errno = ENOSPC;
+		return WY_EIO;
+	}
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return WY_EIO;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return WY_OK;
+}
+
+int wy_read_full(int fd, void *p, size_t n, size_t *got)
+{
+	char *c = p;
+	size_t total = 0;
+	while (total < n) {
+		ssize_t r = read(fd, c + total, n - total);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return WY_EIO;
+		}
+		if (r == 0)
+			break;
+		total += (size_t)r;
+	}
+	if (got)
+		*got = total;
+	return WY_OK;
+}
+
+int wy_file_read(const char *path, size_t cap, wy_buf *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? WY_ENOTFOUND : WY_EIO;
+	wy_buf_init(out, cap);
+	char chunk[65536];
+	int rc = WY_OK;
+	for (;;) {
+		ssize_t r = read(fd, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = WY_EIO;
+			break;
+		}
+		if (r == 0)
+			break;
+		if ((rc = wy_buf_append(out, chunk, (size_t)r)) != WY_OK)
+			break;
+	}
+	close(fd);
+	if (rc != WY_OK)
+		wy_buf_free(out);
+	else if (!out->data)
+		rc = wy_buf_append(out, "", 0);
+	return rc;
+}
+
+int wy_mkdir_p(const char *path, unsigned mode)
+{
+	char tmp[4096];
+	size_t n = strlen(path);
+	if (n == 0 || n >= sizeof tmp)
+		return WY_EINVAL;
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+			return WY_EIO;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+		return WY_EIO;
+	return wy_is_dir(tmp) ? WY_OK : WY_EIO;
+}
+
+int wy_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return WY_EIO;
+	int rc = fsync(fd) == 0 ? WY_OK : WY_EIO;
+	close(fd);
+	return rc;
+}
+
+bool wy_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int64_t wy_now(void) { return (int64_t)time(NULL); }
+
+int64_t wy_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void wy_format_size(int64_t bytes, char *out, size_t cap)
+{
+	if (bytes < 1024)
+		snprintf(out, cap, "%lldB", (long long)bytes);
+	else if (bytes < 1024 * 1024)
+		snprintf(out, cap, "%.2fKB", bytes / 1024.0);
+	else if (bytes < 1024LL * 1024 * 1024)
+		snprintf(out, cap, "%.1fMB", bytes / (1024.0 * 1024));
+	else
+		snprintf(out, cap, "%.1fGB", bytes / (1024.0 * 1024 * 1024));
+}
+
+const char *wy_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int wy_ncpu(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+/* One armed fault point is enough for tests; keeping it to one means the
+ * production check is a single pointer test. */
+static char *fault_name;
+static int fault_count;
+
+void wy_fault_arm(const char *name, int n)
+{
+	free(fault_name);
+	fault_name = name ? wy_xstrdup(name) : NULL;
+	fault_count = n;
+}
+
+bool wy_fault(const char *name)
+{
+	if (!fault_name || strcmp(fault_name, name) != 0)
+		return false;
+	if (--fault_count > 0)
+		return false;
+	free(fault_name);
+	fault_name = NULL;
+	return true;
+}

@@ -1,0 +1,489 @@
+/* worker: job supervision. One loop, no threads: poll(2) over the pipes of
+ * the running children with a timeout that is the nearest deadline. */
+#include "jobs/worker.h"
+#include "convert/convert.h"
+#include "convert/sandbox.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Child -> parent records: type byte, 4-byte little-endian length, payload. */
+enum {
+	REC_FORMAT = 'F', REC_COUNT = 'N', REC_META = 'M', REC_THUMB = 'T',
+	REC_PAGE = 'P', REC_ERROR = 'E', REC_DONE = 'D',
+};
+#define REC_MAX (8u << 20)       /* one page's text is cut well below this */
+
+static volatile sig_atomic_t stop_requested;
+
+void wy_worker_stop(void) { stop_requested = 1; }
+
+/* ---- child side -------------------------------------------------------- */
+
+typedef struct child_ctx {
+	int fd;
+	int fault;            /* tests only: 1 crash, 2 hang (see start_job) */
+	const char *path;
+	wy_blob_store *bs;
+	wy_convert_opts opts;
+} child_ctx;
+
+static int send_rec(int fd, char type, const void *p, size_t n)
+{
+	unsigned char h[5] = {(unsigned char)type, (unsigned char)n, (unsigned char)(n >> 8),
+			      (unsigned char)(n >> 16), (unsigned char)(n >> 24)};
+	if (wy_write_all(fd, h, 5) || (n && wy_write_all(fd, p, n)))
+		return WY_EIO;
+	return WY_OK;
+}
+
+static int sink_format(void *c, const char *format)
+{
+	return send_rec(((child_ctx *)c)->fd, REC_FORMAT, format, strlen(format));
+}
+
+static int sink_count(void *c, int n)
+{
+	char b[16];
+	int k = snprintf(b, sizeof b, "%d", n);
+	return send_rec(((child_ctx *)c)->fd, REC_COUNT, b, (size_t)k);
+}
+
+static int sink_meta(void *c, const char *title, const char *author)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_puts(&b, title ? title : "");
+	wy_buf_putc(&b, 0);
+	wy_buf_puts(&b, author ? author : "");
+	int rc = send_rec(((child_ctx *)c)->fd, REC_META, b.data, b.len);
+	wy_buf_free(&b);
+	return rc;
+}
+
+static int sink_thumb(void *c, const char *sha)
+{
+	return send_rec(((child_ctx *)c)->fd, REC_THUMB, sha, strlen(sha));
+}
+
+static int sink_page(void *c, int page_no, const char *sha, int w, int h, const char *text)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_printf(&b, "%d %d %d %s\n", page_no, w, h, sha);
+	wy_buf_puts(&b, text);
+	int rc = send_rec(((child_ctx *)c)->fd, REC_PAGE, b.data, b.len);
+	wy_buf_free(&b);
+	return rc;
+}
+
+static int child_main(void *arg, int fd)
+{
+	child_ctx *c = arg;
+	c->fd = fd;
+	if (c->fault == 1)
+		abort();
+	while (c->fault == 2)
+		pause();
+	wy_convert_sink sink = {c, sink_format, sink_count, sink_page, sink_thumb, sink_meta};
+	wy_errinfo ei = {0};
+	int rc = wy_convert_file(c->path, c->bs, &c->opts, &sink, &ei);
+	if (rc) {
+		char msg[300];
+		int n = snprintf(msg, sizeof msg, "%d %s", rc, wy_err_msg(&ei, rc));
+		send_rec(fd, REC_ERROR, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
+		return 0;
+	}
+	send_rec(fd, REC_DONE, NULL, 0);
+	return 0;
+}
+
+/* ---- parent side ------------------------------------------------------- */
+
+typedef struct slot {
+	bool busy;
+	wy_job job;
+	pid_t pid;
+	int fd;
+	bool eof;
+	int64_t started_ms, deadline_ms, last_progress_ms;
+	wy_buf in;
+	/* what the child reported */
+	char *format, *title, *author;
+	char thumb[65];
+	int npages;
+	wy_page *pages;
+	int got;
+	bool done;
+	int err;
+	char *errmsg;
+	bool protocol_error;
+} slot;
+
+static void slot_reset(slot *s)
+{
+	wy_job_clear(&s->job);
+	wy_buf_free(&s->in);
+	free(s->format);
+	free(s->title);
+	free(s->author);
+	free(s->errmsg);
+	for (int i = 0; i < s->got; i++)
+		free(s->pages[i].text);
+	free(s->pages);
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+}
+
+/* Parse complete records from s->in. The child parses hostile input and
+ * may be subverted, so every record is checked as untrusted too. */
+static void parse_records(slot *s, int max_pages)
+{
+	size_t off = 0;
+	while (!s->protocol_error && s->in.len - off >= 5) {
+		const unsigned char *h = (const unsigned char *)s->in.data + off;
+		uint32_t n = (uint32_t)h[1] | (uint32_t)h[2] << 8 | (uint32_t)h[3] << 16 | (uint32_t)h[4] << 24;
+		if (n > REC_MAX) {
+			s->protocol_error = true;
+			break;
+		}
+		if (s->in.len - off - 5 < n)
+			break;
+		const char *p = (const char *)h + 5;
+		char *str = wy_xstrndup(p, n);
+		switch (h[0]) {
+		case REC_FORMAT:
+			free(s->format);
+			s->format = str, str = NULL;
+			break;
+		case REC_COUNT: {
+			int k = atoi(str);
+			if (k < 1 || k > max_pages || s->pages) {
+				s->protocol_error = true;
+				break;
+			}
+			s->npages = k;
+			s->pages = wy_xcalloc((size_t)k, sizeof *s->pages);
+			break;
+		}
+		case REC_META:
+			free(s->title);
+			free(s->author);
+			s->title = wy_xstrdup(str);
+			s->author = strlen(str) < n ? wy_xstrdup(str + strlen(str) + 1) : NULL;
+			break;
+		case REC_THUMB:
+			if (!wy_blob_valid_name(str))
+				s->protocol_error = true;
+			else
+				snprintf(s->thumb, sizeof s->thumb, "%s", str);
+			break;
+		case REC_PAGE: {
+			int no, w, hh;
+			char sha[65];
+			char *nl = memchr(str, '\n', n);
+			if (!nl || sscanf(str, "%d %d %d %64s", &no, &w, &hh, sha) != 4 || no != s->got + 1 ||
+			    no > s->npages || !wy_blob_valid_name(sha)) {
+				s->protocol_error = true;
+				break;
+			}
+			wy_page *pg = &s->pages[s->got++];
+			pg->page_no = no;
+			pg->width = w;
+			pg->height = hh;
+			memcpy(pg->image_sha256, sha, 65);
+			pg->text = wy_xstrdup(nl + 1);
+			break;
+		}
+		case REC_ERROR: {
+			char *sp = strchr(str, ' ');
+			s->err = atoi(str);
+			if (s->err >= 0)
+				s->err = WY_ECORRUPT;
+			free(s->errmsg);
+			s->errmsg = wy_xstrdup(sp ? sp + 1 : "conversion failed");
+			break;
+		}
+		case REC_DONE:
+			s->done = true;
+			break;
+		default:
+			s->protocol_error = true;
+		}
+		free(str);
+		off += 5 + n;
+	}
+	if (off) {
+		memmove(s->in.data, s->in.data + off, s->in.len - off);
+		s->in.len -= off;
+	}
+}
+
+static void read_child(slot *s, int max_pages)
+{
+	char chunk[65536];
+	for (;;) {
+		ssize_t r = read(s->fd, chunk, sizeof chunk);
+		if (r > 0) {
+			if (wy_buf_append(&s->in, chunk, (size_t)r)) {
+				s->protocol_error = true;
+				s->eof = true;
+				return;
+			}
+			parse_records(s, max_pages);
+			continue;
+		}
+		if (r == 0)
+			s->eof = true;
+		else if (errno == EINTR)
+			continue;
+		else if (errno != EAGAIN)
+			s->eof = true;
+		return;
+	}
+}
+
+static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinfo *ei)
+{
+	char *path = NULL;
+	bool tmp = false;
+	int rc = wy_blob_local_path(bs, s->job.sha256, &path, &tmp, ei);
+	if (rc)
+		return rc;
+	child_ctx c = {.path = path, .bs = bs};
+	/* Fault points for the tests of supervision: checked here in the parent
+	 * so that exactly the n-th job's child crashes or hangs. */
+	c.fault = wy_fault("child.crash") ? 1 : wy_fault("child.hang") ? 2 : 0;
+	wy_convert_opts_default(&c.opts);
+	c.opts.page_width = cfg->page_width;
+	c.opts.thumb_width = cfg->thumb_width;
+	c.opts.webp_quality = cfg->webp_quality;
+	c.opts.max_pages = cfg->max_pages;
+	wy_sandbox_limits lim = {
+		.memory_bytes = (uint64_t)cfg->convert_memory_mb << 20,
+		.cpu_seconds = cfg->convert_timeout,
+		.no_network = true,
+	};
+	rc = wy_sandbox_spawn(&lim, child_main, &c, &s->pid, &s->fd, ei);
+	if (tmp)
+		unlink(path); /* the child has it open or mapped by now */
+	free(path);
+	if (rc)
+		return rc;
+	wy_buf_init(&s->in, REC_MAX + 64);
+	s->started_ms = s->last_progress_ms = wy_now_ms();
+	s->deadline_ms = s->started_ms + (int64_t)cfg->convert_timeout * 1000;
+	return WY_OK;
+}
+
+static const char *reason_for(int code, const char *msg, const wy_config *cfg, char *buf, size_t cap)
+{
+	if (code == WY_EPASSWORD)
+		return "password-protected";
+	if (msg && (strstr(msg, "malloc") || strstr(msg, "out of memory") || strstr(msg, "memory"))) {
+		snprintf(buf, cap, "the document needs more memory than the limit of %d MiB (%s)",
+			 cfg->convert_memory_mb, msg);
+		return buf;
+	}
+	return msg ? msg : wy_err_text(code);
+}
+
+/* Child finished (or was killed): publish or fail its job. */
+static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, bool timed_out)
+{
+	wy_errinfo ei = {0};
+	wy_sandbox_limits lim = {.cpu_seconds = cfg->convert_timeout};
+	char why[512], buf[600];
+	bool clean = wy_sandbox_describe(status, &lim, why, sizeof why);
+	int64_t ms = wy_now_ms() - s->started_ms;
+	int rc;
+	const char *reason = NULL;
+	if (timed_out) {
+		snprintf(buf, sizeof buf, "conversion took longer than the limit of %d s", cfg->convert_timeout);
+		reason = buf;
+	} else if (s->protocol_error) {
+		reason = "the converter sent malformed results";
+	} else if (s->err) {
+		reason = reason_for(s->err, s->errmsg, cfg, buf, sizeof buf);
+	} else if (!clean || !s->done) {
+		reason = clean ? "the converter stopped without a result" : why;
+	} else if (s->got != s->npages || s->npages == 0) {
+		reason = "the converter returned an incomplete document";
+	}
+	if (reason) {
+		rc = wy_store_job_fail(st, s->job.id, s->format, reason, &ei);
+		char q[300];
+		wy_log("job.failed", "job=%lld doc=%lld format=%s ms=%lld reason=%s", (long long)s->job.id,
+		       (long long)s->job.doc_id, s->format ? s->format : "-", (long long)ms,
+		       wy_log_q(q, sizeof q, reason));
+	} else {
+		char *title = s->job.title ? wy_xstrdup(s->job.title)
+					   : wy_convert_pick_title(s->title, s->pages[0].text, s->job.filename);
+		wy_doc_result res = {
+			.format = s->format,
+			.title = title,
+			.author = s->author && *s->author ? s->author : NULL,
+			.thumb_sha256 = s->thumb[0] ? s->thumb : NULL,
+			.npages = s->npages,
+			.pages = s->pages,
+		};
+		rc = wy_store_job_finish(st, s->job.id, &res, &ei);
+		free(title);
+		wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld", (long long)s->job.id,
+		       (long long)s->job.doc_id, s->format, s->npages, (long long)ms);
+	}
+	if (rc)
+		wy_error("job.publish", "job=%lld code=%s msg=\"%s\"", (long long)s->job.id, wy_err_name(rc),
+			 wy_err_msg(&ei, rc));
+}
+
+static bool all_waited_done(wy_store *st, const wy_worker_opts *o)
+{
+	for (int i = 0; i < o->nwait; i++) {
+		wy_doc d;
+		if (wy_store_doc_get(st, o->wait_ids[i], &d, NULL))
+			continue;
+		bool pending = d.status == WY_DOC_QUEUED || d.status == WY_DOC_CONVERTING;
+		wy_doc_clear(&d);
+		if (pending)
+			return false;
+	}
+	return true;
+}
+
+int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const wy_worker_opts *o, wy_errinfo *ei)
+{
+	int nslots = cfg->workers > 0 ? cfg->workers : wy_ncpu();
+	slot *slots = wy_xcalloc((size_t)nslots, sizeof *slots);
+	for (int i = 0; i < nslots; i++)
+		slots[i].fd = -1;
+	int lease = cfg->convert_timeout + 60;
+	int64_t next_claim_ms = 0, next_tick_ms = 0;
+	const char *name = o && o->name ? o->name : "worker";
+	stop_requested = 0;
+	wy_log("worker.start", "name=%s slots=%d timeout=%d memory_mb=%d", name, nslots, cfg->convert_timeout,
+	       cfg->convert_memory_mb);
+	for (;;) {
+		int64_t now = wy_now_ms();
+		int busy = 0;
+		for (int i = 0; i < nslots; i++)
+			busy += slots[i].busy;
+		/* Fill free slots. Poll the store at most 4 times a second when idle. */
+		if (!stop_requested && busy < nslots && now >= next_claim_ms) {
+			for (int i = 0; i < nslots && busy < nslots; i++) {
+				if (slots[i].busy)
+					continue;
+				wy_errinfo cei = {0};
+				int rc = wy_store_job_claim(st, name, lease, cfg->retries, &slots[i].job, &cei);
+				if (rc == WY_EEMPTY) {
+					next_claim_ms = now + 250;
+					break;
+				}
+				if (rc) {
+					wy_warn("worker.claim", "code=%s msg=\"%s\"", wy_err_name(rc), wy_err_msg(&cei, rc));
+					next_claim_ms = now + 1000;
+					break;
+				}
+				wy_log("job.start", "job=%lld doc=%lld attempt=%d", (long long)slots[i].job.id,
+				       (long long)slots[i].job.doc_id, slots[i].job.attempt);
+				if ((rc = start_job(cfg, bs, &slots[i], &cei))) {
+					/* The original is missing or no process could start:
+					 * fail this job (it can be retried) and go on. */
+					wy_store_job_fail(st, slots[i].job.id, NULL, wy_err_msg(&cei, rc), NULL);
+					wy_error("job.start_failed", "job=%lld msg=\"%s\"", (long long)slots[i].job.id,
+						 wy_err_msg(&cei, rc));
+					slot_reset(&slots[i]);
+					continue;
+				}
+				slots[i].busy = true;
+				busy++;
+			}
+		}
+		if (o && o->tick && now >= next_tick_ms) {
+			o->tick(o->tick_ctx, st);
+			next_tick_ms = now + 200;
+		}
+		if (busy == 0) {
+			if (stop_requested)
+				break;
+			if (o && o->nwait && all_waited_done(st, o))
+				break;
+			if (o && o->until_idle && !o->nwait && now < next_claim_ms)
+				break;
+		}
+		if (stop_requested) {
+			for (int i = 0; i < nslots; i++) {
+				if (!slots[i].busy)
+					continue;
+				wy_sandbox_kill(slots[i].pid);
+				waitpid(slots[i].pid, NULL, 0);
+				close(slots[i].fd);
+				wy_store_job_release(st, slots[i].job.id, NULL);
+				wy_log("job.released", "job=%lld", (long long)slots[i].job.id);
+				slot_reset(&slots[i]);
+			}
+			break;
+		}
+		/* Wait for output from any child, a deadline, or the next claim. */
+		struct pollfd pfd[256];
+		int map[256], n = 0;
+		int64_t wake = now + 200;
+		for (int i = 0; i < nslots && n < 256; i++) {
+			if (!slots[i].busy)
+				continue;
+			if (!slots[i].eof) {
+				pfd[n].fd = slots[i].fd;
+				pfd[n].events = POLLIN;
+				map[n++] = i;
+			}
+			if (slots[i].deadline_ms < wake)
+				wake = slots[i].deadline_ms;
+		}
+		int timeout = (int)(wake - now);
+		if (timeout < 0)
+			timeout = 0;
+		int pr = poll(pfd, (nfds_t)n, timeout);
+		if (pr < 0 && errno != EINTR) {
+			free(slots);
+			return wy_err_set(ei, WY_EIO, "poll: %s", strerror(errno));
+		}
+		for (int k = 0; pr > 0 && k < n; k++)
+			if (pfd[k].revents)
+				read_child(&slots[map[k]], cfg->max_pages);
+		now = wy_now_ms();
+		for (int i = 0; i < nslots; i++) {
+			slot *s = &slots[i];
+			if (!s->busy)
+				continue;
+			bool timed_out = now >= s->deadline_ms;
+			if (s->protocol_error || timed_out)
+				wy_sandbox_kill(s->pid);
+			if (s->got && now - s->last_progress_ms >= 500) {
+				wy_store_job_progress(st, s->job.id, s->got, s->npages, lease, NULL);
+				s->last_progress_ms = now;
+			}
+			if (!s->eof && !timed_out && !s->protocol_error)
+				continue;
+			int status = 0;
+			pid_t w = waitpid(s->pid, &status, (timed_out || s->protocol_error) ? 0 : WNOHANG);
+			if (w == 0)
+				continue; /* pipe closed, process not reaped yet */
+			if (!s->eof)
+				read_child(s, cfg->max_pages);
+			close(s->fd);
+			finish_job(cfg, st, s, status, timed_out && !s->done);
+			slot_reset(s);
+		}
+	}
+	free(slots);
+	wy_log("worker.stop", "name=%s", name);
+	return WY_OK;
+}

@@ -1,0 +1,100 @@
+/* wenyuan: command-line dispatch only. Global options (--data, settings as
+ * --name=value) come before the command; each command parses the rest. */
+#include "cli/cli.h"
+#include "core/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct command {
+	const char *name;
+	int (*fn)(wy_config *cfg, int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{"add", wy_cmd_add, "store documents and convert them (FILE... [--title T] [--category PATH] [--no-wait])"},
+	{"info", wy_cmd_info, "show one document (ID [--json])"},
+	{"list", wy_cmd_list, "list documents ([--json])"},
+	{"retry", wy_cmd_retry, "convert a failed document again (ID... [--force])"},
+	{"worker", wy_cmd_worker, "convert queued documents until stopped"},
+	{"serve", wy_cmd_serve, "run the web site with an embedded worker ([--port N] [--no-worker])"},
+	{"config", wy_cmd_config, "print the settings in force and check them"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: wenyuan [--data DIR] [--SETTING=VALUE ...] COMMAND [ARGS]\n"
+		"\n"
+		"wenyuan (文渊) is a self-hosted document library: it converts documents into\n"
+		"page images and searchable text and serves them as a web site.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(out,
+		"\n"
+		"global options:\n"
+		"  --data DIR          data directory (default ./var, env WENYUAN_DATA)\n"
+		"  --SETTING=VALUE     any setting of `wenyuan config`, e.g. --convert_timeout=60\n"
+		"  --check-config      validate the settings and exit\n"
+		"  -h, --help          this help; `wenyuan COMMAND --help` for a command\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *lv = getenv("WENYUAN_LOG");
+	if (lv)
+		wy_log_set_level(wy_log_level_from_name(lv));
+	wy_config cfg;
+	wy_errinfo ei = {0};
+	int rc = wy_config_load(&cfg, &ei);
+	if (rc) {
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+		return 1;
+	}
+	int i = 1;
+	int check_only = 0;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(a, "--check-config") == 0) {
+			check_only = 1;
+			continue;
+		}
+		if (strcmp(a, "--data") == 0 && i + 1 < argc) {
+			rc = wy_config_set(&cfg, "data", argv[++i], &ei);
+		} else if (strncmp(a, "--", 2) == 0 && strchr(a, '=')) {
+			char name[64];
+			const char *eq = strchr(a, '=');
+			snprintf(name, sizeof name, "%.*s", (int)(eq - a - 2), a + 2);
+			rc = wy_config_set(&cfg, name, eq + 1, &ei);
+		} else {
+			fprintf(stderr, "wenyuan: unknown option %s\n\n", a);
+			usage(stderr);
+			return 1;
+		}
+		if (rc) {
+			fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+			return 1;
+		}
+	}
+	if (check_only) {
+		wy_config_print(&cfg, stdout);
+		printf("configuration ok\n");
+		return 0;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+		if (strcmp(argv[i], commands[k].name) == 0)
+			return commands[k].fn(&cfg, argc - i, argv + i);
+	fprintf(stderr, "wenyuan: unknown command '%s'\n\n", argv[i]);
+	usage(stderr);
+	return 1;
+}

@@ -1,0 +1,812 @@
+/* store/sqlite: the default backend, one SQLite database in WAL mode.
+ *
+ * Every statement is prepared with bound parameters; every change of more
+ * than one row is one IMMEDIATE transaction, so a reader in another process
+ * sees a document either before or after a conversion, never half-way.
+ * Migrations are numbered and applied in order inside one transaction each;
+ * PRAGMA user_version records the last one applied. */
+#include "store/store.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct wy_store {
+	sqlite3 *db;
+	int version;
+};
+
+/* Migrations: append only; never edit one that has shipped. */
+static const char *const migrations[] = {
+	/* 1: documents, their pages, categories and the job queue */
+	"CREATE TABLE categories("
+	"  id INTEGER PRIMARY KEY,"
+	"  parent_id INTEGER REFERENCES categories(id),"
+	"  name TEXT NOT NULL,"
+	"  path TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE documents("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  title TEXT,"
+	"  title_user INTEGER NOT NULL DEFAULT 0,"
+	"  filename TEXT NOT NULL,"
+	"  format TEXT,"
+	"  category_id INTEGER REFERENCES categories(id),"
+	"  sha256 TEXT NOT NULL UNIQUE,"
+	"  size INTEGER NOT NULL,"
+	"  pages INTEGER NOT NULL DEFAULT 0,"
+	"  status INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT,"
+	"  author TEXT,"
+	"  thumb_sha256 TEXT,"
+	"  progress_done INTEGER NOT NULL DEFAULT 0,"
+	"  progress_total INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX documents_status ON documents(status);"
+	"CREATE TABLE pages("
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  page_no INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  image_sha256 TEXT NOT NULL,"
+	"  width INTEGER NOT NULL,"
+	"  height INTEGER NOT NULL,"
+	"  PRIMARY KEY(doc_id, page_no)) WITHOUT ROWID;"
+	"CREATE TABLE jobs("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL CHECK(state IN ('queued','running','done','failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  worker TEXT,"
+	"  lease_until INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX jobs_state ON jobs(state, id);",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+static int fail_db(sqlite3 *db, wy_errinfo *ei, const char *what)
+{
+	int ec = sqlite3_errcode(db);
+	int code = (ec == SQLITE_BUSY || ec == SQLITE_LOCKED) ? WY_EBUSY
+		 : (ec == SQLITE_FULL || ec == SQLITE_IOERR) ? WY_EIO
+		 : (ec == SQLITE_CORRUPT || ec == SQLITE_NOTADB) ? WY_ECORRUPT
+		 : WY_ESTORE;
+	return wy_err_set(ei, code, "store: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static int exec(wy_store *st, const char *sql, wy_errinfo *ei)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail_db(st->db, ei, sql);
+	return WY_OK;
+}
+
+static int prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return fail_db(st->db, ei, "prepare");
+	return WY_OK;
+}
+
+static int begin(wy_store *st, wy_errinfo *ei) { return exec(st, "BEGIN IMMEDIATE", ei); }
+static int commit(wy_store *st, wy_errinfo *ei) { return exec(st, "COMMIT", ei); }
+static void rollback(wy_store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static char *col_str(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? wy_xstrdup((const char *)t) : NULL;
+}
+
+static void col_sha(sqlite3_stmt *s, int i, char out[65])
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	snprintf(out, 65, "%s", t ? (const char *)t : "");
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+const char *wy_doc_status_name(wy_doc_status s)
+{
+	static const char *names[] = {"queued", "converting", "ready", "failed"};
+	return (unsigned)s < 4 ? names[s] : "unknown";
+}
+
+void wy_doc_clear(wy_doc *d)
+{
+	if (!d)
+		return;
+	free(d->title);
+	free(d->filename);
+	free(d->format);
+	free(d->category);
+	free(d->reason);
+	free(d->author);
+	memset(d, 0, sizeof *d);
+}
+
+void wy_doc_list_clear(wy_doc_list *l)
+{
+	for (int i = 0; i < l->n; i++)
+		wy_doc_clear(&l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+void wy_page_clear(wy_page *p)
+{
+	free(p->text);
+	memset(p, 0, sizeof *p);
+}
+
+void wy_job_clear(wy_job *j)
+{
+	free(j->filename);
+	free(j->title);
+	memset(j, 0, sizeof *j);
+}
+
+static int migrate(wy_store *st, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s, "PRAGMA user_version", ei);
+	if (rc)
+		return rc;
+	int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (version > NMIGRATIONS)
+		return wy_err_set(ei, WY_ESTORE, "store: schema version %d is newer than this wenyuan (%d)",
+				  version, NMIGRATIONS);
+	for (int v = version; v < NMIGRATIONS; v++) {
+		if ((rc = begin(st, ei)))
+			return rc;
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
+		if ((rc = exec(st, migrations[v], ei)) || (rc = exec(st, pragma, ei)) || (rc = commit(st, ei))) {
+			rollback(st);
+			return rc;
+		}
+		wy_log("store.migrate", "version=%d", v + 1);
+	}
+	st->version = NMIGRATIONS;
+	return WY_OK;
+}
+
+int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei)
+{
+	*out = NULL;
+	if (wy_mkdir_p(location, 0755))
+		return wy_err_set(ei, WY_EIO, "store: cannot create directory %s", location);
+	char *path = wy_xasprintf("%s/wenyuan.db", location);
+	wy_store *st = wy_xcalloc(1, sizeof *st);
+	int rc;
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rc = wy_err_set(ei, WY_EIO, "store: cannot open %s: %s", path,
+				st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 30000);
+	sqlite3_extended_result_codes(st->db, 0);
+	/* WAL lets the web server read while a worker publishes. */
+	if ((rc = exec(st, "PRAGMA journal_mode=WAL", ei)) || (rc = exec(st, "PRAGMA synchronous=NORMAL", ei)) ||
+	    (rc = exec(st, "PRAGMA foreign_keys=ON", ei)))
+		goto fail;
+	if ((rc = migrate(st, ei)))
+		goto fail;
+	free(path);
+	*out = st;
+	return WY_OK;
+fail:
+	free(path);
+	wy_store_close(st);
+	return rc;
+}
+
+void wy_store_close(wy_store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+int wy_store_schema_version(wy_store *st) { return st->version; }
+
+/* Find or create the category at path "a/b/c", one row per level. */
+static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
+{
+	int64_t parent = 0;
+	const char *p = path;
+	char prefix[1024] = "";
+	size_t plen = 0;
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n > 0) {
+			if (plen + n + 2 > sizeof prefix)
+				return wy_err_set(ei, WY_ETOOBIG, "category path is too long");
+			if (plen)
+				prefix[plen++] = '/';
+			memcpy(prefix + plen, p, n);
+			plen += n;
+			prefix[plen] = 0;
+			sqlite3_stmt *s;
+			int rc = prep(st, &s,
+				      "INSERT INTO categories(parent_id, name, path) VALUES(?1, ?2, ?3) "
+				      "ON CONFLICT(path) DO UPDATE SET path=excluded.path RETURNING id",
+				      ei);
+			if (rc)
+				return rc;
+			if (parent)
+				sqlite3_bind_int64(s, 1, parent);
+			else
+				sqlite3_bind_null(s, 1);
+			sqlite3_bind_text(s, 2, p, (int)n, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 3, prefix, (int)plen, SQLITE_TRANSIENT);
+			if (sqlite3_step(s) != SQLITE_ROW) {
+				rc = fail_db(st->db, ei, "category");
+				sqlite3_finalize(s);
+				return rc;
+			}
+			parent = sqlite3_column_int64(s, 0);
+			sqlite3_finalize(s);
+		}
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	*id = parent;
+	return WY_OK;
+}
+
+int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *existed, wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	int64_t now = wy_now(), cat = 0;
+	*existed = false;
+	if ((rc = begin(st, ei)))
+		return rc;
+	if ((rc = prep(st, &s, "SELECT id FROM documents WHERE sha256=?1", ei)))
+		goto fail;
+	bind_text(s, 1, in->sha256);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		*existed = true;
+		sqlite3_finalize(s);
+		return commit(st, ei);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (in->category && *in->category && (rc = category_ensure(st, in->category, &cat, ei)))
+		goto fail;
+	if ((rc = prep(st, &s,
+		       "INSERT INTO documents(title, title_user, filename, category_id, sha256, size, status,"
+		       " created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7)",
+		       ei)))
+		goto fail;
+	bind_text(s, 1, in->title);
+	sqlite3_bind_int(s, 2, in->title != NULL);
+	bind_text(s, 3, in->filename);
+	if (cat)
+		sqlite3_bind_int64(s, 4, cat);
+	bind_text(s, 5, in->sha256);
+	sqlite3_bind_int64(s, 6, in->size);
+	sqlite3_bind_int64(s, 7, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "insert document");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	*id = sqlite3_last_insert_rowid(st->db);
+	if ((rc = prep(st, &s, "INSERT INTO jobs(doc_id, state, created_at, updated_at) VALUES(?1, 'queued', ?2, ?2)",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, *id);
+	sqlite3_bind_int64(s, 2, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "insert job");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	return commit(st, ei);
+fail:
+	sqlite3_finalize(s);
+	rollback(st);
+	return rc;
+}
+
+#define DOC_COLUMNS                                                                                        \
+	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \
+	" d.thumb_sha256, d.created_at, d.updated_at, d.progress_done, d.progress_total"                       \
+	" FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
+
+static void read_doc(sqlite3_stmt *s, wy_doc *d)
+{
+	memset(d, 0, sizeof *d);
+	d->id = sqlite3_column_int64(s, 0);
+	d->title = col_str(s, 1);
+	d->filename = col_str(s, 2);
+	d->format = col_str(s, 3);
+	d->category = col_str(s, 4);
+	col_sha(s, 5, d->sha256);
+	d->size = sqlite3_column_int64(s, 6);
+	d->pages = sqlite3_column_int(s, 7);
+	d->status = (wy_doc_status)sqlite3_column_int(s, 8);
+	d->reason = col_str(s, 9);
+	d->author = col_str(s, 10);
+	col_sha(s, 11, d->thumb_sha256);
+	d->created_at = sqlite3_column_int64(s, 12);
+	d->updated_at = sqlite3_column_int64(s, 13);
+	d->progress_done = sqlite3_column_int(s, 14);
+	d->progress_total = sqlite3_column_int(s, 15);
+}
+
+int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.id=?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		read_doc(s, out);
+	else if (step == SQLITE_DONE)
+		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)id);
+	else
+		rc = fail_db(st->db, ei, "get document");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	memset(out, 0, sizeof *out);
+	int rc = prep(st, &s, "SELECT " DOC_COLUMNS " ORDER BY d.id DESC LIMIT ?1 OFFSET ?2", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
+	sqlite3_bind_int(s, 2, offset > 0 ? offset : 0);
+	int cap = 0, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
+		}
+		read_doc(s, &out->items[out->n++]);
+	}
+	if (step != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "list documents");
+		wy_doc_list_clear(out);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s,
+		      "SELECT text, image_sha256, width, height FROM pages WHERE doc_id=?1 AND page_no=?2", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int(s, 2, page_no);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->doc_id = doc_id;
+		out->page_no = page_no;
+		out->text = col_str(s, 0);
+		col_sha(s, 1, out->image_sha256);
+		out->width = sqlite3_column_int(s, 2);
+		out->height = sqlite3_column_int(s, 3);
+	} else if (step == SQLITE_DONE) {
+		rc = wy_err_set(ei, WY_ENOTFOUND, "no page %d in document %lld", page_no, (long long)doc_id);
+	} else {
+		rc = fail_db(st->db, ei, "get page");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format,
+			  const char *reason, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s,
+		      "UPDATE documents SET status=?2, reason=?3, format=COALESCE(?4, format), updated_at=?5,"
+		      " progress_done=0, progress_total=0 WHERE id=?1",
+		      ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int(s, 2, (int)status);
+	bind_text(s, 3, reason);
+	bind_text(s, 4, format);
+	sqlite3_bind_int64(s, 5, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = fail_db(st->db, ei, "update document");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int max_attempts, wy_job *out,
+		       wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t now = wy_now();
+	int rc;
+	memset(out, 0, sizeof *out);
+	if ((rc = begin(st, ei)))
+		return rc;
+	for (;;) {
+		if ((rc = prep(st, &s,
+			       "SELECT j.id, j.doc_id, j.attempts, d.sha256, d.filename,"
+			       " CASE WHEN d.title_user THEN d.title END"
+			       " FROM jobs j JOIN documents d ON d.id = j.doc_id"
+			       " WHERE j.state='queued' OR (j.state='running' AND j.lease_until < ?1)"
+			       " ORDER BY j.id LIMIT 1",
+			       ei)))
+			goto fail;
+		sqlite3_bind_int64(s, 1, now);
+		int step = sqlite3_step(s);
+		if (step == SQLITE_DONE) {
+			sqlite3_finalize(s);
+			/* Keep what was abandoned on the way here. */
+			if ((rc = commit(st, ei)))
+				goto fail;
+			return WY_EEMPTY;
+		}
+		if (step != SQLITE_ROW) {
+			rc = fail_db(st->db, ei, "claim job");
+			goto fail;
+		}
+		out->id = sqlite3_column_int64(s, 0);
+		out->doc_id = sqlite3_column_int64(s, 1);
+		out->attempt = sqlite3_column_int(s, 2) + 1;
+		col_sha(s, 3, out->sha256);
+		out->filename = col_str(s, 4);
+		out->title = col_str(s, 5);
+		sqlite3_finalize(s);
+		s = NULL;
+		if (out->attempt <= max_attempts)
+			break;
+		/* Its worker died max_attempts times on this document: stop trying. */
+		char reason[160];
+		snprintf(reason, sizeof reason, "conversion was interrupted %d times (the converter's worker stopped)",
+			 max_attempts);
+		if ((rc = prep(st, &s, "UPDATE jobs SET state='failed', updated_at=?2 WHERE id=?1", ei)))
+			goto fail;
+		sqlite3_bind_int64(s, 1, out->id);
+		sqlite3_bind_int64(s, 2, now);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			rc = fail_db(st->db, ei, "fail job");
+			goto fail;
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+		if ((rc = set_doc_status(st, out->doc_id, WY_DOC_FAILED, NULL, reason, ei)))
+			goto fail;
+		wy_warn("job.abandon", "job=%lld doc=%lld attempts=%d", (long long)out->id, (long long)out->doc_id,
+			max_attempts);
+		wy_job_clear(out);
+	}
+	if ((rc = prep(st, &s,
+		       "UPDATE jobs SET state='running', attempts=?2, worker=?3, lease_until=?4, updated_at=?5"
+		       " WHERE id=?1",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, out->id);
+	sqlite3_bind_int(s, 2, out->attempt);
+	bind_text(s, 3, worker);
+	sqlite3_bind_int64(s, 4, now + lease_seconds);
+	sqlite3_bind_int64(s, 5, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "claim job");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if ((rc = set_doc_status(st, out->doc_id, WY_DOC_CONVERTING, NULL, NULL, ei)))
+		goto fail;
+	if ((rc = commit(st, ei)))
+		goto fail;
+	return WY_OK;
+fail:
+	sqlite3_finalize(s);
+	rollback(st);
+	wy_job_clear(out);
+	return rc;
+}
+
+int wy_store_job_progress(wy_store *st, int64_t job_id, int done, int total, int lease_seconds, wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if ((rc = begin(st, ei)))
+		return rc;
+	if ((rc = prep(st, &s, "UPDATE jobs SET lease_until=?2 WHERE id=?1 AND state='running'", ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, job_id);
+	sqlite3_bind_int64(s, 2, wy_now() + lease_seconds);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "renew lease");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	if ((rc = prep(st, &s,
+		       "UPDATE documents SET progress_done=?2, progress_total=?3"
+		       " WHERE id=(SELECT doc_id FROM jobs WHERE id=?1)",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, job_id);
+	sqlite3_bind_int(s, 2, done);
+	sqlite3_bind_int(s, 3, total);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "progress");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	return commit(st, ei);
+fail:
+	sqlite3_finalize(s);
+	rollback(st);
+	return rc;
+}
+
+/* The job must still be ours: running. A job re-claimed after its lease ran
+ * out belongs to another worker now, and this one must not publish. */
+static int job_doc_running(wy_store *st, int64_t job_id, int64_t *doc_id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s, "SELECT doc_id FROM jobs WHERE id=?1 AND state='running'", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, job_id);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*doc_id = sqlite3_column_int64(s, 0);
+	else if (step == SQLITE_DONE)
+		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld is not running", (long long)job_id);
+	else
+		rc = fail_db(st->db, ei, "find job");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int set_job_state(wy_store *st, int64_t job_id, const char *state, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s, "UPDATE jobs SET state=?2, updated_at=?3 WHERE id=?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, job_id);
+	bind_text(s, 2, state);
+	sqlite3_bind_int64(s, 3, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = fail_db(st->db, ei, "update job");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int wy_store_job_finish(wy_store *st, int64_t job_id, const wy_doc_result *res, wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t doc_id;
+	int rc;
+	for (int i = 0; i < res->npages; i++)
+		if (res->pages[i].page_no != i + 1)
+			return wy_err_set(ei, WY_EINVAL, "page %d is numbered %d", i + 1, res->pages[i].page_no);
+	if ((rc = begin(st, ei)))
+		return rc;
+	if ((rc = job_doc_running(st, job_id, &doc_id, ei)))
+		goto fail;
+	/* A retry replaces every page of an earlier conversion. */
+	if ((rc = prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "delete pages");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	if ((rc = prep(st, &s,
+		       "INSERT INTO pages(doc_id, page_no, text, image_sha256, width, height)"
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+		       ei)))
+		goto fail;
+	for (int i = 0; i < res->npages; i++) {
+		const wy_page *p = &res->pages[i];
+		sqlite3_bind_int64(s, 1, doc_id);
+		sqlite3_bind_int(s, 2, p->page_no);
+		bind_text(s, 3, p->text ? p->text : "");
+		bind_text(s, 4, p->image_sha256);
+		sqlite3_bind_int(s, 5, p->width);
+		sqlite3_bind_int(s, 6, p->height);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			rc = fail_db(st->db, ei, "insert page");
+			goto fail;
+		}
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if ((rc = prep(st, &s,
+		       "UPDATE documents SET status=?2, reason=NULL, format=?3, pages=?4,"
+		       " title=CASE WHEN title_user THEN title ELSE ?5 END, author=?6, thumb_sha256=?7,"
+		       " progress_done=0, progress_total=0, updated_at=?8 WHERE id=?1",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int(s, 2, WY_DOC_READY);
+	bind_text(s, 3, res->format);
+	sqlite3_bind_int(s, 4, res->npages);
+	bind_text(s, 5, res->title);
+	bind_text(s, 6, res->author);
+	bind_text(s, 7, res->thumb_sha256);
+	sqlite3_bind_int64(s, 8, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "publish document");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if ((rc = set_job_state(st, job_id, "done", ei)))
+		goto fail;
+	return commit(st, ei);
+fail:
+	sqlite3_finalize(s);
+	rollback(st);
+	return rc;
+}
+
+int wy_store_job_fail(wy_store *st, int64_t job_id, const char *format, const char *reason, wy_errinfo *ei)
+{
+	int64_t doc_id;
+	int rc;
+	if ((rc = begin(st, ei)))
+		return rc;
+	if ((rc = job_doc_running(st, job_id, &doc_id, ei)) || (rc = set_job_state(st, job_id, "failed", ei)) ||
+	    (rc = set_doc_status(st, doc_id, WY_DOC_FAILED, format, reason, ei))) {
+		rollback(st);
+		return rc;
+	}
+	return commit(st, ei);
+}
+
+int wy_store_job_release(wy_store *st, int64_t job_id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t doc_id;
+	int rc;
+	if ((rc = begin(st, ei)))
+		return rc;
+	if ((rc = job_doc_running(st, job_id, &doc_id, ei)))
+		goto fail;
+	if ((rc = prep(st, &s,
+		       "UPDATE jobs SET state='queued', attempts=max(attempts-1, 0), worker=NULL, lease_until=0,"
+		       " updated_at=?2 WHERE id=?1",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, job_id);
+	sqlite3_bind_int64(s, 2, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "release job");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if ((rc = set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))
+		goto fail;
+	return commit(st, ei);
+fail:
+	sqlite3_finalize(s);
+	rollback(st);
+	return rc;
+}
+
+int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if ((rc = begin(st, ei)))
+		return rc;
+	if ((rc = prep(st, &s, "SELECT status FROM documents WHERE id=?1", ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	int step = sqlite3_step(s);
+	if (step != SQLITE_ROW) {
+		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id)
+					 : fail_db(st->db, ei, "retry");
+		goto fail;
+	}
+	wy_doc_status status = (wy_doc_status)sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (status == WY_DOC_QUEUED || status == WY_DOC_CONVERTING) {
+		rc = wy_err_set(ei, WY_EINVAL, "document %lld is %s already", (long long)doc_id,
+				wy_doc_status_name(status));
+		goto fail;
+	}
+	if (status == WY_DOC_READY && !force) {
+		rc = wy_err_set(ei, WY_EINVAL, "document %lld is ready (use --force to convert it again)",
+				(long long)doc_id);
+		goto fail;
+	}
+	if ((rc = prep(st, &s, "INSERT INTO jobs(doc_id, state, created_at, updated_at) VALUES(?1, 'queued', ?2, ?2)",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int64(s, 2, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "queue job");
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	/* A ready document stays readable until the new conversion publishes. */
+	if (status == WY_DOC_FAILED && (rc = set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))
+		goto fail;
+	return commit(st, ei);
+fail:
+	sqlite3_finalize(s);
+	rollback(st);
+	return rc;
+}
+
+int wy_store_doc_counts(wy_store *st, int counts[4], wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	memset(counts, 0, 4 * sizeof counts[0]);
+	int rc = prep(st, &s, "SELECT status, count(*) FROM documents GROUP BY status", ei);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = sqlite3_column_int(s, 0);
+		if (k >= 0 && k < 4)
+			counts[k] = sqlite3_column_int(s, 1);
+	}
+	if (step != SQLITE_DONE)
+		rc = fail_db(st->db, ei, "count");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), void *ctx, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s,
+		      "SELECT sha256 FROM documents UNION SELECT thumb_sha256 FROM documents"
+		      " WHERE thumb_sha256 IS NOT NULL UNION SELECT image_sha256 FROM pages",
+		      ei);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = cb(ctx, (const char *)sqlite3_column_text(s, 0))))
+			break;
+	if (!rc && step != SQLITE_DONE)
+		rc = fail_db(st->db, ei, "blob refs");
+	sqlite3_finalize(s);
+	return rc;
+}

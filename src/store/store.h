@@ -1,0 +1,157 @@
+/* store: every query wenyuan makes, as functions of one interface.
+ *
+ * SQL lives only in the backends (sqlite.c now, pg.c later); nothing outside
+ * src/store/ sees a statement, a row id type or a transaction. A backend is
+ * chosen by the location string given to wy_store_open. Results are copied
+ * out to structures the caller owns and clears (wy_doc_clear ...).
+ *
+ * Thread safety: one wy_store per thread or process; a store may be used by
+ * many processes at once (serve, worker, add) and every multi-step change is
+ * one transaction in the backend. */
+#ifndef WY_STORE_H
+#define WY_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+typedef struct wy_store wy_store;
+
+typedef enum wy_doc_status {
+	WY_DOC_QUEUED = 0,
+	WY_DOC_CONVERTING = 1,
+	WY_DOC_READY = 2,
+	WY_DOC_FAILED = 3,
+} wy_doc_status;
+
+const char *wy_doc_status_name(wy_doc_status s); /* "queued" ... */
+
+typedef struct wy_doc {
+	int64_t id;              /* the document number, never reused */
+	char *title;
+	char *filename;          /* as uploaded, for display and download */
+	char *format;            /* "pdf", "epub", "txt" ...; NULL until sniffed */
+	char *category;          /* "资格与职业考试/其它" or NULL */
+	char sha256[65];         /* of the original */
+	int64_t size;            /* bytes of the original */
+	int pages;
+	wy_doc_status status;
+	char *reason;            /* why it failed, or NULL */
+	char *author;            /* from document metadata, or NULL */
+	char thumb_sha256[65];   /* "" when none */
+	int64_t created_at, updated_at;
+	int progress_done, progress_total; /* pages converted so far (converting) */
+} wy_doc;
+
+void wy_doc_clear(wy_doc *d);
+
+typedef struct wy_doc_list {
+	wy_doc *items;
+	int n;
+} wy_doc_list;
+
+void wy_doc_list_clear(wy_doc_list *l);
+
+typedef struct wy_page {
+	int64_t doc_id;
+	int page_no;             /* 1-based */
+	char *text;
+	char image_sha256[65];
+	int width, height;       /* of the page image */
+} wy_page;
+
+void wy_page_clear(wy_page *p);
+
+/* A new document as `add` or an upload knows it before conversion. */
+typedef struct wy_doc_new {
+	const char *title;       /* may be NULL: the converter finds one */
+	const char *filename;
+	const char *category;    /* "a/b/c" path, created on demand; may be NULL */
+	const char *sha256;
+	int64_t size;
+} wy_doc_new;
+
+/* A job as a worker claims it. */
+typedef struct wy_job {
+	int64_t id;
+	int64_t doc_id;
+	int attempt;             /* 1 on the first try */
+	char sha256[65];         /* the original to convert */
+	char *filename;
+	char *title;             /* set by the user, or NULL */
+} wy_job;
+
+void wy_job_clear(wy_job *j);
+
+/* What a finished conversion publishes. pages[i].page_no must be i+1. */
+typedef struct wy_doc_result {
+	const char *format;
+	const char *title;       /* found in the document; used unless the user set one */
+	const char *author;
+	const char *thumb_sha256;
+	int npages;
+	const wy_page *pages;
+} wy_doc_result;
+
+/* Open (creating and migrating) the store at `location`: a directory path
+ * uses SQLite in location/wenyuan.db. Errors: WY_EIO, WY_ESTORE (schema newer
+ * than this program, or not a wenyuan store). */
+int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei);
+void wy_store_close(wy_store *st); /* NULL is a no-op */
+
+/* Schema version after migration (for tests and `wenyuan info`). */
+int wy_store_schema_version(wy_store *st);
+
+/* Record a document and queue its conversion job, in one transaction.
+ * A byte-identical original (same sha256) that is already stored returns the
+ * existing id with *existed = true and queues nothing. */
+int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *existed, wy_errinfo *ei);
+
+/* WY_ENOTFOUND when there is no such document. */
+int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei);
+
+/* Documents newest first, at most limit (0 = all) from offset. */
+int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei);
+
+/* One page of a ready document. WY_ENOTFOUND when absent. */
+int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, wy_errinfo *ei);
+
+/* Claim the oldest queued job for `worker` (a name for logs), marking its
+ * document converting. A job whose lease ran out (its worker died) is claimed
+ * again; one that already had max_attempts fails its document instead.
+ * lease_seconds is how long the claim holds without a renewal.
+ * WY_EEMPTY when nothing is queued. */
+int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int max_attempts,
+		       wy_job *out, wy_errinfo *ei);
+
+/* Record progress of a claimed job (pages done of total) and renew its lease. */
+int wy_store_job_progress(wy_store *st, int64_t job_id, int done, int total, int lease_seconds,
+			  wy_errinfo *ei);
+
+/* Publish a finished job in one transaction: the document becomes ready with
+ * all its pages, or nothing changes. */
+int wy_store_job_finish(wy_store *st, int64_t job_id, const wy_doc_result *res, wy_errinfo *ei);
+
+/* Fail a claimed job and its document with a reason for people. The original
+ * stays; wy_store_doc_retry queues it again. */
+int wy_store_job_fail(wy_store *st, int64_t job_id, const char *format, const char *reason,
+		      wy_errinfo *ei);
+
+/* Give a claimed job back to the queue (the worker is stopping): the
+ * document returns to queued and the try does not count. */
+int wy_store_job_release(wy_store *st, int64_t job_id, wy_errinfo *ei);
+
+/* Queue a new job for a failed (or, with force, any) document.
+ * WY_EINVAL when the document is queued or converting now. */
+int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei);
+
+/* Count of documents by status (array indexed by wy_doc_status). */
+int wy_store_doc_counts(wy_store *st, int counts[4], wy_errinfo *ei);
+
+/* Every blob the store references (originals, page images, thumbnails),
+ * through a callback; for fsck and garbage collection of orphans. */
+int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), void *ctx,
+		       wy_errinfo *ei);
+
+#endif

@@ -1,0 +1,56 @@
+/* utf8: strict UTF-8 validation, decoding, encoding and truncation, plus the
+ * CJK test that decides whether a line break may be joined without a space.
+ *
+ * Everything here works on caller-owned byte ranges, allocates nothing, keeps
+ * no state and is safe from any thread. It must never read outside [s, s+n)
+ * and never accept what RFC 3629 forbids (overlong forms, surrogates, code
+ * points above U+10FFFF), because its answers guard what we store and show. */
+#ifndef WY_TEXT_UTF8_H
+#define WY_TEXT_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The replacement character, written where input could not be decoded. */
+#define WY_UTF8_REPLACEMENT 0xFFFDu
+
+/* True when s[0..n) is strict UTF-8: no overlong forms, no surrogates
+ * (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence at the end.
+ * n == 0 is valid. s may be NULL only when n == 0. Pure, thread-safe. */
+bool wy_utf8_valid(const char *s, size_t n);
+
+/* Decode the code point at *p (which must be < end) and advance *p past it.
+ * Returns the code point, or -1 for a byte that does not start a strict,
+ * complete sequence; then *p advances by exactly one byte so a caller can
+ * resynchronise. At *p >= end returns -1 and does not move. Thread-safe. */
+int wy_utf8_decode(const char **p, const char *end);
+
+/* Write cp as UTF-8 into out and return the byte count (1..4). A surrogate or
+ * a value above U+10FFFF is written as U+FFFD (3 bytes), so the output is
+ * always valid UTF-8. out is not NUL-terminated. Thread-safe. */
+int wy_utf8_encode(uint32_t cp, char out[4]);
+
+/* True for characters between which a line break must not become a space:
+ * Han ideographs (URO, extensions A-H, compatibility ideographs, radicals),
+ * CJK symbols and punctuation U+3000-303F, halfwidth and fullwidth forms
+ * U+FF00-FFEF, kana (with extensions), Hangul (syllables and jamo) and
+ * Bopomofo. Pure, thread-safe. */
+bool wy_is_cjk(uint32_t cp);
+
+/* The largest length <= max at which s[0..n) can be cut without splitting a
+ * UTF-8 sequence; returns n when n <= max. Bytes that are not valid UTF-8 are
+ * treated as single characters. Pure, thread-safe. */
+size_t wy_utf8_truncate(const char *s, size_t n, size_t max);
+
+/* Length of the longest prefix of s[0..n) that is strict UTF-8 (== n when
+ * wy_utf8_valid). Pure, thread-safe. */
+size_t wy_utf8_valid_prefix(const char *s, size_t n);
+
+/* Length (1..3) of an incomplete but so far valid sequence that ends
+ * s[0..n), as left by cutting a buffer in the middle of a character; 0 when
+ * s does not end that way. Lets a caller tell "truncated" from "invalid".
+ * Pure, thread-safe. */
+size_t wy_utf8_partial_tail(const char *s, size_t n);
+
+#endif

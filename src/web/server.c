@@ -1,0 +1,377 @@
+/* web/server: `wenyuan serve`. For now a plain site: the list of documents
+ * with their status, a page per document with its page images and text, and
+ * the blobs themselves (immutable, so cached for a year by ETag = name).
+ * The real site (templates, search, accounts) replaces the pages later; the
+ * rules stay: every byte of user data is HTML-escaped, paths come only from
+ * validated blob names, and serve never parses document content. */
+#include "blob/blob.h"
+#include "cli/cli.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "jobs/worker.h"
+#include "store/store.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct server {
+	const wy_config *cfg;
+	const char *blobdir;
+} server;
+
+static volatile sig_atomic_t serve_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	serve_stop = 1;
+}
+
+static void on_child(int sig) { (void)sig; }
+
+static void esc(wy_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': wy_buf_puts(b, "&lt;"); break;
+		case '>': wy_buf_puts(b, "&gt;"); break;
+		case '&': wy_buf_puts(b, "&amp;"); break;
+		case '"': wy_buf_puts(b, "&quot;"); break;
+		case '\'': wy_buf_puts(b, "&#39;"); break;
+		default: wy_buf_putc(b, *s);
+		}
+	}
+}
+
+static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const char *type, wy_buf *b)
+{
+	size_t len = b->len;
+	char *data = wy_buf_steal(b);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void head(wy_buf *b, const char *title)
+{
+	wy_buf_puts(b, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+	esc(b, title);
+	wy_buf_puts(b, " - 文渊</title><style>"
+		       "body{font-family:sans-serif;max-width:980px;margin:0 auto;padding:0 16px;color:#222}"
+		       "header{border-bottom:1px solid #ddd;padding:12px 0}header a{font-size:22px;color:#a33;text-decoration:none}"
+		       "table{border-collapse:collapse;width:100%}td,th{padding:6px 8px;border-bottom:1px solid #eee;text-align:left}"
+		       ".ready{color:#1a7f37}.failed{color:#c62828}.queued,.converting{color:#9a6700}"
+		       ".page{margin:16px 0;border:1px solid #ddd}.page img{width:100%;height:auto;display:block}"
+		       ".text{white-space:pre-wrap;background:#fafafa;padding:8px;border-top:1px solid #eee}"
+		       "img.thumb{width:60px;border:1px solid #ddd}"
+		       "</style></head><body><header><a href=\"/\">文渊 · wenyuan</a></header>");
+}
+
+static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
+{
+	wy_store *st;
+	wy_errinfo ei = {0};
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	int rc = wy_store_open(sv->cfg->data_dir, &st, &ei);
+	wy_doc_list l = {0};
+	if (!rc)
+		rc = wy_store_doc_list(st, 0, 500, &l, &ei);
+	if (rc) {
+		wy_store_close(st);
+		wy_buf_puts(&b, "store unavailable\n");
+		return send_buf(c, 503, "text/plain; charset=utf-8", &b);
+	}
+	head(&b, "文档");
+	wy_buf_printf(&b, "<h1>文档 <small>(%d)</small></h1><table><tr><th></th><th>标题</th><th>格式</th>"
+			  "<th>页数</th><th>大小</th><th>状态</th></tr>", l.n);
+	for (int i = 0; i < l.n; i++) {
+		const wy_doc *d = &l.items[i];
+		char size[32];
+		wy_format_size(d->size, size, sizeof size);
+		wy_buf_puts(&b, "<tr><td>");
+		if (d->thumb_sha256[0])
+			wy_buf_printf(&b, "<img class=\"thumb\" alt=\"\" src=\"/blob/%s\">", d->thumb_sha256);
+		wy_buf_printf(&b, "</td><td><a href=\"/doc/%lld\">", (long long)d->id);
+		esc(&b, d->title ? d->title : d->filename);
+		wy_buf_puts(&b, "</a></td><td>");
+		esc(&b, d->format ? d->format : "");
+		wy_buf_printf(&b, "</td><td>%d</td><td>%s</td><td class=\"%s\">%s", d->pages, size,
+			      wy_doc_status_name(d->status), wy_doc_status_name(d->status));
+		if (d->status == WY_DOC_CONVERTING && d->progress_total)
+			wy_buf_printf(&b, " %d/%d", d->progress_done, d->progress_total);
+		if (d->reason) {
+			wy_buf_puts(&b, ": ");
+			esc(&b, d->reason);
+		}
+		wy_buf_puts(&b, "</td></tr>");
+	}
+	wy_buf_puts(&b, "</table></body></html>");
+	wy_doc_list_clear(&l);
+	wy_store_close(st);
+	return send_buf(c, 200, "text/html; charset=utf-8", &b);
+}
+
+static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id)
+{
+	wy_store *st;
+	wy_errinfo ei = {0};
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_doc d = {0};
+	int rc = wy_store_open(sv->cfg->data_dir, &st, &ei);
+	if (!rc)
+		rc = wy_store_doc_get(st, id, &d, &ei);
+	if (rc) {
+		wy_store_close(st);
+		head(&b, "未找到");
+		wy_buf_puts(&b, "<h1>文档不存在</h1><p><a href=\"/\">返回首页</a></p></body></html>");
+		return send_buf(c, rc == WY_ENOTFOUND ? 404 : 503, "text/html; charset=utf-8", &b);
+	}
+	char size[32];
+	wy_format_size(d.size, size, sizeof size);
+	head(&b, d.title ? d.title : d.filename);
+	wy_buf_puts(&b, "<h1>");
+	esc(&b, d.title ? d.title : d.filename);
+	wy_buf_printf(&b, "</h1><p>文档编号 %lld · 格式 ", (long long)d.id);
+	esc(&b, d.format ? d.format : "?");
+	wy_buf_printf(&b, " · 页数 %d · 大小 %s · <span class=\"%s\">%s</span></p>", d.pages, size,
+		      wy_doc_status_name(d.status), wy_doc_status_name(d.status));
+	if (d.reason) {
+		wy_buf_puts(&b, "<p class=\"failed\">");
+		esc(&b, d.reason);
+		wy_buf_puts(&b, "</p>");
+	}
+	for (int i = 1; d.status == WY_DOC_READY && i <= d.pages; i++) {
+		wy_page p;
+		if (wy_store_page_get(st, id, i, &p, NULL))
+			continue;
+		wy_buf_printf(&b, "<div class=\"page\" id=\"p%d\"><img loading=\"lazy\" width=\"%d\" height=\"%d\" src=\"/blob/%s\" alt=\"",
+			      i, p.width, p.height, p.image_sha256);
+		char alt[121];
+		snprintf(alt, sizeof alt, "%s", p.text ? p.text : "");
+		esc(&b, alt);
+		wy_buf_printf(&b, "\"><div class=\"text\">%d、", i);
+		esc(&b, p.text);
+		wy_buf_puts(&b, "</div></div>");
+		wy_page_clear(&p);
+	}
+	wy_buf_puts(&b, "</body></html>");
+	wy_doc_clear(&d);
+	wy_store_close(st);
+	return send_buf(c, 200, "text/html; charset=utf-8", &b);
+}
+
+static enum MHD_Result send_blob(server *sv, struct MHD_Connection *c, const char *sha)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	if (!wy_blob_valid_name(sha)) {
+		wy_buf_puts(&b, "not found\n");
+		return send_buf(c, 404, "text/plain", &b);
+	}
+	char etag[70];
+	snprintf(etag, sizeof etag, "\"%s\"", sha);
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+	if (inm && strcmp(inm, etag) == 0) {
+		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(r, "ETag", etag);
+		enum MHD_Result ret = MHD_queue_response(c, 304, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	wy_blob_store *bs;
+	int fd;
+	uint64_t size;
+	if (wy_blob_open(sv->blobdir, &bs, NULL)) {
+		wy_buf_puts(&b, "unavailable\n");
+		return send_buf(c, 503, "text/plain", &b);
+	}
+	int rc = wy_blob_open_fd(bs, sha, &fd, &size, NULL);
+	wy_blob_close(bs);
+	if (rc) {
+		wy_buf_puts(&b, "not found\n");
+		return send_buf(c, 404, "text/plain", &b);
+	}
+	unsigned char magic[12] = {0};
+	ssize_t got = pread(fd, magic, sizeof magic, 0);
+	const char *type = got == 12 && memcmp(magic, "RIFF", 4) == 0 && memcmp(magic + 8, "WEBP", 4) == 0
+				   ? "image/webp"
+				   : "application/octet-stream";
+	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)size, fd); /* takes fd; sendfile */
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "ETag", etag);
+	MHD_add_response_header(r, "Cache-Control", "public, max-age=31536000, immutable");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			      const char *version, const char *upload_data, size_t *upload_size, void **req)
+{
+	(void)version;
+	(void)upload_data;
+	(void)upload_size;
+	(void)req;
+	server *sv = cls;
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		wy_buf_puts(&b, "method not allowed\n");
+		return send_buf(c, 405, "text/plain", &b);
+	}
+	if (strcmp(url, "/") == 0)
+		return page_index(sv, c);
+	if (strncmp(url, "/doc/", 5) == 0) {
+		char *end;
+		long long id = strtoll(url + 5, &end, 10);
+		if (id > 0 && *end == 0)
+			return page_doc(sv, c, id);
+	}
+	if (strncmp(url, "/blob/", 6) == 0)
+		return send_blob(sv, c, url + 6);
+	if (strcmp(url, "/healthz") == 0) {
+		wy_buf_puts(&b, "ok\n");
+		return send_buf(c, 200, "text/plain", &b);
+	}
+	head(&b, "未找到");
+	wy_buf_puts(&b, "<h1>404 页面不存在</h1><p><a href=\"/\">返回首页</a></p></body></html>");
+	return send_buf(c, 404, "text/html; charset=utf-8", &b);
+}
+
+/* The embedded worker is a separate process, forked before the server starts
+ * its threads, so a converter's fork never copies a multi-threaded server. */
+static pid_t start_worker(const wy_config *cfg)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	wy_store *st;
+	wy_blob_store *bs;
+	if (wy_cli_open(cfg, &st, &bs))
+		_exit(1);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = (void (*)(int))wy_worker_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGINT, SIG_IGN); /* the server forwards SIGTERM on Ctrl-C */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	char name[64];
+	snprintf(name, sizeof name, "serve-worker-%d", (int)getpid());
+	wy_worker_opts wo = {.name = name};
+	int rc = wy_worker_run(cfg, st, bs, &wo, NULL);
+	wy_blob_close(bs);
+	wy_store_close(st);
+	_exit(rc ? 1 : 0);
+}
+
+int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
+{
+	bool worker = true;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			printf("usage: wenyuan serve [--port N] [--addr A] [--no-worker]\n\nServes the site on"
+			       " http://ADDR:PORT (settings http_addr, http_port) and, unless\n--no-worker, converts"
+			       " queued documents in an embedded worker process.\n");
+			return 0;
+		} else if (strcmp(argv[i], "--no-worker") == 0) {
+			worker = false;
+		} else if ((strcmp(argv[i], "--port") == 0 || strcmp(argv[i], "--addr") == 0) && i + 1 < argc) {
+			wy_errinfo ei = {0};
+			int rc = wy_config_set(cfg, argv[i][2] == 'p' ? "http_port" : "http_addr", argv[i + 1], &ei);
+			if (rc) {
+				fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+				return 1;
+			}
+			i++;
+		} else {
+			fprintf(stderr, "wenyuan serve: unknown argument %s\n", argv[i]);
+			return 1;
+		}
+	}
+	/* Create and migrate the store once, before anything else opens it. */
+	wy_store *st;
+	wy_blob_store *bs;
+	if (wy_cli_open(cfg, &st, &bs))
+		return 1;
+	wy_blob_close(bs);
+	wy_store_close(st);
+
+	signal(SIGPIPE, SIG_IGN);
+	pid_t wpid = worker ? start_worker(cfg) : 0;
+	if (wpid < 0) {
+		fprintf(stderr, "wenyuan: cannot start the worker: %s\n", strerror(errno));
+		return 1;
+	}
+	char *blobdir = wy_xasprintf("%s/blobs", cfg->data_dir);
+	server sv = {cfg, blobdir};
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)cfg->http_port);
+	if (inet_pton(AF_INET, cfg->http_addr, &sa.sin_addr) != 1) {
+		fprintf(stderr, "wenyuan: http_addr '%s' is not an IPv4 address\n", cfg->http_addr);
+		if (wpid > 0)
+			kill(wpid, SIGTERM);
+		free(blobdir);
+		return 1;
+	}
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		handle, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "wenyuan: cannot listen on %s:%d (in use?)\n", cfg->http_addr, cfg->http_port);
+		if (wpid > 0) {
+			kill(wpid, SIGTERM);
+			waitpid(wpid, NULL, 0);
+		}
+		free(blobdir);
+		return 1;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	int port = info ? info->port : cfg->http_port;
+	wy_log("serve.start", "url=http://%s:%d/ worker=%d", cfg->http_addr, port, worker);
+	printf("wenyuan is serving http://%s:%d/ (Ctrl-C stops it)\n", cfg->http_addr, port);
+	fflush(stdout);
+	struct sigaction act;
+	memset(&act, 0, sizeof act);
+	act.sa_handler = on_stop;
+	sigaction(SIGINT, &act, NULL);
+	sigaction(SIGTERM, &act, NULL);
+	act.sa_handler = on_child;
+	sigaction(SIGCHLD, &act, NULL);
+	while (!serve_stop) {
+		pause();
+		if (wpid > 0) {
+			int status;
+			if (waitpid(wpid, &status, WNOHANG) == wpid) {
+				wy_error("serve.worker_died", "status=%d", status);
+				wpid = start_worker(cfg); /* keep converting */
+			}
+		}
+	}
+	wy_log("serve.stop", "port=%d", port);
+	MHD_stop_daemon(d);
+	if (wpid > 0) {
+		kill(wpid, SIGTERM);
+		waitpid(wpid, NULL, 0);
+	}
+	free(blobdir);
+	return 0;
+}

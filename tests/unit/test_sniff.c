@@ -1,0 +1,227 @@
+/* Sniffing tests: formats from content alone, never the name; containers
+ * looked into; hostile bytes never crash; and, where the shared corpus is
+ * present, every real file sniffed as its manifest says. */
+#include "convert/sniff.h"
+#include "core/util.h"
+#include "test.h"
+#include "testdoc.h"
+
+#include <stdlib.h>
+
+static void sniff_file(const char *path, wy_sniff *out)
+{
+	wy_buf b;
+	if (wy_file_read(path, 0, &b) != WY_OK) {
+		memset(out, 0, sizeof *out);
+		return;
+	}
+	wy_sniff_buf(b.data, b.len, out);
+	wy_buf_free(&b);
+}
+
+static void sniff_zip(const char *const *entries, wy_sniff *out)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/x.bin", wy_test_tmpdir("sniff"));
+	if (testdoc_zip(path, entries) != 0)
+		abort();
+	sniff_file(path, out);
+}
+
+static const char *fmt(const void *p, size_t n)
+{
+	wy_sniff s;
+	wy_sniff_buf(p, n, &s);
+	return s.format ? s.format : "none";
+}
+
+TEST(magic_bytes)
+{
+	ASSERT_STR_EQ(fmt("%PDF-1.7\n%...", 13), "pdf");
+	ASSERT_STR_EQ(fmt("garbage\n%PDF-1.4\n", 17), "pdf"); /* junk before the header */
+	ASSERT_STR_EQ(fmt("{\\rtf1\\ansi hello}", 18), "rtf");
+	ASSERT_STR_EQ(fmt("<?xml version=\"1.0\"?><FictionBook xmlns=\"x\">", 44), "fb2");
+	ASSERT_STR_EQ(fmt("<!DOCTYPE html><html><body>hi</body></html>", 43), "html");
+	ASSERT_STR_EQ(fmt("第一行\n第二行\n", 20), "txt");
+	ASSERT_STR_EQ(fmt("plain ascii text\n", 17), "txt");
+	ASSERT_STR_EQ(fmt("", 0), "none");
+}
+
+TEST(binary_is_unrecognized)
+{
+	unsigned char junk[4096];
+	unsigned x = 12345;
+	for (size_t i = 0; i < sizeof junk; i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (unsigned char)(x >> 16);
+	}
+	ASSERT_STR_EQ(fmt(junk, sizeof junk), "none");
+	/* an ELF binary renamed .docx is still not a document */
+	unsigned char elf[256] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0};
+	ASSERT_STR_EQ(fmt(elf, sizeof elf), "none");
+}
+
+TEST(ole2_by_stream_names)
+{
+	unsigned char ole[2048];
+	memset(ole, 0, sizeof ole);
+	memcpy(ole, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+	const char *names[] = {"WordDocument", "Workbook", "PowerPoint Document", "EncryptedPackage"};
+	const char *expect[] = {"doc", "xls", "ppt", "ooxml"};
+	for (int k = 0; k < 4; k++) {
+		memset(ole + 8, 0, sizeof ole - 8);
+		for (size_t i = 0; names[k][i]; i++)
+			ole[1024 + 2 * i] = (unsigned char)names[k][i];
+		wy_sniff s;
+		wy_sniff_buf(ole, sizeof ole, &s);
+		ASSERT_STR_EQ(s.format ? s.format : "none", expect[k]);
+		ASSERT_EQ(s.family, WY_FAMILY_OFFICE);
+		ASSERT_EQ(s.encrypted, k == 3);
+	}
+	memset(ole + 8, 0, sizeof ole - 8);
+	ASSERT_STR_EQ(fmt(ole, sizeof ole), "none"); /* a compound file of no known kind */
+}
+
+TEST(zip_containers)
+{
+	wy_sniff s;
+	const char *epub[] = {"mimetype", "application/epub+zip", "META-INF/container.xml", "<container/>", NULL};
+	sniff_zip(epub, &s);
+	ASSERT_STR_EQ(s.format, "epub");
+	ASSERT_EQ(s.family, WY_FAMILY_MUPDF);
+
+	const char *docx[] = {"[Content_Types].xml",
+			      "<Types><Override ContentType=\"application/vnd.openxmlformats-officedocument."
+			      "wordprocessingml.document.main+xml\"/></Types>",
+			      "word/document.xml", "<w:document/>", NULL};
+	sniff_zip(docx, &s);
+	ASSERT_STR_EQ(s.format, "docx");
+	ASSERT_EQ(s.family, WY_FAMILY_OFFICE);
+
+	const char *docm[] = {"[Content_Types].xml",
+			      "<Types><Override ContentType=\"application/vnd.ms-word.document.macroEnabled.main+xml\"/>",
+			      "word/document.xml", "<w:document/>", NULL};
+	sniff_zip(docm, &s);
+	ASSERT_STR_EQ(s.format, "docm");
+
+	const char *xlsx[] = {"[Content_Types].xml", "<Types/>", "xl/workbook.xml", "<workbook/>", NULL};
+	sniff_zip(xlsx, &s);
+	ASSERT_STR_EQ(s.format, "xlsx");
+
+	const char *pptx[] = {"[Content_Types].xml", "<Types/>", "ppt/presentation.xml", "<p/>", NULL};
+	sniff_zip(pptx, &s);
+	ASSERT_STR_EQ(s.format, "pptx");
+
+	const char *odt[] = {"mimetype", "application/vnd.oasis.opendocument.text", "content.xml", "<x/>", NULL};
+	sniff_zip(odt, &s);
+	ASSERT_STR_EQ(s.format, "odt");
+
+	const char *ods[] = {"mimetype", "application/vnd.oasis.opendocument.spreadsheet", "content.xml", "<x/>",
+			     NULL};
+	sniff_zip(ods, &s);
+	ASSERT_STR_EQ(s.format, "ods");
+
+	const char *cbz[] = {"001.jpg", "jpeg", "002.jpg", "jpeg", "003.png", "png", NULL};
+	sniff_zip(cbz, &s);
+	ASSERT_STR_EQ(s.format, "cbz");
+
+	const char *xps[] = {"[Content_Types].xml", "<Types/>", "FixedDocumentSequence.fdseq", "<x/>", NULL};
+	sniff_zip(xps, &s);
+	ASSERT_STR_EQ(s.format, "xps");
+
+	const char *other[] = {"readme.md", "hello", "src/main.c", "int main;", NULL};
+	sniff_zip(other, &s);
+	ASSERT(s.format == NULL);
+}
+
+TEST(truncated_and_hostile_zips_do_not_crash)
+{
+	const char *docx[] = {"[Content_Types].xml", "<Types/>", "word/document.xml", "<w:document/>", NULL};
+	char path[600];
+	snprintf(path, sizeof path, "%s/x.docx", wy_test_tmpdir("sniff"));
+	ASSERT_EQ(testdoc_zip(path, docx), 0);
+	wy_buf b;
+	ASSERT_EQ(wy_file_read(path, 0, &b), WY_OK);
+	/* Every prefix, and every single-byte corruption of the directory. */
+	for (size_t n = 0; n <= b.len; n++) {
+		wy_sniff s;
+		wy_sniff_buf(b.data, n, &s);
+	}
+	for (size_t i = b.len > 200 ? b.len - 200 : 0; i < b.len; i++) {
+		char saved = b.data[i];
+		for (int v = 0; v < 256; v += 51) {
+			b.data[i] = (char)v;
+			wy_sniff s;
+			wy_sniff_buf(b.data, b.len, &s);
+		}
+		b.data[i] = saved;
+	}
+	wy_buf_free(&b);
+}
+
+/* The manifest's format column names what the file is meant to be. */
+static const char *family_of_manifest_format(const char *f)
+{
+	static const char *office[] = {"doc", "docx", "docm", "dotx", "xls", "xlsx", "xlsm", "xlsb", "ppt",
+				       "pptx", "odt", "ods", "odp", "rtf", NULL};
+	for (int i = 0; office[i]; i++)
+		if (strcmp(f, office[i]) == 0)
+			return "office";
+	if (strcmp(f, "txt") == 0)
+		return "text";
+	return "mupdf";
+}
+
+TEST(corpus_files_sniff_as_their_manifest_says)
+{
+	const char *corpus = getenv("WY_CORPUS");
+	char manifest[1024];
+	snprintf(manifest, sizeof manifest, "%s/MANIFEST.tsv", corpus ? corpus : "");
+	wy_buf m;
+	if (!corpus || wy_file_read(manifest, 0, &m) != WY_OK) {
+		printf("skipped: corpus not found\n");
+		return;
+	}
+	int checked = 0, mismatched = 0;
+	char *save = NULL;
+	for (char *line = strtok_r(m.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *cols[9] = {0};
+		int n = 0;
+		for (char *p = line; n < 9; n++) {
+			cols[n] = p;
+			char *t = strchr(p, '\t');
+			if (!t)
+				break;
+			*t = 0;
+			p = t + 1;
+		}
+		if (n < 7 || strcmp(cols[0], "path") == 0)
+			continue;
+		const char *expectation = cols[7];
+		char path[2048];
+		snprintf(path, sizeof path, "%s/%s", corpus, cols[0]);
+		wy_sniff s;
+		sniff_file(path, &s);
+		const char *want = family_of_manifest_format(cols[1]);
+		const char *got = s.family == WY_FAMILY_OFFICE ? "office"
+				  : s.family == WY_FAMILY_TEXT ? "text"
+				  : s.family == WY_FAMILY_MUPDF ? "mupdf"
+								: "none";
+		checked++;
+		/* Files meant to convert must be recognised as what they are;
+		 * broken and hostile ones may be anything but a crash. */
+		if (strcmp(got, want) != 0 && strcmp(expectation, "reject-malformed") != 0) {
+			/* An encrypted OOXML is an OLE2 file, still office. */
+			printf("  mismatch: %s (%s, %s) sniffed as %s\n", cols[0], cols[1], expectation,
+			       s.format ? s.format : "none");
+			mismatched++;
+		}
+	}
+	wy_buf_free(&m);
+	printf("  corpus: %d files sniffed, %d mismatched\n", checked, mismatched);
+	ASSERT(checked > 200);
+	ASSERT_EQ(mismatched, 0);
+}
+
+TEST_LIST(T(magic_bytes), T(binary_is_unrecognized), T(ole2_by_stream_names), T(zip_containers),
+	  T(truncated_and_hostile_zips_do_not_crash), T(corpus_files_sniff_as_their_manifest_says))

@@ -1,0 +1,337 @@
+/* Store tests: the document lifecycle, the job queue and its failure paths,
+ * against the SQLite backend (the PostgreSQL backend must pass these too). */
+#include "core/util.h"
+#include "store/store.h"
+#include "test.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+static wy_store *fresh(char **dir_out)
+{
+	char *dir = wy_test_tmpdir("store");
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int rc = wy_store_open(dir, &st, &ei);
+	if (rc)
+		fprintf(stderr, "open: %s\n", wy_err_msg(&ei, rc));
+	if (dir_out)
+		*dir_out = wy_xstrdup(dir);
+	return rc ? NULL : st;
+}
+
+static const char *SHA_A = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+static const char *SHA_B = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+static const char *SHA_P = "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc";
+
+static int64_t add(wy_store *st, const char *sha, const char *title, const char *cat)
+{
+	wy_doc_new dn = {title, "report.pdf", cat, sha, 1234};
+	int64_t id = 0;
+	bool existed = true;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
+	ASSERT(!existed);
+	return id;
+}
+
+TEST(add_get_list)
+{
+	wy_store *st = fresh(NULL);
+	ASSERT(st);
+	ASSERT(wy_store_schema_version(st) >= 1);
+	int64_t a = add(st, SHA_A, NULL, "资格与职业考试/其它");
+	int64_t b = add(st, SHA_B, "用户标题", NULL);
+	ASSERT(b > a);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_QUEUED);
+	ASSERT_STR_EQ(d.category, "资格与职业考试/其它");
+	ASSERT_STR_EQ(d.filename, "report.pdf");
+	ASSERT_STR_EQ(d.sha256, SHA_A);
+	ASSERT_EQ(d.size, 1234);
+	ASSERT(d.title == NULL);
+	wy_doc_clear(&d);
+	wy_doc_list l;
+	ASSERT_EQ(wy_store_doc_list(st, 0, 0, &l, NULL), WY_OK);
+	ASSERT_EQ(l.n, 2);
+	ASSERT_EQ(l.items[0].id, b); /* newest first */
+	ASSERT_STR_EQ(l.items[0].title, "用户标题");
+	wy_doc_list_clear(&l);
+	wy_errinfo ei = {0};
+	ASSERT_EQ(wy_store_doc_get(st, 999, &d, &ei), WY_ENOTFOUND);
+	ASSERT_CONTAINS(ei.msg, "999");
+	wy_store_close(st);
+}
+
+TEST(duplicate_returns_existing)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, NULL, NULL);
+	wy_doc_new dn = {"other", "copy.pdf", NULL, SHA_A, 1234};
+	int64_t id;
+	bool existed = false;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
+	ASSERT(existed);
+	ASSERT_EQ(id, a);
+	/* and no second job was queued */
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_EEMPTY);
+	wy_store_close(st);
+}
+
+static void publish(wy_store *st, int64_t job, int npages, int expect)
+{
+	wy_page pages[3];
+	memset(pages, 0, sizeof pages);
+	for (int i = 0; i < npages; i++) {
+		pages[i].page_no = i + 1;
+		pages[i].text = (char *)"第一页的文字";
+		memcpy(pages[i].image_sha256, SHA_P, 65);
+		pages[i].width = 1240;
+		pages[i].height = 1754;
+	}
+	wy_doc_result r = {"pdf", "找到的标题", "作者", SHA_P, npages, pages};
+	ASSERT_EQ(wy_store_job_finish(st, job, &r, NULL), expect);
+}
+
+TEST(claim_finish_publishes_everything)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, NULL, NULL);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.doc_id, a);
+	ASSERT_EQ(j.attempt, 1);
+	ASSERT_STR_EQ(j.sha256, SHA_A);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_CONVERTING);
+	wy_doc_clear(&d);
+	ASSERT_EQ(wy_store_job_progress(st, j.id, 1, 3, 60, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.progress_done, 1);
+	ASSERT_EQ(d.progress_total, 3);
+	wy_doc_clear(&d);
+	publish(st, j.id, 3, WY_OK);
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READY);
+	ASSERT_EQ(d.pages, 3);
+	ASSERT_STR_EQ(d.title, "找到的标题");
+	ASSERT_STR_EQ(d.author, "作者");
+	ASSERT_STR_EQ(d.format, "pdf");
+	ASSERT_STR_EQ(d.thumb_sha256, SHA_P);
+	wy_doc_clear(&d);
+	wy_page p;
+	ASSERT_EQ(wy_store_page_get(st, a, 3, &p, NULL), WY_OK);
+	ASSERT_STR_EQ(p.text, "第一页的文字");
+	ASSERT_EQ(p.width, 1240);
+	wy_page_clear(&p);
+	ASSERT_EQ(wy_store_page_get(st, a, 4, &p, NULL), WY_ENOTFOUND);
+	/* A finished job cannot be published or failed twice. */
+	publish(st, j.id, 3, WY_ENOTFOUND);
+	ASSERT_EQ(wy_store_job_fail(st, j.id, NULL, "late", NULL), WY_ENOTFOUND);
+	wy_job_clear(&j);
+	wy_store_close(st);
+}
+
+TEST(user_title_survives_conversion)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, "我的标题", NULL);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_STR_EQ(j.title, "我的标题");
+	publish(st, j.id, 1, WY_OK);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_STR_EQ(d.title, "我的标题");
+	wy_doc_clear(&d);
+	wy_job_clear(&j);
+	wy_store_close(st);
+}
+
+TEST(bad_result_changes_nothing)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, NULL, NULL);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	wy_page pages[2];
+	memset(pages, 0, sizeof pages);
+	pages[0].page_no = 1;
+	pages[1].page_no = 3; /* a hole */
+	wy_doc_result r = {"pdf", "t", NULL, NULL, 2, pages};
+	ASSERT_EQ(wy_store_job_finish(st, j.id, &r, NULL), WY_EINVAL);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_CONVERTING);
+	ASSERT_EQ(d.pages, 0);
+	wy_doc_clear(&d);
+	wy_page p;
+	ASSERT_EQ(wy_store_page_get(st, a, 1, &p, NULL), WY_ENOTFOUND);
+	wy_job_clear(&j);
+	wy_store_close(st);
+}
+
+TEST(fail_then_retry)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, NULL, NULL);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_fail(st, j.id, "pdf", "password-protected", NULL), WY_OK);
+	wy_job_clear(&j);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_FAILED);
+	ASSERT_STR_EQ(d.reason, "password-protected");
+	ASSERT_STR_EQ(d.format, "pdf");
+	wy_doc_clear(&d);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_EEMPTY);
+	ASSERT_EQ(wy_store_doc_retry(st, a, false, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_retry(st, a, false, NULL), WY_EINVAL); /* queued already */
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_QUEUED);
+	ASSERT(d.reason == NULL);
+	wy_doc_clear(&d);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.doc_id, a);
+	publish(st, j.id, 1, WY_OK);
+	wy_job_clear(&j);
+	/* ready: only a forced retry converts it again */
+	ASSERT_EQ(wy_store_doc_retry(st, a, false, NULL), WY_EINVAL);
+	ASSERT_EQ(wy_store_doc_retry(st, a, true, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_retry(st, 12345, true, NULL), WY_ENOTFOUND);
+	wy_store_close(st);
+}
+
+TEST(expired_lease_is_claimed_again_then_abandoned)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, NULL, NULL);
+	wy_job j;
+	/* A worker claims with a lease that has already run out, as if it died. */
+	ASSERT_EQ(wy_store_job_claim(st, "dead", -1, 2, &j, NULL), WY_OK);
+	int64_t job = j.id;
+	wy_job_clear(&j);
+	ASSERT_EQ(wy_store_job_claim(st, "dead", -1, 2, &j, NULL), WY_OK);
+	ASSERT_EQ(j.id, job);
+	ASSERT_EQ(j.attempt, 2);
+	wy_job_clear(&j);
+	/* A third try would pass max_attempts: the document fails instead. */
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 2, &j, NULL), WY_EEMPTY);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_FAILED);
+	ASSERT_CONTAINS(d.reason, "interrupted");
+	wy_doc_clear(&d);
+	wy_store_close(st);
+}
+
+TEST(release_returns_job_to_queue)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, NULL, NULL);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_release(st, j.id, NULL), WY_OK);
+	wy_job_clear(&j);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_QUEUED);
+	wy_doc_clear(&d);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.attempt, 1); /* the released try did not count */
+	wy_job_clear(&j);
+	wy_store_close(st);
+}
+
+TEST(two_connections_never_claim_the_same_job)
+{
+	char *dir;
+	wy_store *s1 = fresh(&dir), *s2;
+	ASSERT_EQ(wy_store_open(dir, &s2, NULL), WY_OK);
+	add(s1, SHA_A, NULL, NULL);
+	add(s1, SHA_B, NULL, NULL);
+	wy_job j1, j2, j3;
+	ASSERT_EQ(wy_store_job_claim(s1, "one", 60, 3, &j1, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_claim(s2, "two", 60, 3, &j2, NULL), WY_OK);
+	ASSERT(j1.id != j2.id);
+	ASSERT_EQ(wy_store_job_claim(s2, "two", 60, 3, &j3, NULL), WY_EEMPTY);
+	wy_job_clear(&j1);
+	wy_job_clear(&j2);
+	int counts[4];
+	ASSERT_EQ(wy_store_doc_counts(s2, counts, NULL), WY_OK);
+	ASSERT_EQ(counts[WY_DOC_CONVERTING], 2);
+	wy_store_close(s1);
+	wy_store_close(s2);
+	free(dir);
+}
+
+TEST(reopen_keeps_data_and_ids_are_never_reused)
+{
+	char *dir;
+	wy_store *st = fresh(&dir);
+	int64_t a = add(st, SHA_A, NULL, NULL);
+	wy_store_close(st);
+	ASSERT_EQ(wy_store_open(dir, &st, NULL), WY_OK);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	wy_doc_clear(&d);
+	int64_t b = add(st, SHA_B, NULL, NULL);
+	ASSERT_EQ(b, a + 1);
+	wy_store_close(st);
+	free(dir);
+}
+
+TEST(garbage_database_is_an_error_not_a_crash)
+{
+	char *dir = wy_test_tmpdir("store-bad");
+	char path[600];
+	snprintf(path, sizeof path, "%s/wenyuan.db", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT(fd >= 0);
+	char junk[8192];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (char)(i * 7919 % 251);
+	ASSERT_EQ(write(fd, junk, sizeof junk), (long long)sizeof junk);
+	close(fd);
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int rc = wy_store_open(dir, &st, &ei);
+	ASSERT(rc == WY_ECORRUPT || rc == WY_ESTORE);
+	ASSERT(ei.msg[0]);
+}
+
+static int count_ref(void *ctx, const char *sha)
+{
+	int *seen = ctx;
+	if (sha[0] == 'a')
+		seen[0]++;
+	if (sha[0] == 'c')
+		seen[1]++;
+	return 0;
+}
+
+TEST(blob_refs_lists_every_reference)
+{
+	wy_store *st = fresh(NULL);
+	add(st, SHA_A, NULL, NULL);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	publish(st, j.id, 2, WY_OK);
+	wy_job_clear(&j);
+	int seen[2] = {0, 0};
+	ASSERT_EQ(wy_store_blob_refs(st, count_ref, seen, NULL), WY_OK);
+	ASSERT_EQ(seen[0], 1);
+	ASSERT_EQ(seen[1], 1); /* pages and thumbnail share one object here */
+	wy_store_close(st);
+}
+
+TEST_LIST(T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
+	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
+	  T(expired_lease_is_claimed_again_then_abandoned), T(release_returns_job_to_queue),
+	  T(two_connections_never_claim_the_same_job), T(reopen_keeps_data_and_ids_are_never_reused),
+	  T(garbage_database_is_an_error_not_a_crash), T(blob_refs_lists_every_reference))

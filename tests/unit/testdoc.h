@@ -1,0 +1,97 @@
+/* testdoc.h: documents the tests make themselves with MuPDF's writers, so no
+ * test depends on files from elsewhere: PDFs (optionally encrypted) laid out
+ * from HTML, and ZIP containers (EPUB, OOXML, CBZ) with given entries. */
+#ifndef WY_TESTDOC_H
+#define WY_TESTDOC_H
+
+#include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Lay out html on A4 pages and write a PDF to path. user_pw/owner_pw (may
+ * be NULL) encrypt it with AES-256. Returns the page count, or -1. */
+static int testdoc_pdf(const char *html, const char *path, const char *title, const char *user_pw,
+		       const char *owner_pw)
+{
+	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	int n = -1;
+	fz_var(n);
+	fz_try(ctx)
+	{
+		fz_register_document_handlers(ctx);
+		fz_buffer *buf = fz_new_buffer_from_copied_data(ctx, (const unsigned char *)html, strlen(html));
+		fz_stream *stm = fz_open_buffer(ctx, buf);
+		fz_document *doc = fz_open_document_with_stream(ctx, "text/html", stm);
+		fz_layout_document(ctx, doc, 595, 842, 11);
+		fz_document_writer *w = fz_new_pdf_writer(ctx, path, "");
+		n = fz_count_pages(ctx, doc);
+		for (int i = 0; i < n; i++) {
+			fz_page *page = fz_load_page(ctx, doc, i);
+			fz_rect box = fz_bound_page(ctx, page);
+			fz_device *dev = fz_begin_page(ctx, w, box);
+			fz_run_page(ctx, page, dev, fz_identity, NULL);
+			fz_end_page(ctx, w);
+			fz_drop_page(ctx, page);
+		}
+		fz_close_document_writer(ctx, w);
+		fz_drop_document_writer(ctx, w);
+		fz_drop_document(ctx, doc);
+		fz_drop_stream(ctx, stm);
+		fz_drop_buffer(ctx, buf);
+		if (title || user_pw || owner_pw) {
+			pdf_document *pdf = pdf_open_document(ctx, path);
+			if (title) {
+				/* The writer makes no Info dictionary: add one. */
+				pdf_obj *info = pdf_add_new_dict(ctx, pdf, 2);
+				pdf_dict_put_text_string(ctx, info, PDF_NAME(Title), title);
+				pdf_dict_put_drop(ctx, pdf_trailer(ctx, pdf), PDF_NAME(Info), info);
+			}
+			pdf_write_options opts = pdf_default_write_options;
+			if (user_pw || owner_pw) {
+				opts.do_encrypt = PDF_ENCRYPT_AES_256;
+				snprintf(opts.upwd_utf8, sizeof opts.upwd_utf8, "%s", user_pw ? user_pw : "");
+				snprintf(opts.opwd_utf8, sizeof opts.opwd_utf8, "%s", owner_pw ? owner_pw : "owner");
+				opts.permissions = 0;
+			}
+			pdf_save_document(ctx, pdf, path, &opts);
+			pdf_drop_document(ctx, pdf);
+		}
+	}
+	fz_catch(ctx)
+	{
+		fprintf(stderr, "testdoc_pdf: %s\n", fz_caught_message(ctx));
+		n = -1;
+	}
+	fz_drop_context(ctx);
+	return n;
+}
+
+/* Write a ZIP with the given entries (name, content pairs, NULL-terminated);
+ * the first entry is stored uncompressed, the rest deflated. */
+static int testdoc_zip(const char *path, const char *const *entries)
+{
+	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	int rc = 0;
+	fz_try(ctx)
+	{
+		fz_zip_writer *z = fz_new_zip_writer(ctx, path);
+		for (int i = 0; entries[i]; i += 2) {
+			fz_buffer *b = fz_new_buffer_from_copied_data(ctx, (const unsigned char *)entries[i + 1],
+								      strlen(entries[i + 1]));
+			fz_write_zip_entry(ctx, z, entries[i], b, i > 0);
+			fz_drop_buffer(ctx, b);
+		}
+		fz_close_zip_writer(ctx, z);
+		fz_drop_zip_writer(ctx, z);
+	}
+	fz_catch(ctx)
+	{
+		fprintf(stderr, "testdoc_zip: %s\n", fz_caught_message(ctx));
+		rc = -1;
+	}
+	fz_drop_context(ctx);
+	return rc;
+}
+
+#endif
