@@ -15,6 +15,7 @@ static const struct command {
 	{"add", wy_cmd_add, "store documents and convert them (FILE... [--title T] [--category PATH] [--no-wait])"},
 	{"info", wy_cmd_info, "show one document (ID [--json])"},
 	{"list", wy_cmd_list, "list documents ([--json])"},
+	{"text", wy_cmd_text, "print the text of a document's pages (ID [--page N])"},
 	{"retry", wy_cmd_retry, "convert a failed document again (ID... [--force])"},
 	{"worker", wy_cmd_worker, "convert queued documents until stopped"},
 	{"serve", wy_cmd_serve, "run the web site with an embedded worker ([--port N] [--no-worker])"},
@@ -43,9 +44,6 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	const char *lv = getenv("WENYUAN_LOG");
-	if (lv)
-		wy_log_set_level(wy_log_level_from_name(lv));
 	wy_config cfg;
 	wy_errinfo ei = {0};
 	int rc = wy_config_load(&cfg, &ei);
@@ -91,6 +89,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	/* Commands people run by hand print their results on stdout; the event
+	 * log stays for the long-running ones unless WENYUAN_LOG asks. */
+	if (!getenv("WENYUAN_LOG") && strcmp(argv[i], "serve") != 0 && strcmp(argv[i], "worker") != 0)
+		wy_log_set_level(WY_LOG_WARN);
 	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
 		if (strcmp(argv[i], commands[k].name) == 0)
 			return commands[k].fn(&cfg, argc - i, argv + i);

@@ -361,6 +361,51 @@ int wy_cmd_list(wy_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+int wy_cmd_text(wy_config *cfg, int argc, char **argv)
+{
+	int64_t id = 0;
+	int only = 0;
+	if (want_help(argc, argv) || argc < 2) {
+		printf("usage: wenyuan text ID [--page N]\n\nPrints the text of every page of a ready document (or of"
+		       " page N),\neach page under a line \"=== page N ===\".\n");
+		return argc < 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--page") == 0 && i + 1 < argc) {
+			only = atoi(argv[++i]);
+			if (only <= 0) {
+				fprintf(stderr, "wenyuan: --page takes a page number\n");
+				return 1;
+			}
+		} else if (!parse_id(argv[i], &id)) {
+			fprintf(stderr, "wenyuan: '%s' is not a document id\n", argv[i]);
+			return 1;
+		}
+	}
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	wy_doc d = {0};
+	if (!rc)
+		rc = wy_store_doc_get(st, id, &d, &ei);
+	if (!rc && d.status != WY_DOC_READY)
+		rc = wy_err_set(&ei, WY_EINVAL, "document %lld is %s", (long long)id, wy_doc_status_name(d.status));
+	if (!rc && only > d.pages)
+		rc = wy_err_set(&ei, WY_ENOTFOUND, "document %lld has %d pages", (long long)id, d.pages);
+	for (int p = only ? only : 1; !rc && p <= (only ? only : d.pages); p++) {
+		wy_page pg;
+		if ((rc = wy_store_page_get(st, id, p, &pg, &ei)))
+			break;
+		printf("=== page %d ===\n%s\n", p, pg.text ? pg.text : "");
+		wy_page_clear(&pg);
+	}
+	if (rc)
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+	wy_doc_clear(&d);
+	wy_store_close(st);
+	return rc ? 1 : 0;
+}
+
 /* ---- retry, worker, config --------------------------------------------- */
 
 int wy_cmd_retry(wy_config *cfg, int argc, char **argv)

@@ -65,7 +65,9 @@ static int put_webp(const unsigned char *rgb, int w, int h, int stride, int qual
 	pic.custom_ptr = &wr;
 	int rc = WY_OK;
 	if (!WebPPictureImportRGB(&pic, rgb, stride) || !WebPEncode(&cfg, &pic))
-		rc = wy_err_set(ei, WY_ENOMEM, "WebP encoding failed (error %d)", pic.error_code);
+		rc = pic.error_code == VP8_ENC_ERROR_OUT_OF_MEMORY || pic.error_code == VP8_ENC_OK
+			     ? wy_err_set(ei, WY_ENOMEM, "out of memory while encoding a page image")
+			     : wy_err_set(ei, WY_EIO, "WebP encoding failed (error %d)", pic.error_code);
 	else
 		rc = wy_blob_put(bs, wr.mem, wr.size, sha, ei);
 	WebPPictureFree(&pic);
@@ -133,60 +135,98 @@ static int render_list(fz_context *ctx, fz_display_list *list, fz_rect bounds, i
 	return rc;
 }
 
-static bool ends_with_cjk(const wy_buf *b)
+/* First and last code points of a UTF-8 string (0 when empty). */
+static uint32_t first_cp(const char *s, size_t n)
 {
-	if (b->len == 0)
-		return false;
-	size_t i = b->len;
-	while (i > 0 && ((unsigned char)b->data[i - 1] & 0xC0) == 0x80)
+	const char *p = s;
+	int cp = n ? wy_utf8_decode(&p, s + n) : 0;
+	return cp > 0 ? (uint32_t)cp : 0;
+}
+
+static uint32_t last_cp(const char *s, size_t n)
+{
+	size_t i = n;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
 		i--;
 	if (i > 0)
 		i--;
-	const char *p = b->data + i;
-	int cp = wy_utf8_decode(&p, b->data + b->len);
-	return cp > 0 && wy_is_cjk((uint32_t)cp);
+	const char *p = s + i;
+	int cp = n ? wy_utf8_decode(&p, s + n) : 0;
+	return cp > 0 ? (uint32_t)cp : 0;
 }
 
-/* Page text: blocks become lines of text; the printed lines inside a block
- * are joined with a space, except around CJK characters, where a line
- * break is only where the typesetter ran out of room and a space would
- * split a word ("中华\n人民" must index as 中华人民). */
+/* A printed line, trimmed, with where it ends on the page. */
+typedef struct pline {
+	size_t off, len;   /* into the page's line buffer */
+	float x1, em;      /* right edge and font size */
+	int block;
+} pline;
+
+/* Page text. MuPDF gives blocks of printed lines; what a reader (and the
+ * index) needs is paragraphs. Two printed lines are one paragraph when they
+ * are in one block, or when the first ran to the right edge of the text
+ * and both meet in CJK text: Chinese typesetting breaks lines anywhere and
+ * many producers put every line in a block of its own. Inside a paragraph
+ * lines join with a space, except around CJK characters, where a space
+ * would split a word ("中华\n人民" must index as 中华人民). */
 static int page_text(fz_context *ctx, fz_stext_page *sp, wy_buf *out)
 {
-	for (fz_stext_block *b = sp->first_block; b; b = b->next) {
+	wy_buf lines;
+	wy_buf_init(&lines, out->cap);
+	pline *pl = NULL;
+	int n = 0, cap = 0, block = 0, rc = WY_OK;
+	float right = 0;
+	(void)ctx;
+	for (fz_stext_block *b = sp->first_block; b && !rc; b = b->next, block++) {
 		if (b->type != FZ_STEXT_BLOCK_TEXT)
 			continue;
-		bool block_started = false;
-		for (fz_stext_line *ln = b->u.t.first_line; ln; ln = ln->next) {
-			bool line_started = false;
+		for (fz_stext_line *ln = b->u.t.first_line; ln && !rc; ln = ln->next) {
+			size_t start = lines.len;
+			float em = 0;
 			for (fz_stext_char *ch = ln->first_char; ch; ch = ch->next) {
-				int c = ch->c;
-				if (c < 0x20 || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF || c == 0xFFFD)
+				int cp = ch->c;
+				if (cp < 0x20 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF || cp == 0xFFFD)
 					continue;
-				if (!line_started) {
-					line_started = true;
-					if (!block_started) {
-						if (out->len && out->data[out->len - 1] != '\n' && wy_buf_putc(out, '\n'))
-							return WY_ETOOBIG;
-					} else if (!ends_with_cjk(out) && !wy_is_cjk((uint32_t)c) &&
-						   out->data[out->len - 1] != ' ' && out->data[out->len - 1] != '-') {
-						if (wy_buf_putc(out, ' '))
-							return WY_ETOOBIG;
-					}
-					block_started = true;
-				}
+				if (cp == ' ' && lines.len == start)
+					continue; /* leading space */
 				char u[4];
-				int n = wy_utf8_encode((uint32_t)c, u);
-				if (wy_buf_append(out, u, (size_t)n))
-					return WY_ETOOBIG;
+				if ((rc = wy_buf_append(&lines, u, (size_t)wy_utf8_encode((uint32_t)cp, u))))
+					break;
+				if (ch->size > em)
+					em = ch->size;
 			}
+			while (lines.len > start && (lines.data[lines.len - 1] == ' '))
+				lines.len--;
+			if (lines.len == start)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				pl = wy_xrealloc(pl, (size_t)cap * sizeof *pl);
+			}
+			pl[n++] = (pline){start, lines.len - start, ln->bbox.x1, em > 0 ? em : 10, block};
+			if (ln->bbox.x1 > right)
+				right = ln->bbox.x1;
 		}
 	}
-	(void)ctx;
-	/* Trim trailing whitespace. */
-	while (out->len && (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == '\n'))
-		out->data[--out->len] = 0;
-	return WY_OK;
+	for (int i = 0; i < n && !rc; i++) {
+		const char *t = lines.data + pl[i].off;
+		if (i > 0) {
+			const pline *a = &pl[i - 1];
+			bool cjk = wy_is_cjk(last_cp(lines.data + a->off, a->len)) && wy_is_cjk(first_cp(t, pl[i].len));
+			bool full = a->x1 >= right - 1.5f * a->em;
+			const char *sep = "\n";
+			if (a->block == pl[i].block || (cjk && full)) {
+				char last = lines.data[a->off + a->len - 1];
+				sep = (cjk || last == '-') ? "" : " ";
+			}
+			rc = wy_buf_puts(out, sep);
+		}
+		if (!rc)
+			rc = wy_buf_append(out, t, pl[i].len);
+	}
+	free(pl);
+	wy_buf_free(&lines);
+	return rc;
 }
 
 /* Plain text becomes a small XHTML document that MuPDF lays out into A4

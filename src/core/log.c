@@ -8,7 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static int min_level = WY_LOG_INFO;
+#include <stdlib.h>
+
+/* -1: not set yet; the first event reads WENYUAN_LOG, so every binary
+ * (tests included) honours it without calling anything. */
+static int min_level = -1;
 
 void wy_log_set_level(int level) { min_level = level; }
 
@@ -24,6 +28,8 @@ int wy_log_level_from_name(const char *name)
 void wy_logl(int level, const char *event, const char *fmt, ...)
 {
 	static const char *lv[] = {"debug", "info", "warn", "error"};
+	if (min_level < 0)
+		min_level = wy_log_level_from_name(getenv("WENYUAN_LOG"));
 	if (level < min_level || level > WY_LOG_ERROR)
 		return;
 	char line[2048];

@@ -288,7 +288,8 @@ static const char *reason_for(int code, const char *msg, const wy_config *cfg, c
 {
 	if (code == WY_EPASSWORD)
 		return "password-protected";
-	if (msg && (strstr(msg, "malloc") || strstr(msg, "out of memory") || strstr(msg, "memory"))) {
+	/* MuPDF reports a failed allocation as "malloc (N bytes) failed". */
+	if (code == WY_ENOMEM || (msg && (strstr(msg, "malloc") || strstr(msg, "out of memory")))) {
 		snprintf(buf, cap, "the document needs more memory than the limit of %d MiB (%s)",
 			 cfg->convert_memory_mb, msg);
 		return buf;

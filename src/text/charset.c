@@ -349,7 +349,8 @@ static double weight(uint32_t cp, int lang)
 typedef struct score_ctx {
 	int lang;
 	double sum;
-	size_t n; /* non-ASCII characters seen */
+	size_t n;         /* non-ASCII characters seen */
+	bool after_alpha; /* the previous character was an ASCII letter */
 } score_ctx;
 
 static int score_sink(void *vctx, const char *s, size_t n)
@@ -357,17 +358,29 @@ static int score_sink(void *vctx, const char *s, size_t n)
 	score_ctx *sc = vctx;
 	const char *p = s, *end = s + n;
 	while (p < end) {
-		/* ASCII is the same in every candidate: it says nothing. */
-		if ((unsigned char)*p < 0x80) {
+		unsigned char b = (unsigned char)*p;
+		/* ASCII is the same in every candidate: it says nothing by
+		 * itself, but see after_alpha. */
+		if (b < 0x80) {
+			sc->after_alpha = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
 			p++;
 			continue;
 		}
 		int cp = wy_utf8_decode(&p, end);
+		bool after_alpha = sc->after_alpha;
+		sc->after_alpha = false;
 		/* U+FFFD is how decode() reports errors; those are counted
 		 * there, so do not count them twice. */
 		if (cp < 0 || (uint32_t)cp == WY_UTF8_REPLACEMENT)
 			continue;
 		sc->sum += weight((uint32_t)cp, sc->lang);
+		/* Latin-1 text read as GBK or Big5 turns each accented letter
+		 * and the letter after it into one ideograph, right after the
+		 * letters before it ("Cunégonde" -> "Cun間onde"). Real CJK
+		 * text rarely puts an ideograph straight after a Latin letter
+		 * ("Linux系统" does it once per run). */
+		if (after_alpha)
+			sc->sum -= 1.5;
 		sc->n++;
 	}
 	return WY_OK;
@@ -515,39 +528,112 @@ static bool looks_utf32(const unsigned char *d, size_t n, bool be)
 	return text * 100 >= units * 95;
 }
 
-/* UTF-16 without BOM: ASCII, newlines and spaces put a zero in the high
- * byte of their unit, which is the pattern we look for; CJK puts zeros in
- * the low byte only for the rare U+xx00. Surrogates must pair and nearly
- * all characters must be text. A file with no zero byte at all cannot be
- * told from a legacy encoding and is left to the later steps. */
-static bool looks_utf16(const unsigned char *d, size_t n, bool be)
+/* Characters of real text for the UTF-16 test: whitespace, ASCII, the
+ * alphabetic scripts, common symbols, CJK, Hangul, emoji. Reading UTF-16
+ * in the wrong byte order, or 8-bit text as UTF-16, lands about half the
+ * time in controls, CJK extension A, Yi, Braille, private use and other
+ * blocks that are not listed here. */
+static bool common_script(uint32_t cp)
 {
-	size_t units = n / 2, zero_hi = 0, zero_lo = 0, chars = 0, text = 0;
-	for (size_t i = 0; i < units; i++) {
+	if (cp < 0x80)
+		return cp >= 0x20 ? cp != 0x7F : cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f';
+	return (cp >= 0x00A0 && cp <= 0x1FFF) || (cp >= 0x2000 && cp <= 0x27BF) ||
+	       (cp >= 0x3000 && cp <= 0x318F) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	       (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xFF00 && cp <= 0xFFEF) ||
+	       (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x20000 && cp <= 0x2FA1F);
+}
+
+/* What UTF-16 without BOM looks like in one byte order. */
+typedef struct u16_stat {
+	double share;           /* of characters that are common_script; 0 on bad surrogates */
+	double cjk;             /* best mean weight() over zh/ja/ko of the non-ASCII */
+	size_t units;
+	size_t zero_hi, zero_lo; /* units whose high / low byte is zero */
+} u16_stat;
+
+static u16_stat utf16_stat(const unsigned char *d, size_t n, bool be)
+{
+	u16_stat st = {0, 0, n / 2, 0, 0};
+	size_t chars = 0, good = 0, wide = 0;
+	double w[3] = {0, 0, 0};
+	for (size_t i = 0; i < st.units; i++) {
 		unsigned hi = d[2 * i + (be ? 0 : 1)], lo = d[2 * i + (be ? 1 : 0)];
 		uint32_t cp = hi << 8 | lo;
-		zero_hi += hi == 0;
-		zero_lo += lo == 0;
+		st.zero_hi += hi == 0;
+		st.zero_lo += lo == 0;
 		if (cp >= 0xDC00 && cp <= 0xDFFF)
-			return false;
+			return (u16_stat){0, 0, 0, 0, 0};
 		if (cp >= 0xD800 && cp <= 0xDBFF) {
-			if (i + 1 >= units)
+			if (i + 1 >= st.units)
 				break; /* pair cut by the sample end */
 			unsigned hi2 = d[2 * i + 2 + (be ? 0 : 1)], lo2 = d[2 * i + 2 + (be ? 1 : 0)];
 			uint32_t c2 = hi2 << 8 | lo2;
 			if (c2 < 0xDC00 || c2 > 0xDFFF)
-				return false;
+				return (u16_stat){0, 0, 0, 0, 0};
 			cp = 0x10000 + ((cp - 0xD800) << 10) + (c2 - 0xDC00);
 			i++;
 		}
 		chars++;
-		text += texty(cp);
+		good += common_script(cp);
+		if (cp >= 0x80) {
+			wide++;
+			w[0] += weight(cp, LANG_ZH);
+			w[1] += weight(cp, LANG_JA);
+			w[2] += weight(cp, LANG_KO);
+		}
 	}
-	/* At least 1% of units must carry the pattern: a stray NUL in an
-	 * 8-bit file (a PDF, an RTF) is not one. */
-	if (chars == 0 || zero_hi * 100 < units || zero_hi <= 3 * zero_lo)
-		return false;
-	return text * 100 >= chars * 95;
+	st.share = chars ? (double)good / (double)chars : 0;
+	if (wide) {
+		st.cjk = w[0];
+		st.cjk = w[1] > st.cjk ? w[1] : st.cjk;
+		st.cjk = w[2] > st.cjk ? w[2] : st.cjk;
+		st.cjk /= (double)wide;
+	}
+	return st;
+}
+
+/* UTF-16 without BOM. Two signals, because neither suffices alone:
+ * - the zero-byte pattern: ASCII, spaces and newlines put a zero in the
+ *   high byte of their unit. Strong for Western text, but CJK text may
+ *   have only a newline or two, and as many zeros in low bytes (U+4E00,
+ *   the ideographic space U+3000);
+ * - the characters: CJK in the right order is all common_script, in the
+ *   wrong order about half. But 8-bit ASCII text read as UTF-16 is ~90%
+ *   common_script in both orders (lowercase pairs land in the URO).
+ * So accept an order whose characters are text when either its zero
+ *   pattern is clear or the other order is clearly not text. Without any
+ *   zero byte (one line of pure CJK) only a near-perfect share, with the
+ *   other order far below, is trusted. Returns CS_UTF16LE/BE or -1. */
+static int detect_utf16(const unsigned char *d, size_t n, bool any_zero)
+{
+	u16_stat st[2] = {utf16_stat(d, n, false), utf16_stat(d, n, true)};
+	bool pattern[2], ok[2];
+	for (int i = 0; i < 2; i++) {
+		const u16_stat *me = &st[i], *other = &st[!i];
+		pattern[i] = me->zero_hi > me->zero_lo && me->zero_hi * 100 >= me->units &&
+			     (me->zero_hi >= 3 || me->units <= 16);
+		/* CJK read in the wrong order lands in the URO too (kana
+		 * U+30xx become U+xx30), but on rare characters: the CJK
+		 * scoring of the legacy step tells the orders apart. */
+		bool clearer = other->share <= 0.8 || (me->cjk >= 0.5 && other->cjk <= me->cjk - 0.4);
+		if (me->units == 0)
+			ok[i] = false;
+		else if (!any_zero)
+			/* Without zeros only CJK is expected (any other script
+			 * has spaces), and it must read as good CJK: short
+			 * 8-bit text can pass the share test by chance. */
+			ok[i] = me->units >= 4 && me->share >= 0.98 && me->cjk >= 0.5 && clearer;
+		else
+			ok[i] = me->share >= 0.95 && (pattern[i] || clearer);
+	}
+	if (ok[0] && ok[1]) {
+		/* Lowercase ASCII reads as text both ways round; its zeros
+		 * tell the order. */
+		if (pattern[0] != pattern[1])
+			return pattern[0] ? CS_UTF16LE : CS_UTF16BE;
+		return st[0].share >= st[1].share ? CS_UTF16LE : CS_UTF16BE;
+	}
+	return ok[0] ? CS_UTF16LE : ok[1] ? CS_UTF16BE : -1;
 }
 
 /* Binary data: more than 2% of bytes are NULs or controls that text does
@@ -622,19 +708,22 @@ static int detect_index(const unsigned char *d, size_t len, size_t *bom)
 		return CS_UTF32BE;
 	if (looks_utf32(d, n, false))
 		return CS_UTF32LE;
-	if (looks_utf16(d, n, false))
-		return CS_UTF16LE;
-	if (looks_utf16(d, n, true))
-		return CS_UTF16BE;
+	/* UTF-16 is looked for only where an 8-bit reading fails: the bytes
+	 * hold NULs, or so many control bytes that they would be binary
+	 * (CJK in UTF-16 has low bytes 01..1F). */
+	bool any_zero = memchr(d, 0, n) != NULL, binary = looks_binary(d, n);
+	int u16 = -1;
+	pthread_once(&tab_once, tab_build);
+	if ((any_zero || binary) && (u16 = detect_utf16(d, n, any_zero)) >= 0)
+		return u16;
 
 	/* Everything below is an 8-bit encoding: NULs and controls mean the
 	 * bytes are not text at all. */
-	if (looks_binary(d, n))
+	if (binary)
 		return -1;
 
 	size_t errors;
 	score_ctx sc;
-	pthread_once(&tab_once, tab_build);
 
 	/* 3. ISO-2022-JP: 7-bit with JIS escapes. */
 	if (looks_iso2022jp(d, n)) {
@@ -694,7 +783,13 @@ static int detect_index(const unsigned char *d, size_t len, size_t *bom)
 	if (best >= 0)
 		return best;
 
-	/* 6. No control bytes, not UTF-8, no plausible CJK: 8-bit Western
+	/* 6. One line of CJK in UTF-16 may have neither zero bytes nor
+	 * control bytes; it is taken only when its characters leave no
+	 * doubt. */
+	if (!any_zero && (u16 = detect_utf16(d, n, false)) >= 0)
+		return u16;
+
+	/* 7. No control bytes, not UTF-8, no plausible CJK: 8-bit Western
 	 * text. Windows-1252 rather than Latin-1 because it is what such
 	 * files really are (curly quotes, euro sign at 80..9F); its five
 	 * undefined bytes decode to U+FFFD. */

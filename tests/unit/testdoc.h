@@ -11,7 +11,7 @@
 
 /* Lay out html on A4 pages and write a PDF to path. user_pw/owner_pw (may
  * be NULL) encrypt it with AES-256. Returns the page count, or -1. */
-static int testdoc_pdf(const char *html, const char *path, const char *title, const char *user_pw,
+static inline int testdoc_pdf(const char *html, const char *path, const char *title, const char *user_pw,
 		       const char *owner_pw)
 {
 	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
@@ -69,7 +69,7 @@ static int testdoc_pdf(const char *html, const char *path, const char *title, co
 
 /* Write a ZIP with the given entries (name, content pairs, NULL-terminated);
  * the first entry is stored uncompressed, the rest deflated. */
-static int testdoc_zip(const char *path, const char *const *entries)
+static inline int testdoc_zip(const char *path, const char *const *entries)
 {
 	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
 	int rc = 0;

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The command line and the site as a newcomer meets them: the samples `make
+# run` loads become ready, every command answers --help, bad input gets a
+# clear error, and `wenyuan serve` shows the documents and their pages.
+source "$(dirname "$0")/lib.bash"
+
+d=$(tmpdir)
+data=$d/data
+bin_dir=$(dirname "$WY_BIN")
+
+# The samples, exactly as `make run` loads them.
+out=$("$WY_SRC/scripts/samples.sh" "$WY_BIN" "$data")
+echo "$out"
+check "four samples ready" [ "$(grep -c '^ready' <<<"$out")" -eq 4 ]
+check "manual PDF has its metadata title" grep -q '^ready .*文渊使用手册 (pdf' <<<"$out"
+check "manual EPUB has its metadata title" grep -q '^ready .*文渊使用手册 (epub' <<<"$out"
+check "Chinese text titled by its first line" grep -q '^ready .*文渊阁记 (txt' <<<"$out"
+
+# Adding them again stores nothing new.
+again=$("$WY_SRC/scripts/samples.sh" "$WY_BIN" "$data")
+check "re-adding identical files returns the existing documents" \
+	[ "$(grep -c '^exists' <<<"$again")" -eq 4 -a "$(grep -c '^added' <<<"$again")" -eq 0 ]
+
+json=$("$WY_BIN" --data "$data" list --json)
+check "list --json has 4 documents" [ "$(jq length <<<"$json")" -eq 4 ]
+check "every document ready with pages" [ "$(jq '[.[] | select(.status=="ready" and .pages>0)] | length' <<<"$json")" -eq 4 ]
+gbk_id=$(jq '.[] | select(.title=="文渊阁记（GBK 编码）") | .id' <<<"$json")
+utf_id=$(jq '.[] | select(.title=="文渊阁记") | .id' <<<"$json")
+check "the GBK text file reads as the same UTF-8 text" \
+	diff <("$WY_BIN" --data "$data" text "$gbk_id") <("$WY_BIN" --data "$data" text "$utf_id")
+check "text of the sample holds its sentences whole" \
+	grep -q '文渊阁在紫禁城东南，文华殿之后，建于乾隆四十一年，专为收藏《四库全书》而设。' \
+	<("$WY_BIN" --data "$data" text "$utf_id")
+
+info=$("$WY_BIN" --data "$data" info 1 --json)
+check "info --json fields" jqe '.id==1 and .format=="pdf" and (.sha256|length)==64 and .size>0 and .status=="ready" and .reason==null' <<<"$info"
+check "info for a missing document fails clearly" fails_with 'no document 999' "$WY_BIN" --data "$data" info 999
+check "info without an id is a usage error" fails_with usage "$WY_BIN" --data "$data" info
+
+for cmd in add info list text retry worker serve config; do
+	check "$cmd --help" bash -c "'$WY_BIN' $cmd --help | grep -q usage || '$WY_BIN' $cmd --help | grep -q SETTING"
+done
+check "top-level --help" bash -c "'$WY_BIN' --help | grep -q commands"
+check "unknown command is an error" fails_with "unknown command 'frobnicate'" "$WY_BIN" frobnicate
+check "a bad setting is refused, not clamped" fails_with 'not a number from 1' "$WY_BIN" --convert_timeout=0 config
+check "a bad environment setting names its variable" fails_with WENYUAN_MAX_PAGES env WENYUAN_MAX_PAGES=lots "$WY_BIN" config
+check "--check-config accepts good settings" "$WY_BIN" --check-config
+
+# A file that is no document: recorded, failed with a reason, kept.
+head -c 4096 /dev/urandom > "$d/random.docx"
+set +e
+"$WY_BIN" --data "$data" add "$d/random.docx" > "$d/add.out"
+rc=$?
+set -e
+check "a failed conversion exits 2" [ "$rc" -eq 2 ]
+check "random bytes fail as unrecognized format" grep -q 'failed .*random.docx: unrecognized format' "$d/add.out"
+rid=$(awk '/^added/ {print $2}' "$d/add.out")
+check "the failed document stays listed with its reason" \
+	jqe --argjson id "$rid" '.[] | select(.id==$id) | .status=="failed" and .reason=="unrecognized format"' \
+	<("$WY_BIN" --data "$data" list --json)
+set +e
+"$WY_BIN" --data "$data" retry "$rid" > "$d/retry.out"
+set -e
+check "retry converts the kept original again (and fails the same way)" grep -q "failed .*unrecognized format" "$d/retry.out"
+check "a missing file is an error" fails_with 'No such file' "$WY_BIN" --data "$data" add "$d/nope.pdf"
+printf 'queued only\n' > "$d/queued.txt"
+check "--no-wait only queues" bash -c "'$WY_BIN' --data '$data' add --no-wait '$d/queued.txt' | grep -q added && \
+	'$WY_BIN' --data '$data' list --json | jq -e '[.[] | select(.status==\"queued\")] | length == 1' >/dev/null"
+check "worker --until-idle converts what is queued" bash -c "'$WY_BIN' --data '$data' worker --until-idle 2>/dev/null && \
+	'$WY_BIN' --data '$data' list --json | jq -e '[.[] | select(.status==\"queued\")] | length == 0' >/dev/null"
+
+# The site.
+port=$(free_port)
+"$WY_BIN" --data "$data" serve --port "$port" > "$d/serve.out" 2> "$d/serve.err" &
+spid=$!
+trap 'kill $spid 2>/dev/null || true' EXIT
+check "serve answers" wait_http "http://127.0.0.1:$port/healthz"
+home=$(curl -fsS "http://127.0.0.1:$port/")
+curl -fsS "http://127.0.0.1:$port/" > "$d/home.html"
+check "home lists the samples" grep -q '文渊使用手册' <<<"$home"
+check "home shows status" grep -q 'class="ready">ready' <<<"$home"
+check "home shows the failed one and why" grep -q 'unrecognized format' <<<"$home"
+doc=$(curl -fsS "http://127.0.0.1:$port/doc/1")
+check "document page has lazily loaded page images" grep -q '<img loading="lazy" width="1240"' <<<"$doc"
+check "document page has the page text" grep -q '文渊是一个可以自己部署的文库系统' <<<"$doc"
+img=$(grep -o '/blob/[0-9a-f]\{64\}' <<<"$doc" | head -1)
+hdr=$(curl -fsS -D - -o "$d/page.webp" "http://127.0.0.1:$port$img")
+check "page image is WebP" grep -qi '^content-type: image/webp' <<<"$hdr"
+check "page image is cached for good" grep -qi 'immutable' <<<"$hdr"
+etag=$(grep -i '^etag:' <<<"$hdr" | cut -d' ' -f2 | tr -d '\r')
+check "If-None-Match answers 304" [ "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "http://127.0.0.1:$port$img")" = 304 ]
+check "a path in a blob name is 404" [ "$(curl -s -o /dev/null -w '%{http_code}' --path-as-is "http://127.0.0.1:$port/blob/../../etc/passwd")" = 404 ]
+check "a missing document is 404" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/doc/9999")" = 404 ]
+check "POST is refused" [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/")" = 405 ]
+
+# A document added while the site runs is converted by its embedded worker.
+cp "$bin_dir/samples/文渊阁记.txt" "$d/copy.txt"; echo "追加一行，使内容不同。" >> "$d/copy.txt"
+"$WY_BIN" --data "$data" add --no-wait --title '<script>alert(1)</script>运行中添加' "$d/copy.txt" >/dev/null
+for _ in $(seq 100); do
+	curl -fsS "http://127.0.0.1:$port/" | grep -q '运行中添加</a></td><td>txt</td><td>1</td>' && break
+	sleep 0.2
+done
+home=$(curl -fsS "http://127.0.0.1:$port/")
+check "the embedded worker converts new uploads" grep -q '运行中添加</a></td><td>txt</td><td>1</td><td>[^<]*</td><td class="ready"' <<<"$home"
+check "a hostile title is escaped" grep -q '&lt;script&gt;alert(1)&lt;/script&gt;运行中添加' <<<"$home"
+curl -fsS "http://127.0.0.1:$port/" > "$d/home.html"
+check "no raw markup from a title reaches the page" lacks '<script' "$d/home.html"
+
+kill -TERM $spid
+wait $spid || true
+trap - EXIT
+check "serve stops on SIGTERM" bash -c "! kill -0 $spid 2>/dev/null"
+
+finish

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Every PDF, EPUB and text file of the shared corpus through `wenyuan add`:
+# each ends ready or failed with a reason, within its limits; nothing crashes
+# the worker; encrypted files fail as password-protected; files meant to
+# convert become ready; Chinese text comes out whole. Skips (77) without the
+# corpus: it lives beside the project, never inside it.
+source "$(dirname "$0")/lib.bash"
+
+corpus=${WY_CORPUS:-$WY_SRC/../shared/corpus}
+if [ ! -f "$corpus/MANIFEST.tsv" ]; then
+	echo "skipped: corpus not found at $corpus"
+	exit 77
+fi
+
+d=$(tmpdir)
+data=$d/data
+manifest=$d/manifest.tsv
+awk -F'\t' 'NR > 1 && ($2 == "pdf" || $2 == "epub" || $2 == "txt") {print $1 "\t" $2 "\t" $8}' \
+	"$corpus/MANIFEST.tsv" > "$manifest"
+mapfile -t files < <(cut -f1 "$manifest" | sed "s|^|$corpus/|")
+echo "converting ${#files[@]} corpus files"
+
+start=$(date +%s)
+set +e
+"$WY_BIN" --data "$data" --convert_timeout=60 add "${files[@]}" > "$d/add.out" 2> "$d/add.err"
+rc=$?
+set -e
+took=$(( $(date +%s) - start ))
+echo "add exited $rc after ${took}s"
+check "add finished normally (0: all ready, 2: some failed)" [ "$rc" -eq 0 -o "$rc" -eq 2 ]
+check "no error events in the worker's log" lacks ' error ' "$d/add.err"
+
+"$WY_BIN" --data "$data" list --json > "$d/list.json"
+# path -> id, from the lines `add` printed
+declare -A id_of
+while read -r word id path; do
+	[ "$word" = added ] || [ "$word" = exists ] || continue
+	id_of[$(basename "$path")]=$id
+done < "$d/add.out"
+check "every file was stored" [ "${#id_of[@]}" -eq "${#files[@]}" ]
+
+unsettled=$(jq '[.[] | select(.status != "ready" and .status != "failed")] | length' "$d/list.json")
+check "every document is ready or failed" [ "$unsettled" -eq 0 ]
+check "every failure has a reason" jqe 'all(.[]; .status != "failed" or ((.reason // "") | length > 0))' "$d/list.json"
+
+while IFS=$'\t' read -r path fmt expectation; do
+	name=$(basename "$path")
+	id=${id_of[$name]:-}
+	[ -n "$id" ] || { bad "$name: not stored"; continue; }
+	st=$(jq -r --argjson id "$id" '.[] | select(.id == $id) | "\(.status)\t\(.reason // "")"' "$d/list.json")
+	status=${st%%$'\t'*}
+	reason=${st#*$'\t'}
+	case $expectation in
+	encrypted)
+		check "$name: fails as password-protected" [ "$status" = failed -a "$reason" = password-protected ] ;;
+	convert)
+		check "$name: ready" [ "$status" = ready ] ;;
+	*)
+		echo "# $name ($expectation): $status${reason:+ ($reason)}" ;;
+	esac
+done < "$manifest"
+
+# Chinese text comes out right.
+text_of() { "$WY_BIN" --data "$data" text "${id_of[$1]}"; }
+text_of gongwen__out.pdf > "$d/gongwen.txt"
+check "Chinese PDF: a sentence wrapped over printed lines reads whole" \
+	grep -qF '《出师表》是三国时期蜀汉丞相诸葛亮在北伐前上给后主刘禅的一篇著名奏章，分为《前出师表》和《后出师表》，最常见、流传最广的是《前出师表》。' "$d/gongwen.txt"
+check "Chinese PDF: the headings stay their own lines" grep -qx '二、一级标题 b' "$d/gongwen.txt"
+check "Chinese PDF: a second phrase" grep -qF '先帝创业未半而中道崩殂，今天下三分，益州疲弊，此诚危急存亡之秋也。' "$d/gongwen.txt"
+check "GBK text file becomes UTF-8" grep -qF '孙子曰：兵者，国之大事，死生之地，存亡之道，不可不察也。' \
+	<(text_of gotext__testdata__sunzi-bingfa-simplified-gbk.txt)
+check "Big5 text file becomes UTF-8" grep -qF '維基大典（Wikipedia）者，網路為礎' <(text_of chnorm__data__sample-chinese.txt)
+check "Shift_JIS text file becomes UTF-8" grep -qF '羅生門' <(text_of gotext__testdata__rashomon-shift-jis.txt)
+check "UTF-32BE text file without a BOM" grep -qF 'Candide' <(text_of gotext__testdata__candide-utf-32be.txt)
+check "Latin-1 French text" grep -qF 'MOLIÈRE' <(text_of chnorm__data__sample-french-1.txt)
+check "Chinese EPUB: title from its metadata" \
+	jqe --argjson id "${id_of[vuereader__files_65f1bfa9.epub]}" '.[] | select(.id == $id) | .title | startswith("啼笑因缘")' "$d/list.json"
+
+# Adding the whole corpus again stores nothing new and converts nothing.
+set +e
+"$WY_BIN" --data "$data" add "${files[@]}" > "$d/again.out"
+set -e
+check "a second add finds every file stored" [ "$(grep -c '^exists' "$d/again.out")" -eq "${#files[@]}" ]
+
+finish

@@ -1,0 +1,52 @@
+# Shared helpers for the end-to-end tests (sourced, not a test itself).
+set -euo pipefail
+: "${WY_BIN:?WY_BIN must point at the wenyuan binary}"
+WY_SRC=${WY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+export WENYUAN_LOG=${WENYUAN_LOG:-warn}
+
+fails=0
+passes=0
+ok()   { passes=$((passes + 1)); echo "ok - $*"; }
+bad()  { fails=$((fails + 1)); echo "not ok - $*"; }
+check() { # check "what" command...
+	local what=$1; shift
+	if "$@"; then ok "$what"; else bad "$what"; fi
+}
+finish() {
+	echo "$passes passed, $fails failed"
+	[ "$fails" -eq 0 ]
+}
+
+# fails_with TEXT command...: the command exits non-zero and says TEXT.
+fails_with() {
+	local text=$1 out; shift
+	if out=$("$@" 2>&1); then return 1; fi
+	grep -qF -- "$text" <<<"$out"
+}
+
+# jqe FILTER...: jq -e, quietly.
+jqe() { jq -e "$@" >/dev/null; }
+
+# lacks TEXT FILE: FILE does not contain TEXT.
+lacks() { ! grep -qF -- "$1" "$2"; }
+
+tmpdir() { mktemp -d "${TMPDIR:-/tmp}/wy-e2e-XXXXXX"; }
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 20000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+	done
+	return 1
+}
+
+# wait_http URL: until it answers (at most 20 s).
+wait_http() {
+	for _ in $(seq 100); do
+		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}

@@ -1,0 +1,227 @@
+/* Worker tests: the job queue run for real, each conversion in a sandboxed
+ * child. A child that crashes or hangs fails only its own document, with a
+ * reason, and the worker goes on; the original is kept for a retry. */
+#include "blob/blob.h"
+#include "core/config.h"
+#include "core/util.h"
+#include "jobs/worker.h"
+#include "store/store.h"
+#include "test.h"
+#include "testdoc.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct env {
+	wy_config cfg;
+	wy_store *st;
+	wy_blob_store *bs;
+	char dir[512];
+} env;
+
+static void env_open(env *e)
+{
+	memset(e, 0, sizeof *e);
+	if (wy_config_load(&e->cfg, NULL))
+		abort();
+	snprintf(e->dir, sizeof e->dir, "%s", wy_test_tmpdir("worker"));
+	snprintf(e->cfg.data_dir, sizeof e->cfg.data_dir, "%s", e->dir);
+	e->cfg.workers = 2;
+	char *b = wy_xasprintf("%s/blobs", e->dir);
+	if (wy_store_open(e->dir, &e->st, NULL) || wy_blob_open(b, &e->bs, NULL))
+		abort();
+	free(b);
+}
+
+static void env_close(env *e)
+{
+	wy_store_close(e->st);
+	wy_blob_close(e->bs);
+}
+
+/* Store bytes as an original and queue it, as `wenyuan add` does. */
+static int64_t add_doc(env *e, const void *data, size_t len, const char *name)
+{
+	char sha[65];
+	if (wy_blob_put(e->bs, data, len, sha, NULL))
+		abort();
+	wy_doc_new dn = {NULL, name, NULL, sha, (int64_t)len};
+	int64_t id;
+	bool existed;
+	if (wy_store_doc_add(e->st, &dn, &id, &existed, NULL))
+		abort();
+	return id;
+}
+
+static int64_t add_text(env *e, const char *text, const char *name)
+{
+	return add_doc(e, text, strlen(text), name);
+}
+
+static void run_until_done(env *e, int64_t *ids, int n)
+{
+	wy_worker_opts o = {.name = "test", .wait_ids = ids, .nwait = n};
+	wy_errinfo ei = {0};
+	int rc = wy_worker_run(&e->cfg, e->st, e->bs, &o, &ei);
+	if (rc)
+		printf("  worker: %s\n", wy_err_msg(&ei, rc));
+}
+
+static wy_doc_status status_of(env *e, int64_t id, char *reason, size_t cap)
+{
+	wy_doc d;
+	if (wy_store_doc_get(e->st, id, &d, NULL))
+		abort();
+	wy_doc_status s = d.status;
+	if (reason)
+		snprintf(reason, cap, "%s", d.reason ? d.reason : "");
+	wy_doc_clear(&d);
+	return s;
+}
+
+TEST(converts_and_publishes_pages)
+{
+	env e;
+	env_open(&e);
+	char path[700];
+	snprintf(path, sizeof path, "%s/doc.pdf", e.dir);
+	ASSERT_EQ(testdoc_pdf("<html><body lang=\"zh-CN\"><h1>第一页</h1><p style=\"page-break-after:always\">甲</p>"
+			      "<h1>第二页</h1><p>乙</p></body></html>",
+			      path, "两页的文档", NULL, NULL),
+		  2);
+	wy_buf b;
+	ASSERT_EQ(wy_file_read(path, 0, &b), WY_OK);
+	int64_t ids[2];
+	ids[0] = add_doc(&e, b.data, b.len, "doc.pdf");
+	ids[1] = add_text(&e, "纯文本文档\n第二行\n", "note.txt");
+	wy_buf_free(&b);
+	run_until_done(&e, ids, 2);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(e.st, ids[0], &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READY);
+	ASSERT_EQ(d.pages, 2);
+	ASSERT_STR_EQ(d.title, "两页的文档");
+	ASSERT_STR_EQ(d.format, "pdf");
+	ASSERT(wy_blob_exists(e.bs, d.thumb_sha256));
+	wy_doc_clear(&d);
+	for (int i = 1; i <= 2; i++) {
+		wy_page p;
+		ASSERT_EQ(wy_store_page_get(e.st, ids[0], i, &p, NULL), WY_OK);
+		ASSERT_CONTAINS(p.text, i == 1 ? "第一页" : "第二页");
+		ASSERT(wy_blob_exists(e.bs, p.image_sha256));
+		ASSERT_EQ(p.width, 1240);
+		wy_page_clear(&p);
+	}
+	ASSERT_EQ(wy_store_doc_get(e.st, ids[1], &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READY);
+	ASSERT_STR_EQ(d.title, "纯文本文档");
+	ASSERT_STR_EQ(d.format, "txt");
+	wy_doc_clear(&d);
+	env_close(&e);
+}
+
+TEST(crashing_child_fails_only_its_document)
+{
+	env e;
+	env_open(&e);
+	e.cfg.workers = 1; /* jobs start in queue order: the first one crashes */
+	int64_t ids[3];
+	ids[0] = add_text(&e, "第一份\n", "a.txt");
+	ids[1] = add_text(&e, "第二份\n", "b.txt");
+	ids[2] = add_text(&e, "第三份\n", "c.txt");
+	wy_fault_arm("child.crash", 1);
+	run_until_done(&e, ids, 3);
+	wy_fault_arm(NULL, 0);
+	char reason[256];
+	ASSERT_EQ(status_of(&e, ids[0], reason, sizeof reason), WY_DOC_FAILED);
+	ASSERT_CONTAINS(reason, "crashed");
+	ASSERT_CONTAINS(reason, "signal 6");
+	ASSERT_EQ(status_of(&e, ids[1], NULL, 0), WY_DOC_READY);
+	ASSERT_EQ(status_of(&e, ids[2], NULL, 0), WY_DOC_READY);
+	/* The original was kept: a retry converts it. */
+	ASSERT_EQ(wy_store_doc_retry(e.st, ids[0], false, NULL), WY_OK);
+	run_until_done(&e, ids, 1);
+	ASSERT_EQ(status_of(&e, ids[0], NULL, 0), WY_DOC_READY);
+	env_close(&e);
+}
+
+TEST(hanging_child_is_killed_at_the_limit)
+{
+	env e;
+	env_open(&e);
+	e.cfg.convert_timeout = 1;
+	int64_t ids[2];
+	ids[0] = add_text(&e, "会卡住的文档\n", "hang.txt");
+	ids[1] = add_text(&e, "正常的文档\n", "ok.txt");
+	wy_fault_arm("child.hang", 1);
+	int64_t t0 = wy_now_ms();
+	run_until_done(&e, ids, 2);
+	int64_t ms = wy_now_ms() - t0;
+	wy_fault_arm(NULL, 0);
+	char reason[256];
+	ASSERT_EQ(status_of(&e, ids[0], reason, sizeof reason), WY_DOC_FAILED);
+	ASSERT_CONTAINS(reason, "longer than the limit of 1 s");
+	ASSERT_EQ(status_of(&e, ids[1], NULL, 0), WY_DOC_READY);
+	ASSERT(ms < 30000); /* killed, not waited for (a bound, not a benchmark) */
+	env_close(&e);
+}
+
+TEST(memory_limit_fails_with_a_reason)
+{
+	env e;
+	env_open(&e);
+	/* 64 MiB of address space is too little for the converter to start. */
+	e.cfg.convert_memory_mb = 64;
+	int64_t ids[1];
+	ids[0] = add_text(&e, "需要内存的文档\n", "mem.txt");
+	run_until_done(&e, ids, 1);
+	char reason[256];
+	ASSERT_EQ(status_of(&e, ids[0], reason, sizeof reason), WY_DOC_FAILED);
+	ASSERT_CONTAINS(reason, "more memory than the limit of 64 MiB");
+	env_close(&e);
+}
+
+TEST(unrecognized_and_missing_original)
+{
+	env e;
+	env_open(&e);
+	int64_t ids[2];
+	unsigned char junk[512];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (unsigned char)(i * 131 + 7);
+	ids[0] = add_doc(&e, junk, sizeof junk, "report.docx");
+	ids[1] = add_text(&e, "原始文件会被删除\n", "gone.txt");
+	/* Remove the second original behind the store's back. */
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(e.st, ids[1], &d, NULL), WY_OK);
+	ASSERT_EQ(wy_blob_delete(e.bs, d.sha256, NULL), WY_OK);
+	wy_doc_clear(&d);
+	run_until_done(&e, ids, 2);
+	char reason[256];
+	ASSERT_EQ(status_of(&e, ids[0], reason, sizeof reason), WY_DOC_FAILED);
+	ASSERT_STR_EQ(reason, "unrecognized format");
+	ASSERT_EQ(status_of(&e, ids[1], reason, sizeof reason), WY_DOC_FAILED);
+	ASSERT_CONTAINS(reason, "missing");
+	env_close(&e);
+}
+
+TEST(job_of_a_dead_worker_is_picked_up)
+{
+	env e;
+	env_open(&e);
+	int64_t ids[1];
+	ids[0] = add_text(&e, "被中断的转换\n", "x.txt");
+	wy_job j;
+	/* A worker claimed it and died: its lease has run out. */
+	ASSERT_EQ(wy_store_job_claim(e.st, "dead", -1, 3, &j, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(status_of(&e, ids[0], NULL, 0), WY_DOC_CONVERTING);
+	run_until_done(&e, ids, 1);
+	ASSERT_EQ(status_of(&e, ids[0], NULL, 0), WY_DOC_READY);
+	env_close(&e);
+}
+
+TEST_LIST(T(converts_and_publishes_pages), T(crashing_child_fails_only_its_document),
+	  T(hanging_child_is_killed_at_the_limit), T(memory_limit_fails_with_a_reason),
+	  T(unrecognized_and_missing_original), T(job_of_a_dead_worker_is_picked_up))
