@@ -15,7 +15,7 @@ pkgs=(
 # tests and benchmarks: the tools a user would otherwise script, for
 # side-by-side comparison, and mutool to make the sample manual's PDF check
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
-  pkgs+=(poppler-utils webp curl jq)
+  pkgs+=(poppler-utils webp curl jq bc time)
 fi
 
 missing=()

@@ -323,10 +323,22 @@ static char *clean_title(const char *t, size_t max)
 	return s;
 }
 
+/* A metadata title that is a file path ("C:\\Users\\me\\report.doc",
+ * written by a printer driver) names the file: keep its last component. */
+static const char *path_tail(const char *t)
+{
+	const char *bs = strrchr(t, '\\'), *sl = strrchr(t, '/');
+	const char *cut = bs > sl ? bs : sl;
+	bool drive = ((t[0] | 0x20) >= 'a' && (t[0] | 0x20) <= 'z' && t[1] == ':');
+	if (cut && (drive || t[0] == '/' || t[0] == '\\') && cut[1])
+		return cut + 1;
+	return t;
+}
+
 char *wy_convert_pick_title(const char *meta_title, const char *first_page_text, const char *filename)
 {
 	if (is_real_title(meta_title))
-		return clean_title(meta_title, 200);
+		return clean_title(path_tail(meta_title), 200);
 	if (first_page_text) {
 		const char *p = first_page_text;
 		while (*p == ' ' || *p == '\n' || *p == '\t')

@@ -297,6 +297,9 @@ TEST(title_choice)
 	t = wy_convert_pick_title("Microsoft Word - 年度报告.doc", NULL, "f.pdf");
 	ASSERT_STR_EQ(t, "年度报告.doc");
 	free(t);
+	t = wy_convert_pick_title("C:\\Users\\sarah\\Desktop\\document\\DEF.txt", NULL, "f.pdf");
+	ASSERT_STR_EQ(t, "DEF.txt");
+	free(t);
 	t = wy_convert_pick_title("untitled", "\n  第一行标题\n第二行", "f.pdf");
 	ASSERT_STR_EQ(t, "第一行标题");
 	free(t);
