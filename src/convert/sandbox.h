@@ -35,6 +35,9 @@ void wy_sandbox_kill(pid_t pid);
  * clean exit with status 0. */
 bool wy_sandbox_describe(int status, const wy_sandbox_limits *lim, char *buf, size_t cap);
 
+/* False in sanitizer builds, where RLIMIT_AS cannot be used. */
+bool wy_sandbox_memory_limited(void);
+
 /* Whether the last spawn got a private network namespace (for logs/tests). */
 bool wy_sandbox_network_isolated(void);
 

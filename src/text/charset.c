@@ -1,9 +1,10 @@
 /* charset: encoding detection and conversion of plain-text uploads to UTF-8.
  *
- * Detection is a fixed ladder (BOM, UTF-32/16 zero-byte patterns, binary
- * refusal, ISO-2022-JP escapes, strict UTF-8, scoring of the legacy CJK
- * encodings, Windows-1252 as the last resort) over at most the first
- * WY_CHARSET_SAMPLE bytes. Decoding is glibc iconv. This file must never
+ * Detection is a fixed ladder (BOM, UTF-32/16 by zero bytes, binary
+ * refusal, ISO-2022-JP escapes, strict or nearly strict UTF-8, scoring of
+ * the legacy CJK encodings, one-line CJK UTF-16, Windows-1252 as the last
+ * resort) over at most the first WY_CHARSET_SAMPLE bytes. Decoding is
+ * glibc iconv, except UTF-8, which is ours (strict). This file must never
  * trust the input: every loop advances, every buffer is fixed-size or
  * capped, a failing iconv_open is an error and not a crash, and nothing
  * invalid reaches the UTF-8 output. */

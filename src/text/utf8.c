@@ -149,15 +149,11 @@ bool wy_is_cjk(uint32_t cp)
 		return true;
 	if (cp >= 0xFF00 && cp <= 0xFFEF)       /* halfwidth and fullwidth forms */
 		return true;
-	if (cp >= 0xAC00 && cp <= 0xD7FF)       /* Hangul syllables, jamo extended B */
-		return true;
 	if (cp >= 0x3400 && cp <= 0x4DBF)       /* extension A */
 		return true;
-	if (cp >= 0x3100 && cp <= 0x31FF)       /* bopomofo, compat jamo, kanbun, strokes, kana ext */
-		return true;
-	if (cp >= 0x1100 && cp <= 0x11FF)       /* Hangul jamo */
-		return true;
-	if (cp >= 0xA960 && cp <= 0xA97F)       /* Hangul jamo extended A */
+	/* bopomofo, kanbun, strokes, kana extension; not the Hangul
+	 * compatibility jamo at 3130-318F: Korean puts spaces between words. */
+	if (cp >= 0x3100 && cp <= 0x31FF && !(cp >= 0x3130 && cp <= 0x318F))
 		return true;
 	if (cp >= 0xF900 && cp <= 0xFAFF)       /* compatibility ideographs */
 		return true;

@@ -34,8 +34,9 @@ int wy_utf8_encode(uint32_t cp, char out[4]);
 /* True for characters between which a line break must not become a space:
  * Han ideographs (URO, extensions A-H, compatibility ideographs, radicals),
  * CJK symbols and punctuation U+3000-303F, halfwidth and fullwidth forms
- * U+FF00-FFEF, kana (with extensions), Hangul (syllables and jamo) and
- * Bopomofo. Pure, thread-safe. */
+ * U+FF00-FFEF, kana (with extensions) and Bopomofo. Not Hangul: Korean
+ * separates words with spaces, so its line breaks are spaces. Pure,
+ * thread-safe. */
 bool wy_is_cjk(uint32_t cp);
 
 /* The largest length <= max at which s[0..n) can be cut without splitting a

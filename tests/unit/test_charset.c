@@ -235,8 +235,9 @@ TEST(is_cjk)
 	ASSERT(wy_is_cjk(0x3042));   /* あ */
 	ASSERT(wy_is_cjk(0x30A2));   /* ア */
 	ASSERT(wy_is_cjk(0xFF71));   /* ｱ */
-	ASSERT(wy_is_cjk(0xD55C));   /* 한 */
-	ASSERT(wy_is_cjk(0x1100));   /* jamo */
+	ASSERT(!wy_is_cjk(0xD55C));  /* 한: Korean words are spaced */
+	ASSERT(!wy_is_cjk(0x1100));  /* jamo */
+	ASSERT(!wy_is_cjk(0x3131));  /* compatibility jamo */
 	ASSERT(wy_is_cjk(0x3105));   /* ㄅ */
 	ASSERT(!wy_is_cjk('A'));
 	ASSERT(!wy_is_cjk(' '));
