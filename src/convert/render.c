@@ -47,7 +47,7 @@ static void on_error(void *user, const char *msg)
 /* Encode an RGB pixmap as lossy WebP into the blob store. Method 0 is the
  * fastest effort level: at 1240 px it is four times faster than the
  * default and the pages are text, where the difference does not show. */
-static int put_webp(const unsigned char *rgb, int w, int h, int stride, int quality, wy_blob_store *bs,
+static int put_webp(const unsigned char *rgb, int w, int h, int stride, int out_w, int quality, wy_blob_store *bs,
 		    char sha[65], wy_errinfo *ei)
 {
 	WebPConfig cfg;
@@ -63,8 +63,13 @@ static int put_webp(const unsigned char *rgb, int w, int h, int stride, int qual
 	WebPMemoryWriterInit(&wr);
 	pic.writer = WebPMemoryWrite;
 	pic.custom_ptr = &wr;
-	int rc = WY_OK;
-	if (!WebPPictureImportRGB(&pic, rgb, stride) || !WebPEncode(&cfg, &pic))
+	int rc = WY_OK, out_h = (int)((double)h * out_w / w + 0.5);
+	bool ok = WebPPictureImportRGB(&pic, rgb, stride);
+	/* A smaller copy (the thumbnail) is the page image scaled down, not
+	 * a second rendering: that halves the work for a one-page document. */
+	if (ok && out_w < w)
+		ok = WebPPictureRescale(&pic, out_w, out_h > 0 ? out_h : 1);
+	if (!ok || !WebPEncode(&cfg, &pic))
 		rc = pic.error_code == VP8_ENC_ERROR_OUT_OF_MEMORY || pic.error_code == VP8_ENC_OK
 			     ? wy_err_set(ei, WY_ENOMEM, "out of memory while encoding a page image")
 			     : wy_err_set(ei, WY_EIO, "WebP encoding failed (error %d)", pic.error_code);
@@ -104,10 +109,9 @@ static fz_pixmap *draw(fz_context *ctx, fz_display_list *list, fz_matrix ctm, fz
 }
 
 /* Render a display list at a given width (the height follows the page's
- * aspect, capped at what WebP can hold) and store it as WebP. A page with
- * no usable size still gets an image: a blank A4 sheet. */
-static int render_list(fz_context *ctx, fz_display_list *list, fz_rect bounds, int width, int quality,
-		       wy_blob_store *bs, char sha[65], int *w_out, int *h_out, wy_errinfo *ei)
+ * aspect, capped at what WebP can hold) into a new pixmap. A page with no
+ * usable size still gets an image: a blank A4 sheet. NULL on failure. */
+static fz_pixmap *render_list(fz_context *ctx, fz_display_list *list, fz_rect bounds, int width, wy_errinfo *ei)
 {
 	float pw = bounds.x1 - bounds.x0, ph = bounds.y1 - bounds.y0;
 	if (!(pw > 0.5f) || !(ph > 0.5f) || pw > 1e6f || ph > 1e6f) {
@@ -124,15 +128,20 @@ static int render_list(fz_context *ctx, fz_display_list *list, fz_rect bounds, i
 	if (box.y1 < 1)
 		box.y1 = 1;
 	fz_matrix ctm = fz_pre_translate(fz_scale(scale, scale), -bounds.x0, -bounds.y0);
-	fz_pixmap *pix = draw(ctx, list, ctm, box, ei);
-	if (!pix)
-		return WY_ECORRUPT;
-	*w_out = fz_pixmap_width(ctx, pix);
-	*h_out = fz_pixmap_height(ctx, pix);
-	int rc = put_webp(fz_pixmap_samples(ctx, pix), *w_out, *h_out, (int)fz_pixmap_stride(ctx, pix), quality, bs,
-			  sha, ei);
-	fz_drop_pixmap(ctx, pix);
-	return rc;
+	return draw(ctx, list, ctm, box, ei);
+}
+
+/* Encode a rendered page as WebP at out_w pixels wide (at most its own). */
+static int store_pixmap(fz_context *ctx, fz_pixmap *pix, int out_w, int quality, wy_blob_store *bs, char sha[65],
+			int *w, int *h, wy_errinfo *ei)
+{
+	int pw = fz_pixmap_width(ctx, pix), ph = fz_pixmap_height(ctx, pix);
+	if (out_w > pw)
+		out_w = pw;
+	*w = out_w;
+	*h = (int)((double)ph * out_w / pw + 0.5);
+	return put_webp(fz_pixmap_samples(ctx, pix), pw, ph, (int)fz_pixmap_stride(ctx, pix), out_w, quality, bs, sha,
+			ei);
 }
 
 /* First and last code points of a UTF-8 string (0 when empty). */
@@ -467,28 +476,32 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *text_title
 		if (lp.text && page_text(ctx, lp.text, &text))
 			wy_debug("convert.text_cut", "page=%d", i + 1);
 		char sha[65];
-		int w = 0, h = 0;
+		int w = 0, h = 0, rrc;
 		wy_errinfo rei = {0};
 		/* A page that fails still gets a (blank) image, so numbering holds. */
-		int rrc = render_list(ctx, ok ? lp.list : NULL, lp.bounds, o->page_width, o->webp_quality, bs, sha, &w,
-				      &h, &rei);
-		if (rrc == WY_ECORRUPT) {
+		fz_pixmap *pix = render_list(ctx, ok ? lp.list : NULL, lp.bounds, o->page_width, &rei);
+		if (!pix) {
 			ok = false;
 			snprintf(why, sizeof why, "%s", rei.msg);
-			rrc = render_list(ctx, NULL, lp.bounds, o->page_width, o->webp_quality, bs, sha, &w, &h, &rei);
+			pix = render_list(ctx, NULL, lp.bounds, o->page_width, &rei);
 		}
 		if (!ok) {
 			bad++;
 			if (!first_reason[0])
 				snprintf(first_reason, sizeof first_reason, "%s", why);
 		}
-		if (rrc == WY_OK && i == 0 && sink->thumb) {
-			char tsha[65];
-			int tw, th;
-			rrc = render_list(ctx, ok ? lp.list : NULL, lp.bounds, o->thumb_width, o->webp_quality, bs, tsha,
-					  &tw, &th, &rei);
-			if (rrc == WY_OK)
-				rrc = sink->thumb(sink->ctx, tsha);
+		if (!pix) {
+			rrc = WY_ENOMEM;
+		} else {
+			rrc = store_pixmap(ctx, pix, o->page_width, o->webp_quality, bs, sha, &w, &h, &rei);
+			if (rrc == WY_OK && i == 0 && sink->thumb) {
+				char tsha[65];
+				int tw, th;
+				rrc = store_pixmap(ctx, pix, o->thumb_width, o->webp_quality, bs, tsha, &tw, &th, &rei);
+				if (rrc == WY_OK)
+					rrc = sink->thumb(sink->ctx, tsha);
+			}
+			fz_drop_pixmap(ctx, pix);
 		}
 		if (rrc == WY_OK && sink->page)
 			rrc = sink->page(sink->ctx, i + 1, sha, w, h, text.data ? text.data : "");

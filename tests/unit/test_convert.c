@@ -7,6 +7,7 @@
 #include "testdoc.h"
 
 #include <iconv.h>
+#include <webp/decode.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -95,6 +96,20 @@ static char *chinese_html(void)
 			    PARA);
 }
 
+/* Width of a stored WebP image, 0 when it is not one. */
+static int webp_width(const char *sha)
+{
+	int fd;
+	uint64_t size;
+	if (wy_blob_open_fd(bs, sha, &fd, &size, NULL))
+		return 0;
+	char head[64];
+	ssize_t n = read(fd, head, sizeof head);
+	close(fd);
+	int w = 0, h = 0;
+	return n > 0 && WebPGetInfo((const uint8_t *)head, (size_t)n, &w, &h) ? w : 0;
+}
+
 static bool is_webp(const char *sha)
 {
 	int fd;
@@ -132,7 +147,9 @@ TEST(chinese_pdf_pages_text_images)
 	ASSERT_EQ(r.w[0], 1240);
 	ASSERT(r.h[0] > 1700 && r.h[0] < 1760); /* A4 aspect */
 	ASSERT(is_webp(r.shas[0]));
+	ASSERT_EQ(webp_width(r.shas[0]), 1240);
 	ASSERT(is_webp(r.thumb));
+	ASSERT_EQ(webp_width(r.thumb), 240);
 	ASSERT_STR_EQ(r.title, "文渊测试：元数据标题");
 	r_free(&r);
 }
