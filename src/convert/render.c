@@ -344,10 +344,31 @@ static const char *path_tail(const char *t)
 	return t;
 }
 
+/* "报告.doc", "Binder1.pdf": a producer put the file name in the title;
+ * the extension is noise on a document page that shows the format. */
+static void drop_extension(char *t)
+{
+	static const char *ext[] = {".pdf", ".doc", ".docx", ".wps", ".rtf", ".txt", ".ppt", ".pptx", ".xls",
+				    ".xlsx", ".odt", ".epub", ".PDF", ".DOC", ".DOCX", ".TXT"};
+	size_t n = strlen(t);
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		size_t k = strlen(ext[i]);
+		if (n > k && strcmp(t + n - k, ext[i]) == 0) {
+			t[n - k] = 0;
+			return;
+		}
+	}
+}
+
 char *wy_convert_pick_title(const char *meta_title, const char *first_page_text, const char *filename)
 {
-	if (is_real_title(meta_title))
-		return clean_title(path_tail(meta_title), 200);
+	if (is_real_title(meta_title)) {
+		char *t = clean_title(path_tail(meta_title), 200);
+		drop_extension(t);
+		if (*t)
+			return t;
+		free(t);
+	}
 	if (first_page_text) {
 		const char *p = first_page_text;
 		while (*p == ' ' || *p == '\n' || *p == '\t')

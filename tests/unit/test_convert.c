@@ -312,10 +312,10 @@ TEST(title_choice)
 	ASSERT_STR_EQ(t, "Real Title");
 	free(t);
 	t = wy_convert_pick_title("Microsoft Word - 年度报告.doc", NULL, "f.pdf");
-	ASSERT_STR_EQ(t, "年度报告.doc");
+	ASSERT_STR_EQ(t, "年度报告");
 	free(t);
 	t = wy_convert_pick_title("C:\\Users\\sarah\\Desktop\\document\\DEF.txt", NULL, "f.pdf");
-	ASSERT_STR_EQ(t, "DEF.txt");
+	ASSERT_STR_EQ(t, "DEF");
 	free(t);
 	t = wy_convert_pick_title("untitled", "\n  第一行标题\n第二行", "f.pdf");
 	ASSERT_STR_EQ(t, "第一行标题");
