@@ -36,8 +36,10 @@ typedef struct wy_convert_sink {
 /* Defaults matching wy_config's. */
 void wy_convert_opts_default(wy_convert_opts *o);
 
-/* Convert the len bytes at data. Errors, each with a reason in ei for people:
- * WY_EFORMAT (unrecognized, or recognised but not convertible here),
+/* Convert the len bytes at data. An office document is not converted here:
+ * WY_EOFFICE, with its format (after sink->format) as the message, tells the
+ * caller to hand it to the office converter (office.h). Errors, each with a
+ * reason in ei for people: WY_EFORMAT (unrecognized),
  * WY_EPASSWORD, WY_ECORRUPT (no page could be read), WY_ETOOBIG, WY_EIO. */
 int wy_convert_buf(const void *data, size_t len, wy_blob_store *bs, const wy_convert_opts *o,
 		   const wy_convert_sink *sink, wy_errinfo *ei);

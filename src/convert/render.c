@@ -222,7 +222,7 @@ static int page_text(fz_context *ctx, fz_stext_page *sp, wy_buf *out)
 		if (i > 0) {
 			const pline *a = &pl[i - 1];
 			bool cjk = wy_is_cjk(last_cp(lines.data + a->off, a->len)) && wy_is_cjk(first_cp(t, pl[i].len));
-			bool full = a->x1 >= right - 1.5f * a->em;
+			bool full = a->x1 >= right - 2.5f * a->em;
 			const char *sep = "\n";
 			if (a->block == pl[i].block || (cjk && full)) {
 				char last = lines.data[a->off + a->len - 1];
@@ -590,8 +590,7 @@ int wy_convert_buf(const void *data, size_t len, wy_blob_store *bs, const wy_con
 	if (sn.encrypted)
 		return wy_err_set(ei, WY_EPASSWORD, "password-protected");
 	if (sn.family == WY_FAMILY_OFFICE)
-		return wy_err_set(ei, WY_EFORMAT, "%s documents (%s) are recognized but cannot be converted yet",
-				  sn.label, sn.format);
+		return wy_err_set(ei, WY_EOFFICE, "%s", sn.format);
 
 	wy_buf html = {0};
 	char *first_line = NULL;

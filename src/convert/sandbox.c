@@ -34,14 +34,14 @@ bool wy_sandbox_memory_limited(void) { return !wy_sandbox_asan; }
 
 bool wy_sandbox_network_isolated(void) { return net_isolated; }
 
-/* Close every descriptor but stdin/out/err and keep: the store's database
- * and the server's sockets must not be reachable from a parser. */
-static void close_other_fds(int keep)
+/* Close every descriptor but stdin/out/err and the two kept: the store's
+ * database and the server's sockets must not be reachable from a parser. */
+static void close_other_fds(int keep, int keep2)
 {
 	DIR *d = opendir("/proc/self/fd");
 	if (!d) {
 		for (int fd = 3; fd < 1024; fd++)
-			if (fd != keep)
+			if (fd != keep && fd != keep2)
 				close(fd);
 		return;
 	}
@@ -50,7 +50,7 @@ static void close_other_fds(int keep)
 	struct dirent *e;
 	while ((e = readdir(d)) && n < 1024) {
 		int fd = atoi(e->d_name);
-		if (fd > 2 && fd != keep && fd != dfd)
+		if (fd > 2 && fd != keep && fd != keep2 && fd != dfd)
 			fds[n++] = fd;
 	}
 	closedir(d);
@@ -58,22 +58,35 @@ static void close_other_fds(int keep)
 		close(fds[i]);
 }
 
-int wy_sandbox_spawn(const wy_sandbox_limits *lim, int (*fn)(void *arg, int fd), void *arg, pid_t *pid_out,
-		     int *read_fd, wy_errinfo *ei)
+int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(void *arg, int out_fd, int in_fd),
+		     void *arg, pid_t *pid_out, int *read_fd, int *request_fd, wy_errinfo *ei)
 {
-	int p[2];
+	int p[2], q[2] = {-1, -1};
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return wy_err_set(ei, WY_EIO, "pipe: %s", strerror(errno));
+	if (request_fd && pipe2(q, O_CLOEXEC) != 0) {
+		close(p[0]);
+		close(p[1]);
+		return wy_err_set(ei, WY_EIO, "pipe: %s", strerror(errno));
+	}
 	/* Learn in the parent whether the child got its own network namespace:
 	 * the child reports it as the first byte on the pipe. */
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
+		if (request_fd) {
+			close(q[0]);
+			close(q[1]);
+		}
 		return wy_err_set(ei, WY_EIO, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		close(p[0]);
+		if (request_fd)
+			close(q[1]);
+		if (name)
+			prctl(PR_SET_NAME, name, 0, 0, 0);
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() == 1)
@@ -81,7 +94,7 @@ int wy_sandbox_spawn(const wy_sandbox_limits *lim, int (*fn)(void *arg, int fd),
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		close_other_fds(p[1]);
+		close_other_fds(p[1], q[0]);
 		struct rlimit r = {0, 0};
 		setrlimit(RLIMIT_CORE, &r);
 		/* AddressSanitizer reserves terabytes of address space: under it
@@ -90,7 +103,7 @@ int wy_sandbox_spawn(const wy_sandbox_limits *lim, int (*fn)(void *arg, int fd),
 			r.rlim_cur = r.rlim_max = lim->memory_bytes;
 			setrlimit(RLIMIT_AS, &r);
 		}
-		if (lim->cpu_seconds) {
+		if (lim->cpu_seconds > 0) {
 			r.rlim_cur = (rlim_t)lim->cpu_seconds;
 			r.rlim_max = (rlim_t)lim->cpu_seconds + 5;
 			setrlimit(RLIMIT_CPU, &r);
@@ -103,12 +116,17 @@ int wy_sandbox_spawn(const wy_sandbox_limits *lim, int (*fn)(void *arg, int fd),
 				isolated = 1;
 		}
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		net_isolated = isolated;
 		if (write(p[1], &isolated, 1) != 1)
 			_exit(112);
-		int rc = fn(arg, p[1]);
+		int rc = fn(arg, p[1], q[0]);
 		_exit(rc & 0xff);
 	}
 	close(p[1]);
+	if (request_fd) {
+		close(q[0]);
+		*request_fd = q[1];
+	}
 	setpgid(pid, pid); /* both sides set it: no race with wy_sandbox_kill */
 	char isolated = 0;
 	ssize_t r;

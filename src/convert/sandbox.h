@@ -21,11 +21,14 @@ typedef struct wy_sandbox_limits {
 	bool no_network;         /* try a new network namespace */
 } wy_sandbox_limits;
 
-/* Fork; in the child apply limits and call fn(arg, write_fd), whose return
+/* Fork; in the child apply limits, name the process (prctl, for ps and
+ * pkill; at most 15 bytes) and call fn(arg, out_fd, in_fd), whose return
  * becomes the exit status. The parent gets the child's pid and the read end
- * of the pipe (O_CLOEXEC, non-blocking). */
-int wy_sandbox_spawn(const wy_sandbox_limits *lim, int (*fn)(void *arg, int fd), void *arg, pid_t *pid,
-		     int *read_fd, wy_errinfo *ei);
+ * of the child's output pipe (O_CLOEXEC, non-blocking). When request_fd is
+ * not NULL a second pipe carries requests to the child: the parent gets its
+ * write end there and the child its read end as in_fd (else in_fd is -1). */
+int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(void *arg, int out_fd, int in_fd),
+		     void *arg, pid_t *pid, int *read_fd, int *request_fd, wy_errinfo *ei);
 
 /* Kill the child's whole process group. */
 void wy_sandbox_kill(pid_t pid);
@@ -38,7 +41,8 @@ bool wy_sandbox_describe(int status, const wy_sandbox_limits *lim, char *buf, si
 /* False in sanitizer builds, where RLIMIT_AS cannot be used. */
 bool wy_sandbox_memory_limited(void);
 
-/* Whether the last spawn got a private network namespace (for logs/tests). */
+/* In the parent: whether the last spawn got a private network namespace.
+ * In a child: whether this process has one. */
 bool wy_sandbox_network_isolated(void);
 
 #endif

@@ -264,6 +264,21 @@ static bool has_utf16_name(const unsigned char *d, size_t len, const char *name)
 	return memmem(d, len, pat, n * 2) != NULL;
 }
 
+/* Word 97-2003 encryption (XOR or RC4) is a bit of the FIB, which opens
+ * the WordDocument stream: find it at a sector boundary by its magic. */
+static bool word_fib_encrypted(const unsigned char *d, size_t len)
+{
+	for (size_t off = 512; off + 12 <= len && off < (64u << 20); off += 512) {
+		if (d[off] != 0xEC || d[off + 1] != 0xA5)
+			continue;
+		unsigned nfib = le16(d + off + 2);
+		if (nfib < 0x65 || nfib > 0x200)
+			continue;
+		return (le16(d + off + 10) & 0x0100) != 0; /* fEncrypted */
+	}
+	return false;
+}
+
 static void sniff_ole(const unsigned char *d, size_t len, wy_sniff *out)
 {
 	if (has_utf16_name(d, len, "EncryptedPackage")) {
@@ -272,11 +287,16 @@ static void sniff_ole(const unsigned char *d, size_t len, wy_sniff *out)
 		out->encrypted = true;
 	} else if (has_utf16_name(d, len, "WordDocument")) {
 		set(out, "doc", "Word", WY_FAMILY_OFFICE, NULL);
+		out->encrypted = word_fib_encrypted(d, len);
 	} else if (has_utf16_name(d, len, "PowerPoint Document")) {
 		set(out, "ppt", "PowerPoint", WY_FAMILY_OFFICE, NULL);
 	} else if (has_utf16_name(d, len, "Workbook") || has_utf16_name(d, len, "Book")) {
 		set(out, "xls", "Excel", WY_FAMILY_OFFICE, NULL);
 	}
+	/* RC4 CryptoAPI encryption (any of the three) names its provider in the
+	 * encryption header: "Microsoft Enhanced Cryptographic Provider v1.0". */
+	if (out->format && has_utf16_name(d, len, "Cryptographic Provider"))
+		out->encrypted = true;
 }
 
 /* ---- XML and text ---------------------------------------------------- */

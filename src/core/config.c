@@ -28,6 +28,9 @@ static const struct setting {
 	S("workers", "WENYUAN_WORKERS", T_INT, workers, 0, 256, "0", "converter processes per worker (0 = one per core)"),
 	S("max_upload_mb", "WENYUAN_MAX_UPLOAD_MB", T_I64, max_upload_mb, 1, 1 << 20, "200", "largest accepted document (MiB)"),
 	S("retries", "WENYUAN_RETRIES", T_INT, retries, 1, 100, "3", "tries of a job whose worker died"),
+	S("office_path", "WENYUAN_OFFICE_PATH", T_STR, office_path, 0, 0, "/usr/lib/libreoffice/program", "LibreOffice's program directory"),
+	S("office_recycle", "WENYUAN_OFFICE_RECYCLE", T_INT, office_recycle, 1, 1000000, "200", "documents per office converter before it is replaced"),
+	S("allow_network", "WENYUAN_ALLOW_NETWORK", T_INT, allow_network, 0, 1, "0", "1: convert even without a private network namespace"),
 	S("http_addr", "WENYUAN_HTTP_ADDR", T_STR, http_addr, 0, 0, "127.0.0.1", "address the web server listens on"),
 	S("http_port", "WENYUAN_HTTP_PORT", T_INT, http_port, 0, 65535, "8080", "port the web server listens on"),
 #undef S

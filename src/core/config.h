@@ -22,6 +22,9 @@ typedef struct wy_config {
 	int workers;             /* converter processes per worker (0 = cores) */
 	int64_t max_upload_mb;   /* largest accepted original */
 	int retries;             /* tries of a job whose worker died */
+	char office_path[512];   /* LibreOffice's program directory */
+	int office_recycle;      /* documents an office converter converts before it is replaced */
+	int allow_network;       /* 1: convert even where no network namespace can be had */
 	char http_addr[64];
 	int http_port;
 } wy_config;

@@ -24,6 +24,7 @@ static const struct {
 	{WY_ESTORE, "ESTORE", "store error"},
 	{WY_ENOTSUP, "ENOTSUP", "not supported"},
 	{WY_EEMPTY, "EEMPTY", "nothing to do"},
+	{WY_EOFFICE, "EOFFICE", "needs the office converter"},
 };
 
 const char *wy_err_name(int code)

@@ -24,6 +24,7 @@ enum {
 	WY_ESTORE = -12,    /* the database refused (constraint, schema) */
 	WY_ENOTSUP = -13,   /* the backend does not do this */
 	WY_EEMPTY = -14,    /* nothing to do: no job queued, empty document */
+	WY_EOFFICE = -15,   /* an office document: the office converter's work */
 };
 
 typedef struct wy_errinfo {

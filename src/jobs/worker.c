@@ -2,11 +2,13 @@
  * the running children with a timeout that is the nearest deadline. */
 #include "jobs/worker.h"
 #include "convert/convert.h"
+#include "convert/office.h"
 #include "convert/sandbox.h"
 #include "core/log.h"
 #include "core/util.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +21,8 @@
 enum {
 	REC_FORMAT = 'F', REC_COUNT = 'N', REC_META = 'M', REC_THUMB = 'T',
 	REC_PAGE = 'P', REC_ERROR = 'E', REC_DONE = 'D',
+	REC_OFFICE = 'O',   /* child: this is an office document (payload: format) */
+	REC_REQUEST = 'R',  /* parent -> office converter: "format\0path" */
 };
 #define REC_MAX (8u << 20)       /* one page's text is cut well below this */
 
@@ -34,6 +38,10 @@ typedef struct child_ctx {
 	const char *path;
 	wy_blob_store *bs;
 	wy_convert_opts opts;
+	/* office converters only */
+	const wy_config *cfg;
+	const char *workdir;
+	bool drop_format;     /* the PDF's own format record is not the document's */
 } child_ctx;
 
 static int send_rec(int fd, char type, const void *p, size_t n)
@@ -47,6 +55,8 @@ static int send_rec(int fd, char type, const void *p, size_t n)
 
 static int sink_format(void *c, const char *format)
 {
+	if (((child_ctx *)c)->drop_format)
+		return WY_OK;
 	return send_rec(((child_ctx *)c)->fd, REC_FORMAT, format, strlen(format));
 }
 
@@ -85,9 +95,19 @@ static int sink_page(void *c, int page_no, const char *sha, int w, int h, const 
 	return rc;
 }
 
-static int child_main(void *arg, int fd)
+static void send_error(int fd, int rc, const wy_errinfo *ei)
+{
+	char msg[300];
+	int n = snprintf(msg, sizeof msg, "%d %s", rc, wy_err_msg(ei, rc));
+	send_rec(fd, REC_ERROR, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
+}
+
+/* The per-job converter: MuPDF formats and text. An office document is
+ * handed back (REC_OFFICE) for the slot's office converter. */
+static int child_main(void *arg, int fd, int in_fd)
 {
 	child_ctx *c = arg;
+	(void)in_fd;
 	c->fd = fd;
 	if (c->fault == 1)
 		abort();
@@ -96,17 +116,98 @@ static int child_main(void *arg, int fd)
 	wy_convert_sink sink = {c, sink_format, sink_count, sink_page, sink_thumb, sink_meta};
 	wy_errinfo ei = {0};
 	int rc = wy_convert_file(c->path, c->bs, &c->opts, &sink, &ei);
-	if (rc) {
-		char msg[300];
-		int n = snprintf(msg, sizeof msg, "%d %s", rc, wy_err_msg(&ei, rc));
-		send_rec(fd, REC_ERROR, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
-		return 0;
-	}
-	send_rec(fd, REC_DONE, NULL, 0);
+	if (rc == WY_EOFFICE)
+		send_rec(fd, REC_OFFICE, ei.msg, strlen(ei.msg));
+	else if (rc)
+		send_error(fd, rc, &ei);
+	else
+		send_rec(fd, REC_DONE, NULL, 0);
 	return 0;
 }
 
+/* Read one request record (blocking). Returns false at EOF or on a bad one. */
+static bool read_request(int fd, char **format, char **path)
+{
+	unsigned char h[5];
+	size_t got;
+	if (wy_read_full(fd, h, 5, &got) || got != 5 || h[0] != REC_REQUEST)
+		return false;
+	uint32_t n = (uint32_t)h[1] | (uint32_t)h[2] << 8 | (uint32_t)h[3] << 16 | (uint32_t)h[4] << 24;
+	if (n > 8192)
+		return false;
+	char *b = wy_xmalloc(n + 1);
+	if (wy_read_full(fd, b, n, &got) || got != n) {
+		free(b);
+		return false;
+	}
+	b[n] = 0;
+	size_t k = strlen(b);
+	if (k >= n) {
+		free(b);
+		return false;
+	}
+	*format = wy_xstrdup(b);
+	*path = wy_xstrdup(b + k + 1);
+	free(b);
+	return true;
+}
+
+/* The office converter: a long-lived process that loads LibreOffice once and
+ * then, per request, exports the document to PDF in its private directory
+ * and runs that PDF through the page pipeline, answering with the same
+ * records as a per-job child. It refuses to work with network access unless
+ * allow_network says so: LibreOffice fetches what documents link to. */
+static int office_main(void *arg, int fd, int in_fd)
+{
+	child_ctx *c = arg;
+	c->fd = fd;
+	char *format, *path;
+	bool started = false;
+	char *pdf = wy_xasprintf("%s/out.pdf", c->workdir);
+	while (read_request(in_fd, &format, &path)) {
+		wy_errinfo ei = {0};
+		int rc = WY_OK;
+		send_rec(fd, REC_FORMAT, format, strlen(format));
+		if (c->fault == 1)
+			abort();
+		if (!wy_sandbox_network_isolated() && !c->cfg->allow_network)
+			rc = wy_err_set(&ei, WY_EIO, "the office converter cannot be cut off from the network here "
+						     "(no network namespace); set allow_network=1 to convert anyway");
+		if (!rc && !started) {
+			rc = wy_office_start(c->cfg->office_path, c->workdir, &ei);
+			started = rc == WY_OK;
+		}
+		if (!rc)
+			rc = wy_office_to_pdf(path, pdf, &ei);
+		if (!rc) {
+			wy_convert_sink sink = {c, sink_format, sink_count, sink_page, sink_thumb, sink_meta};
+			c->drop_format = true;
+			rc = wy_convert_file(pdf, c->bs, &c->opts, &sink, &ei);
+			c->drop_format = false;
+		}
+		unlink(pdf);
+		if (rc)
+			send_error(fd, rc, &ei);
+		else
+			send_rec(fd, REC_DONE, NULL, 0);
+		free(format);
+		free(path);
+	}
+	free(pdf);
+	/* LibreOffice's own teardown is slow and may hang on a damaged
+	 * document's leftovers: the process simply ends. */
+	_exit(0);
+}
+
 /* ---- parent side ------------------------------------------------------- */
+
+/* A slot's office converter, kept between jobs. */
+typedef struct office_conv {
+	pid_t pid;             /* 0: not running */
+	int out_fd, req_fd;
+	char *workdir;
+	int jobs;
+} office_conv;
 
 typedef struct slot {
 	bool busy;
@@ -114,6 +215,10 @@ typedef struct slot {
 	pid_t pid;
 	int fd;
 	bool eof;
+	bool office;           /* the job is with the slot's office converter */
+	bool over_memory;      /* the office converter passed convert_memory_mb */
+	char *office_format;   /* the per-job child said: office document */
+	office_conv conv;
 	int64_t started_ms, deadline_ms, last_progress_ms;
 	wy_buf in;
 	/* what the child reported */
@@ -128,19 +233,23 @@ typedef struct slot {
 	bool protocol_error;
 } slot;
 
+/* Forget everything about the current job; the office converter stays. */
 static void slot_reset(slot *s)
 {
+	office_conv conv = s->conv;
 	wy_job_clear(&s->job);
 	wy_buf_free(&s->in);
 	free(s->format);
 	free(s->title);
 	free(s->author);
 	free(s->errmsg);
+	free(s->office_format);
 	for (int i = 0; i < s->got; i++)
 		free(s->pages[i].text);
 	free(s->pages);
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
+	s->conv = conv;
 }
 
 /* Parse complete records from s->in. The child parses hostile input and
@@ -215,6 +324,10 @@ static void parse_records(slot *s, int max_pages)
 		case REC_DONE:
 			s->done = true;
 			break;
+		case REC_OFFICE:
+			free(s->office_format);
+			s->office_format = str, str = NULL;
+			break;
 		default:
 			s->protocol_error = true;
 		}
@@ -251,6 +364,15 @@ static void read_child(slot *s, int max_pages)
 	}
 }
 
+static void convert_opts(const wy_config *cfg, wy_convert_opts *o)
+{
+	wy_convert_opts_default(o);
+	o->page_width = cfg->page_width;
+	o->thumb_width = cfg->thumb_width;
+	o->webp_quality = cfg->webp_quality;
+	o->max_pages = cfg->max_pages;
+}
+
 static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinfo *ei)
 {
 	char *path = NULL;
@@ -262,17 +384,13 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	/* Fault points for the tests of supervision: checked here in the parent
 	 * so that exactly the n-th job's child crashes or hangs. */
 	c.fault = wy_fault("child.crash") ? 1 : wy_fault("child.hang") ? 2 : 0;
-	wy_convert_opts_default(&c.opts);
-	c.opts.page_width = cfg->page_width;
-	c.opts.thumb_width = cfg->thumb_width;
-	c.opts.webp_quality = cfg->webp_quality;
-	c.opts.max_pages = cfg->max_pages;
+	convert_opts(cfg, &c.opts);
 	wy_sandbox_limits lim = {
 		.memory_bytes = (uint64_t)cfg->convert_memory_mb << 20,
 		.cpu_seconds = cfg->convert_timeout,
 		.no_network = true,
 	};
-	rc = wy_sandbox_spawn(&lim, child_main, &c, &s->pid, &s->fd, ei);
+	rc = wy_sandbox_spawn(&lim, "wy-convert", child_main, &c, &s->pid, &s->fd, NULL, ei);
 	if (tmp)
 		unlink(path); /* the child has it open or mapped by now */
 	free(path);
@@ -281,6 +399,134 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	wy_buf_init(&s->in, REC_MAX + 64);
 	s->started_ms = s->last_progress_ms = wy_now_ms();
 	s->deadline_ms = s->started_ms + (int64_t)cfg->convert_timeout * 1000;
+	return WY_OK;
+}
+
+/* ---- office converters ------------------------------------------------- */
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Stop a slot's office converter (if running) and remove its directory. */
+static void office_stop(office_conv *cv)
+{
+	if (cv->pid > 0) {
+		wy_sandbox_kill(cv->pid);
+		waitpid(cv->pid, NULL, 0);
+		close(cv->out_fd);
+		close(cv->req_fd);
+	}
+	if (cv->workdir) {
+		nftw(cv->workdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(cv->workdir);
+	}
+	memset(cv, 0, sizeof *cv);
+}
+
+static int office_ensure(const wy_config *cfg, wy_blob_store *bs, office_conv *cv, wy_errinfo *ei)
+{
+	if (cv->pid > 0)
+		return WY_OK;
+	const char *tmp = getenv("TMPDIR");
+	char *dir = wy_xasprintf("%s/wy-office-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		int rc = wy_err_set(ei, WY_EIO, "cannot create a directory for the office converter: %s", strerror(errno));
+		free(dir);
+		return rc;
+	}
+	child_ctx c = {.bs = bs, .cfg = cfg, .workdir = dir};
+	c.fault = wy_fault("office.crash") ? 1 : 0;
+	convert_opts(cfg, &c.opts);
+	/* The supervisor watches resident memory against convert_memory_mb; the
+	 * address-space limit is only a backstop, since LibreOffice reserves far
+	 * more address space than it touches. No CPU limit: it adds up over a
+	 * long-lived process; the wall-clock deadline is per job. */
+	wy_sandbox_limits lim = {
+		.memory_bytes = ((uint64_t)cfg->convert_memory_mb << 20) * 2 + (1ull << 30),
+		.cpu_seconds = 0,
+		.no_network = true,
+	};
+	int rc = wy_sandbox_spawn(&lim, "wy-office", office_main, &c, &cv->pid, &cv->out_fd, &cv->req_fd, ei);
+	if (rc) {
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(dir);
+		cv->pid = 0;
+		return rc;
+	}
+	if (!wy_sandbox_network_isolated())
+		wy_error("office.network", "pid=%d isolated=0 allow_network=%d msg=\"no network namespace: LibreOffice "
+					   "could fetch what documents link to\"",
+			 (int)cv->pid, cfg->allow_network);
+	cv->workdir = dir;
+	cv->jobs = 0;
+	wy_log("office.spawn", "pid=%d dir=%s", (int)cv->pid, dir);
+	return WY_OK;
+}
+
+/* Resident memory of a process in bytes (0 when unknown). */
+static uint64_t rss_of(pid_t pid)
+{
+	char path[64], buf[128];
+	snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	unsigned long size = 0, resident = 0;
+	bool ok = fgets(buf, sizeof buf, f) && sscanf(buf, "%lu %lu", &size, &resident) == 2;
+	fclose(f);
+	return ok ? (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+/* Hand the slot's job to its office converter (started if needed). */
+static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinfo *ei)
+{
+	char *path = NULL;
+	bool tmp = false;
+	int rc = wy_blob_local_path(bs, s->job.sha256, &path, &tmp, ei);
+	if (rc)
+		return rc;
+	wy_buf req;
+	wy_buf_init(&req, 0);
+	wy_buf_puts(&req, s->office_format);
+	wy_buf_putc(&req, 0);
+	wy_buf_puts(&req, path);
+	/* A converter that died while idle shows as a failed write: start a
+	 * fresh one and try once more. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if ((rc = office_ensure(cfg, bs, &s->conv, ei)))
+			break;
+		rc = send_rec(s->conv.req_fd, REC_REQUEST, req.data, req.len);
+		if (rc == WY_OK)
+			break;
+		office_stop(&s->conv);
+		rc = wy_err_set(ei, WY_ECRASH, "the office converter stopped");
+	}
+	wy_buf_free(&req);
+	if (tmp)
+		unlink(path); /* TODO with an S3 blob store: keep until the job ends */
+	free(path);
+	if (rc)
+		return rc;
+	/* Start the job's results afresh: only the converter's records count. */
+	wy_buf_free(&s->in);
+	wy_buf_init(&s->in, REC_MAX + 64);
+	for (int i = 0; i < s->got; i++)
+		free(s->pages[i].text);
+	free(s->pages);
+	s->pages = NULL;
+	s->got = s->npages = 0;
+	s->done = s->eof = false;
+	s->office = true;
+	s->pid = s->conv.pid;
+	s->fd = s->conv.out_fd;
+	s->conv.jobs++;
+	s->deadline_ms = wy_now_ms() + (int64_t)cfg->convert_timeout * 1000;
 	return WY_OK;
 }
 
@@ -309,6 +555,10 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 	const char *reason = NULL;
 	if (timed_out) {
 		snprintf(buf, sizeof buf, "conversion took longer than the limit of %d s", cfg->convert_timeout);
+		reason = buf;
+	} else if (s->over_memory) {
+		snprintf(buf, sizeof buf, "the document needs more memory than the limit of %d MiB",
+			 cfg->convert_memory_mb);
 		reason = buf;
 	} else if (s->protocol_error) {
 		reason = "the converter sent malformed results";
@@ -360,6 +610,73 @@ static bool all_waited_done(wy_store *st, const wy_worker_opts *o)
 	return true;
 }
 
+/* After reading: is the slot's job over? Publish or fail it, hand an office
+ * document on to the office converter, enforce deadlines and memory. */
+static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, slot *s, int lease, int64_t now)
+{
+	bool timed_out = now >= s->deadline_ms;
+	if (s->got && now - s->last_progress_ms >= 500) {
+		wy_store_job_progress(st, s->job.id, s->got, s->npages, lease, NULL);
+		s->last_progress_ms = now;
+	}
+	if (s->office) {
+		bool answered = (s->done || s->err) && !s->protocol_error;
+		if (answered) {
+			/* The converter lives on for the next job, unless it is due
+			 * for replacement (a long-lived LibreOffice grows). */
+			finish_job(cfg, st, s, 0, false);
+			if (s->conv.jobs >= cfg->office_recycle) {
+				wy_log("office.recycle", "pid=%d jobs=%d", (int)s->conv.pid, s->conv.jobs);
+				office_stop(&s->conv);
+			}
+			slot_reset(s);
+			return;
+		}
+		uint64_t rss = rss_of(s->conv.pid);
+		if (rss > (uint64_t)cfg->convert_memory_mb << 20) {
+			s->over_memory = true;
+			wy_warn("office.memory", "pid=%d rss_mb=%llu", (int)s->conv.pid, (unsigned long long)(rss >> 20));
+		}
+		if (!s->eof && !timed_out && !s->protocol_error && !s->over_memory)
+			return;
+		/* Dead, hung, bloated or babbling: the converter goes. */
+		int status = 0;
+		wy_sandbox_kill(s->conv.pid);
+		waitpid(s->conv.pid, &status, 0);
+		close(s->conv.out_fd);
+		close(s->conv.req_fd);
+		s->conv.pid = 0;
+		office_stop(&s->conv);
+		finish_job(cfg, st, s, status, timed_out && !s->done);
+		slot_reset(s);
+		return;
+	}
+	if (s->protocol_error || timed_out)
+		wy_sandbox_kill(s->pid);
+	if (!s->eof && !timed_out && !s->protocol_error)
+		return;
+	int status = 0;
+	pid_t w = waitpid(s->pid, &status, (timed_out || s->protocol_error) ? 0 : WNOHANG);
+	if (w == 0)
+		return; /* pipe closed, process not reaped yet */
+	if (!s->eof)
+		read_child(s, cfg->max_pages);
+	close(s->fd);
+	s->fd = -1;
+	if (s->office_format && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !s->protocol_error && !timed_out) {
+		wy_errinfo ei = {0};
+		int rc = office_dispatch(cfg, bs, s, &ei);
+		if (rc == WY_OK)
+			return;
+		wy_store_job_fail(st, s->job.id, s->office_format, wy_err_msg(&ei, rc), NULL);
+		wy_error("office.dispatch", "job=%lld msg=\"%s\"", (long long)s->job.id, wy_err_msg(&ei, rc));
+		slot_reset(s);
+		return;
+	}
+	finish_job(cfg, st, s, status, timed_out && !s->done);
+	slot_reset(s);
+}
+
 int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const wy_worker_opts *o, wy_errinfo *ei)
 {
 	int nslots = cfg->workers > 0 ? cfg->workers : wy_ncpu();
@@ -370,6 +687,7 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 	int64_t next_claim_ms = 0, next_tick_ms = 0;
 	const char *name = o && o->name ? o->name : "worker";
 	stop_requested = 0;
+	signal(SIGPIPE, SIG_IGN); /* a dead converter must not take the worker along */
 	wy_log("worker.start", "name=%s slots=%d timeout=%d memory_mb=%d", name, nslots, cfg->convert_timeout,
 	       cfg->convert_memory_mb);
 	for (;;) {
@@ -424,9 +742,13 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 			for (int i = 0; i < nslots; i++) {
 				if (!slots[i].busy)
 					continue;
-				wy_sandbox_kill(slots[i].pid);
-				waitpid(slots[i].pid, NULL, 0);
-				close(slots[i].fd);
+				if (slots[i].office) {
+					office_stop(&slots[i].conv);
+				} else {
+					wy_sandbox_kill(slots[i].pid);
+					waitpid(slots[i].pid, NULL, 0);
+					close(slots[i].fd);
+				}
 				wy_store_job_release(st, slots[i].job.id, NULL);
 				wy_log("job.released", "job=%lld", (long long)slots[i].job.id);
 				slot_reset(&slots[i]);
@@ -460,30 +782,12 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 			if (pfd[k].revents)
 				read_child(&slots[map[k]], cfg->max_pages);
 		now = wy_now_ms();
-		for (int i = 0; i < nslots; i++) {
-			slot *s = &slots[i];
-			if (!s->busy)
-				continue;
-			bool timed_out = now >= s->deadline_ms;
-			if (s->protocol_error || timed_out)
-				wy_sandbox_kill(s->pid);
-			if (s->got && now - s->last_progress_ms >= 500) {
-				wy_store_job_progress(st, s->job.id, s->got, s->npages, lease, NULL);
-				s->last_progress_ms = now;
-			}
-			if (!s->eof && !timed_out && !s->protocol_error)
-				continue;
-			int status = 0;
-			pid_t w = waitpid(s->pid, &status, (timed_out || s->protocol_error) ? 0 : WNOHANG);
-			if (w == 0)
-				continue; /* pipe closed, process not reaped yet */
-			if (!s->eof)
-				read_child(s, cfg->max_pages);
-			close(s->fd);
-			finish_job(cfg, st, s, status, timed_out && !s->done);
-			slot_reset(s);
-		}
+		for (int i = 0; i < nslots; i++)
+			if (slots[i].busy)
+				check_slot(cfg, st, bs, &slots[i], lease, now);
 	}
+	for (int i = 0; i < nslots; i++)
+		office_stop(&slots[i].conv);
 	free(slots);
 	wy_log("worker.stop", "name=%s", name);
 	return WY_OK;

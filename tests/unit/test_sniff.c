@@ -80,6 +80,23 @@ TEST(ole2_by_stream_names)
 	}
 	memset(ole + 8, 0, sizeof ole - 8);
 	ASSERT_STR_EQ(fmt(ole, sizeof ole), "none"); /* a compound file of no known kind */
+
+	/* Word's FIB says fEncrypted; CryptoAPI names its provider. */
+	for (size_t i = 0; names[0][i]; i++)
+		ole[1536 + 2 * i] = (unsigned char)names[0][i];
+	memcpy(ole + 512, "\xEC\xA5\xC1\x00\0\0\0\0\0\0\x00\x01", 12);
+	wy_sniff s;
+	wy_sniff_buf(ole, sizeof ole, &s);
+	ASSERT_STR_EQ(s.format, "doc");
+	ASSERT(s.encrypted);
+	memcpy(ole + 512, "\xEC\xA5\xC1\x00\0\0\0\0\0\0\x00\x00", 12);
+	wy_sniff_buf(ole, sizeof ole, &s);
+	ASSERT(!s.encrypted);
+	const char *csp = "Microsoft Enhanced Cryptographic Provider v1.0";
+	for (size_t i = 0; csp[i]; i++)
+		ole[1700 + 2 * i] = (unsigned char)csp[i];
+	wy_sniff_buf(ole, sizeof ole, &s);
+	ASSERT(s.encrypted);
 }
 
 TEST(zip_containers)

@@ -1,0 +1,180 @@
+/* office: the LibreOfficeKit adapter. LibreOfficeKitInit.h loads
+ * libmergedlo.so with dlopen; nothing else of LibreOffice is linked. */
+#include "convert/office.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#include <LibreOfficeKit/LibreOfficeKitInit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* From the unstable part of LibreOfficeKitEnums.h, which only compiles as
+ * C++; these values are part of LibreOfficeKit's ABI. */
+#define WY_LOK_FEATURE_DOCUMENT_PASSWORD 1ULL
+#define WY_LOK_FEATURE_DOCUMENT_PASSWORD_TO_MODIFY 2ULL
+#define WY_LOK_CALLBACK_DOCUMENT_PASSWORD 20
+#define WY_LOK_CALLBACK_DOCUMENT_PASSWORD_TO_MODIFY 21
+
+static LibreOfficeKit *lok;
+static int password_asked;
+
+/* LibreOffice asks for a password through this callback (the feature is
+ * switched on below). Answering NULL cancels the load: a document that needs
+ * a password to open fails fast instead of waiting for a dialog. A password
+ * to modify only is answered the same way, which opens it read-only. */
+static void on_callback(int type, const char *payload, void *data)
+{
+	(void)data;
+	if (type == WY_LOK_CALLBACK_DOCUMENT_PASSWORD) {
+		password_asked = 1;
+		lok->pClass->setDocumentPassword(lok, payload, NULL);
+	} else if (type == WY_LOK_CALLBACK_DOCUMENT_PASSWORD_TO_MODIFY) {
+		lok->pClass->setDocumentPassword(lok, payload, NULL);
+	}
+}
+
+static int write_file(const char *path, const char *text, wy_errinfo *ei)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		if (f)
+			fclose(f);
+		return wy_err_set(ei, WY_EIO, "cannot write %s", path);
+	}
+	return WY_OK;
+}
+
+/* The profile: macros never run, links from untrusted documents are
+ * blocked, nothing checks for updates. */
+static const char registry[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<oor:items xmlns:oor=\"http://openoffice.org/2001/registry\" xmlns:xs=\"http://www.w3.org/2001/XMLSchema\""
+	" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
+	"<item oor:path=\"/org.openoffice.Office.Common/Security/Scripting\"><prop oor:name=\"MacroSecurityLevel\""
+	" oor:op=\"fuse\"><value>3</value></prop></item>\n"
+	"<item oor:path=\"/org.openoffice.Office.Common/Security/Scripting\"><prop oor:name=\"DisableMacrosExecution\""
+	" oor:op=\"fuse\"><value>true</value></prop></item>\n"
+	"<item oor:path=\"/org.openoffice.Office.Common/Security/Scripting\"><prop oor:name=\"BlockUntrustedRefererLinks\""
+	" oor:op=\"fuse\"><value>true</value></prop></item>\n"
+	"<item oor:path=\"/org.openoffice.Office.Common/Misc\"><prop oor:name=\"FirstRun\""
+	" oor:op=\"fuse\"><value>false</value></prop></item>\n"
+	"<item oor:path=\"/org.openoffice.Office.Jobs/Jobs/org.openoffice.Office.Jobs:Job['UpdateCheck']/Arguments\">"
+	"<prop oor:name=\"AutoCheckEnabled\" oor:op=\"fuse\"><value>false</value></prop></item>\n"
+	"</oor:items>\n";
+
+/* Chinese documents name fonts that Linux does not have (宋体, 黑体, 微软雅黑
+ * ...). Map them, and the generic families, to Noto CJK in its Simplified
+ * Chinese forms, so 骨 and 直 look as a reader in China expects. */
+static const char *const serif_cjk[] = {"SimSun", "宋体", "NSimSun", "新宋体", "FangSong", "仿宋", "仿宋_GB2312",
+					 "KaiTi", "楷体", "楷体_GB2312", "STSong", "华文宋体", "STFangsong", "华文仿宋",
+					 "方正小标宋简体", "方正仿宋_GBK", NULL};
+static const char *const sans_cjk[] = {"SimHei", "黑体", "Microsoft YaHei", "微软雅黑", "DengXian", "等线", "STHeiti",
+				       "华文黑体", "PingFang SC", "Source Han Sans SC", NULL};
+
+static char *fonts_conf(void)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_puts(&b, "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n"
+			"<include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n"
+			"<alias binding=\"same\"><family>serif</family><prefer><family>Noto Serif CJK SC</family>"
+			"</prefer></alias>\n"
+			"<alias binding=\"same\"><family>sans-serif</family><prefer><family>Noto Sans CJK SC</family>"
+			"</prefer></alias>\n"
+			"<alias binding=\"same\"><family>monospace</family><prefer><family>Noto Sans Mono CJK SC</family>"
+			"</prefer></alias>\n");
+	for (int i = 0; serif_cjk[i]; i++)
+		wy_buf_printf(&b, "<alias binding=\"same\"><family>%s</family><accept><family>Noto Serif CJK SC</family>"
+				  "</accept></alias>\n",
+			      serif_cjk[i]);
+	for (int i = 0; sans_cjk[i]; i++)
+		wy_buf_printf(&b, "<alias binding=\"same\"><family>%s</family><accept><family>Noto Sans CJK SC</family>"
+				  "</accept></alias>\n",
+			      sans_cjk[i]);
+	wy_buf_puts(&b, "</fontconfig>\n");
+	return wy_buf_steal(&b);
+}
+
+int wy_office_start(const char *install_dir, const char *work_dir, wy_errinfo *ei)
+{
+	if (lok)
+		return WY_OK;
+	char *user = wy_xasprintf("%s/profile/user", work_dir);
+	char *reg = wy_xasprintf("%s/registrymodifications.xcu", user);
+	char *conf = wy_xasprintf("%s/fonts.conf", work_dir);
+	char *url = wy_xasprintf("file://%s/profile", work_dir);
+	int rc = WY_OK;
+	if (wy_mkdir_p(user, 0700))
+		rc = wy_err_set(ei, WY_EIO, "cannot create %s", user);
+	else if (!(rc = write_file(reg, registry, ei))) {
+		char *fc = fonts_conf();
+		rc = write_file(conf, fc, ei);
+		free(fc);
+	}
+	if (!rc) {
+		/* LibreOffice reads these at start: its fonts, its home. */
+		setenv("FONTCONFIG_FILE", conf, 1);
+		setenv("HOME", work_dir, 1);
+		setenv("SAL_USE_VCLPLUGIN", "svp", 1);
+		int64_t t0 = wy_now_ms();
+		lok = lok_init_2(install_dir, url);
+		if (!lok) {
+			rc = wy_err_set(ei, WY_EIO, "LibreOffice did not start from %s", install_dir);
+		} else {
+			lok->pClass->setOptionalFeatures(lok, WY_LOK_FEATURE_DOCUMENT_PASSWORD |
+								      WY_LOK_FEATURE_DOCUMENT_PASSWORD_TO_MODIFY);
+			lok->pClass->registerCallback(lok, on_callback, NULL);
+			wy_log("office.start", "ms=%lld", (long long)(wy_now_ms() - t0));
+		}
+	}
+	free(user);
+	free(reg);
+	free(conf);
+	free(url);
+	return rc;
+}
+
+/* A file URL for a local path: every byte outside the unreserved set is
+ * percent-encoded (paths hold spaces and Chinese). */
+static char *file_url(const char *path)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_puts(&b, "file://");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/-._~", *p))
+			wy_buf_putc(&b, (char)*p);
+		else
+			wy_buf_printf(&b, "%%%02X", *p);
+	}
+	return wy_buf_steal(&b);
+}
+
+int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei)
+{
+	if (!lok)
+		return wy_err_set(ei, WY_EIO, "LibreOffice is not started");
+	char *in = file_url(in_path), *out = file_url(out_path);
+	int rc = WY_OK;
+	password_asked = 0;
+	LibreOfficeKitDocument *doc = lok->pClass->documentLoadWithOptions(lok, in, "Language=zh-CN");
+	if (!doc) {
+		char *err = lok->pClass->getError(lok);
+		if (password_asked)
+			rc = wy_err_set(ei, WY_EPASSWORD, "password-protected");
+		else
+			rc = wy_err_set(ei, WY_ECORRUPT, "LibreOffice cannot open the document%s%.200s",
+					err && *err ? ": " : "", err ? err : "");
+		if (err)
+			lok->pClass->freeError(err);
+	} else {
+		if (!doc->pClass->saveAs(doc, out, "pdf", NULL))
+			rc = wy_err_set(ei, WY_EIO, "LibreOffice could not export the document to PDF");
+		doc->pClass->destroy(doc);
+	}
+	free(in);
+	free(out);
+	return rc;
+}

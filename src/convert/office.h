@@ -1,0 +1,25 @@
+/* office: Word, Excel, PowerPoint, OpenDocument, RTF and WPS documents to
+ * PDF through LibreOfficeKit, loaded once per converter process.
+ *
+ * Call only inside a sandboxed converter process (see jobs/worker.c): the
+ * process must already have no network; LibreOffice follows links inside
+ * documents. Macros never run: the private profile sets the highest macro
+ * security level, disables macro execution and blocks untrusted referer
+ * links. Not thread-safe: one document at a time per process. */
+#ifndef WY_OFFICE_H
+#define WY_OFFICE_H
+
+#include "core/err.h"
+
+/* Start LibreOffice from install_dir (".../libreoffice/program") with a new
+ * private profile and fontconfig file under work_dir (created if needed).
+ * Takes a second or two; do it once per process. WY_EIO when LibreOffice
+ * cannot start. */
+int wy_office_start(const char *install_dir, const char *work_dir, wy_errinfo *ei);
+
+/* Convert the document at in_path to a PDF at out_path. Errors:
+ * WY_EPASSWORD ("password-protected"), WY_ECORRUPT (LibreOffice cannot open
+ * it, with its reason), WY_EIO (the export failed). */
+int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei);
+
+#endif
