@@ -4,13 +4,15 @@
 # when all are present). Uses apt-get as root, sudo otherwise.
 set -euo pipefail
 
-# build + run
+# build + run (LibreOfficeKit needs the full -writer/-calc/-impress packages:
+# the -nogui ones lack the .ui files it loads)
 pkgs=(
   build-essential cmake pkg-config
   libsqlite3-dev libwebp-dev libmicrohttpd-dev libsodium-dev libjansson-dev zlib1g-dev
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
   libfreetype-dev libharfbuzz-dev
   fonts-noto-cjk
+  libreofficekit-dev libreoffice-writer libreoffice-calc libreoffice-impress
 )
 # tests and benchmarks: the tools a user would otherwise script, for
 # side-by-side comparison, and mutool to make the sample manual's PDF check

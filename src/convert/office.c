@@ -116,6 +116,7 @@ int wy_office_start(const char *install_dir, const char *work_dir, wy_errinfo *e
 		/* LibreOffice reads these at start: its fonts, its home. */
 		setenv("FONTCONFIG_FILE", conf, 1);
 		setenv("HOME", work_dir, 1);
+		setenv("TMPDIR", work_dir, 1); /* its temp files go with the directory */
 		setenv("SAL_USE_VCLPLUGIN", "svp", 1);
 		int64_t t0 = wy_now_ms();
 		lok = lok_init_2(install_dir, url);
@@ -154,6 +155,11 @@ static char *file_url(const char *path)
 
 int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei)
 {
+	return wy_office_convert(in_path, out_path, "pdf", ei);
+}
+
+int wy_office_convert(const char *in_path, const char *out_path, const char *format, wy_errinfo *ei)
+{
 	if (!lok)
 		return wy_err_set(ei, WY_EIO, "LibreOffice is not started");
 	char *in = file_url(in_path), *out = file_url(out_path);
@@ -170,8 +176,8 @@ int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei)
 		if (err)
 			lok->pClass->freeError(err);
 	} else {
-		if (!doc->pClass->saveAs(doc, out, "pdf", NULL))
-			rc = wy_err_set(ei, WY_EIO, "LibreOffice could not export the document to PDF");
+		if (!doc->pClass->saveAs(doc, out, format, NULL))
+			rc = wy_err_set(ei, WY_EIO, "LibreOffice could not export the document to %s", format);
 		doc->pClass->destroy(doc);
 	}
 	free(in);

@@ -22,4 +22,8 @@ int wy_office_start(const char *install_dir, const char *work_dir, wy_errinfo *e
  * it, with its reason), WY_EIO (the export failed). */
 int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei);
 
+/* The same for any export filter LibreOffice knows by its short name
+ * ("pdf", "docx", "xlsx", "pptx" ...); the tests make documents with it. */
+int wy_office_convert(const char *in_path, const char *out_path, const char *format, wy_errinfo *ei);
+
 #endif

@@ -347,10 +347,21 @@ void wy_sniff_buf(const void *data, size_t len, wy_sniff *out)
 		i++;
 	const char *h = (const char *)d + i;
 	size_t hn = head - i;
-	if (starts_ci(h, hn, "<?xml") || starts_ci(h, hn, "<fictionbook")) {
+	if (starts_ci(h, hn, "<?xml") || starts_ci(h, hn, "<fictionbook") || starts_ci(h, hn, "<office:document")) {
 		if (mem_has(h, hn, "<FictionBook")) {
 			set(out, "fb2", "FictionBook", WY_FAMILY_MUPDF, "application/x-fictionbook");
 			return;
+		}
+		/* Flat OpenDocument: one XML file instead of a ZIP. */
+		if (mem_has(h, hn, "<office:document")) {
+			if (mem_has(h, hn, "opendocument.text"))
+				set(out, "fodt", "OpenDocument Text", WY_FAMILY_OFFICE, NULL);
+			else if (mem_has(h, hn, "opendocument.spreadsheet"))
+				set(out, "fods", "OpenDocument Spreadsheet", WY_FAMILY_OFFICE, NULL);
+			else if (mem_has(h, hn, "opendocument.presentation"))
+				set(out, "fodp", "OpenDocument Presentation", WY_FAMILY_OFFICE, NULL);
+			if (out->format)
+				return;
 		}
 	}
 	if (wy_charset_detect(d, len)) {

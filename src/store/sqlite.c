@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct wy_store {
 	sqlite3 *db;
@@ -161,27 +162,45 @@ void wy_job_clear(wy_job *j)
 	memset(j, 0, sizeof *j);
 }
 
-static int migrate(wy_store *st, wy_errinfo *ei)
+static int user_version(wy_store *st, int *v, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = prep(st, &s, "PRAGMA user_version", ei);
 	if (rc)
 		return rc;
-	int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	*v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sqlite3_finalize(s);
-	if (version > NMIGRATIONS)
-		return wy_err_set(ei, WY_ESTORE, "store: schema version %d is newer than this wenyuan (%d)",
-				  version, NMIGRATIONS);
-	for (int v = version; v < NMIGRATIONS; v++) {
+	return WY_OK;
+}
+
+/* Each step reads the version inside its own write transaction, so two
+ * processes opening a new store at once never apply a step twice. */
+static int migrate(wy_store *st, wy_errinfo *ei)
+{
+	for (;;) {
+		int v, rc;
 		if ((rc = begin(st, ei)))
 			return rc;
+		if ((rc = user_version(st, &v, ei)))
+			goto fail;
+		if (v > NMIGRATIONS) {
+			rc = wy_err_set(ei, WY_ESTORE, "store: schema version %d is newer than this wenyuan (%d)", v,
+					NMIGRATIONS);
+			goto fail;
+		}
+		if (v == NMIGRATIONS) {
+			rollback(st);
+			break;
+		}
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
-		if ((rc = exec(st, migrations[v], ei)) || (rc = exec(st, pragma, ei)) || (rc = commit(st, ei))) {
-			rollback(st);
-			return rc;
-		}
+		if ((rc = exec(st, migrations[v], ei)) || (rc = exec(st, pragma, ei)) || (rc = commit(st, ei)))
+			goto fail;
 		wy_log("store.migrate", "version=%d", v + 1);
+		continue;
+	fail:
+		rollback(st);
+		return rc;
 	}
 	st->version = NMIGRATIONS;
 	return WY_OK;
@@ -203,8 +222,16 @@ int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei)
 	}
 	sqlite3_busy_timeout(st->db, 30000);
 	sqlite3_extended_result_codes(st->db, 0);
-	/* WAL lets the web server read while a worker publishes. */
-	if ((rc = exec(st, "PRAGMA journal_mode=WAL", ei)) || (rc = exec(st, "PRAGMA synchronous=NORMAL", ei)) ||
+	/* WAL lets the web server read while a worker publishes. Switching a
+	 * new database to WAL needs it to itself, and SQLite does not wait for
+	 * that: when two processes open a new store at once, try again. */
+	for (int tries = 0;; tries++) {
+		rc = exec(st, "PRAGMA journal_mode=WAL", ei);
+		if (rc != WY_EBUSY || tries >= 200)
+			break;
+		usleep(50 * 1000);
+	}
+	if (rc || (rc = exec(st, "PRAGMA synchronous=NORMAL", ei)) ||
 	    (rc = exec(st, "PRAGMA foreign_keys=ON", ei)))
 		goto fail;
 	if ((rc = migrate(st, ei)))

@@ -43,6 +43,9 @@ TEST(magic_bytes)
 	ASSERT_STR_EQ(fmt("<?xml version=\"1.0\"?><FictionBook xmlns=\"x\">", 44), "fb2");
 	ASSERT_STR_EQ(fmt("<!DOCTYPE html><html><body>hi</body></html>", 43), "html");
 	ASSERT_STR_EQ(fmt("第一行\n第二行\n", 20), "txt");
+	const char *fodt = "<?xml version=\"1.0\"?>\n<office:document office:mimetype=\"application/vnd.oasis."
+			   "opendocument.text\"></office:document>";
+	ASSERT_STR_EQ(fmt(fodt, strlen(fodt)), "fodt");
 	ASSERT_STR_EQ(fmt("plain ascii text\n", 17), "txt");
 	ASSERT_STR_EQ(fmt("", 0), "none");
 }

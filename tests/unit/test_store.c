@@ -5,6 +5,7 @@
 #include "test.h"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static wy_store *fresh(char **dir_out)
@@ -270,6 +271,29 @@ TEST(two_connections_never_claim_the_same_job)
 	free(dir);
 }
 
+TEST(processes_opening_a_new_store_at_once)
+{
+	char *dir = wy_test_tmpdir("store-race");
+	pid_t pids[6];
+	for (int i = 0; i < 6; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			wy_store *st;
+			wy_errinfo ei = {0};
+			int rc = wy_store_open(dir, &st, &ei);
+			if (rc)
+				fprintf(stderr, "  child: %s\n", ei.msg);
+			wy_store_close(st);
+			_exit(rc ? 1 : 0);
+		}
+	}
+	for (int i = 0; i < 6; i++) {
+		int status;
+		waitpid(pids[i], &status, 0);
+		ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}
+
 TEST(reopen_keeps_data_and_ids_are_never_reused)
 {
 	char *dir;
@@ -333,5 +357,5 @@ TEST(blob_refs_lists_every_reference)
 TEST_LIST(T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
 	  T(expired_lease_is_claimed_again_then_abandoned), T(release_returns_job_to_queue),
-	  T(two_connections_never_claim_the_same_job), T(reopen_keeps_data_and_ids_are_never_reused),
+	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
 	  T(garbage_database_is_an_error_not_a_crash), T(blob_refs_lists_every_reference))

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Office conversion under supervision: a converter killed in the middle of a
+# job fails only that job, with a reason; the next jobs convert on a fresh
+# converter; the original is kept and a retry converts it. The documents are
+# flat OpenDocument files this test writes (no corpus needed).
+source "$(dirname "$0")/lib.bash"
+
+d=$(tmpdir)
+data=$d/data
+for n in 1 2 3; do
+	cat > "$d/报告$n.fodt" <<DOC
+<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:body><office:text><text:p>第${n}份报告：文渊的转换进程被杀死以后，其余的文档照常转换。</text:p></office:text></office:body></office:document>
+DOC
+done
+
+mkdir -p "$d/tmp"
+TMPDIR=$d/tmp "$WY_BIN" --data "$data" --workers=1 worker > "$d/worker.out" 2> "$d/worker.err" &
+wpid=$!
+trap 'kill $wpid 2>/dev/null || true' EXIT
+"$WY_BIN" --data "$data" add --no-wait "$d/报告1.fodt" "$d/报告2.fodt" "$d/报告3.fodt" > "$d/add.out"
+
+# Kill the office converter as soon as it is working on the first document.
+killed=0
+for _ in $(seq 300); do
+	if pkill -KILL -x wy-office; then killed=1; break; fi
+	sleep 0.05
+done
+check "an office converter was running and was killed" [ "$killed" -eq 1 ]
+
+for _ in $(seq 600); do
+	left=$("$WY_BIN" --data "$data" list --json | jq '[.[] | select(.status == "queued" or .status == "converting")] | length')
+	[ "$left" -eq 0 ] && break
+	sleep 0.2
+done
+"$WY_BIN" --data "$data" list --json > "$d/list.json"
+check "every document settled" [ "$left" -eq 0 ]
+jq -r '.[] | select(.status == "failed") | "# killed job: \(.reason)"' "$d/list.json"
+check "the killed job failed with a reason" \
+	jqe '[.[] | select(.status == "failed" and (.reason | test("killed|crashed|stopped")))] | length == 1' "$d/list.json"
+check "the other jobs converted on a fresh converter" jqe '[.[] | select(.status == "ready")] | length == 2' "$d/list.json"
+check "the worker itself survived" kill -0 $wpid
+
+fid=$(jq '.[] | select(.status == "failed") | .id' "$d/list.json")
+"$WY_BIN" --data "$data" retry --no-wait "$fid" > /dev/null
+for _ in $(seq 600); do
+	st=$("$WY_BIN" --data "$data" info "$fid" --json | jq -r .status)
+	[ "$st" = ready ] || [ "$st" = failed ] && break
+	sleep 0.2
+done
+check "the kept original converts on retry" [ "$st" = ready ]
+check "its text is whole" grep -qF '的转换进程被杀死以后，其余的文档照常转换。' <("$WY_BIN" --data "$data" text "$fid")
+
+kill -TERM $wpid
+wait $wpid || true
+trap - EXIT
+check "no office converter outlives the worker" bash -c '! pgrep -x wy-office >/dev/null'
+check "the converters' directories are removed" [ -z "$(ls -A "$d/tmp")" ]
+
+finish
