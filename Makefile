@@ -40,6 +40,7 @@ asan:
 bench: all
 	@scripts/deps.sh --bench
 	bench/pipeline.sh $(BUILD)/wenyuan
+	bench/office.sh $(BUILD)/wenyuan
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -16,7 +16,7 @@ DOC
 done
 
 mkdir -p "$d/tmp"
-TMPDIR=$d/tmp "$WY_BIN" --data "$data" --workers=1 worker > "$d/worker.out" 2> "$d/worker.err" &
+TMPDIR=$d/tmp WENYUAN_LOG=info "$WY_BIN" --data "$data" --workers=1 worker > "$d/worker.out" 2> "$d/worker.err" &
 wpid=$!
 trap 'kill $wpid 2>/dev/null || true' EXIT
 "$WY_BIN" --data "$data" add --no-wait "$d/报告1.fodt" "$d/报告2.fodt" "$d/报告3.fodt" > "$d/add.out"
@@ -55,7 +55,16 @@ check "its text is whole" grep -qF '的转换进程被杀死以后，其余的�
 kill -TERM $wpid
 wait $wpid || true
 trap - EXIT
+check "one converter replaced the killed one and served every later job" \
+	[ "$(grep -c 'office.spawn' "$d/worker.err")" -eq 2 ]
 check "no office converter outlives the worker" bash -c '! pgrep -x wy-office >/dev/null'
 check "the converters' directories are removed" [ -z "$(ls -A "$d/tmp")" ]
+
+# office_recycle: a converter is replaced after that many documents.
+for n in 4 5; do sed "s/第3份/第${n}份/" "$d/报告3.fodt" > "$d/报告$n.fodt"; done
+WENYUAN_LOG=info "$WY_BIN" --data "$data" --workers=1 --office_recycle=1 add "$d/报告4.fodt" "$d/报告5.fodt" \
+	> "$d/recycle.out" 2> "$d/recycle.err"
+check "both documents ready with recycling" [ "$(grep -c '^ready' "$d/recycle.out")" -eq 2 ]
+check "a fresh converter for each document" [ "$(grep -c 'office.recycle' "$d/recycle.err")" -eq 2 ]
 
 finish
