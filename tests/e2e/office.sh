@@ -21,10 +21,11 @@ wpid=$!
 trap 'kill $wpid 2>/dev/null || true' EXIT
 "$WY_BIN" --data "$data" add --no-wait "$d/报告1.fodt" "$d/报告2.fodt" "$d/报告3.fodt" > "$d/add.out"
 
-# Kill the office converter as soon as it is working on the first document.
+# Kill the office converter as soon as it is working on the first document
+# (ours only: other tests may run converters at the same time).
 killed=0
 for _ in $(seq 300); do
-	if pkill -KILL -x wy-office; then killed=1; break; fi
+	if pkill -KILL -P $wpid -x wy-office; then killed=1; break; fi
 	sleep 0.05
 done
 check "an office converter was running and was killed" [ "$killed" -eq 1 ]
