@@ -53,12 +53,14 @@ done
 check "the kept original converts on retry" [ "$st" = ready ]
 check "its text is whole" grep -qF '的转换进程被杀死以后，其余的文档照常转换。' <("$WY_BIN" --data "$data" text "$fid")
 
+conv=$(pgrep -P $wpid -x wy-office || true)
+check "the worker keeps its converter between jobs" [ -n "$conv" ]
 kill -TERM $wpid
 wait $wpid || true
 trap - EXIT
 check "one converter replaced the killed one and served every later job" \
 	[ "$(grep -c 'office.spawn' "$d/worker.err")" -eq 2 ]
-check "no office converter outlives the worker" bash -c '! pgrep -x wy-office >/dev/null'
+check "no office converter outlives the worker" bash -c "! kill -0 $conv 2>/dev/null"
 check "the converters' directories are removed" [ -z "$(ls -A "$d/tmp")" ]
 
 # office_recycle: a converter is replaced after that many documents.
