@@ -21,6 +21,8 @@ typedef struct wy_convert_opts {
 	int webp_quality;    /* 0..100 */
 	int max_pages;       /* pages past this are not converted */
 	size_t max_text;     /* bytes of plain text laid out (larger: WY_ETOOBIG) */
+	size_t max_page_text;  /* bytes of text kept per page (the rest is cut) */
+	size_t max_doc_text;   /* bytes of text kept per document (later pages get none) */
 } wy_convert_opts;
 
 /* Callbacks; a non-zero return stops the conversion with that code. */

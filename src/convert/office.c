@@ -5,6 +5,7 @@
 #include "core/util.h"
 
 #include <LibreOfficeKit/LibreOfficeKitInit.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +38,11 @@ static void on_callback(int type, const char *payload, void *data)
 static int write_file(const char *path, const char *text, wy_errinfo *ei)
 {
 	FILE *f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		if (f)
-			fclose(f);
+	if (!f)
 		return wy_err_set(ei, WY_EIO, "cannot write %s", path);
-	}
+	bool ok = fputs(text, f) >= 0;
+	if (fclose(f) != 0 || !ok)
+		return wy_err_set(ei, WY_EIO, "cannot write %s", path);
 	return WY_OK;
 }
 

@@ -30,6 +30,8 @@ void wy_convert_opts_default(wy_convert_opts *o)
 	o->webp_quality = 75;
 	o->max_pages = 5000;
 	o->max_text = 32u << 20;
+	o->max_page_text = 4u << 20;
+	o->max_doc_text = 64u << 20;
 }
 
 static void on_warning(void *user, const char *msg)
@@ -200,7 +202,7 @@ static int page_text(fz_context *ctx, fz_stext_page *sp, wy_buf *out)
 					continue; /* leading space */
 				char u[4];
 				if ((rc = wy_buf_append(&lines, u, (size_t)wy_utf8_encode((uint32_t)cp, u))))
-					break;
+					break; /* cut here: what came before stays */
 				if (ch->size > em)
 					em = ch->size;
 			}
@@ -217,6 +219,7 @@ static int page_text(fz_context *ctx, fz_stext_page *sp, wy_buf *out)
 				right = ln->bbox.x1;
 		}
 	}
+	rc = WY_OK; /* a cut page keeps the lines it has */
 	for (int i = 0; i < n && !rc; i++) {
 		const char *t = lines.data + pl[i].off;
 		if (i > 0) {
@@ -487,15 +490,20 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *text_title
 		return rc;
 
 	int bad = 0;
+	size_t doc_text = 0;
 	char first_reason[256] = "";
 	for (int i = 0; i < npages; i++) {
 		loaded lp;
 		char why[256] = "";
 		bool ok = load_page(ctx, doc, i, &lp, why, sizeof why);
+		/* Text is capped per page and per document: a small file can
+		 * repeat one huge text object on every page. */
 		wy_buf text;
-		wy_buf_init(&text, 4u << 20);
-		if (lp.text && page_text(ctx, lp.text, &text))
+		size_t left = o->max_doc_text > doc_text ? o->max_doc_text - doc_text : 0;
+		wy_buf_init(&text, left < o->max_page_text ? left : o->max_page_text);
+		if (lp.text && left && page_text(ctx, lp.text, &text))
 			wy_debug("convert.text_cut", "page=%d", i + 1);
+		doc_text += text.len;
 		char sha[65];
 		int w = 0, h = 0, rrc;
 		wy_errinfo rei = {0};

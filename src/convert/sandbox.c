@@ -3,7 +3,6 @@
 #include "convert/sandbox.h"
 #include "core/log.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -38,24 +37,17 @@ bool wy_sandbox_network_isolated(void) { return net_isolated; }
  * database and the server's sockets must not be reachable from a parser. */
 static void close_other_fds(int keep, int keep2)
 {
-	DIR *d = opendir("/proc/self/fd");
-	if (!d) {
-		for (int fd = 3; fd < 1024; fd++)
-			if (fd != keep && fd != keep2)
-				close(fd);
-		return;
+	int a = keep < keep2 ? keep : keep2, b = keep < keep2 ? keep2 : keep;
+	unsigned lo = 3;
+	int ks[2] = {a, b};
+	for (int i = 0; i < 2; i++) {
+		if (ks[i] < (int)lo)
+			continue;
+		if ((unsigned)ks[i] > lo)
+			close_range(lo, (unsigned)ks[i] - 1, 0);
+		lo = (unsigned)ks[i] + 1;
 	}
-	int dfd = dirfd(d);
-	int fds[1024], n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) && n < 1024) {
-		int fd = atoi(e->d_name);
-		if (fd > 2 && fd != keep && fd != keep2 && fd != dfd)
-			fds[n++] = fd;
-	}
-	closedir(d);
-	for (int i = 0; i < n; i++)
-		close(fds[i]);
+	close_range(lo, ~0u, 0);
 }
 
 int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(void *arg, int out_fd, int in_fd),
@@ -71,6 +63,7 @@ int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(v
 	}
 	/* Learn in the parent whether the child got its own network namespace:
 	 * the child reports it as the first byte on the pipe. */
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(p[0]);
@@ -89,8 +82,8 @@ int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(v
 			prctl(PR_SET_NAME, name, 0, 0, 0);
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
-			_exit(111);
+		if (getppid() != parent)
+			_exit(111); /* the parent died before PDEATHSIG was set */
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);

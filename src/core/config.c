@@ -90,18 +90,51 @@ int wy_config_set(wy_config *cfg, const char *name, const char *value, wy_errinf
 	return wy_err_set(ei, WY_EINVAL, "unknown setting '%s'", name);
 }
 
+static void format_value(const wy_config *cfg, const struct setting *s, char *val, size_t cap)
+{
+	const char *p = (const char *)cfg + s->off;
+	if (s->type == T_STR)
+		snprintf(val, cap, "%s", p);
+	else if (s->type == T_INT)
+		snprintf(val, cap, "%d", *(const int *)p);
+	else
+		snprintf(val, cap, "%lld", (long long)*(const int64_t *)p);
+}
+
+extern char **environ;
+
+char **wy_config_environ(const wy_config *cfg)
+{
+	size_t n = 0;
+	while (environ && environ[n])
+		n++;
+	char **env = wy_xcalloc(n + NSETTINGS + 1, sizeof *env);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "WENYUAN_", 8) != 0 || strncmp(environ[i], "WENYUAN_LOG=", 12) == 0)
+			env[k++] = wy_xstrdup(environ[i]);
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		char val[1100];
+		format_value(cfg, &settings[i], val, sizeof val);
+		env[k++] = wy_xasprintf("%s=%s", settings[i].env, val);
+	}
+	env[k] = NULL;
+	return env;
+}
+
+void wy_config_environ_free(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
 void wy_config_print(const wy_config *cfg, FILE *out)
 {
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		const struct setting *s = &settings[i];
-		const char *p = (const char *)cfg + s->off;
 		char val[1100];
-		if (s->type == T_STR)
-			snprintf(val, sizeof val, "%s", p);
-		else if (s->type == T_INT)
-			snprintf(val, sizeof val, "%d", *(const int *)p);
-		else
-			snprintf(val, sizeof val, "%lld", (long long)*(const int64_t *)p);
+		format_value(cfg, s, val, sizeof val);
 		fprintf(out, "%-18s %-12s %-26s %s\n", s->name, val, s->env, s->help);
 	}
 }

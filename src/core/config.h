@@ -35,6 +35,13 @@ int wy_config_load(wy_config *cfg, wy_errinfo *ei);
 /* Set one setting by name ("convert_timeout", "data", ...) from a string. */
 int wy_config_set(wy_config *cfg, const char *name, const char *value, wy_errinfo *ei);
 
+/* The process environment with every setting of cfg added as its
+ * WENYUAN_* variable (replacing any there), for a process that execs
+ * wenyuan again with the same settings. A NULL-terminated array the
+ * caller frees with wy_config_environ_free. */
+char **wy_config_environ(const wy_config *cfg);
+void wy_config_environ_free(char **env);
+
 /* Print every setting with its value, range and variable. */
 void wy_config_print(const wy_config *cfg, FILE *out);
 

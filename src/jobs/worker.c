@@ -25,6 +25,8 @@ enum {
 	REC_REQUEST = 'R',  /* parent -> office converter: "format\0path" */
 };
 #define REC_MAX (8u << 20)       /* one page's text is cut well below this */
+#define TEXT_MAX (80u << 20)     /* all pages' text; the child cuts at 64 MiB */
+#define READ_MAX (1u << 20)      /* read per child per loop, so deadlines are seen */
 
 static volatile sig_atomic_t stop_requested;
 
@@ -227,6 +229,7 @@ typedef struct slot {
 	int npages;
 	wy_page *pages;
 	int got;
+	size_t text_bytes;     /* all pages' text so far */
 	bool done;
 	int err;
 	char *errmsg;
@@ -304,6 +307,13 @@ static void parse_records(slot *s, int max_pages)
 				s->protocol_error = true;
 				break;
 			}
+			/* The child caps text per document; one that sends more is
+			 * not following the protocol. */
+			s->text_bytes += n;
+			if (s->text_bytes > TEXT_MAX) {
+				s->protocol_error = true;
+				break;
+			}
 			wy_page *pg = &s->pages[s->got++];
 			pg->page_no = no;
 			pg->width = w;
@@ -343,7 +353,7 @@ static void parse_records(slot *s, int max_pages)
 static void read_child(slot *s, int max_pages)
 {
 	char chunk[65536];
-	for (;;) {
+	for (size_t total = 0; total < READ_MAX; total += sizeof chunk) {
 		ssize_t r = read(s->fd, chunk, sizeof chunk);
 		if (r > 0) {
 			if (wy_buf_append(&s->in, chunk, (size_t)r)) {
@@ -404,6 +414,16 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 
 /* ---- office converters ------------------------------------------------- */
 
+/* waitpid that a signal cannot interrupt into a lost child. */
+static pid_t reap(pid_t pid, int *status, int flags)
+{
+	pid_t r;
+	do
+		r = waitpid(pid, status, flags);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
 static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
 	(void)sb;
@@ -418,7 +438,7 @@ static void office_stop(office_conv *cv)
 {
 	if (cv->pid > 0) {
 		wy_sandbox_kill(cv->pid);
-		waitpid(cv->pid, NULL, 0);
+		reap(cv->pid, NULL, 0);
 		close(cv->out_fd);
 		close(cv->req_fd);
 	}
@@ -570,7 +590,7 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 		reason = "the converter returned an incomplete document";
 	}
 	if (reason) {
-		rc = wy_store_job_fail(st, s->job.id, s->format, reason, &ei);
+		rc = wy_store_job_fail(st, &s->job, s->format, reason, &ei);
 		char q[300];
 		wy_log("job.failed", "job=%lld doc=%lld format=%s ms=%lld reason=%s", (long long)s->job.id,
 		       (long long)s->job.doc_id, s->format ? s->format : "-", (long long)ms,
@@ -586,7 +606,7 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 			.npages = s->npages,
 			.pages = s->pages,
 		};
-		rc = wy_store_job_finish(st, s->job.id, &res, &ei);
+		rc = wy_store_job_finish(st, &s->job, &res, &ei);
 		free(title);
 		wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld", (long long)s->job.id,
 		       (long long)s->job.doc_id, s->format, s->npages, (long long)ms);
@@ -616,7 +636,7 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 {
 	bool timed_out = now >= s->deadline_ms;
 	if (s->got && now - s->last_progress_ms >= 500) {
-		wy_store_job_progress(st, s->job.id, s->got, s->npages, lease, NULL);
+		wy_store_job_progress(st, &s->job, s->got, s->npages, lease, NULL);
 		s->last_progress_ms = now;
 	}
 	if (s->office) {
@@ -625,8 +645,10 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 			/* The converter lives on for the next job, unless it is due
 			 * for replacement (a long-lived LibreOffice grows). */
 			finish_job(cfg, st, s, 0, false);
-			if (s->conv.jobs >= cfg->office_recycle) {
-				wy_log("office.recycle", "pid=%d jobs=%d", (int)s->conv.pid, s->conv.jobs);
+			uint64_t rss = rss_of(s->conv.pid);
+			if (s->conv.jobs >= cfg->office_recycle || rss > (uint64_t)cfg->convert_memory_mb << 20) {
+				wy_log("office.recycle", "pid=%d jobs=%d rss_mb=%llu", (int)s->conv.pid, s->conv.jobs,
+				       (unsigned long long)(rss >> 20));
 				office_stop(&s->conv);
 			}
 			slot_reset(s);
@@ -642,7 +664,7 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 		/* Dead, hung, bloated or babbling: the converter goes. */
 		int status = 0;
 		wy_sandbox_kill(s->conv.pid);
-		waitpid(s->conv.pid, &status, 0);
+		reap(s->conv.pid, &status, 0);
 		close(s->conv.out_fd);
 		close(s->conv.req_fd);
 		s->conv.pid = 0;
@@ -656,7 +678,7 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 	if (!s->eof && !timed_out && !s->protocol_error)
 		return;
 	int status = 0;
-	pid_t w = waitpid(s->pid, &status, (timed_out || s->protocol_error) ? 0 : WNOHANG);
+	pid_t w = reap(s->pid, &status, (timed_out || s->protocol_error) ? 0 : WNOHANG);
 	if (w == 0)
 		return; /* pipe closed, process not reaped yet */
 	if (!s->eof)
@@ -668,7 +690,7 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 		int rc = office_dispatch(cfg, bs, s, &ei);
 		if (rc == WY_OK)
 			return;
-		wy_store_job_fail(st, s->job.id, s->office_format, wy_err_msg(&ei, rc), NULL);
+		wy_store_job_fail(st, &s->job, s->office_format, wy_err_msg(&ei, rc), NULL);
 		wy_error("office.dispatch", "job=%lld msg=\"%s\"", (long long)s->job.id, wy_err_msg(&ei, rc));
 		slot_reset(s);
 		return;
@@ -683,7 +705,7 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 	slot *slots = wy_xcalloc((size_t)nslots, sizeof *slots);
 	for (int i = 0; i < nslots; i++)
 		slots[i].fd = -1;
-	int lease = cfg->convert_timeout + 60;
+	int lease = cfg->convert_timeout + 60, rc = WY_OK;
 	int64_t next_claim_ms = 0, next_tick_ms = 0;
 	const char *name = o && o->name ? o->name : "worker";
 	stop_requested = 0;
@@ -701,24 +723,24 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 				if (slots[i].busy)
 					continue;
 				wy_errinfo cei = {0};
-				int rc = wy_store_job_claim(st, name, lease, cfg->retries, &slots[i].job, &cei);
-				if (rc == WY_EEMPTY) {
+				int crc = wy_store_job_claim(st, name, lease, cfg->retries, &slots[i].job, &cei);
+				if (crc == WY_EEMPTY) {
 					next_claim_ms = now + 250;
 					break;
 				}
-				if (rc) {
-					wy_warn("worker.claim", "code=%s msg=\"%s\"", wy_err_name(rc), wy_err_msg(&cei, rc));
+				if (crc) {
+					wy_warn("worker.claim", "code=%s msg=\"%s\"", wy_err_name(crc), wy_err_msg(&cei, crc));
 					next_claim_ms = now + 1000;
 					break;
 				}
 				wy_log("job.start", "job=%lld doc=%lld attempt=%d", (long long)slots[i].job.id,
 				       (long long)slots[i].job.doc_id, slots[i].job.attempt);
-				if ((rc = start_job(cfg, bs, &slots[i], &cei))) {
+				if ((crc = start_job(cfg, bs, &slots[i], &cei))) {
 					/* The original is missing or no process could start:
 					 * fail this job (it can be retried) and go on. */
-					wy_store_job_fail(st, slots[i].job.id, NULL, wy_err_msg(&cei, rc), NULL);
+					wy_store_job_fail(st, &slots[i].job, NULL, wy_err_msg(&cei, crc), NULL);
 					wy_error("job.start_failed", "job=%lld msg=\"%s\"", (long long)slots[i].job.id,
-						 wy_err_msg(&cei, rc));
+						 wy_err_msg(&cei, crc));
 					slot_reset(&slots[i]);
 					continue;
 				}
@@ -746,10 +768,10 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 					office_stop(&slots[i].conv);
 				} else {
 					wy_sandbox_kill(slots[i].pid);
-					waitpid(slots[i].pid, NULL, 0);
+					reap(slots[i].pid, NULL, 0);
 					close(slots[i].fd);
 				}
-				wy_store_job_release(st, slots[i].job.id, NULL);
+				wy_store_job_release(st, &slots[i].job, NULL);
 				wy_log("job.released", "job=%lld", (long long)slots[i].job.id);
 				slot_reset(&slots[i]);
 			}
@@ -774,9 +796,11 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 		if (timeout < 0)
 			timeout = 0;
 		int pr = poll(pfd, (nfds_t)n, timeout);
-		if (pr < 0 && errno != EINTR) {
-			free(slots);
-			return wy_err_set(ei, WY_EIO, "poll: %s", strerror(errno));
+		if (pr < 0 && errno != EINTR && !rc) {
+			/* Stop as on a signal: children killed, jobs released. */
+			rc = wy_err_set(ei, WY_EIO, "poll: %s", strerror(errno));
+			stop_requested = 1;
+			continue;
 		}
 		for (int k = 0; pr > 0 && k < n; k++)
 			if (pfd[k].revents)
@@ -790,5 +814,5 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 		office_stop(&slots[i].conv);
 	free(slots);
 	wy_log("worker.stop", "name=%s", name);
-	return WY_OK;
+	return rc;
 }

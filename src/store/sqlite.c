@@ -94,11 +94,20 @@ static int prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei)
 }
 
 static int begin(wy_store *st, wy_errinfo *ei) { return exec(st, "BEGIN IMMEDIATE", ei); }
-static int commit(wy_store *st, wy_errinfo *ei) { return exec(st, "COMMIT", ei); }
 static void rollback(wy_store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* A COMMIT that fails (SQLITE_BUSY, a full disk) can leave the transaction
+ * open, holding the write lock for good: roll it back. */
+static int commit(wy_store *st, wy_errinfo *ei)
+{
+	int rc = exec(st, "COMMIT", ei);
+	if (rc)
+		rollback(st);
+	return rc;
 }
 
 static char *col_str(sqlite3_stmt *s, int i)
@@ -206,6 +215,28 @@ static int migrate(wy_store *st, wy_errinfo *ei)
 	return WY_OK;
 }
 
+/* Switch to WAL and check that it took: SQLite answers with the mode in
+ * force rather than failing (a file system without shared memory keeps the
+ * rollback journal). */
+static int wal_mode(wy_store *st, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s, "PRAGMA journal_mode=WAL", ei);
+	if (rc)
+		return rc;
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(s, 0);
+		if (!mode || sqlite3_stricmp(mode, "wal") != 0)
+			rc = wy_err_set(ei, WY_ESTORE, "store: the database cannot use WAL mode here (journal mode %s)",
+					mode ? mode : "?");
+	} else {
+		rc = fail_db(st->db, ei, "PRAGMA journal_mode=WAL");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei)
 {
 	*out = NULL;
@@ -226,7 +257,7 @@ int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei)
 	 * new database to WAL needs it to itself, and SQLite does not wait for
 	 * that: when two processes open a new store at once, try again. */
 	for (int tries = 0;; tries++) {
-		rc = exec(st, "PRAGMA journal_mode=WAL", ei);
+		rc = wal_mode(st, ei);
 		if (rc != WY_EBUSY || tries >= 200)
 			break;
 		usleep(50 * 1000);
@@ -566,21 +597,29 @@ fail:
 	return rc;
 }
 
-int wy_store_job_progress(wy_store *st, int64_t job_id, int done, int total, int lease_seconds, wy_errinfo *ei)
+int wy_store_job_progress(wy_store *st, const wy_job *job, int done, int total, int lease_seconds,
+			  wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	int64_t job_id = job->id;
 	if ((rc = begin(st, ei)))
 		return rc;
-	if ((rc = prep(st, &s, "UPDATE jobs SET lease_until=?2 WHERE id=?1 AND state='running'", ei)))
+	if ((rc = prep(st, &s, "UPDATE jobs SET lease_until=?2 WHERE id=?1 AND state='running' AND attempts=?3", ei)))
 		goto fail;
 	sqlite3_bind_int64(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, wy_now() + lease_seconds);
+	sqlite3_bind_int(s, 3, job->attempt);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = fail_db(st->db, ei, "renew lease");
 		goto fail;
 	}
 	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_changes(st->db) == 0) {
+		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld was claimed again by another worker", (long long)job_id);
+		goto fail;
+	}
 	if ((rc = prep(st, &s,
 		       "UPDATE documents SET progress_done=?2, progress_total=?3"
 		       " WHERE id=(SELECT doc_id FROM jobs WHERE id=?1)",
@@ -603,13 +642,15 @@ fail:
 
 /* The job must still be ours: running. A job re-claimed after its lease ran
  * out belongs to another worker now, and this one must not publish. */
-static int job_doc_running(wy_store *st, int64_t job_id, int64_t *doc_id, wy_errinfo *ei)
+static int job_doc_running(wy_store *st, const wy_job *job, int64_t *doc_id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, &s, "SELECT doc_id FROM jobs WHERE id=?1 AND state='running'", ei);
+	int64_t job_id = job->id;
+	int rc = prep(st, &s, "SELECT doc_id FROM jobs WHERE id=?1 AND state='running' AND attempts=?2", ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, job_id);
+	sqlite3_bind_int(s, 2, job->attempt);
 	int step = sqlite3_step(s);
 	if (step == SQLITE_ROW)
 		*doc_id = sqlite3_column_int64(s, 0);
@@ -636,8 +677,9 @@ static int set_job_state(wy_store *st, int64_t job_id, const char *state, wy_err
 	return rc;
 }
 
-int wy_store_job_finish(wy_store *st, int64_t job_id, const wy_doc_result *res, wy_errinfo *ei)
+int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei)
 {
+	int64_t job_id = job->id;
 	sqlite3_stmt *s = NULL;
 	int64_t doc_id;
 	int rc;
@@ -646,7 +688,7 @@ int wy_store_job_finish(wy_store *st, int64_t job_id, const wy_doc_result *res, 
 			return wy_err_set(ei, WY_EINVAL, "page %d is numbered %d", i + 1, res->pages[i].page_no);
 	if ((rc = begin(st, ei)))
 		return rc;
-	if ((rc = job_doc_running(st, job_id, &doc_id, ei)))
+	if ((rc = job_doc_running(st, job, &doc_id, ei)))
 		goto fail;
 	/* A retry replaces every page of an earlier conversion. */
 	if ((rc = prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
@@ -706,13 +748,13 @@ fail:
 	return rc;
 }
 
-int wy_store_job_fail(wy_store *st, int64_t job_id, const char *format, const char *reason, wy_errinfo *ei)
+int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
 {
 	int64_t doc_id;
 	int rc;
 	if ((rc = begin(st, ei)))
 		return rc;
-	if ((rc = job_doc_running(st, job_id, &doc_id, ei)) || (rc = set_job_state(st, job_id, "failed", ei)) ||
+	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = set_job_state(st, job->id, "failed", ei)) ||
 	    (rc = set_doc_status(st, doc_id, WY_DOC_FAILED, format, reason, ei))) {
 		rollback(st);
 		return rc;
@@ -720,14 +762,14 @@ int wy_store_job_fail(wy_store *st, int64_t job_id, const char *format, const ch
 	return commit(st, ei);
 }
 
-int wy_store_job_release(wy_store *st, int64_t job_id, wy_errinfo *ei)
+int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t doc_id;
+	int64_t doc_id, job_id = job->id;
 	int rc;
 	if ((rc = begin(st, ei)))
 		return rc;
-	if ((rc = job_doc_running(st, job_id, &doc_id, ei)))
+	if ((rc = job_doc_running(st, job, &doc_id, ei)))
 		goto fail;
 	if ((rc = prep(st, &s,
 		       "UPDATE jobs SET state='queued', attempts=max(attempts-1, 0), worker=NULL, lease_until=0,"

@@ -125,22 +125,26 @@ int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, w
 int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int max_attempts,
 		       wy_job *out, wy_errinfo *ei);
 
+/* The calls below act on a job this worker claimed, identified by its id and
+ * attempt: when the lease ran out and another worker claimed the job again,
+ * the old claim is void and they return WY_ENOTFOUND, changing nothing. */
+
 /* Record progress of a claimed job (pages done of total) and renew its lease. */
-int wy_store_job_progress(wy_store *st, int64_t job_id, int done, int total, int lease_seconds,
+int wy_store_job_progress(wy_store *st, const wy_job *job, int done, int total, int lease_seconds,
 			  wy_errinfo *ei);
 
 /* Publish a finished job in one transaction: the document becomes ready with
  * all its pages, or nothing changes. */
-int wy_store_job_finish(wy_store *st, int64_t job_id, const wy_doc_result *res, wy_errinfo *ei);
+int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei);
 
 /* Fail a claimed job and its document with a reason for people. The original
  * stays; wy_store_doc_retry queues it again. */
-int wy_store_job_fail(wy_store *st, int64_t job_id, const char *format, const char *reason,
+int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const char *reason,
 		      wy_errinfo *ei);
 
 /* Give a claimed job back to the queue (the worker is stopping): the
  * document returns to queued and the try does not count. */
-int wy_store_job_release(wy_store *st, int64_t job_id, wy_errinfo *ei);
+int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei);
 
 /* Queue a new job for a failed (or, with force, any) document.
  * WY_EINVAL when the document is queued or converting now. */

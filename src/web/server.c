@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "jobs/worker.h"
 #include "store/store.h"
+#include "text/utf8.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,6 +57,10 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const
 	size_t len = b->len;
 	char *data = wy_buf_steal(b);
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'");
@@ -155,20 +160,34 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 		esc(&b, d.reason);
 		wy_buf_puts(&b, "</p>");
 	}
-	for (int i = 1; d.status == WY_DOC_READY && i <= d.pages; i++) {
+	/* A plain page for now: the first pages, text cut to what a reader
+	 * scrolls through (the real document page pages through the rest). */
+	int shown = d.pages < 50 ? d.pages : 50;
+	for (int i = 1; d.status == WY_DOC_READY && i <= shown; i++) {
 		wy_page p;
 		if (wy_store_page_get(st, id, i, &p, NULL))
 			continue;
 		wy_buf_printf(&b, "<div class=\"page\" id=\"p%d\"><img loading=\"lazy\" width=\"%d\" height=\"%d\" src=\"/blob/%s\" alt=\"",
 			      i, p.width, p.height, p.image_sha256);
+		/* alt: the start of the page's text, cut on a character boundary */
 		char alt[121];
-		snprintf(alt, sizeof alt, "%s", p.text ? p.text : "");
+		const char *pt = p.text ? p.text : "";
+		size_t al = wy_utf8_truncate(pt, strlen(pt), sizeof alt - 1);
+		memcpy(alt, pt, al);
+		alt[al] = 0;
 		esc(&b, alt);
 		wy_buf_printf(&b, "\"><div class=\"text\">%d、", i);
-		esc(&b, p.text);
+		char *text = p.text ? p.text : (char *)"";
+		size_t tl = wy_utf8_truncate(text, strlen(text), 64 * 1024);
+		char saved = text[tl];
+		text[tl] = 0;
+		esc(&b, text);
+		text[tl] = saved;
 		wy_buf_puts(&b, "</div></div>");
 		wy_page_clear(&p);
 	}
+	if (d.status == WY_DOC_READY && shown < d.pages)
+		wy_buf_printf(&b, "<p>共 %d 页，此处显示前 %d 页。</p>", d.pages, shown);
 	wy_buf_puts(&b, "</body></html>");
 	wy_doc_clear(&d);
 	wy_store_close(st);
@@ -212,6 +231,10 @@ static enum MHD_Result send_blob(server *sv, struct MHD_Connection *c, const cha
 				   ? "image/webp"
 				   : "application/octet-stream";
 	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)size, fd); /* takes fd; sendfile */
+	if (!r) {
+		close(fd);
+		return MHD_NO;
+	}
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "ETag", etag);
 	MHD_add_response_header(r, "Cache-Control", "public, max-age=31536000, immutable");
@@ -254,30 +277,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return send_buf(c, 404, "text/html; charset=utf-8", &b);
 }
 
-/* The embedded worker is a separate process, forked before the server starts
- * its threads, so a converter's fork never copies a multi-threaded server. */
-static pid_t start_worker(const wy_config *cfg)
+/* The embedded worker is `wenyuan worker` in a process of its own: fork
+ * and exec at once (the server has threads; between fork and exec only
+ * async-signal-safe calls), with the settings passed in its environment. */
+static pid_t start_worker(const char *self, char **envp)
 {
+	static char arg0[] = "wenyuan", arg1[] = "worker";
+	char *argv[] = {arg0, arg1, NULL};
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
-	wy_store *st;
-	wy_blob_store *bs;
-	if (wy_cli_open(cfg, &st, &bs))
-		_exit(1);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = (void (*)(int))wy_worker_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGINT, SIG_IGN); /* the server forwards SIGTERM on Ctrl-C */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	char name[64];
-	snprintf(name, sizeof name, "serve-worker-%d", (int)getpid());
-	wy_worker_opts wo = {.name = name};
-	int rc = wy_worker_run(cfg, st, bs, &wo, NULL);
-	wy_blob_close(bs);
-	wy_store_close(st);
-	_exit(rc ? 1 : 0);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGINT, SIG_IGN); /* Ctrl-C reaches the server, which stops the worker */
+	signal(SIGTERM, SIG_DFL);
+	execve(self, argv, envp);
+	_exit(127);
 }
 
 int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
@@ -313,7 +328,15 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	wy_store_close(st);
 
 	signal(SIGPIPE, SIG_IGN);
-	pid_t wpid = worker ? start_worker(cfg) : 0;
+	char **envp = wy_config_environ(cfg);
+	/* The binary by its real name, so the worker shows as wenyuan in ps. */
+	char self[4096];
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (sl > 0)
+		self[sl] = 0;
+	else
+		snprintf(self, sizeof self, "/proc/self/exe");
+	pid_t wpid = worker ? start_worker(self, envp) : 0;
 	if (wpid < 0) {
 		fprintf(stderr, "wenyuan: cannot start the worker: %s\n", strerror(errno));
 		return 1;
@@ -329,6 +352,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		if (wpid > 0)
 			kill(wpid, SIGTERM);
 		free(blobdir);
+		wy_config_environ_free(envp);
 		return 1;
 	}
 	struct MHD_Daemon *d = MHD_start_daemon(
@@ -342,6 +366,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 			waitpid(wpid, NULL, 0);
 		}
 		free(blobdir);
+		wy_config_environ_free(envp);
 		return 1;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -356,22 +381,30 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	sigaction(SIGTERM, &act, NULL);
 	act.sa_handler = on_child;
 	sigaction(SIGCHLD, &act, NULL);
+	/* Sleep in short steps rather than pause(): a signal between the check
+	 * and the wait can then delay us a second, never lose us. */
+	int64_t next_start_ms = 0;
 	while (!serve_stop) {
-		pause();
-		if (wpid > 0) {
-			int status;
-			if (waitpid(wpid, &status, WNOHANG) == wpid) {
-				wy_error("serve.worker_died", "status=%d", status);
-				wpid = start_worker(cfg); /* keep converting */
-			}
+		sleep(1);
+		if (worker && wpid > 0 && waitpid(wpid, NULL, WNOHANG) == wpid) {
+			wy_error("serve.worker_died", "pid=%d", (int)wpid);
+			wpid = 0;
+		}
+		/* keep converting, but a worker that dies at once is not
+		 * restarted more than every 5 s */
+		if (worker && wpid == 0 && !serve_stop && wy_now_ms() >= next_start_ms) {
+			wpid = start_worker(self, envp);
+			next_start_ms = wy_now_ms() + 5000;
 		}
 	}
 	wy_log("serve.stop", "port=%d", port);
 	MHD_stop_daemon(d);
 	if (wpid > 0) {
 		kill(wpid, SIGTERM);
-		waitpid(wpid, NULL, 0);
+		while (waitpid(wpid, NULL, 0) < 0 && errno == EINTR)
+			;
 	}
 	free(blobdir);
+	wy_config_environ_free(envp);
 	return 0;
 }

@@ -106,6 +106,18 @@ check "a hostile title is escaped" grep -q '&lt;script&gt;alert(1)&lt;/script&gt
 curl -fsS "http://127.0.0.1:$port/" > "$d/home.html"
 check "no raw markup from a title reaches the page" lacks '<script' "$d/home.html"
 
+# The embedded worker is restarted when it dies, and conversions go on.
+check "the server runs an embedded worker" pkill -KILL -P $spid -x wenyuan
+printf '工作进程重启以后添加的文档。\n' > "$d/after.txt"
+"$WY_BIN" --data "$data" add --no-wait "$d/after.txt" > "$d/after.out"
+aid=$(awk '{print $2}' "$d/after.out")
+for _ in $(seq 150); do
+	[ "$("$WY_BIN" --data "$data" info "$aid" --json | jq -r .status)" = ready ] && break
+	sleep 0.2
+done
+check "a new embedded worker converts after the old one was killed" \
+	[ "$("$WY_BIN" --data "$data" info "$aid" --json | jq -r .status)" = ready ]
+
 kill -TERM $spid
 wait $spid || true
 trap - EXIT

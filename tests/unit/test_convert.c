@@ -72,6 +72,19 @@ static int convert_path(const char *path, result *r, wy_errinfo *ei)
 	return wy_convert_file(path, bs, &o, &s, ei);
 }
 
+static int convert_bytes_opts(const void *data, size_t len, const wy_convert_opts *o, result *r, wy_errinfo *ei)
+{
+	char *path = wy_xasprintf("%s/capped.txt", wy_test_tmpdir("convert-in"));
+	FILE *f = fopen(path, "wb");
+	fwrite(data, 1, len, f);
+	fclose(f);
+	memset(r, 0, sizeof *r);
+	wy_convert_sink s = {r, r_format, r_count, r_page, r_thumb, r_meta};
+	int rc = wy_convert_file(path, bs, o, &s, ei);
+	free(path);
+	return rc;
+}
+
 static int convert_bytes(const void *data, size_t len, const char *name, result *r, wy_errinfo *ei)
 {
 	char *path = wy_xasprintf("%s/%s", wy_test_tmpdir("convert-in"), name);
@@ -207,6 +220,34 @@ TEST(long_text_is_laid_out_over_pages)
 	wy_buf_free(&b);
 }
 
+TEST(text_is_capped_per_page_and_per_document)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	for (int i = 1; i <= 400; i++)
+		wy_buf_printf(&b, "第%d行：一段足够长的文字，用来把文本排成好几页。\n", i);
+	result r;
+	ASSERT_EQ(convert_bytes(b.data, b.len, "warm.txt", &r, NULL), WY_OK); /* opens the blob store */
+	r_free(&r);
+	wy_convert_opts o;
+	wy_convert_opts_default(&o);
+	o.max_page_text = 300;
+	o.max_doc_text = 1000;
+	ASSERT_EQ(convert_bytes_opts(b.data, b.len, &o, &r, NULL), WY_OK);
+	ASSERT(r.pages >= 5);
+	size_t total = 0;
+	for (int i = 0; i < r.pages; i++) {
+		ASSERT(strlen(r.texts[i]) <= 300);
+		total += strlen(r.texts[i]);
+	}
+	ASSERT(total <= 1000);
+	ASSERT(strlen(r.texts[0]) > 200);           /* cut, not dropped */
+	ASSERT_STR_EQ(r.texts[r.pages - 1], "");    /* past the document cap */
+	ASSERT(is_webp(r.shas[r.pages - 1]));       /* images are not capped */
+	r_free(&r);
+	wy_buf_free(&b);
+}
+
 TEST(epub_converts)
 {
 	const char *entries[] = {
@@ -334,6 +375,6 @@ TEST(title_choice)
 	free(t);
 }
 
-TEST_LIST(T(chinese_pdf_pages_text_images), T(gbk_and_big5_text_become_utf8_pages), T(long_text_is_laid_out_over_pages),
+TEST_LIST(T(chinese_pdf_pages_text_images), T(gbk_and_big5_text_become_utf8_pages), T(long_text_is_laid_out_over_pages), T(text_is_capped_per_page_and_per_document),
 	  T(epub_converts), T(passwords), T(unrecognized_office_and_broken), T(truncated_pdf_never_crashes),
 	  T(title_choice))

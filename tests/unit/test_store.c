@@ -82,7 +82,7 @@ TEST(duplicate_returns_existing)
 	wy_store_close(st);
 }
 
-static void publish(wy_store *st, int64_t job, int npages, int expect)
+static void publish(wy_store *st, const wy_job *job, int npages, int expect)
 {
 	wy_page pages[3];
 	memset(pages, 0, sizeof pages);
@@ -110,12 +110,12 @@ TEST(claim_finish_publishes_everything)
 	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
 	ASSERT_EQ(d.status, WY_DOC_CONVERTING);
 	wy_doc_clear(&d);
-	ASSERT_EQ(wy_store_job_progress(st, j.id, 1, 3, 60, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_progress(st, &j, 1, 3, 60, NULL), WY_OK);
 	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
 	ASSERT_EQ(d.progress_done, 1);
 	ASSERT_EQ(d.progress_total, 3);
 	wy_doc_clear(&d);
-	publish(st, j.id, 3, WY_OK);
+	publish(st, &j, 3, WY_OK);
 	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
 	ASSERT_EQ(d.status, WY_DOC_READY);
 	ASSERT_EQ(d.pages, 3);
@@ -131,8 +131,8 @@ TEST(claim_finish_publishes_everything)
 	wy_page_clear(&p);
 	ASSERT_EQ(wy_store_page_get(st, a, 4, &p, NULL), WY_ENOTFOUND);
 	/* A finished job cannot be published or failed twice. */
-	publish(st, j.id, 3, WY_ENOTFOUND);
-	ASSERT_EQ(wy_store_job_fail(st, j.id, NULL, "late", NULL), WY_ENOTFOUND);
+	publish(st, &j, 3, WY_ENOTFOUND);
+	ASSERT_EQ(wy_store_job_fail(st, &j, NULL, "late", NULL), WY_ENOTFOUND);
 	wy_job_clear(&j);
 	wy_store_close(st);
 }
@@ -144,7 +144,7 @@ TEST(user_title_survives_conversion)
 	wy_job j;
 	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
 	ASSERT_STR_EQ(j.title, "我的标题");
-	publish(st, j.id, 1, WY_OK);
+	publish(st, &j, 1, WY_OK);
 	wy_doc d;
 	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
 	ASSERT_STR_EQ(d.title, "我的标题");
@@ -164,7 +164,7 @@ TEST(bad_result_changes_nothing)
 	pages[0].page_no = 1;
 	pages[1].page_no = 3; /* a hole */
 	wy_doc_result r = {"pdf", "t", NULL, NULL, 2, pages};
-	ASSERT_EQ(wy_store_job_finish(st, j.id, &r, NULL), WY_EINVAL);
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r, NULL), WY_EINVAL);
 	wy_doc d;
 	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
 	ASSERT_EQ(d.status, WY_DOC_CONVERTING);
@@ -182,7 +182,7 @@ TEST(fail_then_retry)
 	int64_t a = add(st, SHA_A, NULL, NULL);
 	wy_job j;
 	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
-	ASSERT_EQ(wy_store_job_fail(st, j.id, "pdf", "password-protected", NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_fail(st, &j, "pdf", "password-protected", NULL), WY_OK);
 	wy_job_clear(&j);
 	wy_doc d;
 	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
@@ -199,7 +199,7 @@ TEST(fail_then_retry)
 	wy_doc_clear(&d);
 	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
 	ASSERT_EQ(j.doc_id, a);
-	publish(st, j.id, 1, WY_OK);
+	publish(st, &j, 1, WY_OK);
 	wy_job_clear(&j);
 	/* ready: only a forced retry converts it again */
 	ASSERT_EQ(wy_store_doc_retry(st, a, false, NULL), WY_EINVAL);
@@ -231,13 +231,35 @@ TEST(expired_lease_is_claimed_again_then_abandoned)
 	wy_store_close(st);
 }
 
+TEST(a_void_claim_cannot_publish)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, NULL, NULL);
+	wy_job old, cur;
+	/* Worker A stalls past its lease; worker B claims the job again. */
+	ASSERT_EQ(wy_store_job_claim(st, "A", -1, 3, &old, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_claim(st, "B", 60, 3, &cur, NULL), WY_OK);
+	ASSERT_EQ(cur.id, old.id);
+	ASSERT_EQ(wy_store_job_progress(st, &old, 1, 1, 60, NULL), WY_ENOTFOUND);
+	ASSERT_EQ(wy_store_job_fail(st, &old, NULL, "A gave up", NULL), WY_ENOTFOUND);
+	publish(st, &old, 1, WY_ENOTFOUND);
+	publish(st, &cur, 1, WY_OK);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READY);
+	wy_doc_clear(&d);
+	wy_job_clear(&old);
+	wy_job_clear(&cur);
+	wy_store_close(st);
+}
+
 TEST(release_returns_job_to_queue)
 {
 	wy_store *st = fresh(NULL);
 	int64_t a = add(st, SHA_A, NULL, NULL);
 	wy_job j;
 	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
-	ASSERT_EQ(wy_store_job_release(st, j.id, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_release(st, &j, NULL), WY_OK);
 	wy_job_clear(&j);
 	wy_doc d;
 	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
@@ -345,7 +367,7 @@ TEST(blob_refs_lists_every_reference)
 	add(st, SHA_A, NULL, NULL);
 	wy_job j;
 	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
-	publish(st, j.id, 2, WY_OK);
+	publish(st, &j, 2, WY_OK);
 	wy_job_clear(&j);
 	int seen[2] = {0, 0};
 	ASSERT_EQ(wy_store_blob_refs(st, count_ref, seen, NULL), WY_OK);
@@ -356,6 +378,6 @@ TEST(blob_refs_lists_every_reference)
 
 TEST_LIST(T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
-	  T(expired_lease_is_claimed_again_then_abandoned), T(release_returns_job_to_queue),
+	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
 	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
 	  T(garbage_database_is_an_error_not_a_crash), T(blob_refs_lists_every_reference))
