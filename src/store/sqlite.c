@@ -333,6 +333,22 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 	return WY_OK;
 }
 
+/* Queue a conversion job for a document (inside the caller's transaction). */
+static int queue_job(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s, "INSERT INTO jobs(doc_id, state, created_at, updated_at) VALUES(?1, 'queued', ?2, ?2)",
+		      ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int64(s, 2, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = fail_db(st->db, ei, "queue job");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *existed, wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
@@ -374,16 +390,8 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 	sqlite3_finalize(s);
 	s = NULL;
 	*id = sqlite3_last_insert_rowid(st->db);
-	if ((rc = prep(st, &s, "INSERT INTO jobs(doc_id, state, created_at, updated_at) VALUES(?1, 'queued', ?2, ?2)",
-		       ei)))
+	if ((rc = queue_job(st, *id, ei)))
 		goto fail;
-	sqlite3_bind_int64(s, 1, *id);
-	sqlite3_bind_int64(s, 2, now);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "insert job");
-		goto fail;
-	}
-	sqlite3_finalize(s);
 	return commit(st, ei);
 fail:
 	sqlite3_finalize(s);
@@ -821,17 +829,8 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 				(long long)doc_id);
 		goto fail;
 	}
-	if ((rc = prep(st, &s, "INSERT INTO jobs(doc_id, state, created_at, updated_at) VALUES(?1, 'queued', ?2, ?2)",
-		       ei)))
+	if ((rc = queue_job(st, doc_id, ei)))
 		goto fail;
-	sqlite3_bind_int64(s, 1, doc_id);
-	sqlite3_bind_int64(s, 2, wy_now());
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "queue job");
-		goto fail;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
 	/* A ready document stays readable until the new conversion publishes. */
 	if (status == WY_DOC_FAILED && (rc = set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))
 		goto fail;

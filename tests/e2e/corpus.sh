@@ -31,12 +31,7 @@ check "add finished normally (0: all ready, 2: some failed)" [ "$rc" -eq 0 -o "$
 check "no error events in the worker's log" lacks ' error ' "$d/add.err"
 
 "$WY_BIN" --data "$data" list --json > "$d/list.json"
-# path -> id, from the lines `add` printed
-declare -A id_of
-while read -r word id path; do
-	[ "$word" = added ] || [ "$word" = exists ] || continue
-	id_of[$(basename "$path")]=$id
-done < "$d/add.out"
+read_ids "$d/add.out"
 check "every file was stored" [ "${#id_of[@]}" -eq "${#files[@]}" ]
 
 unsettled=$(jq '[.[] | select(.status != "ready" and .status != "failed")] | length' "$d/list.json")
@@ -47,7 +42,7 @@ while IFS=$'\t' read -r path fmt expectation; do
 	name=$(basename "$path")
 	id=${id_of[$name]:-}
 	[ -n "$id" ] || { bad "$name: not stored"; continue; }
-	st=$(jq -r --argjson id "$id" '.[] | select(.id == $id) | "\(.status)\t\(.reason // "")"' "$d/list.json")
+	st=$(status_of "$d/list.json" "$id")
 	status=${st%%$'\t'*}
 	reason=${st#*$'\t'}
 	case $expectation in

@@ -44,11 +44,7 @@ check "no error events in the worker's log" lacks ' error ' "$d/add.err"
 check "no converter directory left behind" [ -z "$(ls -A "$d/tmp")" ]
 
 "$WY_BIN" --data "$data" list --json > "$d/list.json"
-declare -A id_of
-while read -r word id path; do
-	[ "$word" = added ] || [ "$word" = exists ] || continue
-	id_of[$(basename "$path")]=$id
-done < "$d/add.out"
+read_ids "$d/add.out"
 check "every file was stored" [ "${#id_of[@]}" -eq "${#files[@]}" ]
 check "every document is ready or failed" \
 	jqe 'all(.[]; .status == "ready" or .status == "failed")' "$d/list.json"
@@ -59,7 +55,7 @@ while IFS=$'\t' read -r path fmt expectation; do
 	name=$(basename "$path")
 	id=${id_of[$name]:-}
 	[ -n "$id" ] || { bad "$name: not stored"; continue; }
-	st=$(jq -r --argjson id "$id" '.[] | select(.id == $id) | "\(.status)\t\(.reason // "")"' "$d/list.json")
+	st=$(status_of "$d/list.json" "$id")
 	status=${st%%$'\t'*}
 	reason=${st#*$'\t'}
 	[ "$status" = ready ] && ready=$((ready + 1))

@@ -30,6 +30,20 @@ jqe() { jq -e "$@" >/dev/null; }
 # lacks TEXT FILE: FILE does not contain TEXT.
 lacks() { ! grep -qF -- "$1" "$2"; }
 
+# read_ids FILE: fill the associative array id_of (file name -> document
+# id) from the "added ID PATH" / "exists ID PATH" lines `wenyuan add` prints.
+declare -A id_of
+read_ids() {
+	local word id path
+	while read -r word id path; do
+		[ "$word" = added ] || [ "$word" = exists ] || continue
+		id_of[$(basename "$path")]=$id
+	done < "$1"
+}
+
+# status_of JSON ID: "status<TAB>reason" of a document in `list --json`.
+status_of() { jq -r --argjson id "$2" '.[] | select(.id == $id) | "\(.status)\t\(.reason // "")"' "$1"; }
+
 tmpdir() { mktemp -d "${TMPDIR:-/tmp}/wy-e2e-XXXXXX"; }
 
 # A free TCP port on 127.0.0.1.
