@@ -24,13 +24,23 @@ int wy_blob_open(const char *dir, wy_blob_store **out, wy_errinfo *ei)
 	if (sodium_init() < 0)
 		return wy_err_set(ei, WY_EIO, "blob: libsodium failed to initialise");
 	wy_blob_store *bs = wy_xcalloc(1, sizeof *bs);
-	bs->root = wy_xstrdup(dir);
-	bs->tmp = wy_xasprintf("%s/tmp", dir);
-	if (wy_mkdir_p(bs->tmp, 0755)) {
-		int rc = wy_err_set(ei, WY_EIO, "blob: cannot create %s: %s", bs->tmp, strerror(errno));
+	char *tmp = wy_xasprintf("%s/tmp", dir);
+	if (wy_mkdir_p(tmp, 0755)) {
+		int rc = wy_err_set(ei, WY_EIO, "blob: cannot create %s: %s", tmp, strerror(errno));
+		free(tmp);
 		wy_blob_close(bs);
 		return rc;
 	}
+	free(tmp);
+	/* Absolute, so paths handed to converters (and LibreOffice's file
+	 * URLs) mean the same wherever they are used. */
+	bs->root = realpath(dir, NULL);
+	if (!bs->root) {
+		int rc = wy_err_set(ei, WY_EIO, "blob: cannot resolve %s: %s", dir, strerror(errno));
+		wy_blob_close(bs);
+		return rc;
+	}
+	bs->tmp = wy_xasprintf("%s/tmp", bs->root);
 	*out = bs;
 	return WY_OK;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* From the unstable part of LibreOfficeKitEnums.h, which only compiles as
  * C++; these values are part of LibreOfficeKit's ABI. */
@@ -144,6 +145,11 @@ static char *file_url(const char *path)
 	wy_buf b;
 	wy_buf_init(&b, 0);
 	wy_buf_puts(&b, "file://");
+	char cwd[4096];
+	if (path[0] != '/' && getcwd(cwd, sizeof cwd)) {
+		wy_buf_puts(&b, cwd); /* a URL has no relative form here */
+		wy_buf_putc(&b, '/');
+	}
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    strchr("/-._~", *p))

@@ -63,10 +63,11 @@ check "one converter replaced the killed one and served every later job" \
 check "no office converter outlives the worker" bash -c "! kill -0 $conv 2>/dev/null"
 check "the converters' directories are removed" [ -z "$(ls -A "$d/tmp")" ]
 
-# office_recycle: a converter is replaced after that many documents.
+# office_recycle: a converter is replaced after that many documents. (Run
+# with a relative data directory and file names, as `make run` does.)
 for n in 4 5; do sed "s/第3份/第${n}份/" "$d/报告3.fodt" > "$d/报告$n.fodt"; done
-WENYUAN_LOG=info "$WY_BIN" --data "$data" --workers=1 --office_recycle=1 add "$d/报告4.fodt" "$d/报告5.fodt" \
-	> "$d/recycle.out" 2> "$d/recycle.err"
+(cd "$d" && WENYUAN_LOG=info "$WY_BIN" --data data --workers=1 --office_recycle=1 add 报告4.fodt 报告5.fodt \
+	> recycle.out 2> recycle.err)
 check "both documents ready with recycling" [ "$(grep -c '^ready' "$d/recycle.out")" -eq 2 ]
 check "a fresh converter for each document" [ "$(grep -c 'office.recycle' "$d/recycle.err")" -eq 2 ]
 
