@@ -49,8 +49,33 @@ static void on_error(void *user, const char *msg)
 /* Encode an RGB pixmap as lossy WebP into the blob store. Method 0 is the
  * fastest effort level: at 1240 px it is four times faster than the
  * default and the pages are text, where the difference does not show. */
-static int put_webp(const unsigned char *rgb, int w, int h, int stride, int out_w, int quality, wy_blob_store *bs,
-		    char sha[65], wy_errinfo *ei)
+/* Fill a picture's YUV planes from 8-bit gray: the luma range of VP8 is
+ * 16..235 and a gray picture has neutral chroma. Cheaper than converting
+ * RGB, and most document pages are black on white. */
+static bool import_gray(WebPPicture *pic, const unsigned char *gray, int stride)
+{
+	if (!WebPPictureAlloc(pic))
+		return false;
+	for (int y = 0; y < pic->height; y++) {
+		const unsigned char *src = gray + (size_t)y * (size_t)stride;
+		uint8_t *dst = pic->y + (size_t)y * (size_t)pic->y_stride;
+		for (int x = 0; x < pic->width; x++)
+			dst[x] = (uint8_t)(16 + (219 * src[x] + 127) / 255);
+	}
+	int uvw = (pic->width + 1) / 2, uvh = (pic->height + 1) / 2;
+	for (int y = 0; y < uvh; y++) {
+		memset(pic->u + (size_t)y * (size_t)pic->uv_stride, 128, (size_t)uvw);
+		memset(pic->v + (size_t)y * (size_t)pic->uv_stride, 128, (size_t)uvw);
+	}
+	return true;
+}
+
+/* Encode a gray (n = 1) or RGB (n = 3) image as lossy WebP into the blob
+ * store, out_w pixels wide. Method 0 is the fastest effort level: at
+ * 1240 px it is four times faster than the default and the pages are
+ * text, where the difference does not show. */
+static int put_webp(const unsigned char *px, int n, int w, int h, int stride, int out_w, int quality,
+		    wy_blob_store *bs, char sha[65], wy_errinfo *ei)
 {
 	WebPConfig cfg;
 	WebPPicture pic;
@@ -66,7 +91,7 @@ static int put_webp(const unsigned char *rgb, int w, int h, int stride, int out_
 	pic.writer = WebPMemoryWrite;
 	pic.custom_ptr = &wr;
 	int rc = WY_OK, out_h = (int)((double)h * out_w / w + 0.5);
-	bool ok = WebPPictureImportRGB(&pic, rgb, stride);
+	bool ok = n == 1 ? import_gray(&pic, px, stride) : WebPPictureImportRGB(&pic, px, stride);
 	/* A smaller copy (the thumbnail) is the page image scaled down, not
 	 * a second rendering: that halves the work for a one-page document. */
 	if (ok && out_w < w)
@@ -82,9 +107,29 @@ static int put_webp(const unsigned char *rgb, int w, int h, int stride, int out_
 	return rc;
 }
 
-/* Draw a display list (NULL: nothing, a blank page) into a new white RGB
- * pixmap. Returns NULL with the reason in ei when MuPDF fails. */
-static fz_pixmap *draw(fz_context *ctx, fz_display_list *list, fz_matrix ctm, fz_irect box, wy_errinfo *ei)
+/* Whether anything on the page has colour (MuPDF's test device, which only
+ * walks the display list). A page in doubt counts as coloured. */
+static bool has_color(fz_context *ctx, fz_display_list *list)
+{
+	int color = 1;
+	fz_device *dev = NULL;
+	fz_var(dev);
+	fz_try(ctx)
+	{
+		color = 0;
+		dev = fz_new_test_device(ctx, &color, 0.02f, 0, NULL);
+		fz_run_display_list(ctx, list, dev, fz_identity, fz_infinite_rect, NULL);
+		fz_close_device(ctx, dev);
+	}
+	fz_always(ctx) fz_drop_device(ctx, dev);
+	fz_catch(ctx) color = 1;
+	return color != 0;
+}
+
+/* Draw a display list (NULL: nothing, a blank page) into a new white pixmap
+ * in cs (gray or RGB). Returns NULL with the reason in ei when MuPDF fails. */
+static fz_pixmap *draw(fz_context *ctx, fz_display_list *list, fz_colorspace *cs, fz_matrix ctm, fz_irect box,
+		       wy_errinfo *ei)
 {
 	fz_pixmap *pix = NULL;
 	fz_device *dev = NULL;
@@ -92,7 +137,7 @@ static fz_pixmap *draw(fz_context *ctx, fz_display_list *list, fz_matrix ctm, fz
 	fz_var(dev);
 	fz_try(ctx)
 	{
-		pix = fz_new_pixmap_with_bbox(ctx, fz_device_rgb(ctx), box, NULL, 0);
+		pix = fz_new_pixmap_with_bbox(ctx, cs, box, NULL, 0);
 		fz_clear_pixmap_with_value(ctx, pix, 255);
 		if (list) {
 			dev = fz_new_draw_device(ctx, ctm, pix);
@@ -115,6 +160,7 @@ static fz_pixmap *draw(fz_context *ctx, fz_display_list *list, fz_matrix ctm, fz
  * usable size still gets an image: a blank A4 sheet. NULL on failure. */
 static fz_pixmap *render_list(fz_context *ctx, fz_display_list *list, fz_rect bounds, int width, wy_errinfo *ei)
 {
+	fz_colorspace *cs = list && has_color(ctx, list) ? fz_device_rgb(ctx) : fz_device_gray(ctx);
 	float pw = bounds.x1 - bounds.x0, ph = bounds.y1 - bounds.y0;
 	if (!(pw > 0.5f) || !(ph > 0.5f) || pw > 1e6f || ph > 1e6f) {
 		pw = 595;
@@ -130,7 +176,7 @@ static fz_pixmap *render_list(fz_context *ctx, fz_display_list *list, fz_rect bo
 	if (box.y1 < 1)
 		box.y1 = 1;
 	fz_matrix ctm = fz_pre_translate(fz_scale(scale, scale), -bounds.x0, -bounds.y0);
-	return draw(ctx, list, ctm, box, ei);
+	return draw(ctx, list, cs, ctm, box, ei);
 }
 
 /* Encode a rendered page as WebP at out_w pixels wide (at most its own). */
@@ -142,8 +188,8 @@ static int store_pixmap(fz_context *ctx, fz_pixmap *pix, int out_w, int quality,
 		out_w = pw;
 	*w = out_w;
 	*h = (int)((double)ph * out_w / pw + 0.5);
-	return put_webp(fz_pixmap_samples(ctx, pix), pw, ph, (int)fz_pixmap_stride(ctx, pix), out_w, quality, bs, sha,
-			ei);
+	return put_webp(fz_pixmap_samples(ctx, pix), fz_pixmap_components(ctx, pix), pw, ph,
+			(int)fz_pixmap_stride(ctx, pix), out_w, quality, bs, sha, ei);
 }
 
 /* First and last code points of a UTF-8 string (0 when empty). */

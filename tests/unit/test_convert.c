@@ -123,6 +123,36 @@ static int webp_width(const char *sha)
 	return n > 0 && WebPGetInfo((const uint8_t *)head, (size_t)n, &w, &h) ? w : 0;
 }
 
+/* Decode a stored WebP; the caller frees with WebPFree. */
+static uint8_t *webp_rgb(const char *sha, int *w, int *h)
+{
+	int fd;
+	uint64_t size;
+	if (wy_blob_open_fd(bs, sha, &fd, &size, NULL))
+		return NULL;
+	uint8_t *data = wy_xmalloc(size);
+	ssize_t n = read(fd, data, size);
+	close(fd);
+	uint8_t *rgb = n == (ssize_t)size ? WebPDecodeRGB(data, size, w, h) : NULL;
+	free(data);
+	return rgb;
+}
+
+/* Counts of white, dark and strongly red pixels of a page image. */
+static void count_pixels(const char *sha, int *white, int *dark, int *red)
+{
+	int w = 0, h = 0;
+	uint8_t *p = webp_rgb(sha, &w, &h);
+	*white = *dark = *red = 0;
+	for (int i = 0; p && i < w * h; i++) {
+		int r = p[3 * i], g = p[3 * i + 1], b = p[3 * i + 2];
+		*white += r > 245 && g > 245 && b > 245;
+		*dark += r < 60 && g < 60 && b < 60;
+		*red += r > 200 && g < 60 && b < 60;
+	}
+	WebPFree(p);
+}
+
 static bool is_webp(const char *sha)
 {
 	int fd;
@@ -163,6 +193,12 @@ TEST(chinese_pdf_pages_text_images)
 	ASSERT_EQ(webp_width(r.shas[0]), 1240);
 	ASSERT(is_webp(r.thumb));
 	ASSERT_EQ(webp_width(r.thumb), 240);
+	/* A black-on-white page (encoded from gray): white paper, black ink. */
+	int white, dark, red;
+	count_pixels(r.shas[0], &white, &dark, &red);
+	ASSERT(white > 1240 * 1000);
+	ASSERT(dark > 1000);
+	ASSERT_EQ(red, 0);
 	ASSERT_STR_EQ(r.title, "文渊测试：元数据标题");
 	r_free(&r);
 }
@@ -178,6 +214,22 @@ static char *encode(const char *utf8, const char *to, size_t *len)
 	iconv_close(cd);
 	*len = cap - outl;
 	return out;
+}
+
+TEST(colour_pages_keep_their_colour)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/red.pdf", wy_test_tmpdir("convert-colour"));
+	ASSERT_EQ(testdoc_pdf("<html><body lang=\"zh-CN\"><p>红色方块</p>"
+			      "<p style=\"color:#e00000;font-size:96pt\">■■■</p></body></html>",
+			      path, NULL, NULL, NULL),
+		  1);
+	result r;
+	ASSERT_EQ(convert_path(path, &r, NULL), WY_OK);
+	int white, dark, red;
+	count_pixels(r.shas[0], &white, &dark, &red);
+	ASSERT(red > 5000);
+	r_free(&r);
 }
 
 TEST(gbk_and_big5_text_become_utf8_pages)
@@ -375,6 +427,6 @@ TEST(title_choice)
 	free(t);
 }
 
-TEST_LIST(T(chinese_pdf_pages_text_images), T(gbk_and_big5_text_become_utf8_pages), T(long_text_is_laid_out_over_pages), T(text_is_capped_per_page_and_per_document),
+TEST_LIST(T(chinese_pdf_pages_text_images), T(colour_pages_keep_their_colour), T(gbk_and_big5_text_become_utf8_pages), T(long_text_is_laid_out_over_pages), T(text_is_capped_per_page_and_per_document),
 	  T(epub_converts), T(passwords), T(unrecognized_office_and_broken), T(truncated_pdf_never_crashes),
 	  T(title_choice))

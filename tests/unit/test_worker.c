@@ -176,8 +176,9 @@ TEST(memory_limit_fails_with_a_reason)
 	}
 	env e;
 	env_open(&e);
-	/* 64 MiB of address space is too little for the converter to start. */
+	/* An 8000 px page image needs about 90 MB: more than 64 MiB allows. */
 	e.cfg.convert_memory_mb = 64;
+	e.cfg.page_width = 8000;
 	int64_t ids[1];
 	ids[0] = add_text(&e, "需要内存的文档\n", "mem.txt");
 	run_until_done(&e, ids, 1);
