@@ -33,6 +33,10 @@ static const struct setting {
 	S("allow_network", "WENYUAN_ALLOW_NETWORK", T_INT, allow_network, 0, 1, "0", "1: convert even without a private network namespace"),
 	S("http_addr", "WENYUAN_HTTP_ADDR", T_STR, http_addr, 0, 0, "127.0.0.1", "address the web server listens on"),
 	S("http_port", "WENYUAN_HTTP_PORT", T_INT, http_port, 0, 65535, "8080", "port the web server listens on"),
+	S("http_threads", "WENYUAN_HTTP_THREADS", T_INT, http_threads, 0, 1024, "0", "request threads (0 = 4 per core)"),
+	S("http_timeout", "WENYUAN_HTTP_TIMEOUT", T_INT, http_timeout, 1, 3600, "30", "seconds an idle connection is kept"),
+	S("http_max_connections", "WENYUAN_HTTP_MAX_CONNECTIONS", T_INT, http_max_connections, 1, 100000, "1024", "connections at once"),
+	S("http_max_per_ip", "WENYUAN_HTTP_MAX_PER_IP", T_INT, http_max_per_ip, 1, 100000, "64", "connections at once from one address"),
 #undef S
 };
 

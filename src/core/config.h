@@ -27,6 +27,10 @@ typedef struct wy_config {
 	int allow_network;       /* 1: convert even where no network namespace can be had */
 	char http_addr[64];
 	int http_port;
+	int http_threads;        /* request threads (0 = 4 per core) */
+	int http_timeout;        /* seconds an idle connection is kept */
+	int http_max_connections;
+	int http_max_per_ip;
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

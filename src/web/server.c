@@ -13,6 +13,7 @@
 #include "text/utf8.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <signal.h>
@@ -52,6 +53,22 @@ static void esc(wy_buf *b, const char *s)
 	}
 }
 
+/* Every response leaves through here: the security headers are on all of
+ * them, errors and images included. Takes r. */
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+{
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const char *type, wy_buf *b)
 {
 	size_t len = b->len;
@@ -62,11 +79,15 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'");
-	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue(c, status, r);
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_puts(&b, text);
+	return send_buf(c, status, "text/plain; charset=utf-8", &b);
 }
 
 static void head(wy_buf *b, const char *title)
@@ -153,8 +174,8 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	esc(&b, d.title ? d.title : d.filename);
 	wy_buf_printf(&b, "</h1><p>文档编号 %lld · 格式 ", (long long)d.id);
 	esc(&b, d.format ? d.format : "?");
-	wy_buf_printf(&b, " · 页数 %d · 大小 %s · <span class=\"%s\">%s</span></p>", d.pages, size,
-		      wy_doc_status_name(d.status), wy_doc_status_name(d.status));
+	wy_buf_printf(&b, " · 页数 %d · 大小 %s · <span class=\"%s\">%s</span> · <a href=\"/download/%lld\">下载</a></p>",
+		      d.pages, size, wy_doc_status_name(d.status), wy_doc_status_name(d.status), (long long)d.id);
 	if (d.reason) {
 		wy_buf_puts(&b, "<p class=\"failed\">");
 		esc(&b, d.reason);
@@ -194,43 +215,76 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	return send_buf(c, 200, "text/html; charset=utf-8", &b);
 }
 
-static enum MHD_Result send_blob(server *sv, struct MHD_Connection *c, const char *sha)
+/* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" range against size.
+ * Returns 1 with [*from, *to] for a satisfiable range, 0 to serve it all
+ * (no header, several ranges, or a form we do not take), -1 when it cannot
+ * be satisfied (416). */
+static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
 {
-	wy_buf b;
-	wy_buf_init(&b, 0);
-	if (!wy_blob_valid_name(sha)) {
-		wy_buf_puts(&b, "not found\n");
-		return send_buf(c, 404, "text/plain", &b);
+	if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+		return 0;
+	const char *p = h + 6;
+	char *end;
+	if (*p == '-') {
+		unsigned long long n = strtoull(p + 1, &end, 10);
+		if (end == p + 1 || *end || n == 0)
+			return n == 0 && end != p + 1 && !*end ? -1 : 0;
+		*from = n >= size ? 0 : size - n;
+		*to = size ? size - 1 : 0;
+		return size ? 1 : -1;
 	}
-	char etag[70];
-	snprintf(etag, sizeof etag, "\"%s\"", sha);
+	if (*p < '0' || *p > '9')
+		return 0;
+	unsigned long long a = strtoull(p, &end, 10), b;
+	if (*end != '-')
+		return 0;
+	p = end + 1;
+	if (!*p) {
+		b = size ? size - 1 : 0;
+	} else {
+		if (*p < '0' || *p > '9')
+			return 0;
+		b = strtoull(p, &end, 10);
+		if (*end || b < a)
+			return 0;
+		if (b >= size)
+			b = size ? size - 1 : 0;
+	}
+	if (a >= size)
+		return -1;
+	*from = a;
+	*to = b;
+	return 1;
+}
+
+/* Send an immutable object: strong ETag, 304 on a match, long caching, one
+ * byte range on request (206/416), sendfile. Takes fd. */
+static enum MHD_Result send_fd(struct MHD_Connection *c, int fd, uint64_t size, const char *type, const char *etag,
+			       const char *disposition)
+{
 	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
 	if (inm && strcmp(inm, etag) == 0) {
+		close(fd);
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(r, "ETag", etag);
-		enum MHD_Result ret = MHD_queue_response(c, 304, r);
-		MHD_destroy_response(r);
-		return ret;
+		return queue(c, 304, r);
 	}
-	wy_blob_store *bs;
-	int fd;
-	uint64_t size;
-	if (wy_blob_open(sv->blobdir, &bs, NULL)) {
-		wy_buf_puts(&b, "unavailable\n");
-		return send_buf(c, 503, "text/plain", &b);
+	uint64_t from = 0, to = size ? size - 1 : 0;
+	int ranged = parse_range(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range"), size, &from, &to);
+	/* If-Range with another validator: the client's copy is stale, send all. */
+	const char *ifr = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Range");
+	if (ifr && strcmp(ifr, etag) != 0)
+		ranged = 0;
+	char cr[96];
+	if (ranged < 0) {
+		close(fd);
+		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
+		MHD_add_response_header(r, "Content-Range", cr);
+		return queue(c, 416, r);
 	}
-	int rc = wy_blob_open_fd(bs, sha, &fd, &size, NULL);
-	wy_blob_close(bs);
-	if (rc) {
-		wy_buf_puts(&b, "not found\n");
-		return send_buf(c, 404, "text/plain", &b);
-	}
-	unsigned char magic[12] = {0};
-	ssize_t got = pread(fd, magic, sizeof magic, 0);
-	const char *type = got == 12 && memcmp(magic, "RIFF", 4) == 0 && memcmp(magic + 8, "WEBP", 4) == 0
-				   ? "image/webp"
-				   : "application/octet-stream";
-	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)size, fd); /* takes fd; sendfile */
+	struct MHD_Response *r = ranged ? MHD_create_response_from_fd_at_offset64(to - from + 1, fd, from)
+					: MHD_create_response_from_fd(size, fd); /* takes fd; sendfile */
 	if (!r) {
 		close(fd);
 		return MHD_NO;
@@ -238,10 +292,152 @@ static enum MHD_Result send_blob(server *sv, struct MHD_Connection *c, const cha
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "ETag", etag);
 	MHD_add_response_header(r, "Cache-Control", "public, max-age=31536000, immutable");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	enum MHD_Result ret = MHD_queue_response(c, 200, r);
-	MHD_destroy_response(r);
+	MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	if (disposition)
+		MHD_add_response_header(r, "Content-Disposition", disposition);
+	if (ranged) {
+		snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", (unsigned long long)from, (unsigned long long)to,
+			 (unsigned long long)size);
+		MHD_add_response_header(r, "Content-Range", cr);
+	}
+	return queue(c, ranged ? 206 : 200, r);
+}
+
+static int open_blob(server *sv, const char *sha, int *fd, uint64_t *size)
+{
+	wy_blob_store *bs;
+	if (wy_blob_open(sv->blobdir, &bs, NULL))
+		return WY_EIO;
+	int rc = wy_blob_open_fd(bs, sha, fd, size, NULL);
+	wy_blob_close(bs);
+	return rc;
+}
+
+static enum MHD_Result send_blob(server *sv, struct MHD_Connection *c, const char *sha)
+{
+	int fd;
+	uint64_t size;
+	if (!wy_blob_valid_name(sha))
+		return send_text(c, 404, "not found\n");
+	int rc = open_blob(sv, sha, &fd, &size);
+	if (rc)
+		return send_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
+	unsigned char magic[12] = {0};
+	ssize_t got = pread(fd, magic, sizeof magic, 0);
+	const char *type = got == 12 && memcmp(magic, "RIFF", 4) == 0 && memcmp(magic + 8, "WEBP", 4) == 0
+				   ? "image/webp"
+				   : "application/octet-stream";
+	char etag[70];
+	snprintf(etag, sizeof etag, "\"%s\"", sha);
+	return send_fd(c, fd, size, type, etag, NULL);
+}
+
+static const char *mime_of(const char *format)
+{
+	static const struct {
+		const char *fmt, *mime;
+	} t[] = {
+		{"pdf", "application/pdf"},
+		{"epub", "application/epub+zip"},
+		{"txt", "text/plain; charset=utf-8"},
+		{"doc", "application/msword"},
+		{"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		{"xls", "application/vnd.ms-excel"},
+		{"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+		{"ppt", "application/vnd.ms-powerpoint"},
+		{"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+		{"odt", "application/vnd.oasis.opendocument.text"},
+		{"ods", "application/vnd.oasis.opendocument.spreadsheet"},
+		{"odp", "application/vnd.oasis.opendocument.presentation"},
+		{"rtf", "application/rtf"},
+	};
+	for (size_t i = 0; format && i < sizeof t / sizeof t[0]; i++)
+		if (strcmp(format, t[i].fmt) == 0)
+			return t[i].mime;
+	return "application/octet-stream";
+}
+
+/* Content-Disposition for a UTF-8 file name (RFC 6266, RFC 5987): an ASCII
+ * fallback with everything else replaced, and the exact name encoded. */
+static char *disposition(const char *name)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_puts(&b, "attachment; filename=\"");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		wy_buf_putc(&b, (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') ? (char)*p : '_');
+	wy_buf_puts(&b, "\"; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("!#$&+-.^_`|~", *p))
+			wy_buf_putc(&b, (char)*p);
+		else
+			wy_buf_printf(&b, "%%%02X", *p);
+	}
+	return wy_buf_steal(&b);
+}
+
+/* The original, under the name it was uploaded with. */
+static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64_t id)
+{
+	wy_store *st;
+	wy_doc d = {0};
+	int rc = wy_store_open(sv->cfg->data_dir, &st, NULL);
+	if (!rc)
+		rc = wy_store_doc_get(st, id, &d, NULL);
+	wy_store_close(st);
+	if (rc)
+		return send_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
+	int fd;
+	uint64_t size;
+	rc = open_blob(sv, d.sha256, &fd, &size);
+	if (rc) {
+		wy_doc_clear(&d);
+		return send_text(c, 503, "unavailable\n");
+	}
+	char etag[70];
+	snprintf(etag, sizeof etag, "\"%s\"", d.sha256);
+	char *disp = disposition(d.filename && *d.filename ? d.filename : "document");
+	enum MHD_Result ret = send_fd(c, fd, size, mime_of(d.format), etag, disp);
+	free(disp);
+	wy_doc_clear(&d);
 	return ret;
+}
+
+/* Percent-decoding of URLs, in place, as libmicrohttpd's own except that
+ * %00 stays as it is: a NUL would cut the path short ("/doc/1%00x" must
+ * not be "/doc/1"). Returns the new length. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	char *w = s;
+	for (const char *r = s; *r; r++) {
+		if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2]) &&
+		    !(r[1] == '0' && r[2] == '0')) {
+			char hex[3] = {r[1], r[2], 0};
+			*w++ = (char)strtol(hex, NULL, 16);
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = 0;
+	return (size_t)(w - s);
+}
+
+/* "/doc/123": digits only, no sign, no space, at most 18 of them. */
+static bool path_id(const char *s, int64_t *id)
+{
+	int64_t v = 0;
+	int n = 0;
+	for (; *s; s++, n++) {
+		if (*s < '0' || *s > '9' || n >= 18)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*id = v;
+	return n > 0 && v > 0;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -260,14 +456,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (strcmp(url, "/") == 0)
 		return page_index(sv, c);
-	if (strncmp(url, "/doc/", 5) == 0) {
-		char *end;
-		long long id = strtoll(url + 5, &end, 10);
-		if (id > 0 && *end == 0)
-			return page_doc(sv, c, id);
-	}
+	int64_t id;
+	if (strncmp(url, "/doc/", 5) == 0 && path_id(url + 5, &id))
+		return page_doc(sv, c, id);
 	if (strncmp(url, "/blob/", 6) == 0)
 		return send_blob(sv, c, url + 6);
+	if (strncmp(url, "/download/", 10) == 0 && path_id(url + 10, &id))
+		return send_download(sv, c, id);
 	if (strcmp(url, "/healthz") == 0) {
 		wy_buf_puts(&b, "ok\n");
 		return send_buf(c, 200, "text/plain", &b);
@@ -300,12 +495,29 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	bool worker = true;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: wenyuan serve [--port N] [--addr A] [--no-worker]\n\nServes the site on"
+			printf("usage: wenyuan serve [--listen ADDR:PORT] [--port N] [--addr A] [--no-worker]\n\nServes the site on"
 			       " http://ADDR:PORT (settings http_addr, http_port) and, unless\n--no-worker, converts"
 			       " queued documents in an embedded worker process.\n");
 			return 0;
 		} else if (strcmp(argv[i], "--no-worker") == 0) {
 			worker = false;
+		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+			/* ADDR:PORT */
+			char addr[64];
+			const char *colon = strrchr(argv[i + 1], ':');
+			wy_errinfo ei = {0};
+			int rc = WY_EINVAL;
+			if (colon && (size_t)(colon - argv[i + 1]) < sizeof addr) {
+				snprintf(addr, sizeof addr, "%.*s", (int)(colon - argv[i + 1]), argv[i + 1]);
+				rc = wy_config_set(cfg, "http_addr", addr, &ei);
+				if (!rc)
+					rc = wy_config_set(cfg, "http_port", colon + 1, &ei);
+			}
+			if (rc) {
+				fprintf(stderr, "wenyuan: --listen takes ADDR:PORT, e.g. 127.0.0.1:8080\n");
+				return 1;
+			}
+			i++;
 		} else if ((strcmp(argv[i], "--port") == 0 || strcmp(argv[i], "--addr") == 0) && i + 1 < argc) {
 			wy_errinfo ei = {0};
 			int rc = wy_config_set(cfg, argv[i][2] == 'p' ? "http_port" : "http_addr", argv[i + 1], &ei);
@@ -355,10 +567,17 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		wy_config_environ_free(envp);
 		return 1;
 	}
+	/* A pool of threads (handlers may wait on the store or the disk), and
+	 * every limit set explicitly: libmicrohttpd 0.9.75 has no connection
+	 * timeout by default. The memory limit per connection also bounds the
+	 * request headers: larger ones are refused with 431. */
+	unsigned threads = cfg->http_threads ? (unsigned)cfg->http_threads : (unsigned)wy_ncpu() * 4;
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-		handle, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
+		MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &sv, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)cfg->http_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->http_max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->http_max_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)64 * 1024, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "wenyuan: cannot listen on %s:%d (in use?)\n", cfg->http_addr, cfg->http_port);
 		if (wpid > 0) {

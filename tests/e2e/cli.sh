@@ -83,6 +83,7 @@ check "home shows the failed one and why" grep -q 'unrecognized format' <<<"$hom
 doc=$(curl -fsS "http://127.0.0.1:$port/doc/1")
 check "document page has lazily loaded page images" grep -q '<img loading="lazy" width="1240"' <<<"$doc"
 check "document page has the page text" grep -q '文渊是一个可以自己部署的文库系统' <<<"$doc"
+check "document page links the download" grep -q 'href="/download/1">下载' <<<"$doc"
 img=$(grep -o '/blob/[0-9a-f]\{64\}' <<<"$doc" | head -1)
 hdr=$(curl -fsS -D - -o "$d/page.webp" "http://127.0.0.1:$port$img")
 check "page image is WebP" grep -qi '^content-type: image/webp' <<<"$hdr"

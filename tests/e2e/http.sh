@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# HTTP as clients and attackers speak it: ETag and 304, byte ranges, a
+# Chinese file name on download, unknown and malformed paths, huge headers
+# and bad query strings get 4xx, and the server keeps serving.
+source "$(dirname "$0")/lib.bash"
+
+d=$(tmpdir)
+data=$d/data
+printf '下载测试文档\n第二行文字，用来检查字节范围请求。\n' > "$d/年度报告（终稿）.txt"
+"$WY_BIN" --data "$data" add "$d/年度报告（终稿）.txt" > "$d/add.out"
+id=$(awk '/^ready/ {print $2}' "$d/add.out")
+check "the document is ready" [ -n "$id" ]
+
+port=$(free_port)
+"$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" --no-worker > "$d/serve.out" 2> "$d/serve.err" &
+spid=$!
+trap 'kill $spid 2>/dev/null || true' EXIT
+base=http://127.0.0.1:$port
+check "serve --listen answers" wait_http "$base/healthz"
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+# Downloads: the original bytes under their Chinese name.
+curl -s -D "$d/h1" -o "$d/got" "$base/download/$id"
+check "download returns the original bytes" cmp -s "$d/got" "$d/年度报告（终稿）.txt"
+check "download names the file in UTF-8 (RFC 5987)" \
+	grep -qi "filename\*=UTF-8''%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A%EF%BC%88%E7%BB%88%E7%A8%BF%EF%BC%89.txt" "$d/h1"
+check "download has an ASCII fallback name" grep -qi 'filename="[ -~]*\.txt"' "$d/h1"
+check "security headers on downloads" grep -qi "^content-security-policy:.*frame-ancestors 'none'" "$d/h1"
+
+# Byte ranges.
+size=$(stat -c %s "$d/年度报告（终稿）.txt")
+curl -s -D "$d/h2" -o "$d/part" -H 'Range: bytes=3-10' "$base/download/$id"
+check "Range answers 206" grep -q '^HTTP/1.1 206' "$d/h2"
+check "Range returns exactly those bytes" cmp -s "$d/part" <(dd if="$d/年度报告（终稿）.txt" bs=1 skip=3 count=8 2>/dev/null)
+check "Content-Range names them" grep -qi "^content-range: bytes 3-10/$size" "$d/h2"
+curl -s -o "$d/tail" -H 'Range: bytes=-5' "$base/download/$id"
+check "a suffix range returns the last bytes" cmp -s "$d/tail" <(tail -c 5 "$d/年度报告（终稿）.txt")
+check "an unsatisfiable range answers 416" [ "$(code -H "Range: bytes=$((size + 10))-" "$base/download/$id")" = 416 ]
+check "a malformed range is ignored (200)" [ "$(code -H 'Range: bytes=x-y' "$base/download/$id")" = 200 ]
+
+# Page images: ETag and 304.
+img=$(curl -s "$base/doc/$id" | grep -o '/blob/[0-9a-f]\{64\}' | head -1)
+etag=$(curl -s -D - -o /dev/null "$base$img" | awk 'tolower($1) == "etag:" {print $2}' | tr -d '\r')
+check "page image has a strong ETag" [ "${#etag}" -eq 66 ]
+check "a matching If-None-Match answers 304" [ "$(code -H "If-None-Match: $etag" "$base$img")" = 304 ]
+check "a stale If-None-Match gets the image" [ "$(code -H 'If-None-Match: "0"' "$base$img")" = 200 ]
+
+# Unknown, malformed and hostile requests.
+check "unknown document is 404" [ "$(code "$base/doc/999999")" = 404 ]
+check "unknown download is 404" [ "$(code "$base/download/999999")" = 404 ]
+for path in /doc/abc /doc/-1 /doc/+1 '/doc/1%00' /doc/99999999999999999999999 /blob/xyz '/blob/..%2f..%2fetc%2fpasswd' \
+	/download/0 /nonexistent '/%ff%fe' "/$(head -c 3000 /dev/zero | tr '\0' a)"; do
+	c=$(code --path-as-is "$base$path")
+	check "malformed path $(printf %.40s "$path") gets 4xx ($c)" [ "${c:0:1}" = 4 ]
+done
+check "bad query strings are harmless" [ "$(code "$base/?%zz=%%&a=$(head -c 2000 /dev/zero | tr '\0' b)")" = 200 ]
+big=$(head -c 100000 /dev/zero | tr '\0' x)
+c=$(code -H "X-Big: $big" "$base/")
+check "a 100 KB header is refused with 4xx ($c)" [ "${c:0:1}" = 4 ]
+check "POST is refused" [ "$(code -X POST --data 'x=1' "$base/")" = 405 ]
+check "errors carry the security headers too" \
+	bash -c "curl -s -D - -o /dev/null '$base/nonexistent' | grep -qi '^x-content-type-options: nosniff'"
+check "and the server keeps serving" [ "$(code "$base/doc/$id")" = 200 ]
+
+kill -TERM $spid
+wait $spid || true
+trap - EXIT
+finish
