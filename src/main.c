@@ -16,6 +16,7 @@ static const struct command {
 	{"info", wy_cmd_info, "show one document (ID [--json])"},
 	{"list", wy_cmd_list, "list documents ([--json])"},
 	{"text", wy_cmd_text, "print the text of a document's pages (ID [--page N])"},
+	{"category", wy_cmd_category, "the category tree (list | add PATH | rename PATH NAME | move PATH PARENT)"},
 	{"retry", wy_cmd_retry, "convert a failed document again (ID... [--force])"},
 	{"worker", wy_cmd_worker, "convert queued documents until stopped"},
 	{"serve", wy_cmd_serve, "run the web site with an embedded worker ([--port N] [--no-worker])"},
@@ -32,7 +33,7 @@ static void usage(FILE *out)
 		"\n"
 		"commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(out,
 		"\n"
 		"global options:\n"

@@ -11,6 +11,7 @@ int wy_cmd_add(wy_config *cfg, int argc, char **argv);
 int wy_cmd_info(wy_config *cfg, int argc, char **argv);
 int wy_cmd_list(wy_config *cfg, int argc, char **argv);
 int wy_cmd_text(wy_config *cfg, int argc, char **argv);
+int wy_cmd_category(wy_config *cfg, int argc, char **argv);
 int wy_cmd_retry(wy_config *cfg, int argc, char **argv);
 int wy_cmd_worker(wy_config *cfg, int argc, char **argv);
 int wy_cmd_serve(wy_config *cfg, int argc, char **argv);

@@ -406,6 +406,70 @@ int wy_cmd_text(wy_config *cfg, int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
+/* ---- category ------------------------------------------------------------ */
+
+static void category_usage(FILE *out)
+{
+	fprintf(out, "usage: wenyuan category list [--json]\n"
+		     "       wenyuan category add PATH          e.g. 行业资料/计算机/人工智能\n"
+		     "       wenyuan category rename PATH NAME\n"
+		     "       wenyuan category move PATH NEW_PARENT   (\"\" or / for the top)\n"
+		     "\nThe category tree. A new library starts with a default tree for a Chinese\n"
+		     "document site; documents keep their category when it is renamed or moved.\n");
+}
+
+int wy_cmd_category(wy_config *cfg, int argc, char **argv)
+{
+	if (want_help(argc, argv) || argc < 2) {
+		category_usage(argc < 2 ? stderr : stdout);
+		return argc < 2;
+	}
+	const char *sub = argv[1];
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	if (rc) {
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+		return 1;
+	}
+	int64_t id;
+	if (strcmp(sub, "list") == 0 && argc <= 3) {
+		wy_category_list l;
+		if (!(rc = wy_store_category_list(st, &l, &ei))) {
+			if (argc == 3 && strcmp(argv[2], "--json") == 0) {
+				json_t *a = json_array();
+				for (int i = 0; i < l.n; i++)
+					json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:i}", "id", (json_int_t)l.items[i].id,
+									    "name", l.items[i].name, "path", l.items[i].path,
+									    "documents", l.items[i].docs));
+				print_json(a);
+			} else {
+				for (int i = 0; i < l.n; i++)
+					printf("%*s%s  (%d)\n", 2 * l.items[i].depth, "", l.items[i].name, l.items[i].docs);
+			}
+			wy_category_list_clear(&l);
+		}
+	} else if (strcmp(sub, "add") == 0 && argc == 3) {
+		if (!(rc = wy_store_category_add(st, argv[2], &id, &ei)))
+			printf("added   %s\n", argv[2]);
+	} else if (strcmp(sub, "rename") == 0 && argc == 4) {
+		if (!(rc = wy_store_category_rename(st, argv[2], argv[3], &ei)))
+			printf("renamed %s -> %s\n", argv[2], argv[3]);
+	} else if (strcmp(sub, "move") == 0 && argc == 4) {
+		const char *to = strcmp(argv[3], "/") == 0 ? "" : argv[3];
+		if (!(rc = wy_store_category_move(st, argv[2], to, &ei)))
+			printf("moved   %s -> %s\n", argv[2], *to ? to : "/");
+	} else {
+		category_usage(stderr);
+		wy_store_close(st);
+		return 1;
+	}
+	if (rc)
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+	wy_store_close(st);
+	return rc ? 1 : 0;
+}
+
 /* ---- retry, worker, config --------------------------------------------- */
 
 int wy_cmd_retry(wy_config *cfg, int argc, char **argv)

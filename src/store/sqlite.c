@@ -8,6 +8,7 @@
 #include "store/store.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "text/utf8.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -65,6 +66,23 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  updated_at INTEGER NOT NULL);"
 	"CREATE INDEX jobs_state ON jobs(state, id);",
+
+	/* 2: the default category tree of a Chinese document site (a library
+	 * that made some of these already keeps its own) */
+	"INSERT OR IGNORE INTO categories(parent_id, name, path) VALUES"
+	" (NULL,'教育资料','教育资料'),(NULL,'资格与职业考试','资格与职业考试'),(NULL,'论文','论文'),"
+	" (NULL,'行业资料','行业资料'),(NULL,'公文与办公','公文与办公'),(NULL,'电子书','电子书'),"
+	" (NULL,'生活休闲','生活休闲');"
+	"WITH c(parent, name) AS (VALUES"
+	" ('教育资料','幼儿教育'),('教育资料','小学'),('教育资料','初中'),('教育资料','高中'),('教育资料','大学'),"
+	" ('资格与职业考试','公务员考试'),('资格与职业考试','教师资格'),('资格与职业考试','会计'),"
+	" ('资格与职业考试','其它'),('论文','毕业论文'),('论文','学术论文'),('行业资料','计算机'),"
+	" ('行业资料','金融'),('行业资料','医疗'),('行业资料','法律'),('行业资料','建筑'),"
+	" ('公文与办公','工作总结'),('公文与办公','计划方案'),('公文与办公','合同协议'),('公文与办公','应用文书'),"
+	" ('电子书','文学'),('电子书','历史'),('电子书','科普'),('生活休闲','健康'),('生活休闲','美食'),"
+	" ('生活休闲','旅游'))"
+	" INSERT OR IGNORE INTO categories(parent_id, name, path)"
+	" SELECT p.id, c.name, p.path || '/' || c.name FROM c JOIN categories p ON p.path = c.parent;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -286,6 +304,17 @@ void wy_store_close(wy_store *st)
 
 int wy_store_schema_version(wy_store *st) { return st->version; }
 
+/* A category name: 1-100 bytes of valid UTF-8, no '/' and no controls. */
+static bool valid_name(const char *s, size_t n)
+{
+	if (n == 0 || n > 100 || !wy_utf8_valid(s, n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '/' || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
 /* Find or create the category at path "a/b/c", one row per level. */
 static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
 {
@@ -297,6 +326,8 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 		const char *slash = strchr(p, '/');
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
 		if (n > 0) {
+			if (!valid_name(p, n))
+				return wy_err_set(ei, WY_EINVAL, "'%.*s' is not a category name", (int)(n > 100 ? 100 : n), p);
 			if (plen + n + 2 > sizeof prefix)
 				return wy_err_set(ei, WY_ETOOBIG, "category path is too long");
 			if (plen)
@@ -857,6 +888,171 @@ int wy_store_doc_counts(wy_store *st, int counts[4], wy_errinfo *ei)
 	if (step != SQLITE_DONE)
 		rc = fail_db(st->db, ei, "count");
 	sqlite3_finalize(s);
+	return rc;
+}
+
+void wy_category_list_clear(wy_category_list *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		free(l->items[i].name);
+		free(l->items[i].path);
+	}
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	memset(out, 0, sizeof *out);
+	int rc = prep(st, &s,
+		      "SELECT c.id, c.parent_id, c.name, c.path,"
+		      " (SELECT count(*) FROM documents d WHERE d.category_id = c.id)"
+		      " FROM categories c ORDER BY c.path",
+		      ei);
+	if (rc)
+		return rc;
+	int cap = 0, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
+		}
+		wy_category *k = &out->items[out->n++];
+		k->id = sqlite3_column_int64(s, 0);
+		k->parent_id = sqlite3_column_int64(s, 1);
+		k->name = col_str(s, 2);
+		k->path = col_str(s, 3);
+		k->docs = sqlite3_column_int(s, 4);
+		k->depth = 0;
+		for (const char *p = k->path; *p; p++)
+			k->depth += *p == '/';
+	}
+	if (step != SQLITE_DONE) {
+		rc = fail_db(st->db, ei, "list categories");
+		wy_category_list_clear(out);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int wy_store_category_add(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
+{
+	int rc;
+	if (!path || !*path)
+		return wy_err_set(ei, WY_EINVAL, "a category needs a name");
+	if ((rc = begin(st, ei)))
+		return rc;
+	if ((rc = category_ensure(st, path, id, ei))) {
+		rollback(st);
+		return rc;
+	}
+	return commit(st, ei);
+}
+
+static int category_find(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s, "SELECT id FROM categories WHERE path=?1", ei);
+	if (rc)
+		return rc;
+	bind_text(s, 1, path);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	else
+		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no category '%s'", path)
+					 : fail_db(st->db, ei, "find category");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Give the category `id` at old_path a new name, parent and path; its
+ * subtree's paths follow. Inside the caller's transaction. */
+static int category_repath(wy_store *st, int64_t id, const char *old_path, const char *new_path, const char *name,
+			   int64_t parent, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int64_t other;
+	int rc = category_find(st, new_path, &other, NULL);
+	if (rc == WY_OK)
+		return wy_err_set(ei, WY_EINVAL, "category '%s' exists already", new_path);
+	if ((rc = prep(st, &s,
+		       "UPDATE categories SET path = ?2 || substr(path, length(?1) + 1)"
+		       " WHERE path = ?1 OR substr(path, 1, length(?1) + 1) = ?1 || '/'",
+		       ei)))
+		return rc;
+	bind_text(s, 1, old_path);
+	bind_text(s, 2, new_path);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = fail_db(st->db, ei, "rename category");
+	sqlite3_finalize(s);
+	if (rc || (rc = prep(st, &s, "UPDATE categories SET name=?2, parent_id=?3 WHERE id=?1", ei)))
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, name);
+	if (parent)
+		sqlite3_bind_int64(s, 3, parent);
+	else
+		sqlite3_bind_null(s, 3);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = fail_db(st->db, ei, "rename category");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int wy_store_category_rename(wy_store *st, const char *path, const char *new_name, wy_errinfo *ei)
+{
+	int64_t id, parent = 0;
+	int rc;
+	if (!new_name || !valid_name(new_name, strlen(new_name)))
+		return wy_err_set(ei, WY_EINVAL, "'%s' is not a category name", new_name ? new_name : "");
+	if ((rc = begin(st, ei)))
+		return rc;
+	if ((rc = category_find(st, path, &id, ei)))
+		goto fail;
+	const char *slash = strrchr(path, '/');
+	char *parent_path = slash ? wy_xstrndup(path, (size_t)(slash - path)) : NULL;
+	char *new_path = parent_path ? wy_xasprintf("%s/%s", parent_path, new_name) : wy_xstrdup(new_name);
+	if (parent_path)
+		rc = category_find(st, parent_path, &parent, ei);
+	if (!rc)
+		rc = category_repath(st, id, path, new_path, new_name, parent, ei);
+	free(parent_path);
+	free(new_path);
+	if (rc)
+		goto fail;
+	return commit(st, ei);
+fail:
+	rollback(st);
+	return rc;
+}
+
+int wy_store_category_move(wy_store *st, const char *path, const char *new_parent, wy_errinfo *ei)
+{
+	int64_t id, parent = 0;
+	int rc;
+	size_t n = strlen(path);
+	if (new_parent && *new_parent &&
+	    (strcmp(new_parent, path) == 0 || (strncmp(new_parent, path, n) == 0 && new_parent[n] == '/')))
+		return wy_err_set(ei, WY_EINVAL, "cannot move '%s' inside itself", path);
+	if ((rc = begin(st, ei)))
+		return rc;
+	if ((rc = category_find(st, path, &id, ei)))
+		goto fail;
+	if (new_parent && *new_parent && (rc = category_find(st, new_parent, &parent, ei)))
+		goto fail;
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	char *new_path = parent ? wy_xasprintf("%s/%s", new_parent, name) : wy_xstrdup(name);
+	rc = category_repath(st, id, path, new_path, name, parent, ei);
+	free(new_path);
+	if (rc)
+		goto fail;
+	return commit(st, ei);
+fail:
+	rollback(st);
 	return rc;
 }
 

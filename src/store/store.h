@@ -153,6 +153,36 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 /* Count of documents by status (array indexed by wy_doc_status). */
 int wy_store_doc_counts(wy_store *st, int counts[4], wy_errinfo *ei);
 
+/* Categories form a tree; a path names one ("教育资料/高中"). Names are
+ * 1-100 bytes of UTF-8 with no '/' and no control characters. */
+typedef struct wy_category {
+	int64_t id, parent_id;   /* parent_id 0 at the top */
+	char *name, *path;
+	int depth;               /* 0 at the top */
+	int docs;                /* documents filed directly here */
+} wy_category;
+
+typedef struct wy_category_list {
+	wy_category *items;      /* ordered by path: a parent before its children */
+	int n;
+} wy_category_list;
+
+void wy_category_list_clear(wy_category_list *l);
+
+int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei);
+
+/* Create the category at path and any missing parents (existing ones are
+ * fine). WY_EINVAL for a bad name. */
+int wy_store_category_add(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei);
+
+/* Rename the last part of path; its subtree follows. WY_ENOTFOUND,
+ * WY_EINVAL (bad name, or the new path exists). */
+int wy_store_category_rename(wy_store *st, const char *path, const char *new_name, wy_errinfo *ei);
+
+/* Move the category at path (and its subtree) under new_parent ("" = the
+ * top). WY_EINVAL when that would put it inside itself or clash. */
+int wy_store_category_move(wy_store *st, const char *path, const char *new_parent, wy_errinfo *ei);
+
 /* Every blob the store references (originals, page images, thumbnails),
  * through a callback; for fsck and garbage collection of orphans. */
 int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), void *ctx,

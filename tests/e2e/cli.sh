@@ -37,7 +37,19 @@ check "info --json fields" jqe '.id==1 and .format=="pdf" and (.sha256|length)==
 check "info for a missing document fails clearly" fails_with 'no document 999' "$WY_BIN" --data "$data" info 999
 check "info without an id is a usage error" fails_with usage "$WY_BIN" --data "$data" info
 
-for cmd in add info list text retry worker serve config; do
+# The category tree.
+cats=$("$WY_BIN" --data "$data" category list)
+check "a new library has the default category tree" grep -q '^  其它  (0)' <<<"$cats"
+check "samples are filed in their category" grep -q '^  手册  (2)' <<<"$cats"
+check "category add" "$WY_BIN" --data "$data" category add 行业资料/计算机/人工智能
+check "category rename" "$WY_BIN" --data "$data" category rename 行业资料/计算机 信息技术
+check "category move to the top" "$WY_BIN" --data "$data" category move 行业资料/信息技术 /
+check "the tree shows the change" jqe 'any(.[]; .path == "信息技术/人工智能")' <("$WY_BIN" --data "$data" category list --json)
+check "moving a category into itself is refused" fails_with 'inside itself' "$WY_BIN" --data "$data" category move 信息技术 信息技术/人工智能
+check "a document keeps its category when it is renamed" bash -c "'$WY_BIN' --data '$data' category rename 文渊 文渊书库 && \
+	'$WY_BIN' --data '$data' info 1 --json | jq -e '.category == \"文渊书库/手册\"' >/dev/null"
+
+for cmd in add info list text category retry worker serve config; do
 	check "$cmd --help" bash -c "'$WY_BIN' $cmd --help | grep -q usage || '$WY_BIN' $cmd --help | grep -q SETTING"
 done
 check "top-level --help" bash -c "'$WY_BIN' --help | grep -q commands"

@@ -351,6 +351,54 @@ TEST(garbage_database_is_an_error_not_a_crash)
 	ASSERT(ei.msg[0]);
 }
 
+static const wy_category *find_cat(const wy_category_list *l, const char *path)
+{
+	for (int i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].path, path) == 0)
+			return &l->items[i];
+	return NULL;
+}
+
+TEST(category_tree)
+{
+	wy_store *st = fresh(NULL);
+	wy_category_list l;
+	/* a new store has the default tree of a Chinese document site */
+	ASSERT_EQ(wy_store_category_list(st, &l, NULL), WY_OK);
+	ASSERT(l.n > 20);
+	ASSERT(find_cat(&l, "资格与职业考试/其它"));
+	ASSERT_EQ(find_cat(&l, "教育资料/高中")->depth, 1);
+	wy_category_list_clear(&l);
+
+	int64_t id;
+	ASSERT_EQ(wy_store_category_add(st, "行业资料/计算机/人工智能", &id, NULL), WY_OK);
+	add(st, SHA_A, NULL, "行业资料/计算机/人工智能");
+	wy_errinfo ei = {0};
+	ASSERT_EQ(wy_store_category_add(st, "坏/名\x01字", &id, &ei), WY_EINVAL);
+	ASSERT_EQ(wy_store_category_rename(st, "行业资料/计算机", "信息技术", NULL), WY_OK);
+	ASSERT_EQ(wy_store_category_rename(st, "行业资料/信息技术", "金融", NULL), WY_EINVAL); /* exists */
+	ASSERT_EQ(wy_store_category_rename(st, "没有这个", "x", NULL), WY_ENOTFOUND);
+	ASSERT_EQ(wy_store_category_rename(st, "行业资料/信息技术", "a/b", NULL), WY_EINVAL);
+	ASSERT_EQ(wy_store_category_move(st, "行业资料/信息技术", "教育资料", NULL), WY_OK);
+	ASSERT_EQ(wy_store_category_move(st, "教育资料", "教育资料/信息技术", NULL), WY_EINVAL); /* into itself */
+	ASSERT_EQ(wy_store_category_move(st, "教育资料/信息技术", "", NULL), WY_OK);             /* to the top */
+	ASSERT_EQ(wy_store_category_list(st, &l, NULL), WY_OK);
+	const wy_category *k = find_cat(&l, "信息技术/人工智能");
+	ASSERT(k);
+	ASSERT_EQ(k->docs, 1);
+	ASSERT_EQ(k->depth, 1);
+	ASSERT_EQ(find_cat(&l, "信息技术")->parent_id, 0);
+	ASSERT(!find_cat(&l, "行业资料/计算机"));
+	ASSERT(!find_cat(&l, "行业资料/信息技术/人工智能"));
+	wy_category_list_clear(&l);
+	/* the document moved with its category */
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, 1, &d, NULL), WY_OK);
+	ASSERT_STR_EQ(d.category, "信息技术/人工智能");
+	wy_doc_clear(&d);
+	wy_store_close(st);
+}
+
 static int count_ref(void *ctx, const char *sha)
 {
 	int *seen = ctx;
@@ -380,4 +428,4 @@ TEST_LIST(T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publish
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
 	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
 	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
-	  T(garbage_database_is_an_error_not_a_crash), T(blob_refs_lists_every_reference))
+	  T(garbage_database_is_an_error_not_a_crash), T(category_tree), T(blob_refs_lists_every_reference))
