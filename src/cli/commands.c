@@ -5,6 +5,7 @@
 #include "core/util.h"
 #include "jobs/worker.h"
 #include "store/store.h"
+#include "web/views.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,24 +65,6 @@ static bool parse_id(const char *s, int64_t *id)
 		return false;
 	*id = v;
 	return true;
-}
-
-static json_t *doc_json(const wy_doc *d)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_integer(d->id));
-	json_object_set_new(o, "title", d->title ? json_string(d->title) : json_null());
-	json_object_set_new(o, "filename", json_string(d->filename ? d->filename : ""));
-	json_object_set_new(o, "format", d->format ? json_string(d->format) : json_null());
-	json_object_set_new(o, "category", d->category ? json_string(d->category) : json_null());
-	json_object_set_new(o, "pages", json_integer(d->pages));
-	json_object_set_new(o, "size", json_integer(d->size));
-	json_object_set_new(o, "sha256", json_string(d->sha256));
-	json_object_set_new(o, "status", json_string(wy_doc_status_name(d->status)));
-	json_object_set_new(o, "reason", d->reason ? json_string(d->reason) : json_null());
-	json_object_set_new(o, "author", d->author ? json_string(d->author) : json_null());
-	json_object_set_new(o, "created_at", json_integer(d->created_at));
-	return o;
 }
 
 static void print_json(json_t *j)
@@ -305,7 +288,7 @@ int wy_cmd_info(wy_config *cfg, int argc, char **argv)
 		return 1;
 	}
 	if (json)
-		print_json(doc_json(&d));
+		print_json(wy_view_doc(&d));
 	else
 		print_doc(&d);
 	wy_doc_clear(&d);
@@ -342,7 +325,7 @@ int wy_cmd_list(wy_config *cfg, int argc, char **argv)
 	if (json) {
 		json_t *a = json_array();
 		for (int i = 0; i < l.n; i++)
-			json_array_append_new(a, doc_json(&l.items[i]));
+			json_array_append_new(a, wy_view_doc(&l.items[i]));
 		print_json(a);
 	} else {
 		printf("%-6s %-10s %-6s %5s %9s  %s\n", "ID", "STATUS", "FORMAT", "PAGES", "SIZE", "TITLE");
@@ -439,9 +422,7 @@ int wy_cmd_category(wy_config *cfg, int argc, char **argv)
 			if (argc == 3 && strcmp(argv[2], "--json") == 0) {
 				json_t *a = json_array();
 				for (int i = 0; i < l.n; i++)
-					json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:i}", "id", (json_int_t)l.items[i].id,
-									    "name", l.items[i].name, "path", l.items[i].path,
-									    "documents", l.items[i].docs));
+					json_array_append_new(a, wy_view_category(&l.items[i]));
 				print_json(a);
 			} else {
 				for (int i = 0; i < l.n; i++)

@@ -11,6 +11,7 @@
 #include "jobs/worker.h"
 #include "store/store.h"
 #include "text/utf8.h"
+#include "web/views.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -404,6 +405,125 @@ static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64
 	return ret;
 }
 
+/* "/doc/123": digits only, no sign, no space, at most 18 of them. */
+static bool path_id(const char *s, int64_t *id)
+{
+	int64_t v = 0;
+	int n = 0;
+	for (; *s; s++, n++) {
+		if (*s < '0' || *s > '9' || n >= 18)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*id = v;
+	return n > 0 && v > 0;
+}
+
+/* ---- /api/v1: JSON twins (docs/api.md) --------------------------------- */
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!s)
+		return MHD_NO;
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	return queue(c, status, r);
+}
+
+static enum MHD_Result api_error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	return send_json(c, status, json_pack("{s:s}", "error", msg));
+}
+
+/* A query argument as a bounded integer; def when absent or not a number. */
+static int arg_int(struct MHD_Connection *c, const char *name, int def, int lo, int hi)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	char *end;
+	long n = v ? strtol(v, &end, 10) : 0;
+	if (!v || end == v || *end)
+		return def;
+	return n < lo ? lo : n > hi ? hi : (int)n;
+}
+
+static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *path)
+{
+	wy_store *st;
+	wy_errinfo ei = {0};
+	if (wy_store_open(sv->cfg->data_dir, &st, &ei))
+		return api_error(c, 503, "store unavailable");
+	enum MHD_Result ret;
+	int64_t id = 0;
+	const char *rest = NULL;
+	if (strcmp(path, "documents") == 0) {
+		int offset = arg_int(c, "offset", 0, 0, 1 << 30), limit = arg_int(c, "limit", 20, 1, 100);
+		wy_doc_list l;
+		int counts[4];
+		if (wy_store_doc_list(st, offset, limit, &l, &ei) || wy_store_doc_counts(st, counts, &ei)) {
+			ret = api_error(c, 503, "store unavailable");
+		} else {
+			json_t *a = json_array();
+			for (int i = 0; i < l.n; i++)
+				json_array_append_new(a, wy_view_doc(&l.items[i]));
+			ret = send_json(c, 200,
+					json_pack("{s:o, s:i, s:i, s:i}", "documents", a, "offset", offset, "limit", limit,
+						  "total", counts[0] + counts[1] + counts[2] + counts[3]));
+			wy_doc_list_clear(&l);
+		}
+	} else if (strcmp(path, "categories") == 0) {
+		wy_category_list l;
+		if (wy_store_category_list(st, &l, &ei)) {
+			ret = api_error(c, 503, "store unavailable");
+		} else {
+			json_t *a = json_array();
+			for (int i = 0; i < l.n; i++)
+				json_array_append_new(a, wy_view_category(&l.items[i]));
+			ret = send_json(c, 200, json_pack("{s:o}", "categories", a));
+			wy_category_list_clear(&l);
+		}
+	} else if (strncmp(path, "doc/", 4) == 0) {
+		char num[24];
+		const char *p = path + 4, *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : sizeof num - 1), p);
+		rest = slash ? slash + 1 : "";
+		wy_doc d;
+		int rc = n < sizeof num && path_id(num, &id) ? wy_store_doc_get(st, id, &d, &ei) : WY_ENOTFOUND;
+		if (rc) {
+			ret = rc == WY_ENOTFOUND ? api_error(c, 404, "no such document") : api_error(c, 503, "store unavailable");
+		} else if (*rest == 0) {
+			ret = send_json(c, 200, wy_view_doc(&d));
+			wy_doc_clear(&d);
+		} else if (strcmp(rest, "pages") == 0) {
+			/* Pages from `from`, at most `count` (text can be long). */
+			int from = arg_int(c, "from", 1, 1, 1 << 30), count = arg_int(c, "count", 20, 1, 100);
+			json_t *a = json_array();
+			for (int i = from; d.status == WY_DOC_READY && i <= d.pages && i < from + count; i++) {
+				wy_page pg;
+				if (wy_store_page_get(st, id, i, &pg, NULL))
+					break;
+				json_array_append_new(a, wy_view_page(&pg));
+				wy_page_clear(&pg);
+			}
+			ret = send_json(c, 200, json_pack("{s:I, s:i, s:o}", "id", (json_int_t)id, "pages", d.pages, "items", a));
+			wy_doc_clear(&d);
+		} else {
+			wy_doc_clear(&d);
+			ret = api_error(c, 404, "no such resource");
+		}
+	} else {
+		ret = api_error(c, 404, "no such resource");
+	}
+	wy_store_close(st);
+	return ret;
+}
+
 /* Percent-decoding of URLs, in place, as libmicrohttpd's own except that
  * %00 stays as it is: a NUL would cut the path short ("/doc/1%00x" must
  * not be "/doc/1"). Returns the new length. */
@@ -424,20 +544,6 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	}
 	*w = 0;
 	return (size_t)(w - s);
-}
-
-/* "/doc/123": digits only, no sign, no space, at most 18 of them. */
-static bool path_id(const char *s, int64_t *id)
-{
-	int64_t v = 0;
-	int n = 0;
-	for (; *s; s++, n++) {
-		if (*s < '0' || *s > '9' || n >= 18)
-			return false;
-		v = v * 10 + (*s - '0');
-	}
-	*id = v;
-	return n > 0 && v > 0;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -463,6 +569,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return send_blob(sv, c, url + 6);
 	if (strncmp(url, "/download/", 10) == 0 && path_id(url + 10, &id))
 		return send_download(sv, c, id);
+	if (strncmp(url, "/api/v1/", 8) == 0)
+		return api(sv, c, url + 8);
 	if (strcmp(url, "/healthz") == 0) {
 		wy_buf_puts(&b, "ok\n");
 		return send_buf(c, 200, "text/plain", &b);

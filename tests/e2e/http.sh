@@ -45,6 +45,19 @@ check "page image has a strong ETag" [ "${#etag}" -eq 66 ]
 check "a matching If-None-Match answers 304" [ "$(code -H "If-None-Match: $etag" "$base$img")" = 304 ]
 check "a stale If-None-Match gets the image" [ "$(code -H 'If-None-Match: "0"' "$base$img")" = 200 ]
 
+# The JSON twins.
+curl -s "$base/api/v1/doc/$id" > "$d/doc.json"
+check "api: document" jqe --argjson id "$id" '.id == $id and .status == "ready" and .format == "txt" and .pages == 1
+	and .filename == "年度报告（终稿）.txt" and (.download | endswith("/download/\($id)"))' "$d/doc.json"
+curl -s "$base/api/v1/doc/$id/pages" > "$d/pages.json"
+check "api: pages with images and text" jqe '.pages == 1 and (.items | length) == 1 and .items[0].page == 1
+	and (.items[0].image | startswith("/blob/")) and (.items[0].text | contains("第二行文字"))' "$d/pages.json"
+check "api: documents" jqe '.total == 1 and (.documents | length) == 1' <(curl -s "$base/api/v1/documents?limit=5")
+check "api: categories" jqe '.categories | length > 20' <(curl -s "$base/api/v1/categories")
+check "api: unknown document is a JSON 404" [ "$(code "$base/api/v1/doc/424242")" = 404 ]
+check "api: unknown path is a JSON 404" jqe '.error' <(curl -s "$base/api/v1/nope")
+check "api: bad numbers are clamped, not errors" [ "$(code "$base/api/v1/documents?limit=-5&offset=abc")" = 200 ]
+
 # Unknown, malformed and hostile requests.
 check "unknown document is 404" [ "$(code "$base/doc/999999")" = 404 ]
 check "unknown download is 404" [ "$(code "$base/download/999999")" = 404 ]
