@@ -31,6 +31,7 @@ static const struct setting {
 	S("office_path", "WENYUAN_OFFICE_PATH", T_STR, office_path, 0, 0, "/usr/lib/libreoffice/program", "LibreOffice's program directory"),
 	S("office_recycle", "WENYUAN_OFFICE_RECYCLE", T_INT, office_recycle, 1, 1000000, "200", "documents per office converter before it is replaced"),
 	S("allow_network", "WENYUAN_ALLOW_NETWORK", T_INT, allow_network, 0, 1, "0", "1: convert even without a private network namespace"),
+	S("web_dir", "WENYUAN_WEB_DIR", T_STR, web_dir, 0, 0, WY_SOURCE_DIR "/web", "the site's templates/ and static/"),
 	S("http_addr", "WENYUAN_HTTP_ADDR", T_STR, http_addr, 0, 0, "127.0.0.1", "address the web server listens on"),
 	S("http_port", "WENYUAN_HTTP_PORT", T_INT, http_port, 0, 65535, "8080", "port the web server listens on"),
 	S("http_threads", "WENYUAN_HTTP_THREADS", T_INT, http_threads, 0, 1024, "0", "request threads (0 = 4 per core)"),

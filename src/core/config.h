@@ -25,6 +25,7 @@ typedef struct wy_config {
 	char office_path[512];   /* LibreOffice's program directory */
 	int office_recycle;      /* documents an office converter converts before it is replaced */
 	int allow_network;       /* 1: convert even where no network namespace can be had */
+	char web_dir[512];       /* templates/ and static/ of the site */
 	char http_addr[64];
 	int http_port;
 	int http_threads;        /* request threads (0 = 4 per core) */

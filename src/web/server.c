@@ -11,11 +11,14 @@
 #include "jobs/worker.h"
 #include "store/store.h"
 #include "text/utf8.h"
+#include "web/template.h"
 #include "web/views.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +31,8 @@
 typedef struct server {
 	const wy_config *cfg;
 	const char *blobdir;
+	char *static_dir;
+	wy_template *base, *index, *doc, *notfound;
 } server;
 
 static volatile sig_atomic_t serve_stop;
@@ -40,20 +45,6 @@ static void on_stop(int sig)
 
 static void on_child(int sig) { (void)sig; }
 
-static void esc(wy_buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': wy_buf_puts(b, "&lt;"); break;
-		case '>': wy_buf_puts(b, "&gt;"); break;
-		case '&': wy_buf_puts(b, "&amp;"); break;
-		case '"': wy_buf_puts(b, "&quot;"); break;
-		case '\'': wy_buf_puts(b, "&#39;"); break;
-		default: wy_buf_putc(b, *s);
-		}
-	}
-}
-
 /* Every response leaves through here: the security headers are on all of
  * them, errors and images included. Takes r. */
 static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
@@ -62,7 +53,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, struct M
 		return MHD_NO;
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+				"default-src 'self'; frame-ancestors 'none'");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
@@ -91,129 +82,141 @@ static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, cons
 	return send_buf(c, status, "text/plain; charset=utf-8", &b);
 }
 
-static void head(wy_buf *b, const char *title)
+/* Render tpl with ctx into the site's frame and send it. Takes ctx. */
+static enum MHD_Result send_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+				 const wy_template *tpl, json_t *ctx)
 {
-	wy_buf_puts(b, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
-	esc(b, title);
-	wy_buf_puts(b, " - 文渊</title><style>"
-		       "body{font-family:sans-serif;max-width:980px;margin:0 auto;padding:0 16px;color:#222}"
-		       "header{border-bottom:1px solid #ddd;padding:12px 0}header a{font-size:22px;color:#a33;text-decoration:none}"
-		       "table{border-collapse:collapse;width:100%}td,th{padding:6px 8px;border-bottom:1px solid #eee;text-align:left}"
-		       ".ready{color:#1a7f37}.failed{color:#c62828}.queued,.converting{color:#9a6700}"
-		       ".page{margin:16px 0;border:1px solid #ddd}.page img{width:100%;height:auto;display:block}"
-		       ".text{white-space:pre-wrap;background:#fafafa;padding:8px;border-top:1px solid #eee}"
-		       "img.thumb{width:60px;border:1px solid #ddd}"
-		       "</style></head><body><header><a href=\"/\">文渊 · wenyuan</a></header>");
+	wy_buf body, page;
+	wy_buf_init(&body, 32u << 20);
+	wy_buf_init(&page, 33u << 20);
+	int rc = wy_template_render(tpl, ctx, &body);
+	json_decref(ctx);
+	if (!rc) {
+		json_t *frame = json_pack("{s:s, s:s}", "title", title, "body", body.data ? body.data : "");
+		rc = wy_template_render(sv->base, frame, &page);
+		json_decref(frame);
+	}
+	wy_buf_free(&body);
+	if (rc) {
+		wy_buf_free(&page);
+		return send_text(c, 500, "the page could not be rendered\n");
+	}
+	return send_buf(c, status, "text/html; charset=utf-8", &page);
+}
+
+static enum MHD_Result not_found(server *sv, struct MHD_Connection *c)
+{
+	return send_page(sv, c, 404, "未找到", sv->notfound, json_object());
+}
+
+/* What the pages show of a document besides its JSON view. */
+static json_t *doc_context(const wy_doc *d)
+{
+	json_t *o = wy_view_doc(d);
+	char size[32];
+	wy_format_size(d->size, size, sizeof size);
+	json_object_set_new(o, "size_text", json_string(size));
+	json_object_set_new(o, "display_title", json_string(d->title ? d->title : d->filename ? d->filename : ""));
+	if (d->status == WY_DOC_CONVERTING && d->progress_total) {
+		char pr[32];
+		snprintf(pr, sizeof pr, "%d/%d", d->progress_done, d->progress_total);
+		json_object_set_new(o, "progress", json_string(pr));
+	}
+	return o;
 }
 
 static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
-	wy_buf b;
-	wy_buf_init(&b, 0);
 	int rc = wy_store_open(sv->cfg->data_dir, &st, &ei);
 	wy_doc_list l = {0};
 	if (!rc)
 		rc = wy_store_doc_list(st, 0, 500, &l, &ei);
-	if (rc) {
-		wy_store_close(st);
-		wy_buf_puts(&b, "store unavailable\n");
-		return send_buf(c, 503, "text/plain; charset=utf-8", &b);
-	}
-	head(&b, "文档");
-	wy_buf_printf(&b, "<h1>文档 <small>(%d)</small></h1><table><tr><th></th><th>标题</th><th>格式</th>"
-			  "<th>页数</th><th>大小</th><th>状态</th></tr>", l.n);
-	for (int i = 0; i < l.n; i++) {
-		const wy_doc *d = &l.items[i];
-		char size[32];
-		wy_format_size(d->size, size, sizeof size);
-		wy_buf_puts(&b, "<tr><td>");
-		if (d->thumb_sha256[0])
-			wy_buf_printf(&b, "<img class=\"thumb\" alt=\"\" src=\"/blob/%s\">", d->thumb_sha256);
-		wy_buf_printf(&b, "</td><td><a href=\"/doc/%lld\">", (long long)d->id);
-		esc(&b, d->title ? d->title : d->filename);
-		wy_buf_puts(&b, "</a></td><td>");
-		esc(&b, d->format ? d->format : "");
-		wy_buf_printf(&b, "</td><td>%d</td><td>%s</td><td class=\"%s\">%s", d->pages, size,
-			      wy_doc_status_name(d->status), wy_doc_status_name(d->status));
-		if (d->status == WY_DOC_CONVERTING && d->progress_total)
-			wy_buf_printf(&b, " %d/%d", d->progress_done, d->progress_total);
-		if (d->reason) {
-			wy_buf_puts(&b, ": ");
-			esc(&b, d->reason);
-		}
-		wy_buf_puts(&b, "</td></tr>");
-	}
-	wy_buf_puts(&b, "</table></body></html>");
-	wy_doc_list_clear(&l);
 	wy_store_close(st);
-	return send_buf(c, 200, "text/html; charset=utf-8", &b);
+	if (rc)
+		return send_text(c, 503, "store unavailable\n");
+	json_t *docs = json_array();
+	for (int i = 0; i < l.n; i++)
+		json_array_append_new(docs, doc_context(&l.items[i]));
+	wy_doc_list_clear(&l);
+	json_t *ctx = json_pack("{s:o, s:I}", "documents", docs, "total", (json_int_t)json_array_size(docs));
+	return send_page(sv, c, 200, "文档", sv->index, ctx);
 }
 
 static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id)
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
-	wy_buf b;
-	wy_buf_init(&b, 0);
 	wy_doc d = {0};
 	int rc = wy_store_open(sv->cfg->data_dir, &st, &ei);
 	if (!rc)
 		rc = wy_store_doc_get(st, id, &d, &ei);
 	if (rc) {
 		wy_store_close(st);
-		head(&b, "未找到");
-		wy_buf_puts(&b, "<h1>文档不存在</h1><p><a href=\"/\">返回首页</a></p></body></html>");
-		return send_buf(c, rc == WY_ENOTFOUND ? 404 : 503, "text/html; charset=utf-8", &b);
+		return rc == WY_ENOTFOUND ? not_found(sv, c) : send_text(c, 503, "store unavailable\n");
 	}
-	char size[32];
-	wy_format_size(d.size, size, sizeof size);
-	head(&b, d.title ? d.title : d.filename);
-	wy_buf_puts(&b, "<h1>");
-	esc(&b, d.title ? d.title : d.filename);
-	wy_buf_printf(&b, "</h1><p>文档编号 %lld · 格式 ", (long long)d.id);
-	esc(&b, d.format ? d.format : "?");
-	wy_buf_printf(&b, " · 页数 %d · 大小 %s · <span class=\"%s\">%s</span> · <a href=\"/download/%lld\">下载</a></p>",
-		      d.pages, size, wy_doc_status_name(d.status), wy_doc_status_name(d.status), (long long)d.id);
-	if (d.reason) {
-		wy_buf_puts(&b, "<p class=\"failed\">");
-		esc(&b, d.reason);
-		wy_buf_puts(&b, "</p>");
-	}
+	json_t *ctx = doc_context(&d);
 	/* A plain page for now: the first pages, text cut to what a reader
 	 * scrolls through (the real document page pages through the rest). */
 	int shown = d.pages < 50 ? d.pages : 50;
+	json_t *items = json_array();
 	for (int i = 1; d.status == WY_DOC_READY && i <= shown; i++) {
 		wy_page p;
 		if (wy_store_page_get(st, id, i, &p, NULL))
 			continue;
-		wy_buf_printf(&b, "<div class=\"page\" id=\"p%d\"><img loading=\"lazy\" width=\"%d\" height=\"%d\" src=\"/blob/%s\" alt=\"",
-			      i, p.width, p.height, p.image_sha256);
-		/* alt: the start of the page's text, cut on a character boundary */
-		char alt[121];
-		const char *pt = p.text ? p.text : "";
-		size_t al = wy_utf8_truncate(pt, strlen(pt), sizeof alt - 1);
-		memcpy(alt, pt, al);
-		alt[al] = 0;
-		esc(&b, alt);
-		wy_buf_printf(&b, "\"><div class=\"text\">%d、", i);
-		char *text = p.text ? p.text : (char *)"";
+		const char *text = p.text ? p.text : "";
 		size_t tl = wy_utf8_truncate(text, strlen(text), 64 * 1024);
-		char saved = text[tl];
-		text[tl] = 0;
-		esc(&b, text);
-		text[tl] = saved;
-		wy_buf_puts(&b, "</div></div>");
+		size_t al = wy_utf8_truncate(text, strlen(text), 120); /* alt: the start of the text */
+		json_t *item = wy_view_page(&p);
+		json_object_set_new(item, "text", json_stringn(text, tl));
+		json_object_set_new(item, "alt", json_stringn(text, al));
+		json_array_append_new(items, item);
 		wy_page_clear(&p);
 	}
-	if (d.status == WY_DOC_READY && shown < d.pages)
-		wy_buf_printf(&b, "<p>共 %d 页，此处显示前 %d 页。</p>", d.pages, shown);
-	wy_buf_puts(&b, "</body></html>");
-	wy_doc_clear(&d);
 	wy_store_close(st);
-	return send_buf(c, 200, "text/html; charset=utf-8", &b);
+	json_object_set_new(ctx, "page_items", items);
+	json_object_set_new(ctx, "shown", json_integer(shown));
+	json_object_set_new(ctx, "more_pages", json_boolean(d.status == WY_DOC_READY && shown < d.pages));
+	char title[300];
+	snprintf(title, sizeof title, "%s", d.title ? d.title : d.filename ? d.filename : "");
+	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
+	wy_doc_clear(&d);
+	return send_page(sv, c, 200, title, sv->doc, ctx);
+}
+
+/* /static/NAME: the site's own files; names are checked, never paths. */
+static enum MHD_Result send_static(server *sv, struct MHD_Connection *c, const char *name)
+{
+	const char *type = NULL;
+	size_t n = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') || name[i] == '-' ||
+		      name[i] == '_' || (name[i] == '.' && i > 0)))
+			return not_found(sv, c);
+	if (n > 4 && strcmp(name + n - 4, ".css") == 0)
+		type = "text/css; charset=utf-8";
+	else if (n > 3 && strcmp(name + n - 3, ".js") == 0)
+		type = "text/javascript; charset=utf-8";
+	if (!type)
+		return not_found(sv, c);
+	char *path = wy_xasprintf("%s/%s", sv->static_dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return not_found(sv, c);
+	}
+	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+	if (!r) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "public, max-age=300");
+	return queue(c, 200, r);
 }
 
 /* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" range against size.
@@ -554,12 +557,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)upload_size;
 	(void)req;
 	server *sv = cls;
-	wy_buf b;
-	wy_buf_init(&b, 0);
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-		wy_buf_puts(&b, "method not allowed\n");
-		return send_buf(c, 405, "text/plain", &b);
-	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return send_text(c, 405, "method not allowed\n");
 	if (strcmp(url, "/") == 0)
 		return page_index(sv, c);
 	int64_t id;
@@ -571,13 +570,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return send_download(sv, c, id);
 	if (strncmp(url, "/api/v1/", 8) == 0)
 		return api(sv, c, url + 8);
-	if (strcmp(url, "/healthz") == 0) {
-		wy_buf_puts(&b, "ok\n");
-		return send_buf(c, 200, "text/plain", &b);
-	}
-	head(&b, "未找到");
-	wy_buf_puts(&b, "<h1>404 页面不存在</h1><p><a href=\"/\">返回首页</a></p></body></html>");
-	return send_buf(c, 404, "text/html; charset=utf-8", &b);
+	if (strncmp(url, "/static/", 8) == 0)
+		return send_static(sv, c, url + 8);
+	if (strcmp(url, "/healthz") == 0)
+		return send_text(c, 200, "ok\n");
+	return not_found(sv, c);
 }
 
 /* The embedded worker is `wenyuan worker` in a process of its own: fork
@@ -662,7 +659,25 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		return 1;
 	}
 	char *blobdir = wy_xasprintf("%s/blobs", cfg->data_dir);
-	server sv = {cfg, blobdir};
+	server sv = {cfg, blobdir, wy_xasprintf("%s/static", cfg->web_dir), NULL, NULL, NULL, NULL};
+	struct {
+		const char *name;
+		wy_template **t;
+	} tpls[] = {{"base", &sv.base}, {"index", &sv.index}, {"doc", &sv.doc}, {"notfound", &sv.notfound}};
+	for (size_t k = 0; k < sizeof tpls / sizeof tpls[0]; k++) {
+		char *path = wy_xasprintf("%s/templates/%s.html", cfg->web_dir, tpls[k].name);
+		wy_errinfo tei = {0};
+		int trc = wy_template_load(path, tpls[k].t, &tei);
+		free(path);
+		if (trc) {
+			fprintf(stderr, "wenyuan: %s (setting web_dir: %s)\n", wy_err_msg(&tei, trc), cfg->web_dir);
+			if (wpid > 0) {
+				kill(wpid, SIGTERM);
+				waitpid(wpid, NULL, 0);
+			}
+			return 1;
+		}
+	}
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
@@ -732,6 +747,11 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 			;
 	}
 	free(blobdir);
+	free(sv.static_dir);
+	wy_template_free(sv.base);
+	wy_template_free(sv.index);
+	wy_template_free(sv.doc);
+	wy_template_free(sv.notfound);
 	wy_config_environ_free(envp);
 	return 0;
 }

@@ -58,6 +58,11 @@ check "api: unknown document is a JSON 404" [ "$(code "$base/api/v1/doc/424242")
 check "api: unknown path is a JSON 404" jqe '.error' <(curl -s "$base/api/v1/nope")
 check "api: bad numbers are clamped, not errors" [ "$(code "$base/api/v1/documents?limit=-5&offset=abc")" = 200 ]
 
+# The site's own files.
+check "the stylesheet is served as CSS" bash -c "curl -s -D - -o /dev/null '$base/static/site.css' | grep -qi '^content-type: text/css'"
+check "a path outside static/ is 404" [ "$(code --path-as-is "$base/static/../templates/base.html")" = 404 ]
+check "a 404 is the site's page" bash -c "curl -s '$base/nope' | grep -q '404 页面不存在'"
+
 # Unknown, malformed and hostile requests.
 check "unknown document is 404" [ "$(code "$base/doc/999999")" = 404 ]
 check "unknown download is 404" [ "$(code "$base/download/999999")" = 404 ]

@@ -1,0 +1,303 @@
+/* template: parse once into a tree of nodes, render by walking it with a
+ * bounded stack of JSON contexts. */
+#include "web/template.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 32
+
+enum { N_TEXT, N_VAR, N_RAW, N_SECTION, N_INVERTED };
+
+typedef struct node {
+	int kind;
+	char *text;            /* N_TEXT: the text; others: the name */
+	size_t len;            /* of text */
+	struct node *child;    /* sections: their body */
+	struct node *next;
+} node;
+
+struct wy_template {
+	node *root;
+};
+
+static void free_nodes(node *n)
+{
+	while (n) {
+		node *next = n->next;
+		free_nodes(n->child);
+		free(n->text);
+		free(n);
+		n = next;
+	}
+}
+
+void wy_template_free(wy_template *t)
+{
+	if (!t)
+		return;
+	free_nodes(t->root);
+	free(t);
+}
+
+static int line_of(const char *src, const char *p)
+{
+	int line = 1;
+	for (const char *s = src; s < p; s++)
+		line += *s == '\n';
+	return line;
+}
+
+static char *trimmed(const char *a, const char *z)
+{
+	while (a < z && (*a == ' ' || *a == '\t'))
+		a++;
+	while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
+		z--;
+	return wy_xstrndup(a, (size_t)(z - a));
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+		      *s == '.' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* Parse from *pp until end or the closing tag of `open` (NULL at the top). */
+static int parse_block(const char *src, const char **pp, const char *end, const char *open, int depth, node **out,
+		       wy_errinfo *ei)
+{
+	node *head = NULL, **tail = &head;
+	const char *p = *pp;
+	int rc = WY_OK;
+	if (depth > MAX_DEPTH)
+		return wy_err_set(ei, WY_EINVAL, "template: sections nested deeper than %d (line %d)", MAX_DEPTH,
+				  line_of(src, p));
+	while (p < end) {
+		const char *tag = memmem(p, (size_t)(end - p), "{{", 2);
+		const char *text_end = tag ? tag : end;
+		if (text_end > p) {
+			node *n = wy_xcalloc(1, sizeof *n);
+			n->kind = N_TEXT;
+			n->text = wy_xstrndup(p, (size_t)(text_end - p));
+			n->len = (size_t)(text_end - p);
+			*tail = n;
+			tail = &n->next;
+		}
+		if (!tag) {
+			p = end;
+			break;
+		}
+		bool raw = tag + 2 < end && tag[2] == '{';
+		const char *body = tag + (raw ? 3 : 2);
+		const char *close = memmem(body, (size_t)(end - body), raw ? "}}}" : "}}", raw ? 3 : 2);
+		if (!close) {
+			rc = wy_err_set(ei, WY_EINVAL, "template: unclosed tag (line %d)", line_of(src, tag));
+			goto fail;
+		}
+		p = close + (raw ? 3 : 2);
+		char sigil = raw ? 0 : *body;
+		if (sigil == '!')
+			continue;
+		if (sigil == '#' || sigil == '^' || sigil == '/')
+			body++;
+		char *name = trimmed(body, close);
+		if (!valid_name(name)) {
+			rc = wy_err_set(ei, WY_EINVAL, "template: bad tag name '%.40s' (line %d)", name, line_of(src, tag));
+			free(name);
+			goto fail;
+		}
+		if (sigil == '/') {
+			bool match = open && strcmp(name, open) == 0;
+			free(name);
+			if (!match) {
+				rc = wy_err_set(ei, WY_EINVAL, "template: unexpected closing tag (line %d)",
+						line_of(src, tag));
+				goto fail;
+			}
+			*pp = p;
+			*out = head;
+			return WY_OK;
+		}
+		node *n = wy_xcalloc(1, sizeof *n);
+		n->text = name;
+		n->kind = raw ? N_RAW : sigil == '#' ? N_SECTION : sigil == '^' ? N_INVERTED : N_VAR;
+		*tail = n;
+		tail = &n->next;
+		if (n->kind == N_SECTION || n->kind == N_INVERTED) {
+			if ((rc = parse_block(src, &p, end, name, depth + 1, &n->child, ei)))
+				goto fail;
+		}
+	}
+	if (open) {
+		rc = wy_err_set(ei, WY_EINVAL, "template: section '%.40s' is not closed", open);
+		goto fail;
+	}
+	*pp = p;
+	*out = head;
+	return WY_OK;
+fail:
+	free_nodes(head);
+	return rc;
+}
+
+int wy_template_parse(const char *src, size_t len, wy_template **out, wy_errinfo *ei)
+{
+	const char *p = src;
+	node *root = NULL;
+	int rc = parse_block(src, &p, src + len, NULL, 0, &root, ei);
+	if (rc)
+		return rc;
+	*out = wy_xcalloc(1, sizeof **out);
+	(*out)->root = root;
+	return WY_OK;
+}
+
+int wy_template_load(const char *path, wy_template **out, wy_errinfo *ei)
+{
+	wy_buf b;
+	int rc = wy_file_read(path, 1u << 20, &b);
+	if (rc)
+		return wy_err_set(ei, rc, "template: cannot read %s", path);
+	rc = wy_template_parse(b.data, b.len, out, ei);
+	wy_buf_free(&b);
+	return rc;
+}
+
+int wy_html_escape(wy_buf *out, const char *s)
+{
+	int rc = WY_OK;
+	const char *run = s;
+	for (; *s && !rc; s++) {
+		const char *e = NULL;
+		switch (*s) {
+		case '&': e = "&amp;"; break;
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '"': e = "&quot;"; break;
+		case '\'': e = "&#39;"; break;
+		}
+		if (e) {
+			rc = wy_buf_append(out, run, (size_t)(s - run));
+			if (!rc)
+				rc = wy_buf_puts(out, e);
+			run = s + 1;
+		}
+	}
+	return rc ? rc : wy_buf_append(out, run, (size_t)(s - run));
+}
+
+/* Look a dotted name up from the innermost context outwards. */
+static json_t *lookup(json_t **stack, int depth, const char *name)
+{
+	if (strcmp(name, ".") == 0)
+		return stack[depth - 1];
+	char first[128];
+	const char *dot = strchr(name, '.');
+	size_t n = dot ? (size_t)(dot - name) : strlen(name);
+	if (n >= sizeof first)
+		return NULL;
+	memcpy(first, name, n);
+	first[n] = 0;
+	json_t *v = NULL;
+	for (int i = depth - 1; i >= 0 && !v; i--)
+		if (json_is_object(stack[i]))
+			v = json_object_get(stack[i], first);
+	while (v && dot) {
+		const char *next = strchr(dot + 1, '.');
+		size_t k = next ? (size_t)(next - dot - 1) : strlen(dot + 1);
+		if (k >= sizeof first || !json_is_object(v))
+			return NULL;
+		memcpy(first, dot + 1, k);
+		first[k] = 0;
+		v = json_object_get(v, first);
+		dot = next;
+	}
+	return v;
+}
+
+static bool truthy(json_t *v)
+{
+	if (!v || json_is_null(v) || json_is_false(v))
+		return false;
+	if (json_is_array(v))
+		return json_array_size(v) > 0;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_integer(v))
+		return json_integer_value(v) != 0;
+	if (json_is_real(v))
+		return json_real_value(v) != 0;
+	return true;
+}
+
+static int put_value(wy_buf *out, json_t *v, bool escape)
+{
+	char num[64];
+	const char *s = NULL;
+	if (json_is_string(v))
+		s = json_string_value(v);
+	else if (json_is_integer(v))
+		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v)), s = num;
+	else if (json_is_real(v))
+		snprintf(num, sizeof num, "%g", json_real_value(v)), s = num;
+	else if (json_is_true(v))
+		s = "true";
+	if (!s)
+		return WY_OK;
+	return escape ? wy_html_escape(out, s) : wy_buf_puts(out, s);
+}
+
+static int render(const node *n, json_t **stack, int depth, wy_buf *out)
+{
+	int rc = WY_OK;
+	for (; n && !rc; n = n->next) {
+		json_t *v;
+		switch (n->kind) {
+		case N_TEXT:
+			rc = wy_buf_append(out, n->text, n->len);
+			break;
+		case N_VAR:
+		case N_RAW:
+			rc = put_value(out, lookup(stack, depth, n->text), n->kind == N_VAR);
+			break;
+		case N_INVERTED:
+			if (!truthy(lookup(stack, depth, n->text)))
+				rc = render(n->child, stack, depth, out);
+			break;
+		case N_SECTION:
+			v = lookup(stack, depth, n->text);
+			if (!truthy(v))
+				break;
+			if (depth >= MAX_DEPTH + 1) /* sections are nested at most MAX_DEPTH deep */
+				return WY_EINVAL;
+			if (json_is_array(v)) {
+				size_t i;
+				json_t *e;
+				json_array_foreach(v, i, e)
+				{
+					stack[depth] = e;
+					if ((rc = render(n->child, stack, depth + 1, out)))
+						break;
+				}
+			} else {
+				stack[depth] = json_is_object(v) ? v : stack[depth - 1];
+				rc = render(n->child, stack, depth + 1, out);
+			}
+			break;
+		}
+	}
+	return rc;
+}
+
+int wy_template_render(const wy_template *t, json_t *ctx, wy_buf *out)
+{
+	json_t *stack[MAX_DEPTH + 2];
+	stack[0] = ctx;
+	return render(t->root, stack, 1, out);
+}
