@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { T_INT, T_I64, T_STR };
+enum { T_INT, T_I64, T_STR, T_STR0 /* may be empty */ };
 
 static const struct setting {
 	const char *name, *env;
@@ -32,6 +32,9 @@ static const struct setting {
 	S("office_recycle", "WENYUAN_OFFICE_RECYCLE", T_INT, office_recycle, 1, 1000000, "200", "documents per office converter before it is replaced"),
 	S("allow_network", "WENYUAN_ALLOW_NETWORK", T_INT, allow_network, 0, 1, "0", "1: convert even without a private network namespace"),
 	S("web_dir", "WENYUAN_WEB_DIR", T_STR, web_dir, 0, 0, WY_SOURCE_DIR "/web", "the site's templates/ and static/"),
+	S("preview_pages", "WENYUAN_PREVIEW_PAGES", T_INT, preview_pages, 1, 100000, "50", "pages previewed before download to read on"),
+	S("site_footer", "WENYUAN_SITE_FOOTER", T_STR, site_footer, 0, 0, "© 文渊文库", "copyright line of every page"),
+	S("site_icp", "WENYUAN_SITE_ICP", T_STR0, site_icp, 0, 0, "", "ICP licence number in the footer"),
 	S("http_addr", "WENYUAN_HTTP_ADDR", T_STR, http_addr, 0, 0, "127.0.0.1", "address the web server listens on"),
 	S("http_port", "WENYUAN_HTTP_PORT", T_INT, http_port, 0, 65535, "8080", "port the web server listens on"),
 	S("http_threads", "WENYUAN_HTTP_THREADS", T_INT, http_threads, 0, 1024, "0", "request threads (0 = 4 per core)"),
@@ -46,9 +49,9 @@ static const struct setting {
 static int apply(wy_config *cfg, const struct setting *s, const char *value, const char *origin, wy_errinfo *ei)
 {
 	char *p = (char *)cfg + s->off;
-	if (s->type == T_STR) {
+	if (s->type == T_STR || s->type == T_STR0) {
 		size_t n = strlen(value);
-		if (n == 0 || n >= s->size)
+		if ((n == 0 && s->type == T_STR) || n >= s->size)
 			return wy_err_set(ei, WY_EINVAL, "%s: '%s' is empty or too long", origin, value);
 		memcpy(p, value, n + 1);
 		return WY_OK;
@@ -98,7 +101,7 @@ int wy_config_set(wy_config *cfg, const char *name, const char *value, wy_errinf
 static void format_value(const wy_config *cfg, const struct setting *s, char *val, size_t cap)
 {
 	const char *p = (const char *)cfg + s->off;
-	if (s->type == T_STR)
+	if (s->type == T_STR || s->type == T_STR0)
 		snprintf(val, cap, "%s", p);
 	else if (s->type == T_INT)
 		snprintf(val, cap, "%d", *(const int *)p);

@@ -474,6 +474,8 @@ int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)
 	return rc;
 }
 
+static int read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei);
+
 int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -483,6 +485,54 @@ int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_
 		return rc;
 	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
 	sqlite3_bind_int(s, 2, offset > 0 ? offset : 0);
+	return read_docs(st, s, out, ei);
+}
+
+int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	memset(out, 0, sizeof *out);
+	int rc = prep(st, &s,
+		      "SELECT " DOC_COLUMNS " WHERE d.status = 2 AND d.id != ?1 AND d.category_id ="
+		      " (SELECT category_id FROM documents WHERE id = ?1) ORDER BY d.id DESC LIMIT ?2",
+		      ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : 10);
+	return read_docs(st, s, out, ei);
+}
+
+#define IN_SUBTREE " (c.path = ?1 OR substr(c.path, 1, length(?1) + 1) = ?1 || '/')"
+
+int wy_store_doc_list_category(wy_store *st, const char *path, int offset, int limit, wy_doc_list *out, int *total,
+			       wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	memset(out, 0, sizeof *out);
+	int rc = prep(st, &s,
+		      "SELECT count(*) FROM documents d JOIN categories c ON c.id = d.category_id"
+		      " WHERE d.status = 2 AND" IN_SUBTREE,
+		      ei);
+	if (rc)
+		return rc;
+	bind_text(s, 1, path);
+	*total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	if ((rc = prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.status = 2 AND" IN_SUBTREE
+			       " ORDER BY d.id DESC LIMIT ?2 OFFSET ?3",
+		       ei)))
+		return rc;
+	bind_text(s, 1, path);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : 20);
+	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
+	return read_docs(st, s, out, ei);
+}
+
+/* Step s to the end, collecting documents; finalizes s. */
+static int read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei)
+{
+	int rc = WY_OK;
 	int cap = 0, step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (out->n == cap) {

@@ -114,6 +114,15 @@ int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei);
 /* Documents newest first, at most limit (0 = all) from offset. */
 int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei);
 
+/* Ready documents related to doc_id, at most limit: for now those filed in
+ * the same category, newest first (the search issue ranks by content). */
+int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy_errinfo *ei);
+
+/* Ready documents filed in the category at path or below it, newest first,
+ * and how many there are in all. */
+int wy_store_doc_list_category(wy_store *st, const char *path, int offset, int limit, wy_doc_list *out, int *total,
+			       wy_errinfo *ei);
+
 /* One page of a ready document. WY_ENOTFOUND when absent. */
 int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, wy_errinfo *ei);
 

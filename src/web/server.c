@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <microhttpd.h>
@@ -32,7 +33,7 @@ typedef struct server {
 	const wy_config *cfg;
 	const char *blobdir;
 	char *static_dir;
-	wy_template *base, *index, *doc, *notfound;
+	wy_template *base, *index, *doc, *notfound, *category, *login;
 } server;
 
 static volatile sig_atomic_t serve_stop;
@@ -82,6 +83,20 @@ static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, cons
 	return send_buf(c, status, "text/plain; charset=utf-8", &b);
 }
 
+/* "/doc/123": digits only, no sign, no space, at most 18 of them. */
+static bool path_id(const char *s, int64_t *id)
+{
+	int64_t v = 0;
+	int n = 0;
+	for (; *s; s++, n++) {
+		if (*s < '0' || *s > '9' || n >= 18)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*id = v;
+	return n > 0 && v > 0;
+}
+
 /* Render tpl with ctx into the site's frame and send it. Takes ctx. */
 static enum MHD_Result send_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
 				 const wy_template *tpl, json_t *ctx)
@@ -92,7 +107,8 @@ static enum MHD_Result send_page(server *sv, struct MHD_Connection *c, unsigned 
 	int rc = wy_template_render(tpl, ctx, &body);
 	json_decref(ctx);
 	if (!rc) {
-		json_t *frame = json_pack("{s:s, s:s}", "title", title, "body", body.data ? body.data : "");
+		json_t *frame = json_pack("{s:s, s:s, s:s, s:s}", "title", title, "body", body.data ? body.data : "",
+					  "footer", sv->cfg->site_footer, "icp", sv->cfg->site_icp);
 		rc = wy_template_render(sv->base, frame, &page);
 		json_decref(frame);
 	}
@@ -117,6 +133,17 @@ static json_t *doc_context(const wy_doc *d)
 	wy_format_size(d->size, size, sizeof size);
 	json_object_set_new(o, "size_text", json_string(size));
 	json_object_set_new(o, "display_title", json_string(d->title ? d->title : d->filename ? d->filename : ""));
+	char badge[16] = "";
+	for (size_t i = 0; d->format && d->format[i] && i < sizeof badge - 1; i++)
+		badge[i] = (char)(d->format[i] >= 'a' && d->format[i] <= 'z' ? d->format[i] - 32 : d->format[i]);
+	json_object_set_new(o, "format_badge", json_string(badge));
+	char date[16];
+	time_t t = (time_t)d->created_at;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	json_object_set_new(o, "date", json_string(date));
+	json_object_set_new(o, "ready", json_boolean(d->status == WY_DOC_READY));
 	if (d->status == WY_DOC_CONVERTING && d->progress_total) {
 		char pr[32];
 		snprintf(pr, sizeof pr, "%d/%d", d->progress_done, d->progress_total);
@@ -144,8 +171,38 @@ static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
 	return send_page(sv, c, 200, "文档", sv->index, ctx);
 }
 
+/* "a/b" -> [{name: a, url: /category/a}, {name: b, url: /category/a/b}] */
+static json_t *breadcrumb(const char *path)
+{
+	json_t *a = json_array();
+	for (const char *p = path; p && *p;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		char *url = wy_xasprintf("/category/%.*s", (int)(p + n - path), path);
+		json_array_append_new(a, json_pack("{s:s%, s:s}", "name", p, n, "url", url));
+		free(url);
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return a;
+}
+
 static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id)
 {
+	/* ?p=N is the pager's jump: to that page's anchor. */
+	const char *jump = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
+	if (jump) {
+		char loc[64];
+		int64_t n;
+		if (path_id(jump, &n) && n < 1000000)
+			snprintf(loc, sizeof loc, "/doc/%lld#p%lld", (long long)id, (long long)n);
+		else
+			snprintf(loc, sizeof loc, "/doc/%lld", (long long)id);
+		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(r, "Location", loc);
+		return queue(c, 303, r);
+	}
 	wy_store *st;
 	wy_errinfo ei = {0};
 	wy_doc d = {0};
@@ -157,10 +214,11 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 		return rc == WY_ENOTFOUND ? not_found(sv, c) : send_text(c, 503, "store unavailable\n");
 	}
 	json_t *ctx = doc_context(&d);
-	/* A plain page for now: the first pages, text cut to what a reader
-	 * scrolls through (the real document page pages through the rest). */
-	int shown = d.pages < 50 ? d.pages : 50;
+	/* The preview: up to preview_pages pages; the text of the same pages,
+	 * each cut to what a reader scrolls through. */
+	int shown = d.pages < sv->cfg->preview_pages ? d.pages : sv->cfg->preview_pages;
 	json_t *items = json_array();
+	char *lead = NULL;
 	for (int i = 1; d.status == WY_DOC_READY && i <= shown; i++) {
 		wy_page p;
 		if (wy_store_page_get(st, id, i, &p, NULL))
@@ -168,21 +226,106 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 		const char *text = p.text ? p.text : "";
 		size_t tl = wy_utf8_truncate(text, strlen(text), 64 * 1024);
 		size_t al = wy_utf8_truncate(text, strlen(text), 120); /* alt: the start of the text */
+		if (!lead && *text)
+			lead = wy_xstrndup(text, wy_utf8_truncate(text, strlen(text), 300));
 		json_t *item = wy_view_page(&p);
 		json_object_set_new(item, "text", json_stringn(text, tl));
 		json_object_set_new(item, "alt", json_stringn(text, al));
+		json_object_set_new(item, "pages_total", json_integer(d.pages));
 		json_array_append_new(items, item);
 		wy_page_clear(&p);
 	}
+	wy_doc_list rel = {0};
+	json_t *related = json_array();
+	if (wy_store_doc_related(st, id, 10, &rel, NULL) == WY_OK)
+		for (int i = 0; i < rel.n; i++)
+			json_array_append_new(related, doc_context(&rel.items[i]));
+	wy_doc_list_clear(&rel);
 	wy_store_close(st);
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	char *share = wy_xasprintf("http://%s/doc/%lld", host && strlen(host) < 256 ? host : "localhost",
+				   (long long)id);
 	json_object_set_new(ctx, "page_items", items);
 	json_object_set_new(ctx, "shown", json_integer(shown));
-	json_object_set_new(ctx, "more_pages", json_boolean(d.status == WY_DOC_READY && shown < d.pages));
+	json_object_set_new(ctx, "all_shown", json_boolean(shown >= d.pages));
+	json_object_set_new(ctx, "has_text", json_boolean(lead != NULL));
+	json_object_set_new(ctx, "lead", json_string(lead ? lead : ""));
+	json_object_set_new(ctx, "breadcrumb", breadcrumb(d.category));
+	json_object_set_new(ctx, "related", related);
+	json_object_set_new(ctx, "share_url", json_string(share));
+	free(share);
+	free(lead);
 	char title[300];
 	snprintf(title, sizeof title, "%s", d.title ? d.title : d.filename ? d.filename : "");
 	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
 	wy_doc_clear(&d);
 	return send_page(sv, c, 200, title, sv->doc, ctx);
+}
+
+/* /category/a/b?page=N: the documents filed there or below, 20 a page. */
+static enum MHD_Result page_category(server *sv, struct MHD_Connection *c, const char *path)
+{
+	wy_store *st;
+	wy_errinfo ei = {0};
+	if (!*path || strlen(path) > 1000 || wy_store_open(sv->cfg->data_dir, &st, &ei))
+		return not_found(sv, c);
+	wy_category_list cats;
+	const wy_category *me = NULL;
+	if (wy_store_category_list(st, &cats, &ei)) {
+		wy_store_close(st);
+		return send_text(c, 503, "store unavailable\n");
+	}
+	for (int i = 0; i < cats.n && !me; i++)
+		if (strcmp(cats.items[i].path, path) == 0)
+			me = &cats.items[i];
+	if (!me) {
+		wy_category_list_clear(&cats);
+		wy_store_close(st);
+		return not_found(sv, c);
+	}
+	json_t *children = json_array();
+	size_t plen = strlen(path);
+	for (int i = 0; i < cats.n; i++) {
+		const wy_category *k = &cats.items[i];
+		if (k->depth == me->depth + 1 && strncmp(k->path, path, plen) == 0 && k->path[plen] == '/') {
+			char *url = wy_xasprintf("/category/%s", k->path);
+			json_array_append_new(children, json_pack("{s:s, s:s}", "name", k->name, "url", url));
+			free(url);
+		}
+	}
+	const int per = 20;
+	const char *pg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
+	int64_t page = 1;
+	if (pg && (!path_id(pg, &page) || page > 100000))
+		page = 1;
+	int total = 0;
+	wy_doc_list l = {0};
+	json_t *docs = json_array();
+	if (wy_store_doc_list_category(st, path, (int)(page - 1) * per, per, &l, &total, &ei) == WY_OK)
+		for (int i = 0; i < l.n; i++)
+			json_array_append_new(docs, doc_context(&l.items[i]));
+	wy_doc_list_clear(&l);
+	wy_store_close(st);
+	int pages = total ? (total + per - 1) / per : 1;
+	bool has_children = json_array_size(children) > 0;
+	json_t *ctx = json_pack("{s:s, s:o, s:o, s:o, s:i, s:I, s:i}", "name", me->name, "breadcrumb", breadcrumb(path),
+				"children", children, "documents", docs, "total", total, "page", (json_int_t)page,
+				"pages", pages);
+	json_object_set_new(ctx, "has_children", json_boolean(has_children));
+	if (page > 1) {
+		char *u = wy_xasprintf("/category/%s?page=%lld", path, (long long)page - 1);
+		json_object_set_new(ctx, "prev", json_string(u));
+		free(u);
+	}
+	if (page < pages) {
+		char *u = wy_xasprintf("/category/%s?page=%lld", path, (long long)page + 1);
+		json_object_set_new(ctx, "next", json_string(u));
+		free(u);
+	}
+	char title[256];
+	snprintf(title, sizeof title, "%s", me->name);
+	wy_category_list_clear(&cats);
+	return send_page(sv, c, 200, title, sv->category, ctx);
 }
 
 /* /static/NAME: the site's own files; names are checked, never paths. */
@@ -408,20 +551,6 @@ static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64
 	return ret;
 }
 
-/* "/doc/123": digits only, no sign, no space, at most 18 of them. */
-static bool path_id(const char *s, int64_t *id)
-{
-	int64_t v = 0;
-	int n = 0;
-	for (; *s; s++, n++) {
-		if (*s < '0' || *s > '9' || n >= 18)
-			return false;
-		v = v * 10 + (*s - '0');
-	}
-	*id = v;
-	return n > 0 && v > 0;
-}
-
 /* ---- /api/v1: JSON twins (docs/api.md) --------------------------------- */
 
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j)
@@ -572,6 +701,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return api(sv, c, url + 8);
 	if (strncmp(url, "/static/", 8) == 0)
 		return send_static(sv, c, url + 8);
+	if (strncmp(url, "/category/", 10) == 0)
+		return page_category(sv, c, url + 10);
+	if (strcmp(url, "/login") == 0)
+		return send_page(sv, c, 200, "登录", sv->login, json_object());
 	if (strcmp(url, "/healthz") == 0)
 		return send_text(c, 200, "ok\n");
 	return not_found(sv, c);
@@ -659,11 +792,12 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		return 1;
 	}
 	char *blobdir = wy_xasprintf("%s/blobs", cfg->data_dir);
-	server sv = {cfg, blobdir, wy_xasprintf("%s/static", cfg->web_dir), NULL, NULL, NULL, NULL};
+	server sv = {cfg, blobdir, wy_xasprintf("%s/static", cfg->web_dir), NULL, NULL, NULL, NULL, NULL, NULL};
 	struct {
 		const char *name;
 		wy_template **t;
-	} tpls[] = {{"base", &sv.base}, {"index", &sv.index}, {"doc", &sv.doc}, {"notfound", &sv.notfound}};
+	} tpls[] = {{"base", &sv.base}, {"index", &sv.index}, {"doc", &sv.doc}, {"notfound", &sv.notfound},
+		  {"category", &sv.category}, {"login", &sv.login}};
 	for (size_t k = 0; k < sizeof tpls / sizeof tpls[0]; k++) {
 		char *path = wy_xasprintf("%s/templates/%s.html", cfg->web_dir, tpls[k].name);
 		wy_errinfo tei = {0};
@@ -752,6 +886,8 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	wy_template_free(sv.index);
 	wy_template_free(sv.doc);
 	wy_template_free(sv.notfound);
+	wy_template_free(sv.category);
+	wy_template_free(sv.login);
 	wy_config_environ_free(envp);
 	return 0;
 }

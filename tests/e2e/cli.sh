@@ -96,6 +96,21 @@ doc=$(curl -fsS "http://127.0.0.1:$port/doc/1")
 check "document page has lazily loaded page images" grep -q '<img loading="lazy" width="1240"' <<<"$doc"
 check "document page has the page text" grep -q '文渊是一个可以自己部署的文库系统' <<<"$doc"
 check "document page links the download" grep -q 'href="/download/1">下载' <<<"$doc"
+check "document page: breadcrumb of its category" grep -q '当前位置：<a href="/">首页</a> &gt; <a href="/category/文渊书库">文渊书库</a> &gt; <a href="/category/文渊书库/手册">手册</a>' <<<"$doc"
+check "document page: format badge and facts" grep -q '文档编号 1 · 上传时间 [0-9-]* · 格式 PDF · 页数 3 · 大小 [0-9.]*KB' <<<"$doc"
+check "document page: pager on every page" grep -q '第3页 / 共3页' <<<"$doc"
+check "document page: end of the preview" grep -q '亲，该文档总共3页，全部预览完了，如果喜欢就下载吧！' <<<"$doc"
+check "document page: the text of every page behind 展开阅读全文" grep -q '<summary>展开阅读全文</summary>' <<<"$doc"
+check "document page: related documents from its category" grep -q '<a href="/doc/2">文渊使用手册</a> <span class="badge">EPUB</span>' <<<"$doc"
+check "document page: the action bar" grep -q '<a href="/login">收藏</a> <a href="#share">分享</a> <a href="/login">赏</a>' <<<"$doc"
+check "document page: the footer" grep -q '<footer>© 文渊文库</footer>' <<<"$doc"
+check "the pager's jump goes to the page" bash -c "curl -s -o /dev/null -w '%{redirect_url}' 'http://127.0.0.1:$port/doc/1?p=2' | grep -q '/doc/1#p2$'"
+# (the sample's category was renamed 文渊书库 above)
+cat=$(curl -fsS "http://127.0.0.1:$port/category/%E6%96%87%E6%B8%8A%E4%B9%A6%E5%BA%93")
+check "category page lists its subtree's documents" grep -q '<h1>文渊书库 <small>(4)</small></h1>' <<<"$cat"
+check "category page links its subcategories" grep -q '<a href="/category/文渊书库/手册">手册</a>' <<<"$cat"
+check "an unknown category is 404" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/category/nope")" = 404 ]
+check "the login page says accounts are not open yet" bash -c "curl -fsS 'http://127.0.0.1:$port/login' | grep -q '账户功能'"
 img=$(grep -o '/blob/[0-9a-f]\{64\}' <<<"$doc" | head -1)
 hdr=$(curl -fsS -D - -o "$d/page.webp" "http://127.0.0.1:$port$img")
 check "page image is WebP" grep -qi '^content-type: image/webp' <<<"$hdr"
