@@ -83,6 +83,11 @@ static const char *const migrations[] = {
 	" ('生活休闲','旅游'))"
 	" INSERT OR IGNORE INTO categories(parent_id, name, path)"
 	" SELECT p.id, c.name, p.path || '/' || c.name FROM c JOIN categories p ON p.path = c.parent;",
+
+	/* 3: how often each document was viewed and downloaded */
+	"ALTER TABLE documents ADD COLUMN views INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE documents ADD COLUMN downloads INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX documents_views ON documents(views);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -432,7 +437,7 @@ fail:
 
 #define DOC_COLUMNS                                                                                        \
 	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \
-	" d.thumb_sha256, d.created_at, d.updated_at, d.progress_done, d.progress_total"                       \
+	" d.thumb_sha256, d.created_at, d.updated_at, d.progress_done, d.progress_total, d.views, d.downloads" \
 	" FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
 
 static void read_doc(sqlite3_stmt *s, wy_doc *d)
@@ -454,6 +459,8 @@ static void read_doc(sqlite3_stmt *s, wy_doc *d)
 	d->updated_at = sqlite3_column_int64(s, 13);
 	d->progress_done = sqlite3_column_int(s, 14);
 	d->progress_total = sqlite3_column_int(s, 15);
+	d->views = sqlite3_column_int64(s, 16);
+	d->downloads = sqlite3_column_int64(s, 17);
 }
 
 int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)
@@ -486,6 +493,33 @@ int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_
 	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
 	sqlite3_bind_int(s, 2, offset > 0 ? offset : 0);
 	return read_docs(st, s, out, ei);
+}
+
+int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	memset(out, 0, sizeof *out);
+	int rc = prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.status = 2 ORDER BY d.views DESC, d.id DESC LIMIT ?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(s, 1, limit > 0 ? limit : 10);
+	return read_docs(st, s, out, ei);
+}
+
+int wy_store_doc_count_view(wy_store *st, int64_t doc_id, bool download, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, &s,
+		      download ? "UPDATE documents SET downloads = downloads + 1 WHERE id = ?1"
+			       : "UPDATE documents SET views = views + 1 WHERE id = ?1",
+		      ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = fail_db(st->db, ei, "count view");
+	sqlite3_finalize(s);
+	return rc;
 }
 
 int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy_errinfo *ei)

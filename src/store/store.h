@@ -42,6 +42,7 @@ typedef struct wy_doc {
 	char thumb_sha256[65];   /* "" when none */
 	int64_t created_at, updated_at;
 	int progress_done, progress_total; /* pages converted so far (converting) */
+	int64_t views, downloads;
 } wy_doc;
 
 void wy_doc_clear(wy_doc *d);
@@ -113,6 +114,12 @@ int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei);
 
 /* Documents newest first, at most limit (0 = all) from offset. */
 int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei);
+
+/* The most viewed ready documents. */
+int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *ei);
+
+/* Count a view (or, with download, a download) of a document. */
+int wy_store_doc_count_view(wy_store *st, int64_t doc_id, bool download, wy_errinfo *ei);
 
 /* Ready documents related to doc_id, at most limit: for now those filed in
  * the same category, newest first (the search issue ranks by content). */

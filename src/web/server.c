@@ -152,23 +152,63 @@ static json_t *doc_context(const wy_doc *d)
 	return o;
 }
 
+static json_t *docs_context(const wy_doc_list *l)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < l->n; i++)
+		json_array_append_new(a, doc_context(&l->items[i]));
+	return a;
+}
+
+/* Home: the category tree (two levels), the newest and the most viewed
+ * ready documents, and the whole list with each document's status. */
 static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
+	wy_doc_list all = {0}, popular = {0};
+	wy_category_list cats = {0};
 	int rc = wy_store_open(sv->cfg->data_dir, &st, &ei);
-	wy_doc_list l = {0};
 	if (!rc)
-		rc = wy_store_doc_list(st, 0, 500, &l, &ei);
+		rc = wy_store_doc_list(st, 0, 500, &all, &ei);
+	if (!rc)
+		rc = wy_store_doc_popular(st, 10, &popular, &ei);
+	if (!rc)
+		rc = wy_store_category_list(st, &cats, &ei);
 	wy_store_close(st);
-	if (rc)
+	if (rc) {
+		wy_doc_list_clear(&all);
+		wy_doc_list_clear(&popular);
 		return send_text(c, 503, "store unavailable\n");
-	json_t *docs = json_array();
-	for (int i = 0; i < l.n; i++)
-		json_array_append_new(docs, doc_context(&l.items[i]));
-	wy_doc_list_clear(&l);
-	json_t *ctx = json_pack("{s:o, s:I}", "documents", docs, "total", (json_int_t)json_array_size(docs));
-	return send_page(sv, c, 200, "文档", sv->index, ctx);
+	}
+	json_t *tops = json_array(), *cur = NULL;
+	for (int i = 0; i < cats.n; i++) {
+		const wy_category *k = &cats.items[i];
+		if (k->depth > 1)
+			continue;
+		char *url = wy_xasprintf("/category/%s", k->path);
+		json_t *o = json_pack("{s:s, s:s}", "name", k->name, "url", url);
+		free(url);
+		if (k->depth == 0) {
+			cur = o;
+			json_object_set_new(cur, "children", json_array());
+			json_array_append_new(tops, cur);
+		} else if (cur) {
+			json_array_append_new(json_object_get(cur, "children"), o);
+		} else {
+			json_decref(o);
+		}
+	}
+	wy_category_list_clear(&cats);
+	json_t *fresh = json_array();
+	for (int i = 0; i < all.n && json_array_size(fresh) < 10; i++)
+		if (all.items[i].status == WY_DOC_READY)
+			json_array_append_new(fresh, doc_context(&all.items[i]));
+	json_t *ctx = json_pack("{s:o, s:o, s:o, s:o, s:i}", "categories", tops, "newest", fresh, "popular",
+				docs_context(&popular), "documents", docs_context(&all), "total", all.n);
+	wy_doc_list_clear(&all);
+	wy_doc_list_clear(&popular);
+	return send_page(sv, c, 200, "首页", sv->index, ctx);
 }
 
 /* "a/b" -> [{name: a, url: /category/a}, {name: b, url: /category/a/b}] */
@@ -213,6 +253,7 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 		wy_store_close(st);
 		return rc == WY_ENOTFOUND ? not_found(sv, c) : send_text(c, 503, "store unavailable\n");
 	}
+	wy_store_doc_count_view(st, id, false, NULL);
 	json_t *ctx = doc_context(&d);
 	/* The preview: up to preview_pages pages; the text of the same pages,
 	 * each cut to what a reader scrolls through. */
@@ -533,6 +574,7 @@ static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64
 	if (!rc)
 		rc = wy_store_doc_get(st, id, &d, NULL);
 	wy_store_close(st);
+	st = NULL;
 	if (rc)
 		return send_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
 	int fd;
@@ -541,6 +583,12 @@ static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64
 	if (rc) {
 		wy_doc_clear(&d);
 		return send_text(c, 503, "unavailable\n");
+	}
+	/* A download is counted once, not once per range a client fetches. */
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range") &&
+	    !wy_store_open(sv->cfg->data_dir, &st, NULL)) {
+		wy_store_doc_count_view(st, id, true, NULL);
+		wy_store_close(st);
 	}
 	char etag[70];
 	snprintf(etag, sizeof etag, "\"%s\"", d.sha256);

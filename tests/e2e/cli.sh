@@ -90,6 +90,9 @@ check "serve answers" wait_http "http://127.0.0.1:$port/healthz"
 home=$(curl -fsS "http://127.0.0.1:$port/")
 curl -fsS "http://127.0.0.1:$port/" > "$d/home.html"
 check "home lists the samples" grep -q '文渊使用手册' <<<"$home"
+check "home shows the category tree" grep -q '<a class="top" href="/category/资格与职业考试">资格与职业考试</a>' <<<"$home"
+check "home shows the newest documents" grep -q '<h2>最新文档</h2>' <<<"$home"
+check "home shows the most viewed" grep -q '<h2>最多阅读</h2>' <<<"$home"
 check "home shows status" grep -q 'class="ready">ready' <<<"$home"
 check "home shows the failed one and why" grep -q 'unrecognized format' <<<"$home"
 doc=$(curl -fsS "http://127.0.0.1:$port/doc/1")

@@ -47,6 +47,8 @@ check "a stale If-None-Match gets the image" [ "$(code -H 'If-None-Match: "0"' "
 
 # The JSON twins.
 curl -s "$base/api/v1/doc/$id" > "$d/doc.json"
+check "a download is counted once, not per range" jqe '.downloads == 1' "$d/doc.json"
+check "a view of the document page is counted" jqe '.views == 1' "$d/doc.json"
 check "api: document" jqe --argjson id "$id" '.id == $id and .status == "ready" and .format == "txt" and .pages == 1
 	and .filename == "年度报告（终稿）.txt" and (.download | endswith("/download/\($id)"))' "$d/doc.json"
 curl -s "$base/api/v1/doc/$id/pages" > "$d/pages.json"
