@@ -19,6 +19,11 @@ pkgs=(
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   pkgs+=(poppler-utils webp curl jq bc time)
 fi
+# the browser test: Debian's chromium, driven by playwright-core from npm
+if [ "${1:-}" = "--test" ]; then
+  pkgs+=(chromium)
+  command -v npm >/dev/null || pkgs+=(nodejs npm)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

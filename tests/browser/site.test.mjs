@@ -1,0 +1,105 @@
+// The site in a real browser (Debian's chromium through playwright-core):
+// home, a category, a Chinese document's page with every element the
+// reference page has that needs no account, the pager and the jump, zoom,
+// and the text of every page with JavaScript off. Screenshots go to
+// WY_ARTIFACTS. Run by tests/e2e/browser.sh with WY_BASE set.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const base = process.env.WY_BASE;
+const docId = process.env.WY_DOC;
+const art = process.env.WY_ARTIFACTS;
+let browser;
+
+before(async () => {
+  mkdirSync(art, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.WY_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+test('home: categories, newest, most viewed', async () => {
+  const page = await browser.newPage();
+  await page.goto(base + '/');
+  assert.match(await page.title(), /首页 - 文渊/);
+  assert.ok(await page.locator('.cats a.top', { hasText: '资格与职业考试' }).count() === 1);
+  assert.ok(await page.locator('h2', { hasText: '最新文档' }).isVisible());
+  assert.ok(await page.locator('h2', { hasText: '最多阅读' }).isVisible());
+  await page.screenshot({ path: `${art}/home.png`, fullPage: true });
+  await page.close();
+});
+
+test('a category page lists its documents', async () => {
+  const page = await browser.newPage();
+  await page.goto(base + '/');
+  await page.locator('.cats a', { hasText: '示例' }).first().click();
+  assert.match(page.url(), /\/category\//);
+  assert.ok(await page.locator('.rel a', { hasText: '长文' }).count() >= 1);
+  await page.screenshot({ path: `${art}/category.png`, fullPage: true });
+  await page.close();
+});
+
+test('the document page, its pager, jump and zoom', async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${base}/doc/${docId}`);
+  const h1 = page.locator('h1');
+  assert.match(await h1.innerText(), /TXT\s*长文示例/);
+  assert.match(await page.locator('.crumbs').innerText(), /当前位置：首页 > 文渊 > 示例/);
+  const meta = await page.locator('.meta').innerText();
+  for (const re of [/文档编号 \d+/, /上传时间 \d{4}-\d\d-\d\d/, /格式 TXT/, /页数 \d+/, /大小 [\d.]+KB/]) assert.match(meta, re);
+  for (const label of ['收藏', '分享', '赏', '下载', '相关', '举报'])
+    assert.ok(await page.locator('.actions a', { hasText: label }).isVisible(), label);
+  const imgs = page.locator('.page img');
+  const n = await imgs.count();
+  assert.ok(n >= 3, `pages: ${n}`);
+  // every image has its size set (no layout shift) and the start of its text as alt
+  for (let i = 0; i < n; i++) {
+    const img = imgs.nth(i);
+    assert.equal(await img.getAttribute('width'), '1240');
+    assert.ok(Number(await img.getAttribute('height')) > 1000);
+    assert.ok((await img.getAttribute('alt')).length > 0);
+    assert.equal(await img.getAttribute('loading'), 'lazy');
+  }
+  assert.match(await page.locator('.pager').first().innerText(), new RegExp(`第1页 / 共${n}页`));
+  assert.match(await page.locator('.end').innerText(), new RegExp(`亲，该文档总共${n}页，全部预览完了`));
+  assert.match(await page.locator('summary').innerText(), /展开阅读全文/);
+  assert.match(await page.locator('footer').innerText(), /© 文渊文库/);
+  // the script's pager follows the jump
+  await page.locator('form.jump input[name=p]').fill('3');
+  await page.locator('form.jump button').click();
+  await page.waitForFunction(() => document.querySelector('.viewer-bar .where').textContent.startsWith('第3页'));
+  const top = await page.locator('#p3').evaluate((el) => el.getBoundingClientRect().top);
+  assert.ok(Math.abs(top) < 120, `page 3 at ${top}`);
+  await page.screenshot({ path: `${art}/doc-page3.png` });
+  // zoom
+  await page.locator('.viewer-bar button[data-zoom="-1"]').click();
+  assert.equal(await page.locator('.viewer-bar .zoom').innerText(), '75%');
+  await page.locator('summary').click();
+  await page.screenshot({ path: `${art}/doc-zoomed.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('without JavaScript the text of every page is there', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/doc/${docId}`);
+  const texts = await page.locator('.desc .text').allTextContents();
+  assert.ok(texts.length >= 3);
+  texts.forEach((t, i) => assert.match(t, new RegExp(`^${i + 1}、`)));
+  assert.ok(texts.join('').includes('第三页的最后一句。'));
+  // and the jump still works, as a plain form
+  await page.locator('form.jump input[name=p]').fill('2');
+  await page.locator('form.jump button').click();
+  assert.match(page.url(), /#p2$/);
+  await page.screenshot({ path: `${art}/doc-nojs.png` });
+  await ctx.close();
+});
