@@ -537,29 +537,45 @@ int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *o
 	return read_docs(st, s, out, ei);
 }
 
-#define IN_SUBTREE " (c.path = ?1 OR substr(c.path, 1, length(?1) + 1) = ?1 || '/')"
+#define FIND_WHERE                                                                                     \
+	" WHERE d.status = 2"                                                                          \
+	" AND (?1 IS NULL OR c.path = ?1 OR substr(c.path, 1, length(?1) + 1) = ?1 || '/')"             \
+	" AND (?2 IS NULL OR d.format = ?2) AND (?3 = 0 OR d.pages >= ?3) AND (?4 = 0 OR d.pages <= ?4)"
 
-int wy_store_doc_list_category(wy_store *st, const char *path, int offset, int limit, wy_doc_list *out, int *total,
-			       wy_errinfo *ei)
+static void bind_filter(sqlite3_stmt *s, const wy_doc_filter *f)
 {
+	bind_text(s, 1, f->category && *f->category ? f->category : NULL);
+	bind_text(s, 2, f->format && *f->format ? f->format : NULL);
+	sqlite3_bind_int(s, 3, f->min_pages);
+	sqlite3_bind_int(s, 4, f->max_pages);
+}
+
+int wy_store_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limit, wy_doc_list *out, int *total,
+		      wy_errinfo *ei)
+{
+	/* The order is one of these fixed clauses, never text from a request. */
+	static const char *const order[] = {
+		" ORDER BY d.id DESC",
+		" ORDER BY d.views DESC, d.id DESC",
+		" ORDER BY d.downloads DESC, d.id DESC",
+	};
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
 	int rc = prep(st, &s,
-		      "SELECT count(*) FROM documents d JOIN categories c ON c.id = d.category_id"
-		      " WHERE d.status = 2 AND" IN_SUBTREE,
-		      ei);
+		      "SELECT count(*) FROM documents d LEFT JOIN categories c ON c.id = d.category_id" FIND_WHERE, ei);
 	if (rc)
 		return rc;
-	bind_text(s, 1, path);
+	bind_filter(s, f);
 	*total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sqlite3_finalize(s);
-	if ((rc = prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.status = 2 AND" IN_SUBTREE
-			       " ORDER BY d.id DESC LIMIT ?2 OFFSET ?3",
-		       ei)))
+	char sql[1024];
+	snprintf(sql, sizeof sql, "SELECT " DOC_COLUMNS FIND_WHERE "%s LIMIT ?5 OFFSET ?6",
+		 order[(unsigned)f->sort < 3 ? f->sort : 0]);
+	if ((rc = prep(st, &s, sql, ei)))
 		return rc;
-	bind_text(s, 1, path);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : 20);
-	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
+	bind_filter(s, f);
+	sqlite3_bind_int(s, 5, limit > 0 ? limit : 20);
+	sqlite3_bind_int(s, 6, offset > 0 ? offset : 0);
 	return read_docs(st, s, out, ei);
 }
 

@@ -125,10 +125,20 @@ int wy_store_doc_count_view(wy_store *st, int64_t doc_id, bool download, wy_erri
  * the same category, newest first (the search issue ranks by content). */
 int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy_errinfo *ei);
 
-/* Ready documents filed in the category at path or below it, newest first,
- * and how many there are in all. */
-int wy_store_doc_list_category(wy_store *st, const char *path, int offset, int limit, wy_doc_list *out, int *total,
-			       wy_errinfo *ei);
+/* Which ready documents a listing shows, and in what order. */
+typedef enum wy_doc_sort { WY_SORT_NEWEST = 0, WY_SORT_VIEWS, WY_SORT_DOWNLOADS } wy_doc_sort;
+
+typedef struct wy_doc_filter {
+	const char *category;    /* that category and below it; NULL: all */
+	const char *format;      /* "pdf", "docx" ...; NULL: any */
+	int min_pages, max_pages; /* 0: no bound */
+	wy_doc_sort sort;
+} wy_doc_filter;
+
+/* Ready documents matching f, at most limit from offset, and how many
+ * match in all. */
+int wy_store_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limit, wy_doc_list *out, int *total,
+		      wy_errinfo *ei);
 
 /* One page of a ready document. WY_ENOTFOUND when absent. */
 int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, wy_errinfo *ei);

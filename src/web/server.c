@@ -303,18 +303,113 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	return send_page(sv, c, 200, title, sv->doc, ctx);
 }
 
-/* /category/a/b?page=N: the documents filed there or below, 20 a page. */
-static enum MHD_Result page_category(server *sv, struct MHD_Connection *c, const char *path)
+/* A category listing's state, from and back into its query string. */
+typedef struct listing {
+	const char *path;
+	char format[12];
+	int pages_band; /* 0 any, 1: 1-10, 2: 11-50, 3: 51+ */
+	wy_doc_sort sort;
+	int64_t page;
+} listing;
+
+static const char *const formats[] = {"pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "txt", "epub", NULL};
+static const char *const bands[] = {"全部", "1-10页", "11-50页", "50页以上"};
+static const char *const sorts[] = {"最新", "最多阅读", "最多下载"};
+static const char *const sort_keys[] = {"new", "views", "downloads"};
+
+static char *listing_url(const listing *l, const char *format, int band, int sort, int64_t page)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_printf(&b, "/category/%s", l->path);
+	char sep = '?';
+	if (format && *format) {
+		wy_buf_printf(&b, "%cformat=%s", sep, format);
+		sep = '&';
+	}
+	if (band) {
+		wy_buf_printf(&b, "%cpages=%d", sep, band);
+		sep = '&';
+	}
+	if (sort) {
+		wy_buf_printf(&b, "%csort=%s", sep, sort_keys[sort]);
+		sep = '&';
+	}
+	if (page > 1)
+		wy_buf_printf(&b, "%cpage=%lld", sep, (long long)page);
+	return wy_buf_steal(&b);
+}
+
+static void read_listing(struct MHD_Connection *c, const char *path, listing *l)
+{
+	memset(l, 0, sizeof *l);
+	l->path = path;
+	l->page = 1;
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+	for (int i = 0; v && formats[i]; i++)
+		if (strcmp(v, formats[i]) == 0)
+			snprintf(l->format, sizeof l->format, "%s", v);
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "pages");
+	if (v && v[0] >= '1' && v[0] <= '3' && !v[1])
+		l->pages_band = v[0] - '0';
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sort");
+	for (int i = 0; v && i < 3; i++)
+		if (strcmp(v, sort_keys[i]) == 0)
+			l->sort = (wy_doc_sort)i;
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
+	if (v && (!path_id(v, &l->page) || l->page > 100000))
+		l->page = 1;
+}
+
+/* The filter bar: each option a link that keeps the other choices. */
+static json_t *filter_links(const listing *l)
+{
+	json_t *f = json_array(), *b = json_array(), *s = json_array();
+	char *u = listing_url(l, NULL, l->pages_band, l->sort, 1);
+	json_array_append_new(f, json_pack("{s:s, s:s, s:b}", "label", "全部", "url", u, "on", !l->format[0]));
+	free(u);
+	for (int i = 0; formats[i]; i++) {
+		char label[16];
+		for (int k = 0; k < 15 && formats[i][k]; k++)
+			label[k] = (char)(formats[i][k] - 32), label[k + 1] = 0;
+		u = listing_url(l, formats[i], l->pages_band, l->sort, 1);
+		json_array_append_new(f, json_pack("{s:s, s:s, s:b}", "label", label, "url", u,
+						   "on", strcmp(l->format, formats[i]) == 0));
+		free(u);
+	}
+	for (int i = 0; i < 4; i++) {
+		u = listing_url(l, l->format, i, l->sort, 1);
+		json_array_append_new(b, json_pack("{s:s, s:s, s:b}", "label", bands[i], "url", u, "on", l->pages_band == i));
+		free(u);
+	}
+	for (int i = 0; i < 3; i++) {
+		u = listing_url(l, l->format, l->pages_band, i, 1);
+		json_array_append_new(s, json_pack("{s:s, s:s, s:b}", "label", sorts[i], "url", u, "on", (int)l->sort == i));
+		free(u);
+	}
+	return json_pack("{s:o, s:o, s:o}", "formats", f, "pages", b, "sorts", s);
+}
+
+/* The data of /category/a/b (and of its JSON twin): the documents filed
+ * there or below, filtered and sorted, 20 a page. NULL when there is no
+ * such category. */
+static json_t *category_context(server *sv, struct MHD_Connection *c, const char *path, bool *unavailable)
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
-	if (!*path || strlen(path) > 1000 || wy_store_open(sv->cfg->data_dir, &st, &ei))
-		return not_found(sv, c);
+	*unavailable = false;
+	if (!*path || strlen(path) > 1000)
+		return NULL;
+	if (wy_store_open(sv->cfg->data_dir, &st, &ei)) {
+		*unavailable = true;
+		return NULL;
+	}
 	wy_category_list cats;
 	const wy_category *me = NULL;
 	if (wy_store_category_list(st, &cats, &ei)) {
 		wy_store_close(st);
-		return send_text(c, 503, "store unavailable\n");
+		*unavailable = true;
+		return NULL;
 	}
 	for (int i = 0; i < cats.n && !me; i++)
 		if (strcmp(cats.items[i].path, path) == 0)
@@ -322,7 +417,7 @@ static enum MHD_Result page_category(server *sv, struct MHD_Connection *c, const
 	if (!me) {
 		wy_category_list_clear(&cats);
 		wy_store_close(st);
-		return not_found(sv, c);
+		return NULL;
 	}
 	json_t *children = json_array();
 	size_t plen = strlen(path);
@@ -334,38 +429,47 @@ static enum MHD_Result page_category(server *sv, struct MHD_Connection *c, const
 			free(url);
 		}
 	}
+	listing l;
+	read_listing(c, path, &l);
+	static const int band_min[] = {0, 1, 11, 51}, band_max[] = {0, 10, 50, 0};
+	wy_doc_filter f = {path, l.format[0] ? l.format : NULL, band_min[l.pages_band], band_max[l.pages_band], l.sort};
 	const int per = 20;
-	const char *pg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
-	int64_t page = 1;
-	if (pg && (!path_id(pg, &page) || page > 100000))
-		page = 1;
 	int total = 0;
-	wy_doc_list l = {0};
+	wy_doc_list dl = {0};
 	json_t *docs = json_array();
-	if (wy_store_doc_list_category(st, path, (int)(page - 1) * per, per, &l, &total, &ei) == WY_OK)
-		for (int i = 0; i < l.n; i++)
-			json_array_append_new(docs, doc_context(&l.items[i]));
-	wy_doc_list_clear(&l);
+	if (wy_store_doc_find(st, &f, (int)(l.page - 1) * per, per, &dl, &total, &ei) == WY_OK)
+		for (int i = 0; i < dl.n; i++)
+			json_array_append_new(docs, doc_context(&dl.items[i]));
+	wy_doc_list_clear(&dl);
 	wy_store_close(st);
 	int pages = total ? (total + per - 1) / per : 1;
 	bool has_children = json_array_size(children) > 0;
-	json_t *ctx = json_pack("{s:s, s:o, s:o, s:o, s:i, s:I, s:i}", "name", me->name, "breadcrumb", breadcrumb(path),
-				"children", children, "documents", docs, "total", total, "page", (json_int_t)page,
-				"pages", pages);
+	json_t *ctx = json_pack("{s:s, s:s, s:o, s:o, s:o, s:i, s:I, s:i, s:o}", "name", me->name, "path", path,
+				"breadcrumb", breadcrumb(path), "children", children, "documents", docs, "total", total,
+				"page", (json_int_t)l.page, "pages", pages, "filters", filter_links(&l));
 	json_object_set_new(ctx, "has_children", json_boolean(has_children));
-	if (page > 1) {
-		char *u = wy_xasprintf("/category/%s?page=%lld", path, (long long)page - 1);
+	if (l.page > 1) {
+		char *u = listing_url(&l, l.format, l.pages_band, l.sort, l.page - 1);
 		json_object_set_new(ctx, "prev", json_string(u));
 		free(u);
 	}
-	if (page < pages) {
-		char *u = wy_xasprintf("/category/%s?page=%lld", path, (long long)page + 1);
+	if (l.page < pages) {
+		char *u = listing_url(&l, l.format, l.pages_band, l.sort, l.page + 1);
 		json_object_set_new(ctx, "next", json_string(u));
 		free(u);
 	}
-	char title[256];
-	snprintf(title, sizeof title, "%s", me->name);
 	wy_category_list_clear(&cats);
+	return ctx;
+}
+
+static enum MHD_Result page_category(server *sv, struct MHD_Connection *c, const char *path)
+{
+	bool unavailable;
+	json_t *ctx = category_context(sv, c, path, &unavailable);
+	if (!ctx)
+		return unavailable ? send_text(c, 503, "store unavailable\n") : not_found(sv, c);
+	char title[256];
+	snprintf(title, sizeof title, "%s", json_string_value(json_object_get(ctx, "name")));
 	return send_page(sv, c, 200, title, sv->category, ctx);
 }
 
@@ -667,6 +771,11 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 			ret = send_json(c, 200, json_pack("{s:o}", "categories", a));
 			wy_category_list_clear(&l);
 		}
+	} else if (strncmp(path, "category/", 9) == 0) {
+		bool unavailable;
+		json_t *ctx = category_context(sv, c, path + 9, &unavailable);
+		ret = ctx ? send_json(c, 200, ctx)
+			  : unavailable ? api_error(c, 503, "store unavailable") : api_error(c, 404, "no such category");
 	} else if (strncmp(path, "doc/", 4) == 0) {
 		char num[24];
 		const char *p = path + 4, *slash = strchr(p, '/');

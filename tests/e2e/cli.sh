@@ -112,6 +112,12 @@ check "the pager's jump goes to the page" bash -c "curl -s -o /dev/null -w '%{re
 cat=$(curl -fsS "http://127.0.0.1:$port/category/%E6%96%87%E6%B8%8A%E4%B9%A6%E5%BA%93")
 check "category page lists its subtree's documents" grep -q '<h1>文渊书库 <small>(4)</small></h1>' <<<"$cat"
 check "category page links its subcategories" grep -q '<a href="/category/文渊书库/手册">手册</a>' <<<"$cat"
+check "category page filters by format" bash -c "curl -fsS 'http://127.0.0.1:$port/category/%E6%96%87%E6%B8%8A%E4%B9%A6%E5%BA%93?format=epub' | grep -q '<h1>文渊书库 <small>(1)</small></h1>'"
+check "category page filters by page count" bash -c "curl -fsS 'http://127.0.0.1:$port/category/%E6%96%87%E6%B8%8A%E4%B9%A6%E5%BA%93?pages=1' | grep -q '<small>(4)</small>' && \
+	curl -fsS 'http://127.0.0.1:$port/category/%E6%96%87%E6%B8%8A%E4%B9%A6%E5%BA%93?pages=3' | grep -q '<small>(0)</small>'"
+check "a filter link keeps the other choices" bash -c "curl -fsS 'http://127.0.0.1:$port/category/%E6%96%87%E6%B8%8A%E4%B9%A6%E5%BA%93?sort=views&pages=1' | grep -q 'href=\"/category/文渊书库?format=pdf&amp;pages=1&amp;sort=views\"'"
+check "unknown filter values are ignored" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/category/%E6%96%87%E6%B8%8A%E4%B9%A6%E5%BA%93?format=%27;drop&sort=x&pages=9&page=-1")" = 200 ]
+check "the category's JSON twin" bash -c "curl -fsS 'http://127.0.0.1:$port/api/v1/category/%E6%96%87%E6%B8%8A%E4%B9%A6%E5%BA%93?sort=views' | jq -e '.total == 4 and (.documents | length) == 4' >/dev/null"
 check "an unknown category is 404" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/category/nope")" = 404 ]
 check "the login page says accounts are not open yet" bash -c "curl -fsS 'http://127.0.0.1:$port/login' | grep -q '账户功能'"
 img=$(grep -o '/blob/[0-9a-f]\{64\}' <<<"$doc" | head -1)
