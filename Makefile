@@ -41,6 +41,7 @@ bench: all
 	@scripts/deps.sh --bench
 	bench/pipeline.sh $(BUILD)/wenyuan
 	bench/office.sh $(BUILD)/wenyuan
+	bench/http.sh $(BUILD)/wenyuan
 
 clean:
 	rm -rf $(BUILD) build-asan

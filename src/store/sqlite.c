@@ -10,15 +10,26 @@
 #include "core/util.h"
 #include "text/utf8.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* Prepared statements are kept per connection, keyed by their SQL: parsing
+ * a statement costs more than running most of ours. */
+#define STMT_CACHE 64
+
 struct wy_store {
 	sqlite3 *db;
 	int version;
+	struct {
+		char *sql;
+		sqlite3_stmt *s;
+		bool busy;
+	} cache[STMT_CACHE];
+	int ncache;
 };
 
 /* Migrations: append only; never edit one that has shipped. */
@@ -111,9 +122,37 @@ static int exec(wy_store *st, const char *sql, wy_errinfo *ei)
 
 static int prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei)
 {
-	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+	for (int i = 0; i < st->ncache; i++)
+		if (!st->cache[i].busy && strcmp(st->cache[i].sql, sql) == 0) {
+			st->cache[i].busy = true;
+			*s = st->cache[i].s;
+			return WY_OK;
+		}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK)
 		return fail_db(st->db, ei, "prepare");
+	if (st->ncache < STMT_CACHE) {
+		st->cache[st->ncache].sql = wy_xstrdup(sql);
+		st->cache[st->ncache].s = *s;
+		st->cache[st->ncache].busy = true;
+		st->ncache++;
+	}
 	return WY_OK;
+}
+
+/* Done with a statement from prep: a cached one is reset for the next use,
+ * any other finalized. NULL is a no-op. */
+static void done(wy_store *st, sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < st->ncache; i++)
+		if (st->cache[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			st->cache[i].busy = false;
+			return;
+		}
+	sqlite3_finalize(s);
 }
 
 static int begin(wy_store *st, wy_errinfo *ei) { return exec(st, "BEGIN IMMEDIATE", ei); }
@@ -201,7 +240,7 @@ static int user_version(wy_store *st, int *v, wy_errinfo *ei)
 	if (rc)
 		return rc;
 	*v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_finalize(s);
+	done(st, s);
 	return WY_OK;
 }
 
@@ -256,12 +295,20 @@ static int wal_mode(wy_store *st, wy_errinfo *ei)
 	} else {
 		rc = fail_db(st->db, ei, "PRAGMA journal_mode=WAL");
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
+/* SQLite keeps memory statistics behind one global mutex, taken on every
+ * allocation: the web server's threads would queue on it. We do not read
+ * those statistics, so they go, once, before SQLite initialises. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei)
 {
+	pthread_once(&sqlite_once, sqlite_setup);
 	*out = NULL;
 	if (wy_mkdir_p(location, 0755))
 		return wy_err_set(ei, WY_EIO, "store: cannot create directory %s", location);
@@ -303,6 +350,10 @@ void wy_store_close(wy_store *st)
 {
 	if (!st)
 		return;
+	for (int i = 0; i < st->ncache; i++) {
+		sqlite3_finalize(st->cache[i].s);
+		free(st->cache[i].sql);
+	}
 	sqlite3_close_v2(st->db);
 	free(st);
 }
@@ -355,11 +406,11 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 			sqlite3_bind_text(s, 3, prefix, (int)plen, SQLITE_TRANSIENT);
 			if (sqlite3_step(s) != SQLITE_ROW) {
 				rc = fail_db(st->db, ei, "category");
-				sqlite3_finalize(s);
+				done(st, s);
 				return rc;
 			}
 			parent = sqlite3_column_int64(s, 0);
-			sqlite3_finalize(s);
+			done(st, s);
 		}
 		p += n;
 		if (*p == '/')
@@ -381,7 +432,7 @@ static int queue_job(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	sqlite3_bind_int64(s, 2, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = fail_db(st->db, ei, "queue job");
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -399,10 +450,10 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
 		*existed = true;
-		sqlite3_finalize(s);
+		done(st, s);
 		return commit(st, ei);
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	s = NULL;
 	if (in->category && *in->category && (rc = category_ensure(st, in->category, &cat, ei)))
 		goto fail;
@@ -423,14 +474,14 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 		rc = fail_db(st->db, ei, "insert document");
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	s = NULL;
 	*id = sqlite3_last_insert_rowid(st->db);
 	if ((rc = queue_job(st, *id, ei)))
 		goto fail;
 	return commit(st, ei);
 fail:
-	sqlite3_finalize(s);
+	done(st, s);
 	rollback(st);
 	return rc;
 }
@@ -477,7 +528,7 @@ int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)id);
 	else
 		rc = fail_db(st->db, ei, "get document");
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -506,19 +557,34 @@ int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *
 	return read_docs(st, s, out, ei);
 }
 
-int wy_store_doc_count_view(wy_store *st, int64_t doc_id, bool download, wy_errinfo *ei)
+int wy_store_doc_add_counts(wy_store *st, const int64_t *ids, const int64_t *counts, int n, bool downloads,
+			    wy_errinfo *ei)
 {
-	sqlite3_stmt *s;
-	int rc = prep(st, &s,
-		      download ? "UPDATE documents SET downloads = downloads + 1 WHERE id = ?1"
-			       : "UPDATE documents SET views = views + 1 WHERE id = ?1",
-		      ei);
-	if (rc)
+	sqlite3_stmt *s = NULL;
+	int rc;
+	if (n <= 0)
+		return WY_OK;
+	if ((rc = begin(st, ei)))
 		return rc;
-	sqlite3_bind_int64(s, 1, doc_id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = fail_db(st->db, ei, "count view");
-	sqlite3_finalize(s);
+	if ((rc = prep(st, &s,
+		       downloads ? "UPDATE documents SET downloads = downloads + ?2 WHERE id = ?1"
+				 : "UPDATE documents SET views = views + ?2 WHERE id = ?1",
+		       ei)))
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		sqlite3_bind_int64(s, 1, ids[i]);
+		sqlite3_bind_int64(s, 2, counts[i]);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			rc = fail_db(st->db, ei, "count views");
+			goto fail;
+		}
+		sqlite3_reset(s);
+	}
+	done(st, s);
+	return commit(st, ei);
+fail:
+	done(st, s);
+	rollback(st);
 	return rc;
 }
 
@@ -567,7 +633,7 @@ int wy_store_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limi
 		return rc;
 	bind_filter(s, f);
 	*total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_finalize(s);
+	done(st, s);
 	char sql[1024];
 	snprintf(sql, sizeof sql, "SELECT " DOC_COLUMNS FIND_WHERE "%s LIMIT ?5 OFFSET ?6",
 		 order[(unsigned)f->sort < 3 ? f->sort : 0]);
@@ -595,7 +661,7 @@ static int read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo
 		rc = fail_db(st->db, ei, "list documents");
 		wy_doc_list_clear(out);
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -622,7 +688,7 @@ int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, w
 	} else {
 		rc = fail_db(st->db, ei, "get page");
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -643,7 +709,7 @@ static int set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, co
 	sqlite3_bind_int64(s, 5, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = fail_db(st->db, ei, "update document");
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -668,7 +734,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		sqlite3_bind_int64(s, 1, now);
 		int step = sqlite3_step(s);
 		if (step == SQLITE_DONE) {
-			sqlite3_finalize(s);
+			done(st, s);
 			/* Keep what was abandoned on the way here. */
 			if ((rc = commit(st, ei)))
 				goto fail;
@@ -684,7 +750,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		col_sha(s, 3, out->sha256);
 		out->filename = col_str(s, 4);
 		out->title = col_str(s, 5);
-		sqlite3_finalize(s);
+		done(st, s);
 		s = NULL;
 		if (out->attempt <= max_attempts)
 			break;
@@ -700,7 +766,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 			rc = fail_db(st->db, ei, "fail job");
 			goto fail;
 		}
-		sqlite3_finalize(s);
+		done(st, s);
 		s = NULL;
 		if ((rc = set_doc_status(st, out->doc_id, WY_DOC_FAILED, NULL, reason, ei)))
 			goto fail;
@@ -722,7 +788,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		rc = fail_db(st->db, ei, "claim job");
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	s = NULL;
 	if ((rc = set_doc_status(st, out->doc_id, WY_DOC_CONVERTING, NULL, NULL, ei)))
 		goto fail;
@@ -730,13 +796,13 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		goto fail;
 	return WY_OK;
 fail:
-	sqlite3_finalize(s);
+	done(st, s);
 	rollback(st);
 	wy_job_clear(out);
 	return rc;
 }
 
-int wy_store_job_progress(wy_store *st, const wy_job *job, int done, int total, int lease_seconds,
+int wy_store_job_progress(wy_store *st, const wy_job *job, int pages_done, int total, int lease_seconds,
 			  wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
@@ -753,7 +819,7 @@ int wy_store_job_progress(wy_store *st, const wy_job *job, int done, int total, 
 		rc = fail_db(st->db, ei, "renew lease");
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	s = NULL;
 	if (sqlite3_changes(st->db) == 0) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld was claimed again by another worker", (long long)job_id);
@@ -765,16 +831,16 @@ int wy_store_job_progress(wy_store *st, const wy_job *job, int done, int total, 
 		       ei)))
 		goto fail;
 	sqlite3_bind_int64(s, 1, job_id);
-	sqlite3_bind_int(s, 2, done);
+	sqlite3_bind_int(s, 2, pages_done);
 	sqlite3_bind_int(s, 3, total);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = fail_db(st->db, ei, "progress");
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	return commit(st, ei);
 fail:
-	sqlite3_finalize(s);
+	done(st, s);
 	rollback(st);
 	return rc;
 }
@@ -797,7 +863,7 @@ static int job_doc_running(wy_store *st, const wy_job *job, int64_t *doc_id, wy_
 		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld is not running", (long long)job_id);
 	else
 		rc = fail_db(st->db, ei, "find job");
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -812,7 +878,7 @@ static int set_job_state(wy_store *st, int64_t job_id, const char *state, wy_err
 	sqlite3_bind_int64(s, 3, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = fail_db(st->db, ei, "update job");
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -837,7 +903,7 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		rc = fail_db(st->db, ei, "delete pages");
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	if ((rc = prep(st, &s,
 		       "INSERT INTO pages(doc_id, page_no, text, image_sha256, width, height)"
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -857,7 +923,7 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		}
 		sqlite3_reset(s);
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	if ((rc = prep(st, &s,
 		       "UPDATE documents SET status=?2, reason=NULL, format=?3, pages=?4,"
 		       " title=CASE WHEN title_user THEN title ELSE ?5 END, author=?6, thumb_sha256=?7,"
@@ -876,13 +942,13 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		rc = fail_db(st->db, ei, "publish document");
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	s = NULL;
 	if ((rc = set_job_state(st, job_id, "done", ei)))
 		goto fail;
 	return commit(st, ei);
 fail:
-	sqlite3_finalize(s);
+	done(st, s);
 	rollback(st);
 	return rc;
 }
@@ -921,13 +987,13 @@ int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
 		rc = fail_db(st->db, ei, "release job");
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	s = NULL;
 	if ((rc = set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))
 		goto fail;
 	return commit(st, ei);
 fail:
-	sqlite3_finalize(s);
+	done(st, s);
 	rollback(st);
 	return rc;
 }
@@ -948,7 +1014,7 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 		goto fail;
 	}
 	wy_doc_status status = (wy_doc_status)sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	done(st, s);
 	s = NULL;
 	if (status == WY_DOC_QUEUED || status == WY_DOC_CONVERTING) {
 		rc = wy_err_set(ei, WY_EINVAL, "document %lld is %s already", (long long)doc_id,
@@ -967,7 +1033,7 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 		goto fail;
 	return commit(st, ei);
 fail:
-	sqlite3_finalize(s);
+	done(st, s);
 	rollback(st);
 	return rc;
 }
@@ -987,7 +1053,7 @@ int wy_store_doc_counts(wy_store *st, int counts[4], wy_errinfo *ei)
 	}
 	if (step != SQLITE_DONE)
 		rc = fail_db(st->db, ei, "count");
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -1033,7 +1099,7 @@ int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
 		rc = fail_db(st->db, ei, "list categories");
 		wy_category_list_clear(out);
 	}
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -1064,7 +1130,7 @@ static int category_find(wy_store *st, const char *path, int64_t *id, wy_errinfo
 	else
 		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no category '%s'", path)
 					 : fail_db(st->db, ei, "find category");
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -1087,7 +1153,7 @@ static int category_repath(wy_store *st, int64_t id, const char *old_path, const
 	bind_text(s, 2, new_path);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = fail_db(st->db, ei, "rename category");
-	sqlite3_finalize(s);
+	done(st, s);
 	if (rc || (rc = prep(st, &s, "UPDATE categories SET name=?2, parent_id=?3 WHERE id=?1", ei)))
 		return rc;
 	sqlite3_bind_int64(s, 1, id);
@@ -1098,7 +1164,7 @@ static int category_repath(wy_store *st, int64_t id, const char *old_path, const
 		sqlite3_bind_null(s, 3);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = fail_db(st->db, ei, "rename category");
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }
 
@@ -1171,6 +1237,6 @@ int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), v
 			break;
 	if (!rc && step != SQLITE_DONE)
 		rc = fail_db(st->db, ei, "blob refs");
-	sqlite3_finalize(s);
+	done(st, s);
 	return rc;
 }

@@ -118,8 +118,10 @@ int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_
 /* The most viewed ready documents. */
 int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *ei);
 
-/* Count a view (or, with download, a download) of a document. */
-int wy_store_doc_count_view(wy_store *st, int64_t doc_id, bool download, wy_errinfo *ei);
+/* Add views (or, with downloads, downloads) to documents, n of them, in
+ * one transaction. */
+int wy_store_doc_add_counts(wy_store *st, const int64_t *ids, const int64_t *counts, int n, bool downloads,
+			    wy_errinfo *ei);
 
 /* Ready documents related to doc_id, at most limit: for now those filed in
  * the same category, newest first (the search issue ranks by content). */

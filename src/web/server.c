@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <time.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -33,6 +34,7 @@ typedef struct server {
 	const wy_config *cfg;
 	const char *blobdir;
 	char *static_dir;
+	wy_blob_store *blobs;     /* shared by the request threads: it only holds paths */
 	wy_template *base, *index, *doc, *notfound, *category, *login;
 } server;
 
@@ -95,6 +97,75 @@ static bool path_id(const char *s, int64_t *id)
 	}
 	*id = v;
 	return n > 0 && v > 0;
+}
+
+/* View and download counters. A write per page view would serialize the
+ * request threads on the database's write lock, so counts gather in memory
+ * and go to the store in one transaction at most once a second (and when
+ * the server stops): a crash loses at most a second of counts. */
+#define COUNTER_SLOTS 4096
+
+typedef struct counters {
+	pthread_mutex_t lock;
+	int64_t ids[2][COUNTER_SLOTS], counts[2][COUNTER_SLOTS]; /* [0] views, [1] downloads */
+	int n[2];
+	int64_t last_flush_ms;
+} counters;
+
+static counters hits = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void flush_counts(wy_store *st)
+{
+	int64_t ids[COUNTER_SLOTS], counts[COUNTER_SLOTS];
+	for (int k = 0; k < 2; k++) {
+		pthread_mutex_lock(&hits.lock);
+		int n = hits.n[k];
+		memcpy(ids, hits.ids[k], (size_t)n * sizeof ids[0]);
+		memcpy(counts, hits.counts[k], (size_t)n * sizeof counts[0]);
+		hits.n[k] = 0;
+		pthread_mutex_unlock(&hits.lock);
+		if (n && wy_store_doc_add_counts(st, ids, counts, n, k == 1, NULL))
+			wy_warn("serve.counts_lost", "n=%d", n);
+	}
+}
+
+static void count_hit(wy_store *st, int64_t id, bool download)
+{
+	int k = download, i;
+	bool flush = false;
+	pthread_mutex_lock(&hits.lock);
+	for (i = 0; i < hits.n[k] && hits.ids[k][i] != id; i++)
+		;
+	if (i == hits.n[k] && i < COUNTER_SLOTS) {
+		hits.ids[k][i] = id;
+		hits.counts[k][i] = 0;
+		hits.n[k]++;
+	}
+	if (i < COUNTER_SLOTS)
+		hits.counts[k][i]++;
+	int64_t now = wy_now_ms();
+	if (now - hits.last_flush_ms >= 1000 || hits.n[k] == COUNTER_SLOTS) {
+		hits.last_flush_ms = now;
+		flush = true;
+	}
+	pthread_mutex_unlock(&hits.lock);
+	if (flush)
+		flush_counts(st);
+}
+
+/* Each request thread keeps its own store connection for its life: opening
+ * one costs a file open and a schema check, more than most requests. */
+static __thread wy_store *thread_store;
+
+static int store_get(server *sv, wy_store **st, wy_errinfo *ei)
+{
+	if (!thread_store) {
+		int rc = wy_store_open(sv->cfg->data_dir, &thread_store, ei);
+		if (rc)
+			return rc;
+	}
+	*st = thread_store;
+	return WY_OK;
 }
 
 /* Render tpl with ctx into the site's frame and send it. Takes ctx. */
@@ -168,14 +239,13 @@ static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
 	wy_errinfo ei = {0};
 	wy_doc_list all = {0}, popular = {0};
 	wy_category_list cats = {0};
-	int rc = wy_store_open(sv->cfg->data_dir, &st, &ei);
+	int rc = store_get(sv, &st, &ei);
 	if (!rc)
 		rc = wy_store_doc_list(st, 0, 500, &all, &ei);
 	if (!rc)
 		rc = wy_store_doc_popular(st, 10, &popular, &ei);
 	if (!rc)
 		rc = wy_store_category_list(st, &cats, &ei);
-	wy_store_close(st);
 	if (rc) {
 		wy_doc_list_clear(&all);
 		wy_doc_list_clear(&popular);
@@ -246,14 +316,13 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	wy_store *st;
 	wy_errinfo ei = {0};
 	wy_doc d = {0};
-	int rc = wy_store_open(sv->cfg->data_dir, &st, &ei);
+	int rc = store_get(sv, &st, &ei);
 	if (!rc)
 		rc = wy_store_doc_get(st, id, &d, &ei);
 	if (rc) {
-		wy_store_close(st);
-		return rc == WY_ENOTFOUND ? not_found(sv, c) : send_text(c, 503, "store unavailable\n");
+			return rc == WY_ENOTFOUND ? not_found(sv, c) : send_text(c, 503, "store unavailable\n");
 	}
-	wy_store_doc_count_view(st, id, false, NULL);
+	count_hit(st, id, false);
 	json_t *ctx = doc_context(&d);
 	/* The preview: up to preview_pages pages; the text of the same pages,
 	 * each cut to what a reader scrolls through. */
@@ -282,7 +351,6 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 		for (int i = 0; i < rel.n; i++)
 			json_array_append_new(related, doc_context(&rel.items[i]));
 	wy_doc_list_clear(&rel);
-	wy_store_close(st);
 	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 	char *share = wy_xasprintf("http://%s/doc/%lld", host && strlen(host) < 256 ? host : "localhost",
 				   (long long)id);
@@ -400,15 +468,14 @@ static json_t *category_context(server *sv, struct MHD_Connection *c, const char
 	*unavailable = false;
 	if (!*path || strlen(path) > 1000)
 		return NULL;
-	if (wy_store_open(sv->cfg->data_dir, &st, &ei)) {
+	if (store_get(sv, &st, &ei)) {
 		*unavailable = true;
 		return NULL;
 	}
 	wy_category_list cats;
 	const wy_category *me = NULL;
 	if (wy_store_category_list(st, &cats, &ei)) {
-		wy_store_close(st);
-		*unavailable = true;
+			*unavailable = true;
 		return NULL;
 	}
 	for (int i = 0; i < cats.n && !me; i++)
@@ -416,8 +483,7 @@ static json_t *category_context(server *sv, struct MHD_Connection *c, const char
 			me = &cats.items[i];
 	if (!me) {
 		wy_category_list_clear(&cats);
-		wy_store_close(st);
-		return NULL;
+			return NULL;
 	}
 	json_t *children = json_array();
 	size_t plen = strlen(path);
@@ -441,7 +507,6 @@ static json_t *category_context(server *sv, struct MHD_Connection *c, const char
 		for (int i = 0; i < dl.n; i++)
 			json_array_append_new(docs, doc_context(&dl.items[i]));
 	wy_doc_list_clear(&dl);
-	wy_store_close(st);
 	int pages = total ? (total + per - 1) / per : 1;
 	bool has_children = json_array_size(children) > 0;
 	json_t *ctx = json_pack("{s:s, s:s, s:o, s:o, s:o, s:i, s:I, s:i, s:o}", "name", me->name, "path", path,
@@ -597,12 +662,7 @@ static enum MHD_Result send_fd(struct MHD_Connection *c, int fd, uint64_t size, 
 
 static int open_blob(server *sv, const char *sha, int *fd, uint64_t *size)
 {
-	wy_blob_store *bs;
-	if (wy_blob_open(sv->blobdir, &bs, NULL))
-		return WY_EIO;
-	int rc = wy_blob_open_fd(bs, sha, fd, size, NULL);
-	wy_blob_close(bs);
-	return rc;
+	return wy_blob_open_fd(sv->blobs, sha, fd, size, NULL);
 }
 
 static enum MHD_Result send_blob(server *sv, struct MHD_Connection *c, const char *sha)
@@ -674,11 +734,9 @@ static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64
 {
 	wy_store *st;
 	wy_doc d = {0};
-	int rc = wy_store_open(sv->cfg->data_dir, &st, NULL);
+	int rc = store_get(sv, &st, NULL);
 	if (!rc)
 		rc = wy_store_doc_get(st, id, &d, NULL);
-	wy_store_close(st);
-	st = NULL;
 	if (rc)
 		return send_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
 	int fd;
@@ -689,11 +747,8 @@ static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64
 		return send_text(c, 503, "unavailable\n");
 	}
 	/* A download is counted once, not once per range a client fetches. */
-	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range") &&
-	    !wy_store_open(sv->cfg->data_dir, &st, NULL)) {
-		wy_store_doc_count_view(st, id, true, NULL);
-		wy_store_close(st);
-	}
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range"))
+		count_hit(st, id, true);
 	char etag[70];
 	snprintf(etag, sizeof etag, "\"%s\"", d.sha256);
 	char *disp = disposition(d.filename && *d.filename ? d.filename : "document");
@@ -740,7 +795,7 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
-	if (wy_store_open(sv->cfg->data_dir, &st, &ei))
+	if (store_get(sv, &st, &ei))
 		return api_error(c, 503, "store unavailable");
 	enum MHD_Result ret;
 	int64_t id = 0;
@@ -809,7 +864,6 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 	} else {
 		ret = api_error(c, 404, "no such resource");
 	}
-	wy_store_close(st);
 	return ret;
 }
 
@@ -949,7 +1003,11 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		return 1;
 	}
 	char *blobdir = wy_xasprintf("%s/blobs", cfg->data_dir);
-	server sv = {cfg, blobdir, wy_xasprintf("%s/static", cfg->web_dir), NULL, NULL, NULL, NULL, NULL, NULL};
+	server sv = {cfg, blobdir, wy_xasprintf("%s/static", cfg->web_dir), NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	if (wy_blob_open(blobdir, &sv.blobs, NULL)) {
+		fprintf(stderr, "wenyuan: cannot open the blob store in %s\n", blobdir);
+		return 1;
+	}
 	struct {
 		const char *name;
 		wy_template **t;
@@ -1032,6 +1090,11 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	}
 	wy_log("serve.stop", "port=%d", port);
 	MHD_stop_daemon(d);
+	wy_store *fst;
+	if (!wy_store_open(cfg->data_dir, &fst, NULL)) {
+		flush_counts(fst);
+		wy_store_close(fst);
+	}
 	if (wpid > 0) {
 		kill(wpid, SIGTERM);
 		while (waitpid(wpid, NULL, 0) < 0 && errno == EINTR)
@@ -1039,6 +1102,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	}
 	free(blobdir);
 	free(sv.static_dir);
+	wy_blob_close(sv.blobs);
 	wy_template_free(sv.base);
 	wy_template_free(sv.index);
 	wy_template_free(sv.doc);
