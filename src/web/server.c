@@ -233,7 +233,7 @@ static json_t *docs_context(const wy_doc_list *l)
 
 /* Home: the category tree (two levels), the newest and the most viewed
  * ready documents, and the whole list with each document's status. */
-static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
+static json_t *home_context(server *sv)
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
@@ -249,7 +249,7 @@ static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
 	if (rc) {
 		wy_doc_list_clear(&all);
 		wy_doc_list_clear(&popular);
-		return send_text(c, 503, "store unavailable\n");
+		return NULL;
 	}
 	json_t *tops = json_array(), *cur = NULL;
 	for (int i = 0; i < cats.n; i++) {
@@ -278,7 +278,13 @@ static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
 				docs_context(&popular), "documents", docs_context(&all), "total", all.n);
 	wy_doc_list_clear(&all);
 	wy_doc_list_clear(&popular);
-	return send_page(sv, c, 200, "首页", sv->index, ctx);
+	return ctx;
+}
+
+static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
+{
+	json_t *ctx = home_context(sv);
+	return ctx ? send_page(sv, c, 200, "首页", sv->index, ctx) : send_text(c, 503, "store unavailable\n");
 }
 
 /* "a/b" -> [{name: a, url: /category/a}, {name: b, url: /category/a/b}] */
@@ -295,6 +301,26 @@ static json_t *breadcrumb(const char *path)
 		if (*p == '/')
 			p++;
 	}
+	return a;
+}
+
+/* 猜你喜欢, simply for now: the most viewed documents that are neither this
+ * one nor already among its related ones. */
+static json_t *you_may_like(wy_store *st, int64_t id, json_t *related)
+{
+	json_t *a = json_array();
+	wy_doc_list pop = {0};
+	if (wy_store_doc_popular(st, 20, &pop, NULL) != WY_OK)
+		return a;
+	for (int i = 0; i < pop.n && json_array_size(a) < 6; i++) {
+		bool seen = pop.items[i].id == id;
+		size_t k;
+		json_t *r;
+		json_array_foreach(related, k, r) seen = seen || json_integer_value(json_object_get(r, "id")) == pop.items[i].id;
+		if (!seen)
+			json_array_append_new(a, doc_context(&pop.items[i]));
+	}
+	wy_doc_list_clear(&pop);
 	return a;
 }
 
@@ -361,6 +387,7 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	json_object_set_new(ctx, "lead", json_string(lead ? lead : ""));
 	json_object_set_new(ctx, "breadcrumb", breadcrumb(d.category));
 	json_object_set_new(ctx, "related", related);
+	json_object_set_new(ctx, "you_may_like", you_may_like(st, id, related));
 	json_object_set_new(ctx, "share_url", json_string(share));
 	free(share);
 	free(lead);
@@ -800,7 +827,10 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 	enum MHD_Result ret;
 	int64_t id = 0;
 	const char *rest = NULL;
-	if (strcmp(path, "documents") == 0) {
+	if (strcmp(path, "home") == 0) {
+		json_t *ctx = home_context(sv);
+		ret = ctx ? send_json(c, 200, ctx) : api_error(c, 503, "store unavailable");
+	} else if (strcmp(path, "documents") == 0) {
 		int offset = arg_int(c, "offset", 0, 0, 1 << 30), limit = arg_int(c, "limit", 20, 1, 100);
 		wy_doc_list l;
 		int counts[4];

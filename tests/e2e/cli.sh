@@ -106,6 +106,10 @@ check "document page: end of the preview" grep -q '亲，该文档总共3页，�
 check "document page: the text of every page behind 展开阅读全文" grep -q '<summary>展开阅读全文</summary>' <<<"$doc"
 check "document page: related documents from its category" grep -q '<a href="/doc/2">文渊使用手册</a> <span class="badge">EPUB</span>' <<<"$doc"
 check "document page: the action bar" grep -q '<a href="/login">收藏</a> <a href="#share">分享</a> <a href="/login">赏</a>' <<<"$doc"
+like=$(sed -n '/<h2>猜你喜欢<\/h2>/,/<\/section>/p' <<<"$doc")
+check "document page: you may like other documents" grep -q '<a href="/doc/3">文渊阁记</a>' <<<"$like"
+check "document page: you may like neither itself nor its related ones" \
+	bash -c "! grep -q 'href=\"/doc/[12]\"' <<<'$like'"
 check "document page: the footer" grep -q '<footer>© 文渊文库</footer>' <<<"$doc"
 check "the pager's jump goes to the page" bash -c "curl -s -o /dev/null -w '%{redirect_url}' 'http://127.0.0.1:$port/doc/1?p=2' | grep -q '/doc/1#p2$'"
 # (the sample's category was renamed 文渊书库 above)

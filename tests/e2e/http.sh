@@ -53,6 +53,7 @@ curl -s "$base/api/v1/doc/$id/pages" > "$d/pages.json"
 check "api: pages with images and text" jqe '.pages == 1 and (.items | length) == 1 and .items[0].page == 1
 	and (.items[0].image | startswith("/blob/")) and (.items[0].text | contains("第二行文字"))' "$d/pages.json"
 check "api: documents" jqe '.total == 1 and (.documents | length) == 1' <(curl -s "$base/api/v1/documents?limit=5")
+check "api: home" jqe '(.categories | length) > 5 and (.newest | length) == 1 and .total == 1' <(curl -s "$base/api/v1/home")
 check "api: categories" jqe '.categories | length > 20' <(curl -s "$base/api/v1/categories")
 check "api: unknown document is a JSON 404" [ "$(code "$base/api/v1/doc/424242")" = 404 ]
 check "api: unknown path is a JSON 404" jqe '.error' <(curl -s "$base/api/v1/nope")
