@@ -32,7 +32,6 @@
 
 typedef struct server {
 	const wy_config *cfg;
-	const char *blobdir;
 	char *static_dir;
 	wy_blob_store *blobs;     /* shared by the request threads: it only holds paths */
 	wy_template *base, *index, *doc, *notfound, *category, *login;
@@ -46,6 +45,8 @@ static void on_stop(int sig)
 	serve_stop = 1;
 }
 
+/* SIGCHLD only interrupts the serve loop's sleep, so a dead worker is
+ * noticed at once. */
 static void on_child(int sig) { (void)sig; }
 
 /* Every response leaves through here: the security headers are on all of
@@ -1010,34 +1011,18 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 			return 1;
 		}
 	}
-	/* Create and migrate the store once, before anything else opens it. */
+	/* Everything that can fail is checked before the worker and the server
+	 * start: the store (created and migrated once, before anything else
+	 * opens it), the blob store, the templates and the address. */
+	int status = 1;
+	pid_t wpid = 0;
+	char **envp = NULL;
+	struct MHD_Daemon *d = NULL;
 	wy_store *st;
-	wy_blob_store *bs;
-	if (wy_cli_open(cfg, &st, &bs))
-		return 1;
-	wy_blob_close(bs);
+	server sv = {cfg, wy_xasprintf("%s/static", cfg->web_dir), NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	if (wy_cli_open(cfg, &st, &sv.blobs))
+		goto out;
 	wy_store_close(st);
-
-	signal(SIGPIPE, SIG_IGN);
-	char **envp = wy_config_environ(cfg);
-	/* The binary by its real name, so the worker shows as wenyuan in ps. */
-	char self[4096];
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (sl > 0)
-		self[sl] = 0;
-	else
-		snprintf(self, sizeof self, "/proc/self/exe");
-	pid_t wpid = worker ? start_worker(self, envp) : 0;
-	if (wpid < 0) {
-		fprintf(stderr, "wenyuan: cannot start the worker: %s\n", strerror(errno));
-		return 1;
-	}
-	char *blobdir = wy_xasprintf("%s/blobs", cfg->data_dir);
-	server sv = {cfg, blobdir, wy_xasprintf("%s/static", cfg->web_dir), NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-	if (wy_blob_open(blobdir, &sv.blobs, NULL)) {
-		fprintf(stderr, "wenyuan: cannot open the blob store in %s\n", blobdir);
-		return 1;
-	}
 	struct {
 		const char *name;
 		wy_template **t;
@@ -1050,11 +1035,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		free(path);
 		if (trc) {
 			fprintf(stderr, "wenyuan: %s (setting web_dir: %s)\n", wy_err_msg(&tei, trc), cfg->web_dir);
-			if (wpid > 0) {
-				kill(wpid, SIGTERM);
-				waitpid(wpid, NULL, 0);
-			}
-			return 1;
+			goto out;
 		}
 	}
 	struct sockaddr_in sa;
@@ -1063,32 +1044,37 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	sa.sin_port = htons((uint16_t)cfg->http_port);
 	if (inet_pton(AF_INET, cfg->http_addr, &sa.sin_addr) != 1) {
 		fprintf(stderr, "wenyuan: http_addr '%s' is not an IPv4 address\n", cfg->http_addr);
-		if (wpid > 0)
-			kill(wpid, SIGTERM);
-		free(blobdir);
-		wy_config_environ_free(envp);
-		return 1;
+		goto out;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	envp = wy_config_environ(cfg);
+	/* The binary by its real name, so the worker shows as wenyuan in ps. */
+	char self[4096];
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (sl > 0)
+		self[sl] = 0;
+	else
+		snprintf(self, sizeof self, "/proc/self/exe");
+	if (worker && (wpid = start_worker(self, envp)) < 0) {
+		fprintf(stderr, "wenyuan: cannot start the worker: %s\n", strerror(errno));
+		wpid = 0;
+		goto out;
 	}
 	/* A pool of threads (handlers may wait on the store or the disk), and
 	 * every limit set explicitly: libmicrohttpd 0.9.75 has no connection
 	 * timeout by default. The memory limit per connection also bounds the
 	 * request headers: larger ones are refused with 431. */
 	unsigned threads = cfg->http_threads ? (unsigned)cfg->http_threads : (unsigned)wy_ncpu() * 4;
-	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &sv, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)cfg->http_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->http_max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->http_max_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)64 * 1024, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &sv,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout, MHD_OPTION_CONNECTION_LIMIT,
+			     (unsigned)cfg->http_max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			     (unsigned)cfg->http_max_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+			     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "wenyuan: cannot listen on %s:%d (in use?)\n", cfg->http_addr, cfg->http_port);
-		if (wpid > 0) {
-			kill(wpid, SIGTERM);
-			waitpid(wpid, NULL, 0);
-		}
-		free(blobdir);
-		wy_config_environ_free(envp);
-		return 1;
+		goto out;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	int port = info ? info->port : cfg->http_port;
@@ -1119,9 +1105,12 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		}
 	}
 	wy_log("serve.stop", "port=%d", port);
-	MHD_stop_daemon(d);
+	status = 0;
+out:
+	if (d)
+		MHD_stop_daemon(d);
 	wy_store *fst;
-	if (!wy_store_open(cfg->data_dir, &fst, NULL)) {
+	if (d && !wy_store_open(cfg->data_dir, &fst, NULL)) {
 		flush_counts(fst);
 		wy_store_close(fst);
 	}
@@ -1130,7 +1119,6 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		while (waitpid(wpid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	free(blobdir);
 	free(sv.static_dir);
 	wy_blob_close(sv.blobs);
 	wy_template_free(sv.base);
@@ -1140,5 +1128,5 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	wy_template_free(sv.category);
 	wy_template_free(sv.login);
 	wy_config_environ_free(envp);
-	return 0;
+	return status;
 }

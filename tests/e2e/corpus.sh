@@ -6,11 +6,7 @@
 # corpus: it lives beside the project, never inside it.
 source "$(dirname "$0")/lib.bash"
 
-corpus=${WY_CORPUS:-$WY_SRC/../shared/corpus}
-if [ ! -f "$corpus/MANIFEST.tsv" ]; then
-	echo "skipped: corpus not found at $corpus"
-	exit 77
-fi
+need_corpus
 
 d=$(tmpdir)
 data=$d/data

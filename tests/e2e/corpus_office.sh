@@ -7,11 +7,7 @@
 # Skips (77) without the corpus.
 source "$(dirname "$0")/lib.bash"
 
-corpus=${WY_CORPUS:-$WY_SRC/../shared/corpus}
-if [ ! -f "$corpus/MANIFEST.tsv" ]; then
-	echo "skipped: corpus not found at $corpus"
-	exit 77
-fi
+need_corpus
 
 # Marked `convert` in the manifest, and known not to: the reason each one
 # gets, and why.

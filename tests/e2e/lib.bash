@@ -44,6 +44,15 @@ read_ids() {
 # status_of JSON ID: "status<TAB>reason" of a document in `list --json`.
 status_of() { jq -r --argjson id "$2" '.[] | select(.id == $id) | "\(.status)\t\(.reason // "")"' "$1"; }
 
+# need_corpus: set $corpus to ../shared/corpus, or skip (77) saying why.
+need_corpus() {
+	corpus=${WY_CORPUS:-$WY_SRC/../shared/corpus}
+	if [ ! -f "$corpus/MANIFEST.tsv" ]; then
+		echo "skipped: corpus not found at $corpus"
+		exit 77
+	fi
+}
+
 tmpdir() { mktemp -d "${TMPDIR:-/tmp}/wy-e2e-XXXXXX"; }
 
 # A free TCP port on 127.0.0.1.
