@@ -99,6 +99,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE documents ADD COLUMN views INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE documents ADD COLUMN downloads INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX documents_views ON documents(views);",
+
+	/* 4: where each character sits on its page (search hits are marked on
+	 * the page images) */
+	"ALTER TABLE pages ADD COLUMN boxes BLOB;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -223,6 +227,7 @@ void wy_doc_list_clear(wy_doc_list *l)
 void wy_page_clear(wy_page *p)
 {
 	free(p->text);
+	free(p->boxes);
 	memset(p, 0, sizeof *p);
 }
 
@@ -669,7 +674,7 @@ int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, w
 {
 	sqlite3_stmt *s;
 	int rc = prep(st, &s,
-		      "SELECT text, image_sha256, width, height FROM pages WHERE doc_id=?1 AND page_no=?2", ei);
+		      "SELECT text, image_sha256, width, height, boxes FROM pages WHERE doc_id=?1 AND page_no=?2", ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, doc_id);
@@ -683,6 +688,12 @@ int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, w
 		col_sha(s, 1, out->image_sha256);
 		out->width = sqlite3_column_int(s, 2);
 		out->height = sqlite3_column_int(s, 3);
+		int nb = sqlite3_column_bytes(s, 4);
+		if (nb > 0) {
+			out->boxes = wy_xmalloc((size_t)nb);
+			memcpy(out->boxes, sqlite3_column_blob(s, 4), (size_t)nb);
+			out->boxes_len = (size_t)nb;
+		}
 	} else if (step == SQLITE_DONE) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no page %d in document %lld", page_no, (long long)doc_id);
 	} else {
@@ -905,8 +916,8 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	}
 	done(st, s);
 	if ((rc = prep(st, &s,
-		       "INSERT INTO pages(doc_id, page_no, text, image_sha256, width, height)"
-		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+		       "INSERT INTO pages(doc_id, page_no, text, image_sha256, width, height, boxes)"
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 		       ei)))
 		goto fail;
 	for (int i = 0; i < res->npages; i++) {
@@ -917,6 +928,10 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		bind_text(s, 4, p->image_sha256);
 		sqlite3_bind_int(s, 5, p->width);
 		sqlite3_bind_int(s, 6, p->height);
+		if (p->boxes_len)
+			sqlite3_bind_blob(s, 7, p->boxes, (int)p->boxes_len, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 7);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			rc = fail_db(st->db, ei, "insert page");
 			goto fail;

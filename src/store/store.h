@@ -12,6 +12,7 @@
 #define WY_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -60,6 +61,11 @@ typedef struct wy_page {
 	char *text;
 	char image_sha256[65];
 	int width, height;       /* of the page image */
+	/* Where each character of text sits on the page, for marking search
+	 * hits: WY_BOX_SIZE bytes per code point of text, in order (see
+	 * text/boxes.h for the layout). NULL/0 when the converter gave none. */
+	unsigned char *boxes;
+	size_t boxes_len;
 } wy_page;
 
 void wy_page_clear(wy_page *p);
