@@ -7,10 +7,10 @@ set -euo pipefail
 # build + run (LibreOfficeKit needs the full -writer/-calc/-impress packages:
 # the -nogui ones lack the .ui files it loads)
 pkgs=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config gettext
   libsqlite3-dev libwebp-dev libmicrohttpd-dev libsodium-dev libjansson-dev zlib1g-dev
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
-  libfreetype-dev libharfbuzz-dev
+  libfreetype-dev libharfbuzz-dev libutf8proc-dev libopencc-dev
   fonts-noto-cjk
   libreofficekit-dev libreoffice-writer libreoffice-calc libreoffice-impress
 )

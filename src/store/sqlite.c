@@ -6,8 +6,10 @@
  * Migrations are numbered and applied in order inside one transaction each;
  * PRAGMA user_version records the last one applied. */
 #include "store/store.h"
+#include "store/sqlite_int.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "text/minhash.h"
 #include "text/utf8.h"
 
 #include <pthread.h>
@@ -17,20 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Prepared statements are kept per connection, keyed by their SQL: parsing
- * a statement costs more than running most of ours. */
-#define STMT_CACHE 64
-
-struct wy_store {
-	sqlite3 *db;
-	int version;
-	struct {
-		char *sql;
-		sqlite3_stmt *s;
-		bool busy;
-	} cache[STMT_CACHE];
-	int ncache;
-};
 
 /* Migrations: append only; never edit one that has shipped. */
 static const char *const migrations[] = {
@@ -103,11 +91,45 @@ static const char *const migrations[] = {
 	/* 4: where each character sits on its page (search hits are marked on
 	 * the page images) */
 	"ALTER TABLE pages ADD COLUMN boxes BLOB;",
+
+	/* 5: full-text search (sqlite_search.c), keywords, near-duplicates,
+	 * and what people searched and read. Filled by a hook below. */
+	"ALTER TABLE documents ADD COLUMN keywords TEXT;"
+	"ALTER TABLE documents ADD COLUMN dup_of INTEGER;"
+	"ALTER TABLE documents ADD COLUMN minhash BLOB;"
+	"ALTER TABLE documents ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;"
+	"CREATE VIRTUAL TABLE page_fts USING fts5(body, content='', tokenize='wenyuan', prefix='1');"
+	"CREATE VIRTUAL TABLE doc_fts USING fts5(title, keywords, content='', tokenize='wenyuan', prefix='1');"
+	"CREATE VIRTUAL TABLE page_vocab USING fts5vocab(page_fts, 'row');"
+	"CREATE TABLE minhash_bands("
+	"  band INTEGER NOT NULL, hash INTEGER NOT NULL,"
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY(band, hash, doc_id)) WITHOUT ROWID;"
+	"CREATE TABLE searches(query TEXT PRIMARY KEY, n INTEGER NOT NULL, last_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE search_clicks("
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  query TEXT NOT NULL, n INTEGER NOT NULL, last_at INTEGER NOT NULL,"
+	"  PRIMARY KEY(doc_id, query)) WITHOUT ROWID;"
+	"CREATE TABLE visits("
+	"  visitor INTEGER NOT NULL,"
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY(visitor, doc_id)) WITHOUT ROWID;"
+	"CREATE INDEX visits_doc ON visits(doc_id, at);",
 };
+
+/* Work a migration needs done in C, in its transaction, after its SQL. */
+static int index_existing(wy_store *st, wy_errinfo *ei) { return sq_reindex_all(st, NULL, NULL, ei); }
+
+static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
+	NULL, NULL, NULL, NULL, index_existing,
+};
+_Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
+	       "a hook slot for every migration");
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
-static int fail_db(sqlite3 *db, wy_errinfo *ei, const char *what)
+int sq_fail(sqlite3 *db, wy_errinfo *ei, const char *what)
 {
 	int ec = sqlite3_errcode(db);
 	int code = (ec == SQLITE_BUSY || ec == SQLITE_LOCKED) ? WY_EBUSY
@@ -117,14 +139,14 @@ static int fail_db(sqlite3 *db, wy_errinfo *ei, const char *what)
 	return wy_err_set(ei, code, "store: %s: %s", what, sqlite3_errmsg(db));
 }
 
-static int exec(wy_store *st, const char *sql, wy_errinfo *ei)
+int sq_exec(wy_store *st, const char *sql, wy_errinfo *ei)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return fail_db(st->db, ei, sql);
+		return sq_fail(st->db, ei, sql);
 	return WY_OK;
 }
 
-static int prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei)
+int sq_prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei)
 {
 	for (int i = 0; i < st->ncache; i++)
 		if (!st->cache[i].busy && strcmp(st->cache[i].sql, sql) == 0) {
@@ -133,7 +155,7 @@ static int prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei)
 			return WY_OK;
 		}
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK)
-		return fail_db(st->db, ei, "prepare");
+		return sq_fail(st->db, ei, "prepare");
 	if (st->ncache < STMT_CACHE) {
 		st->cache[st->ncache].sql = wy_xstrdup(sql);
 		st->cache[st->ncache].s = *s;
@@ -145,7 +167,7 @@ static int prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei)
 
 /* Done with a statement from prep: a cached one is reset for the next use,
  * any other finalized. NULL is a no-op. */
-static void done(wy_store *st, sqlite3_stmt *s)
+void sq_done(wy_store *st, sqlite3_stmt *s)
 {
 	if (!s)
 		return;
@@ -159,8 +181,8 @@ static void done(wy_store *st, sqlite3_stmt *s)
 	sqlite3_finalize(s);
 }
 
-static int begin(wy_store *st, wy_errinfo *ei) { return exec(st, "BEGIN IMMEDIATE", ei); }
-static void rollback(wy_store *st)
+int sq_begin(wy_store *st, wy_errinfo *ei) { return sq_exec(st, "BEGIN IMMEDIATE", ei); }
+void sq_rollback(wy_store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -168,27 +190,27 @@ static void rollback(wy_store *st)
 
 /* A COMMIT that fails (SQLITE_BUSY, a full disk) can leave the transaction
  * open, holding the write lock for good: roll it back. */
-static int commit(wy_store *st, wy_errinfo *ei)
+int sq_commit(wy_store *st, wy_errinfo *ei)
 {
-	int rc = exec(st, "COMMIT", ei);
+	int rc = sq_exec(st, "COMMIT", ei);
 	if (rc)
-		rollback(st);
+		sq_rollback(st);
 	return rc;
 }
 
-static char *col_str(sqlite3_stmt *s, int i)
+char *sq_col_str(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 	return t ? wy_xstrdup((const char *)t) : NULL;
 }
 
-static void col_sha(sqlite3_stmt *s, int i, char out[65])
+void sq_col_sha(sqlite3_stmt *s, int i, char out[65])
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 	snprintf(out, 65, "%s", t ? (const char *)t : "");
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -212,6 +234,7 @@ void wy_doc_clear(wy_doc *d)
 	free(d->category);
 	free(d->reason);
 	free(d->author);
+	free(d->keywords);
 	memset(d, 0, sizeof *d);
 }
 
@@ -241,11 +264,11 @@ void wy_job_clear(wy_job *j)
 static int user_version(wy_store *st, int *v, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, &s, "PRAGMA user_version", ei);
+	int rc = sq_prep(st, &s, "PRAGMA user_version", ei);
 	if (rc)
 		return rc;
 	*v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	done(st, s);
+	sq_done(st, s);
 	return WY_OK;
 }
 
@@ -255,7 +278,7 @@ static int migrate(wy_store *st, wy_errinfo *ei)
 {
 	for (;;) {
 		int v, rc;
-		if ((rc = begin(st, ei)))
+		if ((rc = sq_begin(st, ei)))
 			return rc;
 		if ((rc = user_version(st, &v, ei)))
 			goto fail;
@@ -265,17 +288,19 @@ static int migrate(wy_store *st, wy_errinfo *ei)
 			goto fail;
 		}
 		if (v == NMIGRATIONS) {
-			rollback(st);
+			sq_rollback(st);
 			break;
 		}
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
-		if ((rc = exec(st, migrations[v], ei)) || (rc = exec(st, pragma, ei)) || (rc = commit(st, ei)))
+		if ((rc = sq_exec(st, migrations[v], ei)) ||
+		    (migration_hooks[v] && (rc = migration_hooks[v](st, ei))) || (rc = sq_exec(st, pragma, ei)) ||
+		    (rc = sq_commit(st, ei)))
 			goto fail;
 		wy_log("store.migrate", "version=%d", v + 1);
 		continue;
 	fail:
-		rollback(st);
+		sq_rollback(st);
 		return rc;
 	}
 	st->version = NMIGRATIONS;
@@ -288,7 +313,7 @@ static int migrate(wy_store *st, wy_errinfo *ei)
 static int wal_mode(wy_store *st, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, &s, "PRAGMA journal_mode=WAL", ei);
+	int rc = sq_prep(st, &s, "PRAGMA journal_mode=WAL", ei);
 	if (rc)
 		return rc;
 	int step = sqlite3_step(s);
@@ -298,9 +323,9 @@ static int wal_mode(wy_store *st, wy_errinfo *ei)
 			rc = wy_err_set(ei, WY_ESTORE, "store: the database cannot use WAL mode here (journal mode %s)",
 					mode ? mode : "?");
 	} else {
-		rc = fail_db(st->db, ei, "PRAGMA journal_mode=WAL");
+		rc = sq_fail(st->db, ei, "PRAGMA journal_mode=WAL");
 	}
-	done(st, s);
+	sq_done(st, s);
 	return rc;
 }
 
@@ -337,8 +362,8 @@ int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei)
 			break;
 		usleep(50 * 1000);
 	}
-	if (rc || (rc = exec(st, "PRAGMA synchronous=NORMAL", ei)) ||
-	    (rc = exec(st, "PRAGMA foreign_keys=ON", ei)))
+	if (rc || (rc = sq_exec(st, "PRAGMA synchronous=NORMAL", ei)) ||
+	    (rc = sq_exec(st, "PRAGMA foreign_keys=ON", ei)) || (rc = sq_register_tokenizer(st, ei)))
 		goto fail;
 	if ((rc = migrate(st, ei)))
 		goto fail;
@@ -397,7 +422,7 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 			plen += n;
 			prefix[plen] = 0;
 			sqlite3_stmt *s;
-			int rc = prep(st, &s,
+			int rc = sq_prep(st, &s,
 				      "INSERT INTO categories(parent_id, name, path) VALUES(?1, ?2, ?3) "
 				      "ON CONFLICT(path) DO UPDATE SET path=excluded.path RETURNING id",
 				      ei);
@@ -410,12 +435,12 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 			sqlite3_bind_text(s, 2, p, (int)n, SQLITE_TRANSIENT);
 			sqlite3_bind_text(s, 3, prefix, (int)plen, SQLITE_TRANSIENT);
 			if (sqlite3_step(s) != SQLITE_ROW) {
-				rc = fail_db(st->db, ei, "category");
-				done(st, s);
+				rc = sq_fail(st->db, ei, "category");
+				sq_done(st, s);
 				return rc;
 			}
 			parent = sqlite3_column_int64(s, 0);
-			done(st, s);
+			sq_done(st, s);
 		}
 		p += n;
 		if (*p == '/')
@@ -429,15 +454,15 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 static int queue_job(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, &s, "INSERT INTO jobs(doc_id, state, created_at, updated_at) VALUES(?1, 'queued', ?2, ?2)",
+	int rc = sq_prep(st, &s, "INSERT INTO jobs(doc_id, state, created_at, updated_at) VALUES(?1, 'queued', ?2, ?2)",
 		      ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, doc_id);
 	sqlite3_bind_int64(s, 2, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = fail_db(st->db, ei, "queue job");
-	done(st, s);
+		rc = sq_fail(st->db, ei, "queue job");
+	sq_done(st, s);
 	return rc;
 }
 
@@ -447,119 +472,115 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 	int rc;
 	int64_t now = wy_now(), cat = 0;
 	*existed = false;
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = prep(st, &s, "SELECT id FROM documents WHERE sha256=?1", ei)))
+	if ((rc = sq_prep(st, &s, "SELECT id FROM documents WHERE sha256=?1", ei)))
 		goto fail;
-	bind_text(s, 1, in->sha256);
+	sq_bind_text(s, 1, in->sha256);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
 		*existed = true;
-		done(st, s);
-		return commit(st, ei);
+		sq_done(st, s);
+		return sq_commit(st, ei);
 	}
-	done(st, s);
+	sq_done(st, s);
 	s = NULL;
 	if (in->category && *in->category && (rc = category_ensure(st, in->category, &cat, ei)))
 		goto fail;
-	if ((rc = prep(st, &s,
+	if ((rc = sq_prep(st, &s,
 		       "INSERT INTO documents(title, title_user, filename, category_id, sha256, size, status,"
 		       " created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7)",
 		       ei)))
 		goto fail;
-	bind_text(s, 1, in->title);
+	sq_bind_text(s, 1, in->title);
 	sqlite3_bind_int(s, 2, in->title != NULL);
-	bind_text(s, 3, in->filename);
+	sq_bind_text(s, 3, in->filename);
 	if (cat)
 		sqlite3_bind_int64(s, 4, cat);
-	bind_text(s, 5, in->sha256);
+	sq_bind_text(s, 5, in->sha256);
 	sqlite3_bind_int64(s, 6, in->size);
 	sqlite3_bind_int64(s, 7, now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "insert document");
+		rc = sq_fail(st->db, ei, "insert document");
 		goto fail;
 	}
-	done(st, s);
+	sq_done(st, s);
 	s = NULL;
 	*id = sqlite3_last_insert_rowid(st->db);
 	if ((rc = queue_job(st, *id, ei)))
 		goto fail;
-	return commit(st, ei);
+	return sq_commit(st, ei);
 fail:
-	done(st, s);
-	rollback(st);
+	sq_done(st, s);
+	sq_rollback(st);
 	return rc;
 }
 
-#define DOC_COLUMNS                                                                                        \
-	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \
-	" d.thumb_sha256, d.created_at, d.updated_at, d.progress_done, d.progress_total, d.views, d.downloads" \
-	" FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
-
-static void read_doc(sqlite3_stmt *s, wy_doc *d)
+void sq_read_doc(sqlite3_stmt *s, wy_doc *d)
 {
 	memset(d, 0, sizeof *d);
 	d->id = sqlite3_column_int64(s, 0);
-	d->title = col_str(s, 1);
-	d->filename = col_str(s, 2);
-	d->format = col_str(s, 3);
-	d->category = col_str(s, 4);
-	col_sha(s, 5, d->sha256);
+	d->title = sq_col_str(s, 1);
+	d->filename = sq_col_str(s, 2);
+	d->format = sq_col_str(s, 3);
+	d->category = sq_col_str(s, 4);
+	sq_col_sha(s, 5, d->sha256);
 	d->size = sqlite3_column_int64(s, 6);
 	d->pages = sqlite3_column_int(s, 7);
 	d->status = (wy_doc_status)sqlite3_column_int(s, 8);
-	d->reason = col_str(s, 9);
-	d->author = col_str(s, 10);
-	col_sha(s, 11, d->thumb_sha256);
+	d->reason = sq_col_str(s, 9);
+	d->author = sq_col_str(s, 10);
+	sq_col_sha(s, 11, d->thumb_sha256);
 	d->created_at = sqlite3_column_int64(s, 12);
 	d->updated_at = sqlite3_column_int64(s, 13);
 	d->progress_done = sqlite3_column_int(s, 14);
 	d->progress_total = sqlite3_column_int(s, 15);
 	d->views = sqlite3_column_int64(s, 16);
 	d->downloads = sqlite3_column_int64(s, 17);
+	d->keywords = sq_col_str(s, 18);
+	d->dup_of = sqlite3_column_int64(s, 19);
 }
 
 int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.id=?1", ei);
+	int rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.id=?1", ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, id);
 	int step = sqlite3_step(s);
 	if (step == SQLITE_ROW)
-		read_doc(s, out);
+		sq_read_doc(s, out);
 	else if (step == SQLITE_DONE)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)id);
 	else
-		rc = fail_db(st->db, ei, "get document");
-	done(st, s);
+		rc = sq_fail(st->db, ei, "get document");
+	sq_done(st, s);
 	return rc;
 }
 
-static int read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei);
 
 int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
-	int rc = prep(st, &s, "SELECT " DOC_COLUMNS " ORDER BY d.id DESC LIMIT ?1 OFFSET ?2", ei);
+	int rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS " ORDER BY d.id DESC LIMIT ?1 OFFSET ?2", ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
 	sqlite3_bind_int(s, 2, offset > 0 ? offset : 0);
-	return read_docs(st, s, out, ei);
+	return sq_read_docs(st, s, out, ei);
 }
 
 int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
-	int rc = prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.status = 2 ORDER BY d.views DESC, d.id DESC LIMIT ?1", ei);
+	int rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.status = 2 ORDER BY d.views DESC, d.id DESC LIMIT ?1", ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int(s, 1, limit > 0 ? limit : 10);
-	return read_docs(st, s, out, ei);
+	return sq_read_docs(st, s, out, ei);
 }
 
 int wy_store_doc_add_counts(wy_store *st, const int64_t *ids, const int64_t *counts, int n, bool downloads,
@@ -569,9 +590,9 @@ int wy_store_doc_add_counts(wy_store *st, const int64_t *ids, const int64_t *cou
 	int rc;
 	if (n <= 0)
 		return WY_OK;
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = prep(st, &s,
+	if ((rc = sq_prep(st, &s,
 		       downloads ? "UPDATE documents SET downloads = downloads + ?2 WHERE id = ?1"
 				 : "UPDATE documents SET views = views + ?2 WHERE id = ?1",
 		       ei)))
@@ -580,43 +601,23 @@ int wy_store_doc_add_counts(wy_store *st, const int64_t *ids, const int64_t *cou
 		sqlite3_bind_int64(s, 1, ids[i]);
 		sqlite3_bind_int64(s, 2, counts[i]);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			rc = fail_db(st->db, ei, "count views");
+			rc = sq_fail(st->db, ei, "count views");
 			goto fail;
 		}
 		sqlite3_reset(s);
 	}
-	done(st, s);
-	return commit(st, ei);
+	sq_done(st, s);
+	return sq_commit(st, ei);
 fail:
-	done(st, s);
-	rollback(st);
+	sq_done(st, s);
+	sq_rollback(st);
 	return rc;
 }
 
-int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy_errinfo *ei)
+void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f)
 {
-	sqlite3_stmt *s;
-	memset(out, 0, sizeof *out);
-	int rc = prep(st, &s,
-		      "SELECT " DOC_COLUMNS " WHERE d.status = 2 AND d.id != ?1 AND d.category_id ="
-		      " (SELECT category_id FROM documents WHERE id = ?1) ORDER BY d.id DESC LIMIT ?2",
-		      ei);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(s, 1, doc_id);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : 10);
-	return read_docs(st, s, out, ei);
-}
-
-#define FIND_WHERE                                                                                     \
-	" WHERE d.status = 2"                                                                          \
-	" AND (?1 IS NULL OR c.path = ?1 OR substr(c.path, 1, length(?1) + 1) = ?1 || '/')"             \
-	" AND (?2 IS NULL OR d.format = ?2) AND (?3 = 0 OR d.pages >= ?3) AND (?4 = 0 OR d.pages <= ?4)"
-
-static void bind_filter(sqlite3_stmt *s, const wy_doc_filter *f)
-{
-	bind_text(s, 1, f->category && *f->category ? f->category : NULL);
-	bind_text(s, 2, f->format && *f->format ? f->format : NULL);
+	sq_bind_text(s, 1, f->category && *f->category ? f->category : NULL);
+	sq_bind_text(s, 2, f->format && *f->format ? f->format : NULL);
 	sqlite3_bind_int(s, 3, f->min_pages);
 	sqlite3_bind_int(s, 4, f->max_pages);
 }
@@ -632,26 +633,26 @@ int wy_store_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limi
 	};
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
-	int rc = prep(st, &s,
+	int rc = sq_prep(st, &s,
 		      "SELECT count(*) FROM documents d LEFT JOIN categories c ON c.id = d.category_id" FIND_WHERE, ei);
 	if (rc)
 		return rc;
-	bind_filter(s, f);
+	sq_bind_filter(s, f);
 	*total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	done(st, s);
+	sq_done(st, s);
 	char sql[1024];
 	snprintf(sql, sizeof sql, "SELECT " DOC_COLUMNS FIND_WHERE "%s LIMIT ?5 OFFSET ?6",
 		 order[(unsigned)f->sort < 3 ? f->sort : 0]);
-	if ((rc = prep(st, &s, sql, ei)))
+	if ((rc = sq_prep(st, &s, sql, ei)))
 		return rc;
-	bind_filter(s, f);
+	sq_bind_filter(s, f);
 	sqlite3_bind_int(s, 5, limit > 0 ? limit : 20);
 	sqlite3_bind_int(s, 6, offset > 0 ? offset : 0);
-	return read_docs(st, s, out, ei);
+	return sq_read_docs(st, s, out, ei);
 }
 
 /* Step s to the end, collecting documents; finalizes s. */
-static int read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei)
+int sq_read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei)
 {
 	int rc = WY_OK;
 	int cap = 0, step;
@@ -660,20 +661,20 @@ static int read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo
 			cap = cap ? cap * 2 : 16;
 			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
 		}
-		read_doc(s, &out->items[out->n++]);
+		sq_read_doc(s, &out->items[out->n++]);
 	}
 	if (step != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "list documents");
+		rc = sq_fail(st->db, ei, "list documents");
 		wy_doc_list_clear(out);
 	}
-	done(st, s);
+	sq_done(st, s);
 	return rc;
 }
 
 int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, &s,
+	int rc = sq_prep(st, &s,
 		      "SELECT text, image_sha256, width, height, boxes FROM pages WHERE doc_id=?1 AND page_no=?2", ei);
 	if (rc)
 		return rc;
@@ -684,8 +685,8 @@ int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, w
 		memset(out, 0, sizeof *out);
 		out->doc_id = doc_id;
 		out->page_no = page_no;
-		out->text = col_str(s, 0);
-		col_sha(s, 1, out->image_sha256);
+		out->text = sq_col_str(s, 0);
+		sq_col_sha(s, 1, out->image_sha256);
 		out->width = sqlite3_column_int(s, 2);
 		out->height = sqlite3_column_int(s, 3);
 		int nb = sqlite3_column_bytes(s, 4);
@@ -697,9 +698,9 @@ int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, w
 	} else if (step == SQLITE_DONE) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no page %d in document %lld", page_no, (long long)doc_id);
 	} else {
-		rc = fail_db(st->db, ei, "get page");
+		rc = sq_fail(st->db, ei, "get page");
 	}
-	done(st, s);
+	sq_done(st, s);
 	return rc;
 }
 
@@ -707,7 +708,7 @@ static int set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, co
 			  const char *reason, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, &s,
+	int rc = sq_prep(st, &s,
 		      "UPDATE documents SET status=?2, reason=?3, format=COALESCE(?4, format), updated_at=?5,"
 		      " progress_done=0, progress_total=0 WHERE id=?1",
 		      ei);
@@ -715,12 +716,12 @@ static int set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, co
 		return rc;
 	sqlite3_bind_int64(s, 1, doc_id);
 	sqlite3_bind_int(s, 2, (int)status);
-	bind_text(s, 3, reason);
-	bind_text(s, 4, format);
+	sq_bind_text(s, 3, reason);
+	sq_bind_text(s, 4, format);
 	sqlite3_bind_int64(s, 5, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = fail_db(st->db, ei, "update document");
-	done(st, s);
+		rc = sq_fail(st->db, ei, "update document");
+	sq_done(st, s);
 	return rc;
 }
 
@@ -731,10 +732,10 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 	int64_t now = wy_now();
 	int rc;
 	memset(out, 0, sizeof *out);
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
 	for (;;) {
-		if ((rc = prep(st, &s,
+		if ((rc = sq_prep(st, &s,
 			       "SELECT j.id, j.doc_id, j.attempts, d.sha256, d.filename,"
 			       " CASE WHEN d.title_user THEN d.title END"
 			       " FROM jobs j JOIN documents d ON d.id = j.doc_id"
@@ -745,23 +746,23 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		sqlite3_bind_int64(s, 1, now);
 		int step = sqlite3_step(s);
 		if (step == SQLITE_DONE) {
-			done(st, s);
+			sq_done(st, s);
 			/* Keep what was abandoned on the way here. */
-			if ((rc = commit(st, ei)))
+			if ((rc = sq_commit(st, ei)))
 				goto fail;
 			return WY_EEMPTY;
 		}
 		if (step != SQLITE_ROW) {
-			rc = fail_db(st->db, ei, "claim job");
+			rc = sq_fail(st->db, ei, "claim job");
 			goto fail;
 		}
 		out->id = sqlite3_column_int64(s, 0);
 		out->doc_id = sqlite3_column_int64(s, 1);
 		out->attempt = sqlite3_column_int(s, 2) + 1;
-		col_sha(s, 3, out->sha256);
-		out->filename = col_str(s, 4);
-		out->title = col_str(s, 5);
-		done(st, s);
+		sq_col_sha(s, 3, out->sha256);
+		out->filename = sq_col_str(s, 4);
+		out->title = sq_col_str(s, 5);
+		sq_done(st, s);
 		s = NULL;
 		if (out->attempt <= max_attempts)
 			break;
@@ -769,15 +770,15 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		char reason[160];
 		snprintf(reason, sizeof reason, "conversion was interrupted %d times (the converter's worker stopped)",
 			 max_attempts);
-		if ((rc = prep(st, &s, "UPDATE jobs SET state='failed', updated_at=?2 WHERE id=?1", ei)))
+		if ((rc = sq_prep(st, &s, "UPDATE jobs SET state='failed', updated_at=?2 WHERE id=?1", ei)))
 			goto fail;
 		sqlite3_bind_int64(s, 1, out->id);
 		sqlite3_bind_int64(s, 2, now);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			rc = fail_db(st->db, ei, "fail job");
+			rc = sq_fail(st->db, ei, "fail job");
 			goto fail;
 		}
-		done(st, s);
+		sq_done(st, s);
 		s = NULL;
 		if ((rc = set_doc_status(st, out->doc_id, WY_DOC_FAILED, NULL, reason, ei)))
 			goto fail;
@@ -785,30 +786,30 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 			max_attempts);
 		wy_job_clear(out);
 	}
-	if ((rc = prep(st, &s,
+	if ((rc = sq_prep(st, &s,
 		       "UPDATE jobs SET state='running', attempts=?2, worker=?3, lease_until=?4, updated_at=?5"
 		       " WHERE id=?1",
 		       ei)))
 		goto fail;
 	sqlite3_bind_int64(s, 1, out->id);
 	sqlite3_bind_int(s, 2, out->attempt);
-	bind_text(s, 3, worker);
+	sq_bind_text(s, 3, worker);
 	sqlite3_bind_int64(s, 4, now + lease_seconds);
 	sqlite3_bind_int64(s, 5, now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "claim job");
+		rc = sq_fail(st->db, ei, "claim job");
 		goto fail;
 	}
-	done(st, s);
+	sq_done(st, s);
 	s = NULL;
 	if ((rc = set_doc_status(st, out->doc_id, WY_DOC_CONVERTING, NULL, NULL, ei)))
 		goto fail;
-	if ((rc = commit(st, ei)))
+	if ((rc = sq_commit(st, ei)))
 		goto fail;
 	return WY_OK;
 fail:
-	done(st, s);
-	rollback(st);
+	sq_done(st, s);
+	sq_rollback(st);
 	wy_job_clear(out);
 	return rc;
 }
@@ -819,24 +820,24 @@ int wy_store_job_progress(wy_store *st, const wy_job *job, int pages_done, int t
 	sqlite3_stmt *s = NULL;
 	int rc;
 	int64_t job_id = job->id;
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = prep(st, &s, "UPDATE jobs SET lease_until=?2 WHERE id=?1 AND state='running' AND attempts=?3", ei)))
+	if ((rc = sq_prep(st, &s, "UPDATE jobs SET lease_until=?2 WHERE id=?1 AND state='running' AND attempts=?3", ei)))
 		goto fail;
 	sqlite3_bind_int64(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, wy_now() + lease_seconds);
 	sqlite3_bind_int(s, 3, job->attempt);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "renew lease");
+		rc = sq_fail(st->db, ei, "renew lease");
 		goto fail;
 	}
-	done(st, s);
+	sq_done(st, s);
 	s = NULL;
 	if (sqlite3_changes(st->db) == 0) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld was claimed again by another worker", (long long)job_id);
 		goto fail;
 	}
-	if ((rc = prep(st, &s,
+	if ((rc = sq_prep(st, &s,
 		       "UPDATE documents SET progress_done=?2, progress_total=?3"
 		       " WHERE id=(SELECT doc_id FROM jobs WHERE id=?1)",
 		       ei)))
@@ -845,14 +846,14 @@ int wy_store_job_progress(wy_store *st, const wy_job *job, int pages_done, int t
 	sqlite3_bind_int(s, 2, pages_done);
 	sqlite3_bind_int(s, 3, total);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "progress");
+		rc = sq_fail(st->db, ei, "progress");
 		goto fail;
 	}
-	done(st, s);
-	return commit(st, ei);
+	sq_done(st, s);
+	return sq_commit(st, ei);
 fail:
-	done(st, s);
-	rollback(st);
+	sq_done(st, s);
+	sq_rollback(st);
 	return rc;
 }
 
@@ -862,7 +863,7 @@ static int job_doc_running(wy_store *st, const wy_job *job, int64_t *doc_id, wy_
 {
 	sqlite3_stmt *s;
 	int64_t job_id = job->id;
-	int rc = prep(st, &s, "SELECT doc_id FROM jobs WHERE id=?1 AND state='running' AND attempts=?2", ei);
+	int rc = sq_prep(st, &s, "SELECT doc_id FROM jobs WHERE id=?1 AND state='running' AND attempts=?2", ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, job_id);
@@ -873,23 +874,23 @@ static int job_doc_running(wy_store *st, const wy_job *job, int64_t *doc_id, wy_
 	else if (step == SQLITE_DONE)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld is not running", (long long)job_id);
 	else
-		rc = fail_db(st->db, ei, "find job");
-	done(st, s);
+		rc = sq_fail(st->db, ei, "find job");
+	sq_done(st, s);
 	return rc;
 }
 
 static int set_job_state(wy_store *st, int64_t job_id, const char *state, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, &s, "UPDATE jobs SET state=?2, updated_at=?3 WHERE id=?1", ei);
+	int rc = sq_prep(st, &s, "UPDATE jobs SET state=?2, updated_at=?3 WHERE id=?1", ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, job_id);
-	bind_text(s, 2, state);
+	sq_bind_text(s, 2, state);
 	sqlite3_bind_int64(s, 3, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = fail_db(st->db, ei, "update job");
-	done(st, s);
+		rc = sq_fail(st->db, ei, "update job");
+	sq_done(st, s);
 	return rc;
 }
 
@@ -902,20 +903,23 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	for (int i = 0; i < res->npages; i++)
 		if (res->pages[i].page_no != i + 1)
 			return wy_err_set(ei, WY_EINVAL, "page %d is numbered %d", i + 1, res->pages[i].page_no);
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
 	if ((rc = job_doc_running(st, job, &doc_id, ei)))
 		goto fail;
-	/* A retry replaces every page of an earlier conversion. */
-	if ((rc = prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
+	/* A retry replaces every page of an earlier conversion, in the index
+	 * too (removing index rows needs the old text: first). */
+	if ((rc = sq_unindex_doc(st, doc_id, ei)))
+		goto fail;
+	if ((rc = sq_prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
 		goto fail;
 	sqlite3_bind_int64(s, 1, doc_id);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "delete pages");
+		rc = sq_fail(st->db, ei, "delete pages");
 		goto fail;
 	}
-	done(st, s);
-	if ((rc = prep(st, &s,
+	sq_done(st, s);
+	if ((rc = sq_prep(st, &s,
 		       "INSERT INTO pages(doc_id, page_no, text, image_sha256, width, height, boxes)"
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 		       ei)))
@@ -924,8 +928,8 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		const wy_page *p = &res->pages[i];
 		sqlite3_bind_int64(s, 1, doc_id);
 		sqlite3_bind_int(s, 2, p->page_no);
-		bind_text(s, 3, p->text ? p->text : "");
-		bind_text(s, 4, p->image_sha256);
+		sq_bind_text(s, 3, p->text ? p->text : "");
+		sq_bind_text(s, 4, p->image_sha256);
 		sqlite3_bind_int(s, 5, p->width);
 		sqlite3_bind_int(s, 6, p->height);
 		if (p->boxes_len)
@@ -933,38 +937,50 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		else
 			sqlite3_bind_null(s, 7);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			rc = fail_db(st->db, ei, "insert page");
+			rc = sq_fail(st->db, ei, "insert page");
 			goto fail;
 		}
 		sqlite3_reset(s);
 	}
-	done(st, s);
-	if ((rc = prep(st, &s,
+	sq_done(st, s);
+	if ((rc = sq_prep(st, &s,
 		       "UPDATE documents SET status=?2, reason=NULL, format=?3, pages=?4,"
 		       " title=CASE WHEN title_user THEN title ELSE ?5 END, author=?6, thumb_sha256=?7,"
-		       " progress_done=0, progress_total=0, updated_at=?8 WHERE id=?1",
+		       " progress_done=0, progress_total=0, updated_at=?8, keywords=?9, dup_of=?10, minhash=?11"
+		       " WHERE id=?1",
 		       ei)))
 		goto fail;
 	sqlite3_bind_int64(s, 1, doc_id);
 	sqlite3_bind_int(s, 2, WY_DOC_READY);
-	bind_text(s, 3, res->format);
+	sq_bind_text(s, 3, res->format);
 	sqlite3_bind_int(s, 4, res->npages);
-	bind_text(s, 5, res->title);
-	bind_text(s, 6, res->author);
-	bind_text(s, 7, res->thumb_sha256);
+	sq_bind_text(s, 5, res->title);
+	sq_bind_text(s, 6, res->author);
+	sq_bind_text(s, 7, res->thumb_sha256);
 	sqlite3_bind_int64(s, 8, wy_now());
+	sq_bind_text(s, 9, res->keywords && *res->keywords ? res->keywords : NULL);
+	if (res->dup_of)
+		sqlite3_bind_int64(s, 10, res->dup_of);
+	else
+		sqlite3_bind_null(s, 10);
+	if (res->minhash)
+		sqlite3_bind_blob(s, 11, res->minhash, WY_MINHASH_BYTES, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 11);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "publish document");
+		rc = sq_fail(st->db, ei, "publish document");
 		goto fail;
 	}
-	done(st, s);
+	sq_done(st, s);
 	s = NULL;
+	if ((rc = sq_index_doc(st, doc_id, res->minhash, ei)))
+		goto fail;
 	if ((rc = set_job_state(st, job_id, "done", ei)))
 		goto fail;
-	return commit(st, ei);
+	return sq_commit(st, ei);
 fail:
-	done(st, s);
-	rollback(st);
+	sq_done(st, s);
+	sq_rollback(st);
 	return rc;
 }
 
@@ -972,14 +988,14 @@ int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const
 {
 	int64_t doc_id;
 	int rc;
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
 	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = set_job_state(st, job->id, "failed", ei)) ||
 	    (rc = set_doc_status(st, doc_id, WY_DOC_FAILED, format, reason, ei))) {
-		rollback(st);
+		sq_rollback(st);
 		return rc;
 	}
-	return commit(st, ei);
+	return sq_commit(st, ei);
 }
 
 int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
@@ -987,11 +1003,11 @@ int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
 	sqlite3_stmt *s = NULL;
 	int64_t doc_id, job_id = job->id;
 	int rc;
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
 	if ((rc = job_doc_running(st, job, &doc_id, ei)))
 		goto fail;
-	if ((rc = prep(st, &s,
+	if ((rc = sq_prep(st, &s,
 		       "UPDATE jobs SET state='queued', attempts=max(attempts-1, 0), worker=NULL, lease_until=0,"
 		       " updated_at=?2 WHERE id=?1",
 		       ei)))
@@ -999,17 +1015,17 @@ int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
 	sqlite3_bind_int64(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "release job");
+		rc = sq_fail(st->db, ei, "release job");
 		goto fail;
 	}
-	done(st, s);
+	sq_done(st, s);
 	s = NULL;
 	if ((rc = set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))
 		goto fail;
-	return commit(st, ei);
+	return sq_commit(st, ei);
 fail:
-	done(st, s);
-	rollback(st);
+	sq_done(st, s);
+	sq_rollback(st);
 	return rc;
 }
 
@@ -1017,19 +1033,19 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = prep(st, &s, "SELECT status FROM documents WHERE id=?1", ei)))
+	if ((rc = sq_prep(st, &s, "SELECT status FROM documents WHERE id=?1", ei)))
 		goto fail;
 	sqlite3_bind_int64(s, 1, doc_id);
 	int step = sqlite3_step(s);
 	if (step != SQLITE_ROW) {
 		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id)
-					 : fail_db(st->db, ei, "retry");
+					 : sq_fail(st->db, ei, "retry");
 		goto fail;
 	}
 	wy_doc_status status = (wy_doc_status)sqlite3_column_int(s, 0);
-	done(st, s);
+	sq_done(st, s);
 	s = NULL;
 	if (status == WY_DOC_QUEUED || status == WY_DOC_CONVERTING) {
 		rc = wy_err_set(ei, WY_EINVAL, "document %lld is %s already", (long long)doc_id,
@@ -1046,10 +1062,10 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 	/* A ready document stays readable until the new conversion publishes. */
 	if (status == WY_DOC_FAILED && (rc = set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))
 		goto fail;
-	return commit(st, ei);
+	return sq_commit(st, ei);
 fail:
-	done(st, s);
-	rollback(st);
+	sq_done(st, s);
+	sq_rollback(st);
 	return rc;
 }
 
@@ -1057,7 +1073,7 @@ int wy_store_doc_counts(wy_store *st, int counts[4], wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	memset(counts, 0, 4 * sizeof counts[0]);
-	int rc = prep(st, &s, "SELECT status, count(*) FROM documents GROUP BY status", ei);
+	int rc = sq_prep(st, &s, "SELECT status, count(*) FROM documents GROUP BY status", ei);
 	if (rc)
 		return rc;
 	int step;
@@ -1067,8 +1083,8 @@ int wy_store_doc_counts(wy_store *st, int counts[4], wy_errinfo *ei)
 			counts[k] = sqlite3_column_int(s, 1);
 	}
 	if (step != SQLITE_DONE)
-		rc = fail_db(st->db, ei, "count");
-	done(st, s);
+		rc = sq_fail(st->db, ei, "count");
+	sq_done(st, s);
 	return rc;
 }
 
@@ -1087,7 +1103,7 @@ int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
-	int rc = prep(st, &s,
+	int rc = sq_prep(st, &s,
 		      "SELECT c.id, c.parent_id, c.name, c.path,"
 		      " (SELECT count(*) FROM documents d WHERE d.category_id = c.id)"
 		      " FROM categories c ORDER BY c.path",
@@ -1103,18 +1119,18 @@ int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
 		wy_category *k = &out->items[out->n++];
 		k->id = sqlite3_column_int64(s, 0);
 		k->parent_id = sqlite3_column_int64(s, 1);
-		k->name = col_str(s, 2);
-		k->path = col_str(s, 3);
+		k->name = sq_col_str(s, 2);
+		k->path = sq_col_str(s, 3);
 		k->docs = sqlite3_column_int(s, 4);
 		k->depth = 0;
 		for (const char *p = k->path; *p; p++)
 			k->depth += *p == '/';
 	}
 	if (step != SQLITE_DONE) {
-		rc = fail_db(st->db, ei, "list categories");
+		rc = sq_fail(st->db, ei, "list categories");
 		wy_category_list_clear(out);
 	}
-	done(st, s);
+	sq_done(st, s);
 	return rc;
 }
 
@@ -1123,29 +1139,29 @@ int wy_store_category_add(wy_store *st, const char *path, int64_t *id, wy_errinf
 	int rc;
 	if (!path || !*path)
 		return wy_err_set(ei, WY_EINVAL, "a category needs a name");
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
 	if ((rc = category_ensure(st, path, id, ei))) {
-		rollback(st);
+		sq_rollback(st);
 		return rc;
 	}
-	return commit(st, ei);
+	return sq_commit(st, ei);
 }
 
 static int category_find(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, &s, "SELECT id FROM categories WHERE path=?1", ei);
+	int rc = sq_prep(st, &s, "SELECT id FROM categories WHERE path=?1", ei);
 	if (rc)
 		return rc;
-	bind_text(s, 1, path);
+	sq_bind_text(s, 1, path);
 	int step = sqlite3_step(s);
 	if (step == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
 	else
 		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no category '%s'", path)
-					 : fail_db(st->db, ei, "find category");
-	done(st, s);
+					 : sq_fail(st->db, ei, "find category");
+	sq_done(st, s);
 	return rc;
 }
 
@@ -1159,27 +1175,27 @@ static int category_repath(wy_store *st, int64_t id, const char *old_path, const
 	int rc = category_find(st, new_path, &other, NULL);
 	if (rc == WY_OK)
 		return wy_err_set(ei, WY_EINVAL, "category '%s' exists already", new_path);
-	if ((rc = prep(st, &s,
+	if ((rc = sq_prep(st, &s,
 		       "UPDATE categories SET path = ?2 || substr(path, length(?1) + 1)"
 		       " WHERE path = ?1 OR substr(path, 1, length(?1) + 1) = ?1 || '/'",
 		       ei)))
 		return rc;
-	bind_text(s, 1, old_path);
-	bind_text(s, 2, new_path);
+	sq_bind_text(s, 1, old_path);
+	sq_bind_text(s, 2, new_path);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = fail_db(st->db, ei, "rename category");
-	done(st, s);
-	if (rc || (rc = prep(st, &s, "UPDATE categories SET name=?2, parent_id=?3 WHERE id=?1", ei)))
+		rc = sq_fail(st->db, ei, "rename category");
+	sq_done(st, s);
+	if (rc || (rc = sq_prep(st, &s, "UPDATE categories SET name=?2, parent_id=?3 WHERE id=?1", ei)))
 		return rc;
 	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, name);
+	sq_bind_text(s, 2, name);
 	if (parent)
 		sqlite3_bind_int64(s, 3, parent);
 	else
 		sqlite3_bind_null(s, 3);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = fail_db(st->db, ei, "rename category");
-	done(st, s);
+		rc = sq_fail(st->db, ei, "rename category");
+	sq_done(st, s);
 	return rc;
 }
 
@@ -1189,7 +1205,7 @@ int wy_store_category_rename(wy_store *st, const char *path, const char *new_nam
 	int rc;
 	if (!new_name || !valid_name(new_name, strlen(new_name)))
 		return wy_err_set(ei, WY_EINVAL, "'%s' is not a category name", new_name ? new_name : "");
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
 	if ((rc = category_find(st, path, &id, ei)))
 		goto fail;
@@ -1204,9 +1220,9 @@ int wy_store_category_rename(wy_store *st, const char *path, const char *new_nam
 	free(new_path);
 	if (rc)
 		goto fail;
-	return commit(st, ei);
+	return sq_commit(st, ei);
 fail:
-	rollback(st);
+	sq_rollback(st);
 	return rc;
 }
 
@@ -1218,7 +1234,7 @@ int wy_store_category_move(wy_store *st, const char *path, const char *new_paren
 	if (new_parent && *new_parent &&
 	    (strcmp(new_parent, path) == 0 || (strncmp(new_parent, path, n) == 0 && new_parent[n] == '/')))
 		return wy_err_set(ei, WY_EINVAL, "cannot move '%s' inside itself", path);
-	if ((rc = begin(st, ei)))
+	if ((rc = sq_begin(st, ei)))
 		return rc;
 	if ((rc = category_find(st, path, &id, ei)))
 		goto fail;
@@ -1231,16 +1247,16 @@ int wy_store_category_move(wy_store *st, const char *path, const char *new_paren
 	free(new_path);
 	if (rc)
 		goto fail;
-	return commit(st, ei);
+	return sq_commit(st, ei);
 fail:
-	rollback(st);
+	sq_rollback(st);
 	return rc;
 }
 
 int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), void *ctx, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, &s,
+	int rc = sq_prep(st, &s,
 		      "SELECT sha256 FROM documents UNION SELECT thumb_sha256 FROM documents"
 		      " WHERE thumb_sha256 IS NOT NULL UNION SELECT image_sha256 FROM pages",
 		      ei);
@@ -1251,7 +1267,7 @@ int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), v
 		if ((rc = cb(ctx, (const char *)sqlite3_column_text(s, 0))))
 			break;
 	if (!rc && step != SQLITE_DONE)
-		rc = fail_db(st->db, ei, "blob refs");
-	done(st, s);
+		rc = sq_fail(st->db, ei, "blob refs");
+	sq_done(st, s);
 	return rc;
 }

@@ -44,6 +44,8 @@ typedef struct wy_doc {
 	int64_t created_at, updated_at;
 	int progress_done, progress_total; /* pages converted so far (converting) */
 	int64_t views, downloads;
+	char *keywords;          /* space-separated, found in the text at ingest; or NULL */
+	int64_t dup_of;          /* the document this one nearly duplicates, or 0 */
 } wy_doc;
 
 void wy_doc_clear(wy_doc *d);
@@ -99,6 +101,9 @@ typedef struct wy_doc_result {
 	const char *thumb_sha256;
 	int npages;
 	const wy_page *pages;
+	const char *keywords;    /* space-separated keywords of the text, or NULL */
+	int64_t dup_of;          /* a ready document this one nearly duplicates, or 0 */
+	const unsigned char *minhash; /* the text's fingerprint (WY_MINHASH_BYTES), or NULL */
 } wy_doc_result;
 
 /* Open (creating and migrating) the store at `location`: a directory path
@@ -129,8 +134,9 @@ int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *
 int wy_store_doc_add_counts(wy_store *st, const int64_t *ids, const int64_t *counts, int n, bool downloads,
 			    wy_errinfo *ei);
 
-/* Ready documents related to doc_id, at most limit: for now those filed in
- * the same category, newest first (the search issue ranks by content). */
+/* Ready documents related to doc_id by content, at most limit: those whose
+ * titles and keywords best match its keywords; when it has none, those filed
+ * in the same category, newest first. */
 int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy_errinfo *ei);
 
 /* Which ready documents a listing shows, and in what order. */
@@ -221,5 +227,91 @@ int wy_store_category_move(wy_store *st, const char *path, const char *new_paren
  * through a callback; for fsck and garbage collection of orphans. */
 int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), void *ctx,
 		       wy_errinfo *ei);
+
+/* ---- search ----
+ * The index holds the text of every page of every ready document, and each
+ * document's title and keywords, tokenized by text/tokenize.h. Queries come
+ * parsed by text/query.h, whose FTS expressions are built from tokens, never
+ * from user text directly. */
+
+typedef struct wy_query wy_query;
+
+typedef enum wy_search_sort { WY_SEARCH_RELEVANCE = 0, WY_SEARCH_NEWEST, WY_SEARCH_DOWNLOADS } wy_search_sort;
+
+typedef struct wy_search_req {
+	const wy_query *query;
+	wy_doc_filter filter;     /* category, format, pages (its sort is unused) */
+	wy_search_sort sort;
+	int offset, limit;
+} wy_search_req;
+
+#define WY_SEARCH_PAGES 5
+
+typedef struct wy_search_hit {
+	wy_doc doc;
+	double score;             /* lower is better (BM25 as SQLite gives it) */
+	bool in_title;            /* the title or keywords match */
+	int npages;               /* pages that match */
+	int pages[WY_SEARCH_PAGES]; /* the best of them, best first */
+	int npages_shown;
+} wy_search_hit;
+
+typedef struct wy_search_result {
+	wy_search_hit *items;
+	int n;
+	int total;                /* documents matching in all */
+} wy_search_result;
+
+void wy_search_result_clear(wy_search_result *r);
+
+/* Ready documents matching req (every clause somewhere in the document, no
+ * excluded one anywhere), ranked: title and keywords weigh more than the
+ * body. A query that is not searchable finds nothing. */
+int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei);
+
+/* Pages of one document where any clause of q matches, in page order; at
+ * most max written to pages; *n is how many match in all. */
+int wy_store_doc_search(wy_store *st, int64_t doc_id, const wy_query *q, int *pages, int max, int *n,
+			wy_errinfo *ei);
+
+/* Rebuild the whole index from the stored text (after a tokenizer change,
+ * or to repair it). progress, when not NULL, is called every few hundred
+ * documents with how many were done of how many. */
+int wy_store_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total), void *ctx, wy_errinfo *ei);
+
+/* In how many indexed pages each of n terms (index tokens) occurs; for
+ * keywords. df[i] = 0 for a term the index lacks. */
+int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64_t *npages,
+		     wy_errinfo *ei);
+
+/* The ready document whose fingerprint (WY_MINHASH_BYTES bytes, see
+ * text/minhash.h) is most like sig, when the estimated resemblance is at least
+ * threshold: *doc_id and *similarity, or *doc_id = 0. */
+int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t *doc_id,
+			    double *similarity, wy_errinfo *ei);
+
+/* Record that a visitor searched for query (display form) and opened doc_id
+ * from the results (doc_id 0: a search, no click). */
+int wy_store_search_log(wy_store *st, const char *query, int64_t doc_id, wy_errinfo *ei);
+
+/* Queries after which people opened doc_id, most frequent first. */
+typedef struct wy_str_list {
+	char **items;
+	int n;
+} wy_str_list;
+
+void wy_str_list_clear(wy_str_list *l);
+
+int wy_store_doc_queries(wy_store *st, int64_t doc_id, int limit, wy_str_list *out, wy_errinfo *ei);
+
+/* Record visits of documents by anonymous visitors (a random id from a
+ * cookie), for "people who read this also read"; one transaction. */
+int wy_store_visits_add(wy_store *st, const uint64_t *visitors, const int64_t *doc_ids, int n, wy_errinfo *ei);
+
+/* Ready documents that visitors of doc_id also visited, most shared first;
+ * then, to fill limit, the most viewed of its category; never doc_id itself
+ * nor any of exclude[0..nexclude). */
+int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude, int nexclude, int limit,
+			   wy_doc_list *out, wy_errinfo *ei);
 
 #endif

@@ -93,7 +93,7 @@ static void publish(wy_store *st, const wy_job *job, int npages, int expect)
 		pages[i].width = 1240;
 		pages[i].height = 1754;
 	}
-	wy_doc_result r = {"pdf", "找到的标题", "作者", SHA_P, npages, pages};
+	wy_doc_result r = {.format = "pdf", .title = "找到的标题", .author = "作者", .thumb_sha256 = SHA_P, .npages = npages, .pages = pages};
 	ASSERT_EQ(wy_store_job_finish(st, job, &r, NULL), expect);
 }
 
@@ -163,7 +163,7 @@ TEST(bad_result_changes_nothing)
 	memset(pages, 0, sizeof pages);
 	pages[0].page_no = 1;
 	pages[1].page_no = 3; /* a hole */
-	wy_doc_result r = {"pdf", "t", NULL, NULL, 2, pages};
+	wy_doc_result r = {.format = "pdf", .title = "t", .npages = 2, .pages = pages};
 	ASSERT_EQ(wy_store_job_finish(st, &j, &r, NULL), WY_EINVAL);
 	wy_doc d;
 	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);

@@ -1,0 +1,71 @@
+/* store/sqlite_int: what the files of the SQLite backend share (the
+ * connection and its statement helpers). Nothing outside src/store/ includes
+ * this. */
+#ifndef WY_SQLITE_INT_H
+#define WY_SQLITE_INT_H
+
+#include "core/err.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+/* Prepared statements are kept per connection, keyed by their SQL: parsing
+ * a statement costs more than running most of ours. */
+#define STMT_CACHE 64
+
+struct wy_store {
+	sqlite3 *db;
+	int version;
+	struct {
+		char *sql;
+		sqlite3_stmt *s;
+		bool busy;
+	} cache[STMT_CACHE];
+	int ncache;
+};
+
+/* A statement for sql from the connection's cache (or newly prepared);
+ * give it back with sq_done. */
+int sq_prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei);
+void sq_done(wy_store *st, sqlite3_stmt *s);
+int sq_exec(wy_store *st, const char *sql, wy_errinfo *ei);
+/* BEGIN IMMEDIATE / COMMIT (rolling back when it fails) / ROLLBACK if open */
+int sq_begin(wy_store *st, wy_errinfo *ei);
+int sq_commit(wy_store *st, wy_errinfo *ei);
+void sq_rollback(wy_store *st);
+/* Set ei from the connection's last error, with what was being done. */
+int sq_fail(sqlite3 *db, wy_errinfo *ei, const char *what);
+char *sq_col_str(sqlite3_stmt *s, int i);
+void sq_col_sha(sqlite3_stmt *s, int i, char out[65]);
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+
+/* The columns sq_read_doc reads, with the FROM clause that joins them. */
+#define DOC_COLUMNS_NOFROM                                                                                 \
+	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \
+	" d.thumb_sha256, d.created_at, d.updated_at, d.progress_done, d.progress_total, d.views, d.downloads," \
+	" d.keywords, d.dup_of"
+#define DOC_NCOLUMNS 20
+#define DOC_COLUMNS DOC_COLUMNS_NOFROM " FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
+
+/* The WHERE of a filtered listing (wy_doc_filter as ?1..?4, sq_bind_filter). */
+#define FIND_WHERE                                                                                     \
+	" WHERE d.status = 2"                                                                          \
+	" AND (?1 IS NULL OR c.path = ?1 OR substr(c.path, 1, length(?1) + 1) = ?1 || '/')"             \
+	" AND (?2 IS NULL OR d.format = ?2) AND (?3 = 0 OR d.pages >= ?3) AND (?4 = 0 OR d.pages <= ?4)"
+
+void sq_read_doc(sqlite3_stmt *s, wy_doc *d);
+void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f);
+/* Step s to the end collecting documents into out; gives s back. */
+int sq_read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei);
+
+/* The search index (sqlite_search.c). */
+int sq_register_tokenizer(wy_store *st, wy_errinfo *ei);
+/* Add a ready document's pages, title and keywords (and fingerprint bands,
+ * when minhash is not NULL) to the index / remove them if it is there; inside
+ * the caller's transaction. */
+int sq_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
+int sq_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, wy_errinfo *ei);
+
+#endif

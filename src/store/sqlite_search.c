@@ -1,0 +1,684 @@
+/* store/sqlite_search: the full-text index of the SQLite backend.
+ *
+ * Two contentless FTS5 tables use wenyuan's tokenizer (text/tokenize.h),
+ * registered on every connection: page_fts holds the text of every page of
+ * every ready document (rowid = document id << 20 | page number) and doc_fts
+ * each document's title and keywords (rowid = document id). Contentless
+ * tables keep only the index, not a second copy of the text, but removing a
+ * row needs the exact values it was indexed with: they are read back from
+ * pages/documents, which change only in the same transaction, and
+ * documents.indexed says whether a document is in the index at all.
+ * wy_store_reindex rebuilds both from scratch.
+ *
+ * Also here: near-duplicate fingerprints (MinHash bands), the query log
+ * and visits, which feed related searches and "people also read". */
+#include "core/log.h"
+#include "core/util.h"
+#include "store/sqlite_int.h"
+#include "text/minhash.h"
+#include "text/query.h"
+#include "text/tokenize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_BITS 20
+#define PAGE_MASK ((1 << PAGE_BITS) - 1)
+
+/* ---- the tokenizer, as SQLite's FTS5 sees it ---- */
+
+typedef struct fts_cb {
+	void *ctx;
+	int (*token)(void *, int, const char *, int, int, int);
+} fts_cb;
+
+static int tok_create(void *unused, const char **argv, int argc, Fts5Tokenizer **out)
+{
+	(void)unused;
+	(void)argv;
+	(void)argc;
+	static int dummy;
+	*out = (Fts5Tokenizer *)(void *)&dummy;
+	return SQLITE_OK;
+}
+
+static void tok_delete(Fts5Tokenizer *t) { (void)t; }
+
+static int tok_emit(void *ctx, const wy_token *t)
+{
+	fts_cb *c = ctx;
+	return c->token(c->ctx, 0, t->text, t->len, (int)t->start, (int)t->end);
+}
+
+static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
+			int (*token)(void *, int, const char *, int, int, int))
+{
+	(void)t;
+	fts_cb c = {ctx, token};
+	/* Quoted query strings come from wy_query_fts, one token each: the
+	 * bigrams alone. Documents (and deletes) get the index tokens. */
+	wy_tok_mode mode = (flags & FTS5_TOKENIZE_QUERY) ? WY_TOK_QUERY : WY_TOK_INDEX;
+	int rc = wy_tokenize(text, len > 0 ? (size_t)len : 0, mode, tok_emit, &c);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int sq_register_tokenizer(wy_store *st, wy_errinfo *ei)
+{
+	int rc = wy_tokenize_init(ei);
+	if (rc)
+		return rc;
+	fts5_api *api = NULL;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
+		return sq_fail(st->db, ei, "this SQLite has no FTS5");
+	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (!api)
+		return wy_err_set(ei, WY_ESTORE, "store: this SQLite has no FTS5");
+	static fts5_tokenizer tok = {tok_create, tok_delete, tok_tokenize};
+	if (api->xCreateTokenizer(api, "wenyuan", NULL, &tok, NULL) != SQLITE_OK)
+		return sq_fail(st->db, ei, "register the tokenizer");
+	return WY_OK;
+}
+
+/* ---- keeping the index in step with pages and documents ---- */
+
+static int step_done(wy_store *st, sqlite3_stmt *s, wy_errinfo *ei, const char *what)
+{
+	int rc = sqlite3_step(s) == SQLITE_DONE ? WY_OK : sq_fail(st->db, ei, what);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Add (del = false) or remove the index rows of doc_id from the values in
+ * pages and documents now. */
+static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
+{
+	sqlite3_stmt *r = NULL, *w = NULL;
+	int rc;
+	if ((rc = sq_prep(st, &r, "SELECT page_no, text FROM pages WHERE doc_id=?1", ei)))
+		return rc;
+	if ((rc = sq_prep(st, &w,
+			  del ? "INSERT INTO page_fts(page_fts, rowid, body) VALUES('delete', ?1, ?2)"
+			      : "INSERT INTO page_fts(rowid, body) VALUES(?1, ?2)",
+			  ei)))
+		goto out;
+	sqlite3_bind_int64(r, 1, doc_id);
+	int step;
+	while ((step = sqlite3_step(r)) == SQLITE_ROW) {
+		int page = sqlite3_column_int(r, 0);
+		sqlite3_bind_int64(w, 1, (doc_id << PAGE_BITS) | (page & PAGE_MASK));
+		sqlite3_bind_value(w, 2, sqlite3_column_value(r, 1));
+		if ((rc = step_done(st, w, ei, "index a page")))
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "read pages to index");
+		goto out;
+	}
+	sq_done(st, r);
+	sq_done(st, w);
+	r = w = NULL;
+	if ((rc = sq_prep(st, &w,
+			  del ? "INSERT INTO doc_fts(doc_fts, rowid, title, keywords)"
+				" SELECT 'delete', id, coalesce(title, ''), coalesce(keywords, '') FROM documents WHERE id=?1"
+			      : "INSERT INTO doc_fts(rowid, title, keywords)"
+				" SELECT id, coalesce(title, ''), coalesce(keywords, '') FROM documents WHERE id=?1",
+			  ei)))
+		goto out;
+	sqlite3_bind_int64(w, 1, doc_id);
+	if ((rc = step_done(st, w, ei, "index a title")))
+		goto out;
+	sq_done(st, w);
+	if ((rc = sq_prep(st, &w, "UPDATE documents SET indexed=?2 WHERE id=?1", ei)))
+		goto out;
+	sqlite3_bind_int64(w, 1, doc_id);
+	sqlite3_bind_int(w, 2, !del);
+	rc = step_done(st, w, ei, "mark indexed");
+out:
+	sq_done(st, r);
+	sq_done(st, w);
+	return rc;
+}
+
+int sq_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT indexed FROM documents WHERE id=?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	bool indexed = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
+	sq_done(st, s);
+	if (!indexed)
+		return WY_OK;
+	if ((rc = index_rows(st, doc_id, true, ei)))
+		return rc;
+	if ((rc = sq_prep(st, &s, "DELETE FROM minhash_bands WHERE doc_id=?1", ei)))
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	rc = step_done(st, s, ei, "forget a fingerprint");
+	sq_done(st, s);
+	return rc;
+}
+
+int sq_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei)
+{
+	int rc = index_rows(st, doc_id, false, ei);
+	if (rc || !minhash)
+		return rc;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s, "INSERT OR IGNORE INTO minhash_bands(band, hash, doc_id) VALUES(?1, ?2, ?3)", ei)))
+		return rc;
+	for (int b = 0; b < WY_MINHASH_BANDS && !rc; b++) {
+		sqlite3_bind_int(s, 1, b);
+		sqlite3_bind_int64(s, 2, wy_minhash_band(minhash, b));
+		sqlite3_bind_int64(s, 3, doc_id);
+		rc = step_done(st, s, ei, "store a fingerprint");
+	}
+	sq_done(st, s);
+	return rc;
+}
+
+/* Rebuild inside the caller's transaction. */
+int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, wy_errinfo *ei)
+{
+	int rc;
+	if ((rc = sq_exec(st,
+			  "INSERT INTO page_fts(page_fts) VALUES('delete-all');"
+			  "INSERT INTO doc_fts(doc_fts) VALUES('delete-all');"
+			  "DELETE FROM minhash_bands;"
+			  "UPDATE documents SET indexed=0 WHERE indexed;",
+			  ei)))
+		return rc;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s, "SELECT count(*) FROM documents WHERE status=2", ei)))
+		return rc;
+	int total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sq_done(st, s);
+	/* ids first: index_rows uses the statement cache too */
+	int64_t *ids = NULL;
+	unsigned char (*sigs)[WY_MINHASH_BYTES] = NULL;
+	bool *has_sig = NULL;
+	int n = 0;
+	if ((rc = sq_prep(st, &s, "SELECT id, minhash FROM documents WHERE status=2 ORDER BY id", ei)))
+		return rc;
+	ids = wy_xcalloc((size_t)total + 1, sizeof *ids);
+	sigs = wy_xcalloc((size_t)total + 1, sizeof *sigs);
+	has_sig = wy_xcalloc((size_t)total + 1, sizeof *has_sig);
+	while (n < total && sqlite3_step(s) == SQLITE_ROW) {
+		ids[n] = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) == WY_MINHASH_BYTES) {
+			memcpy(sigs[n], sqlite3_column_blob(s, 1), WY_MINHASH_BYTES);
+			has_sig[n] = true;
+		}
+		n++;
+	}
+	sq_done(st, s);
+	for (int i = 0; i < n && !rc; i++) {
+		rc = sq_index_doc(st, ids[i], has_sig[i] ? sigs[i] : NULL, ei);
+		if (progress && ((i + 1) % 500 == 0 || i + 1 == n))
+			progress(ctx, i + 1, n);
+	}
+	free(ids);
+	free(sigs);
+	free(has_sig);
+	return rc;
+}
+
+int wy_store_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total), void *ctx, wy_errinfo *ei)
+{
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	if ((rc = sq_reindex_all(st, progress, ctx, ei))) {
+		sq_rollback(st);
+		return rc;
+	}
+	if ((rc = sq_commit(st, ei)))
+		return rc;
+	/* merge the index segments the rebuild wrote */
+	sq_exec(st, "INSERT INTO page_fts(page_fts) VALUES('optimize');", NULL);
+	sq_exec(st, "INSERT INTO doc_fts(doc_fts) VALUES('optimize');", NULL);
+	return WY_OK;
+}
+
+/* ---- searching ---- */
+
+void wy_search_result_clear(wy_search_result *r)
+{
+	for (int i = 0; i < r->n; i++)
+		wy_doc_clear(&r->items[i].doc);
+	free(r->items);
+	memset(r, 0, sizeof *r);
+}
+
+/* FTS5 reports a bad expression as SQLITE_ERROR with "fts5: syntax error";
+ * wy_query_fts never builds one, but a caller of the store might. */
+static int search_fail(wy_store *st, wy_errinfo *ei)
+{
+	const char *m = sqlite3_errmsg(st->db);
+	if (m && strstr(m, "fts5"))
+		return wy_err_set(ei, WY_EINVAL, "search: %s", m);
+	return sq_fail(st->db, ei, "search");
+}
+
+int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei)
+{
+	static const char *const order[] = {
+		" ORDER BY s.score, d.id DESC",
+		" ORDER BY d.id DESC",
+		" ORDER BY d.downloads DESC, s.score",
+	};
+	memset(out, 0, sizeof *out);
+	const wy_query *q = req->query;
+	int nc = wy_query_nclauses(q);
+	if (nc <= 0)
+		return WY_OK;
+	const char *not_ = wy_query_fts_not(q);
+	/* Per clause: its best page and its title/keyword match, summed per
+	 * document (bm25 is negative: lower is better; a title or keyword hit
+	 * counts three times a page's). Clauses are joined on the document, so
+	 * each may match on a different page. The SQL is built from this fixed
+	 * text; the expressions are bound. */
+	wy_buf sql;
+	wy_buf_init(&sql, 0);
+	wy_buf_puts(&sql, "WITH ");
+	for (int i = 0; i < nc; i++)
+		wy_buf_printf(&sql,
+			      "h%d AS MATERIALIZED (SELECT rowid >> %d AS doc, bm25(page_fts) AS r FROM page_fts"
+			      "  WHERE page_fts MATCH ?%d),"
+			      " t%d AS MATERIALIZED (SELECT rowid AS doc, bm25(doc_fts, 10.0, 5.0) * 3 AS r FROM doc_fts"
+			      "  WHERE doc_fts MATCH ?%d),"
+			      " k%d AS (SELECT doc, sum(r) AS r, max(t) AS t FROM"
+			      "  (SELECT doc, min(r) AS r, 0 AS t FROM h%d GROUP BY doc UNION ALL SELECT doc, r, 1 FROM t%d)"
+			      "  GROUP BY doc), ",
+			      i, PAGE_BITS, 8 + i, i, 8 + i, i, i, i);
+	wy_buf_puts(&sql, "s AS (SELECT k0.doc AS doc, k0.r");
+	for (int i = 1; i < nc; i++)
+		wy_buf_printf(&sql, " + k%d.r", i);
+	wy_buf_puts(&sql, " AS score, k0.t");
+	for (int i = 1; i < nc; i++)
+		wy_buf_printf(&sql, " + k%d.t", i);
+	wy_buf_puts(&sql, " AS t FROM k0");
+	for (int i = 1; i < nc; i++)
+		wy_buf_printf(&sql, " JOIN k%d ON k%d.doc = k0.doc", i, i);
+	wy_buf_puts(&sql, ") SELECT " DOC_COLUMNS_NOFROM ", s.score, s.t, count(*) OVER () FROM s"
+			  " JOIN documents d ON d.id = s.doc LEFT JOIN categories c ON c.id = d.category_id" FIND_WHERE);
+	if (not_)
+		wy_buf_printf(&sql,
+			      " AND d.id NOT IN (SELECT rowid >> %d FROM page_fts WHERE page_fts MATCH ?7)"
+			      " AND d.id NOT IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?7)",
+			      PAGE_BITS);
+	wy_buf_printf(&sql, "%s LIMIT ?5 OFFSET ?6", order[(unsigned)req->sort < 3 ? req->sort : 0]);
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, sql.data, ei);
+	wy_buf_free(&sql);
+	if (rc)
+		return rc;
+	sq_bind_filter(s, &req->filter);
+	sqlite3_bind_int(s, 5, req->limit > 0 ? req->limit : 10);
+	sqlite3_bind_int(s, 6, req->offset > 0 ? req->offset : 0);
+	if (not_)
+		sqlite3_bind_text(s, 7, not_, -1, SQLITE_STATIC);
+	for (int i = 0; i < nc; i++)
+		sqlite3_bind_text(s, 8 + i, wy_query_clause_fts(q, i), -1, SQLITE_STATIC);
+	int step, cap = 0;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
+		}
+		wy_search_hit *h = &out->items[out->n++];
+		memset(h, 0, sizeof *h);
+		sq_read_doc(s, &h->doc);
+		h->score = sqlite3_column_double(s, DOC_NCOLUMNS);
+		h->in_title = sqlite3_column_int(s, DOC_NCOLUMNS + 1) > 0;
+		out->total = sqlite3_column_int(s, DOC_NCOLUMNS + 2);
+	}
+	if (step != SQLITE_DONE) {
+		rc = search_fail(st, ei);
+		sq_done(st, s);
+		wy_search_result_clear(out);
+		return rc;
+	}
+	sq_done(st, s);
+	if (!out->n && req->offset > 0) {
+		/* past the last page of results: still say how many there are */
+		wy_search_req first = *req;
+		first.offset = 0;
+		first.limit = 1;
+		wy_search_result r1;
+		if (!wy_store_search(st, &first, &r1, NULL))
+			out->total = r1.total;
+		wy_search_result_clear(&r1);
+	}
+	/* the pages of each document shown where any clause matches, best
+	 * first, and how many there are */
+	if ((rc = sq_prep(st, &s,
+			  "SELECT rowid & 1048575, count(*) OVER () FROM page_fts WHERE page_fts MATCH ?1"
+			  " AND rowid >= ?2 AND rowid < ?3 ORDER BY rank LIMIT ?4",
+			  ei)))
+		goto fail;
+	for (int i = 0; i < out->n; i++) {
+		wy_search_hit *h = &out->items[i];
+		sqlite3_bind_text(s, 1, wy_query_fts_any(q), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, h->doc.id << PAGE_BITS);
+		sqlite3_bind_int64(s, 3, (h->doc.id + 1) << PAGE_BITS);
+		sqlite3_bind_int(s, 4, WY_SEARCH_PAGES);
+		while ((step = sqlite3_step(s)) == SQLITE_ROW && h->npages_shown < WY_SEARCH_PAGES) {
+			h->pages[h->npages_shown++] = sqlite3_column_int(s, 0);
+			h->npages = sqlite3_column_int(s, 1);
+		}
+		sqlite3_reset(s);
+		if (step != SQLITE_DONE && step != SQLITE_ROW) {
+			rc = search_fail(st, ei);
+			sq_done(st, s);
+			goto fail;
+		}
+	}
+	sq_done(st, s);
+	return WY_OK;
+fail:
+	wy_search_result_clear(out);
+	return rc;
+}
+
+int wy_store_doc_search(wy_store *st, int64_t doc_id, const wy_query *q, int *pages, int max, int *n,
+			wy_errinfo *ei)
+{
+	*n = 0;
+	const char *fts = wy_query_fts_any(q);
+	if (!fts)
+		return WY_OK;
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "SELECT rowid & 1048575 FROM page_fts WHERE page_fts MATCH ?1 AND rowid >= ?2 AND rowid < ?3"
+			 " ORDER BY rowid",
+			 ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, fts, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, doc_id << PAGE_BITS);
+	sqlite3_bind_int64(s, 3, (doc_id + 1) << PAGE_BITS);
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n < max)
+			pages[*n] = sqlite3_column_int(s, 0);
+		(*n)++;
+	}
+	if (step != SQLITE_DONE)
+		rc = search_fail(st, ei);
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64_t *npages, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT doc FROM page_vocab WHERE term = ?1", ei);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		sqlite3_bind_text(s, 1, terms[i], -1, SQLITE_STATIC);
+		df[i] = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+		sqlite3_reset(s);
+	}
+	sq_done(st, s);
+	if ((rc = sq_prep(st, &s, "SELECT count(*) FROM pages p JOIN documents d ON d.id = p.doc_id AND d.indexed", ei)))
+		return rc;
+	*npages = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sq_done(st, s);
+	return WY_OK;
+}
+
+int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t *doc_id,
+			    double *similarity, wy_errinfo *ei)
+{
+	*doc_id = 0;
+	*similarity = 0;
+	/* candidates share at least one band; compare their whole fingerprints */
+	wy_buf sql;
+	wy_buf_init(&sql, 0);
+	wy_buf_puts(&sql, "SELECT DISTINCT d.id, d.minhash FROM minhash_bands b JOIN documents d ON d.id = b.doc_id"
+			  " WHERE d.status = 2 AND (");
+	for (int b = 0; b < WY_MINHASH_BANDS; b++)
+		wy_buf_printf(&sql, "%s(b.band=%d AND b.hash=?%d)", b ? " OR " : "", b, b + 1);
+	wy_buf_puts(&sql, ") LIMIT 200");
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, sql.data, ei);
+	wy_buf_free(&sql);
+	if (rc)
+		return rc;
+	for (int b = 0; b < WY_MINHASH_BANDS; b++)
+		sqlite3_bind_int64(s, b + 1, wy_minhash_band(sig, b));
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 1) != WY_MINHASH_BYTES)
+			continue;
+		double sim = wy_minhash_similarity(sig, sqlite3_column_blob(s, 1));
+		if (sim >= threshold && sim > *similarity) {
+			*similarity = sim;
+			*doc_id = sqlite3_column_int64(s, 0);
+		}
+	}
+	if (step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "find near-duplicates");
+	sq_done(st, s);
+	return rc;
+}
+
+/* ---- what people searched and read ---- */
+
+int wy_store_search_log(wy_store *st, const char *query, int64_t doc_id, wy_errinfo *ei)
+{
+	if (!query || !*query)
+		return WY_OK;
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 doc_id ? "INSERT INTO search_clicks(doc_id, query, n, last_at) VALUES(?2, ?1, 1, ?3)"
+				  " ON CONFLICT(doc_id, query) DO UPDATE SET n = n + 1, last_at = ?3"
+				: "INSERT INTO searches(query, n, last_at) VALUES(?1, 1, ?3)"
+				  " ON CONFLICT(query) DO UPDATE SET n = n + 1, last_at = ?3",
+			 ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, query, -1, SQLITE_STATIC);
+	if (doc_id)
+		sqlite3_bind_int64(s, 2, doc_id);
+	sqlite3_bind_int64(s, 3, wy_now());
+	rc = sqlite3_step(s) == SQLITE_DONE ? WY_OK : sq_fail(st->db, ei, "log a search");
+	sq_done(st, s);
+	return rc;
+}
+
+void wy_str_list_clear(wy_str_list *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+int wy_store_doc_queries(wy_store *st, int64_t doc_id, int limit, wy_str_list *out, wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "SELECT query FROM search_clicks WHERE doc_id=?1 ORDER BY n DESC, last_at DESC LIMIT ?2", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int(s, 2, limit);
+	out->items = wy_xcalloc((size_t)(limit > 0 ? limit : 1), sizeof *out->items);
+	while (out->n < limit && sqlite3_step(s) == SQLITE_ROW)
+		out->items[out->n++] = sq_col_str(s, 0);
+	sq_done(st, s);
+	return WY_OK;
+}
+
+int wy_store_visits_add(wy_store *st, const uint64_t *visitors, const int64_t *doc_ids, int n, wy_errinfo *ei)
+{
+	if (n <= 0)
+		return WY_OK;
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s,
+			  "INSERT INTO visits(visitor, doc_id, at) SELECT ?1, ?2, ?3 WHERE EXISTS"
+			  " (SELECT 1 FROM documents WHERE id = ?2)"
+			  " ON CONFLICT(visitor, doc_id) DO UPDATE SET at = ?3",
+			  ei))) {
+		sq_rollback(st);
+		return rc;
+	}
+	for (int i = 0; i < n && !rc; i++) {
+		sqlite3_bind_int64(s, 1, (int64_t)visitors[i]);
+		sqlite3_bind_int64(s, 2, doc_ids[i]);
+		sqlite3_bind_int64(s, 3, wy_now());
+		rc = step_done(st, s, ei, "record a visit");
+	}
+	sq_done(st, s);
+	if (rc) {
+		sq_rollback(st);
+		return rc;
+	}
+	return sq_commit(st, ei);
+}
+
+static bool excluded(int64_t id, int64_t self, const int64_t *ex, int nex, const wy_doc_list *have)
+{
+	if (id == self)
+		return true;
+	for (int i = 0; i < nex; i++)
+		if (ex[i] == id)
+			return true;
+	for (int i = 0; i < have->n; i++)
+		if (have->items[i].id == id)
+			return true;
+	return false;
+}
+
+/* Append the documents s yields to out until it holds limit, skipping the
+ * excluded. */
+static int fill(wy_store *st, sqlite3_stmt *s, int64_t self, const int64_t *ex, int nex, int limit,
+		wy_doc_list *out, wy_errinfo *ei)
+{
+	int step;
+	while (out->n < limit && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (excluded(id, self, ex, nex, out))
+			continue;
+		sq_read_doc(s, &out->items[out->n++]);
+	}
+	(void)ei;
+	(void)st;
+	return WY_OK;
+}
+
+int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude, int nexclude, int limit,
+			   wy_doc_list *out, wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	if (limit <= 0)
+		return WY_OK;
+	out->items = wy_xcalloc((size_t)limit, sizeof *out->items);
+	sqlite3_stmt *s;
+	/* visitors of this document (the latest 500), what else they read */
+	int rc = sq_prep(st, &s,
+			 "WITH v AS (SELECT visitor FROM visits WHERE doc_id = ?1 ORDER BY at DESC LIMIT 500),"
+			 " o AS (SELECT w.doc_id AS id, count(*) AS n FROM visits w JOIN v ON v.visitor = w.visitor"
+			 "  WHERE w.doc_id != ?1 GROUP BY w.doc_id ORDER BY n DESC LIMIT ?2)"
+			 " SELECT " DOC_COLUMNS " JOIN o ON o.id = d.id WHERE d.status = 2 ORDER BY o.n DESC, d.views DESC",
+			 ei);
+	if (rc)
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int(s, 2, limit + nexclude + 1);
+	fill(st, s, doc_id, exclude, nexclude, limit, out, ei);
+	sq_done(st, s);
+	if (out->n >= limit)
+		return WY_OK;
+	/* then the most viewed of its category, then of the library */
+	if ((rc = sq_prep(st, &s,
+			  "SELECT " DOC_COLUMNS " WHERE d.status = 2 AND d.category_id IS"
+			  " (SELECT category_id FROM documents WHERE id = ?1) ORDER BY d.views DESC, d.id DESC LIMIT ?2",
+			  ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int(s, 2, limit + nexclude + out->n + 1);
+	fill(st, s, doc_id, exclude, nexclude, limit, out, ei);
+	sq_done(st, s);
+	if (out->n >= limit)
+		return WY_OK;
+	if ((rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.status = 2 ORDER BY d.views DESC, d.id DESC LIMIT ?1",
+			  ei)))
+		goto fail;
+	sqlite3_bind_int(s, 1, limit + nexclude + out->n + 1);
+	fill(st, s, doc_id, exclude, nexclude, limit, out, ei);
+	sq_done(st, s);
+	return WY_OK;
+fail:
+	wy_doc_list_clear(out);
+	return rc;
+}
+
+int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	if (limit <= 0)
+		return WY_OK;
+	out->items = wy_xcalloc((size_t)limit, sizeof *out->items);
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT keywords, title FROM documents WHERE id=?1", ei);
+	if (rc)
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	char *kw = NULL;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(s, 0);
+		const char *t = (const char *)sqlite3_column_text(s, 1);
+		kw = wy_xasprintf("%s %s", k ? k : "", t ? t : "");
+	}
+	sq_done(st, s);
+	/* Its keywords and title words, any of them, against others' titles and
+	 * keywords: documents about the same things. */
+	wy_query *q = kw ? wy_query_parse(kw, strlen(kw)) : NULL;
+	free(kw);
+	const char *any = wy_query_fts_any(q);
+	if (any) {
+		if ((rc = sq_prep(st, &s,
+				  "WITH m AS (SELECT rowid AS id, bm25(doc_fts, 10.0, 5.0) AS r FROM doc_fts"
+				  "  WHERE doc_fts MATCH ?2 AND rowid != ?1 ORDER BY rank LIMIT ?3)"
+				  " SELECT " DOC_COLUMNS " JOIN m ON m.id = d.id WHERE d.status = 2 ORDER BY m.r",
+				  ei))) {
+			wy_query_free(q);
+			goto fail;
+		}
+		sqlite3_bind_int64(s, 1, doc_id);
+		sqlite3_bind_text(s, 2, any, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(s, 3, limit + 1);
+		fill(st, s, doc_id, NULL, 0, limit, out, ei);
+		sq_done(st, s);
+	}
+	wy_query_free(q);
+	if (out->n >= limit)
+		return WY_OK;
+	/* then the newest of the same category */
+	if ((rc = sq_prep(st, &s,
+			  "SELECT " DOC_COLUMNS " WHERE d.status = 2 AND d.id != ?1 AND d.category_id ="
+			  " (SELECT category_id FROM documents WHERE id = ?1) ORDER BY d.id DESC LIMIT ?2",
+			  ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int(s, 2, limit + out->n + 1);
+	fill(st, s, doc_id, NULL, 0, limit, out, ei);
+	sq_done(st, s);
+	return WY_OK;
+fail:
+	wy_doc_list_clear(out);
+	return rc;
+}

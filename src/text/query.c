@@ -1,0 +1,409 @@
+/* query: parsing user queries into clauses of index tokens, the FTS
+ * expression built from them, and finding their hits in text for snippets
+ * and for marking pages (see query.h). */
+#include "text/query.h"
+
+#include "core/util.h"
+#include "text/tokenize.h"
+#include "text/utf8.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct qtok {
+	char text[WY_TOKEN_MAX + 1];
+	int len;
+	bool prefix;
+	wy_tok_kind kind;
+} qtok;
+
+typedef struct clause {
+	bool neg;
+	int ntok;
+	qtok tok[WY_QUERY_TOKENS];
+} clause;
+
+struct wy_query {
+	clause c[WY_QUERY_CLAUSES];
+	int n;
+	char *fts;
+	char *fts_any;
+	char *fts_not;
+	char *clause_fts[WY_QUERY_CLAUSES];
+	int npos;
+	char *display;
+};
+
+static bool is_space(int cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' || cp == 0xA0 ||
+	       cp == 0x3000 || cp == 0;
+}
+
+/* The closing quote for an opening one, or 0. */
+static int quote_close(int cp)
+{
+	switch (cp) {
+	case '"': return '"';
+	case 0x201C: return 0x201D; /* “ ” */
+	case 0x300C: return 0x300D; /* 「 」 */
+	case 0x300E: return 0x300F; /* 『 』 */
+	case 0xFF02: return 0xFF02; /* ＂ */
+	default: return 0;
+	}
+}
+
+static int collect(void *ctx, const wy_token *t)
+{
+	clause *c = ctx;
+	if (c->ntok >= WY_QUERY_TOKENS)
+		return 1; /* stop: the rest of an overlong clause is dropped */
+	qtok *q = &c->tok[c->ntok++];
+	memcpy(q->text, t->text, (size_t)t->len);
+	q->text[t->len] = 0;
+	q->len = t->len;
+	q->prefix = false;
+	q->kind = t->kind;
+	return 0;
+}
+
+/* Tokenize one clause as the index is. The run-final single character that
+ * the index adds (a TAIL) is kept inside the clause, where the index has it
+ * too, but dropped at the clause's end: whatever follows a bigram there
+ * starts with its last character anyway. A clause ending in a lone CJK
+ * character matches it as a prefix. */
+static void add_clause(wy_query *q, const char *s, size_t len, bool neg, wy_buf *display)
+{
+	if (q->n >= WY_QUERY_CLAUSES || !len)
+		return;
+	clause *c = &q->c[q->n];
+	memset(c, 0, sizeof *c);
+	c->neg = neg;
+	wy_tokenize(s, len, WY_TOK_INDEX, collect, c);
+	if (c->ntok && c->tok[c->ntok - 1].kind == WY_TOK_TAIL)
+		c->ntok--;
+	else if (c->ntok && c->tok[c->ntok - 1].kind == WY_TOK_SINGLE)
+		c->tok[c->ntok - 1].prefix = true;
+	if (!c->ntok)
+		return;
+	q->n++;
+	/* for display: the clause as typed, control characters out */
+	if (display->len)
+		wy_buf_putc(display, ' ');
+	if (neg)
+		wy_buf_putc(display, '-');
+	const char *p = s, *end = s + len;
+	while (p < end) {
+		const char *at = p;
+		int cp = wy_utf8_decode(&p, end);
+		if (cp < 0x20 || cp == 0x7F || cp == '"')
+			continue;
+		wy_buf_append(display, at, (size_t)(p - at));
+	}
+}
+
+static void put_clause(wy_buf *f, const clause *c)
+{
+	wy_buf_putc(f, '(');
+	for (int k = 0; k < c->ntok; k++) {
+		if (k)
+			wy_buf_puts(f, " + ");
+		wy_buf_putc(f, '"');
+		for (const char *t = c->tok[k].text; *t; t++) {
+			if (*t == '"')
+				wy_buf_putc(f, '"');
+			wy_buf_putc(f, *t);
+		}
+		wy_buf_putc(f, '"');
+		if (c->tok[k].prefix)
+			wy_buf_putc(f, '*');
+	}
+	wy_buf_putc(f, ')');
+}
+
+/* The clauses that are (neg) excluded or not, joined by OR (any) or AND;
+ * with AND, NOT each excluded clause. NULL when there is no such clause. */
+static char *build(const wy_query *q, bool neg, bool any)
+{
+	bool have = false;
+	for (int i = 0; i < q->n; i++)
+		have |= q->c[i].neg == neg;
+	if (!have)
+		return NULL;
+	wy_buf f;
+	wy_buf_init(&f, 0);
+	bool first = true;
+	for (int i = 0; i < q->n; i++) {
+		if (q->c[i].neg != neg)
+			continue;
+		if (!first)
+			wy_buf_puts(&f, any ? " OR " : " AND ");
+		first = false;
+		put_clause(&f, &q->c[i]);
+	}
+	for (int i = 0; i < q->n && !any && !neg; i++) {
+		if (!q->c[i].neg)
+			continue;
+		wy_buf_puts(&f, " NOT ");
+		put_clause(&f, &q->c[i]);
+	}
+	return wy_buf_steal(&f);
+}
+
+wy_query *wy_query_parse(const char *s, size_t len)
+{
+	wy_query *q = wy_xcalloc(1, sizeof *q);
+	if (!s)
+		len = 0;
+	len = wy_utf8_truncate(s, len, WY_QUERY_MAX);
+	wy_buf display;
+	wy_buf_init(&display, 0);
+	const char *p = s, *end = s + len;
+	while (p < end && q->n < WY_QUERY_CLAUSES) {
+		const char *at = p;
+		int cp = wy_utf8_decode(&p, end);
+		if (cp < 0 || is_space(cp))
+			continue;
+		bool neg = false;
+		if (cp == '-' || cp == 0xFF0D) {
+			if (p >= end)
+				break;
+			neg = true;
+			at = p;
+			cp = wy_utf8_decode(&p, end);
+			if (cp < 0 || is_space(cp))
+				continue;
+		}
+		int close = quote_close(cp);
+		const char *cs, *ce;
+		if (close) {
+			cs = p;
+			ce = end;
+			while (p < end) {
+				const char *q0 = p;
+				int c2 = wy_utf8_decode(&p, end);
+				if (c2 == close || (close != '"' && c2 == '"')) {
+					ce = q0;
+					break;
+				}
+			}
+		} else {
+			cs = at;
+			ce = end;
+			while (p < end) {
+				const char *q0 = p;
+				int c2 = wy_utf8_decode(&p, end);
+				if (c2 >= 0 && (is_space(c2) || quote_close(c2))) {
+					ce = q0;
+					p = q0; /* a quote starts the next clause */
+					if (is_space(c2))
+						wy_utf8_decode(&p, end);
+					break;
+				}
+			}
+		}
+		add_clause(q, cs, (size_t)(ce - cs), neg, &display);
+	}
+	q->display = wy_buf_steal(&display);
+
+	q->fts = build(q, false, false);
+	q->fts_any = build(q, false, true);
+	q->fts_not = build(q, true, true);
+	for (int i = 0; i < q->n; i++) {
+		if (q->c[i].neg)
+			continue;
+		wy_buf f;
+		wy_buf_init(&f, 0);
+		put_clause(&f, &q->c[i]);
+		q->clause_fts[q->npos++] = wy_buf_steal(&f);
+	}
+	return q;
+}
+
+void wy_query_free(wy_query *q)
+{
+	if (!q)
+		return;
+	free(q->fts);
+	free(q->fts_any);
+	free(q->fts_not);
+	for (int i = 0; i < q->npos; i++)
+		free(q->clause_fts[i]);
+	free(q->display);
+	free(q);
+}
+
+bool wy_query_searchable(const wy_query *q) { return q && q->fts; }
+const char *wy_query_fts(const wy_query *q) { return q ? q->fts : NULL; }
+const char *wy_query_fts_any(const wy_query *q) { return q ? q->fts_any : NULL; }
+const char *wy_query_fts_not(const wy_query *q) { return q ? q->fts_not : NULL; }
+int wy_query_nclauses(const wy_query *q) { return q ? q->npos : 0; }
+const char *wy_query_clause_fts(const wy_query *q, int i) { return q && i >= 0 && i < q->npos ? q->clause_fts[i] : NULL; }
+const char *wy_query_display(const wy_query *q) { return q && q->display ? q->display : ""; }
+
+/* The tokens of a text, for matching clauses against it. */
+typedef struct ttok {
+	size_t start, end;
+	uint32_t off;            /* of its folded text in the pool */
+	uint8_t len;
+} ttok;
+
+typedef struct tlist {
+	ttok *t;
+	int n, alloc;
+	wy_buf pool;
+	int max;
+} tlist;
+
+static int gather(void *ctx, const wy_token *t)
+{
+	tlist *l = ctx;
+	if (l->n >= l->max)
+		return 1;
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 256;
+		l->t = wy_xrealloc(l->t, (size_t)l->alloc * sizeof *l->t);
+	}
+	ttok *k = &l->t[l->n++];
+	k->start = t->start;
+	k->end = t->end;
+	k->off = (uint32_t)l->pool.len;
+	k->len = (uint8_t)t->len;
+	wy_buf_append(&l->pool, t->text, (size_t)t->len);
+	return 0;
+}
+
+static bool tok_eq(const tlist *l, const ttok *k, const qtok *q)
+{
+	const char *t = l->pool.data + k->off;
+	if (q->prefix)
+		return k->len >= q->len && memcmp(t, q->text, (size_t)q->len) == 0;
+	return k->len == q->len && memcmp(t, q->text, (size_t)q->len) == 0;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	const wy_hit *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start ? 1 : (x->end < y->end ? -1 : x->end > y->end);
+}
+
+int wy_query_hits(const wy_query *q, const char *text, size_t len, size_t limit, wy_hit *out, int max)
+{
+	if (!q || !q->fts || !text || max <= 0)
+		return 0;
+	if (len > limit)
+		len = wy_utf8_truncate(text, len, limit);
+	tlist l = {0};
+	l.max = 1 << 22;
+	wy_buf_init(&l.pool, 0);
+	wy_tokenize(text, len, WY_TOK_INDEX, gather, &l);
+	int found = 0, cap = 64;
+	wy_hit *all = wy_xmalloc((size_t)cap * sizeof *all);
+	for (int ci = 0; ci < q->n; ci++) {
+		const clause *c = &q->c[ci];
+		if (c->neg)
+			continue;
+		for (int i = 0; i + c->ntok <= l.n; i++) {
+			int k = 0;
+			while (k < c->ntok && tok_eq(&l, &l.t[i + k], &c->tok[k]))
+				k++;
+			if (k < c->ntok)
+				continue;
+			const ttok *last = &l.t[i + c->ntok - 1];
+			size_t e = last->end;
+			if (c->tok[c->ntok - 1].prefix) {
+				/* a lone character matched the start of a bigram: mark
+				 * just that character */
+				const char *p = text + last->start;
+				wy_utf8_decode(&p, text + len);
+				e = (size_t)(p - text);
+			}
+			if (found == cap) {
+				cap *= 2;
+				all = wy_xrealloc(all, (size_t)cap * sizeof *all);
+			}
+			all[found].start = l.t[i].start;
+			all[found].end = e;
+			found++;
+		}
+	}
+	free(l.t);
+	wy_buf_free(&l.pool);
+	qsort(all, (size_t)found, sizeof *all, hit_cmp);
+	int n = 0;
+	for (int i = 0; i < found; i++) {
+		if (n && all[i].start <= all[n - 1].end) {
+			if (all[i].end > all[n - 1].end)
+				all[n - 1].end = all[i].end;
+			continue;
+		}
+		all[n++] = all[i];
+	}
+	memcpy(out, all, (size_t)(n < max ? n : max) * sizeof *out);
+	free(all);
+	return n;
+}
+
+/* Byte offset of the character `chars` characters before (back) or after
+ * pos. */
+static size_t move_chars(const char *text, size_t len, size_t pos, int chars, bool back)
+{
+	while (chars-- > 0) {
+		if (back) {
+			if (!pos)
+				break;
+			pos--;
+			while (pos && ((unsigned char)text[pos] & 0xC0) == 0x80)
+				pos--;
+		} else {
+			if (pos >= len)
+				break;
+			pos++;
+			while (pos < len && ((unsigned char)text[pos] & 0xC0) == 0x80)
+				pos++;
+		}
+	}
+	return pos;
+}
+
+void wy_snippet_make(const char *text, size_t len, const wy_hit *hits, int nhits, int width, wy_snippet *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!text)
+		return;
+	int lead = width / 6;
+	/* the window starting at each hit; keep the one holding most hits */
+	int best = -1, best_n = 0;
+	for (int i = 0; i < nhits; i++) {
+		size_t ws = move_chars(text, len, hits[i].start, lead, true);
+		size_t we = move_chars(text, len, ws, width, false);
+		int n = 0;
+		for (int j = i; j < nhits && hits[j].end <= we; j++)
+			n++;
+		if (n > best_n) {
+			best_n = n;
+			best = i;
+		}
+	}
+	size_t ws = best < 0 ? 0 : move_chars(text, len, hits[best].start, lead, true);
+	size_t we = move_chars(text, len, ws, width, false);
+	out->cut_before = ws > 0;
+	out->cut_after = we < len;
+	size_t at = ws;
+	for (int j = best < 0 ? nhits : best; j < nhits && out->n < 30; j++) {
+		if (hits[j].start >= we)
+			break;
+		size_t hs = hits[j].start < at ? at : hits[j].start;
+		size_t he = hits[j].end > we ? we : hits[j].end;
+		if (he <= hs)
+			continue;
+		if (hs > at)
+			out->seg[out->n++] = (wy_snip_seg){at, hs, false};
+		out->seg[out->n++] = (wy_snip_seg){hs, he, true};
+		out->hits++;
+		at = he;
+	}
+	if (at < we && out->n < 32)
+		out->seg[out->n++] = (wy_snip_seg){at, we, false};
+}

@@ -1,0 +1,314 @@
+/* Search through the store: documents published by a worker are found by
+ * one- and two-character Chinese queries, across Traditional and Simplified,
+ * mixed with English; hostile queries never error; the index follows
+ * retries and rebuilds; near-duplicates, related documents and "also read". */
+#include "core/util.h"
+#include "store/store.h"
+#include "test.h"
+#include "text/minhash.h"
+#include "text/query.h"
+
+#include <stdint.h>
+
+static wy_store *fresh(void)
+{
+	char *dir = wy_test_tmpdir("search");
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int rc = wy_store_open(dir, &st, &ei);
+	if (rc)
+		fprintf(stderr, "open: %s\n", wy_err_msg(&ei, rc));
+	return rc ? NULL : st;
+}
+
+/* Add a document and publish it with these page texts (NULL-terminated),
+ * as a worker would. */
+static int64_t publish_fp(wy_store *st, const char *title, const char *cat, const char *keywords, bool fingerprint,
+			  int64_t dup_of, const char *const *texts)
+{
+	static int serial;
+	char sha[65];
+	snprintf(sha, sizeof sha, "%064d", ++serial);
+	wy_doc_new dn = {title, "doc.pdf", cat, sha, 1000};
+	int64_t id;
+	bool existed;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	wy_page pages[16];
+	memset(pages, 0, sizeof pages);
+	int n = 0;
+	wy_minhash mh;
+	wy_minhash_init(&mh);
+	for (; texts[n]; n++) {
+		pages[n].page_no = n + 1;
+		pages[n].text = (char *)texts[n];
+		snprintf(pages[n].image_sha256, 65, "%064d", 0);
+		pages[n].width = 100;
+		pages[n].height = 140;
+		wy_minhash_add(&mh, texts[n], strlen(texts[n]));
+	}
+	unsigned char sig[WY_MINHASH_BYTES];
+	bool has = fingerprint && wy_minhash_finish(&mh, sig);
+	wy_doc_result r = {.format = "pdf", .title = title, .npages = n, .pages = pages, .keywords = keywords,
+			   .dup_of = dup_of, .minhash = has ? sig : NULL};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r, NULL), WY_OK);
+	wy_job_clear(&j);
+	return id;
+}
+
+static int64_t publish(wy_store *st, const char *title, const char *const *texts)
+{
+	return publish_fp(st, title, NULL, NULL, false, 0, texts);
+}
+
+/* Search for q; the ids found, in order, into ids; returns the total. */
+static int search(wy_store *st, const char *q, int64_t *ids, int max)
+{
+	wy_query *qq = wy_query_parse(q, strlen(q));
+	wy_search_req req = {.query = qq, .limit = max};
+	wy_search_result r;
+	wy_errinfo ei = {0};
+	int rc = wy_store_search(st, &req, &r, &ei);
+	if (rc)
+		fprintf(stderr, "search %s: %s\n", q, ei.msg);
+	ASSERT_EQ(rc, WY_OK);
+	for (int i = 0; i < r.n && i < max; i++)
+		ids[i] = r.items[i].doc.id;
+	int total = r.total;
+	wy_search_result_clear(&r);
+	wy_query_free(qq);
+	return total;
+}
+
+static const char *const SPEECH[] = {
+	"在全市教育工作会议上的讲话\n同志们：今天我们召开全市教育工作会议，主要任务是总结工作。",
+	"第二部分 关于人工智能课程\n各学校要开设人工智能课程，提高学生的学习能力。",
+	"第三部分 创建文明校园\n创建工作要落到实处。Python 编程进入课堂。",
+	NULL,
+};
+static const char *const TRAD[] = {
+	"資訊科技與創新發展報告\n本報告討論臺灣的軟體產業與網路服務。",
+	NULL,
+};
+static const char *const COOK[] = {
+	"家常菜谱\n红烧肉的做法：五花肉切块，冰糖炒色。",
+	NULL,
+};
+
+TEST(finds_pages_by_short_chinese_queries)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t speech = publish(st, "教育工作会议讲话", SPEECH);
+	int64_t trad = publish(st, "資訊科技報告", TRAD);
+	int64_t cook = publish(st, "家常菜谱", COOK);
+	int64_t ids[8];
+	/* two characters */
+	ASSERT_EQ(search(st, "课程", ids, 8), 1);
+	ASSERT_EQ(ids[0], speech);
+	ASSERT_EQ(search(st, "红烧", ids, 8), 1);
+	ASSERT_EQ(ids[0], cook);
+	/* one character: anywhere in a word, also at its end */
+	ASSERT_EQ(search(st, "肉", ids, 8), 1);
+	ASSERT_EQ(ids[0], cook);
+	ASSERT_EQ(search(st, "程", ids, 8), 1); /* 课程, 编程 */
+	ASSERT_EQ(search(st, "鑫", ids, 8), 0);
+	/* a phrase that is not there as a whole is not found */
+	ASSERT_EQ(search(st, "课程会议", ids, 8), 0);
+	/* which pages: the best page of the speech for 人工智能 is page 2 */
+	wy_query *q = wy_query_parse("人工智能", strlen("人工智能"));
+	wy_search_req req = {.query = q, .limit = 10};
+	wy_search_result r;
+	ASSERT_EQ(wy_store_search(st, &req, &r, NULL), WY_OK);
+	ASSERT_EQ(r.n, 1);
+	ASSERT_EQ(r.items[0].npages, 1);
+	ASSERT_EQ(r.items[0].pages[0], 2);
+	wy_search_result_clear(&r);
+	int pages[8], n;
+	ASSERT_EQ(wy_store_doc_search(st, speech, q, pages, 8, &n, NULL), WY_OK);
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(pages[0], 2);
+	wy_query_free(q);
+	/* Traditional finds Simplified and the reverse */
+	ASSERT_EQ(search(st, "創建", ids, 8), 1);
+	ASSERT_EQ(ids[0], speech);
+	ASSERT_EQ(search(st, "创新发展", ids, 8), 1);
+	ASSERT_EQ(ids[0], trad);
+	ASSERT_EQ(search(st, "台湾 软体", ids, 8), 1);
+	/* mixed Chinese and English, case and width folded */
+	ASSERT_EQ(search(st, "PYTHON 编程", ids, 8), 1);
+	ASSERT_EQ(ids[0], speech);
+	ASSERT_EQ(search(st, "ｐｙｔｈｏｎ", ids, 8), 1);
+	/* exclusion */
+	ASSERT_EQ(search(st, "工作 -python", ids, 8), 0);
+	ASSERT_EQ(search(st, "工作 -红烧", ids, 8), 1);
+	/* every clause in the document, not necessarily on one page */
+	ASSERT_EQ(search(st, "会议 文明校园", ids, 8), 1);
+	ASSERT_EQ(search(st, "会议 红烧", ids, 8), 0);
+	wy_store_close(st);
+}
+
+TEST(title_weighs_more_than_body)
+{
+	wy_store *st = fresh();
+	const char *const body_only[] = {"这篇文章顺便提到了数学，但主要讲别的事情。", NULL};
+	const char *const title_too[] = {"函数与方程的基本概念。", NULL};
+	int64_t a = publish(st, "闲谈随笔", body_only);
+	int64_t b = publish(st, "高中数学复习", title_too);
+	int64_t ids[4];
+	ASSERT_EQ(search(st, "数学", ids, 4), 2);
+	ASSERT_EQ(ids[0], b);
+	ASSERT_EQ(ids[1], a);
+	wy_store_close(st);
+}
+
+TEST(hostile_queries_never_error)
+{
+	wy_store *st = fresh();
+	publish(st, "教育工作会议讲话", SPEECH);
+	const char *bad[] = {"\"", "\"\"\"", "-", "*", "NEAR(课程 学习)", "课程 OR", "AND", "NOT 课程", "(课程",
+			     "课程)", "^课程", "body:课程", "{body}: 课程", "课程*", "'; DROP TABLE pages; --", "\\",
+			     "。。。", "- - -"};
+	int64_t ids[4];
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ASSERT(search(st, bad[i], ids, 4) >= 0);
+	/* NUL bytes and 4 KB of junk */
+	char junk[4096];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (char)("\"*()-+:^ab课\0NEAR"[i % 16] ^ (i % 13 == 0 ? 0x80 : 0));
+	wy_query *q = wy_query_parse(junk, sizeof junk);
+	wy_search_req req = {.query = q, .limit = 10};
+	wy_search_result r;
+	ASSERT_EQ(wy_store_search(st, &req, &r, NULL), WY_OK);
+	wy_search_result_clear(&r);
+	wy_query_free(q);
+	wy_store_close(st);
+}
+
+TEST(retry_and_reindex_keep_the_index_true)
+{
+	wy_store *st = fresh();
+	int64_t id = publish(st, "家常菜谱", COOK);
+	int64_t ids[4];
+	ASSERT_EQ(search(st, "红烧", ids, 4), 1);
+	/* convert again with other text: the old text is gone from the index */
+	ASSERT_EQ(wy_store_doc_retry(st, id, true, NULL), WY_OK);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	wy_page p = {.page_no = 1, .text = (char *)"清蒸鱼的做法", .width = 1, .height = 1};
+	snprintf(p.image_sha256, 65, "%064d", 0);
+	wy_doc_result r = {.format = "pdf", .title = "家常菜谱", .npages = 1, .pages = &p};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(search(st, "红烧", ids, 4), 0);
+	ASSERT_EQ(search(st, "清蒸", ids, 4), 1);
+	ASSERT_EQ(wy_store_reindex(st, NULL, NULL, NULL), WY_OK);
+	ASSERT_EQ(search(st, "清蒸", ids, 4), 1);
+	ASSERT_EQ(search(st, "菜谱", ids, 4), 1); /* the title */
+	ASSERT_EQ(search(st, "红烧", ids, 4), 0);
+	/* a document that failed is not found */
+	wy_store_close(st);
+}
+
+static char *long_text(unsigned seed, int chars)
+{
+	static const char *const words[] = {"教育", "发展", "学生", "课程", "改革", "质量", "教师", "学校", "管理",
+					   "创新", "实践", "评价", "目标", "任务", "要求", "提高", "加强", "推进"};
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	for (int i = 0; i < chars / 2; i++) {
+		seed = seed * 1103515245u + 12345u;
+		wy_buf_puts(&b, words[(seed >> 16) % (sizeof words / sizeof words[0])]);
+		if (i % 9 == 8)
+			wy_buf_puts(&b, "，");
+	}
+	return wy_buf_steal(&b);
+}
+
+TEST(near_duplicates_are_found)
+{
+	wy_store *st = fresh();
+	char *a = long_text(1, 2000), *c = long_text(2, 2000);
+	const char *const ta[] = {a, NULL};
+	int64_t ida = publish_fp(st, "原文", NULL, NULL, true, 0, ta);
+	/* the same text re-flowed and with a few characters changed */
+	char *b = wy_xstrdup(a);
+	memcpy(b + 300, "改写", 6);
+	memcpy(b + 3000, "换字", 6);
+	wy_buf rb;
+	wy_buf_init(&rb, 0);
+	for (const char *p = b; *p; p++) {
+		wy_buf_putc(&rb, *p);
+		if ((p - b) % 600 == 599)
+			wy_buf_putc(&rb, '\n');
+	}
+	wy_minhash m;
+	unsigned char sig[WY_MINHASH_BYTES];
+	wy_minhash_init(&m);
+	wy_minhash_add(&m, rb.data, rb.len);
+	ASSERT(wy_minhash_finish(&m, sig));
+	int64_t dup;
+	double sim;
+	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, &dup, &sim, NULL), WY_OK);
+	ASSERT_EQ(dup, ida);
+	ASSERT(sim >= 0.8);
+	/* a different text of the same words is not */
+	wy_minhash_init(&m);
+	wy_minhash_add(&m, c, strlen(c));
+	ASSERT(wy_minhash_finish(&m, sig));
+	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, &dup, &sim, NULL), WY_OK);
+	ASSERT_EQ(dup, 0);
+	/* too short a text has no fingerprint */
+	wy_minhash_init(&m);
+	wy_minhash_add(&m, "短", 3);
+	ASSERT(!wy_minhash_finish(&m, sig));
+	wy_buf_free(&rb);
+	free(a);
+	free(b);
+	free(c);
+	wy_store_close(st);
+}
+
+TEST(related_by_keywords_and_also_read)
+{
+	wy_store *st = fresh();
+	const char *const t1[] = {"人工智能与机器学习导论", NULL};
+	const char *const t2[] = {"机器学习实践", NULL};
+	const char *const t3[] = {"红烧肉", NULL};
+	int64_t a = publish_fp(st, "人工智能导论", "行业资料/计算机", "人工智能 机器学习 神经网络", false, 0, t1);
+	int64_t b = publish_fp(st, "机器学习实践", "电子书/科普", "机器学习 算法", false, 0, t2);
+	int64_t c = publish_fp(st, "家常菜", "行业资料/计算机", "红烧肉 做法", false, 0, t3);
+	wy_doc_list l;
+	ASSERT_EQ(wy_store_doc_related(st, a, 2, &l, NULL), WY_OK);
+	ASSERT_EQ(l.n, 2);
+	ASSERT_EQ(l.items[0].id, b); /* by content first, then the same category */
+	ASSERT_EQ(l.items[1].id, c);
+	wy_doc_list_clear(&l);
+	/* visitors of a also read c, none read b */
+	uint64_t v[] = {1, 1, 2, 2, 3};
+	int64_t d[] = {a, c, a, c, b};
+	ASSERT_EQ(wy_store_visits_add(st, v, d, 5, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_also_read(st, a, NULL, 0, 1, &l, NULL), WY_OK);
+	ASSERT_EQ(l.n, 1);
+	ASSERT_EQ(l.items[0].id, c);
+	wy_doc_list_clear(&l);
+	/* excluding c, it falls back to the most viewed elsewhere */
+	ASSERT_EQ(wy_store_doc_also_read(st, a, &c, 1, 2, &l, NULL), WY_OK);
+	ASSERT_EQ(l.n, 1);
+	ASSERT_EQ(l.items[0].id, b);
+	wy_doc_list_clear(&l);
+	/* the query log */
+	ASSERT_EQ(wy_store_search_log(st, "机器学习", b, NULL), WY_OK);
+	ASSERT_EQ(wy_store_search_log(st, "机器学习", b, NULL), WY_OK);
+	ASSERT_EQ(wy_store_search_log(st, "算法", b, NULL), WY_OK);
+	wy_str_list q;
+	ASSERT_EQ(wy_store_doc_queries(st, b, 5, &q, NULL), WY_OK);
+	ASSERT_EQ(q.n, 2);
+	ASSERT_STR_EQ(q.items[0], "机器学习");
+	wy_str_list_clear(&q);
+	wy_store_close(st);
+}
+
+TEST_LIST(T(finds_pages_by_short_chinese_queries), T(title_weighs_more_than_body), T(hostile_queries_never_error),
+	  T(retry_and_reindex_keep_the_index_true), T(near_duplicates_are_found), T(related_by_keywords_and_also_read))
