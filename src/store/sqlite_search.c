@@ -24,6 +24,13 @@
 #include <string.h>
 
 #define PAGE_BITS 20
+
+/* Ranking a match costs about a microsecond (BM25 reads the row's length);
+ * a clause as broad as one common character matches most pages of a large
+ * library. Each clause ranks at most this many matching pages (and titles),
+ * the newest, which bounds a query's time; the result then says there are
+ * more. */
+#define RANK_BUDGET 8000
 #define PAGE_MASK ((1 << PAGE_BITS) - 1)
 
 /* ---- the tokenizer, as SQLite's FTS5 sees it ---- */
@@ -48,7 +55,8 @@ static void tok_delete(Fts5Tokenizer *t) { (void)t; }
 static int tok_emit(void *ctx, const wy_token *t)
 {
 	fts_cb *c = ctx;
-	return c->token(c->ctx, 0, t->text, t->len, (int)t->start, (int)t->end);
+	return c->token(c->ctx, t->kind == WY_TOK_UNIGRAM ? FTS5_TOKEN_COLOCATED : 0, t->text, t->len, (int)t->start,
+			(int)t->end);
 }
 
 static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
@@ -289,13 +297,13 @@ int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *ou
 	for (int i = 0; i < nc; i++)
 		wy_buf_printf(&sql,
 			      "h%d AS MATERIALIZED (SELECT rowid >> %d AS doc, bm25(page_fts) AS r FROM page_fts"
-			      "  WHERE page_fts MATCH ?%d),"
+			      "  WHERE page_fts MATCH ?%d ORDER BY rowid DESC LIMIT %d),"
 			      " t%d AS MATERIALIZED (SELECT rowid AS doc, bm25(doc_fts, 10.0, 5.0) * 3 AS r FROM doc_fts"
-			      "  WHERE doc_fts MATCH ?%d),"
+			      "  WHERE doc_fts MATCH ?%d ORDER BY rowid DESC LIMIT %d),"
 			      " k%d AS (SELECT doc, sum(r) AS r, max(t) AS t FROM"
 			      "  (SELECT doc, min(r) AS r, 0 AS t FROM h%d GROUP BY doc UNION ALL SELECT doc, r, 1 FROM t%d)"
 			      "  GROUP BY doc), ",
-			      i, PAGE_BITS, 8 + i, i, 8 + i, i, i, i);
+			      i, PAGE_BITS, 8 + i, RANK_BUDGET, i, 8 + i, RANK_BUDGET, i, i, i);
 	wy_buf_puts(&sql, "s AS (SELECT k0.doc AS doc, k0.r");
 	for (int i = 1; i < nc; i++)
 		wy_buf_printf(&sql, " + k%d.r", i);
@@ -305,38 +313,44 @@ int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *ou
 	wy_buf_puts(&sql, " AS t FROM k0");
 	for (int i = 1; i < nc; i++)
 		wy_buf_printf(&sql, " JOIN k%d ON k%d.doc = k0.doc", i, i);
-	wy_buf_puts(&sql, ") SELECT " DOC_COLUMNS_NOFROM ", s.score, s.t, count(*) OVER () FROM s"
+	/* Every matching document's id and score, in order (a few thousand
+	 * small rows at most): the page asked for is cut out here, the count
+	 * is the number of rows, and only the documents shown are read whole. */
+	wy_buf_puts(&sql, ") SELECT d.id, s.score, s.t, (0");
+	for (int i = 0; i < nc; i++)
+		wy_buf_printf(&sql, " OR (SELECT count(*) FROM h%d) >= %d OR (SELECT count(*) FROM t%d) >= %d", i,
+			      RANK_BUDGET, i, RANK_BUDGET);
+	wy_buf_puts(&sql, ") FROM s"
 			  " JOIN documents d ON d.id = s.doc LEFT JOIN categories c ON c.id = d.category_id" FIND_WHERE);
 	if (not_)
 		wy_buf_printf(&sql,
 			      " AND d.id NOT IN (SELECT rowid >> %d FROM page_fts WHERE page_fts MATCH ?7)"
 			      " AND d.id NOT IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?7)",
 			      PAGE_BITS);
-	wy_buf_printf(&sql, "%s LIMIT ?5 OFFSET ?6", order[(unsigned)req->sort < 3 ? req->sort : 0]);
+	wy_buf_printf(&sql, "%s", order[(unsigned)req->sort < 3 ? req->sort : 0]);
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, sql.data, ei);
 	wy_buf_free(&sql);
 	if (rc)
 		return rc;
 	sq_bind_filter(s, &req->filter);
-	sqlite3_bind_int(s, 5, req->limit > 0 ? req->limit : 10);
-	sqlite3_bind_int(s, 6, req->offset > 0 ? req->offset : 0);
 	if (not_)
 		sqlite3_bind_text(s, 7, not_, -1, SQLITE_STATIC);
 	for (int i = 0; i < nc; i++)
 		sqlite3_bind_text(s, 8 + i, wy_query_clause_fts(q, i), -1, SQLITE_STATIC);
-	int step, cap = 0;
+	int offset = req->offset > 0 ? req->offset : 0, limit = req->limit > 0 ? req->limit : 10;
+	int step;
+	out->items = wy_xcalloc((size_t)limit, sizeof *out->items);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
-		}
+		if (!out->total)
+			out->more = sqlite3_column_int(s, 3);
+		int at = out->total++;
+		if (at < offset || at >= offset + limit)
+			continue;
 		wy_search_hit *h = &out->items[out->n++];
-		memset(h, 0, sizeof *h);
-		sq_read_doc(s, &h->doc);
-		h->score = sqlite3_column_double(s, DOC_NCOLUMNS);
-		h->in_title = sqlite3_column_int(s, DOC_NCOLUMNS + 1) > 0;
-		out->total = sqlite3_column_int(s, DOC_NCOLUMNS + 2);
+		h->doc.id = sqlite3_column_int64(s, 0);
+		h->score = sqlite3_column_double(s, 1);
+		h->in_title = sqlite3_column_int(s, 2) > 0;
 	}
 	if (step != SQLITE_DONE) {
 		rc = search_fail(st, ei);
@@ -345,15 +359,10 @@ int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *ou
 		return rc;
 	}
 	sq_done(st, s);
-	if (!out->n && req->offset > 0) {
-		/* past the last page of results: still say how many there are */
-		wy_search_req first = *req;
-		first.offset = 0;
-		first.limit = 1;
-		wy_search_result r1;
-		if (!wy_store_search(st, &first, &r1, NULL))
-			out->total = r1.total;
-		wy_search_result_clear(&r1);
+	for (int i = 0; i < out->n; i++) {
+		int64_t id = out->items[i].doc.id;
+		if ((rc = wy_store_doc_get(st, id, &out->items[i].doc, ei)))
+			goto fail;
 	}
 	/* the pages of each document shown where any clause matches, best
 	 * first, and how many there are */

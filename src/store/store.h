@@ -260,13 +260,16 @@ typedef struct wy_search_result {
 	wy_search_hit *items;
 	int n;
 	int total;                /* documents matching in all */
+	bool more;                /* a clause matched more pages than are ranked
+				   * (the newest are): total is a lower bound */
 } wy_search_result;
 
 void wy_search_result_clear(wy_search_result *r);
 
 /* Ready documents matching req (every clause somewhere in the document, no
  * excluded one anywhere), ranked: title and keywords weigh more than the
- * body. A query that is not searchable finds nothing. */
+ * body. A query that is not searchable finds nothing. A clause that
+ * matches very many pages is ranked on the newest of them (see ->more). */
 int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei);
 
 /* Pages of one document where any clause of q matches, in page order; at

@@ -57,6 +57,8 @@ static int quote_close(int cp)
 static int collect(void *ctx, const wy_token *t)
 {
 	clause *c = ctx;
+	if (t->kind == WY_TOK_UNIGRAM)
+		return 0; /* the index's synonyms: a clause is matched by position */
 	if (c->ntok >= WY_QUERY_TOKENS)
 		return 1; /* stop: the rest of an overlong clause is dropped */
 	qtok *q = &c->tok[c->ntok++];
@@ -72,7 +74,8 @@ static int collect(void *ctx, const wy_token *t)
  * the index adds (a TAIL) is kept inside the clause, where the index has it
  * too, but dropped at the clause's end: whatever follows a bigram there
  * starts with its last character anyway. A clause ending in a lone CJK
- * character matches it as a prefix. */
+ * character matches it at the start of any token (the index has each
+ * character as a synonym at its bigram's position). */
 static void add_clause(wy_query *q, const char *s, size_t len, bool neg, wy_buf *display)
 {
 	if (q->n >= WY_QUERY_CLAUSES || !len)
@@ -116,8 +119,6 @@ static void put_clause(wy_buf *f, const clause *c)
 			wy_buf_putc(f, *t);
 		}
 		wy_buf_putc(f, '"');
-		if (c->tok[k].prefix)
-			wy_buf_putc(f, '*');
 	}
 	wy_buf_putc(f, ')');
 }
@@ -259,6 +260,8 @@ typedef struct tlist {
 static int gather(void *ctx, const wy_token *t)
 {
 	tlist *l = ctx;
+	if (t->kind == WY_TOK_UNIGRAM)
+		return 0; /* matched as a prefix of its bigram instead */
 	if (l->n >= l->max)
 		return 1;
 	if (l->n == l->alloc) {

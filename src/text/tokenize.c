@@ -254,6 +254,13 @@ static int add_cjk(tok_state *t, uint32_t c, size_t start, size_t end)
 		tk.end = end;
 		tk.kind = WY_TOK_BIGRAM;
 		rc = t->cb(t->ctx, &tk);
+		if (!rc && t->mode == WY_TOK_INDEX) {
+			tk.text = t->prev.u;
+			tk.len = t->prev.n;
+			tk.end = t->prev.end;
+			tk.kind = WY_TOK_UNIGRAM;
+			rc = t->cb(t->ctx, &tk);
+		}
 	}
 	t->prev = cur;
 	t->run++;

@@ -7,8 +7,10 @@
  *
  *  - runs of Han, kana and hangul become overlapping bigrams, and the last
  *    character of a run is also a token of its own ("人工智能" → 人工 工智 智能
- *    能), so every character starts some token: a one-character query is a
- *    prefix query, and it finds the character anywhere;
+ *    能): one token position per character. In the index each character is
+ *    also a token at its bigram's position (a synonym, in FTS5's words), so a
+ *    one-character query is an ordinary term and finds the character
+ *    anywhere;
  *  - letters and digits of other scripts become words ("iPhone15" → iphone15);
  *  - everything else separates tokens.
  *
@@ -31,7 +33,8 @@
 #define WY_TOKEN_MAX 64
 
 typedef enum wy_tok_mode {
-	/* what goes into the index: bigrams, and each run's last character */
+	/* what goes into the index: bigrams, each with its first character at
+	 * the same position, and each run's last character */
 	WY_TOK_INDEX = 0,
 	/* what a quoted query string stands for: the bigrams alone (a run of one
 	 * character is that character) */
@@ -43,6 +46,8 @@ typedef enum wy_tok_kind {
 	WY_TOK_BIGRAM = 1,   /* two characters of a CJK run */
 	WY_TOK_TAIL = 2,     /* the last character of a CJK run of two or more */
 	WY_TOK_SINGLE = 3,   /* a CJK run of one character */
+	WY_TOK_UNIGRAM = 4,  /* (index only) the first character of the bigram just
+			      * given, at the same position */
 } wy_tok_kind;
 
 typedef struct wy_token {
