@@ -26,6 +26,7 @@ typedef struct wy_config {
 	int office_recycle;      /* documents an office converter converts before it is replaced */
 	int allow_network;       /* 1: convert even where no network namespace can be had */
 	char web_dir[512];       /* templates/ and static/ of the site */
+	char locale_dir[512];    /* compiled UI translations, <lang>.mo */
 	int preview_pages;       /* pages a visitor previews before "download to read on" */
 	char site_footer[256];   /* copyright line of every page */
 	char site_icp[128];      /* ICP licence number shown in the footer ("" = none) */

@@ -11,6 +11,7 @@
 #include "jobs/worker.h"
 #include "store/store.h"
 #include "text/utf8.h"
+#include "web/i18n.h"
 #include "web/template.h"
 #include "web/views.h"
 
@@ -169,19 +170,73 @@ static int store_get(server *sv, wy_store **st, wy_errinfo *ei)
 	return WY_OK;
 }
 
-/* Render tpl with ctx into the site's frame and send it. Takes ctx. */
+/* The UI language of a request (web/i18n.h): ?lang=, else the lang cookie,
+ * else Accept-Language, else Chinese. */
+static const char *req_lang(struct MHD_Connection *c)
+{
+	return wy_i18n_pick(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"),
+			    MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang"),
+			    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
+}
+
+static void put_url_escaped(wy_buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+			wy_buf_putc(b, (char)*p);
+		else
+			wy_buf_printf(b, "%%%02X", *p);
+}
+
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	wy_buf *b = cls;
+	if (strcmp(key, "lang") == 0)
+		return MHD_YES;
+	wy_buf_putc(b, b->len ? '&' : '?');
+	put_url_escaped(b, key);
+	if (value) {
+		wy_buf_putc(b, '=');
+		put_url_escaped(b, value);
+	}
+	return MHD_YES;
+}
+
+/* The language switch's link: this page (a relative URL, the same query
+ * but for lang) in lang. A query too long to repeat is dropped. */
+static char *lang_url(struct MHD_Connection *c, const char *lang)
+{
+	wy_buf b;
+	wy_buf_init(&b, 2048);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query_arg, &b);
+	if (wy_buf_printf(&b, "%clang=%s", b.len ? '&' : '?', lang)) {
+		wy_buf_free(&b);
+		return wy_xasprintf("?lang=%s", lang);
+	}
+	return wy_buf_steal(&b);
+}
+
+/* Render tpl with ctx into the site's frame, in the request's language,
+ * and send it. Takes ctx. title is shown as it is: translate UI text
+ * before (wy_i18n_tr(req_lang(c), ...)). */
 static enum MHD_Result send_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
 				 const wy_template *tpl, json_t *ctx)
 {
+	const char *lang = req_lang(c);
 	wy_buf body, page;
 	wy_buf_init(&body, 32u << 20);
 	wy_buf_init(&page, 33u << 20);
-	int rc = wy_template_render(tpl, ctx, &body);
+	int rc = wy_template_render_lang(tpl, ctx, lang, &body);
 	json_decref(ctx);
 	if (!rc) {
-		json_t *frame = json_pack("{s:s, s:s, s:s, s:s}", "title", title, "body", body.data ? body.data : "",
-					  "footer", sv->cfg->site_footer, "icp", sv->cfg->site_icp);
-		rc = wy_template_render(sv->base, frame, &page);
+		char *zh = lang_url(c, "zh"), *en = lang_url(c, "en");
+		json_t *frame = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "title", title, "body",
+					  body.data ? body.data : "", "footer", sv->cfg->site_footer, "icp", sv->cfg->site_icp,
+					  "html_lang", wy_i18n_html_lang(lang), "lang_zh_url", zh, "lang_en_url", en);
+		free(zh);
+		free(en);
+		rc = wy_template_render_lang(sv->base, frame, lang, &page);
 		json_decref(frame);
 	}
 	wy_buf_free(&body);
@@ -189,12 +244,29 @@ static enum MHD_Result send_page(server *sv, struct MHD_Connection *c, unsigned 
 		wy_buf_free(&page);
 		return send_text(c, 500, "the page could not be rendered\n");
 	}
-	return send_buf(c, status, "text/html; charset=utf-8", &page);
+	size_t len = page.len;
+	char *data = wy_buf_steal(&page);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+	MHD_add_response_header(r, "Content-Language", wy_i18n_html_lang(lang));
+	MHD_add_response_header(r, "Vary", "Accept-Language, Cookie");
+	/* ?lang= is a choice: remembered, so links followed stay in it. */
+	const char *asked = wy_i18n_supported(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"));
+	if (asked) {
+		char cookie[96];
+		snprintf(cookie, sizeof cookie, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", asked);
+		MHD_add_response_header(r, "Set-Cookie", cookie);
+	}
+	return queue(c, status, r);
 }
 
 static enum MHD_Result not_found(server *sv, struct MHD_Connection *c)
 {
-	return send_page(sv, c, 404, "未找到", sv->notfound, json_object());
+	return send_page(sv, c, 404, wy_i18n_tr(req_lang(c), "未找到"), sv->notfound, json_object());
 }
 
 /* What the pages show of a document besides its JSON view. */
@@ -285,7 +357,8 @@ static json_t *home_context(server *sv)
 static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
 {
 	json_t *ctx = home_context(sv);
-	return ctx ? send_page(sv, c, 200, "首页", sv->index, ctx) : send_text(c, 503, "store unavailable\n");
+	return ctx ? send_page(sv, c, 200, wy_i18n_tr(req_lang(c), "首页"), sv->index, ctx)
+		   : send_text(c, 503, "store unavailable\n");
 }
 
 /* "a/b" -> [{name: a, url: /category/a}, {name: b, url: /category/a/b}] */
@@ -409,8 +482,10 @@ typedef struct listing {
 } listing;
 
 static const char *const formats[] = {"pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "txt", "epub", NULL};
-static const char *const bands[] = {"全部", "1-10页", "11-50页", "50页以上"};
-static const char *const sorts[] = {"最新", "最多阅读", "最多下载"};
+/* Labels are msgids: the JSON twin shows them as they are, the page
+ * translates them (page_category). */
+static const char *const bands[] = {N_("全部"), N_("1-10页"), N_("11-50页"), N_("50页以上")};
+static const char *const sorts[] = {N_("最新"), N_("最多阅读"), N_("最多下载")};
 static const char *const sort_keys[] = {"new", "views", "downloads"};
 
 static char *listing_url(const listing *l, const char *format, int band, int sort, int64_t page)
@@ -462,7 +537,7 @@ static json_t *filter_links(const listing *l)
 {
 	json_t *f = json_array(), *b = json_array(), *s = json_array();
 	char *u = listing_url(l, NULL, l->pages_band, l->sort, 1);
-	json_array_append_new(f, json_pack("{s:s, s:s, s:b}", "label", "全部", "url", u, "on", !l->format[0]));
+	json_array_append_new(f, json_pack("{s:s, s:s, s:b}", "label", N_("全部"), "url", u, "on", !l->format[0]));
 	free(u);
 	for (int i = 0; formats[i]; i++) {
 		char label[16];
@@ -555,12 +630,30 @@ static json_t *category_context(server *sv, struct MHD_Connection *c, const char
 	return ctx;
 }
 
+/* The filter labels of a category page in lang (its JSON twin keeps the
+ * msgids). */
+static void translate_labels(json_t *filters, const char *lang)
+{
+	const char *groups[] = {"formats", "pages", "sorts"};
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		size_t i;
+		json_t *o;
+		json_array_foreach(json_object_get(filters, groups[g]), i, o)
+		{
+			const char *label = json_string_value(json_object_get(o, "label"));
+			if (label)
+				json_object_set_new(o, "label", json_string(wy_i18n_tr(lang, label)));
+		}
+	}
+}
+
 static enum MHD_Result page_category(server *sv, struct MHD_Connection *c, const char *path)
 {
 	bool unavailable;
 	json_t *ctx = category_context(sv, c, path, &unavailable);
 	if (!ctx)
 		return unavailable ? send_text(c, 503, "store unavailable\n") : not_found(sv, c);
+	translate_labels(json_object_get(ctx, "filters"), req_lang(c));
 	char title[256];
 	snprintf(title, sizeof title, "%s", json_string_value(json_object_get(ctx, "name")));
 	return send_page(sv, c, 200, title, sv->category, ctx);
@@ -946,10 +1039,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (strncmp(url, "/category/", 10) == 0)
 		return page_category(sv, c, url + 10);
 	if (strcmp(url, "/login") == 0)
-		return send_page(sv, c, 200, "登录", sv->login, json_object());
+		return send_page(sv, c, 200, wy_i18n_tr(req_lang(c), "登录"), sv->login, json_object());
 	if (strcmp(url, "/healthz") == 0)
 		return send_text(c, 200, "ok\n");
 	return not_found(sv, c);
+}
+
+/* A template's UI text missing from a catalog shows in Chinese there: said
+ * once at start, so a stale catalog is noticed. */
+static void warn_untranslated(const char *msgid, void *arg)
+{
+	for (int i = 0; wy_i18n_language(i); i++)
+		if (!wy_i18n_lookup(wy_i18n_language(i), msgid)) {
+			char q[200];
+			wy_warn("i18n.untranslated", "lang=%s template=%s msgid=%s", wy_i18n_language(i), (const char *)arg,
+				wy_log_q(q, sizeof q, msgid));
+		}
 }
 
 /* The embedded worker is `wenyuan worker` in a process of its own: fork
@@ -1038,6 +1143,14 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 			goto out;
 		}
 	}
+	wy_errinfo lei = {0};
+	int lrc = wy_i18n_load(cfg->locale_dir, &lei);
+	if (lrc) {
+		fprintf(stderr, "wenyuan: %s (setting locale_dir: %s)\n", wy_err_msg(&lei, lrc), cfg->locale_dir);
+		goto out;
+	}
+	for (size_t k = 0; k < sizeof tpls / sizeof tpls[0]; k++)
+		wy_template_each_msgid(*tpls[k].t, warn_untranslated, (void *)tpls[k].name);
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
@@ -1127,6 +1240,7 @@ out:
 	wy_template_free(sv.notfound);
 	wy_template_free(sv.category);
 	wy_template_free(sv.login);
+	wy_i18n_unload();
 	wy_config_environ_free(envp);
 	return status;
 }

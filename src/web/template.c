@@ -1,17 +1,18 @@
 /* template: parse once into a tree of nodes, render by walking it with a
  * bounded stack of JSON contexts. */
 #include "web/template.h"
+#include "web/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_DEPTH 32
 
-enum { N_TEXT, N_VAR, N_RAW, N_SECTION, N_INVERTED };
+enum { N_TEXT, N_VAR, N_RAW, N_SECTION, N_INVERTED, N_TR, N_TR_RAW };
 
 typedef struct node {
 	int kind;
-	char *text;            /* N_TEXT: the text; others: the name */
+	char *text;            /* N_TEXT: the text; N_TR*: the msgid; others: the name */
 	size_t len;            /* of text */
 	struct node *child;    /* sections: their body */
 	struct node *next;
@@ -68,6 +69,41 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/* {{_ msgid}} / {{{_ msgid}}}: "_" and a blank open a translation. */
+static bool is_translation(const char *body, const char *end)
+{
+	return end - body >= 2 && body[0] == '_' && (body[1] == ' ' || body[1] == '\t' || body[1] == '\n');
+}
+
+/* The end of a translation tag's msgid, which starts at p: the first
+ * closing braces outside a {placeholder}. Placeholders must be valid
+ * names, so a stray "{" is an error rather than a guess. */
+static int translation_end(const char *src, const char *tag, const char *p, const char *end, bool raw,
+			   const char **close, wy_errinfo *ei)
+{
+	size_t cn = raw ? 3 : 2;
+	for (; p < end; p++) {
+		if ((size_t)(end - p) >= cn && memcmp(p, "}}}", cn) == 0) {
+			*close = p;
+			return WY_OK;
+		}
+		if (*p != '{')
+			continue;
+		const char *r = memchr(p + 1, '}', (size_t)(end - p - 1));
+		char name[128];
+		size_t n = r ? (size_t)(r - p - 1) : 0;
+		if (r && n < sizeof name) {
+			memcpy(name, p + 1, n);
+			name[n] = 0;
+		}
+		if (!r || n >= sizeof name || !valid_name(name))
+			return wy_err_set(ei, WY_EINVAL, "template: bad placeholder in a translation (line %d)",
+					  line_of(src, tag));
+		p = r;
+	}
+	return wy_err_set(ei, WY_EINVAL, "template: unclosed tag (line %d)", line_of(src, tag));
+}
+
 /* Parse from *pp until end or the closing tag of `open` (NULL at the top). */
 static int parse_block(const char *src, const char **pp, const char *end, const char *open, int depth, node **out,
 		       wy_errinfo *ei)
@@ -95,6 +131,28 @@ static int parse_block(const char *src, const char **pp, const char *end, const 
 		}
 		bool raw = tag + 2 < end && tag[2] == '{';
 		const char *body = tag + (raw ? 3 : 2);
+		if (is_translation(body, end)) {
+			const char *close = NULL;
+			if ((rc = translation_end(src, tag, body + 2, end, raw, &close, ei)))
+				goto fail;
+			const char *a = body + 2, *z = close;
+			while (a < z && (*a == ' ' || *a == '\t' || *a == '\n'))
+				a++;
+			while (z > a && (z[-1] == ' ' || z[-1] == '\t' || z[-1] == '\n'))
+				z--;
+			if (a == z) {
+				rc = wy_err_set(ei, WY_EINVAL, "template: empty translation (line %d)", line_of(src, tag));
+				goto fail;
+			}
+			node *n = wy_xcalloc(1, sizeof *n);
+			n->kind = raw ? N_TR_RAW : N_TR;
+			n->text = wy_xstrndup(a, (size_t)(z - a));
+			n->len = (size_t)(z - a);
+			*tail = n;
+			tail = &n->next;
+			p = close + (raw ? 3 : 2);
+			continue;
+		}
 		const char *close = memmem(body, (size_t)(end - body), raw ? "}}}" : "}}", raw ? 3 : 2);
 		if (!close) {
 			rc = wy_err_set(ei, WY_EINVAL, "template: unclosed tag (line %d)", line_of(src, tag));
@@ -253,7 +311,43 @@ static int put_value(wy_buf *out, json_t *v, bool escape)
 	return escape ? wy_html_escape(out, s) : wy_buf_puts(out, s);
 }
 
-static int render(const node *n, json_t **stack, int depth, wy_buf *out)
+/* A translated string with its {name} placeholders filled in from the
+ * context, values always escaped; the string's own text escaped too unless
+ * the template asked for it raw (a translation that carries markup). A "{"
+ * that does not open a placeholder is written as it is: catalogs are
+ * checked by msgfmt, not by us, and must never make a render fail. */
+static int put_translation(wy_buf *out, const char *s, json_t **stack, int depth, bool escape)
+{
+	int rc = WY_OK;
+	while (*s && !rc) {
+		const char *open = strchr(s, '{');
+		const char *text_end = open ? open : s + strlen(s);
+		if (text_end > s) {
+			char *chunk = wy_xstrndup(s, (size_t)(text_end - s));
+			rc = escape ? wy_html_escape(out, chunk) : wy_buf_puts(out, chunk);
+			free(chunk);
+		}
+		if (!open || rc)
+			break;
+		const char *r = strchr(open + 1, '}');
+		char name[128];
+		size_t n = r ? (size_t)(r - open - 1) : 0;
+		if (r && n < sizeof name) {
+			memcpy(name, open + 1, n);
+			name[n] = 0;
+		}
+		if (r && n < sizeof name && valid_name(name)) {
+			rc = put_value(out, lookup(stack, depth, name), true);
+			s = r + 1;
+		} else {
+			rc = wy_buf_putc(out, '{');
+			s = open + 1;
+		}
+	}
+	return rc;
+}
+
+static int render(const node *n, json_t **stack, int depth, const char *lang, wy_buf *out)
 {
 	int rc = WY_OK;
 	for (; n && !rc; n = n->next) {
@@ -262,13 +356,17 @@ static int render(const node *n, json_t **stack, int depth, wy_buf *out)
 		case N_TEXT:
 			rc = wy_buf_append(out, n->text, n->len);
 			break;
+		case N_TR:
+		case N_TR_RAW:
+			rc = put_translation(out, wy_i18n_tr(lang, n->text), stack, depth, n->kind == N_TR);
+			break;
 		case N_VAR:
 		case N_RAW:
 			rc = put_value(out, lookup(stack, depth, n->text), n->kind == N_VAR);
 			break;
 		case N_INVERTED:
 			if (!truthy(lookup(stack, depth, n->text)))
-				rc = render(n->child, stack, depth, out);
+				rc = render(n->child, stack, depth, lang, out);
 			break;
 		case N_SECTION:
 			v = lookup(stack, depth, n->text);
@@ -282,12 +380,12 @@ static int render(const node *n, json_t **stack, int depth, wy_buf *out)
 				json_array_foreach(v, i, e)
 				{
 					stack[depth] = e;
-					if ((rc = render(n->child, stack, depth + 1, out)))
+					if ((rc = render(n->child, stack, depth + 1, lang, out)))
 						break;
 				}
 			} else {
 				stack[depth] = json_is_object(v) ? v : stack[depth - 1];
-				rc = render(n->child, stack, depth + 1, out);
+				rc = render(n->child, stack, depth + 1, lang, out);
 			}
 			break;
 		}
@@ -295,9 +393,29 @@ static int render(const node *n, json_t **stack, int depth, wy_buf *out)
 	return rc;
 }
 
-int wy_template_render(const wy_template *t, json_t *ctx, wy_buf *out)
+int wy_template_render_lang(const wy_template *t, json_t *ctx, const char *lang, wy_buf *out)
 {
 	json_t *stack[MAX_DEPTH + 2];
 	stack[0] = ctx;
-	return render(t->root, stack, 1, out);
+	return render(t->root, stack, 1, lang, out);
+}
+
+int wy_template_render(const wy_template *t, json_t *ctx, wy_buf *out)
+{
+	return wy_template_render_lang(t, ctx, NULL, out);
+}
+
+static void each_msgid(const node *n, void (*fn)(const char *msgid, void *arg), void *arg)
+{
+	for (; n; n = n->next) {
+		if (n->kind == N_TR || n->kind == N_TR_RAW)
+			fn(n->text, arg);
+		each_msgid(n->child, fn, arg);
+	}
+}
+
+void wy_template_each_msgid(const wy_template *t, void (*fn)(const char *msgid, void *arg), void *arg)
+{
+	if (t)
+		each_msgid(t->root, fn, arg);
 }

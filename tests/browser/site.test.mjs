@@ -24,7 +24,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 test('home: categories, newest, most viewed', async () => {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ locale: 'zh-CN' });
   await page.goto(base + '/');
   assert.match(await page.title(), /首页 - 文渊/);
   assert.ok(await page.locator('.cats a.top', { hasText: '资格与职业考试' }).count() === 1);
@@ -35,7 +35,7 @@ test('home: categories, newest, most viewed', async () => {
 });
 
 test('a category page lists its documents', async () => {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ locale: 'zh-CN' });
   await page.goto(base + '/');
   await page.locator('.cats a', { hasText: '示例' }).first().click();
   assert.match(page.url(), /\/category\//);
@@ -45,7 +45,7 @@ test('a category page lists its documents', async () => {
 });
 
 test('the document page, its pager, jump and zoom', async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1100, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -90,7 +90,7 @@ test('the document page, its pager, jump and zoom', async () => {
 });
 
 test('without JavaScript the text of every page is there', async () => {
-  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const ctx = await browser.newContext({ locale: 'zh-CN', javaScriptEnabled: false });
   const page = await ctx.newPage();
   await page.goto(`${base}/doc/${docId}`);
   const texts = await page.locator('.desc .text').allTextContents();

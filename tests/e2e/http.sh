@@ -88,4 +88,87 @@ trap - EXIT
 "$WY_BIN" --data "$data" info "$id" --json > "$d/counted.json"
 check "a download is counted once, not per range" jqe '.downloads == 1' "$d/counted.json"
 check "views of the document page are counted" jqe '.views == 2' "$d/counted.json"
+
+# The UI's language (after the counts above, on a server of its own):
+# Chinese by default; English by ?lang=en (remembered in a cookie) or by
+# Accept-Language; the JSON API the same in every language.
+port=$(free_port)
+"$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" --no-worker > "$d/serve2.out" 2> "$d/serve2.err" &
+spid=$!
+trap 'kill $spid 2>/dev/null || true' EXIT
+base=http://127.0.0.1:$port
+check "serve answers again" wait_http "$base/healthz"
+check "the catalogs cover every template (no untranslated warning)" lacks i18n.untranslated "$d/serve2.err"
+get() { # get NAME URL [curl args...]: headers in $d/NAME.h, body in $d/NAME.html
+	local name=$1 url=$2; shift 2
+	curl -s -D "$d/$name.h" -o "$d/$name.html" "$@" "$url"
+}
+is_zh() { grep -q '<html lang="zh-CN">' "$d/$1.html" && grep -q '当前位置：\|<h2>最新文档</h2>\|404 页面不存在' "$d/$1.html"; }
+is_en() {
+	grep -q '<html lang="en">' "$d/$1.html" && grep -q ' - Wenyuan</title>' "$d/$1.html" &&
+		! grep -q '当前位置：\|最新文档\|最多阅读\|全部文档\|返回首页\|下载</a>\|第1页 / 共' "$d/$1.html"
+}
+get home "$base/"
+check "the home page is in Chinese by default" is_zh home
+check "... and says so (Content-Language: zh-CN)" grep -qi '^content-language: zh-CN' "$d/home.h"
+check "pages vary by Accept-Language and Cookie" grep -qi '^vary: Accept-Language, Cookie' "$d/home.h"
+check "no cookie unless a language is chosen" bash -c "! grep -qi '^set-cookie' '$d/home.h'"
+check "the footer links to both languages" grep -q 'href="?lang=zh"[^>]*>中文</a> / <a href="?lang=en"[^>]*>English</a>' "$d/home.html"
+get doc "$base/doc/$id"
+check "the document page is in Chinese by default" \
+	bash -c "grep -q '<html lang=\"zh-CN\">' '$d/doc.html' && grep -q '第1页 / 共1页' '$d/doc.html' && grep -q '>下载</a>' '$d/doc.html'"
+
+get home_q "$base/?lang=en"
+check "?lang=en: the home page in English" is_en home_q
+check "?lang=en: English headings" grep -q '<h2>Newest documents</h2>' "$d/home_q.html"
+check "?lang=en sets a lang cookie (Path=/, a year, SameSite=Lax)" \
+	grep -qi '^set-cookie: lang=en; Path=/; Max-Age=31536000; SameSite=Lax' "$d/home_q.h"
+check "?lang=en: Content-Language: en" grep -qi '^content-language: en' "$d/home_q.h"
+get doc_q "$base/doc/$id?lang=en"
+check "?lang=en: the document page in English" is_en doc_q
+check "?lang=en: the document's own words stay as they are" grep -q '<h1><span class="badge">TXT</span>下载测试文档</h1>' "$d/doc_q.html"
+check "?lang=en: the pager and the actions in English" \
+	bash -c "grep -q 'Page 1 of 1' '$d/doc_q.html' && grep -q '>Download</a>' '$d/doc_q.html' && grep -q 'data-zoom-in=\"Zoom in\"' '$d/doc_q.html'"
+get cat_q "$base/category/%E6%95%99%E8%82%B2%E8%B5%84%E6%96%99?format=pdf&sort=views&lang=en"
+check "?lang=en: a category page in English, filters too" \
+	bash -c "grep -q 'Sort: ' '$d/cat_q.html' && grep -q '>Most read</a>' '$d/cat_q.html' && grep -q 'Page 1 of 1' '$d/cat_q.html'"
+check "the language links keep the page's query" grep -q 'href="?format=pdf&amp;sort=views&amp;lang=zh"' "$d/cat_q.html"
+
+get home_al "$base/" -H 'Accept-Language: en-US,en;q=0.9'
+check "Accept-Language: en-US,en;q=0.9 gives English" is_en home_al
+check "... and sets no cookie" bash -c "! grep -qi '^set-cookie' '$d/home_al.h'"
+get doc_al "$base/doc/$id" -H 'Accept-Language: en-US,en;q=0.9'
+check "Accept-Language: the document page in English" is_en doc_al
+get nf_al "$base/nope" -H 'Accept-Language: en'
+check "Accept-Language: the 404 page in English" grep -q '404 Page not found' "$d/nf_al.html"
+get home_zh "$base/" -H 'Accept-Language: zh-CN,zh;q=0.9,en;q=0.8'
+check "Accept-Language preferring Chinese gives Chinese" is_zh home_zh
+get home_q0 "$base/" -H 'Accept-Language: en;q=0, fr'
+check "Accept-Language refusing English (q=0) gives Chinese" is_zh home_q0
+get home_bad "$base/" -H 'Accept-Language: ;;q==,\xff*;q=9,,en-;q=0.5x'
+check "a garbage Accept-Language is harmless (Chinese, 200)" is_zh home_bad
+
+jar=$d/cookies
+curl -s -o /dev/null -c "$jar" "$base/?lang=en"
+get doc_c "$base/doc/$id" -b "$jar"
+check "the cookie keeps later pages in English" is_en doc_c
+get cat_c "$base/category/%E6%95%99%E8%82%B2%E8%B5%84%E6%96%99" -b "$jar" -H 'Accept-Language: zh-CN'
+check "the cookie beats Accept-Language" is_en cat_c
+get home_c "$base/?lang=zh" -b "$jar" -c "$jar"
+check "?lang=zh beats the cookie" is_zh home_c
+get doc_c2 "$base/doc/$id" -b "$jar" -H 'Accept-Language: en'
+check "and is remembered in its place (Chinese despite Accept-Language: en)" is_zh doc_c2
+get home_x "$base/?lang=xx" -b 'lang=<script>'
+check "an unknown ?lang= and a bad cookie fall back to Chinese" is_zh home_x
+check "... and set no cookie" bash -c "! grep -qi '^set-cookie' '$d/home_x.h'"
+
+curl -s "$base/api/v1/home" > "$d/api_zh.json"
+curl -s -D "$d/api_en.h" -H 'Accept-Language: en' -b 'lang=en' "$base/api/v1/home?lang=en" > "$d/api_en.json"
+check "the JSON API is the same in every language" cmp -s "$d/api_zh.json" "$d/api_en.json"
+check "the JSON API sets no cookie" bash -c "! grep -qi '^set-cookie' '$d/api_en.h'"
+check "a category's JSON keeps its filter labels as they are" \
+	jqe '.filters.sorts[1].label == "最多阅读"' <(curl -s -H 'Accept-Language: en' "$base/api/v1/category/%E6%95%99%E8%82%B2%E8%B5%84%E6%96%99?lang=en")
+kill -TERM $spid
+wait $spid || true
+trap - EXIT
 finish
