@@ -16,6 +16,8 @@ int wy_cmd_retry(wy_config *cfg, int argc, char **argv);
 int wy_cmd_worker(wy_config *cfg, int argc, char **argv);
 int wy_cmd_serve(wy_config *cfg, int argc, char **argv);
 int wy_cmd_config(wy_config *cfg, int argc, char **argv);
+int wy_cmd_search(wy_config *cfg, int argc, char **argv);
+int wy_cmd_reindex(wy_config *cfg, int argc, char **argv);
 
 /* Open the store and blob store of cfg->data_dir, printing any error. */
 struct wy_store;

@@ -5,6 +5,7 @@
 #include "core/util.h"
 #include "jobs/worker.h"
 #include "store/store.h"
+#include "text/query.h"
 #include "web/views.h"
 
 #include <errno.h>
@@ -546,5 +547,133 @@ int wy_cmd_config(wy_config *cfg, int argc, char **argv)
 	(void)argv;
 	printf("%-18s %-12s %-26s %s\n", "SETTING", "VALUE", "ENVIRONMENT", "MEANING");
 	wy_config_print(cfg, stdout);
+	return 0;
+}
+
+/* `wenyuan search QUERY...`: the site's search from the command line. */
+int wy_cmd_search(wy_config *cfg, int argc, char **argv)
+{
+	static const char *usage_text =
+		"usage: wenyuan search QUERY... [--json] [--limit N] [--offset N] [--category PATH] [--format F]\n"
+		"                      [--sort relevance|newest|downloads]\n\n"
+		"Searches the text of every page, titles and keywords. Words in quotes are a phrase,\n"
+		"-word excludes. Prints each document's id, title and the pages that match.\n";
+	if (want_help(argc, argv)) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	bool json = false;
+	wy_search_req req = {.limit = 10};
+	wy_buf qtext;
+	wy_buf_init(&qtext, 4096);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool more = i + 1 < argc;
+		if (strcmp(a, "--json") == 0)
+			json = true;
+		else if (strcmp(a, "--limit") == 0 && more)
+			req.limit = atoi(argv[++i]);
+		else if (strcmp(a, "--offset") == 0 && more)
+			req.offset = atoi(argv[++i]);
+		else if (strcmp(a, "--category") == 0 && more)
+			req.filter.category = argv[++i];
+		else if (strcmp(a, "--format") == 0 && more)
+			req.filter.format = argv[++i];
+		else if (strcmp(a, "--sort") == 0 && more) {
+			const char *s = argv[++i];
+			req.sort = strcmp(s, "newest") == 0 ? WY_SEARCH_NEWEST
+				 : strcmp(s, "downloads") == 0 ? WY_SEARCH_DOWNLOADS : WY_SEARCH_RELEVANCE;
+		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
+			fputs(usage_text, stderr);
+			wy_buf_free(&qtext);
+			return 1;
+		} else {
+			if (qtext.len)
+				wy_buf_putc(&qtext, ' ');
+			wy_buf_puts(&qtext, a);
+		}
+	}
+	if (req.limit < 1 || req.limit > 1000)
+		req.limit = 10;
+	if (req.offset < 0)
+		req.offset = 0;
+	wy_query *q = wy_query_parse(qtext.data ? qtext.data : "", qtext.len);
+	wy_buf_free(&qtext);
+	req.query = q;
+	wy_store *st = NULL;
+	wy_errinfo ei = {0};
+	json_t *res = NULL;
+	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	if (!rc)
+		rc = wy_view_search(st, &req, json ? 3 : 1, &res, &ei);
+	wy_store_close(st);
+	wy_query_free(q);
+	if (rc) {
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+		return 1;
+	}
+	if (json) {
+		print_json(res);
+		return 0;
+	}
+	int total = (int)json_integer_value(json_object_get(res, "total"));
+	printf("%d document%s%s\n", total, total == 1 ? "" : "s", json_is_true(json_object_get(res, "more")) ? " or more" : "");
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(res, "results"), i, r) {
+		printf("%-6lld %s  [", (long long)json_integer_value(json_object_get(r, "id")),
+		       json_string_value(json_object_get(r, "title")) ? json_string_value(json_object_get(r, "title"))
+								     : json_string_value(json_object_get(r, "filename")));
+		size_t k;
+		json_t *pg;
+		json_array_foreach(json_object_get(r, "hit_pages"), k, pg)
+			printf("%sp.%lld", k ? " " : "", (long long)json_integer_value(json_object_get(pg, "page")));
+		printf("]\n");
+		json_t *sn = json_object_get(json_array_get(json_object_get(r, "hit_pages"), 0), "snippet");
+		if (sn) {
+			printf("       %s", json_is_true(json_object_get(sn, "cut_before")) ? "…" : "");
+			size_t s;
+			json_t *seg;
+			bool tty = isatty(1);
+			json_array_foreach(json_object_get(sn, "segments"), s, seg) {
+				bool hit = json_is_true(json_object_get(seg, "hit"));
+				printf("%s%s%s", hit ? (tty ? "\033[1;31m" : "[") : "", json_string_value(json_object_get(seg, "text")),
+				       hit ? (tty ? "\033[0m" : "]") : "");
+			}
+			printf("%s\n", json_is_true(json_object_get(sn, "cut_after")) ? "…" : "");
+		}
+	}
+	json_decref(res);
+	return 0;
+}
+
+static void reindex_progress(void *ctx, int done, int total)
+{
+	(void)ctx;
+	fprintf(stderr, "\rreindexing: %d/%d documents", done, total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+/* `wenyuan reindex`: rebuild the search index from the stored text. */
+int wy_cmd_reindex(wy_config *cfg, int argc, char **argv)
+{
+	if (want_help(argc, argv) || argc > 1) {
+		printf("usage: wenyuan reindex\n\nRebuilds the search index from the stored page text (after an "
+		       "upgrade that changes the tokenizer, or to repair it).\n");
+		return argc > 1 && !want_help(argc, argv);
+	}
+	wy_store *st = NULL;
+	wy_errinfo ei = {0};
+	int64_t t0 = wy_now_ms();
+	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	if (!rc)
+		rc = wy_store_reindex(st, isatty(2) ? reindex_progress : NULL, NULL, &ei);
+	wy_store_close(st);
+	if (rc) {
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+		return 1;
+	}
+	printf("search index rebuilt in %.1f s\n", (double)(wy_now_ms() - t0) / 1000.0);
 	return 0;
 }

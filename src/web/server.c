@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "jobs/worker.h"
 #include "store/store.h"
+#include "text/query.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
 #include "web/template.h"
@@ -24,6 +25,7 @@
 #include <sys/stat.h>
 #include <microhttpd.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +37,7 @@ typedef struct server {
 	const wy_config *cfg;
 	char *static_dir;
 	wy_blob_store *blobs;     /* shared by the request threads: it only holds paths */
-	wy_template *base, *index, *doc, *notfound, *category, *login;
+	wy_template *base, *index, *doc, *notfound, *category, *login, *search;
 } server;
 
 static volatile sig_atomic_t serve_stop;
@@ -107,10 +109,20 @@ static bool path_id(const char *s, int64_t *id)
  * the server stops): a crash loses at most a second of counts. */
 #define COUNTER_SLOTS 4096
 
+#define LOG_SLOTS 256
+
 typedef struct counters {
 	pthread_mutex_t lock;
 	int64_t ids[2][COUNTER_SLOTS], counts[2][COUNTER_SLOTS]; /* [0] views, [1] downloads */
 	int n[2];
+	/* who read what (anonymous visitor ids), for "also read" */
+	uint64_t visitor[COUNTER_SLOTS];
+	int64_t visited[COUNTER_SLOTS];
+	int nvisits;
+	/* searches (doc 0) and results opened from them */
+	char *query[LOG_SLOTS];
+	int64_t query_doc[LOG_SLOTS];
+	int nqueries;
 	int64_t last_flush_ms;
 } counters;
 
@@ -129,6 +141,68 @@ static void flush_counts(wy_store *st)
 		if (n && wy_store_doc_add_counts(st, ids, counts, n, k == 1, NULL))
 			wy_warn("serve.counts_lost", "n=%d", n);
 	}
+	static uint64_t vis[COUNTER_SLOTS];
+	static int64_t vdoc[COUNTER_SLOTS];
+	static pthread_mutex_t flush_lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&flush_lock); /* the static copies above are shared */
+	pthread_mutex_lock(&hits.lock);
+	int nv = hits.nvisits, nq = hits.nqueries;
+	memcpy(vis, hits.visitor, (size_t)nv * sizeof vis[0]);
+	memcpy(vdoc, hits.visited, (size_t)nv * sizeof vdoc[0]);
+	char *q[LOG_SLOTS];
+	int64_t qd[LOG_SLOTS];
+	memcpy(q, hits.query, (size_t)nq * sizeof q[0]);
+	memcpy(qd, hits.query_doc, (size_t)nq * sizeof qd[0]);
+	hits.nvisits = hits.nqueries = 0;
+	pthread_mutex_unlock(&hits.lock);
+	if (nv && wy_store_visits_add(st, vis, vdoc, nv, NULL))
+		wy_warn("serve.visits_lost", "n=%d", nv);
+	pthread_mutex_unlock(&flush_lock);
+	for (int i = 0; i < nq; i++) {
+		wy_store_search_log(st, q[i], qd[i], NULL);
+		free(q[i]);
+	}
+}
+
+static bool flush_due(void)
+{
+	int64_t now = wy_now_ms();
+	if (now - hits.last_flush_ms >= 1000 || hits.n[0] == COUNTER_SLOTS || hits.n[1] == COUNTER_SLOTS ||
+	    hits.nvisits == COUNTER_SLOTS || hits.nqueries == LOG_SLOTS) {
+		hits.last_flush_ms = now;
+		return true;
+	}
+	return false;
+}
+
+/* Note that visitor read doc id (batched like the counts). */
+static void count_visit(wy_store *st, uint64_t visitor, int64_t id)
+{
+	pthread_mutex_lock(&hits.lock);
+	if (hits.nvisits < COUNTER_SLOTS) {
+		hits.visitor[hits.nvisits] = visitor;
+		hits.visited[hits.nvisits++] = id;
+	}
+	bool flush = flush_due();
+	pthread_mutex_unlock(&hits.lock);
+	if (flush)
+		flush_counts(st);
+}
+
+/* Log a search (doc 0) or a result opened from one. */
+static void log_query(wy_store *st, const char *query, int64_t doc)
+{
+	if (!query || !*query)
+		return;
+	pthread_mutex_lock(&hits.lock);
+	if (hits.nqueries < LOG_SLOTS) {
+		hits.query[hits.nqueries] = wy_xstrdup(query);
+		hits.query_doc[hits.nqueries++] = doc;
+	}
+	bool flush = flush_due();
+	pthread_mutex_unlock(&hits.lock);
+	if (flush)
+		flush_counts(st);
 }
 
 static void count_hit(wy_store *st, int64_t id, bool download)
@@ -145,11 +219,7 @@ static void count_hit(wy_store *st, int64_t id, bool download)
 	}
 	if (i < COUNTER_SLOTS)
 		hits.counts[k][i]++;
-	int64_t now = wy_now_ms();
-	if (now - hits.last_flush_ms >= 1000 || hits.n[k] == COUNTER_SLOTS) {
-		hits.last_flush_ms = now;
-		flush = true;
-	}
+	flush = flush_due();
 	pthread_mutex_unlock(&hits.lock);
 	if (flush)
 		flush_counts(st);
@@ -220,8 +290,8 @@ static char *lang_url(struct MHD_Connection *c, const char *lang)
 /* Render tpl with ctx into the site's frame, in the request's language,
  * and send it. Takes ctx. title is shown as it is: translate UI text
  * before (wy_i18n_tr(req_lang(c), ...)). */
-static enum MHD_Result send_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
-				 const wy_template *tpl, json_t *ctx)
+static enum MHD_Result send_page_cookie(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+					const wy_template *tpl, json_t *ctx, const char *cookie)
 {
 	const char *lang = req_lang(c);
 	wy_buf body, page;
@@ -257,11 +327,19 @@ static enum MHD_Result send_page(server *sv, struct MHD_Connection *c, unsigned 
 	/* ?lang= is a choice: remembered, so links followed stay in it. */
 	const char *asked = wy_i18n_supported(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"));
 	if (asked) {
-		char cookie[96];
-		snprintf(cookie, sizeof cookie, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", asked);
-		MHD_add_response_header(r, "Set-Cookie", cookie);
+		char lc[96];
+		snprintf(lc, sizeof lc, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", asked);
+		MHD_add_response_header(r, "Set-Cookie", lc);
 	}
+	if (cookie)
+		MHD_add_response_header(r, "Set-Cookie", cookie);
 	return queue(c, status, r);
+}
+
+static enum MHD_Result send_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+				 const wy_template *tpl, json_t *ctx)
+{
+	return send_page_cookie(sv, c, status, title, tpl, ctx, NULL);
 }
 
 static enum MHD_Result not_found(server *sv, struct MHD_Connection *c)
@@ -380,22 +458,70 @@ static json_t *breadcrumb(const char *path)
 
 /* 猜你喜欢, simply for now: the most viewed documents that are neither this
  * one nor already among its related ones. */
+/* 猜你喜欢: what visitors of this document also read, else the most read
+ * of its category; never what "related" already shows. */
 static json_t *you_may_like(wy_store *st, int64_t id, json_t *related)
 {
 	json_t *a = json_array();
-	wy_doc_list pop = {0};
-	if (wy_store_doc_popular(st, 20, &pop, NULL) != WY_OK)
+	int64_t ex[16];
+	int nex = 0;
+	size_t k;
+	json_t *r;
+	json_array_foreach(related, k, r) if (nex < 16) ex[nex++] = json_integer_value(json_object_get(r, "id"));
+	wy_doc_list l = {0};
+	if (wy_store_doc_also_read(st, id, ex, nex, 6, &l, NULL) != WY_OK)
 		return a;
-	for (int i = 0; i < pop.n && json_array_size(a) < 6; i++) {
-		bool seen = pop.items[i].id == id;
-		size_t k;
-		json_t *r;
-		json_array_foreach(related, k, r) seen = seen || json_integer_value(json_object_get(r, "id")) == pop.items[i].id;
-		if (!seen)
-			json_array_append_new(a, doc_context(&pop.items[i]));
-	}
-	wy_doc_list_clear(&pop);
+	for (int i = 0; i < l.n; i++)
+		json_array_append_new(a, doc_context(&l.items[i]));
+	wy_doc_list_clear(&l);
 	return a;
+}
+
+/* 相关搜索: the queries after which people opened this document, then its
+ * keywords; each a link to its search. */
+static json_t *related_searches(wy_store *st, const wy_doc *d)
+{
+	json_t *a = json_array();
+	wy_str_list ql = {0};
+	wy_store_doc_queries(st, d->id, 6, &ql, NULL);
+	char *kw = d->keywords ? wy_xstrdup(d->keywords) : NULL;
+	const char *items[16];
+	int n = 0;
+	for (int i = 0; i < ql.n && n < 16; i++)
+		items[n++] = ql.items[i];
+	char *save = NULL;
+	for (char *t = kw ? strtok_r(kw, " ", &save) : NULL; t && n < 16; t = strtok_r(NULL, " ", &save))
+		items[n++] = t;
+	for (int i = 0; i < n && json_array_size(a) < 8; i++) {
+		bool dup = false;
+		for (int j = 0; j < i; j++)
+			dup = dup || strcmp(items[i], items[j]) == 0;
+		if (dup || !*items[i])
+			continue;
+		wy_buf u;
+		wy_buf_init(&u, 0);
+		wy_buf_puts(&u, "/search?q=");
+		put_url_escaped(&u, items[i]);
+		json_array_append_new(a, json_pack("{s:s, s:s}", "text", items[i], "url", u.data));
+		wy_buf_free(&u);
+	}
+	free(kw);
+	wy_str_list_clear(&ql);
+	return a;
+}
+
+/* The anonymous visitor id of the wy_v cookie (16 hex digits), or a new
+ * random one with *fresh set. */
+static uint64_t visitor_id(struct MHD_Connection *c, bool *fresh)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "wy_v");
+	*fresh = false;
+	if (v && strlen(v) == 16 && strspn(v, "0123456789abcdef") == 16)
+		return strtoull(v, NULL, 16);
+	uint64_t id;
+	randombytes_buf(&id, sizeof id);
+	*fresh = true;
+	return id | 1;
 }
 
 static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id)
@@ -423,7 +549,22 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 			return rc == WY_ENOTFOUND ? not_found(sv, c) : send_text(c, 503, "store unavailable\n");
 	}
 	count_hit(st, id, false);
+	bool fresh;
+	uint64_t visitor = visitor_id(c, &fresh);
+	count_visit(st, visitor, id);
+	char cookie[96] = "";
+	if (fresh)
+		snprintf(cookie, sizeof cookie, "wy_v=%016llx; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+			 (unsigned long long)visitor);
+	/* opened from search results: remembered for related searches, and
+	 * the viewer marks the hits */
+	const char *qarg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+	wy_query *q = qarg ? wy_query_parse(qarg, strlen(qarg)) : NULL;
+	if (wy_query_searchable(q))
+		log_query(st, wy_query_display(q), id);
 	json_t *ctx = doc_context(&d);
+	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
+	wy_query_free(q);
 	/* The preview: up to preview_pages pages; the text of the same pages,
 	 * each cut to what a reader scrolls through. */
 	int shown = d.pages < sv->cfg->preview_pages ? d.pages : sv->cfg->preview_pages;
@@ -462,6 +603,7 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	json_object_set_new(ctx, "breadcrumb", breadcrumb(d.category));
 	json_object_set_new(ctx, "related", related);
 	json_object_set_new(ctx, "you_may_like", you_may_like(st, id, related));
+	json_object_set_new(ctx, "related_searches", related_searches(st, &d));
 	json_object_set_new(ctx, "share_url", json_string(share));
 	free(share);
 	free(lead);
@@ -469,7 +611,7 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	snprintf(title, sizeof title, "%s", d.title ? d.title : d.filename ? d.filename : "");
 	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
 	wy_doc_clear(&d);
-	return send_page(sv, c, 200, title, sv->doc, ctx);
+	return send_page_cookie(sv, c, 200, title, sv->doc, ctx, fresh ? cookie : NULL);
 }
 
 /* A category listing's state, from and back into its query string. */
@@ -912,6 +1054,193 @@ static int arg_int(struct MHD_Connection *c, const char *name, int def, int lo, 
 	return n < lo ? lo : n > hi ? hi : (int)n;
 }
 
+/* ---- search ---- */
+
+#define SEARCH_PAGE_SIZE 10
+
+/* A search's state, from and back into its query string. */
+typedef struct search_args {
+	const char *q;
+	char format[12];
+	char category[256];
+	int band;
+	wy_search_sort sort;
+	int page;
+} search_args;
+
+static const char *const search_sorts[] = {N_("相关度"), N_("最新"), N_("最多下载")};
+static const char *const search_sort_keys[] = {"relevance", "newest", "downloads"};
+
+static void read_search(struct MHD_Connection *c, search_args *a)
+{
+	memset(a, 0, sizeof *a);
+	a->q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+	if (!a->q)
+		a->q = "";
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+	for (int i = 0; v && formats[i]; i++)
+		if (strcmp(v, formats[i]) == 0)
+			snprintf(a->format, sizeof a->format, "%s", v);
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "category");
+	if (v && strlen(v) < sizeof a->category && wy_utf8_valid(v, strlen(v)))
+		snprintf(a->category, sizeof a->category, "%s", v);
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "pages");
+	if (v && v[0] >= '0' && v[0] <= '3' && !v[1])
+		a->band = v[0] - '0';
+	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sort");
+	for (int i = 0; v && i < 3; i++)
+		if (strcmp(v, search_sort_keys[i]) == 0)
+			a->sort = (wy_search_sort)i;
+	a->page = arg_int(c, "page", 1, 1, 1000);
+}
+
+static char *search_url(const search_args *a, const char *format, int band, int sort, int page)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_puts(&b, "/search?q=");
+	put_url_escaped(&b, a->q);
+	if (format && *format)
+		wy_buf_printf(&b, "&format=%s", format);
+	if (a->category[0]) {
+		wy_buf_puts(&b, "&category=");
+		put_url_escaped(&b, a->category);
+	}
+	if (band)
+		wy_buf_printf(&b, "&pages=%d", band);
+	if (sort)
+		wy_buf_printf(&b, "&sort=%s", search_sort_keys[sort]);
+	if (page > 1)
+		wy_buf_printf(&b, "&page=%d", page);
+	return wy_buf_steal(&b);
+}
+
+static void search_req(const search_args *a, const wy_query *q, wy_search_req *req)
+{
+	static const int band_min[] = {0, 1, 11, 51}, band_max[] = {0, 10, 50, 0};
+	memset(req, 0, sizeof *req);
+	req->query = q;
+	req->filter.category = a->category[0] ? a->category : NULL;
+	req->filter.format = a->format[0] ? a->format : NULL;
+	req->filter.min_pages = band_min[a->band];
+	req->filter.max_pages = band_max[a->band];
+	req->sort = a->sort;
+	req->offset = (a->page - 1) * SEARCH_PAGE_SIZE;
+	req->limit = SEARCH_PAGE_SIZE;
+}
+
+/* /search?q=...: results with snippets, the page number of each hit (a link
+ * into the preview), filters, sort and paging. */
+static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	(void)rest;
+	const char *lang = req_lang(c);
+	search_args a;
+	read_search(c, &a);
+	wy_query *q = wy_query_parse(a.q, strlen(a.q));
+	wy_store *st;
+	wy_errinfo ei = {0};
+	json_t *ctx = NULL;
+	int rc = store_get(sv, &st, &ei);
+	if (!rc && wy_query_searchable(q)) {
+		wy_search_req req;
+		search_req(&a, q, &req);
+		rc = wy_view_search(st, &req, 2, &ctx, &ei);
+		if (!rc && a.page == 1)
+			log_query(st, wy_query_display(q), 0);
+	}
+	if (rc) {
+		wy_query_free(q);
+		wy_warn("serve.search", "err=%s", wy_err_msg(&ei, rc));
+		return send_text(c, 503, "search unavailable\n");
+	}
+	if (!ctx)
+		ctx = json_pack("{s:s, s:i, s:b, s:[]}", "query", "", "total", 0, "more", 0, "results");
+	/* each result: its links into the preview, with the query, so the
+	 * viewer marks the hits */
+	wy_buf qs;
+	wy_buf_init(&qs, 0);
+	put_url_escaped(&qs, wy_query_display(q));
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(ctx, "results"), i, r) {
+		wy_doc d = {0};
+		d.id = json_integer_value(json_object_get(r, "id"));
+		d.title = (char *)json_string_value(json_object_get(r, "title"));
+		d.filename = (char *)json_string_value(json_object_get(r, "filename"));
+		d.format = (char *)json_string_value(json_object_get(r, "format"));
+		d.size = json_integer_value(json_object_get(r, "size"));
+		d.created_at = json_integer_value(json_object_get(r, "created_at"));
+		json_t *dc = doc_context(&d);
+		json_object_update_missing(r, dc);
+		json_decref(dc);
+		char *u = wy_xasprintf("/doc/%lld?q=%s", (long long)d.id, qs.data ? qs.data : "");
+		json_object_set_new(r, "url", json_string(u));
+		free(u);
+		size_t k;
+		json_t *pg;
+		json_array_foreach(json_object_get(r, "hit_pages"), k, pg) {
+			u = wy_xasprintf("/doc/%lld?q=%s#p%lld", (long long)d.id, qs.data ? qs.data : "",
+					 (long long)json_integer_value(json_object_get(pg, "page")));
+			json_object_set_new(pg, "url", json_string(u));
+			free(u);
+		}
+	}
+	wy_buf_free(&qs);
+	/* filters, sort and paging, each a link */
+	json_t *fl = json_array(), *so = json_array(), *bl = json_array();
+	char *u = search_url(&a, NULL, a.band, a.sort, 1);
+	json_array_append_new(fl, json_pack("{s:s, s:s, s:b}", "label", wy_i18n_tr(lang, "全部"), "url", u, "on",
+					    !a.format[0]));
+	free(u);
+	for (int k = 0; formats[k]; k++) {
+		char up[12];
+		for (int j = 0; j < 11; j++)
+			up[j] = (char)toupper((unsigned char)formats[k][j]);
+		up[11] = 0;
+		u = search_url(&a, formats[k], a.band, a.sort, 1);
+		json_array_append_new(fl, json_pack("{s:s, s:s, s:b}", "label", up, "url", u, "on",
+						    strcmp(a.format, formats[k]) == 0));
+		free(u);
+	}
+	for (int k = 0; k < 4; k++) {
+		u = search_url(&a, a.format, k, a.sort, 1);
+		json_array_append_new(bl, json_pack("{s:s, s:s, s:b}", "label", wy_i18n_tr(lang, bands[k]), "url", u, "on",
+						    a.band == k));
+		free(u);
+	}
+	for (int k = 0; k < 3; k++) {
+		u = search_url(&a, a.format, a.band, k, 1);
+		json_array_append_new(so, json_pack("{s:s, s:s, s:b}", "label", wy_i18n_tr(lang, search_sorts[k]), "url", u,
+						    "on", (int)a.sort == k));
+		free(u);
+	}
+	int total = (int)json_integer_value(json_object_get(ctx, "total"));
+	int pages = (total + SEARCH_PAGE_SIZE - 1) / SEARCH_PAGE_SIZE;
+	json_object_set_new(ctx, "q", json_string(a.q));
+	json_object_set_new(ctx, "searched", json_boolean(wy_query_searchable(q)));
+	json_object_set_new(ctx, "formats", fl);
+	json_object_set_new(ctx, "bands", bl);
+	json_object_set_new(ctx, "sorts", so);
+	json_object_set_new(ctx, "page", json_integer(a.page));
+	json_object_set_new(ctx, "pages", json_integer(pages ? pages : 1));
+	if (a.page > 1) {
+		u = search_url(&a, a.format, a.band, a.sort, a.page - 1);
+		json_object_set_new(ctx, "prev", json_string(u));
+		free(u);
+	}
+	if (a.page < pages) {
+		u = search_url(&a, a.format, a.band, a.sort, a.page + 1);
+		json_object_set_new(ctx, "next", json_string(u));
+		free(u);
+	}
+	char title[300];
+	snprintf(title, sizeof title, "%s - %s", wy_query_display(q), wy_i18n_tr(lang, "搜索"));
+	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
+	wy_query_free(q);
+	return send_page(sv, c, 200, title, sv->search, ctx);
+}
+
 static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *path)
 {
 	wy_store *st;
@@ -939,6 +1268,22 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 						  "total", counts[0] + counts[1] + counts[2] + counts[3]));
 			wy_doc_list_clear(&l);
 		}
+	} else if (strcmp(path, "search") == 0) {
+		search_args a;
+		read_search(c, &a);
+		wy_query *q = wy_query_parse(a.q, strlen(a.q));
+		wy_search_req req;
+		search_req(&a, q, &req);
+		req.offset = arg_int(c, "offset", req.offset, 0, 100000);
+		req.limit = arg_int(c, "limit", SEARCH_PAGE_SIZE, 1, 50);
+		json_t *res = NULL;
+		if (!wy_query_searchable(q))
+			res = json_pack("{s:s, s:i, s:b, s:i, s:i, s:[]}", "query", "", "total", 0, "more", 0, "offset",
+					req.offset, "limit", req.limit, "results");
+		else if (wy_view_search(st, &req, 3, &res, &ei))
+			res = NULL;
+		wy_query_free(q);
+		ret = res ? send_json(c, 200, res) : api_error(c, 503, "search unavailable");
 	} else if (strcmp(path, "categories") == 0) {
 		wy_category_list l;
 		if (wy_store_category_list(st, &l, &ei)) {
@@ -981,6 +1326,19 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 			}
 			ret = send_json(c, 200, json_pack("{s:I, s:i, s:o}", "id", (json_int_t)id, "pages", d.pages, "items", a));
 			wy_doc_clear(&d);
+		} else if (strcmp(rest, "search") == 0) {
+			/* in-document search: pages and hit rectangles */
+			const char *qa = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+			wy_query *q = wy_query_parse(qa ? qa : "", qa ? strlen(qa) : 0);
+			json_t *res = NULL;
+			if (d.status != WY_DOC_READY || !wy_query_searchable(q))
+				res = json_pack("{s:I, s:s, s:i, s:[]}", "id", (json_int_t)id, "query", wy_query_display(q),
+						"total", 0, "pages");
+			else if (wy_view_doc_search(st, &d, q, arg_int(c, "max_pages", 200, 1, 1000), &res, &ei))
+				res = NULL;
+			wy_query_free(q);
+			wy_doc_clear(&d);
+			ret = res ? send_json(c, 200, res) : api_error(c, 503, "search unavailable");
 		} else {
 			wy_doc_clear(&d);
 			ret = api_error(c, 404, "no such resource");
@@ -1013,6 +1371,78 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)(w - s);
 }
 
+/* ---- routes: every URL the site answers, in one table ---- */
+
+static enum MHD_Result route_index(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	(void)rest;
+	return page_index(sv, c);
+}
+
+static enum MHD_Result route_doc(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	int64_t id;
+	return path_id(rest, &id) ? page_doc(sv, c, id) : not_found(sv, c);
+}
+
+static enum MHD_Result route_download(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	int64_t id;
+	return path_id(rest, &id) ? send_download(sv, c, id) : not_found(sv, c);
+}
+
+static enum MHD_Result route_blob(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	return send_blob(sv, c, rest);
+}
+
+static enum MHD_Result route_api(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	return api(sv, c, rest);
+}
+
+static enum MHD_Result route_static(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	return send_static(sv, c, rest);
+}
+
+static enum MHD_Result route_category(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	return page_category(sv, c, rest);
+}
+
+static enum MHD_Result route_login(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	(void)rest;
+	return send_page(sv, c, 200, wy_i18n_tr(req_lang(c), "登录"), sv->login, json_object());
+}
+
+static enum MHD_Result route_health(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	(void)sv;
+	(void)rest;
+	return send_text(c, 200, "ok\n");
+}
+
+typedef struct route {
+	const char *path;
+	bool exact;   /* the whole path, or a prefix (the handler gets the rest) */
+	enum MHD_Result (*fn)(server *sv, struct MHD_Connection *c, const char *rest);
+} route;
+
+static const route routes[] = {
+	{"/", true, route_index},
+	{"/doc/", false, route_doc},
+	{"/blob/", false, route_blob},
+	{"/download/", false, route_download},
+	{"/search", true, page_search},
+	{"/api/v1/", false, route_api},
+	{"/static/", false, route_static},
+	{"/category/", false, route_category},
+	{"/login", true, route_login},
+	{"/healthz", true, route_health},
+};
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_size, void **req)
 {
@@ -1023,25 +1453,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	server *sv = cls;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return send_text(c, 405, "method not allowed\n");
-	if (strcmp(url, "/") == 0)
-		return page_index(sv, c);
-	int64_t id;
-	if (strncmp(url, "/doc/", 5) == 0 && path_id(url + 5, &id))
-		return page_doc(sv, c, id);
-	if (strncmp(url, "/blob/", 6) == 0)
-		return send_blob(sv, c, url + 6);
-	if (strncmp(url, "/download/", 10) == 0 && path_id(url + 10, &id))
-		return send_download(sv, c, id);
-	if (strncmp(url, "/api/v1/", 8) == 0)
-		return api(sv, c, url + 8);
-	if (strncmp(url, "/static/", 8) == 0)
-		return send_static(sv, c, url + 8);
-	if (strncmp(url, "/category/", 10) == 0)
-		return page_category(sv, c, url + 10);
-	if (strcmp(url, "/login") == 0)
-		return send_page(sv, c, 200, wy_i18n_tr(req_lang(c), "登录"), sv->login, json_object());
-	if (strcmp(url, "/healthz") == 0)
-		return send_text(c, 200, "ok\n");
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		const route *r = &routes[i];
+		size_t n = strlen(r->path);
+		if (r->exact ? strcmp(url, r->path) == 0 : strncmp(url, r->path, n) == 0)
+			return r->fn(sv, c, url + n);
+	}
 	return not_found(sv, c);
 }
 
@@ -1124,7 +1541,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	char **envp = NULL;
 	struct MHD_Daemon *d = NULL;
 	wy_store *st;
-	server sv = {cfg, wy_xasprintf("%s/static", cfg->web_dir), NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+	server sv = {.cfg = cfg, .static_dir = wy_xasprintf("%s/static", cfg->web_dir)};
 	if (wy_cli_open(cfg, &st, &sv.blobs))
 		goto out;
 	wy_store_close(st);
@@ -1132,7 +1549,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		const char *name;
 		wy_template **t;
 	} tpls[] = {{"base", &sv.base}, {"index", &sv.index}, {"doc", &sv.doc}, {"notfound", &sv.notfound},
-		  {"category", &sv.category}, {"login", &sv.login}};
+		  {"category", &sv.category}, {"login", &sv.login}, {"search", &sv.search}};
 	for (size_t k = 0; k < sizeof tpls / sizeof tpls[0]; k++) {
 		char *path = wy_xasprintf("%s/templates/%s.html", cfg->web_dir, tpls[k].name);
 		wy_errinfo tei = {0};
@@ -1240,6 +1657,7 @@ out:
 	wy_template_free(sv.notfound);
 	wy_template_free(sv.category);
 	wy_template_free(sv.login);
+	wy_template_free(sv.search);
 	wy_i18n_unload();
 	wy_config_environ_free(envp);
 	return status;

@@ -2,6 +2,13 @@
  * at ingest); jansson escapes them. */
 #include "web/views.h"
 
+#include "core/util.h"
+#include "text/boxes.h"
+#include "text/query.h"
+
+#include <stdlib.h>
+#include <string.h>
+
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
 json_t *wy_view_doc(const wy_doc *d)
@@ -46,4 +53,123 @@ json_t *wy_view_category(const wy_category *c)
 {
 	return json_pack("{s:I, s:s, s:s, s:I, s:i}", "id", (json_int_t)c->id, "name", c->name, "path", c->path,
 			 "parent_id", (json_int_t)c->parent_id, "documents", c->docs);
+}
+
+json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, int width)
+{
+	wy_hit hits[64];
+	int n = wy_query_hits(q, text, len, 1u << 20, hits, 64);
+	wy_snippet sn;
+	wy_snippet_make(text, len, hits, n < 64 ? n : 64, width, &sn);
+	json_t *segs = json_array();
+	for (int i = 0; i < sn.n; i++) {
+		/* line breaks of the page read as spaces in one line of snippet */
+		char *t = wy_xstrndup(text + sn.seg[i].start, sn.seg[i].end - sn.seg[i].start);
+		for (char *c = t; *c; c++)
+			if (*c == '\n' || *c == '\r' || *c == '\t')
+				*c = ' ';
+		json_array_append_new(segs, json_pack("{s:s, s:b}", "text", t, "hit", sn.seg[i].hit));
+		free(t);
+	}
+	return json_pack("{s:o, s:b, s:b, s:i}", "segments", segs, "cut_before", sn.cut_before, "cut_after",
+			 sn.cut_after, "hits", n);
+}
+
+int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t **out, wy_errinfo *ei)
+{
+	wy_search_result r;
+	int rc = wy_store_search(st, req, &r, ei);
+	if (rc)
+		return rc;
+	json_t *items = json_array();
+	for (int i = 0; i < r.n; i++) {
+		const wy_search_hit *h = &r.items[i];
+		json_t *o = wy_view_doc(&h->doc);
+		json_object_set_new(o, "score", json_real(h->score));
+		json_object_set_new(o, "in_title", json_boolean(h->in_title));
+		json_object_set_new(o, "matching_pages", json_integer(h->npages));
+		const char *title = h->doc.title ? h->doc.title : h->doc.filename ? h->doc.filename : "";
+		json_object_set_new(o, "title_snippet", wy_view_snippet(title, strlen(title), req->query, 200));
+		json_t *pages = json_array();
+		for (int k = 0; k < h->npages_shown; k++) {
+			json_t *pg = json_object();
+			json_object_set_new(pg, "page", json_integer(h->pages[k]));
+			if (k < snippets) {
+				wy_page p;
+				if (!wy_store_page_get(st, h->doc.id, h->pages[k], &p, NULL)) {
+					const char *t = p.text ? p.text : "";
+					json_object_set_new(pg, "snippet", wy_view_snippet(t, strlen(t), req->query, 90));
+					wy_page_clear(&p);
+				}
+			}
+			json_array_append_new(pages, pg);
+		}
+		json_object_set_new(o, "hit_pages", pages);
+		json_array_append_new(items, o);
+	}
+	*out = json_pack("{s:s, s:i, s:b, s:i, s:i, s:o}", "query", wy_query_display(req->query), "total", r.total,
+			 "more", r.more, "offset", req->offset, "limit", req->limit, "results", items);
+	wy_search_result_clear(&r);
+	return WY_OK;
+}
+
+/* Code points of text before byte offset off. */
+static size_t cp_index(const char *text, size_t off)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < off; i++)
+		n += ((unsigned char)text[i] & 0xC0) != 0x80;
+	return n;
+}
+
+int wy_view_doc_search(wy_store *st, const wy_doc *d, const wy_query *q, int max_pages, json_t **out,
+		       wy_errinfo *ei)
+{
+	int *pages = wy_xcalloc((size_t)(max_pages > 0 ? max_pages : 1), sizeof *pages);
+	int n = 0;
+	int rc = wy_store_doc_search(st, d->id, q, pages, max_pages, &n, ei);
+	if (rc) {
+		free(pages);
+		return rc;
+	}
+	json_t *items = json_array();
+	for (int i = 0; i < n && i < max_pages; i++) {
+		wy_page p;
+		if (wy_store_page_get(st, d->id, pages[i], &p, NULL))
+			continue;
+		const char *t = p.text ? p.text : "";
+		size_t len = strlen(t);
+		wy_hit hits[50];
+		int nh = wy_query_hits(q, t, len, 1u << 22, hits, 50);
+		json_t *ha = json_array();
+		size_t cp = 0, at = 0; /* code points counted up to byte at */
+		for (int k = 0; k < nh && k < 50; k++) {
+			cp += cp_index(t + at, hits[k].start - at);
+			at = hits[k].start;
+			size_t cp_end = cp + cp_index(t + at, hits[k].end - at);
+			wy_rect rects[8];
+			int nr = wy_boxes_rects(p.boxes, p.boxes_len, cp, cp_end, rects, 8);
+			json_t *ra = json_array();
+			for (int r = 0; r < nr; r++)
+				json_array_append_new(ra, json_pack("[f, f, f, f]", rects[r].x0 / (double)WY_BOX_UNIT,
+								    rects[r].y0 / (double)WY_BOX_UNIT,
+								    rects[r].x1 / (double)WY_BOX_UNIT,
+								    rects[r].y1 / (double)WY_BOX_UNIT));
+			/* a snippet of the words around this hit */
+			size_t from = hits[k].start > 60 ? hits[k].start - 60 : 0, to = hits[k].end + 60 < len ? hits[k].end + 60 : len;
+			while (from > 0 && ((unsigned char)t[from] & 0xC0) == 0x80)
+				from--;
+			while (to < len && ((unsigned char)t[to] & 0xC0) == 0x80)
+				to++;
+			json_t *o = json_pack("{s:o}", "rects", ra);
+			json_object_set_new(o, "snippet", wy_view_snippet(t + from, to - from, q, 40));
+			json_array_append_new(ha, o);
+		}
+		json_array_append_new(items, json_pack("{s:i, s:i, s:o}", "page", pages[i], "count", nh, "hits", ha));
+		wy_page_clear(&p);
+	}
+	*out = json_pack("{s:I, s:s, s:i, s:o}", "id", (json_int_t)d->id, "query", wy_query_display(q), "total", n,
+			 "pages", items);
+	free(pages);
+	return WY_OK;
 }

@@ -12,4 +12,25 @@ json_t *wy_view_doc(const wy_doc *d);
 json_t *wy_view_page(const wy_page *p);
 json_t *wy_view_category(const wy_category *c);
 
+typedef struct wy_query wy_query;
+
+/* text[0..len) around the query's hits as snippet segments:
+ * {"segments": [{"text", "hit"}...], "cut_before", "cut_after", "hits"},
+ * about width characters. */
+json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, int width);
+
+/* A results page: the store's search for req (req->query must be set) with,
+ * for each document, its view, its title as segments with hits marked, and
+ * snippets of its best pages (at most snippets of them):
+ * {"query", "total", "more", "offset", "limit", "results": [...]}.
+ * Errors are the store's. */
+int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t **out, wy_errinfo *ei);
+
+/* Search inside document d: the pages where q matches, each with its hits:
+ * {"id", "query", "total", "pages": [{"page", "hits": [{"rects": [[x0, y0,
+ * x1, y1]...], "snippet"...}]}]}; rectangles are fractions of the page's
+ * width and height. At most max_pages pages and 50 hits a page. */
+int wy_view_doc_search(wy_store *st, const wy_doc *d, const wy_query *q, int max_pages, json_t **out,
+		       wy_errinfo *ei);
+
 #endif

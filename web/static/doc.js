@@ -52,4 +52,66 @@
   });
   window.addEventListener('scroll', function () { show(current()); }, {passive: true});
   show(current());
+
+  // In-document search: the hits of the query (from the search box, or the
+  // ?q= a search result linked with) marked on the page images, and a way
+  // to step through them. Without script the box reloads the page with ?q=.
+  var sform = document.querySelector('form.docsearch');
+  var docId = me && me.getAttribute('data-doc');
+  if (!sform || !docId) return;
+  var nav = sform.querySelector('.hitnav'), pos = sform.querySelector('.hitpos');
+  var marks = [], at = -1;
+  function clear() {
+    marks.forEach(function (m) { m.parentNode.removeChild(m); });
+    marks = [];
+    at = -1;
+  }
+  function go(i) {
+    if (!marks.length) return;
+    if (marks[at]) marks[at].classList.remove('current');
+    at = (i + marks.length) % marks.length;
+    marks[at].classList.add('current');
+    marks[at].scrollIntoView({block: 'center'});
+    pos.textContent = word('data-hits', '命中') + ' ' + (at + 1) + ' / ' + marks.length;
+  }
+  function search(q) {
+    clear();
+    if (!q) { nav.hidden = true; return; }
+    fetch('/api/v1/doc/' + docId + '/search?q=' + encodeURIComponent(q))
+      .then(function (r) { return r.json(); })
+      .then(function (res) {
+        (res.pages || []).forEach(function (pg) {
+          var page = document.getElementById('p' + pg.page);
+          var box = page && page.querySelector('.sheet');
+          if (!box) return; // past the preview
+          pg.hits.forEach(function (h) {
+            h.rects.forEach(function (r, k) {
+              var m = document.createElement('span');
+              m.className = 'hit';
+              m.style.left = (r[0] * 100) + '%';
+              m.style.top = (r[1] * 100) + '%';
+              m.style.width = ((r[2] - r[0]) * 100) + '%';
+              m.style.height = ((r[3] - r[1]) * 100) + '%';
+              m.setAttribute('data-page', pg.page);
+              box.appendChild(m);
+              if (k === 0) marks.push(m);
+            });
+          });
+        });
+        nav.hidden = false;
+        if (marks.length) go(0);
+        else pos.textContent = word('data-nohits', '本文档中没有找到');
+      });
+  }
+  sform.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var q = sform.elements.q.value.trim();
+    history.replaceState(null, '', q ? '?q=' + encodeURIComponent(q) : location.pathname);
+    search(q);
+  });
+  nav.addEventListener('click', function (e) {
+    var d = e.target.getAttribute('data-hit');
+    if (d) go(at + Number(d));
+  });
+  if (sform.elements.q.value) search(sform.elements.q.value);
 })();
