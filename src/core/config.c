@@ -31,6 +31,8 @@ static const struct setting {
 	S("office_path", "WENYUAN_OFFICE_PATH", T_STR, office_path, 0, 0, "/usr/lib/libreoffice/program", "LibreOffice's program directory"),
 	S("office_recycle", "WENYUAN_OFFICE_RECYCLE", T_INT, office_recycle, 1, 1000000, "200", "documents per office converter before it is replaced"),
 	S("allow_network", "WENYUAN_ALLOW_NETWORK", T_INT, allow_network, 0, 1, "0", "1: convert even without a private network namespace"),
+	S("near_duplicates", "WENYUAN_NEAR_DUPLICATES", T_INT, near_duplicates, 0, 2, "1", "a document nearly the same as one already there: 0 allowed, 1 flagged, 2 refused"),
+	S("near_duplicate_percent", "WENYUAN_NEAR_DUPLICATE_PERCENT", T_INT, near_duplicate_percent, 50, 100, "90", "how alike (% of text shingles) makes a near-duplicate"),
 	S("web_dir", "WENYUAN_WEB_DIR", T_STR, web_dir, 0, 0, WY_SOURCE_DIR "/web", "the site's templates/ and static/"),
 	S("locale_dir", "WENYUAN_LOCALE_DIR", T_STR, locale_dir, 0, 0, WY_LOCALE_DIR, "compiled UI translations (<lang>.mo)"),
 	S("preview_pages", "WENYUAN_PREVIEW_PAGES", T_INT, preview_pages, 1, 100000, "50", "pages previewed before download to read on"),

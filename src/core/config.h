@@ -25,6 +25,8 @@ typedef struct wy_config {
 	char office_path[512];   /* LibreOffice's program directory */
 	int office_recycle;      /* documents an office converter converts before it is replaced */
 	int allow_network;       /* 1: convert even where no network namespace can be had */
+	int near_duplicates;     /* 0 allowed, 1 flagged (dup_of), 2 refused */
+	int near_duplicate_percent; /* estimated shingle resemblance that counts */
 	char web_dir[512];       /* templates/ and static/ of the site */
 	char locale_dir[512];    /* compiled UI translations, <lang>.mo */
 	int preview_pages;       /* pages a visitor previews before "download to read on" */

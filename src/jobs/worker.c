@@ -1,6 +1,7 @@
 /* worker: job supervision. One loop, no threads: poll(2) over the pipes of
  * the running children with a timeout that is the nearest deadline. */
 #include "jobs/worker.h"
+#include "jobs/analyze.h"
 #include "convert/convert.h"
 #include "convert/office.h"
 #include "convert/sandbox.h"
@@ -606,10 +607,24 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 			.npages = s->npages,
 			.pages = s->pages,
 		};
-		rc = wy_store_job_finish(st, &s->job, &res, &ei);
+		/* keywords and fingerprint; a near-duplicate is flagged or refused */
+		wy_analysis an;
+		double thr = cfg->near_duplicates ? cfg->near_duplicate_percent / 100.0 : 0;
+		rc = wy_analyze(st, s->job.doc_id, s->pages, s->npages, thr, &an, &ei);
+		if (!rc && an.dup_of && cfg->near_duplicates == 2) {
+			snprintf(buf, sizeof buf, "nearly the same text as document %lld (%.0f%% alike): refused",
+				 (long long)an.dup_of, an.similarity * 100);
+			rc = wy_store_job_fail(st, &s->job, s->format, buf, &ei);
+			wy_log("job.duplicate", "job=%lld doc=%lld of=%lld", (long long)s->job.id,
+			       (long long)s->job.doc_id, (long long)an.dup_of);
+		} else if (!rc) {
+			wy_analysis_apply(&an, &res);
+			rc = wy_store_job_finish(st, &s->job, &res, &ei);
+			wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld dup_of=%lld", (long long)s->job.id,
+			       (long long)s->job.doc_id, s->format, s->npages, (long long)ms, (long long)an.dup_of);
+		}
+		wy_analysis_clear(&an);
 		free(title);
-		wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld", (long long)s->job.id,
-		       (long long)s->job.doc_id, s->format, s->npages, (long long)ms);
 	}
 	if (rc)
 		wy_error("job.publish", "job=%lld code=%s msg=\"%s\"", (long long)s->job.id, wy_err_name(rc),

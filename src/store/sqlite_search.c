@@ -443,8 +443,8 @@ int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df,
 	return WY_OK;
 }
 
-int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t *doc_id,
-			    double *similarity, wy_errinfo *ei)
+int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t exclude,
+			    int64_t *doc_id, double *similarity, wy_errinfo *ei)
 {
 	*doc_id = 0;
 	*similarity = 0;
@@ -465,7 +465,7 @@ int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double thres
 		sqlite3_bind_int64(s, b + 1, wy_minhash_band(sig, b));
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(s, 1) != WY_MINHASH_BYTES)
+		if (sqlite3_column_bytes(s, 1) != WY_MINHASH_BYTES || sqlite3_column_int64(s, 0) == exclude)
 			continue;
 		double sim = wy_minhash_similarity(sig, sqlite3_column_blob(s, 1));
 		if (sim >= threshold && sim > *similarity) {

@@ -289,9 +289,10 @@ int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df,
 
 /* The ready document whose fingerprint (WY_MINHASH_BYTES bytes, see
  * text/minhash.h) is most like sig, when the estimated resemblance is at least
- * threshold: *doc_id and *similarity, or *doc_id = 0. */
-int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t *doc_id,
-			    double *similarity, wy_errinfo *ei);
+ * threshold: *doc_id and *similarity, or *doc_id = 0. Document exclude (the
+ * one being converted again) is never the answer. */
+int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t exclude,
+			    int64_t *doc_id, double *similarity, wy_errinfo *ei);
 
 /* Record that a visitor searched for query (display form) and opened doc_id
  * from the results (doc_id 0: a search, no click). */

@@ -28,6 +28,8 @@ json_t *wy_view_doc(const wy_doc *d)
 	json_object_set_new(o, "created_at", json_integer(d->created_at));
 	json_object_set_new(o, "views", json_integer(d->views));
 	json_object_set_new(o, "downloads", json_integer(d->downloads));
+	json_object_set_new(o, "keywords", str_or_null(d->keywords));
+	json_object_set_new(o, "duplicate_of", d->dup_of ? json_integer(d->dup_of) : json_null());
 	if (d->thumb_sha256[0]) {
 		char url[80];
 		snprintf(url, sizeof url, "/blob/%s", d->thumb_sha256);

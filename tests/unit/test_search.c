@@ -250,14 +250,17 @@ TEST(near_duplicates_are_found)
 	ASSERT(wy_minhash_finish(&m, sig));
 	int64_t dup;
 	double sim;
-	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, &dup, &sim, NULL), WY_OK);
+	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, 0, &dup, &sim, NULL), WY_OK);
 	ASSERT_EQ(dup, ida);
 	ASSERT(sim >= 0.8);
+	/* ... but not the document itself, converted again */
+	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, ida, &dup, &sim, NULL), WY_OK);
+	ASSERT_EQ(dup, 0);
 	/* a different text of the same words is not */
 	wy_minhash_init(&m);
 	wy_minhash_add(&m, c, strlen(c));
 	ASSERT(wy_minhash_finish(&m, sig));
-	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, &dup, &sim, NULL), WY_OK);
+	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, 0, &dup, &sim, NULL), WY_OK);
 	ASSERT_EQ(dup, 0);
 	/* too short a text has no fingerprint */
 	wy_minhash_init(&m);
