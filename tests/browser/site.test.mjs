@@ -72,6 +72,8 @@ test('the document page, its pager, jump and zoom', async () => {
   assert.match(await page.locator('.end').innerText(), new RegExp(`亲，该文档总共${n}页，全部预览完了`));
   assert.match(await page.locator('summary').innerText(), /展开阅读全文/);
   assert.match(await page.locator('footer').innerText(), /© 文渊文库/);
+  for (const h of ['相关资源', '相关搜索', '猜你喜欢'])
+    assert.ok(await page.locator('section h2', { hasText: h }).isVisible(), h);
   // the script's pager follows the jump
   await page.locator('form.jump input[name=p]').fill('3');
   await page.locator('form.jump button').click();
@@ -103,4 +105,46 @@ test('without JavaScript the text of every page is there', async () => {
   assert.match(page.url(), /#p2$/);
   await page.screenshot({ path: `${art}/doc-nojs.png` });
   await ctx.close();
+});
+
+test('search: results mark the hit, a hit leads to its page, marked on the image', async () => {
+  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1100, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base + '/');
+  await page.locator('header input[name=q]').fill('最后一句');
+  await page.locator('header form button').click();
+  await page.waitForURL(/\/search\?q=/);
+  const result = page.locator('.result').first();
+  assert.match(await result.locator('h3').innerText(), /长文示例/);
+  assert.equal(await result.locator('.snippet mark').first().innerText(), '最后一句');
+  await page.screenshot({ path: `${art}/search.png`, fullPage: true });
+  // the snippet's page link: page 3, with the query
+  const link = result.locator('.snippet a.pageno').first();
+  assert.match(await link.innerText(), /第3页/);
+  await link.click();
+  await page.waitForURL(/\/doc\/\d+\?q=.*#p3$/);
+  const mark = page.locator('#p3 .sheet .hit').first();
+  await mark.waitFor({ state: 'attached' });
+  assert.match(await page.locator('.hitpos').innerText(), /命中 1 \/ 1/);
+  // the mark lies on page 3's image, in its lower part (the last line)
+  const sheet = await page.locator('#p3 .sheet').boundingBox();
+  const box = await mark.boundingBox();
+  assert.ok(box.width > 10 && box.height > 5, `mark ${JSON.stringify(box)}`);
+  assert.ok(box.x >= sheet.x && box.x + box.width <= sheet.x + sheet.width + 1);
+  assert.ok(box.y > sheet.y + sheet.height * 0.3 && box.y + box.height <= sheet.y + sheet.height + 1,
+    `mark ${JSON.stringify(box)} on sheet ${JSON.stringify(sheet)}`);
+  await mark.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${art}/search-hit.png` });
+  // in-document search from the box, without a reload
+  const before = page.url();
+  await page.locator('form.docsearch input[name=q]').fill('第2页第20行');
+  await page.locator('form.docsearch > button').first().click();
+  await page.waitForFunction(() => document.querySelectorAll('.sheet .hit').length === 1 &&
+    !document.querySelector('#p3 .sheet .hit'));
+  assert.match(await page.locator('.hitpos').innerText(), /命中 1 \/ 1/);
+  assert.notEqual(page.url(), before);
+  assert.match(page.url(), /\?q=/);
+  assert.deepEqual(errors, []);
+  await page.close();
 });
