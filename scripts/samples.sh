@@ -16,7 +16,7 @@ author="wenyuan"
 [ "$out/manual.epub" -nt "$src/samples/manual.xhtml" ] || "$mk" epub "$src/samples/manual.xhtml" "$out/manual.epub" "$title" "$author" >/dev/null
 cp "$src/samples/文渊阁记.txt" "$out/文渊阁记.txt"
 iconv -f UTF-8 -t GB18030 "$src/samples/文渊阁记.txt" > "$out/文渊阁记-GBK.txt"
-WENYUAN_LOG=${WENYUAN_LOG:-warn} "$bin" --data "$data" add --category "文渊/手册" "$out/manual.pdf" "$out/manual.epub"
-WENYUAN_LOG=${WENYUAN_LOG:-warn} "$bin" --data "$data" add --category "文渊/示例" "$out/文渊阁记.txt"
+WENYUAN_LOG=${WENYUAN_LOG:-warn} "$bin" --data "$data" add --uploader wenyuan --category "文渊/手册" "$out/manual.pdf" "$out/manual.epub"
+WENYUAN_LOG=${WENYUAN_LOG:-warn} "$bin" --data "$data" add --uploader wenyuan --category "文渊/示例" "$out/文渊阁记.txt"
 # The GBK copy holds the same text: a separate title tells them apart.
-WENYUAN_LOG=${WENYUAN_LOG:-warn} "$bin" --data "$data" add --category "文渊/示例" --title "文渊阁记（GBK 编码）" "$out/文渊阁记-GBK.txt"
+WENYUAN_LOG=${WENYUAN_LOG:-warn} "$bin" --data "$data" add --uploader wenyuan --category "文渊/示例" --title "文渊阁记（GBK 编码）" "$out/文渊阁记-GBK.txt"

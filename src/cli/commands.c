@@ -6,6 +6,7 @@
 #include "jobs/worker.h"
 #include "store/store.h"
 #include "text/query.h"
+#include "text/utf8.h"
 #include "web/views.h"
 
 #include <errno.h>
@@ -158,7 +159,7 @@ static void add_tick(void *ctx, wy_store *st)
 
 static void add_usage(FILE *out)
 {
-	fprintf(out, "usage: wenyuan add FILE... [--title T] [--category PATH] [--no-wait]\n"
+	fprintf(out, "usage: wenyuan add FILE... [--title T] [--category PATH] [--uploader NAME] [--no-wait]\n"
 		     "\n"
 		     "Stores each file (a byte-identical file already stored is not added twice),\n"
 		     "queues its conversion and, unless --no-wait, converts it here with a\n"
@@ -171,11 +172,12 @@ int wy_cmd_add(wy_config *cfg, int argc, char **argv)
 	static const struct option opts[] = {
 		{"title", required_argument, NULL, 't'},
 		{"category", required_argument, NULL, 'c'},
+		{"uploader", required_argument, NULL, 'u'},
 		{"no-wait", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
-	const char *title = NULL, *category = NULL;
+	const char *title = NULL, *category = NULL, *uploader = NULL;
 	bool wait = true;
 	int c;
 	optind = 1;
@@ -183,6 +185,7 @@ int wy_cmd_add(wy_config *cfg, int argc, char **argv)
 		switch (c) {
 		case 't': title = optarg; break;
 		case 'c': category = optarg; break;
+		case 'u': uploader = optarg; break;
 		case 'n': wait = false; break;
 		case 'h': add_usage(stdout); return 0;
 		default: add_usage(stderr); return 1;
@@ -191,6 +194,16 @@ int wy_cmd_add(wy_config *cfg, int argc, char **argv)
 	if (optind >= argc) {
 		add_usage(stderr);
 		return 1;
+	}
+	if (uploader) {
+		size_t ul = strlen(uploader);
+		bool okname = ul > 0 && ul <= 64 && wy_utf8_valid(uploader, ul);
+		for (size_t i = 0; okname && i < ul; i++)
+			okname = (unsigned char)uploader[i] >= 0x20 && uploader[i] != 0x7f;
+		if (!okname) {
+			fprintf(stderr, "wenyuan: --uploader must be 1-64 bytes of UTF-8 without control characters\n");
+			return 1;
+		}
 	}
 	wy_store *st;
 	wy_blob_store *bs;
@@ -218,7 +231,7 @@ int wy_cmd_add(wy_config *cfg, int argc, char **argv)
 		int64_t id = 0;
 		bool existed = false;
 		if (!rc) {
-			wy_doc_new dn = {title, wy_basename(path), category, sha, (int64_t)size};
+			wy_doc_new dn = {title, wy_basename(path), category, sha, (int64_t)size, uploader};
 			rc = wy_store_doc_add(st, &dn, &id, &existed, &ei);
 		}
 		if (rc) {

@@ -98,6 +98,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE documents ADD COLUMN dup_of INTEGER;"
 	"ALTER TABLE documents ADD COLUMN minhash BLOB;"
 	"ALTER TABLE documents ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE documents ADD COLUMN uploader TEXT;"
 	"CREATE VIRTUAL TABLE page_fts USING fts5(body, content='', tokenize='wenyuan');"
 	"CREATE VIRTUAL TABLE doc_fts USING fts5(title, keywords, content='', tokenize='wenyuan');"
 	"CREATE VIRTUAL TABLE page_vocab USING fts5vocab(page_fts, 'row');"
@@ -235,6 +236,7 @@ void wy_doc_clear(wy_doc *d)
 	free(d->reason);
 	free(d->author);
 	free(d->keywords);
+	free(d->uploader);
 	memset(d, 0, sizeof *d);
 }
 
@@ -489,7 +491,7 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 		goto fail;
 	if ((rc = sq_prep(st, &s,
 		       "INSERT INTO documents(title, title_user, filename, category_id, sha256, size, status,"
-		       " created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7)",
+		       " created_at, updated_at, uploader) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8)",
 		       ei)))
 		goto fail;
 	sq_bind_text(s, 1, in->title);
@@ -500,6 +502,7 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 	sq_bind_text(s, 5, in->sha256);
 	sqlite3_bind_int64(s, 6, in->size);
 	sqlite3_bind_int64(s, 7, now);
+	sq_bind_text(s, 8, in->uploader && *in->uploader ? in->uploader : NULL);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = sq_fail(st->db, ei, "insert document");
 		goto fail;
@@ -539,6 +542,7 @@ void sq_read_doc(sqlite3_stmt *s, wy_doc *d)
 	d->downloads = sqlite3_column_int64(s, 17);
 	d->keywords = sq_col_str(s, 18);
 	d->dup_of = sqlite3_column_int64(s, 19);
+	d->uploader = sq_col_str(s, 20);
 }
 
 int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)

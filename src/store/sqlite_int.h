@@ -44,8 +44,8 @@ void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
 #define DOC_COLUMNS_NOFROM                                                                                 \
 	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \
 	" d.thumb_sha256, d.created_at, d.updated_at, d.progress_done, d.progress_total, d.views, d.downloads," \
-	" d.keywords, d.dup_of"
-#define DOC_NCOLUMNS 20
+	" d.keywords, d.dup_of, d.uploader"
+#define DOC_NCOLUMNS 21
 #define DOC_COLUMNS DOC_COLUMNS_NOFROM " FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
 
 /* The WHERE of a filtered listing (wy_doc_filter as ?1..?4, sq_bind_filter). */

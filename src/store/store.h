@@ -45,6 +45,7 @@ typedef struct wy_doc {
 	int progress_done, progress_total; /* pages converted so far (converting) */
 	int64_t views, downloads;
 	char *keywords;          /* space-separated, found in the text at ingest; or NULL */
+	char *uploader;          /* display name of who uploaded it, or NULL */
 	int64_t dup_of;          /* the document this one nearly duplicates, or 0 */
 } wy_doc;
 
@@ -79,6 +80,7 @@ typedef struct wy_doc_new {
 	const char *category;    /* "a/b/c" path, created on demand; may be NULL */
 	const char *sha256;
 	int64_t size;
+	const char *uploader;    /* who uploaded it (display name), or NULL */
 } wy_doc_new;
 
 /* A job as a worker claims it. */

@@ -5,11 +5,32 @@
 #include "core/util.h"
 #include "text/boxes.h"
 #include "text/query.h"
+#include "text/utf8.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+void wy_mask_name(const char *name, char *out, size_t size)
+{
+	/* code points, not bytes: 张三丰 → 张****, scholarly → sc****y */
+	const char *p = name, *end = name + strlen(name);
+	const char *cut[64];
+	int n = 0;
+	while (p < end && n < 64) {
+		cut[n++] = p;
+		if (wy_utf8_decode(&p, end) < 0)
+			break;
+	}
+	size_t first = n > 3 ? (size_t)(cut[2] - name) : n > 0 ? (size_t)(cut[1] - name) : 0;
+	const char *last = n > 3 ? cut[n - 1] : end;
+	if (first >= size)
+		first = 0;
+	snprintf(out, size, "%.*s****%s", (int)first, name, last);
+}
 
 json_t *wy_view_doc(const wy_doc *d)
 {
@@ -29,6 +50,13 @@ json_t *wy_view_doc(const wy_doc *d)
 	json_object_set_new(o, "views", json_integer(d->views));
 	json_object_set_new(o, "downloads", json_integer(d->downloads));
 	json_object_set_new(o, "keywords", str_or_null(d->keywords));
+	if (d->uploader) {
+		char masked[64];
+		wy_mask_name(d->uploader, masked, sizeof masked);
+		json_object_set_new(o, "uploader", json_string(masked));
+	} else {
+		json_object_set_new(o, "uploader", json_null());
+	}
 	json_object_set_new(o, "duplicate_of", d->dup_of ? json_integer(d->dup_of) : json_null());
 	if (d->thumb_sha256[0]) {
 		char url[80];

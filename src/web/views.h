@@ -8,7 +8,13 @@
 
 #include "store/store.h"
 
+/* A document; its uploader's name masked (wy_mask_name). */
 json_t *wy_view_doc(const wy_doc *d);
+
+/* An uploader's name as others see it: the first two characters, ****, the
+ * last one ("scholarly" → "sc****y"); a name of three characters or fewer
+ * keeps only its first ("张三丰" → "张****"). */
+void wy_mask_name(const char *name, char *out, size_t size);
 json_t *wy_view_page(const wy_page *p);
 json_t *wy_view_category(const wy_category *c);
 

@@ -54,7 +54,7 @@ test('the document page, its pager, jump and zoom', async () => {
   assert.match(await h1.innerText(), /TXT\s*长文示例/);
   assert.match(await page.locator('.crumbs').innerText(), /当前位置：首页 > 文渊 > 示例/);
   const meta = await page.locator('.meta').innerText();
-  for (const re of [/文档编号 \d+/, /上传时间 \d{4}-\d\d-\d\d/, /格式 TXT/, /页数 \d+/, /大小 [\d.]+KB/]) assert.match(meta, re);
+  for (const re of [/上传人 sc\*\*\*\*y/, /文档编号 \d+/, /上传时间 \d{4}-\d\d-\d\d/, /格式 TXT/, /页数 \d+/, /大小 [\d.]+KB/]) assert.match(meta, re);
   for (const label of ['收藏', '分享', '赏', '下载', '相关', '举报'])
     assert.ok(await page.locator('.actions a', { hasText: label }).isVisible(), label);
   const imgs = page.locator('.page img');

@@ -21,7 +21,7 @@ data=$d/data
 		[ $p -lt 3 ] && printf '\f' || echo "第三页的最后一句。"
 	done
 } > "$d/long.txt"
-"$WY_BIN" --data "$data" add --category 文渊/示例 --title 长文示例 "$d/long.txt" > "$d/add.out"
+"$WY_BIN" --data "$data" add --uploader scholarly --category 文渊/示例 --title 长文示例 "$d/long.txt" > "$d/add.out"
 id=$(awk '/^ready/ {print $2}' "$d/add.out")
 pages=$("$WY_BIN" --data "$data" info "$id" --json | jq .pages)
 echo "# document $id, $pages pages"
