@@ -42,6 +42,7 @@ bench: all
 	bench/pipeline.sh $(BUILD)/wenyuan
 	bench/office.sh $(BUILD)/wenyuan
 	bench/http.sh $(BUILD)/wenyuan
+	bench/search.sh $(BUILD)/wenyuan
 
 clean:
 	rm -rf $(BUILD) build-asan
