@@ -18,7 +18,7 @@ pkgs=(
 # side-by-side comparison, and mutool to make the sample manual's PDF check
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   pkgs+=(poppler-utils webp curl jq bc time)
-  if [ "${1:-}" = "--bench" ]; then pkgs+=(nginx-light wrk); fi
+  if [ "${1:-}" = "--bench" ]; then pkgs+=(nginx-light wrk opencc); fi
 fi
 # the browser test: Debian's chromium, driven by playwright-core from npm
 if [ "${1:-}" = "--test" ]; then
