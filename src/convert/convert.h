@@ -23,14 +23,23 @@ typedef struct wy_convert_opts {
 	size_t max_text;     /* bytes of plain text laid out (larger: WY_ETOOBIG) */
 	size_t max_page_text;  /* bytes of text kept per page (the rest is cut) */
 	size_t max_doc_text;   /* bytes of text kept per document (later pages get none) */
+	size_t max_page_boxes; /* bytes of character boxes per page (more: the page gets none) */
 } wy_convert_opts;
 
-/* Callbacks; a non-zero return stops the conversion with that code. */
+/* Callbacks; a non-zero return stops the conversion with that code.
+ * Arguments are borrowed for the duration of the call.
+ *
+ * page: page_no runs 1..npages; text is the page's UTF-8 text (never NULL,
+ * may be ""); boxes are where its characters sit (text/boxes.h): exactly
+ * WY_BOX_SIZE bytes per code point of text, in order, or NULL/0 when the
+ * page has none (no text, no usable page size, or more than
+ * max_page_boxes). */
 typedef struct wy_convert_sink {
 	void *ctx;
 	int (*format)(void *ctx, const char *format);
 	int (*count)(void *ctx, int npages);
-	int (*page)(void *ctx, int page_no, const char *image_sha, int width, int height, const char *text);
+	int (*page)(void *ctx, int page_no, const char *image_sha, int width, int height, const char *text,
+		    const unsigned char *boxes, size_t boxes_len);
 	int (*thumb)(void *ctx, const char *sha);
 	int (*meta)(void *ctx, const char *title, const char *author);
 } wy_convert_sink;

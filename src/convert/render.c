@@ -8,11 +8,13 @@
 #include "convert/sniff.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "text/boxes.h"
 #include "text/charset.h"
 #include "text/utf8.h"
 
 #include <fcntl.h>
 #include <mupdf/fitz.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -32,6 +34,7 @@ void wy_convert_opts_default(wy_convert_opts *o)
 	o->max_text = 32u << 20;
 	o->max_page_text = 4u << 20;
 	o->max_doc_text = 64u << 20;
+	o->max_page_boxes = 4u << 20; /* 512K characters, far past any real page */
 }
 
 static void on_warning(void *user, const char *msg)
@@ -155,6 +158,14 @@ static fz_pixmap *draw(fz_context *ctx, fz_display_list *list, fz_colorspace *cs
 	return pix;
 }
 
+/* Whether a page's bounds can be drawn: render_list draws a page without
+ * them as a blank A4 sheet, on which no character has a place. */
+static bool usable_size(fz_rect bounds)
+{
+	float pw = bounds.x1 - bounds.x0, ph = bounds.y1 - bounds.y0;
+	return pw > 0.5f && ph > 0.5f && pw <= 1e6f && ph <= 1e6f;
+}
+
 /* Render a display list at a given width (the height follows the page's
  * aspect, capped at what WebP can hold) into a new pixmap. A page with no
  * usable size still gets an image: a blank A4 sheet. NULL on failure. */
@@ -162,7 +173,7 @@ static fz_pixmap *render_list(fz_context *ctx, fz_display_list *list, fz_rect bo
 {
 	fz_colorspace *cs = list && has_color(ctx, list) ? fz_device_rgb(ctx) : fz_device_gray(ctx);
 	float pw = bounds.x1 - bounds.x0, ph = bounds.y1 - bounds.y0;
-	if (!(pw > 0.5f) || !(ph > 0.5f) || pw > 1e6f || ph > 1e6f) {
+	if (!usable_size(bounds)) {
 		pw = 595;
 		ph = 842;
 		list = NULL;
@@ -212,9 +223,64 @@ static uint32_t last_cp(const char *s, size_t n)
 	return cp > 0 ? (uint32_t)cp : 0;
 }
 
+/* v in 1/65535ths of the span [lo, lo + span), clamped to the page (a
+ * character may stick out of it; NaN from a broken font lands on 0). */
+static uint16_t unit(float v, float lo, float span)
+{
+	float f = (v - lo) / span * WY_BOX_UNIT;
+	if (!(f > 0))
+		return 0;
+	if (f >= WY_BOX_UNIT)
+		return WY_BOX_UNIT;
+	return (uint16_t)(f + 0.5f);
+}
+
+/* Append the box of a character (its quad, in page space) to boxes, in
+ * 1/65535ths of the page bounds the image shows. A character always gets
+ * a non-empty box with x0 < x1 and y0 < y1: one squeezed to nothing by
+ * the clamp is widened to one unit, since all zero means "no box". */
+static int put_box(wy_buf *boxes, fz_quad q, fz_rect page)
+{
+	fz_rect r = fz_rect_from_quad(q);
+	float pw = page.x1 - page.x0, ph = page.y1 - page.y0;
+	wy_rect b = {unit(r.x0, page.x0, pw), unit(r.y0, page.y0, ph), unit(r.x1, page.x0, pw),
+		     unit(r.y1, page.y0, ph)};
+	if (b.x0 >= b.x1) {
+		b.x1 = b.x0 < WY_BOX_UNIT ? (uint16_t)(b.x0 + 1) : WY_BOX_UNIT;
+		b.x0 = (uint16_t)(b.x1 - 1);
+	}
+	if (b.y0 >= b.y1) {
+		b.y1 = b.y0 < WY_BOX_UNIT ? (uint16_t)(b.y0 + 1) : WY_BOX_UNIT;
+		b.y0 = (uint16_t)(b.y1 - 1);
+	}
+	unsigned char e[WY_BOX_SIZE];
+	wy_box_put(e, &b);
+	return wy_buf_append(boxes, e, sizeof e);
+}
+
+/* Append n empty boxes: characters the page text adds itself. */
+static int put_empty(wy_buf *boxes, size_t n)
+{
+	static const unsigned char zero[WY_BOX_SIZE];
+	int rc = WY_OK;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = wy_buf_append(boxes, zero, sizeof zero);
+	return rc;
+}
+
+/* Code points of valid UTF-8: the bytes that are not continuation bytes. */
+static size_t count_cps(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
 /* A printed line, trimmed, with where it ends on the page. */
 typedef struct pline {
 	size_t off, len;   /* into the page's line buffer */
+	size_t box;        /* index of its first character's box in the line boxes */
 	float x1, em;      /* right edge and font size */
 	int block;
 } pline;
@@ -225,20 +291,29 @@ typedef struct pline {
  * and both meet in CJK text: Chinese typesetting breaks lines anywhere and
  * many producers put every line in a block of its own. Inside a paragraph
  * lines join with a space, except around CJK characters, where a space
- * would split a word ("中华\n人民" must index as 中华人民). */
-static int page_text(fz_context *ctx, fz_stext_page *sp, wy_buf *out)
+ * would split a word ("中华\n人民" must index as 中华人民).
+ *
+ * Boxes are made in lockstep with the text: every code point written to
+ * out gets one box in boxes (the spaces and line breaks added here get an
+ * empty one), whatever the cap of out cuts, so the n-th code point of the
+ * text is always the n-th box. When the boxes pass their own cap, or the
+ * page has no usable size (bounds), boxes is left empty: the page has text
+ * but no boxes. Returns WY_ETOOBIG when the text was cut (what came before
+ * the cut is kept), else WY_OK. */
+static int page_text(fz_stext_page *sp, fz_rect bounds, wy_buf *out, wy_buf *boxes)
 {
-	wy_buf lines;
+	wy_buf lines, lbox;
 	wy_buf_init(&lines, out->cap);
+	wy_buf_init(&lbox, boxes->cap);
 	pline *pl = NULL;
 	int n = 0, cap = 0, block = 0, rc = WY_OK;
+	bool cut = false, bx = usable_size(bounds); /* bx: boxes still kept */
 	float right = 0;
-	(void)ctx;
-	for (fz_stext_block *b = sp->first_block; b && !rc; b = b->next, block++) {
+	for (fz_stext_block *b = sp->first_block; b && !cut; b = b->next, block++) {
 		if (b->type != FZ_STEXT_BLOCK_TEXT)
 			continue;
-		for (fz_stext_line *ln = b->u.t.first_line; ln && !rc; ln = ln->next) {
-			size_t start = lines.len;
+		for (fz_stext_line *ln = b->u.t.first_line; ln && !cut; ln = ln->next) {
+			size_t start = lines.len, box = lbox.len / WY_BOX_SIZE;
 			float em = 0;
 			for (fz_stext_char *ch = ln->first_char; ch; ch = ch->next) {
 				int cp = ch->c;
@@ -247,44 +322,69 @@ static int page_text(fz_context *ctx, fz_stext_page *sp, wy_buf *out)
 				if (cp == ' ' && lines.len == start)
 					continue; /* leading space */
 				char u[4];
-				if ((rc = wy_buf_append(&lines, u, (size_t)wy_utf8_encode((uint32_t)cp, u))))
-					break; /* cut here: what came before stays */
+				if (wy_buf_append(&lines, u, (size_t)wy_utf8_encode((uint32_t)cp, u))) {
+					cut = true; /* cut here: what came before stays */
+					break;
+				}
+				if (bx && put_box(&lbox, ch->quad, bounds))
+					bx = false;
 				if (ch->size > em)
 					em = ch->size;
 			}
-			while (lines.len > start && (lines.data[lines.len - 1] == ' '))
+			while (lines.len > start && (lines.data[lines.len - 1] == ' ')) {
 				lines.len--;
+				lbox.len -= bx ? WY_BOX_SIZE : 0;
+			}
 			if (lines.len == start)
 				continue;
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
 				pl = wy_xrealloc(pl, (size_t)cap * sizeof *pl);
 			}
-			pl[n++] = (pline){start, lines.len - start, ln->bbox.x1, em > 0 ? em : 10, block};
+			pl[n++] = (pline){start, lines.len - start, box, ln->bbox.x1, em > 0 ? em : 10, block};
 			if (ln->bbox.x1 > right)
 				right = ln->bbox.x1;
 		}
 	}
-	rc = WY_OK; /* a cut page keeps the lines it has */
 	for (int i = 0; i < n && !rc; i++) {
 		const char *t = lines.data + pl[i].off;
+		const char *sep = "";
 		if (i > 0) {
 			const pline *a = &pl[i - 1];
 			bool cjk = wy_is_cjk(last_cp(lines.data + a->off, a->len)) && wy_is_cjk(first_cp(t, pl[i].len));
 			bool full = a->x1 >= right - 2.5f * a->em;
-			const char *sep = "\n";
+			sep = "\n";
 			if (a->block == pl[i].block || (cjk && full)) {
 				char last = lines.data[a->off + a->len - 1];
 				sep = (cjk || last == '-') ? "" : " ";
 			}
-			rc = wy_buf_puts(out, sep);
 		}
-		if (!rc)
-			rc = wy_buf_append(out, t, pl[i].len);
+		/* The joined text may pass the cap the lines kept under: cut
+		 * the line on a character boundary, and add no separator that
+		 * nothing follows. */
+		size_t seplen = strlen(sep), len = pl[i].len;
+		size_t room = out->cap ? out->cap - out->len : SIZE_MAX;
+		bool at_cap = seplen + len > room;
+		if (at_cap) {
+			cut = true;
+			len = room > seplen ? wy_utf8_truncate(t, len, room - seplen) : 0;
+			if (len == 0)
+				break;
+		}
+		if ((rc = wy_buf_append(out, sep, seplen)) || (rc = wy_buf_append(out, t, len)))
+			break;
+		if (bx && (put_empty(boxes, seplen) ||
+			   wy_buf_append(boxes, lbox.data + pl[i].box * WY_BOX_SIZE, count_cps(t, len) * WY_BOX_SIZE)))
+			bx = false;
+		if (at_cap)
+			break;
 	}
+	if (!bx || rc)
+		boxes->len = 0;
 	free(pl);
 	wy_buf_free(&lines);
-	return rc;
+	wy_buf_free(&lbox);
+	return rc ? rc : cut ? WY_ETOOBIG : WY_OK;
 }
 
 /* Plain text becomes a small XHTML document that MuPDF lays out into A4
@@ -544,11 +644,18 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *text_title
 		bool ok = load_page(ctx, doc, i, &lp, why, sizeof why);
 		/* Text is capped per page and per document: a small file can
 		 * repeat one huge text object on every page. */
-		wy_buf text;
+		wy_buf text, boxes;
 		size_t left = o->max_doc_text > doc_text ? o->max_doc_text - doc_text : 0;
 		wy_buf_init(&text, left < o->max_page_text ? left : o->max_page_text);
-		if (lp.text && left && page_text(ctx, lp.text, &text))
+		wy_buf_init(&boxes, o->max_page_boxes);
+		if (lp.text && left && page_text(lp.text, lp.bounds, &text, &boxes))
 			wy_debug("convert.text_cut", "page=%d", i + 1);
+		if (boxes.len && boxes.len != count_cps(text.data, text.len) * WY_BOX_SIZE) {
+			/* Never reached: page_text keeps them in step. A viewer
+			 * would mark the wrong characters, so the page gets none. */
+			wy_error("convert.boxes", "page=%d boxes=%zu text=%zu", i + 1, boxes.len, text.len);
+			boxes.len = 0;
+		}
 		doc_text += text.len;
 		char sha[65];
 		int w = 0, h = 0, rrc;
@@ -579,8 +686,10 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *text_title
 			fz_drop_pixmap(ctx, pix);
 		}
 		if (rrc == WY_OK && sink->page)
-			rrc = sink->page(sink->ctx, i + 1, sha, w, h, text.data ? text.data : "");
+			rrc = sink->page(sink->ctx, i + 1, sha, w, h, text.data ? text.data : "",
+					 boxes.len ? (const unsigned char *)boxes.data : NULL, boxes.len);
 		wy_buf_free(&text);
+		wy_buf_free(&boxes);
 		drop_page(ctx, &lp);
 		if (rrc) {
 			if (ei && !ei->msg[0])

@@ -7,6 +7,7 @@
 #include "convert/sandbox.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "text/boxes.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -27,6 +28,7 @@ enum {
 };
 #define REC_MAX (8u << 20)       /* one page's text is cut well below this */
 #define TEXT_MAX (80u << 20)     /* all pages' text; the child cuts at 64 MiB */
+#define BOXES_MAX (128u << 20)   /* all pages' character boxes (16M characters) */
 #define READ_MAX (1u << 20)      /* read per child per loop, so deadlines are seen */
 
 static volatile sig_atomic_t stop_requested;
@@ -37,7 +39,7 @@ void wy_worker_stop(void) { stop_requested = 1; }
 
 typedef struct child_ctx {
 	int fd;
-	int fault;            /* tests only: 1 crash, 2 hang (see start_job) */
+	int fault;            /* tests only: 1 crash, 2 hang, 3 bad boxes (see start_job) */
 	const char *path;
 	wy_blob_store *bs;
 	wy_convert_opts opts;
@@ -45,6 +47,7 @@ typedef struct child_ctx {
 	const wy_config *cfg;
 	const char *workdir;
 	bool drop_format;     /* the PDF's own format record is not the document's */
+	size_t boxes_sent;    /* box bytes of the current document so far */
 } child_ctx;
 
 static int send_rec(int fd, char type, const void *p, size_t n)
@@ -87,13 +90,29 @@ static int sink_thumb(void *c, const char *sha)
 	return send_rec(((child_ctx *)c)->fd, REC_THUMB, sha, strlen(sha));
 }
 
-static int sink_page(void *c, int page_no, const char *sha, int w, int h, const char *text)
+/* A page record: "NO WIDTH HEIGHT SHA BOXES_LEN\n", the boxes, the text.
+ * Boxes are left out (BOXES_LEN 0) when they would make the record longer
+ * than REC_MAX or the document's boxes more than BOXES_MAX, the limits the
+ * parent holds the child to: the text is what matters, marks on the page
+ * image are a help. */
+static int sink_page(void *c, int page_no, const char *sha, int w, int h, const char *text,
+		     const unsigned char *boxes, size_t boxes_len)
 {
+	child_ctx *cc = c;
+	size_t tlen = strlen(text);
+	if (boxes_len > BOXES_MAX - cc->boxes_sent || boxes_len + tlen + 256 > REC_MAX) {
+		wy_warn("convert.boxes_dropped", "page=%d boxes=%zu text=%zu", page_no, boxes_len, tlen);
+		boxes_len = 0;
+	}
+	cc->boxes_sent += boxes_len;
+	if (cc->fault == 3 && boxes_len)
+		boxes_len -= WY_BOX_SIZE; /* one box short of the text: the parent must notice */
 	wy_buf b;
 	wy_buf_init(&b, 0);
-	wy_buf_printf(&b, "%d %d %d %s\n", page_no, w, h, sha);
-	wy_buf_puts(&b, text);
-	int rc = send_rec(((child_ctx *)c)->fd, REC_PAGE, b.data, b.len);
+	wy_buf_printf(&b, "%d %d %d %s %zu\n", page_no, w, h, sha, boxes_len);
+	wy_buf_append(&b, boxes, boxes_len);
+	wy_buf_append(&b, text, tlen);
+	int rc = send_rec(cc->fd, REC_PAGE, b.data, b.len);
 	wy_buf_free(&b);
 	return rc;
 }
@@ -185,6 +204,7 @@ static int office_main(void *arg, int fd, int in_fd)
 		if (!rc) {
 			wy_convert_sink sink = {c, sink_format, sink_count, sink_page, sink_thumb, sink_meta};
 			c->drop_format = true;
+			c->boxes_sent = 0;
 			rc = wy_convert_file(pdf, c->bs, &c->opts, &sink, &ei);
 			c->drop_format = false;
 		}
@@ -231,11 +251,25 @@ typedef struct slot {
 	wy_page *pages;
 	int got;
 	size_t text_bytes;     /* all pages' text so far */
+	size_t box_bytes;      /* all pages' boxes so far */
 	bool done;
 	int err;
 	char *errmsg;
 	bool protocol_error;
 } slot;
+
+/* Free the pages received so far. */
+static void free_pages(slot *s)
+{
+	for (int i = 0; i < s->got; i++) {
+		free(s->pages[i].text);
+		free(s->pages[i].boxes);
+	}
+	free(s->pages);
+	s->pages = NULL;
+	s->got = s->npages = 0;
+	s->text_bytes = s->box_bytes = 0;
+}
 
 /* Forget everything about the current job; the office converter stays. */
 static void slot_reset(slot *s)
@@ -248,12 +282,72 @@ static void slot_reset(slot *s)
 	free(s->author);
 	free(s->errmsg);
 	free(s->office_format);
-	for (int i = 0; i < s->got; i++)
-		free(s->pages[i].text);
-	free(s->pages);
+	free_pages(s);
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
 	s->conv = conv;
+}
+
+/* Code points of UTF-8 text: the bytes that are not continuation bytes. */
+static size_t count_cps(const char *t)
+{
+	size_t k = 0;
+	for (; *t; t++)
+		k += ((unsigned char)*t & 0xC0) != 0x80;
+	return k;
+}
+
+/* A page record (see sink_page), n bytes at p. Pages must come in order,
+ * within the count; the boxes must be whole, one per code point of the
+ * text, and within BOXES_MAX for the document; the text within TEXT_MAX. */
+static void parse_page(slot *s, const char *p, size_t n)
+{
+	const char *nl = memchr(p, '\n', n);
+	char head[160], sha[65], digits[10];
+	int no, w, h;
+	size_t hlen = nl ? (size_t)(nl - p) : 0;
+	if (!nl || hlen >= sizeof head) {
+		s->protocol_error = true;
+		return;
+	}
+	memcpy(head, p, hlen);
+	head[hlen] = 0;
+	/* At most 9 digits: a length cannot overflow while it is read. */
+	if (sscanf(head, "%d %d %d %64s %9[0-9]", &no, &w, &h, sha, digits) != 5 || no != s->got + 1 ||
+	    no > s->npages || !wy_blob_valid_name(sha)) {
+		s->protocol_error = true;
+		return;
+	}
+	size_t blen = (size_t)strtoul(digits, NULL, 10), rest = n - hlen - 1;
+	if (blen > rest || blen % WY_BOX_SIZE || blen > BOXES_MAX - s->box_bytes) {
+		s->protocol_error = true;
+		return;
+	}
+	/* The child caps text per document; one that sends more is not
+	 * following the protocol. */
+	s->text_bytes += rest - blen;
+	if (s->text_bytes > TEXT_MAX) {
+		s->protocol_error = true;
+		return;
+	}
+	char *text = wy_xstrndup(nl + 1 + blen, rest - blen);
+	if (blen && blen / WY_BOX_SIZE != count_cps(text)) {
+		free(text);
+		s->protocol_error = true;
+		return;
+	}
+	s->box_bytes += blen;
+	wy_page *pg = &s->pages[s->got++];
+	pg->page_no = no;
+	pg->width = w;
+	pg->height = h;
+	memcpy(pg->image_sha256, sha, 65);
+	pg->text = text;
+	if (blen) {
+		pg->boxes = wy_xmalloc(blen);
+		memcpy(pg->boxes, nl + 1, blen);
+		pg->boxes_len = blen;
+	}
 }
 
 /* Parse complete records from s->in. The child parses hostile input and
@@ -271,7 +365,8 @@ static void parse_records(slot *s, int max_pages)
 		if (s->in.len - off - 5 < n)
 			break;
 		const char *p = (const char *)h + 5;
-		char *str = wy_xstrndup(p, n);
+		/* A page record is binary and large: parse_page reads it in place. */
+		char *str = h[0] == REC_PAGE ? NULL : wy_xstrndup(p, n);
 		switch (h[0]) {
 		case REC_FORMAT:
 			free(s->format);
@@ -299,30 +394,9 @@ static void parse_records(slot *s, int max_pages)
 			else
 				snprintf(s->thumb, sizeof s->thumb, "%s", str);
 			break;
-		case REC_PAGE: {
-			int no, w, hh;
-			char sha[65];
-			char *nl = memchr(str, '\n', n);
-			if (!nl || sscanf(str, "%d %d %d %64s", &no, &w, &hh, sha) != 4 || no != s->got + 1 ||
-			    no > s->npages || !wy_blob_valid_name(sha)) {
-				s->protocol_error = true;
-				break;
-			}
-			/* The child caps text per document; one that sends more is
-			 * not following the protocol. */
-			s->text_bytes += n;
-			if (s->text_bytes > TEXT_MAX) {
-				s->protocol_error = true;
-				break;
-			}
-			wy_page *pg = &s->pages[s->got++];
-			pg->page_no = no;
-			pg->width = w;
-			pg->height = hh;
-			memcpy(pg->image_sha256, sha, 65);
-			pg->text = wy_xstrdup(nl + 1);
+		case REC_PAGE:
+			parse_page(s, p, n);
 			break;
-		}
 		case REC_ERROR: {
 			char *sp = strchr(str, ' ');
 			s->err = atoi(str);
@@ -394,7 +468,7 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	child_ctx c = {.path = path, .bs = bs};
 	/* Fault points for the tests of supervision: checked here in the parent
 	 * so that exactly the n-th job's child crashes or hangs. */
-	c.fault = wy_fault("child.crash") ? 1 : wy_fault("child.hang") ? 2 : 0;
+	c.fault = wy_fault("child.crash") ? 1 : wy_fault("child.hang") ? 2 : wy_fault("child.bad_boxes") ? 3 : 0;
 	convert_opts(cfg, &c.opts);
 	wy_sandbox_limits lim = {
 		.memory_bytes = (uint64_t)cfg->convert_memory_mb << 20,
@@ -537,11 +611,7 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 	/* Start the job's results afresh: only the converter's records count. */
 	wy_buf_free(&s->in);
 	wy_buf_init(&s->in, REC_MAX + 64);
-	for (int i = 0; i < s->got; i++)
-		free(s->pages[i].text);
-	free(s->pages);
-	s->pages = NULL;
-	s->got = s->npages = 0;
+	free_pages(s);
 	s->done = s->eof = false;
 	s->office = true;
 	s->pid = s->conv.pid;

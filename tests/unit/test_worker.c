@@ -9,6 +9,7 @@
 #include "store/store.h"
 #include "test.h"
 #include "testdoc.h"
+#include "text/boxes.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -53,6 +54,15 @@ static int64_t add_doc(env *e, const void *data, size_t len, const char *name)
 	if (wy_store_doc_add(e->st, &dn, &id, &existed, NULL))
 		abort();
 	return id;
+}
+
+/* Code points of UTF-8 text. */
+static size_t cps(const char *t)
+{
+	size_t k = 0;
+	for (; *t; t++)
+		k += ((unsigned char)*t & 0xC0) != 0x80;
+	return k;
 }
 
 static int64_t add_text(env *e, const char *text, const char *name)
@@ -112,6 +122,16 @@ TEST(converts_and_publishes_pages)
 		ASSERT_CONTAINS(p.text, i == 1 ? "第一页" : "第二页");
 		ASSERT(wy_blob_exists(e.bs, p.image_sha256));
 		ASSERT_EQ(p.width, 1240);
+		/* The boxes came through the child's records into the store:
+		 * one per code point, the heading's first at the top left. */
+		ASSERT_EQ(p.boxes_len, cps(p.text) * WY_BOX_SIZE);
+		wy_rect r = wy_box_get(p.boxes, p.boxes_len, 0);
+		ASSERT(r.x0 > 0 && r.x0 < r.x1 && r.x1 < 0.2 * WY_BOX_UNIT);
+		ASSERT(r.y0 > 0 && r.y0 < r.y1 && r.y1 < 0.15 * WY_BOX_UNIT);
+		for (size_t k = 0; k < cps(p.text); k++) {
+			wy_rect c = wy_box_get(p.boxes, p.boxes_len, k);
+			ASSERT(c.x0 < c.x1 && c.y0 < c.y1 && c.y0 > r.y0 - 100);
+		}
 		wy_page_clear(&p);
 	}
 	ASSERT_EQ(wy_store_doc_get(e.st, ids[1], &d, NULL), WY_OK);
@@ -119,6 +139,31 @@ TEST(converts_and_publishes_pages)
 	ASSERT_STR_EQ(d.title, "纯文本文档");
 	ASSERT_STR_EQ(d.format, "txt");
 	wy_doc_clear(&d);
+	wy_page p;
+	ASSERT_EQ(wy_store_page_get(e.st, ids[1], 1, &p, NULL), WY_OK);
+	ASSERT_CONTAINS(p.text, "第二行");
+	ASSERT_EQ(p.boxes_len, cps(p.text) * WY_BOX_SIZE);
+	wy_page_clear(&p);
+	env_close(&e);
+}
+
+TEST(boxes_out_of_step_with_the_text_fail_the_job)
+{
+	/* A child that sends one box fewer than its page has characters is
+	 * not following the protocol: its document fails, the next does not. */
+	env e;
+	env_open(&e);
+	e.cfg.workers = 1;
+	int64_t ids[2];
+	ids[0] = add_text(&e, "第一份\n", "a.txt");
+	ids[1] = add_text(&e, "第二份\n", "b.txt");
+	wy_fault_arm("child.bad_boxes", 1);
+	run_until_done(&e, ids, 2);
+	wy_fault_arm(NULL, 0);
+	char reason[256];
+	ASSERT_EQ(status_of(&e, ids[0], reason, sizeof reason), WY_DOC_FAILED);
+	ASSERT_STR_EQ(reason, "the converter sent malformed results");
+	ASSERT_EQ(status_of(&e, ids[1], NULL, 0), WY_DOC_READY);
 	env_close(&e);
 }
 
@@ -230,4 +275,5 @@ TEST(job_of_a_dead_worker_is_picked_up)
 
 TEST_LIST(T(converts_and_publishes_pages), T(crashing_child_fails_only_its_document),
 	  T(hanging_child_is_killed_at_the_limit), T(memory_limit_fails_with_a_reason),
-	  T(unrecognized_and_missing_original), T(job_of_a_dead_worker_is_picked_up))
+	  T(unrecognized_and_missing_original), T(job_of_a_dead_worker_is_picked_up),
+	  T(boxes_out_of_step_with_the_text_fail_the_job))
