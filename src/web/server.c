@@ -1010,8 +1010,14 @@ static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64
 		return send_text(c, 503, "unavailable\n");
 	}
 	/* A download is counted once, not once per range a client fetches. */
-	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range"))
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range")) {
 		count_hit(st, id, true);
+		/* a download is a read too, for "also read" (no new cookie here) */
+		bool fresh;
+		uint64_t visitor = visitor_id(c, &fresh);
+		if (!fresh)
+			count_visit(st, visitor, id);
+	}
 	char etag[70];
 	snprintf(etag, sizeof etag, "\"%s\"", d.sha256);
 	char *disp = disposition(d.filename && *d.filename ? d.filename : "document");
