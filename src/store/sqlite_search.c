@@ -30,7 +30,7 @@
  * library. Each clause ranks at most this many matching pages (and titles),
  * the newest, which bounds a query's time; the result then says there are
  * more. */
-#define RANK_BUDGET 8000
+#define RANK_BUDGET 3000
 #define PAGE_MASK ((1 << PAGE_BITS) - 1)
 
 /* ---- the tokenizer, as SQLite's FTS5 sees it ---- */
@@ -71,6 +71,83 @@ static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* ---- ranking functions ----
+ *
+ * FTS5's bm25() computes each phrase's IDF on its first row by scanning the
+ * phrase's whole doclist: for a clause as common as one character that scan
+ * costs more than ranking the rows. Our queries hold one phrase per clause,
+ * so the IDF is a constant within a query and is computed apart (from the
+ * vocabulary, in the caller) and passed in as weight:
+ *
+ *   wy_rank(fts, weight[, colweight...]) = -weight * sum over columns of
+ *       colweight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen))
+ *
+ * BM25 without the scan; lower is better, like bm25(). wy_hits(fts) is the
+ * number of phrase instances on the row, for picking a document's best
+ * pages without ranking the whole doclist. */
+
+typedef struct rank_avg {
+	int ncol;
+	double avg[8];
+} rank_avg;
+
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
+		    sqlite3_value **val)
+{
+	const double k1 = 1.2, b = 0.75;
+	rank_avg *ra = api->xGetAuxdata(fts, 0);
+	if (!ra) {
+		ra = sqlite3_malloc(sizeof *ra);
+		if (!ra) {
+			sqlite3_result_error_nomem(ctx);
+			return;
+		}
+		memset(ra, 0, sizeof *ra);
+		sqlite3_int64 rows = 0;
+		api->xRowCount(fts, &rows);
+		ra->ncol = api->xColumnCount(fts);
+		if (ra->ncol > 8)
+			ra->ncol = 8;
+		for (int c = 0; c < ra->ncol; c++) {
+			sqlite3_int64 tot = 0;
+			api->xColumnTotalSize(fts, c, &tot);
+			ra->avg[c] = rows > 0 && tot > 0 ? (double)tot / (double)rows : 1.0;
+		}
+		if (api->xSetAuxdata(fts, ra, sqlite3_free) != SQLITE_OK) {
+			sqlite3_result_error_nomem(ctx);
+			return;
+		}
+	}
+	double weight = nval > 0 ? sqlite3_value_double(val[0]) : 1.0;
+	int tf[8] = {0}, ninst = 0;
+	api->xInstCount(fts, &ninst);
+	for (int i = 0; i < ninst; i++) {
+		int phrase, col, off;
+		if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK && col >= 0 && col < ra->ncol)
+			tf[col]++;
+	}
+	double score = 0;
+	for (int c = 0; c < ra->ncol; c++) {
+		if (!tf[c])
+			continue;
+		int len = 0;
+		api->xColumnSize(fts, c, &len);
+		double cw = nval > 1 + c ? sqlite3_value_double(val[1 + c]) : 1.0;
+		score += cw * tf[c] * (k1 + 1) / (tf[c] + k1 * (1 - b + b * len / ra->avg[c]));
+	}
+	sqlite3_result_double(ctx, -weight * score);
+}
+
+static void hits_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
+		    sqlite3_value **val)
+{
+	(void)nval;
+	(void)val;
+	int n = 0;
+	api->xInstCount(fts, &n);
+	sqlite3_result_int(ctx, n);
+}
+
 int sq_register_tokenizer(wy_store *st, wy_errinfo *ei)
 {
 	int rc = wy_tokenize_init(ei);
@@ -86,7 +163,9 @@ int sq_register_tokenizer(wy_store *st, wy_errinfo *ei)
 	if (!api)
 		return wy_err_set(ei, WY_ESTORE, "store: this SQLite has no FTS5");
 	static fts5_tokenizer tok = {tok_create, tok_delete, tok_tokenize};
-	if (api->xCreateTokenizer(api, "wenyuan", NULL, &tok, NULL) != SQLITE_OK)
+	if (api->xCreateTokenizer(api, "wenyuan", NULL, &tok, NULL) != SQLITE_OK ||
+	    api->xCreateFunction(api, "wy_rank", NULL, rank_fn, NULL) != SQLITE_OK ||
+	    api->xCreateFunction(api, "wy_hits", NULL, hits_fn, NULL) != SQLITE_OK)
 		return sq_fail(st->db, ei, "register the tokenizer");
 	return WY_OK;
 }
@@ -287,26 +366,34 @@ int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *ou
 		return WY_OK;
 	const char *not_ = wy_query_fts_not(q);
 	/* Per clause: its best page and its title/keyword match, summed per
-	 * document (bm25 is negative: lower is better; a title or keyword hit
-	 * counts three times a page's). Clauses are joined on the document, so
-	 * each may match on a different page. The SQL is built from this fixed
-	 * text; the expressions are bound. */
+	 * document (wy_rank is BM25 without the IDF, negative: lower is better;
+	 * a title or keyword hit counts three times a page's). Clauses are
+	 * joined on the document, so each may match on a different page; with
+	 * several, each is weighted by its IDF, ln(1 + 3N / (n + 0.5)), n the
+	 * pages it matched (capped at the budget) and N the documents (pages are
+	 * about three times as many; the highest id is N's cheap upper bound).
+	 * The SQL is built from this fixed text; the expressions are bound. */
 	wy_buf sql;
 	wy_buf_init(&sql, 0);
 	wy_buf_puts(&sql, "WITH ");
 	for (int i = 0; i < nc; i++)
 		wy_buf_printf(&sql,
-			      "h%d AS MATERIALIZED (SELECT rowid >> %d AS doc, bm25(page_fts) AS r FROM page_fts"
+			      "h%d AS MATERIALIZED (SELECT rowid >> %d AS doc, wy_rank(page_fts, 1.0) AS r FROM page_fts"
 			      "  WHERE page_fts MATCH ?%d ORDER BY rowid DESC LIMIT %d),"
-			      " t%d AS MATERIALIZED (SELECT rowid AS doc, bm25(doc_fts, 10.0, 5.0) * 3 AS r FROM doc_fts"
+			      " t%d AS MATERIALIZED (SELECT rowid AS doc, wy_rank(doc_fts, 1.0, 10.0, 5.0) * 3 AS r FROM doc_fts"
 			      "  WHERE doc_fts MATCH ?%d ORDER BY rowid DESC LIMIT %d),"
 			      " k%d AS (SELECT doc, sum(r) AS r, max(t) AS t FROM"
 			      "  (SELECT doc, min(r) AS r, 0 AS t FROM h%d GROUP BY doc UNION ALL SELECT doc, r, 1 FROM t%d)"
 			      "  GROUP BY doc), ",
 			      i, PAGE_BITS, 8 + i, RANK_BUDGET, i, 8 + i, RANK_BUDGET, i, i, i);
-	wy_buf_puts(&sql, "s AS (SELECT k0.doc AS doc, k0.r");
-	for (int i = 1; i < nc; i++)
-		wy_buf_printf(&sql, " + k%d.r", i);
+	if (nc > 1)
+		wy_buf_puts(&sql, "n AS (SELECT coalesce(max(id), 1) * 3.0 AS n FROM documents), ");
+	wy_buf_puts(&sql, "s AS (SELECT k0.doc AS doc, 0");
+	for (int i = 0; i < nc; i++)
+		if (nc > 1)
+			wy_buf_printf(&sql, " + k%d.r * ln(1 + (SELECT n FROM n) / ((SELECT count(*) FROM h%d) + 0.5))", i, i);
+		else
+			wy_buf_printf(&sql, " + k%d.r", i);
 	wy_buf_puts(&sql, " AS score, k0.t");
 	for (int i = 1; i < nc; i++)
 		wy_buf_printf(&sql, " + k%d.t", i);
@@ -367,8 +454,9 @@ int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *ou
 	/* the pages of each document shown where any clause matches, best
 	 * first, and how many there are */
 	if ((rc = sq_prep(st, &s,
-			  "SELECT rowid & 1048575, count(*) OVER () FROM page_fts WHERE page_fts MATCH ?1"
-			  " AND rowid >= ?2 AND rowid < ?3 ORDER BY rank LIMIT ?4",
+			  "WITH p AS MATERIALIZED (SELECT rowid & 1048575 AS page, wy_hits(page_fts) AS h FROM page_fts"
+			  "  WHERE page_fts MATCH ?1 AND rowid >= ?2 AND rowid < ?3)"
+			  " SELECT page, count(*) OVER () FROM p ORDER BY h DESC, page LIMIT ?4",
 			  ei)))
 		goto fail;
 	for (int i = 0; i < out->n; i++) {
