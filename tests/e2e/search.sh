@@ -66,6 +66,13 @@ check "the title weighs most" jqe --argjson t "$trad" '.results[0].id == $t' <(s
 check "a re-saved copy is flagged as a near-duplicate of the original" \
 	jqe --argjson ai "$ai" '.duplicate_of == $ai' "$d/copy.json"
 check "the original is not flagged" jqe '.duplicate_of == null' <("$WY_BIN" --data "$data" info "$ai" --json)
+sed -e 's/第7段/第七段/' "$d/人工智能.txt" > "$d/人工智能-又一份.txt"
+set +e
+"$WY_BIN" --data "$data" --near_duplicates=2 add "$d/人工智能-又一份.txt" > "$d/add3.out"
+rc=$?
+set -e
+check "with near_duplicates=2 another copy is refused, saying of which" \
+	bash -c "[ $rc -eq 2 ] && grep -qE 'nearly the same text as document ($ai|$copy) ' '$d/add3.out'"
 check "keywords are found in the text" jqe '.keywords | test("人工智能")' <("$WY_BIN" --data "$data" info "$ai" --json)
 
 # The site.
