@@ -748,8 +748,8 @@ int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *o
 	const char *any = wy_query_fts_any(q);
 	if (any) {
 		if ((rc = sq_prep(st, &s,
-				  "WITH m AS (SELECT rowid AS id, bm25(doc_fts, 10.0, 5.0) AS r FROM doc_fts"
-				  "  WHERE doc_fts MATCH ?2 AND rowid != ?1 ORDER BY rank LIMIT ?3)"
+				  "WITH m AS (SELECT rowid AS id, wy_rank(doc_fts, 1.0, 10.0, 5.0) AS r FROM doc_fts"
+				  "  WHERE doc_fts MATCH ?2 AND rowid != ?1 ORDER BY r LIMIT ?3)"
 				  " SELECT " DOC_COLUMNS " JOIN m ON m.id = d.id WHERE d.status = 2 ORDER BY m.r",
 				  ei))) {
 			wy_query_free(q);

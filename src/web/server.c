@@ -103,10 +103,13 @@ static bool path_id(const char *s, int64_t *id)
 	return n > 0 && v > 0;
 }
 
-/* View and download counters. A write per page view would serialize the
- * request threads on the database's write lock, so counts gather in memory
- * and go to the store in one transaction at most once a second (and when
- * the server stops): a crash loses at most a second of counts. */
+/* View and download counters, visits and the query log. A write per page
+ * view would serialize the request threads on the database's write lock,
+ * so they gather in memory and the serve loop writes them in one
+ * transaction a second (and when the server stops): a crash loses at most
+ * a second of them. Past the slots of a second, visits and queries are
+ * dropped (they are samples for recommendations); counts merge per
+ * document. */
 #define COUNTER_SLOTS 4096
 
 #define LOG_SLOTS 256
@@ -123,7 +126,6 @@ typedef struct counters {
 	char *query[LOG_SLOTS];
 	int64_t query_doc[LOG_SLOTS];
 	int nqueries;
-	int64_t last_flush_ms;
 } counters;
 
 static counters hits = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -164,17 +166,6 @@ static void flush_counts(wy_store *st)
 	}
 }
 
-static bool flush_due(void)
-{
-	int64_t now = wy_now_ms();
-	if (now - hits.last_flush_ms >= 1000 || hits.n[0] == COUNTER_SLOTS || hits.n[1] == COUNTER_SLOTS ||
-	    hits.nvisits == COUNTER_SLOTS || hits.nqueries == LOG_SLOTS) {
-		hits.last_flush_ms = now;
-		return true;
-	}
-	return false;
-}
-
 /* Note that visitor read doc id (batched like the counts). */
 static void count_visit(wy_store *st, uint64_t visitor, int64_t id)
 {
@@ -183,10 +174,8 @@ static void count_visit(wy_store *st, uint64_t visitor, int64_t id)
 		hits.visitor[hits.nvisits] = visitor;
 		hits.visited[hits.nvisits++] = id;
 	}
-	bool flush = flush_due();
 	pthread_mutex_unlock(&hits.lock);
-	if (flush)
-		flush_counts(st);
+	(void)st;
 }
 
 /* Log a search (doc 0) or a result opened from one. */
@@ -199,16 +188,13 @@ static void log_query(wy_store *st, const char *query, int64_t doc)
 		hits.query[hits.nqueries] = wy_xstrdup(query);
 		hits.query_doc[hits.nqueries++] = doc;
 	}
-	bool flush = flush_due();
 	pthread_mutex_unlock(&hits.lock);
-	if (flush)
-		flush_counts(st);
+	(void)st;
 }
 
 static void count_hit(wy_store *st, int64_t id, bool download)
 {
 	int k = download, i;
-	bool flush = false;
 	pthread_mutex_lock(&hits.lock);
 	for (i = 0; i < hits.n[k] && hits.ids[k][i] != id; i++)
 		;
@@ -219,10 +205,8 @@ static void count_hit(wy_store *st, int64_t id, bool download)
 	}
 	if (i < COUNTER_SLOTS)
 		hits.counts[k][i]++;
-	flush = flush_due();
 	pthread_mutex_unlock(&hits.lock);
-	if (flush)
-		flush_counts(st);
+	(void)st;
 }
 
 /* Each request thread keeps its own store connection for its life: opening
@@ -290,32 +274,11 @@ static char *lang_url(struct MHD_Connection *c, const char *lang)
 /* Render tpl with ctx into the site's frame, in the request's language,
  * and send it. Takes ctx. title is shown as it is: translate UI text
  * before (wy_i18n_tr(req_lang(c), ...)). */
-static enum MHD_Result send_page_cookie(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
-					const wy_template *tpl, json_t *ctx, const char *cookie)
+/* Send a rendered page (takes data, len bytes, malloc'd). */
+static enum MHD_Result respond_page(struct MHD_Connection *c, unsigned status, char *data, size_t len,
+				    const char *cookie)
 {
 	const char *lang = req_lang(c);
-	wy_buf body, page;
-	wy_buf_init(&body, 32u << 20);
-	wy_buf_init(&page, 33u << 20);
-	int rc = wy_template_render_lang(tpl, ctx, lang, &body);
-	json_decref(ctx);
-	if (!rc) {
-		char *zh = lang_url(c, "zh"), *en = lang_url(c, "en");
-		json_t *frame = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "title", title, "body",
-					  body.data ? body.data : "", "footer", sv->cfg->site_footer, "icp", sv->cfg->site_icp,
-					  "html_lang", wy_i18n_html_lang(lang), "lang_zh_url", zh, "lang_en_url", en);
-		free(zh);
-		free(en);
-		rc = wy_template_render_lang(sv->base, frame, lang, &page);
-		json_decref(frame);
-	}
-	wy_buf_free(&body);
-	if (rc) {
-		wy_buf_free(&page);
-		return send_text(c, 500, "the page could not be rendered\n");
-	}
-	size_t len = page.len;
-	char *data = wy_buf_steal(&page);
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(data);
@@ -334,6 +297,113 @@ static enum MHD_Result send_page_cookie(server *sv, struct MHD_Connection *c, un
 	if (cookie)
 		MHD_add_response_header(r, "Set-Cookie", cookie);
 	return queue(c, status, r);
+}
+
+/* Render tpl with ctx into the site's frame in the request's language:
+ * the page into *out (the caller frees it). Takes ctx. */
+static int render_page(server *sv, struct MHD_Connection *c, const char *title, const wy_template *tpl, json_t *ctx,
+		       wy_buf *out)
+{
+	const char *lang = req_lang(c);
+	wy_buf body, page;
+	wy_buf_init(&body, 32u << 20);
+	wy_buf_init(&page, 33u << 20);
+	int rc = wy_template_render_lang(tpl, ctx, lang, &body);
+	json_decref(ctx);
+	if (!rc) {
+		char *zh = lang_url(c, "zh"), *en = lang_url(c, "en");
+		json_t *frame = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "title", title, "body",
+					  body.data ? body.data : "", "footer", sv->cfg->site_footer, "icp", sv->cfg->site_icp,
+					  "html_lang", wy_i18n_html_lang(lang), "lang_zh_url", zh, "lang_en_url", en);
+		free(zh);
+		free(en);
+		rc = wy_template_render_lang(sv->base, frame, lang, &page);
+		json_decref(frame);
+	}
+	wy_buf_free(&body);
+	if (rc)
+		wy_buf_free(&page);
+	else
+		*out = page;
+	return rc;
+}
+
+static enum MHD_Result send_page_cookie(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+					const wy_template *tpl, json_t *ctx, const char *cookie)
+{
+	wy_buf page;
+	if (render_page(sv, c, title, tpl, ctx, &page))
+		return send_text(c, 500, "the page could not be rendered\n");
+	size_t len = page.len;
+	return respond_page(c, status, wy_buf_steal(&page), len, cookie);
+}
+
+/* Rendered document pages, kept a few seconds: a popular document's page is
+ * asked for far more often than anything on it changes (its related
+ * documents and searches move slowly; a re-conversion shows within
+ * PAGE_CACHE_MS). Only pages asked for without a query string are kept,
+ * per language; direct-mapped, a slot a document and language. */
+#define PAGE_CACHE_SLOTS 512
+#define PAGE_CACHE_MS 5000
+#define PAGE_CACHE_MAX (512u << 10)
+
+static struct page_cache {
+	pthread_mutex_t lock;
+	struct {
+		int64_t id;
+		const char *lang;
+		int64_t at_ms;
+		char *data;
+		size_t len;
+	} slot[PAGE_CACHE_SLOTS];
+} page_cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static unsigned cache_slot(int64_t id, const char *lang)
+{
+	return (unsigned)(((uint64_t)id * 2654435761u) ^ (uint64_t)(lang[0] == 'e')) % PAGE_CACHE_SLOTS;
+}
+
+/* A copy of the cached page of document id in lang, or NULL. */
+static char *cache_get(int64_t id, const char *lang, size_t *len)
+{
+	char *copy = NULL;
+	unsigned k = cache_slot(id, lang);
+	pthread_mutex_lock(&page_cache.lock);
+	if (page_cache.slot[k].data && page_cache.slot[k].id == id && page_cache.slot[k].lang == lang &&
+	    wy_now_ms() - page_cache.slot[k].at_ms < PAGE_CACHE_MS) {
+		*len = page_cache.slot[k].len;
+		copy = wy_xmalloc(*len ? *len : 1);
+		memcpy(copy, page_cache.slot[k].data, *len);
+	}
+	pthread_mutex_unlock(&page_cache.lock);
+	return copy;
+}
+
+static void cache_put(int64_t id, const char *lang, const char *data, size_t len)
+{
+	if (len > PAGE_CACHE_MAX)
+		return;
+	char *copy = wy_xmalloc(len ? len : 1);
+	memcpy(copy, data, len);
+	unsigned k = cache_slot(id, lang);
+	pthread_mutex_lock(&page_cache.lock);
+	char *old = page_cache.slot[k].data;
+	page_cache.slot[k].id = id;
+	page_cache.slot[k].lang = lang;
+	page_cache.slot[k].at_ms = wy_now_ms();
+	page_cache.slot[k].data = copy;
+	page_cache.slot[k].len = len;
+	pthread_mutex_unlock(&page_cache.lock);
+	free(old);
+}
+
+static enum MHD_Result count_args(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	(void)key;
+	(void)value;
+	(*(int *)cls)++;
+	return MHD_YES;
 }
 
 static enum MHD_Result send_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
@@ -556,12 +626,24 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	if (fresh)
 		snprintf(cookie, sizeof cookie, "wy_v=%016llx; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
 			 (unsigned long long)visitor);
+	int nargs = 0;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, count_args, &nargs);
+	const char *lang = req_lang(c);
+	if (!nargs) {
+		size_t len;
+		char *hit = cache_get(id, lang, &len);
+		if (hit) {
+			wy_doc_clear(&d);
+			return respond_page(c, 200, hit, len, fresh ? cookie : NULL);
+		}
+	}
 	/* opened from search results: remembered for related searches, and
 	 * the viewer marks the hits */
 	const char *qarg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
 	wy_query *q = qarg ? wy_query_parse(qarg, strlen(qarg)) : NULL;
 	if (wy_query_searchable(q))
 		log_query(st, wy_query_display(q), id);
+	bool d_ready = d.status == WY_DOC_READY; /* a converting one changes by the second */
 	json_t *ctx = doc_context(&d);
 	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
 	wy_query_free(q);
@@ -611,7 +693,13 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	snprintf(title, sizeof title, "%s", d.title ? d.title : d.filename ? d.filename : "");
 	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
 	wy_doc_clear(&d);
-	return send_page_cookie(sv, c, 200, title, sv->doc, ctx, fresh ? cookie : NULL);
+	wy_buf page;
+	if (render_page(sv, c, title, sv->doc, ctx, &page))
+		return send_text(c, 500, "the page could not be rendered\n");
+	if (!nargs && d_ready)
+		cache_put(id, lang, page.data, page.len);
+	size_t plen = page.len;
+	return respond_page(c, 200, wy_buf_steal(&page), plen, fresh ? cookie : NULL);
 }
 
 /* A category listing's state, from and back into its query string. */
@@ -1627,8 +1715,12 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	/* Sleep in short steps rather than pause(): a signal between the check
 	 * and the wait can then delay us a second, never lose us. */
 	int64_t next_start_ms = 0;
+	wy_store *lst = NULL; /* the serve loop's own connection, for the counts */
+	wy_store_open(cfg->data_dir, &lst, NULL);
 	while (!serve_stop) {
 		sleep(1);
+		if (lst)
+			flush_counts(lst);
 		if (worker && wpid > 0 && waitpid(wpid, NULL, WNOHANG) == wpid) {
 			wy_error("serve.worker_died", "pid=%d", (int)wpid);
 			wpid = 0;
@@ -1640,6 +1732,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 			next_start_ms = wy_now_ms() + 5000;
 		}
 	}
+	wy_store_close(lst);
 	wy_log("serve.stop", "port=%d", port);
 	status = 0;
 out:
