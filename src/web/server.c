@@ -1690,7 +1690,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	 * timeout by default. The memory limit per connection also bounds the
 	 * request headers: larger ones are refused with 431. */
 	unsigned threads = cfg->http_threads ? (unsigned)cfg->http_threads : (unsigned)wy_ncpu() * 4;
-	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &sv,
+	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &sv,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout, MHD_OPTION_CONNECTION_LIMIT,
 			     (unsigned)cfg->http_max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
