@@ -1309,6 +1309,23 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 						    "on", (int)a.sort == k));
 		free(u);
 	}
+	/* the category filter: a choice of the tree's top two levels */
+	json_t *cats = json_array();
+	wy_category_list cl;
+	if (!wy_store_category_list(st, &cl, NULL)) {
+		for (int k = 0; k < cl.n; k++) {
+			if (cl.items[k].depth > 1)
+				continue;
+			char label[300];
+			snprintf(label, sizeof label, "%s%s", cl.items[k].depth ? "　" : "", cl.items[k].name);
+			json_array_append_new(cats, json_pack("{s:s, s:s, s:b}", "path", cl.items[k].path, "label", label,
+							      "on", strcmp(a.category, cl.items[k].path) == 0));
+		}
+		wy_category_list_clear(&cl);
+	}
+	json_object_set_new(ctx, "categories", cats);
+	json_object_set_new(ctx, "format", json_string(a.format));
+	json_object_set_new(ctx, "sort_key", json_string(search_sort_keys[a.sort]));
 	int total = (int)json_integer_value(json_object_get(ctx, "total"));
 	int pages = (total + SEARCH_PAGE_SIZE - 1) / SEARCH_PAGE_SIZE;
 	json_object_set_new(ctx, "q", json_string(a.q));

@@ -87,6 +87,9 @@ check "a hit links to its page of the preview, with the query" \
 	grep -q "href=\"/doc/$ai?q=%E8%93%9D%E9%B2%B8#p$whale_page\"" "$d/results.html"
 curl -s "$base/api/v1/search?q=%E7%BA%A2%E7%83%A7&limit=5" > "$d/api.json"
 check "the JSON twin finds the same" jqe --argjson c "$cook" '.results[0].id == $c and .total == 1' "$d/api.json"
+check "a category filter leaves out documents filed elsewhere" \
+	jqe '.total == 0' <(curl -s "$base/api/v1/search?q=%E7%BA%A2%E7%83%A7&category=%E8%AE%BA%E6%96%87")
+check "the results page offers the category tree as a filter" grep -q '<option value="资格与职业考试/公务员考试">' "$d/results.html"
 curl -s "$base/api/v1/doc/$ai/search?q=%E9%B2%B8" > "$d/in.json"
 check "in-document search names the page" jqe --argjson p "$whale_page" '.pages[0].page == $p' "$d/in.json"
 check "and gives the hit's rectangle on the page image" \
