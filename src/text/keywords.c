@@ -85,7 +85,7 @@ static cand *find(wy_keywords *k, const char *s, size_t n, bool add)
 /* Function characters no word begins (first) or ends (!first) with. */
 static bool stop_char(uint32_t c, bool first)
 {
-	static const char *const both = "的了和与及或也就都而着吗呢吧啊之其";
+	static const char *const both = "的了和与及或也就都而着吗呢吧啊之其得于让";
 	static const char *const start_only = "等被把";
 	static const char *const end_only = "是在";
 	const char *lists[2] = {both, first ? start_only : end_only};
@@ -168,6 +168,20 @@ void wy_keywords_add(wy_keywords *k, const char *text, size_t len)
 	}
 }
 
+/* Words too common to say what a text is about, whatever the library. */
+static bool stop_word(const char *s, size_t n)
+{
+	static const char *const words[] = {
+		"能够", "可以", "我们", "他们", "你们", "这个", "那个", "一个", "没有", "因为", "所以", "但是", "如果",
+		"已经", "还是", "就是", "不是", "这些", "那些", "什么", "怎么", "自己", "进行", "通过", "以及", "其中",
+		"the", "and", "for", "with", "that", "this", "from", "are", "was", "were", "have", "has", "not", "but",
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
+			return true;
+	return false;
+}
+
 typedef struct ranked {
 	const cand *c;
 	double score;
@@ -214,7 +228,7 @@ char *wy_keywords_pick(wy_keywords *k, int want, wy_df_fn df, void *ctx, int64_t
 	ranked *r = wy_xmalloc((size_t)cap * sizeof *r);
 	for (uint32_t i = 0; i < SLOTS; i++) {
 		const cand *c = &k->slot[i];
-		if (!c->off || c->tf < 2 || c->covered * 4 >= c->tf * 3)
+		if (!c->off || c->tf < 2 || c->covered * 4 >= c->tf * 3 || stop_word(k->pool.data + c->off, c->len))
 			continue;
 		if (n == cap) {
 			cap *= 2;
