@@ -7,7 +7,7 @@ PORT ?= 8080
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run test bench samples clean asan
+.PHONY: all deps run test bench samples clean asan test-asan fuzz
 
 all: $(BUILD)/wenyuan
 
@@ -33,9 +33,22 @@ test:
 	@$(MAKE) --no-print-directory all CMAKE_FLAGS="-DWY_WERROR=ON $(CMAKE_FLAGS)"
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The same suite under AddressSanitizer + UBSan.
-asan:
+# The same suite under AddressSanitizer + UBSan (`asan` is the old name).
+test-asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan CMAKE_FLAGS="-DWY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+
+asan: test-asan
+
+# Fuzz every parser of untrusted input (tests/fuzz/) with libFuzzer, each
+# target FUZZ_SECONDS on its corpus, in build-fuzz with clang; fails when a
+# target finds a crash, a leak or a hang. FUZZ_TARGETS="query template" for some.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?=
+fuzz:
+	@scripts/deps.sh --fuzz
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DWY_FUZZ=ON $(CMAKE_FLAGS)
+	@cmake --build build-fuzz -j $(JOBS) --target wy-fuzz
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: all
 	@scripts/deps.sh --bench
@@ -45,4 +58,4 @@ bench: all
 	bench/search.sh $(BUILD)/wenyuan
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

@@ -25,6 +25,12 @@ if [ "${1:-}" = "--test" ]; then
   pkgs+=(chromium)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
+# fuzzing (make fuzz): clang with its libFuzzer and sanitizer runtimes
+# (Debian 12 ships them in libclang-rt-14-dev, only recommended by clang),
+# and llvm for llvm-symbolizer, which turns a crash's addresses into lines
+if [ "${1:-}" = "--fuzz" ]; then
+  pkgs+=(clang libclang-rt-14-dev llvm)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -347,11 +347,18 @@ static int put_translation(wy_buf *out, const char *s, json_t **stack, int depth
 	return rc;
 }
 
-static int render(const node *n, json_t **stack, int depth, const char *lang, wy_buf *out)
+/* Sections over arrays multiply: sixteen nested sections over an array of
+ * eight are 8^16 passes that write nothing (so the output cap never stops
+ * them). Every node visited costs one unit of a render's budget. */
+#define RENDER_BUDGET 5000000L
+
+static int render(const node *n, json_t **stack, int depth, const char *lang, wy_buf *out, long *budget)
 {
 	int rc = WY_OK;
 	for (; n && !rc; n = n->next) {
 		json_t *v;
+		if (--*budget < 0)
+			return WY_ETOOBIG;
 		switch (n->kind) {
 		case N_TEXT:
 			rc = wy_buf_append(out, n->text, n->len);
@@ -366,7 +373,7 @@ static int render(const node *n, json_t **stack, int depth, const char *lang, wy
 			break;
 		case N_INVERTED:
 			if (!truthy(lookup(stack, depth, n->text)))
-				rc = render(n->child, stack, depth, lang, out);
+				rc = render(n->child, stack, depth, lang, out, budget);
 			break;
 		case N_SECTION:
 			v = lookup(stack, depth, n->text);
@@ -380,12 +387,12 @@ static int render(const node *n, json_t **stack, int depth, const char *lang, wy
 				json_array_foreach(v, i, e)
 				{
 					stack[depth] = e;
-					if ((rc = render(n->child, stack, depth + 1, lang, out)))
+					if ((rc = render(n->child, stack, depth + 1, lang, out, budget)))
 						break;
 				}
 			} else {
 				stack[depth] = json_is_object(v) ? v : stack[depth - 1];
-				rc = render(n->child, stack, depth + 1, lang, out);
+				rc = render(n->child, stack, depth + 1, lang, out, budget);
 			}
 			break;
 		}
@@ -397,7 +404,8 @@ int wy_template_render_lang(const wy_template *t, json_t *ctx, const char *lang,
 {
 	json_t *stack[MAX_DEPTH + 2];
 	stack[0] = ctx;
-	return render(t->root, stack, 1, lang, out);
+	long budget = RENDER_BUDGET;
+	return render(t->root, stack, 1, lang, out, &budget);
 }
 
 int wy_template_render(const wy_template *t, json_t *ctx, wy_buf *out)

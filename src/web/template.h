@@ -44,7 +44,9 @@ int wy_template_parse(const char *src, size_t len, wy_template **out, wy_errinfo
 /* Parse the file at path (at most 1 MiB). */
 int wy_template_load(const char *path, wy_template **out, wy_errinfo *ei);
 
-/* Append the rendering to out. WY_ETOOBIG past out's cap. Translation
+/* Append the rendering to out. WY_ETOOBIG past out's cap, or past a work
+ * budget (5 million nodes visited: nested sections over arrays multiply,
+ * and may write nothing while they do). Translation
  * tags render their msgids (Chinese, the source language). Thread-safe for
  * a shared t. */
 int wy_template_render(const wy_template *t, json_t *ctx, wy_buf *out);

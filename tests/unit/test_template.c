@@ -89,4 +89,31 @@ TEST(output_cap)
 	wy_template_free(t);
 }
 
-TEST_LIST(T(values_are_escaped), T(sections), T(malformed_templates_are_refused), T(output_cap))
+/* Sixteen nested sections over an array of eight: 8^16 passes that write
+ * nothing. The render stops on its work budget instead of running for ever
+ * (found by the template fuzz target). */
+TEST(nested_sections_are_bounded)
+{
+	wy_buf src;
+	wy_buf_init(&src, 0);
+	for (int i = 0; i < 16; i++)
+		wy_buf_puts(&src, "{{#a}}");
+	for (int i = 0; i < 16; i++)
+		wy_buf_puts(&src, "{{/a}}");
+	wy_template *t;
+	ASSERT_EQ(wy_template_parse(src.data, src.len, &t, NULL), WY_OK);
+	json_t *ctx = json_loads("{\"a\":[0,1,2,3,4,5,6,7]}", 0, NULL);
+	ASSERT(ctx);
+	wy_buf out;
+	wy_buf_init(&out, 1 << 20);
+	int64_t t0 = wy_now_ms();
+	ASSERT_EQ(wy_template_render(t, ctx, &out), WY_ETOOBIG);
+	(void)t0; /* no timing assertion: the point is that it returns */
+	wy_buf_free(&out);
+	wy_buf_free(&src);
+	json_decref(ctx);
+	wy_template_free(t);
+}
+
+TEST_LIST(T(values_are_escaped), T(sections), T(malformed_templates_are_refused), T(output_cap),
+	  T(nested_sections_are_bounded))
