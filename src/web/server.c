@@ -1288,10 +1288,9 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 					    !a.format[0]));
 	free(u);
 	for (int k = 0; formats[k]; k++) {
-		char up[12];
-		for (int j = 0; j < 11; j++)
+		char up[12] = "";
+		for (int j = 0; j < 11 && formats[k][j]; j++)
 			up[j] = (char)toupper((unsigned char)formats[k][j]);
-		up[11] = 0;
 		u = search_url(&a, formats[k], a.band, a.sort, 1);
 		json_array_append_new(fl, json_pack("{s:s, s:s, s:b}", "label", up, "url", u, "on",
 						    strcmp(a.format, formats[k]) == 0));
