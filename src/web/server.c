@@ -369,7 +369,7 @@ static char *cache_get(int64_t id, const char *lang, size_t *len)
 	char *copy = NULL;
 	unsigned k = cache_slot(id, lang);
 	pthread_mutex_lock(&page_cache.lock);
-	if (page_cache.slot[k].data && page_cache.slot[k].id == id && page_cache.slot[k].lang == lang &&
+	if (page_cache.slot[k].data && page_cache.slot[k].id == id && strcmp(page_cache.slot[k].lang, lang) == 0 &&
 	    wy_now_ms() - page_cache.slot[k].at_ms < PAGE_CACHE_MS) {
 		*len = page_cache.slot[k].len;
 		copy = wy_xmalloc(*len ? *len : 1);
