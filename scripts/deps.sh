@@ -17,7 +17,7 @@ pkgs=(
 # tests and benchmarks: the tools a user would otherwise script, for
 # side-by-side comparison, and mutool to make the sample manual's PDF check
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
-  pkgs+=(poppler-utils webp curl jq bc time)
+  pkgs+=(poppler-utils webp curl jq bc time sqlite3)
   if [ "${1:-}" = "--bench" ]; then pkgs+=(nginx-light wrk opencc); fi
 fi
 # the browser test: Debian's chromium, driven by playwright-core from npm

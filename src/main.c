@@ -19,6 +19,7 @@ static const struct command {
 	{"category", wy_cmd_category, "the category tree (list | add PATH | rename PATH NAME | move PATH PARENT)"},
 	{"search", wy_cmd_search, "search the library (QUERY... [--json] [--limit N] [--category PATH] [--format F])"},
 	{"reindex", wy_cmd_reindex, "rebuild the search index from the stored text"},
+	{"fsck", wy_cmd_fsck, "check that the store and the blob store agree ([--verify] [--grace SECONDS])"},
 	{"retry", wy_cmd_retry, "convert a failed document again (ID... [--force])"},
 	{"worker", wy_cmd_worker, "convert queued documents until stopped"},
 	{"serve", wy_cmd_serve, "run the web site with an embedded worker ([--port N] [--no-worker])"},

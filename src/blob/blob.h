@@ -52,6 +52,15 @@ bool wy_blob_exists(wy_blob_store *bs, const char *sha);
 /* Re-hash an object and compare with its name: WY_ECORRUPT on mismatch. */
 int wy_blob_verify(wy_blob_store *bs, const char *sha, wy_errinfo *ei);
 
+/* Every object, through cb with its name and modification time (seconds
+ * since the epoch); a non-zero return from cb stops and is returned.
+ * Files in the object tree that are not objects (a wrong name, a stray
+ * file) are passed with a NULL name and their path relative to the
+ * root in *stray, so fsck can report them. WY_EIO when the tree cannot be
+ * read. */
+int wy_blob_each(wy_blob_store *bs, int (*cb)(void *ctx, const char *sha, const char *stray, int64_t mtime),
+		 void *ctx, wy_errinfo *ei);
+
 /* Remove an object (garbage collection of orphans only). */
 int wy_blob_delete(wy_blob_store *bs, const char *sha, wy_errinfo *ei);
 

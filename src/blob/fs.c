@@ -4,6 +4,8 @@
 #include "blob/blob.h"
 #include "core/util.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -258,5 +260,70 @@ int wy_blob_delete(wy_blob_store *bs, const char *sha, wy_errinfo *ei)
 	char *p = obj_path(bs, sha);
 	int rc = unlink(p) == 0 || errno == ENOENT ? WY_OK : wy_err_set(ei, WY_EIO, "blob: unlink failed");
 	free(p);
+	return rc;
+}
+
+/* The object tree is root/ab/cd/abcd...: two levels of two hex digits. */
+static bool hex2(const char *s)
+{
+	return strlen(s) == 2 && isxdigit((unsigned char)s[0]) && isxdigit((unsigned char)s[1]) &&
+	       !isupper((unsigned char)s[0]) && !isupper((unsigned char)s[1]);
+}
+
+int wy_blob_each(wy_blob_store *bs, int (*cb)(void *ctx, const char *sha, const char *stray, int64_t mtime),
+		 void *ctx, wy_errinfo *ei)
+{
+	DIR *d1 = opendir(bs->root);
+	if (!d1)
+		return wy_err_set(ei, WY_EIO, "blob: cannot read %s: %s", bs->root, strerror(errno));
+	int rc = WY_OK;
+	struct dirent *e1;
+	while (!rc && (e1 = readdir(d1))) {
+		if (e1->d_name[0] == '.' || strcmp(e1->d_name, "tmp") == 0)
+			continue;
+		char *p1 = wy_xasprintf("%s/%s", bs->root, e1->d_name);
+		DIR *d2 = hex2(e1->d_name) ? opendir(p1) : NULL;
+		if (!d2) {
+			rc = cb(ctx, NULL, e1->d_name, 0);
+			free(p1);
+			continue;
+		}
+		struct dirent *e2;
+		while (!rc && (e2 = readdir(d2))) {
+			if (e2->d_name[0] == '.')
+				continue;
+			char *p2 = wy_xasprintf("%s/%s", p1, e2->d_name);
+			DIR *d3 = hex2(e2->d_name) ? opendir(p2) : NULL;
+			if (!d3) {
+				char *rel = wy_xasprintf("%s/%s", e1->d_name, e2->d_name);
+				rc = cb(ctx, NULL, rel, 0);
+				free(rel);
+				free(p2);
+				continue;
+			}
+			struct dirent *e3;
+			while (!rc && (e3 = readdir(d3))) {
+				if (e3->d_name[0] == '.')
+					continue;
+				char *p3 = wy_xasprintf("%s/%s", p2, e3->d_name);
+				struct stat st;
+				bool ok = wy_blob_valid_name(e3->d_name) && strncmp(e3->d_name, e1->d_name, 2) == 0 &&
+					  strncmp(e3->d_name + 2, e2->d_name, 2) == 0 && stat(p3, &st) == 0 && S_ISREG(st.st_mode);
+				if (ok) {
+					rc = cb(ctx, e3->d_name, NULL, (int64_t)st.st_mtime);
+				} else {
+					char *rel = wy_xasprintf("%s/%s/%s", e1->d_name, e2->d_name, e3->d_name);
+					rc = cb(ctx, NULL, rel, 0);
+					free(rel);
+				}
+				free(p3);
+			}
+			closedir(d3);
+			free(p2);
+		}
+		closedir(d2);
+		free(p1);
+	}
+	closedir(d1);
 	return rc;
 }

@@ -230,6 +230,14 @@ int wy_store_category_move(wy_store *st, const char *path, const char *new_paren
 int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), void *ctx,
 		       wy_errinfo *ei);
 
+/* Check the store's own consistency: the database's integrity, the search
+ * index's, and what the rows say of each other (a ready document has all
+ * its pages, a page's boxes are whole, a queued or converting document has
+ * a job, a job's document exists, the index holds exactly the ready
+ * documents). Each problem goes to cb as a sentence for people; returns
+ * WY_OK when the checks ran (problems or not). */
+int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), void *ctx, wy_errinfo *ei);
+
 /* ---- search ----
  * The index holds the text of every page of every ready document, and each
  * document's title and keywords, tokenized by text/tokenize.h. Queries come

@@ -1,0 +1,82 @@
+/* store/sqlite_check: wy_store_check for the SQLite backend (`wenyuan
+ * fsck`). Read-only except FTS5's integrity-check, which writes nothing
+ * when the index is sound. */
+#include "core/util.h"
+#include "store/sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Run sql; every row's first column (text) is a problem, unless it says ok. */
+static int problems(wy_store *st, const char *sql, const char *prefix, void (*cb)(void *, const char *), void *ctx,
+		    int *n, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return sq_fail(st->db, ei, "check");
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		if (!t || strcmp(t, "ok") == 0)
+			continue;
+		char *msg = wy_xasprintf("%s%s", prefix, t);
+		cb(ctx, msg);
+		free(msg);
+		(*n)++;
+	}
+	int rc = WY_OK;
+	if (step != SQLITE_DONE) {
+		/* a corrupt database answers the check itself with an error */
+		char *msg = wy_xasprintf("%s%s", prefix, sqlite3_errmsg(st->db));
+		cb(ctx, msg);
+		free(msg);
+		(*n)++;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), void *ctx, wy_errinfo *ei)
+{
+	int n = 0, rc;
+	static const struct {
+		const char *prefix, *sql;
+	} checks[] = {
+		{"database: ", "PRAGMA integrity_check"},
+		{"database: ", "PRAGMA foreign_key_check"},
+		{"", "SELECT 'document ' || d.id || ' is ready with ' || d.pages || ' pages but ' || count(p.page_no) ||"
+		     " ' are stored' FROM documents d LEFT JOIN pages p ON p.doc_id = d.id WHERE d.status = 2"
+		     " GROUP BY d.id HAVING count(p.page_no) != d.pages OR max(p.page_no) != d.pages"},
+		{"", "SELECT 'document ' || doc_id || ' page ' || page_no || ': character boxes are ' || length(boxes) ||"
+		     " ' bytes, not whole boxes' FROM pages WHERE boxes IS NOT NULL AND length(boxes) % 8 != 0"},
+		{"", "SELECT 'document ' || d.id || ' is ' || CASE d.status WHEN 0 THEN 'queued' ELSE 'converting' END ||"
+		     " ' but has no job to do it' FROM documents d WHERE d.status IN (0, 1) AND NOT EXISTS"
+		     " (SELECT 1 FROM jobs j WHERE j.doc_id = d.id AND j.state IN ('queued', 'running'))"},
+		{"", "SELECT 'document ' || id || ' failed without a reason' FROM documents WHERE status = 3 AND"
+		     " (reason IS NULL OR reason = '')"},
+		{"", "SELECT 'document ' || id || ' is ready but not in the search index' FROM documents"
+		     " WHERE status = 2 AND NOT indexed"},
+		{"", "SELECT 'document ' || id || ' has a bad status ' || status FROM documents WHERE status NOT IN (0, 1, 2, 3)"},
+		{"", "SELECT 'document ' || id || ': original ' || quote(sha256) || ' is not a blob name' FROM documents"
+		     " WHERE length(sha256) != 64 OR sha256 GLOB '*[^0-9a-f]*'"},
+	};
+	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
+		if ((rc = problems(st, checks[i].sql, checks[i].prefix, cb, ctx, &n, ei)))
+			return rc;
+	/* FTS5 checks its index against itself (contentless tables: the
+	 * structure and the doclists); a problem is an error of the statement */
+	static const char *const fts[] = {"page_fts", "doc_fts"};
+	for (size_t i = 0; i < 2; i++) {
+		char *sql = wy_xasprintf("INSERT INTO %s(%s) VALUES('integrity-check')", fts[i], fts[i]);
+		if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			char *msg = wy_xasprintf("search index %s: %s", fts[i], sqlite3_errmsg(st->db));
+			cb(ctx, msg);
+			free(msg);
+			n++;
+		}
+		free(sql);
+	}
+	(void)n;
+	return WY_OK;
+}
