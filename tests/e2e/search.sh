@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.bash"
 d=$(tmpdir)
 data=$d/data
 spid=
-trap 'kill $spid 2>/dev/null || true; rm -rf "$d"' EXIT
+trap 'kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
 
 # A long Simplified text (several pages) whose last paragraph alone has 鲸.
 {
