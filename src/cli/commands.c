@@ -697,7 +697,6 @@ typedef struct fsck_state {
 	size_t nrefs, cap;
 	int problems;
 	int64_t grace, now;
-	int orphans;
 } fsck_state;
 
 static void fsck_problem(void *ctx, const char *msg)
@@ -735,7 +734,6 @@ static int fsck_blob(void *ctx, const char *sha, const char *stray, int64_t mtim
 	if (f->now - mtime >= f->grace) {
 		printf("blob %s is an orphan: nothing refers to it (%lld s old)\n", sha, (long long)(f->now - mtime));
 		f->problems++;
-		f->orphans++;
 	}
 	return 0;
 }

@@ -15,8 +15,8 @@ typedef struct df_ctx {
 static int64_t df_lookup(void *ctx, const char *term)
 {
 	df_ctx *d = ctx;
-	int64_t df = 0, npages;
-	if (wy_store_term_df(d->st, &term, 1, &df, &npages, NULL))
+	int64_t df = 0;
+	if (wy_store_term_df(d->st, &term, 1, &df, NULL, NULL))
 		return 0;
 	return df;
 }

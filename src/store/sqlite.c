@@ -365,7 +365,7 @@ int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei)
 		usleep(50 * 1000);
 	}
 	if (rc || (rc = sq_exec(st, "PRAGMA synchronous=NORMAL", ei)) ||
-	    (rc = sq_exec(st, "PRAGMA foreign_keys=ON", ei)) || (rc = sq_register_tokenizer(st, ei)))
+	    (rc = sq_exec(st, "PRAGMA foreign_keys=ON", ei)) || (rc = sq_register_fts(st, ei)))
 		goto fail;
 	if ((rc = migrate(st, ei)))
 		goto fail;

@@ -60,7 +60,8 @@ void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f);
 int sq_read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei);
 
 /* The search index (sqlite_search.c). */
-int sq_register_tokenizer(wy_store *st, wy_errinfo *ei);
+/* Register the tokenizer and the ranking functions on the connection. */
+int sq_register_fts(wy_store *st, wy_errinfo *ei);
 /* Add a ready document's pages, title and keywords (and fingerprint bands,
  * when minhash is not NULL) to the index / remove them if it is there; inside
  * the caller's transaction. */

@@ -148,7 +148,7 @@ static void hits_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	sqlite3_result_int(ctx, n);
 }
 
-int sq_register_tokenizer(wy_store *st, wy_errinfo *ei)
+int sq_register_fts(wy_store *st, wy_errinfo *ei)
 {
 	int rc = wy_tokenize_init(ei);
 	if (rc)
@@ -524,6 +524,8 @@ int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df,
 		sqlite3_reset(s);
 	}
 	sq_done(st, s);
+	if (!npages)
+		return WY_OK;
 	if ((rc = sq_prep(st, &s, "SELECT count(*) FROM pages p JOIN documents d ON d.id = p.doc_id AND d.indexed", ei)))
 		return rc;
 	*npages = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
@@ -660,20 +662,16 @@ static bool excluded(int64_t id, int64_t self, const int64_t *ex, int nex, const
 }
 
 /* Append the documents s yields to out until it holds limit, skipping the
- * excluded. */
-static int fill(wy_store *st, sqlite3_stmt *s, int64_t self, const int64_t *ex, int nex, int limit,
-		wy_doc_list *out, wy_errinfo *ei)
+ * excluded. Recommendations are best effort: a step that fails ends the
+ * list where it is. */
+static void fill(sqlite3_stmt *s, int64_t self, const int64_t *ex, int nex, int limit, wy_doc_list *out)
 {
-	int step;
-	while (out->n < limit && (step = sqlite3_step(s)) == SQLITE_ROW) {
+	while (out->n < limit && sqlite3_step(s) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
 		if (excluded(id, self, ex, nex, out))
 			continue;
 		sq_read_doc(s, &out->items[out->n++]);
 	}
-	(void)ei;
-	(void)st;
-	return WY_OK;
 }
 
 int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude, int nexclude, int limit,
@@ -695,7 +693,7 @@ int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude,
 		goto fail;
 	sqlite3_bind_int64(s, 1, doc_id);
 	sqlite3_bind_int(s, 2, limit + nexclude + 1);
-	fill(st, s, doc_id, exclude, nexclude, limit, out, ei);
+	fill(s, doc_id, exclude, nexclude, limit, out);
 	sq_done(st, s);
 	if (out->n >= limit)
 		return WY_OK;
@@ -707,7 +705,7 @@ int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude,
 		goto fail;
 	sqlite3_bind_int64(s, 1, doc_id);
 	sqlite3_bind_int(s, 2, limit + nexclude + out->n + 1);
-	fill(st, s, doc_id, exclude, nexclude, limit, out, ei);
+	fill(s, doc_id, exclude, nexclude, limit, out);
 	sq_done(st, s);
 	if (out->n >= limit)
 		return WY_OK;
@@ -715,7 +713,7 @@ int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude,
 			  ei)))
 		goto fail;
 	sqlite3_bind_int(s, 1, limit + nexclude + out->n + 1);
-	fill(st, s, doc_id, exclude, nexclude, limit, out, ei);
+	fill(s, doc_id, exclude, nexclude, limit, out);
 	sq_done(st, s);
 	return WY_OK;
 fail:
@@ -758,7 +756,7 @@ int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *o
 		sqlite3_bind_int64(s, 1, doc_id);
 		sqlite3_bind_text(s, 2, any, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int(s, 3, limit + 1);
-		fill(st, s, doc_id, NULL, 0, limit, out, ei);
+		fill(s, doc_id, NULL, 0, limit, out);
 		sq_done(st, s);
 	}
 	wy_query_free(q);
@@ -772,7 +770,7 @@ int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *o
 		goto fail;
 	sqlite3_bind_int64(s, 1, doc_id);
 	sqlite3_bind_int(s, 2, limit + out->n + 1);
-	fill(st, s, doc_id, NULL, 0, limit, out, ei);
+	fill(s, doc_id, NULL, 0, limit, out);
 	sq_done(st, s);
 	return WY_OK;
 fail:

@@ -293,7 +293,8 @@ int wy_store_doc_search(wy_store *st, int64_t doc_id, const wy_query *q, int *pa
 int wy_store_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total), void *ctx, wy_errinfo *ei);
 
 /* In how many indexed pages each of n terms (index tokens) occurs; for
- * keywords. df[i] = 0 for a term the index lacks. */
+ * keywords. df[i] = 0 for a term the index lacks. When npages is not NULL
+ * it gets the number of indexed pages (a count over them all: ask once). */
 int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64_t *npages,
 		     wy_errinfo *ei);
 

@@ -167,7 +167,7 @@ static void flush_counts(wy_store *st)
 }
 
 /* Note that visitor read doc id (batched like the counts). */
-static void count_visit(wy_store *st, uint64_t visitor, int64_t id)
+static void count_visit(uint64_t visitor, int64_t id)
 {
 	pthread_mutex_lock(&hits.lock);
 	if (hits.nvisits < COUNTER_SLOTS) {
@@ -175,11 +175,10 @@ static void count_visit(wy_store *st, uint64_t visitor, int64_t id)
 		hits.visited[hits.nvisits++] = id;
 	}
 	pthread_mutex_unlock(&hits.lock);
-	(void)st;
 }
 
 /* Log a search (doc 0) or a result opened from one. */
-static void log_query(wy_store *st, const char *query, int64_t doc)
+static void log_query(const char *query, int64_t doc)
 {
 	if (!query || !*query)
 		return;
@@ -189,10 +188,9 @@ static void log_query(wy_store *st, const char *query, int64_t doc)
 		hits.query_doc[hits.nqueries++] = doc;
 	}
 	pthread_mutex_unlock(&hits.lock);
-	(void)st;
 }
 
-static void count_hit(wy_store *st, int64_t id, bool download)
+static void count_hit(int64_t id, bool download)
 {
 	int k = download, i;
 	pthread_mutex_lock(&hits.lock);
@@ -206,7 +204,6 @@ static void count_hit(wy_store *st, int64_t id, bool download)
 	if (i < COUNTER_SLOTS)
 		hits.counts[k][i]++;
 	pthread_mutex_unlock(&hits.lock);
-	(void)st;
 }
 
 /* Each request thread keeps its own store connection for its life: opening
@@ -418,23 +415,34 @@ static enum MHD_Result not_found(server *sv, struct MHD_Connection *c)
 }
 
 /* What the pages show of a document besides its JSON view. */
-static json_t *doc_context(const wy_doc *d)
+/* What the pages show of a document besides its JSON view, from that view
+ * (so a view made elsewhere, as for search results, gets them too). */
+static void add_display(json_t *o)
 {
-	json_t *o = wy_view_doc(d);
+	const char *title = json_string_value(json_object_get(o, "title"));
+	const char *name = json_string_value(json_object_get(o, "filename"));
+	const char *format = json_string_value(json_object_get(o, "format"));
 	char size[32];
-	wy_format_size(d->size, size, sizeof size);
+	wy_format_size(json_integer_value(json_object_get(o, "size")), size, sizeof size);
 	json_object_set_new(o, "size_text", json_string(size));
-	json_object_set_new(o, "display_title", json_string(d->title ? d->title : d->filename ? d->filename : ""));
+	json_object_set_new(o, "display_title", json_string(title ? title : name ? name : ""));
 	char badge[16] = "";
-	for (size_t i = 0; d->format && d->format[i] && i < sizeof badge - 1; i++)
-		badge[i] = (char)(d->format[i] >= 'a' && d->format[i] <= 'z' ? d->format[i] - 32 : d->format[i]);
+	for (size_t i = 0; format && format[i] && i < sizeof badge - 1; i++)
+		badge[i] = (char)(format[i] >= 'a' && format[i] <= 'z' ? format[i] - 32 : format[i]);
 	json_object_set_new(o, "format_badge", json_string(badge));
 	char date[16];
-	time_t t = (time_t)d->created_at;
+	time_t t = (time_t)json_integer_value(json_object_get(o, "created_at"));
 	struct tm tm;
 	localtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	json_object_set_new(o, "date", json_string(date));
+}
+
+/* What the pages show of a document. */
+static json_t *doc_context(const wy_doc *d)
+{
+	json_t *o = wy_view_doc(d);
+	add_display(o);
 	json_object_set_new(o, "ready", json_boolean(d->status == WY_DOC_READY));
 	if (d->status == WY_DOC_CONVERTING && d->progress_total) {
 		char pr[32];
@@ -618,10 +626,10 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	if (rc) {
 			return rc == WY_ENOTFOUND ? not_found(sv, c) : send_text(c, 503, "store unavailable\n");
 	}
-	count_hit(st, id, false);
+	count_hit(id, false);
 	bool fresh;
 	uint64_t visitor = visitor_id(c, &fresh);
-	count_visit(st, visitor, id);
+	count_visit(visitor, id);
 	char cookie[96] = "";
 	if (fresh)
 		snprintf(cookie, sizeof cookie, "wy_v=%016llx; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
@@ -642,7 +650,7 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	const char *qarg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
 	wy_query *q = qarg ? wy_query_parse(qarg, strlen(qarg)) : NULL;
 	if (wy_query_searchable(q))
-		log_query(st, wy_query_display(q), id);
+		log_query(wy_query_display(q), id);
 	bool d_ready = d.status == WY_DOC_READY; /* a converting one changes by the second */
 	json_t *ctx = doc_context(&d);
 	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
@@ -1099,12 +1107,12 @@ static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64
 	}
 	/* A download is counted once, not once per range a client fetches. */
 	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range")) {
-		count_hit(st, id, true);
+		count_hit(id, true);
 		/* a download is a read too, for "also read" (no new cookie here) */
 		bool fresh;
 		uint64_t visitor = visitor_id(c, &fresh);
 		if (!fresh)
-			count_visit(st, visitor, id);
+			count_visit(visitor, id);
 	}
 	char etag[70];
 	snprintf(etag, sizeof etag, "\"%s\"", d.sha256);
@@ -1241,7 +1249,7 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 		search_req(&a, q, &req);
 		rc = wy_view_search(st, &req, 2, &ctx, &ei);
 		if (!rc && a.page == 1)
-			log_query(st, wy_query_display(q), 0);
+			log_query(wy_query_display(q), 0);
 	}
 	if (rc) {
 		wy_query_free(q);
@@ -1258,23 +1266,15 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 	size_t i;
 	json_t *r;
 	json_array_foreach(json_object_get(ctx, "results"), i, r) {
-		wy_doc d = {0};
-		d.id = json_integer_value(json_object_get(r, "id"));
-		d.title = (char *)json_string_value(json_object_get(r, "title"));
-		d.filename = (char *)json_string_value(json_object_get(r, "filename"));
-		d.format = (char *)json_string_value(json_object_get(r, "format"));
-		d.size = json_integer_value(json_object_get(r, "size"));
-		d.created_at = json_integer_value(json_object_get(r, "created_at"));
-		json_t *dc = doc_context(&d);
-		json_object_update_missing(r, dc);
-		json_decref(dc);
-		char *u = wy_xasprintf("/doc/%lld?q=%s", (long long)d.id, qs.data ? qs.data : "");
+		long long id = (long long)json_integer_value(json_object_get(r, "id"));
+		add_display(r);
+		char *u = wy_xasprintf("/doc/%lld?q=%s", id, qs.data ? qs.data : "");
 		json_object_set_new(r, "url", json_string(u));
 		free(u);
 		size_t k;
 		json_t *pg;
 		json_array_foreach(json_object_get(r, "hit_pages"), k, pg) {
-			u = wy_xasprintf("/doc/%lld?q=%s#p%lld", (long long)d.id, qs.data ? qs.data : "",
+			u = wy_xasprintf("/doc/%lld?q=%s#p%lld", id, qs.data ? qs.data : "",
 					 (long long)json_integer_value(json_object_get(pg, "page")));
 			json_object_set_new(pg, "url", json_string(u));
 			free(u);

@@ -106,9 +106,7 @@ TEST(nested_sections_are_bounded)
 	ASSERT(ctx);
 	wy_buf out;
 	wy_buf_init(&out, 1 << 20);
-	int64_t t0 = wy_now_ms();
 	ASSERT_EQ(wy_template_render(t, ctx, &out), WY_ETOOBIG);
-	(void)t0; /* no timing assertion: the point is that it returns */
 	wy_buf_free(&out);
 	wy_buf_free(&src);
 	json_decref(ctx);
