@@ -182,7 +182,7 @@ static int gen(const char *dir, int ndocs, const char *wordlist)
 		double a = now_ms();
 		char sha[65];
 		snprintf(sha, sizeof sha, "%064x", d + 1);
-		wy_doc_new dn = {title.data, "generated.pdf", NULL, sha, 1000, "bench"};
+		wy_doc_new dn = {.title = title.data, .filename = "generated.pdf", .sha256 = sha, .size = 1000, .uploader = "bench"};
 		int64_t id;
 		bool existed;
 		wy_job job;

@@ -20,6 +20,7 @@ static const struct command {
 	{"search", wy_cmd_search, "search the library (QUERY... [--json] [--limit N] [--category PATH] [--format F])"},
 	{"reindex", wy_cmd_reindex, "rebuild the search index from the stored text"},
 	{"fsck", wy_cmd_fsck, "check that the store and the blob store agree ([--verify] [--grace SECONDS])"},
+	{"user", wy_cmd_user, "accounts (add NAME [--admin] [--password-stdin] | passwd NAME | ban NAME | unban NAME | admin NAME | list)"},
 	{"retry", wy_cmd_retry, "convert a failed document again (ID... [--force])"},
 	{"worker", wy_cmd_worker, "convert queued documents until stopped"},
 	{"serve", wy_cmd_serve, "run the web site with an embedded worker ([--port N] [--no-worker])"},

@@ -38,6 +38,17 @@ int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65
 int wy_blob_put_fd(wy_blob_store *bs, int fd, uint64_t max, char sha_out[65], uint64_t *size_out,
 		   wy_errinfo *ei);
 
+/* An object written piece by piece (an upload streaming in), hashed as it
+ * goes; at most max bytes (a write past it is WY_ETOOBIG). Nothing is
+ * visible until commit, which names the object and frees the writer;
+ * abort (or a failed commit) leaves nothing behind. */
+typedef struct wy_blob_writer wy_blob_writer;
+int wy_blob_writer_open(wy_blob_store *bs, uint64_t max, wy_blob_writer **out, wy_errinfo *ei);
+int wy_blob_writer_write(wy_blob_writer *w, const void *data, size_t len, wy_errinfo *ei);
+uint64_t wy_blob_writer_size(const wy_blob_writer *w);
+int wy_blob_writer_commit(wy_blob_writer *w, char sha_out[65], uint64_t *size_out, wy_errinfo *ei);
+void wy_blob_writer_abort(wy_blob_writer *w); /* NULL is a no-op */
+
 /* Open an object for reading; the caller closes the fd. WY_ENOTFOUND. */
 int wy_blob_open_fd(wy_blob_store *bs, const char *sha, int *fd_out, uint64_t *size_out, wy_errinfo *ei);
 

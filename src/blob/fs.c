@@ -141,15 +141,73 @@ int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65
 	return rc;
 }
 
+struct wy_blob_writer {
+	wy_blob_store *bs;
+	char *tmp;
+	int fd;
+	crypto_hash_sha256_state h;
+	uint64_t total, max;
+};
+
+int wy_blob_writer_open(wy_blob_store *bs, uint64_t max, wy_blob_writer **out, wy_errinfo *ei)
+{
+	wy_blob_writer *w = wy_xcalloc(1, sizeof *w);
+	int rc = temp_file(bs, &w->tmp, &w->fd, ei);
+	if (rc) {
+		free(w);
+		return rc;
+	}
+	w->bs = bs;
+	w->max = max;
+	crypto_hash_sha256_init(&w->h);
+	*out = w;
+	return WY_OK;
+}
+
+int wy_blob_writer_write(wy_blob_writer *w, const void *data, size_t len, wy_errinfo *ei)
+{
+	if (w->total + len > w->max || w->total + len < w->total)
+		return wy_err_set(ei, WY_ETOOBIG, "the file is larger than the limit of %llu bytes",
+				  (unsigned long long)w->max);
+	w->total += len;
+	crypto_hash_sha256_update(&w->h, data, (unsigned long long)len);
+	if (wy_write_all(w->fd, data, len))
+		return wy_err_set(ei, WY_EIO, "blob: write failed: %s", strerror(errno));
+	return WY_OK;
+}
+
+uint64_t wy_blob_writer_size(const wy_blob_writer *w) { return w->total; }
+
+void wy_blob_writer_abort(wy_blob_writer *w)
+{
+	if (!w)
+		return;
+	close(w->fd);
+	unlink(w->tmp); /* after a successful rename this finds nothing */
+	free(w->tmp);
+	free(w);
+}
+
+int wy_blob_writer_commit(wy_blob_writer *w, char sha_out[65], uint64_t *size_out, wy_errinfo *ei)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&w->h, digest);
+	hex(digest, sha_out);
+	if (size_out)
+		*size_out = w->total;
+	int rc = WY_OK;
+	if (!wy_blob_exists(w->bs, sha_out))
+		rc = publish(w->bs, w->tmp, w->fd, sha_out, ei);
+	wy_blob_writer_abort(w);
+	return rc;
+}
+
 int wy_blob_put_fd(wy_blob_store *bs, int in, uint64_t max, char sha_out[65], uint64_t *size_out, wy_errinfo *ei)
 {
-	char *tmp;
-	int fd, rc;
-	if ((rc = temp_file(bs, &tmp, &fd, ei)))
+	wy_blob_writer *w;
+	int rc;
+	if ((rc = wy_blob_writer_open(bs, max, &w, ei)))
 		return rc;
-	crypto_hash_sha256_state h;
-	crypto_hash_sha256_init(&h);
-	uint64_t total = 0;
 	static __thread char chunk[1 << 16];
 	for (;;) {
 		ssize_t r = read(in, chunk, sizeof chunk);
@@ -157,33 +215,14 @@ int wy_blob_put_fd(wy_blob_store *bs, int in, uint64_t max, char sha_out[65], ui
 			continue;
 		if (r < 0) {
 			rc = wy_err_set(ei, WY_EIO, "blob: read failed: %s", strerror(errno));
-			goto out;
+			break;
 		}
 		if (r == 0)
+			return wy_blob_writer_commit(w, sha_out, size_out, ei);
+		if ((rc = wy_blob_writer_write(w, chunk, (size_t)r, ei)))
 			break;
-		total += (uint64_t)r;
-		if (total > max) {
-			rc = wy_err_set(ei, WY_ETOOBIG, "the file is larger than the limit of %llu bytes",
-					(unsigned long long)max);
-			goto out;
-		}
-		crypto_hash_sha256_update(&h, (const unsigned char *)chunk, (unsigned long long)r);
-		if (wy_write_all(fd, chunk, (size_t)r)) {
-			rc = wy_err_set(ei, WY_EIO, "blob: write failed: %s", strerror(errno));
-			goto out;
-		}
 	}
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(&h, digest);
-	hex(digest, sha_out);
-	if (size_out)
-		*size_out = total;
-	if (!wy_blob_exists(bs, sha_out))
-		rc = publish(bs, tmp, fd, sha_out, ei);
-out:
-	close(fd);
-	unlink(tmp); /* after a successful rename this finds nothing */
-	free(tmp);
+	wy_blob_writer_abort(w);
 	return rc;
 }
 

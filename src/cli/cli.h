@@ -19,6 +19,7 @@ int wy_cmd_config(wy_config *cfg, int argc, char **argv);
 int wy_cmd_search(wy_config *cfg, int argc, char **argv);
 int wy_cmd_reindex(wy_config *cfg, int argc, char **argv);
 int wy_cmd_fsck(wy_config *cfg, int argc, char **argv);
+int wy_cmd_user(wy_config *cfg, int argc, char **argv);
 
 /* Open the store and blob store of cfg->data_dir, printing any error. */
 struct wy_store;

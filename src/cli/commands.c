@@ -231,7 +231,8 @@ int wy_cmd_add(wy_config *cfg, int argc, char **argv)
 		int64_t id = 0;
 		bool existed = false;
 		if (!rc) {
-			wy_doc_new dn = {title, wy_basename(path), category, sha, (int64_t)size, uploader};
+			wy_doc_new dn = {.title = title, .filename = wy_basename(path), .category = category, .sha256 = sha,
+					 .size = (int64_t)size, .uploader = uploader};
 			rc = wy_store_doc_add(st, &dn, &id, &existed, &ei);
 		}
 		if (rc) {

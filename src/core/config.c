@@ -38,6 +38,14 @@ static const struct setting {
 	S("preview_pages", "WENYUAN_PREVIEW_PAGES", T_INT, preview_pages, 1, 100000, "50", "pages previewed before download to read on"),
 	S("site_footer", "WENYUAN_SITE_FOOTER", T_STR, site_footer, 0, 0, "© 文渊文库", "copyright line of every page"),
 	S("site_icp", "WENYUAN_SITE_ICP", T_STR0, site_icp, 0, 0, "", "ICP licence number in the footer"),
+	S("site_name", "WENYUAN_SITE_NAME", T_STR, site_name, 0, 0, "文渊文库", "the site's name"),
+	S("download_price", "WENYUAN_DOWNLOAD_PRICE", T_INT, download_price, 0, 100000, "0", "points a new upload's download costs by default"),
+	S("upload_review", "WENYUAN_UPLOAD_REVIEW", T_INT, upload_review, 0, 1, "0", "1: new uploads wait for an admin's review"),
+	S("points_upload", "WENYUAN_POINTS_UPLOAD", T_INT, points_upload, 0, 100000, "5", "points for an approved upload"),
+	S("points_signin", "WENYUAN_POINTS_SIGNIN", T_INT, points_signin, 0, 100000, "1", "points for the daily sign-in"),
+	S("points_register", "WENYUAN_POINTS_REGISTER", T_INT, points_register, 0, 100000, "10", "points a new account starts with"),
+	S("cookie_secure", "WENYUAN_COOKIE_SECURE", T_INT, cookie_secure, 0, 1, "0", "1: the site is served over HTTPS (Secure cookies)"),
+	S("login_attempts", "WENYUAN_LOGIN_ATTEMPTS", T_INT, login_attempts, 1, 1000, "5", "failed logins per address or name in 15 minutes"),
 	S("http_addr", "WENYUAN_HTTP_ADDR", T_STR, http_addr, 0, 0, "127.0.0.1", "address the web server listens on"),
 	S("http_port", "WENYUAN_HTTP_PORT", T_INT, http_port, 0, 65535, "8080", "port the web server listens on"),
 	S("http_threads", "WENYUAN_HTTP_THREADS", T_INT, http_threads, 0, 1024, "0", "request threads (0 = 4 per core)"),
@@ -110,6 +118,18 @@ static void format_value(const wy_config *cfg, const struct setting *s, char *va
 		snprintf(val, cap, "%d", *(const int *)p);
 	else
 		snprintf(val, cap, "%lld", (long long)*(const int64_t *)p);
+}
+
+int wy_config_get(const wy_config *cfg, const char *name, char *out, size_t size, const char **help)
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].name, name) == 0) {
+			format_value(cfg, &settings[i], out, size);
+			if (help)
+				*help = settings[i].help;
+			return WY_OK;
+		}
+	return WY_EINVAL;
 }
 
 extern char **environ;

@@ -6,6 +6,7 @@
 #ifndef WY_CONFIG_H
 #define WY_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -32,6 +33,12 @@ typedef struct wy_config {
 	int preview_pages;       /* pages a visitor previews before "download to read on" */
 	char site_footer[256];   /* copyright line of every page */
 	char site_icp[128];      /* ICP licence number shown in the footer ("" = none) */
+	char site_name[128];     /* the site's name */
+	int download_price;      /* default price of a new upload's download, in points */
+	int upload_review;       /* 1: new uploads wait for an admin */
+	int points_upload, points_signin, points_register;
+	int cookie_secure;       /* 1: served over HTTPS, cookies are Secure */
+	int login_attempts;      /* failed logins per address or name in 15 minutes */
 	char http_addr[64];
 	int http_port;
 	int http_threads;        /* request threads (0 = 4 per core) */
@@ -45,6 +52,10 @@ int wy_config_load(wy_config *cfg, wy_errinfo *ei);
 
 /* Set one setting by name ("convert_timeout", "data", ...) from a string. */
 int wy_config_set(wy_config *cfg, const char *name, const char *value, wy_errinfo *ei);
+
+/* A setting's value as text (and its help), by name; WY_EINVAL when there
+ * is no such setting. */
+int wy_config_get(const wy_config *cfg, const char *name, char *out, size_t size, const char **help);
 
 /* The process environment with every setting of cfg added as its
  * WENYUAN_* variable (replacing any there), for a process that execs

@@ -25,6 +25,9 @@ static const struct {
 	{WY_ENOTSUP, "ENOTSUP", "not supported"},
 	{WY_EEMPTY, "EEMPTY", "nothing to do"},
 	{WY_EOFFICE, "EOFFICE", "needs the office converter"},
+	{WY_EEXIST, "EEXIST", "already exists"},
+	{WY_EPOINTS, "EPOINTS", "not enough points"},
+	{WY_EPERM, "EPERM", "not allowed"},
 };
 
 const char *wy_err_name(int code)

@@ -25,6 +25,9 @@ enum {
 	WY_ENOTSUP = -13,   /* the backend does not do this */
 	WY_EEMPTY = -14,    /* nothing to do: no job queued, empty document */
 	WY_EOFFICE = -15,   /* an office document: the office converter's work */
+	WY_EEXIST = -16,    /* the name is taken (a user, ...) */
+	WY_EPOINTS = -17,   /* not enough points for this */
+	WY_EPERM = -18,     /* not allowed for this user */
 };
 
 typedef struct wy_errinfo {

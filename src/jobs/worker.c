@@ -578,6 +578,102 @@ static uint64_t rss_of(pid_t pid)
 	return ok ? (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
 }
 
+/* ---- whose lease is it --------------------------------------------------
+ *
+ * A worker's claims carry where it runs: "NAME@HOST/SPACE/PID/START", SPACE
+ * being this boot and PID namespace (the first 8 hex digits of the kernel's
+ * boot_id and the namespace's inode) and START the process's start time in
+ * clock ticks since boot, so that a recycled pid is not taken for the
+ * worker. A worker killed outright (kill -9, the OOM killer) cannot release
+ * its jobs; any worker in the same HOST/SPACE that finds the pid gone, a
+ * zombie, or another process ends those leases at once instead of waiting
+ * convert_timeout + 60 s. Workers elsewhere cannot be asked, and for them
+ * the lease still decides. */
+
+/* State letter and start time of a process; false when there is none. */
+static bool proc_start(pid_t pid, char *state, unsigned long long *start)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	wy_buf b;
+	wy_buf_init(&b, 4096);
+	bool ok = wy_file_read(path, 4096, &b) == WY_OK && b.len > 0;
+	/* "pid (comm) state ppid ...": comm may hold anything, so from its
+	 * last ')'; starttime is the 20th field after it. */
+	const char *p = ok ? strrchr(b.data, ')') : NULL;
+	ok = p && sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+			 state, start) == 2;
+	wy_buf_free(&b);
+	return ok;
+}
+
+/* "HOST/SPACE" of this process, "" when it cannot be told (then no worker
+ * judges another, and leases alone decide). */
+static const char *lease_space(void)
+{
+	static char space[160];
+	static bool done;
+	if (done)
+		return space;
+	done = true;
+	char host[65] = "", boot[64] = "", ns[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	bool ok = f && fgets(boot, sizeof boot, f) && strlen(boot) >= 8;
+	if (f)
+		fclose(f);
+	ssize_t nl = readlink("/proc/self/ns/pid", ns, sizeof ns - 1); /* "pid:[4026531836]" */
+	unsigned long long ino = 0;
+	ok = ok && nl > 0 && gethostname(host, sizeof host - 1) == 0 && host[0] &&
+	     (ns[nl] = 0, sscanf(ns, "pid:[%llu]", &ino) == 1);
+	if (ok)
+		snprintf(space, sizeof space, "%s/%.8s.%llu", host, boot, ino);
+	return space;
+}
+
+/* The name this worker's claims carry (see above). */
+static void lease_holder(const char *name, char *out, size_t cap)
+{
+	char state;
+	unsigned long long start;
+	const char *space = lease_space();
+	if (space[0] && proc_start(getpid(), &state, &start))
+		snprintf(out, cap, "%s@%s/%d/%llu", name, space, (int)getpid(), start);
+	else
+		snprintf(out, cap, "%s", name);
+}
+
+/* wy_store_job_expire_dead's question: is the worker that holds this lease
+ * known for sure to be gone? Only for one in our HOST/SPACE. */
+static bool lease_holder_dead(void *ctx, const char *holder)
+{
+	(void)ctx;
+	const char *space = lease_space(), *at = strrchr(holder, '@');
+	size_t sl = strlen(space);
+	if (!sl || !at || strncmp(at + 1, space, sl) != 0 || at[1 + sl] != '/')
+		return false;
+	int pid;
+	unsigned long long start, now_start;
+	char state, end;
+	if (sscanf(at + 2 + sl, "%d/%llu%c", &pid, &start, &end) != 2 || pid <= 0 || pid == (int)getpid())
+		return false;
+	if (!proc_start(pid, &state, &now_start))
+		return true; /* no such process */
+	return state == 'Z' || state == 'X' || now_start != start;
+}
+
+/* End the leases of jobs whose workers died here. Best effort: on an error
+ * the leases run out as before. */
+static void recover_dead_leases(wy_store *st)
+{
+	int n = 0;
+	wy_errinfo ei = {0};
+	int rc = wy_store_job_expire_dead(st, lease_holder_dead, NULL, &n, &ei);
+	if (rc)
+		wy_warn("worker.recover", "code=%s msg=\"%s\"", wy_err_name(rc), wy_err_msg(&ei, rc));
+	else if (n)
+		wy_log("worker.recover", "jobs=%d msg=\"their worker is gone: taken up again at once\"", n);
+}
+
 /* Hand the slot's job to its office converter (started if needed). */
 static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinfo *ei)
 {
@@ -632,6 +728,57 @@ static const char *reason_for(int code, const char *msg, const wy_config *cfg, c
 		return buf;
 	}
 	return msg ? msg : wy_err_text(code);
+}
+
+/* Outcomes the store would not take (a full or read-only disk, a store
+ * that went away): the job is failed with the reason as soon as the store
+ * takes writes again. Without this the document would sit "converting",
+ * refusing `retry`, until its lease ran out. A worker that stops with some
+ * left leaves them to the next worker here, which sees its pid gone. */
+#define UNRECORDED_MAX 64
+static struct {
+	wy_job job;               /* id, doc_id and attempt only */
+	char format[32];
+	char reason[400];
+} unrecorded[UNRECORDED_MAX];
+static int nunrecorded;
+
+/* Try to record each outcome still owed; keep those the store refuses. */
+static void record_unrecorded(wy_store *st)
+{
+	int kept = 0;
+	for (int i = 0; i < nunrecorded; i++) {
+		wy_errinfo ei = {0};
+		int rc = wy_store_job_fail(st, &unrecorded[i].job, unrecorded[i].format[0] ? unrecorded[i].format : NULL,
+					   unrecorded[i].reason, &ei);
+		if (rc == WY_OK || rc == WY_ENOTFOUND) { /* recorded, or another worker has it now */
+			wy_log("job.failed_late", "job=%lld doc=%lld recorded=%d", (long long)unrecorded[i].job.id,
+			       (long long)unrecorded[i].job.doc_id, rc == WY_OK);
+			continue;
+		}
+		if (kept != i)
+			unrecorded[kept] = unrecorded[i];
+		kept++;
+	}
+	nunrecorded = kept;
+}
+
+/* The store refused a job's outcome (rc, ei): fail the job with that as its
+ * reason, now or once the store takes writes. */
+static void owe_failure(wy_store *st, const slot *s, int rc, const wy_errinfo *ei)
+{
+	if (nunrecorded == UNRECORDED_MAX) {
+		wy_error("job.unrecorded", "job=%lld msg=\"too many outcomes unrecorded: left to its lease\"",
+			 (long long)s->job.id);
+		return;
+	}
+	unrecorded[nunrecorded].job = (wy_job){.id = s->job.id, .doc_id = s->job.doc_id, .attempt = s->job.attempt};
+	snprintf(unrecorded[nunrecorded].format, sizeof unrecorded[nunrecorded].format, "%s",
+		 s->format ? s->format : "");
+	snprintf(unrecorded[nunrecorded].reason, sizeof unrecorded[nunrecorded].reason,
+		 "the result could not be stored: %s", wy_err_msg(ei, rc));
+	nunrecorded++;
+	record_unrecorded(st);
 }
 
 /* Child finished (or was killed): publish or fail its job. */
@@ -699,6 +846,8 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 	if (rc)
 		wy_error("job.publish", "job=%lld code=%s msg=\"%s\"", (long long)s->job.id, wy_err_name(rc),
 			 wy_err_msg(&ei, rc));
+	if (rc && rc != WY_ENOTFOUND) /* ENOTFOUND: claimed again, not ours */
+		owe_failure(st, s, rc, &ei);
 }
 
 static bool all_waited_done(wy_store *st, const wy_worker_opts *o)
@@ -791,8 +940,9 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 	for (int i = 0; i < nslots; i++)
 		slots[i].fd = -1;
 	int lease = cfg->convert_timeout + 60, rc = WY_OK;
-	int64_t next_claim_ms = 0, next_tick_ms = 0;
-	const char *name = o && o->name ? o->name : "worker";
+	int64_t next_claim_ms = 0, next_tick_ms = 0, next_recover_ms = 0, next_record_ms = 0;
+	char name[320];
+	lease_holder(o && o->name ? o->name : "worker", name, sizeof name);
 	stop_requested = 0;
 	signal(SIGPIPE, SIG_IGN); /* a dead converter must not take the worker along */
 	wy_log("worker.start", "name=%s slots=%d timeout=%d memory_mb=%d", name, nslots, cfg->convert_timeout,
@@ -804,6 +954,16 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 			busy += slots[i].busy;
 		/* Fill free slots. Poll the store at most 4 times a second when idle. */
 		if (!stop_requested && busy < nslots && now >= next_claim_ms) {
+			/* At start and every few seconds: jobs of workers that died
+			 * here are taken up now, not when their leases run out. */
+			if (now >= next_recover_ms) {
+				recover_dead_leases(st);
+				next_recover_ms = now + 5000;
+			}
+			if (nunrecorded && now >= next_record_ms) {
+				record_unrecorded(st);
+				next_record_ms = now + 1000;
+			}
 			for (int i = 0; i < nslots && busy < nslots; i++) {
 				if (slots[i].busy)
 					continue;
@@ -897,6 +1057,8 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 	}
 	for (int i = 0; i < nslots; i++)
 		office_stop(&slots[i].conv);
+	if (nunrecorded)
+		record_unrecorded(st);
 	free(slots);
 	wy_log("worker.stop", "name=%s", name);
 	return rc;

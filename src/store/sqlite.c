@@ -117,13 +117,81 @@ static const char *const migrations[] = {
 	"  at INTEGER NOT NULL,"
 	"  PRIMARY KEY(visitor, doc_id)) WITHOUT ROWID;"
 	"CREATE INDEX visits_doc ON visits(doc_id, at);",
+
+	/* 6: accounts and what they do (sqlite_users.c): sessions, who owns a
+	 * document and who may see it, favorites, downloads, the points
+	 * ledger, reports, the admins' audit log and site settings */
+	"CREATE TABLE users("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  pass TEXT NOT NULL,"
+	"  role INTEGER NOT NULL DEFAULT 0,"
+	"  banned INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE sessions("
+	"  hash BLOB PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"ALTER TABLE documents ADD COLUMN owner_id INTEGER;"
+	"ALTER TABLE documents ADD COLUMN private INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE documents ADD COLUMN state INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE documents ADD COLUMN description TEXT;"
+	"ALTER TABLE documents ADD COLUMN tags TEXT;"
+	"ALTER TABLE documents ADD COLUMN price INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE documents ADD COLUMN upload_points INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX documents_owner ON documents(owner_id, id) WHERE owner_id IS NOT NULL;"
+	"CREATE INDEX documents_state ON documents(state, id);"
+	"CREATE INDEX documents_unpaid ON documents(id) WHERE owner_id IS NOT NULL AND upload_points = 0;"
+	"CREATE INDEX documents_thumb ON documents(thumb_sha256);"
+	"CREATE INDEX pages_image ON pages(image_sha256);"
+	"CREATE TABLE favorites("
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY(user_id, doc_id)) WITHOUT ROWID;"
+	"CREATE INDEX favorites_doc ON favorites(doc_id);"
+	"CREATE TABLE downloads("
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  first_at INTEGER NOT NULL, last_at INTEGER NOT NULL, n INTEGER NOT NULL,"
+	"  PRIMARY KEY(user_id, doc_id)) WITHOUT ROWID;"
+	"CREATE TABLE ledger("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  delta INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  doc_id INTEGER,"
+	"  other_id INTEGER,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX ledger_user ON ledger(user_id, id);"
+	"CREATE TABLE signins(user_id INTEGER NOT NULL, day INTEGER NOT NULL, PRIMARY KEY(user_id, day)) WITHOUT ROWID;"
+	"CREATE TABLE reports("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  reason TEXT NOT NULL,"
+	"  detail TEXT,"
+	"  at INTEGER NOT NULL,"
+	"  open INTEGER NOT NULL DEFAULT 1);"
+	"CREATE INDEX reports_open ON reports(open, id);"
+	"CREATE TABLE audit("
+	"  id INTEGER PRIMARY KEY,"
+	"  admin_id INTEGER NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT,"
+	"  detail TEXT,"
+	"  at INTEGER NOT NULL);"
+	"CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
 static int index_existing(wy_store *st, wy_errinfo *ei) { return sq_reindex_all(st, NULL, NULL, ei); }
 
 static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
-	NULL, NULL, NULL, NULL, index_existing,
+	NULL, NULL, NULL, NULL, index_existing, NULL,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");
@@ -225,6 +293,12 @@ const char *wy_doc_status_name(wy_doc_status s)
 	return (unsigned)s < 4 ? names[s] : "unknown";
 }
 
+const char *wy_doc_state_name(int state)
+{
+	static const char *names[] = {"published", "pending", "hidden", "deleted"};
+	return (unsigned)state < 4 ? names[state] : "unknown";
+}
+
 void wy_doc_clear(wy_doc *d)
 {
 	if (!d)
@@ -237,6 +311,8 @@ void wy_doc_clear(wy_doc *d)
 	free(d->author);
 	free(d->keywords);
 	free(d->uploader);
+	free(d->description);
+	free(d->tags);
 	memset(d, 0, sizeof *d);
 }
 
@@ -491,7 +567,8 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 		goto fail;
 	if ((rc = sq_prep(st, &s,
 		       "INSERT INTO documents(title, title_user, filename, category_id, sha256, size, status,"
-		       " created_at, updated_at, uploader) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8)",
+		       " created_at, updated_at, uploader, owner_id, private, state, description, tags, price)"
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 		       ei)))
 		goto fail;
 	sq_bind_text(s, 1, in->title);
@@ -503,6 +580,13 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 	sqlite3_bind_int64(s, 6, in->size);
 	sqlite3_bind_int64(s, 7, now);
 	sq_bind_text(s, 8, in->uploader && *in->uploader ? in->uploader : NULL);
+	if (in->owner_id)
+		sqlite3_bind_int64(s, 9, in->owner_id);
+	sqlite3_bind_int(s, 10, in->private_);
+	sqlite3_bind_int(s, 11, in->state == WY_STATE_PENDING ? WY_STATE_PENDING : WY_STATE_PUBLISHED);
+	sq_bind_text(s, 12, in->description && *in->description ? in->description : NULL);
+	sq_bind_text(s, 13, in->tags && *in->tags ? in->tags : NULL);
+	sqlite3_bind_int64(s, 14, in->price > 0 ? in->price : 0);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = sq_fail(st->db, ei, "insert document");
 		goto fail;
@@ -543,6 +627,12 @@ void sq_read_doc(sqlite3_stmt *s, wy_doc *d)
 	d->keywords = sq_col_str(s, 18);
 	d->dup_of = sqlite3_column_int64(s, 19);
 	d->uploader = sq_col_str(s, 20);
+	d->owner_id = sqlite3_column_int64(s, 21);
+	d->private_ = sqlite3_column_int(s, 22) != 0;
+	d->state = sqlite3_column_int(s, 23);
+	d->description = sq_col_str(s, 24);
+	d->tags = sq_col_str(s, 25);
+	d->price = sqlite3_column_int64(s, 26);
 }
 
 int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)
@@ -580,7 +670,7 @@ int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *
 {
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
-	int rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.status = 2 ORDER BY d.views DESC, d.id DESC LIMIT ?1", ei);
+	int rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS " WHERE" LISTED " ORDER BY d.views DESC, d.id DESC LIMIT ?1", ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int(s, 1, limit > 0 ? limit : 10);
@@ -620,6 +710,7 @@ fail:
 
 void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f)
 {
+	sqlite3_bind_int64(s, VIEWER_PARAM, f->viewer);
 	sq_bind_text(s, 1, f->category && *f->category ? f->category : NULL);
 	sq_bind_text(s, 2, f->format && *f->format ? f->format : NULL);
 	sqlite3_bind_int(s, 3, f->min_pages);
@@ -1274,4 +1365,35 @@ int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), v
 		rc = sq_fail(st->db, ei, "blob refs");
 	sq_done(st, s);
 	return rc;
+}
+
+int wy_store_doc_set_category(wy_store *st, int64_t doc_id, const char *path, wy_errinfo *ei)
+{
+	int64_t cat = 0;
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	if (path && *path && (rc = category_ensure(st, path, &cat, ei))) {
+		sq_rollback(st);
+		return rc;
+	}
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s, "UPDATE documents SET category_id = ?2, updated_at = ?3 WHERE id = ?1", ei))) {
+		sq_rollback(st);
+		return rc;
+	}
+	sqlite3_bind_int64(s, 1, doc_id);
+	if (cat)
+		sqlite3_bind_int64(s, 2, cat);
+	sqlite3_bind_int64(s, 3, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "set a category");
+	else if (sqlite3_changes(st->db) == 0)
+		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id);
+	sq_done(st, s);
+	if (rc) {
+		sq_rollback(st);
+		return rc;
+	}
+	return sq_commit(st, ei);
 }

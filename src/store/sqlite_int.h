@@ -44,13 +44,21 @@ void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
 #define DOC_COLUMNS_NOFROM                                                                                 \
 	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \
 	" d.thumb_sha256, d.created_at, d.updated_at, d.progress_done, d.progress_total, d.views, d.downloads," \
-	" d.keywords, d.dup_of, d.uploader"
-#define DOC_NCOLUMNS 21
+	" d.keywords, d.dup_of, d.uploader, d.owner_id, d.private, d.state, d.description, d.tags, d.price"
+#define DOC_NCOLUMNS 27
 #define DOC_COLUMNS DOC_COLUMNS_NOFROM " FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
 
-/* The WHERE of a filtered listing (wy_doc_filter as ?1..?4, sq_bind_filter). */
+/* What everyone may see in a listing: ready, published and public. */
+#define LISTED " d.status = 2 AND d.state = 0 AND d.private = 0"
+
+/* The parameter of a listing's viewer (wy_doc_filter.viewer), numbered
+ * past any other a listing statement has. */
+#define VIEWER_PARAM 200
+
+/* The WHERE of a filtered listing (wy_doc_filter as ?1..?4 and ?200,
+ * sq_bind_filter): listed, or the viewer's own. */
 #define FIND_WHERE                                                                                     \
-	" WHERE d.status = 2"                                                                          \
+	" WHERE d.status = 2 AND ((d.state = 0 AND d.private = 0) OR (d.owner_id = ?200 AND d.state < 3))" \
 	" AND (?1 IS NULL OR c.path = ?1 OR substr(c.path, 1, length(?1) + 1) = ?1 || '/')"             \
 	" AND (?2 IS NULL OR d.format = ?2) AND (?3 = 0 OR d.pages >= ?3) AND (?4 = 0 OR d.pages <= ?4)"
 

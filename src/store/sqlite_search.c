@@ -687,7 +687,7 @@ int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude,
 			 "WITH v AS (SELECT visitor FROM visits WHERE doc_id = ?1 ORDER BY at DESC LIMIT 500),"
 			 " o AS (SELECT w.doc_id AS id, count(*) AS n FROM visits w JOIN v ON v.visitor = w.visitor"
 			 "  WHERE w.doc_id != ?1 GROUP BY w.doc_id ORDER BY n DESC LIMIT ?2)"
-			 " SELECT " DOC_COLUMNS " JOIN o ON o.id = d.id WHERE d.status = 2 ORDER BY o.n DESC, d.views DESC",
+			 " SELECT " DOC_COLUMNS " JOIN o ON o.id = d.id WHERE " LISTED " ORDER BY o.n DESC, d.views DESC",
 			 ei);
 	if (rc)
 		goto fail;
@@ -699,7 +699,7 @@ int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude,
 		return WY_OK;
 	/* then the most viewed of its category, then of the library */
 	if ((rc = sq_prep(st, &s,
-			  "SELECT " DOC_COLUMNS " WHERE d.status = 2 AND d.category_id IS"
+			  "SELECT " DOC_COLUMNS " WHERE " LISTED " AND d.category_id IS"
 			  " (SELECT category_id FROM documents WHERE id = ?1) ORDER BY d.views DESC, d.id DESC LIMIT ?2",
 			  ei)))
 		goto fail;
@@ -709,7 +709,7 @@ int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude,
 	sq_done(st, s);
 	if (out->n >= limit)
 		return WY_OK;
-	if ((rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.status = 2 ORDER BY d.views DESC, d.id DESC LIMIT ?1",
+	if ((rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS " WHERE " LISTED " ORDER BY d.views DESC, d.id DESC LIMIT ?1",
 			  ei)))
 		goto fail;
 	sqlite3_bind_int(s, 1, limit + nexclude + out->n + 1);
@@ -748,7 +748,7 @@ int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *o
 		if ((rc = sq_prep(st, &s,
 				  "WITH m AS (SELECT rowid AS id, wy_rank(doc_fts, 1.0, 10.0, 5.0) AS r FROM doc_fts"
 				  "  WHERE doc_fts MATCH ?2 AND rowid != ?1 ORDER BY r LIMIT ?3)"
-				  " SELECT " DOC_COLUMNS " JOIN m ON m.id = d.id WHERE d.status = 2 ORDER BY m.r",
+				  " SELECT " DOC_COLUMNS " JOIN m ON m.id = d.id WHERE " LISTED " ORDER BY m.r",
 				  ei))) {
 			wy_query_free(q);
 			goto fail;
@@ -764,7 +764,7 @@ int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *o
 		return WY_OK;
 	/* then the newest of the same category */
 	if ((rc = sq_prep(st, &s,
-			  "SELECT " DOC_COLUMNS " WHERE d.status = 2 AND d.id != ?1 AND d.category_id ="
+			  "SELECT " DOC_COLUMNS " WHERE " LISTED " AND d.id != ?1 AND d.category_id ="
 			  " (SELECT category_id FROM documents WHERE id = ?1) ORDER BY d.id DESC LIMIT ?2",
 			  ei)))
 		goto fail;

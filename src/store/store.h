@@ -47,7 +47,26 @@ typedef struct wy_doc {
 	char *keywords;          /* space-separated, found in the text at ingest; or NULL */
 	char *uploader;          /* display name of who uploaded it, or NULL */
 	int64_t dup_of;          /* the document this one nearly duplicates, or 0 */
+	int64_t owner_id;        /* the account that uploaded it, or 0 (imported) */
+	bool private_;           /* seen by its owner and admins only */
+	int state;               /* wy_doc_state: moderation */
+	char *description;       /* the uploader's, or NULL */
+	char *tags;              /* comma-separated, or NULL */
+	int64_t price;           /* points a download costs (0: free) */
 } wy_doc;
+
+/* Moderation of a document, beside its conversion status. Everyone sees a
+ * published, public, ready document; its owner also sees it pending or
+ * hidden (and private); admins see all, deleted ones too (a recycle bin:
+ * restore brings them back). */
+typedef enum wy_doc_state {
+	WY_STATE_PUBLISHED = 0,
+	WY_STATE_PENDING = 1,    /* waiting for an admin's review */
+	WY_STATE_HIDDEN = 2,     /* hidden by an admin */
+	WY_STATE_DELETED = 3,
+} wy_doc_state;
+
+const char *wy_doc_state_name(int state); /* "published" ... */
 
 void wy_doc_clear(wy_doc *d);
 
@@ -81,6 +100,12 @@ typedef struct wy_doc_new {
 	const char *sha256;
 	int64_t size;
 	const char *uploader;    /* who uploaded it (display name), or NULL */
+	int64_t owner_id;        /* the uploading account, or 0 */
+	const char *description; /* may be NULL */
+	const char *tags;        /* comma-separated; may be NULL */
+	bool private_;
+	int state;               /* WY_STATE_PUBLISHED or WY_STATE_PENDING (review) */
+	int64_t price;           /* points a download costs */
 } wy_doc_new;
 
 /* A job as a worker claims it. */
@@ -145,14 +170,16 @@ int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *o
 typedef enum wy_doc_sort { WY_SORT_NEWEST = 0, WY_SORT_VIEWS, WY_SORT_DOWNLOADS } wy_doc_sort;
 
 typedef struct wy_doc_filter {
+	int64_t viewer;          /* this account's own documents are listed too
+				  * (private, pending or hidden ones); 0: none */
 	const char *category;    /* that category and below it; NULL: all */
 	const char *format;      /* "pdf", "docx" ...; NULL: any */
 	int min_pages, max_pages; /* 0: no bound */
 	wy_doc_sort sort;
 } wy_doc_filter;
 
-/* Ready documents matching f, at most limit from offset, and how many
- * match in all. */
+/* Ready, published, public documents (and the viewer's own) matching f,
+ * at most limit from offset, and how many match in all. */
 int wy_store_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limit, wy_doc_list *out, int *total,
 		      wy_errinfo *ei);
 
@@ -187,6 +214,15 @@ int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const
 /* Give a claimed job back to the queue (the worker is stopping): the
  * document returns to queued and the try does not count. */
 int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei);
+
+/* End at once the leases of running jobs whose worker is gone: for each
+ * worker name holding a live lease, dead(ctx, name) is asked (without any
+ * store lock held) and when it answers true that worker's jobs are
+ * claimable as if their leases had run out (the next claim counts the
+ * attempt, so max_attempts still applies). *expired (may be NULL) gets how
+ * many jobs. Errors: WY_EIO/WY_ESTORE from the store. */
+int wy_store_job_expire_dead(wy_store *st, bool (*dead)(void *ctx, const char *worker), void *ctx, int *expired,
+			     wy_errinfo *ei);
 
 /* Queue a new job for a failed (or, with force, any) document.
  * WY_EINVAL when the document is queued or converting now. */
@@ -328,5 +364,178 @@ int wy_store_visits_add(wy_store *st, const uint64_t *visitors, const int64_t *d
  * nor any of exclude[0..nexclude). */
 int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude, int nexclude, int limit,
 			   wy_doc_list *out, wy_errinfo *ei);
+
+/* ---- accounts ----
+ * Users, their sessions, favorites, downloads, points, reports and the
+ * admins' audit log (sqlite_users.c). Passwords reach the store only as
+ * Argon2id strings, session tokens only as their SHA-256. */
+
+typedef enum wy_role { WY_ROLE_USER = 0, WY_ROLE_ADMIN = 1 } wy_role;
+
+typedef struct wy_user {
+	int64_t id;
+	char *name;
+	wy_role role;
+	bool banned;
+	int64_t created_at;
+	int64_t points;          /* the balance: the sum of the user's ledger */
+} wy_user;
+
+void wy_user_clear(wy_user *u);
+
+typedef struct wy_user_list {
+	wy_user *items;
+	int n;
+} wy_user_list;
+
+void wy_user_list_clear(wy_user_list *l);
+
+/* A user name is 2-32 bytes of UTF-8: letters, digits, CJK, '_' and '-'. */
+bool wy_user_name_valid(const char *name);
+
+/* Create a user with pass_hash (crypto_pwhash_str) and, when points > 0, a
+ * first ledger row "register". WY_EINVAL (name), WY_EEXIST (taken; names
+ * compare without case). */
+int wy_store_user_add(wy_store *st, const char *name, const char *pass_hash, wy_role role, int64_t points,
+		      int64_t *id, wy_errinfo *ei);
+/* WY_ENOTFOUND. by_name also gives the password hash when pass_hash is not
+ * NULL (the caller frees it). */
+int wy_store_user_get(wy_store *st, int64_t id, wy_user *out, wy_errinfo *ei);
+int wy_store_user_by_name(wy_store *st, const char *name, wy_user *out, char **pass_hash, wy_errinfo *ei);
+/* A new password ends every session of the user but keep (a token hash,
+ * the session that changed it; NULL: all). */
+int wy_store_user_set_password(wy_store *st, int64_t id, const char *pass_hash, const unsigned char *keep,
+			       wy_errinfo *ei);
+/* Change role and/or ban (-1: leave as it is). A ban ends the user's
+ * sessions. */
+int wy_store_user_set(wy_store *st, int64_t id, int role, int banned, wy_errinfo *ei);
+/* Users by id, at most limit from offset; name_like filters (substring) when
+ * not NULL. */
+int wy_store_user_list(wy_store *st, const char *name_like, int offset, int limit, wy_user_list *out, int *total,
+		       wy_errinfo *ei);
+
+#define WY_TOKEN_HASH 32 /* bytes of a session token's SHA-256 */
+
+/* Sessions: the SHA-256 of a random token, its user, its CSRF token and
+ * when it expires. get fails with WY_ENOTFOUND for an unknown or expired
+ * session, or a banned user; it gives the user and csrf (64 hex + NUL). */
+int wy_store_session_add(wy_store *st, const unsigned char *hash, int64_t user_id, const char *csrf,
+			 int64_t expires_at, wy_errinfo *ei);
+int wy_store_session_get(wy_store *st, const unsigned char *hash, wy_user *user, char csrf[65], wy_errinfo *ei);
+int wy_store_session_delete(wy_store *st, const unsigned char *hash, wy_errinfo *ei);
+
+/* Favorites: set or clear; state gives whether user has it and how many
+ * users have (user 0: count only). */
+int wy_store_favorite_set(wy_store *st, int64_t user_id, int64_t doc_id, bool on, wy_errinfo *ei);
+int wy_store_favorite_state(wy_store *st, int64_t user_id, int64_t doc_id, bool *on, int64_t *count,
+			    wy_errinfo *ei);
+
+/* A user's documents, newest first: uploads (any status or state but
+ * deleted), favorites and downloads (those still visible to the user). */
+typedef enum wy_user_docs { WY_MY_UPLOADS, WY_MY_FAVORITES, WY_MY_DOWNLOADS } wy_user_docs;
+int wy_store_user_docs(wy_store *st, int64_t user_id, wy_user_docs which, int offset, int limit, wy_doc_list *out,
+		       int *total, wy_errinfo *ei);
+
+/* ---- points ----
+ * A ledger: every change of a balance is a row with a reason; the balance
+ * is the sum of the rows and never negative. Every change is one
+ * transaction that checks the balance inside it, so concurrent requests
+ * never make or lose points. */
+typedef struct wy_ledger_entry {
+	int64_t id, delta;
+	char *reason;            /* "register" "signin" "upload" "download" "sale" "reward" "rewarded" "admin" */
+	int64_t doc_id;          /* or 0 */
+	char *doc_title;         /* or NULL */
+	int64_t other_id;        /* the other user of a transfer, or 0 */
+	char *other_name;
+	int64_t at;
+} wy_ledger_entry;
+
+typedef struct wy_ledger {
+	wy_ledger_entry *items;
+	int n;
+} wy_ledger;
+
+void wy_ledger_clear(wy_ledger *l);
+
+int wy_store_points_ledger(wy_store *st, int64_t user_id, int offset, int limit, wy_ledger *out, int *total,
+			   wy_errinfo *ei);
+/* The daily sign-in: points once per day (a day number the caller picks);
+ * *granted false when already signed in that day. */
+int wy_store_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t points, bool *granted,
+			   wy_errinfo *ei);
+/* Give points to a document's uploader: WY_EPERM (the giver's own
+ * document, or one without an uploading account), WY_EPOINTS, WY_EINVAL
+ * (points <= 0). */
+int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t points, wy_errinfo *ei);
+/* Record that user downloads doc_id; with charge, the first download by
+ * someone other than its owner pays its price to the owner (WY_EPOINTS
+ * when short: nothing recorded). *paid: what was paid now. */
+int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei);
+/* Whether user has downloaded doc_id before (so downloads it free). */
+int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei);
+/* Points for approved uploads: every ready, published document of an
+ * account that has not had them gets points once. *n: how many. */
+int wy_store_points_uploads(wy_store *st, int64_t points, int *n, wy_errinfo *ei);
+/* An admin's adjustment (may be negative, never below 0: WY_EPOINTS). */
+int wy_store_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinfo *ei);
+
+/* ---- reports and moderation ---- */
+typedef struct wy_report {
+	int64_t id, doc_id, user_id, at;
+	char *reason, *detail, *user_name, *doc_title;
+	int doc_state;
+	bool open;
+} wy_report;
+
+typedef struct wy_report_list {
+	wy_report *items;
+	int n;
+} wy_report_list;
+
+void wy_report_list_clear(wy_report_list *l);
+
+int wy_store_report_add(wy_store *st, int64_t doc_id, int64_t user_id, const char *reason, const char *detail,
+			int64_t *id, wy_errinfo *ei);
+int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy_report_list *out, int *total,
+			 wy_errinfo *ei);
+/* Close every open report of a document (it was handled). */
+int wy_store_report_close(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+
+/* Set a document's moderation state / category / price, title, description
+ * and privacy (its owner's edit). */
+int wy_store_doc_set_state(wy_store *st, int64_t doc_id, wy_doc_state state, wy_errinfo *ei);
+int wy_store_doc_set_category(wy_store *st, int64_t doc_id, const char *path, wy_errinfo *ei);
+/* Documents in a moderation state (-1: any), newest first, for admins. */
+int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc_list *out, int *total,
+			  wy_errinfo *ei);
+
+/* Who may see a blob (a page image or thumbnail): *vis = 2 when anyone
+ * may (a published public ready document has it), 1 when only viewer (its
+ * owner) or an admin may, 0 when nobody may through /blob (originals, unknown). */
+int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool admin, int *vis, wy_errinfo *ei);
+
+/* The audit log of admin actions. */
+typedef struct wy_audit_entry {
+	int64_t id, admin_id, at;
+	char *admin_name, *action, *target, *detail;
+} wy_audit_entry;
+
+typedef struct wy_audit_list {
+	wy_audit_entry *items;
+	int n;
+} wy_audit_list;
+
+void wy_audit_list_clear(wy_audit_list *l);
+
+int wy_store_audit_add(wy_store *st, int64_t admin_id, const char *action, const char *target, const char *detail,
+		       wy_errinfo *ei);
+int wy_store_audit_list(wy_store *st, int offset, int limit, wy_audit_list *out, int *total, wy_errinfo *ei);
+
+/* Site settings an admin changed on the site, which override the
+ * process's configuration (core/config.h names). */
+int wy_store_setting_set(wy_store *st, const char *name, const char *value, wy_errinfo *ei);
+int wy_store_settings_each(wy_store *st, void (*cb)(void *ctx, const char *name, const char *value), void *ctx,
+			   wy_errinfo *ei);
 
 #endif

@@ -15,6 +15,7 @@
 #include "web/i18n.h"
 #include "web/template.h"
 #include "web/views.h"
+#include "web/web.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -33,12 +34,31 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-typedef struct server {
-	const wy_config *cfg;
-	char *static_dir;
-	wy_blob_store *blobs;     /* shared by the request threads: it only holds paths */
-	wy_template *base, *index, *doc, *notfound, *category, *login, *search;
-} server;
+/* The request this thread handles now (web_cur). */
+static __thread web_req *cur_req;
+
+web_req *web_cur(void)
+{
+	static const web_req none; /* outside a request: nobody */
+	return cur_req ? cur_req : (web_req *)&none;
+}
+
+void web_site_get(server *sv, web_site *out)
+{
+	pthread_mutex_lock(&sv->site_lock);
+	const wy_config *s = &sv->site;
+	snprintf(out->name, sizeof out->name, "%s", s->site_name);
+	snprintf(out->footer, sizeof out->footer, "%s", s->site_footer);
+	snprintf(out->icp, sizeof out->icp, "%s", s->site_icp);
+	out->preview_pages = s->preview_pages;
+	out->max_upload_mb = s->max_upload_mb;
+	out->download_price = s->download_price;
+	out->upload_review = s->upload_review;
+	out->points_upload = s->points_upload;
+	out->points_signin = s->points_signin;
+	out->points_register = s->points_register;
+	pthread_mutex_unlock(&sv->site_lock);
+}
 
 static volatile sig_atomic_t serve_stop;
 
@@ -54,7 +74,7 @@ static void on_child(int sig) { (void)sig; }
 
 /* Every response leaves through here: the security headers are on all of
  * them, errors and images included. Takes r. */
-static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
 {
 	if (!r)
 		return MHD_NO;
@@ -68,7 +88,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, struct M
 	return ret;
 }
 
-static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const char *type, wy_buf *b)
+enum MHD_Result web_send_buf(struct MHD_Connection *c, unsigned status, const char *type, wy_buf *b)
 {
 	size_t len = b->len;
 	char *data = wy_buf_steal(b);
@@ -78,19 +98,19 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Content-Type", type);
-	return queue(c, status, r);
+	return web_queue(c, status, r);
 }
 
-static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *text)
+enum MHD_Result web_text(struct MHD_Connection *c, unsigned status, const char *text)
 {
 	wy_buf b;
 	wy_buf_init(&b, 0);
 	wy_buf_puts(&b, text);
-	return send_buf(c, status, "text/plain; charset=utf-8", &b);
+	return web_send_buf(c, status, "text/plain; charset=utf-8", &b);
 }
 
 /* "/doc/123": digits only, no sign, no space, at most 18 of them. */
-static bool path_id(const char *s, int64_t *id)
+bool web_path_id(const char *s, int64_t *id)
 {
 	int64_t v = 0;
 	int n = 0;
@@ -167,7 +187,7 @@ static void flush_counts(wy_store *st)
 }
 
 /* Note that visitor read doc id (batched like the counts). */
-static void count_visit(uint64_t visitor, int64_t id)
+void web_count_visit(uint64_t visitor, int64_t id)
 {
 	pthread_mutex_lock(&hits.lock);
 	if (hits.nvisits < COUNTER_SLOTS) {
@@ -190,7 +210,7 @@ static void log_query(const char *query, int64_t doc)
 	pthread_mutex_unlock(&hits.lock);
 }
 
-static void count_hit(int64_t id, bool download)
+void web_count_hit(int64_t id, bool download)
 {
 	int k = download, i;
 	pthread_mutex_lock(&hits.lock);
@@ -210,7 +230,7 @@ static void count_hit(int64_t id, bool download)
  * one costs a file open and a schema check, more than most requests. */
 static __thread wy_store *thread_store;
 
-static int store_get(server *sv, wy_store **st, wy_errinfo *ei)
+int web_store(server *sv, wy_store **st, wy_errinfo *ei)
 {
 	if (!thread_store) {
 		int rc = wy_store_open(sv->cfg->data_dir, &thread_store, ei);
@@ -223,14 +243,14 @@ static int store_get(server *sv, wy_store **st, wy_errinfo *ei)
 
 /* The UI language of a request (web/i18n.h): ?lang=, else the lang cookie,
  * else Accept-Language, else Chinese. */
-static const char *req_lang(struct MHD_Connection *c)
+const char *web_lang(struct MHD_Connection *c)
 {
 	return wy_i18n_pick(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"),
 			    MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lang"),
 			    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
 }
 
-static void put_url_escaped(wy_buf *b, const char *s)
+void web_url_escape(wy_buf *b, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
@@ -246,10 +266,10 @@ static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const c
 	if (strcmp(key, "lang") == 0)
 		return MHD_YES;
 	wy_buf_putc(b, b->len ? '&' : '?');
-	put_url_escaped(b, key);
+	web_url_escape(b, key);
 	if (value) {
 		wy_buf_putc(b, '=');
-		put_url_escaped(b, value);
+		web_url_escape(b, value);
 	}
 	return MHD_YES;
 }
@@ -270,12 +290,12 @@ static char *lang_url(struct MHD_Connection *c, const char *lang)
 
 /* Render tpl with ctx into the site's frame, in the request's language,
  * and send it. Takes ctx. title is shown as it is: translate UI text
- * before (wy_i18n_tr(req_lang(c), ...)). */
+ * before (wy_i18n_tr(web_lang(c), ...)). */
 /* Send a rendered page (takes data, len bytes, malloc'd). */
-static enum MHD_Result respond_page(struct MHD_Connection *c, unsigned status, char *data, size_t len,
+enum MHD_Result web_respond_page(struct MHD_Connection *c, unsigned status, char *data, size_t len,
 				    const char *cookie)
 {
-	const char *lang = req_lang(c);
+	const char *lang = web_lang(c);
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(data);
@@ -293,15 +313,29 @@ static enum MHD_Result respond_page(struct MHD_Connection *c, unsigned status, c
 	}
 	if (cookie)
 		MHD_add_response_header(r, "Set-Cookie", cookie);
-	return queue(c, status, r);
+	web_req *rq = web_cur();
+	web_auth_cookies(rq, r);
+	if (rq->authed)
+		MHD_add_response_header(r, "Cache-Control", "private, no-cache");
+	return web_queue(c, status, r);
 }
 
 /* Render tpl with ctx into the site's frame in the request's language:
  * the page into *out (the caller frees it). Takes ctx. */
-static int render_page(server *sv, struct MHD_Connection *c, const char *title, const wy_template *tpl, json_t *ctx,
+int web_render_page(server *sv, struct MHD_Connection *c, const char *title, const wy_template *tpl, json_t *ctx,
 		       wy_buf *out)
 {
-	const char *lang = req_lang(c);
+	const char *lang = web_lang(c);
+	web_req *rq = web_cur();
+	web_site site;
+	web_site_get(sv, &site);
+	/* who is reading, and the token of the forms on the page */
+	json_t *me = rq->authed ? json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rq->user.id, "name", rq->user.name,
+					    "admin", rq->user.role == WY_ROLE_ADMIN)
+				: json_null();
+	const char *csrf = web_auth_csrf(rq);
+	json_object_set(ctx, "me", me);
+	json_object_set_new(ctx, "csrf", json_string(csrf));
 	wy_buf body, page;
 	wy_buf_init(&body, 32u << 20);
 	wy_buf_init(&page, 33u << 20);
@@ -309,14 +343,16 @@ static int render_page(server *sv, struct MHD_Connection *c, const char *title, 
 	json_decref(ctx);
 	if (!rc) {
 		char *zh = lang_url(c, "zh"), *en = lang_url(c, "en");
-		json_t *frame = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "title", title, "body",
-					  body.data ? body.data : "", "footer", sv->cfg->site_footer, "icp", sv->cfg->site_icp,
-					  "html_lang", wy_i18n_html_lang(lang), "lang_zh_url", zh, "lang_en_url", en);
+		json_t *frame = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s}", "title", title, "body",
+					  body.data ? body.data : "", "footer", site.footer, "icp", site.icp, "site_name",
+					  site.name, "html_lang", wy_i18n_html_lang(lang), "lang_zh_url", zh, "lang_en_url", en,
+					  "me", me, "csrf", csrf);
 		free(zh);
 		free(en);
 		rc = wy_template_render_lang(sv->base, frame, lang, &page);
 		json_decref(frame);
 	}
+	json_decref(me);
 	wy_buf_free(&body);
 	if (rc)
 		wy_buf_free(&page);
@@ -325,14 +361,14 @@ static int render_page(server *sv, struct MHD_Connection *c, const char *title, 
 	return rc;
 }
 
-static enum MHD_Result send_page_cookie(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+enum MHD_Result web_page_cookie(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
 					const wy_template *tpl, json_t *ctx, const char *cookie)
 {
 	wy_buf page;
-	if (render_page(sv, c, title, tpl, ctx, &page))
-		return send_text(c, 500, "the page could not be rendered\n");
+	if (web_render_page(sv, c, title, tpl, ctx, &page))
+		return web_text(c, 500, "the page could not be rendered\n");
 	size_t len = page.len;
-	return respond_page(c, status, wy_buf_steal(&page), len, cookie);
+	return web_respond_page(c, status, wy_buf_steal(&page), len, cookie);
 }
 
 /* Rendered document pages, kept a few seconds: a popular document's page is
@@ -403,15 +439,39 @@ static enum MHD_Result count_args(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
-static enum MHD_Result send_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+enum MHD_Result web_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
 				 const wy_template *tpl, json_t *ctx)
 {
-	return send_page_cookie(sv, c, status, title, tpl, ctx, NULL);
+	return web_page_cookie(sv, c, status, title, tpl, ctx, NULL);
 }
 
-static enum MHD_Result not_found(server *sv, struct MHD_Connection *c)
+enum MHD_Result web_redirect(struct MHD_Connection *c, const char *location)
 {
-	return send_page(sv, c, 404, wy_i18n_tr(req_lang(c), "未找到"), sv->notfound, json_object());
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Location", location);
+	return web_queue(c, 303, r);
+}
+
+enum MHD_Result web_message(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+			    const char *text, const char *back)
+{
+	return web_page(sv, c, status, title, sv->message,
+			json_pack("{s:s, s:s, s:s}", "title", title, "text", text ? text : "", "back", back ? back : "/"));
+}
+
+bool web_wants_json(struct MHD_Connection *c, const char *url)
+{
+	if (url && strncmp(url, "/api/", 5) == 0)
+		return true;
+	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+	return accept && strncmp(accept, "application/json", 16) == 0;
+}
+
+enum MHD_Result web_not_found(server *sv, struct MHD_Connection *c)
+{
+	return web_page(sv, c, 404, wy_i18n_tr(web_lang(c), "未找到"), sv->notfound, json_object());
 }
 
 /* What the pages show of a document besides its JSON view. */
@@ -439,7 +499,7 @@ static void add_display(json_t *o)
 }
 
 /* What the pages show of a document. */
-static json_t *doc_context(const wy_doc *d)
+json_t *web_doc_context(const wy_doc *d)
 {
 	json_t *o = wy_view_doc(d);
 	add_display(o);
@@ -452,11 +512,11 @@ static json_t *doc_context(const wy_doc *d)
 	return o;
 }
 
-static json_t *docs_context(const wy_doc_list *l)
+json_t *web_docs_context(const wy_doc_list *l)
 {
 	json_t *a = json_array();
 	for (int i = 0; i < l->n; i++)
-		json_array_append_new(a, doc_context(&l->items[i]));
+		json_array_append_new(a, web_doc_context(&l->items[i]));
 	return a;
 }
 
@@ -468,7 +528,7 @@ static json_t *home_context(server *sv)
 	wy_errinfo ei = {0};
 	wy_doc_list all = {0}, popular = {0};
 	wy_category_list cats = {0};
-	int rc = store_get(sv, &st, &ei);
+	int rc = web_store(sv, &st, &ei);
 	if (!rc)
 		rc = wy_store_doc_list(st, 0, 500, &all, &ei);
 	if (!rc)
@@ -500,11 +560,21 @@ static json_t *home_context(server *sv)
 	}
 	wy_category_list_clear(&cats);
 	json_t *fresh = json_array();
+	/* what everyone may see: published public documents (imports and
+	 * uploads, converting or failed ones too: the operator's list) */
+	int keep = 0;
+	for (int i = 0; i < all.n; i++) {
+		if (all.items[i].state == WY_STATE_PUBLISHED && !all.items[i].private_)
+			all.items[keep++] = all.items[i];
+		else
+			wy_doc_clear(&all.items[i]);
+	}
+	all.n = keep;
 	for (int i = 0; i < all.n && json_array_size(fresh) < 10; i++)
 		if (all.items[i].status == WY_DOC_READY)
-			json_array_append_new(fresh, doc_context(&all.items[i]));
+			json_array_append_new(fresh, web_doc_context(&all.items[i]));
 	json_t *ctx = json_pack("{s:o, s:o, s:o, s:o, s:i}", "categories", tops, "newest", fresh, "popular",
-				docs_context(&popular), "documents", docs_context(&all), "total", all.n);
+				web_docs_context(&popular), "documents", web_docs_context(&all), "total", all.n);
 	wy_doc_list_clear(&all);
 	wy_doc_list_clear(&popular);
 	return ctx;
@@ -513,12 +583,12 @@ static json_t *home_context(server *sv)
 static enum MHD_Result page_index(server *sv, struct MHD_Connection *c)
 {
 	json_t *ctx = home_context(sv);
-	return ctx ? send_page(sv, c, 200, wy_i18n_tr(req_lang(c), "首页"), sv->index, ctx)
-		   : send_text(c, 503, "store unavailable\n");
+	return ctx ? web_page(sv, c, 200, wy_i18n_tr(web_lang(c), "首页"), sv->index, ctx)
+		   : web_text(c, 503, "store unavailable\n");
 }
 
 /* "a/b" -> [{name: a, url: /category/a}, {name: b, url: /category/a/b}] */
-static json_t *breadcrumb(const char *path)
+json_t *web_breadcrumb(const char *path)
 {
 	json_t *a = json_array();
 	for (const char *p = path; p && *p;) {
@@ -550,7 +620,7 @@ static json_t *you_may_like(wy_store *st, int64_t id, json_t *related)
 	if (wy_store_doc_also_read(st, id, ex, nex, 6, &l, NULL) != WY_OK)
 		return a;
 	for (int i = 0; i < l.n; i++)
-		json_array_append_new(a, doc_context(&l.items[i]));
+		json_array_append_new(a, web_doc_context(&l.items[i]));
 	wy_doc_list_clear(&l);
 	return a;
 }
@@ -579,7 +649,7 @@ static json_t *related_searches(wy_store *st, const wy_doc *d)
 		wy_buf u;
 		wy_buf_init(&u, 0);
 		wy_buf_puts(&u, "/search?q=");
-		put_url_escaped(&u, items[i]);
+		web_url_escape(&u, items[i]);
 		json_array_append_new(a, json_pack("{s:s, s:s}", "text", items[i], "url", u.data));
 		wy_buf_free(&u);
 	}
@@ -590,7 +660,7 @@ static json_t *related_searches(wy_store *st, const wy_doc *d)
 
 /* The anonymous visitor id of the wy_v cookie (16 hex digits), or a new
  * random one with *fresh set. */
-static uint64_t visitor_id(struct MHD_Connection *c, bool *fresh)
+uint64_t web_visitor_id(struct MHD_Connection *c, bool *fresh)
 {
 	const char *v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "wy_v");
 	*fresh = false;
@@ -609,40 +679,47 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	if (jump) {
 		char loc[64];
 		int64_t n;
-		if (path_id(jump, &n) && n < 1000000)
+		if (web_path_id(jump, &n) && n < 1000000)
 			snprintf(loc, sizeof loc, "/doc/%lld#p%lld", (long long)id, (long long)n);
 		else
 			snprintf(loc, sizeof loc, "/doc/%lld", (long long)id);
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(r, "Location", loc);
-		return queue(c, 303, r);
+		return web_queue(c, 303, r);
 	}
 	wy_store *st;
 	wy_errinfo ei = {0};
 	wy_doc d = {0};
-	int rc = store_get(sv, &st, &ei);
+	int rc = web_store(sv, &st, &ei);
 	if (!rc)
 		rc = wy_store_doc_get(st, id, &d, &ei);
-	if (rc) {
-			return rc == WY_ENOTFOUND ? not_found(sv, c) : send_text(c, 503, "store unavailable\n");
+	if (rc)
+		return rc == WY_ENOTFOUND ? web_not_found(sv, c) : web_text(c, 503, "store unavailable\n");
+	web_req *rq = web_cur();
+	if (!web_can_see(rq, &d)) {
+		wy_doc_clear(&d);
+		return web_not_found(sv, c);
 	}
-	count_hit(id, false);
+	web_count_hit(id, false);
 	bool fresh;
-	uint64_t visitor = visitor_id(c, &fresh);
-	count_visit(visitor, id);
+	uint64_t visitor = web_visitor_id(c, &fresh);
+	web_count_visit(visitor, id);
 	char cookie[96] = "";
 	if (fresh)
 		snprintf(cookie, sizeof cookie, "wy_v=%016llx; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
 			 (unsigned long long)visitor);
 	int nargs = 0;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, count_args, &nargs);
-	const char *lang = req_lang(c);
+	/* pages are kept only as anonymous visitors see them */
+	if (rq->authed || d.state != WY_STATE_PUBLISHED || d.private_)
+		nargs++;
+	const char *lang = web_lang(c);
 	if (!nargs) {
 		size_t len;
 		char *hit = cache_get(id, lang, &len);
 		if (hit) {
 			wy_doc_clear(&d);
-			return respond_page(c, 200, hit, len, fresh ? cookie : NULL);
+			return web_respond_page(c, 200, hit, len, fresh ? cookie : NULL);
 		}
 	}
 	/* opened from search results: remembered for related searches, and
@@ -652,12 +729,14 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	if (wy_query_searchable(q))
 		log_query(wy_query_display(q), id);
 	bool d_ready = d.status == WY_DOC_READY; /* a converting one changes by the second */
-	json_t *ctx = doc_context(&d);
+	json_t *ctx = web_doc_context(&d);
 	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
 	wy_query_free(q);
 	/* The preview: up to preview_pages pages; the text of the same pages,
 	 * each cut to what a reader scrolls through. */
-	int shown = d.pages < sv->cfg->preview_pages ? d.pages : sv->cfg->preview_pages;
+	web_site site;
+	web_site_get(sv, &site);
+	int shown = d.pages < site.preview_pages ? d.pages : site.preview_pages;
 	json_t *items = json_array();
 	char *lead = NULL;
 	for (int i = 1; d.status == WY_DOC_READY && i <= shown; i++) {
@@ -680,7 +759,7 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	json_t *related = json_array();
 	if (wy_store_doc_related(st, id, 10, &rel, NULL) == WY_OK)
 		for (int i = 0; i < rel.n; i++)
-			json_array_append_new(related, doc_context(&rel.items[i]));
+			json_array_append_new(related, web_doc_context(&rel.items[i]));
 	wy_doc_list_clear(&rel);
 	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 	char *share = wy_xasprintf("http://%s/doc/%lld", host && strlen(host) < 256 ? host : "localhost",
@@ -690,11 +769,17 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	json_object_set_new(ctx, "all_shown", json_boolean(shown >= d.pages));
 	json_object_set_new(ctx, "has_text", json_boolean(lead != NULL));
 	json_object_set_new(ctx, "lead", json_string(lead ? lead : ""));
-	json_object_set_new(ctx, "breadcrumb", breadcrumb(d.category));
+	json_object_set_new(ctx, "breadcrumb", web_breadcrumb(d.category));
 	json_object_set_new(ctx, "related", related);
 	json_object_set_new(ctx, "you_may_like", you_may_like(st, id, related));
 	json_object_set_new(ctx, "related_searches", related_searches(st, &d));
 	json_object_set_new(ctx, "share_url", json_string(share));
+	web_doc_viewer(st, rq, &d, ctx, lang);
+	json_t *reasons = json_array();
+	for (int i = 0; web_report_reasons[i]; i++)
+		json_array_append_new(reasons, json_pack("{s:s, s:s}", "value", web_report_reasons[i], "label",
+							 wy_i18n_tr(lang, web_report_reasons[i])));
+	json_object_set_new(ctx, "report_reasons", reasons);
 	free(share);
 	free(lead);
 	char title[300];
@@ -702,12 +787,12 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
 	wy_doc_clear(&d);
 	wy_buf page;
-	if (render_page(sv, c, title, sv->doc, ctx, &page))
-		return send_text(c, 500, "the page could not be rendered\n");
+	if (web_render_page(sv, c, title, sv->doc, ctx, &page))
+		return web_text(c, 500, "the page could not be rendered\n");
 	if (!nargs && d_ready)
 		cache_put(id, lang, page.data, page.len);
 	size_t plen = page.len;
-	return respond_page(c, 200, wy_buf_steal(&page), plen, fresh ? cookie : NULL);
+	return web_respond_page(c, 200, wy_buf_steal(&page), plen, fresh ? cookie : NULL);
 }
 
 /* A category listing's state, from and back into its query string. */
@@ -766,7 +851,7 @@ static void read_listing(struct MHD_Connection *c, const char *path, listing *l)
 		if (strcmp(v, sort_keys[i]) == 0)
 			l->sort = (wy_doc_sort)i;
 	v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
-	if (v && (!path_id(v, &l->page) || l->page > 100000))
+	if (v && (!web_path_id(v, &l->page) || l->page > 100000))
 		l->page = 1;
 }
 
@@ -809,7 +894,7 @@ static json_t *category_context(server *sv, struct MHD_Connection *c, const char
 	*unavailable = false;
 	if (!*path || strlen(path) > 1000)
 		return NULL;
-	if (store_get(sv, &st, &ei)) {
+	if (web_store(sv, &st, &ei)) {
 		*unavailable = true;
 		return NULL;
 	}
@@ -839,19 +924,22 @@ static json_t *category_context(server *sv, struct MHD_Connection *c, const char
 	listing l;
 	read_listing(c, path, &l);
 	static const int band_min[] = {0, 1, 11, 51}, band_max[] = {0, 10, 50, 0};
-	wy_doc_filter f = {path, l.format[0] ? l.format : NULL, band_min[l.pages_band], band_max[l.pages_band], l.sort};
+	web_req *rq = web_cur();
+	wy_doc_filter f = {.viewer = rq->authed ? rq->user.id : 0, .category = path,
+			   .format = l.format[0] ? l.format : NULL, .min_pages = band_min[l.pages_band],
+			   .max_pages = band_max[l.pages_band], .sort = l.sort};
 	const int per = 20;
 	int total = 0;
 	wy_doc_list dl = {0};
 	json_t *docs = json_array();
 	if (wy_store_doc_find(st, &f, (int)(l.page - 1) * per, per, &dl, &total, &ei) == WY_OK)
 		for (int i = 0; i < dl.n; i++)
-			json_array_append_new(docs, doc_context(&dl.items[i]));
+			json_array_append_new(docs, web_doc_context(&dl.items[i]));
 	wy_doc_list_clear(&dl);
 	int pages = total ? (total + per - 1) / per : 1;
 	bool has_children = json_array_size(children) > 0;
 	json_t *ctx = json_pack("{s:s, s:s, s:o, s:o, s:o, s:i, s:I, s:i, s:o}", "name", me->name, "path", path,
-				"breadcrumb", breadcrumb(path), "children", children, "documents", docs, "total", total,
+				"breadcrumb", web_breadcrumb(path), "children", children, "documents", docs, "total", total,
 				"page", (json_int_t)l.page, "pages", pages, "filters", filter_links(&l));
 	json_object_set_new(ctx, "has_children", json_boolean(has_children));
 	if (l.page > 1) {
@@ -890,11 +978,11 @@ static enum MHD_Result page_category(server *sv, struct MHD_Connection *c, const
 	bool unavailable;
 	json_t *ctx = category_context(sv, c, path, &unavailable);
 	if (!ctx)
-		return unavailable ? send_text(c, 503, "store unavailable\n") : not_found(sv, c);
-	translate_labels(json_object_get(ctx, "filters"), req_lang(c));
+		return unavailable ? web_text(c, 503, "store unavailable\n") : web_not_found(sv, c);
+	translate_labels(json_object_get(ctx, "filters"), web_lang(c));
 	char title[256];
 	snprintf(title, sizeof title, "%s", json_string_value(json_object_get(ctx, "name")));
-	return send_page(sv, c, 200, title, sv->category, ctx);
+	return web_page(sv, c, 200, title, sv->category, ctx);
 }
 
 /* /static/NAME: the site's own files; names are checked, never paths. */
@@ -905,13 +993,13 @@ static enum MHD_Result send_static(server *sv, struct MHD_Connection *c, const c
 	for (size_t i = 0; i < n; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') || name[i] == '-' ||
 		      name[i] == '_' || (name[i] == '.' && i > 0)))
-			return not_found(sv, c);
+			return web_not_found(sv, c);
 	if (n > 4 && strcmp(name + n - 4, ".css") == 0)
 		type = "text/css; charset=utf-8";
 	else if (n > 3 && strcmp(name + n - 3, ".js") == 0)
 		type = "text/javascript; charset=utf-8";
 	if (!type)
-		return not_found(sv, c);
+		return web_not_found(sv, c);
 	char *path = wy_xasprintf("%s/%s", sv->static_dir, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
@@ -919,7 +1007,7 @@ static enum MHD_Result send_static(server *sv, struct MHD_Connection *c, const c
 	if (fd < 0 || fstat(fd, &sb) != 0) {
 		if (fd >= 0)
 			close(fd);
-		return not_found(sv, c);
+		return web_not_found(sv, c);
 	}
 	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
 	if (!r) {
@@ -928,7 +1016,7 @@ static enum MHD_Result send_static(server *sv, struct MHD_Connection *c, const c
 	}
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "Cache-Control", "public, max-age=300");
-	return queue(c, 200, r);
+	return web_queue(c, 200, r);
 }
 
 /* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" range against size.
@@ -975,15 +1063,16 @@ static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *t
 
 /* Send an immutable object: strong ETag, 304 on a match, long caching, one
  * byte range on request (206/416), sendfile. Takes fd. */
-static enum MHD_Result send_fd(struct MHD_Connection *c, int fd, uint64_t size, const char *type, const char *etag,
-			       const char *disposition)
+/* Blobs are immutable: cached a year, by shared caches too when public. */
+static enum MHD_Result web_send_fd_cache(struct MHD_Connection *c, int fd, uint64_t size, const char *type,
+					 const char *etag, const char *disposition, bool public_)
 {
 	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
 	if (inm && strcmp(inm, etag) == 0) {
 		close(fd);
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(r, "ETag", etag);
-		return queue(c, 304, r);
+		return web_queue(c, 304, r);
 	}
 	uint64_t from = 0, to = size ? size - 1 : 0;
 	int ranged = parse_range(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range"), size, &from, &to);
@@ -997,7 +1086,7 @@ static enum MHD_Result send_fd(struct MHD_Connection *c, int fd, uint64_t size, 
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
 		MHD_add_response_header(r, "Content-Range", cr);
-		return queue(c, 416, r);
+		return web_queue(c, 416, r);
 	}
 	struct MHD_Response *r = ranged ? MHD_create_response_from_fd_at_offset64(to - from + 1, fd, from)
 					: MHD_create_response_from_fd(size, fd); /* takes fd; sendfile */
@@ -1007,7 +1096,8 @@ static enum MHD_Result send_fd(struct MHD_Connection *c, int fd, uint64_t size, 
 	}
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "ETag", etag);
-	MHD_add_response_header(r, "Cache-Control", "public, max-age=31536000, immutable");
+	MHD_add_response_header(r, "Cache-Control",
+				public_ ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable");
 	MHD_add_response_header(r, "Accept-Ranges", "bytes");
 	if (disposition)
 		MHD_add_response_header(r, "Content-Disposition", disposition);
@@ -1016,10 +1106,16 @@ static enum MHD_Result send_fd(struct MHD_Connection *c, int fd, uint64_t size, 
 			 (unsigned long long)size);
 		MHD_add_response_header(r, "Content-Range", cr);
 	}
-	return queue(c, ranged ? 206 : 200, r);
+	return web_queue(c, ranged ? 206 : 200, r);
 }
 
-static int open_blob(server *sv, const char *sha, int *fd, uint64_t *size)
+enum MHD_Result web_send_fd(struct MHD_Connection *c, int fd, uint64_t size, const char *type, const char *etag,
+			    const char *disposition)
+{
+	return web_send_fd_cache(c, fd, size, type, etag, disposition, false);
+}
+
+int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size)
 {
 	return wy_blob_open_fd(sv->blobs, sha, fd, size, NULL);
 }
@@ -1029,10 +1125,20 @@ static enum MHD_Result send_blob(server *sv, struct MHD_Connection *c, const cha
 	int fd;
 	uint64_t size;
 	if (!wy_blob_valid_name(sha))
-		return send_text(c, 404, "not found\n");
-	int rc = open_blob(sv, sha, &fd, &size);
+		return web_text(c, 404, "not found\n");
+	/* page images and thumbnails of documents the reader may see; never
+	 * originals (those are downloads, with their price) */
+	web_req *rq = web_cur();
+	wy_store *st;
+	int vis = 0;
+	if (web_store(sv, &st, NULL) ||
+	    wy_store_blob_visibility(st, sha, rq->authed ? rq->user.id : 0, web_is_admin(rq), &vis, NULL))
+		return web_text(c, 503, "unavailable\n");
+	if (vis == 0)
+		return web_text(c, 404, "not found\n");
+	int rc = web_open_blob(sv, sha, &fd, &size);
 	if (rc)
-		return send_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
+		return web_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
 	unsigned char magic[12] = {0};
 	ssize_t got = pread(fd, magic, sizeof magic, 0);
 	const char *type = got == 12 && memcmp(magic, "RIFF", 4) == 0 && memcmp(magic + 8, "WEBP", 4) == 0
@@ -1040,10 +1146,10 @@ static enum MHD_Result send_blob(server *sv, struct MHD_Connection *c, const cha
 				   : "application/octet-stream";
 	char etag[70];
 	snprintf(etag, sizeof etag, "\"%s\"", sha);
-	return send_fd(c, fd, size, type, etag, NULL);
+	return web_send_fd_cache(c, fd, size, type, etag, NULL, vis == 2);
 }
 
-static const char *mime_of(const char *format)
+const char *web_mime_of(const char *format)
 {
 	static const struct {
 		const char *fmt, *mime;
@@ -1070,7 +1176,7 @@ static const char *mime_of(const char *format)
 
 /* Content-Disposition for a UTF-8 file name (RFC 6266, RFC 5987): an ASCII
  * fallback with everything else replaced, and the exact name encoded. */
-static char *disposition(const char *name)
+char *web_disposition(const char *name)
 {
 	wy_buf b;
 	wy_buf_init(&b, 0);
@@ -1088,44 +1194,29 @@ static char *disposition(const char *name)
 	return wy_buf_steal(&b);
 }
 
-/* The original, under the name it was uploaded with. */
+/* The original, under the name it was uploaded with (account.c: the price). */
 static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64_t id)
 {
 	wy_store *st;
 	wy_doc d = {0};
-	int rc = store_get(sv, &st, NULL);
+	int rc = web_store(sv, &st, NULL);
 	if (!rc)
 		rc = wy_store_doc_get(st, id, &d, NULL);
 	if (rc)
-		return send_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
-	int fd;
-	uint64_t size;
-	rc = open_blob(sv, d.sha256, &fd, &size);
-	if (rc) {
+		return web_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
+	web_req *rq = web_cur();
+	if (!web_can_see(rq, &d)) {
 		wy_doc_clear(&d);
-		return send_text(c, 503, "unavailable\n");
+		return web_text(c, 404, "not found\n");
 	}
-	/* A download is counted once, not once per range a client fetches. */
-	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range")) {
-		count_hit(id, true);
-		/* a download is a read too, for "also read" (no new cookie here) */
-		bool fresh;
-		uint64_t visitor = visitor_id(c, &fresh);
-		if (!fresh)
-			count_visit(visitor, id);
-	}
-	char etag[70];
-	snprintf(etag, sizeof etag, "\"%s\"", d.sha256);
-	char *disp = disposition(d.filename && *d.filename ? d.filename : "document");
-	enum MHD_Result ret = send_fd(c, fd, size, mime_of(d.format), etag, disp);
-	free(disp);
+	enum MHD_Result ret = web_download(sv, c, rq, &d, false);
 	wy_doc_clear(&d);
 	return ret;
 }
 
 /* ---- /api/v1: JSON twins (docs/api.md) --------------------------------- */
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j)
+enum MHD_Result web_json(struct MHD_Connection *c, unsigned status, json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
@@ -1137,16 +1228,16 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
-	return queue(c, status, r);
+	return web_queue(c, status, r);
 }
 
-static enum MHD_Result api_error(struct MHD_Connection *c, unsigned status, const char *msg)
+enum MHD_Result web_api_error(struct MHD_Connection *c, unsigned status, const char *msg)
 {
-	return send_json(c, status, json_pack("{s:s}", "error", msg));
+	return web_json(c, status, json_pack("{s:s}", "error", msg));
 }
 
 /* A query argument as a bounded integer; def when absent or not a number. */
-static int arg_int(struct MHD_Connection *c, const char *name, int def, int lo, int hi)
+int web_arg_int(struct MHD_Connection *c, const char *name, int def, int lo, int hi)
 {
 	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 	char *end;
@@ -1193,7 +1284,7 @@ static void read_search(struct MHD_Connection *c, search_args *a)
 	for (int i = 0; v && i < 3; i++)
 		if (strcmp(v, search_sort_keys[i]) == 0)
 			a->sort = (wy_search_sort)i;
-	a->page = arg_int(c, "page", 1, 1, 1000);
+	a->page = web_arg_int(c, "page", 1, 1, 1000);
 }
 
 static char *search_url(const search_args *a, const char *format, int band, int sort, int page)
@@ -1201,12 +1292,12 @@ static char *search_url(const search_args *a, const char *format, int band, int 
 	wy_buf b;
 	wy_buf_init(&b, 0);
 	wy_buf_puts(&b, "/search?q=");
-	put_url_escaped(&b, a->q);
+	web_url_escape(&b, a->q);
 	if (format && *format)
 		wy_buf_printf(&b, "&format=%s", format);
 	if (a->category[0]) {
 		wy_buf_puts(&b, "&category=");
-		put_url_escaped(&b, a->category);
+		web_url_escape(&b, a->category);
 	}
 	if (band)
 		wy_buf_printf(&b, "&pages=%d", band);
@@ -1229,6 +1320,8 @@ static void search_req(const search_args *a, const wy_query *q, wy_search_req *r
 	req->sort = a->sort;
 	req->offset = (a->page - 1) * SEARCH_PAGE_SIZE;
 	req->limit = SEARCH_PAGE_SIZE;
+	web_req *rq = web_cur();
+	req->filter.viewer = rq->authed ? rq->user.id : 0; /* the reader's own documents too */
 }
 
 /* /search?q=...: results with snippets, the page number of each hit (a link
@@ -1236,14 +1329,14 @@ static void search_req(const search_args *a, const wy_query *q, wy_search_req *r
 static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const char *rest)
 {
 	(void)rest;
-	const char *lang = req_lang(c);
+	const char *lang = web_lang(c);
 	search_args a;
 	read_search(c, &a);
 	wy_query *q = wy_query_parse(a.q, strlen(a.q));
 	wy_store *st;
 	wy_errinfo ei = {0};
 	json_t *ctx = NULL;
-	int rc = store_get(sv, &st, &ei);
+	int rc = web_store(sv, &st, &ei);
 	if (!rc && wy_query_searchable(q)) {
 		wy_search_req req;
 		search_req(&a, q, &req);
@@ -1254,7 +1347,7 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 	if (rc) {
 		wy_query_free(q);
 		wy_warn("serve.search", "err=%s", wy_err_msg(&ei, rc));
-		return send_text(c, 503, "search unavailable\n");
+		return web_text(c, 503, "search unavailable\n");
 	}
 	if (!ctx)
 		ctx = json_pack("{s:s, s:i, s:b, s:[]}", "query", "", "total", 0, "more", 0, "results");
@@ -1262,7 +1355,7 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 	 * viewer marks the hits */
 	wy_buf qs;
 	wy_buf_init(&qs, 0);
-	put_url_escaped(&qs, wy_query_display(q));
+	web_url_escape(&qs, wy_query_display(q));
 	size_t i;
 	json_t *r;
 	json_array_foreach(json_object_get(ctx, "results"), i, r) {
@@ -1348,44 +1441,51 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 	snprintf(title, sizeof title, "%s - %s", wy_query_display(q), wy_i18n_tr(lang, "搜索"));
 	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
 	wy_query_free(q);
-	return send_page(sv, c, 200, title, sv->search, ctx);
+	return web_page(sv, c, 200, title, sv->search, ctx);
 }
 
 static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *path)
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
-	if (store_get(sv, &st, &ei))
-		return api_error(c, 503, "store unavailable");
+	if (web_store(sv, &st, &ei))
+		return web_api_error(c, 503, "store unavailable");
 	enum MHD_Result ret;
 	int64_t id = 0;
 	const char *rest = NULL;
 	if (strcmp(path, "home") == 0) {
 		json_t *ctx = home_context(sv);
-		ret = ctx ? send_json(c, 200, ctx) : api_error(c, 503, "store unavailable");
+		ret = ctx ? web_json(c, 200, ctx) : web_api_error(c, 503, "store unavailable");
 	} else if (strcmp(path, "documents") == 0) {
-		int offset = arg_int(c, "offset", 0, 0, 1 << 30), limit = arg_int(c, "limit", 20, 1, 100);
+		int offset = web_arg_int(c, "offset", 0, 0, 1 << 30), limit = web_arg_int(c, "limit", 20, 1, 100);
 		wy_doc_list l;
 		int counts[4];
 		if (wy_store_doc_list(st, offset, limit, &l, &ei) || wy_store_doc_counts(st, counts, &ei)) {
-			ret = api_error(c, 503, "store unavailable");
+			ret = web_api_error(c, 503, "store unavailable");
 		} else {
 			json_t *a = json_array();
 			for (int i = 0; i < l.n; i++)
-				json_array_append_new(a, wy_view_doc(&l.items[i]));
-			ret = send_json(c, 200,
+				if (web_can_see(web_cur(), &l.items[i]))
+					json_array_append_new(a, wy_view_doc(&l.items[i]));
+			ret = web_json(c, 200,
 					json_pack("{s:o, s:i, s:i, s:i}", "documents", a, "offset", offset, "limit", limit,
 						  "total", counts[0] + counts[1] + counts[2] + counts[3]));
 			wy_doc_list_clear(&l);
 		}
+	} else if (strcmp(path, "me") == 0 || strncmp(path, "me/", 3) == 0) {
+		ret = web_api_me(sv, c, path[2] ? path + 3 : "");
+	} else if (strcmp(path, "admin") == 0 || strncmp(path, "admin/", 6) == 0) {
+		char sub[200];
+		snprintf(sub, sizeof sub, "api/%.180s", path[5] ? path + 6 : "");
+		ret = web_page_admin(sv, c, sub);
 	} else if (strcmp(path, "search") == 0) {
 		search_args a;
 		read_search(c, &a);
 		wy_query *q = wy_query_parse(a.q, strlen(a.q));
 		wy_search_req req;
 		search_req(&a, q, &req);
-		req.offset = arg_int(c, "offset", req.offset, 0, 100000);
-		req.limit = arg_int(c, "limit", SEARCH_PAGE_SIZE, 1, 50);
+		req.offset = web_arg_int(c, "offset", req.offset, 0, 100000);
+		req.limit = web_arg_int(c, "limit", SEARCH_PAGE_SIZE, 1, 50);
 		json_t *res = NULL;
 		if (!wy_query_searchable(q))
 			res = json_pack("{s:s, s:i, s:b, s:i, s:i, s:[]}", "query", "", "total", 0, "more", 0, "offset",
@@ -1393,23 +1493,23 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 		else if (wy_view_search(st, &req, 3, &res, &ei))
 			res = NULL;
 		wy_query_free(q);
-		ret = res ? send_json(c, 200, res) : api_error(c, 503, "search unavailable");
+		ret = res ? web_json(c, 200, res) : web_api_error(c, 503, "search unavailable");
 	} else if (strcmp(path, "categories") == 0) {
 		wy_category_list l;
 		if (wy_store_category_list(st, &l, &ei)) {
-			ret = api_error(c, 503, "store unavailable");
+			ret = web_api_error(c, 503, "store unavailable");
 		} else {
 			json_t *a = json_array();
 			for (int i = 0; i < l.n; i++)
 				json_array_append_new(a, wy_view_category(&l.items[i]));
-			ret = send_json(c, 200, json_pack("{s:o}", "categories", a));
+			ret = web_json(c, 200, json_pack("{s:o}", "categories", a));
 			wy_category_list_clear(&l);
 		}
 	} else if (strncmp(path, "category/", 9) == 0) {
 		bool unavailable;
 		json_t *ctx = category_context(sv, c, path + 9, &unavailable);
-		ret = ctx ? send_json(c, 200, ctx)
-			  : unavailable ? api_error(c, 503, "store unavailable") : api_error(c, 404, "no such category");
+		ret = ctx ? web_json(c, 200, ctx)
+			  : unavailable ? web_api_error(c, 503, "store unavailable") : web_api_error(c, 404, "no such category");
 	} else if (strncmp(path, "doc/", 4) == 0) {
 		char num[24];
 		const char *p = path + 4, *slash = strchr(p, '/');
@@ -1417,15 +1517,26 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 		snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : sizeof num - 1), p);
 		rest = slash ? slash + 1 : "";
 		wy_doc d;
-		int rc = n < sizeof num && path_id(num, &id) ? wy_store_doc_get(st, id, &d, &ei) : WY_ENOTFOUND;
+		int rc = n < sizeof num && web_path_id(num, &id) ? wy_store_doc_get(st, id, &d, &ei) : WY_ENOTFOUND;
+		if (!rc && !web_can_see(web_cur(), &d)) {
+			wy_doc_clear(&d);
+			rc = WY_ENOTFOUND;
+		}
 		if (rc) {
-			ret = rc == WY_ENOTFOUND ? api_error(c, 404, "no such document") : api_error(c, 503, "store unavailable");
+			ret = rc == WY_ENOTFOUND ? web_api_error(c, 404, "no such document") : web_api_error(c, 503, "store unavailable");
 		} else if (*rest == 0) {
-			ret = send_json(c, 200, wy_view_doc(&d));
+			json_t *v = wy_view_doc(&d);
+			web_req *rq = web_cur();
+			if (rq->authed && (d.owner_id == rq->user.id || web_is_admin(rq))) {
+				json_object_set_new(v, "uploader", json_string(d.uploader ? d.uploader : ""));
+				json_object_set_new(v, "state", json_string(wy_doc_state_name(d.state)));
+				json_object_set_new(v, "private", json_boolean(d.private_));
+			}
+			ret = web_json(c, 200, v);
 			wy_doc_clear(&d);
 		} else if (strcmp(rest, "pages") == 0) {
 			/* Pages from `from`, at most `count` (text can be long). */
-			int from = arg_int(c, "from", 1, 1, 1 << 30), count = arg_int(c, "count", 20, 1, 100);
+			int from = web_arg_int(c, "from", 1, 1, 1 << 30), count = web_arg_int(c, "count", 20, 1, 100);
 			json_t *a = json_array();
 			for (int i = from; d.status == WY_DOC_READY && i <= d.pages && i < from + count; i++) {
 				wy_page pg;
@@ -1434,7 +1545,7 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 				json_array_append_new(a, wy_view_page(&pg));
 				wy_page_clear(&pg);
 			}
-			ret = send_json(c, 200, json_pack("{s:I, s:i, s:o}", "id", (json_int_t)id, "pages", d.pages, "items", a));
+			ret = web_json(c, 200, json_pack("{s:I, s:i, s:o}", "id", (json_int_t)id, "pages", d.pages, "items", a));
 			wy_doc_clear(&d);
 		} else if (strcmp(rest, "search") == 0) {
 			/* in-document search: pages and hit rectangles */
@@ -1444,17 +1555,17 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 			if (d.status != WY_DOC_READY || !wy_query_searchable(q))
 				res = json_pack("{s:I, s:s, s:i, s:[]}", "id", (json_int_t)id, "query", wy_query_display(q),
 						"total", 0, "pages");
-			else if (wy_view_doc_search(st, &d, q, arg_int(c, "max_pages", 200, 1, 1000), &res, &ei))
+			else if (wy_view_doc_search(st, &d, q, web_arg_int(c, "max_pages", 200, 1, 1000), &res, &ei))
 				res = NULL;
 			wy_query_free(q);
 			wy_doc_clear(&d);
-			ret = res ? send_json(c, 200, res) : api_error(c, 503, "search unavailable");
+			ret = res ? web_json(c, 200, res) : web_api_error(c, 503, "search unavailable");
 		} else {
 			wy_doc_clear(&d);
-			ret = api_error(c, 404, "no such resource");
+			ret = web_api_error(c, 404, "no such resource");
 		}
 	} else {
-		ret = api_error(c, 404, "no such resource");
+		ret = web_api_error(c, 404, "no such resource");
 	}
 	return ret;
 }
@@ -1492,13 +1603,20 @@ static enum MHD_Result route_index(server *sv, struct MHD_Connection *c, const c
 static enum MHD_Result route_doc(server *sv, struct MHD_Connection *c, const char *rest)
 {
 	int64_t id;
-	return path_id(rest, &id) ? page_doc(sv, c, id) : not_found(sv, c);
+	const char *slash = strchr(rest, '/');
+	if (slash && strcmp(slash, "/qr.svg") == 0) {
+		char num[24];
+		size_t n = (size_t)(slash - rest);
+		snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : 0), rest);
+		return n < sizeof num && web_path_id(num, &id) ? web_qr(sv, c, id) : web_not_found(sv, c);
+	}
+	return web_path_id(rest, &id) ? page_doc(sv, c, id) : web_not_found(sv, c);
 }
 
 static enum MHD_Result route_download(server *sv, struct MHD_Connection *c, const char *rest)
 {
 	int64_t id;
-	return path_id(rest, &id) ? send_download(sv, c, id) : not_found(sv, c);
+	return web_path_id(rest, &id) ? send_download(sv, c, id) : web_not_found(sv, c);
 }
 
 static enum MHD_Result route_blob(server *sv, struct MHD_Connection *c, const char *rest)
@@ -1521,17 +1639,11 @@ static enum MHD_Result route_category(server *sv, struct MHD_Connection *c, cons
 	return page_category(sv, c, rest);
 }
 
-static enum MHD_Result route_login(server *sv, struct MHD_Connection *c, const char *rest)
-{
-	(void)rest;
-	return send_page(sv, c, 200, wy_i18n_tr(req_lang(c), "登录"), sv->login, json_object());
-}
-
 static enum MHD_Result route_health(server *sv, struct MHD_Connection *c, const char *rest)
 {
 	(void)sv;
 	(void)rest;
-	return send_text(c, 200, "ok\n");
+	return web_text(c, 200, "ok\n");
 }
 
 typedef struct route {
@@ -1549,27 +1661,179 @@ static const route routes[] = {
 	{"/api/v1/", false, route_api},
 	{"/static/", false, route_static},
 	{"/category/", false, route_category},
-	{"/login", true, route_login},
+	{"/login", true, web_page_login},
+	{"/register", true, web_page_register},
+	{"/upload", true, web_page_upload},
+	{"/me", true, web_page_me},
+	{"/me/", false, web_page_me},
+	{"/admin", true, web_page_admin},
+	{"/admin/", false, web_page_admin},
 	{"/healthz", true, route_health},
 };
 
+/* What a POST may do. An API route's handler gets "api" (exact routes) or
+ * "api/" + the rest, and answers in JSON. Every POST carries the CSRF
+ * token of the session or visitor (auth.c) or a bearer token, but logging
+ * in or registering through the API, which sets no cookie. */
+typedef struct post_route {
+	const char *path;
+	bool exact, api, upload, no_csrf;
+	enum MHD_Result (*fn)(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
+} post_route;
+
+static const post_route post_routes[] = {
+	{"/login", true, false, false, false, web_post_login},
+	{"/api/v1/login", true, true, false, true, web_post_login},
+	{"/register", true, false, false, false, web_post_register},
+	{"/api/v1/register", true, true, false, true, web_post_register},
+	{"/logout", true, false, false, false, web_post_logout},
+	{"/api/v1/logout", true, true, false, false, web_post_logout},
+	{"/me/password", true, false, false, false, web_post_password},
+	{"/api/v1/me/password", true, true, false, false, web_post_password},
+	{"/me/", false, false, false, false, web_post_me},
+	{"/api/v1/me/", false, true, false, false, web_post_me},
+	{"/doc/", false, false, false, false, web_post_doc},
+	{"/api/v1/doc/", false, true, false, false, web_post_doc},
+	{"/download/", false, false, false, false, web_post_download},
+	{"/api/v1/download/", false, true, false, false, web_post_download},
+	{"/upload", true, false, true, false, NULL},
+	{"/api/v1/upload", true, true, true, false, NULL},
+	{"/admin/", false, false, false, false, web_post_admin},
+	{"/api/v1/admin/", false, true, false, false, web_post_admin},
+};
+
+static const post_route *find_post(const char *url)
+{
+	for (size_t i = 0; i < sizeof post_routes / sizeof post_routes[0]; i++) {
+		const post_route *r = &post_routes[i];
+		if (r->exact ? strcmp(url, r->path) == 0 : strncmp(url, r->path, strlen(r->path)) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+static enum MHD_Result form_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+				  const char *content_type, const char *transfer_encoding, const char *data, uint64_t off,
+				  size_t size)
+{
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	web_req *r = cls;
+	if (filename) /* a file is only taken by the upload routes */
+		return MHD_YES;
+	web_form_add(&r->form, key, data, (size_t)off, size);
+	return r->form.overflow ? MHD_NO : MHD_YES;
+}
+
+static enum MHD_Result refuse(struct MHD_Connection *c, bool api, unsigned status, const char *msg)
+{
+	return api ? web_api_error(c, status, msg) : web_text(c, status, msg);
+}
+
+/* The end of a POST: its body is all there. */
+static enum MHD_Result post_end(server *sv, struct MHD_Connection *c, web_req *r, const char *url)
+{
+	const post_route *pr = r->route;
+	if (pr->upload)
+		return web_upload_end(sv, c, r);
+	if (r->pp) {
+		MHD_destroy_post_processor(r->pp);
+		r->pp = NULL;
+	}
+	if (r->form.overflow || r->fail_status)
+		return refuse(c, pr->api, 413, "the form is too large");
+	if (!pr->no_csrf && !web_csrf_ok(c, r))
+		return refuse(c, pr->api, 403, "the form's CSRF token is missing or wrong (reload the page)");
+	char rest[512];
+	const char *tail = url + strlen(pr->path);
+	if (pr->api)
+		snprintf(rest, sizeof rest, pr->exact ? "api" : "api/%s", tail);
+	else
+		snprintf(rest, sizeof rest, "%s", tail);
+	if (strlen(tail) > 400)
+		return refuse(c, pr->api, 404, "no such resource");
+	return pr->fn(sv, c, r, rest);
+}
+
+static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	web_req *r = *con_cls;
+	if (!r)
+		return;
+	if (r->pp)
+		MHD_destroy_post_processor(r->pp);
+	web_upload_free(r->up);
+	web_form_clear(&r->form);
+	wy_user_clear(&r->user);
+	free(r);
+	*con_cls = NULL;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-			      const char *version, const char *upload_data, size_t *upload_size, void **req)
+			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
 	(void)version;
-	(void)upload_data;
-	(void)upload_size;
-	(void)req;
 	server *sv = cls;
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return send_text(c, 405, "method not allowed\n");
-	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		const route *r = &routes[i];
-		size_t n = strlen(r->path);
-		if (r->exact ? strcmp(url, r->path) == 0 : strncmp(url, r->path, n) == 0)
-			return r->fn(sv, c, url + n);
+	web_req *r = *con_cls;
+	enum MHD_Result ret;
+	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	if (!r) {
+		r = wy_xcalloc(1, sizeof *r);
+		*con_cls = r;
+		cur_req = r;
+		web_auth_begin(sv, c, r);
+		if (strcmp(method, "POST") == 0) {
+			/* the first call: headers only; the body follows */
+			r->post = true;
+			const post_route *pr = find_post(url);
+			ret = MHD_YES;
+			if (!pr)
+				ret = web_wants_json(c, url) ? web_api_error(c, 404, "no such resource") : web_text(c, 404, "not found\n");
+			else if ((r->route = pr) && pr->upload)
+				web_upload_begin(sv, c, r, pr->api, &ret);
+			else
+				r->pp = MHD_create_post_processor(c, 8 * 1024, form_field, r); /* NULL: no form body */
+			cur_req = NULL;
+			return ret;
+		}
 	}
-	return not_found(sv, c);
+	cur_req = r;
+	if (r->post && !r->route) {
+		*upload_size = 0; /* refused at the first call: the rest is dropped */
+		ret = MHD_YES;
+	} else if (r->post) {
+		if (*upload_size) {
+			if (r->up)
+				web_upload_data(r, upload_data, *upload_size);
+			else if (r->pp && !r->form.overflow)
+				MHD_post_process(r->pp, upload_data, *upload_size);
+			*upload_size = 0;
+			ret = MHD_YES;
+		} else {
+			ret = post_end(sv, c, r, url);
+		}
+	} else if (!get) {
+		ret = web_text(c, 405, "method not allowed\n");
+	} else {
+		ret = MHD_NO;
+		size_t i;
+		for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+			const route *rt = &routes[i];
+			size_t n = strlen(rt->path);
+			if (rt->exact ? strcmp(url, rt->path) == 0 : strncmp(url, rt->path, n) == 0) {
+				ret = rt->fn(sv, c, url + n);
+				break;
+			}
+		}
+		if (i == sizeof routes / sizeof routes[0])
+			ret = web_not_found(sv, c);
+	}
+	cur_req = NULL;
+	return ret;
 }
 
 /* A template's UI text missing from a catalog shows in Chinese there: said
@@ -1651,15 +1915,18 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	char **envp = NULL;
 	struct MHD_Daemon *d = NULL;
 	wy_store *st;
-	server sv = {.cfg = cfg, .static_dir = wy_xasprintf("%s/static", cfg->web_dir)};
+	server sv = {.cfg = cfg, .static_dir = wy_xasprintf("%s/static", cfg->web_dir), .site = *cfg};
+	pthread_mutex_init(&sv.site_lock, NULL);
 	if (wy_cli_open(cfg, &st, &sv.blobs))
 		goto out;
+	web_site_load(&sv, st); /* the settings an admin changed on the site */
 	wy_store_close(st);
 	struct {
 		const char *name;
 		wy_template **t;
-	} tpls[] = {{"base", &sv.base}, {"index", &sv.index}, {"doc", &sv.doc}, {"notfound", &sv.notfound},
-		  {"category", &sv.category}, {"login", &sv.login}, {"search", &sv.search}};
+	} tpls[] = {{"base", &sv.base},	      {"index", &sv.index},   {"doc", &sv.doc},	    {"notfound", &sv.notfound},
+		  {"category", &sv.category}, {"login", &sv.login},   {"search", &sv.search}, {"upload", &sv.upload},
+		  {"me", &sv.me},	      {"admin", &sv.admin}, {"message", &sv.message}};
 	for (size_t k = 0; k < sizeof tpls / sizeof tpls[0]; k++) {
 		char *path = wy_xasprintf("%s/templates/%s.html", cfg->web_dir, tpls[k].name);
 		wy_errinfo tei = {0};
@@ -1711,7 +1978,8 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout, MHD_OPTION_CONNECTION_LIMIT,
 			     (unsigned)cfg->http_max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 			     (unsigned)cfg->http_max_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-			     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+			     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+			     MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "wenyuan: cannot listen on %s:%d (in use?)\n", cfg->http_addr, cfg->http_port);
 		goto out;
@@ -1733,10 +2001,19 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	int64_t next_start_ms = 0;
 	wy_store *lst = NULL; /* the serve loop's own connection, for the counts */
 	wy_store_open(cfg->data_dir, &lst, NULL);
-	while (!serve_stop) {
+	for (unsigned tick = 1; !serve_stop; tick++) {
 		sleep(1);
-		if (lst)
+		if (lst) {
 			flush_counts(lst);
+			/* points for uploads approved since; site settings another
+			 * server process changed */
+			web_site site;
+			web_site_get(&sv, &site);
+			int granted;
+			wy_store_points_uploads(lst, site.points_upload, &granted, NULL);
+			if (tick % 5 == 0)
+				web_site_load(&sv, lst);
+		}
 		if (worker && wpid > 0 && waitpid(wpid, NULL, WNOHANG) == wpid) {
 			wy_error("serve.worker_died", "pid=%d", (int)wpid);
 			wpid = 0;
@@ -1773,6 +2050,11 @@ out:
 	wy_template_free(sv.category);
 	wy_template_free(sv.login);
 	wy_template_free(sv.search);
+	wy_template_free(sv.upload);
+	wy_template_free(sv.me);
+	wy_template_free(sv.admin);
+	wy_template_free(sv.message);
+	pthread_mutex_destroy(&sv.site_lock);
 	wy_i18n_unload();
 	wy_config_environ_free(envp);
 	return status;

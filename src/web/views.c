@@ -50,6 +50,9 @@ json_t *wy_view_doc(const wy_doc *d)
 	json_object_set_new(o, "views", json_integer(d->views));
 	json_object_set_new(o, "downloads", json_integer(d->downloads));
 	json_object_set_new(o, "keywords", str_or_null(d->keywords));
+	json_object_set_new(o, "description", str_or_null(d->description));
+	json_object_set_new(o, "tags", str_or_null(d->tags));
+	json_object_set_new(o, "price", json_integer(d->price));
 	if (d->uploader) {
 		char masked[64];
 		wy_mask_name(d->uploader, masked, sizeof masked);

@@ -124,7 +124,7 @@ static int64_t add_file(lib *l, const char *path)
 	if (fd < 0 || wy_blob_put_fd(l->bs, fd, 1u << 30, sha, &size, NULL))
 		abort();
 	close(fd);
-	wy_doc_new dn = {NULL, wy_basename(path), NULL, sha, (int64_t)size, NULL};
+	wy_doc_new dn = {.filename = wy_basename(path), .sha256 = sha, .size = (int64_t)size};
 	int64_t id;
 	bool existed;
 	if (wy_store_doc_add(l->st, &dn, &id, &existed, NULL))

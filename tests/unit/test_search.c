@@ -29,7 +29,7 @@ static int64_t publish_fp(wy_store *st, const char *title, const char *cat, cons
 	static int serial;
 	char sha[65];
 	snprintf(sha, sizeof sha, "%064d", ++serial);
-	wy_doc_new dn = {title, "doc.pdf", cat, sha, 1000, NULL};
+	wy_doc_new dn = {.title = title, .filename = "doc.pdf", .category = cat, .sha256 = sha, .size = 1000};
 	int64_t id;
 	bool existed;
 	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);

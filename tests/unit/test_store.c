@@ -27,7 +27,7 @@ static const char *SHA_P = "cccccccccccccccccccccccccccccccccccccccccccccccccccc
 
 static int64_t add(wy_store *st, const char *sha, const char *title, const char *cat)
 {
-	wy_doc_new dn = {title, "report.pdf", cat, sha, 1234, NULL};
+	wy_doc_new dn = {.title = title, .filename = "report.pdf", .category = cat, .sha256 = sha, .size = 1234};
 	int64_t id = 0;
 	bool existed = true;
 	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
@@ -68,7 +68,7 @@ TEST(duplicate_returns_existing)
 {
 	wy_store *st = fresh(NULL);
 	int64_t a = add(st, SHA_A, NULL, NULL);
-	wy_doc_new dn = {"other", "copy.pdf", NULL, SHA_A, 1234, NULL};
+	wy_doc_new dn = {.title = "other", .filename = "copy.pdf", .sha256 = SHA_A, .size = 1234};
 	int64_t id;
 	bool existed = false;
 	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);

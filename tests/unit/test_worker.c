@@ -48,7 +48,7 @@ static int64_t add_doc(env *e, const void *data, size_t len, const char *name)
 	char sha[65];
 	if (wy_blob_put(e->bs, data, len, sha, NULL))
 		abort();
-	wy_doc_new dn = {NULL, name, NULL, sha, (int64_t)len, NULL};
+	wy_doc_new dn = {.filename = name, .sha256 = sha, .size = (int64_t)len};
 	int64_t id;
 	bool existed;
 	if (wy_store_doc_add(e->st, &dn, &id, &existed, NULL))

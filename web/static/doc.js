@@ -115,3 +115,27 @@
   });
   if (sform.elements.q.value) search(sform.elements.q.value);
 })();
+
+// Share and report: the action links open their panels; copy the link.
+(function () {
+  'use strict';
+  function opener(sel, id) {
+    var a = document.querySelector(sel), d = document.getElementById(id);
+    if (!a || !d) return;
+    a.addEventListener('click', function () { d.open = true; });
+  }
+  opener('.share-open', 'share');
+  opener('.report-open', 'report');
+  var copy = document.querySelector('#share .copy');
+  if (copy) {
+    copy.addEventListener('click', function () {
+      var input = document.querySelector('#share input');
+      input.select();
+      var done = function () { copy.textContent = copy.getAttribute('data-copied'); };
+      if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, function () {
+        document.execCommand('copy'); done();
+      });
+      else { document.execCommand('copy'); done(); }
+    });
+  }
+})();

@@ -1,0 +1,845 @@
+/* store/sqlite_users: accounts and what they do, for the SQLite backend:
+ * users, sessions, favorites, downloads, the points ledger, reports,
+ * moderation, the audit log and site settings.
+ *
+ * A balance is the sum of a user's ledger rows. Every change of points is
+ * one IMMEDIATE transaction that reads the balance and writes the rows, so
+ * two requests spending the same points are serialized by SQLite's write
+ * lock: the second sees the first's rows and is refused when short. */
+#include "core/util.h"
+#include "store/sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* What a user may see of a document: listed, or their own (not deleted). */
+#define VISIBLE_TO(p) " ((d.state = 0 AND d.private = 0) OR (d.owner_id = " p " AND d.state < 3))"
+
+void wy_user_clear(wy_user *u)
+{
+	if (!u)
+		return;
+	free(u->name);
+	memset(u, 0, sizeof *u);
+}
+
+void wy_user_list_clear(wy_user_list *l)
+{
+	for (int i = 0; i < l->n; i++)
+		wy_user_clear(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+void wy_ledger_clear(wy_ledger *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		free(l->items[i].reason);
+		free(l->items[i].doc_title);
+		free(l->items[i].other_name);
+	}
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+void wy_report_list_clear(wy_report_list *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		wy_report *r = &l->items[i];
+		free(r->reason);
+		free(r->detail);
+		free(r->user_name);
+		free(r->doc_title);
+	}
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+void wy_audit_list_clear(wy_audit_list *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		wy_audit_entry *a = &l->items[i];
+		free(a->admin_name);
+		free(a->action);
+		free(a->target);
+		free(a->detail);
+	}
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+bool wy_user_name_valid(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n < 2 || n > 32)
+		return false;
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)name;
+	while (*p) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate(p, -1, &cp);
+		if (k <= 0)
+			return false;
+		p += k;
+		if (cp == '_' || cp == '-')
+			continue;
+		utf8proc_category_t cat = utf8proc_category(cp);
+		if (!(cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) && cat != UTF8PROC_CATEGORY_ND)
+			return false;
+	}
+	return true;
+}
+
+/* ---- small helpers: statements whose parameters are all integers ---- */
+
+static int run(wy_store *st, const char *sql, const int64_t *v, int n, const char *what, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, sql, ei);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_int64(s, i + 1, v[i]);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, what);
+	sq_done(st, s);
+	return rc;
+}
+
+/* The first column of the first row as an integer (0 when no row). */
+static int scalar(wy_store *st, const char *sql, const int64_t *v, int n, int64_t *out, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, sql, ei);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_int64(s, i + 1, v[i]);
+	int step = sqlite3_step(s);
+	*out = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "read");
+	sq_done(st, s);
+	return rc;
+}
+
+static int balance(wy_store *st, int64_t user, int64_t *out, wy_errinfo *ei)
+{
+	return scalar(st, "SELECT coalesce(sum(delta), 0) FROM ledger WHERE user_id = ?1", &user, 1, out, ei);
+}
+
+static int ledger_add(wy_store *st, int64_t user, int64_t delta, const char *reason, int64_t doc, int64_t other,
+		      wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "INSERT INTO ledger(user_id, delta, reason, doc_id, other_id, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, delta);
+	sq_bind_text(s, 3, reason);
+	if (doc)
+		sqlite3_bind_int64(s, 4, doc);
+	if (other)
+		sqlite3_bind_int64(s, 5, other);
+	sqlite3_bind_int64(s, 6, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "write the ledger");
+	sq_done(st, s);
+	return rc;
+}
+
+/* Finish a transaction: commit when rc is OK, else roll back; rc. */
+static int end(wy_store *st, int rc, wy_errinfo *ei)
+{
+	if (rc) {
+		sq_rollback(st);
+		return rc;
+	}
+	return sq_commit(st, ei);
+}
+
+/* ---- users ---- */
+
+#define USER_COLUMNS "u.id, u.name, u.role, u.banned, u.created_at"
+
+static void read_user(sqlite3_stmt *s, wy_user *u)
+{
+	memset(u, 0, sizeof *u);
+	u->id = sqlite3_column_int64(s, 0);
+	u->name = sq_col_str(s, 1);
+	u->role = sqlite3_column_int(s, 2) == WY_ROLE_ADMIN ? WY_ROLE_ADMIN : WY_ROLE_USER;
+	u->banned = sqlite3_column_int(s, 3) != 0;
+	u->created_at = sqlite3_column_int64(s, 4);
+}
+
+int wy_store_user_add(wy_store *st, const char *name, const char *pass_hash, wy_role role, int64_t points,
+		      int64_t *id, wy_errinfo *ei)
+{
+	if (!wy_user_name_valid(name))
+		return wy_err_set(ei, WY_EINVAL, "a user name is 2-32 bytes of letters, digits, '_' and '-'");
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s, "INSERT INTO users(name, pass, role, created_at) VALUES(?1, ?2, ?3, ?4)", ei)))
+		return end(st, rc, ei);
+	sq_bind_text(s, 1, name);
+	sq_bind_text(s, 2, pass_hash);
+	sqlite3_bind_int(s, 3, role);
+	sqlite3_bind_int64(s, 4, wy_now());
+	int step = sqlite3_step(s);
+	if (step == SQLITE_CONSTRAINT)
+		rc = wy_err_set(ei, WY_EEXIST, "the name %s is taken", name);
+	else if (step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "add a user");
+	sq_done(st, s);
+	if (!rc) {
+		*id = sqlite3_last_insert_rowid(st->db);
+		if (points > 0)
+			rc = ledger_add(st, *id, points, "register", 0, 0, ei);
+	}
+	return end(st, rc, ei);
+}
+
+static int user_one(wy_store *st, sqlite3_stmt *s, wy_user *out, char **pass_hash, wy_errinfo *ei)
+{
+	int step = sqlite3_step(s), rc = WY_OK;
+	if (step == SQLITE_ROW) {
+		read_user(s, out);
+		if (pass_hash)
+			*pass_hash = sq_col_str(s, 5);
+	} else if (step == SQLITE_DONE) {
+		rc = wy_err_set(ei, WY_ENOTFOUND, "no such user");
+	} else {
+		rc = sq_fail(st->db, ei, "get a user");
+	}
+	sq_done(st, s);
+	if (!rc && (rc = balance(st, out->id, &out->points, ei)))
+		wy_user_clear(out);
+	return rc;
+}
+
+int wy_store_user_get(wy_store *st, int64_t id, wy_user *out, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT " USER_COLUMNS ", u.pass FROM users u WHERE u.id = ?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, id);
+	return user_one(st, s, out, NULL, ei);
+}
+
+int wy_store_user_by_name(wy_store *st, const char *name, wy_user *out, char **pass_hash, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT " USER_COLUMNS ", u.pass FROM users u WHERE u.name = ?1", ei);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, name);
+	return user_one(st, s, out, pass_hash, ei);
+}
+
+int wy_store_user_set_password(wy_store *st, int64_t id, const char *pass_hash, const unsigned char *keep,
+			       wy_errinfo *ei)
+{
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s, "UPDATE users SET pass = ?2 WHERE id = ?1", ei)))
+		return end(st, rc, ei);
+	sqlite3_bind_int64(s, 1, id);
+	sq_bind_text(s, 2, pass_hash);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "set a password");
+	else if (sqlite3_changes(st->db) == 0)
+		rc = wy_err_set(ei, WY_ENOTFOUND, "no such user");
+	sq_done(st, s);
+	if (!rc && !(rc = sq_prep(st, &s, "DELETE FROM sessions WHERE user_id = ?1 AND hash IS NOT ?2", ei))) {
+		sqlite3_bind_int64(s, 1, id);
+		if (keep)
+			sqlite3_bind_blob(s, 2, keep, WY_TOKEN_HASH, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = sq_fail(st->db, ei, "end sessions");
+		sq_done(st, s);
+	}
+	return end(st, rc, ei);
+}
+
+int wy_store_user_set(wy_store *st, int64_t id, int role, int banned, wy_errinfo *ei)
+{
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	int64_t v[3] = {id, role, banned}, n;
+	if ((rc = scalar(st, "SELECT count(*) FROM users WHERE id = ?1", v, 1, &n, ei)) ||
+	    (!n && (rc = wy_err_set(ei, WY_ENOTFOUND, "no such user"))))
+		return end(st, rc, ei);
+	if (role >= 0)
+		rc = run(st, "UPDATE users SET role = ?2 WHERE id = ?1", v, 2, "set a role", ei);
+	if (!rc && banned >= 0) {
+		int64_t b[2] = {id, banned != 0};
+		rc = run(st, "UPDATE users SET banned = ?2 WHERE id = ?1", b, 2, "ban", ei);
+		if (!rc && banned)
+			rc = run(st, "DELETE FROM sessions WHERE user_id = ?1", v, 1, "end sessions", ei);
+	}
+	return end(st, rc, ei);
+}
+
+int wy_store_user_list(wy_store *st, const char *name_like, int offset, int limit, wy_user_list *out, int *total,
+		       wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT count(*) FROM users WHERE ?1 IS NULL OR instr(lower(name), lower(?1)) > 0", ei);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, name_like && *name_like ? name_like : NULL);
+	*total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sq_done(st, s);
+	if ((rc = sq_prep(st, &s,
+			  "SELECT " USER_COLUMNS ", (SELECT coalesce(sum(delta), 0) FROM ledger l WHERE l.user_id = u.id)"
+			  " FROM users u WHERE ?1 IS NULL OR instr(lower(u.name), lower(?1)) > 0 ORDER BY u.id LIMIT ?2 OFFSET ?3",
+			  ei)))
+		return rc;
+	sq_bind_text(s, 1, name_like && *name_like ? name_like : NULL);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : 50);
+	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
+	int cap = 0, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
+		}
+		read_user(s, &out->items[out->n]);
+		out->items[out->n++].points = sqlite3_column_int64(s, 5);
+	}
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "list users");
+		wy_user_list_clear(out);
+	}
+	sq_done(st, s);
+	return rc;
+}
+
+/* ---- sessions ---- */
+
+int wy_store_session_add(wy_store *st, const unsigned char *hash, int64_t user_id, const char *csrf,
+			 int64_t expires_at, wy_errinfo *ei)
+{
+	int64_t now = wy_now();
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	/* old sessions go as new ones come */
+	if ((rc = run(st, "DELETE FROM sessions WHERE expires_at <= ?1", &now, 1, "expire sessions", ei)))
+		return end(st, rc, ei);
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s,
+			  "INSERT INTO sessions(hash, user_id, csrf, created_at, expires_at) VALUES(?1, ?2, ?3, ?4, ?5)", ei)))
+		return end(st, rc, ei);
+	sqlite3_bind_blob(s, 1, hash, WY_TOKEN_HASH, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, user_id);
+	sq_bind_text(s, 3, csrf);
+	sqlite3_bind_int64(s, 4, now);
+	sqlite3_bind_int64(s, 5, expires_at);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "add a session");
+	sq_done(st, s);
+	return end(st, rc, ei);
+}
+
+int wy_store_session_get(wy_store *st, const unsigned char *hash, wy_user *user, char csrf[65], wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "SELECT " USER_COLUMNS ", s.csrf FROM sessions s JOIN users u ON u.id = s.user_id"
+			 " WHERE s.hash = ?1 AND s.expires_at > ?2 AND u.banned = 0",
+			 ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, hash, WY_TOKEN_HASH, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, wy_now());
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		read_user(s, user);
+		const unsigned char *t = sqlite3_column_text(s, 5);
+		snprintf(csrf, 65, "%s", t ? (const char *)t : "");
+	} else if (step == SQLITE_DONE) {
+		rc = wy_err_set(ei, WY_ENOTFOUND, "no such session");
+	} else {
+		rc = sq_fail(st->db, ei, "get a session");
+	}
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_session_delete(wy_store *st, const unsigned char *hash, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "DELETE FROM sessions WHERE hash = ?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(s, 1, hash, WY_TOKEN_HASH, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "end a session");
+	sq_done(st, s);
+	return rc;
+}
+
+/* ---- favorites and a user's documents ---- */
+
+int wy_store_favorite_set(wy_store *st, int64_t user_id, int64_t doc_id, bool on, wy_errinfo *ei)
+{
+	int64_t v[3] = {user_id, doc_id, wy_now()};
+	return on ? run(st, "INSERT OR IGNORE INTO favorites(user_id, doc_id, at) VALUES(?1, ?2, ?3)", v, 3, "favorite", ei)
+		  : run(st, "DELETE FROM favorites WHERE user_id = ?1 AND doc_id = ?2", v, 2, "unfavorite", ei);
+}
+
+int wy_store_favorite_state(wy_store *st, int64_t user_id, int64_t doc_id, bool *on, int64_t *count, wy_errinfo *ei)
+{
+	int64_t v[2] = {user_id, doc_id}, n = 0;
+	int rc = scalar(st, "SELECT count(*) FROM favorites WHERE doc_id = ?1", &doc_id, 1, count, ei);
+	if (!rc && user_id)
+		rc = scalar(st, "SELECT count(*) FROM favorites WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, ei);
+	*on = n > 0;
+	return rc;
+}
+
+int wy_store_user_docs(wy_store *st, int64_t user_id, wy_user_docs which, int offset, int limit, wy_doc_list *out,
+		       int *total, wy_errinfo *ei)
+{
+	static const char *const from[] = {
+		" WHERE d.owner_id = ?1 AND d.state < 3",
+		" JOIN favorites f ON f.doc_id = d.id AND f.user_id = ?1 WHERE" VISIBLE_TO("?1"),
+		" JOIN downloads w ON w.doc_id = d.id AND w.user_id = ?1 WHERE" VISIBLE_TO("?1"),
+	};
+	static const char *const order[] = {" ORDER BY d.id DESC", " ORDER BY f.at DESC, d.id DESC",
+					    " ORDER BY w.last_at DESC, d.id DESC"};
+	memset(out, 0, sizeof *out);
+	unsigned k = (unsigned)which < 3 ? which : 0;
+	char sql[1024];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM documents d%s", from[k]);
+	int64_t n;
+	int rc = scalar(st, sql, &user_id, 1, &n, ei);
+	if (rc)
+		return rc;
+	*total = (int)n;
+	snprintf(sql, sizeof sql, "SELECT " DOC_COLUMNS "%s%s LIMIT ?2 OFFSET ?3", from[k], order[k]);
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s, sql, ei)))
+		return rc;
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : 20);
+	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
+	return sq_read_docs(st, s, out, ei);
+}
+
+/* ---- points ---- */
+
+int wy_store_points_ledger(wy_store *st, int64_t user_id, int offset, int limit, wy_ledger *out, int *total,
+			   wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	int64_t n;
+	int rc = scalar(st, "SELECT count(*) FROM ledger WHERE user_id = ?1", &user_id, 1, &n, ei);
+	if (rc)
+		return rc;
+	*total = (int)n;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s,
+			  "SELECT l.id, l.delta, l.reason, l.doc_id, d.title, l.other_id, u.name, l.at FROM ledger l"
+			  " LEFT JOIN documents d ON d.id = l.doc_id LEFT JOIN users u ON u.id = l.other_id"
+			  " WHERE l.user_id = ?1 ORDER BY l.id DESC LIMIT ?2 OFFSET ?3",
+			  ei)))
+		return rc;
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : 50);
+	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
+	int cap = 0, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
+		}
+		wy_ledger_entry *e = &out->items[out->n++];
+		e->id = sqlite3_column_int64(s, 0);
+		e->delta = sqlite3_column_int64(s, 1);
+		e->reason = sq_col_str(s, 2);
+		e->doc_id = sqlite3_column_int64(s, 3);
+		e->doc_title = sq_col_str(s, 4);
+		e->other_id = sqlite3_column_int64(s, 5);
+		e->other_name = sq_col_str(s, 6);
+		e->at = sqlite3_column_int64(s, 7);
+	}
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "read the ledger");
+		wy_ledger_clear(out);
+	}
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t points, bool *granted, wy_errinfo *ei)
+{
+	*granted = false;
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	int64_t v[2] = {user_id, day};
+	if (!(rc = run(st, "INSERT OR IGNORE INTO signins(user_id, day) VALUES(?1, ?2)", v, 2, "sign in", ei)) &&
+	    sqlite3_changes(st->db) == 1) {
+		*granted = true;
+		if (points > 0)
+			rc = ledger_add(st, user_id, points, "signin", 0, 0, ei);
+	}
+	return end(st, rc, ei);
+}
+
+/* The owner of a document (0: none) in *owner; WY_ENOTFOUND. */
+static int doc_owner(wy_store *st, int64_t doc_id, int64_t *owner, int64_t *price, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT coalesce(owner_id, 0), price FROM documents WHERE id = ?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		*owner = sqlite3_column_int64(s, 0);
+		*price = sqlite3_column_int64(s, 1);
+	} else {
+		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id)
+					 : sq_fail(st->db, ei, "get a document");
+	}
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t points, wy_errinfo *ei)
+{
+	if (points <= 0)
+		return wy_err_set(ei, WY_EINVAL, "a reward is a positive number of points");
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	int64_t owner, price, have;
+	if ((rc = doc_owner(st, doc_id, &owner, &price, ei)))
+		return end(st, rc, ei);
+	if (!owner)
+		rc = wy_err_set(ei, WY_EPERM, "this document has no uploader to reward");
+	else if (owner == from)
+		rc = wy_err_set(ei, WY_EPERM, "you cannot reward yourself");
+	else if (!(rc = balance(st, from, &have, ei)) && have < points)
+		rc = wy_err_set(ei, WY_EPOINTS, "you have %lld points, not %lld", (long long)have, (long long)points);
+	if (!rc && !(rc = ledger_add(st, from, -points, "reward", doc_id, owner, ei)))
+		rc = ledger_add(st, owner, points, "rewarded", doc_id, from, ei);
+	return end(st, rc, ei);
+}
+
+int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei)
+{
+	*paid = 0;
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	int64_t owner, price, now = wy_now();
+	if ((rc = doc_owner(st, doc_id, &owner, &price, ei)))
+		return end(st, rc, ei);
+	int64_t v[3] = {user_id, doc_id, now};
+	if ((rc = run(st,
+		      "INSERT INTO downloads(user_id, doc_id, first_at, last_at, n) VALUES(?1, ?2, ?3, ?3, 1)"
+		      " ON CONFLICT(user_id, doc_id) DO UPDATE SET last_at = ?3, n = n + 1",
+		      v, 3, "record a download", ei)))
+		return end(st, rc, ei);
+	int64_t n;
+	if ((rc = scalar(st, "SELECT n FROM downloads WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, ei)))
+		return end(st, rc, ei);
+	/* the first download pays; downloading again is free */
+	if (charge && n == 1 && price > 0 && owner != user_id) {
+		int64_t have;
+		if ((rc = balance(st, user_id, &have, ei)))
+			return end(st, rc, ei);
+		if (have < price)
+			return end(st,
+				   wy_err_set(ei, WY_EPOINTS, "this download costs %lld points; you have %lld", (long long)price,
+					      (long long)have),
+				   ei);
+		rc = ledger_add(st, user_id, -price, "download", doc_id, owner, ei);
+		if (!rc && owner)
+			rc = ledger_add(st, owner, price, "sale", doc_id, user_id, ei);
+		if (!rc)
+			*paid = price;
+	}
+	return end(st, rc, ei);
+}
+
+int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei)
+{
+	int64_t v[2] = {user_id, doc_id}, n;
+	int rc = scalar(st, "SELECT count(*) FROM downloads WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, ei);
+	*yes = n > 0;
+	return rc;
+}
+
+int wy_store_points_uploads(wy_store *st, int64_t points, int *n, wy_errinfo *ei)
+{
+	*n = 0;
+	if (points <= 0)
+		return WY_OK;
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s,
+			  "SELECT id, owner_id FROM documents WHERE owner_id IS NOT NULL AND upload_points = 0"
+			  " AND status = 2 AND state = 0 AND private = 0 LIMIT 100",
+			  ei)))
+		return end(st, rc, ei);
+	int64_t ids[100], owners[100];
+	int k = 0;
+	while (k < 100 && sqlite3_step(s) == SQLITE_ROW) {
+		ids[k] = sqlite3_column_int64(s, 0);
+		owners[k++] = sqlite3_column_int64(s, 1);
+	}
+	sq_done(st, s);
+	for (int i = 0; i < k && !rc; i++) {
+		int64_t v[2] = {ids[i], points};
+		if (!(rc = ledger_add(st, owners[i], points, "upload", ids[i], 0, ei)))
+			rc = run(st, "UPDATE documents SET upload_points = ?2 WHERE id = ?1", v, 2, "mark upload points", ei);
+	}
+	if (!rc)
+		*n = k;
+	return end(st, rc, ei);
+}
+
+int wy_store_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinfo *ei)
+{
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	int64_t have;
+	if (!(rc = balance(st, user_id, &have, ei))) {
+		if (have + delta < 0)
+			rc = wy_err_set(ei, WY_EPOINTS, "the balance would be below zero (%lld)", (long long)have);
+		else if (delta)
+			rc = ledger_add(st, user_id, delta, "admin", 0, 0, ei);
+	}
+	return end(st, rc, ei);
+}
+
+/* ---- reports and moderation ---- */
+
+int wy_store_report_add(wy_store *st, int64_t doc_id, int64_t user_id, const char *reason, const char *detail,
+			int64_t *id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "INSERT INTO reports(doc_id, user_id, reason, detail, at) VALUES(?1, ?2, ?3, ?4, ?5)", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int64(s, 2, user_id);
+	sq_bind_text(s, 3, reason);
+	sq_bind_text(s, 4, detail && *detail ? detail : NULL);
+	sqlite3_bind_int64(s, 5, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "add a report");
+	else
+		*id = sqlite3_last_insert_rowid(st->db);
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy_report_list *out, int *total,
+			 wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	int64_t n, o = open_only;
+	int rc = scalar(st, "SELECT count(*) FROM reports WHERE open OR NOT ?1", &o, 1, &n, ei);
+	if (rc)
+		return rc;
+	*total = (int)n;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s,
+			  "SELECT r.id, r.doc_id, r.user_id, r.at, r.reason, r.detail, u.name, d.title, d.state, r.open"
+			  " FROM reports r LEFT JOIN users u ON u.id = r.user_id LEFT JOIN documents d ON d.id = r.doc_id"
+			  " WHERE r.open OR NOT ?1 ORDER BY r.id DESC LIMIT ?2 OFFSET ?3",
+			  ei)))
+		return rc;
+	sqlite3_bind_int(s, 1, open_only);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : 50);
+	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
+	int cap = 0, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
+		}
+		wy_report *r = &out->items[out->n++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->doc_id = sqlite3_column_int64(s, 1);
+		r->user_id = sqlite3_column_int64(s, 2);
+		r->at = sqlite3_column_int64(s, 3);
+		r->reason = sq_col_str(s, 4);
+		r->detail = sq_col_str(s, 5);
+		r->user_name = sq_col_str(s, 6);
+		r->doc_title = sq_col_str(s, 7);
+		r->doc_state = sqlite3_column_int(s, 8);
+		r->open = sqlite3_column_int(s, 9) != 0;
+	}
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "list reports");
+		wy_report_list_clear(out);
+	}
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_report_close(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
+	return run(st, "UPDATE reports SET open = 0 WHERE doc_id = ?1 AND open", &doc_id, 1, "close reports", ei);
+}
+
+int wy_store_doc_set_state(wy_store *st, int64_t doc_id, wy_doc_state state, wy_errinfo *ei)
+{
+	if ((unsigned)state > WY_STATE_DELETED)
+		return wy_err_set(ei, WY_EINVAL, "no such state");
+	int64_t v[3] = {doc_id, state, wy_now()};
+	int rc = run(st, "UPDATE documents SET state = ?2, updated_at = ?3 WHERE id = ?1", v, 3, "set a state", ei);
+	if (!rc && sqlite3_changes(st->db) == 0)
+		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id);
+	return rc;
+}
+
+int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc_list *out, int *total,
+			  wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	int64_t n, v = state;
+	int rc = scalar(st, "SELECT count(*) FROM documents WHERE ?1 < 0 OR state = ?1", &v, 1, &n, ei);
+	if (rc)
+		return rc;
+	*total = (int)n;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s,
+			  "SELECT " DOC_COLUMNS " WHERE ?1 < 0 OR d.state = ?1 ORDER BY d.id DESC LIMIT ?2 OFFSET ?3", ei)))
+		return rc;
+	sqlite3_bind_int(s, 1, state);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : 50);
+	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
+	return sq_read_docs(st, s, out, ei);
+}
+
+int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool admin, int *vis, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "SELECT max(CASE WHEN d.status = 2 AND d.state = 0 AND d.private = 0 THEN 2"
+			 " WHEN ?3 OR (d.owner_id = ?2 AND d.state < 3) THEN 1 ELSE 0 END)"
+			 " FROM (SELECT doc_id AS id FROM pages WHERE image_sha256 = ?1"
+			 " UNION SELECT id FROM documents WHERE thumb_sha256 = ?1) x JOIN documents d ON d.id = x.id",
+			 ei);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, sha);
+	sqlite3_bind_int64(s, 2, viewer ? viewer : -1);
+	sqlite3_bind_int(s, 3, admin);
+	int step = sqlite3_step(s);
+	*vis = step == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "blob visibility");
+	sq_done(st, s);
+	return rc;
+}
+
+/* ---- the audit log and site settings ---- */
+
+int wy_store_audit_add(wy_store *st, int64_t admin_id, const char *action, const char *target, const char *detail,
+		       wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "INSERT INTO audit(admin_id, action, target, detail, at) VALUES(?1, ?2, ?3, ?4, ?5)", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, admin_id);
+	sq_bind_text(s, 2, action);
+	sq_bind_text(s, 3, target);
+	sq_bind_text(s, 4, detail);
+	sqlite3_bind_int64(s, 5, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "write the audit log");
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_audit_list(wy_store *st, int offset, int limit, wy_audit_list *out, int *total, wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	int64_t n;
+	int rc = scalar(st, "SELECT count(*) FROM audit", NULL, 0, &n, ei);
+	if (rc)
+		return rc;
+	*total = (int)n;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s,
+			  "SELECT a.id, a.admin_id, a.at, u.name, a.action, a.target, a.detail FROM audit a"
+			  " LEFT JOIN users u ON u.id = a.admin_id ORDER BY a.id DESC LIMIT ?1 OFFSET ?2",
+			  ei)))
+		return rc;
+	sqlite3_bind_int(s, 1, limit > 0 ? limit : 50);
+	sqlite3_bind_int(s, 2, offset > 0 ? offset : 0);
+	int cap = 0, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
+		}
+		wy_audit_entry *a = &out->items[out->n++];
+		a->id = sqlite3_column_int64(s, 0);
+		a->admin_id = sqlite3_column_int64(s, 1);
+		a->at = sqlite3_column_int64(s, 2);
+		a->admin_name = sq_col_str(s, 3);
+		a->action = sq_col_str(s, 4);
+		a->target = sq_col_str(s, 5);
+		a->detail = sq_col_str(s, 6);
+	}
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "read the audit log");
+		wy_audit_list_clear(out);
+	}
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_setting_set(wy_store *st, const char *name, const char *value, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "INSERT OR REPLACE INTO settings(name, value) VALUES(?1, ?2)", ei);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, name);
+	sq_bind_text(s, 2, value);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "save a setting");
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_settings_each(wy_store *st, void (*cb)(void *ctx, const char *name, const char *value), void *ctx,
+			   wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT name, value FROM settings ORDER BY name", ei);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		cb(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));
+	if (step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "read settings");
+	sq_done(st, s);
+	return rc;
+}

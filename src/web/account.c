@@ -1,0 +1,486 @@
+/* web/account: what signed-in users do. Who may see a document (and so
+ * its page, page images, text, download, search hits and API views);
+ * favorites; the download price; rewards; reports; the daily sign-in;
+ * the "my" pages (uploads, favorites, downloads, points); the share QR. */
+#include "core/log.h"
+#include "text/utf8.h"
+#include "web/i18n.h"
+#include "web/views.h"
+#include "web/web.h"
+
+#include <qrencode.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool web_can_see(const web_req *r, const wy_doc *d)
+{
+	if (d->state == WY_STATE_PUBLISHED && !d->private_)
+		return true;
+	if (!r || !r->authed)
+		return false;
+	if (r->user.role == WY_ROLE_ADMIN)
+		return true;
+	return d->owner_id == r->user.id && d->state != WY_STATE_DELETED;
+}
+
+static const char *state_label(int state)
+{
+	static const char *const labels[] = {"", N_("待审核"), N_("已隐藏"), N_("已删除")};
+	return (unsigned)state < 4 ? labels[state] : "";
+}
+
+void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang)
+{
+	bool owner = r && r->authed && d->owner_id == r->user.id;
+	bool admin = web_is_admin(r);
+	bool faved = false;
+	int64_t favs = 0;
+	wy_store_favorite_state(st, r && r->authed ? r->user.id : 0, d->id, &faved, &favs, NULL);
+	json_object_set_new(ctx, "favorites", json_integer(favs));
+	json_object_set_new(ctx, "faved", json_boolean(faved));
+	json_object_set_new(ctx, "is_owner", json_boolean(owner));
+	json_object_set_new(ctx, "logged_in", json_boolean(r && r->authed));
+	json_object_set_new(ctx, "can_moderate", json_boolean(admin));
+	json_object_set_new(ctx, "can_reward", json_boolean(d->owner_id && !owner));
+	/* the uploader's own name for its owner and admins; masked for the rest */
+	if ((owner || admin) && d->uploader)
+		json_object_set_new(ctx, "uploader", json_string(d->uploader));
+	if (d->state != WY_STATE_PUBLISHED)
+		json_object_set_new(ctx, "state_label", json_string(wy_i18n_tr(lang, state_label(d->state))));
+	bool paid = false;
+	if (r && r->authed && d->price > 0)
+		wy_store_download_paid(st, r->user.id, d->id, &paid, NULL);
+	json_object_set_new(ctx, "pay", json_boolean(d->price > 0 && !owner && !admin && !paid));
+	if (r && r->authed) {
+		wy_user me;
+		if (!wy_store_user_get(st, r->user.id, &me, NULL)) {
+			json_object_set_new(ctx, "my_points", json_integer(me.points));
+			wy_user_clear(&me);
+		}
+	}
+}
+
+/* ---- the share QR code ---- */
+
+/* The site's address as the request names it: its Host header when that
+ * is a plain host[:port], else localhost. */
+static void site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t size)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	if (!host || !*host || strlen(host) > 200 || strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != strlen(host))
+		host = "localhost";
+	snprintf(out, size, "%s://%s", r && r->secure ? "https" : "http", host);
+}
+
+enum MHD_Result web_qr(server *sv, struct MHD_Connection *c, int64_t id)
+{
+	web_req *r = web_cur();
+	wy_store *st;
+	wy_doc d;
+	if (web_store(sv, &st, NULL) || wy_store_doc_get(st, id, &d, NULL))
+		return web_not_found(sv, c);
+	bool ok = web_can_see(r, &d);
+	wy_doc_clear(&d);
+	if (!ok)
+		return web_not_found(sv, c);
+	char base[300], url[400];
+	site_base(c, r, base, sizeof base);
+	snprintf(url, sizeof url, "%s/doc/%lld", base, (long long)id);
+	QRcode *q = QRcode_encodeString(url, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	if (!q)
+		return web_text(c, 500, "no QR code\n");
+	/* one path, a run of dark modules a rectangle; a quiet zone of 4 */
+	int w = q->width, n = w + 8;
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_printf(&b,
+		      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\""
+		      " shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+		      n, n, n * 4, n * 4, n, n);
+	for (int y = 0; y < w; y++)
+		for (int x = 0; x < w;) {
+			if (!(q->data[y * w + x] & 1)) {
+				x++;
+				continue;
+			}
+			int x0 = x;
+			while (x < w && (q->data[y * w + x] & 1))
+				x++;
+			wy_buf_printf(&b, "M%d %dh%dv1h-%dz", x0 + 4, y + 4, x - x0, x - x0);
+		}
+	wy_buf_puts(&b, "\"/></svg>\n");
+	QRcode_free(q);
+	return web_send_buf(c, 200, "image/svg+xml", &b);
+}
+
+/* ---- POST /doc/{id}/{favorite,reward,report} ---- */
+
+static enum MHD_Result done(server *sv, struct MHD_Connection *c, bool api, unsigned status, const char *msg,
+			    json_t *j, int64_t id)
+{
+	if (api) {
+		if (status >= 400) {
+			json_decref(j);
+			return web_api_error(c, status, msg);
+		}
+		return web_json(c, status, j ? j : json_pack("{s:b}", "ok", 1));
+	}
+	json_decref(j);
+	char back[64];
+	snprintf(back, sizeof back, "/doc/%lld", (long long)id);
+	if (status >= 400)
+		return web_message(sv, c, status, wy_i18n_tr(web_lang(c), "操作失败"), msg, back);
+	return web_redirect(c, back);
+}
+
+/* The reasons a document may be reported for (msgids). */
+const char *const web_report_reasons[] = {N_("侵犯版权"), N_("色情低俗"), N_("违法违规"), N_("广告垃圾"),
+					      N_("内容错误或无法阅读"), N_("其他"), NULL};
+
+enum MHD_Result web_post_doc(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+{
+	/* rest: "{id}/{action}", or "api/{id}/{action}" for the JSON twin */
+	bool api = strncmp(rest, "api/", 4) == 0;
+	if (api)
+		rest += 4;
+	char num[24];
+	const char *slash = strchr(rest, '/');
+	int64_t id;
+	if (!slash || (size_t)(slash - rest) >= sizeof num)
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
+	snprintf(num, sizeof num, "%.*s", (int)(slash - rest), rest);
+	const char *action = slash + 1;
+	if (!web_path_id(num, &id))
+		return api ? web_api_error(c, 404, "no such document") : web_not_found(sv, c);
+	const char *lang = web_lang(c);
+	if (!r->authed) {
+		if (api)
+			return web_api_error(c, 401, "log in first");
+		char next[80];
+		snprintf(next, sizeof next, "/login?next=/doc/%lld", (long long)id);
+		return web_redirect(c, next);
+	}
+	wy_store *st;
+	wy_doc d;
+	wy_errinfo ei = {0};
+	int rc = web_store(sv, &st, &ei);
+	if (!rc)
+		rc = wy_store_doc_get(st, id, &d, &ei);
+	if (rc == WY_ENOTFOUND || (!rc && !web_can_see(r, &d))) {
+		if (!rc)
+			wy_doc_clear(&d);
+		return api ? web_api_error(c, 404, "no such document") : web_not_found(sv, c);
+	}
+	if (rc)
+		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+	wy_doc_clear(&d);
+	if (strcmp(action, "favorite") == 0) {
+		const char *on = web_form_get(r, "on", NULL);
+		bool want = !on || strcmp(on, "0") != 0;
+		bool faved;
+		int64_t n;
+		if (wy_store_favorite_set(st, r->user.id, id, want, &ei) ||
+		    wy_store_favorite_state(st, r->user.id, id, &faved, &n, &ei))
+			return done(sv, c, api, 503, "store unavailable", NULL, id);
+		return done(sv, c, api, 200, NULL, json_pack("{s:b, s:I}", "faved", faved, "favorites", (json_int_t)n), id);
+	}
+	if (strcmp(action, "reward") == 0) {
+		const char *p = web_form_get(r, "points", NULL);
+		char *end = NULL;
+		long long pts = p ? strtoll(p, &end, 10) : 0;
+		if (!p || !end || *end || pts <= 0 || pts > 100000)
+			return done(sv, c, api, 400, wy_i18n_tr(lang, "打赏积分为1-100000。"), NULL, id);
+		rc = wy_store_points_reward(st, r->user.id, id, pts, &ei);
+		if (rc == WY_EPOINTS)
+			return done(sv, c, api, 402, wy_i18n_tr(lang, "积分不足。"), NULL, id);
+		if (rc == WY_EPERM)
+			return done(sv, c, api, 403, wy_i18n_tr(lang, "不能打赏自己的文档，或该文档没有上传者账户。"), NULL, id);
+		if (rc)
+			return done(sv, c, api, 503, "store unavailable", NULL, id);
+		wy_log("points.reward", "from=%lld doc=%lld points=%lld", (long long)r->user.id, (long long)id, pts);
+		return done(sv, c, api, 200, NULL, json_pack("{s:I}", "rewarded", (json_int_t)pts), id);
+	}
+	if (strcmp(action, "report") == 0) {
+		const char *reason = web_form_get(r, "reason", NULL);
+		size_t dl = 0;
+		const char *detail = web_form_get(r, "detail", &dl);
+		bool known = false;
+		for (int i = 0; reason && web_report_reasons[i] && !known; i++)
+			known = strcmp(reason, web_report_reasons[i]) == 0;
+		if (!known)
+			return done(sv, c, api, 400, wy_i18n_tr(lang, "请选择举报原因。"), NULL, id);
+		char det[2001] = "";
+		if (detail && wy_utf8_valid(detail, dl))
+			snprintf(det, sizeof det, "%.*s", (int)wy_utf8_truncate(detail, dl, 2000), detail);
+		int64_t rid;
+		if (wy_store_report_add(st, id, r->user.id, reason, det, &rid, &ei))
+			return done(sv, c, api, 503, "store unavailable", NULL, id);
+		wy_log("report.add", "report=%lld doc=%lld user=%lld", (long long)rid, (long long)id, (long long)r->user.id);
+		if (api)
+			return web_json(c, 201, json_pack("{s:I}", "report", (json_int_t)rid));
+		char back[64];
+		snprintf(back, sizeof back, "/doc/%lld", (long long)id);
+		return web_message(sv, c, 200, wy_i18n_tr(lang, "举报"), wy_i18n_tr(lang, "感谢举报，管理员会尽快处理。"), back);
+	}
+	return api ? web_api_error(c, 404, "no such action") : web_not_found(sv, c);
+}
+
+/* ---- downloads ---- */
+
+enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, wy_doc *d, bool pay)
+{
+	const char *lang = web_lang(c);
+	wy_store *st;
+	wy_errinfo ei = {0};
+	if (web_store(sv, &st, &ei))
+		return web_text(c, 503, "unavailable\n");
+	bool owner = r->authed && d->owner_id == r->user.id;
+	bool free_ = d->price <= 0 || owner || web_is_admin(r);
+	char back[64];
+	snprintf(back, sizeof back, "/doc/%lld", (long long)d->id);
+	if (!free_ && !r->authed) {
+		char next[96];
+		snprintf(next, sizeof next, "/login?next=/doc/%lld", (long long)d->id);
+		return web_redirect(c, next);
+	}
+	bool paid = false;
+	if (!free_ && !pay) {
+		/* a GET never spends points: the first paid download is a form */
+		wy_store_download_paid(st, r->user.id, d->id, &paid, NULL);
+		if (!paid) {
+			json_t *ctx = json_pack("{s:s, s:s, s:s, s:I, s:I}", "title", wy_i18n_tr(lang, "下载"), "text",
+						wy_i18n_tr(lang, "下载该文档需要积分，再次下载免费。"), "back", back, "pay_doc",
+						(json_int_t)d->id, "price", (json_int_t)d->price);
+			return web_page(sv, c, 402, wy_i18n_tr(lang, "下载"), sv->message, ctx);
+		}
+	}
+	if (r->authed) {
+		int64_t spent = 0;
+		int rc = wy_store_download(st, r->user.id, d->id, !free_, &spent, &ei);
+		if (rc == WY_EPOINTS)
+			return web_message(sv, c, 402, wy_i18n_tr(lang, "下载"), wy_i18n_tr(lang, "积分不足。"), back);
+		if (rc)
+			return web_text(c, 503, "unavailable\n");
+		if (spent)
+			wy_log("points.download", "user=%lld doc=%lld points=%lld", (long long)r->user.id, (long long)d->id,
+			       (long long)spent);
+	}
+	int fd;
+	uint64_t size;
+	if (web_open_blob(sv, d->sha256, &fd, &size))
+		return web_text(c, 503, "unavailable\n");
+	/* A download is counted once, not once per range a client fetches. */
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range")) {
+		web_count_hit(d->id, true);
+		bool fresh;
+		uint64_t visitor = web_visitor_id(c, &fresh);
+		if (!fresh)
+			web_count_visit(visitor, d->id);
+	}
+	char etag[70];
+	snprintf(etag, sizeof etag, "\"%s\"", d->sha256);
+	char *disp = web_disposition(d->filename && *d->filename ? d->filename : "document");
+	enum MHD_Result ret = web_send_fd(c, fd, size, web_mime_of(d->format), etag, disp);
+	free(disp);
+	return ret;
+}
+
+enum MHD_Result web_post_download(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+{
+	bool api = strncmp(rest, "api/", 4) == 0;
+	int64_t id;
+	if (!web_path_id(api ? rest + 4 : rest, &id))
+		return web_not_found(sv, c);
+	wy_store *st;
+	wy_doc d;
+	if (web_store(sv, &st, NULL) || wy_store_doc_get(st, id, &d, NULL))
+		return web_not_found(sv, c);
+	if (!web_can_see(r, &d)) {
+		wy_doc_clear(&d);
+		return web_not_found(sv, c);
+	}
+	if (!r->authed) {
+		wy_doc_clear(&d);
+		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login");
+	}
+	enum MHD_Result ret = web_download(sv, c, r, &d, true);
+	wy_doc_clear(&d);
+	return ret;
+}
+
+/* ---- my pages ---- */
+
+static int64_t china_day(void) { return (wy_now() + 8 * 3600) / 86400; }
+
+enum MHD_Result web_post_me(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+{
+	bool api = strncmp(rest, "api/", 4) == 0;
+	if (api)
+		rest += 4;
+	const char *lang = web_lang(c);
+	if (!r->authed)
+		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login?next=/me");
+	wy_store *st;
+	wy_errinfo ei = {0};
+	if (web_store(sv, &st, &ei))
+		return web_text(c, 503, "store unavailable\n");
+	if (strcmp(rest, "signin") == 0) {
+		web_site site;
+		web_site_get(sv, &site);
+		bool granted;
+		if (wy_store_points_signin(st, r->user.id, china_day(), site.points_signin, &granted, &ei))
+			return web_text(c, 503, "store unavailable\n");
+		if (api)
+			return web_json(c, 200, json_pack("{s:b, s:i}", "granted", granted, "points", granted ? site.points_signin : 0));
+		return web_message(sv, c, 200, wy_i18n_tr(lang, "签到"),
+				   wy_i18n_tr(lang, granted ? "签到成功，积分已到账。" : "今天已经签到过了。"), "/me/points");
+	}
+	int64_t id;
+	if (strncmp(rest, "retry/", 6) == 0 && web_path_id(rest + 6, &id)) {
+		wy_doc d = {0};
+		if (wy_store_doc_get(st, id, &d, NULL) || d.owner_id != r->user.id || d.state == WY_STATE_DELETED) {
+			if (d.id)
+				wy_doc_clear(&d);
+			return api ? web_api_error(c, 404, "no such document") : web_not_found(sv, c);
+		}
+		wy_doc_clear(&d);
+		int rc = wy_store_doc_retry(st, id, false, &ei);
+		if (rc && rc != WY_EINVAL)
+			return web_text(c, 503, "store unavailable\n");
+		if (api)
+			return rc ? web_api_error(c, 409, "the document is not failed") : web_json(c, 200, json_pack("{s:b}", "ok", 1));
+		return web_redirect(c, "/me/uploads");
+	}
+	return api ? web_api_error(c, 404, "no such action") : web_not_found(sv, c);
+}
+
+static const char *const ledger_reasons[][2] = {
+	{"register", N_("注册")}, {"signin", N_("每日签到")}, {"upload", N_("上传文档")}, {"download", N_("下载文档")},
+	{"sale", N_("文档被下载")}, {"reward", N_("打赏")}, {"rewarded", N_("收到打赏")}, {"admin", N_("管理员调整")},
+};
+
+/* The context of /me/{tab}, also the JSON of /api/v1/me/{tab}. */
+static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, const char *tab, int page, bool *bad)
+{
+	wy_store *st;
+	wy_errinfo ei = {0};
+	*bad = false;
+	if (web_store(sv, &st, &ei))
+		return NULL;
+	wy_user me;
+	if (wy_store_user_get(st, r->user.id, &me, &ei))
+		return NULL;
+	json_t *ctx = json_pack("{s:{s:I, s:s, s:b, s:I}}", "user", "id", (json_int_t)me.id, "name", me.name, "admin",
+				me.role == WY_ROLE_ADMIN, "points", (json_int_t)me.points);
+	wy_user_clear(&me);
+	json_object_set_new(ctx, "tab", json_string(tab));
+	const int per = 20;
+	int total = 0;
+	static const char *const tabs[] = {"uploads", "favorites", "downloads"};
+	for (int k = 0; k < 3; k++)
+		if (strcmp(tab, tabs[k]) == 0) {
+			wy_doc_list l;
+			if (wy_store_user_docs(st, r->user.id, (wy_user_docs)k, (page - 1) * per, per, &l, &total, &ei)) {
+				json_decref(ctx);
+				return NULL;
+			}
+			json_t *a = json_array();
+			for (int i = 0; i < l.n; i++) {
+				json_t *o = web_doc_context(&l.items[i]);
+				json_object_set_new(o, "uploader", json_string(l.items[i].uploader ? l.items[i].uploader : ""));
+				json_object_set_new(o, "state", json_string(wy_doc_state_name(l.items[i].state)));
+				json_object_set_new(o, "state_label",
+						    json_string(wy_i18n_tr(web_lang(c), state_label(l.items[i].state))));
+				json_object_set_new(o, "failed", json_boolean(l.items[i].status == WY_DOC_FAILED));
+				json_object_set_new(o, "private", json_boolean(l.items[i].private_));
+				json_array_append_new(a, o);
+			}
+			wy_doc_list_clear(&l);
+			json_object_set_new(ctx, "documents", a);
+			json_object_set_new(ctx, tabs[k], json_true());
+		}
+	if (strcmp(tab, "points") == 0) {
+		wy_ledger l;
+		if (wy_store_points_ledger(st, r->user.id, (page - 1) * per, per, &l, &total, &ei)) {
+			json_decref(ctx);
+			return NULL;
+		}
+		json_t *a = json_array();
+		for (int i = 0; i < l.n; i++) {
+			wy_ledger_entry *e = &l.items[i];
+			const char *label = e->reason;
+			for (size_t k = 0; k < sizeof ledger_reasons / sizeof ledger_reasons[0]; k++)
+				if (strcmp(e->reason, ledger_reasons[k][0]) == 0)
+					label = wy_i18n_tr(web_lang(c), ledger_reasons[k][1]);
+			char date[32];
+			time_t t = (time_t)e->at;
+			struct tm tm;
+			localtime_r(&t, &tm);
+			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+			json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)e->id, "delta",
+					      (json_int_t)e->delta, "reason", e->reason, "label", label, "date", date, "at",
+					      (json_int_t)e->at);
+			if (e->doc_id) {
+				json_object_set_new(o, "doc_id", json_integer(e->doc_id));
+				json_object_set_new(o, "doc_title", json_string(e->doc_title ? e->doc_title : ""));
+			}
+			if (e->other_id) {
+				char masked[64];
+				wy_mask_name(e->other_name ? e->other_name : "", masked, sizeof masked);
+				json_object_set_new(o, "other", json_string(masked));
+			}
+			json_object_set_new(o, "plus", json_boolean(e->delta > 0));
+			json_array_append_new(a, o);
+		}
+		wy_ledger_clear(&l);
+		json_object_set_new(ctx, "ledger", a);
+		json_object_set_new(ctx, "points_tab", json_true());
+	} else if (strcmp(tab, "password") == 0) {
+		json_object_set_new(ctx, "password_tab", json_true());
+	} else if (strcmp(tab, "") != 0 && !json_object_get(ctx, "documents")) {
+		*bad = true;
+		json_decref(ctx);
+		return NULL;
+	}
+	int pages = total ? (total + per - 1) / per : 1;
+	json_object_set_new(ctx, "total", json_integer(total));
+	json_object_set_new(ctx, "page", json_integer(page));
+	json_object_set_new(ctx, "pages", json_integer(pages));
+	if (page > 1)
+		json_object_set_new(ctx, "prev", json_integer(page - 1));
+	if (page < pages)
+		json_object_set_new(ctx, "next", json_integer(page + 1));
+	return ctx;
+}
+
+enum MHD_Result web_page_me(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	web_req *r = web_cur();
+	if (!r->authed) {
+		char next[200];
+		snprintf(next, sizeof next, "/login?next=/me%s%.100s", *rest ? "/" : "", rest);
+		return web_redirect(c, next);
+	}
+	bool bad;
+	json_t *ctx = me_context(sv, c, r, rest, web_arg_int(c, "page", 1, 1, 100000), &bad);
+	if (!ctx)
+		return bad ? web_not_found(sv, c) : web_text(c, 503, "store unavailable\n");
+	if (!*rest)
+		json_object_set_new(ctx, "home", json_true());
+	return web_page(sv, c, 200, wy_i18n_tr(web_lang(c), "个人中心"), sv->me, ctx);
+}
+
+enum MHD_Result web_api_me(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	web_req *r = web_cur();
+	if (!r->authed)
+		return web_api_error(c, 401, "log in first");
+	bool bad;
+	json_t *ctx = me_context(sv, c, r, rest, web_arg_int(c, "page", 1, 1, 100000), &bad);
+	if (!ctx)
+		return bad ? web_api_error(c, 404, "no such resource") : web_api_error(c, 503, "store unavailable");
+	if (!*rest)
+		json_object_set_new(ctx, "csrf", json_string(r->csrf));
+	return web_json(c, 200, ctx);
+}

@@ -1,0 +1,361 @@
+/* web/admin: the admin area. The moderation queues (open reports; new
+ * uploads when the site reviews them), documents (hide, restore, delete to
+ * the recycle bin, approve, recategorise), users (ban, make admin, adjust
+ * points), the site settings and the audit log that every one of these
+ * actions writes to. Only admins reach any of it: for everyone else it
+ * does not exist (404). */
+#include "core/log.h"
+#include "web/i18n.h"
+#include "web/web.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The settings an admin may change on the site (core/config.h names). */
+static const char *const site_settings[] = {"site_name",      "site_footer",    "site_icp",      "preview_pages",
+					    "download_price", "max_upload_mb",  "upload_review", "points_upload",
+					    "points_signin",  "points_register", NULL};
+
+bool web_site_setting(const char *name)
+{
+	for (int i = 0; site_settings[i]; i++)
+		if (strcmp(site_settings[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void apply_setting(void *ctx, const char *name, const char *value)
+{
+	wy_config *cfg = ctx;
+	if (web_site_setting(name))
+		wy_config_set(cfg, name, value, NULL); /* a value that no longer validates is ignored */
+}
+
+void web_site_load(server *sv, wy_store *st)
+{
+	wy_config *fresh = wy_xmalloc(sizeof *fresh);
+	*fresh = *sv->cfg;
+	if (wy_store_settings_each(st, apply_setting, fresh, NULL) == WY_OK) {
+		pthread_mutex_lock(&sv->site_lock);
+		sv->site = *fresh;
+		pthread_mutex_unlock(&sv->site_lock);
+	}
+	free(fresh);
+}
+
+static void date_text(int64_t at, char *out, size_t size)
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(out, size, "%Y-%m-%d %H:%M", &tm);
+}
+
+static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", NULL};
+
+static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *tab, bool *bad)
+{
+	wy_store *st;
+	wy_errinfo ei = {0};
+	*bad = true;
+	int k;
+	for (k = 0; tabs[k] && strcmp(tabs[k], tab) != 0; k++)
+		;
+	if (!tabs[k])
+		return NULL;
+	*bad = false;
+	if (web_store(sv, &st, &ei))
+		return NULL;
+	const char *lang = web_lang(c);
+	const int per = 50;
+	int page = web_arg_int(c, "page", 1, 1, 100000), total = 0;
+	json_t *ctx = json_pack("{s:s}", "tab", *tab ? tab : "home");
+	char flag[32];
+	snprintf(flag, sizeof flag, "tab_%s", *tab ? tab : "home");
+	json_object_set_new(ctx, flag, json_true());
+	if (!*tab) {
+		int counts[4] = {0};
+		wy_report_list rl;
+		wy_doc_list dl;
+		int open = 0, pending = 0;
+		if (!wy_store_report_list(st, true, 0, 1, &rl, &open, &ei))
+			wy_report_list_clear(&rl);
+		if (!wy_store_doc_by_state(st, WY_STATE_PENDING, 0, 1, &dl, &pending, &ei))
+			wy_doc_list_clear(&dl);
+		wy_store_doc_counts(st, counts, &ei);
+		json_object_set_new(ctx, "open_reports", json_integer(open));
+		json_object_set_new(ctx, "pending", json_integer(pending));
+		json_object_set_new(ctx, "counts", json_pack("{s:i, s:i, s:i, s:i}", "queued", counts[0], "converting",
+							     counts[1], "ready", counts[2], "failed", counts[3]));
+	} else if (strcmp(tab, "reports") == 0) {
+		bool all = web_arg_int(c, "all", 0, 0, 1);
+		wy_report_list rl;
+		if (wy_store_report_list(st, !all, (page - 1) * per, per, &rl, &total, &ei)) {
+			json_decref(ctx);
+			return NULL;
+		}
+		json_t *a = json_array();
+		for (int i = 0; i < rl.n; i++) {
+			wy_report *r = &rl.items[i];
+			char date[32];
+			date_text(r->at, date, sizeof date);
+			json_array_append_new(
+				a, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)r->id, "doc_id",
+					     (json_int_t)r->doc_id, "doc_title", r->doc_title ? r->doc_title : "", "user",
+					     r->user_name ? r->user_name : "", "reason", wy_i18n_tr(lang, r->reason), "detail",
+					     r->detail ? r->detail : "", "date", date, "doc_state", wy_doc_state_name(r->doc_state),
+					     "open", r->open));
+		}
+		wy_report_list_clear(&rl);
+		json_object_set_new(ctx, "reports", a);
+	} else if (strcmp(tab, "review") == 0 || strcmp(tab, "docs") == 0) {
+		int state = strcmp(tab, "review") == 0 ? WY_STATE_PENDING : web_arg_int(c, "state", -1, -1, 3);
+		wy_doc_list dl;
+		if (wy_store_doc_by_state(st, state, (page - 1) * per, per, &dl, &total, &ei)) {
+			json_decref(ctx);
+			return NULL;
+		}
+		json_t *a = json_array();
+		for (int i = 0; i < dl.n; i++) {
+			json_t *o = web_doc_context(&dl.items[i]);
+			json_object_set_new(o, "uploader", json_string(dl.items[i].uploader ? dl.items[i].uploader : ""));
+			json_object_set_new(o, "state", json_string(wy_doc_state_name(dl.items[i].state)));
+			json_object_set_new(o, "published", json_boolean(dl.items[i].state == WY_STATE_PUBLISHED));
+			json_object_set_new(o, "is_pending", json_boolean(dl.items[i].state == WY_STATE_PENDING));
+			json_object_set_new(o, "is_deleted", json_boolean(dl.items[i].state == WY_STATE_DELETED));
+			json_object_set_new(o, "private", json_boolean(dl.items[i].private_));
+			json_array_append_new(a, o);
+		}
+		wy_doc_list_clear(&dl);
+		json_object_set_new(ctx, "documents", a);
+		json_object_set_new(ctx, "doc_table", json_true());
+		wy_category_list cl;
+		json_t *cats = json_array();
+		if (!wy_store_category_list(st, &cl, &ei)) {
+			for (int i = 0; i < cl.n; i++)
+				json_array_append_new(cats, json_pack("{s:s}", "path", cl.items[i].path));
+			wy_category_list_clear(&cl);
+		}
+		json_object_set_new(ctx, "categories", cats);
+	} else if (strcmp(tab, "users") == 0) {
+		const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+		wy_user_list ul;
+		if (wy_store_user_list(st, q && strlen(q) < 64 ? q : NULL, (page - 1) * per, per, &ul, &total, &ei)) {
+			json_decref(ctx);
+			return NULL;
+		}
+		json_t *a = json_array();
+		for (int i = 0; i < ul.n; i++) {
+			wy_user *u = &ul.items[i];
+			char date[32];
+			date_text(u->created_at, date, sizeof date);
+			json_array_append_new(a, json_pack("{s:I, s:s, s:b, s:b, s:I, s:s}", "id", (json_int_t)u->id, "name",
+							   u->name, "admin", u->role == WY_ROLE_ADMIN, "banned", u->banned,
+							   "points", (json_int_t)u->points, "date", date));
+		}
+		wy_user_list_clear(&ul);
+		json_object_set_new(ctx, "users", a);
+		json_object_set_new(ctx, "q", json_string(q && strlen(q) < 64 ? q : ""));
+	} else if (strcmp(tab, "settings") == 0) {
+		json_t *a = json_array();
+		pthread_mutex_lock(&sv->site_lock);
+		for (int i = 0; site_settings[i]; i++) {
+			char val[512];
+			const char *help = "";
+			wy_config_get(&sv->site, site_settings[i], val, sizeof val, &help);
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", site_settings[i], "value", val, "help", help));
+		}
+		pthread_mutex_unlock(&sv->site_lock);
+		json_object_set_new(ctx, "settings", a);
+	} else if (strcmp(tab, "audit") == 0) {
+		wy_audit_list al;
+		if (wy_store_audit_list(st, (page - 1) * per, per, &al, &total, &ei)) {
+			json_decref(ctx);
+			return NULL;
+		}
+		json_t *a = json_array();
+		for (int i = 0; i < al.n; i++) {
+			wy_audit_entry *e = &al.items[i];
+			char date[32];
+			date_text(e->at, date, sizeof date);
+			json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id, "admin",
+							   e->admin_name ? e->admin_name : "", "action", e->action, "target",
+							   e->target ? e->target : "", "detail", e->detail ? e->detail : "",
+							   "date", date));
+		}
+		wy_audit_list_clear(&al);
+		json_object_set_new(ctx, "entries", a);
+	}
+	int pages = total ? (total + per - 1) / per : 1;
+	json_object_set_new(ctx, "total", json_integer(total));
+	json_object_set_new(ctx, "page", json_integer(page));
+	json_object_set_new(ctx, "pages", json_integer(pages));
+	if (page > 1)
+		json_object_set_new(ctx, "prev", json_integer(page - 1));
+	if (page < pages)
+		json_object_set_new(ctx, "next", json_integer(page + 1));
+	return ctx;
+}
+
+enum MHD_Result web_page_admin(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	/* rest: "" or "/tab" (the page), or "api/tab" (its JSON twin) */
+	web_req *r = web_cur();
+	bool api = strncmp(rest, "api/", 4) == 0 || strcmp(rest, "api") == 0;
+	if (!web_is_admin(r))
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
+	const char *tab = api ? rest + 3 : rest;
+	if (*tab == '/')
+		tab++;
+	bool bad;
+	json_t *ctx = admin_context(sv, c, tab, &bad);
+	if (!ctx)
+		return bad ? (api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c))
+			   : web_text(c, 503, "store unavailable\n");
+	if (api)
+		return web_json(c, 200, ctx);
+	return web_page(sv, c, 200, wy_i18n_tr(web_lang(c), "管理后台"), sv->admin, ctx);
+}
+
+static int64_t form_id(web_req *r, const char *key)
+{
+	int64_t id;
+	const char *v = web_form_get(r, key, NULL);
+	return v && web_path_id(v, &id) ? id : 0;
+}
+
+static enum MHD_Result result(server *sv, struct MHD_Connection *c, bool api, unsigned status, const char *msg,
+			      const char *back)
+{
+	if (api)
+		return status >= 400 ? web_api_error(c, status, msg) : web_json(c, status, json_pack("{s:b}", "ok", 1));
+	if (status >= 400)
+		return web_message(sv, c, status, wy_i18n_tr(web_lang(c), "操作失败"), msg, back);
+	return web_redirect(c, back);
+}
+
+/* Where a form sends the admin back to: a path in the admin area. */
+static const char *back_to(web_req *r, const char *def)
+{
+	const char *b = web_form_get(r, "back", NULL);
+	return b && (strncmp(b, "/admin", 6) == 0 || strncmp(b, "/doc/", 5) == 0) && !strpbrk(b, "\r\n") && strlen(b) < 500
+		       ? b
+		       : def;
+}
+
+enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+{
+	bool api = strncmp(rest, "api/", 4) == 0;
+	if (api)
+		rest += 4;
+	if (!web_is_admin(r))
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
+	wy_store *st;
+	wy_errinfo ei = {0};
+	if (web_store(sv, &st, &ei))
+		return result(sv, c, api, 503, "store unavailable", "/admin");
+	const char *action = web_form_get(r, "action", NULL);
+	if (!action)
+		action = "";
+	char target[64], detail[600] = "";
+	int rc = WY_OK;
+	const char *back = "/admin";
+	if (strcmp(rest, "doc") == 0) {
+		int64_t id = form_id(r, "id");
+		back = back_to(r, "/admin/docs");
+		snprintf(target, sizeof target, "doc %lld", (long long)id);
+		static const struct {
+			const char *action;
+			wy_doc_state state;
+		} moves[] = {{"approve", WY_STATE_PUBLISHED}, {"restore", WY_STATE_PUBLISHED}, {"hide", WY_STATE_HIDDEN},
+			     {"delete", WY_STATE_DELETED}};
+		size_t k;
+		for (k = 0; k < sizeof moves / sizeof moves[0] && strcmp(action, moves[k].action) != 0; k++)
+			;
+		if (!id) {
+			rc = WY_EINVAL;
+		} else if (k < sizeof moves / sizeof moves[0]) {
+			rc = wy_store_doc_set_state(st, id, moves[k].state, &ei);
+			/* a document hidden or deleted answers its reports */
+			if (!rc && moves[k].state != WY_STATE_PUBLISHED)
+				rc = wy_store_report_close(st, id, &ei);
+		} else if (strcmp(action, "dismiss") == 0) {
+			rc = wy_store_report_close(st, id, &ei);
+		} else if (strcmp(action, "category") == 0) {
+			const char *path = web_form_get(r, "category", NULL);
+			wy_category_list cl;
+			bool found = false;
+			if (path && *path && !wy_store_category_list(st, &cl, &ei)) {
+				for (int i = 0; i < cl.n && !found; i++)
+					found = strcmp(cl.items[i].path, path) == 0;
+				wy_category_list_clear(&cl);
+			}
+			rc = found ? wy_store_doc_set_category(st, id, path, &ei) : WY_EINVAL;
+			if (found)
+				snprintf(detail, sizeof detail, "%.500s", path);
+		} else {
+			rc = WY_EINVAL;
+		}
+	} else if (strcmp(rest, "user") == 0) {
+		int64_t id = form_id(r, "id");
+		back = back_to(r, "/admin/users");
+		snprintf(target, sizeof target, "user %lld", (long long)id);
+		if (!id || id == r->user.id) {
+			rc = WY_EINVAL; /* an admin does not ban or demote themself */
+		} else if (strcmp(action, "ban") == 0 || strcmp(action, "unban") == 0) {
+			rc = wy_store_user_set(st, id, -1, action[0] == 'b', &ei);
+		} else if (strcmp(action, "admin") == 0 || strcmp(action, "unadmin") == 0) {
+			rc = wy_store_user_set(st, id, action[0] == 'a' ? WY_ROLE_ADMIN : WY_ROLE_USER, -1, &ei);
+		} else if (strcmp(action, "points") == 0) {
+			const char *v = web_form_get(r, "delta", NULL);
+			char *end = NULL;
+			long long delta = v ? strtoll(v, &end, 10) : 0;
+			if (!v || !end || *end || delta < -1000000 || delta > 1000000)
+				rc = WY_EINVAL;
+			else
+				rc = wy_store_points_adjust(st, id, delta, &ei);
+			snprintf(detail, sizeof detail, "%+lld", delta);
+		} else {
+			rc = WY_EINVAL;
+		}
+	} else if (strcmp(rest, "settings") == 0) {
+		back = "/admin/settings";
+		snprintf(target, sizeof target, "settings");
+		action = "settings";
+		wy_config *check = wy_xmalloc(sizeof *check);
+		pthread_mutex_lock(&sv->site_lock);
+		*check = sv->site;
+		pthread_mutex_unlock(&sv->site_lock);
+		/* every value is checked before any is saved */
+		for (int i = 0; site_settings[i] && !rc; i++) {
+			const char *v = web_form_get(r, site_settings[i], NULL);
+			if (v && (rc = wy_config_set(check, site_settings[i], v, &ei)) == WY_OK) {
+				size_t dl = strlen(detail);
+				snprintf(detail + dl, sizeof detail - dl, "%s%s=%.100s", dl ? " " : "", site_settings[i], v);
+			}
+		}
+		for (int i = 0; site_settings[i] && !rc; i++) {
+			const char *v = web_form_get(r, site_settings[i], NULL);
+			if (v)
+				rc = wy_store_setting_set(st, site_settings[i], v, &ei);
+		}
+		free(check);
+		if (!rc)
+			web_site_load(sv, st);
+	} else {
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
+	}
+	if (rc == WY_EINVAL)
+		return result(sv, c, api, 400, ei.msg[0] ? ei.msg : "invalid request", back);
+	if (rc == WY_ENOTFOUND)
+		return result(sv, c, api, 404, "not found", back);
+	if (rc == WY_EPOINTS)
+		return result(sv, c, api, 400, wy_err_msg(&ei, rc), back);
+	if (rc)
+		return result(sv, c, api, 503, "store unavailable", back);
+	wy_store_audit_add(st, r->user.id, action, target, detail, NULL);
+	wy_log("admin.action", "admin=%lld action=%s target=%s", (long long)r->user.id, action, target);
+	return result(sv, c, api, 200, NULL, back);
+}

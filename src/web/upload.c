@@ -1,0 +1,351 @@
+/* web/upload: documents uploaded from the browser or an API client.
+ *
+ * POST /upload and /api/v1/upload take multipart/form-data: the fields
+ * csrf (or the header X-CSRF-Token; a bearer token needs none), title,
+ * category, description, tags, private, price, then one or more parts named
+ * "file". libmicrohttpd's post processor hands each file over in pieces as
+ * it arrives; each piece goes straight into a blob writer that hashes it on
+ * the way (blob.h), so a file of any size costs the server the same few
+ * kilobytes. Nothing is recorded until the request is whole: then each file
+ * becomes a document and a conversion job in one transaction (store.h). A
+ * request that is refused (not logged in, no CSRF token, too large, disk
+ * full) leaves no blob and no row behind. */
+#include "core/log.h"
+#include "text/utf8.h"
+#include "web/i18n.h"
+#include "web/web.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UPLOAD_FILES 20
+#define TITLE_MAX 300
+#define DESC_MAX 5000
+#define TAGS_MAX 300
+
+typedef struct upload_file {
+	char *name;
+	char sha[65];
+	uint64_t size;
+	int64_t id;
+	bool existed;
+	unsigned status;          /* 0: stored; else why not (HTTP status) */
+	char error[200];
+} upload_file;
+
+struct web_upload {
+	web_req *r;
+	struct MHD_Connection *c;
+	wy_blob_store *blobs;
+	uint64_t max;
+	wy_blob_writer *w;        /* the file arriving now */
+	upload_file files[UPLOAD_FILES];
+	int nfiles;
+	bool csrf_ok;
+	bool api;
+};
+
+void web_upload_free(web_upload *u)
+{
+	if (!u)
+		return;
+	wy_blob_writer_abort(u->w);
+	for (int i = 0; i < u->nfiles; i++)
+		free(u->files[i].name);
+	free(u);
+}
+
+static void fail(web_upload *u, unsigned status, const char *msg)
+{
+	if (!u->r->fail_status) {
+		u->r->fail_status = status;
+		snprintf(u->r->fail_msg, sizeof u->r->fail_msg, "%s", msg);
+	}
+	wy_blob_writer_abort(u->w);
+	u->w = NULL;
+}
+
+/* A file name as uploaded, made safe to show and store: its last path
+ * component, valid UTF-8, no control characters, at most 240 bytes. */
+static char *clean_name(const char *name)
+{
+	const char *base = name;
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	size_t n = strlen(base);
+	char *out = wy_xmalloc(n + 1), *w = out;
+	for (const unsigned char *p = (const unsigned char *)base; *p; p++)
+		if (*p >= 0x20 && *p != 0x7f)
+			*w++ = (char)*p;
+	*w = 0;
+	size_t len = (size_t)(w - out);
+	if (!wy_utf8_valid(out, len)) {
+		/* keep the ASCII of a name in another encoding */
+		w = out;
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)out[i] < 0x80)
+				*w++ = out[i];
+		*w = 0;
+		len = (size_t)(w - out);
+	}
+	out[wy_utf8_truncate(out, len, 240)] = 0;
+	if (!*out) {
+		free(out);
+		return wy_xstrdup("document");
+	}
+	return out;
+}
+
+/* The end of the file arriving now: it becomes a blob. */
+static void finish_file(web_upload *u)
+{
+	if (!u->w)
+		return;
+	upload_file *f = &u->files[u->nfiles - 1];
+	wy_errinfo ei = {0};
+	int rc = wy_blob_writer_commit(u->w, f->sha, &f->size, &ei);
+	u->w = NULL;
+	if (rc) {
+		wy_error("upload.store", "%s", wy_err_msg(&ei, rc));
+		fail(u, 507, "the server could not store the file (its disk may be full)");
+	}
+}
+
+static enum MHD_Result iterate(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+			       const char *content_type, const char *transfer_encoding, const char *data, uint64_t off,
+			       size_t size)
+{
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	web_upload *u = cls;
+	web_req *r = u->r;
+	if (r->fail_status)
+		return MHD_NO;
+	if (!filename || !key || strcmp(key, "file") != 0) {
+		if (!key)
+			return MHD_YES;
+		web_form_add(&r->form, key, data, (size_t)off, size);
+		if (r->form.overflow) {
+			fail(u, 413, "the form is too large");
+			return MHD_NO;
+		}
+		return MHD_YES;
+	}
+	if (off == 0) {
+		/* a new file: everything before it was the form's fields */
+		finish_file(u);
+		if (r->fail_status)
+			return MHD_NO;
+		if (!u->csrf_ok && !(u->csrf_ok = web_csrf_ok(u->c, r))) {
+			fail(u, 403, "the form's CSRF token is missing or wrong (reload the page)");
+			return MHD_NO;
+		}
+		if (u->nfiles == UPLOAD_FILES) {
+			fail(u, 413, "too many files in one request");
+			return MHD_NO;
+		}
+		wy_errinfo ei = {0};
+		int rc = wy_blob_writer_open(u->blobs, u->max, &u->w, &ei);
+		if (rc) {
+			wy_error("upload.store", "%s", wy_err_msg(&ei, rc));
+			fail(u, 507, "the server could not store the file (its disk may be full)");
+			return MHD_NO;
+		}
+		upload_file *f = &u->files[u->nfiles++];
+		memset(f, 0, sizeof *f);
+		f->name = clean_name(filename);
+	}
+	if (!u->w)
+		return MHD_NO;
+	wy_errinfo ei = {0};
+	int rc = wy_blob_writer_write(u->w, data, size, &ei);
+	if (rc == WY_ETOOBIG) {
+		char msg[120];
+		snprintf(msg, sizeof msg, "the file is larger than the limit of %llu MB",
+			 (unsigned long long)(u->max >> 20));
+		fail(u, 413, msg);
+		return MHD_NO;
+	}
+	if (rc) {
+		wy_error("upload.store", "%s", wy_err_msg(&ei, rc));
+		fail(u, 507, "the server could not store the file (its disk may be full)");
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result refuse(struct MHD_Connection *c, bool api, unsigned status, const char *msg)
+{
+	return api ? web_api_error(c, status, msg) : web_text(c, status, msg);
+}
+
+bool web_upload_begin(server *sv, struct MHD_Connection *c, web_req *r, bool api, enum MHD_Result *ret)
+{
+	if (!r->authed) {
+		*ret = refuse(c, api, 401, "log in to upload");
+		return true;
+	}
+	web_site site;
+	web_site_get(sv, &site);
+	uint64_t max = (uint64_t)site.max_upload_mb << 20;
+	/* a body larger than every file it may carry is refused before it is read */
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > max * UPLOAD_FILES + (1u << 20)) {
+		*ret = refuse(c, api, 413, "the upload is larger than the limit");
+		return true;
+	}
+	web_upload *u = wy_xcalloc(1, sizeof *u);
+	u->r = r;
+	u->c = c;
+	u->blobs = sv->blobs;
+	u->max = max;
+	u->api = api;
+	r->up = u;
+	r->pp = MHD_create_post_processor(c, 32 * 1024, iterate, u);
+	if (!r->pp) {
+		*ret = refuse(c, api, 415, "an upload is multipart/form-data");
+		return true;
+	}
+	return false;
+}
+
+void web_upload_data(web_req *r, const char *data, size_t size)
+{
+	if (r->fail_status || !r->pp)
+		return; /* the rest of a refused body is read and dropped */
+	if (MHD_post_process(r->pp, data, size) != MHD_YES && !r->fail_status) {
+		r->fail_status = 400;
+		snprintf(r->fail_msg, sizeof r->fail_msg, "the upload's body is malformed");
+	}
+}
+
+static const char *field(web_req *r, const char *key, size_t max)
+{
+	size_t n;
+	const char *v = web_form_get(r, key, &n);
+	if (!v || !wy_utf8_valid(v, n))
+		return NULL;
+	if (n > max)
+		((char *)v)[wy_utf8_truncate(v, n, max)] = 0;
+	return v;
+}
+
+enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
+{
+	web_upload *u = r->up;
+	bool api = u->api;
+	if (r->pp) {
+		MHD_destroy_post_processor(r->pp); /* hands over what it still holds */
+		r->pp = NULL;
+	}
+	if (!r->fail_status)
+		finish_file(u);
+	if (r->fail_status)
+		return refuse(c, api, r->fail_status, r->fail_msg);
+	if (!u->csrf_ok && !web_csrf_ok(c, r))
+		return refuse(c, api, 403, "the form's CSRF token is missing or wrong (reload the page)");
+	if (u->nfiles == 0)
+		return refuse(c, api, 400, "no file was sent (a part named \"file\")");
+	web_site site;
+	web_site_get(sv, &site);
+	const char *title = field(r, "title", TITLE_MAX), *category = field(r, "category", 1000);
+	const char *desc = field(r, "description", DESC_MAX), *tags = field(r, "tags", TAGS_MAX);
+	const char *priv = web_form_get(r, "private", NULL), *price_s = web_form_get(r, "price", NULL);
+	bool private_ = priv && (strcmp(priv, "1") == 0 || strcmp(priv, "on") == 0);
+	long long price = site.download_price;
+	if (price_s && *price_s) {
+		char *end;
+		price = strtoll(price_s, &end, 10);
+		if (*end || price < 0 || price > 100000)
+			return refuse(c, api, 400, "a price is 0-100000 points");
+	}
+	wy_store *st;
+	wy_errinfo ei = {0};
+	if (web_store(sv, &st, &ei))
+		return refuse(c, api, 503, "store unavailable");
+	if (category && *category) {
+		/* users file under the site's categories; they make none */
+		wy_category_list cl;
+		bool found = false;
+		if (!wy_store_category_list(st, &cl, &ei)) {
+			for (int i = 0; i < cl.n && !found; i++)
+				found = strcmp(cl.items[i].path, category) == 0;
+			wy_category_list_clear(&cl);
+		}
+		if (!found)
+			return refuse(c, api, 400, "no such category");
+	}
+	json_t *docs = json_array();
+	int made = 0;
+	for (int i = 0; i < u->nfiles; i++) {
+		upload_file *f = &u->files[i];
+		wy_doc_new dn = {
+			.title = title && *title && u->nfiles == 1 ? title : NULL,
+			.filename = f->name,
+			.category = category && *category ? category : NULL,
+			.sha256 = f->sha,
+			.size = (int64_t)f->size,
+			.uploader = r->user.name,
+			.owner_id = r->user.id,
+			.description = desc,
+			.tags = tags,
+			.private_ = private_,
+			.state = site.upload_review && !private_ ? WY_STATE_PENDING : WY_STATE_PUBLISHED,
+			.price = price,
+		};
+		int rc = f->size == 0 ? wy_err_set(&ei, WY_EINVAL, "the file is empty")
+				      : wy_store_doc_add(st, &dn, &f->id, &f->existed, &ei);
+		json_t *o = json_pack("{s:s}", "name", f->name);
+		if (rc) {
+			json_object_set_new(o, "error", json_string(rc == WY_EINVAL ? "the file is empty" : "store unavailable"));
+		} else if (f->existed) {
+			/* the same bytes are in the library already */
+			wy_doc d;
+			bool visible = !wy_store_doc_get(st, f->id, &d, NULL) && web_can_see(r, &d);
+			if (visible) {
+				json_object_set_new(o, "id", json_integer(f->id));
+				json_object_set_new(o, "status", json_string(wy_doc_status_name(d.status)));
+				wy_doc_clear(&d);
+			}
+			json_object_set_new(o, "existed", json_true());
+			json_object_set_new(o, "error", json_string("this file is in the library already"));
+		} else {
+			made++;
+			json_object_set_new(o, "id", json_integer(f->id));
+			json_object_set_new(o, "status", json_string("queued"));
+			json_object_set_new(o, "state", json_string(wy_doc_state_name(dn.state)));
+			wy_log("upload.stored", "doc=%lld user=%lld size=%llu", (long long)f->id, (long long)r->user.id,
+			       (unsigned long long)f->size);
+		}
+		json_array_append_new(docs, o);
+	}
+	if (!api) {
+		json_decref(docs);
+		return web_redirect(c, "/me/uploads");
+	}
+	return web_json(c, made ? 201 : 200, json_pack("{s:o}", "documents", docs));
+}
+
+enum MHD_Result web_page_upload(server *sv, struct MHD_Connection *c, const char *rest)
+{
+	(void)rest;
+	web_req *r = web_cur();
+	if (!r->authed)
+		return web_redirect(c, "/login?next=/upload");
+	wy_store *st;
+	wy_category_list cl;
+	if (web_store(sv, &st, NULL) || wy_store_category_list(st, &cl, NULL))
+		return web_text(c, 503, "store unavailable\n");
+	json_t *cats = json_array();
+	for (int i = 0; i < cl.n; i++)
+		json_array_append_new(cats, json_pack("{s:s, s:i}", "path", cl.items[i].path, "depth", cl.items[i].depth));
+	wy_category_list_clear(&cl);
+	web_site site;
+	web_site_get(sv, &site);
+	json_t *ctx = json_pack("{s:o, s:I, s:i, s:b}", "categories", cats, "max_mb", (json_int_t)site.max_upload_mb,
+				"price", site.download_price, "review", site.upload_review);
+	return web_page(sv, c, 200, wy_i18n_tr(web_lang(c), "上传文档"), sv->upload, ctx);
+}

@@ -1,0 +1,186 @@
+/* web/web: what the files of the web server share (server.c: routes,
+ * pages and the serve loop; auth.c: accounts and sessions; upload.c:
+ * uploads; account.c: what users do; admin.c: the admin area). Nothing
+ * outside src/web/ includes this. */
+#ifndef WY_WEB_H
+#define WY_WEB_H
+
+#include "blob/blob.h"
+#include "core/config.h"
+#include "core/util.h"
+#include "store/store.h"
+#include "web/template.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The settings an admin may change on the site (stored in the store,
+ * overriding the process's configuration); a copy is taken per use. */
+typedef struct web_site {
+	char name[128];
+	char footer[256];
+	char icp[128];
+	int preview_pages;
+	int64_t max_upload_mb;
+	int download_price;
+	int upload_review;
+	int points_upload, points_signin, points_register;
+} web_site;
+
+typedef struct server {
+	const wy_config *cfg;
+	char *static_dir;
+	wy_blob_store *blobs;     /* shared by the request threads: it only holds paths */
+	wy_template *base, *index, *doc, *notfound, *category, *login, *search, *upload, *me, *admin, *message;
+	pthread_mutex_t site_lock;
+	wy_config site;           /* cfg with the site settings applied (under site_lock) */
+} server;
+
+/* ---- one request ---- */
+
+#define WEB_FORM_FIELDS 32
+#define WEB_FORM_BYTES (64u << 10) /* all the values of a form together */
+
+typedef struct web_form {
+	char *key[WEB_FORM_FIELDS], *val[WEB_FORM_FIELDS];
+	size_t len[WEB_FORM_FIELDS];
+	int n;
+	size_t total;
+	bool overflow;            /* too many fields or bytes: the form is refused */
+} web_form;
+
+typedef struct web_upload web_upload; /* upload.c */
+
+typedef struct web_req {
+	/* who is asking: a session (cookie wy_s) or a bearer token */
+	bool authed, bearer;
+	wy_user user;
+	unsigned char token_hash[WY_TOKEN_HASH];
+	/* the CSRF token forms must carry: the session's, or for anonymous
+	 * visitors the random one of the wy_c cookie (set when new) */
+	char csrf[65];
+	bool csrf_new;
+	bool secure;              /* cookies get Secure (HTTPS) */
+	/* a POST */
+	bool post;
+	const void *route;
+	struct MHD_PostProcessor *pp;
+	web_form form;
+	web_upload *up;
+	unsigned fail_status;     /* the request is refused with this */
+	char fail_msg[200];
+} web_req;
+
+/* The request being handled on this thread. */
+web_req *web_cur(void);
+bool web_is_admin(const web_req *r);
+
+/* ---- responses (server.c) ---- */
+enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r);
+enum MHD_Result web_send_buf(struct MHD_Connection *c, unsigned status, const char *type, wy_buf *b);
+enum MHD_Result web_text(struct MHD_Connection *c, unsigned status, const char *text);
+enum MHD_Result web_json(struct MHD_Connection *c, unsigned status, json_t *j);
+enum MHD_Result web_api_error(struct MHD_Connection *c, unsigned status, const char *msg);
+enum MHD_Result web_redirect(struct MHD_Connection *c, const char *location);
+/* Render tpl with ctx (taken) into the site's frame and send it. */
+enum MHD_Result web_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+			 const wy_template *tpl, json_t *ctx);
+enum MHD_Result web_page_cookie(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+				const wy_template *tpl, json_t *ctx, const char *cookie);
+/* A page with a title and one message (and a link back). */
+enum MHD_Result web_message(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+			    const char *text, const char *back);
+enum MHD_Result web_not_found(server *sv, struct MHD_Connection *c);
+enum MHD_Result web_send_fd(struct MHD_Connection *c, int fd, uint64_t size, const char *type, const char *etag,
+			    const char *disposition);
+int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size);
+const char *web_mime_of(const char *format);
+char *web_disposition(const char *name);
+
+/* ---- request helpers (server.c) ---- */
+int web_store(server *sv, wy_store **st, wy_errinfo *ei);
+const char *web_lang(struct MHD_Connection *c);
+bool web_path_id(const char *s, int64_t *id);
+int web_arg_int(struct MHD_Connection *c, const char *name, int def, int lo, int hi);
+void web_url_escape(wy_buf *b, const char *s);
+json_t *web_doc_context(const wy_doc *d);
+json_t *web_docs_context(const wy_doc_list *l);
+json_t *web_breadcrumb(const char *path);
+void web_count_hit(int64_t id, bool download);
+void web_count_visit(uint64_t visitor, int64_t id);
+uint64_t web_visitor_id(struct MHD_Connection *c, bool *fresh);
+void web_site_get(server *sv, web_site *out);
+/* Whether the request asks for JSON (an /api/ path or Accept). */
+bool web_wants_json(struct MHD_Connection *c, const char *url);
+
+/* ---- accounts and sessions (auth.c) ---- */
+/* The value of cookie name in a Cookie header, copied to out (at most
+ * size-1 bytes, else false); false when absent. */
+bool web_cookie_find(const char *header, const char *name, char *out, size_t size);
+/* Who the request is from (sessions, bearer tokens) and its CSRF token. */
+void web_auth_begin(server *sv, struct MHD_Connection *c, web_req *r);
+/* A form's or header's CSRF token matches the request's. */
+bool web_csrf_ok(struct MHD_Connection *c, web_req *r);
+/* The request's CSRF token for a form, made (and sent as a cookie) when
+ * an anonymous visitor has none yet. */
+const char *web_auth_csrf(web_req *r);
+/* Add the cookies a response needs (a new anonymous CSRF token). */
+void web_auth_cookies(web_req *r, struct MHD_Response *resp);
+/* The value of a form field (NULL when absent); its length in *len. */
+const char *web_form_get(const web_req *r, const char *key, size_t *len);
+/* Add a field to a form (bounded: past the limits the form overflows). */
+void web_form_add(web_form *f, const char *key, const char *data, size_t off, size_t size);
+void web_form_clear(web_form *f);
+/* Hash a password (Argon2id) / check one; false for a wrong one. */
+int web_password_hash(const char *pass, char out[128], wy_errinfo *ei);
+bool web_password_check(const char *hash, const char *pass);
+/* Login attempts: false when key (an address or a name) has failed too
+ * often lately; record a failure. */
+bool web_login_allowed(const char *key, int64_t now, int *retry_after);
+void web_login_failed(const char *key, int64_t now);
+
+enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
+enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
+enum MHD_Result web_post_logout(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
+enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
+enum MHD_Result web_page_login(server *sv, struct MHD_Connection *c, const char *rest);
+enum MHD_Result web_page_register(server *sv, struct MHD_Connection *c, const char *rest);
+
+/* ---- uploads (upload.c) ---- */
+/* The first call of an upload POST: may refuse it at once (returns true
+ * with the response queued in *ret). */
+bool web_upload_begin(server *sv, struct MHD_Connection *c, web_req *r, bool api, enum MHD_Result *ret);
+/* The body, as it arrives. */
+void web_upload_data(web_req *r, const char *data, size_t size);
+enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r);
+void web_upload_free(web_upload *u);
+enum MHD_Result web_page_upload(server *sv, struct MHD_Connection *c, const char *rest);
+
+/* ---- what users do (account.c) ---- */
+/* The reasons a document may be reported for (msgids), NULL-terminated. */
+extern const char *const web_report_reasons[];
+/* Whether r may see d at all (its page, images, text, download). */
+bool web_can_see(const web_req *r, const wy_doc *d);
+/* Add the viewer's part of a document page to ctx: favorite state,
+ * points, the uploader's name unmasked for its owner and admins. */
+void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);
+enum MHD_Result web_post_doc(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
+enum MHD_Result web_post_download(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
+enum MHD_Result web_post_me(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
+enum MHD_Result web_page_me(server *sv, struct MHD_Connection *c, const char *rest);
+enum MHD_Result web_api_me(server *sv, struct MHD_Connection *c, const char *rest);
+enum MHD_Result web_qr(server *sv, struct MHD_Connection *c, int64_t id);
+/* The download of d for r: free, paid before, or to be paid (a form). */
+enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, wy_doc *d, bool pay);
+
+/* ---- the admin area (admin.c) ---- */
+enum MHD_Result web_page_admin(server *sv, struct MHD_Connection *c, const char *rest);
+enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
+/* Site settings an admin may change, by name; apply the stored ones. */
+bool web_site_setting(const char *name);
+void web_site_load(server *sv, wy_store *st);
+
+#endif
