@@ -837,8 +837,10 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 		} else if (!rc) {
 			wy_analysis_apply(&an, &res);
 			rc = wy_store_job_finish(st, &s->job, &res, &ei);
-			wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld dup_of=%lld", (long long)s->job.id,
-			       (long long)s->job.doc_id, s->format, s->npages, (long long)ms, (long long)an.dup_of);
+			if (!rc)
+				wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld dup_of=%lld",
+				       (long long)s->job.id, (long long)s->job.doc_id, s->format, s->npages, (long long)ms,
+				       (long long)an.dup_of);
 		}
 		wy_analysis_clear(&an);
 		free(title);
