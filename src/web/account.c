@@ -334,7 +334,7 @@ enum MHD_Result web_post_me(server *sv, struct MHD_Connection *c, web_req *r, co
 		if (api)
 			return web_json(c, 200, json_pack("{s:b, s:i}", "granted", granted, "points", granted ? site.points_signin : 0));
 		return web_message(sv, c, 200, wy_i18n_tr(lang, "签到"),
-				   wy_i18n_tr(lang, granted ? "签到成功，积分已到账。" : "今天已经签到过了。"), "/me/points");
+				   wy_i18n_tr(lang, granted ? N_("签到成功，积分已到账。") : N_("今天已经签到过了。")), "/me/points");
 	}
 	int64_t id;
 	if (strncmp(rest, "retry/", 6) == 0 && web_path_id(rest + 6, &id)) {

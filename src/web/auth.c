@@ -118,6 +118,7 @@ void web_auth_begin(server *sv, struct MHD_Connection *c, web_req *r)
 
 const char *web_auth_csrf(web_req *r)
 {
+	r->csrf_form = true;
 	if (!*r->csrf) {
 		new_token(r->csrf);
 		r->csrf_new = true;
@@ -301,6 +302,7 @@ static enum MHD_Result login_form(server *sv, struct MHD_Connection *c, unsigned
 				  const char *name, const char *next)
 {
 	const char *lang = web_lang(c);
+	web_auth_csrf(web_cur()); /* the form needs a token before there is a session */
 	json_t *ctx = json_pack("{s:b, s:s, s:s, s:s}", "register", reg, "error", error ? wy_i18n_tr(lang, error) : "",
 				"name", name ? name : "", "next", safe_next(next));
 	return web_page(sv, c, status, wy_i18n_tr(lang, reg ? "注册" : "登录"), sv->login, ctx);
@@ -371,7 +373,7 @@ enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r,
 	const char *next = web_form_get(r, "next", NULL);
 	if (!name || !pass)
 		return api ? web_api_error(c, 400, "name and password are required")
-			   : login_form(sv, c, 400, false, "请填写用户名和密码。", name, next);
+			   : login_form(sv, c, 400, false, N_("请填写用户名和密码。"), name, next);
 	login_max = sv->cfg->login_attempts;
 	char ip[80], who[80];
 	client_addr(c, ip, sizeof ip);
@@ -392,7 +394,7 @@ enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r,
 			MHD_add_response_header(resp, "Retry-After", ra);
 			return web_queue(c, 429, resp);
 		}
-		return login_form(sv, c, 429, false, "登录失败次数过多，请稍后再试。", name, next);
+		return login_form(sv, c, 429, false, N_("登录失败次数过多，请稍后再试。"), name, next);
 	}
 	wy_store *st;
 	wy_user u = {0};
@@ -412,10 +414,10 @@ enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r,
 		web_login_failed(ip, now);
 		web_login_failed(who, now);
 		ret = api ? web_api_error(c, 401, "wrong name or password")
-			  : login_form(sv, c, 401, false, "用户名或密码错误。", name, next);
+			  : login_form(sv, c, 401, false, N_("用户名或密码错误。"), name, next);
 	} else if (u.banned) {
 		ret = api ? web_api_error(c, 403, "this account is banned")
-			  : login_form(sv, c, 403, false, "该账户已被封禁。", name, next);
+			  : login_form(sv, c, 403, false, N_("该账户已被封禁。"), name, next);
 	} else {
 		ret = start_session(sv, c, r, &u, api, next);
 	}
@@ -430,11 +432,11 @@ enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req 
 	const char *pass2 = web_form_get(r, "password2", NULL), *next = web_form_get(r, "next", NULL);
 	const char *err = NULL, *api_err = NULL;
 	if (!name || !wy_user_name_valid(name))
-		err = "用户名为2-32个字母、数字、汉字、_ 或 -。", api_err = "a name is 2-32 letters, digits, '_' or '-'";
+		err = N_("用户名为2-32个字母、数字、汉字、_ 或 -。"), api_err = "a name is 2-32 letters, digits, '_' or '-'";
 	else if (!pass || strlen(pass) < PASSWORD_MIN || strlen(pass) > PASSWORD_MAX)
-		err = "密码为8-128个字符。", api_err = "a password is 8-128 bytes";
+		err = N_("密码为8-128个字符。"), api_err = "a password is 8-128 bytes";
 	else if (pass2 && strcmp(pass, pass2) != 0)
-		err = "两次输入的密码不一致。", api_err = "the passwords differ";
+		err = N_("两次输入的密码不一致。"), api_err = "the passwords differ";
 	if (err)
 		return api ? web_api_error(c, 400, api_err) : login_form(sv, c, 400, true, err, name, next);
 	char hash[128];
@@ -450,7 +452,7 @@ enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req 
 		rc = wy_store_user_add(st, name, hash, WY_ROLE_USER, site.points_register, &id, &ei);
 	if (rc == WY_EEXIST)
 		return api ? web_api_error(c, 409, "the name is taken")
-			   : login_form(sv, c, 409, true, "该用户名已被注册。", name, next);
+			   : login_form(sv, c, 409, true, N_("该用户名已被注册。"), name, next);
 	if (rc)
 		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
 	wy_log("auth.register", "user=%lld", (long long)id);
@@ -495,8 +497,8 @@ enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req 
 	bool ok = old && web_password_check(hash, old);
 	free(hash);
 	wy_user_clear(&u);
-	const char *err = !ok ? "原密码错误。"
-		: !pass || strlen(pass) < PASSWORD_MIN || strlen(pass) > PASSWORD_MAX ? "密码为8-128个字符。"
+	const char *err = !ok ? N_("原密码错误。")
+		: !pass || strlen(pass) < PASSWORD_MIN || strlen(pass) > PASSWORD_MAX ? N_("密码为8-128个字符。")
 		: NULL;
 	if (err)
 		return api ? web_api_error(c, 400, ok ? "a password is 8-128 bytes" : "the old password is wrong")

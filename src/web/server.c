@@ -333,7 +333,7 @@ int web_render_page(server *sv, struct MHD_Connection *c, const char *title, con
 	json_t *me = rq->authed ? json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rq->user.id, "name", rq->user.name,
 					    "admin", rq->user.role == WY_ROLE_ADMIN)
 				: json_null();
-	const char *csrf = web_auth_csrf(rq);
+	const char *csrf = rq->authed || rq->csrf_form ? rq->csrf : "";
 	json_object_set(ctx, "me", me);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
 	wy_buf body, page;
@@ -1792,7 +1792,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			const post_route *pr = find_post(url);
 			ret = MHD_YES;
 			if (!pr)
-				ret = web_wants_json(c, url) ? web_api_error(c, 404, "no such resource") : web_text(c, 404, "not found\n");
+				ret = web_wants_json(c, url) ? web_api_error(c, 405, "this resource takes no POST")
+							     : web_text(c, 405, "method not allowed\n");
 			else if ((r->route = pr) && pr->upload)
 				web_upload_begin(sv, c, r, pr->api, &ret);
 			else

@@ -63,6 +63,7 @@ typedef struct web_req {
 	 * visitors the random one of the wy_c cookie (set when new) */
 	char csrf[65];
 	bool csrf_new;
+	bool csrf_form;           /* an anonymous page with a form: it gets the token */
 	bool secure;              /* cookies get Secure (HTTPS) */
 	/* a POST */
 	bool post;
@@ -125,7 +126,9 @@ void web_auth_begin(server *sv, struct MHD_Connection *c, web_req *r);
 /* A form's or header's CSRF token matches the request's. */
 bool web_csrf_ok(struct MHD_Connection *c, web_req *r);
 /* The request's CSRF token for a form, made (and sent as a cookie) when
- * an anonymous visitor has none yet. */
+ * an anonymous visitor has none yet. Anonymous pages carry a token only
+ * when they asked for one (log in, register): the rest stay free of
+ * cookies and the same for every visitor. */
 const char *web_auth_csrf(web_req *r);
 /* Add the cookies a response needs (a new anonymous CSRF token). */
 void web_auth_cookies(web_req *r, struct MHD_Response *resp);

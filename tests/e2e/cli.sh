@@ -105,7 +105,9 @@ check "document page: pager on every page" grep -q '第3页 / 共3页' <<<"$doc"
 check "document page: end of the preview" grep -q '亲，该文档总共3页，全部预览完了，如果喜欢就下载吧！' <<<"$doc"
 check "document page: the text of every page behind 展开阅读全文" grep -q '<summary>展开阅读全文</summary>' <<<"$doc"
 check "document page: related documents from its category" grep -q '<a href="/doc/2">文渊使用手册</a> <span class="badge">EPUB</span>' <<<"$doc"
-check "document page: the action bar" grep -q '<a href="/login">收藏</a> <a href="#share">分享</a> <a href="/login">赏</a>' <<<"$doc"
+check "document page: the action bar" grep -q '<a class="fav" href="/login?next=/doc/1">收藏 <span class="n">0</span></a>' <<<"$doc"
+check "document page: share, reward, download, report" \
+	grep -q '<a href="#share" class="share-open">分享</a> <a href="#reward">赏</a> <a class="download" href="/download/1">下载</a> <a href="#related">相关</a> <a href="#report" class="report-open">举报</a>' <<<"$doc"
 jar=$d/cookies
 curl -fsS -c "$jar" -o /dev/null "http://127.0.0.1:$port/doc/1"
 check "a visitor gets an anonymous id cookie" grep -q 'wy_v' "$jar"
@@ -128,7 +130,7 @@ check "a filter link keeps the other choices" bash -c "curl -fsS 'http://127.0.0
 check "unknown filter values are ignored" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/category/%E6%96%87%E6%B8%8A%E4%B9%A6%E5%BA%93?format=%27;drop&sort=x&pages=9&page=-1")" = 200 ]
 check "the category's JSON twin" bash -c "curl -fsS 'http://127.0.0.1:$port/api/v1/category/%E6%96%87%E6%B8%8A%E4%B9%A6%E5%BA%93?sort=views' | jq -e '.total == 4 and (.documents | length) == 4' >/dev/null"
 check "an unknown category is 404" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/category/nope")" = 404 ]
-check "the login page says accounts are not open yet" bash -c "curl -fsS 'http://127.0.0.1:$port/login' | grep -q '账户功能'"
+check "the login page has a form with its CSRF token" bash -c "curl -fsS 'http://127.0.0.1:$port/login' | grep -q 'name=\"csrf\" value=\"[0-9a-f]\{64\}\"'"
 img=$(grep -o '/blob/[0-9a-f]\{64\}' <<<"$doc" | head -1)
 hdr=$(curl -fsS -D - -o "$d/page.webp" "http://127.0.0.1:$port$img")
 check "page image is WebP" grep -qi '^content-type: image/webp' <<<"$hdr"

@@ -104,8 +104,9 @@ get() { # get NAME URL [curl args...]: headers in $d/NAME.h, body in $d/NAME.htm
 	curl -s -D "$d/$name.h" -o "$d/$name.html" "$@" "$url"
 }
 is_zh() { grep -q '<html lang="zh-CN">' "$d/$1.html" && grep -q '当前位置：\|<h2>最新文档</h2>\|404 页面不存在' "$d/$1.html"; }
+# the site's name (setting site_name) is the operator's, in every language
 is_en() {
-	grep -q '<html lang="en">' "$d/$1.html" && grep -q ' - Wenyuan</title>' "$d/$1.html" &&
+	grep -q '<html lang="en">' "$d/$1.html" && grep -q ' - 文渊文库</title>' "$d/$1.html" &&
 		! grep -q '当前位置：\|最新文档\|最多阅读\|全部文档\|返回首页\|下载</a>\|第1页 / 共' "$d/$1.html"
 }
 get home "$base/"
