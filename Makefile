@@ -7,7 +7,7 @@ PORT ?= 8080
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run test bench samples clean asan test-asan fuzz
+.PHONY: all deps run test bench samples clean asan test-asan fuzz test-heavy
 
 all: $(BUILD)/wenyuan
 
@@ -38,6 +38,17 @@ test-asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan CMAKE_FLAGS="-DWY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
 
 asan: test-asan
+
+# Reliability that takes too long for `make test` (about 20 minutes;
+# tests/heavy/run.sh, docs/reliability.md): 40 kill -9s during imports of
+# 200 documents, full and read-only disks, wrk with 100 connections while
+# documents convert, slowloris; ends with a table of the figures.
+# HEAVY_CRASH_ROUNDS=N, HEAVY_LOAD_SECONDS=N, HEAVY_PARTS="crash load".
+HEAVY_PARTS ?=
+test-heavy:
+	@scripts/deps.sh --heavy
+	@$(MAKE) --no-print-directory all CMAKE_FLAGS="-DWY_WERROR=ON $(CMAKE_FLAGS)"
+	tests/heavy/run.sh $(BUILD) $(HEAVY_PARTS)
 
 # Fuzz every parser of untrusted input (tests/fuzz/) with libFuzzer, each
 # target FUZZ_SECONDS on its corpus, in build-fuzz with clang; fails when a

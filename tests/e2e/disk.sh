@@ -101,6 +101,7 @@ wy add --no-wait "$d/big.txt" > "$d/add.out"
 big=$(add_id)
 check "disk full: a document whose pages do not fit ends failed" wait_status "$big" failed
 echo "# reason: $(reason "$big")"
+echo "figure disk.full_reason=$(reason "$big")"
 check "disk full: the reason says the disk is full" grep -q "No space left on device" <<<"$(reason "$big")"
 check "disk full: the site still answers" site_answers "$small1"
 fill "$mnt"
@@ -140,7 +141,9 @@ unfill "$mnt"
 t0=$(date +%s)
 check "store full: once there is room, the document is failed at once (not after its lease)" \
 	wait_status "$big" failed
-echo "# failed $(($(date +%s) - t0)) s after the space came back: $(reason "$big")"
+late=$(($(date +%s) - t0))
+echo "# failed $late s after the space came back: $(reason "$big")"
+echo "figure disk.store_full_failed_after_s=$late"
 check "store full: the reason says the result could not be stored, and why" \
 	grep -q "could not be stored: .*full" <<<"$(reason "$big")"
 check "store full: retry makes it ready" wy retry "$big"
@@ -161,12 +164,13 @@ mount -o remount,ro "$mnt/data/blobs"
 start_server
 check "read-only objects: the queued document ends failed" wait_status "$queued" failed
 echo "# reason: $(reason "$queued")"
+echo "figure disk.read_only_reason=$(reason "$queued" | sed "s|$d/||")"
 check "read-only objects: the reason says read-only" grep -qi "read-only" <<<"$(reason "$queued")"
 rc=0
 wy add "$d/small4.txt" > "$d/add.out" 2> "$d/add.err" || rc=$?
 echo "# add: $(cat "$d/add.err")"
-check "read-only objects: add fails (exit 1), saying why" \
-	[ "$rc" -eq 1 ] && grep -qi "small4.txt: .*read-only" "$d/add.err"
+check "read-only objects: add fails (exit 1)" [ "$rc" -eq 1 ]
+check "read-only objects: and says why, naming the file" grep -qi "small4.txt: .*read-only" "$d/add.err"
 check "read-only objects: the site still answers" site_answers 1
 check "read-only objects: fsck is clean" fsck_clean
 mount -o remount,rw "$mnt/data/blobs"
@@ -179,6 +183,7 @@ mount -o remount,ro "$mnt"
 rc=0
 wy add "$d/small2.txt" > "$d/add.out" 2> "$d/add.err" || rc=$?
 echo "# add to a read-only data directory: $(cat "$d/add.err")"
+echo "figure disk.read_only_store_error=$(sed 's/^wenyuan: //' "$d/add.err")"
 check "read-only data directory: add fails (exit 1)" [ "$rc" -eq 1 ]
 grep -qi "read-only" "$d/add.err" ||
 	echo "# known: the message does not say the directory is read-only (the store's open error)"
