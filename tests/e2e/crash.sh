@@ -118,7 +118,7 @@ wait_ids_settled() {
 }
 
 kinds=(worker all add server)
-kills=0 missed=0 orphaned=0 problems=0 total_ready=0 total_failed=0 dups=0 missing=0
+kills=0 missed=0 orphaned=0 problems=0 tmp_left=0 total_ready=0 total_failed=0 dups=0 missing=0
 recover_max_ms=0
 t_start=$(date +%s)
 for r in $(seq 1 "$rounds"); do
@@ -235,6 +235,8 @@ for r in $(seq 1 "$rounds"); do
 	stop_all
 	check "round $r: the server stops cleanly" bash -c "! kill -0 $spid 2>/dev/null"
 	check "round $r: fsck after the stop is clean" fsck_clean
+	# temporary files of blob writes that were killed (nothing removes them)
+	tmp_left=$((tmp_left + $(find "$data/blobs/tmp" -type f 2>/dev/null | wc -l)))
 	if [ "$fails" -gt 0 ]; then
 		echo "# server log of round $r (tail):"
 		tail -n 30 "$log" | sed 's/^/#   /'
@@ -252,6 +254,7 @@ echo "figure crash.orphaned_jobs=$orphaned"
 echo "figure crash.duplicates=$dups"
 echo "figure crash.missing=$missing"
 echo "figure crash.fsck_problems=$problems"
+echo "figure crash.blob_tmp_files_left=$tmp_left"
 echo "figure crash.recover_max_s=$((recover_max_ms / 1000)).$((recover_max_ms % 1000 / 100))"
 echo "figure crash.seconds=$(($(date +%s) - t_start))"
 finish
