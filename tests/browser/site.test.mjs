@@ -70,7 +70,7 @@ test('the document page, its pager, jump and zoom', async () => {
   }
   assert.match(await page.locator('.pager').first().innerText(), new RegExp(`第1页 / 共${n}页`));
   assert.match(await page.locator('.end').innerText(), new RegExp(`亲，该文档总共${n}页，全部预览完了`));
-  assert.match(await page.locator('summary').innerText(), /展开阅读全文/);
+  assert.match(await page.locator('.desc summary').innerText(), /展开阅读全文/);
   assert.match(await page.locator('footer').innerText(), /© 文渊文库/);
   for (const h of ['相关资源', '相关搜索', '猜你喜欢'])
     assert.ok(await page.locator('section h2', { hasText: h }).isVisible(), h);
@@ -85,7 +85,7 @@ test('the document page, its pager, jump and zoom', async () => {
   // zoom
   await page.locator('.viewer-bar button[data-zoom="-1"]').click();
   assert.equal(await page.locator('.viewer-bar .zoom').innerText(), '75%');
-  await page.locator('summary').click();
+  await page.locator('.desc summary').click();
   await page.screenshot({ path: `${art}/doc-zoomed.png`, fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
