@@ -23,6 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What the keywords column indexes of a document: its keywords, and the
+ * description and tags its uploader gave (the same expression for the
+ * contentless index's delete, so it removes exactly what was added). */
+#define DOC_WORDS "coalesce(keywords, '') || ' ' || coalesce(description, '') || ' ' || coalesce(tags, '')"
+
 #define PAGE_BITS 20
 
 /* Ranking a match costs about a microsecond (BM25 reads the row's length);
@@ -210,9 +215,9 @@ static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	r = w = NULL;
 	if ((rc = sq_prep(st, &w,
 			  del ? "INSERT INTO doc_fts(doc_fts, rowid, title, keywords)"
-				" SELECT 'delete', id, coalesce(title, ''), coalesce(keywords, '') FROM documents WHERE id=?1"
+				" SELECT 'delete', id, coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id=?1"
 			      : "INSERT INTO doc_fts(rowid, title, keywords)"
-				" SELECT id, coalesce(title, ''), coalesce(keywords, '') FROM documents WHERE id=?1",
+				" SELECT id, coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id=?1",
 			  ei)))
 		goto out;
 	sqlite3_bind_int64(w, 1, doc_id);

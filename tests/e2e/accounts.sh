@@ -59,6 +59,8 @@ check "... and converted" wait_ready "$xid" "$alice"
 curl -fsS "$base/doc/$xid" > "$d/xdoc.html"
 check "the title is escaped on the document page" bash -c "grep -q '&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;文渊阁' '$d/xdoc.html' && ! grep -q '<script>alert' '$d/xdoc.html'"
 check "the description is escaped" bash -c "grep -q '&lt;b&gt;bold&lt;/b&gt;' '$d/xdoc.html' && ! grep -q '<b>bold' '$d/xdoc.html'"
+check "the uploader's description is searchable" \
+	bash -c "curl -fsS '$base/api/v1/search?q=bold' | jq -e '[.results[].id] | index($xid) != null' >/dev/null"
 curl -fsS "$base/" > "$d/xhome.html"
 check "the title is escaped on the home page" bash -c "grep -q '&lt;script&gt;alert' '$d/xhome.html' && ! grep -q '<script>alert' '$d/xhome.html'"
 curl -fsS "$base/search?q=%E6%96%87%E6%B8%8A%E9%98%81" > "$d/xsearch.html"
@@ -174,7 +176,11 @@ pids=()
 for i in $(seq 50); do
 	t=${toks[$((i % 3))]}
 	doc=${docs[$(((i / 3) % 3))]}
-	if [ $((i % 2)) = 0 ]; then
+	if [ $((i % 5)) = 0 ]; then
+		# more than there is in the whole ledger: always refused
+		(c=$(code -H "Authorization: Bearer $erin" -X POST "$base/api/v1/doc/${docs[0]}/reward" -d points=1000)
+		 echo "reward $c" >> "$d/results") &
+	elif [ $((i % 2)) = 0 ]; then
 		(c=$(code -H "Authorization: Bearer $t" -X POST "$base/api/v1/doc/$doc/reward" -d points=$((i % 9 * 3 + 1)))
 		 echo "reward $c" >> "$d/results") &
 	else
@@ -187,7 +193,8 @@ wait "${pids[@]}"
 after=$(total)
 check "50 concurrent rewards and downloads all answered" [ "$(wc -l < "$d/results")" = 50 ]
 check "... each with 200, or 402/403 (short of points, own document)" bash -c "! grep -vq ' 200$\| 402$\| 403$' '$d/results'"
-check "... some of them went through and some were refused" bash -c "grep -q 'reward 200' '$d/results' && grep -q ' 402$' '$d/results'"
+echo "# $(sort "$d/results" | uniq -c | tr '\n' ' ')"
+check "... some of them went through and some were refused" bash -c "grep -q 'reward 200' '$d/results' && [ \$(grep -c 'reward 402' '$d/results') -ge 10 ]"
 check "the ledger's sum is unchanged ($before)" [ "$after" = "$before" ]
 db=$data/wenyuan.db
 check "no balance is negative" [ "$(sqlite3 "$db" 'SELECT count(*) FROM (SELECT sum(delta) s FROM ledger GROUP BY user_id) WHERE s < 0')" = 0 ]
@@ -199,6 +206,21 @@ check "a document is paid for once per reader" \
 	[ "$(sqlite3 "$db" "SELECT count(*) FROM (SELECT user_id, doc_id FROM ledger WHERE reason = 'download' GROUP BY 1, 2 HAVING count(*) > 1)")" = 0 ]
 check "every paid download is paid to its uploader" \
 	[ "$(sqlite3 "$db" "SELECT sum(delta) FROM ledger WHERE reason IN ('download', 'sale')")" = 0 ]
+# 20 rewards of 5 at once from an account of 20: exactly 4 go through
+frank=$(register frank frankpass1)
+: > "$d/frank"
+pids=()
+for i in $(seq 20); do
+	(c=$(code -H "Authorization: Bearer $frank" -X POST "$base/api/v1/doc/${docs[1]}/reward" -d points=5); echo "$c" >> "$d/frank") &
+	pids+=($!)
+done
+wait "${pids[@]}"
+echo "# frank: $(sort "$d/frank" | uniq -c | tr "\n" " ")"
+check "20 concurrent rewards of 5 from 20 points: exactly 4 paid, 16 refused" \
+	bash -c "[ \$(grep -c 200 '$d/frank') = 4 ] && [ \$(grep -c 402 '$d/frank') = 16 ]"
+check "... and the balance is 0, not below" \
+	[ "$(curl -fsS -H "Authorization: Bearer $frank" "$base/api/v1/me" | jq .user.points)" = 0 ]
+check "the ledger's sum still holds (+20 for frank)" [ "$(total)" = $((before + 20)) ]
 check "downloading again is free" bash -c "
 	b1=\$(curl -fsS -H 'Authorization: Bearer $carol' '$base/api/v1/me' | jq .user.points)
 	curl -s -o /dev/null -H 'Authorization: Bearer $carol' -X POST '$base/api/v1/download/${docs[1]}'
