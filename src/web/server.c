@@ -1790,12 +1790,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			/* the first call: headers only; the body follows */
 			r->post = true;
 			const post_route *pr = find_post(url);
+			const char *cl;
 			ret = MHD_YES;
 			if (!pr)
 				ret = web_wants_json(c, url) ? web_api_error(c, 405, "this resource takes no POST")
 							     : web_text(c, 405, "method not allowed\n");
 			else if ((r->route = pr) && pr->upload)
 				web_upload_begin(sv, c, r, pr->api, &ret);
+			else if ((cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH)) &&
+				 strtoull(cl, NULL, 10) > 2 * WEB_FORM_BYTES)
+				ret = refuse(c, pr->api, 413, "the form is too large"); /* before it is read */
 			else
 				r->pp = MHD_create_post_processor(c, 8 * 1024, form_field, r); /* NULL: no form body */
 			cur_req = NULL;
