@@ -39,7 +39,7 @@ test-asan:
 
 asan: test-asan
 
-# Reliability that takes too long for `make test` (about 20 minutes;
+# Reliability that takes too long for `make test` (about 25 minutes;
 # tests/heavy/run.sh, docs/reliability.md): 40 kill -9s during imports of
 # 200 documents, full and read-only disks, wrk with 100 connections while
 # documents convert, slowloris; ends with a table of the figures.
