@@ -256,6 +256,32 @@ check "a bad setting changes nothing (400)" bash -c "
 	[ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $boss' -X POST '$base/api/v1/admin/settings' -d preview_pages=0 --data-urlencode 'site_footer=不应保存') = 400 ] &&
 	curl -fsS '$base/' | grep -q '© 测试站'"
 
+# ---- the review policy: new uploads wait for an admin ----
+curl -fsS -o /dev/null -H "Authorization: Bearer $boss" -X POST "$base/api/v1/admin/settings" -d upload_review=1
+printf '待审核的文档。%s\n' "$(date +%N)" > "$d/review.txt"
+rid=$(upload "$alice" "$d/review.txt" -F 'title=待审核文档')
+wait_ready "$rid" "$alice"
+check "with review on, a new upload is pending" \
+	bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/api/v1/doc/$rid' | jq -e '.state == \"pending\"' >/dev/null"
+check "... its owner sees it, marked" bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/doc/$rid' | grep -q '待审核'"
+check "... visitors do not (404)" [ "$(code "$base/doc/$rid")" = 404 ]
+check "... it is in the admins' review queue" \
+	bash -c "curl -fsS -H 'Authorization: Bearer $boss' '$base/api/v1/admin/review' | jq -e '[.documents[].id] | index($rid) != null' >/dev/null"
+check "an admin approves it" [ "$(code -H "Authorization: Bearer $boss" -X POST "$base/api/v1/admin/doc" -d id=$rid -d action=approve)" = 200 ]
+check "... and everyone sees it" [ "$(code "$base/doc/$rid")" = 200 ]
+check "... and finds it" bash -c "curl -fsS '$base/api/v1/search?q=%E5%BE%85%E5%AE%A1%E6%A0%B8' | jq -e '[.results[].id] | index($rid) != null' >/dev/null"
+check "an admin recategorises it" bash -c "
+	[ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $boss' -X POST '$base/api/v1/admin/doc' -d id=$rid -d action=category --data-urlencode 'category=电子书/文学') = 200 ] &&
+	curl -fsS '$base/api/v1/doc/$rid' | jq -e '.category == \"电子书/文学\"' >/dev/null"
+check "... but not into a category that does not exist" \
+	[ "$(code -H "Authorization: Bearer $boss" -X POST "$base/api/v1/admin/doc" -d id=$rid -d action=category -d category=nowhere)" = 400 ]
+check "deleting puts it in the recycle bin, restoring brings it back" bash -c "
+	curl -fsS -o /dev/null -H 'Authorization: Bearer $boss' -X POST '$base/api/v1/admin/doc' -d id=$rid -d action=delete &&
+	[ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $alice' '$base/doc/$rid') = 404 ] &&
+	curl -fsS -H 'Authorization: Bearer $boss' '$base/api/v1/admin/docs?state=3' | jq -e '[.documents[].id] | index($rid) != null' >/dev/null &&
+	curl -fsS -o /dev/null -H 'Authorization: Bearer $boss' -X POST '$base/api/v1/admin/doc' -d id=$rid -d action=restore &&
+	[ \$(curl -s -o /dev/null -w '%{http_code}' '$base/doc/$rid') = 200 ]"
+
 # ---- failed logins are limited (this locks 127.0.0.1 out: last) ----
 for i in 1 2 3 4 5; do code -X POST "$base/api/v1/login" -d name=alice -d password="wrong$i" > "$d/fail$i"; done
 check "wrong passwords are 401" [ "$(cat "$d/fail1")" = 401 ]

@@ -14,7 +14,7 @@ need_corpus
 d=$(tmpdir)
 data=$d/data
 spid= bpid=
-trap 'kill $bpid 2>/dev/null; kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
+trap 'kill $bpid 2>/dev/null || true; kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
 mkdir -p "$data"
 step=${WY_SOAK_ALL:+1}
 step=${step:-6}
