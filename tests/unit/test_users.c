@@ -1,0 +1,374 @@
+/* Accounts in the store (sqlite_users.c): names, sessions, bans, favorites,
+ * the points ledger's rules, upload points, who may see a blob, reports,
+ * moderation, the audit log and site settings; and the points ledger
+ * under concurrent processes. */
+#include "core/util.h"
+#include "store/store.h"
+#include "test.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *dir_of_last;
+
+static wy_store *fresh(void)
+{
+	char *dir = wy_test_tmpdir("users");
+	wy_store *st;
+	if (wy_store_open(dir, &st, NULL))
+		return NULL;
+	free(dir_of_last);
+	dir_of_last = wy_xstrdup(dir);
+	return st;
+}
+
+static int64_t user(wy_store *st, const char *name, int64_t points)
+{
+	int64_t id = 0;
+	ASSERT_EQ(wy_store_user_add(st, name, "$argon2id$fake", WY_ROLE_USER, points, &id, NULL), WY_OK);
+	return id;
+}
+
+static int64_t balance(wy_store *st, int64_t id)
+{
+	wy_user u;
+	ASSERT_EQ(wy_store_user_get(st, id, &u, NULL), WY_OK);
+	int64_t p = u.points;
+	wy_user_clear(&u);
+	return p;
+}
+
+/* A document of owner, published as ready with one page (image img). */
+static int64_t doc(wy_store *st, int64_t owner, bool private_, int state, int64_t price, const char *img)
+{
+	static int serial;
+	char sha[65];
+	snprintf(sha, sizeof sha, "%064d", ++serial + 1000);
+	wy_doc_new dn = {.filename = "a.pdf", .sha256 = sha, .size = 10, .owner_id = owner, .uploader = "someone",
+			 .private_ = private_, .state = state, .price = price};
+	int64_t id;
+	bool existed;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	wy_page p = {.page_no = 1, .text = "正文", .width = 10, .height = 10};
+	snprintf(p.image_sha256, 65, "%s", img);
+	wy_doc_result r = {.format = "pdf", .title = "标题", .npages = 1, .pages = &p};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r, NULL), WY_OK);
+	wy_job_clear(&j);
+	return id;
+}
+
+static const char *IMG1 = "1111111111111111111111111111111111111111111111111111111111111111";
+static const char *IMG2 = "2222222222222222222222222222222222222222222222222222222222222222";
+
+TEST(names)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	ASSERT(wy_user_name_valid("张三"));
+	ASSERT(wy_user_name_valid("bob_1-x"));
+	ASSERT(!wy_user_name_valid("a"));
+	ASSERT(!wy_user_name_valid("a b"));
+	ASSERT(!wy_user_name_valid("<script>"));
+	ASSERT(!wy_user_name_valid("abcdefghijabcdefghijabcdefghijabc")); /* 33 bytes */
+	ASSERT(!wy_user_name_valid("\xe4\xb8"));                           /* cut UTF-8 */
+	user(st, "Alice", 0);
+	int64_t id;
+	ASSERT_EQ(wy_store_user_add(st, "alice", "h", WY_ROLE_USER, 0, &id, NULL), WY_EEXIST);
+	wy_user u;
+	char *hash = NULL;
+	ASSERT_EQ(wy_store_user_by_name(st, "ALICE", &u, &hash, NULL), WY_OK);
+	ASSERT_STR_EQ(u.name, "Alice");
+	ASSERT_STR_EQ(hash, "$argon2id$fake");
+	free(hash);
+	wy_user_clear(&u);
+	ASSERT_EQ(wy_store_user_by_name(st, "nobody", &u, NULL, NULL), WY_ENOTFOUND);
+	wy_store_close(st);
+}
+
+TEST(sessions_expire_and_end_with_a_ban_or_a_new_password)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice", 0);
+	unsigned char h1[WY_TOKEN_HASH], h2[WY_TOKEN_HASH], h3[WY_TOKEN_HASH];
+	memset(h1, 1, sizeof h1);
+	memset(h2, 2, sizeof h2);
+	memset(h3, 3, sizeof h3);
+	ASSERT_EQ(wy_store_session_add(st, h1, a, "c1", wy_now() + 100, NULL), WY_OK);
+	ASSERT_EQ(wy_store_session_add(st, h2, a, "c2", wy_now() + 100, NULL), WY_OK);
+	ASSERT_EQ(wy_store_session_add(st, h3, a, "c3", wy_now() - 1, NULL), WY_OK);
+	wy_user u;
+	char csrf[65];
+	ASSERT_EQ(wy_store_session_get(st, h1, &u, csrf, NULL), WY_OK);
+	ASSERT_STR_EQ(csrf, "c1");
+	ASSERT_EQ(u.id, a);
+	wy_user_clear(&u);
+	ASSERT_EQ(wy_store_session_get(st, h3, &u, csrf, NULL), WY_ENOTFOUND); /* expired */
+	/* a new password keeps the session that set it, ends the others */
+	ASSERT_EQ(wy_store_user_set_password(st, a, "new", h1, NULL), WY_OK);
+	ASSERT_EQ(wy_store_session_get(st, h1, &u, csrf, NULL), WY_OK);
+	wy_user_clear(&u);
+	ASSERT_EQ(wy_store_session_get(st, h2, &u, csrf, NULL), WY_ENOTFOUND);
+	/* a ban ends them all */
+	ASSERT_EQ(wy_store_user_set(st, a, -1, 1, NULL), WY_OK);
+	ASSERT_EQ(wy_store_session_get(st, h1, &u, csrf, NULL), WY_ENOTFOUND);
+	ASSERT_EQ(wy_store_session_add(st, h2, a, "c2", wy_now() + 100, NULL), WY_OK);
+	ASSERT_EQ(wy_store_session_get(st, h2, &u, csrf, NULL), WY_ENOTFOUND); /* banned */
+	ASSERT_EQ(wy_store_user_set(st, 999, -1, 1, NULL), WY_ENOTFOUND);
+	wy_store_close(st);
+}
+
+TEST(rewards_move_points_and_never_overdraw)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice", 10), b = user(st, "bob", 5);
+	int64_t d = doc(st, a, false, WY_STATE_PUBLISHED, 0, IMG1);
+	ASSERT_EQ(wy_store_points_reward(st, b, d, 3, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 13);
+	ASSERT_EQ(balance(st, b), 2);
+	ASSERT_EQ(wy_store_points_reward(st, b, d, 3, NULL), WY_EPOINTS);
+	ASSERT_EQ(balance(st, b), 2);
+	ASSERT_EQ(wy_store_points_reward(st, a, d, 1, NULL), WY_EPERM); /* one's own */
+	ASSERT_EQ(wy_store_points_reward(st, b, d, 0, NULL), WY_EINVAL);
+	ASSERT_EQ(wy_store_points_reward(st, b, d, -5, NULL), WY_EINVAL);
+	int64_t imported = doc(st, 0, false, WY_STATE_PUBLISHED, 0, IMG2);
+	ASSERT_EQ(wy_store_points_reward(st, b, imported, 1, NULL), WY_EPERM); /* no uploader */
+	ASSERT_EQ(wy_store_points_adjust(st, b, -3, NULL), WY_EPOINTS);
+	ASSERT_EQ(wy_store_points_adjust(st, b, -2, NULL), WY_OK);
+	ASSERT_EQ(balance(st, b), 0);
+	wy_ledger l;
+	int total;
+	ASSERT_EQ(wy_store_points_ledger(st, a, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 2);
+	ASSERT_STR_EQ(l.items[0].reason, "rewarded"); /* newest first */
+	ASSERT_EQ(l.items[0].delta, 3);
+	ASSERT_EQ(l.items[0].other_id, b);
+	ASSERT_STR_EQ(l.items[0].other_name, "bob");
+	ASSERT_STR_EQ(l.items[1].reason, "register");
+	wy_ledger_clear(&l);
+	wy_store_close(st);
+}
+
+TEST(a_download_is_paid_once_to_the_uploader)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice", 0), b = user(st, "bob", 10), c = user(st, "carol", 2);
+	int64_t d = doc(st, a, false, WY_STATE_PUBLISHED, 4, IMG1);
+	int64_t paid;
+	bool yes;
+	ASSERT_EQ(wy_store_download_paid(st, b, d, &yes, NULL), WY_OK);
+	ASSERT(!yes);
+	ASSERT_EQ(wy_store_download(st, b, d, true, &paid, NULL), WY_OK);
+	ASSERT_EQ(paid, 4);
+	ASSERT_EQ(wy_store_download(st, b, d, true, &paid, NULL), WY_OK);
+	ASSERT_EQ(paid, 0); /* again: free */
+	ASSERT_EQ(balance(st, b), 6);
+	ASSERT_EQ(balance(st, a), 4);
+	ASSERT_EQ(wy_store_download_paid(st, b, d, &yes, NULL), WY_OK);
+	ASSERT(yes);
+	ASSERT_EQ(wy_store_download(st, c, d, true, &paid, NULL), WY_EPOINTS);
+	ASSERT_EQ(wy_store_download_paid(st, c, d, &yes, NULL), WY_OK);
+	ASSERT(!yes); /* refused: nothing recorded */
+	ASSERT_EQ(wy_store_download(st, a, d, true, &paid, NULL), WY_OK); /* its owner: free */
+	ASSERT_EQ(paid, 0);
+	ASSERT_EQ(wy_store_download(st, c, d, false, &paid, NULL), WY_OK); /* an admin's: not charged */
+	ASSERT_EQ(balance(st, c), 2);
+	wy_doc_list l;
+	int total;
+	ASSERT_EQ(wy_store_user_docs(st, b, WY_MY_DOWNLOADS, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 1);
+	ASSERT_EQ(l.items[0].id, d);
+	wy_doc_list_clear(&l);
+	wy_store_close(st);
+}
+
+TEST(signin_once_a_day_and_upload_points_once_when_approved)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice", 0);
+	bool granted;
+	ASSERT_EQ(wy_store_points_signin(st, a, 100, 2, &granted, NULL), WY_OK);
+	ASSERT(granted);
+	ASSERT_EQ(wy_store_points_signin(st, a, 100, 2, &granted, NULL), WY_OK);
+	ASSERT(!granted);
+	ASSERT_EQ(wy_store_points_signin(st, a, 101, 2, &granted, NULL), WY_OK);
+	ASSERT(granted);
+	ASSERT_EQ(balance(st, a), 4);
+	int64_t pub = doc(st, a, false, WY_STATE_PUBLISHED, 0, IMG1);
+	int64_t pending = doc(st, a, false, WY_STATE_PENDING, 0, IMG2);
+	doc(st, a, true, WY_STATE_PUBLISHED, 0, IMG2); /* private: no points */
+	int n;
+	ASSERT_EQ(wy_store_points_uploads(st, 5, &n, NULL), WY_OK);
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(wy_store_points_uploads(st, 5, &n, NULL), WY_OK);
+	ASSERT_EQ(n, 0);
+	ASSERT_EQ(balance(st, a), 9);
+	ASSERT_EQ(wy_store_doc_set_state(st, pending, WY_STATE_PUBLISHED, NULL), WY_OK); /* approved */
+	ASSERT_EQ(wy_store_points_uploads(st, 5, &n, NULL), WY_OK);
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(balance(st, a), 14);
+	/* hidden and shown again: not paid twice */
+	ASSERT_EQ(wy_store_doc_set_state(st, pub, WY_STATE_HIDDEN, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_set_state(st, pub, WY_STATE_PUBLISHED, NULL), WY_OK);
+	ASSERT_EQ(wy_store_points_uploads(st, 5, &n, NULL), WY_OK);
+	ASSERT_EQ(n, 0);
+	wy_store_close(st);
+}
+
+TEST(who_sees_what)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice", 0), b = user(st, "bob", 0);
+	int64_t pub = doc(st, a, false, WY_STATE_PUBLISHED, 0, IMG1);
+	int64_t priv = doc(st, a, true, WY_STATE_PUBLISHED, 0, IMG2);
+	int vis;
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG1, 0, false, &vis, NULL), WY_OK);
+	ASSERT_EQ(vis, 2);
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, 0, false, &vis, NULL), WY_OK);
+	ASSERT_EQ(vis, 0);
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, b, false, &vis, NULL), WY_OK);
+	ASSERT_EQ(vis, 0);
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, a, false, &vis, NULL), WY_OK);
+	ASSERT_EQ(vis, 1);
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, b, true, &vis, NULL), WY_OK); /* an admin */
+	ASSERT_EQ(vis, 1);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, pub, &d, NULL), WY_OK);
+	ASSERT_EQ(wy_store_blob_visibility(st, d.sha256, a, true, &vis, NULL), WY_OK);
+	ASSERT_EQ(vis, 0); /* an original is never a /blob */
+	wy_doc_clear(&d);
+	/* listings: the public one for everyone, the private one for its owner too */
+	wy_doc_filter f = {0};
+	wy_doc_list l;
+	int total;
+	ASSERT_EQ(wy_store_doc_find(st, &f, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 1);
+	ASSERT_EQ(l.items[0].id, pub);
+	wy_doc_list_clear(&l);
+	f.viewer = b;
+	ASSERT_EQ(wy_store_doc_find(st, &f, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 1);
+	wy_doc_list_clear(&l);
+	f.viewer = a;
+	ASSERT_EQ(wy_store_doc_find(st, &f, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 2);
+	wy_doc_list_clear(&l);
+	ASSERT_EQ(wy_store_doc_popular(st, 10, &l, NULL), WY_OK);
+	ASSERT_EQ(l.n, 1);
+	wy_doc_list_clear(&l);
+	/* hidden: gone from listings; deleted: gone from its owner's uploads */
+	ASSERT_EQ(wy_store_doc_set_state(st, pub, WY_STATE_HIDDEN, NULL), WY_OK);
+	f.viewer = 0;
+	ASSERT_EQ(wy_store_doc_find(st, &f, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 0);
+	wy_doc_list_clear(&l);
+	ASSERT_EQ(wy_store_user_docs(st, a, WY_MY_UPLOADS, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 2);
+	wy_doc_list_clear(&l);
+	ASSERT_EQ(wy_store_doc_set_state(st, priv, WY_STATE_DELETED, NULL), WY_OK);
+	ASSERT_EQ(wy_store_user_docs(st, a, WY_MY_UPLOADS, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 1);
+	wy_doc_list_clear(&l);
+	ASSERT_EQ(wy_store_doc_by_state(st, WY_STATE_DELETED, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 1);
+	ASSERT_EQ(l.items[0].id, priv);
+	wy_doc_list_clear(&l);
+	ASSERT_EQ(wy_store_doc_set_state(st, 999, WY_STATE_HIDDEN, NULL), WY_ENOTFOUND);
+	wy_store_close(st);
+}
+
+TEST(favorites_reports_audit_settings)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice", 0), b = user(st, "bob", 0);
+	int64_t d = doc(st, a, false, WY_STATE_PUBLISHED, 0, IMG1);
+	bool on;
+	int64_t n;
+	ASSERT_EQ(wy_store_favorite_set(st, b, d, true, NULL), WY_OK);
+	ASSERT_EQ(wy_store_favorite_set(st, b, d, true, NULL), WY_OK); /* twice: once */
+	ASSERT_EQ(wy_store_favorite_set(st, a, d, true, NULL), WY_OK);
+	ASSERT_EQ(wy_store_favorite_state(st, b, d, &on, &n, NULL), WY_OK);
+	ASSERT(on);
+	ASSERT_EQ(n, 2);
+	ASSERT_EQ(wy_store_favorite_set(st, b, d, false, NULL), WY_OK);
+	ASSERT_EQ(wy_store_favorite_state(st, b, d, &on, &n, NULL), WY_OK);
+	ASSERT(!on);
+	ASSERT_EQ(n, 1);
+	int64_t r1, r2;
+	ASSERT_EQ(wy_store_report_add(st, d, b, "其他", "说明", &r1, NULL), WY_OK);
+	ASSERT_EQ(wy_store_report_add(st, d, b, "广告垃圾", NULL, &r2, NULL), WY_OK);
+	wy_report_list rl;
+	int total;
+	ASSERT_EQ(wy_store_report_list(st, true, 0, 10, &rl, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 2);
+	ASSERT_EQ(rl.items[0].id, r2);
+	ASSERT_STR_EQ(rl.items[1].detail, "说明");
+	ASSERT_STR_EQ(rl.items[1].user_name, "bob");
+	wy_report_list_clear(&rl);
+	ASSERT_EQ(wy_store_report_close(st, d, NULL), WY_OK);
+	ASSERT_EQ(wy_store_report_list(st, true, 0, 10, &rl, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 0);
+	wy_report_list_clear(&rl);
+	ASSERT_EQ(wy_store_report_list(st, false, 0, 10, &rl, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 2);
+	wy_report_list_clear(&rl);
+	ASSERT_EQ(wy_store_audit_add(st, a, "hide", "doc 1", NULL, NULL), WY_OK);
+	wy_audit_list al;
+	ASSERT_EQ(wy_store_audit_list(st, 0, 10, &al, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 1);
+	ASSERT_STR_EQ(al.items[0].admin_name, "alice");
+	wy_audit_list_clear(&al);
+	ASSERT_EQ(wy_store_setting_set(st, "site_name", "甲", NULL), WY_OK);
+	ASSERT_EQ(wy_store_setting_set(st, "site_name", "乙", NULL), WY_OK);
+	wy_store_close(st);
+}
+
+/* Four processes spend one account's 100 points at once, 3 at a time:
+ * exactly 33 rewards go through and the balance ends at 1. */
+TEST(concurrent_processes_never_overdraw)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice", 0), b = user(st, "bob", 100);
+	int64_t d = doc(st, a, false, WY_STATE_PUBLISHED, 0, IMG1);
+	wy_store_close(st);
+	pid_t kids[4];
+	for (int k = 0; k < 4; k++) {
+		if ((kids[k] = fork()) == 0) {
+			wy_store *s;
+			if (wy_store_open(dir_of_last, &s, NULL))
+				_exit(2);
+			int ok = 0;
+			for (int i = 0; i < 20; i++)
+				if (wy_store_points_reward(s, b, d, 3, NULL) == WY_OK)
+					ok++;
+			wy_store_close(s);
+			_exit(ok > 20 ? 3 : 0);
+		}
+	}
+	for (int k = 0; k < 4; k++) {
+		int status;
+		ASSERT(waitpid(kids[k], &status, 0) == kids[k]);
+		ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ASSERT_EQ(wy_store_open(dir_of_last, &st, NULL), WY_OK);
+	ASSERT_EQ(balance(st, b), 1);
+	ASSERT_EQ(balance(st, a), 99);
+	wy_ledger l;
+	int total;
+	ASSERT_EQ(wy_store_points_ledger(st, b, 0, 100, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 34); /* register + 33 rewards */
+	wy_ledger_clear(&l);
+	wy_store_close(st);
+}
+
+TEST_LIST(T(names), T(sessions_expire_and_end_with_a_ban_or_a_new_password), T(rewards_move_points_and_never_overdraw),
+	  T(a_download_is_paid_once_to_the_uploader), T(signin_once_a_day_and_upload_points_once_when_approved),
+	  T(who_sees_what), T(favorites_reports_audit_settings), T(concurrent_processes_never_overdraw))
