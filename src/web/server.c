@@ -1805,6 +1805,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			cur_req = NULL;
 			return ret;
 		}
+		/* Answered at the next call: libmicrohttpd 0.9.75 closes a
+		 * connection whose response was queued at the first call (it
+		 * cannot tell whether a body follows), which would end
+		 * keep-alive for every page. */
+		cur_req = NULL;
+		return MHD_YES;
 	}
 	cur_req = r;
 	if (r->post && !r->route) {
