@@ -128,6 +128,7 @@ mkdir -p "$mnt/data/blobs"
 mount_tmpfs "$mnt/data/blobs" 64m
 data=$mnt/data
 port=$(free_port)
+: > "$d/serve.log"
 start_server
 wy add "$d/small1.txt" > /dev/null
 fill "$mnt" 100
@@ -135,7 +136,17 @@ wy add --no-wait "$d/big.txt" > "$d/add.out"
 big=$(add_id)
 check "store full: the document starts converting" wait_status "$big" converting
 fill "$mnt"
-sleep 5 # longer than the conversion: its result cannot be stored now
+# until the worker has tried to store the result and been refused (its log
+# says so; however long the conversion takes on a busy machine)
+refused() {
+	for _ in $(seq 450); do
+		grep -q 'job.publish .*full' "$d/serve.log" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "store full: the converted document could not be stored" refused
+check "store full: meanwhile it is not shown as ready" [ "$(status "$big")" = converting ]
 check "store full: the site still answers" site_answers 1
 unfill "$mnt"
 t0=$(date +%s)
