@@ -227,8 +227,15 @@ void web_count_hit(int64_t id, bool download)
 }
 
 /* Each request thread keeps its own store connection for its life: opening
- * one costs a file open and a schema check, more than most requests. */
+ * one costs a file open and a schema check, more than most requests. The
+ * thread-local pointer is the fast path; the key's destructor closes the
+ * connection when the thread ends (the server stops). */
 static __thread wy_store *thread_store;
+static pthread_key_t store_key;
+static pthread_once_t store_key_once = PTHREAD_ONCE_INIT;
+
+static void close_thread_store(void *st) { wy_store_close(st); }
+static void make_store_key(void) { pthread_key_create(&store_key, close_thread_store); }
 
 int web_store(server *sv, wy_store **st, wy_errinfo *ei)
 {
@@ -236,6 +243,8 @@ int web_store(server *sv, wy_store **st, wy_errinfo *ei)
 		int rc = wy_store_open(sv->cfg->data_dir, &thread_store, ei);
 		if (rc)
 			return rc;
+		pthread_once(&store_key_once, make_store_key);
+		pthread_setspecific(store_key, thread_store);
 	}
 	*st = thread_store;
 	return WY_OK;

@@ -18,7 +18,7 @@ echo "converting ${#files[@]} corpus files"
 
 start=$(date +%s)
 set +e
-"$WY_BIN" --data "$data" --convert_timeout=60 add "${files[@]}" > "$d/add.out" 2> "$d/add.err"
+"$WY_BIN" --data "$data" --convert_timeout="${WY_CONVERT_LIMIT:-60}" add "${files[@]}" > "$d/add.out" 2> "$d/add.err"
 rc=$?
 set -e
 took=$(( $(date +%s) - start ))

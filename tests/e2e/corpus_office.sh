@@ -31,7 +31,7 @@ echo "converting ${#files[@]} office files"
 mkdir -p "$d/tmp"
 start=$(date +%s)
 set +e
-TMPDIR=$d/tmp "$WY_BIN" --data "$data" --convert_timeout=60 add "${files[@]}" > "$d/add.out" 2> "$d/add.err"
+TMPDIR=$d/tmp "$WY_BIN" --data "$data" --convert_timeout="${WY_CONVERT_LIMIT:-60}" add "${files[@]}" > "$d/add.out" 2> "$d/add.err"
 rc=$?
 set -e
 echo "add exited $rc after $(( $(date +%s) - start ))s"
