@@ -290,7 +290,7 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t size)
 }
 
 /* Where to go after logging in: a path on this site, else home. */
-static const char *safe_next(const char *next)
+const char *web_safe_next(const char *next)
 {
 	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 1000 ||
 	    strpbrk(next, "\r\n"))
@@ -304,7 +304,7 @@ static enum MHD_Result login_form(server *sv, struct MHD_Connection *c, unsigned
 	const char *lang = web_lang(c);
 	web_auth_csrf(web_cur()); /* the form needs a token before there is a session */
 	json_t *ctx = json_pack("{s:b, s:s, s:s, s:s}", "register", reg, "error", error ? wy_i18n_tr(lang, error) : "",
-				"name", name ? name : "", "next", safe_next(next));
+				"name", name ? name : "", "next", web_safe_next(next));
 	return web_page(sv, c, status, wy_i18n_tr(lang, reg ? "注册" : "登录"), sv->login, ctx);
 }
 
@@ -347,7 +347,7 @@ static enum MHD_Result start_session(server *sv, struct MHD_Connection *c, web_r
 		MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	} else {
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(resp, "Location", safe_next(next));
+		MHD_add_response_header(resp, "Location", web_safe_next(next));
 	}
 	MHD_add_response_header(resp, "Set-Cookie", ck);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");

@@ -1032,7 +1032,7 @@ static enum MHD_Result send_static(server *sv, struct MHD_Connection *c, const c
  * Returns 1 with [*from, *to] for a satisfiable range, 0 to serve it all
  * (no header, several ranges, or a form we do not take), -1 when it cannot
  * be satisfied (416). */
-static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+int web_parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
 {
 	if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
 		return 0;
@@ -1084,7 +1084,7 @@ static enum MHD_Result web_send_fd_cache(struct MHD_Connection *c, int fd, uint6
 		return web_queue(c, 304, r);
 	}
 	uint64_t from = 0, to = size ? size - 1 : 0;
-	int ranged = parse_range(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range"), size, &from, &to);
+	int ranged = web_parse_range(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range"), size, &from, &to);
 	/* If-Range with another validator: the client's copy is stale, send all. */
 	const char *ifr = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Range");
 	if (ifr && strcmp(ifr, etag) != 0)
@@ -1586,6 +1586,11 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 {
 	(void)cls;
 	(void)c;
+	return web_unescape(s);
+}
+
+size_t web_unescape(char *s)
+{
 	char *w = s;
 	for (const char *r = s; *r; r++) {
 		if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2]) &&
@@ -1710,6 +1715,22 @@ static const post_route post_routes[] = {
 	{"/admin/", false, false, false, false, web_post_admin},
 	{"/api/v1/admin/", false, true, false, false, web_post_admin},
 };
+
+static const post_route *find_post(const char *url);
+
+const char *web_route_of(const char *url, bool post)
+{
+	if (post) {
+		const post_route *r = find_post(url);
+		return r ? r->path : NULL;
+	}
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		const route *rt = &routes[i];
+		if (rt->exact ? strcmp(url, rt->path) == 0 : strncmp(url, rt->path, strlen(rt->path)) == 0)
+			return rt->path;
+	}
+	return NULL;
+}
 
 static const post_route *find_post(const char *url)
 {

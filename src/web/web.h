@@ -117,6 +117,18 @@ void web_site_get(server *sv, web_site *out);
 /* Whether the request asks for JSON (an /api/ path or Accept). */
 bool web_wants_json(struct MHD_Connection *c, const char *url);
 
+/* ---- what the server parses of a request itself (fuzzed: fuzz_url) ---- */
+/* Percent-decoding in place, as libmicrohttpd's but %00 stays as it is;
+ * the new length. */
+size_t web_unescape(char *s);
+/* A Range header against a file of size bytes: 1 and [*from, *to] for one
+ * satisfiable range, -1 unsatisfiable (416), 0 ignored (send it all). */
+int web_parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
+/* The route (its path in the tables) a URL goes to, or NULL. */
+const char *web_route_of(const char *url, bool post);
+/* Where to go after logging in: next when it is a path on this site. */
+const char *web_safe_next(const char *next);
+
 /* ---- accounts and sessions (auth.c) ---- */
 /* The value of cookie name in a Cookie header, copied to out (at most
  * size-1 bytes, else false); false when absent. */
