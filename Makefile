@@ -42,7 +42,8 @@ asan: test-asan
 # Reliability that takes too long for `make test` (about 25 minutes;
 # tests/heavy/run.sh, docs/reliability.md): 40 kill -9s during imports of
 # 200 documents, full and read-only disks, wrk with 100 connections while
-# documents convert, slowloris; ends with a table of the figures.
+# documents convert, slowloris, every corpus file through the upload API;
+# ends with a table of the figures.
 # HEAVY_CRASH_ROUNDS=N, HEAVY_LOAD_SECONDS=N, HEAVY_PARTS="crash load".
 HEAVY_PARTS ?=
 test-heavy:

@@ -10,7 +10,8 @@
 #   disk   tests/e2e/disk.sh: full and read-only disks during ingest
 #   load   tests/heavy/load.sh: wrk for HEAVY_LOAD_SECONDS (60) with 100
 #          connections while documents convert, and slowloris
-#   and every other tests/heavy/*.sh (soaks added later), by file name.
+#   and every other tests/heavy/*.sh by file name (soak: every corpus file
+#   through the upload API while the site is browsed)
 # Each part's whole output goes to BUILD_DIR/heavy/PART.log; failures are
 # shown as they happen; at the end a table of every part's figures (the
 # "figure PART.NAME=VALUE" lines the scripts print). Exit status 1 when a
