@@ -256,6 +256,19 @@ check "a bad setting changes nothing (400)" bash -c "
 	[ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $boss' -X POST '$base/api/v1/admin/settings' -d preview_pages=0 --data-urlencode 'site_footer=不应保存') = 400 ] &&
 	curl -fsS '$base/' | grep -q '© 测试站'"
 
+# ---- a failed upload is listed with its reason and can be retried ----
+head -c 3000 /dev/urandom > "$d/noise.docx"
+fid=$(upload "$alice" "$d/noise.docx")
+for _ in $(seq 100); do
+	[ "$(curl -fsS -H "Authorization: Bearer $alice" "$base/api/v1/doc/$fid" | jq -r .status)" = failed ] && break
+	sleep 0.2
+done
+check "random bytes named .docx fail with a reason, on my uploads" \
+	bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/api/v1/me/uploads' | jq -e '.documents[] | select(.id == $fid) | .failed == true and (.reason | length > 0)' >/dev/null"
+check "... with a retry button" bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/me/uploads' | grep -q 'action=\"/me/retry/$fid\"'"
+check "its owner retries it" [ "$(code -H "Authorization: Bearer $alice" -X POST "$base/api/v1/me/retry/$fid")" = 200 ]
+check "nobody else can" [ "$(code -H "Authorization: Bearer $boss" -X POST "$base/api/v1/me/retry/$fid")" = 404 ]
+
 # ---- the review policy: new uploads wait for an admin ----
 curl -fsS -o /dev/null -H "Authorization: Bearer $boss" -X POST "$base/api/v1/admin/settings" -d upload_review=1
 printf '待审核的文档。%s\n' "$(date +%N)" > "$d/review.txt"
