@@ -46,7 +46,8 @@ typedef struct wy_blob_writer wy_blob_writer;
 int wy_blob_writer_open(wy_blob_store *bs, uint64_t max, wy_blob_writer **out, wy_errinfo *ei);
 int wy_blob_writer_write(wy_blob_writer *w, const void *data, size_t len, wy_errinfo *ei);
 uint64_t wy_blob_writer_size(const wy_blob_writer *w);
-int wy_blob_writer_commit(wy_blob_writer *w, char sha_out[65], uint64_t *size_out, wy_errinfo *ei);
+/* *created (may be NULL): the object is new (it was not stored before). */
+int wy_blob_writer_commit(wy_blob_writer *w, char sha_out[65], uint64_t *size_out, bool *created, wy_errinfo *ei);
 void wy_blob_writer_abort(wy_blob_writer *w); /* NULL is a no-op */
 
 /* Open an object for reading; the caller closes the fd. WY_ENOTFOUND. */

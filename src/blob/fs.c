@@ -188,7 +188,7 @@ void wy_blob_writer_abort(wy_blob_writer *w)
 	free(w);
 }
 
-int wy_blob_writer_commit(wy_blob_writer *w, char sha_out[65], uint64_t *size_out, wy_errinfo *ei)
+int wy_blob_writer_commit(wy_blob_writer *w, char sha_out[65], uint64_t *size_out, bool *created, wy_errinfo *ei)
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_final(&w->h, digest);
@@ -196,8 +196,11 @@ int wy_blob_writer_commit(wy_blob_writer *w, char sha_out[65], uint64_t *size_ou
 	if (size_out)
 		*size_out = w->total;
 	int rc = WY_OK;
-	if (!wy_blob_exists(w->bs, sha_out))
+	bool made = !wy_blob_exists(w->bs, sha_out);
+	if (made)
 		rc = publish(w->bs, w->tmp, w->fd, sha_out, ei);
+	if (created)
+		*created = made && rc == WY_OK;
 	wy_blob_writer_abort(w);
 	return rc;
 }
@@ -218,7 +221,7 @@ int wy_blob_put_fd(wy_blob_store *bs, int in, uint64_t max, char sha_out[65], ui
 			break;
 		}
 		if (r == 0)
-			return wy_blob_writer_commit(w, sha_out, size_out, ei);
+			return wy_blob_writer_commit(w, sha_out, size_out, NULL, ei);
 		if ((rc = wy_blob_writer_write(w, chunk, (size_t)r, ei)))
 			break;
 	}

@@ -733,24 +733,44 @@ int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc
 	return sq_read_docs(st, s, out, ei);
 }
 
-int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool admin, int *vis, wy_errinfo *ei)
+int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool admin, int max_page, int *vis,
+			      wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
-			 "SELECT max(CASE WHEN d.status = 2 AND d.state = 0 AND d.private = 0 THEN 2"
+			 "SELECT max(CASE WHEN d.status = 2 AND d.state = 0 AND d.private = 0 AND (?4 = 0 OR x.page <= ?4) THEN 2"
 			 " WHEN ?3 OR (d.owner_id = ?2 AND d.state < 3) THEN 1 ELSE 0 END)"
-			 " FROM (SELECT doc_id AS id FROM pages WHERE image_sha256 = ?1"
-			 " UNION SELECT id FROM documents WHERE thumb_sha256 = ?1) x JOIN documents d ON d.id = x.id",
+			 " FROM (SELECT doc_id AS id, page_no AS page FROM pages WHERE image_sha256 = ?1"
+			 " UNION SELECT id, 0 FROM documents WHERE thumb_sha256 = ?1) x JOIN documents d ON d.id = x.id",
 			 ei);
 	if (rc)
 		return rc;
 	sq_bind_text(s, 1, sha);
 	sqlite3_bind_int64(s, 2, viewer ? viewer : -1);
 	sqlite3_bind_int(s, 3, admin);
+	sqlite3_bind_int(s, 4, max_page > 0 ? max_page : 0);
 	int step = sqlite3_step(s);
 	*vis = step == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		rc = sq_fail(st->db, ei, "blob visibility");
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_blob_used(wy_store *st, const char *sha, bool *used, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "SELECT EXISTS(SELECT 1 FROM documents WHERE sha256 = ?1) OR EXISTS(SELECT 1 FROM pages WHERE"
+			 " image_sha256 = ?1) OR EXISTS(SELECT 1 FROM documents WHERE thumb_sha256 = ?1)",
+			 ei);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, sha);
+	int step = sqlite3_step(s);
+	*used = step != SQLITE_ROW || sqlite3_column_int(s, 0) != 0; /* in doubt: used */
+	if (step != SQLITE_ROW)
+		rc = sq_fail(st->db, ei, "blob in use");
 	sq_done(st, s);
 	return rc;
 }

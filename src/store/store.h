@@ -266,6 +266,10 @@ int wy_store_category_move(wy_store *st, const char *path, const char *new_paren
 int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), void *ctx,
 		       wy_errinfo *ei);
 
+/* Whether any document refers to the blob sha (as its original, a page
+ * image or its thumbnail). */
+int wy_store_blob_used(wy_store *st, const char *sha, bool *used, wy_errinfo *ei);
+
 /* Check the store's own consistency: the database's integrity, the search
  * index's, and what the rows say of each other (a ready document has all
  * its pages, a page's boxes are whole, a queued or converting document has
@@ -511,9 +515,12 @@ int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc
 			  wy_errinfo *ei);
 
 /* Who may see a blob (a page image or thumbnail): *vis = 2 when anyone
- * may (a published public ready document has it), 1 when only viewer (its
- * owner) or an admin may, 0 when nobody may through /blob (originals, unknown). */
-int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool admin, int *vis, wy_errinfo *ei);
+ * may (a published public ready document has it, as a thumbnail or as one
+ * of its first max_page pages; 0: any page), 1 when only viewer (its owner)
+ * or an admin may, 0 when nobody may through /blob (originals, pages past
+ * the preview, unknown). */
+int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool admin, int max_page, int *vis,
+			      wy_errinfo *ei);
 
 /* The audit log of admin actions. */
 typedef struct wy_audit_entry {

@@ -65,7 +65,7 @@ void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx
 
 /* The site's address as the request names it: its Host header when that
  * is a plain host[:port], else localhost. */
-static void site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t size)
+void web_site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t size)
 {
 	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 	if (!host || !*host || strlen(host) > 200 || strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != strlen(host))
@@ -85,7 +85,7 @@ enum MHD_Result web_qr(server *sv, struct MHD_Connection *c, int64_t id)
 	if (!ok)
 		return web_not_found(sv, c);
 	char base[300], url[400];
-	site_base(c, r, base, sizeof base);
+	web_site_base(c, r, base, sizeof base);
 	snprintf(url, sizeof url, "%s/doc/%lld", base, (long long)id);
 	QRcode *q = QRcode_encodeString(url, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	if (!q)
@@ -388,7 +388,8 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 			json_t *a = json_array();
 			for (int i = 0; i < l.n; i++) {
 				json_t *o = web_doc_context(&l.items[i]);
-				json_object_set_new(o, "uploader", json_string(l.items[i].uploader ? l.items[i].uploader : ""));
+				if (k == WY_MY_UPLOADS) /* one's own name; others' stay masked */
+					json_object_set_new(o, "uploader", json_string(l.items[i].uploader ? l.items[i].uploader : ""));
 				json_object_set_new(o, "state", json_string(wy_doc_state_name(l.items[i].state)));
 				json_object_set_new(o, "state_label",
 						    json_string(wy_i18n_tr(web_lang(c), state_label(l.items[i].state))));

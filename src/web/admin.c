@@ -5,6 +5,7 @@
  * actions writes to. Only admins reach any of it: for everyone else it
  * does not exist (404). */
 #include "core/log.h"
+#include "text/utf8.h"
 #include "web/i18n.h"
 #include "web/web.h"
 
@@ -294,7 +295,7 @@ enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r,
 			}
 			rc = found ? wy_store_doc_set_category(st, id, path, &ei) : WY_EINVAL;
 			if (found)
-				snprintf(detail, sizeof detail, "%.500s", path);
+				snprintf(detail, sizeof detail, "%.*s", (int)wy_utf8_truncate(path, strlen(path), 500), path);
 		} else {
 			rc = WY_EINVAL;
 		}
@@ -331,9 +332,13 @@ enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r,
 		/* every value is checked before any is saved */
 		for (int i = 0; site_settings[i] && !rc; i++) {
 			const char *v = web_form_get(r, site_settings[i], NULL);
-			if (v && (rc = wy_config_set(check, site_settings[i], v, &ei)) == WY_OK) {
+			if (v && !wy_utf8_valid(v, strlen(v)))
+				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", site_settings[i]);
+			else if (v && (rc = wy_config_set(check, site_settings[i], v, &ei)) == WY_OK) {
 				size_t dl = strlen(detail);
-				snprintf(detail + dl, sizeof detail - dl, "%s%s=%.100s", dl ? " " : "", site_settings[i], v);
+				if (dl + strlen(site_settings[i]) + 110 < sizeof detail)
+					snprintf(detail + dl, sizeof detail - dl, "%s%s=%.*s", dl ? " " : "", site_settings[i],
+						 (int)wy_utf8_truncate(v, strlen(v), 100), v);
 			}
 		}
 		for (int i = 0; site_settings[i] && !rc; i++) {

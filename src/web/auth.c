@@ -25,6 +25,7 @@
 #define SESSION_SECONDS (30 * 24 * 3600)
 #define PASSWORD_MIN 8
 #define PASSWORD_MAX 128
+#define REGISTER_MAX 20 /* registrations per address in LIMIT_WINDOW */
 
 /* ---- cookies ---- */
 
@@ -154,7 +155,9 @@ bool web_is_admin(const web_req *r) { return r && r->authed && r->user.role == W
 
 void web_form_add(web_form *f, const char *key, const char *data, size_t off, size_t size)
 {
-	if (f->overflow || !key)
+	/* libmicrohttpd may hand a value over first with no bytes and then
+	 * again from offset 0: a piece without bytes adds nothing */
+	if (f->overflow || !key || size == 0)
 		return;
 	if (f->total + size > WEB_FORM_BYTES) {
 		f->overflow = true;
@@ -246,11 +249,16 @@ static uint64_t key_hash(const char *key)
 
 bool web_login_allowed(const char *key, int64_t now, int *retry_after)
 {
+	return web_limit_allowed(key, login_max, now, retry_after);
+}
+
+bool web_limit_allowed(const char *key, int max, int64_t now, int *retry_after)
+{
 	uint64_t k = key_hash(key);
 	unsigned slot = (unsigned)(k % LIMIT_SLOTS);
 	bool ok = true;
 	pthread_mutex_lock(&limits.lock);
-	if (limits.key[slot] == k && now - limits.since[slot] < LIMIT_WINDOW && limits.fails[slot] >= login_max) {
+	if (limits.key[slot] == k && now - limits.since[slot] < LIMIT_WINDOW && limits.fails[slot] >= max) {
 		ok = false;
 		*retry_after = (int)(LIMIT_WINDOW - (now - limits.since[slot]));
 	}
@@ -275,8 +283,19 @@ void web_login_failed(const char *key, int64_t now)
 
 /* ---- pages and forms ---- */
 
-static void client_addr(struct MHD_Connection *c, char *out, size_t size)
+static void client_addr(server *sv, struct MHD_Connection *c, char *out, size_t size)
 {
+	/* behind a proxy every peer is the proxy: its X-Forwarded-For's last
+	 * entry (the one it added) names the client */
+	const char *xff = sv->cfg->trust_proxy ? MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For") : NULL;
+	if (xff && *xff) {
+		const char *last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		while (*last == ' ')
+			last++;
+		snprintf(out, size, "ip:%.60s", last);
+		return;
+	}
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	snprintf(out, size, "ip:?");
 	if (!ci || !ci->client_addr)
@@ -292,9 +311,13 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t size)
 /* Where to go after logging in: a path on this site, else home. */
 const char *web_safe_next(const char *next)
 {
-	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 1000 ||
-	    strpbrk(next, "\r\n"))
+	if (!next || next[0] != '/' || next[1] == '/' || strlen(next) > 1000)
 		return "/";
+	/* browsers drop tabs and newlines and read '\\' as '/': none of them,
+	 * nor any other control byte, anywhere */
+	for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			return "/";
 	return next;
 }
 
@@ -349,7 +372,10 @@ static enum MHD_Result start_session(server *sv, struct MHD_Connection *c, web_r
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(resp, "Location", web_safe_next(next));
 	}
-	MHD_add_response_header(resp, "Set-Cookie", ck);
+	/* API clients keep the token; only the browser's form gets the cookie
+	 * (so a cross-site form posting to the API logs no browser in) */
+	if (!api)
+		MHD_add_response_header(resp, "Set-Cookie", ck);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	return web_queue(c, api ? 200 : 303, resp);
 }
@@ -376,7 +402,7 @@ enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r,
 			   : login_form(sv, c, 400, false, N_("请填写用户名和密码。"), name, next);
 	login_max = sv->cfg->login_attempts;
 	char ip[80], who[80];
-	client_addr(c, ip, sizeof ip);
+	client_addr(sv, c, ip, sizeof ip);
 	snprintf(who, sizeof who, "user:%.60s", name);
 	for (char *p = who; *p; p++)
 		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
@@ -439,6 +465,26 @@ enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req 
 		err = N_("两次输入的密码不一致。"), api_err = "the passwords differ";
 	if (err)
 		return api ? web_api_error(c, 400, api_err) : login_form(sv, c, 400, true, err, name, next);
+	/* each registration costs an Argon2id hash and gives points: at most
+	 * REGISTER_MAX per address in the window */
+	char ip[80], key[96];
+	client_addr(sv, c, ip, sizeof ip);
+	snprintf(key, sizeof key, "reg:%s", ip);
+	int64_t now = wy_now();
+	int wait = 0;
+	if (!web_limit_allowed(key, REGISTER_MAX, now, &wait))
+		return api ? web_api_error(c, 429, "too many registrations from this address; try again later")
+			   : login_form(sv, c, 429, true, "注册次数过多，请稍后再试。", name, next);
+	web_login_failed(key, now);
+	{
+		wy_store *st0;
+		wy_user taken;
+		if (!web_store(sv, &st0, NULL) && !wy_store_user_by_name(st0, name, &taken, NULL, NULL)) {
+			wy_user_clear(&taken);
+			return api ? web_api_error(c, 409, "the name is taken")
+				   : login_form(sv, c, 409, true, "该用户名已被注册。", name, next);
+		}
+	}
 	char hash[128];
 	wy_errinfo ei = {0};
 	wy_store *st;
@@ -481,6 +527,8 @@ enum MHD_Result web_post_logout(server *sv, struct MHD_Connection *c, web_req *r
 enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
 {
 	bool api = api_path(rest);
+	if (!r->authed)
+		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login?next=/me/password");
 	const char *old = web_form_get(r, "old", NULL), *pass = web_form_get(r, "password", NULL);
 	const char *lang = web_lang(c);
 	wy_store *st;

@@ -770,9 +770,9 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 		for (int i = 0; i < rel.n; i++)
 			json_array_append_new(related, web_doc_context(&rel.items[i]));
 	wy_doc_list_clear(&rel);
-	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	char *share = wy_xasprintf("http://%s/doc/%lld", host && strlen(host) < 256 ? host : "localhost",
-				   (long long)id);
+	/* the page is cached for every visitor: no Host header in it (the
+	 * script makes the link absolute in the reader's browser) */
+	char *share = wy_xasprintf("/doc/%lld", (long long)id);
 	json_object_set_new(ctx, "page_items", items);
 	json_object_set_new(ctx, "shown", json_integer(shown));
 	json_object_set_new(ctx, "all_shown", json_boolean(shown >= d.pages));
@@ -1135,13 +1135,17 @@ static enum MHD_Result send_blob(server *sv, struct MHD_Connection *c, const cha
 	uint64_t size;
 	if (!wy_blob_valid_name(sha))
 		return web_text(c, 404, "not found\n");
-	/* page images and thumbnails of documents the reader may see; never
-	 * originals (those are downloads, with their price) */
+	/* page images and thumbnails of documents the reader may see, pages
+	 * within the preview (past it, the download: its price); never
+	 * originals */
 	web_req *rq = web_cur();
+	web_site site;
+	web_site_get(sv, &site);
+	int preview = site.preview_pages;
 	wy_store *st;
 	int vis = 0;
 	if (web_store(sv, &st, NULL) ||
-	    wy_store_blob_visibility(st, sha, rq->authed ? rq->user.id : 0, web_is_admin(rq), &vis, NULL))
+	    wy_store_blob_visibility(st, sha, rq->authed ? rq->user.id : 0, web_is_admin(rq), preview, &vis, NULL))
 		return web_text(c, 503, "unavailable\n");
 	if (vis == 0)
 		return web_text(c, 404, "not found\n");
@@ -1547,7 +1551,15 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 			/* Pages from `from`, at most `count` (text can be long). */
 			int from = web_arg_int(c, "from", 1, 1, 1 << 30), count = web_arg_int(c, "count", 20, 1, 100);
 			json_t *a = json_array();
-			for (int i = from; d.status == WY_DOC_READY && i <= d.pages && i < from + count; i++) {
+			/* the preview's pages, as on the document page (all for its
+			 * owner and admins) */
+			web_req *rq = web_cur();
+			web_site site;
+			web_site_get(sv, &site);
+			int last = d.pages;
+			if (!web_is_admin(rq) && !(rq->authed && d.owner_id == rq->user.id) && site.preview_pages < last)
+				last = site.preview_pages;
+			for (int i = from; d.status == WY_DOC_READY && i <= last && i < from + count; i++) {
 				wy_page pg;
 				if (wy_store_page_get(st, id, i, &pg, NULL))
 					break;
@@ -1566,6 +1578,18 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 						"total", 0, "pages");
 			else if (wy_view_doc_search(st, &d, q, web_arg_int(c, "max_pages", 200, 1, 1000), &res, &ei))
 				res = NULL;
+			/* hits past the preview are for its owner and admins (the
+			 * rest read on in the download) */
+			web_req *rq = web_cur();
+			web_site site;
+			web_site_get(sv, &site);
+			json_t *pages = res ? json_object_get(res, "pages") : NULL;
+			if (pages && !web_is_admin(rq) && !(rq->authed && d.owner_id == rq->user.id)) {
+				for (size_t k = json_array_size(pages); k-- > 0;)
+					if (json_integer_value(json_object_get(json_array_get(pages, k), "page")) > site.preview_pages)
+						json_array_remove(pages, k);
+				json_object_set_new(res, "total", json_integer((json_int_t)json_array_size(pages)));
+			}
 			wy_query_free(q);
 			wy_doc_clear(&d);
 			ret = res ? web_json(c, 200, res) : web_api_error(c, 503, "search unavailable");

@@ -30,11 +30,11 @@ typedef struct upload_file {
 	uint64_t size;
 	int64_t id;
 	bool existed;
-	unsigned status;          /* 0: stored; else why not (HTTP status) */
-	char error[200];
+	bool created;             /* this request stored the blob (it was new) */
 } upload_file;
 
 struct web_upload {
+	server *sv;
 	web_req *r;
 	struct MHD_Connection *c;
 	wy_blob_store *blobs;
@@ -43,14 +43,32 @@ struct web_upload {
 	upload_file files[UPLOAD_FILES];
 	int nfiles;
 	bool csrf_ok;
+	bool fields_ok;           /* title, price and category checked */
 	bool api;
+	bool done;                /* the documents are recorded */
 };
+
+/* A request that ends without its documents recorded (refused, or the
+ * client went away) takes back the blobs it stored and nothing refers to.
+ * (Only those it created: bytes someone stored before stay.) */
+static void take_back(web_upload *u)
+{
+	wy_store *st;
+	if (u->done || web_store(u->sv, &st, NULL))
+		return;
+	for (int i = 0; i < u->nfiles; i++) {
+		bool used = true;
+		if (u->files[i].created && !wy_store_blob_used(st, u->files[i].sha, &used, NULL) && !used)
+			wy_blob_delete(u->blobs, u->files[i].sha, NULL);
+	}
+}
 
 void web_upload_free(web_upload *u)
 {
 	if (!u)
 		return;
 	wy_blob_writer_abort(u->w);
+	take_back(u);
 	for (int i = 0; i < u->nfiles; i++)
 		free(u->files[i].name);
 	free(u);
@@ -105,12 +123,46 @@ static void finish_file(web_upload *u)
 		return;
 	upload_file *f = &u->files[u->nfiles - 1];
 	wy_errinfo ei = {0};
-	int rc = wy_blob_writer_commit(u->w, f->sha, &f->size, &ei);
+	int rc = wy_blob_writer_commit(u->w, f->sha, &f->size, &f->created, &ei);
 	u->w = NULL;
 	if (rc) {
 		wy_error("upload.store", "%s", wy_err_msg(&ei, rc));
 		fail(u, 507, "the server could not store the file (its disk may be full)");
 	}
+}
+
+static const char *field(web_req *r, const char *key, size_t max);
+
+/* The form's fields, checked when the first file begins (they come first)
+ * and again at the end: the reason for refusing, or NULL. */
+static const char *bad_fields(web_upload *u, long long *price)
+{
+	web_req *r = u->r;
+	web_site site;
+	web_site_get(u->sv, &site);
+	*price = site.download_price;
+	const char *price_s = web_form_get(r, "price", NULL);
+	if (price_s && *price_s) {
+		char *end;
+		*price = strtoll(price_s, &end, 10);
+		if (*end || *price < 0 || *price > 100000)
+			return "a price is 0-100000 points";
+	}
+	const char *category = field(r, "category", 1000);
+	if (category && *category) {
+		/* users file under the site's categories; they make none */
+		wy_store *st;
+		wy_category_list cl;
+		bool found = false;
+		if (!web_store(u->sv, &st, NULL) && !wy_store_category_list(st, &cl, NULL)) {
+			for (int i = 0; i < cl.n && !found; i++)
+				found = strcmp(cl.items[i].path, category) == 0;
+			wy_category_list_clear(&cl);
+		}
+		if (!found)
+			return "no such category";
+	}
+	return NULL;
 }
 
 static enum MHD_Result iterate(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
@@ -134,6 +186,10 @@ static enum MHD_Result iterate(void *cls, enum MHD_ValueKind kind, const char *k
 		}
 		return MHD_YES;
 	}
+	/* libmicrohttpd may announce a part with no bytes, then give its bytes
+	 * from offset 0 again: a file begins with its first byte */
+	if (size == 0)
+		return MHD_YES;
 	if (off == 0) {
 		/* a new file: everything before it was the form's fields */
 		finish_file(u);
@@ -143,6 +199,13 @@ static enum MHD_Result iterate(void *cls, enum MHD_ValueKind kind, const char *k
 			fail(u, 403, "the form's CSRF token is missing or wrong (reload the page)");
 			return MHD_NO;
 		}
+		long long price;
+		const char *why;
+		if (!u->fields_ok && (why = bad_fields(u, &price))) {
+			fail(u, 400, why);
+			return MHD_NO;
+		}
+		u->fields_ok = true;
 		if (u->nfiles == UPLOAD_FILES) {
 			fail(u, 413, "too many files in one request");
 			return MHD_NO;
@@ -198,6 +261,7 @@ bool web_upload_begin(server *sv, struct MHD_Connection *c, web_req *r, bool api
 		return true;
 	}
 	web_upload *u = wy_xcalloc(1, sizeof *u);
+	u->sv = sv;
 	u->r = r;
 	u->c = c;
 	u->blobs = sv->blobs;
@@ -253,33 +317,19 @@ enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
 	web_site_get(sv, &site);
 	const char *title = field(r, "title", TITLE_MAX), *category = field(r, "category", 1000);
 	const char *desc = field(r, "description", DESC_MAX), *tags = field(r, "tags", TAGS_MAX);
-	const char *priv = web_form_get(r, "private", NULL), *price_s = web_form_get(r, "price", NULL);
+	const char *priv = web_form_get(r, "private", NULL);
 	bool private_ = priv && (strcmp(priv, "1") == 0 || strcmp(priv, "on") == 0);
-	long long price = site.download_price;
-	if (price_s && *price_s) {
-		char *end;
-		price = strtoll(price_s, &end, 10);
-		if (*end || price < 0 || price > 100000)
-			return refuse(c, api, 400, "a price is 0-100000 points");
-	}
+	long long price;
+	const char *why = bad_fields(u, &price);
+	if (why)
+		return refuse(c, api, 400, why);
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
 		return refuse(c, api, 503, "store unavailable");
-	if (category && *category) {
-		/* users file under the site's categories; they make none */
-		wy_category_list cl;
-		bool found = false;
-		if (!wy_store_category_list(st, &cl, &ei)) {
-			for (int i = 0; i < cl.n && !found; i++)
-				found = strcmp(cl.items[i].path, category) == 0;
-			wy_category_list_clear(&cl);
-		}
-		if (!found)
-			return refuse(c, api, 400, "no such category");
-	}
 	json_t *docs = json_array();
 	int made = 0;
+	u->done = true; /* from here each file is recorded or refused on its own */
 	for (int i = 0; i < u->nfiles; i++) {
 		upload_file *f = &u->files[i];
 		wy_doc_new dn = {
@@ -301,6 +351,9 @@ enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
 		json_t *o = json_pack("{s:s}", "name", f->name);
 		if (rc) {
 			json_object_set_new(o, "error", json_string(rc == WY_EINVAL ? "the file is empty" : "store unavailable"));
+			bool used = true;
+			if (f->created && !wy_store_blob_used(st, f->sha, &used, NULL) && !used)
+				wy_blob_delete(u->blobs, f->sha, NULL);
 		} else if (f->existed) {
 			/* the same bytes are in the library already */
 			wy_doc d;

@@ -114,6 +114,9 @@ void web_count_hit(int64_t id, bool download);
 void web_count_visit(uint64_t visitor, int64_t id);
 uint64_t web_visitor_id(struct MHD_Connection *c, bool *fresh);
 void web_site_get(server *sv, web_site *out);
+/* The site's address as the request names it ("http://host:port"): its
+ * Host header when that is a plain host[:port], else localhost. */
+void web_site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t size);
 /* Whether the request asks for JSON (an /api/ path or Accept). */
 bool web_wants_json(struct MHD_Connection *c, const char *url);
 
@@ -155,6 +158,8 @@ bool web_password_check(const char *hash, const char *pass);
 /* Login attempts: false when key (an address or a name) has failed too
  * often lately; record a failure. */
 bool web_login_allowed(const char *key, int64_t now, int *retry_after);
+/* The same for another limit of max events per key in the window. */
+bool web_limit_allowed(const char *key, int max, int64_t now, int *retry_after);
 void web_login_failed(const char *key, int64_t now);
 
 enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);

@@ -75,6 +75,14 @@ check "the download names the file, quoted safely" grep -qF "filename*=UTF-8''x%
 check "the API gives the title as data" bash -c "curl -fsS '$base/api/v1/doc/$xid' | jq -e '.title == \"<script>alert(\\\"t\\\")</script>文渊阁\"' >/dev/null"
 
 # ---- CSRF ----
+check "logging in through the API sets no cookie (a cross-site form cannot log a browser in)" \
+	bash -c "! curl -s -D - -o /dev/null -X POST '$base/api/v1/login' -d name=alice -d password=alicepass1 | grep -qi '^set-cookie'"
+check "the login redirect stays on the site (tabs, backslashes, //)" bash -c "
+	for n in '/%09/evil.example' '//evil.example' '/%5Cevil.example' 'https://evil.example'; do
+		t=\$(curl -fsS -c '$d/r.jar' -b '$d/r.jar' '$base/login' | grep -o 'name=\"csrf\" value=\"[0-9a-f]*\"' | head -1 | grep -o '[0-9a-f]\{64\}')
+		loc=\$(curl -s -D - -o /dev/null -b '$d/r.jar' -X POST '$base/login' -d name=alice -d password=alicepass1 -d csrf=\$t --data-urlencode \"next=\$(printf '%b' \"\${n//%/\\\\x}\")\" | grep -i '^location:' | tr -d '\r')
+		[ \"\$loc\" = 'Location: /' ] || { echo \"# \$n -> \$loc\"; exit 1; }
+	done"
 jar=$d/bob.jar
 curl -fsS -c "$jar" -b "$jar" "$base/login" > "$d/login.html"
 tok=$(csrf_of "$d/login.html")
@@ -255,6 +263,20 @@ check "the site settings change on the site" bash -c "
 check "a bad setting changes nothing (400)" bash -c "
 	[ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $boss' -X POST '$base/api/v1/admin/settings' -d preview_pages=0 --data-urlencode 'site_footer=不应保存') = 400 ] &&
 	curl -fsS '$base/' | grep -q '© 测试站'"
+
+# ---- past the preview (3 pages now) is the download's ----
+{ for i in $(seq 300); do echo "预览测试第${i}行，文渊把每一页都变成图片和文字。"; done; echo 末页独有词; } > "$d/long.txt"
+vid=$(upload "$alice" "$d/long.txt" -F 'title=多页文档')
+wait_ready "$vid" "$alice"
+check "a visitor's page API stops at the preview" \
+	bash -c "curl -fsS '$base/api/v1/doc/$vid/pages' | jq -e '.pages > 4 and (.items | length) == 3' >/dev/null"
+img4=$(curl -fsS -H "Authorization: Bearer $alice" "$base/api/v1/doc/$vid/pages" | jq -r '.items[3].image')
+check "its owner gets every page" [ "$img4" != null ] && [ -n "$img4" ]
+check "page 4's image: 404 for a visitor, 200 for its owner" \
+	bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' '$base$img4') = 404 ] && [ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $alice' '$base$img4') = 200 ]"
+check "in-document search: no hits past the preview for a visitor, its owner sees the last page" \
+	bash -c "curl -fsS '$base/api/v1/doc/$vid/search?q=%E6%9C%AB%E9%A1%B5%E7%8B%AC%E6%9C%89%E8%AF%8D' | jq -e '.total == 0' >/dev/null &&
+		curl -fsS -H 'Authorization: Bearer $alice' '$base/api/v1/doc/$vid/search?q=%E6%9C%AB%E9%A1%B5%E7%8B%AC%E6%9C%89%E8%AF%8D' | jq -e '.pages[0].page > 4' >/dev/null"
 
 # ---- a failed upload is listed with its reason and can be retried ----
 head -c 3000 /dev/urandom > "$d/noise.docx"

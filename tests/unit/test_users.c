@@ -59,6 +59,27 @@ static int64_t doc(wy_store *st, int64_t owner, bool private_, int state, int64_
 	return id;
 }
 
+/* A public document of two pages, images p1 and p2. */
+static int64_t doc2(wy_store *st, int64_t owner, const char *p1, const char *p2)
+{
+	char sha[65];
+	snprintf(sha, sizeof sha, "%064d", 4242);
+	wy_doc_new dn = {.filename = "b.pdf", .sha256 = sha, .size = 10, .owner_id = owner};
+	int64_t id;
+	bool existed;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	wy_page p[2] = {{.page_no = 1, .text = "一", .width = 10, .height = 10},
+			{.page_no = 2, .text = "二", .width = 10, .height = 10}};
+	snprintf(p[0].image_sha256, 65, "%s", p1);
+	snprintf(p[1].image_sha256, 65, "%s", p2);
+	wy_doc_result r = {.format = "pdf", .title = "两页", .npages = 2, .pages = p};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r, NULL), WY_OK);
+	wy_job_clear(&j);
+	return id;
+}
+
 static const char *IMG1 = "1111111111111111111111111111111111111111111111111111111111111111";
 static const char *IMG2 = "2222222222222222222222222222222222222222222222222222222222222222";
 
@@ -228,19 +249,22 @@ TEST(who_sees_what)
 	int64_t pub = doc(st, a, false, WY_STATE_PUBLISHED, 0, IMG1);
 	int64_t priv = doc(st, a, true, WY_STATE_PUBLISHED, 0, IMG2);
 	int vis;
-	ASSERT_EQ(wy_store_blob_visibility(st, IMG1, 0, false, &vis, NULL), WY_OK);
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG1, 0, false, 0, &vis, NULL), WY_OK);
 	ASSERT_EQ(vis, 2);
-	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, 0, false, &vis, NULL), WY_OK);
+	/* past the preview: its owner and admins only */
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG1, 0, false, 1, &vis, NULL), WY_OK);
+	ASSERT_EQ(vis, 2); /* page 1 of a preview of 1 */
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, 0, false, 0, &vis, NULL), WY_OK);
 	ASSERT_EQ(vis, 0);
-	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, b, false, &vis, NULL), WY_OK);
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, b, false, 0, &vis, NULL), WY_OK);
 	ASSERT_EQ(vis, 0);
-	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, a, false, &vis, NULL), WY_OK);
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, a, false, 0, &vis, NULL), WY_OK);
 	ASSERT_EQ(vis, 1);
-	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, b, true, &vis, NULL), WY_OK); /* an admin */
+	ASSERT_EQ(wy_store_blob_visibility(st, IMG2, b, true, 0, &vis, NULL), WY_OK); /* an admin */
 	ASSERT_EQ(vis, 1);
 	wy_doc d;
 	ASSERT_EQ(wy_store_doc_get(st, pub, &d, NULL), WY_OK);
-	ASSERT_EQ(wy_store_blob_visibility(st, d.sha256, a, true, &vis, NULL), WY_OK);
+	ASSERT_EQ(wy_store_blob_visibility(st, d.sha256, a, true, 0, &vis, NULL), WY_OK);
 	ASSERT_EQ(vis, 0); /* an original is never a /blob */
 	wy_doc_clear(&d);
 	/* listings: the public one for everyone, the private one for its owner too */
@@ -280,6 +304,15 @@ TEST(who_sees_what)
 	ASSERT_EQ(l.items[0].id, priv);
 	wy_doc_list_clear(&l);
 	ASSERT_EQ(wy_store_doc_set_state(st, 999, WY_STATE_HIDDEN, NULL), WY_ENOTFOUND);
+	const char *P1 = "3333333333333333333333333333333333333333333333333333333333333333";
+	const char *P2 = "4444444444444444444444444444444444444444444444444444444444444444";
+	doc2(st, a, P1, P2);
+	ASSERT_EQ(wy_store_blob_visibility(st, P2, 0, false, 1, &vis, NULL), WY_OK);
+	ASSERT_EQ(vis, 0); /* page 2, a preview of 1: the download's */
+	ASSERT_EQ(wy_store_blob_visibility(st, P2, a, false, 1, &vis, NULL), WY_OK);
+	ASSERT_EQ(vis, 1); /* its owner */
+	ASSERT_EQ(wy_store_blob_visibility(st, P2, 0, false, 2, &vis, NULL), WY_OK);
+	ASSERT_EQ(vis, 2);
 	wy_store_close(st);
 }
 

@@ -126,6 +126,8 @@
   }
   opener('.share-open', 'share');
   opener('.report-open', 'report');
+  var link = document.querySelector('#share input');
+  if (link && link.value.charAt(0) === '/') link.value = location.origin + link.value;
   var copy = document.querySelector('#share .copy');
   if (copy) {
     copy.addEventListener('click', function () {
