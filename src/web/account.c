@@ -444,14 +444,7 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 		json_decref(ctx);
 		return NULL;
 	}
-	int pages = total ? (total + per - 1) / per : 1;
-	json_object_set_new(ctx, "total", json_integer(total));
-	json_object_set_new(ctx, "page", json_integer(page));
-	json_object_set_new(ctx, "pages", json_integer(pages));
-	if (page > 1)
-		json_object_set_new(ctx, "prev", json_integer(page - 1));
-	if (page < pages)
-		json_object_set_new(ctx, "next", json_integer(page + 1));
+	web_paging(ctx, total, page, per);
 	return ctx;
 }
 

@@ -470,6 +470,18 @@ enum MHD_Result web_message(server *sv, struct MHD_Connection *c, unsigned statu
 			json_pack("{s:s, s:s, s:s}", "title", title, "text", text ? text : "", "back", back ? back : "/"));
 }
 
+void web_paging(json_t *ctx, int total, int page, int per)
+{
+	int pages = total ? (total + per - 1) / per : 1;
+	json_object_set_new(ctx, "total", json_integer(total));
+	json_object_set_new(ctx, "page", json_integer(page));
+	json_object_set_new(ctx, "pages", json_integer(pages));
+	if (page > 1)
+		json_object_set_new(ctx, "prev", json_integer(page - 1));
+	if (page < pages)
+		json_object_set_new(ctx, "next", json_integer(page + 1));
+}
+
 bool web_wants_json(struct MHD_Connection *c, const char *url)
 {
 	if (url && strncmp(url, "/api/", 5) == 0)

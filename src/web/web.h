@@ -117,6 +117,9 @@ void web_site_get(server *sv, web_site *out);
 /* The site's address as the request names it ("http://host:port"): its
  * Host header when that is a plain host[:port], else localhost. */
 void web_site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t size);
+/* A list's paging in ctx: total, page, pages, and prev / next when there
+ * are such pages (per items a page). */
+void web_paging(json_t *ctx, int total, int page, int per);
 /* Whether the request asks for JSON (an /api/ path or Accept). */
 bool web_wants_json(struct MHD_Connection *c, const char *url);
 
