@@ -1801,8 +1801,8 @@ static enum MHD_Result refuse(struct MHD_Connection *c, bool api, unsigned statu
 static enum MHD_Result post_end(server *sv, struct MHD_Connection *c, web_req *r, const char *url)
 {
 	const post_route *pr = r->route;
-	if (pr->upload)
-		return web_upload_end(sv, c, r);
+	if (pr->upload) /* no upload state: it was refused at the first call */
+		return r->up ? web_upload_end(sv, c, r) : MHD_NO;
 	if (r->pp) {
 		MHD_destroy_post_processor(r->pp);
 		r->pp = NULL;
