@@ -747,15 +747,20 @@ int wy_store_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limi
 }
 
 /* Step s to the end, collecting documents; finalizes s. */
+void *sq_grow(void *items, int n, int *cap, size_t size)
+{
+	if (n < *cap)
+		return items;
+	*cap = *cap ? *cap * 2 : 16;
+	return wy_xrealloc(items, (size_t)*cap * size);
+}
+
 int sq_read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei)
 {
 	int rc = WY_OK;
 	int cap = 0, step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
-		}
+		out->items = sq_grow(out->items, out->n, &cap, sizeof *out->items);
 		sq_read_doc(s, &out->items[out->n++]);
 	}
 	if (step != SQLITE_DONE) {
@@ -1207,10 +1212,7 @@ int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
 		return rc;
 	int cap = 0, step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 32;
-			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
-		}
+		out->items = sq_grow(out->items, out->n, &cap, sizeof *out->items);
 		wy_category *k = &out->items[out->n++];
 		k->id = sqlite3_column_int64(s, 0);
 		k->parent_id = sqlite3_column_int64(s, 1);
@@ -1243,7 +1245,7 @@ int wy_store_category_add(wy_store *st, const char *path, int64_t *id, wy_errinf
 	return sq_commit(st, ei);
 }
 
-static int category_find(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
+int wy_store_category_find(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "SELECT id FROM categories WHERE path=?1", ei);
@@ -1267,7 +1269,7 @@ static int category_repath(wy_store *st, int64_t id, const char *old_path, const
 {
 	sqlite3_stmt *s;
 	int64_t other;
-	int rc = category_find(st, new_path, &other, NULL);
+	int rc = wy_store_category_find(st, new_path, &other, NULL);
 	if (rc == WY_OK)
 		return wy_err_set(ei, WY_EINVAL, "category '%s' exists already", new_path);
 	if ((rc = sq_prep(st, &s,
@@ -1302,13 +1304,13 @@ int wy_store_category_rename(wy_store *st, const char *path, const char *new_nam
 		return wy_err_set(ei, WY_EINVAL, "'%s' is not a category name", new_name ? new_name : "");
 	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = category_find(st, path, &id, ei)))
+	if ((rc = wy_store_category_find(st, path, &id, ei)))
 		goto fail;
 	const char *slash = strrchr(path, '/');
 	char *parent_path = slash ? wy_xstrndup(path, (size_t)(slash - path)) : NULL;
 	char *new_path = parent_path ? wy_xasprintf("%s/%s", parent_path, new_name) : wy_xstrdup(new_name);
 	if (parent_path)
-		rc = category_find(st, parent_path, &parent, ei);
+		rc = wy_store_category_find(st, parent_path, &parent, ei);
 	if (!rc)
 		rc = category_repath(st, id, path, new_path, new_name, parent, ei);
 	free(parent_path);
@@ -1331,9 +1333,9 @@ int wy_store_category_move(wy_store *st, const char *path, const char *new_paren
 		return wy_err_set(ei, WY_EINVAL, "cannot move '%s' inside itself", path);
 	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = category_find(st, path, &id, ei)))
+	if ((rc = wy_store_category_find(st, path, &id, ei)))
 		goto fail;
-	if (new_parent && *new_parent && (rc = category_find(st, new_parent, &parent, ei)))
+	if (new_parent && *new_parent && (rc = wy_store_category_find(st, new_parent, &parent, ei)))
 		goto fail;
 	const char *slash = strrchr(path, '/');
 	const char *name = slash ? slash + 1 : path;

@@ -39,6 +39,9 @@ int sq_fail(sqlite3 *db, wy_errinfo *ei, const char *what);
 char *sq_col_str(sqlite3_stmt *s, int i);
 void sq_col_sha(sqlite3_stmt *s, int i, char out[65]);
 void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Room for one more of a list's items (n of them, *cap allocated, each
+ * size bytes): the array, reallocated to twice the room when full. */
+void *sq_grow(void *items, int n, int *cap, size_t size);
 
 /* The columns sq_read_doc reads, with the FROM clause that joins them. */
 #define DOC_COLUMNS_NOFROM                                                                                 \

@@ -310,10 +310,7 @@ int wy_store_user_list(wy_store *st, const char *name_like, int offset, int limi
 	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
 	int cap = 0, step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
-		}
+		out->items = sq_grow(out->items, out->n, &cap, sizeof *out->items);
 		read_user(s, &out->items[out->n]);
 		out->items[out->n++].points = sqlite3_column_int64(s, 5);
 	}
@@ -461,10 +458,7 @@ int wy_store_points_ledger(wy_store *st, int64_t user_id, int offset, int limit,
 	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
 	int cap = 0, step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
-		}
+		out->items = sq_grow(out->items, out->n, &cap, sizeof *out->items);
 		wy_ledger_entry *e = &out->items[out->n++];
 		e->id = sqlite3_column_int64(s, 0);
 		e->delta = sqlite3_column_int64(s, 1);
@@ -674,10 +668,7 @@ int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy
 	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
 	int cap = 0, step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
-		}
+		out->items = sq_grow(out->items, out->n, &cap, sizeof *out->items);
 		wy_report *r = &out->items[out->n++];
 		r->id = sqlite3_column_int64(s, 0);
 		r->doc_id = sqlite3_column_int64(s, 1);
@@ -813,10 +804,7 @@ int wy_store_audit_list(wy_store *st, int offset, int limit, wy_audit_list *out,
 	sqlite3_bind_int(s, 2, offset > 0 ? offset : 0);
 	int cap = 0, step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
-		}
+		out->items = sq_grow(out->items, out->n, &cap, sizeof *out->items);
 		wy_audit_entry *a = &out->items[out->n++];
 		a->id = sqlite3_column_int64(s, 0);
 		a->admin_id = sqlite3_column_int64(s, 1);

@@ -249,6 +249,9 @@ void wy_category_list_clear(wy_category_list *l);
 
 int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei);
 
+/* The id of the category at path; WY_ENOTFOUND when there is none. */
+int wy_store_category_find(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei);
+
 /* Create the category at path and any missing parents (existing ones are
  * fine). WY_EINVAL for a bad name. */
 int wy_store_category_add(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei);

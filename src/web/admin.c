@@ -278,14 +278,10 @@ enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r,
 		} else if (strcmp(action, "dismiss") == 0) {
 			rc = wy_store_report_close(st, id, &ei);
 		} else if (strcmp(action, "category") == 0) {
+			/* an existing category: admins file, they make none here */
 			const char *path = web_form_get(r, "category", NULL);
-			wy_category_list cl;
-			bool found = false;
-			if (path && *path && !wy_store_category_list(st, &cl, &ei)) {
-				for (int i = 0; i < cl.n && !found; i++)
-					found = strcmp(cl.items[i].path, path) == 0;
-				wy_category_list_clear(&cl);
-			}
+			int64_t cat;
+			bool found = path && *path && !wy_store_category_find(st, path, &cat, NULL);
 			rc = found ? wy_store_doc_set_category(st, id, path, &ei) : WY_EINVAL;
 			if (found)
 				snprintf(detail, sizeof detail, "%.*s", (int)wy_utf8_truncate(path, strlen(path), 500), path);

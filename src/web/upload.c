@@ -152,14 +152,8 @@ static const char *bad_fields(web_upload *u, long long *price)
 	if (category && *category) {
 		/* users file under the site's categories; they make none */
 		wy_store *st;
-		wy_category_list cl;
-		bool found = false;
-		if (!web_store(u->sv, &st, NULL) && !wy_store_category_list(st, &cl, NULL)) {
-			for (int i = 0; i < cl.n && !found; i++)
-				found = strcmp(cl.items[i].path, category) == 0;
-			wy_category_list_clear(&cl);
-		}
-		if (!found)
+		int64_t id;
+		if (web_store(u->sv, &st, NULL) || wy_store_category_find(st, category, &id, NULL))
 			return "no such category";
 	}
 	return NULL;
