@@ -2,7 +2,8 @@
  *
  * A test file defines TEST(name) functions and lists them in one
  * TEST_LIST(...) at its end; the binary runs them all, or the one named on
- * its command line, and prints "N passed, M failed". ASSERT* stop the
+ * its command line (an unknown name is an error, exit 2), and prints
+ * "N passed, M failed". ASSERT* stop the
  * current test on failure; the process goes on to the next test. */
 #ifndef WY_TEST_H
 #define WY_TEST_H
@@ -80,6 +81,10 @@ typedef struct {
 				failed++;                                       \
 			else                                                    \
 				passed++;                                       \
+		}                                                               \
+		if (argc > 1 && passed + failed == 0) {                         \
+			fprintf(stderr, "no test named %s\n", argv[1]);         \
+			return 2;                                               \
 		}                                                               \
 		printf("%d passed, %d failed\n", passed, failed);               \
 		return failed ? 1 : 0;                                          \
