@@ -1,18 +1,16 @@
 /* convert: turn one original into pages (image + text), a thumbnail and
  * metadata. This is the code that parses untrusted documents: callers run it
- * inside a sandboxed child (see sandbox.h); it never touches the store.
- *
- * Results leave through a sink of callbacks, page by page, so a long
- * document reports progress and a crash half-way loses only that job. Page
- * images and the thumbnail are written to the blob store by the converter
- * itself (blobs are immutable and content-addressed, so a half-finished job
- * leaves at most unreferenced objects). */
+ * inside a sandboxed child (see sandbox.h) that can open no file at all. It
+ * never touches the store, the blob store or the filesystem: the original
+ * comes in as bytes, and everything it makes leaves through a sink of
+ * callbacks, page by page, so a long document reports progress and a crash
+ * half-way loses only that job. */
 #ifndef WY_CONVERT_H
 #define WY_CONVERT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-#include "blob/blob.h"
 #include "core/err.h"
 
 typedef struct wy_convert_opts {
@@ -24,10 +22,18 @@ typedef struct wy_convert_opts {
 	size_t max_page_text;  /* bytes of text kept per page (the rest is cut) */
 	size_t max_doc_text;   /* bytes of text kept per document (later pages get none) */
 	size_t max_page_boxes; /* bytes of character boxes per page (more: the page gets none) */
+	/* The process can open no files (wy_sandbox_confine). MuPDF's HTML,
+	 * XHTML and FictionBook readers resolve a document's relative paths
+	 * on the filesystem: without confinement those formats are refused. */
+	bool confined;
 } wy_convert_opts;
 
 /* Callbacks; a non-zero return stops the conversion with that code.
  * Arguments are borrowed for the duration of the call.
+ *
+ * image: keep these WebP bytes (a page image or the thumbnail) and write
+ * their name, the lowercase hex SHA-256, into sha; the page and thumb
+ * records that follow name the image by it.
  *
  * page: page_no runs 1..npages; text is the page's UTF-8 text (never NULL,
  * may be ""); boxes are where its characters sit (text/boxes.h): exactly
@@ -36,6 +42,7 @@ typedef struct wy_convert_opts {
  * max_page_boxes). */
 typedef struct wy_convert_sink {
 	void *ctx;
+	int (*image)(void *ctx, const void *webp, size_t len, char sha[65]);
 	int (*format)(void *ctx, const char *format);
 	int (*count)(void *ctx, int npages);
 	int (*page)(void *ctx, int page_no, const char *image_sha, int width, int height, const char *text,
@@ -52,12 +59,12 @@ void wy_convert_opts_default(wy_convert_opts *o);
  * caller to hand it to the office converter (office.h). Errors, each with a
  * reason in ei for people: WY_EFORMAT (unrecognized),
  * WY_EPASSWORD, WY_ECORRUPT (no page could be read), WY_ETOOBIG, WY_EIO. */
-int wy_convert_buf(const void *data, size_t len, wy_blob_store *bs, const wy_convert_opts *o,
-		   const wy_convert_sink *sink, wy_errinfo *ei);
+int wy_convert_buf(const void *data, size_t len, const wy_convert_opts *o, const wy_convert_sink *sink,
+		   wy_errinfo *ei);
 
-/* Same, for a file. */
-int wy_convert_file(const char *path, wy_blob_store *bs, const wy_convert_opts *o, const wy_convert_sink *sink,
-		    wy_errinfo *ei);
+/* Same, for the file open at fd (read through a private mapping; the
+ * caller keeps and closes fd). */
+int wy_convert_fd(int fd, const wy_convert_opts *o, const wy_convert_sink *sink, wy_errinfo *ei);
 
 /* The title a document page shows: the metadata title when it is a real one,
  * else the first line of the first page, else the file name without its

@@ -12,6 +12,7 @@
 #include "text/charset.h"
 #include "text/utf8.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <mupdf/fitz.h>
 #include <stdint.h>
@@ -35,6 +36,7 @@ void wy_convert_opts_default(wy_convert_opts *o)
 	o->max_page_text = 4u << 20;
 	o->max_doc_text = 64u << 20;
 	o->max_page_boxes = 4u << 20; /* 512K characters, far past any real page */
+	o->confined = false;
 }
 
 static void on_warning(void *user, const char *msg)
@@ -73,12 +75,12 @@ static bool import_gray(WebPPicture *pic, const unsigned char *gray, int stride)
 	return true;
 }
 
-/* Encode a gray (n = 1) or RGB (n = 3) image as lossy WebP into the blob
- * store, out_w pixels wide. Method 0 is the fastest effort level: at
+/* Encode a gray (n = 1) or RGB (n = 3) image as lossy WebP, out_w pixels
+ * wide, and hand it to the sink. Method 0 is the fastest effort level: at
  * 1240 px it is four times faster than the default and the pages are
  * text, where the difference does not show. */
 static int put_webp(const unsigned char *px, int n, int w, int h, int stride, int out_w, int quality,
-		    wy_blob_store *bs, char sha[65], wy_errinfo *ei)
+		    const wy_convert_sink *sink, char sha[65], wy_errinfo *ei)
 {
 	WebPConfig cfg;
 	WebPPicture pic;
@@ -104,7 +106,7 @@ static int put_webp(const unsigned char *px, int n, int w, int h, int stride, in
 			     ? wy_err_set(ei, WY_ENOMEM, "out of memory while encoding a page image")
 			     : wy_err_set(ei, WY_EIO, "WebP encoding failed (error %d)", pic.error_code);
 	else
-		rc = wy_blob_put(bs, wr.mem, wr.size, sha, ei);
+		rc = sink->image(sink->ctx, wr.mem, wr.size, sha);
 	WebPPictureFree(&pic);
 	WebPMemoryWriterClear(&wr);
 	return rc;
@@ -191,8 +193,8 @@ static fz_pixmap *render_list(fz_context *ctx, fz_display_list *list, fz_rect bo
 }
 
 /* Encode a rendered page as WebP at out_w pixels wide (at most its own). */
-static int store_pixmap(fz_context *ctx, fz_pixmap *pix, int out_w, int quality, wy_blob_store *bs, char sha[65],
-			int *w, int *h, wy_errinfo *ei)
+static int store_pixmap(fz_context *ctx, fz_pixmap *pix, int out_w, int quality, const wy_convert_sink *sink,
+			char sha[65], int *w, int *h, wy_errinfo *ei)
 {
 	int pw = fz_pixmap_width(ctx, pix), ph = fz_pixmap_height(ctx, pix);
 	if (out_w > pw)
@@ -200,7 +202,7 @@ static int store_pixmap(fz_context *ctx, fz_pixmap *pix, int out_w, int quality,
 	*w = out_w;
 	*h = (int)((double)ph * out_w / pw + 0.5);
 	return put_webp(fz_pixmap_samples(ctx, pix), fz_pixmap_components(ctx, pix), pw, ph,
-			(int)fz_pixmap_stride(ctx, pix), out_w, quality, bs, sha, ei);
+			(int)fz_pixmap_stride(ctx, pix), out_w, quality, sink, sha, ei);
 }
 
 /* First and last code points of a UTF-8 string (0 when empty). */
@@ -611,8 +613,8 @@ static void drop_page(fz_context *ctx, loaded *lp)
 	fz_drop_page(ctx, lp->page);
 }
 
-static int convert_doc(fz_context *ctx, fz_document *doc, const char *text_title, wy_blob_store *bs,
-		       const wy_convert_opts *o, const wy_convert_sink *sink, wy_errinfo *ei)
+static int convert_doc(fz_context *ctx, fz_document *doc, const char *text_title, const wy_convert_opts *o,
+		       const wy_convert_sink *sink, wy_errinfo *ei)
 {
 	int rc = WY_OK;
 	int npages = count_pages(ctx, doc, ei);
@@ -675,11 +677,11 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *text_title
 		if (!pix) {
 			rrc = WY_ENOMEM;
 		} else {
-			rrc = store_pixmap(ctx, pix, o->page_width, o->webp_quality, bs, sha, &w, &h, &rei);
+			rrc = store_pixmap(ctx, pix, o->page_width, o->webp_quality, sink, sha, &w, &h, &rei);
 			if (rrc == WY_OK && i == 0 && sink->thumb) {
 				char tsha[65];
 				int tw, th;
-				rrc = store_pixmap(ctx, pix, o->thumb_width, o->webp_quality, bs, tsha, &tw, &th, &rei);
+				rrc = store_pixmap(ctx, pix, o->thumb_width, o->webp_quality, sink, tsha, &tw, &th, &rei);
 				if (rrc == WY_OK)
 					rrc = sink->thumb(sink->ctx, tsha);
 			}
@@ -736,8 +738,8 @@ static int layout(fz_context *ctx, fz_document *doc, const char *label, wy_errin
 	return WY_OK;
 }
 
-int wy_convert_buf(const void *data, size_t len, wy_blob_store *bs, const wy_convert_opts *o,
-		   const wy_convert_sink *sink, wy_errinfo *ei)
+int wy_convert_buf(const void *data, size_t len, const wy_convert_opts *o, const wy_convert_sink *sink,
+		   wy_errinfo *ei)
 {
 	if (len == 0)
 		return wy_err_set(ei, WY_EEMPTY, "the file is empty");
@@ -754,6 +756,15 @@ int wy_convert_buf(const void *data, size_t len, wy_blob_store *bs, const wy_con
 		return wy_err_set(ei, WY_EPASSWORD, "password-protected");
 	if (sn.family == WY_FAMILY_OFFICE)
 		return wy_err_set(ei, WY_EOFFICE, "%s", sn.format);
+	/* These readers open "." as the document's archive: an <img src> of
+	 * ../../x reads the server's files unless the process can open none. */
+	if (!o->confined && sn.magic &&
+	    (!strcmp(sn.magic, "text/html") || !strcmp(sn.magic, "application/xhtml+xml") ||
+	     !strcmp(sn.magic, "application/x-fictionbook")))
+		return wy_err_set(ei, WY_ENOTSUP,
+				  "%s documents are only converted where the converter can be confined "
+				  "(Landlock), which this kernel does not offer",
+				  sn.label);
 
 	wy_buf html = {0};
 	char *first_line = NULL;
@@ -784,7 +795,7 @@ int wy_convert_buf(const void *data, size_t len, wy_blob_store *bs, const wy_con
 	else if (fz_needs_password(ctx, doc) && !fz_authenticate_password(ctx, doc, ""))
 		rc = wy_err_set(ei, WY_EPASSWORD, "password-protected");
 	else if (!(rc = layout(ctx, doc, sn.label, ei)))
-		rc = convert_doc(ctx, doc, first_line, bs, o, sink, ei);
+		rc = convert_doc(ctx, doc, first_line, o, sink, ei);
 	fz_drop_document(ctx, doc);
 	fz_drop_context(ctx);
 	wy_buf_free(&html);
@@ -792,23 +803,16 @@ int wy_convert_buf(const void *data, size_t len, wy_blob_store *bs, const wy_con
 	return rc;
 }
 
-int wy_convert_file(const char *path, wy_blob_store *bs, const wy_convert_opts *o, const wy_convert_sink *sink,
-		    wy_errinfo *ei)
+int wy_convert_fd(int fd, const wy_convert_opts *o, const wy_convert_sink *sink, wy_errinfo *ei)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return wy_err_set(ei, WY_EIO, "cannot open %s", path);
 	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return wy_err_set(ei, WY_EIO, "cannot stat %s", path);
-	}
+	if (fstat(fd, &st) != 0)
+		return wy_err_set(ei, WY_EIO, "cannot stat the original: %s", strerror(errno));
 	size_t len = (size_t)st.st_size;
 	void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-	close(fd);
 	if (len && map == MAP_FAILED)
-		return wy_err_set(ei, WY_EIO, "cannot map %s", path);
-	int rc = wy_convert_buf(len ? map : "", len, bs, o, sink, ei);
+		return wy_err_set(ei, WY_EIO, "cannot map the original: %s", strerror(errno));
+	int rc = wy_convert_buf(len ? map : "", len, o, sink, ei);
 	if (len)
 		munmap(map, len);
 	return rc;

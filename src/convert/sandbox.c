@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,6 +136,133 @@ int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(v
 	*pid_out = pid;
 	*read_fd = p[0];
 	return WY_OK;
+}
+
+/* ---- Landlock ----------------------------------------------------------
+ * Declared here rather than taken from <linux/landlock.h>: Debian 12's
+ * headers stop at ABI 2, while the running kernel may offer more (TRUNCATE
+ * in 3, TCP in 4, IOCTL_DEV in 5). Each right is handled (and so denied
+ * unless a rule grants it) only when the kernel knows it. */
+#define LL_FS_EXECUTE (1ull << 0)
+#define LL_FS_WRITE_FILE (1ull << 1)
+#define LL_FS_READ_FILE (1ull << 2)
+#define LL_FS_READ_DIR (1ull << 3)
+#define LL_FS_REMOVE_DIR (1ull << 4)
+#define LL_FS_REMOVE_FILE (1ull << 5)
+#define LL_FS_MAKE_CHAR (1ull << 6)
+#define LL_FS_MAKE_DIR (1ull << 7)
+#define LL_FS_MAKE_REG (1ull << 8)
+#define LL_FS_MAKE_SOCK (1ull << 9)
+#define LL_FS_MAKE_FIFO (1ull << 10)
+#define LL_FS_MAKE_BLOCK (1ull << 11)
+#define LL_FS_MAKE_SYM (1ull << 12)
+#define LL_FS_REFER (1ull << 13)     /* ABI 2 */
+#define LL_FS_TRUNCATE (1ull << 14)  /* ABI 3 */
+#define LL_FS_IOCTL_DEV (1ull << 15) /* ABI 5 */
+#define LL_NET_BIND_TCP (1ull << 0)  /* ABI 4 */
+#define LL_NET_CONNECT_TCP (1ull << 1)
+#define LL_RULE_PATH_BENEATH 1
+
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+};
+
+struct ll_path_beneath_attr {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+
+static int ll_abi(void)
+{
+#ifdef SYS_landlock_create_ruleset
+	long v = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u /* LANDLOCK_CREATE_RULESET_VERSION */);
+	return v > 0 ? (int)v : 0;
+#else
+	return 0;
+#endif
+}
+
+bool wy_sandbox_fs_supported(void) { return ll_abi() > 0; }
+
+int wy_sandbox_drop_root(wy_errinfo *ei)
+{
+	if (geteuid() != 0)
+		return WY_OK;
+	const uid_t uid = 65534;
+	const gid_t gid = 65534;
+	if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0)
+		return wy_err_set(ei, WY_EIO, "sandbox: cannot become user %u: %s", (unsigned)uid, strerror(errno));
+	return WY_OK;
+}
+
+#ifdef SYS_landlock_create_ruleset
+/* Grant `access` (cut to what a file may have, for a file) beneath path. */
+static int ll_allow(int ruleset, const char *path, uint64_t access, uint64_t handled, wy_errinfo *ei)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return WY_OK; /* nothing there to grant */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+		access &= LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV;
+	struct ll_path_beneath_attr pb = {.allowed_access = access & handled, .parent_fd = fd};
+	long r = syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &pb, 0);
+	int e = errno;
+	close(fd);
+	if (r != 0)
+		return wy_err_set(ei, WY_EIO, "sandbox: cannot allow %s: %s", path, strerror(e));
+	return WY_OK;
+}
+#endif
+
+int wy_sandbox_confine(const wy_sandbox_fs *fs, wy_errinfo *ei)
+{
+	int abi = ll_abi();
+	if (abi <= 0)
+		return wy_err_set(ei, WY_ENOTSUP, "this kernel has no Landlock");
+#ifdef SYS_landlock_create_ruleset
+	uint64_t handled = (LL_FS_MAKE_SYM << 1) - 1; /* ABI 1: rights 0..12 */
+	if (abi >= 2)
+		handled |= LL_FS_REFER;
+	if (abi >= 3)
+		handled |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		handled |= LL_FS_IOCTL_DEV;
+	struct ll_ruleset_attr attr = {.handled_access_fs = handled};
+	size_t attr_size = sizeof attr.handled_access_fs;
+	if (abi >= 4) {
+		attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP; /* no rule grants them */
+		attr_size = sizeof attr;
+	}
+	int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
+	if (rs < 0)
+		return wy_err_set(ei, WY_EIO, "sandbox: landlock_create_ruleset: %s", strerror(errno));
+	const uint64_t rd = LL_FS_READ_FILE | LL_FS_READ_DIR | LL_FS_EXECUTE;
+	const uint64_t wr = rd | LL_FS_WRITE_FILE | LL_FS_TRUNCATE | LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE |
+			    LL_FS_MAKE_DIR | LL_FS_MAKE_REG | LL_FS_MAKE_SYM | LL_FS_MAKE_SOCK | LL_FS_MAKE_FIFO |
+			    LL_FS_REFER;
+	const uint64_t dev = LL_FS_READ_FILE | LL_FS_WRITE_FILE | LL_FS_READ_DIR | LL_FS_IOCTL_DEV;
+	int rc = WY_OK;
+	for (const char *const *p = fs ? fs->read : NULL; !rc && p && *p; p++)
+		rc = ll_allow(rs, *p, rd, handled, ei);
+	for (const char *const *p = fs ? fs->write : NULL; !rc && p && *p; p++)
+		rc = ll_allow(rs, *p, wr, handled, ei);
+	for (const char *const *p = fs ? fs->devices : NULL; !rc && p && *p; p++)
+		rc = ll_allow(rs, *p, dev, handled, ei);
+	/* A sanitizer reads /proc/self/maps when it reports (tests only). */
+	if (!rc && wy_sandbox_asan)
+		rc = ll_allow(rs, "/proc/self", rd, handled, ei);
+	if (!rc && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		rc = wy_err_set(ei, WY_EIO, "sandbox: no_new_privs: %s", strerror(errno));
+	if (!rc && syscall(SYS_landlock_restrict_self, rs, 0) != 0)
+		rc = wy_err_set(ei, WY_EIO, "sandbox: landlock_restrict_self: %s", strerror(errno));
+	close(rs);
+	return rc;
+#else
+	(void)fs;
+	return wy_err_set(ei, WY_ENOTSUP, "built without Landlock");
+#endif
 }
 
 void wy_sandbox_kill(pid_t pid)

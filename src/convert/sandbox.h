@@ -5,7 +5,10 @@
  * while the child is blocked.
  *
  * The child talks to its parent through one pipe; everything else it
- * inherited is closed before fn runs. */
+ * inherited is closed before fn runs. A child that parses documents then
+ * confines itself (wy_sandbox_confine): from then on it can open only the
+ * paths it named, so a parser bug that follows a path from a document (an
+ * HTML <img src="../../..">) finds nothing to read. */
 #ifndef WY_SANDBOX_H
 #define WY_SANDBOX_H
 
@@ -29,6 +32,32 @@ typedef struct wy_sandbox_limits {
  * write end there and the child its read end as in_fd (else in_fd is -1). */
 int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(void *arg, int out_fd, int in_fd),
 		     void *arg, pid_t *pid, int *read_fd, int *request_fd, wy_errinfo *ei);
+
+/* What a confined process may still open. Each list is NULL-terminated
+ * (or NULL); paths that do not exist are skipped. */
+typedef struct wy_sandbox_fs {
+	const char *const *read;      /* files or directory trees it may read (and list) */
+	const char *const *write;     /* directory trees where it may also create, write, rename and remove */
+	const char *const *devices;   /* directory trees of device files it may read, write and ioctl (/dev) */
+} wy_sandbox_fs;
+
+/* In a child: confine this process, for good, to the paths in fs through
+ * Landlock; every other path fails to open with EACCES, whoever owns it
+ * (root too). TCP bind and connect are refused too where the kernel can
+ * (Landlock ABI 4), as a second fence behind the network namespace.
+ * Descriptors already open stay usable. Returns WY_OK, WY_ENOTSUP when this
+ * kernel has no Landlock (nothing is changed), or WY_EIO. Not thread-safe
+ * (call it while the process has one thread). */
+int wy_sandbox_confine(const wy_sandbox_fs *fs, wy_errinfo *ei);
+
+/* In a child that has opened all it needs: when root, become nobody
+ * (65534) for good, with no supplementary groups, so that even where the
+ * kernel has no Landlock the child cannot read what only root may. WY_OK
+ * or WY_EIO. */
+int wy_sandbox_drop_root(wy_errinfo *ei);
+
+/* Whether this kernel offers Landlock (wy_sandbox_confine can work). */
+bool wy_sandbox_fs_supported(void);
 
 /* Kill the child's whole process group. */
 void wy_sandbox_kill(pid_t pid);

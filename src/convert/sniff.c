@@ -352,6 +352,13 @@ void wy_sniff_buf(const void *data, size_t len, wy_sniff *out)
 			set(out, "fb2", "FictionBook", WY_FAMILY_MUPDF, "application/x-fictionbook");
 			return;
 		}
+		/* XHTML: an XML declaration, then the html element. */
+		if (mem_has(h, hn, "<html") || mem_has(h, hn, "<!DOCTYPE html") || mem_has(h, hn, "<!doctype html")) {
+			if (!mem_has(h, hn, "<office:document") && wy_charset_detect(d, len)) {
+				set(out, "xhtml", "XHTML", WY_FAMILY_MUPDF, "application/xhtml+xml");
+				return;
+			}
+		}
 		/* Flat OpenDocument: one XML file instead of a ZIP. */
 		if (mem_has(h, hn, "<office:document")) {
 			if (mem_has(h, hn, "opendocument.text"))

@@ -10,6 +10,7 @@
 #include "text/boxes.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,9 +25,11 @@ enum {
 	REC_FORMAT = 'F', REC_COUNT = 'N', REC_META = 'M', REC_THUMB = 'T',
 	REC_PAGE = 'P', REC_ERROR = 'E', REC_DONE = 'D',
 	REC_OFFICE = 'O',   /* child: this is an office document (payload: format) */
+	REC_BLOB = 'B',     /* child: an image to store (payload: its 64-hex SHA-256, the bytes) */
 	REC_REQUEST = 'R',  /* parent -> office converter: "format\0path" */
 };
 #define REC_MAX (8u << 20)       /* one page's text is cut well below this */
+#define BLOB_MAX (32u << 20)     /* one page image (WebP sides stop at 16383 px) */
 #define TEXT_MAX (80u << 20)     /* all pages' text; the child cuts at 64 MiB */
 #define BOXES_MAX (128u << 20)   /* all pages' character boxes (16M characters) */
 #define READ_MAX (1u << 20)      /* read per child per loop, so deadlines are seen */
@@ -41,22 +44,36 @@ typedef struct child_ctx {
 	int fd;
 	int fault;            /* tests only: 1 crash, 2 hang, 3 bad boxes (see start_job) */
 	const char *path;
-	wy_blob_store *bs;
 	wy_convert_opts opts;
 	/* office converters only */
 	const wy_config *cfg;
 	const char *workdir;
+	int in_fd;            /* the original, opened before confinement */
 	bool drop_format;     /* the PDF's own format record is not the document's */
 	size_t boxes_sent;    /* box bytes of the current document so far */
 } child_ctx;
 
-static int send_rec(int fd, char type, const void *p, size_t n)
+/* A record whose payload is p then p2 (n2 bytes; may be 0). */
+static int send_rec2(int fd, char type, const void *p, size_t n, const void *p2, size_t n2)
 {
-	unsigned char h[5] = {(unsigned char)type, (unsigned char)n, (unsigned char)(n >> 8),
-			      (unsigned char)(n >> 16), (unsigned char)(n >> 24)};
-	if (wy_write_all(fd, h, 5) || (n && wy_write_all(fd, p, n)))
+	size_t t = n + n2;
+	unsigned char h[5] = {(unsigned char)type, (unsigned char)t, (unsigned char)(t >> 8),
+			      (unsigned char)(t >> 16), (unsigned char)(t >> 24)};
+	if (wy_write_all(fd, h, 5) || (n && wy_write_all(fd, p, n)) || (n2 && wy_write_all(fd, p2, n2)))
 		return WY_EIO;
 	return WY_OK;
+}
+
+static int send_rec(int fd, char type, const void *p, size_t n) { return send_rec2(fd, type, p, n, NULL, 0); }
+
+/* The child writes no files: each image goes to the parent, which stores
+ * it and checks that its name is the hash of its bytes. */
+static int sink_image(void *c, const void *webp, size_t len, char sha[65])
+{
+	if (len > BLOB_MAX - 64)
+		return WY_ETOOBIG;
+	wy_sha256_hex(webp, len, sha);
+	return send_rec2(((child_ctx *)c)->fd, REC_BLOB, sha, 64, webp, len);
 }
 
 static int sink_format(void *c, const char *format)
@@ -124,6 +141,54 @@ static void send_error(int fd, int rc, const wy_errinfo *ei)
 	send_rec(fd, REC_ERROR, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
 }
 
+/* What a converter may open once confined: the per-job child nothing but
+ * glibc's charset modules (iconv loads them when a text file needs one);
+ * the office converter what LibreOffice reads of the system, and its own
+ * directory, where the parent copies each original. Neither may read the
+ * data directory, other documents, /home, /root or /tmp. */
+#ifndef WY_GCONV_DIR
+#define WY_GCONV_DIR "/usr/lib/gconv"
+#endif
+
+static void confine(child_ctx *c, const wy_sandbox_fs *fs)
+{
+	wy_errinfo ei = {0};
+	int rc = wy_sandbox_confine(fs, &ei);
+	c->opts.confined = rc == WY_OK;
+	if (rc)
+		wy_warn("sandbox.unconfined", "msg=\"%s\"", wy_err_msg(&ei, rc));
+}
+
+/* The per-job child: open the original, then confine. Returns non-zero
+ * only when the original cannot be opened. */
+static int confine_converter(child_ctx *c, wy_errinfo *ei)
+{
+	c->in_fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	if (c->in_fd < 0)
+		return wy_err_set(ei, WY_EIO, "cannot open the original: %s", strerror(errno));
+	/* Nothing else to open: the child need not be root either. */
+	int rc = wy_sandbox_drop_root(ei);
+	if (rc)
+		return rc;
+	const char *gconv = getenv("GCONV_PATH");
+	const char *read[] = {WY_GCONV_DIR, gconv && *gconv == '/' ? gconv : NULL, NULL};
+	wy_sandbox_fs fs = {.read = read};
+	confine(c, &fs);
+	return WY_OK;
+}
+
+static void confine_office(child_ctx *c)
+{
+	const char *read[] = {"/usr", "/etc/fonts", "/etc/ld.so.cache", "/etc/passwd", "/etc/group",
+			      "/etc/nsswitch.conf", "/etc/localtime", "/etc/libreoffice", "/etc/ssl/certs",
+			      "/var/cache/fontconfig", "/var/lib/libreoffice", "/var/spool/libreoffice", "/proc", "/sys",
+			      c->cfg->office_path, NULL};
+	const char *write[] = {c->workdir, NULL};
+	const char *devices[] = {"/dev", NULL};
+	wy_sandbox_fs fs = {.read = read, .write = write, .devices = devices};
+	confine(c, &fs);
+}
+
 /* The per-job converter: MuPDF formats and text. An office document is
  * handed back (REC_OFFICE) for the slot's office converter. */
 static int child_main(void *arg, int fd, int in_fd)
@@ -135,9 +200,11 @@ static int child_main(void *arg, int fd, int in_fd)
 		abort();
 	while (c->fault == 2)
 		pause();
-	wy_convert_sink sink = {c, sink_format, sink_count, sink_page, sink_thumb, sink_meta};
+	wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta};
 	wy_errinfo ei = {0};
-	int rc = wy_convert_file(c->path, c->bs, &c->opts, &sink, &ei);
+	int rc = confine_converter(c, &ei);
+	if (!rc)
+		rc = wy_convert_fd(c->in_fd, &c->opts, &sink, &ei);
 	if (rc == WY_EOFFICE)
 		send_rec(fd, REC_OFFICE, ei.msg, strlen(ei.msg));
 	else if (rc)
@@ -186,6 +253,7 @@ static int office_main(void *arg, int fd, int in_fd)
 	char *format, *path;
 	bool started = false;
 	char *pdf = wy_xasprintf("%s/out.pdf", c->workdir);
+	confine_office(c);
 	while (read_request(in_fd, &format, &path)) {
 		wy_errinfo ei = {0};
 		int rc = WY_OK;
@@ -202,13 +270,18 @@ static int office_main(void *arg, int fd, int in_fd)
 		if (!rc)
 			rc = wy_office_to_pdf(path, pdf, &ei);
 		if (!rc) {
-			wy_convert_sink sink = {c, sink_format, sink_count, sink_page, sink_thumb, sink_meta};
+			wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta};
 			c->drop_format = true;
 			c->boxes_sent = 0;
-			rc = wy_convert_file(pdf, c->bs, &c->opts, &sink, &ei);
+			int pfd = open(pdf, O_RDONLY | O_CLOEXEC);
+			rc = pfd < 0 ? wy_err_set(&ei, WY_EIO, "the office converter made no PDF")
+				     : wy_convert_fd(pfd, &c->opts, &sink, &ei);
+			if (pfd >= 0)
+				close(pfd);
 			c->drop_format = false;
 		}
 		unlink(pdf);
+		unlink(path); /* the parent's copy of the original */
 		if (rc)
 			send_error(fd, rc, &ei);
 		else
@@ -352,21 +425,54 @@ static void parse_page(slot *s, const char *p, size_t n)
 
 /* Parse complete records from s->in. The child parses hostile input and
  * may be subverted, so every record is checked as untrusted too. */
-static void parse_records(slot *s, int max_pages)
+/* Store an image the child made. Its name must be the hash of its bytes:
+ * the child is not trusted to name what it stores. A store that refuses
+ * (a full disk) fails the job with the reason, and the child is stopped. */
+static void store_blob(slot *s, wy_blob_store *bs, const char *p, size_t n)
+{
+	char claimed[65], sha[65];
+	if (n < 64) {
+		s->protocol_error = true;
+		return;
+	}
+	memcpy(claimed, p, 64);
+	claimed[64] = 0;
+	if (!wy_blob_valid_name(claimed)) {
+		s->protocol_error = true;
+		return;
+	}
+	if (s->err)
+		return; /* the job has failed already */
+	wy_errinfo ei = {0};
+	int rc = wy_blob_put(bs, p + 64, n - 64, sha, &ei);
+	if (!rc && strcmp(sha, claimed) != 0) {
+		s->protocol_error = true;
+		return;
+	}
+	if (rc) {
+		s->err = rc;
+		free(s->errmsg);
+		s->errmsg = wy_xasprintf("cannot store a page image: %s", wy_err_msg(&ei, rc));
+		if (!s->office)
+			wy_sandbox_kill(s->pid);
+	}
+}
+
+static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 {
 	size_t off = 0;
 	while (!s->protocol_error && s->in.len - off >= 5) {
 		const unsigned char *h = (const unsigned char *)s->in.data + off;
 		uint32_t n = (uint32_t)h[1] | (uint32_t)h[2] << 8 | (uint32_t)h[3] << 16 | (uint32_t)h[4] << 24;
-		if (n > REC_MAX) {
+		if (n > (h[0] == REC_BLOB ? BLOB_MAX : REC_MAX)) {
 			s->protocol_error = true;
 			break;
 		}
 		if (s->in.len - off - 5 < n)
 			break;
 		const char *p = (const char *)h + 5;
-		/* A page record is binary and large: parse_page reads it in place. */
-		char *str = h[0] == REC_PAGE ? NULL : wy_xstrndup(p, n);
+		/* Page and image records are binary and large: read in place. */
+		char *str = h[0] == REC_PAGE || h[0] == REC_BLOB ? NULL : wy_xstrndup(p, n);
 		switch (h[0]) {
 		case REC_FORMAT:
 			free(s->format);
@@ -397,6 +503,9 @@ static void parse_records(slot *s, int max_pages)
 		case REC_PAGE:
 			parse_page(s, p, n);
 			break;
+		case REC_BLOB:
+			store_blob(s, bs, p, n);
+			break;
 		case REC_ERROR: {
 			char *sp = strchr(str, ' ');
 			s->err = atoi(str);
@@ -425,7 +534,7 @@ static void parse_records(slot *s, int max_pages)
 	}
 }
 
-static void read_child(slot *s, int max_pages)
+static void read_child(slot *s, wy_blob_store *bs, int max_pages)
 {
 	char chunk[65536];
 	for (size_t total = 0; total < READ_MAX; total += sizeof chunk) {
@@ -436,7 +545,7 @@ static void read_child(slot *s, int max_pages)
 				s->eof = true;
 				return;
 			}
-			parse_records(s, max_pages);
+			parse_records(s, bs, max_pages);
 			continue;
 		}
 		if (r == 0)
@@ -465,7 +574,7 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	int rc = wy_blob_local_path(bs, s->job.sha256, &path, &tmp, ei);
 	if (rc)
 		return rc;
-	child_ctx c = {.path = path, .bs = bs};
+	child_ctx c = {.path = path, .in_fd = -1};
 	/* Fault points for the tests of supervision: checked here in the parent
 	 * so that exactly the n-th job's child crashes or hangs. */
 	c.fault = wy_fault("child.crash") ? 1 : wy_fault("child.hang") ? 2 : wy_fault("child.bad_boxes") ? 3 : 0;
@@ -481,7 +590,7 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	free(path);
 	if (rc)
 		return rc;
-	wy_buf_init(&s->in, REC_MAX + 64);
+	wy_buf_init(&s->in, BLOB_MAX + 64);
 	s->started_ms = s->last_progress_ms = wy_now_ms();
 	s->deadline_ms = s->started_ms + (int64_t)cfg->convert_timeout * 1000;
 	return WY_OK;
@@ -524,7 +633,7 @@ static void office_stop(office_conv *cv)
 	memset(cv, 0, sizeof *cv);
 }
 
-static int office_ensure(const wy_config *cfg, wy_blob_store *bs, office_conv *cv, wy_errinfo *ei)
+static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
 {
 	if (cv->pid > 0)
 		return WY_OK;
@@ -535,7 +644,7 @@ static int office_ensure(const wy_config *cfg, wy_blob_store *bs, office_conv *c
 		free(dir);
 		return rc;
 	}
-	child_ctx c = {.bs = bs, .cfg = cfg, .workdir = dir};
+	child_ctx c = {.cfg = cfg, .workdir = dir, .in_fd = -1};
 	c.fault = wy_fault("office.crash") ? 1 : 0;
 	convert_opts(cfg, &c.opts);
 	/* The supervisor watches resident memory against convert_memory_mb; the
@@ -675,6 +784,38 @@ static void recover_dead_leases(wy_store *st)
 }
 
 /* Hand the slot's job to its office converter (started if needed). */
+/* Copy the original into the office converter's directory, the only place
+ * it can read from. The converter can write there too: never follow or
+ * reuse what it may have left at that name. */
+static int copy_original(const char *src, const char *dst, wy_errinfo *ei)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return wy_err_set(ei, WY_EIO, "cannot open the original: %s", strerror(errno));
+	unlink(dst);
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0) {
+		int rc = wy_err_set(ei, WY_EIO, "cannot copy the original for the office converter: %s",
+				    strerror(errno));
+		close(in);
+		return rc;
+	}
+	int rc = WY_OK;
+	char buf[65536];
+	ssize_t r = 0;
+	while (!rc && ((r = read(in, buf, sizeof buf)) > 0 || (r < 0 && errno == EINTR)))
+		if (r > 0 && wy_write_all(out, buf, (size_t)r))
+			rc = wy_err_set(ei, WY_EIO, "cannot copy the original for the office converter: %s",
+					strerror(errno));
+	if (!rc && r < 0)
+		rc = wy_err_set(ei, WY_EIO, "cannot read the original: %s", strerror(errno));
+	close(out);
+	close(in);
+	if (rc)
+		unlink(dst);
+	return rc;
+}
+
 static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinfo *ei)
 {
 	char *path = NULL;
@@ -682,23 +823,29 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 	int rc = wy_blob_local_path(bs, s->job.sha256, &path, &tmp, ei);
 	if (rc)
 		return rc;
-	wy_buf req;
-	wy_buf_init(&req, 0);
-	wy_buf_puts(&req, s->office_format);
-	wy_buf_putc(&req, 0);
-	wy_buf_puts(&req, path);
 	/* A converter that died while idle shows as a failed write: start a
 	 * fresh one and try once more. */
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if ((rc = office_ensure(cfg, bs, &s->conv, ei)))
+		if ((rc = office_ensure(cfg, &s->conv, ei)))
 			break;
-		rc = send_rec(s->conv.req_fd, REC_REQUEST, req.data, req.len);
-		if (rc == WY_OK)
+		char *in = wy_xasprintf("%s/in", s->conv.workdir);
+		rc = copy_original(path, in, ei);
+		if (!rc) {
+			wy_buf req;
+			wy_buf_init(&req, 0);
+			wy_buf_puts(&req, s->office_format);
+			wy_buf_putc(&req, 0);
+			wy_buf_puts(&req, in);
+			if (send_rec(s->conv.req_fd, REC_REQUEST, req.data, req.len)) {
+				office_stop(&s->conv);
+				rc = wy_err_set(ei, WY_ECRASH, "the office converter stopped");
+			}
+			wy_buf_free(&req);
+		}
+		free(in);
+		if (rc != WY_ECRASH)
 			break;
-		office_stop(&s->conv);
-		rc = wy_err_set(ei, WY_ECRASH, "the office converter stopped");
 	}
-	wy_buf_free(&req);
 	if (tmp)
 		unlink(path); /* TODO with an S3 blob store: keep until the job ends */
 	free(path);
@@ -706,7 +853,7 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 		return rc;
 	/* Start the job's results afresh: only the converter's records count. */
 	wy_buf_free(&s->in);
-	wy_buf_init(&s->in, REC_MAX + 64);
+	wy_buf_init(&s->in, BLOB_MAX + 64);
 	free_pages(s);
 	s->done = s->eof = false;
 	s->office = true;
@@ -918,7 +1065,7 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 	if (w == 0)
 		return; /* pipe closed, process not reaped yet */
 	if (!s->eof)
-		read_child(s, cfg->max_pages);
+		read_child(s, bs, cfg->max_pages);
 	close(s->fd);
 	s->fd = -1;
 	if (s->office_format && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !s->protocol_error && !timed_out) {
@@ -1051,7 +1198,7 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 		}
 		for (int k = 0; pr > 0 && k < n; k++)
 			if (pfd[k].revents)
-				read_child(&slots[map[k]], cfg->max_pages);
+				read_child(&slots[map[k]], bs, cfg->max_pages);
 		now = wy_now_ms();
 		for (int i = 0; i < nslots; i++)
 			if (slots[i].busy)

@@ -8,6 +8,7 @@
 #include "text/boxes.h"
 #include "text/utf8.h"
 
+#include <fcntl.h>
 #include <iconv.h>
 #include <webp/decode.h>
 #include <stdlib.h>
@@ -66,6 +67,23 @@ static void r_free(result *r)
 
 static wy_blob_store *bs;
 
+static int convert_file(const char *path, const wy_convert_opts *o, const wy_convert_sink *s, wy_errinfo *ei)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return wy_err_set(ei, WY_EIO, "cannot open %s", path);
+	int rc = wy_convert_fd(fd, o, s, ei);
+	close(fd);
+	return rc;
+}
+
+/* Images go into the blob store, as the worker's parent puts them. */
+static int r_image(void *ctx, const void *webp, size_t len, char sha[65])
+{
+	(void)ctx;
+	return wy_blob_put(bs, webp, len, sha, NULL);
+}
+
 static int convert_path_opts(const char *path, const wy_convert_opts *o, result *r, wy_errinfo *ei)
 {
 	if (!bs) {
@@ -75,8 +93,8 @@ static int convert_path_opts(const char *path, const wy_convert_opts *o, result 
 		free(b);
 	}
 	memset(r, 0, sizeof *r);
-	wy_convert_sink s = {r, r_format, r_count, r_page, r_thumb, r_meta};
-	return wy_convert_file(path, bs, o, &s, ei);
+	wy_convert_sink s = {r, r_image, r_format, r_count, r_page, r_thumb, r_meta};
+	return convert_file(path, o, &s, ei);
 }
 
 static int convert_path(const char *path, result *r, wy_errinfo *ei)
@@ -93,8 +111,8 @@ static int convert_bytes_opts(const void *data, size_t len, const wy_convert_opt
 	fwrite(data, 1, len, f);
 	fclose(f);
 	memset(r, 0, sizeof *r);
-	wy_convert_sink s = {r, r_format, r_count, r_page, r_thumb, r_meta};
-	int rc = wy_convert_file(path, bs, o, &s, ei);
+	wy_convert_sink s = {r, r_image, r_format, r_count, r_page, r_thumb, r_meta};
+	int rc = convert_file(path, o, &s, ei);
 	free(path);
 	return rc;
 }
@@ -744,7 +762,26 @@ TEST(title_choice)
 	free(t);
 }
 
-TEST_LIST(T(chinese_pdf_pages_text_images), T(colour_pages_keep_their_colour), T(gbk_and_big5_text_become_utf8_pages), T(long_text_is_laid_out_over_pages), T(text_is_capped_per_page_and_per_document),
+/* MuPDF's HTML, XHTML and FictionBook readers resolve a document's paths on
+ * the filesystem: a process that is not confined refuses them. */
+TEST(html_needs_a_confined_converter)
+{
+	char *path = wy_xasprintf("%s/page.html", wy_test_tmpdir("convert-html"));
+	FILE *f = fopen(path, "w");
+	ASSERT(f);
+	fputs("<!DOCTYPE html><html><body><p>hello</p><img src=\"../../../../etc/x.png\"/></body></html>", f);
+	fclose(f);
+	result r;
+	wy_errinfo ei = {0};
+	ASSERT_EQ(convert_path(path, &r, &ei), WY_ENOTSUP);
+	ASSERT_CONTAINS(ei.msg, "confined");
+	ASSERT_EQ(r.pages, 0);
+	r_free(&r);
+	free(path);
+}
+
+TEST_LIST(T(html_needs_a_confined_converter), T(chinese_pdf_pages_text_images), T(colour_pages_keep_their_colour),
+	  T(gbk_and_big5_text_become_utf8_pages), T(long_text_is_laid_out_over_pages), T(text_is_capped_per_page_and_per_document),
 	  T(epub_converts), T(passwords), T(unrecognized_office_and_broken), T(truncated_pdf_never_crashes),
 	  T(title_choice), T(boxes_mark_where_the_characters_are), T(boxes_of_the_samples),
 	  T(boxes_follow_the_text_caps), T(boxes_of_the_corpus))

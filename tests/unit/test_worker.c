@@ -8,53 +8,13 @@
 #include "jobs/worker.h"
 #include "store/store.h"
 #include "test.h"
+#include "testenv.h"
 #include "testdoc.h"
 #include "text/boxes.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-typedef struct env {
-	wy_config cfg;
-	wy_store *st;
-	wy_blob_store *bs;
-	char dir[512];
-} env;
-
-static void env_open(env *e)
-{
-	memset(e, 0, sizeof *e);
-	if (wy_config_load(&e->cfg, NULL))
-		abort();
-	snprintf(e->dir, sizeof e->dir, "%s", wy_test_tmpdir("worker"));
-	snprintf(e->cfg.data_dir, sizeof e->cfg.data_dir, "%s", e->dir);
-	e->cfg.workers = 2;
-	char *b = wy_xasprintf("%s/blobs", e->dir);
-	if (wy_store_open(e->dir, &e->st, NULL) || wy_blob_open(b, &e->bs, NULL))
-		abort();
-	free(b);
-}
-
-static void env_close(env *e)
-{
-	wy_store_close(e->st);
-	wy_blob_close(e->bs);
-}
-
-/* Store bytes as an original and queue it, as `wenyuan add` does. */
-static int64_t add_doc(env *e, const void *data, size_t len, const char *name)
-{
-	char sha[65];
-	if (wy_blob_put(e->bs, data, len, sha, NULL))
-		abort();
-	wy_doc_new dn = {.filename = name, .sha256 = sha, .size = (int64_t)len};
-	int64_t id;
-	bool existed;
-	if (wy_store_doc_add(e->st, &dn, &id, &existed, NULL))
-		abort();
-	return id;
-}
 
 /* Code points of UTF-8 text. */
 static size_t cps(const char *t)
@@ -70,14 +30,6 @@ static int64_t add_text(env *e, const char *text, const char *name)
 	return add_doc(e, text, strlen(text), name);
 }
 
-static void run_until_done(env *e, int64_t *ids, int n)
-{
-	wy_worker_opts o = {.name = "test", .wait_ids = ids, .nwait = n};
-	wy_errinfo ei = {0};
-	int rc = wy_worker_run(&e->cfg, e->st, e->bs, &o, &ei);
-	if (rc)
-		printf("  worker: %s\n", wy_err_msg(&ei, rc));
-}
 
 static wy_doc_status status_of(env *e, int64_t id, char *reason, size_t cap)
 {
@@ -94,7 +46,7 @@ static wy_doc_status status_of(env *e, int64_t id, char *reason, size_t cap)
 TEST(converts_and_publishes_pages)
 {
 	env e;
-	env_open(&e);
+	env_open(&e, "worker");
 	char path[700];
 	snprintf(path, sizeof path, "%s/doc.pdf", e.dir);
 	ASSERT_EQ(testdoc_pdf("<html><body lang=\"zh-CN\"><h1>第一页</h1><p style=\"page-break-after:always\">甲</p>"
@@ -152,7 +104,7 @@ TEST(boxes_out_of_step_with_the_text_fail_the_job)
 	/* A child that sends one box fewer than its page has characters is
 	 * not following the protocol: its document fails, the next does not. */
 	env e;
-	env_open(&e);
+	env_open(&e, "worker");
 	e.cfg.workers = 1;
 	int64_t ids[2];
 	ids[0] = add_text(&e, "第一份\n", "a.txt");
@@ -170,7 +122,7 @@ TEST(boxes_out_of_step_with_the_text_fail_the_job)
 TEST(crashing_child_fails_only_its_document)
 {
 	env e;
-	env_open(&e);
+	env_open(&e, "worker");
 	e.cfg.workers = 1; /* jobs start in queue order: the first one crashes */
 	int64_t ids[3];
 	ids[0] = add_text(&e, "第一份\n", "a.txt");
@@ -195,7 +147,7 @@ TEST(crashing_child_fails_only_its_document)
 TEST(hanging_child_is_killed_at_the_limit)
 {
 	env e;
-	env_open(&e);
+	env_open(&e, "worker");
 	e.cfg.convert_timeout = 1;
 	int64_t ids[2];
 	ids[0] = add_text(&e, "会卡住的文档\n", "hang.txt");
@@ -220,7 +172,7 @@ TEST(memory_limit_fails_with_a_reason)
 		return;
 	}
 	env e;
-	env_open(&e);
+	env_open(&e, "worker");
 	/* An 8000 px page image needs about 90 MB: more than 64 MiB allows. */
 	e.cfg.convert_memory_mb = 64;
 	e.cfg.page_width = 8000;
@@ -236,7 +188,7 @@ TEST(memory_limit_fails_with_a_reason)
 TEST(unrecognized_and_missing_original)
 {
 	env e;
-	env_open(&e);
+	env_open(&e, "worker");
 	int64_t ids[2];
 	unsigned char junk[512];
 	for (size_t i = 0; i < sizeof junk; i++)
@@ -260,7 +212,7 @@ TEST(unrecognized_and_missing_original)
 TEST(job_of_a_dead_worker_is_picked_up)
 {
 	env e;
-	env_open(&e);
+	env_open(&e, "worker");
 	int64_t ids[1];
 	ids[0] = add_text(&e, "被中断的转换\n", "x.txt");
 	wy_job j;
