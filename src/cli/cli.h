@@ -21,7 +21,8 @@ int wy_cmd_reindex(wy_config *cfg, int argc, char **argv);
 int wy_cmd_fsck(wy_config *cfg, int argc, char **argv);
 int wy_cmd_user(wy_config *cfg, int argc, char **argv);
 
-/* Open the store and blob store of cfg->data_dir, printing any error. */
+/* Open the store and blob store of cfg->data_dir, printing any error; the
+ * store applies cfg's upload points rule (wy_store_upload_points_set). */
 struct wy_store;
 struct wy_blob_store;
 int wy_cli_open(const wy_config *cfg, struct wy_store **st, struct wy_blob_store **bs);

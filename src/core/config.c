@@ -53,6 +53,8 @@ static const struct setting {
 	S("http_timeout", "WENYUAN_HTTP_TIMEOUT", T_INT, http_timeout, 1, 3600, "30", "seconds an idle connection is kept"),
 	S("http_max_connections", "WENYUAN_HTTP_MAX_CONNECTIONS", T_INT, http_max_connections, 1, 100000, "1024", "connections at once"),
 	S("http_max_per_ip", "WENYUAN_HTTP_MAX_PER_IP", T_INT, http_max_per_ip, 1, 100000, "64", "connections at once from one address"),
+	S("points_upload_daily", "WENYUAN_POINTS_UPLOAD_DAILY", T_INT, points_upload_daily, 0, 1000000, "20", "upload points an account earns in any 24 hours, at most"),
+	S("points_upload_min_chars", "WENYUAN_POINTS_UPLOAD_MIN_CHARS", T_INT, points_upload_min_chars, 0, 10000000, "500", "characters of text (white space aside) an upload needs to earn points"),
 #undef S
 };
 

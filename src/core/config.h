@@ -46,6 +46,8 @@ typedef struct wy_config {
 	int http_timeout;        /* seconds an idle connection is kept */
 	int http_max_connections;
 	int http_max_per_ip;
+	int points_upload_daily;     /* upload points an account earns in any 24 hours */
+	int points_upload_min_chars; /* characters of text an upload needs to earn them */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

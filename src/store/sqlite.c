@@ -804,6 +804,9 @@ int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, w
 	return rc;
 }
 
+/* A document's conversion status, inside the caller's transaction; a
+ * document that is no longer ready (failed, or converting again) gives back
+ * its upload points here. */
 static int set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format,
 			  const char *reason, wy_errinfo *ei)
 {
@@ -822,7 +825,7 @@ static int set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, co
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = sq_fail(st->db, ei, "update document");
 	sq_done(st, s);
-	return rc;
+	return rc ? rc : sq_upload_points(st, doc_id, ei);
 }
 
 int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int max_attempts, wy_job *out,
@@ -1074,6 +1077,10 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	sq_done(st, s);
 	s = NULL;
 	if ((rc = sq_index_doc(st, doc_id, res->minhash, ei)))
+		goto fail;
+	/* ready now: upload points when the rule gives them, in this
+	 * transaction (never at upload time) */
+	if ((rc = sq_upload_points(st, doc_id, ei)))
 		goto fail;
 	if ((rc = set_job_state(st, job_id, "done", ei)))
 		goto fail;

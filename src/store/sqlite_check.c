@@ -60,6 +60,10 @@ int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), voi
 		{"", "SELECT 'document ' || id || ' has a bad status ' || status FROM documents WHERE status NOT IN (0, 1, 2, 3)"},
 		{"", "SELECT 'document ' || id || ': original ' || quote(sha256) || ' is not a blob name' FROM documents"
 		     " WHERE length(sha256) != 64 OR sha256 GLOB '*[^0-9a-f]*'"},
+		{"", "SELECT 'document ' || d.id || ' holds ' || d.upload_points || ' upload points but its ledger'"
+		     " || ' rows give ' || coalesce(l.n, 0) FROM documents d LEFT JOIN (SELECT doc_id, sum(delta) AS n"
+		     " FROM ledger WHERE reason IN ('upload', 'upload_revoked') GROUP BY doc_id) l ON l.doc_id = d.id"
+		     " WHERE d.upload_points != coalesce(l.n, 0)"},
 	};
 	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
 		if ((rc = problems(st, checks[i].sql, checks[i].prefix, cb, ctx, &n, ei)))

@@ -23,6 +23,7 @@ struct wy_store {
 		bool busy;
 	} cache[STMT_CACHE];
 	int ncache;
+	wy_upload_points upload_rule; /* this process's (wy_store_upload_points_set) */
 };
 
 /* A statement for sql from the connection's cache (or newly prepared);
@@ -64,6 +65,11 @@ void *sq_grow(void *items, int n, int *cap, size_t size);
 	" WHERE d.status = 2 AND ((d.state = 0 AND d.private = 0) OR (d.owner_id = ?200 AND d.state < 3))" \
 	" AND (?1 IS NULL OR c.path = ?1 OR substr(c.path, 1, length(?1) + 1) = ?1 || '/')"             \
 	" AND (?2 IS NULL OR d.format = ?2) AND (?3 = 0 OR d.pages >= ?3) AND (?4 = 0 OR d.pages <= ?4)"
+
+/* The upload points rule (wy_upload_points, sqlite_users.c) for one
+ * document, inside the caller's transaction, after any change of its
+ * status, state or privacy: grants or takes back what the rule says. */
+int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 
 void sq_read_doc(sqlite3_stmt *s, wy_doc *d);
 void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f);

@@ -5,7 +5,9 @@
  * A balance is the sum of a user's ledger rows. Every change of points is
  * one IMMEDIATE transaction that reads the balance and writes the rows, so
  * two requests spending the same points are serialized by SQLite's write
- * lock: the second sees the first's rows and is refused when short. */
+ * lock: the second sees the first's rows and is refused when short. Upload
+ * points follow one rule (sq_upload_points), run inside the transaction
+ * that changes a document, whichever process or route changes it. */
 #include "core/util.h"
 #include "store/sqlite_int.h"
 
@@ -579,35 +581,112 @@ int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *
 	return rc;
 }
 
-int wy_store_points_uploads(wy_store *st, int64_t points, int *n, wy_errinfo *ei)
+/* ---- upload points: the one rule (store.h, wy_upload_points) ---- */
+
+void wy_store_upload_points_set(wy_store *st, const wy_upload_points *rule) { st->upload_rule = *rule; }
+
+/* The rule now: this process's, overridden by what an admin saved. A saved
+ * value that does not read as a count is ignored, as web_site_load does. */
+static int upload_rule(wy_store *st, wy_upload_points *r, wy_errinfo *ei)
 {
-	*n = 0;
-	if (points <= 0)
-		return WY_OK;
-	int rc = sq_begin(st, ei);
+	*r = st->upload_rule;
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "SELECT name, value FROM settings"
+			 " WHERE name IN ('points_upload', 'points_upload_daily', 'points_upload_min_chars')",
+			 ei);
 	if (rc)
 		return rc;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		const char *v = (const char *)sqlite3_column_text(s, 1);
+		char *tail;
+		long long n = v ? strtoll(v, &tail, 10) : -1;
+		if (!name || !v || tail == v || *tail || n < 0 || n > 1000000000)
+			continue;
+		if (strcmp(name, "points_upload") == 0)
+			r->points = n;
+		else if (strcmp(name, "points_upload_daily") == 0)
+			r->daily = n;
+		else
+			r->min_chars = n;
+	}
+	if (step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "read the upload points settings");
+	sq_done(st, s);
+	return rc;
+}
+
+int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
 	sqlite3_stmt *s;
-	if ((rc = sq_prep(st, &s,
-			  "SELECT id, owner_id FROM documents WHERE owner_id IS NOT NULL AND upload_points = 0"
-			  " AND status = 2 AND state = 0 AND private = 0 LIMIT 100",
-			  ei)))
-		return end(st, rc, ei);
-	int64_t ids[100], owners[100];
-	int k = 0;
-	while (k < 100 && sqlite3_step(s) == SQLITE_ROW) {
-		ids[k] = sqlite3_column_int64(s, 0);
-		owners[k++] = sqlite3_column_int64(s, 1);
+	int rc = sq_prep(st, &s,
+			 "SELECT coalesce(owner_id, 0), upload_points,"
+			 " status = 2 AND state = 0 AND private = 0 AND dup_of IS NULL FROM documents WHERE id = ?1",
+			 ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	int step = sqlite3_step(s);
+	int64_t owner = 0, held = 0;
+	bool listed = false;
+	if (step == SQLITE_ROW) {
+		owner = sqlite3_column_int64(s, 0);
+		held = sqlite3_column_int64(s, 1);
+		listed = sqlite3_column_int(s, 2) != 0;
+	} else if (step != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "read a document's upload points");
 	}
 	sq_done(st, s);
-	for (int i = 0; i < k && !rc; i++) {
-		int64_t v[2] = {ids[i], points};
-		if (!(rc = ledger_add(st, owners[i], points, "upload", ids[i], 0, ei)))
-			rc = run(st, "UPDATE documents SET upload_points = ?2 WHERE id = ?1", v, 2, "mark upload points", ei);
+	if (rc || !owner)
+		return rc; /* no such document, or imported: nobody earns */
+	int64_t v[2] = {doc_id, 0};
+	if (held > 0) {
+		if (listed)
+			return WY_OK; /* it keeps what it earned */
+		/* Exactly what it holds goes back, even below a zero balance
+		 * (the points may be spent): a debt the owner pays back before
+		 * spending again, never points made out of a deleted upload. */
+		if (!(rc = ledger_add(st, owner, -held, "upload_revoked", doc_id, 0, ei)))
+			rc = run(st, "UPDATE documents SET upload_points = 0 WHERE id = ?1", v, 1, "take back points",
+				 ei);
+		return rc;
 	}
-	if (!rc)
-		*n = k;
-	return end(st, rc, ei);
+	if (!listed)
+		return WY_OK;
+	wy_upload_points r;
+	if ((rc = upload_rule(st, &r, ei)) || r.points <= 0 || r.daily <= 0)
+		return rc;
+	if (r.min_chars > 0) {
+		/* characters of text, white space aside: a page count costs an
+		 * uploader nothing (blank pages), text is what readers read */
+		int64_t chars;
+		if ((rc = scalar(st,
+				 "SELECT coalesce(sum(length(replace(replace(replace(replace(replace(replace("
+				 "text, ' ', ''), char(9), ''), char(10), ''), char(12), ''), char(13), ''),"
+				 " char(12288), ''))), 0) FROM pages WHERE doc_id = ?1",
+				 &doc_id, 1, &chars, ei)))
+			return rc;
+		if (chars < r.min_chars)
+			return WY_OK;
+	}
+	/* the owner's upload points of the last 24 hours, granted less taken
+	 * back, stay within the cap: points taken back make room again, but
+	 * one grant is never more than the cap */
+	int64_t w[2] = {owner, wy_now() - 86400}, recent;
+	if ((rc = scalar(st,
+			 "SELECT coalesce(sum(delta), 0) FROM ledger"
+			 " WHERE user_id = ?1 AND reason IN ('upload', 'upload_revoked') AND at > ?2",
+			 w, 2, &recent, ei)))
+		return rc;
+	int64_t room = r.daily - (recent > 0 ? recent : 0), give = r.points < room ? r.points : room;
+	if (give <= 0)
+		return WY_OK;
+	v[1] = give;
+	if (!(rc = ledger_add(st, owner, give, "upload", doc_id, 0, ei)))
+		rc = run(st, "UPDATE documents SET upload_points = ?2 WHERE id = ?1", v, 2, "grant upload points", ei);
+	return rc;
 }
 
 int wy_store_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinfo *ei)
@@ -617,7 +696,8 @@ int wy_store_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_erri
 		return rc;
 	int64_t have;
 	if (!(rc = balance(st, user_id, &have, ei))) {
-		if (have + delta < 0)
+		/* a balance below zero (upload points taken back) may be raised */
+		if (delta < 0 && have + delta < 0)
 			rc = wy_err_set(ei, WY_EPOINTS, "the balance would be below zero (%lld)", (long long)have);
 		else if (delta)
 			rc = ledger_add(st, user_id, delta, "admin", 0, 0, ei);
@@ -694,15 +774,34 @@ int wy_store_report_close(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	return run(st, "UPDATE reports SET open = 0 WHERE doc_id = ?1 AND open", &doc_id, 1, "close reports", ei);
 }
 
+/* One UPDATE of a document (?1 its id) and the upload points rule, in one
+ * transaction. */
+static int doc_change(wy_store *st, const char *sql, const int64_t *v, int n, const char *what, wy_errinfo *ei)
+{
+	int rc = sq_begin(st, ei);
+	if (rc)
+		return rc;
+	if (!(rc = run(st, sql, v, n, what, ei)) && sqlite3_changes(st->db) == 0)
+		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)v[0]);
+	if (!rc)
+		rc = sq_upload_points(st, v[0], ei);
+	return end(st, rc, ei);
+}
+
 int wy_store_doc_set_state(wy_store *st, int64_t doc_id, wy_doc_state state, wy_errinfo *ei)
 {
 	if ((unsigned)state > WY_STATE_DELETED)
 		return wy_err_set(ei, WY_EINVAL, "no such state");
 	int64_t v[3] = {doc_id, state, wy_now()};
-	int rc = run(st, "UPDATE documents SET state = ?2, updated_at = ?3 WHERE id = ?1", v, 3, "set a state", ei);
-	if (!rc && sqlite3_changes(st->db) == 0)
-		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id);
-	return rc;
+	return doc_change(st, "UPDATE documents SET state = ?2, updated_at = ?3 WHERE id = ?1", v, 3, "set a state",
+			  ei);
+}
+
+int wy_store_doc_set_private(wy_store *st, int64_t doc_id, bool private_, wy_errinfo *ei)
+{
+	int64_t v[3] = {doc_id, private_, wy_now()};
+	return doc_change(st, "UPDATE documents SET private = ?2, updated_at = ?3 WHERE id = ?1", v, 3, "set privacy",
+			  ei);
 }
 
 int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc_list *out, int *total,

@@ -203,7 +203,8 @@ int wy_store_job_progress(wy_store *st, const wy_job *job, int done, int total, 
 			  wy_errinfo *ei);
 
 /* Publish a finished job in one transaction: the document becomes ready with
- * all its pages, or nothing changes. */
+ * all its pages (and its owner gets upload points when the rule gives them:
+ * wy_upload_points), or nothing changes. */
 int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei);
 
 /* Fail a claimed job and its document with a reason for people. The original
@@ -277,7 +278,8 @@ int wy_store_blob_used(wy_store *st, const char *sha, bool *used, wy_errinfo *ei
  * index's, and what the rows say of each other (a ready document has all
  * its pages, a page's boxes are whole, a queued or converting document has
  * a job, a job's document exists, the index holds exactly the ready
- * documents). Each problem goes to cb as a sentence for people; returns
+ * documents, a document holds the upload points its ledger rows give).
+ * Each problem goes to cb as a sentence for people; returns
  * WY_OK when the checks ran (problems or not). */
 int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), void *ctx, wy_errinfo *ei);
 
@@ -445,12 +447,14 @@ int wy_store_user_docs(wy_store *st, int64_t user_id, wy_user_docs which, int of
 
 /* ---- points ----
  * A ledger: every change of a balance is a row with a reason; the balance
- * is the sum of the rows and never negative. Every change is one
- * transaction that checks the balance inside it, so concurrent requests
- * never make or lose points. */
+ * is the sum of the rows. Spending never takes it below zero; taking back
+ * upload points may (a debt: nothing can be spent until it is paid). Every
+ * change is one transaction that checks the balance inside it, so
+ * concurrent requests never make or lose points. */
 typedef struct wy_ledger_entry {
 	int64_t id, delta;
-	char *reason;            /* "register" "signin" "upload" "download" "sale" "reward" "rewarded" "admin" */
+	char *reason;            /* "register" "signin" "upload" "upload_revoked" "download" "sale" "reward"
+				  * "rewarded" "admin" */
 	int64_t doc_id;          /* or 0 */
 	char *doc_title;         /* or NULL */
 	int64_t other_id;        /* the other user of a transfer, or 0 */
@@ -481,10 +485,33 @@ int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t p
 int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei);
 /* Whether user has downloaded doc_id before (so downloads it free). */
 int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei);
-/* Points for approved uploads: every ready, published document of an
- * account that has not had them gets points once. *n: how many. */
-int wy_store_points_uploads(wy_store *st, int64_t points, int *n, wy_errinfo *ei);
-/* An admin's adjustment (may be negative, never below 0: WY_EPOINTS). */
+/* Upload points, one rule applied by the store itself inside the
+ * transaction of every change that can make a document earn or lose them
+ * (a conversion finishing or failing, wy_store_doc_set_state,
+ * wy_store_doc_set_private), so no caller grants or takes them back and
+ * concurrent processes never grant twice. A document earns points when it
+ * is ready, published (approved, under review), public, has an uploading
+ * account, is not flagged as a near-duplicate (dup_of) and its text has at
+ * least min_chars characters that are not white space; it earns `points`,
+ * but no more than what keeps its owner's upload points of the last 24
+ * hours (granted less taken back) within `daily` (a partial grant at the
+ * edge). It keeps what it earned (documents.upload_points) until it stops
+ * qualifying (hidden, deleted, made private, failed, converting again),
+ * when a ledger row "upload_revoked" takes exactly that back; qualifying
+ * again is a new grant under the same cap. */
+typedef struct wy_upload_points {
+	int64_t points;          /* per document (0: uploads earn nothing) */
+	int64_t daily;           /* per account in any 24 hours (0: nothing) */
+	int64_t min_chars;       /* characters of text a document needs */
+} wy_upload_points;
+/* This connection's rule: its process's settings points_upload,
+ * points_upload_daily and points_upload_min_chars. The site settings an
+ * admin saved under those names (wy_store_setting_set) override them, read
+ * in each transaction, so every process applies the same rule. Until set,
+ * uploads earn nothing (taking back still works). */
+void wy_store_upload_points_set(wy_store *st, const wy_upload_points *rule);
+/* An admin's adjustment (a negative one never takes the balance below 0:
+ * WY_EPOINTS). */
 int wy_store_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinfo *ei);
 
 /* ---- reports and moderation ---- */
@@ -510,8 +537,10 @@ int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy
 int wy_store_report_close(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 
 /* Set a document's moderation state / category / price, title, description
- * and privacy (its owner's edit). */
+ * and privacy (its owner's edit). A new state or privacy applies the upload
+ * points rule in the same transaction (WY_ENOTFOUND: no such document). */
 int wy_store_doc_set_state(wy_store *st, int64_t doc_id, wy_doc_state state, wy_errinfo *ei);
+int wy_store_doc_set_private(wy_store *st, int64_t doc_id, bool private_, wy_errinfo *ei);
 int wy_store_doc_set_category(wy_store *st, int64_t doc_id, const char *path, wy_errinfo *ei);
 /* Documents in a moderation state (-1: any), newest first, for admins. */
 int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc_list *out, int *total,

@@ -358,6 +358,7 @@ enum MHD_Result web_post_me(server *sv, struct MHD_Connection *c, web_req *r, co
 static const char *const ledger_reasons[][2] = {
 	{"register", N_("注册")}, {"signin", N_("每日签到")}, {"upload", N_("上传文档")}, {"download", N_("下载文档")},
 	{"sale", N_("文档被下载")}, {"reward", N_("打赏")}, {"rewarded", N_("收到打赏")}, {"admin", N_("管理员调整")},
+	{"upload_revoked", N_("文档下架，收回上传积分")},
 };
 
 /* The context of /me/{tab}, also the JSON of /api/v1/me/{tab}. */

@@ -17,7 +17,8 @@
 /* The settings an admin may change on the site (core/config.h names). */
 static const char *const site_settings[] = {"site_name",      "site_footer",    "site_icp",      "preview_pages",
 					    "download_price", "max_upload_mb",  "upload_review", "points_upload",
-					    "points_signin",  "points_register", NULL};
+					    "points_signin",  "points_register", "points_upload_daily",
+					    "points_upload_min_chars", NULL};
 
 bool web_site_setting(const char *name)
 {

@@ -243,6 +243,9 @@ int web_store(server *sv, wy_store **st, wy_errinfo *ei)
 		int rc = wy_store_open(sv->cfg->data_dir, &thread_store, ei);
 		if (rc)
 			return rc;
+		wy_upload_points rule = {sv->cfg->points_upload, sv->cfg->points_upload_daily,
+					 sv->cfg->points_upload_min_chars};
+		wy_store_upload_points_set(thread_store, &rule);
 		pthread_once(&store_key_once, make_store_key);
 		pthread_setspecific(store_key, thread_store);
 	}
@@ -2082,12 +2085,8 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		sleep(1);
 		if (lst) {
 			flush_counts(lst);
-			/* points for uploads approved since; site settings another
-			 * server process changed */
-			web_site site;
-			web_site_get(&sv, &site);
-			int granted;
-			wy_store_points_uploads(lst, site.points_upload, &granted, NULL);
+			/* site settings another server process changed (upload
+			 * points are the store's: wy_upload_points) */
 			if (tick % 5 == 0)
 				web_site_load(&sv, lst);
 		}

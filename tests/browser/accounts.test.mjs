@@ -115,7 +115,7 @@ test('register, upload, favorite, share, reward, report, hide', { timeout: 30000
   await bob.locator('#report button').click();
   await bob.waitForLoadState();
   assert.match(await bob.locator('.message').innerText(), /感谢举报/);
-  // the uploader got the reward (+3; and 5 for each approved upload)
+  // the uploader got the reward (+3; and 5 for each upload the points rule pays)
   const ledger = await points(page);
   assert.ok(ledger >= before + 3, `points ${before} -> ${ledger}`);
   assert.ok(await page.locator('td', { hasText: '收到打赏' }).count() >= 1);

@@ -6,6 +6,7 @@
 #include "store/store.h"
 #include "test.h"
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,7 +208,7 @@ TEST(a_download_is_paid_once_to_the_uploader)
 	wy_store_close(st);
 }
 
-TEST(signin_once_a_day_and_upload_points_once_when_approved)
+TEST(signin_once_a_day)
 {
 	wy_store *st = fresh();
 	ASSERT(st);
@@ -220,24 +221,246 @@ TEST(signin_once_a_day_and_upload_points_once_when_approved)
 	ASSERT_EQ(wy_store_points_signin(st, a, 101, 2, &granted, NULL), WY_OK);
 	ASSERT(granted);
 	ASSERT_EQ(balance(st, a), 4);
-	int64_t pub = doc(st, a, false, WY_STATE_PUBLISHED, 0, IMG1);
-	int64_t pending = doc(st, a, false, WY_STATE_PENDING, 0, IMG2);
-	doc(st, a, true, WY_STATE_PUBLISHED, 0, IMG2); /* private: no points */
-	int n;
-	ASSERT_EQ(wy_store_points_uploads(st, 5, &n, NULL), WY_OK);
-	ASSERT_EQ(n, 1);
-	ASSERT_EQ(wy_store_points_uploads(st, 5, &n, NULL), WY_OK);
-	ASSERT_EQ(n, 0);
-	ASSERT_EQ(balance(st, a), 9);
-	ASSERT_EQ(wy_store_doc_set_state(st, pending, WY_STATE_PUBLISHED, NULL), WY_OK); /* approved */
-	ASSERT_EQ(wy_store_points_uploads(st, 5, &n, NULL), WY_OK);
-	ASSERT_EQ(n, 1);
-	ASSERT_EQ(balance(st, a), 14);
-	/* hidden and shown again: not paid twice */
+	wy_store_close(st);
+}
+
+/* ---- upload points (wy_upload_points) ---- */
+
+/* Text of n characters ("文"), then pad spaces and newlines; one of four
+ * buffers, so a few may be in use at once. */
+static const char *text_of(int n, int pad)
+{
+	static char bufs[4][8192];
+	static int k;
+	char *b = bufs[k++ % 4], *p = b;
+	for (int i = 0; i < n && p + 4 < b + sizeof bufs[0]; i++)
+		p += sprintf(p, "文");
+	for (int i = 0; i < pad && p + 2 < b + sizeof bufs[0]; i++)
+		*p++ = i % 2 ? '\n' : ' ';
+	*p = 0;
+	return b;
+}
+
+/* A new document of owner (0: imported), queued: nothing converted yet. */
+static int64_t doc_queued(wy_store *st, int64_t owner, bool private_, int state)
+{
+	static int serial;
+	char sha[65];
+	snprintf(sha, sizeof sha, "%064d", ++serial + 5000);
+	wy_doc_new dn = {.filename = "t.txt", .sha256 = sha, .size = 10, .owner_id = owner, .private_ = private_,
+			 .state = state};
+	int64_t id;
+	bool existed;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
+	return id;
+}
+
+/* The worker converts the oldest queued document: one page of text. */
+static void convert_next(wy_store *st, const char *text)
+{
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	wy_page p = {.page_no = 1, .text = (char *)text, .width = 10, .height = 10};
+	snprintf(p.image_sha256, 65, "%s", IMG1);
+	wy_doc_result r = {.format = "txt", .title = "正文", .npages = 1, .pages = &p};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r, NULL), WY_OK);
+	wy_job_clear(&j);
+}
+
+static int64_t doc_text(wy_store *st, int64_t owner, bool private_, int state, const char *text)
+{
+	int64_t id = doc_queued(st, owner, private_, state);
+	convert_next(st, text);
+	return id;
+}
+
+/* What wy_store_check finds wrong (the ledger against each document's
+ * upload points among it). */
+static void count_problem(void *ctx, const char *problem)
+{
+	fprintf(stderr, "  problem: %s\n", problem);
+	(*(int *)ctx)++;
+}
+
+static int problems(wy_store *st)
+{
+	int n = 0;
+	ASSERT_EQ(wy_store_check(st, count_problem, &n, NULL), WY_OK);
+	return n;
+}
+
+/* Ledger rows of user with reason, and their sum. */
+static int ledger_rows(wy_store *st, int64_t user_id, const char *reason, int64_t *sum)
+{
+	wy_ledger l;
+	int total, n = 0;
+	*sum = 0;
+	ASSERT_EQ(wy_store_points_ledger(st, user_id, 0, 1000, &l, &total, NULL), WY_OK);
+	for (int i = 0; i < l.n; i++)
+		if (strcmp(l.items[i].reason, reason) == 0) {
+			n++;
+			*sum += l.items[i].delta;
+		}
+	wy_ledger_clear(&l);
+	return n;
+}
+
+static const wy_upload_points RULE = {.points = 5, .daily = 20, .min_chars = 500};
+
+TEST(upload_points_when_ready_public_and_approved_never_twice)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	wy_store_upload_points_set(st, &RULE);
+	int64_t a = user(st, "alice", 0);
+	const char *LONG = text_of(500, 0);
+	/* not at upload time: only once converted */
+	int64_t pub = doc_queued(st, a, false, WY_STATE_PUBLISHED);
+	ASSERT_EQ(balance(st, a), 0);
+	convert_next(st, LONG);
+	ASSERT_EQ(balance(st, a), 5);
+	/* too little text (white space does not count), private, imported:
+	 * nothing */
+	doc_text(st, a, false, WY_STATE_PUBLISHED, text_of(499, 600));
+	int64_t priv = doc_text(st, a, true, WY_STATE_PUBLISHED, LONG);
+	doc_text(st, 0, false, WY_STATE_PUBLISHED, LONG);
+	ASSERT_EQ(balance(st, a), 5);
+	/* under review: when an admin approves it */
+	int64_t pending = doc_text(st, a, false, WY_STATE_PENDING, LONG);
+	ASSERT_EQ(balance(st, a), 5);
+	ASSERT_EQ(wy_store_doc_set_state(st, pending, WY_STATE_PUBLISHED, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 10);
+	ASSERT_EQ(wy_store_doc_set_state(st, pending, WY_STATE_PUBLISHED, NULL), WY_OK); /* again: once */
+	ASSERT_EQ(balance(st, a), 10);
+	/* hidden, deleted: taken back, once; restored: granted again, once */
 	ASSERT_EQ(wy_store_doc_set_state(st, pub, WY_STATE_HIDDEN, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 5);
+	ASSERT_EQ(wy_store_doc_set_state(st, pub, WY_STATE_DELETED, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 5);
 	ASSERT_EQ(wy_store_doc_set_state(st, pub, WY_STATE_PUBLISHED, NULL), WY_OK);
-	ASSERT_EQ(wy_store_points_uploads(st, 5, &n, NULL), WY_OK);
-	ASSERT_EQ(n, 0);
+	ASSERT_EQ(balance(st, a), 10);
+	ASSERT_EQ(wy_store_doc_set_state(st, pub, WY_STATE_PUBLISHED, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 10);
+	ASSERT_EQ(wy_store_doc_set_state(st, pending, WY_STATE_DELETED, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 5);
+	/* the owner makes one public, then private again */
+	ASSERT_EQ(wy_store_doc_set_private(st, priv, false, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 10);
+	ASSERT_EQ(wy_store_doc_set_private(st, priv, true, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 5);
+	ASSERT_EQ(wy_store_doc_set_private(st, 999, true, NULL), WY_ENOTFOUND);
+	/* converted again: not ready meanwhile (taken back), then ready with
+	 * too little text (nothing), then failed (nothing to take) */
+	ASSERT_EQ(wy_store_doc_retry(st, pub, true, NULL), WY_OK);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 0);
+	wy_page p = {.page_no = 1, .text = "短", .width = 10, .height = 10};
+	snprintf(p.image_sha256, 65, "%s", IMG1);
+	wy_doc_result r = {.format = "txt", .title = "正文", .npages = 1, .pages = &p};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(balance(st, a), 0);
+	ASSERT_EQ(wy_store_doc_retry(st, pub, true, NULL), WY_OK);
+	convert_next(st, LONG);
+	ASSERT_EQ(balance(st, a), 5);
+	ASSERT_EQ(wy_store_doc_retry(st, pub, true, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_fail(st, &j, "txt", "broken", NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(balance(st, a), 0);
+	/* every grant and every taking back is one ledger row */
+	int64_t sum;
+	ASSERT_EQ(ledger_rows(st, a, "upload", &sum), 5);
+	ASSERT_EQ(sum, 25);
+	ASSERT_EQ(ledger_rows(st, a, "upload_revoked", &sum), 5);
+	ASSERT_EQ(sum, -25);
+	ASSERT_EQ(problems(st), 0);
+	wy_store_close(st);
+}
+
+TEST(upload_points_capped_per_day_and_by_the_site_settings)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	/* without a rule (a process that set none): nothing */
+	int64_t a = user(st, "alice", 0), b = user(st, "bob", 0);
+	const char *LONG = text_of(600, 0);
+	doc_text(st, a, false, WY_STATE_PUBLISHED, LONG);
+	ASSERT_EQ(balance(st, a), 0);
+	wy_upload_points rule = {.points = 5, .daily = 12, .min_chars = 500};
+	wy_store_upload_points_set(st, &rule);
+	/* 5, 5, then the 2 left of 12, then nothing */
+	int64_t d1 = doc_text(st, a, false, WY_STATE_PUBLISHED, LONG);
+	doc_text(st, a, false, WY_STATE_PUBLISHED, LONG);
+	int64_t d3 = doc_text(st, a, false, WY_STATE_PUBLISHED, LONG);
+	int64_t d4 = doc_text(st, a, false, WY_STATE_PUBLISHED, LONG);
+	ASSERT_EQ(balance(st, a), 12);
+	/* another account has its own cap */
+	doc_text(st, b, false, WY_STATE_PUBLISHED, LONG);
+	ASSERT_EQ(balance(st, b), 5);
+	/* what is taken back makes room again, no more */
+	ASSERT_EQ(wy_store_doc_set_state(st, d3, WY_STATE_HIDDEN, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 10);
+	ASSERT_EQ(wy_store_doc_set_state(st, d4, WY_STATE_HIDDEN, NULL), WY_OK); /* it held nothing */
+	ASSERT_EQ(balance(st, a), 10);
+	ASSERT_EQ(wy_store_doc_set_state(st, d4, WY_STATE_PUBLISHED, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 12);
+	ASSERT_EQ(wy_store_doc_set_state(st, d3, WY_STATE_PUBLISHED, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 12);
+	/* the site settings an admin saved override the process's */
+	ASSERT_EQ(wy_store_setting_set(st, "points_upload_daily", "100", NULL), WY_OK);
+	doc_text(st, a, false, WY_STATE_PUBLISHED, LONG);
+	ASSERT_EQ(balance(st, a), 17);
+	ASSERT_EQ(wy_store_setting_set(st, "points_upload_min_chars", "1", NULL), WY_OK);
+	ASSERT_EQ(wy_store_setting_set(st, "points_upload", "3", NULL), WY_OK);
+	doc_text(st, a, false, WY_STATE_PUBLISHED, "短文");
+	ASSERT_EQ(balance(st, a), 20);
+	ASSERT_EQ(wy_store_setting_set(st, "points_upload", "zero", NULL), WY_OK); /* ignored */
+	doc_text(st, a, false, WY_STATE_PUBLISHED, "短文");
+	ASSERT_EQ(balance(st, a), 25);
+	ASSERT_EQ(wy_store_setting_set(st, "points_upload", "0", NULL), WY_OK);
+	doc_text(st, a, false, WY_STATE_PUBLISHED, LONG);
+	ASSERT_EQ(balance(st, a), 25);
+	/* a day later the cap has room again */
+	ASSERT_EQ(wy_store_setting_set(st, "points_upload", "5", NULL), WY_OK);
+	ASSERT_EQ(wy_store_setting_set(st, "points_upload_daily", "12", NULL), WY_OK);
+	doc_text(st, a, false, WY_STATE_PUBLISHED, LONG);
+	ASSERT_EQ(balance(st, a), 25);
+	char *path = wy_xasprintf("%s/wenyuan.db", dir_of_last);
+	sqlite3 *db;
+	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 10000);
+	ASSERT_EQ(sqlite3_exec(db, "UPDATE ledger SET at = at - 86401", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(path);
+	/* points taken back today make room today: the day's net stays 12 */
+	ASSERT_EQ(wy_store_doc_set_state(st, d1, WY_STATE_HIDDEN, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 20);
+	for (int i = 0; i < 5; i++)
+		doc_text(st, a, false, WY_STATE_PUBLISHED, LONG);
+	ASSERT_EQ(balance(st, a), 20 + 5 + 12); /* 5, 5, 5, 2, 0 */
+	ASSERT_EQ(problems(st), 0);
+	wy_store_close(st);
+}
+
+TEST(upload_points_taken_back_after_they_are_spent_leave_a_debt)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	wy_store_upload_points_set(st, &RULE);
+	int64_t a = user(st, "alice", 0), b = user(st, "bob", 0);
+	int64_t mine = doc_text(st, a, false, WY_STATE_PUBLISHED, text_of(500, 0));
+	int64_t theirs = doc(st, b, false, WY_STATE_PUBLISHED, 0, IMG2);
+	ASSERT_EQ(wy_store_points_reward(st, a, theirs, 5, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), 0);
+	ASSERT_EQ(wy_store_doc_set_state(st, mine, WY_STATE_DELETED, NULL), WY_OK);
+	ASSERT_EQ(balance(st, a), -5);
+	ASSERT_EQ(wy_store_points_reward(st, a, theirs, 1, NULL), WY_EPOINTS);
+	ASSERT_EQ(wy_store_points_adjust(st, a, -1, NULL), WY_EPOINTS);
+	ASSERT_EQ(wy_store_points_adjust(st, a, 2, NULL), WY_OK); /* raised, still below 0 */
+	ASSERT_EQ(balance(st, a), -3);
+	ASSERT_EQ(problems(st), 0);
 	wy_store_close(st);
 }
 
@@ -402,6 +625,63 @@ TEST(concurrent_processes_never_overdraw)
 	wy_store_close(st);
 }
 
+/* Four processes approve the same 12 documents of one account at once,
+ * then hide and restore them: no document is paid twice, the account gets
+ * exactly its daily cap from the approvals, and the ledger and the
+ * documents agree at the end. */
+TEST(concurrent_publishing_grants_under_the_cap)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice", 0);
+	int64_t ids[12];
+	for (int i = 0; i < 12; i++)
+		ids[i] = doc_text(st, a, false, WY_STATE_PENDING, text_of(500, 0));
+	ASSERT_EQ(balance(st, a), 0);
+	wy_store_close(st);
+	for (int phase = 0; phase < 2; phase++) {
+		pid_t kids[4];
+		for (int k = 0; k < 4; k++) {
+			if ((kids[k] = fork()) == 0) {
+				wy_store *s;
+				if (wy_store_open(dir_of_last, &s, NULL))
+					_exit(2);
+				wy_store_upload_points_set(s, &RULE);
+				int bad = 0;
+				for (int i = 0; i < 12; i++) {
+					int64_t id = ids[(i + 3 * k) % 12];
+					if (phase == 1)
+						bad += wy_store_doc_set_state(s, id, WY_STATE_HIDDEN, NULL) != WY_OK;
+					bad += wy_store_doc_set_state(s, id, WY_STATE_PUBLISHED, NULL) != WY_OK;
+				}
+				wy_store_close(s);
+				_exit(bad ? 3 : 0);
+			}
+		}
+		for (int k = 0; k < 4; k++) {
+			int status;
+			ASSERT(waitpid(kids[k], &status, 0) == kids[k]);
+			ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		}
+		ASSERT_EQ(wy_store_open(dir_of_last, &st, NULL), WY_OK);
+		int64_t sum;
+		int grants = ledger_rows(st, a, "upload", &sum);
+		if (phase == 0) {
+			ASSERT_EQ(grants, 4); /* 5 points each: 4 of the 12 */
+			ASSERT_EQ(sum, 20);
+		}
+		int64_t b = balance(st, a);
+		ASSERT(b >= 0 && b <= 20);
+		if (phase == 0)
+			ASSERT_EQ(b, 20);
+		ASSERT_EQ(problems(st), 0); /* each document holds what its ledger rows give */
+		wy_store_close(st);
+	}
+}
+
 TEST_LIST(T(names), T(sessions_expire_and_end_with_a_ban_or_a_new_password), T(rewards_move_points_and_never_overdraw),
-	  T(a_download_is_paid_once_to_the_uploader), T(signin_once_a_day_and_upload_points_once_when_approved),
+	  T(a_download_is_paid_once_to_the_uploader), T(signin_once_a_day),
+	  T(upload_points_when_ready_public_and_approved_never_twice),
+	  T(upload_points_capped_per_day_and_by_the_site_settings),
+	  T(upload_points_taken_back_after_they_are_spent_leave_a_debt), T(concurrent_publishing_grants_under_the_cap),
 	  T(who_sees_what), T(favorites_reports_audit_settings), T(concurrent_processes_never_overdraw))
