@@ -296,6 +296,12 @@ typedef struct wy_search_req {
 	wy_doc_filter filter;     /* category, format, pages (its sort is unused) */
 	wy_search_sort sort;
 	int offset, limit;
+	/* How many pages of d, from the first, a result may show hits on (its
+	 * pages, npages and so its snippets come from those alone), asked once
+	 * for each document shown; NULL: all. A document matching only past
+	 * them is found all the same. */
+	int (*pages_shown)(void *ctx, const wy_doc *d);
+	void *pages_shown_ctx;
 } wy_search_req;
 
 #define WY_SEARCH_PAGES 5
@@ -304,9 +310,10 @@ typedef struct wy_search_hit {
 	wy_doc doc;
 	double score;             /* lower is better (BM25 as SQLite gives it) */
 	bool in_title;            /* the title or keywords match */
-	int npages;               /* pages that match */
+	int npages;               /* pages that match (of those req->pages_shown allows) */
 	int pages[WY_SEARCH_PAGES]; /* the best of them, best first */
 	int npages_shown;
+	int last_page;            /* hits shown are on pages 1..last_page (req->pages_shown) */
 } wy_search_hit;
 
 typedef struct wy_search_result {

@@ -24,6 +24,15 @@ bool web_can_see(const web_req *r, const wy_doc *d)
 	return d->owner_id == r->user.id && d->state != WY_STATE_DELETED;
 }
 
+int web_pages_readable(server *sv, const web_req *r, const wy_doc *d)
+{
+	if (web_is_admin(r) || (r && r->authed && d->owner_id == r->user.id))
+		return d->pages;
+	web_site site;
+	web_site_get(sv, &site);
+	return d->pages < site.preview_pages ? d->pages : site.preview_pages;
+}
+
 static const char *state_label(int state)
 {
 	static const char *const labels[] = {"", N_("待审核"), N_("已隐藏"), N_("已删除")};

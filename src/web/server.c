@@ -1333,7 +1333,11 @@ static char *search_url(const search_args *a, const char *format, int band, int 
 	return wy_buf_steal(&b);
 }
 
-static void search_req(const search_args *a, const wy_query *q, wy_search_req *req)
+/* A result's pages that may show hits: those the request on this thread
+ * may read. */
+static int search_pages_shown(void *sv, const wy_doc *d) { return web_pages_readable(sv, web_cur(), d); }
+
+static void search_req(server *sv, const search_args *a, const wy_query *q, wy_search_req *req)
 {
 	static const int band_min[] = {0, 1, 11, 51}, band_max[] = {0, 10, 50, 0};
 	memset(req, 0, sizeof *req);
@@ -1347,6 +1351,8 @@ static void search_req(const search_args *a, const wy_query *q, wy_search_req *r
 	req->limit = SEARCH_PAGE_SIZE;
 	web_req *rq = web_cur();
 	req->filter.viewer = rq->authed ? rq->user.id : 0; /* the reader's own documents too */
+	req->pages_shown = search_pages_shown;
+	req->pages_shown_ctx = sv;
 }
 
 /* /search?q=...: results with snippets, the page number of each hit (a link
@@ -1364,7 +1370,7 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 	int rc = web_store(sv, &st, &ei);
 	if (!rc && wy_query_searchable(q)) {
 		wy_search_req req;
-		search_req(&a, q, &req);
+		search_req(sv, &a, q, &req);
 		rc = wy_view_search(st, &req, 2, &ctx, &ei);
 		if (!rc && a.page == 1)
 			log_query(wy_query_display(q), 0);
@@ -1508,7 +1514,7 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 		read_search(c, &a);
 		wy_query *q = wy_query_parse(a.q, strlen(a.q));
 		wy_search_req req;
-		search_req(&a, q, &req);
+		search_req(sv, &a, q, &req);
 		req.offset = web_arg_int(c, "offset", req.offset, 0, 100000);
 		req.limit = web_arg_int(c, "limit", SEARCH_PAGE_SIZE, 1, 50);
 		json_t *res = NULL;
@@ -1565,12 +1571,7 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 			json_t *a = json_array();
 			/* the preview's pages, as on the document page (all for its
 			 * owner and admins) */
-			web_req *rq = web_cur();
-			web_site site;
-			web_site_get(sv, &site);
-			int last = d.pages;
-			if (!web_is_admin(rq) && !(rq->authed && d.owner_id == rq->user.id) && site.preview_pages < last)
-				last = site.preview_pages;
+			int last = web_pages_readable(sv, web_cur(), &d);
 			for (int i = from; d.status == WY_DOC_READY && i <= last && i < from + count; i++) {
 				wy_page pg;
 				if (wy_store_page_get(st, id, i, &pg, NULL))
@@ -1592,13 +1593,11 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 				res = NULL;
 			/* hits past the preview are for its owner and admins (the
 			 * rest read on in the download) */
-			web_req *rq = web_cur();
-			web_site site;
-			web_site_get(sv, &site);
+			int last = web_pages_readable(sv, web_cur(), &d);
 			json_t *pages = res ? json_object_get(res, "pages") : NULL;
-			if (pages && !web_is_admin(rq) && !(rq->authed && d.owner_id == rq->user.id)) {
+			if (pages && last < d.pages) {
 				for (size_t k = json_array_size(pages); k-- > 0;)
-					if (json_integer_value(json_object_get(json_array_get(pages, k), "page")) > site.preview_pages)
+					if (json_integer_value(json_object_get(json_array_get(pages, k), "page")) > last)
 						json_array_remove(pages, k);
 				json_object_set_new(res, "total", json_integer((json_int_t)json_array_size(pages)));
 			}

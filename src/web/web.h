@@ -187,6 +187,11 @@ enum MHD_Result web_page_upload(server *sv, struct MHD_Connection *c, const char
 extern const char *const web_report_reasons[];
 /* Whether r may see d at all (its page, images, text, download). */
 bool web_can_see(const web_req *r, const wy_doc *d);
+/* How many pages of d, from the first, r may read: their images, text and
+ * search hits (snippets, page numbers, links). All of them for its owner
+ * and admins; the preview (setting preview_pages) for everyone else, who
+ * read on in the download. The one rule for every route that shows pages. */
+int web_pages_readable(server *sv, const web_req *r, const wy_doc *d);
 /* Add the viewer's part of a document page to ctx: favorite state,
  * points, the uploader's name unmasked for its owner and admins. */
 void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);
