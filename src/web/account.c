@@ -279,9 +279,12 @@ enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, w
 	uint64_t size;
 	if (web_open_blob(sv, d->sha256, &fd, &size))
 		return web_text(c, 503, "unavailable\n");
-	/* A download is counted once, not once per range a client fetches. */
-	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range")) {
-		web_count_hit(d->id, true);
+	/* A download is counted once a day per visitor, not once per range
+	 * a client fetches (one from the first byte may be a fresh start),
+	 * never for a HEAD. */
+	const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
+	if (!r->head && (!range || strncmp(range, "bytes=0-", 8) == 0)) {
+		web_count_download(sv, c, r, d->id);
 		bool fresh;
 		uint64_t visitor = web_visitor_id(c, &fresh);
 		if (!fresh)

@@ -210,6 +210,111 @@ static void log_query(const char *query, int64_t doc)
 	pthread_mutex_unlock(&hits.lock);
 }
 
+/* A 64-bit keyed hash (SipHash, a key made at start) of text: for the
+ * tags of search result links, and for visitors' addresses, which are
+ * never kept as they are. Never 0. */
+static unsigned char keyed_key[crypto_shorthash_KEYBYTES];
+static pthread_once_t keyed_once = PTHREAD_ONCE_INIT;
+static void keyed_init(void) { randombytes_buf(keyed_key, sizeof keyed_key); }
+
+static uint64_t keyed(const char *text)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	pthread_once(&keyed_once, keyed_init);
+	crypto_shorthash(h, (const unsigned char *)text, strlen(text), keyed_key);
+	uint64_t v;
+	memcpy(&v, h, sizeof v);
+	return v | 1;
+}
+
+/* Who is asking, for counting each visitor once: the client's address
+ * (behind a trusted proxy, the one it names), hashed. */
+static uint64_t visitor_key(server *sv, struct MHD_Connection *c)
+{
+	char addr[80];
+	web_client_addr(sv, c, addr, sizeof addr);
+	return keyed(addr);
+}
+
+/* The tag a results page puts on its link to document id for query (the
+ * display form): a visit with it came from the site's own search and
+ * this document was among the results. 16 hex digits. */
+static void result_tag(int64_t id, const char *query, char out[17])
+{
+	char *text = wy_xasprintf("result %lld %s", (long long)id, query);
+	snprintf(out, 17, "%016llx", (unsigned long long)keyed(text));
+	free(text);
+}
+
+/* Related searches are what visitors searched before opening a document.
+ * They are shown to everyone, so one person must not be able to put text
+ * there: a query counts only when it came from a results page (its tag)
+ * and once a second visitor (another address) opened the document from
+ * it; then both visits are logged. Until then the first visitor waits
+ * here, in memory: a restart, or another pair taking the slot, only
+ * delays a query. */
+#define CLICK_SLOTS 4096
+
+static struct {
+	pthread_mutex_t lock;
+	uint64_t key[CLICK_SLOTS];   /* the (document, query) pair; 0: free */
+	uint64_t first[CLICK_SLOTS]; /* its first visitor */
+	bool counts[CLICK_SLOTS];    /* a second visitor came */
+} clicks = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void log_click(const char *query, int64_t doc, uint64_t visitor)
+{
+	char *text = wy_xasprintf("click %lld %s", (long long)doc, query);
+	uint64_t k = keyed(text);
+	free(text);
+	unsigned slot = (unsigned)(k % CLICK_SLOTS);
+	int n = 0;
+	pthread_mutex_lock(&clicks.lock);
+	if (clicks.key[slot] != k) {
+		clicks.key[slot] = k;
+		clicks.first[slot] = visitor;
+		clicks.counts[slot] = false;
+	} else if (clicks.counts[slot]) {
+		n = 1;
+	} else if (clicks.first[slot] != visitor) {
+		clicks.counts[slot] = true;
+		n = 2;
+	}
+	pthread_mutex_unlock(&clicks.lock);
+	while (n-- > 0)
+		log_query(query, doc);
+}
+
+/* Downloads are counted once a day per visitor (its account, else its
+ * address) and document: the keys of those counted today, in memory
+ * (a restart, or a crowd of other downloads taking a slot, may count one
+ * again: counts are for ranking, not money). */
+#define DOWNLOAD_SLOTS 8192
+
+static struct {
+	pthread_mutex_t lock;
+	uint64_t key[DOWNLOAD_SLOTS];
+} downloads_seen = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+void web_count_download(server *sv, struct MHD_Connection *c, const web_req *r, int64_t id)
+{
+	/* the site's day, China time (as the daily sign-in) */
+	long long day = (long long)((wy_now() + 8 * 3600) / 86400);
+	char *text = r && r->authed
+			     ? wy_xasprintf("download %lld %lld user %lld", day, (long long)id, (long long)r->user.id)
+			     : wy_xasprintf("download %lld %lld addr %016llx", day, (long long)id,
+					    (unsigned long long)visitor_key(sv, c));
+	uint64_t k = keyed(text);
+	free(text);
+	unsigned slot = (unsigned)(k % DOWNLOAD_SLOTS);
+	pthread_mutex_lock(&downloads_seen.lock);
+	bool seen = downloads_seen.key[slot] == k;
+	downloads_seen.key[slot] = k;
+	pthread_mutex_unlock(&downloads_seen.lock);
+	if (!seen)
+		web_count_hit(id, true);
+}
+
 void web_count_hit(int64_t id, bool download)
 {
 	int k = download, i;
@@ -721,10 +826,12 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 		wy_doc_clear(&d);
 		return web_not_found(sv, c);
 	}
-	web_count_hit(id, false);
 	bool fresh;
 	uint64_t visitor = web_visitor_id(c, &fresh);
-	web_count_visit(visitor, id);
+	if (!rq->head) { /* a HEAD reads nothing */
+		web_count_hit(id, false);
+		web_count_visit(visitor, id);
+	}
 	char cookie[96] = "";
 	if (fresh)
 		snprintf(cookie, sizeof cookie, "wy_v=%016llx; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
@@ -743,12 +850,19 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 			return web_respond_page(c, 200, hit, len, fresh ? cookie : NULL);
 		}
 	}
-	/* opened from search results: remembered for related searches, and
-	 * the viewer marks the hits */
+	/* opened from search results: the viewer marks the hits, and a link
+	 * from the site's results page (its tag) counts towards related
+	 * searches; not a query with an excluded clause, which could be any
+	 * text the document does not hold */
 	const char *qarg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+	const char *from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
 	wy_query *q = qarg ? wy_query_parse(qarg, strlen(qarg)) : NULL;
-	if (wy_query_searchable(q))
-		log_query(wy_query_display(q), id);
+	if (wy_query_searchable(q) && !wy_query_fts_not(q) && from && strlen(from) == 16 && !rq->head) {
+		char tag[17];
+		result_tag(id, wy_query_display(q), tag);
+		if (sodium_memcmp(tag, from, 16) == 0)
+			log_click(wy_query_display(q), id, visitor_key(sv, c));
+	}
 	bool d_ready = d.status == WY_DOC_READY; /* a converting one changes by the second */
 	json_t *ctx = web_doc_context(&d);
 	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
@@ -1392,13 +1506,15 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 	json_array_foreach(json_object_get(ctx, "results"), i, r) {
 		long long id = (long long)json_integer_value(json_object_get(r, "id"));
 		add_display(r);
-		char *u = wy_xasprintf("/doc/%lld?q=%s", id, qs.data ? qs.data : "");
+		char tag[17];
+		result_tag(id, wy_query_display(q), tag);
+		char *u = wy_xasprintf("/doc/%lld?q=%s&from=%s", id, qs.data ? qs.data : "", tag);
 		json_object_set_new(r, "url", json_string(u));
 		free(u);
 		size_t k;
 		json_t *pg;
 		json_array_foreach(json_object_get(r, "hit_pages"), k, pg) {
-			u = wy_xasprintf("/doc/%lld?q=%s#p%lld", id, qs.data ? qs.data : "",
+			u = wy_xasprintf("/doc/%lld?q=%s&from=%s#p%lld", id, qs.data ? qs.data : "", tag,
 					 (long long)json_integer_value(json_object_get(pg, "page")));
 			json_object_set_new(pg, "url", json_string(u));
 			free(u);
@@ -1850,6 +1966,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		r = wy_xcalloc(1, sizeof *r);
 		*con_cls = r;
 		cur_req = r;
+		r->head = strcmp(method, "HEAD") == 0;
 		web_auth_begin(sv, c, r);
 		if (strcmp(method, "POST") == 0) {
 			/* the first call: headers only; the body follows */
