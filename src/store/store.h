@@ -153,6 +153,13 @@ int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei);
 /* Documents newest first, at most limit (0 = all) from offset. */
 int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei);
 
+/* The documents of any status a reader may see, newest first, at most
+ * limit from offset, and how many there are in all: published public ones;
+ * the viewer's own (account id; 0: none) but deleted ones; with admin,
+ * all. The same rule as the site's (web_can_see). */
+int wy_store_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, int limit, wy_doc_list *out,
+			 int *total, wy_errinfo *ei);
+
 /* The most viewed ready documents. */
 int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *ei);
 

@@ -1606,17 +1606,20 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 	} else if (strcmp(path, "documents") == 0) {
 		int offset = web_arg_int(c, "offset", 0, 0, 1 << 30), limit = web_arg_int(c, "limit", 20, 1, 100);
 		wy_doc_list l;
-		int counts[4];
-		if (wy_store_doc_list(st, offset, limit, &l, &ei) || wy_store_doc_counts(st, counts, &ei)) {
+		int total;
+		web_req *rq = web_cur();
+		/* what the caller may see, counted and paged in SQL */
+		if (wy_store_doc_visible(st, rq->authed ? rq->user.id : 0, web_is_admin(rq), offset, limit, &l, &total,
+					 &ei)) {
 			ret = web_api_error(c, 503, "store unavailable");
 		} else {
 			json_t *a = json_array();
 			for (int i = 0; i < l.n; i++)
-				if (web_can_see(web_cur(), &l.items[i]))
+				if (web_can_see(rq, &l.items[i])) /* the same rule: never shows more */
 					json_array_append_new(a, wy_view_doc(&l.items[i]));
 			ret = web_json(c, 200,
 					json_pack("{s:o, s:i, s:i, s:i}", "documents", a, "offset", offset, "limit", limit,
-						  "total", counts[0] + counts[1] + counts[2] + counts[3]));
+						  "total", total));
 			wy_doc_list_clear(&l);
 		}
 	} else if (strcmp(path, "me") == 0 || strncmp(path, "me/", 3) == 0) {
