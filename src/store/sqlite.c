@@ -666,6 +666,32 @@ int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_
 	return sq_read_docs(st, s, out, ei);
 }
 
+#define VISIBLE_WHERE " WHERE (d.state = 0 AND d.private = 0) OR ?3 OR (d.owner_id = ?4 AND d.state < 3)"
+
+int wy_store_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, int limit, wy_doc_list *out,
+			 int *total, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	memset(out, 0, sizeof *out);
+	int rc = sq_prep(st, &s, "SELECT count(*) FROM documents d" VISIBLE_WHERE, ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(s, 3, admin);
+	sqlite3_bind_int64(s, 4, viewer ? viewer : -1);
+	int step = sqlite3_step(s);
+	*total = step == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sq_done(st, s);
+	if (step != SQLITE_ROW)
+		return sq_fail(st->db, ei, "count documents");
+	if ((rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS VISIBLE_WHERE " ORDER BY d.id DESC LIMIT ?1 OFFSET ?2", ei)))
+		return rc;
+	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
+	sqlite3_bind_int(s, 2, offset > 0 ? offset : 0);
+	sqlite3_bind_int(s, 3, admin);
+	sqlite3_bind_int64(s, 4, viewer ? viewer : -1);
+	return sq_read_docs(st, s, out, ei);
+}
+
 int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;

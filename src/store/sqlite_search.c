@@ -457,7 +457,7 @@ int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *ou
 			goto fail;
 	}
 	/* the pages of each document shown where any clause matches, best
-	 * first, and how many there are */
+	 * first, and how many there are: of the pages the caller may show */
 	if ((rc = sq_prep(st, &s,
 			  "WITH p AS MATERIALIZED (SELECT rowid & 1048575 AS page, wy_hits(page_fts) AS h FROM page_fts"
 			  "  WHERE page_fts MATCH ?1 AND rowid >= ?2 AND rowid < ?3)"
@@ -466,9 +466,13 @@ int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *ou
 		goto fail;
 	for (int i = 0; i < out->n; i++) {
 		wy_search_hit *h = &out->items[i];
+		int last = req->pages_shown ? req->pages_shown(req->pages_shown_ctx, &h->doc) : PAGE_MASK;
+		h->last_page = last < 0 ? 0 : last > PAGE_MASK ? PAGE_MASK : last;
+		if (!h->last_page)
+			continue;
 		sqlite3_bind_text(s, 1, wy_query_fts_any(q), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, h->doc.id << PAGE_BITS);
-		sqlite3_bind_int64(s, 3, (h->doc.id + 1) << PAGE_BITS);
+		sqlite3_bind_int64(s, 3, (h->doc.id << PAGE_BITS) + h->last_page + 1);
 		sqlite3_bind_int(s, 4, WY_SEARCH_PAGES);
 		while ((step = sqlite3_step(s)) == SQLITE_ROW && h->npages_shown < WY_SEARCH_PAGES) {
 			h->pages[h->npages_shown++] = sqlite3_column_int(s, 0);

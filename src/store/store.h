@@ -153,6 +153,13 @@ int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei);
 /* Documents newest first, at most limit (0 = all) from offset. */
 int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei);
 
+/* The documents of any status a reader may see, newest first, at most
+ * limit from offset, and how many there are in all: published public ones;
+ * the viewer's own (account id; 0: none) but deleted ones; with admin,
+ * all. The same rule as the site's (web_can_see). */
+int wy_store_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, int limit, wy_doc_list *out,
+			 int *total, wy_errinfo *ei);
+
 /* The most viewed ready documents. */
 int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *ei);
 
@@ -298,6 +305,12 @@ typedef struct wy_search_req {
 	wy_doc_filter filter;     /* category, format, pages (its sort is unused) */
 	wy_search_sort sort;
 	int offset, limit;
+	/* How many pages of d, from the first, a result may show hits on (its
+	 * pages, npages and so its snippets come from those alone), asked once
+	 * for each document shown; NULL: all. A document matching only past
+	 * them is found all the same. */
+	int (*pages_shown)(void *ctx, const wy_doc *d);
+	void *pages_shown_ctx;
 } wy_search_req;
 
 #define WY_SEARCH_PAGES 5
@@ -306,9 +319,10 @@ typedef struct wy_search_hit {
 	wy_doc doc;
 	double score;             /* lower is better (BM25 as SQLite gives it) */
 	bool in_title;            /* the title or keywords match */
-	int npages;               /* pages that match */
+	int npages;               /* pages that match (of those req->pages_shown allows) */
 	int pages[WY_SEARCH_PAGES]; /* the best of them, best first */
 	int npages_shown;
+	int last_page;            /* hits shown are on pages 1..last_page (req->pages_shown) */
 } wy_search_hit;
 
 typedef struct wy_search_result {

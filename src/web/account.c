@@ -24,6 +24,15 @@ bool web_can_see(const web_req *r, const wy_doc *d)
 	return d->owner_id == r->user.id && d->state != WY_STATE_DELETED;
 }
 
+int web_pages_readable(server *sv, const web_req *r, const wy_doc *d)
+{
+	if (web_is_admin(r) || (r && r->authed && d->owner_id == r->user.id))
+		return d->pages;
+	web_site site;
+	web_site_get(sv, &site);
+	return d->pages < site.preview_pages ? d->pages : site.preview_pages;
+}
+
 static const char *state_label(int state)
 {
 	static const char *const labels[] = {"", N_("待审核"), N_("已隐藏"), N_("已删除")};
@@ -270,9 +279,12 @@ enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, w
 	uint64_t size;
 	if (web_open_blob(sv, d->sha256, &fd, &size))
 		return web_text(c, 503, "unavailable\n");
-	/* A download is counted once, not once per range a client fetches. */
-	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range")) {
-		web_count_hit(d->id, true);
+	/* A download is counted once a day per visitor, not once per range
+	 * a client fetches (one from the first byte may be a fresh start),
+	 * never for a HEAD. */
+	const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
+	if (!r->head && (!range || strncmp(range, "bytes=0-", 8) == 0)) {
+		web_count_download(sv, c, r, d->id);
 		bool fresh;
 		uint64_t visitor = web_visitor_id(c, &fresh);
 		if (!fresh)

@@ -560,3 +560,8 @@ enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req 
 		   : web_message(sv, c, 200, wy_i18n_tr(lang, "修改密码"), wy_i18n_tr(lang, "密码已修改。其他设备上的登录已退出。"),
 				 "/me");
 }
+
+void web_client_addr(server *sv, struct MHD_Connection *c, char *out, size_t size)
+{
+	client_addr(sv, c, out, size);
+}

@@ -210,6 +210,111 @@ static void log_query(const char *query, int64_t doc)
 	pthread_mutex_unlock(&hits.lock);
 }
 
+/* A 64-bit keyed hash (SipHash, a key made at start) of text: for the
+ * tags of search result links, and for visitors' addresses, which are
+ * never kept as they are. Never 0. */
+static unsigned char keyed_key[crypto_shorthash_KEYBYTES];
+static pthread_once_t keyed_once = PTHREAD_ONCE_INIT;
+static void keyed_init(void) { randombytes_buf(keyed_key, sizeof keyed_key); }
+
+static uint64_t keyed(const char *text)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	pthread_once(&keyed_once, keyed_init);
+	crypto_shorthash(h, (const unsigned char *)text, strlen(text), keyed_key);
+	uint64_t v;
+	memcpy(&v, h, sizeof v);
+	return v | 1;
+}
+
+/* Who is asking, for counting each visitor once: the client's address
+ * (behind a trusted proxy, the one it names), hashed. */
+static uint64_t visitor_key(server *sv, struct MHD_Connection *c)
+{
+	char addr[80];
+	web_client_addr(sv, c, addr, sizeof addr);
+	return keyed(addr);
+}
+
+/* The tag a results page puts on its link to document id for query (the
+ * display form): a visit with it came from the site's own search and
+ * this document was among the results. 16 hex digits. */
+static void result_tag(int64_t id, const char *query, char out[17])
+{
+	char *text = wy_xasprintf("result %lld %s", (long long)id, query);
+	snprintf(out, 17, "%016llx", (unsigned long long)keyed(text));
+	free(text);
+}
+
+/* Related searches are what visitors searched before opening a document.
+ * They are shown to everyone, so one person must not be able to put text
+ * there: a query counts only when it came from a results page (its tag)
+ * and once a second visitor (another address) opened the document from
+ * it; then both visits are logged. Until then the first visitor waits
+ * here, in memory: a restart, or another pair taking the slot, only
+ * delays a query. */
+#define CLICK_SLOTS 4096
+
+static struct {
+	pthread_mutex_t lock;
+	uint64_t key[CLICK_SLOTS];   /* the (document, query) pair; 0: free */
+	uint64_t first[CLICK_SLOTS]; /* its first visitor */
+	bool counts[CLICK_SLOTS];    /* a second visitor came */
+} clicks = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void log_click(const char *query, int64_t doc, uint64_t visitor)
+{
+	char *text = wy_xasprintf("click %lld %s", (long long)doc, query);
+	uint64_t k = keyed(text);
+	free(text);
+	unsigned slot = (unsigned)(k % CLICK_SLOTS);
+	int n = 0;
+	pthread_mutex_lock(&clicks.lock);
+	if (clicks.key[slot] != k) {
+		clicks.key[slot] = k;
+		clicks.first[slot] = visitor;
+		clicks.counts[slot] = false;
+	} else if (clicks.counts[slot]) {
+		n = 1;
+	} else if (clicks.first[slot] != visitor) {
+		clicks.counts[slot] = true;
+		n = 2;
+	}
+	pthread_mutex_unlock(&clicks.lock);
+	while (n-- > 0)
+		log_query(query, doc);
+}
+
+/* Downloads are counted once a day per visitor (its account, else its
+ * address) and document: the keys of those counted today, in memory
+ * (a restart, or a crowd of other downloads taking a slot, may count one
+ * again: counts are for ranking, not money). */
+#define DOWNLOAD_SLOTS 8192
+
+static struct {
+	pthread_mutex_t lock;
+	uint64_t key[DOWNLOAD_SLOTS];
+} downloads_seen = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+void web_count_download(server *sv, struct MHD_Connection *c, const web_req *r, int64_t id)
+{
+	/* the site's day, China time (as the daily sign-in) */
+	long long day = (long long)((wy_now() + 8 * 3600) / 86400);
+	char *text = r && r->authed
+			     ? wy_xasprintf("download %lld %lld user %lld", day, (long long)id, (long long)r->user.id)
+			     : wy_xasprintf("download %lld %lld addr %016llx", day, (long long)id,
+					    (unsigned long long)visitor_key(sv, c));
+	uint64_t k = keyed(text);
+	free(text);
+	unsigned slot = (unsigned)(k % DOWNLOAD_SLOTS);
+	pthread_mutex_lock(&downloads_seen.lock);
+	bool seen = downloads_seen.key[slot] == k;
+	downloads_seen.key[slot] = k;
+	pthread_mutex_unlock(&downloads_seen.lock);
+	if (!seen)
+		web_count_hit(id, true);
+}
+
 void web_count_hit(int64_t id, bool download)
 {
 	int k = download, i;
@@ -724,10 +829,12 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 		wy_doc_clear(&d);
 		return web_not_found(sv, c);
 	}
-	web_count_hit(id, false);
 	bool fresh;
 	uint64_t visitor = web_visitor_id(c, &fresh);
-	web_count_visit(visitor, id);
+	if (!rq->head) { /* a HEAD reads nothing */
+		web_count_hit(id, false);
+		web_count_visit(visitor, id);
+	}
 	char cookie[96] = "";
 	if (fresh)
 		snprintf(cookie, sizeof cookie, "wy_v=%016llx; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
@@ -746,12 +853,19 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 			return web_respond_page(c, 200, hit, len, fresh ? cookie : NULL);
 		}
 	}
-	/* opened from search results: remembered for related searches, and
-	 * the viewer marks the hits */
+	/* opened from search results: the viewer marks the hits, and a link
+	 * from the site's results page (its tag) counts towards related
+	 * searches; not a query with an excluded clause, which could be any
+	 * text the document does not hold */
 	const char *qarg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+	const char *from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
 	wy_query *q = qarg ? wy_query_parse(qarg, strlen(qarg)) : NULL;
-	if (wy_query_searchable(q))
-		log_query(wy_query_display(q), id);
+	if (wy_query_searchable(q) && !wy_query_fts_not(q) && from && strlen(from) == 16 && !rq->head) {
+		char tag[17];
+		result_tag(id, wy_query_display(q), tag);
+		if (sodium_memcmp(tag, from, 16) == 0)
+			log_click(wy_query_display(q), id, visitor_key(sv, c));
+	}
 	bool d_ready = d.status == WY_DOC_READY; /* a converting one changes by the second */
 	json_t *ctx = web_doc_context(&d);
 	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
@@ -1336,7 +1450,11 @@ static char *search_url(const search_args *a, const char *format, int band, int 
 	return wy_buf_steal(&b);
 }
 
-static void search_req(const search_args *a, const wy_query *q, wy_search_req *req)
+/* A result's pages that may show hits: those the request on this thread
+ * may read. */
+static int search_pages_shown(void *sv, const wy_doc *d) { return web_pages_readable(sv, web_cur(), d); }
+
+static void search_req(server *sv, const search_args *a, const wy_query *q, wy_search_req *req)
 {
 	static const int band_min[] = {0, 1, 11, 51}, band_max[] = {0, 10, 50, 0};
 	memset(req, 0, sizeof *req);
@@ -1350,6 +1468,8 @@ static void search_req(const search_args *a, const wy_query *q, wy_search_req *r
 	req->limit = SEARCH_PAGE_SIZE;
 	web_req *rq = web_cur();
 	req->filter.viewer = rq->authed ? rq->user.id : 0; /* the reader's own documents too */
+	req->pages_shown = search_pages_shown;
+	req->pages_shown_ctx = sv;
 }
 
 /* /search?q=...: results with snippets, the page number of each hit (a link
@@ -1367,7 +1487,7 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 	int rc = web_store(sv, &st, &ei);
 	if (!rc && wy_query_searchable(q)) {
 		wy_search_req req;
-		search_req(&a, q, &req);
+		search_req(sv, &a, q, &req);
 		rc = wy_view_search(st, &req, 2, &ctx, &ei);
 		if (!rc && a.page == 1)
 			log_query(wy_query_display(q), 0);
@@ -1389,13 +1509,15 @@ static enum MHD_Result page_search(server *sv, struct MHD_Connection *c, const c
 	json_array_foreach(json_object_get(ctx, "results"), i, r) {
 		long long id = (long long)json_integer_value(json_object_get(r, "id"));
 		add_display(r);
-		char *u = wy_xasprintf("/doc/%lld?q=%s", id, qs.data ? qs.data : "");
+		char tag[17];
+		result_tag(id, wy_query_display(q), tag);
+		char *u = wy_xasprintf("/doc/%lld?q=%s&from=%s", id, qs.data ? qs.data : "", tag);
 		json_object_set_new(r, "url", json_string(u));
 		free(u);
 		size_t k;
 		json_t *pg;
 		json_array_foreach(json_object_get(r, "hit_pages"), k, pg) {
-			u = wy_xasprintf("/doc/%lld?q=%s#p%lld", id, qs.data ? qs.data : "",
+			u = wy_xasprintf("/doc/%lld?q=%s&from=%s#p%lld", id, qs.data ? qs.data : "", tag,
 					 (long long)json_integer_value(json_object_get(pg, "page")));
 			json_object_set_new(pg, "url", json_string(u));
 			free(u);
@@ -1487,17 +1609,20 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 	} else if (strcmp(path, "documents") == 0) {
 		int offset = web_arg_int(c, "offset", 0, 0, 1 << 30), limit = web_arg_int(c, "limit", 20, 1, 100);
 		wy_doc_list l;
-		int counts[4];
-		if (wy_store_doc_list(st, offset, limit, &l, &ei) || wy_store_doc_counts(st, counts, &ei)) {
+		int total;
+		web_req *rq = web_cur();
+		/* what the caller may see, counted and paged in SQL */
+		if (wy_store_doc_visible(st, rq->authed ? rq->user.id : 0, web_is_admin(rq), offset, limit, &l, &total,
+					 &ei)) {
 			ret = web_api_error(c, 503, "store unavailable");
 		} else {
 			json_t *a = json_array();
 			for (int i = 0; i < l.n; i++)
-				if (web_can_see(web_cur(), &l.items[i]))
+				if (web_can_see(rq, &l.items[i])) /* the same rule: never shows more */
 					json_array_append_new(a, wy_view_doc(&l.items[i]));
 			ret = web_json(c, 200,
 					json_pack("{s:o, s:i, s:i, s:i}", "documents", a, "offset", offset, "limit", limit,
-						  "total", counts[0] + counts[1] + counts[2] + counts[3]));
+						  "total", total));
 			wy_doc_list_clear(&l);
 		}
 	} else if (strcmp(path, "me") == 0 || strncmp(path, "me/", 3) == 0) {
@@ -1511,7 +1636,7 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 		read_search(c, &a);
 		wy_query *q = wy_query_parse(a.q, strlen(a.q));
 		wy_search_req req;
-		search_req(&a, q, &req);
+		search_req(sv, &a, q, &req);
 		req.offset = web_arg_int(c, "offset", req.offset, 0, 100000);
 		req.limit = web_arg_int(c, "limit", SEARCH_PAGE_SIZE, 1, 50);
 		json_t *res = NULL;
@@ -1568,12 +1693,7 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 			json_t *a = json_array();
 			/* the preview's pages, as on the document page (all for its
 			 * owner and admins) */
-			web_req *rq = web_cur();
-			web_site site;
-			web_site_get(sv, &site);
-			int last = d.pages;
-			if (!web_is_admin(rq) && !(rq->authed && d.owner_id == rq->user.id) && site.preview_pages < last)
-				last = site.preview_pages;
+			int last = web_pages_readable(sv, web_cur(), &d);
 			for (int i = from; d.status == WY_DOC_READY && i <= last && i < from + count; i++) {
 				wy_page pg;
 				if (wy_store_page_get(st, id, i, &pg, NULL))
@@ -1595,13 +1715,11 @@ static enum MHD_Result api(server *sv, struct MHD_Connection *c, const char *pat
 				res = NULL;
 			/* hits past the preview are for its owner and admins (the
 			 * rest read on in the download) */
-			web_req *rq = web_cur();
-			web_site site;
-			web_site_get(sv, &site);
+			int last = web_pages_readable(sv, web_cur(), &d);
 			json_t *pages = res ? json_object_get(res, "pages") : NULL;
-			if (pages && !web_is_admin(rq) && !(rq->authed && d.owner_id == rq->user.id)) {
+			if (pages && last < d.pages) {
 				for (size_t k = json_array_size(pages); k-- > 0;)
-					if (json_integer_value(json_object_get(json_array_get(pages, k), "page")) > site.preview_pages)
+					if (json_integer_value(json_object_get(json_array_get(pages, k), "page")) > last)
 						json_array_remove(pages, k);
 				json_object_set_new(res, "total", json_integer((json_int_t)json_array_size(pages)));
 			}
@@ -1854,6 +1972,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		r = wy_xcalloc(1, sizeof *r);
 		*con_cls = r;
 		cur_req = r;
+		r->head = strcmp(method, "HEAD") == 0;
 		web_auth_begin(sv, c, r);
 		if (strcmp(method, "POST") == 0) {
 			/* the first call: headers only; the body follows */

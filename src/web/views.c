@@ -138,6 +138,19 @@ int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t 
 			json_array_append_new(pages, pg);
 		}
 		json_object_set_new(o, "hit_pages", pages);
+		/* No page to show a hit on (the query matched the title, or pages
+		 * the reader may not read): what the document is about instead,
+		 * from its description or else its first page, never from a page
+		 * past h->last_page. */
+		if (!h->npages_shown) {
+			const char *text = h->doc.description;
+			wy_page p = {0};
+			if ((!text || !*text) && h->last_page >= 1 && !wy_store_page_get(st, h->doc.id, 1, &p, NULL))
+				text = p.text;
+			if (text && *text)
+				json_object_set_new(o, "summary", wy_view_snippet(text, strlen(text), req->query, 90));
+			wy_page_clear(&p);
+		}
 		json_array_append_new(items, o);
 	}
 	*out = json_pack("{s:s, s:i, s:b, s:i, s:i, s:o}", "query", wy_query_display(req->query), "total", r.total,

@@ -27,7 +27,9 @@ json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, int wid
 
 /* A results page: the store's search for req (req->query must be set) with,
  * for each document, its view, its title as segments with hits marked, and
- * snippets of its best pages (at most snippets of them):
+ * snippets of its best pages (at most snippets of them) among those
+ * req->pages_shown allows; a document with no such page gets a "summary"
+ * snippet of its description or else its first page instead:
  * {"query", "total", "more", "offset", "limit", "results": [...]}.
  * Errors are the store's. */
 int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t **out, wy_errinfo *ei);

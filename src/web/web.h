@@ -73,6 +73,7 @@ typedef struct web_req {
 	web_upload *up;
 	unsigned fail_status;     /* the request is refused with this */
 	char fail_msg[200];
+	bool head;                /* a HEAD: answered as a GET, counted as nothing */
 } web_req;
 
 /* The request being handled on this thread. */
@@ -111,6 +112,9 @@ json_t *web_doc_context(const wy_doc *d);
 json_t *web_docs_context(const wy_doc_list *l);
 json_t *web_breadcrumb(const char *path);
 void web_count_hit(int64_t id, bool download);
+/* Count a download of document id by r's visitor (its account, else its
+ * address): once a day per visitor and document. */
+void web_count_download(server *sv, struct MHD_Connection *c, const web_req *r, int64_t id);
 void web_count_visit(uint64_t visitor, int64_t id);
 uint64_t web_visitor_id(struct MHD_Connection *c, bool *fresh);
 void web_site_get(server *sv, web_site *out);
@@ -136,6 +140,9 @@ const char *web_route_of(const char *url, bool post);
 const char *web_safe_next(const char *next);
 
 /* ---- accounts and sessions (auth.c) ---- */
+/* The client's address ("ip:..."): the peer's, or behind a trusted proxy
+ * (setting trust_proxy) the last entry of X-Forwarded-For. */
+void web_client_addr(server *sv, struct MHD_Connection *c, char *out, size_t size);
 /* The value of cookie name in a Cookie header, copied to out (at most
  * size-1 bytes, else false); false when absent. */
 bool web_cookie_find(const char *header, const char *name, char *out, size_t size);
@@ -187,6 +194,11 @@ enum MHD_Result web_page_upload(server *sv, struct MHD_Connection *c, const char
 extern const char *const web_report_reasons[];
 /* Whether r may see d at all (its page, images, text, download). */
 bool web_can_see(const web_req *r, const wy_doc *d);
+/* How many pages of d, from the first, r may read: their images, text and
+ * search hits (snippets, page numbers, links). All of them for its owner
+ * and admins; the preview (setting preview_pages) for everyone else, who
+ * read on in the download. The one rule for every route that shows pages. */
+int web_pages_readable(server *sv, const web_req *r, const wy_doc *d);
 /* Add the viewer's part of a document page to ctx: favorite state,
  * points, the uploader's name unmasked for its owner and admins. */
 void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);

@@ -313,5 +313,51 @@ TEST(related_by_keywords_and_also_read)
 	wy_store_close(st);
 }
 
+/* A caller's bound on the pages a result may show hits on (the preview). */
+static int shown_two(void *ctx, const wy_doc *d)
+{
+	*(int64_t *)ctx = d->id;
+	return 2;
+}
+
+TEST(hit_pages_stay_within_the_pages_shown)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t speech = publish(st, "教育工作会议讲话", SPEECH);
+	int64_t asked = 0;
+	wy_search_result r;
+	/* 工作 is on pages 1 and 3: page 1 alone within two pages */
+	wy_query *q = wy_query_parse("工作", strlen("工作"));
+	wy_search_req req = {.query = q, .limit = 10, .pages_shown = shown_two, .pages_shown_ctx = &asked};
+	ASSERT_EQ(wy_store_search(st, &req, &r, NULL), WY_OK);
+	ASSERT_EQ(asked, speech);
+	ASSERT_EQ(r.n, 1);
+	ASSERT_EQ(r.items[0].last_page, 2);
+	ASSERT_EQ(r.items[0].npages, 1);
+	ASSERT_EQ(r.items[0].npages_shown, 1);
+	ASSERT_EQ(r.items[0].pages[0], 1);
+	wy_search_result_clear(&r);
+	wy_query_free(q);
+	/* 创建 only on page 3: still found, with no page to show */
+	q = wy_query_parse("创建", strlen("创建"));
+	req.query = q;
+	ASSERT_EQ(wy_store_search(st, &req, &r, NULL), WY_OK);
+	ASSERT_EQ(r.total, 1);
+	ASSERT_EQ(r.items[0].doc.id, speech);
+	ASSERT_EQ(r.items[0].npages, 0);
+	ASSERT_EQ(r.items[0].npages_shown, 0);
+	wy_search_result_clear(&r);
+	/* without a bound: page 3 */
+	req.pages_shown = NULL;
+	ASSERT_EQ(wy_store_search(st, &req, &r, NULL), WY_OK);
+	ASSERT_EQ(r.items[0].npages, 1);
+	ASSERT_EQ(r.items[0].pages[0], 3);
+	wy_search_result_clear(&r);
+	wy_query_free(q);
+	wy_store_close(st);
+}
+
 TEST_LIST(T(finds_pages_by_short_chinese_queries), T(title_weighs_more_than_body), T(hostile_queries_never_error),
-	  T(retry_and_reindex_keep_the_index_true), T(near_duplicates_are_found), T(related_by_keywords_and_also_read))
+	  T(retry_and_reindex_keep_the_index_true), T(near_duplicates_are_found), T(related_by_keywords_and_also_read),
+	  T(hit_pages_stay_within_the_pages_shown))
