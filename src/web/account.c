@@ -264,7 +264,7 @@ enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, w
 			return web_page(sv, c, 402, wy_i18n_tr(lang, "下载"), sv->message, ctx);
 		}
 	}
-	if (r->authed) {
+	if (r->authed && !r->head) { /* a HEAD neither pays nor lists the download */
 		int64_t spent = 0;
 		int rc = wy_store_download(st, r->user.id, d->id, !free_, &spent, &ei);
 		if (rc == WY_EPOINTS)
