@@ -53,6 +53,8 @@ static const struct setting {
 	S("http_timeout", "WENYUAN_HTTP_TIMEOUT", T_INT, http_timeout, 1, 3600, "30", "seconds an idle connection is kept"),
 	S("http_max_connections", "WENYUAN_HTTP_MAX_CONNECTIONS", T_INT, http_max_connections, 1, 100000, "1024", "connections at once"),
 	S("http_max_per_ip", "WENYUAN_HTTP_MAX_PER_IP", T_INT, http_max_per_ip, 1, 100000, "64", "connections at once from one address"),
+	S("http_header_timeout", "WENYUAN_HTTP_HEADER_TIMEOUT", T_INT, http_header_timeout, 1, 3600, "10", "seconds a request's headers may take to arrive, however they trickle"),
+	S("http_min_body_rate", "WENYUAN_HTTP_MIN_BODY_RATE", T_INT, http_min_body_rate, 0, 1000000000, "1024", "bytes/s a request body must average over every http_header_timeout (0 = no minimum)"),
 #undef S
 };
 

@@ -46,6 +46,8 @@ typedef struct wy_config {
 	int http_timeout;        /* seconds an idle connection is kept */
 	int http_max_connections;
 	int http_max_per_ip;
+	int http_header_timeout; /* seconds a request's headers may take, however they trickle */
+	int http_min_body_rate;  /* bytes/s a request body averages over every http_header_timeout */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */
