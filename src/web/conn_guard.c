@@ -39,6 +39,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -81,7 +82,7 @@ struct web_guard {
 	unsigned nslots; /* a power of two */
 	unsigned char hkey[crypto_shorthash_KEYBYTES];
 	/* counted since the last log line */
-	unsigned shut_headers, shut_body, refused;
+	unsigned shut_headers, shut_body, refused, refused_limit;
 	int64_t logged_ms;
 };
 
@@ -195,13 +196,15 @@ static void *sweep(void *arg)
 			}
 		}
 		/* one line a second at most, however many there are */
-		if ((g->shut_headers || g->shut_body || g->refused) && now - g->logged_ms >= 1000) {
-			unsigned sh = g->shut_headers, sb = g->shut_body, rf = g->refused, open = g->open;
-			g->shut_headers = g->shut_body = g->refused = 0;
+		if ((g->shut_headers || g->shut_body || g->refused || g->refused_limit) && now - g->logged_ms >= 1000) {
+			unsigned sh = g->shut_headers, sb = g->shut_body, rf = g->refused, rl = g->refused_limit;
+			unsigned open = g->open;
+			g->shut_headers = g->shut_body = g->refused = g->refused_limit = 0;
 			g->logged_ms = now;
 			pthread_mutex_unlock(&g->lock);
-			wy_warn("http.guard", "closed_slow_headers=%u closed_slow_body=%u refused_reserve=%u open=%u", sh,
-				sb, rf, open);
+			wy_warn("http.guard",
+				"closed_slow_headers=%u closed_slow_body=%u refused_reserve=%u refused_limit=%u open=%u", sh,
+				sb, rf, rl, open);
 			pthread_mutex_lock(&g->lock);
 		}
 	}
@@ -336,6 +339,26 @@ void web_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context
 	pthread_mutex_unlock(&g->lock);
 	free(k);
 	*socket_context = NULL;
+}
+
+void web_guard_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	web_guard *g = cls;
+	char msg[300], q[320];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = 0;
+	/* libmicrohttpd 0.9.75's words (connection.c, daemon.c) for a stream
+	 * that ended before the request did, and for a connection refused at
+	 * its limits (in all, per address): counted in http.guard instead */
+	bool gone = strstr(msg, "closed when reading request") || strstr(msg, "closed by remote side") ||
+		    strstr(msg, "disconnected when reading request");
+	bool limit = strstr(msg, "reached connection limit");
+	if (limit) {
+		pthread_mutex_lock(&g->lock);
+		g->refused_limit++;
+		pthread_mutex_unlock(&g->lock);
+	}
+	wy_logl(gone || limit ? WY_LOG_DEBUG : WY_LOG_WARN, "http.mhd", "msg=%s", wy_log_q(q, sizeof q, msg));
 }
 
 static conn *conn_of(struct MHD_Connection *c)

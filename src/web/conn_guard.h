@@ -10,6 +10,7 @@
 #include "core/err.h"
 
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -39,6 +40,14 @@ void web_guard_stop(web_guard *g);
 enum MHD_Result web_guard_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
 void web_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 		      enum MHD_ConnectionNotificationCode code);
+
+/* libmicrohttpd's messages (MHD_OPTION_EXTERNAL_LOGGER, cls the guard)
+ * as log lines, http.mhd msg="...": warnings, but a connection that ended
+ * in the middle of a request (a client gone, or a deadline of the guard)
+ * and one refused at libmicrohttpd's limits are debug, the latter counted
+ * in the guard's line (http.guard refused_limit=N, at most one a second):
+ * else every slow connection closed or refused would add a line. */
+void web_guard_mhd_log(void *cls, const char *fmt, va_list ap);
 
 /* From the request handler, on the connection's own thread: the headers
  * of a request are all there (its first call; a body the headers announce

@@ -2065,9 +2065,9 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 		goto out;
 	}
 	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, web_guard_accept,
-			     guard, handle, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-			     threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout,
-			     MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			     guard, handle, &sv, MHD_OPTION_EXTERNAL_LOGGER, web_guard_mhd_log, guard, MHD_OPTION_SOCK_ADDR,
+			     (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+			     (unsigned)cfg->http_timeout, MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 			     (unsigned)cfg->http_max_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
 			     MHD_OPTION_NOTIFY_CONNECTION, web_guard_notify, guard, MHD_OPTION_END);
