@@ -17,10 +17,10 @@ pkgs=(
 # tests and benchmarks: the tools a user would otherwise script, for
 # side-by-side comparison, and mutool to make the sample manual's PDF check
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--heavy" ]; then
-  pkgs+=(poppler-utils webp curl jq bc time sqlite3)
+  pkgs+=(poppler-utils webp curl jq bc time sqlite3 python3) # python3: slowloris (tests/heavy/slowloris.py)
   if [ "${1:-}" = "--bench" ]; then pkgs+=(nginx-light wrk opencc); fi
-  # make test-heavy: wrk for the load, python3 for slowloris, ss and ps
-  if [ "${1:-}" = "--heavy" ]; then pkgs+=(wrk python3 iproute2 procps); fi
+  # make test-heavy: wrk for the load, ss and ps
+  if [ "${1:-}" = "--heavy" ]; then pkgs+=(wrk iproute2 procps); fi
 fi
 # the browser test: Debian's chromium, driven by playwright-core from npm
 if [ "${1:-}" = "--test" ]; then

@@ -48,6 +48,8 @@ typedef struct wy_config {
 	int http_max_per_ip;
 	int points_upload_daily;     /* upload points an account earns in any 24 hours */
 	int points_upload_min_chars; /* characters of text an upload needs to earn them */
+	int http_header_timeout; /* seconds a request's headers may take, however they trickle */
+	int http_min_body_rate;  /* bytes/s a request body averages over every http_header_timeout */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

@@ -12,6 +12,7 @@
 #include "store/store.h"
 #include "text/query.h"
 #include "text/utf8.h"
+#include "web/conn_guard.h"
 #include "web/i18n.h"
 #include "web/template.h"
 #include "web/views.h"
@@ -1946,8 +1947,8 @@ static enum MHD_Result post_end(server *sv, struct MHD_Connection *c, web_req *r
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)c;
 	(void)toe;
+	web_guard_request_done(c); /* the next request's headers are due */
 	web_req *r = *con_cls;
 	if (!r)
 		return;
@@ -1969,6 +1970,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	enum MHD_Result ret;
 	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	if (!r) {
+		web_guard_headers(c);
 		r = wy_xcalloc(1, sizeof *r);
 		*con_cls = r;
 		cur_req = r;
@@ -2001,6 +2003,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	cur_req = r;
+	web_guard_body(c, *upload_size);
 	if (r->post && !r->route) {
 		*upload_size = 0; /* refused at the first call: the rest is dropped */
 		ret = MHD_YES;
@@ -2113,6 +2116,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	pid_t wpid = 0;
 	char **envp = NULL;
 	struct MHD_Daemon *d = NULL;
+	web_guard *guard = NULL;
 	wy_store *st;
 	server sv = {.cfg = cfg, .static_dir = wy_xasprintf("%s/static", cfg->web_dir), .site = *cfg};
 	pthread_mutex_init(&sv.site_lock, NULL);
@@ -2170,22 +2174,33 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	/* A pool of threads (handlers may wait on the store or the disk), and
 	 * every limit set explicitly: libmicrohttpd 0.9.75 has no connection
 	 * timeout by default. The memory limit per connection also bounds the
-	 * request headers: larger ones are refused with 431. */
-	unsigned threads = cfg->http_threads ? (unsigned)cfg->http_threads : (unsigned)wy_ncpu() * 4;
-	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &sv,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout, MHD_OPTION_CONNECTION_LIMIT,
-			     (unsigned)cfg->http_max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	 * request headers: larger ones are refused with 431. Each thread of
+	 * the pool takes an equal share of the connection limit (a thread at
+	 * its share stops accepting, the others go on); the guard adds the
+	 * header deadline, the body rate and the reserve for new addresses. */
+	unsigned threads, conns;
+	web_guard_limits(cfg, &threads, &conns);
+	wy_errinfo gei = {0};
+	int grc = web_guard_start(cfg, conns, &guard, &gei);
+	if (grc) {
+		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&gei, grc));
+		goto out;
+	}
+	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, web_guard_accept,
+			     guard, handle, &sv, MHD_OPTION_EXTERNAL_LOGGER, web_guard_mhd_log, guard, MHD_OPTION_SOCK_ADDR,
+			     (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+			     (unsigned)cfg->http_timeout, MHD_OPTION_CONNECTION_LIMIT, conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 			     (unsigned)cfg->http_max_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
-			     MHD_OPTION_END);
+			     MHD_OPTION_NOTIFY_CONNECTION, web_guard_notify, guard, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "wenyuan: cannot listen on %s:%d (in use?)\n", cfg->http_addr, cfg->http_port);
 		goto out;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	int port = info ? info->port : cfg->http_port;
-	wy_log("serve.start", "url=http://%s:%d/ worker=%d", cfg->http_addr, port, worker);
+	wy_log("serve.start", "url=http://%s:%d/ worker=%d threads=%u connections=%u", cfg->http_addr, port, worker,
+	       threads, conns);
 	printf("wenyuan is serving http://%s:%d/ (Ctrl-C stops it)\n", cfg->http_addr, port);
 	fflush(stdout);
 	struct sigaction act;
@@ -2226,6 +2241,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	web_guard_stop(guard); /* after the daemon: it tells the guard of every connection it closes */
 	wy_store *fst;
 	if (d && !wy_store_open(cfg->data_dir, &fst, NULL)) {
 		flush_counts(fst);

@@ -18,10 +18,11 @@
 #  2. slowloris with default settings: 500 connections that send a request
 #     that never ends (a header line every 10 s), from ten loopback
 #     addresses 127.0.0.2-11 (50 each, under the per-address limit), for
-#     45 s, longer than http_timeout. Meanwhile a visitor (curl from
-#     127.0.0.1) asks for a document page every 5 s: every answer must be
-#     200. Reported: the slowest answer, how many slow connections the
-#     server held and closed.
+#     45 s, longer than http_timeout (the header deadline,
+#     http_header_timeout, closes them after 10 s: tests/heavy/conn.sh).
+#     Meanwhile a visitor (curl from 127.0.0.1) asks for a document page
+#     every 5 s: every answer must be 200. Reported: the slowest answer,
+#     how many slow connections the server held and closed.
 #  3. the same 500 from one address: the per-address limit refuses all but
 #     64, and a visitor from another address is served.
 #
