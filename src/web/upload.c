@@ -349,16 +349,17 @@ enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
 			if (f->created && !wy_store_blob_used(st, f->sha, &used, NULL) && !used)
 				wy_blob_delete(u->blobs, f->sha, NULL);
 		} else if (f->existed) {
-			/* the same bytes are in the library already */
+			/* this account uploaded the same bytes before: its own
+			 * document (never another's: that would tell who has which
+			 * file) */
 			wy_doc d;
-			bool visible = !wy_store_doc_get(st, f->id, &d, NULL) && web_can_see(r, &d);
-			if (visible) {
-				json_object_set_new(o, "id", json_integer(f->id));
+			json_object_set_new(o, "id", json_integer(f->id));
+			if (!wy_store_doc_get(st, f->id, &d, NULL)) {
 				json_object_set_new(o, "status", json_string(wy_doc_status_name(d.status)));
 				wy_doc_clear(&d);
 			}
 			json_object_set_new(o, "existed", json_true());
-			json_object_set_new(o, "error", json_string("this file is in the library already"));
+			json_object_set_new(o, "error", json_string("you have uploaded this file already"));
 		} else {
 			made++;
 			json_object_set_new(o, "id", json_integer(f->id));
