@@ -296,8 +296,15 @@ enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
 	web_upload *u = r->up;
 	bool api = u->api;
 	if (r->pp) {
-		MHD_destroy_post_processor(r->pp); /* hands over what it still holds */
+		/* It hands over what it still holds, and says MHD_NO when the body
+		 * stopped before its closing boundary (cut short): the last file
+		 * is then only its first part, and nothing of the request is
+		 * stored (fail() drops the file arriving; web_upload_free the
+		 * blobs of earlier ones). */
+		bool whole = MHD_destroy_post_processor(r->pp) == MHD_YES;
 		r->pp = NULL;
+		if (!whole)
+			fail(u, 400, "the upload's body is incomplete (it does not end with the closing boundary)");
 	}
 	if (!r->fail_status)
 		finish_file(u);
