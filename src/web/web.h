@@ -187,6 +187,9 @@ enum MHD_Result web_page_upload(server *sv, struct MHD_Connection *c, const char
 extern const char *const web_report_reasons[];
 /* Whether r may see d at all (its page, images, text, download). */
 bool web_can_see(const web_req *r, const wy_doc *d);
+/* The same rule without an admin's rights: published and public, or the
+ * account's own and not deleted (what a reward takes). */
+bool web_user_can_see(const web_req *r, const wy_doc *d);
 /* Add the viewer's part of a document page to ctx: favorite state,
  * points, the uploader's name unmasked for its owner and admins. */
 void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);
