@@ -130,6 +130,10 @@ size_t web_unescape(char *s);
 /* A Range header against a file of size bytes: 1 and [*from, *to] for one
  * satisfiable range, -1 unsatisfiable (416), 0 ignored (send it all). */
 int web_parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
+/* Whether an If-None-Match header h (may be NULL) matches etag (a strong
+ * "\"...\"" of an existing resource): "*", or etag among its entity-tags,
+ * weak or not. A malformed header matches nothing. */
+bool web_etag_matches(const char *h, const char *etag);
 /* The route (its path in the tables) a URL goes to, or NULL. */
 const char *web_route_of(const char *url, bool post);
 /* Where to go after logging in: next when it is a path on this site. */
