@@ -8,8 +8,9 @@
  * the way (blob.h), so a file of any size costs the server the same few
  * kilobytes. Nothing is recorded until the request is whole: then each file
  * becomes a document and a conversion job in one transaction (store.h). A
- * request that is refused (not logged in, no CSRF token, too large, disk
- * full) leaves no blob and no row behind. */
+ * request that is refused (not logged in, no CSRF token, too large, a body
+ * cut short of its closing boundary, disk full) leaves no blob and no row
+ * behind. */
 #include "core/log.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
