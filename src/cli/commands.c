@@ -165,7 +165,8 @@ static void add_usage(FILE *out)
 {
 	fprintf(out, "usage: wenyuan add FILE... [--title T] [--category PATH] [--uploader NAME] [--no-wait]\n"
 		     "\n"
-		     "Stores each file (a byte-identical file already stored is not added twice),\n"
+		     "Stores each file (a byte-identical file added before is not added twice;\n"
+		     "an account's upload of it is that account's own document),\n"
 		     "queues its conversion and, unless --no-wait, converts it here with a\n"
 		     "progress bar, then prints one line per document: ready or failed, and why.\n"
 		     "Exit status: 0 when every document is ready, 2 when any failed, 1 on errors.\n");

@@ -185,13 +185,72 @@ static const char *const migrations[] = {
 	"  detail TEXT,"
 	"  at INTEGER NOT NULL);"
 	"CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+
+	/* 7: the same bytes may be several documents (each uploader's own
+	 * title, owner, visibility and category; one blob): sha256 is no
+	 * longer unique. SQLite cannot drop a column's UNIQUE, so the table
+	 * is rebuilt (migrate() runs with foreign keys off: dropping the old
+	 * table must not cascade to pages, jobs, favorites ...). The ids stay,
+	 * and so does the AUTOINCREMENT high-water mark: a number is never
+	 * reused. */
+	"CREATE TABLE documents_new("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  title TEXT,"
+	"  title_user INTEGER NOT NULL DEFAULT 0,"
+	"  filename TEXT NOT NULL,"
+	"  format TEXT,"
+	"  category_id INTEGER REFERENCES categories(id),"
+	"  sha256 TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  pages INTEGER NOT NULL DEFAULT 0,"
+	"  status INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT,"
+	"  author TEXT,"
+	"  thumb_sha256 TEXT,"
+	"  progress_done INTEGER NOT NULL DEFAULT 0,"
+	"  progress_total INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  views INTEGER NOT NULL DEFAULT 0,"
+	"  downloads INTEGER NOT NULL DEFAULT 0,"
+	"  keywords TEXT,"
+	"  dup_of INTEGER,"
+	"  minhash BLOB,"
+	"  indexed INTEGER NOT NULL DEFAULT 0,"
+	"  uploader TEXT,"
+	"  owner_id INTEGER,"
+	"  private INTEGER NOT NULL DEFAULT 0,"
+	"  state INTEGER NOT NULL DEFAULT 0,"
+	"  description TEXT,"
+	"  tags TEXT,"
+	"  price INTEGER NOT NULL DEFAULT 0,"
+	"  upload_points INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO documents_new(id, title, title_user, filename, format, category_id, sha256, size, pages, status,"
+	"  reason, author, thumb_sha256, progress_done, progress_total, created_at, updated_at, views, downloads,"
+	"  keywords, dup_of, minhash, indexed, uploader, owner_id, private, state, description, tags, price,"
+	"  upload_points)"
+	" SELECT id, title, title_user, filename, format, category_id, sha256, size, pages, status,"
+	"  reason, author, thumb_sha256, progress_done, progress_total, created_at, updated_at, views, downloads,"
+	"  keywords, dup_of, minhash, indexed, uploader, owner_id, private, state, description, tags, price,"
+	"  upload_points FROM documents;"
+	"DELETE FROM sqlite_sequence WHERE name = 'documents_new';"
+	"INSERT INTO sqlite_sequence(name, seq) SELECT 'documents_new', seq FROM sqlite_sequence WHERE name = 'documents';"
+	"DROP TABLE documents;"
+	"ALTER TABLE documents_new RENAME TO documents;"
+	"CREATE INDEX documents_status ON documents(status);"
+	"CREATE INDEX documents_views ON documents(views);"
+	"CREATE INDEX documents_owner ON documents(owner_id, id) WHERE owner_id IS NOT NULL;"
+	"CREATE INDEX documents_state ON documents(state, id);"
+	"CREATE INDEX documents_unpaid ON documents(id) WHERE owner_id IS NOT NULL AND upload_points = 0;"
+	"CREATE INDEX documents_thumb ON documents(thumb_sha256);"
+	"CREATE INDEX documents_sha256 ON documents(sha256);",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
 static int index_existing(wy_store *st, wy_errinfo *ei) { return sq_reindex_all(st, NULL, NULL, ei); }
 
 static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
-	NULL, NULL, NULL, NULL, index_existing, NULL,
+	NULL, NULL, NULL, NULL, index_existing, NULL, NULL,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");
@@ -351,7 +410,10 @@ static int user_version(wy_store *st, int *v, wy_errinfo *ei)
 }
 
 /* Each step reads the version inside its own write transaction, so two
- * processes opening a new store at once never apply a step twice. */
+ * processes opening a new store at once never apply a step twice. Foreign
+ * keys are off until every step is applied (wy_store_open): a step that
+ * rebuilds a table drops the old one, which with them on would delete,
+ * by cascade, every row that refers to it. */
 static int migrate(wy_store *st, wy_errinfo *ei)
 {
 	for (;;) {
@@ -441,9 +503,9 @@ int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei)
 		usleep(50 * 1000);
 	}
 	if (rc || (rc = sq_exec(st, "PRAGMA synchronous=NORMAL", ei)) ||
-	    (rc = sq_exec(st, "PRAGMA foreign_keys=ON", ei)) || (rc = sq_register_fts(st, ei)))
+	    (rc = sq_exec(st, "PRAGMA foreign_keys=OFF", ei)) || (rc = sq_register_fts(st, ei)))
 		goto fail;
-	if ((rc = migrate(st, ei)))
+	if ((rc = migrate(st, ei)) || (rc = sq_exec(st, "PRAGMA foreign_keys=ON", ei)))
 		goto fail;
 	free(path);
 	*out = st;
@@ -552,9 +614,18 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 	*existed = false;
 	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = sq_prep(st, &s, "SELECT id FROM documents WHERE sha256=?1", ei)))
+	/* Only the uploader's own document counts as the same: another
+	 * account's (private, say) must neither be revealed nor stop this one
+	 * being published. A deleted one is gone for its owner too. */
+	if ((rc = sq_prep(st, &s,
+		       "SELECT id FROM documents WHERE sha256=?1 AND owner_id IS ?2 AND state < 3 ORDER BY id LIMIT 1",
+		       ei)))
 		goto fail;
 	sq_bind_text(s, 1, in->sha256);
+	if (in->owner_id)
+		sqlite3_bind_int64(s, 2, in->owner_id);
+	else
+		sqlite3_bind_null(s, 2);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
 		*existed = true;

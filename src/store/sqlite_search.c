@@ -551,7 +551,7 @@ int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double thres
 	wy_buf sql;
 	wy_buf_init(&sql, 0);
 	wy_buf_puts(&sql, "SELECT DISTINCT d.id, d.minhash FROM minhash_bands b JOIN documents d ON d.id = b.doc_id"
-			  " WHERE d.status = 2 AND (");
+			  " WHERE" LISTED " AND (");
 	for (int b = 0; b < WY_MINHASH_BANDS; b++)
 		wy_buf_printf(&sql, "%s(b.band=%d AND b.hash=?%d)", b ? " OR " : "", b, b + 1);
 	wy_buf_puts(&sql, ") LIMIT 200");

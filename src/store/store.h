@@ -143,8 +143,11 @@ void wy_store_close(wy_store *st); /* NULL is a no-op */
 int wy_store_schema_version(wy_store *st);
 
 /* Record a document and queue its conversion job, in one transaction.
- * A byte-identical original (same sha256) that is already stored returns the
- * existing id with *existed = true and queues nothing. */
+ * When the same owner (owner_id; 0: imported documents) has a document of
+ * the same bytes (same sha256) that is not deleted, its id is returned with
+ * *existed = true and nothing is queued. Another owner's document of the
+ * same bytes changes nothing: each is a document of its own (title, owner,
+ * visibility, category) and the blob is shared. */
 int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *existed, wy_errinfo *ei);
 
 /* WY_ENOTFOUND when there is no such document. */
@@ -357,10 +360,13 @@ int wy_store_reindex(wy_store *st, void (*progress)(void *ctx, int done, int tot
 int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64_t *npages,
 		     wy_errinfo *ei);
 
-/* The ready document whose fingerprint (WY_MINHASH_BYTES bytes, see
- * text/minhash.h) is most like sig, when the estimated resemblance is at least
- * threshold: *doc_id and *similarity, or *doc_id = 0. Document exclude (the
- * one being converted again) is never the answer. */
+/* The listed document (ready, published, public) whose fingerprint
+ * (WY_MINHASH_BYTES bytes, see text/minhash.h) is most like sig, when the
+ * estimated resemblance is at least threshold: *doc_id and *similarity, or
+ * *doc_id = 0. Document exclude (the one being converted) is never the
+ * answer, nor a private, pending, hidden or deleted one: a duplicate_of (or
+ * a refusal naming it) must not tell anyone of a document they may not
+ * see. */
 int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t exclude,
 			    int64_t *doc_id, double *similarity, wy_errinfo *ei);
 

@@ -13,14 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool web_can_see(const web_req *r, const wy_doc *d)
+bool web_user_can_see(const web_req *r, const wy_doc *d)
 {
 	if (d->state == WY_STATE_PUBLISHED && !d->private_)
 		return true;
 	if (!r || !r->authed)
 		return false;
-	if (r->user.role == WY_ROLE_ADMIN)
-		return true;
 	return d->owner_id == r->user.id && d->state != WY_STATE_DELETED;
 }
 
@@ -31,6 +29,11 @@ int web_pages_readable(server *sv, const web_req *r, const wy_doc *d)
 	web_site site;
 	web_site_get(sv, &site);
 	return d->pages < site.preview_pages ? d->pages : site.preview_pages;
+}
+
+bool web_can_see(const web_req *r, const wy_doc *d)
+{
+	return web_user_can_see(r, d) || (r && r->authed && r->user.role == WY_ROLE_ADMIN);
 }
 
 static const char *state_label(int state)
@@ -51,7 +54,7 @@ void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx
 	json_object_set_new(ctx, "is_owner", json_boolean(owner));
 	json_object_set_new(ctx, "logged_in", json_boolean(r && r->authed));
 	json_object_set_new(ctx, "can_moderate", json_boolean(admin));
-	json_object_set_new(ctx, "can_reward", json_boolean(d->owner_id && !owner));
+	json_object_set_new(ctx, "can_reward", json_boolean(d->owner_id && !owner && web_user_can_see(r, d)));
 	/* the uploader's own name for its owner and admins; masked for the rest */
 	if ((owner || admin) && d->uploader)
 		json_object_set_new(ctx, "uploader", json_string(d->uploader));
@@ -176,7 +179,16 @@ enum MHD_Result web_post_doc(server *sv, struct MHD_Connection *c, web_req *r, c
 	int rc = web_store(sv, &st, &ei);
 	if (!rc)
 		rc = wy_store_doc_get(st, id, &d, &ei);
-	if (rc == WY_ENOTFOUND || (!rc && !web_can_see(r, &d))) {
+	/* Admins see every document, but favorites and rewards are a
+	 * reader's: a deleted document (the recycle bin) takes neither, and a
+	 * reward goes only to a document its giver may see as anyone does
+	 * (not another's hidden, pending or private one). */
+	bool ok = !rc && web_can_see(r, &d);
+	if (ok && strcmp(action, "favorite") == 0)
+		ok = d.state != WY_STATE_DELETED;
+	else if (ok && strcmp(action, "reward") == 0)
+		ok = web_user_can_see(r, &d);
+	if (rc == WY_ENOTFOUND || (!rc && !ok)) {
 		if (!rc)
 			wy_doc_clear(&d);
 		return api ? web_api_error(c, 404, "no such document") : web_not_found(sv, c);

@@ -1161,7 +1161,9 @@ static enum MHD_Result send_static(server *sv, struct MHD_Connection *c, const c
 /* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" range against size.
  * Returns 1 with [*from, *to] for a satisfiable range, 0 to serve it all
  * (no header, several ranges, or a form we do not take), -1 when it cannot
- * be satisfied (416). */
+ * be satisfied (416). Numbers are digits only (RFC 9110 14.1.1): strtoull
+ * alone would also take a sign or spaces ("bytes=--1" as a suffix of
+ * 2^64-1 bytes: the whole file as a 206); an invalid range is ignored. */
 int web_parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
 {
 	if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
@@ -1169,6 +1171,8 @@ int web_parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
 	const char *p = h + 6;
 	char *end;
 	if (*p == '-') {
+		if (p[1] < '0' || p[1] > '9')
+			return 0;
 		unsigned long long n = strtoull(p + 1, &end, 10);
 		if (end == p + 1 || *end || n == 0)
 			return n == 0 && end != p + 1 && !*end ? -1 : 0;
@@ -1200,14 +1204,46 @@ int web_parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
 	return 1;
 }
 
+bool web_etag_matches(const char *h, const char *etag)
+{
+	if (!h)
+		return false;
+	size_t n = strlen(etag);
+	const char *p = h + strspn(h, " \t");
+	if (*p == '*')
+		return p[1 + strspn(p + 1, " \t")] == 0;
+	/* 1#entity-tag: [W/]"opaque", separated by commas and spaces; compared
+	 * weakly (a W/ prefix is ignored). Anything else: no match. */
+	for (;;) {
+		p += strspn(p, " \t,");
+		if (!*p)
+			return false;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		if (*p != '"')
+			return false;
+		const char *q = strchr(p + 1, '"');
+		if (!q)
+			return false;
+		if ((size_t)(q + 1 - p) == n && memcmp(p, etag, n) == 0)
+			return true;
+		p = q + 1;
+		if (*p && *p != ',' && *p != ' ' && *p != '\t')
+			return false;
+	}
+}
+
 /* Send an immutable object: strong ETag, 304 on a match, long caching, one
  * byte range on request (206/416), sendfile. Takes fd. */
 /* Blobs are immutable: cached a year, by shared caches too when public. */
 static enum MHD_Result web_send_fd_cache(struct MHD_Connection *c, int fd, uint64_t size, const char *type,
 					 const char *etag, const char *disposition, bool public_)
 {
+	/* A GET or HEAD whose validator matches gets 304 (RFC 9110 13.1.2); a
+	 * POST (a paid download) always gets the file it paid for. */
 	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
-	if (inm && strcmp(inm, etag) == 0) {
+	const web_req *rq = web_cur();
+	if ((!rq || !rq->post) && web_etag_matches(inm, etag)) {
 		close(fd);
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(r, "ETag", etag);

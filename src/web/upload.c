@@ -8,8 +8,9 @@
  * the way (blob.h), so a file of any size costs the server the same few
  * kilobytes. Nothing is recorded until the request is whole: then each file
  * becomes a document and a conversion job in one transaction (store.h). A
- * request that is refused (not logged in, no CSRF token, too large, disk
- * full) leaves no blob and no row behind. */
+ * request that is refused (not logged in, no CSRF token, too large, a body
+ * cut short of its closing boundary, disk full) leaves no blob and no row
+ * behind. */
 #include "core/log.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
@@ -296,8 +297,15 @@ enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
 	web_upload *u = r->up;
 	bool api = u->api;
 	if (r->pp) {
-		MHD_destroy_post_processor(r->pp); /* hands over what it still holds */
+		/* It hands over what it still holds, and says MHD_NO when the body
+		 * stopped before its closing boundary (cut short): the last file
+		 * is then only its first part, and nothing of the request is
+		 * stored (fail() drops the file arriving; web_upload_free the
+		 * blobs of earlier ones). */
+		bool whole = MHD_destroy_post_processor(r->pp) == MHD_YES;
 		r->pp = NULL;
+		if (!whole)
+			fail(u, 400, "the upload's body is incomplete (it does not end with the closing boundary)");
 	}
 	if (!r->fail_status)
 		finish_file(u);
@@ -349,16 +357,17 @@ enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
 			if (f->created && !wy_store_blob_used(st, f->sha, &used, NULL) && !used)
 				wy_blob_delete(u->blobs, f->sha, NULL);
 		} else if (f->existed) {
-			/* the same bytes are in the library already */
+			/* this account uploaded the same bytes before: its own
+			 * document (never another's: that would tell who has which
+			 * file) */
 			wy_doc d;
-			bool visible = !wy_store_doc_get(st, f->id, &d, NULL) && web_can_see(r, &d);
-			if (visible) {
-				json_object_set_new(o, "id", json_integer(f->id));
+			json_object_set_new(o, "id", json_integer(f->id));
+			if (!wy_store_doc_get(st, f->id, &d, NULL)) {
 				json_object_set_new(o, "status", json_string(wy_doc_status_name(d.status)));
 				wy_doc_clear(&d);
 			}
 			json_object_set_new(o, "existed", json_true());
-			json_object_set_new(o, "error", json_string("this file is in the library already"));
+			json_object_set_new(o, "error", json_string("you have uploaded this file already"));
 		} else {
 			made++;
 			json_object_set_new(o, "id", json_integer(f->id));

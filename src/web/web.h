@@ -134,6 +134,10 @@ size_t web_unescape(char *s);
 /* A Range header against a file of size bytes: 1 and [*from, *to] for one
  * satisfiable range, -1 unsatisfiable (416), 0 ignored (send it all). */
 int web_parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
+/* Whether an If-None-Match header h (may be NULL) matches etag (a strong
+ * "\"...\"" of an existing resource): "*", or etag among its entity-tags,
+ * weak or not. A malformed header matches nothing. */
+bool web_etag_matches(const char *h, const char *etag);
 /* The route (its path in the tables) a URL goes to, or NULL. */
 const char *web_route_of(const char *url, bool post);
 /* Where to go after logging in: next when it is a path on this site. */
@@ -194,6 +198,9 @@ enum MHD_Result web_page_upload(server *sv, struct MHD_Connection *c, const char
 extern const char *const web_report_reasons[];
 /* Whether r may see d at all (its page, images, text, download). */
 bool web_can_see(const web_req *r, const wy_doc *d);
+/* The same rule without an admin's rights: published and public, or the
+ * account's own and not deleted (what a reward takes). */
+bool web_user_can_see(const web_req *r, const wy_doc *d);
 /* How many pages of d, from the first, r may read: their images, text and
  * search hits (snippets, page numbers, links). All of them for its owner
  * and admins; the preview (setting preview_pages) for everyone else, who

@@ -1,15 +1,17 @@
 /* fuzz_url: what the server makes of a request's URL and headers itself
  * (web/web.h): percent-decoding of the path (web_unescape), document
  * numbers in paths (web_path_id), the route a URL goes to (web_route_of,
- * GET and POST tables), Range headers (web_parse_range) and the redirect
- * after logging in (web_safe_next).
+ * GET and POST tables), Range headers (web_parse_range), If-None-Match
+ * (web_etag_matches) and the redirect after logging in (web_safe_next).
  *
  * Input: four bytes of file size, then a string (up to a NUL) used as a
  * path, a header and a "next" value in turn. Checks: decoding never grows
  * a string nor lets a NUL cut it short; a document number is 1-18 digits
- * and positive; a route is a prefix of its URL; a satisfiable range lies
- * inside the file; a redirect stays on this site (one leading '/', no
- * "//" or "/\\" start, no CR or LF). */
+ * and positive; a route is a prefix of its URL; a range is taken (or
+ * found unsatisfiable) only when it is "bytes=" and digits around one '-',
+ * and a satisfiable one lies inside the file; If-None-Match matches only
+ * "*" or a header holding the tag; a redirect stays on this site (one
+ * leading '/', no "//" or "/\\" start, no CR or LF). */
 #include "fuzz.h"
 
 #include "web/web.h"
@@ -50,6 +52,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rr >= -1 && rr <= 1);
 	if (rr == 1)
 		FUZZ_CHECK(from <= to && to < fsize);
+	if (rr != 0) {
+		const char *spec = s + 6, *dash = strchr(spec, '-');
+		FUZZ_CHECK(strncmp(s, "bytes=", 6) == 0 && dash);
+		FUZZ_CHECK(strspn(spec, "0123456789") == (size_t)(dash - spec));
+		FUZZ_CHECK(strspn(dash + 1, "0123456789") == strlen(dash + 1));
+		FUZZ_CHECK(dash > spec || dash[1]); /* not "bytes=-" */
+	}
+
+	static const char tag[] = "\"0123abcd\"";
+	if (web_etag_matches(s, tag))
+		FUZZ_CHECK(strstr(s, tag) || strspn(s, " \t*") == n);
 
 	const char *next = web_safe_next(s);
 	FUZZ_CHECK(next[0] == '/');

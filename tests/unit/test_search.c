@@ -256,6 +256,15 @@ TEST(near_duplicates_are_found)
 	/* ... but not the document itself, converted again */
 	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, ida, &dup, &sim, NULL), WY_OK);
 	ASSERT_EQ(dup, 0);
+	/* nor one its readers may not see (issue 12: a duplicate_of, or a
+	 * refusal naming it, told of a pending, hidden or deleted document; a
+	 * private one: tests/e2e/sec_http.sh) */
+	for (int state = WY_STATE_PENDING; state <= WY_STATE_DELETED; state++) {
+		ASSERT_EQ(wy_store_doc_set_state(st, ida, state, NULL), WY_OK);
+		ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, 0, &dup, &sim, NULL), WY_OK);
+		ASSERT_EQ(dup, 0);
+	}
+	ASSERT_EQ(wy_store_doc_set_state(st, ida, WY_STATE_PUBLISHED, NULL), WY_OK);
 	/* a different text of the same words is not */
 	wy_minhash_init(&m);
 	wy_minhash_add(&m, c, strlen(c));

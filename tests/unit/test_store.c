@@ -82,6 +82,61 @@ TEST(duplicate_returns_existing)
 	wy_store_close(st);
 }
 
+/* Issue 12: the same bytes from another account are a document of its
+ * own (never that account's: "existed" told who had which file, and a
+ * private copy kept anyone else from publishing it). */
+TEST(same_bytes_of_another_owner_are_a_new_document)
+{
+	wy_store *st = fresh(NULL);
+	wy_doc_new dn = {.title = "甲的", .filename = "a.pdf", .sha256 = SHA_A, .size = 1234, .owner_id = 1,
+			 .private_ = true};
+	int64_t a, b, again, imported, deleted_again;
+	bool existed = true;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &a, &existed, NULL), WY_OK);
+	ASSERT(!existed);
+	wy_doc_new dn2 = {.title = "乙的", .filename = "b.pdf", .sha256 = SHA_A, .size = 1234, .owner_id = 2};
+	existed = true;
+	ASSERT_EQ(wy_store_doc_add(st, &dn2, &b, &existed, NULL), WY_OK);
+	ASSERT(!existed);
+	ASSERT(b != a);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, b, &d, NULL), WY_OK);
+	ASSERT_STR_EQ(d.title, "乙的");
+	ASSERT_STR_EQ(d.sha256, SHA_A);
+	ASSERT_EQ(d.owner_id, 2);
+	ASSERT(!d.private_);
+	ASSERT_EQ(d.status, WY_DOC_QUEUED);
+	wy_doc_clear(&d);
+	/* the same account again: its own document back */
+	ASSERT_EQ(wy_store_doc_add(st, &dn2, &again, &existed, NULL), WY_OK);
+	ASSERT(existed);
+	ASSERT_EQ(again, b);
+	/* imported documents (no owner) are one owner too */
+	wy_doc_new dn0 = {.filename = "c.pdf", .sha256 = SHA_A, .size = 1234};
+	ASSERT_EQ(wy_store_doc_add(st, &dn0, &imported, &existed, NULL), WY_OK);
+	ASSERT(!existed);
+	ASSERT_EQ(wy_store_doc_add(st, &dn0, &again, &existed, NULL), WY_OK);
+	ASSERT(existed);
+	ASSERT_EQ(again, imported);
+	/* a deleted document is gone for its owner too */
+	ASSERT_EQ(wy_store_doc_set_state(st, b, WY_STATE_DELETED, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_add(st, &dn2, &deleted_again, &existed, NULL), WY_OK);
+	ASSERT(!existed);
+	ASSERT(deleted_again != b);
+	/* each new one was queued: four jobs */
+	wy_job j;
+	for (int i = 0; i < 4; i++) {
+		ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+		wy_job_clear(&j);
+	}
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_EEMPTY);
+	/* and the blob is used while any of them is */
+	bool used = false;
+	ASSERT_EQ(wy_store_blob_used(st, SHA_A, &used, NULL), WY_OK);
+	ASSERT(used);
+	wy_store_close(st);
+}
+
 static void publish(wy_store *st, const wy_job *job, int npages, int expect)
 {
 	wy_page pages[3];
@@ -428,4 +483,5 @@ TEST_LIST(T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publish
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
 	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
 	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
-	  T(garbage_database_is_an_error_not_a_crash), T(category_tree), T(blob_refs_lists_every_reference))
+	  T(garbage_database_is_an_error_not_a_crash), T(category_tree), T(blob_refs_lists_every_reference),
+	  T(same_bytes_of_another_owner_are_a_new_document))
