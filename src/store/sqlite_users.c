@@ -179,8 +179,8 @@ static void read_user(sqlite3_stmt *s, wy_user *u)
 /* Names that look alike. A user's confusable skeleton is stored with the
  * name (migration 7) rather than computed when a name is checked: a new
  * name is then refused by one indexed lookup inside the transaction that
- * adds it, where computing would skeleton every stored name (about 1.5 us
- * each, so 150 ms per 100,000 users) while holding the write lock. The
+ * adds it, where computing would skeleton every stored name (about 3.5 us
+ * each, measured: 350 ms per 100,000 users) while holding the write lock. The
  * price: a stored skeleton is the one of the Unicode data (ICU) of the day
  * it was stored; a later ICU's new mappings apply to names stored after. */
 #define SKELETON_BYTES 512

@@ -3,6 +3,7 @@
 #include "text/confusable.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "text/utf8.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -115,7 +116,7 @@ bool wy_confusable_mixed_lgc(const char *name)
 bool wy_confusable_mixed(const char *name)
 {
 	pthread_once(&checker_once, checker_open);
-	if (!checker)
+	if (!checker || !wy_utf8_valid(name, strlen(name))) /* ICU would read U+FFFD */
 		return wy_confusable_mixed_lgc(name);
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t r = uspoof_check2UTF8(checker, name, -1, NULL, &st);

@@ -288,9 +288,12 @@ void web_hash_leave(void)
  * unlocked entry with the oldest window, and when all LIMIT_PROBE are
  * locked the attempt is refused rather than a lock forgotten. Memory is
  * the static table, 65,536 x 24 bytes = 1.5 MiB. How full of locks it can
- * get is bounded by hashing: an attempt counted is one password check (or
- * its count is given back), at most cores x (1 / ~0.1 s) a second, so
- * 15 minutes lock at most ~9,000 x cores / login_attempts entries. */
+ * get: a login's or password change's count is one password check (or is
+ * given back), at most cores x 4 a second (a check took 0.25 s here), so
+ * 15 minutes lock at most 3,600 x cores / login_attempts pairs; a
+ * registration lock takes 20 requests from one address. A flood from a
+ * great many addresses that fills a key's 64 slots with locks gets that
+ * key refused (429, a minute) for a while; it never undoes a lock. */
 #define LIMIT_SLOTS 65536
 #define LIMIT_PROBE 64
 #define LIMIT_WINDOW 900 /* seconds */
