@@ -1,10 +1,18 @@
 /* text/confusable: skeletons and mixed scripts through ICU's spoof checker
- * (UTS #39), with a small fallback when ICU's data cannot be opened. */
+ * (UTS #39), with a small fallback when ICU's data cannot be opened.
+ *
+ * ICU is loaded with dlopen on first use, not linked: its libraries map
+ * about 36 MB, which every process would carry, converters included,
+ * whose address space is limited (convert_memory_mb). Only a process that
+ * checks a name (serve at a registration, `user add`, the migration that
+ * stores skeletons) loads it. Symbols carry ICU's version (uspoof_open_72),
+ * which the headers give. */
 #include "text/confusable.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "text/utf8.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,24 +23,55 @@
 static USpoofChecker *checker; /* NULL: the fallback rules */
 static pthread_once_t checker_once = PTHREAD_ONCE_INIT;
 
+/* "uspoof_open" -> "uspoof_open_72": the name after ICU's renaming macro */
+#define SYM_(x) #x
+#define SYM(x) SYM_(x)
+#define ICU_LIB "libicui18n.so." SYM(U_ICU_VERSION_MAJOR_NUM)
+
+static struct {
+	__typeof__(uspoof_open) *open;
+	__typeof__(uspoof_close) *close;
+	__typeof__(uspoof_setRestrictionLevel) *set_level;
+	__typeof__(uspoof_setChecks) *set_checks;
+	__typeof__(uspoof_getSkeletonUTF8) *skeleton;
+	__typeof__(uspoof_check2UTF8) *check;
+} icu;
+
 static void checker_open(void)
 {
+	const char *why = NULL;
+	void *h = dlopen(ICU_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		why = dlerror();
+		goto fallback;
+	}
+	/* POSIX's way from dlsym's object pointer to a function pointer */
+#define LOAD(field, name) (*(void **)&icu.field = dlsym(h, SYM(name)))
+	if (!LOAD(open, uspoof_open) || !LOAD(close, uspoof_close) || !LOAD(set_level, uspoof_setRestrictionLevel) ||
+	    !LOAD(set_checks, uspoof_setChecks) || !LOAD(skeleton, uspoof_getSkeletonUTF8) ||
+	    !LOAD(check, uspoof_check2UTF8)) {
+		why = "a spoof checker function is missing";
+		goto fallback;
+	}
 	UErrorCode st = U_ZERO_ERROR;
-	USpoofChecker *sc = uspoof_open(&st);
+	USpoofChecker *sc = icu.open(&st);
 	if (U_SUCCESS(st)) {
-		uspoof_setRestrictionLevel(sc, USPOOF_HIGHLY_RESTRICTIVE);
-		uspoof_setChecks(sc, USPOOF_RESTRICTION_LEVEL, &st);
+		icu.set_level(sc, USPOOF_HIGHLY_RESTRICTIVE);
+		icu.set_checks(sc, USPOOF_RESTRICTION_LEVEL, &st);
 	}
 	if (U_FAILURE(st)) {
-		wy_warn("confusable.fallback", "reason=\"ICU spoof checker: %s\" rule=\"no Latin, Greek and Cyrillic in one name\"",
-			u_errorName(st));
 		if (sc)
-			uspoof_close(sc);
-		return;
+			icu.close(sc);
+		why = "the spoof checker did not open";
+		goto fallback;
 	}
 	/* from here on only const use: ICU's check and skeleton functions may
 	 * then be called from any number of threads at once */
 	checker = sc;
+	return;
+fallback:
+	wy_warn("confusable.fallback", "lib=%s reason=\"%s\" rule=\"skeleton: folded name; no Latin, Greek and Cyrillic in one name\"",
+		ICU_LIB, why);
 }
 
 /* NFKD and case folding (NFD order), malloc'd; NULL for invalid UTF-8. */
@@ -60,7 +99,7 @@ int wy_confusable_skeleton(const char *name, char *out, size_t size)
 	const char *mapped = f;
 	if (checker) {
 		UErrorCode st = U_ZERO_ERROR;
-		int32_t n = uspoof_getSkeletonUTF8(checker, 0, f, -1, sk, (int32_t)sizeof sk, &st);
+		int32_t n = icu.skeleton(checker, 0, f, -1, sk, (int32_t)sizeof sk, &st);
 		if (U_FAILURE(st) || n < 0 || (size_t)n >= sizeof sk) {
 			free(f);
 			return st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING ? WY_ETOOBIG : WY_EINVAL;
@@ -119,6 +158,6 @@ bool wy_confusable_mixed(const char *name)
 	if (!checker || !wy_utf8_valid(name, strlen(name))) /* ICU would read U+FFFD */
 		return wy_confusable_mixed_lgc(name);
 	UErrorCode st = U_ZERO_ERROR;
-	int32_t r = uspoof_check2UTF8(checker, name, -1, NULL, &st);
+	int32_t r = icu.check(checker, name, -1, NULL, &st);
 	return U_FAILURE(st) || (r & USPOOF_RESTRICTION_LEVEL) != 0;
 }

@@ -6,9 +6,9 @@
  * UTS #39's "highly restrictive" level (Latin with Cyrillic or Greek in
  * one name; Han with Latin letters, as Chinese names often have, is fine).
  * The data is the confusables table and script properties compiled into
- * ICU (libicu's spoof checker, Unicode 15 on Debian 12), opened once per
- * process on first use. When ICU cannot open it, a warning is logged once
- * and the rules fall back to: skeleton = the folded name, and "mixed" =
+ * ICU (libicu's spoof checker, Unicode 15 on Debian 12), loaded (dlopen)
+ * and opened once per process on first use. When ICU cannot be loaded or
+ * opened, a warning is logged once and the rules fall back to: skeleton = the folded name, and "mixed" =
  * Latin, Greek and Cyrillic letters in one name.
  *
  * Every function is thread-safe and keeps nothing of its arguments. */

@@ -9,8 +9,10 @@
  * sent by browsers on their own, so calls made with one need none. Before
  * logging in, a visitor's forms (log in, register) carry the random token
  * of the wy_c cookie instead (double submit). Passwords are Argon2id
- * strings (crypto_pwhash_str). Failed logins are limited per address and
- * per name. */
+ * strings (crypto_pwhash_str), at most one hashed per core at once.
+ * Password checks (logins, password changes) are limited per address and
+ * per (address, name), never per name alone; names that mix scripts or
+ * look like a taken name are refused at registration. */
 #include "core/log.h"
 #include "text/confusable.h"
 #include "web/i18n.h"
