@@ -11,6 +11,7 @@ pkgs=(
   libsqlite3-dev libwebp-dev libmicrohttpd-dev libsodium-dev libjansson-dev zlib1g-dev
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
   libfreetype-dev libharfbuzz-dev libutf8proc-dev libqrencode-dev libopencc-dev
+  libicu-dev
   fonts-noto-cjk
   libreofficekit-dev libreoffice-writer libreoffice-calc libreoffice-impress
 )

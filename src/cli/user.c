@@ -19,7 +19,9 @@ static void usage(FILE *f)
 		   "       wenyuan user ban|unban|admin|unadmin NAME\n"
 		   "       wenyuan user list [--json]\n\n"
 		   "Without --password-stdin a random password is made and printed.\n"
-		   "A password is 8-128 bytes; a name 2-32 letters, digits, '_' or '-'.\n");
+		   "A password is 8-128 bytes; a name 2-32 letters, digits, '_' or '-',\n"
+		   "of one script (Chinese with Latin letters is fine), and not one that\n"
+		   "looks like a taken name (аlice with a Cyrillic а next to alice).\n");
 }
 
 /* The new password: a line of standard input, or 16 random characters. */
@@ -95,8 +97,12 @@ int wy_cmd_user(wy_config *cfg, int argc, char **argv)
 		json_decref(a);
 	} else if ((strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) && name) {
 		char pw[256], hash[crypto_pwhash_STRBYTES];
-		bool made;
-		if (read_password(pw_stdin, pw, sizeof pw, &made)) {
+		bool made = false;
+		/* a name that cannot be added is refused before a password is
+		 * read, made or hashed */
+		if (sub[0] == 'a' && (rc = wy_store_user_name_free(st, name, &ei))) {
+			pw[0] = 0;
+		} else if (read_password(pw_stdin, pw, sizeof pw, &made)) {
 			fprintf(stderr, "wenyuan: a password is one line of 8-128 bytes\n");
 			rc = WY_EINVAL;
 		} else if (crypto_pwhash_str(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,

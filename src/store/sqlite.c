@@ -244,13 +244,19 @@ static const char *const migrations[] = {
 	"CREATE INDEX documents_unpaid ON documents(id) WHERE owner_id IS NOT NULL AND upload_points = 0;"
 	"CREATE INDEX documents_thumb ON documents(thumb_sha256);"
 	"CREATE INDEX documents_sha256 ON documents(sha256);",
+
+	/* 8: each user name's confusable skeleton (text/confusable.h), so a
+	 * new name that looks like a taken one is found by one indexed lookup
+	 * (sqlite_users.c says why it is stored); the hook fills it in */
+	"ALTER TABLE users ADD COLUMN skeleton TEXT;"
+	"CREATE INDEX users_skeleton ON users(skeleton);",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
 static int index_existing(wy_store *st, wy_errinfo *ei) { return sq_reindex_all(st, NULL, NULL, ei); }
 
 static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
-	NULL, NULL, NULL, NULL, index_existing, NULL, NULL,
+	NULL, NULL, NULL, NULL, index_existing, NULL, NULL, sq_user_skeletons,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");

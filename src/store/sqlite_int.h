@@ -86,4 +86,8 @@ int sq_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_
 int sq_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, wy_errinfo *ei);
 
+/* Fill in the confusable skeleton of every user that has none (migration
+ * 7; sqlite_users.c). */
+int sq_user_skeletons(wy_store *st, wy_errinfo *ei);
+
 #endif

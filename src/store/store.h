@@ -423,10 +423,16 @@ void wy_user_list_clear(wy_user_list *l);
 bool wy_user_name_valid(const char *name);
 
 /* Create a user with pass_hash (crypto_pwhash_str) and, when points > 0, a
- * first ledger row "register". WY_EINVAL (name), WY_EEXIST (taken; names
- * compare without case). */
+ * first ledger row "register". WY_EINVAL (not a valid name, or one that
+ * mixes scripts: text/confusable.h), WY_EEXIST (taken: names compare
+ * without case, and a name whose confusable skeleton is another's, such
+ * as `аlice` with a Cyrillic а next to `alice`, is taken too). */
 int wy_store_user_add(wy_store *st, const char *name, const char *pass_hash, wy_role role, int64_t points,
 		      int64_t *id, wy_errinfo *ei);
+/* Whether name could be added now, with the errors of wy_store_user_add
+ * (WY_OK when it could): a check before the cost of hashing a password;
+ * wy_store_user_add checks again in its transaction. */
+int wy_store_user_name_free(wy_store *st, const char *name, wy_errinfo *ei);
 /* WY_ENOTFOUND. by_name also gives the password hash when pass_hash is not
  * NULL (the caller frees it). */
 int wy_store_user_get(wy_store *st, int64_t id, wy_user *out, wy_errinfo *ei);

@@ -9,18 +9,23 @@
  * sent by browsers on their own, so calls made with one need none. Before
  * logging in, a visitor's forms (log in, register) carry the random token
  * of the wy_c cookie instead (double submit). Passwords are Argon2id
- * strings (crypto_pwhash_str). Failed logins are limited per address and
- * per name. */
+ * strings (crypto_pwhash_str), at most one hashed per core at once.
+ * Password checks (logins, password changes) are limited per address and
+ * per (address, name), never per name alone; names that mix scripts or
+ * look like a taken name are refused at registration. */
 #include "core/log.h"
+#include "text/confusable.h"
 #include "web/i18n.h"
 #include "web/web.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SESSION_SECONDS (30 * 24 * 3600)
 #define PASSWORD_MIN 8
@@ -221,17 +226,88 @@ bool web_password_check(const char *hash, const char *pass)
 	return hash && crypto_pwhash_str_verify(hash, pass, strlen(pass)) == 0;
 }
 
-#define LIMIT_SLOTS 1024
+/* Argon2id at once. Each hash or verification takes 64 MiB for its
+ * duration (crypto_pwhash's interactive limits: 64 MiB, 2 passes), so a
+ * crowd of logins, registrations or password changes on every request
+ * thread at once would take 64 MiB per thread. At most one per core runs;
+ * a request waits for its turn at most HASH_WAIT_MS, then is answered 503.
+ * Bounds what hashing holds to cores x 64 MiB, and the time waited. */
+#define HASH_WAIT_MS 2000
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t turn;
+	int free; /* turns left */
+} hashing = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static pthread_once_t hashing_once = PTHREAD_ONCE_INIT;
+
+static void hashing_init(void)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hashing.turn, &ca);
+	pthread_condattr_destroy(&ca);
+	hashing.free = wy_ncpu() > 0 ? wy_ncpu() : 1;
+}
+
+int web_hash_enter(void)
+{
+	pthread_once(&hashing_once, hashing_init);
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += HASH_WAIT_MS / 1000;
+	until.tv_nsec += (long)(HASH_WAIT_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	int rc = WY_OK;
+	pthread_mutex_lock(&hashing.lock);
+	while (hashing.free == 0 && rc == WY_OK)
+		if (pthread_cond_timedwait(&hashing.turn, &hashing.lock, &until) == ETIMEDOUT && hashing.free == 0)
+			rc = WY_EBUSY;
+	if (rc == WY_OK)
+		hashing.free--;
+	pthread_mutex_unlock(&hashing.lock);
+	return rc;
+}
+
+void web_hash_leave(void)
+{
+	pthread_mutex_lock(&hashing.lock);
+	hashing.free++;
+	pthread_cond_signal(&hashing.turn);
+	pthread_mutex_unlock(&hashing.lock);
+}
+
+/* Attempts per key in a window of LIMIT_WINDOW seconds from a key's first
+ * counted attempt: one table of LIMIT_SLOTS entries, a key's entry among
+ * the LIMIT_PROBE slots from its keyed hash (secret per process, so nobody
+ * can aim keys at one stretch). An entry at its max is locked until its
+ * window ends, and is never given up for another key: a new key takes a
+ * free slot (never used, expired, or with nothing counted), else the
+ * unlocked entry with the oldest window, and when all LIMIT_PROBE are
+ * locked the attempt is refused rather than a lock forgotten. Memory is
+ * the static table, 65,536 x 24 bytes = 1.5 MiB. How full of locks it can
+ * get: a login's or password change's count is one password check (or is
+ * given back), at most cores x 4 a second (a check took 0.25 s here), so
+ * 15 minutes lock at most 3,600 x cores / login_attempts pairs; a
+ * registration lock takes 20 requests from one address. A flood from a
+ * great many addresses that fills a key's 64 slots with locks gets that
+ * key refused (429, a minute) for a while; it never undoes a lock. */
+#define LIMIT_SLOTS 65536
+#define LIMIT_PROBE 64
 #define LIMIT_WINDOW 900 /* seconds */
 
 static struct {
 	pthread_mutex_t lock;
-	uint64_t key[LIMIT_SLOTS];
-	int64_t since[LIMIT_SLOTS];
-	int fails[LIMIT_SLOTS];
+	struct limit_slot {
+		uint64_t key; /* 0: never used */
+		int64_t since;
+		int32_t count, max;
+	} slot[LIMIT_SLOTS];
 } limits = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static int login_max = 5;
 
 static unsigned char limit_key[crypto_shorthash_KEYBYTES];
 static pthread_once_t limit_once = PTHREAD_ONCE_INIT;
@@ -247,41 +323,126 @@ static uint64_t key_hash(const char *key)
 	return v | 1;
 }
 
-bool web_login_allowed(const char *key, int64_t now, int *retry_after)
+static bool slot_live(const struct limit_slot *e, int64_t now)
 {
-	return web_limit_allowed(key, login_max, now, retry_after);
+	return e->key && e->count > 0 && now - e->since < LIMIT_WINDOW;
 }
 
-bool web_limit_allowed(const char *key, int max, int64_t now, int *retry_after)
+static bool slot_locked(const struct limit_slot *e, int64_t now) { return slot_live(e, now) && e->count >= e->max; }
+
+/* The live entry of k, or NULL (under limits.lock). */
+static struct limit_slot *slot_find(uint64_t k, int64_t now)
 {
-	uint64_t k = key_hash(key);
-	unsigned slot = (unsigned)(k % LIMIT_SLOTS);
-	bool ok = true;
-	pthread_mutex_lock(&limits.lock);
-	if (limits.key[slot] == k && now - limits.since[slot] < LIMIT_WINDOW && limits.fails[slot] >= max) {
-		ok = false;
-		*retry_after = (int)(LIMIT_WINDOW - (now - limits.since[slot]));
+	for (unsigned i = 0; i < LIMIT_PROBE; i++) {
+		struct limit_slot *e = &limits.slot[(k + i) % LIMIT_SLOTS];
+		if (e->key == k)
+			return slot_live(e, now) ? e : NULL;
 	}
+	return NULL;
+}
+
+/* The entry of k, made (nothing counted) when it has none, never in the
+ * slot of one of the keys others[0..nothers) (taken at the same time);
+ * NULL when its slots are all locked (under limits.lock). */
+static struct limit_slot *slot_get(uint64_t k, int max, int64_t now, const uint64_t *others, int nothers)
+{
+	struct limit_slot *pick = NULL;
+	for (unsigned i = 0; i < LIMIT_PROBE; i++) {
+		struct limit_slot *e = &limits.slot[(k + i) % LIMIT_SLOTS];
+		if (e->key == k) {
+			if (slot_live(e, now)) {
+				e->max = max;
+				return e;
+			}
+			pick = e; /* its own old entry: a key has one slot at most */
+			break;
+		}
+		bool other = false;
+		for (int j = 0; j < nothers; j++)
+			other = other || e->key == others[j];
+		if (other || slot_locked(e, now))
+			continue;
+		/* free slots first, then the oldest window */
+		if (!pick || (slot_live(pick, now) && (!slot_live(e, now) || e->since < pick->since)))
+			pick = e;
+	}
+	if (pick)
+		*pick = (struct limit_slot){.key = k, .since = now, .count = 0, .max = max};
+	return pick;
+}
+
+bool web_limit_take(const web_limit *keys, int n, int64_t now, int *retry_after)
+{
+	struct limit_slot *e[WEB_LIMIT_KEYS];
+	uint64_t k[WEB_LIMIT_KEYS];
+	if (n > WEB_LIMIT_KEYS)
+		n = WEB_LIMIT_KEYS;
+	for (int i = 0; i < n; i++)
+		k[i] = key_hash(keys[i].key);
+	bool ok = true;
+	int wait = 1;
+	pthread_mutex_lock(&limits.lock);
+	for (int i = 0; i < n; i++) {
+		e[i] = slot_get(k[i], keys[i].max, now, k, i);
+		int w = 0;
+		if (!e[i]) /* no room without forgetting a lock: a minute */
+			w = 60;
+		else if (e[i]->count >= keys[i].max)
+			w = (int)(LIMIT_WINDOW - (now - e[i]->since));
+		else
+			continue;
+		ok = false;
+		wait = w > wait ? w : wait;
+	}
+	if (ok)
+		for (int i = 0; i < n; i++) {
+			if (e[i]->count == 0)
+				e[i]->since = now;
+			e[i]->count++;
+		}
 	pthread_mutex_unlock(&limits.lock);
+	if (!ok && retry_after)
+		*retry_after = wait;
 	return ok;
 }
 
-void web_login_failed(const char *key, int64_t now)
+void web_limit_give(const char *key, int64_t now)
 {
 	uint64_t k = key_hash(key);
-	unsigned slot = (unsigned)(k % LIMIT_SLOTS);
 	pthread_mutex_lock(&limits.lock);
-	/* a slot another key holds is taken over: worst case, a limit resets */
-	if (limits.key[slot] != k || now - limits.since[slot] >= LIMIT_WINDOW) {
-		limits.key[slot] = k;
-		limits.since[slot] = now;
-		limits.fails[slot] = 0;
-	}
-	limits.fails[slot]++;
+	struct limit_slot *e = slot_find(k, now);
+	if (e && e->count > 0)
+		e->count--;
+	pthread_mutex_unlock(&limits.lock);
+}
+
+void web_limit_clear(const char *key, int64_t now)
+{
+	uint64_t k = key_hash(key);
+	pthread_mutex_lock(&limits.lock);
+	struct limit_slot *e = slot_find(k, now);
+	if (e)
+		e->count = 0;
 	pthread_mutex_unlock(&limits.lock);
 }
 
 /* ---- pages and forms ---- */
+
+/* The key of an address: IPv4 as it is, IPv6 by its /64 (one host or
+ * home network usually has a whole /64 to pick addresses from). */
+static void addr_key(const char *a, char *out, size_t size)
+{
+	struct in6_addr a6;
+	char t[INET6_ADDRSTRLEN];
+	if (inet_pton(AF_INET6, a, &a6) == 1 && !IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memset(a6.s6_addr + 8, 0, 8);
+		if (inet_ntop(AF_INET6, &a6, t, sizeof t)) {
+			snprintf(out, size, "ip:%s/64", t);
+			return;
+		}
+	}
+	snprintf(out, size, "ip:%.60s", a);
+}
 
 static void client_addr(server *sv, struct MHD_Connection *c, char *out, size_t size)
 {
@@ -293,7 +454,10 @@ static void client_addr(server *sv, struct MHD_Connection *c, char *out, size_t 
 		last = last ? last + 1 : xff;
 		while (*last == ' ')
 			last++;
-		snprintf(out, size, "ip:%.60s", last);
+		char a[64];
+		snprintf(a, sizeof a, "%.60s", last);
+		a[strcspn(a, " ")] = 0;
+		addr_key(a, out, size);
 		return;
 	}
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -305,7 +469,72 @@ static void client_addr(server *sv, struct MHD_Connection *c, char *out, size_t 
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, a, sizeof a);
 	else if (ci->client_addr->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, a, sizeof a);
-	snprintf(out, size, "ip:%s", a);
+	addr_key(a, out, size);
+}
+
+/* The limits of a password check (a login or a password change) from
+ * address ip for account name: login_attempts per (address, name) pair,
+ * and ADDR_FACTOR times as many per address (a household or an office
+ * behind one address has several people). None per name alone: failures
+ * from other addresses never lock its owner out. */
+#define ADDR_FACTOR 4
+
+typedef struct check_keys {
+	char pair[200], ip[80];
+	web_limit k[WEB_LIMIT_KEYS];
+	int n;
+} check_keys;
+
+static void check_keys_make(check_keys *ck, const char *ip, const char *name, int max)
+{
+	/* names compare without (ASCII) case, as the store does */
+	snprintf(ck->pair, sizeof ck->pair, "pair:%s|%.64s", ip, name);
+	for (char *p = ck->pair; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	snprintf(ck->ip, sizeof ck->ip, "%s", ip);
+	ck->k[0] = (web_limit){ck->pair, max};
+	ck->k[1] = (web_limit){ck->ip, max * ADDR_FACTOR};
+	ck->n = 2;
+}
+
+/* After the check: a right password clears the pair's failures and gives
+ * back the address's count of this attempt; an attempt never checked
+ * (the server too busy) gives back all it counted. A failure stays. */
+static void check_keys_done(check_keys *ck, bool right, bool checked, int64_t now)
+{
+	for (int i = 0; i < ck->n; i++) {
+		if (!checked || (right && ck->k[i].key == ck->ip))
+			web_limit_give(ck->k[i].key, now);
+		else if (right)
+			web_limit_clear(ck->k[i].key, now);
+	}
+}
+
+/* An API answer with a status, a JSON error and Retry-After. */
+static enum MHD_Result api_retry(struct MHD_Connection *c, unsigned status, int wait, const char *msg)
+{
+	char ra[16];
+	snprintf(ra, sizeof ra, "%d", wait > 0 ? wait : 1);
+	json_t *j = json_pack("{s:s}", "error", msg);
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Retry-After", ra);
+	return web_queue(c, status, resp);
+}
+
+/* 503 when no turn to hash came in time (web_hash_enter). */
+static enum MHD_Result hash_busy(struct MHD_Connection *c, bool api)
+{
+	wy_warn("auth.busy", "reason=\"every password hashing turn taken\"");
+	if (api)
+		return api_retry(c, 503, 1, "the server is busy; try again in a moment");
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(42, (void *)"the server is busy; try again in a moment\n", MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, "Retry-After", "1");
+	return web_queue(c, 503, resp);
 }
 
 /* Where to go after logging in: a path on this site, else home. */
@@ -400,25 +629,20 @@ enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r,
 	if (!name || !pass)
 		return api ? web_api_error(c, 400, "name and password are required")
 			   : login_form(sv, c, 400, false, N_("请填写用户名和密码。"), name, next);
-	login_max = sv->cfg->login_attempts;
-	char ip[80], who[80];
+	char ip[80];
 	client_addr(sv, c, ip, sizeof ip);
-	snprintf(who, sizeof who, "user:%.60s", name);
-	for (char *p = who; *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	check_keys ck;
+	check_keys_make(&ck, ip, name, sv->cfg->login_attempts);
 	int64_t now = wy_now();
 	int wait = 0;
-	if (!web_login_allowed(ip, now, &wait) || !web_login_allowed(who, now, &wait)) {
+	/* counted before the check, in one step with the test of the limit:
+	 * requests at once cannot all pass a test made before any counted */
+	if (!web_limit_take(ck.k, ck.n, now, &wait)) {
 		wy_warn("auth.limited", "%s", ip);
-		char ra[16];
-		snprintf(ra, sizeof ra, "%d", wait > 0 ? wait : 1);
 		if (api) {
-			struct MHD_Response *resp;
-			char *s = wy_xasprintf("{\"error\":\"too many failed logins; try again in %d s\"}", wait);
-			resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
-			MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-			MHD_add_response_header(resp, "Retry-After", ra);
-			return web_queue(c, 429, resp);
+			char msg[80];
+			snprintf(msg, sizeof msg, "too many failed logins; try again in %d s", wait);
+			return api_retry(c, 429, wait, msg);
 		}
 		return login_form(sv, c, 429, false, N_("登录失败次数过多，请稍后再试。"), name, next);
 	}
@@ -429,16 +653,24 @@ enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r,
 	int rc = web_store(sv, &st, &ei);
 	if (!rc)
 		rc = wy_store_user_by_name(st, name, &u, &hash, &ei);
-	if (rc && rc != WY_ENOTFOUND)
+	if (rc && rc != WY_ENOTFOUND) {
+		check_keys_done(&ck, false, false, now);
 		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+	}
+	if (web_hash_enter()) {
+		free(hash);
+		wy_user_clear(&u);
+		check_keys_done(&ck, false, false, now);
+		return hash_busy(c, api);
+	}
 	/* an unknown name costs the same as a wrong password */
 	pthread_once(&dummy_once, dummy_init);
 	bool ok = web_password_check(rc ? dummy_hash : hash, pass) && !rc;
+	web_hash_leave();
 	free(hash);
+	check_keys_done(&ck, ok, true, now);
 	enum MHD_Result ret;
 	if (!ok) {
-		web_login_failed(ip, now);
-		web_login_failed(who, now);
 		ret = api ? web_api_error(c, 401, "wrong name or password")
 			  : login_form(sv, c, 401, false, N_("用户名或密码错误。"), name, next);
 	} else if (u.banned) {
@@ -465,6 +697,10 @@ enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req 
 		err = N_("两次输入的密码不一致。"), api_err = "the passwords differ";
 	if (err)
 		return api ? web_api_error(c, 400, api_err) : login_form(sv, c, 400, true, err, name, next);
+	/* `pаypal` with a Cyrillic а: refused before anything is counted */
+	if (wy_confusable_mixed(name))
+		return api ? web_api_error(c, 400, "a name may not mix scripts (such as Latin and Cyrillic letters)")
+			   : login_form(sv, c, 400, true, N_("用户名不能混用不同文字（如拉丁字母和西里尔字母）。"), name, next);
 	/* each registration costs an Argon2id hash and gives points: at most
 	 * REGISTER_MAX per address in the window */
 	char ip[80], key[96];
@@ -472,18 +708,17 @@ enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req 
 	snprintf(key, sizeof key, "reg:%s", ip);
 	int64_t now = wy_now();
 	int wait = 0;
-	if (!web_limit_allowed(key, REGISTER_MAX, now, &wait))
-		return api ? web_api_error(c, 429, "too many registrations from this address; try again later")
-			   : login_form(sv, c, 429, true, "注册次数过多，请稍后再试。", name, next);
-	web_login_failed(key, now);
+	web_limit lim = {key, REGISTER_MAX};
+	if (!web_limit_take(&lim, 1, now, &wait))
+		return api ? api_retry(c, 429, wait, "too many registrations from this address; try again later")
+			   : login_form(sv, c, 429, true, N_("注册次数过多，请稍后再试。"), name, next);
 	{
+		/* taken, or looks like a taken name (text/confusable.h): refused
+		 * before any hashing */
 		wy_store *st0;
-		wy_user taken;
-		if (!web_store(sv, &st0, NULL) && !wy_store_user_by_name(st0, name, &taken, NULL, NULL)) {
-			wy_user_clear(&taken);
-			return api ? web_api_error(c, 409, "the name is taken")
-				   : login_form(sv, c, 409, true, "该用户名已被注册。", name, next);
-		}
+		if (!web_store(sv, &st0, NULL) && wy_store_user_name_free(st0, name, NULL) == WY_EEXIST)
+			return api ? web_api_error(c, 409, "the name is taken, or one that looks like it")
+				   : login_form(sv, c, 409, true, N_("该用户名已被注册。"), name, next);
 	}
 	char hash[128];
 	wy_errinfo ei = {0};
@@ -491,14 +726,22 @@ enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req 
 	web_site site;
 	web_site_get(sv, &site);
 	int64_t id = 0;
+	if (web_hash_enter()) {
+		web_limit_give(key, now);
+		return hash_busy(c, api);
+	}
 	int rc = web_password_hash(pass, hash, &ei);
+	web_hash_leave();
 	if (!rc)
 		rc = web_store(sv, &st, &ei);
 	if (!rc)
 		rc = wy_store_user_add(st, name, hash, WY_ROLE_USER, site.points_register, &id, &ei);
 	if (rc == WY_EEXIST)
-		return api ? web_api_error(c, 409, "the name is taken")
+		return api ? web_api_error(c, 409, "the name is taken, or one that looks like it")
 			   : login_form(sv, c, 409, true, N_("该用户名已被注册。"), name, next);
+	if (rc == WY_EINVAL)
+		return api ? web_api_error(c, 400, "a name may not mix scripts (such as Latin and Cyrillic letters)")
+			   : login_form(sv, c, 400, true, N_("用户名不能混用不同文字（如拉丁字母和西里尔字母）。"), name, next);
 	if (rc)
 		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
 	wy_log("auth.register", "user=%lld", (long long)id);
@@ -531,6 +774,30 @@ enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req 
 		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login?next=/me/password");
 	const char *old = web_form_get(r, "old", NULL), *pass = web_form_get(r, "password", NULL);
 	const char *lang = web_lang(c);
+	const char *title = wy_i18n_tr(lang, "修改密码");
+	/* what needs no hash is checked first, and counts nothing */
+	if (!pass || strlen(pass) < PASSWORD_MIN || strlen(pass) > PASSWORD_MAX)
+		return api ? web_api_error(c, 400, "a password is 8-128 bytes")
+			   : web_message(sv, c, 400, title, wy_i18n_tr(lang, "密码为8-128个字符。"), "/me/password");
+	if (!old)
+		return api ? web_api_error(c, 400, "the old password is wrong")
+			   : web_message(sv, c, 400, title, wy_i18n_tr(lang, "原密码错误。"), "/me/password");
+	/* a wrong old password is a guess at the password like a failed login:
+	 * the same limits (address, and address with the name), and one more
+	 * per account, so a stolen session cannot guess from many addresses */
+	char ip[80], acct[48];
+	client_addr(sv, c, ip, sizeof ip);
+	check_keys ck;
+	check_keys_make(&ck, ip, r->user.name, sv->cfg->login_attempts);
+	snprintf(acct, sizeof acct, "chpw:%lld", (long long)r->user.id);
+	ck.k[ck.n++] = (web_limit){acct, sv->cfg->login_attempts};
+	int64_t now = wy_now();
+	int wait = 0;
+	if (!web_limit_take(ck.k, ck.n, now, &wait)) {
+		wy_warn("auth.limited", "%s user=%lld", ip, (long long)r->user.id);
+		return api ? api_retry(c, 429, wait, "too many wrong passwords; try again later")
+			   : web_message(sv, c, 429, title, wy_i18n_tr(lang, "登录失败次数过多，请稍后再试。"), "/me/password");
+	}
 	wy_store *st;
 	wy_errinfo ei = {0};
 	char *hash = NULL;
@@ -538,27 +805,33 @@ enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req 
 	int rc = web_store(sv, &st, &ei);
 	if (!rc)
 		rc = wy_store_user_by_name(st, r->user.name, &u, &hash, &ei);
+	wy_user_clear(&u);
 	if (rc) {
 		free(hash);
+		check_keys_done(&ck, false, false, now);
 		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
 	}
-	bool ok = old && web_password_check(hash, old);
+	/* one turn for the check and the new hash, one after the other */
+	if (web_hash_enter()) {
+		free(hash);
+		check_keys_done(&ck, false, false, now);
+		return hash_busy(c, api);
+	}
+	bool ok = web_password_check(hash, old);
 	free(hash);
-	wy_user_clear(&u);
-	const char *err = !ok ? N_("原密码错误。")
-		: !pass || strlen(pass) < PASSWORD_MIN || strlen(pass) > PASSWORD_MAX ? N_("密码为8-128个字符。")
-		: NULL;
-	if (err)
-		return api ? web_api_error(c, 400, ok ? "a password is 8-128 bytes" : "the old password is wrong")
-			   : web_message(sv, c, 400, wy_i18n_tr(lang, "修改密码"), wy_i18n_tr(lang, err), "/me/password");
 	char nh[128];
-	if ((rc = web_password_hash(pass, nh, &ei)) ||
-	    (rc = wy_store_user_set_password(st, r->user.id, nh, r->token_hash, &ei)))
+	if (ok)
+		rc = web_password_hash(pass, nh, &ei);
+	web_hash_leave();
+	check_keys_done(&ck, ok, true, now);
+	if (!ok)
+		return api ? web_api_error(c, 400, "the old password is wrong")
+			   : web_message(sv, c, 400, title, wy_i18n_tr(lang, "原密码错误。"), "/me/password");
+	if (rc || (rc = wy_store_user_set_password(st, r->user.id, nh, r->token_hash, &ei)))
 		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
 	wy_log("auth.password", "user=%lld", (long long)r->user.id);
 	return api ? web_json(c, 200, json_pack("{s:b}", "ok", 1))
-		   : web_message(sv, c, 200, wy_i18n_tr(lang, "修改密码"), wy_i18n_tr(lang, "密码已修改。其他设备上的登录已退出。"),
-				 "/me");
+		   : web_message(sv, c, 200, title, wy_i18n_tr(lang, "密码已修改。其他设备上的登录已退出。"), "/me");
 }
 
 void web_client_addr(server *sv, struct MHD_Connection *c, char *out, size_t size)

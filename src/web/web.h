@@ -166,15 +166,32 @@ const char *web_form_get(const web_req *r, const char *key, size_t *len);
 /* Add a field to a form (bounded: past the limits the form overflows). */
 void web_form_add(web_form *f, const char *key, const char *data, size_t off, size_t size);
 void web_form_clear(web_form *f);
-/* Hash a password (Argon2id) / check one; false for a wrong one. */
+/* Hash a password (Argon2id) / check one; false for a wrong one. Each
+ * takes 64 MiB while it runs: call them between web_hash_enter and
+ * web_hash_leave. */
 int web_password_hash(const char *pass, char out[128], wy_errinfo *ei);
 bool web_password_check(const char *hash, const char *pass);
-/* Login attempts: false when key (an address or a name) has failed too
- * often lately; record a failure. */
-bool web_login_allowed(const char *key, int64_t now, int *retry_after);
-/* The same for another limit of max events per key in the window. */
-bool web_limit_allowed(const char *key, int max, int64_t now, int *retry_after);
-void web_login_failed(const char *key, int64_t now);
+/* A turn to hash: at most one per core in the whole server at once.
+ * WY_EBUSY when none came within 2 s (answer 503); after WY_OK, call
+ * web_hash_leave once. Thread-safe. */
+int web_hash_enter(void);
+void web_hash_leave(void);
+/* Attempt limits: n keys (WEB_LIMIT_KEYS at most), each at most max
+ * attempts in 15 minutes. web_limit_take counts one attempt on every key
+ * when all are under their max, in one step under one lock, and says
+ * true; else counts nothing and says false, with the seconds to wait in
+ * *retry_after (also when the limiter's table has no room but locked
+ * entries: it never forgets a lock). web_limit_give takes back one counted
+ * attempt (one that was never checked, or succeeded); web_limit_clear
+ * forgets a key's attempts. Thread-safe; bounded memory (auth.c). */
+#define WEB_LIMIT_KEYS 4
+typedef struct web_limit {
+	const char *key;
+	int max;
+} web_limit;
+bool web_limit_take(const web_limit *keys, int n, int64_t now, int *retry_after);
+void web_limit_give(const char *key, int64_t now);
+void web_limit_clear(const char *key, int64_t now);
 
 enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
 enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);

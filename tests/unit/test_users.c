@@ -1,12 +1,14 @@
 /* Accounts in the store (sqlite_users.c): names, sessions, bans, favorites,
  * the points ledger's rules, upload points, who may see a blob, reports,
  * moderation, the audit log and site settings; and the points ledger
- * under concurrent processes. */
+ * under concurrent processes; names that look like other names. */
 #include "core/util.h"
 #include "store/store.h"
 #include "test.h"
+#include "text/confusable.h"
 
 #include <sqlite3.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -679,7 +681,97 @@ TEST(concurrent_publishing_grants_under_the_cap)
 	}
 }
 
-TEST_LIST(T(names), T(sessions_expire_and_end_with_a_ban_or_a_new_password), T(rewards_move_points_and_never_overdraw),
+/* a and b have the same confusable skeleton */
+static bool look_alike(const char *a, const char *b)
+{
+	char sa[512], sb[512];
+	ASSERT_EQ(wy_confusable_skeleton(a, sa, sizeof sa), WY_OK);
+	ASSERT_EQ(wy_confusable_skeleton(b, sb, sizeof sb), WY_OK);
+	return strcmp(sa, sb) == 0;
+}
+
+TEST(skeletons_of_names_that_look_alike)
+{
+	ASSERT(look_alike("alice", "\xd0\xb0lice"));          /* Cyrillic а */
+	ASSERT(look_alike("ace", "\xd0\xb0\xd1\x81\xd0\xb5")); /* асе, all Cyrillic */
+	ASSERT(look_alike("ALICE", "\xd0\xb0lice"));          /* names compare without case */
+	ASSERT(look_alike("bob", "B0B"));                     /* 0 looks like O */
+	ASSERT(look_alike("admin", "\xef\xbd\x81\xef\xbd\x84min")); /* full-width ａｄ */
+	ASSERT(look_alike("rn_x", "m_x"));
+	ASSERT(!look_alike("alice", "alicf"));
+	ASSERT(!look_alike("张三", "张王"));
+	ASSERT(look_alike("张三", "张三"));
+	char sk[8];
+	ASSERT_EQ(wy_confusable_skeleton("\xe4\xb8", sk, sizeof sk), WY_EINVAL); /* cut UTF-8 */
+	ASSERT_EQ(wy_confusable_skeleton("abcdefghijklmnop", sk, sizeof sk), WY_ETOOBIG);
+}
+
+TEST(names_that_mix_scripts)
+{
+	/* UTS #39 highly restrictive: one script, or Latin with Han (+ kana,
+	 * bopomofo, hangul); digits, '_' and '-' go with any */
+	const char *mixed[] = {"\xd0\xb0lice", "p\xd0\xb0ypal", "abc\xce\xb1", "\xce\xb1\xd0\xb1"};
+	const char *single[] = {"alice", "张三", "李四abc2", "иван", "Ελληνικά", "日本語ひらがな", "user_1-x", "王五_7"};
+	for (size_t i = 0; i < sizeof mixed / sizeof *mixed; i++) {
+		ASSERT(wy_confusable_mixed(mixed[i]));
+		ASSERT(wy_confusable_mixed_lgc(mixed[i])); /* the fallback agrees on these */
+	}
+	for (size_t i = 0; i < sizeof single / sizeof *single; i++) {
+		ASSERT(!wy_confusable_mixed(single[i]));
+		ASSERT(!wy_confusable_mixed_lgc(single[i]));
+	}
+	ASSERT(wy_confusable_mixed("\xe4\xb8")); /* invalid UTF-8 */
+}
+
+TEST(the_store_refuses_look_alike_and_mixed_names)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	user(st, "alice", 0);
+	user(st, "ace", 0);
+	user(st, "bob", 0);
+	int64_t id;
+	wy_errinfo ei = {0};
+	ASSERT_EQ(wy_store_user_add(st, "\xd0\xb0lice", "h", WY_ROLE_USER, 0, &id, &ei), WY_EINVAL);
+	ASSERT(strstr(ei.msg, "mix scripts"));
+	ASSERT_EQ(wy_store_user_add(st, "\xd0\xb0\xd1\x81\xd0\xb5", "h", WY_ROLE_USER, 0, &id, NULL), WY_EEXIST);
+	ASSERT_EQ(wy_store_user_add(st, "B0B", "h", WY_ROLE_USER, 0, &id, NULL), WY_EEXIST);
+	ASSERT_EQ(wy_store_user_name_free(st, "\xd0\xb0\xd1\x81\xd0\xb5", NULL), WY_EEXIST);
+	ASSERT_EQ(wy_store_user_name_free(st, "ALICE", NULL), WY_EEXIST);
+	ASSERT_EQ(wy_store_user_name_free(st, "p\xd0\xb0ypal", NULL), WY_EINVAL);
+	ASSERT_EQ(wy_store_user_name_free(st, "carol", NULL), WY_OK);
+	user(st, "张三", 0);
+	user(st, "李四abc", 0);
+	user(st, "иван", 0);
+	ASSERT_EQ(wy_store_user_name_free(st, "张三", NULL), WY_EEXIST);
+	wy_store_close(st);
+}
+
+TEST(a_store_from_before_skeletons_gets_them)
+{
+	/* a store as migration 7 left it: users without a skeleton column */
+	wy_store *st = fresh();
+	ASSERT(st);
+	user(st, "ace", 0);
+	wy_store_close(st);
+	char *path = wy_xasprintf("%s/wenyuan.db", dir_of_last);
+	sqlite3 *db;
+	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(db,
+			       "DROP INDEX users_skeleton; ALTER TABLE users DROP COLUMN skeleton; PRAGMA user_version=7;",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	ASSERT_EQ(wy_store_open(dir_of_last, &st, NULL), WY_OK);
+	int64_t id;
+	ASSERT_EQ(wy_store_user_add(st, "\xd0\xb0\xd1\x81\xd0\xb5", "h", WY_ROLE_USER, 0, &id, NULL), WY_EEXIST);
+	wy_store_close(st);
+	free(path);
+}
+
+TEST_LIST(T(names), T(skeletons_of_names_that_look_alike), T(names_that_mix_scripts),
+	  T(the_store_refuses_look_alike_and_mixed_names), T(a_store_from_before_skeletons_gets_them),
+	  T(sessions_expire_and_end_with_a_ban_or_a_new_password), T(rewards_move_points_and_never_overdraw),
 	  T(a_download_is_paid_once_to_the_uploader), T(signin_once_a_day),
 	  T(upload_points_when_ready_public_and_approved_never_twice),
 	  T(upload_points_capped_per_day_and_by_the_site_settings),
