@@ -56,7 +56,7 @@ after=$(hwm)
 ok200=$(count 200 "$d/reg") busy=$(count 503 "$d/reg")
 grew=$(((after - before) / 1024))
 bound=$((($(nproc) + 1) * 64))
-echo "# 40 parallel registrations: $ok200 made, $busy busy (503); peak resident memory grew by $grew MiB (bound $bound MiB)"
+echo "# 40 parallel registrations: $ok200 made, $busy busy (503); peak resident memory grew by $grew MiB (bound $bound MiB); answers:" $(cat "$d"/reg/* | sort | uniq -c | tr "\n" " ")
 check "40 parallel registrations answer 200 or 503" [ $((ok200 + busy)) -eq 40 ]
 check "finding: hashes at once were unbounded: peak memory grew by at most (cores + 1) x 64 MiB" [ "$grew" -le "$bound" ]
 
