@@ -57,6 +57,7 @@ static const struct setting {
 	S("points_upload_min_chars", "WENYUAN_POINTS_UPLOAD_MIN_CHARS", T_INT, points_upload_min_chars, 0, 10000000, "500", "characters of text (white space aside) an upload needs to earn points"),
 	S("http_header_timeout", "WENYUAN_HTTP_HEADER_TIMEOUT", T_INT, http_header_timeout, 1, 3600, "10", "seconds a request's headers may take to arrive, however they trickle"),
 	S("http_min_body_rate", "WENYUAN_HTTP_MIN_BODY_RATE", T_INT, http_min_body_rate, 0, 1000000000, "1024", "bytes/s a request body must average over every http_header_timeout (0 = no minimum)"),
+	S("search_timeout_ms", "WENYUAN_SEARCH_TIMEOUT_MS", T_INT, search_timeout_ms, 0, 600000, "2000", "milliseconds a search on the site may take before it is stopped (0 = no limit)"),
 #undef S
 };
 

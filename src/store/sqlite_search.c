@@ -351,13 +351,32 @@ void wy_search_result_clear(wy_search_result *r)
  * wy_query_fts never builds one, but a caller of the store might. */
 static int search_fail(wy_store *st, wy_errinfo *ei)
 {
+	if (sqlite3_errcode(st->db) == SQLITE_INTERRUPT)
+		return wy_err_set(ei, WY_ETIMEOUT, "the search took too long; try fewer or more specific words");
 	const char *m = sqlite3_errmsg(st->db);
 	if (m && strstr(m, "fts5"))
 		return wy_err_set(ei, WY_EINVAL, "search: %s", m);
 	return sq_fail(st->db, ei, "search");
 }
 
+/* A search's work budget: SQLite calls this every few thousand steps of
+ * its program, and a non-zero answer interrupts the statement. */
+static int past_deadline(void *ctx) { return wy_now_ms() >= *(const int64_t *)ctx; }
+
+static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei);
+
 int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei)
+{
+	int64_t deadline = wy_now_ms() + req->max_ms;
+	if (req->max_ms > 0)
+		sqlite3_progress_handler(st->db, 4096, past_deadline, &deadline);
+	int rc = search_run(st, req, out, ei);
+	if (req->max_ms > 0)
+		sqlite3_progress_handler(st->db, 0, NULL, NULL);
+	return rc;
+}
+
+static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei)
 {
 	static const char *const order[] = {
 		" ORDER BY s.score, d.id DESC",

@@ -314,6 +314,10 @@ typedef struct wy_search_req {
 	 * them is found all the same. */
 	int (*pages_shown)(void *ctx, const wy_doc *d);
 	void *pages_shown_ctx;
+	/* Milliseconds the search may take (0: no limit); past them it stops
+	 * with WY_ETIMEOUT, so that a query made to be slow cannot hold a
+	 * request thread and a core for seconds. */
+	int max_ms;
 } wy_search_req;
 
 #define WY_SEARCH_PAGES 5

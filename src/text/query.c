@@ -90,6 +90,16 @@ static void add_clause(wy_query *q, const char *s, size_t len, bool neg, wy_buf 
 		c->tok[c->ntok - 1].prefix = true;
 	if (!c->ntok)
 		return;
+	/* The same clause twice asks nothing new and doubles the work: a
+	 * query of ten copies of one long phrase is one phrase. */
+	for (int i = 0; i < q->n; i++) {
+		const clause *o = &q->c[i];
+		bool same = o->neg == c->neg && o->ntok == c->ntok;
+		for (int k = 0; same && k < c->ntok; k++)
+			same = o->tok[k].prefix == c->tok[k].prefix && strcmp(o->tok[k].text, c->tok[k].text) == 0;
+		if (same)
+			return;
+	}
 	q->n++;
 	/* for display: the clause as typed, control characters out */
 	if (display->len)

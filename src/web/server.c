@@ -1507,6 +1507,7 @@ static void search_req(server *sv, const search_args *a, const wy_query *q, wy_s
 	req->filter.viewer = rq->authed ? rq->user.id : 0; /* the reader's own documents too */
 	req->pages_shown = search_pages_shown;
 	req->pages_shown_ctx = sv;
+	req->max_ms = sv->cfg->search_timeout_ms;
 }
 
 /* /search?q=...: results with snippets, the page number of each hit (a link
