@@ -10,6 +10,7 @@
 #include "text/confusable.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "text/utf8.h"
 
 #include <dlfcn.h>
@@ -88,35 +89,71 @@ static char *fold(const char *s)
 	return (char *)out;
 }
 
-int wy_confusable_skeleton(const char *name, char *out, size_t size)
+/* ICU's skeleton of s (s itself under the fallback), folded: malloc'd, or
+ * NULL with *rc set. */
+static char *skeleton_folded(const char *s, int *rc)
 {
-	pthread_once(&checker_once, checker_open);
-	char *f = fold(name);
-	if (!f)
-		return WY_EINVAL;
 	/* a name is at most 32 bytes; a mapping may lengthen each character */
 	char sk[512];
-	const char *mapped = f;
+	const char *mapped = s;
 	if (checker) {
 		UErrorCode st = U_ZERO_ERROR;
-		int32_t n = icu.skeleton(checker, 0, f, -1, sk, (int32_t)sizeof sk, &st);
+		int32_t n = icu.skeleton(checker, 0, s, -1, sk, (int32_t)sizeof sk, &st);
 		if (U_FAILURE(st) || n < 0 || (size_t)n >= sizeof sk) {
-			free(f);
-			return st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING ? WY_ETOOBIG : WY_EINVAL;
+			*rc = st == U_BUFFER_OVERFLOW_ERROR || st == U_STRING_NOT_TERMINATED_WARNING ? WY_ETOOBIG : WY_EINVAL;
+			return NULL;
 		}
 		sk[n] = 0;
 		mapped = sk;
 	}
 	/* folded again: a mapping's target may be a capital (0 -> O) */
 	char *g = fold(mapped);
+	if (!g)
+		*rc = WY_EINVAL;
+	return g;
+}
+
+int wy_confusable_skeleton(const char *name, char *out, size_t size)
+{
+	pthread_once(&checker_once, checker_open);
+	int rc = WY_OK;
+	char *f = fold(name);
+	if (!f)
+		return WY_EINVAL;
+	char *g = skeleton_folded(f, &rc);
 	free(f);
 	if (!g)
-		return WY_EINVAL;
-	size_t len = strlen(g);
-	int rc = len < size ? WY_OK : WY_ETOOBIG;
-	if (!rc)
-		memcpy(out, g, len + 1);
+		return rc;
+	/* Names compare without case, so i and I are one letter; but I looks
+	 * like l (UTS #39 maps U+0049 to U+006C), and folding first hid that:
+	 * aIice passed next to alice. Each character whose capital has another
+	 * skeleton takes the capital's, so i, I, l and 1 fall in one class. */
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	const char *p = g, *end = g + strlen(g);
+	while (p < end && !rc) {
+		const char *at = p;
+		int32_t c = wy_utf8_decode(&p, end);
+		int32_t u = c >= 0 ? utf8proc_toupper(c) : c;
+		char *su = NULL;
+		if (checker && u != c && u >= 0) {
+			char cap[8];
+			utf8proc_ssize_t k = utf8proc_encode_char(u, (utf8proc_uint8_t *)cap);
+			cap[k] = 0;
+			su = skeleton_folded(cap, &rc);
+		}
+		if (su && (strlen(su) != (size_t)(p - at) || memcmp(su, at, (size_t)(p - at)) != 0))
+			wy_buf_puts(&b, su);
+		else
+			wy_buf_append(&b, at, (size_t)(p - at));
+		free(su);
+	}
 	free(g);
+	if (!rc && b.len >= size)
+		rc = WY_ETOOBIG;
+	if (!rc)
+		memcpy(out, b.data ? b.data : "", b.len + 1);
+	wy_buf_free(&b);
 	return rc;
 }
 

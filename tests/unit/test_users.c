@@ -698,6 +698,8 @@ TEST(skeletons_of_names_that_look_alike)
 	ASSERT(look_alike("bob", "B0B"));                     /* 0 looks like O */
 	ASSERT(look_alike("admin", "\xef\xbd\x81\xef\xbd\x84min")); /* full-width ａｄ */
 	ASSERT(look_alike("rn_x", "m_x"));
+	ASSERT(look_alike("alice", "aIice")); /* a capital I looks like l (found by an attacker) */
+	ASSERT(look_alike("aIice", "a1ice"));
 	ASSERT(!look_alike("alice", "alicf"));
 	ASSERT(!look_alike("张三", "张王"));
 	ASSERT(look_alike("张三", "张三"));
