@@ -4,6 +4,7 @@
 #include "core/log.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
@@ -184,6 +185,21 @@ static int ll_abi(void)
 }
 
 bool wy_sandbox_fs_supported(void) { return ll_abi() > 0; }
+
+int wy_sandbox_drop_caps(wy_errinfo *ei)
+{
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	/* the bounding set first: dropping from it needs CAP_SETPCAP */
+	for (int cap = 0; cap <= 63; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL)
+			break; /* past the kernel's last capability */
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof d);
+	if (syscall(SYS_capset, &h, d) != 0)
+		return wy_err_set(ei, WY_EIO, "sandbox: capset: %s", strerror(errno));
+	return WY_OK;
+}
 
 int wy_sandbox_drop_root(wy_errinfo *ei)
 {

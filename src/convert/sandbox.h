@@ -56,6 +56,12 @@ int wy_sandbox_confine(const wy_sandbox_fs *fs, wy_errinfo *ei);
  * or WY_EIO. */
 int wy_sandbox_drop_root(wy_errinfo *ei);
 
+/* In a child: give up every capability (effective, permitted,
+ * inheritable, ambient and the bounding set) while keeping the user: root
+ * without capabilities can no longer override file permissions, open raw
+ * devices, mount or trace. WY_OK, or WY_EIO. */
+int wy_sandbox_drop_caps(wy_errinfo *ei);
+
 /* Whether this kernel offers Landlock (wy_sandbox_confine can work). */
 bool wy_sandbox_fs_supported(void);
 
