@@ -437,4 +437,40 @@ TEST(a_confined_converter_reads_no_files)
 	env_close(&e);
 }
 
-TEST_LIST(T(documents_read_nothing_outside_their_container), T(a_confined_converter_reads_no_files))
+/* In a child: 0 when it holds no capability at all afterwards. */
+static int caps_probe(void *arg, int out_fd, int in_fd)
+{
+	(void)arg;
+	(void)out_fd;
+	(void)in_fd;
+	if (wy_sandbox_drop_caps(NULL))
+		return 10;
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return 11;
+	char line[256];
+	int zero = 0;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, "CapEff:", 7) || !strncmp(line, "CapPrm:", 7) || !strncmp(line, "CapBnd:", 7))
+			zero += strtoull(line + 7, NULL, 16) == 0;
+	fclose(f);
+	return zero == 3 ? 0 : 1;
+}
+
+/* The office converter keeps its user but no capability (root's would
+ * open raw disks and override file permissions). */
+TEST(a_converter_drops_every_capability)
+{
+	wy_sandbox_limits lim = {0};
+	pid_t pid;
+	int fd;
+	ASSERT_EQ(wy_sandbox_spawn(&lim, "wy-probe", caps_probe, NULL, &pid, &fd, NULL, NULL), WY_OK);
+	int status;
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	close(fd);
+	ASSERT(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST_LIST(T(documents_read_nothing_outside_their_container), T(a_confined_converter_reads_no_files),
+	  T(a_converter_drops_every_capability))
