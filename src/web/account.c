@@ -6,7 +6,7 @@
 #include "text/utf8.h"
 #include "web/i18n.h"
 #include "web/views.h"
-#include "web/web.h"
+#include "web/web_int.h"
 
 #include <qrencode.h>
 #include <stdio.h>

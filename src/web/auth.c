@@ -16,7 +16,7 @@
 #include "core/log.h"
 #include "text/confusable.h"
 #include "web/i18n.h"
-#include "web/web.h"
+#include "web/web_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -14,7 +14,7 @@
 #include "core/log.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
-#include "web/web.h"
+#include "web/web_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

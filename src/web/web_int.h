@@ -1,9 +1,12 @@
-/* web/web: what the files of the web server share (server.c: routes,
- * pages and the serve loop; auth.c: accounts and sessions; upload.c:
- * uploads; account.c: what users do; admin.c: the admin area). Nothing
- * outside src/web/ includes this. */
-#ifndef WY_WEB_H
-#define WY_WEB_H
+/* web/web_int: what the files of the web module share, its private
+ * header (the public one is web/site.h). http.c: the transport, the
+ * request's life and the routes; respond.c: responses; render.c: pages
+ * and their cache; counters.c: counts, visits, the query log; site.c: the
+ * site's start, stop and settings; home.c, doc.c, search.c, auth.c,
+ * upload.c, account.c, admin.c: the areas of the site. Nothing outside
+ * src/web/ includes this but the unit and fuzz tests. */
+#ifndef WY_WEB_INT_H
+#define WY_WEB_INT_H
 
 #include "blob/blob.h"
 #include "core/config.h"
@@ -76,11 +79,20 @@ typedef struct web_req {
 	bool head;                /* a HEAD: answered as a GET, counted as nothing */
 } web_req;
 
+/* ---- the transport (http.c) ---- */
+typedef struct web_http web_http;
+/* Start libmicrohttpd and the connection guard on sv->cfg's address, with
+ * the pool's threads and the connection limit in *threads and *conns;
+ * the bound port in *port. Stop with web_http_stop (NULL: no-op), which
+ * waits for the requests in flight. */
+int web_http_start(server *sv, web_http **out, int *port, unsigned *threads, unsigned *conns, wy_errinfo *ei);
+void web_http_stop(web_http *h);
+
 /* The request being handled on this thread. */
 web_req *web_cur(void);
 bool web_is_admin(const web_req *r);
 
-/* ---- responses (server.c) ---- */
+/* ---- responses (respond.c) ---- */
 enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r);
 enum MHD_Result web_send_buf(struct MHD_Connection *c, unsigned status, const char *type, wy_buf *b);
 enum MHD_Result web_text(struct MHD_Connection *c, unsigned status, const char *text);
@@ -98,12 +110,40 @@ enum MHD_Result web_message(server *sv, struct MHD_Connection *c, unsigned statu
 enum MHD_Result web_not_found(server *sv, struct MHD_Connection *c);
 enum MHD_Result web_send_fd(struct MHD_Connection *c, int fd, uint64_t size, const char *type, const char *etag,
 			    const char *disposition);
+/* web_send_fd with the caching of a blob: public (shared caches too) or
+ * private. Takes fd. */
+enum MHD_Result web_send_fd_cache(struct MHD_Connection *c, int fd, uint64_t size, const char *type,
+				  const char *etag, const char *disposition, bool public_);
 int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size);
+/* /static/NAME: the site's own CSS and scripts; names are checked, never
+ * paths. */
+enum MHD_Result web_send_static(server *sv, struct MHD_Connection *c, const char *name);
 const char *web_mime_of(const char *format);
 char *web_disposition(const char *name);
 
-/* ---- request helpers (server.c) ---- */
+/* ---- pages (render.c) ---- */
+/* Render tpl with ctx (taken) into the site's frame in the request's
+ * language: the page into *out (the caller frees it). */
+int web_render_page(server *sv, struct MHD_Connection *c, const char *title, const wy_template *tpl, json_t *ctx,
+		    wy_buf *out);
+/* Send a rendered page (takes data, len bytes, malloc'd) with the
+ * language headers and cookies; cookie (may be NULL) is one more. */
+enum MHD_Result web_respond_page(struct MHD_Connection *c, unsigned status, char *data, size_t len,
+				 const char *cookie);
+/* The cache of anonymous document pages: a copy of document id's page in
+ * lang (NULL when none or stale) / keep one. Thread-safe. */
+char *web_cache_get(int64_t id, const char *lang, size_t *len);
+void web_cache_put(int64_t id, const char *lang, const char *data, size_t len);
+/* The display fields pages add to a document's JSON view (size_text,
+ * display_title, format_badge, date). */
+void web_add_display(json_t *o);
+
+/* ---- the site (site.c) ---- */
+/* This thread's store connection (opened at its first request, closed
+ * when the thread ends). */
 int web_store(server *sv, wy_store **st, wy_errinfo *ei);
+
+/* ---- request helpers (http.c) ---- */
 const char *web_lang(struct MHD_Connection *c);
 bool web_path_id(const char *s, int64_t *id);
 int web_arg_int(struct MHD_Connection *c, const char *name, int def, int lo, int hi);
@@ -111,12 +151,26 @@ void web_url_escape(wy_buf *b, const char *s);
 json_t *web_doc_context(const wy_doc *d);
 json_t *web_docs_context(const wy_doc_list *l);
 json_t *web_breadcrumb(const char *path);
+/* ---- counters, visits, the query log (counters.c) ---- */
 void web_count_hit(int64_t id, bool download);
 /* Count a download of document id by r's visitor (its account, else its
  * address): once a day per visitor and document. */
 void web_count_download(server *sv, struct MHD_Connection *c, const web_req *r, int64_t id);
 void web_count_visit(uint64_t visitor, int64_t id);
 uint64_t web_visitor_id(struct MHD_Connection *c, bool *fresh);
+/* Write what was gathered since the last call (the serve loop, each
+ * second, and at the end). */
+void web_counters_flush(wy_store *st);
+/* Log a search (doc 0) or a result opened from one. */
+void web_log_query(const char *query, int64_t doc);
+/* A result opened from the site's results page: counts towards related
+ * searches once a second visitor did the same. */
+void web_log_click(const char *query, int64_t doc, uint64_t visitor);
+/* The tag a results page puts on its link to document id for query. */
+void web_result_tag(int64_t id, const char *query, char out[17]);
+/* The visitor's address (behind a trusted proxy, the one it names),
+ * hashed with a key made at start. */
+uint64_t web_visitor_key(server *sv, struct MHD_Connection *c);
 void web_site_get(server *sv, web_site *out);
 /* The site's address as the request names it ("http://host:port"): its
  * Host header when that is a plain host[:port], else localhost. */
@@ -142,6 +196,24 @@ bool web_etag_matches(const char *h, const char *etag);
 const char *web_route_of(const char *url, bool post);
 /* Where to go after logging in: next when it is a path on this site. */
 const char *web_safe_next(const char *next);
+
+/* ---- the areas of the site: home.c, doc.c, search.c ---- */
+/* The format filter's values (NULL-terminated) and the page-count bands'
+ * labels (msgids), shared by listings and search. */
+extern const char *const web_formats[];
+extern const char *const web_bands[];
+enum MHD_Result web_page_index(server *sv, struct MHD_Connection *c, const char *rest);
+enum MHD_Result web_page_category(server *sv, struct MHD_Connection *c, const char *path);
+enum MHD_Result web_api_home(server *sv, struct MHD_Connection *c);
+enum MHD_Result web_api_categories(server *sv, struct MHD_Connection *c);
+enum MHD_Result web_api_category(server *sv, struct MHD_Connection *c, const char *path);
+enum MHD_Result web_route_doc(server *sv, struct MHD_Connection *c, const char *rest);
+enum MHD_Result web_route_blob(server *sv, struct MHD_Connection *c, const char *sha);
+enum MHD_Result web_route_download(server *sv, struct MHD_Connection *c, const char *rest);
+enum MHD_Result web_api_documents(server *sv, struct MHD_Connection *c);
+enum MHD_Result web_api_doc(server *sv, struct MHD_Connection *c, const char *path);
+enum MHD_Result web_page_search(server *sv, struct MHD_Connection *c, const char *rest);
+enum MHD_Result web_api_search(server *sv, struct MHD_Connection *c);
 
 /* ---- accounts and sessions (auth.c) ---- */
 /* The client's address ("ip:..."): the peer's, or behind a trusted proxy
