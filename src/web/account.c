@@ -5,7 +5,7 @@
 #include "core/log.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
-#include "web/views.h"
+#include "view/views.h"
 #include "web/web_int.h"
 
 #include <qrencode.h>

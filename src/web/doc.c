@@ -5,7 +5,7 @@
  * web_pages_readable). */
 #include "text/query.h"
 #include "text/utf8.h"
-#include "web/views.h"
+#include "view/views.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "store/store.h"

@@ -1,6 +1,6 @@
 /* web/home: the home page and the category listings (/, /category/...,
  * and their JSON twins /api/v1/home, /categories, /category/...). */
-#include "web/views.h"
+#include "view/views.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "store/store.h"

@@ -2,7 +2,7 @@
  * request's language, with who is reading and the forms' token; the
  * short-lived cache of anonymous document pages; the display fields pages
  * add to the JSON views. Never reads the store. */
-#include "web/views.h"
+#include "view/views.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "store/store.h"

@@ -2,7 +2,7 @@
  * with snippets of the pages the reader may read, filters, sort, paging. */
 #include "text/query.h"
 #include "text/utf8.h"
-#include "web/views.h"
+#include "view/views.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "store/store.h"
