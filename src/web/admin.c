@@ -194,24 +194,22 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 	return ctx;
 }
 
-enum MHD_Result web_page_admin(server *sv, struct MHD_Connection *c, const char *rest)
+enum MHD_Result web_page_admin(web_req *rq)
 {
-	/* rest: "" or "/tab" (the page), or "api/tab" (its JSON twin) */
-	web_req *r = web_cur();
-	bool api = strncmp(rest, "api/", 4) == 0 || strcmp(rest, "api") == 0;
-	if (!web_is_admin(r))
-		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
-	const char *tab = api ? rest + 3 : rest;
-	if (*tab == '/')
-		tab++;
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	const char *tab = rq->rest; /* "" or the tab, for the page and its JSON twin */
+	bool api = rq->api;
+	if (!web_is_admin(rq))
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(rq);
 	bool bad;
 	json_t *ctx = admin_context(sv, c, tab, &bad);
 	if (!ctx)
-		return bad ? (api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c))
+		return bad ? (api ? web_api_error(c, 404, "no such resource") : web_not_found(rq))
 			   : web_text(c, 503, "store unavailable\n");
 	if (api)
 		return web_json(c, 200, ctx);
-	return web_page(sv, c, 200, wy_i18n_tr(web_lang(c), "管理后台"), sv->admin, ctx);
+	return web_page(rq, 200, wy_i18n_tr(web_lang(c), "管理后台"), sv->admin, ctx);
 }
 
 static int64_t form_id(web_req *r, const char *key)
@@ -219,16 +217,6 @@ static int64_t form_id(web_req *r, const char *key)
 	int64_t id;
 	const char *v = web_form_get(r, key, NULL);
 	return v && web_path_id(v, &id) ? id : 0;
-}
-
-static enum MHD_Result result(server *sv, struct MHD_Connection *c, bool api, unsigned status, const char *msg,
-			      const char *back)
-{
-	if (api)
-		return status >= 400 ? web_api_error(c, status, msg) : web_json(c, status, json_pack("{s:b}", "ok", 1));
-	if (status >= 400)
-		return web_message(sv, c, status, wy_i18n_tr(web_lang(c), "操作失败"), msg, back);
-	return web_redirect(c, back);
 }
 
 /* Where a form sends the admin back to: a path in the admin area. */
@@ -240,17 +228,18 @@ static const char *back_to(web_req *r, const char *def)
 		       : def;
 }
 
-enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+enum MHD_Result web_post_admin(web_req *r)
 {
-	bool api = strncmp(rest, "api/", 4) == 0;
-	if (api)
-		rest += 4;
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	const char *rest = r->rest;
+	bool api = r->api;
 	if (!web_is_admin(r))
-		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(r);
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
-		return result(sv, c, api, 503, "store unavailable", "/admin");
+		return web_result(r, 503, "store unavailable", NULL, "/admin");
 	const char *action = web_form_get(r, "action", NULL);
 	if (!action)
 		action = "";
@@ -340,17 +329,17 @@ enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r,
 		if (!rc)
 			web_site_load(sv, st);
 	} else {
-		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(r);
 	}
 	if (rc == WY_EINVAL)
-		return result(sv, c, api, 400, ei.msg[0] ? ei.msg : "invalid request", back);
+		return web_result(r, 400, ei.msg[0] ? ei.msg : "invalid request", NULL, back);
 	if (rc == WY_ENOTFOUND)
-		return result(sv, c, api, 404, "not found", back);
+		return web_result(r, 404, "not found", NULL, back);
 	if (rc == WY_EPOINTS)
-		return result(sv, c, api, 400, wy_err_msg(&ei, rc), back);
+		return web_result(r, 400, wy_err_msg(&ei, rc), NULL, back);
 	if (rc)
-		return result(sv, c, api, 503, "store unavailable", back);
+		return web_result(r, 503, "store unavailable", NULL, back);
 	wy_store_audit_add(st, r->user.id, action, target, detail, NULL);
 	wy_log("admin.action", "admin=%lld action=%s target=%s", (long long)r->user.id, action, target);
-	return result(sv, c, api, 200, NULL, back);
+	return web_result(r, 200, NULL, NULL, back);
 }

@@ -83,8 +83,10 @@ static enum MHD_Result count_args(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
-static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id)
+static enum MHD_Result page_doc(web_req *rq, int64_t id)
 {
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
 	/* ?p=N is the pager's jump: to that page's anchor. */
 	const char *jump = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
 	if (jump) {
@@ -105,11 +107,10 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	if (!rc)
 		rc = wy_store_doc_get(st, id, &d, &ei);
 	if (rc)
-		return rc == WY_ENOTFOUND ? web_not_found(sv, c) : web_text(c, 503, "store unavailable\n");
-	web_req *rq = web_cur();
+		return rc == WY_ENOTFOUND ? web_not_found(rq) : web_text(c, 503, "store unavailable\n");
 	if (!web_can_see(rq, &d)) {
 		wy_doc_clear(&d);
-		return web_not_found(sv, c);
+		return web_not_found(rq);
 	}
 	bool fresh;
 	uint64_t visitor = web_visitor_id(c, &fresh);
@@ -132,7 +133,7 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 		char *hit = web_cache_get(id, lang, &len);
 		if (hit) {
 			wy_doc_clear(&d);
-			return web_respond_page(c, 200, hit, len, fresh ? cookie : NULL);
+			return web_respond_page(rq, 200, hit, len, fresh ? cookie : NULL);
 		}
 	}
 	/* opened from search results: the viewer marks the hits, and a link
@@ -207,16 +208,19 @@ static enum MHD_Result page_doc(server *sv, struct MHD_Connection *c, int64_t id
 	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
 	wy_doc_clear(&d);
 	wy_buf page;
-	if (web_render_page(sv, c, title, sv->doc, ctx, &page))
+	if (web_render_page(rq, title, sv->doc, ctx, &page))
 		return web_text(c, 500, "the page could not be rendered\n");
 	if (!nargs && d_ready)
 		web_cache_put(id, lang, page.data, page.len);
 	size_t plen = page.len;
-	return web_respond_page(c, 200, wy_buf_steal(&page), plen, fresh ? cookie : NULL);
+	return web_respond_page(rq, 200, wy_buf_steal(&page), plen, fresh ? cookie : NULL);
 }
 
-enum MHD_Result web_route_blob(server *sv, struct MHD_Connection *c, const char *sha)
+enum MHD_Result web_route_blob(web_req *rq)
 {
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	const char *sha = rq->rest;
 	int fd;
 	uint64_t size;
 	if (!wy_blob_valid_name(sha))
@@ -224,7 +228,6 @@ enum MHD_Result web_route_blob(server *sv, struct MHD_Connection *c, const char 
 	/* page images and thumbnails of documents the reader may see, pages
 	 * within the preview (past it, the download: its price); never
 	 * originals */
-	web_req *rq = web_cur();
 	web_site site;
 	web_site_get(sv, &site);
 	int preview = site.preview_pages;
@@ -245,12 +248,14 @@ enum MHD_Result web_route_blob(server *sv, struct MHD_Connection *c, const char 
 				   : "application/octet-stream";
 	char etag[70];
 	snprintf(etag, sizeof etag, "\"%s\"", sha);
-	return web_send_fd_cache(c, fd, size, type, etag, NULL, vis == 2);
+	return web_send_fd_cache(rq, fd, size, type, etag, NULL, vis == 2);
 }
 
 /* The original, under the name it was uploaded with (account.c: the price). */
-static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64_t id)
+static enum MHD_Result send_download(web_req *rq, int64_t id)
 {
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
 	wy_store *st;
 	wy_doc d = {0};
 	int rc = web_store(sv, &st, NULL);
@@ -258,43 +263,45 @@ static enum MHD_Result send_download(server *sv, struct MHD_Connection *c, int64
 		rc = wy_store_doc_get(st, id, &d, NULL);
 	if (rc)
 		return web_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
-	web_req *rq = web_cur();
 	if (!web_can_see(rq, &d)) {
 		wy_doc_clear(&d);
 		return web_text(c, 404, "not found\n");
 	}
-	enum MHD_Result ret = web_download(sv, c, rq, &d, false);
+	enum MHD_Result ret = web_download(rq, &d, false);
 	wy_doc_clear(&d);
 	return ret;
 }
 
-enum MHD_Result web_route_doc(server *sv, struct MHD_Connection *c, const char *rest)
+enum MHD_Result web_route_doc(web_req *rq)
 {
+	const char *rest = rq->rest;
 	int64_t id;
 	const char *slash = strchr(rest, '/');
 	if (slash && strcmp(slash, "/qr.svg") == 0) {
 		char num[24];
 		size_t n = (size_t)(slash - rest);
 		snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : 0), rest);
-		return n < sizeof num && web_path_id(num, &id) ? web_qr(sv, c, id) : web_not_found(sv, c);
+		return n < sizeof num && web_path_id(num, &id) ? web_qr(rq, id) : web_not_found(rq);
 	}
-	return web_path_id(rest, &id) ? page_doc(sv, c, id) : web_not_found(sv, c);
+	return web_path_id(rest, &id) ? page_doc(rq, id) : web_not_found(rq);
 }
 
-enum MHD_Result web_route_download(server *sv, struct MHD_Connection *c, const char *rest)
+enum MHD_Result web_route_download(web_req *rq)
 {
+	const char *rest = rq->rest;
 	int64_t id;
-	return web_path_id(rest, &id) ? send_download(sv, c, id) : web_not_found(sv, c);
+	return web_path_id(rest, &id) ? send_download(rq, id) : web_not_found(rq);
 }
 
 /* /api/v1/documents: what the caller may see, counted and paged in SQL. */
-enum MHD_Result web_api_documents(server *sv, struct MHD_Connection *c)
+enum MHD_Result web_api_documents(web_req *rq)
 {
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
 	wy_store *st;
 	int offset = web_arg_int(c, "offset", 0, 0, 1 << 30), limit = web_arg_int(c, "limit", 20, 1, 100);
 	wy_doc_list l;
 	int total;
-	web_req *rq = web_cur();
 	if (web_store(sv, &st, NULL) ||
 	    wy_store_doc_visible(st, rq->authed ? rq->user.id : 0, web_is_admin(rq), offset, limit, &l, &total, NULL))
 		return web_api_error(c, 503, "store unavailable");
@@ -308,8 +315,11 @@ enum MHD_Result web_api_documents(server *sv, struct MHD_Connection *c)
 }
 
 /* /api/v1/doc/N[/pages|/search]: path is what follows doc/. */
-enum MHD_Result web_api_doc(server *sv, struct MHD_Connection *c, const char *path)
+enum MHD_Result web_api_doc(web_req *rq)
 {
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	const char *path = rq->rest;
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
@@ -324,7 +334,7 @@ enum MHD_Result web_api_doc(server *sv, struct MHD_Connection *c, const char *pa
 	rest = slash ? slash + 1 : "";
 	wy_doc d;
 	int rc = n < sizeof num && web_path_id(num, &id) ? wy_store_doc_get(st, id, &d, &ei) : WY_ENOTFOUND;
-	if (!rc && !web_can_see(web_cur(), &d)) {
+	if (!rc && !web_can_see(rq, &d)) {
 		wy_doc_clear(&d);
 		rc = WY_ENOTFOUND;
 	}
@@ -332,8 +342,7 @@ enum MHD_Result web_api_doc(server *sv, struct MHD_Connection *c, const char *pa
 		ret = rc == WY_ENOTFOUND ? web_api_error(c, 404, "no such document") : web_api_error(c, 503, "store unavailable");
 	} else if (*rest == 0) {
 		json_t *v = wy_view_doc(&d);
-		web_req *rq = web_cur();
-		if (rq->authed && (d.owner_id == rq->user.id || web_is_admin(rq))) {
+			if (rq->authed && (d.owner_id == rq->user.id || web_is_admin(rq))) {
 			json_object_set_new(v, "uploader", json_string(d.uploader ? d.uploader : ""));
 			json_object_set_new(v, "state", json_string(wy_doc_state_name(d.state)));
 			json_object_set_new(v, "private", json_boolean(d.private_));
@@ -346,7 +355,7 @@ enum MHD_Result web_api_doc(server *sv, struct MHD_Connection *c, const char *pa
 		json_t *a = json_array();
 		/* the preview's pages, as on the document page (all for its
 		 * owner and admins) */
-		int last = web_pages_readable(sv, web_cur(), &d);
+		int last = web_pages_readable(sv, rq, &d);
 		for (int i = from; d.status == WY_DOC_READY && i <= last && i < from + count; i++) {
 			wy_page pg;
 			if (wy_store_page_get(st, id, i, &pg, NULL))
@@ -368,7 +377,7 @@ enum MHD_Result web_api_doc(server *sv, struct MHD_Connection *c, const char *pa
 			res = NULL;
 		/* hits past the preview are for its owner and admins (the
 		 * rest read on in the download) */
-		int last = web_pages_readable(sv, web_cur(), &d);
+		int last = web_pages_readable(sv, rq, &d);
 		json_t *pages = res ? json_object_get(res, "pages") : NULL;
 		if (pages && last < d.pages) {
 			for (size_t k = json_array_size(pages); k-- > 0;)

@@ -73,11 +73,12 @@ static json_t *home_context(server *sv)
 	return ctx;
 }
 
-enum MHD_Result web_page_index(server *sv, struct MHD_Connection *c, const char *rest)
+enum MHD_Result web_page_index(web_req *rq)
 {
-	(void)rest;
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
 	json_t *ctx = home_context(sv);
-	return ctx ? web_page(sv, c, 200, wy_i18n_tr(web_lang(c), "首页"), sv->index, ctx)
+	return ctx ? web_page(rq, 200, wy_i18n_tr(web_lang(c), "首页"), sv->index, ctx)
 		   : web_text(c, 503, "store unavailable\n");
 }
 
@@ -173,8 +174,10 @@ static json_t *filter_links(const listing *l)
 /* The data of /category/a/b (and of its JSON twin): the documents filed
  * there or below, filtered and sorted, 20 a page. NULL when there is no
  * such category. */
-static json_t *category_context(server *sv, struct MHD_Connection *c, const char *path, bool *unavailable)
+static json_t *category_context(web_req *rq, const char *path, bool *unavailable)
 {
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
 	wy_store *st;
 	wy_errinfo ei = {0};
 	*unavailable = false;
@@ -210,7 +213,6 @@ static json_t *category_context(server *sv, struct MHD_Connection *c, const char
 	listing l;
 	read_listing(c, path, &l);
 	static const int band_min[] = {0, 1, 11, 51}, band_max[] = {0, 10, 50, 0};
-	web_req *rq = web_cur();
 	wy_doc_filter f = {.viewer = rq->authed ? rq->user.id : 0, .category = path,
 			   .format = l.format[0] ? l.format : NULL, .min_pages = band_min[l.pages_band],
 			   .max_pages = band_max[l.pages_band], .sort = l.sort};
@@ -259,41 +261,50 @@ static void translate_labels(json_t *filters, const char *lang)
 	}
 }
 
-enum MHD_Result web_page_category(server *sv, struct MHD_Connection *c, const char *path)
+/* /api/v1/category/...: the JSON twin of a listing. */
+static enum MHD_Result api_category(web_req *rq)
 {
+	struct MHD_Connection *c = rq->c;
+	const char *path = rq->rest;
 	bool unavailable;
-	json_t *ctx = category_context(sv, c, path, &unavailable);
+	json_t *ctx = category_context(rq, path, &unavailable);
+	return ctx ? web_json(c, 200, ctx)
+		   : unavailable ? web_api_error(c, 503, "store unavailable") : web_api_error(c, 404, "no such category");
+}
+
+enum MHD_Result web_page_category(web_req *rq)
+{
+	if (rq->api)
+		return api_category(rq);
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	const char *path = rq->rest;
+	bool unavailable;
+	json_t *ctx = category_context(rq, path, &unavailable);
 	if (!ctx)
-		return unavailable ? web_text(c, 503, "store unavailable\n") : web_not_found(sv, c);
+		return unavailable ? web_text(c, 503, "store unavailable\n") : web_not_found(rq);
 	translate_labels(json_object_get(ctx, "filters"), web_lang(c));
 	char title[256];
 	snprintf(title, sizeof title, "%s", json_string_value(json_object_get(ctx, "name")));
-	return web_page(sv, c, 200, title, sv->category, ctx);
+	return web_page(rq, 200, title, sv->category, ctx);
 }
 
-enum MHD_Result web_api_home(server *sv, struct MHD_Connection *c)
+enum MHD_Result web_api_home(web_req *rq)
 {
-	json_t *ctx = home_context(sv);
-	return ctx ? web_json(c, 200, ctx) : web_api_error(c, 503, "store unavailable");
+	json_t *ctx = home_context(rq->sv);
+	return ctx ? web_json(rq->c, 200, ctx) : web_api_error(rq->c, 503, "store unavailable");
 }
 
-enum MHD_Result web_api_categories(server *sv, struct MHD_Connection *c)
+enum MHD_Result web_api_categories(web_req *rq)
 {
+	struct MHD_Connection *c = rq->c;
 	wy_store *st;
 	wy_category_list l;
-	if (web_store(sv, &st, NULL) || wy_store_category_list(st, &l, NULL))
+	if (web_store(rq->sv, &st, NULL) || wy_store_category_list(st, &l, NULL))
 		return web_api_error(c, 503, "store unavailable");
 	json_t *a = json_array();
 	for (int i = 0; i < l.n; i++)
 		json_array_append_new(a, wy_view_category(&l.items[i]));
 	wy_category_list_clear(&l);
 	return web_json(c, 200, json_pack("{s:o}", "categories", a));
-}
-
-enum MHD_Result web_api_category(server *sv, struct MHD_Connection *c, const char *path)
-{
-	bool unavailable;
-	json_t *ctx = category_context(sv, c, path, &unavailable);
-	return ctx ? web_json(c, 200, ctx)
-		   : unavailable ? web_api_error(c, 503, "store unavailable") : web_api_error(c, 404, "no such category");
 }

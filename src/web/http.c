@@ -17,15 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The request this thread handles now (web_cur). */
-static __thread web_req *cur_req;
-
-web_req *web_cur(void)
-{
-	static const web_req none; /* outside a request: nobody */
-	return cur_req ? cur_req : (web_req *)&none;
-}
-
 /* The UI language of a request (web/i18n.h): ?lang=, else the lang cookie,
  * else Accept-Language, else Chinese. */
 const char *web_lang(struct MHD_Connection *c)
@@ -106,119 +97,93 @@ size_t web_unescape(char *s)
 
 /* ---- routes: every URL the site answers, in one table ---- */
 
-/* /api/v1/...: the JSON twins of the pages (docs/api.md), by the path
- * after /api/v1/. */
-static enum MHD_Result route_api(server *sv, struct MHD_Connection *c, const char *path)
-{
-	if (strcmp(path, "home") == 0)
-		return web_api_home(sv, c);
-	if (strcmp(path, "documents") == 0)
-		return web_api_documents(sv, c);
-	if (strcmp(path, "me") == 0 || strncmp(path, "me/", 3) == 0)
-		return web_api_me(sv, c, path[2] ? path + 3 : "");
-	if (strcmp(path, "admin") == 0 || strncmp(path, "admin/", 6) == 0) {
-		char sub[200];
-		snprintf(sub, sizeof sub, "api/%.180s", path[5] ? path + 6 : "");
-		return web_page_admin(sv, c, sub);
-	}
-	if (strcmp(path, "search") == 0)
-		return web_api_search(sv, c);
-	if (strcmp(path, "categories") == 0)
-		return web_api_categories(sv, c);
-	if (strncmp(path, "category/", 9) == 0)
-		return web_api_category(sv, c, path + 9);
-	if (strncmp(path, "doc/", 4) == 0)
-		return web_api_doc(sv, c, path + 4);
-	return web_api_error(c, 404, "no such resource");
-}
+static enum MHD_Result health(web_req *rq) { return web_text(rq->c, 200, "ok\n"); }
 
-static enum MHD_Result route_health(server *sv, struct MHD_Connection *c, const char *rest)
-{
-	(void)sv;
-	(void)rest;
-	return web_text(c, 200, "ok\n");
-}
+/* ---- routes: every URL the site answers, in one table ---- */
 
-typedef struct route {
+#define WEB_TWIN 1u         /* also at /api/v1 + path: its JSON twin, same handler (rq->api) */
+#define WEB_API 2u          /* path is an /api/v1 one: JSON only (rq->api) */
+#define WEB_UPLOAD 4u       /* a POST whose body is a file, streamed by upload.c */
+#define WEB_TWIN_NO_CSRF 8u /* the JSON twin takes no CSRF token: logging in or registering
+			     * through the API, which sets no cookie */
+
+typedef struct web_route {
+	bool post;    /* a POST, else a GET (and HEAD, answered as a GET) */
 	const char *path;
 	bool exact;   /* the whole path, or a prefix (the handler gets the rest) */
-	enum MHD_Result (*fn)(server *sv, struct MHD_Connection *c, const char *rest);
-} route;
+	unsigned flags;
+	web_handler *fn;
+} web_route;
 
-static const route routes[] = {
-	{"/", true, web_page_index},
-	{"/doc/", false, web_route_doc},
-	{"/blob/", false, web_route_blob},
-	{"/download/", false, web_route_download},
-	{"/search", true, web_page_search},
-	{"/api/v1/", false, route_api},
-	{"/static/", false, web_send_static},
-	{"/category/", false, web_page_category},
-	{"/login", true, web_page_login},
-	{"/register", true, web_page_register},
-	{"/upload", true, web_page_upload},
-	{"/me", true, web_page_me},
-	{"/me/", false, web_page_me},
-	{"/admin", true, web_page_admin},
-	{"/admin/", false, web_page_admin},
-	{"/healthz", true, route_health},
+/* First match wins. Every POST carries the CSRF token of the session or
+ * visitor (auth.c) or a bearer token, but WEB_TWIN_NO_CSRF twins. */
+static const web_route routes[] = {
+	{false, "/", true, 0, web_page_index},
+	{false, "/api/v1/home", true, WEB_API, web_api_home},
+	{false, "/api/v1/documents", true, WEB_API, web_api_documents},
+	{false, "/api/v1/categories", true, WEB_API, web_api_categories},
+	{false, "/category/", false, WEB_TWIN, web_page_category},
+	{false, "/doc/", false, 0, web_route_doc},
+	{false, "/api/v1/doc/", false, WEB_API, web_api_doc},
+	{false, "/blob/", false, 0, web_route_blob},
+	{false, "/download/", false, 0, web_route_download},
+	{false, "/search", true, 0, web_page_search},
+	{false, "/api/v1/search", true, WEB_API, web_api_search},
+	{false, "/static/", false, 0, web_send_static},
+	{false, "/login", true, 0, web_page_login},
+	{false, "/register", true, 0, web_page_register},
+	{false, "/upload", true, 0, web_page_upload},
+	{false, "/me", true, WEB_TWIN, web_page_me},
+	{false, "/me/", false, WEB_TWIN, web_page_me},
+	{false, "/admin", true, WEB_TWIN, web_page_admin},
+	{false, "/admin/", false, WEB_TWIN, web_page_admin},
+	{false, "/healthz", true, 0, health},
+	{true, "/login", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_login},
+	{true, "/register", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_register},
+	{true, "/logout", true, WEB_TWIN, web_post_logout},
+	{true, "/me/password", true, WEB_TWIN, web_post_password},
+	{true, "/me/", false, WEB_TWIN, web_post_me},
+	{true, "/doc/", false, WEB_TWIN, web_post_doc},
+	{true, "/download/", false, WEB_TWIN, web_post_download},
+	{true, "/upload", true, WEB_TWIN | WEB_UPLOAD, web_upload_end},
+	{true, "/admin/", false, WEB_TWIN, web_post_admin},
 };
 
-/* What a POST may do. An API route's handler gets "api" (exact routes) or
- * "api/" + the rest, and answers in JSON. Every POST carries the CSRF
- * token of the session or visitor (auth.c) or a bearer token, but logging
- * in or registering through the API, which sets no cookie. */
-typedef struct post_route {
-	const char *path;
-	bool exact, api, upload, no_csrf;
-	enum MHD_Result (*fn)(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-} post_route;
+static bool path_matches(const char *url, const web_route *rt)
+{
+	return rt->exact ? strcmp(url, rt->path) == 0 : strncmp(url, rt->path, strlen(rt->path)) == 0;
+}
 
-static const post_route post_routes[] = {
-	{"/login", true, false, false, false, web_post_login},
-	{"/api/v1/login", true, true, false, true, web_post_login},
-	{"/register", true, false, false, false, web_post_register},
-	{"/api/v1/register", true, true, false, true, web_post_register},
-	{"/logout", true, false, false, false, web_post_logout},
-	{"/api/v1/logout", true, true, false, false, web_post_logout},
-	{"/me/password", true, false, false, false, web_post_password},
-	{"/api/v1/me/password", true, true, false, false, web_post_password},
-	{"/me/", false, false, false, false, web_post_me},
-	{"/api/v1/me/", false, true, false, false, web_post_me},
-	{"/doc/", false, false, false, false, web_post_doc},
-	{"/api/v1/doc/", false, true, false, false, web_post_doc},
-	{"/download/", false, false, false, false, web_post_download},
-	{"/api/v1/download/", false, true, false, false, web_post_download},
-	{"/upload", true, false, true, false, NULL},
-	{"/api/v1/upload", true, true, true, false, NULL},
-	{"/admin/", false, false, false, false, web_post_admin},
-	{"/api/v1/admin/", false, true, false, false, web_post_admin},
-};
-
-static const post_route *find_post(const char *url);
+/* The route of a POST or GET to url, or NULL; *api says whether it is the
+ * JSON twin and *rest_at where the route's argument starts in url. */
+static const web_route *find_route(const char *url, bool post, bool *api, size_t *rest_at)
+{
+	static const char api_prefix[] = "/api/v1";
+	bool under_api = strncmp(url, api_prefix, sizeof api_prefix - 1) == 0;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		const web_route *rt = &routes[i];
+		if (rt->post != post)
+			continue;
+		if (path_matches(url, rt)) {
+			*api = (rt->flags & WEB_API) != 0;
+			*rest_at = strlen(rt->path);
+			return rt;
+		}
+		if ((rt->flags & WEB_TWIN) && under_api && path_matches(url + sizeof api_prefix - 1, rt)) {
+			*api = true;
+			*rest_at = sizeof api_prefix - 1 + strlen(rt->path);
+			return rt;
+		}
+	}
+	return NULL;
+}
 
 const char *web_route_of(const char *url, bool post)
 {
-	if (post) {
-		const post_route *r = find_post(url);
-		return r ? r->path : NULL;
-	}
-	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		const route *rt = &routes[i];
-		if (rt->exact ? strcmp(url, rt->path) == 0 : strncmp(url, rt->path, strlen(rt->path)) == 0)
-			return rt->path;
-	}
-	return NULL;
-}
-
-static const post_route *find_post(const char *url)
-{
-	for (size_t i = 0; i < sizeof post_routes / sizeof post_routes[0]; i++) {
-		const post_route *r = &post_routes[i];
-		if (r->exact ? strcmp(url, r->path) == 0 : strncmp(url, r->path, strlen(r->path)) == 0)
-			return r;
-	}
-	return NULL;
+	bool api;
+	size_t at;
+	const web_route *rt = find_route(url, post, &api, &at);
+	return rt ? rt->path : NULL;
 }
 
 static enum MHD_Result form_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
@@ -235,34 +200,23 @@ static enum MHD_Result form_field(void *cls, enum MHD_ValueKind kind, const char
 	return r->form.overflow ? MHD_NO : MHD_YES;
 }
 
-static enum MHD_Result refuse(struct MHD_Connection *c, bool api, unsigned status, const char *msg)
-{
-	return api ? web_api_error(c, status, msg) : web_text(c, status, msg);
-}
-
 /* The end of a POST: its body is all there. */
-static enum MHD_Result post_end(server *sv, struct MHD_Connection *c, web_req *r, const char *url)
+static enum MHD_Result post_end(web_req *r)
 {
-	const post_route *pr = r->route;
-	if (pr->upload) /* no upload state: it was refused at the first call */
-		return r->up ? web_upload_end(sv, c, r) : MHD_NO;
+	const web_route *rt = r->route;
+	if (rt->flags & WEB_UPLOAD) /* no upload state: it was refused at the first call */
+		return r->up ? rt->fn(r) : MHD_NO;
 	if (r->pp) {
 		MHD_destroy_post_processor(r->pp);
 		r->pp = NULL;
 	}
 	if (r->form.overflow || r->fail_status)
-		return refuse(c, pr->api, 413, "the form is too large");
-	if (!pr->no_csrf && !web_csrf_ok(c, r))
-		return refuse(c, pr->api, 403, "the form's CSRF token is missing or wrong (reload the page)");
-	char rest[512];
-	const char *tail = url + strlen(pr->path);
-	if (pr->api)
-		snprintf(rest, sizeof rest, pr->exact ? "api" : "api/%s", tail);
-	else
-		snprintf(rest, sizeof rest, "%s", tail);
-	if (strlen(tail) > 400)
-		return refuse(c, pr->api, 404, "no such resource");
-	return pr->fn(sv, c, r, rest);
+		return web_refuse(r, 413, "the form is too large");
+	if (!(r->api && (rt->flags & WEB_TWIN_NO_CSRF)) && !web_csrf_ok(r->c, r))
+		return web_refuse(r, 403, "the form's CSRF token is missing or wrong (reload the page)");
+	if (strlen(r->rest) > 400)
+		return web_refuse(r, 404, "no such resource");
+	return rt->fn(r);
 }
 
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -282,81 +236,70 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, en
 	*con_cls = NULL;
 }
 
+/* libmicrohttpd calls this at least twice a request: first with the
+ * headers (the request is made and its route found), then with each part
+ * of a body, then once more with none (the handler runs). */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
 	(void)version;
-	server *sv = cls;
 	web_req *r = *con_cls;
-	enum MHD_Result ret;
-	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	if (!r) {
 		web_guard_headers(c);
 		r = wy_xcalloc(1, sizeof *r);
 		*con_cls = r;
-		cur_req = r;
+		r->sv = cls;
+		r->c = c;
 		r->head = strcmp(method, "HEAD") == 0;
-		web_auth_begin(sv, c, r);
-		if (strcmp(method, "POST") == 0) {
-			/* the first call: headers only; the body follows */
-			r->post = true;
-			const post_route *pr = find_post(url);
-			const char *cl;
-			ret = MHD_YES;
-			if (!pr)
-				ret = web_wants_json(c, url) ? web_api_error(c, 405, "this resource takes no POST")
-							     : web_text(c, 405, "method not allowed\n");
-			else if ((r->route = pr) && pr->upload)
-				web_upload_begin(sv, c, r, pr->api, &ret);
-			else if ((cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH)) &&
-				 strtoull(cl, NULL, 10) > 2 * WEB_FORM_BYTES)
-				ret = refuse(c, pr->api, 413, "the form is too large"); /* before it is read */
-			else
-				r->pp = MHD_create_post_processor(c, 8 * 1024, form_field, r); /* NULL: no form body */
-			cur_req = NULL;
-			return ret;
-		}
-		/* Answered at the next call: libmicrohttpd 0.9.75 closes a
-		 * connection whose response was queued at the first call (it
-		 * cannot tell whether a body follows), which would end
-		 * keep-alive for every page. */
-		cur_req = NULL;
-		return MHD_YES;
+		r->post = strcmp(method, "POST") == 0;
+		web_auth_begin(r->sv, c, r);
+		bool get = r->head || strcmp(method, "GET") == 0;
+		if (get || r->post)
+			r->route = find_route(url, r->post, &r->api, &r->rest_at);
+		r->rest = r->route ? url + r->rest_at : "";
+		if (!r->post)
+			/* Answered at the next call: libmicrohttpd 0.9.75 closes a
+			 * connection whose response was queued at the first call (it
+			 * cannot tell whether a body follows), which would end
+			 * keep-alive for every page. */
+			return MHD_YES;
+		/* the first call of a POST: headers only; the body follows */
+		const web_route *rt = r->route;
+		const char *cl;
+		enum MHD_Result ret = MHD_YES;
+		if (!rt)
+			ret = web_wants_json(c, url) ? web_api_error(c, 405, "this resource takes no POST")
+						     : web_text(c, 405, "method not allowed\n");
+		else if (rt->flags & WEB_UPLOAD)
+			web_upload_begin(r, &ret);
+		else if ((cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH)) &&
+			 strtoull(cl, NULL, 10) > 2 * WEB_FORM_BYTES)
+			ret = web_refuse(r, 413, "the form is too large"); /* before it is read */
+		else
+			r->pp = MHD_create_post_processor(c, 8 * 1024, form_field, r); /* NULL: no form body */
+		return ret;
 	}
-	cur_req = r;
 	web_guard_body(c, *upload_size);
+	r->rest = r->route ? url + r->rest_at : "";
 	if (r->post && !r->route) {
 		*upload_size = 0; /* refused at the first call: the rest is dropped */
-		ret = MHD_YES;
-	} else if (r->post) {
-		if (*upload_size) {
-			if (r->up)
-				web_upload_data(r, upload_data, *upload_size);
-			else if (r->pp && !r->form.overflow)
-				MHD_post_process(r->pp, upload_data, *upload_size);
-			*upload_size = 0;
-			ret = MHD_YES;
-		} else {
-			ret = post_end(sv, c, r, url);
-		}
-	} else if (!get) {
-		ret = web_text(c, 405, "method not allowed\n");
-	} else {
-		ret = MHD_NO;
-		size_t i;
-		for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-			const route *rt = &routes[i];
-			size_t n = strlen(rt->path);
-			if (rt->exact ? strcmp(url, rt->path) == 0 : strncmp(url, rt->path, n) == 0) {
-				ret = rt->fn(sv, c, url + n);
-				break;
-			}
-		}
-		if (i == sizeof routes / sizeof routes[0])
-			ret = web_not_found(sv, c);
+		return MHD_YES;
 	}
-	cur_req = NULL;
-	return ret;
+	if (r->post && *upload_size) {
+		if (r->up)
+			web_upload_data(r, upload_data, *upload_size);
+		else if (r->pp && !r->form.overflow)
+			MHD_post_process(r->pp, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->post)
+		return post_end(r);
+	if (!r->head && strcmp(method, "GET") != 0)
+		return web_text(c, 405, "method not allowed\n");
+	if (r->route)
+		return r->route->fn(r);
+	return strncmp(url, "/api/v1/", 8) == 0 ? web_api_error(c, 404, "no such resource") : web_not_found(r);
 }
 
 struct web_http {

@@ -45,13 +45,10 @@ static char *lang_url(struct MHD_Connection *c, const char *lang)
 	return wy_buf_steal(&b);
 }
 
-/* Render tpl with ctx into the site's frame, in the request's language,
- * and send it. Takes ctx. title is shown as it is: translate UI text
- * before (wy_i18n_tr(web_lang(c), ...)). */
 /* Send a rendered page (takes data, len bytes, malloc'd). */
-enum MHD_Result web_respond_page(struct MHD_Connection *c, unsigned status, char *data, size_t len,
-				    const char *cookie)
+enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_t len, const char *cookie)
 {
+	struct MHD_Connection *c = rq->c;
 	const char *lang = web_lang(c);
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
@@ -70,7 +67,6 @@ enum MHD_Result web_respond_page(struct MHD_Connection *c, unsigned status, char
 	}
 	if (cookie)
 		MHD_add_response_header(r, "Set-Cookie", cookie);
-	web_req *rq = web_cur();
 	web_auth_cookies(rq, r);
 	if (rq->authed)
 		MHD_add_response_header(r, "Cache-Control", "private, no-cache");
@@ -79,11 +75,11 @@ enum MHD_Result web_respond_page(struct MHD_Connection *c, unsigned status, char
 
 /* Render tpl with ctx into the site's frame in the request's language:
  * the page into *out (the caller frees it). Takes ctx. */
-int web_render_page(server *sv, struct MHD_Connection *c, const char *title, const wy_template *tpl, json_t *ctx,
-		       wy_buf *out)
+int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json_t *ctx, wy_buf *out)
 {
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
 	const char *lang = web_lang(c);
-	web_req *rq = web_cur();
 	web_site site;
 	web_site_get(sv, &site);
 	/* who is reading, and the token of the forms on the page */
@@ -118,14 +114,18 @@ int web_render_page(server *sv, struct MHD_Connection *c, const char *title, con
 	return rc;
 }
 
-enum MHD_Result web_page_cookie(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
-					const wy_template *tpl, json_t *ctx, const char *cookie)
+/* Render tpl with ctx into the site's frame, in the request's language,
+ * and send it. Takes ctx. title is shown as it is: translate UI text
+ * before (wy_i18n_tr(web_lang(c), ...)). */
+enum MHD_Result web_page_cookie(web_req *rq, unsigned status, const char *title, const wy_template *tpl, json_t *ctx,
+				const char *cookie)
 {
+	struct MHD_Connection *c = rq->c;
 	wy_buf page;
-	if (web_render_page(sv, c, title, tpl, ctx, &page))
+	if (web_render_page(rq, title, tpl, ctx, &page))
 		return web_text(c, 500, "the page could not be rendered\n");
 	size_t len = page.len;
-	return web_respond_page(c, status, wy_buf_steal(&page), len, cookie);
+	return web_respond_page(rq, status, wy_buf_steal(&page), len, cookie);
 }
 
 /* Rendered document pages, kept a few seconds: a popular document's page is
@@ -187,16 +187,14 @@ void web_cache_put(int64_t id, const char *lang, const char *data, size_t len)
 	free(old);
 }
 
-enum MHD_Result web_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
-				 const wy_template *tpl, json_t *ctx)
+enum MHD_Result web_page(web_req *rq, unsigned status, const char *title, const wy_template *tpl, json_t *ctx)
 {
-	return web_page_cookie(sv, c, status, title, tpl, ctx, NULL);
+	return web_page_cookie(rq, status, title, tpl, ctx, NULL);
 }
 
-enum MHD_Result web_message(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
-			    const char *text, const char *back)
+enum MHD_Result web_message(web_req *rq, unsigned status, const char *title, const char *text, const char *back)
 {
-	return web_page(sv, c, status, title, sv->message,
+	return web_page(rq, status, title, rq->sv->message,
 			json_pack("{s:s, s:s, s:s}", "title", title, "text", text ? text : "", "back", back ? back : "/"));
 }
 
@@ -212,9 +210,9 @@ void web_paging(json_t *ctx, int total, int page, int per)
 		json_object_set_new(ctx, "next", json_integer(page + 1));
 }
 
-enum MHD_Result web_not_found(server *sv, struct MHD_Connection *c)
+enum MHD_Result web_not_found(web_req *rq)
 {
-	return web_page(sv, c, 404, wy_i18n_tr(web_lang(c), "未找到"), sv->notfound, json_object());
+	return web_page(rq, 404, wy_i18n_tr(web_lang(rq->c), "未找到"), rq->sv->notfound, json_object());
 }
 
 /* What the pages show of a document besides its JSON view. */
@@ -278,4 +276,19 @@ json_t *web_breadcrumb(const char *path)
 			p++;
 	}
 	return a;
+}
+
+enum MHD_Result web_result(web_req *rq, unsigned status, const char *msg, json_t *j, const char *back)
+{
+	if (rq->api) {
+		if (status >= 400) {
+			json_decref(j);
+			return web_api_error(rq->c, status, msg);
+		}
+		return web_json(rq->c, status, j ? j : json_pack("{s:b}", "ok", 1));
+	}
+	json_decref(j);
+	if (status >= 400)
+		return web_message(rq, status, wy_i18n_tr(web_lang(rq->c), "操作失败"), msg, back);
+	return web_redirect(rq->c, back);
 }

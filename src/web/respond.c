@@ -65,20 +65,23 @@ enum MHD_Result web_redirect(struct MHD_Connection *c, const char *location)
 }
 
 /* /static/NAME: the site's own files; names are checked, never paths. */
-enum MHD_Result web_send_static(server *sv, struct MHD_Connection *c, const char *name)
+enum MHD_Result web_send_static(web_req *rq)
 {
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	const char *name = rq->rest;
 	const char *type = NULL;
 	size_t n = strlen(name);
 	for (size_t i = 0; i < n; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') || name[i] == '-' ||
 		      name[i] == '_' || (name[i] == '.' && i > 0)))
-			return web_not_found(sv, c);
+			return web_not_found(rq);
 	if (n > 4 && strcmp(name + n - 4, ".css") == 0)
 		type = "text/css; charset=utf-8";
 	else if (n > 3 && strcmp(name + n - 3, ".js") == 0)
 		type = "text/javascript; charset=utf-8";
 	if (!type)
-		return web_not_found(sv, c);
+		return web_not_found(rq);
 	char *path = wy_xasprintf("%s/%s", sv->static_dir, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
@@ -86,7 +89,7 @@ enum MHD_Result web_send_static(server *sv, struct MHD_Connection *c, const char
 	if (fd < 0 || fstat(fd, &sb) != 0) {
 		if (fd >= 0)
 			close(fd);
-		return web_not_found(sv, c);
+		return web_not_found(rq);
 	}
 	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
 	if (!r) {
@@ -176,14 +179,14 @@ bool web_etag_matches(const char *h, const char *etag)
 /* Send an immutable object: strong ETag, 304 on a match, long caching, one
  * byte range on request (206/416), sendfile. Takes fd. */
 /* Blobs are immutable: cached a year, by shared caches too when public. */
-enum MHD_Result web_send_fd_cache(struct MHD_Connection *c, int fd, uint64_t size, const char *type,
+enum MHD_Result web_send_fd_cache(web_req *rq, int fd, uint64_t size, const char *type,
 					 const char *etag, const char *disposition, bool public_)
 {
 	/* A GET or HEAD whose validator matches gets 304 (RFC 9110 13.1.2); a
 	 * POST (a paid download) always gets the file it paid for. */
+	struct MHD_Connection *c = rq->c;
 	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
-	const web_req *rq = web_cur();
-	if ((!rq || !rq->post) && web_etag_matches(inm, etag)) {
+	if (!rq->post && web_etag_matches(inm, etag)) {
 		close(fd);
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(r, "ETag", etag);
@@ -224,10 +227,10 @@ enum MHD_Result web_send_fd_cache(struct MHD_Connection *c, int fd, uint64_t siz
 	return web_queue(c, ranged ? 206 : 200, r);
 }
 
-enum MHD_Result web_send_fd(struct MHD_Connection *c, int fd, uint64_t size, const char *type, const char *etag,
+enum MHD_Result web_send_fd(web_req *rq, int fd, uint64_t size, const char *type, const char *etag,
 			    const char *disposition)
 {
-	return web_send_fd_cache(c, fd, size, type, etag, disposition, false);
+	return web_send_fd_cache(rq, fd, size, type, etag, disposition, false);
 }
 
 int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size)
@@ -300,4 +303,9 @@ enum MHD_Result web_json(struct MHD_Connection *c, unsigned status, json_t *j)
 enum MHD_Result web_api_error(struct MHD_Connection *c, unsigned status, const char *msg)
 {
 	return web_json(c, status, json_pack("{s:s}", "error", msg));
+}
+
+enum MHD_Result web_refuse(web_req *rq, unsigned status, const char *msg)
+{
+	return rq->api ? web_api_error(rq->c, status, msg) : web_text(rq->c, status, msg);
 }

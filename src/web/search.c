@@ -77,11 +77,14 @@ static char *search_url(const search_args *a, const char *format, int band, int 
 	return wy_buf_steal(&b);
 }
 
-/* A result's pages that may show hits: those the request on this thread
- * may read. */
-static int search_pages_shown(void *sv, const wy_doc *d) { return web_pages_readable(sv, web_cur(), d); }
+/* A result's pages that may show hits: those the request (ctx) may read. */
+static int search_pages_shown(void *ctx, const wy_doc *d)
+{
+	web_req *rq = ctx;
+	return web_pages_readable(rq->sv, rq, d);
+}
 
-static void search_req(server *sv, const search_args *a, const wy_query *q, wy_search_req *req)
+static void search_req(web_req *rq, const search_args *a, const wy_query *q, wy_search_req *req)
 {
 	static const int band_min[] = {0, 1, 11, 51}, band_max[] = {0, 10, 50, 0};
 	memset(req, 0, sizeof *req);
@@ -93,17 +96,17 @@ static void search_req(server *sv, const search_args *a, const wy_query *q, wy_s
 	req->sort = a->sort;
 	req->offset = (a->page - 1) * SEARCH_PAGE_SIZE;
 	req->limit = SEARCH_PAGE_SIZE;
-	web_req *rq = web_cur();
 	req->filter.viewer = rq->authed ? rq->user.id : 0; /* the reader's own documents too */
 	req->pages_shown = search_pages_shown;
-	req->pages_shown_ctx = sv;
+	req->pages_shown_ctx = rq;
 }
 
 /* /search?q=...: results with snippets, the page number of each hit (a link
  * into the preview), filters, sort and paging. */
-enum MHD_Result web_page_search(server *sv, struct MHD_Connection *c, const char *rest)
+enum MHD_Result web_page_search(web_req *rq)
 {
-	(void)rest;
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
 	const char *lang = web_lang(c);
 	search_args a;
 	read_search(c, &a);
@@ -114,7 +117,7 @@ enum MHD_Result web_page_search(server *sv, struct MHD_Connection *c, const char
 	int rc = web_store(sv, &st, &ei);
 	if (!rc && wy_query_searchable(q)) {
 		wy_search_req req;
-		search_req(sv, &a, q, &req);
+		search_req(rq, &a, q, &req);
 		rc = wy_view_search(st, &req, 2, &ctx, &ei);
 		if (!rc && a.page == 1)
 			web_log_query(wy_query_display(q), 0);
@@ -218,11 +221,13 @@ enum MHD_Result web_page_search(server *sv, struct MHD_Connection *c, const char
 	snprintf(title, sizeof title, "%s - %s", wy_query_display(q), wy_i18n_tr(lang, "搜索"));
 	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
 	wy_query_free(q);
-	return web_page(sv, c, 200, title, sv->search, ctx);
+	return web_page(rq, 200, title, sv->search, ctx);
 }
 
-enum MHD_Result web_api_search(server *sv, struct MHD_Connection *c)
+enum MHD_Result web_api_search(web_req *rq)
 {
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
 	wy_store *st;
 	if (web_store(sv, &st, NULL))
 		return web_api_error(c, 503, "store unavailable");
@@ -230,7 +235,7 @@ enum MHD_Result web_api_search(server *sv, struct MHD_Connection *c)
 	read_search(c, &a);
 	wy_query *q = wy_query_parse(a.q, strlen(a.q));
 	wy_search_req req;
-	search_req(sv, &a, q, &req);
+	search_req(rq, &a, q, &req);
 	req.offset = web_arg_int(c, "offset", req.offset, 0, 100000);
 	req.limit = web_arg_int(c, "limit", SEARCH_PAGE_SIZE, 1, 50);
 	json_t *res = NULL;

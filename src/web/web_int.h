@@ -57,7 +57,19 @@ typedef struct web_form {
 
 typedef struct web_upload web_upload; /* upload.c */
 
+/* One request: what every handler gets (web_handler), from its first
+ * call (the headers) to its end (request_done in http.c), which frees it
+ * and what it holds. */
 typedef struct web_req {
+	server *sv;
+	struct MHD_Connection *c;
+	/* the route it took: the part of the path after the route's pattern,
+	 * and whether it is the JSON twin (/api/v1/...), which answers in
+	 * JSON */
+	const struct web_route *route;
+	const char *rest;
+	size_t rest_at;           /* where rest starts in the URL */
+	bool api;
 	/* who is asking: a session (cookie wy_s) or a bearer token */
 	bool authed, bearer;
 	wy_user user;
@@ -70,7 +82,6 @@ typedef struct web_req {
 	bool secure;              /* cookies get Secure (HTTPS) */
 	/* a POST */
 	bool post;
-	const void *route;
 	struct MHD_PostProcessor *pp;
 	web_form form;
 	web_upload *up;
@@ -88,8 +99,8 @@ typedef struct web_http web_http;
 int web_http_start(server *sv, web_http **out, int *port, unsigned *threads, unsigned *conns, wy_errinfo *ei);
 void web_http_stop(web_http *h);
 
-/* The request being handled on this thread. */
-web_req *web_cur(void);
+/* What answers a request: every route's handler has this type. */
+typedef enum MHD_Result web_handler(web_req *rq);
 bool web_is_admin(const web_req *r);
 
 /* ---- responses (respond.c) ---- */
@@ -98,37 +109,44 @@ enum MHD_Result web_send_buf(struct MHD_Connection *c, unsigned status, const ch
 enum MHD_Result web_text(struct MHD_Connection *c, unsigned status, const char *text);
 enum MHD_Result web_json(struct MHD_Connection *c, unsigned status, json_t *j);
 enum MHD_Result web_api_error(struct MHD_Connection *c, unsigned status, const char *msg);
+/* A refusal in the request's language of answers: {"error": msg} for the
+ * JSON twin, msg as plain text for a page. */
+enum MHD_Result web_refuse(web_req *rq, unsigned status, const char *msg);
 enum MHD_Result web_redirect(struct MHD_Connection *c, const char *location);
 /* Render tpl with ctx (taken) into the site's frame and send it. */
-enum MHD_Result web_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+enum MHD_Result web_page(web_req *rq, unsigned status, const char *title,
 			 const wy_template *tpl, json_t *ctx);
-enum MHD_Result web_page_cookie(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+enum MHD_Result web_page_cookie(web_req *rq, unsigned status, const char *title,
 				const wy_template *tpl, json_t *ctx, const char *cookie);
 /* A page with a title and one message (and a link back). */
-enum MHD_Result web_message(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+enum MHD_Result web_message(web_req *rq, unsigned status, const char *title,
 			    const char *text, const char *back);
-enum MHD_Result web_not_found(server *sv, struct MHD_Connection *c);
-enum MHD_Result web_send_fd(struct MHD_Connection *c, int fd, uint64_t size, const char *type, const char *etag,
+enum MHD_Result web_not_found(web_req *rq);
+/* The answer to a form: for the JSON twin, {"error": msg} at a status of
+ * 400 and more, else j (taken; NULL: {"ok": true}); for a page, a message
+ * page "操作失败" with msg and a link to back, else a redirect to back. */
+enum MHD_Result web_result(web_req *rq, unsigned status, const char *msg, json_t *j, const char *back);
+enum MHD_Result web_send_fd(web_req *rq, int fd, uint64_t size, const char *type, const char *etag,
 			    const char *disposition);
 /* web_send_fd with the caching of a blob: public (shared caches too) or
  * private. Takes fd. */
-enum MHD_Result web_send_fd_cache(struct MHD_Connection *c, int fd, uint64_t size, const char *type,
+enum MHD_Result web_send_fd_cache(web_req *rq, int fd, uint64_t size, const char *type,
 				  const char *etag, const char *disposition, bool public_);
 int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size);
 /* /static/NAME: the site's own CSS and scripts; names are checked, never
  * paths. */
-enum MHD_Result web_send_static(server *sv, struct MHD_Connection *c, const char *name);
+web_handler web_send_static;
 const char *web_mime_of(const char *format);
 char *web_disposition(const char *name);
 
 /* ---- pages (render.c) ---- */
 /* Render tpl with ctx (taken) into the site's frame in the request's
  * language: the page into *out (the caller frees it). */
-int web_render_page(server *sv, struct MHD_Connection *c, const char *title, const wy_template *tpl, json_t *ctx,
+int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json_t *ctx,
 		    wy_buf *out);
 /* Send a rendered page (takes data, len bytes, malloc'd) with the
  * language headers and cookies; cookie (may be NULL) is one more. */
-enum MHD_Result web_respond_page(struct MHD_Connection *c, unsigned status, char *data, size_t len,
+enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_t len,
 				 const char *cookie);
 /* The cache of anonymous document pages: a copy of document id's page in
  * lang (NULL when none or stale) / keep one. Thread-safe. */
@@ -192,7 +210,8 @@ int web_parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
  * "\"...\"" of an existing resource): "*", or etag among its entity-tags,
  * weak or not. A malformed header matches nothing. */
 bool web_etag_matches(const char *h, const char *etag);
-/* The route (its path in the tables) a URL goes to, or NULL. */
+/* The pattern of the route a URL goes to, or NULL: the URL starts with
+ * it, or with /api/v1 and then it for a JSON twin. */
 const char *web_route_of(const char *url, bool post);
 /* Where to go after logging in: next when it is a path on this site. */
 const char *web_safe_next(const char *next);
@@ -202,18 +221,17 @@ const char *web_safe_next(const char *next);
  * labels (msgids), shared by listings and search. */
 extern const char *const web_formats[];
 extern const char *const web_bands[];
-enum MHD_Result web_page_index(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_page_category(server *sv, struct MHD_Connection *c, const char *path);
-enum MHD_Result web_api_home(server *sv, struct MHD_Connection *c);
-enum MHD_Result web_api_categories(server *sv, struct MHD_Connection *c);
-enum MHD_Result web_api_category(server *sv, struct MHD_Connection *c, const char *path);
-enum MHD_Result web_route_doc(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_route_blob(server *sv, struct MHD_Connection *c, const char *sha);
-enum MHD_Result web_route_download(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_api_documents(server *sv, struct MHD_Connection *c);
-enum MHD_Result web_api_doc(server *sv, struct MHD_Connection *c, const char *path);
-enum MHD_Result web_page_search(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_api_search(server *sv, struct MHD_Connection *c);
+web_handler web_page_index;
+web_handler web_page_category;
+web_handler web_api_home;
+web_handler web_api_categories;
+web_handler web_route_doc;
+web_handler web_route_blob;
+web_handler web_route_download;
+web_handler web_api_documents;
+web_handler web_api_doc;
+web_handler web_page_search;
+web_handler web_api_search;
 
 /* ---- accounts and sessions (auth.c) ---- */
 /* The client's address ("ip:..."): the peer's, or behind a trusted proxy
@@ -265,22 +283,22 @@ bool web_limit_take(const web_limit *keys, int n, int64_t now, int *retry_after)
 void web_limit_give(const char *key, int64_t now);
 void web_limit_clear(const char *key, int64_t now);
 
-enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_post_logout(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_page_login(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_page_register(server *sv, struct MHD_Connection *c, const char *rest);
+web_handler web_post_login;
+web_handler web_post_register;
+web_handler web_post_logout;
+web_handler web_post_password;
+web_handler web_page_login;
+web_handler web_page_register;
 
 /* ---- uploads (upload.c) ---- */
 /* The first call of an upload POST: may refuse it at once (returns true
  * with the response queued in *ret). */
-bool web_upload_begin(server *sv, struct MHD_Connection *c, web_req *r, bool api, enum MHD_Result *ret);
+bool web_upload_begin(web_req *r, enum MHD_Result *ret);
 /* The body, as it arrives. */
 void web_upload_data(web_req *r, const char *data, size_t size);
-enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r);
+web_handler web_upload_end;
 void web_upload_free(web_upload *u);
-enum MHD_Result web_page_upload(server *sv, struct MHD_Connection *c, const char *rest);
+web_handler web_page_upload;
 
 /* ---- what users do (account.c) ---- */
 /* The reasons a document may be reported for (msgids), NULL-terminated. */
@@ -298,18 +316,17 @@ int web_pages_readable(server *sv, const web_req *r, const wy_doc *d);
 /* Add the viewer's part of a document page to ctx: favorite state,
  * points, the uploader's name unmasked for its owner and admins. */
 void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);
-enum MHD_Result web_post_doc(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_post_download(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_post_me(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_page_me(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_api_me(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_qr(server *sv, struct MHD_Connection *c, int64_t id);
+web_handler web_post_doc;
+web_handler web_post_download;
+web_handler web_post_me;
+web_handler web_page_me;
+enum MHD_Result web_qr(web_req *rq, int64_t id);
 /* The download of d for r: free, paid before, or to be paid (a form). */
-enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, wy_doc *d, bool pay);
+enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay);
 
 /* ---- the admin area (admin.c) ---- */
-enum MHD_Result web_page_admin(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
+web_handler web_page_admin;
+web_handler web_post_admin;
 /* Site settings an admin may change, by name; apply the stored ones. */
 bool web_site_setting(const char *name);
 void web_site_load(server *sv, wy_store *st);
