@@ -186,7 +186,7 @@ enum MHD_Result web_post_doc(web_req *r)
 		return api ? web_api_error(c, 404, "no such document") : web_not_found(r);
 	}
 	if (rc)
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	wy_doc_clear(&d);
 	if (strcmp(action, "favorite") == 0) {
 		const char *on = web_form_get(r, "on", NULL);
@@ -249,7 +249,7 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
-		return web_text(c, 503, "unavailable\n");
+		return web_unavailable(r);
 	bool owner = r->authed && d->owner_id == r->user.id;
 	bool free_ = d->price <= 0 || owner || web_is_admin(r);
 	char back[64];
@@ -276,7 +276,7 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 		if (rc == WY_EPOINTS)
 			return web_message(r, 402, wy_i18n_tr(lang, "下载"), wy_i18n_tr(lang, "积分不足。"), back);
 		if (rc)
-			return web_text(c, 503, "unavailable\n");
+			return web_unavailable(r);
 		if (spent)
 			wy_log("points.download", "user=%lld doc=%lld points=%lld", (long long)r->user.id, (long long)d->id,
 			       (long long)spent);
@@ -284,7 +284,7 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 	int fd;
 	uint64_t size;
 	if (web_open_blob(sv, d->sha256, &fd, &size))
-		return web_text(c, 503, "unavailable\n");
+		return web_unavailable(r);
 	/* A download is counted once a day per visitor, not once per range
 	 * a client fetches (one from the first byte may be a fresh start),
 	 * never for a HEAD. */
@@ -346,13 +346,13 @@ enum MHD_Result web_post_me(web_req *r)
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
-		return web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	if (strcmp(rest, "signin") == 0) {
 		web_site site;
 		web_site_get(sv, &site);
 		bool granted;
 		if (wy_store_points_signin(st, r->user.id, china_day(), site.points_signin, &granted, &ei))
-			return web_text(c, 503, "store unavailable\n");
+			return web_unavailable(r);
 		if (api)
 			return web_json(c, 200, json_pack("{s:b, s:i}", "granted", granted, "points", granted ? site.points_signin : 0));
 		return web_message(r, 200, wy_i18n_tr(lang, "签到"),
@@ -369,7 +369,7 @@ enum MHD_Result web_post_me(web_req *r)
 		wy_doc_clear(&d);
 		int rc = wy_store_doc_retry(st, id, false, &ei);
 		if (rc && rc != WY_EINVAL)
-			return web_text(c, 503, "store unavailable\n");
+			return web_unavailable(r);
 		if (api)
 			return rc ? web_api_error(c, 409, "the document is not failed") : web_json(c, 200, json_pack("{s:b}", "ok", 1));
 		return web_redirect(c, "/me/uploads");
@@ -482,7 +482,7 @@ static enum MHD_Result api_me(web_req *r)
 	bool bad;
 	json_t *ctx = me_context(sv, c, r, rest, web_arg_int(c, "page", 1, 1, 100000), &bad);
 	if (!ctx)
-		return bad ? web_api_error(c, 404, "no such resource") : web_api_error(c, 503, "store unavailable");
+		return bad ? web_api_error(c, 404, "no such resource") : web_unavailable(r);
 	if (!*rest)
 		json_object_set_new(ctx, "csrf", json_string(r->csrf));
 	return web_json(c, 200, ctx);
@@ -503,7 +503,7 @@ enum MHD_Result web_page_me(web_req *r)
 	bool bad;
 	json_t *ctx = me_context(sv, c, r, rest, web_arg_int(c, "page", 1, 1, 100000), &bad);
 	if (!ctx)
-		return bad ? web_not_found(r) : web_text(c, 503, "store unavailable\n");
+		return bad ? web_not_found(r) : web_unavailable(r);
 	if (!*rest)
 		json_object_set_new(ctx, "home", json_true());
 	return web_page(r, 200, wy_i18n_tr(web_lang(c), "个人中心"), sv->me, ctx);

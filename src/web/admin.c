@@ -206,7 +206,7 @@ enum MHD_Result web_page_admin(web_req *rq)
 	json_t *ctx = admin_context(sv, c, tab, &bad);
 	if (!ctx)
 		return bad ? (api ? web_api_error(c, 404, "no such resource") : web_not_found(rq))
-			   : web_text(c, 503, "store unavailable\n");
+			   : web_unavailable(rq);
 	if (api)
 		return web_json(c, 200, ctx);
 	return web_page(rq, 200, wy_i18n_tr(web_lang(c), "管理后台"), sv->admin, ctx);

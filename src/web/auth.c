@@ -583,7 +583,7 @@ static enum MHD_Result start_session(server *sv, struct MHD_Connection *c, web_r
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei) || wy_store_session_add(st, h, u->id, csrf, wy_now() + SESSION_SECONDS, &ei))
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	wy_log("auth.login", "user=%lld", (long long)u->id);
 	char ck[200];
 	snprintf(ck, sizeof ck, "wy_s=%s; Path=/; Max-Age=%d; SameSite=Lax; HttpOnly%s", token, SESSION_SECONDS,
@@ -654,7 +654,7 @@ enum MHD_Result web_post_login(web_req *r)
 		rc = wy_store_user_by_name(st, name, &u, &hash, &ei);
 	if (rc && rc != WY_ENOTFOUND) {
 		check_keys_done(&ck, false, false, now);
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	}
 	if (web_hash_enter()) {
 		free(hash);
@@ -744,7 +744,7 @@ enum MHD_Result web_post_register(web_req *r)
 		return api ? web_api_error(c, 400, "a name may not mix scripts (such as Latin and Cyrillic letters)")
 			   : login_form(r, 400, true, N_("用户名不能混用不同文字（如拉丁字母和西里尔字母）。"), name, next);
 	if (rc)
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	wy_log("auth.register", "user=%lld", (long long)id);
 	wy_user u = {.id = id, .name = (char *)name, .role = WY_ROLE_USER};
 	return start_session(sv, c, r, &u, api, next);
@@ -814,7 +814,7 @@ enum MHD_Result web_post_password(web_req *r)
 	if (rc) {
 		free(hash);
 		check_keys_done(&ck, false, false, now);
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	}
 	/* one turn for the check and the new hash, one after the other */
 	if (web_hash_enter()) {
@@ -833,7 +833,7 @@ enum MHD_Result web_post_password(web_req *r)
 		return api ? web_api_error(c, 400, "the old password is wrong")
 			   : web_message(r, 400, title, wy_i18n_tr(lang, "原密码错误。"), "/me/password");
 	if (rc || (rc = wy_store_user_set_password(st, r->user.id, nh, r->token_hash, &ei)))
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	wy_log("auth.password", "user=%lld", (long long)r->user.id);
 	return api ? web_json(c, 200, json_pack("{s:b}", "ok", 1))
 		   : web_message(r, 200, title, wy_i18n_tr(lang, "密码已修改。其他设备上的登录已退出。"), "/me");

@@ -107,7 +107,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	if (!rc)
 		rc = wy_store_doc_get(st, id, &d, &ei);
 	if (rc)
-		return rc == WY_ENOTFOUND ? web_not_found(rq) : web_text(c, 503, "store unavailable\n");
+		return web_fail(rq, rc);
 	if (!web_can_see(rq, &d)) {
 		wy_doc_clear(&d);
 		return web_not_found(rq);
@@ -235,7 +235,7 @@ enum MHD_Result web_route_blob(web_req *rq)
 	int vis = 0;
 	if (web_store(sv, &st, NULL) ||
 	    wy_store_blob_visibility(st, sha, rq->authed ? rq->user.id : 0, web_is_admin(rq), preview, &vis, NULL))
-		return web_text(c, 503, "unavailable\n");
+		return web_unavailable(rq);
 	if (vis == 0)
 		return web_text(c, 404, "not found\n");
 	int rc = web_open_blob(sv, sha, &fd, &size);
@@ -304,7 +304,7 @@ enum MHD_Result web_api_documents(web_req *rq)
 	int total;
 	if (web_store(sv, &st, NULL) ||
 	    wy_store_doc_visible(st, rq->authed ? rq->user.id : 0, web_is_admin(rq), offset, limit, &l, &total, NULL))
-		return web_api_error(c, 503, "store unavailable");
+		return web_unavailable(rq);
 	json_t *a = json_array();
 	for (int i = 0; i < l.n; i++)
 		if (web_can_see(rq, &l.items[i])) /* the same rule: never shows more */
@@ -323,7 +323,7 @@ enum MHD_Result web_api_doc(web_req *rq)
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
-		return web_api_error(c, 503, "store unavailable");
+		return web_unavailable(rq);
 	enum MHD_Result ret;
 	int64_t id = 0;
 	const char *rest = NULL;
@@ -339,7 +339,7 @@ enum MHD_Result web_api_doc(web_req *rq)
 		rc = WY_ENOTFOUND;
 	}
 	if (rc) {
-		ret = rc == WY_ENOTFOUND ? web_api_error(c, 404, "no such document") : web_api_error(c, 503, "store unavailable");
+		ret = rc == WY_ENOTFOUND ? web_api_error(c, 404, "no such document") : web_unavailable(rq);
 	} else if (*rest == 0) {
 		json_t *v = wy_view_doc(&d);
 			if (rq->authed && (d.owner_id == rq->user.id || web_is_admin(rq))) {

@@ -79,7 +79,7 @@ enum MHD_Result web_page_index(web_req *rq)
 	struct MHD_Connection *c = rq->c;
 	json_t *ctx = home_context(sv);
 	return ctx ? web_page(rq, 200, wy_i18n_tr(web_lang(c), "首页"), sv->index, ctx)
-		   : web_text(c, 503, "store unavailable\n");
+		   : web_unavailable(rq);
 }
 
 /* A category listing's state, from and back into its query string. */
@@ -269,7 +269,7 @@ static enum MHD_Result api_category(web_req *rq)
 	bool unavailable;
 	json_t *ctx = category_context(rq, path, &unavailable);
 	return ctx ? web_json(c, 200, ctx)
-		   : unavailable ? web_api_error(c, 503, "store unavailable") : web_api_error(c, 404, "no such category");
+		   : unavailable ? web_unavailable(rq) : web_api_error(c, 404, "no such category");
 }
 
 enum MHD_Result web_page_category(web_req *rq)
@@ -282,7 +282,7 @@ enum MHD_Result web_page_category(web_req *rq)
 	bool unavailable;
 	json_t *ctx = category_context(rq, path, &unavailable);
 	if (!ctx)
-		return unavailable ? web_text(c, 503, "store unavailable\n") : web_not_found(rq);
+		return unavailable ? web_unavailable(rq) : web_not_found(rq);
 	translate_labels(json_object_get(ctx, "filters"), web_lang(c));
 	char title[256];
 	snprintf(title, sizeof title, "%s", json_string_value(json_object_get(ctx, "name")));
@@ -292,7 +292,7 @@ enum MHD_Result web_page_category(web_req *rq)
 enum MHD_Result web_api_home(web_req *rq)
 {
 	json_t *ctx = home_context(rq->sv);
-	return ctx ? web_json(rq->c, 200, ctx) : web_api_error(rq->c, 503, "store unavailable");
+	return ctx ? web_json(rq->c, 200, ctx) : web_unavailable(rq);
 }
 
 enum MHD_Result web_api_categories(web_req *rq)
@@ -301,7 +301,7 @@ enum MHD_Result web_api_categories(web_req *rq)
 	wy_store *st;
 	wy_category_list l;
 	if (web_store(rq->sv, &st, NULL) || wy_store_category_list(st, &l, NULL))
-		return web_api_error(c, 503, "store unavailable");
+		return web_unavailable(rq);
 	json_t *a = json_array();
 	for (int i = 0; i < l.n; i++)
 		json_array_append_new(a, wy_view_category(&l.items[i]));

@@ -309,3 +309,12 @@ enum MHD_Result web_refuse(web_req *rq, unsigned status, const char *msg)
 {
 	return rq->api ? web_api_error(rq->c, status, msg) : web_text(rq->c, status, msg);
 }
+
+enum MHD_Result web_unavailable(web_req *rq) { return web_refuse(rq, 503, rq->api ? "store unavailable" : "store unavailable\n"); }
+
+enum MHD_Result web_fail(web_req *rq, int rc)
+{
+	if (rc == WY_ENOTFOUND)
+		return rq->api ? web_api_error(rq->c, 404, "not found") : web_not_found(rq);
+	return web_unavailable(rq);
+}

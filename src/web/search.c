@@ -230,7 +230,7 @@ enum MHD_Result web_api_search(web_req *rq)
 	struct MHD_Connection *c = rq->c;
 	wy_store *st;
 	if (web_store(sv, &st, NULL))
-		return web_api_error(c, 503, "store unavailable");
+		return web_unavailable(rq);
 	search_args a;
 	read_search(c, &a);
 	wy_query *q = wy_query_parse(a.q, strlen(a.q));

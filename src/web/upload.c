@@ -325,7 +325,7 @@ enum MHD_Result web_upload_end(web_req *r)
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
-		return web_refuse(r, 503, "store unavailable");
+		return web_unavailable(r);
 	json_t *docs = json_array();
 	int made = 0;
 	u->done = true; /* from here each file is recorded or refused on its own */
@@ -391,7 +391,7 @@ enum MHD_Result web_page_upload(web_req *r)
 	wy_store *st;
 	wy_category_list cl;
 	if (web_store(sv, &st, NULL) || wy_store_category_list(st, &cl, NULL))
-		return web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	json_t *cats = json_array();
 	for (int i = 0; i < cl.n; i++)
 		json_array_append_new(cats, json_pack("{s:s, s:i}", "path", cl.items[i].path, "depth", cl.items[i].depth));

@@ -112,6 +112,11 @@ enum MHD_Result web_api_error(struct MHD_Connection *c, unsigned status, const c
 /* A refusal in the request's language of answers: {"error": msg} for the
  * JSON twin, msg as plain text for a page. */
 enum MHD_Result web_refuse(web_req *rq, unsigned status, const char *msg);
+/* The store failed: 503 "store unavailable", in JSON for the twin. */
+enum MHD_Result web_unavailable(web_req *rq);
+/* The answer to a store error rc: not found (the 404 page or its JSON)
+ * for WY_ENOTFOUND, else web_unavailable. */
+enum MHD_Result web_fail(web_req *rq, int rc);
 enum MHD_Result web_redirect(struct MHD_Connection *c, const char *location);
 /* Render tpl with ctx (taken) into the site's frame and send it. */
 enum MHD_Result web_page(web_req *rq, unsigned status, const char *title,
