@@ -743,7 +743,7 @@ int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_
 	return sq_read_docs(st, s, out, ei);
 }
 
-#define VISIBLE_WHERE " WHERE (d.state = 0 AND d.private = 0) OR ?3 OR (d.owner_id = ?4 AND d.state < 3)"
+#define VISIBLE_WHERE " WHERE " SQ_SEEN_BY("?4") " OR ?3"
 
 int wy_store_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, int limit, wy_doc_list *out,
 			 int *total, wy_errinfo *ei)

@@ -22,9 +22,14 @@ bool web_user_can_see(const web_req *r, const wy_doc *d)
 	return d->owner_id == r->user.id && d->state != WY_STATE_DELETED;
 }
 
+bool web_owner_or_admin(const web_req *r, const wy_doc *d)
+{
+	return web_is_admin(r) || (r && r->authed && d->owner_id == r->user.id);
+}
+
 int web_pages_readable(server *sv, const web_req *r, const wy_doc *d)
 {
-	if (web_is_admin(r) || (r && r->authed && d->owner_id == r->user.id))
+	if (web_owner_or_admin(r, d))
 		return d->pages;
 	web_site site;
 	web_site_get(sv, &site);

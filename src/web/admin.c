@@ -339,7 +339,14 @@ enum MHD_Result web_post_admin(web_req *r)
 		return web_result(r, 400, wy_err_msg(&ei, rc), NULL, back);
 	if (rc)
 		return web_result(r, 503, "store unavailable", NULL, back);
-	wy_store_audit_add(st, r->user.id, action, target, detail, NULL);
+	/* An action no audit row records is not done as far as anyone can
+	 * tell: it is answered as failed (the store has no transaction to
+	 * undo it with the row; the log line says what happened). */
+	if (wy_store_audit_add(st, r->user.id, action, target, detail, &ei)) {
+		wy_error("admin.audit_lost", "admin=%lld action=%s target=%s err=%s", (long long)r->user.id, action,
+			 target, wy_err_msg(&ei, WY_EIO));
+		return web_unavailable(r);
+	}
 	wy_log("admin.action", "admin=%lld action=%s target=%s", (long long)r->user.id, action, target);
 	return web_result(r, 200, NULL, NULL, back);
 }

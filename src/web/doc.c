@@ -153,11 +153,10 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	json_t *ctx = web_doc_context(&d);
 	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
 	wy_query_free(q);
-	/* The preview: up to preview_pages pages; the text of the same pages,
-	 * each cut to what a reader scrolls through. */
-	web_site site;
-	web_site_get(sv, &site);
-	int shown = d.pages < site.preview_pages ? d.pages : site.preview_pages;
+	/* The pages the reader may read (web_pages_readable: the preview, or
+	 * all of them for the owner and admins, as the API and /blob/ give
+	 * them) and their text, each cut to what a reader scrolls through. */
+	int shown = web_pages_readable(sv, rq, &d);
 	json_t *items = json_array();
 	char *lead = NULL;
 	for (int i = 1; d.status == WY_DOC_READY && i <= shown; i++) {
@@ -342,7 +341,7 @@ enum MHD_Result web_api_doc(web_req *rq)
 		ret = rc == WY_ENOTFOUND ? web_api_error(c, 404, "no such document") : web_unavailable(rq);
 	} else if (*rest == 0) {
 		json_t *v = wy_view_doc(&d);
-			if (rq->authed && (d.owner_id == rq->user.id || web_is_admin(rq))) {
+			if (web_owner_or_admin(rq, &d)) {
 			json_object_set_new(v, "uploader", json_string(d.uploader ? d.uploader : ""));
 			json_object_set_new(v, "state", json_string(wy_doc_state_name(d.state)));
 			json_object_set_new(v, "private", json_boolean(d.private_));

@@ -313,6 +313,9 @@ bool web_can_see(const web_req *r, const wy_doc *d);
 /* The same rule without an admin's rights: published and public, or the
  * account's own and not deleted (what a reward takes). */
 bool web_user_can_see(const web_req *r, const wy_doc *d);
+/* Whether r is d's owner or an admin: who sees all of d's pages and
+ * what the store says of it (state, privacy, the uploader unmasked). */
+bool web_owner_or_admin(const web_req *r, const wy_doc *d);
 /* How many pages of d, from the first, r may read: their images, text and
  * search hits (snippets, page numbers, links). All of them for its owner
  * and admins; the preview (setting preview_pages) for everyone else, who
