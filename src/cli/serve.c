@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t serve_stop;
@@ -130,11 +131,12 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	act.sa_handler = on_child;
 	sigaction(SIGCHLD, &act, NULL);
 	/* Sleep in short steps rather than pause(): a signal between the check
-	 * and the wait can then delay us a second, never lose us. */
+	 * and the wait can then delay us a step, never lose us. */
 	int64_t next_start_ms = 0;
-	for (unsigned tick = 1; !serve_stop; tick++) {
-		sleep(1);
-		wy_site_tick(site, tick);
+	struct timespec step = {cfg->serve_flush_ms / 1000, (long)(cfg->serve_flush_ms % 1000) * 1000000L};
+	while (!serve_stop) {
+		nanosleep(&step, NULL);
+		wy_site_tick(site);
 		if (worker && wpid > 0 && waitpid(wpid, NULL, WNOHANG) == wpid) {
 			wy_error("serve.worker_died", "pid=%d", (int)wpid);
 			wpid = 0;

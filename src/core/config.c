@@ -57,6 +57,8 @@ static const struct setting {
 	S("points_upload_min_chars", "WENYUAN_POINTS_UPLOAD_MIN_CHARS", T_INT, points_upload_min_chars, 0, 10000000, "500", "characters of text (white space aside) an upload needs to earn points"),
 	S("http_header_timeout", "WENYUAN_HTTP_HEADER_TIMEOUT", T_INT, http_header_timeout, 1, 3600, "10", "seconds a request's headers may take to arrive, however they trickle"),
 	S("http_min_body_rate", "WENYUAN_HTTP_MIN_BODY_RATE", T_INT, http_min_body_rate, 0, 1000000000, "1024", "bytes/s a request body must average over every http_header_timeout (0 = no minimum)"),
+	S("serve_flush_ms", "WENYUAN_SERVE_FLUSH_MS", T_INT, serve_flush_ms, 10, 60000, "1000", "milliseconds between writes of view counts, visits and the query log (what a crash may lose)"),
+	S("page_cache_ms", "WENYUAN_PAGE_CACHE_MS", T_INT, page_cache_ms, 0, 3600000, "5000", "milliseconds an anonymous visitor's document page is kept before it is made again (0 = never kept)"),
 #undef S
 };
 

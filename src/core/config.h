@@ -50,6 +50,8 @@ typedef struct wy_config {
 	int points_upload_min_chars; /* characters of text an upload needs to earn them */
 	int http_header_timeout; /* seconds a request's headers may take, however they trickle */
 	int http_min_body_rate;  /* bytes/s a request body averages over every http_header_timeout */
+	int serve_flush_ms;      /* ms between writes of the counts, visits and query log */
+	int page_cache_ms;       /* ms an anonymous document page is kept (0: never) */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

@@ -130,7 +130,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	const char *lang = web_lang(c);
 	if (!nargs) {
 		size_t len;
-		char *hit = web_cache_get(id, lang, &len);
+		char *hit = web_cache_get(id, lang, sv->cfg->page_cache_ms, &len);
 		if (hit) {
 			wy_doc_clear(&d);
 			return web_respond_page(rq, 200, hit, len, fresh ? cookie : NULL);
@@ -209,7 +209,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	wy_buf page;
 	if (web_render_page(rq, title, sv->doc, ctx, &page))
 		return web_text(c, 500, "the page could not be rendered\n");
-	if (!nargs && d_ready)
+	if (!nargs && d_ready && sv->cfg->page_cache_ms > 0)
 		web_cache_put(id, lang, page.data, page.len);
 	size_t plen = page.len;
 	return web_respond_page(rq, 200, wy_buf_steal(&page), plen, fresh ? cookie : NULL);

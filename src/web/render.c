@@ -131,10 +131,9 @@ enum MHD_Result web_page_cookie(web_req *rq, unsigned status, const char *title,
 /* Rendered document pages, kept a few seconds: a popular document's page is
  * asked for far more often than anything on it changes (its related
  * documents and searches move slowly; a re-conversion shows within
- * PAGE_CACHE_MS). Only pages asked for without a query string are kept,
+ * page_cache_ms). Only pages asked for without a query string are kept,
  * per language; direct-mapped, a slot a document and language. */
 #define PAGE_CACHE_SLOTS 512
-#define PAGE_CACHE_MS 5000
 #define PAGE_CACHE_MAX (512u << 10)
 
 static struct page_cache {
@@ -154,13 +153,13 @@ static unsigned cache_slot(int64_t id, const char *lang)
 }
 
 /* A copy of the cached page of document id in lang, or NULL. */
-char *web_cache_get(int64_t id, const char *lang, size_t *len)
+char *web_cache_get(int64_t id, const char *lang, int64_t life_ms, size_t *len)
 {
 	char *copy = NULL;
 	unsigned k = cache_slot(id, lang);
 	pthread_mutex_lock(&page_cache.lock);
 	if (page_cache.slot[k].data && page_cache.slot[k].id == id && strcmp(page_cache.slot[k].lang, lang) == 0 &&
-	    wy_now_ms() - page_cache.slot[k].at_ms < PAGE_CACHE_MS) {
+	    wy_now_ms() - page_cache.slot[k].at_ms < life_ms) {
 		*len = page_cache.slot[k].len;
 		copy = wy_xmalloc(*len ? *len : 1);
 		memcpy(copy, page_cache.slot[k].data, *len);

@@ -23,6 +23,7 @@ struct wy_site {
 	wy_store *loop_store; /* the serve loop's own connection, for the counts */
 	int port;
 	unsigned threads, connections;
+	int64_t settings_at_ms; /* when the site settings were last loaded */
 };
 
 void web_site_get(server *sv, web_site *out)
@@ -137,6 +138,7 @@ int wy_site_start(const wy_config *cfg, wy_site **out, wy_errinfo *ei)
 		return rc;
 	}
 	wy_store_open(cfg->data_dir, &s->loop_store, NULL);
+	s->settings_at_ms = wy_now_ms();
 	*out = s;
 	return WY_OK;
 }
@@ -149,15 +151,17 @@ void wy_site_limits(const wy_site *s, unsigned *threads, unsigned *connections)
 	*connections = s->connections;
 }
 
-void wy_site_tick(wy_site *s, unsigned tick)
+void wy_site_tick(wy_site *s)
 {
 	if (!s->loop_store)
 		return;
 	web_counters_flush(s->loop_store);
 	/* site settings another server process changed (upload points are
 	 * the store's: wy_upload_points) */
-	if (tick % 5 == 0)
+	if (wy_now_ms() - s->settings_at_ms >= 5000) {
 		web_site_load(&s->sv, s->loop_store);
+		s->settings_at_ms = wy_now_ms();
+	}
 }
 
 void wy_site_stop(wy_site *s)

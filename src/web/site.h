@@ -27,11 +27,11 @@ int wy_site_port(const wy_site *s);
  * http_threads and http_max_connections, bounded by the open-file limit). */
 void wy_site_limits(const wy_site *s, unsigned *threads, unsigned *connections);
 
-/* The site's periodic work, called by the serve loop every second: write
- * the counters, visits and query log gathered since the last call; every
- * fifth call, reload the site settings another process may have changed.
+/* The site's periodic work, called by the serve loop every serve_flush_ms:
+ * write the counters, visits and query log gathered since the last call;
+ * every 5 s, reload the site settings another process may have changed.
  * Called from one thread only. */
-void wy_site_tick(wy_site *s, unsigned tick);
+void wy_site_tick(wy_site *s);
 
 /* Stop the daemon (waiting for the requests in flight), write the last
  * counters and free the site. NULL is a no-op. */

@@ -154,8 +154,9 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_t len,
 				 const char *cookie);
 /* The cache of anonymous document pages: a copy of document id's page in
- * lang (NULL when none or stale) / keep one. Thread-safe. */
-char *web_cache_get(int64_t id, const char *lang, size_t *len);
+ * lang kept less than life_ms ago (NULL when none) / keep one.
+ * Thread-safe. */
+char *web_cache_get(int64_t id, const char *lang, int64_t life_ms, size_t *len);
 void web_cache_put(int64_t id, const char *lang, const char *data, size_t len);
 /* The display fields pages add to a document's JSON view (size_text,
  * display_title, format_badge, date). */
