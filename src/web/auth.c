@@ -142,16 +142,21 @@ void web_auth_cookies(web_req *r, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "Set-Cookie", ck);
 }
 
-bool web_csrf_ok(struct MHD_Connection *c, web_req *r)
+bool web_csrf_check(const web_req *r, const char *sent)
 {
 	if (r->bearer)
 		return true;
+	if (!sent || !is_token(sent) || !is_token(r->csrf))
+		return false;
+	return sodium_memcmp(sent, r->csrf, 64) == 0;
+}
+
+bool web_csrf_ok(struct MHD_Connection *c, web_req *r)
+{
 	const char *t = web_form_get(r, "csrf", NULL);
 	if (!t)
 		t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
-	if (!t || !is_token(t) || !is_token(r->csrf))
-		return false;
-	return sodium_memcmp(t, r->csrf, 64) == 0;
+	return web_csrf_check(r, t);
 }
 
 bool web_is_admin(const web_req *r) { return r && r->authed && r->user.role == WY_ROLE_ADMIN; }

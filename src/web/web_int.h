@@ -250,6 +250,10 @@ bool web_cookie_find(const char *header, const char *name, char *out, size_t siz
 void web_auth_begin(server *sv, struct MHD_Connection *c, web_req *r);
 /* A form's or header's CSRF token matches the request's. */
 bool web_csrf_ok(struct MHD_Connection *c, web_req *r);
+/* The rule itself: a bearer token needs none; else sent (the form's
+ * field or the X-CSRF-Token header, may be NULL) is the request's token,
+ * 64 hex digits, compared in constant time. */
+bool web_csrf_check(const web_req *r, const char *sent);
 /* The request's CSRF token for a form, made (and sent as a cookie) when
  * an anonymous visitor has none yet. Anonymous pages carry a token only
  * when they asked for one (log in, register): the rest stay free of
