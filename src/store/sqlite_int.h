@@ -88,6 +88,12 @@ _Static_assert(WY_DOC_READY == 2 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED 
  * status, state or privacy: grants or takes back what the rule says. */
 int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 
+/* A document's conversion status (and its format and failure reason when
+ * given), inside the caller's transaction; a document no longer ready
+ * gives back its upload points here (sqlite.c, for sqlite_jobs.c). */
+int sq_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format, const char *reason,
+		      wy_errinfo *ei);
+
 void sq_read_doc(sqlite3_stmt *s, wy_doc *d);
 void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f);
 /* Step s to the end collecting documents into out; gives s back. */
