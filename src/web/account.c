@@ -31,7 +31,7 @@ int web_pages_readable(server *sv, const web_req *r, const wy_doc *d)
 {
 	if (web_owner_or_admin(r, d))
 		return d->pages;
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	return d->pages < site.preview_pages ? d->pages : site.preview_pages;
 }
@@ -353,7 +353,7 @@ enum MHD_Result web_post_me(web_req *r)
 	if (web_store(sv, &st, &ei))
 		return web_unavailable(r);
 	if (strcmp(rest, "signin") == 0) {
-		web_site site;
+		wy_config site;
 		web_site_get(sv, &site);
 		bool granted;
 		if (wy_store_points_signin(st, r->user.id, china_day(), site.points_signin, &granted, &ei))

@@ -14,24 +14,10 @@
 #include <string.h>
 #include <time.h>
 
-/* The settings an admin may change on the site (core/config.h names). */
-static const char *const site_settings[] = {"site_name",      "site_footer",    "site_icp",      "preview_pages",
-					    "download_price", "max_upload_mb",  "upload_review", "points_upload",
-					    "points_signin",  "points_register", "points_upload_daily",
-					    "points_upload_min_chars", NULL};
-
-bool web_site_setting(const char *name)
-{
-	for (int i = 0; site_settings[i]; i++)
-		if (strcmp(site_settings[i], name) == 0)
-			return true;
-	return false;
-}
-
 static void apply_setting(void *ctx, const char *name, const char *value)
 {
 	wy_config *cfg = ctx;
-	if (web_site_setting(name))
+	if (wy_config_is_site(name))
 		wy_config_set(cfg, name, value, NULL); /* a value that no longer validates is ignored */
 }
 
@@ -163,11 +149,11 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 	} else if (strcmp(tab, "settings") == 0) {
 		json_t *a = json_array();
 		pthread_mutex_lock(&sv->site_lock);
-		for (int i = 0; site_settings[i]; i++) {
+		for (size_t i = 0; wy_config_site_setting(i); i++) {
 			char val[512];
 			const char *help = "";
-			wy_config_get(&sv->site, site_settings[i], val, sizeof val, &help);
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", site_settings[i], "value", val, "help", help));
+			wy_config_get(&sv->site, wy_config_site_setting(i), val, sizeof val, &help);
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", wy_config_site_setting(i), "value", val, "help", help));
 		}
 		pthread_mutex_unlock(&sv->site_lock);
 		json_object_set_new(ctx, "settings", a);
@@ -309,21 +295,21 @@ enum MHD_Result web_post_admin(web_req *r)
 		*check = sv->site;
 		pthread_mutex_unlock(&sv->site_lock);
 		/* every value is checked before any is saved */
-		for (int i = 0; site_settings[i] && !rc; i++) {
-			const char *v = web_form_get(r, site_settings[i], NULL);
+		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
+			const char *v = web_form_get(r, wy_config_site_setting(i), NULL);
 			if (v && !wy_utf8_valid(v, strlen(v)))
-				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", site_settings[i]);
-			else if (v && (rc = wy_config_set(check, site_settings[i], v, &ei)) == WY_OK) {
+				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", wy_config_site_setting(i));
+			else if (v && (rc = wy_config_set(check, wy_config_site_setting(i), v, &ei)) == WY_OK) {
 				size_t dl = strlen(detail);
-				if (dl + strlen(site_settings[i]) + 110 < sizeof detail)
-					snprintf(detail + dl, sizeof detail - dl, "%s%s=%.*s", dl ? " " : "", site_settings[i],
+				if (dl + strlen(wy_config_site_setting(i)) + 110 < sizeof detail)
+					snprintf(detail + dl, sizeof detail - dl, "%s%s=%.*s", dl ? " " : "", wy_config_site_setting(i),
 						 (int)wy_utf8_truncate(v, strlen(v), 100), v);
 			}
 		}
-		for (int i = 0; site_settings[i] && !rc; i++) {
-			const char *v = web_form_get(r, site_settings[i], NULL);
+		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
+			const char *v = web_form_get(r, wy_config_site_setting(i), NULL);
 			if (v)
-				rc = wy_store_setting_set(st, site_settings[i], v, &ei);
+				rc = wy_store_setting_set(st, wy_config_site_setting(i), v, &ei);
 		}
 		free(check);
 		if (!rc)

@@ -729,7 +729,7 @@ enum MHD_Result web_post_register(web_req *r)
 	char hash[128];
 	wy_errinfo ei = {0};
 	wy_store *st;
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	int64_t id = 0;
 	if (web_hash_enter()) {

@@ -227,7 +227,7 @@ enum MHD_Result web_route_blob(web_req *rq)
 	/* page images and thumbnails of documents the reader may see, pages
 	 * within the preview (past it, the download: its price); never
 	 * originals */
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	int preview = site.preview_pages;
 	wy_store *st;

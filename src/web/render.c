@@ -80,7 +80,7 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 	server *sv = rq->sv;
 	struct MHD_Connection *c = rq->c;
 	const char *lang = web_lang(c);
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	/* who is reading, and the token of the forms on the page */
 	json_t *me = rq->authed ? json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rq->user.id, "name", rq->user.name,
@@ -97,8 +97,8 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 	if (!rc) {
 		char *zh = lang_url(c, "zh"), *en = lang_url(c, "en");
 		json_t *frame = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s}", "title", title, "body",
-					  body.data ? body.data : "", "footer", site.footer, "icp", site.icp, "site_name",
-					  site.name, "html_lang", wy_i18n_html_lang(lang), "lang_zh_url", zh, "lang_en_url", en,
+					  body.data ? body.data : "", "footer", site.site_footer, "icp", site.site_icp, "site_name",
+					  site.site_name, "html_lang", wy_i18n_html_lang(lang), "lang_zh_url", zh, "lang_en_url", en,
 					  "me", me, "csrf", csrf);
 		free(zh);
 		free(en);

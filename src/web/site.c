@@ -26,20 +26,10 @@ struct wy_site {
 	int64_t settings_at_ms; /* when the site settings were last loaded */
 };
 
-void web_site_get(server *sv, web_site *out)
+void web_site_get(server *sv, wy_config *out)
 {
 	pthread_mutex_lock(&sv->site_lock);
-	const wy_config *s = &sv->site;
-	snprintf(out->name, sizeof out->name, "%s", s->site_name);
-	snprintf(out->footer, sizeof out->footer, "%s", s->site_footer);
-	snprintf(out->icp, sizeof out->icp, "%s", s->site_icp);
-	out->preview_pages = s->preview_pages;
-	out->max_upload_mb = s->max_upload_mb;
-	out->download_price = s->download_price;
-	out->upload_review = s->upload_review;
-	out->points_upload = s->points_upload;
-	out->points_signin = s->points_signin;
-	out->points_register = s->points_register;
+	*out = sv->site;
 	pthread_mutex_unlock(&sv->site_lock);
 }
 

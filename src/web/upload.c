@@ -138,7 +138,7 @@ static const char *field(web_req *r, const char *key, size_t max);
 static const char *bad_fields(web_upload *u, long long *price)
 {
 	web_req *r = u->r;
-	web_site site;
+	wy_config site;
 	web_site_get(u->sv, &site);
 	*price = site.download_price;
 	const char *price_s = web_form_get(r, "price", NULL);
@@ -242,7 +242,7 @@ bool web_upload_begin(web_req *r, enum MHD_Result *ret)
 		*ret = web_refuse(r, 401, "log in to upload");
 		return true;
 	}
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	uint64_t max = (uint64_t)site.max_upload_mb << 20;
 	/* a body larger than every file it may carry is refused before it is read */
@@ -312,7 +312,7 @@ enum MHD_Result web_upload_end(web_req *r)
 		return web_refuse(r, 403, "the form's CSRF token is missing or wrong (reload the page)");
 	if (u->nfiles == 0)
 		return web_refuse(r, 400, "no file was sent (a part named \"file\")");
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	const char *title = field(r, "title", TITLE_MAX), *category = field(r, "category", 1000);
 	const char *desc = field(r, "description", DESC_MAX), *tags = field(r, "tags", TAGS_MAX);
@@ -396,7 +396,7 @@ enum MHD_Result web_page_upload(web_req *r)
 	for (int i = 0; i < cl.n; i++)
 		json_array_append_new(cats, json_pack("{s:s, s:i}", "path", cl.items[i].path, "depth", cl.items[i].depth));
 	wy_category_list_clear(&cl);
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	json_t *ctx = json_pack("{s:o, s:I, s:i, s:b}", "categories", cats, "max_mb", (json_int_t)site.max_upload_mb,
 				"price", site.download_price, "review", site.upload_review);

@@ -20,18 +20,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The settings an admin may change on the site (stored in the store,
- * overriding the process's configuration); a copy is taken per use. */
-typedef struct web_site {
-	char name[128];
-	char footer[256];
-	char icp[128];
-	int preview_pages;
-	int64_t max_upload_mb;
-	int download_price;
-	int upload_review;
-	int points_upload, points_signin, points_register;
-} web_site;
 
 typedef struct server {
 	const wy_config *cfg;
@@ -195,7 +183,9 @@ void web_result_tag(int64_t id, const char *query, char out[17]);
 /* The visitor's address (behind a trusted proxy, the one it names),
  * hashed with a key made at start. */
 uint64_t web_visitor_key(server *sv, struct MHD_Connection *c);
-void web_site_get(server *sv, web_site *out);
+/* A copy of the settings as the site has them now: the process's with
+ * the site settings admins stored applied (they may change at any time). */
+void web_site_get(server *sv, wy_config *out);
 /* The site's address as the request names it ("http://host:port"): its
  * Host header when that is a plain host[:port], else localhost. */
 void web_site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t size);
@@ -340,8 +330,8 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay);
 /* ---- the admin area (admin.c) ---- */
 web_handler web_page_admin;
 web_handler web_post_admin;
-/* Site settings an admin may change, by name; apply the stored ones. */
-bool web_site_setting(const char *name);
+/* Apply the site settings stored by admins (core/config.c marks which
+ * settings they are) over the process's. */
 void web_site_load(server *sv, wy_store *st);
 
 #endif
