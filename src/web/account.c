@@ -151,7 +151,7 @@ enum MHD_Result web_post_doc(web_req *r)
 	server *sv = r->sv;
 	struct MHD_Connection *c = r->c;
 	const char *rest = r->rest;
-	/* rest: "{id}/{action}", or "api/{id}/{action}" for the JSON twin */
+	/* rest: "{id}/{action}", for the page and its JSON twin alike */
 	bool api = r->api;
 	char num[24];
 	const char *slash = strchr(rest, '/');
