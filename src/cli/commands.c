@@ -7,7 +7,7 @@
 #include "store/store.h"
 #include "text/query.h"
 #include "text/utf8.h"
-#include "web/views.h"
+#include "view/views.h"
 
 #include <errno.h>
 #include <fcntl.h>

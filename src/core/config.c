@@ -16,8 +16,11 @@ static const struct setting {
 	long long min, max;
 	const char *def;
 	const char *help;
+	bool site; /* an admin may change it on the site (stored, applied over the process's) */
 } settings[] = {
-#define S(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h}
+#define S(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false}
+/* A site setting: the same row, marked. */
+#define SITE(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, true}
 	S("data", "WENYUAN_DATA", T_STR, data_dir, 0, 0, "./var", "data directory (store and blobs)"),
 	S("convert_timeout", "WENYUAN_CONVERT_TIMEOUT", T_INT, convert_timeout, 1, 86400, "120", "seconds one document may take to convert"),
 	S("convert_memory_mb", "WENYUAN_CONVERT_MEMORY_MB", T_INT, convert_memory_mb, 64, 1 << 20, "2048", "memory limit of a converter process (MiB)"),
@@ -26,7 +29,7 @@ static const struct setting {
 	S("thumb_width", "WENYUAN_THUMB_WIDTH", T_INT, thumb_width, 16, 2000, "240", "thumbnail width (px)"),
 	S("webp_quality", "WENYUAN_WEBP_QUALITY", T_INT, webp_quality, 0, 100, "75", "WebP quality of page images"),
 	S("workers", "WENYUAN_WORKERS", T_INT, workers, 0, 256, "0", "converter processes per worker (0 = one per core)"),
-	S("max_upload_mb", "WENYUAN_MAX_UPLOAD_MB", T_I64, max_upload_mb, 1, 1 << 20, "200", "largest accepted document (MiB)"),
+	SITE("max_upload_mb", "WENYUAN_MAX_UPLOAD_MB", T_I64, max_upload_mb, 1, 1 << 20, "200", "largest accepted document (MiB)"),
 	S("retries", "WENYUAN_RETRIES", T_INT, retries, 1, 100, "3", "tries of a job whose worker died"),
 	S("office_path", "WENYUAN_OFFICE_PATH", T_STR, office_path, 0, 0, "/usr/lib/libreoffice/program", "LibreOffice's program directory"),
 	S("office_recycle", "WENYUAN_OFFICE_RECYCLE", T_INT, office_recycle, 1, 1000000, "200", "documents per office converter before it is replaced"),
@@ -35,15 +38,15 @@ static const struct setting {
 	S("near_duplicate_percent", "WENYUAN_NEAR_DUPLICATE_PERCENT", T_INT, near_duplicate_percent, 50, 100, "90", "how alike (% of text shingles) makes a near-duplicate"),
 	S("web_dir", "WENYUAN_WEB_DIR", T_STR, web_dir, 0, 0, WY_SOURCE_DIR "/web", "the site's templates/ and static/"),
 	S("locale_dir", "WENYUAN_LOCALE_DIR", T_STR, locale_dir, 0, 0, WY_LOCALE_DIR, "compiled UI translations (<lang>.mo)"),
-	S("preview_pages", "WENYUAN_PREVIEW_PAGES", T_INT, preview_pages, 1, 100000, "50", "pages previewed before download to read on"),
-	S("site_footer", "WENYUAN_SITE_FOOTER", T_STR, site_footer, 0, 0, "© 文渊文库", "copyright line of every page"),
-	S("site_icp", "WENYUAN_SITE_ICP", T_STR0, site_icp, 0, 0, "", "ICP licence number in the footer"),
-	S("site_name", "WENYUAN_SITE_NAME", T_STR, site_name, 0, 0, "文渊文库", "the site's name"),
-	S("download_price", "WENYUAN_DOWNLOAD_PRICE", T_INT, download_price, 0, 100000, "0", "points a new upload's download costs by default"),
-	S("upload_review", "WENYUAN_UPLOAD_REVIEW", T_INT, upload_review, 0, 1, "0", "1: new uploads wait for an admin's review"),
-	S("points_upload", "WENYUAN_POINTS_UPLOAD", T_INT, points_upload, 0, 100000, "5", "points for an approved upload"),
-	S("points_signin", "WENYUAN_POINTS_SIGNIN", T_INT, points_signin, 0, 100000, "1", "points for the daily sign-in"),
-	S("points_register", "WENYUAN_POINTS_REGISTER", T_INT, points_register, 0, 100000, "10", "points a new account starts with"),
+	SITE("preview_pages", "WENYUAN_PREVIEW_PAGES", T_INT, preview_pages, 1, 100000, "50", "pages previewed before download to read on"),
+	SITE("site_footer", "WENYUAN_SITE_FOOTER", T_STR, site_footer, 0, 0, "© 文渊文库", "copyright line of every page"),
+	SITE("site_icp", "WENYUAN_SITE_ICP", T_STR0, site_icp, 0, 0, "", "ICP licence number in the footer"),
+	SITE("site_name", "WENYUAN_SITE_NAME", T_STR, site_name, 0, 0, "文渊文库", "the site's name"),
+	SITE("download_price", "WENYUAN_DOWNLOAD_PRICE", T_INT, download_price, 0, 100000, "0", "points a new upload's download costs by default"),
+	SITE("upload_review", "WENYUAN_UPLOAD_REVIEW", T_INT, upload_review, 0, 1, "0", "1: new uploads wait for an admin's review"),
+	SITE("points_upload", "WENYUAN_POINTS_UPLOAD", T_INT, points_upload, 0, 100000, "5", "points for an approved upload"),
+	SITE("points_signin", "WENYUAN_POINTS_SIGNIN", T_INT, points_signin, 0, 100000, "1", "points for the daily sign-in"),
+	SITE("points_register", "WENYUAN_POINTS_REGISTER", T_INT, points_register, 0, 100000, "10", "points a new account starts with"),
 	S("cookie_secure", "WENYUAN_COOKIE_SECURE", T_INT, cookie_secure, 0, 1, "0", "1: the site is served over HTTPS (Secure cookies)"),
 	S("login_attempts", "WENYUAN_LOGIN_ATTEMPTS", T_INT, login_attempts, 1, 1000, "5", "failed logins per address or name in 15 minutes"),
 	S("trust_proxy", "WENYUAN_TRUST_PROXY", T_INT, trust_proxy, 0, 1, "0", "1: behind a reverse proxy: a client's address is the last of X-Forwarded-For"),
@@ -53,12 +56,15 @@ static const struct setting {
 	S("http_timeout", "WENYUAN_HTTP_TIMEOUT", T_INT, http_timeout, 1, 3600, "30", "seconds an idle connection is kept"),
 	S("http_max_connections", "WENYUAN_HTTP_MAX_CONNECTIONS", T_INT, http_max_connections, 1, 100000, "1024", "connections at once"),
 	S("http_max_per_ip", "WENYUAN_HTTP_MAX_PER_IP", T_INT, http_max_per_ip, 1, 100000, "64", "connections at once from one address"),
-	S("points_upload_daily", "WENYUAN_POINTS_UPLOAD_DAILY", T_INT, points_upload_daily, 0, 1000000, "20", "upload points an account earns in any 24 hours, at most"),
-	S("points_upload_min_chars", "WENYUAN_POINTS_UPLOAD_MIN_CHARS", T_INT, points_upload_min_chars, 0, 10000000, "500", "characters of text (white space aside) an upload needs to earn points"),
+	SITE("points_upload_daily", "WENYUAN_POINTS_UPLOAD_DAILY", T_INT, points_upload_daily, 0, 1000000, "20", "upload points an account earns in any 24 hours, at most"),
+	SITE("points_upload_min_chars", "WENYUAN_POINTS_UPLOAD_MIN_CHARS", T_INT, points_upload_min_chars, 0, 10000000, "500", "characters of text (white space aside) an upload needs to earn points"),
 	S("http_header_timeout", "WENYUAN_HTTP_HEADER_TIMEOUT", T_INT, http_header_timeout, 1, 3600, "10", "seconds a request's headers may take to arrive, however they trickle"),
 	S("http_min_body_rate", "WENYUAN_HTTP_MIN_BODY_RATE", T_INT, http_min_body_rate, 0, 1000000000, "1024", "bytes/s a request body must average over every http_header_timeout (0 = no minimum)"),
+	S("serve_flush_ms", "WENYUAN_SERVE_FLUSH_MS", T_INT, serve_flush_ms, 10, 60000, "1000", "milliseconds between writes of view counts, visits and the query log (what a crash may lose)"),
+	S("page_cache_ms", "WENYUAN_PAGE_CACHE_MS", T_INT, page_cache_ms, 0, 3600000, "5000", "milliseconds an anonymous visitor's document page is kept before it is made again (0 = never kept)"),
 	S("search_timeout_ms", "WENYUAN_SEARCH_TIMEOUT_MS", T_INT, search_timeout_ms, 0, 600000, "2000", "milliseconds a search on the site may take before it is stopped (0 = no limit)"),
 #undef S
+#undef SITE
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -174,4 +180,20 @@ void wy_config_print(const wy_config *cfg, FILE *out)
 		format_value(cfg, s, val, sizeof val);
 		fprintf(out, "%-18s %-12s %-26s %s\n", s->name, val, s->env, s->help);
 	}
+}
+
+const char *wy_config_site_setting(size_t i)
+{
+	for (size_t k = 0; k < NSETTINGS; k++)
+		if (settings[k].site && i-- == 0)
+			return settings[k].name;
+	return NULL;
+}
+
+bool wy_config_is_site(const char *name)
+{
+	for (size_t k = 0; k < NSETTINGS; k++)
+		if (settings[k].site && strcmp(settings[k].name, name) == 0)
+			return true;
+	return false;
 }

@@ -6,6 +6,7 @@
 #ifndef WY_CONFIG_H
 #define WY_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,6 +51,8 @@ typedef struct wy_config {
 	int points_upload_min_chars; /* characters of text an upload needs to earn them */
 	int http_header_timeout; /* seconds a request's headers may take, however they trickle */
 	int http_min_body_rate;  /* bytes/s a request body averages over every http_header_timeout */
+	int serve_flush_ms;      /* ms between writes of the counts, visits and query log */
+	int page_cache_ms;       /* ms an anonymous document page is kept (0: never) */
 	int search_timeout_ms;   /* a site search's budget (0: none) */
 } wy_config;
 
@@ -58,6 +61,12 @@ int wy_config_load(wy_config *cfg, wy_errinfo *ei);
 
 /* Set one setting by name ("convert_timeout", "data", ...) from a string. */
 int wy_config_set(wy_config *cfg, const char *name, const char *value, wy_errinfo *ei);
+
+/* Site settings, which an admin may change on the site (the rows of the
+ * table marked so): the i-th one's name in the table's order, NULL past
+ * the last; and whether name is one. */
+const char *wy_config_site_setting(size_t i);
+bool wy_config_is_site(const char *name);
 
 /* A setting's value as text (and its help), by name; WY_EINVAL when there
  * is no such setting. */

@@ -52,8 +52,25 @@ void *sq_grow(void *items, int n, int *cap, size_t size);
 #define DOC_NCOLUMNS 27
 #define DOC_COLUMNS DOC_COLUMNS_NOFROM " FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
 
-/* What everyone may see in a listing: ready, published and public. */
-#define LISTED " d.status = 2 AND d.state = 0 AND d.private = 0"
+/* The values of store.h's enums the SQL of this module names, as text
+ * (an enum cannot be pasted into a string literal): checked at compile
+ * time, so a renumbered enum fails the build, not a query. */
+#define SQ_READY "2"     /* WY_DOC_READY */
+#define SQ_PUBLISHED "0" /* WY_STATE_PUBLISHED */
+#define SQ_DELETED "3"   /* WY_STATE_DELETED */
+_Static_assert(WY_DOC_READY == 2 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED == 3,
+	       "SQ_READY, SQ_PUBLISHED and SQ_DELETED follow store.h");
+
+/* Who may see a document, in SQL: the one rule of the web layer
+ * (web_user_can_see) for listings, searches, related documents and
+ * blobs. Public: published and not private. Seen by the account of
+ * parameter p: public, or its own and not deleted (admins see more where
+ * a statement adds it). */
+#define SQ_PUBLIC "(d.state = " SQ_PUBLISHED " AND d.private = 0)"
+#define SQ_SEEN_BY(p) "(" SQ_PUBLIC " OR (d.owner_id = " p " AND d.state < " SQ_DELETED "))"
+
+/* What everyone may see in a listing: ready and public. */
+#define LISTED " d.status = " SQ_READY " AND " SQ_PUBLIC
 
 /* The parameter of a listing's viewer (wy_doc_filter.viewer), numbered
  * past any other a listing statement has. */
@@ -62,7 +79,7 @@ void *sq_grow(void *items, int n, int *cap, size_t size);
 /* The WHERE of a filtered listing (wy_doc_filter as ?1..?4 and ?200,
  * sq_bind_filter): listed, or the viewer's own. */
 #define FIND_WHERE                                                                                     \
-	" WHERE d.status = 2 AND ((d.state = 0 AND d.private = 0) OR (d.owner_id = ?200 AND d.state < 3))" \
+	" WHERE d.status = " SQ_READY " AND " SQ_SEEN_BY("?200")                                      \
 	" AND (?1 IS NULL OR c.path = ?1 OR substr(c.path, 1, length(?1) + 1) = ?1 || '/')"             \
 	" AND (?2 IS NULL OR d.format = ?2) AND (?3 = 0 OR d.pages >= ?3) AND (?4 = 0 OR d.pages <= ?4)"
 
@@ -70,6 +87,12 @@ void *sq_grow(void *items, int n, int *cap, size_t size);
  * document, inside the caller's transaction, after any change of its
  * status, state or privacy: grants or takes back what the rule says. */
 int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+
+/* A document's conversion status (and its format and failure reason when
+ * given), inside the caller's transaction; a document no longer ready
+ * gives back its upload points here (sqlite.c, for sqlite_jobs.c). */
+int sq_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format, const char *reason,
+		      wy_errinfo *ei);
 
 void sq_read_doc(sqlite3_stmt *s, wy_doc *d);
 void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f);

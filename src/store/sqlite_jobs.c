@@ -1,12 +1,18 @@
-/* store/sqlite_jobs: recovering the jobs of workers known to be dead
- * (wy_store_job_expire_dead) for the SQLite backend. It only shortens
- * leases; claiming, counting the attempt and giving up after max_attempts
- * stay with wy_store_job_claim, so a recovered job is treated exactly like
- * one whose lease ran out. */
+/* store/sqlite_jobs: the conversion queue of the SQLite backend: claiming
+ * a job under a lease (counting the attempt, giving up after
+ * max_attempts), its progress, its end (finished, failed, released), and
+ * recovering the jobs of workers known to be dead
+ * (wy_store_job_expire_dead), which only shortens leases, so a recovered
+ * job is treated exactly like one whose lease ran out. Queueing a job
+ * stays with the document it converts (sqlite.c). */
+#include "core/log.h"
 #include "core/util.h"
 #include "store/sqlite_int.h"
+#include "text/minhash.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int wy_store_job_expire_dead(wy_store *st, bool (*dead)(void *ctx, const char *worker), void *ctx, int *expired,
 			     wy_errinfo *ei)
@@ -73,5 +79,313 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	return rc;
+}
+
+int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int max_attempts, wy_job *out,
+		       wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t now = wy_now();
+	int rc;
+	memset(out, 0, sizeof *out);
+	if ((rc = sq_begin(st, ei)))
+		return rc;
+	for (;;) {
+		if ((rc = sq_prep(st, &s,
+			       "SELECT j.id, j.doc_id, j.attempts, d.sha256, d.filename,"
+			       " CASE WHEN d.title_user THEN d.title END"
+			       " FROM jobs j JOIN documents d ON d.id = j.doc_id"
+			       " WHERE j.state='queued' OR (j.state='running' AND j.lease_until < ?1)"
+			       " ORDER BY j.id LIMIT 1",
+			       ei)))
+			goto fail;
+		sqlite3_bind_int64(s, 1, now);
+		int step = sqlite3_step(s);
+		if (step == SQLITE_DONE) {
+			sq_done(st, s);
+			/* Keep what was abandoned on the way here. */
+			if ((rc = sq_commit(st, ei)))
+				goto fail;
+			return WY_EEMPTY;
+		}
+		if (step != SQLITE_ROW) {
+			rc = sq_fail(st->db, ei, "claim job");
+			goto fail;
+		}
+		out->id = sqlite3_column_int64(s, 0);
+		out->doc_id = sqlite3_column_int64(s, 1);
+		out->attempt = sqlite3_column_int(s, 2) + 1;
+		sq_col_sha(s, 3, out->sha256);
+		out->filename = sq_col_str(s, 4);
+		out->title = sq_col_str(s, 5);
+		sq_done(st, s);
+		s = NULL;
+		if (out->attempt <= max_attempts)
+			break;
+		/* Its worker died max_attempts times on this document: stop trying. */
+		char reason[160];
+		snprintf(reason, sizeof reason, "conversion was interrupted %d times (the converter's worker stopped)",
+			 max_attempts);
+		if ((rc = sq_prep(st, &s, "UPDATE jobs SET state='failed', updated_at=?2 WHERE id=?1", ei)))
+			goto fail;
+		sqlite3_bind_int64(s, 1, out->id);
+		sqlite3_bind_int64(s, 2, now);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			rc = sq_fail(st->db, ei, "fail job");
+			goto fail;
+		}
+		sq_done(st, s);
+		s = NULL;
+		if ((rc = sq_set_doc_status(st, out->doc_id, WY_DOC_FAILED, NULL, reason, ei)))
+			goto fail;
+		wy_warn("job.abandon", "job=%lld doc=%lld attempts=%d", (long long)out->id, (long long)out->doc_id,
+			max_attempts);
+		wy_job_clear(out);
+	}
+	if ((rc = sq_prep(st, &s,
+		       "UPDATE jobs SET state='running', attempts=?2, worker=?3, lease_until=?4, updated_at=?5"
+		       " WHERE id=?1",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, out->id);
+	sqlite3_bind_int(s, 2, out->attempt);
+	sq_bind_text(s, 3, worker);
+	sqlite3_bind_int64(s, 4, now + lease_seconds);
+	sqlite3_bind_int64(s, 5, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "claim job");
+		goto fail;
+	}
+	sq_done(st, s);
+	s = NULL;
+	if ((rc = sq_set_doc_status(st, out->doc_id, WY_DOC_CONVERTING, NULL, NULL, ei)))
+		goto fail;
+	if ((rc = sq_commit(st, ei)))
+		goto fail;
+	return WY_OK;
+fail:
+	sq_done(st, s);
+	sq_rollback(st);
+	wy_job_clear(out);
+	return rc;
+}
+
+int wy_store_job_progress(wy_store *st, const wy_job *job, int pages_done, int total, int lease_seconds,
+			  wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+	int64_t job_id = job->id;
+	if ((rc = sq_begin(st, ei)))
+		return rc;
+	if ((rc = sq_prep(st, &s, "UPDATE jobs SET lease_until=?2 WHERE id=?1 AND state='running' AND attempts=?3", ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, job_id);
+	sqlite3_bind_int64(s, 2, wy_now() + lease_seconds);
+	sqlite3_bind_int(s, 3, job->attempt);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "renew lease");
+		goto fail;
+	}
+	sq_done(st, s);
+	s = NULL;
+	if (sqlite3_changes(st->db) == 0) {
+		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld was claimed again by another worker", (long long)job_id);
+		goto fail;
+	}
+	if ((rc = sq_prep(st, &s,
+		       "UPDATE documents SET progress_done=?2, progress_total=?3"
+		       " WHERE id=(SELECT doc_id FROM jobs WHERE id=?1)",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, job_id);
+	sqlite3_bind_int(s, 2, pages_done);
+	sqlite3_bind_int(s, 3, total);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "progress");
+		goto fail;
+	}
+	sq_done(st, s);
+	return sq_commit(st, ei);
+fail:
+	sq_done(st, s);
+	sq_rollback(st);
+	return rc;
+}
+
+/* The job must still be ours: running. A job re-claimed after its lease ran
+ * out belongs to another worker now, and this one must not publish. */
+static int job_doc_running(wy_store *st, const wy_job *job, int64_t *doc_id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int64_t job_id = job->id;
+	int rc = sq_prep(st, &s, "SELECT doc_id FROM jobs WHERE id=?1 AND state='running' AND attempts=?2", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, job_id);
+	sqlite3_bind_int(s, 2, job->attempt);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*doc_id = sqlite3_column_int64(s, 0);
+	else if (step == SQLITE_DONE)
+		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld is not running", (long long)job_id);
+	else
+		rc = sq_fail(st->db, ei, "find job");
+	sq_done(st, s);
+	return rc;
+}
+
+static int set_job_state(wy_store *st, int64_t job_id, const char *state, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "UPDATE jobs SET state=?2, updated_at=?3 WHERE id=?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, job_id);
+	sq_bind_text(s, 2, state);
+	sqlite3_bind_int64(s, 3, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "update job");
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei)
+{
+	int64_t job_id = job->id;
+	sqlite3_stmt *s = NULL;
+	int64_t doc_id;
+	int rc;
+	for (int i = 0; i < res->npages; i++)
+		if (res->pages[i].page_no != i + 1)
+			return wy_err_set(ei, WY_EINVAL, "page %d is numbered %d", i + 1, res->pages[i].page_no);
+	if ((rc = sq_begin(st, ei)))
+		return rc;
+	if ((rc = job_doc_running(st, job, &doc_id, ei)))
+		goto fail;
+	/* A retry replaces every page of an earlier conversion, in the index
+	 * too (removing index rows needs the old text: first). */
+	if ((rc = sq_unindex_doc(st, doc_id, ei)))
+		goto fail;
+	if ((rc = sq_prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "delete pages");
+		goto fail;
+	}
+	sq_done(st, s);
+	if ((rc = sq_prep(st, &s,
+		       "INSERT INTO pages(doc_id, page_no, text, image_sha256, width, height, boxes)"
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		       ei)))
+		goto fail;
+	for (int i = 0; i < res->npages; i++) {
+		const wy_page *p = &res->pages[i];
+		sqlite3_bind_int64(s, 1, doc_id);
+		sqlite3_bind_int(s, 2, p->page_no);
+		sq_bind_text(s, 3, p->text ? p->text : "");
+		sq_bind_text(s, 4, p->image_sha256);
+		sqlite3_bind_int(s, 5, p->width);
+		sqlite3_bind_int(s, 6, p->height);
+		if (p->boxes_len)
+			sqlite3_bind_blob(s, 7, p->boxes, (int)p->boxes_len, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 7);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			rc = sq_fail(st->db, ei, "insert page");
+			goto fail;
+		}
+		sqlite3_reset(s);
+	}
+	sq_done(st, s);
+	if ((rc = sq_prep(st, &s,
+		       "UPDATE documents SET status=?2, reason=NULL, format=?3, pages=?4,"
+		       " title=CASE WHEN title_user THEN title ELSE ?5 END, author=?6, thumb_sha256=?7,"
+		       " progress_done=0, progress_total=0, updated_at=?8, keywords=?9, dup_of=?10, minhash=?11"
+		       " WHERE id=?1",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int(s, 2, WY_DOC_READY);
+	sq_bind_text(s, 3, res->format);
+	sqlite3_bind_int(s, 4, res->npages);
+	sq_bind_text(s, 5, res->title);
+	sq_bind_text(s, 6, res->author);
+	sq_bind_text(s, 7, res->thumb_sha256);
+	sqlite3_bind_int64(s, 8, wy_now());
+	sq_bind_text(s, 9, res->keywords && *res->keywords ? res->keywords : NULL);
+	if (res->dup_of)
+		sqlite3_bind_int64(s, 10, res->dup_of);
+	else
+		sqlite3_bind_null(s, 10);
+	if (res->minhash)
+		sqlite3_bind_blob(s, 11, res->minhash, WY_MINHASH_BYTES, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 11);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "publish document");
+		goto fail;
+	}
+	sq_done(st, s);
+	s = NULL;
+	if ((rc = sq_index_doc(st, doc_id, res->minhash, ei)))
+		goto fail;
+	/* ready now: upload points when the rule gives them, in this
+	 * transaction (never at upload time) */
+	if ((rc = sq_upload_points(st, doc_id, ei)))
+		goto fail;
+	if ((rc = set_job_state(st, job_id, "done", ei)))
+		goto fail;
+	return sq_commit(st, ei);
+fail:
+	sq_done(st, s);
+	sq_rollback(st);
+	return rc;
+}
+
+int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
+{
+	int64_t doc_id;
+	int rc;
+	if ((rc = sq_begin(st, ei)))
+		return rc;
+	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = set_job_state(st, job->id, "failed", ei)) ||
+	    (rc = sq_set_doc_status(st, doc_id, WY_DOC_FAILED, format, reason, ei))) {
+		sq_rollback(st);
+		return rc;
+	}
+	return sq_commit(st, ei);
+}
+
+int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t doc_id, job_id = job->id;
+	int rc;
+	if ((rc = sq_begin(st, ei)))
+		return rc;
+	if ((rc = job_doc_running(st, job, &doc_id, ei)))
+		goto fail;
+	if ((rc = sq_prep(st, &s,
+		       "UPDATE jobs SET state='queued', attempts=max(attempts-1, 0), worker=NULL, lease_until=0,"
+		       " updated_at=?2 WHERE id=?1",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, job_id);
+	sqlite3_bind_int64(s, 2, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "release job");
+		goto fail;
+	}
+	sq_done(st, s);
+	s = NULL;
+	if ((rc = sq_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))
+		goto fail;
+	return sq_commit(st, ei);
+fail:
+	sq_done(st, s);
+	sq_rollback(st);
 	return rc;
 }

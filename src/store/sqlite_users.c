@@ -18,7 +18,7 @@
 #include <utf8proc.h>
 
 /* What a user may see of a document: listed, or their own (not deleted). */
-#define VISIBLE_TO(p) " ((d.state = 0 AND d.private = 0) OR (d.owner_id = " p " AND d.state < 3))"
+#define VISIBLE_TO(p) " " SQ_SEEN_BY(p)
 
 void wy_user_clear(wy_user *u)
 {
@@ -496,7 +496,7 @@ int wy_store_user_docs(wy_store *st, int64_t user_id, wy_user_docs which, int of
 		       int *total, wy_errinfo *ei)
 {
 	static const char *const from[] = {
-		" WHERE d.owner_id = ?1 AND d.state < 3",
+		" WHERE d.owner_id = ?1 AND d.state < " SQ_DELETED,
 		" JOIN favorites f ON f.doc_id = d.id AND f.user_id = ?1 WHERE" VISIBLE_TO("?1"),
 		" JOIN downloads w ON w.doc_id = d.id AND w.user_id = ?1 WHERE" VISIBLE_TO("?1"),
 	};
@@ -912,8 +912,8 @@ int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
-			 "SELECT max(CASE WHEN d.status = 2 AND d.state = 0 AND d.private = 0 AND (?4 = 0 OR x.page <= ?4) THEN 2"
-			 " WHEN ?3 OR (d.owner_id = ?2 AND d.state < 3) THEN 1 ELSE 0 END)"
+			 "SELECT max(CASE WHEN d.status = " SQ_READY " AND " SQ_PUBLIC " AND (?4 = 0 OR x.page <= ?4) THEN 2"
+			 " WHEN ?3 OR (d.owner_id = ?2 AND d.state < " SQ_DELETED ") THEN 1 ELSE 0 END)"
 			 " FROM (SELECT doc_id AS id, page_no AS page FROM pages WHERE image_sha256 = ?1"
 			 " UNION SELECT id, 0 FROM documents WHERE thumb_sha256 = ?1) x JOIN documents d ON d.id = x.id",
 			 ei);

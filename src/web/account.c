@@ -5,8 +5,8 @@
 #include "core/log.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
-#include "web/views.h"
-#include "web/web.h"
+#include "view/views.h"
+#include "web/web_int.h"
 
 #include <qrencode.h>
 #include <stdio.h>
@@ -22,11 +22,16 @@ bool web_user_can_see(const web_req *r, const wy_doc *d)
 	return d->owner_id == r->user.id && d->state != WY_STATE_DELETED;
 }
 
+bool web_owner_or_admin(const web_req *r, const wy_doc *d)
+{
+	return web_is_admin(r) || (r && r->authed && d->owner_id == r->user.id);
+}
+
 int web_pages_readable(server *sv, const web_req *r, const wy_doc *d)
 {
-	if (web_is_admin(r) || (r && r->authed && d->owner_id == r->user.id))
+	if (web_owner_or_admin(r, d))
 		return d->pages;
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	return d->pages < site.preview_pages ? d->pages : site.preview_pages;
 }
@@ -85,17 +90,18 @@ void web_site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t
 	snprintf(out, size, "%s://%s", r && r->secure ? "https" : "http", host);
 }
 
-enum MHD_Result web_qr(server *sv, struct MHD_Connection *c, int64_t id)
+enum MHD_Result web_qr(web_req *r, int64_t id)
 {
-	web_req *r = web_cur();
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
 	wy_store *st;
 	wy_doc d;
 	if (web_store(sv, &st, NULL) || wy_store_doc_get(st, id, &d, NULL))
-		return web_not_found(sv, c);
+		return web_not_found(r);
 	bool ok = web_can_see(r, &d);
 	wy_doc_clear(&d);
 	if (!ok)
-		return web_not_found(sv, c);
+		return web_not_found(r);
 	char base[300], url[400];
 	web_site_base(c, r, base, sizeof base);
 	snprintf(url, sizeof url, "%s/doc/%lld", base, (long long)id);
@@ -128,43 +134,34 @@ enum MHD_Result web_qr(server *sv, struct MHD_Connection *c, int64_t id)
 
 /* ---- POST /doc/{id}/{favorite,reward,report} ---- */
 
-static enum MHD_Result done(server *sv, struct MHD_Connection *c, bool api, unsigned status, const char *msg,
-			    json_t *j, int64_t id)
+/* The answer to a form on document id's page, which it goes back to. */
+static enum MHD_Result done(web_req *r, unsigned status, const char *msg, json_t *j, int64_t id)
 {
-	if (api) {
-		if (status >= 400) {
-			json_decref(j);
-			return web_api_error(c, status, msg);
-		}
-		return web_json(c, status, j ? j : json_pack("{s:b}", "ok", 1));
-	}
-	json_decref(j);
 	char back[64];
 	snprintf(back, sizeof back, "/doc/%lld", (long long)id);
-	if (status >= 400)
-		return web_message(sv, c, status, wy_i18n_tr(web_lang(c), "操作失败"), msg, back);
-	return web_redirect(c, back);
+	return web_result(r, status, msg, j, back);
 }
 
 /* The reasons a document may be reported for (msgids). */
 const char *const web_report_reasons[] = {N_("侵犯版权"), N_("色情低俗"), N_("违法违规"), N_("广告垃圾"),
 					      N_("内容错误或无法阅读"), N_("其他"), NULL};
 
-enum MHD_Result web_post_doc(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+enum MHD_Result web_post_doc(web_req *r)
 {
-	/* rest: "{id}/{action}", or "api/{id}/{action}" for the JSON twin */
-	bool api = strncmp(rest, "api/", 4) == 0;
-	if (api)
-		rest += 4;
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	const char *rest = r->rest;
+	/* rest: "{id}/{action}", for the page and its JSON twin alike */
+	bool api = r->api;
 	char num[24];
 	const char *slash = strchr(rest, '/');
 	int64_t id;
 	if (!slash || (size_t)(slash - rest) >= sizeof num)
-		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(r);
 	snprintf(num, sizeof num, "%.*s", (int)(slash - rest), rest);
 	const char *action = slash + 1;
 	if (!web_path_id(num, &id))
-		return api ? web_api_error(c, 404, "no such document") : web_not_found(sv, c);
+		return api ? web_api_error(c, 404, "no such document") : web_not_found(r);
 	const char *lang = web_lang(c);
 	if (!r->authed) {
 		if (api)
@@ -191,10 +188,10 @@ enum MHD_Result web_post_doc(server *sv, struct MHD_Connection *c, web_req *r, c
 	if (rc == WY_ENOTFOUND || (!rc && !ok)) {
 		if (!rc)
 			wy_doc_clear(&d);
-		return api ? web_api_error(c, 404, "no such document") : web_not_found(sv, c);
+		return api ? web_api_error(c, 404, "no such document") : web_not_found(r);
 	}
 	if (rc)
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	wy_doc_clear(&d);
 	if (strcmp(action, "favorite") == 0) {
 		const char *on = web_form_get(r, "on", NULL);
@@ -203,24 +200,24 @@ enum MHD_Result web_post_doc(server *sv, struct MHD_Connection *c, web_req *r, c
 		int64_t n;
 		if (wy_store_favorite_set(st, r->user.id, id, want, &ei) ||
 		    wy_store_favorite_state(st, r->user.id, id, &faved, &n, &ei))
-			return done(sv, c, api, 503, "store unavailable", NULL, id);
-		return done(sv, c, api, 200, NULL, json_pack("{s:b, s:I}", "faved", faved, "favorites", (json_int_t)n), id);
+			return done(r, 503, "store unavailable", NULL, id);
+		return done(r, 200, NULL, json_pack("{s:b, s:I}", "faved", faved, "favorites", (json_int_t)n), id);
 	}
 	if (strcmp(action, "reward") == 0) {
 		const char *p = web_form_get(r, "points", NULL);
 		char *end = NULL;
 		long long pts = p ? strtoll(p, &end, 10) : 0;
 		if (!p || !end || *end || pts <= 0 || pts > 100000)
-			return done(sv, c, api, 400, wy_i18n_tr(lang, "打赏积分为1-100000。"), NULL, id);
+			return done(r, 400, wy_i18n_tr(lang, "打赏积分为1-100000。"), NULL, id);
 		rc = wy_store_points_reward(st, r->user.id, id, pts, &ei);
 		if (rc == WY_EPOINTS)
-			return done(sv, c, api, 402, wy_i18n_tr(lang, "积分不足。"), NULL, id);
+			return done(r, 402, wy_i18n_tr(lang, "积分不足。"), NULL, id);
 		if (rc == WY_EPERM)
-			return done(sv, c, api, 403, wy_i18n_tr(lang, "不能打赏自己的文档，或该文档没有上传者账户。"), NULL, id);
+			return done(r, 403, wy_i18n_tr(lang, "不能打赏自己的文档，或该文档没有上传者账户。"), NULL, id);
 		if (rc)
-			return done(sv, c, api, 503, "store unavailable", NULL, id);
+			return done(r, 503, "store unavailable", NULL, id);
 		wy_log("points.reward", "from=%lld doc=%lld points=%lld", (long long)r->user.id, (long long)id, pts);
-		return done(sv, c, api, 200, NULL, json_pack("{s:I}", "rewarded", (json_int_t)pts), id);
+		return done(r, 200, NULL, json_pack("{s:I}", "rewarded", (json_int_t)pts), id);
 	}
 	if (strcmp(action, "report") == 0) {
 		const char *reason = web_form_get(r, "reason", NULL);
@@ -230,32 +227,34 @@ enum MHD_Result web_post_doc(server *sv, struct MHD_Connection *c, web_req *r, c
 		for (int i = 0; reason && web_report_reasons[i] && !known; i++)
 			known = strcmp(reason, web_report_reasons[i]) == 0;
 		if (!known)
-			return done(sv, c, api, 400, wy_i18n_tr(lang, "请选择举报原因。"), NULL, id);
+			return done(r, 400, wy_i18n_tr(lang, "请选择举报原因。"), NULL, id);
 		char det[2001] = "";
 		if (detail && wy_utf8_valid(detail, dl))
 			snprintf(det, sizeof det, "%.*s", (int)wy_utf8_truncate(detail, dl, 2000), detail);
 		int64_t rid;
 		if (wy_store_report_add(st, id, r->user.id, reason, det, &rid, &ei))
-			return done(sv, c, api, 503, "store unavailable", NULL, id);
+			return done(r, 503, "store unavailable", NULL, id);
 		wy_log("report.add", "report=%lld doc=%lld user=%lld", (long long)rid, (long long)id, (long long)r->user.id);
 		if (api)
 			return web_json(c, 201, json_pack("{s:I}", "report", (json_int_t)rid));
 		char back[64];
 		snprintf(back, sizeof back, "/doc/%lld", (long long)id);
-		return web_message(sv, c, 200, wy_i18n_tr(lang, "举报"), wy_i18n_tr(lang, "感谢举报，管理员会尽快处理。"), back);
+		return web_message(r, 200, wy_i18n_tr(lang, "举报"), wy_i18n_tr(lang, "感谢举报，管理员会尽快处理。"), back);
 	}
-	return api ? web_api_error(c, 404, "no such action") : web_not_found(sv, c);
+	return api ? web_api_error(c, 404, "no such action") : web_not_found(r);
 }
 
 /* ---- downloads ---- */
 
-enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, wy_doc *d, bool pay)
+enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 {
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
 	const char *lang = web_lang(c);
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
-		return web_text(c, 503, "unavailable\n");
+		return web_unavailable(r);
 	bool owner = r->authed && d->owner_id == r->user.id;
 	bool free_ = d->price <= 0 || owner || web_is_admin(r);
 	char back[64];
@@ -273,16 +272,16 @@ enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, w
 			json_t *ctx = json_pack("{s:s, s:s, s:s, s:I, s:I}", "title", wy_i18n_tr(lang, "下载"), "text",
 						wy_i18n_tr(lang, "下载该文档需要积分，再次下载免费。"), "back", back, "pay_doc",
 						(json_int_t)d->id, "price", (json_int_t)d->price);
-			return web_page(sv, c, 402, wy_i18n_tr(lang, "下载"), sv->message, ctx);
+			return web_page(r, 402, wy_i18n_tr(lang, "下载"), sv->message, ctx);
 		}
 	}
 	if (r->authed && !r->head) { /* a HEAD neither pays nor lists the download */
 		int64_t spent = 0;
 		int rc = wy_store_download(st, r->user.id, d->id, !free_, &spent, &ei);
 		if (rc == WY_EPOINTS)
-			return web_message(sv, c, 402, wy_i18n_tr(lang, "下载"), wy_i18n_tr(lang, "积分不足。"), back);
+			return web_message(r, 402, wy_i18n_tr(lang, "下载"), wy_i18n_tr(lang, "积分不足。"), back);
 		if (rc)
-			return web_text(c, 503, "unavailable\n");
+			return web_unavailable(r);
 		if (spent)
 			wy_log("points.download", "user=%lld doc=%lld points=%lld", (long long)r->user.id, (long long)d->id,
 			       (long long)spent);
@@ -290,7 +289,7 @@ enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, w
 	int fd;
 	uint64_t size;
 	if (web_open_blob(sv, d->sha256, &fd, &size))
-		return web_text(c, 503, "unavailable\n");
+		return web_unavailable(r);
 	/* A download is counted once a day per visitor, not once per range
 	 * a client fetches (one from the first byte may be a fresh start),
 	 * never for a HEAD. */
@@ -305,30 +304,33 @@ enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, w
 	char etag[70];
 	snprintf(etag, sizeof etag, "\"%s\"", d->sha256);
 	char *disp = web_disposition(d->filename && *d->filename ? d->filename : "document");
-	enum MHD_Result ret = web_send_fd(c, fd, size, web_mime_of(d->format), etag, disp);
+	enum MHD_Result ret = web_send_fd(r, fd, size, web_mime_of(d->format), etag, disp);
 	free(disp);
 	return ret;
 }
 
-enum MHD_Result web_post_download(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+enum MHD_Result web_post_download(web_req *r)
 {
-	bool api = strncmp(rest, "api/", 4) == 0;
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	const char *rest = r->rest;
+	bool api = r->api;
 	int64_t id;
-	if (!web_path_id(api ? rest + 4 : rest, &id))
-		return web_not_found(sv, c);
+	if (!web_path_id(rest, &id))
+		return web_not_found(r);
 	wy_store *st;
 	wy_doc d;
 	if (web_store(sv, &st, NULL) || wy_store_doc_get(st, id, &d, NULL))
-		return web_not_found(sv, c);
+		return web_not_found(r);
 	if (!web_can_see(r, &d)) {
 		wy_doc_clear(&d);
-		return web_not_found(sv, c);
+		return web_not_found(r);
 	}
 	if (!r->authed) {
 		wy_doc_clear(&d);
 		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login");
 	}
-	enum MHD_Result ret = web_download(sv, c, r, &d, true);
+	enum MHD_Result ret = web_download(r, &d, true);
 	wy_doc_clear(&d);
 	return ret;
 }
@@ -337,27 +339,28 @@ enum MHD_Result web_post_download(server *sv, struct MHD_Connection *c, web_req 
 
 static int64_t china_day(void) { return (wy_now() + 8 * 3600) / 86400; }
 
-enum MHD_Result web_post_me(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+enum MHD_Result web_post_me(web_req *r)
 {
-	bool api = strncmp(rest, "api/", 4) == 0;
-	if (api)
-		rest += 4;
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	const char *rest = r->rest;
+	bool api = r->api;
 	const char *lang = web_lang(c);
 	if (!r->authed)
 		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login?next=/me");
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
-		return web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	if (strcmp(rest, "signin") == 0) {
-		web_site site;
+		wy_config site;
 		web_site_get(sv, &site);
 		bool granted;
 		if (wy_store_points_signin(st, r->user.id, china_day(), site.points_signin, &granted, &ei))
-			return web_text(c, 503, "store unavailable\n");
+			return web_unavailable(r);
 		if (api)
 			return web_json(c, 200, json_pack("{s:b, s:i}", "granted", granted, "points", granted ? site.points_signin : 0));
-		return web_message(sv, c, 200, wy_i18n_tr(lang, "签到"),
+		return web_message(r, 200, wy_i18n_tr(lang, "签到"),
 				   wy_i18n_tr(lang, granted ? N_("签到成功，积分已到账。") : N_("今天已经签到过了。")), "/me/points");
 	}
 	int64_t id;
@@ -366,17 +369,17 @@ enum MHD_Result web_post_me(server *sv, struct MHD_Connection *c, web_req *r, co
 		if (wy_store_doc_get(st, id, &d, NULL) || d.owner_id != r->user.id || d.state == WY_STATE_DELETED) {
 			if (d.id)
 				wy_doc_clear(&d);
-			return api ? web_api_error(c, 404, "no such document") : web_not_found(sv, c);
+			return api ? web_api_error(c, 404, "no such document") : web_not_found(r);
 		}
 		wy_doc_clear(&d);
 		int rc = wy_store_doc_retry(st, id, false, &ei);
 		if (rc && rc != WY_EINVAL)
-			return web_text(c, 503, "store unavailable\n");
+			return web_unavailable(r);
 		if (api)
 			return rc ? web_api_error(c, 409, "the document is not failed") : web_json(c, 200, json_pack("{s:b}", "ok", 1));
 		return web_redirect(c, "/me/uploads");
 	}
-	return api ? web_api_error(c, 404, "no such action") : web_not_found(sv, c);
+	return api ? web_api_error(c, 404, "no such action") : web_not_found(r);
 }
 
 static const char *const ledger_reasons[][2] = {
@@ -473,9 +476,30 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 	return ctx;
 }
 
-enum MHD_Result web_page_me(server *sv, struct MHD_Connection *c, const char *rest)
+/* /api/v1/me[/...]: the JSON twin of my pages. */
+static enum MHD_Result api_me(web_req *r)
 {
-	web_req *r = web_cur();
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	const char *rest = r->rest;
+	if (!r->authed)
+		return web_api_error(c, 401, "log in first");
+	bool bad;
+	json_t *ctx = me_context(sv, c, r, rest, web_arg_int(c, "page", 1, 1, 100000), &bad);
+	if (!ctx)
+		return bad ? web_api_error(c, 404, "no such resource") : web_unavailable(r);
+	if (!*rest)
+		json_object_set_new(ctx, "csrf", json_string(r->csrf));
+	return web_json(c, 200, ctx);
+}
+
+enum MHD_Result web_page_me(web_req *r)
+{
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	const char *rest = r->rest;
+	if (r->api)
+		return api_me(r);
 	if (!r->authed) {
 		char next[200];
 		snprintf(next, sizeof next, "/login?next=/me%s%.100s", *rest ? "/" : "", rest);
@@ -484,22 +508,8 @@ enum MHD_Result web_page_me(server *sv, struct MHD_Connection *c, const char *re
 	bool bad;
 	json_t *ctx = me_context(sv, c, r, rest, web_arg_int(c, "page", 1, 1, 100000), &bad);
 	if (!ctx)
-		return bad ? web_not_found(sv, c) : web_text(c, 503, "store unavailable\n");
+		return bad ? web_not_found(r) : web_unavailable(r);
 	if (!*rest)
 		json_object_set_new(ctx, "home", json_true());
-	return web_page(sv, c, 200, wy_i18n_tr(web_lang(c), "个人中心"), sv->me, ctx);
-}
-
-enum MHD_Result web_api_me(server *sv, struct MHD_Connection *c, const char *rest)
-{
-	web_req *r = web_cur();
-	if (!r->authed)
-		return web_api_error(c, 401, "log in first");
-	bool bad;
-	json_t *ctx = me_context(sv, c, r, rest, web_arg_int(c, "page", 1, 1, 100000), &bad);
-	if (!ctx)
-		return bad ? web_api_error(c, 404, "no such resource") : web_api_error(c, 503, "store unavailable");
-	if (!*rest)
-		json_object_set_new(ctx, "csrf", json_string(r->csrf));
-	return web_json(c, 200, ctx);
+	return web_page(r, 200, wy_i18n_tr(web_lang(c), "个人中心"), sv->me, ctx);
 }

@@ -7,31 +7,17 @@
 #include "core/log.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
-#include "web/web.h"
+#include "web/web_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* The settings an admin may change on the site (core/config.h names). */
-static const char *const site_settings[] = {"site_name",      "site_footer",    "site_icp",      "preview_pages",
-					    "download_price", "max_upload_mb",  "upload_review", "points_upload",
-					    "points_signin",  "points_register", "points_upload_daily",
-					    "points_upload_min_chars", NULL};
-
-bool web_site_setting(const char *name)
-{
-	for (int i = 0; site_settings[i]; i++)
-		if (strcmp(site_settings[i], name) == 0)
-			return true;
-	return false;
-}
-
 static void apply_setting(void *ctx, const char *name, const char *value)
 {
 	wy_config *cfg = ctx;
-	if (web_site_setting(name))
+	if (wy_config_is_site(name))
 		wy_config_set(cfg, name, value, NULL); /* a value that no longer validates is ignored */
 }
 
@@ -163,11 +149,11 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 	} else if (strcmp(tab, "settings") == 0) {
 		json_t *a = json_array();
 		pthread_mutex_lock(&sv->site_lock);
-		for (int i = 0; site_settings[i]; i++) {
+		for (size_t i = 0; wy_config_site_setting(i); i++) {
 			char val[512];
 			const char *help = "";
-			wy_config_get(&sv->site, site_settings[i], val, sizeof val, &help);
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", site_settings[i], "value", val, "help", help));
+			wy_config_get(&sv->site, wy_config_site_setting(i), val, sizeof val, &help);
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", wy_config_site_setting(i), "value", val, "help", help));
 		}
 		pthread_mutex_unlock(&sv->site_lock);
 		json_object_set_new(ctx, "settings", a);
@@ -194,24 +180,22 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 	return ctx;
 }
 
-enum MHD_Result web_page_admin(server *sv, struct MHD_Connection *c, const char *rest)
+enum MHD_Result web_page_admin(web_req *rq)
 {
-	/* rest: "" or "/tab" (the page), or "api/tab" (its JSON twin) */
-	web_req *r = web_cur();
-	bool api = strncmp(rest, "api/", 4) == 0 || strcmp(rest, "api") == 0;
-	if (!web_is_admin(r))
-		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
-	const char *tab = api ? rest + 3 : rest;
-	if (*tab == '/')
-		tab++;
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	const char *tab = rq->rest; /* "" or the tab, for the page and its JSON twin */
+	bool api = rq->api;
+	if (!web_is_admin(rq))
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(rq);
 	bool bad;
 	json_t *ctx = admin_context(sv, c, tab, &bad);
 	if (!ctx)
-		return bad ? (api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c))
-			   : web_text(c, 503, "store unavailable\n");
+		return bad ? (api ? web_api_error(c, 404, "no such resource") : web_not_found(rq))
+			   : web_unavailable(rq);
 	if (api)
 		return web_json(c, 200, ctx);
-	return web_page(sv, c, 200, wy_i18n_tr(web_lang(c), "管理后台"), sv->admin, ctx);
+	return web_page(rq, 200, wy_i18n_tr(web_lang(c), "管理后台"), sv->admin, ctx);
 }
 
 static int64_t form_id(web_req *r, const char *key)
@@ -219,16 +203,6 @@ static int64_t form_id(web_req *r, const char *key)
 	int64_t id;
 	const char *v = web_form_get(r, key, NULL);
 	return v && web_path_id(v, &id) ? id : 0;
-}
-
-static enum MHD_Result result(server *sv, struct MHD_Connection *c, bool api, unsigned status, const char *msg,
-			      const char *back)
-{
-	if (api)
-		return status >= 400 ? web_api_error(c, status, msg) : web_json(c, status, json_pack("{s:b}", "ok", 1));
-	if (status >= 400)
-		return web_message(sv, c, status, wy_i18n_tr(web_lang(c), "操作失败"), msg, back);
-	return web_redirect(c, back);
 }
 
 /* Where a form sends the admin back to: a path in the admin area. */
@@ -240,17 +214,18 @@ static const char *back_to(web_req *r, const char *def)
 		       : def;
 }
 
-enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+enum MHD_Result web_post_admin(web_req *r)
 {
-	bool api = strncmp(rest, "api/", 4) == 0;
-	if (api)
-		rest += 4;
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	const char *rest = r->rest;
+	bool api = r->api;
 	if (!web_is_admin(r))
-		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(r);
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
-		return result(sv, c, api, 503, "store unavailable", "/admin");
+		return web_result(r, 503, "store unavailable", NULL, "/admin");
 	const char *action = web_form_get(r, "action", NULL);
 	if (!action)
 		action = "";
@@ -320,37 +295,44 @@ enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r,
 		*check = sv->site;
 		pthread_mutex_unlock(&sv->site_lock);
 		/* every value is checked before any is saved */
-		for (int i = 0; site_settings[i] && !rc; i++) {
-			const char *v = web_form_get(r, site_settings[i], NULL);
+		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
+			const char *v = web_form_get(r, wy_config_site_setting(i), NULL);
 			if (v && !wy_utf8_valid(v, strlen(v)))
-				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", site_settings[i]);
-			else if (v && (rc = wy_config_set(check, site_settings[i], v, &ei)) == WY_OK) {
+				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", wy_config_site_setting(i));
+			else if (v && (rc = wy_config_set(check, wy_config_site_setting(i), v, &ei)) == WY_OK) {
 				size_t dl = strlen(detail);
-				if (dl + strlen(site_settings[i]) + 110 < sizeof detail)
-					snprintf(detail + dl, sizeof detail - dl, "%s%s=%.*s", dl ? " " : "", site_settings[i],
+				if (dl + strlen(wy_config_site_setting(i)) + 110 < sizeof detail)
+					snprintf(detail + dl, sizeof detail - dl, "%s%s=%.*s", dl ? " " : "", wy_config_site_setting(i),
 						 (int)wy_utf8_truncate(v, strlen(v), 100), v);
 			}
 		}
-		for (int i = 0; site_settings[i] && !rc; i++) {
-			const char *v = web_form_get(r, site_settings[i], NULL);
+		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
+			const char *v = web_form_get(r, wy_config_site_setting(i), NULL);
 			if (v)
-				rc = wy_store_setting_set(st, site_settings[i], v, &ei);
+				rc = wy_store_setting_set(st, wy_config_site_setting(i), v, &ei);
 		}
 		free(check);
 		if (!rc)
 			web_site_load(sv, st);
 	} else {
-		return api ? web_api_error(c, 404, "no such resource") : web_not_found(sv, c);
+		return api ? web_api_error(c, 404, "no such resource") : web_not_found(r);
 	}
 	if (rc == WY_EINVAL)
-		return result(sv, c, api, 400, ei.msg[0] ? ei.msg : "invalid request", back);
+		return web_result(r, 400, ei.msg[0] ? ei.msg : "invalid request", NULL, back);
 	if (rc == WY_ENOTFOUND)
-		return result(sv, c, api, 404, "not found", back);
+		return web_result(r, 404, "not found", NULL, back);
 	if (rc == WY_EPOINTS)
-		return result(sv, c, api, 400, wy_err_msg(&ei, rc), back);
+		return web_result(r, 400, wy_err_msg(&ei, rc), NULL, back);
 	if (rc)
-		return result(sv, c, api, 503, "store unavailable", back);
-	wy_store_audit_add(st, r->user.id, action, target, detail, NULL);
+		return web_result(r, 503, "store unavailable", NULL, back);
+	/* An action no audit row records is not done as far as anyone can
+	 * tell: it is answered as failed (the store has no transaction to
+	 * undo it with the row; the log line says what happened). */
+	if (wy_store_audit_add(st, r->user.id, action, target, detail, &ei)) {
+		wy_error("admin.audit_lost", "admin=%lld action=%s target=%s err=%s", (long long)r->user.id, action,
+			 target, wy_err_msg(&ei, WY_EIO));
+		return web_unavailable(r);
+	}
 	wy_log("admin.action", "admin=%lld action=%s target=%s", (long long)r->user.id, action, target);
-	return result(sv, c, api, 200, NULL, back);
+	return web_result(r, 200, NULL, NULL, back);
 }

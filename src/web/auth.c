@@ -16,7 +16,7 @@
 #include "core/log.h"
 #include "text/confusable.h"
 #include "web/i18n.h"
-#include "web/web.h"
+#include "web/web_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -142,16 +142,21 @@ void web_auth_cookies(web_req *r, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "Set-Cookie", ck);
 }
 
-bool web_csrf_ok(struct MHD_Connection *c, web_req *r)
+bool web_csrf_check(const web_req *r, const char *sent)
 {
 	if (r->bearer)
 		return true;
+	if (!sent || !is_token(sent) || !is_token(r->csrf))
+		return false;
+	return sodium_memcmp(sent, r->csrf, 64) == 0;
+}
+
+bool web_csrf_ok(struct MHD_Connection *c, web_req *r)
+{
 	const char *t = web_form_get(r, "csrf", NULL);
 	if (!t)
 		t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
-	if (!t || !is_token(t) || !is_token(r->csrf))
-		return false;
-	return sodium_memcmp(t, r->csrf, 64) == 0;
+	return web_csrf_check(r, t);
 }
 
 bool web_is_admin(const web_req *r) { return r && r->authed && r->user.role == WY_ROLE_ADMIN; }
@@ -550,26 +555,25 @@ const char *web_safe_next(const char *next)
 	return next;
 }
 
-static enum MHD_Result login_form(server *sv, struct MHD_Connection *c, unsigned status, bool reg, const char *error,
-				  const char *name, const char *next)
+static enum MHD_Result login_form(web_req *r, unsigned status, bool reg, const char *error, const char *name,
+				  const char *next)
 {
-	const char *lang = web_lang(c);
-	web_auth_csrf(web_cur()); /* the form needs a token before there is a session */
+	server *sv = r->sv;
+	const char *lang = web_lang(r->c);
+	web_auth_csrf(r); /* the form needs a token before there is a session */
 	json_t *ctx = json_pack("{s:b, s:s, s:s, s:s}", "register", reg, "error", error ? wy_i18n_tr(lang, error) : "",
 				"name", name ? name : "", "next", web_safe_next(next));
-	return web_page(sv, c, status, wy_i18n_tr(lang, reg ? "注册" : "登录"), sv->login, ctx);
+	return web_page(r, status, wy_i18n_tr(lang, reg ? "注册" : "登录"), sv->login, ctx);
 }
 
-enum MHD_Result web_page_login(server *sv, struct MHD_Connection *c, const char *rest)
+enum MHD_Result web_page_login(web_req *r)
 {
-	(void)rest;
-	return login_form(sv, c, 200, false, NULL, NULL, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "next"));
+	return login_form(r, 200, false, NULL, NULL, MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, "next"));
 }
 
-enum MHD_Result web_page_register(server *sv, struct MHD_Connection *c, const char *rest)
+enum MHD_Result web_page_register(web_req *r)
 {
-	(void)rest;
-	return login_form(sv, c, 200, true, NULL, NULL, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "next"));
+	return login_form(r, 200, true, NULL, NULL, MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, "next"));
 }
 
 /* Start a session for user: the cookie and, for API clients, the token. */
@@ -584,7 +588,7 @@ static enum MHD_Result start_session(server *sv, struct MHD_Connection *c, web_r
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei) || wy_store_session_add(st, h, u->id, csrf, wy_now() + SESSION_SECONDS, &ei))
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	wy_log("auth.login", "user=%lld", (long long)u->id);
 	char ck[200];
 	snprintf(ck, sizeof ck, "wy_s=%s; Path=/; Max-Age=%d; SameSite=Lax; HttpOnly%s", token, SESSION_SECONDS,
@@ -619,16 +623,16 @@ static void dummy_init(void)
 		dummy_hash[0] = 0;
 }
 
-static bool api_path(const char *rest) { return rest && strcmp(rest, "api") == 0; }
-
-enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+enum MHD_Result web_post_login(web_req *r)
 {
-	bool api = api_path(rest);
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	bool api = r->api;
 	const char *name = web_form_get(r, "name", NULL), *pass = web_form_get(r, "password", NULL);
 	const char *next = web_form_get(r, "next", NULL);
 	if (!name || !pass)
 		return api ? web_api_error(c, 400, "name and password are required")
-			   : login_form(sv, c, 400, false, N_("请填写用户名和密码。"), name, next);
+			   : login_form(r, 400, false, N_("请填写用户名和密码。"), name, next);
 	char ip[80];
 	client_addr(sv, c, ip, sizeof ip);
 	check_keys ck;
@@ -644,7 +648,7 @@ enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r,
 			snprintf(msg, sizeof msg, "too many failed logins; try again in %d s", wait);
 			return api_retry(c, 429, wait, msg);
 		}
-		return login_form(sv, c, 429, false, N_("登录失败次数过多，请稍后再试。"), name, next);
+		return login_form(r, 429, false, N_("登录失败次数过多，请稍后再试。"), name, next);
 	}
 	wy_store *st;
 	wy_user u = {0};
@@ -655,7 +659,7 @@ enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r,
 		rc = wy_store_user_by_name(st, name, &u, &hash, &ei);
 	if (rc && rc != WY_ENOTFOUND) {
 		check_keys_done(&ck, false, false, now);
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	}
 	if (web_hash_enter()) {
 		free(hash);
@@ -672,10 +676,10 @@ enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r,
 	enum MHD_Result ret;
 	if (!ok) {
 		ret = api ? web_api_error(c, 401, "wrong name or password")
-			  : login_form(sv, c, 401, false, N_("用户名或密码错误。"), name, next);
+			  : login_form(r, 401, false, N_("用户名或密码错误。"), name, next);
 	} else if (u.banned) {
 		ret = api ? web_api_error(c, 403, "this account is banned")
-			  : login_form(sv, c, 403, false, N_("该账户已被封禁。"), name, next);
+			  : login_form(r, 403, false, N_("该账户已被封禁。"), name, next);
 	} else {
 		ret = start_session(sv, c, r, &u, api, next);
 	}
@@ -683,9 +687,11 @@ enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r,
 	return ret;
 }
 
-enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+enum MHD_Result web_post_register(web_req *r)
 {
-	bool api = api_path(rest);
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	bool api = r->api;
 	const char *name = web_form_get(r, "name", NULL), *pass = web_form_get(r, "password", NULL);
 	const char *pass2 = web_form_get(r, "password2", NULL), *next = web_form_get(r, "next", NULL);
 	const char *err = NULL, *api_err = NULL;
@@ -696,11 +702,11 @@ enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req 
 	else if (pass2 && strcmp(pass, pass2) != 0)
 		err = N_("两次输入的密码不一致。"), api_err = "the passwords differ";
 	if (err)
-		return api ? web_api_error(c, 400, api_err) : login_form(sv, c, 400, true, err, name, next);
+		return api ? web_api_error(c, 400, api_err) : login_form(r, 400, true, err, name, next);
 	/* `pаypal` with a Cyrillic а: refused before anything is counted */
 	if (wy_confusable_mixed(name))
 		return api ? web_api_error(c, 400, "a name may not mix scripts (such as Latin and Cyrillic letters)")
-			   : login_form(sv, c, 400, true, N_("用户名不能混用不同文字（如拉丁字母和西里尔字母）。"), name, next);
+			   : login_form(r, 400, true, N_("用户名不能混用不同文字（如拉丁字母和西里尔字母）。"), name, next);
 	/* each registration costs an Argon2id hash and gives points: at most
 	 * REGISTER_MAX per address in the window */
 	char ip[80], key[96];
@@ -711,19 +717,19 @@ enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req 
 	web_limit lim = {key, REGISTER_MAX};
 	if (!web_limit_take(&lim, 1, now, &wait))
 		return api ? api_retry(c, 429, wait, "too many registrations from this address; try again later")
-			   : login_form(sv, c, 429, true, N_("注册次数过多，请稍后再试。"), name, next);
+			   : login_form(r, 429, true, N_("注册次数过多，请稍后再试。"), name, next);
 	{
 		/* taken, or looks like a taken name (text/confusable.h): refused
 		 * before any hashing */
 		wy_store *st0;
 		if (!web_store(sv, &st0, NULL) && wy_store_user_name_free(st0, name, NULL) == WY_EEXIST)
 			return api ? web_api_error(c, 409, "the name is taken, or one that looks like it")
-				   : login_form(sv, c, 409, true, N_("该用户名已被注册。"), name, next);
+				   : login_form(r, 409, true, N_("该用户名已被注册。"), name, next);
 	}
 	char hash[128];
 	wy_errinfo ei = {0};
 	wy_store *st;
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	int64_t id = 0;
 	if (web_hash_enter()) {
@@ -738,20 +744,22 @@ enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req 
 		rc = wy_store_user_add(st, name, hash, WY_ROLE_USER, site.points_register, &id, &ei);
 	if (rc == WY_EEXIST)
 		return api ? web_api_error(c, 409, "the name is taken, or one that looks like it")
-			   : login_form(sv, c, 409, true, N_("该用户名已被注册。"), name, next);
+			   : login_form(r, 409, true, N_("该用户名已被注册。"), name, next);
 	if (rc == WY_EINVAL)
 		return api ? web_api_error(c, 400, "a name may not mix scripts (such as Latin and Cyrillic letters)")
-			   : login_form(sv, c, 400, true, N_("用户名不能混用不同文字（如拉丁字母和西里尔字母）。"), name, next);
+			   : login_form(r, 400, true, N_("用户名不能混用不同文字（如拉丁字母和西里尔字母）。"), name, next);
 	if (rc)
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	wy_log("auth.register", "user=%lld", (long long)id);
 	wy_user u = {.id = id, .name = (char *)name, .role = WY_ROLE_USER};
 	return start_session(sv, c, r, &u, api, next);
 }
 
-enum MHD_Result web_post_logout(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+enum MHD_Result web_post_logout(web_req *r)
 {
-	bool api = api_path(rest);
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	bool api = r->api;
 	wy_store *st;
 	if (r->authed && !web_store(sv, &st, NULL))
 		wy_store_session_delete(st, r->token_hash, NULL);
@@ -767,9 +775,11 @@ enum MHD_Result web_post_logout(server *sv, struct MHD_Connection *c, web_req *r
 	return web_queue(c, api ? 200 : 303, resp);
 }
 
-enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req *r, const char *rest)
+enum MHD_Result web_post_password(web_req *r)
 {
-	bool api = api_path(rest);
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	bool api = r->api;
 	if (!r->authed)
 		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login?next=/me/password");
 	const char *old = web_form_get(r, "old", NULL), *pass = web_form_get(r, "password", NULL);
@@ -778,10 +788,10 @@ enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req 
 	/* what needs no hash is checked first, and counts nothing */
 	if (!pass || strlen(pass) < PASSWORD_MIN || strlen(pass) > PASSWORD_MAX)
 		return api ? web_api_error(c, 400, "a password is 8-128 bytes")
-			   : web_message(sv, c, 400, title, wy_i18n_tr(lang, "密码为8-128个字符。"), "/me/password");
+			   : web_message(r, 400, title, wy_i18n_tr(lang, "密码为8-128个字符。"), "/me/password");
 	if (!old)
 		return api ? web_api_error(c, 400, "the old password is wrong")
-			   : web_message(sv, c, 400, title, wy_i18n_tr(lang, "原密码错误。"), "/me/password");
+			   : web_message(r, 400, title, wy_i18n_tr(lang, "原密码错误。"), "/me/password");
 	/* a wrong old password is a guess at the password like a failed login:
 	 * the same limits (address, and address with the name), and one more
 	 * per account, so a stolen session cannot guess from many addresses */
@@ -796,7 +806,7 @@ enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req 
 	if (!web_limit_take(ck.k, ck.n, now, &wait)) {
 		wy_warn("auth.limited", "%s user=%lld", ip, (long long)r->user.id);
 		return api ? api_retry(c, 429, wait, "too many wrong passwords; try again later")
-			   : web_message(sv, c, 429, title, wy_i18n_tr(lang, "登录失败次数过多，请稍后再试。"), "/me/password");
+			   : web_message(r, 429, title, wy_i18n_tr(lang, "登录失败次数过多，请稍后再试。"), "/me/password");
 	}
 	wy_store *st;
 	wy_errinfo ei = {0};
@@ -809,7 +819,7 @@ enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req 
 	if (rc) {
 		free(hash);
 		check_keys_done(&ck, false, false, now);
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	}
 	/* one turn for the check and the new hash, one after the other */
 	if (web_hash_enter()) {
@@ -826,12 +836,12 @@ enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req 
 	check_keys_done(&ck, ok, true, now);
 	if (!ok)
 		return api ? web_api_error(c, 400, "the old password is wrong")
-			   : web_message(sv, c, 400, title, wy_i18n_tr(lang, "原密码错误。"), "/me/password");
+			   : web_message(r, 400, title, wy_i18n_tr(lang, "原密码错误。"), "/me/password");
 	if (rc || (rc = wy_store_user_set_password(st, r->user.id, nh, r->token_hash, &ei)))
-		return api ? web_api_error(c, 503, "store unavailable") : web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	wy_log("auth.password", "user=%lld", (long long)r->user.id);
 	return api ? web_json(c, 200, json_pack("{s:b}", "ok", 1))
-		   : web_message(sv, c, 200, title, wy_i18n_tr(lang, "密码已修改。其他设备上的登录已退出。"), "/me");
+		   : web_message(r, 200, title, wy_i18n_tr(lang, "密码已修改。其他设备上的登录已退出。"), "/me");
 }
 
 void web_client_addr(server *sv, struct MHD_Connection *c, char *out, size_t size)

@@ -2,7 +2,7 @@
  * not have (a deadline for a request's headers, a minimum rate for its
  * body, a reserve of connections for new addresses), and the limits serve
  * gives libmicrohttpd made to agree with its thread pool and the process's
- * open-file limit. See conn_guard.c. Only server.c includes this. */
+ * open-file limit. See conn_guard.c. Only http.c includes this. */
 #ifndef WY_WEB_CONN_GUARD_H
 #define WY_WEB_CONN_GUARD_H
 

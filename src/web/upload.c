@@ -14,7 +14,7 @@
 #include "core/log.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
-#include "web/web.h"
+#include "web/web_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +45,6 @@ struct web_upload {
 	int nfiles;
 	bool csrf_ok;
 	bool fields_ok;           /* title, price and category checked */
-	bool api;
 	bool done;                /* the documents are recorded */
 };
 
@@ -139,7 +138,7 @@ static const char *field(web_req *r, const char *key, size_t max);
 static const char *bad_fields(web_upload *u, long long *price)
 {
 	web_req *r = u->r;
-	web_site site;
+	wy_config site;
 	web_site_get(u->sv, &site);
 	*price = site.download_price;
 	const char *price_s = web_form_get(r, "price", NULL);
@@ -235,24 +234,21 @@ static enum MHD_Result iterate(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
-static enum MHD_Result refuse(struct MHD_Connection *c, bool api, unsigned status, const char *msg)
+bool web_upload_begin(web_req *r, enum MHD_Result *ret)
 {
-	return api ? web_api_error(c, status, msg) : web_text(c, status, msg);
-}
-
-bool web_upload_begin(server *sv, struct MHD_Connection *c, web_req *r, bool api, enum MHD_Result *ret)
-{
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
 	if (!r->authed) {
-		*ret = refuse(c, api, 401, "log in to upload");
+		*ret = web_refuse(r, 401, "log in to upload");
 		return true;
 	}
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	uint64_t max = (uint64_t)site.max_upload_mb << 20;
 	/* a body larger than every file it may carry is refused before it is read */
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl && strtoull(cl, NULL, 10) > max * UPLOAD_FILES + (1u << 20)) {
-		*ret = refuse(c, api, 413, "the upload is larger than the limit");
+		*ret = web_refuse(r, 413, "the upload is larger than the limit");
 		return true;
 	}
 	web_upload *u = wy_xcalloc(1, sizeof *u);
@@ -261,11 +257,10 @@ bool web_upload_begin(server *sv, struct MHD_Connection *c, web_req *r, bool api
 	u->c = c;
 	u->blobs = sv->blobs;
 	u->max = max;
-	u->api = api;
 	r->up = u;
 	r->pp = MHD_create_post_processor(c, 32 * 1024, iterate, u);
 	if (!r->pp) {
-		*ret = refuse(c, api, 415, "an upload is multipart/form-data");
+		*ret = web_refuse(r, 415, "an upload is multipart/form-data");
 		return true;
 	}
 	return false;
@@ -292,10 +287,12 @@ static const char *field(web_req *r, const char *key, size_t max)
 	return v;
 }
 
-enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
+enum MHD_Result web_upload_end(web_req *r)
 {
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
 	web_upload *u = r->up;
-	bool api = u->api;
+	bool api = r->api;
 	if (r->pp) {
 		/* It hands over what it still holds, and says MHD_NO when the body
 		 * stopped before its closing boundary (cut short): the last file
@@ -310,12 +307,12 @@ enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
 	if (!r->fail_status)
 		finish_file(u);
 	if (r->fail_status)
-		return refuse(c, api, r->fail_status, r->fail_msg);
+		return web_refuse(r, r->fail_status, r->fail_msg);
 	if (!u->csrf_ok && !web_csrf_ok(c, r))
-		return refuse(c, api, 403, "the form's CSRF token is missing or wrong (reload the page)");
+		return web_refuse(r, 403, "the form's CSRF token is missing or wrong (reload the page)");
 	if (u->nfiles == 0)
-		return refuse(c, api, 400, "no file was sent (a part named \"file\")");
-	web_site site;
+		return web_refuse(r, 400, "no file was sent (a part named \"file\")");
+	wy_config site;
 	web_site_get(sv, &site);
 	const char *title = field(r, "title", TITLE_MAX), *category = field(r, "category", 1000);
 	const char *desc = field(r, "description", DESC_MAX), *tags = field(r, "tags", TAGS_MAX);
@@ -324,11 +321,11 @@ enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
 	long long price;
 	const char *why = bad_fields(u, &price);
 	if (why)
-		return refuse(c, api, 400, why);
+		return web_refuse(r, 400, why);
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
-		return refuse(c, api, 503, "store unavailable");
+		return web_unavailable(r);
 	json_t *docs = json_array();
 	int made = 0;
 	u->done = true; /* from here each file is recorded or refused on its own */
@@ -385,23 +382,23 @@ enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r)
 	return web_json(c, made ? 201 : 200, json_pack("{s:o}", "documents", docs));
 }
 
-enum MHD_Result web_page_upload(server *sv, struct MHD_Connection *c, const char *rest)
+enum MHD_Result web_page_upload(web_req *r)
 {
-	(void)rest;
-	web_req *r = web_cur();
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
 	if (!r->authed)
 		return web_redirect(c, "/login?next=/upload");
 	wy_store *st;
 	wy_category_list cl;
 	if (web_store(sv, &st, NULL) || wy_store_category_list(st, &cl, NULL))
-		return web_text(c, 503, "store unavailable\n");
+		return web_unavailable(r);
 	json_t *cats = json_array();
 	for (int i = 0; i < cl.n; i++)
 		json_array_append_new(cats, json_pack("{s:s, s:i}", "path", cl.items[i].path, "depth", cl.items[i].depth));
 	wy_category_list_clear(&cl);
-	web_site site;
+	wy_config site;
 	web_site_get(sv, &site);
 	json_t *ctx = json_pack("{s:o, s:I, s:i, s:b}", "categories", cats, "max_mb", (json_int_t)site.max_upload_mb,
 				"price", site.download_price, "review", site.upload_review);
-	return web_page(sv, c, 200, wy_i18n_tr(web_lang(c), "上传文档"), sv->upload, ctx);
+	return web_page(r, 200, wy_i18n_tr(web_lang(c), "上传文档"), sv->upload, ctx);
 }

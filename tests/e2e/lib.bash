@@ -65,6 +65,17 @@ free_port() {
 	return 1
 }
 
+# eventually command...: until the command succeeds (at most 10 s): for
+# what the server does on its own time (the counters' flush, the page
+# cache's expiry), with their timings set short rather than slept through.
+eventually() {
+	for _ in $(seq 200); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # wait_http URL: until it answers (at most 20 s).
 wait_http() {
 	for _ in $(seq 100); do

@@ -54,7 +54,7 @@ search_page() { local q=${*: -1}; curl -fsS "${@:1:$#-1}" -G "$base/search" --da
 boss=$(api_login boss bosspass123)
 alice=$(register alice alicepass1)
 bob=$(register bob bobpass123)
-check "the owner, another user and the admin have tokens" [ ${#alice} -eq 64 ] && [ ${#bob} -eq 64 ] && [ ${#boss} -eq 64 ]
+check "the owner, another user and the admin have tokens" eval '[ ${#alice} -eq 64 ] && [ ${#bob} -eq 64 ] && [ ${#boss} -eq 64 ]'
 
 # 19 pages of 44 lines: 双页词 on page 2 and on page 14, which alone
 # holds 鸾凤 and the sentence around it

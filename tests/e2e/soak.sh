@@ -137,7 +137,7 @@ check "the server is alive at the end" [ $server_alive = 1 ]
 check "the worker never died ($crashed_worker)" [ "$crashed_worker" = 0 ]
 check "0 crashed (every failure has a reason)" [ $total_crashed = 0 ]
 check "0 hung (every document settled within the limits)" [ $total_hung = 0 ]
-check "the site answered throughout ($requests requests, $errors not 200)" [ "$errors" = 0 ] && [ "$requests" -gt 10 ]
+check "the site answered throughout ($requests requests, $errors not 200)" eval '[ "$errors" = 0 ] && [ "$requests" -gt 10 ]'
 check "encrypted files fail as password-protected ($enc_bad not)" [ "$enc_bad" = 0 ]
 printf '# convert-expected files not ready: %s\n' "${#bad_convert[@]}"
 for b in "${bad_convert[@]}"; do echo "#   $b"; done

@@ -42,7 +42,7 @@ wait $cpid
 id=$(jq -r '.documents[0].id' "$d/up.json")
 grow=$(((peak - idle) / 1024))
 echo "# idle RSS $idle kB, peak during the 500 MB upload $peak kB (+$((peak - idle)) kB)"
-check "the 500 MB upload is stored" [ -n "$id" ] && [ "$id" != null ]
+check "the 500 MB upload is stored" eval '[ -n "$id" ] && [ "$id" != null ]'
 check "resident memory stays within 8 MB of idle (+$grow MB)" [ "$grow" -lt 8 ]
 check "the stored original is the file, byte for byte" \
 	bash -c "curl -fsS -H 'Authorization: Bearer $tok' '$base/api/v1/doc/$id' | jq -e '.sha256 == \"$want\" and .size == $((500 << 20))' >/dev/null"

@@ -1,5 +1,5 @@
 /* fuzz_cookie: what the server parses of a request itself besides URLs
- * (web/web.h): the Cookie header (web_cookie_find, for the session and
+ * (web/web_int.h): the Cookie header (web_cookie_find, for the session and
  * CSRF cookies) and form fields as they arrive in pieces (web_form_add,
  * web_form_get, bounded by WEB_FORM_FIELDS and WEB_FORM_BYTES).
  *
@@ -11,7 +11,7 @@
  * has no NUL inside and is as long as it says. */
 #include "fuzz.h"
 
-#include "web/web.h"
+#include "web/web_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,9 +1,9 @@
-/* HTTP header parsing the server does itself (web/web.h): Range
+/* HTTP header parsing the server does itself (web/web_int.h): Range
  * (RFC 9110 14.1: one byte range taken, an invalid one ignored, an
  * unsatisfiable one 416) and If-None-Match (13.1.2: "*" or a list of
  * entity-tags, compared weakly). */
 #include "test.h"
-#include "web/web.h"
+#include "web/web_int.h"
 
 #define SIZE 100
 

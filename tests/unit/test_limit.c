@@ -2,7 +2,7 @@
  * as the test of the limit, a success gives back what it counted, and a
  * locked key stays locked however many other keys come after it. */
 #include "test.h"
-#include "web/web.h"
+#include "web/web_int.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* views: store objects as JSON. Strings from the store are UTF-8 (checked
  * at ingest); jansson escapes them. */
-#include "web/views.h"
+#include "view/views.h"
 
 #include "core/util.h"
 #include "text/boxes.h"

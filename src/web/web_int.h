@@ -1,9 +1,12 @@
-/* web/web: what the files of the web server share (server.c: routes,
- * pages and the serve loop; auth.c: accounts and sessions; upload.c:
- * uploads; account.c: what users do; admin.c: the admin area). Nothing
- * outside src/web/ includes this. */
-#ifndef WY_WEB_H
-#define WY_WEB_H
+/* web/web_int: what the files of the web module share, its private
+ * header (the public one is web/site.h). http.c: the transport, the
+ * request's life and the routes; respond.c: responses; render.c: pages
+ * and their cache; counters.c: counts, visits, the query log; site.c: the
+ * site's start, stop and settings; home.c, doc.c, search.c, auth.c,
+ * upload.c, account.c, admin.c: the areas of the site. Nothing outside
+ * src/web/ includes this but the unit and fuzz tests. */
+#ifndef WY_WEB_INT_H
+#define WY_WEB_INT_H
 
 #include "blob/blob.h"
 #include "core/config.h"
@@ -17,18 +20,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The settings an admin may change on the site (stored in the store,
- * overriding the process's configuration); a copy is taken per use. */
-typedef struct web_site {
-	char name[128];
-	char footer[256];
-	char icp[128];
-	int preview_pages;
-	int64_t max_upload_mb;
-	int download_price;
-	int upload_review;
-	int points_upload, points_signin, points_register;
-} web_site;
 
 typedef struct server {
 	const wy_config *cfg;
@@ -54,7 +45,19 @@ typedef struct web_form {
 
 typedef struct web_upload web_upload; /* upload.c */
 
+/* One request: what every handler gets (web_handler), from its first
+ * call (the headers) to its end (request_done in http.c), which frees it
+ * and what it holds. */
 typedef struct web_req {
+	server *sv;
+	struct MHD_Connection *c;
+	/* the route it took: the part of the path after the route's pattern,
+	 * and whether it is the JSON twin (/api/v1/...), which answers in
+	 * JSON */
+	const struct web_route *route;
+	const char *rest;
+	size_t rest_at;           /* where rest starts in the URL */
+	bool api;
 	/* who is asking: a session (cookie wy_s) or a bearer token */
 	bool authed, bearer;
 	wy_user user;
@@ -67,7 +70,6 @@ typedef struct web_req {
 	bool secure;              /* cookies get Secure (HTTPS) */
 	/* a POST */
 	bool post;
-	const void *route;
 	struct MHD_PostProcessor *pp;
 	web_form form;
 	web_upload *up;
@@ -76,34 +78,84 @@ typedef struct web_req {
 	bool head;                /* a HEAD: answered as a GET, counted as nothing */
 } web_req;
 
-/* The request being handled on this thread. */
-web_req *web_cur(void);
+/* ---- the transport (http.c) ---- */
+typedef struct web_http web_http;
+/* Start libmicrohttpd and the connection guard on sv->cfg's address, with
+ * the pool's threads and the connection limit in *threads and *conns;
+ * the bound port in *port. Stop with web_http_stop (NULL: no-op), which
+ * waits for the requests in flight. */
+int web_http_start(server *sv, web_http **out, int *port, unsigned *threads, unsigned *conns, wy_errinfo *ei);
+void web_http_stop(web_http *h);
+
+/* What answers a request: every route's handler has this type. */
+typedef enum MHD_Result web_handler(web_req *rq);
 bool web_is_admin(const web_req *r);
 
-/* ---- responses (server.c) ---- */
+/* ---- responses (respond.c) ---- */
 enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r);
 enum MHD_Result web_send_buf(struct MHD_Connection *c, unsigned status, const char *type, wy_buf *b);
 enum MHD_Result web_text(struct MHD_Connection *c, unsigned status, const char *text);
 enum MHD_Result web_json(struct MHD_Connection *c, unsigned status, json_t *j);
 enum MHD_Result web_api_error(struct MHD_Connection *c, unsigned status, const char *msg);
+/* A refusal in the request's language of answers: {"error": msg} for the
+ * JSON twin, msg as plain text for a page. */
+enum MHD_Result web_refuse(web_req *rq, unsigned status, const char *msg);
+/* The store failed: 503 "store unavailable", in JSON for the twin. */
+enum MHD_Result web_unavailable(web_req *rq);
+/* The answer to a store error rc: not found (the 404 page or its JSON)
+ * for WY_ENOTFOUND, else web_unavailable. */
+enum MHD_Result web_fail(web_req *rq, int rc);
 enum MHD_Result web_redirect(struct MHD_Connection *c, const char *location);
 /* Render tpl with ctx (taken) into the site's frame and send it. */
-enum MHD_Result web_page(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+enum MHD_Result web_page(web_req *rq, unsigned status, const char *title,
 			 const wy_template *tpl, json_t *ctx);
-enum MHD_Result web_page_cookie(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+enum MHD_Result web_page_cookie(web_req *rq, unsigned status, const char *title,
 				const wy_template *tpl, json_t *ctx, const char *cookie);
 /* A page with a title and one message (and a link back). */
-enum MHD_Result web_message(server *sv, struct MHD_Connection *c, unsigned status, const char *title,
+enum MHD_Result web_message(web_req *rq, unsigned status, const char *title,
 			    const char *text, const char *back);
-enum MHD_Result web_not_found(server *sv, struct MHD_Connection *c);
-enum MHD_Result web_send_fd(struct MHD_Connection *c, int fd, uint64_t size, const char *type, const char *etag,
+enum MHD_Result web_not_found(web_req *rq);
+/* The answer to a form: for the JSON twin, {"error": msg} at a status of
+ * 400 and more, else j (taken; NULL: {"ok": true}); for a page, a message
+ * page "操作失败" with msg and a link to back, else a redirect to back. */
+enum MHD_Result web_result(web_req *rq, unsigned status, const char *msg, json_t *j, const char *back);
+enum MHD_Result web_send_fd(web_req *rq, int fd, uint64_t size, const char *type, const char *etag,
 			    const char *disposition);
+/* web_send_fd with the caching of a blob: public (shared caches too) or
+ * private. Takes fd. */
+enum MHD_Result web_send_fd_cache(web_req *rq, int fd, uint64_t size, const char *type,
+				  const char *etag, const char *disposition, bool public_);
 int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size);
+/* /static/NAME: the site's own CSS and scripts; names are checked, never
+ * paths. */
+web_handler web_send_static;
 const char *web_mime_of(const char *format);
 char *web_disposition(const char *name);
 
-/* ---- request helpers (server.c) ---- */
+/* ---- pages (render.c) ---- */
+/* Render tpl with ctx (taken) into the site's frame in the request's
+ * language: the page into *out (the caller frees it). */
+int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json_t *ctx,
+		    wy_buf *out);
+/* Send a rendered page (takes data, len bytes, malloc'd) with the
+ * language headers and cookies; cookie (may be NULL) is one more. */
+enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_t len,
+				 const char *cookie);
+/* The cache of anonymous document pages: a copy of document id's page in
+ * lang kept less than life_ms ago (NULL when none) / keep one.
+ * Thread-safe. */
+char *web_cache_get(int64_t id, const char *lang, int64_t life_ms, size_t *len);
+void web_cache_put(int64_t id, const char *lang, const char *data, size_t len);
+/* The display fields pages add to a document's JSON view (size_text,
+ * display_title, format_badge, date). */
+void web_add_display(json_t *o);
+
+/* ---- the site (site.c) ---- */
+/* This thread's store connection (opened at its first request, closed
+ * when the thread ends). */
 int web_store(server *sv, wy_store **st, wy_errinfo *ei);
+
+/* ---- request helpers (http.c) ---- */
 const char *web_lang(struct MHD_Connection *c);
 bool web_path_id(const char *s, int64_t *id);
 int web_arg_int(struct MHD_Connection *c, const char *name, int def, int lo, int hi);
@@ -111,13 +163,29 @@ void web_url_escape(wy_buf *b, const char *s);
 json_t *web_doc_context(const wy_doc *d);
 json_t *web_docs_context(const wy_doc_list *l);
 json_t *web_breadcrumb(const char *path);
+/* ---- counters, visits, the query log (counters.c) ---- */
 void web_count_hit(int64_t id, bool download);
 /* Count a download of document id by r's visitor (its account, else its
  * address): once a day per visitor and document. */
 void web_count_download(server *sv, struct MHD_Connection *c, const web_req *r, int64_t id);
 void web_count_visit(uint64_t visitor, int64_t id);
 uint64_t web_visitor_id(struct MHD_Connection *c, bool *fresh);
-void web_site_get(server *sv, web_site *out);
+/* Write what was gathered since the last call (the serve loop, each
+ * second, and at the end). */
+void web_counters_flush(wy_store *st);
+/* Log a search (doc 0) or a result opened from one. */
+void web_log_query(const char *query, int64_t doc);
+/* A result opened from the site's results page: counts towards related
+ * searches once a second visitor did the same. */
+void web_log_click(const char *query, int64_t doc, uint64_t visitor);
+/* The tag a results page puts on its link to document id for query. */
+void web_result_tag(int64_t id, const char *query, char out[17]);
+/* The visitor's address (behind a trusted proxy, the one it names),
+ * hashed with a key made at start. */
+uint64_t web_visitor_key(server *sv, struct MHD_Connection *c);
+/* A copy of the settings as the site has them now: the process's with
+ * the site settings admins stored applied (they may change at any time). */
+void web_site_get(server *sv, wy_config *out);
 /* The site's address as the request names it ("http://host:port"): its
  * Host header when that is a plain host[:port], else localhost. */
 void web_site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t size);
@@ -138,10 +206,28 @@ int web_parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
  * "\"...\"" of an existing resource): "*", or etag among its entity-tags,
  * weak or not. A malformed header matches nothing. */
 bool web_etag_matches(const char *h, const char *etag);
-/* The route (its path in the tables) a URL goes to, or NULL. */
+/* The pattern of the route a URL goes to, or NULL: the URL starts with
+ * it, or with /api/v1 and then it for a JSON twin. */
 const char *web_route_of(const char *url, bool post);
 /* Where to go after logging in: next when it is a path on this site. */
 const char *web_safe_next(const char *next);
+
+/* ---- the areas of the site: home.c, doc.c, search.c ---- */
+/* The format filter's values (NULL-terminated) and the page-count bands'
+ * labels (msgids), shared by listings and search. */
+extern const char *const web_formats[];
+extern const char *const web_bands[];
+web_handler web_page_index;
+web_handler web_page_category;
+web_handler web_api_home;
+web_handler web_api_categories;
+web_handler web_route_doc;
+web_handler web_route_blob;
+web_handler web_route_download;
+web_handler web_api_documents;
+web_handler web_api_doc;
+web_handler web_page_search;
+web_handler web_api_search;
 
 /* ---- accounts and sessions (auth.c) ---- */
 /* The client's address ("ip:..."): the peer's, or behind a trusted proxy
@@ -154,6 +240,10 @@ bool web_cookie_find(const char *header, const char *name, char *out, size_t siz
 void web_auth_begin(server *sv, struct MHD_Connection *c, web_req *r);
 /* A form's or header's CSRF token matches the request's. */
 bool web_csrf_ok(struct MHD_Connection *c, web_req *r);
+/* The rule itself: a bearer token needs none; else sent (the form's
+ * field or the X-CSRF-Token header, may be NULL) is the request's token,
+ * 64 hex digits, compared in constant time. */
+bool web_csrf_check(const web_req *r, const char *sent);
 /* The request's CSRF token for a form, made (and sent as a cookie) when
  * an anonymous visitor has none yet. Anonymous pages carry a token only
  * when they asked for one (log in, register): the rest stay free of
@@ -193,22 +283,22 @@ bool web_limit_take(const web_limit *keys, int n, int64_t now, int *retry_after)
 void web_limit_give(const char *key, int64_t now);
 void web_limit_clear(const char *key, int64_t now);
 
-enum MHD_Result web_post_login(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_post_register(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_post_logout(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_post_password(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_page_login(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_page_register(server *sv, struct MHD_Connection *c, const char *rest);
+web_handler web_post_login;
+web_handler web_post_register;
+web_handler web_post_logout;
+web_handler web_post_password;
+web_handler web_page_login;
+web_handler web_page_register;
 
 /* ---- uploads (upload.c) ---- */
 /* The first call of an upload POST: may refuse it at once (returns true
  * with the response queued in *ret). */
-bool web_upload_begin(server *sv, struct MHD_Connection *c, web_req *r, bool api, enum MHD_Result *ret);
+bool web_upload_begin(web_req *r, enum MHD_Result *ret);
 /* The body, as it arrives. */
 void web_upload_data(web_req *r, const char *data, size_t size);
-enum MHD_Result web_upload_end(server *sv, struct MHD_Connection *c, web_req *r);
+web_handler web_upload_end;
 void web_upload_free(web_upload *u);
-enum MHD_Result web_page_upload(server *sv, struct MHD_Connection *c, const char *rest);
+web_handler web_page_upload;
 
 /* ---- what users do (account.c) ---- */
 /* The reasons a document may be reported for (msgids), NULL-terminated. */
@@ -218,6 +308,9 @@ bool web_can_see(const web_req *r, const wy_doc *d);
 /* The same rule without an admin's rights: published and public, or the
  * account's own and not deleted (what a reward takes). */
 bool web_user_can_see(const web_req *r, const wy_doc *d);
+/* Whether r is d's owner or an admin: who sees all of d's pages and
+ * what the store says of it (state, privacy, the uploader unmasked). */
+bool web_owner_or_admin(const web_req *r, const wy_doc *d);
 /* How many pages of d, from the first, r may read: their images, text and
  * search hits (snippets, page numbers, links). All of them for its owner
  * and admins; the preview (setting preview_pages) for everyone else, who
@@ -226,20 +319,19 @@ int web_pages_readable(server *sv, const web_req *r, const wy_doc *d);
 /* Add the viewer's part of a document page to ctx: favorite state,
  * points, the uploader's name unmasked for its owner and admins. */
 void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);
-enum MHD_Result web_post_doc(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_post_download(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_post_me(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-enum MHD_Result web_page_me(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_api_me(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_qr(server *sv, struct MHD_Connection *c, int64_t id);
+web_handler web_post_doc;
+web_handler web_post_download;
+web_handler web_post_me;
+web_handler web_page_me;
+enum MHD_Result web_qr(web_req *rq, int64_t id);
 /* The download of d for r: free, paid before, or to be paid (a form). */
-enum MHD_Result web_download(server *sv, struct MHD_Connection *c, web_req *r, wy_doc *d, bool pay);
+enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay);
 
 /* ---- the admin area (admin.c) ---- */
-enum MHD_Result web_page_admin(server *sv, struct MHD_Connection *c, const char *rest);
-enum MHD_Result web_post_admin(server *sv, struct MHD_Connection *c, web_req *r, const char *rest);
-/* Site settings an admin may change, by name; apply the stored ones. */
-bool web_site_setting(const char *name);
+web_handler web_page_admin;
+web_handler web_post_admin;
+/* Apply the site settings stored by admins (core/config.c marks which
+ * settings they are) over the process's. */
 void web_site_load(server *sv, wy_store *st);
 
 #endif

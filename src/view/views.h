@@ -1,4 +1,4 @@
-/* views: JSON forms of the store's objects, shared by the API
+/* view/views: JSON forms of the store's objects, shared by the API
  * (/api/v1/...) and the command line's --json, so both say the same thing
  * with the same field names (docs/api.md). Each returns a new reference. */
 #ifndef WY_VIEWS_H

@@ -1,0 +1,395 @@
+/* web/doc: one document: its page (/doc/N, cached for anonymous
+ * visitors), its page images (/blob/...), its download (/download/N) and
+ * its JSON twins (/api/v1/doc/N, .../pages, .../search, /api/v1/documents).
+ * Who may see it and which pages is account.c's rule (web_can_see,
+ * web_pages_readable). */
+#include "text/query.h"
+#include "text/utf8.h"
+#include "view/views.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "store/store.h"
+#include "web/i18n.h"
+#include "web/web_int.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include <unistd.h>
+
+/* 猜你喜欢, simply for now: the most viewed documents that are neither this
+ * one nor already among its related ones. */
+/* 猜你喜欢: what visitors of this document also read, else the most read
+ * of its category; never what "related" already shows. */
+static json_t *you_may_like(wy_store *st, int64_t id, json_t *related)
+{
+	json_t *a = json_array();
+	int64_t ex[16];
+	int nex = 0;
+	size_t k;
+	json_t *r;
+	json_array_foreach(related, k, r) if (nex < 16) ex[nex++] = json_integer_value(json_object_get(r, "id"));
+	wy_doc_list l = {0};
+	if (wy_store_doc_also_read(st, id, ex, nex, 6, &l, NULL) != WY_OK)
+		return a;
+	for (int i = 0; i < l.n; i++)
+		json_array_append_new(a, web_doc_context(&l.items[i]));
+	wy_doc_list_clear(&l);
+	return a;
+}
+
+/* 相关搜索: the queries after which people opened this document, then its
+ * keywords; each a link to its search. */
+static json_t *related_searches(wy_store *st, const wy_doc *d)
+{
+	json_t *a = json_array();
+	wy_str_list ql = {0};
+	wy_store_doc_queries(st, d->id, 6, &ql, NULL);
+	char *kw = d->keywords ? wy_xstrdup(d->keywords) : NULL;
+	const char *items[16];
+	int n = 0;
+	for (int i = 0; i < ql.n && n < 16; i++)
+		items[n++] = ql.items[i];
+	char *save = NULL;
+	for (char *t = kw ? strtok_r(kw, " ", &save) : NULL; t && n < 16; t = strtok_r(NULL, " ", &save))
+		items[n++] = t;
+	for (int i = 0; i < n && json_array_size(a) < 8; i++) {
+		bool dup = false;
+		for (int j = 0; j < i; j++)
+			dup = dup || strcmp(items[i], items[j]) == 0;
+		if (dup || !*items[i])
+			continue;
+		wy_buf u;
+		wy_buf_init(&u, 0);
+		wy_buf_puts(&u, "/search?q=");
+		web_url_escape(&u, items[i]);
+		json_array_append_new(a, json_pack("{s:s, s:s}", "text", items[i], "url", u.data));
+		wy_buf_free(&u);
+	}
+	free(kw);
+	wy_str_list_clear(&ql);
+	return a;
+}
+
+static enum MHD_Result count_args(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	(void)key;
+	(void)value;
+	(*(int *)cls)++;
+	return MHD_YES;
+}
+
+static enum MHD_Result page_doc(web_req *rq, int64_t id)
+{
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	/* ?p=N is the pager's jump: to that page's anchor. */
+	const char *jump = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
+	if (jump) {
+		char loc[64];
+		int64_t n;
+		if (web_path_id(jump, &n) && n < 1000000)
+			snprintf(loc, sizeof loc, "/doc/%lld#p%lld", (long long)id, (long long)n);
+		else
+			snprintf(loc, sizeof loc, "/doc/%lld", (long long)id);
+		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(r, "Location", loc);
+		return web_queue(c, 303, r);
+	}
+	wy_store *st;
+	wy_errinfo ei = {0};
+	wy_doc d = {0};
+	int rc = web_store(sv, &st, &ei);
+	if (!rc)
+		rc = wy_store_doc_get(st, id, &d, &ei);
+	if (rc)
+		return web_fail(rq, rc);
+	if (!web_can_see(rq, &d)) {
+		wy_doc_clear(&d);
+		return web_not_found(rq);
+	}
+	bool fresh;
+	uint64_t visitor = web_visitor_id(c, &fresh);
+	if (!rq->head) { /* a HEAD reads nothing */
+		web_count_hit(id, false);
+		web_count_visit(visitor, id);
+	}
+	char cookie[96] = "";
+	if (fresh)
+		snprintf(cookie, sizeof cookie, "wy_v=%016llx; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+			 (unsigned long long)visitor);
+	int nargs = 0;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, count_args, &nargs);
+	/* pages are kept only as anonymous visitors see them */
+	if (rq->authed || d.state != WY_STATE_PUBLISHED || d.private_)
+		nargs++;
+	const char *lang = web_lang(c);
+	if (!nargs) {
+		size_t len;
+		char *hit = web_cache_get(id, lang, sv->cfg->page_cache_ms, &len);
+		if (hit) {
+			wy_doc_clear(&d);
+			return web_respond_page(rq, 200, hit, len, fresh ? cookie : NULL);
+		}
+	}
+	/* opened from search results: the viewer marks the hits, and a link
+	 * from the site's results page (its tag) counts towards related
+	 * searches; not a query with an excluded clause, which could be any
+	 * text the document does not hold */
+	const char *qarg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+	const char *from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
+	wy_query *q = qarg ? wy_query_parse(qarg, strlen(qarg)) : NULL;
+	if (wy_query_searchable(q) && !wy_query_fts_not(q) && from && strlen(from) == 16 && !rq->head) {
+		char tag[17];
+		web_result_tag(id, wy_query_display(q), tag);
+		if (sodium_memcmp(tag, from, 16) == 0)
+			web_log_click(wy_query_display(q), id, web_visitor_key(sv, c));
+	}
+	bool d_ready = d.status == WY_DOC_READY; /* a converting one changes by the second */
+	json_t *ctx = web_doc_context(&d);
+	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
+	wy_query_free(q);
+	/* The pages the reader may read (web_pages_readable: the preview, or
+	 * all of them for the owner and admins, as the API and /blob/ give
+	 * them) and their text, each cut to what a reader scrolls through. */
+	int shown = web_pages_readable(sv, rq, &d);
+	json_t *items = json_array();
+	char *lead = NULL;
+	for (int i = 1; d.status == WY_DOC_READY && i <= shown; i++) {
+		wy_page p;
+		if (wy_store_page_get(st, id, i, &p, NULL))
+			continue;
+		const char *text = p.text ? p.text : "";
+		size_t tl = wy_utf8_truncate(text, strlen(text), 64 * 1024);
+		size_t al = wy_utf8_truncate(text, strlen(text), 120); /* alt: the start of the text */
+		if (!lead && *text)
+			lead = wy_xstrndup(text, wy_utf8_truncate(text, strlen(text), 300));
+		json_t *item = wy_view_page(&p);
+		json_object_set_new(item, "text", json_stringn(text, tl));
+		json_object_set_new(item, "alt", json_stringn(text, al));
+		json_object_set_new(item, "pages_total", json_integer(d.pages));
+		json_array_append_new(items, item);
+		wy_page_clear(&p);
+	}
+	wy_doc_list rel = {0};
+	json_t *related = json_array();
+	if (wy_store_doc_related(st, id, 10, &rel, NULL) == WY_OK)
+		for (int i = 0; i < rel.n; i++)
+			json_array_append_new(related, web_doc_context(&rel.items[i]));
+	wy_doc_list_clear(&rel);
+	/* the page is cached for every visitor: no Host header in it (the
+	 * script makes the link absolute in the reader's browser) */
+	char *share = wy_xasprintf("/doc/%lld", (long long)id);
+	json_object_set_new(ctx, "page_items", items);
+	json_object_set_new(ctx, "shown", json_integer(shown));
+	json_object_set_new(ctx, "all_shown", json_boolean(shown >= d.pages));
+	json_object_set_new(ctx, "has_text", json_boolean(lead != NULL));
+	json_object_set_new(ctx, "lead", json_string(lead ? lead : ""));
+	json_object_set_new(ctx, "breadcrumb", web_breadcrumb(d.category));
+	json_object_set_new(ctx, "related", related);
+	json_object_set_new(ctx, "you_may_like", you_may_like(st, id, related));
+	json_object_set_new(ctx, "related_searches", related_searches(st, &d));
+	json_object_set_new(ctx, "share_url", json_string(share));
+	web_doc_viewer(st, rq, &d, ctx, lang);
+	json_t *reasons = json_array();
+	for (int i = 0; web_report_reasons[i]; i++)
+		json_array_append_new(reasons, json_pack("{s:s, s:s}", "value", web_report_reasons[i], "label",
+							 wy_i18n_tr(lang, web_report_reasons[i])));
+	json_object_set_new(ctx, "report_reasons", reasons);
+	free(share);
+	free(lead);
+	char title[300];
+	snprintf(title, sizeof title, "%s", d.title ? d.title : d.filename ? d.filename : "");
+	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
+	wy_doc_clear(&d);
+	wy_buf page;
+	if (web_render_page(rq, title, sv->doc, ctx, &page))
+		return web_text(c, 500, "the page could not be rendered\n");
+	if (!nargs && d_ready && sv->cfg->page_cache_ms > 0)
+		web_cache_put(id, lang, page.data, page.len);
+	size_t plen = page.len;
+	return web_respond_page(rq, 200, wy_buf_steal(&page), plen, fresh ? cookie : NULL);
+}
+
+enum MHD_Result web_route_blob(web_req *rq)
+{
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	const char *sha = rq->rest;
+	int fd;
+	uint64_t size;
+	if (!wy_blob_valid_name(sha))
+		return web_text(c, 404, "not found\n");
+	/* page images and thumbnails of documents the reader may see, pages
+	 * within the preview (past it, the download: its price); never
+	 * originals */
+	wy_config site;
+	web_site_get(sv, &site);
+	int preview = site.preview_pages;
+	wy_store *st;
+	int vis = 0;
+	if (web_store(sv, &st, NULL) ||
+	    wy_store_blob_visibility(st, sha, rq->authed ? rq->user.id : 0, web_is_admin(rq), preview, &vis, NULL))
+		return web_unavailable(rq);
+	if (vis == 0)
+		return web_text(c, 404, "not found\n");
+	int rc = web_open_blob(sv, sha, &fd, &size);
+	if (rc)
+		return web_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
+	unsigned char magic[12] = {0};
+	ssize_t got = pread(fd, magic, sizeof magic, 0);
+	const char *type = got == 12 && memcmp(magic, "RIFF", 4) == 0 && memcmp(magic + 8, "WEBP", 4) == 0
+				   ? "image/webp"
+				   : "application/octet-stream";
+	char etag[70];
+	snprintf(etag, sizeof etag, "\"%s\"", sha);
+	return web_send_fd_cache(rq, fd, size, type, etag, NULL, vis == 2);
+}
+
+/* The original, under the name it was uploaded with (account.c: the price). */
+static enum MHD_Result send_download(web_req *rq, int64_t id)
+{
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	wy_store *st;
+	wy_doc d = {0};
+	int rc = web_store(sv, &st, NULL);
+	if (!rc)
+		rc = wy_store_doc_get(st, id, &d, NULL);
+	if (rc)
+		return web_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
+	if (!web_can_see(rq, &d)) {
+		wy_doc_clear(&d);
+		return web_text(c, 404, "not found\n");
+	}
+	enum MHD_Result ret = web_download(rq, &d, false);
+	wy_doc_clear(&d);
+	return ret;
+}
+
+enum MHD_Result web_route_doc(web_req *rq)
+{
+	const char *rest = rq->rest;
+	int64_t id;
+	const char *slash = strchr(rest, '/');
+	if (slash && strcmp(slash, "/qr.svg") == 0) {
+		char num[24];
+		size_t n = (size_t)(slash - rest);
+		snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : 0), rest);
+		return n < sizeof num && web_path_id(num, &id) ? web_qr(rq, id) : web_not_found(rq);
+	}
+	return web_path_id(rest, &id) ? page_doc(rq, id) : web_not_found(rq);
+}
+
+enum MHD_Result web_route_download(web_req *rq)
+{
+	const char *rest = rq->rest;
+	int64_t id;
+	return web_path_id(rest, &id) ? send_download(rq, id) : web_not_found(rq);
+}
+
+/* /api/v1/documents: what the caller may see, counted and paged in SQL. */
+enum MHD_Result web_api_documents(web_req *rq)
+{
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	wy_store *st;
+	int offset = web_arg_int(c, "offset", 0, 0, 1 << 30), limit = web_arg_int(c, "limit", 20, 1, 100);
+	wy_doc_list l;
+	int total;
+	if (web_store(sv, &st, NULL) ||
+	    wy_store_doc_visible(st, rq->authed ? rq->user.id : 0, web_is_admin(rq), offset, limit, &l, &total, NULL))
+		return web_unavailable(rq);
+	json_t *a = json_array();
+	for (int i = 0; i < l.n; i++)
+		if (web_can_see(rq, &l.items[i])) /* the same rule: never shows more */
+			json_array_append_new(a, wy_view_doc(&l.items[i]));
+	wy_doc_list_clear(&l);
+	return web_json(c, 200,
+			json_pack("{s:o, s:i, s:i, s:i}", "documents", a, "offset", offset, "limit", limit, "total", total));
+}
+
+/* /api/v1/doc/N[/pages|/search]: path is what follows doc/. */
+enum MHD_Result web_api_doc(web_req *rq)
+{
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	const char *path = rq->rest;
+	wy_store *st;
+	wy_errinfo ei = {0};
+	if (web_store(sv, &st, &ei))
+		return web_unavailable(rq);
+	enum MHD_Result ret;
+	int64_t id = 0;
+	const char *rest = NULL;
+	char num[24];
+	const char *p = path, *slash = strchr(p, '/');
+	size_t n = slash ? (size_t)(slash - p) : strlen(p);
+	snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : sizeof num - 1), p);
+	rest = slash ? slash + 1 : "";
+	wy_doc d;
+	int rc = n < sizeof num && web_path_id(num, &id) ? wy_store_doc_get(st, id, &d, &ei) : WY_ENOTFOUND;
+	if (!rc && !web_can_see(rq, &d)) {
+		wy_doc_clear(&d);
+		rc = WY_ENOTFOUND;
+	}
+	if (rc) {
+		ret = rc == WY_ENOTFOUND ? web_api_error(c, 404, "no such document") : web_unavailable(rq);
+	} else if (*rest == 0) {
+		json_t *v = wy_view_doc(&d);
+			if (web_owner_or_admin(rq, &d)) {
+			json_object_set_new(v, "uploader", json_string(d.uploader ? d.uploader : ""));
+			json_object_set_new(v, "state", json_string(wy_doc_state_name(d.state)));
+			json_object_set_new(v, "private", json_boolean(d.private_));
+		}
+		ret = web_json(c, 200, v);
+		wy_doc_clear(&d);
+	} else if (strcmp(rest, "pages") == 0) {
+		/* Pages from `from`, at most `count` (text can be long). */
+		int from = web_arg_int(c, "from", 1, 1, 1 << 30), count = web_arg_int(c, "count", 20, 1, 100);
+		json_t *a = json_array();
+		/* the preview's pages, as on the document page (all for its
+		 * owner and admins) */
+		int last = web_pages_readable(sv, rq, &d);
+		for (int i = from; d.status == WY_DOC_READY && i <= last && i < from + count; i++) {
+			wy_page pg;
+			if (wy_store_page_get(st, id, i, &pg, NULL))
+				break;
+			json_array_append_new(a, wy_view_page(&pg));
+			wy_page_clear(&pg);
+		}
+		ret = web_json(c, 200, json_pack("{s:I, s:i, s:o}", "id", (json_int_t)id, "pages", d.pages, "items", a));
+		wy_doc_clear(&d);
+	} else if (strcmp(rest, "search") == 0) {
+		/* in-document search: pages and hit rectangles */
+		const char *qa = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
+		wy_query *q = wy_query_parse(qa ? qa : "", qa ? strlen(qa) : 0);
+		json_t *res = NULL;
+		if (d.status != WY_DOC_READY || !wy_query_searchable(q))
+			res = json_pack("{s:I, s:s, s:i, s:[]}", "id", (json_int_t)id, "query", wy_query_display(q),
+					"total", 0, "pages");
+		else if (wy_view_doc_search(st, &d, q, web_arg_int(c, "max_pages", 200, 1, 1000), &res, &ei))
+			res = NULL;
+		/* hits past the preview are for its owner and admins (the
+		 * rest read on in the download) */
+		int last = web_pages_readable(sv, rq, &d);
+		json_t *pages = res ? json_object_get(res, "pages") : NULL;
+		if (pages && last < d.pages) {
+			for (size_t k = json_array_size(pages); k-- > 0;)
+				if (json_integer_value(json_object_get(json_array_get(pages, k), "page")) > last)
+					json_array_remove(pages, k);
+			json_object_set_new(res, "total", json_integer((json_int_t)json_array_size(pages)));
+		}
+		wy_query_free(q);
+		wy_doc_clear(&d);
+		ret = res ? web_json(c, 200, res) : web_api_error(c, 503, "search unavailable");
+	} else {
+		wy_doc_clear(&d);
+		ret = web_api_error(c, 404, "no such resource");
+	}
+	return ret;
+}

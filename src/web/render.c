@@ -1,0 +1,293 @@
+/* web/render: pages. A template rendered into the site's frame in the
+ * request's language, with who is reading and the forms' token; the
+ * short-lived cache of anonymous document pages; the display fields pages
+ * add to the JSON views. Never reads the store. */
+#include "view/views.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "store/store.h"
+#include "web/i18n.h"
+#include "web/web_int.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	wy_buf *b = cls;
+	if (strcmp(key, "lang") == 0)
+		return MHD_YES;
+	wy_buf_putc(b, b->len ? '&' : '?');
+	web_url_escape(b, key);
+	if (value) {
+		wy_buf_putc(b, '=');
+		web_url_escape(b, value);
+	}
+	return MHD_YES;
+}
+
+/* The language switch's link: this page (a relative URL, the same query
+ * but for lang) in lang. A query too long to repeat is dropped. */
+static char *lang_url(struct MHD_Connection *c, const char *lang)
+{
+	wy_buf b;
+	wy_buf_init(&b, 2048);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query_arg, &b);
+	if (wy_buf_printf(&b, "%clang=%s", b.len ? '&' : '?', lang)) {
+		wy_buf_free(&b);
+		return wy_xasprintf("?lang=%s", lang);
+	}
+	return wy_buf_steal(&b);
+}
+
+/* Send a rendered page (takes data, len bytes, malloc'd). */
+enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_t len, const char *cookie)
+{
+	struct MHD_Connection *c = rq->c;
+	const char *lang = web_lang(c);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+	MHD_add_response_header(r, "Content-Language", wy_i18n_html_lang(lang));
+	MHD_add_response_header(r, "Vary", "Accept-Language, Cookie");
+	/* ?lang= is a choice: remembered, so links followed stay in it. */
+	const char *asked = wy_i18n_supported(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"));
+	if (asked) {
+		char lc[96];
+		snprintf(lc, sizeof lc, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", asked);
+		MHD_add_response_header(r, "Set-Cookie", lc);
+	}
+	if (cookie)
+		MHD_add_response_header(r, "Set-Cookie", cookie);
+	web_auth_cookies(rq, r);
+	if (rq->authed)
+		MHD_add_response_header(r, "Cache-Control", "private, no-cache");
+	return web_queue(c, status, r);
+}
+
+/* Render tpl with ctx into the site's frame in the request's language:
+ * the page into *out (the caller frees it). Takes ctx. */
+int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json_t *ctx, wy_buf *out)
+{
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	const char *lang = web_lang(c);
+	wy_config site;
+	web_site_get(sv, &site);
+	/* who is reading, and the token of the forms on the page */
+	json_t *me = rq->authed ? json_pack("{s:I, s:s, s:b}", "id", (json_int_t)rq->user.id, "name", rq->user.name,
+					    "admin", rq->user.role == WY_ROLE_ADMIN)
+				: json_null();
+	const char *csrf = rq->authed || rq->csrf_form ? rq->csrf : "";
+	json_object_set(ctx, "me", me);
+	json_object_set_new(ctx, "csrf", json_string(csrf));
+	wy_buf body, page;
+	wy_buf_init(&body, 32u << 20);
+	wy_buf_init(&page, 33u << 20);
+	int rc = wy_template_render_lang(tpl, ctx, lang, &body);
+	json_decref(ctx);
+	if (!rc) {
+		char *zh = lang_url(c, "zh"), *en = lang_url(c, "en");
+		json_t *frame = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s}", "title", title, "body",
+					  body.data ? body.data : "", "footer", site.site_footer, "icp", site.site_icp, "site_name",
+					  site.site_name, "html_lang", wy_i18n_html_lang(lang), "lang_zh_url", zh, "lang_en_url", en,
+					  "me", me, "csrf", csrf);
+		free(zh);
+		free(en);
+		rc = wy_template_render_lang(sv->base, frame, lang, &page);
+		json_decref(frame);
+	}
+	json_decref(me);
+	wy_buf_free(&body);
+	if (rc)
+		wy_buf_free(&page);
+	else
+		*out = page;
+	return rc;
+}
+
+/* Render tpl with ctx into the site's frame, in the request's language,
+ * and send it. Takes ctx. title is shown as it is: translate UI text
+ * before (wy_i18n_tr(web_lang(c), ...)). */
+enum MHD_Result web_page_cookie(web_req *rq, unsigned status, const char *title, const wy_template *tpl, json_t *ctx,
+				const char *cookie)
+{
+	struct MHD_Connection *c = rq->c;
+	wy_buf page;
+	if (web_render_page(rq, title, tpl, ctx, &page))
+		return web_text(c, 500, "the page could not be rendered\n");
+	size_t len = page.len;
+	return web_respond_page(rq, status, wy_buf_steal(&page), len, cookie);
+}
+
+/* Rendered document pages, kept a few seconds: a popular document's page is
+ * asked for far more often than anything on it changes (its related
+ * documents and searches move slowly; a re-conversion shows within
+ * page_cache_ms). Only pages asked for without a query string are kept,
+ * per language; direct-mapped, a slot a document and language. */
+#define PAGE_CACHE_SLOTS 512
+#define PAGE_CACHE_MAX (512u << 10)
+
+static struct page_cache {
+	pthread_mutex_t lock;
+	struct {
+		int64_t id;
+		const char *lang;
+		int64_t at_ms;
+		char *data;
+		size_t len;
+	} slot[PAGE_CACHE_SLOTS];
+} page_cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static unsigned cache_slot(int64_t id, const char *lang)
+{
+	return (unsigned)(((uint64_t)id * 2654435761u) ^ (uint64_t)(lang[0] == 'e')) % PAGE_CACHE_SLOTS;
+}
+
+/* A copy of the cached page of document id in lang, or NULL. */
+char *web_cache_get(int64_t id, const char *lang, int64_t life_ms, size_t *len)
+{
+	char *copy = NULL;
+	unsigned k = cache_slot(id, lang);
+	pthread_mutex_lock(&page_cache.lock);
+	if (page_cache.slot[k].data && page_cache.slot[k].id == id && strcmp(page_cache.slot[k].lang, lang) == 0 &&
+	    wy_now_ms() - page_cache.slot[k].at_ms < life_ms) {
+		*len = page_cache.slot[k].len;
+		copy = wy_xmalloc(*len ? *len : 1);
+		memcpy(copy, page_cache.slot[k].data, *len);
+	}
+	pthread_mutex_unlock(&page_cache.lock);
+	return copy;
+}
+
+void web_cache_put(int64_t id, const char *lang, const char *data, size_t len)
+{
+	if (len > PAGE_CACHE_MAX)
+		return;
+	char *copy = wy_xmalloc(len ? len : 1);
+	memcpy(copy, data, len);
+	unsigned k = cache_slot(id, lang);
+	pthread_mutex_lock(&page_cache.lock);
+	char *old = page_cache.slot[k].data;
+	page_cache.slot[k].id = id;
+	page_cache.slot[k].lang = lang;
+	page_cache.slot[k].at_ms = wy_now_ms();
+	page_cache.slot[k].data = copy;
+	page_cache.slot[k].len = len;
+	pthread_mutex_unlock(&page_cache.lock);
+	free(old);
+}
+
+enum MHD_Result web_page(web_req *rq, unsigned status, const char *title, const wy_template *tpl, json_t *ctx)
+{
+	return web_page_cookie(rq, status, title, tpl, ctx, NULL);
+}
+
+enum MHD_Result web_message(web_req *rq, unsigned status, const char *title, const char *text, const char *back)
+{
+	return web_page(rq, status, title, rq->sv->message,
+			json_pack("{s:s, s:s, s:s}", "title", title, "text", text ? text : "", "back", back ? back : "/"));
+}
+
+void web_paging(json_t *ctx, int total, int page, int per)
+{
+	int pages = total ? (total + per - 1) / per : 1;
+	json_object_set_new(ctx, "total", json_integer(total));
+	json_object_set_new(ctx, "page", json_integer(page));
+	json_object_set_new(ctx, "pages", json_integer(pages));
+	if (page > 1)
+		json_object_set_new(ctx, "prev", json_integer(page - 1));
+	if (page < pages)
+		json_object_set_new(ctx, "next", json_integer(page + 1));
+}
+
+enum MHD_Result web_not_found(web_req *rq)
+{
+	return web_page(rq, 404, wy_i18n_tr(web_lang(rq->c), "未找到"), rq->sv->notfound, json_object());
+}
+
+/* What the pages show of a document besides its JSON view. */
+/* What the pages show of a document besides its JSON view, from that view
+ * (so a view made elsewhere, as for search results, gets them too). */
+void web_add_display(json_t *o)
+{
+	const char *title = json_string_value(json_object_get(o, "title"));
+	const char *name = json_string_value(json_object_get(o, "filename"));
+	const char *format = json_string_value(json_object_get(o, "format"));
+	char size[32];
+	wy_format_size(json_integer_value(json_object_get(o, "size")), size, sizeof size);
+	json_object_set_new(o, "size_text", json_string(size));
+	json_object_set_new(o, "display_title", json_string(title ? title : name ? name : ""));
+	char badge[16] = "";
+	for (size_t i = 0; format && format[i] && i < sizeof badge - 1; i++)
+		badge[i] = (char)(format[i] >= 'a' && format[i] <= 'z' ? format[i] - 32 : format[i]);
+	json_object_set_new(o, "format_badge", json_string(badge));
+	char date[16];
+	time_t t = (time_t)json_integer_value(json_object_get(o, "created_at"));
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	json_object_set_new(o, "date", json_string(date));
+}
+
+/* What the pages show of a document. */
+json_t *web_doc_context(const wy_doc *d)
+{
+	json_t *o = wy_view_doc(d);
+	web_add_display(o);
+	json_object_set_new(o, "ready", json_boolean(d->status == WY_DOC_READY));
+	if (d->status == WY_DOC_CONVERTING && d->progress_total) {
+		char pr[32];
+		snprintf(pr, sizeof pr, "%d/%d", d->progress_done, d->progress_total);
+		json_object_set_new(o, "progress", json_string(pr));
+	}
+	return o;
+}
+
+json_t *web_docs_context(const wy_doc_list *l)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < l->n; i++)
+		json_array_append_new(a, web_doc_context(&l->items[i]));
+	return a;
+}
+
+/* "a/b" -> [{name: a, url: /category/a}, {name: b, url: /category/a/b}] */
+json_t *web_breadcrumb(const char *path)
+{
+	json_t *a = json_array();
+	for (const char *p = path; p && *p;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		char *url = wy_xasprintf("/category/%.*s", (int)(p + n - path), path);
+		json_array_append_new(a, json_pack("{s:s%, s:s}", "name", p, n, "url", url));
+		free(url);
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return a;
+}
+
+enum MHD_Result web_result(web_req *rq, unsigned status, const char *msg, json_t *j, const char *back)
+{
+	if (rq->api) {
+		if (status >= 400) {
+			json_decref(j);
+			return web_api_error(rq->c, status, msg);
+		}
+		return web_json(rq->c, status, j ? j : json_pack("{s:b}", "ok", 1));
+	}
+	json_decref(j);
+	if (status >= 400)
+		return web_message(rq, status, wy_i18n_tr(web_lang(rq->c), "操作失败"), msg, back);
+	return web_redirect(rq->c, back);
+}

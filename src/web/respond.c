@@ -1,0 +1,320 @@
+/* web/respond: every answer leaves through here (web_queue adds the
+ * security headers): text, JSON, redirects, the site's static files, and
+ * immutable files with ETag, Range and sendfile (blobs, downloads). It
+ * makes no page (render.c) and decides nothing about who may see what. */
+#include "blob/blob.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "store/store.h"
+#include "web/i18n.h"
+#include "web/web_int.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every response leaves through here: the security headers are on all of
+ * them, errors and images included. Takes r. */
+enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+{
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result web_send_buf(struct MHD_Connection *c, unsigned status, const char *type, wy_buf *b)
+{
+	size_t len = b->len;
+	char *data = wy_buf_steal(b);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", type);
+	return web_queue(c, status, r);
+}
+
+enum MHD_Result web_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_puts(&b, text);
+	return web_send_buf(c, status, "text/plain; charset=utf-8", &b);
+}
+
+enum MHD_Result web_redirect(struct MHD_Connection *c, const char *location)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Location", location);
+	return web_queue(c, 303, r);
+}
+
+/* /static/NAME: the site's own files; names are checked, never paths. */
+enum MHD_Result web_send_static(web_req *rq)
+{
+	server *sv = rq->sv;
+	struct MHD_Connection *c = rq->c;
+	const char *name = rq->rest;
+	const char *type = NULL;
+	size_t n = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') || name[i] == '-' ||
+		      name[i] == '_' || (name[i] == '.' && i > 0)))
+			return web_not_found(rq);
+	if (n > 4 && strcmp(name + n - 4, ".css") == 0)
+		type = "text/css; charset=utf-8";
+	else if (n > 3 && strcmp(name + n - 3, ".js") == 0)
+		type = "text/javascript; charset=utf-8";
+	if (!type)
+		return web_not_found(rq);
+	char *path = wy_xasprintf("%s/%s", sv->static_dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return web_not_found(rq);
+	}
+	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+	if (!r) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "public, max-age=300");
+	return web_queue(c, 200, r);
+}
+
+/* Parse a single "bytes=a-b", "bytes=a-" or "bytes=-n" range against size.
+ * Returns 1 with [*from, *to] for a satisfiable range, 0 to serve it all
+ * (no header, several ranges, or a form we do not take), -1 when it cannot
+ * be satisfied (416). Numbers are digits only (RFC 9110 14.1.1): strtoull
+ * alone would also take a sign or spaces ("bytes=--1" as a suffix of
+ * 2^64-1 bytes: the whole file as a 206); an invalid range is ignored. */
+int web_parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+{
+	if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+		return 0;
+	const char *p = h + 6;
+	char *end;
+	if (*p == '-') {
+		if (p[1] < '0' || p[1] > '9')
+			return 0;
+		unsigned long long n = strtoull(p + 1, &end, 10);
+		if (end == p + 1 || *end || n == 0)
+			return n == 0 && end != p + 1 && !*end ? -1 : 0;
+		*from = n >= size ? 0 : size - n;
+		*to = size ? size - 1 : 0;
+		return size ? 1 : -1;
+	}
+	if (*p < '0' || *p > '9')
+		return 0;
+	unsigned long long a = strtoull(p, &end, 10), b;
+	if (*end != '-')
+		return 0;
+	p = end + 1;
+	if (!*p) {
+		b = size ? size - 1 : 0;
+	} else {
+		if (*p < '0' || *p > '9')
+			return 0;
+		b = strtoull(p, &end, 10);
+		if (*end || b < a)
+			return 0;
+		if (b >= size)
+			b = size ? size - 1 : 0;
+	}
+	if (a >= size)
+		return -1;
+	*from = a;
+	*to = b;
+	return 1;
+}
+
+bool web_etag_matches(const char *h, const char *etag)
+{
+	if (!h)
+		return false;
+	size_t n = strlen(etag);
+	const char *p = h + strspn(h, " \t");
+	if (*p == '*')
+		return p[1 + strspn(p + 1, " \t")] == 0;
+	/* 1#entity-tag: [W/]"opaque", separated by commas and spaces; compared
+	 * weakly (a W/ prefix is ignored). Anything else: no match. */
+	for (;;) {
+		p += strspn(p, " \t,");
+		if (!*p)
+			return false;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		if (*p != '"')
+			return false;
+		const char *q = strchr(p + 1, '"');
+		if (!q)
+			return false;
+		if ((size_t)(q + 1 - p) == n && memcmp(p, etag, n) == 0)
+			return true;
+		p = q + 1;
+		if (*p && *p != ',' && *p != ' ' && *p != '\t')
+			return false;
+	}
+}
+
+/* Send an immutable object: strong ETag, 304 on a match, long caching, one
+ * byte range on request (206/416), sendfile. Takes fd. */
+/* Blobs are immutable: cached a year, by shared caches too when public. */
+enum MHD_Result web_send_fd_cache(web_req *rq, int fd, uint64_t size, const char *type,
+					 const char *etag, const char *disposition, bool public_)
+{
+	/* A GET or HEAD whose validator matches gets 304 (RFC 9110 13.1.2); a
+	 * POST (a paid download) always gets the file it paid for. */
+	struct MHD_Connection *c = rq->c;
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+	if (!rq->post && web_etag_matches(inm, etag)) {
+		close(fd);
+		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(r, "ETag", etag);
+		return web_queue(c, 304, r);
+	}
+	uint64_t from = 0, to = size ? size - 1 : 0;
+	int ranged = web_parse_range(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range"), size, &from, &to);
+	/* If-Range with another validator: the client's copy is stale, send all. */
+	const char *ifr = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Range");
+	if (ifr && strcmp(ifr, etag) != 0)
+		ranged = 0;
+	char cr[96];
+	if (ranged < 0) {
+		close(fd);
+		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
+		MHD_add_response_header(r, "Content-Range", cr);
+		return web_queue(c, 416, r);
+	}
+	struct MHD_Response *r = ranged ? MHD_create_response_from_fd_at_offset64(to - from + 1, fd, from)
+					: MHD_create_response_from_fd(size, fd); /* takes fd; sendfile */
+	if (!r) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "ETag", etag);
+	MHD_add_response_header(r, "Cache-Control",
+				public_ ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable");
+	MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	if (disposition)
+		MHD_add_response_header(r, "Content-Disposition", disposition);
+	if (ranged) {
+		snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", (unsigned long long)from, (unsigned long long)to,
+			 (unsigned long long)size);
+		MHD_add_response_header(r, "Content-Range", cr);
+	}
+	return web_queue(c, ranged ? 206 : 200, r);
+}
+
+enum MHD_Result web_send_fd(web_req *rq, int fd, uint64_t size, const char *type, const char *etag,
+			    const char *disposition)
+{
+	return web_send_fd_cache(rq, fd, size, type, etag, disposition, false);
+}
+
+int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size)
+{
+	return wy_blob_open_fd(sv->blobs, sha, fd, size, NULL);
+}
+
+const char *web_mime_of(const char *format)
+{
+	static const struct {
+		const char *fmt, *mime;
+	} t[] = {
+		{"pdf", "application/pdf"},
+		{"epub", "application/epub+zip"},
+		{"txt", "text/plain; charset=utf-8"},
+		{"doc", "application/msword"},
+		{"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		{"xls", "application/vnd.ms-excel"},
+		{"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+		{"ppt", "application/vnd.ms-powerpoint"},
+		{"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+		{"odt", "application/vnd.oasis.opendocument.text"},
+		{"ods", "application/vnd.oasis.opendocument.spreadsheet"},
+		{"odp", "application/vnd.oasis.opendocument.presentation"},
+		{"rtf", "application/rtf"},
+	};
+	for (size_t i = 0; format && i < sizeof t / sizeof t[0]; i++)
+		if (strcmp(format, t[i].fmt) == 0)
+			return t[i].mime;
+	return "application/octet-stream";
+}
+
+/* Content-Disposition for a UTF-8 file name (RFC 6266, RFC 5987): an ASCII
+ * fallback with everything else replaced, and the exact name encoded. */
+char *web_disposition(const char *name)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_buf_puts(&b, "attachment; filename=\"");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		wy_buf_putc(&b, (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') ? (char)*p : '_');
+	wy_buf_puts(&b, "\"; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("!#$&+-.^_`|~", *p))
+			wy_buf_putc(&b, (char)*p);
+		else
+			wy_buf_printf(&b, "%%%02X", *p);
+	}
+	return wy_buf_steal(&b);
+}
+
+/* ---- /api/v1: JSON twins (docs/api.md) --------------------------------- */
+
+enum MHD_Result web_json(struct MHD_Connection *c, unsigned status, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!s)
+		return MHD_NO;
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	return web_queue(c, status, r);
+}
+
+enum MHD_Result web_api_error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	return web_json(c, status, json_pack("{s:s}", "error", msg));
+}
+
+enum MHD_Result web_refuse(web_req *rq, unsigned status, const char *msg)
+{
+	return rq->api ? web_api_error(rq->c, status, msg) : web_text(rq->c, status, msg);
+}
+
+enum MHD_Result web_unavailable(web_req *rq) { return web_refuse(rq, 503, rq->api ? "store unavailable" : "store unavailable\n"); }
+
+enum MHD_Result web_fail(web_req *rq, int rc)
+{
+	if (rc == WY_ENOTFOUND)
+		return rq->api ? web_api_error(rq->c, 404, "not found") : web_not_found(rq);
+	return web_unavailable(rq);
+}

@@ -1,0 +1,144 @@
+/* The web layer without a browser: the route table (pages, their JSON
+ * twins under /api/v1, API-only and POST-only routes), the CSRF rule, and
+ * a request's life through the real site (web/site.h) on a port of its
+ * own: a GET, a refused POST, an unknown method, a body cut off. */
+#include "test.h"
+#include "web/site.h"
+#include "web/web_int.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+TEST(routes_pages_and_twins)
+{
+	ASSERT_STR_EQ(web_route_of("/", false), "/");
+	ASSERT_STR_EQ(web_route_of("/doc/12", false), "/doc/");
+	ASSERT_STR_EQ(web_route_of("/category/a/b", false), "/category/");
+	ASSERT_STR_EQ(web_route_of("/api/v1/category/a", false), "/category/"); /* its twin */
+	ASSERT_STR_EQ(web_route_of("/api/v1/me", false), "/me");
+	ASSERT_STR_EQ(web_route_of("/api/v1/admin/users", false), "/admin/");
+	ASSERT_STR_EQ(web_route_of("/api/v1/doc/12/pages", false), "/api/v1/doc/"); /* API only */
+	ASSERT_STR_EQ(web_route_of("/api/v1/home", false), "/api/v1/home");
+	ASSERT(web_route_of("/api/v1/search/x", false) == NULL); /* exact */
+	ASSERT(web_route_of("/searchx", false) == NULL);
+	ASSERT(web_route_of("/api/v2/home", false) == NULL);
+	ASSERT(web_route_of("/api/v1/static/x.css", false) == NULL); /* no twin */
+	ASSERT(web_route_of("/logout", false) == NULL);             /* POST only */
+}
+
+TEST(routes_posts)
+{
+	ASSERT_STR_EQ(web_route_of("/logout", true), "/logout");
+	ASSERT_STR_EQ(web_route_of("/api/v1/logout", true), "/logout");
+	ASSERT_STR_EQ(web_route_of("/me/password", true), "/me/password"); /* before /me/ */
+	ASSERT_STR_EQ(web_route_of("/api/v1/me/signin", true), "/me/");
+	ASSERT_STR_EQ(web_route_of("/api/v1/upload", true), "/upload");
+	ASSERT(web_route_of("/", true) == NULL);
+	ASSERT(web_route_of("/search", true) == NULL);
+	ASSERT(web_route_of("/api/v1/documents", true) == NULL);
+}
+
+TEST(csrf_rule)
+{
+	web_req r = {0};
+	const char *tok = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	snprintf(r.csrf, sizeof r.csrf, "%s", tok);
+	ASSERT(web_csrf_check(&r, tok));
+	ASSERT(!web_csrf_check(&r, NULL));
+	ASSERT(!web_csrf_check(&r, ""));
+	ASSERT(!web_csrf_check(&r, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdee"));
+	ASSERT(!web_csrf_check(&r, "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+	ASSERT(!web_csrf_check(&r, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0"));
+	r.csrf[0] = 0; /* a request with no token matches none, not an empty one */
+	ASSERT(!web_csrf_check(&r, ""));
+	r.bearer = true; /* a bearer token is not sent by a browser on its own */
+	ASSERT(web_csrf_check(&r, NULL));
+}
+
+/* One request on a new connection to port; the response's first line and
+ * headers and body in out. */
+static void ask(int port, const char *req, char *out, size_t size)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT(fd >= 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	ASSERT_EQ(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ASSERT_EQ(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	shutdown(fd, SHUT_WR);
+	size_t n = 0;
+	ssize_t got;
+	while (n < size - 1 && (got = read(fd, out + n, size - 1 - n)) > 0)
+		n += (size_t)got;
+	out[n] = 0;
+	close(fd);
+}
+
+TEST(request_lifecycle)
+{
+	wy_config cfg;
+	ASSERT_EQ(wy_config_load(&cfg, NULL), WY_OK);
+	snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", wy_test_tmpdir("web"));
+	cfg.http_port = 0; /* any free port */
+	cfg.http_threads = 2;
+	wy_site *site = NULL;
+	wy_errinfo ei = {0};
+	ASSERT_EQ(wy_site_start(&cfg, &site, &ei), WY_OK);
+	int port = wy_site_port(site);
+	ASSERT(port > 0);
+	static char out[1 << 16];
+
+	ask(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", out, sizeof out);
+	ASSERT_CONTAINS(out, "HTTP/1.1 200");
+	ASSERT_CONTAINS(out, "X-Content-Type-Options: nosniff"); /* every answer has the headers */
+	ASSERT_CONTAINS(out, "ok\n");
+
+	/* a page and its JSON twin, one handler */
+	ask(port, "GET /category/none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", out, sizeof out);
+	ASSERT_CONTAINS(out, "HTTP/1.1 404");
+	ASSERT_CONTAINS(out, "text/html");
+	ask(port, "GET /api/v1/category/none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", out, sizeof out);
+	ASSERT_CONTAINS(out, "HTTP/1.1 404");
+	ASSERT_CONTAINS(out, "{\"error\":\"no such category\"}");
+	ask(port, "GET /api/v1/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", out, sizeof out);
+	ASSERT_CONTAINS(out, "{\"error\":\"no such resource\"}");
+
+	/* a form without its token: refused at its end, in the twin's JSON */
+	const char *post = "POST /api/v1/logout HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+			   "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 5\r\n\r\na=b&c";
+	ask(port, post, out, sizeof out);
+	ASSERT_CONTAINS(out, "HTTP/1.1 403");
+	ASSERT_CONTAINS(out, "CSRF");
+	ASSERT_CONTAINS(out, "application/json");
+	post = "POST /logout HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	       "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=b";
+	ask(port, post, out, sizeof out);
+	ASSERT_CONTAINS(out, "HTTP/1.1 403");
+	ASSERT_CONTAINS(out, "text/plain");
+
+	/* a form too large is refused from its headers */
+	ask(port,
+	    "POST /logout HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: "
+	    "application/x-www-form-urlencoded\r\nContent-Length: 99999999\r\n\r\n",
+	    out, sizeof out);
+	ASSERT_CONTAINS(out, "HTTP/1.1 413");
+	/* a POST where there is none, and a method the site does not take */
+	ask(port, "POST /search HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", out, sizeof out);
+	ASSERT_CONTAINS(out, "HTTP/1.1 405");
+	ask(port, "DELETE /doc/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", out, sizeof out);
+	ASSERT_CONTAINS(out, "HTTP/1.1 405");
+	/* a body cut short: the request ends without an answer, and the
+	 * site goes on (its request is freed at the end: run under ASan) */
+	ask(port,
+	    "POST /logout HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+	    "Content-Length: 100\r\n\r\na=b",
+	    out, sizeof out);
+	ASSERT(strstr(out, "HTTP/1.1 200") == NULL);
+	ask(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", out, sizeof out);
+	ASSERT_CONTAINS(out, "HTTP/1.1 200");
+	wy_site_stop(site);
+}
+
+TEST_LIST(T(routes_pages_and_twins), T(routes_posts), T(csrf_rule), T(request_lifecycle))
