@@ -511,7 +511,7 @@ fail:
 	return rc;
 }
 
-int wy_store_doc_search(wy_store *st, int64_t doc_id, const wy_query *q, int *pages, int max, int *n,
+int wy_store_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_query *q, int *pages, int max, int *n,
 			wy_errinfo *ei)
 {
 	*n = 0;
@@ -527,7 +527,8 @@ int wy_store_doc_search(wy_store *st, int64_t doc_id, const wy_query *q, int *pa
 		return rc;
 	sqlite3_bind_text(s, 1, fts, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, doc_id << PAGE_BITS);
-	sqlite3_bind_int64(s, 3, (doc_id + 1) << PAGE_BITS);
+	int last = last_page < 0 ? 0 : last_page > PAGE_MASK ? PAGE_MASK : last_page;
+	sqlite3_bind_int64(s, 3, (doc_id << PAGE_BITS) + last + 1);
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n < max)

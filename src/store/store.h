@@ -348,9 +348,10 @@ void wy_search_result_clear(wy_search_result *r);
  * matches very many pages is ranked on the newest of them (see ->more). */
 int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei);
 
-/* Pages of one document where any clause of q matches, in page order; at
- * most max written to pages; *n is how many match in all. */
-int wy_store_doc_search(wy_store *st, int64_t doc_id, const wy_query *q, int *pages, int max, int *n,
+/* Pages 1..last_page of one document where any clause of q matches, in
+ * page order (pages past last_page are not searched at all); at most max
+ * written to pages; *n is how many match in all. */
+int wy_store_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_query *q, int *pages, int max, int *n,
 			wy_errinfo *ei);
 
 /* Rebuild the whole index from the stored text (after a tokenizer change,

@@ -168,12 +168,12 @@ static size_t cp_index(const char *text, size_t off)
 	return n;
 }
 
-int wy_view_doc_search(wy_store *st, const wy_doc *d, const wy_query *q, int max_pages, json_t **out,
+int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_query *q, int max_pages, json_t **out,
 		       wy_errinfo *ei)
 {
 	int *pages = wy_xcalloc((size_t)(max_pages > 0 ? max_pages : 1), sizeof *pages);
 	int n = 0;
-	int rc = wy_store_doc_search(st, d->id, q, pages, max_pages, &n, ei);
+	int rc = wy_store_doc_search(st, d->id, last_page, q, pages, max_pages, &n, ei);
 	if (rc) {
 		free(pages);
 		return rc;

@@ -34,11 +34,12 @@ json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, int wid
  * Errors are the store's. */
 int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t **out, wy_errinfo *ei);
 
-/* Search inside document d: the pages where q matches, each with its hits:
+/* Search inside document d, on its pages 1..last_page (the rest are not
+ * searched): the pages where q matches, each with its hits:
  * {"id", "query", "total", "pages": [{"page", "hits": [{"rects": [[x0, y0,
  * x1, y1]...], "snippet"...}]}]}; rectangles are fractions of the page's
  * width and height. At most max_pages pages and 50 hits a page. */
-int wy_view_doc_search(wy_store *st, const wy_doc *d, const wy_query *q, int max_pages, json_t **out,
+int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_query *q, int max_pages, json_t **out,
 		       wy_errinfo *ei);
 
 #endif

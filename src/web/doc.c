@@ -372,18 +372,12 @@ enum MHD_Result web_api_doc(web_req *rq)
 		if (d.status != WY_DOC_READY || !wy_query_searchable(q))
 			res = json_pack("{s:I, s:s, s:i, s:[]}", "id", (json_int_t)id, "query", wy_query_display(q),
 					"total", 0, "pages");
-		else if (wy_view_doc_search(st, &d, q, web_arg_int(c, "max_pages", 200, 1, 1000), &res, &ei))
-			res = NULL;
 		/* hits past the preview are for its owner and admins (the
-		 * rest read on in the download) */
-		int last = web_pages_readable(sv, rq, &d);
-		json_t *pages = res ? json_object_get(res, "pages") : NULL;
-		if (pages && last < d.pages) {
-			for (size_t k = json_array_size(pages); k-- > 0;)
-				if (json_integer_value(json_object_get(json_array_get(pages, k), "page")) > last)
-					json_array_remove(pages, k);
-			json_object_set_new(res, "total", json_integer((json_int_t)json_array_size(pages)));
-		}
+		 * rest read on in the download): those pages are not even
+		 * searched, so a visitor's query costs the preview's pages */
+		else if (wy_view_doc_search(st, &d, web_pages_readable(sv, rq, &d), q,
+					    web_arg_int(c, "max_pages", 200, 1, 1000), &res, &ei))
+			res = NULL;
 		wy_query_free(q);
 		wy_doc_clear(&d);
 		ret = res ? web_json(c, 200, res) : web_api_error(c, 503, "search unavailable");

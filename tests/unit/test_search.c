@@ -126,9 +126,13 @@ TEST(finds_pages_by_short_chinese_queries)
 	ASSERT_EQ(r.items[0].pages[0], 2);
 	wy_search_result_clear(&r);
 	int pages[8], n;
-	ASSERT_EQ(wy_store_doc_search(st, speech, q, pages, 8, &n, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_search(st, speech, 100, q, pages, 8, &n, NULL), WY_OK);
 	ASSERT_EQ(n, 1);
 	ASSERT_EQ(pages[0], 2);
+	/* pages past last_page are not searched: a visitor's search inside a
+	 * document costs its preview, not the whole document */
+	ASSERT_EQ(wy_store_doc_search(st, speech, 1, q, pages, 8, &n, NULL), WY_OK);
+	ASSERT_EQ(n, 0);
 	wy_query_free(q);
 	/* Traditional finds Simplified and the reverse */
 	ASSERT_EQ(search(st, "創建", ids, 8), 1);
