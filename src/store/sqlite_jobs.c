@@ -97,7 +97,14 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 			       " CASE WHEN d.title_user THEN d.title END"
 			       " FROM jobs j JOIN documents d ON d.id = j.doc_id"
 			       " WHERE j.state='queued' OR (j.state='running' AND j.lease_until < ?1)"
-			       " ORDER BY j.id LIMIT 1",
+			       /* Fair between uploaders: first the jobs of the account
+			        * with the fewest conversions running, then the oldest.
+			        * Found by an attacker: six small files built to take
+			        * the whole time limit held both slots for minutes while
+			        * everyone else's uploads waited behind them. */
+			       " ORDER BY (SELECT count(*) FROM jobs r JOIN documents rd ON rd.id = r.doc_id"
+			       "   WHERE r.state='running' AND r.lease_until >= ?1 AND rd.owner_id IS d.owner_id), j.id"
+			       " LIMIT 1",
 			       ei)))
 			goto fail;
 		sqlite3_bind_int64(s, 1, now);

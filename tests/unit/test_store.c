@@ -479,7 +479,34 @@ TEST(blob_refs_lists_every_reference)
 	wy_store_close(st);
 }
 
-TEST_LIST(T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
+/* Found by an attacker: one account's six slow files held every converter
+ * while others' uploads waited. The queue is fair between accounts: the
+ * next job is of the account with the fewest running, then the oldest. */
+TEST(the_queue_is_fair_between_accounts)
+{
+	wy_store *st = fresh(NULL);
+	int64_t ids[4];
+	for (int i = 0; i < 4; i++) {
+		char sha[65];
+		snprintf(sha, sizeof sha, "%064d", 500 + i);
+		wy_doc_new dn = {.filename = "x.pdf", .sha256 = sha, .size = 10, .owner_id = i < 3 ? 1 : 2};
+		bool existed;
+		ASSERT_EQ(wy_store_doc_add(st, &dn, &ids[i], &existed, NULL), WY_OK);
+	}
+	wy_job j1, j2, j3;
+	ASSERT_EQ(wy_store_job_claim(st, "w", 60, 3, &j1, NULL), WY_OK);
+	ASSERT_EQ(j1.doc_id, ids[0]); /* nobody runs anything: the oldest */
+	ASSERT_EQ(wy_store_job_claim(st, "w", 60, 3, &j2, NULL), WY_OK);
+	ASSERT_EQ(j2.doc_id, ids[3]); /* account 1 runs one, account 2 none */
+	ASSERT_EQ(wy_store_job_claim(st, "w", 60, 3, &j3, NULL), WY_OK);
+	ASSERT_EQ(j3.doc_id, ids[1]);
+	wy_job_clear(&j1);
+	wy_job_clear(&j2);
+	wy_job_clear(&j3);
+	wy_store_close(st);
+}
+
+TEST_LIST(T(the_queue_is_fair_between_accounts), T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
 	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
 	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
