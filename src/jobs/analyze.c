@@ -21,7 +21,7 @@ static int64_t df_lookup(void *ctx, const char *term)
 	return df;
 }
 
-int wy_analyze(wy_store *st, int64_t doc_id, const wy_page *pages, int npages, double dup_threshold,
+int wy_analyze(wy_store *st, int64_t doc_id, const wy_page *pages, int npages, int keyword_pages, double dup_threshold,
 	       wy_analysis *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -31,7 +31,8 @@ int wy_analyze(wy_store *st, int64_t doc_id, const wy_page *pages, int npages, d
 	for (int i = 0; i < npages; i++) {
 		const char *t = pages[i].text ? pages[i].text : "";
 		size_t len = strlen(t);
-		wy_keywords_add(kw, t, len);
+		if (i < keyword_pages)
+			wy_keywords_add(kw, t, len);
 		wy_minhash_add(&mh, t, len);
 	}
 	int64_t df = 0, total = 0;

@@ -20,10 +20,12 @@ typedef struct wy_analysis {
 	double similarity;       /* with dup_of */
 } wy_analysis;
 
-/* Analyze the pages of document doc_id. dup_threshold (0..1] is the
- * resemblance that makes a near-duplicate; 0 skips the check. Errors are
- * the store's. */
-int wy_analyze(wy_store *st, int64_t doc_id, const wy_page *pages, int npages, double dup_threshold,
+/* Analyze the pages of document doc_id. Keywords come from the first
+ * keyword_pages pages only: they are shown to every reader, who may read
+ * the preview and no further. dup_threshold (0..1] is the resemblance that
+ * makes a near-duplicate (of the whole text); 0 skips the check. Errors
+ * are the store's. */
+int wy_analyze(wy_store *st, int64_t doc_id, const wy_page *pages, int npages, int keyword_pages, double dup_threshold,
 	       wy_analysis *out, wy_errinfo *ei);
 void wy_analysis_clear(wy_analysis *a);
 

@@ -936,6 +936,21 @@ static void owe_failure(wy_store *st, const slot *s, int rc, const wy_errinfo *e
 }
 
 /* Child finished (or was killed): publish or fail its job. */
+static void preview_setting(void *ctx, const char *name, const char *value)
+{
+	if (strcmp(name, "preview_pages") == 0 && atoi(value) > 0)
+		*(int *)ctx = atoi(value);
+}
+
+/* The pages every reader may read: the site's preview_pages as an admin
+ * last set it, else this process's setting. */
+static int preview_pages(const wy_config *cfg, wy_store *st)
+{
+	int n = cfg->preview_pages;
+	wy_store_settings_each(st, preview_setting, &n, NULL);
+	return n;
+}
+
 static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, bool timed_out)
 {
 	wy_errinfo ei = {0};
@@ -981,7 +996,7 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 		/* keywords and fingerprint; a near-duplicate is flagged or refused */
 		wy_analysis an;
 		double thr = cfg->near_duplicates ? cfg->near_duplicate_percent / 100.0 : 0;
-		rc = wy_analyze(st, s->job.doc_id, s->pages, s->npages, thr, &an, &ei);
+		rc = wy_analyze(st, s->job.doc_id, s->pages, s->npages, preview_pages(cfg, st), thr, &an, &ei);
 		if (!rc && an.dup_of && cfg->near_duplicates == 2) {
 			snprintf(buf, sizeof buf, "nearly the same text as document %lld (%.0f%% alike): refused",
 				 (long long)an.dup_of, an.similarity * 100);

@@ -225,7 +225,43 @@ TEST(job_of_a_dead_worker_is_picked_up)
 	env_close(&e);
 }
 
+/* Keywords are shown to every reader: they come from the preview, never
+ * from pages past it (found by an attacker: a word only on pages 9-10
+ * of a document previewing 3 was in its keywords and related searches). */
+TEST(keywords_come_from_the_preview)
+{
+	wy_buf t;
+	wy_buf_init(&t, 0);
+	for (int i = 0; i < 80; i++)
+		wy_buf_puts(&t, "文渊阁是清代皇家藏书楼，收藏四库全书。\n");
+	for (int i = 0; i < 300; i++)
+		wy_buf_puts(&t, "饕餮纹青铜器的纹样。\n");
+	char *kw[2] = {NULL, NULL};
+	const int preview[2] = {2, 50};
+	for (int k = 0; k < 2; k++) { /* each in a library of its own */
+		env e;
+		env_open(&e, "worker-kw");
+		e.cfg.preview_pages = preview[k];
+		int64_t id = add_doc(&e, t.data, t.len, "a.txt");
+		run_until_done(&e, &id, 1);
+		wy_doc d;
+		ASSERT_EQ(wy_store_doc_get(e.st, id, &d, NULL), WY_OK);
+		ASSERT_EQ(d.status, WY_DOC_READY);
+		ASSERT(d.pages > 4);
+		kw[k] = wy_xstrdup(d.keywords ? d.keywords : "");
+		printf("  preview %d of %d pages: keywords %s\n", preview[k], d.pages, kw[k]);
+		wy_doc_clear(&d);
+		env_close(&e);
+	}
+	wy_buf_free(&t);
+	ASSERT(*kw[0] && !strstr(kw[0], "饕餮"));
+	ASSERT(strstr(kw[1], "饕餮")); /* the word makes a keyword when readable */
+	free(kw[0]);
+	free(kw[1]);
+}
+
 TEST_LIST(T(converts_and_publishes_pages), T(crashing_child_fails_only_its_document),
 	  T(hanging_child_is_killed_at_the_limit), T(memory_limit_fails_with_a_reason),
 	  T(unrecognized_and_missing_original), T(job_of_a_dead_worker_is_picked_up),
-	  T(boxes_out_of_step_with_the_text_fail_the_job))
+	  T(boxes_out_of_step_with_the_text_fail_the_job),
+	  T(keywords_come_from_the_preview))
