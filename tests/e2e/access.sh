@@ -12,23 +12,11 @@
 # web_pages_readable (all for the owner and admins, else the preview).
 source "$(dirname "$0")/lib.bash"
 
-d=$(tmpdir)
-data=$d/data
-spid=
-trap 'kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
-mkdir -p "$data"
+new_library
 echo 'bosspass123' | "$WY_BIN" --data "$data" user add boss --admin --password-stdin > /dev/null
 "$WY_BIN" --data "$data" category add 测试/访问 > /dev/null
-port=$(free_port)
-WENYUAN_PREVIEW_PAGES=3 WENYUAN_PAGE_CACHE_MS=0 \
-	"$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" > "$d/serve.out" 2> "$d/serve.err" &
-spid=$!
-base=http://127.0.0.1:$port
-check "serve answers" wait_http "$base/healthz"
+serve_site WENYUAN_PREVIEW_PAGES=3 WENYUAN_PAGE_CACHE_MS=0
 
-code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
-api_login() { curl -fsS -X POST "$base/api/v1/login" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }
-register() { curl -fsS -X POST "$base/api/v1/register" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }
 boss=$(api_login boss bosspass123)
 alice=$(register alice alicepass1)
 bob=$(register bob bobpass123)

@@ -5,28 +5,16 @@
 # and failed logins limited (last: it locks this address out).
 source "$(dirname "$0")/lib.bash"
 
-d=$(tmpdir)
-data=$d/data
-spid=
-trap 'kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
-mkdir -p "$data"
+new_library
 echo 'bosspass123' | "$WY_BIN" --data "$data" user add boss --admin --password-stdin > /dev/null
 check "wenyuan user add makes an admin" bash -c "'$WY_BIN' --data '$data' user list --json | jq -e '.[0].admin == true and .[0].name == \"boss\"' >/dev/null"
 check "a short password is refused" fails_with "password" bash -c "echo short | '$WY_BIN' --data '$data' user add shorty --password-stdin"
 
-port=$(free_port)
 # no points for uploads or sign-ins here: the ledger's total must only move
 # when the test says so
-WENYUAN_POINTS_UPLOAD=0 WENYUAN_POINTS_REGISTER=20 \
-	"$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" > "$d/serve.out" 2> "$d/serve.err" &
-spid=$!
-base=http://127.0.0.1:$port
-check "serve answers" wait_http "$base/healthz"
+serve_site WENYUAN_POINTS_UPLOAD=0 WENYUAN_POINTS_REGISTER=20
 
-code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 # api_login NAME PASSWORD: a bearer token
-api_login() { curl -fsS -X POST "$base/api/v1/login" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }
-register() { curl -fsS -X POST "$base/api/v1/register" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }
 # upload TOKEN FILE [curl -F args...]: the new document's id
 upload() {
 	local t=$1 f=$2; shift 2

@@ -17,7 +17,7 @@ spid=$!
 trap 'kill $spid 2>/dev/null || true' EXIT
 base=http://127.0.0.1:$port
 check "serve --listen answers" wait_http "$base/healthz"
-code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
 
 # Downloads: the original bytes under their Chinese name.
 curl -s -D "$d/h1" -o "$d/got" "$base/download/$id"

@@ -84,3 +84,40 @@ wait_http() {
 	done
 	return 1
 }
+
+# ---- a site on the real server ----
+# new_library: a fresh temporary directory $d with an empty data directory
+# $data; at exit the server started by serve_site is stopped and $d removed.
+new_library() {
+	d=$(tmpdir)
+	data=$d/data
+	spid=
+	mkdir -p "$data"
+	trap 'kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
+}
+
+# serve_site [WENYUAN_X=VALUE ... --serve-flag ...]: serve $data on a free
+# port of 127.0.0.1 with those settings in the environment and those flags
+# given to serve; sets $spid and $base and checks that it answers.
+serve_site() {
+	local a envs=() args=()
+	for a in "$@"; do
+		case $a in
+		--*) args+=("$a") ;;
+		*) envs+=("$a") ;;
+		esac
+	done
+	local port
+	port=$(free_port)
+	env "${envs[@]}" "$WY_BIN" --data "$data" serve "${args[@]}" --listen "127.0.0.1:$port" \
+		> "$d/serve.out" 2> "$d/serve.err" &
+	spid=$!
+	base=http://127.0.0.1:$port
+	check "serve answers" wait_http "$base/healthz"
+}
+
+# code CURL-ARGS...: the HTTP status only.
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+# register NAME PASSWORD / api_login NAME PASSWORD: a bearer token.
+register() { curl -fsS -X POST "$base/api/v1/register" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }
+api_login() { curl -fsS -X POST "$base/api/v1/login" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }

@@ -5,21 +5,12 @@
 # addresses (header values only: every request goes to 127.0.0.1).
 source "$(dirname "$0")/lib.bash"
 
-d=$(tmpdir)
-data=$d/data
-spid=
-trap 'kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
-mkdir -p "$data"
+new_library
 echo 'adminpass123' | "$WY_BIN" --data "$data" user add admin --admin --password-stdin > /dev/null
 echo 'alicepass123' | "$WY_BIN" --data "$data" user add alice --password-stdin > /dev/null
 echo 'carolpass123' | "$WY_BIN" --data "$data" user add carol --password-stdin > /dev/null
 
-port=$(free_port)
-WENYUAN_TRUST_PROXY=1 WENYUAN_LOGIN_ATTEMPTS=5 \
-	"$WY_BIN" --data "$data" serve --no-worker --listen "127.0.0.1:$port" > "$d/serve.out" 2> "$d/serve.err" &
-spid=$!
-base=http://127.0.0.1:$port
-check "serve answers" wait_http "$base/healthz"
+serve_site WENYUAN_TRUST_PROXY=1 WENYUAN_LOGIN_ATTEMPTS=5 --no-worker
 # carol's session for the password route, before any test locks anything
 carol=$(curl -sS -X POST "$base/api/v1/login" -H 'X-Forwarded-For: 127.3.0.1' -d name=carol -d password=carolpass123 | jq -r '.token // empty' || true)
 check "carol logs in" [ ${#carol} -eq 64 ]

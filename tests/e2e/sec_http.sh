@@ -8,21 +8,11 @@
 # boundary is refused and stores nothing.
 source "$(dirname "$0")/lib.bash"
 
-d=$(tmpdir)
-data=$d/data
-spid=
-trap 'kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
-mkdir -p "$data"
+new_library
 echo 'bosspass123' | "$WY_BIN" --data "$data" user add boss --admin --password-stdin > /dev/null
 
-port=$(free_port)
-"$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" > "$d/serve.out" 2> "$d/serve.err" &
-spid=$!
-base=http://127.0.0.1:$port
-check "serve answers" wait_http "$base/healthz"
+serve_site
 
-code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
-register() { curl -fsS -X POST "$base/api/v1/register" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }
 # upload TOKEN FILE [curl -F args...] > JSON
 upload() {
 	local t=$1 f=$2; shift 2
@@ -35,15 +25,6 @@ wait_ready() {
 		s=$(curl -fsS "$base/api/v1/doc/$1" -H "Authorization: Bearer $2" | jq -r .status)
 		[ "$s" = ready ] && return 0
 		[ "$s" = failed ] && return 1
-		sleep 0.2
-	done
-	return 1
-}
-# eventually COMMAND...: true within 10 s (for what a request's completion
-# does after its answer is sent)
-eventually() {
-	for _ in $(seq 50); do
-		"$@" && return 0
 		sleep 0.2
 	done
 	return 1

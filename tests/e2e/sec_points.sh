@@ -8,22 +8,11 @@
 # settings hold.
 source "$(dirname "$0")/lib.bash"
 
-d=$(tmpdir)
-data=$d/data
-spid=
-trap 'kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
-mkdir -p "$data"
+new_library
 echo 'bosspass123' | "$WY_BIN" --data "$data" user add boss --admin --password-stdin > /dev/null
 
-port=$(free_port)
-"$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" > "$d/serve.out" 2> "$d/serve.err" &
-spid=$!
-base=http://127.0.0.1:$port
-check "serve answers" wait_http "$base/healthz"
+serve_site
 
-code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
-api_login() { curl -fsS -X POST "$base/api/v1/login" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }
-register() { curl -fsS -X POST "$base/api/v1/register" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }
 points() { curl -fsS -H "Authorization: Bearer $1" "$base/api/v1/me" | jq .user.points; }
 # upload TOKEN [curl -F args...]: the new documents' ids, one a line
 upload() {
