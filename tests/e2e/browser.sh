@@ -30,7 +30,7 @@ port=$(free_port)
 "$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" --no-worker > "$d/serve.out" 2> "$d/serve.err" &
 spid=$!
 trap 'kill $spid 2>/dev/null || true' EXIT
-wait_http "http://127.0.0.1:$port/healthz" || { echo "server did not start"; exit 1; }
+wait_http "http://127.0.0.1:$port/healthz" || { echo "server did not start:"; tail -5 "$d/serve.err"; exit 1; }
 
 art=$(dirname "$WY_BIN")/test-artifacts
 WY_BASE="http://127.0.0.1:$port" WY_DOC=$id WY_ARTIFACTS=$art WY_CHROMIUM=$chromium \

@@ -22,7 +22,7 @@ port=$(free_port)
 "$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" > "$d/serve.out" 2> "$d/serve.err" &
 spid=$!
 trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
-wait_http "http://127.0.0.1:$port/healthz" || { echo "server did not start"; exit 1; }
+wait_http "http://127.0.0.1:$port/healthz" || { echo "server did not start:"; tail -5 "$d/serve.err"; exit 1; }
 
 art=$(dirname "$WY_BIN")/test-artifacts
 rc=0

@@ -55,11 +55,15 @@ need_corpus() {
 
 tmpdir() { mktemp -d "${TMPDIR:-/tmp}/wy-e2e-XXXXXX"; }
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1, below the kernel's range of ephemeral ports:
+# a port from that range may be taken as the local end of some test's
+# outgoing connection between this check and the server's bind.
 free_port() {
-	local p
+	local p lo=32768
+	read -r lo _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+	[ "$lo" -gt 12000 ] || lo=32768
 	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000))
+		p=$((10000 + RANDOM % (lo - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
 	done
 	return 1
@@ -113,7 +117,12 @@ serve_site() {
 		> "$d/serve.out" 2> "$d/serve.err" &
 	spid=$!
 	base=http://127.0.0.1:$port
-	check "serve answers" wait_http "$base/healthz"
+	if wait_http "$base/healthz"; then
+		ok "serve answers"
+	else
+		bad "serve answers"
+		tail -5 "$d/serve.err"
+	fi
 }
 
 # code CURL-ARGS...: the HTTP status only.
