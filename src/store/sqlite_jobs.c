@@ -97,13 +97,16 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 			       " CASE WHEN d.title_user THEN d.title END"
 			       " FROM jobs j JOIN documents d ON d.id = j.doc_id"
 			       " WHERE j.state='queued' OR (j.state='running' AND j.lease_until < ?1)"
-			       /* Fair between uploaders: first the jobs of the account
-			        * with the fewest conversions running, then the oldest.
-			        * Found by an attacker: six small files built to take
-			        * the whole time limit held both slots for minutes while
+			       /* Fair between uploaders: first the jobs of the accounts
+			        * with the fewest conversions running; among those, the
+			        * account whose turn came longest ago (never: first);
+			        * then the oldest job. Found by an attacker: six small
+			        * files built to take the whole time limit, from one
+			        * account or two, held both slots for minutes while
 			        * everyone else's uploads waited behind them. */
 			       " ORDER BY (SELECT count(*) FROM jobs r JOIN documents rd ON rd.id = r.doc_id"
-			       "   WHERE r.state='running' AND r.lease_until >= ?1 AND rd.owner_id IS d.owner_id), j.id"
+			       "   WHERE r.state='running' AND r.lease_until >= ?1 AND rd.owner_id IS d.owner_id),"
+			       " (SELECT turn FROM queue_turns t WHERE t.owner_id = coalesce(d.owner_id, 0)), j.id"
 			       " LIMIT 1",
 			       ei)))
 			goto fail;
@@ -162,6 +165,21 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 	sqlite3_bind_int64(s, 5, now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = sq_fail(st->db, ei, "claim job");
+		goto fail;
+	}
+	sq_done(st, s);
+	s = NULL;
+	/* this account's turn: it goes to the back of the round */
+	if ((rc = sq_prep(st, &s,
+		       "INSERT INTO queue_turns(owner_id, turn)"
+		       " SELECT coalesce(owner_id, 0), (SELECT coalesce(max(turn), 0) + 1 FROM queue_turns)"
+		       " FROM documents WHERE id = ?1"
+		       " ON CONFLICT(owner_id) DO UPDATE SET turn = excluded.turn",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, out->doc_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "take a turn");
 		goto fail;
 	}
 	sq_done(st, s);

@@ -506,7 +506,37 @@ TEST(the_queue_is_fair_between_accounts)
 	wy_store_close(st);
 }
 
-TEST_LIST(T(the_queue_is_fair_between_accounts), T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
+/* The same attacker with two accounts, older jobs in both: a newcomer's
+ * job still goes before the attackers' next ones, since among accounts
+ * with as few running, the one whose turn came longest ago goes first. */
+TEST(the_queue_goes_round_between_accounts)
+{
+	wy_store *st = fresh(NULL);
+	int64_t ids[5];
+	const int64_t owner[5] = {1, 1, 2, 2, 3};
+	for (int i = 0; i < 5; i++) {
+		char sha[65];
+		snprintf(sha, sizeof sha, "%064d", 600 + i);
+		wy_doc_new dn = {.filename = "x.pdf", .sha256 = sha, .size = 10, .owner_id = owner[i]};
+		bool existed;
+		ASSERT_EQ(wy_store_doc_add(st, &dn, &ids[i], &existed, NULL), WY_OK);
+	}
+	wy_job a, b, c;
+	ASSERT_EQ(wy_store_job_claim(st, "w", 60, 3, &a, NULL), WY_OK);
+	ASSERT_EQ(a.doc_id, ids[0]);
+	ASSERT_EQ(wy_store_job_claim(st, "w", 60, 3, &b, NULL), WY_OK);
+	ASSERT_EQ(b.doc_id, ids[2]);
+	/* account 1's job ends (the time limit); a slot is free */
+	ASSERT_EQ(wy_store_job_fail(st, &a, "pdf", "took too long", NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_claim(st, "w", 60, 3, &c, NULL), WY_OK);
+	ASSERT_EQ(c.doc_id, ids[4]); /* account 3 never had a turn */
+	wy_job_clear(&a);
+	wy_job_clear(&b);
+	wy_job_clear(&c);
+	wy_store_close(st);
+}
+
+TEST_LIST(T(the_queue_is_fair_between_accounts), T(the_queue_goes_round_between_accounts), T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
 	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
 	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
