@@ -168,8 +168,8 @@ static size_t cp_index(const char *text, size_t off)
 	return n;
 }
 
-int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_query *q, int max_pages, json_t **out,
-		       wy_errinfo *ei)
+int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_query *q, int max_pages, int max_ms,
+		       json_t **out, wy_errinfo *ei)
 {
 	int *pages = wy_xcalloc((size_t)(max_pages > 0 ? max_pages : 1), sizeof *pages);
 	int n = 0;
@@ -179,7 +179,15 @@ int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_qu
 		return rc;
 	}
 	json_t *items = json_array();
+	/* finding the hits on a page costs its text's length times the
+	 * query's: a budget keeps a long document from holding a core */
+	int64_t deadline = wy_now_ms() + max_ms;
+	bool partial = false;
 	for (int i = 0; i < n && i < max_pages; i++) {
+		if (max_ms > 0 && wy_now_ms() >= deadline) {
+			partial = true;
+			break;
+		}
 		wy_page p;
 		if (wy_store_page_get(st, d->id, pages[i], &p, NULL))
 			continue;
@@ -214,8 +222,8 @@ int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_qu
 		json_array_append_new(items, json_pack("{s:i, s:i, s:o}", "page", pages[i], "count", nh, "hits", ha));
 		wy_page_clear(&p);
 	}
-	*out = json_pack("{s:I, s:s, s:i, s:o}", "id", (json_int_t)d->id, "query", wy_query_display(q), "total", n,
-			 "pages", items);
+	*out = json_pack("{s:I, s:s, s:i, s:b, s:o}", "id", (json_int_t)d->id, "query", wy_query_display(q), "total",
+			 n, "partial", partial, "pages", items);
 	free(pages);
 	return WY_OK;
 }

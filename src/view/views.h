@@ -38,8 +38,11 @@ int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t 
  * searched): the pages where q matches, each with its hits:
  * {"id", "query", "total", "pages": [{"page", "hits": [{"rects": [[x0, y0,
  * x1, y1]...], "snippet"...}]}]}; rectangles are fractions of the page's
- * width and height. At most max_pages pages and 50 hits a page. */
-int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_query *q, int max_pages, json_t **out,
+ * width and height. At most max_pages pages and 50 hits a page; when
+ * max_ms (> 0) pass before every matching page has its hits, the rest are
+ * left out and "partial" is true. */
+int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_query *q, int max_pages, int max_ms,
+		       json_t **out,
 		       wy_errinfo *ei);
 
 #endif

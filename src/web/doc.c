@@ -376,7 +376,8 @@ enum MHD_Result web_api_doc(web_req *rq)
 		 * rest read on in the download): those pages are not even
 		 * searched, so a visitor's query costs the preview's pages */
 		else if (wy_view_doc_search(st, &d, web_pages_readable(sv, rq, &d), q,
-					    web_arg_int(c, "max_pages", 200, 1, 1000), &res, &ei))
+					    web_arg_int(c, "max_pages", 200, 1, 1000), sv->cfg->search_timeout_ms, &res,
+					    &ei))
 			res = NULL;
 		wy_query_free(q);
 		wy_doc_clear(&d);

@@ -126,6 +126,9 @@ enum MHD_Result web_page_search(web_req *rq)
 	if (rc) {
 		wy_query_free(q);
 		wy_warn("serve.search", "err=%s", wy_err_msg(&ei, rc));
+		if (rc == WY_ETIMEOUT)
+			return web_message(rq, 503, wy_i18n_tr(lang, "搜索"),
+					   wy_i18n_tr(lang, "搜索用时过长，请换用更少或更具体的词语。"), "/");
 		return web_text(c, 503, "search unavailable\n");
 	}
 	if (!ctx)
@@ -243,8 +246,12 @@ enum MHD_Result web_api_search(web_req *rq)
 	if (!wy_query_searchable(q))
 		res = json_pack("{s:s, s:i, s:b, s:i, s:i, s:[]}", "query", "", "total", 0, "more", 0, "offset",
 				req.offset, "limit", req.limit, "results");
-	else if (wy_view_search(st, &req, 3, &res, NULL))
+	wy_errinfo ei = {0};
+	int rc = WY_OK;
+	if (!res && (rc = wy_view_search(st, &req, 3, &res, &ei)))
 		res = NULL;
 	wy_query_free(q);
+	if (rc == WY_ETIMEOUT)
+		return web_api_error(c, 503, ei.msg);
 	return res ? web_json(c, 200, res) : web_api_error(c, 503, "search unavailable");
 }
