@@ -190,7 +190,7 @@ static void confine_office(child_ctx *c)
 			      "/var/cache/fontconfig", "/var/lib/libreoffice", "/var/spool/libreoffice", "/proc/self",
 			      "/proc/meminfo", "/proc/cpuinfo", "/proc/stat", "/sys/devices/system/cpu",
 			      c->cfg->office_path, NULL};
-	const char *write[] = {c->workdir, "/dev/shm", NULL};
+	const char *write[] = {c->workdir, NULL};
 	const char *devices[] = {"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom", NULL};
 	wy_sandbox_fs fs = {.read = read, .write = write, .devices = devices};
 	confine(c, &fs);
