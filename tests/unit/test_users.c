@@ -760,7 +760,8 @@ TEST(a_store_from_before_skeletons_gets_them)
 	sqlite3 *db;
 	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
 	ASSERT_EQ(sqlite3_exec(db,
-			       "DROP INDEX users_skeleton; ALTER TABLE users DROP COLUMN skeleton; PRAGMA user_version=7;",
+			       "DROP TABLE queue_turns; DROP INDEX users_skeleton; ALTER TABLE users DROP COLUMN skeleton;"
+			       " PRAGMA user_version=7;",
 			       NULL, NULL, NULL),
 		  SQLITE_OK);
 	sqlite3_close(db);
