@@ -159,8 +159,11 @@ static void confine(child_ctx *c, const wy_sandbox_fs *fs)
 		wy_warn("sandbox.unconfined", "msg=\"%s\"", wy_err_msg(&ei, rc));
 }
 
-/* The per-job child: open the original, then confine. Returns non-zero
- * only when the original cannot be opened. */
+/* The per-job child: open the original, give up root, then confine.
+ * Returns non-zero (the job fails with the reason) when the original
+ * cannot be opened or root cannot be given up; a kernel without Landlock
+ * leaves opts.confined false instead (render.c then refuses the formats
+ * that read the filesystem). */
 static int confine_converter(child_ctx *c, wy_errinfo *ei)
 {
 	c->in_fd = open(c->path, O_RDONLY | O_CLOEXEC);
