@@ -293,7 +293,10 @@ typedef struct pline {
  * and both meet in CJK text: Chinese typesetting breaks lines anywhere and
  * many producers put every line in a block of its own. Inside a paragraph
  * lines join with a space, except around CJK characters, where a space
- * would split a word ("中华\n人民" must index as 中华人民).
+ * would split a word ("中华\n人民" must index as 中华人民). For the same
+ * reason a space after a lone CJK character is dropped when another
+ * follows: a title set with wide letter spacing comes out of MuPDF as
+ * "测 试 文 段" (and becomes 测试文段), while "第一章 总则" keeps its space.
  *
  * Boxes are made in lockstep with the text: every code point written to
  * out gets one box in boxes (the spaces and line breaks added here get an
@@ -317,12 +320,33 @@ static int page_text(fz_stext_page *sp, fz_rect bounds, wy_buf *out, wy_buf *box
 		for (fz_stext_line *ln = b->u.t.first_line; ln && !cut; ln = ln->next) {
 			size_t start = lines.len, box = lbox.len / WY_BOX_SIZE;
 			float em = 0;
+			/* spaces after a lone CJK character: where they start, how
+			 * many; and how many CJK characters came since a space */
+			size_t sp_at = 0;
+			int nsp = 0, run = 0;
 			for (fz_stext_char *ch = ln->first_char; ch; ch = ch->next) {
 				int cp = ch->c;
 				if (cp < 0x20 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF || cp == 0xFFFD)
 					continue;
 				if (cp == ' ' && lines.len == start)
 					continue; /* leading space */
+				bool cjk = wy_is_cjk((uint32_t)cp);
+				if (nsp && cjk) {
+					/* letter-spaced CJK ("测 试 文 段", a 公文's
+					 * title): the spaces are layout, not words */
+					lines.len = sp_at;
+					lbox.len -= bx ? (size_t)nsp * WY_BOX_SIZE : 0;
+					nsp = 0;
+				}
+				if (cp == ' ') {
+					if (run == 1 && !nsp)
+						sp_at = lines.len;
+					nsp += run == 1 || nsp;
+					run = 0;
+				} else {
+					nsp = 0;
+					run = cjk && run >= 0 ? run + 1 : -1; /* -1: not CJK since a space */
+				}
 				char u[4];
 				if (wy_buf_append(&lines, u, (size_t)wy_utf8_encode((uint32_t)cp, u))) {
 					cut = true; /* cut here: what came before stays */

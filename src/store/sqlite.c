@@ -255,13 +255,18 @@ static const char *const migrations[] = {
 	 * had a job claimed (0: imported documents), so that jobs are taken
 	 * round-robin between accounts (sqlite_jobs.c) */
 	"CREATE TABLE queue_turns(owner_id INTEGER PRIMARY KEY, turn INTEGER NOT NULL);",
+
+	/* 10: the tokenizer bridges CJK runs across punctuation, spaces and
+	 * line breaks (text/tokenize.h, WY_TOK_BRIDGE): the hook rebuilds the
+	 * index with the bridges */
+	"UPDATE documents SET indexed = indexed WHERE 0;",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
 static int index_existing(wy_store *st, wy_errinfo *ei) { return sq_reindex_all(st, NULL, NULL, ei); }
 
 static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
-	NULL, NULL, NULL, NULL, index_existing, NULL, NULL, sq_user_skeletons, NULL,
+	NULL, NULL, NULL, NULL, index_existing, NULL, NULL, sq_user_skeletons, NULL, index_existing,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");

@@ -60,7 +60,7 @@ static void tok_delete(Fts5Tokenizer *t) { (void)t; }
 static int tok_emit(void *ctx, const wy_token *t)
 {
 	fts_cb *c = ctx;
-	return c->token(c->ctx, t->kind == WY_TOK_UNIGRAM ? FTS5_TOKEN_COLOCATED : 0, t->text, t->len, (int)t->start,
+	return c->token(c->ctx, t->kind == WY_TOK_UNIGRAM || t->kind == WY_TOK_BRIDGE ? FTS5_TOKEN_COLOCATED : 0, t->text, t->len, (int)t->start,
 			(int)t->end);
 }
 

@@ -59,6 +59,9 @@ static int collect(void *ctx, const wy_token *t)
 	clause *c = ctx;
 	if (t->kind == WY_TOK_UNIGRAM)
 		return 0; /* the index's synonyms: a clause is matched by position */
+	if (t->kind == WY_TOK_BRIDGE && c->ntok)
+		c->ntok--; /* the bridge, not the run's end, at that position: the
+			    * clause reads through the separators as a query does */
 	if (c->ntok >= WY_QUERY_TOKENS)
 		return 1; /* stop: the rest of an overlong clause is dropped */
 	qtok *q = &c->tok[c->ntok++];
@@ -84,7 +87,8 @@ static void add_clause(wy_query *q, const char *s, size_t len, bool neg, wy_buf 
 	memset(c, 0, sizeof *c);
 	c->neg = neg;
 	wy_tokenize(s, len, WY_TOK_INDEX, collect, c);
-	if (c->ntok && c->tok[c->ntok - 1].kind == WY_TOK_TAIL)
+	if (c->ntok && (c->tok[c->ntok - 1].kind == WY_TOK_TAIL ||
+			(c->ntok > 1 && c->tok[c->ntok - 1].kind == WY_TOK_SINGLE && c->tok[c->ntok - 2].kind == WY_TOK_BRIDGE)))
 		c->ntok--;
 	else if (c->ntok && c->tok[c->ntok - 1].kind == WY_TOK_SINGLE)
 		c->tok[c->ntok - 1].prefix = true;
@@ -258,6 +262,10 @@ typedef struct ttok {
 	size_t start, end;
 	uint32_t off;            /* of its folded text in the pool */
 	uint8_t len;
+	/* the bridge at the same position (alen 0: none) */
+	uint8_t alen;
+	uint32_t aoff;
+	size_t aend;
 } ttok;
 
 typedef struct tlist {
@@ -272,6 +280,16 @@ static int gather(void *ctx, const wy_token *t)
 	tlist *l = ctx;
 	if (t->kind == WY_TOK_UNIGRAM)
 		return 0; /* matched as a prefix of its bigram instead */
+	if (t->kind == WY_TOK_BRIDGE) {
+		if (l->n) {
+			ttok *k = &l->t[l->n - 1];
+			k->aoff = (uint32_t)l->pool.len;
+			k->alen = (uint8_t)t->len;
+			k->aend = t->end;
+			wy_buf_append(&l->pool, t->text, (size_t)t->len);
+		}
+		return 0;
+	}
 	if (l->n >= l->max)
 		return 1;
 	if (l->n == l->alloc) {
@@ -283,16 +301,24 @@ static int gather(void *ctx, const wy_token *t)
 	k->end = t->end;
 	k->off = (uint32_t)l->pool.len;
 	k->len = (uint8_t)t->len;
+	k->alen = 0;
 	wy_buf_append(&l->pool, t->text, (size_t)t->len);
 	return 0;
 }
 
-static bool tok_eq(const tlist *l, const ttok *k, const qtok *q)
+static bool text_eq(const char *t, int len, const qtok *q)
 {
-	const char *t = l->pool.data + k->off;
 	if (q->prefix)
-		return k->len >= q->len && memcmp(t, q->text, (size_t)q->len) == 0;
-	return k->len == q->len && memcmp(t, q->text, (size_t)q->len) == 0;
+		return len >= q->len && memcmp(t, q->text, (size_t)q->len) == 0;
+	return len == q->len && memcmp(t, q->text, (size_t)q->len) == 0;
+}
+
+/* Whether q matches the token at k: 0 no, 1 its own text, 2 its bridge. */
+static int tok_eq(const tlist *l, const ttok *k, const qtok *q)
+{
+	if (text_eq(l->pool.data + k->off, k->len, q))
+		return 1;
+	return k->alen && text_eq(l->pool.data + k->aoff, k->alen, q) ? 2 : 0;
 }
 
 static int hit_cmp(const void *a, const void *b)
@@ -318,14 +344,14 @@ int wy_query_hits(const wy_query *q, const char *text, size_t len, size_t limit,
 		if (c->neg)
 			continue;
 		for (int i = 0; i + c->ntok <= l.n; i++) {
-			int k = 0;
-			while (k < c->ntok && tok_eq(&l, &l.t[i + k], &c->tok[k]))
+			int k = 0, how = 0;
+			while (k < c->ntok && (how = tok_eq(&l, &l.t[i + k], &c->tok[k])))
 				k++;
 			if (k < c->ntok)
 				continue;
 			const ttok *last = &l.t[i + c->ntok - 1];
-			size_t e = last->end;
-			if (c->tok[c->ntok - 1].prefix) {
+			size_t e = how == 2 ? last->aend : last->end;
+			if (how == 1 && c->tok[c->ntok - 1].prefix) {
 				/* a lone character matched the start of a bigram: mark
 				 * just that character */
 				const char *p = text + last->start;

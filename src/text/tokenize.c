@@ -194,6 +194,9 @@ typedef struct tok_state {
 	/* the CJK run: its previous character and length */
 	cjk_char prev;
 	int run;
+	/* separators seen since the run's last character (the run is held
+	 * open across them: see WY_TOK_BRIDGE) */
+	int gap;
 } tok_state;
 
 static int flush_word(tok_state *t)
@@ -217,6 +220,7 @@ static int flush_run(tok_state *t)
 		rc = t->cb(t->ctx, &tk);
 	}
 	t->run = 0;
+	t->gap = 0;
 	return rc;
 }
 
@@ -236,6 +240,33 @@ static int add_word(tok_state *t, uint32_t c, size_t start, size_t end)
 	return 0;
 }
 
+/* A separator after a CJK character: the run stays open for the next
+ * WY_TOK_GAP_MAX of them, to be bridged if a CJK character follows. */
+static int add_sep(tok_state *t)
+{
+	if (t->run && ++t->gap <= WY_TOK_GAP_MAX)
+		return 0;
+	return flush_run(t);
+}
+
+/* The run continues past separators: the index ends it (its last
+ * character, as ever) and gives the bridge at the same position; a query
+ * reads straight through, as if the separators were not there. */
+static int bridge(tok_state *t, const cjk_char *cur)
+{
+	t->gap = 0;
+	if (t->mode != WY_TOK_INDEX)
+		return 0;
+	int rc = flush_run(t);
+	if (rc)
+		return rc;
+	char pair[8];
+	memcpy(pair, t->prev.u, (size_t)t->prev.n);
+	memcpy(pair + t->prev.n, cur->u, (size_t)cur->n);
+	wy_token tk = {pair, t->prev.n + cur->n, t->prev.start, cur->end, WY_TOK_BRIDGE};
+	return t->cb(t->ctx, &tk);
+}
+
 static int add_cjk(tok_state *t, uint32_t c, size_t start, size_t end)
 {
 	cjk_char cur;
@@ -243,6 +274,15 @@ static int add_cjk(tok_state *t, uint32_t c, size_t start, size_t end)
 	cur.start = start;
 	cur.end = end;
 	int rc = 0;
+	if (t->run && t->gap) {
+		if ((rc = bridge(t, &cur)))
+			return rc;
+		if (!t->run) { /* the index: a new run starts here */
+			t->prev = cur;
+			t->run = 1;
+			return 0;
+		}
+	}
 	if (t->run) {
 		wy_token tk;
 		char pair[8];
@@ -299,7 +339,7 @@ int wy_tokenize(const char *s, size_t len, wy_tok_mode mode, wy_token_cb cb, voi
 				break;
 			case SEP:
 				if (!(rc = flush_word(&t)))
-					rc = flush_run(&t);
+					rc = add_sep(&t);
 				break;
 			}
 		}

@@ -11,6 +11,13 @@
  *    also a token at its bigram's position (a synonym, in FTS5's words), so a
  *    one-character query is an ordinary term and finds the character
  *    anywhere;
+ *  - a CJK run goes on across up to WY_TOK_GAP_MAX separators (spaces, line
+ *    breaks, punctuation; not letters or digits): in the index the run ends
+ *    there as ever, and the bigram of its last character and the next run's
+ *    first is added at that character's position (a bridge), so that
+ *    "败也。是故" is found by 败也是故, a title set as "测 试 文 段" by
+ *    测试文段, and a sentence by a query that crosses a line break or a
+ *    table cell; a query reads straight through such separators;
  *  - letters and digits of other scripts become words ("iPhone15" → iphone15);
  *  - everything else separates tokens.
  *
@@ -32,6 +39,10 @@
  * boundary). */
 #define WY_TOKEN_MAX 64
 
+/* Separators a CJK run is bridged across (a table cell's padding, a line
+ * break and its indent). */
+#define WY_TOK_GAP_MAX 8
+
 typedef enum wy_tok_mode {
 	/* what goes into the index: bigrams, each with its first character at
 	 * the same position, and each run's last character */
@@ -48,6 +59,9 @@ typedef enum wy_tok_kind {
 	WY_TOK_SINGLE = 3,   /* a CJK run of one character */
 	WY_TOK_UNIGRAM = 4,  /* (index only) the first character of the bigram just
 			      * given, at the same position */
+	WY_TOK_BRIDGE = 5,   /* (index only) the bigram across separators of the
+			      * TAIL or SINGLE just given and the next run's first
+			      * character, at the same position */
 } wy_tok_kind;
 
 typedef struct wy_token {

@@ -39,9 +39,9 @@ static int on_token(void *ctx, const wy_token *t)
 	FUZZ_CHECK(wy_utf8_valid(t->text, (size_t)t->len));
 	FUZZ_CHECK(t->start < t->end && t->end <= s->len);
 	FUZZ_CHECK(t->start >= s->last_start);
-	FUZZ_CHECK(t->kind >= WY_TOK_WORD && t->kind <= WY_TOK_UNIGRAM);
+	FUZZ_CHECK(t->kind >= WY_TOK_WORD && t->kind <= WY_TOK_BRIDGE);
 	if (s->mode == WY_TOK_QUERY)
-		FUZZ_CHECK(t->kind != WY_TOK_UNIGRAM && t->kind != WY_TOK_TAIL);
+		FUZZ_CHECK(t->kind != WY_TOK_UNIGRAM && t->kind != WY_TOK_TAIL && t->kind != WY_TOK_BRIDGE);
 	s->last_start = t->start;
 	s->n++;
 	return 0;

@@ -9,7 +9,8 @@
 
 #include <stdint.h>
 
-/* Tokens of s joined by '|', kinds marked: bigram plain, tail "~", single "!". */
+/* Tokens of s joined by '|', kinds marked: bigram plain, tail "~", single
+ * "!", unigram "^", bridge "=". */
 static int join_tok(void *ctx, const wy_token *t)
 {
 	wy_buf *b = ctx;
@@ -22,6 +23,8 @@ static int join_tok(void *ctx, const wy_token *t)
 		wy_buf_putc(b, '!');
 	if (t->kind == WY_TOK_UNIGRAM)
 		wy_buf_putc(b, '^');
+	if (t->kind == WY_TOK_BRIDGE)
+		wy_buf_putc(b, '=');
 	return 0;
 }
 
@@ -48,8 +51,18 @@ TEST(bigrams)
 	ASSERT_STR_EQ(toks("人工智能", WY_TOK_QUERY), "人工|工智|智能");
 	ASSERT_STR_EQ(toks("学", WY_TOK_INDEX), "学!");
 	ASSERT_STR_EQ(toks("学", WY_TOK_QUERY), "学!");
-	/* punctuation and spaces end a run */
-	ASSERT_STR_EQ(toks("中国，人民。", WY_TOK_INDEX), "中国|中^|国~|人民|人^|民~");
+	/* punctuation and spaces end a run, and the index bridges them: the
+	 * bigram across is at the run's last character */
+	ASSERT_STR_EQ(toks("中国，人民。", WY_TOK_INDEX), "中国|中^|国~|国人=|人民|人^|民~");
+	ASSERT_STR_EQ(toks("中国，人民。", WY_TOK_QUERY), "中国|国人|人民");
+	/* a letter-spaced title, a line break and a table cell's padding */
+	ASSERT_STR_EQ(toks("测 试 文 段", WY_TOK_INDEX), "测!|测试=|试!|试文=|文!|文段=|段!");
+	ASSERT_STR_EQ(toks("测 试 文 段", WY_TOK_QUERY), "测试|试文|文段");
+	ASSERT_STR_EQ(toks("会议时间：\n  会议", WY_TOK_INDEX), "会议|会^|议时|议^|时间|时^|间~|间会=|会议|会^|议~");
+	/* more separators than WY_TOK_GAP_MAX, a letter or a digit: no bridge */
+	ASSERT_STR_EQ(toks("中　　　　　　　　　国", WY_TOK_INDEX), "中!|国!");
+	ASSERT_STR_EQ(toks("中 a 国", WY_TOK_INDEX), "中!|a|国!");
+	ASSERT_STR_EQ(toks("第1条", WY_TOK_INDEX), "第!|1|条!");
 	/* kana and hangul are runs too */
 	ASSERT_STR_EQ(toks("ひらがな", WY_TOK_QUERY), "ひら|らが|がな");
 	ASSERT_STR_EQ(toks("한국어", WY_TOK_QUERY), "한국|국어");
@@ -139,7 +152,7 @@ TEST(query_expressions)
 	const char *s = "Python 教程 \"机器 学习\" -广告";
 	q = wy_query_parse(s, strlen(s));
 	ASSERT_STR_EQ(wy_query_fts(q),
-		      "(\"python\") AND (\"教程\") AND (\"机器\" + \"器\" + \"学习\") NOT (\"广告\")");
+		      "(\"python\") AND (\"教程\") AND (\"机器\" + \"器学\" + \"学习\") NOT (\"广告\")");
 	ASSERT_STR_EQ(wy_query_display(q), "Python 教程 机器 学习 -广告");
 	wy_query_free(q);
 	/* a clause ending in a lone character after a word */
