@@ -636,7 +636,15 @@ int wy_cmd_search(wy_config *cfg, int argc, char **argv)
 		return 0;
 	}
 	int total = (int)json_integer_value(json_object_get(res, "total"));
-	printf("%d document%s%s\n", total, total == 1 ? "" : "s", json_is_true(json_object_get(res, "more")) ? " or more" : "");
+	int strict = (int)json_integer_value(json_object_get(res, "strict_total"));
+	printf("%d document%s%s", total, total == 1 ? "" : "s", json_is_true(json_object_get(res, "more")) ? " or more" : "");
+	if (strict < total)
+		printf(" (%d with every word, %d with part of the query)", strict, total - strict);
+	printf("\n");
+	json_t *sug = json_object_get(res, "suggest");
+	if (json_is_object(sug))
+		printf("did you mean: %s (%lld)\n", json_string_value(json_object_get(sug, "query")),
+		       (long long)json_integer_value(json_object_get(sug, "total")));
 	size_t i;
 	json_t *r;
 	json_array_foreach(json_object_get(res, "results"), i, r) {
@@ -647,7 +655,12 @@ int wy_cmd_search(wy_config *cfg, int argc, char **argv)
 		json_t *pg;
 		json_array_foreach(json_object_get(r, "hit_pages"), k, pg)
 			printf("%sp.%lld", k ? " " : "", (long long)json_integer_value(json_object_get(pg, "page")));
-		printf("]\n");
+		if (json_is_true(json_object_get(r, "title_only")))
+			printf("matched in the title");
+		printf("]");
+		if (json_is_real(json_object_get(r, "coverage")))
+			printf("  part of the query: %.0f%%", 100 * json_real_value(json_object_get(r, "coverage")));
+		printf("\n");
 		json_t *sn = json_object_get(json_array_get(json_object_get(r, "hit_pages"), 0), "snippet");
 		if (sn) {
 			printf("       %s", json_is_true(json_object_get(sn, "cut_before")) ? "…" : "");

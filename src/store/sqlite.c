@@ -260,13 +260,16 @@ static const char *const migrations[] = {
 	 * line breaks (text/tokenize.h, WY_TOK_BRIDGE): the hook rebuilds the
 	 * index with the bridges */
 	"UPDATE documents SET indexed = indexed WHERE 0;",
+
+	/* 11: the most searched queries, for "did you mean" */
+	"CREATE INDEX searches_n ON searches(n);",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
 static int index_existing(wy_store *st, wy_errinfo *ei) { return sq_reindex_all(st, NULL, NULL, ei); }
 
 static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
-	NULL, NULL, NULL, NULL, index_existing, NULL, NULL, sq_user_skeletons, NULL, index_existing,
+	NULL, NULL, NULL, NULL, index_existing, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");

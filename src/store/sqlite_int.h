@@ -108,6 +108,27 @@ int sq_register_fts(wy_store *st, wy_errinfo *ei);
 int sq_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
 int sq_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, wy_errinfo *ei);
+/* A search statement's failure as the caller should see it: WY_ETIMEOUT
+ * past the search's deadline, WY_EINVAL for a bad FTS expression. */
+int sq_search_fail(wy_store *st, wy_errinfo *ei);
+
+/* Relaxed matching (sqlite_relaxed.c): the documents req's filter lets the
+ * reader see that hold at least half of the query's terms (their title and
+ * keywords, or one page), best first, none of skip[0..nskip) (the strict
+ * matches) nor any with an excluded clause; *out is malloc'd. */
+#define SQ_RELAXED_PAGES 16
+typedef struct sq_relaxed {
+	int64_t doc;
+	double score;        /* higher is better, 0..1 */
+	double coverage;     /* the share of the query (by IDF) its best text holds */
+	bool in_title;
+	int npages;          /* pages scored, best first */
+	int pages[SQ_RELAXED_PAGES];
+	double page_score[SQ_RELAXED_PAGES];
+} sq_relaxed;
+
+int sq_search_relaxed(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, sq_relaxed **out,
+		      int *nout, wy_errinfo *ei);
 
 /* Fill in the confusable skeleton of every user that has none (migration
  * 7; sqlite_users.c). */

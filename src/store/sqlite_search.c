@@ -349,7 +349,7 @@ void wy_search_result_clear(wy_search_result *r)
 
 /* FTS5 reports a bad expression as SQLITE_ERROR with "fts5: syntax error";
  * wy_query_fts never builds one, but a caller of the store might. */
-static int search_fail(wy_store *st, wy_errinfo *ei)
+int sq_search_fail(wy_store *st, wy_errinfo *ei)
 {
 	if (sqlite3_errcode(st->db) == SQLITE_INTERRUPT)
 		return wy_err_set(ei, WY_ETIMEOUT, "the search took too long; try fewer or more specific words");
@@ -451,11 +451,14 @@ static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *
 		sqlite3_bind_text(s, 8 + i, wy_query_clause_fts(q, i), -1, SQLITE_STATIC);
 	int offset = req->offset > 0 ? req->offset : 0, limit = req->limit > 0 ? req->limit : 10;
 	int step;
+	int64_t strict_ids[WY_SEARCH_RELAX_BELOW];
 	out->items = wy_xcalloc((size_t)limit, sizeof *out->items);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!out->total)
 			out->more = sqlite3_column_int(s, 3);
 		int at = out->total++;
+		if (at < WY_SEARCH_RELAX_BELOW)
+			strict_ids[at] = sqlite3_column_int64(s, 0);
 		if (at < offset || at >= offset + limit)
 			continue;
 		wy_search_hit *h = &out->items[out->n++];
@@ -464,12 +467,37 @@ static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *
 		h->in_title = sqlite3_column_int(s, 2) > 0;
 	}
 	if (step != SQLITE_DONE) {
-		rc = search_fail(st, ei);
+		rc = sq_search_fail(st, ei);
 		sq_done(st, s);
 		wy_search_result_clear(out);
 		return rc;
 	}
 	sq_done(st, s);
+	out->strict = out->total;
+	/* fewer strict matches than a page: the relaxed ones after them */
+	sq_relaxed *rel = NULL;
+	int nrel = 0;
+	if (out->strict < WY_SEARCH_RELAX_BELOW && !req->strict_only &&
+	    (rc = sq_search_relaxed(st, req, strict_ids, out->strict, &rel, &nrel, ei))) {
+		wy_search_result_clear(out);
+		return rc;
+	}
+	if (nrel > WY_SEARCH_RELAXED)
+		nrel = WY_SEARCH_RELAXED;
+	const sq_relaxed **rel_of = wy_xcalloc((size_t)limit, sizeof *rel_of);
+	for (int i = 0; i < nrel; i++) {
+		int at = out->total++;
+		if (at < offset || at >= offset + limit)
+			continue;
+		rel_of[out->n] = &rel[i];
+		wy_search_hit *h = &out->items[out->n++];
+		h->kind = WY_HIT_RELAXED;
+		h->doc.id = rel[i].doc;
+		h->score = rel[i].score;
+		h->coverage = rel[i].coverage;
+		h->in_title = rel[i].in_title;
+	}
+	s = NULL;
 	for (int i = 0; i < out->n; i++) {
 		int64_t id = out->items[i].doc.id;
 		if ((rc = wy_store_doc_get(st, id, &out->items[i].doc, ei)))
@@ -489,6 +517,16 @@ static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *
 		h->last_page = last < 0 ? 0 : last > PAGE_MASK ? PAGE_MASK : last;
 		if (!h->last_page)
 			continue;
+		if (rel_of[i]) { /* the pages relaxed matching scored, best first */
+			for (int k = 0; k < rel_of[i]->npages; k++) {
+				if (rel_of[i]->pages[k] > h->last_page)
+					continue;
+				if (h->npages_shown < WY_SEARCH_PAGES)
+					h->pages[h->npages_shown++] = rel_of[i]->pages[k];
+				h->npages++;
+			}
+			continue;
+		}
 		sqlite3_bind_text(s, 1, wy_query_fts_any(q), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, h->doc.id << PAGE_BITS);
 		sqlite3_bind_int64(s, 3, (h->doc.id << PAGE_BITS) + h->last_page + 1);
@@ -499,23 +537,27 @@ static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *
 		}
 		sqlite3_reset(s);
 		if (step != SQLITE_DONE && step != SQLITE_ROW) {
-			rc = search_fail(st, ei);
-			sq_done(st, s);
+			rc = sq_search_fail(st, ei);
 			goto fail;
 		}
 	}
 	sq_done(st, s);
+	free(rel);
+	free(rel_of);
 	return WY_OK;
 fail:
+	sq_done(st, s);
+	free(rel);
+	free(rel_of);
 	wy_search_result_clear(out);
 	return rc;
 }
 
-int wy_store_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_query *q, int *pages, int max, int *n,
-			wy_errinfo *ei)
+int wy_store_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_query *q, bool relaxed, int *pages,
+			int max, int *n, wy_errinfo *ei)
 {
 	*n = 0;
-	const char *fts = wy_query_fts_any(q);
+	const char *fts = relaxed ? wy_query_fts_terms(q) : wy_query_fts_any(q);
 	if (!fts)
 		return WY_OK;
 	sqlite3_stmt *s;
@@ -536,7 +578,7 @@ int wy_store_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_qu
 		(*n)++;
 	}
 	if (step != SQLITE_DONE)
-		rc = search_fail(st, ei);
+		rc = sq_search_fail(st, ei);
 	sq_done(st, s);
 	return rc;
 }
@@ -628,6 +670,23 @@ void wy_str_list_clear(wy_str_list *l)
 		free(l->items[i]);
 	free(l->items);
 	memset(l, 0, sizeof *l);
+}
+
+int wy_store_popular_queries(wy_store *st, int min_n, int limit, wy_str_list *out, wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT query FROM searches WHERE n >= ?1 ORDER BY n DESC LIMIT ?2", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int(s, 1, min_n);
+	sqlite3_bind_int(s, 2, limit);
+	out->items = wy_xcalloc((size_t)(limit > 0 ? limit : 1), sizeof *out->items);
+	int step;
+	while (out->n < limit && (step = sqlite3_step(s)) == SQLITE_ROW)
+		out->items[out->n++] = sq_col_str(s, 0);
+	sq_done(st, s);
+	return WY_OK;
 }
 
 int wy_store_doc_queries(wy_store *st, int64_t doc_id, int limit, wy_str_list *out, wy_errinfo *ei)

@@ -318,13 +318,29 @@ typedef struct wy_search_req {
 	 * with WY_ETIMEOUT, so that a query made to be slow cannot hold a
 	 * request thread and a core for seconds. */
 	int max_ms;
+	bool strict_only;         /* no relaxed matches (to count a suggestion's) */
 } wy_search_req;
 
 #define WY_SEARCH_PAGES 5
 
+/* Relaxed matches are added after the strict ones when there are fewer
+ * strict matches than this (a results page), at most WY_SEARCH_RELAXED. */
+#define WY_SEARCH_RELAX_BELOW 10
+#define WY_SEARCH_RELAXED 50
+
+typedef enum wy_hit_kind {
+	WY_HIT_STRICT = 0,  /* every clause, as typed */
+	WY_HIT_RELAXED = 1, /* at least half of the query's terms, on one page
+			     * or in the title and keywords */
+} wy_hit_kind;
+
 typedef struct wy_search_hit {
 	wy_doc doc;
-	double score;             /* lower is better (BM25 as SQLite gives it) */
+	wy_hit_kind kind;
+	double score;             /* strict: lower is better (BM25); relaxed:
+				   * higher is better, 0..1 */
+	double coverage;          /* relaxed: the share of the query (weighted
+				   * by rarity) its best page or title holds */
 	bool in_title;            /* the title or keywords match */
 	int npages;               /* pages that match (of those req->pages_shown allows) */
 	int pages[WY_SEARCH_PAGES]; /* the best of them, best first */
@@ -336,6 +352,7 @@ typedef struct wy_search_result {
 	wy_search_hit *items;
 	int n;
 	int total;                /* documents matching in all */
+	int strict;               /* of them, strict matches (they come first) */
 	bool more;                /* a clause matched more pages than are ranked
 				   * (the newest are): total is a lower bound */
 } wy_search_result;
@@ -345,14 +362,18 @@ void wy_search_result_clear(wy_search_result *r);
 /* Ready documents matching req (every clause somewhere in the document, no
  * excluded one anywhere), ranked: title and keywords weigh more than the
  * body. A query that is not searchable finds nothing. A clause that
- * matches very many pages is ranked on the newest of them (see ->more). */
+ * matches very many pages is ranked on the newest of them (see ->more).
+ * When they are fewer than WY_SEARCH_RELAX_BELOW, relaxed matches follow
+ * (kind WY_HIT_RELAXED), ranked by how much of the query they hold, in
+ * every sort order; total counts both. */
 int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei);
 
-/* Pages 1..last_page of one document where any clause of q matches, in
- * page order (pages past last_page are not searched at all); at most max
- * written to pages; *n is how many match in all. */
-int wy_store_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_query *q, int *pages, int max, int *n,
-			wy_errinfo *ei);
+/* Pages 1..last_page of one document where any clause of q matches (with
+ * relaxed, any of its terms: wy_query_fts_terms), in page order (pages
+ * past last_page are not searched at all); at most max written to pages;
+ * *n is how many match in all. */
+int wy_store_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_query *q, bool relaxed, int *pages,
+			int max, int *n, wy_errinfo *ei);
 
 /* Rebuild the whole index from the stored text (after a tokenizer change,
  * or to repair it). progress, when not NULL, is called every few hundred
@@ -386,6 +407,11 @@ typedef struct wy_str_list {
 } wy_str_list;
 
 void wy_str_list_clear(wy_str_list *l);
+
+/* The queries searched most often, at least min_n times each, most
+ * frequent first, at most limit (for "did you mean": a caller shows one
+ * only after searching it for the reader). */
+int wy_store_popular_queries(wy_store *st, int min_n, int limit, wy_str_list *out, wy_errinfo *ei);
 
 int wy_store_doc_queries(wy_store *st, int64_t doc_id, int limit, wy_str_list *out, wy_errinfo *ei);
 

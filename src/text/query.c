@@ -20,16 +20,30 @@ typedef struct qtok {
 
 typedef struct clause {
 	bool neg;
+	bool quoted; /* an exact phrase, relaxed matching or not */
 	int ntok;
 	qtok tok[WY_QUERY_TOKENS];
 } clause;
 
+/* A term of relaxed matching: one distinct token of the clauses that are
+ * not excluded. */
+typedef struct term {
+	qtok tok;
+	char *fts;
+} term;
+
 struct wy_query {
 	clause c[WY_QUERY_CLAUSES];
 	int n;
+	term terms[WY_QUERY_TERMS];
+	int nterms;
+	/* the term of each token of each clause (-1: none) */
+	signed char term_of[WY_QUERY_CLAUSES][WY_QUERY_TOKENS];
 	char *fts;
 	char *fts_any;
 	char *fts_not;
+	char *fts_quoted;
+	char *fts_terms;
 	char *clause_fts[WY_QUERY_CLAUSES];
 	int npos;
 	char *display;
@@ -79,13 +93,14 @@ static int collect(void *ctx, const wy_token *t)
  * starts with its last character anyway. A clause ending in a lone CJK
  * character matches it at the start of any token (the index has each
  * character as a synonym at its bigram's position). */
-static void add_clause(wy_query *q, const char *s, size_t len, bool neg, wy_buf *display)
+static void add_clause(wy_query *q, const char *s, size_t len, bool neg, bool quoted, wy_buf *display)
 {
 	if (q->n >= WY_QUERY_CLAUSES || !len)
 		return;
 	clause *c = &q->c[q->n];
 	memset(c, 0, sizeof *c);
 	c->neg = neg;
+	c->quoted = quoted;
 	wy_tokenize(s, len, WY_TOK_INDEX, collect, c);
 	if (c->ntok && (c->tok[c->ntok - 1].kind == WY_TOK_TAIL ||
 			(c->ntok > 1 && c->tok[c->ntok - 1].kind == WY_TOK_SINGLE && c->tok[c->ntok - 2].kind == WY_TOK_BRIDGE)))
@@ -101,8 +116,10 @@ static void add_clause(wy_query *q, const char *s, size_t len, bool neg, wy_buf 
 		bool same = o->neg == c->neg && o->ntok == c->ntok;
 		for (int k = 0; same && k < c->ntok; k++)
 			same = o->tok[k].prefix == c->tok[k].prefix && strcmp(o->tok[k].text, c->tok[k].text) == 0;
-		if (same)
+		if (same) {
+			q->c[i].quoted |= c->quoted; /* the stricter of the two */
 			return;
+		}
 	}
 	q->n++;
 	/* for display: the clause as typed, control characters out */
@@ -137,33 +154,82 @@ static void put_clause(wy_buf *f, const clause *c)
 	wy_buf_putc(f, ')');
 }
 
-/* The clauses that are (neg) excluded or not, joined by OR (any) or AND;
- * with AND, NOT each excluded clause. NULL when there is no such clause. */
-static char *build(const wy_query *q, bool neg, bool any)
+/* The clauses that are (neg) excluded or not (and, with quoted, only the
+ * quoted ones), joined by OR (any) or AND; with AND, NOT each excluded
+ * clause. NULL when there is no such clause. */
+static char *build(const wy_query *q, bool neg, bool any, bool quoted)
 {
 	bool have = false;
 	for (int i = 0; i < q->n; i++)
-		have |= q->c[i].neg == neg;
+		have |= q->c[i].neg == neg && (!quoted || q->c[i].quoted);
 	if (!have)
 		return NULL;
 	wy_buf f;
 	wy_buf_init(&f, 0);
 	bool first = true;
 	for (int i = 0; i < q->n; i++) {
-		if (q->c[i].neg != neg)
+		if (q->c[i].neg != neg || (quoted && !q->c[i].quoted))
 			continue;
 		if (!first)
 			wy_buf_puts(&f, any ? " OR " : " AND ");
 		first = false;
 		put_clause(&f, &q->c[i]);
 	}
-	for (int i = 0; i < q->n && !any && !neg; i++) {
+	for (int i = 0; i < q->n && !any && !neg && !quoted; i++) {
 		if (!q->c[i].neg)
 			continue;
 		wy_buf_puts(&f, " NOT ");
 		put_clause(&f, &q->c[i]);
 	}
 	return wy_buf_steal(&f);
+}
+
+/* One token as an FTS expression of its own. */
+static char *token_fts(const qtok *t)
+{
+	wy_buf f;
+	wy_buf_init(&f, 0);
+	wy_buf_putc(&f, '"');
+	for (const char *c = t->text; *c; c++) {
+		if (*c == '"')
+			wy_buf_putc(&f, '"');
+		wy_buf_putc(&f, *c);
+	}
+	wy_buf_putc(&f, '"');
+	return wy_buf_steal(&f);
+}
+
+/* The distinct tokens of the clauses that are not excluded, in order; a
+ * clause's lone final character is a term as the character itself (the
+ * index has every character at its bigram's position). */
+static void collect_terms(wy_query *q)
+{
+	memset(q->term_of, -1, sizeof q->term_of);
+	for (int i = 0; i < q->n; i++) {
+		const clause *c = &q->c[i];
+		if (c->neg || c->quoted)
+			continue;
+		for (int k = 0; k < c->ntok; k++) {
+			const qtok *t = &c->tok[k];
+			if (t->kind == WY_TOK_TAIL)
+				continue; /* its bigram before it says as much */
+			int j = 0;
+			while (j < q->nterms && strcmp(q->terms[j].tok.text, t->text) != 0)
+				j++;
+			if (j == q->nterms) {
+				if (q->nterms == WY_QUERY_TERMS)
+					continue;
+				q->terms[j].tok = *t;
+				/* a lone character is found anywhere: at the
+				 * start of any token, in the text as in the
+				 * index (where it is each bigram's synonym) */
+				q->terms[j].tok.prefix = t->kind == WY_TOK_SINGLE;
+				q->terms[j].fts = token_fts(t);
+				q->nterms++;
+			}
+			q->term_of[i][k] = (signed char)j;
+		}
+	}
 }
 
 wy_query *wy_query_parse(const char *s, size_t len)
@@ -218,13 +284,25 @@ wy_query *wy_query_parse(const char *s, size_t len)
 				}
 			}
 		}
-		add_clause(q, cs, (size_t)(ce - cs), neg, &display);
+		add_clause(q, cs, (size_t)(ce - cs), neg, close != 0, &display);
 	}
 	q->display = wy_buf_steal(&display);
 
-	q->fts = build(q, false, false);
-	q->fts_any = build(q, false, true);
-	q->fts_not = build(q, true, true);
+	collect_terms(q);
+	q->fts = build(q, false, false, false);
+	q->fts_any = build(q, false, true, false);
+	q->fts_not = build(q, true, true, false);
+	q->fts_quoted = build(q, false, false, true);
+	if (q->nterms) {
+		wy_buf f;
+		wy_buf_init(&f, 0);
+		for (int i = 0; i < q->nterms; i++) {
+			if (i)
+				wy_buf_puts(&f, " OR ");
+			wy_buf_puts(&f, q->terms[i].fts);
+		}
+		q->fts_terms = wy_buf_steal(&f);
+	}
 	for (int i = 0; i < q->n; i++) {
 		if (q->c[i].neg)
 			continue;
@@ -243,8 +321,12 @@ void wy_query_free(wy_query *q)
 	free(q->fts);
 	free(q->fts_any);
 	free(q->fts_not);
+	free(q->fts_quoted);
+	free(q->fts_terms);
 	for (int i = 0; i < q->npos; i++)
 		free(q->clause_fts[i]);
+	for (int i = 0; i < q->nterms; i++)
+		free(q->terms[i].fts);
 	free(q->display);
 	free(q);
 }
@@ -253,9 +335,14 @@ bool wy_query_searchable(const wy_query *q) { return q && q->fts; }
 const char *wy_query_fts(const wy_query *q) { return q ? q->fts : NULL; }
 const char *wy_query_fts_any(const wy_query *q) { return q ? q->fts_any : NULL; }
 const char *wy_query_fts_not(const wy_query *q) { return q ? q->fts_not : NULL; }
+const char *wy_query_fts_quoted(const wy_query *q) { return q ? q->fts_quoted : NULL; }
+const char *wy_query_fts_terms(const wy_query *q) { return q ? q->fts_terms : NULL; }
 int wy_query_nclauses(const wy_query *q) { return q ? q->npos : 0; }
 const char *wy_query_clause_fts(const wy_query *q, int i) { return q && i >= 0 && i < q->npos ? q->clause_fts[i] : NULL; }
 const char *wy_query_display(const wy_query *q) { return q && q->display ? q->display : ""; }
+int wy_query_nterms(const wy_query *q) { return q ? q->nterms : 0; }
+const char *wy_query_term(const wy_query *q, int i) { return q && i >= 0 && i < q->nterms ? q->terms[i].tok.text : NULL; }
+const char *wy_query_term_fts(const wy_query *q, int i) { return q && i >= 0 && i < q->nterms ? q->terms[i].fts : NULL; }
 
 /* The tokens of a text, for matching clauses against it. */
 typedef struct ttok {
@@ -327,16 +414,59 @@ static int hit_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start ? 1 : (x->end < y->end ? -1 : x->end > y->end);
 }
 
+/* The tokens of text[0..len) cut at limit bytes; *len is cut too. */
+static void text_tokens(const char *text, size_t *len, size_t limit, tlist *l)
+{
+	memset(l, 0, sizeof *l);
+	if (*len > limit)
+		*len = wy_utf8_truncate(text, *len, limit);
+	l->max = 1 << 22;
+	wy_buf_init(&l->pool, 0);
+	wy_tokenize(text, *len, WY_TOK_INDEX, gather, l);
+}
+
+static void tlist_free(tlist *l)
+{
+	free(l->t);
+	wy_buf_free(&l->pool);
+}
+
+/* Sort hits, merge the overlapping, copy at most max to out; returns how
+ * many there are. Frees all. */
+static int hits_out(wy_hit *all, int found, wy_hit *out, int max)
+{
+	qsort(all, (size_t)found, sizeof *all, hit_cmp);
+	int n = 0;
+	for (int i = 0; i < found; i++) {
+		if (n && all[i].start <= all[n - 1].end) {
+			if (all[i].end > all[n - 1].end)
+				all[n - 1].end = all[i].end;
+			continue;
+		}
+		all[n++] = all[i];
+	}
+	memcpy(out, all, (size_t)(n < max ? n : max) * sizeof *out);
+	free(all);
+	return n;
+}
+
+static void hit_add(wy_hit **all, int *found, int *cap, size_t start, size_t end)
+{
+	if (*found == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*all = wy_xrealloc(*all, (size_t)*cap * sizeof **all);
+	}
+	(*all)[*found].start = start;
+	(*all)[*found].end = end;
+	(*found)++;
+}
+
 int wy_query_hits(const wy_query *q, const char *text, size_t len, size_t limit, wy_hit *out, int max)
 {
 	if (!q || !q->fts || !text || max <= 0)
 		return 0;
-	if (len > limit)
-		len = wy_utf8_truncate(text, len, limit);
-	tlist l = {0};
-	l.max = 1 << 22;
-	wy_buf_init(&l.pool, 0);
-	wy_tokenize(text, len, WY_TOK_INDEX, gather, &l);
+	tlist l;
+	text_tokens(text, &len, limit, &l);
 	int found = 0, cap = 64;
 	wy_hit *all = wy_xmalloc((size_t)cap * sizeof *all);
 	for (int ci = 0; ci < q->n; ci++) {
@@ -358,30 +488,95 @@ int wy_query_hits(const wy_query *q, const char *text, size_t len, size_t limit,
 				wy_utf8_decode(&p, text + len);
 				e = (size_t)(p - text);
 			}
-			if (found == cap) {
-				cap *= 2;
-				all = wy_xrealloc(all, (size_t)cap * sizeof *all);
+			hit_add(&all, &found, &cap, l.t[i].start, e);
+		}
+	}
+	tlist_free(&l);
+	return hits_out(all, found, out, max);
+}
+
+/* Which term (if any) matches the token at position i: a bit per term. */
+static uint64_t terms_at(const wy_query *q, const tlist *l, int i, size_t *end)
+{
+	uint64_t m = 0;
+	for (int j = 0; j < q->nterms; j++) {
+		int how = tok_eq(l, &l->t[i], &q->terms[j].tok);
+		if (how) {
+			m |= 1ULL << j;
+			if (end) {
+				size_t e = how == 2 ? l->t[i].aend : l->t[i].end;
+				if (e > *end)
+					*end = e;
 			}
-			all[found].start = l.t[i].start;
-			all[found].end = e;
-			found++;
 		}
 	}
-	free(l.t);
-	wy_buf_free(&l.pool);
-	qsort(all, (size_t)found, sizeof *all, hit_cmp);
-	int n = 0;
-	for (int i = 0; i < found; i++) {
-		if (n && all[i].start <= all[n - 1].end) {
-			if (all[i].end > all[n - 1].end)
-				all[n - 1].end = all[i].end;
-			continue;
-		}
-		all[n++] = all[i];
+	return m;
+}
+
+int wy_query_hits_relaxed(const wy_query *q, const char *text, size_t len, size_t limit, wy_hit *out, int max)
+{
+	if (!q || !q->nterms || !text || max <= 0)
+		return 0;
+	tlist l;
+	text_tokens(text, &len, limit, &l);
+	int found = 0, cap = 0;
+	wy_hit *all = NULL;
+	for (int i = 0; i < l.n; i++) {
+		size_t e = 0;
+		if (terms_at(q, &l, i, &e))
+			hit_add(&all, &found, &cap, l.t[i].start, e);
 	}
-	memcpy(out, all, (size_t)(n < max ? n : max) * sizeof *out);
-	free(all);
-	return n;
+	tlist_free(&l);
+	if (!found) {
+		free(all);
+		return 0;
+	}
+	return hits_out(all, found, out, max);
+}
+
+void wy_query_cover(const wy_query *q, const double *weight, const char *text, size_t len, size_t limit,
+		    wy_cover *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!q || !q->nterms || !text)
+		return;
+	tlist l;
+	text_tokens(text, &len, limit, &l);
+	uint64_t seen = 0, prev = 0;
+	/* a pair of a clause's consecutive terms, found at consecutive
+	 * positions of the text: a bit per pair (clause i, token k) */
+	uint64_t pairs_seen[WY_QUERY_CLAUSES] = {0};
+	for (int i = 0; i < l.n; i++) {
+		uint64_t m = terms_at(q, &l, i, NULL);
+		seen |= m;
+		if (m && prev)
+			for (int c = 0; c < q->n; c++)
+				for (int k = 0; k + 1 < q->c[c].ntok && k < 63; k++) {
+					int a = q->term_of[c][k], b = q->term_of[c][k + 1];
+					if (a >= 0 && b >= 0 && (prev >> a & 1) && (m >> b & 1))
+						pairs_seen[c] |= 1ULL << k;
+				}
+		prev = m;
+	}
+	tlist_free(&l);
+	double all = 0, got = 0;
+	for (int j = 0; j < q->nterms; j++) {
+		double w = weight ? weight[j] : 1.0;
+		all += w;
+		if (seen >> j & 1) {
+			got += w;
+			out->found++;
+		}
+	}
+	out->share = all > 0 ? got / all : 0;
+	int npairs = 0, found = 0;
+	for (int c = 0; c < q->n; c++)
+		for (int k = 0; k + 1 < q->c[c].ntok && k < 63; k++)
+			if (q->term_of[c][k] >= 0 && q->term_of[c][k + 1] >= 0) {
+				npairs++;
+				found += (int)(pairs_seen[c] >> k & 1);
+			}
+	out->order = npairs ? (double)found / npairs : out->share;
 }
 
 /* Byte offset of the character `chars` characters before (back) or after

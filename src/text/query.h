@@ -24,6 +24,7 @@
 #define WY_QUERY_MAX 512
 #define WY_QUERY_CLAUSES 16
 #define WY_QUERY_TOKENS 48 /* per clause; the rest of a longer clause is dropped */
+#define WY_QUERY_TERMS 64  /* distinct terms for relaxed matching */
 
 typedef struct wy_query wy_query;
 
@@ -55,6 +56,10 @@ const char *wy_query_fts_any(const wy_query *q);
 /* Any of the excluded clauses (OR), or NULL when none. */
 const char *wy_query_fts_not(const wy_query *q);
 
+/* Every quoted clause (AND), or NULL when none: relaxed matching keeps
+ * them as they are (a phrase in quotes is always that phrase). */
+const char *wy_query_fts_quoted(const wy_query *q);
+
 /* Every clause on one row (AND, then NOT each excluded): for a page
  * that must hold all of them. NULL when the query is not searchable. */
 const char *wy_query_fts(const wy_query *q);
@@ -62,6 +67,31 @@ const char *wy_query_fts(const wy_query *q);
 /* The query's clauses rebuilt as text, for showing and logging ("人工智能
  * -广告"): folded, single spaces. Owned by q. */
 const char *wy_query_display(const wy_query *q);
+
+/* Relaxed matching: the query as a bag of terms, for a document that
+ * holds much of it but not every clause as typed. The terms are the
+ * distinct tokens of the clauses that are neither excluded nor quoted
+ * (bigrams, words, lone characters), in the order typed, at most
+ * WY_QUERY_TERMS. */
+int wy_query_nterms(const wy_query *q);
+const char *wy_query_term(const wy_query *q, int i);     /* folded token text */
+const char *wy_query_term_fts(const wy_query *q, int i); /* as an FTS expression */
+/* Any of the terms (OR), or NULL when there is none. */
+const char *wy_query_fts_terms(const wy_query *q);
+
+/* How much of the query a text holds: share is the weight of the terms
+ * found over the weight of all (weight[i] for term i, e.g. its IDF; NULL:
+ * 1 each), order the share of the pairs of consecutive terms of a clause
+ * found next to each other (the query's words in its order; share when the
+ * query has no pair), found the number of terms found. Text past limit
+ * bytes is not read. */
+typedef struct wy_cover {
+	double share, order;
+	int found;
+} wy_cover;
+
+void wy_query_cover(const wy_query *q, const double *weight, const char *text, size_t len, size_t limit,
+		    wy_cover *out);
 
 /* A hit: bytes [start, end) of a text. */
 typedef struct wy_hit {
@@ -73,6 +103,9 @@ typedef struct wy_hit {
  * found in all (so a caller can tell it saw only the first max). Text longer
  * than limit bytes is searched in its first limit bytes only. */
 int wy_query_hits(const wy_query *q, const char *text, size_t len, size_t limit, wy_hit *out, int max);
+
+/* The same for relaxed matching: where any term occurs. */
+int wy_query_hits_relaxed(const wy_query *q, const char *text, size_t len, size_t limit, wy_hit *out, int max);
 
 /* A snippet: a window of text around the densest hits, as segments. */
 typedef struct wy_snip_seg {

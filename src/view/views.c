@@ -5,6 +5,7 @@
 #include "core/util.h"
 #include "text/boxes.h"
 #include "text/query.h"
+#include "text/suggest.h"
 #include "text/utf8.h"
 
 #include <stdio.h>
@@ -88,10 +89,11 @@ json_t *wy_view_category(const wy_category *c)
 			 "parent_id", (json_int_t)c->parent_id, "documents", c->docs);
 }
 
-json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, int width)
+json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, bool relaxed, int width)
 {
 	wy_hit hits[64];
-	int n = wy_query_hits(q, text, len, 1u << 20, hits, 64);
+	int n = relaxed ? wy_query_hits_relaxed(q, text, len, 1u << 20, hits, 64)
+			: wy_query_hits(q, text, len, 1u << 20, hits, 64);
 	wy_snippet sn;
 	wy_snippet_make(text, len, hits, n < 64 ? n : 64, width, &sn);
 	json_t *segs = json_array();
@@ -108,6 +110,87 @@ json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, int wid
 			 sn.cut_after, "hits", n);
 }
 
+/* How many strict matches text has as a query for the reader of req. */
+static int strict_count(wy_store *st, const wy_search_req *req, const char *text)
+{
+	wy_query *q = wy_query_parse(text, strlen(text));
+	wy_search_req r2 = *req;
+	r2.query = q;
+	r2.offset = 0;
+	r2.limit = 1;
+	r2.strict_only = true;
+	r2.pages_shown = NULL;
+	wy_search_result r;
+	int n = 0;
+	if (wy_query_searchable(q) && wy_store_search(st, &r2, &r, NULL) == WY_OK) {
+		n = r.strict;
+		wy_search_result_clear(&r);
+	}
+	wy_query_free(q);
+	return n;
+}
+
+static json_t *suggested(const char *query, const char *kind, int n)
+{
+	return json_pack("{s:s, s:s, s:i}", "query", query, "kind", kind, "total", n);
+}
+
+/* Titles longer than this are no query to suggest. */
+#define SUGGEST_TITLE_MAX 40
+
+/* "Did you mean": for a search with fewer strict matches than a page, the
+ * query in the other script when that finds more; and when nothing
+ * matched strictly, the most alike of the queries searched most often, or
+ * else the title of the best relaxed match. Each is searched for this
+ * reader before it is offered, so a suggestion always finds something.
+ * NULL: nothing to suggest. */
+static json_t *suggestion(wy_store *st, const wy_search_req *req, const wy_search_result *r)
+{
+	if (r->strict >= WY_SEARCH_RELAX_BELOW)
+		return NULL;
+	const char *shown = wy_query_display(req->query);
+	size_t len = strlen(shown);
+	char *alt = wy_other_script(shown, len);
+	if (alt) {
+		int n = strict_count(st, req, alt);
+		json_t *o = n > r->strict ? suggested(alt, "script", n) : NULL;
+		free(alt);
+		if (o)
+			return o;
+	}
+	if (r->strict)
+		return NULL;
+	wy_str_list pop;
+	const char *best = NULL;
+	double best_d = 0.5;
+	if (wy_store_popular_queries(st, 3, 500, &pop, NULL) == WY_OK) {
+		for (int i = 0; i < pop.n; i++) {
+			double d = wy_text_dice(shown, len, pop.items[i], strlen(pop.items[i]));
+			if (d >= best_d && d < 0.999) {
+				best_d = d;
+				best = pop.items[i];
+			}
+		}
+		int n = best ? strict_count(st, req, best) : 0;
+		json_t *o = n ? suggested(best, "popular", n) : NULL;
+		wy_str_list_clear(&pop);
+		if (o)
+			return o;
+	}
+	if (r->n && r->items[0].kind == WY_HIT_RELAXED && r->items[0].doc.title) {
+		const char *t = r->items[0].doc.title;
+		size_t tl = strlen(t), cps = 0;
+		for (size_t i = 0; i < tl; i++)
+			cps += ((unsigned char)t[i] & 0xC0) != 0x80;
+		if (cps <= SUGGEST_TITLE_MAX && wy_text_dice(shown, len, t, tl) >= 0.5) {
+			int n = strict_count(st, req, t);
+			if (n)
+				return suggested(t, "title", n);
+		}
+	}
+	return NULL;
+}
+
 int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t **out, wy_errinfo *ei)
 {
 	wy_search_result r;
@@ -118,11 +201,17 @@ int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t 
 	for (int i = 0; i < r.n; i++) {
 		const wy_search_hit *h = &r.items[i];
 		json_t *o = wy_view_doc(&h->doc);
+		bool relaxed = h->kind == WY_HIT_RELAXED;
+		json_object_set_new(o, "match", json_string(relaxed ? "relaxed" : "strict"));
 		json_object_set_new(o, "score", json_real(h->score));
+		if (relaxed)
+			json_object_set_new(o, "coverage", json_real(h->coverage));
 		json_object_set_new(o, "in_title", json_boolean(h->in_title));
+		/* found by its title or keywords alone: no page to list */
+		json_object_set_new(o, "title_only", json_boolean(h->in_title && !h->npages));
 		json_object_set_new(o, "matching_pages", json_integer(h->npages));
 		const char *title = h->doc.title ? h->doc.title : h->doc.filename ? h->doc.filename : "";
-		json_object_set_new(o, "title_snippet", wy_view_snippet(title, strlen(title), req->query, 200));
+		json_object_set_new(o, "title_snippet", wy_view_snippet(title, strlen(title), req->query, relaxed, 200));
 		json_t *pages = json_array();
 		for (int k = 0; k < h->npages_shown; k++) {
 			json_t *pg = json_object();
@@ -131,7 +220,7 @@ int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t 
 				wy_page p;
 				if (!wy_store_page_get(st, h->doc.id, h->pages[k], &p, NULL)) {
 					const char *t = p.text ? p.text : "";
-					json_object_set_new(pg, "snippet", wy_view_snippet(t, strlen(t), req->query, 90));
+					json_object_set_new(pg, "snippet", wy_view_snippet(t, strlen(t), req->query, relaxed, 90));
 					wy_page_clear(&p);
 				}
 			}
@@ -148,13 +237,15 @@ int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t 
 			if ((!text || !*text) && h->last_page >= 1 && !wy_store_page_get(st, h->doc.id, 1, &p, NULL))
 				text = p.text;
 			if (text && *text)
-				json_object_set_new(o, "summary", wy_view_snippet(text, strlen(text), req->query, 90));
+				json_object_set_new(o, "summary", wy_view_snippet(text, strlen(text), req->query, relaxed, 90));
 			wy_page_clear(&p);
 		}
 		json_array_append_new(items, o);
 	}
-	*out = json_pack("{s:s, s:i, s:b, s:i, s:i, s:o}", "query", wy_query_display(req->query), "total", r.total,
-			 "more", r.more, "offset", req->offset, "limit", req->limit, "results", items);
+	json_t *sug = req->offset ? NULL : suggestion(st, req, &r);
+	*out = json_pack("{s:s, s:i, s:i, s:b, s:i, s:i, s:o, s:o}", "query", wy_query_display(req->query), "total",
+			 r.total, "strict_total", r.strict, "more", r.more, "offset", req->offset, "limit", req->limit,
+			 "results", items, "suggest", sug ? sug : json_null());
 	wy_search_result_clear(&r);
 	return WY_OK;
 }
@@ -173,7 +264,11 @@ int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_qu
 {
 	int *pages = wy_xcalloc((size_t)(max_pages > 0 ? max_pages : 1), sizeof *pages);
 	int n = 0;
-	int rc = wy_store_doc_search(st, d->id, last_page, q, pages, max_pages, &n, ei);
+	int rc = wy_store_doc_search(st, d->id, last_page, q, false, pages, max_pages, &n, ei);
+	/* no clause anywhere (a relaxed match was opened): the terms instead */
+	bool relaxed = !rc && !n && wy_query_nterms(q) >= 2;
+	if (relaxed)
+		rc = wy_store_doc_search(st, d->id, last_page, q, true, pages, max_pages, &n, ei);
 	if (rc) {
 		free(pages);
 		return rc;
@@ -194,7 +289,8 @@ int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_qu
 		const char *t = p.text ? p.text : "";
 		size_t len = strlen(t);
 		wy_hit hits[50];
-		int nh = wy_query_hits(q, t, len, 1u << 22, hits, 50);
+		int nh = relaxed ? wy_query_hits_relaxed(q, t, len, 1u << 22, hits, 50)
+				 : wy_query_hits(q, t, len, 1u << 22, hits, 50);
 		json_t *ha = json_array();
 		size_t cp = 0, at = 0; /* code points counted up to byte at */
 		for (int k = 0; k < nh && k < 50; k++) {
@@ -216,14 +312,14 @@ int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_qu
 			while (to < len && ((unsigned char)t[to] & 0xC0) == 0x80)
 				to++;
 			json_t *o = json_pack("{s:o}", "rects", ra);
-			json_object_set_new(o, "snippet", wy_view_snippet(t + from, to - from, q, 40));
+			json_object_set_new(o, "snippet", wy_view_snippet(t + from, to - from, q, relaxed, 40));
 			json_array_append_new(ha, o);
 		}
 		json_array_append_new(items, json_pack("{s:i, s:i, s:o}", "page", pages[i], "count", nh, "hits", ha));
 		wy_page_clear(&p);
 	}
-	*out = json_pack("{s:I, s:s, s:i, s:b, s:o}", "id", (json_int_t)d->id, "query", wy_query_display(q), "total",
-			 n, "partial", partial, "pages", items);
+	*out = json_pack("{s:I, s:s, s:s, s:i, s:b, s:o}", "id", (json_int_t)d->id, "query", wy_query_display(q), "match",
+			 relaxed ? "relaxed" : "strict", "total", n, "partial", partial, "pages", items);
 	free(pages);
 	return WY_OK;
 }

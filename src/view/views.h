@@ -22,20 +22,27 @@ typedef struct wy_query wy_query;
 
 /* text[0..len) around the query's hits as snippet segments:
  * {"segments": [{"text", "hit"}...], "cut_before", "cut_after", "hits"},
- * about width characters. */
-json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, int width);
+ * about width characters. relaxed: the hits are the query's terms
+ * wherever they are (a relaxed match), not its clauses. */
+json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, bool relaxed, int width);
 
 /* A results page: the store's search for req (req->query must be set) with,
  * for each document, its view, its title as segments with hits marked, and
  * snippets of its best pages (at most snippets of them) among those
  * req->pages_shown allows; a document with no such page gets a "summary"
  * snippet of its description or else its first page instead:
- * {"query", "total", "more", "offset", "limit", "results": [...]}.
+ * {"query", "total", "strict_total", "more", "offset", "limit", "results":
+ * [...]}; each result says "match": "strict" or "relaxed" (then with its
+ * "coverage"), and "title_only" when only its title or keywords match;
+ * "suggest" is {"query", "kind": "script" | "popular" | "title", "total"}
+ * ("did you mean", on the first page of results) or null.
  * Errors are the store's. */
 int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t **out, wy_errinfo *ei);
 
 /* Search inside document d, on its pages 1..last_page (the rest are not
- * searched): the pages where q matches, each with its hits:
+ * searched): the pages where q matches (or, when no clause of q is on any,
+ * where its terms are: "match": "relaxed", as a relaxed result opened from
+ * the results page needs), each with its hits:
  * {"id", "query", "total", "pages": [{"page", "hits": [{"rects": [[x0, y0,
  * x1, y1]...], "snippet"...}]}]}; rectangles are fractions of the page's
  * width and height. At most max_pages pages and 50 hits a page; when

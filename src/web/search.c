@@ -140,9 +140,19 @@ enum MHD_Result web_page_search(web_req *rq)
 	web_url_escape(&qs, wy_query_display(q));
 	size_t i;
 	json_t *r;
+	bool relaxed_seen = false;
 	json_array_foreach(json_object_get(ctx, "results"), i, r) {
 		long long id = (long long)json_integer_value(json_object_get(r, "id"));
 		web_add_display(r);
+		/* a relaxed match says so, and the first of them has a heading */
+		const char *match = json_string_value(json_object_get(r, "match"));
+		if (match && strcmp(match, "relaxed") == 0) {
+			json_object_set_new(r, "relaxed", json_true());
+			json_object_set_new(r, "first_relaxed", json_boolean(!relaxed_seen));
+			relaxed_seen = true;
+			double cov = json_real_value(json_object_get(r, "coverage"));
+			json_object_set_new(r, "percent", json_integer((json_int_t)(cov * 100 + 0.5)));
+		}
 		char tag[17];
 		web_result_tag(id, wy_query_display(q), tag);
 		char *u = wy_xasprintf("/doc/%lld?q=%s&from=%s", id, qs.data ? qs.data : "", tag);
@@ -204,6 +214,17 @@ enum MHD_Result web_page_search(web_req *rq)
 	json_object_set_new(ctx, "sort_key", json_string(search_sort_keys[a.sort]));
 	int total = (int)json_integer_value(json_object_get(ctx, "total"));
 	int pages = (total + SEARCH_PAGE_SIZE - 1) / SEARCH_PAGE_SIZE;
+	json_object_set_new(ctx, "partly", json_boolean(json_integer_value(json_object_get(ctx, "strict_total")) < total));
+	json_t *sug = json_object_get(ctx, "suggest");
+	if (json_is_object(sug)) {
+		search_args sa = a;
+		sa.q = json_string_value(json_object_get(sug, "query"));
+		u = search_url(&sa, a.format, a.band, a.sort, 1);
+		json_object_set_new(sug, "url", json_string(u));
+		free(u);
+		const char *kind = json_string_value(json_object_get(sug, "kind"));
+		json_object_set_new(sug, "script", json_boolean(kind && strcmp(kind, "script") == 0));
+	}
 	json_object_set_new(ctx, "q", json_string(a.q));
 	json_object_set_new(ctx, "searched", json_boolean(wy_query_searchable(q)));
 	json_object_set_new(ctx, "formats", fl);

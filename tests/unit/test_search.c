@@ -62,7 +62,8 @@ static int64_t publish(wy_store *st, const char *title, const char *const *texts
 	return publish_fp(st, title, NULL, NULL, false, 0, texts);
 }
 
-/* Search for q; the ids found, in order, into ids; returns the total. */
+/* Search for q; the ids found, in order, into ids; returns how many match
+ * strictly (every clause as typed). */
 static int search(wy_store *st, const char *q, int64_t *ids, int max)
 {
 	wy_query *qq = wy_query_parse(q, strlen(q));
@@ -75,10 +76,10 @@ static int search(wy_store *st, const char *q, int64_t *ids, int max)
 	ASSERT_EQ(rc, WY_OK);
 	for (int i = 0; i < r.n && i < max; i++)
 		ids[i] = r.items[i].doc.id;
-	int total = r.total;
+	int strict = r.strict;
 	wy_search_result_clear(&r);
 	wy_query_free(qq);
-	return total;
+	return strict;
 }
 
 static const char *const SPEECH[] = {
@@ -126,12 +127,12 @@ TEST(finds_pages_by_short_chinese_queries)
 	ASSERT_EQ(r.items[0].pages[0], 2);
 	wy_search_result_clear(&r);
 	int pages[8], n;
-	ASSERT_EQ(wy_store_doc_search(st, speech, 100, q, pages, 8, &n, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_search(st, speech, 100, q, false, pages, 8, &n, NULL), WY_OK);
 	ASSERT_EQ(n, 1);
 	ASSERT_EQ(pages[0], 2);
 	/* pages past last_page are not searched: a visitor's search inside a
 	 * document costs its preview, not the whole document */
-	ASSERT_EQ(wy_store_doc_search(st, speech, 1, q, pages, 8, &n, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_search(st, speech, 1, q, false, pages, 8, &n, NULL), WY_OK);
 	ASSERT_EQ(n, 0);
 	wy_query_free(q);
 	/* Traditional finds Simplified and the reverse */
@@ -417,6 +418,116 @@ TEST(a_slow_query_stops_at_its_budget)
 	wy_store_close(st);
 }
 
-TEST_LIST(T(a_slow_query_stops_at_its_budget), T(finds_pages_by_short_chinese_queries), T(title_weighs_more_than_body), T(hostile_queries_never_error),
+/* What people paste into a search box: a span copied without its
+ * punctuation, across a line break or a table cell, in the other script,
+ * a title set letter-spaced; and, when fewer than a page match strictly,
+ * the documents that hold most of the query after them. */
+static const char *const SUNZI[] = {
+	"军形篇\n昔之善战者，先为不可胜，以待敌之可胜。不可胜在己，\n可胜在敌。",
+	"故善战者，能为不可胜，不能使敌之必可胜。",
+	NULL,
+};
+static const char *const MINUTES[] = {
+	"会 议 纪 要\n会议时间：2023年5月1日\n会议地点：第一会议室\n| 姓名 | 部门 |\n| 张三 | 财务部 |",
+	NULL,
+};
+static const char *const KITCHEN[] = {
+	"家常菜谱\n红烧肉的做法：五花肉切块。\n卤味：猪心、猪大肠各一副，小火慢炖。",
+	NULL,
+};
+
+/* The results of q: ids, kinds and first pages, in order; returns r.n. */
+static int search_kinds(wy_store *st, const char *q, int64_t *ids, wy_hit_kind *kinds, int *first_page, int *strict)
+{
+	wy_query *qq = wy_query_parse(q, strlen(q));
+	wy_search_req req = {.query = qq, .limit = 10};
+	wy_search_result r;
+	ASSERT_EQ(wy_store_search(st, &req, &r, NULL), WY_OK);
+	for (int i = 0; i < r.n; i++) {
+		ids[i] = r.items[i].doc.id;
+		kinds[i] = r.items[i].kind;
+		first_page[i] = r.items[i].npages_shown ? r.items[i].pages[0] : 0;
+	}
+	*strict = r.strict;
+	int n = r.n;
+	ASSERT_EQ(r.total, n);
+	wy_search_result_clear(&r);
+	wy_query_free(qq);
+	return n;
+}
+
+TEST(spans_people_paste_are_found)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t sunzi = publish(st, "孙子兵法", SUNZI);
+	int64_t minutes = publish(st, "会议纪要", MINUTES);
+	int64_t kitchen = publish(st, "家常菜谱", KITCHEN);
+	int64_t ids[10];
+	wy_hit_kind kinds[10];
+	int page[10], strict;
+	/* punctuation removed; a line break inside; the other script */
+	const char *const found_on_1[] = {"以待敌之可胜不可胜在己", "不可胜在己可胜在敌", "先為不可勝以待敵", NULL};
+	for (int i = 0; found_on_1[i]; i++) {
+		ASSERT_EQ(search_kinds(st, found_on_1[i], ids, kinds, page, &strict), 1);
+		ASSERT_EQ(strict, 1);
+		ASSERT_EQ(ids[0], sunzi);
+		ASSERT_EQ(page[0], 1);
+	}
+	/* across a table cell, across a label and its value, letter-spaced */
+	const char *const in_minutes[] = {"姓名部门张三财务部", "会议地点第一会议室", "会议纪要会议时间", NULL};
+	for (int i = 0; in_minutes[i]; i++) {
+		ASSERT_EQ(search_kinds(st, in_minutes[i], ids, kinds, page, &strict), 1);
+		ASSERT_EQ(strict, 1);
+		ASSERT_EQ(ids[0], minutes);
+	}
+	/* a quoted phrase is still the phrase: in this order only */
+	ASSERT_EQ(search_kinds(st, "\"部门姓名\"", ids, kinds, page, &strict), 0);
+	/* the words in another order: no strict match, found relaxed, with
+	 * the page that holds them */
+	ASSERT_EQ(search_kinds(st, "猪大肠猪心", ids, kinds, page, &strict), 1);
+	ASSERT_EQ(strict, 0);
+	ASSERT_EQ(ids[0], kitchen);
+	ASSERT_EQ(kinds[0], WY_HIT_RELAXED);
+	ASSERT_EQ(page[0], 1);
+	/* a character wrong: relaxed; the strict match of a shorter query
+	 * comes first, relaxed ones after it */
+	ASSERT_EQ(search_kinds(st, "善战者不能使敌", ids, kinds, page, &strict), 1);
+	ASSERT_EQ(kinds[0], WY_HIT_RELAXED);
+	ASSERT_EQ(page[0], 2);
+	ASSERT_EQ(search_kinds(st, "会议 红烧肉", ids, kinds, page, &strict), 1); /* 红烧 烧肉 of 会议 红烧 烧肉 */
+	ASSERT_EQ(strict, 0);
+	ASSERT_EQ(ids[0], kitchen);
+	ASSERT_EQ(search_kinds(st, "红烧肉 做法", ids, kinds, page, &strict), 1);
+	ASSERT_EQ(strict, 1);
+	ASSERT_EQ(search_kinds(st, "不可胜 敌之", ids, kinds, page, &strict), 1);
+	ASSERT_EQ(kinds[0], WY_HIT_STRICT);
+	/* less than half of the query: nothing, rather than noise */
+	ASSERT_EQ(search_kinds(st, "猪心量子力学相对论", ids, kinds, page, &strict), 0);
+	/* an excluded clause holds for relaxed matches too */
+	ASSERT_EQ(search_kinds(st, "猪大肠猪心 -红烧", ids, kinds, page, &strict), 0);
+	/* a document the reader may not see is never a relaxed match */
+	ASSERT_EQ(wy_store_doc_set_private(st, kitchen, true, NULL), WY_OK);
+	ASSERT_EQ(search_kinds(st, "猪大肠猪心", ids, kinds, page, &strict), 0);
+	/* relaxed hits are marked term by term */
+	wy_query *q = wy_query_parse("猪大肠猪心", strlen("猪大肠猪心"));
+	const char *t = "卤味：猪心、猪大肠各一副";
+	wy_hit hits[8];
+	int nh = wy_query_hits_relaxed(q, t, strlen(t), 1000, hits, 8);
+	ASSERT_EQ(nh, 2);
+	ASSERT_EQ(hits[0].start, strlen("卤味："));
+	ASSERT_EQ(hits[0].end, strlen("卤味：猪心"));
+	ASSERT_EQ(hits[1].start, strlen("卤味：猪心、"));
+	ASSERT_EQ(hits[1].end, strlen("卤味：猪心、猪大肠"));
+	ASSERT_EQ(wy_query_hits(q, t, strlen(t), 1000, hits, 8), 0);
+	wy_cover c;
+	wy_query_cover(q, NULL, t, strlen(t), 1000, &c);
+	ASSERT_EQ(c.found, 3); /* 猪大 大肠 猪心 of 猪大 大肠 肠猪 猪心 */
+	ASSERT(c.share > 0.74 && c.share < 0.76);
+	wy_query_free(q);
+	wy_store_close(st);
+}
+
+TEST_LIST(T(spans_people_paste_are_found), T(a_slow_query_stops_at_its_budget), T(finds_pages_by_short_chinese_queries), T(title_weighs_more_than_body), T(hostile_queries_never_error),
 	  T(retry_and_reindex_keep_the_index_true), T(near_duplicates_are_found), T(related_by_keywords_and_also_read),
 	  T(hit_pages_stay_within_the_pages_shown))
