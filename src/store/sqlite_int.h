@@ -130,6 +130,12 @@ typedef struct sq_relaxed {
 int sq_search_relaxed(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, sq_relaxed **out,
 		      int *nout, wy_errinfo *ei);
 
+/* The documents req's filter lets the reader see whose title matches the
+ * query read as pinyin (full readings first, then initials), none of
+ * skip[0..nskip), at most WY_SEARCH_RELAXED; *out is malloc'd. */
+int sq_search_pinyin(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, int64_t **out,
+		     int *nout, wy_errinfo *ei);
+
 /* Fill in the confusable skeleton of every user that has none (migration
  * 7; sqlite_users.c). */
 int sq_user_skeletons(wy_store *st, wy_errinfo *ei);

@@ -1,8 +1,14 @@
-/* store/sqlite_relaxed: relaxed matching in the SQLite backend: the
- * documents that hold much of a query but not every clause of it, for a
- * search whose strict matches are fewer than a page (wy_store_search shows
- * them after the strict ones).
+/* store/sqlite_relaxed: the matches after the strict ones in the SQLite
+ * backend, for a search whose strict matches are fewer than a page
+ * (wy_store_search shows them after the strict ones): titles by the query
+ * read as pinyin, and relaxed matching, the documents that hold much of a
+ * query but not every clause of it.
  *
+ * Pinyin: title_py and title_ini hold every indexed title's readings and
+ * initial pairs (text/pinyin.h); the query's readings are phrases over
+ * them (text/query.h).
+ *
+ * Relaxed:
  * The query is a bag of terms (text/query.h: its bigrams, words and lone
  * characters). A document that holds at least m of the n terms (m = half,
  * rounded up) holds at least one of the n - m + 1 rarest, so candidates
@@ -370,4 +376,60 @@ out:
 	sq_done(st, j.quoted_page);
 	sq_done(st, j.quoted_title);
 	return rc;
+}
+
+int sq_search_pinyin(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, int64_t **out,
+		     int *nout, wy_errinfo *ei)
+{
+	*out = NULL;
+	*nout = 0;
+	const char *full = wy_query_fts_pinyin(req->query), *ini = wy_query_fts_initials(req->query);
+	if (!full && !ini)
+		return WY_OK;
+	/* full readings before initials, then BM25 (a shorter title first) */
+	wy_buf sql;
+	wy_buf_init(&sql, 0);
+	wy_buf_puts(&sql, "WITH m AS (");
+	if (full)
+		wy_buf_puts(&sql, "SELECT * FROM (SELECT rowid AS id, 0 AS k, wy_rank(title_py, 1.0) AS r FROM title_py"
+				  " WHERE title_py MATCH ?5 ORDER BY rowid DESC LIMIT 1000)");
+	if (full && ini)
+		wy_buf_puts(&sql, " UNION ALL ");
+	if (ini)
+		wy_buf_puts(&sql, "SELECT * FROM (SELECT rowid AS id, 1 AS k, wy_rank(title_ini, 1.0) AS r FROM title_ini"
+				  " WHERE title_ini MATCH ?6 ORDER BY rowid DESC LIMIT 1000)");
+	wy_buf_puts(&sql, ") SELECT d.id FROM m JOIN documents d ON d.id = m.id"
+			  " LEFT JOIN categories c ON c.id = d.category_id" FIND_WHERE
+			  " GROUP BY d.id ORDER BY min(m.k), min(m.r), d.id DESC LIMIT ?7");
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, sql.data, ei);
+	wy_buf_free(&sql);
+	if (rc)
+		return rc;
+	sq_bind_filter(s, &req->filter);
+	if (full)
+		sqlite3_bind_text(s, 5, full, -1, SQLITE_STATIC);
+	if (ini)
+		sqlite3_bind_text(s, 6, ini, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 7, WY_SEARCH_RELAXED + nskip);
+	int64_t *ids = wy_xcalloc(WY_SEARCH_RELAXED, sizeof *ids);
+	int n = 0, step;
+	while (n < WY_SEARCH_RELAXED && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		bool dup = false;
+		for (int i = 0; i < nskip && !dup; i++)
+			dup = skip[i] == id;
+		if (!dup)
+			ids[n++] = id;
+	}
+	if (n < WY_SEARCH_RELAXED && step != SQLITE_DONE) {
+		rc = sq_search_fail(st, ei);
+		free(ids);
+		sq_done(st, s);
+		return rc;
+	}
+	sq_done(st, s);
+	*out = ids;
+	*nout = n;
+	return WY_OK;
 }

@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "store/sqlite_int.h"
 #include "text/minhash.h"
+#include "text/pinyin.h"
 #include "text/query.h"
 #include "text/tokenize.h"
 
@@ -73,6 +74,34 @@ static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
 	 * bigrams alone. Documents (and deletes) get the index tokens. */
 	wy_tok_mode mode = (flags & FTS5_TOKENIZE_QUERY) ? WY_TOK_QUERY : WY_TOK_INDEX;
 	int rc = wy_tokenize(text, len > 0 ? (size_t)len : 0, mode, tok_emit, &c);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Titles as pinyin (text/pinyin.h): tokenize='wenyuan_pinyin' gives a
+ * title's readings, 'wenyuan_pinyin initials' the pairs of their initials;
+ * a query's text is the store's own, Latin words as they are. */
+static int py_full_mode = WY_PY_FULL, py_initials_mode = WY_PY_INITIALS;
+
+static int py_create(void *unused, const char **argv, int argc, Fts5Tokenizer **out)
+{
+	(void)unused;
+	bool initials = argc > 0 && strcmp(argv[0], "initials") == 0;
+	*out = (Fts5Tokenizer *)(void *)(initials ? &py_initials_mode : &py_full_mode);
+	return SQLITE_OK;
+}
+
+static int py_emit(void *ctx, const char *text, int len, bool colocated)
+{
+	fts_cb *c = ctx;
+	return c->token(c->ctx, colocated ? FTS5_TOKEN_COLOCATED : 0, text, len, 0, 0);
+}
+
+static int py_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
+		       int (*token)(void *, int, const char *, int, int, int))
+{
+	fts_cb c = {ctx, token};
+	wy_pinyin_mode mode = (flags & FTS5_TOKENIZE_QUERY) ? WY_PY_QUERY : (wy_pinyin_mode) * (int *)(void *)t;
+	int rc = wy_pinyin_tokenize(text, len > 0 ? (size_t)len : 0, mode, py_emit, &c);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -168,7 +197,9 @@ int sq_register_fts(wy_store *st, wy_errinfo *ei)
 	if (!api)
 		return wy_err_set(ei, WY_ESTORE, "store: this SQLite has no FTS5");
 	static fts5_tokenizer tok = {tok_create, tok_delete, tok_tokenize};
+	static fts5_tokenizer py = {py_create, tok_delete, py_tokenize};
 	if (api->xCreateTokenizer(api, "wenyuan", NULL, &tok, NULL) != SQLITE_OK ||
+	    api->xCreateTokenizer(api, "wenyuan_pinyin", NULL, &py, NULL) != SQLITE_OK ||
 	    api->xCreateFunction(api, "wy_rank", NULL, rank_fn, NULL) != SQLITE_OK ||
 	    api->xCreateFunction(api, "wy_hits", NULL, hits_fn, NULL) != SQLITE_OK)
 		return sq_fail(st->db, ei, "register the tokenizer");
@@ -224,6 +255,23 @@ static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	if ((rc = step_done(st, w, ei, "index a title")))
 		goto out;
 	sq_done(st, w);
+	w = NULL;
+	static const char *const py_sql[2][2] = {
+		{"INSERT INTO title_py(rowid, py) SELECT id, coalesce(title, '') FROM documents WHERE id=?1",
+		 "INSERT INTO title_ini(rowid, ini) SELECT id, coalesce(title, '') FROM documents WHERE id=?1"},
+		{"INSERT INTO title_py(title_py, rowid, py) SELECT 'delete', id, coalesce(title, '') FROM documents WHERE id=?1",
+		 "INSERT INTO title_ini(title_ini, rowid, ini) SELECT 'delete', id, coalesce(title, '') FROM documents"
+		 " WHERE id=?1"},
+	};
+	for (int k = 0; k < 2; k++) {
+		if ((rc = sq_prep(st, &w, py_sql[del][k], ei)))
+			goto out;
+		sqlite3_bind_int64(w, 1, doc_id);
+		if ((rc = step_done(st, w, ei, "index a title's pinyin")))
+			goto out;
+		sq_done(st, w);
+		w = NULL;
+	}
 	if ((rc = sq_prep(st, &w, "UPDATE documents SET indexed=?2 WHERE id=?1", ei)))
 		goto out;
 	sqlite3_bind_int64(w, 1, doc_id);
@@ -281,6 +329,8 @@ int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, 
 	if ((rc = sq_exec(st,
 			  "INSERT INTO page_fts(page_fts) VALUES('delete-all');"
 			  "INSERT INTO doc_fts(doc_fts) VALUES('delete-all');"
+			  "INSERT INTO title_py(title_py) VALUES('delete-all');"
+			  "INSERT INTO title_ini(title_ini) VALUES('delete-all');"
 			  "DELETE FROM minhash_bands;"
 			  "UPDATE documents SET indexed=0 WHERE indexed;",
 			  ei)))
@@ -474,16 +524,37 @@ static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *
 	}
 	sq_done(st, s);
 	out->strict = out->total;
-	/* fewer strict matches than a page: the relaxed ones after them */
+	/* fewer strict matches than a page: titles by pinyin, then the
+	 * relaxed matches, after them */
 	sq_relaxed *rel = NULL;
-	int nrel = 0;
-	if (out->strict < WY_SEARCH_RELAX_BELOW && !req->strict_only &&
-	    (rc = sq_search_relaxed(st, req, strict_ids, out->strict, &rel, &nrel, ei))) {
-		wy_search_result_clear(out);
-		return rc;
+	int64_t *py = NULL, skip[WY_SEARCH_RELAX_BELOW + WY_SEARCH_RELAXED];
+	int nrel = 0, npy = 0, nskip = out->strict;
+	if (out->strict < WY_SEARCH_RELAX_BELOW && !req->strict_only) {
+		memcpy(skip, strict_ids, (size_t)nskip * sizeof *skip);
+		rc = sq_search_pinyin(st, req, skip, nskip, &py, &npy, ei);
+		if (!rc) {
+			memcpy(skip + nskip, py, (size_t)npy * sizeof *skip);
+			nskip += npy;
+			rc = sq_search_relaxed(st, req, skip, nskip, &rel, &nrel, ei);
+		}
+		if (rc) {
+			free(py);
+			wy_search_result_clear(out);
+			return rc;
+		}
 	}
-	if (nrel > WY_SEARCH_RELAXED)
-		nrel = WY_SEARCH_RELAXED;
+	for (int i = 0; i < npy; i++) {
+		int at = out->total++;
+		if (at < offset || at >= offset + limit)
+			continue;
+		wy_search_hit *h = &out->items[out->n++];
+		h->kind = WY_HIT_PINYIN;
+		h->doc.id = py[i];
+		h->in_title = true;
+	}
+	free(py);
+	if (nrel > WY_SEARCH_RELAXED - npy)
+		nrel = WY_SEARCH_RELAXED - npy;
 	const sq_relaxed **rel_of = wy_xcalloc((size_t)limit, sizeof *rel_of);
 	for (int i = 0; i < nrel; i++) {
 		int at = out->total++;
@@ -517,6 +588,8 @@ static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *
 		h->last_page = last < 0 ? 0 : last > PAGE_MASK ? PAGE_MASK : last;
 		if (!h->last_page)
 			continue;
+		if (h->kind == WY_HIT_PINYIN)
+			continue; /* its title */
 		if (rel_of[i]) { /* the pages relaxed matching scored, best first */
 			for (int k = 0; k < rel_of[i]->npages; k++) {
 				if (rel_of[i]->pages[k] > h->last_page)

@@ -332,6 +332,8 @@ typedef enum wy_hit_kind {
 	WY_HIT_STRICT = 0,  /* every clause, as typed */
 	WY_HIT_RELAXED = 1, /* at least half of the query's terms, on one page
 			     * or in the title and keywords */
+	WY_HIT_PINYIN = 2,  /* the title, by the query read as pinyin or its
+			     * initials (after the strict, before the relaxed) */
 } wy_hit_kind;
 
 typedef struct wy_search_hit {
@@ -363,9 +365,11 @@ void wy_search_result_clear(wy_search_result *r);
  * excluded one anywhere), ranked: title and keywords weigh more than the
  * body. A query that is not searchable finds nothing. A clause that
  * matches very many pages is ranked on the newest of them (see ->more).
- * When they are fewer than WY_SEARCH_RELAX_BELOW, relaxed matches follow
- * (kind WY_HIT_RELAXED), ranked by how much of the query they hold, in
- * every sort order; total counts both. */
+ * When they are fewer than WY_SEARCH_RELAX_BELOW, titles matching the
+ * query read as pinyin follow (kind WY_HIT_PINYIN: full pinyin before
+ * initials, shorter titles first), then relaxed matches (kind
+ * WY_HIT_RELAXED), ranked by how much of the query they hold, in every
+ * sort order; total counts them all. */
 int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei);
 
 /* Pages 1..last_page of one document where any clause of q matches (with

@@ -4,6 +4,7 @@
 #include "text/query.h"
 
 #include "core/util.h"
+#include "text/pinyin.h"
 #include "text/tokenize.h"
 #include "text/utf8.h"
 
@@ -44,6 +45,7 @@ struct wy_query {
 	char *fts_not;
 	char *fts_quoted;
 	char *fts_terms;
+	char *fts_pinyin, *fts_initials;
 	char *clause_fts[WY_QUERY_CLAUSES];
 	int npos;
 	char *display;
@@ -232,6 +234,35 @@ static void collect_terms(wy_query *q)
 	}
 }
 
+/* A query of Latin letters read as pinyin (text/pinyin.h): each reading
+ * of the letters as syllables, a phrase of syllable tokens (the last a
+ * prefix when it is not a whole syllable), any of them; and the letters as
+ * a phrase of initial pairs. */
+static void build_pinyin(wy_query *q, const char *s, size_t len)
+{
+	wy_pinyin_q py;
+	if (!wy_pinyin_parse(s, len, &py))
+		return;
+	wy_buf f;
+	if (py.nfull) {
+		wy_buf_init(&f, 0);
+		for (int i = 0; i < py.nfull; i++) {
+			const wy_pinyin_seg *g = &py.full[i];
+			wy_buf_puts(&f, i ? " OR (" : "(");
+			for (int k = 0; k < g->n; k++)
+				wy_buf_printf(&f, "%s\"%s\"", k ? " + " : "", g->syl[k]);
+			wy_buf_puts(&f, g->last_prefix ? " *)" : ")");
+		}
+		q->fts_pinyin = wy_buf_steal(&f);
+	}
+	if (py.ninitials) {
+		wy_buf_init(&f, 0);
+		for (int k = 0; k < py.ninitials; k++)
+			wy_buf_printf(&f, "%s\"%s\"", k ? " + " : "", py.initials[k]);
+		q->fts_initials = wy_buf_steal(&f);
+	}
+}
+
 wy_query *wy_query_parse(const char *s, size_t len)
 {
 	wy_query *q = wy_xcalloc(1, sizeof *q);
@@ -287,6 +318,7 @@ wy_query *wy_query_parse(const char *s, size_t len)
 		add_clause(q, cs, (size_t)(ce - cs), neg, close != 0, &display);
 	}
 	q->display = wy_buf_steal(&display);
+	build_pinyin(q, s, len);
 
 	collect_terms(q);
 	q->fts = build(q, false, false, false);
@@ -323,6 +355,8 @@ void wy_query_free(wy_query *q)
 	free(q->fts_not);
 	free(q->fts_quoted);
 	free(q->fts_terms);
+	free(q->fts_pinyin);
+	free(q->fts_initials);
 	for (int i = 0; i < q->npos; i++)
 		free(q->clause_fts[i]);
 	for (int i = 0; i < q->nterms; i++)
@@ -337,6 +371,8 @@ const char *wy_query_fts_any(const wy_query *q) { return q ? q->fts_any : NULL; 
 const char *wy_query_fts_not(const wy_query *q) { return q ? q->fts_not : NULL; }
 const char *wy_query_fts_quoted(const wy_query *q) { return q ? q->fts_quoted : NULL; }
 const char *wy_query_fts_terms(const wy_query *q) { return q ? q->fts_terms : NULL; }
+const char *wy_query_fts_pinyin(const wy_query *q) { return q ? q->fts_pinyin : NULL; }
+const char *wy_query_fts_initials(const wy_query *q) { return q ? q->fts_initials : NULL; }
 int wy_query_nclauses(const wy_query *q) { return q ? q->npos : 0; }
 const char *wy_query_clause_fts(const wy_query *q, int i) { return q && i >= 0 && i < q->npos ? q->clause_fts[i] : NULL; }
 const char *wy_query_display(const wy_query *q) { return q && q->display ? q->display : ""; }

@@ -79,6 +79,13 @@ const char *wy_query_term_fts(const wy_query *q, int i); /* as an FTS expression
 /* Any of the terms (OR), or NULL when there is none. */
 const char *wy_query_fts_terms(const wy_query *q);
 
+/* A query typed in Latin letters read as pinyin (text/pinyin.h), as FTS
+ * expressions over titles' pinyin tokens: its readings as syllables
+ * ("shuangyonggongzuo", "chongq") and as initials ("sygz"); NULL when the
+ * query cannot be read so. */
+const char *wy_query_fts_pinyin(const wy_query *q);
+const char *wy_query_fts_initials(const wy_query *q);
+
 /* How much of the query a text holds: share is the weight of the terms
  * found over the weight of all (weight[i] for term i, e.g. its IDF; NULL:
  * 1 each), order the share of the pairs of consecutive terms of a clause

@@ -202,7 +202,9 @@ int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t 
 		const wy_search_hit *h = &r.items[i];
 		json_t *o = wy_view_doc(&h->doc);
 		bool relaxed = h->kind == WY_HIT_RELAXED;
-		json_object_set_new(o, "match", json_string(relaxed ? "relaxed" : "strict"));
+		json_object_set_new(o, "match", json_string(relaxed		       ? "relaxed"
+							    : h->kind == WY_HIT_PINYIN ? "pinyin"
+										       : "strict"));
 		json_object_set_new(o, "score", json_real(h->score));
 		if (relaxed)
 			json_object_set_new(o, "coverage", json_real(h->coverage));

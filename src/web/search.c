@@ -146,6 +146,7 @@ enum MHD_Result web_page_search(web_req *rq)
 		web_add_display(r);
 		/* a relaxed match says so, and the first of them has a heading */
 		const char *match = json_string_value(json_object_get(r, "match"));
+		json_object_set_new(r, "pinyin", json_boolean(match && strcmp(match, "pinyin") == 0));
 		if (match && strcmp(match, "relaxed") == 0) {
 			json_object_set_new(r, "relaxed", json_true());
 			json_object_set_new(r, "first_relaxed", json_boolean(!relaxed_seen));

@@ -68,7 +68,7 @@ size=$(stat -c %s "$data/wenyuan.db")
 cp "$data/wenyuan.db" "$d/db.bak"
 dd if=/dev/urandom of="$data/wenyuan.db" bs=4096 seek=$((size / 4096 / 2)) count=2 conv=notrunc 2>/dev/null
 rc=$(fsck)
-check "a damaged database is reported, not a crash (exit 1 or 2)" [ "$rc" = 1 ] || [ "$rc" = 2 ]
+check "a damaged database is reported, not a crash (exit 1 or 2, was $rc)" eval '[ "$rc" = 1 ] || [ "$rc" = 2 ]'
 check "and the report says the database is damaged" \
 	grep -Eqi "database: |malformed|corrupt|not a database" "$d/fsck.out"
 finish

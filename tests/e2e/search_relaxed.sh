@@ -93,6 +93,19 @@ check "and the page links to it" grep -q "您是不是要找" "$d/dym.html"
 api '"部门姓名"' > "$d/quoted.json"
 check "a quoted phrase in another order finds nothing" jqe '.total == 0' "$d/quoted.json"
 
+# Titles by their pinyin and initials, as people type in a search box.
+printf '双拥工作会议的正文。\n' > "$d/speech.txt"
+"$WY_BIN" --data "$data" add "$d/speech.txt" --title "2023年双拥工作会议上的讲话" > "$d/add2.out"
+read_ids "$d/add2.out"
+speech=${id_of[speech.txt]}
+for q in shuangyonggongzuo sygz "shuang yong" SYGZHY; do
+	api "$q" > "$d/py.json"
+	check "pinyin $q finds the title" \
+		jqe --argjson id "$speech" '[.results[] | select(.match == "pinyin") | .id] | index($id) != null' "$d/py.json"
+done
+curl -fsS -G "$base/search" --data-urlencode "q=sygz" > "$d/py.html"
+check "the results page says the title matched by its pinyin" grep -q "标题拼音匹配" "$d/py.html"
+
 # Junk is answered, never an error.
 for q in '%FF%FE' '%22' '-' '%E3%80%82%E3%80%82%E3%80%82' "$(printf 'x%.0s' $(seq 600))" '%22%22%22' '*:()^'; do
 	check "junk query $(printf '%.20s' "$q") answers 200 (page)" [ "$(code "$base/search?q=$q")" = 200 ]

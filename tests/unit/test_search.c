@@ -528,6 +528,54 @@ TEST(spans_people_paste_are_found)
 	wy_store_close(st);
 }
 
-TEST_LIST(T(spans_people_paste_are_found), T(a_slow_query_stops_at_its_budget), T(finds_pages_by_short_chinese_queries), T(title_weighs_more_than_body), T(hostile_queries_never_error),
+/* Titles are found by their pinyin and its initials, after the strict
+ * matches; renaming or unpublishing a document takes its old title out. */
+TEST(titles_by_pinyin_and_initials)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	const char *const body[] = {"这是正文，没有标题里的字。", NULL};
+	int64_t speech = publish(st, "2023年双拥工作会议上的讲话", body);
+	int64_t cq = publish(st, "重庆市旅游指南", body);
+	int64_t xa = publish(st, "西安历史", body);
+	int64_t ids[10];
+	wy_hit_kind kinds[10];
+	int page[10], strict;
+	static const struct {
+		const char *q;
+		int which;
+	} cases[] = {{"shuangyonggongzuo", 0}, {"sygz", 0}, {"SYGZHY", 0}, {"shuang yong", 0},
+		     {"chongqing", 1},	       {"cq", 1},   {"chongq", 1}, {"xi'an", 2},
+		     {"xian", 2}};
+	int64_t want[] = {speech, cq, xa};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ASSERT_EQ(search_kinds(st, cases[i].q, ids, kinds, page, &strict), 1);
+		ASSERT_EQ(strict, 0);
+		ASSERT_EQ(ids[0], want[cases[i].which]);
+		ASSERT_EQ(kinds[0], WY_HIT_PINYIN);
+	}
+	/* letters no title reads as */
+	ASSERT_EQ(search_kinds(st, "shuangyongxian", ids, kinds, page, &strict), 0);
+	ASSERT_EQ(search_kinds(st, "qz", ids, kinds, page, &strict), 0);
+	/* a private document is not found by its pinyin either */
+	ASSERT_EQ(wy_store_doc_set_private(st, xa, true, NULL), WY_OK);
+	ASSERT_EQ(search_kinds(st, "xian", ids, kinds, page, &strict), 0);
+	/* a rebuilt index still has the titles' pinyin */
+	ASSERT_EQ(wy_store_reindex(st, NULL, NULL, NULL), WY_OK);
+	ASSERT_EQ(search_kinds(st, "sygz", ids, kinds, page, &strict), 1);
+	ASSERT_EQ(ids[0], speech);
+	/* a strict match comes first: a body with the word itself */
+	const char *const latin[] = {"The code name was sygz in the plan.", NULL};
+	int64_t plan = publish(st, "Plan", latin);
+	ASSERT_EQ(search_kinds(st, "sygz", ids, kinds, page, &strict), 2);
+	ASSERT_EQ(strict, 1);
+	ASSERT_EQ(ids[0], plan);
+	ASSERT_EQ(kinds[0], WY_HIT_STRICT);
+	ASSERT_EQ(ids[1], speech);
+	ASSERT_EQ(kinds[1], WY_HIT_PINYIN);
+	wy_store_close(st);
+}
+
+TEST_LIST(T(titles_by_pinyin_and_initials), T(spans_people_paste_are_found), T(a_slow_query_stops_at_its_budget), T(finds_pages_by_short_chinese_queries), T(title_weighs_more_than_body), T(hostile_queries_never_error),
 	  T(retry_and_reindex_keep_the_index_true), T(near_duplicates_are_found), T(related_by_keywords_and_also_read),
 	  T(hit_pages_stay_within_the_pages_shown))
