@@ -115,7 +115,9 @@ int sq_search_fail(wy_store *st, wy_errinfo *ei);
 /* Relaxed matching (sqlite_relaxed.c): the documents req's filter lets the
  * reader see that hold at least half of the query's terms (their title and
  * keywords, or one page), best first, none of skip[0..nskip) (the strict
- * matches) nor any with an excluded clause; *out is malloc'd. */
+ * matches) nor any with an excluded clause; *out is malloc'd. Past
+ * deadline (wy_now_ms, when req->max_ms is set) no more pages are scored:
+ * the best of those scored are the answer. */
 #define SQ_RELAXED_PAGES 16
 typedef struct sq_relaxed {
 	int64_t doc;
@@ -127,8 +129,8 @@ typedef struct sq_relaxed {
 	double page_score[SQ_RELAXED_PAGES];
 } sq_relaxed;
 
-int sq_search_relaxed(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, sq_relaxed **out,
-		      int *nout, wy_errinfo *ei);
+int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, const int64_t *skip, int nskip,
+		      sq_relaxed **out, int *nout, wy_errinfo *ei);
 
 /* The documents req's filter lets the reader see whose title matches the
  * query read as pinyin (full readings first, then initials), none of

@@ -32,6 +32,7 @@
 #define RELAX_SCAN 2000
 #define RELAX_PAGES 64
 #define RELAX_CHECKS 1000 /* visibility lookups at most */
+#define RELAX_TEXT (64 << 10) /* bytes of a page scored */
 
 /* A candidate page (or, with page 0, a title) and the terms seen on it. */
 typedef struct cand {
@@ -219,8 +220,8 @@ static sq_relaxed *res_for(sq_relaxed **r, int *n, int *cap, int64_t doc)
  * query (by IDF), then whether its words stand in the query's order. */
 static double cover_score(const wy_cover *c) { return 0.7 * c->share + 0.3 * c->order; }
 
-int sq_search_relaxed(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, sq_relaxed **out,
-		      int *nout, wy_errinfo *ei)
+int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, const int64_t *skip, int nskip,
+		      sq_relaxed **out, int *nout, wy_errinfo *ei)
 {
 	*out = NULL;
 	*nout = 0;
@@ -308,6 +309,10 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, const int64_t *ski
 	}
 	int read = 0;
 	for (size_t i = 0; i < nl && read < RELAX_PAGES && !rc; i++) {
+		/* scoring is C, out of reach of SQLite's progress handler: the
+		 * budget is checked here, and what was scored by then is kept */
+		if (req->max_ms > 0 && wy_now_ms() >= deadline)
+			break;
 		/* a candidate seen on fewer scanned terms than it could need
 		 * can still hold enough unscanned ones: the exact count decides */
 		int64_t doc = list[i].rowid >> PAGE_BITS;
@@ -323,7 +328,7 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, const int64_t *ski
 		wy_cover c = {0};
 		if (sqlite3_step(x) == SQLITE_ROW) {
 			const char *t = (const char *)sqlite3_column_text(x, 0);
-			wy_query_cover(q, idf, t ? t : "", t ? (size_t)sqlite3_column_bytes(x, 0) : 0, 1u << 20, &c);
+			wy_query_cover(q, idf, t ? t : "", t ? (size_t)sqlite3_column_bytes(x, 0) : 0, RELAX_TEXT, &c);
 			if (!page) { /* keywords count as the title does */
 				wy_cover k;
 				const char *kw = (const char *)sqlite3_column_text(x, 1);

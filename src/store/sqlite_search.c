@@ -413,20 +413,22 @@ int sq_search_fail(wy_store *st, wy_errinfo *ei)
  * its program, and a non-zero answer interrupts the statement. */
 static int past_deadline(void *ctx) { return wy_now_ms() >= *(const int64_t *)ctx; }
 
-static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei);
+static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, wy_search_result *out,
+		      wy_errinfo *ei);
 
 int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei)
 {
 	int64_t deadline = wy_now_ms() + req->max_ms;
 	if (req->max_ms > 0)
 		sqlite3_progress_handler(st->db, 4096, past_deadline, &deadline);
-	int rc = search_run(st, req, out, ei);
+	int rc = search_run(st, req, deadline, out, ei);
 	if (req->max_ms > 0)
 		sqlite3_progress_handler(st->db, 0, NULL, NULL);
 	return rc;
 }
 
-static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei)
+static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, wy_search_result *out,
+		      wy_errinfo *ei)
 {
 	static const char *const order[] = {
 		" ORDER BY s.score, d.id DESC",
@@ -535,7 +537,7 @@ static int search_run(wy_store *st, const wy_search_req *req, wy_search_result *
 		if (!rc) {
 			memcpy(skip + nskip, py, (size_t)npy * sizeof *skip);
 			nskip += npy;
-			rc = sq_search_relaxed(st, req, skip, nskip, &rel, &nrel, ei);
+			rc = sq_search_relaxed(st, req, deadline, skip, nskip, &rel, &nrel, ei);
 		}
 		if (rc) {
 			free(py);

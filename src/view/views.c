@@ -110,11 +110,17 @@ json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, bool re
 			 sn.cut_after, "hits", n);
 }
 
-/* How many strict matches text has as a query for the reader of req. */
-static int strict_count(wy_store *st, const wy_search_req *req, const char *text)
+/* How many strict matches text has as a query for the reader of req,
+ * searched within what is left of the budget of req (0 when none is). */
+static int strict_count(wy_store *st, const wy_search_req *req, int64_t deadline, const char *text)
 {
+	int64_t left = deadline - wy_now_ms();
+	if (req->max_ms > 0 && left <= 0)
+		return 0;
 	wy_query *q = wy_query_parse(text, strlen(text));
 	wy_search_req r2 = *req;
+	if (req->max_ms > 0)
+		r2.max_ms = (int)left;
 	r2.query = q;
 	r2.offset = 0;
 	r2.limit = 1;
@@ -142,9 +148,9 @@ static json_t *suggested(const char *query, const char *kind, int n)
  * query in the other script when that finds more; and when nothing
  * matched strictly, the most alike of the queries searched most often, or
  * else the title of the best relaxed match. Each is searched for this
- * reader before it is offered, so a suggestion always finds something.
- * NULL: nothing to suggest. */
-static json_t *suggestion(wy_store *st, const wy_search_req *req, const wy_search_result *r)
+ * reader before it is offered, so a suggestion always finds something,
+ * within what is left of the search's budget. NULL: nothing to suggest. */
+static json_t *suggestion(wy_store *st, const wy_search_req *req, int64_t deadline, const wy_search_result *r)
 {
 	if (r->strict >= WY_SEARCH_RELAX_BELOW)
 		return NULL;
@@ -152,7 +158,7 @@ static json_t *suggestion(wy_store *st, const wy_search_req *req, const wy_searc
 	size_t len = strlen(shown);
 	char *alt = wy_other_script(shown, len);
 	if (alt) {
-		int n = strict_count(st, req, alt);
+		int n = strict_count(st, req, deadline, alt);
 		json_t *o = n > r->strict ? suggested(alt, "script", n) : NULL;
 		free(alt);
 		if (o)
@@ -171,7 +177,7 @@ static json_t *suggestion(wy_store *st, const wy_search_req *req, const wy_searc
 				best = pop.items[i];
 			}
 		}
-		int n = best ? strict_count(st, req, best) : 0;
+		int n = best ? strict_count(st, req, deadline, best) : 0;
 		json_t *o = n ? suggested(best, "popular", n) : NULL;
 		wy_str_list_clear(&pop);
 		if (o)
@@ -183,7 +189,7 @@ static json_t *suggestion(wy_store *st, const wy_search_req *req, const wy_searc
 		for (size_t i = 0; i < tl; i++)
 			cps += ((unsigned char)t[i] & 0xC0) != 0x80;
 		if (cps <= SUGGEST_TITLE_MAX && wy_text_dice(shown, len, t, tl) >= 0.5) {
-			int n = strict_count(st, req, t);
+			int n = strict_count(st, req, deadline, t);
 			if (n)
 				return suggested(t, "title", n);
 		}
@@ -194,6 +200,7 @@ static json_t *suggestion(wy_store *st, const wy_search_req *req, const wy_searc
 int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t **out, wy_errinfo *ei)
 {
 	wy_search_result r;
+	int64_t deadline = wy_now_ms() + req->max_ms; /* the suggestion's searches share the budget */
 	int rc = wy_store_search(st, req, &r, ei);
 	if (rc)
 		return rc;
@@ -244,7 +251,7 @@ int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t 
 		}
 		json_array_append_new(items, o);
 	}
-	json_t *sug = req->offset ? NULL : suggestion(st, req, &r);
+	json_t *sug = req->offset ? NULL : suggestion(st, req, deadline, &r);
 	*out = json_pack("{s:s, s:i, s:i, s:b, s:i, s:i, s:o, s:o}", "query", wy_query_display(req->query), "total",
 			 r.total, "strict_total", r.strict, "more", r.more, "offset", req->offset, "limit", req->limit,
 			 "results", items, "suggest", sug ? sug : json_null());
