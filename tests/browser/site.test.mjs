@@ -2,8 +2,9 @@
 // home, a category, a Chinese document's page with every element the
 // reference page has that needs no account, the pager and the jump, zoom,
 // the text of every page with JavaScript off, and search: its marks on the
-// page images and its relaxed matches. Screenshots go to WY_ARTIFACTS. Run
-// by tests/e2e/browser.sh with WY_BASE set.
+// page images, its relaxed matches, "did you mean" and titles by their
+// pinyin. Screenshots go to WY_ARTIFACTS. Run by tests/e2e/browser.sh with
+// WY_BASE set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -207,5 +208,34 @@ test('search: a relaxed result (the words in another order) leads to its page, t
   await page.waitForFunction(() => document.querySelector('.viewer-bar .where')?.textContent.startsWith('第1页'));
   await page.screenshot({ path: `${art}/search-relaxed-hit.png` });
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('search: "did you mean" a title with one character wrong, and a title by its pinyin initials', async () => {
+  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1100, height: 900 } });
+  await page.goto(base + '/');
+  await searchFor(page, '家常菜普');
+  const suggest = page.locator('p.suggest');
+  assert.equal(await suggest.innerText(), '您是不是要找：家常菜谱');
+  await suggest.locator('a').click();
+  await page.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('q') === '家常菜谱');
+  // the title as it is: found strictly, nothing said of a part of the query
+  assert.equal(await page.locator('form.searchbar input[name=q]').inputValue(), '家常菜谱');
+  assert.equal(await page.locator('.count').innerText(), '找到1篇相关文档');
+  assert.equal(await page.locator('h2.relaxed-head').count(), 0);
+  assert.equal(await page.locator('p.suggest').count(), 0);
+  const result = page.locator('.result').first();
+  assert.equal(await result.locator('h3 a').innerText(), '家常菜谱');
+  assert.equal(await result.locator('h3 a').getAttribute('href').then((h) => h.split('?')[0]), `/doc/${recipeId}`);
+  assert.doesNotMatch(await result.locator('.meta').innerText(), /搜索词/);
+  // what the page shows is the API's strict match
+  const api = await (await page.request.get(`${base}/api/v1/search?q=${encodeURIComponent('家常菜谱')}`)).json();
+  assert.equal(api.results[0].id, Number(recipeId));
+  assert.equal(api.results[0].match, 'strict');
+  // the initials of the title's pinyin find it, and the result says how
+  await searchFor(page, 'jccp');
+  const py = page.locator('.result').first();
+  assert.equal(await py.locator('h3 a').innerText(), '家常菜谱');
+  assert.match(await py.locator('.meta').innerText(), /标题拼音匹配/);
   await page.close();
 });
