@@ -1,8 +1,10 @@
 // The site in a real browser (Debian's chromium through playwright-core):
 // home, a category, a Chinese document's page with every element the
 // reference page has that needs no account, the pager and the jump, zoom,
-// and the text of every page with JavaScript off. Screenshots go to
-// WY_ARTIFACTS. Run by tests/e2e/browser.sh with WY_BASE set.
+// the text of every page with JavaScript off, and search: its marks on the
+// page images, its relaxed matches, "did you mean" and titles by their
+// pinyin. Screenshots go to WY_ARTIFACTS. Run by tests/e2e/browser.sh with
+// WY_BASE set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { chromium } from 'playwright-core';
 
 const base = process.env.WY_BASE;
 const docId = process.env.WY_DOC;
+const recipeId = process.env.WY_RECIPE; // 家常菜谱: 卤味：猪心、猪大肠各一副…
 const art = process.env.WY_ARTIFACTS;
 let browser;
 
@@ -146,5 +149,93 @@ test('search: results mark the hit, a hit leads to its page, marked on the image
   assert.notEqual(page.url(), before);
   assert.match(page.url(), /\?q=/);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// Search from the header's box, as a reader does: the results page.
+async function searchFor(page, q) {
+  await page.locator('header input[name=q]').fill(q);
+  await page.locator('header form button').click();
+  await page.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('q') === q);
+}
+
+test('search: a relaxed result (the words in another order) leads to its page, the terms marked on the image', async () => {
+  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1100, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(base + '/');
+  await searchFor(page, '猪大肠猪心');
+  // nothing holds the query as typed: the page says so above the result
+  assert.match(await page.locator('.count').innerText(), /找到1篇相关文档（0篇包含全部搜索词）/);
+  const head = page.locator('h2.relaxed-head');
+  assert.equal(await head.innerText(), '没有文档包含全部搜索词，以下文档包含其中一部分');
+  const result = page.locator('.result').first();
+  assert.equal(await result.locator('h3 a').innerText(), '家常菜谱');
+  const headBox = await head.boundingBox(), resultBox = await result.boundingBox();
+  assert.ok(headBox.y + headBox.height <= resultBox.y + 1, 'the heading is above the result');
+  // the share of the query it holds, and both words marked in the snippet
+  const percent = Number((await result.locator('.meta').innerText()).match(/包含(\d+)%的搜索词/)?.[1]);
+  assert.ok(percent >= 50 && percent <= 100, `包含${percent}%的搜索词`);
+  assert.deepEqual(await result.locator('.snippet mark').allInnerTexts(), ['猪心', '猪大肠']);
+  assert.ok(await page.locator('p.suggest').count() === 0, 'no "did you mean" for a query that found its document');
+  await page.screenshot({ path: `${art}/search-relaxed.png`, fullPage: true });
+  // the snippet's page link opens the document at page 1 with the query
+  const link = result.locator('.snippet a.pageno').first();
+  assert.equal(await link.innerText(), '第1页');
+  await link.click();
+  await page.waitForURL((u) => u.pathname === `/doc/${recipeId}` && u.searchParams.get('q') === '猪大肠猪心' && u.hash === '#p1');
+  assert.match(await page.locator('h1').innerText(), /家常菜谱/);
+  assert.equal(await page.locator('form.docsearch input[name=q]').inputValue(), '猪大肠猪心');
+  // the in-document search marks both words, each where it lies on the
+  // page's image: the second line, 猪心 then the longer 猪大肠 to its right
+  await page.waitForFunction(() => document.querySelectorAll('#p1 .sheet .hit').length === 2);
+  assert.match(await page.locator('.hitpos').innerText(), /命中 1 \/ 2/);
+  const sheet = await page.locator('#p1 .sheet').boundingBox();
+  const [heart, gut] = [await page.locator('#p1 .sheet .hit').nth(0).boundingBox(),
+    await page.locator('#p1 .sheet .hit').nth(1).boundingBox()];
+  for (const box of [heart, gut]) {
+    assert.ok(box.width > 10 && box.height > 5, `mark ${JSON.stringify(box)}`);
+    assert.ok(box.x >= sheet.x && box.x + box.width <= sheet.x + sheet.width + 1);
+    assert.ok(box.y >= sheet.y && box.y + box.height <= sheet.y + sheet.height * 0.3,
+      `mark ${JSON.stringify(box)} on sheet ${JSON.stringify(sheet)}`);
+  }
+  assert.ok(Math.abs(heart.y - gut.y) < 2, 'both on one line');
+  assert.ok(heart.x + heart.width <= gut.x + 1 && gut.width > heart.width,
+    `猪心 ${JSON.stringify(heart)} before 猪大肠 ${JSON.stringify(gut)}`);
+  // and the page number, under the page and in the viewer's bar
+  assert.equal(await page.locator('#p1 .pager').innerText(), '第1页 / 共1页');
+  await page.waitForFunction(() => document.querySelector('.viewer-bar .where')?.textContent.startsWith('第1页'));
+  await page.screenshot({ path: `${art}/search-relaxed-hit.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('search: "did you mean" a title with one character wrong, and a title by its pinyin initials', async () => {
+  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1100, height: 900 } });
+  await page.goto(base + '/');
+  await searchFor(page, '家常菜普');
+  const suggest = page.locator('p.suggest');
+  assert.equal(await suggest.innerText(), '您是不是要找：家常菜谱');
+  await suggest.locator('a').click();
+  await page.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('q') === '家常菜谱');
+  // the title as it is: found strictly, nothing said of a part of the query
+  assert.equal(await page.locator('form.searchbar input[name=q]').inputValue(), '家常菜谱');
+  assert.equal(await page.locator('.count').innerText(), '找到1篇相关文档');
+  assert.equal(await page.locator('h2.relaxed-head').count(), 0);
+  assert.equal(await page.locator('p.suggest').count(), 0);
+  const result = page.locator('.result').first();
+  assert.equal(await result.locator('h3 a').innerText(), '家常菜谱');
+  assert.equal(await result.locator('h3 a').getAttribute('href').then((h) => h.split('?')[0]), `/doc/${recipeId}`);
+  assert.doesNotMatch(await result.locator('.meta').innerText(), /搜索词/);
+  // what the page shows is the API's strict match
+  const api = await (await page.request.get(`${base}/api/v1/search?q=${encodeURIComponent('家常菜谱')}`)).json();
+  assert.equal(api.results[0].id, Number(recipeId));
+  assert.equal(api.results[0].match, 'strict');
+  // the initials of the title's pinyin find it, and the result says how
+  await searchFor(page, 'jccp');
+  const py = page.locator('.result').first();
+  assert.equal(await py.locator('h3 a').innerText(), '家常菜谱');
+  assert.match(await py.locator('.meta').innerText(), /标题拼音匹配/);
   await page.close();
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The browser test (tests/browser/site.test.mjs) against a real server with a
-# Chinese document of three pages. Needs Debian's chromium and node; the
-# npm package playwright-core is installed from the lockfile on first run.
+# Chinese document of three pages and a recipe of one. Needs Debian's
+# chromium and node; the npm package playwright-core is installed from the
+# lockfile on first run.
 source "$(dirname "$0")/lib.bash"
 
 for t in node npm; do command -v $t >/dev/null || { echo "skipped: $t not installed"; exit 77; }; done
@@ -25,6 +26,12 @@ data=$d/data
 id=$(awk '/^ready/ {print $2}' "$d/add.out")
 pages=$("$WY_BIN" --data "$data" info "$id" --json | jq .pages)
 echo "# document $id, $pages pages"
+# A recipe of one page for the relaxed search (its words in another order),
+# "did you mean" and the title's pinyin; its title is its first line.
+printf '家常菜谱\n卤味：猪心、猪大肠各一副，小火慢炖两小时。\n' > "$d/recipe.txt"
+"$WY_BIN" --data "$data" add "$d/recipe.txt" > "$d/add2.out"
+recipe=$(awk '/^ready/ {print $2}' "$d/add2.out")
+[ -n "$recipe" ] || { echo "the recipe was not added:"; cat "$d/add2.out"; exit 1; }
 
 port=$(free_port)
 "$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" --no-worker > "$d/serve.out" 2> "$d/serve.err" &
@@ -33,7 +40,7 @@ trap 'kill $spid 2>/dev/null || true' EXIT
 wait_http "http://127.0.0.1:$port/healthz" || { echo "server did not start:"; tail -5 "$d/serve.err"; exit 1; }
 
 art=$(dirname "$WY_BIN")/test-artifacts
-WY_BASE="http://127.0.0.1:$port" WY_DOC=$id WY_ARTIFACTS=$art WY_CHROMIUM=$chromium \
+WY_BASE="http://127.0.0.1:$port" WY_DOC=$id WY_RECIPE=$recipe WY_ARTIFACTS=$art WY_CHROMIUM=$chromium \
 	node --test --test-reporter=spec "$bdir/site.test.mjs"
 rc=$?
 echo "# screenshots in $art"
