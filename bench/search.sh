@@ -10,6 +10,9 @@
 # a smaller number takes that many spread evenly over it (2000 builds in
 # well under a minute, for a smoke test). QUERIES is the latency queries per
 # length; known-item queries are QUERIES/2 per kind and length.
+# BENCH_SEARCH_POEM_LINES (default 2) is how many lines of a poem a page
+# holds at most: 2 gives about 1.14 million pages, the issue's scale; 0 keeps
+# each poem on one page (about 373,000 pages), as an anthology would print.
 #
 # The text is what people wrote, from installed packages: Debian's Chinese
 # documentation (LibreOffice and GIMP help, the Debian reference, FAQ and
@@ -20,11 +23,12 @@
 # are kept under $BENCH_SEARCH_CACHE (default build/bench-real next to the
 # binary), so running against another build of wenyuan only reruns `run`
 # (the store migrates its index on open when it must). The whole corpus
-# takes about 20 minutes to build on 2 cores.
+# takes about 10-20 minutes to build on 2 cores.
 set -euo pipefail
 bin=$(realpath "${1:?usage: search.sh path/to/wenyuan [ndocs] [queries]}")
 ndocs=${2:-${BENCH_SEARCH_DOCS:-0}}
 nq=${3:-${BENCH_SEARCH_QUERIES:-200}}
+lines=${BENCH_SEARCH_POEM_LINES:-2}
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$(dirname "$bin")/wy-searchbench
 [ -x "$tool" ] || { echo "bench: $tool missing (cmake --build)" >&2; exit 1; }
@@ -39,12 +43,12 @@ if [ ! -d "$poetry" ]; then
 	echo "installing the npm package chinese-poetry into $cache/npm ..." >&2
 	npm install --prefix "$cache/npm" --no-audit --no-fund --loglevel=error chinese-poetry@2.0.1 >&2
 fi
-corpus=$cache/corpus.txt
+corpus=$cache/corpus-lines$lines.txt
 if [ ! -s "$corpus" ]; then
 	echo "extracting the corpus into $corpus ..." >&2
-	python3 "$here/realtext.py" "$poetry" "$corpus"
+	python3 "$here/realtext.py" --poem-lines "$lines" "$poetry" "$corpus"
 fi
-dir=${BENCH_SEARCH_DIR:-$cache/lib-$ndocs}
+dir=${BENCH_SEARCH_DIR:-$cache/lib-$ndocs-lines$lines}
 if [ ! -f "$dir/.done" ]; then
 	rm -rf "$dir"
 	echo "building the library ($ndocs documents; 0 = all) in $dir ..." >&2

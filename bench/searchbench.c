@@ -976,6 +976,7 @@ static int run(const char *dir, int nq, unsigned long long seed, int nlike)
 		printf("  built: %s\n", build);
 
 	char *qpath = wy_xasprintf("%s/queries-%d-%llu.tsv", dir, nq, seed);
+	fflush(stdout);
 	if (file_size(qpath) == 0)
 		make_queries(cdb, dir, qpath, nq / 2 > 0 ? nq / 2 : 1);
 	read_queries(qpath);
