@@ -902,6 +902,20 @@ static char *random_span(const char *text, int n)
 
 /* ---- run ---- */
 
+/* The 1-minute load average, to print beside latencies: on a shared
+ * machine they move with what else runs. */
+static double loadavg(void)
+{
+	double l = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
+}
+
 enum { E_WY, E_TRI, E_LIKE, NENG };
 typedef struct score {
 	int n;
@@ -994,7 +1008,9 @@ static int run(const char *dir, int nq, unsigned long long seed, int nlike)
 		free(t);
 	}
 
-	printf("\nlatency, ms (%d queries per length: spans inside Han runs of random pages, unfiltered)\n", nq);
+	printf("\nlatency, ms (%d queries per length: spans inside Han runs of random pages, unfiltered; load average "
+	       "%.1f at the start)\n",
+	       nq, loadavg());
 	printf("%-6s %-20s %-24s %-22s\n", "chars", "wenyuan p50 / p99", "FTS5 trigram p50 / p99", "LIKE p50 / p99");
 	double worst_p99 = 0;
 	int nlike_lat = nlike / 4 > 5 ? nlike / 4 : 5;
@@ -1035,6 +1051,8 @@ static int run(const char *dir, int nq, unsigned long long seed, int nlike)
 		free(tt);
 		free(tl);
 	}
+
+	printf("(load average %.1f at the end)\n", loadavg());
 
 	/* known-item: where does the document the query was drawn from rank */
 	static score sc[NKINDS][9][NENG], byk[NKINDS][NENG];
