@@ -20,9 +20,10 @@
  *  - across: 2-8 Han characters of a page with the punctuation and line
  *    breaks between them dropped, crossing at least one such break;
  *    both kept only when that Han-only string occurs in at most 3
- *    documents (counted here over every page's Han characters, not by
- *    asking any engine), since a span found in hundreds of documents has
- *    no single right answer;
+ *    documents (counted here over every page's Han characters, each folded
+ *    to Simplified by OpenCC's t2s command one character at a time, so both
+ *    scripts count; not by asking any engine), since a span found in
+ *    hundreds of documents has no single right answer;
  *  - s2t / t2s: the other script's form of each kept span (OpenCC's
  *    command, s2t for Simplified sources, t2s for Traditional ones), when
  *    it differs;
@@ -284,6 +285,60 @@ static struct {
 	char *script; /* per doc id: 's' or 't' */
 } lib;
 
+/* Each Han character's Simplified form, as OpenCC's t2s command gives it
+ * for the character alone; 0 where it is its own. Counting occurrences over
+ * folded text counts both scripts as one, as a search that folds them sees
+ * the library: a span whose other-script form is in 26 documents has no
+ * single right answer either. */
+static uint32_t *fold;
+
+static uint32_t folded(uint32_t cp)
+{
+	return cp < 0x30000 && fold[cp] ? fold[cp] : cp;
+}
+
+static void load_fold(const char *dir)
+{
+	fold = wy_xcalloc(0x30000, sizeof *fold);
+	char *in = wy_xasprintf("%s/.fold-in", dir), *out = wy_xasprintf("%s/.fold-out", dir);
+	FILE *f = fopen(in, "w");
+	if (!f)
+		die("write", in);
+	unsigned char *seen = wy_xcalloc(0x30000, 1);
+	for (int64_t i = 0; i < lib.nhan; i++)
+		if (lib.han[i] < 0x30000 && !seen[lib.han[i]]) {
+			seen[lib.han[i]] = 1;
+			char u[5] = {0};
+			wy_utf8_encode(lib.han[i], u);
+			fprintf(f, "%s\n", u);
+		}
+	fclose(f);
+	char *cmd = wy_xasprintf("opencc -c t2s.json -i '%s' -o '%s'", in, out);
+	if (system(cmd) != 0)
+		die("opencc", cmd);
+	f = fopen(in, "r");
+	FILE *g = fopen(out, "r");
+	char a[64], b[64];
+	while (f && g && fgets(a, sizeof a, f) && fgets(b, sizeof b, g)) {
+		const char *p = a, *q = b;
+		int ca = wy_utf8_decode(&p, a + strlen(a)), cb = wy_utf8_decode(&q, b + strlen(b));
+		if (ca > 0 && cb > 0 && ca < 0x30000 && ca != cb && *q == '\n')
+			fold[ca] = (uint32_t)cb;
+	}
+	if (f)
+		fclose(f);
+	if (g)
+		fclose(g);
+	remove(in);
+	remove(out);
+	free(in);
+	free(out);
+	free(cmd);
+	free(seen);
+	for (int64_t i = 0; i < lib.nhan; i++)
+		lib.han[i] = folded(lib.han[i]);
+}
+
 static void load_lib(sqlite3 *cdb)
 {
 	sqlite3_stmt *s;
@@ -432,7 +487,7 @@ static bool draw_span(const char *t, int kind, int len, cand *c)
 		wy_buf q;
 		wy_buf_init(&q, 32);
 		for (int i = 0; i < len; i++) {
-			c->cp[i] = (uint32_t)h[s + i].cp;
+			c->cp[i] = fold ? folded((uint32_t)h[s + i].cp) : (uint32_t)h[s + i].cp;
 			wy_buf_append(&q, t + h[s + i].at, (size_t)(h[s + i].end - h[s + i].at));
 		}
 		c->query = wy_buf_steal(&q);
@@ -669,6 +724,7 @@ static void make_queries(sqlite3 *cdb, const char *dir, const char *path, int pe
 {
 	double t0 = now_ms();
 	load_lib(cdb);
+	load_fold(dir);
 	fprintf(stderr, "drawing queries: %lld pages, %.1f M Han characters loaded in %.0f s\n",
 		(long long)lib.npages, lib.nhan / 1e6, (now_ms() - t0) / 1e3);
 	int have[2][9] = {{0}}, tried[2][9] = {{0}}, keptn[2][9] = {{0}};
