@@ -20,7 +20,15 @@ pkgs=(
 # side-by-side comparison, and mutool to make the sample manual's PDF check
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--heavy" ]; then
   pkgs+=(poppler-utils webp curl jq bc time sqlite3 python3) # python3: slowloris (tests/heavy/slowloris.py)
-  if [ "${1:-}" = "--bench" ]; then pkgs+=(nginx-light wrk opencc); fi
+  if [ "${1:-}" = "--bench" ]; then
+    pkgs+=(nginx-light wrk opencc)
+    # the search benchmark's real text (bench/realtext.py): Chinese help,
+    # manuals, man pages and fortunes; Unihan's readings for the expected
+    # pinyin; npm for the chinese-poetry package
+    pkgs+=(libreoffice-help-zh-cn gimp-help-zh-cn debian-reference-zh-cn debian-faq-zh-cn maint-guide-zh-cn
+           manpages-zh fortunes-zh unicode-data bzip2)
+    command -v npm >/dev/null || pkgs+=(nodejs npm)
+  fi
   # make test-heavy: wrk for the load, ss and ps
   if [ "${1:-}" = "--heavy" ]; then pkgs+=(wrk iproute2 procps); fi
 fi
