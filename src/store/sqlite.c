@@ -262,9 +262,6 @@ static const char *const migrations[] = {
 	 * index, these tables with it */
 	"CREATE VIRTUAL TABLE title_py USING fts5(py, content='', tokenize='wenyuan_pinyin');"
 	"CREATE VIRTUAL TABLE title_ini USING fts5(ini, content='', tokenize='wenyuan_pinyin initials');",
-
-	/* 11: the most searched queries, for "did you mean" */
-	"CREATE INDEX searches_n ON searches(n);",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -273,7 +270,7 @@ static int index_existing(wy_store *st, wy_errinfo *ei) { return sq_reindex_all(
 static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	/* 5 made the index; 10 rebuilds it (the index of today needs 10's
 	 * tables), so a store from before 5 is indexed once, by 10 */
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL,
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");

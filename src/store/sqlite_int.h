@@ -122,7 +122,7 @@ int sq_search_fail(wy_store *st, wy_errinfo *ei);
 typedef struct sq_relaxed {
 	int64_t doc;
 	double score;        /* higher is better, 0..1 */
-	double coverage;     /* the share of the query (by IDF) its best text holds */
+	double coverage;     /* the share of the query's characters its best text holds */
 	bool in_title;
 	int npages;          /* pages scored, best first */
 	int pages[SQ_RELAXED_PAGES];

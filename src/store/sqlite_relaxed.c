@@ -47,13 +47,24 @@ typedef struct cand_set {
 	size_t cap, n;
 } cand_set;
 
+/* A slot for rowid: the high bits of a multiplicative hash (the low bits
+ * of rowid * C depend on rowid's low bits alone, the page number, which
+ * would put every title in one slot). cap is a power of two >= 2. */
+static size_t slot(int64_t rowid, size_t cap)
+{
+	int bits = 0;
+	while (((size_t)1 << bits) < cap)
+		bits++;
+	return (size_t)(((uint64_t)rowid * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
 static void cand_add(cand_set *s, int64_t rowid, int term)
 {
 	if ((s->n + 1) * 2 > s->cap) {
 		cand_set g = {wy_xcalloc(s->cap ? s->cap * 2 : 1024, sizeof *g.c), s->cap ? s->cap * 2 : 1024, 0};
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->c[i].mask) {
-				size_t h = (size_t)((uint64_t)s->c[i].rowid * 0x9E3779B97F4A7C15ULL) & (g.cap - 1);
+				size_t h = slot(s->c[i].rowid, g.cap);
 				while (g.c[h].mask)
 					h = (h + 1) & (g.cap - 1);
 				g.c[h] = s->c[i];
@@ -62,7 +73,7 @@ static void cand_add(cand_set *s, int64_t rowid, int term)
 		free(s->c);
 		*s = g;
 	}
-	size_t h = (size_t)((uint64_t)rowid * 0x9E3779B97F4A7C15ULL) & (s->cap - 1);
+	size_t h = slot(rowid, s->cap);
 	while (s->c[h].mask && s->c[h].rowid != rowid)
 		h = (h + 1) & (s->cap - 1);
 	if (!s->c[h].mask) {
@@ -344,7 +355,7 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		sq_relaxed *r = res_for(&res, &nres, &cap, doc);
 		if (score > r->score) {
 			r->score = score;
-			r->coverage = c.share;
+			r->coverage = c.chars;
 		}
 		if (!page)
 			r->in_title = true;
@@ -365,7 +376,8 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	sq_done(st, ti);
 	if (rc)
 		goto out;
-	qsort(res, (size_t)nres, sizeof *res, res_cmp);
+	if (nres)
+		qsort(res, (size_t)nres, sizeof *res, res_cmp);
 	*out = res;
 	*nout = nres;
 	res = NULL;

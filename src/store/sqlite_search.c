@@ -535,7 +535,8 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		memcpy(skip, strict_ids, (size_t)nskip * sizeof *skip);
 		rc = sq_search_pinyin(st, req, skip, nskip, &py, &npy, ei);
 		if (!rc) {
-			memcpy(skip + nskip, py, (size_t)npy * sizeof *skip);
+			if (npy)
+				memcpy(skip + nskip, py, (size_t)npy * sizeof *skip);
 			nskip += npy;
 			rc = sq_search_relaxed(st, req, deadline, skip, nskip, &rel, &nrel, ei);
 		}
@@ -566,7 +567,10 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		wy_search_hit *h = &out->items[out->n++];
 		h->kind = WY_HIT_RELAXED;
 		h->doc.id = rel[i].doc;
-		h->score = rel[i].score;
+		/* what the caller sees is the share of the query's characters
+		 * found, never the IDF-weighted score: IDF counts every indexed
+		 * page, those of documents the reader may not see too */
+		h->score = rel[i].coverage;
 		h->coverage = rel[i].coverage;
 		h->in_title = rel[i].in_title;
 	}
@@ -751,7 +755,13 @@ int wy_store_popular_queries(wy_store *st, int min_n, int limit, wy_str_list *ou
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, "SELECT query FROM searches WHERE n >= ?1 ORDER BY n DESC LIMIT ?2", ei);
+	/* from the clicks (a click is counted once two visitors made it) on
+	 * documents everyone may see: a query one visitor repeats is never
+	 * offered to others */
+	int rc = sq_prep(st, &s,
+			 "SELECT c.query FROM search_clicks c JOIN documents d ON d.id = c.doc_id WHERE" LISTED
+			 " GROUP BY c.query HAVING sum(c.n) >= ?1 ORDER BY sum(c.n) DESC LIMIT ?2",
+			 ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int(s, 1, min_n);

@@ -340,9 +340,10 @@ typedef struct wy_search_hit {
 	wy_doc doc;
 	wy_hit_kind kind;
 	double score;             /* strict: lower is better (BM25); relaxed:
-				   * higher is better, 0..1 */
-	double coverage;          /* relaxed: the share of the query (weighted
-				   * by rarity) its best page or title holds */
+				   * its coverage */
+	double coverage;          /* relaxed: the share of the query's
+				   * characters that its best page or title
+				   * holds (in terms found there) */
 	bool in_title;            /* the title or keywords match */
 	int npages;               /* pages that match (of those req->pages_shown allows) */
 	int pages[WY_SEARCH_PAGES]; /* the best of them, best first */
@@ -412,9 +413,10 @@ typedef struct wy_str_list {
 
 void wy_str_list_clear(wy_str_list *l);
 
-/* The queries searched most often, at least min_n times each, most
- * frequent first, at most limit (for "did you mean": a caller shows one
- * only after searching it for the reader). */
+/* The queries after which people most often opened a document everyone
+ * may see (search_clicks: each counted once two visitors made it), at
+ * least min_n times each, most frequent first, at most limit (for "did you
+ * mean": a caller shows one only after searching it for the reader). */
 int wy_store_popular_queries(wy_store *st, int min_n, int limit, wy_str_list *out, wy_errinfo *ei);
 
 int wy_store_doc_queries(wy_store *st, int64_t doc_id, int limit, wy_str_list *out, wy_errinfo *ei);

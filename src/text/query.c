@@ -613,6 +613,32 @@ void wy_query_cover(const wy_query *q, const double *weight, const char *text, s
 				found += (int)(pairs_seen[c] >> k & 1);
 			}
 	out->order = npairs ? (double)found / npairs : out->share;
+	/* the characters: token k of a clause stands at its character k, a
+	 * bigram covering k and k + 1 */
+	int nchars = 0, covered = 0;
+	for (int c = 0; c < q->n; c++) {
+		const clause *cl = &q->c[c];
+		if (cl->neg || cl->quoted || !cl->ntok)
+			continue;
+		bool cov[WY_QUERY_TOKENS + 1] = {0}, used[WY_QUERY_TOKENS + 1] = {0};
+		for (int k = 0; k < cl->ntok; k++) {
+			bool pair = cl->tok[k].kind == WY_TOK_BIGRAM || cl->tok[k].kind == WY_TOK_BRIDGE;
+			int t = q->term_of[c][k];
+			used[k] = true;
+			if (pair)
+				used[k + 1] = true;
+			if (t >= 0 && (seen >> t & 1)) {
+				cov[k] = true;
+				if (pair)
+					cov[k + 1] = true;
+			}
+		}
+		for (int k = 0; k <= cl->ntok; k++) {
+			nchars += used[k];
+			covered += used[k] && cov[k];
+		}
+	}
+	out->chars = nchars ? (double)covered / nchars : 0;
 }
 
 /* Byte offset of the character `chars` characters before (back) or after

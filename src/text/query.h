@@ -90,10 +90,11 @@ const char *wy_query_fts_initials(const wy_query *q);
  * found over the weight of all (weight[i] for term i, e.g. its IDF; NULL:
  * 1 each), order the share of the pairs of consecutive terms of a clause
  * found next to each other (the query's words in its order; share when the
- * query has no pair), found the number of terms found. Text past limit
- * bytes is not read. */
+ * query has no pair), chars the share of the query's characters (a word
+ * counts as one) inside a term found, found the number of terms found.
+ * Text past limit bytes is not read. */
 typedef struct wy_cover {
-	double share, order;
+	double share, order, chars;
 	int found;
 } wy_cover;
 

@@ -15,6 +15,11 @@
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
+/* Bytes of a page searched for a snippet's hits (four times this for the
+ * in-document search's): a page of a megabyte of text must not make one
+ * request cost seconds of a core. */
+#define VIEW_TEXT_MAX (64u << 10)
+
 void wy_mask_name(const char *name, char *out, size_t size)
 {
 	/* code points, not bytes: 张三丰 → 张****, scholarly → sc****y */
@@ -92,8 +97,8 @@ json_t *wy_view_category(const wy_category *c)
 json_t *wy_view_snippet(const char *text, size_t len, const wy_query *q, bool relaxed, int width)
 {
 	wy_hit hits[64];
-	int n = relaxed ? wy_query_hits_relaxed(q, text, len, 1u << 20, hits, 64)
-			: wy_query_hits(q, text, len, 1u << 20, hits, 64);
+	int n = relaxed ? wy_query_hits_relaxed(q, text, len, VIEW_TEXT_MAX, hits, 64)
+			: wy_query_hits(q, text, len, VIEW_TEXT_MAX, hits, 64);
 	wy_snippet sn;
 	wy_snippet_make(text, len, hits, n < 64 ? n : 64, width, &sn);
 	json_t *segs = json_array();
@@ -169,8 +174,10 @@ static json_t *suggestion(wy_store *st, const wy_search_req *req, int64_t deadli
 	wy_str_list pop;
 	const char *best = NULL;
 	double best_d = 0.5;
-	if (wy_store_popular_queries(st, 3, 500, &pop, NULL) == WY_OK) {
+	if (wy_store_popular_queries(st, 2, 500, &pop, NULL) == WY_OK) {
 		for (int i = 0; i < pop.n; i++) {
+			if (strpbrk(pop.items[i], "-\"") || strstr(pop.items[i], "\xef\xbc\x8d"))
+				continue; /* only plain words: no exclusion, no phrase */
 			double d = wy_text_dice(shown, len, pop.items[i], strlen(pop.items[i]));
 			if (d >= best_d && d < 0.999) {
 				best_d = d;
@@ -298,8 +305,8 @@ int wy_view_doc_search(wy_store *st, const wy_doc *d, int last_page, const wy_qu
 		const char *t = p.text ? p.text : "";
 		size_t len = strlen(t);
 		wy_hit hits[50];
-		int nh = relaxed ? wy_query_hits_relaxed(q, t, len, 1u << 22, hits, 50)
-				 : wy_query_hits(q, t, len, 1u << 22, hits, 50);
+		int nh = relaxed ? wy_query_hits_relaxed(q, t, len, VIEW_TEXT_MAX * 4, hits, 50)
+				 : wy_query_hits(q, t, len, VIEW_TEXT_MAX * 4, hits, 50);
 		json_t *ha = json_array();
 		size_t cp = 0, at = 0; /* code points counted up to byte at */
 		for (int k = 0; k < nh && k < 50; k++) {

@@ -215,7 +215,8 @@ enum MHD_Result web_page_search(web_req *rq)
 	json_object_set_new(ctx, "sort_key", json_string(search_sort_keys[a.sort]));
 	int total = (int)json_integer_value(json_object_get(ctx, "total"));
 	int pages = (total + SEARCH_PAGE_SIZE - 1) / SEARCH_PAGE_SIZE;
-	json_object_set_new(ctx, "partly", json_boolean(json_integer_value(json_object_get(ctx, "strict_total")) < total));
+	json_int_t strict = json_integer_value(json_object_get(ctx, "strict_total"));
+	json_object_set_new(ctx, "partly", json_boolean(strict > 0 && strict < total)); /* none: the heading says so */
 	json_t *sug = json_object_get(ctx, "suggest");
 	if (json_is_object(sug)) {
 		search_args sa = a;

@@ -524,6 +524,7 @@ TEST(spans_people_paste_are_found)
 	wy_query_cover(q, NULL, t, strlen(t), 1000, &c);
 	ASSERT_EQ(c.found, 3); /* 猪大 大肠 猪心 of 猪大 大肠 肠猪 猪心 */
 	ASSERT(c.share > 0.74 && c.share < 0.76);
+	ASSERT(c.chars > 0.999); /* every character of the query is in a term found */
 	wy_query_free(q);
 	wy_store_close(st);
 }

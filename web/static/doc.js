@@ -60,7 +60,7 @@
   var docId = me && me.getAttribute('data-doc');
   if (!sform || !docId) return;
   var nav = sform.querySelector('.hitnav'), pos = sform.querySelector('.hitpos');
-  var marks = [], at = -1;
+  var marks = [], at = -1, partly = false;
   function clear() {
     marks.forEach(function (m) { m.parentNode.removeChild(m); });
     marks = [];
@@ -72,7 +72,8 @@
     at = (i + marks.length) % marks.length;
     marks[at].classList.add('current');
     marks[at].scrollIntoView({block: 'center'});
-    pos.textContent = word('data-hits', '命中') + ' ' + (at + 1) + ' / ' + marks.length;
+    pos.textContent = word('data-hits', '命中') + ' ' + (at + 1) + ' / ' + marks.length +
+      (partly ? ' ' + word('data-partly', '（部分搜索词）') : '');
   }
   function search(q) {
     clear();
@@ -80,6 +81,7 @@
     fetch('/api/v1/doc/' + docId + '/search?q=' + encodeURIComponent(q))
       .then(function (r) { return r.json(); })
       .then(function (res) {
+        partly = res.match === 'relaxed'; // the words as typed are not here: their parts are
         (res.pages || []).forEach(function (pg) {
           var page = document.getElementById('p' + pg.page);
           var box = page && page.querySelector('.sheet');
