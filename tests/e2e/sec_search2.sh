@@ -4,13 +4,15 @@
 # not see (private, pending review, hidden, deleted), and the suggestions
 # built from the most-searched queries (planted by one visitor, or telling
 # one visitor what another searched). A second visitor is a second
-# loopback address (curl --interface 127.0.0.2).
+# loopback address (curl --interface 127.0.0.2). And the time a search
+# may take (search_timeout_ms, 500 here): relaxed matching over pages of
+# dense text a user uploaded, and the in-document search over them.
 source "$(dirname "$0")/lib.bash"
 
 new_library
 echo 'bosspass123' | "$WY_BIN" --data "$data" user add boss --admin --password-stdin > /dev/null
 
-serve_site WENYUAN_POINTS_UPLOAD=0
+serve_site WENYUAN_POINTS_UPLOAD=0 WENYUAN_SEARCH_TIMEOUT_MS=500
 other=(--interface 127.0.0.2)
 check "a second visitor can come from 127.0.0.2" curl -fsS -o /dev/null "${other[@]}" "$base/healthz"
 
@@ -107,6 +109,55 @@ for q in "高等数学 真题" "高等数学真题" "高等数学 病历"; do
 		bash -c "! grep -q '加V123' '$d/dym.json'"
 	check "$F2: $q: nor does the results page" lacks '加V123' "$d/dym.html"
 	check "$F2: $q: nor what bob searched" bash -c "! grep -q '张小明' '$d/dym.json' '$d/dym.html'"
+done
+
+# ---- finding: relaxed matching's scoring and snippets run past search_timeout_ms ----
+F3="finding: a search runs far past search_timeout_ms"
+# dense_pdf FILE PAGES: a PDF whose every page holds about 1 MB of text
+# (single letters and digits in a tiny font), written with bash alone
+dense_pdf() {
+	local f=$1 n=$2 line i off=() kids=""
+	line="($(printf '%s ' {a..z} {0..9} {a..z} {0..9} {a..z} {0..9} {a..z} {0..9} {a..z} {0..9})) '"
+	yes "$line" | head -n 3300 > "$f.body" || true
+	local len=$(( $(wc -c < "$f.body") + 34 ))
+	printf '%%PDF-1.4\n' > "$f"
+	# put N < TEXT: object N
+	put() { off[$1]=$(wc -c < "$f"); { printf '%d 0 obj\n' "$1"; cat; printf '\nendobj\n'; } >> "$f"; }
+	put 1 < <(printf '<< /Type /Catalog /Pages 2 0 R >>')
+	for ((i = 0; i < n; i++)); do kids+="$((4 + 2 * i)) 0 R "; done
+	put 2 < <(printf '<< /Type /Pages /Kids [%s] /Count %d >>' "$kids" "$n")
+	put 3 < <(printf '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>')
+	for ((i = 0; i < n; i++)); do
+		put $((4 + 2 * i)) < <(printf '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>' $((5 + 2 * i)))
+		put $((5 + 2 * i)) < <(printf '<< /Length %d >>\nstream\nBT /F1 0.2 Tf 0.25 TL 10 835 Td\n' "$len"; cat "$f.body"; printf 'ET\nendstream')
+	done
+	local nobj=$((4 + 2 * n)) x
+	x=$(wc -c < "$f")
+	{ printf 'xref\n0 %d\n0000000000 65535 f \n' "$nobj"; for ((i = 1; i < nobj; i++)); do printf '%010d 00000 n \n' "${off[$i]}"; done
+	  printf 'trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n' "$nobj" "$x"; } >> "$f"
+	rm -f "$f.body"
+}
+dense_pdf "$d/dense.pdf" 16
+# bob's own private upload: only bob finds it
+dense=$(upload "$bob" "$d/dense.pdf" -F private=1 -F title=dense)
+ready=0
+for _ in $(seq 600); do
+	[ "$(curl -fsS "$base/api/v1/doc/$dense" -H "Authorization: Bearer $bob" | jq -r .status)" = ready ] && { ready=1; break; }
+	sleep 0.5
+done
+check "bob's dense document is converted" [ $ready = 1 ]
+check "its pages hold a megabyte of text each" \
+	jqe '.items[0].text | length > 1000000' <(curl -fsS -H "Authorization: Bearer $bob" "$base/api/v1/doc/$dense/pages?from=1&count=1")
+# every letter and digit, in an order the text never has them: no strict
+# match, every page a relaxed one
+dq=$(printf '%s,' {9..0} {z..a})
+dq=${dq%,}
+# timed URL [curl args...]: "SECONDS CODE" of the request
+timed() { local u=$1; shift; curl -sS -m 120 -o /dev/null -w '%{time_total} %{http_code}' "$@" "$u"; }
+within() { awk -v t="${1% *}" -v m="$2" 'BEGIN { exit !(t <= m) }'; }
+for u in "$base/api/v1/search?q=$dq" "$base/search?q=$dq" "$base/api/v1/doc/$dense/search?q=$dq"; do
+	got=$(timed "$u" -H "Authorization: Bearer $bob")
+	check "$F3: ${u#$base} answered in 3 s at most with a budget of 0.5 s (took $got)" within "$got" 3
 done
 check "no request crashed the server" wait_http "$base/healthz"
 finish
