@@ -1,6 +1,7 @@
 /* office: the LibreOfficeKit adapter. LibreOfficeKitInit.h loads
  * libmergedlo.so with dlopen; nothing else of LibreOffice is linked. */
 #include "convert/office.h"
+#include "convert/docgrid.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -160,9 +161,19 @@ static char *file_url(const char *path)
 	return wy_buf_steal(&b);
 }
 
+/* A DOCX with Word's character grid is converted from an adjusted copy
+ * next to in_path (see docgrid.h); in_path itself is never changed. */
 int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei)
 {
-	return wy_office_convert(in_path, out_path, "pdf", ei);
+	char *grid = wy_xasprintf("%s.grid", in_path);
+	bool adjusted = false;
+	int rc = wy_docgrid_adjust(in_path, grid, &adjusted, ei);
+	if (!rc)
+		rc = wy_office_convert(adjusted ? grid : in_path, out_path, "pdf", ei);
+	if (adjusted)
+		unlink(grid);
+	free(grid);
+	return rc;
 }
 
 int wy_office_convert(const char *in_path, const char *out_path, const char *format, wy_errinfo *ei)
