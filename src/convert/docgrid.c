@@ -319,6 +319,56 @@ int wy_docgrid_adjust_xml(const char *document, const char *styles, char **docum
 	return WY_OK;
 }
 
+/* A header or footer: page-number content controls (w:sdt with a
+ * w:docPartObj, what Word's page number gallery inserts) lose their
+ * wrapper, which changes nothing in Word. LibreOffice 7.4 turns a framed
+ * paragraph (w:framePr) inside one into an ordinary paragraph, and the
+ * 公文 footer then grows by a line (14 pt) and takes it from the body on
+ * every page; outside the wrapper the page number stays in its frame. */
+char *wy_docgrid_adjust_hdrftr(const char *xml)
+{
+	const char *end = xml + strlen(xml), *pos = xml, *sdt, *pr, *pre, *content;
+	bool changed = false;
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	for (const char *scan = xml; (sdt = find_tag(scan, end, "w:sdt"));) {
+		const char *se = tag_end(sdt, end);
+		scan = se ? se : end;
+		if (!se || self_closing(sdt, se) || !(pr = find_tag(se, end, "w:sdtPr")) || pr != se ||
+		    !(pre = strstr(pr, "</w:sdtPr>")) || !find_tag(pr, pre, "w:docPartObj") ||
+		    !(content = strstr(pre, "<w:sdtContent>")))
+			continue;
+		const char *between = pre + strlen("</w:sdtPr>");
+		const char *ep = find_tag(between, content, "w:sdtEndPr"), *epe = NULL;
+		if (between != content && !(ep == between && (epe = strstr(ep, "</w:sdtEndPr>")) &&
+					     epe + strlen("</w:sdtEndPr>") == content) &&
+		    !(ep == between && (epe = tag_end(ep, content)) && self_closing(ep, epe) && epe == content))
+			continue;
+		/* the matching </w:sdtContent></w:sdt>, nested controls counted */
+		const char *body = content + strlen("<w:sdtContent>"), *q = body, *close = NULL;
+		int depth = 1;
+		while (depth && (q = strstr(q, "w:sdtContent"))) {
+			if (q[-1] == '<' && q[12] == '>')
+				depth++;
+			else if (q[-1] == '/' && q >= xml + 2 && q[-2] == '<' && q[12] == '>' && !--depth)
+				close = q - 2;
+			q += 12;
+		}
+		if (!close || strncmp(close, "</w:sdtContent></w:sdt>", 23))
+			continue;
+		wy_buf_append(&b, pos, (size_t)(sdt - pos));
+		wy_buf_append(&b, body, (size_t)(close - body));
+		pos = scan = close + 23;
+		changed = true;
+	}
+	if (!changed) {
+		wy_buf_free(&b);
+		return NULL;
+	}
+	wy_buf_puts(&b, pos);
+	return wy_buf_steal(&b);
+}
+
 /* ---- ZIP ------------------------------------------------------------- */
 
 static uint32_t le16(const unsigned char *p)
@@ -513,6 +563,15 @@ int wy_docgrid_adjust(const char *in_path, const char *out_path, bool *adjusted,
 	char *d = inflate_part(doc), *s = d ? inflate_part(sty) : NULL;
 	int sp = 0;
 	if (s && !wy_docgrid_adjust_xml(d, s, &doc->repl, &sty->repl, &sp)) {
+		for (size_t i = 0; i < n; i++) {
+			entry *e = &es[i];
+			if ((e->namelen > 15 && !memcmp(e->cd + 46, "word/header", 11)) ||
+			    (e->namelen > 15 && !memcmp(e->cd + 46, "word/footer", 11))) {
+				char *x = memcmp(e->cd + 46 + e->namelen - 4, ".xml", 4) ? NULL : inflate_part(e);
+				e->repl = x ? wy_docgrid_adjust_hdrftr(x) : NULL;
+				free(x);
+			}
+		}
 		wy_buf z;
 		wy_buf_init(&z, 0);
 		write_zip(es, n, &z);
@@ -533,8 +592,8 @@ int wy_docgrid_adjust(const char *in_path, const char *out_path, bool *adjusted,
 	}
 	free(d);
 	free(s);
-	free(doc->repl);
-	free(sty->repl);
+	for (size_t i = 0; i < n; i++)
+		free(es[i].repl);
 out:
 	free(es);
 	wy_buf_free(&in);

@@ -32,4 +32,8 @@ int wy_docgrid_adjust(const char *in_path, const char *out_path, bool *adjusted,
 int wy_docgrid_adjust_xml(const char *document, const char *styles, char **document_out, char **styles_out,
 			  int *spacing);
 
+/* The same for a header or footer part: the edited text (caller frees) or
+ * NULL when it has nothing to change. */
+char *wy_docgrid_adjust_hdrftr(const char *xml);
+
 #endif

@@ -83,6 +83,29 @@ TEST(exact_lines_and_missing_styles)
 	free(s);
 }
 
+/* A page number gallery's content control around a framed paragraph goes;
+ * other content controls stay. */
+TEST(footer_page_number)
+{
+	const char *pnum = "<w:p><w:pPr><w:framePr w:wrap=\"none\" w:vAnchor=\"text\" w:hAnchor=\"margin\" "
+			   "w:xAlign=\"outside\" w:y=\"1\"/></w:pPr><w:r><w:t>- 1 -</w:t></w:r></w:p>";
+	char *in = wy_xasprintf("<w:ftr><w:sdt><w:sdtPr><w:id w:val=\"1\"/><w:docPartObj><w:docPartGallery "
+				"w:val=\"Page Numbers (Bottom of Page)\"/></w:docPartObj></w:sdtPr><w:sdtContent>%s"
+				"<w:sdt><w:sdtPr><w:text/></w:sdtPr><w:sdtContent><w:p/></w:sdtContent></w:sdt>"
+				"</w:sdtContent></w:sdt><w:p/></w:ftr>",
+				pnum);
+	char *want = wy_xasprintf("<w:ftr>%s<w:sdt><w:sdtPr><w:text/></w:sdtPr><w:sdtContent><w:p/></w:sdtContent>"
+				  "</w:sdt><w:p/></w:ftr>",
+				  pnum);
+	char *out = wy_docgrid_adjust_hdrftr(in);
+	ASSERT_STR_EQ(out, want);
+	ASSERT(!wy_docgrid_adjust_hdrftr(want));
+	ASSERT(!wy_docgrid_adjust_hdrftr("<w:ftr><w:sdt><w:sdtPr><w:docPartObj/></w:sdtPr><w:sdtContent><w:p/>"));
+	free(out);
+	free(want);
+	free(in);
+}
+
 /* Grids LibreOffice already lays out like Word, or that cannot be measured,
  * are left alone. */
 TEST(left_alone)
@@ -197,4 +220,4 @@ TEST(gongwen_like_word)
 	free(src);
 }
 
-TEST_LIST(T(gbt9704_grid), T(defaults_created), T(exact_lines_and_missing_styles), T(left_alone), T(gongwen_like_word))
+TEST_LIST(T(gbt9704_grid), T(defaults_created), T(exact_lines_and_missing_styles), T(footer_page_number), T(left_alone), T(gongwen_like_word))
