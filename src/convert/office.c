@@ -68,12 +68,38 @@ static const char registry[] =
 
 /* Chinese documents name fonts that Linux does not have (宋体, 黑体, 微软雅黑
  * ...). Map them, and the generic families, to Noto CJK in its Simplified
- * Chinese forms, so 骨 and 直 look as a reader in China expects. */
-static const char *const serif_cjk[] = {"SimSun", "宋体", "NSimSun", "新宋体", "FangSong", "仿宋", "仿宋_GB2312",
-					 "KaiTi", "楷体", "楷体_GB2312", "STSong", "华文宋体", "STFangsong", "华文仿宋",
-					 "方正小标宋简体", "方正仿宋_GBK", NULL};
-static const char *const sans_cjk[] = {"SimHei", "黑体", "Microsoft YaHei", "微软雅黑", "DengXian", "等线", "STHeiti",
-				       "华文黑体", "PingFang SC", "Source Han Sans SC", NULL};
+ * Chinese forms, so 骨 and 直 look as a reader in China expects.
+ *
+ * The fonts a 公文 names (GB/T 9704: 仿宋_GB2312, 楷体_GB2312, 方正小标宋简体,
+ * 黑体) and 宋体 go first to packaged fonts whose line height is Word's:
+ * Windows' SimSun, FangSong, KaiTi and SimHei are 1.0 em from ascent to
+ * descent; Noto CJK is 1.44 em, so a Noto line is 44 % taller, and a 28.95 pt
+ * grid line or a footer sized for SimSun overflows (the 公文's footer then
+ * eats a body line on every page). AR PL SungtiL GB and KaitiM GB measure
+ * 1.00 em, WenQuanYi Zen Hei 1.26 em; a font that is not installed falls
+ * through to Noto. Every CJK face advances a character by 1 em, so
+ * characters per line do not depend on the choice. */
+typedef struct font_map {
+	const char *to; /* first choice, then the Noto family of the list */
+	const char *noto;
+	const char *const *names;
+} font_map;
+
+static const char *const song_gw[] = {"SimSun", "宋体", "NSimSun", "新宋体", "FangSong", "仿宋", "仿宋_GB2312",
+				      "FangSong_GB2312", "STSong", "华文宋体", "STFangsong", "华文仿宋", "方正小标宋简体",
+				      "方正小标宋_GBK", "方正仿宋_GBK", "方正仿宋简体", NULL};
+static const char *const kai_gw[] = {"KaiTi", "楷体", "楷体_GB2312", "KaiTi_GB2312", "STKaiti", "华文楷体",
+				     "方正楷体_GBK", "方正楷体简体", NULL};
+static const char *const hei_gw[] = {"SimHei", "黑体", "方正黑体_GBK", "方正黑体简体", "STHeiti", "华文黑体", NULL};
+static const char *const sans_cjk[] = {"Microsoft YaHei", "微软雅黑", "DengXian", "等线", "PingFang SC",
+				       "Source Han Sans SC", NULL};
+
+static const font_map font_maps[] = {
+	{"AR PL SungtiL GB", "Noto Serif CJK SC", song_gw},
+	{"AR PL KaitiM GB", "Noto Serif CJK SC", kai_gw},
+	{"WenQuanYi Zen Hei", "Noto Sans CJK SC", hei_gw},
+	{NULL, "Noto Sans CJK SC", sans_cjk},
+};
 
 static char *fonts_conf(void)
 {
@@ -87,14 +113,13 @@ static char *fonts_conf(void)
 			"</prefer></alias>\n"
 			"<alias binding=\"same\"><family>monospace</family><prefer><family>Noto Sans Mono CJK SC</family>"
 			"</prefer></alias>\n");
-	for (int i = 0; serif_cjk[i]; i++)
-		wy_buf_printf(&b, "<alias binding=\"same\"><family>%s</family><accept><family>Noto Serif CJK SC</family>"
-				  "</accept></alias>\n",
-			      serif_cjk[i]);
-	for (int i = 0; sans_cjk[i]; i++)
-		wy_buf_printf(&b, "<alias binding=\"same\"><family>%s</family><accept><family>Noto Sans CJK SC</family>"
-				  "</accept></alias>\n",
-			      sans_cjk[i]);
+	for (size_t m = 0; m < sizeof font_maps / sizeof font_maps[0]; m++)
+		for (int i = 0; font_maps[m].names[i]; i++) {
+			wy_buf_printf(&b, "<alias binding=\"same\"><family>%s</family><accept>", font_maps[m].names[i]);
+			if (font_maps[m].to)
+				wy_buf_printf(&b, "<family>%s</family>", font_maps[m].to);
+			wy_buf_printf(&b, "<family>%s</family></accept></alias>\n", font_maps[m].noto);
+		}
 	wy_buf_puts(&b, "</fontconfig>\n");
 	return wy_buf_steal(&b);
 }
