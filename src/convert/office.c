@@ -75,12 +75,16 @@ static const char registry[] =
  * Windows' SimSun, FangSong, KaiTi and SimHei are 1.0 em from ascent to
  * descent; Noto CJK is 1.44 em, so a Noto line is 44 % taller, and a 28.95 pt
  * grid line or a footer sized for SimSun overflows (the 公文's footer then
- * eats a body line on every page). AR PL SungtiL GB and KaitiM GB measure
- * 1.00 em, WenQuanYi Zen Hei 1.26 em; a font that is not installed falls
- * through to Noto. Every CJK face advances a character by 1 em, so
- * characters per line do not depend on the choice. */
+ * eats a body line on every page). AR PL UMing CN measures 1.05 em (AR PL
+ * SungtiL GB's 1.00 em would be closer, but it has GB 2312 only, and a
+ * character it lacks comes from Noto with Noto's line), AR PL KaitiM GB
+ * 1.00 em (GB 2312; AR PL UKai CN, 1.10 em, for the rest), WenQuanYi Zen
+ * Hei 1.26 em, the closest Hei Debian has. A font that is not installed, or
+ * lacks a character, falls through to the next of its list. Every CJK face
+ * advances a character by 1 em: characters per line do not depend on the
+ * choice. */
 typedef struct font_map {
-	const char *to; /* first choice, then the Noto family of the list */
+	const char *to[3]; /* choices in order, NULL-terminated; then noto */
 	const char *noto;
 	const char *const *names;
 } font_map;
@@ -95,10 +99,10 @@ static const char *const sans_cjk[] = {"Microsoft YaHei", "微软雅黑", "DengX
 				       "Source Han Sans SC", NULL};
 
 static const font_map font_maps[] = {
-	{"AR PL SungtiL GB", "Noto Serif CJK SC", song_gw},
-	{"AR PL KaitiM GB", "Noto Serif CJK SC", kai_gw},
-	{"WenQuanYi Zen Hei", "Noto Sans CJK SC", hei_gw},
-	{NULL, "Noto Sans CJK SC", sans_cjk},
+	{{"AR PL UMing CN", NULL}, "Noto Serif CJK SC", song_gw},
+	{{"AR PL KaitiM GB", "AR PL UKai CN", NULL}, "Noto Serif CJK SC", kai_gw},
+	{{"WenQuanYi Zen Hei", NULL}, "Noto Sans CJK SC", hei_gw},
+	{{NULL}, "Noto Sans CJK SC", sans_cjk},
 };
 
 static char *fonts_conf(void)
@@ -116,8 +120,8 @@ static char *fonts_conf(void)
 	for (size_t m = 0; m < sizeof font_maps / sizeof font_maps[0]; m++)
 		for (int i = 0; font_maps[m].names[i]; i++) {
 			wy_buf_printf(&b, "<alias binding=\"same\"><family>%s</family><accept>", font_maps[m].names[i]);
-			if (font_maps[m].to)
-				wy_buf_printf(&b, "<family>%s</family>", font_maps[m].to);
+			for (int t = 0; font_maps[m].to[t]; t++)
+				wy_buf_printf(&b, "<family>%s</family>", font_maps[m].to[t]);
 			wy_buf_printf(&b, "<family>%s</family></accept></alias>\n", font_maps[m].noto);
 		}
 	wy_buf_puts(&b, "</fontconfig>\n");
