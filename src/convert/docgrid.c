@@ -93,6 +93,22 @@ static bool attr_long(const char *p, const char *e, const char *name, long *out)
 	return true;
 }
 
+/* w:charSpace. LibreOffice writes a negative one as its unsigned 32-bit
+ * pattern (-1230 as 4294966066); Word reads both the same. */
+static bool char_space(const char *p, const char *e, long *out)
+{
+	char v[32], *rest;
+	if (!attr(p, e, "w:charSpace", v, sizeof v))
+		return false;
+	errno = 0;
+	long long x = strtoll(v, &rest, 10);
+	if (errno || rest == v || *rest || x < -100000000 || x > 4294967295LL ||
+	    (x > 100000000 && x < 4294967296LL - 100000000))
+		return false;
+	*out = (long)(x > 100000000 ? x - 4294967296LL : x);
+	return true;
+}
+
 /* w:sz (half-points) of the first w:rPr in [s, end), or 0. */
 static long rpr_size(const char *s, const char *end)
 {
@@ -109,21 +125,28 @@ static long rpr_size(const char *s, const char *end)
 }
 
 /* The East Asian font size of the Normal paragraph style, in twips: Word
- * measures the character grid against it. */
+ * measures the character grid against it. Normal is the paragraph style
+ * marked w:default (LibreOffice marks none: then the one with the id
+ * Normal), else the document defaults, else Word's 10 pt. */
 static long normal_size_twips(const char *styles)
 {
-	const char *end = styles + strlen(styles), *p = styles, *e;
+	const char *end = styles + strlen(styles), *p, *e;
 	char v[16];
-	while ((p = find_tag(p, end, "w:style")) && (e = tag_end(p, end))) {
-		if (attr(p, e, "w:type", v, sizeof v) && !strcmp(v, "paragraph") &&
-		    attr(p, e, "w:default", v, sizeof v) && (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "on"))) {
+	for (int pass = 0; pass < 2; pass++) {
+		for (p = styles; (p = find_tag(p, end, "w:style")) && (e = tag_end(p, end)); p = e) {
+			if (!attr(p, e, "w:type", v, sizeof v) || strcmp(v, "paragraph"))
+				continue;
+			if (pass == 0 ? !attr(p, e, "w:default", v, sizeof v) ||
+						(strcmp(v, "1") && strcmp(v, "true") && strcmp(v, "on"))
+				      : !attr(p, e, "w:styleId", v, sizeof v) || strcmp(v, "Normal"))
+				continue;
 			const char *close = self_closing(p, e) ? e : strstr(e, "</w:style>");
 			long sz = close ? rpr_size(e, close) : 0;
 			if (sz)
 				return sz * 10;
+			pass = 2; /* Normal found, without a size of its own */
 			break;
 		}
-		p = e;
 	}
 	const char *d = find_tag(styles, end, "w:rPrDefault"), *de;
 	if (d && (de = strstr(d, "</w:rPrDefault>"))) {
@@ -131,7 +154,7 @@ static long normal_size_twips(const char *styles)
 		if (sz)
 			return sz * 10;
 	}
-	return 200; /* Word's own default, 10 pt */
+	return 200;
 }
 
 /* Add <w:spacing w:val="spacing"/> to the document's default run
@@ -267,7 +290,7 @@ int wy_docgrid_adjust_xml(const char *document, const char *styles, char **docum
 		char type[32];
 		long cs, w, left, right, gutter = 0, pitch = 0, num = 1;
 		if (!sect || !attr(g, ge, "w:type", type, sizeof type) || strcmp(type, "linesAndChars") ||
-		    !attr_long(g, ge, "w:charSpace", &cs) || cs >= 0)
+		    !char_space(g, ge, &cs) || cs >= 0)
 			continue;
 		const char *pz = find_tag(sect, g, "w:pgSz"), *pm = find_tag(sect, g, "w:pgMar"), *co, *pze, *pme, *coe;
 		if (!pz || !pm || !(pze = tag_end(pz, g)) || !(pme = tag_end(pm, g)) || !attr_long(pz, pze, "w:w", &w) ||
