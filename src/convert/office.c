@@ -18,6 +18,7 @@
 #define WY_LOK_FEATURE_DOCUMENT_PASSWORD_TO_MODIFY 2ULL
 #define WY_LOK_CALLBACK_DOCUMENT_PASSWORD 20
 #define WY_LOK_CALLBACK_DOCUMENT_PASSWORD_TO_MODIFY 21
+#define WY_LOK_DOCTYPE_TEXT 0 /* LibreOfficeKitDocumentType: a Writer document */
 
 static LibreOfficeKit *lok;
 static int password_asked;
@@ -190,30 +191,13 @@ static char *file_url(const char *path)
 	return wy_buf_steal(&b);
 }
 
-/* A DOCX with Word's character grid is converted from an adjusted copy
- * next to in_path (see docgrid.h); in_path itself is never changed. */
-int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei)
+static int load(const char *path, LibreOfficeKitDocument **doc, wy_errinfo *ei)
 {
-	char *grid = wy_xasprintf("%s.grid", in_path);
-	bool adjusted = false;
-	int rc = wy_docgrid_adjust(in_path, grid, &adjusted, ei);
-	if (!rc)
-		rc = wy_office_convert(adjusted ? grid : in_path, out_path, "pdf", ei);
-	if (adjusted)
-		unlink(grid);
-	free(grid);
-	return rc;
-}
-
-int wy_office_convert(const char *in_path, const char *out_path, const char *format, wy_errinfo *ei)
-{
-	if (!lok)
-		return wy_err_set(ei, WY_EIO, "LibreOffice is not started");
-	char *in = file_url(in_path), *out = file_url(out_path);
+	char *in = file_url(path);
 	int rc = WY_OK;
 	password_asked = 0;
-	LibreOfficeKitDocument *doc = lok->pClass->documentLoadWithOptions(lok, in, "Language=zh-CN");
-	if (!doc) {
+	*doc = lok->pClass->documentLoadWithOptions(lok, in, "Language=zh-CN");
+	if (!*doc) {
 		char *err = lok->pClass->getError(lok);
 		if (password_asked)
 			rc = wy_err_set(ei, WY_EPASSWORD, "password-protected");
@@ -222,12 +206,81 @@ int wy_office_convert(const char *in_path, const char *out_path, const char *for
 					err && *err ? ": " : "", err ? err : "");
 		if (err)
 			lok->pClass->freeError(err);
-	} else {
-		if (!doc->pClass->saveAs(doc, out, format, NULL))
-			rc = wy_err_set(ei, WY_EIO, "LibreOffice could not export the document to %s", format);
-		doc->pClass->destroy(doc);
 	}
 	free(in);
+	return rc;
+}
+
+static int save(LibreOfficeKitDocument *doc, const char *path, const char *format, wy_errinfo *ei)
+{
+	char *out = file_url(path);
+	int rc = WY_OK;
+	if (!doc->pClass->saveAs(doc, out, format, NULL))
+		rc = wy_err_set(ei, WY_EIO, "LibreOffice could not export the document to %s", format);
 	free(out);
+	return rc;
+}
+
+/* An OLE2 compound file: Word 97-2003 (DOC) or WPS, whose character grid
+ * LibreOffice imports as it does DOCX's. */
+static bool is_ole2(const char *path)
+{
+	static const unsigned char magic[8] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+	unsigned char head[8];
+	FILE *f = fopen(path, "rb");
+	bool yes = f && fread(head, 1, sizeof head, f) == sizeof head && !memcmp(head, magic, sizeof magic);
+	if (f)
+		fclose(f);
+	return yes;
+}
+
+/* A DOCX with Word's character grid is converted from an adjusted copy
+ * next to in_path (see docgrid.h). A DOC or WPS text document is first
+ * exported to DOCX there: if that copy has such a grid, the adjusted DOCX
+ * is what becomes the PDF (one more load, for these documents only);
+ * otherwise the document already loaded is. in_path is never changed. */
+int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei)
+{
+	if (!lok)
+		return wy_err_set(ei, WY_EIO, "LibreOffice is not started");
+	char *grid = wy_xasprintf("%s.grid", in_path), *docx = NULL;
+	bool adjusted = false;
+	LibreOfficeKitDocument *doc = NULL;
+	int rc = wy_docgrid_adjust(in_path, grid, &adjusted, ei);
+	if (!rc && !adjusted && is_ole2(in_path) && !(rc = load(in_path, &doc, ei)) &&
+	    doc->pClass->getDocumentType(doc) == WY_LOK_DOCTYPE_TEXT) {
+		docx = wy_xasprintf("%s.docx", in_path);
+		wy_errinfo ignored = {0};
+		unlink(docx);
+		if (!save(doc, docx, "docx", &ignored) && !wy_docgrid_adjust(docx, grid, &adjusted, &ignored) &&
+		    adjusted) {
+			doc->pClass->destroy(doc);
+			doc = NULL;
+		}
+		unlink(docx);
+	}
+	if (!rc && !doc)
+		rc = load(adjusted ? grid : in_path, &doc, ei);
+	if (!rc)
+		rc = save(doc, out_path, "pdf", ei);
+	if (doc)
+		doc->pClass->destroy(doc);
+	if (adjusted)
+		unlink(grid);
+	free(grid);
+	free(docx);
+	return rc;
+}
+
+int wy_office_convert(const char *in_path, const char *out_path, const char *format, wy_errinfo *ei)
+{
+	if (!lok)
+		return wy_err_set(ei, WY_EIO, "LibreOffice is not started");
+	LibreOfficeKitDocument *doc = NULL;
+	int rc = load(in_path, &doc, ei);
+	if (!rc) {
+		rc = save(doc, out_path, format, ei);
+		doc->pClass->destroy(doc);
+	}
 	return rc;
 }

@@ -2,8 +2,8 @@
  * text; and the corpus's 公文 DOCX (GB/T 9704: 28 characters × 22 lines)
  * converted by the LibreOfficeKit adapter against Word's own PDF of it: the
  * same page count (± 1) and the same first lines on page 1, read from both
- * PDFs by pdftotext (poppler-utils). The corpus part is skipped without
- * $WY_CORPUS. */
+ * PDFs by pdftotext (poppler-utils); and the same as a DOC that LibreOffice
+ * wrote. The corpus part is skipped without $WY_CORPUS. */
 #include "convert/docgrid.h"
 #include "convert/office.h"
 #include "core/config.h"
@@ -36,6 +36,20 @@ TEST(gbt9704_grid)
 	ASSERT_CONTAINS(d, "<w:docGrid w:type=\"lines\" w:linePitch=\"579\"/></w:sectPr>");
 	ASSERT(!strstr(d, "linesAndChars"));
 	ASSERT_CONTAINS(s, "<w:rPrDefault><w:rPr><w:spacing w:val=\"-5\"/><w:sz w:val=\"21\" /></w:rPr>");
+	free(d);
+	free(s);
+}
+
+/* As LibreOffice writes a negative charSpace (unsigned): the same. */
+TEST(unsigned_char_space)
+{
+	char *d = NULL, *s = NULL;
+	int sp = 0;
+	ASSERT_EQ(wy_docgrid_adjust_xml(W SECT("<w:docGrid w:type=\"linesAndChars\" w:linePitch=\"579\" "
+					       "w:charSpace=\"4294966066\"/>") "</w:body></w:document>",
+					STYLES(DEFAULTS), &d, &s, &sp),
+		  WY_OK);
+	ASSERT_EQ(sp, -5);
 	free(d);
 	free(s);
 }
@@ -185,7 +199,10 @@ TEST(gongwen_like_word)
 		alarm(180);
 		char *work = wy_xasprintf("%s/lo", dir);
 		wy_errinfo ei = {0};
-		if (wy_office_start(cfg.office_path, work, &ei) || wy_office_to_pdf(in, pdf, &ei)) {
+		char *doc = wy_xasprintf("%s/doc", dir), *doc_pdf = wy_xasprintf("%s/doc.pdf", dir);
+		/* and the same document as DOC (LibreOffice writes its grid) */
+		if (wy_office_start(cfg.office_path, work, &ei) || wy_office_to_pdf(in, pdf, &ei) ||
+		    wy_office_convert(in, doc, "doc", &ei) || wy_office_to_pdf(doc, doc_pdf, &ei)) {
 			fprintf(stderr, "  convert: %s\n", ei.msg);
 			_exit(3);
 		}
@@ -203,7 +220,7 @@ TEST(gongwen_like_word)
 
 	char *word_pdf = wy_xasprintf("%s.pdf", src);
 	int ours = 0, words = 0;
-	/* The first body line (after the title lines), then the one under it. */
+	/* The first body line: the first of 20 characters or more. */
 	char *a = pdf_line(pdf, 1, 20, &ours), *b = pdf_line(word_pdf, 1, 20, &words);
 	printf("  pages: ours %d, Word's %d\n  first line: ours %s\n  first line: Word's %s\n", ours, words,
 	       a ? a : "(none)", b ? b : "(none)");
@@ -211,7 +228,16 @@ TEST(gongwen_like_word)
 	ASSERT(ours >= words - 1 && ours <= words + 1);
 	ASSERT_STR_EQ(a, b);
 	free(a);
+
+	char *doc_pdf = wy_xasprintf("%s/doc.pdf", dir);
+	int as_doc = 0;
+	a = pdf_line(doc_pdf, 1, 20, &as_doc);
+	printf("  as DOC: pages %d, first line %s\n", as_doc, a ? a : "(none)");
+	ASSERT(as_doc >= words - 1 && as_doc <= words + 1);
+	ASSERT_STR_EQ(a, b);
+	free(a);
 	free(b);
+	free(doc_pdf);
 	free(word_pdf);
 	free(cp);
 	free(in);
@@ -220,4 +246,5 @@ TEST(gongwen_like_word)
 	free(src);
 }
 
-TEST_LIST(T(gbt9704_grid), T(defaults_created), T(exact_lines_and_missing_styles), T(footer_page_number), T(left_alone), T(gongwen_like_word))
+TEST_LIST(T(gbt9704_grid), T(unsigned_char_space), T(defaults_created), T(exact_lines_and_missing_styles),
+	  T(footer_page_number), T(left_alone), T(gongwen_like_word))
