@@ -564,40 +564,50 @@ bad:
 	return false;
 }
 
-int wy_docgrid_adjust(const char *in_path, const char *out_path, bool *adjusted, wy_errinfo *ei)
+int wy_docgrid_adjust_mem(const void *data, size_t len, wy_buf *out, int *spacing)
 {
-	*adjusted = false;
-	wy_buf in;
-	wy_buf_init(&in, DOCX_MAX);
-	entry *es = NULL;
+	entry *es = NULL, *doc = NULL, *sty = NULL;
 	size_t n = 0;
-	int rc = WY_OK;
-	if (wy_file_read(in_path, DOCX_MAX, &in) || !read_entries((const unsigned char *)in.data, in.len, &es, &n))
-		goto out;
-	entry *doc = NULL, *sty = NULL;
+	int rc = WY_ENOTFOUND;
+	if (!read_entries(data, len, &es, &n))
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		if (name_is(&es[i], "word/document.xml"))
 			doc = &es[i];
 		else if (name_is(&es[i], "word/styles.xml"))
 			sty = &es[i];
 	}
-	if (!doc || !sty)
-		goto out;
-	char *d = inflate_part(doc), *s = d ? inflate_part(sty) : NULL;
-	int sp = 0;
-	if (s && !wy_docgrid_adjust_xml(d, s, &doc->repl, &sty->repl, &sp)) {
+	char *d = doc && sty ? inflate_part(doc) : NULL, *s = d ? inflate_part(sty) : NULL;
+	if (s && !wy_docgrid_adjust_xml(d, s, &doc->repl, &sty->repl, spacing)) {
 		for (size_t i = 0; i < n; i++) {
 			entry *e = &es[i];
-			if ((e->namelen > 15 && !memcmp(e->cd + 46, "word/header", 11)) ||
-			    (e->namelen > 15 && !memcmp(e->cd + 46, "word/footer", 11))) {
-				char *x = memcmp(e->cd + 46 + e->namelen - 4, ".xml", 4) ? NULL : inflate_part(e);
+			if (e->namelen > 15 && e != doc && e != sty &&
+			    (!memcmp(e->cd + 46, "word/header", 11) || !memcmp(e->cd + 46, "word/footer", 11)) &&
+			    !memcmp(e->cd + 46 + e->namelen - 4, ".xml", 4)) {
+				char *x = inflate_part(e);
 				e->repl = x ? wy_docgrid_adjust_hdrftr(x) : NULL;
 				free(x);
 			}
 		}
-		wy_buf z;
-		wy_buf_init(&z, 0);
-		write_zip(es, n, &z);
+		write_zip(es, n, out);
+		rc = WY_OK;
+	}
+	free(d);
+	free(s);
+	for (size_t i = 0; i < n; i++)
+		free(es[i].repl);
+	free(es);
+	return rc;
+}
+
+int wy_docgrid_adjust(const char *in_path, const char *out_path, bool *adjusted, wy_errinfo *ei)
+{
+	*adjusted = false;
+	wy_buf in, z;
+	wy_buf_init(&in, DOCX_MAX);
+	wy_buf_init(&z, 0);
+	int rc = WY_OK, sp = 0;
+	if (!wy_file_read(in_path, DOCX_MAX, &in) && !wy_docgrid_adjust_mem(in.data, in.len, &z, &sp)) {
 		unlink(out_path);
 		int fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		bool ok = fd >= 0 && !wy_write_all(fd, z.data, z.len);
@@ -611,14 +621,8 @@ int wy_docgrid_adjust(const char *in_path, const char *out_path, bool *adjusted,
 			*adjusted = true;
 			wy_log("docgrid.adjust", "spacing_twips=%d", sp);
 		}
-		wy_buf_free(&z);
 	}
-	free(d);
-	free(s);
-	for (size_t i = 0; i < n; i++)
-		free(es[i].repl);
-out:
-	free(es);
+	wy_buf_free(&z);
 	wy_buf_free(&in);
 	return rc;
 }

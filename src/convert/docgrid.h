@@ -16,8 +16,10 @@
 #define WY_DOCGRID_H
 
 #include "core/err.h"
+#include "core/util.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* If the file at in_path is a DOCX with a character grid that LibreOffice
  * would lay out differently, write the adjusted copy to out_path (created
@@ -25,6 +27,11 @@
  * Otherwise *adjusted is false and nothing is written. WY_EIO when out_path
  * cannot be written (nothing is left there). Thread-safe. */
 int wy_docgrid_adjust(const char *in_path, const char *out_path, bool *adjusted, wy_errinfo *ei);
+
+/* The same in memory: the len bytes at data, the adjusted package
+ * appended to out. WY_ENOTFOUND when there is nothing to adjust or the
+ * package is not one this rewrites; out is then unchanged. */
+int wy_docgrid_adjust_mem(const void *data, size_t len, wy_buf *out, int *spacing);
 
 /* The same on XML text, for the tests: the adjusted document.xml and
  * styles.xml (caller frees both) or WY_ENOTFOUND when there is nothing to
