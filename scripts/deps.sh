@@ -14,6 +14,8 @@ pkgs=(
   libicu-dev
   unicode-data bzip2 # the pinyin table is generated from Unihan at build time
   fonts-noto-cjk
+  # fonts with Word's line heights for the fonts a 公文 names (src/convert/office.c)
+  fonts-arphic-uming fonts-arphic-gkai00mp fonts-arphic-ukai fonts-wqy-zenhei
   libreofficekit-dev libreoffice-writer libreoffice-calc libreoffice-impress
 )
 # tests and benchmarks: the tools a user would otherwise script, for

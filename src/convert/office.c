@@ -1,6 +1,7 @@
 /* office: the LibreOfficeKit adapter. LibreOfficeKitInit.h loads
  * libmergedlo.so with dlopen; nothing else of LibreOffice is linked. */
 #include "convert/office.h"
+#include "convert/docgrid.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -17,6 +18,7 @@
 #define WY_LOK_FEATURE_DOCUMENT_PASSWORD_TO_MODIFY 2ULL
 #define WY_LOK_CALLBACK_DOCUMENT_PASSWORD 20
 #define WY_LOK_CALLBACK_DOCUMENT_PASSWORD_TO_MODIFY 21
+#define WY_LOK_DOCTYPE_TEXT 0 /* LibreOfficeKitDocumentType: a Writer document */
 
 static LibreOfficeKit *lok;
 static int password_asked;
@@ -67,12 +69,42 @@ static const char registry[] =
 
 /* Chinese documents name fonts that Linux does not have (宋体, 黑体, 微软雅黑
  * ...). Map them, and the generic families, to Noto CJK in its Simplified
- * Chinese forms, so 骨 and 直 look as a reader in China expects. */
-static const char *const serif_cjk[] = {"SimSun", "宋体", "NSimSun", "新宋体", "FangSong", "仿宋", "仿宋_GB2312",
-					 "KaiTi", "楷体", "楷体_GB2312", "STSong", "华文宋体", "STFangsong", "华文仿宋",
-					 "方正小标宋简体", "方正仿宋_GBK", NULL};
-static const char *const sans_cjk[] = {"SimHei", "黑体", "Microsoft YaHei", "微软雅黑", "DengXian", "等线", "STHeiti",
-				       "华文黑体", "PingFang SC", "Source Han Sans SC", NULL};
+ * Chinese forms, so 骨 and 直 look as a reader in China expects.
+ *
+ * The fonts a 公文 names (GB/T 9704: 仿宋_GB2312, 楷体_GB2312, 方正小标宋简体,
+ * 黑体) and 宋体 go first to packaged fonts whose line height is Word's:
+ * Windows' SimSun, FangSong, KaiTi and SimHei are 1.0 em from ascent to
+ * descent; Noto CJK is 1.44 em, so a Noto line is 44 % taller, and a 28.95 pt
+ * grid line or a footer sized for SimSun overflows (the 公文's footer then
+ * eats a body line on every page). AR PL UMing CN measures 1.05 em (AR PL
+ * SungtiL GB's 1.00 em would be closer, but it has GB 2312 only, and a
+ * character it lacks comes from Noto with Noto's line), AR PL KaitiM GB
+ * 1.00 em (GB 2312; AR PL UKai CN, 1.10 em, for the rest), WenQuanYi Zen
+ * Hei 1.26 em, the closest Hei Debian has. A font that is not installed, or
+ * lacks a character, falls through to the next of its list. Every CJK face
+ * advances a character by 1 em: characters per line do not depend on the
+ * choice. */
+typedef struct font_map {
+	const char *to[3]; /* choices in order, NULL-terminated; then noto */
+	const char *noto;
+	const char *const *names;
+} font_map;
+
+static const char *const song_gw[] = {"SimSun", "宋体", "NSimSun", "新宋体", "FangSong", "仿宋", "仿宋_GB2312",
+				      "FangSong_GB2312", "STSong", "华文宋体", "STFangsong", "华文仿宋", "方正小标宋简体",
+				      "方正小标宋_GBK", "方正仿宋_GBK", "方正仿宋简体", NULL};
+static const char *const kai_gw[] = {"KaiTi", "楷体", "楷体_GB2312", "KaiTi_GB2312", "STKaiti", "华文楷体",
+				     "方正楷体_GBK", "方正楷体简体", NULL};
+static const char *const hei_gw[] = {"SimHei", "黑体", "方正黑体_GBK", "方正黑体简体", "STHeiti", "华文黑体", NULL};
+static const char *const sans_cjk[] = {"Microsoft YaHei", "微软雅黑", "DengXian", "等线", "PingFang SC",
+				       "Source Han Sans SC", NULL};
+
+static const font_map font_maps[] = {
+	{{"AR PL UMing CN", NULL}, "Noto Serif CJK SC", song_gw},
+	{{"AR PL KaitiM GB", "AR PL UKai CN", NULL}, "Noto Serif CJK SC", kai_gw},
+	{{"WenQuanYi Zen Hei", NULL}, "Noto Sans CJK SC", hei_gw},
+	{{NULL}, "Noto Sans CJK SC", sans_cjk},
+};
 
 static char *fonts_conf(void)
 {
@@ -86,14 +118,13 @@ static char *fonts_conf(void)
 			"</prefer></alias>\n"
 			"<alias binding=\"same\"><family>monospace</family><prefer><family>Noto Sans Mono CJK SC</family>"
 			"</prefer></alias>\n");
-	for (int i = 0; serif_cjk[i]; i++)
-		wy_buf_printf(&b, "<alias binding=\"same\"><family>%s</family><accept><family>Noto Serif CJK SC</family>"
-				  "</accept></alias>\n",
-			      serif_cjk[i]);
-	for (int i = 0; sans_cjk[i]; i++)
-		wy_buf_printf(&b, "<alias binding=\"same\"><family>%s</family><accept><family>Noto Sans CJK SC</family>"
-				  "</accept></alias>\n",
-			      sans_cjk[i]);
+	for (size_t m = 0; m < sizeof font_maps / sizeof font_maps[0]; m++)
+		for (int i = 0; font_maps[m].names[i]; i++) {
+			wy_buf_printf(&b, "<alias binding=\"same\"><family>%s</family><accept>", font_maps[m].names[i]);
+			for (int t = 0; font_maps[m].to[t]; t++)
+				wy_buf_printf(&b, "<family>%s</family>", font_maps[m].to[t]);
+			wy_buf_printf(&b, "<family>%s</family></accept></alias>\n", font_maps[m].noto);
+		}
 	wy_buf_puts(&b, "</fontconfig>\n");
 	return wy_buf_steal(&b);
 }
@@ -160,20 +191,13 @@ static char *file_url(const char *path)
 	return wy_buf_steal(&b);
 }
 
-int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei)
+static int load(const char *path, LibreOfficeKitDocument **doc, wy_errinfo *ei)
 {
-	return wy_office_convert(in_path, out_path, "pdf", ei);
-}
-
-int wy_office_convert(const char *in_path, const char *out_path, const char *format, wy_errinfo *ei)
-{
-	if (!lok)
-		return wy_err_set(ei, WY_EIO, "LibreOffice is not started");
-	char *in = file_url(in_path), *out = file_url(out_path);
+	char *in = file_url(path);
 	int rc = WY_OK;
 	password_asked = 0;
-	LibreOfficeKitDocument *doc = lok->pClass->documentLoadWithOptions(lok, in, "Language=zh-CN");
-	if (!doc) {
+	*doc = lok->pClass->documentLoadWithOptions(lok, in, "Language=zh-CN");
+	if (!*doc) {
 		char *err = lok->pClass->getError(lok);
 		if (password_asked)
 			rc = wy_err_set(ei, WY_EPASSWORD, "password-protected");
@@ -182,12 +206,81 @@ int wy_office_convert(const char *in_path, const char *out_path, const char *for
 					err && *err ? ": " : "", err ? err : "");
 		if (err)
 			lok->pClass->freeError(err);
-	} else {
-		if (!doc->pClass->saveAs(doc, out, format, NULL))
-			rc = wy_err_set(ei, WY_EIO, "LibreOffice could not export the document to %s", format);
-		doc->pClass->destroy(doc);
 	}
 	free(in);
+	return rc;
+}
+
+static int save(LibreOfficeKitDocument *doc, const char *path, const char *format, wy_errinfo *ei)
+{
+	char *out = file_url(path);
+	int rc = WY_OK;
+	if (!doc->pClass->saveAs(doc, out, format, NULL))
+		rc = wy_err_set(ei, WY_EIO, "LibreOffice could not export the document to %s", format);
 	free(out);
+	return rc;
+}
+
+/* An OLE2 compound file: Word 97-2003 (DOC) or WPS, whose character grid
+ * LibreOffice imports as it does DOCX's. */
+static bool is_ole2(const char *path)
+{
+	static const unsigned char magic[8] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+	unsigned char head[8];
+	FILE *f = fopen(path, "rb");
+	bool yes = f && fread(head, 1, sizeof head, f) == sizeof head && !memcmp(head, magic, sizeof magic);
+	if (f)
+		fclose(f);
+	return yes;
+}
+
+/* A DOCX with Word's character grid is converted from an adjusted copy
+ * next to in_path (see docgrid.h). A DOC or WPS text document is first
+ * exported to DOCX there: if that copy has such a grid, the adjusted DOCX
+ * is what becomes the PDF (one more load, for these documents only);
+ * otherwise the document already loaded is. in_path is never changed. */
+int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei)
+{
+	if (!lok)
+		return wy_err_set(ei, WY_EIO, "LibreOffice is not started");
+	char *grid = wy_xasprintf("%s.grid", in_path), *docx = NULL;
+	bool adjusted = false;
+	LibreOfficeKitDocument *doc = NULL;
+	int rc = wy_docgrid_adjust(in_path, grid, &adjusted, ei);
+	if (!rc && !adjusted && is_ole2(in_path) && !(rc = load(in_path, &doc, ei)) &&
+	    doc->pClass->getDocumentType(doc) == WY_LOK_DOCTYPE_TEXT) {
+		docx = wy_xasprintf("%s.docx", in_path);
+		wy_errinfo ignored = {0};
+		unlink(docx);
+		if (!save(doc, docx, "docx", &ignored) && !wy_docgrid_adjust(docx, grid, &adjusted, &ignored) &&
+		    adjusted) {
+			doc->pClass->destroy(doc);
+			doc = NULL;
+		}
+		unlink(docx);
+	}
+	if (!rc && !doc)
+		rc = load(adjusted ? grid : in_path, &doc, ei);
+	if (!rc)
+		rc = save(doc, out_path, "pdf", ei);
+	if (doc)
+		doc->pClass->destroy(doc);
+	if (adjusted)
+		unlink(grid);
+	free(grid);
+	free(docx);
+	return rc;
+}
+
+int wy_office_convert(const char *in_path, const char *out_path, const char *format, wy_errinfo *ei)
+{
+	if (!lok)
+		return wy_err_set(ei, WY_EIO, "LibreOffice is not started");
+	LibreOfficeKitDocument *doc = NULL;
+	int rc = load(in_path, &doc, ei);
+	if (!rc) {
+		rc = save(doc, out_path, format, ei);
+		doc->pClass->destroy(doc);
+	}
 	return rc;
 }

@@ -17,9 +17,13 @@
  * cannot start. */
 int wy_office_start(const char *install_dir, const char *work_dir, wy_errinfo *ei);
 
-/* Convert the document at in_path to a PDF at out_path. Errors:
- * WY_EPASSWORD ("password-protected"), WY_ECORRUPT (LibreOffice cannot open
- * it, with its reason), WY_EIO (the export failed). */
+/* Convert the document at in_path to a PDF at out_path. A DOCX (or a DOC
+ * or WPS, through a DOCX it exports) laid out on Word's character grid is
+ * converted from an adjusted copy (see docgrid.h) written next to in_path
+ * as in_path.grid (and in_path.docx) and removed before returning; in_path
+ * is never written, its directory must be writable. Errors: WY_EPASSWORD
+ * ("password-protected"), WY_ECORRUPT (LibreOffice cannot open it, with its
+ * reason), WY_EIO (the export failed). */
 int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei);
 
 /* The same for any export filter LibreOffice knows by its short name

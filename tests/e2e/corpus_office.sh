@@ -74,5 +74,8 @@ echo "# $ready of ${#files[@]} office files ready"
 # Chinese office documents keep their text.
 text_of() { "$WY_BIN" --data "$data" text "${id_of[$1]}"; }
 check "Chinese DOCX text" grep -qF '《出师表》是三国时期蜀汉丞相诸葛亮' <(text_of gongwen__dist__out.docx | tr -d '\n')
+# The 公文 on Word's character grid (28 × 22) has Word's pages (its PDF: 14).
+gw_pages=$(jq -r --argjson id "${id_of[gongwen__dist__out.docx]}" '.[] | select(.id == $id) | .pages' "$d/list.json")
+check "公文 DOCX: 14 ± 1 pages like Word's PDF (has $gw_pages)" [ "$gw_pages" -ge 13 -a "$gw_pages" -le 15 ]
 
 finish
