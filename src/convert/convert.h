@@ -66,9 +66,4 @@ int wy_convert_buf(const void *data, size_t len, const wy_convert_opts *o, const
  * caller keeps and closes fd). */
 int wy_convert_fd(int fd, const wy_convert_opts *o, const wy_convert_sink *sink, wy_errinfo *ei);
 
-/* The title a document page shows: the metadata title when it is a real one,
- * else the first line of the first page, else the file name without its
- * extension. Returns a malloc'd UTF-8 string the caller frees. */
-char *wy_convert_pick_title(const char *meta_title, const char *first_page_text, const char *filename);
-
 #endif

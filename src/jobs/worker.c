@@ -3,6 +3,7 @@
 #include "jobs/worker.h"
 #include "jobs/analyze.h"
 #include "convert/convert.h"
+#include "convert/title.h"
 #include "convert/office.h"
 #include "convert/sandbox.h"
 #include "core/log.h"
@@ -986,8 +987,7 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 		       (long long)s->job.doc_id, s->format ? s->format : "-", (long long)ms,
 		       wy_log_q(q, sizeof q, reason));
 	} else {
-		char *title = s->job.title ? wy_xstrdup(s->job.title)
-					   : wy_convert_pick_title(s->title, s->pages[0].text, s->job.filename);
+		char *title = wy_title_pick(s->job.title, s->job.filename, s->title, s->pages[0].text);
 		wy_doc_result res = {
 			.format = s->format,
 			.title = title,

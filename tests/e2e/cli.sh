@@ -12,8 +12,8 @@ bin_dir=$(dirname "$WY_BIN")
 out=$("$WY_SRC/scripts/samples.sh" "$WY_BIN" "$data")
 echo "$out"
 check "four samples ready" [ "$(grep -c '^ready' <<<"$out")" -eq 4 ]
-check "manual PDF has its metadata title" grep -q '^ready .*文渊使用手册 (pdf' <<<"$out"
-check "manual EPUB has its metadata title" grep -q '^ready .*文渊使用手册 (epub' <<<"$out"
+check "manual PDF has its title" grep -q '^ready .*文渊使用手册 (pdf' <<<"$out"
+check "manual EPUB has its title" grep -q '^ready .*文渊使用手册 (epub' <<<"$out"
 check "Chinese text titled by its first line" grep -q '^ready .*文渊阁记 (txt' <<<"$out"
 
 # Adding them again stores nothing new.

@@ -64,8 +64,14 @@ check "Big5 text file becomes UTF-8" grep -qF '維基大典（Wikipedia）者，
 check "Shift_JIS text file becomes UTF-8" grep -qF '羅生門' <(text_of gotext__testdata__rashomon-shift-jis.txt)
 check "UTF-32BE text file without a BOM" grep -qF 'Candide' <(text_of gotext__testdata__candide-utf-32be.txt)
 check "Latin-1 French text" grep -qF 'MOLIÈRE' <(text_of chnorm__data__sample-french-1.txt)
-check "Chinese EPUB: title from its metadata" \
-	jqe --argjson id "${id_of[vuereader__files_65f1bfa9.epub]}" '.[] | select(.id == $id) | .title | startswith("啼笑因缘")' "$d/list.json"
+# Titles: a file name that says something is the title (the corpus's
+# names do); under the name it had upstream, a hash, the book's own.
+check "Chinese EPUB: titled by its file name" \
+	jqe --argjson id "${id_of[vuereader__files_65f1bfa9.epub]}" '.[] | select(.id == $id) | .title == "vuereader__files_65f1bfa9"' "$d/list.json"
+cp "$corpus/files/vuereader__files_65f1bfa9.epub" "$d/65f1bfa9.epub"
+"$WY_BIN" --data "$d/data2" add "$d/65f1bfa9.epub" > /dev/null
+check "Chinese EPUB named by a hash: title from its metadata" \
+	jqe '.[0].title | startswith("啼笑因缘")' <("$WY_BIN" --data "$d/data2" list --json)
 
 # Adding the whole corpus again stores nothing new and converts nothing.
 set +e
