@@ -1,6 +1,7 @@
 /* render: the MuPDF adapter. Opens PDF, EPUB, XPS, CBZ, FB2 and HTML (and
- * plain text and Markdown laid out as HTML, MOBI/AZW3 books as EPUB), renders each page once into a display list,
- * and from it a WebP page image, the page's text and the thumbnail.
+ * plain text laid out as HTML; Markdown and MOBI/AZW3 books as an EPUB
+ * made in memory), renders each page once into a display list, and from
+ * it a WebP page image, the page's text and the thumbnail.
  *
  * fz_try/fz_catch never leave this file: everything above it sees wy_err
  * codes. MuPDF's warnings about broken files go to the debug log. */

@@ -20,10 +20,10 @@ static const char *const junk_names[] = {
 	"null", "image", "img", "dsc", "dscn", "page", "export", "default", "draft", "copy", "microsoftword",
 	"newmicrosoftworddocument", "newmicrosoftexcelworksheet", "newmicrosoftpowerpointpresentation",
 	"newtextdocument", "无标题", "未命名", "未命名文档", "无标题文档", "新建", "新建文档", "新建文件",
-	"新建microsoftword文档", "新建microsoftexcel工作表", "新建microsoftpowerpoint演示文稿", "新建文本文档",
-	"新建doc文档", "新建docx文档", "新建wps文字文档", "新建wps表格工作表", "新建wps演示文稿", "文档",
-	"文件", "工作簿", "工作表", "演示文稿", "powerpoint演示文稿", "幻灯片", "标题", "图片", "扫描件",
-	"扫描全能王", "副本",
+	"新建microsoftword文档", "新建microsoftexcel工作表", "新建microsoftpowerpoint演示文稿",
+	"新建文本文档", "新建doc文档", "新建docx文档", "新建wps文字文档", "新建wps表格工作表",
+	"新建wps演示文稿", "文档", "文件", "工作簿", "工作表", "演示文稿", "powerpoint演示文稿", "幻灯片",
+	"标题", "图片", "扫描件", "扫描全能王", "副本",
 };
 
 /* Metadata a producer writes in place of a title. */
