@@ -87,7 +87,7 @@ check "Shift_JIS text file becomes UTF-8" grep -qF '羅生門' <(text_of gotext_
 check "UTF-32BE text file without a BOM" grep -qF 'Candide' <(text_of gotext__testdata__candide-utf-32be.txt)
 check "Latin-1 French text" grep -qF 'MOLIÈRE' <(text_of chnorm__data__sample-french-1.txt)
 # Titles: a file name that says something is the title (the corpus's
-# names do); under the name it had upstream, a hash, the book's own.
+# names do); named by a hash (as the end of its corpus name), the book's own.
 check "Chinese EPUB: titled by its file name" \
 	jqe --argjson id "${id_of[vuereader__files_65f1bfa9.epub]}" '.[] | select(.id == $id) | .title == "vuereader__files_65f1bfa9"' "$d/list.json"
 cp "$corpus/files/vuereader__files_65f1bfa9.epub" "$d/65f1bfa9.epub"
