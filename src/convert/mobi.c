@@ -112,9 +112,33 @@ static void add_file(wy_book *b, size_t *cap, const char *name, const char *medi
 	f->spine = spine;
 }
 
+/* The Palm database's record list: every record must start inside the
+ * file, after the list, and no earlier than the one before. libmobi takes
+ * a record's size as the distance to the next start, so a start that goes
+ * back makes a size of about 4 GB, which it then allocates. */
+static bool records_sane(const unsigned char *d, size_t len)
+{
+	if (len < 78)
+		return false;
+	size_t n = (size_t)d[76] << 8 | d[77];
+	if (78 + 8 * n > len)
+		return false;
+	uint32_t prev = (uint32_t)(78 + 8 * n);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *e = d + 78 + 8 * i;
+		uint32_t off = (uint32_t)e[0] << 24 | (uint32_t)e[1] << 16 | (uint32_t)e[2] << 8 | e[3];
+		if (off < prev || off > len)
+			return false;
+		prev = off;
+	}
+	return true;
+}
+
 int wy_mobi_unpack(const void *data, size_t len, size_t max_markup, wy_book *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
+	if (!records_sane(data, len))
+		return wy_err_set(ei, WY_ECORRUPT, "cannot read the book: its record list is broken");
 	int rc = wy_mobi_load(ei);
 	if (rc)
 		return rc;
