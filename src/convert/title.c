@@ -23,7 +23,7 @@ static const char *const junk_names[] = {
 	"新建microsoftword文档", "新建microsoftexcel工作表", "新建microsoftpowerpoint演示文稿",
 	"新建文本文档", "新建doc文档", "新建docx文档", "新建wps文字文档", "新建wps表格工作表",
 	"新建wps演示文稿", "文档", "文件", "工作簿", "工作表", "演示文稿", "powerpoint演示文稿", "幻灯片",
-	"标题", "图片", "扫描件", "扫描全能王", "副本",
+	"标题", "图片", "扫描件", "扫描全能王", "副本", "demo", "example", "示例",
 };
 
 /* Metadata a producer writes in place of a title. */
@@ -165,7 +165,8 @@ bool wy_title_is_junk(const char *t)
 		return true;
 	char sq[256];
 	squeeze(t, sq, sizeof sq);
-	if (!sq[0])
+	/* "t01", "a_2": one Latin letter and numbering */
+	if (!sq[0] || ((unsigned char)sq[0] < 0x80 && !sq[1]))
 		return true;
 	for (size_t i = 0; i < N(junk_names); i++)
 		if (strcmp(sq, junk_names[i]) == 0)

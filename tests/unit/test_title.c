@@ -40,6 +40,8 @@ TEST(junk_table)
 		{"3f2504e0-4f89-11d3-9a0c-0305e82c3301", true},
 		{"IMG_20220331_123456", true},
 		{"scan0001", true},
+		{"t01", true},
+		{"demo", true},
 		{"Test Data 20220331215854083057 1234", true},
 		{"This file was derived from a document", true},
 		{"1 a 2 b 3 c", true},
