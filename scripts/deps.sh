@@ -12,6 +12,7 @@ pkgs=(
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
   libfreetype-dev libharfbuzz-dev libutf8proc-dev libqrencode-dev libopencc-dev
   libicu-dev
+  libmobi-dev libcmark-dev # MOBI/AZW3 books; Markdown
   unicode-data bzip2 # the pinyin table is generated from Unihan at build time
   fonts-noto-cjk
   # fonts with Word's line heights for the fonts a 公文 names (src/convert/office.c)

@@ -26,6 +26,10 @@ typedef struct wy_convert_opts {
 	 * XHTML and FictionBook readers resolve a document's relative paths
 	 * on the filesystem: without confinement those formats are refused. */
 	bool confined;
+	/* The uploaded file's name, or NULL. Formats come from bytes; the one
+	 * use of the name is to read a text file named .md/.markdown as
+	 * Markdown (text is text whatever its name otherwise). Borrowed. */
+	const char *name_hint;
 } wy_convert_opts;
 
 /* Callbacks; a non-zero return stops the conversion with that code.
@@ -56,19 +60,22 @@ void wy_convert_opts_default(wy_convert_opts *o);
 
 /* Convert the len bytes at data. An office document is not converted here:
  * WY_EOFFICE, with its format (after sink->format) as the message, tells the
- * caller to hand it to the office converter (office.h). Errors, each with a
+ * caller to hand it to the office converter (office.h). A MOBI or AZW3
+ * book is unpacked by libmobi (mobi.h) and laid out as an EPUB; Markdown
+ * (a text file named .md) rendered by cmark (markdown.h). Errors, each with a
  * reason in ei for people: WY_EFORMAT (unrecognized),
  * WY_EPASSWORD, WY_ECORRUPT (no page could be read), WY_ETOOBIG, WY_EIO. */
 int wy_convert_buf(const void *data, size_t len, const wy_convert_opts *o, const wy_convert_sink *sink,
 		   wy_errinfo *ei);
 
+/* Before the process is confined: load what converting the file open at
+ * fd will need that a confined process could not open (libmobi for a
+ * Kindle book, mobi.h). Errors are not reported here: wy_convert_fd
+ * reports them (a library that did not load) when it gets there. */
+void wy_convert_preload_fd(int fd);
+
 /* Same, for the file open at fd (read through a private mapping; the
  * caller keeps and closes fd). */
 int wy_convert_fd(int fd, const wy_convert_opts *o, const wy_convert_sink *sink, wy_errinfo *ei);
-
-/* The title a document page shows: the metadata title when it is a real one,
- * else the first line of the first page, else the file name without its
- * extension. Returns a malloc'd UTF-8 string the caller frees. */
-char *wy_convert_pick_title(const char *meta_title, const char *first_page_text, const char *filename);
 
 #endif

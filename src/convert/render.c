@@ -1,10 +1,13 @@
 /* render: the MuPDF adapter. Opens PDF, EPUB, XPS, CBZ, FB2 and HTML (and
- * plain text laid out as HTML), renders each page once into a display list,
- * and from it a WebP page image, the page's text and the thumbnail.
+ * plain text laid out as HTML; Markdown and MOBI/AZW3 books as an EPUB
+ * made in memory), renders each page once into a display list, and from
+ * it a WebP page image, the page's text and the thumbnail.
  *
  * fz_try/fz_catch never leave this file: everything above it sees wy_err
  * codes. MuPDF's warnings about broken files go to the debug log. */
 #include "convert/convert.h"
+#include "convert/markdown.h"
+#include "convert/mobi.h"
 #include "convert/sniff.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -37,6 +40,7 @@ void wy_convert_opts_default(wy_convert_opts *o)
 	o->max_doc_text = 64u << 20;
 	o->max_page_boxes = 4u << 20; /* 512K characters, far past any real page */
 	o->confined = false;
+	o->name_hint = NULL;
 }
 
 static void on_warning(void *user, const char *msg)
@@ -471,107 +475,6 @@ static int text_to_html(const void *data, size_t len, size_t max_text, wy_buf *h
 	return WY_OK;
 }
 
-static bool is_real_title(const char *t)
-{
-	if (!t)
-		return false;
-	while (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\n')
-		t++;
-	if (!*t)
-		return false;
-	static const char *junk[] = {"untitled", "Untitled", "无标题", "Title", "title", "Document", "PowerPoint Presentation"};
-	for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
-		if (strcmp(t, junk[i]) == 0)
-			return false;
-	return true;
-}
-
-static char *clean_title(const char *t, size_t max)
-{
-	while (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\n')
-		t++;
-	/* "Microsoft Word - report.doc" is the printer driver talking. */
-	static const char *prefixes[] = {"Microsoft Word - ", "Microsoft PowerPoint - ", "Microsoft Excel - "};
-	for (size_t i = 0; i < 3; i++)
-		if (strncmp(t, prefixes[i], strlen(prefixes[i])) == 0)
-			t += strlen(prefixes[i]);
-	size_t n = strlen(t);
-	char *s = wy_xstrndup(t, n);
-	for (char *c = s; *c; c++)
-		if (*c == '\r' || *c == '\n' || *c == '\t')
-			*c = ' ';
-	n = wy_utf8_truncate(s, n, max);
-	while (n && s[n - 1] == ' ')
-		n--;
-	s[n] = 0;
-	return s;
-}
-
-/* A metadata title that is a file path ("C:\\Users\\me\\report.doc",
- * written by a printer driver) names the file: keep its last component. */
-static const char *path_tail(const char *t)
-{
-	const char *bs = strrchr(t, '\\'), *sl = strrchr(t, '/');
-	const char *cut = bs > sl ? bs : sl;
-	bool drive = ((t[0] | 0x20) >= 'a' && (t[0] | 0x20) <= 'z' && t[1] == ':');
-	if (cut && (drive || t[0] == '/' || t[0] == '\\') && cut[1])
-		return cut + 1;
-	return t;
-}
-
-/* "报告.doc", "Binder1.pdf": a producer put the file name in the title;
- * the extension is noise on a document page that shows the format. */
-static void drop_extension(char *t)
-{
-	static const char *ext[] = {".pdf", ".doc", ".docx", ".wps", ".rtf", ".txt", ".ppt", ".pptx", ".xls",
-				    ".xlsx", ".odt", ".epub", ".PDF", ".DOC", ".DOCX", ".TXT"};
-	size_t n = strlen(t);
-	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-		size_t k = strlen(ext[i]);
-		if (n > k && strcmp(t + n - k, ext[i]) == 0) {
-			t[n - k] = 0;
-			return;
-		}
-	}
-}
-
-char *wy_convert_pick_title(const char *meta_title, const char *first_page_text, const char *filename)
-{
-	if (is_real_title(meta_title)) {
-		char *t = clean_title(path_tail(meta_title), 200);
-		drop_extension(t);
-		if (*t)
-			return t;
-		free(t);
-	}
-	if (first_page_text) {
-		const char *p = first_page_text;
-		while (*p == ' ' || *p == '\n' || *p == '\t')
-			p++;
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		if (n) {
-			char *line = wy_xstrndup(p, n);
-			char *t = clean_title(line, 80);
-			free(line);
-			if (*t)
-				return t;
-			free(t);
-		}
-	}
-	const char *base = filename ? wy_basename(filename) : "";
-	const char *dot = strrchr(base, '.');
-	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-	char *name = wy_xstrndup(base, n);
-	char *t = clean_title(name, 200);
-	free(name);
-	if (!*t) {
-		free(t);
-		t = wy_xstrdup("untitled");
-	}
-	return t;
-}
-
 static void lookup_meta(fz_context *ctx, fz_document *doc, const char *key, char *buf, int size)
 {
 	buf[0] = 0;
@@ -637,8 +540,10 @@ static void drop_page(fz_context *ctx, loaded *lp)
 	fz_drop_page(ctx, lp->page);
 }
 
-static int convert_doc(fz_context *ctx, fz_document *doc, const char *text_title, const wy_convert_opts *o,
-		       const wy_convert_sink *sink, wy_errinfo *ei)
+/* meta_title and meta_author, when not NULL, stand for the document's own
+ * metadata (a text file's first line, a MOBI book's header). */
+static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title, const char *meta_author,
+		       const wy_convert_opts *o, const wy_convert_sink *sink, wy_errinfo *ei)
 {
 	int rc = WY_OK;
 	int npages = count_pages(ctx, doc, ei);
@@ -656,8 +561,10 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *text_title
 	char title[512], author[256];
 	lookup_meta(ctx, doc, FZ_META_INFO_TITLE, title, sizeof title);
 	lookup_meta(ctx, doc, FZ_META_INFO_AUTHOR, author, sizeof author);
-	if (text_title)
-		snprintf(title, sizeof title, "%s", text_title);
+	if (meta_title)
+		snprintf(title, sizeof title, "%s", meta_title);
+	if (meta_author)
+		snprintf(author, sizeof author, "%s", meta_author);
 	if (sink->meta && (rc = sink->meta(sink->ctx, title[0] ? title : NULL, author[0] ? author : NULL)))
 		return rc;
 
@@ -751,6 +658,77 @@ static fz_document *open_doc(fz_context *ctx, const char *magic, const void *src
 	return doc;
 }
 
+/* Pack a book's files into an in-memory EPUB (stored, not deflated: it is
+ * read once, at once). MuPDF's EPUB reader resolves every link inside this
+ * archive, so a book's paths reach nothing else. Returns a new buffer, or
+ * NULL with the reason in ei. */
+static fz_buffer *pack_epub(fz_context *ctx, const wy_book *book, wy_errinfo *ei)
+{
+	fz_buffer *zipbuf = NULL, *b = NULL, *opf = NULL;
+	fz_output *out = NULL;
+	fz_zip_writer *zip = NULL;
+	fz_var(zipbuf);
+	fz_var(b);
+	fz_var(opf);
+	fz_var(out);
+	fz_var(zip);
+	fz_try(ctx)
+	{
+		zipbuf = fz_new_buffer(ctx, 64 << 10);
+		out = fz_new_output_with_buffer(ctx, zipbuf);
+		zip = fz_new_zip_writer_with_output(ctx, out);
+		out = NULL; /* the writer owns it now */
+		b = fz_new_buffer_from_copied_data(ctx, (const unsigned char *)"application/epub+zip", 20);
+		fz_write_zip_entry(ctx, zip, "mimetype", b, 0);
+		fz_drop_buffer(ctx, b);
+		b = NULL;
+		static const char container[] =
+			"<?xml version=\"1.0\"?><container version=\"1.0\" "
+			"xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\"><rootfiles>"
+			"<rootfile full-path=\"content.opf\" media-type=\"application/oebps-package+xml\"/>"
+			"</rootfiles></container>";
+		b = fz_new_buffer_from_copied_data(ctx, (const unsigned char *)container, sizeof container - 1);
+		fz_write_zip_entry(ctx, zip, "META-INF/container.xml", b, 0);
+		fz_drop_buffer(ctx, b);
+		b = NULL;
+		/* Names are ours (part00000.html ...): nothing to escape. */
+		opf = fz_new_buffer(ctx, 4096);
+		fz_append_string(ctx, opf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+					   "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"2.0\">"
+					   "<metadata/><manifest>");
+		for (size_t i = 0; i < book->nfiles; i++)
+			fz_append_printf(ctx, opf, "<item id=\"f%zu\" href=\"%s\" media-type=\"%s\"/>", i,
+					 book->files[i].name, book->files[i].media);
+		fz_append_string(ctx, opf, "</manifest><spine>");
+		for (size_t i = 0; i < book->nfiles; i++)
+			if (book->files[i].spine)
+				fz_append_printf(ctx, opf, "<itemref idref=\"f%zu\"/>", i);
+		fz_append_string(ctx, opf, "</spine></package>");
+		fz_write_zip_entry(ctx, zip, "content.opf", opf, 0);
+		for (size_t i = 0; i < book->nfiles; i++) {
+			b = fz_new_buffer_from_shared_data(ctx, book->files[i].data, book->files[i].len);
+			fz_write_zip_entry(ctx, zip, book->files[i].name, b, 0);
+			fz_drop_buffer(ctx, b);
+			b = NULL;
+		}
+		fz_close_zip_writer(ctx, zip);
+	}
+	fz_always(ctx)
+	{
+		fz_drop_zip_writer(ctx, zip);
+		fz_drop_output(ctx, out);
+		fz_drop_buffer(ctx, b);
+		fz_drop_buffer(ctx, opf);
+	}
+	fz_catch(ctx)
+	{
+		fz_drop_buffer(ctx, zipbuf);
+		wy_err_set(ei, WY_ENOMEM, "cannot pack the book: %s", fz_caught_message(ctx));
+		return NULL;
+	}
+	return zipbuf;
+}
+
 static int layout(fz_context *ctx, fz_document *doc, const char *label, wy_errinfo *ei)
 {
 	fz_try(ctx)
@@ -769,8 +747,9 @@ int wy_convert_buf(const void *data, size_t len, const wy_convert_opts *o, const
 		return wy_err_set(ei, WY_EEMPTY, "the file is empty");
 	wy_sniff sn;
 	wy_sniff_buf(data, len, &sn);
+	bool markdown = sn.family == WY_FAMILY_TEXT && wy_markdown_name(o->name_hint);
 	if (sink->format && sn.format) {
-		int rc = sink->format(sink->ctx, sn.format);
+		int rc = sink->format(sink->ctx, markdown ? "md" : sn.format);
 		if (rc)
 			return rc;
 	}
@@ -791,40 +770,91 @@ int wy_convert_buf(const void *data, size_t len, const wy_convert_opts *o, const
 				  sn.label);
 
 	wy_buf html = {0};
+	wy_book book = {0};
 	char *first_line = NULL;
 	const void *src = data;
 	size_t srclen = len;
-	const char *magic = sn.magic;
+	const char *magic = sn.magic, *label = sn.label;
 	int rc = WY_OK;
-	if (sn.family == WY_FAMILY_TEXT) {
+	if (markdown) {
+		/* One HTML file in a book of its own: its image paths find nothing. */
+		if ((rc = wy_markdown_to_html(data, len, o->max_text, &html, ei)))
+			return rc;
+		book.files = wy_xmalloc(sizeof *book.files);
+		book.nfiles = 1;
+		book.files[0] = (wy_book_file){.name = "index.html", .media = "application/xhtml+xml",
+					       .data = (unsigned char *)html.data, .len = html.len, .spine = true};
+		html = (wy_buf){0}; /* the book owns it now */
+		label = "Markdown";
+	} else if (sn.family == WY_FAMILY_TEXT) {
 		if ((rc = text_to_html(data, len, o->max_text, &html, &first_line, ei)))
 			return rc;
 		src = html.data;
 		srclen = html.len;
 		magic = "text/html";
+	} else if (sn.family == WY_FAMILY_MOBI) {
+		if ((rc = wy_mobi_unpack(data, len, o->max_text, &book, ei)))
+			return rc;
 	}
 
 	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
 	if (!ctx) {
 		wy_buf_free(&html);
+		wy_book_free(&book);
 		free(first_line);
 		return wy_err_set(ei, WY_ENOMEM, "cannot create a MuPDF context");
 	}
 	fz_set_warning_callback(ctx, on_warning, NULL);
 	fz_set_error_callback(ctx, on_error, NULL);
 	fz_register_document_handlers(ctx);
-	fz_document *doc = open_doc(ctx, magic, src, srclen, sn.label, ei);
-	if (!doc)
+	fz_buffer *epub = NULL;
+	fz_document *doc = NULL;
+	if (book.nfiles) {
+		/* Kindle books and Markdown put code in <pre>: wrap it, as
+		 * a reader does, rather than lose its ends past the margin. */
+		fz_set_user_css(ctx, "pre{white-space:pre-wrap}");
+		if (!(epub = pack_epub(ctx, &book, ei)))
+			rc = WY_ENOMEM;
+		else {
+			unsigned char *p;
+			srclen = fz_buffer_storage(ctx, epub, &p);
+			src = p;
+			magic = "application/epub+zip";
+		}
+	}
+	if (!rc && !(doc = open_doc(ctx, magic, src, srclen, label, ei)))
 		rc = WY_ECORRUPT;
-	else if (fz_needs_password(ctx, doc) && !fz_authenticate_password(ctx, doc, ""))
+	else if (!rc && fz_needs_password(ctx, doc) && !fz_authenticate_password(ctx, doc, ""))
 		rc = wy_err_set(ei, WY_EPASSWORD, "password-protected");
-	else if (!(rc = layout(ctx, doc, sn.label, ei)))
-		rc = convert_doc(ctx, doc, first_line, o, sink, ei);
+	else if (!rc && !(rc = layout(ctx, doc, label, ei)))
+		rc = convert_doc(ctx, doc, book.nfiles ? book.title : first_line, book.author, o, sink, ei);
 	fz_drop_document(ctx, doc);
+	fz_drop_buffer(ctx, epub);
 	fz_drop_context(ctx);
 	wy_buf_free(&html);
+	wy_book_free(&book);
 	free(first_line);
 	return rc;
+}
+
+void wy_convert_preload_fd(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0 || st.st_size < 86)
+		return;
+	/* the sniffer reads the Palm header and record 0's MOBI header */
+	size_t len = (size_t)st.st_size < (1u << 20) ? (size_t)st.st_size : (1u << 20);
+	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return;
+	wy_sniff sn;
+	wy_sniff_buf(map, len, &sn);
+	munmap(map, len);
+	if (sn.family == WY_FAMILY_MOBI) {
+		wy_errinfo ei = {0};
+		if (wy_mobi_load(&ei))
+			wy_warn("convert.preload", "msg=\"%s\"", ei.msg);
+	}
 }
 
 int wy_convert_fd(int fd, const wy_convert_opts *o, const wy_convert_sink *sink, wy_errinfo *ei)

@@ -299,6 +299,40 @@ static void sniff_ole(const unsigned char *d, size_t len, wy_sniff *out)
 		out->encrypted = true;
 }
 
+/* ---- Kindle ----------------------------------------------------------- */
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* A Palm database of type "BOOKMOBI" (offset 60) is a Mobipocket book;
+ * early ones are PalmDOC databases ("TEXtREAd"), with or without a MOBI
+ * header, which libmobi reads alike: one counts when its record 0 starts
+ * with a PalmDOC compression (1 none, 2 PalmDOC, 17480 HUFF/CDIC). Record 0 (its
+ * offset is the first of the record list at 78) holds the MOBI header,
+ * whose file version (at 36 into it, after the 16-byte PalmDOC header) is
+ * 8 for a KF8-only book: AZW3. A hybrid file (version 6 with a KF8 part)
+ * is still a MOBI. */
+static bool sniff_mobi(const unsigned char *d, size_t len, wy_sniff *out)
+{
+	if (len < 86)
+		return false;
+	bool bookmobi = memcmp(d + 60, "BOOKMOBI", 8) == 0;
+	if (!bookmobi && memcmp(d + 60, "TEXtREAd", 8) != 0)
+		return false;
+	size_t r0 = be32(d + 78);
+	bool header = r0 <= len && len - r0 >= 16 + 40 && memcmp(d + r0 + 16, "MOBI", 4) == 0;
+	unsigned comp = r0 <= len - 2 ? (unsigned)(d[r0] << 8 | d[r0 + 1]) : 0;
+	if (!bookmobi && !header && comp != 1 && comp != 2 && comp != 17480)
+		return false;
+	if (header && be32(d + r0 + 16 + 20) >= 8)
+		set(out, "azw3", "AZW3", WY_FAMILY_MOBI, NULL);
+	else
+		set(out, "mobi", "MOBI", WY_FAMILY_MOBI, NULL);
+	return true;
+}
+
 /* ---- XML and text ---------------------------------------------------- */
 
 static bool starts_ci(const char *p, size_t n, const char *s)
@@ -335,6 +369,8 @@ void wy_sniff_buf(const void *data, size_t len, wy_sniff *out)
 		sniff_ole(d, len, out);
 		return;
 	}
+	if (sniff_mobi(d, len, out))
+		return;
 	if (len >= 5 && memcmp(d, "{\\rtf", 5) == 0) {
 		set(out, "rtf", "Rich Text", WY_FAMILY_OFFICE, NULL);
 		return;

@@ -3,6 +3,7 @@
 #include "jobs/worker.h"
 #include "jobs/analyze.h"
 #include "convert/convert.h"
+#include "convert/title.h"
 #include "convert/office.h"
 #include "convert/sandbox.h"
 #include "core/log.h"
@@ -169,6 +170,8 @@ static int confine_converter(child_ctx *c, wy_errinfo *ei)
 	c->in_fd = open(c->path, O_RDONLY | O_CLOEXEC);
 	if (c->in_fd < 0)
 		return wy_err_set(ei, WY_EIO, "cannot open the original: %s", strerror(errno));
+	/* What this format needs from the filesystem (libmobi) is opened now. */
+	wy_convert_preload_fd(c->in_fd);
 	/* Nothing else to open: the child need not be root either. */
 	int rc = wy_sandbox_drop_root(ei);
 	if (rc)
@@ -589,6 +592,7 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	 * so that exactly the n-th job's child crashes or hangs. */
 	c.fault = wy_fault("child.crash") ? 1 : wy_fault("child.hang") ? 2 : wy_fault("child.bad_boxes") ? 3 : 0;
 	convert_opts(cfg, &c.opts);
+	c.opts.name_hint = s->job.filename; /* .md: Markdown (the fork keeps a copy) */
 	wy_sandbox_limits lim = {
 		.memory_bytes = (uint64_t)cfg->convert_memory_mb << 20,
 		.cpu_seconds = cfg->convert_timeout,
@@ -986,8 +990,7 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 		       (long long)s->job.doc_id, s->format ? s->format : "-", (long long)ms,
 		       wy_log_q(q, sizeof q, reason));
 	} else {
-		char *title = s->job.title ? wy_xstrdup(s->job.title)
-					   : wy_convert_pick_title(s->title, s->pages[0].text, s->job.filename);
+		char *title = wy_title_pick(s->job.title, s->job.filename, s->title, s->pages[0].text);
 		wy_doc_result res = {
 			.format = s->format,
 			.title = title,

@@ -12,8 +12,8 @@ bin_dir=$(dirname "$WY_BIN")
 out=$("$WY_SRC/scripts/samples.sh" "$WY_BIN" "$data")
 echo "$out"
 check "four samples ready" [ "$(grep -c '^ready' <<<"$out")" -eq 4 ]
-check "manual PDF has its metadata title" grep -q '^ready .*文渊使用手册 (pdf' <<<"$out"
-check "manual EPUB has its metadata title" grep -q '^ready .*文渊使用手册 (epub' <<<"$out"
+check "manual PDF has its title" grep -q '^ready .*文渊使用手册 (pdf' <<<"$out"
+check "manual EPUB has its title" grep -q '^ready .*文渊使用手册 (epub' <<<"$out"
 check "Chinese text titled by its first line" grep -q '^ready .*文渊阁记 (txt' <<<"$out"
 
 # Adding them again stores nothing new.
@@ -170,5 +170,21 @@ kill -TERM $spid
 wait $spid || true
 trap - EXIT
 check "serve stops on SIGTERM" bash -c "! kill -0 $spid 2>/dev/null"
+
+
+# Markdown: a text file named .md is laid out from its markup (the name is
+# the one hint taken), with its raw HTML dropped; the same markup named .txt
+# stays text (a line more: the same bytes would be the same document).
+printf '# 会议纪要\n\n- 第一项\n- 第二项\n\n<script>alert(1)</script>\n[x](javascript:alert(1))\n' > "$d/纪要.md"
+{ cat "$d/纪要.md"; echo; } > "$d/纪要源码.txt"
+"$WY_BIN" --data "$data" add "$d/纪要.md" "$d/纪要源码.txt" > "$d/md.out"
+read_ids "$d/md.out"
+check "a .md file converts as Markdown" jqe '.format == "md" and .status == "ready"' \
+	<("$WY_BIN" --data "$data" info "${id_of[纪要.md]}" --json)
+"$WY_BIN" --data "$data" text "${id_of[纪要.md]}" > "$d/md.txt"
+check "Markdown: the list laid out, not its source" bash -c "grep -q '第二项' '$d/md.txt' && ! grep -q '^- ' '$d/md.txt'"
+check "Markdown: raw HTML dropped" lacks 'alert' "$d/md.txt"
+check "the same markup named .txt stays text" jqe '.format == "txt"' \
+	<("$WY_BIN" --data "$data" info "${id_of[纪要源码.txt]}" --json)
 
 finish

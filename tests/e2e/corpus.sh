@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Every PDF, EPUB and text file of the shared corpus through `wenyuan add`:
-# each ends ready or failed with a reason, within its limits; nothing crashes
-# the worker; encrypted files fail as password-protected; files meant to
-# convert become ready; Chinese text comes out whole. Skips (77) without the
-# corpus: it lives beside the project, never inside it.
+# Every PDF, EPUB and text file of the shared corpus (MANIFEST.tsv) and the
+# formats of MANIFEST.formats.tsv that wenyuan reads (formats_read below:
+# the manifest also lists formats still being added, OFD among them)
+# through `wenyuan add`: each ends ready or failed with a reason, within its
+# limits; nothing crashes the worker; encrypted files fail as
+# password-protected; files meant to convert become ready, and a book of
+# the formats manifest has text; its malformed files fail with a reason;
+# Chinese text comes out whole. Skips (77) without the corpus: it lives
+# beside the project, never inside it.
 source "$(dirname "$0")/lib.bash"
 
 need_corpus
@@ -11,8 +15,15 @@ need_corpus
 d=$(tmpdir)
 data=$d/data
 manifest=$d/manifest.tsv
-awk -F'\t' 'NR > 1 && ($2 == "pdf" || $2 == "epub" || $2 == "txt") {print $1 "\t" $2 "\t" $8}' \
+awk -F'\t' 'NR > 1 && ($2 == "pdf" || $2 == "epub" || $2 == "txt") {print $1 "\t" $2 "\t" $8 "\tmain"}' \
 	"$corpus/MANIFEST.tsv" > "$manifest"
+# the formats of MANIFEST.formats.tsv that wenyuan converts so far
+formats_read="mobi azw3"
+if [ -f "$corpus/MANIFEST.formats.tsv" ]; then
+	awk -F'\t' -v read="$formats_read" 'BEGIN {n = split(read, f, " "); for (i = 1; i <= n; i++) ok[f[i]] = 1}
+		NR > 1 && ($2 in ok) {print $1 "\t" $2 "\t" $8 "\tformats"}' \
+		"$corpus/MANIFEST.formats.tsv" >> "$manifest"
+fi
 mapfile -t files < <(cut -f1 "$manifest" | sed "s|^|$corpus/|")
 echo "converting ${#files[@]} corpus files"
 
@@ -34,7 +45,7 @@ unsettled=$(jq '[.[] | select(.status != "ready" and .status != "failed")] | len
 check "every document is ready or failed" [ "$unsettled" -eq 0 ]
 check "every failure has a reason" jqe 'all(.[]; .status != "failed" or ((.reason // "") | length > 0))' "$d/list.json"
 
-while IFS=$'\t' read -r path fmt expectation; do
+while IFS=$'\t' read -r path fmt expectation from; do
 	name=$(basename "$path")
 	id=${id_of[$name]:-}
 	[ -n "$id" ] || { bad "$name: not stored"; continue; }
@@ -45,7 +56,18 @@ while IFS=$'\t' read -r path fmt expectation; do
 	encrypted)
 		check "$name: fails as password-protected" [ "$status" = failed -a "$reason" = password-protected ] ;;
 	convert)
-		check "$name: ready" [ "$status" = ready ] ;;
+		check "$name: ready" [ "$status" = ready ]
+		if [ "$from" = formats ] && [ "$status" = ready ]; then
+			check "$name: has text" [ "$("$WY_BIN" --data "$data" text "$id" | grep -v '^=== page' | wc -c)" -gt 20 ]
+			check "$name: has a thumbnail" jqe --argjson id "$id" \
+				'.[] | select(.id == $id) | .thumbnail != null' "$d/list.json"
+		fi ;;
+	reject-malformed)
+		if [ "$from" = formats ]; then
+			check "$name: fails with a reason" [ "$status" = failed -a -n "$reason" ]
+		else
+			echo "# $name ($expectation): $status${reason:+ ($reason)}"
+		fi ;;
 	*)
 		echo "# $name ($expectation): $status${reason:+ ($reason)}" ;;
 	esac
@@ -64,8 +86,14 @@ check "Big5 text file becomes UTF-8" grep -qF '維基大典（Wikipedia）者，
 check "Shift_JIS text file becomes UTF-8" grep -qF '羅生門' <(text_of gotext__testdata__rashomon-shift-jis.txt)
 check "UTF-32BE text file without a BOM" grep -qF 'Candide' <(text_of gotext__testdata__candide-utf-32be.txt)
 check "Latin-1 French text" grep -qF 'MOLIÈRE' <(text_of chnorm__data__sample-french-1.txt)
-check "Chinese EPUB: title from its metadata" \
-	jqe --argjson id "${id_of[vuereader__files_65f1bfa9.epub]}" '.[] | select(.id == $id) | .title | startswith("啼笑因缘")' "$d/list.json"
+# Titles: a file name that says something is the title (the corpus's
+# names do); named by a hash (as the end of its corpus name), the book's own.
+check "Chinese EPUB: titled by its file name" \
+	jqe --argjson id "${id_of[vuereader__files_65f1bfa9.epub]}" '.[] | select(.id == $id) | .title == "vuereader__files_65f1bfa9"' "$d/list.json"
+cp "$corpus/files/vuereader__files_65f1bfa9.epub" "$d/65f1bfa9.epub"
+"$WY_BIN" --data "$d/data2" add "$d/65f1bfa9.epub" > /dev/null
+check "Chinese EPUB named by a hash: title from its metadata" \
+	jqe '.[0].title | startswith("啼笑因缘")' <("$WY_BIN" --data "$d/data2" list --json)
 
 # Adding the whole corpus again stores nothing new and converts nothing.
 set +e

@@ -127,7 +127,7 @@ check "?lang=en sets a lang cookie (Path=/, a year, SameSite=Lax)" \
 check "?lang=en: Content-Language: en" grep -qi '^content-language: en' "$d/home_q.h"
 get doc_q "$base/doc/$id?lang=en"
 check "?lang=en: the document page in English" is_en doc_q
-check "?lang=en: the document's own words stay as they are" grep -q '<h1><span class="badge">TXT</span>下载测试文档</h1>' "$d/doc_q.html"
+check "?lang=en: the document's own words stay as they are" grep -q '<h1><span class="badge">TXT</span>年度报告（终稿）</h1>' "$d/doc_q.html"
 check "?lang=en: the pager and the actions in English" \
 	bash -c "grep -q 'Page 1 of 1' '$d/doc_q.html' && grep -q '>Download</a>' '$d/doc_q.html' && grep -q 'data-zoom-in=\"Zoom in\"' '$d/doc_q.html'"
 get cat_q "$base/category/%E6%95%99%E8%82%B2%E8%B5%84%E6%96%99?format=pdf&sort=views&lang=en"

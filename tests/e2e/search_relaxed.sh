@@ -11,7 +11,7 @@ new_library
 
 # A text with punctuation, line breaks and a table (cells padded as a
 # converted spreadsheet or a copied table gives them).
-cat > "$d/孙子兵法.txt" <<'EOF'
+cat > "$d/孙子兵法·军形篇.txt" <<'EOF'
 孙子兵法·军形篇
 昔之善战者，先为不可胜，以待敌之可胜。不可胜在己，
 可胜在敌。故善战者，能为不可胜，不能使敌之必可胜。
@@ -29,11 +29,11 @@ cat > "$d/菜谱.txt" <<'EOF'
 EOF
 printf '这份文件的正文只谈天气，晴转多云。\n' > "$d/body.txt"
 
-"$WY_BIN" --data "$data" add "$d/孙子兵法.txt" "$d/会议纪要.txt" "$d/菜谱.txt" > "$d/add.out"
+"$WY_BIN" --data "$data" add "$d/孙子兵法·军形篇.txt" "$d/会议纪要.txt" "$d/菜谱.txt" > "$d/add.out"
 "$WY_BIN" --data "$data" add "$d/body.txt" --title "年度财务预算报告" >> "$d/add.out"
 "$WY_BIN" --data "$data" add "$corpus/files/gongwen__dist__out.docx" >> "$d/add.out"
 read_ids "$d/add.out"
-sunzi=${id_of[孙子兵法.txt]}; minutes=${id_of[会议纪要.txt]}; cook=${id_of[菜谱.txt]}
+sunzi=${id_of[孙子兵法·军形篇.txt]}; minutes=${id_of[会议纪要.txt]}; cook=${id_of[菜谱.txt]}
 body=${id_of[body.txt]}; gongwen=${id_of[gongwen__dist__out.docx]}
 check "five documents are ready" eval '[ -n "$sunzi" ] && [ -n "$minutes" ] && [ -n "$cook" ] && [ -n "$body" ] && [ -n "$gongwen" ]'
 

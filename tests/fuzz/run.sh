@@ -18,7 +18,7 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 shared=$(cd "$here/../../.." && pwd)/shared/corpus
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(sniff charset query tokenize keywords boxes template i18n_mo accept_language utf8)
+[ ${#targets[@]} -gt 0 ] || targets=(sniff charset query tokenize keywords boxes template i18n_mo accept_language utf8 mobi)
 
 out=$build/fuzz
 mkdir -p "$out/logs"
@@ -27,6 +27,14 @@ if [ -d "$shared/files" ]; then
 	mkdir -p "$out/seeds-text"
 	for f in "$shared"/files/*.txt; do
 		[ -e "$f" ] && ln -sf "$f" "$out/seeds-text/"
+	done
+fi
+
+# the Kindle books of the shared corpus, likewise
+if [ -d "$shared/files" ]; then
+	mkdir -p "$out/seeds-mobi"
+	for f in "$shared"/files/*.mobi "$shared"/files/*.azw3; do
+		[ -e "$f" ] && ln -sf "$f" "$out/seeds-mobi/"
 	done
 fi
 
@@ -43,6 +51,7 @@ for t in "${targets[@]}"; do
 	seeds=()
 	case $t in
 	sniff) [ -d "$shared/files" ] && seeds+=("$shared/files") ;;
+	mobi) [ -d "$out/seeds-mobi" ] && seeds+=("$out/seeds-mobi") ;;
 	charset | tokenize | keywords) [ -d "$out/seeds-text" ] && seeds+=("$out/seeds-text") ;;
 	esac
 	args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1

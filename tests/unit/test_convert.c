@@ -735,33 +735,6 @@ TEST(truncated_pdf_never_crashes)
 	wy_buf_free(&b);
 }
 
-TEST(title_choice)
-{
-	char *t = wy_convert_pick_title("  Real Title ", "first line", "f.pdf");
-	ASSERT_STR_EQ(t, "Real Title");
-	free(t);
-	t = wy_convert_pick_title("Microsoft Word - 年度报告.doc", NULL, "f.pdf");
-	ASSERT_STR_EQ(t, "年度报告");
-	free(t);
-	t = wy_convert_pick_title("C:\\Users\\sarah\\Desktop\\document\\DEF.txt", NULL, "f.pdf");
-	ASSERT_STR_EQ(t, "DEF");
-	free(t);
-	t = wy_convert_pick_title("untitled", "\n  第一行标题\n第二行", "f.pdf");
-	ASSERT_STR_EQ(t, "第一行标题");
-	free(t);
-	t = wy_convert_pick_title(NULL, "", "/tmp/季度总结.final.pdf");
-	ASSERT_STR_EQ(t, "季度总结.final");
-	free(t);
-	/* a long first line is cut on a character boundary */
-	char longline[400] = "";
-	for (int i = 0; i < 60; i++)
-		strcat(longline, "标题");
-	t = wy_convert_pick_title(NULL, longline, "x");
-	ASSERT(strlen(t) <= 80);
-	ASSERT_EQ(strlen(t) % 3, 0);
-	free(t);
-}
-
 /* MuPDF's HTML, XHTML and FictionBook readers resolve a document's paths on
  * the filesystem: a process that is not confined refuses them. */
 TEST(html_needs_a_confined_converter)
@@ -783,5 +756,5 @@ TEST(html_needs_a_confined_converter)
 TEST_LIST(T(html_needs_a_confined_converter), T(chinese_pdf_pages_text_images), T(colour_pages_keep_their_colour),
 	  T(gbk_and_big5_text_become_utf8_pages), T(long_text_is_laid_out_over_pages), T(text_is_capped_per_page_and_per_document),
 	  T(epub_converts), T(passwords), T(unrecognized_office_and_broken), T(truncated_pdf_never_crashes),
-	  T(title_choice), T(boxes_mark_where_the_characters_are), T(boxes_of_the_samples),
+	  T(boxes_mark_where_the_characters_are), T(boxes_of_the_samples),
 	  T(boxes_follow_the_text_caps), T(boxes_of_the_corpus))

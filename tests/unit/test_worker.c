@@ -57,7 +57,7 @@ TEST(converts_and_publishes_pages)
 	ASSERT_EQ(wy_file_read(path, 0, &b), WY_OK);
 	int64_t ids[2];
 	ids[0] = add_doc(&e, b.data, b.len, "doc.pdf");
-	ids[1] = add_text(&e, "纯文本文档\n第二行\n", "note.txt");
+	ids[1] = add_text(&e, "纯文本文档\n第二行\n", "新建文本文档.txt"); /* a name that says nothing: the first line */
 	wy_buf_free(&b);
 	run_until_done(&e, ids, 2);
 	wy_doc d;
