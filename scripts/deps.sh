@@ -12,6 +12,7 @@ pkgs=(
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
   libfreetype-dev libharfbuzz-dev libutf8proc-dev libqrencode-dev libopencc-dev
   libicu-dev
+  libtesseract-dev tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng # OCR of scans and images
   unicode-data bzip2 # the pinyin table is generated from Unihan at build time
   fonts-noto-cjk
   libreofficekit-dev libreoffice-writer libreoffice-calc libreoffice-impress
