@@ -28,7 +28,7 @@ typedef struct wy_convert_opts {
 	bool confined;
 	/* Pages with no text layer (a scan, an image, text drawn as outlines)
 	 * are rendered at up to 300 ppi and recognised by Tesseract (ocr.h)
-	 * with these models ("chi_sim+eng"; NULL: that). */
+	 * with these models ("chi_sim+chi_tra"; NULL: "chi_sim"). */
 	bool ocr;
 	const char *ocr_languages;
 } wy_convert_opts;

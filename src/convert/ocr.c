@@ -24,6 +24,8 @@
 
 bool wy_ocr_available(void) { return false; }
 
+int wy_ocr_preload(void) { return WY_ENOTSUP; }
+
 int wy_ocr_open(const char *datadir, const char *langs, wy_ocr **out, wy_errinfo *ei)
 {
 	(void)datadir;
@@ -43,47 +45,104 @@ int wy_ocr_page(wy_ocr *o, const unsigned char *px, int w, int h, int stride, in
 
 #else
 
+#include <pthread.h>
+#include <tesseract/version.h>
+
+/* "libtesseract.so.5": the soname of the headers' major version */
+#define SYM_(x) #x
+#define SYM(x) SYM_(x)
+#define TESS_LIB "libtesseract.so." SYM(TESSERACT_MAJOR_VERSION)
+
+/* Tesseract is loaded with dlopen, not linked: it and what it links
+ * (Leptonica, libarchive, libcurl and its TLS stack, libgomp) map some 75
+ * MB, which every process would carry. wy_ocr_preload loads it in a worker
+ * before it forks converters, which inherit it; a confined converter could
+ * not open the library itself. */
+static struct {
+	__typeof__(TessBaseAPICreate) *create;
+	__typeof__(TessBaseAPIDelete) *destroy;
+	__typeof__(TessBaseAPIInit2) *init;
+	__typeof__(TessBaseAPISetVariable) *set_variable;
+	__typeof__(TessBaseAPIEnd) *end;
+	__typeof__(TessBaseAPISetImage) *set_image;
+	__typeof__(TessBaseAPISetSourceResolution) *set_resolution;
+	__typeof__(TessBaseAPIRecognize) *recognize;
+	__typeof__(TessBaseAPIClear) *clear;
+	__typeof__(TessBaseAPIGetIterator) *get_iterator;
+	__typeof__(TessResultIteratorDelete) *it_delete;
+	__typeof__(TessResultIteratorGetPageIterator) *it_page;
+	__typeof__(TessResultIteratorGetUTF8Text) *it_text;
+	__typeof__(TessResultIteratorNext) *it_next;
+	__typeof__(TessPageIteratorIsAtBeginningOf) *pi_begins;
+	__typeof__(TessPageIteratorBoundingBox) *pi_box;
+	__typeof__(TessDeleteText) *delete_text;
+} tess;
+static const char *load_error; /* NULL: loaded */
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+/* Debian's Tesseract is built with OpenMP, whose runtime would start a
+ * team of threads for the LSTM's loops: in a converter that would take
+ * every core of the machine per job, and count all their time against the
+ * child's CPU limit. libgomp reads OMP_THREAD_LIMIT when it loads, which
+ * is here (nothing else of wenyuan uses it); the runtime's own call is
+ * the second fence, looked up rather than linked (a Tesseract built
+ * without OpenMP has no such symbol). */
+static void load(void)
+{
+	setenv("OMP_THREAD_LIMIT", "1", 0);
+	void *h = dlopen(TESS_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		load_error = "cannot load " TESS_LIB;
+		wy_warn("ocr.load", "lib=%s msg=\"%s\"", TESS_LIB, dlerror());
+		return;
+	}
+	/* POSIX's way from dlsym's object pointer to a function pointer */
+#define LOAD(field, name) (*(void **)&tess.field = dlsym(h, #name))
+	if (!LOAD(create, TessBaseAPICreate) || !LOAD(destroy, TessBaseAPIDelete) || !LOAD(init, TessBaseAPIInit2) ||
+	    !LOAD(set_variable, TessBaseAPISetVariable) || !LOAD(end, TessBaseAPIEnd) ||
+	    !LOAD(set_image, TessBaseAPISetImage) || !LOAD(set_resolution, TessBaseAPISetSourceResolution) ||
+	    !LOAD(recognize, TessBaseAPIRecognize) || !LOAD(clear, TessBaseAPIClear) ||
+	    !LOAD(get_iterator, TessBaseAPIGetIterator) || !LOAD(it_delete, TessResultIteratorDelete) ||
+	    !LOAD(it_page, TessResultIteratorGetPageIterator) || !LOAD(it_text, TessResultIteratorGetUTF8Text) ||
+	    !LOAD(it_next, TessResultIteratorNext) || !LOAD(pi_begins, TessPageIteratorIsAtBeginningOf) ||
+	    !LOAD(pi_box, TessPageIteratorBoundingBox) || !LOAD(delete_text, TessDeleteText)) {
+		load_error = "a Tesseract function is missing in " TESS_LIB;
+		wy_warn("ocr.load", "lib=%s msg=\"%s\"", TESS_LIB, load_error);
+		return;
+	}
+#undef LOAD
+	void (*set_threads)(int) = NULL;
+	*(void **)&set_threads = dlsym(RTLD_DEFAULT, "omp_set_num_threads");
+	if (set_threads)
+		set_threads(1);
+}
+
 struct wy_ocr {
 	TessBaseAPI *api;
 };
 
 bool wy_ocr_available(void) { return true; }
 
-/* Debian's Tesseract is built with OpenMP, whose runtime starts a team of
- * threads for the LSTM's loops: in a converter child that would take every
- * core of the machine per job and count all their time against the child's
- * CPU limit. OMP_THREAD_LIMIT is read when libgomp loads, before main, so
- * the only lever left is the runtime's own call, looked up rather than
- * linked (a Tesseract built without OpenMP has no such symbol). */
-static void single_thread(void)
+int wy_ocr_preload(void)
 {
-	void (*set_threads)(int) = NULL;
-	void (*set_dynamic)(int) = NULL;
-	*(void **)&set_threads = dlsym(RTLD_DEFAULT, "omp_set_num_threads");
-	*(void **)&set_dynamic = dlsym(RTLD_DEFAULT, "omp_set_dynamic");
-	if (set_dynamic)
-		set_dynamic(0);
-	if (set_threads)
-		set_threads(1);
+	pthread_once(&load_once, load);
+	return load_error ? WY_ENOTSUP : WY_OK;
 }
 
 int wy_ocr_open(const char *datadir, const char *langs, wy_ocr **out, wy_errinfo *ei)
 {
 	*out = NULL;
-	single_thread();
-	TessBaseAPI *api = TessBaseAPICreate();
+	if (wy_ocr_preload())
+		return wy_err_set(ei, WY_ENOTSUP, "%s", load_error);
+	TessBaseAPI *api = tess.create();
 	if (!api)
 		return wy_err_set(ei, WY_ENOMEM, "cannot create a Tesseract engine");
 	const char *dir = datadir && *datadir ? datadir : WY_TESSDATA_DIR;
-	/* LSTM only: the legacy engine's models are not in Debian's packages,
-	 * and it is slower for Chinese. */
-	if (TessBaseAPIInit2(api, dir, langs && *langs ? langs : "chi_sim+eng", OEM_LSTM_ONLY) != 0) {
-		TessBaseAPIDelete(api);
+	/* LSTM only: the legacy engine is slower and worse at Chinese. */
+	if (tess.init(api, dir, langs && *langs ? langs : "chi_sim", OEM_LSTM_ONLY) != 0) {
+		tess.destroy(api);
 		return wy_err_set(ei, WY_EIO, "cannot load the OCR models '%s' from %s", langs ? langs : "", dir);
 	}
-	/* Tesseract reports nothing of use on stderr for us; and a page
-	 * without text is not worth a line in the log. */
-	TessBaseAPISetVariable(api, "debug_file", "/dev/null");
 	wy_ocr *o = wy_xcalloc(1, sizeof *o);
 	o->api = api;
 	*out = o;
@@ -94,8 +153,8 @@ void wy_ocr_close(wy_ocr *o)
 {
 	if (!o)
 		return;
-	TessBaseAPIEnd(o->api);
-	TessBaseAPIDelete(o->api);
+	tess.end(o->api);
+	tess.destroy(o->api);
 	free(o);
 }
 
@@ -160,25 +219,25 @@ static void sym_box(const sym *s, int w, int h, unsigned char out[WY_BOX_SIZE])
  * chars) and lines. */
 static void collect(TessResultIterator *it, wy_buf *chars, sym **syms, size_t *nsyms, line **lines, size_t *nlines)
 {
-	TessPageIterator *pi = TessResultIteratorGetPageIterator(it);
+	TessPageIterator *pi = tess.it_page(it);
 	size_t ns = 0, cs = 0, nl = 0, cl = 0;
 	int block = -1, para = -1, word = -1;
 	do {
-		if (TessPageIteratorIsAtBeginningOf(pi, RIL_BLOCK))
+		if (tess.pi_begins(pi, RIL_BLOCK))
 			block++;
-		if (TessPageIteratorIsAtBeginningOf(pi, RIL_PARA))
+		if (tess.pi_begins(pi, RIL_PARA))
 			para++;
-		bool new_line = TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE);
-		if (TessPageIteratorIsAtBeginningOf(pi, RIL_WORD))
+		bool new_line = tess.pi_begins(pi, RIL_TEXTLINE);
+		if (tess.pi_begins(pi, RIL_WORD))
 			word++;
-		char *t = TessResultIteratorGetUTF8Text(it, RIL_SYMBOL);
+		char *t = tess.it_text(it, RIL_SYMBOL);
 		int x0, y0, x1, y1;
 		size_t tl = t ? strlen(t) : 0;
 		/* a symbol is one or more code points: never a space */
 		while (tl && t[tl - 1] == ' ')
 			tl--;
-		if (!t || !tl || !wy_utf8_valid(t, tl) || !TessPageIteratorBoundingBox(pi, RIL_SYMBOL, &x0, &y0, &x1, &y1)) {
-			TessDeleteText(t);
+		if (!t || !tl || !wy_utf8_valid(t, tl) || !tess.pi_box(pi, RIL_SYMBOL, &x0, &y0, &x1, &y1)) {
+			tess.delete_text(t);
 			continue;
 		}
 		if (new_line || nl == 0 || (*lines)[nl - 1].block != block) {
@@ -200,8 +259,8 @@ static void collect(TessResultIterator *it, wy_buf *chars, sym **syms, size_t *n
 			ln->x1 = x1;
 		if (y1 - y0 > ln->height)
 			ln->height = y1 - y0;
-		TessDeleteText(t);
-	} while (TessResultIteratorNext(it, RIL_SYMBOL));
+		tess.delete_text(t);
+	} while (tess.it_next(it, RIL_SYMBOL));
 	*nsyms = ns;
 	*nlines = nl;
 }
@@ -246,15 +305,15 @@ static bool emit(wy_buf *text, wy_buf *boxes, bool *bx, const char *s, size_t n,
 int wy_ocr_page(wy_ocr *o, const unsigned char *px, int w, int h, int stride, int ppi, wy_buf *text, wy_buf *boxes,
 		wy_errinfo *ei)
 {
-	TessBaseAPISetImage(o->api, px, w, h, 1, stride);
-	TessBaseAPISetSourceResolution(o->api, ppi);
-	if (TessBaseAPIRecognize(o->api, NULL) != 0) {
-		TessBaseAPIClear(o->api);
+	tess.set_image(o->api, px, w, h, 1, stride);
+	tess.set_resolution(o->api, ppi);
+	if (tess.recognize(o->api, NULL) != 0) {
+		tess.clear(o->api);
 		return wy_err_set(ei, WY_EIO, "OCR failed on the page");
 	}
-	TessResultIterator *it = TessBaseAPIGetIterator(o->api);
+	TessResultIterator *it = tess.get_iterator(o->api);
 	if (!it) { /* nothing recognised */
-		TessBaseAPIClear(o->api);
+		tess.clear(o->api);
 		return WY_OK;
 	}
 	wy_buf chars;
@@ -263,8 +322,8 @@ int wy_ocr_page(wy_ocr *o, const unsigned char *px, int w, int h, int stride, in
 	line *lines = NULL;
 	size_t ns = 0, nl = 0;
 	collect(it, &chars, &syms, &ns, &lines, &nl);
-	TessResultIteratorDelete(it);
-	TessBaseAPIClear(o->api);
+	tess.it_delete(it);
+	tess.clear(o->api);
 
 	/* right edge of each block's text, for line_sep */
 	int nblocks = nl ? lines[nl - 1].block + 1 : 0;

@@ -3,7 +3,8 @@
  * render.c gives a page with a text layer (text/boxes.h). Only render.c
  * calls it, inside the converter's sandboxed child: it reads nothing but
  * the language models, from the one directory the confined child may read
- * (WY_TESSDATA_DIR), and never the filesystem otherwise. Tesseract's API
+ * (WY_TESSDATA_DIR), and never the filesystem otherwise. The library
+ * itself is loaded before confinement (wy_ocr_preload). Tesseract's API
  * never leaves ocr.c.
  *
  * An engine is for one thread: it is made for one document and closed
@@ -21,7 +22,13 @@ typedef struct wy_ocr wy_ocr;
 /* Whether this build has OCR at all (Tesseract found at build time). */
 bool wy_ocr_available(void);
 
-/* Load the models of langs ("chi_sim+eng": Tesseract's syntax) from
+/* Load Tesseract's library (dlopen; once per process, thread-safe): a
+ * worker calls it before it forks converters, which cannot open it once
+ * confined. WY_OK, or WY_ENOTSUP when it cannot be loaded (warned once).
+ * wy_ocr_open calls it too. */
+int wy_ocr_preload(void);
+
+/* Load the models of langs ("chi_sim", "chi_sim+eng": Tesseract's syntax) from
  * datadir (NULL: the build's WY_TESSDATA_DIR) into a new engine, which
  * runs single-threaded. WY_ENOTSUP when the build has no OCR, WY_EIO when
  * a model cannot be loaded (reason in ei). The caller closes *out. */

@@ -1,6 +1,7 @@
-/* render: the MuPDF adapter. Opens PDF, EPUB, XPS, CBZ, FB2 and HTML (and
- * plain text laid out as HTML), renders each page once into a display list,
- * and from it a WebP page image, the page's text and the thumbnail.
+/* render: the MuPDF adapter. Opens PDF, EPUB, XPS, CBZ, FB2, HTML and
+ * images (and plain text laid out as HTML), renders each page once into a
+ * display list, and from it a WebP page image, the page's text and the
+ * thumbnail; a page with no text layer is drawn for OCR (ocr.h) instead.
  *
  * fz_try/fz_catch never leave this file: everything above it sees wy_err
  * codes. MuPDF's warnings about broken files go to the debug log. */
@@ -975,8 +976,10 @@ int wy_convert_fd(int fd, const wy_convert_opts *o, const wy_convert_sink *sink,
 		return wy_err_set(ei, WY_EIO, "cannot stat the original: %s", strerror(errno));
 	size_t len = (size_t)st.st_size;
 	void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	/* ENOMEM: the address space limit (convert_memory_mb) is reached */
 	if (len && map == MAP_FAILED)
-		return wy_err_set(ei, WY_EIO, "cannot map the original: %s", strerror(errno));
+		return wy_err_set(ei, errno == ENOMEM ? WY_ENOMEM : WY_EIO, "cannot map the original: %s",
+				  strerror(errno));
 	int rc = wy_convert_buf(len ? map : "", len, o, sink, ei);
 	if (len)
 		munmap(map, len);

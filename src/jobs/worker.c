@@ -3,6 +3,7 @@
 #include "jobs/worker.h"
 #include "jobs/analyze.h"
 #include "convert/convert.h"
+#include "convert/ocr.h"
 #include "convert/office.h"
 #include "convert/sandbox.h"
 #include "core/log.h"
@@ -1094,7 +1095,9 @@ static bool all_waited_done(wy_store *st, const wy_worker_opts *o)
 static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, slot *s, int lease, int64_t now)
 {
 	bool timed_out = now >= s->deadline_ms;
-	if (s->got && now - s->last_progress_ms >= 500) {
+	/* a page being recognised is progress too: its lease must outlast
+	 * the page's ocr_page_timeout */
+	if ((s->got || s->ocr_pages) && now - s->last_progress_ms >= 500) {
 		wy_store_job_progress(st, &s->job, s->got, s->npages, lease, NULL);
 		s->last_progress_ms = now;
 	}
@@ -1170,6 +1173,10 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 	lease_holder(o && o->name ? o->name : "worker", name, sizeof name);
 	stop_requested = 0;
 	signal(SIGPIPE, SIG_IGN); /* a dead converter must not take the worker along */
+	/* Converters inherit Tesseract's library: once confined they could
+	 * not open it. */
+	if (cfg->ocr)
+		wy_ocr_preload();
 	wy_log("worker.start", "name=%s slots=%d timeout=%d memory_mb=%d", name, nslots, cfg->convert_timeout,
 	       cfg->convert_memory_mb);
 	for (;;) {
