@@ -256,7 +256,7 @@ TEST(each_recognised_page_adds_to_the_time_limit)
 	ASSERT_EQ(testdoc_scan(src, scan, NULL, 200, 1.5f, 24, 7), 3);
 	wy_buf b;
 	ASSERT_EQ(wy_file_read(scan, 0, &b), WY_OK);
-	e.cfg.convert_timeout = 3; /* less than three pages of OCR take */
+	e.cfg.convert_timeout = 3; /* about what three pages of OCR take here */
 	e.cfg.ocr_page_timeout = 120;
 	int64_t id = add_doc(&e, b.data, b.len, "scan.pdf");
 	run_until_done(&e, &id, 1);
@@ -264,13 +264,15 @@ TEST(each_recognised_page_adds_to_the_time_limit)
 	ASSERT_EQ(wy_store_doc_get(e.st, id, &d, NULL), WY_OK);
 	ASSERT_EQ(d.status, WY_DOC_READY);
 	wy_doc_clear(&d);
-	/* the same with 3 s and a second a page: too little for the seconds
-	 * of CPU each page takes (the file differs by a byte, or it would be
-	 * the same document) */
-	e.cfg.convert_timeout = 3;
+	/* A 600 dpi scan of a page takes seconds of CPU to read: 1 s and 1 s
+	 * for the page are too little. */
+	wy_buf_free(&b);
+	ASSERT_EQ(make_source_pdf(src, 1), 1);
+	ASSERT_EQ(testdoc_scan(src, scan, NULL, 600, 1.5f, 24, 7), 1);
+	ASSERT_EQ(wy_file_read(scan, 0, &b), WY_OK);
+	e.cfg.convert_timeout = 1;
 	e.cfg.ocr_page_timeout = 1;
-	wy_buf_putc(&b, '\n');
-	id = add_doc(&e, b.data, b.len, "scan2.pdf");
+	id = add_doc(&e, b.data, b.len, "scan600.pdf");
 	run_until_done(&e, &id, 1);
 	ASSERT_EQ(wy_store_doc_get(e.st, id, &d, NULL), WY_OK);
 	ASSERT_EQ(d.status, WY_DOC_FAILED);
