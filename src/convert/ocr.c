@@ -359,7 +359,8 @@ int wy_ocr_page(wy_ocr *o, const unsigned char *px, int w, int h, int stride, in
 	for (size_t i = 0; i < nl && !cut; i++) {
 		const line *ln = &lines[i];
 		if (text->len > start) {
-			const char *sep = line_sep(&lines[i - 1], ln, syms, chars.data, right[ln->block]);
+			const char *sep = line_sep(&lines[i - 1], ln, syms, chars.data,
+						   ln->block >= 0 && ln->block < nblocks ? right[ln->block] : 0);
 			if (!emit(text, boxes, &bx, sep, strlen(sep), NULL, &cut))
 				break;
 		}
