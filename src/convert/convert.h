@@ -30,6 +30,11 @@ typedef struct wy_convert_opts {
 	 * use of the name is to read a text file named .md/.markdown as
 	 * Markdown (text is text whatever its name otherwise). Borrowed. */
 	const char *name_hint;
+	/* Pages with no text layer (a scan, an image, text drawn as outlines)
+	 * are rendered at up to 300 ppi and recognised by Tesseract (ocr.h)
+	 * with these models ("chi_sim+chi_tra"; NULL: "chi_sim"). */
+	bool ocr;
+	const char *ocr_languages;
 } wy_convert_opts;
 
 /* Callbacks; a non-zero return stops the conversion with that code.
@@ -53,6 +58,9 @@ typedef struct wy_convert_sink {
 		    const unsigned char *boxes, size_t boxes_len);
 	int (*thumb)(void *ctx, const char *sha);
 	int (*meta)(void *ctx, const char *title, const char *author);
+	/* optional: page page_no (1..) has no text layer and is being
+	 * recognised, which takes seconds where a page takes milliseconds */
+	int (*ocr)(void *ctx, int page_no);
 } wy_convert_sink;
 
 /* Defaults matching wy_config's. */

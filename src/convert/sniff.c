@@ -361,6 +361,20 @@ void wy_sniff_buf(const void *data, size_t len, wy_sniff *out)
 		set(out, "pdf", "PDF", WY_FAMILY_MUPDF, "application/pdf");
 		return;
 	}
+	/* Images are documents too: a page each (a TIFF's frames are pages),
+	 * whose text OCR recognises. */
+	if (len >= 3 && memcmp(d, "\xFF\xD8\xFF", 3) == 0) {
+		set(out, "jpg", "JPEG image", WY_FAMILY_MUPDF, "image/jpeg");
+		return;
+	}
+	if (len >= 8 && memcmp(d, "\x89PNG\r\n\x1A\n", 8) == 0) {
+		set(out, "png", "PNG image", WY_FAMILY_MUPDF, "image/png");
+		return;
+	}
+	if (len >= 4 && (memcmp(d, "II*\0", 4) == 0 || memcmp(d, "MM\0*", 4) == 0)) {
+		set(out, "tiff", "TIFF image", WY_FAMILY_MUPDF, "image/tiff");
+		return;
+	}
 	if (len >= 4 && memcmp(d, "PK\3\4", 4) == 0) {
 		sniff_zip(d, len, out);
 		return;

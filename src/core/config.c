@@ -63,6 +63,9 @@ static const struct setting {
 	S("serve_flush_ms", "WENYUAN_SERVE_FLUSH_MS", T_INT, serve_flush_ms, 10, 60000, "1000", "milliseconds between writes of view counts, visits and the query log (what a crash may lose)"),
 	S("page_cache_ms", "WENYUAN_PAGE_CACHE_MS", T_INT, page_cache_ms, 0, 3600000, "5000", "milliseconds an anonymous visitor's document page is kept before it is made again (0 = never kept)"),
 	S("search_timeout_ms", "WENYUAN_SEARCH_TIMEOUT_MS", T_INT, search_timeout_ms, 0, 600000, "2000", "milliseconds a search on the site may take before it is stopped (0 = no limit)"),
+	S("ocr", "WENYUAN_OCR", T_INT, ocr, 0, 1, "1", "1: recognise the text of pages that have none (scans, images) with Tesseract"),
+	S("ocr_languages", "WENYUAN_OCR_LANGUAGES", T_STR, ocr_languages, 0, 0, "chi_sim", "Tesseract language models for OCR, joined by + (chi_sim reads Latin too; chi_tra for traditional scans)"),
+	S("ocr_page_timeout", "WENYUAN_OCR_PAGE_TIMEOUT", T_INT, ocr_page_timeout, 1, 3600, "60", "seconds each recognised page adds to convert_timeout"),
 #undef S
 #undef SITE
 };

@@ -54,6 +54,9 @@ typedef struct wy_config {
 	int serve_flush_ms;      /* ms between writes of the counts, visits and query log */
 	int page_cache_ms;       /* ms an anonymous document page is kept (0: never) */
 	int search_timeout_ms;   /* a site search's budget (0: none) */
+	int ocr;                 /* 1: pages with no text layer are recognised (Tesseract) */
+	char ocr_languages[128]; /* Tesseract's models, "chi_sim+chi_tra+eng" */
+	int ocr_page_timeout;    /* seconds each recognised page adds to convert_timeout */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

@@ -4,6 +4,7 @@
 #include "jobs/analyze.h"
 #include "convert/convert.h"
 #include "convert/title.h"
+#include "convert/ocr.h"
 #include "convert/office.h"
 #include "convert/sandbox.h"
 #include "core/log.h"
@@ -28,6 +29,7 @@ enum {
 	REC_OFFICE = 'O',   /* child: this is an office document (payload: format) */
 	REC_BLOB = 'B',     /* child: an image to store (payload: its 64-hex SHA-256, the bytes) */
 	REC_REQUEST = 'R',  /* parent -> office converter: "format\0path" */
+	REC_OCR = 'Q',      /* child: the next page is being recognised (payload: its number) */
 };
 #define REC_MAX (8u << 20)       /* one page's text is cut well below this */
 #define BLOB_MAX (32u << 20)     /* one page image (WebP sides stop at 16383 px) */
@@ -135,6 +137,15 @@ static int sink_page(void *c, int page_no, const char *sha, int w, int h, const 
 	return rc;
 }
 
+/* OCR takes seconds a page: the parent gives the job more time for each
+ * page recognised (ocr_page_timeout). */
+static int sink_ocr(void *c, int page_no)
+{
+	char b[16];
+	int k = snprintf(b, sizeof b, "%d", page_no);
+	return send_rec(((child_ctx *)c)->fd, REC_OCR, b, (size_t)k);
+}
+
 static void send_error(int fd, int rc, const wy_errinfo *ei)
 {
 	char msg[300];
@@ -143,7 +154,8 @@ static void send_error(int fd, int rc, const wy_errinfo *ei)
 }
 
 /* What a converter may open once confined: the per-job child nothing but
- * glibc's charset modules (iconv loads them when a text file needs one);
+ * glibc's charset modules (iconv loads them when a text file needs one)
+ * and Tesseract's language models (loaded at the first page to recognise);
  * the office converter what LibreOffice reads of the system, and its own
  * directory, where the parent copies each original. Neither may read the
  * data directory, other documents, /home, /root or /tmp. */
@@ -177,7 +189,11 @@ static int confine_converter(child_ctx *c, wy_errinfo *ei)
 	if (rc)
 		return rc;
 	const char *gconv = getenv("GCONV_PATH");
+#ifdef WY_TESSDATA_DIR
+	const char *read[] = {WY_GCONV_DIR, WY_TESSDATA_DIR, gconv && *gconv == '/' ? gconv : NULL, NULL};
+#else
 	const char *read[] = {WY_GCONV_DIR, gconv && *gconv == '/' ? gconv : NULL, NULL};
+#endif
 	wy_sandbox_fs fs = {.read = read};
 	confine(c, &fs);
 	return WY_OK;
@@ -213,7 +229,7 @@ static int child_main(void *arg, int fd, int in_fd)
 		abort();
 	while (c->fault == 2)
 		pause();
-	wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta};
+	wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr};
 	wy_errinfo ei = {0};
 	int rc = confine_converter(c, &ei);
 	if (!rc)
@@ -283,7 +299,7 @@ static int office_main(void *arg, int fd, int in_fd)
 		if (!rc)
 			rc = wy_office_to_pdf(path, pdf, &ei);
 		if (!rc) {
-			wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta};
+			wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr};
 			c->drop_format = true;
 			c->boxes_sent = 0;
 			int pfd = open(pdf, O_RDONLY | O_CLOEXEC);
@@ -329,6 +345,8 @@ typedef struct slot {
 	char *office_format;   /* the per-job child said: office document */
 	office_conv conv;
 	int64_t started_ms, deadline_ms, last_progress_ms;
+	int ocr_pages;         /* pages the child said it recognises (each adds ocr_page_timeout) */
+	int ocr_page_timeout;
 	wy_buf in;
 	/* what the child reported */
 	char *format, *title, *author;
@@ -531,6 +549,18 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 		case REC_DONE:
 			s->done = true;
 			break;
+		case REC_OCR: {
+			/* once per page, for the page to come next: a child cannot
+			 * buy more time than its pages' worth */
+			int k = atoi(str);
+			if (k != s->got + 1 || k <= s->ocr_pages || k > s->npages) {
+				s->protocol_error = true;
+				break;
+			}
+			s->ocr_pages = k;
+			s->deadline_ms += (int64_t)s->ocr_page_timeout * 1000;
+			break;
+		}
 		case REC_OFFICE:
 			free(s->office_format);
 			s->office_format = str, str = NULL;
@@ -578,6 +608,19 @@ static void convert_opts(const wy_config *cfg, wy_convert_opts *o)
 	o->thumb_width = cfg->thumb_width;
 	o->webp_quality = cfg->webp_quality;
 	o->max_pages = cfg->max_pages;
+	o->ocr = cfg->ocr != 0;
+	o->ocr_languages = cfg->ocr_languages;
+}
+
+/* The converter's CPU limit: convert_timeout, and with OCR on the time
+ * every page may add (the wall-clock deadline, which grows only by the
+ * pages actually recognised, is the real bound; this is the backstop). */
+static int cpu_limit(const wy_config *cfg)
+{
+	long long s = cfg->convert_timeout;
+	if (cfg->ocr)
+		s += (long long)cfg->max_pages * cfg->ocr_page_timeout;
+	return s > 86400 ? 86400 : (int)s;
 }
 
 static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinfo *ei)
@@ -595,7 +638,7 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	c.opts.name_hint = s->job.filename; /* .md: Markdown (the fork keeps a copy) */
 	wy_sandbox_limits lim = {
 		.memory_bytes = (uint64_t)cfg->convert_memory_mb << 20,
-		.cpu_seconds = cfg->convert_timeout,
+		.cpu_seconds = cpu_limit(cfg),
 		.no_network = true,
 	};
 	rc = wy_sandbox_spawn(&lim, "wy-convert", child_main, &c, &s->pid, &s->fd, NULL, ei);
@@ -607,6 +650,7 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	wy_buf_init(&s->in, BLOB_MAX + 64);
 	s->started_ms = s->last_progress_ms = wy_now_ms();
 	s->deadline_ms = s->started_ms + (int64_t)cfg->convert_timeout * 1000;
+	s->ocr_page_timeout = cfg->ocr_page_timeout;
 	return WY_OK;
 }
 
@@ -875,6 +919,8 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 	s->fd = s->conv.out_fd;
 	s->conv.jobs++;
 	s->deadline_ms = wy_now_ms() + (int64_t)cfg->convert_timeout * 1000;
+	s->ocr_pages = 0;
+	s->ocr_page_timeout = cfg->ocr_page_timeout;
 	return WY_OK;
 }
 
@@ -961,14 +1007,20 @@ static int preview_pages(const wy_config *cfg, wy_store *st)
 static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, bool timed_out)
 {
 	wy_errinfo ei = {0};
-	wy_sandbox_limits lim = {.cpu_seconds = cfg->convert_timeout};
+	wy_sandbox_limits lim = {.cpu_seconds = cpu_limit(cfg)};
 	char why[512], buf[600];
 	bool clean = wy_sandbox_describe(status, &lim, why, sizeof why);
 	int64_t ms = wy_now_ms() - s->started_ms;
 	int rc;
 	const char *reason = NULL;
 	if (timed_out) {
-		snprintf(buf, sizeof buf, "conversion took longer than the limit of %d s", cfg->convert_timeout);
+		if (s->ocr_pages)
+			snprintf(buf, sizeof buf, "conversion took longer than the limit of %d s (%d s, and %d s for each of "
+						  "the %d pages recognised)",
+				 cfg->convert_timeout + s->ocr_pages * cfg->ocr_page_timeout, cfg->convert_timeout,
+				 cfg->ocr_page_timeout, s->ocr_pages);
+		else
+			snprintf(buf, sizeof buf, "conversion took longer than the limit of %d s", cfg->convert_timeout);
 		reason = buf;
 	} else if (s->over_memory) {
 		snprintf(buf, sizeof buf, "the document needs more memory than the limit of %d MiB",
@@ -1046,7 +1098,9 @@ static bool all_waited_done(wy_store *st, const wy_worker_opts *o)
 static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, slot *s, int lease, int64_t now)
 {
 	bool timed_out = now >= s->deadline_ms;
-	if (s->got && now - s->last_progress_ms >= 500) {
+	/* a page being recognised is progress too: its lease must outlast
+	 * the page's ocr_page_timeout */
+	if ((s->got || s->ocr_pages) && now - s->last_progress_ms >= 500) {
 		wy_store_job_progress(st, &s->job, s->got, s->npages, lease, NULL);
 		s->last_progress_ms = now;
 	}
@@ -1122,6 +1176,10 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 	lease_holder(o && o->name ? o->name : "worker", name, sizeof name);
 	stop_requested = 0;
 	signal(SIGPIPE, SIG_IGN); /* a dead converter must not take the worker along */
+	/* Converters inherit Tesseract's library: once confined they could
+	 * not open it. */
+	if (cfg->ocr)
+		wy_ocr_preload();
 	wy_log("worker.start", "name=%s slots=%d timeout=%d memory_mb=%d", name, nslots, cfg->convert_timeout,
 	       cfg->convert_memory_mb);
 	for (;;) {

@@ -256,6 +256,9 @@ const char *web_mime_of(const char *format)
 		{"ods", "application/vnd.oasis.opendocument.spreadsheet"},
 		{"odp", "application/vnd.oasis.opendocument.presentation"},
 		{"rtf", "application/rtf"},
+		{"jpg", "image/jpeg"},
+		{"png", "image/png"},
+		{"tiff", "image/tiff"},
 	};
 	for (size_t i = 0; format && i < sizeof t / sizeof t[0]; i++)
 		if (strcmp(format, t[i].fmt) == 0)

@@ -48,6 +48,11 @@ TEST(magic_bytes)
 	ASSERT_STR_EQ(fmt(fodt, strlen(fodt)), "fodt");
 	ASSERT_STR_EQ(fmt("plain ascii text\n", 17), "txt");
 	ASSERT_STR_EQ(fmt("", 0), "none");
+	/* images are one-page documents (OCR reads them) */
+	ASSERT_STR_EQ(fmt("\xFF\xD8\xFF\xE0\0\x10JFIF", 10), "jpg");
+	ASSERT_STR_EQ(fmt("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16), "png");
+	ASSERT_STR_EQ(fmt("II*\0\x08\0\0\0", 8), "tiff");
+	ASSERT_STR_EQ(fmt("MM\0*\0\0\0\x08", 8), "tiff");
 }
 
 TEST(binary_is_unrecognized)

@@ -1,6 +1,7 @@
 /* testdoc.h: documents the tests make themselves with MuPDF's writers, so no
  * test depends on files from elsewhere: PDFs (optionally encrypted) laid out
- * from HTML, and ZIP containers (EPUB, OOXML, CBZ) with given entries. */
+ * from HTML, ZIP containers (EPUB, OOXML, CBZ) with given entries, and
+ * scans: image-only PDFs (and PNG pages) rasterised from a PDF. */
 #ifndef WY_TESTDOC_H
 #define WY_TESTDOC_H
 
@@ -92,6 +93,71 @@ static inline int testdoc_zip(const char *path, const char *const *entries)
 	}
 	fz_drop_context(ctx);
 	return rc;
+}
+
+/* A scan of the PDF at src, as a flatbed scanner and a careless hand make
+ * one: each page rasterised in gray at dpi, turned by degrees, with noise
+ * (every pixel jittered by up to ±noise levels, and one dark speck in
+ * 2000), written to dst as a PDF whose pages are nothing but that image.
+ * When png is not NULL the first page's image is also written there.
+ * Deterministic for a seed. Returns the page count, or -1. */
+static inline int testdoc_scan(const char *src, const char *dst, const char *png, int dpi, float degrees, int noise,
+			       unsigned seed)
+{
+	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	int n = -1;
+	fz_var(n);
+	fz_try(ctx)
+	{
+		fz_register_document_handlers(ctx);
+		fz_document *doc = fz_open_document(ctx, src);
+		fz_document_writer *w = fz_new_pdf_writer(ctx, dst, "");
+		n = fz_count_pages(ctx, doc);
+		unsigned r = seed;
+		for (int i = 0; i < n; i++) {
+			fz_page *page = fz_load_page(ctx, doc, i);
+			fz_matrix ctm = fz_concat(fz_scale(dpi / 72.0f, dpi / 72.0f), fz_rotate(degrees));
+			fz_irect ib = fz_round_rect(fz_transform_rect(fz_bound_page(ctx, page), ctm));
+			fz_pixmap *pix = fz_new_pixmap_with_bbox(ctx, fz_device_gray(ctx), ib, NULL, 0);
+			fz_clear_pixmap_with_value(ctx, pix, 255);
+			fz_device *dev = fz_new_draw_device(ctx, ctm, pix);
+			fz_run_page(ctx, page, dev, fz_identity, NULL);
+			fz_close_device(ctx, dev);
+			fz_drop_device(ctx, dev);
+			fz_drop_page(ctx, page);
+			int pw = fz_pixmap_width(ctx, pix), ph = fz_pixmap_height(ctx, pix);
+			unsigned char *px = fz_pixmap_samples(ctx, pix);
+			ptrdiff_t stride = fz_pixmap_stride(ctx, pix);
+			for (int y = 0; y < ph; y++)
+				for (int x = 0; x < pw; x++) {
+					r = r * 1103515245u + 12345u;
+					int v = px[y * stride + x] + (int)((r >> 16) % (unsigned)(2 * noise + 1)) - noise;
+					if ((r >> 8) % 2000 == 0)
+						v = 40;
+					px[y * stride + x] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
+				}
+			fz_set_pixmap_resolution(ctx, pix, dpi, dpi);
+			if (png && i == 0)
+				fz_save_pixmap_as_png(ctx, pix, png);
+			fz_image *img = fz_new_image_from_pixmap(ctx, pix, NULL);
+			float wpt = pw * 72.0f / dpi, hpt = ph * 72.0f / dpi;
+			dev = fz_begin_page(ctx, w, fz_make_rect(0, 0, wpt, hpt));
+			fz_fill_image(ctx, dev, img, fz_scale(wpt, hpt), 1, fz_default_color_params);
+			fz_end_page(ctx, w);
+			fz_drop_image(ctx, img);
+			fz_drop_pixmap(ctx, pix);
+		}
+		fz_close_document_writer(ctx, w);
+		fz_drop_document_writer(ctx, w);
+		fz_drop_document(ctx, doc);
+	}
+	fz_catch(ctx)
+	{
+		fprintf(stderr, "testdoc_scan: %s\n", fz_caught_message(ctx));
+		n = -1;
+	}
+	fz_drop_context(ctx);
+	return n;
 }
 
 #endif
