@@ -1,10 +1,11 @@
-/* render: the MuPDF adapter. Opens PDF, EPUB, XPS, CBZ, FB2 and HTML (and
+/* render: the MuPDF adapter. Opens PDF, EPUB, XPS, CBZ, FB2, HTML, OFD (ofd.c) (and
  * plain text laid out as HTML), renders each page once into a display list,
  * and from it a WebP page image, the page's text and the thumbnail.
  *
  * fz_try/fz_catch never leave this file: everything above it sees wy_err
  * codes. MuPDF's warnings about broken files go to the debug log. */
 #include "convert/convert.h"
+#include "convert/ofd.h"
 #include "convert/sniff.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -740,7 +741,10 @@ static fz_document *open_doc(fz_context *ctx, const char *magic, const void *src
 	fz_try(ctx)
 	{
 		stm = fz_open_memory(ctx, src, len);
-		doc = fz_open_document_with_stream(ctx, magic, stm);
+		/* OFD is ours (ofd.c): opened directly, since MuPDF 1.21's table
+		 * of document handlers is full with its own */
+		doc = !strcmp(magic, "application/ofd") ? wy_ofd_open_document(ctx, stm)
+							: fz_open_document_with_stream(ctx, magic, stm);
 	}
 	fz_always(ctx) fz_drop_stream(ctx, stm); /* the document keeps its own reference */
 	fz_catch(ctx)
