@@ -170,7 +170,7 @@ static int judge_doc(judge *j, int64_t id, bool *ok, wy_errinfo *ei)
 	sqlite3_reset(j->vis);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return sq_search_fail(j->st, ei);
-	bool v = step == SQLITE_ROW, has;
+	bool v = step == SQLITE_ROW, has = false;
 	int rc;
 	/* no excluded clause anywhere in it, every quoted one somewhere */
 	if (v && j->not_page) {
