@@ -157,6 +157,31 @@ static const char *text_of(fz_xml *x, char *buf, size_t cap)
 	return s;
 }
 
+/* The whole text of an element, borrowed when it is one text node (the
+ * common case), else joined into a new string left in *tofree. */
+static const char *text_ref(fz_context *ctx, fz_xml *x, char **tofree)
+{
+	*tofree = NULL;
+	fz_xml *c = x ? fz_xml_down(x) : NULL;
+	if (!c)
+		return "";
+	if (!fz_xml_next(c) && fz_xml_text(c))
+		return fz_xml_text(c);
+	size_t n = 0;
+	for (fz_xml *t = c; t; t = fz_xml_next(t))
+		n += fz_xml_text(t) ? strlen(fz_xml_text(t)) : 0;
+	char *s = *tofree = fz_malloc(ctx, n + 1);
+	n = 0;
+	for (fz_xml *t = c; t; t = fz_xml_next(t))
+		if (fz_xml_text(t)) {
+			size_t k = strlen(fz_xml_text(t));
+			memcpy(s + n, fz_xml_text(t), k);
+			n += k;
+		}
+	s[n] = 0;
+	return s;
+}
+
 /* A finite number of sane size, or def. */
 static NOINLINE float num(const char *s, float def)
 {
@@ -833,7 +858,7 @@ static int budget(fz_context *ctx, drawer *d)
 	return 1;
 }
 
-static NOINLINE void clip_one(fz_context *ctx, drawer *d, fz_xml *area, fz_matrix bctm, char *buf, size_t cap)
+static NOINLINE void clip_one(fz_context *ctx, drawer *d, fz_xml *area, fz_matrix bctm)
 {
 	fz_xml *p = child(area, "Path");
 	fz_xml *ad = child(p, "AbbreviatedData");
@@ -843,7 +868,12 @@ static NOINLINE void clip_one(fz_context *ctx, drawer *d, fz_xml *area, fz_matri
 	fz_rect b;
 	if (rect_att(p, "Boundary", &b))
 		m = fz_concat(fz_concat(ctm_att(p), fz_translate(b.x0, b.y0)), m);
-	fz_path *path = parse_path(ctx, text_of(ad, buf, cap));
+	char *tofree;
+	const char *data = text_ref(ctx, ad, &tofree);
+	fz_path *path = NULL;
+	fz_try(ctx) path = parse_path(ctx, data);
+	fz_always(ctx) fz_free(ctx, tofree);
+	fz_catch(ctx) fz_rethrow(ctx);
 	fz_try(ctx) fz_clip_path(ctx, d->dev, path, 0, m, fz_infinite_rect);
 	fz_always(ctx) fz_drop_path(ctx, path);
 	fz_catch(ctx) fz_rethrow(ctx);
@@ -857,20 +887,13 @@ static NOINLINE void push_clips(fz_context *ctx, drawer *d, fz_xml *obj, fz_matr
 	fz_xml *clips = child(obj, "Clips");
 	if (!clips)
 		return;
-	size_t cap = 1 << 20;
-	char *buf = fz_malloc(ctx, cap);
-	fz_try(ctx)
-	{
-		for (fz_xml *clip = child(clips, "Clip"); clip && *pushed < 16; clip = next_named(clip, "Clip"))
-			for (fz_xml *area = child(clip, "Area"); area && *pushed < 16; area = next_named(area, "Area")) {
-				if (!child(child(area, "Path"), "AbbreviatedData"))
-					continue;
-				clip_one(ctx, d, area, bctm, buf, cap);
-				(*pushed)++;
-			}
-	}
-	fz_always(ctx) fz_free(ctx, buf);
-	fz_catch(ctx) fz_rethrow(ctx);
+	for (fz_xml *clip = child(clips, "Clip"); clip && *pushed < 16; clip = next_named(clip, "Clip"))
+		for (fz_xml *area = child(clip, "Area"); area && *pushed < 16; area = next_named(area, "Area")) {
+			if (!child(child(area, "Path"), "AbbreviatedData"))
+				continue;
+			clip_one(ctx, d, area, bctm);
+			(*pushed)++;
+		}
 }
 
 static void draw_path(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, const char *dp)
@@ -895,15 +918,15 @@ static void draw_path(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, cons
 	fz_xml *ad = child(obj, "AbbreviatedData");
 	if (!ad || (!do_fill && !do_stroke))
 		return;
-	size_t cap = 4u << 20;
-	char *buf = fz_malloc(ctx, cap);
+	char *buf = NULL;
 	fz_path *path = NULL;
 	fz_stroke_state *ss = NULL;
 	fz_var(path);
 	fz_var(ss);
+	fz_var(buf);
 	fz_try(ctx)
 	{
-		path = parse_path(ctx, text_of(ad, buf, cap));
+		path = parse_path(ctx, text_ref(ctx, ad, &buf));
 		if (do_fill)
 			fz_fill_path(ctx, d->dev, path, eo, m, fill.cs, fill.c, fill.alpha * oa, fz_default_color_params);
 		if (do_stroke) {
