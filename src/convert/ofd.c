@@ -896,7 +896,42 @@ static NOINLINE void push_clips(fz_context *ctx, drawer *d, fz_xml *obj, fz_matr
 		}
 }
 
-static void draw_path(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, const char *dp)
+static void draw_objects(fz_context *ctx, drawer *d, fz_xml *parent, fz_matrix ctm, const char *dp, int depth);
+
+/* Fill path with a Pattern: its CellContent repeated every XStep, YStep
+ * in the pattern's space (its CTM on the object's), clipped to the path,
+ * as a MuPDF tile: drawn tiled on the page image, while the text
+ * extraction sees the cell once (a watermark does not fill the page text).
+ * A pattern of more than 100000 cells is not drawn. */
+static NOINLINE void fill_pattern(fz_context *ctx, drawer *d, fz_xml *pat, fz_path *path, int eo, fz_matrix m,
+				  int depth)
+{
+	float w = num(fz_xml_att(pat, "Width"), 0), h = num(fz_xml_att(pat, "Height"), 0);
+	float xs = num(fz_xml_att(pat, "XStep"), w), ys = num(fz_xml_att(pat, "YStep"), h);
+	fz_xml *cell = child(pat, "CellContent");
+	if (!(w > 0 && h > 0 && xs > 0 && ys > 0) || !cell || depth >= MAX_DEPTH)
+		return;
+	fz_matrix pm = fz_concat(ctm_att(pat), m);
+	fz_rect area = fz_transform_rect(fz_bound_path(ctx, path, NULL, m), fz_invert_matrix(pm));
+	if (fz_is_empty_rect(area) || fz_is_infinite_rect(area))
+		return;
+	double cells = ((double)area.x1 - area.x0) / xs * (((double)area.y1 - area.y0) / ys);
+	if (!(cells <= 100000)) {
+		fz_warn(ctx, "OFD pattern of %.0f cells not drawn", cells);
+		return;
+	}
+	fz_clip_path(ctx, d->dev, path, eo, m, fz_infinite_rect);
+	fz_try(ctx)
+	{
+		if (!fz_begin_tile_id(ctx, d->dev, area, fz_make_rect(0, 0, w, h), xs, ys, pm, 0))
+			draw_objects(ctx, d, cell, pm, NULL, depth + 1);
+		fz_end_tile(ctx, d->dev);
+	}
+	fz_always(ctx) fz_pop_clip(ctx, d->dev);
+	fz_catch(ctx) fz_rethrow(ctx);
+}
+
+static void draw_path(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, const char *dp, int depth)
 {
 	paint fill = {0}, stroke = {0};
 	fill.alpha = stroke.alpha = 1;
@@ -927,7 +962,10 @@ static void draw_path(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, cons
 	fz_try(ctx)
 	{
 		path = parse_path(ctx, text_ref(ctx, ad, &buf));
-		if (do_fill)
+		fz_xml *pat = child(child(obj, "FillColor"), "Pattern");
+		if (do_fill && pat)
+			fill_pattern(ctx, d, pat, path, eo, m, depth);
+		else if (do_fill)
 			fz_fill_path(ctx, d->dev, path, eo, m, fill.cs, fill.c, fill.alpha * oa, fz_default_color_params);
 		if (do_stroke) {
 			ss = fz_new_stroke_state(ctx);
@@ -1109,7 +1147,6 @@ static void draw_image(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m)
 	fz_fill_image(ctx, d->dev, img, m, oa, fz_default_color_params);
 }
 
-static void draw_objects(fz_context *ctx, drawer *d, fz_xml *parent, fz_matrix ctm, const char *dp, int depth);
 
 /* One graphic object: its Boundary places it, its CTM maps its own space
  * into the boundary's. A broken object is skipped with a warning; the
@@ -1138,7 +1175,7 @@ static void draw_object(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix ctm, 
 		if (is(obj, "TextObject"))
 			draw_text(ctx, d, obj, m, odp);
 		else if (is(obj, "PathObject"))
-			draw_path(ctx, d, obj, m, odp);
+			draw_path(ctx, d, obj, m, odp, depth);
 		else if (is(obj, "ImageObject"))
 			draw_image(ctx, d, obj, m);
 		else if (is(obj, "CompositeObject")) {
