@@ -1147,7 +1147,6 @@ static void draw_image(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m)
 	fz_fill_image(ctx, d->dev, img, m, oa, fz_default_color_params);
 }
 
-
 /* One graphic object: its Boundary places it, its CTM maps its own space
  * into the boundary's. A broken object is skipped with a warning; the
  * page goes on. */
