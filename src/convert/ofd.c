@@ -1061,6 +1061,25 @@ static void draw_text(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, cons
 	fz_catch(ctx) fz_rethrow(ctx);
 }
 
+/* How much to narrow or widen a glyph of a font the package did not carry
+ * to fit the room DeltaX gives it. The package measured its text in its
+ * own font (宋体's Latin letters are half an em each); ours are
+ * proportional, so a W would run into the next letter and an i would leave
+ * a gap that text extraction reads as a space (past 0.15 em). A glyph too
+ * wide is narrowed (to half at most); one too narrow is widened just
+ * enough to close the gap, up to 1.5 times: more room than that is a
+ * space the producer meant. */
+static float fit(fz_context *ctx, fz_font *f, int g, float em, float room)
+{
+	float natural = fz_advance_glyph(ctx, f, g < 0 ? 0 : g, 0) * em;
+	if (!(natural > 0) || !(room > 0))
+		return 1;
+	if (natural > room * 1.02f)
+		return fz_max(room / natural, 0.5f);
+	float need = (room - 0.14f * em) / natural;
+	return need > 1 && need <= 1.5f ? need : 1;
+}
+
 /* Show the glyphs of every TextCode of obj in text, in the object's space. */
 static NOINLINE void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_text *text, fz_font *font, ofd_res *fr,
 				int own, float size, float hscale, tbufs *tb)
@@ -1109,8 +1128,6 @@ static NOINLINE void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_t
 					if (g2 > 0)
 						f = fb, g = g2;
 				}
-				fz_matrix trm = fz_make_matrix(size * hscale, 0, 0, -size, px, py);
-				fz_show_glyph(ctx, text, f, trm, g < 0 ? 0 : g, cps[i], 0, 0, FZ_BIDI_LTR, FZ_LANG_UNSET);
 				float adv;
 				if (i < ndx)
 					adv = dx[i];
@@ -1120,6 +1137,9 @@ static NOINLINE void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_t
 					adv = fz_advance_glyph(ctx, f, g < 0 ? 0 : g, 0) * size * hscale;
 				else
 					adv = 0; /* set in a column by DeltaY alone */
+				float sx = ndx > 0 && i + 1 < n && !(own && f == font) ? fit(ctx, f, g, size * hscale, adv) : 1;
+				fz_matrix trm = fz_make_matrix(size * hscale * sx, 0, 0, -size, px, py);
+				fz_show_glyph(ctx, text, f, trm, g < 0 ? 0 : g, cps[i], 0, 0, FZ_BIDI_LTR, FZ_LANG_UNSET);
 				px += adv;
 				if (i < ndy)
 					py += dy[i];
