@@ -50,7 +50,7 @@ static size_t build_mo(unsigned char *buf, size_t cap, const pair *p, int n, int
 
 static void write_file(const char *dir, const char *name, const void *data, size_t n)
 {
-	char path[600];
+	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "wb");
 	if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0)
