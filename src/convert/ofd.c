@@ -20,6 +20,7 @@
 #define MAX_FILE_BYTES (64u << 20)   /* one font or image */
 #define MAX_READ_TOTAL (1024u << 20) /* everything read from one package */
 #define MAX_PAGES 100000
+#define MAX_PARTS 200000      /* entries of the archive */
 #define MAX_RES 100000
 #define MAX_DEPTH 32          /* nested blocks, composite objects */
 #define MAX_OPS 500000        /* objects drawn on one page */
@@ -56,11 +57,16 @@ typedef struct ofd_tpl {
 	int failed;
 } ofd_tpl;
 
+typedef struct ofd_entry {
+	char *norm;  /* the name with backslashes as '/' */
+	char *raw;   /* as the archive spells it, to open it */
+} ofd_entry;
+
 typedef struct ofd_doc {
 	fz_document super;
 	fz_archive *zip;
 	int depth;           /* 0, or how deep a seal's OFD sits */
-	char **names;        /* archive entries, for lookups that ignore case */
+	ofd_entry *names;    /* archive entries, sorted ignoring case */
 	int nnames;
 	fz_xml **xmls;       /* parsed parts the resources point into */
 	int nxmls, capxmls;
@@ -370,29 +376,46 @@ static char *dirname_of(fz_context *ctx, const char *path)
 /* The entry name for path: as given, else the one that matches ignoring
  * case (producers write DOC_0 for Doc_0), else the only entry with the same
  * file name in another directory (a wrong BaseLoc). NULL when none. */
+static int entry_cmp(const void *a, const void *b)
+{
+	return fz_strcasecmp(((const ofd_entry *)a)->norm, ((const ofd_entry *)b)->norm);
+}
+
 static const char *find_entry(fz_context *ctx, ofd_doc *doc, const char *path)
 {
-	if (!path)
+	(void)ctx;
+	if (!path || !doc->nnames)
 		return NULL;
-	for (int i = 0; i < doc->nnames; i++)
-		if (!strcmp(doc->names[i], path))
-			return doc->names[i];
-	for (int i = 0; i < doc->nnames; i++)
-		if (!fz_strcasecmp(doc->names[i], path))
-			return doc->names[i];
+	/* binary search ignoring case, then the exact spelling among equals */
+	int lo = 0, hi = doc->nnames;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (fz_strcasecmp(doc->names[mid].norm, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	const ofd_entry *first = NULL;
+	for (int i = lo; i < doc->nnames && !fz_strcasecmp(doc->names[i].norm, path); i++) {
+		if (!strcmp(doc->names[i].norm, path))
+			return doc->names[i].raw;
+		if (!first)
+			first = &doc->names[i];
+	}
+	if (first)
+		return first->raw;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	const char *found = NULL;
 	for (int i = 0; i < doc->nnames; i++) {
-		const char *b = strrchr(doc->names[i], '/');
-		b = b ? b + 1 : doc->names[i];
+		const char *b = strrchr(doc->names[i].norm, '/');
+		b = b ? b + 1 : doc->names[i].norm;
 		if (!fz_strcasecmp(b, base)) {
 			if (found)
 				return NULL; /* two candidates: guess neither */
-			found = doc->names[i];
+			found = doc->names[i].raw;
 		}
 	}
-	(void)ctx;
 	return found;
 }
 
@@ -1012,6 +1035,18 @@ static int cg_glyph(fz_xml *obj, int code_index, int i)
 	return -1;
 }
 
+/* Outlined text (Fill="false" Stroke="true"). */
+static NOINLINE void stroke_text(fz_context *ctx, drawer *d, fz_text *text, fz_matrix m, const paint *stroke, float oa,
+				 float lw)
+{
+	fz_stroke_state *ss = fz_new_stroke_state(ctx);
+	ss->linewidth = lw > 0 ? lw : 0;
+	fz_try(ctx) fz_stroke_text(ctx, d->dev, text, ss, m, stroke->cs, stroke->c, stroke->alpha * oa,
+				   fz_default_color_params);
+	fz_always(ctx) fz_drop_stroke_state(ctx, ss);
+	fz_catch(ctx) fz_rethrow(ctx);
+}
+
 typedef struct tbufs {
 	float *dx, *dy;
 	int *cps;
@@ -1032,13 +1067,18 @@ static void draw_text(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, cons
 	float hscale = num(fz_xml_att(obj, "HScale"), 1);
 	paint fill = {0}, stroke = {0};
 	fill.alpha = stroke.alpha = 1;
-	float lw = -1;
+	float lw = num(fz_xml_att(obj, "LineWidth"), -1);
 	read_color(ctx, child(obj, "FillColor"), &fill);
 	read_color(ctx, child(obj, "StrokeColor"), &stroke);
 	read_drawparam(ctx, doc, fz_xml_att(obj, "DrawParam") ? fz_xml_att(obj, "DrawParam") : dp, &fill, &stroke, &lw);
 	black(ctx, &fill);
 	float oa = fz_clamp(num(fz_xml_att(obj, "Alpha"), 255) / 255.0f, 0, 1);
-	int do_fill = att_bool(obj, "Fill", 1);
+	int do_fill = att_bool(obj, "Fill", 1), do_stroke = att_bool(obj, "Stroke", 0);
+	if (do_stroke) {
+		black(ctx, &stroke);
+		if (lw < 0)
+			lw = 0.353f;
+	}
 	int vertical = att_int(obj, "ReadDirection", 0) == 90 || att_int(obj, "CharDirection", 0) != 0;
 	(void)vertical;
 	fz_text *text = fz_new_text(ctx);
@@ -1046,8 +1086,12 @@ static void draw_text(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, cons
 	fz_try(ctx)
 	{
 		text_codes(ctx, doc, obj, text, font, fr, own, size, hscale, &tb);
+		/* one of fill, stroke or neither: text extraction would see
+		 * text both filled and stroked twice */
 		if (do_fill)
 			fz_fill_text(ctx, d->dev, text, m, fill.cs, fill.c, fill.alpha * oa, fz_default_color_params);
+		else if (do_stroke)
+			stroke_text(ctx, d, text, m, &stroke, oa, lw);
 		else
 			fz_ignore_text(ctx, d->dev, text, m); /* invisible, still text */
 	}
@@ -1705,8 +1749,10 @@ static void ofd_drop_document(fz_context *ctx, fz_document *doc_)
 	for (int i = 0; i < doc->nxmls; i++)
 		fz_drop_xml(ctx, doc->xmls[i]);
 	fz_free(ctx, doc->xmls);
-	for (int i = 0; i < doc->nnames; i++)
-		fz_free(ctx, doc->names[i]);
+	for (int i = 0; i < doc->nnames; i++) {
+		fz_free(ctx, doc->names[i].raw);
+		fz_free(ctx, doc->names[i].norm);
+	}
 	fz_free(ctx, doc->names);
 	fz_drop_xml(ctx, doc->ofd_xml);
 	fz_drop_xml(ctx, doc->doc_xml);
@@ -1727,16 +1773,19 @@ static void ofd_drop_document(fz_context *ctx, fz_document *doc_)
 static NOINLINE void read_structure(fz_context *ctx, ofd_doc *doc)
 {
 	int n = fz_count_archive_entries(ctx, doc->zip);
-	if (n < 0 || n > 1000000)
-		fz_throw(ctx, FZ_ERROR_GENERIC, "OFD package has too many parts");
-	doc->names = fz_calloc(ctx, n ? n : 1, sizeof(char *));
+	if (n < 0 || n > MAX_PARTS)
+		fz_throw(ctx, FZ_ERROR_GENERIC, "OFD package has more than %d parts", MAX_PARTS);
+	doc->names = fz_calloc(ctx, n ? n : 1, sizeof(ofd_entry));
 	for (int i = 0; i < n; i++) {
 		const char *e = fz_list_archive_entry(ctx, doc->zip, i);
-		doc->names[doc->nnames++] = fz_strdup(ctx, e ? e : "");
-		for (char *p = doc->names[doc->nnames - 1]; *p; p++)
+		ofd_entry *en = &doc->names[doc->nnames++];
+		en->raw = fz_strdup(ctx, e ? e : "");
+		en->norm = fz_strdup(ctx, en->raw);
+		for (char *p = en->norm; *p; p++)
 			if (*p == '\\')
 				*p = '/';
 	}
+	qsort(doc->names, (size_t)doc->nnames, sizeof(ofd_entry), entry_cmp);
 	if (!find_entry(ctx, doc, "OFD.xml"))
 		fz_throw(ctx, FZ_ERROR_GENERIC, "not an OFD package: no OFD.xml");
 	doc->ofd_xml = load_xml(ctx, doc, "OFD.xml");

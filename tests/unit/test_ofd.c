@@ -212,6 +212,22 @@ TEST(names_never_leave_the_package)
 	r_free(&r);
 }
 
+/* Producers write names in other cases, with '\\' separators, or with a
+ * BaseLoc that is wrong: found all the same when one entry fits. */
+TEST(odd_names_are_found)
+{
+	const char *e[] = {"OFD.xml", OFD_XML,
+			   "DOC_0\\Document.xml", DOC_XML("Pages/Page_0/Content.xml"),
+			   "Doc_0/publicres.xml", RES_XML("none.png"),
+			   "doc_0\\pages\\page_0\\content.XML", PAGE(TEXT_OBJ), NULL};
+	result r;
+	wy_errinfo ei;
+	ASSERT_EQ(convert_entries(e, &r, &ei), WY_OK);
+	ASSERT_EQ(r.pages, 1);
+	ASSERT_STR_EQ(r.text[0], "文渊阁藏书");
+	r_free(&r);
+}
+
 TEST(nesting_bombs_stop)
 {
 	/* a composite unit drawing itself twice: 2^depth objects unless
@@ -373,6 +389,6 @@ TEST(the_invoice_of_the_corpus)
 	r_free(&r);
 }
 
-TEST_LIST(T(text_lands_where_it_was_placed), T(a_missing_image_is_left_out), T(names_never_leave_the_package),
+TEST_LIST(T(text_lands_where_it_was_placed), T(a_missing_image_is_left_out), T(names_never_leave_the_package), T(odd_names_are_found),
 	  T(nesting_bombs_stop), T(broken_numbers_and_parts), T(a_part_too_big_is_refused),
 	  T(sniffed_as_ofd_only_with_ofd_xml_at_the_root), T(the_invoice_of_the_corpus))
