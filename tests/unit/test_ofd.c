@@ -373,6 +373,16 @@ TEST(the_invoice_of_the_corpus)
 	ASSERT_CONTAINS(r.text[0], "¥318.00");
 	ASSERT_CONTAINS(r.text[0], "叁佰壹拾捌圆整");
 	ASSERT(r.nbox[0] > 0);
+	/* the ¥ of the total sits where its TextObject puts it: x 168.2 mm,
+	 * baseline 96.2 + 4.94 mm, of 210 x 140 */
+	const char *yen = strstr(r.text[0], "¥318.00");
+	size_t cp = 0;
+	for (const char *q = r.text[0]; q < yen; q++)
+		cp += ((unsigned char)*q & 0xC0) != 0x80;
+	double x0 = at(&r, cp, 0), y0 = at(&r, cp, 1), y1 = at(&r, cp, 3);
+	if (x0 < 168.2 / 210 - 0.01 || x0 > 168.2 / 210 + 0.01 || y0 > 101.14 / 140 || y1 < 100.0 / 140 ||
+	    y1 > 103.0 / 140 || y0 < 96.0 / 140)
+		WY_FAIL_("the ¥ of the total is at %.3f,%.3f..%.3f", x0, y0, y1);
 	int w = 0, h = 0;
 	uint8_t *px = WebPDecodeRGB(r.webp, r.webp_len, &w, &h);
 	ASSERT(px);
