@@ -925,7 +925,7 @@ static void draw_objects(fz_context *ctx, drawer *d, fz_xml *parent, fz_matrix c
  * in the pattern's space (its CTM on the object's), clipped to the path,
  * as a MuPDF tile: drawn tiled on the page image, while the text
  * extraction sees the cell once (a watermark does not fill the page text).
- * A pattern of more than 100000 cells is not drawn. */
+ * A pattern of more than 10000 cells is not drawn. */
 static NOINLINE void fill_pattern(fz_context *ctx, drawer *d, fz_xml *pat, fz_path *path, int eo, fz_matrix m,
 				  int depth)
 {
@@ -939,7 +939,7 @@ static NOINLINE void fill_pattern(fz_context *ctx, drawer *d, fz_xml *pat, fz_pa
 	if (fz_is_empty_rect(area) || fz_is_infinite_rect(area))
 		return;
 	double cells = ((double)area.x1 - area.x0) / xs * (((double)area.y1 - area.y0) / ys);
-	if (!(cells <= 100000)) {
+	if (!(cells <= 10000)) {
 		fz_warn(ctx, "OFD pattern of %.0f cells not drawn", cells);
 		return;
 	}
@@ -1015,24 +1015,32 @@ static void draw_path(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, cons
 	fz_catch(ctx) fz_rethrow(ctx);
 }
 
-/* The glyph for character i of a TextCode from the CGTransforms of its
- * TextObject (fonts in OFD are often subsets without a character map), or
- * -1 when none maps it. */
-static int cg_glyph(fz_xml *obj, int code_index, int i)
+/* The glyphs the CGTransforms of a TextObject give the n characters of
+ * one of its TextCodes (fonts in OFD are often subsets without a character
+ * map), into map (-1: none), each list read once. */
+static void cg_map(fz_context *ctx, fz_xml *obj, int *map, int n)
 {
+	for (int i = 0; i < n; i++)
+		map[i] = -1;
 	for (fz_xml *t = child(obj, "CGTransform"); t; t = next_named(t, "CGTransform")) {
 		int pos = att_int(t, "CodePosition", -1), count = att_int(t, "CodeCount", 1);
-		if (pos < 0 || count < 1 || i < pos || i >= pos + count || code_index < 0)
+		if (pos < 0 || count < 1 || pos >= n)
 			continue;
-		char buf[4096];
-		float g[512];
-		int n = nums(text_of(child(t, "Glyphs"), buf, sizeof buf), g, 512);
-		int k = i - pos;
-		if (k < n && g[k] >= 0 && g[k] < 65536)
-			return (int)g[k];
-		return -1;
+		if (count > n - pos)
+			count = n - pos;
+		char *tofree;
+		const char *g = text_ref(ctx, child(t, "Glyphs"), &tofree);
+		for (int k = 0; k < count; k++) {
+			char *end;
+			long v = strtol(g, &end, 10);
+			if (end == g)
+				break;
+			g = end;
+			if (v >= 0 && v < 65536)
+				map[pos + k] = (int)v;
+		}
+		fz_free(ctx, tofree);
 	}
-	return -1;
 }
 
 /* Outlined text (Fill="false" Stroke="true"). */
@@ -1049,7 +1057,7 @@ static NOINLINE void stroke_text(fz_context *ctx, drawer *d, fz_text *text, fz_m
 
 typedef struct tbufs {
 	float *dx, *dy;
-	int *cps;
+	int *cps, *gmap;
 } tbufs;
 
 static void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_text *text, fz_font *font, ofd_res *fr, int own,
@@ -1082,7 +1090,7 @@ static void draw_text(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, cons
 	int vertical = att_int(obj, "ReadDirection", 0) == 90 || att_int(obj, "CharDirection", 0) != 0;
 	(void)vertical;
 	fz_text *text = fz_new_text(ctx);
-	tbufs tb = {NULL, NULL, NULL};
+	tbufs tb = {NULL, NULL, NULL, NULL};
 	fz_try(ctx)
 	{
 		text_codes(ctx, doc, obj, text, font, fr, own, size, hscale, &tb);
@@ -1100,6 +1108,7 @@ static void draw_text(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, cons
 		fz_free(ctx, tb.dx);
 		fz_free(ctx, tb.dy);
 		fz_free(ctx, tb.cps);
+		fz_free(ctx, tb.gmap);
 		fz_drop_text(ctx, text);
 	}
 	fz_catch(ctx) fz_rethrow(ctx);
@@ -1130,8 +1139,8 @@ static NOINLINE void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_t
 {
 	{
 		float px = 0, py = 0;
-		int code_index = 0, glyphs = 0;
-		for (fz_xml *tc = child(obj, "TextCode"); tc; tc = next_named(tc, "TextCode"), code_index++) {
+		int glyphs = 0;
+		for (fz_xml *tc = child(obj, "TextCode"); tc; tc = next_named(tc, "TextCode")) {
 			/* the characters, decoded */
 			int n = 0, cap = 64;
 			tb->cps = fz_malloc_array(ctx, cap, int);
@@ -1157,9 +1166,14 @@ static NOINLINE void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_t
 			int ndx = 0, ndy = 0;
 			float *dx = tb->dx = deltas(ctx, fz_xml_att(tc, "DeltaX"), n, &ndx);
 			float *dy = tb->dy = deltas(ctx, fz_xml_att(tc, "DeltaY"), n, &ndy);
+			int *gmap = NULL;
+			if (own && n > 0) {
+				gmap = tb->gmap = fz_malloc_array(ctx, n, int);
+				cg_map(ctx, obj, gmap, n);
+			}
 			for (int i = 0; i < n; i++) {
 				fz_font *f = font;
-				int g = own ? cg_glyph(obj, code_index, i) : -1;
+				int g = gmap ? gmap[i] : -1;
 				if (g < 0)
 					g = fz_encode_character(ctx, font, cps[i]);
 				if (g <= 0 && cps[i] != ' ') {
@@ -1194,8 +1208,9 @@ static NOINLINE void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_t
 			fz_free(ctx, tb->dx);
 			fz_free(ctx, tb->dy);
 			fz_free(ctx, tb->cps);
+			fz_free(ctx, tb->gmap);
 			tb->dx = tb->dy = NULL;
-			tb->cps = NULL;
+			tb->cps = tb->gmap = NULL;
 			if (glyphs >= MAX_GLYPHS)
 				break;
 		}
