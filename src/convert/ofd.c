@@ -432,10 +432,19 @@ static fz_buffer *read_part(fz_context *ctx, ofd_doc *doc, const char *path, siz
 	fz_buffer *buf = NULL;
 	fz_try(ctx)
 	{
-		/* cap + 1: a part that fills it is too big, not cut */
-		buf = fz_read_best(ctx, stm, 0, NULL, cap + 1);
-		if (buf->len > cap)
-			fz_throw(ctx, FZ_ERROR_GENERIC, "OFD part %s is larger than %zu MB", name, cap >> 20);
+		/* read in steps, so a deflate bomb stops at the cap (the
+		 * buffer doubles: at most twice the cap is held) */
+		buf = fz_new_buffer(ctx, 16384);
+		for (;;) {
+			if (buf->len == buf->cap)
+				fz_grow_buffer(ctx, buf);
+			size_t n = fz_read(ctx, stm, buf->data + buf->len, buf->cap - buf->len);
+			if (n == 0)
+				break;
+			buf->len += n;
+			if (buf->len > cap)
+				fz_throw(ctx, FZ_ERROR_GENERIC, "OFD part %s is larger than %zu MB", name, cap >> 20);
+		}
 		doc->read_total += buf->len;
 	}
 	fz_always(ctx) fz_drop_stream(ctx, stm);
@@ -1856,8 +1865,10 @@ static NOINLINE void read_structure(fz_context *ctx, ofd_doc *doc)
 	fz_xml *pages = child(d, "Pages");
 	int cap = 0;
 	for (fz_xml *p = child(pages, "Page"); p; p = next_named(p, "Page")) {
-		if (doc->npages >= MAX_PAGES)
-			fz_throw(ctx, FZ_ERROR_GENERIC, "OFD has more than %d pages", MAX_PAGES);
+		if (doc->npages >= MAX_PAGES) {
+			fz_warn(ctx, "OFD has more than %d pages: the rest are left out", MAX_PAGES);
+			break;
+		}
 		char *path = join(ctx, doc->docdir, fz_xml_att(p, "BaseLoc"));
 		if (!path)
 			continue; /* a page outside the package: none */
