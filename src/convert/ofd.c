@@ -84,7 +84,7 @@ typedef struct ofd_doc {
 	int annots_failed;
 	char *sigs_path;     /* Signatures.xml, or NULL */
 	size_t read_total;
-	fz_font *cjk, *courier, *times, *helvetica;
+	fz_font *stand_in[4][2]; /* CJK, Courier, Times, Helvetica; regular, bold */
 } ofd_doc;
 
 typedef struct ofd_page {
@@ -578,40 +578,66 @@ static int name_has(const char *s, const char *needle)
 /* A font of MuPDF's own for a font the package names but does not carry:
  * the base 14 fonts for common Latin names, else the CJK font (Noto Serif
  * CJK SC in Debian's build), which has Latin letters too. */
-static fz_font *fallback_font(fz_context *ctx, ofd_doc *doc, fz_xml *node)
+static fz_font *cjk_font(fz_context *ctx, ofd_doc *doc, int bold)
 {
-	const char *n = node ? fz_xml_att(node, "FontName") : NULL;
-	const char *f = node ? fz_xml_att(node, "FamilyName") : NULL;
-	fz_font **slot = &doc->cjk;
-	const char *b14 = NULL;
-	if (name_has(n, "Courier") || name_has(f, "Courier"))
-		slot = &doc->courier, b14 = "Courier";
-	else if (name_has(n, "Times") || name_has(f, "Times"))
-		slot = &doc->times, b14 = "Times-Roman";
-	else if (name_has(n, "Arial") || name_has(f, "Arial") || name_has(n, "Helvetica"))
-		slot = &doc->helvetica, b14 = "Helvetica";
-	if (!*slot && b14) {
-		fz_try(ctx) *slot = fz_new_base14_font(ctx, b14);
-		fz_catch(ctx) slot = &doc->cjk;
-	}
-	if (!*slot)
+	fz_font **slot = &doc->stand_in[0][bold != 0];
+	if (!*slot && !bold) {
 		*slot = fz_new_cjk_font(ctx, FZ_ADOBE_GB);
+	} else if (!*slot) {
+		/* The built-in CJK font has one weight: MuPDF emboldens it. A
+		 * font object of its own, since fz_new_cjk_font hands out the
+		 * context's shared one. */
+		int len = 0, index = 0;
+		const unsigned char *data = fz_lookup_cjk_font(ctx, FZ_ADOBE_GB, &len, &index);
+		if (!data)
+			return cjk_font(ctx, doc, 0);
+		*slot = fz_new_font_from_memory(ctx, NULL, data, len, index, 0);
+		fz_font_flags(*slot)->fake_bold = 1;
+	}
 	return *slot;
 }
 
-static fz_font *cjk_font(fz_context *ctx, ofd_doc *doc)
+/* One of MuPDF's base 14 fonts, or NULL when this build lacks it. */
+static NOINLINE fz_font *base14(fz_context *ctx, const char *name)
 {
-	if (!doc->cjk)
-		doc->cjk = fz_new_cjk_font(ctx, FZ_ADOBE_GB);
-	return doc->cjk;
+	fz_font *f = NULL;
+	fz_var(f);
+	fz_try(ctx) f = fz_new_base14_font(ctx, name);
+	fz_catch(ctx)
+	{
+		if (fz_caught(ctx) == FZ_ERROR_MEMORY)
+			fz_rethrow(ctx);
+		f = NULL;
+	}
+	return f;
+}
+
+static fz_font *fallback_font(fz_context *ctx, ofd_doc *doc, fz_xml *node, int bold)
+{
+	static const char *const b14[4][2] = {
+		{NULL, NULL}, {"Courier", "Courier-Bold"}, {"Times-Roman", "Times-Bold"}, {"Helvetica", "Helvetica-Bold"}};
+	const char *n = node ? fz_xml_att(node, "FontName") : NULL;
+	const char *f = node ? fz_xml_att(node, "FamilyName") : NULL;
+	int k = 0;
+	if (name_has(n, "Courier") || name_has(f, "Courier"))
+		k = 1;
+	else if (name_has(n, "Times") || name_has(f, "Times"))
+		k = 2;
+	else if (name_has(n, "Arial") || name_has(f, "Arial") || name_has(n, "Helvetica"))
+		k = 3;
+	bold = bold != 0;
+	fz_font **slot = &doc->stand_in[k][bold];
+	if (!*slot && k)
+		*slot = base14(ctx, b14[k][bold]);
+	return k && *slot ? *slot : cjk_font(ctx, doc, bold);
 }
 
 /* The font a TextObject names: the package's own file when it has one
  * that loads, else a fallback. */
-static fz_font *get_font(fz_context *ctx, ofd_doc *doc, ofd_res *r)
+static fz_font *get_font(fz_context *ctx, ofd_doc *doc, ofd_res *r, int bold)
 {
 	if (!r)
-		return fallback_font(ctx, doc, NULL);
+		return fallback_font(ctx, doc, NULL, bold);
 	if (r->font)
 		return r->font;
 	if (!r->failed) {
@@ -642,7 +668,7 @@ static fz_font *get_font(fz_context *ctx, ofd_doc *doc, ofd_res *r)
 		}
 		r->failed = 1;
 	}
-	return fallback_font(ctx, doc, r->node);
+	return fallback_font(ctx, doc, r->node, bold);
 }
 
 static fz_image *get_image(fz_context *ctx, ofd_doc *doc, ofd_res *r)
@@ -1070,13 +1096,15 @@ typedef struct tbufs {
 } tbufs;
 
 static void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_text *text, fz_font *font, ofd_res *fr, int own,
-		       float size, float hscale, tbufs *tb);
+		       int bold, float size, float hscale, tbufs *tb);
 
 static void draw_text(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, const char *dp)
 {
 	ofd_doc *doc = d->doc;
 	ofd_res *fr = find_res(doc, fz_xml_att(obj, "Font"), RES_FONT);
-	fz_font *font = get_font(ctx, doc, fr);
+	/* bold: the TextObject's Weight, or the font's Bold (for stand-ins) */
+	int bold = att_int(obj, "Weight", 400) >= 600 || (fr && att_bool(fr->node, "Bold", 0));
+	fz_font *font = get_font(ctx, doc, fr, bold);
 	int own = fr && fr->font == font;
 	float size = num(fz_xml_att(obj, "Size"), 3.5f);
 	if (!(size > 0) || size > 10000)
@@ -1102,7 +1130,7 @@ static void draw_text(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, cons
 	tbufs tb = {NULL, NULL, NULL, NULL};
 	fz_try(ctx)
 	{
-		text_codes(ctx, doc, obj, text, font, fr, own, size, hscale, &tb);
+		text_codes(ctx, doc, obj, text, font, fr, own, bold, size, hscale, &tb);
 		/* one of fill, stroke or neither: text extraction would see
 		 * text both filled and stroked twice */
 		if (do_fill)
@@ -1144,7 +1172,7 @@ static float fit(fz_context *ctx, fz_font *f, int g, float em, float room)
 
 /* Show the glyphs of every TextCode of obj in text, in the object's space. */
 static NOINLINE void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_text *text, fz_font *font, ofd_res *fr,
-				int own, float size, float hscale, tbufs *tb)
+				int own, int bold, float size, float hscale, tbufs *tb)
 {
 	{
 		float px = 0, py = 0;
@@ -1186,10 +1214,10 @@ static NOINLINE void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_t
 				if (g < 0)
 					g = fz_encode_character(ctx, font, cps[i]);
 				if (g <= 0 && cps[i] != ' ') {
-					fz_font *fb = own ? fallback_font(ctx, doc, fr->node) : cjk_font(ctx, doc);
+					fz_font *fb = own ? fallback_font(ctx, doc, fr->node, bold) : cjk_font(ctx, doc, bold);
 					int g2 = fz_encode_character(ctx, fb, cps[i]);
-					if (g2 <= 0 && fb != cjk_font(ctx, doc)) {
-						fb = cjk_font(ctx, doc);
+					if (g2 <= 0 && fb != cjk_font(ctx, doc, bold)) {
+						fb = cjk_font(ctx, doc, bold);
 						g2 = fz_encode_character(ctx, fb, cps[i]);
 					}
 					if (g2 > 0)
@@ -1784,10 +1812,9 @@ static void ofd_drop_document(fz_context *ctx, fz_document *doc_)
 	fz_free(ctx, doc->docdir);
 	fz_free(ctx, doc->annots_path);
 	fz_free(ctx, doc->sigs_path);
-	fz_drop_font(ctx, doc->cjk);
-	fz_drop_font(ctx, doc->courier);
-	fz_drop_font(ctx, doc->times);
-	fz_drop_font(ctx, doc->helvetica);
+	for (int i = 0; i < 4; i++)
+		for (int b = 0; b < 2; b++)
+			fz_drop_font(ctx, doc->stand_in[i][b]);
 	fz_drop_archive(ctx, doc->zip);
 }
 

@@ -161,6 +161,44 @@ TEST(text_lands_where_it_was_placed)
 	r_free(&r);
 }
 
+/* Dark pixels of a page image in a band of rows (fractions of its height). */
+static long dark_in(const result *r, double y0, double y1)
+{
+	int w = 0, h = 0;
+	uint8_t *px = WebPDecodeRGB(r->webp, r->webp_len, &w, &h);
+	if (!px)
+		return -1;
+	long n = 0;
+	for (int y = (int)(h * y0); y < (int)(h * y1); y++)
+		for (int x = 0; x < w; x++)
+			n += px[((size_t)y * (size_t)w + (size_t)x) * 3] < 128;
+	WebPFree(px);
+	return n;
+}
+
+/* Weight 700 with a stand-in font: MuPDF's CJK font has one weight, so it
+ * is emboldened; the text is the same. */
+TEST(bold_text_is_bolder)
+{
+	const char *e[] = {"OFD.xml", OFD_XML,
+			   "Doc_0/Document.xml", DOC_XML("Pages/Page_0/Content.xml"),
+			   "Doc_0/PublicRes.xml", RES_XML("none.png"),
+			   "Doc_0/Pages/Page_0/Content.xml",
+			   PAGE("<ofd:TextObject ID=\"10\" Boundary=\"20 20 100 10\" Font=\"3\" Size=\"8\">"
+				"<ofd:TextCode X=\"0\" Y=\"8\" DeltaX=\"g 4 8\">文渊阁藏书</ofd:TextCode></ofd:TextObject>"
+				"<ofd:TextObject ID=\"11\" Boundary=\"20 60 100 10\" Font=\"3\" Size=\"8\" Weight=\"700\">"
+				"<ofd:TextCode X=\"0\" Y=\"8\" DeltaX=\"g 4 8\">文渊阁藏书</ofd:TextCode></ofd:TextObject>"),
+			   NULL};
+	result r;
+	wy_errinfo ei;
+	ASSERT_EQ(convert_entries(e, &r, &ei), WY_OK);
+	ASSERT_STR_EQ(r.text[0], "文渊阁藏书文渊阁藏书"); /* two CJK lines, joined */
+	long normal = dark_in(&r, 0.15, 0.35), bold = dark_in(&r, 0.55, 0.75);
+	if (!(normal > 100 && bold > normal * 1.15))
+		WY_FAIL_("bold has %ld dark pixels, regular %ld", bold, normal);
+	r_free(&r);
+}
+
 TEST(a_missing_image_is_left_out)
 {
 	const char *e[] = {"OFD.xml", OFD_XML,
@@ -399,6 +437,6 @@ TEST(the_invoice_of_the_corpus)
 	r_free(&r);
 }
 
-TEST_LIST(T(text_lands_where_it_was_placed), T(a_missing_image_is_left_out), T(names_never_leave_the_package), T(odd_names_are_found),
+TEST_LIST(T(text_lands_where_it_was_placed), T(bold_text_is_bolder), T(a_missing_image_is_left_out), T(names_never_leave_the_package), T(odd_names_are_found),
 	  T(nesting_bombs_stop), T(broken_numbers_and_parts), T(a_part_too_big_is_refused),
 	  T(sniffed_as_ofd_only_with_ofd_xml_at_the_root), T(the_invoice_of_the_corpus))
