@@ -1124,8 +1124,6 @@ static void draw_text(fz_context *ctx, drawer *d, fz_xml *obj, fz_matrix m, cons
 		if (lw < 0)
 			lw = 0.353f;
 	}
-	int vertical = att_int(obj, "ReadDirection", 0) == 90 || att_int(obj, "CharDirection", 0) != 0;
-	(void)vertical;
 	fz_text *text = fz_new_text(ctx);
 	tbufs tb = {NULL, NULL, NULL, NULL};
 	fz_try(ctx)
@@ -1176,7 +1174,9 @@ static NOINLINE void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_t
 {
 	{
 		float px = 0, py = 0;
-		int glyphs = 0;
+		int glyphs = 0, chardir = att_int(obj, "CharDirection", 0);
+		if (chardir != 90 && chardir != 180 && chardir != 270)
+			chardir = 0;
 		for (fz_xml *tc = child(obj, "TextCode"); tc; tc = next_named(tc, "TextCode")) {
 			/* the characters, decoded */
 			int n = 0, cap = 64;
@@ -1233,7 +1233,10 @@ static NOINLINE void text_codes(fz_context *ctx, ofd_doc *doc, fz_xml *obj, fz_t
 				else
 					adv = 0; /* set in a column by DeltaY alone */
 				float sx = ndx > 0 && i + 1 < n && !(own && f == font) ? fit(ctx, f, g, size * hscale, adv) : 1;
-				fz_matrix trm = fz_make_matrix(size * hscale * sx, 0, 0, -size, px, py);
+				fz_matrix trm = fz_make_matrix(size * hscale * sx, 0, 0, -size, 0, 0);
+				if (chardir) /* each glyph turned clockwise about its origin */
+					trm = fz_concat(trm, fz_rotate((float)chardir));
+				trm = fz_concat(trm, fz_translate(px, py));
 				fz_show_glyph(ctx, text, f, trm, g < 0 ? 0 : g, cps[i], 0, 0, FZ_BIDI_LTR, FZ_LANG_UNSET);
 				px += adv;
 				if (i < ndy)
