@@ -24,8 +24,7 @@
 #define MAX_RES 100000
 #define MAX_DEPTH 32          /* nested blocks, composite objects */
 #define MAX_OPS 500000        /* objects drawn on one page */
-#define MAX_GLYPHS 200000     /* characters of one text code */
-#define MAX_NUMS 200000       /* numbers in one attribute */
+#define MAX_GLYPHS 200000     /* characters of one text object */
 #define MAX_SEAL_DEPTH 1      /* a seal that is an OFD draws no seals */
 
 /* The bodies of fz_try blocks are kept in functions of their own that are
