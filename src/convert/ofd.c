@@ -26,6 +26,7 @@
 #define MAX_OPS 500000        /* objects drawn on one page */
 #define MAX_GLYPHS 200000     /* characters of one text object */
 #define MAX_SEAL_DEPTH 1      /* a seal that is an OFD draws no seals */
+#define MAX_STAMPS 32         /* seals drawn on one page */
 
 /* The bodies of fz_try blocks are kept in functions of their own that are
  * not inlined: setjmp leaves the locals of the function that called it
@@ -98,6 +99,7 @@ typedef struct drawer {
 	fz_device *dev;
 	long ops;
 	int stopped;
+	int stamps;  /* seals drawn on the page */
 } drawer;
 
 /* ---- small parsers -------------------------------------------------- */
@@ -1593,10 +1595,16 @@ static NOINLINE void stamps_of(fz_context *ctx, drawer *d, ofd_page *pg, fz_matr
 		fz_rect r;
 		if (att_int(stamp, "PageRef", -2) != pg->id || !rect_att(stamp, "Boundary", &r))
 			continue;
+		/* each may be an OFD of its own, with a page of its own to draw */
+		if (d->stamps >= MAX_STAMPS) {
+			fz_warn(ctx, "OFD page has more than %d seals: the rest are not drawn", MAX_STAMPS);
+			return;
+		}
 		int drawn = 0;
 		for (int k = 0; k < 2 && !drawn; k++)
 			if (files[k])
 				drawn = try_stamp_file(ctx, d, stamp, r, ctm, files[k]);
+		d->stamps += drawn;
 	}
 }
 
@@ -1696,7 +1704,7 @@ static fz_rect ofd_bound_page(fz_context *ctx, fz_page *page_)
 static void ofd_run_page(fz_context *ctx, fz_page *page_, fz_device *dev, fz_matrix transform, fz_cookie *cookie)
 {
 	ofd_page *pg = (ofd_page *)page_;
-	drawer d = {(ofd_doc *)page_->doc, dev, 0, 0};
+	drawer d = {(ofd_doc *)page_->doc, dev, 0, 0, 0};
 	(void)cookie;
 	fz_matrix ctm = fz_concat(fz_concat(fz_translate(-pg->box.x0, -pg->box.y0), fz_scale(MM_TO_PT, MM_TO_PT)),
 				  transform);
