@@ -464,7 +464,16 @@ static fz_xml *load_xml(fz_context *ctx, ofd_doc *doc, const char *path)
 	fz_xml *x = NULL;
 	fz_try(ctx) x = fz_parse_xml(ctx, buf, 1);
 	fz_always(ctx) fz_drop_buffer(ctx, buf);
-	fz_catch(ctx) fz_rethrow(ctx);
+	fz_catch(ctx)
+	{
+		if (fz_caught(ctx) == FZ_ERROR_MEMORY)
+			fz_rethrow(ctx);
+		/* the parser's message names no part: say which (copied
+		 * first: fz_throw formats into the buffer it lives in) */
+		char why[200];
+		fz_strlcpy(why, fz_caught_message(ctx), sizeof why);
+		fz_throw(ctx, FZ_ERROR_GENERIC, "%s is not XML: %s", path, why);
+	}
 	return x;
 }
 
