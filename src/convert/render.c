@@ -1,8 +1,8 @@
-/* render: the MuPDF adapter. Opens PDF, EPUB, XPS, CBZ, FB2, HTML and
- * images (and plain text laid out as HTML; Markdown and MOBI/AZW3 books as
- * an EPUB made in memory), renders each page once into a display list, and
- * from it a WebP page image, the page's text and the thumbnail; a page with
- * no text layer is drawn for OCR (ocr.h) instead.
+/* render: the MuPDF adapter. Opens PDF, EPUB, XPS, CBZ, FB2, HTML, OFD
+ * (ofd.c) and images (and plain text laid out as HTML; Markdown and
+ * MOBI/AZW3 books as an EPUB made in memory), renders each page once into
+ * a display list, and from it a WebP page image, the page's text and the
+ * thumbnail; a page with no text layer is drawn for OCR (ocr.h) instead.
  *
  * fz_try/fz_catch never leave this file: everything above it sees wy_err
  * codes. MuPDF's warnings about broken files go to the debug log. */
@@ -10,6 +10,7 @@
 #include "convert/markdown.h"
 #include "convert/mobi.h"
 #include "convert/ocr.h"
+#include "convert/ofd.h"
 #include "convert/sniff.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -789,7 +790,10 @@ static fz_document *open_doc(fz_context *ctx, const char *magic, const void *src
 	fz_try(ctx)
 	{
 		stm = fz_open_memory(ctx, src, len);
-		doc = fz_open_document_with_stream(ctx, magic, stm);
+		/* OFD is ours (ofd.c): opened directly, since MuPDF 1.21's table
+		 * of document handlers is full with its own */
+		doc = !strcmp(magic, "application/ofd") ? wy_ofd_open_document(ctx, stm)
+							: fz_open_document_with_stream(ctx, magic, stm);
 	}
 	fz_always(ctx) fz_drop_stream(ctx, stm); /* the document keeps its own reference */
 	fz_catch(ctx)

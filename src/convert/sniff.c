@@ -165,7 +165,7 @@ static bool sniff_zip(const unsigned char *d, size_t len, wy_sniff *out)
 		return false;
 	zip_entry e, ctypes = {0}, mimetype = {0};
 	bool has_ctypes = false, has_mimetype = false, word = false, xl = false, ppt = false, container = false,
-	     fdseq = false;
+	     fdseq = false, ofd = false;
 	unsigned images = 0, files = 0;
 	size_t pos = 0;
 	for (unsigned i = 0; i < 100000 && zip_next(&z, &pos, &e); i++) {
@@ -185,6 +185,8 @@ static bool sniff_zip(const unsigned char *d, size_t len, wy_sniff *out)
 			container = true;
 		else if (name_has_suffix_ci(&e, ".fdseq"))
 			fdseq = true;
+		else if (e.name_len == 7 && name_has_suffix_ci(&e, "ofd.xml"))
+			ofd = true; /* OFD (GB/T 33190): its entry file at the root */
 		if (name_has_suffix_ci(&e, ".jpg") || name_has_suffix_ci(&e, ".jpeg") ||
 		    name_has_suffix_ci(&e, ".png") || name_has_suffix_ci(&e, ".gif") ||
 		    name_has_suffix_ci(&e, ".webp") || name_has_suffix_ci(&e, ".bmp"))
@@ -230,6 +232,10 @@ static bool sniff_zip(const unsigned char *d, size_t len, wy_sniff *out)
 			set(out, tmpl ? (macro ? "potm" : "potx") : mem_has(buf, n, "slideshow.main+xml") ? "ppsx"
 				 : macro ? "pptm" : "pptx",
 			    "PowerPoint", WY_FAMILY_OFFICE, NULL);
+		return true;
+	}
+	if (ofd) {
+		set(out, "ofd", "OFD", WY_FAMILY_MUPDF, "application/ofd");
 		return true;
 	}
 	if (container) {

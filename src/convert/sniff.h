@@ -12,7 +12,7 @@
 
 typedef enum wy_family {
 	WY_FAMILY_NONE = 0,   /* unrecognized */
-	WY_FAMILY_MUPDF,      /* PDF, EPUB, XPS, CBZ, FB2, JPEG, PNG, TIFF: MuPDF opens it */
+	WY_FAMILY_MUPDF,      /* PDF, EPUB, XPS, CBZ, FB2, OFD, JPEG, PNG, TIFF: MuPDF opens it */
 	WY_FAMILY_TEXT,       /* plain text: charset detection, then layout */
 	WY_FAMILY_OFFICE,     /* Word, Excel, PowerPoint, OpenDocument, RTF */
 	WY_FAMILY_MOBI,       /* MOBI, AZW3: libmobi unpacks, MuPDF lays out */

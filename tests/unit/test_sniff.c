@@ -154,6 +154,19 @@ TEST(zip_containers)
 	sniff_zip(xps, &s);
 	ASSERT_STR_EQ(s.format, "xps");
 
+	/* OFD: OFD.xml at the root (any case), MuPDF's family through ofd.c */
+	const char *ofd[] = {"OFD.xml", "<ofd:OFD/>", "Doc_0/Document.xml", "<x/>", "Doc_0/Res/a.png", "png", NULL};
+	sniff_zip(ofd, &s);
+	ASSERT_STR_EQ(s.format, "ofd");
+	ASSERT_STR_EQ(s.magic, "application/ofd");
+	ASSERT(s.family == WY_FAMILY_MUPDF);
+	const char *ofd_lower[] = {"ofd.xml", "<ofd:OFD/>", NULL};
+	sniff_zip(ofd_lower, &s);
+	ASSERT_STR_EQ(s.format, "ofd");
+	const char *ofd_deep[] = {"x/OFD.xml", "<ofd:OFD/>", "a.txt", "t", NULL};
+	sniff_zip(ofd_deep, &s);
+	ASSERT(s.format == NULL);
+
 	const char *other[] = {"readme.md", "hello", "src/main.c", "int main;", NULL};
 	sniff_zip(other, &s);
 	ASSERT(s.format == NULL);
