@@ -91,7 +91,7 @@ typedef struct listing {
 	int64_t page;
 } listing;
 
-const char *const web_formats[] = {"pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "txt", "epub", NULL};
+const char *const web_formats[] = {"pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "txt", "epub", "ofd", NULL};
 /* Labels are msgids: the JSON twin shows them as they are, the page
  * translates them (page_category). */
 const char *const web_bands[] = {N_("全部"), N_("1-10页"), N_("11-50页"), N_("50页以上")};

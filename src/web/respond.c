@@ -259,6 +259,10 @@ const char *web_mime_of(const char *format)
 		{"jpg", "image/jpeg"},
 		{"png", "image/png"},
 		{"tiff", "image/tiff"},
+		{"ofd", "application/ofd"},
+		{"mobi", "application/x-mobipocket-ebook"},
+		{"azw3", "application/vnd.amazon.ebook"},
+		{"md", "text/markdown; charset=utf-8"},
 	};
 	for (size_t i = 0; format && i < sizeof t / sizeof t[0]; i++)
 		if (strcmp(format, t[i].fmt) == 0)
