@@ -260,8 +260,10 @@ static const char *const migrations[] = {
 	 * the tokenizer bridges CJK runs across punctuation, spaces and line
 	 * breaks (text/tokenize.h, WY_TOK_BRIDGE): the hook rebuilds the whole
 	 * index, these tables with it */
-	"CREATE VIRTUAL TABLE title_py USING fts5(py, content='', tokenize='wenyuan_pinyin');"
-	"CREATE VIRTUAL TABLE title_ini USING fts5(ini, content='', tokenize='wenyuan_pinyin initials');",
+	"CREATE VIRTUAL TABLE title_py1 USING fts5(title, content='', tokenize='wenyuan_pinyin first');"
+	"CREATE VIRTUAL TABLE title_ini1 USING fts5(title, content='', tokenize='wenyuan_pinyin initials first');"
+	"CREATE VIRTUAL TABLE title_py USING fts5(title, content='', tokenize='wenyuan_pinyin');"
+	"CREATE VIRTUAL TABLE title_ini USING fts5(title, content='', tokenize='wenyuan_pinyin initials');",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */

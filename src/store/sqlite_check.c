@@ -70,7 +70,7 @@ int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), voi
 			return rc;
 	/* FTS5 checks its index against itself (contentless tables: the
 	 * structure and the doclists); a problem is an error of the statement */
-	static const char *const fts[] = {"page_fts", "doc_fts", "title_py", "title_ini"};
+	static const char *const fts[] = {"page_fts", "doc_fts", "title_py1", "title_ini1", "title_py", "title_ini"};
 	for (size_t i = 0; i < sizeof fts / sizeof fts[0]; i++) {
 		char *sql = wy_xasprintf("INSERT INTO %s(%s) VALUES('integrity-check')", fts[i], fts[i]);
 		if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {

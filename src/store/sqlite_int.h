@@ -100,6 +100,10 @@ void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f);
 int sq_read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei);
 
 /* The search index (sqlite_search.c). */
+/* The titles' pinyin tables (migration 10), in the order the pinyin tier
+ * ranks their matches: each character's first reading (the syllables, the
+ * initials), then every reading, heteronyms' too. Column: title. */
+#define SQ_TITLE_TABLES {"title_py1", "title_ini1", "title_py", "title_ini"}
 /* Register the tokenizer and the ranking functions on the connection. */
 int sq_register_fts(wy_store *st, wy_errinfo *ei);
 /* Add a ready document's pages, title and keywords (and fingerprint bands,

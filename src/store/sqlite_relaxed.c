@@ -403,18 +403,23 @@ int sq_search_pinyin(wy_store *st, const wy_search_req *req, const int64_t *skip
 	const char *full = wy_query_fts_pinyin(req->query), *ini = wy_query_fts_initials(req->query);
 	if (!full && !ini)
 		return WY_OK;
-	/* full readings before initials, then BM25 (a shorter title first) */
+	/* first readings before every reading, syllables before initials,
+	 * then BM25 (a shorter title first) */
+	static const char *const tables[] = SQ_TITLE_TABLES;
 	wy_buf sql;
 	wy_buf_init(&sql, 0);
 	wy_buf_puts(&sql, "WITH m AS (");
-	if (full)
-		wy_buf_puts(&sql, "SELECT * FROM (SELECT rowid AS id, 0 AS k, wy_rank(title_py, 1.0) AS r FROM title_py"
-				  " WHERE title_py MATCH ?5 ORDER BY rowid DESC LIMIT 1000)");
-	if (full && ini)
-		wy_buf_puts(&sql, " UNION ALL ");
-	if (ini)
-		wy_buf_puts(&sql, "SELECT * FROM (SELECT rowid AS id, 1 AS k, wy_rank(title_ini, 1.0) AS r FROM title_ini"
-				  " WHERE title_ini MATCH ?6 ORDER BY rowid DESC LIMIT 1000)");
+	bool any = false;
+	for (int k = 0; k < 4; k++) {
+		bool initials = k & 1;
+		if (!(initials ? ini : full))
+			continue;
+		wy_buf_printf(&sql,
+			      "%sSELECT * FROM (SELECT rowid AS id, %d AS k, wy_rank(%s, 1.0) AS r FROM %s"
+			      " WHERE %s MATCH ?%d ORDER BY rowid DESC LIMIT 1000)",
+			      any ? " UNION ALL " : "", k, tables[k], tables[k], tables[k], initials ? 6 : 5);
+		any = true;
+	}
 	wy_buf_puts(&sql, ") SELECT d.id FROM m JOIN documents d ON d.id = m.id"
 			  " LEFT JOIN categories c ON c.id = d.category_id" FIND_WHERE
 			  " GROUP BY d.id ORDER BY min(m.k), min(m.r), d.id DESC LIMIT ?7");

@@ -80,28 +80,48 @@ static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
 /* Titles as pinyin (text/pinyin.h): tokenize='wenyuan_pinyin' gives a
  * title's readings, 'wenyuan_pinyin initials' the pairs of their initials;
  * a query's text is the store's own, Latin words as they are. */
-static int py_full_mode = WY_PY_FULL, py_initials_mode = WY_PY_INITIALS;
+/* 'first' keeps each character's first reading alone (the alternatives,
+ * the colocated tokens, are dropped). */
+typedef struct py_tok {
+	wy_pinyin_mode mode;
+	bool first;
+} py_tok;
+
+static const py_tok py_modes[2][2] = {{{WY_PY_FULL, false}, {WY_PY_FULL, true}},
+				      {{WY_PY_INITIALS, false}, {WY_PY_INITIALS, true}}};
 
 static int py_create(void *unused, const char **argv, int argc, Fts5Tokenizer **out)
 {
 	(void)unused;
-	bool initials = argc > 0 && strcmp(argv[0], "initials") == 0;
-	*out = (Fts5Tokenizer *)(void *)(initials ? &py_initials_mode : &py_full_mode);
+	bool initials = false, first = false;
+	for (int i = 0; i < argc; i++) {
+		initials |= strcmp(argv[i], "initials") == 0;
+		first |= strcmp(argv[i], "first") == 0;
+	}
+	*out = (Fts5Tokenizer *)(void *)&py_modes[initials][first];
 	return SQLITE_OK;
 }
 
+typedef struct py_cb {
+	fts_cb c;
+	bool first;
+} py_cb;
+
 static int py_emit(void *ctx, const char *text, int len, bool colocated)
 {
-	fts_cb *c = ctx;
-	return c->token(c->ctx, colocated ? FTS5_TOKEN_COLOCATED : 0, text, len, 0, 0);
+	py_cb *p = ctx;
+	if (colocated && p->first)
+		return 0;
+	return p->c.token(p->c.ctx, colocated ? FTS5_TOKEN_COLOCATED : 0, text, len, 0, 0);
 }
 
 static int py_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text, int len,
 		       int (*token)(void *, int, const char *, int, int, int))
 {
-	fts_cb c = {ctx, token};
-	wy_pinyin_mode mode = (flags & FTS5_TOKENIZE_QUERY) ? WY_PY_QUERY : (wy_pinyin_mode) * (int *)(void *)t;
-	int rc = wy_pinyin_tokenize(text, len > 0 ? (size_t)len : 0, mode, py_emit, &c);
+	const py_tok *pt = (const py_tok *)(void *)t;
+	py_cb p = {{ctx, token}, pt->first};
+	wy_pinyin_mode mode = (flags & FTS5_TOKENIZE_QUERY) ? WY_PY_QUERY : pt->mode;
+	int rc = wy_pinyin_tokenize(text, len > 0 ? (size_t)len : 0, mode, py_emit, &p);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -256,15 +276,19 @@ static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 		goto out;
 	sq_done(st, w);
 	w = NULL;
-	static const char *const py_sql[2][2] = {
-		{"INSERT INTO title_py(rowid, py) SELECT id, coalesce(title, '') FROM documents WHERE id=?1",
-		 "INSERT INTO title_ini(rowid, ini) SELECT id, coalesce(title, '') FROM documents WHERE id=?1"},
-		{"INSERT INTO title_py(title_py, rowid, py) SELECT 'delete', id, coalesce(title, '') FROM documents WHERE id=?1",
-		 "INSERT INTO title_ini(title_ini, rowid, ini) SELECT 'delete', id, coalesce(title, '') FROM documents"
-		 " WHERE id=?1"},
-	};
-	for (int k = 0; k < 2; k++) {
-		if ((rc = sq_prep(st, &w, py_sql[del][k], ei)))
+	static const char *const py_tables[] = SQ_TITLE_TABLES;
+	for (size_t k = 0; k < sizeof py_tables / sizeof py_tables[0]; k++) {
+		char sql[200];
+		if (del)
+			snprintf(sql, sizeof sql,
+				 "INSERT INTO %s(%s, rowid, title) SELECT 'delete', id, coalesce(title, '') FROM documents"
+				 " WHERE id=?1",
+				 py_tables[k], py_tables[k]);
+		else
+			snprintf(sql, sizeof sql,
+				 "INSERT INTO %s(rowid, title) SELECT id, coalesce(title, '') FROM documents WHERE id=?1",
+				 py_tables[k]);
+		if ((rc = sq_prep(st, &w, sql, ei)))
 			goto out;
 		sqlite3_bind_int64(w, 1, doc_id);
 		if ((rc = step_done(st, w, ei, "index a title's pinyin")))
@@ -329,6 +353,8 @@ int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, 
 	if ((rc = sq_exec(st,
 			  "INSERT INTO page_fts(page_fts) VALUES('delete-all');"
 			  "INSERT INTO doc_fts(doc_fts) VALUES('delete-all');"
+			  "INSERT INTO title_py1(title_py1) VALUES('delete-all');"
+			  "INSERT INTO title_ini1(title_ini1) VALUES('delete-all');"
 			  "INSERT INTO title_py(title_py) VALUES('delete-all');"
 			  "INSERT INTO title_ini(title_ini) VALUES('delete-all');"
 			  "DELETE FROM minhash_bands;"

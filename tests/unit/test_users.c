@@ -761,7 +761,7 @@ TEST(a_store_from_before_skeletons_gets_them)
 	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
 	/* migration 10's FTS tables: their tokenizer is the store's, so they
 	 * go as their parts (the shadow tables, then the schema's rows) */
-	for (const char *const *t = (const char *const[]){"title_py", "title_ini", NULL}; *t; t++) {
+	for (const char *const *t = (const char *const[]){"title_py1", "title_ini1", "title_py", "title_ini", NULL}; *t; t++) {
 		char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS %s_data; DROP TABLE IF EXISTS %s_idx;"
 					    " DROP TABLE IF EXISTS %s_config; DROP TABLE IF EXISTS %s_docsize;"
 					    " PRAGMA writable_schema=ON; DELETE FROM sqlite_schema WHERE name = '%s';"
