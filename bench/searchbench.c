@@ -639,7 +639,7 @@ static void title_queries(sqlite3 *cdb, int per_kind)
 	wy_buf all[2];
 	int64_t *starts[2];
 	for (int w = 0; w < 2; w++) {
-		wy_buf_init(&all[w], 1 << 20);
+		wy_buf_init(&all[w], 0); /* no cap: every title */
 		starts[w] = wy_xmalloc((size_t)(n + 1) * sizeof *starts[w]);
 	}
 	for (int i = 0; i < n; i++) {

@@ -28,8 +28,8 @@ pages=$("$WY_BIN" --data "$data" info "$id" --json | jq .pages)
 echo "# document $id, $pages pages"
 # A recipe of one page for the relaxed search (its words in another order),
 # "did you mean" and the title's pinyin; its title is its first line.
-printf '家常菜谱\n卤味：猪心、猪大肠各一副，小火慢炖两小时。\n' > "$d/recipe.txt"
-"$WY_BIN" --data "$data" add "$d/recipe.txt" > "$d/add2.out"
+printf '家常菜谱\n卤味：猪心、猪大肠各一副，小火慢炖两小时。\n' > "$d/家常菜谱.txt"
+"$WY_BIN" --data "$data" add "$d/家常菜谱.txt" > "$d/add2.out"
 recipe=$(awk '/^ready/ {print $2}' "$d/add2.out")
 [ -n "$recipe" ] || { echo "the recipe was not added:"; cat "$d/add2.out"; exit 1; }
 
