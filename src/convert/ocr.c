@@ -172,26 +172,6 @@ typedef struct line {
 	int x1, height, block, para;
 } line;
 
-/* First and last code points of bytes [s, s + n) (0 when none). */
-static uint32_t first_cp(const char *s, size_t n)
-{
-	const char *p = s;
-	int cp = n ? wy_utf8_decode(&p, s + n) : 0;
-	return cp > 0 ? (uint32_t)cp : 0;
-}
-
-static uint32_t last_cp(const char *s, size_t n)
-{
-	size_t i = n;
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-		i--;
-	if (i > 0)
-		i--;
-	const char *p = s + i;
-	int cp = n ? wy_utf8_decode(&p, s + n) : 0;
-	return cp > 0 ? (uint32_t)cp : 0;
-}
-
 static uint16_t unit(int v, int span)
 {
 	if (v <= 0 || span <= 0)
@@ -292,7 +272,7 @@ static double collect(TessResultIterator *it, wy_buf *chars, sym **syms, size_t 
 static const char *line_sep(const line *a, const line *b, const sym *syms, const char *chars, int right)
 {
 	const sym *la = &syms[a->end - 1], *fb = &syms[b->first];
-	bool cjk = wy_is_cjk(last_cp(chars + la->off, la->len)) && wy_is_cjk(first_cp(chars + fb->off, fb->len));
+	bool cjk = wy_is_cjk(wy_utf8_last_cp(chars + la->off, la->len)) && wy_is_cjk(wy_utf8_first_cp(chars + fb->off, fb->len));
 	if (a->block == b->block && a->para == b->para)
 		return cjk || chars[la->off + la->len - 1] == '-' ? "" : " ";
 	int em = a->height > 0 ? a->height : 10;
@@ -372,8 +352,8 @@ int wy_ocr_page(wy_ocr *o, const unsigned char *px, int w, int h, int stride, in
 			 * the bigram search looks for) */
 			if (k > ln->first && s->word != syms[k - 1].word) {
 				const sym *p = &syms[k - 1];
-				bool cjk = wy_is_cjk(last_cp(chars.data + p->off, p->len)) ||
-					   wy_is_cjk(first_cp(chars.data + s->off, s->len));
+				bool cjk = wy_is_cjk(wy_utf8_last_cp(chars.data + p->off, p->len)) ||
+					   wy_is_cjk(wy_utf8_first_cp(chars.data + s->off, s->len));
 				if (!cjk && !emit(text, boxes, &bx, " ", 1, NULL, &cut))
 					break;
 			}

@@ -214,26 +214,6 @@ static int store_pixmap(fz_context *ctx, fz_pixmap *pix, int out_w, int quality,
 			(int)fz_pixmap_stride(ctx, pix), out_w, quality, sink, sha, ei);
 }
 
-/* First and last code points of a UTF-8 string (0 when empty). */
-static uint32_t first_cp(const char *s, size_t n)
-{
-	const char *p = s;
-	int cp = n ? wy_utf8_decode(&p, s + n) : 0;
-	return cp > 0 ? (uint32_t)cp : 0;
-}
-
-static uint32_t last_cp(const char *s, size_t n)
-{
-	size_t i = n;
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-		i--;
-	if (i > 0)
-		i--;
-	const char *p = s + i;
-	int cp = n ? wy_utf8_decode(&p, s + n) : 0;
-	return cp > 0 ? (uint32_t)cp : 0;
-}
-
 /* v in 1/65535ths of the span [lo, lo + span), clamped to the page (a
  * character may stick out of it; NaN from a broken font lands on 0). */
 static uint16_t unit(float v, float lo, float span)
@@ -386,7 +366,7 @@ static int page_text(fz_stext_page *sp, fz_rect bounds, wy_buf *out, wy_buf *box
 		const char *sep = "";
 		if (i > 0) {
 			const pline *a = &pl[i - 1];
-			bool cjk = wy_is_cjk(last_cp(lines.data + a->off, a->len)) && wy_is_cjk(first_cp(t, pl[i].len));
+			bool cjk = wy_is_cjk(wy_utf8_last_cp(lines.data + a->off, a->len)) && wy_is_cjk(wy_utf8_first_cp(t, pl[i].len));
 			bool full = a->x1 >= right - 2.5f * a->em;
 			sep = "\n";
 			if (a->block == pl[i].block || (cjk && full)) {

@@ -204,3 +204,22 @@ size_t wy_utf8_partial_tail(const char *s, size_t n)
 	}
 	return 0;
 }
+
+uint32_t wy_utf8_first_cp(const char *s, size_t n)
+{
+	const char *p = s;
+	int cp = n ? wy_utf8_decode(&p, s + n) : 0;
+	return cp > 0 ? (uint32_t)cp : 0;
+}
+
+uint32_t wy_utf8_last_cp(const char *s, size_t n)
+{
+	size_t i = n;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i > 0)
+		i--;
+	const char *p = s + i;
+	int cp = n ? wy_utf8_decode(&p, s + n) : 0;
+	return cp > 0 ? (uint32_t)cp : 0;
+}

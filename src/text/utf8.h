@@ -39,6 +39,11 @@ int wy_utf8_encode(uint32_t cp, char out[4]);
  * thread-safe. */
 bool wy_is_cjk(uint32_t cp);
 
+/* The first and the last code point of s[0..n), or 0 when n is 0 or it is
+ * not valid UTF-8 there. Pure, thread-safe. */
+uint32_t wy_utf8_first_cp(const char *s, size_t n);
+uint32_t wy_utf8_last_cp(const char *s, size_t n);
+
 /* The largest length <= max at which s[0..n) can be cut without splitting a
  * UTF-8 sequence; returns n when n <= max. Bytes that are not valid UTF-8 are
  * treated as single characters. Pure, thread-safe. */
