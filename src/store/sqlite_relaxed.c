@@ -125,7 +125,6 @@ typedef struct seen_doc {
 
 typedef struct judge {
 	wy_store *st;
-	const wy_search_req *req;
 	sqlite3_stmt *vis, *not_page, *not_title, *quoted_page, *quoted_title;
 	seen_doc *d;
 	int n, cap, checks;
@@ -166,6 +165,16 @@ static int prep_has(wy_store *st, const char *fts, sqlite3_stmt **page, sqlite3_
 	return WY_OK;
 }
 
+/* Remember what was decided of document id. */
+static void judge_note(judge *j, int64_t id, bool ok)
+{
+	if (j->n == j->cap) {
+		j->cap = j->cap ? j->cap * 2 : 64;
+		j->d = wy_xrealloc(j->d, (size_t)j->cap * sizeof *j->d);
+	}
+	j->d[j->n++] = (seen_doc){id, (signed char)ok};
+}
+
 static int judge_doc(judge *j, int64_t id, bool *ok, wy_errinfo *ei)
 {
 	for (int i = 0; i < j->n; i++)
@@ -194,11 +203,7 @@ static int judge_doc(judge *j, int64_t id, bool *ok, wy_errinfo *ei)
 			return rc;
 		v = has;
 	}
-	if (j->n == j->cap) {
-		j->cap = j->cap ? j->cap * 2 : 64;
-		j->d = wy_xrealloc(j->d, (size_t)j->cap * sizeof *j->d);
-	}
-	j->d[j->n++] = (seen_doc){id, (signed char)v};
+	judge_note(j, id, v);
 	*ok = v;
 	return WY_OK;
 }
@@ -272,7 +277,7 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			rc = scan_term(st, false, wy_query_term_fts(q, order[i]), order[i], &pages, ei);
 	for (int i = 0; i < n && !rc; i++)
 		rc = scan_term(st, true, wy_query_term_fts(q, i), i, &titles, ei);
-	judge j = {.st = st, .req = req};
+	judge j = {.st = st};
 	sq_relaxed *res = NULL;
 	int nres = 0, cap = 0;
 	cand *list = NULL;
@@ -287,13 +292,8 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	if ((rc = prep_has(st, wy_query_fts_not(q), &j.not_page, &j.not_title, ei)) ||
 	    (rc = prep_has(st, wy_query_fts_quoted(q), &j.quoted_page, &j.quoted_title, ei)))
 		goto out;
-	for (int i = 0; i < nskip; i++) { /* the strict matches are shown already */
-		if (j.n == j.cap) {
-			j.cap = j.cap ? j.cap * 2 : 64;
-			j.d = wy_xrealloc(j.d, (size_t)j.cap * sizeof *j.d);
-		}
-		j.d[j.n++] = (seen_doc){skip[i], 0};
-	}
+	for (int i = 0; i < nskip; i++) /* the strict matches are shown already */
+		judge_note(&j, skip[i], false);
 	/* both sets as one list, best estimate first */
 	size_t nl = 0;
 	list = wy_xmalloc((pages.n + titles.n + 1) * sizeof *list);

@@ -15,18 +15,6 @@ check "a short password is refused" fails_with "password" bash -c "echo short | 
 serve_site WENYUAN_POINTS_UPLOAD=0 WENYUAN_POINTS_REGISTER=20
 
 # api_login NAME PASSWORD: a bearer token
-# upload TOKEN FILE [curl -F args...]: the new document's id
-upload() {
-	local t=$1 f=$2; shift 2
-	curl -fsS -X POST "$base/api/v1/upload" -H "Authorization: Bearer $t" "$@" -F "file=@$f" | jq -r '.documents[0].id'
-}
-wait_ready() {
-	for _ in $(seq 300); do
-		[ "$(curl -fsS "$base/api/v1/doc/$1" -H "Authorization: Bearer $2" | jq -r .status)" = ready ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 # the csrf token a page's forms carry
 csrf_of() { grep -o 'name="csrf" value="[0-9a-f]\{64\}"' "$1" | head -1 | grep -o '[0-9a-f]\{64\}'; }
 

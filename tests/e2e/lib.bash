@@ -130,3 +130,23 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 # register NAME PASSWORD / api_login NAME PASSWORD: a bearer token.
 register() { curl -fsS -X POST "$base/api/v1/register" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }
 api_login() { curl -fsS -X POST "$base/api/v1/login" --data-urlencode "name=$1" --data-urlencode "password=$2" | jq -r .token; }
+
+# upload TOKEN FILE [curl -F args...]: upload through the API; the new
+# document's id.
+upload() {
+	local t=$1 f=$2; shift 2
+	curl -fsS -X POST "$base/api/v1/upload" -H "Authorization: Bearer $t" "$@" -F "file=@$f" | jq -r '.documents[0].id'
+}
+
+# wait_ready ID TOKEN: until the document is ready (at most 60 s); false
+# at once when it failed.
+wait_ready() {
+	local s
+	for _ in $(seq 300); do
+		s=$(curl -fsS "$base/api/v1/doc/$1" -H "Authorization: Bearer $2" | jq -r .status)
+		[ "$s" = ready ] && return 0
+		[ "$s" = failed ] && return 1
+		sleep 0.2
+	done
+	return 1
+}

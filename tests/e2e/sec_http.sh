@@ -18,17 +18,6 @@ upload() {
 	local t=$1 f=$2; shift 2
 	curl -fsS -X POST "$base/api/v1/upload" -H "Authorization: Bearer $t" "$@" -F "file=@$f"
 }
-# wait_ready ID TOKEN: until the document is ready (or failed: false)
-wait_ready() {
-	local s
-	for _ in $(seq 300); do
-		s=$(curl -fsS "$base/api/v1/doc/$1" -H "Authorization: Bearer $2" | jq -r .status)
-		[ "$s" = ready ] && return 0
-		[ "$s" = failed ] && return 1
-		sleep 0.2
-	done
-	return 1
-}
 
 alice=$(register alice alicepass1)
 bob=$(register bobby bobbypass1)

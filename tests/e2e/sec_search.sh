@@ -14,18 +14,6 @@ serve_site WENYUAN_PREVIEW_PAGES=3 WENYUAN_POINTS_UPLOAD=0
 other=(--interface 127.0.0.2)
 check "a second visitor can come from 127.0.0.2" curl -fsS -o /dev/null "${other[@]}" "$base/healthz"
 
-# upload TOKEN FILE [curl -F args...]: the new document's id
-upload() {
-	local t=$1 f=$2; shift 2
-	curl -fsS -X POST "$base/api/v1/upload" -H "Authorization: Bearer $t" "$@" -F "file=@$f" | jq -r '.documents[0].id'
-}
-wait_ready() {
-	for _ in $(seq 300); do
-		[ "$(curl -fsS "$base/api/v1/doc/$1" -H "Authorization: Bearer $2" | jq -r .status)" = ready ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 # until COMMAND... succeeds (at most 20 s): for what the server writes
 # once a second (counts, the query log)
 eventually() {

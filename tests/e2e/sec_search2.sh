@@ -16,18 +16,6 @@ serve_site WENYUAN_POINTS_UPLOAD=0 WENYUAN_SEARCH_TIMEOUT_MS=500
 other=(--interface 127.0.0.2)
 check "a second visitor can come from 127.0.0.2" curl -fsS -o /dev/null "${other[@]}" "$base/healthz"
 
-# upload TOKEN FILE [curl -F args...]: the new document's id
-upload() {
-	local t=$1 f=$2; shift 2
-	curl -fsS -X POST "$base/api/v1/upload" -H "Authorization: Bearer $t" "$@" -F "file=@$f" | jq -r '.documents[0].id'
-}
-wait_ready() {
-	for _ in $(seq 300); do
-		[ "$(curl -fsS "$base/api/v1/doc/$1" -H "Authorization: Bearer $2" | jq -r .status)" = ready ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 admin_doc() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $boss" -X POST "$base/api/v1/admin/doc" -d id="$1" -d action="$2"; }
 # search [curl args...] QUERY: the API's results for QUERY
 search() { local q=${*: -1}; curl -fsS "${@:1:$#-1}" -G "$base/api/v1/search" --data-urlencode "q=$q"; }
