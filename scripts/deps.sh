@@ -23,7 +23,7 @@ pkgs=(
 # tests and benchmarks: the tools a user would otherwise script, for
 # side-by-side comparison, and mutool to make the sample manual's PDF check
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--heavy" ]; then
-  pkgs+=(poppler-utils webp curl jq bc time sqlite3 python3) # python3: slowloris (tests/heavy/slowloris.py)
+  pkgs+=(poppler-utils poppler-data webp curl jq bc time sqlite3 python3) # python3: slowloris (tests/heavy/slowloris.py), the text-fidelity measure (tests/e2e/han_bigrams.py); poppler-data: pdftotext reads CJK fonts without embedded maps
   if [ "${1:-}" = "--bench" ]; then
     pkgs+=(nginx-light wrk opencc)
     # the search benchmark's real text (bench/realtext.py): Chinese help,
