@@ -8,7 +8,10 @@
 #include <mupdf/fitz.h>
 #include <mupdf/pdf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jpeglib.h>
 
 /* Lay out html on A4 pages and write a PDF to path. user_pw/owner_pw (may
  * be NULL) encrypt it with AES-256. Returns the page count, or -1. */
@@ -95,14 +98,46 @@ static inline int testdoc_zip(const char *path, const char *const *entries)
 	return rc;
 }
 
+/* A page image as a JPEG, the way scanners store gray pages (libjpeg;
+ * MuPDF 1.21 writes no JPEG). */
+static inline fz_buffer *testdoc_jpeg(fz_context *ctx, fz_pixmap *pix, int quality)
+{
+	struct jpeg_compress_struct c;
+	struct jpeg_error_mgr err;
+	unsigned char *out = NULL;
+	unsigned long len = 0;
+	c.err = jpeg_std_error(&err);
+	jpeg_create_compress(&c);
+	jpeg_mem_dest(&c, &out, &len);
+	c.image_width = (JDIMENSION)fz_pixmap_width(ctx, pix);
+	c.image_height = (JDIMENSION)fz_pixmap_height(ctx, pix);
+	c.input_components = 1;
+	c.in_color_space = JCS_GRAYSCALE;
+	jpeg_set_defaults(&c);
+	jpeg_set_quality(&c, quality, TRUE);
+	jpeg_start_compress(&c, TRUE);
+	unsigned char *px = fz_pixmap_samples(ctx, pix);
+	ptrdiff_t stride = fz_pixmap_stride(ctx, pix);
+	while (c.next_scanline < c.image_height) {
+		JSAMPROW row = px + c.next_scanline * stride;
+		jpeg_write_scanlines(&c, &row, 1);
+	}
+	jpeg_finish_compress(&c);
+	jpeg_destroy_compress(&c);
+	fz_buffer *b = fz_new_buffer_from_copied_data(ctx, out, len);
+	free(out);
+	return b;
+}
+
 /* A scan of the PDF at src, as a flatbed scanner and a careless hand make
  * one: each page rasterised in gray at dpi, turned by degrees, with noise
  * (every pixel jittered by up to ±noise levels, and one dark speck in
- * 2000), written to dst as a PDF whose pages are nothing but that image.
- * When png is not NULL the first page's image is also written there.
+ * 2000), written to dst as a PDF whose pages are nothing but that image:
+ * stored losslessly, or as a JPEG of jpeg_quality (1..100) when that is not
+ * 0. When png is not NULL the first page's image is also written there.
  * Deterministic for a seed. Returns the page count, or -1. */
-static inline int testdoc_scan(const char *src, const char *dst, const char *png, int dpi, float degrees, int noise,
-			       unsigned seed)
+static inline int testdoc_scan_as(const char *src, const char *dst, const char *png, int dpi, float degrees,
+				  int noise, unsigned seed, int jpeg_quality)
 {
 	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
 	int n = -1;
@@ -139,7 +174,14 @@ static inline int testdoc_scan(const char *src, const char *dst, const char *png
 			fz_set_pixmap_resolution(ctx, pix, dpi, dpi);
 			if (png && i == 0)
 				fz_save_pixmap_as_png(ctx, pix, png);
-			fz_image *img = fz_new_image_from_pixmap(ctx, pix, NULL);
+			fz_image *img;
+			if (jpeg_quality) {
+				fz_buffer *jpg = testdoc_jpeg(ctx, pix, jpeg_quality);
+				img = fz_new_image_from_buffer(ctx, jpg);
+				fz_drop_buffer(ctx, jpg);
+			} else {
+				img = fz_new_image_from_pixmap(ctx, pix, NULL);
+			}
 			float wpt = pw * 72.0f / dpi, hpt = ph * 72.0f / dpi;
 			dev = fz_begin_page(ctx, w, fz_make_rect(0, 0, wpt, hpt));
 			fz_fill_image(ctx, dev, img, fz_scale(wpt, hpt), 1, fz_default_color_params);
@@ -158,6 +200,12 @@ static inline int testdoc_scan(const char *src, const char *dst, const char *png
 	}
 	fz_drop_context(ctx);
 	return n;
+}
+
+static inline int testdoc_scan(const char *src, const char *dst, const char *png, int dpi, float degrees, int noise,
+			       unsigned seed)
+{
+	return testdoc_scan_as(src, dst, png, dpi, degrees, noise, seed, 0);
 }
 
 #endif
