@@ -68,6 +68,7 @@ bench: all
 	bench/office.sh $(BUILD)/wenyuan
 	bench/http.sh $(BUILD)/wenyuan
 	bench/search.sh $(BUILD)/wenyuan
+	bench/ocr.sh $(BUILD)/wenyuan
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

@@ -26,6 +26,7 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--heavy"
   pkgs+=(poppler-utils poppler-data webp curl jq bc time sqlite3 python3) # python3: slowloris (tests/heavy/slowloris.py), the text-fidelity measure (tests/e2e/han_bigrams.py); poppler-data: pdftotext reads CJK fonts without embedded maps
   if [ "${1:-}" = "--bench" ]; then
     pkgs+=(nginx-light wrk opencc)
+    pkgs+=(tesseract-ocr) # bench/ocr.sh: the tesseract command, side by side
     # the search benchmark's real text (bench/realtext.py): Chinese help,
     # manuals, man pages and fortunes; Unihan's readings for the expected
     # pinyin; npm for the chinese-poetry package

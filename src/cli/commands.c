@@ -128,7 +128,8 @@ static void add_tick(void *ctx, wy_store *st)
 			continue;
 		bool fin = d.status == WY_DOC_READY || d.status == WY_DOC_FAILED;
 		done += fin;
-		if (d.status == WY_DOC_CONVERTING) {
+		/* converting, or a ready scan's later pages being recognised */
+		if (d.status == WY_DOC_CONVERTING || (d.status == WY_DOC_READY && d.progress_total)) {
 			pages_done += d.progress_done;
 			pages_total += d.progress_total;
 		}

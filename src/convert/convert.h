@@ -35,6 +35,15 @@ typedef struct wy_convert_opts {
 	 * with these models ("chi_sim+chi_tra"; NULL: "chi_sim"). */
 	bool ocr;
 	const char *ocr_languages;
+	/* At most ocr_batch pages are recognised (0: all); the first page
+	 * left for later is told to sink->ocr_later, and it and those after
+	 * it keep no text. */
+	int ocr_batch;
+	/* > 0: recognition only, of the pages from this one on that have no
+	 * text layer (a batch of them): no images, no thumbnail, and
+	 * sink->page only for the pages recognised, with image_sha "-" and
+	 * width and height 0. */
+	int ocr_from;
 } wy_convert_opts;
 
 /* Callbacks; a non-zero return stops the conversion with that code.
@@ -61,6 +70,9 @@ typedef struct wy_convert_sink {
 	/* optional: page page_no (1..) has no text layer and is being
 	 * recognised, which takes seconds where a page takes milliseconds */
 	int (*ocr)(void *ctx, int page_no);
+	/* optional: page page_no needs recognising but the batch is full
+	 * (ocr_batch): recognition is to go on from it, in another turn */
+	int (*ocr_later)(void *ctx, int page_no);
 } wy_convert_sink;
 
 /* Defaults matching wy_config's. */

@@ -46,6 +46,8 @@ void wy_convert_opts_default(wy_convert_opts *o)
 	o->name_hint = NULL;
 	o->ocr = true;
 	o->ocr_languages = NULL;
+	o->ocr_batch = 0;
+	o->ocr_from = 0;
 }
 
 static void on_warning(void *user, const char *msg)
@@ -674,8 +676,11 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title
 	int bad = 0;
 	size_t doc_text = 0;
 	ocr_state ocr = {0};
+	bool later = false;    /* the batch is full: recognition goes on in another turn */
 	char first_reason[256] = "";
-	for (int i = 0; i < npages; i++) {
+	/* recognition only (a later turn of a long scan): its pages, no images */
+	bool only = o->ocr && o->ocr_from > 0;
+	for (int i = only ? o->ocr_from - 1 : 0; i < npages && !(only && later); i++) {
 		loaded lp;
 		char why[256] = "";
 		bool ok = load_page(ctx, doc, i, &lp, why, sizeof why);
@@ -687,18 +692,33 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title
 		wy_buf_init(&boxes, o->max_page_boxes);
 		if (lp.text && left && page_text(lp.text, lp.bounds, &text, &boxes))
 			wy_debug("convert.text_cut", "page=%d", i + 1);
-		/* No text layer (a scan, an image, outlined text): recognise it. */
-		if (ok && o->ocr && left && !has_text(&text) && usable_size(lp.bounds) && draws_something(ctx, lp.list)) {
+		/* No text layer (a scan, an image, outlined text): recognise it,
+		 * while the batch lasts. */
+		bool recognise = ok && o->ocr && left && !has_text(&text) && usable_size(lp.bounds) &&
+				 draws_something(ctx, lp.list);
+		if (recognise) {
 			text.len = boxes.len = 0; /* white space, and its boxes */
 			if (text.data)
 				text.data[0] = 0;
-			if (sink->ocr && (rc = sink->ocr(sink->ctx, i + 1))) {
-				wy_buf_free(&text);
-				wy_buf_free(&boxes);
-				drop_page(ctx, &lp);
+		}
+		if (recognise && o->ocr_batch && ocr.pages >= o->ocr_batch) {
+			if (!later && sink->ocr_later)
+				rc = sink->ocr_later(sink->ctx, i + 1);
+			later = true;
+			recognise = false;
+		} else if (recognise) {
+			if (sink->ocr && (rc = sink->ocr(sink->ctx, i + 1)) == WY_OK)
+				ocr_page(ctx, &ocr, &lp, i + 1, o, &text, &boxes);
+		}
+		if (rc || (only && !recognise)) {
+			/* stopped; or, recognising only, a page with text of its
+			 * own or one for the next turn: nothing to send */
+			wy_buf_free(&text);
+			wy_buf_free(&boxes);
+			drop_page(ctx, &lp);
+			if (rc)
 				break;
-			}
-			ocr_page(ctx, &ocr, &lp, i + 1, o, &text, &boxes);
+			continue;
 		}
 		if (boxes.len && boxes.len != count_cps(text.data, text.len) * WY_BOX_SIZE) {
 			/* Never reached: page_text keeps them in step. A viewer
@@ -707,6 +727,17 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title
 			boxes.len = 0;
 		}
 		doc_text += text.len;
+		if (only) {
+			rc = sink->page ? sink->page(sink->ctx, i + 1, "-", 0, 0, text.data ? text.data : "",
+						     boxes.len ? (const unsigned char *)boxes.data : NULL, boxes.len)
+					: WY_OK;
+			wy_buf_free(&text);
+			wy_buf_free(&boxes);
+			drop_page(ctx, &lp);
+			if (rc)
+				break;
+			continue;
+		}
 		char sha[65];
 		int w = 0, h = 0, rrc;
 		wy_errinfo rei = {0};
@@ -753,7 +784,7 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title
 	wy_ocr_close(ocr.engine);
 	if (rc)
 		return rc;
-	if (bad == npages)
+	if (bad == npages && !only)
 		return wy_err_set(ei, WY_ECORRUPT, "no page could be read: %s", first_reason);
 	if (bad)
 		wy_warn("convert.bad_pages", "bad=%d pages=%d first=\"%.120s\"", bad, npages, first_reason);

@@ -66,6 +66,7 @@ static const struct setting {
 	S("ocr", "WENYUAN_OCR", T_INT, ocr, 0, 1, "1", "1: recognise the text of pages that have none (scans, images) with Tesseract"),
 	S("ocr_languages", "WENYUAN_OCR_LANGUAGES", T_STR, ocr_languages, 0, 0, "chi_sim", "Tesseract language models for OCR, joined by + (chi_sim reads Latin too; chi_tra for traditional scans)"),
 	S("ocr_page_timeout", "WENYUAN_OCR_PAGE_TIMEOUT", T_INT, ocr_page_timeout, 1, 3600, "60", "seconds each recognised page adds to convert_timeout"),
+	S("ocr_batch", "WENYUAN_OCR_BATCH", T_INT, ocr_batch, 1, 100000, "10", "pages recognised per turn: a longer scan is ready after its first batch and recognises the rest a batch at a time, after the uploads queued meanwhile"),
 #undef S
 #undef SITE
 };

@@ -57,6 +57,7 @@ typedef struct wy_config {
 	int ocr;                 /* 1: pages with no text layer are recognised (Tesseract) */
 	char ocr_languages[128]; /* Tesseract's models, "chi_sim+chi_tra+eng" */
 	int ocr_page_timeout;    /* seconds each recognised page adds to convert_timeout */
+	int ocr_batch;           /* pages recognised per job (wy_job.ocr_from) */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

@@ -30,6 +30,7 @@ enum {
 	REC_BLOB = 'B',     /* child: an image to store (payload: its 64-hex SHA-256, the bytes) */
 	REC_REQUEST = 'R',  /* parent -> office converter: "format\0path" */
 	REC_OCR = 'Q',      /* child: the next page is being recognised (payload: its number) */
+	REC_OCR_LATER = 'L',/* child: recognition is to go on from this page in another turn */
 };
 #define REC_MAX (8u << 20)       /* one page's text is cut well below this */
 #define BLOB_MAX (32u << 20)     /* one page image (WebP sides stop at 16383 px) */
@@ -146,6 +147,15 @@ static int sink_ocr(void *c, int page_no)
 	return send_rec(((child_ctx *)c)->fd, REC_OCR, b, (size_t)k);
 }
 
+/* The batch of pages to recognise is full (ocr_batch): the rest, from
+ * page_no on, is recognised by the next job of the document. */
+static int sink_ocr_later(void *c, int page_no)
+{
+	char b[16];
+	int k = snprintf(b, sizeof b, "%d", page_no);
+	return send_rec(((child_ctx *)c)->fd, REC_OCR_LATER, b, (size_t)k);
+}
+
 static void send_error(int fd, int rc, const wy_errinfo *ei)
 {
 	char msg[300];
@@ -229,7 +239,8 @@ static int child_main(void *arg, int fd, int in_fd)
 		abort();
 	while (c->fault == 2)
 		pause();
-	wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr};
+	wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr,
+				 sink_ocr_later};
 	wy_errinfo ei = {0};
 	int rc = confine_converter(c, &ei);
 	if (!rc)
@@ -299,7 +310,10 @@ static int office_main(void *arg, int fd, int in_fd)
 		if (!rc)
 			rc = wy_office_to_pdf(path, pdf, &ei);
 		if (!rc) {
-			wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr};
+			/* no ocr_later: an office document's PDF lives only
+			 * here, so its scanned pages are all recognised now */
+			wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr,
+				 NULL};
 			c->drop_format = true;
 			c->boxes_sent = 0;
 			int pfd = open(pdf, O_RDONLY | O_CLOEXEC);
@@ -346,6 +360,9 @@ typedef struct slot {
 	office_conv conv;
 	int64_t started_ms, deadline_ms, last_progress_ms;
 	int ocr_pages;         /* pages the child said it recognises (each adds ocr_page_timeout) */
+	int ocr_last;          /* the last of them */
+	int ocr_got;           /* recognising only: the last page received */
+	int ocr_next;          /* the child left pages from this one for another turn */
 	int ocr_page_timeout;
 	wy_buf in;
 	/* what the child reported */
@@ -403,7 +420,9 @@ static size_t count_cps(const char *t)
 
 /* A page record (see sink_page), n bytes at p. Pages must come in order,
  * within the count; the boxes must be whole, one per code point of the
- * text, and within BOXES_MAX for the document; the text within TEXT_MAX. */
+ * text, and within BOXES_MAX for the document; the text within TEXT_MAX.
+ * Recognising only (a recognition job), a page must be the one the child
+ * said it recognises, and its text and boxes replace the stored page's. */
 static void parse_page(slot *s, const char *p, size_t n)
 {
 	const char *nl = memchr(p, '\n', n);
@@ -417,8 +436,10 @@ static void parse_page(slot *s, const char *p, size_t n)
 	memcpy(head, p, hlen);
 	head[hlen] = 0;
 	/* At most 9 digits: a length cannot overflow while it is read. */
-	if (sscanf(head, "%d %d %d %64s %9[0-9]", &no, &w, &h, sha, digits) != 5 || no != s->got + 1 ||
-	    no > s->npages || !wy_blob_valid_name(sha)) {
+	bool only = s->job.ocr_from > 0;
+	if (sscanf(head, "%d %d %d %64s %9[0-9]", &no, &w, &h, sha, digits) != 5 ||
+	    (only ? no != s->ocr_last || no <= s->ocr_got || strcmp(sha, "-") != 0
+		  : no != s->got + 1 || no > s->npages || !wy_blob_valid_name(sha))) {
 		s->protocol_error = true;
 		return;
 	}
@@ -441,11 +462,21 @@ static void parse_page(slot *s, const char *p, size_t n)
 		return;
 	}
 	s->box_bytes += blen;
-	wy_page *pg = &s->pages[s->got++];
-	pg->page_no = no;
-	pg->width = w;
-	pg->height = h;
-	memcpy(pg->image_sha256, sha, 65);
+	wy_page *pg;
+	if (only) {
+		pg = &s->pages[no - 1];
+		s->ocr_got = no;
+		free(pg->text);
+		free(pg->boxes);
+		pg->boxes = NULL;
+		pg->boxes_len = 0;
+	} else {
+		pg = &s->pages[s->got++];
+		pg->page_no = no;
+		pg->width = w;
+		pg->height = h;
+		memcpy(pg->image_sha256, sha, 65);
+	}
 	pg->text = text;
 	if (blen) {
 		pg->boxes = wy_xmalloc(blen);
@@ -454,8 +485,16 @@ static void parse_page(slot *s, const char *p, size_t n)
 	}
 }
 
-/* Parse complete records from s->in. The child parses hostile input and
- * may be subverted, so every record is checked as untrusted too. */
+/* Whether the child may say page k is recognised now, or left for later:
+ * the page to come next when converting; past the last one recognised and
+ * within the pages to recognise when recognising only. */
+static bool ocr_page_ok(const slot *s, int k)
+{
+	if (k <= s->ocr_last || k > s->npages)
+		return false;
+	return s->job.ocr_from ? k >= s->job.ocr_from : k == s->got + 1;
+}
+
 /* Store an image the child made. Its name must be the hash of its bytes:
  * the child is not trusted to name what it stores. A store that refuses
  * (a full disk) fails the job with the reason, and the child is stopped. */
@@ -489,6 +528,8 @@ static void store_blob(slot *s, wy_blob_store *bs, const char *p, size_t n)
 	}
 }
 
+/* Parse complete records from s->in. The child parses hostile input and
+ * may be subverted, so every record is checked as untrusted too. */
 static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 {
 	size_t off = 0;
@@ -504,13 +545,24 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 		const char *p = (const char *)h + 5;
 		/* Page and image records are binary and large: read in place. */
 		char *str = h[0] == REC_PAGE || h[0] == REC_BLOB ? NULL : wy_xstrndup(p, n);
-		switch (h[0]) {
+		/* recognising only, the document keeps its format, images and
+		 * thumbnail: a child that sends others is not following the
+		 * protocol (its format record, sent by every reader, is left) */
+		if (s->job.ocr_from && (h[0] == REC_THUMB || h[0] == REC_BLOB))
+			s->protocol_error = true;
+		else switch (h[0]) {
 		case REC_FORMAT:
+			if (s->job.ocr_from)
+				break;
 			free(s->format);
 			s->format = str, str = NULL;
 			break;
 		case REC_COUNT: {
 			int k = atoi(str);
+			if (s->job.ocr_from) { /* the pages are the stored ones */
+				s->protocol_error = k != s->npages;
+				break;
+			}
 			if (k < 1 || k > max_pages || s->pages) {
 				s->protocol_error = true;
 				break;
@@ -553,12 +605,22 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 			/* once per page, for the page to come next: a child cannot
 			 * buy more time than its pages' worth */
 			int k = atoi(str);
-			if (k != s->got + 1 || k <= s->ocr_pages || k > s->npages) {
+			if (!ocr_page_ok(s, k)) {
 				s->protocol_error = true;
 				break;
 			}
-			s->ocr_pages = k;
+			s->ocr_last = k;
+			s->ocr_pages++;
 			s->deadline_ms += (int64_t)s->ocr_page_timeout * 1000;
+			break;
+		}
+		case REC_OCR_LATER: {
+			int k = atoi(str);
+			if (s->ocr_next || !ocr_page_ok(s, k)) {
+				s->protocol_error = true;
+				break;
+			}
+			s->ocr_next = k;
 			break;
 		}
 		case REC_OFFICE:
@@ -610,6 +672,7 @@ static void convert_opts(const wy_config *cfg, wy_convert_opts *o)
 	o->max_pages = cfg->max_pages;
 	o->ocr = cfg->ocr != 0;
 	o->ocr_languages = cfg->ocr_languages;
+	o->ocr_batch = cfg->ocr_batch;
 }
 
 /* The converter's CPU limit: convert_timeout, and with OCR on the time
@@ -621,6 +684,30 @@ static int cpu_limit(const wy_config *cfg)
 	if (cfg->ocr)
 		s += (long long)cfg->max_pages * cfg->ocr_page_timeout;
 	return s > 86400 ? 86400 : (int)s;
+}
+
+/* A recognition job works on the document as stored: its pages (the
+ * pages recognised replace their text and boxes), format and thumbnail. */
+static int load_stored(wy_store *st, slot *s, wy_errinfo *ei)
+{
+	wy_doc d;
+	int rc = wy_store_doc_get(st, s->job.doc_id, &d, ei);
+	if (rc)
+		return rc;
+	if (d.status != WY_DOC_READY || d.pages < 1) {
+		rc = wy_err_set(ei, WY_ENOTFOUND, "the document is not ready");
+		wy_doc_clear(&d);
+		return rc;
+	}
+	s->pages = wy_xcalloc((size_t)d.pages, sizeof *s->pages);
+	s->npages = d.pages;
+	s->format = d.format ? wy_xstrdup(d.format) : NULL;
+	memcpy(s->thumb, d.thumb_sha256, sizeof s->thumb);
+	for (int i = 0; i < d.pages && rc == WY_OK; i++)
+		if ((rc = wy_store_page_get(st, s->job.doc_id, i + 1, &s->pages[i], ei)) == WY_OK)
+			s->got = i + 1;
+	wy_doc_clear(&d);
+	return rc;
 }
 
 static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinfo *ei)
@@ -636,6 +723,7 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	c.fault = wy_fault("child.crash") ? 1 : wy_fault("child.hang") ? 2 : wy_fault("child.bad_boxes") ? 3 : 0;
 	convert_opts(cfg, &c.opts);
 	c.opts.name_hint = s->job.filename; /* .md: Markdown (the fork keeps a copy) */
+	c.opts.ocr_from = s->job.ocr_from;
 	wy_sandbox_limits lim = {
 		.memory_bytes = (uint64_t)cfg->convert_memory_mb << 20,
 		.cpu_seconds = cpu_limit(cfg),
@@ -705,6 +793,7 @@ static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
 	child_ctx c = {.cfg = cfg, .workdir = dir, .in_fd = -1};
 	c.fault = wy_fault("office.crash") ? 1 : 0;
 	convert_opts(cfg, &c.opts);
+	c.opts.ocr_batch = 0; /* see office_main */
 	/* The supervisor watches resident memory against convert_memory_mb; the
 	 * address-space limit is only a backstop, since LibreOffice reserves far
 	 * more address space than it touches. No CPU limit: it adds up over a
@@ -944,7 +1033,7 @@ static const char *reason_for(int code, const char *msg, const wy_config *cfg, c
  * left leaves them to the next worker here, which sees its pid gone. */
 #define UNRECORDED_MAX 64
 static struct {
-	wy_job job;               /* id, doc_id and attempt only */
+	wy_job job;               /* id, doc_id, attempt and ocr_from only */
 	char format[32];
 	char reason[400];
 } unrecorded[UNRECORDED_MAX];
@@ -979,7 +1068,8 @@ static void owe_failure(wy_store *st, const slot *s, int rc, const wy_errinfo *e
 			 (long long)s->job.id);
 		return;
 	}
-	unrecorded[nunrecorded].job = (wy_job){.id = s->job.id, .doc_id = s->job.doc_id, .attempt = s->job.attempt};
+	unrecorded[nunrecorded].job =
+		(wy_job){.id = s->job.id, .doc_id = s->job.doc_id, .attempt = s->job.attempt, .ocr_from = s->job.ocr_from};
 	snprintf(unrecorded[nunrecorded].format, sizeof unrecorded[nunrecorded].format, "%s",
 		 s->format ? s->format : "");
 	snprintf(unrecorded[nunrecorded].reason, sizeof unrecorded[nunrecorded].reason,
@@ -1050,12 +1140,15 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 			.thumb_sha256 = s->thumb[0] ? s->thumb : NULL,
 			.npages = s->npages,
 			.pages = s->pages,
+			.ocr_next = s->ocr_next,
 		};
-		/* keywords and fingerprint; a near-duplicate is flagged or refused */
+		/* keywords and fingerprint; a near-duplicate is flagged or
+		 * refused (when converting: a ready document's later text is
+		 * flagged only) */
 		wy_analysis an;
 		double thr = cfg->near_duplicates ? cfg->near_duplicate_percent / 100.0 : 0;
 		rc = wy_analyze(st, s->job.doc_id, s->pages, s->npages, preview_pages(cfg, st), thr, &an, &ei);
-		if (!rc && an.dup_of && cfg->near_duplicates == 2) {
+		if (!rc && an.dup_of && cfg->near_duplicates == 2 && !s->job.ocr_from) {
 			snprintf(buf, sizeof buf, "nearly the same text as document %lld (%.0f%% alike): refused",
 				 (long long)an.dup_of, an.similarity * 100);
 			rc = wy_store_job_fail(st, &s->job, s->format, buf, &ei);
@@ -1065,9 +1158,10 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 			wy_analysis_apply(&an, &res);
 			rc = wy_store_job_finish(st, &s->job, &res, &ei);
 			if (!rc)
-				wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld dup_of=%lld",
+				wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld dup_of=%lld ocr_from=%d "
+						    "ocr_pages=%d ocr_next=%d",
 				       (long long)s->job.id, (long long)s->job.doc_id, s->format, s->npages, (long long)ms,
-				       (long long)an.dup_of);
+				       (long long)an.dup_of, s->job.ocr_from, s->ocr_pages, s->ocr_next);
 		}
 		wy_analysis_clear(&an);
 		free(title);
@@ -1085,7 +1179,9 @@ static bool all_waited_done(wy_store *st, const wy_worker_opts *o)
 		wy_doc d;
 		if (wy_store_doc_get(st, o->wait_ids[i], &d, NULL))
 			continue;
-		bool pending = d.status == WY_DOC_QUEUED || d.status == WY_DOC_CONVERTING;
+		/* a ready scan with pages still to recognise is not done */
+		bool pending = d.status == WY_DOC_QUEUED || d.status == WY_DOC_CONVERTING ||
+			       (d.status == WY_DOC_READY && d.progress_total > 0);
 		wy_doc_clear(&d);
 		if (pending)
 			return false;
@@ -1101,7 +1197,9 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 	/* a page being recognised is progress too: its lease must outlast
 	 * the page's ocr_page_timeout */
 	if ((s->got || s->ocr_pages) && now - s->last_progress_ms >= 500) {
-		wy_store_job_progress(st, &s->job, s->got, s->npages, lease, NULL);
+		/* recognising only: the pages before the one being recognised */
+		int done = s->job.ocr_from ? (s->ocr_last ? s->ocr_last : s->job.ocr_from) - 1 : s->got;
+		wy_store_job_progress(st, &s->job, done, s->npages, lease, NULL);
 		s->last_progress_ms = now;
 	}
 	if (s->office) {
@@ -1213,9 +1311,10 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 					next_claim_ms = now + 1000;
 					break;
 				}
-				wy_log("job.start", "job=%lld doc=%lld attempt=%d", (long long)slots[i].job.id,
-				       (long long)slots[i].job.doc_id, slots[i].job.attempt);
-				if ((crc = start_job(cfg, bs, &slots[i], &cei))) {
+				wy_log("job.start", "job=%lld doc=%lld attempt=%d ocr_from=%d", (long long)slots[i].job.id,
+				       (long long)slots[i].job.doc_id, slots[i].job.attempt, slots[i].job.ocr_from);
+				if ((slots[i].job.ocr_from && (crc = load_stored(st, &slots[i], &cei))) ||
+				    (crc = start_job(cfg, bs, &slots[i], &cei))) {
 					/* The original is missing or no process could start:
 					 * fail this job (it can be retried) and go on. */
 					wy_store_job_fail(st, &slots[i].job, NULL, wy_err_msg(&cei, crc), NULL);

@@ -264,6 +264,11 @@ static const char *const migrations[] = {
 	"CREATE VIRTUAL TABLE title_ini1 USING fts5(title, content='', tokenize='wenyuan_pinyin initials first');"
 	"CREATE VIRTUAL TABLE title_py USING fts5(title, content='', tokenize='wenyuan_pinyin');"
 	"CREATE VIRTUAL TABLE title_ini USING fts5(title, content='', tokenize='wenyuan_pinyin initials');",
+
+	/* 11: a job either converts its document (ocr_from 0) or recognises
+	 * the scanned pages of a ready one from page ocr_from on, a batch at
+	 * a time, after every conversion queued (sqlite_jobs.c) */
+	"ALTER TABLE jobs ADD COLUMN ocr_from INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -272,7 +277,7 @@ static int index_existing(wy_store *st, wy_errinfo *ei) { return sq_reindex_all(
 static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	/* 5 made the index; 10 rebuilds it (the index of today needs 10's
 	 * tables), so a store from before 5 is indexed once, by 10 */
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing,
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");
@@ -612,16 +617,17 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 	return WY_OK;
 }
 
-/* Queue a conversion job for a document (inside the caller's transaction). */
-static int queue_job(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+int sq_queue_job(wy_store *st, int64_t doc_id, int ocr_from, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, "INSERT INTO jobs(doc_id, state, created_at, updated_at) VALUES(?1, 'queued', ?2, ?2)",
-		      ei);
+	int rc = sq_prep(st, &s,
+			 "INSERT INTO jobs(doc_id, state, created_at, updated_at, ocr_from) VALUES(?1, 'queued', ?2, ?2, ?3)",
+			 ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, doc_id);
 	sqlite3_bind_int64(s, 2, wy_now());
+	sqlite3_bind_int(s, 3, ocr_from);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = sq_fail(st->db, ei, "queue job");
 	sq_done(st, s);
@@ -687,7 +693,7 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 	sq_done(st, s);
 	s = NULL;
 	*id = sqlite3_last_insert_rowid(st->db);
-	if ((rc = queue_job(st, *id, ei)))
+	if ((rc = sq_queue_job(st, *id, 0, ei)))
 		goto fail;
 	return sq_commit(st, ei);
 fail:
@@ -976,7 +982,7 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 				(long long)doc_id);
 		goto fail;
 	}
-	if ((rc = queue_job(st, doc_id, ei)))
+	if ((rc = sq_queue_job(st, doc_id, 0, ei)))
 		goto fail;
 	/* A ready document stays readable until the new conversion publishes. */
 	if (status == WY_DOC_FAILED && (rc = sq_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))

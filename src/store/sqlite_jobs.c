@@ -82,6 +82,8 @@ out:
 	return rc;
 }
 
+static int fail_job(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei);
+
 int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int max_attempts, wy_job *out,
 		       wy_errinfo *ei)
 {
@@ -94,9 +96,11 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 	for (;;) {
 		if ((rc = sq_prep(st, &s,
 			       "SELECT j.id, j.doc_id, j.attempts, d.sha256, d.filename,"
-			       " CASE WHEN d.title_user THEN d.title END"
+			       " CASE WHEN d.title_user THEN d.title END, j.ocr_from"
 			       " FROM jobs j JOIN documents d ON d.id = j.doc_id"
 			       " WHERE j.state='queued' OR (j.state='running' AND j.lease_until < ?1)"
+			       /* Conversions before recognition: a ready scan's next
+			        * batch of pages waits for every upload queued. */
 			       /* Fair between uploaders: first the jobs of the accounts
 			        * with the fewest conversions running; among those, the
 			        * account whose turn came longest ago (never: first);
@@ -104,7 +108,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 			        * files built to take the whole time limit, from one
 			        * account or two, held both slots for minutes while
 			        * everyone else's uploads waited behind them. */
-			       " ORDER BY (SELECT count(*) FROM jobs r JOIN documents rd ON rd.id = r.doc_id"
+			       " ORDER BY j.ocr_from > 0, (SELECT count(*) FROM jobs r JOIN documents rd ON rd.id = r.doc_id"
 			       "   WHERE r.state='running' AND r.lease_until >= ?1 AND rd.owner_id IS d.owner_id),"
 			       " (SELECT turn FROM queue_turns t WHERE t.owner_id = coalesce(d.owner_id, 0)), j.id"
 			       " LIMIT 1",
@@ -129,6 +133,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		sq_col_sha(s, 3, out->sha256);
 		out->filename = sq_col_str(s, 4);
 		out->title = sq_col_str(s, 5);
+		out->ocr_from = sqlite3_column_int(s, 6);
 		sq_done(st, s);
 		s = NULL;
 		if (out->attempt <= max_attempts)
@@ -137,17 +142,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		char reason[160];
 		snprintf(reason, sizeof reason, "conversion was interrupted %d times (the converter's worker stopped)",
 			 max_attempts);
-		if ((rc = sq_prep(st, &s, "UPDATE jobs SET state='failed', updated_at=?2 WHERE id=?1", ei)))
-			goto fail;
-		sqlite3_bind_int64(s, 1, out->id);
-		sqlite3_bind_int64(s, 2, now);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			rc = sq_fail(st->db, ei, "fail job");
-			goto fail;
-		}
-		sq_done(st, s);
-		s = NULL;
-		if ((rc = sq_set_doc_status(st, out->doc_id, WY_DOC_FAILED, NULL, reason, ei)))
+		if ((rc = fail_job(st, out, NULL, reason, ei)))
 			goto fail;
 		wy_warn("job.abandon", "job=%lld doc=%lld attempts=%d", (long long)out->id, (long long)out->doc_id,
 			max_attempts);
@@ -184,7 +179,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 	}
 	sq_done(st, s);
 	s = NULL;
-	if ((rc = sq_set_doc_status(st, out->doc_id, WY_DOC_CONVERTING, NULL, NULL, ei)))
+	if (!out->ocr_from && (rc = sq_set_doc_status(st, out->doc_id, WY_DOC_CONVERTING, NULL, NULL, ei)))
 		goto fail;
 	if ((rc = sq_commit(st, ei)))
 		goto fail;
@@ -276,6 +271,35 @@ static int set_job_state(wy_store *st, int64_t job_id, const char *state, wy_err
 	return rc;
 }
 
+/* Run one statement binding the job's document as ?1 and the job's id as
+ * ?2 (inside the caller's transaction). */
+static int job_exec(wy_store *st, const wy_job *job, const char *sql, const char *what, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, sql, ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, job->doc_id);
+	sqlite3_bind_int64(s, 2, job->id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, what);
+	sq_done(st, s);
+	return rc;
+}
+
+/* A job ends failed, inside the caller's transaction: a conversion fails
+ * its document with the reason; a recognition job fails alone, and its
+ * ready document keeps the text it has, its progress over. */
+static int fail_job(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
+{
+	int rc = set_job_state(st, job->id, "failed", ei);
+	if (rc || !job->ocr_from)
+		return rc ? rc : sq_set_doc_status(st, job->doc_id, WY_DOC_FAILED, format, reason, ei);
+	wy_warn("job.ocr_failed", "job=%lld doc=%lld from=%d reason=\"%s\"", (long long)job->id, (long long)job->doc_id,
+		job->ocr_from, reason);
+	return job_exec(st, job, "UPDATE documents SET progress_done=0, progress_total=0 WHERE id=?1", "progress", ei);
+}
+
 int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei)
 {
 	int64_t job_id = job->id;
@@ -328,7 +352,7 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	if ((rc = sq_prep(st, &s,
 		       "UPDATE documents SET status=?2, reason=NULL, format=?3, pages=?4,"
 		       " title=CASE WHEN title_user THEN title ELSE ?5 END, author=?6, thumb_sha256=?7,"
-		       " progress_done=0, progress_total=0, updated_at=?8, keywords=?9, dup_of=?10, minhash=?11"
+		       " progress_done=?12, progress_total=?13, updated_at=?8, keywords=?9, dup_of=?10, minhash=?11"
 		       " WHERE id=?1",
 		       ei)))
 		goto fail;
@@ -349,6 +373,9 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		sqlite3_bind_blob(s, 11, res->minhash, WY_MINHASH_BYTES, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 11);
+	/* recognition still to come: how far it is */
+	sqlite3_bind_int(s, 12, res->ocr_next > 0 ? res->ocr_next - 1 : 0);
+	sqlite3_bind_int(s, 13, res->ocr_next > 0 ? res->npages : 0);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = sq_fail(st->db, ei, "publish document");
 		goto fail;
@@ -363,6 +390,14 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		goto fail;
 	if ((rc = set_job_state(st, job_id, "done", ei)))
 		goto fail;
+	/* a conversion starts recognition afresh: a batch queued before it
+	 * (an admin's reconversion) goes; then the next batch, if any */
+	if (!job->ocr_from &&
+	    (rc = job_exec(st, job, "DELETE FROM jobs WHERE doc_id=?1 AND id<>?2 AND state='queued' AND ocr_from>0",
+			   "drop recognition jobs", ei)))
+		goto fail;
+	if (res->ocr_next > 0 && res->ocr_next <= res->npages && (rc = sq_queue_job(st, doc_id, res->ocr_next, ei)))
+		goto fail;
 	return sq_commit(st, ei);
 fail:
 	sq_done(st, s);
@@ -376,8 +411,7 @@ int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const
 	int rc;
 	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = set_job_state(st, job->id, "failed", ei)) ||
-	    (rc = sq_set_doc_status(st, doc_id, WY_DOC_FAILED, format, reason, ei))) {
+	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = fail_job(st, job, format, reason, ei))) {
 		sq_rollback(st);
 		return rc;
 	}
@@ -406,7 +440,7 @@ int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
 	}
 	sq_done(st, s);
 	s = NULL;
-	if ((rc = sq_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))
+	if (!job->ocr_from && (rc = sq_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))
 		goto fail;
 	return sq_commit(st, ei);
 fail:

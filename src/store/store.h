@@ -116,6 +116,11 @@ typedef struct wy_job {
 	char sha256[65];         /* the original to convert */
 	char *filename;
 	char *title;             /* set by the user, or NULL */
+	/* 0: convert the document. k > 0: the document is ready, and its
+	 * pages from k on that have no text layer are to be recognised (OCR),
+	 * a batch of them per job (ocr_batch): a long scan takes turns with
+	 * the conversions queued meanwhile instead of holding a converter */
+	int ocr_from;
 } wy_job;
 
 void wy_job_clear(wy_job *j);
@@ -131,6 +136,9 @@ typedef struct wy_doc_result {
 	const char *keywords;    /* space-separated keywords of the text, or NULL */
 	int64_t dup_of;          /* a ready document this one nearly duplicates, or 0 */
 	const unsigned char *minhash; /* the text's fingerprint (WY_MINHASH_BYTES), or NULL */
+	/* > 0: pages from this one on still wait for OCR: a job is queued for
+	 * them, and the document's progress says how far recognition is */
+	int ocr_next;
 } wy_doc_result;
 
 /* Open (creating and migrating) the store at `location`: a directory path
@@ -196,11 +204,14 @@ int wy_store_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limi
 /* One page of a ready document. WY_ENOTFOUND when absent. */
 int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, wy_errinfo *ei);
 
-/* Claim the oldest queued job for `worker` (a name for logs), marking its
- * document converting. A job whose lease ran out (its worker died) is claimed
- * again; one that already had max_attempts fails its document instead.
- * lease_seconds is how long the claim holds without a renewal.
- * WY_EEMPTY when nothing is queued. */
+/* Claim the next queued job for `worker` (a name for logs): conversions
+ * first, fair between accounts, then recognition (OCR) jobs. A conversion
+ * marks its document converting; a recognition job leaves it ready. A job
+ * whose lease ran out (its worker died) is claimed again; one that already
+ * had max_attempts fails its document instead (a recognition job fails
+ * alone: the document stays ready with the text it has). lease_seconds is
+ * how long the claim holds without a renewal. WY_EEMPTY when nothing is
+ * queued. */
 int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int max_attempts,
 		       wy_job *out, wy_errinfo *ei);
 
@@ -208,17 +219,21 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
  * attempt: when the lease ran out and another worker claimed the job again,
  * the old claim is void and they return WY_ENOTFOUND, changing nothing. */
 
-/* Record progress of a claimed job (pages done of total) and renew its lease. */
+/* Record progress of a claimed job (pages done of total; for a recognition
+ * job, the page being recognised) and renew its lease. */
 int wy_store_job_progress(wy_store *st, const wy_job *job, int done, int total, int lease_seconds,
 			  wy_errinfo *ei);
 
 /* Publish a finished job in one transaction: the document becomes ready with
  * all its pages (and its owner gets upload points when the rule gives them:
- * wy_upload_points), or nothing changes. */
+ * wy_upload_points), or nothing changes. A recognition job publishes the
+ * document again with its pages' new text. res->ocr_next queues the next
+ * recognition job; a conversion drops any still queued from before. */
 int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei);
 
 /* Fail a claimed job and its document with a reason for people. The original
- * stays; wy_store_doc_retry queues it again. */
+ * stays; wy_store_doc_retry queues it again. A recognition job fails alone:
+ * its document stays ready with the text it has. */
 int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const char *reason,
 		      wy_errinfo *ei);
 

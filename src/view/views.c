@@ -50,6 +50,13 @@ json_t *wy_view_doc(const wy_doc *d)
 	json_object_set_new(o, "size", json_integer(d->size));
 	json_object_set_new(o, "sha256", json_string(d->sha256));
 	json_object_set_new(o, "status", json_string(wy_doc_status_name(d->status)));
+	/* converting: pages converted so far; ready: a scan whose later pages
+	 * are still being recognised, a batch at a time (wy_job.ocr_from) */
+	if (d->progress_total && (d->status == WY_DOC_CONVERTING || d->status == WY_DOC_READY)) {
+		char pr[32];
+		snprintf(pr, sizeof pr, "%d/%d", d->progress_done, d->progress_total);
+		json_object_set_new(o, d->status == WY_DOC_READY ? "recognising" : "progress", json_string(pr));
+	}
 	json_object_set_new(o, "reason", str_or_null(d->reason));
 	json_object_set_new(o, "author", str_or_null(d->author));
 	json_object_set_new(o, "created_at", json_integer(d->created_at));

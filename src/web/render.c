@@ -244,11 +244,6 @@ json_t *web_doc_context(const wy_doc *d)
 	json_t *o = wy_view_doc(d);
 	web_add_display(o);
 	json_object_set_new(o, "ready", json_boolean(d->status == WY_DOC_READY));
-	if (d->status == WY_DOC_CONVERTING && d->progress_total) {
-		char pr[32];
-		snprintf(pr, sizeof pr, "%d/%d", d->progress_done, d->progress_total);
-		json_object_set_new(o, "progress", json_string(pr));
-	}
 	return o;
 }
 

@@ -93,7 +93,7 @@ static int convert_path_opts(const char *path, const wy_convert_opts *o, result 
 		free(b);
 	}
 	memset(r, 0, sizeof *r);
-	wy_convert_sink s = {r, r_image, r_format, r_count, r_page, r_thumb, r_meta, NULL};
+	wy_convert_sink s = {r, r_image, r_format, r_count, r_page, r_thumb, r_meta, NULL, NULL};
 	return convert_file(path, o, &s, ei);
 }
 
@@ -111,7 +111,7 @@ static int convert_bytes_opts(const void *data, size_t len, const wy_convert_opt
 	fwrite(data, 1, len, f);
 	fclose(f);
 	memset(r, 0, sizeof *r);
-	wy_convert_sink s = {r, r_image, r_format, r_count, r_page, r_thumb, r_meta, NULL};
+	wy_convert_sink s = {r, r_image, r_format, r_count, r_page, r_thumb, r_meta, NULL, NULL};
 	int rc = convert_file(path, o, &s, ei);
 	free(path);
 	return rc;

@@ -335,5 +335,90 @@ TEST(a_text_pdf_is_not_recognised)
 	}
 }
 
+/* What a test's worker tick sees when the other upload becomes ready: the
+ * scan's status and what the document page says of its recognition. */
+typedef struct turns {
+	int64_t scan, other;
+	bool seen;
+	wy_doc_status scan_status;
+	char recognising[32];
+} turns;
+
+static void watch_turns(void *ctx, wy_store *st)
+{
+	turns *t = ctx;
+	wy_doc o, d;
+	if (t->seen || wy_store_doc_get(st, t->other, &o, NULL))
+		return;
+	if (o.status == WY_DOC_READY && wy_store_doc_get(st, t->scan, &d, NULL) == WY_OK) {
+		t->seen = true;
+		t->scan_status = d.status;
+		json_t *v = wy_view_doc(&d);
+		const char *r = json_string_value(json_object_get(v, "recognising"));
+		snprintf(t->recognising, sizeof t->recognising, "%s", r ? r : "");
+		json_decref(v);
+		wy_doc_clear(&d);
+	}
+	wy_doc_clear(&o);
+}
+
+/* A long scan does not hold the queue: it is ready after its first batch
+ * of recognised pages (ocr_batch), an upload queued behind it converts
+ * next, and its later pages are recognised a batch at a time afterwards,
+ * into the text, the index and the boxes, while the document page says how
+ * far recognition is. */
+TEST(a_long_scan_takes_turns_with_other_uploads)
+{
+	if (!wy_ocr_available()) {
+		printf("  skipped: built without Tesseract\n");
+		return;
+	}
+	env e;
+	env_open(&e, "ocr_turns");
+	e.cfg.workers = 1;
+	e.cfg.ocr_batch = 1;
+	char src[700], scan[700], other[700];
+	snprintf(src, sizeof src, "%s/source.pdf", e.dir);
+	snprintf(scan, sizeof scan, "%s/scan.pdf", e.dir);
+	snprintf(other, sizeof other, "%s/other.pdf", e.dir);
+	ASSERT_EQ(make_source_pdf(src, 3), 3);
+	ASSERT_EQ(testdoc_scan(src, scan, NULL, 200, 1.5f, 24, 7), 3);
+	ASSERT_EQ(testdoc_pdf("<p>一份普通的文字文档，排在扫描件后面上传。</p>", other, NULL, NULL, NULL), 1);
+	turns t = {0};
+	t.scan = add_file(&e, scan, "scan.pdf");
+	t.other = add_file(&e, other, "other.pdf");
+	int64_t ids[2] = {t.scan, t.other};
+	wy_worker_opts o = {.name = "test", .wait_ids = ids, .nwait = 2, .tick = watch_turns, .tick_ctx = &t};
+	ASSERT_EQ(wy_worker_run(&e.cfg, e.st, e.bs, &o, NULL), WY_OK);
+
+	/* the other upload was ready while the scan's pages 2 and 3 waited */
+	ASSERT(t.seen);
+	ASSERT_EQ(t.scan_status, WY_DOC_READY);
+	ASSERT_STR_EQ(t.recognising, "1/3");
+	/* in the end every page is read, and recognition is over */
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(e.st, t.scan, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READY);
+	ASSERT_EQ(d.progress_total, 0);
+	for (int i = 1; i <= 3; i++) {
+		wy_page p;
+		ASSERT_EQ(wy_store_page_get(e.st, t.scan, i, &p, NULL), WY_OK);
+		ASSERT_CONTAINS(p.text, "专为收藏");
+		ASSERT(p.boxes_len > 0);
+		ASSERT_EQ(p.image_sha256[0] != 0, true);
+		wy_page_clear(&p);
+	}
+	/* the index has the later pages too: the phrase is on all three */
+	wy_query *q = wy_query_parse("专为收藏", strlen("专为收藏"));
+	json_t *res = NULL;
+	ASSERT_EQ(wy_view_doc_search(e.st, &d, 3, q, 10, 0, &res, NULL), WY_OK);
+	ASSERT_EQ(json_array_size(json_object_get(res, "pages")), 3);
+	json_decref(res);
+	wy_query_free(q);
+	wy_doc_clear(&d);
+	env_close(&e);
+}
+
 TEST_LIST(T(a_scan_is_recognised_and_its_hits_marked), T(with_ocr_off_a_scan_has_no_text),
-	  T(a_text_pdf_is_not_recognised), T(each_recognised_page_adds_to_the_time_limit))
+	  T(a_text_pdf_is_not_recognised), T(each_recognised_page_adds_to_the_time_limit),
+	  T(a_long_scan_takes_turns_with_other_uploads))
