@@ -248,21 +248,36 @@ static char *file_stem(const char *filename)
 	return t;
 }
 
+/* The text's first line that says something, among its first few (a
+ * page number "- 1 -" or a running header's date comes first on many a
+ * page); else its first non-empty line. */
+#define FIRST_LINES 8
+
 static char *first_line(const char *text)
 {
 	const char *p = text;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f')
-			p++;
-		if (*p != '\n')
-			break;
-		p++;
+	char *first = NULL;
+	for (int k = 0; *p && k < FIRST_LINES;) {
+		const char *nl = strchr(p, '\n');
+		char *line = wy_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		char *t = wy_title_clean(line, 80);
+		free(line);
+		p = nl ? nl + 1 : p + strlen(p);
+		if (!*t) {
+			free(t);
+			continue;
+		}
+		k++;
+		if (!wy_title_is_junk(t)) {
+			free(first);
+			return t;
+		}
+		if (first)
+			free(t);
+		else
+			first = t;
 	}
-	const char *nl = strchr(p, '\n');
-	char *line = wy_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
-	char *t = wy_title_clean(line, 80);
-	free(line);
-	return t;
+	return first ? first : wy_xstrdup("");
 }
 
 char *wy_title_pick(const char *user_title, const char *filename, const char *meta_title, const char *first_text)

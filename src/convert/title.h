@@ -14,7 +14,8 @@
 
 /* Pick the title. Any argument may be NULL. filename may carry a path
  * (its last component counts); first_text may be the whole first page
- * (its first non-empty line counts). Returns a malloc'd UTF-8 string, never
+ * (its first line that is not junk among its first 8 non-empty ones, else
+ * its first non-empty line, counts). Returns a malloc'd UTF-8 string, never
  * NULL nor empty, that the caller frees. When every candidate is junk the
  * file name (even junk, it is what the uploader chose) wins, then the
  * others in order, then "untitled". */

@@ -109,6 +109,9 @@ TEST(pick_order)
 		/* else the first line */
 		{NULL, "document.pdf", "untitled", "\n\n  第一章 总则  \n正文", "第一章 总则"},
 		{NULL, "Book1.xlsx", "This file was derived from X", "Sales 2023", "Sales 2023"},
+		/* the first line that says something: past a page number */
+		{NULL, "out.docx.pdf", "out", "- 1 -\n测试文段\n诸葛亮、诸葛亮", "测试文段"},
+		{NULL, NULL, NULL, "- 1 -\n\n1 a 2 b 3 c", "- 1 -"},
 		/* the metadata title cleaned (cases of the old wy_convert_pick_title) */
 		{NULL, "f.pdf", "  Real Title ", "first line", "Real Title"},
 		{NULL, "f.pdf", "C:\\Users\\sarah\\Desktop\\document\\DEF.txt", NULL, "DEF"},
