@@ -472,5 +472,48 @@ TEST(a_converter_drops_every_capability)
 	ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 
+/* In a child: recursion without end, as MuPDF's HTML layout does on a
+ * document of 10000 nested <div> (or a Markdown list 20000 deep). */
+static volatile long dive_limit = 1L << 40;
+static int *volatile nowhere;
+
+static int __attribute__((noinline)) dive(long depth, volatile unsigned char *prev)
+{
+	volatile unsigned char frame[1024];
+	frame[0] = prev ? prev[0] : 1;
+	if (depth >= dive_limit)
+		return frame[0];
+	return dive(depth + 1, frame) + frame[1];
+}
+
+static int deep_probe(void *arg, int out_fd, int in_fd)
+{
+	(void)out_fd;
+	(void)in_fd;
+	return arg ? dive(0, NULL) : *nowhere;
+}
+
+/* A converter that runs off its stack fails with a reason people can read,
+ * not "converter crashed (signal 11)"; any other fault is still a crash. */
+TEST(a_converter_out_of_stack_says_so)
+{
+	wy_sandbox_limits lim = {0};
+	pid_t pid;
+	int fd, status;
+	char why[200];
+	ASSERT_EQ(wy_sandbox_spawn(&lim, "wy-probe", deep_probe, "deep", &pid, &fd, NULL, NULL), WY_OK);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	close(fd);
+	ASSERT(!wy_sandbox_describe(status, &lim, why, sizeof why));
+	ASSERT_CONTAINS(why, "nested too deeply");
+
+	ASSERT_EQ(wy_sandbox_spawn(&lim, "wy-probe", deep_probe, NULL, &pid, &fd, NULL, NULL), WY_OK);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	close(fd);
+	ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+	ASSERT(!wy_sandbox_describe(status, &lim, why, sizeof why));
+	ASSERT_CONTAINS(why, "signal 11");
+}
+
 TEST_LIST(T(documents_read_nothing_outside_their_container), T(a_confined_converter_reads_no_files),
-	  T(a_converter_drops_every_capability))
+	  T(a_converter_drops_every_capability), T(a_converter_out_of_stack_says_so))
