@@ -515,5 +515,44 @@ TEST(a_converter_out_of_stack_says_so)
 	ASSERT_CONTAINS(why, "signal 11");
 }
 
+/* Through the real worker: a Markdown upload of 20000 nested quotes (40 KB)
+ * and an HTML file of 10000 nested <div> fail with that reason, and the
+ * document queued beside them still converts. */
+TEST(deep_nesting_fails_with_a_reason)
+{
+	env e;
+	env_open(&e, "deep");
+	wy_buf md, html;
+	wy_buf_init(&md, 0);
+	for (int i = 0; i < 20000; i++)
+		wy_buf_puts(&md, "> ");
+	wy_buf_puts(&md, "deep\n");
+	wy_buf_init(&html, 0);
+	wy_buf_puts(&html, "<!DOCTYPE html><html><body>");
+	for (int i = 0; i < 10000; i++)
+		wy_buf_puts(&html, "<div>");
+	wy_buf_puts(&html, "deep</body></html>");
+	int64_t ids[3];
+	ids[0] = add_doc(&e, md.data, md.len, "deep.md");
+	ids[1] = add_doc(&e, html.data, html.len, "deep.html");
+	ids[2] = add_str(&e, "# 正常\n\n一个普通的文档。\n", "fine.md");
+	run_until_done(&e, ids, 3);
+	bool html_converts = wy_sandbox_fs_supported(); /* else HTML is refused before it is read */
+	for (int i = 0; i < 3; i++) {
+		wy_doc d;
+		ASSERT_EQ(wy_store_doc_get(e.st, ids[i], &d, NULL), WY_OK);
+		if (i == 2)
+			ASSERT_EQ(d.status, WY_DOC_READY);
+		else if (i == 0 || html_converts) {
+			ASSERT_EQ(d.status, WY_DOC_FAILED);
+			ASSERT_CONTAINS(d.reason, "nested too deeply");
+		}
+		wy_doc_clear(&d);
+	}
+	wy_buf_free(&md);
+	wy_buf_free(&html);
+	env_close(&e);
+}
+
 TEST_LIST(T(documents_read_nothing_outside_their_container), T(a_confined_converter_reads_no_files),
-	  T(a_converter_drops_every_capability), T(a_converter_out_of_stack_says_so))
+	  T(a_converter_drops_every_capability), T(a_converter_out_of_stack_says_so), T(deep_nesting_fails_with_a_reason))
