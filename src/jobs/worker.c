@@ -548,6 +548,10 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 				s->err = WY_ECORRUPT;
 			free(s->errmsg);
 			s->errmsg = wy_xstrdup(sp ? sp + 1 : "conversion failed");
+			/* A reason quotes the document ("OFD part <its name> is
+			 * missing"): what `wenyuan info` prints and the site shows
+			 * keeps no control characters and is UTF-8. */
+			s->errmsg[wy_utf8_valid_prefix(s->errmsg, wy_utf8_drop_hidden(s->errmsg, strlen(s->errmsg)))] = 0;
 			break;
 		}
 		case REC_DONE:
