@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,47 @@ static const bool wy_sandbox_asan = false;
 bool wy_sandbox_memory_limited(void) { return !wy_sandbox_asan; }
 
 bool wy_sandbox_network_isolated(void) { return net_isolated; }
+
+/* A parser that recurses as deep as a hostile document nests (MuPDF lays
+ * out HTML, EPUB, FB2, Markdown and Kindle books one call per level of
+ * nesting: 10000 nested <div> overflow 8 MB) runs off the end of its
+ * stack and gets SIGSEGV. Caught on a stack of its own, a fault at the
+ * end of the stack ends the child with EXIT_STACK, which
+ * wy_sandbox_describe turns into a reason; any other fault is left to
+ * kill the child as before (SA_RESETHAND: the faulting instruction runs
+ * again, now without the handler). */
+#define EXIT_STACK 113
+static uintptr_t stack_lo, stack_hi;
+static unsigned char alt_stack[64 << 10];
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	uintptr_t a = (uintptr_t)si->si_addr;
+	if (a >= stack_lo && a < stack_hi)
+		_exit(EXIT_STACK);
+}
+
+static void catch_stack_overflow(void)
+{
+	struct rlimit r;
+	if (wy_sandbox_asan || getrlimit(RLIMIT_STACK, &r) != 0)
+		return;
+	/* The stack ends at most its limit below here, and the kernel keeps a
+	 * guard gap (1 MB by default) below that: a fault anywhere between is
+	 * the stack's. An unlimited stack is bounded by the memory limit. */
+	uint64_t size = r.rlim_cur == RLIM_INFINITY || r.rlim_cur > (1ull << 32) ? (1ull << 32) : r.rlim_cur;
+	unsigned char here;
+	stack_hi = (uintptr_t)&here;
+	uint64_t below = size + (4u << 20);
+	stack_lo = stack_hi > below ? stack_hi - (uintptr_t)below : 0;
+	stack_t ss = {.ss_sp = alt_stack, .ss_size = sizeof alt_stack};
+	struct sigaction sa = {.sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND};
+	sigemptyset(&sa.sa_mask);
+	if (sigaltstack(&ss, NULL) == 0)
+		sigaction(SIGSEGV, &sa, NULL);
+}
 
 /* Close every descriptor but stdin/out/err and the two kept: the store's
  * database and the server's sockets must not be reachable from a parser. */
@@ -92,6 +134,7 @@ int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(v
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		close_other_fds(p[1], q[0]);
+		catch_stack_overflow();
 		struct rlimit r = {0, 0};
 		setrlimit(RLIMIT_CORE, &r);
 		/* AddressSanitizer reserves terabytes of address space: under it
@@ -291,6 +334,10 @@ void wy_sandbox_kill(pid_t pid)
 
 bool wy_sandbox_describe(int status, const wy_sandbox_limits *lim, char *buf, size_t cap)
 {
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_STACK) {
+		snprintf(buf, cap, "the document is nested too deeply: the converter ran out of stack");
+		return false;
+	}
 	if (WIFEXITED(status)) {
 		snprintf(buf, cap, "converter exited with status %d", WEXITSTATUS(status));
 		return WEXITSTATUS(status) == 0;

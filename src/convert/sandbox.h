@@ -69,7 +69,9 @@ bool wy_sandbox_fs_supported(void);
 void wy_sandbox_kill(pid_t pid);
 
 /* Explain a wait status for people: "killed by signal 11 (Segmentation
- * fault)", "ran out of memory" ... into buf. Returns true when it was a
+ * fault)", "ran out of memory", "nested too deeply" (a child of
+ * wy_sandbox_spawn that ran off the end of its stack, as a parser
+ * recursing once per level of a document's nesting does) ... into buf. Returns true when it was a
  * clean exit with status 0. */
 bool wy_sandbox_describe(int status, const wy_sandbox_limits *lim, char *buf, size_t cap);
 

@@ -198,11 +198,17 @@ char *wy_title_clean(const char *t, unsigned max)
 		if (strncmp(t, drivers[i], strlen(drivers[i])) == 0)
 			t += strlen(drivers[i]);
 	t = path_tail(t);
-	size_t n = strlen(t), k = 0;
+	/* White space becomes spaces; the other controls and bidi overrides
+	 * go (they drive terminals and reorder what is read). */
+	char *in = wy_xstrdup(t);
+	for (char *p = in; *p; p++)
+		if (*p == '\t' || *p == '\r' || *p == '\n' || *p == '\f' || *p == '\v')
+			*p = ' ';
+	size_t n = wy_utf8_drop_hidden(in, strlen(in)), k = 0;
 	char *s = wy_xmalloc(n + 1);
 	bool space = false;
 	for (size_t i = 0; i < n; i++) {
-		char c = t[i];
+		char c = in[i];
 		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
 			space = k > 0;
 			continue;
@@ -212,6 +218,7 @@ char *wy_title_clean(const char *t, unsigned max)
 		space = false;
 		s[k++] = c;
 	}
+	free(in);
 	k = wy_utf8_truncate(s, k, max);
 	while (k && s[k - 1] == ' ')
 		k--;

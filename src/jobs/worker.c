@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "text/boxes.h"
+#include "text/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -576,6 +577,9 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 			free(s->author);
 			s->title = wy_xstrdup(str);
 			s->author = strlen(str) < n ? wy_xstrdup(str + strlen(str) + 1) : NULL;
+			/* the title is cleaned where it is picked (wy_title_pick) */
+			if (s->author)
+				wy_utf8_drop_hidden(s->author, strlen(s->author));
 			break;
 		case REC_THUMB:
 			if (!wy_blob_valid_name(str))
@@ -596,6 +600,10 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 				s->err = WY_ECORRUPT;
 			free(s->errmsg);
 			s->errmsg = wy_xstrdup(sp ? sp + 1 : "conversion failed");
+			/* A reason quotes the document ("OFD part <its name> is
+			 * missing"): what `wenyuan info` prints and the site shows
+			 * keeps no control characters and is UTF-8. */
+			s->errmsg[wy_utf8_valid_prefix(s->errmsg, wy_utf8_drop_hidden(s->errmsg, strlen(s->errmsg)))] = 0;
 			break;
 		}
 		case REC_DONE:

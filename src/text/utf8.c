@@ -5,6 +5,8 @@
  * U+10FFFF, never read past the end it is given and never allocate. */
 #include "text/utf8.h"
 
+#include <string.h>
+
 /* Number of bytes a sequence starting with lead byte b has, or 0 when b can
  * never start a sequence (continuation bytes, C0/C1 overlong leads, F5..FF). */
 static int seq_len(unsigned char b)
@@ -222,4 +224,26 @@ uint32_t wy_utf8_last_cp(const char *s, size_t n)
 	const char *p = s + i;
 	int cp = n ? wy_utf8_decode(&p, s + n) : 0;
 	return cp > 0 ? (uint32_t)cp : 0;
+}
+
+bool wy_is_hidden_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t wy_utf8_drop_hidden(char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	size_t o = 0;
+	while (p < end) {
+		const char *start = p;
+		int cp = wy_utf8_decode(&p, end);
+		if (cp >= 0 && wy_is_hidden_control((uint32_t)cp))
+			continue;
+		memmove(s + o, start, (size_t)(p - start));
+		o += (size_t)(p - start);
+	}
+	s[o] = 0;
+	return o;
 }

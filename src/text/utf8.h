@@ -59,4 +59,18 @@ size_t wy_utf8_valid_prefix(const char *s, size_t n);
  * Pure, thread-safe. */
 size_t wy_utf8_partial_tail(const char *s, size_t n);
 
+/* True for a character that must not reach a name shown to people (a
+ * title, an author, a file name): C0 controls, DEL and C1 controls (a
+ * terminal runs ESC and CSI sequences: `wenyuan list` prints titles), and
+ * the bidirectional marks, embeddings, overrides and isolates (U+061C,
+ * U+200E-200F, U+202A-202E, U+2066-2069), with which "x\u202Efdp.exe"
+ * reads as "xexe.pdf". Pure, thread-safe. */
+bool wy_is_hidden_control(uint32_t cp);
+
+/* Remove, in place, every character of s[0..n) that wy_is_hidden_control
+ * names; bytes that are not valid UTF-8 are kept. Writes a NUL at the new
+ * end (s must have room for it at s[n]) and returns the new length. Pure,
+ * thread-safe on distinct strings. */
+size_t wy_utf8_drop_hidden(char *s, size_t n);
+
 #endif

@@ -85,7 +85,8 @@ static void fail(web_upload *u, unsigned status, const char *msg)
 }
 
 /* A file name as uploaded, made safe to show and store: its last path
- * component, valid UTF-8, no control characters, at most 240 bytes. */
+ * component, valid UTF-8, no control characters (wy_is_hidden_control),
+ * at most 240 bytes. */
 static char *clean_name(const char *name)
 {
 	const char *base = name;
@@ -107,6 +108,8 @@ static char *clean_name(const char *name)
 				*w++ = out[i];
 		*w = 0;
 		len = (size_t)(w - out);
+	} else {
+		len = wy_utf8_drop_hidden(out, len); /* C1 controls, bidi overrides */
 	}
 	out[wy_utf8_truncate(out, len, 240)] = 0;
 	if (!*out) {

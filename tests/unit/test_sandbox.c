@@ -472,5 +472,87 @@ TEST(a_converter_drops_every_capability)
 	ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 
+/* In a child: recursion without end, as MuPDF's HTML layout does on a
+ * document of 10000 nested <div> (or a Markdown list 20000 deep). */
+static volatile long dive_limit = 1L << 40;
+static int *volatile nowhere;
+
+static int __attribute__((noinline)) dive(long depth, volatile unsigned char *prev)
+{
+	volatile unsigned char frame[1024];
+	frame[0] = prev ? prev[0] : 1;
+	if (depth >= dive_limit)
+		return frame[0];
+	return dive(depth + 1, frame) + frame[1];
+}
+
+static int deep_probe(void *arg, int out_fd, int in_fd)
+{
+	(void)out_fd;
+	(void)in_fd;
+	return arg ? dive(0, NULL) : *nowhere;
+}
+
+/* A converter that runs off its stack fails with a reason people can read,
+ * not "converter crashed (signal 11)"; any other fault is still a crash. */
+TEST(a_converter_out_of_stack_says_so)
+{
+	wy_sandbox_limits lim = {0};
+	pid_t pid;
+	int fd, status;
+	char why[200];
+	ASSERT_EQ(wy_sandbox_spawn(&lim, "wy-probe", deep_probe, "deep", &pid, &fd, NULL, NULL), WY_OK);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	close(fd);
+	ASSERT(!wy_sandbox_describe(status, &lim, why, sizeof why));
+	ASSERT_CONTAINS(why, "nested too deeply");
+
+	ASSERT_EQ(wy_sandbox_spawn(&lim, "wy-probe", deep_probe, NULL, &pid, &fd, NULL, NULL), WY_OK);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	close(fd);
+	ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+	ASSERT(!wy_sandbox_describe(status, &lim, why, sizeof why));
+	ASSERT_CONTAINS(why, "signal 11");
+}
+
+/* Through the real worker: a Markdown upload of 20000 nested quotes (40 KB)
+ * and an HTML file of 10000 nested <div> fail with that reason, and the
+ * document queued beside them still converts. */
+TEST(deep_nesting_fails_with_a_reason)
+{
+	env e;
+	env_open(&e, "deep");
+	wy_buf md, html;
+	wy_buf_init(&md, 0);
+	for (int i = 0; i < 20000; i++)
+		wy_buf_puts(&md, "> ");
+	wy_buf_puts(&md, "deep\n");
+	wy_buf_init(&html, 0);
+	wy_buf_puts(&html, "<!DOCTYPE html><html><body>");
+	for (int i = 0; i < 10000; i++)
+		wy_buf_puts(&html, "<div>");
+	wy_buf_puts(&html, "deep</body></html>");
+	int64_t ids[3];
+	ids[0] = add_doc(&e, md.data, md.len, "deep.md");
+	ids[1] = add_doc(&e, html.data, html.len, "deep.html");
+	ids[2] = add_str(&e, "# 正常\n\n一个普通的文档。\n", "fine.md");
+	run_until_done(&e, ids, 3);
+	bool html_converts = wy_sandbox_fs_supported(); /* else HTML is refused before it is read */
+	for (int i = 0; i < 3; i++) {
+		wy_doc d;
+		ASSERT_EQ(wy_store_doc_get(e.st, ids[i], &d, NULL), WY_OK);
+		if (i == 2)
+			ASSERT_EQ(d.status, WY_DOC_READY);
+		else if (i == 0 || html_converts) {
+			ASSERT_EQ(d.status, WY_DOC_FAILED);
+			ASSERT_CONTAINS(d.reason, "nested too deeply");
+		}
+		wy_doc_clear(&d);
+	}
+	wy_buf_free(&md);
+	wy_buf_free(&html);
+	env_close(&e);
+}
+
 TEST_LIST(T(documents_read_nothing_outside_their_container), T(a_confined_converter_reads_no_files),
-	  T(a_converter_drops_every_capability))
+	  T(a_converter_drops_every_capability), T(a_converter_out_of_stack_says_so), T(deep_nesting_fails_with_a_reason))

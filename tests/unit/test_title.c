@@ -132,6 +132,34 @@ TEST(pick_order)
 	}
 }
 
+/* A metadata title is the uploader's to write: the escape sequences and
+ * bidi overrides in it must not reach a terminal (`wenyuan list`) or a
+ * reader; a PDF's /Title once came through as ESC [ 2 J ... */
+TEST(controls_and_bidi_overrides_go)
+{
+	static const struct {
+		const char *in, *out;
+	} rows[] = {
+		{"\x1b[2J\x1b[31mEVIL\x1b[0m\x07", "[2J[31mEVIL[0m"},
+		{"\x1b]0;PWNED\x07报告", "]0;PWNED报告"},
+		{"invoice\xe2\x80\xae" "fdp.exe", "invoicefdp.exe"}, /* U+202E */
+		{"a\xe2\x81\xa6" "b\xe2\x81\xa9" "c\xe2\x80\x8f", "abc"}, /* U+2066, U+2069, U+200F */
+		{"x\xc2\x9b" "31my", "x31my"}, /* C1 CSI */
+		{"\x01\x02 标题 \x7f", "标题"},
+		{"\xe2\x80\xae", ""},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char *t = wy_title_clean(rows[i].in, 200);
+		if (strcmp(t, rows[i].out))
+			WY_FAIL_("row %zu: \"%s\" != \"%s\"", i, t, rows[i].out);
+		free(t);
+	}
+	/* a title of nothing but controls is junk: the next candidate wins */
+	char *t = wy_title_pick(NULL, "untitled.pdf", "\x1b\xe2\x80\xae", "第一章");
+	ASSERT_STR_EQ(t, "第一章");
+	free(t);
+}
+
 /* a long first line is cut on a character boundary */
 TEST(long_first_line)
 {
@@ -144,4 +172,4 @@ TEST(long_first_line)
 	free(t);
 }
 
-TEST_LIST(T(junk_table), T(clean), T(pick_order), T(long_first_line))
+TEST_LIST(T(junk_table), T(clean), T(pick_order), T(long_first_line), T(controls_and_bidi_overrides_go))

@@ -260,8 +260,42 @@ TEST(keywords_come_from_the_preview)
 	free(kw[1]);
 }
 
+/* A failure reason quotes the document: an OFD whose DocRoot names a part
+ * "Doc_0/ESC]0;PWNED BEL ESC[2J ... U+202E .xml" failed with that name in
+ * its reason byte for byte, which `wenyuan info` wrote to the operator's
+ * terminal (set its title, cleared it). */
+TEST(failure_reasons_carry_no_control_characters)
+{
+	env e;
+	env_open(&e, "worker");
+	char *path = wy_xasprintf("%s/ctl.ofd", e.dir);
+	const char *entries[] = {
+		"OFD.xml",
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?><ofd:OFD xmlns:ofd=\"http://www.ofdspec.org/2016\" "
+		"DocType=\"OFD\" Version=\"1.1\"><ofd:DocBody><ofd:DocRoot>Doc_0/&#x1b;]0;PWNED&#x7;&#x1b;[2J"
+		"&#x1b;[31mRED&#x202e;lmx.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+		NULL};
+	ASSERT_EQ(testdoc_zip(path, entries), 0);
+	int fd = open(path, O_RDONLY);
+	ASSERT(fd >= 0);
+	char data[4096];
+	size_t len;
+	ASSERT_EQ(wy_read_full(fd, data, sizeof data, &len), 0);
+	close(fd);
+	int64_t id = add_doc(&e, data, len, "ctl.ofd");
+	run_until_done(&e, &id, 1);
+	char reason[400];
+	ASSERT_EQ(status_of(&e, id, reason, sizeof reason), WY_DOC_FAILED);
+	ASSERT_CONTAINS(reason, "]0;PWNED[2J[31mREDlmx.xml is missing");
+	for (const unsigned char *p = (const unsigned char *)reason; *p; p++)
+		ASSERT(*p >= 0x20 && *p != 0x7f);
+	ASSERT(!strstr(reason, "\xe2\x80\xae"));
+	free(path);
+	env_close(&e);
+}
+
 TEST_LIST(T(converts_and_publishes_pages), T(crashing_child_fails_only_its_document),
 	  T(hanging_child_is_killed_at_the_limit), T(memory_limit_fails_with_a_reason),
 	  T(unrecognized_and_missing_original), T(job_of_a_dead_worker_is_picked_up),
 	  T(boxes_out_of_step_with_the_text_fail_the_job),
-	  T(keywords_come_from_the_preview))
+	  T(keywords_come_from_the_preview), T(failure_reasons_carry_no_control_characters))
