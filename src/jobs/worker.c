@@ -684,13 +684,15 @@ static void convert_opts(const wy_config *cfg, wy_convert_opts *o)
 }
 
 /* The converter's CPU limit: convert_timeout, and with OCR on the time
- * every page may add (the wall-clock deadline, which grows only by the
- * pages actually recognised, is the real bound; this is the backstop). */
+ * each page of a batch may add (the wall-clock deadline, which grows only
+ * by the pages actually recognised, is the real bound; this is the
+ * backstop). No per-job child recognises more than ocr_batch pages. */
 static int cpu_limit(const wy_config *cfg)
 {
 	long long s = cfg->convert_timeout;
 	if (cfg->ocr)
-		s += (long long)cfg->max_pages * cfg->ocr_page_timeout;
+		s += (long long)(cfg->ocr_batch < cfg->max_pages ? cfg->ocr_batch : cfg->max_pages) *
+		     cfg->ocr_page_timeout;
 	return s > 86400 ? 86400 : (int)s;
 }
 
