@@ -710,27 +710,22 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title
 			if (sink->ocr && (rc = sink->ocr(sink->ctx, i + 1)) == WY_OK)
 				ocr_page(ctx, &ocr, &lp, i + 1, o, &text, &boxes);
 		}
-		if (rc || (only && !recognise)) {
-			/* stopped; or, recognising only, a page with text of its
-			 * own or one for the next turn: nothing to send */
-			wy_buf_free(&text);
-			wy_buf_free(&boxes);
-			drop_page(ctx, &lp);
-			if (rc)
-				break;
-			continue;
+		if (!rc && (!only || recognise)) {
+			if (boxes.len && boxes.len != count_cps(text.data, text.len) * WY_BOX_SIZE) {
+				/* Never reached: page_text keeps them in step. A viewer
+				 * would mark the wrong characters, so the page gets none. */
+				wy_error("convert.boxes", "page=%d boxes=%zu text=%zu", i + 1, boxes.len, text.len);
+				boxes.len = 0;
+			}
+			doc_text += text.len;
+			/* recognising only: the page's new text, and no image */
+			if (only && sink->page)
+				rc = sink->page(sink->ctx, i + 1, "-", 0, 0, text.data ? text.data : "",
+						boxes.len ? (const unsigned char *)boxes.data : NULL, boxes.len);
 		}
-		if (boxes.len && boxes.len != count_cps(text.data, text.len) * WY_BOX_SIZE) {
-			/* Never reached: page_text keeps them in step. A viewer
-			 * would mark the wrong characters, so the page gets none. */
-			wy_error("convert.boxes", "page=%d boxes=%zu text=%zu", i + 1, boxes.len, text.len);
-			boxes.len = 0;
-		}
-		doc_text += text.len;
-		if (only) {
-			rc = sink->page ? sink->page(sink->ctx, i + 1, "-", 0, 0, text.data ? text.data : "",
-						     boxes.len ? (const unsigned char *)boxes.data : NULL, boxes.len)
-					: WY_OK;
+		if (rc || only) {
+			/* stopped; or recognising only, where a page is sent as
+			 * above, has text of its own, or is for the next turn */
 			wy_buf_free(&text);
 			wy_buf_free(&boxes);
 			drop_page(ctx, &lp);

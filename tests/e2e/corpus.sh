@@ -16,8 +16,7 @@ need_corpus
 d=$(tmpdir)
 data=$d/data
 manifest=$d/manifest.tsv
-awk -F'\t' 'NR > 1 && ($2 == "pdf" || $2 == "epub" || $2 == "txt") {print $1 "\t" $2 "\t" $8 "\tmain"}' \
-	"$corpus/MANIFEST.tsv" > "$manifest"
+corpus_select "$manifest" '$2 == "pdf" || $2 == "epub" || $2 == "txt"' '$1, $2, $8, "main"'
 # every file of MANIFEST.formats.tsv (OFD, MOBI, AZW3): wenyuan reads them all
 if [ -f "$corpus/MANIFEST.formats.tsv" ]; then
 	awk -F'\t' 'NR > 1 {print $1 "\t" $2 "\t" $8 "\tformats"}' "$corpus/MANIFEST.formats.tsv" >> "$manifest"
@@ -27,7 +26,7 @@ declare -A no_text=(
 	[ofdrw__converter__containsJPEG.ofd]='two photographs'
 	[ofdrw__converter__h.ofd]='red rectangles and seals'
 )
-mapfile -t files < <(cut -f1 "$manifest" | sed "s|^|$corpus/|")
+corpus_files "$manifest"
 echo "converting ${#files[@]} corpus files"
 
 start=$(date +%s)

@@ -23,9 +23,8 @@ declare -A known=(
 d=$(tmpdir)
 data=$d/data
 manifest=$d/manifest.tsv
-awk -F'\t' 'NR > 1 && $2 != "pdf" && $2 != "epub" && $2 != "txt" {print $1 "\t" $2 "\t" $8}' \
-	"$corpus/MANIFEST.tsv" > "$manifest"
-mapfile -t files < <(cut -f1 "$manifest" | sed "s|^|$corpus/|")
+corpus_select "$manifest" '$2 != "pdf" && $2 != "epub" && $2 != "txt"'
+corpus_files "$manifest"
 echo "converting ${#files[@]} office files"
 
 mkdir -p "$d/tmp"

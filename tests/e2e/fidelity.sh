@@ -13,9 +13,8 @@ command -v pdftotext >/dev/null || { echo "# no pdftotext (poppler-utils): skipp
 d=$(tmpdir)
 data=$d/data
 manifest=$d/manifest.tsv
-awk -F'\t' 'NR > 1 && $7 ~ /^zh/ && ($2 == "pdf" || $2 == "docx" || $2 == "txt") {print $1 "\t" $2 "\t" $7}' \
-	"$corpus/MANIFEST.tsv" > "$manifest"
-mapfile -t files < <(cut -f1 "$manifest" | sed "s|^|$corpus/|")
+corpus_select "$manifest" '$7 ~ /^zh/ && ($2 == "pdf" || $2 == "docx" || $2 == "txt")' '$1, $2, $7'
+corpus_files "$manifest"
 echo "converting ${#files[@]} Chinese corpus files"
 
 set +e

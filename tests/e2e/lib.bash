@@ -53,6 +53,17 @@ need_corpus() {
 	fi
 }
 
+# corpus_select OUT CONDITION [FIELDS]: the rows of the corpus's
+# MANIFEST.tsv that the awk CONDITION selects, as the tab-separated awk
+# FIELDS (default: path, format, expectation), into the file OUT.
+corpus_select() {
+	awk -F'\t' -v OFS='\t' "NR > 1 && ($2) {print ${3:-\$1, \$2, \$8}}" "$corpus/MANIFEST.tsv" > "$1"
+}
+
+# corpus_files MANIFEST: the array files, the full paths of the corpus
+# files MANIFEST (rows as corpus_select writes them) names.
+corpus_files() { mapfile -t files < <(cut -f1 "$1" | sed "s|^|$corpus/|"); }
+
 tmpdir() { mktemp -d "${TMPDIR:-/tmp}/wy-e2e-XXXXXX"; }
 
 # A free TCP port on 127.0.0.1, below the kernel's range of ephemeral ports:
