@@ -39,11 +39,10 @@ typedef struct wy_convert_opts {
 	 * left for later is told to sink->ocr_later, and it and those after
 	 * it keep no text. */
 	int ocr_batch;
-	/* > 0: recognition only, of the pages from this one on that have no
-	 * text layer (a batch of them): no images, no thumbnail, and
-	 * sink->page only for the pages recognised, with image_sha "-" and
-	 * width and height 0. */
-	int ocr_from;
+	/* > 0: recognition only, of the pages ocr_from..ocr_to that have no
+	 * text layer: no images, no thumbnail, and sink->page only for the
+	 * pages recognised, with image_sha "-" and width and height 0. */
+	int ocr_from, ocr_to;
 } wy_convert_opts;
 
 /* Callbacks; a non-zero return stops the conversion with that code.

@@ -47,7 +47,7 @@ void wy_convert_opts_default(wy_convert_opts *o)
 	o->ocr = true;
 	o->ocr_languages = NULL;
 	o->ocr_batch = 0;
-	o->ocr_from = 0;
+	o->ocr_from = o->ocr_to = 0;
 }
 
 static void on_warning(void *user, const char *msg)
@@ -678,9 +678,10 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title
 	ocr_state ocr = {0};
 	bool later = false;    /* the batch is full: recognition goes on in another turn */
 	char first_reason[256] = "";
-	/* recognition only (a later turn of a long scan): its pages, no images */
+	/* recognition only (a batch of a long scan): its pages, no images */
 	bool only = o->ocr && o->ocr_from > 0;
-	for (int i = only ? o->ocr_from - 1 : 0; i < npages && !(only && later); i++) {
+	int end = only && o->ocr_to < npages ? o->ocr_to : npages;
+	for (int i = only ? o->ocr_from - 1 : 0; i < end; i++) {
 		loaded lp;
 		char why[256] = "";
 		bool ok = load_page(ctx, doc, i, &lp, why, sizeof why);

@@ -423,7 +423,8 @@ static size_t count_cps(const char *t)
  * within the count; the boxes must be whole, one per code point of the
  * text, and within BOXES_MAX for the document; the text within TEXT_MAX.
  * Recognising only (a recognition job), a page must be the one the child
- * said it recognises, and its text and boxes replace the stored page's. */
+ * said it recognises: its place in pages gets the new text and boxes (the
+ * others stay empty: the stored pages are read when the job ends). */
 static void parse_page(slot *s, const char *p, size_t n)
 {
 	const char *nl = memchr(p, '\n', n);
@@ -466,11 +467,8 @@ static void parse_page(slot *s, const char *p, size_t n)
 	wy_page *pg;
 	if (only) {
 		pg = &s->pages[no - 1];
+		pg->page_no = no;
 		s->ocr_got = no;
-		free(pg->text);
-		free(pg->boxes);
-		pg->boxes = NULL;
-		pg->boxes_len = 0;
 	} else {
 		pg = &s->pages[s->got++];
 		pg->page_no = no;
@@ -488,12 +486,12 @@ static void parse_page(slot *s, const char *p, size_t n)
 
 /* Whether the child may say page k is recognised now, or left for later:
  * the page to come next when converting; past the last one recognised and
- * within the pages to recognise when recognising only. */
+ * within the job's range when recognising only. */
 static bool ocr_page_ok(const slot *s, int k)
 {
 	if (k <= s->ocr_last || k > s->npages)
 		return false;
-	return s->job.ocr_from ? k >= s->job.ocr_from : k == s->got + 1;
+	return s->job.ocr_from ? k >= s->job.ocr_from && k <= s->job.ocr_to : k == s->got + 1;
 }
 
 /* Store an image the child made. Its name must be the hash of its bytes:
@@ -623,8 +621,9 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 			break;
 		}
 		case REC_OCR_LATER: {
+			/* a recognition job's range is all it has to do */
 			int k = atoi(str);
-			if (s->ocr_next || !ocr_page_ok(s, k)) {
+			if (s->job.ocr_from || s->ocr_next || !ocr_page_ok(s, k)) {
 				s->protocol_error = true;
 				break;
 			}
@@ -696,28 +695,51 @@ static int cpu_limit(const wy_config *cfg)
 	return s > 86400 ? 86400 : (int)s;
 }
 
-/* A recognition job works on the document as stored: its pages (the
- * pages recognised replace their text and boxes), format and thumbnail. */
+/* A recognition job works on a ready document: a place for each of its
+ * pages (those recognised fill theirs) and its format. Its range must be
+ * within the pages. */
 static int load_stored(wy_store *st, slot *s, wy_errinfo *ei)
 {
 	wy_doc d;
 	int rc = wy_store_doc_get(st, s->job.doc_id, &d, ei);
 	if (rc)
 		return rc;
-	if (d.status != WY_DOC_READY || d.pages < 1) {
-		rc = wy_err_set(ei, WY_ENOTFOUND, "the document is not ready");
+	if (d.status != WY_DOC_READY || s->job.ocr_from < 1 || s->job.ocr_to < s->job.ocr_from ||
+	    s->job.ocr_to > d.pages) {
+		rc = wy_err_set(ei, WY_ENOTFOUND, "the document is not ready, or has no pages %d-%d", s->job.ocr_from,
+				s->job.ocr_to);
 		wy_doc_clear(&d);
 		return rc;
 	}
 	s->pages = wy_xcalloc((size_t)d.pages, sizeof *s->pages);
-	s->npages = d.pages;
+	s->npages = s->got = d.pages;
 	s->format = d.format ? wy_xstrdup(d.format) : NULL;
-	memcpy(s->thumb, d.thumb_sha256, sizeof s->thumb);
-	for (int i = 0; i < d.pages && rc == WY_OK; i++)
-		if ((rc = wy_store_page_get(st, s->job.doc_id, i + 1, &s->pages[i], ei)) == WY_OK)
-			s->got = i + 1;
 	wy_doc_clear(&d);
+	return WY_OK;
+}
+
+/* The whole text of a recognition job's document for its analysis: the
+ * pages it recognised, the others as stored now (another batch may have
+ * ended since it started). The stored ones are freed with free_stored. */
+static int merged_pages(wy_store *st, const slot *s, wy_page **out, wy_errinfo *ei)
+{
+	wy_page *all = wy_xcalloc((size_t)s->npages, sizeof *all);
+	int rc = WY_OK;
+	for (int i = 0; i < s->npages && rc == WY_OK; i++)
+		if (s->pages[i].page_no)
+			all[i] = s->pages[i];
+		else
+			rc = wy_store_page_get(st, s->job.doc_id, i + 1, &all[i], ei);
+	*out = all;
 	return rc;
+}
+
+static void free_stored(const slot *s, wy_page *all)
+{
+	for (int i = 0; i < s->npages; i++)
+		if (!s->pages[i].page_no)
+			wy_page_clear(&all[i]);
+	free(all);
 }
 
 static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinfo *ei)
@@ -734,6 +756,9 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	convert_opts(cfg, &c.opts);
 	c.opts.name_hint = s->job.filename; /* .md: Markdown (the fork keeps a copy) */
 	c.opts.ocr_from = s->job.ocr_from;
+	c.opts.ocr_to = s->job.ocr_to;
+	if (s->job.ocr_from)
+		c.opts.ocr_batch = 0; /* its range is its batch */
 	wy_sandbox_limits lim = {
 		.memory_bytes = (uint64_t)cfg->convert_memory_mb << 20,
 		.cpu_seconds = cpu_limit(cfg),
@@ -1043,7 +1068,7 @@ static const char *reason_for(int code, const char *msg, const wy_config *cfg, c
  * left leaves them to the next worker here, which sees its pid gone. */
 #define UNRECORDED_MAX 64
 static struct {
-	wy_job job;               /* id, doc_id, attempt and ocr_from only */
+	wy_job job;               /* id, doc_id, attempt and the OCR range only */
 	char format[32];
 	char reason[400];
 } unrecorded[UNRECORDED_MAX];
@@ -1079,7 +1104,11 @@ static void owe_failure(wy_store *st, const slot *s, int rc, const wy_errinfo *e
 		return;
 	}
 	unrecorded[nunrecorded].job =
-		(wy_job){.id = s->job.id, .doc_id = s->job.doc_id, .attempt = s->job.attempt, .ocr_from = s->job.ocr_from};
+		(wy_job){.id = s->job.id,
+			 .doc_id = s->job.doc_id,
+			 .attempt = s->job.attempt,
+			 .ocr_from = s->job.ocr_from,
+			 .ocr_to = s->job.ocr_to};
 	snprintf(unrecorded[nunrecorded].format, sizeof unrecorded[nunrecorded].format, "%s",
 		 s->format ? s->format : "");
 	snprintf(unrecorded[nunrecorded].reason, sizeof unrecorded[nunrecorded].reason,
@@ -1102,6 +1131,35 @@ static int preview_pages(const wy_config *cfg, wy_store *st)
 	int n = cfg->preview_pages;
 	wy_store_settings_each(st, preview_setting, &n, NULL);
 	return n;
+}
+
+/* A recognition job's pages published. The analysis is of the whole text
+ * (its pages, the others as stored now); a near-duplicate is flagged, not
+ * refused: the document is out already. */
+static int publish_recognition(const wy_config *cfg, wy_store *st, slot *s, int64_t ms, wy_errinfo *ei)
+{
+	wy_page *all = NULL, *mine = wy_xcalloc((size_t)s->npages, sizeof *mine);
+	int n = 0;
+	for (int i = 0; i < s->npages; i++)
+		if (s->pages[i].page_no)
+			mine[n++] = s->pages[i];
+	wy_analysis an = {0};
+	double thr = cfg->near_duplicates ? cfg->near_duplicate_percent / 100.0 : 0;
+	int rc = merged_pages(st, s, &all, ei);
+	if (!rc)
+		rc = wy_analyze(st, s->job.doc_id, all, s->npages, preview_pages(cfg, st), thr, &an, ei);
+	if (!rc) {
+		wy_doc_result res = {.npages = n, .pages = mine};
+		wy_analysis_apply(&an, &res);
+		rc = wy_store_job_finish(st, &s->job, &res, ei);
+	}
+	if (!rc)
+		wy_log("job.recognised", "job=%lld doc=%lld pages=%d-%d recognised=%d ms=%lld", (long long)s->job.id,
+		       (long long)s->job.doc_id, s->job.ocr_from, s->job.ocr_to, n, (long long)ms);
+	wy_analysis_clear(&an);
+	free_stored(s, all);
+	free(mine);
+	return rc;
 }
 
 static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, bool timed_out)
@@ -1141,6 +1199,8 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 		wy_log("job.failed", "job=%lld doc=%lld format=%s ms=%lld reason=%s", (long long)s->job.id,
 		       (long long)s->job.doc_id, s->format ? s->format : "-", (long long)ms,
 		       wy_log_q(q, sizeof q, reason));
+	} else if (s->job.ocr_from) {
+		rc = publish_recognition(cfg, st, s, ms, &ei);
 	} else {
 		char *title = wy_title_pick(s->job.title, s->job.filename, s->title, s->pages[0].text);
 		wy_doc_result res = {
@@ -1151,14 +1211,13 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 			.npages = s->npages,
 			.pages = s->pages,
 			.ocr_next = s->ocr_next,
+			.ocr_batch = cfg->ocr_batch,
 		};
-		/* keywords and fingerprint; a near-duplicate is flagged or
-		 * refused (when converting: a ready document's later text is
-		 * flagged only) */
+		/* keywords and fingerprint; a near-duplicate is flagged or refused */
 		wy_analysis an;
 		double thr = cfg->near_duplicates ? cfg->near_duplicate_percent / 100.0 : 0;
 		rc = wy_analyze(st, s->job.doc_id, s->pages, s->npages, preview_pages(cfg, st), thr, &an, &ei);
-		if (!rc && an.dup_of && cfg->near_duplicates == 2 && !s->job.ocr_from) {
+		if (!rc && an.dup_of && cfg->near_duplicates == 2) {
 			snprintf(buf, sizeof buf, "nearly the same text as document %lld (%.0f%% alike): refused",
 				 (long long)an.dup_of, an.similarity * 100);
 			rc = wy_store_job_fail(st, &s->job, s->format, buf, &ei);
@@ -1168,10 +1227,10 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 			wy_analysis_apply(&an, &res);
 			rc = wy_store_job_finish(st, &s->job, &res, &ei);
 			if (!rc)
-				wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld dup_of=%lld ocr_from=%d "
-						    "ocr_pages=%d ocr_next=%d",
+				wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld dup_of=%lld ocr_pages=%d "
+						    "ocr_next=%d",
 				       (long long)s->job.id, (long long)s->job.doc_id, s->format, s->npages, (long long)ms,
-				       (long long)an.dup_of, s->job.ocr_from, s->ocr_pages, s->ocr_next);
+				       (long long)an.dup_of, s->ocr_pages, s->ocr_next);
 		}
 		wy_analysis_clear(&an);
 		free(title);
@@ -1207,9 +1266,8 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 	/* a page being recognised is progress too: its lease must outlast
 	 * the page's ocr_page_timeout */
 	if ((s->got || s->ocr_pages) && now - s->last_progress_ms >= 500) {
-		/* recognising only: the pages before the one being recognised */
-		int done = s->job.ocr_from ? (s->ocr_last ? s->ocr_last : s->job.ocr_from) - 1 : s->got;
-		wy_store_job_progress(st, &s->job, done, s->npages, lease, NULL);
+		/* (a recognition job's only renews its lease: see the store) */
+		wy_store_job_progress(st, &s->job, s->got, s->npages, lease, NULL);
 		s->last_progress_ms = now;
 	}
 	if (s->office) {

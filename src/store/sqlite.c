@@ -266,9 +266,10 @@ static const char *const migrations[] = {
 	"CREATE VIRTUAL TABLE title_ini USING fts5(title, content='', tokenize='wenyuan_pinyin initials');",
 
 	/* 11: a job either converts its document (ocr_from 0) or recognises
-	 * the scanned pages of a ready one from page ocr_from on, a batch at
-	 * a time, after every conversion queued (sqlite_jobs.c) */
-	"ALTER TABLE jobs ADD COLUMN ocr_from INTEGER NOT NULL DEFAULT 0;",
+	 * the scanned pages ocr_from..ocr_to of a ready one, after every
+	 * conversion queued (sqlite_jobs.c) */
+	"ALTER TABLE jobs ADD COLUMN ocr_from INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE jobs ADD COLUMN ocr_to INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -617,17 +618,19 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 	return WY_OK;
 }
 
-int sq_queue_job(wy_store *st, int64_t doc_id, int ocr_from, wy_errinfo *ei)
+int sq_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
-			 "INSERT INTO jobs(doc_id, state, created_at, updated_at, ocr_from) VALUES(?1, 'queued', ?2, ?2, ?3)",
+			 "INSERT INTO jobs(doc_id, state, created_at, updated_at, ocr_from, ocr_to)"
+			 " VALUES(?1, 'queued', ?2, ?2, ?3, ?4)",
 			 ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, doc_id);
 	sqlite3_bind_int64(s, 2, wy_now());
 	sqlite3_bind_int(s, 3, ocr_from);
+	sqlite3_bind_int(s, 4, ocr_to);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = sq_fail(st->db, ei, "queue job");
 	sq_done(st, s);
@@ -693,7 +696,7 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 	sq_done(st, s);
 	s = NULL;
 	*id = sqlite3_last_insert_rowid(st->db);
-	if ((rc = sq_queue_job(st, *id, 0, ei)))
+	if ((rc = sq_queue_job(st, *id, 0, 0, ei)))
 		goto fail;
 	return sq_commit(st, ei);
 fail:
@@ -982,7 +985,7 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 				(long long)doc_id);
 		goto fail;
 	}
-	if ((rc = sq_queue_job(st, doc_id, 0, ei)))
+	if ((rc = sq_queue_job(st, doc_id, 0, 0, ei)))
 		goto fail;
 	/* A ready document stays readable until the new conversion publishes. */
 	if (status == WY_DOC_FAILED && (rc = sq_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))

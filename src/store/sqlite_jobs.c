@@ -96,7 +96,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 	for (;;) {
 		if ((rc = sq_prep(st, &s,
 			       "SELECT j.id, j.doc_id, j.attempts, d.sha256, d.filename,"
-			       " CASE WHEN d.title_user THEN d.title END, j.ocr_from"
+			       " CASE WHEN d.title_user THEN d.title END, j.ocr_from, j.ocr_to"
 			       " FROM jobs j JOIN documents d ON d.id = j.doc_id"
 			       " WHERE j.state='queued' OR (j.state='running' AND j.lease_until < ?1)"
 			       /* Conversions before recognition: a ready scan's next
@@ -134,6 +134,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		out->filename = sq_col_str(s, 4);
 		out->title = sq_col_str(s, 5);
 		out->ocr_from = sqlite3_column_int(s, 6);
+		out->ocr_to = sqlite3_column_int(s, 7);
 		sq_done(st, s);
 		s = NULL;
 		if (out->attempt <= max_attempts)
@@ -214,6 +215,8 @@ int wy_store_job_progress(wy_store *st, const wy_job *job, int pages_done, int t
 		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld was claimed again by another worker", (long long)job_id);
 		goto fail;
 	}
+	if (job->ocr_from) /* its document's progress is its batches' */
+		return sq_commit(st, ei);
 	if ((rc = sq_prep(st, &s,
 		       "UPDATE documents SET progress_done=?2, progress_total=?3"
 		       " WHERE id=(SELECT doc_id FROM jobs WHERE id=?1)",
@@ -287,17 +290,103 @@ static int job_exec(wy_store *st, const wy_job *job, const char *sql, const char
 	return rc;
 }
 
+/* A recognition job's pages count as done (recognised or given up): the
+ * document's progress, which ends (0 of 0) when every batch has. */
+static int count_batch(wy_store *st, const wy_job *job, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "UPDATE documents SET progress_done = progress_done + ?2 WHERE id=?1;", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, job->doc_id);
+	sqlite3_bind_int(s, 2, job->ocr_to - job->ocr_from + 1);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "progress");
+	sq_done(st, s);
+	return rc ? rc
+		  : job_exec(st, job,
+			     "UPDATE documents SET progress_done=0, progress_total=0"
+			     " WHERE id=?1 AND progress_done >= progress_total",
+			     "progress", ei);
+}
+
 /* A job ends failed, inside the caller's transaction: a conversion fails
  * its document with the reason; a recognition job fails alone, and its
- * ready document keeps the text it has, its progress over. */
+ * ready document keeps the text it has, the batch counted as done. */
 static int fail_job(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
 {
 	int rc = set_job_state(st, job->id, "failed", ei);
 	if (rc || !job->ocr_from)
 		return rc ? rc : sq_set_doc_status(st, job->doc_id, WY_DOC_FAILED, format, reason, ei);
-	wy_warn("job.ocr_failed", "job=%lld doc=%lld from=%d reason=\"%s\"", (long long)job->id, (long long)job->doc_id,
-		job->ocr_from, reason);
-	return job_exec(st, job, "UPDATE documents SET progress_done=0, progress_total=0 WHERE id=?1", "progress", ei);
+	wy_warn("job.ocr_failed", "job=%lld doc=%lld pages=%d-%d reason=\"%s\"", (long long)job->id,
+		(long long)job->doc_id, job->ocr_from, job->ocr_to, reason);
+	return count_batch(st, job, ei);
+}
+
+/* A recognition job's end (wy_store_job_finish): its pages' new text and
+ * boxes, the index of the document made again around them, the analysis of
+ * the whole text, the batch counted. */
+static int finish_recognition(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t doc_id;
+	int rc;
+	for (int i = 0; i < res->npages; i++)
+		if (res->pages[i].page_no < job->ocr_from || res->pages[i].page_no > job->ocr_to)
+			return wy_err_set(ei, WY_EINVAL, "page %d is not in the batch %d-%d", res->pages[i].page_no,
+					  job->ocr_from, job->ocr_to);
+	if ((rc = sq_begin(st, ei)))
+		return rc;
+	/* unindexing needs the old text: first */
+	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = sq_unindex_doc(st, doc_id, ei)))
+		goto fail;
+	if ((rc = sq_prep(st, &s, "UPDATE pages SET text=?3, boxes=?4 WHERE doc_id=?1 AND page_no=?2", ei)))
+		goto fail;
+	for (int i = 0; i < res->npages; i++) {
+		const wy_page *p = &res->pages[i];
+		sqlite3_bind_int64(s, 1, doc_id);
+		sqlite3_bind_int(s, 2, p->page_no);
+		sq_bind_text(s, 3, p->text ? p->text : "");
+		if (p->boxes_len)
+			sqlite3_bind_blob(s, 4, p->boxes, (int)p->boxes_len, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 4);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			rc = sq_fail(st->db, ei, "update page");
+			goto fail;
+		}
+		sqlite3_reset(s);
+	}
+	sq_done(st, s);
+	if ((rc = sq_prep(st, &s, "UPDATE documents SET keywords=?2, dup_of=?3, minhash=?4, updated_at=?5 WHERE id=?1",
+			  ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sq_bind_text(s, 2, res->keywords && *res->keywords ? res->keywords : NULL);
+	if (res->dup_of)
+		sqlite3_bind_int64(s, 3, res->dup_of);
+	else
+		sqlite3_bind_null(s, 3);
+	if (res->minhash)
+		sqlite3_bind_blob(s, 4, res->minhash, WY_MINHASH_BYTES, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 4);
+	sqlite3_bind_int64(s, 5, wy_now());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "publish document");
+		goto fail;
+	}
+	sq_done(st, s);
+	s = NULL;
+	if ((rc = sq_index_doc(st, doc_id, res->minhash, ei)) || (rc = count_batch(st, job, ei)) ||
+	    (rc = set_job_state(st, job->id, "done", ei)))
+		goto fail;
+	return sq_commit(st, ei);
+fail:
+	sq_done(st, s);
+	sq_rollback(st);
+	return rc;
 }
 
 int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei)
@@ -306,6 +395,8 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	sqlite3_stmt *s = NULL;
 	int64_t doc_id;
 	int rc;
+	if (job->ocr_from)
+		return finish_recognition(st, job, res, ei);
 	for (int i = 0; i < res->npages; i++)
 		if (res->pages[i].page_no != i + 1)
 			return wy_err_set(ei, WY_EINVAL, "page %d is numbered %d", i + 1, res->pages[i].page_no);
@@ -390,14 +481,18 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		goto fail;
 	if ((rc = set_job_state(st, job_id, "done", ei)))
 		goto fail;
-	/* a conversion starts recognition afresh: a batch queued before it
-	 * (an admin's reconversion) goes; then the next batch, if any */
-	if (!job->ocr_from &&
-	    (rc = job_exec(st, job, "DELETE FROM jobs WHERE doc_id=?1 AND id<>?2 AND state='queued' AND ocr_from>0",
+	/* recognition starts afresh: batches queued before this conversion
+	 * (an admin's reconversion) go; then a job for each batch of pages
+	 * still to recognise */
+	if ((rc = job_exec(st, job, "DELETE FROM jobs WHERE doc_id=?1 AND id<>?2 AND state='queued' AND ocr_from>0",
 			   "drop recognition jobs", ei)))
 		goto fail;
-	if (res->ocr_next > 0 && res->ocr_next <= res->npages && (rc = sq_queue_job(st, doc_id, res->ocr_next, ei)))
-		goto fail;
+	int batch = res->ocr_batch > 0 ? res->ocr_batch : res->npages;
+	for (int k = res->ocr_next; k > 0 && k <= res->npages; k += batch) {
+		int to = res->npages - k < batch ? res->npages : k + batch - 1;
+		if ((rc = sq_queue_job(st, doc_id, k, to, ei)))
+			goto fail;
+	}
 	return sq_commit(st, ei);
 fail:
 	sq_done(st, s);

@@ -116,16 +116,20 @@ typedef struct wy_job {
 	char sha256[65];         /* the original to convert */
 	char *filename;
 	char *title;             /* set by the user, or NULL */
-	/* 0: convert the document. k > 0: the document is ready, and its
-	 * pages from k on that have no text layer are to be recognised (OCR),
-	 * a batch of them per job (ocr_batch): a long scan takes turns with
-	 * the conversions queued meanwhile instead of holding a converter */
-	int ocr_from;
+	/* 0: convert the document. Else the document is ready, and those of
+	 * its pages ocr_from..ocr_to (ocr_batch of them) that have no text
+	 * layer are to be recognised (OCR): a long scan takes turns with the
+	 * conversions queued meanwhile instead of holding a converter, and its
+	 * batches run side by side when converters are free */
+	int ocr_from, ocr_to;
 } wy_job;
 
 void wy_job_clear(wy_job *j);
 
-/* What a finished conversion publishes. pages[i].page_no must be i+1. */
+/* What a finished conversion publishes. pages[i].page_no must be i+1. A
+ * recognition job publishes only the pages it recognised (any numbers in
+ * its range, in npages) with the keywords, fingerprint and near-duplicate
+ * of the whole text; the rest of the document stays. */
 typedef struct wy_doc_result {
 	const char *format;
 	const char *title;       /* found in the document; used unless the user set one */
@@ -136,9 +140,10 @@ typedef struct wy_doc_result {
 	const char *keywords;    /* space-separated keywords of the text, or NULL */
 	int64_t dup_of;          /* a ready document this one nearly duplicates, or 0 */
 	const unsigned char *minhash; /* the text's fingerprint (WY_MINHASH_BYTES), or NULL */
-	/* > 0: pages from this one on still wait for OCR: a job is queued for
-	 * them, and the document's progress says how far recognition is */
-	int ocr_next;
+	/* > 0 (conversions): pages from this one on still wait for OCR:
+	 * recognition jobs of ocr_batch pages each are queued for them, and
+	 * the document's progress counts the pages done as they end */
+	int ocr_next, ocr_batch;
 } wy_doc_result;
 
 /* Open (creating and migrating) the store at `location`: a directory path
@@ -219,16 +224,18 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
  * attempt: when the lease ran out and another worker claimed the job again,
  * the old claim is void and they return WY_ENOTFOUND, changing nothing. */
 
-/* Record progress of a claimed job (pages done of total; for a recognition
- * job, the page being recognised) and renew its lease. */
+/* Record progress of a claimed job (pages done of total) and renew its
+ * lease. A recognition job only renews its lease: its document's progress
+ * counts the pages of the batches that ended. */
 int wy_store_job_progress(wy_store *st, const wy_job *job, int done, int total, int lease_seconds,
 			  wy_errinfo *ei);
 
 /* Publish a finished job in one transaction: the document becomes ready with
  * all its pages (and its owner gets upload points when the rule gives them:
- * wy_upload_points), or nothing changes. A recognition job publishes the
- * document again with its pages' new text. res->ocr_next queues the next
- * recognition job; a conversion drops any still queued from before. */
+ * wy_upload_points), or nothing changes. A recognition job replaces its
+ * pages' text (and the index, keywords and fingerprint) and counts its
+ * pages done. res->ocr_next queues recognition jobs; a conversion drops any
+ * still queued from before. */
 int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei);
 
 /* Fail a claimed job and its document with a reason for people. The original
