@@ -324,6 +324,31 @@ static int fail_job(wy_store *st, const wy_job *job, const char *format, const c
 	return count_batch(st, job, ei);
 }
 
+/* A page's text and boxes as parameters text_at and text_at + 1. */
+static void bind_text_boxes(sqlite3_stmt *s, int text_at, const wy_page *p)
+{
+	sq_bind_text(s, text_at, p->text ? p->text : "");
+	if (p->boxes_len)
+		sqlite3_bind_blob(s, text_at + 1, p->boxes, (int)p->boxes_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, text_at + 1);
+}
+
+/* A result's analysis (keywords, dup_of, minhash) as parameters at, at + 1
+ * and at + 2. */
+static void bind_analysis(sqlite3_stmt *s, int at, const wy_doc_result *res)
+{
+	sq_bind_text(s, at, res->keywords && *res->keywords ? res->keywords : NULL);
+	if (res->dup_of)
+		sqlite3_bind_int64(s, at + 1, res->dup_of);
+	else
+		sqlite3_bind_null(s, at + 1);
+	if (res->minhash)
+		sqlite3_bind_blob(s, at + 2, res->minhash, WY_MINHASH_BYTES, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, at + 2);
+}
+
 /* A recognition job's end (wy_store_job_finish): its pages' new text and
  * boxes, the index of the document made again around them, the analysis of
  * the whole text, the batch counted. */
@@ -347,11 +372,7 @@ static int finish_recognition(wy_store *st, const wy_job *job, const wy_doc_resu
 		const wy_page *p = &res->pages[i];
 		sqlite3_bind_int64(s, 1, doc_id);
 		sqlite3_bind_int(s, 2, p->page_no);
-		sq_bind_text(s, 3, p->text ? p->text : "");
-		if (p->boxes_len)
-			sqlite3_bind_blob(s, 4, p->boxes, (int)p->boxes_len, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(s, 4);
+		bind_text_boxes(s, 3, p);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			rc = sq_fail(st->db, ei, "update page");
 			goto fail;
@@ -363,15 +384,7 @@ static int finish_recognition(wy_store *st, const wy_job *job, const wy_doc_resu
 			  ei)))
 		goto fail;
 	sqlite3_bind_int64(s, 1, doc_id);
-	sq_bind_text(s, 2, res->keywords && *res->keywords ? res->keywords : NULL);
-	if (res->dup_of)
-		sqlite3_bind_int64(s, 3, res->dup_of);
-	else
-		sqlite3_bind_null(s, 3);
-	if (res->minhash)
-		sqlite3_bind_blob(s, 4, res->minhash, WY_MINHASH_BYTES, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 4);
+	bind_analysis(s, 2, res);
 	sqlite3_bind_int64(s, 5, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = sq_fail(st->db, ei, "publish document");
@@ -417,7 +430,7 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	}
 	sq_done(st, s);
 	if ((rc = sq_prep(st, &s,
-		       "INSERT INTO pages(doc_id, page_no, text, image_sha256, width, height, boxes)"
+		       "INSERT INTO pages(doc_id, page_no, text, boxes, image_sha256, width, height)"
 		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 		       ei)))
 		goto fail;
@@ -425,14 +438,10 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		const wy_page *p = &res->pages[i];
 		sqlite3_bind_int64(s, 1, doc_id);
 		sqlite3_bind_int(s, 2, p->page_no);
-		sq_bind_text(s, 3, p->text ? p->text : "");
-		sq_bind_text(s, 4, p->image_sha256);
-		sqlite3_bind_int(s, 5, p->width);
-		sqlite3_bind_int(s, 6, p->height);
-		if (p->boxes_len)
-			sqlite3_bind_blob(s, 7, p->boxes, (int)p->boxes_len, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(s, 7);
+		bind_text_boxes(s, 3, p);
+		sq_bind_text(s, 5, p->image_sha256);
+		sqlite3_bind_int(s, 6, p->width);
+		sqlite3_bind_int(s, 7, p->height);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			rc = sq_fail(st->db, ei, "insert page");
 			goto fail;
@@ -455,15 +464,7 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	sq_bind_text(s, 6, res->author);
 	sq_bind_text(s, 7, res->thumb_sha256);
 	sqlite3_bind_int64(s, 8, wy_now());
-	sq_bind_text(s, 9, res->keywords && *res->keywords ? res->keywords : NULL);
-	if (res->dup_of)
-		sqlite3_bind_int64(s, 10, res->dup_of);
-	else
-		sqlite3_bind_null(s, 10);
-	if (res->minhash)
-		sqlite3_bind_blob(s, 11, res->minhash, WY_MINHASH_BYTES, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 11);
+	bind_analysis(s, 9, res);
 	/* recognition still to come: how far it is */
 	sqlite3_bind_int(s, 12, res->ocr_next > 0 ? res->ocr_next - 1 : 0);
 	sqlite3_bind_int(s, 13, res->ocr_next > 0 ? res->npages : 0);
