@@ -419,6 +419,48 @@ TEST(a_long_scan_takes_turns_with_other_uploads)
 	env_close(&e);
 }
 
+/* A batch whose converter crashes fails alone: the document stays ready
+ * and readable, the other batches' pages get their text, and recognition
+ * ends (its pages count as done) instead of showing progress forever. */
+TEST(a_failed_batch_fails_alone)
+{
+	if (!wy_ocr_available()) {
+		printf("  skipped: built without Tesseract\n");
+		return;
+	}
+	env e;
+	env_open(&e, "ocr_batch_fail");
+	e.cfg.workers = 1;
+	e.cfg.ocr_batch = 1;
+	e.cfg.retries = 1;
+	char src[700], scan[700];
+	snprintf(src, sizeof src, "%s/source.pdf", e.dir);
+	snprintf(scan, sizeof scan, "%s/scan.pdf", e.dir);
+	ASSERT_EQ(make_source_pdf(src, 3), 3);
+	ASSERT_EQ(testdoc_scan(src, scan, NULL, 200, 1.5f, 24, 7), 3);
+	int64_t id = add_file(&e, scan, "scan.pdf");
+	wy_fault_arm("child.crash", 2); /* the second job: the batch of page 2 */
+	run_until_done(&e, &id, 1);
+	wy_fault_arm(NULL, 0);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(e.st, id, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READY);
+	ASSERT_EQ(d.progress_total, 0);
+	wy_doc_clear(&d);
+	const char *want[] = {"专为收藏", "", "专为收藏"};
+	for (int i = 1; i <= 3; i++) {
+		wy_page p;
+		ASSERT_EQ(wy_store_page_get(e.st, id, i, &p, NULL), WY_OK);
+		if (*want[i - 1])
+			ASSERT_CONTAINS(p.text, want[i - 1]);
+		else
+			ASSERT_STR_EQ(p.text, "");
+		ASSERT(p.image_sha256[0]);
+		wy_page_clear(&p);
+	}
+	env_close(&e);
+}
+
 TEST_LIST(T(a_scan_is_recognised_and_its_hits_marked), T(with_ocr_off_a_scan_has_no_text),
 	  T(a_text_pdf_is_not_recognised), T(each_recognised_page_adds_to_the_time_limit),
-	  T(a_long_scan_takes_turns_with_other_uploads))
+	  T(a_long_scan_takes_turns_with_other_uploads), T(a_failed_batch_fails_alone))
