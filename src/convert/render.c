@@ -317,7 +317,10 @@ static int page_text(fz_stext_page *sp, fz_rect bounds, wy_buf *out, wy_buf *box
 			int nsp = 0, run = 0;
 			for (fz_stext_char *ch = ln->first_char; ch; ch = ch->next) {
 				int cp = ch->c;
-				if (cp < 0x20 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF || cp == 0xFFFD)
+				/* controls (C1 ones a terminal runs, overrides that turn
+				 * a snippet around) are no text: utf8.h's one rule */
+				if (cp < 0x20 || wy_is_hidden_control((uint32_t)cp) || (cp >= 0xD800 && cp <= 0xDFFF) ||
+				    cp > 0x10FFFF || cp == 0xFFFD)
 					continue;
 				if (cp == ' ' && lines.len == start)
 					continue; /* leading space */

@@ -364,6 +364,21 @@ TEST(gbk_and_big5_text_become_utf8_pages)
 	free(big5);
 }
 
+/* Control characters in a document's text (C1 controls a terminal runs,
+ * a right-to-left override that turns a snippet around) never reach the
+ * page text: `wenyuan text` prints it, the site shows it in snippets. */
+TEST(page_text_keeps_no_hidden_controls)
+{
+	const char *t = "控制字符\n甲\xc2\x9b" "31m乙\xe2\x80\xae" "丙丁\xc2\x90" "戊\n";
+	result r;
+	ASSERT_EQ(convert_bytes(t, strlen(t), "controls.txt", &r, NULL), WY_OK);
+	ASSERT_CONTAINS(r.texts[0], "甲31m乙丙丁戊");
+	ASSERT(!strstr(r.texts[0], "\xc2\x9b"));
+	ASSERT(!strstr(r.texts[0], "\xe2\x80\xae"));
+	ASSERT(!strstr(r.texts[0], "\xc2\x90"));
+	r_free(&r);
+}
+
 TEST(long_text_is_laid_out_over_pages)
 {
 	wy_buf b;
@@ -754,7 +769,7 @@ TEST(html_needs_a_confined_converter)
 }
 
 TEST_LIST(T(html_needs_a_confined_converter), T(chinese_pdf_pages_text_images), T(colour_pages_keep_their_colour),
-	  T(gbk_and_big5_text_become_utf8_pages), T(long_text_is_laid_out_over_pages), T(text_is_capped_per_page_and_per_document),
+	  T(gbk_and_big5_text_become_utf8_pages), T(page_text_keeps_no_hidden_controls), T(long_text_is_laid_out_over_pages), T(text_is_capped_per_page_and_per_document),
 	  T(epub_converts), T(passwords), T(unrecognized_office_and_broken), T(truncated_pdf_never_crashes),
 	  T(boxes_mark_where_the_characters_are), T(boxes_of_the_samples),
 	  T(boxes_follow_the_text_caps), T(boxes_of_the_corpus))
