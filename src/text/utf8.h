@@ -60,7 +60,7 @@ size_t wy_utf8_valid_prefix(const char *s, size_t n);
 size_t wy_utf8_partial_tail(const char *s, size_t n);
 
 /* True for a character that must not reach a name shown to people (a
- * title, an author, a file name): C0 controls, DEL and C1 controls (a
+ * title, an author, a file name) nor a page's text: C0 controls, DEL and C1 controls (a
  * terminal runs ESC and CSI sequences: `wenyuan list` prints titles), and
  * the bidirectional marks, embeddings, overrides and isolates (U+061C,
  * U+200E-200F, U+202A-202E, U+2066-2069), with which "x\u202Efdp.exe"
