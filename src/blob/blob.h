@@ -61,6 +61,10 @@ int wy_blob_local_path(wy_blob_store *bs, const char *sha, char **path, bool *is
 /* Whether the object exists. */
 bool wy_blob_exists(wy_blob_store *bs, const char *sha);
 
+/* Whether the store can take objects now (readiness: /readyz): its
+ * directories are there and writable. */
+int wy_blob_ping(wy_blob_store *bs, wy_errinfo *ei);
+
 /* Re-hash an object and compare with its name: WY_ECORRUPT on mismatch. */
 int wy_blob_verify(wy_blob_store *bs, const char *sha, wy_errinfo *ei);
 

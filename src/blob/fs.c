@@ -261,6 +261,19 @@ int wy_blob_local_path(wy_blob_store *bs, const char *sha, char **path, bool *is
 	return WY_OK;
 }
 
+int wy_blob_ping(wy_blob_store *bs, wy_errinfo *ei)
+{
+	const char *dirs[] = {bs->root, bs->tmp};
+	for (size_t i = 0; i < 2; i++) {
+		struct stat sb;
+		errno = 0;
+		if (stat(dirs[i], &sb) != 0 || !S_ISDIR(sb.st_mode) || access(dirs[i], W_OK | X_OK) != 0)
+			return wy_err_set(ei, WY_EIO, "blob directory %s: %s", dirs[i],
+					  errno ? strerror(errno) : "not a directory");
+	}
+	return WY_OK;
+}
+
 bool wy_blob_exists(wy_blob_store *bs, const char *sha)
 {
 	if (!wy_blob_valid_name(sha))

@@ -558,6 +558,8 @@ void wy_store_close(wy_store *st)
 
 int wy_store_schema_version(wy_store *st) { return st->version; }
 
+int wy_store_ping(wy_store *st, wy_errinfo *ei) { return sq_exec(st, "SELECT 1 FROM documents LIMIT 1", ei); }
+
 /* A category name: 1-100 bytes of valid UTF-8, no '/' and no controls. */
 static bool valid_name(const char *s, size_t n)
 {

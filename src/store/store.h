@@ -155,6 +155,9 @@ void wy_store_close(wy_store *st); /* NULL is a no-op */
 /* Schema version after migration (for tests and `wenyuan info`). */
 int wy_store_schema_version(wy_store *st);
 
+/* Whether the store answers a read now (readiness: /readyz). */
+int wy_store_ping(wy_store *st, wy_errinfo *ei);
+
 /* Record a document and queue its conversion job, in one transaction.
  * When the same owner (owner_id; 0: imported documents) has a document of
  * the same bytes (same sha256) that is not deleted, its id is returned with

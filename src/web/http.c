@@ -99,6 +99,27 @@ size_t web_unescape(char *s)
 
 static enum MHD_Result health(web_req *rq) { return web_text(rq->c, 200, "ok\n"); }
 
+/* Ready to serve: the store answers and the blob store takes objects. The
+ * reason goes to the log, not to whoever asks. */
+static enum MHD_Result ready(web_req *rq)
+{
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int rc = web_store(rq->sv, &st, &ei);
+	const char *what = "store";
+	if (!rc)
+		rc = wy_store_ping(st, &ei);
+	if (!rc) {
+		what = "blobs";
+		rc = wy_blob_ping(rq->sv->blobs, &ei);
+	}
+	if (!rc)
+		return web_text(rq->c, 200, "ready\n");
+	wy_warn("http.not_ready", "part=%s msg=\"%s\"", what, wy_err_msg(&ei, rc));
+	return web_text(rq->c, 503, !strcmp(what, "store") ? "not ready: the store does not answer\n"
+							    : "not ready: the blob store cannot take files\n");
+}
+
 /* ---- routes: every URL the site answers, in one table ---- */
 
 #define WEB_TWIN 1u         /* also at /api/v1 + path: its JSON twin, same handler (rq->api) */
@@ -138,6 +159,7 @@ static const web_route routes[] = {
 	{false, "/admin", true, WEB_TWIN, web_page_admin},
 	{false, "/admin/", false, WEB_TWIN, web_page_admin},
 	{false, "/healthz", true, 0, health},
+	{false, "/readyz", true, 0, ready},
 	{true, "/login", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_login},
 	{true, "/register", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_register},
 	{true, "/logout", true, WEB_TWIN, web_post_logout},

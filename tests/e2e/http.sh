@@ -18,6 +18,15 @@ trap 'kill $spid 2>/dev/null || true' EXIT
 base=http://127.0.0.1:$port
 check "serve --listen answers" wait_http "$base/healthz"
 
+# Readiness: the store answers and the blob store takes files; a blob
+# directory gone makes the server not ready (503), without saying where.
+check "/readyz answers 200 when ready" [ "$(code "$base/readyz")" = 200 ]
+mv "$data/blobs" "$data/blobs.away"
+check "/readyz answers 503 when the blob store is gone" [ "$(code "$base/readyz")" = 503 ]
+check "/readyz names no path" lacks "$data" <(curl -s "$base/readyz")
+check "/healthz still answers: alive, not ready" [ "$(code "$base/healthz")" = 200 ]
+mv "$data/blobs.away" "$data/blobs"
+check "/readyz answers 200 again" [ "$(code "$base/readyz")" = 200 ]
 
 # Downloads: the original bytes under their Chinese name.
 curl -s -D "$d/h1" -o "$d/got" "$base/download/$id"
