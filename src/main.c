@@ -2,6 +2,7 @@
  * --name=value) come before the command; each command parses the rest. */
 #include "cli/cli.h"
 #include "core/log.h"
+#include "wy_version.h" /* generated: tools/version.cmake */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,8 @@ static void usage(FILE *out)
 		"  --data DIR          data directory (default ./var, env WENYUAN_DATA)\n"
 		"  --SETTING=VALUE     any setting of `wenyuan config`, e.g. --convert_timeout=60\n"
 		"  --check-config      validate the settings and exit\n"
-		"  -h, --help          this help; `wenyuan COMMAND --help` for a command\n");
+		"  -h, --help          this help; `wenyuan COMMAND --help` for a command\n"
+		"  --version           the version and the git commit it was built from\n");
 }
 
 int main(int argc, char **argv)
@@ -62,6 +64,10 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
+			return 0;
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf("wenyuan %s (git %s)\n", WY_VERSION, WY_COMMIT);
 			return 0;
 		}
 		if (strcmp(a, "--check-config") == 0) {

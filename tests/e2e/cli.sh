@@ -8,6 +8,12 @@ d=$(tmpdir)
 data=$d/data
 bin_dir=$(dirname "$WY_BIN")
 
+# --version: the version and the commit the binary was built from (the
+# build looks it up each time; "unknown" outside a git checkout).
+commit=$(git -C "$WY_SRC" describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+check "--version names the version and the commit ($commit)" \
+	grep -qxE "wenyuan [0-9]+\.[0-9]+\.[0-9]+ \(git $commit\)" <("$WY_BIN" --version)
+
 # The samples, exactly as `make run` loads them.
 out=$("$WY_SRC/scripts/samples.sh" "$WY_BIN" "$data")
 echo "$out"
