@@ -20,6 +20,8 @@ static const struct command {
 	{"category", wy_cmd_category, "the category tree (list | add PATH | rename PATH NAME | move PATH PARENT)"},
 	{"search", wy_cmd_search, "search the library (QUERY... [--json] [--limit N] [--category PATH] [--format F])"},
 	{"reindex", wy_cmd_reindex, "rebuild the search index from the stored text"},
+	{"backup", wy_cmd_backup, "copy the library while in use, or check a copy (DEST [--verify])"},
+	{"restore", wy_cmd_restore, "make a library of a backup (SRC --data DIR)"},
 	{"fsck", wy_cmd_fsck, "check that the store and the blob store agree ([--verify] [--grace SECONDS])"},
 	{"user", wy_cmd_user, "accounts (add NAME [--admin] [--password-stdin] | passwd NAME | ban NAME | unban NAME | admin NAME | list)"},
 	{"retry", wy_cmd_retry, "convert a failed document again (ID... [--force])"},

@@ -20,6 +20,12 @@ int wy_cmd_search(wy_config *cfg, int argc, char **argv);
 int wy_cmd_reindex(wy_config *cfg, int argc, char **argv);
 int wy_cmd_fsck(wy_config *cfg, int argc, char **argv);
 int wy_cmd_user(wy_config *cfg, int argc, char **argv);
+int wy_cmd_backup(wy_config *cfg, int argc, char **argv);
+int wy_cmd_restore(wy_config *cfg, int argc, char **argv);
+
+/* Whether the arguments ask for help (--help or -h). */
+#include <stdbool.h>
+bool wy_cli_want_help(int argc, char **argv);
 
 /* Open the store and blob store of cfg->data_dir, printing any error; the
  * store applies cfg's upload points rule (wy_store_upload_points_set). */

@@ -54,7 +54,7 @@ static void route_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static bool want_help(int argc, char **argv)
+bool wy_cli_want_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
@@ -278,7 +278,7 @@ int wy_cmd_info(wy_config *cfg, int argc, char **argv)
 {
 	bool json = false;
 	const char *ids = NULL;
-	if (want_help(argc, argv)) {
+	if (wy_cli_want_help(argc, argv)) {
 		printf("usage: wenyuan info ID [--json]\n\nShows one document: id, title, format, pages, size,\n"
 		       "sha256, status (queued|converting|ready|failed) and the reason of a failure.\n");
 		return 0;
@@ -320,7 +320,7 @@ int wy_cmd_info(wy_config *cfg, int argc, char **argv)
 int wy_cmd_list(wy_config *cfg, int argc, char **argv)
 {
 	bool json = false;
-	if (want_help(argc, argv)) {
+	if (wy_cli_want_help(argc, argv)) {
 		printf("usage: wenyuan list [--json]\n\nLists every document, newest first.\n");
 		return 0;
 	}
@@ -369,7 +369,7 @@ int wy_cmd_text(wy_config *cfg, int argc, char **argv)
 {
 	int64_t id = 0;
 	int only = 0;
-	if (want_help(argc, argv) || argc < 2) {
+	if (wy_cli_want_help(argc, argv) || argc < 2) {
 		printf("usage: wenyuan text ID [--page N]\n\nPrints the text of every page of a ready document (or of"
 		       " page N),\neach page under a line \"=== page N ===\".\n");
 		return argc < 2;
@@ -424,7 +424,7 @@ static void category_usage(FILE *out)
 
 int wy_cmd_category(wy_config *cfg, int argc, char **argv)
 {
-	if (want_help(argc, argv) || argc < 2) {
+	if (wy_cli_want_help(argc, argv) || argc < 2) {
 		category_usage(argc < 2 ? stderr : stdout);
 		return argc < 2;
 	}
@@ -477,7 +477,7 @@ int wy_cmd_category(wy_config *cfg, int argc, char **argv)
 int wy_cmd_retry(wy_config *cfg, int argc, char **argv)
 {
 	bool force = false, wait = true;
-	if (want_help(argc, argv) || argc < 2) {
+	if (wy_cli_want_help(argc, argv) || argc < 2) {
 		printf("usage: wenyuan retry ID... [--force] [--no-wait]\n\nQueues a failed document for conversion"
 		       " again (--force: a ready one too)\nand converts it here unless --no-wait.\n");
 		return argc < 2;
@@ -537,7 +537,7 @@ int wy_cmd_retry(wy_config *cfg, int argc, char **argv)
 
 int wy_cmd_worker(wy_config *cfg, int argc, char **argv)
 {
-	if (want_help(argc, argv)) {
+	if (wy_cli_want_help(argc, argv)) {
 		printf("usage: wenyuan worker [--until-idle]\n\nClaims queued conversion jobs and runs them in sandboxed\n"
 		       "child processes (settings: workers, convert_timeout, convert_memory_mb)\nuntil stopped with"
 		       " SIGINT/SIGTERM, or, with --until-idle, until the queue is empty.\n");
@@ -578,7 +578,7 @@ int wy_cmd_search(wy_config *cfg, int argc, char **argv)
 		"                      [--sort relevance|newest|downloads]\n\n"
 		"Searches the text of every page, titles and keywords. Words in quotes are a phrase,\n"
 		"-word excludes. Prints each document's id, title and the pages that match.\n";
-	if (want_help(argc, argv)) {
+	if (wy_cli_want_help(argc, argv)) {
 		fputs(usage_text, stdout);
 		return 0;
 	}
@@ -691,10 +691,10 @@ static void reindex_progress(void *ctx, int done, int total)
 /* `wenyuan reindex`: rebuild the search index from the stored text. */
 int wy_cmd_reindex(wy_config *cfg, int argc, char **argv)
 {
-	if (want_help(argc, argv) || argc > 1) {
+	if (wy_cli_want_help(argc, argv) || argc > 1) {
 		printf("usage: wenyuan reindex\n\nRebuilds the search index from the stored page text (after an "
 		       "upgrade that changes the tokenizer, or to repair it).\n");
-		return argc > 1 && !want_help(argc, argv);
+		return argc > 1 && !wy_cli_want_help(argc, argv);
 	}
 	wy_store *st = NULL;
 	wy_errinfo ei = {0};
@@ -767,7 +767,7 @@ int wy_cmd_fsck(wy_config *cfg, int argc, char **argv)
 		"(with --verify, also that its bytes still hash to its name), and no blob older than\n"
 		"the grace period (default 3600 s) is an orphan. Prints one line per problem.\n"
 		"Exit status: 0 clean, 1 problems found, 2 the checks could not run.\n";
-	if (want_help(argc, argv)) {
+	if (wy_cli_want_help(argc, argv)) {
 		fputs(usage_text, stdout);
 		return 0;
 	}

@@ -12,6 +12,7 @@
 #include "text/minhash.h"
 #include "text/utf8.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -559,6 +560,47 @@ void wy_store_close(wy_store *st)
 int wy_store_schema_version(wy_store *st) { return st->version; }
 
 int wy_store_ping(wy_store *st, wy_errinfo *ei) { return sq_exec(st, "SELECT 1 FROM documents LIMIT 1", ei); }
+
+int wy_store_backup(wy_store *st, const char *dir, wy_errinfo *ei)
+{
+	char *tmp = wy_xasprintf("%s/wenyuan.db.part", dir), *dst = wy_xasprintf("%s/wenyuan.db", dir);
+	sqlite3 *db = NULL;
+	int rc = WY_OK;
+	unlink(tmp);
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		rc = wy_err_set(ei, WY_EIO, "backup: cannot create %s: %s", tmp, db ? sqlite3_errmsg(db) : "no memory");
+		goto out;
+	}
+	/* all pages in one step: one read transaction, one snapshot (WAL lets
+	 * writers go on meanwhile); stepping in parts would restart on every
+	 * write another connection makes */
+	sqlite3_backup *b = sqlite3_backup_init(db, "main", st->db, "main");
+	if (!b) {
+		rc = wy_err_set(ei, WY_EIO, "backup: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	int step = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (step != SQLITE_DONE || sqlite3_errcode(db) != SQLITE_OK) {
+		rc = wy_err_set(ei, WY_EIO, "backup: %s", sqlite3_errstr(step == SQLITE_DONE ? sqlite3_errcode(db) : step));
+		goto out;
+	}
+	/* a copy that stands alone: no WAL beside it */
+	if (sqlite3_exec(db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = wy_err_set(ei, WY_EIO, "backup: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+out:
+	if (db && sqlite3_close(db) != SQLITE_OK && !rc)
+		rc = wy_err_set(ei, WY_EIO, "backup: cannot close the copy");
+	if (!rc && rename(tmp, dst) != 0)
+		rc = wy_err_set(ei, WY_EIO, "backup: cannot rename %s: %s", tmp, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	free(dst);
+	return rc;
+}
 
 /* A category name: 1-100 bytes of valid UTF-8, no '/' and no controls. */
 static bool valid_name(const char *s, size_t n)

@@ -158,6 +158,12 @@ int wy_store_schema_version(wy_store *st);
 /* Whether the store answers a read now (readiness: /readyz). */
 int wy_store_ping(wy_store *st, wy_errinfo *ei);
 
+/* A consistent copy of the live store into the directory dir, as a store
+ * that wy_store_open(dir) opens (`wenyuan backup`): one snapshot, while
+ * others go on reading and writing. Replaces an earlier copy there only
+ * once the new one is whole. WY_EIO on failure. */
+int wy_store_backup(wy_store *st, const char *dir, wy_errinfo *ei);
+
 /* Record a document and queue its conversion job, in one transaction.
  * When the same owner (owner_id; 0: imported documents) has a document of
  * the same bytes (same sha256) that is not deleted, its id is returned with
