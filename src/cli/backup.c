@@ -48,31 +48,6 @@ static int file_sha256(const char *path, char hex[65], uint64_t *size, wy_errinf
 	return WY_OK;
 }
 
-static int copy_file(const char *from, const char *to, wy_errinfo *ei)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = WY_OK;
-	if (in < 0)
-		return wy_err_set(ei, WY_EIO, "cannot open %s: %s", from, strerror(errno));
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0) {
-		close(in);
-		return wy_err_set(ei, WY_EIO, "cannot create %s: %s", to, strerror(errno));
-	}
-	char buf[1 << 16];
-	ssize_t n;
-	while ((n = read(in, buf, sizeof buf)) > 0)
-		if (wy_write_all(out, buf, (size_t)n)) {
-			rc = wy_err_set(ei, WY_EIO, "cannot write %s: %s", to, strerror(errno));
-			break;
-		}
-	if (!rc && (n < 0 || fsync(out) != 0))
-		rc = wy_err_set(ei, WY_EIO, "cannot copy %s", from);
-	close(in);
-	if (close(out) != 0 && !rc)
-		rc = wy_err_set(ei, WY_EIO, "cannot write %s", to);
-	return rc;
-}
-
 /* The store in dir/wenyuan.db, opened from a scratch copy (opening a store
  * may set its journal mode: the original stays as it is). *scratch is the
  * copy's directory, for drop_scratch. */
@@ -88,7 +63,7 @@ static int open_copy(const char *dir, wy_store **st, char **scratch, wy_errinfo 
 	}
 	*scratch = t;
 	char *from = wy_xasprintf("%s/wenyuan.db", dir), *to = wy_xasprintf("%s/wenyuan.db", t);
-	int rc = copy_file(from, to, ei);
+	int rc = wy_file_copy(from, to, ei);
 	free(from);
 	free(to);
 	return rc ? rc : wy_store_open(t, st, ei);
@@ -376,7 +351,7 @@ int wy_cmd_restore(wy_config *cfg, int argc, char **argv)
 	long problems = 0;
 	int rc = wy_mkdir_p(dir, 0755) ? wy_err_set(&ei, WY_EIO, "cannot create %s: %s", dir, strerror(errno)) : WY_OK;
 	if (!rc)
-		rc = copy_file(from, db, &ei);
+		rc = wy_file_copy(from, db, &ei);
 	if (!rc && !(rc = wy_blob_open(sbdir, &backup, &ei)) && !(rc = wy_cli_open(cfg, &st, &bs) ? WY_EIO : WY_OK)) {
 		o.from = backup;
 		o.to = bs;

@@ -178,6 +178,36 @@ int wy_read_full(int fd, void *p, size_t n, size_t *got)
 	return WY_OK;
 }
 
+int wy_file_copy(const char *src, const char *dst, wy_errinfo *ei)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return wy_err_set(ei, WY_EIO, "cannot open the file to copy: %s", strerror(errno));
+	unlink(dst);
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0) {
+		int rc = wy_err_set(ei, WY_EIO, "cannot create the copy: %s", strerror(errno));
+		close(in);
+		return rc;
+	}
+	int rc = WY_OK;
+	char buf[65536];
+	ssize_t r = 0;
+	while (!rc && ((r = read(in, buf, sizeof buf)) > 0 || (r < 0 && errno == EINTR)))
+		if (r > 0 && wy_write_all(out, buf, (size_t)r))
+			rc = wy_err_set(ei, WY_EIO, "cannot write the copy: %s", strerror(errno));
+	if (!rc && r < 0)
+		rc = wy_err_set(ei, WY_EIO, "cannot read the file to copy: %s", strerror(errno));
+	if (!rc && fsync(out) != 0)
+		rc = wy_err_set(ei, WY_EIO, "cannot write the copy: %s", strerror(errno));
+	if (close(out) != 0 && !rc)
+		rc = wy_err_set(ei, WY_EIO, "cannot write the copy: %s", strerror(errno));
+	close(in);
+	if (rc)
+		unlink(dst);
+	return rc;
+}
+
 int wy_file_read(const char *path, size_t cap, wy_buf *out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

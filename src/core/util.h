@@ -40,6 +40,10 @@ void wy_buf_free(wy_buf *b);
 int wy_write_all(int fd, const void *p, size_t n);
 int wy_read_full(int fd, void *p, size_t n, size_t *got); /* until n or EOF */
 int wy_file_read(const char *path, size_t cap, wy_buf *out);
+/* Copy the file src to dst, made anew (an old dst is removed first; a
+ * symlink there is not followed), mode 0600, synced; on failure nothing is
+ * left at dst. The reason in ei names no path. */
+int wy_file_copy(const char *src, const char *dst, wy_errinfo *ei);
 int wy_mkdir_p(const char *path, unsigned mode);
 int wy_fsync_dir(const char *dir);
 bool wy_is_dir(const char *path);

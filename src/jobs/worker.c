@@ -966,37 +966,6 @@ static void recover_dead_leases(wy_store *st)
 }
 
 /* Hand the slot's job to its office converter (started if needed). */
-/* Copy the original into the office converter's directory, the only place
- * it can read from. The converter can write there too: never follow or
- * reuse what it may have left at that name. */
-static int copy_original(const char *src, const char *dst, wy_errinfo *ei)
-{
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return wy_err_set(ei, WY_EIO, "cannot open the original: %s", strerror(errno));
-	unlink(dst);
-	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out < 0) {
-		int rc = wy_err_set(ei, WY_EIO, "cannot copy the original for the office converter: %s",
-				    strerror(errno));
-		close(in);
-		return rc;
-	}
-	int rc = WY_OK;
-	char buf[65536];
-	ssize_t r = 0;
-	while (!rc && ((r = read(in, buf, sizeof buf)) > 0 || (r < 0 && errno == EINTR)))
-		if (r > 0 && wy_write_all(out, buf, (size_t)r))
-			rc = wy_err_set(ei, WY_EIO, "cannot copy the original for the office converter: %s",
-					strerror(errno));
-	if (!rc && r < 0)
-		rc = wy_err_set(ei, WY_EIO, "cannot read the original: %s", strerror(errno));
-	close(out);
-	close(in);
-	if (rc)
-		unlink(dst);
-	return rc;
-}
 
 static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinfo *ei)
 {
@@ -1011,7 +980,9 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 		if ((rc = office_ensure(cfg, &s->conv, ei)))
 			break;
 		char *in = wy_xasprintf("%s/in", s->conv.workdir);
-		rc = copy_original(path, in, ei);
+		/* the one place the converter can read from; it can write there
+		 * too: wy_file_copy never follows or reuses what it left */
+		rc = wy_file_copy(path, in, ei);
 		if (!rc) {
 			wy_buf req;
 			wy_buf_init(&req, 0);
