@@ -44,6 +44,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"\n"
 		"global options:\n"
+		"  --config FILE       the configuration file (default $WENYUAN_CONFIG, else\n"
+		"                      " WY_CONFIG_FILE " when it exists): name = value lines\n"
 		"  --data DIR          data directory (default ./var, env WENYUAN_DATA)\n"
 		"  --SETTING=VALUE     any setting of `wenyuan config`, e.g. --convert_timeout=60\n"
 		"  --check-config      validate the settings and exit\n"
@@ -55,7 +57,15 @@ int main(int argc, char **argv)
 {
 	wy_config cfg;
 	wy_errinfo ei = {0};
-	int rc = wy_config_load(&cfg, &ei);
+	/* the configuration file comes before the environment and the flags:
+	 * find it first */
+	const char *conf = NULL;
+	for (int k = 1; k < argc && argv[k][0] == '-'; k++)
+		if (strcmp(argv[k], "--config") == 0 && k + 1 < argc)
+			conf = argv[++k];
+		else if (strcmp(argv[k], "--data") == 0)
+			k++;
+	int rc = wy_config_load_with_file(&cfg, conf, &ei);
 	if (rc) {
 		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
 		return 1;
@@ -74,6 +84,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "--check-config") == 0) {
 			check_only = 1;
+			continue;
+		}
+		if (strcmp(a, "--config") == 0 && i + 1 < argc) {
+			i++; /* read before the rest */
 			continue;
 		}
 		if (strcmp(a, "--data") == 0 && i + 1 < argc) {

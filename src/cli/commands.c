@@ -565,7 +565,7 @@ int wy_cmd_config(wy_config *cfg, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("%-18s %-12s %-26s %s\n", "SETTING", "VALUE", "ENVIRONMENT", "MEANING");
+	printf("%-18s %-12s %-20s %-26s %s\n", "SETTING", "VALUE", "FROM", "ENVIRONMENT", "MEANING");
 	wy_config_print(cfg, stdout);
 	return 0;
 }

@@ -4,8 +4,10 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { T_INT, T_I64, T_STR, T_STR0 /* may be empty */ };
 
@@ -72,10 +74,14 @@ static const struct setting {
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
+_Static_assert(NSETTINGS <= WY_CONFIG_MAX, "wy_config.origin has a row for every setting");
 
+/* Set s from value; origin says where the value came from (errors name
+ * it, and `wenyuan config` shows it). */
 static int apply(wy_config *cfg, const struct setting *s, const char *value, const char *origin, wy_errinfo *ei)
 {
 	char *p = (char *)cfg + s->off;
+	snprintf(cfg->origin[s - settings], WY_CONFIG_ORIGIN, "%s", origin);
 	if (s->type == T_STR || s->type == T_STR0) {
 		size_t n = strlen(value);
 		if ((n == 0 && s->type == T_STR) || n >= s->size)
@@ -95,14 +101,77 @@ static int apply(wy_config *cfg, const struct setting *s, const char *value, con
 	return WY_OK;
 }
 
-int wy_config_load(wy_config *cfg, wy_errinfo *ei)
+static const struct setting *find(const char *name)
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].name, name) == 0)
+			return &settings[i];
+	return NULL;
+}
+
+static int load_defaults(wy_config *cfg, wy_errinfo *ei)
 {
 	memset(cfg, 0, sizeof *cfg);
 	for (size_t i = 0; i < NSETTINGS; i++) {
-		int rc = apply(cfg, &settings[i], settings[i].def, settings[i].name, ei);
+		int rc = apply(cfg, &settings[i], settings[i].def, "default", ei);
 		if (rc)
 			return rc;
 	}
+	return WY_OK;
+}
+
+/* "name = value" lines of the file at path. */
+static int load_file(wy_config *cfg, const char *path, wy_errinfo *ei)
+{
+	wy_buf b;
+	if (wy_file_read(path, 1 << 20, &b))
+		return wy_err_set(ei, WY_EIO, "cannot read the configuration file %s: %s", path, strerror(errno));
+	int rc = WY_OK, lineno = 0;
+	char *p = b.data ? b.data : (char *)"", *end = p + b.len;
+	while (p < end && !rc) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		*le = 0;
+		lineno++;
+		char origin[WY_CONFIG_ORIGIN];
+		snprintf(origin, sizeof origin, "%.*s:%d", WY_CONFIG_ORIGIN - 12, path, lineno);
+		char *a = p;
+		p = nl ? nl + 1 : end;
+		while (*a == ' ' || *a == '\t' || *a == '\r')
+			a++;
+		char *z = a + strlen(a);
+		while (z > a && (z[-1] == ' ' || z[-1] == '\t' || z[-1] == '\r'))
+			*--z = 0;
+		if (!*a || *a == '#')
+			continue;
+		char *eq = strchr(a, '=');
+		if (!eq) {
+			rc = wy_err_set(ei, WY_EINVAL, "%s: not \"name = value\"", origin);
+			break;
+		}
+		char *k = eq;
+		while (k > a && (k[-1] == ' ' || k[-1] == '\t'))
+			k--;
+		*k = 0;
+		char *v = eq + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		size_t vn = strlen(v);
+		if (vn >= 2 && v[0] == '"' && v[vn - 1] == '"') {
+			v[vn - 1] = 0;
+			v++;
+		}
+		const struct setting *s = find(a);
+		if (!s)
+			rc = wy_err_set(ei, WY_EINVAL, "%s: unknown setting '%s'", origin, a);
+		else
+			rc = apply(cfg, s, v, origin, ei);
+	}
+	wy_buf_free(&b);
+	return rc;
+}
+
+static int load_env(wy_config *cfg, wy_errinfo *ei)
+{
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		const char *v = getenv(settings[i].env);
 		if (v && *v) {
@@ -114,15 +183,34 @@ int wy_config_load(wy_config *cfg, wy_errinfo *ei)
 	return WY_OK;
 }
 
+int wy_config_load(wy_config *cfg, wy_errinfo *ei)
+{
+	int rc = load_defaults(cfg, ei);
+	return rc ? rc : load_env(cfg, ei);
+}
+
+int wy_config_load_with_file(wy_config *cfg, const char *path, wy_errinfo *ei)
+{
+	int rc = load_defaults(cfg, ei);
+	if (rc)
+		return rc;
+	if (!path || !*path)
+		path = getenv("WENYUAN_CONFIG");
+	if ((!path || !*path) && access(WY_CONFIG_FILE, F_OK) == 0)
+		path = WY_CONFIG_FILE;
+	if (path && *path && (rc = load_file(cfg, path, ei)))
+		return rc;
+	return load_env(cfg, ei);
+}
+
 int wy_config_set(wy_config *cfg, const char *name, const char *value, wy_errinfo *ei)
 {
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (strcmp(settings[i].name, name) == 0) {
-			char origin[64];
-			snprintf(origin, sizeof origin, "--%s", name);
-			return apply(cfg, &settings[i], value, origin, ei);
-		}
-	return wy_err_set(ei, WY_EINVAL, "unknown setting '%s'", name);
+	const struct setting *s = find(name);
+	if (!s)
+		return wy_err_set(ei, WY_EINVAL, "unknown setting '%s'", name);
+	char origin[WY_CONFIG_ORIGIN];
+	snprintf(origin, sizeof origin, "--%.*s", WY_CONFIG_ORIGIN - 3, name);
+	return apply(cfg, s, value, origin, ei);
 }
 
 static void format_value(const wy_config *cfg, const struct setting *s, char *val, size_t cap)
@@ -182,7 +270,7 @@ void wy_config_print(const wy_config *cfg, FILE *out)
 		const struct setting *s = &settings[i];
 		char val[1100];
 		format_value(cfg, s, val, sizeof val);
-		fprintf(out, "%-18s %-12s %-26s %s\n", s->name, val, s->env, s->help);
+		fprintf(out, "%-18s %-12s %-20s %-26s %s\n", s->name, val, cfg->origin[i], s->env, s->help);
 	}
 }
 

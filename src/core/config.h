@@ -13,6 +13,9 @@
 
 #include "core/err.h"
 
+#define WY_CONFIG_MAX 64     /* settings the table may hold */
+#define WY_CONFIG_ORIGIN 48  /* bytes of a setting's origin */
+
 typedef struct wy_config {
 	char data_dir[1024];     /* SQLite store and blob directory */
 	int convert_timeout;     /* wall-clock seconds per document */
@@ -58,10 +61,24 @@ typedef struct wy_config {
 	char ocr_languages[128]; /* Tesseract's models, "chi_sim+chi_tra+eng" */
 	int ocr_page_timeout;    /* seconds each recognised page adds to convert_timeout */
 	int ocr_batch;           /* pages recognised per job (wy_job.ocr_from) */
+	/* where each setting's value came from, in the table's order:
+	 * "default", "FILE:LINE", "WENYUAN_X" or "--x" (`wenyuan config`) */
+	char origin[WY_CONFIG_MAX][WY_CONFIG_ORIGIN];
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */
 int wy_config_load(wy_config *cfg, wy_errinfo *ei);
+
+/* The configuration file: "name = value" lines (a value may be in double
+ * quotes; # starts a comment line), a setting of the table each. */
+#define WY_CONFIG_FILE "/etc/wenyuan/wenyuan.conf"
+
+/* Defaults, then the configuration file, then WENYUAN_* from the
+ * environment (flags, applied after with wy_config_set, win over all).
+ * The file is path, else $WENYUAN_CONFIG, else WY_CONFIG_FILE when it
+ * exists; one named by path or the variable must exist. An unknown name or
+ * a bad value is refused with the file and line. */
+int wy_config_load_with_file(wy_config *cfg, const char *path, wy_errinfo *ei);
 
 /* Set one setting by name ("convert_timeout", "data", ...) from a string. */
 int wy_config_set(wy_config *cfg, const char *name, const char *value, wy_errinfo *ei);

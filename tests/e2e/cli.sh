@@ -14,6 +14,26 @@ commit=$(git -C "$WY_SRC" describe --always --dirty --abbrev=12 2>/dev/null || e
 check "--version names the version and the commit ($commit)" \
 	grep -qxE "wenyuan [0-9]+\.[0-9]+\.[0-9]+ \(git $commit\)" <("$WY_BIN" --version)
 
+# The configuration file: flag > environment > file > default, each value
+# shown with where it came from; unknown names and bad values refused with
+# the file and line.
+printf '# a site\nconvert_timeout = 77\nsite_name = "我的 文库"\nmax_pages=300\n' > "$d/wenyuan.conf"
+WENYUAN_MAX_PAGES=400 "$WY_BIN" --config "$d/wenyuan.conf" --page_width=800 config > "$d/config.out"
+check "a file's value, and its file and line" grep -qE "^convert_timeout +77 +$d/wenyuan.conf:2 " "$d/config.out"
+check "a quoted value keeps its space" grep -qE "^site_name +我的 文库 +$d/wenyuan.conf:3 " "$d/config.out"
+check "the environment wins over the file" grep -qE '^max_pages +400 +WENYUAN_MAX_PAGES ' "$d/config.out"
+check "a flag wins over all" grep -qE '^page_width +800 +--page_width ' "$d/config.out"
+check "the rest are defaults" grep -qE '^webp_quality +75 +default ' "$d/config.out"
+check "WENYUAN_CONFIG names the file too" grep -qE '^convert_timeout +77 ' <(WENYUAN_CONFIG="$d/wenyuan.conf" "$WY_BIN" config)
+printf '\nconvert_timout = 5\n' > "$d/bad.conf"
+check "an unknown name: refused with file and line" fails_with "$d/bad.conf:2: unknown setting 'convert_timout'" \
+	"$WY_BIN" --config "$d/bad.conf" config
+printf 'convert_timeout = -5\n' > "$d/bad.conf"
+check "a bad value: refused with file and line" fails_with "$d/bad.conf:1: '-5' is not a number" \
+	"$WY_BIN" --config "$d/bad.conf" config
+check "a missing file named: refused" fails_with "cannot read the configuration file" \
+	"$WY_BIN" --config "$d/none.conf" config
+
 # The samples, exactly as `make run` loads them.
 out=$("$WY_SRC/scripts/samples.sh" "$WY_BIN" "$data")
 echo "$out"
