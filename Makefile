@@ -7,7 +7,7 @@ PORT ?= 8080
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run test bench samples clean asan test-asan fuzz test-heavy
+.PHONY: all deps run test bench samples clean asan test-asan fuzz test-heavy install
 
 all: $(BUILD)/wenyuan
 
@@ -22,6 +22,13 @@ $(BUILD)/wenyuan: $(BUILD)/Makefile FORCE
 	@cmake --build $(BUILD) -j $(JOBS)
 
 FORCE:
+
+# Install the binary and the site's files under PREFIX (DESTDIR for a
+# staged install, as packages do): PREFIX/bin/wenyuan finds
+# PREFIX/share/wenyuan/web and .../locale by itself.
+PREFIX ?= /usr/local
+install: all
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 # Build, load the sample documents the project makes itself, serve the site.
 run: all

@@ -81,12 +81,12 @@ _Static_assert(NSETTINGS <= WY_CONFIG_MAX, "wy_config.origin has a row for every
 static int apply(wy_config *cfg, const struct setting *s, const char *value, const char *origin, wy_errinfo *ei)
 {
 	char *p = (char *)cfg + s->off;
-	snprintf(cfg->origin[s - settings], WY_CONFIG_ORIGIN, "%s", origin);
 	if (s->type == T_STR || s->type == T_STR0) {
 		size_t n = strlen(value);
 		if ((n == 0 && s->type == T_STR) || n >= s->size)
 			return wy_err_set(ei, WY_EINVAL, "%s: '%s' is empty or too long", origin, value);
 		memcpy(p, value, n + 1);
+		snprintf(cfg->origin[s - settings], WY_CONFIG_ORIGIN, "%s", origin);
 		return WY_OK;
 	}
 	char *end;
@@ -98,6 +98,7 @@ static int apply(wy_config *cfg, const struct setting *s, const char *value, con
 		*(int *)p = (int)v;
 	else
 		*(int64_t *)p = v;
+	snprintf(cfg->origin[s - settings], WY_CONFIG_ORIGIN, "%s", origin);
 	return WY_OK;
 }
 
@@ -109,6 +110,32 @@ static const struct setting *find(const char *name)
 	return NULL;
 }
 
+/* An installed binary (`make install`: PREFIX/bin/wenyuan) finds the
+ * site's files and translations beside it, in PREFIX/share/wenyuan; one
+ * run from its build directory, in the source and build trees (the
+ * table's defaults). */
+static void installed_defaults(wy_config *cfg)
+{
+	char exe[1024];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return;
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = 0;
+	static const char *const rows[][2] = {{"web_dir", "web"}, {"locale_dir", "locale"}};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char dir[1200];
+		snprintf(dir, sizeof dir, "%s/../share/wenyuan/%s", exe, rows[i][1]);
+		char *real = realpath(dir, NULL);
+		if (real && access(real, R_OK | X_OK) == 0)
+			apply(cfg, find(rows[i][0]), real, "default (installed)", NULL);
+		free(real);
+	}
+}
+
 static int load_defaults(wy_config *cfg, wy_errinfo *ei)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -117,6 +144,7 @@ static int load_defaults(wy_config *cfg, wy_errinfo *ei)
 		if (rc)
 			return rc;
 	}
+	installed_defaults(cfg);
 	return WY_OK;
 }
 
