@@ -301,7 +301,7 @@ int wy_cmd_restore(wy_config *cfg, int argc, char **argv)
 {
 	static const char *usage_text =
 		"usage: wenyuan restore SRC --data DIR\n\n"
-		"Makes a library in DIR (which must not exist, or be empty) from the backup SRC\n"
+		"Makes a library in DIR (which must hold none) from the backup SRC\n"
 		"(`wenyuan backup`): checks SRC first, then copies its database and its objects, and\n"
 		"checks the result as `wenyuan fsck` does.\n"
 		"Exit status: 0 done, 1 SRC or the result has problems, 2 it could not run.\n";
@@ -349,10 +349,13 @@ int wy_cmd_restore(wy_config *cfg, int argc, char **argv)
 	wy_blob_store *bs = NULL, *backup = NULL;
 	objects o = {0};
 	long problems = 0;
+	bool said = false; /* wy_cli_open says why itself */
 	int rc = wy_mkdir_p(dir, 0755) ? wy_err_set(&ei, WY_EIO, "cannot create %s: %s", dir, strerror(errno)) : WY_OK;
 	if (!rc)
 		rc = wy_file_copy(from, db, &ei);
-	if (!rc && !(rc = wy_blob_open(sbdir, &backup, &ei)) && !(rc = wy_cli_open(cfg, &st, &bs) ? WY_EIO : WY_OK)) {
+	if (!rc && !(rc = wy_blob_open(sbdir, &backup, &ei)) && (said = wy_cli_open(cfg, &st, &bs) != 0))
+		rc = WY_EIO;
+	if (!rc) {
 		o.from = backup;
 		o.to = bs;
 		rc = wy_store_blob_refs(st, each_object, &o, &ei);
@@ -370,7 +373,9 @@ int wy_cmd_restore(wy_config *cfg, int argc, char **argv)
 	free(sbdir);
 	free(db);
 	if (rc) {
-		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+		if (!said)
+			fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
+		fprintf(stderr, "wenyuan: %s is not a whole library: remove it before trying again\n", dir);
 		return 2;
 	}
 	printf("restored %s into %s: %ld objects (%llu bytes), %ld problems\n", src, dir, o.copied,

@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { shot } from './shot.mjs';
 
 const base = process.env.WY_BASE;
 const art = process.env.WY_ARTIFACTS;
@@ -62,7 +63,7 @@ test('register, upload, favorite, share, reward, report, hide', { timeout: 30000
   await page.waitForFunction(() => document.querySelectorAll('#queue li').length === 2);
   // each file has its bar; the transfer fills it, then the conversion
   assert.equal(await rows.locator('progress').count(), 2);
-  await page.screenshot({ path: `${art}/upload-progress.png` });
+  await shot(page, { path: `${art}/upload-progress.png` });
   await page.waitForFunction(
     () => [...document.querySelectorAll('#queue li')].every((li) => li.dataset.status === 'ready'),
     null, { timeout: 240000 });
@@ -70,7 +71,7 @@ test('register, upload, favorite, share, reward, report, hide', { timeout: 30000
     assert.equal(await rows.nth(i).locator('progress').getAttribute('value'), '100');
     assert.match(await rows.nth(i).locator('.state').innerText(), /已完成/);
   }
-  await page.screenshot({ path: `${art}/upload-ready.png` });
+  await shot(page, { path: `${art}/upload-ready.png` });
   const docxRow = rows.filter({ hasText: '.docx' });
   const href = await docxRow.locator('a').getAttribute('href');
   const docId = href.split('/').pop();
@@ -93,7 +94,7 @@ test('register, upload, favorite, share, reward, report, hide', { timeout: 30000
   await page.waitForFunction(() => document.querySelector('#share img.qr').naturalWidth > 0);
   assert.ok(await qr.isVisible());
   assert.match(await page.locator('#share input').inputValue(), new RegExp(`/doc/${docId}$`));
-  await page.screenshot({ path: `${art}/share-qr.png` });
+  await shot(page, { path: `${art}/share-qr.png` });
   await page.goto(base + '/me/favorites');
   assert.equal(await page.locator('.item a').first().getAttribute('href'), `/doc/${docId}`);
 
@@ -131,7 +132,7 @@ test('register, upload, favorite, share, reward, report, hide', { timeout: 30000
   await admin.goto(base + '/admin/reports');
   const report = admin.locator('table.admin tr', { hasText: '广告垃圾' });
   assert.match(await report.innerText(), /bob_reader/);
-  await admin.screenshot({ path: `${art}/admin-reports.png`, fullPage: true });
+  await shot(admin, { path: `${art}/admin-reports.png`, fullPage: true });
   await report.locator('button[value=hide]').click();
   await admin.waitForLoadState();
   await admin.goto(base + '/admin/audit');

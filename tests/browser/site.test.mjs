@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { shot } from './shot.mjs';
 
 const base = process.env.WY_BASE;
 const docId = process.env.WY_DOC;
@@ -33,7 +34,7 @@ test('home: categories, newest, most viewed', async () => {
   assert.ok(await page.locator('.cats a.top', { hasText: '资格与职业考试' }).count() === 1);
   assert.ok(await page.locator('h2', { hasText: '最新文档' }).isVisible());
   assert.ok(await page.locator('h2', { hasText: '最多阅读' }).isVisible());
-  await page.screenshot({ path: `${art}/home.png`, fullPage: true });
+  await shot(page, { path: `${art}/home.png`, fullPage: true });
   await page.close();
 });
 
@@ -43,7 +44,7 @@ test('a category page lists its documents', async () => {
   await page.locator('.cats a', { hasText: '示例' }).first().click();
   assert.match(page.url(), /\/category\//);
   assert.ok(await page.locator('.rel a', { hasText: '长文' }).count() >= 1);
-  await page.screenshot({ path: `${art}/category.png`, fullPage: true });
+  await shot(page, { path: `${art}/category.png`, fullPage: true });
   await page.close();
 });
 
@@ -84,12 +85,12 @@ test('the document page, its pager, jump and zoom', async () => {
   // page 3 is where the reader is now: its top in the upper half of the window
   const top = await page.locator('#p3').evaluate((el) => el.getBoundingClientRect().top);
   assert.ok(top > -50 && top < 450, `page 3 at ${top}`);
-  await page.screenshot({ path: `${art}/doc-page3.png` });
+  await shot(page, { path: `${art}/doc-page3.png` });
   // zoom
   await page.locator('.viewer-bar button[data-zoom="-1"]').click();
   assert.equal(await page.locator('.viewer-bar .zoom').innerText(), '75%');
   await page.locator('.desc summary').click();
-  await page.screenshot({ path: `${art}/doc-zoomed.png`, fullPage: true });
+  await shot(page, { path: `${art}/doc-zoomed.png`, fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -106,7 +107,7 @@ test('without JavaScript the text of every page is there', async () => {
   await page.locator('form.jump input[name=p]').fill('2');
   await page.locator('form.jump button').click();
   assert.match(page.url(), /#p2$/);
-  await page.screenshot({ path: `${art}/doc-nojs.png` });
+  await shot(page, { path: `${art}/doc-nojs.png` });
   await ctx.close();
 });
 
@@ -121,7 +122,7 @@ test('search: results mark the hit, a hit leads to its page, marked on the image
   const result = page.locator('.result').first();
   assert.match(await result.locator('h3').innerText(), /长文示例/);
   assert.equal(await result.locator('.snippet mark').first().innerText(), '最后一句');
-  await page.screenshot({ path: `${art}/search.png`, fullPage: true });
+  await shot(page, { path: `${art}/search.png`, fullPage: true });
   // the snippet's page link: page 3, with the query
   const link = result.locator('.snippet a.pageno').first();
   assert.match(await link.innerText(), /第3页/);
@@ -138,7 +139,7 @@ test('search: results mark the hit, a hit leads to its page, marked on the image
   assert.ok(box.y > sheet.y + sheet.height * 0.3 && box.y + box.height <= sheet.y + sheet.height + 1,
     `mark ${JSON.stringify(box)} on sheet ${JSON.stringify(sheet)}`);
   await mark.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: `${art}/search-hit.png` });
+  await shot(page, { path: `${art}/search-hit.png` });
   // in-document search from the box, without a reload
   const before = page.url();
   await page.locator('form.docsearch input[name=q]').fill('第2页第20行');
@@ -181,7 +182,7 @@ test('search: a relaxed result (the words in another order) leads to its page, t
   assert.equal(percent, 100, `包含${percent}%的搜索词`);
   assert.deepEqual(await result.locator('.snippet mark').allInnerTexts(), ['猪心', '猪大肠']);
   assert.ok(await page.locator('p.suggest').count() === 0, 'no "did you mean" for a query that found its document');
-  await page.screenshot({ path: `${art}/search-relaxed.png`, fullPage: true });
+  await shot(page, { path: `${art}/search-relaxed.png`, fullPage: true });
   // the snippet's page link opens the document at page 1 with the query
   const link = result.locator('.snippet a.pageno').first();
   assert.equal(await link.innerText(), '第1页');
@@ -209,7 +210,7 @@ test('search: a relaxed result (the words in another order) leads to its page, t
   // and the page number, under the page and in the viewer's bar
   assert.equal(await page.locator('#p1 .pager').innerText(), '第1页 / 共1页');
   await page.waitForFunction(() => document.querySelector('.viewer-bar .where')?.textContent.startsWith('第1页'));
-  await page.screenshot({ path: `${art}/search-relaxed-hit.png` });
+  await shot(page, { path: `${art}/search-relaxed-hit.png` });
   assert.deepEqual(errors, []);
   await page.close();
 });
