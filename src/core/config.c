@@ -51,6 +51,7 @@ static const struct setting {
 	SITE("points_register", "WENYUAN_POINTS_REGISTER", T_INT, points_register, 0, 100000, "10", "points a new account starts with"),
 	S("cookie_secure", "WENYUAN_COOKIE_SECURE", T_INT, cookie_secure, 0, 1, "0", "1: the site is served over HTTPS (Secure cookies)"),
 	S("login_attempts", "WENYUAN_LOGIN_ATTEMPTS", T_INT, login_attempts, 1, 1000, "5", "failed logins per address or name in 15 minutes"),
+	S("metrics_allow", "WENYUAN_METRICS_ALLOW", T_STR0, metrics_allow, 0, 0, "127.0.0.1 ::1", "addresses that may read /metrics, separated by spaces (none: /metrics answers 404 to all)"),
 	S("trust_proxy", "WENYUAN_TRUST_PROXY", T_INT, trust_proxy, 0, 1, "0", "1: behind a reverse proxy: a client's address is the last of X-Forwarded-For"),
 	S("http_addr", "WENYUAN_HTTP_ADDR", T_STR, http_addr, 0, 0, "127.0.0.1", "address the web server listens on"),
 	S("http_port", "WENYUAN_HTTP_PORT", T_INT, http_port, 0, 65535, "8080", "port the web server listens on"),

@@ -44,6 +44,7 @@ typedef struct wy_config {
 	int cookie_secure;       /* 1: served over HTTPS, cookies are Secure */
 	int login_attempts;      /* failed logins per address or name in 15 minutes */
 	int trust_proxy;         /* 1: the client's address is X-Forwarded-For's last entry */
+	char metrics_allow[256]; /* addresses that may read /metrics */
 	char http_addr[64];
 	int http_port;
 	int http_threads;        /* request threads (0 = 4 per core) */

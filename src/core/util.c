@@ -275,6 +275,13 @@ bool wy_is_dir(const char *path)
 
 int64_t wy_now(void) { return (int64_t)time(NULL); }
 
+int64_t wy_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int64_t wy_now_ms(void)
 {
 	struct timespec ts;

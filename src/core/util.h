@@ -51,6 +51,7 @@ bool wy_is_dir(const char *path);
 /* Time. */
 int64_t wy_now(void);        /* seconds since the epoch */
 int64_t wy_now_ms(void);     /* monotonic milliseconds */
+int64_t wy_now_us(void);     /* monotonic microseconds */
 
 /* "17.47KB", "2.3MB": the size as a document site shows it. */
 void wy_format_size(int64_t bytes, char *out, size_t cap);

@@ -561,6 +561,50 @@ int wy_store_schema_version(wy_store *st) { return st->version; }
 
 int wy_store_ping(wy_store *st, wy_errinfo *ei) { return sq_exec(st, "SELECT 1 FROM documents LIMIT 1", ei); }
 
+int wy_store_stats_get(wy_store *st, wy_store_stats *out, wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "SELECT (SELECT count(*) FROM users),"
+			 " (SELECT count(*) FROM jobs WHERE state='queued' AND ocr_from=0),"
+			 " (SELECT count(*) FROM jobs WHERE state='queued' AND ocr_from>0),"
+			 " (SELECT count(*) FROM jobs WHERE state='running'),"
+			 " (SELECT coalesce(?1 - min(created_at), 0) FROM jobs WHERE state='queued')",
+			 ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, wy_now());
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		out->users = sqlite3_column_int64(s, 0);
+		out->jobs_queued = sqlite3_column_int64(s, 1);
+		out->batches_queued = sqlite3_column_int64(s, 2);
+		out->jobs_running = sqlite3_column_int64(s, 3);
+		out->oldest_wait = sqlite3_column_int64(s, 4);
+	} else {
+		rc = sq_fail(st->db, ei, "stats");
+	}
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_doc_formats(wy_store *st, void (*cb)(void *ctx, wy_doc_status status, const char *format, int64_t n),
+			void *ctx, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT status, format, count(*) FROM documents GROUP BY status, format", ei);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		cb(ctx, (wy_doc_status)sqlite3_column_int(s, 0), (const char *)sqlite3_column_text(s, 1),
+		   sqlite3_column_int64(s, 2));
+	if (step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "count documents");
+	sq_done(st, s);
+	return rc;
+}
+
 int wy_store_backup(wy_store *st, const char *dir, wy_errinfo *ei)
 {
 	char *tmp = wy_xasprintf("%s/wenyuan.db.part", dir), *dst = wy_xasprintf("%s/wenyuan.db", dir);

@@ -158,6 +158,19 @@ int wy_store_schema_version(wy_store *st);
 /* Whether the store answers a read now (readiness: /readyz). */
 int wy_store_ping(wy_store *st, wy_errinfo *ei);
 
+/* What the store holds now, for /metrics: accounts, jobs waiting (a
+ * document's conversion, and batches of pages to recognise), jobs running,
+ * and how long the oldest waiting job has waited (seconds; 0: none). */
+typedef struct wy_store_stats {
+	int64_t users, jobs_queued, batches_queued, jobs_running, oldest_wait;
+} wy_store_stats;
+int wy_store_stats_get(wy_store *st, wy_store_stats *out, wy_errinfo *ei);
+
+/* Documents by conversion status and format (format NULL before it is
+ * known), through cb. */
+int wy_store_doc_formats(wy_store *st, void (*cb)(void *ctx, wy_doc_status status, const char *format, int64_t n),
+			void *ctx, wy_errinfo *ei);
+
 /* A consistent copy of the live store into the directory dir, as a store
  * that wy_store_open(dir) opens (`wenyuan backup`): one snapshot, while
  * others go on reading and writing. Replaces an earlier copy there only

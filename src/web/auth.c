@@ -848,3 +848,22 @@ void web_client_addr(server *sv, struct MHD_Connection *c, char *out, size_t siz
 {
 	client_addr(sv, c, out, size);
 }
+
+bool web_client_in(server *sv, struct MHD_Connection *c, const char *list)
+{
+	char who[96], key[96], a[64];
+	client_addr(sv, c, who, sizeof who);
+	for (const char *p = list; p && *p;) {
+		size_t n = strcspn(p, ", ");
+		if (n && n < sizeof a) {
+			memcpy(a, p, n);
+			a[n] = 0;
+			addr_key(a, key, sizeof key);
+			if (strcmp(key, who) == 0)
+				return true;
+		}
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return false;
+}

@@ -160,6 +160,7 @@ static const web_route routes[] = {
 	{false, "/admin/", false, WEB_TWIN, web_page_admin},
 	{false, "/healthz", true, 0, health},
 	{false, "/readyz", true, 0, ready},
+	{false, "/metrics", true, 0, web_metrics},
 	{true, "/login", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_login},
 	{true, "/register", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_register},
 	{true, "/logout", true, WEB_TWIN, web_post_logout},
@@ -170,6 +171,10 @@ static const web_route routes[] = {
 	{true, "/upload", true, WEB_TWIN | WEB_UPLOAD, web_upload_end},
 	{true, "/admin/", false, WEB_TWIN, web_post_admin},
 };
+
+_Static_assert(sizeof routes / sizeof routes[0] <= WEB_METRICS_ROUTES, "metrics have a row for every route");
+
+__thread web_req *web_current;
 
 static bool path_matches(const char *url, const web_route *rt)
 {
@@ -249,6 +254,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, en
 	web_req *r = *con_cls;
 	if (!r)
 		return;
+	web_metrics_done(r->route ? (int)(r->route - routes) : -1, r->status, wy_now_us() - r->started_us);
 	if (r->pp)
 		MHD_destroy_post_processor(r->pp);
 	web_upload_free(r->up);
@@ -261,17 +267,19 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, en
 /* libmicrohttpd calls this at least twice a request: first with the
  * headers (the request is made and its route found), then with each part
  * of a body, then once more with none (the handler runs). */
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+static enum MHD_Result handle_call(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				   const char *upload_data, size_t *upload_size, void **con_cls)
 {
-	(void)version;
 	web_req *r = *con_cls;
+	web_current = r; /* its status is recorded as it is answered (web_queue) */
 	if (!r) {
 		web_guard_headers(c);
 		r = wy_xcalloc(1, sizeof *r);
 		*con_cls = r;
+		web_current = r;
 		r->sv = cls;
 		r->c = c;
+		r->started_us = wy_now_us();
 		r->head = strcmp(method, "HEAD") == 0;
 		r->post = strcmp(method, "POST") == 0;
 		web_auth_begin(r->sv, c, r);
@@ -324,6 +332,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return strncmp(url, "/api/v1/", 8) == 0 ? web_api_error(c, 404, "no such resource") : web_not_found(r);
 }
 
+/* The request being answered is the calling thread's only while it is
+ * handled: web_queue never sees one that has ended. */
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	enum MHD_Result ret = handle_call(cls, c, url, method, upload_data, upload_size, con_cls);
+	web_current = NULL;
+	return ret;
+}
+
 struct web_http {
 	struct MHD_Daemon *d;
 	web_guard *guard;
@@ -350,6 +369,8 @@ int web_http_start(server *sv, web_http **out, int *port, unsigned *threads, uns
 	int rc = web_guard_start(cfg, *conns, &h->guard, ei);
 	if (rc)
 		goto fail;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		web_metrics_route((int)i, routes[i].path, routes[i].post);
 	h->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, web_guard_accept,
 				h->guard, handle, sv, MHD_OPTION_EXTERNAL_LOGGER, web_guard_mhd_log, h->guard,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, *threads,

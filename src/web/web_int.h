@@ -76,7 +76,25 @@ typedef struct web_req {
 	unsigned fail_status;     /* the request is refused with this */
 	char fail_msg[200];
 	bool head;                /* a HEAD: answered as a GET, counted as nothing */
+	/* for /metrics: when its headers came (wy_now_us), and the status
+	 * it was answered with (web_queue) */
+	int64_t started_us;
+	unsigned status;
 } web_req;
+
+/* The request the calling thread is answering (http.c sets it while the
+ * request is handled), so that web_queue records its status. */
+extern __thread web_req *web_current;
+
+/* ---- metrics (metrics.c) ---- */
+
+#define WEB_METRICS_ROUTES 48 /* the route table's rows, at most */
+/* Name route i of the route table (http.c, at start). */
+void web_metrics_route(int i, const char *path, bool post);
+/* A request ended: its route (-1: none), status, and microseconds taken. */
+void web_metrics_done(int route, unsigned status, int64_t us);
+/* GET /metrics. */
+enum MHD_Result web_metrics(web_req *rq);
 
 /* ---- the transport (http.c) ---- */
 typedef struct web_http web_http;
@@ -233,6 +251,9 @@ web_handler web_api_search;
 /* The client's address ("ip:..."): the peer's, or behind a trusted proxy
  * (setting trust_proxy) the last entry of X-Forwarded-For. */
 void web_client_addr(server *sv, struct MHD_Connection *c, char *out, size_t size);
+/* Whether the client (as web_client_addr names it) is one of the
+ * addresses in list, separated by commas or spaces. */
+bool web_client_in(server *sv, struct MHD_Connection *c, const char *list);
 /* The value of cookie name in a Cookie header, copied to out (at most
  * size-1 bytes, else false); false when absent. */
 bool web_cookie_find(const char *header, const char *name, char *out, size_t size);

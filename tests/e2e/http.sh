@@ -28,6 +28,41 @@ check "/healthz still answers: alive, not ready" [ "$(code "$base/healthz")" = 2
 mv "$data/blobs.away" "$data/blobs"
 check "/readyz answers 200 again" [ "$(code "$base/readyz")" = 200 ]
 
+# /metrics in Prometheus's text format, for the addresses allowed (here
+# 127.0.0.1, the default): requests by route and status, the documents.
+# (Searches, not the document page, whose views are counted below.)
+curl -s -o /dev/null "$base/search?q=%E4%B8%8B%E8%BD%BD"
+curl -s -o /dev/null "$base/search?q=%E6%B5%8B%E8%AF%95"
+curl -s -o /dev/null "$base/no/such/page"
+curl -s -D "$d/metrics.h" -o "$d/metrics.txt" "$base/metrics"
+check "/metrics answers in the text format" grep -qi '^content-type: text/plain; version=0.0.4' "$d/metrics.h"
+check "/metrics counts the search page by its route" \
+	grep -qE '^wenyuan_http_requests_total\{method="GET",route="/search",code="200"\} [2-9]' "$d/metrics.txt"
+check "/metrics counts a 404" grep -qE '^wenyuan_http_requests_total\{.*code="404"\} [1-9]' "$d/metrics.txt"
+check "/metrics has the latency histogram" \
+	grep -qE '^wenyuan_http_request_duration_seconds_bucket\{method="GET",route="/search",le="\+Inf"\} [2-9]' "$d/metrics.txt"
+check "/metrics counts the documents" grep -qx 'wenyuan_documents{status="ready",format="txt"} 1' "$d/metrics.txt"
+# the exposition format, as a scraper reads it: every sample of a family
+# that was typed first, names and labels well formed, values numbers
+check "/metrics is well formed" python3 -c '
+import re, sys
+typed = set()
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if line.startswith("# TYPE "):
+        name, kind = line.split()[2:4]
+        assert kind in ("counter", "gauge", "histogram"), line
+        typed.add(name)
+        continue
+    if line.startswith("# HELP ") or not line:
+        continue
+    m = re.fullmatch(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*=\"[^\"\\\n]*\",?)*\})? (\S+)", line)
+    assert m, line
+    float(m.group(4))
+    base = re.sub(r"_(bucket|sum|count)$", "", m.group(1))
+    assert m.group(1) in typed or base in typed, line
+' "$d/metrics.txt"
+
 # Downloads: the original bytes under their Chinese name.
 curl -s -D "$d/h1" -o "$d/got" "$base/download/$id"
 check "download returns the original bytes" cmp -s "$d/got" "$d/年度报告（终稿）.txt"
@@ -181,4 +216,13 @@ check "a category's JSON keeps its filter labels as they are" \
 kill -TERM $spid
 wait $spid || true
 trap - EXIT
+
+# /metrics for the allowed addresses only: others get 404
+port=$(free_port)
+WENYUAN_METRICS_ALLOW="10.9.9.9" "$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" --no-worker \
+	> "$d/serve3.out" 2> "$d/serve3.err" &
+spid=$!
+trap 'kill $spid 2>/dev/null || true' EXIT
+check "a third server answers" wait_http "http://127.0.0.1:$port/healthz"
+check "/metrics is 404 to an address not allowed" [ "$(code "http://127.0.0.1:$port/metrics")" = 404 ]
 finish
