@@ -695,10 +695,11 @@ static int cpu_limit(const wy_config *cfg)
 	return s > 86400 ? 86400 : (int)s;
 }
 
-/* A recognition job works on a ready document: a place for each of its
- * pages (those recognised fill theirs) and its format. Its range must be
- * within the pages. */
-static int load_stored(wy_store *st, slot *s, wy_errinfo *ei)
+/* Before a recognition job starts: its document must be ready and its
+ * range within the pages; the slot gets a place for each page (those
+ * recognised fill theirs: merged_pages reads the rest when it ends) and
+ * the document's format. */
+static int prepare_recognition(wy_store *st, slot *s, wy_errinfo *ei)
 {
 	wy_doc d;
 	int rc = wy_store_doc_get(st, s->job.doc_id, &d, ei);
@@ -1352,7 +1353,7 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 				}
 				wy_log("job.start", "job=%lld doc=%lld attempt=%d ocr_from=%d", (long long)slots[i].job.id,
 				       (long long)slots[i].job.doc_id, slots[i].job.attempt, slots[i].job.ocr_from);
-				if ((slots[i].job.ocr_from && (crc = load_stored(st, &slots[i], &cei))) ||
+				if ((slots[i].job.ocr_from && (crc = prepare_recognition(st, &slots[i], &cei))) ||
 				    (crc = start_job(cfg, bs, &slots[i], &cei))) {
 					/* The original is missing or no process could start:
 					 * fail this job (it can be retried) and go on. */
