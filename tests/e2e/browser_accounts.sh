@@ -6,13 +6,7 @@
 source "$(dirname "$0")/lib.bash"
 
 need_corpus
-for t in node npm; do command -v $t >/dev/null || { echo "skipped: $t not installed"; exit 77; }; done
-chromium=${WY_CHROMIUM:-/usr/bin/chromium}
-[ -x "$chromium" ] || { echo "skipped: $chromium not installed"; exit 77; }
-bdir=$WY_SRC/tests/browser
-if [ ! -d "$bdir/node_modules/playwright-core" ]; then
-	(cd "$bdir" && npm ci --no-audit --no-fund --silent) || { echo "npm ci failed"; exit 1; }
-fi
+need_browser
 
 d=$(tmpdir)
 data=$d/data

@@ -53,6 +53,24 @@ need_corpus() {
 	fi
 }
 
+# need_browser: set $chromium and $bdir (tests/browser), installing the npm
+# package playwright-core from its lockfile on first use, or skip (77)
+# without node, npm or chromium. The browser tests run side by side: one
+# installs while the other waits on the lock (two `npm ci` in one directory
+# delete each other's files).
+need_browser() {
+	local t
+	for t in node npm flock; do command -v $t >/dev/null || { echo "skipped: $t not installed"; exit 77; }; done
+	chromium=${WY_CHROMIUM:-/usr/bin/chromium}
+	[ -x "$chromium" ] || { echo "skipped: $chromium not installed"; exit 77; }
+	bdir=$WY_SRC/tests/browser
+	(
+		flock 9
+		[ -d "$bdir/node_modules/playwright-core" ] ||
+			(cd "$bdir" && npm ci --no-audit --no-fund --silent)
+	) 9> "$bdir/.npm.lock" || { echo "npm ci failed"; exit 1; }
+}
+
 # corpus_select OUT CONDITION [FIELDS]: the rows of the corpus's
 # MANIFEST.tsv that the awk CONDITION selects, as the tab-separated awk
 # FIELDS (default: path, format, expectation), into the file OUT.

@@ -22,10 +22,15 @@ trap 'kill $wpid 2>/dev/null || true' EXIT
 "$WY_BIN" --data "$data" add --no-wait "$d/报告1.fodt" "$d/报告2.fodt" "$d/报告3.fodt" > "$d/add.out"
 
 # Kill the office converter as soon as it is working on the first document
-# (ours only: other tests may run converters at the same time).
+# (ours only: other tests may run converters at the same time). It starts
+# LibreOffice, making its profile, only once it has a document: killed
+# before that, the worker rightly hands the document to a fresh one.
 killed=0
 for _ in $(seq 300); do
-	if pkill -KILL -P $wpid -x wy-office; then killed=1; break; fi
+	if compgen -G "$d/tmp/wy-office-*/profile" > /dev/null && pkill -KILL -P $wpid -x wy-office; then
+		killed=1
+		break
+	fi
 	sleep 0.05
 done
 check "an office converter was running and was killed" [ "$killed" -eq 1 ]
