@@ -40,8 +40,10 @@ int wy_cli_open(const wy_config *cfg, wy_store **st, wy_blob_store **bs)
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	wy_worker_stop();
+	if (sig == SIGHUP)
+		wy_worker_reload();
+	else
+		wy_worker_stop();
 }
 
 static void route_signals(void)
@@ -51,6 +53,7 @@ static void route_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 

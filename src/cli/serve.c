@@ -1,9 +1,12 @@
 /* cli/serve: `wenyuan serve`: the site (web/site.h) and, unless
  * --no-worker, an embedded worker process converting queued documents,
  * restarted when it dies. This file owns the process: its arguments, its
- * signals and its children; the site owns everything about HTTP. */
+ * signals (SIGTERM/SIGINT stop gracefully, SIGHUP reloads the settings),
+ * what it tells systemd, and its children; the site owns everything about
+ * HTTP. */
 #include "cli/cli.h"
 #include "core/log.h"
+#include "core/notify.h"
 #include "core/util.h"
 #include "web/site.h"
 
@@ -18,12 +21,39 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t serve_stop;
+static volatile sig_atomic_t serve_stop, serve_reload;
 
 static void on_stop(int sig)
 {
 	(void)sig;
 	serve_stop = 1;
+}
+
+static void on_reload(int sig)
+{
+	(void)sig;
+	serve_reload = 1;
+}
+
+/* SIGHUP: the settings as the file and the environment give them now, for
+ * the site and (by its own SIGHUP) the embedded worker; on an error, the
+ * ones in force stay. */
+static void reload(const wy_config *cfg, wy_site *site, pid_t wpid)
+{
+	wy_notify_reloading();
+	wy_config *fresh = wy_xmalloc(sizeof *fresh);
+	wy_errinfo ei = {0};
+	int rc = wy_config_reread(cfg, fresh, &ei);
+	if (rc) {
+		wy_error("serve.reload_failed", "msg=\"%s\" settings=unchanged", wy_err_msg(&ei, rc));
+	} else {
+		wy_site_reload(site, fresh);
+		wy_log("serve.reload", "file=%s", fresh->file[0] ? fresh->file : "none");
+	}
+	free(fresh);
+	if (wpid > 0)
+		kill(wpid, SIGHUP);
+	wy_notify_ready(rc ? "serving (the settings file has an error: see the log)" : "serving");
 }
 
 /* SIGCHLD only interrupts the serve loop's sleep, so a dead worker is
@@ -44,6 +74,7 @@ static pid_t start_worker(const char *self, char **envp)
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGINT, SIG_IGN); /* Ctrl-C reaches the server, which stops the worker */
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_IGN); /* until the worker routes it */
 	execve(self, argv, envp);
 	_exit(127);
 }
@@ -128,15 +159,29 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	act.sa_handler = on_stop;
 	sigaction(SIGINT, &act, NULL);
 	sigaction(SIGTERM, &act, NULL);
+	act.sa_handler = on_reload;
+	sigaction(SIGHUP, &act, NULL);
 	act.sa_handler = on_child;
 	sigaction(SIGCHLD, &act, NULL);
 	/* Sleep in short steps rather than pause(): a signal between the check
-	 * and the wait can then delay us a step, never lose us. */
-	int64_t next_start_ms = 0;
-	struct timespec step = {cfg->serve_flush_ms / 1000, (long)(cfg->serve_flush_ms % 1000) * 1000000L};
+	 * and the wait can then delay us a step, never lose us. The counts are
+	 * written every serve_flush_ms. */
+	int64_t next_start_ms = 0, next_tick_ms = wy_now_ms() + cfg->serve_flush_ms;
+	int step_ms = cfg->serve_flush_ms < 200 ? cfg->serve_flush_ms : 200;
+	struct timespec step = {0, (long)step_ms * 1000000L};
+	wy_notify_ready("serving");
 	while (!serve_stop) {
 		nanosleep(&step, NULL);
-		wy_site_tick(site);
+		if (wy_now_ms() >= next_tick_ms) {
+			wy_site_tick(site);
+			next_tick_ms = wy_now_ms() + cfg->serve_flush_ms;
+		}
+		/* the loop that writes the counts is going round */
+		wy_notify_alive();
+		if (serve_reload) {
+			serve_reload = 0;
+			reload(cfg, site, wpid);
+		}
 		if (worker && wpid > 0 && waitpid(wpid, NULL, WNOHANG) == wpid) {
 			wy_error("serve.worker_died", "pid=%d", (int)wpid);
 			wpid = 0;
@@ -148,12 +193,16 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 			next_start_ms = wy_now_ms() + 5000;
 		}
 	}
+	/* The worker hands its jobs back while the requests in flight
+	 * finish. */
+	wy_notify_stopping("stopping: finishing the requests in flight");
 	wy_log("serve.stop", "port=%d", port);
 	status = 0;
 out:
+	if (wpid > 0)
+		kill(wpid, SIGTERM);
 	wy_site_stop(site);
 	if (wpid > 0) {
-		kill(wpid, SIGTERM);
 		while (waitpid(wpid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}

@@ -1,5 +1,6 @@
 /* config: settings as data (nginx style). Adding a setting is one row. */
 #include "core/config.h"
+#include "core/log.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -18,19 +19,22 @@ static const struct setting {
 	long long min, max;
 	const char *def;
 	const char *help;
-	bool site; /* an admin may change it on the site (stored, applied over the process's) */
+	bool site;    /* an admin may change it on the site (stored, applied over the process's) */
+	bool restart; /* read once at start: a reload (SIGHUP) leaves it (wy_config_update) */
 } settings[] = {
-#define S(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false}
+#define S(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, false}
 /* A site setting: the same row, marked. */
-#define SITE(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, true}
-	S("data", "WENYUAN_DATA", T_STR, data_dir, 0, 0, "./var", "data directory (store and blobs)"),
+#define SITE(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, true, false}
+/* A setting that takes effect only at start. */
+#define BOOT(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, true}
+	BOOT("data", "WENYUAN_DATA", T_STR, data_dir, 0, 0, "./var", "data directory (store and blobs)"),
 	S("convert_timeout", "WENYUAN_CONVERT_TIMEOUT", T_INT, convert_timeout, 1, 86400, "120", "seconds one document may take to convert"),
 	S("convert_memory_mb", "WENYUAN_CONVERT_MEMORY_MB", T_INT, convert_memory_mb, 64, 1 << 20, "2048", "memory limit of a converter process (MiB)"),
 	S("max_pages", "WENYUAN_MAX_PAGES", T_INT, max_pages, 1, 1000000, "5000", "pages converted per document"),
 	S("page_width", "WENYUAN_PAGE_WIDTH", T_INT, page_width, 64, 8000, "1240", "page image width (px)"),
 	S("thumb_width", "WENYUAN_THUMB_WIDTH", T_INT, thumb_width, 16, 2000, "240", "thumbnail width (px)"),
 	S("webp_quality", "WENYUAN_WEBP_QUALITY", T_INT, webp_quality, 0, 100, "75", "WebP quality of page images"),
-	S("workers", "WENYUAN_WORKERS", T_INT, workers, 0, 256, "0", "converter processes per worker (0 = one per core)"),
+	BOOT("workers", "WENYUAN_WORKERS", T_INT, workers, 0, 256, "0", "converter processes per worker (0 = one per core)"),
 	SITE("max_upload_mb", "WENYUAN_MAX_UPLOAD_MB", T_I64, max_upload_mb, 1, 1 << 20, "200", "largest accepted document (MiB)"),
 	S("retries", "WENYUAN_RETRIES", T_INT, retries, 1, 100, "3", "tries of a job whose worker died"),
 	S("office_path", "WENYUAN_OFFICE_PATH", T_STR, office_path, 0, 0, "/usr/lib/libreoffice/program", "LibreOffice's program directory"),
@@ -38,8 +42,8 @@ static const struct setting {
 	S("allow_network", "WENYUAN_ALLOW_NETWORK", T_INT, allow_network, 0, 1, "0", "1: convert even without a private network namespace"),
 	S("near_duplicates", "WENYUAN_NEAR_DUPLICATES", T_INT, near_duplicates, 0, 2, "1", "a document nearly the same as one already there: 0 allowed, 1 flagged, 2 refused"),
 	S("near_duplicate_percent", "WENYUAN_NEAR_DUPLICATE_PERCENT", T_INT, near_duplicate_percent, 50, 100, "90", "how alike (% of text shingles) makes a near-duplicate"),
-	S("web_dir", "WENYUAN_WEB_DIR", T_STR, web_dir, 0, 0, WY_SOURCE_DIR "/web", "the site's templates/ and static/"),
-	S("locale_dir", "WENYUAN_LOCALE_DIR", T_STR, locale_dir, 0, 0, WY_LOCALE_DIR, "compiled UI translations (<lang>.mo)"),
+	BOOT("web_dir", "WENYUAN_WEB_DIR", T_STR, web_dir, 0, 0, WY_SOURCE_DIR "/web", "the site's templates/ and static/"),
+	BOOT("locale_dir", "WENYUAN_LOCALE_DIR", T_STR, locale_dir, 0, 0, WY_LOCALE_DIR, "compiled UI translations (<lang>.mo)"),
 	SITE("preview_pages", "WENYUAN_PREVIEW_PAGES", T_INT, preview_pages, 1, 100000, "50", "pages previewed before download to read on"),
 	SITE("site_footer", "WENYUAN_SITE_FOOTER", T_STR, site_footer, 0, 0, "© 文渊文库", "copyright line of every page"),
 	SITE("site_icp", "WENYUAN_SITE_ICP", T_STR0, site_icp, 0, 0, "", "ICP licence number in the footer"),
@@ -52,26 +56,28 @@ static const struct setting {
 	S("cookie_secure", "WENYUAN_COOKIE_SECURE", T_INT, cookie_secure, 0, 1, "0", "1: the site is served over HTTPS (Secure cookies)"),
 	S("login_attempts", "WENYUAN_LOGIN_ATTEMPTS", T_INT, login_attempts, 1, 1000, "5", "failed logins per address or name in 15 minutes"),
 	S("metrics_allow", "WENYUAN_METRICS_ALLOW", T_STR0, metrics_allow, 0, 0, "127.0.0.1 ::1", "addresses that may read /metrics, separated by spaces (none: /metrics answers 404 to all)"),
-	S("trust_proxy", "WENYUAN_TRUST_PROXY", T_INT, trust_proxy, 0, 1, "0", "1: behind a reverse proxy: a client's address is the last of X-Forwarded-For"),
-	S("http_addr", "WENYUAN_HTTP_ADDR", T_STR, http_addr, 0, 0, "127.0.0.1", "address the web server listens on"),
-	S("http_port", "WENYUAN_HTTP_PORT", T_INT, http_port, 0, 65535, "8080", "port the web server listens on"),
-	S("http_threads", "WENYUAN_HTTP_THREADS", T_INT, http_threads, 0, 1024, "0", "request threads (0 = 4 per core)"),
-	S("http_timeout", "WENYUAN_HTTP_TIMEOUT", T_INT, http_timeout, 1, 3600, "30", "seconds an idle connection is kept"),
-	S("http_max_connections", "WENYUAN_HTTP_MAX_CONNECTIONS", T_INT, http_max_connections, 1, 100000, "1024", "connections at once"),
-	S("http_max_per_ip", "WENYUAN_HTTP_MAX_PER_IP", T_INT, http_max_per_ip, 1, 100000, "64", "connections at once from one address"),
+	BOOT("trust_proxy", "WENYUAN_TRUST_PROXY", T_INT, trust_proxy, 0, 1, "0", "1: behind a reverse proxy: a client's address is the last of X-Forwarded-For"),
+	BOOT("http_addr", "WENYUAN_HTTP_ADDR", T_STR, http_addr, 0, 0, "127.0.0.1", "address the web server listens on"),
+	BOOT("http_port", "WENYUAN_HTTP_PORT", T_INT, http_port, 0, 65535, "8080", "port the web server listens on"),
+	BOOT("http_threads", "WENYUAN_HTTP_THREADS", T_INT, http_threads, 0, 1024, "0", "request threads (0 = 4 per core)"),
+	BOOT("http_timeout", "WENYUAN_HTTP_TIMEOUT", T_INT, http_timeout, 1, 3600, "30", "seconds an idle connection is kept"),
+	BOOT("http_max_connections", "WENYUAN_HTTP_MAX_CONNECTIONS", T_INT, http_max_connections, 1, 100000, "1024", "connections at once"),
+	BOOT("http_max_per_ip", "WENYUAN_HTTP_MAX_PER_IP", T_INT, http_max_per_ip, 1, 100000, "64", "connections at once from one address"),
 	SITE("points_upload_daily", "WENYUAN_POINTS_UPLOAD_DAILY", T_INT, points_upload_daily, 0, 1000000, "20", "upload points an account earns in any 24 hours, at most"),
 	SITE("points_upload_min_chars", "WENYUAN_POINTS_UPLOAD_MIN_CHARS", T_INT, points_upload_min_chars, 0, 10000000, "500", "characters of text (white space aside) an upload needs to earn points"),
-	S("http_header_timeout", "WENYUAN_HTTP_HEADER_TIMEOUT", T_INT, http_header_timeout, 1, 3600, "10", "seconds a request's headers may take to arrive, however they trickle"),
-	S("http_min_body_rate", "WENYUAN_HTTP_MIN_BODY_RATE", T_INT, http_min_body_rate, 0, 1000000000, "1024", "bytes/s a request body must average over every http_header_timeout (0 = no minimum)"),
-	S("serve_flush_ms", "WENYUAN_SERVE_FLUSH_MS", T_INT, serve_flush_ms, 10, 60000, "1000", "milliseconds between writes of view counts, visits and the query log (what a crash may lose)"),
+	BOOT("http_header_timeout", "WENYUAN_HTTP_HEADER_TIMEOUT", T_INT, http_header_timeout, 1, 3600, "10", "seconds a request's headers may take to arrive, however they trickle"),
+	BOOT("http_min_body_rate", "WENYUAN_HTTP_MIN_BODY_RATE", T_INT, http_min_body_rate, 0, 1000000000, "1024", "bytes/s a request body must average over every http_header_timeout (0 = no minimum)"),
+	BOOT("serve_flush_ms", "WENYUAN_SERVE_FLUSH_MS", T_INT, serve_flush_ms, 10, 60000, "1000", "milliseconds between writes of view counts, visits and the query log (what a crash may lose)"),
 	S("page_cache_ms", "WENYUAN_PAGE_CACHE_MS", T_INT, page_cache_ms, 0, 3600000, "5000", "milliseconds an anonymous visitor's document page is kept before it is made again (0 = never kept)"),
 	S("search_timeout_ms", "WENYUAN_SEARCH_TIMEOUT_MS", T_INT, search_timeout_ms, 0, 600000, "2000", "milliseconds a search on the site may take before it is stopped (0 = no limit)"),
 	S("ocr", "WENYUAN_OCR", T_INT, ocr, 0, 1, "1", "1: recognise the text of pages that have none (scans, images) with Tesseract"),
 	S("ocr_languages", "WENYUAN_OCR_LANGUAGES", T_STR, ocr_languages, 0, 0, "chi_sim", "Tesseract language models for OCR, joined by + (chi_sim reads Latin too; chi_tra for traditional scans)"),
 	S("ocr_page_timeout", "WENYUAN_OCR_PAGE_TIMEOUT", T_INT, ocr_page_timeout, 1, 3600, "60", "seconds each recognised page adds to convert_timeout"),
 	S("ocr_batch", "WENYUAN_OCR_BATCH", T_INT, ocr_batch, 1, 100000, "10", "pages recognised per turn: a longer scan is ready after its first batch and recognises the rest a batch at a time, after the uploads queued meanwhile"),
+	S("stop_grace", "WENYUAN_STOP_GRACE", T_INT, stop_grace, 0, 3600, "30", "seconds a stopping server (SIGTERM) lets the requests in flight finish"),
 #undef S
 #undef SITE
+#undef BOOT
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -102,6 +108,8 @@ static int apply(wy_config *cfg, const struct setting *s, const char *value, con
 	snprintf(cfg->origin[s - settings], WY_CONFIG_ORIGIN, "%s", origin);
 	return WY_OK;
 }
+
+static void format_value(const wy_config *cfg, const struct setting *s, char *val, size_t cap);
 
 static const struct setting *find(const char *name)
 {
@@ -227,9 +235,52 @@ int wy_config_load_with_file(wy_config *cfg, const char *path, wy_errinfo *ei)
 		path = getenv("WENYUAN_CONFIG");
 	if ((!path || !*path) && access(WY_CONFIG_FILE, F_OK) == 0)
 		path = WY_CONFIG_FILE;
-	if (path && *path && (rc = load_file(cfg, path, ei)))
-		return rc;
+	if (path && *path) {
+		if ((rc = load_file(cfg, path, ei)))
+			return rc;
+		snprintf(cfg->file, sizeof cfg->file, "%s", path);
+	}
 	return load_env(cfg, ei);
+}
+
+int wy_config_reread(const wy_config *cfg, wy_config *fresh, wy_errinfo *ei)
+{
+	return wy_config_load_with_file(fresh, cfg->file[0] ? cfg->file : NULL, ei);
+}
+
+/* A setting's value came from the command line. */
+static bool from_flag(const wy_config *cfg, size_t i) { return strncmp(cfg->origin[i], "--", 2) == 0; }
+
+int wy_config_update(wy_config *live, const wy_config *fresh)
+{
+	int changed = 0;
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const struct setting *s = &settings[i];
+		char *to = (char *)live + s->off;
+		const char *from = (const char *)fresh + s->off;
+		if (from_flag(live, i) || memcmp(to, from, s->size) == 0)
+			continue;
+		char was[1100], now[1100];
+		format_value(live, s, was, sizeof was);
+		format_value(fresh, s, now, sizeof now);
+		if (s->restart) {
+			wy_warn("config.restart_needed", "setting=%s value=%s new=%s from=%s", s->name, was, now,
+				fresh->origin[i]);
+			continue;
+		}
+		memcpy(to, from, s->size);
+		memcpy(live->origin[i], fresh->origin[i], sizeof live->origin[i]);
+		wy_log("config.reloaded", "setting=%s value=%s was=%s from=%s", s->name, now, was, fresh->origin[i]);
+		changed++;
+	}
+	memcpy(live->file, fresh->file, sizeof live->file);
+	return changed;
+}
+
+bool wy_config_is_restart_only(const char *name)
+{
+	const struct setting *s = find(name);
+	return s && s->restart;
 }
 
 int wy_config_set(wy_config *cfg, const char *name, const char *value, wy_errinfo *ei)
@@ -272,12 +323,17 @@ char **wy_config_environ(const wy_config *cfg)
 	size_t n = 0;
 	while (environ && environ[n])
 		n++;
-	char **env = wy_xcalloc(n + NSETTINGS + 1, sizeof *env);
+	char **env = wy_xcalloc(n + NSETTINGS + 2, sizeof *env);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "WENYUAN_", 8) != 0 || strncmp(environ[i], "WENYUAN_LOG=", 12) == 0)
+		if ((strncmp(environ[i], "WENYUAN_", 8) != 0 || strncmp(environ[i], "WENYUAN_LOG=", 12) == 0) &&
+		    strncmp(environ[i], "NOTIFY_SOCKET=", 14) != 0 && strncmp(environ[i], "WATCHDOG_", 9) != 0)
 			env[k++] = wy_xstrdup(environ[i]);
+	/* the file by name ("": none was named, look where the caller did) */
+	env[k++] = wy_xasprintf("WENYUAN_CONFIG=%s", cfg->file);
 	for (size_t i = 0; i < NSETTINGS; i++) {
+		if (!from_flag(cfg, i) && strcmp(cfg->origin[i], settings[i].env) != 0)
+			continue; /* a default, or the file's */
 		char val[1100];
 		format_value(cfg, &settings[i], val, sizeof val);
 		env[k++] = wy_xasprintf("%s=%s", settings[i].env, val);

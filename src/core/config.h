@@ -64,7 +64,9 @@ typedef struct wy_config {
 	int ocr_batch;           /* pages recognised per job (wy_job.ocr_from) */
 	/* where each setting's value came from, in the table's order:
 	 * "default", "FILE:LINE", "WENYUAN_X" or "--x" (`wenyuan config`) */
+	int stop_grace;          /* seconds a stopping server gives the requests in flight */
 	char origin[WY_CONFIG_MAX][WY_CONFIG_ORIGIN];
+	char file[512];          /* the configuration file read ("" = none) */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */
@@ -94,12 +96,29 @@ bool wy_config_is_site(const char *name);
  * is no such setting. */
 int wy_config_get(const wy_config *cfg, const char *name, char *out, size_t size, const char **help);
 
-/* The process environment with every setting of cfg added as its
- * WENYUAN_* variable (replacing any there), for a process that execs
- * wenyuan again with the same settings. A NULL-terminated array the
- * caller frees with wy_config_environ_free. */
+/* The process environment for a process that execs wenyuan again with the
+ * same settings: WENYUAN_CONFIG names cfg's file and the settings that
+ * came from flags or the environment are its WENYUAN_* variables
+ * (replacing any there); the rest it reads from the file itself, so that
+ * it can reload them (wy_config_update). systemd's NOTIFY_SOCKET and
+ * WATCHDOG_* are the caller's only. A NULL-terminated array the caller
+ * frees with wy_config_environ_free. */
 char **wy_config_environ(const wy_config *cfg);
 void wy_config_environ_free(char **env);
+
+/* Reloading (SIGHUP): the settings as the process would read them now
+ * (cfg's file again, the environment), into fresh. */
+int wy_config_reread(const wy_config *cfg, wy_config *fresh, wy_errinfo *ei);
+
+/* Take fresh's values into live, but for the settings that only apply at
+ * start (the listening socket, threads, directories: restart-only in the
+ * table, logged as needing a restart when they changed) and those given
+ * on the command line (which a reload cannot change). Logs each change;
+ * returns how many settings changed. */
+int wy_config_update(wy_config *live, const wy_config *fresh);
+
+/* Whether a setting takes effect only at start. */
+bool wy_config_is_restart_only(const char *name);
 
 /* Print every setting with its value, range and variable. */
 void wy_config_print(const wy_config *cfg, FILE *out);

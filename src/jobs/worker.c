@@ -8,6 +8,7 @@
 #include "convert/office.h"
 #include "convert/sandbox.h"
 #include "core/log.h"
+#include "core/notify.h"
 #include "core/util.h"
 #include "text/boxes.h"
 #include "text/utf8.h"
@@ -39,9 +40,10 @@ enum {
 #define BOXES_MAX (128u << 20)   /* all pages' character boxes (16M characters) */
 #define READ_MAX (1u << 20)      /* read per child per loop, so deadlines are seen */
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 void wy_worker_stop(void) { stop_requested = 1; }
+void wy_worker_reload(void) { reload_requested = 1; }
 
 /* ---- child side -------------------------------------------------------- */
 
@@ -347,6 +349,7 @@ typedef struct office_conv {
 	int out_fd, req_fd;
 	char *workdir;
 	int jobs;
+	bool stale;            /* started before a reload: replaced before its next job */
 } office_conv;
 
 typedef struct slot {
@@ -817,8 +820,12 @@ static void office_stop(office_conv *cv)
 
 static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
 {
-	if (cv->pid > 0)
+	if (cv->pid > 0 && !cv->stale)
 		return WY_OK;
+	if (cv->pid > 0) {
+		wy_log("office.recycle", "pid=%d jobs=%d cause=reload", (int)cv->pid, cv->jobs);
+		office_stop(cv);
+	}
 	const char *tmp = getenv("TMPDIR");
 	char *dir = wy_xasprintf("%s/wy-office-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
@@ -1302,8 +1309,33 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 	slot_reset(s);
 }
 
-int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const wy_worker_opts *o, wy_errinfo *ei)
+/* SIGHUP: the settings as the file and the environment give them now
+ * (wy_config_update says which a reload cannot change); office converters
+ * started with the old ones are replaced before their next job. */
+static void reload_settings(wy_config *live, slot *slots, int nslots)
 {
+	wy_notify_reloading();
+	wy_config *fresh = wy_xmalloc(sizeof *fresh);
+	wy_errinfo ei = {0};
+	int rc = wy_config_reread(live, fresh, &ei), changed = 0;
+	if (rc)
+		wy_error("worker.reload_failed", "msg=\"%s\" settings=unchanged", wy_err_msg(&ei, rc));
+	else
+		changed = wy_config_update(live, fresh);
+	for (int i = 0; changed && i < nslots; i++)
+		slots[i].conv.stale = slots[i].conv.pid > 0;
+	if (!rc)
+		wy_log("worker.reload", "file=%s changed=%d", fresh->file[0] ? fresh->file : "none", changed);
+	free(fresh);
+	wy_notify_ready("converting");
+}
+
+int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, const wy_worker_opts *o, wy_errinfo *ei)
+{
+	/* the settings in force: a reload changes this copy only */
+	wy_config *live = wy_xmalloc(sizeof *live);
+	*live = *cfg_in;
+	const wy_config *cfg = live;
 	int nslots = cfg->workers > 0 ? cfg->workers : wy_ncpu();
 	slot *slots = wy_xcalloc((size_t)nslots, sizeof *slots);
 	for (int i = 0; i < nslots; i++)
@@ -1313,6 +1345,7 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 	char name[320];
 	lease_holder(o && o->name ? o->name : "worker", name, sizeof name);
 	stop_requested = 0;
+	reload_requested = 0;
 	signal(SIGPIPE, SIG_IGN); /* a dead converter must not take the worker along */
 	/* Converters inherit Tesseract's library: once confined they could
 	 * not open it. */
@@ -1320,7 +1353,15 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 		wy_ocr_preload();
 	wy_log("worker.start", "name=%s slots=%d timeout=%d memory_mb=%d", name, nslots, cfg->convert_timeout,
 	       cfg->convert_memory_mb);
+	wy_notify_ready("converting");
 	for (;;) {
+		/* the loop that claims, reads and reaps is going round */
+		wy_notify_alive();
+		if (reload_requested) {
+			reload_requested = 0;
+			reload_settings(live, slots, nslots);
+			lease = cfg->convert_timeout + 60;
+		}
 		int64_t now = wy_now_ms();
 		int busy = 0;
 		for (int i = 0; i < nslots; i++)
@@ -1429,11 +1470,13 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 			if (slots[i].busy)
 				check_slot(cfg, st, bs, &slots[i], lease, now);
 	}
+	wy_notify_stopping("stopped: jobs handed back");
 	for (int i = 0; i < nslots; i++)
 		office_stop(&slots[i].conv);
 	if (nunrecorded)
 		record_unrecorded(st);
 	free(slots);
+	free(live);
 	wy_log("worker.stop", "name=%s", name);
 	return rc;
 }

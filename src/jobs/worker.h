@@ -37,4 +37,9 @@ int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const w
 /* Ask running workers in this process to stop; async-signal-safe. */
 void wy_worker_stop(void);
 
+/* Ask running workers in this process to read their settings again
+ * (wy_config_reread, as SIGHUP does): the next jobs use them, and office
+ * converters started with the old ones are replaced; async-signal-safe. */
+void wy_worker_reload(void);
+
 #endif

@@ -24,7 +24,9 @@ static void apply_setting(void *ctx, const char *name, const char *value)
 void web_site_load(server *sv, wy_store *st)
 {
 	wy_config *fresh = wy_xmalloc(sizeof *fresh);
-	*fresh = *sv->cfg;
+	pthread_mutex_lock(&sv->site_lock);
+	*fresh = sv->loaded;
+	pthread_mutex_unlock(&sv->site_lock);
 	if (wy_store_settings_each(st, apply_setting, fresh, NULL) == WY_OK) {
 		pthread_mutex_lock(&sv->site_lock);
 		sv->site = *fresh;

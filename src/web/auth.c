@@ -96,7 +96,7 @@ static void token_hash(const char *token, unsigned char out[WY_TOKEN_HASH])
 void web_auth_begin(server *sv, struct MHD_Connection *c, web_req *r)
 {
 	const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
-	r->secure = sv->cfg->cookie_secure || (proto && strcmp(proto, "https") == 0);
+	r->secure = WEB_SITE_INT(sv, cookie_secure) || (proto && strcmp(proto, "https") == 0);
 	char token[80] = "";
 	const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 	const char *cookies = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
@@ -636,7 +636,7 @@ enum MHD_Result web_post_login(web_req *r)
 	char ip[80];
 	client_addr(sv, c, ip, sizeof ip);
 	check_keys ck;
-	check_keys_make(&ck, ip, name, sv->cfg->login_attempts);
+	check_keys_make(&ck, ip, name, WEB_SITE_INT(sv, login_attempts));
 	int64_t now = wy_now();
 	int wait = 0;
 	/* counted before the check, in one step with the test of the limit:
@@ -798,9 +798,9 @@ enum MHD_Result web_post_password(web_req *r)
 	char ip[80], acct[48];
 	client_addr(sv, c, ip, sizeof ip);
 	check_keys ck;
-	check_keys_make(&ck, ip, r->user.name, sv->cfg->login_attempts);
+	check_keys_make(&ck, ip, r->user.name, WEB_SITE_INT(sv, login_attempts));
 	snprintf(acct, sizeof acct, "chpw:%lld", (long long)r->user.id);
-	ck.k[ck.n++] = (web_limit){acct, sv->cfg->login_attempts};
+	ck.k[ck.n++] = (web_limit){acct, WEB_SITE_INT(sv, login_attempts)};
 	int64_t now = wy_now();
 	int wait = 0;
 	if (!web_limit_take(ck.k, ck.n, now, &wait)) {

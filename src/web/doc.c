@@ -130,7 +130,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	const char *lang = web_lang(c);
 	if (!nargs) {
 		size_t len;
-		char *hit = web_cache_get(id, lang, sv->cfg->page_cache_ms, &len);
+		char *hit = web_cache_get(id, lang, WEB_SITE_INT(sv, page_cache_ms), &len);
 		if (hit) {
 			wy_doc_clear(&d);
 			return web_respond_page(rq, 200, hit, len, fresh ? cookie : NULL);
@@ -209,7 +209,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	wy_buf page;
 	if (web_render_page(rq, title, sv->doc, ctx, &page))
 		return web_text(c, 500, "the page could not be rendered\n");
-	if (!nargs && d_ready && sv->cfg->page_cache_ms > 0)
+	if (!nargs && d_ready && WEB_SITE_INT(sv, page_cache_ms) > 0)
 		web_cache_put(id, lang, page.data, page.len);
 	size_t plen = page.len;
 	return web_respond_page(rq, 200, wy_buf_steal(&page), plen, fresh ? cookie : NULL);
@@ -376,7 +376,7 @@ enum MHD_Result web_api_doc(web_req *rq)
 		 * rest read on in the download): those pages are not even
 		 * searched, so a visitor's query costs the preview's pages */
 		else if (wy_view_doc_search(st, &d, web_pages_readable(sv, rq, &d), q,
-					    web_arg_int(c, "max_pages", 200, 1, 1000), sv->cfg->search_timeout_ms, &res,
+					    web_arg_int(c, "max_pages", 200, 1, 1000), WEB_SITE_INT(sv, search_timeout_ms), &res,
 					    &ei))
 			res = NULL;
 		wy_query_free(q);

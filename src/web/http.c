@@ -13,9 +13,21 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Requests between their headers and their end (a connection kept alive
+ * between requests has none), and whether the server is stopping: then
+ * every answer closes its connection (web_queue) and web_http_stop waits
+ * for the count to reach 0. One site per process (web/site.h). */
+static atomic_int in_flight;
+static atomic_bool draining;
+
+bool web_http_draining(void) { return atomic_load(&draining); }
 
 /* The UI language of a request (web/i18n.h): ?lang=, else the lang cookie,
  * else Accept-Language, else Chinese. */
@@ -254,6 +266,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, en
 	web_req *r = *con_cls;
 	if (!r)
 		return;
+	atomic_fetch_sub(&in_flight, 1);
 	web_metrics_done(r->route ? (int)(r->route - routes) : -1, r->status, wy_now_us() - r->started_us);
 	if (r->pp)
 		MHD_destroy_post_processor(r->pp);
@@ -276,6 +289,7 @@ static enum MHD_Result handle_call(void *cls, struct MHD_Connection *c, const ch
 		web_guard_headers(c);
 		r = wy_xcalloc(1, sizeof *r);
 		*con_cls = r;
+		atomic_fetch_add(&in_flight, 1);
 		web_current = r;
 		r->sv = cls;
 		r->c = c;
@@ -371,7 +385,10 @@ int web_http_start(server *sv, web_http **out, int *port, unsigned *threads, uns
 		goto fail;
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		web_metrics_route((int)i, routes[i].path, routes[i].post);
-	h->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, web_guard_accept,
+	/* MHD_USE_ITC: web_http_stop can stop the listening alone */
+	atomic_store(&draining, false);
+	h->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0,
+				web_guard_accept,
 				h->guard, handle, sv, MHD_OPTION_EXTERNAL_LOGGER, web_guard_mhd_log, h->guard,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, *threads,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_timeout, MHD_OPTION_CONNECTION_LIMIT, *conns,
@@ -388,16 +405,33 @@ int web_http_start(server *sv, web_http **out, int *port, unsigned *threads, uns
 	*out = h;
 	return WY_OK;
 fail:
-	web_http_stop(h);
+	web_http_stop(h, 0);
 	return rc;
 }
 
-void web_http_stop(web_http *h)
+void web_http_stop(web_http *h, int64_t grace_ms)
 {
 	if (!h)
 		return;
-	if (h->d)
+	if (h->d) {
+		/* No new connection (the socket closes: clients are refused,
+		 * a balancer turns to another server); the requests in flight
+		 * finish, each closing its connection. */
+		MHD_socket fd = MHD_quiesce_daemon(h->d);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+		atomic_store(&draining, true);
+		int64_t until = wy_now_ms() + grace_ms;
+		int left;
+		while ((left = atomic_load(&in_flight)) > 0 && wy_now_ms() < until) {
+			struct timespec step = {0, 20 * 1000000L};
+			nanosleep(&step, NULL);
+		}
+		if (left > 0)
+			wy_warn("serve.grace_over", "requests=%d grace_ms=%lld msg=\"closed unfinished\"", left,
+				(long long)grace_ms);
 		MHD_stop_daemon(h->d);
+	}
 	web_guard_stop(h->guard); /* after the daemon: it tells the guard of every connection it closes */
 	free(h);
 }

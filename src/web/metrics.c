@@ -68,7 +68,9 @@ static void each_format(void *ctx, wy_doc_status status, const char *format, int
 enum MHD_Result web_metrics(web_req *rq)
 {
 	server *sv = rq->sv;
-	if (!web_client_in(sv, rq->c, sv->cfg->metrics_allow))
+	wy_config site;
+	web_site_get(sv, &site); /* metrics_allow: a reload may change it */
+	if (!web_client_in(sv, rq->c, site.metrics_allow))
 		return web_not_found(rq);
 	wy_buf b;
 	wy_buf_init(&b, 0);

@@ -99,7 +99,7 @@ static void search_req(web_req *rq, const search_args *a, const wy_query *q, wy_
 	req->filter.viewer = rq->authed ? rq->user.id : 0; /* the reader's own documents too */
 	req->pages_shown = search_pages_shown;
 	req->pages_shown_ctx = rq;
-	req->max_ms = rq->sv->cfg->search_timeout_ms;
+	req->max_ms = WEB_SITE_INT(rq->sv, search_timeout_ms);
 }
 
 /* /search?q=...: results with snippets, the page number of each hit (a link

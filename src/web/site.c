@@ -33,6 +33,14 @@ void web_site_get(server *sv, wy_config *out)
 	pthread_mutex_unlock(&sv->site_lock);
 }
 
+int web_site_int(server *sv, size_t off)
+{
+	pthread_mutex_lock(&sv->site_lock);
+	int v = *(const int *)((const char *)&sv->site + off);
+	pthread_mutex_unlock(&sv->site_lock);
+	return v;
+}
+
 /* Each request thread keeps its own store connection for its life: opening
  * one costs a file open and a schema check, more than most requests. The
  * thread-local pointer is the fast path; the key's destructor closes the
@@ -91,7 +99,7 @@ int wy_site_start(const wy_config *cfg, wy_site **out, wy_errinfo *ei)
 	server *sv = &s->sv;
 	sv->cfg = cfg;
 	sv->static_dir = wy_xasprintf("%s/static", cfg->web_dir);
-	sv->site = *cfg;
+	sv->loaded = sv->site = *cfg;
 	pthread_mutex_init(&sv->site_lock, NULL);
 	/* Everything that can fail is checked before the daemon starts: the
 	 * store (created and migrated once, before anything else opens it),
@@ -154,12 +162,24 @@ void wy_site_tick(wy_site *s)
 	}
 }
 
+void wy_site_reload(wy_site *s, const wy_config *fresh)
+{
+	server *sv = &s->sv;
+	pthread_mutex_lock(&sv->site_lock);
+	wy_config_update(&sv->loaded, fresh);
+	pthread_mutex_unlock(&sv->site_lock);
+	if (s->loop_store)
+		web_site_load(sv, s->loop_store); /* site = loaded + what admins stored */
+	else
+		sv->site = sv->loaded; /* not reached: a started site has its loop store */
+}
+
 void wy_site_stop(wy_site *s)
 {
 	if (!s)
 		return;
 	bool started = s->http != NULL;
-	web_http_stop(s->http);
+	web_http_stop(s->http, (int64_t)web_site_int(&s->sv, offsetof(wy_config, stop_grace)) * 1000);
 	wy_store_close(s->loop_store);
 	wy_store *fst;
 	if (started && !wy_store_open(s->sv.cfg->data_dir, &fst, NULL)) {

@@ -33,8 +33,15 @@ void wy_site_limits(const wy_site *s, unsigned *threads, unsigned *connections);
  * Called from one thread only. */
 void wy_site_tick(wy_site *s);
 
-/* Stop the daemon (waiting for the requests in flight), write the last
- * counters and free the site. NULL is a no-op. */
+/* Take the settings of fresh that a reload may change (wy_config_update:
+ * not those read at start) for the requests from now on. From the thread
+ * that calls wy_site_tick. */
+void wy_site_reload(wy_site *s, const wy_config *fresh);
+
+/* Stop: no new connection from now on; the requests in flight finish
+ * (each closing its connection) for up to stop_grace seconds, then every
+ * connection is closed; write the last counters and free the site. NULL
+ * is a no-op. */
 void wy_site_stop(wy_site *s);
 
 #endif

@@ -27,7 +27,12 @@ typedef struct server {
 	wy_blob_store *blobs;     /* shared by the request threads: it only holds paths */
 	wy_template *base, *index, *doc, *notfound, *category, *login, *search, *upload, *me, *admin, *message;
 	pthread_mutex_t site_lock;
-	wy_config site;           /* cfg with the site settings applied (under site_lock) */
+	/* Under site_lock: loaded is cfg as the last reload (SIGHUP) left it,
+	 * site is loaded with the site settings admins stored applied. A
+	 * setting a reload may change is read from site (web_site_get,
+	 * WEB_SITE_INT), never from cfg, which keeps what the process
+	 * started with. */
+	wy_config loaded, site;
 } server;
 
 /* ---- one request ---- */
@@ -100,10 +105,13 @@ enum MHD_Result web_metrics(web_req *rq);
 typedef struct web_http web_http;
 /* Start libmicrohttpd and the connection guard on sv->cfg's address, with
  * the pool's threads and the connection limit in *threads and *conns;
- * the bound port in *port. Stop with web_http_stop (NULL: no-op), which
- * waits for the requests in flight. */
+ * the bound port in *port. Stop with web_http_stop (NULL: no-op): it
+ * stops accepting at once, lets the requests in flight finish for up to
+ * grace_ms, then closes every connection. */
 int web_http_start(server *sv, web_http **out, int *port, unsigned *threads, unsigned *conns, wy_errinfo *ei);
-void web_http_stop(web_http *h);
+void web_http_stop(web_http *h, int64_t grace_ms);
+/* Whether web_http_stop has begun. */
+bool web_http_draining(void);
 
 /* What answers a request: every route's handler has this type. */
 typedef enum MHD_Result web_handler(web_req *rq);
@@ -204,6 +212,9 @@ uint64_t web_visitor_key(server *sv, struct MHD_Connection *c);
 /* A copy of the settings as the site has them now: the process's with
  * the site settings admins stored applied (they may change at any time). */
 void web_site_get(server *sv, wy_config *out);
+/* One integer setting of that copy: WEB_SITE_INT(sv, page_cache_ms). */
+int web_site_int(server *sv, size_t off);
+#define WEB_SITE_INT(sv, field) web_site_int(sv, offsetof(wy_config, field))
 /* The site's address as the request names it ("http://host:port"): its
  * Host header when that is a plain host[:port], else localhost. */
 void web_site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t size);
