@@ -120,6 +120,7 @@ int main(int argc, char **argv)
 	 * log stays for the long-running ones unless WENYUAN_LOG asks. */
 	if (!getenv("WENYUAN_LOG") && strcmp(argv[i], "serve") != 0 && strcmp(argv[i], "worker") != 0)
 		wy_log_set_level(WY_LOG_WARN);
+	wy_log_set_format(wy_log_format_from_name(cfg.log_format)); /* checked by the settings table */
 	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
 		if (strcmp(argv[i], commands[k].name) == 0)
 			return commands[k].fn(&cfg, argc - i, argv + i);

@@ -21,12 +21,15 @@ static const struct setting {
 	const char *help;
 	bool site;    /* an admin may change it on the site (stored, applied over the process's) */
 	bool restart; /* read once at start: a reload (SIGHUP) leaves it (wy_config_update) */
+	const char *choices; /* a string that must be one of these, separated by | (NULL: any) */
 } settings[] = {
-#define S(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, false}
+#define S(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, false, NULL}
 /* A site setting: the same row, marked. */
-#define SITE(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, true, false}
+#define SITE(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, true, false, NULL}
 /* A setting that takes effect only at start. */
-#define BOOT(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, true}
+#define BOOT(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, true, NULL}
+/* A string setting that takes one of a few words (choices: "a|b"), only at start. */
+#define BOOT_ONE_OF(n, e, f, choices, d, h) {n, e, T_STR, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), 0, 0, d, h, false, true, choices}
 	BOOT("data", "WENYUAN_DATA", T_STR, data_dir, 0, 0, "./var", "data directory (store and blobs)"),
 	S("convert_timeout", "WENYUAN_CONVERT_TIMEOUT", T_INT, convert_timeout, 1, 86400, "120", "seconds one document may take to convert"),
 	S("convert_memory_mb", "WENYUAN_CONVERT_MEMORY_MB", T_INT, convert_memory_mb, 64, 1 << 20, "2048", "memory limit of a converter process (MiB)"),
@@ -75,13 +78,30 @@ static const struct setting {
 	S("ocr_page_timeout", "WENYUAN_OCR_PAGE_TIMEOUT", T_INT, ocr_page_timeout, 1, 3600, "60", "seconds each recognised page adds to convert_timeout"),
 	S("ocr_batch", "WENYUAN_OCR_BATCH", T_INT, ocr_batch, 1, 100000, "10", "pages recognised per turn: a longer scan is ready after its first batch and recognises the rest a batch at a time, after the uploads queued meanwhile"),
 	S("stop_grace", "WENYUAN_STOP_GRACE", T_INT, stop_grace, 0, 3600, "30", "seconds a stopping server (SIGTERM) lets the requests in flight finish"),
+	/* read at start: serve's embedded worker and every converter log as their process began */
+	BOOT_ONE_OF("log_format", "WENYUAN_LOG_FORMAT", log_format, "kv|json", "kv", "event lines on stderr: kv (key=value) or json (one object a line)"),
 #undef S
 #undef SITE
 #undef BOOT
+#undef BOOT_ONE_OF
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 _Static_assert(NSETTINGS <= WY_CONFIG_MAX, "wy_config.origin has a row for every setting");
+
+/* Whether value is one of the |-separated words of choices. */
+static bool one_of(const char *choices, const char *value)
+{
+	size_t n = strlen(value);
+	for (const char *p = choices; *p;) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && strncmp(p, value, n) == 0)
+			return true;
+		p += len + (bar != NULL);
+	}
+	return false;
+}
 
 /* Set s from value; origin says where the value came from (errors name
  * it, and `wenyuan config` shows it). */
@@ -92,6 +112,8 @@ static int apply(wy_config *cfg, const struct setting *s, const char *value, con
 		size_t n = strlen(value);
 		if ((n == 0 && s->type == T_STR) || n >= s->size)
 			return wy_err_set(ei, WY_EINVAL, "%s: '%s' is empty or too long", origin, value);
+		if (s->choices && !one_of(s->choices, value))
+			return wy_err_set(ei, WY_EINVAL, "%s: '%s' is not one of %s", origin, value, s->choices);
 		memcpy(p, value, n + 1);
 		snprintf(cfg->origin[s - settings], WY_CONFIG_ORIGIN, "%s", origin);
 		return WY_OK;

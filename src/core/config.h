@@ -65,6 +65,7 @@ typedef struct wy_config {
 	/* where each setting's value came from, in the table's order:
 	 * "default", "FILE:LINE", "WENYUAN_X" or "--x" (`wenyuan config`) */
 	int stop_grace;          /* seconds a stopping server gives the requests in flight */
+	char log_format[8];      /* "kv" or "json" (core/log.h) */
 	char origin[WY_CONFIG_MAX][WY_CONFIG_ORIGIN];
 	char file[512];          /* the configuration file read ("" = none) */
 } wy_config;
