@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +272,14 @@ static const char *const migrations[] = {
 	 * conversion queued (sqlite_jobs.c) */
 	"ALTER TABLE jobs ADD COLUMN ocr_from INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE jobs ADD COLUMN ocr_to INTEGER NOT NULL DEFAULT 0;",
+
+	/* 12: the HTTP request that queued a job (the worker's log lines
+	 * about it carry its id); and the counters workers keep for the
+	 * server's /metrics (wy_store_counts_each), added to in the
+	 * transaction that ends a job */
+	"ALTER TABLE jobs ADD COLUMN request_id TEXT;"
+	"CREATE TABLE counters(name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL,"
+	"  PRIMARY KEY(name, labels)) WITHOUT ROWID;",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -279,15 +288,22 @@ static int index_existing(wy_store *st, wy_errinfo *ei) { return sq_reindex_all(
 static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	/* 5 made the index; 10 rebuilds it (the index of today needs 10's
 	 * tables), so a store from before 5 is indexed once, by 10 */
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL,
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL, NULL,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
+/* The backend's failures in this process (wy_store_errors): every one
+ * becomes an error in sq_fail. */
+static _Atomic uint64_t failures;
+
+uint64_t wy_store_errors(void) { return atomic_load_explicit(&failures, memory_order_relaxed); }
+
 int sq_fail(sqlite3 *db, wy_errinfo *ei, const char *what)
 {
+	atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
 	int ec = sqlite3_errcode(db);
 	int code = (ec == SQLITE_BUSY || ec == SQLITE_LOCKED) ? WY_EBUSY
 		 : (ec == SQLITE_FULL || ec == SQLITE_IOERR) ? WY_EIO
@@ -706,12 +722,12 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 	return WY_OK;
 }
 
-int sq_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, wy_errinfo *ei)
+int sq_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const char *request_id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
-			 "INSERT INTO jobs(doc_id, state, created_at, updated_at, ocr_from, ocr_to)"
-			 " VALUES(?1, 'queued', ?2, ?2, ?3, ?4)",
+			 "INSERT INTO jobs(doc_id, state, created_at, updated_at, ocr_from, ocr_to, request_id)"
+			 " VALUES(?1, 'queued', ?2, ?2, ?3, ?4, ?5)",
 			 ei);
 	if (rc)
 		return rc;
@@ -719,6 +735,7 @@ int sq_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, wy_erri
 	sqlite3_bind_int64(s, 2, wy_now());
 	sqlite3_bind_int(s, 3, ocr_from);
 	sqlite3_bind_int(s, 4, ocr_to);
+	sq_bind_text(s, 5, request_id && *request_id ? request_id : NULL);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = sq_fail(st->db, ei, "queue job");
 	sq_done(st, s);
@@ -784,7 +801,7 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 	sq_done(st, s);
 	s = NULL;
 	*id = sqlite3_last_insert_rowid(st->db);
-	if ((rc = sq_queue_job(st, *id, 0, 0, ei)))
+	if ((rc = sq_queue_job(st, *id, 0, 0, in->request_id, ei)))
 		goto fail;
 	return sq_commit(st, ei);
 fail:
@@ -1073,7 +1090,7 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 				(long long)doc_id);
 		goto fail;
 	}
-	if ((rc = sq_queue_job(st, doc_id, 0, 0, ei)))
+	if ((rc = sq_queue_job(st, doc_id, 0, 0, NULL, ei)))
 		goto fail;
 	/* A ready document stays readable until the new conversion publishes. */
 	if (status == WY_DOC_FAILED && (rc = sq_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))

@@ -96,8 +96,9 @@ int sq_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const 
 
 /* Queue a job for a document, inside the caller's transaction: its
  * conversion (ocr_from 0), or the recognition of its pages ocr_from..ocr_to
- * (wy_job). sqlite.c, for sqlite_jobs.c. */
-int sq_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, wy_errinfo *ei);
+ * (wy_job), for the HTTP request request_id (may be NULL). sqlite.c, for
+ * sqlite_jobs.c. */
+int sq_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const char *request_id, wy_errinfo *ei);
 
 void sq_read_doc(sqlite3_stmt *s, wy_doc *d);
 void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f);

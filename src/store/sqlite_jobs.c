@@ -96,7 +96,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 	for (;;) {
 		if ((rc = sq_prep(st, &s,
 			       "SELECT j.id, j.doc_id, j.attempts, d.sha256, d.filename,"
-			       " CASE WHEN d.title_user THEN d.title END, j.ocr_from, j.ocr_to"
+			       " CASE WHEN d.title_user THEN d.title END, j.ocr_from, j.ocr_to, j.request_id"
 			       " FROM jobs j JOIN documents d ON d.id = j.doc_id"
 			       " WHERE j.state='queued' OR (j.state='running' AND j.lease_until < ?1)"
 			       /* Conversions before recognition: a ready scan's next
@@ -135,6 +135,8 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		out->title = sq_col_str(s, 5);
 		out->ocr_from = sqlite3_column_int(s, 6);
 		out->ocr_to = sqlite3_column_int(s, 7);
+		const char *req = (const char *)sqlite3_column_text(s, 8);
+		snprintf(out->request_id, sizeof out->request_id, "%s", req ? req : "");
 		sq_done(st, s);
 		s = NULL;
 		if (out->attempt <= max_attempts)
@@ -324,6 +326,47 @@ static int fail_job(wy_store *st, const wy_job *job, const char *format, const c
 	return count_batch(st, job, ei);
 }
 
+/* What the job's end adds to the counters (wy_job.counts), inside the
+ * caller's transaction. */
+static int add_counts(wy_store *st, const wy_job *job, wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	if (!job->ncounts)
+		return WY_OK;
+	int rc = sq_prep(st, &s,
+			 "INSERT INTO counters(name, labels, value) VALUES(?1, ?2, ?3)"
+			 " ON CONFLICT(name, labels) DO UPDATE SET value = value + excluded.value",
+			 ei);
+	for (int i = 0; !rc && i < job->ncounts; i++) {
+		sq_bind_text(s, 1, job->counts[i].name);
+		sq_bind_text(s, 2, job->counts[i].labels ? job->counts[i].labels : "");
+		sqlite3_bind_double(s, 3, job->counts[i].add);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = sq_fail(st->db, ei, "count");
+		sqlite3_reset(s);
+	}
+	if (s)
+		sq_done(st, s);
+	return rc;
+}
+
+int wy_store_counts_each(wy_store *st, void (*cb)(void *ctx, const char *name, const char *labels, double value),
+			 void *ctx, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT name, labels, value FROM counters ORDER BY name, labels", ei);
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		cb(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+		   sqlite3_column_double(s, 2));
+	if (step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "read counters");
+	sq_done(st, s);
+	return rc;
+}
+
 /* A page's text and boxes as parameters text_at and text_at + 1. */
 static void bind_text_boxes(sqlite3_stmt *s, int text_at, const wy_page *p)
 {
@@ -393,7 +436,7 @@ static int finish_recognition(wy_store *st, const wy_job *job, const wy_doc_resu
 	sq_done(st, s);
 	s = NULL;
 	if ((rc = sq_index_doc(st, doc_id, res->minhash, ei)) || (rc = count_batch(st, job, ei)) ||
-	    (rc = set_job_state(st, job->id, "done", ei)))
+	    (rc = set_job_state(st, job->id, "done", ei)) || (rc = add_counts(st, job, ei)))
 		goto fail;
 	return sq_commit(st, ei);
 fail:
@@ -480,7 +523,7 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	 * transaction (never at upload time) */
 	if ((rc = sq_upload_points(st, doc_id, ei)))
 		goto fail;
-	if ((rc = set_job_state(st, job_id, "done", ei)))
+	if ((rc = set_job_state(st, job_id, "done", ei)) || (rc = add_counts(st, job, ei)))
 		goto fail;
 	/* recognition starts afresh: batches queued before this conversion
 	 * (an admin's reconversion) go; then a job for each batch of pages
@@ -491,7 +534,7 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	int batch = res->ocr_batch > 0 ? res->ocr_batch : res->npages;
 	for (int k = res->ocr_next; k > 0 && k <= res->npages; k += batch) {
 		int to = res->npages - k < batch ? res->npages : k + batch - 1;
-		if ((rc = sq_queue_job(st, doc_id, k, to, ei)))
+		if ((rc = sq_queue_job(st, doc_id, k, to, job->request_id, ei)))
 			goto fail;
 	}
 	return sq_commit(st, ei);
@@ -507,7 +550,8 @@ int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const
 	int rc;
 	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = fail_job(st, job, format, reason, ei))) {
+	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = fail_job(st, job, format, reason, ei)) ||
+	    (rc = add_counts(st, job, ei))) {
 		sq_rollback(st);
 		return rc;
 	}

@@ -106,6 +106,7 @@ typedef struct wy_doc_new {
 	bool private_;
 	int state;               /* WY_STATE_PUBLISHED or WY_STATE_PENDING (review) */
 	int64_t price;           /* points a download costs */
+	const char *request_id;  /* the HTTP request uploading it, kept with its job; may be NULL */
 } wy_doc_new;
 
 /* A job as a worker claims it. */
@@ -122,6 +123,14 @@ typedef struct wy_job {
 	 * conversions queued meanwhile instead of holding a converter, and its
 	 * batches run side by side when converters are free */
 	int ocr_from, ocr_to;
+	/* the HTTP request that queued it (an upload), for the worker's log
+	 * lines about it; "" when none (core/log.h: wy_log_req_valid) */
+	char request_id[65];
+	/* what its end adds to the counters (wy_store_counts_each), in the
+	 * transaction that records it: set by the worker before
+	 * wy_store_job_finish or wy_store_job_fail; not owned */
+	const struct wy_count *counts;
+	int ncounts;
 } wy_job;
 
 void wy_job_clear(wy_job *j);
@@ -165,6 +174,26 @@ typedef struct wy_store_stats {
 	int64_t users, jobs_queued, batches_queued, jobs_running, oldest_wait;
 } wy_store_stats;
 int wy_store_stats_get(wy_store *st, wy_store_stats *out, wy_errinfo *ei);
+
+/* Counters the worker keeps in the store for the server's /metrics (it
+ * may run in another process, or on another machine): a name, its labels
+ * in Prometheus's text form (`format="pdf",outcome="ready"`, or ""), and
+ * how much a job's end adds (wy_job.counts). */
+typedef struct wy_count {
+	const char *name;
+	const char *labels;
+	double add;
+} wy_count;
+
+/* Every counter with its value, ordered by name and labels, through cb. */
+int wy_store_counts_each(wy_store *st, void (*cb)(void *ctx, const char *name, const char *labels, double value),
+			 void *ctx, wy_errinfo *ei);
+
+/* How many times the backend failed in this process (busy past its
+ * timeout, I/O errors, corruption, statements refused), counted where the
+ * backend turns its failures into errors; "not found" is no failure. For
+ * /metrics. Thread-safe. */
+uint64_t wy_store_errors(void);
 
 /* Documents by conversion status and format (format NULL before it is
  * known), through cb. */

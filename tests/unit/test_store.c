@@ -192,6 +192,57 @@ TEST(claim_finish_publishes_everything)
 	wy_store_close(st);
 }
 
+/* wy_store_counts_each's rows as "name{labels} value" lines. */
+static void each_count(void *ctx, const char *name, const char *labels, double value)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+	snprintf(out + n, 1024 - n, "%s{%s} %g\n", name, labels, value);
+}
+
+/* A job carries the request that queued it; what its end counts is added
+ * in the transaction that records the end, and only then: a void claim
+ * adds nothing. OCR batches queued by a conversion keep its request. */
+TEST(jobs_carry_their_request_and_count_their_end)
+{
+	wy_store *st = fresh(NULL);
+	wy_doc_new dn = {.filename = "a.pdf", .sha256 = SHA_A, .size = 1, .request_id = "req-1"};
+	int64_t id;
+	bool existed;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
+	dn.sha256 = SHA_B;
+	dn.request_id = NULL;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
+	wy_job a, b;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &a, NULL), WY_OK);
+	ASSERT_STR_EQ(a.request_id, "req-1");
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &b, NULL), WY_OK);
+	ASSERT_STR_EQ(b.request_id, "");
+	wy_count ready[] = {{"c_total", "outcome=\"ready\"", 1}, {"s_sum", "", 0.25}};
+	wy_count failed[] = {{"c_total", "outcome=\"failed\"", 1}, {"s_sum", "", 0.5}};
+	a.counts = ready;
+	a.ncounts = 2;
+	b.counts = failed;
+	b.ncounts = 2;
+	wy_page pages[3] = {{.page_no = 1, .text = (char *)"x"}, {.page_no = 2, .text = (char *)"y"}, {.page_no = 3, .text = (char *)"z"}};
+	wy_doc_result r = {.format = "pdf", .npages = 3, .pages = pages, .ocr_next = 2, .ocr_batch = 1};
+	ASSERT_EQ(wy_store_job_finish(st, &a, &r, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_fail(st, &b, NULL, "bad", NULL), WY_OK);
+	/* late: void, counts nothing */
+	ASSERT_EQ(wy_store_job_fail(st, &b, NULL, "bad", NULL), WY_ENOTFOUND);
+	char out[1024] = "";
+	ASSERT_EQ(wy_store_counts_each(st, each_count, out, NULL), WY_OK);
+	ASSERT_STR_EQ(out, "c_total{outcome=\"failed\"} 1\nc_total{outcome=\"ready\"} 1\ns_sum{} 0.75\n");
+	wy_job ocr;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &ocr, NULL), WY_OK);
+	ASSERT_EQ(ocr.ocr_from, 2);
+	ASSERT_STR_EQ(ocr.request_id, "req-1");
+	wy_job_clear(&ocr);
+	wy_job_clear(&a);
+	wy_job_clear(&b);
+	wy_store_close(st);
+}
+
 TEST(user_title_survives_conversion)
 {
 	wy_store *st = fresh(NULL);
@@ -541,4 +592,4 @@ TEST_LIST(T(the_queue_is_fair_between_accounts), T(the_queue_goes_round_between_
 	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
 	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
 	  T(garbage_database_is_an_error_not_a_crash), T(category_tree), T(blob_refs_lists_every_reference),
-	  T(same_bytes_of_another_owner_are_a_new_document))
+	  T(same_bytes_of_another_owner_are_a_new_document), T(jobs_carry_their_request_and_count_their_end))
