@@ -61,6 +61,10 @@ int wy_blob_local_path(wy_blob_store *bs, const char *sha, char **path, bool *is
 /* Whether the object exists. */
 bool wy_blob_exists(wy_blob_store *bs, const char *sha);
 
+/* How many times the disk failed this process's blob calls (I/O errors,
+ * objects that no longer hash to their name), for /metrics. Thread-safe. */
+uint64_t wy_blob_errors(void);
+
 /* Whether the store can take objects now (readiness: /readyz): its
  * directories are there and writable. */
 int wy_blob_ping(wy_blob_store *bs, wy_errinfo *ei);

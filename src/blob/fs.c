@@ -9,11 +9,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Failures of the disk in this process (wy_blob_errors): every error of
+ * this file is made by FAIL, which counts the I/O errors and corrupt
+ * objects (not a client's file too large, a bad name, a missing object). */
+static _Atomic uint64_t failures;
+#define FAIL(ei, code, ...) (count_failure(code), wy_err_set(ei, code, __VA_ARGS__))
+
+static void count_failure(int code)
+{
+	if (code == WY_EIO || code == WY_ECORRUPT)
+		atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
+}
+
+uint64_t wy_blob_errors(void) { return atomic_load_explicit(&failures, memory_order_relaxed); }
 
 struct wy_blob_store {
 	char *root;
@@ -24,11 +39,11 @@ int wy_blob_open(const char *dir, wy_blob_store **out, wy_errinfo *ei)
 {
 	*out = NULL;
 	if (sodium_init() < 0)
-		return wy_err_set(ei, WY_EIO, "blob: libsodium failed to initialise");
+		return FAIL(ei, WY_EIO, "blob: libsodium failed to initialise");
 	wy_blob_store *bs = wy_xcalloc(1, sizeof *bs);
 	char *tmp = wy_xasprintf("%s/tmp", dir);
 	if (wy_mkdir_p(tmp, 0755)) {
-		int rc = wy_err_set(ei, WY_EIO, "blob: cannot create %s: %s", tmp, strerror(errno));
+		int rc = FAIL(ei, WY_EIO, "blob: cannot create %s: %s", tmp, strerror(errno));
 		free(tmp);
 		wy_blob_close(bs);
 		return rc;
@@ -38,7 +53,7 @@ int wy_blob_open(const char *dir, wy_blob_store **out, wy_errinfo *ei)
 	 * URLs) mean the same wherever they are used. */
 	bs->root = realpath(dir, NULL);
 	if (!bs->root) {
-		int rc = wy_err_set(ei, WY_EIO, "blob: cannot resolve %s: %s", dir, strerror(errno));
+		int rc = FAIL(ei, WY_EIO, "blob: cannot resolve %s: %s", dir, strerror(errno));
 		wy_blob_close(bs);
 		return rc;
 	}
@@ -93,7 +108,7 @@ static int temp_file(wy_blob_store *bs, char **path, int *fd, wy_errinfo *ei)
 	*path = wy_xasprintf("%s/obj.XXXXXX", bs->tmp);
 	*fd = mkostemp(*path, O_CLOEXEC);
 	if (*fd < 0) {
-		int rc = wy_err_set(ei, WY_EIO, "blob: cannot create a temporary file in %s: %s", bs->tmp,
+		int rc = FAIL(ei, WY_EIO, "blob: cannot create a temporary file in %s: %s", bs->tmp,
 				    strerror(errno));
 		free(*path);
 		*path = NULL;
@@ -106,16 +121,16 @@ static int temp_file(wy_blob_store *bs, char **path, int *fd, wy_errinfo *ei)
 static int publish(wy_blob_store *bs, const char *tmp, int fd, const char *sha, wy_errinfo *ei)
 {
 	if (fsync(fd) != 0 || wy_fault("blob.fsync"))
-		return wy_err_set(ei, WY_EIO, "blob: fsync failed: %s", strerror(errno ? errno : EIO));
+		return FAIL(ei, WY_EIO, "blob: fsync failed: %s", strerror(errno ? errno : EIO));
 	char *dst = obj_path(bs, sha);
 	char *dir = wy_xstrndup(dst, strlen(dst) - 65);
 	int rc = WY_OK;
 	if (wy_mkdir_p(dir, 0755))
-		rc = wy_err_set(ei, WY_EIO, "blob: cannot create %s: %s", dir, strerror(errno));
+		rc = FAIL(ei, WY_EIO, "blob: cannot create %s: %s", dir, strerror(errno));
 	else if (rename(tmp, dst) != 0)
-		rc = wy_err_set(ei, WY_EIO, "blob: cannot rename into %s: %s", dst, strerror(errno));
+		rc = FAIL(ei, WY_EIO, "blob: cannot rename into %s: %s", dst, strerror(errno));
 	else if (wy_fsync_dir(dir))
-		rc = wy_err_set(ei, WY_EIO, "blob: fsync of %s failed", dir);
+		rc = FAIL(ei, WY_EIO, "blob: fsync of %s failed", dir);
 	free(dir);
 	free(dst);
 	return rc;
@@ -131,7 +146,7 @@ int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65
 	if ((rc = temp_file(bs, &tmp, &fd, ei)))
 		return rc;
 	if (wy_write_all(fd, data, len))
-		rc = wy_err_set(ei, WY_EIO, "blob: write failed: %s", strerror(errno));
+		rc = FAIL(ei, WY_EIO, "blob: write failed: %s", strerror(errno));
 	else
 		rc = publish(bs, tmp, fd, sha_out, ei);
 	close(fd);
@@ -167,12 +182,12 @@ int wy_blob_writer_open(wy_blob_store *bs, uint64_t max, wy_blob_writer **out, w
 int wy_blob_writer_write(wy_blob_writer *w, const void *data, size_t len, wy_errinfo *ei)
 {
 	if (w->total + len > w->max || w->total + len < w->total)
-		return wy_err_set(ei, WY_ETOOBIG, "the file is larger than the limit of %llu bytes",
+		return FAIL(ei, WY_ETOOBIG, "the file is larger than the limit of %llu bytes",
 				  (unsigned long long)w->max);
 	w->total += len;
 	crypto_hash_sha256_update(&w->h, data, (unsigned long long)len);
 	if (wy_write_all(w->fd, data, len))
-		return wy_err_set(ei, WY_EIO, "blob: write failed: %s", strerror(errno));
+		return FAIL(ei, WY_EIO, "blob: write failed: %s", strerror(errno));
 	return WY_OK;
 }
 
@@ -217,7 +232,7 @@ int wy_blob_put_fd(wy_blob_store *bs, int in, uint64_t max, char sha_out[65], ui
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			rc = wy_err_set(ei, WY_EIO, "blob: read failed: %s", strerror(errno));
+			rc = FAIL(ei, WY_EIO, "blob: read failed: %s", strerror(errno));
 			break;
 		}
 		if (r == 0)
@@ -232,16 +247,16 @@ int wy_blob_put_fd(wy_blob_store *bs, int in, uint64_t max, char sha_out[65], ui
 int wy_blob_open_fd(wy_blob_store *bs, const char *sha, int *fd_out, uint64_t *size_out, wy_errinfo *ei)
 {
 	if (!wy_blob_valid_name(sha))
-		return wy_err_set(ei, WY_EINVAL, "blob: invalid name");
+		return FAIL(ei, WY_EINVAL, "blob: invalid name");
 	char *p = obj_path(bs, sha);
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	free(p);
 	if (fd < 0)
-		return wy_err_set(ei, errno == ENOENT ? WY_ENOTFOUND : WY_EIO, "blob %.12s: %s", sha, strerror(errno));
+		return FAIL(ei, errno == ENOENT ? WY_ENOTFOUND : WY_EIO, "blob %.12s: %s", sha, strerror(errno));
 	struct stat stbuf;
 	if (fstat(fd, &stbuf) != 0) {
 		close(fd);
-		return wy_err_set(ei, WY_EIO, "blob %.12s: %s", sha, strerror(errno));
+		return FAIL(ei, WY_EIO, "blob %.12s: %s", sha, strerror(errno));
 	}
 	*fd_out = fd;
 	if (size_out)
@@ -254,9 +269,9 @@ int wy_blob_local_path(wy_blob_store *bs, const char *sha, char **path, bool *is
 	*path = NULL;
 	*is_temp = false;
 	if (!wy_blob_valid_name(sha))
-		return wy_err_set(ei, WY_EINVAL, "blob: invalid name");
+		return FAIL(ei, WY_EINVAL, "blob: invalid name");
 	if (!wy_blob_exists(bs, sha))
-		return wy_err_set(ei, WY_ENOTFOUND, "blob %.12s is missing", sha);
+		return FAIL(ei, WY_ENOTFOUND, "blob %.12s is missing", sha);
 	*path = obj_path(bs, sha);
 	return WY_OK;
 }
@@ -268,7 +283,7 @@ int wy_blob_ping(wy_blob_store *bs, wy_errinfo *ei)
 		struct stat sb;
 		errno = 0;
 		if (stat(dirs[i], &sb) != 0 || !S_ISDIR(sb.st_mode) || access(dirs[i], W_OK | X_OK) != 0)
-			return wy_err_set(ei, WY_EIO, "blob directory %s: %s", dirs[i],
+			return FAIL(ei, WY_EIO, "blob directory %s: %s", dirs[i],
 					  errno ? strerror(errno) : "not a directory");
 	}
 	return WY_OK;
@@ -298,22 +313,22 @@ int wy_blob_verify(wy_blob_store *bs, const char *sha, wy_errinfo *ei)
 		crypto_hash_sha256_update(&h, (const unsigned char *)chunk, (unsigned long long)r);
 	close(fd);
 	if (r < 0)
-		return wy_err_set(ei, WY_EIO, "blob %.12s: read failed", sha);
+		return FAIL(ei, WY_EIO, "blob %.12s: read failed", sha);
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	char got[65];
 	crypto_hash_sha256_final(&h, digest);
 	hex(digest, got);
 	if (strcmp(got, sha) != 0)
-		return wy_err_set(ei, WY_ECORRUPT, "blob %.12s: content hashes to %.12s", sha, got);
+		return FAIL(ei, WY_ECORRUPT, "blob %.12s: content hashes to %.12s", sha, got);
 	return WY_OK;
 }
 
 int wy_blob_delete(wy_blob_store *bs, const char *sha, wy_errinfo *ei)
 {
 	if (!wy_blob_valid_name(sha))
-		return wy_err_set(ei, WY_EINVAL, "blob: invalid name");
+		return FAIL(ei, WY_EINVAL, "blob: invalid name");
 	char *p = obj_path(bs, sha);
-	int rc = unlink(p) == 0 || errno == ENOENT ? WY_OK : wy_err_set(ei, WY_EIO, "blob: unlink failed");
+	int rc = unlink(p) == 0 || errno == ENOENT ? WY_OK : FAIL(ei, WY_EIO, "blob: unlink failed");
 	free(p);
 	return rc;
 }
@@ -330,7 +345,7 @@ int wy_blob_each(wy_blob_store *bs, int (*cb)(void *ctx, const char *sha, const 
 {
 	DIR *d1 = opendir(bs->root);
 	if (!d1)
-		return wy_err_set(ei, WY_EIO, "blob: cannot read %s: %s", bs->root, strerror(errno));
+		return FAIL(ei, WY_EIO, "blob: cannot read %s: %s", bs->root, strerror(errno));
 	int rc = WY_OK;
 	struct dirent *e1;
 	while (!rc && (e1 = readdir(d1))) {
