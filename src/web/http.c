@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +259,40 @@ static enum MHD_Result post_end(web_req *r)
 	return rt->fn(r);
 }
 
+/* A request's id: the client's X-Request-Id when it is a valid one
+ * (core/log.h: a proxy in front may have named the request already), else
+ * a new one, 16 hex digits: a random start plus a count, so that no two
+ * requests of a process share one and an id tells nothing of how many
+ * came before. */
+static void request_id(struct MHD_Connection *c, char out[WY_LOG_REQ_MAX + 1])
+{
+	static _Atomic uint64_t next;
+	static _Atomic bool seeded;
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+	if (wy_log_req_valid(h)) {
+		memcpy(out, h, strlen(h) + 1);
+		return;
+	}
+	if (!atomic_load(&seeded)) {
+		uint64_t start;
+		randombytes_buf(&start, sizeof start);
+		uint64_t zero = 0;
+		atomic_compare_exchange_strong(&next, &zero, start); /* the first thread here seeds */
+		atomic_store(&seeded, true);
+	}
+	snprintf(out, WY_LOG_REQ_MAX + 1, "%016llx", (unsigned long long)atomic_fetch_add(&next, 1));
+}
+
+/* The method for the access log: GET, HEAD, POST ..., or "other". */
+static void request_method(const char *m, char out[8])
+{
+	size_t n = strlen(m);
+	bool word = n > 0 && n < 8;
+	for (size_t i = 0; word && i < n; i++)
+		word = m[i] >= 'A' && m[i] <= 'Z';
+	snprintf(out, 8, "%s", word ? m : "other");
+}
+
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
@@ -267,7 +302,15 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, en
 	if (!r)
 		return;
 	atomic_fetch_sub(&in_flight, 1);
-	web_metrics_done(r->route ? (int)(r->route - routes) : -1, r->status, wy_now_us() - r->started_us);
+	int64_t us = wy_now_us() - r->started_us;
+	web_metrics_done(r->route ? (int)(r->route - routes) : -1, r->status, us);
+	/* the access log: one line a request, by its route's pattern (never
+	 * the path: it may hold what a reader searched for) */
+	wy_log_set_req(r->id);
+	wy_log("http.request", "method=%s route=%s%s status=%u ms=%.1f", r->method,
+	       r->api && r->route && !(r->route->flags & WEB_API) ? "/api/v1" : "", r->route ? r->route->path : "-",
+	       r->status, (double)us / 1000);
+	wy_log_set_req(NULL);
 	if (r->pp)
 		MHD_destroy_post_processor(r->pp);
 	web_upload_free(r->up);
@@ -285,6 +328,8 @@ static enum MHD_Result handle_call(void *cls, struct MHD_Connection *c, const ch
 {
 	web_req *r = *con_cls;
 	web_current = r; /* its status is recorded as it is answered (web_queue) */
+	if (r)
+		wy_log_set_req(r->id);
 	if (!r) {
 		web_guard_headers(c);
 		r = wy_xcalloc(1, sizeof *r);
@@ -294,6 +339,9 @@ static enum MHD_Result handle_call(void *cls, struct MHD_Connection *c, const ch
 		r->sv = cls;
 		r->c = c;
 		r->started_us = wy_now_us();
+		request_id(c, r->id);
+		request_method(method, r->method);
+		wy_log_set_req(r->id);
 		r->head = strcmp(method, "HEAD") == 0;
 		r->post = strcmp(method, "POST") == 0;
 		web_auth_begin(r->sv, c, r);
@@ -347,13 +395,15 @@ static enum MHD_Result handle_call(void *cls, struct MHD_Connection *c, const ch
 }
 
 /* The request being answered is the calling thread's only while it is
- * handled: web_queue never sees one that has ended. */
+ * handled: web_queue never sees one that has ended, and the thread's log
+ * lines carry its id only meanwhile. */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
 	(void)version;
 	enum MHD_Result ret = handle_call(cls, c, url, method, upload_data, upload_size, con_cls);
 	web_current = NULL;
+	wy_log_set_req(NULL);
 	return ret;
 }
 

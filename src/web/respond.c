@@ -31,8 +31,10 @@ enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_
 	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
 	if (web_http_draining()) /* the server is stopping: no next request here */
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	if (web_current && web_current->c == c)
+	if (web_current && web_current->c == c) {
 		web_current->status = status;
+		MHD_add_response_header(r, "X-Request-Id", web_current->id);
+	}
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;

@@ -347,6 +347,7 @@ enum MHD_Result web_upload_end(web_req *r)
 			.private_ = private_,
 			.state = site.upload_review && !private_ ? WY_STATE_PENDING : WY_STATE_PUBLISHED,
 			.price = price,
+			.request_id = r->id, /* the worker's lines about it carry it */
 		};
 		int rc = f->size == 0 ? wy_err_set(&ei, WY_EINVAL, "the file is empty")
 				      : wy_store_doc_add(st, &dn, &f->id, &f->existed, &ei);

@@ -10,6 +10,7 @@
 
 #include "blob/blob.h"
 #include "core/config.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "store/store.h"
 #include "web/template.h"
@@ -85,6 +86,10 @@ typedef struct web_req {
 	 * it was answered with (web_queue) */
 	int64_t started_us;
 	unsigned status;
+	/* what it is known by in the log (wy_log_set_req), in its response's
+	 * X-Request-Id and in the job an upload queues */
+	char id[WY_LOG_REQ_MAX + 1];
+	char method[8];           /* for the access log: GET, POST ... ("other") */
 } web_req;
 
 /* The request the calling thread is answering (http.c sets it while the
@@ -98,6 +103,8 @@ extern __thread web_req *web_current;
 void web_metrics_route(int i, const char *path, bool post);
 /* A request ended: its route (-1: none), status, and microseconds taken. */
 void web_metrics_done(int route, unsigned status, int64_t us);
+/* A search of the site ended (the page or the API), after us microseconds. */
+void web_metrics_search(int64_t us);
 /* GET /metrics. */
 enum MHD_Result web_metrics(web_req *rq);
 
