@@ -360,6 +360,7 @@ typedef struct slot {
 	bool eof;
 	bool office;           /* the job is with the slot's office converter */
 	bool over_memory;      /* the office converter passed convert_memory_mb */
+	const char *restart;   /* why the office converter was replaced during the job, or NULL */
 	char *office_format;   /* the per-job child said: office document */
 	office_conv conv;
 	int64_t started_ms, deadline_ms, last_progress_ms;
@@ -649,7 +650,7 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 	}
 }
 
-static void read_child(slot *s, wy_blob_store *bs, int max_pages)
+static void read_records(slot *s, wy_blob_store *bs, int max_pages)
 {
 	char chunk[65536];
 	for (size_t total = 0; total < READ_MAX; total += sizeof chunk) {
@@ -671,6 +672,15 @@ static void read_child(slot *s, wy_blob_store *bs, int max_pages)
 			s->eof = true;
 		return;
 	}
+}
+
+/* What the slot's child sent, read: the lines logged meanwhile are the
+ * job's (req=, the upload's request). */
+static void read_child(slot *s, wy_blob_store *bs, int max_pages)
+{
+	wy_log_set_req(s->job.request_id);
+	read_records(s, bs, max_pages);
+	wy_log_set_req(NULL);
 }
 
 static void convert_opts(const wy_config *cfg, wy_convert_opts *o)
@@ -846,7 +856,12 @@ static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
 		.cpu_seconds = 0,
 		.no_network = true,
 	};
+	/* it outlives the job that started it: its lines are no request's */
+	char req[WY_LOG_REQ_MAX + 1];
+	snprintf(req, sizeof req, "%s", wy_log_req());
+	wy_log_set_req(NULL);
 	int rc = wy_sandbox_spawn(&lim, "wy-office", office_main, &c, &cv->pid, &cv->out_fd, &cv->req_fd, ei);
+	wy_log_set_req(req);
 	if (rc) {
 		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 		free(dir);
@@ -985,6 +1000,8 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 	/* A converter that died while idle shows as a failed write: start a
 	 * fresh one and try once more. */
 	for (int attempt = 0; attempt < 2; attempt++) {
+		if (s->conv.pid > 0 && s->conv.stale)
+			s->restart = "reload"; /* office_ensure replaces it */
 		if ((rc = office_ensure(cfg, &s->conv, ei)))
 			break;
 		char *in = wy_xasprintf("%s/in", s->conv.workdir);
@@ -999,6 +1016,7 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 			wy_buf_puts(&req, in);
 			if (send_rec(s->conv.req_fd, REC_REQUEST, req.data, req.len)) {
 				office_stop(&s->conv);
+				s->restart = "crash";
 				rc = wy_err_set(ei, WY_ECRASH, "the office converter stopped");
 			}
 			wy_buf_free(&req);
@@ -1025,6 +1043,76 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 	s->ocr_pages = 0;
 	s->ocr_page_timeout = cfg->ocr_page_timeout;
 	return WY_OK;
+}
+
+/* ---- what a job's end counts, for /metrics (web/metrics.c) ----
+ * Kept in the store (wy_job.counts), added in the transaction that records
+ * the end, so the server shows them wherever this worker runs. */
+
+/* The bounds of wenyuan_conversion_seconds: conversions take from a
+ * fraction of a second (text) to minutes (long scans). */
+static const double conv_bounds[] = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600};
+#define NCONV_BOUNDS (sizeof conv_bounds / sizeof conv_bounds[0])
+
+typedef struct tally {
+	wy_count c[NCONV_BOUNDS + 5];
+	char labels[NCONV_BOUNDS + 5][256];
+} tally;
+
+/* A label's value for Prometheus's text format: \, " and newlines
+ * escaped (formats are the sniffer's short names; this is a guard). */
+static void label_value(char *out, size_t cap, const char *v)
+{
+	size_t o = 0;
+	for (; v && *v && o + 3 < cap; v++) {
+		if (*v == '\\' || *v == '"' || *v == '\n')
+			out[o++] = '\\';
+		out[o++] = *v == '\n' ? 'n' : *v;
+	}
+	out[o] = 0;
+}
+
+/* One count: name{k1="v1",k2="v2"} (k2 or both NULL: fewer labels). */
+static void add(tally *t, wy_job *j, const char *name, double by, const char *k1, const char *v1, const char *k2,
+		const char *v2)
+{
+	int i = j->ncounts++;
+	char a[64], b[64];
+	label_value(a, sizeof a, v1);
+	label_value(b, sizeof b, v2);
+	if (!k1)
+		t->labels[i][0] = 0;
+	else if (!k2)
+		snprintf(t->labels[i], sizeof t->labels[i], "%s=\"%s\"", k1, a);
+	else
+		snprintf(t->labels[i], sizeof t->labels[i], "%s=\"%s\",%s=\"%s\"", k1, a, k2, b);
+	t->c[i] = (wy_count){.name = name, .labels = t->labels[i], .add = by};
+}
+
+/* Set on s->job what its end counts (outcome "ready" or "failed"), in t,
+ * which must outlive the store's call that records the end. */
+static void tally_job(slot *s, tally *t, const char *outcome)
+{
+	double secs = s->started_ms ? (double)(wy_now_ms() - s->started_ms) / 1000 : 0;
+	wy_job *j = &s->job;
+	j->ncounts = 0;
+	j->counts = t->c;
+	if (j->ocr_from) {
+		add(t, j, "wenyuan_ocr_batches_total", 1, "outcome", outcome, NULL, NULL);
+	} else {
+		add(t, j, "wenyuan_conversions_total", 1, "format", s->format && *s->format ? s->format : "unknown",
+		    "outcome", outcome);
+		for (size_t b = 0; b < NCONV_BOUNDS; b++) {
+			char le[32];
+			snprintf(le, sizeof le, "%g", conv_bounds[b]);
+			add(t, j, "wenyuan_conversion_seconds_bucket", secs <= conv_bounds[b], "le", le, NULL, NULL);
+		}
+		add(t, j, "wenyuan_conversion_seconds_bucket", 1, "le", "+Inf", NULL, NULL);
+		add(t, j, "wenyuan_conversion_seconds_sum", secs, NULL, NULL, NULL, NULL);
+		add(t, j, "wenyuan_conversion_seconds_count", 1, NULL, NULL, NULL, NULL);
+	}
+	if (s->restart)
+		add(t, j, "wenyuan_converter_restarts_total", 1, "cause", s->restart, NULL, NULL);
 }
 
 static const char *reason_for(int code, const char *msg, const wy_config *cfg, char *buf, size_t cap)
@@ -1150,6 +1238,7 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 	int64_t ms = wy_now_ms() - s->started_ms;
 	int rc;
 	const char *reason = NULL;
+	tally t;
 	if (timed_out) {
 		if (s->ocr_pages)
 			snprintf(buf, sizeof buf, "conversion took longer than the limit of %d s (%d s, and %d s for each of "
@@ -1173,12 +1262,14 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 		reason = "the converter returned an incomplete document";
 	}
 	if (reason) {
+		tally_job(s, &t, "failed");
 		rc = wy_store_job_fail(st, &s->job, s->format, reason, &ei);
 		char q[300];
 		wy_log("job.failed", "job=%lld doc=%lld format=%s ms=%lld reason=%s", (long long)s->job.id,
 		       (long long)s->job.doc_id, s->format ? s->format : "-", (long long)ms,
 		       wy_log_q(q, sizeof q, reason));
 	} else if (s->job.ocr_from) {
+		tally_job(s, &t, "ready");
 		rc = publish_recognition(cfg, st, s, ms, &ei);
 	} else {
 		char *title = wy_title_pick(s->job.title, s->job.filename, s->title, s->pages[0].text);
@@ -1199,11 +1290,13 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 		if (!rc && an.dup_of && cfg->near_duplicates == 2) {
 			snprintf(buf, sizeof buf, "nearly the same text as document %lld (%.0f%% alike): refused",
 				 (long long)an.dup_of, an.similarity * 100);
+			tally_job(s, &t, "failed");
 			rc = wy_store_job_fail(st, &s->job, s->format, buf, &ei);
 			wy_log("job.duplicate", "job=%lld doc=%lld of=%lld", (long long)s->job.id,
 			       (long long)s->job.doc_id, (long long)an.dup_of);
 		} else if (!rc) {
 			wy_analysis_apply(&an, &res);
+			tally_job(s, &t, "ready");
 			rc = wy_store_job_finish(st, &s->job, &res, &ei);
 			if (!rc)
 				wy_log("job.ready", "job=%lld doc=%lld format=%s pages=%d ms=%lld dup_of=%lld ocr_pages=%d "
@@ -1239,7 +1332,7 @@ static bool all_waited_done(wy_store *st, const wy_worker_opts *o)
 
 /* After reading: is the slot's job over? Publish or fail it, hand an office
  * document on to the office converter, enforce deadlines and memory. */
-static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, slot *s, int lease, int64_t now)
+static void check_job(const wy_config *cfg, wy_store *st, wy_blob_store *bs, slot *s, int lease, int64_t now)
 {
 	bool timed_out = now >= s->deadline_ms;
 	/* a page being recognised is progress too: its lease must outlast
@@ -1253,10 +1346,14 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 		bool answered = (s->done || s->err) && !s->protocol_error;
 		if (answered) {
 			/* The converter lives on for the next job, unless it is due
-			 * for replacement (a long-lived LibreOffice grows). */
-			finish_job(cfg, st, s, 0, false);
+			 * for replacement (a long-lived LibreOffice grows): known
+			 * before the job's end is recorded, which counts it. */
 			uint64_t rss = rss_of(s->conv.pid);
-			if (s->conv.jobs >= cfg->office_recycle || rss > (uint64_t)cfg->convert_memory_mb << 20) {
+			bool big = rss > (uint64_t)cfg->convert_memory_mb << 20;
+			if (big || s->conv.jobs >= cfg->office_recycle)
+				s->restart = big ? "memory" : "recycle";
+			finish_job(cfg, st, s, 0, false);
+			if (big || s->conv.jobs >= cfg->office_recycle) {
 				wy_log("office.recycle", "pid=%d jobs=%d rss_mb=%llu", (int)s->conv.pid, s->conv.jobs,
 				       (unsigned long long)(rss >> 20));
 				office_stop(&s->conv);
@@ -1272,6 +1369,7 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 		if (!s->eof && !timed_out && !s->protocol_error && !s->over_memory)
 			return;
 		/* Dead, hung, bloated or babbling: the converter goes. */
+		s->restart = s->over_memory ? "memory" : timed_out ? "timeout" : s->protocol_error ? "protocol" : "crash";
 		int status = 0;
 		wy_sandbox_kill(s->conv.pid);
 		reap(s->conv.pid, &status, 0);
@@ -1300,6 +1398,8 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 		int rc = office_dispatch(cfg, bs, s, &ei);
 		if (rc == WY_OK)
 			return;
+		tally t;
+		tally_job(s, &t, "failed");
 		wy_store_job_fail(st, &s->job, s->office_format, wy_err_msg(&ei, rc), NULL);
 		wy_error("office.dispatch", "job=%lld msg=\"%s\"", (long long)s->job.id, wy_err_msg(&ei, rc));
 		slot_reset(s);
@@ -1307,6 +1407,36 @@ static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, sl
 	}
 	finish_job(cfg, st, s, status, timed_out && !s->done);
 	slot_reset(s);
+}
+
+/* check_job, with the job's request id on the lines it logs. */
+static void check_slot(const wy_config *cfg, wy_store *st, wy_blob_store *bs, slot *s, int lease, int64_t now)
+{
+	wy_log_set_req(s->job.request_id);
+	check_job(cfg, st, bs, s, lease, now);
+	wy_log_set_req(NULL);
+}
+
+/* Claim a job into s; the lines logged about it from here carry its
+ * request's id (a converter it starts keeps it) until it has started. */
+static int claim_job(wy_store *st, const char *name, int lease, const wy_config *cfg, slot *s, wy_errinfo *ei)
+{
+	wy_log_set_req(NULL);
+	int rc = wy_store_job_claim(st, name, lease, cfg->retries, &s->job, ei);
+	if (!rc)
+		wy_log_set_req(s->job.request_id);
+	return rc;
+}
+
+/* A claimed job whose conversion could not start (the original is
+ * missing, no process could start): failed, so that it can be retried. */
+static void fail_unstarted(wy_store *st, slot *s, int rc, const wy_errinfo *ei)
+{
+	tally t;
+	tally_job(s, &t, "failed");
+	wy_store_job_fail(st, &s->job, NULL, wy_err_msg(ei, rc), NULL);
+	wy_error("job.start_failed", "job=%lld msg=\"%s\"", (long long)s->job.id, wy_err_msg(ei, rc));
+	wy_log_set_req(NULL);
 }
 
 /* SIGHUP: the settings as the file and the environment give them now
@@ -1382,7 +1512,7 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 				if (slots[i].busy)
 					continue;
 				wy_errinfo cei = {0};
-				int crc = wy_store_job_claim(st, name, lease, cfg->retries, &slots[i].job, &cei);
+				int crc = claim_job(st, name, lease, cfg, &slots[i], &cei);
 				if (crc == WY_EEMPTY) {
 					next_claim_ms = now + 250;
 					break;
@@ -1398,14 +1528,13 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 				    (crc = start_job(cfg, bs, &slots[i], &cei))) {
 					/* The original is missing or no process could start:
 					 * fail this job (it can be retried) and go on. */
-					wy_store_job_fail(st, &slots[i].job, NULL, wy_err_msg(&cei, crc), NULL);
-					wy_error("job.start_failed", "job=%lld msg=\"%s\"", (long long)slots[i].job.id,
-						 wy_err_msg(&cei, crc));
+					fail_unstarted(st, &slots[i], crc, &cei);
 					slot_reset(&slots[i]);
 					continue;
 				}
 				slots[i].busy = true;
 				busy++;
+				wy_log_set_req(NULL);
 			}
 		}
 		if (o && o->tick && now >= next_tick_ms) {
