@@ -50,6 +50,28 @@ if [ "${1:-}" = "--fuzz" ]; then
   pkgs+=(clang libclang-rt-14-dev llvm)
 fi
 
+# promtool, which checks /metrics (tests/e2e/metrics.sh), comes from
+# Debian's prometheus package; but installing that package starts a
+# prometheus daemon where there is no systemd (its postinst runs the init
+# script: containers, CI). So the package is downloaded, not installed, and
+# only usr/bin/promtool is taken out of it, into a cache directory where
+# the test finds it (lib.bash: need_promtool).
+fetch_promtool() {
+  local cache=${WY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wenyuan}
+  command -v promtool >/dev/null && return 0
+  [ -x "$cache/promtool/usr/bin/promtool" ] && return 0
+  mkdir -p "$cache/deb" "$cache/promtool"
+  if ! (cd "$cache/deb" && apt-get download -q prometheus >/dev/null); then
+    echo "wenyuan: could not download Debian's prometheus package (for promtool); tests/e2e/metrics.sh will be skipped" >&2
+    return 0
+  fi
+  local deb
+  deb=$(ls -t "$cache"/deb/prometheus_*.deb | head -1)
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$cache/promtool" ./usr/bin/promtool
+  echo "wenyuan: promtool from $(basename "$deb") in $cache/promtool/usr/bin" >&2
+}
+case "${1:-}" in --test | --heavy) fetch_promtool ;; esac
+
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -53,6 +53,19 @@ need_corpus() {
 	fi
 }
 
+# need_promtool: set $promtool to Prometheus's promtool (on the PATH, or
+# where scripts/deps.sh --test put it: the tool of Debian's prometheus
+# package, without the package), or skip (77) saying why.
+need_promtool() {
+	local cache=${WY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wenyuan}
+	promtool=$(command -v promtool || true)
+	[ -n "$promtool" ] || promtool=$cache/promtool/usr/bin/promtool
+	if [ ! -x "$promtool" ]; then
+		echo "skipped: promtool not found (scripts/deps.sh --test fetches it)"
+		exit 77
+	fi
+}
+
 # need_browser: set $chromium and $bdir (tests/browser), installing the npm
 # package playwright-core from its lockfile on first use, or skip (77)
 # without node, npm or chromium. The browser tests run side by side: one
