@@ -65,6 +65,11 @@ wait $wpid || true
 trap - EXIT
 check "one converter replaced the killed one and served every later job" \
 	[ "$(grep -c 'office.spawn' "$d/worker.err")" -eq 2 ]
+# counted: what /metrics shows as wenyuan_converter_restarts_total (docs/observability.md)
+restarts() { sqlite3 "$data/wenyuan.db" "SELECT CAST(coalesce(sum(value), 0) AS INTEGER) FROM counters
+	WHERE name = 'wenyuan_converter_restarts_total' AND labels = 'cause=\"$1\"'"; }
+check "the killed converter is counted as one restart for a crash" [ "$(restarts crash)" = 1 ]
+check "and nothing was counted as recycled" [ "$(restarts recycle)" = 0 ]
 check "no office converter outlives the worker" bash -c "! kill -0 $conv 2>/dev/null"
 check "the converters' directories are removed" [ -z "$(ls -A "$d/tmp")" ]
 
@@ -75,5 +80,6 @@ for n in 4 5; do sed "s/第3份/第${n}份/" "$d/报告3.fodt" > "$d/报告$n.fo
 	> recycle.out 2> recycle.err)
 check "both documents ready with recycling" [ "$(grep -c '^ready' "$d/recycle.out")" -eq 2 ]
 check "a fresh converter for each document" [ "$(grep -c 'office.recycle' "$d/recycle.err")" -eq 2 ]
+check "each replacement is counted as a recycle" [ "$(restarts recycle)" = 2 ]
 
 finish
