@@ -85,7 +85,7 @@ static const struct family {
 	{"wenyuan_conversion_seconds", "histogram", "Time a conversion took in its converter, from start to end."},
 	{"wenyuan_ocr_batches_total", "counter", "Batches of scanned pages recognised after their document was ready, by outcome."},
 	{"wenyuan_converter_restarts_total", "counter",
-	 "Office converters replaced, by cause (crash, timeout, memory, protocol, recycle)."},
+	 "Office converters replaced, by cause (crash, timeout, memory, protocol, recycle, reload)."},
 };
 
 #define MAX_ROWS 1024 /* formats x outcomes, buckets, causes: far fewer */
