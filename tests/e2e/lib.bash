@@ -53,14 +53,18 @@ need_corpus() {
 	fi
 }
 
-# need_promtool: set $promtool to Prometheus's promtool (on the PATH, or
+# find_promtool: set $promtool to Prometheus's promtool (on the PATH, or
 # where scripts/deps.sh --test put it: the tool of Debian's prometheus
-# package, without the package), or skip (77) saying why.
-need_promtool() {
+# package, without the package); false when there is none.
+find_promtool() {
 	local cache=${WY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wenyuan}
 	promtool=$(command -v promtool || true)
 	[ -n "$promtool" ] || promtool=$cache/promtool/usr/bin/promtool
-	if [ ! -x "$promtool" ]; then
+	[ -x "$promtool" ]
+}
+# need_promtool: find_promtool, or skip (77) saying why.
+need_promtool() {
+	if ! find_promtool; then
 		echo "skipped: promtool not found (scripts/deps.sh --test fetches it)"
 		exit 77
 	fi

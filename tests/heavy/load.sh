@@ -122,8 +122,11 @@ wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s --latency -s "$d/paths.lua" "http:
 	> "$d/wrk.out" 2>&1 &
 wrkpid=$!
 : > "$d/rss"
+tick=0
 while kill -0 "$wrkpid" 2>/dev/null; do
 	echo "$(rss_kb "$spid") $(rss_kb "${wpid:-0}")" >> "$d/rss"
+	# /metrics as Prometheus would scrape it, every 10 s of the load
+	[ $((tick++ % 10)) -ne 5 ] || curl -fsS -o "$d/metrics.$tick" "http://127.0.0.1:$port/metrics" || true
 	sleep 1
 done
 wait "$wrkpid" || true
@@ -154,6 +157,21 @@ check "server memory flat: ${rss_warm} kB after 10 s, ${rss_end} kB at the end" 
 	[ "$rss_end" -le $((rss_warm * 3 / 2 + 65536)) ]
 check "documents converted during the load ($((ready1 - ready0)))" [ "$ready1" -gt "$ready0" ]
 check "the server still answers after the load" curl -fsS -o /dev/null "http://127.0.0.1:$port/"
+# promtool (Debian's prometheus package: scripts/deps.sh --test) reads
+# every scrape made during the load; the conversions it counted are every
+# document ready (each converted once, before the load or during it)
+curl -fsS -o "$d/metrics.after" "http://127.0.0.1:$port/metrics"
+scrapes=$(ls "$d"/metrics.* | wc -l)
+if find_promtool; then
+	passed=0
+	for m in "$d"/metrics.*; do "$promtool" check metrics < "$m" > "$m.out" 2>&1 && passed=$((passed + 1)); done
+	check "promtool check metrics passes on the $scrapes scrapes of /metrics during and after the load" \
+		bash -c '[ "$1" -eq "$2" ] && [ "$2" -ge 2 ]' _ "$passed" "$scrapes"
+else
+	echo "# promtool not found (scripts/deps.sh --test fetches it): the scrapes were not checked"
+fi
+counted=$(awk '/^wenyuan_conversions_total\{.*outcome="ready"\}/ {n += $2} END {print n + 0}' "$d/metrics.after")
+check "/metrics counts every ready document's conversion ($counted, $ready1 ready)" [ "$counted" -ge "$ready1" ]
 stop_server
 echo "figure load.seconds=$secs"
 echo "figure load.connections=$conns"
