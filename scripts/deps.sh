@@ -41,6 +41,8 @@ fi
 # the browser test: Debian's chromium, driven by playwright-core from npm
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(chromium)
+  # the manuals render without warnings (tests/e2e/man.sh)
+  pkgs+=(groff-base man-db mandoc)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # fuzzing (make fuzz): clang with its libFuzzer and sanitizer runtimes

@@ -48,6 +48,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* the build makes the manuals (docs/man/) from the tables alone, before
+	 * any setting is read: a bad configuration file cannot break it */
+	if (argc == 5 && strcmp(argv[1], "--man") == 0)
+		return wy_cli_man(argv[2], argv[3], argv[4]);
 	wy_config cfg;
 	wy_errinfo ei = {0};
 	/* the configuration file comes before the environment and the flags:

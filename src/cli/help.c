@@ -1,11 +1,16 @@
 /* cli/help: what the program says of itself. The one table of the
  * commands' help (their usage lines and what they do) and of the global
- * options, which `wenyuan --help` and `wenyuan COMMAND --help` are made
- * of; and `wenyuan routes`. Nothing here opens the store. */
+ * options, which `wenyuan --help`, `wenyuan COMMAND --help` and the manual
+ * wenyuan(1) are all made of; the manuals themselves (roff made from
+ * templates under docs/man/ with these tables and the settings table of
+ * core/config.c); and `wenyuan routes`. Nothing here opens the store. */
 #include "cli/cli.h"
 #include "core/config.h"
+#include "core/util.h"
 #include "web/site.h"
+#include "wy_version.h" /* generated: tools/version.cmake */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +154,195 @@ void wy_cli_options_print(FILE *out)
 				fputc(*p, out);
 		fputc('\n', out);
 	}
+}
+
+/* ---- the manuals ---------------------------------------------------------- */
+
+/* The character past ASCII at s[i] as \[uXXXX] (groff and mandoc alike,
+ * whatever the locale); returns the index of its last byte. The tables
+ * and templates are ours and UTF-8: decoded without checks. */
+static size_t roff_char(FILE *out, const char *s, size_t i, size_t n)
+{
+	unsigned char c = (unsigned char)s[i];
+	int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+	unsigned cp = c & (0x3fu >> more);
+	for (int k = 0; k < more && i + 1 < n; k++)
+		cp = cp << 6 | ((unsigned char)s[++i] & 0x3fu);
+	fprintf(out, "\\[u%04X]", cp);
+	return i;
+}
+
+/* Text as roff: backslashes and hyphens escaped, characters past ASCII
+ * as roff_char writes them, a line that would start with a control
+ * character guarded. */
+static void roff(FILE *out, const char *s, size_t n)
+{
+	bool bol = true;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (bol && (c == '.' || c == '\''))
+			fputs("\\&", out);
+		bol = c == '\n';
+		if (c == '\\')
+			fputs("\\e", out);
+		else if (c == '-')
+			fputs("\\-", out);
+		else if (c < 0x80)
+			fputc(c, out);
+		else
+			i = roff_char(out, s, i, n);
+	}
+}
+
+static void roffs(FILE *out, const char *s) { roff(out, s, strlen(s)); }
+
+/* Paragraphs: an empty line starts a new one. */
+static void roff_text(FILE *out, const char *s)
+{
+	for (const char *p = s; *p;) {
+		const char *para = strstr(p, "\n\n"), *end = para ? para + 1 : p + strlen(p);
+		roff(out, p, (size_t)(end - p));
+		if (end[-1] != '\n')
+			fputc('\n', out);
+		p = para ? para + 2 : end;
+		if (*p)
+			fputs(".PP\n", out);
+	}
+}
+
+static void man_commands(FILE *out)
+{
+	for (size_t i = 0; i < COUNT(helps); i++) {
+		const struct help *h = &helps[i];
+		fprintf(out, ".SS %s\n.nf\n", h->name);
+		size_t cmd = strlen("wenyuan ") + strlen(h->name);
+		for (const char *p = h->synopsis; *p;) {
+			const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+			if (strncmp(p, "wenyuan ", 8) == 0 && (size_t)(end - p) >= cmd) {
+				fputs("\\fB", out);
+				roff(out, p, cmd);
+				fputs("\\fR", out);
+				roff(out, p + cmd, (size_t)(end - p) - cmd);
+			} else {
+				roff(out, p, (size_t)(end - p));
+			}
+			fputc('\n', out);
+			p = nl ? nl + 1 : end;
+		}
+		fputs(".fi\n.PP\n", out);
+		roff_text(out, h->text);
+	}
+}
+
+static void man_options(FILE *out)
+{
+	for (size_t i = 0; i < COUNT(options); i++) {
+		fputs(".TP\n.B ", out);
+		roffs(out, options[i].flag);
+		fputc('\n', out);
+		for (const char *p = options[i].text; *p; p++) /* one line, filled by roff */
+			if (*p == '\n')
+				fputc(' ', out);
+			else
+				roff(out, p, 1);
+		fputc('\n', out);
+	}
+}
+
+static void man_settings(FILE *out)
+{
+	wy_config_setting s;
+	for (size_t i = 0; wy_config_describe(i, &s); i++) {
+		fputs(".TP\n.B ", out);
+		roffs(out, s.name);
+		fputc('\n', out);
+		roffs(out, s.help);
+		fputs(".\n.br\n", out);
+		if (s.installed) {
+			fprintf(out, "Default: \\fIPREFIX\\fR/share/wenyuan/");
+			roffs(out, s.installed);
+			fputs(" when the binary is installed in \\fIPREFIX\\fR/bin, else the build's own.", out);
+		} else if (!*s.def) {
+			fputs("Default: empty.", out);
+		} else {
+			fputs("Default: \\fB", out);
+			roffs(out, s.def);
+			fputs("\\fR.", out);
+		}
+		if (s.number)
+			fprintf(out, " A number from %lld to %lld.", s.min, s.max);
+		else if (s.may_be_empty)
+			fputs(" Text, may be empty.", out);
+		fputs("\n.br\nEnvironment: \\fB\\%", out);
+		roffs(out, s.env);
+		fputs("\\fR; flag: \\fB\\%\\-\\-", out);
+		roffs(out, s.name);
+		fputs("=\\fR\\fIVALUE\\fR.", out);
+		if (s.site)
+			fputs(" A site setting: an admin may change it on the site, which then\n"
+			      "overrides the file.",
+			      out);
+		fputc('\n', out);
+	}
+}
+
+/* The template with its @NAME@ lines replaced: @COMMANDS@, @OPTIONS@,
+ * @SETTINGS@ stand alone on a line; @VERSION@, @DATE@ and @CONFIG_FILE@
+ * may be anywhere. The template's own characters past ASCII are escaped as the
+ * tables' are. */
+int wy_cli_man(const char *template_path, const char *out_path, const char *date)
+{
+	wy_buf t;
+	if (wy_file_read(template_path, 1 << 20, &t)) {
+		fprintf(stderr, "wenyuan: %s: %s\n", template_path, strerror(errno));
+		return 1;
+	}
+	FILE *out = fopen(out_path, "w");
+	if (!out) {
+		fprintf(stderr, "wenyuan: %s: %s\n", out_path, strerror(errno));
+		wy_buf_free(&t);
+		return 1;
+	}
+	static const struct {
+		const char *line;
+		void (*fn)(FILE *);
+	} blocks[] = {{"@COMMANDS@", man_commands}, {"@OPTIONS@", man_options}, {"@SETTINGS@", man_settings}};
+	const char *p = t.data ? t.data : "", *end = p + t.len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		size_t n = (size_t)(le - p);
+		bool done = false;
+		for (size_t i = 0; i < COUNT(blocks) && !done; i++)
+			if (n == strlen(blocks[i].line) && memcmp(p, blocks[i].line, n) == 0) {
+				blocks[i].fn(out);
+				done = true;
+			}
+		for (const char *q = p; !done && q < le; q++) {
+			if (*q == '@' && (size_t)(le - q) >= 9 && memcmp(q, "@VERSION@", 9) == 0) {
+				fputs(WY_VERSION, out);
+				q += 8;
+			} else if (*q == '@' && (size_t)(le - q) >= 6 && memcmp(q, "@DATE@", 6) == 0) {
+				fputs(date, out);
+				q += 5;
+			} else if (*q == '@' && (size_t)(le - q) >= 13 && memcmp(q, "@CONFIG_FILE@", 13) == 0) {
+				fputs(WY_CONFIG_FILE, out);
+				q += 12;
+			} else if ((unsigned char)*q >= 0x80) {
+				q = t.data + roff_char(out, t.data, (size_t)(q - t.data), t.len);
+			} else {
+				fputc(*q, out);
+			}
+		}
+		if (!done)
+			fputc('\n', out);
+		p = nl ? nl + 1 : end;
+	}
+	wy_buf_free(&t);
+	if (fclose(out) != 0) {
+		fprintf(stderr, "wenyuan: %s: %s\n", out_path, strerror(errno));
+		return 1;
+	}
+	return 0;
 }
 
 /* ---- routes --------------------------------------------------------------- */
