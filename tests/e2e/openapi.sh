@@ -2,7 +2,8 @@
 # docs/openapi.json says what the server does: it is a valid OpenAPI 3.0
 # description (the specification's own JSON Schema, Debian's
 # openapi-specification), it describes every /api/v1 route of the server's
-# route table (`wenyuan routes`) and nothing else, and a real server's
+# route table (`wenyuan routes`) and nothing else, docs/api.md names the
+# same operations, and a real server's
 # answers to every operation it describes (accounts, an upload, every
 # list) have the statuses and the fields its schemas give.
 source "$(dirname "$0")/lib.bash"
@@ -16,6 +17,7 @@ spec=$WY_SRC/docs/openapi.json
 checker=$WY_SRC/tests/e2e/openapi_check.py
 
 check "the description is OpenAPI 3.0" "$py" "$checker" spec "$spec" "$oas"
+check "docs/api.md and the description name the same operations" "$py" "$checker" doc "$spec" "$WY_SRC/docs/api.md"
 
 new_library
 "$WY_BIN" routes > "$d/routes.txt"

@@ -4,6 +4,7 @@
   openapi_check.py spec SPEC OAS_SCHEMA   the description is OpenAPI 3.0
   openapi_check.py routes SPEC ROUTES     its paths are the server's routes
   openapi_check.py live SPEC BASE FILE    the server's answers match it
+  openapi_check.py doc SPEC API_MD        docs/api.md names the same operations
 
 Each prints "ok - ..." / "not ok - ..." lines and exits 1 when any check
 failed. Only the standard library and jsonschema (python3-jsonschema).
@@ -348,12 +349,67 @@ def check_live(spec_path, base, text_path):
            ", ".join("%s %s" % x for x in sorted(described - cl.seen)))
 
 
+# ---- docs/api.md against the description ------------------------------------
+
+def doc_mentions(md_path):
+    """The operations docs/api.md names, (METHOD, URL path): each `GET
+    /api/v1/...` or `POST ...` in backquotes, and a path in backquotes after
+    one on the same line; {a,b} lists expanded, {name} left as it is."""
+    found = []
+    with open(md_path, encoding="utf-8") as f:
+        for line in f:
+            method = None
+            for span in re.findall(r"`([^`]*)`", line):
+                m = re.match(r"(?:(GET|POST) )?(/api/v1/[^?\s]*)", span)
+                if not m:
+                    continue
+                method = m.group(1) or method
+                if not method:
+                    continue
+                paths = [m.group(2)]
+                while any(re.search(r"\{[^}]*,[^}]*\}", p) for p in paths):
+                    out = []
+                    for p in paths:
+                        g = re.search(r"\{([^}]*,[^}]*)\}", p)
+                        out += [p[:g.start()] + alt + p[g.end():] for alt in g.group(1).split(",")] if g else [p]
+                    paths = out
+                found += [(method, p) for p in paths]
+    return found
+
+
+def template_regex(path, op):
+    """A template as a regular expression: an enum parameter its values, a
+    {name} in the text (docs/api.md's placeholders) or any other one
+    segment."""
+    enums = {p["name"]: p["schema"].get("enum") for p in op.get("parameters", []) if p.get("in") == "path"}
+    out, pos = "", 0
+    for g in re.finditer(r"\{([^}]+)\}", path):
+        out += re.escape(path[pos:g.start()])
+        vals = enums.get(g.group(1))
+        out += "(?:%s)" % "|".join(map(re.escape, vals + ["{%s}" % g.group(1)])) if vals else "[^/]+"
+        pos = g.end()
+    return re.compile(out + re.escape(path[pos:]) + "$")
+
+
+def check_doc(spec_path, md_path):
+    spec = load(spec_path)
+    ops = [(m, p, template_regex(p, op)) for m, p, op in operations(spec)]
+    mentions = doc_mentions(md_path)
+    report(len(mentions) >= 20, "docs/api.md names operations (%d)" % len(mentions))
+    unknown = ["%s %s" % (m, p) for m, p in mentions if not any(m == om and rx.match(p) for om, _, rx in ops)]
+    report(not unknown, "every operation docs/api.md names is described", ", ".join(unknown))
+    unnamed = ["%s %s" % (om, op) for om, op, rx in ops if not any(m == om and rx.match(p) for m, p in mentions)]
+    report(not unnamed, "docs/api.md names every operation described", ", ".join(unnamed))
+
+
 def main():
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "spec" and len(sys.argv) == 4:
         check_spec(sys.argv[2], sys.argv[3])
     elif cmd == "routes" and len(sys.argv) == 4:
         check_routes(sys.argv[2], sys.argv[3])
+    elif cmd == "doc" and len(sys.argv) == 4:
+        check_doc(sys.argv[2], sys.argv[3])
     elif cmd == "live" and len(sys.argv) == 5:
         check_live(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
