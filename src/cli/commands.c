@@ -287,7 +287,7 @@ int wy_cmd_info(wy_config *cfg, int argc, char **argv)
 	}
 	int64_t id;
 	if (!ids || !parse_id(ids, &id)) {
-		fprintf(stderr, "usage: wenyuan info ID [--json]\n");
+		wy_cli_usage(stderr, "info");
 		return 1;
 	}
 	wy_store *st;
@@ -324,7 +324,7 @@ int wy_cmd_list(wy_config *cfg, int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else {
-			fprintf(stderr, "usage: wenyuan list [--json]\n");
+			wy_cli_usage(stderr, "list");
 			return 1;
 		}
 	}
