@@ -282,6 +282,8 @@ static void man_settings(FILE *out)
 			fputs(" A site setting: an admin may change it on the site, which then\n"
 			      "overrides the file.",
 			      out);
+		if (s.restart)
+			fputs(" Read at start only: a reload (SIGHUP) leaves it.", out);
 		fputc('\n', out);
 	}
 }

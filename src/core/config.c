@@ -368,7 +368,7 @@ bool wy_config_describe(size_t i, wy_config_setting *out)
 		return false;
 	const struct setting *s = &settings[i];
 	*out = (wy_config_setting){s->name, s->env, s->def, s->help, s->type == T_INT || s->type == T_I64,
-				   s->type == T_STR0, s->min, s->max, s->site, NULL};
+				   s->type == T_STR0, s->min, s->max, s->site, s->restart, NULL};
 	for (size_t k = 0; k < sizeof installed_rows / sizeof installed_rows[0]; k++)
 		if (strcmp(installed_rows[k][0], s->name) == 0)
 			out->installed = installed_rows[k][1];

@@ -129,6 +129,7 @@ typedef struct wy_config_setting {
 	bool may_be_empty;   /* text that may be "" */
 	long long min, max;
 	bool site;           /* an admin may change it on the site */
+	bool restart;        /* read at start only: a reload leaves it */
 	const char *installed; /* the default of an installed binary, under
 				* PREFIX/share/wenyuan ("web"), or NULL */
 } wy_config_setting;

@@ -53,6 +53,9 @@ entry_has() { sed -n "/^\.B $1\$/,/^\.TP/p" "$d/wenyuan.conf.5" | grep -qF -- "$
 check "a setting's default and range come from the table" \
 	entry_has convert_timeout 'Default: \fB120\fR. A number from 1 to 86400.'
 check "a site setting says so" entry_has site_name 'A site setting'
+check "a setting read at start only says so" entry_has http_port 'Read at start only'
+lacks_entry() { ! entry_has "$@"; }
+check "one a reload changes does not" lacks_entry convert_timeout 'Read at start only'
 check "an installed directory's default is the installed one" entry_has web_dir '/share/wenyuan/web when the binary'
 
 # make install: PREFIX/share/man/man1 and man5, as a package builds it
