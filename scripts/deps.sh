@@ -41,6 +41,10 @@ fi
 # the browser test: Debian's chromium, driven by playwright-core from npm
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(chromium)
+  # the manuals render without warnings (tests/e2e/man.sh); the OpenAPI
+  # description is valid (the 3.0 JSON Schema, from openapi-specification)
+  # and says what the server answers (tests/e2e/openapi.sh)
+  pkgs+=(groff-base man-db mandoc openapi-specification python3-jsonschema)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # fuzzing (make fuzz): clang with its libFuzzer and sanitizer runtimes

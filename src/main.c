@@ -8,26 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The commands; what each says of itself is in cli/help.c. */
 static const struct command {
 	const char *name;
 	int (*fn)(wy_config *cfg, int argc, char **argv);
-	const char *help;
 } commands[] = {
-	{"add", wy_cmd_add, "store documents and convert them (FILE... [--title T] [--category PATH] [--no-wait])"},
-	{"info", wy_cmd_info, "show one document (ID [--json])"},
-	{"list", wy_cmd_list, "list documents ([--json])"},
-	{"text", wy_cmd_text, "print the text of a document's pages (ID [--page N])"},
-	{"category", wy_cmd_category, "the category tree (list | add PATH | rename PATH NAME | move PATH PARENT)"},
-	{"search", wy_cmd_search, "search the library (QUERY... [--json] [--limit N] [--category PATH] [--format F])"},
-	{"reindex", wy_cmd_reindex, "rebuild the search index from the stored text"},
-	{"backup", wy_cmd_backup, "copy the library while in use, or check a copy (DEST [--verify])"},
-	{"restore", wy_cmd_restore, "make a library of a backup (SRC --data DIR)"},
-	{"fsck", wy_cmd_fsck, "check that the store and the blob store agree ([--verify] [--grace SECONDS])"},
-	{"user", wy_cmd_user, "accounts (add NAME [--admin] [--password-stdin] | passwd NAME | ban NAME | unban NAME | admin NAME | list)"},
-	{"retry", wy_cmd_retry, "convert a failed document again (ID... [--force])"},
-	{"worker", wy_cmd_worker, "convert queued documents until stopped"},
-	{"serve", wy_cmd_serve, "run the web site with an embedded worker ([--port N] [--no-worker])"},
-	{"config", wy_cmd_config, "print the settings in force and check them"},
+	{"add", wy_cmd_add},
+	{"info", wy_cmd_info},
+	{"list", wy_cmd_list},
+	{"text", wy_cmd_text},
+	{"category", wy_cmd_category},
+	{"search", wy_cmd_search},
+	{"reindex", wy_cmd_reindex},
+	{"backup", wy_cmd_backup},
+	{"restore", wy_cmd_restore},
+	{"fsck", wy_cmd_fsck},
+	{"user", wy_cmd_user},
+	{"retry", wy_cmd_retry},
+	{"worker", wy_cmd_worker},
+	{"serve", wy_cmd_serve},
+	{"config", wy_cmd_config},
+	{"routes", wy_cmd_routes},
 };
 
 static void usage(FILE *out)
@@ -40,21 +41,17 @@ static void usage(FILE *out)
 		"\n"
 		"commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
-	fprintf(out,
-		"\n"
-		"global options:\n"
-		"  --config FILE       the configuration file (default $WENYUAN_CONFIG, else\n"
-		"                      " WY_CONFIG_FILE " when it exists): name = value lines\n"
-		"  --data DIR          data directory (default ./var, env WENYUAN_DATA)\n"
-		"  --SETTING=VALUE     any setting of `wenyuan config`, e.g. --convert_timeout=60\n"
-		"  --check-config      validate the settings and exit\n"
-		"  -h, --help          this help; `wenyuan COMMAND --help` for a command\n"
-		"  --version           the version and the git commit it was built from\n");
+		fprintf(out, "  %-9s %s\n", commands[i].name, wy_cli_summary(commands[i].name));
+	fprintf(out, "\nglobal options:\n");
+	wy_cli_options_print(out);
 }
 
 int main(int argc, char **argv)
 {
+	/* the build makes the manuals (docs/man/) from the tables alone, before
+	 * any setting is read: a bad configuration file cannot break it */
+	if (argc == 5 && strcmp(argv[1], "--man") == 0)
+		return wy_cli_man(argv[2], argv[3], argv[4]);
 	wy_config cfg;
 	wy_errinfo ei = {0};
 	/* the configuration file comes before the environment and the flags:

@@ -202,17 +202,8 @@ static long check_backup(const char *dir, bool verify)
 
 int wy_cmd_backup(wy_config *cfg, int argc, char **argv)
 {
-	static const char *usage_text =
-		"usage: wenyuan backup DEST [--verify]\n\n"
-		"Copies the library into the directory DEST while it is in use: one snapshot of the\n"
-		"store (wenyuan.db), the objects it refers to (blobs/, by content address: a second\n"
-		"backup into DEST copies only new ones) and a MANIFEST with the database's SHA-256.\n"
-		"`wenyuan restore DEST --data DIR` makes a library of it again.\n"
-		"With --verify, copies nothing and checks DEST instead: the checksum, the store's\n"
-		"own checks, every object there and whole.\n"
-		"Exit status: 0 done (or sound), 1 problems found, 2 it could not run.\n";
 	if (wy_cli_want_help(argc, argv)) {
-		fputs(usage_text, stdout);
+		wy_cli_usage(stdout, "backup");
 		return 0;
 	}
 	const char *dest = NULL;
@@ -223,12 +214,12 @@ int wy_cmd_backup(wy_config *cfg, int argc, char **argv)
 		else if (!dest && argv[i][0] != '-')
 			dest = argv[i];
 		else {
-			fputs(usage_text, stderr);
+			wy_cli_usage(stderr, "backup");
 			return 2;
 		}
 	}
 	if (!dest) {
-		fputs(usage_text, stderr);
+		wy_cli_usage(stderr, "backup");
 		return 2;
 	}
 	if (verify) {
@@ -299,14 +290,8 @@ int wy_cmd_backup(wy_config *cfg, int argc, char **argv)
 
 int wy_cmd_restore(wy_config *cfg, int argc, char **argv)
 {
-	static const char *usage_text =
-		"usage: wenyuan restore SRC --data DIR\n\n"
-		"Makes a library in DIR (which must hold none) from the backup SRC\n"
-		"(`wenyuan backup`): checks SRC first, then copies its database and its objects, and\n"
-		"checks the result as `wenyuan fsck` does.\n"
-		"Exit status: 0 done, 1 SRC or the result has problems, 2 it could not run.\n";
 	if (wy_cli_want_help(argc, argv)) {
-		fputs(usage_text, stdout);
+		wy_cli_usage(stdout, "restore");
 		return 0;
 	}
 	const char *src = NULL;
@@ -320,12 +305,12 @@ int wy_cmd_restore(wy_config *cfg, int argc, char **argv)
 		} else if (!src && argv[i][0] != '-') {
 			src = argv[i];
 		} else {
-			fputs(usage_text, stderr);
+			wy_cli_usage(stderr, "restore");
 			return 2;
 		}
 	}
 	if (!src) {
-		fputs(usage_text, stderr);
+		wy_cli_usage(stderr, "restore");
 		return 2;
 	}
 	const char *dir = cfg->data_dir;

@@ -22,10 +22,26 @@ int wy_cmd_fsck(wy_config *cfg, int argc, char **argv);
 int wy_cmd_user(wy_config *cfg, int argc, char **argv);
 int wy_cmd_backup(wy_config *cfg, int argc, char **argv);
 int wy_cmd_restore(wy_config *cfg, int argc, char **argv);
+int wy_cmd_routes(wy_config *cfg, int argc, char **argv);
 
 /* Whether the arguments ask for help (--help or -h). */
 #include <stdbool.h>
+#include <stdio.h>
 bool wy_cli_want_help(int argc, char **argv);
+
+/* The help of the commands, one table (cli/help.c) for `wenyuan --help`,
+ * `wenyuan COMMAND --help` and the manual: a command's usage lines and
+ * what it does (nothing for an unknown name); its one-line summary ("" for
+ * an unknown name); the global options, one a line. */
+void wy_cli_usage(FILE *out, const char *name);
+const char *wy_cli_summary(const char *name);
+void wy_cli_options_print(FILE *out);
+
+/* Write the manual made of the template at template_path (docs/man/ *.in:
+ * roff with @COMMANDS@, @OPTIONS@, @SETTINGS@ lines and @VERSION@,
+ * @DATE@, @CONFIG_FILE@ words) to out_path; date is the page's
+ * (YYYY-MM-DD). Reads no settings; 0, or 1 with the reason on stderr. */
+int wy_cli_man(const char *template_path, const char *out_path, const char *date);
 
 /* Open the store and blob store of cfg->data_dir, printing any error; the
  * store applies cfg's upload points rule (wy_store_upload_points_set). */

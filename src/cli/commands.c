@@ -167,13 +167,7 @@ static void add_tick(void *ctx, wy_store *st)
 
 static void add_usage(FILE *out)
 {
-	fprintf(out, "usage: wenyuan add FILE... [--title T] [--category PATH] [--uploader NAME] [--no-wait]\n"
-		     "\n"
-		     "Stores each file (a byte-identical file added before is not added twice;\n"
-		     "an account's upload of it is that account's own document),\n"
-		     "queues its conversion and, unless --no-wait, converts it here with a\n"
-		     "progress bar, then prints one line per document: ready or failed, and why.\n"
-		     "Exit status: 0 when every document is ready, 2 when any failed, 1 on errors.\n");
+	wy_cli_usage(out, "add");
 }
 
 int wy_cmd_add(wy_config *cfg, int argc, char **argv)
@@ -282,8 +276,7 @@ int wy_cmd_info(wy_config *cfg, int argc, char **argv)
 	bool json = false;
 	const char *ids = NULL;
 	if (wy_cli_want_help(argc, argv)) {
-		printf("usage: wenyuan info ID [--json]\n\nShows one document: id, title, format, pages, size,\n"
-		       "sha256, status (queued|converting|ready|failed) and the reason of a failure.\n");
+		wy_cli_usage(stdout, "info");
 		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -294,7 +287,7 @@ int wy_cmd_info(wy_config *cfg, int argc, char **argv)
 	}
 	int64_t id;
 	if (!ids || !parse_id(ids, &id)) {
-		fprintf(stderr, "usage: wenyuan info ID [--json]\n");
+		wy_cli_usage(stderr, "info");
 		return 1;
 	}
 	wy_store *st;
@@ -324,14 +317,14 @@ int wy_cmd_list(wy_config *cfg, int argc, char **argv)
 {
 	bool json = false;
 	if (wy_cli_want_help(argc, argv)) {
-		printf("usage: wenyuan list [--json]\n\nLists every document, newest first.\n");
+		wy_cli_usage(stdout, "list");
 		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else {
-			fprintf(stderr, "usage: wenyuan list [--json]\n");
+			wy_cli_usage(stderr, "list");
 			return 1;
 		}
 	}
@@ -373,8 +366,7 @@ int wy_cmd_text(wy_config *cfg, int argc, char **argv)
 	int64_t id = 0;
 	int only = 0;
 	if (wy_cli_want_help(argc, argv) || argc < 2) {
-		printf("usage: wenyuan text ID [--page N]\n\nPrints the text of every page of a ready document (or of"
-		       " page N),\neach page under a line \"=== page N ===\".\n");
+		wy_cli_usage(stdout, "text");
 		return argc < 2;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -417,12 +409,7 @@ int wy_cmd_text(wy_config *cfg, int argc, char **argv)
 
 static void category_usage(FILE *out)
 {
-	fprintf(out, "usage: wenyuan category list [--json]\n"
-		     "       wenyuan category add PATH          e.g. 行业资料/计算机/人工智能\n"
-		     "       wenyuan category rename PATH NAME\n"
-		     "       wenyuan category move PATH NEW_PARENT   (\"\" or / for the top)\n"
-		     "\nThe category tree. A new library starts with a default tree for a Chinese\n"
-		     "document site; documents keep their category when it is renamed or moved.\n");
+	wy_cli_usage(out, "category");
 }
 
 int wy_cmd_category(wy_config *cfg, int argc, char **argv)
@@ -481,8 +468,7 @@ int wy_cmd_retry(wy_config *cfg, int argc, char **argv)
 {
 	bool force = false, wait = true;
 	if (wy_cli_want_help(argc, argv) || argc < 2) {
-		printf("usage: wenyuan retry ID... [--force] [--no-wait]\n\nQueues a failed document for conversion"
-		       " again (--force: a ready one too)\nand converts it here unless --no-wait.\n");
+		wy_cli_usage(stdout, "retry");
 		return argc < 2;
 	}
 	wy_store *st;
@@ -541,9 +527,7 @@ int wy_cmd_retry(wy_config *cfg, int argc, char **argv)
 int wy_cmd_worker(wy_config *cfg, int argc, char **argv)
 {
 	if (wy_cli_want_help(argc, argv)) {
-		printf("usage: wenyuan worker [--until-idle]\n\nClaims queued conversion jobs and runs them in sandboxed\n"
-		       "child processes (settings: workers, convert_timeout, convert_memory_mb)\nuntil stopped with"
-		       " SIGINT/SIGTERM, or, with --until-idle, until the queue is empty.\n");
+		wy_cli_usage(stdout, "worker");
 		return 0;
 	}
 	bool until_idle = argc > 1 && strcmp(argv[1], "--until-idle") == 0;
@@ -566,8 +550,10 @@ int wy_cmd_worker(wy_config *cfg, int argc, char **argv)
 
 int wy_cmd_config(wy_config *cfg, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (wy_cli_want_help(argc, argv)) {
+		wy_cli_usage(stdout, "config");
+		return 0;
+	}
 	printf("%-18s %-12s %-20s %-26s %s\n", "SETTING", "VALUE", "FROM", "ENVIRONMENT", "MEANING");
 	wy_config_print(cfg, stdout);
 	return 0;
@@ -576,13 +562,8 @@ int wy_cmd_config(wy_config *cfg, int argc, char **argv)
 /* `wenyuan search QUERY...`: the site's search from the command line. */
 int wy_cmd_search(wy_config *cfg, int argc, char **argv)
 {
-	static const char *usage_text =
-		"usage: wenyuan search QUERY... [--json] [--limit N] [--offset N] [--category PATH] [--format F]\n"
-		"                      [--sort relevance|newest|downloads]\n\n"
-		"Searches the text of every page, titles and keywords. Words in quotes are a phrase,\n"
-		"-word excludes. Prints each document's id, title and the pages that match.\n";
 	if (wy_cli_want_help(argc, argv)) {
-		fputs(usage_text, stdout);
+		wy_cli_usage(stdout, "search");
 		return 0;
 	}
 	bool json = false;
@@ -607,7 +588,7 @@ int wy_cmd_search(wy_config *cfg, int argc, char **argv)
 			req.sort = strcmp(s, "newest") == 0 ? WY_SEARCH_NEWEST
 				 : strcmp(s, "downloads") == 0 ? WY_SEARCH_DOWNLOADS : WY_SEARCH_RELEVANCE;
 		} else if (strncmp(a, "--", 2) == 0 && a[2]) {
-			fputs(usage_text, stderr);
+			wy_cli_usage(stderr, "search");
 			wy_buf_free(&qtext);
 			return 1;
 		} else {
@@ -695,8 +676,7 @@ static void reindex_progress(void *ctx, int done, int total)
 int wy_cmd_reindex(wy_config *cfg, int argc, char **argv)
 {
 	if (wy_cli_want_help(argc, argv) || argc > 1) {
-		printf("usage: wenyuan reindex\n\nRebuilds the search index from the stored page text (after an "
-		       "upgrade that changes the tokenizer, or to repair it).\n");
+		wy_cli_usage(stdout, "reindex");
 		return argc > 1 && !wy_cli_want_help(argc, argv);
 	}
 	wy_store *st = NULL;
@@ -763,15 +743,8 @@ static int fsck_blob(void *ctx, const char *sha, const char *stray, int64_t mtim
 
 int wy_cmd_fsck(wy_config *cfg, int argc, char **argv)
 {
-	static const char *usage_text =
-		"usage: wenyuan fsck [--verify] [--grace SECONDS]\n\n"
-		"Checks that the store and the blob store agree: the database and the search index are\n"
-		"sound, every document's rows are consistent, every blob the store refers to exists\n"
-		"(with --verify, also that its bytes still hash to its name), and no blob older than\n"
-		"the grace period (default 3600 s) is an orphan. Prints one line per problem.\n"
-		"Exit status: 0 clean, 1 problems found, 2 the checks could not run.\n";
 	if (wy_cli_want_help(argc, argv)) {
-		fputs(usage_text, stdout);
+		wy_cli_usage(stdout, "fsck");
 		return 0;
 	}
 	bool verify = false;
@@ -783,12 +756,12 @@ int wy_cmd_fsck(wy_config *cfg, int argc, char **argv)
 			char *end;
 			long long g = strtoll(argv[++i], &end, 10);
 			if (*end || g < 0) {
-				fputs(usage_text, stderr);
+				wy_cli_usage(stderr, "fsck");
 				return 2;
 			}
 			f.grace = g;
 		} else {
-			fputs(usage_text, stderr);
+			wy_cli_usage(stderr, "fsck");
 			return 2;
 		}
 	}

@@ -85,9 +85,7 @@ int wy_cmd_serve(wy_config *cfg, int argc, char **argv)
 	bool worker = true;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: wenyuan serve [--listen ADDR:PORT] [--port N] [--addr A] [--no-worker]\n\nServes the site on"
-			       " http://ADDR:PORT (settings http_addr, http_port) and, unless\n--no-worker, converts"
-			       " queued documents in an embedded worker process.\n");
+			wy_cli_usage(stdout, "serve");
 			return 0;
 		} else if (strcmp(argv[i], "--no-worker") == 0) {
 			worker = false;

@@ -14,14 +14,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: wenyuan user add NAME [--admin] [--password-stdin]\n"
-		   "       wenyuan user passwd NAME [--password-stdin]\n"
-		   "       wenyuan user ban|unban|admin|unadmin NAME\n"
-		   "       wenyuan user list [--json]\n\n"
-		   "Without --password-stdin a random password is made and printed.\n"
-		   "A password is 8-128 bytes; a name 2-32 letters, digits, '_' or '-',\n"
-		   "of one script (Chinese with Latin letters is fine), and not one that\n"
-		   "looks like a taken name (аlice with a Cyrillic а next to alice).\n");
+	wy_cli_usage(f, "user");
 }
 
 /* The new password: a line of standard input, or 16 random characters. */

@@ -141,6 +141,10 @@ static const struct setting *find(const char *name)
 	return NULL;
 }
 
+/* The settings whose default is a directory of an installed binary's
+ * PREFIX/share/wenyuan when it is there. */
+static const char *const installed_rows[][2] = {{"web_dir", "web"}, {"locale_dir", "locale"}};
+
 /* An installed binary (`make install`: PREFIX/bin/wenyuan) finds the
  * site's files and translations beside it, in PREFIX/share/wenyuan; one
  * run from its build directory, in the source and build trees (the
@@ -156,13 +160,12 @@ static void installed_defaults(wy_config *cfg)
 	if (!slash)
 		return;
 	*slash = 0;
-	static const char *const rows[][2] = {{"web_dir", "web"}, {"locale_dir", "locale"}};
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+	for (size_t i = 0; i < sizeof installed_rows / sizeof installed_rows[0]; i++) {
 		char dir[1200];
-		snprintf(dir, sizeof dir, "%s/../share/wenyuan/%s", exe, rows[i][1]);
+		snprintf(dir, sizeof dir, "%s/../share/wenyuan/%s", exe, installed_rows[i][1]);
 		char *real = realpath(dir, NULL);
 		if (real && access(real, R_OK | X_OK) == 0)
-			apply(cfg, find(rows[i][0]), real, "default (installed)", NULL);
+			apply(cfg, find(installed_rows[i][0]), real, "default (installed)", NULL);
 		free(real);
 	}
 }
@@ -379,6 +382,19 @@ void wy_config_print(const wy_config *cfg, FILE *out)
 		format_value(cfg, s, val, sizeof val);
 		fprintf(out, "%-18s %-12s %-20s %-26s %s\n", s->name, val, cfg->origin[i], s->env, s->help);
 	}
+}
+
+bool wy_config_describe(size_t i, wy_config_setting *out)
+{
+	if (i >= NSETTINGS)
+		return false;
+	const struct setting *s = &settings[i];
+	*out = (wy_config_setting){s->name, s->env, s->def, s->help, s->type == T_INT || s->type == T_I64,
+				   s->type == T_STR0, s->min, s->max, s->site, s->restart, NULL};
+	for (size_t k = 0; k < sizeof installed_rows / sizeof installed_rows[0]; k++)
+		if (strcmp(installed_rows[k][0], s->name) == 0)
+			out->installed = installed_rows[k][1];
+	return true;
 }
 
 const char *wy_config_site_setting(size_t i)

@@ -121,6 +121,21 @@ int wy_config_update(wy_config *live, const wy_config *fresh);
 /* Whether a setting takes effect only at start. */
 bool wy_config_is_restart_only(const char *name);
 
+/* What the table says of one setting, for its documentation (the manual
+ * wenyuan.conf(5) is made of these): the i-th setting in the table's order,
+ * false past the last. Strings are static. */
+typedef struct wy_config_setting {
+	const char *name, *env, *def, *help;
+	bool number;         /* a number from min to max, else text */
+	bool may_be_empty;   /* text that may be "" */
+	long long min, max;
+	bool site;           /* an admin may change it on the site */
+	bool restart;        /* read at start only: a reload leaves it */
+	const char *installed; /* the default of an installed binary, under
+				* PREFIX/share/wenyuan ("web"), or NULL */
+} wy_config_setting;
+bool wy_config_describe(size_t i, wy_config_setting *out);
+
 /* Print every setting with its value, range and variable. */
 void wy_config_print(const wy_config *cfg, FILE *out);
 

@@ -279,7 +279,8 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 		int64_t spent = 0;
 		int rc = wy_store_download(st, r->user.id, d->id, !free_, &spent, &ei);
 		if (rc == WY_EPOINTS)
-			return web_message(r, 402, wy_i18n_tr(lang, "下载"), wy_i18n_tr(lang, "积分不足。"), back);
+			return r->api ? web_api_error(c, 402, "not enough points")
+				      : web_message(r, 402, wy_i18n_tr(lang, "下载"), wy_i18n_tr(lang, "积分不足。"), back);
 		if (rc)
 			return web_unavailable(r);
 		if (spent)
@@ -316,15 +317,14 @@ enum MHD_Result web_post_download(web_req *r)
 	const char *rest = r->rest;
 	bool api = r->api;
 	int64_t id;
-	if (!web_path_id(rest, &id))
-		return web_not_found(r);
 	wy_store *st;
 	wy_doc d;
-	if (web_store(sv, &st, NULL) || wy_store_doc_get(st, id, &d, NULL))
-		return web_not_found(r);
+	/* the JSON twin answers in JSON, as every /api/v1 route */
+	if (!web_path_id(rest, &id) || web_store(sv, &st, NULL) || wy_store_doc_get(st, id, &d, NULL))
+		return api ? web_api_error(c, 404, "no such document") : web_not_found(r);
 	if (!web_can_see(r, &d)) {
 		wy_doc_clear(&d);
-		return web_not_found(r);
+		return api ? web_api_error(c, 404, "no such document") : web_not_found(r);
 	}
 	if (!r->authed) {
 		wy_doc_clear(&d);

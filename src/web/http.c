@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "web/conn_guard.h"
 #include "web/i18n.h"
+#include "web/site.h"
 #include "web/web_int.h"
 
 #include <arpa/inet.h>
@@ -186,6 +187,18 @@ static const web_route routes[] = {
 };
 
 _Static_assert(sizeof routes / sizeof routes[0] <= WEB_METRICS_ROUTES, "metrics have a row for every route");
+
+void wy_site_routes_print(FILE *out)
+{
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		const web_route *rt = &routes[i];
+		const char *method = rt->post ? "POST" : "GET", *star = rt->exact ? "" : "*";
+		if (!(rt->flags & WEB_API))
+			fprintf(out, "%s %s%s\n", method, rt->path, star);
+		if (rt->flags & (WEB_API | WEB_TWIN))
+			fprintf(out, "%s %s%s%s\n", method, rt->flags & WEB_TWIN ? "/api/v1" : "", rt->path, star);
+	}
+}
 
 __thread web_req *web_current;
 

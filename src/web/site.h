@@ -8,6 +8,8 @@
 #include "core/config.h"
 #include "core/err.h"
 
+#include <stdio.h>
+
 typedef struct wy_site wy_site;
 
 /* Start the site of cfg on cfg->http_addr:http_port: check the store
@@ -37,6 +39,13 @@ void wy_site_tick(wy_site *s);
  * not those read at start) for the requests from now on. From the thread
  * that calls wy_site_tick. */
 void wy_site_reload(wy_site *s, const wy_config *fresh);
+
+/* Print the route table, what the site answers, one route a line:
+ * "GET /path" or "POST /path", a path ending in "*" when it is a prefix
+ * (the handler takes the rest), the JSON twin of a page (/api/v1/path)
+ * as a line of its own. For `wenyuan routes` and the test that holds the
+ * OpenAPI description (docs/openapi.json) to the server. Needs no site. */
+void wy_site_routes_print(FILE *out);
 
 /* Stop: no new connection from now on; the requests in flight finish
  * (each closing its connection) for up to stop_grace seconds, then every
