@@ -38,9 +38,10 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--heavy"
   # make test-heavy: wrk for the load, ss and ps
   if [ "${1:-}" = "--heavy" ]; then pkgs+=(wrk iproute2 procps); fi
 fi
-# the browser test: Debian's chromium, driven by playwright-core from npm
+# the browser test: Debian's chromium, driven by playwright-core from npm;
+# systemd for systemd-analyze, which checks the units (tests/e2e/units.sh)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(chromium)
+  pkgs+=(chromium systemd)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # fuzzing (make fuzz): clang with its libFuzzer and sanitizer runtimes
