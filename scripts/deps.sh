@@ -44,6 +44,11 @@ if [ "${1:-}" = "--test" ]; then
   pkgs+=(chromium systemd)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
+# the Debian package (make deb, make test-package): debhelper builds it,
+# lintian checks it, curl fetches the installed site's page
+if [ "${1:-}" = "--deb" ]; then
+  pkgs+=(debhelper dpkg-dev fakeroot lintian curl)
+fi
 # fuzzing (make fuzz): clang with its libFuzzer and sanitizer runtimes
 # (Debian 12 ships them in libclang-rt-14-dev, only recommended by clang),
 # and llvm for llvm-symbolizer, which turns a crash's addresses into lines
