@@ -7,7 +7,7 @@ PORT ?= 8080
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run test bench samples clean asan test-asan fuzz test-heavy install deb
+.PHONY: all deps run test bench samples clean asan test-asan fuzz test-heavy install deb test-package
 
 all: $(BUILD)/wenyuan
 
@@ -43,6 +43,13 @@ deb:
 	cd $(DEB_OUT)/src && WY_COMMIT=$$(git -C $(CURDIR) describe --always --dirty --abbrev=12) \
 		DEB_BUILD_OPTIONS="parallel=$(JOBS) $(DEB_BUILD_OPTIONS)" dpkg-buildpackage -us -uc -b
 	@ls $(DEB_OUT)/*.deb
+
+# Build the package, check it with lintian, install it on this machine
+# (as root), serve a document from it as the systemd units would, then
+# purge it (tests/pkg/deb.sh; not part of `make test`).
+test-package:
+	@scripts/deps.sh --deb
+	tests/pkg/deb.sh
 
 # Build, load the sample documents the project makes itself, serve the site.
 run: all
