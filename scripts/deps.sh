@@ -39,9 +39,11 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--heavy"
   if [ "${1:-}" = "--heavy" ]; then pkgs+=(wrk iproute2 procps); fi
 fi
 # the browser test: Debian's chromium, driven by playwright-core from npm;
-# systemd for systemd-analyze, which checks the units (tests/e2e/units.sh)
+# systemd for systemd-analyze, which checks the units (tests/e2e/units.sh);
+# python3-seccomp imitates the worker unit's system call filter
+# (tests/e2e/units_sandbox.sh)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(chromium systemd)
+  pkgs+=(chromium systemd python3-seccomp)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # the Debian package (make deb, make test-package): debhelper builds it,

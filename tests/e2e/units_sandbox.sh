@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The worker unit's system call filter lets conversion confine itself: a
+# worker run under the seccomp filter wenyuan-worker.service would get
+# (its SystemCallFilter=, RestrictAddressFamilies=AF_UNIX and
+# RestrictNamespaces=user net, imitated by unit_filter.py where systemd is
+# not PID 1), as an unprivileged user, converts an office document in its
+# own network namespace and an HTML page under Landlock; the same unit
+# without Landlock's calls and with RestrictNamespaces=yes fails both,
+# saying why, which shows that the filter is really applied. Skipped
+# without python3-seccomp or systemd-analyze (scripts/deps.sh --test), or
+# where the kernel offers no unprivileged user namespace or no Landlock
+# (nothing a unit could change).
+source "$(dirname "$0")/lib.bash"
+
+command -v systemd-analyze >/dev/null || { echo "skipped: systemd-analyze not installed"; exit 77; }
+py=/usr/bin/python3 # Debian's, where python3-seccomp installs the module
+"$py" -c 'import seccomp' 2>/dev/null || { echo "skipped: python3-seccomp not installed"; exit 77; }
+d=$(tmpdir)
+trap 'rm -rf "$d"' EXIT
+chmod 0755 "$d"
+# The unit runs the worker as an unprivileged user: as root, run as nobody.
+as=()
+if [ "$(id -u)" -eq 0 ]; then
+	as=(runuser -u nobody --)
+	chown nobody "$d"
+fi
+"${as[@]}" unshare --user --net true 2>/dev/null ||
+	{ echo "skipped: no unprivileged user namespace on this kernel"; exit 77; }
+
+sed "s|@WY_BINDIR@/wenyuan|$WY_BIN|" "$WY_SRC/dist/systemd/wenyuan-worker.service.in" > "$d/worker.service"
+sed -e 's/ landlock_create_ruleset landlock_add_rule landlock_restrict_self$//' \
+	-e 's/^RestrictNamespaces=user net$/RestrictNamespaces=yes/' "$d/worker.service" > "$d/spoiled.service"
+check "the spoiled unit differs in the two lines" [ "$(diff "$d/worker.service" "$d/spoiled.service" | grep -c '^>')" = 2 ]
+
+cat > "$d/报告.fodt" <<'DOC'
+<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:body><office:text><text:p>服务单元的过滤器之下，办公文档照常转换。</text:p></office:text></office:body></office:document>
+DOC
+printf '<html><body><h1>网页</h1><p>沙箱里的网页也照常转换。</p></body></html>\n' > "$d/网页.html"
+chmod 0644 "$d"/*.fodt "$d"/*.html
+
+# run LIBRARY UNIT: add both files to a new library and convert them with
+# a worker under UNIT's filter; the worker's log in LIBRARY.err.
+run() {
+	local lib=$d/$1
+	"${as[@]}" mkdir -p "$lib/tmp"
+	"${as[@]}" "$WY_BIN" --data "$lib" add --no-wait "$d/报告.fodt" "$d/网页.html" > "$lib.add" 2>&1
+	(cd / && "${as[@]}" env TMPDIR="$lib/tmp" WENYUAN_LOG=info timeout 300 \
+		"$py" "$WY_SRC/tests/e2e/unit_filter.py" "$2" -- "$WY_BIN" --data "$lib" --workers=2 worker --until-idle) \
+		> "$lib.out" 2> "$lib.err"
+	"${as[@]}" "$WY_BIN" --data "$lib" list --json > "$lib.json"
+}
+status() { jq -r --arg f "$2" '.[] | select(.filename == $f) | .status' "$1"; }
+
+# Without any filter first: a kernel without Landlock refuses HTML anyway.
+"${as[@]}" "$WY_BIN" --data "$d/plain" add "$d/网页.html" > "$d/plain.add" 2>&1
+grep -q '^ready' "$d/plain.add" || { echo "skipped: this kernel has no Landlock"; exit 77; }
+
+run good "$d/worker.service"
+head -1 "$d/good.err" | sed 's/^/# /'
+check "under the worker unit's filter an office document converts" [ "$(status "$d/good.json" 报告.fodt)" = ready ]
+check "and an HTML page (Landlock)" [ "$(status "$d/good.json" 网页.html)" = ready ]
+check "the converters are confined" lacks sandbox.unconfined "$d/good.err"
+check "LibreOffice has its own network namespace" lacks office.network "$d/good.err"
+{ grep -E 'sandbox|office.network|job.failed' "$d/good.err" || true; } | head -5 | sed 's/^/# /'
+
+run spoiled "$d/spoiled.service"
+check "without Landlock's calls the HTML page is refused" \
+	grep -q 'job.failed.*format=html.*Landlock' "$d/spoiled.err"
+check "with RestrictNamespaces=yes the office document is refused" \
+	grep -q 'job.failed.*format=fodt.*network namespace' "$d/spoiled.err"
+finish
