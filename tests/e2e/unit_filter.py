@@ -4,8 +4,10 @@ systemd would install for UNIT, on a machine where systemd is not PID 1
 (tests/e2e/units_sandbox.sh). Of the unit it reads SystemCallFilter=
 (groups expanded by `systemd-analyze syscall-filter`, so as systemd
 itself defines them), SystemCallErrorNumber=, RestrictAddressFamilies=
-(socket() of another family fails with EAFNOSUPPORT) and
-RestrictNamespaces= (unshare() of another namespace fails); like systemd
+(socket() of another family fails with EAFNOSUPPORT),
+RestrictNamespaces= (unshare() of another namespace fails) and
+MemoryDenyWriteExecute= (no memory both writable and executable, none made
+executable later); like systemd
 it sets no_new_privs. The mount-based settings (ProtectSystem=,
 PrivateTmp= ...) are not imitated: they need a mount namespace made as
 root. Prints one line to stderr saying what it applied."""
@@ -73,11 +75,21 @@ def main():
     families = [getattr(socket, f) for f in " ".join(settings.get("RestrictAddressFamilies", [])).split()]
     spaces = " ".join(settings.get("RestrictNamespaces", [])).split()
 
+    mdwe = settings.get("MemoryDenyWriteExecute", ["no"])[-1] in ("yes", "true")
+    wx, x = 0x2 | 0x4, 0x4  # PROT_WRITE | PROT_EXEC, PROT_EXEC
+
     flt = seccomp.SyscallFilter(defaction=seccomp.ERRNO(err))
     unknown = []
     for call in sorted(allowed):
         try:
-            if call == "socket" and families:
+            if call in ("mmap", "mmap2") and mdwe:
+                for prot in (0, 0x2, 0x4):
+                    flt.add_rule(seccomp.ALLOW, call, seccomp.Arg(2, seccomp.MASKED_EQ, wx, prot))
+                flt.add_rule(seccomp.ERRNO(errno.EPERM), call, seccomp.Arg(2, seccomp.MASKED_EQ, wx, wx))
+            elif call in ("mprotect", "pkey_mprotect") and mdwe:
+                flt.add_rule(seccomp.ALLOW, call, seccomp.Arg(2, seccomp.MASKED_EQ, x, 0))
+                flt.add_rule(seccomp.ERRNO(errno.EPERM), call, seccomp.Arg(2, seccomp.MASKED_EQ, x, x))
+            elif call == "socket" and families:
                 for fam in families:
                     flt.add_rule(seccomp.ALLOW, call, seccomp.Arg(0, seccomp.EQ, fam))
                 for fam in range(64):
@@ -96,7 +108,8 @@ def main():
             unknown.append(call)  # not a call on this architecture
     print(f"unit_filter: {len(allowed) - len(unknown)} calls allowed (else {errno.errorcode[err]}), "
           f"address families {' '.join(settings.get('RestrictAddressFamilies', [])) or 'any'}, "
-          f"namespaces {' '.join(spaces) or 'any'}", file=sys.stderr)
+          f"namespaces {' '.join(spaces) or 'any'}, write+execute memory {'denied' if mdwe else 'allowed'}",
+          file=sys.stderr)
     flt.load()
     os.execvp(cmd[0], cmd)
 

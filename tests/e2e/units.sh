@@ -18,6 +18,11 @@ done
 check "every placeholder is filled" lacks "@WY_" <(cat "$d"/*.service)
 check "ExecStart is the built binary" grep -qx "ExecStart=$WY_BIN serve --no-worker" "$d/wenyuan.service"
 
+# Documentation=man:wenyuan(1) is checked too: the page as installed.
+mkdir -p "$d/man/man1"
+cp "$WY_SRC/docs/wenyuan.1" "$d/man/man1/"
+export MANPATH=$d/man
+
 # verify: what it says about our units (anything naming them or their
 # directory); it exits 0 on warnings such as an unknown key.
 verify() { # verify DIR UNIT...: prints its lines about those units

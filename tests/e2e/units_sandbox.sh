@@ -6,7 +6,9 @@
 # not PID 1), as an unprivileged user, converts an office document in its
 # own network namespace and an HTML page under Landlock; the same unit
 # without Landlock's calls and with RestrictNamespaces=yes fails both,
-# saying why, which shows that the filter is really applied. Skipped
+# saying why, which shows that the filter is really applied. The site
+# under its unit's filter (also no writable and executable memory) serves
+# the result and registers an account; without TCP/IP it cannot. Skipped
 # without python3-seccomp or systemd-analyze (scripts/deps.sh --test), or
 # where the kernel offers no unprivileged user namespace or no Landlock
 # (nothing a unit could change).
@@ -70,4 +72,33 @@ check "without Landlock's calls the HTML page is refused" \
 	grep -q 'job.failed.*format=html.*Landlock' "$d/spoiled.err"
 check "with RestrictNamespaces=yes the office document is refused" \
 	grep -q 'job.failed.*format=fodt.*network namespace' "$d/spoiled.err"
+
+# The site under its unit's filter (~@privileged, TCP/IP, no namespaces,
+# no writable and executable memory) serves that library: a document's
+# page, and a registration, which loads ICU to check the name.
+sed "s|@WY_BINDIR@/wenyuan|$WY_BIN|" "$WY_SRC/dist/systemd/wenyuan.service.in" > "$d/serve.service"
+serve_under() { # serve_under UNIT: start the site under UNIT's filter; sets spid, base
+	local port
+	port=$(free_port)
+	base=http://127.0.0.1:$port
+	(cd / && exec "${as[@]}" "$py" "$WY_SRC/tests/e2e/unit_filter.py" "$1" -- \
+		"$WY_BIN" --data "$d/good" serve --no-worker --listen "127.0.0.1:$port") > "$d/serve.out" 2> "$d/serve.err" &
+	spid=$!
+}
+serve_under "$d/serve.service"
+trap 'kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true; rm -rf "$d"' EXIT
+check "under the site unit's filter the site answers" wait_http "$base/healthz"
+head -1 "$d/serve.err" | sed 's/^/# /'
+id=$(jq -r '.[] | select(.filename == "报告.fodt") | .id' "$d/good.json")
+check "and serves the office document's page" grep -q '办公文档照常转换' <(curl -fsS "$base/doc/$id")
+token=$(register 过滤器 "a-long-enough-password-1")
+a_token() { [ -n "$1" ] && [ "$1" != null ]; }
+check "and registers an account (ICU checks the name)" a_token "$token"
+kill "$spid"; wait "$spid" 2>/dev/null || true
+# The same site without TCP/IP cannot listen.
+sed 's/^RestrictAddressFamilies=.*/RestrictAddressFamilies=AF_UNIX/' "$d/serve.service" > "$d/serve-spoiled.service"
+serve_under "$d/serve-spoiled.service"
+exited() { ! kill -0 "$spid" 2>/dev/null; }
+check "with RestrictAddressFamilies=AF_UNIX it cannot listen and exits" eventually exited
+grep -v '^unit_filter' "$d/serve.err" | head -2 | sed 's/^/# /'
 finish
