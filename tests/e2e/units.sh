@@ -50,6 +50,10 @@ for u in "${units[@]}"; do
 done
 check "the units may write the packaged data directory" \
 	grep -qx "ReadWritePaths=$(sed -n 's/^data = //p' "$WY_SRC/dist/wenyuan.conf")" "$d/wenyuan.service"
+# the site's stop: stop_grace for the requests in flight, within TimeoutStopSec
+grace=$("$WY_BIN" config | awk '$1 == "stop_grace" {print $2}')
+stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s$/\1/p' "$d/wenyuan.service")
+check "the site's TimeoutStopSec (${stop:-?} s) leaves room for stop_grace (${grace:-?} s)" [ "${stop:-0}" -gt "${grace:-999}" ]
 check "the worker may make its converters' namespaces" grep -qx "RestrictNamespaces=user net" "$d/wenyuan-worker.service"
 check "and call Landlock" grep -q "^SystemCallFilter=.*landlock_restrict_self" "$d/wenyuan-worker.service"
 none() { ! grep -qE "$1" "$2"; } # none REGEX FILE

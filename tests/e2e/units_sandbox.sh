@@ -21,13 +21,33 @@ d=$(tmpdir)
 trap 'rm -rf "$d"' EXIT
 chmod 0755 "$d"
 # The unit runs the worker as an unprivileged user: as root, run as nobody.
+# (setpriv execs, so a process started through it is the one signalled)
 as=()
 if [ "$(id -u)" -eq 0 ]; then
-	as=(runuser -u nobody --)
+	as=(setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env --)
 	chown nobody "$d"
 fi
 "${as[@]}" unshare --user --net true 2>/dev/null ||
 	{ echo "skipped: no unprivileged user namespace on this kernel"; exit 77; }
+
+# systemd's side of Type=notify: a datagram socket the units' user may
+# write to; each message line logged.
+sock=$d/notify.sock
+"$py" - "$sock" "$d/notify.log" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+s.settimeout(600)  # ends by itself
+with open(sys.argv[2], "a", buffering=1) as log:
+    while True:
+        for line in s.recv(4096).decode().split("\n"):
+            log.write(line + "\n")
+PY
+lpid=$!
+trap 'kill $lpid 2>/dev/null || true; rm -rf "$d"' EXIT
+eventually test -S "$sock"
+told() { grep -qx "$1" "$d/notify.log" 2>/dev/null; }
 
 sed "s|@WY_BINDIR@/wenyuan|$WY_BIN|" "$WY_SRC/dist/systemd/wenyuan-worker.service.in" > "$d/worker.service"
 sed -e 's/ landlock_create_ruleset landlock_add_rule landlock_restrict_self$//' \
@@ -48,7 +68,7 @@ run() {
 	local lib=$d/$1
 	"${as[@]}" mkdir -p "$lib/tmp"
 	"${as[@]}" "$WY_BIN" --data "$lib" add --no-wait "$d/报告.fodt" "$d/网页.html" > "$lib.add" 2>&1
-	(cd / && "${as[@]}" env TMPDIR="$lib/tmp" WENYUAN_LOG=info timeout 300 \
+	(cd / && "${as[@]}" env TMPDIR="$lib/tmp" NOTIFY_SOCKET="$sock" WENYUAN_LOG=info timeout 300 \
 		"$py" "$WY_SRC/tests/e2e/unit_filter.py" "$2" -- "$WY_BIN" --data "$lib" --workers=2 worker --until-idle) \
 		> "$lib.out" 2> "$lib.err"
 	"${as[@]}" "$WY_BIN" --data "$lib" list --json > "$lib.json"
@@ -65,6 +85,7 @@ check "under the worker unit's filter an office document converts" [ "$(status "
 check "and an HTML page (Landlock)" [ "$(status "$d/good.json" 网页.html)" = ready ]
 check "the converters are confined" lacks sandbox.unconfined "$d/good.err"
 check "LibreOffice has its own network namespace" lacks office.network "$d/good.err"
+check "the worker tells systemd it is ready (Type=notify)" told READY=1
 { grep -E 'sandbox|office.network|job.failed' "$d/good.err" || true; } | head -5 | sed 's/^/# /'
 
 run spoiled "$d/spoiled.service"
@@ -81,12 +102,14 @@ serve_under() { # serve_under UNIT: start the site under UNIT's filter; sets spi
 	local port
 	port=$(free_port)
 	base=http://127.0.0.1:$port
-	(cd / && exec "${as[@]}" "$py" "$WY_SRC/tests/e2e/unit_filter.py" "$1" -- \
+	: > "$d/notify.log"
+	(cd / && exec "${as[@]}" env NOTIFY_SOCKET="$sock" WATCHDOG_USEC=400000 \
+		"$py" "$WY_SRC/tests/e2e/unit_filter.py" "$1" -- \
 		"$WY_BIN" --data "$d/good" serve --no-worker --listen "127.0.0.1:$port") > "$d/serve.out" 2> "$d/serve.err" &
 	spid=$!
 }
 serve_under "$d/serve.service"
-trap 'kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true; rm -rf "$d"' EXIT
+trap 'kill $spid $lpid 2>/dev/null || true; wait $spid 2>/dev/null || true; rm -rf "$d"' EXIT
 check "under the site unit's filter the site answers" wait_http "$base/healthz"
 head -1 "$d/serve.err" | sed 's/^/# /'
 id=$(jq -r '.[] | select(.filename == "报告.fodt") | .id' "$d/good.json")
@@ -94,7 +117,13 @@ check "and serves the office document's page" grep -q '办公文档照常转换'
 token=$(register 过滤器 "a-long-enough-password-1")
 a_token() { [ -n "$1" ] && [ "$1" != null ]; }
 check "and registers an account (ICU checks the name)" a_token "$token"
-kill "$spid"; wait "$spid" 2>/dev/null || true
+check "it tells systemd it is ready" eventually told READY=1
+check "and pings the watchdog" eventually told WATCHDOG=1
+kill -HUP "$spid"
+check "SIGHUP: it tells systemd it reloads" eventually told RELOADING=1
+kill "$spid"
+check "SIGTERM: it tells systemd it stops" eventually told STOPPING=1
+wait "$spid" 2>/dev/null || true
 # The same site without TCP/IP cannot listen.
 sed 's/^RestrictAddressFamilies=.*/RestrictAddressFamilies=AF_UNIX/' "$d/serve.service" > "$d/serve-spoiled.service"
 serve_under "$d/serve-spoiled.service"
