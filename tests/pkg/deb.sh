@@ -6,7 +6,8 @@
 # installs it with apt, checks what the install made, runs the commands
 # of the installed units as the user wenyuan with the packaged settings
 # (the site on a free port of 127.0.0.1), adds a Chinese text file as that
-# user, waits until it is ready, fetches its page, then stops everything,
+# user and a flat ODF text, waits until they are ready, fetches their
+# pages, then stops everything,
 # purges the package and removes what the install added (packages it
 # pulled in, the user), checking that the machine is as before.
 # Refuses to run where wenyuan is installed or its directories exist.
@@ -136,23 +137,39 @@ if check "the packaged site answers on 127.0.0.1" wait_http "$base/healthz"; the
 
 title=安装包测试
 printf '%s\n文渊的安装包读得懂这份中文文档：天一阁藏书。\n' "$title" > "$d/$title.txt"
-chmod 0644 "$d/$title.txt"
-(cd / && "${as_wenyuan[@]}" /usr/bin/wenyuan add --no-wait "$d/$title.txt") > "$d/add.out" 2>&1
-id=$(awk '$1 == "added" {print $2}' "$d/add.out")
-check "wenyuan add queues the document as the user wenyuan (id ${id:-none})" [ -n "$id" ]
-# Until the worker has converted it (or failed it): at most 60 s.
-status=
-for _ in $(seq 300); do
-	status=$(curl -fsS "$base/api/v1/doc/${id:-0}" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p')
-	[ "$status" = ready ] || [ "$status" = failed ] && break
-	sleep 0.2
+# and an office document (a flat ODF text): LibreOffice as packaged
+cat > "$d/公文.fodt" <<'DOC'
+<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:body><office:text><text:p>装好的文渊用LibreOffice转换这份办公文档。</text:p></office:text></office:body></office:document>
+DOC
+chmod 0644 "$d/$title.txt" "$d/公文.fodt"
+(cd / && "${as_wenyuan[@]}" /usr/bin/wenyuan add --no-wait "$d/$title.txt" "$d/公文.fodt") > "$d/add.out" 2>&1
+read_ids "$d/add.out"
+id=${id_of[$title.txt]:-}
+oid=${id_of[公文.fodt]:-}
+both_ids() { [ -n "$id" ] && [ -n "$oid" ]; }
+check "wenyuan add queues both documents as the user wenyuan (ids ${id:-none}, ${oid:-none})" both_ids
+# Until the worker has converted each (or failed it): at most 120 s.
+status_api() { curl -fsS "$base/api/v1/doc/${1:-0}" 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p'; }
+done_all() {
+	local s
+	for i in "$id" "$oid"; do
+		s=$(status_api "$i")
+		[ "$s" = ready ] || [ "$s" = failed ] || return 1
+	done
+}
+for _ in $(seq 600); do done_all && break; sleep 0.2; done
+for i in "$id" "$oid"; do
+	st=$(status_api "$i")
+	if check "the packaged worker converts document ${i:-?} (status ${st:-none})" [ "$st" = ready ]; then :; else
+		tail -5 "$d/worker.err"
+	fi
 done
-if check "the packaged worker converts it (status ${status:-none})" [ "$status" = ready ]; then :; else
-	tail -5 "$d/worker.err"
-fi
 curl -fsS "$base/doc/${id:-0}" > "$d/doc.html" 2>/dev/null
 check "its page is served with its title" grep -q "<title>$title" "$d/doc.html"
 check "and its text" grep -q '天一阁藏书' "$d/doc.html"
+check "the office document's text too" grep -q '办公文档' <(curl -fsS "$base/doc/${oid:-0}" 2>/dev/null)
 check "the library is in /var/lib/wenyuan, the user's" \
 	[ "$(stat -c %U /var/lib/wenyuan/wenyuan.db 2>/dev/null)" = wenyuan ]
 
