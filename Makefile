@@ -7,7 +7,7 @@ PORT ?= 8080
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run test bench samples clean asan test-asan fuzz test-heavy install
+.PHONY: all deps run test bench samples clean asan test-asan fuzz test-heavy install deb test-package
 
 all: $(BUILD)/wenyuan
 
@@ -29,6 +29,27 @@ FORCE:
 PREFIX ?= /usr/local
 install: all
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package (debian/, docs/operations.md), built by
+# dpkg-buildpackage from a copy of the tree (the files git tracks or would
+# track) in build-deb/src, so that nothing is written beside the checkout:
+# build-deb/wenyuan_VERSION_ARCH.deb, with its .changes and .buildinfo.
+DEB_OUT ?= build-deb
+deb:
+	@scripts/deps.sh --deb
+	rm -rf $(DEB_OUT)/src && mkdir -p $(DEB_OUT)/src
+	rm -f $(DEB_OUT)/wenyuan_* $(DEB_OUT)/wenyuan-dbgsym_*
+	git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -C $(DEB_OUT)/src -xf -
+	cd $(DEB_OUT)/src && WY_COMMIT=$$(git -C $(CURDIR) describe --always --dirty --abbrev=12) \
+		DEB_BUILD_OPTIONS="parallel=$(JOBS) $(DEB_BUILD_OPTIONS)" dpkg-buildpackage -us -uc -b
+	@ls $(DEB_OUT)/*.deb
+
+# Build the package, check it with lintian, install it on this machine
+# (as root), serve a document from it as the systemd units would, then
+# purge it (tests/pkg/deb.sh; not part of `make test`).
+test-package:
+	@scripts/deps.sh --deb
+	tests/pkg/deb.sh
 
 # Build, load the sample documents the project makes itself, serve the site.
 run: all
@@ -78,4 +99,4 @@ bench: all
 	bench/ocr.sh $(BUILD)/wenyuan
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-fuzz build-deb

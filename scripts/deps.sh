@@ -38,14 +38,22 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--heavy"
   # make test-heavy: wrk for the load, ss and ps
   if [ "${1:-}" = "--heavy" ]; then pkgs+=(wrk iproute2 procps); fi
 fi
-# the browser test: Debian's chromium, driven by playwright-core from npm
+# the browser test: Debian's chromium, driven by playwright-core from npm;
+# systemd for systemd-analyze, which checks the units (tests/e2e/units.sh);
+# python3-seccomp imitates the worker unit's system call filter
+# (tests/e2e/units_sandbox.sh)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(chromium)
+  pkgs+=(chromium systemd python3-seccomp)
   # the manuals render without warnings (tests/e2e/man.sh); the OpenAPI
   # description is valid (the 3.0 JSON Schema, from openapi-specification)
   # and says what the server answers (tests/e2e/openapi.sh)
   pkgs+=(groff-base man-db mandoc openapi-specification python3-jsonschema)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
+fi
+# the Debian package (make deb, make test-package): debhelper builds it,
+# lintian checks it, curl fetches the installed site's page
+if [ "${1:-}" = "--deb" ]; then
+  pkgs+=(debhelper dpkg-dev fakeroot lintian curl)
 fi
 # fuzzing (make fuzz): clang with its libFuzzer and sanitizer runtimes
 # (Debian 12 ships them in libclang-rt-14-dev, only recommended by clang),
