@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { T_INT, T_I64, T_STR, T_STR0 /* may be empty */ };
@@ -186,8 +187,19 @@ static int load_defaults(wy_config *cfg, wy_errinfo *ei)
 static int load_file(wy_config *cfg, const char *path, wy_errinfo *ei)
 {
 	wy_buf b;
-	if (wy_file_read(path, 1 << 20, &b))
-		return wy_err_set(ei, WY_EIO, "cannot read the configuration file %s: %s", path, strerror(errno));
+	struct stat st;
+	/* A FIFO (or socket) would block open(2) until a writer comes: the
+	 * serve loop, SIGHUP's reload included, would stop going round. */
+	if (stat(path, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return wy_err_set(ei, WY_EIO, "cannot read the configuration file %s: not a regular file", path);
+	errno = 0;
+	int frc = wy_file_read(path, 1 << 20, &b);
+	if (frc)
+		return wy_err_set(ei, WY_EIO, "cannot read the configuration file %s: %s", path,
+				  frc == WY_ETOOBIG ? "larger than 1 MiB"
+				  : frc == WY_ENOMEM ? "out of memory"
+				  : errno	     ? strerror(errno)
+						     : "read failed");
 	int rc = WY_OK, lineno = 0;
 	char *p = b.data ? b.data : (char *)"", *end = p + b.len;
 	while (p < end && !rc) {
