@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Behind a proxy (trust_proxy=1) the client's address is X-Forwarded-For's
+# last entry: bytes a client may have written. The line auth.limited logs
+# with it quotes it: no raw control bytes (a terminal's escapes, a bell).
+source "$(dirname "$0")/lib.bash"
+
+new_library
+"$WY_BIN" --data "$data" user add boss --password-stdin <<< 'bosspass123' > /dev/null
+serve_site WENYUAN_TRUST_PROXY=1
+xff=$'1.2.3.4,\x1b[31mRED\x7freq=evil\t"}\x07'
+for _ in $(seq 12); do
+	code -X POST "$base/api/v1/login" -H "X-Forwarded-For: $xff" -d name=boss -d password=wrongwrong > /dev/null
+done
+check "the limit is logged" grep -q 'auth.limited' "$d/serve.err"
+check "with the address quoted" grep -q 'auth.limited .*addr="' "$d/serve.err"
+check "and no raw control byte" bash -c "! grep -a 'auth.limited' '$d/serve.err' | grep -qP '[\\x00-\\x08\\x0a-\\x1f\\x7f]'"
+finish
