@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { T_INT, T_I64, T_STR, T_STR0 /* may be empty */ };
@@ -170,6 +171,17 @@ static void installed_defaults(wy_config *cfg)
 	}
 }
 
+/* A setting's value for a log line: bare when it is one plain word, else
+ * quoted (wy_log_q), so that a value holding a space, a quote or control
+ * bytes stays one field (kv) and one string (json). */
+static const char *log_value(const char *v, char *q, unsigned cap)
+{
+	for (const unsigned char *u = (const unsigned char *)v; *u; u++)
+		if (*u <= ' ' || *u == '"' || *u == '\\' || *u == '=' || *u == 0x7f)
+			return wy_log_q(q, cap, v);
+	return v;
+}
+
 static int load_defaults(wy_config *cfg, wy_errinfo *ei)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -186,8 +198,19 @@ static int load_defaults(wy_config *cfg, wy_errinfo *ei)
 static int load_file(wy_config *cfg, const char *path, wy_errinfo *ei)
 {
 	wy_buf b;
-	if (wy_file_read(path, 1 << 20, &b))
-		return wy_err_set(ei, WY_EIO, "cannot read the configuration file %s: %s", path, strerror(errno));
+	struct stat st;
+	/* A FIFO (or socket) would block open(2) until a writer comes: the
+	 * serve loop, SIGHUP's reload included, would stop going round. */
+	if (stat(path, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return wy_err_set(ei, WY_EIO, "cannot read the configuration file %s: not a regular file", path);
+	errno = 0;
+	int frc = wy_file_read(path, 1 << 20, &b);
+	if (frc)
+		return wy_err_set(ei, WY_EIO, "cannot read the configuration file %s: %s", path,
+				  frc == WY_ETOOBIG ? "larger than 1 MiB"
+				  : frc == WY_ENOMEM ? "out of memory"
+				  : errno	     ? strerror(errno)
+						     : "read failed");
 	int rc = WY_OK, lineno = 0;
 	char *p = b.data ? b.data : (char *)"", *end = p + b.len;
 	while (p < end && !rc) {
@@ -285,17 +308,18 @@ int wy_config_update(wy_config *live, const wy_config *fresh)
 		const char *from = (const char *)fresh + s->off;
 		if (from_flag(live, i) || memcmp(to, from, s->size) == 0)
 			continue;
-		char was[1100], now[1100];
+		char was[1100], now[1100], qw[1200], qn[1200];
 		format_value(live, s, was, sizeof was);
 		format_value(fresh, s, now, sizeof now);
 		if (s->restart) {
-			wy_warn("config.restart_needed", "setting=%s value=%s new=%s from=%s", s->name, was, now,
-				fresh->origin[i]);
+			wy_warn("config.restart_needed", "setting=%s value=%s new=%s from=%s", s->name,
+				log_value(was, qw, sizeof qw), log_value(now, qn, sizeof qn), fresh->origin[i]);
 			continue;
 		}
 		memcpy(to, from, s->size);
 		memcpy(live->origin[i], fresh->origin[i], sizeof live->origin[i]);
-		wy_log("config.reloaded", "setting=%s value=%s was=%s from=%s", s->name, now, was, fresh->origin[i]);
+		wy_log("config.reloaded", "setting=%s value=%s was=%s from=%s", s->name, log_value(now, qn, sizeof qn),
+		       log_value(was, qw, sizeof qw), fresh->origin[i]);
 		changed++;
 	}
 	memcpy(live->file, fresh->file, sizeof live->file);

@@ -283,7 +283,7 @@ char *wy_log_q(char *out, unsigned cap, const char *s)
 		unsigned char c = (unsigned char)*s;
 		if (c == '"' || c == '\\')
 			out[o++] = '\\';
-		out[o++] = (c < 0x20) ? ' ' : (char)c;
+		out[o++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
 	}
 	out[o++] = '"';
 	out[o] = 0;

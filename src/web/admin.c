@@ -331,10 +331,11 @@ enum MHD_Result web_post_admin(web_req *r)
 	 * tell: it is answered as failed (the store has no transaction to
 	 * undo it with the row; the log line says what happened). */
 	if (wy_store_audit_add(st, r->user.id, action, target, detail, &ei)) {
-		wy_error("admin.audit_lost", "admin=%lld action=%s target=%s err=%s", (long long)r->user.id, action,
-			 target, wy_err_msg(&ei, WY_EIO));
+		wy_error("admin.audit_lost", "admin=%lld action=%s target=\"%s\" msg=\"%s\"", (long long)r->user.id,
+			 action, target, wy_err_msg(&ei, WY_EIO));
 		return web_unavailable(r);
 	}
-	wy_log("admin.action", "admin=%lld action=%s target=%s", (long long)r->user.id, action, target);
+	/* target is "doc 5", "user 7": quoted, one field */
+	wy_log("admin.action", "admin=%lld action=%s target=\"%s\"", (long long)r->user.id, action, target);
 	return web_result(r, 200, NULL, NULL, back);
 }

@@ -642,7 +642,8 @@ enum MHD_Result web_post_login(web_req *r)
 	/* counted before the check, in one step with the test of the limit:
 	 * requests at once cannot all pass a test made before any counted */
 	if (!web_limit_take(ck.k, ck.n, now, &wait)) {
-		wy_warn("auth.limited", "%s", ip);
+		char q[80]; /* with trust_proxy, X-Forwarded-For's bytes: quoted */
+		wy_warn("auth.limited", "addr=%s", wy_log_q(q, sizeof q, ip));
 		if (api) {
 			char msg[80];
 			snprintf(msg, sizeof msg, "too many failed logins; try again in %d s", wait);
@@ -804,7 +805,8 @@ enum MHD_Result web_post_password(web_req *r)
 	int64_t now = wy_now();
 	int wait = 0;
 	if (!web_limit_take(ck.k, ck.n, now, &wait)) {
-		wy_warn("auth.limited", "%s user=%lld", ip, (long long)r->user.id);
+		char q[80];
+		wy_warn("auth.limited", "addr=%s user=%lld", wy_log_q(q, sizeof q, ip), (long long)r->user.id);
 		return api ? api_retry(c, 429, wait, "too many wrong passwords; try again later")
 			   : web_message(r, 429, title, wy_i18n_tr(lang, "登录失败次数过多，请稍后再试。"), "/me/password");
 	}
