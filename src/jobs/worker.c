@@ -2,6 +2,7 @@
  * the running children with a timeout that is the nearest deadline. */
 #include "jobs/worker.h"
 #include "jobs/analyze.h"
+#include "jobs/tally.h"
 #include "convert/convert.h"
 #include "convert/title.h"
 #include "convert/ocr.h"
@@ -1045,74 +1046,12 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 	return WY_OK;
 }
 
-/* ---- what a job's end counts, for /metrics (web/metrics.c) ----
- * Kept in the store (wy_job.counts), added in the transaction that records
- * the end, so the server shows them wherever this worker runs. */
-
-/* The bounds of wenyuan_conversion_seconds: conversions take from a
- * fraction of a second (text) to minutes (long scans). */
-static const double conv_bounds[] = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600};
-#define NCONV_BOUNDS (sizeof conv_bounds / sizeof conv_bounds[0])
-
-typedef struct tally {
-	wy_count c[NCONV_BOUNDS + 5];
-	char labels[NCONV_BOUNDS + 5][256];
-} tally;
-
-/* A label's value for Prometheus's text format: \, " and newlines
- * escaped (formats are the sniffer's short names; this is a guard). */
-static void label_value(char *out, size_t cap, const char *v)
-{
-	size_t o = 0;
-	for (; v && *v && o + 3 < cap; v++) {
-		if (*v == '\\' || *v == '"' || *v == '\n')
-			out[o++] = '\\';
-		out[o++] = *v == '\n' ? 'n' : *v;
-	}
-	out[o] = 0;
-}
-
-/* One count: name{k1="v1",k2="v2"} (k2 or both NULL: fewer labels). */
-static void add(tally *t, wy_job *j, const char *name, double by, const char *k1, const char *v1, const char *k2,
-		const char *v2)
-{
-	int i = j->ncounts++;
-	char a[64], b[64];
-	label_value(a, sizeof a, v1);
-	label_value(b, sizeof b, v2);
-	if (!k1)
-		t->labels[i][0] = 0;
-	else if (!k2)
-		snprintf(t->labels[i], sizeof t->labels[i], "%s=\"%s\"", k1, a);
-	else
-		snprintf(t->labels[i], sizeof t->labels[i], "%s=\"%s\",%s=\"%s\"", k1, a, k2, b);
-	t->c[i] = (wy_count){.name = name, .labels = t->labels[i], .add = by};
-}
-
 /* Set on s->job what its end counts (outcome "ready" or "failed"), in t,
  * which must outlive the store's call that records the end. */
-static void tally_job(slot *s, tally *t, const char *outcome)
+static void tally_job(slot *s, wy_tally *t, const char *outcome)
 {
 	double secs = s->started_ms ? (double)(wy_now_ms() - s->started_ms) / 1000 : 0;
-	wy_job *j = &s->job;
-	j->ncounts = 0;
-	j->counts = t->c;
-	if (j->ocr_from) {
-		add(t, j, "wenyuan_ocr_batches_total", 1, "outcome", outcome, NULL, NULL);
-	} else {
-		add(t, j, "wenyuan_conversions_total", 1, "format", s->format && *s->format ? s->format : "unknown",
-		    "outcome", outcome);
-		for (size_t b = 0; b < NCONV_BOUNDS; b++) {
-			char le[32];
-			snprintf(le, sizeof le, "%g", conv_bounds[b]);
-			add(t, j, "wenyuan_conversion_seconds_bucket", secs <= conv_bounds[b], "le", le, NULL, NULL);
-		}
-		add(t, j, "wenyuan_conversion_seconds_bucket", 1, "le", "+Inf", NULL, NULL);
-		add(t, j, "wenyuan_conversion_seconds_sum", secs, NULL, NULL, NULL, NULL);
-		add(t, j, "wenyuan_conversion_seconds_count", 1, NULL, NULL, NULL, NULL);
-	}
-	if (s->restart)
-		add(t, j, "wenyuan_converter_restarts_total", 1, "cause", s->restart, NULL, NULL);
+	wy_tally_job(t, &s->job, s->format, outcome, secs, s->restart);
 }
 
 static const char *reason_for(int code, const char *msg, const wy_config *cfg, char *buf, size_t cap)
@@ -1238,7 +1177,7 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 	int64_t ms = wy_now_ms() - s->started_ms;
 	int rc;
 	const char *reason = NULL;
-	tally t;
+	wy_tally t;
 	if (timed_out) {
 		if (s->ocr_pages)
 			snprintf(buf, sizeof buf, "conversion took longer than the limit of %d s (%d s, and %d s for each of "
@@ -1398,7 +1337,7 @@ static void check_job(const wy_config *cfg, wy_store *st, wy_blob_store *bs, slo
 		int rc = office_dispatch(cfg, bs, s, &ei);
 		if (rc == WY_OK)
 			return;
-		tally t;
+		wy_tally t;
 		tally_job(s, &t, "failed");
 		wy_store_job_fail(st, &s->job, s->office_format, wy_err_msg(&ei, rc), NULL);
 		wy_error("office.dispatch", "job=%lld msg=\"%s\"", (long long)s->job.id, wy_err_msg(&ei, rc));
@@ -1432,7 +1371,7 @@ static int claim_job(wy_store *st, const char *name, int lease, const wy_config 
  * missing, no process could start): failed, so that it can be retried. */
 static void fail_unstarted(wy_store *st, slot *s, int rc, const wy_errinfo *ei)
 {
-	tally t;
+	wy_tally t;
 	tally_job(s, &t, "failed");
 	wy_store_job_fail(st, &s->job, NULL, wy_err_msg(ei, rc), NULL);
 	wy_error("job.start_failed", "job=%lld msg=\"%s\"", (long long)s->job.id, wy_err_msg(ei, rc));
