@@ -236,6 +236,15 @@ void web_add_display(json_t *o)
 	localtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	json_object_set_new(o, "date", json_string(date));
+	/* one flag for the status, so a template words it in the reader's
+	 * language: {{#is_failed}}{{_ 转换失败}}{{/is_failed}} */
+	const char *status = json_string_value(json_object_get(o, "status"));
+	static const char *const statuses[] = {"queued", "converting", "ready", "failed"};
+	for (size_t i = 0; status && i < sizeof statuses / sizeof statuses[0]; i++) {
+		char key[24];
+		snprintf(key, sizeof key, "is_%s", statuses[i]);
+		json_object_set_new(o, key, json_boolean(strcmp(status, statuses[i]) == 0));
+	}
 }
 
 /* What the pages show of a document. */
