@@ -71,10 +71,12 @@ need_promtool() {
 }
 
 # need_browser: set $chromium and $bdir (tests/browser), installing the npm
-# package playwright-core from its lockfile on first use, or skip (77)
-# without node, npm or chromium. The browser tests run side by side: one
-# installs while the other waits on the lock (two `npm ci` in one directory
-# delete each other's files).
+# packages (playwright-core, axe-core, lighthouse) from the lockfile when
+# node_modules was installed from another one (a copy of the lockfile
+# installed is kept in node_modules), or skip (77) without node, npm or
+# chromium. The browser tests run side by side: one installs while the
+# other waits on the lock (two `npm ci` in one directory delete each
+# other's files).
 need_browser() {
 	local t
 	for t in node npm flock; do command -v $t >/dev/null || { echo "skipped: $t not installed"; exit 77; }; done
@@ -83,8 +85,9 @@ need_browser() {
 	bdir=$WY_SRC/tests/browser
 	(
 		flock 9
-		[ -d "$bdir/node_modules/playwright-core" ] ||
-			(cd "$bdir" && npm ci --no-audit --no-fund --silent)
+		cmp -s "$bdir/package-lock.json" "$bdir/node_modules/.wy-installed-lock" ||
+			(cd "$bdir" && npm ci --no-audit --no-fund --silent &&
+				cp package-lock.json node_modules/.wy-installed-lock)
 	) 9> "$bdir/.npm.lock" || { echo "npm ci failed"; exit 1; }
 }
 
