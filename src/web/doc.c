@@ -3,6 +3,7 @@
  * its JSON twins (/api/v1/doc/N, .../pages, .../search, /api/v1/documents).
  * Who may see it and which pages is account.c's rule (web_can_see,
  * web_pages_readable). */
+#include "text/boxes.h"
 #include "text/query.h"
 #include "text/utf8.h"
 #include "view/views.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sodium.h>
 #include <unistd.h>
 
@@ -74,6 +76,94 @@ static json_t *related_searches(wy_store *st, const wy_doc *d)
 	return a;
 }
 
+/* Set key to v in ctx unless something filled it before (account.c's
+ * web_doc_viewer fills what it knows of the reader: price, paid ...). */
+static void set_default(json_t *ctx, const char *key, json_t *v)
+{
+	if (json_object_get(ctx, key))
+		json_decref(v);
+	else
+		json_object_set_new(ctx, key, v);
+}
+
+/* The page's description for search engines: the first 120 characters of
+ * the document's description, else of its first page's text, with runs of
+ * white space (line breaks too) made one space. */
+static json_t *meta_description(const char *descr, const char *lead)
+{
+	const char *src = descr && *descr ? descr : lead ? lead : "";
+	wy_buf b;
+	wy_buf_init(&b, 4096);
+	bool space = false;
+	for (const char *p = src; *p && b.len < 2048; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v') {
+			space = b.len > 0;
+			continue;
+		}
+		if (space)
+			wy_buf_putc(&b, ' ');
+		space = false;
+		wy_buf_putc(&b, *p);
+	}
+	size_t cut = b.len;
+	/* 120 characters: a character is a code point, its bytes counted */
+	size_t cps = 0;
+	for (size_t i = 0; i < b.len; i++)
+		if (((unsigned char)b.data[i] & 0xC0) != 0x80 && ++cps > 120) {
+			cut = i;
+			break;
+		}
+	json_t *v = json_stringn(b.data ? b.data : "", cut);
+	wy_buf_free(&b);
+	return v ? v : json_string("");
+}
+
+/* What the reader and the download block show besides the document:
+ * contract 4's download fields (unless account.c filled them), the
+ * conversion's progress, the end of the preview, a jump past it (past:
+ * the page asked for, 0 when none), and the words doc.js fills in. */
+static void reader_context(json_t *ctx, const wy_doc *d, int shown, int past, const char *lead)
+{
+	bool ready = d->status == WY_DOC_READY;
+	bool authed = json_is_true(json_object_get(ctx, "logged_in"));
+	bool pay = json_is_true(json_object_get(ctx, "pay")); /* priced, not paid, not theirs */
+	json_int_t mine = json_integer_value(json_object_get(ctx, "my_points"));
+	set_default(ctx, "price", json_integer(d->price));
+	set_default(ctx, "paid", json_boolean(d->price > 0 && authed && !pay));
+	set_default(ctx, "points_short",
+		    json_integer(authed && pay && mine < d->price ? (json_int_t)d->price - mine : 0));
+	set_default(ctx, "can_download", json_boolean(ready));
+	const char *title = d->title && *d->title ? d->title : NULL;
+	const char *fname = d->filename ? d->filename : "";
+	const char *dot = strrchr(fname, '.');
+	size_t tl = title ? strlen(title) : 0, dl = dot ? strlen(dot) : 0;
+	bool has_ext = !dot || (tl >= dl && strcasecmp(title + tl - dl, dot) == 0);
+	char *name = title ? wy_xasprintf("%s%s", title, has_ext ? "" : dot) : wy_xstrdup(fname);
+	set_default(ctx, "download_name", json_string(name));
+	free(name);
+	if (!json_object_get(ctx, "outline"))
+		json_object_set_new(ctx, "outline", json_array());
+	set_default(ctx, "has_outline", json_boolean(json_array_size(json_object_get(ctx, "outline")) > 0));
+	json_object_set_new(ctx, "meta_description", meta_description(d->description, lead));
+	json_object_set_new(ctx, "extra_css", json_string("/static/doc.css"));
+	/* a conversion under way: "第40页 / 共300页" */
+	bool working = d->status == WY_DOC_QUEUED || d->status == WY_DOC_CONVERTING;
+	json_object_set_new(ctx, "working", json_boolean(working));
+	if (d->status == WY_DOC_CONVERTING && d->progress_total > 0) {
+		json_object_set_new(ctx, "progress_done", json_integer(d->progress_done));
+		json_object_set_new(ctx, "progress_total", json_integer(d->progress_total));
+	}
+	/* the pages past the preview: what is left, and a jump there */
+	int rest = ready && d->pages > shown ? d->pages - shown : 0;
+	json_object_set_new(ctx, "rest", json_integer(rest));
+	if (past)
+		json_object_set_new(ctx, "past_page", json_integer(past));
+	/* the sentences doc.js fills in, in the page's language: the
+	 * placeholders of these msgids as doc.js's own markers */
+	json_object_set_new(ctx, "js_fmt", json_pack("{s:s, s:s, s:s}", "page", "{n}", "progress_done", "{done}",
+						       "progress_total", "{total}"));
+}
+
 static enum MHD_Result count_args(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
@@ -87,19 +177,6 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 {
 	server *sv = rq->sv;
 	struct MHD_Connection *c = rq->c;
-	/* ?p=N is the pager's jump: to that page's anchor. */
-	const char *jump = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
-	if (jump) {
-		char loc[64];
-		int64_t n;
-		if (web_path_id(jump, &n) && n < 1000000)
-			snprintf(loc, sizeof loc, "/doc/%lld#p%lld", (long long)id, (long long)n);
-		else
-			snprintf(loc, sizeof loc, "/doc/%lld", (long long)id);
-		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(r, "Location", loc);
-		return web_queue(c, 303, r);
-	}
 	wy_store *st;
 	wy_errinfo ei = {0};
 	wy_doc d = {0};
@@ -111,6 +188,30 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	if (!web_can_see(rq, &d)) {
 		wy_doc_clear(&d);
 		return web_not_found(rq);
+	}
+	/* ?p=N is the pager's jump: to that page's anchor when the reader may
+	 * read it; a page past what they may read is answered with the page
+	 * itself saying why (past_page), never a silent stay at the top. */
+	int past = 0;
+	const char *jump = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
+	if (jump) {
+		int readable = web_pages_readable(sv, rq, &d);
+		int64_t n = 0;
+		bool num = web_path_id(jump, &n) && n >= 1 && n < 1000000;
+		if (num && d.status == WY_DOC_READY && n > readable && n <= d.pages) {
+			past = (int)n;
+		} else {
+			char loc[64];
+			if (num && d.status == WY_DOC_READY)
+				snprintf(loc, sizeof loc, "/doc/%lld#p%lld", (long long)id,
+					 (long long)(n <= readable ? n : readable));
+			else
+				snprintf(loc, sizeof loc, "/doc/%lld", (long long)id);
+			wy_doc_clear(&d);
+			struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+			MHD_add_response_header(r, "Location", loc);
+			return web_queue(c, 303, r);
+		}
 	}
 	bool fresh;
 	uint64_t visitor = web_visitor_id(c, &fresh);
@@ -200,6 +301,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 		json_array_append_new(reasons, json_pack("{s:s, s:s}", "value", web_report_reasons[i], "label",
 							 wy_i18n_tr(lang, web_report_reasons[i])));
 	json_object_set_new(ctx, "report_reasons", reasons);
+	reader_context(ctx, &d, shown, past, lead);
 	free(share);
 	free(lead);
 	char title[300];
@@ -313,7 +415,87 @@ enum MHD_Result web_api_documents(web_req *rq)
 			json_pack("{s:o, s:i, s:i, s:i}", "documents", a, "offset", offset, "limit", limit, "total", total));
 }
 
-/* /api/v1/doc/N[/pages|/search]: path is what follows doc/. */
+/* How many printed lines the boxes of code points [s, e) make, counting
+ * no further than two. */
+static int lines_in(const wy_page *p, size_t s, size_t e)
+{
+	wy_rect r[2];
+	return wy_boxes_rects(p->boxes, p->boxes_len, s, e, r, 2);
+}
+
+/* The printed lines of a page: its text cut where wy_boxes_rects starts a
+ * new rectangle, each piece with the rectangle its characters cover. A
+ * character without a box (a space or line break the converter added)
+ * stays with the line before it. The end of a line is found by bisection:
+ * how many lines [s, e) makes only grows with e, and each count reads no
+ * further than the next line, so a page costs its length times a log. A
+ * page without boxes has no lines. */
+static json_t *page_lines(const wy_page *p)
+{
+	json_t *lines = json_array();
+	const char *t = p->text ? p->text : "";
+	size_t tl = strlen(t);
+	size_t *off = wy_xmalloc((tl + 1) * sizeof *off); /* byte offset of each code point */
+	size_t ncp = 0;
+	for (size_t i = 0; i < tl; i++)
+		if (((unsigned char)t[i] & 0xC0) != 0x80)
+			off[ncp++] = i;
+	off[ncp] = tl;
+	size_t n = p->boxes_len % WY_BOX_SIZE ? 0 : p->boxes_len / WY_BOX_SIZE;
+	if (n > ncp)
+		n = ncp;
+	for (size_t s = 0; s < n;) {
+		size_t e = n;
+		if (lines_in(p, s, n) > 1) {
+			size_t lo = s, hi = n; /* lines_in(s, lo) <= 1 < lines_in(s, hi) */
+			while (hi - lo > 1) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (lines_in(p, s, mid) <= 1)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			e = lo;
+		}
+		wy_rect r;
+		if (wy_boxes_rects(p->boxes, p->boxes_len, s, e, &r, 1) == 1) {
+			size_t a = off[s], z = off[e];
+			while (a < z && (t[a] == ' ' || t[a] == '\n' || t[a] == '\t' || t[a] == '\r'))
+				a++;
+			while (z > a && (t[z - 1] == ' ' || t[z - 1] == '\n' || t[z - 1] == '\t' || t[z - 1] == '\r'))
+				z--;
+			if (z > a)
+				json_array_append_new(lines, json_pack("{s:s%, s:[i,i,i,i]}", "text", t + a, z - a, "box",
+								       r.x0, r.y0, r.x1, r.y1));
+		}
+		if (e <= s)
+			break; /* cannot happen (lines_in(s, s + 1) <= 1): never loop */
+		s = e;
+	}
+	free(off);
+	return lines;
+}
+
+/* GET /api/v1/doc/N/layout?from=F&count=C: the printed lines of pages
+ * from F (at most 10), for the text layer over the page images; only the
+ * pages the reader may read (web_pages_readable), as the pages API. */
+static enum MHD_Result api_layout(web_req *rq, wy_store *st, const wy_doc *d)
+{
+	struct MHD_Connection *c = rq->c;
+	int from = web_arg_int(c, "from", 1, 1, 1 << 30), count = web_arg_int(c, "count", 4, 1, 10);
+	int last = web_pages_readable(rq->sv, rq, d);
+	json_t *a = json_array();
+	for (int i = from; d->status == WY_DOC_READY && i <= last && i < from + count; i++) {
+		wy_page pg;
+		if (wy_store_page_get(st, d->id, i, &pg, NULL))
+			break;
+		json_array_append_new(a, json_pack("{s:i, s:o}", "page", i, "lines", page_lines(&pg)));
+		wy_page_clear(&pg);
+	}
+	return web_json(c, 200, json_pack("{s:I, s:o}", "id", (json_int_t)d->id, "items", a));
+}
+
+/* /api/v1/doc/N[/pages|/search|/layout]: path is what follows doc/. */
 enum MHD_Result web_api_doc(web_req *rq)
 {
 	server *sv = rq->sv;
@@ -363,6 +545,9 @@ enum MHD_Result web_api_doc(web_req *rq)
 			wy_page_clear(&pg);
 		}
 		ret = web_json(c, 200, json_pack("{s:I, s:i, s:o}", "id", (json_int_t)id, "pages", d.pages, "items", a));
+		wy_doc_clear(&d);
+	} else if (strcmp(rest, "layout") == 0) {
+		ret = api_layout(rq, st, &d);
 		wy_doc_clear(&d);
 	} else if (strcmp(rest, "search") == 0) {
 		/* in-document search: pages and hit rectangles */
