@@ -156,6 +156,11 @@ static void reader_context(json_t *ctx, const wy_doc *d, int shown, int past, co
 	/* the pages past the preview: what is left, and a jump there */
 	int rest = ready && d->pages > shown ? d->pages - shown : 0;
 	json_object_set_new(ctx, "rest", json_integer(rest));
+	/* the phone's bar starts at page 1; the side lists, when not empty */
+	json_object_set_new(ctx, "page", json_integer(1));
+	json_object_set_new(ctx, "pages_total", json_integer(d->pages));
+	json_object_set_new(ctx, "has_related", json_boolean(json_array_size(json_object_get(ctx, "related")) > 0));
+	json_object_set_new(ctx, "has_like", json_boolean(json_array_size(json_object_get(ctx, "you_may_like")) > 0));
 	if (past)
 		json_object_set_new(ctx, "past_page", json_integer(past));
 	/* the sentences doc.js fills in, in the page's language: the

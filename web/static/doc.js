@@ -1,61 +1,261 @@
-// The document page's script: zoom, a pager that follows the reading
-// position, and jumping without a reload. Reading works without it.
-// Its words come from the page, in the page's language: the zoom labels
-// from data- attributes of its <script> tag, the position from the pager
-// line under each page image.
+// The document page's script: the reader (paging by keys and buttons,
+// zoom, full screen, thumbnails and outline, the text layer over the page
+// images, the reflowed text mode), in-document search, the download
+// dialog, and a converting document's progress. Reading works without it:
+// the toolbars, panels and texts are in the HTML from the server, which
+// this only brings to life. Its words come from the page, in the page's
+// language: data- attributes (a sentence with {n} where the number goes),
+// the pager line under each page, the labels of the buttons.
 (function () {
   'use strict';
-  var pages = Array.prototype.slice.call(document.querySelectorAll('.page'));
-  if (!pages.length) return;
   var me = document.querySelector('script[data-zoom-in]');
   function word(name, fallback) { return (me && me.getAttribute(name)) || fallback; }
-  var bar = document.createElement('div');
-  bar.className = 'viewer-bar';
-  bar.innerHTML = '<button type="button" data-zoom="-1">－</button>' +
-    '<span class="zoom">100%</span>' +
-    '<button type="button" data-zoom="1">＋</button>' +
-    '<span class="where"></span>';
-  // set as attributes, not spliced into the HTML above
-  bar.querySelector('[data-zoom="-1"]').setAttribute('aria-label', word('data-zoom-out', '缩小'));
-  bar.querySelector('[data-zoom="1"]').setAttribute('aria-label', word('data-zoom-in', '放大'));
-  var first = pages[0];
-  first.parentNode.insertBefore(bar, first);
-  var zoom = 100, where = bar.querySelector('.where'), label = bar.querySelector('.zoom');
+  var reader = document.getElementById('reader');
+  var pages = Array.prototype.slice.call(document.querySelectorAll('.rpages .page'));
+  if (!reader || !pages.length) return;
+  reader.classList.add('js-on');
+  var docId = reader.getAttribute('data-doc');
+  var total = Number(reader.getAttribute('data-pages')) || pages.length;
+  var bar = reader.querySelector('.rbar');
+  var where = bar.querySelector('.where');
+  var mwhere = document.querySelector('.mbar .mwhere');
+  var reflow = reader.querySelector('.reflow');
+  var textBtn = bar.querySelector('[data-act="text"]');
+  var thumbs = Array.prototype.slice.call(reader.querySelectorAll('.thumbs a'));
+  var side = reader.querySelector('details.rside');
+  var shownNow = 0;
 
-  function show(n) {
-    var pager = pages[n - 1].querySelector('.pager');
-    where.textContent = pager ? pager.textContent : String(n);
-  }
+  function textMode() { return reader.classList.contains('textmode'); }
+  // the page the reader is on: the last one whose top passed a third of
+  // the window (in text mode, the last page heading that did)
   function current() {
     var y = window.innerHeight / 3, n = 1;
-    pages.forEach(function (p, i) { if (p.getBoundingClientRect().top < y) n = i + 1; });
+    var marks = textMode() ? reflow.querySelectorAll('h2') : pages;
+    for (var i = 0; i < marks.length; i++) {
+      if (marks[i].getBoundingClientRect().top < y) n = i + 1;
+      else break;
+    }
     return n;
   }
-  bar.addEventListener('click', function (e) {
-    var d = e.target.getAttribute('data-zoom');
-    if (!d) return;
-    var n = current();
-    zoom = Math.max(50, Math.min(200, zoom + 25 * Number(d)));
-    pages.forEach(function (p) { p.style.width = zoom + '%'; });
-    label.textContent = zoom + '%';
-    pages[n - 1].scrollIntoView();
-  });
-  var form = document.querySelector('form.jump');
-  if (form) form.addEventListener('submit', function (e) {
-    var n = Number(form.elements.p.value);
-    if (n >= 1 && n <= pages.length) {
-      e.preventDefault();
+  function show(n) {
+    if (n === shownNow) return;
+    shownNow = n;
+    var pager = pages[n - 1] && pages[n - 1].querySelector('.pager');
+    var text = pager ? pager.textContent : String(n);
+    where.textContent = text;
+    if (mwhere) mwhere.textContent = text;
+    thumbs.forEach(function (a) { a.classList.toggle('on', Number(a.getAttribute('data-page')) === n); });
+  }
+  var ticking = false;
+  function onScroll() {
+    if (ticking) return;
+    ticking = true;
+    requestAnimationFrame(function () { ticking = false; show(current()); });
+  }
+  window.addEventListener('scroll', onScroll, {passive: true});
+  reader.addEventListener('scroll', onScroll, {passive: true}); // full screen scrolls the reader
+
+  // A page past the preview: say so where the reader looks, with the download.
+  var note = reader.querySelector('.pastnote');
+  function showPast(n) {
+    var a = document.querySelector('#more .dl-open, .mbar .dl-open');
+    note.textContent = (reader.getAttribute('data-past') || '{n}').replace('{n}', n) + ' ';
+    if (a) note.appendChild(a.cloneNode(true));
+    note.hidden = false;
+    note.scrollIntoView({block: 'center'});
+  }
+  function goTo(n) {
+    if (!(n >= 1)) return;
+    if (n > pages.length) {
+      if (n <= total) showPast(n);
+      return;
+    }
+    note.hidden = true;
+    if (textMode()) {
+      var h = reflow.querySelectorAll('h2')[n - 1];
+      if (h) h.scrollIntoView();
+    } else {
       pages[n - 1].scrollIntoView();
-      history.replaceState(null, '', '#p' + n);
-      show(n);
+    }
+    history.replaceState(null, '', location.pathname + location.search + '#p' + n);
+    show(n);
+  }
+  function step(d) {
+    var n = current();
+    // at the end of the preview, the next page is the download's
+    if (d > 0 && n >= pages.length && pages.length < total) return showPast(pages.length + 1);
+    goTo(Math.max(1, Math.min(pages.length, n + d)));
+  }
+
+  var form = bar.querySelector('form.jump');
+  form.addEventListener('submit', function (e) {
+    var n = Number(form.elements.p.value);
+    if (n >= 1 && n <= total) {
+      e.preventDefault();
+      goTo(n);
     }
   });
-  window.addEventListener('scroll', function () { show(current()); }, {passive: true});
-  show(current());
 
-  // In-document search: the hits of the query (from the search box, or the
-  // ?q= a search result linked with) marked on the page images, and a way
-  // to step through them. Without script the box reloads the page with ?q=.
+  // keys: ←/→ and PageUp/PageDown page, except while typing
+  document.addEventListener('keydown', function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.defaultPrevented) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (document.querySelector('dialog[open]')) return;
+    var d = {ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1}[e.key];
+    if (!d) return;
+    e.preventDefault();
+    step(d);
+  });
+
+  // zoom: in percent of the column's width, 100 = fit width; wider pages
+  // scroll sideways inside the reader
+  var zoom = 100, label = bar.querySelector('.zoom');
+  function setZoom(z) {
+    var n = current();
+    zoom = Math.max(50, Math.min(300, z));
+    pages.forEach(function (p) { p.style.width = zoom + '%'; });
+    label.textContent = zoom + '%';
+    if (!textMode()) pages[n - 1].scrollIntoView();
+  }
+  bar.addEventListener('click', function (e) {
+    var b = e.target.closest('button');
+    if (!b) return;
+    var z = b.getAttribute('data-zoom'), act = b.getAttribute('data-act');
+    if (z) setZoom(zoom + 25 * Number(z));
+    else if (act === 'fit') setZoom(100);
+    else if (act === 'prev') step(-1);
+    else if (act === 'next') step(1);
+    else if (act === 'full') fullScreen();
+    else if (act === 'text') setText(!textMode());
+  });
+
+  // full screen: the reader element alone
+  var fullBtn = bar.querySelector('[data-act="full"]');
+  if (!reader.requestFullscreen) fullBtn.disabled = true;
+  function fullScreen() {
+    var n = current();
+    var done = function () { if (!textMode()) pages[n - 1].scrollIntoView(); };
+    if (document.fullscreenElement) document.exitFullscreen().then(done, function () {});
+    else reader.requestFullscreen().then(done, function () {});
+  }
+  document.addEventListener('fullscreenchange', function () {
+    fullBtn.setAttribute('aria-pressed', document.fullscreenElement === reader ? 'true' : 'false');
+  });
+
+  // thumbnails and outline: jump to the page (past the preview: say so)
+  reader.querySelectorAll('.thumbs a, .outline a').forEach(function (a) {
+    a.addEventListener('click', function (e) {
+      e.preventDefault();
+      goTo(Number(a.getAttribute('data-page')));
+      if (window.innerWidth < 900 && side) side.open = false;
+    });
+  });
+  var tabs = reader.querySelectorAll('.rside [role="tab"]');
+  function tab(name) {
+    tabs.forEach(function (t) {
+      var on = t.getAttribute('data-tab') === name;
+      t.setAttribute('aria-selected', on ? 'true' : 'false');
+      var panel = reader.querySelector('.rside .' + t.getAttribute('data-tab'));
+      if (panel) panel.hidden = !on;
+    });
+  }
+  tabs.forEach(function (t) { t.addEventListener('click', function () { tab(t.getAttribute('data-tab')); }); });
+  if (tabs.length) tab('outline');
+
+  // the reflowed text: each page's text (the page carries it under
+  // 资源描述) as paragraphs, under the page's pager line
+  var texts = document.querySelectorAll('.desc .text');
+  if (!texts.length) textBtn.disabled = true;
+  function buildReflow() {
+    if (reflow.childNodes.length) return;
+    texts.forEach(function (t) {
+      var n = Number(t.getAttribute('data-page'));
+      var h = document.createElement('h2');
+      var pager = pages[n - 1] && pages[n - 1].querySelector('.pager');
+      h.textContent = pager ? pager.textContent : String(n);
+      reflow.appendChild(h);
+      // the text begins with its number ("1、"): not part of the page
+      var s = t.textContent.replace(/^\s*\d+\S?\s*/, '');
+      s.split(/\n+/).forEach(function (para) {
+        if (!para.trim()) return;
+        var p = document.createElement('p');
+        p.textContent = para.trim();
+        reflow.appendChild(p);
+      });
+    });
+  }
+  function setText(on) {
+    var n = current();
+    if (on) buildReflow();
+    reader.classList.toggle('textmode', on);
+    reflow.hidden = !on;
+    textBtn.setAttribute('aria-pressed', on ? 'true' : 'false');
+    shownNow = 0;
+    goTo(n);
+  }
+
+  // The text layer: each printed line of a page as transparent text over
+  // the image, sized to the line's box, so it can be selected, copied and
+  // found. Loaded for the pages near the window. Sizes are in cqw (of the
+  // page's width), so zoom needs no new measure.
+  var measure = document.createElement('canvas').getContext('2d');
+  var wanted = {};
+  function layer(page, lines) {
+    var sheet = page.querySelector('.sheet'), box = sheet.querySelector('.textLayer');
+    if (!box || box.childNodes.length) return;
+    var ratio = Number(sheet.getAttribute('data-h')) / Number(sheet.getAttribute('data-w')) || 1.414;
+    var frag = document.createDocumentFragment();
+    lines.forEach(function (l) {
+      var x0 = l.box[0] / 65535, y0 = l.box[1] / 65535, x1 = l.box[2] / 65535, y1 = l.box[3] / 65535;
+      var fs = (y1 - y0) * ratio * 100; // font size, in cqw
+      if (!(fs > 0) || !l.text) return;
+      var span = document.createElement('span');
+      span.textContent = l.text;
+      span.style.left = (x0 * 100) + '%';
+      span.style.top = (y0 * 100) + '%';
+      span.style.fontSize = fs + 'cqw';
+      measure.font = '100px sans-serif';
+      var natural = measure.measureText(l.text).width / 100 * fs;
+      if (natural > 0) span.style.transform = 'scaleX(' + ((x1 - x0) * 100 / natural) + ')';
+      frag.appendChild(span);
+      frag.appendChild(document.createElement('br')); // a copied line ends with a line break
+    });
+    box.appendChild(frag);
+  }
+  function loadLayout(n) {
+    if (wanted[n]) return;
+    var from = n, count = 0;
+    while (count < 4 && from + count <= pages.length && !wanted[from + count]) wanted[from + count++] = true;
+    fetch('/api/v1/doc/' + docId + '/layout?from=' + from + '&count=' + count)
+      .then(function (r) { return r.ok ? r.json() : {items: []}; })
+      .then(function (res) {
+        (res.items || []).forEach(function (it) { if (pages[it.page - 1]) layer(pages[it.page - 1], it.lines || []); });
+      }, function () { for (var i = 0; i < count; i++) wanted[from + i] = false; });
+  }
+  if ('IntersectionObserver' in window) {
+    var io = new IntersectionObserver(function (entries) {
+      entries.forEach(function (en) {
+        if (en.isIntersecting) loadLayout(Number(en.target.getAttribute('data-page')));
+      });
+    }, {rootMargin: '1200px 0px'});
+    pages.forEach(function (p) { io.observe(p); });
+  } else {
+    pages.forEach(function (p) { loadLayout(Number(p.getAttribute('data-page'))); });
+  }
+
+  // a link to a page (#p3): where the reader starts
+  var m = /^#p(\d+)$/.exec(location.hash);
+  show(m ? Number(m[1]) : current());
+})();
+
+// In-document search: the hits of the query (from the search box, or the
+// ?q= a search result linked with) marked on the page images, and a way to
+// step through them. Without script the box reloads the page with ?q=.
+(function () {
+  'use strict';
+  var me = document.querySelector('script[data-zoom-in]');
+  function word(name, fallback) { return (me && me.getAttribute(name)) || fallback; }
   var sform = document.querySelector('form.docsearch');
   var docId = me && me.getAttribute('data-doc');
   if (!sform || !docId) return;
@@ -118,16 +318,55 @@
   if (sform.elements.q.value) search(sform.elements.q.value);
 })();
 
-// Share and report: the action links open their panels; copy the link.
+// The download block opens as a dialog (its panel moved into it while
+// open, and back); the page's other download links open it too. Share:
+// the link made absolute, and copied.
 (function () {
   'use strict';
-  function opener(sel, id) {
-    var a = document.querySelector(sel), d = document.getElementById(id);
-    if (!a || !d) return;
-    a.addEventListener('click', function () { d.open = true; });
+  var me = document.querySelector('script[data-zoom-in]');
+  var dl = document.getElementById('download');
+  var panel = dl && dl.querySelector('.panel');
+  if (panel && window.HTMLDialogElement) {
+    var dlg = document.createElement('dialog');
+    dlg.className = 'dl-dialog';
+    var close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'dl-close';
+    close.textContent = '×';
+    close.setAttribute('aria-label', (me && me.getAttribute('data-close')) || '关闭');
+    close.addEventListener('click', function () { dlg.close(); });
+    dlg.appendChild(close);
+    var h = panel.querySelector('h2');
+    if (h) {
+      h.id = 'download-title';
+      dlg.setAttribute('aria-labelledby', h.id);
+    }
+    document.body.appendChild(dlg);
+    var open = function (e) {
+      e.preventDefault();
+      dl.open = false;
+      dlg.appendChild(panel);
+      dlg.showModal();
+    };
+    dlg.addEventListener('close', function () { dl.appendChild(panel); });
+    dl.querySelector('summary').addEventListener('click', open);
+    document.addEventListener('click', function (e) {
+      var a = e.target.closest && e.target.closest('a.dl-open');
+      if (a) open(e);
+    });
+    // sent here to pay (GET /download/N of a priced document): open it
+    if (location.hash === '#download') {
+      dlg.appendChild(panel);
+      dlg.showModal();
+    }
   }
-  opener('.share-open', 'share');
-  opener('.report-open', 'report');
+  // one panel of the action row open at a time
+  var pops = document.querySelectorAll('.actions details.pop');
+  pops.forEach(function (d) {
+    d.addEventListener('toggle', function () {
+      if (d.open) pops.forEach(function (o) { if (o !== d) o.open = false; });
+    });
+  });
   var link = document.querySelector('#share input');
   if (link && link.value.charAt(0) === '/') link.value = location.origin + link.value;
   var copy = document.querySelector('#share .copy');
@@ -142,4 +381,35 @@
       else { document.execCommand('copy'); done(); }
     });
   }
+})();
+
+// A document being converted: its progress, asked again and again (less
+// often as time goes on), and the page reloaded once it is ready or failed.
+(function () {
+  'use strict';
+  var box = document.getElementById('convstatus');
+  if (!box || !window.fetch) return;
+  var id = box.getAttribute('data-doc'), fmt = box.getAttribute('data-progress') || '';
+  var text = box.querySelector('.progress-text'), bar = box.querySelector('progress');
+  var delay = 1000;
+  function poll() {
+    fetch('/api/v1/doc/' + id, {cache: 'no-store'})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) {
+        if (!d) return;
+        if (d.status === 'ready' || d.status === 'failed') { location.reload(); return; }
+        var m = /^(\d+)\/(\d+)$/.exec(d.progress || '');
+        if (m && fmt) {
+          text.textContent = fmt.replace('{done}', m[1]).replace('{total}', m[2]);
+          bar.max = Number(m[2]);
+          bar.value = Number(m[1]);
+        }
+        delay = Math.min(15000, delay * 1.5);
+        setTimeout(poll, delay);
+      }, function () {
+        delay = Math.min(15000, delay * 2);
+        setTimeout(poll, delay);
+      });
+  }
+  setTimeout(poll, delay);
 })();
