@@ -93,6 +93,10 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 	wy_buf_init(&body, 32u << 20);
 	wy_buf_init(&page, 33u << 20);
 	int rc = wy_template_render_lang(tpl, ctx, lang, &body);
+	/* the frame's head from the page (contract 3): its description and
+	 * its own style sheet */
+	json_t *head = json_pack("{s:O?, s:O?}", "meta_description", json_object_get(ctx, "meta_description"),
+				 "extra_css", json_object_get(ctx, "extra_css"));
 	json_decref(ctx);
 	if (!rc) {
 		char *zh = lang_url(c, "zh"), *en = lang_url(c, "en");
@@ -102,10 +106,12 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 					  "me", me, "csrf", csrf);
 		free(zh);
 		free(en);
+		json_object_update(frame, head);
 		rc = wy_template_render_lang(sv->base, frame, lang, &page);
 		json_decref(frame);
 	}
 	json_decref(me);
+	json_decref(head);
 	wy_buf_free(&body);
 	if (rc)
 		wy_buf_free(&page);
