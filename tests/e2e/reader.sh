@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The document page's reader in a real browser (tests/browser/reader.test.mjs):
+# the text layer, paging by keys, full screen, thumbnails, a jump past the
+# preview, the phone's text mode and bar, the download dialog, axe-core at
+# 1366 and 390 px. A document of five pages or more with a preview of three,
+# and a priced one uploaded by alice that bob has too few points for.
+# Needs Debian's chromium and node (need_browser).
+source "$(dirname "$0")/lib.bash"
+
+need_browser
+new_library
+
+{
+	echo "阅读器示例"
+	for i in $(seq 200); do echo "第${i}行：阅读器把每一页的文字放在图片上，可以选中和复制。"; done
+} > "$d/reader.txt"
+"$WY_BIN" --data "$data" add --uploader scholarly --category 文渊/示例 --title 阅读器示例 "$d/reader.txt" > "$d/add.out"
+id=$(awk '/^ready/ {print $2}' "$d/add.out")
+pages=$("$WY_BIN" --data "$data" info "$id" --json | jq .pages)
+check "the long document is added ($pages pages)" test "${pages:-0}" -ge 5
+echo reader-admin | "$WY_BIN" --data "$data" user add boss --admin --password-stdin > /dev/null
+serve_site WENYUAN_PREVIEW_PAGES=3
+
+alice=$(register alice alice-reader)
+printf '付费讲义\n这一份讲义下载需要积分。\n' > "$d/priced.txt"
+priced=$(upload "$alice" "$d/priced.txt" -F price=40 -F title=付费讲义)
+check "the priced document converts" wait_ready "$priced" "$alice"
+bob=$(register bob bob-reader1)
+admin=$(api_login boss reader-admin)
+bob_points=$(curl -fsS -H "Authorization: Bearer $bob" "$base/api/v1/me" | jq .user.points)
+bob_id=$(curl -fsS -H "Authorization: Bearer $bob" "$base/api/v1/me" | jq .user.id)
+check "bob has fewer points than the price ($bob_points)" test "$bob_points" -lt 40
+
+art=$(dirname "$WY_BIN")/test-artifacts
+WY_BASE=$base WY_DOC=$id WY_PAGES=$pages WY_PREVIEW=3 WY_PRICED=$priced WY_PRICE=40 WY_BOB_POINTS=$bob_points \
+	WY_BOB_ID=$bob_id WY_ADMIN_TOKEN=$admin WY_ARTIFACTS=$art WY_CHROMIUM=$chromium \
+	node --test --test-reporter=spec "$bdir/reader.test.mjs"
+check "the reader's browser tests pass" test $? -eq 0
+echo "# screenshots in $art"
+finish
