@@ -60,7 +60,7 @@ test('the document page, its pager, jump and zoom', async () => {
   const meta = await page.locator('.meta').innerText();
   for (const re of [/上传人 sc\*\*\*\*y/, /文档编号 \d+/, /上传时间 \d{4}-\d\d-\d\d/, /格式 TXT/, /页数 \d+/, /大小 [\d.]+KB/]) assert.match(meta, re);
   for (const label of ['收藏', '分享', '赏', '下载', '相关', '举报'])
-    assert.ok(await page.locator('.actions a', { hasText: label }).isVisible(), label);
+    assert.ok(await page.locator('.actions .act', { hasText: label }).isVisible(), label);
   const imgs = page.locator('.page img');
   const n = await imgs.count();
   assert.ok(n >= 3, `pages: ${n}`);
@@ -81,14 +81,14 @@ test('the document page, its pager, jump and zoom', async () => {
   // the script's pager follows the jump
   await page.locator('form.jump input[name=p]').fill('3');
   await page.locator('form.jump button').click();
-  await page.waitForFunction(() => document.querySelector('.viewer-bar .where').textContent.startsWith('第3页'));
+  await page.waitForFunction(() => document.querySelector('.rbar .where').textContent.startsWith('第3页'));
   // page 3 is where the reader is now: its top in the upper half of the window
   const top = await page.locator('#p3').evaluate((el) => el.getBoundingClientRect().top);
   assert.ok(top > -50 && top < 450, `page 3 at ${top}`);
   await shot(page, { path: `${art}/doc-page3.png` });
   // zoom
-  await page.locator('.viewer-bar button[data-zoom="-1"]').click();
-  assert.equal(await page.locator('.viewer-bar .zoom').innerText(), '75%');
+  await page.locator('.rbar button[data-zoom="-1"]').click();
+  assert.equal(await page.locator('.rbar .zoom').innerText(), '75%');
   await page.locator('.desc summary').click();
   await shot(page, { path: `${art}/doc-zoomed.png`, fullPage: true });
   assert.deepEqual(errors, []);
@@ -209,7 +209,7 @@ test('search: a relaxed result (the words in another order) leads to its page, t
     `猪心 ${JSON.stringify(heart)} before 猪大肠 ${JSON.stringify(gut)}`);
   // and the page number, under the page and in the viewer's bar
   assert.equal(await page.locator('#p1 .pager').innerText(), '第1页 / 共1页');
-  await page.waitForFunction(() => document.querySelector('.viewer-bar .where')?.textContent.startsWith('第1页'));
+  await page.waitForFunction(() => document.querySelector('.rbar .where')?.textContent.startsWith('第1页'));
   await shot(page, { path: `${art}/search-relaxed-hit.png` });
   assert.deepEqual(errors, []);
   await page.close();

@@ -24,6 +24,7 @@
   var thumbs = Array.prototype.slice.call(reader.querySelectorAll('.thumbs a'));
   var side = reader.querySelector('details.rside');
   var shownNow = 0;
+  var form = bar.querySelector('form.jump');
 
   function textMode() { return reader.classList.contains('textmode'); }
   // the page the reader is on: the last one whose top passed a third of
@@ -44,6 +45,7 @@
     var text = pager ? pager.textContent : String(n);
     where.textContent = text;
     if (mwhere) mwhere.textContent = text;
+    if (document.activeElement !== form.elements.p) form.elements.p.value = n;
     thumbs.forEach(function (a) { a.classList.toggle('on', Number(a.getAttribute('data-page')) === n); });
   }
   var ticking = false;
@@ -87,7 +89,6 @@
     goTo(Math.max(1, Math.min(pages.length, n + d)));
   }
 
-  var form = bar.querySelector('form.jump');
   form.addEventListener('submit', function (e) {
     var n = Number(form.elements.p.value);
     if (n >= 1 && n <= total) {
