@@ -88,7 +88,7 @@ test('register, upload, favorite, share, reward, report, hide', { timeout: 30000
   await page.locator('.actions button.fav').click();
   await page.waitForLoadState();
   assert.match(await page.locator('.actions button.fav').innerText(), /已收藏\s*1/);
-  await page.locator('.actions a.share-open').click();
+  await page.locator('#share > summary').click();
   const qr = page.locator('#share img.qr');
   await qr.scrollIntoViewIfNeeded();
   await page.waitForFunction(() => document.querySelector('#share img.qr').naturalWidth > 0);
@@ -107,10 +107,11 @@ test('register, upload, favorite, share, reward, report, hide', { timeout: 30000
   const masked = await bob.locator('.meta').innerText();
   assert.match(masked, /上传人 爱\*\*\*\* ·/);
   assert.doesNotMatch(masked, /爱丽丝/);
+  await bob.locator('#reward > summary').click();
   await bob.locator('#reward input[name=points]').fill('3');
   await bob.locator('#reward button').click();
   await bob.waitForLoadState();
-  await bob.locator('.actions a.report-open').click();
+  await bob.locator('#report > summary').click();
   await bob.locator('#report select[name=reason]').selectOption('广告垃圾');
   await bob.locator('#report textarea[name=detail]').fill('测试举报');
   await bob.locator('#report button').click();
