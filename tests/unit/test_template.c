@@ -113,5 +113,56 @@ TEST(nested_sections_are_bounded)
 	wy_template_free(t);
 }
 
+/* The document page renders a document's outline (contract 4: entries
+ * {title, page, depth}) itself, so it works without script: links to
+ * ?p=N, indented by depth, titles escaped; none when has_outline is false. */
+static char *render_doc(const char *json)
+{
+	wy_template *t;
+	wy_errinfo ei = {0};
+	if (wy_template_load(WY_SOURCE_DIR "/web/templates/doc.html", &t, &ei)) {
+		fprintf(stderr, "  load: %s\n", ei.msg);
+		return NULL;
+	}
+	json_t *ctx = json_loads(json, 0, NULL);
+	wy_buf b;
+	wy_buf_init(&b, 1 << 20);
+	int rc = ctx ? wy_template_render(t, ctx, &b) : WY_EINVAL;
+	json_decref(ctx);
+	wy_template_free(t);
+	if (rc) {
+		wy_buf_free(&b);
+		return NULL;
+	}
+	return wy_buf_steal(&b);
+}
+
+TEST(doc_page_outline)
+{
+	const char *doc = "{\"id\": 7, \"ready\": true, \"pages\": 5, \"shown\": 3, \"display_title\": \"手册\", "
+			  "\"page_items\": [{\"page\": 1, \"image\": \"/blob/x\", \"width\": 1240, \"height\": 1754, "
+			  "\"alt\": \"a\", \"text\": \"t\", \"pages_total\": 5}], ";
+	char with[2048], without[2048];
+	snprintf(with, sizeof with,
+		 "%s\"has_outline\": true, \"outline\": [{\"title\": \"第一章 总则\", \"page\": 1, \"depth\": 0}, "
+		 "{\"title\": \"第二节 <细则>\", \"page\": 4, \"depth\": 1}]}",
+		 doc);
+	snprintf(without, sizeof without, "%s\"has_outline\": false, \"outline\": []}", doc);
+	char *out = render_doc(with);
+	ASSERT(out);
+	ASSERT(strstr(out, "<li class=\"d0\"><a href=\"?p=1\" data-page=\"1\">第一章 总则</a>"));
+	ASSERT(strstr(out, "<li class=\"d1\"><a href=\"?p=4\" data-page=\"4\">第二节 &lt;细则&gt;</a>"));
+	ASSERT(strstr(out, "role=\"tablist\""));
+	/* the thumbnails are there either way */
+	ASSERT(strstr(out, "<a href=\"#p1\" data-page=\"1\"><img loading=\"lazy\""));
+	free(out);
+	out = render_doc(without);
+	ASSERT(out);
+	ASSERT(!strstr(out, "class=\"outline\""));
+	ASSERT(!strstr(out, "role=\"tablist\""));
+	ASSERT(strstr(out, "<nav class=\"thumbs\""));
+	free(out);
+}
+
 TEST_LIST(T(values_are_escaped), T(sections), T(malformed_templates_are_refused), T(output_cap),
-	  T(nested_sections_are_bounded))
+	  T(nested_sections_are_bounded), T(doc_page_outline))
