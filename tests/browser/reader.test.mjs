@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { shot } from './shot.mjs';
 import { axeViolations } from './axe.mjs';
@@ -266,6 +267,28 @@ test('the report reason starts at 请选择 and is required', async () => {
   // it opens where it is: near the top of the page
   const box = await page.locator('#report .panel').boundingBox();
   assert.ok(box.y < 600, `the report panel at ${box.y}`);
+  await page.context().close();
+});
+
+test('a queued document\'s page says so, asks again, and shows the reader once converted', async () => {
+  const page = await open(desktop, `/login?next=/doc/${process.env.WY_QUEUED}`);
+  await page.locator('input[name=name]').fill('alice');
+  await page.locator('input[name=password]').fill('alice-reader');
+  const asked = page.waitForRequest((r) => r.url().endsWith(`/api/v1/doc/${process.env.WY_QUEUED}`));
+  await page.locator('form.account button').click();
+  await page.waitForURL(new RegExp(`/doc/${process.env.WY_QUEUED}$`));
+  assert.match(await page.locator('.meta .status').innerText(), /^排队中$/);
+  assert.match(await page.locator('#convstatus').innerText(), /排队中：文档正在等待转换，本页会自动刷新。/);
+  assert.equal(await page.locator('#reader').count(), 0);
+  await shot(page, { path: `${art}/reader-queued.png` });
+  await asked; // the page asks the API how the conversion goes
+  // a worker converts it; the page reloads itself and shows the pages
+  const worker = spawn(process.env.WY_BIN, ['--data', process.env.WY_DATA, 'worker', '--until-idle'], { stdio: 'ignore' });
+  const code = await new Promise((resolve) => worker.on('exit', resolve));
+  assert.equal(code, 0);
+  await page.locator('#reader .rpages .page').first().waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('#convstatus').count(), 0);
+  assert.deepEqual(page.errors, []);
   await page.context().close();
 });
 

@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const base = process.env.WY_BASE;
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
+const ctx = await b.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+const p = await ctx.newPage();
+await p.goto(base + '/doc/1');
+await p.evaluate(() => window.scrollBy(0, 1500));
+await p.waitForTimeout(300);
+console.log(await p.evaluate(() => { const r = document.querySelector('.mbar').getBoundingClientRect(); return [r.top, r.bottom, innerHeight, visualViewport.height, document.documentElement.clientHeight, scrollY]; }));
+await p.screenshot({ path: '/tmp/lt/shots/m.png' });
+await b.close();
