@@ -278,6 +278,9 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 		json_object_set_new(item, "text", json_stringn(text, tl));
 		json_object_set_new(item, "alt", json_stringn(text, al));
 		json_object_set_new(item, "pages_total", json_integer(d.pages));
+		/* the first page is what a reader sees first (the largest paint):
+		 * fetched at once, the rest when they come near */
+		json_object_set_new(item, "first", json_boolean(i == 1));
 		json_array_append_new(items, item);
 		wy_page_clear(&p);
 	}

@@ -70,7 +70,9 @@ test('the document page, its pager, jump and zoom', async () => {
     assert.equal(await img.getAttribute('width'), '1240');
     assert.ok(Number(await img.getAttribute('height')) > 1000);
     assert.ok((await img.getAttribute('alt')).length > 0);
-    assert.equal(await img.getAttribute('loading'), 'lazy');
+    // the first page at once (the largest paint), the others lazily
+    if (i === 0) assert.equal(await img.getAttribute('fetchpriority'), 'high');
+    else assert.equal(await img.getAttribute('loading'), 'lazy');
   }
   assert.match(await page.locator('.pager').first().innerText(), new RegExp(`第1页 / 共${n}页`));
   assert.match(await page.locator('.end').innerText(), new RegExp(`亲，该文档总共${n}页，全部预览完了`));
