@@ -105,6 +105,40 @@ test('←/→ and PageDown/PageUp change the page, not while typing', async () =
   await page.context().close();
 });
 
+test('zoom: fit width first; wider pages pan inside the reader, the text layer still on its lines', async () => {
+  const page = await open(desktop);
+  await page.waitForFunction(() => document.querySelectorAll('#p1 .textLayer span').length > 10);
+  const ratio = () => page.evaluate(() => {
+    const sheet = document.querySelector('#p1 .sheet').getBoundingClientRect();
+    const line = document.querySelector('#p1 .textLayer span:nth-of-type(2)').getBoundingClientRect();
+    return [line.width / sheet.width, (line.top - sheet.top) / sheet.height];
+  });
+  // fit width: the page as wide as the reader's column
+  const fit = await page.evaluate(() => {
+    const r = document.querySelector('.rpages');
+    return [document.querySelector('#p1').getBoundingClientRect().width, r.clientWidth];
+  });
+  assert.ok(Math.abs(fit[0] - (fit[1] - 16)) < 2, `page ${fit[0]} in ${fit[1]}`);
+  const before = await ratio();
+  await page.locator('.rbar [data-zoom="1"]').click();
+  await page.locator('.rbar [data-zoom="1"]').click();
+  assert.equal(await page.locator('.rbar .zoom').innerText(), '150%');
+  const pan = await page.evaluate(() => {
+    const r = document.querySelector('.rpages');
+    r.scrollLeft = 200;
+    return [r.scrollWidth > r.clientWidth, r.scrollLeft, document.documentElement.scrollWidth];
+  });
+  assert.ok(pan[0] && pan[1] === 200, `pans: ${pan}`);
+  assert.ok(pan[2] <= desktop.width, `the window does not scroll sideways (${pan[2]})`);
+  const after = await ratio();
+  assert.ok(Math.abs(after[0] - before[0]) < 0.01 && Math.abs(after[1] - before[1]) < 0.01, `${before} -> ${after}`);
+  await shot(page, { path: `${art}/reader-zoomed.png` });
+  await page.locator('.rbar [data-act="fit"]').click();
+  assert.equal(await page.locator('.rbar .zoom').innerText(), '100%');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('full screen opens on the reader, and closes', async () => {
   const page = await open(desktop);
   await page.locator('.rbar [data-act="full"]').click();
