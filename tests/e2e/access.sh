@@ -66,6 +66,7 @@ for who in visitor bob alice boss; do
 		check "$who, $k: the page" is "$(as_code "$who" "$base/doc/$n")" $want
 		check "$who, $k: its JSON twin" is "$(as_code "$who" "$base/api/v1/doc/$n")" $want
 		check "$who, $k: the pages API" is "$(as_code "$who" "$base/api/v1/doc/$n/pages")" $want
+		check "$who, $k: the layout API" is "$(as_code "$who" "$base/api/v1/doc/$n/layout")" $want
 		check "$who, $k: in-document search" is "$(as_code "$who" "$base/api/v1/doc/$n/search?q=x")" $want
 		check "$who, $k: the QR code" is "$(as_code "$who" "$base/doc/$n/qr.svg")" $want
 		dl=$(as_code "$who" "$base/download/$n")
@@ -78,6 +79,9 @@ for who in visitor bob alice boss; do
 			if all_pages "$who"; then np=$total; else np=3; fi
 			[ "$np" -gt 20 ] && np=20
 			check "$who, $k: the pages API gives $np pages" is "$(as "$who" "$base/api/v1/doc/$n/pages" | jq '.items | length')" "$np"
+			if all_pages "$who"; then np=$total; else np=3; fi
+			[ "$np" -gt 10 ] && np=10
+			check "$who, $k: the layout API gives $np pages" is "$(as "$who" "$base/api/v1/doc/$n/layout?count=10" | jq '.items | length')" "$np"
 			if all_pages "$who"; then np=$total; else np=3; fi
 			check "$who, $k: the page shows $np pages" is "$(as "$who" "$base/doc/$n" | grep -c 'class="page" id="p')" "$np"
 		fi

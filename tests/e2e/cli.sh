@@ -130,10 +130,18 @@ check "document page: format badge and facts" grep -q '文档编号 1 · 上传�
 check "document page: pager on every page" grep -q '第3页 / 共3页' <<<"$doc"
 check "document page: end of the preview" grep -q '亲，该文档总共3页，全部预览完了，如果喜欢就下载吧！' <<<"$doc"
 check "document page: the text of every page behind 展开阅读全文" grep -q '<summary>展开阅读全文</summary>' <<<"$doc"
-check "document page: related documents from its category" grep -q '<a href="/doc/2">文渊使用手册</a> <span class="badge">EPUB</span>' <<<"$doc"
-check "document page: the action bar" grep -q '<a class="fav" href="/login?next=/doc/1">收藏 <span class="n">0</span></a>' <<<"$doc"
-check "document page: share, reward, download, report" \
-	grep -q '<a href="#share" class="share-open">分享</a> <a href="#reward">赏</a> <a class="download" href="/download/1">下载</a> <a href="#related">相关</a> <a href="#report" class="report-open">举报</a>' <<<"$doc"
+check "document page: related documents from its category, as cards" \
+	grep -q '<li class="card"><a href="/doc/2"><span class="cover">.*<span class="title">文渊使用手册</span></a><span class="facts"><span class="badge">EPUB</span>' <<<"$doc"
+check "document page: the action bar" grep -q '<a class="act fav" href="/login?next=/doc/1">收藏 <span class="n">0</span></a>' <<<"$doc"
+check "document page: share, reward, download, report, opening in place" bash -c '
+	for a in "<details id=\"download\" class=\"download pop\"><summary class=\"act primary\">下载</summary>" \
+		"<details id=\"share\" class=\"share pop\"><summary class=\"act\">分享</summary>" \
+		"<details id=\"reward\" class=\"reward pop\"><summary class=\"act\">赏</summary>" \
+		"<a class=\"act\" href=\"#related\">相关</a>" \
+		"<details id=\"report\" class=\"report pop\"><summary class=\"act\">举报</summary>"; do
+		grep -qF "$a" <<<"$1" || { echo "# missing: $a"; exit 1; }
+	done' _ "$doc"
+check "document page: a free download says so" grep -q '<p class="price">免费文档</p><p><a class="button primary" href="/download/1">免费下载</a>' <<<"$doc"
 jar=$d/cookies
 curl -fsS -c "$jar" -o /dev/null "http://127.0.0.1:$port/doc/1"
 check "a visitor gets an anonymous id cookie" grep -q 'wy_v' "$jar"
