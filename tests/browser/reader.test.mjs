@@ -130,6 +130,19 @@ test('zoom: fit width first; wider pages pan inside the reader, the text layer s
   });
   assert.ok(pan[0] && pan[1] === 200, `pans: ${pan}`);
   assert.ok(pan[2] <= desktop.width, `the window does not scroll sideways (${pan[2]})`);
+  // dragged from the page's empty bottom margin, the pages pan
+  await page.evaluate(() => { document.querySelector('.rpages').scrollLeft = 0; });
+  await page.locator('#p1').evaluate((el) => el.scrollIntoView({ block: 'end' }));
+  const s2 = await page.locator('#p1 .sheet').boundingBox();
+  const x = 700, y = s2.y + s2.height - 20;
+  const start = await page.evaluate(() => document.querySelector('.rpages').scrollLeft);
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x - 150, y, { steps: 5 });
+  await page.mouse.up();
+  const left = await page.evaluate(() => document.querySelector('.rpages').scrollLeft);
+  assert.ok(Math.abs(left - start - 150) < 3, `dragged 150 px, panned from ${start} to ${left}`);
+  assert.equal(await page.evaluate(() => window.getSelection().toString()), '');
   const after = await ratio();
   assert.ok(Math.abs(after[0] - before[0]) < 0.01 && Math.abs(after[1] - before[1]) < 0.01, `${before} -> ${after}`);
   await shot(page, { path: `${art}/reader-zoomed.png` });

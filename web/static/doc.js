@@ -117,8 +117,27 @@
     zoom = Math.max(50, Math.min(300, z));
     pages.forEach(function (p) { p.style.width = zoom + '%'; });
     label.textContent = zoom + '%';
+    reader.classList.toggle('zoomed', zoom > 100);
     if (!textMode()) pages[n - 1].scrollIntoView();
   }
+  // wider than the column: drag the pages to pan (from anywhere but a
+  // line of text, which the mouse selects)
+  var rpages = reader.querySelector('.rpages'), drag = null;
+  rpages.addEventListener('pointerdown', function (e) {
+    if (zoom <= 100 || e.button !== 0 || e.pointerType !== 'mouse' || e.target.closest('.textLayer span')) return;
+    drag = {x: e.clientX, y: e.clientY, left: rpages.scrollLeft, top: window.scrollY};
+    rpages.setPointerCapture(e.pointerId);
+    rpages.classList.add('dragging');
+    e.preventDefault();
+  });
+  rpages.addEventListener('pointermove', function (e) {
+    if (!drag) return;
+    rpages.scrollLeft = drag.left - (e.clientX - drag.x);
+    window.scrollTo(window.scrollX, drag.top - (e.clientY - drag.y));
+  });
+  function endDrag() { drag = null; rpages.classList.remove('dragging'); }
+  rpages.addEventListener('pointerup', endDrag);
+  rpages.addEventListener('pointercancel', endDrag);
   bar.addEventListener('click', function (e) {
     var b = e.target.closest('button');
     if (!b) return;
