@@ -438,7 +438,7 @@ static int lines_in(const wy_page *p, size_t s, size_t e)
  * how many lines [s, e) makes only grows with e, and each count reads no
  * further than the next line, so a page costs its length times a log. A
  * page without boxes has no lines. */
-static json_t *page_lines(const wy_page *p)
+json_t *web_page_lines(const wy_page *p)
 {
 	json_t *lines = json_array();
 	const char *t = p->text ? p->text : "";
@@ -497,7 +497,7 @@ static enum MHD_Result api_layout(web_req *rq, wy_store *st, const wy_doc *d)
 		wy_page pg;
 		if (wy_store_page_get(st, d->id, i, &pg, NULL))
 			break;
-		json_array_append_new(a, json_pack("{s:i, s:o}", "page", i, "lines", page_lines(&pg)));
+		json_array_append_new(a, json_pack("{s:i, s:o}", "page", i, "lines", web_page_lines(&pg)));
 		wy_page_clear(&pg);
 	}
 	return web_json(c, 200, json_pack("{s:I, s:o}", "id", (json_int_t)d->id, "items", a));

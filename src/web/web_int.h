@@ -262,6 +262,11 @@ web_handler web_route_blob;
 web_handler web_route_download;
 web_handler web_api_documents;
 web_handler web_api_doc;
+/* The printed lines of page p as GET /api/v1/doc/N/layout gives them
+ * (doc.c): [{"text", "box": [x0, y0, x1, y1]}...], its text cut where its
+ * character boxes start a new line; [] when it has no boxes (or boxes
+ * this program did not write). A new reference; p is only read. */
+json_t *web_page_lines(const wy_page *p);
 web_handler web_page_search;
 web_handler web_api_search;
 

@@ -5,6 +5,7 @@
 #include "test.h"
 #include "web/site.h"
 #include "web/web_int.h"
+#include "text/boxes.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -141,4 +142,57 @@ TEST(request_lifecycle)
 	wy_site_stop(site);
 }
 
-TEST_LIST(T(routes_pages_and_twins), T(routes_posts), T(csrf_rule), T(request_lifecycle))
+/* A page's printed lines (the layout API): its text cut where its boxes
+ * start a new line, characters without a box kept with their line, and
+ * boxes that are not whole or too few never read past. */
+static char *lines_of(const char *text, const wy_rect *r, size_t nr, size_t extra_bytes)
+{
+	unsigned char buf[64 * WY_BOX_SIZE + 8] = {0};
+	for (size_t i = 0; i < nr; i++)
+		wy_box_put(buf + i * WY_BOX_SIZE, &r[i]);
+	wy_page p = {.text = (char *)text, .boxes = nr ? buf : NULL, .boxes_len = nr * WY_BOX_SIZE + extra_bytes};
+	json_t *j = web_page_lines(&p);
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+TEST(page_lines)
+{
+	/* 甲乙 on one line, a line break the converter added (no box), 丙丁 below */
+	wy_rect two[] = {{100, 100, 200, 200}, {200, 100, 300, 200}, {0, 0, 0, 0}, {100, 300, 200, 400}, {200, 300, 300, 400}};
+	char *s = lines_of("甲乙\n丙丁", two, 5, 0);
+	ASSERT_STR_EQ(s, "[{\"text\":\"甲乙\",\"box\":[100,100,300,200]},"
+			 "{\"text\":\"丙丁\",\"box\":[100,300,300,400]}]");
+	free(s);
+	/* a space without a box stays inside its line */
+	wy_rect words[] = {{100, 100, 150, 200}, {0, 0, 0, 0}, {180, 100, 230, 200}};
+	s = lines_of("a b", words, 3, 0);
+	ASSERT_STR_EQ(s, "[{\"text\":\"a b\",\"box\":[100,100,230,200]}]");
+	free(s);
+	/* corners given the wrong way round are put in order */
+	wy_rect turned[] = {{150, 200, 100, 100}};
+	s = lines_of("x", turned, 1, 0);
+	ASSERT_STR_EQ(s, "[{\"text\":\"x\",\"box\":[100,100,150,200]}]");
+	free(s);
+	/* fewer boxes than characters: the characters with boxes */
+	s = lines_of("甲乙丙", two, 2, 0);
+	ASSERT_STR_EQ(s, "[{\"text\":\"甲乙\",\"box\":[100,100,300,200]}]");
+	free(s);
+	/* more boxes than characters: only the characters' */
+	s = lines_of("甲", two, 5, 0);
+	ASSERT_STR_EQ(s, "[{\"text\":\"甲\",\"box\":[100,100,200,200]}]");
+	free(s);
+	/* boxes that are not whole, no boxes, no text: no lines */
+	s = lines_of("甲乙\n丙丁", two, 5, 3);
+	ASSERT_STR_EQ(s, "[]");
+	free(s);
+	s = lines_of("甲乙", NULL, 0, 0);
+	ASSERT_STR_EQ(s, "[]");
+	free(s);
+	s = lines_of("", two, 5, 0);
+	ASSERT_STR_EQ(s, "[]");
+	free(s);
+}
+
+TEST_LIST(T(routes_pages_and_twins), T(routes_posts), T(csrf_rule), T(request_lifecycle), T(page_lines))
