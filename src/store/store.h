@@ -395,6 +395,7 @@ typedef struct wy_search_req {
 } wy_search_req;
 
 #define WY_SEARCH_PAGES 5
+#define WY_SEARCH_SIMILAR 20
 
 /* Relaxed matches are added after the strict ones when there are fewer
  * strict matches than this (a results page), at most WY_SEARCH_RELAXED. */
@@ -422,12 +423,19 @@ typedef struct wy_search_hit {
 	int pages[WY_SEARCH_PAGES]; /* the best of them, best first */
 	int npages_shown;
 	int last_page;            /* hits shown are on pages 1..last_page (req->pages_shown) */
+	/* Near-duplicates (dup_of, either way) of this document that matched
+	 * too, ranked after it: folded into it rather than listed, and not
+	 * counted in total. nsimilar counts them all; the first
+	 * WY_SEARCH_SIMILAR of them, in rank order, are in similar. */
+	int nsimilar;
+	int64_t similar[WY_SEARCH_SIMILAR];
 } wy_search_hit;
 
 typedef struct wy_search_result {
 	wy_search_hit *items;
 	int n;
-	int total;                /* documents matching in all */
+	int total;                /* documents matching in all, each group of
+				   * near-duplicates once */
 	int strict;               /* of them, strict matches (they come first) */
 	bool more;                /* a clause matched more pages than are ranked
 				   * (the newest are): total is a lower bound */
@@ -443,7 +451,11 @@ void wy_search_result_clear(wy_search_result *r);
  * query read as pinyin follow (kind WY_HIT_PINYIN: full pinyin before
  * initials, shorter titles first), then relaxed matches (kind
  * WY_HIT_RELAXED), ranked by how much of the query they hold, in every
- * sort order; total counts them all. */
+ * sort order; total counts them all. A document flagged as a
+ * near-duplicate of another that matched (or the original of one) is shown
+ * once, where the best-ranked of them is: the others are that hit's
+ * similar, and are neither counted nor given a place of their own, so
+ * pages of results stay consistent. */
 int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei);
 
 /* Pages 1..last_page of one document where any clause of q matches (with

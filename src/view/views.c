@@ -233,6 +233,12 @@ int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t 
 		/* found by its title or keywords alone: no page to list */
 		json_object_set_new(o, "title_only", json_boolean(h->in_title && !h->npages));
 		json_object_set_new(o, "matching_pages", json_integer(h->npages));
+		/* near-duplicates folded into this result (wy_search_hit.similar) */
+		json_t *sim = json_array();
+		for (int k = 0; k < h->nsimilar && k < WY_SEARCH_SIMILAR; k++)
+			json_array_append_new(sim, json_integer(h->similar[k]));
+		json_object_set_new(o, "similar", sim);
+		json_object_set_new(o, "similar_count", json_integer(h->nsimilar));
 		const char *title = h->doc.title ? h->doc.title : h->doc.filename ? h->doc.filename : "";
 		json_object_set_new(o, "title_snippet", wy_view_snippet(title, strlen(title), req->query, relaxed, 200));
 		json_t *pages = json_array();
