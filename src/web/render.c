@@ -89,6 +89,10 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 	const char *csrf = rq->authed || rq->csrf_form ? rq->csrf : "";
 	json_object_set(ctx, "me", me);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
+	/* what the page gives its frame's head: a description for search
+	 * engines, a stylesheet of its own after the site's */
+	json_t *head = json_pack("{s:O?, s:O?}", "meta_description", json_object_get(ctx, "meta_description"),
+				 "extra_css", json_object_get(ctx, "extra_css"));
 	wy_buf body, page;
 	wy_buf_init(&body, 32u << 20);
 	wy_buf_init(&page, 33u << 20);
@@ -102,10 +106,12 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 					  "me", me, "csrf", csrf);
 		free(zh);
 		free(en);
+		json_object_update(frame, head);
 		rc = wy_template_render_lang(sv->base, frame, lang, &page);
 		json_decref(frame);
 	}
 	json_decref(me);
+	json_decref(head);
 	wy_buf_free(&body);
 	if (rc)
 		wy_buf_free(&page);
