@@ -129,3 +129,26 @@ const char *wy_reason_text(const char *lang, const char *reason)
 	const char *m = wy_reason_msgid(reason);
 	return m ? wy_i18n_tr(lang, m) : NULL;
 }
+
+bool wy_reason_each(int i, const char **code, const char **msgid)
+{
+	int k = 0;
+	for (size_t j = 0; j < sizeof rows / sizeof rows[0]; j++) {
+		bool seen = false;
+		for (size_t m = 0; m < j && !seen; m++)
+			seen = strcmp(rows[m].code, rows[j].code) == 0;
+		if (seen)
+			continue;
+		if (k++ == i) {
+			*code = rows[j].code;
+			*msgid = rows[j].msgid;
+			return true;
+		}
+	}
+	if (k == i) {
+		*code = "unknown";
+		*msgid = R_UNKNOWN;
+		return true;
+	}
+	return false;
+}

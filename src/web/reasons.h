@@ -10,6 +10,8 @@
 #ifndef WY_WEB_REASONS_H
 #define WY_WEB_REASONS_H
 
+#include <stdbool.h>
+
 /* The stable code of a reason: "encrypted", "unrecognized_format" ...,
  * "unknown" for one the table does not know; NULL for NULL. Static. */
 const char *wy_reason_code(const char *reason);
@@ -21,5 +23,10 @@ const char *wy_reason_msgid(const char *reason);
 /* That sentence in language lang (web_lang): the catalog's, or the msgid
  * itself for Chinese. NULL for NULL. */
 const char *wy_reason_text(const char *lang, const char *reason);
+
+/* The i-th distinct code, from the first row on, and its msgid; "unknown"
+ * and the generic msgid last; false past it. For pages that word the
+ * codes a script reads (the upload page). */
+bool wy_reason_each(int i, const char **code, const char **msgid);
 
 #endif

@@ -24,6 +24,12 @@
 #include <sys/socket.h>
 
 #define UPLOAD_FILES 20
+/* The names of what wenyuan converts, for the file chooser and the page's
+ * script (a first check in the browser: the server goes by the bytes) */
+#define UPLOAD_ACCEPT                                                                                                 \
+	".pdf,.doc,.docx,.docm,.dot,.dotx,.dotm,.xls,.xlsx,.xlsm,.xlsb,.xltx,.xltm,.ppt,.pptx,.pptm,.pps,.ppsx,.potx,"  \
+	".potm,.odt,.ott,.ods,.ots,.odp,.otp,.odg,.fodt,.fods,.fodp,.rtf,.wps,.et,.dps,.epub,.mobi,.azw,.azw3,.fb2,"    \
+	".xps,.oxps,.cbz,.ofd,.txt,.text,.md,.markdown,.csv,.html,.htm,.xhtml,.jpg,.jpeg,.png,.tif,.tiff"
 #define TITLE_MAX 300
 #define DESC_MAX 5000
 #define TAGS_MAX 300
@@ -531,7 +537,15 @@ enum MHD_Result web_page_upload(web_req *r)
 	wy_category_list_clear(&cl);
 	wy_config site;
 	web_site_get(sv, &site);
-	json_t *ctx = json_pack("{s:o, s:I, s:i, s:b}", "categories", cats, "max_mb", (json_int_t)site.max_upload_mb,
-				"price", site.download_price, "review", site.upload_review);
-	return web_page(r, 200, wy_i18n_tr(web_lang(c), "上传文档"), sv->upload, ctx);
+	/* the failure reasons' codes in plain words, for the script's status
+	 * of each file (the API gives the code: reasons.c) */
+	const char *lang = web_lang(c), *code, *msgid;
+	json_t *reasons = json_array();
+	for (int i = 0; wy_reason_each(i, &code, &msgid); i++)
+		json_array_append_new(reasons, json_pack("{s:s, s:s}", "code", code, "text", wy_i18n_tr(lang, msgid)));
+	json_t *ctx = json_pack("{s:o, s:I, s:I, s:i, s:b, s:s, s:o}", "categories", cats, "max_mb",
+				(json_int_t)site.max_upload_mb, "max_bytes", (json_int_t)site.max_upload_mb << 20, "price",
+				site.download_price, "review", site.upload_review, "accept", UPLOAD_ACCEPT, "reasons",
+				reasons);
+	return web_page(r, 200, wy_i18n_tr(lang, "上传文档"), sv->upload, ctx);
 }
