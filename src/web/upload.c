@@ -68,6 +68,7 @@ struct web_upload {
 	bool in_file;             /* a file is arriving (its first byte came) */
 	uint64_t body_read;       /* bytes of the body libmicrohttpd handed over */
 	bool answered;            /* the refusal was sent at once (early_answer) */
+	bool saw_empty;           /* a file part was announced without bytes */
 	uint64_t after_answer;    /* bytes read and dropped since */
 	upload_file files[UPLOAD_FILES];
 	int nfiles;
@@ -252,8 +253,10 @@ static enum MHD_Result iterate(void *cls, enum MHD_ValueKind kind, const char *k
 	}
 	/* libmicrohttpd may announce a part with no bytes, then give its bytes
 	 * from offset 0 again: a file begins with its first byte */
-	if (size == 0)
+	if (size == 0) {
+		u->saw_empty = true; /* if no file comes, it was an empty one */
 		return MHD_YES;
+	}
 	if (off == 0) {
 		/* a new file: everything before it was the form's fields */
 		finish_file(u);
@@ -448,6 +451,8 @@ enum MHD_Result web_upload_end(web_req *r)
 		return web_refuse(r, r->fail_status, r->fail_msg);
 	if (!u->csrf_ok && !web_csrf_ok(c, r))
 		return web_refuse(r, 403, "the form's CSRF token is missing or wrong (reload the page)");
+	if (u->nfiles == 0 && u->saw_empty)
+		return web_refuse(r, 400, wy_i18n_tr(web_lang(c), "文件是空的（0 字节），请选择有内容的文件"));
 	if (u->nfiles == 0)
 		return web_refuse(r, 400, "no file was sent (a part named \"file\")");
 	wy_config site;

@@ -52,6 +52,10 @@ read -r c sent <<<"$(up "$d/tool.exe" tool.pdf)"
 check "a PE executable named .pdf: 415" [ "$c" = 415 ]
 check "the page's form gets the refusal as text (415)" \
 	[ "$(curl -s -o "$d/page.txt" -w '%{http_code}' -X POST "$base/upload" -H "Authorization: Bearer $tok" -F "file=@$d/tool.exe")" = 415 ]
+: > "$d/empty.pdf"
+read -r c sent <<<"$(up "$d/empty.pdf" empty.pdf)"
+check "a file of 0 bytes: 400, saying it is empty" \
+	eval '[ "$c" = 400 ] && jqe ".error | test(\"文件是空的\")" "$d/up.json"'
 after=$(store)
 echo "# blob store (bytes objects temporaries) before: $before after: $after"
 check "the blob store is the same before and after (bytes, objects, no temporary file)" [ "$before" = "$after" ]
