@@ -95,10 +95,10 @@ test('checked in the browser, a title, category and price each, failures in plai
   await shot(page, { path: `${art}/upload-queue.png`, fullPage: true });
 
   // ---- a file the converter cannot read, one the server refuses ----
-  await page.locator('input[type=file]').setInputFiles([`${files}/坏.pdf`, `${files}/乱码.pdf`]);
+  await page.locator('input[type=file]').setInputFiles([`${files}/坏.pdf`, `${files}/乱码.pdf`, `${files}/巨型.pdf`]);
   await page.locator('form#upload button.primary').click();
-  await settled(page, 4);
-  assert.equal(posts.length, 4, 'one request a file, none for those refused in the browser');
+  await settled(page, 5);
+  assert.equal(posts.length, 5, 'one request a file, none for those refused in the browser');
   for (const row of [a, b]) {
     assert.equal(await row.getAttribute('data-status'), 'ready');
     assert.match(await row.locator('.state').innerText(), /已完成/);
@@ -111,6 +111,9 @@ test('checked in the browser, a title, category and price each, failures in plai
   const refused = rowOf(page, '乱码.pdf');
   assert.equal(await refused.getAttribute('data-status'), 'error');
   assert.match(await refused.locator('.state').innerText(), /无法识别的文件格式，请上传 PDF/);
+  const big = rowOf(page, '巨型.pdf');
+  assert.equal(await big.getAttribute('data-status'), 'error');
+  assert.match(await big.locator('.state').innerText(), /无法识别的文件格式，请上传 PDF/);
   // failures in the error colour, not the colour of progress or success
   const colour = (row) => row.locator('.state').evaluate((e) => getComputedStyle(e).color);
   assert.equal(await colour(bad), red);

@@ -14,6 +14,8 @@ printf '# 第二份\n\nMarkdown 文档的内容。\n' > "$d/乙.md"
 { printf '%%PDF-1.4\n'; head -c 4000 /dev/urandom; } > "$d/坏.pdf"
 # no document at all: refused by the server's first gate (415)
 head -c 5000 /dev/urandom > "$d/乱码.pdf"
+# ... and a large one, answered before the browser has sent it all
+head -c $((6 << 20)) /dev/urandom > "$d/巨型.pdf"
 serve_site
 
 art=$(dirname "$WY_BIN")/test-artifacts
