@@ -7,6 +7,7 @@
 #include "text/query.h"
 #include "text/suggest.h"
 #include "text/utf8.h"
+#include "web/reasons.h"
 
 #include <stdio.h>
 
@@ -58,6 +59,8 @@ json_t *wy_view_doc(const wy_doc *d)
 		json_object_set_new(o, d->status == WY_DOC_READY ? "recognising" : "progress", json_string(pr));
 	}
 	json_object_set_new(o, "reason", str_or_null(d->reason));
+	/* its stable code (reasons.c), for clients that word it themselves */
+	json_object_set_new(o, "reason_code", d->reason ? json_string(wy_reason_code(d->reason)) : json_null());
 	json_object_set_new(o, "author", str_or_null(d->author));
 	json_object_set_new(o, "created_at", json_integer(d->created_at));
 	json_object_set_new(o, "views", json_integer(d->views));

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
+#include "web/reasons.h"
 #include "view/views.h"
 #include "web/web_int.h"
 
@@ -422,6 +423,9 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 				json_object_set_new(o, "state_label",
 						    json_string(wy_i18n_tr(web_lang(c), state_label(l.items[i].state))));
 				json_object_set_new(o, "failed", json_boolean(l.items[i].status == WY_DOC_FAILED));
+				if (l.items[i].reason) /* why it failed, in plain words (reasons.c) */
+					json_object_set_new(o, "reason_text",
+							    json_string(wy_reason_text(web_lang(c), l.items[i].reason)));
 				json_object_set_new(o, "private", json_boolean(l.items[i].private_));
 				json_array_append_new(a, o);
 			}

@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "store/store.h"
 #include "web/i18n.h"
+#include "web/reasons.h"
 #include "web/web_int.h"
 
 #include <microhttpd.h>
@@ -151,6 +152,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	}
 	bool d_ready = d.status == WY_DOC_READY; /* a converting one changes by the second */
 	json_t *ctx = web_doc_context(&d);
+	json_object_set_new(ctx, "reason_text", d.reason ? json_string(wy_reason_text(lang, d.reason)) : json_null());
 	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
 	wy_query_free(q);
 	/* The pages the reader may read (web_pages_readable: the preview, or

@@ -333,8 +333,9 @@ web_handler web_page_register;
 /* The first call of an upload POST: may refuse it at once (returns true
  * with the response queued in *ret). */
 bool web_upload_begin(web_req *r, enum MHD_Result *ret);
-/* The body, as it arrives. */
-void web_upload_data(web_req *r, const char *data, size_t size);
+/* The body, as it arrives; false: the request was answered in the middle
+ * of its body and the connection is to be closed. */
+bool web_upload_data(web_req *r, const char *data, size_t size);
 web_handler web_upload_end;
 void web_upload_free(web_upload *u);
 web_handler web_page_upload;

@@ -255,7 +255,9 @@ check "in-document search: no hits past the preview for a visitor, its owner see
 		curl -fsS -H 'Authorization: Bearer $alice' '$base/api/v1/doc/$vid/search?q=%E6%9C%AB%E9%A1%B5%E7%8B%AC%E6%9C%89%E8%AF%8D' | jq -e '.pages[0].page > 4' >/dev/null"
 
 # ---- a failed upload is listed with its reason and can be retried ----
-head -c 3000 /dev/urandom > "$d/noise.docx"
+# (behind a compound file's signature: past the upload's first gate)
+head -c $((100 << 10)) /dev/urandom > "$d/noise.docx"
+printf '\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1' | dd of="$d/noise.docx" conv=notrunc status=none
 fid=$(upload "$alice" "$d/noise.docx")
 for _ in $(seq 100); do
 	[ "$(curl -fsS -H "Authorization: Bearer $alice" "$base/api/v1/doc/$fid" | jq -r .status)" = failed ] && break
