@@ -201,6 +201,7 @@ enum MHD_Result web_post_doc(web_req *r)
 		if (wy_store_favorite_set(st, r->user.id, id, want, &ei) ||
 		    wy_store_favorite_state(st, r->user.id, id, &faved, &n, &ei))
 			return done(r, 503, "store unavailable", NULL, id);
+		web_flash(r, faved ? WEB_FLASH_FAVED : WEB_FLASH_UNFAVED, 0, 0);
 		return done(r, 200, NULL, json_pack("{s:b, s:I}", "faved", faved, "favorites", (json_int_t)n), id);
 	}
 	if (strcmp(action, "reward") == 0) {
@@ -217,6 +218,7 @@ enum MHD_Result web_post_doc(web_req *r)
 		if (rc)
 			return done(r, 503, "store unavailable", NULL, id);
 		wy_log("points.reward", "from=%lld doc=%lld points=%lld", (long long)r->user.id, (long long)id, pts);
+		web_flash(r, WEB_FLASH_REWARDED, pts, 0);
 		return done(r, 200, NULL, json_pack("{s:I}", "rewarded", (json_int_t)pts), id);
 	}
 	if (strcmp(action, "report") == 0) {
@@ -377,6 +379,8 @@ enum MHD_Result web_post_me(web_req *r)
 			return web_unavailable(r);
 		if (api)
 			return rc ? web_api_error(c, 409, "the document is not failed") : web_json(c, 200, json_pack("{s:b}", "ok", 1));
+		if (!rc)
+			web_flash(r, WEB_FLASH_RETRIED, id, 0);
 		return web_redirect(c, "/me/uploads");
 	}
 	return api ? web_api_error(c, 404, "no such action") : web_not_found(r);

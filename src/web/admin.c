@@ -233,9 +233,10 @@ enum MHD_Result web_post_admin(web_req *r)
 		action = "";
 	char target[64], detail[600] = "";
 	int rc = WY_OK;
+	int64_t id = 0, delta = 0; /* what the confirmation names */
 	const char *back = "/admin";
 	if (strcmp(rest, "doc") == 0) {
-		int64_t id = form_id(r, "id");
+		id = form_id(r, "id");
 		back = back_to(r, "/admin/docs");
 		snprintf(target, sizeof target, "doc %lld", (long long)id);
 		static const struct {
@@ -267,7 +268,7 @@ enum MHD_Result web_post_admin(web_req *r)
 			rc = WY_EINVAL;
 		}
 	} else if (strcmp(rest, "user") == 0) {
-		int64_t id = form_id(r, "id");
+		id = form_id(r, "id");
 		back = back_to(r, "/admin/users");
 		snprintf(target, sizeof target, "user %lld", (long long)id);
 		if (!id || id == r->user.id) {
@@ -279,12 +280,12 @@ enum MHD_Result web_post_admin(web_req *r)
 		} else if (strcmp(action, "points") == 0) {
 			const char *v = web_form_get(r, "delta", NULL);
 			char *end = NULL;
-			long long delta = v ? strtoll(v, &end, 10) : 0;
+			delta = v ? strtoll(v, &end, 10) : 0;
 			if (!v || !end || *end || delta < -1000000 || delta > 1000000)
 				rc = WY_EINVAL;
 			else
 				rc = wy_store_points_adjust(st, id, delta, &ei);
-			snprintf(detail, sizeof detail, "%+lld", delta);
+			snprintf(detail, sizeof detail, "%+lld", (long long)delta);
 		} else {
 			rc = WY_EINVAL;
 		}
@@ -337,5 +338,15 @@ enum MHD_Result web_post_admin(web_req *r)
 	}
 	/* target is "doc 5", "user 7": quoted, one field */
 	wy_log("admin.action", "admin=%lld action=%s target=\"%s\"", (long long)r->user.id, action, target);
+	static const struct {
+		const char *action;
+		web_flash_code code;
+	} said[] = {{"approve", WEB_FLASH_DOC_APPROVED}, {"restore", WEB_FLASH_DOC_RESTORED}, {"hide", WEB_FLASH_DOC_HIDDEN},
+		    {"delete", WEB_FLASH_DOC_DELETED},   {"dismiss", WEB_FLASH_DOC_DISMISSED}, {"category", WEB_FLASH_DOC_CATEGORY},
+		    {"ban", WEB_FLASH_USER_BANNED},      {"unban", WEB_FLASH_USER_UNBANNED},   {"admin", WEB_FLASH_USER_ADMIN},
+		    {"unadmin", WEB_FLASH_USER_UNADMIN}, {"points", WEB_FLASH_USER_POINTS},    {"settings", WEB_FLASH_SETTINGS}};
+	for (size_t k = 0; k < sizeof said / sizeof said[0]; k++)
+		if (strcmp(action, said[k].action) == 0)
+			web_flash(r, said[k].code, id, delta);
 	return web_result(r, 200, NULL, NULL, back);
 }
