@@ -515,5 +515,14 @@ enum MHD_Result web_page_me(web_req *r)
 		return bad ? web_not_found(r) : web_unavailable(r);
 	if (!*rest)
 		json_object_set_new(ctx, "home", json_true());
-	return web_page(r, 200, wy_i18n_tr(web_lang(c), "个人中心"), sv->me, ctx);
+	json_object_set_new(ctx, "has_documents", json_boolean(json_array_size(json_object_get(ctx, "documents")) > 0));
+	/* the window's title names the tab, as its <h1> does */
+	static const char *const titles[][2] = {{"uploads", N_("我的上传")},  {"favorites", N_("我的收藏")},
+						{"downloads", N_("我的下载")}, {"points", N_("我的积分")},
+						{"password", N_("修改密码")}};
+	const char *title = N_("个人中心");
+	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
+		if (strcmp(rest, titles[k][0]) == 0)
+			title = titles[k][1];
+	return web_page(r, 200, wy_i18n_tr(web_lang(c), title), sv->me, ctx);
 }
