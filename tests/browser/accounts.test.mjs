@@ -197,13 +197,16 @@ const adminPages = ['/admin', '/admin/reports?all=1', '/admin/review', '/admin/d
   '/admin/audit'];
 
 test('my pages, log in, register and the admin area: axe-core, 1366 and 390 px', { timeout: 300000 }, async () => {
+  // my pages as the uploader of the first test (uploads, a favorite, points)
   const anonCtx = await browser.newContext({ locale: 'zh-CN' });
+  const aliceCtx = await browser.newContext({ locale: 'zh-CN' });
   const adminCtx = await browser.newContext({ locale: 'zh-CN' });
+  const alice = await logIn(aliceCtx, '爱丽丝', 'alicepass1');
   const admin = await logIn(adminCtx, 'boss', process.env.WY_ADMIN_PASSWORD);
   const anon = await anonCtx.newPage();
   const problems = [];
   for (const width of [1366, 390]) {
-    for (const [page, paths] of [[anon, ['/login', '/register']], [admin, [...mePages, ...adminPages]]]) {
+    for (const [page, paths] of [[anon, ['/login', '/register']], [alice, mePages], [admin, adminPages]]) {
       await page.setViewportSize({ width, height: 900 });
       for (const path of paths) {
         const res = await page.goto(base + path);
@@ -218,8 +221,7 @@ test('my pages, log in, register and the admin area: axe-core, 1366 and 390 px',
     }
   }
   assert.deepEqual(problems, []);
-  await anonCtx.close();
-  await adminCtx.close();
+  for (const c of [anonCtx, aliceCtx, adminCtx]) await c.close();
 });
 
 test('the admin area in English: no Chinese in its headings and buttons', { timeout: 120000 }, async () => {
