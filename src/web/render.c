@@ -74,8 +74,6 @@ static const struct {
 	[WEB_FLASH_SETTINGS] = {"settings", 0, N_("站点设置已保存")},
 };
 
-#define FLASH_INT_MAX 999999999999LL /* ids and points: 12 digits at most */
-
 void web_flash(web_req *rq, web_flash_code code, int64_t a, int64_t b)
 {
 	if (rq->api || code <= WEB_FLASH_NONE || code >= WEB_FLASH_COUNT)
