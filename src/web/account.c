@@ -347,7 +347,6 @@ enum MHD_Result web_post_me(web_req *r)
 	struct MHD_Connection *c = r->c;
 	const char *rest = r->rest;
 	bool api = r->api;
-	const char *lang = web_lang(c);
 	if (!r->authed)
 		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login?next=/me");
 	wy_store *st;
@@ -362,8 +361,8 @@ enum MHD_Result web_post_me(web_req *r)
 			return web_unavailable(r);
 		if (api)
 			return web_json(c, 200, json_pack("{s:b, s:i}", "granted", granted, "points", granted ? site.points_signin : 0));
-		return web_message(r, 200, wy_i18n_tr(lang, "签到"),
-				   wy_i18n_tr(lang, granted ? N_("签到成功，积分已到账。") : N_("今天已经签到过了。")), "/me/points");
+		web_flash(r, granted ? WEB_FLASH_SIGNED_IN : WEB_FLASH_SIGNED_BEFORE, site.points_signin, 0);
+		return web_redirect(c, "/me/points");
 	}
 	int64_t id;
 	if (strncmp(rest, "retry/", 6) == 0 && web_path_id(rest + 6, &id)) {

@@ -60,6 +60,8 @@ static const struct {
 	[WEB_FLASH_UNFAVED] = {"unfav", 0, N_("已取消收藏")},
 	[WEB_FLASH_REWARDED] = {"rew", 1, N_("已打赏 {a} 积分")},
 	[WEB_FLASH_RETRIED] = {"retry", 1, N_("文档 {a} 已重新排队转换")},
+	[WEB_FLASH_SIGNED_IN] = {"signin", 1, N_("签到成功，获得 {a} 积分")},
+	[WEB_FLASH_SIGNED_BEFORE] = {"signed", 0, N_("今天已经签到过了。")},
 	[WEB_FLASH_DOC_APPROVED] = {"approve", 1, N_("已通过文档 {a}")},
 	[WEB_FLASH_DOC_RESTORED] = {"restore", 1, N_("已恢复文档 {a}")},
 	[WEB_FLASH_DOC_HIDDEN] = {"hide", 1, N_("已隐藏文档 {a}")},

@@ -197,6 +197,8 @@ typedef enum web_flash_code {
 	WEB_FLASH_UNFAVED,       /* 已取消收藏 */
 	WEB_FLASH_REWARDED,      /* a: points */
 	WEB_FLASH_RETRIED,       /* a: document */
+	WEB_FLASH_SIGNED_IN,     /* a: points */
+	WEB_FLASH_SIGNED_BEFORE, /* today's sign-in was done before */
 	WEB_FLASH_DOC_APPROVED,  /* a: document (and the rest of the doc ones) */
 	WEB_FLASH_DOC_RESTORED,
 	WEB_FLASH_DOC_HIDDEN,

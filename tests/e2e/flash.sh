@@ -51,6 +51,14 @@ curl -fsS -c "$jar" -b "$jar" "$base/doc/$id" > "$d/rew.html"
 # the reward is refused, and no confirmation says otherwise
 check "a refused reward confirms nothing" [ -z "$(flash_of "$d/rew.html")" ]
 
+# ---- the daily sign-in: on the points page it leads to ----
+code -c "$jar" -b "$jar" -X POST "$base/me/signin" -d "csrf=$tok" > /dev/null
+curl -fsS -c "$jar" -b "$jar" "$base/me/points" > "$d/signin.html"
+check "signing in: 签到成功，获得 1 积分" [ "$(flash_of "$d/signin.html")" = "签到成功，获得 1 积分" ]
+code -c "$jar" -b "$jar" -X POST "$base/me/signin" -d "csrf=$tok" > /dev/null
+curl -fsS -c "$jar" -b "$jar" "$base/me/points" > "$d/signin2.html"
+check "... and again: 今天已经签到过了。" [ "$(flash_of "$d/signin2.html")" = "今天已经签到过了。" ]
+
 # ---- the JSON twins answer as before, with no cookie ----
 alice=$(api_login alice alicepass1)
 curl -s -D "$d/api.h" -o "$d/api.json" -H "Authorization: Bearer $alice" -X POST "$base/api/v1/doc/$id/favorite" -d on=1
