@@ -202,6 +202,7 @@ enum MHD_Result web_post_doc(web_req *r)
 		if (wy_store_favorite_set(st, r->user.id, id, want, &ei) ||
 		    wy_store_favorite_state(st, r->user.id, id, &faved, &n, &ei))
 			return done(r, 503, "store unavailable", NULL, id);
+		web_flash(r, faved ? WEB_FLASH_FAVED : WEB_FLASH_UNFAVED, 0, 0);
 		return done(r, 200, NULL, json_pack("{s:b, s:I}", "faved", faved, "favorites", (json_int_t)n), id);
 	}
 	if (strcmp(action, "reward") == 0) {
@@ -218,6 +219,7 @@ enum MHD_Result web_post_doc(web_req *r)
 		if (rc)
 			return done(r, 503, "store unavailable", NULL, id);
 		wy_log("points.reward", "from=%lld doc=%lld points=%lld", (long long)r->user.id, (long long)id, pts);
+		web_flash(r, WEB_FLASH_REWARDED, pts, 0);
 		return done(r, 200, NULL, json_pack("{s:I}", "rewarded", (json_int_t)pts), id);
 	}
 	if (strcmp(action, "report") == 0) {
@@ -346,7 +348,6 @@ enum MHD_Result web_post_me(web_req *r)
 	struct MHD_Connection *c = r->c;
 	const char *rest = r->rest;
 	bool api = r->api;
-	const char *lang = web_lang(c);
 	if (!r->authed)
 		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login?next=/me");
 	wy_store *st;
@@ -361,8 +362,8 @@ enum MHD_Result web_post_me(web_req *r)
 			return web_unavailable(r);
 		if (api)
 			return web_json(c, 200, json_pack("{s:b, s:i}", "granted", granted, "points", granted ? site.points_signin : 0));
-		return web_message(r, 200, wy_i18n_tr(lang, "签到"),
-				   wy_i18n_tr(lang, granted ? N_("签到成功，积分已到账。") : N_("今天已经签到过了。")), "/me/points");
+		web_flash(r, granted ? WEB_FLASH_SIGNED_IN : WEB_FLASH_SIGNED_BEFORE, site.points_signin, 0);
+		return web_redirect(c, "/me/points");
 	}
 	int64_t id;
 	if (strncmp(rest, "retry/", 6) == 0 && web_path_id(rest + 6, &id)) {
@@ -378,6 +379,8 @@ enum MHD_Result web_post_me(web_req *r)
 			return web_unavailable(r);
 		if (api)
 			return rc ? web_api_error(c, 409, "the document is not failed") : web_json(c, 200, json_pack("{s:b}", "ok", 1));
+		if (!rc)
+			web_flash(r, WEB_FLASH_RETRIED, id, 0);
 		return web_redirect(c, "/me/uploads");
 	}
 	return api ? web_api_error(c, 404, "no such action") : web_not_found(r);
@@ -515,5 +518,14 @@ enum MHD_Result web_page_me(web_req *r)
 		return bad ? web_not_found(r) : web_unavailable(r);
 	if (!*rest)
 		json_object_set_new(ctx, "home", json_true());
-	return web_page(r, 200, wy_i18n_tr(web_lang(c), "个人中心"), sv->me, ctx);
+	json_object_set_new(ctx, "has_documents", json_boolean(json_array_size(json_object_get(ctx, "documents")) > 0));
+	/* the window's title names the tab, as its <h1> does */
+	static const char *const titles[][2] = {{"uploads", N_("我的上传")},  {"favorites", N_("我的收藏")},
+						{"downloads", N_("我的下载")}, {"points", N_("我的积分")},
+						{"password", N_("修改密码")}};
+	const char *title = N_("个人中心");
+	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
+		if (strcmp(rest, titles[k][0]) == 0)
+			title = titles[k][1];
+	return web_page(r, 200, wy_i18n_tr(web_lang(c), title), sv->me, ctx);
 }

@@ -34,6 +34,7 @@ enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_
 	if (web_current && web_current->c == c) {
 		web_current->status = status;
 		MHD_add_response_header(r, "X-Request-Id", web_current->id);
+		web_flash_headers(web_current, r, status);
 	}
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);

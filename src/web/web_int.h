@@ -90,6 +90,11 @@ typedef struct web_req {
 	 * X-Request-Id and in the job an upload queues */
 	char id[WY_LOG_REQ_MAX + 1];
 	char method[8];           /* for the access log: GET, POST ... ("other") */
+	/* a confirmation for the page this answer leads to (web_flash), and
+	 * whether the page rendered here showed one (which clears it) */
+	int flash_code;
+	int64_t flash_a, flash_b;
+	bool flash_shown;
 } web_req;
 
 /* The request the calling thread is answering (http.c sets it while the
@@ -179,6 +184,41 @@ enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_
  * Thread-safe. */
 char *web_cache_get(int64_t id, const char *lang, int64_t life_ms, size_t *len);
 void web_cache_put(int64_t id, const char *lang, const char *data, size_t len);
+/* Confirmations (flash): what a form did, shown once, in the reader's
+ * language, at the top of the page its redirect leads to. An answer
+ * carries only a code of this table and up to two integers (the cookie
+ * wy_f, set with the redirect by web_queue), never text: a crafted cookie
+ * can say nothing but one of these sentences. The page that shows it
+ * clears the cookie and is never kept in the page cache. */
+typedef enum web_flash_code {
+	WEB_FLASH_NONE,
+	WEB_FLASH_REGISTERED,    /* 注册成功，欢迎 */
+	WEB_FLASH_FAVED,         /* 已收藏 */
+	WEB_FLASH_UNFAVED,       /* 已取消收藏 */
+	WEB_FLASH_REWARDED,      /* a: points */
+	WEB_FLASH_RETRIED,       /* a: document */
+	WEB_FLASH_SIGNED_IN,     /* a: points */
+	WEB_FLASH_SIGNED_BEFORE, /* today's sign-in was done before */
+	WEB_FLASH_DOC_APPROVED,  /* a: document (and the rest of the doc ones) */
+	WEB_FLASH_DOC_RESTORED,
+	WEB_FLASH_DOC_HIDDEN,
+	WEB_FLASH_DOC_DELETED,
+	WEB_FLASH_DOC_DISMISSED, /* the document's reports were dismissed */
+	WEB_FLASH_DOC_CATEGORY,
+	WEB_FLASH_USER_BANNED,   /* a: user (and the rest of the user ones) */
+	WEB_FLASH_USER_UNBANNED,
+	WEB_FLASH_USER_ADMIN,
+	WEB_FLASH_USER_UNADMIN,
+	WEB_FLASH_USER_POINTS,   /* a: user, b: the change */
+	WEB_FLASH_SETTINGS,
+	WEB_FLASH_COUNT
+} web_flash_code;
+/* Say what the form of rq did, for the page its redirect leads to (a
+ * JSON twin's answer is left as it is). */
+void web_flash(web_req *rq, web_flash_code code, int64_t a, int64_t b);
+/* The flash cookie a response needs (web_queue calls it for every one):
+ * set by a redirect carrying a flash, cleared by the page that showed it. */
+void web_flash_headers(web_req *rq, struct MHD_Response *resp, unsigned status);
 /* The display fields pages add to a document's JSON view (size_text,
  * display_title, format_badge, date). */
 void web_add_display(json_t *o);
