@@ -8,7 +8,7 @@
 // the performance score and metrics are printed, not asserted (timings on a
 // shared machine). Run by tests/e2e/a11y.sh, which makes the library and
 // sets WY_BASE, WY_DOC, WY_PRICED, WY_FAILED, WY_ADMIN and WY_USER.
-import { test, before, after } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -125,6 +125,8 @@ async function problems(page, width) {
   return found;
 }
 
+// two pages at a time: the browser waits on the server as much as it works
+describe('every page', { concurrency: 2 }, () => {
 for (const [name, path, who, shows] of pages) {
   for (const [width] of widths) {
     test(`${name} at ${width} px as ${who}`, async () => {
@@ -148,6 +150,7 @@ for (const [name, path, who, shows] of pages) {
     });
   }
 }
+});
 
 test('Lighthouse on the document page (mobile)', { timeout: 180000 }, async (t) => {
   let lighthouse, launch;
@@ -169,6 +172,8 @@ test('Lighthouse on the document page (mobile)', { timeout: 180000 }, async (t) 
       port: chrome.port,
       output: ['json', 'html'],
       logLevel: 'error',
+      // the page as the site's readers meet it: in Chinese
+      extraHeaders: { 'Accept-Language': 'zh-CN,zh;q=0.9' },
       onlyCategories: ['accessibility', 'seo', 'best-practices', 'performance'],
     });
   } finally {
