@@ -90,6 +90,24 @@ after(async () => {
   writeFileSync(`${art}/a11y-findings.json`, JSON.stringify(findings, null, 1) + '\n');
 });
 
+// Scrolls through the page a screen at a time, so that what loads when it
+// comes into view (lazy page images, the reader's pages) is there for the
+// full-page screenshot, waits for every image shown, and goes back to the top.
+async function loadAll(page) {
+  await page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    for (let y = 0; y < document.documentElement.scrollHeight; y += window.innerHeight) {
+      window.scrollTo(0, y);
+      await frame();
+    }
+  });
+  // (a lazy image in a closed <details> is not shown and never loads)
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete || !i.checkVisibility()),
+    null, { timeout: 15000 })
+    .catch(() => console.log(`# ${page.url()}: images still loading after 15 s`));
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
 // What is wrong with the page as loaded, one line each (none: []).
 async function problems(page, width) {
   const found = (await axeViolations(page)).map((v) => `axe ${v}`);
@@ -140,9 +158,11 @@ for (const [name, path, who, shows] of pages) {
           `${path} sent ${who} to ${page.url()}`);
         if (shows)
           assert.ok((await page.locator('body').innerText()).includes(shows), `${path} does not show ${shows}`);
+        // the screenshot first, as a reader sees the page (before Tab shows the skip link)
+        await loadAll(page);
+        await shot(page, { path: `${art}/screens/${name}-${width}.png`, fullPage: true });
         const found = await problems(page, width);
         findings[`${name}-${width}`] = found;
-        await shot(page, { path: `${art}/screens/${name}-${width}.png`, fullPage: true });
         assert.deepEqual(found, [], `${name} at ${width} px:\n  ${found.join('\n  ')}`);
       } finally {
         await page.close();
