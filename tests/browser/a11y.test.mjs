@@ -79,6 +79,7 @@ before(async () => {
   for (const [width, opts] of widths) {
     for (const who of ['visitor', 'user', 'admin']) {
       const ctx = await browser.newContext({ locale: 'zh-CN', ...opts });
+      ctx.setDefaultTimeout(60000); // a busy machine, not a slow page: no timing is checked here
       await signIn(ctx, who);
       contexts[`${who}@${width}`] = ctx;
     }
@@ -172,7 +173,7 @@ for (const [name, path, who, shows] of pages) {
 }
 });
 
-test('Lighthouse on the document page (mobile)', { timeout: 180000 }, async (t) => {
+test('Lighthouse on the document page (mobile)', { timeout: 300000 }, async (t) => {
   let lighthouse, launch;
   try {
     lighthouse = (await import('lighthouse')).default;
