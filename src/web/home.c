@@ -14,16 +14,18 @@
 #include <string.h>
 
 /* Home: the category tree (two levels), the newest and the most viewed
- * ready documents, and the whole list with each document's status. */
+ * documents, and the list of all (the first 500): what anyone may see
+ * (web_doc_public; a reader's own others are on their "my uploads"). */
 static json_t *home_context(server *sv)
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
 	wy_doc_list all = {0}, popular = {0};
 	wy_category_list cats = {0};
+	int total = 0;
 	int rc = web_store(sv, &st, &ei);
 	if (!rc)
-		rc = wy_store_doc_list(st, 0, 500, &all, &ei);
+		rc = wy_store_doc_visible(st, 0, false, 0, 500, &all, &total, &ei); /* what anyone may see */
 	if (!rc)
 		rc = wy_store_doc_popular(st, 10, &popular, &ei);
 	if (!rc)
@@ -53,21 +55,10 @@ static json_t *home_context(server *sv)
 	}
 	wy_category_list_clear(&cats);
 	json_t *fresh = json_array();
-	/* what everyone may see: published public documents (imports and
-	 * uploads, converting or failed ones too: the operator's list) */
-	int keep = 0;
-	for (int i = 0; i < all.n; i++) {
-		if (all.items[i].state == WY_STATE_PUBLISHED && !all.items[i].private_)
-			all.items[keep++] = all.items[i];
-		else
-			wy_doc_clear(&all.items[i]);
-	}
-	all.n = keep;
-	for (int i = 0; i < all.n && json_array_size(fresh) < 10; i++)
-		if (all.items[i].status == WY_DOC_READY)
-			json_array_append_new(fresh, web_doc_context(&all.items[i]));
+	for (int i = 0; i < all.n && i < 10; i++)
+		json_array_append_new(fresh, web_doc_context(&all.items[i]));
 	json_t *ctx = json_pack("{s:o, s:o, s:o, s:o, s:i}", "categories", tops, "newest", fresh, "popular",
-				web_docs_context(&popular), "documents", web_docs_context(&all), "total", all.n);
+				web_docs_context(&popular), "documents", web_docs_context(&all), "total", total);
 	wy_doc_list_clear(&all);
 	wy_doc_list_clear(&popular);
 	return ctx;
