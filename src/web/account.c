@@ -147,6 +147,8 @@ bool web_download_paid(wy_store *st, const web_req *r, const wy_doc *d)
 		return false;
 	if (web_owner_or_admin(r, d))
 		return true;
+	if (d->price <= 0) /* free for everyone: nothing to look up */
+		return false;
 	bool paid = false;
 	wy_store_download_paid(st, r->user.id, d->id, &paid, NULL);
 	return paid;

@@ -374,8 +374,9 @@ int web_pages_readable(server *sv, const web_req *r, const wy_doc *d);
  * before), my_points and points_short (signed in), can_download (open
  * and visible), download_name. */
 void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);
-/* Whether d's download is free for r, a priced document's price aside:
- * r's own, r an admin, or paid for before (false for a visitor). */
+/* Whether d's download is free for r whatever its price: r's own, r an
+ * admin, or a priced document r paid for before (false for a visitor,
+ * and for a free document of someone else's). */
 bool web_download_paid(wy_store *st, const web_req *r, const wy_doc *d);
 /* The name d downloads under, "TITLE.EXT": its title (else its original's
  * name without the extension) made safe for a file name (no / \ : * ? " <
