@@ -1138,7 +1138,7 @@ int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
 	memset(out, 0, sizeof *out);
 	int rc = sq_prep(st, &s,
 		      "SELECT c.id, c.parent_id, c.name, c.path,"
-		      " (SELECT count(*) FROM documents d WHERE d.category_id = c.id)"
+		      " (SELECT count(*) FROM documents d WHERE d.category_id = c.id AND" LISTED ")"
 		      " FROM categories c ORDER BY c.path",
 		      ei);
 	if (rc)

@@ -220,10 +220,11 @@ int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei);
 /* Documents newest first, at most limit (0 = all) from offset. */
 int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei);
 
-/* The documents of any status a reader may see, newest first, at most
- * limit from offset, and how many there are in all: published public ones;
- * the viewer's own (account id; 0: none) but deleted ones; with admin,
- * all. The same rule as the site's (web_can_see). */
+/* The documents a reader may see, newest first, at most limit from
+ * offset, and how many there are in all: public ones (ready, published,
+ * not private); the viewer's own (account id; 0: none) of any status but
+ * deleted ones; with admin, all. The same rule as the site's
+ * (web_can_see). */
 int wy_store_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, int limit, wy_doc_list *out,
 			 int *total, wy_errinfo *ei);
 
@@ -321,7 +322,8 @@ typedef struct wy_category {
 	int64_t id, parent_id;   /* parent_id 0 at the top */
 	char *name, *path;
 	int depth;               /* 0 at the top */
-	int docs;                /* documents filed directly here */
+	int docs;                /* public documents filed directly here (what a
+				  * listing of it shows to anyone) */
 } wy_category;
 
 typedef struct wy_category_list {
@@ -625,11 +627,15 @@ int wy_store_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t p
 			   wy_errinfo *ei);
 /* Give points to a document's uploader: WY_EPERM (the giver's own
  * document, or one without an uploading account), WY_EPOINTS, WY_EINVAL
- * (points <= 0). */
+ * (points <= 0), WY_ENOTFOUND (no such document, or one the giver may
+ * not see as anyone does: not ready, hidden, private; checked in the
+ * transaction, nothing moves). */
 int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t points, wy_errinfo *ei);
 /* Record that user downloads doc_id; with charge, the first download by
  * someone other than its owner pays its price to the owner (WY_EPOINTS
- * when short: nothing recorded). *paid: what was paid now. */
+ * when short, WY_ENOTFOUND when the document is not one user may see as
+ * anyone does, public or their own: nothing recorded, checked in the
+ * transaction). *paid: what was paid now. */
 int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei);
 /* Whether user has downloaded doc_id before (so downloads it free). */
 int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei);
@@ -695,9 +701,9 @@ int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc
 			  wy_errinfo *ei);
 
 /* Who may see a blob (a page image or thumbnail): *vis = 2 when anyone
- * may (a published public ready document has it, as a thumbnail or as one
- * of its first max_page pages; 0: any page), 1 when only viewer (its owner)
- * or an admin may, 0 when nobody may through /blob (originals, pages past
+ * may (a public document, ready, published and not private, has it, as a
+ * thumbnail or as one of its first max_page pages; 0: any page), 1 when
+ * only viewer (its owner, whatever its status) or an admin may, 0 when nobody may through /blob (originals, pages past
  * the preview, unknown). */
 int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool admin, int max_page, int *vis,
 			      wy_errinfo *ei);

@@ -126,7 +126,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	int nargs = 0;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, count_args, &nargs);
 	/* pages are kept only as anonymous visitors see them */
-	if (rq->authed || d.state != WY_STATE_PUBLISHED || d.private_)
+	if (rq->authed || !web_doc_public(&d))
 		nargs++;
 	const char *lang = web_lang(c);
 	if (!nargs) {
@@ -252,7 +252,8 @@ enum MHD_Result web_route_blob(web_req *rq)
 	return web_send_fd_cache(rq, fd, size, type, etag, NULL, vis == 2);
 }
 
-/* The original, under the name it was uploaded with (account.c: the price). */
+/* The original, named after the document's title (account.c: the name,
+ * the price). */
 static enum MHD_Result send_download(web_req *rq, int64_t id)
 {
 	server *sv = rq->sv;
@@ -343,11 +344,13 @@ enum MHD_Result web_api_doc(web_req *rq)
 		ret = rc == WY_ENOTFOUND ? web_api_error(c, 404, "no such document") : web_unavailable(rq);
 	} else if (*rest == 0) {
 		json_t *v = wy_view_doc(&d);
-			if (web_owner_or_admin(rq, &d)) {
+		if (web_owner_or_admin(rq, &d)) {
 			json_object_set_new(v, "uploader", json_string(d.uploader ? d.uploader : ""));
 			json_object_set_new(v, "state", json_string(wy_doc_state_name(d.state)));
 			json_object_set_new(v, "private", json_boolean(d.private_));
 		}
+		if (rq->authed) /* whether its download is free for the reader */
+			json_object_set_new(v, "paid", json_boolean(web_download_paid(st, rq, &d)));
 		ret = web_json(c, 200, v);
 		wy_doc_clear(&d);
 	} else if (strcmp(rest, "pages") == 0) {

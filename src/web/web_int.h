@@ -168,6 +168,9 @@ int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size);
  * paths. */
 web_handler web_send_static;
 const char *web_mime_of(const char *format);
+/* Content-Disposition for a download named name (UTF-8; the caller made it
+ * a safe file name, web_download_name): attachment with an ASCII fallback
+ * and the name itself (RFC 6266, RFC 5987). malloc'd. */
 char *web_disposition(const char *name);
 
 /* ---- pages (render.c) ---- */
@@ -383,10 +386,20 @@ web_handler web_page_upload;
 /* ---- what users do (account.c) ---- */
 /* The reasons a document may be reported for (msgids), NULL-terminated. */
 extern const char *const web_report_reasons[];
-/* Whether r may see d at all (its page, images, text, download). */
+/* Who may see what: the one rule, in C; SQ_OPEN, SQ_PUBLIC and SQ_SEEN_BY
+ * (store/sqlite_int.h) are the same in SQL.
+ * Whether d's conversion has made it readable by others: ready. A status
+ * readable before the end of its conversion joins here (and in SQ_OPEN).
+ * A queued, converting or failed document is its owner's and the admins'
+ * alone. */
+bool web_doc_open(const wy_doc *d);
+/* Whether anyone may see d: open, published and not private. */
+bool web_doc_public(const wy_doc *d);
+/* Whether r may see d at all (its page, images, text, download, price). */
 bool web_can_see(const web_req *r, const wy_doc *d);
-/* The same rule without an admin's rights: published and public, or the
- * account's own and not deleted (what a reward takes). */
+/* The same rule without an admin's rights: public, or the account's own
+ * and not deleted, whatever its status (what a reward takes). r may be
+ * NULL: a visitor. */
 bool web_user_can_see(const web_req *r, const wy_doc *d);
 /* Whether r is d's owner or an admin: who sees all of d's pages and
  * what the store says of it (state, privacy, the uploader unmasked). */
@@ -397,14 +410,29 @@ bool web_owner_or_admin(const web_req *r, const wy_doc *d);
  * read on in the download. The one rule for every route that shows pages. */
 int web_pages_readable(server *sv, const web_req *r, const wy_doc *d);
 /* Add the viewer's part of a document page to ctx: favorite state,
- * points, the uploader's name unmasked for its owner and admins. */
+ * points, the uploader's name unmasked for its owner and admins, and the
+ * download's terms: price, paid (free for r: theirs, an admin, or paid
+ * before), my_points and points_short (signed in), can_download (open
+ * and visible), download_name. */
 void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);
+/* Whether d's download is free for r whatever its price: r's own, r an
+ * admin, or a priced document r paid for before (false for a visitor,
+ * and for a free document of someone else's). */
+bool web_download_paid(wy_store *st, const web_req *r, const wy_doc *d);
+/* The name d downloads under, "TITLE.EXT": its title (else its original's
+ * name without the extension) made safe for a file name (no / \ : * ? " <
+ * > |, no control or bidirectional characters, at most 150 bytes, cut on a
+ * character), and its original's extension (else its format's). Always
+ * valid UTF-8, never empty; out has size bytes (at least 200). */
+void web_download_name(const wy_doc *d, char *out, size_t size);
 web_handler web_post_doc;
 web_handler web_post_download;
 web_handler web_post_me;
 web_handler web_page_me;
 enum MHD_Result web_qr(web_req *rq, int64_t id);
-/* The download of d for r: free, paid before, or to be paid (a form). */
+/* The download of d, which r may see, for r: free, paid before, or paid
+ * now (pay: the POST); else a GET goes to the document page's download
+ * block (/doc/N#download), which shows the price and the balance. */
 enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay);
 
 /* ---- the admin area (admin.c) ---- */
