@@ -52,7 +52,7 @@ void wy_worker_reload(void) { reload_requested = 1; }
 
 typedef struct child_ctx {
 	int fd;
-	int fault;            /* tests only: 1 crash, 2 hang, 3 bad boxes (see start_job) */
+	int fault;            /* tests only: 1 crash, 2 hang, 3 bad boxes, 4 bad outline (see start_job) */
 	const char *path;
 	wy_convert_opts opts;
 	/* office converters only */
@@ -97,7 +97,13 @@ static int sink_count(void *c, int n)
 {
 	char b[16];
 	int k = snprintf(b, sizeof b, "%d", n);
-	return send_rec(((child_ctx *)c)->fd, REC_COUNT, b, (size_t)k);
+	int rc = send_rec(((child_ctx *)c)->fd, REC_COUNT, b, (size_t)k);
+	if (!rc && ((child_ctx *)c)->fault == 4) {
+		/* an entry past the last page: the parent must notice */
+		k = snprintf(b, sizeof b, "%d 0 x\n", n + 1);
+		rc = send_rec(((child_ctx *)c)->fd, REC_OUTLINE, b, (size_t)k);
+	}
+	return rc;
 }
 
 static int sink_meta(void *c, const char *title, const char *author)
@@ -792,7 +798,11 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	child_ctx c = {.path = path, .in_fd = -1};
 	/* Fault points for the tests of supervision: checked here in the parent
 	 * so that exactly the n-th job's child crashes or hangs. */
-	c.fault = wy_fault("child.crash") ? 1 : wy_fault("child.hang") ? 2 : wy_fault("child.bad_boxes") ? 3 : 0;
+	c.fault = wy_fault("child.crash")         ? 1
+		  : wy_fault("child.hang")        ? 2
+		  : wy_fault("child.bad_boxes")   ? 3
+		  : wy_fault("child.bad_outline") ? 4
+						  : 0;
 	convert_opts(cfg, &c.opts);
 	c.opts.name_hint = s->job.filename; /* .md: Markdown (the fork keeps a copy) */
 	c.opts.ocr_from = s->job.ocr_from;

@@ -962,6 +962,40 @@ TEST(hostile_outlines_are_bounded)
 	ASSERT(wy_utf8_valid(r.outline.items[0].title, 198));
 	r_free(&r);
 	wy_buf_free(&t);
+
+	/* an EPUB whose table of contents nests 100 levels: depths 0..8 */
+	wy_buf ncx;
+	wy_buf_init(&ncx, 0);
+	wy_buf_puts(&ncx, "<?xml version=\"1.0\"?><ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\">"
+			  "<navMap>");
+	for (int i = 0; i < 100; i++)
+		wy_buf_printf(&ncx, "<navPoint id=\"p%d\"><navLabel><text>层%d</text></navLabel><content src=\"a.xhtml\"/>",
+			      i, i);
+	for (int i = 0; i < 100; i++)
+		wy_buf_puts(&ncx, "</navPoint>");
+	wy_buf_puts(&ncx, "</navMap></ncx>");
+	const char *entries[] = {
+		"mimetype", "application/epub+zip",
+		"META-INF/container.xml",
+		"<?xml version=\"1.0\"?><container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">"
+		"<rootfiles><rootfile full-path=\"c.opf\" media-type=\"application/oebps-package+xml\"/></rootfiles></container>",
+		"c.opf",
+		"<?xml version=\"1.0\"?><package xmlns=\"http://www.idpf.org/2007/opf\" version=\"2.0\"><metadata/>"
+		"<manifest><item id=\"a\" href=\"a.xhtml\" media-type=\"application/xhtml+xml\"/>"
+		"<item id=\"ncx\" href=\"toc.ncx\" media-type=\"application/x-dtbncx+xml\"/></manifest>"
+		"<spine toc=\"ncx\"><itemref idref=\"a\"/></spine></package>",
+		"toc.ncx", ncx.data,
+		"a.xhtml", "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>正文</p></body></html>",
+		NULL};
+	char *epub = wy_xasprintf("%s/deep.epub", d);
+	ASSERT_EQ(testdoc_zip(epub, entries), 0);
+	ASSERT_EQ(convert_path(epub, &r, &ei), WY_OK);
+	ASSERT_EQ(r.outline.n, WY_OUTLINE_DEPTH_MAX + 1);
+	ASSERT_EQ(r.outline.items[WY_OUTLINE_DEPTH_MAX].depth, WY_OUTLINE_DEPTH_MAX);
+	ASSERT_STR_EQ(r.outline.items[WY_OUTLINE_DEPTH_MAX].title, "层8");
+	r_free(&r);
+	wy_buf_free(&ncx);
+	free(epub);
 	free(items);
 	free(plain);
 	free(bad);
