@@ -1070,6 +1070,8 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 	wy_buf_free(&s->in);
 	wy_buf_init(&s->in, BLOB_MAX + 64);
 	free_pages(s);
+	wy_outline_free(&s->outline);
+	s->has_outline = false;
 	s->done = s->eof = false;
 	s->office = true;
 	s->pid = s->conv.pid;
