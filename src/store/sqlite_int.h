@@ -44,6 +44,10 @@ void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
  * size bytes): the array, reallocated to twice the room when full. */
 void *sq_grow(void *items, int n, int *cap, size_t size);
 
+/* Replace a document's outline (NULL or empty: none), inside the caller's
+ * transaction (sqlite_outline.c). */
+int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_errinfo *ei);
+
 /* The columns sq_read_doc reads, with the FROM clause that joins them. */
 #define DOC_COLUMNS_NOFROM                                                                                 \
 	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \

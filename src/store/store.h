@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "text/outline.h"
 
 typedef struct wy_store wy_store;
 
@@ -153,6 +154,9 @@ typedef struct wy_doc_result {
 	 * recognition jobs of ocr_batch pages each are queued for them, and
 	 * the document's progress counts the pages done as they end */
 	int ocr_next, ocr_batch;
+	/* the document's outline, replacing the one stored (NULL or empty:
+	 * none); pages within 1..npages. A recognition job leaves it. */
+	const wy_outline *outline;
 } wy_doc_result;
 
 /* Open (creating and migrating) the store at `location`: a directory path
@@ -257,6 +261,15 @@ typedef struct wy_doc_filter {
  * at most limit from offset, and how many match in all. */
 int wy_store_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limit, wy_doc_list *out, int *total,
 		      wy_errinfo *ei);
+
+/* A document's outline (bookmarks, table of contents: text/outline.h), as
+ * its last conversion found it; empty when it has none. Conversions set it
+ * (wy_doc_result.outline); it goes with its document. */
+int wy_store_outline_get(wy_store *st, int64_t doc_id, wy_outline *out, wy_errinfo *ei);
+
+/* Replace a document's outline (NULL or empty: none), in a transaction of
+ * its own. */
+int wy_store_outline_set(wy_store *st, int64_t doc_id, const wy_outline *o, wy_errinfo *ei);
 
 /* One page of a ready document. WY_ENOTFOUND when absent. */
 int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, wy_errinfo *ei);

@@ -98,6 +98,15 @@ json_t *wy_view_page(const wy_page *p)
 			 p->height, "text", p->text ? p->text : "");
 }
 
+json_t *wy_view_outline(const wy_outline *o)
+{
+	json_t *a = json_array();
+	for (int i = 0; o && i < o->n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:i, s:i}", "title", o->items[i].title, "page", o->items[i].page,
+						   "depth", o->items[i].depth));
+	return a;
+}
+
 json_t *wy_view_category(const wy_category *c)
 {
 	return json_pack("{s:I, s:s, s:s, s:I, s:i}", "id", (json_int_t)c->id, "name", c->name, "path", c->path,

@@ -75,6 +75,19 @@ static json_t *related_searches(wy_store *st, const wy_doc *d)
 	return a;
 }
 
+/* The outline of a ready document as the page and the API give it
+ * ([{title, page, depth}...]); [] for one not ready (a reconversion that
+ * failed keeps the old one in the store, as it keeps the old pages). */
+static json_t *doc_outline(wy_store *st, const wy_doc *d)
+{
+	wy_outline o = {0};
+	if (d->status != WY_DOC_READY || wy_store_outline_get(st, d->id, &o, NULL))
+		return json_array();
+	json_t *a = wy_view_outline(&o);
+	wy_outline_free(&o);
+	return a;
+}
+
 static enum MHD_Result count_args(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
@@ -196,6 +209,9 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	json_object_set_new(ctx, "you_may_like", you_may_like(st, id, related));
 	json_object_set_new(ctx, "related_searches", related_searches(st, &d));
 	json_object_set_new(ctx, "share_url", json_string(share));
+	json_t *outline = doc_outline(st, &d);
+	json_object_set_new(ctx, "has_outline", json_boolean(json_array_size(outline) > 0));
+	json_object_set_new(ctx, "outline", outline);
 	web_doc_viewer(st, rq, &d, ctx, lang);
 	json_t *reasons = json_array();
 	for (int i = 0; web_report_reasons[i]; i++)
@@ -316,7 +332,7 @@ enum MHD_Result web_api_documents(web_req *rq)
 			json_pack("{s:o, s:i, s:i, s:i}", "documents", a, "offset", offset, "limit", limit, "total", total));
 }
 
-/* /api/v1/doc/N[/pages|/search]: path is what follows doc/. */
+/* /api/v1/doc/N[/pages|/search|/outline]: path is what follows doc/. */
 enum MHD_Result web_api_doc(web_req *rq)
 {
 	server *sv = rq->sv;
@@ -368,6 +384,10 @@ enum MHD_Result web_api_doc(web_req *rq)
 			wy_page_clear(&pg);
 		}
 		ret = web_json(c, 200, json_pack("{s:I, s:i, s:o}", "id", (json_int_t)id, "pages", d.pages, "items", a));
+		wy_doc_clear(&d);
+	} else if (strcmp(rest, "outline") == 0) {
+		/* bookmarks, table of contents: [] when it has none */
+		ret = web_json(c, 200, json_pack("{s:I, s:o}", "id", (json_int_t)id, "items", doc_outline(st, &d)));
 		wy_doc_clear(&d);
 	} else if (strcmp(rest, "search") == 0) {
 		/* in-document search: pages and hit rectangles */
