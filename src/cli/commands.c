@@ -304,10 +304,16 @@ int wy_cmd_info(wy_config *cfg, int argc, char **argv)
 		wy_store_close(st);
 		return 1;
 	}
-	if (json)
-		print_json(wy_view_doc(&d));
-	else
+	if (json) {
+		json_t *v = wy_view_doc(&d);
+		wy_outline o = {0};
+		if (wy_store_outline_get(st, id, &o, NULL) == WY_OK)
+			json_object_set_new(v, "outline", wy_view_outline(&o));
+		wy_outline_free(&o);
+		print_json(v);
+	} else {
 		print_doc(&d);
+	}
 	wy_doc_clear(&d);
 	wy_store_close(st);
 	return 0;

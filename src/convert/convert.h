@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "text/outline.h"
 
 typedef struct wy_convert_opts {
 	int page_width;      /* px of page images */
@@ -72,6 +73,11 @@ typedef struct wy_convert_sink {
 	/* optional: page page_no needs recognising but the batch is full
 	 * (ocr_batch): recognition is to go on from it, in another turn */
 	int (*ocr_later)(void *ctx, int page_no);
+	/* optional: the document's outline (bookmarks, table of contents),
+	 * once, after meta and before the pages, when it has one: entries
+	 * within text/outline.h's bounds, pages within 1..npages. Not called
+	 * when recognising only. */
+	int (*outline)(void *ctx, const wy_outline *outline);
 } wy_convert_sink;
 
 /* Defaults matching wy_config's. */

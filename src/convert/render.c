@@ -16,11 +16,13 @@
 #include "core/util.h"
 #include "text/boxes.h"
 #include "text/charset.h"
+#include "text/outline.h"
 #include "text/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,6 +493,139 @@ static int count_pages(fz_context *ctx, fz_document *doc, wy_errinfo *ei)
 	return n;
 }
 
+/* ---- the outline ------------------------------------------------------ */
+
+/* Outline entries looked at, at most: a cycle, or a million entries
+ * outside the depth kept, ends here. */
+#define OUTLINE_SCAN_NODES 20000
+
+/* The 1-based page a link's URI leads to, or 0 (external, none, or not
+ * resolving to a page). */
+static int uri_page(fz_context *ctx, fz_document *doc, const char *uri)
+{
+	int page = 0;
+	fz_var(page);
+	fz_try(ctx)
+	{
+		if (uri && !fz_is_external_link(ctx, uri)) {
+			fz_location loc = fz_resolve_link(ctx, doc, uri, NULL, NULL);
+			if (loc.chapter >= 0 && loc.page >= 0)
+				page = fz_page_number_from_location(ctx, doc, loc) + 1;
+		}
+	}
+	fz_catch(ctx) page = 0;
+	return page > 0 ? page : 0;
+}
+
+/* The 1-based page of a location, or 0. */
+static int location_page(fz_context *ctx, fz_document *doc, fz_location loc)
+{
+	int page = 0;
+	fz_var(page);
+	fz_try(ctx) page = fz_page_number_from_location(ctx, doc, loc) + 1;
+	fz_catch(ctx) page = 0;
+	return page > 0 ? page : 0;
+}
+
+/* The page a PDF outline item (its Dest or its action) leads to, or 0. */
+static int pdf_item_page(fz_context *ctx, pdf_document *pdf, pdf_obj *item)
+{
+	char *uri = NULL;
+	fz_var(uri);
+	fz_try(ctx)
+	{
+		pdf_obj *dest = pdf_dict_get(ctx, item, PDF_NAME(Dest)), *action;
+		if (dest)
+			uri = pdf_parse_link_dest(ctx, pdf, dest);
+		else if ((action = pdf_dict_get(ctx, item, PDF_NAME(A))))
+			uri = pdf_parse_link_action(ctx, pdf, action, -1);
+	}
+	fz_catch(ctx) uri = NULL;
+	int page = uri_page(ctx, (fz_document *)pdf, uri);
+	fz_free(ctx, uri);
+	return page;
+}
+
+/* A PDF's outline, read from its dictionaries (First, Next) here rather
+ * than by fz_load_outline: MuPDF 1.21 recurses once per level of nesting
+ * (100000 nested items take the stack) and drops the whole outline when
+ * one item's destination names a page that does not exist. Each item is
+ * marked as it is visited, so a cycle ends where it comes back. */
+static void pdf_outline(fz_context *ctx, pdf_document *pdf, int npages, wy_outline *out)
+{
+	pdf_obj **seen = wy_xcalloc(OUTLINE_SCAN_NODES, sizeof *seen);
+	int nseen = 0;
+	fz_var(nseen);
+	fz_try(ctx)
+	{
+		pdf_obj *stack[WY_OUTLINE_DEPTH_MAX + 1];
+		int d = 0;
+		stack[0] = pdf_dict_getp(ctx, pdf_trailer(ctx, pdf), "Root/Outlines/First");
+		while (d >= 0 && out->n < WY_OUTLINE_MAX && nseen < OUTLINE_SCAN_NODES) {
+			pdf_obj *item = stack[d];
+			if (!pdf_is_dict(ctx, item) || pdf_mark_obj(ctx, item)) {
+				d--;
+				continue;
+			}
+			seen[nseen++] = item;
+			stack[d] = pdf_dict_get(ctx, item, PDF_NAME(Next));
+			int page = pdf_item_page(ctx, pdf, item);
+			if (page >= 1 && page <= npages)
+				wy_outline_add(out, pdf_dict_get_text_string(ctx, item, PDF_NAME(Title)), page, d);
+			pdf_obj *child = pdf_dict_get(ctx, item, PDF_NAME(First));
+			if (child && d < WY_OUTLINE_DEPTH_MAX)
+				stack[++d] = child;
+		}
+	}
+	fz_catch(ctx) wy_debug("convert.outline", "msg=\"%.200s\"", fz_caught_message(ctx));
+	for (int i = 0; i < nseen; i++)
+		pdf_unmark_obj(ctx, seen[i]);
+	free(seen);
+}
+
+/* The document's outline as a flat list in reading order (text/outline.h):
+ * at most WY_OUTLINE_DEPTH_MAX levels down (deeper entries are left out)
+ * and OUTLINE_SCAN_NODES entries looked at; entries with no title or no
+ * page within 1..npages are left out, their children are not. An outline
+ * that cannot be read is no outline. */
+static void load_outline(fz_context *ctx, fz_document *doc, int npages, wy_outline *out)
+{
+	pdf_document *pdf = pdf_specifics(ctx, doc);
+	if (pdf) {
+		pdf_outline(ctx, pdf, npages, out);
+		return;
+	}
+	/* EPUB, FB2, XPS, ...: MuPDF builds these from markup it has parsed
+	 * already (a table of contents' nesting is bounded by its parser) */
+	fz_outline *root = NULL;
+	fz_var(root);
+	fz_try(ctx) root = fz_load_outline(ctx, doc);
+	fz_catch(ctx)
+	{
+		wy_debug("convert.outline", "msg=\"%.200s\"", fz_caught_message(ctx));
+		root = NULL;
+	}
+	fz_outline *stack[WY_OUTLINE_DEPTH_MAX + 1];
+	int d = 0, seen = 0;
+	stack[0] = root;
+	while (d >= 0 && out->n < WY_OUTLINE_MAX && seen < OUTLINE_SCAN_NODES) {
+		fz_outline *node = stack[d];
+		if (!node) {
+			d--;
+			continue;
+		}
+		seen++;
+		stack[d] = node->next;
+		int page = node->page.chapter >= 0 && node->page.page >= 0 ? location_page(ctx, doc, node->page)
+									   : uri_page(ctx, doc, node->uri);
+		if (node->title && page >= 1 && page <= npages)
+			wy_outline_add(out, node->title, page, d);
+		if (node->down && d < WY_OUTLINE_DEPTH_MAX)
+			stack[++d] = node->down;
+	}
+	fz_drop_outline(ctx, root);
+}
+
 /* Load page i once into a display list and its structured text. On failure
  * returns false with the reason in why; whatever was loaded is returned for
  * the caller to drop. */
@@ -675,6 +810,17 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title
 		snprintf(author, sizeof author, "%s", meta_author);
 	if (sink->meta && (rc = sink->meta(sink->ctx, title[0] ? title : NULL, author[0] ? author : NULL)))
 		return rc;
+
+	/* recognising only: the document keeps the outline it has */
+	if (sink->outline && !(o->ocr && o->ocr_from > 0)) {
+		wy_outline outline = {0};
+		load_outline(ctx, doc, npages, &outline);
+		if (outline.n)
+			rc = sink->outline(sink->ctx, &outline);
+		wy_outline_free(&outline);
+		if (rc)
+			return rc;
+	}
 
 	int bad = 0;
 	size_t doc_text = 0;

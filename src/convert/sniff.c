@@ -434,3 +434,81 @@ void wy_sniff_buf(const void *data, size_t len, wy_sniff *out)
 			set(out, "txt", "Text", WY_FAMILY_TEXT, NULL);
 	}
 }
+
+/* ---- the upload's first gate ------------------------------------------ */
+
+/* Entry names that only documents' containers hold (OOXML, ODF, EPUB, XPS,
+ * OFD, comic books), as the local headers at a ZIP's start name them. */
+static bool zip_doc_name(const char *name, size_t n)
+{
+	static const char *const prefixes[] = {"[Content_Types].xml", "mimetype", "word/", "xl/", "ppt/",
+					       "META-INF/", "_rels/", "docProps/", "Doc_", "OEBPS/", "OPS/"};
+	static const char *const suffixes[] = {".xml", ".rels", ".fdseq", ".fdoc", ".xhtml", ".html", ".htm",
+					       ".opf", ".ncx", ".css", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"};
+	zip_entry e = {.name = name, .name_len = n};
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (name_has_prefix(&e, prefixes[i]))
+			return true;
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
+		if (name_has_suffix_ci(&e, suffixes[i]))
+			return true;
+	return false;
+}
+
+/* A ZIP cut short: its directory is at the end, so walk the local headers
+ * the prefix holds. No document's container starts with several entries
+ * none of which is one of its own (zip_doc_name). */
+static bool zip_prefix_may_be_doc(const unsigned char *d, size_t len)
+{
+	size_t off = 0;
+	unsigned others = 0;
+	while (off + 30 <= len && memcmp(d + off, "PK\3\4", 4) == 0) {
+		unsigned flags = le16(d + off + 6);
+		size_t csize = le32(d + off + 18), nlen = le16(d + off + 26), xlen = le16(d + off + 28);
+		if (off + 30 + nlen > len)
+			return true; /* its name is past the prefix: undecided */
+		if (zip_doc_name((const char *)d + off + 30, nlen))
+			return true;
+		if (++others >= 3)
+			return false;
+		if ((flags & 8) && csize == 0)
+			return true; /* sizes follow the data: the next entry cannot be found */
+		off += 30 + nlen + xlen + csize;
+	}
+	return true;
+}
+
+bool wy_sniff_prefix(const void *data, size_t len, bool whole, const char **what)
+{
+	const unsigned char *d = data;
+	const char *dummy;
+	if (!what)
+		what = &dummy;
+	*what = "unrecognized";
+	wy_sniff sn;
+	wy_sniff_buf(d, len, &sn);
+	if (sn.family != WY_FAMILY_NONE) {
+		*what = sn.format;
+		return true;
+	}
+	/* what commonly comes instead of a document, for the log */
+	if ((len >= 4 && memcmp(d, "\x7F" "ELF", 4) == 0) || (len >= 2 && memcmp(d, "MZ", 2) == 0) ||
+	    (len >= 4 && (memcmp(d, "\xCF\xFA\xED\xFE", 4) == 0 || memcmp(d, "\xCA\xFE\xBA\xBE", 4) == 0)))
+		*what = "executable";
+	else if ((len >= 2 && memcmp(d, "\x1F\x8B", 2) == 0) || (len >= 6 && memcmp(d, "7z\xBC\xAF\x27\x1C", 6) == 0) ||
+		 (len >= 4 && memcmp(d, "Rar!", 4) == 0) || (len >= 3 && memcmp(d, "BZh", 3) == 0) ||
+		 (len >= 6 && memcmp(d, "\xFD" "7zXZ\0", 6) == 0) || (len >= 4 && memcmp(d, "\x28\xB5\x2F\xFD", 4) == 0))
+		*what = "archive";
+	if (whole)
+		return false; /* the whole file: the converter would say the same */
+	if (len >= 4 && memcmp(d, "PK\3\4", 4) == 0) {
+		if (zip_prefix_may_be_doc(d, len))
+			return true;
+		*what = "archive";
+		return false;
+	}
+	/* a compound file's directory may lie past the prefix */
+	if (len >= 8 && memcmp(d, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
+		return true;
+	return false;
+}

@@ -30,4 +30,19 @@ typedef struct wy_sniff {
  * file gets family WY_FAMILY_NONE and format NULL. Thread-safe. */
 void wy_sniff_buf(const void *data, size_t len, wy_sniff *out);
 
+/* How many leading bytes wy_sniff_prefix wants (a little more than the
+ * text detector's sample, so that it knows the sample is not the end). */
+#define WY_SNIFF_PREFIX ((64u << 10) + 16)
+
+/* The first gate of an upload: from the first len bytes of a file (whole:
+ * they are all of it), whether it may be a document wenyuan converts. It
+ * says false only when it is sure it is not (an executable, an archive
+ * that holds no document, random bytes): a file it lets through is still
+ * sniffed whole (wy_sniff_buf) by the converter. A prefix of at least
+ * WY_SNIFF_PREFIX bytes decides as well as the whole file for every format
+ * but ZIP and OLE2 containers, whose directories may lie further on. *what
+ * (may be NULL) names what it saw for the log ("executable", "archive",
+ * "unrecognized"). Thread-safe. */
+bool wy_sniff_prefix(const void *data, size_t len, bool whole, const char **what);
+
 #endif

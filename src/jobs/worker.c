@@ -12,6 +12,7 @@
 #include "core/notify.h"
 #include "core/util.h"
 #include "text/boxes.h"
+#include "text/outline.h"
 #include "text/utf8.h"
 
 #include <errno.h>
@@ -34,6 +35,7 @@ enum {
 	REC_REQUEST = 'R',  /* parent -> office converter: "format\0path" */
 	REC_OCR = 'Q',      /* child: the next page is being recognised (payload: its number) */
 	REC_OCR_LATER = 'L',/* child: recognition is to go on from this page in another turn */
+	REC_OUTLINE = 'U',  /* child: the outline, "PAGE DEPTH TITLE\n" per entry (text/outline.h) */
 };
 #define REC_MAX (8u << 20)       /* one page's text is cut well below this */
 #define BLOB_MAX (32u << 20)     /* one page image (WebP sides stop at 16383 px) */
@@ -50,7 +52,7 @@ void wy_worker_reload(void) { reload_requested = 1; }
 
 typedef struct child_ctx {
 	int fd;
-	int fault;            /* tests only: 1 crash, 2 hang, 3 bad boxes (see start_job) */
+	int fault;            /* tests only: 1 crash, 2 hang, 3 bad boxes, 4 bad outline (see start_job) */
 	const char *path;
 	wy_convert_opts opts;
 	/* office converters only */
@@ -95,7 +97,13 @@ static int sink_count(void *c, int n)
 {
 	char b[16];
 	int k = snprintf(b, sizeof b, "%d", n);
-	return send_rec(((child_ctx *)c)->fd, REC_COUNT, b, (size_t)k);
+	int rc = send_rec(((child_ctx *)c)->fd, REC_COUNT, b, (size_t)k);
+	if (!rc && ((child_ctx *)c)->fault == 4) {
+		/* an entry past the last page: the parent must notice */
+		k = snprintf(b, sizeof b, "%d 0 x\n", n + 1);
+		rc = send_rec(((child_ctx *)c)->fd, REC_OUTLINE, b, (size_t)k);
+	}
+	return rc;
 }
 
 static int sink_meta(void *c, const char *title, const char *author)
@@ -158,6 +166,18 @@ static int sink_ocr_later(void *c, int page_no)
 	char b[16];
 	int k = snprintf(b, sizeof b, "%d", page_no);
 	return send_rec(((child_ctx *)c)->fd, REC_OCR_LATER, b, (size_t)k);
+}
+
+/* The outline: one record (at most WY_OUTLINE_MAX lines of a title of at
+ * most WY_OUTLINE_TITLE_MAX bytes: far below REC_MAX). */
+static int sink_outline(void *c, const wy_outline *outline)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	wy_outline_encode(outline, &b);
+	int rc = send_rec(((child_ctx *)c)->fd, REC_OUTLINE, b.data, b.len);
+	wy_buf_free(&b);
+	return rc;
 }
 
 static void send_error(int fd, int rc, const wy_errinfo *ei)
@@ -244,7 +264,7 @@ static int child_main(void *arg, int fd, int in_fd)
 	while (c->fault == 2)
 		pause();
 	wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr,
-				 sink_ocr_later};
+				 sink_ocr_later, sink_outline};
 	wy_errinfo ei = {0};
 	int rc = confine_converter(c, &ei);
 	if (!rc)
@@ -317,7 +337,7 @@ static int office_main(void *arg, int fd, int in_fd)
 			/* no ocr_later: an office document's PDF lives only
 			 * here, so its scanned pages are all recognised now */
 			wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr,
-				 NULL};
+				 NULL, sink_outline};
 			c->drop_format = true;
 			c->boxes_sent = 0;
 			int pfd = open(pdf, O_RDONLY | O_CLOEXEC);
@@ -379,6 +399,8 @@ typedef struct slot {
 	int got;
 	size_t text_bytes;     /* all pages' text so far */
 	size_t box_bytes;      /* all pages' boxes so far */
+	wy_outline outline;    /* checked: within its bounds, its pages within 1..npages */
+	bool has_outline;      /* an outline record came (one at most) */
 	bool done;
 	int err;
 	char *errmsg;
@@ -410,6 +432,7 @@ static void slot_reset(slot *s)
 	free(s->errmsg);
 	free(s->office_format);
 	free_pages(s);
+	wy_outline_free(&s->outline);
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
 	s->conv = conv;
@@ -635,6 +658,14 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 			s->ocr_next = k;
 			break;
 		}
+		case REC_OUTLINE:
+			/* once, after the page count, never when recognising
+			 * only; the entries are checked as untrusted */
+			if (s->job.ocr_from || !s->pages || s->has_outline ||
+			    wy_outline_decode(p, n, s->npages, &s->outline) != WY_OK)
+				s->protocol_error = true;
+			s->has_outline = true;
+			break;
 		case REC_OFFICE:
 			free(s->office_format);
 			s->office_format = str, str = NULL;
@@ -767,7 +798,11 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	child_ctx c = {.path = path, .in_fd = -1};
 	/* Fault points for the tests of supervision: checked here in the parent
 	 * so that exactly the n-th job's child crashes or hangs. */
-	c.fault = wy_fault("child.crash") ? 1 : wy_fault("child.hang") ? 2 : wy_fault("child.bad_boxes") ? 3 : 0;
+	c.fault = wy_fault("child.crash")         ? 1
+		  : wy_fault("child.hang")        ? 2
+		  : wy_fault("child.bad_boxes")   ? 3
+		  : wy_fault("child.bad_outline") ? 4
+						  : 0;
 	convert_opts(cfg, &c.opts);
 	c.opts.name_hint = s->job.filename; /* .md: Markdown (the fork keeps a copy) */
 	c.opts.ocr_from = s->job.ocr_from;
@@ -1035,6 +1070,8 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 	wy_buf_free(&s->in);
 	wy_buf_init(&s->in, BLOB_MAX + 64);
 	free_pages(s);
+	wy_outline_free(&s->outline);
+	s->has_outline = false;
 	s->done = s->eof = false;
 	s->office = true;
 	s->pid = s->conv.pid;
@@ -1221,6 +1258,7 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 			.pages = s->pages,
 			.ocr_next = s->ocr_next,
 			.ocr_batch = cfg->ocr_batch,
+			.outline = &s->outline,
 		};
 		/* keywords and fingerprint; a near-duplicate is flagged or refused */
 		wy_analysis an;

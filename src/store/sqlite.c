@@ -280,6 +280,17 @@ static const char *const migrations[] = {
 	"ALTER TABLE jobs ADD COLUMN request_id TEXT;"
 	"CREATE TABLE counters(name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL,"
 	"  PRIMARY KEY(name, labels)) WITHOUT ROWID;",
+
+	/* 13: a document's outline (bookmarks, table of contents), one row
+	 * per entry in reading order (seq from 0), replaced when a conversion
+	 * is published (sqlite_outline.c) */
+	"CREATE TABLE outlines("
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  depth INTEGER NOT NULL,"
+	"  page INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  PRIMARY KEY(doc_id, seq)) WITHOUT ROWID;",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -289,6 +300,7 @@ static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	/* 5 made the index; 10 rebuilds it (the index of today needs 10's
 	 * tables), so a store from before 5 is indexed once, by 10 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL, NULL,
+	NULL,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");
@@ -1138,7 +1150,7 @@ int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
 	memset(out, 0, sizeof *out);
 	int rc = sq_prep(st, &s,
 		      "SELECT c.id, c.parent_id, c.name, c.path,"
-		      " (SELECT count(*) FROM documents d WHERE d.category_id = c.id)"
+		      " (SELECT count(*) FROM documents d WHERE d.category_id = c.id AND" LISTED ")"
 		      " FROM categories c ORDER BY c.path",
 		      ei);
 	if (rc)

@@ -60,6 +60,9 @@ int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), voi
 		{"", "SELECT 'document ' || id || ' has a bad status ' || status FROM documents WHERE status NOT IN (0, 1, 2, 3)"},
 		{"", "SELECT 'document ' || id || ': original ' || quote(sha256) || ' is not a blob name' FROM documents"
 		     " WHERE length(sha256) != 64 OR sha256 GLOB '*[^0-9a-f]*'"},
+		{"", "SELECT 'document ' || d.id || ' outline entry ' || (o.seq + 1) || ' leads to page ' || o.page ||"
+		     " ' of ' || d.pages FROM outlines o JOIN documents d ON d.id = o.doc_id WHERE d.status = 2 AND"
+		     " (o.page < 1 OR o.page > d.pages)"},
 		{"", "SELECT 'document ' || d.id || ' holds ' || d.upload_points || ' upload points but its ledger'"
 		     " || ' rows give ' || coalesce(l.n, 0) FROM documents d LEFT JOIN (SELECT doc_id, sum(delta) AS n"
 		     " FROM ledger WHERE reason IN ('upload', 'upload_revoked') GROUP BY doc_id) l ON l.doc_id = d.id"

@@ -44,6 +44,10 @@ void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
  * size bytes): the array, reallocated to twice the room when full. */
 void *sq_grow(void *items, int n, int *cap, size_t size);
 
+/* Replace a document's outline (NULL or empty: none), inside the caller's
+ * transaction (sqlite_outline.c). */
+int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_errinfo *ei);
+
 /* The columns sq_read_doc reads, with the FROM clause that joins them. */
 #define DOC_COLUMNS_NOFROM                                                                                 \
 	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \
@@ -62,24 +66,38 @@ _Static_assert(WY_DOC_READY == 2 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED 
 	       "SQ_READY, SQ_PUBLISHED and SQ_DELETED follow store.h");
 
 /* Who may see a document, in SQL: the one rule of the web layer
- * (web_user_can_see) for listings, searches, related documents and
- * blobs. Public: published and not private. Seen by the account of
- * parameter p: public, or its own and not deleted (admins see more where
- * a statement adds it). */
-#define SQ_PUBLIC "(d.state = " SQ_PUBLISHED " AND d.private = 0)"
-#define SQ_SEEN_BY(p) "(" SQ_PUBLIC " OR (d.owner_id = " p " AND d.state < " SQ_DELETED "))"
+ * (web_doc_open, web_user_can_see in web/account.c), for listings,
+ * searches, related documents, blobs and paid downloads. Keep the two in
+ * step.
+ *
+ * Open: its conversion has made it readable by others. Today that is
+ * ready; a status readable before the end of its conversion (issue 20)
+ * is added here and in web_doc_open, and nowhere else. A queued,
+ * converting or failed document is never open.
+ * Public: open, published and not private: anyone may see it.
+ * Own (account of parameter p): its owner's, not deleted, whatever its
+ * status (the owner follows a conversion and sees a failure).
+ * Seen by p: public, or p's own (admins see more where a statement adds
+ * it: they pass a flag). */
+#define SQ_OPEN "(d.status = " SQ_READY ")"
+#define SQ_PUBLIC "(" SQ_OPEN " AND d.state = " SQ_PUBLISHED " AND d.private = 0)"
+#define SQ_OWN(p) "(d.owner_id = " p " AND d.state < " SQ_DELETED ")"
+#define SQ_SEEN_BY(p) "(" SQ_PUBLIC " OR " SQ_OWN(p) ")"
 
-/* What everyone may see in a listing: ready and public. */
-#define LISTED " d.status = " SQ_READY " AND " SQ_PUBLIC
+/* What everyone may see in a listing (home, popular, related, you may
+ * like, suggestions): the public documents. */
+#define LISTED " " SQ_PUBLIC
 
 /* The parameter of a listing's viewer (wy_doc_filter.viewer), numbered
  * past any other a listing statement has. */
 #define VIEWER_PARAM 200
 
 /* The WHERE of a filtered listing (wy_doc_filter as ?1..?4 and ?200,
- * sq_bind_filter): listed, or the viewer's own. */
+ * sq_bind_filter): listed, or the viewer's own once it is open (a
+ * listing shows what can be read; the viewer's documents still
+ * converting, or failed, are on their "my uploads" page). */
 #define FIND_WHERE                                                                                     \
-	" WHERE d.status = " SQ_READY " AND " SQ_SEEN_BY("?200")                                      \
+	" WHERE " SQ_OPEN " AND " SQ_SEEN_BY("?200")                                                  \
 	" AND (?1 IS NULL OR c.path = ?1 OR substr(c.path, 1, length(?1) + 1) = ?1 || '/')"             \
 	" AND (?2 IS NULL OR d.format = ?2) AND (?3 = 0 OR d.pages >= ?3) AND (?4 = 0 OR d.pages <= ?4)"
 

@@ -517,7 +517,7 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	}
 	sq_done(st, s);
 	s = NULL;
-	if ((rc = sq_index_doc(st, doc_id, res->minhash, ei)))
+	if ((rc = sq_index_doc(st, doc_id, res->minhash, ei)) || (rc = sq_outline_replace(st, doc_id, res->outline, ei)))
 		goto fail;
 	/* ready now: upload points when the rule gives them, in this
 	 * transaction (never at upload time) */

@@ -442,6 +442,94 @@ static int past_deadline(void *ctx) { return wy_now_ms() >= *(const int64_t *)ct
 static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, wy_search_result *out,
 		      wy_errinfo *ei);
 
+/* Groups of near-duplicates among the matches, as the ranked rows stream
+ * by: each id seen (a match, or the original a match is flagged a
+ * duplicate of) maps to the rank of the match kept for its group. An open
+ * addressing table, grown at half full; a search has a few thousand
+ * matches at most. */
+typedef struct dup_groups {
+	int64_t *ids; /* 0: empty slot */
+	int *kept;
+	size_t cap, n;
+} dup_groups;
+
+static int *group_of(dup_groups *g, int64_t id)
+{
+	if (!g->cap || id <= 0)
+		return NULL;
+	for (size_t i = (size_t)id * 2654435761u % g->cap;; i = (i + 1) % g->cap) {
+		if (g->ids[i] == id)
+			return &g->kept[i];
+		if (!g->ids[i])
+			return NULL;
+	}
+}
+
+static void group_put(dup_groups *g, int64_t id, int kept)
+{
+	if (id <= 0 || group_of(g, id))
+		return;
+	if (2 * (g->n + 1) > g->cap) {
+		dup_groups bigger = {wy_xcalloc(g->cap ? g->cap * 2 : 64, sizeof *g->ids),
+				     wy_xcalloc(g->cap ? g->cap * 2 : 64, sizeof *g->kept), g->cap ? g->cap * 2 : 64, 0};
+		for (size_t i = 0; i < g->cap; i++)
+			if (g->ids[i])
+				group_put(&bigger, g->ids[i], g->kept[i]);
+		free(g->ids);
+		free(g->kept);
+		*g = bigger;
+	}
+	size_t i = (size_t)id * 2654435761u % g->cap;
+	while (g->ids[i])
+		i = (i + 1) % g->cap;
+	g->ids[i] = id;
+	g->kept[i] = kept;
+	g->n++;
+}
+
+/* The match id (flagged a near-duplicate of dup_of, or 0) at the next
+ * rank: its place among the results shown (at = -1 for one folded into
+ * an earlier match, which lists it if it is on the page asked for), its
+ * group recorded. Returns the rank kept for it. */
+static int group_match(dup_groups *g, wy_search_result *out, int offset, int64_t id, int64_t dup_of)
+{
+	int *k = group_of(g, id);
+	if (!k && dup_of)
+		k = group_of(g, dup_of);
+	if (!k) {
+		int at = out->total++;
+		group_put(g, id, at);
+		group_put(g, dup_of, at);
+		return at;
+	}
+	int kept = *k;
+	group_put(g, id, kept);
+	group_put(g, dup_of, kept);
+	if (kept >= offset && kept - offset < out->n) {
+		wy_search_hit *h = &out->items[kept - offset];
+		if (h->nsimilar < WY_SEARCH_SIMILAR)
+			h->similar[h->nsimilar] = id;
+		h->nsimilar++;
+	}
+	return -1;
+}
+
+static void groups_free(dup_groups *g)
+{
+	free(g->ids);
+	free(g->kept);
+}
+
+/* The document a pinyin or relaxed match is flagged a near-duplicate of
+ * (s: SELECT dup_of FROM documents WHERE id = ?1), or 0. */
+static int64_t dup_of_doc(sqlite3_stmt *s, int64_t id)
+{
+	sqlite3_bind_int64(s, 1, id);
+	int64_t d = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return d;
+}
+
 int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei)
 {
 	int64_t deadline = wy_now_ms() + req->max_ms;
@@ -505,7 +593,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	/* Every matching document's id and score, in order (a few thousand
 	 * small rows at most): the page asked for is cut out here, the count
 	 * is the number of rows, and only the documents shown are read whole. */
-	wy_buf_puts(&sql, ") SELECT d.id, s.score, s.t, (0");
+	wy_buf_puts(&sql, ") SELECT d.id, s.score, s.t, coalesce(d.dup_of, 0), (0");
 	for (int i = 0; i < nc; i++)
 		wy_buf_printf(&sql, " OR (SELECT count(*) FROM h%d) >= %d OR (SELECT count(*) FROM t%d) >= %d", i,
 			      RANK_BUDGET, i, RANK_BUDGET);
@@ -529,24 +617,32 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		sqlite3_bind_text(s, 8 + i, wy_query_clause_fts(q, i), -1, SQLITE_STATIC);
 	int offset = req->offset > 0 ? req->offset : 0, limit = req->limit > 0 ? req->limit : 10;
 	int step;
-	int64_t strict_ids[WY_SEARCH_RELAX_BELOW];
+	/* every strict match's id (those folded into another too), for the
+	 * pinyin and relaxed searches to leave out */
+	int64_t *skip = NULL;
+	int nskip = 0, cskip = 0;
+	dup_groups groups = {0};
 	out->items = wy_xcalloc((size_t)limit, sizeof *out->items);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!out->total)
-			out->more = sqlite3_column_int(s, 3);
-		int at = out->total++;
-		if (at < WY_SEARCH_RELAX_BELOW)
-			strict_ids[at] = sqlite3_column_int64(s, 0);
+			out->more = sqlite3_column_int(s, 4);
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (nskip == cskip)
+			skip = wy_xrealloc(skip, (size_t)(cskip = cskip ? cskip * 2 : 64) * sizeof *skip);
+		skip[nskip++] = id;
+		int at = group_match(&groups, out, offset, id, sqlite3_column_int64(s, 3));
 		if (at < offset || at >= offset + limit)
 			continue;
 		wy_search_hit *h = &out->items[out->n++];
-		h->doc.id = sqlite3_column_int64(s, 0);
+		h->doc.id = id;
 		h->score = sqlite3_column_double(s, 1);
 		h->in_title = sqlite3_column_int(s, 2) > 0;
 	}
 	if (step != SQLITE_DONE) {
 		rc = sq_search_fail(st, ei);
 		sq_done(st, s);
+		free(skip);
+		groups_free(&groups);
 		wy_search_result_clear(out);
 		return rc;
 	}
@@ -555,25 +651,32 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	/* fewer strict matches than a page: titles by pinyin, then the
 	 * relaxed matches, after them */
 	sq_relaxed *rel = NULL;
-	int64_t *py = NULL, skip[WY_SEARCH_RELAX_BELOW + WY_SEARCH_RELAXED];
-	int nrel = 0, npy = 0, nskip = out->strict;
+	int64_t *py = NULL;
+	int nrel = 0, npy = 0;
+	sqlite3_stmt *dq = NULL;
 	if (out->strict < WY_SEARCH_RELAX_BELOW && !req->strict_only) {
-		memcpy(skip, strict_ids, (size_t)nskip * sizeof *skip);
 		rc = sq_search_pinyin(st, req, skip, nskip, &py, &npy, ei);
 		if (!rc) {
+			skip = wy_xrealloc(skip, (size_t)(nskip + npy + 1) * sizeof *skip);
 			if (npy)
 				memcpy(skip + nskip, py, (size_t)npy * sizeof *skip);
 			nskip += npy;
 			rc = sq_search_relaxed(st, req, deadline, skip, nskip, &rel, &nrel, ei);
 		}
+		if (!rc && (npy || nrel))
+			rc = sq_prep(st, &dq, "SELECT coalesce(dup_of, 0) FROM documents WHERE id = ?1", ei);
 		if (rc) {
 			free(py);
+			free(rel);
+			free(skip);
+			groups_free(&groups);
 			wy_search_result_clear(out);
 			return rc;
 		}
 	}
+	free(skip);
 	for (int i = 0; i < npy; i++) {
-		int at = out->total++;
+		int at = group_match(&groups, out, offset, py[i], dup_of_doc(dq, py[i]));
 		if (at < offset || at >= offset + limit)
 			continue;
 		wy_search_hit *h = &out->items[out->n++];
@@ -586,7 +689,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		nrel = WY_SEARCH_RELAXED - npy;
 	const sq_relaxed **rel_of = wy_xcalloc((size_t)limit, sizeof *rel_of);
 	for (int i = 0; i < nrel; i++) {
-		int at = out->total++;
+		int at = group_match(&groups, out, offset, rel[i].doc, dup_of_doc(dq, rel[i].doc));
 		if (at < offset || at >= offset + limit)
 			continue;
 		rel_of[out->n] = &rel[i];
@@ -600,6 +703,8 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		h->coverage = rel[i].coverage;
 		h->in_title = rel[i].in_title;
 	}
+	sq_done(st, dq);
+	groups_free(&groups);
 	s = NULL;
 	for (int i = 0; i < out->n; i++) {
 		int64_t id = out->items[i].doc.id;

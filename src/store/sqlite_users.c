@@ -17,7 +17,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-/* What a user may see of a document: listed, or their own (not deleted). */
+/* What a user may see of a document: public, or their own (not deleted). */
 #define VISIBLE_TO(p) " " SQ_SEEN_BY(p)
 
 void wy_user_clear(wy_user *u)
@@ -580,17 +580,26 @@ int wy_store_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t p
 }
 
 /* The owner of a document (0: none) in *owner; WY_ENOTFOUND. */
-static int doc_owner(wy_store *st, int64_t doc_id, int64_t *owner, int64_t *price, wy_errinfo *ei)
+/* A document's owner (0: none) and price, and whether the account user
+ * may see it as anyone does (SQ_SEEN_BY: public, or its own): points go
+ * only to a document its payer may see, checked in the transaction that
+ * moves them, so a document that failed, was hidden or went private since
+ * its page was shown takes nothing. */
+static int doc_owner(wy_store *st, int64_t doc_id, int64_t user, int64_t *owner, int64_t *price, bool *seen,
+		     wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, "SELECT coalesce(owner_id, 0), price FROM documents WHERE id = ?1", ei);
+	int rc = sq_prep(st, &s, "SELECT coalesce(d.owner_id, 0), d.price, " SQ_SEEN_BY("?2") " FROM documents d WHERE d.id = ?1",
+			 ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int64(s, 2, user);
 	int step = sqlite3_step(s);
 	if (step == SQLITE_ROW) {
 		*owner = sqlite3_column_int64(s, 0);
 		*price = sqlite3_column_int64(s, 1);
+		*seen = sqlite3_column_int(s, 2) != 0;
 	} else {
 		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id)
 					 : sq_fail(st->db, ei, "get a document");
@@ -607,9 +616,12 @@ int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t p
 	if (rc)
 		return rc;
 	int64_t owner, price, have;
-	if ((rc = doc_owner(st, doc_id, &owner, &price, ei)))
+	bool seen;
+	if ((rc = doc_owner(st, doc_id, from, &owner, &price, &seen, ei)))
 		return end(st, rc, ei);
-	if (!owner)
+	if (!seen)
+		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id);
+	else if (!owner)
 		rc = wy_err_set(ei, WY_EPERM, "this document has no uploader to reward");
 	else if (owner == from)
 		rc = wy_err_set(ei, WY_EPERM, "you cannot reward yourself");
@@ -627,8 +639,13 @@ int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge
 	if (rc)
 		return rc;
 	int64_t owner, price, now = wy_now();
-	if ((rc = doc_owner(st, doc_id, &owner, &price, ei)))
+	bool seen;
+	if ((rc = doc_owner(st, doc_id, user_id, &owner, &price, &seen, ei)))
 		return end(st, rc, ei);
+	/* a payer who may not see it (it failed, or was hidden, since the
+	 * page) pays nothing and records nothing */
+	if (charge && !seen)
+		return end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
 	int64_t v[3] = {user_id, doc_id, now};
 	if ((rc = run(st,
 		      "INSERT INTO downloads(user_id, doc_id, first_at, last_at, n) VALUES(?1, ?2, ?3, ?3, 1)"
@@ -912,8 +929,8 @@ int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
-			 "SELECT max(CASE WHEN d.status = " SQ_READY " AND " SQ_PUBLIC " AND (?4 = 0 OR x.page <= ?4) THEN 2"
-			 " WHEN ?3 OR (d.owner_id = ?2 AND d.state < " SQ_DELETED ") THEN 1 ELSE 0 END)"
+			 "SELECT max(CASE WHEN " SQ_PUBLIC " AND (?4 = 0 OR x.page <= ?4) THEN 2"
+			 " WHEN ?3 OR " SQ_OWN("?2") " THEN 1 ELSE 0 END)"
 			 " FROM (SELECT doc_id AS id, page_no AS page FROM pages WHERE image_sha256 = ?1"
 			 " UNION SELECT id, 0 FROM documents WHERE thumb_sha256 = ?1) x JOIN documents d ON d.id = x.id",
 			 ei);

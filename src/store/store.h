@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "text/outline.h"
 
 typedef struct wy_store wy_store;
 
@@ -153,6 +154,9 @@ typedef struct wy_doc_result {
 	 * recognition jobs of ocr_batch pages each are queued for them, and
 	 * the document's progress counts the pages done as they end */
 	int ocr_next, ocr_batch;
+	/* the document's outline, replacing the one stored (NULL or empty:
+	 * none); pages within 1..npages. A recognition job leaves it. */
+	const wy_outline *outline;
 } wy_doc_result;
 
 /* Open (creating and migrating) the store at `location`: a directory path
@@ -220,10 +224,11 @@ int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei);
 /* Documents newest first, at most limit (0 = all) from offset. */
 int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei);
 
-/* The documents of any status a reader may see, newest first, at most
- * limit from offset, and how many there are in all: published public ones;
- * the viewer's own (account id; 0: none) but deleted ones; with admin,
- * all. The same rule as the site's (web_can_see). */
+/* The documents a reader may see, newest first, at most limit from
+ * offset, and how many there are in all: public ones (ready, published,
+ * not private); the viewer's own (account id; 0: none) of any status but
+ * deleted ones; with admin, all. The same rule as the site's
+ * (web_can_see). */
 int wy_store_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, int limit, wy_doc_list *out,
 			 int *total, wy_errinfo *ei);
 
@@ -256,6 +261,15 @@ typedef struct wy_doc_filter {
  * at most limit from offset, and how many match in all. */
 int wy_store_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limit, wy_doc_list *out, int *total,
 		      wy_errinfo *ei);
+
+/* A document's outline (bookmarks, table of contents: text/outline.h), as
+ * its last conversion found it; empty when it has none. Conversions set it
+ * (wy_doc_result.outline); it goes with its document. */
+int wy_store_outline_get(wy_store *st, int64_t doc_id, wy_outline *out, wy_errinfo *ei);
+
+/* Replace a document's outline (NULL or empty: none), in a transaction of
+ * its own. */
+int wy_store_outline_set(wy_store *st, int64_t doc_id, const wy_outline *o, wy_errinfo *ei);
 
 /* One page of a ready document. WY_ENOTFOUND when absent. */
 int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, wy_errinfo *ei);
@@ -321,7 +335,8 @@ typedef struct wy_category {
 	int64_t id, parent_id;   /* parent_id 0 at the top */
 	char *name, *path;
 	int depth;               /* 0 at the top */
-	int docs;                /* documents filed directly here */
+	int docs;                /* public documents filed directly here (what a
+				  * listing of it shows to anyone) */
 } wy_category;
 
 typedef struct wy_category_list {
@@ -395,6 +410,7 @@ typedef struct wy_search_req {
 } wy_search_req;
 
 #define WY_SEARCH_PAGES 5
+#define WY_SEARCH_SIMILAR 20
 
 /* Relaxed matches are added after the strict ones when there are fewer
  * strict matches than this (a results page), at most WY_SEARCH_RELAXED. */
@@ -422,12 +438,19 @@ typedef struct wy_search_hit {
 	int pages[WY_SEARCH_PAGES]; /* the best of them, best first */
 	int npages_shown;
 	int last_page;            /* hits shown are on pages 1..last_page (req->pages_shown) */
+	/* Near-duplicates (dup_of, either way) of this document that matched
+	 * too, ranked after it: folded into it rather than listed, and not
+	 * counted in total. nsimilar counts them all; the first
+	 * WY_SEARCH_SIMILAR of them, in rank order, are in similar. */
+	int nsimilar;
+	int64_t similar[WY_SEARCH_SIMILAR];
 } wy_search_hit;
 
 typedef struct wy_search_result {
 	wy_search_hit *items;
 	int n;
-	int total;                /* documents matching in all */
+	int total;                /* documents matching in all, each group of
+				   * near-duplicates once */
 	int strict;               /* of them, strict matches (they come first) */
 	bool more;                /* a clause matched more pages than are ranked
 				   * (the newest are): total is a lower bound */
@@ -443,7 +466,11 @@ void wy_search_result_clear(wy_search_result *r);
  * query read as pinyin follow (kind WY_HIT_PINYIN: full pinyin before
  * initials, shorter titles first), then relaxed matches (kind
  * WY_HIT_RELAXED), ranked by how much of the query they hold, in every
- * sort order; total counts them all. */
+ * sort order; total counts them all. A document flagged as a
+ * near-duplicate of another that matched (or the original of one) is shown
+ * once, where the best-ranked of them is: the others are that hit's
+ * similar, and are neither counted nor given a place of their own, so
+ * pages of results stay consistent. */
 int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei);
 
 /* Pages 1..last_page of one document where any clause of q matches (with
@@ -613,11 +640,15 @@ int wy_store_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t p
 			   wy_errinfo *ei);
 /* Give points to a document's uploader: WY_EPERM (the giver's own
  * document, or one without an uploading account), WY_EPOINTS, WY_EINVAL
- * (points <= 0). */
+ * (points <= 0), WY_ENOTFOUND (no such document, or one the giver may
+ * not see as anyone does: not ready, hidden, private; checked in the
+ * transaction, nothing moves). */
 int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t points, wy_errinfo *ei);
 /* Record that user downloads doc_id; with charge, the first download by
  * someone other than its owner pays its price to the owner (WY_EPOINTS
- * when short: nothing recorded). *paid: what was paid now. */
+ * when short, WY_ENOTFOUND when the document is not one user may see as
+ * anyone does, public or their own: nothing recorded, checked in the
+ * transaction). *paid: what was paid now. */
 int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei);
 /* Whether user has downloaded doc_id before (so downloads it free). */
 int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei);
@@ -683,9 +714,9 @@ int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc
 			  wy_errinfo *ei);
 
 /* Who may see a blob (a page image or thumbnail): *vis = 2 when anyone
- * may (a published public ready document has it, as a thumbnail or as one
- * of its first max_page pages; 0: any page), 1 when only viewer (its owner)
- * or an admin may, 0 when nobody may through /blob (originals, pages past
+ * may (a public document, ready, published and not private, has it, as a
+ * thumbnail or as one of its first max_page pages; 0: any page), 1 when
+ * only viewer (its owner, whatever its status) or an admin may, 0 when nobody may through /blob (originals, pages past
  * the preview, unknown). */
 int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool admin, int max_page, int *vis,
 			      wy_errinfo *ei);

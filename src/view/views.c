@@ -7,6 +7,7 @@
 #include "text/query.h"
 #include "text/suggest.h"
 #include "text/utf8.h"
+#include "web/reasons.h"
 
 #include <stdio.h>
 
@@ -58,6 +59,8 @@ json_t *wy_view_doc(const wy_doc *d)
 		json_object_set_new(o, d->status == WY_DOC_READY ? "recognising" : "progress", json_string(pr));
 	}
 	json_object_set_new(o, "reason", str_or_null(d->reason));
+	/* its stable code (reasons.c), for clients that word it themselves */
+	json_object_set_new(o, "reason_code", d->reason ? json_string(wy_reason_code(d->reason)) : json_null());
 	json_object_set_new(o, "author", str_or_null(d->author));
 	json_object_set_new(o, "created_at", json_integer(d->created_at));
 	json_object_set_new(o, "views", json_integer(d->views));
@@ -93,6 +96,15 @@ json_t *wy_view_page(const wy_page *p)
 	snprintf(url, sizeof url, "/blob/%s", p->image_sha256);
 	return json_pack("{s:i, s:s, s:i, s:i, s:s}", "page", p->page_no, "image", url, "width", p->width, "height",
 			 p->height, "text", p->text ? p->text : "");
+}
+
+json_t *wy_view_outline(const wy_outline *o)
+{
+	json_t *a = json_array();
+	for (int i = 0; o && i < o->n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:i, s:i}", "title", o->items[i].title, "page", o->items[i].page,
+						   "depth", o->items[i].depth));
+	return a;
 }
 
 json_t *wy_view_category(const wy_category *c)
@@ -233,6 +245,12 @@ int wy_view_search(wy_store *st, const wy_search_req *req, int snippets, json_t 
 		/* found by its title or keywords alone: no page to list */
 		json_object_set_new(o, "title_only", json_boolean(h->in_title && !h->npages));
 		json_object_set_new(o, "matching_pages", json_integer(h->npages));
+		/* near-duplicates folded into this result (wy_search_hit.similar) */
+		json_t *sim = json_array();
+		for (int k = 0; k < h->nsimilar && k < WY_SEARCH_SIMILAR; k++)
+			json_array_append_new(sim, json_integer(h->similar[k]));
+		json_object_set_new(o, "similar", sim);
+		json_object_set_new(o, "similar_count", json_integer(h->nsimilar));
 		const char *title = h->doc.title ? h->doc.title : h->doc.filename ? h->doc.filename : "";
 		json_object_set_new(o, "title_snippet", wy_view_snippet(title, strlen(title), req->query, relaxed, 200));
 		json_t *pages = json_array();

@@ -18,6 +18,10 @@ void wy_mask_name(const char *name, char *out, size_t size);
 json_t *wy_view_page(const wy_page *p);
 json_t *wy_view_category(const wy_category *c);
 
+/* A document's outline: [{"title", "page", "depth"}...] in reading order,
+ * depth 0 the top level (text/outline.h); [] for NULL. */
+json_t *wy_view_outline(const wy_outline *o);
+
 typedef struct wy_query wy_query;
 
 /* text[0..len) around the query's hits as snippet segments:

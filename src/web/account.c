@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
+#include "web/reasons.h"
 #include "view/views.h"
 #include "web/web_int.h"
 
@@ -12,10 +13,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/* ---- who may see what: the one rule (docs/internals/web.md) ----
+ *
+ * The same rule in SQL is SQ_OPEN, SQ_PUBLIC and SQ_SEEN_BY
+ * (store/sqlite_int.h), for listings, searches, blobs and payments: change
+ * both together. Everything else asks these functions. */
+
+bool web_doc_open(const wy_doc *d)
+{
+	/* ready; a status readable before the end of its conversion joins
+	 * here and in SQ_OPEN */
+	return d->status == WY_DOC_READY;
+}
+
+bool web_doc_public(const wy_doc *d)
+{
+	return web_doc_open(d) && d->state == WY_STATE_PUBLISHED && !d->private_;
+}
 
 bool web_user_can_see(const web_req *r, const wy_doc *d)
 {
-	if (d->state == WY_STATE_PUBLISHED && !d->private_)
+	if (web_doc_public(d))
 		return true;
 	if (!r || !r->authed)
 		return false;
@@ -38,7 +58,101 @@ int web_pages_readable(server *sv, const web_req *r, const wy_doc *d)
 
 bool web_can_see(const web_req *r, const wy_doc *d)
 {
-	return web_user_can_see(r, d) || (r && r->authed && r->user.role == WY_ROLE_ADMIN);
+	return web_user_can_see(r, d) || web_is_admin(r);
+}
+
+/* ---- a download's name and terms ---- */
+
+/* Characters a saved file's name must not hold: path separators, what
+ * Windows refuses, controls, line separators and the bidirectional marks
+ * that make "x\u202Efdp.exe" read as "xexe.pdf". */
+static bool unsafe_in_name(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
+	       wy_is_hidden_control(cp) || (cp < 0x80 && strchr("/\\:*?\"<>|", (int)cp));
+}
+
+/* The extension of name (after its last dot, 1-10 letters and digits), or
+ * "" (*at: where the dot is, else the end). */
+static const char *extension_of(const char *name, size_t *at)
+{
+	const char *dot = strrchr(name, '.');
+	*at = strlen(name);
+	if (!dot || dot == name || !dot[1] || strlen(dot + 1) > 10)
+		return "";
+	for (const char *p = dot + 1; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return "";
+	*at = (size_t)(dot - name);
+	return dot + 1;
+}
+
+#define DOWNLOAD_TITLE_MAX 150 /* bytes: a file name is at most 255 on most systems */
+
+void web_download_name(const wy_doc *d, char *out, size_t size)
+{
+	const char *fn = d->filename ? d->filename : "";
+	size_t stem;
+	const char *ext = extension_of(fn, &stem);
+	if (!*ext && d->format) {
+		size_t ignored;
+		char dotted[24];
+		snprintf(dotted, sizeof dotted, "x.%s", d->format);
+		ext = extension_of(dotted, &ignored);
+		ext = *ext ? d->format : "";
+	}
+	const char *base = d->title && *d->title ? d->title : fn;
+	size_t blen = base == fn ? stem : strlen(base);
+	/* the title, one code point at a time: unsafe ones become "_", runs
+	 * of white space one space, cut whole before the cap */
+	char name[DOWNLOAD_TITLE_MAX + 1];
+	size_t n = 0;
+	bool space = false;
+	for (const char *p = base, *end = base + blen; p < end;) {
+		int cp = wy_utf8_decode(&p, end);
+		if (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n' || cp == 0x3000) {
+			space = n > 0;
+			continue;
+		}
+		char enc[4];
+		int k = cp < 0 || unsafe_in_name((uint32_t)cp) ? (enc[0] = '_', 1) : wy_utf8_encode((uint32_t)cp, enc);
+		if (n + (space ? 1 : 0) + (size_t)k > DOWNLOAD_TITLE_MAX)
+			break;
+		if (space)
+			name[n++] = ' ';
+		space = false;
+		memcpy(name + n, enc, (size_t)k);
+		n += (size_t)k;
+	}
+	/* no leading dot (a hidden file), no trailing dot or space (Windows
+	 * drops them) */
+	size_t from = 0;
+	while (from < n && (name[from] == '.' || name[from] == ' '))
+		from++;
+	while (n > from && (name[n - 1] == '.' || name[n - 1] == ' '))
+		n--;
+	if (n == from) {
+		snprintf(name, sizeof name, "document");
+		from = 0;
+		n = strlen(name);
+	}
+	/* a title that already ends in the extension keeps just the one */
+	size_t el = strlen(ext);
+	bool has_ext = !el || (n - from > el + 1 && name[n - el - 1] == '.' && strncasecmp(name + n - el, ext, el) == 0);
+	snprintf(out, size, "%.*s%s%s", (int)(n - from), name + from, has_ext ? "" : ".", has_ext ? "" : ext);
+}
+
+bool web_download_paid(wy_store *st, const web_req *r, const wy_doc *d)
+{
+	if (!r || !r->authed)
+		return false;
+	if (web_owner_or_admin(r, d))
+		return true;
+	if (d->price <= 0) /* free for everyone: nothing to look up */
+		return false;
+	bool paid = false;
+	wy_store_download_paid(st, r->user.id, d->id, &paid, NULL);
+	return paid;
 }
 
 static const char *state_label(int state)
@@ -65,17 +179,27 @@ void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx
 		json_object_set_new(ctx, "uploader", json_string(d->uploader));
 	if (d->state != WY_STATE_PUBLISHED)
 		json_object_set_new(ctx, "state_label", json_string(wy_i18n_tr(lang, state_label(d->state))));
-	bool paid = false;
-	if (r && r->authed && d->price > 0)
-		wy_store_download_paid(st, r->user.id, d->id, &paid, NULL);
-	json_object_set_new(ctx, "pay", json_boolean(d->price > 0 && !owner && !admin && !paid));
+	/* the download's terms (the page's download block) */
+	bool paid = web_download_paid(st, r, d);
+	int64_t price = d->price > 0 ? d->price : 0;
+	char name[200];
+	web_download_name(d, name, sizeof name);
+	json_object_set_new(ctx, "price", json_integer(price));
+	json_object_set_new(ctx, "paid", json_boolean(paid));
+	json_object_set_new(ctx, "pay", json_boolean(price > 0 && !paid));
+	json_object_set_new(ctx, "can_download", json_boolean(web_doc_open(d) && web_can_see(r, d)));
+	json_object_set_new(ctx, "download_name", json_string(name));
+	int64_t points_short = 0;
 	if (r && r->authed) {
 		wy_user me;
 		if (!wy_store_user_get(st, r->user.id, &me, NULL)) {
 			json_object_set_new(ctx, "my_points", json_integer(me.points));
+			if (price > 0 && !paid && me.points < price)
+				points_short = price - me.points;
 			wy_user_clear(&me);
 		}
 	}
+	json_object_set_new(ctx, "points_short", json_integer(points_short));
 }
 
 /* ---- the share QR code ---- */
@@ -201,6 +325,7 @@ enum MHD_Result web_post_doc(web_req *r)
 		if (wy_store_favorite_set(st, r->user.id, id, want, &ei) ||
 		    wy_store_favorite_state(st, r->user.id, id, &faved, &n, &ei))
 			return done(r, 503, "store unavailable", NULL, id);
+		web_flash(r, faved ? WEB_FLASH_FAVED : WEB_FLASH_UNFAVED, 0, 0);
 		return done(r, 200, NULL, json_pack("{s:b, s:I}", "faved", faved, "favorites", (json_int_t)n), id);
 	}
 	if (strcmp(action, "reward") == 0) {
@@ -217,6 +342,7 @@ enum MHD_Result web_post_doc(web_req *r)
 		if (rc)
 			return done(r, 503, "store unavailable", NULL, id);
 		wy_log("points.reward", "from=%lld doc=%lld points=%lld", (long long)r->user.id, (long long)id, pts);
+		web_flash(r, WEB_FLASH_REWARDED, pts, 0);
 		return done(r, 200, NULL, json_pack("{s:I}", "rewarded", (json_int_t)pts), id);
 	}
 	if (strcmp(action, "report") == 0) {
@@ -246,41 +372,84 @@ enum MHD_Result web_post_doc(web_req *r)
 
 /* ---- downloads ---- */
 
+/* The short form of wy_i18n_tr's text with {price}, {points} and {short}
+ * put in: numbers, so nothing to escape (the page escapes the text). */
+static void fill_points(char *out, size_t size, const char *text, int64_t price, int64_t points, int64_t missing)
+{
+	static const char *const names[] = {"{price}", "{points}", "{short}"};
+	const int64_t values[] = {price, points, missing};
+	size_t n = 0;
+	out[0] = 0;
+	while (*text && n + 1 < size) {
+		int k = -1;
+		for (int i = 0; i < 3 && k < 0; i++)
+			if (strncmp(text, names[i], strlen(names[i])) == 0)
+				k = i;
+		if (k >= 0) {
+			int w = snprintf(out + n, size - n, "%lld", (long long)values[k]);
+			n = w > 0 && (size_t)w < size - n ? n + (size_t)w : n;
+			text += strlen(names[k]);
+		} else {
+			out[n++] = *text++;
+			out[n] = 0;
+		}
+	}
+	out[wy_utf8_truncate(out, strlen(out), size - 1)] = 0;
+}
+
+/* Refused for want of points: what it costs, what the reader has and what
+ * is missing, and how to earn more; back to the document's download block. */
+static enum MHD_Result short_of_points(web_req *r, wy_store *st, const wy_doc *d)
+{
+	int64_t have = 0;
+	wy_user me;
+	if (!wy_store_user_get(st, r->user.id, &me, NULL)) {
+		have = me.points;
+		wy_user_clear(&me);
+	}
+	int64_t missing = d->price > have ? d->price - have : 0;
+	if (r->api)
+		return web_json(r->c, 402, json_pack("{s:s, s:I, s:I, s:I}", "error", "not enough points", "price",
+						     (json_int_t)d->price, "points", (json_int_t)have, "short",
+						     (json_int_t)missing));
+	const char *lang = web_lang(r->c);
+	char text[600], back[64];
+	fill_points(text, sizeof text,
+		    wy_i18n_tr(lang, "下载需要{price}积分，你现有{points}积分，还差{short}积分。每日签到、上传文档都能获得积分。"),
+		    d->price, have, missing);
+	snprintf(back, sizeof back, "/doc/%lld#download", (long long)d->id);
+	return web_message(r, 402, wy_i18n_tr(lang, "积分不足"), text, back);
+}
+
 enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 {
 	server *sv = r->sv;
 	struct MHD_Connection *c = r->c;
-	const char *lang = web_lang(c);
 	wy_store *st;
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
 		return web_unavailable(r);
-	bool owner = r->authed && d->owner_id == r->user.id;
-	bool free_ = d->price <= 0 || owner || web_is_admin(r);
-	char back[64];
-	snprintf(back, sizeof back, "/doc/%lld", (long long)d->id);
-	if (!free_ && !r->authed) {
-		char next[96];
-		snprintf(next, sizeof next, "/login?next=/doc/%lld", (long long)d->id);
-		return web_redirect(c, next);
-	}
-	bool paid = false;
-	if (!free_ && !pay) {
-		/* a GET never spends points: the first paid download is a form */
-		wy_store_download_paid(st, r->user.id, d->id, &paid, NULL);
-		if (!paid) {
-			json_t *ctx = json_pack("{s:s, s:s, s:s, s:I, s:I}", "title", wy_i18n_tr(lang, "下载"), "text",
-						wy_i18n_tr(lang, "下载该文档需要积分，再次下载免费。"), "back", back, "pay_doc",
-						(json_int_t)d->id, "price", (json_int_t)d->price);
-			return web_page(r, 402, wy_i18n_tr(lang, "下载"), sv->message, ctx);
-		}
+	/* free: no price, or the reader's own, an admin, or paid before */
+	bool free_ = d->price <= 0 || web_download_paid(st, r, d);
+	if (!free_ && (!pay || !r->authed)) {
+		/* A GET never spends points: the document page's download block
+		 * shows the price, the reader's balance and the form that pays
+		 * (or the way to log in). */
+		char loc[64];
+		snprintf(loc, sizeof loc, "/doc/%lld#download", (long long)d->id);
+		return web_redirect(c, loc);
 	}
 	if (r->authed && !r->head) { /* a HEAD neither pays nor lists the download */
 		int64_t spent = 0;
+		/* charged only when not free; the store pays once (the first
+		 * download), in one transaction, and only for a document the
+		 * reader may see then (one that failed or was hidden since the
+		 * check above takes nothing) */
 		int rc = wy_store_download(st, r->user.id, d->id, !free_, &spent, &ei);
 		if (rc == WY_EPOINTS)
-			return r->api ? web_api_error(c, 402, "not enough points")
-				      : web_message(r, 402, wy_i18n_tr(lang, "下载"), wy_i18n_tr(lang, "积分不足。"), back);
+			return short_of_points(r, st, d);
+		if (rc == WY_ENOTFOUND)
+			return r->api ? web_api_error(c, 404, "no such document") : web_not_found(r);
 		if (rc)
 			return web_unavailable(r);
 		if (spent)
@@ -302,9 +471,10 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 		if (!fresh)
 			web_count_visit(visitor, d->id);
 	}
-	char etag[70];
+	char etag[70], name[200];
 	snprintf(etag, sizeof etag, "\"%s\"", d->sha256);
-	char *disp = web_disposition(d->filename && *d->filename ? d->filename : "document");
+	web_download_name(d, name, sizeof name);
+	char *disp = web_disposition(name);
 	enum MHD_Result ret = web_send_fd(r, fd, size, web_mime_of(d->format), etag, disp);
 	free(disp);
 	return ret;
@@ -327,8 +497,10 @@ enum MHD_Result web_post_download(web_req *r)
 		return api ? web_api_error(c, 404, "no such document") : web_not_found(r);
 	}
 	if (!r->authed) {
+		char next[64];
+		snprintf(next, sizeof next, "/login?next=/doc/%lld", (long long)id);
 		wy_doc_clear(&d);
-		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login");
+		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, next);
 	}
 	enum MHD_Result ret = web_download(r, &d, true);
 	wy_doc_clear(&d);
@@ -345,7 +517,6 @@ enum MHD_Result web_post_me(web_req *r)
 	struct MHD_Connection *c = r->c;
 	const char *rest = r->rest;
 	bool api = r->api;
-	const char *lang = web_lang(c);
 	if (!r->authed)
 		return api ? web_api_error(c, 401, "log in first") : web_redirect(c, "/login?next=/me");
 	wy_store *st;
@@ -360,8 +531,8 @@ enum MHD_Result web_post_me(web_req *r)
 			return web_unavailable(r);
 		if (api)
 			return web_json(c, 200, json_pack("{s:b, s:i}", "granted", granted, "points", granted ? site.points_signin : 0));
-		return web_message(r, 200, wy_i18n_tr(lang, "签到"),
-				   wy_i18n_tr(lang, granted ? N_("签到成功，积分已到账。") : N_("今天已经签到过了。")), "/me/points");
+		web_flash(r, granted ? WEB_FLASH_SIGNED_IN : WEB_FLASH_SIGNED_BEFORE, site.points_signin, 0);
+		return web_redirect(c, "/me/points");
 	}
 	int64_t id;
 	if (strncmp(rest, "retry/", 6) == 0 && web_path_id(rest + 6, &id)) {
@@ -377,6 +548,8 @@ enum MHD_Result web_post_me(web_req *r)
 			return web_unavailable(r);
 		if (api)
 			return rc ? web_api_error(c, 409, "the document is not failed") : web_json(c, 200, json_pack("{s:b}", "ok", 1));
+		if (!rc)
+			web_flash(r, WEB_FLASH_RETRIED, id, 0);
 		return web_redirect(c, "/me/uploads");
 	}
 	return api ? web_api_error(c, 404, "no such action") : web_not_found(r);
@@ -422,6 +595,9 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 				json_object_set_new(o, "state_label",
 						    json_string(wy_i18n_tr(web_lang(c), state_label(l.items[i].state))));
 				json_object_set_new(o, "failed", json_boolean(l.items[i].status == WY_DOC_FAILED));
+				if (l.items[i].reason) /* why it failed, in plain words (reasons.c) */
+					json_object_set_new(o, "reason_text",
+							    json_string(wy_reason_text(web_lang(c), l.items[i].reason)));
 				json_object_set_new(o, "private", json_boolean(l.items[i].private_));
 				json_array_append_new(a, o);
 			}
@@ -511,5 +687,14 @@ enum MHD_Result web_page_me(web_req *r)
 		return bad ? web_not_found(r) : web_unavailable(r);
 	if (!*rest)
 		json_object_set_new(ctx, "home", json_true());
-	return web_page(r, 200, wy_i18n_tr(web_lang(c), "个人中心"), sv->me, ctx);
+	json_object_set_new(ctx, "has_documents", json_boolean(json_array_size(json_object_get(ctx, "documents")) > 0));
+	/* the window's title names the tab, as its <h1> does */
+	static const char *const titles[][2] = {{"uploads", N_("我的上传")},  {"favorites", N_("我的收藏")},
+						{"downloads", N_("我的下载")}, {"points", N_("我的积分")},
+						{"password", N_("修改密码")}};
+	const char *title = N_("个人中心");
+	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
+		if (strcmp(rest, titles[k][0]) == 0)
+			title = titles[k][1];
+	return web_page(r, 200, wy_i18n_tr(web_lang(c), title), sv->me, ctx);
 }

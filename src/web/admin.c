@@ -182,6 +182,114 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 	return ctx;
 }
 
+/* ---- what the page shows besides the JSON twin's data ---- */
+
+/* A document's state in words (msgids), by wy_doc_state. */
+static const char *const state_words[] = {N_("已发布"), N_("待审核"), N_("已隐藏"), N_("回收站")};
+
+static const char *state_word(const char *lang, const char *name)
+{
+	static const char *const names[] = {"published", "pending", "hidden", "deleted"};
+	for (int k = 0; k < 4; k++)
+		if (name && strcmp(name, names[k]) == 0)
+			return wy_i18n_tr(lang, state_words[k]);
+	return name ? name : "";
+}
+
+/* The audit log's actions (as stored: the forms' action names) in words. */
+static const char *const action_words[][2] = {
+	{"approve", N_("通过")},	{"restore", N_("恢复")},    {"hide", N_("隐藏")},	   {"delete", N_("删除")},
+	{"dismiss", N_("驳回举报")},	{"category", N_("改分类")}, {"ban", N_("封禁")},	   {"unban", N_("解封")},
+	{"admin", N_("设为管理员")}, {"unadmin", N_("取消管理员")}, {"points", N_("调整积分")}, {"settings", N_("站点设置")},
+};
+
+/* The site settings in words: label and help (msgids); a setting not
+ * here shows its name and the configuration's own help. */
+static const struct {
+	const char *name, *label, *help;
+	bool numeric;
+} setting_words[] = {
+	{"site_name", N_("站点名称"), N_("显示在每页标题和页首。"), false},
+	{"site_footer", N_("页脚文字"), N_("每页底部的版权行。"), false},
+	{"site_icp", N_("ICP备案号"), N_("显示在页脚；留空则不显示。"), false},
+	{"preview_pages", N_("预览页数"), N_("下载前可预览的页数。"), true},
+	{"download_price", N_("默认下载积分"), N_("新上传文档默认的下载价格，0为免费。"), true},
+	{"max_upload_mb", N_("上传大小上限（MB）"), N_("单个文件的最大大小。"), true},
+	{"upload_review", N_("上传审核"), N_("1：新上传的文档须经管理员审核后发布；0：直接发布。"), true},
+	{"points_upload", N_("上传奖励积分"), N_("文档发布后上传者获得的积分。"), true},
+	{"points_signin", N_("签到积分"), N_("每日签到获得的积分。"), true},
+	{"points_register", N_("注册积分"), N_("新账户的初始积分。"), true},
+	{"points_upload_daily", N_("每日上传积分上限"), N_("一个账户24小时内最多获得的上传积分。"), true},
+	{"points_upload_min_chars", N_("获得积分的最少字数"), N_("文档正文（不计空白）至少多少字才奖励上传积分。"), true},
+};
+
+/* Add the page's words to an admin tab's context (the JSON twin keeps
+ * the data as the store names it): states, actions and settings in the
+ * reader's language, each document's own category selected. */
+static void page_words(struct MHD_Connection *c, json_t *ctx, const char *lang)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(ctx, "reports"), i, o)
+		json_object_set_new(o, "doc_state_label", json_string(state_word(lang, json_string_value(json_object_get(o, "doc_state")))));
+	json_t *cats = json_object_get(ctx, "categories");
+	json_array_foreach(json_object_get(ctx, "documents"), i, o) {
+		json_object_set_new(o, "state_label", json_string(state_word(lang, json_string_value(json_object_get(o, "state")))));
+		const char *mine = json_string_value(json_object_get(o, "category"));
+		json_t *opts = json_array();
+		size_t k;
+		json_t *cat;
+		json_array_foreach(cats, k, cat) {
+			const char *path = json_string_value(json_object_get(cat, "path"));
+			json_array_append_new(opts, json_pack("{s:s, s:b}", "path", path ? path : "", "selected",
+							      mine && path && strcmp(mine, path) == 0));
+		}
+		json_object_set_new(o, "category_options", opts);
+	}
+	json_array_foreach(json_object_get(ctx, "entries"), i, o) {
+		const char *action = json_string_value(json_object_get(o, "action"));
+		const char *word = action;
+		for (size_t k = 0; action && k < sizeof action_words / sizeof action_words[0]; k++)
+			if (strcmp(action, action_words[k][0]) == 0)
+				word = wy_i18n_tr(lang, action_words[k][1]);
+		json_object_set_new(o, "action_label", json_string(word ? word : ""));
+		/* the target as stored: "doc 5", "user 7", "settings" */
+		const char *target = json_string_value(json_object_get(o, "target"));
+		long long n;
+		char text[128];
+		if (target && sscanf(target, "doc %lld", &n) == 1)
+			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "文档"), n);
+		else if (target && sscanf(target, "user %lld", &n) == 1)
+			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "用户"), n);
+		else if (target && strcmp(target, "settings") == 0)
+			snprintf(text, sizeof text, "%s", wy_i18n_tr(lang, "站点设置"));
+		else
+			snprintf(text, sizeof text, "%s", target ? target : "");
+		json_object_set_new(o, "target_label", json_string(text));
+	}
+	json_array_foreach(json_object_get(ctx, "settings"), i, o) {
+		const char *name = json_string_value(json_object_get(o, "name"));
+		for (size_t k = 0; name && k < sizeof setting_words / sizeof setting_words[0]; k++)
+			if (strcmp(name, setting_words[k].name) == 0) {
+				json_object_set_new(o, "label", json_string(wy_i18n_tr(lang, setting_words[k].label)));
+				json_object_set_new(o, "help", json_string(wy_i18n_tr(lang, setting_words[k].help)));
+				json_object_set_new(o, "numeric", json_boolean(setting_words[k].numeric));
+			}
+		if (!json_object_get(o, "label"))
+			json_object_set(o, "label", json_object_get(o, "name"));
+	}
+	/* which filter the list shows */
+	if (json_object_get(ctx, "doc_table")) {
+		int state = web_arg_int(c, "state", -1, -1, 3);
+		char key[32] = "state_all";
+		if (state >= 0)
+			snprintf(key, sizeof key, "state_%d", state);
+		json_object_set_new(ctx, key, json_true());
+	}
+	if (json_object_get(ctx, "reports"))
+		json_object_set_new(ctx, "all", json_boolean(web_arg_int(c, "all", 0, 0, 1)));
+}
+
 enum MHD_Result web_page_admin(web_req *rq)
 {
 	server *sv = rq->sv;
@@ -197,7 +305,17 @@ enum MHD_Result web_page_admin(web_req *rq)
 			   : web_unavailable(rq);
 	if (api)
 		return web_json(c, 200, ctx);
-	return web_page(rq, 200, wy_i18n_tr(web_lang(c), "管理后台"), sv->admin, ctx);
+	const char *lang = web_lang(c);
+	page_words(c, ctx, lang);
+	/* the window's title names the tab, as its <h1> does */
+	static const char *const titles[][2] = {{"reports", N_("举报")},	{"review", N_("待审核")},
+						{"docs", N_("文档管理")},	{"users", N_("用户管理")},
+						{"settings", N_("站点设置")}, {"audit", N_("操作日志")}};
+	const char *title = N_("管理后台");
+	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
+		if (strcmp(tab, titles[k][0]) == 0)
+			title = titles[k][1];
+	return web_page(rq, 200, wy_i18n_tr(lang, title), sv->admin, ctx);
 }
 
 static int64_t form_id(web_req *r, const char *key)
@@ -233,9 +351,10 @@ enum MHD_Result web_post_admin(web_req *r)
 		action = "";
 	char target[64], detail[600] = "";
 	int rc = WY_OK;
+	int64_t id = 0, delta = 0; /* what the confirmation names */
 	const char *back = "/admin";
 	if (strcmp(rest, "doc") == 0) {
-		int64_t id = form_id(r, "id");
+		id = form_id(r, "id");
 		back = back_to(r, "/admin/docs");
 		snprintf(target, sizeof target, "doc %lld", (long long)id);
 		static const struct {
@@ -267,7 +386,7 @@ enum MHD_Result web_post_admin(web_req *r)
 			rc = WY_EINVAL;
 		}
 	} else if (strcmp(rest, "user") == 0) {
-		int64_t id = form_id(r, "id");
+		id = form_id(r, "id");
 		back = back_to(r, "/admin/users");
 		snprintf(target, sizeof target, "user %lld", (long long)id);
 		if (!id || id == r->user.id) {
@@ -279,12 +398,12 @@ enum MHD_Result web_post_admin(web_req *r)
 		} else if (strcmp(action, "points") == 0) {
 			const char *v = web_form_get(r, "delta", NULL);
 			char *end = NULL;
-			long long delta = v ? strtoll(v, &end, 10) : 0;
+			delta = v ? strtoll(v, &end, 10) : 0;
 			if (!v || !end || *end || delta < -1000000 || delta > 1000000)
 				rc = WY_EINVAL;
 			else
 				rc = wy_store_points_adjust(st, id, delta, &ei);
-			snprintf(detail, sizeof detail, "%+lld", delta);
+			snprintf(detail, sizeof detail, "%+lld", (long long)delta);
 		} else {
 			rc = WY_EINVAL;
 		}
@@ -337,5 +456,15 @@ enum MHD_Result web_post_admin(web_req *r)
 	}
 	/* target is "doc 5", "user 7": quoted, one field */
 	wy_log("admin.action", "admin=%lld action=%s target=\"%s\"", (long long)r->user.id, action, target);
+	static const struct {
+		const char *action;
+		web_flash_code code;
+	} said[] = {{"approve", WEB_FLASH_DOC_APPROVED}, {"restore", WEB_FLASH_DOC_RESTORED}, {"hide", WEB_FLASH_DOC_HIDDEN},
+		    {"delete", WEB_FLASH_DOC_DELETED},   {"dismiss", WEB_FLASH_DOC_DISMISSED}, {"category", WEB_FLASH_DOC_CATEGORY},
+		    {"ban", WEB_FLASH_USER_BANNED},      {"unban", WEB_FLASH_USER_UNBANNED},   {"admin", WEB_FLASH_USER_ADMIN},
+		    {"unadmin", WEB_FLASH_USER_UNADMIN}, {"points", WEB_FLASH_USER_POINTS},    {"settings", WEB_FLASH_SETTINGS}};
+	for (size_t k = 0; k < sizeof said / sizeof said[0]; k++)
+		if (strcmp(action, said[k].action) == 0)
+			web_flash(r, said[k].code, id, delta);
 	return web_result(r, 200, NULL, NULL, back);
 }

@@ -752,6 +752,7 @@ enum MHD_Result web_post_register(web_req *r)
 	if (rc)
 		return web_unavailable(r);
 	wy_log("auth.register", "user=%lld", (long long)id);
+	web_flash(r, WEB_FLASH_REGISTERED, 0, 0);
 	wy_user u = {.id = id, .name = (char *)name, .role = WY_ROLE_USER};
 	return start_session(sv, c, r, &u, api, next);
 }

@@ -11,6 +11,7 @@
 #include "core/util.h"
 #include "store/store.h"
 #include "web/i18n.h"
+#include "web/reasons.h"
 #include "web/web_int.h"
 
 #include <microhttpd.h>
@@ -169,6 +170,19 @@ static void reader_context(json_t *ctx, const wy_doc *d, int shown, int past, co
 						       "progress_total", "{total}"));
 }
 
+/* The outline of a ready document as the page and the API give it
+ * ([{title, page, depth}...]); [] for one not ready (a reconversion that
+ * failed keeps the old one in the store, as it keeps the old pages). */
+static json_t *doc_outline(wy_store *st, const wy_doc *d)
+{
+	wy_outline o = {0};
+	if (d->status != WY_DOC_READY || wy_store_outline_get(st, d->id, &o, NULL))
+		return json_array();
+	json_t *a = wy_view_outline(&o);
+	wy_outline_free(&o);
+	return a;
+}
+
 static enum MHD_Result count_args(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
@@ -231,7 +245,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	int nargs = 0;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, count_args, &nargs);
 	/* pages are kept only as anonymous visitors see them */
-	if (rq->authed || d.state != WY_STATE_PUBLISHED || d.private_)
+	if (rq->authed || !web_doc_public(&d))
 		nargs++;
 	const char *lang = web_lang(c);
 	if (!nargs) {
@@ -257,6 +271,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	}
 	bool d_ready = d.status == WY_DOC_READY; /* a converting one changes by the second */
 	json_t *ctx = web_doc_context(&d);
+	json_object_set_new(ctx, "reason_text", d.reason ? json_string(wy_reason_text(lang, d.reason)) : json_null());
 	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
 	wy_query_free(q);
 	/* The pages the reader may read (web_pages_readable: the preview, or
@@ -303,6 +318,9 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	json_object_set_new(ctx, "you_may_like", you_may_like(st, id, related));
 	json_object_set_new(ctx, "related_searches", related_searches(st, &d));
 	json_object_set_new(ctx, "share_url", json_string(share));
+	json_t *outline = doc_outline(st, &d);
+	json_object_set_new(ctx, "has_outline", json_boolean(json_array_size(outline) > 0));
+	json_object_set_new(ctx, "outline", outline);
 	web_doc_viewer(st, rq, &d, ctx, lang);
 	json_t *reasons = json_array();
 	for (int i = 0; web_report_reasons[i]; i++)
@@ -360,7 +378,8 @@ enum MHD_Result web_route_blob(web_req *rq)
 	return web_send_fd_cache(rq, fd, size, type, etag, NULL, vis == 2);
 }
 
-/* The original, under the name it was uploaded with (account.c: the price). */
+/* The original, named after the document's title (account.c: the name,
+ * the price). */
 static enum MHD_Result send_download(web_req *rq, int64_t id)
 {
 	server *sv = rq->sv;
@@ -503,7 +522,7 @@ static enum MHD_Result api_layout(web_req *rq, wy_store *st, const wy_doc *d)
 	return web_json(c, 200, json_pack("{s:I, s:o}", "id", (json_int_t)d->id, "items", a));
 }
 
-/* /api/v1/doc/N[/pages|/search|/layout]: path is what follows doc/. */
+/* /api/v1/doc/N[/pages|/search|/outline|/layout]: path is what follows doc/. */
 enum MHD_Result web_api_doc(web_req *rq)
 {
 	server *sv = rq->sv;
@@ -531,11 +550,13 @@ enum MHD_Result web_api_doc(web_req *rq)
 		ret = rc == WY_ENOTFOUND ? web_api_error(c, 404, "no such document") : web_unavailable(rq);
 	} else if (*rest == 0) {
 		json_t *v = wy_view_doc(&d);
-			if (web_owner_or_admin(rq, &d)) {
+		if (web_owner_or_admin(rq, &d)) {
 			json_object_set_new(v, "uploader", json_string(d.uploader ? d.uploader : ""));
 			json_object_set_new(v, "state", json_string(wy_doc_state_name(d.state)));
 			json_object_set_new(v, "private", json_boolean(d.private_));
 		}
+		if (rq->authed) /* whether its download is free for the reader */
+			json_object_set_new(v, "paid", json_boolean(web_download_paid(st, rq, &d)));
 		ret = web_json(c, 200, v);
 		wy_doc_clear(&d);
 	} else if (strcmp(rest, "pages") == 0) {
@@ -556,6 +577,10 @@ enum MHD_Result web_api_doc(web_req *rq)
 		wy_doc_clear(&d);
 	} else if (strcmp(rest, "layout") == 0) {
 		ret = api_layout(rq, st, &d);
+		wy_doc_clear(&d);
+	} else if (strcmp(rest, "outline") == 0) {
+		/* bookmarks, table of contents: [] when it has none */
+		ret = web_json(c, 200, json_pack("{s:I, s:o}", "id", (json_int_t)id, "items", doc_outline(st, &d)));
 		wy_doc_clear(&d);
 	} else if (strcmp(rest, "search") == 0) {
 		/* in-document search: pages and hit rectangles */

@@ -13,17 +13,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define HOME_PER_PAGE 24
+
 /* Home: the category tree (two levels), the newest and the most viewed
- * ready documents, and the whole list with each document's status. */
-static json_t *home_context(server *sv)
+ * documents, and every listed document (ready, published, public: the
+ * store's doc_find for no viewer) as cards, HOME_PER_PAGE a page (?page=).
+ * The same for everyone: a reader's own unlisted documents are on their
+ * pages. */
+static json_t *home_context(web_req *rq)
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
 	wy_doc_list all = {0}, popular = {0};
 	wy_category_list cats = {0};
-	int rc = web_store(sv, &st, &ei);
+	int64_t page = 1;
+	const char *v = MHD_lookup_connection_value(rq->c, MHD_GET_ARGUMENT_KIND, "page");
+	if (v && (!web_path_id(v, &page) || page > 100000))
+		page = 1;
+	wy_doc_filter f = {.sort = WY_SORT_NEWEST};
+	int total = 0;
+	int rc = web_store(rq->sv, &st, &ei);
 	if (!rc)
-		rc = wy_store_doc_list(st, 0, 500, &all, &ei);
+		rc = wy_store_doc_find(st, &f, (int)(page - 1) * HOME_PER_PAGE, HOME_PER_PAGE, &all, &total, &ei);
 	if (!rc)
 		rc = wy_store_doc_popular(st, 10, &popular, &ei);
 	if (!rc)
@@ -52,22 +63,30 @@ static json_t *home_context(server *sv)
 		}
 	}
 	wy_category_list_clear(&cats);
+	/* the newest: the first of the first page */
 	json_t *fresh = json_array();
-	/* what everyone may see: published public documents (imports and
-	 * uploads, converting or failed ones too: the operator's list) */
-	int keep = 0;
-	for (int i = 0; i < all.n; i++) {
-		if (all.items[i].state == WY_STATE_PUBLISHED && !all.items[i].private_)
-			all.items[keep++] = all.items[i];
-		else
-			wy_doc_clear(&all.items[i]);
+	for (int i = 0; page == 1 && i < all.n && i < 6; i++)
+		json_array_append_new(fresh, web_doc_context(&all.items[i]));
+	wy_config site;
+	web_site_get(rq->sv, &site);
+	json_t *ctx = json_pack("{s:s, s:o, s:o, s:o, s:o, s:i, s:b}", "site_name", site.site_name, "categories", tops,
+				"newest", fresh, "popular", web_docs_context(&popular), "documents",
+				web_docs_context(&all), "total", total, "first", page == 1);
+	json_object_set_new(ctx, "has_newest", json_boolean(json_array_size(fresh) > 0));
+	json_object_set_new(ctx, "has_documents", json_boolean(all.n > 0));
+	int pages = total ? (total + HOME_PER_PAGE - 1) / HOME_PER_PAGE : 1;
+	json_object_set_new(ctx, "page", json_integer(page));
+	json_object_set_new(ctx, "pages", json_integer(pages));
+	if (page > 1) {
+		char *u = page == 2 ? wy_xstrdup("/") : wy_xasprintf("/?page=%lld", (long long)page - 1);
+		json_object_set_new(ctx, "prev", json_string(u));
+		free(u);
 	}
-	all.n = keep;
-	for (int i = 0; i < all.n && json_array_size(fresh) < 10; i++)
-		if (all.items[i].status == WY_DOC_READY)
-			json_array_append_new(fresh, web_doc_context(&all.items[i]));
-	json_t *ctx = json_pack("{s:o, s:o, s:o, s:o, s:i}", "categories", tops, "newest", fresh, "popular",
-				web_docs_context(&popular), "documents", web_docs_context(&all), "total", all.n);
+	if (page < pages) {
+		char *u = wy_xasprintf("/?page=%lld", (long long)page + 1);
+		json_object_set_new(ctx, "next", json_string(u));
+		free(u);
+	}
 	wy_doc_list_clear(&all);
 	wy_doc_list_clear(&popular);
 	return ctx;
@@ -75,11 +94,13 @@ static json_t *home_context(server *sv)
 
 enum MHD_Result web_page_index(web_req *rq)
 {
-	server *sv = rq->sv;
-	struct MHD_Connection *c = rq->c;
-	json_t *ctx = home_context(sv);
-	return ctx ? web_page(rq, 200, wy_i18n_tr(web_lang(c), "首页"), sv->index, ctx)
-		   : web_unavailable(rq);
+	json_t *ctx = home_context(rq);
+	if (!ctx)
+		return web_unavailable(rq);
+	const char *lang = web_lang(rq->c);
+	json_object_set_new(ctx, "meta_description",
+			    json_string(wy_i18n_tr(lang, "在线阅读、搜索和分享文档：全文检索，繁简互通，按分类浏览。")));
+	return web_page(rq, 200, wy_i18n_tr(lang, "首页"), rq->sv->index, ctx);
 }
 
 /* A category listing's state, from and back into its query string. */
@@ -230,6 +251,7 @@ static json_t *category_context(web_req *rq, const char *path, bool *unavailable
 				"breadcrumb", web_breadcrumb(path), "children", children, "documents", docs, "total", total,
 				"page", (json_int_t)l.page, "pages", pages, "filters", filter_links(&l));
 	json_object_set_new(ctx, "has_children", json_boolean(has_children));
+	json_object_set_new(ctx, "has_documents", json_boolean(json_array_size(docs) > 0));
 	if (l.page > 1) {
 		char *u = listing_url(&l, l.format, l.pages_band, l.sort, l.page - 1);
 		json_object_set_new(ctx, "prev", json_string(u));
@@ -291,7 +313,7 @@ enum MHD_Result web_page_category(web_req *rq)
 
 enum MHD_Result web_api_home(web_req *rq)
 {
-	json_t *ctx = home_context(rq->sv);
+	json_t *ctx = home_context(rq);
 	return ctx ? web_json(rq->c, 200, ctx) : web_unavailable(rq);
 }
 

@@ -391,12 +391,13 @@ static enum MHD_Result handle_call(void *cls, struct MHD_Connection *c, const ch
 		return MHD_YES;
 	}
 	if (r->post && *upload_size) {
+		bool go_on = true;
 		if (r->up)
-			web_upload_data(r, upload_data, *upload_size);
+			go_on = web_upload_data(r, upload_data, *upload_size);
 		else if (r->pp && !r->form.overflow)
 			MHD_post_process(r->pp, upload_data, *upload_size);
 		*upload_size = 0;
-		return MHD_YES;
+		return go_on ? MHD_YES : MHD_NO; /* MHD_NO: answered already (upload.c), closed */
 	}
 	if (r->post)
 		return post_end(r);

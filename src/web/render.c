@@ -45,6 +45,140 @@ static char *lang_url(struct MHD_Connection *c, const char *lang)
 	return wy_buf_steal(&b);
 }
 
+/* ---- confirmations (flash) ---- */
+
+/* The one table of confirmations: the code in the cookie, how many
+ * integers follow it, the sentence ({a}, {b}: the integers). Indexed by
+ * web_flash_code. */
+static const struct {
+	const char *name;
+	int nargs;
+	const char *msgid;
+} flashes[WEB_FLASH_COUNT] = {
+	[WEB_FLASH_REGISTERED] = {"reg", 0, N_("注册成功，欢迎")},
+	[WEB_FLASH_FAVED] = {"fav", 0, N_("已收藏")},
+	[WEB_FLASH_UNFAVED] = {"unfav", 0, N_("已取消收藏")},
+	[WEB_FLASH_REWARDED] = {"rew", 1, N_("已打赏 {a} 积分")},
+	[WEB_FLASH_RETRIED] = {"retry", 1, N_("文档 {a} 已重新排队转换")},
+	[WEB_FLASH_SIGNED_IN] = {"signin", 1, N_("签到成功，获得 {a} 积分")},
+	[WEB_FLASH_SIGNED_BEFORE] = {"signed", 0, N_("今天已经签到过了。")},
+	[WEB_FLASH_DOC_APPROVED] = {"approve", 1, N_("已通过文档 {a}")},
+	[WEB_FLASH_DOC_RESTORED] = {"restore", 1, N_("已恢复文档 {a}")},
+	[WEB_FLASH_DOC_HIDDEN] = {"hide", 1, N_("已隐藏文档 {a}")},
+	[WEB_FLASH_DOC_DELETED] = {"delete", 1, N_("已将文档 {a} 移入回收站")},
+	[WEB_FLASH_DOC_DISMISSED] = {"dismiss", 1, N_("已驳回对文档 {a} 的举报")},
+	[WEB_FLASH_DOC_CATEGORY] = {"category", 1, N_("已修改文档 {a} 的分类")},
+	[WEB_FLASH_USER_BANNED] = {"ban", 1, N_("已封禁用户 {a}")},
+	[WEB_FLASH_USER_UNBANNED] = {"unban", 1, N_("已解封用户 {a}")},
+	[WEB_FLASH_USER_ADMIN] = {"admin", 1, N_("已将用户 {a} 设为管理员")},
+	[WEB_FLASH_USER_UNADMIN] = {"unadmin", 1, N_("已取消用户 {a} 的管理员身份")},
+	[WEB_FLASH_USER_POINTS] = {"points", 2, N_("已为用户 {a} 调整积分 {b}")},
+	[WEB_FLASH_SETTINGS] = {"settings", 0, N_("站点设置已保存")},
+};
+
+void web_flash(web_req *rq, web_flash_code code, int64_t a, int64_t b)
+{
+	if (rq->api || code <= WEB_FLASH_NONE || code >= WEB_FLASH_COUNT)
+		return;
+	rq->flash_code = code;
+	rq->flash_a = a;
+	rq->flash_b = b;
+}
+
+void web_flash_headers(web_req *rq, struct MHD_Response *resp, unsigned status)
+{
+	char ck[160];
+	const char *secure = rq->secure ? "; Secure" : "";
+	if (rq->flash_code && status >= 300 && status < 400) {
+		int k = rq->flash_code, n = flashes[k].nargs;
+		char args[64] = "";
+		if (n == 1)
+			snprintf(args, sizeof args, ".%lld", (long long)rq->flash_a);
+		else if (n == 2)
+			snprintf(args, sizeof args, ".%lld.%lld", (long long)rq->flash_a, (long long)rq->flash_b);
+		/* a minute: enough to follow the redirect, not to linger */
+		snprintf(ck, sizeof ck, "wy_f=%s%s; Path=/; Max-Age=60; SameSite=Lax; HttpOnly%s", flashes[k].name, args,
+			 secure);
+		MHD_add_response_header(resp, "Set-Cookie", ck);
+	} else if (rq->flash_shown) {
+		snprintf(ck, sizeof ck, "wy_f=; Path=/; Max-Age=0; SameSite=Lax; HttpOnly%s", secure);
+		MHD_add_response_header(resp, "Set-Cookie", ck);
+	}
+}
+
+/* An integer of the cookie: an optional '-' and 1 to 12 digits. */
+static bool flash_int(const char *s, size_t n, long long *out)
+{
+	size_t i = n && s[0] == '-' ? 1 : 0;
+	if (n <= i || n - i > 12)
+		return false;
+	long long v = 0;
+	for (size_t j = i; j < n; j++) {
+		if (s[j] < '0' || s[j] > '9')
+			return false;
+		v = v * 10 + (s[j] - '0');
+	}
+	*out = i ? -v : v;
+	return true;
+}
+
+/* The request's flash cookie, when it carries one: its code (the table's
+ * index) and integers; 0 when it has none or it is not one of the table. */
+static int flash_parse(struct MHD_Connection *c, long long args[2])
+{
+	char v[64];
+	if (!web_cookie_find(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"), "wy_f", v, sizeof v))
+		return 0;
+	char *dot = strchr(v, '.');
+	size_t nl = dot ? (size_t)(dot - v) : strlen(v);
+	for (int k = 1; k < WEB_FLASH_COUNT; k++) {
+		if (strlen(flashes[k].name) != nl || memcmp(flashes[k].name, v, nl) != 0)
+			continue;
+		const char *p = v + nl;
+		for (int i = 0; i < flashes[k].nargs; i++) {
+			if (*p != '.')
+				return 0;
+			const char *q = strchr(p + 1, '.');
+			size_t len = q ? (size_t)(q - p - 1) : strlen(p + 1);
+			if (!flash_int(p + 1, len, &args[i]))
+				return 0;
+			p += 1 + len;
+		}
+		return *p ? 0 : k;
+	}
+	return 0;
+}
+
+/* Whether the request carries a flash cookie at all (a page cache hit
+ * would not show it). */
+static bool flash_asked(void)
+{
+	char v[64];
+	return web_current && web_cookie_find(MHD_lookup_connection_value(web_current->c, MHD_HEADER_KIND, "Cookie"),
+					      "wy_f", v, sizeof v);
+}
+
+/* The sentence of the request's flash in lang into out ("" when none);
+ * marks the request as showing it. */
+static void flash_text(web_req *rq, const char *lang, wy_buf *out)
+{
+	long long args[2] = {0, 0};
+	int k = flash_parse(rq->c, args);
+	if (flash_asked())
+		rq->flash_shown = true; /* shown or not one of ours: cleared either way */
+	if (!k)
+		return;
+	for (const char *p = wy_i18n_tr(lang, flashes[k].msgid); *p; p++) {
+		if (p[0] == '{' && (p[1] == 'a' || p[1] == 'b') && p[2] == '}') {
+			long long v = args[p[1] - 'a'];
+			wy_buf_printf(out, k == WEB_FLASH_USER_POINTS && p[1] == 'b' ? "%+lld" : "%lld", v);
+			p += 2;
+		} else {
+			wy_buf_putc(out, *p);
+		}
+	}
+}
+
 /* Send a rendered page (takes data, len bytes, malloc'd). */
 enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_t len, const char *cookie)
 {
@@ -68,7 +202,9 @@ enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_
 	if (cookie)
 		MHD_add_response_header(r, "Set-Cookie", cookie);
 	web_auth_cookies(rq, r);
-	if (rq->authed)
+	if (rq->flash_shown) /* a confirmation is for this once */
+		MHD_add_response_header(r, "Cache-Control", "private, no-store");
+	else if (rq->authed)
 		MHD_add_response_header(r, "Cache-Control", "private, no-cache");
 	return web_queue(c, status, r);
 }
@@ -89,21 +225,27 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 	const char *csrf = rq->authed || rq->csrf_form ? rq->csrf : "";
 	json_object_set(ctx, "me", me);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
+	/* what the page gives its frame's head: a description for search
+	 * engines, a stylesheet of its own after the site's */
+	json_t *head = json_pack("{s:O?, s:O?}", "meta_description", json_object_get(ctx, "meta_description"),
+				 "extra_css", json_object_get(ctx, "extra_css"));
 	wy_buf body, page;
 	wy_buf_init(&body, 32u << 20);
 	wy_buf_init(&page, 33u << 20);
 	int rc = wy_template_render_lang(tpl, ctx, lang, &body);
-	/* the frame's head from the page (contract 3): its description and
-	 * its own style sheet */
-	json_t *head = json_pack("{s:O?, s:O?}", "meta_description", json_object_get(ctx, "meta_description"),
-				 "extra_css", json_object_get(ctx, "extra_css"));
 	json_decref(ctx);
 	if (!rc) {
 		char *zh = lang_url(c, "zh"), *en = lang_url(c, "en");
+		wy_buf flash;
+		wy_buf_init(&flash, 512);
+		flash_text(rq, lang, &flash);
 		json_t *frame = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s}", "title", title, "body",
 					  body.data ? body.data : "", "footer", site.site_footer, "icp", site.site_icp, "site_name",
 					  site.site_name, "html_lang", wy_i18n_html_lang(lang), "lang_zh_url", zh, "lang_en_url", en,
 					  "me", me, "csrf", csrf);
+		if (flash.len)
+			json_object_set_new(frame, "flash", json_stringn(flash.data, flash.len));
+		wy_buf_free(&flash);
 		free(zh);
 		free(en);
 		json_object_update(frame, head);
@@ -162,6 +304,8 @@ static unsigned cache_slot(int64_t id, const char *lang)
 char *web_cache_get(int64_t id, const char *lang, int64_t life_ms, size_t *len)
 {
 	char *copy = NULL;
+	if (flash_asked()) /* the page must show the request's flash, and clear it */
+		return NULL;
 	unsigned k = cache_slot(id, lang);
 	pthread_mutex_lock(&page_cache.lock);
 	if (page_cache.slot[k].data && page_cache.slot[k].id == id && strcmp(page_cache.slot[k].lang, lang) == 0 &&
@@ -176,8 +320,8 @@ char *web_cache_get(int64_t id, const char *lang, int64_t life_ms, size_t *len)
 
 void web_cache_put(int64_t id, const char *lang, const char *data, size_t len)
 {
-	if (len > PAGE_CACHE_MAX)
-		return;
+	if (len > PAGE_CACHE_MAX || (web_current && web_current->flash_shown))
+		return; /* a page with a confirmation is one reader's, once */
 	char *copy = wy_xmalloc(len ? len : 1);
 	memcpy(copy, data, len);
 	unsigned k = cache_slot(id, lang);

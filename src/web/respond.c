@@ -34,6 +34,7 @@ enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_
 	if (web_current && web_current->c == c) {
 		web_current->status = status;
 		MHD_add_response_header(r, "X-Request-Id", web_current->id);
+		web_flash_headers(web_current, r, status);
 	}
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
@@ -282,9 +283,31 @@ char *web_disposition(const char *name)
 {
 	wy_buf b;
 	wy_buf_init(&b, 0);
+	/* The fallback for clients without RFC 5987: printable ASCII but a
+	 * quote, a backslash and "%" (which some decode), each run of other
+	 * characters one "_"; a name with no letter or digit left is
+	 * "document" with its extension. */
+	const char *dot = strrchr(name, '.');
+	size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+	wy_buf a;
+	wy_buf_init(&a, 0);
+	bool alnum = false, run = false;
+	for (size_t i = 0; i < stem; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		bool plain = ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\' && ch != '%';
+		if (plain) {
+			wy_buf_putc(&a, (char)ch);
+			alnum = alnum || (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z');
+		} else if (!run) {
+			wy_buf_putc(&a, '_');
+		}
+		run = !plain;
+	}
 	wy_buf_puts(&b, "attachment; filename=\"");
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		wy_buf_putc(&b, (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') ? (char)*p : '_');
+	wy_buf_puts(&b, alnum ? a.data : "document");
+	for (const unsigned char *p = (const unsigned char *)name + stem; *p; p++) /* the extension */
+		wy_buf_putc(&b, (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' && *p != '%') ? (char)*p : '_');
+	wy_buf_free(&a);
 	wy_buf_puts(&b, "\"; filename*=UTF-8''");
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||

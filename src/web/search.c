@@ -169,7 +169,26 @@ enum MHD_Result web_page_search(web_req *rq)
 		char *u = wy_xasprintf("/doc/%lld?q=%s&from=%s", id, qs.data ? qs.data : "", tag);
 		json_object_set_new(r, "url", json_string(u));
 		free(u);
+		/* near-duplicates folded into this result: their titles and
+		 * links (the store found them for this reader: they may see them) */
+		json_t *similar = json_array();
 		size_t k;
+		json_t *sid;
+		json_array_foreach(json_object_get(r, "similar"), k, sid) {
+			wy_doc sd;
+			if (wy_store_doc_get(st, json_integer_value(sid), &sd, NULL))
+				continue;
+			json_t *o = web_doc_context(&sd);
+			wy_doc_clear(&sd);
+			char stag[17];
+			web_result_tag(json_integer_value(sid), wy_query_display(q), stag);
+			u = wy_xasprintf("/doc/%lld?q=%s&from=%s", (long long)json_integer_value(sid), qs.data ? qs.data : "", stag);
+			json_object_set_new(o, "url", json_string(u));
+			free(u);
+			json_array_append_new(similar, o);
+		}
+		json_object_set_new(r, "has_similar", json_boolean(json_array_size(similar) > 0));
+		json_object_set_new(r, "similar_docs", similar);
 		json_t *pg;
 		json_array_foreach(json_object_get(r, "hit_pages"), k, pg) {
 			u = wy_xasprintf("/doc/%lld?q=%s&from=%s#p%lld", id, qs.data ? qs.data : "", tag,

@@ -11,16 +11,25 @@
  * request that is refused (not logged in, no CSRF token, too large, a body
  * cut short of its closing boundary, disk full) leaves no blob and no row
  * behind. */
+#include "convert/sniff.h"
 #include "core/log.h"
 #include "text/utf8.h"
 #include "web/i18n.h"
+#include "web/reasons.h"
 #include "web/web_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define UPLOAD_FILES 20
+/* The names of what wenyuan converts, for the file chooser and the page's
+ * script (a first check in the browser: the server goes by the bytes) */
+#define UPLOAD_ACCEPT                                                                                                 \
+	".pdf,.doc,.docx,.docm,.dot,.dotx,.dotm,.xls,.xlsx,.xlsm,.xlsb,.xltx,.xltm,.ppt,.pptx,.pptm,.pps,.ppsx,.potx,"  \
+	".potm,.odt,.ott,.ods,.ots,.odp,.otp,.odg,.fodt,.fods,.fodp,.rtf,.wps,.et,.dps,.epub,.mobi,.azw,.azw3,.fb2,"    \
+	".xps,.oxps,.cbz,.ofd,.txt,.text,.md,.markdown,.csv,.html,.htm,.xhtml,.jpg,.jpeg,.png,.tif,.tiff"
 #define TITLE_MAX 300
 #define DESC_MAX 5000
 #define TAGS_MAX 300
@@ -34,13 +43,33 @@ typedef struct upload_file {
 	bool created;             /* this request stored the blob (it was new) */
 } upload_file;
 
+/* A body refused by the first gate is answered at once when more than
+ * this is still to come (or its length is unknown); a shorter rest is read
+ * and dropped, and the refusal answered as usual at its end. */
+#define EARLY_ANSWER_REST (1u << 20)
+/* After answering at once, bytes still read (and dropped) while the client
+ * notices the answer and stops sending, before the connection is closed:
+ * closing on unread bytes sends a TCP reset, which can make the client
+ * lose the answer. */
+#define LINGER_BYTES (4u << 20)
+
 struct web_upload {
 	server *sv;
 	web_req *r;
 	struct MHD_Connection *c;
 	wy_blob_store *blobs;
 	uint64_t max;
-	wy_blob_writer *w;        /* the file arriving now */
+	wy_blob_writer *w;        /* the file arriving now, once past the gate */
+	/* the first bytes of the file arriving now, held until the gate
+	 * (wy_sniff_prefix) has seen them: nothing of a file is stored before */
+	unsigned char *head;
+	size_t head_len;
+	bool gated;               /* the file arriving now passed the gate */
+	bool in_file;             /* a file is arriving (its first byte came) */
+	uint64_t body_read;       /* bytes of the body libmicrohttpd handed over */
+	bool answered;            /* the refusal was sent at once (early_answer) */
+	bool saw_empty;           /* a file part was announced without bytes */
+	uint64_t after_answer;    /* bytes read and dropped since */
 	upload_file files[UPLOAD_FILES];
 	int nfiles;
 	bool csrf_ok;
@@ -71,6 +100,7 @@ void web_upload_free(web_upload *u)
 	take_back(u);
 	for (int i = 0; i < u->nfiles; i++)
 		free(u->files[i].name);
+	free(u->head);
 	free(u);
 }
 
@@ -119,9 +149,47 @@ static char *clean_name(const char *name)
 	return out;
 }
 
-/* The end of the file arriving now: it becomes a blob. */
+/* The refusal of a file that is no document: 415, in the reader's words. */
+static void refuse_format(web_upload *u, const char *what)
+{
+	wy_log("upload.refused", "user=%lld what=%s read=%llu", (long long)u->r->user.id, what,
+	       (unsigned long long)u->body_read);
+	const char *reason = "unrecognized format";
+	fail(u, 415, wy_reason_text(web_lang(u->c), reason));
+}
+
+/* The first gate: the file's first bytes (all of it when whole) say
+ * whether it may be a document; if so it is stored from its first byte
+ * on, else refused and nothing of it is written. */
+static bool gate(web_upload *u, bool whole)
+{
+	const char *what;
+	if (!wy_sniff_prefix(u->head, u->head_len, whole, &what)) {
+		refuse_format(u, what);
+		return false;
+	}
+	u->gated = true;
+	wy_errinfo ei = {0};
+	int rc = wy_blob_writer_open(u->blobs, u->max, &u->w, &ei);
+	if (!rc)
+		rc = wy_blob_writer_write(u->w, u->head, u->head_len, &ei);
+	u->head_len = 0;
+	if (rc) {
+		wy_error("upload.store", "%s", wy_err_msg(&ei, rc));
+		fail(u, 507, "the server could not store the file (its disk may be full)");
+		return false;
+	}
+	return true;
+}
+
+/* The end of the file arriving now: past the gate, it becomes a blob. */
 static void finish_file(web_upload *u)
 {
+	if (!u->in_file)
+		return;
+	u->in_file = false;
+	if (!u->gated && !gate(u, true))
+		return;
 	if (!u->w)
 		return;
 	upload_file *f = &u->files[u->nfiles - 1];
@@ -185,8 +253,10 @@ static enum MHD_Result iterate(void *cls, enum MHD_ValueKind kind, const char *k
 	}
 	/* libmicrohttpd may announce a part with no bytes, then give its bytes
 	 * from offset 0 again: a file begins with its first byte */
-	if (size == 0)
+	if (size == 0) {
+		u->saw_empty = true; /* if no file comes, it was an empty one */
 		return MHD_YES;
+	}
 	if (off == 0) {
 		/* a new file: everything before it was the form's fields */
 		finish_file(u);
@@ -207,16 +277,29 @@ static enum MHD_Result iterate(void *cls, enum MHD_ValueKind kind, const char *k
 			fail(u, 413, "too many files in one request");
 			return MHD_NO;
 		}
-		wy_errinfo ei = {0};
-		int rc = wy_blob_writer_open(u->blobs, u->max, &u->w, &ei);
-		if (rc) {
-			wy_error("upload.store", "%s", wy_err_msg(&ei, rc));
-			fail(u, 507, "the server could not store the file (its disk may be full)");
-			return MHD_NO;
-		}
 		upload_file *f = &u->files[u->nfiles++];
 		memset(f, 0, sizeof *f);
 		f->name = clean_name(filename);
+		if (!u->head)
+			u->head = wy_xmalloc(WY_SNIFF_PREFIX);
+		u->head_len = 0;
+		u->gated = false;
+		u->in_file = true;
+	}
+	if (!u->gated) {
+		size_t take = WY_SNIFF_PREFIX - u->head_len;
+		if (take > size)
+			take = size;
+		memcpy(u->head + u->head_len, data, take);
+		u->head_len += take;
+		data += take;
+		size -= take;
+		if (u->head_len < WY_SNIFF_PREFIX)
+			return MHD_YES; /* the gate waits for more (or the file's end) */
+		if (!gate(u, false))
+			return MHD_NO;
+		if (!size)
+			return MHD_YES;
 	}
 	if (!u->w)
 		return MHD_NO;
@@ -269,14 +352,65 @@ bool web_upload_begin(web_req *r, enum MHD_Result *ret)
 	return false;
 }
 
-void web_upload_data(web_req *r, const char *data, size_t size)
+/* Answer the refusal now, in the middle of the body. libmicrohttpd 0.9.75
+ * takes an answer only before the body or after all of it
+ * (MHD_queue_response refuses one while the body arrives), so the answer
+ * is written to the socket here, as libmicrohttpd would write it, and
+ * the connection is closed once the client has read it (web_upload_data). */
+static void early_answer(web_req *r)
 {
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci)
+		return;
+	json_t *j = json_pack("{s:s, s:s}", "error", r->fail_msg, "reason_code", "unrecognized_format");
+	char *body = r->api ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	const char *text = body ? body : r->fail_msg;
+	wy_buf_printf(&b,
+		      "HTTP/1.1 %u Unsupported Media Type\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		      "Connection: close\r\nX-Content-Type-Options: nosniff\r\n"
+		      "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\nX-Request-Id: %s\r\n\r\n%s%s",
+		      r->fail_status, body ? "application/json" : "text/plain; charset=utf-8", strlen(text) + !body, r->id,
+		      text, body ? "" : "\n");
+	free(body);
+	/* a few hundred bytes into an empty send buffer: written whole */
+	size_t off = 0;
+	while (off < b.len) {
+		ssize_t n = send(ci->connect_fd, b.data + off, b.len - off, MSG_NOSIGNAL);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	wy_buf_free(&b);
+	shutdown(ci->connect_fd, SHUT_WR); /* the answer is all: the client sees it end */
+	r->status = r->fail_status;
+	r->up->answered = true;
+}
+
+bool web_upload_data(web_req *r, const char *data, size_t size)
+{
+	web_upload *u = r->up;
+	u->body_read += size;
+	if (u->answered) {
+		u->after_answer += size;
+		return u->after_answer < LINGER_BYTES;
+	}
 	if (r->fail_status || !r->pp)
-		return; /* the rest of a refused body is read and dropped */
+		return true; /* the rest of a refused body is read and dropped */
 	if (MHD_post_process(r->pp, data, size) != MHD_YES && !r->fail_status) {
 		r->fail_status = 400;
 		snprintf(r->fail_msg, sizeof r->fail_msg, "the upload's body is malformed");
 	}
+	if (r->fail_status == 415) {
+		/* refused by the first gate: answer now unless the rest is short */
+		const char *cl = MHD_lookup_connection_value(r->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		uint64_t len = cl ? strtoull(cl, NULL, 10) : 0;
+		if (!cl || len < u->body_read || len - u->body_read > EARLY_ANSWER_REST)
+			early_answer(r);
+	}
+	return true;
 }
 
 static const char *field(web_req *r, const char *key, size_t max)
@@ -296,6 +430,8 @@ enum MHD_Result web_upload_end(web_req *r)
 	struct MHD_Connection *c = r->c;
 	web_upload *u = r->up;
 	bool api = r->api;
+	if (u->answered)
+		return MHD_NO; /* answered already (early_answer): the connection closes */
 	if (r->pp) {
 		/* It hands over what it still holds, and says MHD_NO when the body
 		 * stopped before its closing boundary (cut short): the last file
@@ -309,10 +445,14 @@ enum MHD_Result web_upload_end(web_req *r)
 	}
 	if (!r->fail_status)
 		finish_file(u);
+	if (r->fail_status == 415 && api)
+		return web_json(c, 415, json_pack("{s:s, s:s}", "error", r->fail_msg, "reason_code", "unrecognized_format"));
 	if (r->fail_status)
 		return web_refuse(r, r->fail_status, r->fail_msg);
 	if (!u->csrf_ok && !web_csrf_ok(c, r))
 		return web_refuse(r, 403, "the form's CSRF token is missing or wrong (reload the page)");
+	if (u->nfiles == 0 && u->saw_empty)
+		return web_refuse(r, 400, wy_i18n_tr(web_lang(c), "文件是空的（0 字节），请选择有内容的文件"));
 	if (u->nfiles == 0)
 		return web_refuse(r, 400, "no file was sent (a part named \"file\")");
 	wy_config site;
@@ -402,7 +542,15 @@ enum MHD_Result web_page_upload(web_req *r)
 	wy_category_list_clear(&cl);
 	wy_config site;
 	web_site_get(sv, &site);
-	json_t *ctx = json_pack("{s:o, s:I, s:i, s:b}", "categories", cats, "max_mb", (json_int_t)site.max_upload_mb,
-				"price", site.download_price, "review", site.upload_review);
-	return web_page(r, 200, wy_i18n_tr(web_lang(c), "上传文档"), sv->upload, ctx);
+	/* the failure reasons' codes in plain words, for the script's status
+	 * of each file (the API gives the code: reasons.c) */
+	const char *lang = web_lang(c), *code, *msgid;
+	json_t *reasons = json_array();
+	for (int i = 0; wy_reason_each(i, &code, &msgid); i++)
+		json_array_append_new(reasons, json_pack("{s:s, s:s}", "code", code, "text", wy_i18n_tr(lang, msgid)));
+	json_t *ctx = json_pack("{s:o, s:I, s:I, s:i, s:b, s:s, s:o}", "categories", cats, "max_mb",
+				(json_int_t)site.max_upload_mb, "max_bytes", (json_int_t)site.max_upload_mb << 20, "price",
+				site.download_price, "review", site.upload_review, "accept", UPLOAD_ACCEPT, "reasons",
+				reasons);
+	return web_page(r, 200, wy_i18n_tr(lang, "上传文档"), sv->upload, ctx);
 }

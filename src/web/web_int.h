@@ -90,6 +90,11 @@ typedef struct web_req {
 	 * X-Request-Id and in the job an upload queues */
 	char id[WY_LOG_REQ_MAX + 1];
 	char method[8];           /* for the access log: GET, POST ... ("other") */
+	/* a confirmation for the page this answer leads to (web_flash), and
+	 * whether the page rendered here showed one (which clears it) */
+	int flash_code;
+	int64_t flash_a, flash_b;
+	bool flash_shown;
 } web_req;
 
 /* The request the calling thread is answering (http.c sets it while the
@@ -163,6 +168,9 @@ int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size);
  * paths. */
 web_handler web_send_static;
 const char *web_mime_of(const char *format);
+/* Content-Disposition for a download named name (UTF-8; the caller made it
+ * a safe file name, web_download_name): attachment with an ASCII fallback
+ * and the name itself (RFC 6266, RFC 5987). malloc'd. */
 char *web_disposition(const char *name);
 
 /* ---- pages (render.c) ---- */
@@ -179,6 +187,41 @@ enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_
  * Thread-safe. */
 char *web_cache_get(int64_t id, const char *lang, int64_t life_ms, size_t *len);
 void web_cache_put(int64_t id, const char *lang, const char *data, size_t len);
+/* Confirmations (flash): what a form did, shown once, in the reader's
+ * language, at the top of the page its redirect leads to. An answer
+ * carries only a code of this table and up to two integers (the cookie
+ * wy_f, set with the redirect by web_queue), never text: a crafted cookie
+ * can say nothing but one of these sentences. The page that shows it
+ * clears the cookie and is never kept in the page cache. */
+typedef enum web_flash_code {
+	WEB_FLASH_NONE,
+	WEB_FLASH_REGISTERED,    /* 注册成功，欢迎 */
+	WEB_FLASH_FAVED,         /* 已收藏 */
+	WEB_FLASH_UNFAVED,       /* 已取消收藏 */
+	WEB_FLASH_REWARDED,      /* a: points */
+	WEB_FLASH_RETRIED,       /* a: document */
+	WEB_FLASH_SIGNED_IN,     /* a: points */
+	WEB_FLASH_SIGNED_BEFORE, /* today's sign-in was done before */
+	WEB_FLASH_DOC_APPROVED,  /* a: document (and the rest of the doc ones) */
+	WEB_FLASH_DOC_RESTORED,
+	WEB_FLASH_DOC_HIDDEN,
+	WEB_FLASH_DOC_DELETED,
+	WEB_FLASH_DOC_DISMISSED, /* the document's reports were dismissed */
+	WEB_FLASH_DOC_CATEGORY,
+	WEB_FLASH_USER_BANNED,   /* a: user (and the rest of the user ones) */
+	WEB_FLASH_USER_UNBANNED,
+	WEB_FLASH_USER_ADMIN,
+	WEB_FLASH_USER_UNADMIN,
+	WEB_FLASH_USER_POINTS,   /* a: user, b: the change */
+	WEB_FLASH_SETTINGS,
+	WEB_FLASH_COUNT
+} web_flash_code;
+/* Say what the form of rq did, for the page its redirect leads to (a
+ * JSON twin's answer is left as it is). */
+void web_flash(web_req *rq, web_flash_code code, int64_t a, int64_t b);
+/* The flash cookie a response needs (web_queue calls it for every one):
+ * set by a redirect carrying a flash, cleared by the page that showed it. */
+void web_flash_headers(web_req *rq, struct MHD_Response *resp, unsigned status);
 /* The display fields pages add to a document's JSON view (size_text,
  * display_title, format_badge, date). */
 void web_add_display(json_t *o);
@@ -338,8 +381,9 @@ web_handler web_page_register;
 /* The first call of an upload POST: may refuse it at once (returns true
  * with the response queued in *ret). */
 bool web_upload_begin(web_req *r, enum MHD_Result *ret);
-/* The body, as it arrives. */
-void web_upload_data(web_req *r, const char *data, size_t size);
+/* The body, as it arrives; false: the request was answered in the middle
+ * of its body and the connection is to be closed. */
+bool web_upload_data(web_req *r, const char *data, size_t size);
 web_handler web_upload_end;
 void web_upload_free(web_upload *u);
 web_handler web_page_upload;
@@ -347,10 +391,20 @@ web_handler web_page_upload;
 /* ---- what users do (account.c) ---- */
 /* The reasons a document may be reported for (msgids), NULL-terminated. */
 extern const char *const web_report_reasons[];
-/* Whether r may see d at all (its page, images, text, download). */
+/* Who may see what: the one rule, in C; SQ_OPEN, SQ_PUBLIC and SQ_SEEN_BY
+ * (store/sqlite_int.h) are the same in SQL.
+ * Whether d's conversion has made it readable by others: ready. A status
+ * readable before the end of its conversion joins here (and in SQ_OPEN).
+ * A queued, converting or failed document is its owner's and the admins'
+ * alone. */
+bool web_doc_open(const wy_doc *d);
+/* Whether anyone may see d: open, published and not private. */
+bool web_doc_public(const wy_doc *d);
+/* Whether r may see d at all (its page, images, text, download, price). */
 bool web_can_see(const web_req *r, const wy_doc *d);
-/* The same rule without an admin's rights: published and public, or the
- * account's own and not deleted (what a reward takes). */
+/* The same rule without an admin's rights: public, or the account's own
+ * and not deleted, whatever its status (what a reward takes). r may be
+ * NULL: a visitor. */
 bool web_user_can_see(const web_req *r, const wy_doc *d);
 /* Whether r is d's owner or an admin: who sees all of d's pages and
  * what the store says of it (state, privacy, the uploader unmasked). */
@@ -361,14 +415,29 @@ bool web_owner_or_admin(const web_req *r, const wy_doc *d);
  * read on in the download. The one rule for every route that shows pages. */
 int web_pages_readable(server *sv, const web_req *r, const wy_doc *d);
 /* Add the viewer's part of a document page to ctx: favorite state,
- * points, the uploader's name unmasked for its owner and admins. */
+ * points, the uploader's name unmasked for its owner and admins, and the
+ * download's terms: price, paid (free for r: theirs, an admin, or paid
+ * before), my_points and points_short (signed in), can_download (open
+ * and visible), download_name. */
 void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);
+/* Whether d's download is free for r whatever its price: r's own, r an
+ * admin, or a priced document r paid for before (false for a visitor,
+ * and for a free document of someone else's). */
+bool web_download_paid(wy_store *st, const web_req *r, const wy_doc *d);
+/* The name d downloads under, "TITLE.EXT": its title (else its original's
+ * name without the extension) made safe for a file name (no / \ : * ? " <
+ * > |, no control or bidirectional characters, at most 150 bytes, cut on a
+ * character), and its original's extension (else its format's). Always
+ * valid UTF-8, never empty; out has size bytes (at least 200). */
+void web_download_name(const wy_doc *d, char *out, size_t size);
 web_handler web_post_doc;
 web_handler web_post_download;
 web_handler web_post_me;
 web_handler web_page_me;
 enum MHD_Result web_qr(web_req *rq, int64_t id);
-/* The download of d for r: free, paid before, or to be paid (a form). */
+/* The download of d, which r may see, for r: free, paid before, or paid
+ * now (pay: the POST); else a GET goes to the document page's download
+ * block (/doc/N#download), which shows the price and the balance. */
 enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay);
 
 /* ---- the admin area (admin.c) ---- */

@@ -1,5 +1,7 @@
 // The site in a real browser (Debian's chromium through playwright-core):
-// home, a category, a Chinese document's page with every element the
+// home, a category, and these with search at 1366 and 390 px (covers
+// drawn, one h1, no sideways scrolling, no serious axe violations), the
+// skip link, a Chinese document's page with every element the
 // reference page has that needs no account, the pager and the jump, zoom,
 // the text of every page with JavaScript off, and search: its marks on the
 // page images, its relaxed matches, "did you mean" and titles by their
@@ -10,6 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { shot } from './shot.mjs';
+import { axeViolations } from './axe.mjs';
 
 const base = process.env.WY_BASE;
 const docId = process.env.WY_DOC;
@@ -34,6 +37,10 @@ test('home: categories, newest, most viewed', async () => {
   assert.ok(await page.locator('.cats a.top', { hasText: '资格与职业考试' }).count() === 1);
   assert.ok(await page.locator('h2', { hasText: '最新文档' }).isVisible());
   assert.ok(await page.locator('h2', { hasText: '最多阅读' }).isVisible());
+  // every document a card, no table, no status word
+  assert.equal(await page.locator('main table').count(), 0);
+  assert.ok(await page.locator('section.all .card .title', { hasText: '长文示例' }).count() === 1);
+  assert.doesNotMatch(await page.locator('main').innerText(), /ready|failed|converting|queued/);
   await shot(page, { path: `${art}/home.png`, fullPage: true });
   await page.close();
 });
@@ -43,8 +50,66 @@ test('a category page lists its documents', async () => {
   await page.goto(base + '/');
   await page.locator('.cats a', { hasText: '示例' }).first().click();
   assert.match(page.url(), /\/category\//);
-  assert.ok(await page.locator('.rel a', { hasText: '长文' }).count() >= 1);
+  assert.ok(await page.locator('.card a', { hasText: '长文' }).count() >= 1);
   await shot(page, { path: `${art}/category.png`, fullPage: true });
+  await page.close();
+});
+
+// The list pages at a desktop's and a phone's width: one h1, the cards'
+// covers drawn, nothing wider than the screen, no serious or critical
+// accessibility violation; a screenshot of each.
+const lists = [
+  ['home', '/', '.card .cover img'],
+  ['category', '/category/' + encodeURIComponent('文渊') + '/' + encodeURIComponent('示例'), '.card .cover img'],
+  ['search', '/search?q=' + encodeURIComponent('文渊'), '.result .thumb img'],
+];
+for (const width of [1366, 390]) {
+  for (const [name, path, cover] of lists) {
+    test(`${name} at ${width} px: covers, one h1, no sideways scrolling, no axe violations`, async () => {
+      const page = await browser.newPage({ locale: 'zh-CN', viewport: { width, height: 900 } });
+      await page.goto(base + path);
+      assert.equal(await page.locator('h1').count(), 1);
+      assert.ok(await page.locator('main#main').count() === 1);
+      assert.equal(await page.locator('body > a.skip').getAttribute('href'), '#main');
+      // the first cover is drawn (loaded, not a broken image) inside its box
+      await page.locator(cover).first().scrollIntoViewIfNeeded();
+      await page.waitForFunction((sel) => {
+        const img = document.querySelector(sel);
+        return img && img.complete && img.naturalWidth > 0;
+      }, cover);
+      const box = await page.locator(cover).first().boundingBox();
+      assert.ok(box.width > 30 && box.height > box.width, `cover ${JSON.stringify(box)}`);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const [sw, iw] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+      assert.ok(sw <= iw, `${name} at ${width}: ${sw} px wide in a ${iw} px window`);
+      // the header's links do not overlap the site's name or the search box
+      const boxes = await page.evaluate(() => ['header a.site', 'form.headsearch', 'nav.user'].map((s) => {
+        const r = document.querySelector(s).getBoundingClientRect();
+        return { x0: r.left, y0: r.top, x1: r.right, y1: r.bottom };
+      }));
+      for (let i = 0; i < boxes.length; i++)
+        for (let k = i + 1; k < boxes.length; k++) {
+          const [a, b] = [boxes[i], boxes[k]];
+          assert.ok(a.x1 <= b.x0 || b.x1 <= a.x0 || a.y1 <= b.y0 || b.y1 <= a.y0,
+            `header parts overlap: ${JSON.stringify(a)} ${JSON.stringify(b)}`);
+        }
+      assert.deepEqual(await axeViolations(page), []);
+      await shot(page, { path: `${art}/${name}-${width}.png`, fullPage: true });
+      await page.close();
+    });
+  }
+}
+
+test('the skip link shows when focused and leads to the main content', async () => {
+  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 390, height: 800 } });
+  await page.goto(base + '/');
+  await page.keyboard.press('Tab');
+  const skip = page.locator('a.skip');
+  assert.equal(await skip.evaluate((el) => el === document.activeElement), true);
+  const box = await skip.boundingBox();
+  assert.ok(box && box.y >= 0 && box.height > 10, `skip link at ${JSON.stringify(box)}`);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/#main$/);
   await page.close();
 });
 
@@ -122,7 +187,7 @@ test('search: results mark the hit, a hit leads to its page, marked on the image
   await page.locator('header form button').click();
   await page.waitForURL(/\/search\?q=/);
   const result = page.locator('.result').first();
-  assert.match(await result.locator('h3').innerText(), /长文示例/);
+  assert.match(await result.locator('h2').innerText(), /长文示例/);
   assert.equal(await result.locator('.snippet mark').first().innerText(), '最后一句');
   await shot(page, { path: `${art}/search.png`, fullPage: true });
   // the snippet's page link: page 3, with the query
@@ -175,7 +240,7 @@ test('search: a relaxed result (the words in another order) leads to its page, t
   const head = page.locator('h2.relaxed-head');
   assert.equal(await head.innerText(), '没有文档包含全部搜索词，以下文档包含其中一部分');
   const result = page.locator('.result').first();
-  assert.equal(await result.locator('h3 a').innerText(), '家常菜谱');
+  assert.equal(await result.locator('h2 a').innerText(), '家常菜谱');
   const headBox = await head.boundingBox(), resultBox = await result.boundingBox();
   assert.ok(headBox.y + headBox.height <= resultBox.y + 1, 'the heading is above the result');
   // the share of the query it holds, and both words marked in the snippet
@@ -231,8 +296,8 @@ test('search: "did you mean" a title with one character wrong, and a title by it
   assert.equal(await page.locator('h2.relaxed-head').count(), 0);
   assert.equal(await page.locator('p.suggest').count(), 0);
   const result = page.locator('.result').first();
-  assert.equal(await result.locator('h3 a').innerText(), '家常菜谱');
-  assert.equal(await result.locator('h3 a').getAttribute('href').then((h) => h.split('?')[0]), `/doc/${recipeId}`);
+  assert.equal(await result.locator('h2 a').innerText(), '家常菜谱');
+  assert.equal(await result.locator('h2 a').getAttribute('href').then((h) => h.split('?')[0]), `/doc/${recipeId}`);
   assert.doesNotMatch(await result.locator('.meta').innerText(), /搜索词/);
   // what the page shows is the API's strict match
   const api = await (await page.request.get(`${base}/api/v1/search?q=${encodeURIComponent('家常菜谱')}`)).json();
@@ -241,7 +306,7 @@ test('search: "did you mean" a title with one character wrong, and a title by it
   // the initials of the title's pinyin find it, and the result says how
   await searchFor(page, 'jccp');
   const py = page.locator('.result').first();
-  assert.equal(await py.locator('h3 a').innerText(), '家常菜谱');
+  assert.equal(await py.locator('h2 a').innerText(), '家常菜谱');
   assert.match(await py.locator('.meta').innerText(), /标题拼音匹配/);
   await page.close();
 });

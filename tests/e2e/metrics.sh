@@ -24,7 +24,10 @@ scrape() { curl -fsS -o "$1" "$base/metrics"; }
 # ---- request ids ----
 rid=e2e-$RANDOM-$RANDOM
 printf '观测测试文档\n第二行文字，用来检查转换的计数。\n' > "$d/ok.txt"
-head -c 4096 /dev/urandom > "$d/noise.bin"
+# random bytes behind a compound file's signature: past the upload's first
+# gate, then unrecognized by the converter
+head -c $((100 << 10)) /dev/urandom > "$d/noise.bin"
+printf '\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1' | dd of="$d/noise.bin" conv=notrunc status=none
 curl -fsS -D "$d/up1.h" -o "$d/up1.json" -X POST "$base/api/v1/upload" -H "Authorization: Bearer $tok" \
 	-H "X-Request-Id: $rid" -F "file=@$d/ok.txt"
 ok_id=$(jq -r '.documents[0].id' "$d/up1.json")

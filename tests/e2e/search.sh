@@ -3,7 +3,8 @@
 # one-character queries, Traditional and Simplified alike, mixed with
 # English, with the right pages; junk queries answered, never an error; the
 # results page marks hits and links to the page; in-document search gives
-# hit rectangles; a re-saved copy is flagged as a near-duplicate; related
+# hit rectangles; a re-saved copy is flagged as a near-duplicate and shows
+# once in results, naming the other; related
 # searches come from what people searched; reindex keeps it all.
 source "$(dirname "$0")/lib.bash"
 
@@ -35,6 +36,11 @@ check "four documents are ready" eval '[ -n "$ai" ] && [ -n "$copy" ] && [ -n "$
 
 s() { "$WY_BIN" --data "$data" search "$@" --json; }
 ids() { s "$@" | jq -c '[.results[].id]'; }
+# The original and its re-saved copy are one result (near-duplicates fold
+# into the best-ranked of them): the ids found, those folded in too.
+found() { jq --argjson x "$1" '[.results[] | .id, .similar[]] | index($x) != null'; }
+# the result that holds $ai, itself or folded in
+ai_result='.results[] | select(.id == $ai or (.similar | index($ai) != null))'
 
 # Two characters, one character, which page.
 check "a two-character query finds its document" [ "$(ids 红烧)" = "[$cook]" ]
@@ -42,21 +48,24 @@ whale_page=$("$WY_BIN" --data "$data" text "$ai" | awk '/^=== page/ {p=$3} /蓝�
 check "鲸 is on a later page of the long text" eval '[ -n "$whale_page" ] && [ "$whale_page" -gt 1 ]'
 s 鲸 > "$d/whale.json"
 check "a one-character query finds the character inside a word" \
-	jqe --argjson ai "$ai" '[.results[].id] | index($ai) != null' "$d/whale.json"
+	jqe --argjson ai "$ai" "$ai_result | .id > 0" "$d/whale.json"
 check "and names the page it is on" \
-	jqe --argjson ai "$ai" --argjson p "$whale_page" '.results[] | select(.id == $ai) | .hit_pages[0].page == $p' "$d/whale.json"
+	jqe --argjson ai "$ai" --argjson p "$whale_page" "$ai_result | .hit_pages[0].page == \$p" "$d/whale.json"
 check "the snippet marks the hit" \
-	jqe --argjson ai "$ai" '.results[] | select(.id == $ai) | .hit_pages[0].snippet.segments | map(select(.hit)) | .[0].text == "鲸"' "$d/whale.json"
+	jqe --argjson ai "$ai" "$ai_result"' | .hit_pages[0].snippet.segments | map(select(.hit)) | .[0].text == "鲸"' "$d/whale.json"
+check "the original and its near-duplicate are one result, naming the other, counted once" \
+	jqe --argjson ai "$ai" --argjson c "$copy" \
+	'.total == 1 and (.results | length) == 1 and ([.results[0].id] + .results[0].similar | sort) == ([$ai, $c] | sort)' "$d/whale.json"
 check "a character no document has finds nothing" [ "$(ids 鑫)" = "[]" ]
 
 # Traditional and Simplified find each other.
 check "Simplified finds Traditional text" [ "$(ids 创新发展)" = "[$trad]" ]
-check "Traditional finds Simplified text" jqe --argjson ai "$ai" '[.results[].id] | index($ai) != null' <(s 創建)
+check "Traditional finds Simplified text" jqe . <(s 創建 | found "$ai")
 check "a Traditional query finds Traditional text" [ "$(ids 資訊科技)" = "[$trad]" ]
 
 # Mixed Chinese and English, phrases, exclusion.
-check "mixed Chinese and English" jqe --argjson ai "$ai" '[.results[].id] | index($ai) != null' <(s PYTHON 编程)
-check "two words find a document that has both" jqe --argjson ai "$ai" '[.results[].id] | index($ai) != null' <(s 教育 编程)
+check "mixed Chinese and English" jqe . <(s PYTHON 编程 | found "$ai")
+check "two words find a document that has both" jqe . <(s 教育 编程 | found "$ai")
 check "the same words quoted must be together" [ "$(ids '"教育 编程"')" = "[]" ]
 check "an excluded word removes a document" [ "$(ids 红烧 -冰糖)" = "[]" ]
 check "the title weighs most" jqe --argjson t "$trad" '.results[0].id == $t' <(s 报告)
@@ -82,9 +91,19 @@ spid=$!
 base=http://127.0.0.1:$port
 check "serve answers" wait_http "$base/healthz"
 curl -s "$base/search?q=%E8%93%9D%E9%B2%B8" > "$d/results.html"   # 蓝鲸
+curl -s "$base/api/v1/search?q=%E8%93%9D%E9%B2%B8" > "$d/whale_api.json"
+# which of the two near-duplicates is shown (the best-ranked), which folded in
+kept=$(jq '.results[0].id' "$d/whale_api.json")
+other=$(jq '.results[0].similar[0]' "$d/whale_api.json")
+check "the JSON twin folds the near-duplicate into one result, \"similar\" naming it" \
+	jqe --argjson ai "$ai" --argjson c "$copy" \
+	'.total == 1 and (.results | length) == 1 and ([.results[0].id] + .results[0].similar | sort) == ([$ai, $c] | sort)' "$d/whale_api.json"
 check "the results page marks the hit" grep -q '<mark>蓝鲸</mark>' "$d/results.html"
 check "a hit links to its page of the preview, with the query" \
-	grep -qE "href=\"/doc/$ai\\?q=%E8%93%9D%E9%B2%B8&amp;from=[0-9a-f]{16}#p$whale_page\"" "$d/results.html"
+	grep -qE "href=\"/doc/$kept\\?q=%E8%93%9D%E9%B2%B8&amp;from=[0-9a-f]{16}#p$whale_page\"" "$d/results.html"
+check "the results page shows the pair once, the other under 另有 1 份相似文档" \
+	bash -c "[ \$(grep -c 'class=\"result' '$d/results.html') = 1 ] && grep -q '<summary>另有 1 份相似文档</summary>' '$d/results.html' &&
+		grep -qE 'href=\"/doc/$other\\?q=%E8%93%9D%E9%B2%B8&amp;from=[0-9a-f]{16}\"' '$d/results.html'"
 curl -s "$base/api/v1/search?q=%E7%BA%A2%E7%83%A7&limit=5" > "$d/api.json"
 check "the JSON twin finds the same" jqe --argjson c "$cook" '.results[0].id == $c and .total == 1' "$d/api.json"
 check "a category filter leaves out documents filed elsewhere" \
@@ -112,12 +131,12 @@ check "the server still answers" wait_http "$base/healthz"
 # Related searches: two visitors (two addresses) searched 蓝鲸 and opened
 # the document from the results; the query log is written every
 # serve_flush_ms (50 ms here).
-link=$(grep -o "href=\"/doc/$ai?q=[^\"#]*\"" "$d/results.html" | head -1 | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
+link=$(grep -o "href=\"/doc/$kept?q=[^\"#]*\"" "$d/results.html" | head -1 | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
 curl -s -o /dev/null "$base$link"
 curl -s -o /dev/null --interface 127.0.0.2 "$base$link"
 related_ok=false
 for _ in $(seq 100); do
-	curl -s "$base/doc/$ai?lang=zh" > "$d/doc.html"
+	curl -s "$base/doc/$kept?lang=zh" > "$d/doc.html"
 	grep -q 'href="/search?q=%E8%93%9D%E9%B2%B8"' "$d/doc.html" && related_ok=true && break
 	sleep 0.2
 done
@@ -128,6 +147,6 @@ kill $spid; wait $spid 2>/dev/null || true
 # Rebuild the index: the same answers.
 check "reindex succeeds" "$WY_BIN" --data "$data" reindex
 check "after reindex, one character still finds its page" \
-	jqe --argjson ai "$ai" --argjson p "$whale_page" '.results[] | select(.id == $ai) | .hit_pages[0].page == $p' <(s 鲸)
+	jqe --argjson ai "$ai" --argjson p "$whale_page" "$ai_result | .hit_pages[0].page == \$p" <(s 鲸)
 check "after reindex, Traditional still finds Simplified" [ "$(ids 创新发展)" = "[$trad]" ]
 finish

@@ -11,8 +11,11 @@ spid=
 trap 'kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
 mkdir -p "$data"
 echo 'bigpass123' | "$WY_BIN" --data "$data" user add big --password-stdin > /dev/null
-# random bytes: nothing about them compresses or repeats
+# random bytes: nothing about them compresses or repeats; behind a
+# compound file's signature, so that the upload's first gate (which
+# refuses plain random bytes) lets them through to the converter
 head -c $((500 << 20)) /dev/urandom > "$d/big.bin"
+printf '\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1' | dd of="$d/big.bin" conv=notrunc status=none
 want=$(sha256sum "$d/big.bin" | cut -d' ' -f1)
 
 port=$(free_port)
@@ -52,6 +55,7 @@ rm -f "$d/big.bin"
 
 # past the limit: refused from its Content-Length, before it is read
 head -c $((2 << 20)) /dev/urandom > "$d/two.bin"
+printf '\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1' | dd of="$d/two.bin" conv=notrunc status=none
 kill $spid; wait $spid 2>/dev/null || true
 WENYUAN_MAX_UPLOAD_MB=1 "$WY_BIN" --data "$data" serve --listen "127.0.0.1:$port" --no-worker \
 	> "$d/serve.out" 2> "$d/serve.err" &

@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.max_pages = 4;
 	o.confined = false; /* HTML stays refused: only OFD and its kin run */
 	seen s = {0};
-	wy_convert_sink sink = {&s, on_image, NULL, NULL, on_page, NULL, NULL, NULL, NULL};
+	wy_convert_sink sink = {&s, on_image, NULL, NULL, on_page, NULL, NULL, NULL, NULL, NULL};
 	wy_errinfo ei = {0};
 	int rc = wy_convert_buf(data, size, &o, &sink, &ei);
 	FUZZ_CHECK(rc == WY_OK || rc == WY_EFORMAT || rc == WY_ECORRUPT || rc == WY_ETOOBIG || rc == WY_EPASSWORD ||

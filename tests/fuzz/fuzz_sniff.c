@@ -5,7 +5,9 @@
  * itself gives: the first thing an upload meets. Beyond memory safety it
  * checks that the answer is consistent: a format exactly when a family, a
  * label with every format, a MIME type exactly for the MuPDF family,
- * "encrypted" only for office files, the same answer twice. */
+ * "encrypted" only for office files, the same answer twice; and the
+ * upload's first gate (wy_sniff_prefix) says on a whole file what the
+ * whole sniff says, and reads any prefix safely. */
 #include "fuzz.h"
 #include "fuzz_iconv.h"
 
@@ -36,5 +38,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	wy_sniff_buf(data, size, &again);
 	FUZZ_CHECK(again.format == s.format && again.family == s.family && again.encrypted == s.encrypted);
+
+	const char *what = NULL;
+	bool ok = wy_sniff_prefix(data, size, true, &what);
+	FUZZ_CHECK(ok == (s.family != WY_FAMILY_NONE) && what != NULL);
+	size_t cut = size > 0 ? data[0] % (size + 1) : 0; /* a prefix the input chooses */
+	if (size > 0 && data[0] & 1)
+		cut = size / 2;
+	(void)wy_sniff_prefix(data, cut, false, &what);
+	FUZZ_CHECK(what != NULL);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "test.h"
 #include "testdoc.h"
 #include "text/boxes.h"
+#include "text/outline.h"
 #include "text/utf8.h"
 
 #include <fcntl.h>
@@ -24,6 +25,8 @@ typedef struct result {
 	size_t nbox[64]; /* bytes */
 	char thumb[65];
 	char *title, *author;
+	wy_outline outline;
+	int outline_calls;
 } result;
 
 static int r_format(void *c, const char *f) { snprintf(((result *)c)->format, 16, "%s", f); return 0; }
@@ -54,8 +57,19 @@ static int r_page(void *c, int no, const char *sha, int w, int h, const char *te
 	return 0;
 }
 
+static int r_outline(void *c, const wy_outline *o)
+{
+	result *r = c;
+	r->outline_calls++;
+	for (int i = 0; i < o->n; i++)
+		if (!wy_outline_add(&r->outline, o->items[i].title, o->items[i].page, o->items[i].depth))
+			return WY_EINVAL; /* the converter sent what the bounds refuse */
+	return 0;
+}
+
 static void r_free(result *r)
 {
+	wy_outline_free(&r->outline);
 	for (int i = 0; i < r->pages; i++) {
 		free(r->texts[i]);
 		free(r->boxes[i]);
@@ -93,7 +107,7 @@ static int convert_path_opts(const char *path, const wy_convert_opts *o, result 
 		free(b);
 	}
 	memset(r, 0, sizeof *r);
-	wy_convert_sink s = {r, r_image, r_format, r_count, r_page, r_thumb, r_meta, NULL, NULL};
+	wy_convert_sink s = {r, r_image, r_format, r_count, r_page, r_thumb, r_meta, NULL, NULL, r_outline};
 	return convert_file(path, o, &s, ei);
 }
 
@@ -111,7 +125,7 @@ static int convert_bytes_opts(const void *data, size_t len, const wy_convert_opt
 	fwrite(data, 1, len, f);
 	fclose(f);
 	memset(r, 0, sizeof *r);
-	wy_convert_sink s = {r, r_image, r_format, r_count, r_page, r_thumb, r_meta, NULL, NULL};
+	wy_convert_sink s = {r, r_image, r_format, r_count, r_page, r_thumb, r_meta, NULL, NULL, r_outline};
 	int rc = convert_file(path, o, &s, ei);
 	free(path);
 	return rc;
@@ -750,6 +764,358 @@ TEST(truncated_pdf_never_crashes)
 	wy_buf_free(&b);
 }
 
+/* ---- outlines ---- */
+
+/* An entry of an outline the tests write into a PDF: page is 0-based; -1
+ * makes a destination that is no page of the document (page 1000), -2 a
+ * link to a web site. */
+typedef struct oitem {
+	const char *title;
+	int page, depth;
+} oitem;
+
+enum { OUTLINE_PLAIN, OUTLINE_CYCLE };
+
+/* Copy the PDF at src to dst with an outline of n entries (depths as a
+ * tree in reading order: each entry at most one level below the one
+ * before it). OUTLINE_CYCLE points the last top-level entry's Next back at
+ * the first. Returns 0, or -1. */
+static int pdf_with_outline(const char *src, const char *dst, const oitem *items, int n, int mode)
+{
+	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	pdf_obj **last = calloc((size_t)n + 2, sizeof *last); /* the last entry at each depth */
+	int rc = 0;
+	fz_try(ctx)
+	{
+		pdf_document *doc = pdf_open_document(ctx, src);
+		pdf_obj *root = pdf_add_new_dict(ctx, doc, 4), *top = NULL;
+		pdf_dict_put(ctx, root, PDF_NAME(Type), PDF_NAME(Outlines));
+		for (int i = 0; i < n; i++) {
+			int d = items[i].depth;
+			pdf_obj *parent = d == 0 ? root : last[d - 1];
+			pdf_obj *it = pdf_add_new_dict(ctx, doc, 6);
+			pdf_dict_put_text_string(ctx, it, PDF_NAME(Title), items[i].title);
+			pdf_dict_put(ctx, it, PDF_NAME(Parent), parent);
+			if (items[i].page == -2) {
+				pdf_obj *a = pdf_dict_put_dict(ctx, it, PDF_NAME(A), 2);
+				pdf_dict_put(ctx, a, PDF_NAME(S), PDF_NAME(URI));
+				pdf_dict_put_string(ctx, a, PDF_NAME(URI), "https://example.org/", 20);
+			} else {
+				pdf_obj *dest = pdf_dict_put_array(ctx, it, PDF_NAME(Dest), 2);
+				if (items[i].page >= 0)
+					pdf_array_push(ctx, dest, pdf_lookup_page_obj(ctx, doc, items[i].page));
+				else
+					pdf_array_push_int(ctx, dest, 1000);
+				pdf_array_push(ctx, dest, PDF_NAME(Fit));
+			}
+			/* a sibling after the last one at this depth under the same parent */
+			pdf_obj *prev = last[d] && pdf_objcmp(ctx, pdf_dict_get(ctx, last[d], PDF_NAME(Parent)), parent) == 0
+						? last[d] : NULL;
+			if (prev) {
+				pdf_dict_put(ctx, prev, PDF_NAME(Next), it);
+				pdf_dict_put(ctx, it, PDF_NAME(Prev), prev);
+			} else {
+				pdf_dict_put(ctx, parent, PDF_NAME(First), it);
+			}
+			pdf_dict_put(ctx, parent, PDF_NAME(Last), it);
+			pdf_drop_obj(ctx, last[d]);
+			last[d] = it;
+			pdf_drop_obj(ctx, last[d + 1]);
+			last[d + 1] = NULL;
+			if (d == 0 && !top)
+				top = pdf_keep_obj(ctx, it);
+		}
+		if (mode == OUTLINE_CYCLE && top && last[0])
+			pdf_dict_put(ctx, last[0], PDF_NAME(Next), top);
+		pdf_dict_put(ctx, pdf_dict_get(ctx, pdf_trailer(ctx, doc), PDF_NAME(Root)), PDF_NAME(Outlines), root);
+		pdf_drop_obj(ctx, top);
+		pdf_drop_obj(ctx, root);
+		pdf_write_options opts = pdf_default_write_options;
+		pdf_save_document(ctx, doc, dst, &opts);
+		pdf_drop_document(ctx, doc);
+	}
+	fz_catch(ctx)
+	{
+		fprintf(stderr, "pdf_with_outline: %s\n", fz_caught_message(ctx));
+		rc = -1;
+	}
+	for (int i = 0; i < n + 2; i++)
+		pdf_drop_obj(ctx, last[i]);
+	free(last);
+	fz_drop_context(ctx);
+	return rc;
+}
+
+/* A PDF of pages pages ("第N页" on each) at path. */
+static void pdf_of_pages(const char *path, int pages)
+{
+	wy_buf h;
+	wy_buf_init(&h, 0);
+	wy_buf_puts(&h, "<html><body>");
+	for (int i = 1; i <= pages; i++)
+		wy_buf_printf(&h, "<p%s>第%d页</p>", i > 1 ? " style=\"page-break-before:always\"" : "", i);
+	wy_buf_puts(&h, "</body></html>");
+	if (testdoc_pdf(h.data, path, NULL, NULL, NULL) != pages)
+		abort();
+	wy_buf_free(&h);
+}
+
+TEST(pdf_bookmarks_become_the_outline)
+{
+	char *d = wy_test_tmpdir("convert-outline");
+	char *plain = wy_xasprintf("%s/plain.pdf", d), *marked = wy_xasprintf("%s/marked.pdf", d);
+	pdf_of_pages(plain, 4);
+	const oitem items[] = {
+		{"第一章 总则", 0, 0},
+		{"第一节\t范围\n（一）", 1, 1},   /* tab and line break become spaces */
+		{"\xe2\x80\xae" "evil\x1b[31m", 1, 1}, /* a bidi override and ESC go */
+		{"失效的书签", -1, 1},            /* no such page: left out */
+		{"网址", -2, 1},                   /* a web link: left out */
+		{"小节", 2, 2},
+		{"第二章 附则", 3, 0},
+	};
+	ASSERT_EQ(pdf_with_outline(plain, marked, items, 7, OUTLINE_PLAIN), 0);
+	result r;
+	wy_errinfo ei = {0};
+	ASSERT_EQ(convert_path(marked, &r, &ei), WY_OK);
+	ASSERT_EQ(r.pages, 4);
+	ASSERT_EQ(r.outline_calls, 1);
+	ASSERT_EQ(r.outline.n, 5);
+	ASSERT_STR_EQ(r.outline.items[0].title, "第一章 总则");
+	ASSERT_EQ(r.outline.items[0].page, 1);
+	ASSERT_EQ(r.outline.items[0].depth, 0);
+	ASSERT_STR_EQ(r.outline.items[1].title, "第一节 范围 （一）");
+	ASSERT_EQ(r.outline.items[1].page, 2);
+	ASSERT_EQ(r.outline.items[1].depth, 1);
+	ASSERT_STR_EQ(r.outline.items[2].title, "evil[31m");
+	ASSERT_STR_EQ(r.outline.items[3].title, "小节");
+	ASSERT_EQ(r.outline.items[3].page, 3);
+	ASSERT_EQ(r.outline.items[3].depth, 2);
+	ASSERT_STR_EQ(r.outline.items[4].title, "第二章 附则");
+	ASSERT_EQ(r.outline.items[4].page, 4);
+	ASSERT_EQ(r.outline.items[4].depth, 0);
+	r_free(&r);
+	/* no outline: no call */
+	ASSERT_EQ(convert_path(plain, &r, &ei), WY_OK);
+	ASSERT_EQ(r.outline_calls, 0);
+	r_free(&r);
+	free(plain);
+	free(marked);
+}
+
+/* Outlines made to hurt: each converts, with an outline within the bounds
+ * or none, and quickly. */
+TEST(hostile_outlines_are_bounded)
+{
+	char *d = wy_test_tmpdir("convert-outline-hostile");
+	char *plain = wy_xasprintf("%s/plain.pdf", d), *bad = wy_xasprintf("%s/bad.pdf", d);
+	pdf_of_pages(plain, 2);
+	result r;
+	wy_errinfo ei = {0};
+
+	/* 100000 levels deep (MuPDF's own loader recurses that deep): the
+	 * first 9 levels, depths 0..8 */
+	int n = 100000;
+	oitem *items = calloc((size_t)n, sizeof *items);
+	for (int i = 0; i < n; i++)
+		items[i] = (oitem){"深", i % 2, i};
+	ASSERT_EQ(pdf_with_outline(plain, bad, items, n, OUTLINE_PLAIN), 0);
+	ASSERT_EQ(convert_path(bad, &r, &ei), WY_OK);
+	ASSERT_EQ(r.pages, 2);
+	ASSERT_EQ(r.outline.n, WY_OUTLINE_DEPTH_MAX + 1);
+	for (int i = 0; i < r.outline.n; i++)
+		ASSERT_EQ(r.outline.items[i].depth, i);
+	r_free(&r);
+
+	/* 12 levels: the first 9 (depths 0..8) are kept */
+	ASSERT_EQ(pdf_with_outline(plain, bad, items, 12, OUTLINE_PLAIN), 0);
+	ASSERT_EQ(convert_path(bad, &r, &ei), WY_OK);
+	ASSERT_EQ(r.outline.n, WY_OUTLINE_DEPTH_MAX + 1);
+	ASSERT_EQ(r.outline.items[WY_OUTLINE_DEPTH_MAX].depth, WY_OUTLINE_DEPTH_MAX);
+	r_free(&r);
+
+	/* 5000 entries: the first 1000 */
+	for (int i = 0; i < 5000; i++)
+		items[i] = (oitem){"条目", i % 2, 0};
+	ASSERT_EQ(pdf_with_outline(plain, bad, items, 5000, OUTLINE_PLAIN), 0);
+	ASSERT_EQ(convert_path(bad, &r, &ei), WY_OK);
+	ASSERT_EQ(r.outline.n, WY_OUTLINE_MAX);
+	r_free(&r);
+
+	/* a cycle of siblings: stops */
+	ASSERT_EQ(pdf_with_outline(plain, bad, items, 3, OUTLINE_CYCLE), 0);
+	ASSERT_EQ(convert_path(bad, &r, &ei), WY_OK);
+	ASSERT_EQ(r.pages, 2);
+	ASSERT(r.outline.n <= 3);
+	r_free(&r);
+
+	/* a title of 3000 bytes: cut at 200 bytes on a character boundary */
+	wy_buf t;
+	wy_buf_init(&t, 0);
+	for (int i = 0; i < 1000; i++)
+		wy_buf_puts(&t, "长");
+	items[0] = (oitem){t.data, 1, 0};
+	ASSERT_EQ(pdf_with_outline(plain, bad, items, 1, OUTLINE_PLAIN), 0);
+	ASSERT_EQ(convert_path(bad, &r, &ei), WY_OK);
+	ASSERT_EQ(r.outline.n, 1);
+	ASSERT_EQ(strlen(r.outline.items[0].title), 198); /* 66 characters of 3 bytes */
+	ASSERT(wy_utf8_valid(r.outline.items[0].title, 198));
+	r_free(&r);
+	wy_buf_free(&t);
+
+	/* an EPUB whose table of contents nests 100 levels: depths 0..8 */
+	wy_buf ncx;
+	wy_buf_init(&ncx, 0);
+	wy_buf_puts(&ncx, "<?xml version=\"1.0\"?><ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\">"
+			  "<navMap>");
+	for (int i = 0; i < 100; i++)
+		wy_buf_printf(&ncx, "<navPoint id=\"p%d\"><navLabel><text>层%d</text></navLabel><content src=\"a.xhtml\"/>",
+			      i, i);
+	for (int i = 0; i < 100; i++)
+		wy_buf_puts(&ncx, "</navPoint>");
+	wy_buf_puts(&ncx, "</navMap></ncx>");
+	const char *entries[] = {
+		"mimetype", "application/epub+zip",
+		"META-INF/container.xml",
+		"<?xml version=\"1.0\"?><container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">"
+		"<rootfiles><rootfile full-path=\"c.opf\" media-type=\"application/oebps-package+xml\"/></rootfiles></container>",
+		"c.opf",
+		"<?xml version=\"1.0\"?><package xmlns=\"http://www.idpf.org/2007/opf\" version=\"2.0\"><metadata/>"
+		"<manifest><item id=\"a\" href=\"a.xhtml\" media-type=\"application/xhtml+xml\"/>"
+		"<item id=\"ncx\" href=\"toc.ncx\" media-type=\"application/x-dtbncx+xml\"/></manifest>"
+		"<spine toc=\"ncx\"><itemref idref=\"a\"/></spine></package>",
+		"toc.ncx", ncx.data,
+		"a.xhtml", "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>正文</p></body></html>",
+		NULL};
+	char *epub = wy_xasprintf("%s/deep.epub", d);
+	ASSERT_EQ(testdoc_zip(epub, entries), 0);
+	ASSERT_EQ(convert_path(epub, &r, &ei), WY_OK);
+	ASSERT_EQ(r.outline.n, WY_OUTLINE_DEPTH_MAX + 1);
+	ASSERT_EQ(r.outline.items[WY_OUTLINE_DEPTH_MAX].depth, WY_OUTLINE_DEPTH_MAX);
+	ASSERT_STR_EQ(r.outline.items[WY_OUTLINE_DEPTH_MAX].title, "层8");
+	r_free(&r);
+	wy_buf_free(&ncx);
+	free(epub);
+	free(items);
+	free(plain);
+	free(bad);
+}
+
+/* What the worker's parent takes from a child: exactly what the bounds
+ * allow, nothing else. */
+TEST(outline_records_are_checked)
+{
+	wy_outline o = {0};
+	const char *good = "1 0 一\n3 1 二\n";
+	ASSERT_EQ(wy_outline_decode(good, strlen(good), 3, &o), WY_OK);
+	ASSERT_EQ(o.n, 2);
+	ASSERT_STR_EQ(o.items[1].title, "二");
+	const char *bad[] = {
+		"4 0 past the last page\n", "0 0 page zero\n", "1 9 too deep\n", "1 0 \n", "1 0 no newline",
+		"1 0  leading space\n", "1 0 a\x1b" "b\n", "1 0 \xff\n", "-1 0 x\n", "1 -1 x\n", "1 0 a\rb\n",
+		"1234567890 0 x\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ASSERT_EQ(wy_outline_decode(bad[i], strlen(bad[i]), 3, &o), WY_EINVAL);
+		ASSERT_EQ(o.n, 0);
+	}
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	for (int i = 0; i <= WY_OUTLINE_MAX; i++)
+		wy_buf_puts(&b, "1 0 x\n");
+	ASSERT_EQ(wy_outline_decode(b.data, b.len, 3, &o), WY_EINVAL);
+	b.len -= 6;
+	ASSERT_EQ(wy_outline_decode(b.data, b.len, 3, &o), WY_OK);
+	ASSERT_EQ(o.n, WY_OUTLINE_MAX);
+	wy_buf_free(&b);
+	wy_outline_free(&o);
+}
+
+TEST(epub_toc_becomes_the_outline)
+{
+	/* an EPUB 2 table of contents (NCX), two chapters, the second with
+	 * a section; each chapter starts a page */
+	wy_buf ch2;
+	wy_buf_init(&ch2, 0);
+	wy_buf_puts(&ch2, "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><h1>第二章</h1>");
+	for (int i = 0; i < 80; i++)
+		wy_buf_printf(&ch2, "<p>%s</p>", PARA);
+	wy_buf_puts(&ch2, "<h2 id=\"s\">第二章第一节</h2><p>节文</p></body></html>");
+	const char *entries[] = {
+		"mimetype", "application/epub+zip",
+		"META-INF/container.xml",
+		"<?xml version=\"1.0\"?><container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">"
+		"<rootfiles><rootfile full-path=\"c.opf\" media-type=\"application/oebps-package+xml\"/></rootfiles></container>",
+		"c.opf",
+		"<?xml version=\"1.0\"?><package xmlns=\"http://www.idpf.org/2007/opf\" version=\"2.0\" unique-identifier=\"i\">"
+		"<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>目录书</dc:title>"
+		"<dc:identifier id=\"i\">x</dc:identifier></metadata>"
+		"<manifest><item id=\"a\" href=\"a.xhtml\" media-type=\"application/xhtml+xml\"/>"
+		"<item id=\"b\" href=\"b.xhtml\" media-type=\"application/xhtml+xml\"/>"
+		"<item id=\"ncx\" href=\"toc.ncx\" media-type=\"application/x-dtbncx+xml\"/></manifest>"
+		"<spine toc=\"ncx\"><itemref idref=\"a\"/><itemref idref=\"b\"/></spine></package>",
+		"toc.ncx",
+		"<?xml version=\"1.0\"?><ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\"><navMap>"
+		"<navPoint id=\"p1\"><navLabel><text>第一章</text></navLabel><content src=\"a.xhtml\"/></navPoint>"
+		"<navPoint id=\"p2\"><navLabel><text>第二章</text></navLabel><content src=\"b.xhtml\"/>"
+		"<navPoint id=\"p3\"><navLabel><text>第二章第一节</text></navLabel><content src=\"b.xhtml#s\"/></navPoint>"
+		"</navPoint></navMap></ncx>",
+		"a.xhtml",
+		"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><h1>第一章</h1><p>正文</p></body></html>",
+		"b.xhtml", ch2.data,
+		NULL};
+	char path[600];
+	snprintf(path, sizeof path, "%s/toc.epub", wy_test_tmpdir("convert-epub-toc"));
+	ASSERT_EQ(testdoc_zip(path, entries), 0);
+	wy_buf_free(&ch2);
+	result r;
+	wy_errinfo ei = {0};
+	ASSERT_EQ(convert_path(path, &r, &ei), WY_OK);
+	printf("  %d pages; outline:", r.pages);
+	for (int i = 0; i < r.outline.n; i++)
+		printf(" [%s p%d d%d]", r.outline.items[i].title, r.outline.items[i].page, r.outline.items[i].depth);
+	printf("\n");
+	ASSERT(r.pages >= 3);
+	ASSERT_EQ(r.outline.n, 3);
+	ASSERT_STR_EQ(r.outline.items[0].title, "第一章");
+	ASSERT_EQ(r.outline.items[0].page, 1);
+	ASSERT_EQ(r.outline.items[0].depth, 0);
+	ASSERT_STR_EQ(r.outline.items[1].title, "第二章");
+	ASSERT_EQ(r.outline.items[1].page, 2);
+	ASSERT_STR_EQ(r.outline.items[2].title, "第二章第一节");
+	ASSERT_EQ(r.outline.items[2].depth, 1);
+	ASSERT_EQ(r.outline.items[2].page, r.pages); /* the section is on the last page */
+	ASSERT_CONTAINS(r.texts[r.pages - 1], "第二章第一节");
+	r_free(&r);
+}
+
+/* A real 公文 with bookmarks from the corpus (the only PDF of it with a
+ * sizeable outline; the corpus's EPUBs have no table of contents). */
+TEST(outline_of_a_corpus_pdf)
+{
+	const char *dir = getenv("WY_CORPUS");
+	char *path = dir ? wy_xasprintf("%s/files/gongwen__out.pdf", dir) : NULL;
+	if (!path || access(path, R_OK) != 0) {
+		printf("  SKIP: no corpus\n");
+		free(path);
+		return;
+	}
+	result r;
+	wy_errinfo ei = {0};
+	ASSERT_EQ(convert_path(path, &r, &ei), WY_OK);
+	printf("  %d pages, %d entries:", r.pages, r.outline.n);
+	for (int i = 0; i < r.outline.n && i < 6; i++)
+		printf(" [%s p%d d%d]", r.outline.items[i].title, r.outline.items[i].page, r.outline.items[i].depth);
+	printf("\n");
+	ASSERT_EQ(r.outline.n, 55);
+	ASSERT_STR_EQ(r.outline.items[0].title, "测试文段");
+	ASSERT_EQ(r.outline.items[0].page, 1);
+	for (int i = 0; i < r.outline.n; i++)
+		ASSERT(r.outline.items[i].page >= 1 && r.outline.items[i].page <= r.pages);
+	r_free(&r);
+	free(path);
+}
+
 /* MuPDF's HTML, XHTML and FictionBook readers resolve a document's paths on
  * the filesystem: a process that is not confined refuses them. */
 TEST(html_needs_a_confined_converter)
@@ -772,4 +1138,6 @@ TEST_LIST(T(html_needs_a_confined_converter), T(chinese_pdf_pages_text_images), 
 	  T(gbk_and_big5_text_become_utf8_pages), T(page_text_keeps_no_hidden_controls), T(long_text_is_laid_out_over_pages), T(text_is_capped_per_page_and_per_document),
 	  T(epub_converts), T(passwords), T(unrecognized_office_and_broken), T(truncated_pdf_never_crashes),
 	  T(boxes_mark_where_the_characters_are), T(boxes_of_the_samples),
-	  T(boxes_follow_the_text_caps), T(boxes_of_the_corpus))
+	  T(boxes_follow_the_text_caps), T(boxes_of_the_corpus), T(pdf_bookmarks_become_the_outline),
+	  T(hostile_outlines_are_bounded), T(outline_records_are_checked), T(epub_toc_becomes_the_outline),
+	  T(outline_of_a_corpus_pdf))

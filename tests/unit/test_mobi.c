@@ -131,7 +131,7 @@ static int convert(const void *data, size_t len, const char *name, got *g, wy_er
 	wy_convert_opts o;
 	wy_convert_opts_default(&o);
 	o.name_hint = name;
-	wy_convert_sink s = {g, g_image, g_format, g_count, g_page, g_thumb, g_meta, NULL, NULL};
+	wy_convert_sink s = {g, g_image, g_format, g_count, g_page, g_thumb, g_meta, NULL, NULL, NULL};
 	return wy_convert_buf(data, len, &o, &s, ei);
 }
 

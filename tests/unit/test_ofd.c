@@ -80,7 +80,7 @@ static int convert_entries(const char *const *entries, result *r, wy_errinfo *ei
 	memset(r, 0, sizeof *r);
 	wy_convert_opts o;
 	wy_convert_opts_default(&o);
-	wy_convert_sink s = {r, r_image, r_format, NULL, r_page, NULL, NULL, NULL, NULL};
+	wy_convert_sink s = {r, r_image, r_format, NULL, r_page, NULL, NULL, NULL, NULL, NULL};
 	memset(ei, 0, sizeof *ei);
 	int rc = wy_convert_buf(data, (size_t)n, &o, &s, ei);
 	free(data);
@@ -403,7 +403,7 @@ TEST(the_invoice_of_the_corpus)
 	memset(&r, 0, sizeof r);
 	wy_convert_opts o;
 	wy_convert_opts_default(&o);
-	wy_convert_sink s = {&r, r_image, r_format, NULL, r_page, NULL, NULL, NULL, NULL};
+	wy_convert_sink s = {&r, r_image, r_format, NULL, r_page, NULL, NULL, NULL, NULL, NULL};
 	wy_errinfo ei = {0};
 	ASSERT_EQ(wy_convert_buf(data, (size_t)n, &o, &s, &ei), WY_OK);
 	free(data);

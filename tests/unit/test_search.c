@@ -577,6 +577,62 @@ TEST(titles_by_pinyin_and_initials)
 	wy_store_close(st);
 }
 
+/* Near-duplicates found by one search show once, where the best-ranked of
+ * them is, naming the others; the count and the pages of results skip
+ * them, and a document unlike them stays a result of its own. */
+TEST(near_duplicates_fold_into_one_result)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	static const char *const orig[] = {"海洋里的蓝鲸是世界上最大的动物，蓝鲸以磷虾为食。", NULL};
+	static const char *const copy[] = {"海洋里的蓝鲸是世界上最大的动物，蓝鲸以小虾为食。", NULL};
+	static const char *const other[] = {"蓝鲸的歌声能传到很远的地方。", NULL};
+	int64_t a = publish_fp(st, "蓝鲸", NULL, NULL, false, 0, orig);
+	int64_t b = publish_fp(st, "蓝鲸（副本）", NULL, NULL, false, a, copy);
+	int64_t c = publish_fp(st, "蓝鲸（又一份）", NULL, NULL, false, a, copy);
+	int64_t d = publish_fp(st, "鲸歌", NULL, NULL, false, 0, other);
+	wy_query *q = wy_query_parse("蓝鲸", strlen("蓝鲸"));
+	wy_search_req req = {.query = q, .limit = 10};
+	wy_search_result r;
+	ASSERT_EQ(wy_store_search(st, &req, &r, NULL), WY_OK);
+	ASSERT_EQ(r.total, 2);
+	ASSERT_EQ(r.n, 2);
+	int group = -1;
+	for (int i = 0; i < r.n; i++)
+		if (r.items[i].doc.id != d)
+			group = i;
+	ASSERT(group >= 0);
+	const wy_search_hit *h = &r.items[group];
+	ASSERT_EQ(h->nsimilar, 2);
+	/* the three are one group, whichever ranks first */
+	int64_t seen[3] = {h->doc.id, h->similar[0], h->similar[1]};
+	for (int k = 0; k < 3; k++)
+		ASSERT(seen[k] == a || seen[k] == b || seen[k] == c);
+	ASSERT(seen[0] != seen[1] && seen[1] != seen[2] && seen[0] != seen[2]);
+	int64_t first = r.items[0].doc.id, second = r.items[1].doc.id;
+	ASSERT_EQ(r.items[1 - group].nsimilar, 0);
+	wy_search_result_clear(&r);
+	/* one result a page: two pages, the same two results */
+	req.limit = 1;
+	ASSERT_EQ(wy_store_search(st, &req, &r, NULL), WY_OK);
+	ASSERT_EQ(r.total, 2);
+	ASSERT_EQ(r.n, 1);
+	ASSERT_EQ(r.items[0].doc.id, first);
+	wy_search_result_clear(&r);
+	req.offset = 1;
+	ASSERT_EQ(wy_store_search(st, &req, &r, NULL), WY_OK);
+	ASSERT_EQ(r.total, 2);
+	ASSERT_EQ(r.n, 1);
+	ASSERT_EQ(r.items[0].doc.id, second);
+	wy_search_result_clear(&r);
+	req.offset = 2;
+	ASSERT_EQ(wy_store_search(st, &req, &r, NULL), WY_OK);
+	ASSERT_EQ(r.n, 0);
+	wy_search_result_clear(&r);
+	wy_query_free(q);
+	wy_store_close(st);
+}
+
 TEST_LIST(T(titles_by_pinyin_and_initials), T(spans_people_paste_are_found), T(a_slow_query_stops_at_its_budget), T(finds_pages_by_short_chinese_queries), T(title_weighs_more_than_body), T(hostile_queries_never_error),
 	  T(retry_and_reindex_keep_the_index_true), T(near_duplicates_are_found), T(related_by_keywords_and_also_read),
-	  T(hit_pages_stay_within_the_pages_shown))
+	  T(hit_pages_stay_within_the_pages_shown), T(near_duplicates_fold_into_one_result))

@@ -261,5 +261,117 @@ TEST(corpus_files_sniff_as_their_manifest_says)
 	ASSERT_EQ(mismatched, 0);
 }
 
+/* The upload's first gate (wy_sniff_prefix) on a file's first bytes. */
+static bool gate_file(const char *path, bool *whole)
+{
+	wy_buf b;
+	if (wy_file_read(path, 0, &b) != WY_OK)
+		return true;
+	*whole = b.len <= WY_SNIFF_PREFIX;
+	bool ok = wy_sniff_prefix(b.data, *whole ? b.len : WY_SNIFF_PREFIX, *whole, NULL);
+	wy_buf_free(&b);
+	return ok;
+}
+
+TEST(prefix_gate_refuses_what_is_no_document)
+{
+	static unsigned char buf[WY_SNIFF_PREFIX];
+	const char *what;
+	/* random bytes, whole or cut */
+	unsigned x = 12345;
+	for (size_t i = 0; i < sizeof buf; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	ASSERT(!wy_sniff_prefix(buf, sizeof buf, false, &what));
+	ASSERT_STR_EQ(what, "unrecognized");
+	ASSERT(!wy_sniff_prefix(buf, 5000, true, NULL));
+	/* executables and archives */
+	memcpy(buf, "\x7F" "ELF\2\1\1\0\0\0\0\0", 12);
+	ASSERT(!wy_sniff_prefix(buf, sizeof buf, false, &what));
+	ASSERT_STR_EQ(what, "executable");
+	memcpy(buf, "MZ\x90\0\3\0\0\0", 8);
+	ASSERT(!wy_sniff_prefix(buf, sizeof buf, false, &what));
+	ASSERT_STR_EQ(what, "executable");
+	memcpy(buf, "\x1F\x8B\x08\0", 4);
+	ASSERT(!wy_sniff_prefix(buf, sizeof buf, false, &what));
+	ASSERT_STR_EQ(what, "archive");
+	/* a ZIP of programs, cut before its directory */
+	char path[600];
+	snprintf(path, sizeof path, "%s/p.zip", wy_test_tmpdir("sniff"));
+	const char *prog[] = {"setup.exe", "MZ...", "lib/a.dll", "MZ...", "lib/b.dll", "MZ...", "readme.txt", "hi", NULL};
+	ASSERT_EQ(testdoc_zip(path, prog), 0);
+	wy_buf b;
+	ASSERT_EQ(wy_file_read(path, 0, &b), WY_OK);
+	ASSERT(!wy_sniff_prefix(b.data, b.len - 22, false, &what)); /* without its end record */
+	ASSERT_STR_EQ(what, "archive");
+	ASSERT(!wy_sniff_prefix(b.data, b.len, true, NULL));
+	wy_buf_free(&b);
+}
+
+TEST(prefix_gate_lets_documents_through)
+{
+	const char *pdf = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n";
+	ASSERT(wy_sniff_prefix(pdf, strlen(pdf), false, NULL));
+	const char *txt = "\xE6\x96\x87\xE6\xB8\x8A\xE6\x96\x87\xE5\xBA\x93\n# Markdown\n";
+	ASSERT(wy_sniff_prefix(txt, strlen(txt), true, NULL));
+	ASSERT(wy_sniff_prefix(txt, strlen(txt) - 1, false, NULL)); /* cut inside a character */
+	ASSERT(wy_sniff_prefix("{\\rtf1\\ansi", 11, false, NULL));
+	ASSERT(wy_sniff_prefix("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", 10, false, NULL));
+	/* a DOCX cut before its directory: its first entries say what it is */
+	char path[600];
+	snprintf(path, sizeof path, "%s/d.docx", wy_test_tmpdir("sniff"));
+	const char *docx[] = {"[Content_Types].xml", "<Types/>", "word/document.xml", "<w:document/>", NULL};
+	ASSERT_EQ(testdoc_zip(path, docx), 0);
+	wy_buf b;
+	ASSERT_EQ(wy_file_read(path, 0, &b), WY_OK);
+	ASSERT(wy_sniff_prefix(b.data, b.len - 22, false, NULL));
+	wy_buf_free(&b);
+}
+
+/* Every file of the corpus meant to convert passes the gate on its first
+ * WY_SNIFF_PREFIX bytes (the full sniff decides the rest). */
+TEST(prefix_gate_passes_every_corpus_document)
+{
+	const char *corpus = getenv("WY_CORPUS");
+	char manifest[1024];
+	snprintf(manifest, sizeof manifest, "%s/MANIFEST.tsv", corpus ? corpus : "");
+	wy_buf m;
+	if (!corpus || wy_file_read(manifest, 0, &m) != WY_OK) {
+		printf("skipped: corpus not found\n");
+		return;
+	}
+	int checked = 0, refused = 0;
+	char *save = NULL;
+	for (char *line = strtok_r(m.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *cols[9] = {0};
+		int n = 0;
+		for (char *p = line; n < 9; n++) {
+			cols[n] = p;
+			char *t = strchr(p, '\t');
+			if (!t)
+				break;
+			*t = 0;
+			p = t + 1;
+		}
+		if (n < 7 || strcmp(cols[0], "path") == 0 || strcmp(cols[7], "reject-malformed") == 0)
+			continue;
+		char path[2048];
+		snprintf(path, sizeof path, "%s/%s", corpus, cols[0]);
+		bool whole = false;
+		checked++;
+		if (!gate_file(path, &whole)) {
+			printf("  refused: %s (%s, %s)\n", cols[0], cols[1], cols[7]);
+			refused++;
+		}
+	}
+	wy_buf_free(&m);
+	printf("  corpus: %d files through the gate, %d refused\n", checked, refused);
+	ASSERT(checked > 200);
+	ASSERT_EQ(refused, 0);
+}
+
 TEST_LIST(T(magic_bytes), T(binary_is_unrecognized), T(ole2_by_stream_names), T(zip_containers),
-	  T(truncated_and_hostile_zips_do_not_crash), T(corpus_files_sniff_as_their_manifest_says))
+	  T(truncated_and_hostile_zips_do_not_crash), T(corpus_files_sniff_as_their_manifest_says),
+	  T(prefix_gate_refuses_what_is_no_document), T(prefix_gate_lets_documents_through),
+	  T(prefix_gate_passes_every_corpus_document))

@@ -491,7 +491,7 @@ TEST(category_tree)
 	ASSERT_EQ(wy_store_category_list(st, &l, NULL), WY_OK);
 	const wy_category *k = find_cat(&l, "信息技术/人工智能");
 	ASSERT(k);
-	ASSERT_EQ(k->docs, 1);
+	ASSERT_EQ(k->docs, 0); /* counted once anyone may see it: it is queued */
 	ASSERT_EQ(k->depth, 1);
 	ASSERT_EQ(find_cat(&l, "信息技术")->parent_id, 0);
 	ASSERT(!find_cat(&l, "行业资料/计算机"));
@@ -502,6 +502,14 @@ TEST(category_tree)
 	ASSERT_EQ(wy_store_doc_get(st, 1, &d, NULL), WY_OK);
 	ASSERT_STR_EQ(d.category, "信息技术/人工智能");
 	wy_doc_clear(&d);
+	/* ready, it counts */
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	publish(st, &j, 1, WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(wy_store_category_list(st, &l, NULL), WY_OK);
+	ASSERT_EQ(find_cat(&l, "信息技术/人工智能")->docs, 1);
+	wy_category_list_clear(&l);
 	wy_store_close(st);
 }
 
@@ -587,9 +595,75 @@ TEST(the_queue_goes_round_between_accounts)
 	wy_store_close(st);
 }
 
+static void count_problem(void *ctx, const char *problem)
+{
+	(void)problem;
+	++*(int *)ctx;
+}
+
+/* A conversion publishes its outline with its pages; a recognition batch
+ * leaves it; a reconversion replaces it (with none when it found none). */
+TEST(outline_is_published_with_the_pages)
+{
+	wy_store *st = fresh(NULL);
+	int64_t id = add(st, SHA_A, NULL, NULL);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	wy_outline o = {0};
+	ASSERT(wy_outline_add(&o, "第一章", 1, 0));
+	ASSERT(wy_outline_add(&o, "第一节", 2, 1));
+	ASSERT(wy_outline_add(&o, "第二章", 3, 0));
+	wy_page pages[3] = {{.page_no = 1, .text = (char *)"x"}, {.page_no = 2, .text = (char *)""}, {.page_no = 3, .text = (char *)"z"}};
+	for (int i = 0; i < 3; i++)
+		memcpy(pages[i].image_sha256, SHA_P, 65);
+	wy_doc_result r = {.format = "pdf", .npages = 3, .pages = pages, .ocr_next = 2, .ocr_batch = 5, .outline = &o};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r, NULL), WY_OK);
+	wy_job_clear(&j);
+	wy_outline got = {0};
+	ASSERT_EQ(wy_store_outline_get(st, id, &got, NULL), WY_OK);
+	ASSERT_EQ(got.n, 3);
+	ASSERT_STR_EQ(got.items[1].title, "第一节");
+	ASSERT_EQ(got.items[1].page, 2);
+	ASSERT_EQ(got.items[1].depth, 1);
+	ASSERT_STR_EQ(got.items[2].title, "第二章");
+	wy_outline_free(&got);
+	/* the recognition batch of page 2 publishes no outline: it stays */
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.ocr_from, 2);
+	wy_page p2 = {.page_no = 2, .text = (char *)"y"};
+	wy_doc_result rr = {.npages = 1, .pages = &p2};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &rr, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(wy_store_outline_get(st, id, &got, NULL), WY_OK);
+	ASSERT_EQ(got.n, 3);
+	wy_outline_free(&got);
+	int problems = 0;
+	ASSERT_EQ(wy_store_check(st, count_problem, &problems, NULL), WY_OK);
+	ASSERT_EQ(problems, 0);
+	/* an entry past the last page is what fsck reports */
+	wy_outline far = {0};
+	ASSERT(wy_outline_add(&far, "远", 9, 0));
+	ASSERT_EQ(wy_store_outline_set(st, id, &far, NULL), WY_OK);
+	ASSERT_EQ(wy_store_check(st, count_problem, &problems, NULL), WY_OK);
+	ASSERT_EQ(problems, 1);
+	wy_outline_free(&far);
+	/* converted again, with no outline found: none */
+	ASSERT_EQ(wy_store_doc_retry(st, id, true, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	r.outline = NULL;
+	r.ocr_next = 0;
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(wy_store_outline_get(st, id, &got, NULL), WY_OK);
+	ASSERT_EQ(got.n, 0);
+	wy_outline_free(&o);
+	wy_store_close(st);
+}
+
 TEST_LIST(T(the_queue_is_fair_between_accounts), T(the_queue_goes_round_between_accounts), T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
 	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
 	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
 	  T(garbage_database_is_an_error_not_a_crash), T(category_tree), T(blob_refs_lists_every_reference),
-	  T(same_bytes_of_another_owner_are_a_new_document), T(jobs_carry_their_request_and_count_their_end))
+	  T(same_bytes_of_another_owner_are_a_new_document), T(jobs_carry_their_request_and_count_their_end),
+	  T(outline_is_published_with_the_pages))

@@ -541,6 +541,70 @@ TEST(who_sees_what)
 	wy_store_close(st);
 }
 
+/* A public, priced document that is not ready (queued; then failed) is its
+ * owner's and the admins' alone: listed, counted, shown, rewarded and paid
+ * for by nobody else, and a refused payment writes no ledger row. */
+TEST(a_document_not_ready_is_its_owners_alone)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice", 0), b = user(st, "bob", 50);
+	char sha[65];
+	snprintf(sha, sizeof sha, "%064d", 777);
+	wy_doc_new dn = {.filename = "x.pdf", .sha256 = sha, .size = 10, .owner_id = a, .uploader = "alice",
+			 .state = WY_STATE_PUBLISHED, .price = 20};
+	int64_t id;
+	bool existed;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
+	for (int round = 0; round < 2; round++) { /* queued, then failed */
+		if (round == 1) {
+			wy_job j;
+			ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+			ASSERT_EQ(wy_store_job_fail(st, &j, NULL, "unrecognized format", NULL), WY_OK);
+			wy_job_clear(&j);
+			wy_doc d;
+			ASSERT_EQ(wy_store_doc_get(st, id, &d, NULL), WY_OK);
+			ASSERT_EQ(d.status, WY_DOC_FAILED);
+			wy_doc_clear(&d);
+		}
+		wy_doc_list l;
+		int total;
+		ASSERT_EQ(wy_store_doc_visible(st, 0, false, 0, 10, &l, &total, NULL), WY_OK);
+		ASSERT_EQ(total, 0); /* a visitor */
+		wy_doc_list_clear(&l);
+		ASSERT_EQ(wy_store_doc_visible(st, b, false, 0, 10, &l, &total, NULL), WY_OK);
+		ASSERT_EQ(total, 0); /* another user */
+		wy_doc_list_clear(&l);
+		ASSERT_EQ(wy_store_doc_visible(st, a, false, 0, 10, &l, &total, NULL), WY_OK);
+		ASSERT_EQ(total, 1); /* its owner */
+		wy_doc_list_clear(&l);
+		ASSERT_EQ(wy_store_doc_visible(st, b, true, 0, 10, &l, &total, NULL), WY_OK);
+		ASSERT_EQ(total, 1); /* an admin */
+		wy_doc_list_clear(&l);
+		wy_doc_filter f = {.viewer = b};
+		ASSERT_EQ(wy_store_doc_find(st, &f, 0, 10, &l, &total, NULL), WY_OK);
+		ASSERT_EQ(total, 0);
+		wy_doc_list_clear(&l);
+		ASSERT_EQ(wy_store_doc_popular(st, 10, &l, NULL), WY_OK);
+		ASSERT_EQ(l.n, 0);
+		wy_doc_list_clear(&l);
+		int64_t paid = -1;
+		ASSERT_EQ(wy_store_download(st, b, id, true, &paid, NULL), WY_ENOTFOUND);
+		ASSERT_EQ(paid, 0);
+		bool yes;
+		ASSERT_EQ(wy_store_download_paid(st, b, id, &yes, NULL), WY_OK);
+		ASSERT(!yes); /* nothing recorded */
+		ASSERT_EQ(wy_store_points_reward(st, b, id, 5, NULL), WY_ENOTFOUND);
+		ASSERT_EQ(balance(st, b), 50);
+		ASSERT_EQ(balance(st, a), 0);
+		wy_ledger lg;
+		ASSERT_EQ(wy_store_points_ledger(st, b, 0, 10, &lg, &total, NULL), WY_OK);
+		ASSERT_EQ(total, 1); /* registering only */
+		wy_ledger_clear(&lg);
+	}
+	wy_store_close(st);
+}
+
 TEST(favorites_reports_audit_settings)
 {
 	wy_store *st = fresh();
@@ -792,4 +856,4 @@ TEST_LIST(T(names), T(skeletons_of_names_that_look_alike), T(names_that_mix_scri
 	  T(upload_points_when_ready_public_and_approved_never_twice),
 	  T(upload_points_capped_per_day_and_by_the_site_settings),
 	  T(upload_points_taken_back_after_they_are_spent_leave_a_debt), T(concurrent_publishing_grants_under_the_cap),
-	  T(who_sees_what), T(favorites_reports_audit_settings), T(concurrent_processes_never_overdraw))
+	  T(who_sees_what), T(a_document_not_ready_is_its_owners_alone), T(favorites_reports_audit_settings), T(concurrent_processes_never_overdraw))

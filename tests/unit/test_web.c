@@ -1,7 +1,8 @@
 /* The web layer without a browser: the route table (pages, their JSON
- * twins under /api/v1, API-only and POST-only routes), the CSRF rule, and
- * a request's life through the real site (web/site.h) on a port of its
- * own: a GET, a refused POST, an unknown method, a body cut off. */
+ * twins under /api/v1, API-only and POST-only routes), the CSRF rule, a
+ * request's life through the real site (web/site.h) on a port of its
+ * own: a GET, a refused POST, an unknown method, a body cut off; who may
+ * see a document, and a download's name. */
 #include "test.h"
 #include "web/site.h"
 #include "web/web_int.h"
@@ -10,6 +11,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 TEST(routes_pages_and_twins)
@@ -142,6 +145,87 @@ TEST(request_lifecycle)
 	wy_site_stop(site);
 }
 
+/* Who may see a document (account.c, the one rule), for every status,
+ * moderation state and privacy, as a visitor, another user, its owner and
+ * an admin: anyone only when it is ready, published and not private; its
+ * owner unless deleted; an admin always. */
+TEST(who_may_see_a_document)
+{
+	web_req visitor = {0}, other = {.authed = true}, owner = {.authed = true}, admin = {.authed = true};
+	other.user.id = 2;
+	owner.user.id = 1;
+	admin.user.id = 3;
+	admin.user.role = WY_ROLE_ADMIN;
+	for (int status = WY_DOC_QUEUED; status <= WY_DOC_FAILED; status++)
+		for (int state = WY_STATE_PUBLISHED; state <= WY_STATE_DELETED; state++)
+			for (int priv = 0; priv < 2; priv++) {
+				wy_doc d = {.id = 9, .status = (wy_doc_status)status, .state = state, .private_ = priv,
+					    .owner_id = 1};
+				bool open = status == WY_DOC_READY;
+				bool public_ = open && state == WY_STATE_PUBLISHED && !priv;
+				ASSERT_EQ(web_doc_open(&d), open);
+				ASSERT_EQ(web_doc_public(&d), public_);
+				ASSERT_EQ(web_can_see(NULL, &d), public_);
+				ASSERT_EQ(web_can_see(&visitor, &d), public_);
+				ASSERT_EQ(web_can_see(&other, &d), public_);
+				ASSERT_EQ(web_user_can_see(&other, &d), public_);
+				ASSERT_EQ(web_can_see(&owner, &d), public_ || state != WY_STATE_DELETED);
+				ASSERT_EQ(web_user_can_see(&owner, &d), public_ || state != WY_STATE_DELETED);
+				ASSERT(web_can_see(&admin, &d));
+				ASSERT_EQ(web_user_can_see(&admin, &d), public_);
+			}
+}
+
+static void name_is(const char *title, const char *filename, const char *format, const char *want)
+{
+	wy_doc d = {.title = (char *)title, .filename = (char *)filename, .format = (char *)format};
+	char out[200];
+	web_download_name(&d, out, sizeof out);
+	ASSERT_STR_EQ(out, want);
+}
+
+/* A download's name: TITLE.EXT, made safe; the header's two forms. */
+TEST(download_names)
+{
+	name_is("年度报告（终稿）", "scan_0001.txt", "txt", "年度报告（终稿）.txt");
+	name_is(NULL, "vuereader__files.epub", "epub", "vuereader__files.epub");
+	name_is("", "讲义.PDF", "pdf", "讲义.PDF");
+	name_is("report.pdf", "x.pdf", "pdf", "report.pdf"); /* the extension once */
+	name_is("Report.PDF", "x.pdf", "pdf", "Report.PDF");
+	name_is("notes", "README", "txt", "notes.txt");     /* no extension: the format's */
+	name_is("notes", "README", NULL, "notes");
+	name_is("a/b\\c:d*e?f\"g<h>i|j", "x.txt", "txt", "a_b_c_d_e_f_g_h_i_j.txt");
+	name_is("line\r\nbreak\tand  spaces", "x.txt", "txt", "line break and spaces.txt");
+	name_is("x\xe2\x80\xae" "fdp.exe", "x.txt", "txt", "x_fdp.exe.txt"); /* U+202E */
+	name_is("bad\xff" "byte", "x.txt", "txt", "bad_byte.txt");
+	name_is("../../etc/passwd", "x.txt", "txt", "_.._etc_passwd.txt");
+	name_is(" . ", "x.txt", "txt", "document.txt");
+	name_is(NULL, ".bashrc", NULL, "bashrc"); /* no hidden file */
+	name_is("a", "x.tar.gz", "gz", "a.gz");
+	name_is("a", "x.not an ext", "txt", "a.txt");
+	/* long: cut whole at 150 bytes */
+	char longt[400] = "";
+	for (int i = 0; i < 60; i++)
+		strcat(longt, "很长");
+	wy_doc d = {.title = longt, .filename = "x.docx", .format = "docx"};
+	char out[200];
+	web_download_name(&d, out, sizeof out);
+	ASSERT_EQ(strlen(out), 150 + 5);
+	ASSERT(strncmp(out, longt, 150) == 0);
+	ASSERT_STR_EQ(out + 150, ".docx");
+
+	char *h = web_disposition("年度报告（终稿）.txt");
+	ASSERT_STR_EQ(h, "attachment; filename=\"document.txt\"; filename*=UTF-8''"
+			 "%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A%EF%BC%88%E7%BB%88%E7%A8%BF%EF%BC%89.txt");
+	free(h);
+	h = web_disposition("2024年报 final (v2).pdf");
+	ASSERT_STR_EQ(h, "attachment; filename=\"2024_ final (v2).pdf\"; filename*=UTF-8''2024%E5%B9%B4%E6%8A%A5%20final%20%28v2%29.pdf");
+	free(h);
+	h = web_disposition("it's 100%.txt");
+	ASSERT_STR_EQ(h, "attachment; filename=\"it's 100_.txt\"; filename*=UTF-8''it%27s%20100%25.txt");
+	free(h);
+}
+
 /* A page's printed lines (the layout API): its text cut where its boxes
  * start a new line, characters without a box kept with their line, and
  * boxes that are not whole or too few never read past. */
@@ -195,4 +279,5 @@ TEST(page_lines)
 	free(s);
 }
 
-TEST_LIST(T(routes_pages_and_twins), T(routes_posts), T(csrf_rule), T(request_lifecycle), T(page_lines))
+TEST_LIST(T(routes_pages_and_twins), T(routes_posts), T(csrf_rule), T(request_lifecycle), T(who_may_see_a_document), T(download_names),
+	  T(page_lines))

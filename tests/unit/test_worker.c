@@ -119,6 +119,25 @@ TEST(boxes_out_of_step_with_the_text_fail_the_job)
 	env_close(&e);
 }
 
+TEST(an_outline_past_the_last_page_fails_the_job)
+{
+	/* the outline is checked as untrusted, like the pages */
+	env e;
+	env_open(&e, "worker");
+	e.cfg.workers = 1;
+	int64_t ids[2];
+	ids[0] = add_text(&e, "第一份\n", "a.txt");
+	ids[1] = add_text(&e, "第二份\n", "b.txt");
+	wy_fault_arm("child.bad_outline", 1);
+	run_until_done(&e, ids, 2);
+	wy_fault_arm(NULL, 0);
+	char reason[256];
+	ASSERT_EQ(status_of(&e, ids[0], reason, sizeof reason), WY_DOC_FAILED);
+	ASSERT_STR_EQ(reason, "the converter sent malformed results");
+	ASSERT_EQ(status_of(&e, ids[1], NULL, 0), WY_DOC_READY);
+	env_close(&e);
+}
+
 TEST(crashing_child_fails_only_its_document)
 {
 	env e;
@@ -297,5 +316,5 @@ TEST(failure_reasons_carry_no_control_characters)
 TEST_LIST(T(converts_and_publishes_pages), T(crashing_child_fails_only_its_document),
 	  T(hanging_child_is_killed_at_the_limit), T(memory_limit_fails_with_a_reason),
 	  T(unrecognized_and_missing_original), T(job_of_a_dead_worker_is_picked_up),
-	  T(boxes_out_of_step_with_the_text_fail_the_job),
+	  T(boxes_out_of_step_with_the_text_fail_the_job), T(an_outline_past_the_last_page_fails_the_job),
 	  T(keywords_come_from_the_preview), T(failure_reasons_carry_no_control_characters))
