@@ -183,6 +183,45 @@ test('the thumbnail sidebar jumps to a page', async () => {
   await page.context().close();
 });
 
+test('the outline: its entries in the sidebar, each a jump to its page (past the preview: why not)', { skip: !process.env.WY_OUTLINED && 'no PDF with bookmarks (WY_CORPUS)' }, async () => {
+  const id = process.env.WY_OUTLINED;
+  const api = await (await fetch(`${base}/api/v1/doc/${id}/outline`)).json();
+  assert.ok(api.items.length > 10, `${api.items.length} entries`);
+  // without JavaScript the page carries it, as links
+  const nojs = await open(desktop, `/doc/${id}`, { javaScriptEnabled: false });
+  const titles = await nojs.locator('.rside .outline li a').allTextContents();
+  assert.deepEqual(titles, api.items.map((e) => e.title));
+  await nojs.context().close();
+  const page = await open(desktop, `/doc/${id}`);
+  await page.locator('.rside > summary').click();
+  const tab = page.locator('.rside [role="tab"][data-tab="outline"]');
+  assert.equal(await tab.getAttribute('aria-selected'), 'true');
+  assert.ok(await page.locator('.rside .outline').isVisible());
+  assert.equal(await page.locator('.rside .thumbs').isVisible(), false);
+  // a second-level entry is indented under its first-level one
+  const first = api.items.findIndex((e) => e.depth === 0), deeper = api.items.findIndex((e) => e.depth === 1);
+  const x0 = (await page.locator('.rside .outline li a').nth(first).boundingBox()).x;
+  const x1 = (await page.locator('.rside .outline li a').nth(deeper).boundingBox()).x;
+  assert.ok(x1 > x0, `depth 1 at ${x1}, depth 0 at ${x0}`);
+  await shot(page, { path: `${art}/reader-outline.png` });
+  const k = api.items.findIndex((e) => e.page === 2);
+  await page.locator('.rside .outline li a').nth(k).click();
+  await page.waitForFunction(() => document.querySelector('.rbar .where').textContent.startsWith('第2页'));
+  const past = api.items.findIndex((e) => e.page > preview);
+  // the sidebar stays open on a wide screen: the next entry is there
+  assert.ok(await page.locator('.rside-panel').isVisible());
+  if (past >= 0) {
+    await page.locator('.rside .outline li a').nth(past).click();
+    await page.locator('.pastnote').waitFor({ state: 'visible' });
+    assert.match(await page.locator('.pastnote').innerText(), new RegExp(`第${api.items[past].page}页需下载后阅读`));
+  }
+  // the thumbnails tab
+  await page.locator('.rside [role="tab"][data-tab="thumbs"]').click();
+  assert.ok(await page.locator('.rside .thumbs').isVisible());
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('jumping past the preview says why, with the download', async () => {
   const page = await open(desktop);
   const past = preview + 2;

@@ -18,6 +18,13 @@ new_library
 id=$(awk '/^ready/ {print $2}' "$d/add.out")
 pages=$("$WY_BIN" --data "$data" info "$id" --json | jq .pages)
 check "the long document is added ($pages pages)" test "${pages:-0}" -ge 5
+# a PDF with bookmarks (the corpus's 公文, 14 pages): the outline
+outlined=
+if [ -f "$WY_CORPUS/files/gongwen__out.pdf" ]; then
+	"$WY_BIN" --data "$data" add --title 公文大纲 "$WY_CORPUS/files/gongwen__out.pdf" > "$d/add3.out"
+	outlined=$(awk '/^ready/ {print $2}' "$d/add3.out")
+	check "the PDF with bookmarks is added" test -n "$outlined"
+fi
 echo reader-admin | "$WY_BIN" --data "$data" user add boss --admin --password-stdin > /dev/null
 # no embedded worker: the uploads below wait in the queue until a worker
 # is run, so a queued document's page can be seen refreshing itself
@@ -39,7 +46,7 @@ bob_id=$(curl -fsS -H "Authorization: Bearer $bob" "$base/api/v1/me" | jq .user.
 check "bob has fewer points than the price ($bob_points)" test "$bob_points" -lt 40
 
 art=$(dirname "$WY_BIN")/test-artifacts
-WY_BASE=$base WY_DOC=$id WY_PAGES=$pages WY_PREVIEW=3 WY_PRICED=$priced WY_PRICE=40 WY_QUEUED=$queued WY_DATA=$data WY_BOB_POINTS=$bob_points \
+WY_BASE=$base WY_DOC=$id WY_PAGES=$pages WY_PREVIEW=3 WY_PRICED=$priced WY_PRICE=40 WY_QUEUED=$queued WY_DATA=$data WY_OUTLINED=$outlined WY_BOB_POINTS=$bob_points \
 	WY_BOB_ID=$bob_id WY_ADMIN_TOKEN=$admin WY_ARTIFACTS=$art WY_CHROMIUM=$chromium \
 	node --test --test-reporter=spec "$bdir/reader.test.mjs"
 check "the reader's browser tests pass" test $? -eq 0
