@@ -54,7 +54,7 @@ while IFS=$'\t' read -r path fmt expectation; do
 	code=$(curl -s -o "$d/up.json" -w '%{http_code}' -m 120 -X POST "$base/api/v1/upload" -H "Authorization: Bearer $tok" \
 		-F "file=@$corpus/$path")
 	id=$(jq -r '.documents[0].id // empty' "$d/up.json" 2>/dev/null || true)
-	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$expectation" "$code" "${id:-}" "$(jq -r '.documents[0].error // .error // ""' "$d/up.json" 2>/dev/null)" >> "$d/ids.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$expectation" "$code" "${id:--}" "$(jq -r '.documents[0].error // .error // ""' "$d/up.json" 2>/dev/null)" >> "$d/ids.tsv"
 done < "$d/files.tsv"
 uploaded=$(($(date +%s) - start))
 
@@ -85,6 +85,8 @@ kill -0 $spid 2>/dev/null || server_alive=0
 bad_convert=()
 enc_bad=0
 while IFS=$'\t' read -r name expectation code id err; do
+	# (a tab is whitespace to read: an empty field would vanish, so no id is "-")
+	[ "$id" = - ] && id=
 	reason=
 	if [ -z "$id" ]; then
 		# the upload itself was refused (too large, empty ...): with a reason
