@@ -87,6 +87,8 @@ enum MHD_Result web_send_static(web_req *rq)
 		type = "text/css; charset=utf-8";
 	else if (n > 3 && strcmp(name + n - 3, ".js") == 0)
 		type = "text/javascript; charset=utf-8";
+	else if (n > 4 && strcmp(name + n - 4, ".svg") == 0)
+		type = "image/svg+xml"; /* the site's icon */
 	if (!type)
 		return web_not_found(rq);
 	char *path = wy_xasprintf("%s/%s", sv->static_dir, name);

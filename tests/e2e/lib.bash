@@ -187,15 +187,15 @@ upload() {
 	curl -fsS -X POST "$base/api/v1/upload" -H "Authorization: Bearer $t" "$@" -F "file=@$f" | jq -r '.documents[0].id'
 }
 
-# wait_ready ID TOKEN: until the document is ready (at most 60 s); false
-# at once when it failed.
-wait_ready() {
+# wait_doc ID TOKEN WANT: until the document is ready or failed (at
+# most 60 s); whether it is WANT then. wait_ready ID TOKEN: WANT ready.
+wait_doc() {
 	local s
 	for _ in $(seq 300); do
 		s=$(curl -fsS "$base/api/v1/doc/$1" -H "Authorization: Bearer $2" | jq -r .status)
-		[ "$s" = ready ] && return 0
-		[ "$s" = failed ] && return 1
+		case $s in ready | failed) [ "$s" = "$3" ]; return ;; esac
 		sleep 0.2
 	done
 	return 1
 }
+wait_ready() { wait_doc "$1" "$2" ready; }
