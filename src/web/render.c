@@ -184,14 +184,12 @@ enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_
 {
 	struct MHD_Connection *c = rq->c;
 	const char *lang = web_lang(c);
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(data);
+	struct MHD_Response *r = web_text_response(c, data, len);
+	if (!r)
 		return MHD_NO;
-	}
 	MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
 	MHD_add_response_header(r, "Content-Language", wy_i18n_html_lang(lang));
-	MHD_add_response_header(r, "Vary", "Accept-Language, Cookie");
+	MHD_add_response_header(r, "Vary", "Accept-Language, Cookie, Accept-Encoding");
 	/* ?lang= is a choice: remembered, so links followed stay in it. */
 	const char *asked = wy_i18n_supported(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"));
 	if (asked) {

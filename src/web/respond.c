@@ -100,12 +100,27 @@ enum MHD_Result web_send_static(web_req *rq)
 			close(fd);
 		return web_not_found(rq);
 	}
-	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
-	if (!r) {
+	/* the site's own stylesheets and scripts are small: read, and gzip'd
+	 * for the clients that take it */
+	struct MHD_Response *r = NULL;
+	char *data = NULL;
+	if (sb.st_size <= (1 << 20) && (data = malloc((size_t)sb.st_size + 1))) {
+		ssize_t got = pread(fd, data, (size_t)sb.st_size, 0);
 		close(fd);
-		return MHD_NO;
+		if (got != (ssize_t)sb.st_size) {
+			free(data);
+			return web_not_found(rq);
+		}
+		r = web_text_response(c, data, (size_t)got);
+	} else {
+		r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+		if (!r)
+			close(fd);
 	}
+	if (!r)
+		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Vary", "Accept-Encoding");
 	MHD_add_response_header(r, "Cache-Control", "public, max-age=300");
 	return web_queue(c, 200, r);
 }

@@ -178,6 +178,17 @@ char *web_disposition(const char *name);
  * language: the page into *out (the caller frees it). */
 int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json_t *ctx,
 		    wy_buf *out);
+/* ---- gzip (gzip.c) ---- */
+/* Whether an Accept-Encoding header (may be NULL) takes gzip. */
+bool web_accepts_gzip(const char *h);
+/* data[0..len) gzip'd (malloc'd, its length in *out_len), or NULL when it
+ * does not pay (under 1 KiB, or no smaller). */
+char *web_gzip(const char *data, size_t len, size_t *out_len);
+/* A response of data (len bytes, malloc'd, taken): gzip'd with its
+ * Content-Encoding when the request takes gzip and it pays. The caller
+ * names Accept-Encoding in its Vary. NULL when out of memory. */
+struct MHD_Response *web_text_response(struct MHD_Connection *c, char *data, size_t len);
+
 /* Send a rendered page (takes data, len bytes, malloc'd) with the
  * language headers and cookies; cookie (may be NULL) is one more. */
 enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_t len,

@@ -21,6 +21,16 @@ check "serve --listen answers" wait_http "$base/healthz"
 # Readiness: the store answers and the blob store takes files; a blob
 # directory gone makes the server not ready (503), without saying where.
 check "/readyz answers 200 when ready" [ "$(code "$base/readyz")" = 200 ]
+# pages and the site's CSS and scripts gzip'd for a browser that takes it,
+# the same bytes once unpacked; plain for a client that does not
+for u in / /static/site.css /static/doc.js; do
+	curl -fsS "$base$u" -o "$d/plain"
+	curl -fsS -D "$d/gz.h" -H 'Accept-Encoding: gzip, deflate, br' "$base$u" -o "$d/gz"
+	check "$u is gzip'd for a browser, and unpacks to the same bytes" \
+		bash -c "grep -qi '^content-encoding: gzip' '$d/gz.h' && grep -qi '^vary:.*accept-encoding' '$d/gz.h' && gzip -dc '$d/gz' | cmp -s - '$d/plain'"
+	check "$u is sent plain when gzip is refused" \
+		bash -c "! curl -fsS -D - -o /dev/null -H 'Accept-Encoding: gzip;q=0, *' '$base$u' | grep -qi '^content-encoding'"
+done
 mv "$data/blobs" "$data/blobs.away"
 check "/readyz answers 503 when the blob store is gone" [ "$(code "$base/readyz")" = 503 ]
 check "/readyz names no path" lacks "$data" <(curl -s "$base/readyz")

@@ -1,9 +1,14 @@
 /* HTTP header parsing the server does itself (web/web_int.h): Range
  * (RFC 9110 14.1: one byte range taken, an invalid one ignored, an
- * unsatisfiable one 416) and If-None-Match (13.1.2: "*" or a list of
- * entity-tags, compared weakly). */
+ * unsatisfiable one 416), If-None-Match (13.1.2: "*" or a list of
+ * entity-tags, compared weakly) and Accept-Encoding (12.5.3: gzip taken
+ * unless its q is 0), with the gzip it leads to. */
 #include "test.h"
 #include "web/web_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
 
 #define SIZE 100
 
@@ -90,5 +95,52 @@ TEST(if_none_match_lists_compare_weakly)
 	ASSERT(!web_etag_matches("\"x\"junk, " TAG, TAG));
 }
 
+TEST(accept_encoding_takes_gzip_unless_refused)
+{
+	ASSERT(web_accepts_gzip("gzip"));
+	ASSERT(web_accepts_gzip("gzip, deflate, br"));
+	ASSERT(web_accepts_gzip("deflate, GZIP;q=0.5"));
+	ASSERT(web_accepts_gzip("x-gzip"));
+	ASSERT(web_accepts_gzip("br;q=1.0, *;q=0.1"));
+	ASSERT(web_accepts_gzip("gzip;q=0.001"));
+	ASSERT(!web_accepts_gzip(NULL));
+	ASSERT(!web_accepts_gzip(""));
+	ASSERT(!web_accepts_gzip("identity"));
+	ASSERT(!web_accepts_gzip("deflate, br"));
+	ASSERT(!web_accepts_gzip("gzip;q=0"));
+	ASSERT(!web_accepts_gzip("gzip; q=0.000"));
+	ASSERT(!web_accepts_gzip("gzip;q=0, *"));      /* named and refused: the star does not bring it back */
+	ASSERT(!web_accepts_gzip("*;q=0"));
+	ASSERT(!web_accepts_gzip("gzipx, xgzip, gzi")); /* whole tokens only */
+	ASSERT(!web_accepts_gzip(";;;,,,;q=;"));
+}
+
+TEST(gzip_round_trips_and_skips_what_does_not_pay)
+{
+	size_t len = 20000, zlen = 0;
+	char *page = malloc(len);
+	for (size_t i = 0; i < len; i++)
+		page[i] = "<p>文渊把每一页都变成图片和文字。</p>\n"[i % 40];
+	char *z = web_gzip(page, len, &zlen);
+	ASSERT(z != NULL);
+	ASSERT(zlen < len / 4);
+	/* what a browser does with it: gunzip gives the page back */
+	unsigned char back[20000];
+	z_stream s = {0};
+	ASSERT_EQ(inflateInit2(&s, 15 + 16), Z_OK);
+	s.next_in = (unsigned char *)z;
+	s.avail_in = (uInt)zlen;
+	s.next_out = back;
+	s.avail_out = sizeof back;
+	ASSERT_EQ(inflate(&s, Z_FINISH), Z_STREAM_END);
+	ASSERT_EQ(s.total_out, len);
+	inflateEnd(&s);
+	ASSERT(memcmp(back, page, len) == 0);
+	free(z);
+	ASSERT(web_gzip(page, 500, &zlen) == NULL); /* too small to pay */
+	free(page);
+}
+
 TEST_LIST(T(valid_ranges_are_taken), T(unsatisfiable_ranges_are_416), T(invalid_ranges_are_ignored),
-	  T(if_none_match_star_matches), T(if_none_match_lists_compare_weakly))
+	  T(if_none_match_star_matches), T(if_none_match_lists_compare_weakly),
+	  T(accept_encoding_takes_gzip_unless_refused), T(gzip_round_trips_and_skips_what_does_not_pay))
