@@ -11,13 +11,13 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launch, chromiumPath } from './launch.mjs';
 import { axeViolations } from './axe.mjs';
 import { shot } from './shot.mjs';
 
 const base = process.env.WY_BASE;
 const art = process.env.WY_ARTIFACTS;
-const exe = process.env.WY_CHROMIUM || '/usr/bin/chromium';
+
 const env = (k) => { assert.ok(process.env[k], `${k} is not set`); return process.env[k]; };
 const doc = env('WY_DOC');
 
@@ -71,11 +71,7 @@ async function signIn(ctx, who) {
 
 before(async () => {
   mkdirSync(`${art}/screens`, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: exe,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   for (const [width, opts] of widths) {
     for (const who of ['visitor', 'user', 'admin']) {
       const ctx = await browser.newContext({ locale: 'zh-CN', ...opts });
@@ -174,16 +170,16 @@ for (const [name, path, who, shows] of pages) {
 });
 
 test('Lighthouse on the document page (mobile)', { timeout: 300000 }, async (t) => {
-  let lighthouse, launch;
+  let lighthouse, launchChrome;
   try {
     lighthouse = (await import('lighthouse')).default;
-    ({ launch } = await import('chrome-launcher'));
+    ({ launch: launchChrome } = await import('chrome-launcher'));
   } catch (e) {
     t.skip(`lighthouse is not installed: ${String(e).split('\n')[0]}`);
     return;
   }
-  const chrome = await launch({
-    chromePath: exe,
+  const chrome = await launchChrome({
+    chromePath: chromiumPath,
     chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

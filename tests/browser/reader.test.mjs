@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { launch } from './launch.mjs';
 import { shot } from './shot.mjs';
 import { axeViolations } from './axe.mjs';
 
@@ -27,11 +27,7 @@ let browser;
 
 before(async () => {
   mkdirSync(art, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.WY_CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 after(async () => { await browser?.close(); });
 
