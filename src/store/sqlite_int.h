@@ -48,11 +48,17 @@ void *sq_grow(void *items, int n, int *cap, size_t size);
  * transaction (sqlite_outline.c). */
 int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_errinfo *ei);
 
-/* The columns sq_read_doc reads, with the FROM clause that joins them. */
+/* The columns sq_read_doc reads, with the FROM clause that joins them.
+ * The near-duplicate's original (dup_of) is read only while it is public
+ * (SQ_PUBLIC): one hidden, made private, deleted or failed since is no
+ * one's to name (its id and its likeness would show in the copy's page,
+ * its JSON and every listing). */
 #define DOC_COLUMNS_NOFROM                                                                                 \
 	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \
 	" d.thumb_sha256, d.created_at, d.updated_at, d.progress_done, d.progress_total, d.views, d.downloads," \
-	" d.keywords, d.dup_of, d.uploader, d.owner_id, d.private, d.state, d.description, d.tags, d.price"
+	" d.keywords, (SELECT dd.id FROM documents dd WHERE dd.id = d.dup_of AND dd.status = " SQ_READY          \
+	" AND dd.state = " SQ_PUBLISHED " AND dd.private = 0), d.uploader, d.owner_id, d.private, d.state,"      \
+	" d.description, d.tags, d.price"
 #define DOC_NCOLUMNS 27
 #define DOC_COLUMNS DOC_COLUMNS_NOFROM " FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
 

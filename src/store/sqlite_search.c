@@ -560,8 +560,12 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	 * a title or keyword hit counts three times a page's). Clauses are
 	 * joined on the document, so each may match on a different page; with
 	 * several, each is weighted by its IDF, ln(1 + 3N / (n + 0.5)), n the
-	 * pages it matched (capped at the budget) and N the documents (pages are
-	 * about three times as many; the highest id is N's cheap upper bound).
+	 * public pages it matched (of those the budget read) and N the documents
+	 * (pages are about three times as many; the highest id is N's cheap
+	 * upper bound). Only public pages count: a result's score is shown, and
+	 * counting the pages of private, hidden or pending documents would tell
+	 * anyone which words those hold (two words of one public page, scored
+	 * apart, found by attack).
 	 * The SQL is built from this fixed text; the expressions are bound. */
 	wy_buf sql;
 	wy_buf_init(&sql, 0);
@@ -581,7 +585,10 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	wy_buf_puts(&sql, "s AS (SELECT k0.doc AS doc, 0");
 	for (int i = 0; i < nc; i++)
 		if (nc > 1)
-			wy_buf_printf(&sql, " + k%d.r * ln(1 + (SELECT n FROM n) / ((SELECT count(*) FROM h%d) + 0.5))", i, i);
+			wy_buf_printf(&sql,
+				      " + k%d.r * ln(1 + (SELECT n FROM n) / ((SELECT count(*) FROM h%d x"
+				      " JOIN documents d ON d.id = x.doc WHERE" LISTED ") + 0.5))",
+				      i, i);
 		else
 			wy_buf_printf(&sql, " + k%d.r", i);
 	wy_buf_puts(&sql, " AS score, k0.t");

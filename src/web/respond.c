@@ -350,6 +350,11 @@ enum MHD_Result web_json(struct MHD_Connection *c, unsigned status, json_t *j)
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	/* a signed-in reader's answer is theirs (their points, their CSRF
+	 * token, their private documents): no shared cache keeps it, as
+	 * render.c says of their pages (found by attack) */
+	if (web_current && web_current->c == c && web_current->authed)
+		MHD_add_response_header(r, "Cache-Control", "private, no-store");
 	return web_queue(c, status, r);
 }
 

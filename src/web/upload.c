@@ -41,7 +41,57 @@ typedef struct upload_file {
 	int64_t id;
 	bool existed;
 	bool created;             /* this request stored the blob (it was new) */
+	bool held;                /* counted among the blobs in flight (inflight_hold) */
 } upload_file;
+
+/* The blobs of the requests under way: each file stored and not yet
+ * recorded, counted by its hash. A request refused takes back a blob it
+ * created only when no other request holds the same bytes: that one
+ * found them stored (not created) and records its document on them
+ * later, which a blob deleted meanwhile would leave without its file
+ * (found by attack: one upload stored a file, a second the same bytes,
+ * the first was abandoned and took the blob with it). */
+static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct inflight {
+	char sha[65];
+	int n;
+} *inflight;
+static size_t ninflight, capinflight;
+
+static void inflight_hold(const char *sha)
+{
+	pthread_mutex_lock(&inflight_lock);
+	size_t i = 0;
+	while (i < ninflight && strcmp(inflight[i].sha, sha) != 0)
+		i++;
+	if (i == ninflight) {
+		if (ninflight == capinflight) {
+			capinflight = capinflight ? capinflight * 2 : 16;
+			inflight = wy_xrealloc(inflight, capinflight * sizeof *inflight);
+		}
+		snprintf(inflight[i].sha, sizeof inflight[i].sha, "%s", sha);
+		inflight[i].n = 0;
+		ninflight++;
+	}
+	inflight[i].n++;
+	pthread_mutex_unlock(&inflight_lock);
+}
+
+/* Let go of sha (held by the caller); how many other requests still hold it. */
+static int inflight_release(const char *sha)
+{
+	int left = 0;
+	pthread_mutex_lock(&inflight_lock);
+	for (size_t i = 0; i < ninflight; i++)
+		if (strcmp(inflight[i].sha, sha) == 0) {
+			left = --inflight[i].n;
+			if (!left)
+				inflight[i] = inflight[--ninflight];
+			break;
+		}
+	pthread_mutex_unlock(&inflight_lock);
+	return left;
+}
 
 /* A body refused by the first gate is answered at once when more than
  * this is still to come (or its length is unknown); a shorter rest is read
@@ -82,13 +132,15 @@ struct web_upload {
  * (Only those it created: bytes someone stored before stay.) */
 static void take_back(web_upload *u)
 {
-	wy_store *st;
-	if (u->done || web_store(u->sv, &st, NULL))
-		return;
+	wy_store *st = NULL;
+	bool check = !u->done && !web_store(u->sv, &st, NULL);
 	for (int i = 0; i < u->nfiles; i++) {
+		upload_file *f = &u->files[i];
+		int others = f->held ? inflight_release(f->sha) : 0;
+		f->held = false;
 		bool used = true;
-		if (u->files[i].created && !wy_store_blob_used(st, u->files[i].sha, &used, NULL) && !used)
-			wy_blob_delete(u->blobs, u->files[i].sha, NULL);
+		if (check && f->created && !others && !wy_store_blob_used(st, f->sha, &used, NULL) && !used)
+			wy_blob_delete(u->blobs, f->sha, NULL);
 	}
 }
 
@@ -196,6 +248,10 @@ static void finish_file(web_upload *u)
 	wy_errinfo ei = {0};
 	int rc = wy_blob_writer_commit(u->w, f->sha, &f->size, &f->created, &ei);
 	u->w = NULL;
+	if (!rc) {
+		inflight_hold(f->sha);
+		f->held = true;
+	}
 	if (rc) {
 		wy_error("upload.store", "%s", wy_err_msg(&ei, rc));
 		fail(u, 507, "the server could not store the file (its disk may be full)");
@@ -495,7 +551,9 @@ enum MHD_Result web_upload_end(web_req *r)
 		if (rc) {
 			json_object_set_new(o, "error", json_string(rc == WY_EINVAL ? "the file is empty" : "store unavailable"));
 			bool used = true;
-			if (f->created && !wy_store_blob_used(st, f->sha, &used, NULL) && !used)
+			int others = f->held ? inflight_release(f->sha) : 0;
+			f->held = false;
+			if (f->created && !others && !wy_store_blob_used(st, f->sha, &used, NULL) && !used)
 				wy_blob_delete(u->blobs, f->sha, NULL);
 		} else if (f->existed) {
 			/* this account uploaded the same bytes before: its own

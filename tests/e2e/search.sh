@@ -75,6 +75,14 @@ check "the title weighs most" jqe --argjson t "$trad" '.results[0].id == $t' <(s
 check "a re-saved copy is flagged as a near-duplicate of the original" \
 	jqe --argjson ai "$ai" '.duplicate_of == $ai' "$d/copy.json"
 check "the original is not flagged" jqe '.duplicate_of == null' <("$WY_BIN" --data "$data" info "$ai" --json)
+# An original no longer public (hidden here; private, deleted or failed
+# alike) is named by no copy: its id would tell of it (found by attack).
+sqlite3 "$data/wenyuan.db" "UPDATE documents SET state = 2 WHERE id = $ai"
+check "a copy of a hidden original names none" \
+	jqe '.duplicate_of == null' <("$WY_BIN" --data "$data" info "$copy" --json)
+sqlite3 "$data/wenyuan.db" "UPDATE documents SET state = 0 WHERE id = $ai"
+check "... and names it again once it is public" \
+	jqe --argjson ai "$ai" '.duplicate_of == $ai' <("$WY_BIN" --data "$data" info "$copy" --json)
 sed -e 's/第7段/第七段/' "$d/人工智能.txt" > "$d/人工智能-又一份.txt"
 set +e
 "$WY_BIN" --data "$data" --near_duplicates=2 add "$d/人工智能-又一份.txt" > "$d/add3.out"

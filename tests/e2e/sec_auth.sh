@@ -126,4 +126,14 @@ check "finding: names that look like other names: wenyuan user add АLICE (Cyril
 check "wenyuan user add 王五 works" bash -c "echo lookalike123 | '$WY_BIN' --data '$data' user add '王五' --password-stdin"
 
 check "the server survived all of it" [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz")" = 200 ]
+
+# A signed-in reader's JSON (points, CSRF token, private documents) is
+# kept by no shared cache, by token or by cookie; a visitor's may be
+# (found by attack: no Cache-Control at all).
+cc() { curl -s -D - -o /dev/null "$@" | tr -d '\r' | grep -i '^cache-control:' | cut -d' ' -f2-; }
+carol=$(curl -sS -X POST "$base/api/v1/login" -H 'X-Forwarded-For: 127.3.0.9' -d name=carol -d password=carolpass123 | jq -r '.token // empty' || true)
+check "a reader's /api/v1/me is private, no-store (token)" [ "$(cc -H "Authorization: Bearer $carol" "$base/api/v1/me")" = "private, no-store" ]
+check "... and by cookie" [ "$(cc -H "Cookie: wy_s=$carol" "$base/api/v1/me")" = "private, no-store" ]
+check "... and an API error too" [ "$(cc -H "Authorization: Bearer $carol" "$base/api/v1/doc/999999")" = "private, no-store" ]
+check "a visitor's JSON says nothing of it" [ -z "$(cc "$base/api/v1/home")" ]
 finish

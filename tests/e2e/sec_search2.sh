@@ -147,5 +147,25 @@ for u in "$base/api/v1/search?q=$dq" "$base/search?q=$dq" "$base/api/v1/doc/$den
 	got=$(timed "$u" -H "Authorization: Bearer $bob")
 	check "$F3: ${u#$base} answered in 3 s at most with a budget of 0.5 s (took $got)" within "$got" 3
 done
+
+# ---- finding: a strict result's score counted the pages of unseen documents ----
+F4="finding: a strict score tells which words are in unseen documents"
+# Two words, once each on one public page, score alike for a query that
+# pairs each with a third; a private page holding one of them must not
+# change that (the IDF weighting counted every indexed page).
+printf 'qzmarker qzwordone qzwordtwo\n' > "$d/pair.txt"
+pair=$(upload "$bob" "$d/pair.txt" -F title=pair)
+check "$F4: bob's public page is converted" wait_ready "$pair" "$bob"
+printf '机密备忘 qzwordone\nqzwordone 再次\n' > "$d/secret.txt"
+secret=$(upload "$alice" "$d/secret.txt" -F private=1 -F title=机密)
+check "$F4: alice's private page is converted" wait_ready "$secret" "$alice"
+score() { search "$@" | jq --argjson id "$pair" '.results[] | select(.id == $id) | .score'; }
+one=$(score "qzmarker qzwordone"); two=$(score "qzmarker qzwordtwo")
+check "$F4: the two words score alike for a visitor ($one, $two)" eval '[ -n "$one" ] && [ "$one" = "$two" ]'
+one=$(score -H "Authorization: Bearer $bob" "qzmarker qzwordone")
+two=$(score -H "Authorization: Bearer $bob" "qzmarker qzwordtwo")
+check "$F4: ... and for bob ($one, $two)" eval '[ -n "$one" ] && [ "$one" = "$two" ]'
+check "$F4: alice still finds her private page" \
+	jqe --argjson id "$secret" '[.results[].id] | index($id) != null' <(search -H "Authorization: Bearer $alice" "qzwordone 机密备忘")
 check "no request crashed the server" wait_http "$base/healthz"
 finish

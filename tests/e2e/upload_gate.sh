@@ -69,4 +69,43 @@ check "a real PDF uploads and converts" wait_ready "$pdf" "$tok"
 # (LibreOffice's first start may take longer than wait_ready's minute)
 ready_soon() { for _ in 1 2 3 4 5; do wait_ready "$1" "$tok" && return 0; done; return 1; }
 check "a real DOCX uploads and converts" ready_soon "$docx"
+
+# Two uploads of the same new bytes at once: A stores them first, B finds
+# them stored, A is abandoned, then B ends. B's document keeps its file
+# (found by attack: A took back the blob it had created, and B recorded a
+# document on a missing file).
+{ echo '同一文件两次上传'; head -c 12 /dev/urandom | od -An -tx1; } > "$d/same.txt"
+port=${base##*:}
+python3 - "$port" "$tok" "$d/same.txt" > "$d/race.out" <<'PY'
+import socket, sys, time
+port, tok, x = int(sys.argv[1]), sys.argv[2], open(sys.argv[3], "rb").read()
+def part(name, data, end=True):
+    return (b'--XB\r\nContent-Disposition: form-data; name="file"; filename="' + name + b'"\r\n\r\n' + data
+            + (b"\r\n" if end else b""))
+def start(length, first):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(("POST /api/v1/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: multipart/form-data; boundary=XB\r\nContent-Length: %d\r\n\r\n" % (tok, length)).encode() + first)
+    return s
+a = start(1 << 24, part(b"a.txt", x) + part(b"a2.txt", b"still coming " * 100, end=False))
+time.sleep(1)
+rest = b"more text\r\n--XB--\r\n"
+pre = part(b"b.txt", x) + part(b"b2.txt", b"on its way " * 100, end=False)
+b = start(len(pre) + len(rest), pre)
+time.sleep(1)
+a.close()  # A is abandoned
+time.sleep(1)
+b.sendall(rest)
+b.settimeout(10)
+out = b""
+while b"\r\n\r\n" not in out or not out.rstrip().endswith(b"}"):
+    d = b.recv(65536)
+    if not d:
+        break
+    out += d
+print(out.split(b"\r\n\r\n", 1)[1].decode())
+PY
+same=$(jq -r '.documents[0].id' "$d/race.out")
+check "B's upload of the same bytes is recorded" eval '[ -n "$same" ] && [ "$same" != null ]'
+check "... and converts: its file is still there" wait_ready "$same" "$tok"
 finish
