@@ -76,9 +76,13 @@ check "a real DOCX uploads and converts" ready_soon "$docx"
 # document on a missing file).
 { echo '同一文件两次上传'; head -c 12 /dev/urandom | od -An -tx1; } > "$d/same.txt"
 port=${base##*:}
-python3 - "$port" "$tok" "$d/same.txt" > "$d/race.out" <<'PY'
-import socket, sys, time
-port, tok, x = int(sys.argv[1]), sys.argv[2], open(sys.argv[3], "rb").read()
+python3 - "$port" "$tok" "$d/same.txt" "$data" > "$d/race.out" <<'PY'
+import glob, hashlib, socket, sys, time
+port, tok, x, data = int(sys.argv[1]), sys.argv[2], open(sys.argv[3], "rb").read(), sys.argv[4]
+def stored(sha, deadline=60):
+    end = time.time() + deadline
+    while time.time() < end and not glob.glob(data + "/**/" + sha, recursive=True):
+        time.sleep(0.05)
 def part(name, data, end=True):
     return (b'--XB\r\nContent-Disposition: form-data; name="file"; filename="' + name + b'"\r\n\r\n' + data
             + (b"\r\n" if end else b""))
@@ -88,13 +92,16 @@ def start(length, first):
                "Content-Type: multipart/form-data; boundary=XB\r\nContent-Length: %d\r\n\r\n" % (tok, length)).encode() + first)
     return s
 a = start(1 << 24, part(b"a.txt", x) + part(b"a2.txt", b"still coming " * 100, end=False))
-time.sleep(1)
+stored(hashlib.sha256(x).hexdigest())  # A has stored the bytes
 rest = b"more text\r\n--XB--\r\n"
 pre = part(b"b.txt", x) + part(b"b2.txt", b"on its way " * 100, end=False)
 b = start(len(pre) + len(rest), pre)
+# B's first part finds the bytes stored. Nothing outside the server shows
+# that moment: a second gives it the time (were B slower, it would store
+# the bytes itself and the check below would still hold, testing less).
 time.sleep(1)
 a.close()  # A is abandoned
-time.sleep(1)
+time.sleep(1)  # and its end (take_back) runs before B ends
 b.sendall(rest)
 b.settimeout(10)
 out = b""
