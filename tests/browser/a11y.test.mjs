@@ -11,7 +11,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { launch, chromiumPath } from './launch.mjs';
+import { launch, chromiumPath } from './common.mjs';
 import { axeViolations } from './axe.mjs';
 import { shot } from './shot.mjs';
 

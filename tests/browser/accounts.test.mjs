@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { launch } from './launch.mjs';
+import { launch, register as registerAs } from './common.mjs';
 import { shot } from './shot.mjs';
 import { axeViolations } from './axe.mjs';
 
@@ -28,13 +28,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 async function register(ctx, name, password) {
-  const page = await ctx.newPage();
-  await page.goto(base + '/register');
-  await page.locator('input[name=name]').fill(name);
-  await page.locator('input[name=password]').fill(password);
-  await page.locator('input[name=password2]').fill(password);
-  await page.locator('form.account button').click();
-  await page.waitForURL(base + '/');
+  const page = await registerAs(ctx, base, name, password);
   assert.equal(await page.locator('header .myname').innerText(), name);
   assert.equal(await flash(page), '注册成功，欢迎');
   return page;

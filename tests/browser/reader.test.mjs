@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { launch } from './launch.mjs';
+import { launch } from './common.mjs';
 import { shot } from './shot.mjs';
 import { axeViolations } from './axe.mjs';
 

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { launch } from './launch.mjs';
+import { launch } from './common.mjs';
 import { shot } from './shot.mjs';
 import { axeViolations } from './axe.mjs';
 

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { launch } from './launch.mjs';
+import { launch, register as registerAs } from './common.mjs';
 import { axeViolations } from './axe.mjs';
 import { shot } from './shot.mjs';
 
@@ -24,16 +24,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-async function register(ctx, name, password) {
-  const page = await ctx.newPage();
-  await page.goto(base + '/register');
-  await page.locator('input[name=name]').fill(name);
-  await page.locator('input[name=password]').fill(password);
-  await page.locator('input[name=password2]').fill(password);
-  await page.locator('form.account button').click();
-  await page.waitForURL(base + '/');
-  return page;
-}
+const register = (ctx, name, password) => registerAs(ctx, base, name, password);
 
 // The page's own content: the frame around it (header, footer) is checked
 // by the accessibility tests of every page (tests/browser/a11y*.mjs).
