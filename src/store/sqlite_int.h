@@ -56,9 +56,8 @@ int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_err
 #define DOC_COLUMNS_NOFROM                                                                                 \
 	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \
 	" d.thumb_sha256, d.created_at, d.updated_at, d.progress_done, d.progress_total, d.views, d.downloads," \
-	" d.keywords, (SELECT dd.id FROM documents dd WHERE dd.id = d.dup_of AND dd.status = " SQ_READY          \
-	" AND dd.state = " SQ_PUBLISHED " AND dd.private = 0), d.uploader, d.owner_id, d.private, d.state,"      \
-	" d.description, d.tags, d.price"
+	" d.keywords, (SELECT dd.id FROM documents dd WHERE dd.id = d.dup_of AND " SQ_PUBLIC_OF("dd") "),"      \
+	" d.uploader, d.owner_id, d.private, d.state, d.description, d.tags, d.price"
 #define DOC_NCOLUMNS 27
 #define DOC_COLUMNS DOC_COLUMNS_NOFROM " FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
 
@@ -85,8 +84,10 @@ _Static_assert(WY_DOC_READY == 2 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED 
  * status (the owner follows a conversion and sees a failure).
  * Seen by p: public, or p's own (admins see more where a statement adds
  * it: they pass a flag). */
-#define SQ_OPEN "(d.status = " SQ_READY ")"
-#define SQ_PUBLIC "(" SQ_OPEN " AND d.state = " SQ_PUBLISHED " AND d.private = 0)"
+#define SQ_OPEN_OF(a) "(" a ".status = " SQ_READY ")"
+#define SQ_PUBLIC_OF(a) "(" SQ_OPEN_OF(a) " AND " a ".state = " SQ_PUBLISHED " AND " a ".private = 0)"
+#define SQ_OPEN SQ_OPEN_OF("d") /* of the statement's documents d */
+#define SQ_PUBLIC SQ_PUBLIC_OF("d")
 #define SQ_OWN(p) "(d.owner_id = " p " AND d.state < " SQ_DELETED ")"
 #define SQ_SEEN_BY(p) "(" SQ_PUBLIC " OR " SQ_OWN(p) ")"
 
