@@ -18,17 +18,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+const char *const web_security_headers[WEB_SECURITY_HEADERS][2] = {
+	{"X-Content-Type-Options", "nosniff"},
+	{"Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"},
+	{"X-Frame-Options", "DENY"},
+	{"Referrer-Policy", "strict-origin-when-cross-origin"},
+};
+
 /* Every response leaves through here: the security headers are on all of
  * them, errors and images included. Takes r. */
 enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
 {
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; frame-ancestors 'none'");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+	for (int i = 0; i < WEB_SECURITY_HEADERS; i++)
+		MHD_add_response_header(r, web_security_headers[i][0], web_security_headers[i][1]);
 	if (web_http_draining()) /* the server is stopping: no next request here */
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (web_current && web_current->c == c) {

@@ -424,12 +424,12 @@ static void early_answer(web_req *r)
 	wy_buf b;
 	wy_buf_init(&b, 0);
 	const char *text = body ? body : r->fail_msg;
-	wy_buf_printf(&b,
-		      "HTTP/1.1 %u Unsupported Media Type\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		      "Connection: close\r\nX-Content-Type-Options: nosniff\r\n"
-		      "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\nX-Request-Id: %s\r\n\r\n%s%s",
-		      r->fail_status, body ? "application/json" : "text/plain; charset=utf-8", strlen(text) + !body, r->id,
-		      text, body ? "" : "\n");
+	wy_buf_printf(&b, "HTTP/1.1 %u Unsupported Media Type\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+			  "Connection: close\r\nX-Request-Id: %s\r\n",
+		      r->fail_status, body ? "application/json" : "text/plain; charset=utf-8", strlen(text) + !body, r->id);
+	for (int i = 0; i < WEB_SECURITY_HEADERS; i++)
+		wy_buf_printf(&b, "%s: %s\r\n", web_security_headers[i][0], web_security_headers[i][1]);
+	wy_buf_printf(&b, "\r\n%s%s", text, body ? "" : "\n");
 	free(body);
 	/* a few hundred bytes into an empty send buffer: written whole */
 	size_t off = 0;

@@ -178,6 +178,11 @@ char *web_disposition(const char *name);
  * language: the page into *out (the caller frees it). */
 int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json_t *ctx,
 		    wy_buf *out);
+/* The headers every answer carries (web_queue; upload.c's early refusal,
+ * written to the socket itself, writes the same). */
+#define WEB_SECURITY_HEADERS 4
+extern const char *const web_security_headers[WEB_SECURITY_HEADERS][2];
+
 /* ---- gzip (gzip.c) ---- */
 /* Whether an Accept-Encoding header (may be NULL) takes gzip. */
 bool web_accepts_gzip(const char *h);
