@@ -77,16 +77,6 @@ static json_t *related_searches(wy_store *st, const wy_doc *d)
 	return a;
 }
 
-/* Set key to v in ctx unless something filled it before (account.c's
- * web_doc_viewer fills what it knows of the reader: price, paid ...). */
-static void set_default(json_t *ctx, const char *key, json_t *v)
-{
-	if (json_object_get(ctx, key))
-		json_decref(v);
-	else
-		json_object_set_new(ctx, key, v);
-}
-
 /* The page's description for search engines: the first 120 characters of
  * the document's description, else of its first page's text, with runs of
  * white space (line breaks too) made one space. */
@@ -119,32 +109,14 @@ static json_t *meta_description(const char *descr, const char *lead)
 	return v ? v : json_string("");
 }
 
-/* What the reader and the download block show besides the document:
- * contract 4's download fields (unless account.c filled them), the
- * conversion's progress, the end of the preview, a jump past it (past:
- * the page asked for, 0 when none), and the words doc.js fills in. */
+/* What the reader shows besides the document (the download's terms are
+ * web_doc_viewer's, the outline doc_outline's): the page's description
+ * for search engines, the conversion's progress, the end of the preview,
+ * a jump past it (past: the page asked for, 0 when none), and the words
+ * doc.js fills in. */
 static void reader_context(json_t *ctx, const wy_doc *d, int shown, int past, const char *lead)
 {
 	bool ready = d->status == WY_DOC_READY;
-	bool authed = json_is_true(json_object_get(ctx, "logged_in"));
-	bool pay = json_is_true(json_object_get(ctx, "pay")); /* priced, not paid, not theirs */
-	json_int_t mine = json_integer_value(json_object_get(ctx, "my_points"));
-	set_default(ctx, "price", json_integer(d->price));
-	set_default(ctx, "paid", json_boolean(d->price > 0 && authed && !pay));
-	set_default(ctx, "points_short",
-		    json_integer(authed && pay && mine < d->price ? (json_int_t)d->price - mine : 0));
-	set_default(ctx, "can_download", json_boolean(ready));
-	const char *title = d->title && *d->title ? d->title : NULL;
-	const char *fname = d->filename ? d->filename : "";
-	const char *dot = strrchr(fname, '.');
-	size_t tl = title ? strlen(title) : 0, dl = dot ? strlen(dot) : 0;
-	bool has_ext = !dot || (tl >= dl && strcasecmp(title + tl - dl, dot) == 0);
-	char *name = title ? wy_xasprintf("%s%s", title, has_ext ? "" : dot) : wy_xstrdup(fname);
-	set_default(ctx, "download_name", json_string(name));
-	free(name);
-	if (!json_object_get(ctx, "outline"))
-		json_object_set_new(ctx, "outline", json_array());
-	set_default(ctx, "has_outline", json_boolean(json_array_size(json_object_get(ctx, "outline")) > 0));
 	json_object_set_new(ctx, "meta_description", meta_description(d->description, lead));
 	json_object_set_new(ctx, "extra_css", json_string("/static/doc.css"));
 	/* a conversion under way: "第40页 / 共300页" */
