@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import random
+import socket
 import sys
 import time
 import uuid
@@ -186,6 +187,9 @@ class Site:
         for attempt in (0, 1):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.hostport, timeout=60)
+                self.conn.connect()
+                # small requests at once, not held back for the last one's ACK
+                self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             try:
                 self.conn.request(method, path, body=body, headers=headers or {})
                 r = self.conn.getresponse()
