@@ -14,7 +14,8 @@
       (multipart POST /api/v1/upload, signed in by TOKEN), then, every
       20 ms from the start of the upload, asks as a visitor (no cookie, no
       token) for page 1 (GET /api/v1/doc/ID/pages?from=1&count=1) and, once
-      it has an item, for its image (/blob/SHA) until that answers 200; and,
+      it has an item, for its image (/blob/SHA) until that answers 200 (a
+      WebP image); and,
       as the uploader, for the document (GET /api/v1/doc/ID) until its
       status is ready. Prints one line: "ID FIRST_S READY_S PAGES", the
       seconds from the start of the upload. Exits 1 when the document fails
@@ -236,9 +237,11 @@ def measure(base, token, path, deadline_s):
             if st == 200:
                 items = json.loads(out).get("items") or []
                 if items and items[0].get("image"):
-                    st, _ = visitor.request("GET", items[0]["image"])
+                    st, img = visitor.request("GET", items[0]["image"])
                     if st == 200:
                         first = time.monotonic() - t0
+                        if img[:4] != b"RIFF" or img[8:12] != b"WEBP":
+                            sys.exit("bench: page 1 of %s answered 200 without a WebP image" % name)
         if ready is None:
             st, out = owner.request("GET", "/api/v1/doc/%d" % doc_id, headers=auth)
             if st == 200:
