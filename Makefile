@@ -90,13 +90,29 @@ fuzz:
 	@cmake --build build-fuzz -j $(JOBS) --target wy-fuzz
 	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-bench: all
+# Every benchmark (docs/bench.md), then one table of the issue's figures
+# (bench/summary.py) from the rows they append to BENCH_RESULTS, which is
+# emptied first. BENCH_ONLY="pipeline office http firstpage" runs some
+# (search builds a 1.1M-page library, 10-20 min; ocr takes about 15).
+# BENCH_RESULTS=FILE keeps the rows elsewhere.
+# A benchmark that fails does not stop the others; make bench fails after
+# the table.
+BENCH_ALL = pipeline office http firstpage search ocr
+BENCH_ONLY ?= $(BENCH_ALL)
+BENCH_RESULTS ?= $(BUILD)/bench-results.tsv
+bench:
+	@for b in $(BENCH_ONLY); do case " $(BENCH_ALL) " in *" $$b "*) ;; \
+		*) echo "make bench: no benchmark '$$b' (BENCH_ONLY: any of $(BENCH_ALL))" >&2; exit 2 ;; esac; done
+	@$(MAKE) --no-print-directory all
 	@scripts/deps.sh --bench
-	bench/pipeline.sh $(BUILD)/wenyuan
-	bench/office.sh $(BUILD)/wenyuan
-	bench/http.sh $(BUILD)/wenyuan
-	bench/search.sh $(BUILD)/wenyuan
-	bench/ocr.sh $(BUILD)/wenyuan
+	@mkdir -p $(dir $(BENCH_RESULTS)) && : > $(BENCH_RESULTS)
+	@failed=; for b in $(BENCH_ONLY); do \
+		echo "== bench/$$b.sh"; \
+		BENCH_RESULTS=$(abspath $(BENCH_RESULTS)) bench/$$b.sh $(BUILD)/wenyuan || failed="$$failed $$b"; \
+	done; \
+	echo; echo "== make bench: the issue's figures ($(BENCH_RESULTS))"; \
+	bench/summary.py $(BENCH_RESULTS); \
+	if [ -n "$$failed" ]; then echo "make bench: failed:$$failed" >&2; exit 1; fi
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz build-deb
