@@ -391,7 +391,7 @@ TEST(two_connections_never_claim_the_same_job)
 	ASSERT_EQ(wy_store_job_claim(s2, "two", 60, 3, &j3, NULL), WY_EEMPTY);
 	wy_job_clear(&j1);
 	wy_job_clear(&j2);
-	int counts[4];
+	int counts[WY_DOC_NSTATUS];
 	ASSERT_EQ(wy_store_doc_counts(s2, counts, NULL), WY_OK);
 	ASSERT_EQ(counts[WY_DOC_CONVERTING], 2);
 	wy_store_close(s1);
