@@ -32,7 +32,7 @@ enum {
 	REC_PAGE = 'P', REC_ERROR = 'E', REC_DONE = 'D',
 	REC_OFFICE = 'O',   /* child: this is an office document (payload: format) */
 	REC_BLOB = 'B',     /* child: an image to store (payload: its 64-hex SHA-256, the bytes) */
-	REC_REQUEST = 'R',  /* parent -> office converter: "format\0path" */
+	REC_REQUEST = 'R',  /* parent -> office converter: "format\0path[\0first_page]" */
 	REC_OCR = 'Q',      /* child: the next page is being recognised (payload: its number) */
 	REC_OCR_LATER = 'L',/* child: recognition is to go on from this page in another turn */
 	REC_OUTLINE = 'U',  /* child: the outline, "PAGE DEPTH TITLE\n" per entry (text/outline.h) */
@@ -285,8 +285,9 @@ static int child_main(void *arg, int fd, int in_fd)
 	return 0;
 }
 
-/* Read one request record (blocking). Returns false at EOF or on a bad one. */
-static bool read_request(int fd, char **format, char **path)
+/* Read one request record (blocking). Returns false at EOF or on a bad one.
+ * *first_page: where a resumed conversion starts (0: at the start). */
+static bool read_request(int fd, char **format, char **path, int *first_page)
 {
 	unsigned char h[5];
 	size_t got;
@@ -308,6 +309,8 @@ static bool read_request(int fd, char **format, char **path)
 	}
 	*format = wy_xstrdup(b);
 	*path = wy_xstrdup(b + k + 1);
+	size_t k2 = k + 1 + strlen(b + k + 1);
+	*first_page = k2 < n ? atoi(b + k2 + 1) : 0;
 	free(b);
 	return true;
 }
@@ -325,7 +328,7 @@ static int office_main(void *arg, int fd, int in_fd)
 	bool started = false;
 	char *pdf = wy_xasprintf("%s/out.pdf", c->workdir);
 	confine_office(c);
-	while (read_request(in_fd, &format, &path)) {
+	while (read_request(in_fd, &format, &path, &c->opts.first_page)) {
 		wy_errinfo ei = {0};
 		int rc = WY_OK;
 		send_rec(fd, REC_FORMAT, format, strlen(format));
@@ -916,6 +919,10 @@ static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
 	}
 	child_ctx c = {.cfg = cfg, .workdir = dir, .in_fd = -1};
 	c.fault = wy_fault("office.crash") ? 1 : 0;
+	/* tests only (see start_job): a conversion from its first page stops
+	 * after page K1 (a resumed one starts past it) */
+	const char *pause_after = getenv("WY_TEST_PAUSE_AFTER");
+	c.pause_after = pause_after ? atoi(pause_after) : 0;
 	convert_opts(cfg, &c.opts);
 	c.opts.ocr_batch = 0; /* see office_main */
 	/* The supervisor watches resident memory against convert_memory_mb; the
@@ -1085,6 +1092,11 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 			wy_buf_puts(&req, s->office_format);
 			wy_buf_putc(&req, 0);
 			wy_buf_puts(&req, in);
+			/* resumed: from the first page not stored */
+			if (s->job.resume_from) {
+				wy_buf_putc(&req, 0);
+				wy_buf_printf(&req, "%d", s->job.resume_from + 1);
+			}
 			if (send_rec(s->conv.req_fd, REC_REQUEST, req.data, req.len)) {
 				office_stop(&s->conv);
 				s->restart = "crash";

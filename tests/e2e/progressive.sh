@@ -11,7 +11,8 @@
 # document readable with its pages meanwhile, killed again at page 20,
 # resumed from 21, and ends ready with every page exactly once, the first
 # and last pages' text found, fsck clean. A private and a pending document
-# that are readable stay invisible to a visitor. A near-duplicate refused
+# that are readable stay invisible to a visitor. An office document
+# (flat ODT, 30 pages) resumes the same way. A near-duplicate refused
 # at the end of its conversion (near_duplicates = 2) was readable, and
 # then shows nothing: its page, JSON, page images and search hits are gone.
 source "$(dirname "$0")/lib.bash"
@@ -151,5 +152,22 @@ check "then a visitor gets 404 for its page and JSON" [ "$(code "$base/doc/$U") 
 check "its pages are gone from the store" [ "$(sqlite3 "$db" "SELECT count(*) FROM pages WHERE doc_id = $U")" = 0 ]
 check "its owner sees it failed, with no pages" jqe '.status == "failed" and .pages == 0' <(ajson "$U")
 check "search no longer lists it" not_found 敦煌藏经洞副本 "$U"
+# an office document resumes the same way, after its PDF is made again
+{
+	echo '<?xml version="1.0" encoding="UTF-8"?>'
+	echo '<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text">'
+	echo '<office:automatic-styles><style:style style:name="P1" style:family="paragraph"><style:paragraph-properties fo:break-before="page"/></style:style></office:automatic-styles>'
+	echo '<office:body><office:text><text:p>首页词汇于阗佛寺</text:p>'
+	for i in $(seq 2 30); do echo "<text:p text:style-name=\"P1\">第${i}页 页码标记丙${i}丁 集部收历代诗文总集与别集。</text:p>"; done
+	echo '<text:p>末页词汇交河故城</text:p></office:text></office:body></office:document>'
+} > "$d/long.fodt"
+O=$(upload "$alice" "$d/long.fodt")
+check "the office document is readable with 5 pages" until_doc "$O" '.status == "readable" and .pages == 5'
+crash_converters
+check "after its converter's crash it ends ready" until_doc "$O" '.status == "ready" and .pages == 30'
+check "the retry resumed after page 5" grep -q "doc=$O attempt=2 ocr_from=0 resume_from=5" "$d/serve.err"
+check "every office page stored once" \
+	[ "$(sqlite3 "$db" "SELECT count(*), count(DISTINCT page_no), min(page_no), max(page_no) FROM pages WHERE doc_id = $O")" = "30|30|1|30" ]
+check "search finds the office document's first and last pages" bash -c "$(declare -f found); base=$base; found 于阗佛寺 $O && found 交河故城 $O"
 check "fsck is still clean" bash -c "'$WY_BIN' --data '$data' fsck 2>&1 | grep -q ', 0 problems'"
 finish
