@@ -847,6 +847,44 @@ int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df,
 	return WY_OK;
 }
 
+int wy_store_term_df_of(wy_store *st, int64_t doc_id, const char *term, int64_t *df, int64_t *npages,
+			wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	*df = 0;
+	if (npages)
+		*npages = 0;
+	int rc = sq_prep(st, &s, "SELECT indexed, (SELECT count(*) FROM pages WHERE doc_id = ?1) FROM documents WHERE id = ?1",
+			 ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	bool indexed = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
+	if (indexed && npages)
+		*npages = sqlite3_column_int64(s, 1);
+	sq_done(st, s);
+	/* an index token is one phrase: letters, digits and CJK, no quotes */
+	if (!indexed || !*term || strchr(term, '"'))
+		return WY_OK;
+	char *phrase = wy_xasprintf("\"%s\"", term);
+	if ((rc = sq_prep(st, &s,
+			  "SELECT count(*) FROM page_fts WHERE page_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3", ei))) {
+		free(phrase);
+		return rc;
+	}
+	sqlite3_bind_text(s, 1, phrase, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, doc_id << PAGE_BITS);
+	sqlite3_bind_int64(s, 3, (doc_id << PAGE_BITS) | PAGE_MASK);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*df = sqlite3_column_int64(s, 0);
+	else
+		rc = sq_fail(st->db, ei, "count a term's pages");
+	sq_done(st, s);
+	free(phrase);
+	return rc;
+}
+
 int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t exclude,
 			    int64_t *doc_id, double *similarity, wy_errinfo *ei)
 {

@@ -519,6 +519,13 @@ int wy_store_reindex(wy_store *st, void (*progress)(void *ctx, int done, int tot
 /* In how many indexed pages each of n terms (index tokens) occurs; for
  * keywords. df[i] = 0 for a term the index lacks. When npages is not NULL
  * it gets the number of indexed pages (a count over them all: ask once). */
+/* The share of doc_id in wy_store_term_df's counts (its pages are in the
+ * index while it converts, readable, and while a ready one's pages are
+ * recognised): of its indexed pages, how many hold the term (*df) and how
+ * many there are (*npages, when not NULL); 0 when it is not indexed. A
+ * document's keywords weigh its words against the rest of the library. */
+int wy_store_term_df_of(wy_store *st, int64_t doc_id, const char *term, int64_t *df, int64_t *npages,
+			wy_errinfo *ei);
 int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64_t *npages,
 		     wy_errinfo *ei);
 
