@@ -132,7 +132,8 @@ static void add_tick(void *ctx, wy_store *st)
 		bool fin = d.status == WY_DOC_READY || d.status == WY_DOC_FAILED;
 		done += fin;
 		/* converting, or a ready scan's later pages being recognised */
-		if (d.status == WY_DOC_CONVERTING || (d.status == WY_DOC_READY && d.progress_total)) {
+		if (d.status == WY_DOC_CONVERTING || d.status == WY_DOC_READABLE ||
+		    (d.status == WY_DOC_READY && d.progress_total)) {
 			pages_done += d.progress_done;
 			pages_total += d.progress_total;
 		}

@@ -44,6 +44,10 @@ typedef struct wy_convert_opts {
 	 * text layer: no images, no thumbnail, and sink->page only for the
 	 * pages recognised, with image_sha "-" and width and height 0. */
 	int ocr_from, ocr_to;
+	/* > 1: a conversion resumed (wy_job.resume_from): pages before this
+	 * one are stored already; the pages from it on are sent, and no
+	 * thumbnail (page 1's). Page count, metadata and outline as ever. */
+	int first_page;
 } wy_convert_opts;
 
 /* Callbacks; a non-zero return stops the conversion with that code.

@@ -50,6 +50,7 @@ void wy_convert_opts_default(wy_convert_opts *o)
 	o->ocr_languages = NULL;
 	o->ocr_batch = 0;
 	o->ocr_from = o->ocr_to = 0;
+	o->first_page = 0;
 }
 
 static void on_warning(void *user, const char *msg)
@@ -830,7 +831,9 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title
 	/* recognition only (a batch of a long scan): its pages, no images */
 	bool only = o->ocr && o->ocr_from > 0;
 	int end = only && o->ocr_to < npages ? o->ocr_to : npages;
-	for (int i = only ? o->ocr_from - 1 : 0; i < end; i++) {
+	/* a conversion resumed starts at its first page not stored */
+	int start = only ? o->ocr_from - 1 : o->first_page > 1 ? o->first_page - 1 : 0;
+	for (int i = start; i < end; i++) {
 		loaded lp;
 		char why[256] = "";
 		bool ok = load_page(ctx, doc, i, &lp, why, sizeof why);
@@ -929,7 +932,7 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title
 	wy_ocr_close(ocr.engine);
 	if (rc)
 		return rc;
-	if (bad == npages && !only)
+	if (bad == npages - start && bad && !only)
 		return wy_err_set(ei, WY_ECORRUPT, "no page could be read: %s", first_reason);
 	if (bad)
 		wy_warn("convert.bad_pages", "bad=%d pages=%d first=\"%.120s\"", bad, npages, first_reason);

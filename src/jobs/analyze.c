@@ -10,14 +10,21 @@
 
 typedef struct df_ctx {
 	wy_store *st;
+	int64_t doc_id;
+	int64_t own_pages; /* its pages in the index */
 } df_ctx;
 
+/* In how many pages of the rest of the library the term is: the
+ * document's own pages are in the index already (published as they came,
+ * or ready and being recognised) and do not count. */
 static int64_t df_lookup(void *ctx, const char *term)
 {
 	df_ctx *d = ctx;
-	int64_t df = 0;
+	int64_t df = 0, own = 0;
 	if (wy_store_term_df(d->st, &term, 1, &df, NULL, NULL))
 		return 0;
+	if (d->own_pages && wy_store_term_df_of(d->st, d->doc_id, term, &own, NULL, NULL) == WY_OK)
+		df -= own < df ? own : df;
 	return df;
 }
 
@@ -42,7 +49,13 @@ int wy_analyze(wy_store *st, int64_t doc_id, const wy_page *pages, int npages, i
 		wy_keywords_free(kw);
 		return rc;
 	}
-	df_ctx d = {st};
+	int64_t own_pages = 0, own_df = 0;
+	if ((rc = wy_store_term_df_of(st, doc_id, "", &own_df, &own_pages, ei))) {
+		wy_keywords_free(kw);
+		return rc;
+	}
+	total -= own_pages < total ? own_pages : total;
+	df_ctx d = {st, doc_id, own_pages};
 	out->keywords = wy_keywords_pick(kw, 8, df_lookup, &d, total);
 	wy_keywords_free(kw);
 	out->has_minhash = wy_minhash_finish(&mh, out->minhash);

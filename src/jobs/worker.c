@@ -32,7 +32,7 @@ enum {
 	REC_PAGE = 'P', REC_ERROR = 'E', REC_DONE = 'D',
 	REC_OFFICE = 'O',   /* child: this is an office document (payload: format) */
 	REC_BLOB = 'B',     /* child: an image to store (payload: its 64-hex SHA-256, the bytes) */
-	REC_REQUEST = 'R',  /* parent -> office converter: "format\0path" */
+	REC_REQUEST = 'R',  /* parent -> office converter: "format\0path[\0first_page]" */
 	REC_OCR = 'Q',      /* child: the next page is being recognised (payload: its number) */
 	REC_OCR_LATER = 'L',/* child: recognition is to go on from this page in another turn */
 	REC_OUTLINE = 'U',  /* child: the outline, "PAGE DEPTH TITLE\n" per entry (text/outline.h) */
@@ -42,6 +42,10 @@ enum {
 #define TEXT_MAX (80u << 20)     /* all pages' text; the child cuts at 64 MiB */
 #define BOXES_MAX (128u << 20)   /* all pages' character boxes (16M characters) */
 #define READ_MAX (1u << 20)      /* read per child per loop, so deadlines are seen */
+/* Pages are published as they come: the first at once (a reader sees the
+ * document within a second of its first page), then the pages received
+ * since, at most this often (each publication is one transaction). */
+#define PUBLISH_MS 500
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -53,6 +57,7 @@ void wy_worker_reload(void) { reload_requested = 1; }
 typedef struct child_ctx {
 	int fd;
 	int fault;            /* tests only: 1 crash, 2 hang, 3 bad boxes, 4 bad outline (see start_job) */
+	int pause_after;      /* tests only: stop after sending this page, until killed (see start_job) */
 	const char *path;
 	wy_convert_opts opts;
 	/* office converters only */
@@ -147,6 +152,8 @@ static int sink_page(void *c, int page_no, const char *sha, int w, int h, const 
 	wy_buf_append(&b, text, tlen);
 	int rc = send_rec(cc->fd, REC_PAGE, b.data, b.len);
 	wy_buf_free(&b);
+	while (!rc && cc->pause_after == page_no)
+		pause();
 	return rc;
 }
 
@@ -278,8 +285,9 @@ static int child_main(void *arg, int fd, int in_fd)
 	return 0;
 }
 
-/* Read one request record (blocking). Returns false at EOF or on a bad one. */
-static bool read_request(int fd, char **format, char **path)
+/* Read one request record (blocking). Returns false at EOF or on a bad one.
+ * *first_page: where a resumed conversion starts (0: at the start). */
+static bool read_request(int fd, char **format, char **path, int *first_page)
 {
 	unsigned char h[5];
 	size_t got;
@@ -301,6 +309,8 @@ static bool read_request(int fd, char **format, char **path)
 	}
 	*format = wy_xstrdup(b);
 	*path = wy_xstrdup(b + k + 1);
+	size_t k2 = k + 1 + strlen(b + k + 1);
+	*first_page = k2 < n ? atoi(b + k2 + 1) : 0;
 	free(b);
 	return true;
 }
@@ -318,7 +328,7 @@ static int office_main(void *arg, int fd, int in_fd)
 	bool started = false;
 	char *pdf = wy_xasprintf("%s/out.pdf", c->workdir);
 	confine_office(c);
-	while (read_request(in_fd, &format, &path)) {
+	while (read_request(in_fd, &format, &path, &c->opts.first_page)) {
 		wy_errinfo ei = {0};
 		int rc = WY_OK;
 		send_rec(fd, REC_FORMAT, format, strlen(format));
@@ -397,6 +407,12 @@ typedef struct slot {
 	int npages;
 	wy_page *pages;
 	int got;
+	/* pages 1..published are in the store (wy_store_job_pages), this
+	 * attempt's or an earlier one's (wy_job.resume_from): their text and
+	 * boxes are freed here once stored */
+	int published;
+	int64_t next_publish_ms;
+	bool lost;             /* the job was claimed again by another worker */
 	size_t text_bytes;     /* all pages' text so far */
 	size_t box_bytes;      /* all pages' boxes so far */
 	wy_outline outline;    /* checked: within its bounds, its pages within 1..npages */
@@ -410,7 +426,7 @@ typedef struct slot {
 /* Free the pages received so far. */
 static void free_pages(slot *s)
 {
-	for (int i = 0; i < s->got; i++) {
+	for (int i = 0; i < s->got && s->pages; i++) {
 		free(s->pages[i].text);
 		free(s->pages[i].boxes);
 	}
@@ -594,8 +610,16 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 				s->protocol_error = true;
 				break;
 			}
+			/* resumed: the pages stored are not sent again */
+			if (s->job.resume_from > k) {
+				s->protocol_error = true;
+				break;
+			}
 			s->npages = k;
 			s->pages = wy_xcalloc((size_t)k, sizeof *s->pages);
+			s->got = s->published = s->job.resume_from;
+			for (int i = 0; i < s->got; i++)
+				s->pages[i].page_no = i + 1;
 			break;
 		}
 		case REC_META:
@@ -807,6 +831,20 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 	c.opts.name_hint = s->job.filename; /* .md: Markdown (the fork keeps a copy) */
 	c.opts.ocr_from = s->job.ocr_from;
 	c.opts.ocr_to = s->job.ocr_to;
+	/* resumed: from the first page not stored */
+	c.opts.first_page = s->job.ocr_from ? 0 : s->job.resume_from + 1;
+	/* Tests only (tests/e2e/progressive.sh): WY_TEST_PAUSE_AFTER=K1,K2...
+	 * stops the converter of a conversion's attempt n after it sends page
+	 * Kn, until killed, so that a test sees the readable state (and the
+	 * resumed one) and crashes it there. Not a setting: the environment
+	 * of the process, passed on to an embedded worker. */
+	const char *pause_after = s->job.ocr_from ? NULL : getenv("WY_TEST_PAUSE_AFTER");
+	for (int n = 1; pause_after && *pause_after; n++) {
+		if (n == s->job.attempt)
+			c.pause_after = atoi(pause_after);
+		pause_after = strchr(pause_after, ',');
+		pause_after = pause_after ? pause_after + 1 : NULL;
+	}
 	if (s->job.ocr_from)
 		c.opts.ocr_batch = 0; /* its range is its batch */
 	wy_sandbox_limits lim = {
@@ -881,6 +919,10 @@ static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
 	}
 	child_ctx c = {.cfg = cfg, .workdir = dir, .in_fd = -1};
 	c.fault = wy_fault("office.crash") ? 1 : 0;
+	/* tests only (see start_job): a conversion from its first page stops
+	 * after page K1 (a resumed one starts past it) */
+	const char *pause_after = getenv("WY_TEST_PAUSE_AFTER");
+	c.pause_after = pause_after ? atoi(pause_after) : 0;
 	convert_opts(cfg, &c.opts);
 	c.opts.ocr_batch = 0; /* see office_main */
 	/* The supervisor watches resident memory against convert_memory_mb; the
@@ -1050,6 +1092,11 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 			wy_buf_puts(&req, s->office_format);
 			wy_buf_putc(&req, 0);
 			wy_buf_puts(&req, in);
+			/* resumed: from the first page not stored */
+			if (s->job.resume_from) {
+				wy_buf_putc(&req, 0);
+				wy_buf_printf(&req, "%d", s->job.resume_from + 1);
+			}
 			if (send_rec(s->conv.req_fd, REC_REQUEST, req.data, req.len)) {
 				office_stop(&s->conv);
 				s->restart = "crash";
@@ -1205,6 +1252,94 @@ static int publish_recognition(const wy_config *cfg, wy_store *st, slot *s, int6
 	return rc;
 }
 
+/* Publish the pages received since the last publication (wy_store_job_pages),
+ * and free their text and boxes: the end's analysis reads them back
+ * (stored_text). The first publication names the document (its title
+ * picked with page 1's text, as at the end before) and makes it readable.
+ * A store that refuses is asked again later; a job claimed again by
+ * another worker is lost: its converter stops. */
+static void publish_pages(const wy_config *cfg, wy_store *st, slot *s, int64_t now)
+{
+	(void)cfg;
+	int n = s->got - s->published;
+	if (n <= 0 || s->job.ocr_from || s->lost || s->protocol_error || s->err)
+		return;
+	if (s->published > 0 && now < s->next_publish_ms)
+		return;
+	char *title = s->published == 0 ? wy_title_pick(s->job.title, s->job.filename, s->title, s->pages[0].text) : NULL;
+	wy_doc_result res = {
+		.format = s->format,
+		.title = title,
+		.author = s->author && *s->author ? s->author : NULL,
+		.thumb_sha256 = s->thumb[0] ? s->thumb : NULL,
+		.npages = s->npages,
+		.stored = s->published,
+		.pages = &s->pages[s->published],
+	};
+	wy_errinfo ei = {0};
+	int64_t t0 = wy_now_ms();
+	int rc = wy_store_job_pages(st, &s->job, &res, n, &ei);
+	free(title);
+	s->next_publish_ms = now + PUBLISH_MS;
+	if (rc == WY_ENOTFOUND) {
+		s->lost = true;
+		if (!s->office)
+			wy_sandbox_kill(s->pid);
+	}
+	if (rc) {
+		wy_warn("job.publish_pages", "job=%lld pages=%d-%d code=%s msg=\"%s\"", (long long)s->job.id,
+			s->published + 1, s->got, wy_err_name(rc), wy_err_msg(&ei, rc));
+		return;
+	}
+	if (s->published == s->job.resume_from)
+		wy_log("job.readable", "job=%lld doc=%lld pages=%d ms=%lld", (long long)s->job.id,
+		       (long long)s->job.doc_id, s->got, (long long)(now - s->started_ms));
+	wy_debug("job.pages", "job=%lld pages=%d-%d ms=%lld", (long long)s->job.id, s->published + 1, s->got,
+		 (long long)(wy_now_ms() - t0));
+	for (int i = s->published; i < s->got; i++) {
+		free(s->pages[i].text);
+		free(s->pages[i].boxes);
+		s->pages[i].text = NULL;
+		s->pages[i].boxes = NULL;
+		s->pages[i].boxes_len = 0;
+	}
+	s->published = s->got;
+}
+
+/* The whole text of a conversion for its analysis: the pages published
+ * while it ran as stored (their text was freed here), the rest as
+ * received. The stored ones are freed with free_published. */
+static int stored_text(wy_store *st, const slot *s, wy_page **out, wy_errinfo *ei)
+{
+	wy_page *all = wy_xcalloc((size_t)s->npages, sizeof *all);
+	int rc = WY_OK;
+	for (int i = 0; i < s->npages && rc == WY_OK; i++)
+		if (i < s->published)
+			rc = wy_store_page_get(st, s->job.doc_id, i + 1, &all[i], ei);
+		else
+			all[i] = s->pages[i];
+	*out = all;
+	return rc;
+}
+
+static void free_published(const slot *s, wy_page *all)
+{
+	for (int i = 0; i < s->published && i < s->npages; i++)
+		wy_page_clear(&all[i]);
+	free(all);
+}
+
+/* A conversion whose converter stopped (crashed, killed) after publishing
+ * pages in this attempt is taken up again where it got, its document
+ * readable meanwhile; the attempts still count (wy_store_job_claim fails
+ * it past `retries`). One that stopped before publishing any fails as
+ * before: there is nothing to resume from. */
+static bool resumable(const slot *s, bool clean, bool timed_out)
+{
+	return !s->job.ocr_from && s->published > s->job.resume_from && !timed_out && !s->over_memory &&
+	       !s->protocol_error && !s->err && (!clean || !s->done);
+}
+
 static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, bool timed_out)
 {
 	wy_errinfo ei = {0};
@@ -1215,6 +1350,19 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 	int rc;
 	const char *reason = NULL;
 	wy_tally t;
+	if (s->lost) {
+		wy_warn("job.lost", "job=%lld doc=%lld msg=\"claimed again by another worker\"", (long long)s->job.id,
+			(long long)s->job.doc_id);
+		return;
+	}
+	if (resumable(s, clean, timed_out)) {
+		rc = wy_store_job_requeue(st, &s->job, &ei);
+		wy_log("job.requeued", "job=%lld doc=%lld pages=%d of=%d ms=%lld why=\"%s\" rc=%s", (long long)s->job.id,
+		       (long long)s->job.doc_id, s->published, s->npages, (long long)ms, clean ? "stopped" : why,
+		       wy_err_name(rc));
+		if (!rc)
+			return;
+	}
 	if (timed_out) {
 		if (s->ocr_pages)
 			snprintf(buf, sizeof buf, "conversion took longer than the limit of %d s (%d s, and %d s for each of "
@@ -1248,22 +1396,30 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 		tally_job(s, &t, "ready");
 		rc = publish_recognition(cfg, st, s, ms, &ei);
 	} else {
-		char *title = wy_title_pick(s->job.title, s->job.filename, s->title, s->pages[0].text);
+		/* the last pages, unless all were published as they came (then
+		 * the title was picked with the first) */
+		char *title = s->published ? NULL
+					   : wy_title_pick(s->job.title, s->job.filename, s->title, s->pages[0].text);
 		wy_doc_result res = {
 			.format = s->format,
 			.title = title,
 			.author = s->author && *s->author ? s->author : NULL,
 			.thumb_sha256 = s->thumb[0] ? s->thumb : NULL,
 			.npages = s->npages,
-			.pages = s->pages,
+			.stored = s->published,
+			.pages = &s->pages[s->published],
 			.ocr_next = s->ocr_next,
 			.ocr_batch = cfg->ocr_batch,
 			.outline = &s->outline,
 		};
 		/* keywords and fingerprint; a near-duplicate is flagged or refused */
-		wy_analysis an;
+		wy_analysis an = {0};
 		double thr = cfg->near_duplicates ? cfg->near_duplicate_percent / 100.0 : 0;
-		rc = wy_analyze(st, s->job.doc_id, s->pages, s->npages, preview_pages(cfg, st), thr, &an, &ei);
+		wy_page *all = NULL;
+		rc = stored_text(st, s, &all, &ei);
+		if (!rc)
+			rc = wy_analyze(st, s->job.doc_id, all, s->npages, preview_pages(cfg, st), thr, &an, &ei);
+		free_published(s, all);
 		if (!rc && an.dup_of && cfg->near_duplicates == 2) {
 			snprintf(buf, sizeof buf, "nearly the same text as document %lld (%.0f%% alike): refused",
 				 (long long)an.dup_of, an.similarity * 100);
@@ -1298,7 +1454,7 @@ static bool all_waited_done(wy_store *st, const wy_worker_opts *o)
 		if (wy_store_doc_get(st, o->wait_ids[i], &d, NULL))
 			continue;
 		/* a ready scan with pages still to recognise is not done */
-		bool pending = d.status == WY_DOC_QUEUED || d.status == WY_DOC_CONVERTING ||
+		bool pending = d.status == WY_DOC_QUEUED || d.status == WY_DOC_CONVERTING || d.status == WY_DOC_READABLE ||
 			       (d.status == WY_DOC_READY && d.progress_total > 0);
 		wy_doc_clear(&d);
 		if (pending)
@@ -1312,6 +1468,7 @@ static bool all_waited_done(wy_store *st, const wy_worker_opts *o)
 static void check_job(const wy_config *cfg, wy_store *st, wy_blob_store *bs, slot *s, int lease, int64_t now)
 {
 	bool timed_out = now >= s->deadline_ms;
+	publish_pages(cfg, st, s, now);
 	/* a page being recognised is progress too: its lease must outlast
 	 * the page's ocr_page_timeout */
 	if ((s->got || s->ocr_pages) && now - s->last_progress_ms >= 500) {
@@ -1499,8 +1656,9 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 					next_claim_ms = now + 1000;
 					break;
 				}
-				wy_log("job.start", "job=%lld doc=%lld attempt=%d ocr_from=%d", (long long)slots[i].job.id,
-				       (long long)slots[i].job.doc_id, slots[i].job.attempt, slots[i].job.ocr_from);
+				wy_log("job.start", "job=%lld doc=%lld attempt=%d ocr_from=%d resume_from=%d",
+				       (long long)slots[i].job.id, (long long)slots[i].job.doc_id, slots[i].job.attempt,
+				       slots[i].job.ocr_from, slots[i].job.resume_from);
 				if ((slots[i].job.ocr_from && (crc = prepare_recognition(st, &slots[i], &cei))) ||
 				    (crc = start_job(cfg, bs, &slots[i], &cei))) {
 					/* The original is missing or no process could start:

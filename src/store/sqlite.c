@@ -405,8 +405,8 @@ void sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 
 const char *wy_doc_status_name(wy_doc_status s)
 {
-	static const char *names[] = {"queued", "converting", "ready", "failed"};
-	return (unsigned)s < 4 ? names[s] : "unknown";
+	static const char *names[WY_DOC_NSTATUS] = {"queued", "converting", "ready", "failed", "readable"};
+	return (unsigned)s < WY_DOC_NSTATUS ? names[s] : "unknown";
 }
 
 const char *wy_doc_state_name(int state)
@@ -1092,7 +1092,7 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 	wy_doc_status status = (wy_doc_status)sqlite3_column_int(s, 0);
 	sq_done(st, s);
 	s = NULL;
-	if (status == WY_DOC_QUEUED || status == WY_DOC_CONVERTING) {
+	if (status == WY_DOC_QUEUED || status == WY_DOC_CONVERTING || status == WY_DOC_READABLE) {
 		rc = wy_err_set(ei, WY_EINVAL, "document %lld is %s already", (long long)doc_id,
 				wy_doc_status_name(status));
 		goto fail;
@@ -1114,17 +1114,17 @@ fail:
 	return rc;
 }
 
-int wy_store_doc_counts(wy_store *st, int counts[4], wy_errinfo *ei)
+int wy_store_doc_counts(wy_store *st, int counts[WY_DOC_NSTATUS], wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	memset(counts, 0, 4 * sizeof counts[0]);
+	memset(counts, 0, WY_DOC_NSTATUS * sizeof counts[0]);
 	int rc = sq_prep(st, &s, "SELECT status, count(*) FROM documents GROUP BY status", ei);
 	if (rc)
 		return rc;
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		int k = sqlite3_column_int(s, 0);
-		if (k >= 0 && k < 4)
+		if (k >= 0 && k < WY_DOC_NSTATUS)
 			counts[k] = sqlite3_column_int(s, 1);
 	}
 	if (step != SQLITE_DONE)

@@ -45,19 +45,20 @@ int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), voi
 	} checks[] = {
 		{"database: ", "PRAGMA integrity_check"},
 		{"database: ", "PRAGMA foreign_key_check"},
-		{"", "SELECT 'document ' || d.id || ' is ready with ' || d.pages || ' pages but ' || count(p.page_no) ||"
-		     " ' are stored' FROM documents d LEFT JOIN pages p ON p.doc_id = d.id WHERE d.status = 2"
+		{"", "SELECT 'document ' || d.id || ' is ' || CASE d.status WHEN 2 THEN 'ready' ELSE 'readable' END ||"
+		     " ' with ' || d.pages || ' pages but ' || count(p.page_no) ||"
+		     " ' are stored' FROM documents d LEFT JOIN pages p ON p.doc_id = d.id WHERE d.status IN (2, 4)"
 		     " GROUP BY d.id HAVING count(p.page_no) != d.pages OR max(p.page_no) != d.pages"},
 		{"", "SELECT 'document ' || doc_id || ' page ' || page_no || ': character boxes are ' || length(boxes) ||"
 		     " ' bytes, not whole boxes' FROM pages WHERE boxes IS NOT NULL AND length(boxes) % 8 != 0"},
-		{"", "SELECT 'document ' || d.id || ' is ' || CASE d.status WHEN 0 THEN 'queued' ELSE 'converting' END ||"
-		     " ' but has no job to do it' FROM documents d WHERE d.status IN (0, 1) AND NOT EXISTS"
+		{"", "SELECT 'document ' || d.id || ' is ' || CASE d.status WHEN 0 THEN 'queued' WHEN 1 THEN 'converting'"
+		     " ELSE 'readable' END || ' but has no job to do it' FROM documents d WHERE d.status IN (0, 1, 4) AND NOT EXISTS"
 		     " (SELECT 1 FROM jobs j WHERE j.doc_id = d.id AND j.state IN ('queued', 'running'))"},
 		{"", "SELECT 'document ' || id || ' failed without a reason' FROM documents WHERE status = 3 AND"
 		     " (reason IS NULL OR reason = '')"},
-		{"", "SELECT 'document ' || id || ' is ready but not in the search index' FROM documents"
-		     " WHERE status = 2 AND NOT indexed"},
-		{"", "SELECT 'document ' || id || ' has a bad status ' || status FROM documents WHERE status NOT IN (0, 1, 2, 3)"},
+		{"", "SELECT 'document ' || id || ' is ' || CASE status WHEN 2 THEN 'ready' ELSE 'readable' END ||"
+		     " ' but not in the search index' FROM documents WHERE status IN (2, 4) AND NOT indexed"},
+		{"", "SELECT 'document ' || id || ' has a bad status ' || status FROM documents WHERE status NOT IN (0, 1, 2, 3, 4)"},
 		{"", "SELECT 'document ' || id || ': original ' || quote(sha256) || ' is not a blob name' FROM documents"
 		     " WHERE length(sha256) != 64 OR sha256 GLOB '*[^0-9a-f]*'"},
 		{"", "SELECT 'document ' || d.id || ' outline entry ' || (o.seq + 1) || ' leads to page ' || o.page ||"

@@ -65,26 +65,27 @@ int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_err
  * (an enum cannot be pasted into a string literal): checked at compile
  * time, so a renumbered enum fails the build, not a query. */
 #define SQ_READY "2"     /* WY_DOC_READY */
+#define SQ_READABLE "4"  /* WY_DOC_READABLE */
 #define SQ_PUBLISHED "0" /* WY_STATE_PUBLISHED */
 #define SQ_DELETED "3"   /* WY_STATE_DELETED */
-_Static_assert(WY_DOC_READY == 2 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED == 3,
-	       "SQ_READY, SQ_PUBLISHED and SQ_DELETED follow store.h");
+_Static_assert(WY_DOC_READY == 2 && WY_DOC_READABLE == 4 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED == 3,
+	       "SQ_READY, SQ_READABLE, SQ_PUBLISHED and SQ_DELETED follow store.h");
 
 /* Who may see a document, in SQL: the one rule of the web layer
  * (web_doc_open, web_user_can_see in web/account.c), for listings,
  * searches, related documents, blobs and paid downloads. Keep the two in
  * step.
  *
- * Open: its conversion has made it readable by others. Today that is
- * ready; a status readable before the end of its conversion (issue 20)
- * is added here and in web_doc_open, and nowhere else. A queued,
- * converting or failed document is never open.
+ * Open: its conversion has made it readable by others: ready, or
+ * readable (its first pages stored while the rest converts: the pages
+ * table holds only what may be read). Here and in web_doc_open, nowhere
+ * else. A queued, converting or failed document is never open.
  * Public: open, published and not private: anyone may see it.
  * Own (account of parameter p): its owner's, not deleted, whatever its
  * status (the owner follows a conversion and sees a failure).
  * Seen by p: public, or p's own (admins see more where a statement adds
  * it: they pass a flag). */
-#define SQ_OPEN_OF(a) "(" a ".status = " SQ_READY ")"
+#define SQ_OPEN_OF(a) "(" a ".status IN (" SQ_READY ", " SQ_READABLE "))"
 #define SQ_PUBLIC_OF(a) "(" SQ_OPEN_OF(a) " AND " a ".state = " SQ_PUBLISHED " AND " a ".private = 0)"
 #define SQ_OPEN SQ_OPEN_OF("d") /* of the statement's documents d */
 #define SQ_PUBLIC SQ_PUBLIC_OF("d")
@@ -142,6 +143,13 @@ int sq_register_fts(wy_store *st, wy_errinfo *ei);
  * the caller's transaction. */
 int sq_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
 int sq_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+/* Parts of an indexed document's index, for pages published as they come
+ * (wy_store_job_pages): the rows of its pages from page from_page on; its
+ * title-and-keywords row (removed before they change: del); its fingerprint
+ * bands. Inside the caller's transaction. */
+int sq_index_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei);
+int sq_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
+int sq_index_bands(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
 int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, wy_errinfo *ei);
 /* A search statement's failure as the caller should see it: WY_ETIMEOUT
  * past the search's deadline, WY_EINVAL for a bad FTS expression. */

@@ -96,7 +96,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 	for (;;) {
 		if ((rc = sq_prep(st, &s,
 			       "SELECT j.id, j.doc_id, j.attempts, d.sha256, d.filename,"
-			       " CASE WHEN d.title_user THEN d.title END, j.ocr_from, j.ocr_to, j.request_id"
+			       " CASE WHEN d.title_user THEN d.title END, j.ocr_from, j.ocr_to, j.request_id, d.status, d.pages"
 			       " FROM jobs j JOIN documents d ON d.id = j.doc_id"
 			       " WHERE j.state='queued' OR (j.state='running' AND j.lease_until < ?1)"
 			       /* Conversions before recognition: a ready scan's next
@@ -137,6 +137,9 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		out->ocr_to = sqlite3_column_int(s, 7);
 		const char *req = (const char *)sqlite3_column_text(s, 8);
 		snprintf(out->request_id, sizeof out->request_id, "%s", req ? req : "");
+		/* a conversion that stopped after publishing pages resumes */
+		if (!out->ocr_from && sqlite3_column_int(s, 9) == WY_DOC_READABLE)
+			out->resume_from = sqlite3_column_int(s, 10);
 		sq_done(st, s);
 		s = NULL;
 		if (out->attempt <= max_attempts)
@@ -182,7 +185,9 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 	}
 	sq_done(st, s);
 	s = NULL;
-	if (!out->ocr_from && (rc = sq_set_doc_status(st, out->doc_id, WY_DOC_CONVERTING, NULL, NULL, ei)))
+	/* a readable document stays readable while it resumes */
+	if (!out->ocr_from && !out->resume_from &&
+	    (rc = sq_set_doc_status(st, out->doc_id, WY_DOC_CONVERTING, NULL, NULL, ei)))
 		goto fail;
 	if ((rc = sq_commit(st, ei)))
 		goto fail;
@@ -313,12 +318,44 @@ static int count_batch(wy_store *st, const wy_job *job, wy_errinfo *ei)
 			     "progress", ei);
 }
 
+/* A readable document's pages, and their index rows, go (inside the
+ * caller's transaction): what a conversion that did not end published. */
+static int drop_readable_pages(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT status FROM documents WHERE id=?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	bool readable = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == WY_DOC_READABLE;
+	sq_done(st, s);
+	if (!readable)
+		return WY_OK;
+	if ((rc = sq_unindex_doc(st, doc_id, ei)) ||
+	    (rc = sq_prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "delete pages");
+	sq_done(st, s);
+	if (rc || (rc = sq_prep(st, &s, "UPDATE documents SET pages=0 WHERE id=?1", ei)))
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "delete pages");
+	sq_done(st, s);
+	return rc;
+}
+
 /* A job ends failed, inside the caller's transaction: a conversion fails
- * its document with the reason; a recognition job fails alone, and its
- * ready document keeps the text it has, the batch counted as done. */
+ * its document with the reason (a readable one's pages go: a document that
+ * ends failed shows no page to anyone); a recognition job fails alone, and
+ * its ready document keeps the text it has, the batch counted as done. */
 static int fail_job(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
 {
 	int rc = set_job_state(st, job->id, "failed", ei);
+	if (!rc && !job->ocr_from)
+		rc = drop_readable_pages(st, job->doc_id, ei);
 	if (rc || !job->ocr_from)
 		return rc ? rc : sq_set_doc_status(st, job->doc_id, WY_DOC_FAILED, format, reason, ei);
 	wy_warn("job.ocr_failed", "job=%lld doc=%lld pages=%d-%d reason=\"%s\"", (long long)job->id,
@@ -445,56 +482,174 @@ fail:
 	return rc;
 }
 
-int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei)
+/* Insert pages[0..n) of doc_id (inside the caller's transaction). */
+static int insert_pages(wy_store *st, int64_t doc_id, const wy_page *pages, int n, wy_errinfo *ei)
 {
-	int64_t job_id = job->id;
-	sqlite3_stmt *s = NULL;
-	int64_t doc_id;
-	int rc;
-	if (job->ocr_from)
-		return finish_recognition(st, job, res, ei);
-	for (int i = 0; i < res->npages; i++)
-		if (res->pages[i].page_no != i + 1)
-			return wy_err_set(ei, WY_EINVAL, "page %d is numbered %d", i + 1, res->pages[i].page_no);
-	if ((rc = sq_begin(st, ei)))
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "INSERT INTO pages(doc_id, page_no, text, boxes, image_sha256, width, height)"
+			 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			 ei);
+	if (rc)
 		return rc;
-	if ((rc = job_doc_running(st, job, &doc_id, ei)))
-		goto fail;
-	/* A retry replaces every page of an earlier conversion, in the index
-	 * too (removing index rows needs the old text: first). */
-	if ((rc = sq_unindex_doc(st, doc_id, ei)))
-		goto fail;
-	if ((rc = sq_prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
-		goto fail;
-	sqlite3_bind_int64(s, 1, doc_id);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "delete pages");
-		goto fail;
-	}
-	sq_done(st, s);
-	if ((rc = sq_prep(st, &s,
-		       "INSERT INTO pages(doc_id, page_no, text, boxes, image_sha256, width, height)"
-		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-		       ei)))
-		goto fail;
-	for (int i = 0; i < res->npages; i++) {
-		const wy_page *p = &res->pages[i];
+	for (int i = 0; !rc && i < n; i++) {
+		const wy_page *p = &pages[i];
 		sqlite3_bind_int64(s, 1, doc_id);
 		sqlite3_bind_int(s, 2, p->page_no);
 		bind_text_boxes(s, 3, p);
 		sq_bind_text(s, 5, p->image_sha256);
 		sqlite3_bind_int(s, 6, p->width);
 		sqlite3_bind_int(s, 7, p->height);
-		if (sqlite3_step(s) != SQLITE_DONE) {
+		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = sq_fail(st->db, ei, "insert page");
-			goto fail;
-		}
 		sqlite3_reset(s);
 	}
 	sq_done(st, s);
+	return rc;
+}
+
+/* Pages 1..stored are the document's pages now (stored 0: it has none the
+ * conversion published: an earlier conversion's pages go, with their index
+ * rows), and whether it is in the index. Inside the caller's transaction. */
+static int pages_before(wy_store *st, int64_t doc_id, int stored, bool *indexed, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "SELECT d.status, d.pages, d.indexed, (SELECT count(*) FROM pages p WHERE p.doc_id = d.id)"
+			 " FROM documents d WHERE d.id=?1",
+			 ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sq_done(st, s);
+		return sq_fail(st->db, ei, "read document");
+	}
+	int status = sqlite3_column_int(s, 0), pages = sqlite3_column_int(s, 1), count = sqlite3_column_int(s, 3);
+	*indexed = sqlite3_column_int(s, 2) != 0;
+	sq_done(st, s);
+	if (stored == 0) {
+		/* A retry replaces every page of an earlier conversion, in the
+		 * index too (removing index rows needs the old text: first). */
+		*indexed = false;
+		if ((rc = sq_unindex_doc(st, doc_id, ei)) ||
+		    (rc = sq_prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
+			return rc;
+		sqlite3_bind_int64(s, 1, doc_id);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = sq_fail(st->db, ei, "delete pages");
+		sq_done(st, s);
+		return rc;
+	}
+	if (status != WY_DOC_READABLE || pages != stored || count != stored)
+		return wy_err_set(ei, WY_EINVAL, "document %lld holds %d pages (%s), not the %d published",
+				  (long long)doc_id, count, wy_doc_status_name((wy_doc_status)status), stored);
+	return WY_OK;
+}
+
+int wy_store_job_pages(wy_store *st, const wy_job *job, const wy_doc_result *res, int n, wy_errinfo *ei)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t doc_id;
+	bool indexed;
+	int rc;
+	if (job->ocr_from || n < 1 || res->stored < 0 || res->stored + n > res->npages)
+		return wy_err_set(ei, WY_EINVAL, "pages %d-%d of %d cannot be published", res->stored + 1,
+				  res->stored + n, res->npages);
+	for (int i = 0; i < n; i++)
+		if (res->pages[i].page_no != res->stored + i + 1)
+			return wy_err_set(ei, WY_EINVAL, "page %d is numbered %d", res->stored + i + 1,
+					  res->pages[i].page_no);
+	if ((rc = sq_begin(st, ei)))
+		return rc;
+	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = pages_before(st, doc_id, res->stored, &indexed, ei)) ||
+	    (rc = insert_pages(st, doc_id, res->pages, n, ei)))
+		goto fail;
+	/* the first pages: what the document is, and its title from page 1 */
+	if ((rc = sq_prep(st, &s,
+		       res->stored == 0
+			       ? "UPDATE documents SET status=?2, reason=NULL, format=?3, pages=?4,"
+				 " title=CASE WHEN title_user THEN title ELSE ?5 END, author=?6, thumb_sha256=?7,"
+				 " progress_done=?4, progress_total=?9, updated_at=?8 WHERE id=?1"
+			       : "UPDATE documents SET status=?2, pages=?4, progress_done=?4, progress_total=?9,"
+				 " updated_at=?8 WHERE id=?1",
+		       ei)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, doc_id);
+	sqlite3_bind_int(s, 2, WY_DOC_READABLE);
+	sqlite3_bind_int(s, 4, res->stored + n);
+	sqlite3_bind_int64(s, 8, wy_now());
+	sqlite3_bind_int(s, 9, res->npages);
+	if (res->stored == 0) {
+		sq_bind_text(s, 3, res->format);
+		sq_bind_text(s, 5, res->title);
+		sq_bind_text(s, 6, res->author);
+		sq_bind_text(s, 7, res->thumb_sha256);
+	}
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = sq_fail(st->db, ei, "publish pages");
+		goto fail;
+	}
+	sq_done(st, s);
+	s = NULL;
+	/* searchable as they land: the whole document the first time (its
+	 * title too), then the new pages */
+	if ((rc = indexed ? sq_index_pages(st, doc_id, res->stored + 1, ei) : sq_index_doc(st, doc_id, NULL, ei)))
+		goto fail;
+	return sq_commit(st, ei);
+fail:
+	sq_done(st, s);
+	sq_rollback(st);
+	return rc;
+}
+
+int wy_store_job_requeue(wy_store *st, const wy_job *job, wy_errinfo *ei)
+{
+	int64_t doc_id;
+	int rc;
+	if ((rc = sq_begin(st, ei)))
+		return rc;
+	if ((rc = job_doc_running(st, job, &doc_id, ei)) ||
+	    (rc = job_exec(st, job,
+			   "UPDATE jobs SET state='queued', worker=NULL, lease_until=0, updated_at=CAST(strftime('%s','now') AS INTEGER)"
+			   " WHERE id=?2",
+			   "requeue job", ei))) {
+		sq_rollback(st);
+		return rc;
+	}
+	return sq_commit(st, ei);
+}
+
+int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei)
+{
+	int64_t job_id = job->id;
+	sqlite3_stmt *s = NULL;
+	int64_t doc_id;
+	bool indexed;
+	int rc;
+	if (job->ocr_from)
+		return finish_recognition(st, job, res, ei);
+	if (res->stored < 0 || res->stored > res->npages)
+		return wy_err_set(ei, WY_EINVAL, "%d pages published of %d", res->stored, res->npages);
+	for (int i = 0; i < res->npages - res->stored; i++)
+		if (res->pages[i].page_no != res->stored + i + 1)
+			return wy_err_set(ei, WY_EINVAL, "page %d is numbered %d", res->stored + i + 1,
+					  res->pages[i].page_no);
+	if ((rc = sq_begin(st, ei)))
+		return rc;
+	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = pages_before(st, doc_id, res->stored, &indexed, ei)))
+		goto fail;
+	/* the keywords change: their index row goes first (it is removed with
+	 * the values it was added with) */
+	if (indexed && (rc = sq_index_words(st, doc_id, true, ei)))
+		goto fail;
+	if ((rc = insert_pages(st, doc_id, res->pages, res->npages - res->stored, ei)))
+		goto fail;
+	/* pages published while it ran: the title was picked then, and stays */
 	if ((rc = sq_prep(st, &s,
 		       "UPDATE documents SET status=?2, reason=NULL, format=?3, pages=?4,"
-		       " title=CASE WHEN title_user THEN title ELSE ?5 END, author=?6, thumb_sha256=?7,"
+		       " title=CASE WHEN title_user OR ?14 THEN title ELSE ?5 END, author=?6,"
+		       " thumb_sha256=coalesce(?7, thumb_sha256),"
 		       " progress_done=?12, progress_total=?13, updated_at=?8, keywords=?9, dup_of=?10, minhash=?11"
 		       " WHERE id=?1",
 		       ei)))
@@ -511,13 +666,18 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	/* recognition still to come: how far it is */
 	sqlite3_bind_int(s, 12, res->ocr_next > 0 ? res->ocr_next - 1 : 0);
 	sqlite3_bind_int(s, 13, res->ocr_next > 0 ? res->npages : 0);
+	sqlite3_bind_int(s, 14, res->stored > 0);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = sq_fail(st->db, ei, "publish document");
 		goto fail;
 	}
 	sq_done(st, s);
 	s = NULL;
-	if ((rc = sq_index_doc(st, doc_id, res->minhash, ei)) || (rc = sq_outline_replace(st, doc_id, res->outline, ei)))
+	if (indexed)
+		rc = sq_index_pages(st, doc_id, res->stored + 1, ei);
+	if (rc || (rc = indexed ? sq_index_words(st, doc_id, false, ei) : sq_index_doc(st, doc_id, NULL, ei)) ||
+	    (rc = sq_index_bands(st, doc_id, res->minhash, ei)) ||
+	    (rc = sq_outline_replace(st, doc_id, res->outline, ei)))
 		goto fail;
 	/* ready now: upload points when the rule gives them, in this
 	 * transaction (never at upload time) */
@@ -558,6 +718,20 @@ int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const
 	return sq_commit(st, ei);
 }
 
+/* A released conversion's document is queued again, unless it is
+ * readable: then it stays so, and the next claim resumes it. */
+static int queued_unless_readable(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT status FROM documents WHERE id=?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	bool readable = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == WY_DOC_READABLE;
+	sq_done(st, s);
+	return readable ? WY_OK : sq_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei);
+}
+
 int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
@@ -580,7 +754,7 @@ int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
 	}
 	sq_done(st, s);
 	s = NULL;
-	if (!job->ocr_from && (rc = sq_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei)))
+	if (!job->ocr_from && (rc = queued_unless_readable(st, doc_id, ei)))
 		goto fail;
 	return sq_commit(st, ei);
 fail:

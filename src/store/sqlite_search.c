@@ -2,7 +2,8 @@
  *
  * Two contentless FTS5 tables use wenyuan's tokenizer (text/tokenize.h),
  * registered on every connection: page_fts holds the text of every page of
- * every ready document (rowid = document id << 20 | page number) and doc_fts
+ * every ready document (and of the pages stored so far of a readable one,
+ * indexed as they are published) (rowid = document id << 20 | page number) and doc_fts
  * each document's title and keywords (rowid = document id). Contentless
  * tables keep only the index, not a second copy of the text, but removing a
  * row needs the exact values it was indexed with: they are read back from
@@ -235,13 +236,13 @@ static int step_done(wy_store *st, sqlite3_stmt *s, wy_errinfo *ei, const char *
 	return rc;
 }
 
-/* Add (del = false) or remove the index rows of doc_id from the values in
- * pages and documents now. */
-static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
+/* Add (del = false) or remove the index rows of doc_id's pages from
+ * from_page on, from their text in pages now. */
+static int index_page_rows(wy_store *st, int64_t doc_id, int from_page, bool del, wy_errinfo *ei)
 {
 	sqlite3_stmt *r = NULL, *w = NULL;
 	int rc;
-	if ((rc = sq_prep(st, &r, "SELECT page_no, text FROM pages WHERE doc_id=?1", ei)))
+	if ((rc = sq_prep(st, &r, "SELECT page_no, text FROM pages WHERE doc_id=?1 AND page_no >= ?2", ei)))
 		return rc;
 	if ((rc = sq_prep(st, &w,
 			  del ? "INSERT INTO page_fts(page_fts, rowid, body) VALUES('delete', ?1, ?2)"
@@ -249,6 +250,7 @@ static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 			  ei)))
 		goto out;
 	sqlite3_bind_int64(r, 1, doc_id);
+	sqlite3_bind_int(r, 2, from_page);
 	int step;
 	while ((step = sqlite3_step(r)) == SQLITE_ROW) {
 		int page = sqlite3_column_int(r, 0);
@@ -257,25 +259,44 @@ static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 		if ((rc = step_done(st, w, ei, "index a page")))
 			goto out;
 	}
-	if (step != SQLITE_DONE) {
+	if (step != SQLITE_DONE)
 		rc = sq_fail(st->db, ei, "read pages to index");
-		goto out;
-	}
+out:
 	sq_done(st, r);
 	sq_done(st, w);
-	r = w = NULL;
-	if ((rc = sq_prep(st, &w,
-			  del ? "INSERT INTO doc_fts(doc_fts, rowid, title, keywords)"
-				" SELECT 'delete', id, coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id=?1"
-			      : "INSERT INTO doc_fts(rowid, title, keywords)"
-				" SELECT id, coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id=?1",
-			  ei)))
-		goto out;
+	return rc;
+}
+
+int sq_index_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei)
+{
+	return index_page_rows(st, doc_id, from_page, false, ei);
+}
+
+int sq_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
+{
+	sqlite3_stmt *w;
+	int rc = sq_prep(st, &w,
+			 del ? "INSERT INTO doc_fts(doc_fts, rowid, title, keywords)"
+			       " SELECT 'delete', id, coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id=?1"
+			     : "INSERT INTO doc_fts(rowid, title, keywords)"
+			       " SELECT id, coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id=?1",
+			 ei);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(w, 1, doc_id);
-	if ((rc = step_done(st, w, ei, "index a title")))
-		goto out;
+	rc = step_done(st, w, ei, "index a title");
 	sq_done(st, w);
-	w = NULL;
+	return rc;
+}
+
+/* Add (del = false) or remove the index rows of doc_id from the values in
+ * pages and documents now. */
+static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
+{
+	sqlite3_stmt *w = NULL;
+	int rc;
+	if ((rc = index_page_rows(st, doc_id, 1, del, ei)) || (rc = sq_index_words(st, doc_id, del, ei)))
+		return rc;
 	static const char *const py_tables[] = SQ_TITLE_TABLES;
 	for (size_t k = 0; k < sizeof py_tables / sizeof py_tables[0]; k++) {
 		char sql[200];
@@ -302,7 +323,6 @@ static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	sqlite3_bind_int(w, 2, !del);
 	rc = step_done(st, w, ei, "mark indexed");
 out:
-	sq_done(st, r);
 	sq_done(st, w);
 	return rc;
 }
@@ -331,8 +351,14 @@ int sq_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 int sq_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei)
 {
 	int rc = index_rows(st, doc_id, false, ei);
-	if (rc || !minhash)
-		return rc;
+	return rc ? rc : sq_index_bands(st, doc_id, minhash, ei);
+}
+
+int sq_index_bands(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei)
+{
+	int rc;
+	if (!minhash)
+		return WY_OK;
 	sqlite3_stmt *s;
 	if ((rc = sq_prep(st, &s, "INSERT OR IGNORE INTO minhash_bands(band, hash, doc_id) VALUES(?1, ?2, ?3)", ei)))
 		return rc;
@@ -362,7 +388,7 @@ int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, 
 			  ei)))
 		return rc;
 	sqlite3_stmt *s;
-	if ((rc = sq_prep(st, &s, "SELECT count(*) FROM documents WHERE status=2", ei)))
+	if ((rc = sq_prep(st, &s, "SELECT count(*) FROM documents d WHERE " SQ_OPEN, ei)))
 		return rc;
 	int total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sq_done(st, s);
@@ -371,7 +397,7 @@ int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, 
 	unsigned char (*sigs)[WY_MINHASH_BYTES] = NULL;
 	bool *has_sig = NULL;
 	int n = 0;
-	if ((rc = sq_prep(st, &s, "SELECT id, minhash FROM documents WHERE status=2 ORDER BY id", ei)))
+	if ((rc = sq_prep(st, &s, "SELECT id, minhash FROM documents d WHERE " SQ_OPEN " ORDER BY id", ei)))
 		return rc;
 	ids = wy_xcalloc((size_t)total + 1, sizeof *ids);
 	sigs = wy_xcalloc((size_t)total + 1, sizeof *sigs);
@@ -819,6 +845,44 @@ int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df,
 	*npages = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sq_done(st, s);
 	return WY_OK;
+}
+
+int wy_store_term_df_of(wy_store *st, int64_t doc_id, const char *term, int64_t *df, int64_t *npages,
+			wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	*df = 0;
+	if (npages)
+		*npages = 0;
+	int rc = sq_prep(st, &s, "SELECT indexed, (SELECT count(*) FROM pages WHERE doc_id = ?1) FROM documents WHERE id = ?1",
+			 ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	bool indexed = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
+	if (indexed && npages)
+		*npages = sqlite3_column_int64(s, 1);
+	sq_done(st, s);
+	/* an index token is one phrase: letters, digits and CJK, no quotes */
+	if (!indexed || !*term || strchr(term, '"'))
+		return WY_OK;
+	char *phrase = wy_xasprintf("\"%s\"", term);
+	if ((rc = sq_prep(st, &s,
+			  "SELECT count(*) FROM page_fts WHERE page_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3", ei))) {
+		free(phrase);
+		return rc;
+	}
+	sqlite3_bind_text(s, 1, phrase, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, doc_id << PAGE_BITS);
+	sqlite3_bind_int64(s, 3, (doc_id << PAGE_BITS) | PAGE_MASK);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*df = sqlite3_column_int64(s, 0);
+	else
+		rc = sq_fail(st->db, ei, "count a term's pages");
+	sq_done(st, s);
+	free(phrase);
+	return rc;
 }
 
 int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t exclude,

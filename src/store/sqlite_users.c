@@ -724,7 +724,8 @@ int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
 			 "SELECT coalesce(owner_id, 0), upload_points,"
-			 " " SQ_PUBLIC " AND d.dup_of IS NULL FROM documents d WHERE d.id = ?1",
+			 /* ready: a readable document's conversion may still fail */
+			 " d.status = " SQ_READY " AND " SQ_PUBLIC " AND d.dup_of IS NULL FROM documents d WHERE d.id = ?1",
 			 ei);
 	if (rc)
 		return rc;

@@ -25,9 +25,14 @@ typedef enum wy_doc_status {
 	WY_DOC_CONVERTING = 1,
 	WY_DOC_READY = 2,
 	WY_DOC_FAILED = 3,
+	/* Its conversion runs and has stored its first pages (wy_doc.pages of
+	 * them, progress_done of progress_total): those may be read, by whoever
+	 * may see the document, as if it were ready; it is ready when all are. */
+	WY_DOC_READABLE = 4,
 } wy_doc_status;
+#define WY_DOC_NSTATUS 5
 
-const char *wy_doc_status_name(wy_doc_status s); /* "queued" ... */
+const char *wy_doc_status_name(wy_doc_status s); /* "queued" ... "readable" */
 
 typedef struct wy_doc {
 	int64_t id;              /* the document number, never reused */
@@ -127,6 +132,10 @@ typedef struct wy_job {
 	/* the HTTP request that queued it (an upload), for the worker's log
 	 * lines about it; "" when none (core/log.h: wy_log_req_valid) */
 	char request_id[65];
+	/* A conversion resumed: pages 1..resume_from were stored by an earlier
+	 * attempt that stopped (the document is readable); the converter
+	 * starts at the page after (0: from the start) */
+	int resume_from;
 	/* what its end adds to the counters (wy_store_counts_each), in the
 	 * transaction that records it: set by the worker before
 	 * wy_store_job_finish or wy_store_job_fail; not owned */
@@ -136,7 +145,9 @@ typedef struct wy_job {
 
 void wy_job_clear(wy_job *j);
 
-/* What a finished conversion publishes. pages[i].page_no must be i+1. A
+/* What a finished conversion publishes. pages[i].page_no must be
+ * stored + i + 1 (pages 1..stored were published while it ran:
+ * wy_store_job_pages), npages - stored of them. A
  * recognition job publishes only the pages it recognised (any numbers in
  * its range, in npages) with the keywords, fingerprint and near-duplicate
  * of the whole text; the rest of the document stays. */
@@ -145,7 +156,8 @@ typedef struct wy_doc_result {
 	const char *title;       /* found in the document; used unless the user set one */
 	const char *author;
 	const char *thumb_sha256;
-	int npages;
+	int npages;              /* the document's (wy_store_job_pages: its count so far) */
+	int stored;              /* pages published before these (see above) */
 	const wy_page *pages;
 	const char *keywords;    /* space-separated keywords of the text, or NULL */
 	int64_t dup_of;          /* a ready document this one nearly duplicates, or 0 */
@@ -295,6 +307,23 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 int wy_store_job_progress(wy_store *st, const wy_job *job, int done, int total, int lease_seconds,
 			  wy_errinfo *ei);
 
+/* Publish pages of a running conversion in one transaction: res->pages[0..n),
+ * numbered res->stored + 1 on, after the res->stored pages published before
+ * (stored 0: the first, which replace any pages of an earlier conversion);
+ * res->npages is the document's page count (its progress: done
+ * stored + n of npages). They are indexed for search at once, and the
+ * document becomes readable (WY_DOC_READABLE). The first publication also
+ * sets the title (res->title unless the user set one), author, format and
+ * thumbnail; later ones leave them. WY_EINVAL when stored is not the number
+ * of pages the document holds. */
+int wy_store_job_pages(wy_store *st, const wy_job *job, const wy_doc_result *res, int n, wy_errinfo *ei);
+
+/* A claimed conversion whose converter stopped after publishing pages goes
+ * back to the queue, its document readable: the next claim counts another
+ * attempt (and fails the document past max_attempts) and resumes after the
+ * pages stored (wy_job.resume_from). */
+int wy_store_job_requeue(wy_store *st, const wy_job *job, wy_errinfo *ei);
+
 /* Publish a finished job in one transaction: the document becomes ready with
  * all its pages (and its owner gets upload points when the rule gives them:
  * wy_upload_points), or nothing changes. A recognition job replaces its
@@ -304,13 +333,15 @@ int wy_store_job_progress(wy_store *st, const wy_job *job, int done, int total, 
 int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei);
 
 /* Fail a claimed job and its document with a reason for people. The original
- * stays; wy_store_doc_retry queues it again. A recognition job fails alone:
+ * stays; wy_store_doc_retry queues it again. A readable document's pages
+ * go (and leave the index): a failed conversion shows nothing. A recognition job fails alone:
  * its document stays ready with the text it has. */
 int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const char *reason,
 		      wy_errinfo *ei);
 
 /* Give a claimed job back to the queue (the worker is stopping): the
- * document returns to queued and the try does not count. */
+ * document returns to queued (a readable one stays readable, and the next
+ * claim resumes it) and the try does not count. */
 int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei);
 
 /* End at once the leases of running jobs whose worker is gone: for each
@@ -323,11 +354,11 @@ int wy_store_job_expire_dead(wy_store *st, bool (*dead)(void *ctx, const char *w
 			     wy_errinfo *ei);
 
 /* Queue a new job for a failed (or, with force, any) document.
- * WY_EINVAL when the document is queued or converting now. */
+ * WY_EINVAL when the document is queued, converting or readable now. */
 int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei);
 
 /* Count of documents by status (array indexed by wy_doc_status). */
-int wy_store_doc_counts(wy_store *st, int counts[4], wy_errinfo *ei);
+int wy_store_doc_counts(wy_store *st, int counts[WY_DOC_NSTATUS], wy_errinfo *ei);
 
 /* Categories form a tree; a path names one ("教育资料/高中"). Names are
  * 1-100 bytes of UTF-8 with no '/' and no control characters. */
@@ -488,6 +519,13 @@ int wy_store_reindex(wy_store *st, void (*progress)(void *ctx, int done, int tot
 /* In how many indexed pages each of n terms (index tokens) occurs; for
  * keywords. df[i] = 0 for a term the index lacks. When npages is not NULL
  * it gets the number of indexed pages (a count over them all: ask once). */
+/* The share of doc_id in wy_store_term_df's counts (its pages are in the
+ * index while it converts, readable, and while a ready one's pages are
+ * recognised): of its indexed pages, how many hold the term (*df) and how
+ * many there are (*npages, when not NULL); 0 when it is not indexed. A
+ * document's keywords weigh its words against the rest of the library. */
+int wy_store_term_df_of(wy_store *st, int64_t doc_id, const char *term, int64_t *df, int64_t *npages,
+			wy_errinfo *ei);
 int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64_t *npages,
 		     wy_errinfo *ei);
 

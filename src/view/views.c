@@ -51,9 +51,12 @@ json_t *wy_view_doc(const wy_doc *d)
 	json_object_set_new(o, "size", json_integer(d->size));
 	json_object_set_new(o, "sha256", json_string(d->sha256));
 	json_object_set_new(o, "status", json_string(wy_doc_status_name(d->status)));
-	/* converting: pages converted so far; ready: a scan whose later pages
-	 * are still being recognised, a batch at a time (wy_job.ocr_from) */
-	if (d->progress_total && (d->status == WY_DOC_CONVERTING || d->status == WY_DOC_READY)) {
+	/* converting or readable: pages converted so far ("done/total"; a
+	 * readable one's first `pages` of them are stored and may be read);
+	 * ready: a scan whose later pages are still being recognised, a batch
+	 * at a time (wy_job.ocr_from) */
+	if (d->progress_total &&
+	    (d->status == WY_DOC_CONVERTING || d->status == WY_DOC_READABLE || d->status == WY_DOC_READY)) {
 		char pr[32];
 		snprintf(pr, sizeof pr, "%d/%d", d->progress_done, d->progress_total);
 		json_object_set_new(o, d->status == WY_DOC_READY ? "recognising" : "progress", json_string(pr));

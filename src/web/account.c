@@ -23,9 +23,9 @@
 
 bool web_doc_open(const wy_doc *d)
 {
-	/* ready; a status readable before the end of its conversion joins
-	 * here and in SQ_OPEN */
-	return d->status == WY_DOC_READY;
+	/* ready, or readable: its first pages stored while the rest converts
+	 * (the store holds only pages that may be read); as SQ_OPEN */
+	return d->status == WY_DOC_READY || d->status == WY_DOC_READABLE;
 }
 
 bool web_doc_public(const wy_doc *d)

@@ -66,7 +66,7 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 	snprintf(flag, sizeof flag, "tab_%s", *tab ? tab : "home");
 	json_object_set_new(ctx, flag, json_true());
 	if (!*tab) {
-		int counts[4] = {0};
+		int counts[WY_DOC_NSTATUS] = {0};
 		wy_report_list rl;
 		wy_doc_list dl;
 		int open = 0, pending = 0;
@@ -77,8 +77,9 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		wy_store_doc_counts(st, counts, &ei);
 		json_object_set_new(ctx, "open_reports", json_integer(open));
 		json_object_set_new(ctx, "pending", json_integer(pending));
-		json_object_set_new(ctx, "counts", json_pack("{s:i, s:i, s:i, s:i}", "queued", counts[0], "converting",
-							     counts[1], "ready", counts[2], "failed", counts[3]));
+		json_object_set_new(ctx, "counts", json_pack("{s:i, s:i, s:i, s:i, s:i}", "queued", counts[0], "converting",
+							     counts[1], "readable", counts[4], "ready", counts[2], "failed",
+							     counts[3]));
 	} else if (strcmp(tab, "reports") == 0) {
 		bool all = web_arg_int(c, "all", 0, 0, 1);
 		wy_report_list rl;

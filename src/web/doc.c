@@ -109,6 +109,13 @@ static json_t *meta_description(const char *descr, const char *lead)
 	return v ? v : json_string("");
 }
 
+/* The pages the document will have: a readable one's count when its
+ * conversion ends (the pages stored so far are d->pages). */
+static int pages_total(const wy_doc *d)
+{
+	return d->status == WY_DOC_READABLE && d->progress_total > d->pages ? d->progress_total : d->pages;
+}
+
 /* What the reader shows besides the document (the download's terms are
  * web_doc_viewer's, the outline doc_outline's): the page's description
  * for search engines, the conversion's progress, the end of the preview,
@@ -119,10 +126,13 @@ static void reader_context(json_t *ctx, const wy_doc *d, int shown, int past, co
 	bool ready = d->status == WY_DOC_READY;
 	json_object_set_new(ctx, "meta_description", meta_description(d->description, lead));
 	json_object_set_new(ctx, "extra_css", json_string("/static/doc.css"));
-	/* a conversion under way: "第40页 / 共300页" */
-	bool working = d->status == WY_DOC_QUEUED || d->status == WY_DOC_CONVERTING;
+	/* a conversion under way: "第40页 / 共300页"; readable, the pages
+	 * stored so far are in the reader above it, and doc.js adds those
+	 * that come */
+	bool working = d->status == WY_DOC_QUEUED || d->status == WY_DOC_CONVERTING || d->status == WY_DOC_READABLE;
 	json_object_set_new(ctx, "working", json_boolean(working));
-	if (d->status == WY_DOC_CONVERTING && d->progress_total > 0) {
+	json_object_set_new(ctx, "reader", json_boolean(web_doc_open(d) && d->pages > 0));
+	if ((d->status == WY_DOC_CONVERTING || d->status == WY_DOC_READABLE) && d->progress_total > 0) {
 		json_object_set_new(ctx, "progress_done", json_integer(d->progress_done));
 		json_object_set_new(ctx, "progress_total", json_integer(d->progress_total));
 	}
@@ -131,15 +141,15 @@ static void reader_context(json_t *ctx, const wy_doc *d, int shown, int past, co
 	json_object_set_new(ctx, "rest", json_integer(rest));
 	/* the phone's bar starts at page 1; the side lists, when not empty */
 	json_object_set_new(ctx, "page", json_integer(1));
-	json_object_set_new(ctx, "pages_total", json_integer(d->pages));
+	json_object_set_new(ctx, "pages_total", json_integer(pages_total(d)));
 	json_object_set_new(ctx, "has_related", json_boolean(json_array_size(json_object_get(ctx, "related")) > 0));
 	json_object_set_new(ctx, "has_like", json_boolean(json_array_size(json_object_get(ctx, "you_may_like")) > 0));
 	if (past)
 		json_object_set_new(ctx, "past_page", json_integer(past));
 	/* the sentences doc.js fills in, in the page's language: the
 	 * placeholders of these msgids as doc.js's own markers */
-	json_object_set_new(ctx, "js_fmt", json_pack("{s:s, s:s, s:s}", "page", "{n}", "progress_done", "{done}",
-						       "progress_total", "{total}"));
+	json_object_set_new(ctx, "js_fmt", json_pack("{s:s, s:s, s:s, s:s}", "page", "{n}", "progress_done", "{done}",
+						       "progress_total", "{total}", "pages_total", "{total}"));
 }
 
 /* The outline of a ready document as the page and the API give it
@@ -189,11 +199,11 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 		int readable = web_pages_readable(sv, rq, &d);
 		int64_t n = 0;
 		bool num = web_path_id(jump, &n) && n >= 1 && n < 1000000;
-		if (num && d.status == WY_DOC_READY && n > readable && n <= d.pages) {
+		if (num && web_doc_open(&d) && n > readable && n <= d.pages) {
 			past = (int)n;
 		} else {
 			char loc[64];
-			if (num && d.status == WY_DOC_READY)
+			if (num && web_doc_open(&d))
 				snprintf(loc, sizeof loc, "/doc/%lld#p%lld", (long long)id,
 					 (long long)(n <= readable ? n : readable));
 			else
@@ -252,7 +262,8 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	int shown = web_pages_readable(sv, rq, &d);
 	json_t *items = json_array();
 	char *lead = NULL;
-	for (int i = 1; d.status == WY_DOC_READY && i <= shown; i++) {
+	/* readable: the pages stored so far (d.pages counts them) */
+	for (int i = 1; web_doc_open(&d) && i <= shown; i++) {
 		wy_page p;
 		if (wy_store_page_get(st, id, i, &p, NULL))
 			continue;
@@ -264,7 +275,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 		json_t *item = wy_view_page(&p);
 		json_object_set_new(item, "text", json_stringn(text, tl));
 		json_object_set_new(item, "alt", json_stringn(text, al));
-		json_object_set_new(item, "pages_total", json_integer(d.pages));
+		json_object_set_new(item, "pages_total", json_integer(pages_total(&d)));
 		/* the first page is what a reader sees first (the largest paint):
 		 * fetched at once, the rest when they come near */
 		json_object_set_new(item, "first", json_boolean(i == 1));
@@ -282,7 +293,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	char *share = wy_xasprintf("/doc/%lld", (long long)id);
 	json_object_set_new(ctx, "page_items", items);
 	json_object_set_new(ctx, "shown", json_integer(shown));
-	json_object_set_new(ctx, "all_shown", json_boolean(shown >= d.pages));
+	json_object_set_new(ctx, "all_shown", json_boolean(d_ready && shown >= d.pages));
 	json_object_set_new(ctx, "has_text", json_boolean(lead != NULL));
 	json_object_set_new(ctx, "lead", json_string(lead ? lead : ""));
 	json_object_set_new(ctx, "breadcrumb", web_breadcrumb(d.category));
@@ -484,7 +495,7 @@ static enum MHD_Result api_layout(web_req *rq, wy_store *st, const wy_doc *d)
 	int from = web_arg_int(c, "from", 1, 1, 1 << 30), count = web_arg_int(c, "count", 4, 1, 10);
 	int last = web_pages_readable(rq->sv, rq, d);
 	json_t *a = json_array();
-	for (int i = from; d->status == WY_DOC_READY && i <= last && i < from + count; i++) {
+	for (int i = from; web_doc_open(d) && i <= last && i < from + count; i++) {
 		wy_page pg;
 		if (wy_store_page_get(st, d->id, i, &pg, NULL))
 			break;
@@ -538,7 +549,7 @@ enum MHD_Result web_api_doc(web_req *rq)
 		/* the preview's pages, as on the document page (all for its
 		 * owner and admins) */
 		int last = web_pages_readable(sv, rq, &d);
-		for (int i = from; d.status == WY_DOC_READY && i <= last && i < from + count; i++) {
+		for (int i = from; web_doc_open(&d) && i <= last && i < from + count; i++) {
 			wy_page pg;
 			if (wy_store_page_get(st, id, i, &pg, NULL))
 				break;
@@ -559,7 +570,7 @@ enum MHD_Result web_api_doc(web_req *rq)
 		const char *qa = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
 		wy_query *q = wy_query_parse(qa ? qa : "", qa ? strlen(qa) : 0);
 		json_t *res = NULL;
-		if (d.status != WY_DOC_READY || !wy_query_searchable(q))
+		if (!web_doc_open(&d) || !wy_query_searchable(q))
 			res = json_pack("{s:I, s:s, s:i, s:[]}", "id", (json_int_t)id, "query", wy_query_display(q),
 					"total", 0, "pages");
 		/* hits past the preview are for its owner and admins (the

@@ -387,7 +387,7 @@ void web_add_display(json_t *o)
 	/* one flag for the status, so a template words it in the reader's
 	 * language: {{#is_failed}}{{_ 转换失败}}{{/is_failed}} */
 	const char *status = json_string_value(json_object_get(o, "status"));
-	static const char *const statuses[] = {"queued", "converting", "ready", "failed"};
+	static const char *const statuses[] = {"queued", "converting", "ready", "failed", "readable"};
 	for (size_t i = 0; status && i < sizeof statuses / sizeof statuses[0]; i++) {
 		char key[24];
 		snprintf(key, sizeof key, "is_%s", statuses[i]);

@@ -104,13 +104,13 @@ wait_settled() {
 	return 1
 }
 
-# until none of the documents with these ids (a JSON array) is queued or
-# converting, at most settle_s seconds
+# until none of the documents with these ids (a JSON array) is queued,
+# converting or readable, at most settle_s seconds
 wait_ids_settled() {
 	local n
 	for _ in $(seq $((settle_s * 5))); do
 		n=$(wy list --json | jq --argjson ids "$1" \
-			'[.[] | select(.id as $i | $ids | index($i)) | select(.status == "queued" or .status == "converting")] | length')
+			'[.[] | select(.id as $i | $ids | index($i)) | select(.status == "queued" or .status == "converting" or .status == "readable")] | length')
 		[ "$n" -eq 0 ] && return 0
 		sleep 0.2
 	done

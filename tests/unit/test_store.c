@@ -391,7 +391,7 @@ TEST(two_connections_never_claim_the_same_job)
 	ASSERT_EQ(wy_store_job_claim(s2, "two", 60, 3, &j3, NULL), WY_EEMPTY);
 	wy_job_clear(&j1);
 	wy_job_clear(&j2);
-	int counts[4];
+	int counts[WY_DOC_NSTATUS];
 	ASSERT_EQ(wy_store_doc_counts(s2, counts, NULL), WY_OK);
 	ASSERT_EQ(counts[WY_DOC_CONVERTING], 2);
 	wy_store_close(s1);
@@ -660,10 +660,121 @@ TEST(outline_is_published_with_the_pages)
 	wy_store_close(st);
 }
 
+/* pages first..first+n-1 with text "第N页" (n at most 5) */
+static void some_pages(wy_page pages[5], int first, int n)
+{
+	static char texts[5][32];
+	memset(pages, 0, 5 * sizeof *pages);
+	for (int i = 0; i < n; i++) {
+		pages[i].page_no = first + i;
+		snprintf(texts[i], sizeof texts[i], "第%d页", first + i);
+		pages[i].text = texts[i];
+		memcpy(pages[i].image_sha256, SHA_P, 65);
+		pages[i].width = 1240;
+		pages[i].height = 1754;
+	}
+}
+
+/* Issue 20: pages published while a conversion runs make the document
+ * readable; a stopped converter's job is requeued and resumed after the
+ * pages stored; the end publishes the rest and keeps the title picked
+ * first; a failed conversion takes a readable document's pages away. */
+TEST(pages_published_as_they_come_then_resumed)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, NULL, NULL);
+	wy_job j;
+	wy_page pg[5];
+	wy_doc d;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.resume_from, 0);
+	some_pages(pg, 1, 2);
+	wy_doc_result r = {.format = "pdf", .title = "首批的标题", .thumb_sha256 = SHA_P, .npages = 5, .pages = pg};
+	ASSERT_EQ(wy_store_job_pages(st, &j, &r, 2, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READABLE);
+	ASSERT_STR_EQ(wy_doc_status_name(d.status), "readable");
+	ASSERT_EQ(d.pages, 2);
+	ASSERT_EQ(d.progress_done, 2);
+	ASSERT_EQ(d.progress_total, 5);
+	ASSERT_STR_EQ(d.title, "首批的标题");
+	wy_doc_clear(&d);
+	/* readable counts as open: a visitor's listing shows it */
+	wy_doc_list l;
+	ASSERT_EQ(wy_store_doc_popular(st, 10, &l, NULL), WY_OK);
+	ASSERT_EQ(l.n, 1);
+	wy_doc_list_clear(&l);
+	/* the next pages must follow those stored */
+	some_pages(pg, 4, 1);
+	r.stored = 3;
+	ASSERT_EQ(wy_store_job_pages(st, &j, &r, 1, NULL), WY_EINVAL);
+	some_pages(pg, 3, 1);
+	r.stored = 2;
+	r.title = "后来的标题";
+	ASSERT_EQ(wy_store_job_pages(st, &j, &r, 1, NULL), WY_OK);
+	/* the converter stopped: requeued, the document readable meanwhile */
+	ASSERT_EQ(wy_store_job_requeue(st, &j, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_pages(st, &j, &r, 1, NULL), WY_ENOTFOUND); /* the claim is void */
+	wy_job_clear(&j);
+	ASSERT_EQ(wy_store_doc_retry(st, a, true, NULL), WY_EINVAL); /* still converting */
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.attempt, 2);
+	ASSERT_EQ(j.resume_from, 3);
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READABLE);
+	ASSERT_EQ(d.pages, 3);
+	wy_doc_clear(&d);
+	/* stopping: released, it stays readable */
+	ASSERT_EQ(wy_store_job_release(st, &j, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.resume_from, 3);
+	/* the end: pages 4 and 5, the title picked first kept */
+	some_pages(pg, 4, 2);
+	wy_doc_result end = {.format = "pdf", .title = "结尾的标题", .npages = 5, .stored = 3, .pages = pg,
+			     .keywords = "第五页"};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &end, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READY);
+	ASSERT_EQ(d.pages, 5);
+	ASSERT_STR_EQ(d.title, "首批的标题");
+	ASSERT_STR_EQ(d.thumb_sha256, SHA_P);
+	ASSERT_EQ(d.progress_total, 0);
+	wy_doc_clear(&d);
+	for (int i = 1; i <= 5; i++) {
+		wy_page p;
+		char want[32];
+		snprintf(want, sizeof want, "第%d页", i);
+		ASSERT_EQ(wy_store_page_get(st, a, i, &p, NULL), WY_OK);
+		ASSERT_STR_EQ(p.text, want);
+		wy_page_clear(&p);
+	}
+
+	/* a conversion that fails takes a readable document's pages away */
+	int64_t b = add(st, SHA_B, NULL, NULL);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.doc_id, b);
+	some_pages(pg, 1, 2);
+	wy_doc_result rb = {.format = "pdf", .title = "乙", .npages = 4, .pages = pg};
+	ASSERT_EQ(wy_store_job_pages(st, &j, &rb, 2, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_fail(st, &j, "pdf", "nearly the same text as document 1 (95% alike): refused", NULL),
+		  WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(wy_store_doc_get(st, b, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_FAILED);
+	ASSERT_EQ(d.pages, 0);
+	wy_doc_clear(&d);
+	wy_page p;
+	ASSERT_EQ(wy_store_page_get(st, b, 1, &p, NULL), WY_ENOTFOUND);
+	wy_store_close(st);
+}
+
 TEST_LIST(T(the_queue_is_fair_between_accounts), T(the_queue_goes_round_between_accounts), T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
 	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
 	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
 	  T(garbage_database_is_an_error_not_a_crash), T(category_tree), T(blob_refs_lists_every_reference),
 	  T(same_bytes_of_another_owner_are_a_new_document), T(jobs_carry_their_request_and_count_their_end),
-	  T(outline_is_published_with_the_pages))
+	  T(outline_is_published_with_the_pages), T(pages_published_as_they_come_then_resumed))
+

@@ -139,7 +139,7 @@ static char *render_doc(const char *json)
 
 TEST(doc_page_outline)
 {
-	const char *doc = "{\"id\": 7, \"ready\": true, \"pages\": 5, \"shown\": 3, \"display_title\": \"手册\", "
+	const char *doc = "{\"id\": 7, \"ready\": true, \"reader\": true, \"pages\": 5, \"shown\": 3, \"display_title\": \"手册\", "
 			  "\"page_items\": [{\"page\": 1, \"image\": \"/blob/x\", \"width\": 1240, \"height\": 1754, "
 			  "\"alt\": \"a\", \"text\": \"t\", \"pages_total\": 5}], ";
 	char with[2048], without[2048];

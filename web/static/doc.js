@@ -255,8 +255,9 @@
         (res.items || []).forEach(function (it) { if (pages[it.page - 1]) layer(pages[it.page - 1], it.lines || []); });
       }, function () { for (var i = 0; i < count; i++) wanted[from + i] = false; });
   }
+  var io = null;
   if ('IntersectionObserver' in window) {
-    var io = new IntersectionObserver(function (entries) {
+    io = new IntersectionObserver(function (entries) {
       entries.forEach(function (en) {
         if (en.isIntersecting) loadLayout(Number(en.target.getAttribute('data-page')));
       });
@@ -265,6 +266,29 @@
   } else {
     pages.forEach(function (p) { loadLayout(Number(p.getAttribute('data-page'))); });
   }
+
+  // A readable document's pages as they come (the poller below adds them
+  // to .rpages and the thumbnails, then says so): the reader takes them in.
+  reader.addEventListener('wy-pages', function (e) {
+    var fresh = Array.prototype.slice.call(reader.querySelectorAll('.rpages .page')).slice(pages.length);
+    pages = pages.concat(fresh);
+    total = Math.max(total, e.detail && e.detail.pages || 0, pages.length);
+    form.elements.p.max = total;
+    var news = Array.prototype.slice.call(reader.querySelectorAll('.thumbs a')).slice(thumbs.length);
+    thumbs = thumbs.concat(news);
+    news.forEach(function (a) {
+      a.addEventListener('click', function (ev) {
+        ev.preventDefault();
+        goTo(Number(a.getAttribute('data-page')));
+        if (window.innerWidth < 900 && side) side.open = false;
+      });
+    });
+    fresh.forEach(function (p) {
+      if (zoom !== 100) p.style.width = zoom + '%';
+      if (io) io.observe(p);
+      else loadLayout(Number(p.getAttribute('data-page')));
+    });
+  });
 
   // a link to a page (#p3): where the reader starts
   var m = /^#p(\d+)$/.exec(location.hash);
@@ -406,29 +430,85 @@
 })();
 
 // A document being converted: its progress, asked again and again (less
-// often as time goes on), and the page reloaded once it is ready or failed.
+// often as time goes on). Readable (its first pages stored, the rest
+// converting), the pages that came since are added to the reader without
+// a reload; the page is reloaded when it turns readable (the reader is
+// not there yet), failed, or ready before any page was shown.
 (function () {
   'use strict';
   var box = document.getElementById('convstatus');
   if (!box || !window.fetch) return;
   var id = box.getAttribute('data-doc'), fmt = box.getAttribute('data-progress') || '';
   var text = box.querySelector('.progress-text'), bar = box.querySelector('progress');
+  var reader = document.getElementById('reader');
   var delay = 1000;
+  function el(tag, attrs) {
+    var e = document.createElement(tag);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    return e;
+  }
+  // one page as the server writes it (doc.html's page_items)
+  function addPage(it, total) {
+    var pager = (reader.getAttribute('data-pager') || '{n} / {total}')
+      .replace('{n}', it.page).replace('{total}', total);
+    var page = el('div', {'class': 'page', id: 'p' + it.page, 'data-page': it.page});
+    var sheet = el('div', {'class': 'sheet', 'data-w': it.width, 'data-h': it.height});
+    sheet.appendChild(el('img', {loading: 'lazy', width: it.width, height: it.height, src: it.image,
+                                 alt: (it.text || '').slice(0, 120)}));
+    sheet.appendChild(el('div', {'class': 'textLayer'}));
+    page.appendChild(sheet);
+    var p = el('div', {'class': 'pager'});
+    p.textContent = pager;
+    page.appendChild(p);
+    reader.querySelector('.rpages').appendChild(page);
+    var thumbs = reader.querySelector('.thumbs');
+    if (thumbs) {
+      var a = el('a', {href: '#p' + it.page, 'data-page': it.page});
+      a.appendChild(el('img', {loading: 'lazy', src: it.image, width: it.width, height: it.height, alt: ''}));
+      var n = el('span', {});
+      n.textContent = it.page;
+      a.appendChild(n);
+      thumbs.appendChild(a);
+    }
+  }
+  // the pages stored past those on the page (the API gives what this
+  // reader may read: the preview's pages for a visitor)
+  function fill(d) {
+    var have = reader.querySelectorAll('.rpages .page').length;
+    if (d.pages <= have) return Promise.resolve();
+    var m = /^(\d+)\/(\d+)$/.exec(d.progress || '');
+    var total = m ? Number(m[2]) : d.pages;
+    return fetch('/api/v1/doc/' + id + '/pages?from=' + (have + 1) + '&count=20', {cache: 'no-store'})
+      .then(function (r) { return r.ok ? r.json() : {items: []}; })
+      .then(function (res) {
+        var items = (res.items || []).filter(function (it) { return it.page > have; });
+        items.forEach(function (it) { addPage(it, total); });
+        if (items.length) reader.dispatchEvent(new CustomEvent('wy-pages', {detail: {pages: d.pages}}));
+        if (items.length === 20) return fill(d);
+      });
+  }
   function poll() {
     fetch('/api/v1/doc/' + id, {cache: 'no-store'})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (d) {
         if (!d) return;
-        if (d.status === 'ready' || d.status === 'failed') { location.reload(); return; }
+        var readable = d.status === 'readable' || d.status === 'ready';
+        if (d.status === 'failed' || (readable && !reader)) { location.reload(); return; }
         var m = /^(\d+)\/(\d+)$/.exec(d.progress || '');
         if (m && fmt) {
           text.textContent = fmt.replace('{done}', m[1]).replace('{total}', m[2]);
           bar.max = Number(m[2]);
           bar.value = Number(m[1]);
         }
-        delay = Math.min(15000, delay * 1.5);
-        setTimeout(poll, delay);
-      }, function () {
+        var next = readable ? fill(d) : Promise.resolve();
+        return next.then(function () {
+          if (d.status === 'ready') { box.hidden = true; return; }
+          // readable: pages come every half second; else less often
+          delay = readable ? 1000 : Math.min(15000, delay * 1.5);
+          setTimeout(poll, delay);
+        });
+      })
+      .catch(function () {
         delay = Math.min(15000, delay * 2);
         setTimeout(poll, delay);
       });
