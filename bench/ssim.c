@@ -1,4 +1,25 @@
-/* experiment: candidate encodings (to be trimmed) */
+/* wy-ssim: what page images cost and how close they are to the page.
+ * Every page of the PDFs is rendered at 1240 px as the converter renders
+ * it (gray when MuPDF's test device finds no colour, else RGB) and encoded
+ * the way the converter did before issue 20 (libwebp lossy, quality 75,
+ * method 0: "before") and the way it does now (render.c's put_webp: gray
+ * text pages by encode.h's writer, the rest as before: "now"); with --all,
+ * also with candidate settings of libwebp (lossy tuned for text, lossless
+ * at low effort, quantised to fewer gray levels). Each image is decoded
+ * with libwebp and compared with the render.
+ *
+ * Quality is SSIM (Wang et al. 2004, K1 = 0.01, K2 = 0.03) on luma
+ * (Rec. 601 weights for RGB), 8 x 8 windows every 4 pixels, averaged over
+ * the page ("ssim") and over the windows where the render is not flat
+ * ("ink": on a page of text most windows are blank paper, where every
+ * encoding scores 1). Time is the encoding alone (the best of three).
+ *
+ *   wy-ssim [--all] [-v] FILE.pdf...
+ *
+ * Prints, per kind of page (gray, colour) and for all pages, a line per
+ * encoding: pages, bytes per page, ms per page, mean SSIM, lowest SSIM,
+ * mean ink SSIM. The last lines, "total before ..." and "total now ...",
+ * are what bench/pipeline.sh reads. */
 #include "convert/encode.h"
 #include "core/util.h"
 
@@ -60,34 +81,37 @@ static void to_luma(const unsigned char *px, int n, int w, int h, int stride, un
 		}
 }
 
+/* An encoding: libwebp with these settings, or encode.h, or the
+ * converter's choice between the two. */
 typedef struct cand {
 	const char *name;
-	int lossless; /* 0 lossy YUV, 1 lossless ARGB */
-	int levels;   /* lossless: quantize gray to this many levels (0 none) */
+	int kind;   /* 0 lossy (YUV), 1 lossless (ARGB), 2 encode.h, 3 the converter's choice */
+	int levels; /* gray pages only: quantised to this many levels first (0: not) */
 	int method;
 	float quality;
-	int sns, filter, segments, sharp, preproc, partitions, pass, exact, near;
+	int sns, segments; /* -1: libwebp's default */
 } cand;
 
 static const cand cands[] = {
-	{"wy-text (custom VP8L 16lv)", 2, 16, 0, 0, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossy-q75-m0 (today)", 0, 0, 0, 75, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossy-q75-m0-seg1-sns0", 0, 0, 0, 75, 0, -1, 1, -1, -1, -1, -1, 0, 100},
-	{"lossy-q75-m0-sns0", 0, 0, 0, 75, 0, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossy-q60-m0", 0, 0, 0, 60, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossy-q75-m1", 0, 0, 1, 75, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m0-q0", 1, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m0-q0-16lv", 1, 16, 0, 0, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m0-q0-8lv", 1, 8, 0, 0, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m0-q0-4lv", 1, 4, 0, 0, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m0-q25-16lv", 1, 16, 0, 25, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m1-q10-16lv", 1, 16, 1, 10, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m1-q0-16lv", 1, 16, 1, 0, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m0-q75-16lv", 1, 16, 0, 75, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m0-q100-16lv", 1, 16, 0, 100, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m1-q10-32lv", 1, 32, 1, 10, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m2-q0-16lv", 1, 16, 2, 0, -1, -1, -1, -1, -1, -1, -1, 0, 100},
-	{"lossless-m1-q10-8lv", 1, 8, 1, 10, -1, -1, -1, -1, -1, -1, -1, 0, 100},
+	{"now", 3, 0, 0, 75, -1, -1},
+	{"before", 0, 0, 0, 75, -1, -1},
+	{"encode.h-only", 2, 16, 0, 0, -1, -1},
+	{"lossy-q75-m0-seg1-sns0", 0, 0, 0, 75, 0, 1},
+	{"lossy-q75-m0-sns0", 0, 0, 0, 75, 0, -1},
+	{"lossy-q60-m0", 0, 0, 0, 60, -1, -1},
+	{"lossy-q75-m1", 0, 0, 1, 75, -1, -1},
+	{"lossless-m0-q0", 1, 0, 0, 0, -1, -1},
+	{"lossless-m0-q0-16lv", 1, 16, 0, 0, -1, -1},
+	{"lossless-m0-q0-8lv", 1, 8, 0, 0, -1, -1},
+	{"lossless-m0-q0-4lv", 1, 4, 0, 0, -1, -1},
+	{"lossless-m0-q25-16lv", 1, 16, 0, 25, -1, -1},
+	{"lossless-m0-q75-16lv", 1, 16, 0, 75, -1, -1},
+	{"lossless-m0-q100-16lv", 1, 16, 0, 100, -1, -1},
+	{"lossless-m1-q0-16lv", 1, 16, 1, 0, -1, -1},
+	{"lossless-m1-q10-16lv", 1, 16, 1, 10, -1, -1},
+	{"lossless-m1-q10-32lv", 1, 32, 1, 10, -1, -1},
+	{"lossless-m1-q10-8lv", 1, 8, 1, 10, -1, -1},
+	{"lossless-m2-q0-16lv", 1, 16, 2, 0, -1, -1},
 };
 #define NC (int)(sizeof cands / sizeof cands[0])
 
@@ -107,23 +131,22 @@ static size_t try_cand(const cand *c, const unsigned char *px, int n, int w, int
 	WebPPictureInit(&pic);
 	cfg.method = c->method;
 	cfg.quality = c->quality;
-	cfg.lossless = c->lossless;
+	cfg.lossless = c->kind == 1;
 	if (c->sns >= 0)
 		cfg.sns_strength = c->sns;
-	if (c->filter >= 0)
-		cfg.filter_strength = c->filter;
 	if (c->segments >= 0)
 		cfg.segments = c->segments;
-	cfg.exact = c->exact;
-	cfg.near_lossless = c->near;
 	pic.width = w;
 	pic.height = h;
-	pic.use_argb = c->lossless;
+	pic.use_argb = c->kind == 1;
 	WebPMemoryWriterInit(&wr);
 	pic.writer = WebPMemoryWrite;
 	pic.custom_ptr = &wr;
+	/* the converter's choice: the test is part of its time */
 	double t0 = now_ms();
-	if (c->lossless == 2) {
+	if (c->kind == 3 && !(n == 1 && wy_gray_is_text(px, w, h, stride)))
+		return try_cand(&cands[1], px, n, w, h, stride, ref, ms, ss, ink);
+	if (c->kind >= 2) {
 		wy_buf o;
 		wy_buf_init(&o, 0);
 		wy_webp_gray_text(px, w, h, stride, &o);
@@ -137,7 +160,7 @@ static size_t try_cand(const cand *c, const unsigned char *px, int n, int w, int
 			*ss = ssim(ref, l, w, h, ink);
 			free(l);
 		} else {
-			fprintf(stderr, "wy-text: cannot decode (%d x %d)\n", dw, dh);
+			fprintf(stderr, "wy-ssim: libwebp cannot decode encode.h's image\n");
 			sz = 0;
 		}
 		WebPFree(rgb);
@@ -145,7 +168,7 @@ static size_t try_cand(const cand *c, const unsigned char *px, int n, int w, int
 		return sz;
 	}
 	WebPPictureAlloc(&pic);
-	if (c->lossless) {
+	if (c->kind) {
 		int lv = c->levels;
 		uint32_t lut[256];
 		for (int v = 0; v < 256; v++) {
@@ -200,6 +223,9 @@ static size_t try_cand(const cand *c, const unsigned char *px, int n, int w, int
 	return sz;
 }
 
+static int ncand = 2; /* --all: NC */
+static bool verbose;
+
 static int is_color(fz_context *ctx, fz_display_list *list)
 {
 	int color = 0;
@@ -219,8 +245,7 @@ static fz_document *open_pdf(fz_context *ctx, const char *path)
 	return doc;
 }
 
-static void one_page(fz_context *ctx, fz_document *doc, int p, const char *file, acc a[2][NC], double *test_ms,
-		     double *render_ms)
+static void one_page(fz_context *ctx, fz_document *doc, int p, const char *file, acc a[3][NC], double *render_ms)
 {
 	fz_page *page = NULL;
 	fz_display_list *list = NULL;
@@ -233,9 +258,8 @@ static void one_page(fz_context *ctx, fz_document *doc, int p, const char *file,
 		page = fz_load_page(ctx, doc, p);
 		list = fz_new_display_list_from_page(ctx, page);
 		fz_rect b = fz_bound_page(ctx, page);
-		double t0 = now_ms();
-		int col = is_color(ctx, list);
 		double t1 = now_ms();
+		int col = is_color(ctx, list);
 		float s = 1240.0f / (b.x1 - b.x0);
 		fz_irect box = {0, 0, 1240, (int)((b.y1 - b.y0) * s + 0.5f)};
 		pix = fz_new_pixmap_with_bbox(ctx, col ? fz_device_rgb(ctx) : fz_device_gray(ctx), box, NULL, 0);
@@ -245,12 +269,11 @@ static void one_page(fz_context *ctx, fz_document *doc, int p, const char *file,
 		fz_close_device(ctx, dev);
 		fz_drop_device(ctx, dev);
 		double t2 = now_ms();
-		test_ms[col] += t1 - t0;
 		render_ms[col] += t2 - t1;
 		int w = pix->w, h = pix->h, n = pix->n;
 		unsigned char *ref = malloc((size_t)w * h);
 		to_luma(pix->samples, n, w, h, (int)pix->stride, ref);
-		for (int c = 0; c < NC; c++) {
+		for (int c = 0; c < ncand; c++) {
 			if (cands[c].levels && n != 1)
 				continue;
 			double ms = 1e9, ss = 0, ink = 0;
@@ -261,15 +284,17 @@ static void one_page(fz_context *ctx, fz_document *doc, int p, const char *file,
 				if (m < ms)
 					ms = m;
 			}
-			acc *x = &a[col][c];
-			x->pages++;
-			x->bytes += (double)sz;
-			x->ms += ms;
-			x->ssim += ss;
-			x->ink += ink;
-			if (ss < x->minssim)
-				x->minssim = ss;
-			if (getenv("V"))
+			for (int j = 0; j < 2; j++) { /* its kind, and all pages */
+				acc *x = &a[j ? 2 : col][c];
+				x->pages++;
+				x->bytes += (double)sz;
+				x->ms += ms;
+				x->ssim += ss;
+				x->ink += ink;
+				if (ss < x->minssim)
+					x->minssim = ss;
+			}
+			if (verbose)
 				printf("%s p%d %s %s %zu %.1f ms ssim %.4f ink %.4f text %d\n", file, p + 1, col ? "rgb" : "gray",
 				       cands[c].name, sz, ms, ss, ink, n == 1 && wy_gray_is_text(pix->samples, w, h, (int)pix->stride));
 		}
@@ -286,35 +311,55 @@ static void one_page(fz_context *ctx, fz_document *doc, int p, const char *file,
 
 int main(int argc, char **argv)
 {
-	acc a[2][NC];
+	acc a[3][NC]; /* gray, colour, all */
 	memset(a, 0, sizeof a);
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 3; k++)
 		for (int c = 0; c < NC; c++)
 			a[k][c].minssim = 1;
-	double render_ms[2] = {0}, test_ms[2] = {0};
+	double render_ms[2] = {0};
 	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	if (!ctx)
+		return 1;
 	fz_register_document_handlers(ctx);
 	fz_set_warning_callback(ctx, NULL, NULL);
 	fz_set_error_callback(ctx, NULL, NULL);
+	int files = 0;
 	for (int f = 1; f < argc; f++) {
-		fz_document *doc = open_pdf(ctx, argv[f]);
-		if (!doc)
+		if (!strcmp(argv[f], "--all")) {
+			ncand = NC;
 			continue;
+		}
+		if (!strcmp(argv[f], "-v")) {
+			verbose = true;
+			continue;
+		}
+		fz_document *doc = open_pdf(ctx, argv[f]);
+		if (!doc) {
+			fprintf(stderr, "wy-ssim: cannot open %s\n", argv[f]);
+			continue;
+		}
+		files++;
 		int np = fz_count_pages(ctx, doc);
 		for (int p = 0; p < np; p++)
-			one_page(ctx, doc, p, argv[f], a, test_ms, render_ms);
+			one_page(ctx, doc, p, argv[f], a, render_ms);
 		fz_drop_document(ctx, doc);
 	}
-	for (int k = 0; k < 2; k++) {
+	if (!files) {
+		fprintf(stderr, "usage: wy-ssim [--all] [-v] FILE.pdf...\n");
+		return 2;
+	}
+	static const char *kind[3] = {"gray", "colour", "total"};
+	for (int k = 0; k < 3; k++) {
 		int np = a[k][0].pages;
-		printf("\n%s pages: %d, test device %.1f ms/page, render %.1f ms/page\n", k ? "colour" : "gray", np,
-		       np ? test_ms[k] / np : 0, np ? render_ms[k] / np : 0);
-		for (int c = 0; c < NC; c++) {
+		if (k < 2)
+			printf("%s pages: %d, render %.1f ms/page\n", kind[k], np, np ? render_ms[k] / np : 0);
+		for (int c = 0; c < ncand; c++) {
 			acc *x = &a[k][c];
 			if (!x->pages)
 				continue;
-			printf("  %-28s %8.0f B/page %7.1f ms/page  SSIM mean %.4f min %.4f ink %.4f\n", cands[c].name,
-			       x->bytes / x->pages, x->ms / x->pages, x->ssim / x->pages, x->minssim, x->ink / x->pages);
+			printf("%s %s pages %d bytes %.0f ms %.1f ssim %.4f min %.4f ink %.4f\n", kind[k], cands[c].name,
+			       x->pages, x->bytes / x->pages, x->ms / x->pages, x->ssim / x->pages, x->minssim,
+			       x->ink / x->pages);
 		}
 	}
 	fz_drop_context(ctx);
