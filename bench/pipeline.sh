@@ -53,7 +53,7 @@ chmod +x "$work/script.sh"
 now() { date +%s.%N; }
 peak_kb() { awk '/Maximum resident set size/ {print $6}' "$1"; }
 
-wy_times=() sc_times=() wy_peak=0 sc_peak=0 wy_pages=0
+wy_times=() sc_times=() ratios=() wy_peak=0 sc_peak=0 wy_pages=0
 for r in $(seq "$runs"); do
 	rm -rf "$work/data" "$work/script-out"
 	t0=$(now)
@@ -74,7 +74,12 @@ for r in $(seq "$runs"); do
 	t1=$(now)
 	sc_times+=("$(echo "$t1 - $t0" | bc -l)")
 	k=$(peak_kb "$work/sc.time"); [ "$k" -gt "$sc_peak" ] && sc_peak=$k
-	echo "run $r: wenyuan $(printf %.2f "${wy_times[-1]}") s, script $(printf %.2f "${sc_times[-1]}") s" >&2
+	# the ratio of this run's two sides: on a shared machine the load
+	# changes between runs, so runs are compared side by side
+	n_sc=$(find "$work/script-out" -name 'p*.webp' | wc -l)
+	ratios+=("$(echo "($wy_pages / ${wy_times[-1]}) / ($n_sc / ${sc_times[-1]})" | bc -l)")
+	echo "run $r: wenyuan $(printf %.2f "${wy_times[-1]}") s, script $(printf %.2f "${sc_times[-1]}") s," \
+		"ratio $(printf %.1f "${ratios[-1]}")x, load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
@@ -84,21 +89,21 @@ sc_webp=$(find "$work/script-out" -name 'p*.webp' | wc -l)
 sc_bytes=$(find "$work/script-out" -name 'p*.webp' -printf '%s\n' | awk '{s += $1; n++} END {printf "%.0f", n ? s / n : 0}')
 wy_pps=$(echo "$wy_pages / $wy_t" | bc -l)
 sc_pps=$(echo "$sc_webp / $sc_t" | bc -l)
-ratio=$(echo "$wy_pps / $sc_pps" | bc -l)
+ratio=$(median "${ratios[@]}")
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 printf '\nwenyuan pipeline benchmark: %d corpus PDFs, %d pages (pdfinfo), %d cores, median of %d runs\n\n' \
 	"${#files[@]}" "$pages" "$cores" "$runs"
-printf '%-44s %8s %8s %10s %12s\n' "pipeline" "pages" "seconds" "pages/s" "peak RSS"
 printf '%-44s %8s %8s %10s %12s %12s\n' "pipeline" "pages" "seconds" "pages/s" "peak RSS" "bytes/page"
 printf '%-44s %8d %8.2f %10.1f %9d MB %12d\n' "wenyuan add (MuPDF + libwebp, sandboxed)" "$wy_pages" "$wy_t" \
 	"$wy_pps" $((wy_peak / 1024)) "$wy_bytes"
 printf '%-44s %8d %8.2f %10.1f %9d MB %12d\n' "pdftoppm + pdftotext + cwebp per page" "$sc_webp" "$sc_t" \
 	"$sc_pps" $((sc_peak / 1024)) "$sc_bytes"
-printf '\nratio (pages/s, wenyuan / script): %.1fx\n' "$ratio"
+printf '\nratio (pages/s, wenyuan / script, the median of the per-run ratios): %.1fx (runs: %s)\n' "$ratio" \
+	"$(printf '%.1fx ' "${ratios[@]}")"
 echo "peak RSS: the largest single process of each side (wenyuan: the worker or one converter child)."
 echo "bytes/page: the mean size of a 1240 px page image (wenyuan: per page stored; the script: per cwebp file)."
-echo "load average at the end: $load (runs: $(printf '%s ' "${wy_times[@]}" | xargs printf '%.2f ') s wenyuan)"
+echo "load average at the end: $load"
 
 # Quality: the page images before and after issue 20, against the render.
 ssim_note="wy-ssim not built"
@@ -115,7 +120,7 @@ fi
 # One row per measure for `make bench`'s table (docs/bench.md: the contract).
 results=${BENCH_RESULTS:-build/bench-results.tsv}
 mkdir -p "$(dirname "$results")"
-printf 'pipeline\tPDF pages to ready (bench/pipeline.sh)\t%.1f\t%.1f\tpages/s\t%.1fx\t>=10x\tmedian of %d runs, %d pages, %d cores, load %s\n' \
+printf 'pipeline\tPDF pages to ready (bench/pipeline.sh)\t%.1f\t%.1f\tpages/s\t%.1fx\t>=10x\tmedian of %d runs (ratio: median of per-run ratios), %d pages, %d cores, load %s\n' \
 	"$wy_pps" "$sc_pps" "$ratio" "$runs" "$wy_pages" "$cores" "$load" >> "$results"
 printf 'bytes_per_page\tpage image, 1240 px WebP (wenyuan; cwebp defaults)\t%d\t%d\tbytes\t%d%%\t<=before\t%s\n' \
 	"$wy_bytes" "$sc_bytes" "$(echo "100 * $wy_bytes / $sc_bytes" | bc)" "$ssim_note" >> "$results"
