@@ -250,8 +250,8 @@ static void prefix(unsigned v, int *sym, int *nextra, unsigned *extra)
 	*extra = d & ((1u << *nextra) - 1u);
 }
 
-/* One token of the packed image: a literal green value, or a backward
- * reference of len pixels at distance code dist (1: above, 2: left). */
+/* One token of the packed image: a literal green value v, or a backward
+ * reference of len pixels at distance code v (1: above, 2: left). */
 typedef struct tok {
 	uint16_t len; /* 0: literal */
 	uint8_t v;    /* literal value, or distance code */

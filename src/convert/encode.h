@@ -5,10 +5,10 @@
  * Quantised to a few gray levels it becomes a palette image that VP8L
  * packs two (or four, or eight) pixels to a byte, and whose rows are mostly
  * copies of the row above or runs of one value: a greedy coder that tries
- * only those two matches is an order of magnitude faster than libwebp's
- * general encoders (lossy or lossless) at about the bytes of libwebp's
- * lossless method 1, smaller than the lossy page it replaces, and closer to
- * the render (docs/bench.md, Pipeline: how it was chosen and judged).
+ * only those two matches is five to eight times faster than libwebp's
+ * general encoders (lossy method 0, lossless method 1), at about the bytes
+ * of its lossless method 1, smaller than the lossy page it replaces, and
+ * closer to the render (docs/bench.md, Pipeline: how it was chosen and judged).
  * Coloured pages and gray pages with much in between (photographs, scans)
  * stay with libwebp's lossy encoder (render.c). */
 #ifndef WY_CONVERT_ENCODE_H
