@@ -7,6 +7,7 @@
  * fz_try/fz_catch never leave this file: everything above it sees wy_err
  * codes. MuPDF's warnings about broken files go to the debug log. */
 #include "convert/convert.h"
+#include "convert/encode.h"
 #include "convert/markdown.h"
 #include "convert/mobi.h"
 #include "convert/ocr.h"
@@ -65,9 +66,6 @@ static void on_error(void *user, const char *msg)
 	wy_debug("mupdf.error", "msg=\"%.200s\"", msg);
 }
 
-/* Encode an RGB pixmap as lossy WebP into the blob store. Method 0 is the
- * fastest effort level: at 1240 px it is four times faster than the
- * default and the pages are text, where the difference does not show. */
 /* Fill a picture's YUV planes from 8-bit gray: the luma range of VP8 is
  * 16..235 and a gray picture has neutral chroma. Cheaper than converting
  * RGB, and most document pages are black on white. */
@@ -89,13 +87,24 @@ static bool import_gray(WebPPicture *pic, const unsigned char *gray, int stride)
 	return true;
 }
 
-/* Encode a gray (n = 1) or RGB (n = 3) image as lossy WebP, out_w pixels
- * wide, and hand it to the sink. Method 0 is the fastest effort level: at
- * 1240 px it is four times faster than the default and the pages are
- * text, where the difference does not show. */
+/* Encode a gray (n = 1) or RGB (n = 3) image as WebP, out_w pixels wide,
+ * and hand it to the sink. A gray page of text at its own size is written
+ * losslessly, quantised to a few levels (encode.h): smaller than the lossy
+ * page and six times faster to make. Anything else (colour, photographs,
+ * the thumbnail) is lossy at method 0, the fastest effort level: at 1240 px
+ * four times faster than the default, where the difference does not show. */
 static int put_webp(const unsigned char *px, int n, int w, int h, int stride, int out_w, int quality,
 		    const wy_convert_sink *sink, char sha[65], wy_errinfo *ei)
 {
+	if (n == 1 && out_w >= w && wy_gray_is_text(px, w, h, stride)) {
+		wy_buf out;
+		wy_buf_init(&out, 0);
+		int rc = wy_webp_gray_text(px, w, h, stride, &out);
+		if (rc == WY_OK)
+			rc = sink->image(sink->ctx, out.data, out.len, sha);
+		wy_buf_free(&out);
+		return rc;
+	}
 	WebPConfig cfg;
 	WebPPicture pic;
 	WebPMemoryWriter wr;
@@ -217,6 +226,34 @@ static int store_pixmap(fz_context *ctx, fz_pixmap *pix, int out_w, int quality,
 	*h = (int)((double)ph * out_w / pw + 0.5);
 	return put_webp(fz_pixmap_samples(ctx, pix), fz_pixmap_components(ctx, pix), pw, ph,
 			(int)fz_pixmap_stride(ctx, pix), out_w, quality, sink, sha, ei);
+}
+
+/* Render a page's display list (NULL: nothing, a blank sheet) at the page
+ * width and store its image; and the thumbnail, a downscale of the same
+ * render, when thumb. A page MuPDF cannot draw still gets an image, a blank
+ * one, so numbering holds: then *drawn is false and why says what failed. */
+static int render_and_store_page(fz_context *ctx, fz_display_list *list, fz_rect bounds, bool thumb,
+				 const wy_convert_opts *o, const wy_convert_sink *sink, char sha[65], int *w, int *h,
+				 bool *drawn, char *why, size_t whylen, wy_errinfo *ei)
+{
+	fz_pixmap *pix = render_list(ctx, list, bounds, o->page_width, ei);
+	if (!pix) {
+		*drawn = false;
+		snprintf(why, whylen, "%s", ei->msg);
+		pix = render_list(ctx, NULL, bounds, o->page_width, ei);
+	}
+	if (!pix)
+		return WY_ENOMEM;
+	int rc = store_pixmap(ctx, pix, o->page_width, o->webp_quality, sink, sha, w, h, ei);
+	if (rc == WY_OK && thumb) {
+		char tsha[65];
+		int tw, th;
+		rc = store_pixmap(ctx, pix, o->thumb_width, o->webp_quality, sink, tsha, &tw, &th, ei);
+		if (rc == WY_OK)
+			rc = sink->thumb(sink->ctx, tsha);
+	}
+	fz_drop_pixmap(ctx, pix);
+	return rc;
 }
 
 /* v in 1/65535ths of the span [lo, lo + span), clamped to the page (a
@@ -887,32 +924,17 @@ static int convert_doc(fz_context *ctx, fz_document *doc, const char *meta_title
 			continue;
 		}
 		char sha[65];
-		int w = 0, h = 0, rrc;
+		int w = 0, h = 0;
+		bool drawn = true;
 		wy_errinfo rei = {0};
-		/* A page that fails still gets a (blank) image, so numbering holds. */
-		fz_pixmap *pix = render_list(ctx, ok ? lp.list : NULL, lp.bounds, o->page_width, &rei);
-		if (!pix) {
+		int rrc = render_and_store_page(ctx, ok ? lp.list : NULL, lp.bounds, i == 0 && sink->thumb, o, sink, sha, &w,
+						&h, &drawn, why, sizeof why, &rei);
+		if (!drawn)
 			ok = false;
-			snprintf(why, sizeof why, "%s", rei.msg);
-			pix = render_list(ctx, NULL, lp.bounds, o->page_width, &rei);
-		}
 		if (!ok) {
 			bad++;
 			if (!first_reason[0])
 				snprintf(first_reason, sizeof first_reason, "%s", why);
-		}
-		if (!pix) {
-			rrc = WY_ENOMEM;
-		} else {
-			rrc = store_pixmap(ctx, pix, o->page_width, o->webp_quality, sink, sha, &w, &h, &rei);
-			if (rrc == WY_OK && i == 0 && sink->thumb) {
-				char tsha[65];
-				int tw, th;
-				rrc = store_pixmap(ctx, pix, o->thumb_width, o->webp_quality, sink, tsha, &tw, &th, &rei);
-				if (rrc == WY_OK)
-					rrc = sink->thumb(sink->ctx, tsha);
-			}
-			fz_drop_pixmap(ctx, pix);
 		}
 		if (rrc == WY_OK && sink->page)
 			rrc = sink->page(sink->ctx, i + 1, sha, w, h, text.data ? text.data : "",

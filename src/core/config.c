@@ -37,7 +37,7 @@ static const struct setting {
 	S("max_pages", "WENYUAN_MAX_PAGES", T_INT, max_pages, 1, 1000000, "5000", "pages converted per document"),
 	S("page_width", "WENYUAN_PAGE_WIDTH", T_INT, page_width, 64, 8000, "1240", "page image width (px)"),
 	S("thumb_width", "WENYUAN_THUMB_WIDTH", T_INT, thumb_width, 16, 2000, "240", "thumbnail width (px)"),
-	S("webp_quality", "WENYUAN_WEBP_QUALITY", T_INT, webp_quality, 0, 100, "75", "WebP quality of page images"),
+	S("webp_quality", "WENYUAN_WEBP_QUALITY", T_INT, webp_quality, 0, 100, "75", "WebP quality of lossy page images (colour, photographs)"),
 	BOOT("workers", "WENYUAN_WORKERS", T_INT, workers, 0, 256, "0", "converter processes per worker (0 = one per core)"),
 	SITE("max_upload_mb", "WENYUAN_MAX_UPLOAD_MB", T_I64, max_upload_mb, 1, 1 << 20, "200", "largest accepted document (MiB)"),
 	S("retries", "WENYUAN_RETRIES", T_INT, retries, 1, 100, "3", "tries of a job whose worker died"),

@@ -324,6 +324,87 @@ TEST(chinese_pdf_pages_text_images)
 	r_free(&r);
 }
 
+/* SSIM (K1 = 0.01, K2 = 0.03) of two gray images, 8 x 8 windows every 4
+ * pixels: over all windows, and over those where a is not flat (*ink). */
+static double ssim(const unsigned char *a, const unsigned char *b, int w, int h, double *ink)
+{
+	const double c1 = 6.5025, c2 = 58.5225;
+	double sum = 0, isum = 0;
+	long n = 0, in = 0;
+	for (int y = 0; y + 8 <= h; y += 4)
+		for (int x = 0; x + 8 <= w; x += 4) {
+			double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+			for (int j = 0; j < 8; j++)
+				for (int i = 0; i < 8; i++) {
+					double p = a[(size_t)(y + j) * (size_t)w + (size_t)(x + i)];
+					double q = b[(size_t)(y + j) * (size_t)w + (size_t)(x + i)];
+					sa += p;
+					sb += q;
+					saa += p * p;
+					sbb += q * q;
+					sab += p * q;
+				}
+			double ma = sa / 64, mb = sb / 64, va = saa / 64 - ma * ma, vb = sbb / 64 - mb * mb;
+			double v = ((2 * ma * mb + c1) * (2 * (sab / 64 - ma * mb) + c2)) /
+				   ((ma * ma + mb * mb + c1) * (va + vb + c2));
+			sum += v;
+			n++;
+			if (va > 0) {
+				isum += v;
+				in++;
+			}
+		}
+	*ink = in ? isum / (double)in : 1;
+	return n ? sum / (double)n : 1;
+}
+
+/* A page of text as a reader sees it: its image, decoded, is the page as
+ * MuPDF renders it at that width (SSIM against the render), black on white. */
+TEST(text_pages_look_like_the_page)
+{
+	char *html = chinese_html();
+	char path[600];
+	snprintf(path, sizeof path, "%s/zh.pdf", wy_test_tmpdir("convert-ssim"));
+	ASSERT_EQ(testdoc_pdf(html, path, NULL, NULL, NULL), 1);
+	free(html);
+	result r;
+	ASSERT_EQ(convert_path(path, &r, NULL), WY_OK);
+	int w = 0, h = 0;
+	uint8_t *rgb = webp_rgb(r.shas[0], &w, &h);
+	ASSERT(rgb && w == 1240);
+
+	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	fz_register_document_handlers(ctx);
+	fz_document *doc = fz_open_document(ctx, path);
+	fz_page *page = fz_load_page(ctx, doc, 0);
+	fz_rect b = fz_bound_page(ctx, page);
+	float s = 1240.0f / (b.x1 - b.x0);
+	fz_pixmap *pix = fz_new_pixmap_from_page(ctx, page, fz_scale(s, s), fz_device_gray(ctx), 0);
+	int rw = fz_pixmap_width(ctx, pix), rh = fz_pixmap_height(ctx, pix);
+	int ch = rh < h ? rh : h;
+	ASSERT(rw == w && ch > 1700);
+	unsigned char *render = wy_xmalloc((size_t)w * (size_t)ch), *shown = wy_xmalloc((size_t)w * (size_t)ch);
+	for (int y = 0; y < ch; y++)
+		for (int x = 0; x < w; x++) {
+			const uint8_t *p = rgb + 3 * ((size_t)y * (size_t)w + (size_t)x);
+			render[(size_t)y * (size_t)w + (size_t)x] =
+				fz_pixmap_samples(ctx, pix)[(size_t)y * (size_t)fz_pixmap_stride(ctx, pix) + (size_t)x];
+			shown[(size_t)y * (size_t)w + (size_t)x] = (uint8_t)((299 * p[0] + 587 * p[1] + 114 * p[2] + 500) / 1000);
+		}
+	double ink = 0, all = ssim(render, shown, w, ch, &ink);
+	printf("  SSIM %.4f, where there is ink %.4f\n", all, ink);
+	ASSERT(all > 0.998);
+	ASSERT(ink > 0.99);
+	free(render);
+	free(shown);
+	WebPFree(rgb);
+	fz_drop_pixmap(ctx, pix);
+	fz_drop_page(ctx, page);
+	fz_drop_document(ctx, doc);
+	fz_drop_context(ctx);
+	r_free(&r);
+}
+
 static char *encode(const char *utf8, const char *to, size_t *len)
 {
 	iconv_t cd = iconv_open(to, "UTF-8");
@@ -1134,7 +1215,8 @@ TEST(html_needs_a_confined_converter)
 	free(path);
 }
 
-TEST_LIST(T(html_needs_a_confined_converter), T(chinese_pdf_pages_text_images), T(colour_pages_keep_their_colour),
+TEST_LIST(T(html_needs_a_confined_converter), T(chinese_pdf_pages_text_images), T(text_pages_look_like_the_page),
+	  T(colour_pages_keep_their_colour),
 	  T(gbk_and_big5_text_become_utf8_pages), T(page_text_keeps_no_hidden_controls), T(long_text_is_laid_out_over_pages), T(text_is_capped_per_page_and_per_document),
 	  T(epub_converts), T(passwords), T(unrecognized_office_and_broken), T(truncated_pdf_never_crashes),
 	  T(boxes_mark_where_the_characters_are), T(boxes_of_the_samples),
