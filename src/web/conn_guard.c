@@ -94,11 +94,12 @@ void web_guard_limits(const wy_config *cfg, unsigned *threads, unsigned *connect
 		t = conns;
 	/* Open files: per connection its socket and a file being sent (a
 	 * download, a page image); per thread its store (database, WAL,
-	 * shared memory), epoll and eventfd; and a margin for the rest (the
-	 * log, the worker's pipes, the listening socket). A soft limit of
+	 * shared memory), epoll and eventfd; the blobs' files kept open
+	 * (keep.c); and a margin for the rest (the log, the worker's pipes,
+	 * the listening socket). A soft limit of
 	 * 1,024, common, would otherwise fail accept() and open() long before
 	 * the connection limit. */
-	rlim_t fixed = 8 * (rlim_t)t + 64, need = 2 * (rlim_t)conns + fixed;
+	rlim_t fixed = 8 * (rlim_t)t + 64 + WEB_KEPT_FILES, need = 2 * (rlim_t)conns + fixed;
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
 		struct rlimit want = rl;
