@@ -72,11 +72,15 @@ CONF
 npid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$nport/doc1.html" >/dev/null && break; sleep 0.1; done
 
-run() { # url [header] -> "rps p99_ms"
+# CPU time (clock ticks) of processes, all their threads
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+hz=$(getconf CLK_TCK)
+run() { # url [header] -> "rps p99_ms requests"
 	wrk -t2 -c32 -d"${secs}s" --latency ${2:+-H "$2"} "$1" 2>/dev/null | awk '
+		/requests in/ {n = $1}
 		/Requests\/sec/ {rps = $2}
 		$1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us/, "", v); v /= 1000} else if (v ~ /ms$/) {sub(/ms/, "", v)} else if (v ~ /s$/) {sub(/s/, "", v); v *= 1000}; p99 = v}
-		END {printf "%s %s\n", rps, p99}'
+		END {printf "%s %s %s\n", rps, p99, n}'
 }
 # rows: key, label, wenyuan's URL, its header, nginx's URL
 keys=(http_image http_doc http_doc_signed_in)
@@ -87,11 +91,22 @@ whdr=("" "" "$cookie")
 nurl=("http://127.0.0.1:$nport$img" "http://127.0.0.1:$nport/doc1.html" "http://127.0.0.1:$nport/doc1-reader.html")
 : > "$work/runs"
 loads=()
+# the CPU each server spends on a request (nginx: its workers), steadier
+# than the rates when other processes share the machine
+nworkers=$(pgrep -P "$npid" | tr '\n' ' ')
 for run_no in $(seq "$runs"); do
 	for i in "${!keys[@]}"; do
-		read -r wr wp < <(run "${wurl[$i]}" "${whdr[$i]}")
-		read -r nr np < <(run "${nurl[$i]}")
-		echo "$i $(echo "100 * $wr / $nr" | bc -l) $wr $wp $nr $np" >> "$work/runs"
+		t0=$(ticks "$spid")
+		read -r wr wp wn < <(run "${wurl[$i]}" "${whdr[$i]}")
+		t1=$(ticks "$spid")
+		# shellcheck disable=SC2086 # the workers' pids
+		t2=$(ticks $nworkers)
+		read -r nr np nn < <(run "${nurl[$i]}")
+		# shellcheck disable=SC2086
+		t3=$(ticks $nworkers)
+		wus=$(echo "1000000 * ($t1 - $t0) / $hz / $wn" | bc -l)
+		nus=$(echo "1000000 * ($t3 - $t2) / $hz / $nn" | bc -l)
+		echo "$i $(echo "100 * $wr / $nr" | bc -l) $wr $wp $nr $np $wus $nus" >> "$work/runs"
 	done
 	loads+=("$(cut -d' ' -f1 /proc/loadavg)")
 done
@@ -99,13 +114,19 @@ peak=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$spid/status")
 
 printf '\nwenyuan HTTP benchmark: wrk -t2 -c32 -d%ss on 127.0.0.1, %d cores; nginx serves the same bytes as static files;\n' "$secs" "$(nproc)"
 printf 'the run with the median ratio of %d side by side; load average after each run: %s\n\n' "$runs" "${loads[*]}"
-printf '%-40s %12s %10s %12s %10s %8s  %s\n' "" "wenyuan r/s" "p99 ms" "nginx r/s" "p99 ms" "ratio" "all ratios"
+printf '%-40s %12s %8s %12s %8s %7s  %-9s %s\n' "" "wenyuan r/s" "p99 ms" "nginx r/s" "p99 ms" "ratio" "CPU us/r" "all ratios"
 mkdir -p "$(dirname "$results")"
+med() { sort -g | awk '{l[NR] = $0} END {print l[int((NR + 1) / 2)]}'; }
 for i in "${!keys[@]}"; do
 	all=$(awk -v i="$i" '$1 == i {printf "%.0f%% ", $2}' "$work/runs")
-	read -r _ ratio wr wp nr np < <(awk -v i="$i" '$1 == i' "$work/runs" | sort -k2,2g | awk '{l[NR] = $0} END {print l[int((NR + 1) / 2)]}')
-	printf '%-40s %12.0f %10.2f %12.0f %10.2f %7.0f%%  %s\n' "${labels[$i]}" "$wr" "$wp" "$nr" "$np" "$ratio" "$all"
+	read -r _ ratio wr wp nr np _ < <(awk -v i="$i" '$1 == i' "$work/runs" | sort -k2,2g | awk '{l[NR] = $0} END {print l[int((NR + 1) / 2)]}')
+	# CPU per request, each the median of the runs
+	wus=$(awk -v i="$i" '$1 == i {print $7}' "$work/runs" | med)
+	nus=$(awk -v i="$i" '$1 == i {print $8}' "$work/runs" | med)
+	cpu=$(printf '%.0f/%.0f' "$wus" "$nus")
+	printf '%-40s %12.0f %8.2f %12.0f %8.2f %6.0f%%  %-9s %s\n' "${labels[$i]}" "$wr" "$wp" "$nr" "$np" "$ratio" "$cpu" "$all"
 	printf '%s\t%s\t%.0f\t%.0f\tr/s\t%.0f%%\t>=90%%\t%s\n' "${keys[$i]}" "${labels[$i]} over HTTP, nginx same bytes" "$wr" "$nr" "$ratio" \
-		"median ratio of $runs side-by-side runs (${all% }), wrk -t2 -c32 -d${secs}s, load ${loads[*]}" >> "$results"
+		"median ratio of $runs side-by-side runs (${all% }); CPU us a request wenyuan/nginx $cpu; wrk -t2 -c32 -d${secs}s; load ${loads[*]}" >> "$results"
 done
+echo "CPU us/r: the server's CPU time per request (nginx: its workers'), wenyuan/nginx, median of the runs"
 echo "wenyuan serve peak RSS under this load: ${peak} MB"
