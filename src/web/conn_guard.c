@@ -89,7 +89,11 @@ struct web_guard {
 void web_guard_limits(const wy_config *cfg, unsigned *threads, unsigned *connections)
 {
 	unsigned conns = (unsigned)cfg->http_max_connections;
-	unsigned t = cfg->http_threads ? (unsigned)cfg->http_threads : (unsigned)wy_ncpu() * 4;
+	/* Two threads a core: a handler may wait (the store, the disk, a
+	 * password hash), which holds up the other connections of its thread;
+	 * more threads cost every request more switches between them (4 a
+	 * core took 25 % more CPU a page image than 2: docs/bench.md, HTTP). */
+	unsigned t = cfg->http_threads ? (unsigned)cfg->http_threads : (unsigned)wy_ncpu() * 2;
 	if (t > conns)
 		t = conns;
 	/* Open files: per connection its socket and a file being sent (a
