@@ -762,6 +762,11 @@ typedef struct wy_store_stamp {
 	uint32_t w[12];
 } wy_store_stamp;
 
+/* Open a watch of the store at location (it opens a connection of its
+ * own, kept until wy_store_watch_close); WY_EIO when the WAL index cannot
+ * be mapped, or wy_store_open's error. wy_store_watch_read may be called
+ * from any thread at once (no lock, no system call); close (NULL is a
+ * no-op) only when no read is under way. */
 int wy_store_watch_open(const char *location, wy_store_watch **out, wy_errinfo *ei);
 void wy_store_watch_read(const wy_store_watch *w, wy_store_stamp *out);
 void wy_store_watch_close(wy_store_watch *w);
