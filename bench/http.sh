@@ -94,7 +94,7 @@ loads=()
 # the CPU each server spends on a request (nginx: its workers), steadier
 # than the rates when other processes share the machine
 nworkers=$(pgrep -P "$npid" | tr '\n' ' ')
-for run_no in $(seq "$runs"); do
+for _ in $(seq "$runs"); do
 	for i in "${!keys[@]}"; do
 		t0=$(ticks "$spid")
 		read -r wr wp wn < <(run "${wurl[$i]}" "${whdr[$i]}")
