@@ -20,7 +20,7 @@
 #define SHM_HEADER 48 /* one copy of the WalIndexHdr */
 
 struct wy_store_watch {
-	wy_store *st;	     /* held open: the -shm file stays valid */
+	wy_store *st;        /* held open: the -shm file stays valid */
 	const uint32_t *hdr; /* the mapping's first 48 bytes */
 	size_t maplen;
 };

@@ -34,7 +34,8 @@ void web_keep_start(const char *data_dir)
 	wy_errinfo ei = {0};
 	int rc = wy_store_watch_open(data_dir, &watch, &ei);
 	if (rc)
-		wy_warn("serve.no_cache", "msg=\"%s: store answers are not kept between requests\"", wy_err_msg(&ei, rc));
+		wy_warn("serve.no_cache", "msg=\"%s: store answers are not kept between requests\"",
+		        wy_err_msg(&ei, rc));
 }
 
 /* The stamp now; false when nothing may be kept. */
@@ -160,8 +161,8 @@ static const char *sniff(int fd)
 	unsigned char magic[12] = {0};
 	ssize_t got = pread(fd, magic, sizeof magic, 0);
 	return got == 12 && memcmp(magic, "RIFF", 4) == 0 && memcmp(magic + 8, "WEBP", 4) == 0
-		       ? "image/webp"
-		       : "application/octet-stream";
+	           ? "image/webp"
+	           : "application/octet-stream";
 }
 
 int web_blob_file(server *sv, const char *sha, int *fd, uint64_t *size, const char **type)
