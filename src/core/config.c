@@ -63,7 +63,7 @@ static const struct setting {
 	BOOT("trust_proxy", "WENYUAN_TRUST_PROXY", T_INT, trust_proxy, 0, 1, "0", "1: behind a reverse proxy: a client's address is the last of X-Forwarded-For"),
 	BOOT("http_addr", "WENYUAN_HTTP_ADDR", T_STR, http_addr, 0, 0, "127.0.0.1", "address the web server listens on"),
 	BOOT("http_port", "WENYUAN_HTTP_PORT", T_INT, http_port, 0, 65535, "8080", "port the web server listens on"),
-	BOOT("http_threads", "WENYUAN_HTTP_THREADS", T_INT, http_threads, 0, 1024, "0", "request threads (0 = 4 per core)"),
+	BOOT("http_threads", "WENYUAN_HTTP_THREADS", T_INT, http_threads, 0, 1024, "0", "request threads (0 = 2 per core)"),
 	BOOT("http_timeout", "WENYUAN_HTTP_TIMEOUT", T_INT, http_timeout, 1, 3600, "30", "seconds an idle connection is kept"),
 	BOOT("http_max_connections", "WENYUAN_HTTP_MAX_CONNECTIONS", T_INT, http_max_connections, 1, 100000, "1024", "connections at once"),
 	BOOT("http_max_per_ip", "WENYUAN_HTTP_MAX_PER_IP", T_INT, http_max_per_ip, 1, 100000, "64", "connections at once from one address"),

@@ -782,4 +782,38 @@ int wy_store_setting_set(wy_store *st, const char *name, const char *value, wy_e
 int wy_store_settings_each(wy_store *st, void (*cb)(void *ctx, const char *name, const char *value), void *ctx,
 			   wy_errinfo *ei);
 
+/* ---- whether anything changed ----
+ * A stamp that changes at every commit to the store, by any connection of
+ * any process (the serve loop, the worker, the command line): what a
+ * cache of store answers checks before each use, at the cost of reading a
+ * few words of memory. It is the header of SQLite's WAL index (the
+ * -shm file every connection maps; https://sqlite.org/walformat.html),
+ * which SQLite rewrites at each commit (its change counter, frame count
+ * and checksums), read through a mapping of our own; the watch keeps a
+ * connection open so that the file stays as it is (SQLite reinitialises
+ * it only when no connection is left). The store is always in WAL mode
+ * (wy_store_open refuses otherwise). A stamp read before a query is
+ * equal to one read after it only if nothing committed in between;
+ * a torn read (a commit under way) only differs from both. */
+typedef struct wy_store_watch wy_store_watch;
+typedef struct wy_store_stamp {
+	uint32_t w[12];
+} wy_store_stamp;
+
+/* Open a watch of the store at location (it opens a connection of its
+ * own, kept until wy_store_watch_close); WY_EIO when the WAL index cannot
+ * be mapped, or wy_store_open's error. wy_store_watch_read may be called
+ * from any thread at once (no lock, no system call); close (NULL is a
+ * no-op) only when no read is under way. */
+int wy_store_watch_open(const char *location, wy_store_watch **out, wy_errinfo *ei);
+void wy_store_watch_read(const wy_store_watch *w, wy_store_stamp *out);
+void wy_store_watch_close(wy_store_watch *w);
+static inline bool wy_store_stamp_eq(const wy_store_stamp *a, const wy_store_stamp *b)
+{
+	for (int i = 0; i < 12; i++)
+		if (a->w[i] != b->w[i])
+			return false;
+	return true;
+}
+
 #endif

@@ -108,9 +108,8 @@ void web_auth_begin(server *sv, struct MHD_Connection *c, web_req *r)
 		token[0] = 0;
 	}
 	if (*token && is_token(token)) {
-		wy_store *st;
 		token_hash(token, r->token_hash);
-		if (!web_store(sv, &st, NULL) && !wy_store_session_get(st, r->token_hash, &r->user, r->csrf, NULL)) {
+		if (!web_session_get(sv, r->token_hash, &r->user, r->csrf)) {
 			r->authed = true;
 			r->bearer = bearer;
 			return;

@@ -89,16 +89,21 @@ struct web_guard {
 void web_guard_limits(const wy_config *cfg, unsigned *threads, unsigned *connections)
 {
 	unsigned conns = (unsigned)cfg->http_max_connections;
-	unsigned t = cfg->http_threads ? (unsigned)cfg->http_threads : (unsigned)wy_ncpu() * 4;
+	/* Two threads a core: a handler may wait (the store, the disk, a
+	 * password hash), which holds up the other connections of its thread;
+	 * more threads cost every request more switches between them (4 a
+	 * core took 25 % more CPU a page image than 2: docs/bench.md, HTTP). */
+	unsigned t = cfg->http_threads ? (unsigned)cfg->http_threads : (unsigned)wy_ncpu() * 2;
 	if (t > conns)
 		t = conns;
 	/* Open files: per connection its socket and a file being sent (a
 	 * download, a page image); per thread its store (database, WAL,
-	 * shared memory), epoll and eventfd; and a margin for the rest (the
-	 * log, the worker's pipes, the listening socket). A soft limit of
+	 * shared memory), epoll and eventfd; the blobs' files kept open
+	 * (keep.c); and a margin for the rest (the log, the worker's pipes,
+	 * the listening socket). A soft limit of
 	 * 1,024, common, would otherwise fail accept() and open() long before
 	 * the connection limit. */
-	rlim_t fixed = 8 * (rlim_t)t + 64, need = 2 * (rlim_t)conns + fixed;
+	rlim_t fixed = 8 * (rlim_t)t + 64 + WEB_KEPT_FILES, need = 2 * (rlim_t)conns + fixed;
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
 		struct rlimit want = rl;

@@ -25,6 +25,9 @@ typedef struct web_guard web_guard;
  * RLIMIT_NOFILE to the hard one (said in the log: serve.fd_limit). */
 void web_guard_limits(const wy_config *cfg, unsigned *threads, unsigned *connections);
 
+/* The blobs' files keep.c holds open between requests (counted above). */
+#define WEB_KEPT_FILES 64
+
 /* Start the guard (its thread wakes 4 times a second) for a daemon that
  * holds at most connections at once; cfg gives the deadlines and the
  * per-address limit and is read only here. *out is given to

@@ -341,21 +341,15 @@ enum MHD_Result web_route_blob(web_req *rq)
 	wy_config site;
 	web_site_get(sv, &site);
 	int preview = site.preview_pages;
-	wy_store *st;
 	int vis = 0;
-	if (web_store(sv, &st, NULL) ||
-	    wy_store_blob_visibility(st, sha, rq->authed ? rq->user.id : 0, web_is_admin(rq), preview, &vis, NULL))
+	if (web_blob_visibility(sv, sha, rq->authed ? rq->user.id : 0, web_is_admin(rq), preview, &vis))
 		return web_unavailable(rq);
 	if (vis == 0)
 		return web_text(c, 404, "not found\n");
-	int rc = web_open_blob(sv, sha, &fd, &size);
+	const char *type;
+	int rc = web_blob_file(sv, sha, &fd, &size, &type); /* both kept while the store is unchanged (keep.c) */
 	if (rc)
 		return web_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
-	unsigned char magic[12] = {0};
-	ssize_t got = pread(fd, magic, sizeof magic, 0);
-	const char *type = got == 12 && memcmp(magic, "RIFF", 4) == 0 && memcmp(magic + 8, "WEBP", 4) == 0
-				   ? "image/webp"
-				   : "application/octet-stream";
 	char etag[70];
 	snprintf(etag, sizeof etag, "\"%s\"", sha);
 	return web_send_fd_cache(rq, fd, size, type, etag, NULL, vis == 2);

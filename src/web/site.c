@@ -130,6 +130,8 @@ int wy_site_start(const wy_config *cfg, wy_site **out, wy_errinfo *ei)
 	for (size_t k = 0; !rc && k < sizeof templates / sizeof templates[0]; k++)
 		wy_template_each_msgid(*template_of(sv, k), warn_untranslated, (void *)templates[k].name);
 	if (!rc)
+		web_keep_start(cfg->data_dir);
+	if (!rc)
 		rc = web_http_start(sv, &s->http, &s->port, &s->threads, &s->connections, ei);
 	if (rc) {
 		wy_site_stop(s);
@@ -181,6 +183,7 @@ void wy_site_stop(wy_site *s)
 	bool started = s->http != NULL;
 	web_http_stop(s->http, (int64_t)web_site_int(&s->sv, offsetof(wy_config, stop_grace)) * 1000);
 	wy_store_close(s->loop_store);
+	web_keep_stop();
 	wy_store *fst;
 	if (started && !wy_store_open(s->sv.cfg->data_dir, &fst, NULL)) {
 		web_counters_flush(fst);

@@ -247,6 +247,18 @@ void web_add_display(json_t *o);
  * when the thread ends). */
 int web_store(server *sv, wy_store **st, wy_errinfo *ei);
 
+/* keep.c: store answers kept between requests while nothing commits to
+ * the store (the one rule of when they are dropped is there). */
+void web_keep_start(const char *data_dir);
+void web_keep_stop(void);
+/* wy_store_blob_visibility, kept */
+int web_blob_visibility(server *sv, const char *sha, int64_t viewer, bool admin, int preview, int *vis);
+/* a blob's file (the caller's to close), its size and type (image/webp or
+ * application/octet-stream); WY_ENOTFOUND */
+int web_blob_file(server *sv, const char *sha, int *fd, uint64_t *size, const char **type);
+/* wy_store_session_get, kept */
+int web_session_get(server *sv, const unsigned char *hash, wy_user *user, char csrf[65]);
+
 /* ---- request helpers (http.c) ---- */
 const char *web_lang(struct MHD_Connection *c);
 bool web_path_id(const char *s, int64_t *id);

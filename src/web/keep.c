@@ -1,0 +1,299 @@
+/* web/keep: the store's answers the web keeps between requests, and the
+ * one rule for how long: while nothing has committed to the store since
+ * the answer was read (store.h: wy_store_watch, a stamp that any commit of
+ * any process changes, read from memory). Each cache below is tagged with
+ * the stamp its entries belong to; a request that reads another stamp
+ * drops them all first, and an answer is kept only under the stamp read
+ * before it was asked for. So a document made private, hidden or deleted,
+ * a logout or a new password is seen by the very next request, whoever
+ * made the change (this server, the worker, the command line). What is
+ * decided stays where it is decided (the store's SQL, account.c); this
+ * file only remembers answers.
+ *
+ * Kept: who may see a blob (wy_store_blob_visibility, by blob, reader,
+ * admin and preview), the blob's open file (its size and type, for
+ * sendfile; dropped with the rest, so a deleted blob's file is let go at
+ * the next commit), and sessions (wy_store_session_get, by token hash;
+ * also at most a second, as a session expires by the clock). Without a
+ * watch (the WAL index cannot be mapped) nothing is kept. */
+#include "core/log.h"
+#include "core/util.h"
+#include "store/store.h"
+#include "web/conn_guard.h"
+#include "web/web_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static wy_store_watch *watch;
+
+void web_keep_start(const char *data_dir)
+{
+	wy_errinfo ei = {0};
+	int rc = wy_store_watch_open(data_dir, &watch, &ei);
+	if (rc)
+		wy_warn("serve.no_cache", "msg=\"%s: store answers are not kept between requests\"",
+		        wy_err_msg(&ei, rc));
+}
+
+/* The stamp now; false when nothing may be kept. */
+static bool stamp_now(wy_store_stamp *s)
+{
+	if (!watch)
+		return false;
+	wy_store_watch_read(watch, s);
+	return true;
+}
+
+/* A cache's tag: its entries belong to stamp. Called under its lock with
+ * the stamp read now: a different one drops the entries (drop). */
+typedef struct kept {
+	pthread_mutex_t lock;
+	wy_store_stamp stamp;
+	bool tagged;
+} kept;
+
+static bool kept_sync(kept *k, const wy_store_stamp *now)
+{
+	if (k->tagged && wy_store_stamp_eq(&k->stamp, now))
+		return true;
+	k->stamp = *now;
+	k->tagged = true;
+	return false; /* the caller drops its entries */
+}
+
+static unsigned hex_hash(const char *sha)
+{
+	unsigned h = 0;
+	for (int i = 0; i < 8 && sha[i]; i++)
+		h = h * 16 + (unsigned)(sha[i] <= '9' ? sha[i] - '0' : (sha[i] | 0x20) - 'a' + 10);
+	return h;
+}
+
+/* ---- who may see a blob ---- */
+
+#define ACCESS_SLOTS 1024
+
+static struct {
+	kept k;
+	struct {
+		char sha[65];
+		int64_t viewer;
+		int preview;
+		bool admin, set;
+		int vis;
+	} e[ACCESS_SLOTS];
+} access_ = {.k = {.lock = PTHREAD_MUTEX_INITIALIZER}};
+
+static unsigned access_slot(const char *sha, int64_t viewer, bool admin, int preview)
+{
+	uint64_t h = hex_hash(sha) ^ ((uint64_t)viewer * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)preview << 20) ^ admin;
+	return (unsigned)((h ^ (h >> 29)) % ACCESS_SLOTS);
+}
+
+int web_blob_visibility(server *sv, const char *sha, int64_t viewer, bool admin, int preview, int *vis)
+{
+	wy_store_stamp now;
+	bool keep = stamp_now(&now);
+	unsigned k = access_slot(sha, viewer, admin, preview);
+	if (keep) {
+		bool hit = false;
+		pthread_mutex_lock(&access_.k.lock);
+		if (!kept_sync(&access_.k, &now))
+			for (int i = 0; i < ACCESS_SLOTS; i++)
+				access_.e[i].set = false;
+		if (access_.e[k].set && access_.e[k].viewer == viewer && access_.e[k].admin == admin &&
+		    access_.e[k].preview == preview && strcmp(access_.e[k].sha, sha) == 0) {
+			*vis = access_.e[k].vis;
+			hit = true;
+		}
+		pthread_mutex_unlock(&access_.k.lock);
+		if (hit)
+			return WY_OK;
+	}
+	wy_store *st;
+	int rc = web_store(sv, &st, NULL);
+	if (!rc)
+		rc = wy_store_blob_visibility(st, sha, viewer, admin, preview, vis, NULL);
+	if (rc || !keep)
+		return rc;
+	pthread_mutex_lock(&access_.k.lock);
+	if (access_.k.tagged && wy_store_stamp_eq(&access_.k.stamp, &now)) { /* nothing committed since */
+		snprintf(access_.e[k].sha, sizeof access_.e[k].sha, "%s", sha);
+		access_.e[k].viewer = viewer;
+		access_.e[k].admin = admin;
+		access_.e[k].preview = preview;
+		access_.e[k].vis = *vis;
+		access_.e[k].set = true;
+	}
+	pthread_mutex_unlock(&access_.k.lock);
+	return WY_OK;
+}
+
+/* ---- blobs' open files ---- */
+
+#define FILE_SLOTS WEB_KEPT_FILES /* open files: web_guard_limits counts them */
+
+static struct {
+	kept k;
+	struct {
+		char sha[65];
+		int fd; /* -1: none */
+		uint64_t size;
+		const char *type;
+	} e[FILE_SLOTS];
+} files = {.k = {.lock = PTHREAD_MUTEX_INITIALIZER}};
+
+static void files_drop(void)
+{
+	for (int i = 0; i < FILE_SLOTS; i++)
+		if (files.e[i].sha[0]) {
+			close(files.e[i].fd);
+			files.e[i].sha[0] = 0;
+		}
+}
+
+/* A page image is WebP; anything else goes out as bytes. */
+static const char *sniff(int fd)
+{
+	unsigned char magic[12] = {0};
+	ssize_t got = pread(fd, magic, sizeof magic, 0);
+	return got == 12 && memcmp(magic, "RIFF", 4) == 0 && memcmp(magic + 8, "WEBP", 4) == 0
+	           ? "image/webp"
+	           : "application/octet-stream";
+}
+
+int web_blob_file(server *sv, const char *sha, int *fd, uint64_t *size, const char **type)
+{
+	wy_store_stamp now;
+	bool keep = stamp_now(&now);
+	unsigned k = hex_hash(sha) % FILE_SLOTS;
+	if (keep) {
+		*fd = -1;
+		pthread_mutex_lock(&files.k.lock);
+		if (!kept_sync(&files.k, &now))
+			files_drop();
+		if (files.e[k].sha[0] && strcmp(files.e[k].sha, sha) == 0 &&
+		    (*fd = dup(files.e[k].fd)) >= 0) { /* the response takes its own */
+			*size = files.e[k].size;
+			*type = files.e[k].type;
+		}
+		pthread_mutex_unlock(&files.k.lock);
+		if (*fd >= 0)
+			return WY_OK;
+	}
+	int rc = wy_blob_open_fd(sv->blobs, sha, fd, size, NULL);
+	if (rc)
+		return rc;
+	*type = sniff(*fd);
+	int mine = keep ? dup(*fd) : -1;
+	if (mine < 0)
+		return WY_OK;
+	pthread_mutex_lock(&files.k.lock);
+	if (files.k.tagged && wy_store_stamp_eq(&files.k.stamp, &now)) {
+		if (files.e[k].sha[0])
+			close(files.e[k].fd);
+		snprintf(files.e[k].sha, sizeof files.e[k].sha, "%s", sha);
+		files.e[k].fd = mine;
+		files.e[k].size = *size;
+		files.e[k].type = *type;
+		mine = -1;
+	}
+	pthread_mutex_unlock(&files.k.lock);
+	if (mine >= 0)
+		close(mine);
+	return WY_OK;
+}
+
+/* ---- sessions ---- */
+
+#define SESSION_SLOTS 256
+#define SESSION_MS 1000 /* a session ends by the clock too: kept at most this long */
+
+static struct {
+	kept k;
+	struct {
+		unsigned char hash[WY_TOKEN_HASH];
+		bool set;
+		int64_t at_ms;
+		wy_user user; /* name owned here */
+		char csrf[65];
+	} e[SESSION_SLOTS];
+} sessions = {.k = {.lock = PTHREAD_MUTEX_INITIALIZER}};
+
+static void sessions_drop(void)
+{
+	for (int i = 0; i < SESSION_SLOTS; i++)
+		if (sessions.e[i].set) {
+			wy_user_clear(&sessions.e[i].user);
+			sessions.e[i].set = false;
+		}
+}
+
+static void user_copy(wy_user *to, const wy_user *from)
+{
+	*to = *from;
+	to->name = from->name ? wy_xstrdup(from->name) : NULL;
+}
+
+int web_session_get(server *sv, const unsigned char *hash, wy_user *user, char csrf[65])
+{
+	wy_store_stamp now;
+	bool keep = stamp_now(&now);
+	unsigned k = ((unsigned)hash[0] | (unsigned)hash[1] << 8) % SESSION_SLOTS;
+	int64_t now_ms = wy_now_ms();
+	if (keep) {
+		bool hit = false;
+		pthread_mutex_lock(&sessions.k.lock);
+		if (!kept_sync(&sessions.k, &now))
+			sessions_drop();
+		if (sessions.e[k].set && memcmp(sessions.e[k].hash, hash, WY_TOKEN_HASH) == 0 &&
+		    now_ms - sessions.e[k].at_ms < SESSION_MS) {
+			user_copy(user, &sessions.e[k].user);
+			memcpy(csrf, sessions.e[k].csrf, 65);
+			hit = true;
+		}
+		pthread_mutex_unlock(&sessions.k.lock);
+		if (hit)
+			return WY_OK;
+	}
+	wy_store *st;
+	int rc = web_store(sv, &st, NULL);
+	if (!rc)
+		rc = wy_store_session_get(st, hash, user, csrf, NULL);
+	if (rc || !keep)
+		return rc;
+	pthread_mutex_lock(&sessions.k.lock);
+	if (sessions.k.tagged && wy_store_stamp_eq(&sessions.k.stamp, &now)) {
+		if (sessions.e[k].set)
+			wy_user_clear(&sessions.e[k].user);
+		memcpy(sessions.e[k].hash, hash, WY_TOKEN_HASH);
+		user_copy(&sessions.e[k].user, user);
+		memcpy(sessions.e[k].csrf, csrf, 65);
+		sessions.e[k].at_ms = now_ms;
+		sessions.e[k].set = true;
+	}
+	pthread_mutex_unlock(&sessions.k.lock);
+	return WY_OK;
+}
+
+void web_keep_stop(void)
+{
+	pthread_mutex_lock(&files.k.lock);
+	files_drop();
+	files.k.tagged = false;
+	pthread_mutex_unlock(&files.k.lock);
+	pthread_mutex_lock(&sessions.k.lock);
+	sessions_drop();
+	sessions.k.tagged = false;
+	pthread_mutex_unlock(&sessions.k.lock);
+	pthread_mutex_lock(&access_.k.lock);
+	for (int i = 0; i < ACCESS_SLOTS; i++)
+		access_.e[i].set = false;
+	access_.k.tagged = false;
+	pthread_mutex_unlock(&access_.k.lock);
+	wy_store_watch_close(watch);
+	watch = NULL;
+}

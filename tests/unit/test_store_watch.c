@@ -1,0 +1,82 @@
+/* wy_store_watch (store.h): its stamp stays while nothing commits (reads
+ * included), and changes at every commit, from a connection of this
+ * process or of another one. */
+#include "core/util.h"
+#include "store/store.h"
+#include "test.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int64_t add(wy_store *st, const char *sha)
+{
+	wy_doc_new dn = {.title = "t", .filename = "t.pdf", .category = "", .sha256 = sha, .size = 1};
+	int64_t id = 0;
+	bool existed = true;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &id, &existed, NULL), WY_OK);
+	return id;
+}
+
+TEST(the_stamp_changes_at_each_commit_only)
+{
+	char *dir = wy_xstrdup(wy_test_tmpdir("watch"));
+	wy_store *a, *b;
+	ASSERT_EQ(wy_store_open(dir, &a, NULL), WY_OK);
+	ASSERT_EQ(wy_store_open(dir, &b, NULL), WY_OK);
+	wy_store_watch *w;
+	wy_errinfo ei = {0};
+	ASSERT_EQ(wy_store_watch_open(dir, &w, &ei), WY_OK);
+	wy_store_stamp s0, s1, s2, s3;
+	wy_store_watch_read(w, &s0);
+	wy_store_watch_read(w, &s1);
+	ASSERT(wy_store_stamp_eq(&s0, &s1));
+	/* reads commit nothing */
+	wy_doc d = {0};
+	ASSERT_EQ(wy_store_ping(a, NULL), WY_OK);
+	ASSERT(wy_store_doc_get(b, 12345, &d, NULL) == WY_ENOTFOUND);
+	wy_store_watch_read(w, &s1);
+	ASSERT(wy_store_stamp_eq(&s0, &s1));
+	/* a commit of this process: a new stamp, which stays */
+	int64_t id = add(a, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	ASSERT(id > 0);
+	wy_store_watch_read(w, &s2);
+	ASSERT(!wy_store_stamp_eq(&s1, &s2));
+	wy_store_watch_read(w, &s1);
+	ASSERT(wy_store_stamp_eq(&s1, &s2));
+	/* another connection's commits, one after the other: each is seen */
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(wy_store_doc_set_private(b, id, i % 2 == 0, NULL), WY_OK);
+		wy_store_watch_read(w, &s3);
+		ASSERT(!wy_store_stamp_eq(&s2, &s3));
+		s2 = s3;
+	}
+	/* another process's commit */
+	pid_t pid = fork();
+	if (pid == 0) {
+		wy_store *c;
+		int rc = wy_store_open(dir, &c, NULL);
+		if (!rc)
+			rc = wy_store_doc_set_private(c, id, false, NULL);
+		wy_store_close(c);
+		_exit(rc ? 1 : 0);
+	}
+	int status = 0;
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	wy_store_watch_read(w, &s3);
+	ASSERT(!wy_store_stamp_eq(&s2, &s3));
+	wy_store_watch_close(w);
+	wy_store_close(a);
+	wy_store_close(b);
+	free(dir);
+}
+
+TEST(no_store_no_watch)
+{
+	/* a directory no store can be made in: an error, no watch */
+	wy_store_watch *w = (wy_store_watch *)1;
+	ASSERT(wy_store_watch_open("/proc/version/x", &w, NULL) != WY_OK);
+	ASSERT(w == NULL);
+}
+
+TEST_LIST(T(the_stamp_changes_at_each_commit_only), T(no_store_no_watch))
