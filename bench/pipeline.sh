@@ -53,7 +53,7 @@ chmod +x "$work/script.sh"
 now() { date +%s.%N; }
 peak_kb() { awk '/Maximum resident set size/ {print $6}' "$1"; }
 
-wy_times=() sc_times=() ratios=() wy_peak=0 sc_peak=0 wy_pages=0
+wy_times=() wn_times=() sc_times=() ratios=() wn_ratios=() wy_peak=0 sc_peak=0 wy_pages=0
 for r in $(seq "$runs"); do
 	rm -rf "$work/data" "$work/script-out"
 	t0=$(now)
@@ -68,6 +68,16 @@ for r in $(seq "$runs"); do
 		while read -r sha; do stat -c %s "$work/data/blobs/${sha:0:2}/${sha:2:2}/$sha"; done |
 		awk '{s += $1; n++} END {printf "%.0f", n ? s / n : 0}')
 
+	# The same without OCR: the script recognises nothing, so this is
+	# the like-for-like comparison (5 of these PDFs have pages with no
+	# text layer, which wenyuan reads with Tesseract by default).
+	rm -rf "$work/data-no-ocr"
+	t0=$(now)
+	WENYUAN_OCR=0 WENYUAN_LOG=quiet "$bin" --data "$work/data-no-ocr" add "${files[@]}" > "$work/wy-no-ocr.out" || true
+	t1=$(now)
+	wn_times+=("$(echo "$t1 - $t0" | bc -l)")
+	wn_pages=$("$bin" --data "$work/data-no-ocr" list --json | jq '[.[] | select(.status == "ready") | .pages] | add')
+
 	t0=$(now)
 	printf '%s\n' "${files[@]}" | /usr/bin/time -v -o "$work/sc.time" \
 		xargs -P "$cores" -I{} "$work/script.sh" {} "$work/script-out"
@@ -78,8 +88,10 @@ for r in $(seq "$runs"); do
 	# changes between runs, so runs are compared side by side
 	n_sc=$(find "$work/script-out" -name 'p*.webp' | wc -l)
 	ratios+=("$(echo "($wy_pages / ${wy_times[-1]}) / ($n_sc / ${sc_times[-1]})" | bc -l)")
-	echo "run $r: wenyuan $(printf %.2f "${wy_times[-1]}") s, script $(printf %.2f "${sc_times[-1]}") s," \
-		"ratio $(printf %.1f "${ratios[-1]}")x, load $(cut -d' ' -f1 /proc/loadavg)" >&2
+	wn_ratios+=("$(echo "($wn_pages / ${wn_times[-1]}) / ($n_sc / ${sc_times[-1]})" | bc -l)")
+	echo "run $r: wenyuan $(printf %.2f "${wy_times[-1]}") s (without OCR $(printf %.2f "${wn_times[-1]}") s)," \
+		"script $(printf %.2f "${sc_times[-1]}") s, ratio $(printf %.1f "${ratios[-1]}")x" \
+		"(without OCR $(printf %.1f "${wn_ratios[-1]}")x), load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
@@ -90,6 +102,9 @@ sc_bytes=$(find "$work/script-out" -name 'p*.webp' -printf '%s\n' | awk '{s += $
 wy_pps=$(echo "$wy_pages / $wy_t" | bc -l)
 sc_pps=$(echo "$sc_webp / $sc_t" | bc -l)
 ratio=$(median "${ratios[@]}")
+wn_t=$(median "${wn_times[@]}")
+wn_pps=$(echo "$wn_pages / $wn_t" | bc -l)
+wn_ratio=$(median "${wn_ratios[@]}")
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 printf '\nwenyuan pipeline benchmark: %d corpus PDFs, %d pages (pdfinfo), %d cores, median of %d runs\n\n' \
@@ -97,10 +112,13 @@ printf '\nwenyuan pipeline benchmark: %d corpus PDFs, %d pages (pdfinfo), %d cor
 printf '%-44s %8s %8s %10s %12s %12s\n' "pipeline" "pages" "seconds" "pages/s" "peak RSS" "bytes/page"
 printf '%-44s %8d %8.2f %10.1f %9d MB %12d\n' "wenyuan add (MuPDF + libwebp, sandboxed)" "$wy_pages" "$wy_t" \
 	"$wy_pps" $((wy_peak / 1024)) "$wy_bytes"
+printf '%-44s %8d %8.2f %10.1f %12s %12s\n' "  the same without OCR (WENYUAN_OCR=0)" "$wn_pages" "$wn_t" "$wn_pps" - -
 printf '%-44s %8d %8.2f %10.1f %9d MB %12d\n' "pdftoppm + pdftotext + cwebp per page" "$sc_webp" "$sc_t" \
 	"$sc_pps" $((sc_peak / 1024)) "$sc_bytes"
 printf '\nratio (pages/s, wenyuan / script, the median of the per-run ratios): %.1fx (runs: %s)\n' "$ratio" \
 	"$(printf '%.1fx ' "${ratios[@]}")"
+printf 'ratio without OCR, like for like (the script recognises nothing): %.1fx (runs: %s)\n' "$wn_ratio" \
+	"$(printf '%.1fx ' "${wn_ratios[@]}")"
 echo "peak RSS: the largest single process of each side (wenyuan: the worker or one converter child)."
 echo "bytes/page: the mean size of a 1240 px page image (wenyuan: per page stored; the script: per cwebp file)."
 echo "load average at the end: $load"
@@ -122,5 +140,7 @@ results=${BENCH_RESULTS:-build/bench-results.tsv}
 mkdir -p "$(dirname "$results")"
 printf 'pipeline\tPDF pages to ready (bench/pipeline.sh)\t%.1f\t%.1f\tpages/s\t%.1fx\t>=10x\tmedian of %d runs (ratio: median of per-run ratios), %d pages, %d cores, load %s\n' \
 	"$wy_pps" "$sc_pps" "$ratio" "$runs" "$wy_pages" "$cores" "$load" >> "$results"
+printf 'pipeline_no_ocr\tPDF pages to ready, like for like: no OCR, as the script\t%.1f\t%.1f\tpages/s\t%.1fx\t>=10x\tmedian of %d runs, %d pages, WENYUAN_OCR=0 (the script recognises no scanned page)\n' \
+	"$wn_pps" "$sc_pps" "$wn_ratio" "$runs" "$wn_pages" >> "$results"
 printf 'bytes_per_page\tpage image, 1240 px WebP (wenyuan; cwebp defaults)\t%d\t%d\tbytes\t%d%%\t<=before\t%s\n' \
 	"$wy_bytes" "$sc_bytes" "$(echo "100 * $wy_bytes / $sc_bytes" | bc)" "$ssim_note" >> "$results"

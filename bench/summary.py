@@ -18,6 +18,7 @@ import sys
 # key, what the table calls it when the script did not say, its goal
 ROWS = [
     ("pipeline", "PDF pages to ready (bench/pipeline.sh)", ">=10x"),
+    ("pipeline_no_ocr", "PDF pages to ready, no OCR, as the script (bench/pipeline.sh)", ">=10x"),
     ("http_image", "page image over HTTP (bench/http.sh)", ">=90%"),
     ("http_doc", "document page over HTTP, visitor", ">=90%"),
     ("http_doc_signed_in", "document page over HTTP, signed in", ">=90%"),
