@@ -318,17 +318,29 @@ static int count_batch(wy_store *st, const wy_job *job, wy_errinfo *ei)
 			     "progress", ei);
 }
 
-/* A readable document's pages, and their index rows, go (inside the
- * caller's transaction): what a conversion that did not end published. */
-static int drop_readable_pages(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+/* Whether a document is readable: some of its pages published by a
+ * conversion that has not ended. */
+static int doc_readable(wy_store *st, int64_t doc_id, bool *readable, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "SELECT status FROM documents WHERE id=?1", ei);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, doc_id);
-	bool readable = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == WY_DOC_READABLE;
+	*readable = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == WY_DOC_READABLE;
 	sq_done(st, s);
+	return WY_OK;
+}
+
+/* A readable document's pages, and their index rows, go (inside the
+ * caller's transaction): what a conversion that did not end published. */
+static int drop_readable_pages(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	bool readable;
+	int rc = doc_readable(st, doc_id, &readable, ei);
+	if (rc)
+		return rc;
 	if (!readable)
 		return WY_OK;
 	if ((rc = sq_unindex_doc(st, doc_id, ei)) ||
@@ -722,13 +734,10 @@ int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const
  * readable: then it stays so, and the next claim resumes it. */
 static int queued_unless_readable(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 {
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, "SELECT status FROM documents WHERE id=?1", ei);
+	bool readable;
+	int rc = doc_readable(st, doc_id, &readable, ei);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(s, 1, doc_id);
-	bool readable = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == WY_DOC_READABLE;
-	sq_done(st, s);
 	return readable ? WY_OK : sq_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei);
 }
 
