@@ -585,11 +585,15 @@ int wy_store_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t p
  * only to a document its payer may see, checked in the transaction that
  * moves them, so a document that failed, was hidden or went private since
  * its page was shown takes nothing. */
-static int doc_owner(wy_store *st, int64_t doc_id, int64_t user, int64_t *owner, int64_t *price, bool *seen,
-		     wy_errinfo *ei)
+/* A document's owner and price, whether user may see it, and whether its
+ * conversion has ended (ready: NULL when not asked). */
+static int doc_owner_ready(wy_store *st, int64_t doc_id, int64_t user, int64_t *owner, int64_t *price, bool *seen,
+			   bool *ready, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, "SELECT coalesce(d.owner_id, 0), d.price, " SQ_SEEN_BY("?2") " FROM documents d WHERE d.id = ?1",
+	int rc = sq_prep(st, &s,
+			 "SELECT coalesce(d.owner_id, 0), d.price, " SQ_SEEN_BY("?2") ", d.status = " SQ_READY
+			 " FROM documents d WHERE d.id = ?1",
 			 ei);
 	if (rc)
 		return rc;
@@ -600,12 +604,20 @@ static int doc_owner(wy_store *st, int64_t doc_id, int64_t user, int64_t *owner,
 		*owner = sqlite3_column_int64(s, 0);
 		*price = sqlite3_column_int64(s, 1);
 		*seen = sqlite3_column_int(s, 2) != 0;
+		if (ready)
+			*ready = sqlite3_column_int(s, 3) != 0;
 	} else {
 		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id)
 					 : sq_fail(st->db, ei, "get a document");
 	}
 	sq_done(st, s);
 	return rc;
+}
+
+static int doc_owner(wy_store *st, int64_t doc_id, int64_t user, int64_t *owner, int64_t *price, bool *seen,
+		     wy_errinfo *ei)
+{
+	return doc_owner_ready(st, doc_id, user, owner, price, seen, NULL, ei);
 }
 
 int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t points, wy_errinfo *ei)
@@ -639,8 +651,8 @@ int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge
 	if (rc)
 		return rc;
 	int64_t owner, price, now = wy_now();
-	bool seen;
-	if ((rc = doc_owner(st, doc_id, user_id, &owner, &price, &seen, ei)))
+	bool seen, ready;
+	if ((rc = doc_owner_ready(st, doc_id, user_id, &owner, &price, &seen, &ready, ei)))
 		return end(st, rc, ei);
 	/* a payer who may not see it (it failed, or was hidden, since the
 	 * page) pays nothing and records nothing */
@@ -657,6 +669,11 @@ int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge
 		return end(st, rc, ei);
 	/* the first download pays; downloading again is free */
 	if (charge && n == 1 && price > 0 && owner != user_id) {
+		/* sold once its conversion has ended: a readable document may
+		 * still fail (its pages then go), and a sale is not undone */
+		if (!ready)
+			return end(st, wy_err_set(ei, WY_EPERM, "document %lld is on sale once converted", (long long)doc_id),
+				   ei);
 		int64_t have;
 		if ((rc = balance(st, user_id, &have, ei)))
 			return end(st, rc, ei);

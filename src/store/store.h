@@ -686,7 +686,9 @@ int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t p
  * someone other than its owner pays its price to the owner (WY_EPOINTS
  * when short, WY_ENOTFOUND when the document is not one user may see as
  * anyone does, public or their own: nothing recorded, checked in the
- * transaction). *paid: what was paid now. */
+ * transaction; WY_EPERM when it would pay for a document whose conversion
+ * has not ended: a readable one is sold once ready). *paid: what was paid
+ * now. */
 int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei);
 /* Whether user has downloaded doc_id before (so downloads it free). */
 int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei);

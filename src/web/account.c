@@ -421,6 +421,19 @@ static enum MHD_Result short_of_points(web_req *r, wy_store *st, const wy_doc *d
 	return web_message(r, 402, wy_i18n_tr(lang, "积分不足"), text, back);
 }
 
+/* A priced document still converting (readable) is not sold yet: it may
+ * still fail, and a sale is not undone. Back to its download block. */
+static enum MHD_Result not_for_sale_yet(web_req *r, const wy_doc *d)
+{
+	if (r->api)
+		return web_api_error(r->c, 409, "on sale once converted");
+	const char *lang = web_lang(r->c);
+	char back[64];
+	snprintf(back, sizeof back, "/doc/%lld#download", (long long)d->id);
+	return web_message(r, 409, wy_i18n_tr(lang, "文档仍在转换"),
+			   wy_i18n_tr(lang, "这份文档转换完成后才能购买下载，请稍后再来。"), back);
+}
+
 enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 {
 	server *sv = r->sv;
@@ -448,6 +461,8 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 		int rc = wy_store_download(st, r->user.id, d->id, !free_, &spent, &ei);
 		if (rc == WY_EPOINTS)
 			return short_of_points(r, st, d);
+		if (rc == WY_EPERM)
+			return not_for_sale_yet(r, d);
 		if (rc == WY_ENOTFOUND)
 			return r->api ? web_api_error(c, 404, "no such document") : web_not_found(r);
 		if (rc)

@@ -137,6 +137,23 @@ crash_converters
 check "both end ready" until_doc "$P" '.status == "ready"'
 until_doc "$Q" '.status == "ready"' > /dev/null
 
+# a priced document is read while it converts, but sold once ready: it
+# may still fail, and a sale is not undone
+bob=$(register bobby bobbypass1)
+points() { curl -fsS -H "Authorization: Bearer $1" "$base/api/v1/me" | jq .user.points; }
+mkpdf "$d/priced.pdf" 交子会子 盐引茶引 宋代纸币的发行与兑换，自成都交子务始。
+S=$(upload "$alice" "$d/priced.pdf" -F price=3)
+check "the priced one is readable" until_doc "$S" '.status == "readable" and .pages == 5'
+have=$(points "$bob")
+check "while it converts, paying for it answers 409 and takes nothing" \
+	[ "$(code -X POST -H "Authorization: Bearer $bob" "$base/api/v1/download/$S")/$(points "$bob")" = "409/$have" ]
+crash_converters
+until_doc "$S" '.pages == 20' > /dev/null
+crash_converters
+check "ready at last" until_doc "$S" '.status == "ready"'
+check "then it is sold: 200, 3 points" \
+	[ "$(code -X POST -H "Authorization: Bearer $bob" "$base/api/v1/download/$S")/$(points "$bob")" = "200/$((have - 3))" ]
+
 # a near-duplicate of D: readable while it converts, refused at the end
 mkpdf "$d/dup.pdf" 龟兹壁画 敦煌藏经洞副本 经部收儒家经典及其注疏，史部收各类史书。
 U=$(upload "$alice" "$d/dup.pdf")
