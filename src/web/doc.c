@@ -299,6 +299,26 @@ static void marks_make(void)
 	}
 }
 
+/* web_doc_viewer's answer for rq's reader with marks for their points
+ * and what they lack (given in points, lack); NULL when the store cannot
+ * answer. */
+static json_t *viewer_marked(web_req *rq, const wy_doc *d, const char *lang, long long *points, long long *lack)
+{
+	wy_store *st;
+	if (web_store(rq->sv, &st, NULL))
+		return NULL;
+	json_t *va = json_object();
+	web_doc_viewer(st, rq, d, va, lang);
+	json_t *mp = json_object_get(va, "my_points");
+	*points = json_integer_value(mp);
+	*lack = json_integer_value(json_object_get(va, "points_short"));
+	if (mp)
+		json_object_set_new(va, "my_points", json_string(marks[2]));
+	if (*lack > 0)
+		json_object_set_new(va, "points_short", json_string(marks[3]));
+	return va;
+}
+
 /* The page of d for a signed-in reader who is neither its owner nor an
  * admin (nor asks anything of it: no query, no flash to show). What
  * web_doc_viewer answers for them is kept by reader and document (their
@@ -314,27 +334,30 @@ static bool reader_page(web_req *rq, const wy_doc *d, const web_kept_at *at, con
 	pthread_once(&once, marks_make);
 	char key[96];
 	snprintf(key, sizeof key, "viewer %lld %lld %s", (long long)rq->user.id, (long long)d->id, lang);
-	json_t *va = web_kept_get(at, key);
-	if (!va) {
-		wy_store *st;
-		if (web_store(rq->sv, &st, NULL))
+	/* kept by reader: the key of their page, their points and the points
+	 * they lack (so a kept page costs no JSON work but its copy) */
+	json_t *kv = web_kept_get(at, key), *va = NULL;
+	long long points = 0, lack = 0;
+	if (!kv) {
+		va = viewer_marked(rq, d, lang, &points, &lack);
+		if (!va)
 			return false;
-		va = json_object();
-		web_doc_viewer(st, rq, d, va, lang);
-		web_kept_put(at, key, va);
+		char *vkey = json_dumps(va, JSON_SORT_KEYS | JSON_COMPACT);
+		char *pk = wy_xasprintf("page %lld %s %s", (long long)d->id, lang, vkey ? vkey : "");
+		free(vkey);
+		kv = json_pack("{s:s, s:I, s:I}", "page", pk, "points", (json_int_t)points, "lack", (json_int_t)lack);
+		free(pk);
+		web_kept_put(at, key, kv);
 	}
-	/* the reader's own numbers out of the answer, marks in */
-	json_t *mp = json_object_get(va, "my_points");
-	long long points = json_integer_value(mp), lack = json_integer_value(json_object_get(va, "points_short"));
-	if (mp)
-		json_object_set_new(va, "my_points", json_string(marks[2]));
-	if (lack > 0)
-		json_object_set_new(va, "points_short", json_string(marks[3]));
-	char *vkey = json_dumps(va, JSON_SORT_KEYS | JSON_COMPACT);
-	char *pkey = wy_xasprintf("page %lld %s %s", (long long)d->id, lang, vkey ? vkey : "");
-	free(vkey);
-	json_t *kept = web_kept_get(at, pkey);
+	const char *pkey = json_string_value(json_object_get(kv, "page"));
+	points = json_integer_value(json_object_get(kv, "points"));
+	lack = json_integer_value(json_object_get(kv, "lack"));
+	json_t *kept = pkey ? web_kept_get(at, pkey) : NULL;
 	if (!kept) {
+		if (!va && !(va = viewer_marked(rq, d, lang, &points, &lack))) {
+			json_decref(kv);
+			return false;
+		}
 		wy_buf page;
 		char *name = rq->user.name;
 		char csrf[65];
@@ -345,43 +368,38 @@ static bool reader_page(web_req *rq, const wy_doc *d, const web_kept_at *at, con
 		rq->user.name = name;
 		memcpy(rq->csrf, csrf, sizeof csrf);
 		if (rc) {
-			free(pkey);
+			json_decref(va);
+			json_decref(kv);
 			*ret = rc == WY_EIO ? web_unavailable(rq) : web_text(rq->c, 500, "the page could not be rendered\n");
 			return true;
 		}
 		kept = json_stringn(page.data ? page.data : "", page.len);
 		wy_buf_free(&page);
-		web_kept_put(at, pkey, kept);
+		if (pkey)
+			web_kept_put(at, pkey, kept);
 	}
 	json_decref(va);
-	free(pkey);
+	json_decref(kv);
 	/* the marks filled in: the name escaped as {{name}} would */
 	const char *t = json_string_value(kept);
 	size_t tl = json_string_length(kept), ml = strlen(marks[0]) - 1;
 	wy_buf out;
 	wy_buf_init(&out, tl + 256);
 	for (size_t i = 0; i < tl;) {
-		const char *m = i + ml < tl ? memchr(t + i, 'w', tl - i) : NULL;
-		if (!m) {
+		const char *m = memmem(t + i, tl - i, marks[0], ml);
+		if (!m || (size_t)(m - t) + ml >= tl) {
 			wy_buf_append(&out, t + i, tl - i);
 			break;
 		}
-		size_t at_ = (size_t)(m - t);
-		wy_buf_append(&out, t + i, at_ - i);
-		i = at_;
-		if (at_ + ml < tl && memcmp(m, marks[0], ml) == 0) {
-			switch (m[ml]) {
-			case 'N': wy_html_escape(&out, rq->user.name ? rq->user.name : ""); break;
-			case 'C': wy_buf_puts(&out, rq->csrf); break;
-			case 'P': wy_buf_printf(&out, "%lld", points); break;
-			case 'S': wy_buf_printf(&out, "%lld", lack); break;
-			default: wy_buf_append(&out, m, ml + 1); break;
-			}
-			i += ml + 1;
-		} else {
-			wy_buf_putc(&out, 'w');
-			i++;
+		wy_buf_append(&out, t + i, (size_t)(m - t) - i);
+		switch (m[ml]) {
+		case 'N': wy_html_escape(&out, rq->user.name ? rq->user.name : ""); break;
+		case 'C': wy_buf_puts(&out, rq->csrf); break;
+		case 'P': wy_buf_printf(&out, "%lld", points); break;
+		case 'S': wy_buf_printf(&out, "%lld", lack); break;
+		default: wy_buf_append(&out, m, ml + 1); break;
 		}
+		i = (size_t)(m - t) + ml + 1;
 	}
 	json_decref(kept);
 	size_t len = out.len;
