@@ -386,8 +386,10 @@ static bool reader_page(web_req *rq, const wy_doc *d, const web_kept_at *at, con
 	wy_buf out;
 	wy_buf_init(&out, tl + 256);
 	for (size_t i = 0; i < tl;) {
-		const char *m = memmem(t + i, tl - i, marks[0], ml);
-		if (!m || (size_t)(m - t) + ml >= tl) {
+		const char *m = t + i, *end = t + tl; /* the next mark: 'w' is rare enough to look for first */
+		while ((m = memchr(m, 'w', (size_t)(end - m))) && ((size_t)(end - m) <= ml || memcmp(m, marks[0], ml) != 0))
+			m++;
+		if (!m) {
 			wy_buf_append(&out, t + i, tl - i);
 			break;
 		}
