@@ -287,6 +287,7 @@ int web_session_get(server *sv, const unsigned char *hash, wy_user *user, char c
 /* ---- documents: the row, and what a page of it shows every reader ---- */
 
 #define DOC_SLOTS 256
+#define DOCS_TEXT_MAX (64u << 20) /* bytes of page text kept with the documents, at most */
 
 static struct {
 	kept k;
@@ -295,7 +296,9 @@ static struct {
 		wy_doc d;
 		json_t *shared; /* NULL: not asked yet under this stamp */
 		int shown;      /* the pages shared was made for */
+		size_t bytes;   /* of its pages' text */
 	} e[DOC_SLOTS];
+	size_t bytes; /* of all shared pages' text kept */
 } docs = {.k = {.lock = PTHREAD_MUTEX_INITIALIZER}};
 
 static void docs_drop(void)
@@ -305,8 +308,10 @@ static void docs_drop(void)
 			wy_doc_clear(&docs.e[i].d);
 			json_decref(docs.e[i].shared);
 			docs.e[i].shared = NULL;
+			docs.e[i].bytes = 0;
 			docs.e[i].id = 0;
 		}
+	docs.bytes = 0;
 }
 
 static char *dup_or_null(const char *s)
@@ -358,6 +363,8 @@ int web_doc_get(server *sv, int64_t id, wy_doc *d, web_kept_at *at, wy_errinfo *
 			wy_doc_clear(&docs.e[k].d);
 			json_decref(docs.e[k].shared);
 			docs.e[k].shared = NULL;
+			docs.bytes -= docs.e[k].bytes;
+			docs.e[k].bytes = 0;
 		}
 		doc_copy(&docs.e[k].d, d);
 		docs.e[k].id = id;
@@ -386,11 +393,18 @@ json_t *web_doc_shared(server *sv, const web_kept_at *at, const wy_doc *d, int s
 	v = make(st, d, shown);
 	if (!v || !at->keep)
 		return v;
-	/* kept with the row read under the same stamp: so made from it */
+	/* kept with the row read under the same stamp: so made from it;
+	 * at most DOCS_TEXT_MAX bytes of page text in all */
+	size_t bytes = 0, i;
+	json_t *item;
+	json_array_foreach(json_object_get(v, "page_items"), i, item) bytes += json_string_length(json_object_get(item, "text"));
 	json_t *mine = json_deep_copy(v);
 	pthread_mutex_lock(&docs.k.lock);
-	if (docs.k.tagged && wy_store_stamp_eq(&docs.k.stamp, &at->stamp) && docs.e[k].id == d->id) {
+	if (docs.k.tagged && wy_store_stamp_eq(&docs.k.stamp, &at->stamp) && docs.e[k].id == d->id &&
+	    docs.bytes - docs.e[k].bytes + bytes <= DOCS_TEXT_MAX) {
 		json_decref(docs.e[k].shared);
+		docs.bytes += bytes - docs.e[k].bytes;
+		docs.e[k].bytes = bytes;
 		docs.e[k].shared = mine;
 		docs.e[k].shown = shown;
 		mine = NULL;
@@ -403,13 +417,16 @@ json_t *web_doc_shared(server *sv, const web_kept_at *at, const wy_doc *d, int s
 /* ---- answers by a key: what a caller made from the store under a stamp ---- */
 
 #define ANSWER_SLOTS 1024
-#define ANSWER_MAX (256u << 10) /* bytes of one answer's key and strings, at most */
+#define ANSWER_MAX (512u << 10) /* bytes of one answer's key or string, at most */
+#define ANSWERS_MAX (64u << 20)  /* bytes of all keys and strings kept, at most */
 
 static struct {
 	kept k;
+	size_t bytes; /* of the keys and string answers kept */
 	struct {
 		char *key; /* NULL: empty */
 		json_t *v;
+		size_t bytes;
 	} e[ANSWER_SLOTS];
 } answers = {.k = {.lock = PTHREAD_MUTEX_INITIALIZER}};
 
@@ -421,7 +438,9 @@ static void answers_drop(void)
 			json_decref(answers.e[i].v);
 			answers.e[i].key = NULL;
 			answers.e[i].v = NULL;
+			answers.e[i].bytes = 0;
 		}
+	answers.bytes = 0;
 }
 
 static unsigned answer_slot(const char *key)
@@ -449,15 +468,19 @@ json_t *web_kept_get(const web_kept_at *at, const char *key)
 
 void web_kept_put(const web_kept_at *at, const char *key, const json_t *v)
 {
-	if (!at->keep || !v || strlen(key) > ANSWER_MAX)
+	size_t bytes = strlen(key) + (json_is_string(v) ? json_string_length(v) : 0);
+	if (!at->keep || !v || bytes > ANSWER_MAX)
 		return;
 	json_t *mine = json_deep_copy(v);
 	char *kc = wy_xstrdup(key);
 	unsigned k = answer_slot(key);
 	pthread_mutex_lock(&answers.k.lock);
-	if (answers.k.tagged && wy_store_stamp_eq(&answers.k.stamp, &at->stamp)) { /* nothing committed since */
+	if (answers.k.tagged && wy_store_stamp_eq(&answers.k.stamp, &at->stamp) && /* nothing committed since */
+	    answers.bytes - answers.e[k].bytes + bytes <= ANSWERS_MAX) {
 		free(answers.e[k].key);
 		json_decref(answers.e[k].v);
+		answers.bytes += bytes - answers.e[k].bytes;
+		answers.e[k].bytes = bytes;
 		answers.e[k].key = kc;
 		answers.e[k].v = mine;
 		kc = NULL;
