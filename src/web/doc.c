@@ -174,16 +174,249 @@ static enum MHD_Result count_args(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
+/* What the page of d shows every reader who may read shown pages: the
+ * pages (each with its text cut to what a reader scrolls through) and
+ * lead (the start of the first text, or null), related documents, readers
+ * also read, related searches, the outline. Kept per document
+ * (web_doc_shared), so it never depends on who asks. */
+static json_t *doc_shared(wy_store *st, const wy_doc *d, int shown)
+{
+	json_t *items = json_array();
+	char *lead = NULL;
+	/* readable: the pages stored so far (d->pages counts them) */
+	for (int i = 1; web_doc_open(d) && i <= shown; i++) {
+		wy_page p;
+		if (wy_store_page_get(st, d->id, i, &p, NULL))
+			continue;
+		const char *text = p.text ? p.text : "";
+		size_t tl = wy_utf8_truncate(text, strlen(text), 64 * 1024);
+		size_t al = wy_utf8_truncate(text, strlen(text), 120); /* alt: the start of the text */
+		if (!lead && *text)
+			lead = wy_xstrndup(text, wy_utf8_truncate(text, strlen(text), 300));
+		json_t *item = wy_view_page(&p);
+		json_object_set_new(item, "text", json_stringn(text, tl));
+		json_object_set_new(item, "alt", json_stringn(text, al));
+		json_object_set_new(item, "pages_total", json_integer(pages_total(d)));
+		/* the first page is what a reader sees first (the largest paint):
+		 * fetched at once, the rest when they come near */
+		json_object_set_new(item, "first", json_boolean(i == 1));
+		json_array_append_new(items, item);
+		wy_page_clear(&p);
+	}
+	wy_doc_list rel = {0};
+	json_t *related = json_array();
+	if (wy_store_doc_related(st, d->id, 10, &rel, NULL) == WY_OK)
+		for (int i = 0; i < rel.n; i++)
+			json_array_append_new(related, web_doc_context(&rel.items[i]));
+	wy_doc_list_clear(&rel);
+	json_t *v = json_object();
+	json_object_set_new(v, "page_items", items);
+	json_object_set_new(v, "lead", lead ? json_string(lead) : json_null());
+	json_object_set_new(v, "you_may_like", you_may_like(st, d->id, related));
+	json_object_set_new(v, "related", related);
+	json_object_set_new(v, "related_searches", related_searches(st, d));
+	json_object_set_new(v, "outline", doc_outline(st, d));
+	free(lead);
+	return v;
+}
+
+/* The page of d for rq into page: qdisp the search it was opened from
+ * ("" when none), past the page asked for past the preview (0: none),
+ * viewer web_doc_viewer's answer for the reader (NULL: asked here). 0,
+ * WY_EIO (the store) or WY_EINVAL (the templates). */
+static int render_doc(web_req *rq, const wy_doc *d, const web_kept_at *at, const char *lang, const char *qdisp,
+		      int past, json_t *viewer, wy_buf *page)
+{
+	server *sv = rq->sv;
+	bool d_ready = d->status == WY_DOC_READY;
+	json_t *ctx = web_doc_context(d);
+	json_object_set_new(ctx, "reason_text", d->reason ? json_string(wy_reason_text(lang, d->reason)) : json_null());
+	json_object_set_new(ctx, "q", json_string(qdisp));
+	/* The pages the reader may read (web_pages_readable: the preview, or
+	 * all of them for the owner and admins, as the API and /blob/ give
+	 * them) and what the page shows every reader beside them, kept with
+	 * the document's row (keep.c). */
+	int shown = web_pages_readable(sv, rq, d);
+	json_t *sh = web_doc_shared(sv, at, d, shown, doc_shared);
+	if (!sh) {
+		json_decref(ctx);
+		return WY_EIO;
+	}
+	const char *lead = json_string_value(json_object_get(sh, "lead"));
+	json_object_set(ctx, "page_items", json_object_get(sh, "page_items"));
+	json_object_set_new(ctx, "shown", json_integer(shown));
+	json_object_set_new(ctx, "all_shown", json_boolean(d_ready && shown >= d->pages));
+	json_object_set_new(ctx, "has_text", json_boolean(lead != NULL));
+	json_object_set_new(ctx, "lead", json_string(lead ? lead : ""));
+	json_object_set_new(ctx, "breadcrumb", web_breadcrumb(d->category));
+	json_object_set(ctx, "related", json_object_get(sh, "related"));
+	json_object_set(ctx, "you_may_like", json_object_get(sh, "you_may_like"));
+	json_object_set(ctx, "related_searches", json_object_get(sh, "related_searches"));
+	/* the page is cached for every visitor: no Host header in it (the
+	 * script makes the link absolute in the reader's browser) */
+	char *share = wy_xasprintf("/doc/%lld", (long long)d->id);
+	json_object_set_new(ctx, "share_url", json_string(share));
+	json_t *outline = json_object_get(sh, "outline");
+	json_object_set_new(ctx, "has_outline", json_boolean(json_array_size(outline) > 0));
+	json_object_set(ctx, "outline", outline);
+	wy_store *st;
+	if (viewer) {
+		json_object_update(ctx, viewer);
+	} else if (web_store(sv, &st, NULL)) {
+		free(share);
+		json_decref(sh);
+		json_decref(ctx);
+		return WY_EIO;
+	} else {
+		web_doc_viewer(st, rq, d, ctx, lang);
+	}
+	json_t *reasons = json_array();
+	for (int i = 0; web_report_reasons[i]; i++)
+		json_array_append_new(reasons, json_pack("{s:s, s:s}", "value", web_report_reasons[i], "label",
+							 wy_i18n_tr(lang, web_report_reasons[i])));
+	json_object_set_new(ctx, "report_reasons", reasons);
+	reader_context(ctx, d, shown, past, lead);
+	free(share);
+	json_decref(sh);
+	char title[300];
+	snprintf(title, sizeof title, "%s", d->title ? d->title : d->filename ? d->filename : "");
+	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
+	return web_render_page(rq, title, sv->doc, ctx, page) ? WY_EINVAL : WY_OK;
+}
+
+/* The markers of a signed-in reader's kept page: where their name, token,
+ * points and the points they lack go; random a process, so no document's
+ * text can hold one. */
+static char marks[4][24];
+
+static void marks_make(void)
+{
+	unsigned char r[8];
+	randombytes_buf(r, sizeof r);
+	for (int m = 0; m < 4; m++) {
+		snprintf(marks[m], sizeof marks[m], "wy%02x%02x%02x%02x%02x%02x%02x%02x%c", r[0], r[1], r[2], r[3], r[4],
+			 r[5], r[6], r[7], "NCPS"[m]);
+	}
+}
+
+/* web_doc_viewer's answer for rq's reader with marks for their points
+ * and what they lack (given in points, lack); NULL when the store cannot
+ * answer. */
+static json_t *viewer_marked(web_req *rq, const wy_doc *d, const char *lang, long long *points, long long *lack)
+{
+	wy_store *st;
+	if (web_store(rq->sv, &st, NULL))
+		return NULL;
+	json_t *va = json_object();
+	web_doc_viewer(st, rq, d, va, lang);
+	json_t *mp = json_object_get(va, "my_points");
+	*points = json_integer_value(mp);
+	*lack = json_integer_value(json_object_get(va, "points_short"));
+	if (mp)
+		json_object_set_new(va, "my_points", json_string(marks[2]));
+	if (*lack > 0)
+		json_object_set_new(va, "points_short", json_string(marks[3]));
+	return va;
+}
+
+/* The page of d for a signed-in reader who is neither its owner nor an
+ * admin (nor asks anything of it: no query, no flash to show). What
+ * web_doc_viewer answers for them is kept by reader and document (their
+ * favourite, whether they paid, their points); the page is rendered once
+ * for each document, language and such answer with marks where the
+ * reader's name, CSRF token and points go (shown elsewhere as they are),
+ * kept by keep.c's rule, and the marks filled in here. False when the
+ * store cannot answer (the caller renders as for anyone). */
+static bool reader_page(web_req *rq, const wy_doc *d, const web_kept_at *at, const char *lang, const char *cookie,
+			enum MHD_Result *ret)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, marks_make);
+	char key[96];
+	snprintf(key, sizeof key, "viewer %lld %lld %s", (long long)rq->user.id, (long long)d->id, lang);
+	/* kept by reader: the key of their page, their points and the points
+	 * they lack (so a kept page costs no JSON work but its copy) */
+	json_t *kv = web_kept_get(at, key), *va = NULL;
+	long long points = 0, lack = 0;
+	if (!kv) {
+		va = viewer_marked(rq, d, lang, &points, &lack);
+		if (!va)
+			return false;
+		char *vkey = json_dumps(va, JSON_SORT_KEYS | JSON_COMPACT);
+		char *pk = wy_xasprintf("page %lld %s %s", (long long)d->id, lang, vkey ? vkey : "");
+		free(vkey);
+		kv = json_pack("{s:s, s:I, s:I}", "page", pk, "points", (json_int_t)points, "lack", (json_int_t)lack);
+		free(pk);
+		web_kept_put(at, key, kv);
+	}
+	const char *pkey = json_string_value(json_object_get(kv, "page"));
+	points = json_integer_value(json_object_get(kv, "points"));
+	lack = json_integer_value(json_object_get(kv, "lack"));
+	json_t *kept = pkey ? web_kept_get(at, pkey) : NULL;
+	if (!kept) {
+		if (!va && !(va = viewer_marked(rq, d, lang, &points, &lack))) {
+			json_decref(kv);
+			return false;
+		}
+		wy_buf page;
+		char *name = rq->user.name;
+		char csrf[65];
+		memcpy(csrf, rq->csrf, sizeof csrf);
+		rq->user.name = marks[0];
+		snprintf(rq->csrf, sizeof rq->csrf, "%s", marks[1]);
+		int rc = render_doc(rq, d, at, lang, "", 0, va, &page);
+		rq->user.name = name;
+		memcpy(rq->csrf, csrf, sizeof csrf);
+		if (rc) {
+			json_decref(va);
+			json_decref(kv);
+			*ret = rc == WY_EIO ? web_unavailable(rq) : web_text(rq->c, 500, "the page could not be rendered\n");
+			return true;
+		}
+		kept = json_stringn(page.data ? page.data : "", page.len);
+		wy_buf_free(&page);
+		if (pkey)
+			web_kept_put(at, pkey, kept);
+	}
+	json_decref(va);
+	json_decref(kv);
+	/* the marks filled in: the name escaped as {{name}} would */
+	const char *t = json_string_value(kept);
+	size_t tl = json_string_length(kept), ml = strlen(marks[0]) - 1;
+	wy_buf out;
+	wy_buf_init(&out, tl + 256);
+	for (size_t i = 0; i < tl;) {
+		const char *m = t + i, *end = t + tl; /* the next mark: 'w' is rare enough to look for first */
+		while ((m = memchr(m, 'w', (size_t)(end - m))) && ((size_t)(end - m) <= ml || memcmp(m, marks[0], ml) != 0))
+			m++;
+		if (!m) {
+			wy_buf_append(&out, t + i, tl - i);
+			break;
+		}
+		wy_buf_append(&out, t + i, (size_t)(m - t) - i);
+		switch (m[ml]) {
+		case 'N': wy_html_escape(&out, rq->user.name ? rq->user.name : ""); break;
+		case 'C': wy_buf_puts(&out, rq->csrf); break;
+		case 'P': wy_buf_printf(&out, "%lld", points); break;
+		case 'S': wy_buf_printf(&out, "%lld", lack); break;
+		default: wy_buf_append(&out, m, ml + 1); break;
+		}
+		i = (size_t)(m - t) + ml + 1;
+	}
+	json_decref(kept);
+	size_t len = out.len;
+	*ret = web_respond_page(rq, 200, wy_buf_steal(&out), len, cookie);
+	return true;
+}
+
 static enum MHD_Result page_doc(web_req *rq, int64_t id)
 {
 	server *sv = rq->sv;
 	struct MHD_Connection *c = rq->c;
-	wy_store *st;
 	wy_errinfo ei = {0};
 	wy_doc d = {0};
-	int rc = web_store(sv, &st, &ei);
-	if (!rc)
-		rc = wy_store_doc_get(st, id, &d, &ei);
+	web_kept_at at;
+	int rc = web_doc_get(sv, id, &d, &at, &ei); /* kept while the store is unchanged (keep.c) */
 	if (rc)
 		return web_fail(rq, rc);
 	if (!web_can_see(rq, &d)) {
@@ -226,10 +459,19 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 			 (unsigned long long)visitor);
 	int nargs = 0;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, count_args, &nargs);
+	const char *lang = web_lang(c);
+	char flash[64];
+	if (!nargs && rq->authed && !web_owner_or_admin(rq, &d) &&
+	    !web_cookie_find(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"), "wy_f", flash, sizeof flash)) {
+		enum MHD_Result ret;
+		if (reader_page(rq, &d, &at, lang, fresh ? cookie : NULL, &ret)) {
+			wy_doc_clear(&d);
+			return ret;
+		}
+	}
 	/* pages are kept only as anonymous visitors see them */
 	if (rq->authed || !web_doc_public(&d))
 		nargs++;
-	const char *lang = web_lang(c);
 	if (!nargs) {
 		size_t len;
 		char *hit = web_cache_get(id, lang, WEB_SITE_INT(sv, page_cache_ms), &len);
@@ -252,74 +494,12 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 			web_log_click(wy_query_display(q), id, web_visitor_key(sv, c));
 	}
 	bool d_ready = d.status == WY_DOC_READY; /* a converting one changes by the second */
-	json_t *ctx = web_doc_context(&d);
-	json_object_set_new(ctx, "reason_text", d.reason ? json_string(wy_reason_text(lang, d.reason)) : json_null());
-	json_object_set_new(ctx, "q", json_string(wy_query_searchable(q) ? wy_query_display(q) : ""));
-	wy_query_free(q);
-	/* The pages the reader may read (web_pages_readable: the preview, or
-	 * all of them for the owner and admins, as the API and /blob/ give
-	 * them) and their text, each cut to what a reader scrolls through. */
-	int shown = web_pages_readable(sv, rq, &d);
-	json_t *items = json_array();
-	char *lead = NULL;
-	/* readable: the pages stored so far (d.pages counts them) */
-	for (int i = 1; web_doc_open(&d) && i <= shown; i++) {
-		wy_page p;
-		if (wy_store_page_get(st, id, i, &p, NULL))
-			continue;
-		const char *text = p.text ? p.text : "";
-		size_t tl = wy_utf8_truncate(text, strlen(text), 64 * 1024);
-		size_t al = wy_utf8_truncate(text, strlen(text), 120); /* alt: the start of the text */
-		if (!lead && *text)
-			lead = wy_xstrndup(text, wy_utf8_truncate(text, strlen(text), 300));
-		json_t *item = wy_view_page(&p);
-		json_object_set_new(item, "text", json_stringn(text, tl));
-		json_object_set_new(item, "alt", json_stringn(text, al));
-		json_object_set_new(item, "pages_total", json_integer(pages_total(&d)));
-		/* the first page is what a reader sees first (the largest paint):
-		 * fetched at once, the rest when they come near */
-		json_object_set_new(item, "first", json_boolean(i == 1));
-		json_array_append_new(items, item);
-		wy_page_clear(&p);
-	}
-	wy_doc_list rel = {0};
-	json_t *related = json_array();
-	if (wy_store_doc_related(st, id, 10, &rel, NULL) == WY_OK)
-		for (int i = 0; i < rel.n; i++)
-			json_array_append_new(related, web_doc_context(&rel.items[i]));
-	wy_doc_list_clear(&rel);
-	/* the page is cached for every visitor: no Host header in it (the
-	 * script makes the link absolute in the reader's browser) */
-	char *share = wy_xasprintf("/doc/%lld", (long long)id);
-	json_object_set_new(ctx, "page_items", items);
-	json_object_set_new(ctx, "shown", json_integer(shown));
-	json_object_set_new(ctx, "all_shown", json_boolean(d_ready && shown >= d.pages));
-	json_object_set_new(ctx, "has_text", json_boolean(lead != NULL));
-	json_object_set_new(ctx, "lead", json_string(lead ? lead : ""));
-	json_object_set_new(ctx, "breadcrumb", web_breadcrumb(d.category));
-	json_object_set_new(ctx, "related", related);
-	json_object_set_new(ctx, "you_may_like", you_may_like(st, id, related));
-	json_object_set_new(ctx, "related_searches", related_searches(st, &d));
-	json_object_set_new(ctx, "share_url", json_string(share));
-	json_t *outline = doc_outline(st, &d);
-	json_object_set_new(ctx, "has_outline", json_boolean(json_array_size(outline) > 0));
-	json_object_set_new(ctx, "outline", outline);
-	web_doc_viewer(st, rq, &d, ctx, lang);
-	json_t *reasons = json_array();
-	for (int i = 0; web_report_reasons[i]; i++)
-		json_array_append_new(reasons, json_pack("{s:s, s:s}", "value", web_report_reasons[i], "label",
-							 wy_i18n_tr(lang, web_report_reasons[i])));
-	json_object_set_new(ctx, "report_reasons", reasons);
-	reader_context(ctx, &d, shown, past, lead);
-	free(share);
-	free(lead);
-	char title[300];
-	snprintf(title, sizeof title, "%s", d.title ? d.title : d.filename ? d.filename : "");
-	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
-	wy_doc_clear(&d);
 	wy_buf page;
-	if (web_render_page(rq, title, sv->doc, ctx, &page))
-		return web_text(c, 500, "the page could not be rendered\n");
+	rc = render_doc(rq, &d, &at, lang, wy_query_searchable(q) ? wy_query_display(q) : "", past, NULL, &page);
+	wy_query_free(q);
+	wy_doc_clear(&d);
+	if (rc)
+		return rc == WY_EIO ? web_unavailable(rq) : web_text(c, 500, "the page could not be rendered\n");
 	if (!nargs && d_ready && WEB_SITE_INT(sv, page_cache_ms) > 0)
 		web_cache_put(id, lang, page.data, page.len);
 	size_t plen = page.len;

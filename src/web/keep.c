@@ -14,8 +14,13 @@
  * admin and preview), the blob's open file (its size and type, for
  * sendfile; dropped with the rest, so a deleted blob's file is let go at
  * the next commit), and sessions (wy_store_session_get, by token hash;
- * also at most a second, as a session expires by the clock). Without a
- * watch (the WAL index cannot be mapped) nothing is kept. */
+ * also at most a second, as a session expires by the clock), and
+ * documents (wy_store_doc_get by id: the row account.c's rules decide on,
+ * and beside it what doc.c's page shows every reader of it: related
+ * documents, readers also read, related searches, the preview's pages).
+ * And answers by a key (web_kept_get/put: doc.c's reader's relation to
+ * a document and the page rendered for such readers).
+ * Without a watch (the WAL index cannot be mapped) nothing is kept. */
 #include "core/log.h"
 #include "core/util.h"
 #include "store/store.h"
@@ -279,8 +284,223 @@ int web_session_get(server *sv, const unsigned char *hash, wy_user *user, char c
 	return WY_OK;
 }
 
+/* ---- documents: the row, and what a page of it shows every reader ---- */
+
+#define DOC_SLOTS 256
+#define DOCS_TEXT_MAX (64u << 20) /* bytes of page text kept with the documents, at most */
+
+static struct {
+	kept k;
+	struct {
+		int64_t id; /* 0: empty */
+		wy_doc d;
+		json_t *shared; /* NULL: not asked yet under this stamp */
+		int shown;      /* the pages shared was made for */
+		size_t bytes;   /* of its pages' text */
+	} e[DOC_SLOTS];
+	size_t bytes; /* of all shared pages' text kept */
+} docs = {.k = {.lock = PTHREAD_MUTEX_INITIALIZER}};
+
+static void docs_drop(void)
+{
+	for (int i = 0; i < DOC_SLOTS; i++)
+		if (docs.e[i].id) {
+			wy_doc_clear(&docs.e[i].d);
+			json_decref(docs.e[i].shared);
+			docs.e[i].shared = NULL;
+			docs.e[i].bytes = 0;
+			docs.e[i].id = 0;
+		}
+	docs.bytes = 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? wy_xstrdup(s) : NULL;
+}
+
+static void doc_copy(wy_doc *to, const wy_doc *from)
+{
+	*to = *from;
+	to->title = dup_or_null(from->title);
+	to->filename = dup_or_null(from->filename);
+	to->format = dup_or_null(from->format);
+	to->category = dup_or_null(from->category);
+	to->reason = dup_or_null(from->reason);
+	to->author = dup_or_null(from->author);
+	to->keywords = dup_or_null(from->keywords);
+	to->uploader = dup_or_null(from->uploader);
+	to->description = dup_or_null(from->description);
+	to->tags = dup_or_null(from->tags);
+}
+
+int web_doc_get(server *sv, int64_t id, wy_doc *d, web_kept_at *at, wy_errinfo *ei)
+{
+	at->keep = stamp_now(&at->stamp);
+	unsigned k = (unsigned)((uint64_t)id % DOC_SLOTS);
+	if (at->keep) {
+		bool hit = false;
+		pthread_mutex_lock(&docs.k.lock);
+		if (!kept_sync(&docs.k, &at->stamp))
+			docs_drop();
+		if (docs.e[k].id == id) {
+			doc_copy(d, &docs.e[k].d);
+			hit = true;
+		}
+		pthread_mutex_unlock(&docs.k.lock);
+		if (hit)
+			return WY_OK;
+	}
+	wy_store *st;
+	int rc = web_store(sv, &st, ei);
+	if (!rc)
+		rc = wy_store_doc_get(st, id, d, ei);
+	if (rc || !at->keep)
+		return rc;
+	pthread_mutex_lock(&docs.k.lock);
+	if (docs.k.tagged && wy_store_stamp_eq(&docs.k.stamp, &at->stamp) && docs.e[k].id != id) {
+		if (docs.e[k].id) {
+			wy_doc_clear(&docs.e[k].d);
+			json_decref(docs.e[k].shared);
+			docs.e[k].shared = NULL;
+			docs.bytes -= docs.e[k].bytes;
+			docs.e[k].bytes = 0;
+		}
+		doc_copy(&docs.e[k].d, d);
+		docs.e[k].id = id;
+	}
+	pthread_mutex_unlock(&docs.k.lock);
+	return WY_OK;
+}
+
+json_t *web_doc_shared(server *sv, const web_kept_at *at, const wy_doc *d, int shown,
+		       json_t *(*make)(wy_store *st, const wy_doc *d, int shown))
+{
+	unsigned k = (unsigned)((uint64_t)d->id % DOC_SLOTS);
+	json_t *v = NULL;
+	if (at->keep) {
+		pthread_mutex_lock(&docs.k.lock);
+		if (docs.k.tagged && wy_store_stamp_eq(&docs.k.stamp, &at->stamp) && docs.e[k].id == d->id &&
+		    docs.e[k].shared && docs.e[k].shown == shown)
+			v = json_deep_copy(docs.e[k].shared); /* the caller's to change */
+		pthread_mutex_unlock(&docs.k.lock);
+		if (v)
+			return v;
+	}
+	wy_store *st;
+	if (web_store(sv, &st, NULL))
+		return NULL;
+	v = make(st, d, shown);
+	if (!v || !at->keep)
+		return v;
+	/* kept with the row read under the same stamp: so made from it;
+	 * at most DOCS_TEXT_MAX bytes of page text in all */
+	size_t bytes = 0, i;
+	json_t *item;
+	json_array_foreach(json_object_get(v, "page_items"), i, item) bytes += json_string_length(json_object_get(item, "text"));
+	json_t *mine = json_deep_copy(v);
+	pthread_mutex_lock(&docs.k.lock);
+	if (docs.k.tagged && wy_store_stamp_eq(&docs.k.stamp, &at->stamp) && docs.e[k].id == d->id &&
+	    docs.bytes - docs.e[k].bytes + bytes <= DOCS_TEXT_MAX) {
+		json_decref(docs.e[k].shared);
+		docs.bytes += bytes - docs.e[k].bytes;
+		docs.e[k].bytes = bytes;
+		docs.e[k].shared = mine;
+		docs.e[k].shown = shown;
+		mine = NULL;
+	}
+	pthread_mutex_unlock(&docs.k.lock);
+	json_decref(mine);
+	return v;
+}
+
+/* ---- answers by a key: what a caller made from the store under a stamp ---- */
+
+#define ANSWER_SLOTS 1024
+#define ANSWER_MAX (512u << 10) /* bytes of one answer's key or string, at most */
+#define ANSWERS_MAX (64u << 20)  /* bytes of all keys and strings kept, at most */
+
+static struct {
+	kept k;
+	size_t bytes; /* of the keys and string answers kept */
+	struct {
+		char *key; /* NULL: empty */
+		json_t *v;
+		size_t bytes;
+	} e[ANSWER_SLOTS];
+} answers = {.k = {.lock = PTHREAD_MUTEX_INITIALIZER}};
+
+static void answers_drop(void)
+{
+	for (int i = 0; i < ANSWER_SLOTS; i++)
+		if (answers.e[i].key) {
+			free(answers.e[i].key);
+			json_decref(answers.e[i].v);
+			answers.e[i].key = NULL;
+			answers.e[i].v = NULL;
+			answers.e[i].bytes = 0;
+		}
+	answers.bytes = 0;
+}
+
+static unsigned answer_slot(const char *key)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return (unsigned)(h % ANSWER_SLOTS);
+}
+
+json_t *web_kept_get(const web_kept_at *at, const char *key)
+{
+	if (!at->keep)
+		return NULL;
+	unsigned k = answer_slot(key);
+	json_t *v = NULL;
+	pthread_mutex_lock(&answers.k.lock);
+	if (!kept_sync(&answers.k, &at->stamp))
+		answers_drop();
+	else if (answers.e[k].key && strcmp(answers.e[k].key, key) == 0)
+		v = json_deep_copy(answers.e[k].v);
+	pthread_mutex_unlock(&answers.k.lock);
+	return v;
+}
+
+void web_kept_put(const web_kept_at *at, const char *key, const json_t *v)
+{
+	size_t bytes = strlen(key) + (json_is_string(v) ? json_string_length(v) : 0);
+	if (!at->keep || !v || bytes > ANSWER_MAX)
+		return;
+	json_t *mine = json_deep_copy(v);
+	char *kc = wy_xstrdup(key);
+	unsigned k = answer_slot(key);
+	pthread_mutex_lock(&answers.k.lock);
+	if (answers.k.tagged && wy_store_stamp_eq(&answers.k.stamp, &at->stamp) && /* nothing committed since */
+	    answers.bytes - answers.e[k].bytes + bytes <= ANSWERS_MAX) {
+		free(answers.e[k].key);
+		json_decref(answers.e[k].v);
+		answers.bytes += bytes - answers.e[k].bytes;
+		answers.e[k].bytes = bytes;
+		answers.e[k].key = kc;
+		answers.e[k].v = mine;
+		kc = NULL;
+		mine = NULL;
+	}
+	pthread_mutex_unlock(&answers.k.lock);
+	free(kc);
+	json_decref(mine);
+}
+
 void web_keep_stop(void)
 {
+	pthread_mutex_lock(&answers.k.lock);
+	answers_drop();
+	answers.k.tagged = false;
+	pthread_mutex_unlock(&answers.k.lock);
+	pthread_mutex_lock(&docs.k.lock);
+	docs_drop();
+	docs.k.tagged = false;
+	pthread_mutex_unlock(&docs.k.lock);
 	pthread_mutex_lock(&files.k.lock);
 	files_drop();
 	files.k.tagged = false;

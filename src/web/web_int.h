@@ -258,6 +258,22 @@ int web_blob_visibility(server *sv, const char *sha, int64_t viewer, bool admin,
 int web_blob_file(server *sv, const char *sha, int *fd, uint64_t *size, const char **type);
 /* wy_store_session_get, kept */
 int web_session_get(server *sv, const unsigned char *hash, wy_user *user, char csrf[65]);
+/* wy_store_doc_get, kept; at: the stamp it belongs to, for web_doc_shared */
+typedef struct web_kept_at {
+	wy_store_stamp stamp;
+	bool keep;
+} web_kept_at;
+int web_doc_get(server *sv, int64_t id, wy_doc *d, web_kept_at *at, wy_errinfo *ei);
+/* What make (st, d, shown) answers for the document d read by web_doc_get
+ * under at, kept with its row (one answer a document, for one shown):
+ * the caller's own copy, or NULL when make fails. */
+json_t *web_doc_shared(server *sv, const web_kept_at *at, const wy_doc *d, int shown,
+		       json_t *(*make)(wy_store *st, const wy_doc *d, int shown));
+/* An answer the caller made from the store after at was read (web_doc_get),
+ * kept by key while nothing commits: get gives a copy or NULL, put keeps
+ * a copy of v. */
+json_t *web_kept_get(const web_kept_at *at, const char *key);
+void web_kept_put(const web_kept_at *at, const char *key, const json_t *v);
 
 /* ---- request helpers (http.c) ---- */
 const char *web_lang(struct MHD_Connection *c);
