@@ -187,6 +187,8 @@ void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx
 	json_object_set_new(ctx, "price", json_integer(price));
 	json_object_set_new(ctx, "paid", json_boolean(paid));
 	json_object_set_new(ctx, "pay", json_boolean(price > 0 && !paid));
+	/* sold once converted (wy_store_download): a readable one waits */
+	json_object_set_new(ctx, "sale_waits", json_boolean(price > 0 && !paid && d->status != WY_DOC_READY));
 	json_object_set_new(ctx, "can_download", json_boolean(web_doc_open(d) && web_can_see(r, d)));
 	json_object_set_new(ctx, "download_name", json_string(name));
 	int64_t points_short = 0;

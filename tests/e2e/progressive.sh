@@ -147,10 +147,14 @@ check "the priced one is readable" until_doc "$S" '.status == "readable" and .pa
 have=$(points "$bob")
 check "while it converts, paying for it answers 409 and takes nothing" \
 	[ "$(code -X POST -H "Authorization: Bearer $bob" "$base/api/v1/download/$S")/$(points "$bob")" = "409/$have" ]
+check "its page tells a signed-in reader it is on sale once converted" \
+	bash -c "curl -fsS -H 'Authorization: Bearer $bob' '$base/doc/$S' | grep -q '转换完成后才能购买下载'"
 crash_converters
 until_doc "$S" '.pages == 20' > /dev/null
 crash_converters
 check "ready at last" until_doc "$S" '.status == "ready"'
+check "then its page offers the payment" \
+	bash -c "curl -fsS -H 'Authorization: Bearer $bob' '$base/doc/$S' | grep -q '支付3积分并下载'"
 check "then it is sold: 200, 3 points" \
 	[ "$(code -X POST -H "Authorization: Bearer $bob" "$base/api/v1/download/$S")/$(points "$bob")" = "200/$((have - 3))" ]
 
