@@ -246,6 +246,37 @@ static int64_t cpu_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int wy_office_warm(const char *work_dir, wy_errinfo *ei)
+{
+	if (!lok)
+		return wy_err_set(ei, WY_EIO, "LibreOffice is not started");
+	/* mixed Chinese and Latin text: the CJK fonts load too */
+	static const char warm[] =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<office:document xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\""
+		" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\""
+		" office:mimetype=\"application/vnd.oasis.opendocument.text\"><office:body><office:text>"
+		"<text:h text:outline-level=\"1\">文渊 wenyuan</text:h><text:p>预热 warm-up</text:p>"
+		"</office:text></office:body></office:document>\n";
+	char *in = wy_xasprintf("%s/warm.fodt", work_dir), *out = wy_xasprintf("%s/warm.pdf", work_dir);
+	int64_t t0 = wy_now_ms();
+	LibreOfficeKitDocument *doc = NULL;
+	int rc = write_file(in, warm, ei);
+	if (!rc)
+		rc = load(in, &doc, ei);
+	if (!rc)
+		rc = save_opts(doc, out, "pdf", PDF_EXPORT, ei);
+	if (doc)
+		doc->pClass->destroy(doc);
+	unlink(in);
+	unlink(out);
+	free(in);
+	free(out);
+	if (!rc)
+		wy_log("office.warm", "ms=%lld", (long long)(wy_now_ms() - t0));
+	return rc;
+}
+
 /* An OLE2 compound file: Word 97-2003 (DOC) or WPS, whose character grid
  * LibreOffice imports as it does DOCX's. */
 static bool is_ole2(const char *path)

@@ -17,6 +17,12 @@
  * cannot start. */
 int wy_office_start(const char *install_dir, const char *work_dir, wy_errinfo *ei);
 
+/* Warm LibreOffice up after wy_office_start: load a one-line text document
+ * written under work_dir and export it to PDF there (both removed), so that
+ * Writer, its fonts and the PDF export are loaded before the first real
+ * document. WY_EIO when that fails (the converter works on regardless). */
+int wy_office_warm(const char *work_dir, wy_errinfo *ei);
+
 /* Convert the document at in_path to a PDF at out_path. A DOCX (or a DOC
  * or WPS, through a DOCX it exports) laid out on Word's character grid is
  * converted from an adjusted copy (see docgrid.h) written next to in_path

@@ -67,6 +67,7 @@ typedef struct child_ctx {
 	int in_fd;            /* the original, opened before confinement */
 	bool drop_format;     /* the PDF's own format record is not the document's */
 	size_t boxes_sent;    /* box bytes of the current document so far */
+	bool prestart;        /* start (and warm) LibreOffice before the first request */
 } child_ctx;
 
 /* A record whose payload is p then p2 (n2 bytes; may be 0). */
@@ -329,6 +330,23 @@ static int office_main(void *arg, int fd, int in_fd)
 	bool started = false;
 	char *pdf = wy_xasprintf("%s/out.pdf", c->workdir);
 	confine_office(c);
+	/* Started ahead of any document (office_prestart): LibreOffice loads
+	 * now, and a one-line document goes through Writer and the PDF export,
+	 * so the first upload finds it ready. A request sent meanwhile waits
+	 * in the pipe. Without a network namespace it waits for a request,
+	 * which is then refused as below. */
+	if (c->prestart && (wy_sandbox_network_isolated() || c->cfg->allow_network)) {
+		wy_errinfo ei = {0};
+		int64_t t0 = wy_now_ms();
+		int rc = wy_office_start(c->cfg->office_path, c->workdir, &ei);
+		started = rc == WY_OK;
+		if (!rc)
+			rc = wy_office_warm(c->workdir, &ei);
+		if (rc)
+			wy_warn("office.prestart", "code=%s msg=\"%s\"", wy_err_name(rc), wy_err_msg(&ei, rc));
+		else
+			wy_log("office.ready", "ms=%lld", (long long)(wy_now_ms() - t0));
+	}
 	while (read_request(in_fd, &format, &path, &c->opts.first_page)) {
 		wy_errinfo ei = {0};
 		int rc = WY_OK;
@@ -911,7 +929,9 @@ static void office_stop(office_conv *cv)
 	memset(cv, 0, sizeof *cv);
 }
 
-static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
+/* Start the slot's office converter unless it runs (a stale one is
+ * replaced). prestart: no job is waiting; it loads LibreOffice at once. */
+static int office_ensure(const wy_config *cfg, office_conv *cv, bool prestart, wy_errinfo *ei)
 {
 	if (cv->pid > 0 && !cv->stale)
 		return WY_OK;
@@ -926,7 +946,7 @@ static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
 		free(dir);
 		return rc;
 	}
-	child_ctx c = {.cfg = cfg, .workdir = dir, .in_fd = -1};
+	child_ctx c = {.cfg = cfg, .workdir = dir, .in_fd = -1, .prestart = prestart};
 	c.fault = wy_fault("office.crash") ? 1 : 0;
 	/* tests only (see start_job): a conversion from its first page stops
 	 * after page K1 (a resumed one starts past it) */
@@ -961,7 +981,7 @@ static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
 			 (int)cv->pid, cfg->allow_network);
 	cv->workdir = dir;
 	cv->jobs = 0;
-	wy_log("office.spawn", "pid=%d dir=%s", (int)cv->pid, dir);
+	wy_log("office.spawn", "pid=%d dir=%s prestart=%d", (int)cv->pid, dir, prestart);
 	return WY_OK;
 }
 
@@ -1089,7 +1109,7 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (s->conv.pid > 0 && s->conv.stale)
 			s->restart = "reload"; /* office_ensure replaces it */
-		if ((rc = office_ensure(cfg, &s->conv, ei)))
+		if ((rc = office_ensure(cfg, &s->conv, false, ei)))
 			break;
 		char *in = wy_xasprintf("%s/in", s->conv.workdir);
 		/* the one place the converter can read from; it can write there
@@ -1613,6 +1633,12 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 	slot *slots = wy_xcalloc((size_t)nslots, sizeof *slots);
 	for (int i = 0; i < nslots; i++)
 		slots[i].fd = -1;
+	/* office_prestart: a worker that runs until stopped keeps a loaded
+	 * converter in every idle slot, started now and again after one is
+	 * replaced (a failed start is tried again a minute later); one that
+	 * converts a few documents and returns starts them on demand. */
+	bool long_running = !(o && (o->nwait || o->until_idle));
+	int64_t *prestart_at = wy_xcalloc((size_t)nslots, sizeof *prestart_at);
 	int lease = cfg->convert_timeout + 60, rc = WY_OK;
 	int64_t next_claim_ms = 0, next_tick_ms = 0, next_recover_ms = 0, next_record_ms = 0;
 	char name[320];
@@ -1710,6 +1736,19 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 			}
 			break;
 		}
+		/* Idle slots without an office converter start one (above). */
+		for (int i = 0; long_running && cfg->office_prestart && i < nslots; i++) {
+			if (slots[i].busy || slots[i].conv.pid > 0 || now < prestart_at[i])
+				continue;
+			wy_errinfo pei = {0};
+			int prc = access(cfg->office_path, X_OK) ? WY_EIO : office_ensure(cfg, &slots[i].conv, true, &pei);
+			if (prc) {
+				if (!prestart_at[i]) /* said once */
+					wy_warn("office.prestart", "slot=%d code=%s msg=\"%s\"", i, wy_err_name(prc),
+						pei.msg[0] ? wy_err_msg(&pei, prc) : "no LibreOffice at office_path");
+				prestart_at[i] = now + 60000;
+			}
+		}
 		/* Wait for output from any child, a deadline, or the next claim. */
 		struct pollfd pfd[256];
 		int map[256], n = 0;
@@ -1754,6 +1793,7 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 	if (nunrecorded)
 		record_unrecorded(st);
 	free(slots);
+	free(prestart_at);
 	free(live);
 	wy_log("worker.stop", "name=%s", name);
 	return rc;
