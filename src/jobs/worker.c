@@ -68,6 +68,9 @@ typedef struct child_ctx {
 	bool drop_format;     /* the PDF's own format record is not the document's */
 	size_t boxes_sent;    /* box bytes of the current document so far */
 	bool prestart;        /* start (and warm) LibreOffice before the first request */
+	int count_as;         /* the first pages first: the page count sent instead of the PDF's */
+	int last_sent;        /* the last page sent of the current document */
+	const char *first_pdf;
 } child_ctx;
 
 /* A record whose payload is p then p2 (n2 bytes; may be 0). */
@@ -102,6 +105,8 @@ static int sink_format(void *c, const char *format)
 
 static int sink_count(void *c, int n)
 {
+	if (((child_ctx *)c)->count_as)
+		n = ((child_ctx *)c)->count_as;
 	char b[16];
 	int k = snprintf(b, sizeof b, "%d", n);
 	int rc = send_rec(((child_ctx *)c)->fd, REC_COUNT, b, (size_t)k);
@@ -154,6 +159,7 @@ static int sink_page(void *c, int page_no, const char *sha, int w, int h, const 
 	wy_buf_append(&b, text, tlen);
 	int rc = send_rec(cc->fd, REC_PAGE, b.data, b.len);
 	wy_buf_free(&b);
+	cc->last_sent = page_no;
 	while (!rc && cc->pause_after == page_no)
 		pause();
 	return rc;
@@ -317,6 +323,26 @@ static bool read_request(int fd, char **format, char **path, int *first_page)
 	return true;
 }
 
+/* The first pages first (wy_office_first): LibreOffice has exported them
+ * to c->first_pdf; they go through the page pipeline now, sent as pages of
+ * a document of `laid_out` pages, with the thumbnail and no outline (the
+ * whole export's comes with its count, which is the one that holds). */
+static int office_first_ready(void *arg, int laid_out, wy_errinfo *ei)
+{
+	child_ctx *c = arg;
+	wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr,
+				 NULL, NULL};
+	c->count_as = laid_out < c->opts.max_pages ? laid_out : c->opts.max_pages;
+	int pfd = open(c->first_pdf, O_RDONLY | O_CLOEXEC);
+	int rc = pfd < 0 ? wy_err_set(ei, WY_EIO, "the office converter made no PDF of the first pages")
+			 : wy_convert_fd(pfd, &c->opts, &sink, ei);
+	if (pfd >= 0)
+		close(pfd);
+	unlink(c->first_pdf);
+	c->count_as = 0;
+	return rc;
+}
+
 /* The office converter: a long-lived process that loads LibreOffice once and
  * then, per request, exports the document to PDF in its private directory
  * and runs that PDF through the page pipeline, answering with the same
@@ -328,7 +354,8 @@ static int office_main(void *arg, int fd, int in_fd)
 	c->fd = fd;
 	char *format, *path;
 	bool started = false;
-	char *pdf = wy_xasprintf("%s/out.pdf", c->workdir);
+	char *pdf = wy_xasprintf("%s/out.pdf", c->workdir), *first_pdf = wy_xasprintf("%s/first.pdf", c->workdir);
+	c->first_pdf = first_pdf;
 	confine_office(c);
 	/* Started ahead of any document (office_prestart): LibreOffice loads
 	 * now, and a one-line document goes through Writer and the PDF export,
@@ -360,15 +387,25 @@ static int office_main(void *arg, int fd, int in_fd)
 			rc = wy_office_start(c->cfg->office_path, c->workdir, &ei);
 			started = rc == WY_OK;
 		}
+		c->drop_format = true;
+		c->boxes_sent = 0;
+		c->last_sent = 0;
+		/* a long text document's first pages first, unless resumed */
+		wy_office_first first = {10, c->cfg->office_first_pages, first_pdf, office_first_ready, c};
+		bool firsts = c->cfg->office_first_pages > 0 && c->opts.first_page <= 1;
 		if (!rc)
-			rc = wy_office_to_pdf(path, pdf, &ei);
+			rc = wy_office_to_pdf2(path, pdf, firsts ? &first : NULL, &ei);
+		c->drop_format = false;
 		if (!rc) {
 			/* no ocr_later: an office document's PDF lives only
 			 * here, so its scanned pages are all recognised now */
 			wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr,
 				 NULL, sink_outline};
 			c->drop_format = true;
-			c->boxes_sent = 0;
+			/* from the page after those sent first (if any) */
+			int first_page = c->opts.first_page;
+			if (c->last_sent)
+				c->opts.first_page = c->last_sent + 1;
 			/* the page pipeline's share of the job (LibreOffice's is
 			 * office.pdf's): wall and CPU milliseconds */
 			int64_t t0 = wy_now_ms();
@@ -383,8 +420,10 @@ static int office_main(void *arg, int fd, int in_fd)
 			wy_log("office.pages", "ms=%lld cpu_ms=%lld", (long long)(wy_now_ms() - t0),
 			       (long long)((c1.tv_sec - c0.tv_sec) * 1000 + (c1.tv_nsec - c0.tv_nsec) / 1000000));
 			c->drop_format = false;
+			c->opts.first_page = first_page;
 		}
 		unlink(pdf);
+		unlink(first_pdf);
 		unlink(path); /* the parent's copy of the original */
 		if (rc)
 			send_error(fd, rc, &ei);
@@ -394,6 +433,7 @@ static int office_main(void *arg, int fd, int in_fd)
 		free(path);
 	}
 	free(pdf);
+	free(first_pdf);
 	/* LibreOffice's own teardown is slow and may hang on a damaged
 	 * document's leftovers: the process simply ends. */
 	_exit(0);
@@ -631,6 +671,17 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 			int k = atoi(str);
 			if (s->job.ocr_from) { /* the pages are the stored ones */
 				s->protocol_error = k != s->npages;
+				break;
+			}
+			/* The office converter sends its first pages first with
+			 * the count as LibreOffice laid the document out, then the
+			 * whole PDF's count (before the outline): that one holds,
+			 * and covers the pages received. */
+			if (s->pages && s->office && !s->has_outline && k >= s->got && k >= 1 && k <= max_pages) {
+				s->pages = wy_xrealloc(s->pages, (size_t)k * sizeof *s->pages);
+				if (k > s->npages)
+					memset(s->pages + s->npages, 0, (size_t)(k - s->npages) * sizeof *s->pages);
+				s->npages = k;
 				break;
 			}
 			if (k < 1 || k > max_pages || s->pages) {
