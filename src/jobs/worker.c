@@ -367,7 +367,9 @@ static int office_main(void *arg, int fd, int in_fd)
 		int64_t t0 = wy_now_ms();
 		int rc = wy_office_start(c->cfg->office_path, c->workdir, &ei);
 		started = rc == WY_OK;
-		if (!rc)
+		/* a document already waiting warms it up itself */
+		struct pollfd waiting = {.fd = in_fd, .events = POLLIN};
+		if (!rc && poll(&waiting, 1, 0) == 0)
 			rc = wy_office_warm(c->workdir, &ei);
 		if (rc)
 			wy_warn("office.prestart", "code=%s msg=\"%s\"", wy_err_name(rc), wy_err_msg(&ei, rc));
