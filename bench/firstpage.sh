@@ -129,6 +129,14 @@ for ((i = 1; i <= runs; i++)); do
 	docx_first+=("$f") docx_ready+=("$t")
 	printf '%-4d %-26s %14s %10s\n' "$i" "DOCX, $docx_pages pages" "$f" "$t"
 done
+# where the DOCX's LibreOffice time went (the converter's office.pdf lines,
+# the cold one first): loading, the first pages' export (first_of: pages as
+# laid out; 0: whole document only), the whole export
+echo
+echo "LibreOffice per DOCX, ms (office.pdf): load, first pages, whole export"
+awk '/ office\.pdf / {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}
+	printf "  load %s  first %s (of %s pages)  export %s\n", v["load_ms"], v["first_ms"], v["first_of"], v["export_ms"]}' \
+	"$work/serve.err"
 kill "$spid"; wait "$spid" 2>/dev/null || true; spid=
 load1=$(load)
 
