@@ -23,9 +23,12 @@
 # 1 within 1 s for the PDF, 3 s for the DOCX; the note holds the time to
 # ready and the machine's load average).
 #
-# The first DOCX of a run also starts the site's LibreOffice converter
-# (started on first use, as on a freshly started site); the median of 3
-# is then a warm one.
+# LibreOffice cold and warm: the worker starts LibreOffice in every slot
+# when it starts (office_prestart), which takes seconds. One more DOCX is
+# uploaded as soon as the site answers, while LibreOffice is still loading
+# (cold: a site that has just started; row first_page_docx_cold); the runs
+# start once every slot's converter says it is ready (office.ready in the
+# log: a site that has been up; rows first_page_pdf and first_page_docx).
 #
 #   bench/firstpage.sh build/wenyuan [RUNS]     (make bench; RUNS default 3)
 #   BENCH_FIRSTPAGE_DEADLINE=600: seconds a document may take to be ready
@@ -66,10 +69,12 @@ for ((i = 1; i <= runs; i++)); do
 	python3 "$src/bench/firstpage.py" fodt "$pdf_pages" "$i" "$work/report-$i.fodt"
 	python3 "$src/bench/firstpage.py" fodt "$docx_pages" $((1000 + i)) "$work/notes-$i.fodt"
 done
+python3 "$src/bench/firstpage.py" fodt "$docx_pages" 1000 "$work/notes-0.fodt" # the cold one
 lo=(soffice "-env:UserInstallation=file://$work/lo" --headless)
 "${lo[@]}" --convert-to pdf --outdir "$work" "$work"/report-*.fodt > "$work/soffice.out" 2>&1
 "${lo[@]}" --convert-to 'docx:MS Word 2007 XML' --outdir "$work" "$work"/notes-*.fodt >> "$work/soffice.out" 2>&1
-for ((i = 1; i <= runs; i++)); do
+for ((i = 0; i <= runs; i++)); do
+	if [ "$i" = 0 ]; then [ -s "$work/notes-0.docx" ] && continue; fi
 	if [ ! -s "$work/report-$i.pdf" ] || [ ! -s "$work/notes-$i.docx" ]; then
 		echo "bench: LibreOffice made no PDF or DOCX:" >&2; cat "$work/soffice.out" >&2; exit 1
 	fi
@@ -102,6 +107,18 @@ measure() {
 }
 pdf_first=() pdf_ready=() docx_first=() docx_ready=()
 printf '\n%-4s %-26s %14s %10s\n' run document "first page s" "ready s"
+# cold: uploaded right after the start, LibreOffice still loading
+r=$(measure "$work/notes-0.docx" "$docx_pages")
+read -r cold_first cold_ready <<<"$r"
+printf '%-4s %-26s %14s %10s   (cold: uploaded as the site started, LibreOffice loading)\n' 0 \
+	"DOCX, $docx_pages pages" "$cold_first" "$cold_ready"
+# warm: every slot's converter has loaded LibreOffice
+slots=$(sed -n 's/.*worker.start .*slots=\([0-9]*\).*/\1/p' "$work/serve.err" | head -1)
+ready_convs() { [ "$(grep -c 'office\.ready' "$work/serve.err")" -ge "${slots:-1}" ]; }
+# (with WENYUAN_OFFICE_PRESTART=0, the behaviour before office_prestart, a
+# converter starts at its slot's first office document: nothing to wait for)
+[ "${WENYUAN_OFFICE_PRESTART:-1}" = 0 ] || wait_for $(($(date +%s) + 120)) ready_convs ||
+	{ echo "bench: the converters did not say they were ready:" >&2; grep office "$work/serve.err" | tail -5 >&2; exit 1; }
 for ((i = 1; i <= runs; i++)); do
 	r=$(measure "$work/report-$i.pdf" "$pdf_pages")
 	read -r f t <<<"$r"
@@ -112,6 +129,14 @@ for ((i = 1; i <= runs; i++)); do
 	docx_first+=("$f") docx_ready+=("$t")
 	printf '%-4d %-26s %14s %10s\n' "$i" "DOCX, $docx_pages pages" "$f" "$t"
 done
+# where the DOCX's LibreOffice time went (the converter's office.pdf lines,
+# the cold one first): loading, the first pages' export (first_of: pages as
+# laid out; 0: whole document only), the whole export
+echo
+echo "LibreOffice per DOCX, ms (office.pdf): load, first pages, whole export"
+awk '/ office\.pdf / {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}
+	printf "  load %s  first %s (of %s pages)  export %s\n", v["load_ms"], v["first_ms"], v["first_of"], v["export_ms"]}' \
+	"$work/serve.err"
 kill "$spid"; wait "$spid" 2>/dev/null || true; spid=
 load1=$(load)
 
@@ -133,3 +158,4 @@ echo
 echo "median of $runs runs, from the start of the upload (load average $load0 at the start, $load1 at the end):"
 row first_page_pdf "first page readable, ${pdf_pages}-page PDF" 1 "${pdf_first[@]}" -- "${pdf_ready[@]}"
 row first_page_docx "first page readable, ${docx_pages}-page DOCX" 3 "${docx_first[@]}" -- "${docx_ready[@]}"
+runs=1 row first_page_docx_cold "first page readable, ${docx_pages}-page DOCX, cold" 3 "$cold_first" -- "$cold_ready"

@@ -17,6 +17,12 @@
  * cannot start. */
 int wy_office_start(const char *install_dir, const char *work_dir, wy_errinfo *ei);
 
+/* Warm LibreOffice up after wy_office_start: load a one-line text document
+ * written under work_dir and export it to PDF there (both removed), so that
+ * Writer, its fonts and the PDF export are loaded before the first real
+ * document. WY_EIO when that fails (the converter works on regardless). */
+int wy_office_warm(const char *work_dir, wy_errinfo *ei);
+
 /* Convert the document at in_path to a PDF at out_path. A DOCX (or a DOC
  * or WPS, through a DOCX it exports) laid out on Word's character grid is
  * converted from an adjusted copy (see docgrid.h) written next to in_path
@@ -25,6 +31,21 @@ int wy_office_start(const char *install_dir, const char *work_dir, wy_errinfo *e
  * ("password-protected"), WY_ECORRUPT (LibreOffice cannot open it, with its
  * reason), WY_EIO (the export failed). */
 int wy_office_to_pdf(const char *in_path, const char *out_path, wy_errinfo *ei);
+
+/* The first pages first: a text document longer than min_pages pages (as
+ * LibreOffice lays it out) has its first `pages` pages exported to path,
+ * then ready(ctx, its page count as laid out) is called, before the whole
+ * document is exported (to wy_office_to_pdf2's out_path). ready's error
+ * ends the conversion with it. */
+typedef struct wy_office_first {
+	int min_pages, pages;
+	const char *path;
+	int (*ready)(void *ctx, int laid_out, wy_errinfo *ei);
+	void *ctx;
+} wy_office_first;
+
+/* wy_office_to_pdf, with the first pages first when first is not NULL. */
+int wy_office_to_pdf2(const char *in_path, const char *out_path, const wy_office_first *first, wy_errinfo *ei);
 
 /* The same for any export filter LibreOffice knows by its short name
  * ("pdf", "docx", "xlsx", "pptx" ...); the tests make documents with it. */

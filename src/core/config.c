@@ -43,6 +43,8 @@ static const struct setting {
 	S("retries", "WENYUAN_RETRIES", T_INT, retries, 1, 100, "3", "tries of a job whose worker died"),
 	S("office_path", "WENYUAN_OFFICE_PATH", T_STR, office_path, 0, 0, "/usr/lib/libreoffice/program", "LibreOffice's program directory"),
 	S("office_recycle", "WENYUAN_OFFICE_RECYCLE", T_INT, office_recycle, 1, 1000000, "200", "documents per office converter before it is replaced"),
+	S("office_prestart", "WENYUAN_OFFICE_PRESTART", T_INT, office_prestart, 0, 1, "1", "1: a running worker starts its office converters at once, not at the first office document"),
+	S("office_first_pages", "WENYUAN_OFFICE_FIRST_PAGES", T_INT, office_first_pages, 0, 100, "3", "pages of a text document over 10 pages exported and published before the rest (0: off)"),
 	S("allow_network", "WENYUAN_ALLOW_NETWORK", T_INT, allow_network, 0, 1, "0", "1: convert even without a private network namespace"),
 	S("near_duplicates", "WENYUAN_NEAR_DUPLICATES", T_INT, near_duplicates, 0, 2, "1", "a document nearly the same as one already there: 0 allowed, 1 flagged, 2 refused"),
 	S("near_duplicate_percent", "WENYUAN_NEAR_DUPLICATE_PERCENT", T_INT, near_duplicate_percent, 50, 100, "90", "how alike (% of text shingles) makes a near-duplicate"),

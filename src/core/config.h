@@ -28,6 +28,8 @@ typedef struct wy_config {
 	int64_t max_upload_mb;   /* largest accepted original */
 	int retries;             /* tries of a job whose worker died */
 	char office_path[512];   /* LibreOffice's program directory */
+	int office_prestart;     /* 1: a long-running worker starts its office converters at once */
+	int office_first_pages;  /* a long text document's first pages go first (0: off) */
 	int office_recycle;      /* documents an office converter converts before it is replaced */
 	int allow_network;       /* 1: convert even where no network namespace can be had */
 	int near_duplicates;     /* 0 allowed, 1 flagged (dup_of), 2 refused */

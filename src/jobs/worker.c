@@ -67,6 +67,10 @@ typedef struct child_ctx {
 	int in_fd;            /* the original, opened before confinement */
 	bool drop_format;     /* the PDF's own format record is not the document's */
 	size_t boxes_sent;    /* box bytes of the current document so far */
+	bool prestart;        /* start (and warm) LibreOffice before the first request */
+	int count_as;         /* the first pages first: the page count sent instead of the PDF's */
+	int last_sent;        /* the last page sent of the current document */
+	const char *first_pdf;
 } child_ctx;
 
 /* A record whose payload is p then p2 (n2 bytes; may be 0). */
@@ -101,6 +105,8 @@ static int sink_format(void *c, const char *format)
 
 static int sink_count(void *c, int n)
 {
+	if (((child_ctx *)c)->count_as)
+		n = ((child_ctx *)c)->count_as;
 	char b[16];
 	int k = snprintf(b, sizeof b, "%d", n);
 	int rc = send_rec(((child_ctx *)c)->fd, REC_COUNT, b, (size_t)k);
@@ -153,6 +159,7 @@ static int sink_page(void *c, int page_no, const char *sha, int w, int h, const 
 	wy_buf_append(&b, text, tlen);
 	int rc = send_rec(cc->fd, REC_PAGE, b.data, b.len);
 	wy_buf_free(&b);
+	cc->last_sent = page_no;
 	while (!rc && cc->pause_after == page_no)
 		pause();
 	return rc;
@@ -316,6 +323,26 @@ static bool read_request(int fd, char **format, char **path, int *first_page)
 	return true;
 }
 
+/* The first pages first (wy_office_first): LibreOffice has exported them
+ * to c->first_pdf; they go through the page pipeline now, sent as pages of
+ * a document of `laid_out` pages, with the thumbnail and no outline (the
+ * whole export's comes with its count, which is the one that holds). */
+static int office_first_ready(void *arg, int laid_out, wy_errinfo *ei)
+{
+	child_ctx *c = arg;
+	wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr,
+				 NULL, NULL};
+	c->count_as = laid_out < c->opts.max_pages ? laid_out : c->opts.max_pages;
+	int pfd = open(c->first_pdf, O_RDONLY | O_CLOEXEC);
+	int rc = pfd < 0 ? wy_err_set(ei, WY_EIO, "the office converter made no PDF of the first pages")
+			 : wy_convert_fd(pfd, &c->opts, &sink, ei);
+	if (pfd >= 0)
+		close(pfd);
+	unlink(c->first_pdf);
+	c->count_as = 0;
+	return rc;
+}
+
 /* The office converter: a long-lived process that loads LibreOffice once and
  * then, per request, exports the document to PDF in its private directory
  * and runs that PDF through the page pipeline, answering with the same
@@ -327,8 +354,28 @@ static int office_main(void *arg, int fd, int in_fd)
 	c->fd = fd;
 	char *format, *path;
 	bool started = false;
-	char *pdf = wy_xasprintf("%s/out.pdf", c->workdir);
+	char *pdf = wy_xasprintf("%s/out.pdf", c->workdir), *first_pdf = wy_xasprintf("%s/first.pdf", c->workdir);
+	c->first_pdf = first_pdf;
 	confine_office(c);
+	/* Started ahead of any document (office_prestart): LibreOffice loads
+	 * now, and a one-line document goes through Writer and the PDF export,
+	 * so the first upload finds it ready. A request sent meanwhile waits
+	 * in the pipe. Without a network namespace it waits for a request,
+	 * which is then refused as below. */
+	if (c->prestart && (wy_sandbox_network_isolated() || c->cfg->allow_network)) {
+		wy_errinfo ei = {0};
+		int64_t t0 = wy_now_ms();
+		int rc = wy_office_start(c->cfg->office_path, c->workdir, &ei);
+		started = rc == WY_OK;
+		/* a document already waiting warms it up itself */
+		struct pollfd waiting = {.fd = in_fd, .events = POLLIN};
+		if (!rc && poll(&waiting, 1, 0) == 0)
+			rc = wy_office_warm(c->workdir, &ei);
+		if (rc)
+			wy_warn("office.prestart", "code=%s msg=\"%s\"", wy_err_name(rc), wy_err_msg(&ei, rc));
+		else
+			wy_log("office.ready", "ms=%lld", (long long)(wy_now_ms() - t0));
+	}
 	while (read_request(in_fd, &format, &path, &c->opts.first_page)) {
 		wy_errinfo ei = {0};
 		int rc = WY_OK;
@@ -342,15 +389,25 @@ static int office_main(void *arg, int fd, int in_fd)
 			rc = wy_office_start(c->cfg->office_path, c->workdir, &ei);
 			started = rc == WY_OK;
 		}
+		c->drop_format = true;
+		c->boxes_sent = 0;
+		c->last_sent = 0;
+		/* a long text document's first pages first, unless resumed */
+		wy_office_first first = {10, c->cfg->office_first_pages, first_pdf, office_first_ready, c};
+		bool firsts = c->cfg->office_first_pages > 0 && c->opts.first_page <= 1;
 		if (!rc)
-			rc = wy_office_to_pdf(path, pdf, &ei);
+			rc = wy_office_to_pdf2(path, pdf, firsts ? &first : NULL, &ei);
+		c->drop_format = false;
 		if (!rc) {
 			/* no ocr_later: an office document's PDF lives only
 			 * here, so its scanned pages are all recognised now */
 			wy_convert_sink sink = {c, sink_image, sink_format, sink_count, sink_page, sink_thumb, sink_meta, sink_ocr,
 				 NULL, sink_outline};
 			c->drop_format = true;
-			c->boxes_sent = 0;
+			/* from the page after those sent first (if any) */
+			int first_page = c->opts.first_page;
+			if (c->last_sent)
+				c->opts.first_page = c->last_sent + 1;
 			/* the page pipeline's share of the job (LibreOffice's is
 			 * office.pdf's): wall and CPU milliseconds */
 			int64_t t0 = wy_now_ms();
@@ -365,8 +422,10 @@ static int office_main(void *arg, int fd, int in_fd)
 			wy_log("office.pages", "ms=%lld cpu_ms=%lld", (long long)(wy_now_ms() - t0),
 			       (long long)((c1.tv_sec - c0.tv_sec) * 1000 + (c1.tv_nsec - c0.tv_nsec) / 1000000));
 			c->drop_format = false;
+			c->opts.first_page = first_page;
 		}
 		unlink(pdf);
+		unlink(first_pdf);
 		unlink(path); /* the parent's copy of the original */
 		if (rc)
 			send_error(fd, rc, &ei);
@@ -376,6 +435,7 @@ static int office_main(void *arg, int fd, int in_fd)
 		free(path);
 	}
 	free(pdf);
+	free(first_pdf);
 	/* LibreOffice's own teardown is slow and may hang on a damaged
 	 * document's leftovers: the process simply ends. */
 	_exit(0);
@@ -613,6 +673,17 @@ static void parse_records(slot *s, wy_blob_store *bs, int max_pages)
 			int k = atoi(str);
 			if (s->job.ocr_from) { /* the pages are the stored ones */
 				s->protocol_error = k != s->npages;
+				break;
+			}
+			/* The office converter sends its first pages first with
+			 * the count as LibreOffice laid the document out, then the
+			 * whole PDF's count (before the outline): that one holds,
+			 * and covers the pages received. */
+			if (s->pages && s->office && !s->has_outline && k >= s->got && k >= 1 && k <= max_pages) {
+				s->pages = wy_xrealloc(s->pages, (size_t)k * sizeof *s->pages);
+				if (k > s->npages)
+					memset(s->pages + s->npages, 0, (size_t)(k - s->npages) * sizeof *s->pages);
+				s->npages = k;
 				break;
 			}
 			if (k < 1 || k > max_pages || s->pages) {
@@ -911,7 +982,9 @@ static void office_stop(office_conv *cv)
 	memset(cv, 0, sizeof *cv);
 }
 
-static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
+/* Start the slot's office converter unless it runs (a stale one is
+ * replaced). prestart: no job is waiting; it loads LibreOffice at once. */
+static int office_ensure(const wy_config *cfg, office_conv *cv, bool prestart, wy_errinfo *ei)
 {
 	if (cv->pid > 0 && !cv->stale)
 		return WY_OK;
@@ -926,7 +999,7 @@ static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
 		free(dir);
 		return rc;
 	}
-	child_ctx c = {.cfg = cfg, .workdir = dir, .in_fd = -1};
+	child_ctx c = {.cfg = cfg, .workdir = dir, .in_fd = -1, .prestart = prestart};
 	c.fault = wy_fault("office.crash") ? 1 : 0;
 	/* tests only (see start_job): a conversion from its first page stops
 	 * after page K1 (a resumed one starts past it) */
@@ -961,7 +1034,7 @@ static int office_ensure(const wy_config *cfg, office_conv *cv, wy_errinfo *ei)
 			 (int)cv->pid, cfg->allow_network);
 	cv->workdir = dir;
 	cv->jobs = 0;
-	wy_log("office.spawn", "pid=%d dir=%s", (int)cv->pid, dir);
+	wy_log("office.spawn", "pid=%d dir=%s prestart=%d", (int)cv->pid, dir, prestart);
 	return WY_OK;
 }
 
@@ -1089,7 +1162,7 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (s->conv.pid > 0 && s->conv.stale)
 			s->restart = "reload"; /* office_ensure replaces it */
-		if ((rc = office_ensure(cfg, &s->conv, ei)))
+		if ((rc = office_ensure(cfg, &s->conv, false, ei)))
 			break;
 		char *in = wy_xasprintf("%s/in", s->conv.workdir);
 		/* the one place the converter can read from; it can write there
@@ -1613,6 +1686,12 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 	slot *slots = wy_xcalloc((size_t)nslots, sizeof *slots);
 	for (int i = 0; i < nslots; i++)
 		slots[i].fd = -1;
+	/* office_prestart: a worker that runs until stopped keeps a loaded
+	 * converter in every idle slot, started now and again after one is
+	 * replaced (a failed start is tried again a minute later); one that
+	 * converts a few documents and returns starts them on demand. */
+	bool long_running = !(o && (o->nwait || o->until_idle));
+	int64_t *prestart_at = wy_xcalloc((size_t)nslots, sizeof *prestart_at);
 	int lease = cfg->convert_timeout + 60, rc = WY_OK;
 	int64_t next_claim_ms = 0, next_tick_ms = 0, next_recover_ms = 0, next_record_ms = 0;
 	char name[320];
@@ -1710,6 +1789,19 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 			}
 			break;
 		}
+		/* Idle slots without an office converter start one (above). */
+		for (int i = 0; long_running && cfg->office_prestart && i < nslots; i++) {
+			if (slots[i].busy || slots[i].conv.pid > 0 || now < prestart_at[i])
+				continue;
+			wy_errinfo pei = {0};
+			int prc = access(cfg->office_path, X_OK) ? WY_EIO : office_ensure(cfg, &slots[i].conv, true, &pei);
+			if (prc) {
+				if (!prestart_at[i]) /* said once */
+					wy_warn("office.prestart", "slot=%d code=%s msg=\"%s\"", i, wy_err_name(prc),
+						pei.msg[0] ? wy_err_msg(&pei, prc) : "no LibreOffice at office_path");
+				prestart_at[i] = now + 60000;
+			}
+		}
 		/* Wait for output from any child, a deadline, or the next claim. */
 		struct pollfd pfd[256];
 		int map[256], n = 0;
@@ -1754,6 +1846,7 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 	if (nunrecorded)
 		record_unrecorded(st);
 	free(slots);
+	free(prestart_at);
 	free(live);
 	wy_log("worker.stop", "name=%s", name);
 	return rc;

@@ -3,6 +3,11 @@ set -euo pipefail
 : "${WY_BIN:?WY_BIN must point at the wenyuan binary}"
 WY_SRC=${WY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 export WENYUAN_LOG=${WENYUAN_LOG:-warn}
+# A running worker starts LibreOffice in every slot at once (office_prestart,
+# about 200 MB and a few seconds of CPU each): the tests that are not about
+# office documents need none, and tests run side by side. The office tests
+# set it where they check it.
+export WENYUAN_OFFICE_PRESTART=${WENYUAN_OFFICE_PRESTART:-0}
 
 fails=0
 passes=0

@@ -82,4 +82,30 @@ check "both documents ready with recycling" [ "$(grep -c '^ready' "$d/recycle.ou
 check "a fresh converter for each document" [ "$(grep -c 'office.recycle' "$d/recycle.err")" -eq 2 ]
 check "each replacement is counted as a recycle" [ "$(restarts recycle)" = 2 ]
 
+# office_prestart: a running worker loads LibreOffice before any office
+# document comes (and warms it with one of its own), and the first one is
+# converted by that converter, not by one started for it.
+sed "s/第3份/第6份/" "$d/报告3.fodt" > "$d/报告6.fodt"
+TMPDIR=$d/tmp WENYUAN_OFFICE_PRESTART=1 WENYUAN_LOG=info "$WY_BIN" --data "$data" --workers=1 worker \
+	> "$d/pre.out" 2> "$d/pre.err" &
+wpid=$!
+trap 'kill $wpid 2>/dev/null || true' EXIT
+for _ in $(seq 600); do grep -q 'office\.ready' "$d/pre.err" && break; sleep 0.1; done
+check "with office_prestart the worker's converter says it is ready with no document" grep -q 'office\.ready' "$d/pre.err"
+check "it was started ahead of any job" grep -q 'office.spawn .*prestart=1' "$d/pre.err"
+"$WY_BIN" --data "$data" add --no-wait "$d/报告6.fodt" > /dev/null
+pid6=$("$WY_BIN" --data "$data" list --json | jq '[.[].id] | max')
+for _ in $(seq 600); do
+	st=$("$WY_BIN" --data "$data" info "$pid6" --json | jq -r .status)
+	[ "$st" = ready ] || [ "$st" = failed ] && break
+	sleep 0.1
+done
+check "the document converts on it" [ "$st" = ready ]
+check "its text is whole" grep -qE '第 ?6 ?份报告：文渊的转换进程被杀死以后' <("$WY_BIN" --data "$data" text "$pid6")
+check "no other converter was started for it" [ "$(grep -c 'office.spawn' "$d/pre.err")" -eq 1 ]
+kill -TERM $wpid
+wait $wpid || true
+trap - EXIT
+check "the converter's directory is removed with the worker" [ -z "$(ls -A "$d/tmp")" ]
+
 finish

@@ -12,7 +12,8 @@
 # resumed from 21, and ends ready with every page exactly once, the first
 # and last pages' text found, fsck clean. A private and a pending document
 # that are readable stay invisible to a visitor. An office document
-# (flat ODT, 30 pages) resumes the same way. A near-duplicate refused
+# (flat ODT, 30 pages) has its first pages exported and published first,
+# with page 1's text, and resumes the same way. A near-duplicate refused
 # at the end of its conversion (near_duplicates = 2) was readable, and
 # then shows nothing: its page, JSON, page images and search hits are gone.
 source "$(dirname "$0")/lib.bash"
@@ -184,11 +185,21 @@ check "search no longer lists it" not_found 敦煌藏经洞副本 "$U"
 } > "$d/long.fodt"
 O=$(upload "$alice" "$d/long.fodt")
 check "the office document is readable with 5 pages" until_doc "$O" '.status == "readable" and .pages == 5'
+# over 10 pages: its first pages were exported and published before the
+# whole document (office_first_pages); the count is the whole export's
+check "its first pages went first (LibreOffice laid out 30 pages)" grep -q 'office.pdf .*first_of=30 ' "$d/serve.err"
+check "readable before ready, counted whole: progress 5/30" jqe '.status == "readable" and .progress == "5/30"' <(json "$O")
+check "page 1 of the readable office document has page 1's text" \
+	jqe '.total >= 1 and .pages[0].page == 1' <(curl -fsS -G "$base/api/v1/doc/$O/search" --data-urlencode q=于阗佛寺)
+oimg=$(curl -fsS "$base/api/v1/doc/$O/pages?from=1&count=1" | jq -r '.items[0].image')
+check "and its image answers a visitor" [ "$(code "$base$oimg")" = 200 ]
 crash_converters
 check "after its converter's crash it ends ready" until_doc "$O" '.status == "ready" and .pages == 30'
 check "the retry resumed after page 5" grep -q "doc=$O attempt=2 ocr_from=0 resume_from=5" "$d/serve.err"
 check "every office page stored once" \
 	[ "$(sqlite3 "$db" "SELECT count(*), count(DISTINCT page_no), min(page_no), max(page_no) FROM pages WHERE doc_id = $O")" = "30|30|1|30" ]
+check "page 1's image is the one published first" \
+	[ "$(curl -fsS "$base/api/v1/doc/$O/pages?from=1&count=1" | jq -r '.items[0].image')" = "$oimg" ]
 check "search finds the office document's first and last pages" bash -c "$(declare -f found); base=$base; found 于阗佛寺 $O && found 交河故城 $O"
 check "fsck is still clean" bash -c "'$WY_BIN' --data '$data' fsck 2>&1 | grep -q ', 0 problems'"
 finish
