@@ -1334,6 +1334,23 @@ static int publish_recognition(const wy_config *cfg, wy_store *st, slot *s, int6
 	return rc;
 }
 
+/* What a conversion publishes of the pages it has not published yet. The
+ * title is picked once, with the first of them (page 1's text): *title,
+ * the caller's to free, is NULL after that. */
+static wy_doc_result unpublished(const slot *s, char **title)
+{
+	*title = s->published ? NULL : wy_title_pick(s->job.title, s->job.filename, s->title, s->pages[0].text);
+	return (wy_doc_result){
+		.format = s->format,
+		.title = *title,
+		.author = s->author && *s->author ? s->author : NULL,
+		.thumb_sha256 = s->thumb[0] ? s->thumb : NULL,
+		.npages = s->npages,
+		.stored = s->published,
+		.pages = &s->pages[s->published],
+	};
+}
+
 /* Publish the pages received since the last publication (wy_store_job_pages),
  * and free their text and boxes: the end's analysis reads them back
  * (stored_text). The first publication names the document (its title
@@ -1348,16 +1365,8 @@ static void publish_pages(const wy_config *cfg, wy_store *st, slot *s, int64_t n
 		return;
 	if (s->published > 0 && now < s->next_publish_ms)
 		return;
-	char *title = s->published == 0 ? wy_title_pick(s->job.title, s->job.filename, s->title, s->pages[0].text) : NULL;
-	wy_doc_result res = {
-		.format = s->format,
-		.title = title,
-		.author = s->author && *s->author ? s->author : NULL,
-		.thumb_sha256 = s->thumb[0] ? s->thumb : NULL,
-		.npages = s->npages,
-		.stored = s->published,
-		.pages = &s->pages[s->published],
-	};
+	char *title;
+	wy_doc_result res = unpublished(s, &title);
 	wy_errinfo ei = {0};
 	int64_t t0 = wy_now_ms();
 	int rc = wy_store_job_pages(st, &s->job, &res, n, &ei);
@@ -1478,22 +1487,12 @@ static void finish_job(const wy_config *cfg, wy_store *st, slot *s, int status, 
 		tally_job(s, &t, "ready");
 		rc = publish_recognition(cfg, st, s, ms, &ei);
 	} else {
-		/* the last pages, unless all were published as they came (then
-		 * the title was picked with the first) */
-		char *title = s->published ? NULL
-					   : wy_title_pick(s->job.title, s->job.filename, s->title, s->pages[0].text);
-		wy_doc_result res = {
-			.format = s->format,
-			.title = title,
-			.author = s->author && *s->author ? s->author : NULL,
-			.thumb_sha256 = s->thumb[0] ? s->thumb : NULL,
-			.npages = s->npages,
-			.stored = s->published,
-			.pages = &s->pages[s->published],
-			.ocr_next = s->ocr_next,
-			.ocr_batch = cfg->ocr_batch,
-			.outline = &s->outline,
-		};
+		/* the last pages, unless all were published as they came */
+		char *title;
+		wy_doc_result res = unpublished(s, &title);
+		res.ocr_next = s->ocr_next;
+		res.ocr_batch = cfg->ocr_batch;
+		res.outline = &s->outline;
 		/* keywords and fingerprint; a near-duplicate is flagged or refused */
 		wy_analysis an = {0};
 		double thr = cfg->near_duplicates ? cfg->near_duplicate_percent / 100.0 : 0;

@@ -363,16 +363,22 @@ static int drop_readable_pages(wy_store *st, int64_t doc_id, wy_errinfo *ei)
  * its document with the reason (a readable one's pages go: a document that
  * ends failed shows no page to anyone); a recognition job fails alone, and
  * its ready document keeps the text it has, the batch counted as done. */
-static int fail_job(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
+static int fail_job_pages(wy_store *st, const wy_job *job, const char *format, const char *reason, bool keep_pages,
+			  wy_errinfo *ei)
 {
 	int rc = set_job_state(st, job->id, "failed", ei);
-	if (!rc && !job->ocr_from)
+	if (!rc && !job->ocr_from && !keep_pages)
 		rc = drop_readable_pages(st, job->doc_id, ei);
 	if (rc || !job->ocr_from)
 		return rc ? rc : sq_set_doc_status(st, job->doc_id, WY_DOC_FAILED, format, reason, ei);
 	wy_warn("job.ocr_failed", "job=%lld doc=%lld pages=%d-%d reason=\"%s\"", (long long)job->id,
 		(long long)job->doc_id, job->ocr_from, job->ocr_to, reason);
 	return count_batch(st, job, ei);
+}
+
+static int fail_job(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
+{
+	return fail_job_pages(st, job, format, reason, false, ei);
 }
 
 /* What the job's end adds to the counters (wy_job.counts), inside the
@@ -716,18 +722,35 @@ fail:
 	return rc;
 }
 
-int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
+static int job_fail_tx(wy_store *st, const wy_job *job, const char *format, const char *reason, bool keep_pages,
+		       wy_errinfo *ei)
 {
 	int64_t doc_id;
 	int rc;
 	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = job_doc_running(st, job, &doc_id, ei)) || (rc = fail_job(st, job, format, reason, ei)) ||
-	    (rc = add_counts(st, job, ei))) {
+	if ((rc = job_doc_running(st, job, &doc_id, ei)) ||
+	    (rc = fail_job_pages(st, job, format, reason, keep_pages, ei)) || (rc = add_counts(st, job, ei))) {
 		sq_rollback(st);
 		return rc;
 	}
 	return sq_commit(st, ei);
+}
+
+int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
+{
+	int rc = job_fail_tx(st, job, format, reason, false, ei);
+	/* A full disk can refuse to delete a readable document's pages (the
+	 * log needs room for it) where it takes the failure itself: the
+	 * document fails keeping them. A failed document is open to nobody
+	 * (SQ_OPEN), and its retry replaces every page (pages_before). */
+	wy_errinfo again = {0};
+	if (rc == WY_EIO && !job->ocr_from && job_fail_tx(st, job, format, reason, true, &again) == WY_OK) {
+		wy_warn("store.fail_kept_pages", "job=%lld doc=%lld msg=\"%s\"", (long long)job->id,
+			(long long)job->doc_id, wy_err_msg(ei, rc));
+		return WY_OK;
+	}
+	return rc;
 }
 
 /* A released conversion's document is queued again, unless it is
