@@ -332,6 +332,21 @@ static int doc_readable(wy_store *st, int64_t doc_id, bool *readable, wy_errinfo
 	return WY_OK;
 }
 
+/* Every page of doc_id and its index rows (removing index rows needs the
+ * pages' text: first), inside the caller's transaction. */
+static int delete_pages(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc;
+	if ((rc = sq_unindex_doc(st, doc_id, ei)) || (rc = sq_prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "delete pages");
+	sq_done(st, s);
+	return rc;
+}
+
 /* A readable document's pages, and their index rows, go (inside the
  * caller's transaction): what a conversion that did not end published. */
 static int drop_readable_pages(wy_store *st, int64_t doc_id, wy_errinfo *ei)
@@ -343,14 +358,7 @@ static int drop_readable_pages(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 		return rc;
 	if (!readable)
 		return WY_OK;
-	if ((rc = sq_unindex_doc(st, doc_id, ei)) ||
-	    (rc = sq_prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
-		return rc;
-	sqlite3_bind_int64(s, 1, doc_id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "delete pages");
-	sq_done(st, s);
-	if (rc || (rc = sq_prep(st, &s, "UPDATE documents SET pages=0 WHERE id=?1", ei)))
+	if ((rc = delete_pages(st, doc_id, ei)) || (rc = sq_prep(st, &s, "UPDATE documents SET pages=0 WHERE id=?1", ei)))
 		return rc;
 	sqlite3_bind_int64(s, 1, doc_id);
 	if (sqlite3_step(s) != SQLITE_DONE)
@@ -550,14 +558,7 @@ static int pages_before(wy_store *st, int64_t doc_id, int stored, bool *indexed,
 		/* A retry replaces every page of an earlier conversion, in the
 		 * index too (removing index rows needs the old text: first). */
 		*indexed = false;
-		if ((rc = sq_unindex_doc(st, doc_id, ei)) ||
-		    (rc = sq_prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
-			return rc;
-		sqlite3_bind_int64(s, 1, doc_id);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "delete pages");
-		sq_done(st, s);
-		return rc;
+		return delete_pages(st, doc_id, ei);
 	}
 	if (status != WY_DOC_READABLE || pages != stored || count != stored)
 		return wy_err_set(ei, WY_EINVAL, "document %lld holds %d pages (%s), not the %d published",
