@@ -281,20 +281,32 @@ static int set_job_state(wy_store *st, int64_t job_id, const char *state, wy_err
 	return rc;
 }
 
-/* Run one statement binding the job's document as ?1 and the job's id as
- * ?2 (inside the caller's transaction). */
-static int job_exec(wy_store *st, const wy_job *job, const char *sql, const char *what, wy_errinfo *ei)
+/* Run one statement binding id1 as ?1 and id2 as ?2 (a statement without
+ * ?2 ignores it), inside the caller's transaction. */
+static int exec_ids(wy_store *st, int64_t id1, int64_t id2, const char *sql, const char *what, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, sql, ei);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(s, 1, job->doc_id);
-	sqlite3_bind_int64(s, 2, job->id);
+	sqlite3_bind_int64(s, 1, id1);
+	sqlite3_bind_int64(s, 2, id2);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = sq_fail(st->db, ei, what);
 	sq_done(st, s);
 	return rc;
+}
+
+/* the job's document as ?1, the job as ?2 */
+static int job_exec(wy_store *st, const wy_job *job, const char *sql, const char *what, wy_errinfo *ei)
+{
+	return exec_ids(st, job->doc_id, job->id, sql, what, ei);
+}
+
+/* sql about one document, ?1 its id */
+static int doc_exec(wy_store *st, int64_t doc_id, const char *sql, const char *what, wy_errinfo *ei)
+{
+	return exec_ids(st, doc_id, 0, sql, what, ei);
 }
 
 /* A recognition job's pages count as done (recognised or given up): the
@@ -336,35 +348,19 @@ static int doc_readable(wy_store *st, int64_t doc_id, bool *readable, wy_errinfo
  * pages' text: first), inside the caller's transaction. */
 static int delete_pages(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 {
-	sqlite3_stmt *s;
-	int rc;
-	if ((rc = sq_unindex_doc(st, doc_id, ei)) || (rc = sq_prep(st, &s, "DELETE FROM pages WHERE doc_id=?1", ei)))
-		return rc;
-	sqlite3_bind_int64(s, 1, doc_id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "delete pages");
-	sq_done(st, s);
-	return rc;
+	int rc = sq_unindex_doc(st, doc_id, ei);
+	return rc ? rc : doc_exec(st, doc_id, "DELETE FROM pages WHERE doc_id=?1", "delete pages", ei);
 }
 
 /* A readable document's pages, and their index rows, go (inside the
  * caller's transaction): what a conversion that did not end published. */
 static int drop_readable_pages(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 {
-	sqlite3_stmt *s;
 	bool readable;
 	int rc = doc_readable(st, doc_id, &readable, ei);
-	if (rc)
+	if (rc || !readable || (rc = delete_pages(st, doc_id, ei)))
 		return rc;
-	if (!readable)
-		return WY_OK;
-	if ((rc = delete_pages(st, doc_id, ei)) || (rc = sq_prep(st, &s, "UPDATE documents SET pages=0 WHERE id=?1", ei)))
-		return rc;
-	sqlite3_bind_int64(s, 1, doc_id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "delete pages");
-	sq_done(st, s);
-	return rc;
+	return doc_exec(st, doc_id, "UPDATE documents SET pages=0 WHERE id=?1", "delete pages", ei);
 }
 
 /* A job ends failed, inside the caller's transaction: a conversion fails
