@@ -84,11 +84,14 @@ for _ in 1 2 3; do search_page "$plant" > /dev/null; done
 # excluded, so that it finds the public document).
 secret='高等数学 -张小明病历'
 for _ in 1 2 3; do search_page -H "Authorization: Bearer $bob" "$secret" > /dev/null; done
-# the query log is written once a second: a later search is logged after
-sleep 1.5
+# the query log is written every serve_flush_ms: wait until the store
+# holds each query (a later search is logged after)
+logged() { [ "$(sqlite3 "$data/wenyuan.db" "SELECT coalesce(max(n), 0) FROM searches WHERE query = '$1'")" -ge 1 ]; }
+check "the planted searches are logged" eventually logged "$plant"
+check "bob's searches are logged" eventually logged "$secret"
 for _ in 1 2 3; do search_page "公开课程 函数" > /dev/null; done
 check "the searches are logged" eventually bash -c "[ \$(curl -fsS -G '$base/api/v1/search' --data-urlencode 'q=公开课程 函数' | jq .total) -ge 1 ]"
-sleep 1.5
+check "the later searches are logged" eventually logged "公开课程 函数"
 for q in "高等数学 真题" "高等数学真题" "高等数学 病历"; do
 	search "${other[@]}" "$q" > "$d/dym.json"
 	search_page "${other[@]}" "$q" > "$d/dym.html"
