@@ -679,7 +679,7 @@ static enum MHD_Result api_layout(web_req *rq, wy_store *st, const wy_doc *d)
 	return web_json(c, 200, json_pack("{s:I, s:o}", "id", (json_int_t)d->id, "items", a));
 }
 
-/* /api/v1/doc/N[/pages|/search|/outline|/layout]: path is what follows doc/. */
+/* /api/v1/doc/N[/pages|/search|/outline|/layout|/comments]: path is what follows doc/. */
 enum MHD_Result web_api_doc(web_req *rq)
 {
 	server *sv = rq->sv;
@@ -734,6 +734,9 @@ enum MHD_Result web_api_doc(web_req *rq)
 		wy_doc_clear(&d);
 	} else if (strcmp(rest, "layout") == 0) {
 		ret = api_layout(rq, st, &d);
+		wy_doc_clear(&d);
+	} else if (strcmp(rest, "comments") == 0) {
+		ret = web_comments_api(rq, st, &d); /* comments.c */
 		wy_doc_clear(&d);
 	} else if (strcmp(rest, "outline") == 0) {
 		/* bookmarks, table of contents: [] when it has none */
