@@ -170,6 +170,8 @@ bpage() { curl -fsS -H "$(auth "$1")" "$base/doc/$A"; }
 for _ in 1 2 3; do bpage "$carol" > /dev/null; done
 post "$dave" "$A" "缓存之后的新评论" > /dev/null
 check "carol's kept page shows dave's new comment at once" grep -q '缓存之后的新评论' <<< "$(bpage "$carol")"
+check "... whole, with every form's token filled in (20 comments' forms)" bash -c \
+	'grep -q "</html>" <<< "$1" && [ "$(grep -o "name=\"csrf\" value=\"[0-9a-f]\{64\}\"" <<< "$1" | wc -l)" -ge 40 ]' _ "$(bpage "$carol")"
 rate "$dave" "$A" 5 > /dev/null
 check "and the new average (4.0 of 3)" grep -q '4.0分（3人评分）' <<< "$(bpage "$carol")"
 check "carol's page shows her own stars (5)" grep -q '已评5星' <<< "$(bpage "$carol")"
