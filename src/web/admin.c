@@ -77,6 +77,8 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		wy_store_doc_counts(st, counts, &ei);
 		json_object_set_new(ctx, "open_reports", json_integer(open));
 		json_object_set_new(ctx, "pending", json_integer(pending));
+		web_comments_admin_context(st, ctx); /* comments waiting for review (comments.c) */
+		json_object_del(ctx, "pending_comments"); /* the count is enough here */
 		json_object_set_new(ctx, "counts", json_pack("{s:i, s:i, s:i, s:i, s:i}", "queued", counts[0], "converting",
 							     counts[1], "readable", counts[4], "ready", counts[2], "failed",
 							     counts[3]));
