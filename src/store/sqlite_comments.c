@@ -282,12 +282,16 @@ int wy_store_comment_list(wy_store *st, int64_t viewer, bool admin, int64_t doc_
 	sqlite3_bind_int(s, 5, offset > 0 ? offset : 0);
 	int cap = 0, step, top = -1;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		/* a thread shows its first WY_COMMENT_REPLIES replies: a page's
+		 * size stays bounded however many there are */
+		if (sqlite3_column_int64(s, 3) && (top < 0 || out->items[top].nreplies >= WY_COMMENT_REPLIES))
+			continue;
 		out->items = sq_grow(out->items, out->n, &cap, sizeof *out->items);
 		wy_comment *c = &out->items[out->n];
 		read_comment(s, c);
 		if (!c->parent_id)
 			top = out->n;
-		else if (top >= 0)
+		else
 			out->items[top].nreplies++;
 		out->n++;
 	}

@@ -860,6 +860,8 @@ typedef struct wy_comment_list {
 
 void wy_comment_list_clear(wy_comment_list *l);
 
+#define WY_COMMENT_REPLIES 100 /* replies a list shows under a top comment, the oldest */
+
 /* Set user's stars (1-5) for doc_id, replacing any earlier ones, and the
  * document's average and count (documents.rating_sum, rating_n) in the
  * same transaction; *avg and *n are the document's after it. WY_EINVAL
@@ -897,7 +899,7 @@ int wy_store_comment_get(wy_store *st, int64_t viewer, bool admin, int64_t id, w
 void wy_comment_clear(wy_comment *c);
 /* doc_id's comments viewer may see, one page: the top comments newest
  * first (offset, limit), each followed by its replies oldest first
- * (nreplies of them). Published ones, and viewer's own pending ones;
+ * (nreplies of them, at most WY_COMMENT_REPLIES). Published ones, and viewer's own pending ones;
  * admins see all. *total: top comments viewer may see; *all: comments
  * viewer may see, replies too (either may be NULL). */
 int wy_store_comment_list(wy_store *st, int64_t viewer, bool admin, int64_t doc_id, int offset, int limit,

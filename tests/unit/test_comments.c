@@ -178,6 +178,33 @@ TEST(replies_one_level_deep_and_who_sees_what)
 	wy_store_close(st);
 }
 
+TEST(a_thread_shows_its_first_replies)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice"), b = user(st, "bob");
+	int64_t d = doc(st, a, false);
+	int64_t top = say(st, b, false, d, 0, "一楼", NULL);
+	int64_t first = 0;
+	for (int i = 0; i < WY_COMMENT_REPLIES + 1; i++) {
+		int64_t r = say(st, a, false, d, top, "回复", NULL);
+		first = first ? first : r;
+	}
+	int64_t later = say(st, b, false, d, 0, "二楼", NULL);
+	wy_comment_list l;
+	int total, all;
+	ASSERT_EQ(wy_store_comment_list(st, 0, false, d, 0, 20, &l, &total, &all, NULL), WY_OK);
+	ASSERT_EQ(total, 2);
+	ASSERT_EQ(all, WY_COMMENT_REPLIES + 3);
+	ASSERT_EQ(l.n, WY_COMMENT_REPLIES + 2);
+	ASSERT_EQ(l.items[0].id, later);
+	ASSERT_EQ(l.items[1].id, top);
+	ASSERT_EQ(l.items[1].nreplies, WY_COMMENT_REPLIES);
+	ASSERT_EQ(l.items[2].id, first);
+	wy_comment_list_clear(&l);
+	wy_store_close(st);
+}
+
 TEST(review_and_the_hourly_limit_follow_the_site_settings)
 {
 	wy_store *st = fresh();
@@ -276,5 +303,5 @@ TEST(concurrent_processes_keep_the_sums_and_the_limit)
 	wy_store_close(st);
 }
 
-TEST_LIST(T(ratings_average_change_and_refusals), T(replies_one_level_deep_and_who_sees_what),
+TEST_LIST(T(ratings_average_change_and_refusals), T(replies_one_level_deep_and_who_sees_what), T(a_thread_shows_its_first_replies),
 	  T(review_and_the_hourly_limit_follow_the_site_settings), T(concurrent_processes_keep_the_sums_and_the_limit))
