@@ -71,6 +71,8 @@ static const struct setting {
 	BOOT("http_max_per_ip", "WENYUAN_HTTP_MAX_PER_IP", T_INT, http_max_per_ip, 1, 100000, "64", "connections at once from one address"),
 	SITE("points_upload_daily", "WENYUAN_POINTS_UPLOAD_DAILY", T_INT, points_upload_daily, 0, 1000000, "20", "upload points an account earns in any 24 hours, at most"),
 	SITE("points_upload_min_chars", "WENYUAN_POINTS_UPLOAD_MIN_CHARS", T_INT, points_upload_min_chars, 0, 10000000, "500", "characters of text (white space aside) an upload needs to earn points"),
+	SITE("comments_per_hour", "WENYUAN_COMMENTS_PER_HOUR", T_INT, comments_per_hour, 0, 100000, "20", "comments one account may post in any hour (0 = no limit)"),
+	SITE("comment_review", "WENYUAN_COMMENT_REVIEW", T_INT, comment_review, 0, 1, "0", "1: new comments wait for an admin's review"),
 	BOOT("http_header_timeout", "WENYUAN_HTTP_HEADER_TIMEOUT", T_INT, http_header_timeout, 1, 3600, "10", "seconds a request's headers may take to arrive, however they trickle"),
 	BOOT("http_min_body_rate", "WENYUAN_HTTP_MIN_BODY_RATE", T_INT, http_min_body_rate, 0, 1000000000, "1024", "bytes/s a request body must average over every http_header_timeout (0 = no minimum)"),
 	BOOT("serve_flush_ms", "WENYUAN_SERVE_FLUSH_MS", T_INT, serve_flush_ms, 10, 60000, "1000", "milliseconds between writes of view counts, visits and the query log (what a crash may lose)"),

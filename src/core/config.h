@@ -55,6 +55,8 @@ typedef struct wy_config {
 	int http_max_per_ip;
 	int points_upload_daily;     /* upload points an account earns in any 24 hours */
 	int points_upload_min_chars; /* characters of text an upload needs to earn them */
+	int comments_per_hour;   /* comments one account may post in any hour (0: no limit) */
+	int comment_review;      /* 1: new comments wait for an admin */
 	int http_header_timeout; /* seconds a request's headers may take, however they trickle */
 	int http_min_body_rate;  /* bytes/s a request body averages over every http_header_timeout */
 	int serve_flush_ms;      /* ms between writes of the counts, visits and query log */

@@ -291,6 +291,36 @@ static const char *const migrations[] = {
 	"  page INTEGER NOT NULL,"
 	"  title TEXT NOT NULL,"
 	"  PRIMARY KEY(doc_id, seq)) WITHOUT ROWID;",
+
+	/* 14: readers' ratings (1-5 stars, one per reader and document) and
+	 * comments (sqlite_comments.c). A document's sum and count of stars
+	 * are kept on its row, changed in the transaction of each rating, so
+	 * a listing shows the average without a join. A comment's parent is a
+	 * top comment (replies are one level deep); state 0 published, 1
+	 * pending (waiting for an admin), 2 hidden. A report may name a
+	 * comment of its document (no foreign key: a deleted comment's
+	 * reports are closed, and say it is gone). */
+	"ALTER TABLE documents ADD COLUMN rating_sum INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE documents ADD COLUMN rating_n INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE ratings("
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  stars INTEGER NOT NULL CHECK(stars BETWEEN 1 AND 5),"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY(doc_id, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE comments("
+	"  id INTEGER PRIMARY KEY,"
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  parent_id INTEGER REFERENCES comments(id) ON DELETE CASCADE,"
+	"  text TEXT NOT NULL,"
+	"  state INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX comments_doc ON comments(doc_id, parent_id, id);"
+	"CREATE INDEX comments_parent ON comments(parent_id) WHERE parent_id IS NOT NULL;"
+	"CREATE INDEX comments_user ON comments(user_id, created_at);"
+	"CREATE INDEX comments_pending ON comments(id) WHERE state = 1;"
+	"ALTER TABLE reports ADD COLUMN comment_id INTEGER;",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -300,7 +330,7 @@ static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	/* 5 made the index; 10 rebuilds it (the index of today needs 10's
 	 * tables), so a store from before 5 is indexed once, by 10 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL, NULL,
-	NULL,
+	NULL, NULL,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");
@@ -852,6 +882,8 @@ void sq_read_doc(sqlite3_stmt *s, wy_doc *d)
 	d->description = sq_col_str(s, 24);
 	d->tags = sq_col_str(s, 25);
 	d->price = sqlite3_column_int64(s, 26);
+	d->ratings = sqlite3_column_int64(s, 28);
+	d->rating = d->ratings > 0 ? (double)sqlite3_column_int64(s, 27) / (double)d->ratings : 0;
 }
 
 int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)

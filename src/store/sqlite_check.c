@@ -64,6 +64,12 @@ int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), voi
 		{"", "SELECT 'document ' || d.id || ' outline entry ' || (o.seq + 1) || ' leads to page ' || o.page ||"
 		     " ' of ' || d.pages FROM outlines o JOIN documents d ON d.id = o.doc_id WHERE d.status = 2 AND"
 		     " (o.page < 1 OR o.page > d.pages)"},
+		{"", "SELECT 'document ' || d.id || ' says ' || d.rating_n || ' ratings of ' || d.rating_sum || ' stars but'"
+		     " || ' its ratings are ' || coalesce(r.n, 0) || ' of ' || coalesce(r.s, 0) FROM documents d LEFT JOIN"
+		     " (SELECT doc_id, count(*) AS n, sum(stars) AS s FROM ratings GROUP BY doc_id) r ON r.doc_id = d.id"
+		     " WHERE d.rating_n != coalesce(r.n, 0) OR d.rating_sum != coalesce(r.s, 0)"},
+		{"", "SELECT 'comment ' || c.id || ' replies to ' || c.parent_id || ', not a top comment of its document'"
+		     " FROM comments c JOIN comments p ON p.id = c.parent_id WHERE p.parent_id IS NOT NULL OR p.doc_id != c.doc_id"},
 		{"", "SELECT 'document ' || d.id || ' holds ' || d.upload_points || ' upload points but its ledger'"
 		     " || ' rows give ' || coalesce(l.n, 0) FROM documents d LEFT JOIN (SELECT doc_id, sum(delta) AS n"
 		     " FROM ledger WHERE reason IN ('upload', 'upload_revoked') GROUP BY doc_id) l ON l.doc_id = d.id"

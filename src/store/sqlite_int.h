@@ -57,8 +57,8 @@ int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_err
 	"d.id, d.title, d.filename, d.format, c.path, d.sha256, d.size, d.pages, d.status, d.reason, d.author," \
 	" d.thumb_sha256, d.created_at, d.updated_at, d.progress_done, d.progress_total, d.views, d.downloads," \
 	" d.keywords, (SELECT dd.id FROM documents dd WHERE dd.id = d.dup_of AND " SQ_PUBLIC_OF("dd") "),"      \
-	" d.uploader, d.owner_id, d.private, d.state, d.description, d.tags, d.price"
-#define DOC_NCOLUMNS 27
+	" d.uploader, d.owner_id, d.private, d.state, d.description, d.tags, d.price, d.rating_sum, d.rating_n"
+#define DOC_NCOLUMNS 29
 #define DOC_COLUMNS DOC_COLUMNS_NOFROM " FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
 
 /* The values of store.h's enums the SQL of this module names, as text

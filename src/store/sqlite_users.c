@@ -55,6 +55,7 @@ void wy_report_list_clear(wy_report_list *l)
 		free(r->detail);
 		free(r->user_name);
 		free(r->doc_title);
+		free(r->comment_text);
 	}
 	free(l->items);
 	memset(l, 0, sizeof *l);
@@ -857,8 +858,10 @@ int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy
 	*total = (int)n;
 	sqlite3_stmt *s;
 	if ((rc = sq_prep(st, &s,
-			  "SELECT r.id, r.doc_id, r.user_id, r.at, r.reason, r.detail, u.name, d.title, d.state, r.open"
+			  "SELECT r.id, r.doc_id, r.user_id, r.at, r.reason, r.detail, u.name, d.title, d.state, r.open,"
+			  " r.comment_id, cm.text, coalesce(cm.state, -1)"
 			  " FROM reports r LEFT JOIN users u ON u.id = r.user_id LEFT JOIN documents d ON d.id = r.doc_id"
+			  " LEFT JOIN comments cm ON cm.id = r.comment_id"
 			  " WHERE r.open OR NOT ?1 ORDER BY r.id DESC LIMIT ?2 OFFSET ?3",
 			  ei)))
 		return rc;
@@ -879,6 +882,9 @@ int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy
 		r->doc_title = sq_col_str(s, 7);
 		r->doc_state = sqlite3_column_int(s, 8);
 		r->open = sqlite3_column_int(s, 9) != 0;
+		r->comment_id = sqlite3_column_int64(s, 10);
+		r->comment_text = sq_col_str(s, 11);
+		r->comment_state = sqlite3_column_int(s, 12);
 	}
 	if (step != SQLITE_DONE) {
 		rc = sq_fail(st->db, ei, "list reports");

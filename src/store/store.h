@@ -59,6 +59,8 @@ typedef struct wy_doc {
 	char *description;       /* the uploader's, or NULL */
 	char *tags;              /* comma-separated, or NULL */
 	int64_t price;           /* points a download costs (0: free) */
+	double rating;           /* readers' average stars, 1-5 (0: none yet) */
+	int64_t ratings;         /* how many readers rated it */
 } wy_doc;
 
 /* Moderation of a document, beside its conversion status. Everyone sees a
@@ -727,6 +729,11 @@ typedef struct wy_report {
 	char *reason, *detail, *user_name, *doc_title;
 	int doc_state;
 	bool open;
+	/* a report of one of the document's comments (0: of the document),
+	 * its text and state (wy_comment_state; NULL and -1 when it is gone) */
+	int64_t comment_id;
+	char *comment_text;
+	int comment_state;
 } wy_report;
 
 typedef struct wy_report_list {
@@ -817,5 +824,102 @@ static inline bool wy_store_stamp_eq(const wy_store_stamp *a, const wy_store_sta
 			return false;
 	return true;
 }
+
+/* ---- comments and ratings ----
+ * Readers' stars (1-5, one per reader and document, changeable) and
+ * comments with replies one level deep (sqlite_comments.c). Each follows
+ * its document's access rule, checked in the statement or transaction
+ * that reads or writes (the rule of sqlite_int.h's SQ_SEEN_BY, plus
+ * admin): whoever may not see the document gets WY_ENOTFOUND, as for the
+ * document itself, and never reads, counts, posts or rates. A viewer is
+ * an account id (0: a visitor) and whether it is an admin's. */
+
+typedef enum wy_comment_state {
+	WY_COMMENT_PUBLISHED = 0,
+	WY_COMMENT_PENDING = 1,  /* held for an admin's review (comment_review) */
+	WY_COMMENT_HIDDEN = 2,   /* hidden by an admin */
+} wy_comment_state;
+
+const char *wy_comment_state_name(int state); /* "published" "pending" "hidden" */
+
+typedef struct wy_comment {
+	int64_t id, doc_id, user_id;
+	int64_t parent_id;       /* the top comment it replies to, or 0 */
+	int64_t at;              /* created, seconds since the epoch */
+	char *user_name;
+	char *text;
+	int state;               /* wy_comment_state */
+	bool by_uploader;        /* written by the document's owner */
+	int nreplies;            /* a top comment's replies that follow it in a list */
+} wy_comment;
+
+typedef struct wy_comment_list {
+	wy_comment *items;
+	int n;
+} wy_comment_list;
+
+void wy_comment_list_clear(wy_comment_list *l);
+
+#define WY_COMMENT_REPLIES 100 /* replies a list shows under a top comment, the oldest */
+
+/* Set user's stars (1-5) for doc_id, replacing any earlier ones, and the
+ * document's average and count (documents.rating_sum, rating_n) in the
+ * same transaction; *avg and *n are the document's after it. WY_EINVAL
+ * (stars out of range), WY_ENOTFOUND (no document user may see, or a
+ * deleted one), WY_EPERM (user's own document: an uploader does not rate
+ * their own upload). */
+int wy_store_rating_set(wy_store *st, int64_t user, bool admin, int64_t doc_id, int stars, double *avg, int64_t *n,
+			wy_errinfo *ei);
+/* user's stars for doc_id (0: none). */
+int wy_store_rating_get(wy_store *st, int64_t user, int64_t doc_id, int *stars, wy_errinfo *ei);
+
+/* What a new comment is held to: at most per_hour comments by one
+ * account in any hour (0: no limit), and review (held as pending until
+ * an admin approves; an admin's own comments are published). The site
+ * settings comments_per_hour and comment_review an admin saved
+ * (wy_store_setting_set) override these, read in the transaction, so
+ * every process applies the same rule. */
+typedef struct wy_comment_rule {
+	int per_hour;
+	bool review;
+} wy_comment_rule;
+
+/* Add user's comment on doc_id (text: valid UTF-8, not empty; the caller
+ * caps its length), a reply when parent is not 0: to parent's top
+ * comment when parent is itself a reply (replies are one level deep).
+ * One transaction: WY_ENOTFOUND (no document user may see, a deleted
+ * one, or parent not a comment of it that user may see), WY_ETOOBIG (the
+ * hourly limit reached: nothing added). *id and *state the new
+ * comment's. */
+int wy_store_comment_add(wy_store *st, int64_t user, bool admin, int64_t doc_id, int64_t parent, const char *text,
+			 const wy_comment_rule *rule, int64_t *id, int *state, wy_errinfo *ei);
+/* One comment as viewer may see it (WY_ENOTFOUND otherwise, or when its
+ * document is one viewer may not see). */
+int wy_store_comment_get(wy_store *st, int64_t viewer, bool admin, int64_t id, wy_comment *out, wy_errinfo *ei);
+void wy_comment_clear(wy_comment *c);
+/* doc_id's comments viewer may see, one page: the top comments newest
+ * first (offset, limit), each followed by its replies oldest first
+ * (nreplies of them, at most WY_COMMENT_REPLIES). Published ones, and viewer's own pending ones;
+ * admins see all. *total: top comments viewer may see; *all: comments
+ * viewer may see, replies too (either may be NULL). */
+int wy_store_comment_list(wy_store *st, int64_t viewer, bool admin, int64_t doc_id, int offset, int limit,
+			  wy_comment_list *out, int *total, int *all, wy_errinfo *ei);
+/* Delete comment id (and its replies) as user: their own, or any when
+ * admin; its open reports are closed. WY_ENOTFOUND (none user may delete).
+ * *doc_id: its document. */
+int wy_store_comment_delete(wy_store *st, int64_t user, bool admin, int64_t id, int64_t *doc_id, wy_errinfo *ei);
+/* An admin's move: a comment's state (publish a pending or hidden one,
+ * hide one); hiding closes its open reports. WY_ENOTFOUND. */
+int wy_store_comment_set_state(wy_store *st, int64_t id, wy_comment_state state, int64_t *doc_id, wy_errinfo *ei);
+/* Close comment id's open reports (an admin dismissed them). */
+int wy_store_comment_reports_close(wy_store *st, int64_t id, wy_errinfo *ei);
+/* Report comment id as user (reason, detail as wy_store_report_add):
+ * WY_ENOTFOUND unless user may see it and its document. */
+int wy_store_comment_report(wy_store *st, int64_t user, bool admin, int64_t comment_id, const char *reason,
+			    const char *detail, int64_t *id, wy_errinfo *ei);
+/* Comments waiting for review, oldest first, for admins (doc_title in
+ * user_name's stead is not given: see wy_comment.doc_id). */
+int wy_store_comment_pending(wy_store *st, int offset, int limit, wy_comment_list *out, int *total,
+			     wy_errinfo *ei);
 
 #endif

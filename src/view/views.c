@@ -72,6 +72,9 @@ json_t *wy_view_doc(const wy_doc *d)
 	json_object_set_new(o, "description", str_or_null(d->description));
 	json_object_set_new(o, "tags", str_or_null(d->tags));
 	json_object_set_new(o, "price", json_integer(d->price));
+	/* readers' average stars to one decimal (null before the first) */
+	json_object_set_new(o, "rating", d->ratings > 0 ? json_real((double)(int64_t)(d->rating * 10 + 0.5) / 10) : json_null());
+	json_object_set_new(o, "ratings", json_integer(d->ratings));
 	if (d->uploader) {
 		char masked[64];
 		wy_mask_name(d->uploader, masked, sizeof masked);

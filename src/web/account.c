@@ -202,6 +202,7 @@ void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx
 		}
 	}
 	json_object_set_new(ctx, "points_short", json_integer(points_short));
+	web_comments_viewer(st, r, d, ctx);
 }
 
 /* ---- the share QR code ---- */
@@ -318,6 +319,11 @@ enum MHD_Result web_post_doc(web_req *r)
 	}
 	if (rc)
 		return web_unavailable(r);
+	if (web_comments_action(r, action)) { /* ratings and comments: comments.c */
+		enum MHD_Result res = web_comments_post(r, st, &d, action);
+		wy_doc_clear(&d);
+		return res;
+	}
 	wy_doc_clear(&d);
 	if (strcmp(action, "favorite") == 0) {
 		const char *on = web_form_get(r, "on", NULL);

@@ -77,6 +77,8 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		wy_store_doc_counts(st, counts, &ei);
 		json_object_set_new(ctx, "open_reports", json_integer(open));
 		json_object_set_new(ctx, "pending", json_integer(pending));
+		web_comments_admin_context(st, ctx); /* comments waiting for review (comments.c) */
+		json_object_del(ctx, "pending_comments"); /* the count is enough here */
 		json_object_set_new(ctx, "counts", json_pack("{s:i, s:i, s:i, s:i, s:i}", "queued", counts[0], "converting",
 							     counts[1], "readable", counts[4], "ready", counts[2], "failed",
 							     counts[3]));
@@ -98,9 +100,16 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 					     r->user_name ? r->user_name : "", "reason", wy_i18n_tr(lang, r->reason), "detail",
 					     r->detail ? r->detail : "", "date", date, "doc_state", wy_doc_state_name(r->doc_state),
 					     "open", r->open));
+			if (r->comment_id) /* a report of a comment: its text, or that it is gone */
+				json_object_update_new(json_array_get(a, json_array_size(a) - 1),
+						       json_pack("{s:I, s:s?, s:s, s:b}", "comment_id", (json_int_t)r->comment_id,
+								 "comment_text", r->comment_text, "comment_state",
+								 r->comment_state < 0 ? "deleted" : wy_comment_state_name(r->comment_state),
+								 "comment_hidden", r->comment_state == WY_COMMENT_HIDDEN));
 		}
 		wy_report_list_clear(&rl);
 		json_object_set_new(ctx, "reports", a);
+		web_comments_admin_context(st, ctx); /* comments waiting for review (comments.c) */
 	} else if (strcmp(tab, "review") == 0 || strcmp(tab, "docs") == 0) {
 		int state = strcmp(tab, "review") == 0 ? WY_STATE_PENDING : web_arg_int(c, "state", -1, -1, 3);
 		wy_doc_list dl;
@@ -202,6 +211,8 @@ static const char *const action_words[][2] = {
 	{"approve", N_("通过")},	{"restore", N_("恢复")},    {"hide", N_("隐藏")},	   {"delete", N_("删除")},
 	{"dismiss", N_("驳回举报")},	{"category", N_("改分类")}, {"ban", N_("封禁")},	   {"unban", N_("解封")},
 	{"admin", N_("设为管理员")}, {"unadmin", N_("取消管理员")}, {"points", N_("调整积分")}, {"settings", N_("站点设置")},
+	{"comment_hide", N_("隐藏评论")}, {"comment_approve", N_("通过评论")}, {"comment_delete", N_("删除评论")},
+	{"comment_dismiss", N_("驳回评论举报")},
 };
 
 /* The site settings in words: label and help (msgids); a setting not
@@ -222,6 +233,8 @@ static const struct {
 	{"points_register", N_("注册积分"), N_("新账户的初始积分。"), true},
 	{"points_upload_daily", N_("每日上传积分上限"), N_("一个账户24小时内最多获得的上传积分。"), true},
 	{"points_upload_min_chars", N_("获得积分的最少字数"), N_("文档正文（不计空白）至少多少字才奖励上传积分。"), true},
+	{"comments_per_hour", N_("每小时评论上限"), N_("一个账户一小时内最多发表的评论数，0为不限。"), true},
+	{"comment_review", N_("评论审核"), N_("1：新评论须经管理员审核后显示；0：直接显示。"), true},
 };
 
 /* Add the page's words to an admin tab's context (the JSON twin keeps
@@ -260,6 +273,8 @@ static void page_words(struct MHD_Connection *c, json_t *ctx, const char *lang)
 		char text[128];
 		if (target && sscanf(target, "doc %lld", &n) == 1)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "文档"), n);
+		else if (target && sscanf(target, "comment %lld", &n) == 1)
+			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "评论"), n);
 		else if (target && sscanf(target, "user %lld", &n) == 1)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "用户"), n);
 		else if (target && strcmp(target, "settings") == 0)
@@ -408,6 +423,11 @@ enum MHD_Result web_post_admin(web_req *r)
 		} else {
 			rc = WY_EINVAL;
 		}
+	} else if (strcmp(rest, "comment") == 0) { /* comments.c */
+		id = form_id(r, "id");
+		back = back_to(r, "/admin/reports");
+		snprintf(target, sizeof target, "comment %lld", (long long)id);
+		rc = web_comments_admin(r, st, action, id, &ei);
 	} else if (strcmp(rest, "settings") == 0) {
 		back = "/admin/settings";
 		snprintf(target, sizeof target, "settings");

@@ -384,7 +384,10 @@ static bool reader_page(web_req *rq, const wy_doc *d, const web_kept_at *at, con
 	const char *t = json_string_value(kept);
 	size_t tl = json_string_length(kept), ml = strlen(marks[0]) - 1;
 	wy_buf out;
-	wy_buf_init(&out, tl + 256);
+	/* no cap: a page has a mark for each of its forms' tokens (every
+	 * comment's reply, report and delete form: comments.c), each filled in
+	 * longer than the mark, and a cap would cut the page short */
+	wy_buf_init(&out, 0);
 	for (size_t i = 0; i < tl;) {
 		const char *m = t + i, *end = t + tl; /* the next mark: 'w' is rare enough to look for first */
 		while ((m = memchr(m, 'w', (size_t)(end - m))) && ((size_t)(end - m) <= ml || memcmp(m, marks[0], ml) != 0))
@@ -679,7 +682,7 @@ static enum MHD_Result api_layout(web_req *rq, wy_store *st, const wy_doc *d)
 	return web_json(c, 200, json_pack("{s:I, s:o}", "id", (json_int_t)d->id, "items", a));
 }
 
-/* /api/v1/doc/N[/pages|/search|/outline|/layout]: path is what follows doc/. */
+/* /api/v1/doc/N[/pages|/search|/outline|/layout|/comments]: path is what follows doc/. */
 enum MHD_Result web_api_doc(web_req *rq)
 {
 	server *sv = rq->sv;
@@ -734,6 +737,9 @@ enum MHD_Result web_api_doc(web_req *rq)
 		wy_doc_clear(&d);
 	} else if (strcmp(rest, "layout") == 0) {
 		ret = api_layout(rq, st, &d);
+		wy_doc_clear(&d);
+	} else if (strcmp(rest, "comments") == 0) {
+		ret = web_comments_api(rq, st, &d); /* comments.c */
 		wy_doc_clear(&d);
 	} else if (strcmp(rest, "outline") == 0) {
 		/* bookmarks, table of contents: [] when it has none */

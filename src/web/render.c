@@ -334,6 +334,22 @@ void web_cache_put(int64_t id, const char *lang, const char *data, size_t len)
 	free(old);
 }
 
+void web_cache_drop(int64_t id)
+{
+	char *old[2] = {NULL, NULL};
+	pthread_mutex_lock(&page_cache.lock);
+	for (int l = 0; l < 2; l++) {
+		unsigned k = cache_slot(id, l ? "en" : "zh");
+		if (page_cache.slot[k].data && page_cache.slot[k].id == id) {
+			old[l] = page_cache.slot[k].data;
+			page_cache.slot[k].data = NULL;
+		}
+	}
+	pthread_mutex_unlock(&page_cache.lock);
+	free(old[0]);
+	free(old[1]);
+}
+
 enum MHD_Result web_page(web_req *rq, unsigned status, const char *title, const wy_template *tpl, json_t *ctx)
 {
 	return web_page_cookie(rq, status, title, tpl, ctx, NULL);
@@ -384,6 +400,12 @@ void web_add_display(json_t *o)
 	localtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	json_object_set_new(o, "date", json_string(date));
+	json_t *rating = json_object_get(o, "rating"); /* readers' average: "4.5" (none: absent) */
+	if (json_is_number(rating)) {
+		char avg[16];
+		snprintf(avg, sizeof avg, "%.1f", json_number_value(rating));
+		json_object_set_new(o, "rating_text", json_string(avg));
+	}
 	/* one flag for the status, so a template words it in the reader's
 	 * language: {{#is_failed}}{{_ 转换失败}}{{/is_failed}} */
 	const char *status = json_string_value(json_object_get(o, "status"));

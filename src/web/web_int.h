@@ -203,6 +203,10 @@ enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_
  * Thread-safe. */
 char *web_cache_get(int64_t id, const char *lang, int64_t life_ms, size_t *len);
 void web_cache_put(int64_t id, const char *lang, const char *data, size_t len);
+/* Forget document id's kept pages (a change its visitors must see at
+ * once, such as a comment hidden: comments.c). Other processes' caches
+ * show it within page_cache_ms. */
+void web_cache_drop(int64_t id);
 /* Confirmations (flash): what a form did, shown once, in the reader's
  * language, at the top of the page its redirect leads to. An answer
  * carries only a code of this table and up to two integers (the cookie
@@ -490,5 +494,24 @@ web_handler web_post_admin;
 /* Apply the site settings stored by admins (core/config.c marks which
  * settings they are) over the process's. */
 void web_site_load(server *sv, wy_store *st);
+
+/* ---- ratings and comments (comments.c) ---- */
+/* Add the viewer's part of d's comments section to a page's ctx (called
+ * by web_doc_viewer, so a kept page is kept by it): cm_rated (average,
+ * count), the rating form (cm_stars, cm_mine, cm_can_rate), the page of
+ * comments asked for (?cp=N) as r may see them, cm_count. */
+void web_comments_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx);
+/* GET /api/v1/doc/{id}/comments?page=N for d, which r may see. */
+enum MHD_Result web_comments_api(web_req *r, wy_store *st, const wy_doc *d);
+/* Whether POST /doc/{id}/{action} is comments.c's, and its answer for
+ * d, which r (signed in) may see. */
+bool web_comments_action(web_req *r, const char *action);
+enum MHD_Result web_comments_post(web_req *r, wy_store *st, const wy_doc *d, const char *action);
+/* An admin's action (comment_hide, comment_approve, comment_delete,
+ * comment_dismiss) on comment id: the store's error (WY_EINVAL: no such
+ * action). POST /admin/comment audits it. */
+int web_comments_admin(web_req *r, wy_store *st, const char *action, int64_t id, wy_errinfo *ei);
+/* The comments waiting for review, for the admins' reports tab. */
+void web_comments_admin_context(wy_store *st, json_t *ctx);
 
 #endif

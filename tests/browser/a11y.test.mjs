@@ -29,6 +29,10 @@ const pages = [
   ['doc', `/doc/${doc}`, 'visitor', '党政机关公文格式范文'],
   ['doc-priced', `/doc/${env('WY_PRICED')}`, 'user', '会计基础练习题'],
   ['doc-failed', `/doc/${env('WY_FAILED')}`, 'user', '损坏的报告'],
+  // the ratings and comments section (comments.c): a rating, a comment, the
+  // uploader's reply, the forms a reader and an admin get
+  ['doc-comments', `/doc/${doc}`, 'user', '这份范文的格式很规范，附件一节尤其有用。'],
+  ['doc-comments-admin', `/doc/${doc}`, 'admin', '谢谢，附件格式见第十页。'],
   ['search', '/search?q=' + encodeURIComponent('公文格式'), 'visitor', '党政机关公文格式范文'],
   ['upload', '/upload', 'user'],
   ['login', '/login', 'visitor'],

@@ -75,6 +75,14 @@ check "a download" curl -fsS -o /dev/null -X POST "$base/api/v1/download/$doc" -
 check "a sign-in" curl -fsS -o /dev/null -X POST "$base/api/v1/me/signin" -H "Authorization: Bearer $reader"
 check "a report" curl -fsS -o /dev/null -X POST "$base/api/v1/doc/$doc/report" -H "Authorization: Bearer $reader" \
 	--data-urlencode reason=内容错误或无法阅读 --data-urlencode detail=第三页的表格缺了一列
+check "a rating" curl -fsS -o /dev/null -X POST "$base/api/v1/doc/$doc/rating" -H "Authorization: Bearer $reader" -d stars=4
+cm=$(curl -fsS -X POST "$base/api/v1/doc/$doc/comments" -H "Authorization: Bearer $reader" \
+	--data-urlencode text=这份范文的格式很规范，附件一节尤其有用。 | jq -r .comment)
+check "a comment" test "$cm" -gt 0
+check "the uploader's reply" curl -fsS -o /dev/null -X POST "$base/api/v1/doc/$doc/comments" -H "Authorization: Bearer $boss" \
+	--data-urlencode text=谢谢，附件格式见第十页。 -d parent="$cm"
+check "a report of the comment" curl -fsS -o /dev/null -X POST "$base/api/v1/doc/$doc/report" -H "Authorization: Bearer $reader" \
+	-d comment="$cm" --data-urlencode reason=其他
 check "review on" curl -fsS -o /dev/null -X POST "$base/api/v1/admin/settings" -H "Authorization: Bearer $boss" \
 	--data-urlencode upload_review=1
 pending=$(upload "$reader" "$d/孙子兵法.txt" -F title=孙子兵法读后感 -F category=古籍/兵法)

@@ -303,12 +303,27 @@ def check_live(spec_path, base, text_path):
     cl.call("POST", "/doc/{id}/favorite", ids, token=ua, form={"on": "1"})
     cl.call("POST", "/doc/{id}/report", ids, token=ub, form={"reason": "其他", "detail": "openapi"}, expect=201)
     cl.call("POST", "/doc/{id}/reward", ids, token=ua, form={"points": "1"}, expect=403, what="a reward to oneself")
+    # ratings and comments (the admin reads, rates and comments as any reader)
+    cl.call("POST", "/doc/{id}/rating", ids, token=ub, form={"stars": "4"})
+    cl.call("POST", "/doc/{id}/rating", ids, token=ua, form={"stars": "5"}, expect=403,
+            what="a rating of one's own upload")
+    com = cl.call("POST", "/doc/{id}/comments", ids, token=ub, form={"text": "接口测试的评论"}, expect=201) or {}
+    cid = str(com.get("comment"))
+    cl.call("POST", "/doc/{id}/comments", ids, token=ua, form={"text": "回复", "parent": cid}, expect=201,
+            what="a reply")
+    cl.call("POST", "/doc/{id}/comments", ids, token=ua, form={"text": " "}, expect=400, what="an empty comment")
+    cl.call("POST", "/doc/{id}/report", ids, token=ua, form={"reason": "其他", "comment": cid}, expect=201,
+            what="a report of a comment")
+    gone = cl.call("POST", "/doc/{id}/comments", ids, token=ub, form={"text": "要删的评论"}, expect=201,
+                   what="a comment to delete") or {}
+    cl.call("POST", "/doc/{id}/comment/{cid}/delete", {"id": doc, "cid": gone.get("comment")}, token=ub)
     cl.call("POST", "/me/retry/{id}", ids, token=ua, expect=409, what="a retry of a ready document")
     cl.call("POST", "/download/{id}", ids, token=ub)
     cl.call("POST", "/download/{id}", {"id": 999999}, token=ub, expect=404, what="a download of no document")
     cl.call("POST", "/me/password", token=ua, form={"old": "not-it", "password": "openapi-alice2"}, expect=400,
             what="a password change with a wrong old one")
     cl.call("POST", "/admin/doc", token=ub, form={"id": str(doc), "action": "approve"})
+    cl.call("POST", "/admin/comment", token=ub, form={"id": cid, "action": "comment_hide"})
     cl.call("POST", "/admin/doc", token=ub, form={"id": str(doc), "action": "no-such"}, expect=400,
             what="an unknown admin action")
     alice_id = str((alice.get("user") or {}).get("id"))
