@@ -295,6 +295,19 @@ enum MHD_Result web_post_collections(web_req *r)
 	wy_errinfo ei = {0};
 	if (web_store(r->sv, &st, &ei))
 		return web_unavailable(r);
+	if (hasdoc > 0) {
+		/* a document the reader may see as anyone does (the store checks
+		 * again as it adds it), before a collection is made for it */
+		wy_doc d;
+		int drc = wy_store_doc_get(st, doc, &d, &ei);
+		if (drc && drc != WY_ENOTFOUND)
+			return web_unavailable(r);
+		bool seen = !drc && web_user_can_see(r, &d);
+		if (!drc)
+			wy_doc_clear(&d);
+		if (!seen)
+			return answer(r, 404, wy_i18n_tr(lang, "没有这份文档。"), NULL, back);
+	}
 	if (hascoll > 0) { /* the document page's form: into one of mine */
 		if (hasdoc <= 0)
 			return answer(r, 400, wy_i18n_tr(lang, "请选择要加入的文档。"), NULL, back);
@@ -325,12 +338,8 @@ enum MHD_Result web_post_collections(web_req *r)
 	if (rc)
 		return web_unavailable(r);
 	wy_log("collection.new", "collection=%lld user=%lld", (long long)id, (long long)r->user.id);
-	if (hasdoc > 0) {
-		/* made from a document page: it is the first document (a
-		 * document the owner may not see leaves it empty: 404 says so) */
-		enum MHD_Result ret = add_doc(r, st, id, doc, back, 201);
-		return ret;
-	}
+	if (hasdoc > 0) /* made from a document page: it is the first document */
+		return add_doc(r, st, id, doc, back, 201);
 	snprintf(back, sizeof back, "/collection/%lld", (long long)id);
 	web_flash(r, WEB_FLASH_COLLECTION_NEW, id, 0);
 	return answer(r, 201, NULL, json_pack("{s:I}", "collection", (json_int_t)id), back);

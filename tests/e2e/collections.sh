@@ -164,6 +164,9 @@ check "B is in the second collection" is "$(order alice "$K2")" "[$B]"
 check "POST /collections with a name and doc makes one with it: 201" is "$(post alice /collections -d name=新专辑 -d doc=$C)" 201
 check "it holds C" is "$(order alice "$(jq -r .collection "$d/out.json")")" "[$C]"
 check "bob cannot add into alice's collection through it: 404" is "$(post bob /collections -d collection=$K2 -d doc=$A)" 404
+n0=$(as alice "$base/api/v1/collections?mine=1" | jq .total)
+check "a new collection for bob's private document: 404" is "$(post alice /collections -d name=别人的 -d doc=$Q)" 404
+check "and no collection was made" is "$(as alice "$base/api/v1/collections?mine=1" | jq .total)" "$n0"
 
 # ---- limits and bad input: 4xx, never 500 ----
 long=$(printf '名%.0s' $(seq 61))
