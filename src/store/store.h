@@ -407,7 +407,8 @@ int wy_store_blob_used(wy_store *st, const char *sha, bool *used, wy_errinfo *ei
  * index's, and what the rows say of each other (a ready document has all
  * its pages, a page's boxes are whole, a queued or converting document has
  * a job, a job's document exists, the index holds exactly the ready
- * documents, a document holds the upload points its ledger rows give).
+ * documents, a document holds the upload points its ledger rows give, a
+ * collection's favorites count is its rows and its positions run 1..n).
  * Each problem goes to cb as a sentence for people; returns
  * WY_OK when the checks ran (problems or not). */
 int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), void *ctx, wy_errinfo *ei);

@@ -209,6 +209,14 @@ sqlite3 "$db" "DELETE FROM collection_items WHERE collection_id = $K AND doc_id 
 check "with room, P goes back: at 4" bash -c "[ \"\$(curl -s -H 'Authorization: Bearer $alice' -X POST '$base/api/v1/collection/$K/add' -d doc=$P | jq .position)\" = 4 ]"
 check "the positions stayed 1..n through all that" is "$(sqlite3 "$db" "SELECT group_concat(position) FROM (SELECT position FROM collection_items WHERE collection_id = $K ORDER BY position)")" 1,2,3,4
 check "the order is B, C, A, P" is "$(order alice "$K")" "[$B,$C,$A,$P]"
+wy_fsck() { local rc=0; "$WY_BIN" --data "$data" fsck > "$d/fsck.out" 2>&1 || rc=$?; echo $rc; }
+check "fsck is clean" is "$(wy_fsck)" 0
+sqlite3 "$db" "UPDATE collections SET favorites = favorites + 5 WHERE id = $K; UPDATE collection_items SET position = 9 WHERE collection_id = $K AND doc_id = $P"
+check "fsck finds a wrong favorites count and a gap (exit 1)" is "$(wy_fsck)" 1
+check "it names the count" grep -q "collection $K counts 6 favorites but has 1" "$d/fsck.out"
+check "it names the gap" grep -q "collection $K has positions 1..9 for 4 documents" "$d/fsck.out"
+sqlite3 "$db" "UPDATE collections SET favorites = favorites - 5 WHERE id = $K; UPDATE collection_items SET position = 4 WHERE collection_id = $K AND doc_id = $P"
+check "and is clean again" is "$(wy_fsck)" 0
 
 # ---- CSRF: the page's forms carry the token ----
 jar=$d/alice.jar
