@@ -168,6 +168,13 @@ n0=$(as alice "$base/api/v1/collections?mine=1" | jq .total)
 check "a new collection for bob's private document: 404" is "$(post alice /collections -d name=别人的 -d doc=$Q)" 404
 check "and no collection was made" is "$(as alice "$base/api/v1/collections?mine=1" | jq .total)" "$n0"
 
+# ---- a name is text: escaped on every page ----
+check "a collection named <script>: 201" is "$(post alice /collections --data-urlencode 'name=<script>alert(1)</script>' -d public=1)" 201
+X=$(jq -r .collection "$d/out.json")
+check "its page escapes the name" bash -c "curl -fsS '$base/collection/$X' > '$d/x.html' && grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' '$d/x.html' && ! grep -q '<script>alert' '$d/x.html'"
+check "so does the list" bash -c "curl -fsS '$base/collections' | grep -q '&lt;script&gt;alert(1)'"
+check "in English the list is Collections" bash -c "curl -fsS '$base/collections?lang=en' | grep -q '<h1>Collections</h1>'"
+
 # ---- limits and bad input: 4xx, never 500 ----
 long=$(printf '名%.0s' $(seq 61))
 check "a 61-character name: 400" is "$(post alice /collections --data-urlencode "name=$long")" 400
