@@ -216,6 +216,19 @@ sqlite3 "$db" "DELETE FROM collection_items WHERE collection_id = $K AND doc_id 
 check "with room, P goes back: at 4" bash -c "[ \"\$(curl -s -H 'Authorization: Bearer $alice' -X POST '$base/api/v1/collection/$K/add' -d doc=$P | jq .position)\" = 4 ]"
 check "the positions stayed 1..n through all that" is "$(sqlite3 "$db" "SELECT group_concat(position) FROM (SELECT position FROM collection_items WHERE collection_id = $K ORDER BY position)")" 1,2,3,4
 check "the order is B, C, A, P" is "$(order alice "$K")" "[$B,$C,$A,$P]"
+# moves at once: each is one transaction, so the positions stay 1..n
+docsK=($B $C $A $P)
+movers=()
+for i in $(seq 40); do
+	curl -s -o /dev/null -H "Authorization: Bearer $alice" -X POST "$base/api/v1/collection/$K/move" \
+		-d "doc=${docsK[$((i % 4))]}" -d "to=$(((i * 7) % 4 + 1))" &
+	movers+=($!)
+done
+wait "${movers[@]}"
+check "after 40 moves at once the positions are 1..4" is "$(sqlite3 "$db" "SELECT group_concat(position) FROM (SELECT position FROM collection_items WHERE collection_id = $K ORDER BY position)")" 1,2,3,4
+check "and the same four documents" is "$(as alice "$base/api/v1/collection/$K" | jq -c '[.documents[].id] | sort')" "$(jq -nc "[$B,$C,$A,$P] | sort")"
+i=1; for n in $B $C $A $P; do post alice "/collection/$K/move" -d doc=$n -d to=$i > /dev/null; i=$((i + 1)); done
+check "the order is B, C, A, P again" is "$(order alice "$K")" "[$B,$C,$A,$P]"
 wy_fsck() { local rc=0; "$WY_BIN" --data "$data" fsck > "$d/fsck.out" 2>&1 || rc=$?; echo $rc; }
 check "fsck is clean" is "$(wy_fsck)" 0
 sqlite3 "$db" "UPDATE collections SET favorites = favorites + 5 WHERE id = $K; UPDATE collection_items SET position = 9 WHERE collection_id = $K AND doc_id = $P"
