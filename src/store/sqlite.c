@@ -321,6 +321,45 @@ static const char *const migrations[] = {
 	"CREATE INDEX comments_user ON comments(user_id, created_at);"
 	"CREATE INDEX comments_pending ON comments(id) WHERE state = 1;"
 	"ALTER TABLE reports ADD COLUMN comment_id INTEGER;",
+
+	/* 15: collections (专辑, sqlite_collections.c): a user's named,
+	 * ordered lists of documents, public or private. An item's position
+	 * runs 1..n without gaps: a move shifts the items between in its
+	 * transaction, and the trigger closes the gap any deletion leaves (a
+	 * removal, or a document purged: its items go by cascade). favorites
+	 * is the count of collection_favorites' rows, kept in the transaction
+	 * that adds or removes one, so the listing "most favorited" reads a
+	 * column. */
+	"CREATE TABLE collections("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  owner_id INTEGER NOT NULL REFERENCES users(id),"
+	"  name TEXT NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  public INTEGER NOT NULL DEFAULT 0,"
+	"  favorites INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX collections_owner ON collections(owner_id, id);"
+	"CREATE INDEX collections_public ON collections(public, id);"
+	"CREATE INDEX collections_popular ON collections(public, favorites, id);"
+	"CREATE TABLE collection_items("
+	"  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,"
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL,"
+	"  added_at INTEGER NOT NULL,"
+	"  PRIMARY KEY(collection_id, doc_id)) WITHOUT ROWID;"
+	"CREATE INDEX collection_items_order ON collection_items(collection_id, position);"
+	"CREATE INDEX collection_items_doc ON collection_items(doc_id);"
+	"CREATE TRIGGER collection_items_dense AFTER DELETE ON collection_items BEGIN"
+	"  UPDATE collection_items SET position = position - 1"
+	"   WHERE collection_id = OLD.collection_id AND position > OLD.position;"
+	" END;"
+	"CREATE TABLE collection_favorites("
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY(user_id, collection_id)) WITHOUT ROWID;"
+	"CREATE INDEX collection_favorites_coll ON collection_favorites(collection_id);",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -330,7 +369,7 @@ static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	/* 5 made the index; 10 rebuilds it (the index of today needs 10's
 	 * tables), so a store from before 5 is indexed once, by 10 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL, NULL,
-	NULL, NULL,
+	NULL, NULL /* 14 */, NULL /* 15 */,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");

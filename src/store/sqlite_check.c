@@ -70,6 +70,14 @@ int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), voi
 		     " WHERE d.rating_n != coalesce(r.n, 0) OR d.rating_sum != coalesce(r.s, 0)"},
 		{"", "SELECT 'comment ' || c.id || ' replies to ' || c.parent_id || ', not a top comment of its document'"
 		     " FROM comments c JOIN comments p ON p.id = c.parent_id WHERE p.parent_id IS NOT NULL OR p.doc_id != c.doc_id"},
+		/* collections (sqlite_collections.c): the favorites' count is its
+		 * rows, the positions run 1..n */
+		{"", "SELECT 'collection ' || c.id || ' counts ' || c.favorites || ' favorites but has ' || count(f.user_id)"
+		     " FROM collections c LEFT JOIN collection_favorites f ON f.collection_id = c.id GROUP BY c.id"
+		     " HAVING count(f.user_id) != c.favorites"},
+		{"", "SELECT 'collection ' || collection_id || ' has positions ' || min(position) || '..' || max(position) ||"
+		     " ' for ' || count(*) || ' documents' FROM collection_items GROUP BY collection_id"
+		     " HAVING min(position) != 1 OR max(position) != count(*) OR count(DISTINCT position) != count(*)"},
 		{"", "SELECT 'document ' || d.id || ' holds ' || d.upload_points || ' upload points but its ledger'"
 		     " || ' rows give ' || coalesce(l.n, 0) FROM documents d LEFT JOIN (SELECT doc_id, sum(delta) AS n"
 		     " FROM ledger WHERE reason IN ('upload', 'upload_revoked') GROUP BY doc_id) l ON l.doc_id = d.id"

@@ -409,7 +409,8 @@ int wy_store_blob_used(wy_store *st, const char *sha, bool *used, wy_errinfo *ei
  * index's, and what the rows say of each other (a ready document has all
  * its pages, a page's boxes are whole, a queued or converting document has
  * a job, a job's document exists, the index holds exactly the ready
- * documents, a document holds the upload points its ledger rows give).
+ * documents, a document holds the upload points its ledger rows give, a
+ * collection's favorites count is its rows and its positions run 1..n).
  * Each problem goes to cb as a sentence for people; returns
  * WY_OK when the checks ran (problems or not). */
 int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), void *ctx, wy_errinfo *ei);
@@ -921,5 +922,111 @@ int wy_store_comment_report(wy_store *st, int64_t user, bool admin, int64_t comm
  * user_name's stead is not given: see wy_comment.doc_id). */
 int wy_store_comment_pending(wy_store *st, int offset, int limit, wy_comment_list *out, int *total,
 			     wy_errinfo *ei);
+
+/* ---- collections (专辑) ----
+ * A user's named, ordered lists of documents (sqlite_collections.c), public
+ * or private, that others may favorite. Whoever reads a collection sees
+ * only the documents they may see themselves (the rule of SQ_SEEN_BY:
+ * public ones, their own, all of them for an admin): another's private,
+ * hidden, pending, deleted or unconverted document in a public collection
+ * is neither listed nor counted for them, and the cover is the thumbnail
+ * of the first document the reader may see. A private collection is its
+ * owner's and the admins' alone (WY_ENOTFOUND for anyone else). Positions
+ * run 1..n, without gaps, in every collection. */
+
+#define WY_COLLECTION_NAME_MAX 60   /* characters of a name (at least one that is not white space) */
+#define WY_COLLECTION_DESC_MAX 1000 /* characters of a description */
+#define WY_COLLECTION_ITEMS_MAX 200 /* documents in one collection */
+#define WY_COLLECTIONS_MAX 50       /* collections of one account */
+
+typedef struct wy_collection {
+	int64_t id, owner_id;
+	char *owner;             /* the owner's account name (for display: masked to others) */
+	char *name, *description;
+	bool public_;
+	int64_t created_at, updated_at;
+	int items;               /* documents the reader may see in it */
+	int64_t favorites;       /* accounts that favorited it */
+	bool faved;              /* the reader is one of them */
+	bool has_doc;            /* wy_collection_filter.contains is in it (any reader) */
+	char cover_sha256[65];   /* the thumbnail of the first document the reader may see; "" */
+} wy_collection;
+
+typedef struct wy_collection_list {
+	wy_collection *items;
+	int n;
+} wy_collection_list;
+
+void wy_collection_clear(wy_collection *c);
+void wy_collection_list_clear(wy_collection_list *l);
+
+/* Whether a name (1..WY_COLLECTION_NAME_MAX characters of valid UTF-8 with
+ * no control character, not all white space) / a description (at most
+ * WY_COLLECTION_DESC_MAX characters of valid UTF-8; line breaks and tabs
+ * are the only controls) may be stored. NULL is not valid. */
+bool wy_collection_name_valid(const char *name);
+bool wy_collection_desc_valid(const char *description);
+
+/* Create a collection of owner's. WY_EINVAL (a name or description the
+ * checks above refuse), WY_ETOOBIG (the owner has WY_COLLECTIONS_MAX
+ * already; counted in the transaction). */
+int wy_store_collection_add(wy_store *st, int64_t owner, const char *name, const char *description, bool public_,
+			    int64_t *id, wy_errinfo *ei);
+
+/* A collection as reader (account id, 0: a visitor; admin: an admin's
+ * rights) sees it: WY_ENOTFOUND when there is none, or it is private and
+ * reader is neither its owner nor an admin. */
+int wy_store_collection_get(wy_store *st, int64_t id, int64_t reader, bool admin, wy_collection *out,
+			    wy_errinfo *ei);
+
+/* Change a collection: name, description (NULL: as they are), public (-1:
+ * as it is). WY_EINVAL, WY_ENOTFOUND. The caller checked who asks. */
+int wy_store_collection_edit(wy_store *st, int64_t id, const char *name, const char *description, int public_,
+			     wy_errinfo *ei);
+/* Delete a collection, its items and the favorites of it. WY_ENOTFOUND. */
+int wy_store_collection_delete(wy_store *st, int64_t id, wy_errinfo *ei);
+
+/* The documents of collection id that reader may see (see above), in
+ * their order, at most WY_COLLECTION_ITEMS_MAX; positions[i] (an array of
+ * WY_COLLECTION_ITEMS_MAX) gets the position of out->items[i] among all
+ * the collection's items (a hidden one keeps its place). */
+int wy_store_collection_docs(wy_store *st, int64_t id, int64_t reader, bool admin, wy_doc_list *out, int *positions,
+			     wy_errinfo *ei);
+
+/* Add doc to the end of collection id (*position: its place), for the
+ * collection's owner, who must be able to see it (SQ_SEEN_BY, checked in
+ * the transaction): WY_ENOTFOUND (no such collection, or a document the
+ * owner may not see), WY_EEXIST (in it already: a document is at most
+ * once in a collection), WY_ETOOBIG (WY_COLLECTION_ITEMS_MAX items). */
+int wy_store_collection_item_add(wy_store *st, int64_t id, int64_t doc, int *position, wy_errinfo *ei);
+/* Remove doc from collection id; the items after it move up. WY_ENOTFOUND. */
+int wy_store_collection_item_remove(wy_store *st, int64_t id, int64_t doc, wy_errinfo *ei);
+/* Move doc to position to (1..n of the collection's n items), the items
+ * between shifting by one, in one transaction. WY_ENOTFOUND (not in it),
+ * WY_EINVAL (to out of range). */
+int wy_store_collection_item_move(wy_store *st, int64_t id, int64_t doc, int to, wy_errinfo *ei);
+
+/* Favorite collection id (on) or not, for user; *count: how many accounts
+ * have it now. The count is kept with the row, in one transaction. The
+ * caller checked that user may see it. WY_ENOTFOUND. */
+int wy_store_collection_favorite(wy_store *st, int64_t user, int64_t id, bool on, int64_t *count, wy_errinfo *ei);
+
+typedef enum wy_collection_sort { WY_COLL_NEWEST = 0, WY_COLL_FAVORITES } wy_collection_sort;
+
+typedef struct wy_collection_filter {
+	int64_t reader;          /* who reads the list (0: a visitor) */
+	bool admin;              /* the reader has an admin's rights */
+	int64_t owner;           /* only this account's (0: anyone's) */
+	int64_t favorited_by;    /* only those this account favorited (0: no such filter) */
+	bool public_only;        /* only public ones (the reader's own private ones too otherwise) */
+	int64_t contains;        /* set has_doc for this document (0: none) */
+	wy_collection_sort sort; /* newest first (by creation), or most favorited first */
+} wy_collection_filter;
+
+/* The collections f selects that its reader may see (public ones, the
+ * reader's own, all for an admin), at most limit from offset, and how
+ * many there are in all. */
+int wy_store_collection_list(wy_store *st, const wy_collection_filter *f, int offset, int limit,
+			     wy_collection_list *out, int *total, wy_errinfo *ei);
 
 #endif

@@ -203,6 +203,7 @@ void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx
 	}
 	json_object_set_new(ctx, "points_short", json_integer(points_short));
 	web_comments_viewer(st, r, d, ctx);
+	web_collections_viewer(st, r, d, ctx); /* 加入专辑 (collections.c) */
 }
 
 /* ---- the share QR code ---- */
@@ -664,6 +665,11 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 		wy_ledger_clear(&l);
 		json_object_set_new(ctx, "ledger", a);
 		json_object_set_new(ctx, "points_tab", json_true());
+	} else if (strcmp(tab, "collections") == 0) { /* collections.c */
+		if (web_me_collections(st, r, ctx, page, per, &total)) {
+			json_decref(ctx);
+			return NULL;
+		}
 	} else if (strcmp(tab, "password") == 0) {
 		json_object_set_new(ctx, "password_tab", json_true());
 	} else if (strcmp(tab, "") != 0 && !json_object_get(ctx, "documents")) {
@@ -714,6 +720,7 @@ enum MHD_Result web_page_me(web_req *r)
 	/* the window's title names the tab, as its <h1> does */
 	static const char *const titles[][2] = {{"uploads", N_("我的上传")},  {"favorites", N_("我的收藏")},
 						{"downloads", N_("我的下载")}, {"points", N_("我的积分")},
+						{"collections", N_("我的专辑")},
 						{"password", N_("修改密码")}};
 	const char *title = N_("个人中心");
 	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)

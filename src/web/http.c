@@ -172,6 +172,8 @@ static const web_route routes[] = {
 	{false, "/me/", false, WEB_TWIN, web_page_me},
 	{false, "/admin", true, WEB_TWIN, web_page_admin},
 	{false, "/admin/", false, WEB_TWIN, web_page_admin},
+	{false, "/collections", true, WEB_TWIN, web_page_collections},
+	{false, "/collection/", false, WEB_TWIN, web_page_collection},
 	{false, "/healthz", true, 0, health},
 	{false, "/readyz", true, 0, ready},
 	{false, "/metrics", true, 0, web_metrics},
@@ -184,6 +186,8 @@ static const web_route routes[] = {
 	{true, "/download/", false, WEB_TWIN, web_post_download},
 	{true, "/upload", true, WEB_TWIN | WEB_UPLOAD, web_upload_end},
 	{true, "/admin/", false, WEB_TWIN, web_post_admin},
+	{true, "/collections", true, WEB_TWIN, web_post_collections},
+	{true, "/collection/", false, WEB_TWIN, web_post_collection},
 };
 
 _Static_assert(sizeof routes / sizeof routes[0] <= WEB_METRICS_ROUTES, "metrics have a row for every route");

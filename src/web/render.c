@@ -74,6 +74,10 @@ static const struct {
 	[WEB_FLASH_USER_UNADMIN] = {"unadmin", 1, N_("已取消用户 {a} 的管理员身份")},
 	[WEB_FLASH_USER_POINTS] = {"points", 2, N_("已为用户 {a} 调整积分 {b}")},
 	[WEB_FLASH_SETTINGS] = {"settings", 0, N_("站点设置已保存")},
+	[WEB_FLASH_COLLECTED] = {"collect", 0, N_("已加入专辑")},
+	[WEB_FLASH_COLLECTION_NEW] = {"collnew", 0, N_("专辑已创建")},
+	[WEB_FLASH_COLLECTION_SAVED] = {"collsave", 0, N_("专辑已保存")},
+	[WEB_FLASH_COLLECTION_DELETED] = {"colldel", 0, N_("专辑已删除")},
 };
 
 void web_flash(web_req *rq, web_flash_code code, int64_t a, int64_t b)

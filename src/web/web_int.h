@@ -27,6 +27,7 @@ typedef struct server {
 	char *static_dir;
 	wy_blob_store *blobs;     /* shared by the request threads: it only holds paths */
 	wy_template *base, *index, *doc, *notfound, *category, *login, *search, *upload, *me, *admin, *message;
+	wy_template *collections, *collection; /* collections.c */
 	pthread_mutex_t site_lock;
 	/* Under site_lock: loaded is cfg as the last reload (SIGHUP) left it,
 	 * site is loaded with the site settings admins stored applied. A
@@ -234,6 +235,10 @@ typedef enum web_flash_code {
 	WEB_FLASH_USER_UNADMIN,
 	WEB_FLASH_USER_POINTS,   /* a: user, b: the change */
 	WEB_FLASH_SETTINGS,
+	WEB_FLASH_COLLECTED,          /* 已加入专辑 (and the rest of the collection ones) */
+	WEB_FLASH_COLLECTION_NEW,
+	WEB_FLASH_COLLECTION_SAVED,
+	WEB_FLASH_COLLECTION_DELETED,
 	WEB_FLASH_COUNT
 } web_flash_code;
 /* Say what the form of rq did, for the page its redirect leads to (a
@@ -487,6 +492,20 @@ enum MHD_Result web_qr(web_req *rq, int64_t id);
  * now (pay: the POST); else a GET goes to the document page's download
  * block (/doc/N#download), which shows the price and the balance. */
 enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay);
+
+/* ---- collections (collections.c) ---- */
+web_handler web_page_collections;  /* GET /collections and its twin */
+web_handler web_page_collection;   /* GET /collection/{id} and its twin */
+web_handler web_post_collections;  /* POST /collections: a new one, or a document into one */
+web_handler web_post_collection;   /* POST /collection/{id}/{action} */
+/* The document page's "加入专辑" for r (signed in): my_collections, the
+ * reader's collections, each with whether d is in it. Nothing for a
+ * visitor. */
+void web_collections_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx);
+/* The /me tab "collections" in ctx: the reader's own collections (all of
+ * them) and page page of those they favorited (per a page; their count in
+ * *total). The store's error. */
+int web_me_collections(wy_store *st, const web_req *r, json_t *ctx, int page, int per, int *total);
 
 /* ---- the admin area (admin.c) ---- */
 web_handler web_page_admin;

@@ -7,7 +7,8 @@
 // accessibility and SEO at least 95, cumulative layout shift under 0.05;
 // the performance score and metrics are printed, not asserted (timings on a
 // shared machine). Run by tests/e2e/a11y.sh, which makes the library and
-// sets WY_BASE, WY_DOC, WY_PRICED, WY_FAILED, WY_ADMIN and WY_USER.
+// sets WY_BASE, WY_DOC, WY_PRICED, WY_FAILED, WY_COLLECTION (a public
+// collection of the user's), WY_ADMIN and WY_USER.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,10 @@ const pages = [
   ['me-downloads', '/me/downloads', 'user', '党政机关公文格式范文'],
   ['me-points', '/me/points', 'user'],
   ['me-password', '/me/password', 'user'],
+  ['me-collections', '/me/collections', 'user', '公文学习资料'],
+  ['collections', '/collections', 'visitor', '公文学习资料'],
+  ['collection', `/collection/${env('WY_COLLECTION')}`, 'visitor', '党政机关公文格式范文'],
+  ['collection-owner', `/collection/${env('WY_COLLECTION')}`, 'user', '会计基础练习题'],
   ['admin', '/admin', 'admin'],
   ['admin-reports', '/admin/reports', 'admin', '党政机关公文格式范文'],
   ['admin-review', '/admin/review', 'admin', '孙子兵法读后感'],

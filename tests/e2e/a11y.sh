@@ -5,7 +5,7 @@
 # corpus), documents in two more categories, a priced one, a private one, a
 # user's upload that failed, a report and an upload waiting for review (so
 # the admin's queues are not empty), an admin and a user made with
-# `wenyuan user add`. Every page is visited at 1366x900 and as a phone
+# `wenyuan user add`, a public collection of the user's. Every page is visited at 1366x900 and as a phone
 # (390x844); screenshots of each go to build/test-artifacts/screens/, the
 # Lighthouse reports to build/test-artifacts/lighthouse/. Needs Debian's
 # chromium and node (need_browser); skips (77) without them.
@@ -87,10 +87,15 @@ check "review on" curl -fsS -o /dev/null -X POST "$base/api/v1/admin/settings" -
 	--data-urlencode upload_review=1
 pending=$(upload "$reader" "$d/孙子兵法.txt" -F title=孙子兵法读后感 -F category=古籍/兵法)
 check "an upload waits for review" test -n "$pending"
+# a public collection of the reader's with two documents, favorited by the admin
+coll=$(curl -fsS -X POST "$base/api/v1/collections" -H "Authorization: Bearer $reader" --data-urlencode name=公文学习资料 \
+	--data-urlencode description=公文格式与会计练习。 -d public=1 -d "doc=$doc" | jq -r .collection)
+check "a collection" curl -fsS -o /dev/null -X POST "$base/api/v1/collection/$coll/add" -H "Authorization: Bearer $reader" -d "doc=$priced"
+check "a favorite of it" curl -fsS -o /dev/null -X POST "$base/api/v1/collection/$coll/favorite" -H "Authorization: Bearer $boss" -d on=1
 
 art=$(dirname "$WY_BIN")/test-artifacts
 rc=0
-WY_BASE=$base WY_DOC=$doc WY_PRICED=$priced WY_FAILED=$failed WY_PRIVATE=$private \
+WY_BASE=$base WY_DOC=$doc WY_PRICED=$priced WY_FAILED=$failed WY_PRIVATE=$private WY_COLLECTION=$coll \
 	WY_ADMIN=boss:bosspass123 WY_USER=reader:readerpass1 \
 	WY_ARTIFACTS=$art WY_CHROMIUM=$chromium \
 	node --test --test-reporter=spec "$bdir/a11y.test.mjs" || rc=$?

@@ -330,6 +330,22 @@ def check_live(spec_path, base, text_path):
     cl.call("POST", "/admin/user", token=ub, form={"id": alice_id, "action": "points", "delta": "5"})
     cl.call("POST", "/admin/settings", token=ub, form={"site_name": "接口测试文库"})
     cl.call("POST", "/admin/settings", token=ua, form={"site_name": "x"}, expect=404, what="site settings by a user")
+    # collections: made, filled, reordered, favorited, edited (one deleted
+    # after the lists)
+    made = cl.call("POST", "/collections", token=ua, form={"name": "接口专辑", "public": "1"}, expect=201) or {}
+    cid = {"id": made.get("collection")}
+    cl.call("POST", "/collection/{id}/add", cid, token=ua, form={"doc": str(doc)})
+    cl.call("POST", "/collections", token=ua, form={"collection": str(cid["id"]), "doc": str(doc)}, expect=409,
+            what="a document added to a collection twice")
+    cl.call("POST", "/collection/{id}/move", cid, token=ua, form={"doc": str(doc), "to": "1"})
+    cl.call("POST", "/collection/{id}/move", cid, token=ua, form={"doc": str(doc), "to": "9"}, expect=400,
+            what="a move past the end")
+    cl.call("POST", "/collection/{id}/favorite", cid, token=ub, form={"on": "1"})
+    cl.call("POST", "/collection/{id}/edit", cid, token=ua, form={"description": "接口测试"})
+    cl.call("POST", "/collection/{id}/edit", cid, token=ub, form={"name": "x"}, expect=403,
+            what="an edit of another's collection")
+    spare = cl.call("POST", "/collections", token=ua, form={"name": "待删除", "doc": str(doc)}, expect=201) or {}
+    cl.call("POST", "/collection/{id}/remove", {"id": spare.get("collection")}, token=ua, form={"doc": str(doc)})
     # every GET, as the admin (who may see everything), then some as others
     word = "文渊阁"
     queries = {"/search": {"q": word}, "/doc/{id}/search": {"q": word}}
@@ -341,6 +357,8 @@ def check_live(spec_path, base, text_path):
         choices = [{}]
         for p in names:  # every value of an enum, the document for an id
             vals = p["schema"].get("enum") or ([doc] if p["name"] == "id" else [p.get("example")])
+            if template.startswith("/collection/"):  # a collection's id, not a document's
+                vals = [cid["id"]]
             choices = [dict(c, **{p["name"]: v}) for c in choices for v in vals]
         for values in choices:
             cl.call("GET", template, values, query=queries.get(template), token=ub)
@@ -357,6 +375,11 @@ def check_live(spec_path, base, text_path):
     cl.call("GET", "/me/points", token=ua, what="one's points")
     cl.call("GET", "/me", expect=401, what="/me without a token")
     cl.call("GET", "/admin", token=ua, expect=404, what="the admin area to a user")
+    cl.call("GET", "/collection/{id}", cid, what="a public collection, to a visitor")
+    cl.call("GET", "/collections", query={"sort": "favorites"}, what="the most favorited collections")
+    cl.call("POST", "/collection/{id}/delete", {"id": spare.get("collection")}, token=ua)
+    cl.call("GET", "/collection/{id}", {"id": spare.get("collection")}, token=ua, expect=404,
+            what="a deleted collection")
     cl.call("POST", "/logout", token=ua)
     cl.call("GET", "/me", token=ua, expect=401, what="/me after logging out")
     described = {(m, p) for m, p, _ in operations(spec)}

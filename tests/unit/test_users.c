@@ -835,7 +835,8 @@ TEST(a_store_from_before_skeletons_gets_them)
 		sqlite3_free(sql);
 	}
 	ASSERT_EQ(sqlite3_exec(db,
-			       "DROP TABLE ratings; DROP TABLE comments; ALTER TABLE documents DROP COLUMN rating_sum;"
+			       "DROP TABLE collection_favorites; DROP TABLE collection_items; DROP TABLE collections;" /* 15 */
+			       " DROP TABLE ratings; DROP TABLE comments; ALTER TABLE documents DROP COLUMN rating_sum;"
 			       " ALTER TABLE documents DROP COLUMN rating_n; ALTER TABLE reports DROP COLUMN comment_id;" /* 14 */
 			       " DROP TABLE outlines;" /* 13 */
 			       " ALTER TABLE jobs DROP COLUMN request_id; DROP TABLE counters;" /* 12 */
