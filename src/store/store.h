@@ -818,4 +818,11 @@ static inline bool wy_store_stamp_eq(const wy_store_stamp *a, const wy_store_sta
 	return true;
 }
 
+/* ---- import ---- */
+
+/* The first document (lowest id) whose original is the object sha256, of
+ * any owner and any status, deleted ones not counted; WY_ENOTFOUND when
+ * there is none (`wenyuan import` skips a file whose bytes are there). */
+int wy_store_doc_of_sha256(wy_store *st, const char *sha256, int64_t *id, wy_errinfo *ei);
+
 #endif
