@@ -168,10 +168,9 @@ static void walk_progress(imp *m, bool force)
 		fmt_time((int64_t)((double)(m->total_bytes - m->bytes) / bps), left, sizeof left);
 	char line[256];
 	snprintf(line, sizeof line,
-		 "import: %lld/%lld files, %s/%s, %lld new, %lld skipped, ready %lld, failed %lld, %s/s, %s left",
-		 (long long)m->files, (long long)m->total_files, done, all, (long long)m->imported,
-		 (long long)m->skipped, (long long)m->ready, (long long)(m->store_failed + m->unreadable + m->failed),
-		 rate, left);
+		 "import: %lld/%lld files, %s/%s, ready %lld, failed %lld, %s/s, %s left", (long long)m->files,
+		 (long long)m->total_files, done, all, (long long)m->ready,
+		 (long long)(m->store_failed + m->unreadable + m->failed), rate, left);
 	progress_print(m, line, force);
 }
 
