@@ -30,8 +30,8 @@ static const struct help {
 	 "Exit status: 0 when every document is ready, 2 when any failed, 1 on errors.\n"},
 	{"import", "store a whole folder tree (a site's archive) and convert it",
 	 "wenyuan import DIR [--category-from-folders] [--uploader NAME] [--csv FILE] [--json] [--no-wait]",
-	 "Walks DIR and stores every file in it as `wenyuan add` does, then, unless\n"
-	 "--no-wait, converts what is queued here (else a running worker or serve does).\n"
+	 "Walks DIR and stores every file in it as `wenyuan add` does and, unless\n"
+	 "--no-wait, converts here while it stores (else a running worker or serve does).\n"
 	 "Hidden files, symbolic links (never followed), special files and files it\n"
 	 "cannot read are skipped, each with a line saying why. With\n"
 	 "--category-from-folders a file's folders name its category (a/b/c.pdf goes in\n"

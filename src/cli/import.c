@@ -1,12 +1,15 @@
 /* cli/import: `wenyuan import DIR`, a site's archive into the library.
  *
- * Walks the tree twice, streaming (what it holds is one frame per folder
+ * Walks the tree twice, streaming (what it holds is one open folder per
  * level, never a list of the files): first to count the files and bytes
  * (the progress line's totals), then to store each file as `wenyuan add`
- * does (wy_cli_store_fd), with folders as categories when asked. Then,
- * unless --no-wait, converts what is queued here as `wenyuan worker
- * --until-idle` would, and reports each file's document from a record kept
- * in an unnamed temporary file (id and path), read back once at the end.
+ * does (wy_cli_store_fd), with folders as categories when asked. Unless
+ * --no-wait, the second walk goes a file at a time between the turns of a
+ * worker run here (wy_worker_opts.feed), which converts each file's job in
+ * its child processes while the next files are stored, then what is left
+ * queued, as `wenyuan worker --until-idle` would. Each file's document is
+ * reported from a record kept in an unnamed temporary file (id and path),
+ * read back once at the end.
  *
  * Resuming is by content, with no record of its own: each file is hashed
  * once (wy_sha256_fd, no copy made) and a file whose bytes are a document
@@ -66,7 +69,7 @@ typedef struct imp {
 	int64_t ready, failed, queued; /* the documents of the files, at the end */
 	int64_t t0, t_walk, last_line;
 	/* converting: the library's counts when it began */
-	int64_t conv_ready0, conv_failed0, conv_pending, conv_t0;
+	int64_t conv_ready0, conv_failed0, conv_t0; /* conv_t0 0: not converting here */
 } imp;
 
 /* A folder level of the walk: its category path ("" at the top; NULL
@@ -166,11 +169,18 @@ static void walk_progress(imp *m, bool force)
 	wy_format_size((int64_t)bps, rate, sizeof rate);
 	if (bps > 0 && m->total_bytes >= m->bytes)
 		fmt_time((int64_t)((double)(m->total_bytes - m->bytes) / bps), left, sizeof left);
+	/* ready and failed: the files found to be documents already, and
+	 * the conversions done here meanwhile */
+	int64_t ready = m->ready, failed = m->store_failed + m->unreadable + m->failed;
+	int c[WY_DOC_NSTATUS];
+	if (m->conv_t0 && wy_store_doc_counts(m->st, c, NULL) == WY_OK) {
+		ready += c[WY_DOC_READY] - m->conv_ready0;
+		failed += c[WY_DOC_FAILED] - m->conv_failed0;
+	}
 	char line[256];
 	snprintf(line, sizeof line,
 		 "import: %lld/%lld files, %s/%s, ready %lld, failed %lld, %s/s, %s left", (long long)m->files,
-		 (long long)m->total_files, done, all, (long long)m->ready,
-		 (long long)(m->store_failed + m->unreadable + m->failed), rate, left);
+		 (long long)m->total_files, done, all, (long long)ready, (long long)failed, rate, left);
 	progress_print(m, line, force);
 }
 
@@ -183,7 +193,7 @@ static void convert_tick(void *ctx, wy_store *st)
 	int64_t ready = c[WY_DOC_READY] - m->conv_ready0, failed = c[WY_DOC_FAILED] - m->conv_failed0;
 	int64_t done = ready + failed;
 	int64_t pending = c[WY_DOC_QUEUED] + c[WY_DOC_CONVERTING] + c[WY_DOC_READABLE];
-	int64_t all = done + pending > m->conv_pending ? done + pending : m->conv_pending;
+	int64_t all = done + pending;
 	double secs = (double)(wy_now_ms() - m->conv_t0) / 1000.0;
 	double rate = secs > 0.05 ? (double)done / secs : 0;
 	char left[32] = "?";
@@ -340,28 +350,66 @@ out:
 	walk_progress(m, false);
 }
 
-/* Walk the folder open at dfd (taken: closed here) whose path below the
- * root is m->rel[0..rlen). */
-static void walk(imp *m, int dfd, size_t rlen, frame *f, int depth)
+/* The walk, one entry a step, so that it can go on a file at a time
+ * between a worker's turns (wy_worker_opts.feed): the open folders from
+ * the top down, each with its frame. */
+typedef struct level {
+	DIR *d;
+	size_t rlen; /* its path's length in m->rel */
+	frame f;
+} level;
+
+typedef struct walker {
+	level lv[MAX_DEPTH];
+	int depth;
+} walker;
+
+/* Start walking the folder open at fd (taken: closed by the walk). */
+static void walk_start(imp *m, walker *w, int fd)
 {
-	DIR *d = fdopendir(dfd);
+	w->depth = 0;
+	m->rel[0] = 0;
+	DIR *d = fdopendir(fd);
 	if (!d) {
 		if (!m->counting)
 			unreadable(m, strerror(errno));
-		close(dfd);
+		close(fd);
 		return;
 	}
-	struct dirent *e;
-	for (;;) {
-		if (stop_asked)
-			break;
+	w->lv[0] = (level){.d = d, .f = {.cat = wy_xstrdup("")}};
+	w->depth = 1;
+}
+
+static void walk_pop(walker *w)
+{
+	level *l = &w->lv[--w->depth];
+	closedir(l->d);
+	free(l->f.cat);
+}
+
+/* The stopped walk's folders closed. */
+static void walk_end(walker *w)
+{
+	while (w->depth)
+		walk_pop(w);
+}
+
+/* The next entry of the walk: a file counted or imported, a folder
+ * entered, or something skipped; false when the walk is over. */
+static bool walk_step(imp *m, walker *w)
+{
+	while (w->depth) {
+		level *l = &w->lv[w->depth - 1];
+		size_t rlen = l->rlen;
 		errno = 0;
-		if (!(e = readdir(d))) {
+		struct dirent *e = readdir(l->d);
+		if (!e) {
 			if (errno && !m->counting) {
 				m->rel[rlen] = 0;
 				unreadable(m, strerror(errno));
 			}
-			break;
+			walk_pop(w);
+			continue;
 		}
 		const char *name = e->d_name;
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
@@ -373,18 +421,19 @@ static void walk(imp *m, int dfd, size_t rlen, frame *f, int depth)
 				m->ignored++;
 				event(m, "skipped", "a name below this folder makes too long a path");
 			}
-			continue;
+			return true;
 		}
 		if (rlen)
 			m->rel[rlen] = '/';
 		memcpy(m->rel + at, name, nl + 1);
+		int dfd = dirfd(l->d);
 		struct stat sb;
 		if (name[0] == '.') {
 			if (!m->counting) {
 				m->ignored++;
 				event(m, "skipped", "hidden");
 			}
-		} else if (fstatat(dirfd(d), name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+		} else if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
 			if (!m->counting)
 				unreadable(m, strerror(errno));
 		} else if (S_ISLNK(sb.st_mode)) {
@@ -393,46 +442,76 @@ static void walk(imp *m, int dfd, size_t rlen, frame *f, int depth)
 				event(m, "skipped", "a symbolic link (not followed)");
 			}
 		} else if (S_ISDIR(sb.st_mode)) {
-			int cfd = depth + 1 < MAX_DEPTH
-					  ? openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-					  : -1;
-			if (cfd < 0) {
-				if (!m->counting && depth + 1 >= MAX_DEPTH) {
+			if (w->depth >= MAX_DEPTH) {
+				if (!m->counting) {
 					m->ignored++;
 					event(m, "skipped", "a folder nested too deep (64 levels and more)");
-				} else if (!m->counting) {
-					unreadable(m, strerror(errno));
 				}
-				continue;
+				return true;
+			}
+			int cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			DIR *cd = cfd >= 0 ? fdopendir(cfd) : NULL;
+			if (!cd) {
+				if (!m->counting)
+					unreadable(m, strerror(errno));
+				if (cfd >= 0)
+					close(cfd);
+				return true;
 			}
 			frame cf = {0};
-			if (!m->counting && m->folders && f->cat) {
+			if (!m->counting && m->folders && l->f.cat) {
 				char *c = clean_name(name);
-				if (!*c) {
+				if (!*c)
 					cf.bad = "a folder on its path has no name but spaces: no category";
-				} else {
-					cf.cat = *f->cat ? wy_xasprintf("%s/%s", f->cat, c) : wy_xstrdup(c);
-				}
+				else
+					cf.cat = *l->f.cat ? wy_xasprintf("%s/%s", l->f.cat, c) : wy_xstrdup(c);
 				free(c);
 			} else if (!m->counting && m->folders) {
-				cf.bad = f->bad;
+				cf.bad = l->f.bad;
 			}
-			walk(m, cfd, at + nl, &cf, depth + 1);
-			free(cf.cat);
+			w->lv[w->depth++] = (level){.d = cd, .rlen = at + nl, .f = cf};
 		} else if (S_ISREG(sb.st_mode)) {
 			if (m->counting) {
 				m->total_files++;
 				m->total_bytes += sb.st_size;
 			} else {
-				import_file(m, dirfd(d), name, &sb, f);
+				import_file(m, dfd, name, &sb, &l->f);
 			}
 		} else if (!m->counting) {
 			m->ignored++;
 			event(m, "skipped", "not a regular file (a device, pipe or socket)");
 		}
+		return true;
 	}
-	m->rel[rlen] = 0;
-	closedir(d);
+	return false;
+}
+
+/* The worker's feed (converting while storing): the next file. */
+typedef struct feeder {
+	imp *m;
+	walker *w;
+	bool done;
+} feeder;
+
+static bool feed(void *ctx, wy_store *st)
+{
+	(void)st; /* the import's own connection stores */
+	feeder *f = ctx;
+	if (!f->done && (stop_asked || !walk_step(f->m, f->w))) {
+		f->done = true;
+		f->m->t_walk = wy_now_ms();
+		walk_progress(f->m, true);
+		if (f->m->tty)
+			fputc('\n', stderr);
+	}
+	return !f->done;
+}
+
+static void feed_tick(void *ctx, wy_store *st)
+{
+	feeder *f = ctx;
+	if (f->done)
+		convert_tick(f->m, st);
 }
 
 /* ---- the end ------------------------------------------------------------ */
@@ -587,12 +666,15 @@ int wy_cmd_import(wy_config *cfg, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	m.t0 = wy_now_ms();
-	/* a dup would share the read offset of the folder with the second walk */
-	int dup_root = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	frame top = {.cat = wy_xstrdup("")};
-	if (dup_root >= 0) {
+	/* first the totals; a dup of rootfd would share its read offset */
+	walker w;
+	int count_fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (count_fd >= 0) {
 		m.counting = true;
-		walk(&m, dup_root, 0, &top, 0);
+		walk_start(&m, &w, count_fd);
+		while (!stop_asked && walk_step(&m, &w))
+			;
+		walk_end(&w);
 		m.counting = false;
 	}
 	if (!json) {
@@ -602,37 +684,40 @@ int wy_cmd_import(wy_config *cfg, int argc, char **argv)
 		put_path(stderr, m.root);
 		fputs("\n", stderr);
 	}
-	walk(&m, rootfd, 0, &top, 0);
+	walk_start(&m, &w, rootfd);
 	rootfd = -1;
-	free(top.cat);
-	m.t_walk = wy_now_ms();
-	walk_progress(&m, true);
-	if (m.tty)
-		fputc('\n', stderr);
-
-	bool interrupted = stop_asked != 0;
-	if (wait && !interrupted) {
+	if (wait) {
+		/* store and convert side by side: the worker takes each file's
+		 * job while the next ones are stored (feed), then converts what
+		 * is left queued */
 		int cnt[WY_DOC_NSTATUS];
 		if (wy_store_doc_counts(m.st, cnt, NULL) == WY_OK) {
 			m.conv_ready0 = cnt[WY_DOC_READY];
 			m.conv_failed0 = cnt[WY_DOC_FAILED];
-			m.conv_pending = cnt[WY_DOC_QUEUED] + cnt[WY_DOC_CONVERTING] + cnt[WY_DOC_READABLE];
 		}
 		m.conv_t0 = wy_now_ms();
-		m.last_line = 0;
-		wy_worker_opts wo = {.name = "import", .until_idle = true, .tick = convert_tick, .tick_ctx = &m};
+		feeder fd = {.m = &m, .w = &w};
+		wy_worker_opts wo = {.name = "import", .until_idle = true, .tick = feed_tick, .tick_ctx = &fd, .feed = feed};
 		wy_errinfo ei = {0};
-		int rc = m.conv_pending ? wy_worker_run(cfg, m.st, m.bs, &wo, &ei) : WY_OK;
-		if (m.conv_pending) {
-			m.last_line = 0;
-			convert_tick(&m, m.st);
-			if (m.tty)
-				fputc('\n', stderr);
-		}
+		int rc = wy_worker_run(cfg, m.st, m.bs, &wo, &ei);
+		while (feed(&fd, m.st)) /* the rest stored, if the worker quit early */
+			;
+		m.last_line = 0;
+		convert_tick(&m, m.st);
+		if (m.tty)
+			fputc('\n', stderr);
 		if (rc)
 			fprintf(stderr, "wenyuan: worker: %s\n", wy_err_msg(&ei, rc));
-		interrupted = stop_asked != 0;
+	} else {
+		while (!stop_asked && walk_step(&m, &w))
+			;
+		m.t_walk = wy_now_ms();
+		walk_progress(&m, true);
+		if (m.tty)
+			fputc('\n', stderr);
 	}
+	walk_end(&w);
+	bool interrupted = stop_asked != 0;
 	tally(&m);
 	summary(&m, json, interrupted, csv_path);
 	if (interrupted) {
