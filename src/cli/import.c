@@ -583,7 +583,7 @@ static void summary(imp *m, bool json, bool interrupted, const char *csv_path)
 	printf("%-26s %lld\n", "categories created", (long long)m->categories);
 	printf("%-26s %s (%lld bytes)\n", "bytes", size, (long long)m->bytes);
 	printf("%-26s %s\n", "time", took);
-	printf("%-26s %s/s, %.1f files/s\n", "rate", rate, walk_secs > 0.001 ? (double)m->files / walk_secs : 0.0);
+	printf("%-26s %s/s, %.1f files/s\n", "rate (storing)", rate, walk_secs > 0.001 ? (double)m->files / walk_secs : 0.0);
 	printf("%-26s %s\n", "failures (CSV)", csv_path);
 }
 
