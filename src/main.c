@@ -14,6 +14,7 @@ static const struct command {
 	int (*fn)(wy_config *cfg, int argc, char **argv);
 } commands[] = {
 	{"add", wy_cmd_add},
+	{"import", wy_cmd_import},
 	{"info", wy_cmd_info},
 	{"list", wy_cmd_list},
 	{"text", wy_cmd_text},

@@ -29,6 +29,11 @@ bool wy_blob_valid_name(const char *name);
 /* SHA-256 of data as 64 hex digits + NUL. */
 void wy_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* SHA-256 of everything readable from fd (at most max bytes: WY_ETOOBIG
+ * past it; WY_EIO when a read fails), without storing it: whether the
+ * bytes are known already costs no copy. */
+int wy_sha256_fd(int fd, uint64_t max, char out[65], uint64_t *size_out, wy_errinfo *ei);
+
 /* Store len bytes; the name goes to sha_out. Storing an object that exists
  * is a cheap no-op. Errors: WY_EIO (disk full ...). */
 int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65], wy_errinfo *ei);

@@ -98,6 +98,34 @@ void wy_sha256_hex(const void *data, size_t len, char out[65])
 	hex(h, out);
 }
 
+int wy_sha256_fd(int fd, uint64_t max, char out[65], uint64_t *size_out, wy_errinfo *ei)
+{
+	crypto_hash_sha256_state h;
+	crypto_hash_sha256_init(&h);
+	static __thread unsigned char chunk[1 << 16];
+	uint64_t total = 0;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) /* the caller's file, not the store: not counted by FAIL */
+			return wy_err_set(ei, WY_EIO, "read failed: %s", strerror(errno));
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > max)
+			return wy_err_set(ei, WY_ETOOBIG, "the file is larger than the limit of %llu bytes",
+					  (unsigned long long)max);
+		crypto_hash_sha256_update(&h, chunk, (unsigned long long)n);
+	}
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&h, digest);
+	hex(digest, out);
+	if (size_out)
+		*size_out = total;
+	return WY_OK;
+}
+
 static char *obj_path(const wy_blob_store *bs, const char *sha)
 {
 	return wy_xasprintf("%s/%.2s/%.2s/%s", bs->root, sha, sha + 2, sha);

@@ -8,6 +8,7 @@
 #include "core/config.h"
 
 int wy_cmd_add(wy_config *cfg, int argc, char **argv);
+int wy_cmd_import(wy_config *cfg, int argc, char **argv);
 int wy_cmd_info(wy_config *cfg, int argc, char **argv);
 int wy_cmd_list(wy_config *cfg, int argc, char **argv);
 int wy_cmd_text(wy_config *cfg, int argc, char **argv);
@@ -48,5 +49,19 @@ int wy_cli_man(const char *template_path, const char *out_path, const char *date
 struct wy_store;
 struct wy_blob_store;
 int wy_cli_open(const wy_config *cfg, struct wy_store **st, struct wy_blob_store **bs);
+
+/* Whether name may be an uploader's display name (--uploader of add and
+ * import): 1-64 bytes of UTF-8 without control characters; when not, says
+ * so on stderr. */
+bool wy_cli_uploader_ok(const char *name);
+
+/* Store what is readable from fd (at most max_upload_mb) as the original
+ * of the document dn describes and record it (wy_store_doc_add): the
+ * object's name goes to sha, dn->sha256 (pointing at sha) and dn->size
+ * are set. Errors of the blob store or the store, in ei. */
+struct wy_doc_new;
+struct wy_errinfo;
+int wy_cli_store_fd(const wy_config *cfg, struct wy_store *st, struct wy_blob_store *bs, int fd,
+		    struct wy_doc_new *dn, char sha[65], int64_t *id, bool *existed, struct wy_errinfo *ei);
 
 #endif

@@ -38,6 +38,29 @@ int wy_cli_open(const wy_config *cfg, wy_store **st, wy_blob_store **bs)
 	return rc;
 }
 
+bool wy_cli_uploader_ok(const char *name)
+{
+	size_t n = strlen(name);
+	bool ok = n > 0 && n <= 64 && wy_utf8_valid(name, n);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (unsigned char)name[i] >= 0x20 && name[i] != 0x7f;
+	if (!ok)
+		fprintf(stderr, "wenyuan: --uploader must be 1-64 bytes of UTF-8 without control characters\n");
+	return ok;
+}
+
+int wy_cli_store_fd(const wy_config *cfg, wy_store *st, wy_blob_store *bs, int fd, wy_doc_new *dn, char sha[65],
+		    int64_t *id, bool *existed, wy_errinfo *ei)
+{
+	uint64_t size = 0;
+	int rc = wy_blob_put_fd(bs, fd, (uint64_t)cfg->max_upload_mb << 20, sha, &size, ei);
+	if (rc)
+		return rc;
+	dn->sha256 = sha;
+	dn->size = (int64_t)size;
+	return wy_store_doc_add(st, dn, id, existed, ei);
+}
+
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
@@ -199,16 +222,8 @@ int wy_cmd_add(wy_config *cfg, int argc, char **argv)
 		add_usage(stderr);
 		return 1;
 	}
-	if (uploader) {
-		size_t ul = strlen(uploader);
-		bool okname = ul > 0 && ul <= 64 && wy_utf8_valid(uploader, ul);
-		for (size_t i = 0; okname && i < ul; i++)
-			okname = (unsigned char)uploader[i] >= 0x20 && uploader[i] != 0x7f;
-		if (!okname) {
-			fprintf(stderr, "wenyuan: --uploader must be 1-64 bytes of UTF-8 without control characters\n");
-			return 1;
-		}
-	}
+	if (uploader && !wy_cli_uploader_ok(uploader))
+		return 1;
 	wy_store *st;
 	wy_blob_store *bs;
 	if (wy_cli_open(cfg, &st, &bs))
@@ -229,16 +244,12 @@ int wy_cmd_add(wy_config *cfg, int argc, char **argv)
 			continue;
 		}
 		char sha[65];
-		uint64_t size = 0;
-		int rc = wy_blob_put_fd(bs, fd, (uint64_t)cfg->max_upload_mb << 20, sha, &size, &ei);
-		close(fd);
 		int64_t id = 0;
 		bool existed = false;
-		if (!rc) {
-			wy_doc_new dn = {.title = title, .filename = wy_basename(path), .category = category, .sha256 = sha,
-					 .size = (int64_t)size, .uploader = uploader};
-			rc = wy_store_doc_add(st, &dn, &id, &existed, &ei);
-		}
+		wy_doc_new dn = {.title = title, .filename = wy_basename(path), .category = category,
+				 .uploader = uploader};
+		int rc = wy_cli_store_fd(cfg, st, bs, fd, &dn, sha, &id, &existed, &ei);
+		close(fd);
 		if (rc) {
 			fprintf(stderr, "wenyuan: %s: %s\n", path, wy_err_msg(&ei, rc));
 			status = 1;

@@ -28,6 +28,25 @@ static const struct help {
 	 "queues its conversion and, unless --no-wait, converts it here with a\n"
 	 "progress bar, then prints one line per document: ready or failed, and why.\n"
 	 "Exit status: 0 when every document is ready, 2 when any failed, 1 on errors.\n"},
+	{"import", "store a whole folder tree (a site's archive) and convert it",
+	 "wenyuan import DIR [--category-from-folders] [--uploader NAME] [--csv FILE] [--json] [--no-wait]",
+	 "Walks DIR and stores every file in it as `wenyuan add` does and, unless\n"
+	 "--no-wait, converts here while it stores (else a running worker or serve does).\n"
+	 "Hidden files, symbolic links (never followed), special files and files it\n"
+	 "cannot read are skipped, each with a line saying why. With\n"
+	 "--category-from-folders a file's folders name its category (a/b/c.pdf goes in\n"
+	 "a/b, created when missing). --uploader names the uploader shown on the site.\n"
+	 "\n"
+	 "A file whose bytes are already a document is skipped: each file is hashed once\n"
+	 "and looked up, so a run stopped by ^C (SIGINT/SIGTERM stop after the current\n"
+	 "file), or killed, resumes when run again, and a second run imports nothing.\n"
+	 "Progress (files, bytes, ready, failed, rate, time left) goes to stderr: one line\n"
+	 "redrawn on a terminal, else a line every few seconds. It ends with a summary\n"
+	 "(--json: as JSON) and writes the files that failed or could not be read, with the\n"
+	 "reason, to the CSV file FILE (default: import-failures-DATE.csv in the data\n"
+	 "directory).\n"
+	 "Exit status: 0 when every file is a ready document (or queued with --no-wait),\n"
+	 "2 when any failed or could not be read, 1 on errors, 130 when interrupted.\n"},
 	{"info", "show one document", "wenyuan info ID [--json]",
 	 "Shows one document: id, title, format, pages, size,\n"
 	 "sha256, status (queued|converting|ready|failed) and the reason of a failure.\n"},

@@ -1705,9 +1705,12 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 	wy_log("worker.start", "name=%s slots=%d timeout=%d memory_mb=%d", name, nslots, cfg->convert_timeout,
 	       cfg->convert_memory_mb);
 	wy_notify_ready("converting");
+	bool feeding = o && o->feed;
 	for (;;) {
 		/* the loop that claims, reads and reaps is going round */
 		wy_notify_alive();
+		if (feeding)
+			next_claim_ms = 0; /* what the feed queued last turn */
 		if (reload_requested) {
 			reload_requested = 0;
 			reload_settings(live, slots, nslots);
@@ -1759,6 +1762,10 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 				wy_log_set_req(NULL);
 			}
 		}
+		if (feeding && !stop_requested && !o->feed(o->tick_ctx, st)) {
+			feeding = false;
+			next_claim_ms = 0; /* looked for once more: the last turn may have queued some */
+		}
 		if (o && o->tick && now >= next_tick_ms) {
 			o->tick(o->tick_ctx, st);
 			next_tick_ms = now + 200;
@@ -1768,7 +1775,7 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 				break;
 			if (o && o->nwait && all_waited_done(st, o))
 				break;
-			if (o && o->until_idle && !o->nwait && now < next_claim_ms)
+			if (o && o->until_idle && !o->nwait && !feeding && now < next_claim_ms)
 				break;
 		}
 		if (stop_requested) {
@@ -1804,7 +1811,7 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 		/* Wait for output from any child, a deadline, or the next claim. */
 		struct pollfd pfd[256];
 		int map[256], n = 0;
-		int64_t wake = now + 200;
+		int64_t wake = feeding ? now : now + 200;
 		for (int i = 0; i < nslots && n < 256; i++) {
 			if (!slots[i].busy)
 				continue;

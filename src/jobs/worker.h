@@ -26,6 +26,13 @@ typedef struct wy_worker_opts {
 	/* Called about every 200 ms while waiting (progress bars). */
 	void (*tick)(void *ctx, wy_store *st);
 	void *tick_ctx;
+	/* A caller that queues jobs while this worker converts them (`wenyuan
+	 * import` storing a tree): called with tick_ctx on every turn of the
+	 * loop to do a little of its work (a file), returning true while it
+	 * has more. Meanwhile the loop does not wait, looks for new jobs on
+	 * every turn and, with until_idle, does not take the queue for empty
+	 * until it has looked once after the last call. */
+	bool (*feed)(void *ctx, wy_store *st);
 } wy_worker_opts;
 
 /* Run until stopped (wy_worker_stop, SIGINT/SIGTERM when the caller routes

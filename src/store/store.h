@@ -1029,4 +1029,11 @@ typedef struct wy_collection_filter {
 int wy_store_collection_list(wy_store *st, const wy_collection_filter *f, int offset, int limit,
 			     wy_collection_list *out, int *total, wy_errinfo *ei);
 
+/* ---- import ---- */
+
+/* The first document (lowest id) whose original is the object sha256, of
+ * any owner and any status, deleted ones not counted; WY_ENOTFOUND when
+ * there is none (`wenyuan import` skips a file whose bytes are there). */
+int wy_store_doc_of_sha256(wy_store *st, const char *sha256, int64_t *id, wy_errinfo *ei);
+
 #endif

@@ -74,7 +74,7 @@ test('register, upload, favorite, share, reward, report, hide', { timeout: 30000
   await page.goto(base + '/upload');
   await page.locator('select[name=category]').selectOption('公文与办公/应用文书');
   await page.locator('textarea[name=description]').fill('公文格式范例，用于测试上传。');
-  await page.locator('input[type=file]').setInputFiles([process.env.WY_DOCX, process.env.WY_PDF]);
+  await page.locator('#upload-file').setInputFiles([process.env.WY_DOCX, process.env.WY_PDF]);
   await page.locator('form#upload button.primary').click();
   const rows = page.locator('#queue li');
   await page.waitForFunction(() => document.querySelectorAll('#queue li').length === 2);

@@ -48,7 +48,7 @@ test('checked in the browser, a title, category and price each, failures in plai
   assert.deepEqual(await ownViolations(page), []);
 
   // ---- refused in the browser: nothing is sent ----
-  await page.locator('input[type=file]').setInputFiles([
+  await page.locator('#upload-file').setInputFiles([
     { name: '空文件.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(0) },
     { name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ\x90\x00') },
   ]);
@@ -66,7 +66,7 @@ test('checked in the browser, a title, category and price each, failures in plai
   const cats = await page.locator('select[name=category] option').evaluateAll(
     (os) => os.map((o) => o.value).filter((v) => v));
   assert.ok(cats.length >= 2, 'the site has categories');
-  await page.locator('input[type=file]').setInputFiles([`${files}/甲.txt`, `${files}/乙.md`]);
+  await page.locator('#upload-file').setInputFiles([`${files}/甲.txt`, `${files}/乙.md`]);
   const a = rowOf(page, '甲.txt'), b = rowOf(page, '乙.md');
   // the title starts as the file's name without its extension
   assert.equal(await a.locator('input.ftitle').inputValue(), '甲');
@@ -82,7 +82,7 @@ test('checked in the browser, a title, category and price each, failures in plai
   await shot(page, { path: `${art}/upload-queue.png`, fullPage: true });
 
   // ---- a file the converter cannot read, one the server refuses ----
-  await page.locator('input[type=file]').setInputFiles([`${files}/坏.pdf`, `${files}/乱码.pdf`, `${files}/巨型.pdf`]);
+  await page.locator('#upload-file').setInputFiles([`${files}/坏.pdf`, `${files}/乱码.pdf`, `${files}/巨型.pdf`]);
   await page.locator('form#upload button.primary').click();
   await settled(page, 5);
   assert.equal(posts.length, 5, 'one request a file, none for those refused in the browser');
@@ -132,7 +132,7 @@ test('the upload page at 390 px: no horizontal scrolling, labelled, and it works
   const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const page = await register(ctx, 'uploader2', 'uploadpass2');
   await page.goto(base + '/upload');
-  await page.locator('input[type=file]').setInputFiles([
+  await page.locator('#upload-file').setInputFiles([
     { name: '甲.txt', mimeType: 'text/plain', buffer: readFileSync(`${files}/甲.txt`) },
     { name: '空.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) }]);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -146,7 +146,7 @@ test('the upload page at 390 px: no horizontal scrolling, labelled, and it works
   const page2 = await register(plain, 'uploader3', 'uploadpass3');
   await page2.goto(base + '/upload');
   await page2.locator('input[name=title]').fill('无脚本上传');
-  await page2.locator('input[type=file]').setInputFiles(`${files}/甲.txt`);
+  await page2.locator('#upload-file').setInputFiles(`${files}/甲.txt`);
   await page2.locator('form#upload button.primary').click();
   await page2.waitForURL(base + '/me/uploads');
   assert.match(await page2.locator('body').innerText(), /无脚本上传/);

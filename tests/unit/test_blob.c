@@ -70,6 +70,34 @@ TEST(known_sha256)
 	ASSERT_STR_EQ(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* wy_sha256_fd: the name wy_blob_put_fd would give, nothing stored; a
+ * cap like put_fd's. */
+TEST(sha256_of_a_file_without_storing_it)
+{
+	char *dir = wy_test_tmpdir("sha_fd");
+	char *path = wy_xasprintf("%s/in.txt", dir);
+	FILE *f = fopen(path, "w");
+	ASSERT(f);
+	for (int i = 0; i < 20000; i++) /* past one read's chunk */
+		fputs("文渊阁", f);
+	fclose(f);
+	wy_buf all;
+	ASSERT_EQ(wy_file_read(path, 1 << 20, &all), 0);
+	char expect[65], sha[65];
+	wy_sha256_hex(all.data, all.len, expect);
+	int fd = open(path, O_RDONLY);
+	ASSERT(fd >= 0);
+	uint64_t size = 0;
+	ASSERT_EQ(wy_sha256_fd(fd, 1 << 20, sha, &size, NULL), WY_OK);
+	ASSERT_STR_EQ(sha, expect);
+	ASSERT_EQ(size, all.len);
+	ASSERT_EQ(lseek(fd, 0, SEEK_SET), 0);
+	ASSERT_EQ(wy_sha256_fd(fd, all.len - 1, sha, &size, NULL), WY_ETOOBIG);
+	close(fd);
+	wy_buf_free(&all);
+	free(path);
+}
+
 TEST(put_fd_streams_and_caps)
 {
 	char *dir;
@@ -162,4 +190,4 @@ TEST(names_never_become_paths)
 }
 
 TEST_LIST(T(put_then_read_back), T(known_sha256), T(put_fd_streams_and_caps), T(full_disk_leaves_nothing),
-	  T(damaged_object_is_detected), T(names_never_become_paths))
+	  T(damaged_object_is_detected), T(names_never_become_paths), T(sha256_of_a_file_without_storing_it))

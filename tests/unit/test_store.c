@@ -770,11 +770,38 @@ TEST(pages_published_as_they_come_then_resumed)
 	wy_store_close(st);
 }
 
+/* `wenyuan import` skips a file whose bytes are any owner's document,
+ * the first one, and not a deleted one's. */
+TEST(a_document_is_found_by_its_bytes)
+{
+	wy_store *st = fresh(NULL);
+	int64_t id = 0;
+	ASSERT_EQ(wy_store_doc_of_sha256(st, SHA_A, &id, NULL), WY_ENOTFOUND);
+	wy_doc_new dn = {.filename = "a.pdf", .sha256 = SHA_A, .size = 1234, .owner_id = 7, .private_ = true};
+	int64_t a, b;
+	bool existed;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &a, &existed, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_of_sha256(st, SHA_A, &id, NULL), WY_OK);
+	ASSERT_EQ(id, a);
+	wy_doc_new dn2 = {.filename = "b.pdf", .sha256 = SHA_A, .size = 1234};
+	ASSERT_EQ(wy_store_doc_add(st, &dn2, &b, &existed, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_of_sha256(st, SHA_A, &id, NULL), WY_OK);
+	ASSERT_EQ(id, a);
+	ASSERT_EQ(wy_store_doc_set_state(st, a, WY_STATE_DELETED, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_of_sha256(st, SHA_A, &id, NULL), WY_OK);
+	ASSERT_EQ(id, b);
+	ASSERT_EQ(wy_store_doc_set_state(st, b, WY_STATE_DELETED, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_of_sha256(st, SHA_A, &id, NULL), WY_ENOTFOUND);
+	ASSERT_EQ(wy_store_doc_of_sha256(st, SHA_B, &id, NULL), WY_ENOTFOUND);
+	wy_store_close(st);
+}
+
 TEST_LIST(T(the_queue_is_fair_between_accounts), T(the_queue_goes_round_between_accounts), T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
 	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
 	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
 	  T(garbage_database_is_an_error_not_a_crash), T(category_tree), T(blob_refs_lists_every_reference),
 	  T(same_bytes_of_another_owner_are_a_new_document), T(jobs_carry_their_request_and_count_their_end),
-	  T(outline_is_published_with_the_pages), T(pages_published_as_they_come_then_resumed))
+	  T(outline_is_published_with_the_pages), T(pages_published_as_they_come_then_resumed),
+	  T(a_document_is_found_by_its_bytes))
 
