@@ -304,6 +304,9 @@ def check_live(spec_path, base, text_path):
     cl.call("POST", "/doc/{id}/report", ids, token=ub, form={"reason": "其他", "detail": "openapi"}, expect=201)
     cl.call("POST", "/doc/{id}/reward", ids, token=ua, form={"points": "1"}, expect=403, what="a reward to oneself")
     cl.call("POST", "/me/retry/{id}", ids, token=ua, expect=409, what="a retry of a ready document")
+    cl.call("POST", "/doc/{id}/delete", ids, token=ua, what="the owner's delete to the recycle bin")
+    cl.call("POST", "/doc/{id}/restore", ids, token=ua, what="the owner's restore")
+    cl.call("POST", "/doc/{id}/restore", ids, token=ua, expect=409, what="a restore of what is not in the bin")
     cl.call("POST", "/download/{id}", ids, token=ub)
     cl.call("POST", "/download/{id}", {"id": 999999}, token=ub, expect=404, what="a download of no document")
     cl.call("POST", "/me/password", token=ua, form={"old": "not-it", "password": "openapi-alice2"}, expect=400,
@@ -317,7 +320,7 @@ def check_live(spec_path, base, text_path):
     cl.call("POST", "/admin/settings", token=ua, form={"site_name": "x"}, expect=404, what="site settings by a user")
     # every GET, as the admin (who may see everything), then some as others
     word = "文渊阁"
-    queries = {"/search": {"q": word}, "/doc/{id}/search": {"q": word}}
+    queries = {"/search": {"q": word}, "/doc/{id}/search": {"q": word}, "/admin/ledger": {"user": alice_id}}
     for method, path, op in operations(spec):
         if method != "GET":
             continue

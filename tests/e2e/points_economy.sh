@@ -121,9 +121,8 @@ done
 ) &
 pids+=($!)
 wait "${pids[@]}"
-paid=$(cat "$d"/pay.* | grep -c '^200$' || true)
 rewards=$(cat "$d"/reward.* | grep -c '^200$' || true)
-echo "# at once: $(cat "$d"/pay.* | sort | uniq -c | tr '\n' ' ')download answers, $rewards rewards of 1 point accepted, moves $(sort "$d/moves" | uniq -c | tr '\n' ' ')"
+echo "# at once: $(for f in "$d"/pay.*; do cat "$f"; echo; done | sort | uniq -c | tr '\n' ' ')download answers, $rewards rewards of 1 point accepted, moves $(sort "$d/moves" | uniq -c | tr '\n' ' ')"
 check "every delete and restore was answered 200" bash -c "! grep -v '^200$' '$d/moves' | grep -q ."
 others_ok() { # payments answered 200, or 404 for the document deleted now and then
 	local f
