@@ -39,6 +39,7 @@ const pages = [
   ['me-downloads', '/me/downloads', 'user', '党政机关公文格式范文'],
   ['me-points', '/me/points', 'user'],
   ['me-password', '/me/password', 'user'],
+  ['me-recycle', '/me/recycle', 'user'],
   ['admin', '/admin', 'admin'],
   ['admin-reports', '/admin/reports', 'admin', '党政机关公文格式范文'],
   ['admin-review', '/admin/review', 'admin', '孙子兵法读后感'],
@@ -46,6 +47,8 @@ const pages = [
   ['admin-users', '/admin/users', 'admin', 'reader'],
   ['admin-settings', '/admin/settings', 'admin'],
   ['admin-audit', '/admin/audit', 'admin'],
+  ['admin-recycle', '/admin/docs?state=3', 'admin'],
+  ['admin-ledger', '/admin/ledger?user=2', 'admin', 'reader'],
   ['notfound', '/no/such/page', 'visitor'],
 ];
 
