@@ -73,8 +73,8 @@ curl -fsS -H "Authorization: Bearer $boss" "$base/api/v1/admin/ledger?user=$alic
 check "an admin reads alice's ledger (JSON): her balance and every row, the seller named" \
 	jqe ".account.points == 3 and (.ledger | length) == 9 and ([.ledger[] | select(.reason == \"download\" and .other == \"bob\")] | length) == 1" "$d/aled.json"
 check "... and on the page, linked from /admin/users" bash -c "
-	curl -fsS -H 'Authorization: Bearer $boss' '$base/admin/users' | grep -q 'href=\"/admin/ledger?user=$alice_id\"' &&
-	curl -fsS -H 'Authorization: Bearer $boss' '$base/admin/ledger?user=$alice_id' | grep -q 'upload_revoked\|收回上传积分'"
+	curl -fsS -H 'Authorization: Bearer $boss' '$base/admin/users' | grep -c 'href=\"/admin/ledger?user=$alice_id\"' >/dev/null &&
+	curl -fsS -H 'Authorization: Bearer $boss' '$base/admin/ledger?user=$alice_id' | grep -c 'upload_revoked\|收回上传积分' >/dev/null"
 check "a user cannot read it (404)" [ "$(code -H "Authorization: Bearer $bob" "$base/api/v1/admin/ledger?user=$alice_id")" = 404 ]
 
 # ---- at once, on two servers ----
@@ -178,4 +178,16 @@ check "no balance is below zero at the end" jqe 'group_by(.user) | all(map(.delt
 check "fsck is clean (its ledger checks among them)" \
 	bash -c "'$WY_BIN' --data '$data' fsck > '$d/fsck.out' 2>&1 && grep -q ', 0 problems$' '$d/fsck.out'"
 sed 's/^/# /' "$d/fsck.out" | tail -3
+
+# ---- fsck's ledger checks find what the rules never let happen ----
+r1=$(curl -fsS -H "Authorization: Bearer ${readers[0]}" "$base/api/v1/me" | jq .user.id)
+bob_id=$(curl -fsS -H "Authorization: Bearer $bob" "$base/api/v1/me" | jq .user.id)
+sqlite3 -cmd ".timeout 10000" "$data/wenyuan.db" "INSERT INTO ledger(user_id, delta, reason, doc_id, other_id, at)
+	VALUES($r1, -$price, 'download', ${sold[1]}, $alice_id, strftime('%s'));
+	INSERT INTO ledger(user_id, delta, reason, at) VALUES($bob_id, -100000, 'admin', strftime('%s'))"
+"$WY_BIN" --data "$data" fsck > "$d/fsck2.out" 2>&1 || true
+check "fsck finds a payment taken that no sale received" grep -q "ledger: a paid download of document ${sold[1]} between users .* does not balance" "$d/fsck2.out"
+check "... a second payment for one document" grep -q "ledger: user $r1 paid for document ${sold[1]} 2 times" "$d/fsck2.out"
+check "... and a balance taken below zero by something else than a take-back" grep -q "ledger: user $bob_id went below zero (.*) by admin" "$d/fsck2.out"
+grep ledger "$d/fsck2.out" | sed "s/^/# /" || true
 finish

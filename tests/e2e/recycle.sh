@@ -44,7 +44,7 @@ check "alice's two documents are ready" both_ready
 
 # ---- the owner deletes: gone for everyone else, in the owner's bin ----
 check "the document page offers its owner a 删除 with a confirmation form" \
-	bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/doc/$a' | grep -q 'action=\"/doc/$a/delete\"'"
+	bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/doc/$a' | grep -c 'action=\"/doc/$a/delete\"' >/dev/null"
 curl -fsS -H "Authorization: Bearer $bob" "$base/doc/$a" > "$d/bobpage.html"
 check "... and nobody else" lacks "/doc/$a/delete" "$d/bobpage.html"
 check "another user's delete is refused (404: not theirs)" \
@@ -60,7 +60,7 @@ api "$alice" GET /api/v1/me/recycle > "$d/bin.json"
 check "it is in the owner's recycle bin (/me/recycle), restorable" \
 	jqe ".recycled | map(select(.id == $a and .restorable and .deleted_by == \"owner\")) | length == 1" "$d/bin.json"
 check "the recycle tab lists it on the page with a restore form" \
-	bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/me/recycle' | grep -q 'action=\"/doc/$a/restore\"'"
+	bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/me/recycle' | grep -c 'action=\"/doc/$a/restore\"' >/dev/null"
 check "another user cannot restore it (404)" \
 	[ "$(code -H "Authorization: Bearer $bob" -X POST "$base/api/v1/doc/$a/restore")" = 404 ]
 check "the owner restores it (200, published)" \
