@@ -264,6 +264,10 @@ static void page_words(struct MHD_Connection *c, json_t *ctx, const char *lang)
 			if (strcmp(action, action_words[k][0]) == 0)
 				word = wy_i18n_tr(lang, action_words[k][1]);
 		json_object_set_new(o, "action_label", json_string(word ? word : ""));
+		/* no admin: the automatic purge past recycle_days */
+		const char *who = json_string_value(json_object_get(o, "admin"));
+		if (!who || !*who)
+			json_object_set_new(o, "admin", json_string(wy_i18n_tr(lang, "系统（自动）")));
 		/* the target as stored: "doc 5", "user 7", "settings" */
 		const char *target = json_string_value(json_object_get(o, "target"));
 		long long n;
