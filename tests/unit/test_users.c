@@ -835,7 +835,9 @@ TEST(a_store_from_before_skeletons_gets_them)
 		sqlite3_free(sql);
 	}
 	ASSERT_EQ(sqlite3_exec(db,
-			       "DROP TABLE outlines;" /* 13 */
+			       "DROP INDEX documents_deleted; ALTER TABLE documents DROP COLUMN deleted_at;" /* 17 */
+			       " ALTER TABLE documents DROP COLUMN deleted_by; ALTER TABLE documents DROP COLUMN state_before;"
+			       " DROP TABLE outlines;" /* 13 */
 			       " ALTER TABLE jobs DROP COLUMN request_id; DROP TABLE counters;" /* 12 */
 			       " ALTER TABLE jobs DROP COLUMN ocr_from; ALTER TABLE jobs DROP COLUMN ocr_to;"
 			       " DROP TABLE queue_turns; DROP INDEX users_skeleton; ALTER TABLE users DROP COLUMN skeleton;"
