@@ -156,5 +156,68 @@ TEST(a_blob_stored_again_is_not_removed)
 	teardown();
 }
 
-TEST_LIST(T(owner_deletes_and_restores_to_the_state_before), T(what_an_admin_removed_only_an_admin_restores),
+static int64_t balance(int64_t user)
+{
+	wy_user u;
+	ASSERT_EQ(wy_store_user_get(st, user, &u, NULL), WY_OK);
+	int64_t b = u.points;
+	wy_user_clear(&u);
+	return b;
+}
+
+/* Every path that takes a document out of the listed ones goes through the
+ * one upload points rule; here the one that did not: a scan's recognised
+ * text (a recognition job's end) that makes it a near-duplicate of
+ * another, or gives it the text it lacked. */
+TEST(recognised_text_applies_the_upload_points_rule)
+{
+	setup();
+	wy_upload_points rule = {.points = 5, .daily = 100, .min_chars = 10};
+	wy_store_upload_points_set(st, &rule);
+	const char *img = "1111111111111111111111111111111111111111111111111111111111111111";
+	char sha[65];
+	/* b: an ordinary ready document, the original of what follows */
+	int64_t b = doc_of("原文档", WY_STATE_PUBLISHED, sha);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	wy_page pb = {.page_no = 1, .text = (char *)"十个以上的汉字组成的一页正文内容", .width = 1, .height = 1};
+	memcpy(pb.image_sha256, img, 65);
+	wy_doc_result rb = {.format = "txt", .npages = 1, .pages = &pb};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &rb, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(balance(owner), 5);
+	/* a: a scan, ready with too little text, its page 2 to recognise */
+	int64_t a = doc_of("扫描件", WY_STATE_PUBLISHED, sha);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.doc_id, a);
+	wy_page pa[3] = {{.page_no = 1, .text = (char *)"短", .width = 1, .height = 1},
+			 {.page_no = 2, .text = (char *)"", .width = 1, .height = 1},
+			 {.page_no = 3, .text = (char *)"", .width = 1, .height = 1}};
+	for (int i = 0; i < 3; i++)
+		memcpy(pa[i].image_sha256, img, 65);
+	wy_doc_result ra = {.format = "pdf", .npages = 3, .pages = pa, .ocr_next = 2, .ocr_batch = 1};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &ra, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(balance(owner), 5); /* one character: nothing yet */
+	/* page 2 recognised: now the text to earn */
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.ocr_from, 2);
+	wy_page p2 = {.page_no = 2, .text = (char *)"识别出来的十几个汉字的正文内容"};
+	wy_doc_result r2 = {.npages = 1, .pages = &p2};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r2, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(balance(owner), 10);
+	/* page 3 recognised, and the whole text a near-duplicate of b: the
+	 * points it earned are taken back */
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.ocr_from, 3);
+	wy_page p3 = {.page_no = 3, .text = (char *)"又一页"};
+	wy_doc_result r3 = {.npages = 1, .pages = &p3, .dup_of = b};
+	ASSERT_EQ(wy_store_job_finish(st, &j, &r3, NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(balance(owner), 5);
+	teardown();
+}
+
+TEST_LIST(T(recognised_text_applies_the_upload_points_rule), T(owner_deletes_and_restores_to_the_state_before), T(what_an_admin_removed_only_an_admin_restores),
 	  T(purge_removes_the_rows_writes_an_audit_row_and_frees_the_blobs), T(a_blob_stored_again_is_not_removed))
