@@ -275,7 +275,6 @@ int wy_store_doc_purge(wy_store *st, int64_t doc_id, int64_t admin_id, const cha
 				      (long long)doc_id),
 			   ei);
 	int cap = 0;
-	int64_t v = doc_id;
 	if ((rc = add_names(st,
 			    "SELECT sha256 FROM documents WHERE id = ?1 UNION SELECT thumb_sha256 FROM documents WHERE id = ?1"
 			    " UNION SELECT image_sha256 FROM pages WHERE doc_id = ?1",
@@ -286,7 +285,7 @@ int wy_store_doc_purge(wy_store *st, int64_t doc_id, int64_t admin_id, const cha
 	sqlite3_stmt *s;
 	if ((rc = sq_prep(st, &s, "DELETE FROM documents WHERE id = ?1", ei)))
 		goto fail;
-	sqlite3_bind_int64(s, 1, v);
+	sqlite3_bind_int64(s, 1, doc_id);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = sq_fail(st->db, ei, "purge a document");
 	sq_done(st, s);

@@ -654,7 +654,7 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 		json_object_set_new(ctx, "ledger", a);
 		json_object_set_new(ctx, "points_tab", json_true());
 	} else if (strcmp(tab, "recycle") == 0) {
-		if (web_recycle_tab(st, c, r, ctx, page, per, &total, &ei)) {
+		if (web_recycle_tab(st, r, ctx, page, per, &total, &ei)) {
 			json_decref(ctx);
 			return NULL;
 		}

@@ -75,8 +75,7 @@ enum MHD_Result web_recycle_post(web_req *r, int64_t id, const char *action)
 			  del ? (owner ? "/me/recycle" : back) : back);
 }
 
-int web_recycle_tab(wy_store *st, struct MHD_Connection *c, const web_req *r, json_t *ctx, int page, int per,
-		    int *total, wy_errinfo *ei)
+int web_recycle_tab(wy_store *st, const web_req *r, json_t *ctx, int page, int per, int *total, wy_errinfo *ei)
 {
 	wy_recycle_list l;
 	int rc = wy_store_recycle_list(st, r->user.id, (page - 1) * per, per, &l, total, ei);
@@ -97,7 +96,6 @@ int web_recycle_tab(wy_store *st, struct MHD_Connection *c, const web_req *r, js
 		json_array_append_new(a, o);
 	}
 	wy_recycle_list_clear(&l);
-	(void)c;
 	json_object_set_new(ctx, "recycled", a);
 	json_object_set_new(ctx, "recycle", json_true());
 	return WY_OK;

@@ -497,8 +497,7 @@ void web_site_load(server *sv, wy_store *st);
  * admin: the store's rules (wy_store_doc_delete, wy_store_doc_restore). */
 enum MHD_Result web_recycle_post(web_req *r, int64_t id, const char *action);
 /* /me/recycle's context: the signed-in user's deleted documents. */
-int web_recycle_tab(wy_store *st, struct MHD_Connection *c, const web_req *r, json_t *ctx, int page, int per,
-		    int *total, wy_errinfo *ei);
+int web_recycle_tab(wy_store *st, const web_req *r, json_t *ctx, int page, int per, int *total, wy_errinfo *ei);
 /* An admin's purge of a document in the recycle bin, its blobs freed. */
 int web_recycle_purge(web_req *r, wy_store *st, int64_t id, wy_errinfo *ei);
 /* A ledger row's reason in the reader's language. */

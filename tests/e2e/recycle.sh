@@ -160,4 +160,28 @@ check "... and every one of them converts (its original readable)" all_ready
 check "... bob downloads the bytes he uploaded" bash -c "curl -fsS -H 'Authorization: Bearer $bob' '$base/download/${raced[0]}' | cmp -s - '$d/r1.txt'"
 check "fsck is clean at the end (no blob missing, no orphan, ledger sound)" fsck_clean
 sed 's/^/# /' "$d/fsck.out" | tail -3
+
+# ---- wenyuan gc: the same collector, from the command line ----
+# (the site stopped: its own collection, every second here, would come first)
+kill "$spid" && wait "$spid" || true
+# an orphan two hours old (what a crash between storing and recording
+# leaves) and a young one (an upload in flight)
+orphan() { # orphan TEXT AGE: an object nothing refers to, its name in $sha
+	printf '%s' "$1" > "$d/o"
+	sha=$(sha256sum "$d/o" | cut -d' ' -f1)
+	mkdir -p "$(dirname "$(blob_path "$sha")")"
+	cp "$d/o" "$(blob_path "$sha")"
+	touch -d "$2" "$(blob_path "$sha")"
+}
+orphan "一个两小时前的孤儿对象" "2 hours ago"
+old_sha=$sha
+orphan "一个刚写入的对象" "now"
+young_sha=$sha
+"$WY_BIN" --data "$data" fsck > "$d/fsck3.out" 2>&1 || true
+check "fsck reports the old orphan" grep -q "blob $old_sha is an orphan" "$d/fsck3.out"
+check "wenyuan gc (blob_grace 3600 s) removes it and keeps the young one" bash -c "
+	'$WY_BIN' --data '$data' gc > '$d/gc.out' 2>&1 && grep -q ', 1 removed$' '$d/gc.out' &&
+	[ ! -e '$(blob_path "$old_sha")' ] && [ -e '$(blob_path "$young_sha")' ]"
+sed 's/^/# /' "$d/gc.out"
+check "fsck is clean after gc" fsck_clean
 finish
