@@ -45,6 +45,8 @@ check "alice's two documents are ready" both_ready
 # ---- the owner deletes: gone for everyone else, in the owner's bin ----
 check "the document page offers its owner a 删除 with a confirmation form" \
 	bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/doc/$a' | grep -c 'action=\"/doc/$a/delete\"' >/dev/null"
+check "... and so does each row of her uploads (/me/uploads)" \
+	bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/me/uploads' | grep -c 'action=\"/doc/$b/delete\"' >/dev/null"
 curl -fsS -H "Authorization: Bearer $bob" "$base/doc/$a" > "$d/bobpage.html"
 check "... and nobody else" lacks "/doc/$a/delete" "$d/bobpage.html"
 check "another user's delete is refused (404: not theirs)" \
