@@ -24,6 +24,7 @@ static const struct command {
 	{"backup", wy_cmd_backup},
 	{"restore", wy_cmd_restore},
 	{"fsck", wy_cmd_fsck},
+	{"gc", wy_cmd_gc},
 	{"user", wy_cmd_user},
 	{"retry", wy_cmd_retry},
 	{"worker", wy_cmd_worker},

@@ -89,4 +89,12 @@ int wy_blob_each(wy_blob_store *bs, int (*cb)(void *ctx, const char *sha, const 
 /* Remove an object (garbage collection of orphans only). */
 int wy_blob_delete(wy_blob_store *bs, const char *sha, wy_errinfo *ei);
 
+/* Remove an object unless it was written, or stored again (storing bytes
+ * already there makes the object young again), at or after older_than
+ * (seconds since the epoch): *deleted says which. The collector's removal
+ * (jobs/collect.h), which the store's write transaction surrounds: an
+ * upload storing the same bytes at the same moment keeps or rewrites it,
+ * never loses it (docs/internals/blob.md). */
+int wy_blob_delete_old(wy_blob_store *bs, const char *sha, int64_t older_than, bool *deleted, wy_errinfo *ei);
+
 #endif

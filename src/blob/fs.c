@@ -164,10 +164,22 @@ static int publish(wy_blob_store *bs, const char *tmp, int fd, const char *sha, 
 	return rc;
 }
 
+/* Whether the object is there, made young again if so: storing bytes that
+ * are stored already sets the object's time to now, which the collector
+ * reads (wy_blob_delete_old) to leave alone what someone is storing now,
+ * before the store refers to it (docs/internals/blob.md). */
+static bool refresh(wy_blob_store *bs, const char *sha)
+{
+	char *p = obj_path(bs, sha);
+	bool ok = utimensat(AT_FDCWD, p, NULL, 0) == 0;
+	free(p);
+	return ok;
+}
+
 int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65], wy_errinfo *ei)
 {
 	wy_sha256_hex(data, len, sha_out);
-	if (wy_blob_exists(bs, sha_out))
+	if (refresh(bs, sha_out))
 		return WY_OK;
 	char *tmp;
 	int fd, rc;
@@ -239,7 +251,7 @@ int wy_blob_writer_commit(wy_blob_writer *w, char sha_out[65], uint64_t *size_ou
 	if (size_out)
 		*size_out = w->total;
 	int rc = WY_OK;
-	bool made = !wy_blob_exists(w->bs, sha_out);
+	bool made = !refresh(w->bs, sha_out);
 	if (made)
 		rc = publish(w->bs, w->tmp, w->fd, sha_out, ei);
 	if (created)
@@ -357,6 +369,46 @@ int wy_blob_delete(wy_blob_store *bs, const char *sha, wy_errinfo *ei)
 		return FAIL(ei, WY_EINVAL, "blob: invalid name");
 	char *p = obj_path(bs, sha);
 	int rc = unlink(p) == 0 || errno == ENOENT ? WY_OK : FAIL(ei, WY_EIO, "blob: unlink failed");
+	free(p);
+	return rc;
+}
+
+int wy_blob_delete_old(wy_blob_store *bs, const char *sha, int64_t older_than, bool *deleted, wy_errinfo *ei)
+{
+	*deleted = false;
+	if (!wy_blob_valid_name(sha))
+		return FAIL(ei, WY_EINVAL, "blob: invalid name");
+	/* Moved aside first, in one step: storing the same bytes from now on
+	 * finds no object and writes its own; then the time of what was
+	 * moved says whether someone stored it again before the move (it is
+	 * put back) or not (it goes). */
+	char *aside, *p = obj_path(bs, sha);
+	int fd, rc = temp_file(bs, &aside, &fd, ei);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	close(fd);
+	struct stat sb;
+	if (rename(p, aside) != 0) {
+		rc = errno == ENOENT ? WY_OK : FAIL(ei, WY_EIO, "blob: cannot move %.12s aside: %s", sha, strerror(errno));
+		unlink(aside);
+	} else if (stat(aside, &sb) != 0) {
+		rc = FAIL(ei, WY_EIO, "blob: cannot read %.12s's time: %s", sha, strerror(errno));
+		if (link(aside, p) == 0 || errno == EEXIST)
+			unlink(aside);
+	} else if ((int64_t)sb.st_mtime >= older_than) {
+		/* stored again: back (a copy stored since the move is the same
+		 * bytes, and stays) */
+		if (link(aside, p) != 0 && errno != EEXIST)
+			rc = FAIL(ei, WY_EIO, "blob: cannot put %.12s back: %s", sha, strerror(errno));
+		else
+			unlink(aside);
+	} else {
+		unlink(aside);
+		*deleted = true;
+	}
+	free(aside);
 	free(p);
 	return rc;
 }

@@ -20,6 +20,7 @@ int wy_cmd_config(wy_config *cfg, int argc, char **argv);
 int wy_cmd_search(wy_config *cfg, int argc, char **argv);
 int wy_cmd_reindex(wy_config *cfg, int argc, char **argv);
 int wy_cmd_fsck(wy_config *cfg, int argc, char **argv);
+int wy_cmd_gc(wy_config *cfg, int argc, char **argv);
 int wy_cmd_user(wy_config *cfg, int argc, char **argv);
 int wy_cmd_backup(wy_config *cfg, int argc, char **argv);
 int wy_cmd_restore(wy_config *cfg, int argc, char **argv);

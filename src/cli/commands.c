@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "jobs/collect.h"
 #include "jobs/worker.h"
 #include "store/store.h"
 #include "text/query.h"
@@ -712,10 +713,10 @@ int wy_cmd_reindex(wy_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-/* `wenyuan fsck`: the store and the blob store agree. */
+/* `wenyuan fsck`: the store and the blob store agree. The walk is the
+ * collector's (jobs/collect.h): what fsck reports as an orphan is what
+ * `wenyuan gc` frees. */
 typedef struct fsck_state {
-	char **refs;
-	size_t nrefs, cap;
 	int problems;
 	int64_t grace, now;
 } fsck_state;
@@ -727,20 +728,7 @@ static void fsck_problem(void *ctx, const char *msg)
 	printf("%s\n", msg);
 }
 
-static int fsck_ref(void *ctx, const char *sha)
-{
-	fsck_state *f = ctx;
-	if (f->nrefs == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 1024;
-		f->refs = wy_xrealloc(f->refs, f->cap * sizeof *f->refs);
-	}
-	f->refs[f->nrefs++] = wy_xstrdup(sha);
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static int fsck_blob(void *ctx, const char *sha, const char *stray, int64_t mtime)
+static int fsck_blob(void *ctx, const char *sha, const char *stray, int64_t mtime, bool referenced)
 {
 	fsck_state *f = ctx;
 	if (!sha) {
@@ -748,7 +736,7 @@ static int fsck_blob(void *ctx, const char *sha, const char *stray, int64_t mtim
 		f->problems++;
 		return 0;
 	}
-	if (bsearch(&sha, f->refs, f->nrefs, sizeof *f->refs, cmp_str))
+	if (referenced)
 		return 0;
 	/* an upload or a conversion writes its blobs before the store refers
 	 * to them: a young unreferenced blob may be one in flight */
@@ -788,39 +776,79 @@ int wy_cmd_fsck(wy_config *cfg, int argc, char **argv)
 	if (wy_cli_open(cfg, &st, &bs))
 		return 2;
 	wy_errinfo ei = {0};
+	wy_refs refs = {0};
 	int rc = wy_store_check(st, fsck_problem, &f, &ei);
 	if (!rc)
-		rc = wy_store_blob_refs(st, fsck_ref, &f, &ei);
-	if (!rc) {
-		qsort(f.refs, f.nrefs, sizeof *f.refs, cmp_str);
-		size_t u = 0; /* one check per distinct blob */
-		for (size_t i = 0; i < f.nrefs; i++) {
-			if (u && strcmp(f.refs[u - 1], f.refs[i]) == 0) {
-				free(f.refs[i]);
-				continue;
-			}
-			f.refs[u++] = f.refs[i];
+		rc = wy_collect_walk(st, bs, &refs, fsck_blob, &f, &ei);
+	for (size_t i = 0; !rc && i < refs.n; i++) {
+		if (!wy_blob_exists(bs, refs.items[i])) {
+			printf("blob %s is missing (the store refers to it)\n", refs.items[i]);
+			f.problems++;
+		} else if (verify && wy_blob_verify(bs, refs.items[i], NULL) != WY_OK) {
+			printf("blob %s is damaged: its bytes no longer hash to its name\n", refs.items[i]);
+			f.problems++;
 		}
-		f.nrefs = u;
-		for (size_t i = 0; i < f.nrefs; i++) {
-			if (!wy_blob_exists(bs, f.refs[i])) {
-				printf("blob %s is missing (the store refers to it)\n", f.refs[i]);
-				f.problems++;
-			} else if (verify && wy_blob_verify(bs, f.refs[i], NULL) != WY_OK) {
-				printf("blob %s is damaged: its bytes no longer hash to its name\n", f.refs[i]);
-				f.problems++;
-			}
-		}
-		rc = wy_blob_each(bs, fsck_blob, &f, &ei);
 	}
 	if (rc)
 		fprintf(stderr, "wenyuan: fsck: %s\n", wy_err_msg(&ei, rc));
 	else
-		printf("fsck: %zu blobs referenced, %d problem%s\n", f.nrefs, f.problems, f.problems == 1 ? "" : "s");
-	for (size_t i = 0; i < f.nrefs; i++)
-		free(f.refs[i]);
-	free(f.refs);
+		printf("fsck: %zu blobs referenced, %d problem%s\n", refs.n, f.problems, f.problems == 1 ? "" : "s");
+	wy_refs_clear(&refs);
 	wy_store_close(st);
 	wy_blob_close(bs);
 	return rc ? 2 : f.problems ? 1 : 0;
+}
+
+/* A site setting an admin saved on the site overrides the process's. */
+static void site_setting(void *ctx, const char *name, const char *value)
+{
+	if (name && value && wy_config_is_site(name))
+		wy_config_set(ctx, name, value, NULL);
+}
+
+/* `wenyuan gc`: what the server's periodic work does, once, now: purge
+ * the recycle bin's documents past recycle_days, then free every blob
+ * nothing refers to (jobs/collect.h). */
+int wy_cmd_gc(wy_config *cfg, int argc, char **argv)
+{
+	if (wy_cli_want_help(argc, argv)) {
+		wy_cli_usage(stdout, "gc");
+		return 0;
+	}
+	int64_t grace = cfg->blob_grace;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--grace") == 0 && i + 1 < argc) {
+			char *end;
+			long long g = strtoll(argv[++i], &end, 10);
+			if (*end || g < 0) {
+				wy_cli_usage(stderr, "gc");
+				return 2;
+			}
+			grace = g;
+		} else {
+			wy_cli_usage(stderr, "gc");
+			return 2;
+		}
+	}
+	wy_store *st;
+	wy_blob_store *bs;
+	if (wy_cli_open(cfg, &st, &bs))
+		return 2;
+	wy_errinfo ei = {0};
+	wy_config site = *cfg;
+	int rc = wy_store_settings_each(st, site_setting, &site, &ei);
+	int purged = 0;
+	wy_collect_stats cs = {0};
+	if (!rc)
+		rc = wy_recycle_maintain(st, bs, site.recycle_days, grace, &purged, &cs, &ei);
+	if (rc)
+		fprintf(stderr, "wenyuan: gc: %s\n", wy_err_msg(&ei, rc));
+	else
+		printf("gc: %d document%s purged (recycle_days %g), %lld of %lld blobs unreferenced for %lld s or more,"
+		       " %lld removed\n",
+		       purged, purged == 1 ? "" : "s", site.recycle_days, (long long)cs.orphans, (long long)cs.objects,
+		       (long long)grace, (long long)cs.removed);
+	wy_store_close(st);
+	wy_blob_close(bs);
+	return rc ? 2 : 0;
 }

@@ -90,6 +90,13 @@ static const struct help {
 	 "(with --verify, also that its bytes still hash to its name), and no blob older than\n"
 	 "the grace period (default 3600 s) is an orphan. Prints one line per problem.\n"
 	 "Exit status: 0 clean, 1 problems found, 2 the checks could not run.\n"},
+	{"gc", "purge the recycle bin past recycle_days and free unreferenced blobs", "wenyuan gc [--grace SECONDS]",
+	 "Does once, now, what a running site does every maintenance_seconds: purges the\n"
+	 "documents deleted more than recycle_days ago (an audit row each), then removes every\n"
+	 "blob that nothing refers to and that nobody stored in the last blob_grace seconds\n"
+	 "(--grace overrides it): what `wenyuan fsck` reports as orphans. Safe while the site\n"
+	 "runs: an upload of the same bytes at the same moment keeps its blob.\n"
+	 "Exit status: 0 done, 2 it could not run.\n"},
 	{"user", "accounts",
 	 "wenyuan user add NAME [--admin] [--password-stdin]\n"
 	 "wenyuan user passwd NAME [--password-stdin]\n"

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { T_INT, T_I64, T_STR, T_STR0 /* may be empty */ };
+enum { T_INT, T_I64, T_STR, T_STR0 /* may be empty */, T_DBL /* a decimal number */ };
 
 static const struct setting {
 	const char *name, *env;
@@ -82,6 +82,9 @@ static const struct setting {
 	S("ocr_languages", "WENYUAN_OCR_LANGUAGES", T_STR, ocr_languages, 0, 0, "chi_sim", "Tesseract language models for OCR, joined by + (chi_sim reads Latin too; chi_tra for traditional scans)"),
 	S("ocr_page_timeout", "WENYUAN_OCR_PAGE_TIMEOUT", T_INT, ocr_page_timeout, 1, 3600, "60", "seconds each recognised page adds to convert_timeout"),
 	S("ocr_batch", "WENYUAN_OCR_BATCH", T_INT, ocr_batch, 1, 100000, "10", "pages recognised per turn: a longer scan is ready after its first batch and recognises the rest a batch at a time, after the uploads queued meanwhile"),
+	SITE("recycle_days", "WENYUAN_RECYCLE_DAYS", T_DBL, recycle_days, 0, 36500, "30", "days a deleted document stays in the recycle bin before it is purged (0 = only by an admin; decimals allowed)"),
+	S("blob_grace", "WENYUAN_BLOB_GRACE", T_INT, blob_grace, 0, 864000, "3600", "seconds a blob stored (or stored again) is kept although nothing refers to it yet: an upload or a conversion in flight"),
+	S("maintenance_seconds", "WENYUAN_MAINTENANCE_SECONDS", T_INT, maintenance_seconds, 1, 864000, "3600", "seconds between the server's purges of the recycle bin past recycle_days and collections of unreferenced blobs"),
 	S("stop_grace", "WENYUAN_STOP_GRACE", T_INT, stop_grace, 0, 3600, "30", "seconds a stopping server (SIGTERM) lets the requests in flight finish"),
 	/* read at start: serve's embedded worker and every converter log as their process began */
 	BOOT_ONE_OF("log_format", "WENYUAN_LOG_FORMAT", log_format, "kv|json", "kv", "event lines on stderr: kv (key=value) or json (one object a line)"),
@@ -125,6 +128,15 @@ static int apply(wy_config *cfg, const struct setting *s, const char *value, con
 	}
 	char *end;
 	errno = 0;
+	if (s->type == T_DBL) {
+		double x = strtod(value, &end);
+		if (errno || end == value || *end || !(x >= (double)s->min && x <= (double)s->max))
+			return wy_err_set(ei, WY_EINVAL, "%s: '%s' is not a number from %lld to %lld", origin, value, s->min,
+					  s->max);
+		*(double *)p = x;
+		snprintf(cfg->origin[s - settings], WY_CONFIG_ORIGIN, "%s", origin);
+		return WY_OK;
+	}
 	long long v = strtoll(value, &end, 10);
 	if (errno || end == value || *end || v < s->min || v > s->max)
 		return wy_err_set(ei, WY_EINVAL, "%s: '%s' is not a number from %lld to %lld", origin, value, s->min, s->max);
@@ -353,6 +365,8 @@ static void format_value(const wy_config *cfg, const struct setting *s, char *va
 		snprintf(val, cap, "%s", p);
 	else if (s->type == T_INT)
 		snprintf(val, cap, "%d", *(const int *)p);
+	else if (s->type == T_DBL)
+		snprintf(val, cap, "%g", *(const double *)p);
 	else
 		snprintf(val, cap, "%lld", (long long)*(const int64_t *)p);
 }
@@ -417,7 +431,7 @@ bool wy_config_describe(size_t i, wy_config_setting *out)
 	if (i >= NSETTINGS)
 		return false;
 	const struct setting *s = &settings[i];
-	*out = (wy_config_setting){s->name, s->env, s->def, s->help, s->type == T_INT || s->type == T_I64,
+	*out = (wy_config_setting){s->name, s->env, s->def, s->help, s->type == T_INT || s->type == T_I64 || s->type == T_DBL,
 				   s->type == T_STR0, s->min, s->max, s->site, s->restart, NULL};
 	for (size_t k = 0; k < sizeof installed_rows / sizeof installed_rows[0]; k++)
 		if (strcmp(installed_rows[k][0], s->name) == 0)

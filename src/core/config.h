@@ -69,6 +69,9 @@ typedef struct wy_config {
 	/* where each setting's value came from, in the table's order:
 	 * "default", "FILE:LINE", "WENYUAN_X" or "--x" (`wenyuan config`) */
 	int stop_grace;          /* seconds a stopping server gives the requests in flight */
+	double recycle_days;     /* a deleted document's time in the recycle bin (0: until purged) */
+	int blob_grace;          /* seconds an unreferenced blob is kept (one in flight) */
+	int maintenance_seconds; /* between the server's purges and blob collections */
 	char log_format[8];      /* "kv" or "json" (core/log.h) */
 	char origin[WY_CONFIG_MAX][WY_CONFIG_ORIGIN];
 	char file[512];          /* the configuration file read ("" = none) */

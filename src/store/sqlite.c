@@ -360,6 +360,19 @@ static const char *const migrations[] = {
 	"  at INTEGER NOT NULL,"
 	"  PRIMARY KEY(user_id, collection_id)) WITHOUT ROWID;"
 	"CREATE INDEX collection_favorites_coll ON collection_favorites(collection_id);",
+
+	/* 16: (EDIT's slot, filled at merge) */ "",
+
+	/* 17: the recycle bin (sqlite_recycle.c): when a document was
+	 * deleted, by whom (its owner, or an admin) and the state it had
+	 * before, which a restore gives back; documents kept there past
+	 * recycle_days are purged (their rows go, with everything that
+	 * refers to them ON DELETE CASCADE) */
+	"ALTER TABLE documents ADD COLUMN deleted_at INTEGER;"
+	"ALTER TABLE documents ADD COLUMN deleted_by INTEGER;"
+	"ALTER TABLE documents ADD COLUMN state_before INTEGER;"
+	"UPDATE documents SET deleted_at = updated_at WHERE state = " SQ_DELETED ";"
+	"CREATE INDEX documents_deleted ON documents(deleted_at) WHERE deleted_at IS NOT NULL;",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -369,7 +382,7 @@ static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	/* 5 made the index; 10 rebuilds it (the index of today needs 10's
 	 * tables), so a store from before 5 is indexed once, by 10 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL, NULL,
-	NULL, NULL /* 14 */, NULL /* 15 */,
+	NULL, NULL /* 14 */, NULL /* 15 */, NULL /* 16 */, NULL /* 17 */,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");

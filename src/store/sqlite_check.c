@@ -82,6 +82,33 @@ int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), voi
 		     " || ' rows give ' || coalesce(l.n, 0) FROM documents d LEFT JOIN (SELECT doc_id, sum(delta) AS n"
 		     " FROM ledger WHERE reason IN ('upload', 'upload_revoked') GROUP BY doc_id) l ON l.doc_id = d.id"
 		     " WHERE d.upload_points != coalesce(l.n, 0)"},
+		/* the ledger (sqlite_users.c): a purged document's upload points
+		 * were taken back when it was deleted */
+		{"ledger: ", "SELECT 'document ' || doc_id || ' is purged but its upload rows still give ' || sum(delta)"
+			     " FROM ledger l WHERE reason IN ('upload', 'upload_revoked') AND doc_id IS NOT NULL"
+			     " AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = l.doc_id) GROUP BY doc_id"
+			     " HAVING sum(delta) != 0"},
+		/* every reason moves points one way */
+		{"ledger: ", "SELECT 'row ' || id || ': ' || reason || ' of ' || delta || ' goes the wrong way' FROM ledger"
+			     " WHERE (reason IN ('download', 'reward', 'upload_revoked') AND delta >= 0)"
+			     " OR (reason IN ('sale', 'rewarded', 'upload', 'register', 'signin') AND delta <= 0)"},
+		/* transfers: what a paid download or a reward took from one
+		 * account went to the other (a download of a document no account
+		 * owns is paid to nobody: a spend, not a transfer) */
+		{"ledger: ", "SELECT kind || ' of document ' || doc || ' between users ' || a || ' and ' || b ||"
+			     " ' does not balance: ' || n FROM (SELECT CASE WHEN reason IN ('download', 'sale')"
+			     " THEN 'a paid download' ELSE 'a reward' END AS kind, doc_id AS doc, min(user_id, other_id) AS a,"
+			     " max(user_id, other_id) AS b, sum(delta) AS n FROM ledger"
+			     " WHERE reason IN ('download', 'sale', 'reward', 'rewarded') AND other_id IS NOT NULL"
+			     " GROUP BY kind, doc, a, b) WHERE n != 0"},
+		/* one payment per reader and document */
+		{"ledger: ", "SELECT 'user ' || user_id || ' paid for document ' || doc_id || ' ' || count(*) || ' times'"
+			     " FROM ledger WHERE reason = 'download' GROUP BY user_id, doc_id HAVING count(*) > 1"},
+		/* a balance goes below zero only when upload points are taken
+		 * back (a debt); nothing else may take it there */
+		{"ledger: ", "SELECT 'user ' || user_id || ' went below zero (' || bal || ') by ' || reason || ' (row ' || id"
+			     " || ')' FROM (SELECT id, user_id, reason, delta, sum(delta) OVER (PARTITION BY user_id ORDER BY id)"
+			     " AS bal FROM ledger) WHERE bal < 0 AND delta < 0 AND reason != 'upload_revoked'"},
 	};
 	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
 		if ((rc = problems(st, checks[i].sql, checks[i].prefix, cb, ctx, &n, ei)))

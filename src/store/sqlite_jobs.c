@@ -494,8 +494,11 @@ static int finish_recognition(wy_store *st, const wy_job *job, const wy_doc_resu
 	}
 	sq_done(st, s);
 	s = NULL;
+	/* the recognised text may flag it a near-duplicate (dup_of) or give
+	 * it the characters it needs: the upload points rule decides again */
 	if ((rc = sq_index_doc(st, doc_id, res->minhash, ei)) || (rc = count_batch(st, job, ei)) ||
-	    (rc = set_job_state(st, job->id, "done", ei)) || (rc = add_counts(st, job, ei)))
+	    (rc = set_job_state(st, job->id, "done", ei)) || (rc = add_counts(st, job, ei)) ||
+	    (rc = sq_upload_points(st, doc_id, ei)))
 		goto fail;
 	return sq_commit(st, ei);
 fail:

@@ -1036,4 +1036,63 @@ int wy_store_collection_list(wy_store *st, const wy_collection_filter *f, int of
  * there is none (`wenyuan import` skips a file whose bytes are there). */
 int wy_store_doc_of_sha256(wy_store *st, const char *sha256, int64_t *id, wy_errinfo *ei);
 
+/* ---- the recycle bin, purges and freeing blobs (sqlite_recycle.c) ----
+ * An owner deletes a document to the recycle bin (state deleted) and may
+ * restore it: it comes back in the state it had (published or pending).
+ * What an admin deleted, or had hidden before its owner deleted it, only an
+ * admin restores. An admin purges a document in the bin: its rows go (every
+ * table that refers to documents does so ON DELETE CASCADE), an audit row
+ * says so, and its blobs are freed once nothing refers to them; so do the
+ * documents kept there past the setting recycle_days. Deleting and
+ * restoring apply the upload points rule in their transaction; a purge
+ * changes no balance. */
+
+/* To the bin: by the owner (by = its account) or an admin (admin true;
+ * by = the admin). WY_ENOTFOUND when there is no such document or it is
+ * not by's own. Deleting a deleted one is a no-op (its time stays). */
+int wy_store_doc_delete(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy_errinfo *ei);
+/* Out of the bin, to the state it had. An admin's restore of a hidden or
+ * pending document publishes it (and of a published one does nothing).
+ * The owner's: WY_EINVAL when it is not in the bin, WY_EPERM when an admin
+ * removed it (deleted it, or hid it before), WY_ENOTFOUND when not theirs. */
+int wy_store_doc_restore(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy_errinfo *ei);
+
+typedef struct wy_recycled {
+	wy_doc doc;
+	int64_t deleted_at;
+	bool by_owner;           /* its owner deleted it (else an admin) */
+	bool restorable;         /* its owner may restore it */
+} wy_recycled;
+
+typedef struct wy_recycle_list {
+	wy_recycled *items;
+	int n;
+} wy_recycle_list;
+
+void wy_recycle_list_clear(wy_recycle_list *l);
+
+/* The deleted documents of owner (0: everyone's), last deleted first. */
+int wy_store_recycle_list(wy_store *st, int64_t owner, int offset, int limit, wy_recycle_list *out, int *total,
+			  wy_errinfo *ei);
+/* The deleted documents deleted before the time before, at most limit;
+ * *ids is malloc'd. */
+int wy_store_recycle_expired(wy_store *st, int64_t before, int limit, int64_t **ids, int *n, wy_errinfo *ei);
+/* Purge a document in the bin (WY_EINVAL when it is not there,
+ * WY_ENOTFOUND), in one transaction with its audit row (admin_id: 0 for the
+ * automatic purge; detail may be NULL). blobs gets the names it referred to
+ * (original, thumbnail, page images), for the collector (jobs/collect.h):
+ * they are freed once nothing refers to them. */
+int wy_store_doc_purge(wy_store *st, int64_t doc_id, int64_t admin_id, const char *detail, wy_str_list *blobs,
+		       wy_errinfo *ei);
+/* The last word on freeing blobs: in one write transaction, for each of
+ * shas[0..n) that nothing refers to, drop(ctx, sha, older_than) removes it
+ * unless it was written (or stored again) at or after older_than (a time
+ * in seconds; the store lowers it to before the oldest running job, whose
+ * conversion writes blobs before it publishes them) and returns 1 when it
+ * removed it, 0 when it kept it, < 0 on failure. No document can come to
+ * refer to a blob between the answer and its removal. *dropped: removed. */
+int wy_store_blobs_drop(wy_store *st, char *const *shas, int n, int64_t older_than,
+			int (*drop)(void *ctx, const char *sha, int64_t older_than), void *ctx, int *dropped,
+			wy_errinfo *ei);
+
 #endif

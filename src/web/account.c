@@ -298,6 +298,10 @@ enum MHD_Result web_post_doc(web_req *r)
 		snprintf(next, sizeof next, "/login?next=/doc/%lld", (long long)id);
 		return web_redirect(c, next);
 	}
+	/* the recycle bin: its owner's, whom the rule below does not let see
+	 * a deleted document (recycle.c) */
+	if (strcmp(action, "delete") == 0 || strcmp(action, "restore") == 0)
+		return web_recycle_post(r, id, action);
 	wy_store *st;
 	wy_doc d;
 	wy_errinfo ei = {0};
@@ -579,12 +583,6 @@ enum MHD_Result web_post_me(web_req *r)
 	return api ? web_api_error(c, 404, "no such action") : web_not_found(r);
 }
 
-static const char *const ledger_reasons[][2] = {
-	{"register", N_("注册")}, {"signin", N_("每日签到")}, {"upload", N_("上传文档")}, {"download", N_("下载文档")},
-	{"sale", N_("文档被下载")}, {"reward", N_("打赏")}, {"rewarded", N_("收到打赏")}, {"admin", N_("管理员调整")},
-	{"upload_revoked", N_("文档下架，收回上传积分")},
-};
-
 /* The context of /me/{tab}, also the JSON of /api/v1/me/{tab}. */
 static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, const char *tab, int page, bool *bad)
 {
@@ -638,10 +636,7 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 		json_t *a = json_array();
 		for (int i = 0; i < l.n; i++) {
 			wy_ledger_entry *e = &l.items[i];
-			const char *label = e->reason;
-			for (size_t k = 0; k < sizeof ledger_reasons / sizeof ledger_reasons[0]; k++)
-				if (strcmp(e->reason, ledger_reasons[k][0]) == 0)
-					label = wy_i18n_tr(web_lang(c), ledger_reasons[k][1]);
+			const char *label = web_ledger_reason(web_lang(c), e->reason);
 			char date[32];
 			time_t t = (time_t)e->at;
 			struct tm tm;
@@ -667,6 +662,11 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 		json_object_set_new(ctx, "points_tab", json_true());
 	} else if (strcmp(tab, "collections") == 0) { /* collections.c */
 		if (web_me_collections(st, r, ctx, page, per, &total)) {
+			json_decref(ctx);
+			return NULL;
+		}
+	} else if (strcmp(tab, "recycle") == 0) {
+		if (web_recycle_tab(st, r, ctx, page, per, &total, &ei)) {
 			json_decref(ctx);
 			return NULL;
 		}
@@ -717,11 +717,12 @@ enum MHD_Result web_page_me(web_req *r)
 	if (!*rest)
 		json_object_set_new(ctx, "home", json_true());
 	json_object_set_new(ctx, "has_documents", json_boolean(json_array_size(json_object_get(ctx, "documents")) > 0));
+	json_object_set_new(ctx, "has_recycled", json_boolean(json_array_size(json_object_get(ctx, "recycled")) > 0));
 	/* the window's title names the tab, as its <h1> does */
 	static const char *const titles[][2] = {{"uploads", N_("我的上传")},  {"favorites", N_("我的收藏")},
 						{"downloads", N_("我的下载")}, {"points", N_("我的积分")},
 						{"collections", N_("我的专辑")},
-						{"password", N_("修改密码")}};
+						{"recycle", N_("回收站")},     {"password", N_("修改密码")}};
 	const char *title = N_("个人中心");
 	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
 		if (strcmp(rest, titles[k][0]) == 0)

@@ -43,7 +43,7 @@ static void date_text(int64_t at, char *out, size_t size)
 	strftime(out, size, "%Y-%m-%d %H:%M", &tm);
 }
 
-static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", NULL};
+static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", "ledger", NULL};
 
 static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *tab, bool *bad)
 {
@@ -169,6 +169,14 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		}
 		pthread_mutex_unlock(&sv->site_lock);
 		json_object_set_new(ctx, "settings", a);
+	} else if (strcmp(tab, "ledger") == 0) {
+		/* any account's ledger (recycle.c) */
+		int rc = web_admin_ledger(st, c, ctx, page, per, &total, &ei);
+		if (rc) {
+			*bad = rc == WY_ENOTFOUND;
+			json_decref(ctx);
+			return NULL;
+		}
 	} else if (strcmp(tab, "audit") == 0) {
 		wy_audit_list al;
 		if (wy_store_audit_list(st, (page - 1) * per, per, &al, &total, &ei)) {
@@ -213,6 +221,7 @@ static const char *const action_words[][2] = {
 	{"admin", N_("设为管理员")}, {"unadmin", N_("取消管理员")}, {"points", N_("调整积分")}, {"settings", N_("站点设置")},
 	{"comment_hide", N_("隐藏评论")}, {"comment_approve", N_("通过评论")}, {"comment_delete", N_("删除评论")},
 	{"comment_dismiss", N_("驳回评论举报")},
+	{"purge", N_("彻底删除")},
 };
 
 /* The site settings in words: label and help (msgids); a setting not
@@ -235,6 +244,7 @@ static const struct {
 	{"points_upload_min_chars", N_("获得积分的最少字数"), N_("文档正文（不计空白）至少多少字才奖励上传积分。"), true},
 	{"comments_per_hour", N_("每小时评论上限"), N_("一个账户一小时内最多发表的评论数，0为不限。"), true},
 	{"comment_review", N_("评论审核"), N_("1：新评论须经管理员审核后显示；0：直接显示。"), true},
+	{"recycle_days", N_("回收站保留天数"), N_("删除的文档在回收站保留多少天后被彻底删除；0为只由管理员彻底删除；可用小数。"), false},
 };
 
 /* Add the page's words to an admin tab's context (the JSON twin keeps
@@ -267,6 +277,10 @@ static void page_words(struct MHD_Connection *c, json_t *ctx, const char *lang)
 			if (strcmp(action, action_words[k][0]) == 0)
 				word = wy_i18n_tr(lang, action_words[k][1]);
 		json_object_set_new(o, "action_label", json_string(word ? word : ""));
+		/* no admin: the automatic purge past recycle_days */
+		const char *who = json_string_value(json_object_get(o, "admin"));
+		if (!who || !*who)
+			json_object_set_new(o, "admin", json_string(wy_i18n_tr(lang, "系统（自动）")));
 		/* the target as stored: "doc 5", "user 7", "settings" */
 		const char *target = json_string_value(json_object_get(o, "target"));
 		long long n;
@@ -326,7 +340,8 @@ enum MHD_Result web_page_admin(web_req *rq)
 	/* the window's title names the tab, as its <h1> does */
 	static const char *const titles[][2] = {{"reports", N_("举报")},	{"review", N_("待审核")},
 						{"docs", N_("文档管理")},	{"users", N_("用户管理")},
-						{"settings", N_("站点设置")}, {"audit", N_("操作日志")}};
+						{"settings", N_("站点设置")}, {"audit", N_("操作日志")},
+						{"ledger", N_("积分明细")}};
 	const char *title = N_("管理后台");
 	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
 		if (strcmp(tab, titles[k][0]) == 0)
@@ -383,8 +398,18 @@ enum MHD_Result web_post_admin(web_req *r)
 			;
 		if (!id) {
 			rc = WY_EINVAL;
+		} else if (strcmp(action, "purge") == 0) {
+			/* the store writes its audit row with the purge */
+			if (!(rc = web_recycle_purge(r, st, id, &ei))) {
+				web_flash(r, WEB_FLASH_DOC_PURGED, id, 0);
+				return web_result(r, 200, NULL, json_pack("{s:I, s:b}", "id", (json_int_t)id, "purged", 1), back);
+			}
 		} else if (k < sizeof moves / sizeof moves[0]) {
-			rc = wy_store_doc_set_state(st, id, moves[k].state, &ei);
+			/* to the recycle bin and out of it with what it was
+			 * (recycle.c); approving and hiding set the state */
+			rc = moves[k].state == WY_STATE_DELETED ? wy_store_doc_delete(st, id, r->user.id, true, &ei)
+			   : strcmp(action, "restore") == 0	 ? wy_store_doc_restore(st, id, r->user.id, true, &ei)
+								 : wy_store_doc_set_state(st, id, moves[k].state, &ei);
 			/* a document hidden or deleted answers its reports */
 			if (!rc && moves[k].state != WY_STATE_PUBLISHED)
 				rc = wy_store_report_close(st, id, &ei);

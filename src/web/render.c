@@ -68,6 +68,7 @@ static const struct {
 	[WEB_FLASH_DOC_DELETED] = {"delete", 1, N_("已将文档 {a} 移入回收站")},
 	[WEB_FLASH_DOC_DISMISSED] = {"dismiss", 1, N_("已驳回对文档 {a} 的举报")},
 	[WEB_FLASH_DOC_CATEGORY] = {"category", 1, N_("已修改文档 {a} 的分类")},
+	[WEB_FLASH_DOC_PURGED] = {"purge", 1, N_("已彻底删除文档 {a}")},
 	[WEB_FLASH_USER_BANNED] = {"ban", 1, N_("已封禁用户 {a}")},
 	[WEB_FLASH_USER_UNBANNED] = {"unban", 1, N_("已解封用户 {a}")},
 	[WEB_FLASH_USER_ADMIN] = {"admin", 1, N_("已将用户 {a} 设为管理员")},

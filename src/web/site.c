@@ -6,6 +6,7 @@
 #include "blob/blob.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "jobs/collect.h"
 #include "store/store.h"
 #include "web/i18n.h"
 #include "web/site.h"
@@ -24,6 +25,7 @@ struct wy_site {
 	int port;
 	unsigned threads, connections;
 	int64_t settings_at_ms; /* when the site settings were last loaded */
+	int64_t maintain_at_ms; /* when the recycle bin and the blobs are next seen to */
 };
 
 void web_site_get(server *sv, wy_config *out)
@@ -140,6 +142,8 @@ int wy_site_start(const wy_config *cfg, wy_site **out, wy_errinfo *ei)
 	}
 	wy_store_open(cfg->data_dir, &s->loop_store, NULL);
 	s->settings_at_ms = wy_now_ms();
+	/* the first round once the site has settled, not at its start */
+	s->maintain_at_ms = wy_now_ms() + (int64_t)cfg->maintenance_seconds * 1000;
 	*out = s;
 	return WY_OK;
 }
@@ -162,6 +166,23 @@ void wy_site_tick(wy_site *s)
 	if (wy_now_ms() - s->settings_at_ms >= 5000) {
 		web_site_load(&s->sv, s->loop_store);
 		s->settings_at_ms = wy_now_ms();
+	}
+	/* every maintenance_seconds: the recycle bin's documents past
+	 * recycle_days are purged and unreferenced blobs freed
+	 * (jobs/collect.h); several servers on one library may all do it */
+	wy_config site;
+	web_site_get(&s->sv, &site);
+	if (wy_now_ms() >= s->maintain_at_ms) {
+		int purged = 0;
+		wy_collect_stats cs = {0};
+		wy_errinfo ei = {0};
+		int rc = wy_recycle_maintain(s->loop_store, s->sv.blobs, site.recycle_days, site.blob_grace, &purged, &cs, &ei);
+		if (rc)
+			wy_warn("recycle.maintain_failed", "msg=\"%s\"", wy_err_msg(&ei, rc));
+		else if (purged || cs.removed)
+			wy_log("recycle.maintained", "purged=%d blobs_removed=%lld orphans=%lld blobs=%lld", purged,
+			       (long long)cs.removed, (long long)cs.orphans, (long long)cs.objects);
+		s->maintain_at_ms = wy_now_ms() + (int64_t)site.maintenance_seconds * 1000;
 	}
 }
 

@@ -229,6 +229,7 @@ typedef enum web_flash_code {
 	WEB_FLASH_DOC_DELETED,
 	WEB_FLASH_DOC_DISMISSED, /* the document's reports were dismissed */
 	WEB_FLASH_DOC_CATEGORY,
+	WEB_FLASH_DOC_PURGED,
 	WEB_FLASH_USER_BANNED,   /* a: user (and the rest of the user ones) */
 	WEB_FLASH_USER_UNBANNED,
 	WEB_FLASH_USER_ADMIN,
@@ -532,5 +533,19 @@ enum MHD_Result web_comments_post(web_req *r, wy_store *st, const wy_doc *d, con
 int web_comments_admin(web_req *r, wy_store *st, const char *action, int64_t id, wy_errinfo *ei);
 /* The comments waiting for review, for the admins' reports tab. */
 void web_comments_admin_context(wy_store *st, json_t *ctx);
+/* ---- the recycle bin (recycle.c) ---- */
+/* POST /doc/{id}/delete and /restore (and the twins), for its owner or an
+ * admin: the store's rules (wy_store_doc_delete, wy_store_doc_restore). */
+enum MHD_Result web_recycle_post(web_req *r, int64_t id, const char *action);
+/* /me/recycle's context: the signed-in user's deleted documents. */
+int web_recycle_tab(wy_store *st, const web_req *r, json_t *ctx, int page, int per, int *total, wy_errinfo *ei);
+/* An admin's purge of a document in the recycle bin, its blobs freed. */
+int web_recycle_purge(web_req *r, wy_store *st, int64_t id, wy_errinfo *ei);
+/* A ledger row's reason in the reader's language. */
+const char *web_ledger_reason(const char *lang, const char *reason);
+/* /admin/ledger?user=ID's context: any account's ledger (WY_ENOTFOUND: no
+ * such user). */
+int web_admin_ledger(wy_store *st, struct MHD_Connection *c, json_t *ctx, int page, int per, int *total,
+		     wy_errinfo *ei);
 
 #endif

@@ -48,6 +48,7 @@ const pages = [
   ['collections', '/collections', 'visitor', '公文学习资料'],
   ['collection', `/collection/${env('WY_COLLECTION')}`, 'visitor', '党政机关公文格式范文'],
   ['collection-owner', `/collection/${env('WY_COLLECTION')}`, 'user', '会计基础练习题'],
+  ['me-recycle', '/me/recycle', 'user'],
   ['admin', '/admin', 'admin'],
   ['admin-reports', '/admin/reports', 'admin', '党政机关公文格式范文'],
   ['admin-review', '/admin/review', 'admin', '孙子兵法读后感'],
@@ -55,6 +56,8 @@ const pages = [
   ['admin-users', '/admin/users', 'admin', 'reader'],
   ['admin-settings', '/admin/settings', 'admin'],
   ['admin-audit', '/admin/audit', 'admin'],
+  ['admin-recycle', '/admin/docs?state=3', 'admin'],
+  ['admin-ledger', '/admin/ledger?user=2', 'admin', 'reader'],
   ['notfound', '/no/such/page', 'visitor'],
 ];
 

@@ -183,9 +183,9 @@ test('register, upload, favorite, share, reward, report, hide', { timeout: 30000
   for (const c of [alice, bobCtx, adminCtx, anon]) await c.close();
 });
 
-const mePages = ['/me', '/me/uploads', '/me/favorites', '/me/downloads', '/me/points', '/me/password'];
-const adminPages = ['/admin', '/admin/reports?all=1', '/admin/review', '/admin/docs', '/admin/users', '/admin/settings',
-  '/admin/audit'];
+const mePages = ['/me', '/me/uploads', '/me/favorites', '/me/downloads', '/me/points', '/me/recycle', '/me/password'];
+const adminPages = ['/admin', '/admin/reports?all=1', '/admin/review', '/admin/docs', '/admin/docs?state=3', '/admin/users',
+  '/admin/settings', '/admin/audit', '/admin/ledger?user=1'];
 
 test('my pages, log in, register and the admin area: axe-core, 1366 and 390 px', { timeout: 300000 }, async () => {
   // my pages as the uploader of the first test (uploads, a favorite, points)

@@ -318,6 +318,9 @@ def check_live(spec_path, base, text_path):
                    what="a comment to delete") or {}
     cl.call("POST", "/doc/{id}/comment/{cid}/delete", {"id": doc, "cid": gone.get("comment")}, token=ub)
     cl.call("POST", "/me/retry/{id}", ids, token=ua, expect=409, what="a retry of a ready document")
+    cl.call("POST", "/doc/{id}/delete", ids, token=ua, what="the owner's delete to the recycle bin")
+    cl.call("POST", "/doc/{id}/restore", ids, token=ua, what="the owner's restore")
+    cl.call("POST", "/doc/{id}/restore", ids, token=ua, expect=409, what="a restore of what is not in the bin")
     cl.call("POST", "/download/{id}", ids, token=ub)
     cl.call("POST", "/download/{id}", {"id": 999999}, token=ub, expect=404, what="a download of no document")
     cl.call("POST", "/me/password", token=ua, form={"old": "not-it", "password": "openapi-alice2"}, expect=400,
@@ -348,7 +351,7 @@ def check_live(spec_path, base, text_path):
     cl.call("POST", "/collection/{id}/remove", {"id": spare.get("collection")}, token=ua, form={"doc": str(doc)})
     # every GET, as the admin (who may see everything), then some as others
     word = "文渊阁"
-    queries = {"/search": {"q": word}, "/doc/{id}/search": {"q": word}}
+    queries = {"/search": {"q": word}, "/doc/{id}/search": {"q": word}, "/admin/ledger": {"user": alice_id}}
     for method, path, op in operations(spec):
         if method != "GET":
             continue
