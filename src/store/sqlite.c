@@ -432,6 +432,47 @@ int sq_prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei)
 	return WY_OK;
 }
 
+static int bind_ints(wy_store *st, sqlite3_stmt **s, const char *sql, const int64_t *v, int nv, wy_errinfo *ei)
+{
+	int rc = sq_prep(st, s, sql, ei);
+	for (int i = 0; !rc && i < nv; i++)
+		sqlite3_bind_int64(*s, i + 1, v[i]);
+	return rc;
+}
+
+int sq_exec_ints(wy_store *st, const char *sql, const int64_t *v, int nv, int *changed, const char *what,
+                 wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = bind_ints(st, &s, sql, v, nv, ei);
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, what);
+	else if (changed)
+		*changed = sqlite3_changes(st->db);
+	sq_done(st, s);
+	return rc;
+}
+
+int sq_row_ints(wy_store *st, const char *sql, const int64_t *v, int nv, int64_t *out, int n, bool *found,
+                const char *what, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = bind_ints(st, &s, sql, v, nv, ei);
+	if (rc)
+		return rc;
+	int step = sqlite3_step(s);
+	for (int i = 0; i < n; i++)
+		out[i] = step == SQLITE_ROW ? sqlite3_column_int64(s, i) : 0;
+	if (found)
+		*found = step == SQLITE_ROW;
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, what);
+	sq_done(st, s);
+	return rc;
+}
+
 /* Done with a statement from prep: a cached one is reset for the next use,
  * any other finalized. NULL is a no-op. */
 void sq_done(wy_store *st, sqlite3_stmt *s)

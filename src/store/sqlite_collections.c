@@ -92,44 +92,6 @@ bool wy_collection_desc_valid(const char *description)
 	return n >= 0 && n <= WY_COLLECTION_DESC_MAX;
 }
 
-/* The first column of the first row as an integer; *found whether there
- * was a row. */
-static int one_int(wy_store *st, const char *sql, const int64_t *v, int n, int64_t *out, bool *found,
-		   wy_errinfo *ei)
-{
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, sql, ei);
-	if (rc)
-		return rc;
-	for (int i = 0; i < n; i++)
-		sqlite3_bind_int64(s, i + 1, v[i]);
-	int step = sqlite3_step(s);
-	*out = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	if (found)
-		*found = step == SQLITE_ROW;
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "collections: read");
-	sq_done(st, s);
-	return rc;
-}
-
-/* Run a statement of integer parameters; *changed: rows it changed. */
-static int run_ints(wy_store *st, const char *sql, const int64_t *v, int n, int *changed, wy_errinfo *ei)
-{
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, sql, ei);
-	if (rc)
-		return rc;
-	for (int i = 0; i < n; i++)
-		sqlite3_bind_int64(s, i + 1, v[i]);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "collections: write");
-	else if (changed)
-		*changed = sqlite3_changes(st->db);
-	sq_done(st, s);
-	return rc;
-}
-
 static void read_collection(sqlite3_stmt *s, wy_collection *c)
 {
 	memset(c, 0, sizeof *c);
@@ -162,7 +124,8 @@ int wy_store_collection_add(wy_store *st, int64_t owner, const char *name, const
 	if (rc)
 		return rc;
 	int64_t n;
-	if ((rc = one_int(st, "SELECT count(*) FROM collections WHERE owner_id = ?1", &owner, 1, &n, NULL, ei)))
+	if ((rc = sq_row_ints(st, "SELECT count(*) FROM collections WHERE owner_id = ?1", &owner, 1, &n, 1, NULL,
+	                      "collections: read", ei)))
 		goto fail;
 	if (n >= WY_COLLECTIONS_MAX) {
 		rc = wy_err_set(ei, WY_ETOOBIG, "collections: at most %d an account", WY_COLLECTIONS_MAX);
@@ -250,9 +213,12 @@ int wy_store_collection_delete(wy_store *st, int64_t id, wy_errinfo *ei)
 		return rc;
 	/* the rows that refer to it first (their cascade would do the same,
 	 * with foreign keys on) */
-	if ((rc = run_ints(st, "DELETE FROM collection_favorites WHERE collection_id = ?1", &id, 1, NULL, ei)) ||
-	    (rc = run_ints(st, "DELETE FROM collection_items WHERE collection_id = ?1", &id, 1, NULL, ei)) ||
-	    (rc = run_ints(st, "DELETE FROM collections WHERE id = ?1", &id, 1, &changed, ei)))
+	if ((rc = sq_exec_ints(st, "DELETE FROM collection_favorites WHERE collection_id = ?1", &id, 1, NULL,
+	                       "collections: write", ei)) ||
+	    (rc = sq_exec_ints(st, "DELETE FROM collection_items WHERE collection_id = ?1", &id, 1, NULL,
+	                       "collections: write", ei)) ||
+	    (rc =
+	         sq_exec_ints(st, "DELETE FROM collections WHERE id = ?1", &id, 1, &changed, "collections: write", ei)))
 		goto fail;
 	if (!changed) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "collections: no collection %lld", (long long)id);
@@ -301,7 +267,8 @@ int wy_store_collection_item_add(wy_store *st, int64_t id, int64_t doc, int *pos
 		return rc;
 	int64_t owner, n, in, v[4];
 	bool found;
-	if ((rc = one_int(st, "SELECT owner_id FROM collections WHERE id = ?1", &id, 1, &owner, &found, ei)))
+	if ((rc = sq_row_ints(st, "SELECT owner_id FROM collections WHERE id = ?1", &id, 1, &owner, 1, &found,
+	                      "collections: read", ei)))
 		goto fail;
 	if (!found) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "collections: no collection %lld", (long long)id);
@@ -309,9 +276,10 @@ int wy_store_collection_item_add(wy_store *st, int64_t id, int64_t doc, int *pos
 	}
 	v[0] = id;
 	v[1] = doc;
-	if ((rc = one_int(st, "SELECT count(*) FROM collection_items WHERE collection_id = ?1 AND doc_id = ?2", v, 2,
-			  &in, NULL, ei)) ||
-	    (rc = one_int(st, "SELECT count(*) FROM collection_items WHERE collection_id = ?1", &id, 1, &n, NULL, ei)))
+	if ((rc = sq_row_ints(st, "SELECT count(*) FROM collection_items WHERE collection_id = ?1 AND doc_id = ?2", v,
+	                      2, &in, 1, NULL, "collections: read", ei)) ||
+	    (rc = sq_row_ints(st, "SELECT count(*) FROM collection_items WHERE collection_id = ?1", &id, 1, &n, 1, NULL,
+	                      "collections: read", ei)))
 		goto fail;
 	if (in) {
 		rc = wy_err_set(ei, WY_EEXIST, "collections: document %lld is in collection %lld already", (long long)doc,
@@ -327,18 +295,20 @@ int wy_store_collection_item_add(wy_store *st, int64_t id, int64_t doc, int *pos
 	v[2] = owner;
 	v[3] = wy_now();
 	int changed = 0;
-	if ((rc = run_ints(st,
-			   "INSERT INTO collection_items(collection_id, doc_id, position, added_at)"
-			   " SELECT ?1, d.id, (SELECT count(*) + 1 FROM collection_items WHERE collection_id = ?1), ?4"
-			   " FROM documents d WHERE d.id = ?2 AND " SQ_SEEN_BY("?3"),
-			   v, 4, &changed, ei)))
+	if ((rc = sq_exec_ints(
+	         st,
+	         "INSERT INTO collection_items(collection_id, doc_id, position, added_at)"
+	         " SELECT ?1, d.id, (SELECT count(*) + 1 FROM collection_items WHERE collection_id = ?1), ?4"
+	         " FROM documents d WHERE d.id = ?2 AND " SQ_SEEN_BY("?3"),
+	         v, 4, &changed, "collections: write", ei)))
 		goto fail;
 	if (!changed) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "collections: no document %lld to add", (long long)doc);
 		goto fail;
 	}
 	int64_t w[2] = {id, v[3]};
-	if ((rc = run_ints(st, "UPDATE collections SET updated_at = ?2 WHERE id = ?1", w, 2, NULL, ei)))
+	if ((rc = sq_exec_ints(st, "UPDATE collections SET updated_at = ?2 WHERE id = ?1", w, 2, NULL,
+	                       "collections: write", ei)))
 		goto fail;
 	*position = (int)n + 1;
 	return sq_commit(st, ei);
@@ -354,15 +324,16 @@ int wy_store_collection_item_remove(wy_store *st, int64_t id, int64_t doc, wy_er
 		return rc;
 	int64_t v[2] = {id, doc}, w[2] = {id, wy_now()};
 	/* the trigger moves the items after it up */
-	if ((rc = run_ints(st, "DELETE FROM collection_items WHERE collection_id = ?1 AND doc_id = ?2", v, 2, &changed,
-			   ei)))
+	if ((rc = sq_exec_ints(st, "DELETE FROM collection_items WHERE collection_id = ?1 AND doc_id = ?2", v, 2,
+	                       &changed, "collections: write", ei)))
 		goto fail;
 	if (!changed) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "collections: document %lld is not in collection %lld", (long long)doc,
 				(long long)id);
 		goto fail;
 	}
-	if ((rc = run_ints(st, "UPDATE collections SET updated_at = ?2 WHERE id = ?1", w, 2, NULL, ei)))
+	if ((rc = sq_exec_ints(st, "UPDATE collections SET updated_at = ?2 WHERE id = ?1", w, 2, NULL,
+	                       "collections: write", ei)))
 		goto fail;
 	return sq_commit(st, ei);
 fail:
@@ -377,9 +348,10 @@ int wy_store_collection_item_move(wy_store *st, int64_t id, int64_t doc, int to,
 		return rc;
 	int64_t from, n, v[2] = {id, doc};
 	bool found;
-	if ((rc = one_int(st, "SELECT position FROM collection_items WHERE collection_id = ?1 AND doc_id = ?2", v, 2,
-			  &from, &found, ei)) ||
-	    (rc = one_int(st, "SELECT count(*) FROM collection_items WHERE collection_id = ?1", &id, 1, &n, NULL, ei)))
+	if ((rc = sq_row_ints(st, "SELECT position FROM collection_items WHERE collection_id = ?1 AND doc_id = ?2", v,
+	                      2, &from, 1, &found, "collections: read", ei)) ||
+	    (rc = sq_row_ints(st, "SELECT count(*) FROM collection_items WHERE collection_id = ?1", &id, 1, &n, 1, NULL,
+	                      "collections: read", ei)))
 		goto fail;
 	if (!found) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "collections: document %lld is not in collection %lld", (long long)doc,
@@ -393,16 +365,19 @@ int wy_store_collection_item_move(wy_store *st, int64_t id, int64_t doc, int to,
 	if (to != from) {
 		/* the items between make room, one step towards where it was */
 		int64_t u[5] = {id, doc, from, to, wy_now()};
-		if ((rc = run_ints(st,
-				   "UPDATE collection_items SET position = position + CASE WHEN ?4 < ?3 THEN 1 ELSE -1 END"
-				   " WHERE collection_id = ?1 AND doc_id != ?2"
-				   " AND position BETWEEN min(?3, ?4) AND max(?3, ?4)",
-				   u, 4, NULL, ei)) ||
-		    (rc = run_ints(st, "UPDATE collection_items SET position = ?4 WHERE collection_id = ?1 AND doc_id = ?2",
-				   u, 4, NULL, ei)))
+		if ((rc = sq_exec_ints(
+		         st,
+		         "UPDATE collection_items SET position = position + CASE WHEN ?4 < ?3 THEN 1 ELSE -1 END"
+		         " WHERE collection_id = ?1 AND doc_id != ?2"
+		         " AND position BETWEEN min(?3, ?4) AND max(?3, ?4)",
+		         u, 4, NULL, "collections: write", ei)) ||
+		    (rc = sq_exec_ints(
+		         st, "UPDATE collection_items SET position = ?4 WHERE collection_id = ?1 AND doc_id = ?2", u, 4,
+		         NULL, "collections: write", ei)))
 			goto fail;
 		int64_t w[2] = {id, u[4]};
-		if ((rc = run_ints(st, "UPDATE collections SET updated_at = ?2 WHERE id = ?1", w, 2, NULL, ei)))
+		if ((rc = sq_exec_ints(st, "UPDATE collections SET updated_at = ?2 WHERE id = ?1", w, 2, NULL,
+		                       "collections: write", ei)))
 			goto fail;
 	}
 	return sq_commit(st, ei);
@@ -418,25 +393,27 @@ int wy_store_collection_favorite(wy_store *st, int64_t user, int64_t id, bool on
 		return rc;
 	int64_t v[3] = {user, id, wy_now()}, has;
 	bool found;
-	if ((rc = one_int(st, "SELECT 1 FROM collections WHERE id = ?1", &id, 1, &has, &found, ei)))
+	if ((rc = sq_row_ints(st, "SELECT 1 FROM collections WHERE id = ?1", &id, 1, &has, 1, &found,
+	                      "collections: read", ei)))
 		goto fail;
 	if (!found) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "collections: no collection %lld", (long long)id);
 		goto fail;
 	}
-	if ((rc = run_ints(st,
-			   on ? "INSERT OR IGNORE INTO collection_favorites(user_id, collection_id, at) VALUES(?1, ?2, ?3)"
-			      : "DELETE FROM collection_favorites WHERE user_id = ?1 AND collection_id = ?2",
-			   v, on ? 3 : 2, &changed, ei)))
+	if ((rc = sq_exec_ints(
+	         st,
+	         on ? "INSERT OR IGNORE INTO collection_favorites(user_id, collection_id, at) VALUES(?1, ?2, ?3)"
+	            : "DELETE FROM collection_favorites WHERE user_id = ?1 AND collection_id = ?2",
+	         v, on ? 3 : 2, &changed, "collections: write", ei)))
 		goto fail;
 	/* the count moves with the row, in this transaction */
-	if (changed &&
-	    (rc = run_ints(st,
-			   on ? "UPDATE collections SET favorites = favorites + 1 WHERE id = ?2"
-			      : "UPDATE collections SET favorites = favorites - 1 WHERE id = ?2",
-			   v, 2, NULL, ei)))
+	if (changed && (rc = sq_exec_ints(st,
+	                                  on ? "UPDATE collections SET favorites = favorites + 1 WHERE id = ?2"
+	                                     : "UPDATE collections SET favorites = favorites - 1 WHERE id = ?2",
+	                                  v, 2, NULL, "collections: write", ei)))
 		goto fail;
-	if ((rc = one_int(st, "SELECT favorites FROM collections WHERE id = ?1", &id, 1, count, NULL, ei)))
+	if ((rc = sq_row_ints(st, "SELECT favorites FROM collections WHERE id = ?1", &id, 1, count, 1, NULL,
+	                      "collections: read", ei)))
 		goto fail;
 	return sq_commit(st, ei);
 fail:

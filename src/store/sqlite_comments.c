@@ -54,42 +54,6 @@ static int end(wy_store *st, int rc, wy_errinfo *ei)
 	return sq_commit(st, ei);
 }
 
-/* One row's first integers (n of them, 0 when no row): *found whether a
- * row came. Parameters v[0..nv) as ?1.. */
-static int row_ints(wy_store *st, const char *sql, const int64_t *v, int nv, int64_t *out, int n, bool *found,
-		    wy_errinfo *ei)
-{
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, sql, ei);
-	if (rc)
-		return rc;
-	for (int i = 0; i < nv; i++)
-		sqlite3_bind_int64(s, i + 1, v[i]);
-	int step = sqlite3_step(s);
-	for (int i = 0; i < n; i++)
-		out[i] = step == SQLITE_ROW ? sqlite3_column_int64(s, i) : 0;
-	if (found)
-		*found = step == SQLITE_ROW;
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "read comments");
-	sq_done(st, s);
-	return rc;
-}
-
-static int exec_ints(wy_store *st, const char *sql, const int64_t *v, int nv, const char *what, wy_errinfo *ei)
-{
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, sql, ei);
-	if (rc)
-		return rc;
-	for (int i = 0; i < nv; i++)
-		sqlite3_bind_int64(s, i + 1, v[i]);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, what);
-	sq_done(st, s);
-	return rc;
-}
-
 /* ---- ratings ---- */
 
 int wy_store_rating_set(wy_store *st, int64_t user, bool admin, int64_t doc_id, int stars, double *avg, int64_t *n,
@@ -102,27 +66,31 @@ int wy_store_rating_set(wy_store *st, int64_t user, bool admin, int64_t doc_id, 
 		return rc;
 	int64_t v[4] = {user, admin, doc_id, stars}, row[2] = {0};
 	bool found;
-	rc = row_ints(st, "SELECT d.owner_id = ?1 FROM documents d WHERE d.id = ?3 AND " WRITES_DOC, v, 3, row, 1,
-		      &found, ei);
+	rc = sq_row_ints(st, "SELECT d.owner_id = ?1 FROM documents d WHERE d.id = ?3 AND " WRITES_DOC, v, 3, row, 1,
+	                 &found, "read comments", ei);
 	if (!rc && !found)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id);
 	else if (!rc && row[0])
 		rc = wy_err_set(ei, WY_EPERM, "an uploader does not rate their own document");
 	int64_t old = 0;
 	if (!rc)
-		rc = row_ints(st, "SELECT stars FROM ratings WHERE user_id = ?1 AND doc_id = ?3", v, 3, &old, 1, NULL, ei);
+		rc = sq_row_ints(st, "SELECT stars FROM ratings WHERE user_id = ?1 AND doc_id = ?3", v, 3, &old, 1,
+		                 NULL, "read comments", ei);
 	if (!rc)
-		rc = exec_ints(st,
-			       "INSERT INTO ratings(doc_id, user_id, stars, at) VALUES(?3, ?1, ?4, unixepoch())"
-			       " ON CONFLICT(doc_id, user_id) DO UPDATE SET stars = excluded.stars, at = excluded.at",
-			       v, 4, "rate", ei);
+		rc =
+		    sq_exec_ints(st,
+		                 "INSERT INTO ratings(doc_id, user_id, stars, at) VALUES(?3, ?1, ?4, unixepoch())"
+		                 " ON CONFLICT(doc_id, user_id) DO UPDATE SET stars = excluded.stars, at = excluded.at",
+		                 v, 4, NULL, "rate", ei);
 	if (!rc) {
 		int64_t w[3] = {doc_id, stars - old, old ? 0 : 1};
-		rc = exec_ints(st, "UPDATE documents SET rating_sum = rating_sum + ?2, rating_n = rating_n + ?3 WHERE id = ?1",
-			       w, 3, "rate", ei);
+		rc = sq_exec_ints(
+		    st, "UPDATE documents SET rating_sum = rating_sum + ?2, rating_n = rating_n + ?3 WHERE id = ?1", w,
+		    3, NULL, "rate", ei);
 	}
 	if (!rc)
-		rc = row_ints(st, "SELECT rating_sum, rating_n FROM documents WHERE id = ?3", v, 3, row, 2, NULL, ei);
+		rc = sq_row_ints(st, "SELECT rating_sum, rating_n FROM documents WHERE id = ?3", v, 3, row, 2, NULL,
+		                 "read comments", ei);
 	if ((rc = end(st, rc, ei)))
 		return rc;
 	*n = row[1];
@@ -133,7 +101,8 @@ int wy_store_rating_set(wy_store *st, int64_t user, bool admin, int64_t doc_id, 
 int wy_store_rating_get(wy_store *st, int64_t user, int64_t doc_id, int *stars, wy_errinfo *ei)
 {
 	int64_t v[2] = {user, doc_id}, s = 0;
-	int rc = row_ints(st, "SELECT stars FROM ratings WHERE user_id = ?1 AND doc_id = ?2", v, 2, &s, 1, NULL, ei);
+	int rc = sq_row_ints(st, "SELECT stars FROM ratings WHERE user_id = ?1 AND doc_id = ?2", v, 2, &s, 1, NULL,
+	                     "read comments", ei);
 	*stars = rc ? 0 : (int)s;
 	return rc;
 }
@@ -170,15 +139,16 @@ int wy_store_comment_add(wy_store *st, int64_t user, bool admin, int64_t doc_id,
 		return rc;
 	int64_t v[6] = {user, admin, doc_id, parent, rule->per_hour, rule->review}, row[2] = {0};
 	bool found;
-	rc = row_ints(st, "SELECT 1 FROM documents d WHERE d.id = ?3 AND " WRITES_DOC, v, 3, row, 1, &found, ei);
+	rc = sq_row_ints(st, "SELECT 1 FROM documents d WHERE d.id = ?3 AND " WRITES_DOC, v, 3, row, 1, &found,
+	                 "read comments", ei);
 	if (!rc && !found)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id);
 	/* a reply to a reply joins its top comment's thread */
 	if (!rc && parent) {
-		rc = row_ints(st,
-			      "SELECT coalesce(c.parent_id, c.id) FROM comments c WHERE c.id = ?4 AND c.doc_id = ?3 AND "
-			      SEES_COMMENT,
-			      v, 4, row, 1, &found, ei);
+		rc = sq_row_ints(st,
+		                 "SELECT coalesce(c.parent_id, c.id) FROM comments c WHERE c.id = ?4 AND c.doc_id = ?3 "
+		                 "AND " SEES_COMMENT,
+		                 v, 4, row, 1, &found, "read comments", ei);
 		if (!rc && !found)
 			rc = wy_err_set(ei, WY_ENOTFOUND, "no comment %lld on document %lld", (long long)parent,
 					(long long)doc_id);
@@ -186,15 +156,18 @@ int wy_store_comment_add(wy_store *st, int64_t user, bool admin, int64_t doc_id,
 	}
 	/* the site's rule as an admin saved it, else this process's */
 	if (!rc)
-		rc = row_ints(st,
-			      "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE name = 'comments_per_hour'), ?5),"
-			      " coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE name = 'comment_review'), ?6)",
-			      v, 6, row, 2, NULL, ei);
+		rc = sq_row_ints(
+		    st,
+		    "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE name = 'comments_per_hour'), "
+		    "?5),"
+		    " coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE name = 'comment_review'), ?6)",
+		    v, 6, row, 2, NULL, "read comments", ei);
 	int64_t per_hour = row[0], review = row[1];
 	if (!rc && per_hour > 0) {
 		int64_t made;
-		rc = row_ints(st, "SELECT count(*) FROM comments WHERE user_id = ?1 AND created_at > unixepoch() - 3600", v,
-			      1, &made, 1, NULL, ei);
+		rc = sq_row_ints(st,
+		                 "SELECT count(*) FROM comments WHERE user_id = ?1 AND created_at > unixepoch() - 3600",
+		                 v, 1, &made, 1, NULL, "read comments", ei);
 		if (!rc && made >= per_hour)
 			rc = wy_err_set(ei, WY_ETOOBIG, "at most %lld comments an hour", (long long)per_hour);
 	}
@@ -251,13 +224,13 @@ int wy_store_comment_list(wy_store *st, int64_t viewer, bool admin, int64_t doc_
 	memset(out, 0, sizeof *out);
 	/* the counts: nothing of a document the viewer may not see */
 	int64_t v[3] = {viewer, admin, doc_id}, row[2];
-	int rc = row_ints(st,
-			  "SELECT count(*) FILTER (WHERE c.parent_id IS NULL), count(*) FROM comments c"
-			  " JOIN documents d ON d.id = c.doc_id"
-			  " LEFT JOIN comments p ON p.id = c.parent_id"
-			  " WHERE c.doc_id = ?3 AND " SEES_DOC " AND " SEES_COMMENT
-			  " AND (p.id IS NULL OR (p.state = 0 OR (p.state = 1 AND p.user_id = ?1) OR ?2))",
-			  v, 3, row, 2, NULL, ei);
+	int rc = sq_row_ints(st,
+	                     "SELECT count(*) FILTER (WHERE c.parent_id IS NULL), count(*) FROM comments c"
+	                     " JOIN documents d ON d.id = c.doc_id"
+	                     " LEFT JOIN comments p ON p.id = c.parent_id"
+	                     " WHERE c.doc_id = ?3 AND " SEES_DOC " AND " SEES_COMMENT
+	                     " AND (p.id IS NULL OR (p.state = 0 OR (p.state = 1 AND p.user_id = ?1) OR ?2))",
+	                     v, 3, row, 2, NULL, "read comments", ei);
 	if (rc)
 		return rc;
 	if (total)
@@ -316,16 +289,16 @@ int wy_store_comment_delete(wy_store *st, int64_t user, bool admin, int64_t id, 
 	int64_t v[3] = {id, user, admin};
 	bool found;
 	/* an author deletes their own comment of a document they still see */
-	rc = row_ints(st,
-		      "SELECT c.doc_id FROM comments c JOIN documents d ON d.id = c.doc_id"
-		      " WHERE c.id = ?1 AND (?3 OR (c.user_id = ?2 AND " SQ_SEEN_BY("?2") "))",
-		      v, 3, doc_id, 1, &found, ei);
+	rc = sq_row_ints(st,
+	                 "SELECT c.doc_id FROM comments c JOIN documents d ON d.id = c.doc_id"
+	                 " WHERE c.id = ?1 AND (?3 OR (c.user_id = ?2 AND " SQ_SEEN_BY("?2") "))",
+	                 v, 3, doc_id, 1, &found, "read comments", ei);
 	if (!rc && !found)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no comment %lld", (long long)id);
 	if (!rc)
-		rc = exec_ints(st, CLOSE_REPORTS, v, 1, "close a comment's reports", ei);
+		rc = sq_exec_ints(st, CLOSE_REPORTS, v, 1, NULL, "close a comment's reports", ei);
 	if (!rc)
-		rc = exec_ints(st, "DELETE FROM comments WHERE id = ?1", v, 1, "delete a comment", ei);
+		rc = sq_exec_ints(st, "DELETE FROM comments WHERE id = ?1", v, 1, NULL, "delete a comment", ei);
 	return end(st, rc, ei);
 }
 
@@ -338,20 +311,21 @@ int wy_store_comment_set_state(wy_store *st, int64_t id, wy_comment_state state,
 		return rc;
 	int64_t v[2] = {id, state};
 	bool found;
-	rc = row_ints(st, "SELECT doc_id FROM comments WHERE id = ?1", v, 1, doc_id, 1, &found, ei);
+	rc = sq_row_ints(st, "SELECT doc_id FROM comments WHERE id = ?1", v, 1, doc_id, 1, &found, "read comments", ei);
 	if (!rc && !found)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no comment %lld", (long long)id);
 	if (!rc)
-		rc = exec_ints(st, "UPDATE comments SET state = ?2 WHERE id = ?1", v, 2, "set a comment's state", ei);
+		rc = sq_exec_ints(st, "UPDATE comments SET state = ?2 WHERE id = ?1", v, 2, NULL,
+		                  "set a comment's state", ei);
 	if (!rc && state == WY_COMMENT_HIDDEN)
-		rc = exec_ints(st, CLOSE_REPORTS, v, 1, "close a comment's reports", ei);
+		rc = sq_exec_ints(st, CLOSE_REPORTS, v, 1, NULL, "close a comment's reports", ei);
 	return end(st, rc, ei);
 }
 
 int wy_store_comment_reports_close(wy_store *st, int64_t id, wy_errinfo *ei)
 {
-	return exec_ints(st, "UPDATE reports SET open = 0 WHERE open AND comment_id = ?1", &id, 1,
-			 "close a comment's reports", ei);
+	return sq_exec_ints(st, "UPDATE reports SET open = 0 WHERE open AND comment_id = ?1", &id, 1, NULL,
+	                    "close a comment's reports", ei);
 }
 
 int wy_store_comment_report(wy_store *st, int64_t user, bool admin, int64_t comment_id, const char *reason,
@@ -386,7 +360,8 @@ int wy_store_comment_pending(wy_store *st, int offset, int limit, wy_comment_lis
 {
 	memset(out, 0, sizeof *out);
 	int64_t n;
-	int rc = row_ints(st, "SELECT count(*) FROM comments WHERE state = 1", NULL, 0, &n, 1, NULL, ei);
+	int rc =
+	    sq_row_ints(st, "SELECT count(*) FROM comments WHERE state = 1", NULL, 0, &n, 1, NULL, "read comments", ei);
 	if (rc)
 		return rc;
 	if (total)

@@ -31,6 +31,15 @@ struct wy_store {
 int sq_prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei);
 void sq_done(wy_store *st, sqlite3_stmt *s);
 int sq_exec(wy_store *st, const char *sql, wy_errinfo *ei);
+/* Statements whose parameters are all integers, v[0..nv) as ?1..:
+ * sq_exec_ints runs one to its end (*changed: the rows it changed; NULL
+ * when not wanted); sq_row_ints reads its first row's first n columns
+ * into out (0 when no row came; *found whether one did, NULL when not
+ * wanted). what names the work in an error. */
+int sq_exec_ints(wy_store *st, const char *sql, const int64_t *v, int nv, int *changed, const char *what,
+                 wy_errinfo *ei);
+int sq_row_ints(wy_store *st, const char *sql, const int64_t *v, int nv, int64_t *out, int n, bool *found,
+                const char *what, wy_errinfo *ei);
 /* BEGIN IMMEDIATE / COMMIT (rolling back when it fails) / ROLLBACK if open */
 int sq_begin(wy_store *st, wy_errinfo *ei);
 int sq_commit(wy_store *st, wy_errinfo *ei);

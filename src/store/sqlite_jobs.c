@@ -281,32 +281,16 @@ static int set_job_state(wy_store *st, int64_t job_id, const char *state, wy_err
 	return rc;
 }
 
-/* Run one statement binding id1 as ?1 and id2 as ?2 (a statement without
- * ?2 ignores it), inside the caller's transaction. */
-static int exec_ids(wy_store *st, int64_t id1, int64_t id2, const char *sql, const char *what, wy_errinfo *ei)
-{
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, sql, ei);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(s, 1, id1);
-	sqlite3_bind_int64(s, 2, id2);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, what);
-	sq_done(st, s);
-	return rc;
-}
-
 /* the job's document as ?1, the job as ?2 */
 static int job_exec(wy_store *st, const wy_job *job, const char *sql, const char *what, wy_errinfo *ei)
 {
-	return exec_ids(st, job->doc_id, job->id, sql, what, ei);
+	return sq_exec_ints(st, sql, (const int64_t[]){job->doc_id, job->id}, 2, NULL, what, ei);
 }
 
 /* sql about one document, ?1 its id */
 static int doc_exec(wy_store *st, int64_t doc_id, const char *sql, const char *what, wy_errinfo *ei)
 {
-	return exec_ids(st, doc_id, 0, sql, what, ei);
+	return sq_exec_ints(st, sql, &doc_id, 1, NULL, what, ei);
 }
 
 /* A recognition job's pages count as done (recognised or given up): the

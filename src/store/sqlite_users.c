@@ -95,42 +95,10 @@ bool wy_user_name_valid(const char *name)
 	return true;
 }
 
-/* ---- small helpers: statements whose parameters are all integers ---- */
-
-static int run(wy_store *st, const char *sql, const int64_t *v, int n, const char *what, wy_errinfo *ei)
-{
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, sql, ei);
-	if (rc)
-		return rc;
-	for (int i = 0; i < n; i++)
-		sqlite3_bind_int64(s, i + 1, v[i]);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, what);
-	sq_done(st, s);
-	return rc;
-}
-
-/* The first column of the first row as an integer (0 when no row). */
-static int scalar(wy_store *st, const char *sql, const int64_t *v, int n, int64_t *out, wy_errinfo *ei)
-{
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, sql, ei);
-	if (rc)
-		return rc;
-	for (int i = 0; i < n; i++)
-		sqlite3_bind_int64(s, i + 1, v[i]);
-	int step = sqlite3_step(s);
-	*out = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "read");
-	sq_done(st, s);
-	return rc;
-}
-
 static int balance(wy_store *st, int64_t user, int64_t *out, wy_errinfo *ei)
 {
-	return scalar(st, "SELECT coalesce(sum(delta), 0) FROM ledger WHERE user_id = ?1", &user, 1, out, ei);
+	return sq_row_ints(st, "SELECT coalesce(sum(delta), 0) FROM ledger WHERE user_id = ?1", &user, 1, out, 1, NULL,
+	                   "read", ei);
 }
 
 static int ledger_add(wy_store *st, int64_t user, int64_t delta, const char *reason, int64_t doc, int64_t other,
@@ -362,16 +330,17 @@ int wy_store_user_set(wy_store *st, int64_t id, int role, int banned, wy_errinfo
 	if (rc)
 		return rc;
 	int64_t v[3] = {id, role, banned}, n;
-	if ((rc = scalar(st, "SELECT count(*) FROM users WHERE id = ?1", v, 1, &n, ei)) ||
+	if ((rc = sq_row_ints(st, "SELECT count(*) FROM users WHERE id = ?1", v, 1, &n, 1, NULL, "read", ei)) ||
 	    (!n && (rc = wy_err_set(ei, WY_ENOTFOUND, "no such user"))))
 		return end(st, rc, ei);
 	if (role >= 0)
-		rc = run(st, "UPDATE users SET role = ?2 WHERE id = ?1", v, 2, "set a role", ei);
+		rc = sq_exec_ints(st, "UPDATE users SET role = ?2 WHERE id = ?1", v, 2, NULL, "set a role", ei);
 	if (!rc && banned >= 0) {
 		int64_t b[2] = {id, banned != 0};
-		rc = run(st, "UPDATE users SET banned = ?2 WHERE id = ?1", b, 2, "ban", ei);
+		rc = sq_exec_ints(st, "UPDATE users SET banned = ?2 WHERE id = ?1", b, 2, NULL, "ban", ei);
 		if (!rc && banned)
-			rc = run(st, "DELETE FROM sessions WHERE user_id = ?1", v, 1, "end sessions", ei);
+			rc =
+			    sq_exec_ints(st, "DELETE FROM sessions WHERE user_id = ?1", v, 1, NULL, "end sessions", ei);
 	}
 	return end(st, rc, ei);
 }
@@ -419,7 +388,8 @@ int wy_store_session_add(wy_store *st, const unsigned char *hash, int64_t user_i
 	if (rc)
 		return rc;
 	/* old sessions go as new ones come */
-	if ((rc = run(st, "DELETE FROM sessions WHERE expires_at <= ?1", &now, 1, "expire sessions", ei)))
+	if ((rc =
+	         sq_exec_ints(st, "DELETE FROM sessions WHERE expires_at <= ?1", &now, 1, NULL, "expire sessions", ei)))
 		return end(st, rc, ei);
 	sqlite3_stmt *s;
 	if ((rc = sq_prep(st, &s,
@@ -479,16 +449,20 @@ int wy_store_session_delete(wy_store *st, const unsigned char *hash, wy_errinfo 
 int wy_store_favorite_set(wy_store *st, int64_t user_id, int64_t doc_id, bool on, wy_errinfo *ei)
 {
 	int64_t v[3] = {user_id, doc_id, wy_now()};
-	return on ? run(st, "INSERT OR IGNORE INTO favorites(user_id, doc_id, at) VALUES(?1, ?2, ?3)", v, 3, "favorite", ei)
-		  : run(st, "DELETE FROM favorites WHERE user_id = ?1 AND doc_id = ?2", v, 2, "unfavorite", ei);
+	return on ? sq_exec_ints(st, "INSERT OR IGNORE INTO favorites(user_id, doc_id, at) VALUES(?1, ?2, ?3)", v, 3,
+	                         NULL, "favorite", ei)
+	          : sq_exec_ints(st, "DELETE FROM favorites WHERE user_id = ?1 AND doc_id = ?2", v, 2, NULL,
+	                         "unfavorite", ei);
 }
 
 int wy_store_favorite_state(wy_store *st, int64_t user_id, int64_t doc_id, bool *on, int64_t *count, wy_errinfo *ei)
 {
 	int64_t v[2] = {user_id, doc_id}, n = 0;
-	int rc = scalar(st, "SELECT count(*) FROM favorites WHERE doc_id = ?1", &doc_id, 1, count, ei);
+	int rc =
+	    sq_row_ints(st, "SELECT count(*) FROM favorites WHERE doc_id = ?1", &doc_id, 1, count, 1, NULL, "read", ei);
 	if (!rc && user_id)
-		rc = scalar(st, "SELECT count(*) FROM favorites WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, ei);
+		rc = sq_row_ints(st, "SELECT count(*) FROM favorites WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, 1,
+		                 NULL, "read", ei);
 	*on = n > 0;
 	return rc;
 }
@@ -508,7 +482,7 @@ int wy_store_user_docs(wy_store *st, int64_t user_id, wy_user_docs which, int of
 	char sql[1024];
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM documents d%s", from[k]);
 	int64_t n;
-	int rc = scalar(st, sql, &user_id, 1, &n, ei);
+	int rc = sq_row_ints(st, sql, &user_id, 1, &n, 1, NULL, "read", ei);
 	if (rc)
 		return rc;
 	*total = (int)n;
@@ -529,7 +503,8 @@ int wy_store_points_ledger(wy_store *st, int64_t user_id, int offset, int limit,
 {
 	memset(out, 0, sizeof *out);
 	int64_t n;
-	int rc = scalar(st, "SELECT count(*) FROM ledger WHERE user_id = ?1", &user_id, 1, &n, ei);
+	int rc =
+	    sq_row_ints(st, "SELECT count(*) FROM ledger WHERE user_id = ?1", &user_id, 1, &n, 1, NULL, "read", ei);
 	if (rc)
 		return rc;
 	*total = (int)n;
@@ -571,7 +546,8 @@ int wy_store_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t p
 	if (rc)
 		return rc;
 	int64_t v[2] = {user_id, day};
-	if (!(rc = run(st, "INSERT OR IGNORE INTO signins(user_id, day) VALUES(?1, ?2)", v, 2, "sign in", ei)) &&
+	if (!(rc = sq_exec_ints(st, "INSERT OR IGNORE INTO signins(user_id, day) VALUES(?1, ?2)", v, 2, NULL, "sign in",
+	                        ei)) &&
 	    sqlite3_changes(st->db) == 1) {
 		*granted = true;
 		if (points > 0)
@@ -660,13 +636,14 @@ int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge
 	if (charge && !seen)
 		return end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
 	int64_t v[3] = {user_id, doc_id, now};
-	if ((rc = run(st,
-		      "INSERT INTO downloads(user_id, doc_id, first_at, last_at, n) VALUES(?1, ?2, ?3, ?3, 1)"
-		      " ON CONFLICT(user_id, doc_id) DO UPDATE SET last_at = ?3, n = n + 1",
-		      v, 3, "record a download", ei)))
+	if ((rc = sq_exec_ints(st,
+	                       "INSERT INTO downloads(user_id, doc_id, first_at, last_at, n) VALUES(?1, ?2, ?3, ?3, 1)"
+	                       " ON CONFLICT(user_id, doc_id) DO UPDATE SET last_at = ?3, n = n + 1",
+	                       v, 3, NULL, "record a download", ei)))
 		return end(st, rc, ei);
 	int64_t n;
-	if ((rc = scalar(st, "SELECT n FROM downloads WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, ei)))
+	if ((rc = sq_row_ints(st, "SELECT n FROM downloads WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, 1, NULL,
+	                      "read", ei)))
 		return end(st, rc, ei);
 	/* the first download pays; downloading again is free */
 	if (charge && n == 1 && price > 0 && owner != user_id) {
@@ -695,7 +672,8 @@ int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge
 int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei)
 {
 	int64_t v[2] = {user_id, doc_id}, n;
-	int rc = scalar(st, "SELECT count(*) FROM downloads WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, ei);
+	int rc = sq_row_ints(st, "SELECT count(*) FROM downloads WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, 1, NULL,
+	                     "read", ei);
 	*yes = n > 0;
 	return rc;
 }
@@ -769,8 +747,8 @@ int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 		 * (the points may be spent): a debt the owner pays back before
 		 * spending again, never points made out of a deleted upload. */
 		if (!(rc = ledger_add(st, owner, -held, "upload_revoked", doc_id, 0, ei)))
-			rc = run(st, "UPDATE documents SET upload_points = 0 WHERE id = ?1", v, 1, "take back points",
-				 ei);
+			rc = sq_exec_ints(st, "UPDATE documents SET upload_points = 0 WHERE id = ?1", v, 1, NULL,
+			                  "take back points", ei);
 		return rc;
 	}
 	if (!listed)
@@ -782,11 +760,11 @@ int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 		/* characters of text, white space aside: a page count costs an
 		 * uploader nothing (blank pages), text is what readers read */
 		int64_t chars;
-		if ((rc = scalar(st,
-				 "SELECT coalesce(sum(length(replace(replace(replace(replace(replace(replace("
-				 "text, ' ', ''), char(9), ''), char(10), ''), char(12), ''), char(13), ''),"
-				 " char(12288), ''))), 0) FROM pages WHERE doc_id = ?1",
-				 &doc_id, 1, &chars, ei)))
+		if ((rc = sq_row_ints(st,
+		                      "SELECT coalesce(sum(length(replace(replace(replace(replace(replace(replace("
+		                      "text, ' ', ''), char(9), ''), char(10), ''), char(12), ''), char(13), ''),"
+		                      " char(12288), ''))), 0) FROM pages WHERE doc_id = ?1",
+		                      &doc_id, 1, &chars, 1, NULL, "read", ei)))
 			return rc;
 		if (chars < r.min_chars)
 			return WY_OK;
@@ -795,17 +773,18 @@ int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	 * back, stay within the cap: points taken back make room again, but
 	 * one grant is never more than the cap */
 	int64_t w[2] = {owner, wy_now() - 86400}, recent;
-	if ((rc = scalar(st,
-			 "SELECT coalesce(sum(delta), 0) FROM ledger"
-			 " WHERE user_id = ?1 AND reason IN ('upload', 'upload_revoked') AND at > ?2",
-			 w, 2, &recent, ei)))
+	if ((rc = sq_row_ints(st,
+	                      "SELECT coalesce(sum(delta), 0) FROM ledger"
+	                      " WHERE user_id = ?1 AND reason IN ('upload', 'upload_revoked') AND at > ?2",
+	                      w, 2, &recent, 1, NULL, "read", ei)))
 		return rc;
 	int64_t room = r.daily - (recent > 0 ? recent : 0), give = r.points < room ? r.points : room;
 	if (give <= 0)
 		return WY_OK;
 	v[1] = give;
 	if (!(rc = ledger_add(st, owner, give, "upload", doc_id, 0, ei)))
-		rc = run(st, "UPDATE documents SET upload_points = ?2 WHERE id = ?1", v, 2, "grant upload points", ei);
+		rc = sq_exec_ints(st, "UPDATE documents SET upload_points = ?2 WHERE id = ?1", v, 2, NULL,
+		                  "grant upload points", ei);
 	return rc;
 }
 
@@ -852,7 +831,7 @@ int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy
 {
 	memset(out, 0, sizeof *out);
 	int64_t n, o = open_only;
-	int rc = scalar(st, "SELECT count(*) FROM reports WHERE open OR NOT ?1", &o, 1, &n, ei);
+	int rc = sq_row_ints(st, "SELECT count(*) FROM reports WHERE open OR NOT ?1", &o, 1, &n, 1, NULL, "read", ei);
 	if (rc)
 		return rc;
 	*total = (int)n;
@@ -896,7 +875,8 @@ int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy
 
 int wy_store_report_close(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 {
-	return run(st, "UPDATE reports SET open = 0 WHERE doc_id = ?1 AND open", &doc_id, 1, "close reports", ei);
+	return sq_exec_ints(st, "UPDATE reports SET open = 0 WHERE doc_id = ?1 AND open", &doc_id, 1, NULL,
+	                    "close reports", ei);
 }
 
 /* One UPDATE of a document (?1 its id) and the upload points rule, in one
@@ -906,7 +886,7 @@ static int doc_change(wy_store *st, const char *sql, const int64_t *v, int n, co
 	int rc = sq_begin(st, ei);
 	if (rc)
 		return rc;
-	if (!(rc = run(st, sql, v, n, what, ei)) && sqlite3_changes(st->db) == 0)
+	if (!(rc = sq_exec_ints(st, sql, v, n, NULL, what, ei)) && sqlite3_changes(st->db) == 0)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)v[0]);
 	if (!rc)
 		rc = sq_upload_points(st, v[0], ei);
@@ -934,7 +914,8 @@ int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc
 {
 	memset(out, 0, sizeof *out);
 	int64_t n, v = state;
-	int rc = scalar(st, "SELECT count(*) FROM documents WHERE ?1 < 0 OR state = ?1", &v, 1, &n, ei);
+	int rc = sq_row_ints(st, "SELECT count(*) FROM documents WHERE ?1 < 0 OR state = ?1", &v, 1, &n, 1, NULL,
+	                     "read", ei);
 	if (rc)
 		return rc;
 	*total = (int)n;
@@ -1014,7 +995,7 @@ int wy_store_audit_list(wy_store *st, int offset, int limit, wy_audit_list *out,
 {
 	memset(out, 0, sizeof *out);
 	int64_t n;
-	int rc = scalar(st, "SELECT count(*) FROM audit", NULL, 0, &n, ei);
+	int rc = sq_row_ints(st, "SELECT count(*) FROM audit", NULL, 0, &n, 1, NULL, "read", ei);
 	if (rc)
 		return rc;
 	*total = (int)n;
