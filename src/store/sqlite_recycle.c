@@ -50,26 +50,16 @@ typedef struct bin_row {
 
 static int bin_get(wy_store *st, int64_t doc_id, bin_row *b, wy_errinfo *ei)
 {
-	memset(b, 0, sizeof *b);
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s,
-			 "SELECT coalesce(owner_id, 0), state, coalesce(deleted_by, 0), coalesce(state_before, " SQ_PUBLISHED
-			 ") FROM documents WHERE id = ?1",
-			 ei);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(s, 1, doc_id);
-	int step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		b->found = true;
-		b->owner = sqlite3_column_int64(s, 0);
-		b->state = sqlite3_column_int(s, 1);
-		b->deleted_by = sqlite3_column_int64(s, 2);
-		b->before = sqlite3_column_int(s, 3);
-	} else if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "read a document's state");
-	}
-	sq_done(st, s);
+	int64_t v[4] = {0};
+	b->found = false;
+	int rc = sq_row_ints(st,
+			     "SELECT coalesce(owner_id, 0), state, coalesce(deleted_by, 0), coalesce(state_before, " SQ_PUBLISHED
+			     ") FROM documents WHERE id = ?1",
+			     &doc_id, 1, v, 4, &b->found, "read a document's state", ei);
+	b->owner = v[0];
+	b->state = (int)v[1];
+	b->deleted_by = v[2];
+	b->before = (int)v[3];
 	return rc;
 }
 
@@ -181,10 +171,7 @@ int wy_store_recycle_list(wy_store *st, int64_t owner, int offset, int limit, wy
 	sqlite3_bind_int(s, 3, offset > 0 ? offset : 0);
 	int cap = 0, step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->items = wy_xrealloc(out->items, (size_t)cap * sizeof *out->items);
-		}
+		out->items = sq_grow(out->items, out->n, &cap, sizeof *out->items);
 		wy_recycled *x = &out->items[out->n++];
 		memset(x, 0, sizeof *x);
 		sq_read_doc(s, &x->doc);
@@ -216,10 +203,7 @@ int wy_store_recycle_expired(wy_store *st, int64_t before, int limit, int64_t **
 	sqlite3_bind_int(s, 2, limit > 0 ? limit : 100);
 	int cap = 0, step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*ids = wy_xrealloc(*ids, (size_t)cap * sizeof **ids);
-		}
+		*ids = sq_grow(*ids, *n, &cap, sizeof **ids);
 		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
 	}
 	if (step != SQLITE_DONE) {
@@ -245,10 +229,7 @@ static int add_names(wy_store *st, const char *sql, int64_t doc_id, wy_str_list 
 		const char *sha = (const char *)sqlite3_column_text(s, 0);
 		if (!sha || !*sha)
 			continue;
-		if (out->n == *cap) {
-			*cap = *cap ? *cap * 2 : 16;
-			out->items = wy_xrealloc(out->items, (size_t)*cap * sizeof *out->items);
-		}
+		out->items = sq_grow(out->items, out->n, cap, sizeof *out->items);
 		out->items[out->n++] = wy_xstrdup(sha);
 	}
 	if (step != SQLITE_DONE)
