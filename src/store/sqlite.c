@@ -291,6 +291,17 @@ static const char *const migrations[] = {
 	"  page INTEGER NOT NULL,"
 	"  title TEXT NOT NULL,"
 	"  PRIMARY KEY(doc_id, seq)) WITHOUT ROWID;",
+
+	/* 14: (COMMENTS' slot, filled at merge) */ "",
+	/* 15: (COLLECTIONS' slot, filled at merge) */ "",
+
+	/* 16: a document's new version (its owner replaced the original)
+	 * converts as a row of its own, state WY_STATE_VERSION (nobody's to
+	 * see but admins'), version_of naming the document it will replace:
+	 * at most one per document, gone with it; swapped in by the end of
+	 * its conversion (sqlite_edit.c) */
+	"ALTER TABLE documents ADD COLUMN version_of INTEGER REFERENCES documents(id) ON DELETE CASCADE;"
+	"CREATE UNIQUE INDEX documents_version_of ON documents(version_of) WHERE version_of IS NOT NULL;",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -300,7 +311,7 @@ static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	/* 5 made the index; 10 rebuilds it (the index of today needs 10's
 	 * tables), so a store from before 5 is indexed once, by 10 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL, NULL,
-	NULL,
+	NULL, NULL /* 14 */, NULL /* 15 */, NULL /* 16 */,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");
@@ -411,8 +422,8 @@ const char *wy_doc_status_name(wy_doc_status s)
 
 const char *wy_doc_state_name(int state)
 {
-	static const char *names[] = {"published", "pending", "hidden", "deleted"};
-	return (unsigned)state < 4 ? names[state] : "unknown";
+	static const char *names[] = {"published", "pending", "hidden", "deleted", "version"};
+	return (unsigned)state < 5 ? names[state] : "unknown";
 }
 
 void wy_doc_clear(wy_doc *d)

@@ -39,7 +39,8 @@ bool web_user_can_see(const web_req *r, const wy_doc *d)
 		return true;
 	if (!r || !r->authed)
 		return false;
-	return d->owner_id == r->user.id && d->state != WY_STATE_DELETED;
+	/* as SQ_OWN: deleted ones and a new version's row are nobody's */
+	return d->owner_id == r->user.id && d->state < WY_STATE_DELETED;
 }
 
 bool web_owner_or_admin(const web_req *r, const wy_doc *d)
