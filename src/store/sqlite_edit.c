@@ -105,9 +105,11 @@ int wy_store_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_err
 			goto fail;
 		}
 	}
-	/* the title's index rows are removed with the title they were added
-	 * with: first */
-	if (retitle && indexed && (rc = sq_index_title(st, doc_id, true, ei)))
+	/* index rows are removed with the values they were added with:
+	 * first (the title, description and tags row; the title's pinyin) */
+	bool rewords = indexed && (retitle || e->description || e->tags);
+	if ((rewords && (rc = sq_index_words(st, doc_id, true, ei))) ||
+	    (retitle && indexed && (rc = sq_index_title(st, doc_id, true, ei))))
 		goto fail;
 	/* SET's expressions all read the row as it was (private: before) */
 	if ((rc = sq_prep(st, &s,
@@ -141,7 +143,8 @@ int wy_store_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_err
 	}
 	sq_done(st, s);
 	s = NULL;
-	if (retitle && indexed && (rc = sq_index_title(st, doc_id, false, ei)))
+	if ((rewords && (rc = sq_index_words(st, doc_id, false, ei))) ||
+	    (retitle && indexed && (rc = sq_index_title(st, doc_id, false, ei))))
 		goto fail;
 	/* privacy (or a review) changes what the document earns: the rule */
 	if ((rc = sq_upload_points(st, doc_id, ei)))

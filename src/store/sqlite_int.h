@@ -149,8 +149,9 @@ int sq_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
  * bands. Inside the caller's transaction. */
 int sq_index_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei);
 int sq_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
-/* Its title's rows (the title-and-keywords row and the pinyin tables), for
- * a title that changes (sqlite_edit.c): removed before, added after. */
+/* Its title's pinyin rows, for a title that changes (sqlite_edit.c, with
+ * sq_index_words: its title, keywords, description and tags): removed
+ * before, added after. */
 int sq_index_title(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
 int sq_index_bands(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
 int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, wy_errinfo *ei);

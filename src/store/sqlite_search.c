@@ -292,9 +292,7 @@ int sq_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 int sq_index_title(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 {
 	sqlite3_stmt *w = NULL;
-	int rc;
-	if ((rc = sq_index_words(st, doc_id, del, ei)))
-		return rc;
+	int rc = WY_OK;
 	static const char *const py_tables[] = SQ_TITLE_TABLES;
 	for (size_t k = 0; k < sizeof py_tables / sizeof py_tables[0]; k++) {
 		char sql[200];
@@ -325,7 +323,8 @@ static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 {
 	sqlite3_stmt *w = NULL;
 	int rc;
-	if ((rc = index_page_rows(st, doc_id, 1, del, ei)) || (rc = sq_index_title(st, doc_id, del, ei)))
+	if ((rc = index_page_rows(st, doc_id, 1, del, ei)) || (rc = sq_index_words(st, doc_id, del, ei)) ||
+	    (rc = sq_index_title(st, doc_id, del, ei)))
 		return rc;
 	if ((rc = sq_prep(st, &w, "UPDATE documents SET indexed=?2 WHERE id=?1", ei)))
 		goto out;

@@ -89,6 +89,7 @@ static const struct {
 	{"notfound", offsetof(server, notfound)}, {"category", offsetof(server, category)}, {"login", offsetof(server, login)},
 	{"search", offsetof(server, search)},	  {"upload", offsetof(server, upload)}, {"me", offsetof(server, me)},
 	{"admin", offsetof(server, admin)},	  {"message", offsetof(server, message)},
+	{"edit", offsetof(server, edit)},
 };
 
 static wy_template **template_of(server *sv, size_t k) { return (wy_template **)((char *)sv + templates[k].off); }
