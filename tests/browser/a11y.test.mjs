@@ -31,6 +31,7 @@ const pages = [
   ['doc-failed', `/doc/${env('WY_FAILED')}`, 'user', '损坏的报告'],
   ['search', '/search?q=' + encodeURIComponent('公文格式'), 'visitor', '党政机关公文格式范文'],
   ['upload', '/upload', 'user'],
+  ['doc-edit', `/doc/${env('WY_PRIVATE')}/edit`, 'user', '我的读书笔记'],
   ['login', '/login', 'visitor'],
   ['register', '/register', 'visitor'],
   ['me', '/me', 'user', 'reader'],
