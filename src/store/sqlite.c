@@ -361,7 +361,13 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY(user_id, collection_id)) WITHOUT ROWID;"
 	"CREATE INDEX collection_favorites_coll ON collection_favorites(collection_id);",
 
-	/* 16: (EDIT's slot, filled at merge) */ "",
+	/* 16: a document's new version (its owner replaced the original)
+	 * converts as a row of its own, state WY_STATE_VERSION (nobody's to
+	 * see but admins'), version_of naming the document it will replace:
+	 * at most one per document, gone with it; swapped in by the end of
+	 * its conversion (sqlite_edit.c) */
+	"ALTER TABLE documents ADD COLUMN version_of INTEGER REFERENCES documents(id) ON DELETE CASCADE;"
+	"CREATE UNIQUE INDEX documents_version_of ON documents(version_of) WHERE version_of IS NOT NULL;",
 
 	/* 17: the recycle bin (sqlite_recycle.c): when a document was
 	 * deleted, by whom (its owner, or an admin) and the state it had
@@ -534,8 +540,8 @@ const char *wy_doc_status_name(wy_doc_status s)
 
 const char *wy_doc_state_name(int state)
 {
-	static const char *names[] = {"published", "pending", "hidden", "deleted"};
-	return (unsigned)state < 4 ? names[state] : "unknown";
+	static const char *names[] = {"published", "pending", "hidden", "deleted", "version"};
+	return (unsigned)state < 5 ? names[state] : "unknown";
 }
 
 void wy_doc_clear(wy_doc *d)

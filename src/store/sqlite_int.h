@@ -158,6 +158,10 @@ int sq_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
  * bands. Inside the caller's transaction. */
 int sq_index_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei);
 int sq_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
+/* Its title's pinyin rows, for a title that changes (sqlite_edit.c, with
+ * sq_index_words: its title, keywords, description and tags): removed
+ * before, added after. */
+int sq_index_title(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
 int sq_index_bands(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
 int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, wy_errinfo *ei);
 /* A search statement's failure as the caller should see it: WY_ETIMEOUT
@@ -189,6 +193,12 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
  * skip[0..nskip), at most WY_SEARCH_RELAXED; *out is malloc'd. */
 int sq_search_pinyin(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, int64_t **out,
 		     int *nout, wy_errinfo *ei);
+
+/* A conversion's document is a new version of another (version_of,
+ * sqlite_edit.c): swap it into that document, inside the caller's
+ * transaction (wy_store_job_finish, once the version is ready); nothing
+ * for any other document. */
+int sq_version_swap(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 
 /* Fill in the confusable skeleton of every user that has none (migration
  * 7; sqlite_users.c). */

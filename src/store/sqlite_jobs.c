@@ -699,6 +699,9 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 		if ((rc = sq_queue_job(st, doc_id, k, to, job->request_id, ei)))
 			goto fail;
 	}
+	/* a new version, ready: into the document it replaces, now */
+	if ((rc = sq_version_swap(st, doc_id, ei)))
+		goto fail;
 	return sq_commit(st, ei);
 fail:
 	sq_done(st, s);

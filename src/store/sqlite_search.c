@@ -289,14 +289,10 @@ int sq_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	return rc;
 }
 
-/* Add (del = false) or remove the index rows of doc_id from the values in
- * pages and documents now. */
-static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
+int sq_index_title(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 {
 	sqlite3_stmt *w = NULL;
-	int rc;
-	if ((rc = index_page_rows(st, doc_id, 1, del, ei)) || (rc = sq_index_words(st, doc_id, del, ei)))
-		return rc;
+	int rc = WY_OK;
 	static const char *const py_tables[] = SQ_TITLE_TABLES;
 	for (size_t k = 0; k < sizeof py_tables / sizeof py_tables[0]; k++) {
 		char sql[200];
@@ -310,13 +306,26 @@ static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 				 "INSERT INTO %s(rowid, title) SELECT id, coalesce(title, '') FROM documents WHERE id=?1",
 				 py_tables[k]);
 		if ((rc = sq_prep(st, &w, sql, ei)))
-			goto out;
+			return rc;
 		sqlite3_bind_int64(w, 1, doc_id);
 		if ((rc = step_done(st, w, ei, "index a title's pinyin")))
-			goto out;
+			break;
 		sq_done(st, w);
 		w = NULL;
 	}
+	sq_done(st, w);
+	return rc;
+}
+
+/* Add (del = false) or remove the index rows of doc_id from the values in
+ * pages and documents now. */
+static int index_rows(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
+{
+	sqlite3_stmt *w = NULL;
+	int rc;
+	if ((rc = index_page_rows(st, doc_id, 1, del, ei)) || (rc = sq_index_words(st, doc_id, del, ei)) ||
+	    (rc = sq_index_title(st, doc_id, del, ei)))
+		return rc;
 	if ((rc = sq_prep(st, &w, "UPDATE documents SET indexed=?2 WHERE id=?1", ei)))
 		goto out;
 	sqlite3_bind_int64(w, 1, doc_id);
@@ -890,6 +899,16 @@ int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double thres
 {
 	*doc_id = 0;
 	*similarity = 0;
+	/* a new version is no duplicate of the document it replaces
+	 * (sqlite_edit.c): that one is excluded too */
+	int64_t replaces = 0;
+	sqlite3_stmt *v;
+	if (sq_prep(st, &v, "SELECT coalesce(version_of, 0) FROM documents WHERE id = ?1", ei) == WY_OK) {
+		sqlite3_bind_int64(v, 1, exclude);
+		if (sqlite3_step(v) == SQLITE_ROW)
+			replaces = sqlite3_column_int64(v, 0);
+		sq_done(st, v);
+	}
 	/* candidates share at least one band; compare their whole fingerprints */
 	wy_buf sql;
 	wy_buf_init(&sql, 0);
@@ -907,7 +926,8 @@ int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double thres
 		sqlite3_bind_int64(s, b + 1, wy_minhash_band(sig, b));
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(s, 1) != WY_MINHASH_BYTES || sqlite3_column_int64(s, 0) == exclude)
+		if (sqlite3_column_bytes(s, 1) != WY_MINHASH_BYTES || sqlite3_column_int64(s, 0) == exclude ||
+		    (replaces && sqlite3_column_int64(s, 0) == replaces))
 			continue;
 		double sim = wy_minhash_similarity(sig, sqlite3_column_blob(s, 1));
 		if (sim >= threshold && sim > *similarity) {

@@ -72,6 +72,9 @@ typedef enum wy_doc_state {
 	WY_STATE_PENDING = 1,    /* waiting for an admin's review */
 	WY_STATE_HIDDEN = 2,     /* hidden by an admin */
 	WY_STATE_DELETED = 3,
+	/* a new version of another document (version_of), converting or
+	 * failed: nobody's to see but admins' (sqlite_edit.c) */
+	WY_STATE_VERSION = 4,
 } wy_doc_state;
 
 const char *wy_doc_state_name(int state); /* "published" ... */
@@ -1094,5 +1097,56 @@ int wy_store_doc_purge(wy_store *st, int64_t doc_id, int64_t admin_id, const cha
 int wy_store_blobs_drop(wy_store *st, char *const *shas, int n, int64_t older_than,
 			int (*drop)(void *ctx, const char *sha, int64_t older_than), void *ctx, int *dropped,
 			wy_errinfo *ei);
+
+/* ---- editing a document and replacing its original ----
+ * An owner's changes to a document (sqlite_edit.c), and a new version of
+ * its original: converted as a row of its own (state WY_STATE_VERSION,
+ * seen by nobody but admins) while the document keeps its pages, text,
+ * search rows and status; the end of that conversion (wy_store_job_finish)
+ * swaps it into the document in the same transaction, keeping the
+ * document's id, counts, favorites, downloads and everything readers
+ * attached to it. docs/internals/jobs.md, "A new version". */
+
+/* What an edit changes: NULL (or -1) leaves a field as it is. */
+typedef struct wy_doc_edit {
+	const char *title;       /* non-empty; the user's from now on */
+	const char *description; /* "" clears it */
+	const char *category;    /* an existing category's path; "" none */
+	const char *tags;        /* comma-separated; "" none */
+	int64_t price;           /* 0..; -1: unchanged */
+	int private_;            /* 0 or 1; -1: unchanged */
+	/* the site reviews uploads (upload_review): a private document that
+	 * becomes public waits for an admin (pending), as its upload would */
+	bool review;
+} wy_doc_edit;
+
+/* Apply e to doc_id in one transaction: the search index follows a new
+ * title (its title rows and pinyin), privacy applies the upload points
+ * rule. WY_ENOTFOUND (no such document, or a new version's row),
+ * WY_EINVAL (no such category), WY_EPERM (a price raised after someone
+ * paid for a download of it: lowering is allowed). */
+int wy_store_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_errinfo *ei);
+
+/* Queue a new version of doc_id's original: in->sha256, size, filename and
+ * request_id (the other fields are the document's). A pending version
+ * (converting, or failed) is replaced by this one. The document must be
+ * ready or failed (WY_EINVAL while its own conversion runs); WY_ENOTFOUND.
+ * *version_id: the new version's row. */
+int wy_store_doc_replace(wy_store *st, int64_t doc_id, const wy_doc_new *in, int64_t *version_id, wy_errinfo *ei);
+
+/* A document's pending new version, if any (WY_ENOTFOUND: none): its row,
+ * status (queued, converting, readable: converting; failed, with its
+ * reason) and progress. */
+typedef struct wy_doc_version {
+	int64_t id;
+	wy_doc_status status;
+	char *reason;
+	char *filename;
+	int progress_done, progress_total;
+	int64_t created_at;
+} wy_doc_version;
+
+void wy_doc_version_clear(wy_doc_version *v);
+int wy_store_doc_version(wy_store *st, int64_t doc_id, wy_doc_version *out, wy_errinfo *ei);
 
 #endif

@@ -39,7 +39,8 @@ bool web_user_can_see(const web_req *r, const wy_doc *d)
 		return true;
 	if (!r || !r->authed)
 		return false;
-	return d->owner_id == r->user.id && d->state != WY_STATE_DELETED;
+	/* as SQ_OWN: deleted ones and a new version's row are nobody's */
+	return d->owner_id == r->user.id && d->state < WY_STATE_DELETED;
 }
 
 bool web_owner_or_admin(const web_req *r, const wy_doc *d)
@@ -329,6 +330,8 @@ enum MHD_Result web_post_doc(web_req *r)
 		wy_doc_clear(&d);
 		return res;
 	}
+	if (strcmp(action, "edit") == 0) /* edit.c */
+		return web_edit_post(r, st, &d);
 	wy_doc_clear(&d);
 	if (strcmp(action, "favorite") == 0) {
 		const char *on = web_form_get(r, "on", NULL);
@@ -621,6 +624,8 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 					json_object_set_new(o, "reason_text",
 							    json_string(wy_reason_text(web_lang(c), l.items[i].reason)));
 				json_object_set_new(o, "private", json_boolean(l.items[i].private_));
+				if (k == WY_MY_UPLOADS) /* the edit link, a new version's state: edit.c */
+					web_edit_context(st, r, &l.items[i], o, web_lang(c));
 				json_array_append_new(a, o);
 			}
 			wy_doc_list_clear(&l);

@@ -269,6 +269,7 @@ static int render_doc(web_req *rq, const wy_doc *d, const web_kept_at *at, const
 		return WY_EIO;
 	} else {
 		web_doc_viewer(st, rq, d, ctx, lang);
+		web_edit_context(st, rq, d, ctx, lang); /* its owner's: edit.c */
 	}
 	json_t *reasons = json_array();
 	for (int i = 0; web_report_reasons[i]; i++)
@@ -565,11 +566,13 @@ enum MHD_Result web_route_doc(web_req *rq)
 	const char *rest = rq->rest;
 	int64_t id;
 	const char *slash = strchr(rest, '/');
-	if (slash && strcmp(slash, "/qr.svg") == 0) {
+	if (slash && (strcmp(slash, "/qr.svg") == 0 || strcmp(slash, "/edit") == 0)) {
 		char num[24];
 		size_t n = (size_t)(slash - rest);
 		snprintf(num, sizeof num, "%.*s", (int)(n < sizeof num ? n : 0), rest);
-		return n < sizeof num && web_path_id(num, &id) ? web_qr(rq, id) : web_not_found(rq);
+		if (n >= sizeof num || !web_path_id(num, &id))
+			return web_not_found(rq);
+		return slash[1] == 'q' ? web_qr(rq, id) : web_page_edit(rq, id); /* the edit form: edit.c */
 	}
 	return web_path_id(rest, &id) ? page_doc(rq, id) : web_not_found(rq);
 }
@@ -714,6 +717,7 @@ enum MHD_Result web_api_doc(web_req *rq)
 			json_object_set_new(v, "uploader", json_string(d.uploader ? d.uploader : ""));
 			json_object_set_new(v, "state", json_string(wy_doc_state_name(d.state)));
 			json_object_set_new(v, "private", json_boolean(d.private_));
+			json_object_set_new(v, "new_version", web_edit_version(st, d.id)); /* edit.c */
 		}
 		if (rq->authed) /* whether its download is free for the reader */
 			json_object_set_new(v, "paid", json_boolean(web_download_paid(st, rq, &d)));

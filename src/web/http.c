@@ -182,6 +182,9 @@ static const web_route routes[] = {
 	{true, "/logout", true, WEB_TWIN, web_post_logout},
 	{true, "/me/password", true, WEB_TWIN, web_post_password},
 	{true, "/me/", false, WEB_TWIN, web_post_me},
+	/* an exact path may hold one '*': a segment ("/doc/{id}/replace"),
+	 * where the handler's rest starts */
+	{true, "/doc/*/replace", true, WEB_TWIN | WEB_UPLOAD, web_post_replace},
 	{true, "/doc/", false, WEB_TWIN, web_post_doc},
 	{true, "/download/", false, WEB_TWIN, web_post_download},
 	{true, "/upload", true, WEB_TWIN | WEB_UPLOAD, web_upload_end},
@@ -208,8 +211,17 @@ __thread web_req *web_current;
 
 static bool path_matches(const char *url, const web_route *rt)
 {
+	const char *star = strchr(rt->path, '*');
+	if (star) { /* a segment of one or more characters but '/' */
+		size_t p = (size_t)(star - rt->path), seg;
+		return strncmp(url, rt->path, p) == 0 && (seg = strcspn(url + p, "/")) > 0 &&
+		       strcmp(url + p + seg, star + 1) == 0;
+	}
 	return rt->exact ? strcmp(url, rt->path) == 0 : strncmp(url, rt->path, strlen(rt->path)) == 0;
 }
+
+/* Where a route's argument starts in its path: its '*', or its end. */
+static size_t path_rest(const web_route *rt) { return strcspn(rt->path, "*"); }
 
 /* The route of a POST or GET to url, or NULL; *api says whether it is the
  * JSON twin and *rest_at where the route's argument starts in url. */
@@ -223,12 +235,12 @@ static const web_route *find_route(const char *url, bool post, bool *api, size_t
 			continue;
 		if (path_matches(url, rt)) {
 			*api = (rt->flags & WEB_API) != 0;
-			*rest_at = strlen(rt->path);
+			*rest_at = path_rest(rt);
 			return rt;
 		}
 		if ((rt->flags & WEB_TWIN) && under_api && path_matches(url + sizeof api_prefix - 1, rt)) {
 			*api = true;
-			*rest_at = sizeof api_prefix - 1 + strlen(rt->path);
+			*rest_at = sizeof api_prefix - 1 + path_rest(rt);
 			return rt;
 		}
 	}

@@ -92,6 +92,7 @@ static const struct {
 	{"search", offsetof(server, search)},	  {"upload", offsetof(server, upload)}, {"me", offsetof(server, me)},
 	{"admin", offsetof(server, admin)},	  {"message", offsetof(server, message)},
 	{"collections", offsetof(server, collections)}, {"collection", offsetof(server, collection)},
+	{"edit", offsetof(server, edit)},
 };
 
 static wy_template **template_of(server *sv, size_t k) { return (wy_template **)((char *)sv + templates[k].off); }

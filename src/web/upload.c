@@ -480,14 +480,14 @@ static const char *field(web_req *r, const char *key, size_t max)
 	return v;
 }
 
-enum MHD_Result web_upload_end(web_req *r)
+bool web_upload_received(web_req *r, enum MHD_Result *ret)
 {
-	server *sv = r->sv;
 	struct MHD_Connection *c = r->c;
 	web_upload *u = r->up;
 	bool api = r->api;
+	*ret = MHD_NO;
 	if (u->answered)
-		return MHD_NO; /* answered already (early_answer): the connection closes */
+		return true; /* answered already (early_answer): the connection closes */
 	if (r->pp) {
 		/* It hands over what it still holds, and says MHD_NO when the body
 		 * stopped before its closing boundary (cut short): the last file
@@ -502,15 +502,41 @@ enum MHD_Result web_upload_end(web_req *r)
 	if (!r->fail_status)
 		finish_file(u);
 	if (r->fail_status == 415 && api)
-		return web_json(c, 415, json_pack("{s:s, s:s}", "error", r->fail_msg, "reason_code", "unrecognized_format"));
-	if (r->fail_status)
-		return web_refuse(r, r->fail_status, r->fail_msg);
-	if (!u->csrf_ok && !web_csrf_ok(c, r))
-		return web_refuse(r, 403, "the form's CSRF token is missing or wrong (reload the page)");
-	if (u->nfiles == 0 && u->saw_empty)
-		return web_refuse(r, 400, wy_i18n_tr(web_lang(c), "文件是空的（0 字节），请选择有内容的文件"));
-	if (u->nfiles == 0)
-		return web_refuse(r, 400, "no file was sent (a part named \"file\")");
+		*ret = web_json(c, 415, json_pack("{s:s, s:s}", "error", r->fail_msg, "reason_code", "unrecognized_format"));
+	else if (r->fail_status)
+		*ret = web_refuse(r, r->fail_status, r->fail_msg);
+	else if (!u->csrf_ok && !web_csrf_ok(c, r))
+		*ret = web_refuse(r, 403, "the form's CSRF token is missing or wrong (reload the page)");
+	else if (u->nfiles == 0 && u->saw_empty)
+		*ret = web_refuse(r, 400, wy_i18n_tr(web_lang(c), "文件是空的（0 字节），请选择有内容的文件"));
+	else if (u->nfiles == 0)
+		*ret = web_refuse(r, 400, "no file was sent (a part named \"file\")");
+	else
+		return false;
+	return true;
+}
+
+int web_upload_nfiles(const web_req *r) { return r->up ? r->up->nfiles : 0; }
+
+void web_upload_file(const web_req *r, int i, const char **name, const char **sha, uint64_t *size)
+{
+	const upload_file *f = &r->up->files[i];
+	*name = f->name;
+	*sha = f->sha;
+	*size = f->size;
+}
+
+void web_upload_recorded(web_req *r) { r->up->done = true; }
+
+enum MHD_Result web_upload_end(web_req *r)
+{
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
+	web_upload *u = r->up;
+	bool api = r->api;
+	enum MHD_Result ret;
+	if (web_upload_received(r, &ret))
+		return ret;
 	wy_config site;
 	web_site_get(sv, &site);
 	const char *title = field(r, "title", TITLE_MAX), *category = field(r, "category", 1000);

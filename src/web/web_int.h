@@ -28,6 +28,7 @@ typedef struct server {
 	wy_blob_store *blobs;     /* shared by the request threads: it only holds paths */
 	wy_template *base, *index, *doc, *notfound, *category, *login, *search, *upload, *me, *admin, *message;
 	wy_template *collections, *collection; /* collections.c */
+	wy_template *edit; /* edit.c */
 	pthread_mutex_t site_lock;
 	/* Under site_lock: loaded is cfg as the last reload (SIGHUP) left it,
 	 * site is loaded with the site settings admins stored applied. A
@@ -439,6 +440,16 @@ bool web_upload_begin(web_req *r, enum MHD_Result *ret);
  * of its body and the connection is to be closed. */
 bool web_upload_data(web_req *r, const char *data, size_t size);
 web_handler web_upload_end;
+/* The end of an upload route's body (every upload route begins so): true
+ * when it is refused (cut short, too large, not a document, no CSRF token,
+ * no file), answered in *ret; else its files are stored as blobs, to be
+ * recorded by the handler (web_upload_recorded) or taken back at the
+ * request's end. */
+bool web_upload_received(web_req *r, enum MHD_Result *ret);
+int web_upload_nfiles(const web_req *r);
+/* File i of a received upload: its cleaned name, its blob, its size. */
+void web_upload_file(const web_req *r, int i, const char **name, const char **sha, uint64_t *size);
+void web_upload_recorded(web_req *r);
 void web_upload_free(web_upload *u);
 web_handler web_page_upload;
 
@@ -547,5 +558,17 @@ const char *web_ledger_reason(const char *lang, const char *reason);
  * such user). */
 int web_admin_ledger(wy_store *st, struct MHD_Connection *c, json_t *ctx, int page, int per, int *total,
 		     wy_errinfo *ei);
+/* ---- editing and replacing a document (edit.c) ---- */
+/* GET /doc/{id}/edit: the form */
+enum MHD_Result web_page_edit(web_req *r, int64_t id);
+/* POST /doc/{id}/edit (web_post_doc, which found d and checked that r may
+ * see it; d is taken) */
+enum MHD_Result web_edit_post(web_req *r, wy_store *st, wy_doc *d);
+/* POST /doc/{id}/replace: an upload route */
+web_handler web_post_replace;
+/* A document's pending new version as its JSON gives it (null: none) */
+json_t *web_edit_version(wy_store *st, int64_t doc_id);
+/* What the document page shows its owner and admins: can_edit, new_version */
+void web_edit_context(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);
 
 #endif

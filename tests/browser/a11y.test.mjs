@@ -36,6 +36,7 @@ const pages = [
   ['doc-comments-admin', `/doc/${doc}`, 'admin', '谢谢，附件格式见第十页。'],
   ['search', '/search?q=' + encodeURIComponent('公文格式'), 'visitor', '党政机关公文格式范文'],
   ['upload', '/upload', 'user'],
+  ['doc-edit', `/doc/${env('WY_PRIVATE')}/edit`, 'user', '我的读书笔记'],
   ['login', '/login', 'visitor'],
   ['register', '/register', 'visitor'],
   ['me', '/me', 'user', 'reader'],

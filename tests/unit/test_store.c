@@ -796,6 +796,82 @@ TEST(a_document_is_found_by_its_bytes)
 	wy_store_close(st);
 }
 
+/* An owner's edit, and a new version of the original: converted as a row
+ * of its own while the document keeps its pages, then swapped in by the end
+ * of its conversion; a failed one leaves the document as it was. */
+TEST(edit_and_a_new_version_swapped_in)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, NULL, NULL);
+	wy_job j;
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	publish(st, &j, 1, WY_OK);
+	wy_job_clear(&j);
+	/* the edit */
+	wy_doc_edit e = {.title = "新的标题", .tags = "甲,乙", .price = 7, .private_ = -1};
+	ASSERT_EQ(wy_store_doc_edit(st, a, &e, NULL), WY_OK);
+	wy_doc_edit bad = {.category = "没有这个分类", .price = -1, .private_ = -1};
+	ASSERT_EQ(wy_store_doc_edit(st, a, &bad, NULL), WY_EINVAL);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_STR_EQ(d.title, "新的标题");
+	ASSERT_STR_EQ(d.tags, "甲,乙");
+	ASSERT_EQ(d.price, 7);
+	ASSERT(d.category == NULL);
+	wy_doc_clear(&d);
+	/* a new version: the document stays as it is while it converts */
+	wy_doc_new v = {.filename = "新版.docx", .sha256 = SHA_B, .size = 99};
+	int64_t vid;
+	ASSERT_EQ(wy_store_doc_replace(st, a, &v, &vid, NULL), WY_OK);
+	ASSERT(vid != a);
+	ASSERT_EQ(wy_store_doc_replace(st, vid, &v, &vid, NULL), WY_ENOTFOUND); /* a version is no document */
+	wy_doc_version ver;
+	ASSERT_EQ(wy_store_doc_version(st, a, &ver, NULL), WY_OK);
+	ASSERT_EQ(ver.id, vid);
+	ASSERT_EQ(ver.status, WY_DOC_QUEUED);
+	wy_doc_version_clear(&ver);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(j.doc_id, vid);
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READY);
+	ASSERT_STR_EQ(d.sha256, SHA_A);
+	ASSERT_EQ(d.pages, 1);
+	wy_doc_clear(&d);
+	publish(st, &j, 2, WY_OK);
+	wy_job_clear(&j);
+	/* swapped in: the same id, the new original and pages, the title kept */
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READY);
+	ASSERT_STR_EQ(d.sha256, SHA_B);
+	ASSERT_STR_EQ(d.filename, "新版.docx");
+	ASSERT_EQ(d.pages, 2);
+	ASSERT_EQ(d.size, 99);
+	ASSERT_STR_EQ(d.title, "新的标题");
+	wy_doc_clear(&d);
+	wy_page p;
+	ASSERT_EQ(wy_store_page_get(st, a, 2, &p, NULL), WY_OK);
+	wy_page_clear(&p);
+	ASSERT_EQ(wy_store_doc_get(st, vid, &d, NULL), WY_ENOTFOUND);
+	ASSERT_EQ(wy_store_doc_version(st, a, &ver, NULL), WY_ENOTFOUND);
+	/* a version that fails: the document keeps what it has */
+	ASSERT_EQ(wy_store_doc_replace(st, a, &v, &vid, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_claim(st, "t", 60, 3, &j, NULL), WY_OK);
+	ASSERT_EQ(wy_store_job_fail(st, &j, NULL, "the file is damaged", NULL), WY_OK);
+	wy_job_clear(&j);
+	ASSERT_EQ(wy_store_doc_version(st, a, &ver, NULL), WY_OK);
+	ASSERT_EQ(ver.status, WY_DOC_FAILED);
+	ASSERT_STR_EQ(ver.reason, "the file is damaged");
+	wy_doc_version_clear(&ver);
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.status, WY_DOC_READY);
+	ASSERT_EQ(d.pages, 2);
+	wy_doc_clear(&d);
+	int problems = 0;
+	ASSERT_EQ(wy_store_check(st, count_problem, &problems, NULL), WY_OK);
+	ASSERT_EQ(problems, 0);
+	wy_store_close(st);
+}
+
 TEST_LIST(T(the_queue_is_fair_between_accounts), T(the_queue_goes_round_between_accounts), T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
 	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
@@ -803,5 +879,5 @@ TEST_LIST(T(the_queue_is_fair_between_accounts), T(the_queue_goes_round_between_
 	  T(garbage_database_is_an_error_not_a_crash), T(category_tree), T(blob_refs_lists_every_reference),
 	  T(same_bytes_of_another_owner_are_a_new_document), T(jobs_carry_their_request_and_count_their_end),
 	  T(outline_is_published_with_the_pages), T(pages_published_as_they_come_then_resumed),
-	  T(a_document_is_found_by_its_bytes))
+	  T(a_document_is_found_by_its_bytes), T(edit_and_a_new_version_swapped_in))
 
