@@ -1016,7 +1016,7 @@ int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_
 	return sq_read_docs(st, s, out, ei);
 }
 
-#define VISIBLE_WHERE " WHERE " SQ_SEEN_BY("?4") " OR ?3"
+#define VISIBLE_WHERE " WHERE " SQ_SEEN_BY("?4") " OR " SQ_ADMIN_LISTS("?3")
 
 int wy_store_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, int limit, wy_doc_list *out,
 			 int *total, wy_errinfo *ei)

@@ -77,7 +77,9 @@ int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_err
 #define SQ_READABLE "4"  /* WY_DOC_READABLE */
 #define SQ_PUBLISHED "0" /* WY_STATE_PUBLISHED */
 #define SQ_DELETED "3"   /* WY_STATE_DELETED */
-_Static_assert(WY_DOC_READY == 2 && WY_DOC_READABLE == 4 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED == 3,
+#define SQ_VERSION "4"   /* WY_STATE_VERSION: a new version converting, part of its document (sqlite_edit.c) */
+_Static_assert(WY_DOC_READY == 2 && WY_DOC_READABLE == 4 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED == 3 &&
+		       WY_STATE_VERSION == 4,
 	       "SQ_READY, SQ_READABLE, SQ_PUBLISHED and SQ_DELETED follow store.h");
 
 /* Who may see a document, in SQL: the one rule of the web layer
@@ -100,6 +102,9 @@ _Static_assert(WY_DOC_READY == 2 && WY_DOC_READABLE == 4 && WY_STATE_PUBLISHED =
 #define SQ_PUBLIC SQ_PUBLIC_OF("d")
 #define SQ_OWN(p) "(d.owner_id = " p " AND d.state < " SQ_DELETED ")"
 #define SQ_SEEN_BY(p) "(" SQ_PUBLIC " OR " SQ_OWN(p) ")"
+/* What an admin's lists hold when flag is set: every document, but the
+ * rows of new versions (each is shown as part of its document). */
+#define SQ_ADMIN_LISTS(flag) "(" flag " AND d.state != " SQ_VERSION ")"
 
 /* What everyone may see in a listing (home, popular, related, you may
  * like, suggestions): the public documents. */

@@ -914,14 +914,14 @@ int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc
 {
 	memset(out, 0, sizeof *out);
 	int64_t n, v = state;
-	int rc = sq_row_ints(st, "SELECT count(*) FROM documents WHERE ?1 < 0 OR state = ?1", &v, 1, &n, 1, NULL,
+	int rc = sq_row_ints(st, "SELECT count(*) FROM documents d WHERE " SQ_ADMIN_LISTS("?1 < 0") " OR d.state = ?1", &v, 1, &n, 1, NULL,
 	                     "read", ei);
 	if (rc)
 		return rc;
 	*total = (int)n;
 	sqlite3_stmt *s;
 	if ((rc = sq_prep(st, &s,
-			  "SELECT " DOC_COLUMNS " WHERE ?1 < 0 OR d.state = ?1 ORDER BY d.id DESC LIMIT ?2 OFFSET ?3", ei)))
+			  "SELECT " DOC_COLUMNS " WHERE " SQ_ADMIN_LISTS("?1 < 0") " OR d.state = ?1 ORDER BY d.id DESC LIMIT ?2 OFFSET ?3", ei)))
 		return rc;
 	sqlite3_bind_int(s, 1, state);
 	sqlite3_bind_int(s, 2, limit > 0 ? limit : 50);
