@@ -502,6 +502,15 @@ void sq_rollback(wy_store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int sq_end(wy_store *st, int rc, wy_errinfo *ei)
+{
+	if (rc) {
+		sq_rollback(st);
+		return rc;
+	}
+	return sq_commit(st, ei);
+}
+
 /* A COMMIT that fails (SQLITE_BUSY, a full disk) can leave the transaction
  * open, holding the write lock for good: roll it back. */
 int sq_commit(wy_store *st, wy_errinfo *ei)

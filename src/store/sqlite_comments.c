@@ -45,15 +45,6 @@ void wy_comment_list_clear(wy_comment_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-static int end(wy_store *st, int rc, wy_errinfo *ei)
-{
-	if (rc) {
-		sq_rollback(st);
-		return rc;
-	}
-	return sq_commit(st, ei);
-}
-
 /* ---- ratings ---- */
 
 int wy_store_rating_set(wy_store *st, int64_t user, bool admin, int64_t doc_id, int stars, double *avg, int64_t *n,
@@ -91,7 +82,7 @@ int wy_store_rating_set(wy_store *st, int64_t user, bool admin, int64_t doc_id, 
 	if (!rc)
 		rc = sq_row_ints(st, "SELECT rating_sum, rating_n FROM documents WHERE id = ?3", v, 3, row, 2, NULL,
 		                 "read comments", ei);
-	if ((rc = end(st, rc, ei)))
+	if ((rc = sq_end(st, rc, ei)))
 		return rc;
 	*n = row[1];
 	*avg = row[1] > 0 ? (double)row[0] / (double)row[1] : 0;
@@ -191,7 +182,7 @@ int wy_store_comment_add(wy_store *st, int64_t user, bool admin, int64_t doc_id,
 			sq_done(st, s);
 		}
 	}
-	if ((rc = end(st, rc, ei)))
+	if ((rc = sq_end(st, rc, ei)))
 		return rc;
 	*state = st_new;
 	return WY_OK;
@@ -299,7 +290,7 @@ int wy_store_comment_delete(wy_store *st, int64_t user, bool admin, int64_t id, 
 		rc = sq_exec_ints(st, CLOSE_REPORTS, v, 1, NULL, "close a comment's reports", ei);
 	if (!rc)
 		rc = sq_exec_ints(st, "DELETE FROM comments WHERE id = ?1", v, 1, NULL, "delete a comment", ei);
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_comment_set_state(wy_store *st, int64_t id, wy_comment_state state, int64_t *doc_id, wy_errinfo *ei)
@@ -319,7 +310,7 @@ int wy_store_comment_set_state(wy_store *st, int64_t id, wy_comment_state state,
 		                  "set a comment's state", ei);
 	if (!rc && state == WY_COMMENT_HIDDEN)
 		rc = sq_exec_ints(st, CLOSE_REPORTS, v, 1, NULL, "close a comment's reports", ei);
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_comment_reports_close(wy_store *st, int64_t id, wy_errinfo *ei)

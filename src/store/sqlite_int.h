@@ -44,6 +44,9 @@ int sq_row_ints(wy_store *st, const char *sql, const int64_t *v, int nv, int64_t
 int sq_begin(wy_store *st, wy_errinfo *ei);
 int sq_commit(wy_store *st, wy_errinfo *ei);
 void sq_rollback(wy_store *st);
+/* The end of a transaction begun by sq_begin: committed when rc is WY_OK,
+ * else rolled back; the outcome. */
+int sq_end(wy_store *st, int rc, wy_errinfo *ei);
 /* Set ei from the connection's last error, with what was being done. */
 int sq_fail(sqlite3 *db, wy_errinfo *ei, const char *what);
 char *sq_col_str(sqlite3_stmt *s, int i);

@@ -32,15 +32,6 @@ void wy_recycle_list_clear(wy_recycle_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-static int end(wy_store *st, int rc, wy_errinfo *ei)
-{
-	if (rc) {
-		sq_rollback(st);
-		return rc;
-	}
-	return sq_commit(st, ei);
-}
-
 /* A document's owner, state, and who deleted it and from which state. */
 typedef struct bin_row {
 	bool found;
@@ -90,17 +81,17 @@ int wy_store_doc_delete(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy
 		return rc;
 	bin_row b;
 	if ((rc = bin_get(st, doc_id, &b, ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	/* not another's: a document its deleter may not touch is not there */
 	if (!b.found || (!admin && b.owner != by))
-		return end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
+		return sq_end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
 	if (b.state == WY_STATE_DELETED)
-		return end(st, WY_OK, ei); /* already in the bin: its clock keeps running */
+		return sq_end(st, WY_OK, ei); /* already in the bin: its clock keeps running */
 	rc = move(st, doc_id, WY_STATE_DELETED,
 		  "UPDATE documents SET state_before = state, state = ?2, deleted_at = ?3, deleted_by = ?4, updated_at = ?3"
 		  " WHERE id = ?1",
 		  by, ei);
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_doc_restore(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy_errinfo *ei)
@@ -110,17 +101,17 @@ int wy_store_doc_restore(wy_store *st, int64_t doc_id, int64_t by, bool admin, w
 		return rc;
 	bin_row b;
 	if ((rc = bin_get(st, doc_id, &b, ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	if (!b.found || (!admin && b.owner != by))
-		return end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
+		return sq_end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
 	if (b.state != WY_STATE_DELETED) {
 		if (!admin)
-			return end(st, wy_err_set(ei, WY_EINVAL, "document %lld is not in the recycle bin", (long long)doc_id),
+			return sq_end(st, wy_err_set(ei, WY_EINVAL, "document %lld is not in the recycle bin", (long long)doc_id),
 				   ei);
 		/* an admin's restore of a hidden or pending document shows it */
 		if (b.state == WY_STATE_PUBLISHED)
-			return end(st, WY_OK, ei);
-		return end(st,
+			return sq_end(st, WY_OK, ei);
+		return sq_end(st,
 			   move(st, doc_id, WY_STATE_PUBLISHED, "UPDATE documents SET state = ?2, updated_at = ?3 WHERE id = ?1",
 				by, ei),
 			   ei);
@@ -128,7 +119,7 @@ int wy_store_doc_restore(wy_store *st, int64_t doc_id, int64_t by, bool admin, w
 	/* what an admin deleted, or hid before its owner deleted it, only an
 	 * admin brings back */
 	if (!admin && (b.deleted_by != b.owner || b.before == WY_STATE_HIDDEN))
-		return end(st,
+		return sq_end(st,
 			   wy_err_set(ei, WY_EPERM, "document %lld was removed by an admin: only an admin can restore it",
 				      (long long)doc_id),
 			   ei);
@@ -137,7 +128,7 @@ int wy_store_doc_restore(wy_store *st, int64_t doc_id, int64_t by, bool admin, w
 		  "UPDATE documents SET state = ?2, state_before = NULL, deleted_at = NULL, deleted_by = NULL,"
 		  " updated_at = ?3 WHERE id = ?1",
 		  by, ei);
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_recycle_list(wy_store *st, int64_t owner, int offset, int limit, wy_recycle_list *out, int *total,
@@ -247,11 +238,11 @@ int wy_store_doc_purge(wy_store *st, int64_t doc_id, int64_t admin_id, const cha
 		return rc;
 	bin_row b;
 	if ((rc = bin_get(st, doc_id, &b, ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	if (!b.found)
-		return end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
+		return sq_end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
 	if (b.state != WY_STATE_DELETED)
-		return end(st,
+		return sq_end(st,
 			   wy_err_set(ei, WY_EINVAL, "document %lld is not in the recycle bin: delete it first",
 				      (long long)doc_id),
 			   ei);
@@ -300,7 +291,7 @@ int wy_store_blobs_drop(wy_store *st, char *const *shas, int n, int64_t older_th
 	 * them: none written since the oldest running job was queued goes */
 	sqlite3_stmt *s;
 	if ((rc = sq_prep(st, &s, "SELECT min(created_at) FROM jobs WHERE state = 'running'", ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	int step = sqlite3_step(s);
 	if (step == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
 		int64_t job = sqlite3_column_int64(s, 0) - 1;
@@ -322,5 +313,5 @@ int wy_store_blobs_drop(wy_store *st, char *const *shas, int n, int64_t older_th
 		else
 			*dropped += r;
 	}
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }

@@ -123,16 +123,6 @@ static int ledger_add(wy_store *st, int64_t user, int64_t delta, const char *rea
 	return rc;
 }
 
-/* Finish a transaction: commit when rc is OK, else roll back; rc. */
-static int end(wy_store *st, int rc, wy_errinfo *ei)
-{
-	if (rc) {
-		sq_rollback(st);
-		return rc;
-	}
-	return sq_commit(st, ei);
-}
-
 /* ---- users ---- */
 
 #define USER_COLUMNS "u.id, u.name, u.role, u.banned, u.created_at"
@@ -235,11 +225,11 @@ int wy_store_user_add(wy_store *st, const char *name, const char *pass_hash, wy_
 	/* checked again inside the transaction: two registrations of names
 	 * that look alike, at once, are serialized by the write lock */
 	if ((rc = name_taken(st, name, sk, ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	sqlite3_stmt *s;
 	if ((rc = sq_prep(st, &s, "INSERT INTO users(name, pass, role, created_at, skeleton) VALUES(?1, ?2, ?3, ?4, ?5)",
 			  ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	sq_bind_text(s, 1, name);
 	sq_bind_text(s, 2, pass_hash);
 	sqlite3_bind_int(s, 3, role);
@@ -256,7 +246,7 @@ int wy_store_user_add(wy_store *st, const char *name, const char *pass_hash, wy_
 		if (points > 0)
 			rc = ledger_add(st, *id, points, "register", 0, 0, ei);
 	}
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 static int user_one(wy_store *st, sqlite3_stmt *s, wy_user *out, char **pass_hash, wy_errinfo *ei)
@@ -305,7 +295,7 @@ int wy_store_user_set_password(wy_store *st, int64_t id, const char *pass_hash, 
 		return rc;
 	sqlite3_stmt *s;
 	if ((rc = sq_prep(st, &s, "UPDATE users SET pass = ?2 WHERE id = ?1", ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	sqlite3_bind_int64(s, 1, id);
 	sq_bind_text(s, 2, pass_hash);
 	if (sqlite3_step(s) != SQLITE_DONE)
@@ -321,7 +311,7 @@ int wy_store_user_set_password(wy_store *st, int64_t id, const char *pass_hash, 
 			rc = sq_fail(st->db, ei, "end sessions");
 		sq_done(st, s);
 	}
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_user_set(wy_store *st, int64_t id, int role, int banned, wy_errinfo *ei)
@@ -332,7 +322,7 @@ int wy_store_user_set(wy_store *st, int64_t id, int role, int banned, wy_errinfo
 	int64_t v[3] = {id, role, banned}, n;
 	if ((rc = sq_row_ints(st, "SELECT count(*) FROM users WHERE id = ?1", v, 1, &n, 1, NULL, "read", ei)) ||
 	    (!n && (rc = wy_err_set(ei, WY_ENOTFOUND, "no such user"))))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	if (role >= 0)
 		rc = sq_exec_ints(st, "UPDATE users SET role = ?2 WHERE id = ?1", v, 2, NULL, "set a role", ei);
 	if (!rc && banned >= 0) {
@@ -342,7 +332,7 @@ int wy_store_user_set(wy_store *st, int64_t id, int role, int banned, wy_errinfo
 			rc =
 			    sq_exec_ints(st, "DELETE FROM sessions WHERE user_id = ?1", v, 1, NULL, "end sessions", ei);
 	}
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_user_list(wy_store *st, const char *name_like, int offset, int limit, wy_user_list *out, int *total,
@@ -390,11 +380,11 @@ int wy_store_session_add(wy_store *st, const unsigned char *hash, int64_t user_i
 	/* old sessions go as new ones come */
 	if ((rc =
 	         sq_exec_ints(st, "DELETE FROM sessions WHERE expires_at <= ?1", &now, 1, NULL, "expire sessions", ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	sqlite3_stmt *s;
 	if ((rc = sq_prep(st, &s,
 			  "INSERT INTO sessions(hash, user_id, csrf, created_at, expires_at) VALUES(?1, ?2, ?3, ?4, ?5)", ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	sqlite3_bind_blob(s, 1, hash, WY_TOKEN_HASH, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, user_id);
 	sq_bind_text(s, 3, csrf);
@@ -403,7 +393,7 @@ int wy_store_session_add(wy_store *st, const unsigned char *hash, int64_t user_i
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = sq_fail(st->db, ei, "add a session");
 	sq_done(st, s);
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_session_get(wy_store *st, const unsigned char *hash, wy_user *user, char csrf[65], wy_errinfo *ei)
@@ -553,7 +543,7 @@ int wy_store_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t p
 		if (points > 0)
 			rc = ledger_add(st, user_id, points, "signin", 0, 0, ei);
 	}
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 /* The owner of a document (0: none) in *owner; WY_ENOTFOUND. */
@@ -607,7 +597,7 @@ int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t p
 	int64_t owner, price, have;
 	bool seen;
 	if ((rc = doc_owner(st, doc_id, from, &owner, &price, &seen, ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	if (!seen)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id);
 	else if (!owner)
@@ -618,7 +608,7 @@ int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t p
 		rc = wy_err_set(ei, WY_EPOINTS, "you have %lld points, not %lld", (long long)have, (long long)points);
 	if (!rc && !(rc = ledger_add(st, from, -points, "reward", doc_id, owner, ei)))
 		rc = ledger_add(st, owner, points, "rewarded", doc_id, from, ei);
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei)
@@ -630,33 +620,33 @@ int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge
 	int64_t owner, price, now = wy_now();
 	bool seen, ready;
 	if ((rc = doc_owner_ready(st, doc_id, user_id, &owner, &price, &seen, &ready, ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	/* a payer who may not see it (it failed, or was hidden, since the
 	 * page) pays nothing and records nothing */
 	if (charge && !seen)
-		return end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
+		return sq_end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
 	int64_t v[3] = {user_id, doc_id, now};
 	if ((rc = sq_exec_ints(st,
 	                       "INSERT INTO downloads(user_id, doc_id, first_at, last_at, n) VALUES(?1, ?2, ?3, ?3, 1)"
 	                       " ON CONFLICT(user_id, doc_id) DO UPDATE SET last_at = ?3, n = n + 1",
 	                       v, 3, NULL, "record a download", ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	int64_t n;
 	if ((rc = sq_row_ints(st, "SELECT n FROM downloads WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, 1, NULL,
 	                      "read", ei)))
-		return end(st, rc, ei);
+		return sq_end(st, rc, ei);
 	/* the first download pays; downloading again is free */
 	if (charge && n == 1 && price > 0 && owner != user_id) {
 		/* sold once its conversion has ended: a readable document may
 		 * still fail (its pages then go), and a sale is not undone */
 		if (!ready)
-			return end(st, wy_err_set(ei, WY_EPERM, "document %lld is on sale once converted", (long long)doc_id),
+			return sq_end(st, wy_err_set(ei, WY_EPERM, "document %lld is on sale once converted", (long long)doc_id),
 				   ei);
 		int64_t have;
 		if ((rc = balance(st, user_id, &have, ei)))
-			return end(st, rc, ei);
+			return sq_end(st, rc, ei);
 		if (have < price)
-			return end(st,
+			return sq_end(st,
 				   wy_err_set(ei, WY_EPOINTS, "this download costs %lld points; you have %lld", (long long)price,
 					      (long long)have),
 				   ei);
@@ -666,7 +656,7 @@ int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge
 		if (!rc)
 			*paid = price;
 	}
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei)
@@ -801,7 +791,7 @@ int wy_store_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_erri
 		else if (delta)
 			rc = ledger_add(st, user_id, delta, "admin", 0, 0, ei);
 	}
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 /* ---- reports and moderation ---- */
@@ -890,7 +880,7 @@ static int doc_change(wy_store *st, const char *sql, const int64_t *v, int n, co
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)v[0]);
 	if (!rc)
 		rc = sq_upload_points(st, v[0], ei);
-	return end(st, rc, ei);
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_doc_set_state(wy_store *st, int64_t doc_id, wy_doc_state state, wy_errinfo *ei)
