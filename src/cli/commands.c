@@ -89,6 +89,18 @@ bool wy_cli_want_help(int argc, char **argv)
 	return false;
 }
 
+/* A number of seconds, 0 or more (--grace). */
+static bool parse_seconds(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0)
+		return false;
+	*out = v;
+	return true;
+}
+
 static bool parse_id(const char *s, int64_t *id)
 {
 	char *end;
@@ -758,15 +770,7 @@ int wy_cmd_fsck(wy_config *cfg, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--verify") == 0) {
 			verify = true;
-		} else if (strcmp(argv[i], "--grace") == 0 && i + 1 < argc) {
-			char *end;
-			long long g = strtoll(argv[++i], &end, 10);
-			if (*end || g < 0) {
-				wy_cli_usage(stderr, "fsck");
-				return 2;
-			}
-			f.grace = g;
-		} else {
+		} else if (!(strcmp(argv[i], "--grace") == 0 && i + 1 < argc && parse_seconds(argv[++i], &f.grace))) {
 			wy_cli_usage(stderr, "fsck");
 			return 2;
 		}
@@ -817,15 +821,7 @@ int wy_cmd_gc(wy_config *cfg, int argc, char **argv)
 	}
 	int64_t grace = cfg->blob_grace;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--grace") == 0 && i + 1 < argc) {
-			char *end;
-			long long g = strtoll(argv[++i], &end, 10);
-			if (*end || g < 0) {
-				wy_cli_usage(stderr, "gc");
-				return 2;
-			}
-			grace = g;
-		} else {
+		if (!(strcmp(argv[i], "--grace") == 0 && i + 1 < argc && parse_seconds(argv[++i], &grace))) {
 			wy_cli_usage(stderr, "gc");
 			return 2;
 		}
