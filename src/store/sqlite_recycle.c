@@ -32,7 +32,9 @@ void wy_recycle_list_clear(wy_recycle_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* A document's owner, state, and who deleted it and from which state. */
+/* A document's owner, state, and who deleted it and from which state; a
+ * new version's row is part of its document, never binned on its own
+ * (not found). */
 typedef struct bin_row {
 	bool found;
 	int64_t owner, deleted_by;
@@ -47,6 +49,7 @@ static int bin_get(wy_store *st, int64_t doc_id, bin_row *b, wy_errinfo *ei)
 			     "SELECT coalesce(owner_id, 0), state, coalesce(deleted_by, 0), coalesce(state_before, " SQ_PUBLISHED
 			     ") FROM documents WHERE id = ?1",
 			     &doc_id, 1, v, 4, &b->found, "read a document's state", ei);
+	b->found = b->found && v[1] != WY_STATE_VERSION;
 	b->owner = v[0];
 	b->state = (int)v[1];
 	b->deleted_by = v[2];

@@ -869,8 +869,8 @@ int wy_store_report_close(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	                    "close reports", ei);
 }
 
-/* One UPDATE of a document (?1 its id) and the upload points rule, in one
- * transaction. */
+/* One UPDATE of a document (?1 its id; never a new version's row, which is
+ * part of its document) and the upload points rule, in one transaction. */
 static int doc_change(wy_store *st, const char *sql, const int64_t *v, int n, const char *what, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
@@ -888,14 +888,14 @@ int wy_store_doc_set_state(wy_store *st, int64_t doc_id, wy_doc_state state, wy_
 	if ((unsigned)state > WY_STATE_DELETED)
 		return wy_err_set(ei, WY_EINVAL, "no such state");
 	int64_t v[3] = {doc_id, state, wy_now()};
-	return doc_change(st, "UPDATE documents SET state = ?2, updated_at = ?3 WHERE id = ?1", v, 3, "set a state",
+	return doc_change(st, "UPDATE documents SET state = ?2, updated_at = ?3 WHERE id = ?1 AND state != " SQ_VERSION, v, 3, "set a state",
 			  ei);
 }
 
 int wy_store_doc_set_private(wy_store *st, int64_t doc_id, bool private_, wy_errinfo *ei)
 {
 	int64_t v[3] = {doc_id, private_, wy_now()};
-	return doc_change(st, "UPDATE documents SET private = ?2, updated_at = ?3 WHERE id = ?1", v, 3, "set privacy",
+	return doc_change(st, "UPDATE documents SET private = ?2, updated_at = ?3 WHERE id = ?1 AND state != " SQ_VERSION, v, 3, "set privacy",
 			  ei);
 }
 

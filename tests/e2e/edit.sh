@@ -27,6 +27,8 @@ new_library
 serve_site WENYUAN_SERVE_FLUSH_MS=50 WENYUAN_PAGE_CACHE_MS=0 WENYUAN_POINTS_REGISTER=20
 alice=$(register alice alicepass1)
 bob=$(register bob bobpass123)
+echo 'rootpass123' | "$WY_BIN" --data "$data" user add root --admin --password-stdin > /dev/null
+admin=$(api_login root rootpass123)
 
 aget() { curl -fsS -H "Authorization: Bearer $alice" "$base/api/v1/doc/$1"; }
 edit() { # edit TOKEN ID curl-args...: the status of an API edit (its body in $d/edit.json)
@@ -159,6 +161,12 @@ curl -fsS -H "Authorization: Bearer $alice" "$base/doc/$D" > "$d/during_owner.ht
 check "its owner's page says a new version converts" grep -q '新版本' "$d/during_owner.html"
 check "the version is nobody's to see: 404 to its owner and a visitor" \
 	bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $alice' '$base/api/v1/doc/$V')\" = 404 ] && [ \"\$(curl -s -o /dev/null -w '%{http_code}' '$base/doc/$V')\" = 404 ]"
+for act in delete restore; do
+	check "nor can its owner $act it on its own: 404" \
+		[ "$(code -X POST -H "Authorization: Bearer $alice" "$base/api/v1/doc/$V/$act")" = 404 ]
+done
+check "nor an admin move it to a state: it stays a version" \
+	bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer $admin' -d 'id=$V&action=hide' '$base/api/v1/admin/doc')\" != 200 ] && [ \"\$(sqlite3 '$data/wenyuan.db' 'SELECT state FROM documents WHERE id = $V')\" = 4 ]"
 # a crash: the version's conversion resumes past the page it held at
 for p in $(converters); do kill -KILL "$p" 2>/dev/null; done
 check "after the crash the new version is swapped in" \
