@@ -365,8 +365,10 @@ static const char *const migrations[] = {
 	 * converts as a row of its own, state WY_STATE_VERSION (nobody's to
 	 * see but admins'), version_of naming the document it will replace:
 	 * at most one per document, gone with it; swapped in by the end of
-	 * its conversion (sqlite_edit.c) */
+	 * its conversion (sqlite_edit.c), which sends the document back to
+	 * review when version_review says the site reviewed its upload */
 	"ALTER TABLE documents ADD COLUMN version_of INTEGER REFERENCES documents(id) ON DELETE CASCADE;"
+	"ALTER TABLE documents ADD COLUMN version_review INTEGER NOT NULL DEFAULT 0;"
 	"CREATE UNIQUE INDEX documents_version_of ON documents(version_of) WHERE version_of IS NOT NULL;",
 
 	/* 17: the recycle bin (sqlite_recycle.c): when a document was

@@ -90,7 +90,7 @@ int wy_store_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_err
 	                  " tags = CASE WHEN ?6 IS NULL THEN tags ELSE nullif(?6, '') END,"
 	                  " price = CASE WHEN ?7 < 0 THEN price ELSE ?7 END,"
 	                  " private = CASE WHEN ?8 < 0 THEN private ELSE ?8 END,"
-	                  " state = CASE WHEN ?9 AND ?8 = 0 AND private AND state = " SQ_PUBLISHED
+	                  " state = CASE WHEN ?9 AND ((?8 = 0 AND private) OR ?11) AND state = " SQ_PUBLISHED
 	                  " THEN 1 ELSE state END,"
 	                  " updated_at = ?10 WHERE id = ?1",
 	                  ei)))
@@ -108,6 +108,7 @@ int wy_store_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_err
 	sqlite3_bind_int(s, 8, e->private_ < 0 ? -1 : e->private_ != 0);
 	sqlite3_bind_int(s, 9, e->review);
 	sqlite3_bind_int64(s, 10, wy_now());
+	sqlite3_bind_int(s, 11, retitle || e->description || e->tags);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = sq_fail(st->db, ei, "edit a document");
 		goto fail;
@@ -175,8 +176,8 @@ int wy_store_doc_replace(wy_store *st, int64_t doc_id, const wy_doc_new *in, int
 	if ((rc = sq_prep(
 	         st, &s,
 	         "INSERT INTO documents(title, title_user, filename, category_id, sha256, size, status, created_at,"
-	         " updated_at, uploader, owner_id, private, state, price, version_of)"
-	         " SELECT title, title_user, ?2, category_id, ?3, ?4, 0, ?5, ?5, uploader, owner_id, 1, ?6, price, id"
+	         " updated_at, uploader, owner_id, private, state, price, version_of, version_review)"
+	         " SELECT title, title_user, ?2, category_id, ?3, ?4, 0, ?5, ?5, uploader, owner_id, 1, ?6, price, id, ?7"
 	         " FROM documents WHERE id = ?1",
 	         ei)))
 		goto fail;
@@ -186,6 +187,7 @@ int wy_store_doc_replace(wy_store *st, int64_t doc_id, const wy_doc_new *in, int
 	sqlite3_bind_int64(s, 4, in->size);
 	sqlite3_bind_int64(s, 5, wy_now());
 	sqlite3_bind_int(s, 6, WY_STATE_VERSION);
+	sqlite3_bind_int(s, 7, in->state == WY_STATE_PENDING);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = sq_fail(st->db, ei, "record a new version");
 		goto fail;
@@ -270,6 +272,8 @@ int sq_version_swap(wy_store *st, int64_t vid, wy_errinfo *ei)
 	     " progress_done = v.progress_done, progress_total = v.progress_total, keywords = v.keywords,"
 	     " dup_of = v.dup_of, minhash = v.minhash,"
 	     " title = CASE WHEN documents.title_user THEN documents.title ELSE v.title END,"
+	     /* new content on a site that reviews uploads: reviewed again */
+	     " state = CASE WHEN v.version_review AND documents.state = " SQ_PUBLISHED " THEN 1 ELSE documents.state END,"
 	     " updated_at = CAST(strftime('%s', 'now') AS INTEGER)"
 	     " FROM (SELECT * FROM documents WHERE id = ?2) AS v WHERE documents.id = ?1",
 	     "swap in the new version"},

@@ -1115,8 +1115,10 @@ typedef struct wy_doc_edit {
 	const char *tags;        /* comma-separated; "" none */
 	int64_t price;           /* 0..; -1: unchanged */
 	int private_;            /* 0 or 1; -1: unchanged */
-	/* the site reviews uploads (upload_review): a private document that
-	 * becomes public waits for an admin (pending), as its upload would */
+	/* the site reviews uploads (upload_review) and the editor is not an
+	 * admin: a published document whose title, description or tags change,
+	 * or a private one that becomes public, waits for an admin (pending),
+	 * as its upload would */
 	bool review;
 } wy_doc_edit;
 
@@ -1128,7 +1130,9 @@ typedef struct wy_doc_edit {
 int wy_store_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_errinfo *ei);
 
 /* Queue a new version of doc_id's original: in->sha256, size, filename and
- * request_id (the other fields are the document's). A pending version
+ * request_id (the other fields are the document's); in->state
+ * WY_STATE_PENDING when the site reviews uploads and the uploader is no
+ * admin: a published document goes back to review when it is swapped in. A pending version
  * (converting, or failed) is replaced by this one. The document must be
  * ready or failed (WY_EINVAL while its own conversion runs); WY_ENOTFOUND.
  * *version_id: the new version's row. */

@@ -221,7 +221,7 @@ static const char *const action_words[][2] = {
 	{"admin", N_("设为管理员")}, {"unadmin", N_("取消管理员")}, {"points", N_("调整积分")}, {"settings", N_("站点设置")},
 	{"comment_hide", N_("隐藏评论")}, {"comment_approve", N_("通过评论")}, {"comment_delete", N_("删除评论")},
 	{"comment_dismiss", N_("驳回评论举报")},
-	{"purge", N_("彻底删除")},
+	{"purge", N_("彻底删除")}, {"doc_edit", N_("修改文档")}, {"doc_replace", N_("替换原文件")},
 };
 
 /* The site settings in words: label and help (msgids); a setting not

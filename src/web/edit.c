@@ -127,7 +127,7 @@ static const char *read_edit(web_req *r, const wy_doc *d, edit_form *f, bool *an
 	memset(f, 0, sizeof *f);
 	f->e.price = -1;
 	f->e.private_ = -1;
-	f->e.review = site.upload_review;
+	f->e.review = site.upload_review && !web_is_admin(r); /* new words are reviewed as an upload is */
 	*any = false;
 	size_t n;
 	const char *v;
@@ -240,6 +240,19 @@ void web_edit_context(wy_store *st, const web_req *r, const wy_doc *d, json_t *c
 
 /* Whether r may change d; else the answer (404: they may not see it; 403:
  * they may, but it is not theirs). */
+/* An admin's change to another's document leaves an audit row, as the
+ * admin area's forms do (the change is made: a failure to record it is
+ * logged). */
+static void audit(web_req *r, wy_store *st, const char *action, int64_t id)
+{
+	char target[48];
+	snprintf(target, sizeof target, "doc %lld", (long long)id);
+	wy_errinfo ei = {0};
+	int rc = wy_store_audit_add(st, r->user.id, action, target, NULL, &ei);
+	if (rc)
+		wy_warn("doc.audit_failed", "doc=%lld action=%s msg=\"%s\"", (long long)id, action, wy_err_msg(&ei, rc));
+}
+
 static bool may_edit(web_req *r, const wy_doc *d, enum MHD_Result *ret)
 {
 	if (web_owner_or_admin(r, d) && web_can_see(r, d))
@@ -347,7 +360,10 @@ enum MHD_Result web_edit_post(web_req *r, wy_store *st, wy_doc *d)
 	}
 	wy_log("doc.edit", "doc=%lld user=%lld", (long long)d->id, (long long)r->user.id);
 	int64_t id = d->id;
+	bool others = d->owner_id != r->user.id;
 	wy_doc_clear(d);
+	if (others)
+		audit(r, st, "doc_edit", id);
 	if (!r->api)
 		return web_redirect(r->c, back);
 	wy_doc now;
@@ -381,7 +397,7 @@ enum MHD_Result web_post_replace(web_req *r)
 	}
 	if (rc)
 		return rc == WY_ENOTFOUND && r->api ? web_api_error(r->c, 404, "no such document") : web_fail(r, rc);
-	bool ok = may_edit(r, &d, &ret);
+	bool ok = may_edit(r, &d, &ret), others = d.owner_id != r->user.id;
 	wy_doc_clear(&d);
 	if (!ok)
 		return ret;
@@ -392,7 +408,13 @@ enum MHD_Result web_post_replace(web_req *r)
 	web_upload_file(r, 0, &name, &sha, &size);
 	if (size == 0)
 		return web_refuse(r, 400, wy_i18n_tr(lang, "文件是空的（0 字节），请选择有内容的文件"));
-	wy_doc_new dn = {.filename = name, .sha256 = sha, .size = (int64_t)size, .request_id = r->id};
+	wy_config site;
+	web_site_get(r->sv, &site);
+	wy_doc_new dn = {.filename = name,
+	                 .sha256 = sha,
+	                 .size = (int64_t)size,
+	                 .request_id = r->id,
+	                 .state = site.upload_review && !web_is_admin(r) ? WY_STATE_PENDING : WY_STATE_PUBLISHED};
 	int64_t vid;
 	rc = wy_store_doc_replace(st, id, &dn, &vid, &ei);
 	if (rc == WY_EINVAL)
@@ -402,6 +424,8 @@ enum MHD_Result web_post_replace(web_req *r)
 	web_upload_recorded(r); /* the blob is the version's now */
 	wy_log("doc.replace", "doc=%lld version=%lld user=%lld size=%llu", (long long)id, (long long)vid,
 	       (long long)r->user.id, (unsigned long long)size);
+	if (others)
+		audit(r, st, "doc_replace", id);
 	if (!r->api) {
 		char back[64];
 		snprintf(back, sizeof back, "/doc/%lld", (long long)id);

@@ -201,6 +201,33 @@ check "a file /upload refuses is refused: 415" [ "$(rep "$alice" "$D" /bin/sh)" 
 check "a second replace replaces the failed version" [ "$(rep "$alice" "$D" "$pdf")" = 202 ]
 check "  one version row" [ "$(sqlite3 "$data/wenyuan.db" "SELECT count(*) FROM documents WHERE version_of = $D")" = 1 ]
 
+# ---- a site that reviews uploads reviews new content too ----
+kill "$spid"; wait "$spid" 2>/dev/null; spid=
+serve_site WENYUAN_SERVE_FLUSH_MS=50 WENYUAN_PAGE_CACHE_MS=0
+admin=$(api_login root rootpass123)
+bob=$(api_login bob bobpass123)
+check "an admin turns review on" [ "$(code -X POST -H "Authorization: Bearer $admin" -d upload_review=1 "$base/api/v1/admin/settings")" = 200 ]
+printf '审核之前的文档\n一份普通的工作总结，内容平常。\n' > "$d/innocent.txt"
+R=$(upload "$bob" "$d/innocent.txt")
+check "bob's upload waits for review" until_ok bash -c "curl -fsS -H 'Authorization: Bearer $bob' '$base/api/v1/doc/$R' | jq -e '.status == \"ready\" and .state == \"pending\"' > /dev/null"
+check "an admin approves it" [ "$(code -X POST -H "Authorization: Bearer $admin" -d "id=$R&action=approve" "$base/api/v1/admin/doc")" = 200 ]
+check "  a visitor sees it" [ "$(code "$base/api/v1/doc/$R")" = 200 ]
+printf '广告推广加微信赌场\n换了内容的版本。\n' > "$d/spam.txt"
+check "bob replaces its original" [ "$(rep "$bob" "$R" "$d/spam.txt")" = 202 ]
+check "the new version, swapped in, waits for review again" until_ok bash -c "curl -fsS -H 'Authorization: Bearer $bob' '$base/api/v1/doc/$R' | jq -e '.new_version == null and .filename == \"spam.txt\" and .state == \"pending\"' > /dev/null"
+check "  a visitor no longer sees it" [ "$(code "$base/api/v1/doc/$R")" = 404 ]
+check "  nor finds its new words" not_found 加微信赌场 "$R"
+check "  it is in the review queue" jqe --argjson id "$R" '[.documents[].id] | index($id) != null' <(curl -fsS -H "Authorization: Bearer $admin" "$base/api/v1/admin/review")
+code -X POST -H "Authorization: Bearer $admin" -d "id=$R&action=approve" "$base/api/v1/admin/doc" > /dev/null
+check "bob's new title: 200" [ "$(edit "$bob" "$R" --data-urlencode "title=加微信领资料")" = 200 ]
+check "  waits for review again" jqe '.state == "pending"' "$d/edit.json"
+code -X POST -H "Authorization: Bearer $admin" -d "id=$R&action=approve" "$base/api/v1/admin/doc" > /dev/null
+check "a price change alone needs no review: 200" [ "$(edit "$bob" "$R" -d price=1)" = 200 ]
+check "  it stays published, a visitor sees it" bash -c "jq -e '.state == \"published\"' '$d/edit.json' > /dev/null && [ \"\$(curl -s -o /dev/null -w '%{http_code}' '$base/api/v1/doc/$R')\" = 200 ]"
+check "an admin's new title: 200" [ "$(edit "$admin" "$R" --data-urlencode "title=工作总结")" = 200 ]
+check "  stays published" jqe '.state == "published"' "$d/edit.json"
+check "an admin's edit of another's document is audited" jqe --argjson id "$R" '[.entries[] | select(.action == "doc_edit" and (.target | test("\\b\($id)$")))] | length >= 1' <(curl -fsS -H "Authorization: Bearer $admin" "$base/api/v1/admin/audit")
+
 kill "$spid"; wait "$spid" 2>/dev/null; spid=
 check "fsck is clean" "$WY_BIN" --data "$data" fsck
 finish

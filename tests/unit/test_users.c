@@ -838,6 +838,7 @@ TEST(a_store_from_before_skeletons_gets_them)
 			       "DROP INDEX documents_deleted; ALTER TABLE documents DROP COLUMN deleted_at;" /* 17 */
 			       " ALTER TABLE documents DROP COLUMN deleted_by; ALTER TABLE documents DROP COLUMN state_before;"
 			       " DROP INDEX documents_version_of; ALTER TABLE documents DROP COLUMN version_of;" /* 16 */
+			       " ALTER TABLE documents DROP COLUMN version_review;"
 			       " DROP TABLE collection_favorites; DROP TABLE collection_items; DROP TABLE collections;" /* 15 */
 			       " DROP TABLE ratings; DROP TABLE comments; ALTER TABLE documents DROP COLUMN rating_sum;"
 			       " ALTER TABLE documents DROP COLUMN rating_n; ALTER TABLE reports DROP COLUMN comment_id;" /* 14 */
