@@ -941,6 +941,54 @@ int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double thres
 	return rc;
 }
 
+int sq_copy_holds_points(wy_store *st, int64_t doc_id, double similarity, bool *yes, wy_errinfo *ei)
+{
+	int64_t held;
+	int rc = sq_row_ints(st,
+	                     "SELECT count(*) FROM documents o JOIN documents d ON d.id = ?1"
+	                     " WHERE o.sha256 = d.sha256 AND o.id != d.id AND o.upload_points > 0",
+	                     &doc_id, 1, &held, 1, NULL, "find copies", ei);
+	*yes = held > 0;
+	if (rc || *yes || similarity <= 0)
+		return rc;
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s, "SELECT minhash FROM documents WHERE id = ?1", ei)))
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	unsigned char sig[WY_MINHASH_BYTES];
+	bool has = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == WY_MINHASH_BYTES;
+	if (has)
+		memcpy(sig, sqlite3_column_blob(s, 0), WY_MINHASH_BYTES);
+	sq_done(st, s);
+	if (!has)
+		return WY_OK;
+	/* candidates share a band with it (as near-duplicates are found) */
+	wy_buf sql;
+	wy_buf_init(&sql, 0);
+	wy_buf_printf(&sql,
+		      "SELECT DISTINCT o.minhash FROM minhash_bands b JOIN documents o ON o.id = b.doc_id"
+		      " WHERE o.upload_points > 0 AND o.id != ?%d AND (",
+		      WY_MINHASH_BANDS + 1);
+	for (int b = 0; b < WY_MINHASH_BANDS; b++)
+		wy_buf_printf(&sql, "%s(b.band=%d AND b.hash=?%d)", b ? " OR " : "", b, b + 1);
+	wy_buf_puts(&sql, ") LIMIT 200");
+	rc = sq_prep(st, &s, sql.data, ei);
+	wy_buf_free(&sql);
+	if (rc)
+		return rc;
+	for (int b = 0; b < WY_MINHASH_BANDS; b++)
+		sqlite3_bind_int64(s, b + 1, wy_minhash_band(sig, b));
+	sqlite3_bind_int64(s, WY_MINHASH_BANDS + 1, doc_id);
+	int step = SQLITE_DONE;
+	while (!*yes && (step = sqlite3_step(s)) == SQLITE_ROW)
+		*yes = sqlite3_column_bytes(s, 0) == WY_MINHASH_BYTES &&
+		       wy_minhash_similarity(sig, sqlite3_column_blob(s, 0)) >= similarity;
+	if (!*yes && step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "find copies");
+	sq_done(st, s);
+	return rc;
+}
+
 /* ---- what people searched and read ---- */
 
 int wy_store_search_log(wy_store *st, const char *query, int64_t doc_id, wy_errinfo *ei)

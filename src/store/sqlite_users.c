@@ -746,6 +746,9 @@ int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	wy_upload_points r;
 	if ((rc = upload_rule(st, &r, ei)) || r.points <= 0 || r.daily <= 0)
 		return rc;
+	bool copy;
+	if ((rc = sq_copy_holds_points(st, doc_id, r.similarity, &copy, ei)) || copy)
+		return rc; /* its content has earned once already */
 	if (r.min_chars > 0) {
 		/* characters of text, white space aside: a page count costs an
 		 * uploader nothing (blank pages), text is what readers read */

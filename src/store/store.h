@@ -704,7 +704,8 @@ int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *
  * wy_store_doc_set_private), so no caller grants or takes them back and
  * concurrent processes never grant twice. A document earns points when it
  * is ready, published (approved, under review), public, has an uploading
- * account, is not flagged as a near-duplicate (dup_of) and its text has at
+ * account, is not flagged as a near-duplicate (dup_of) nor a copy of one
+ * that holds points (similarity, below) and its text has at
  * least min_chars characters that are not white space; it earns `points`,
  * but no more than what keeps its owner's upload points of the last 24
  * hours (granted less taken back) within `daily` (a partial grant at the
@@ -716,6 +717,11 @@ typedef struct wy_upload_points {
 	int64_t points;          /* per document (0: uploads earn nothing) */
 	int64_t daily;           /* per account in any 24 hours (0: nothing) */
 	int64_t min_chars;       /* characters of text a document needs */
+	/* One grant per content: a document does not earn while another
+	 * document holding upload points has the same bytes, or text this alike
+	 * (minhash similarity; 0: bytes only), so that uploading a copy,
+	 * deleting, restoring or making a copy public never earns twice. */
+	double similarity;
 } wy_upload_points;
 /* This connection's rule: its process's settings points_upload,
  * points_upload_daily and points_upload_min_chars. The site settings an
