@@ -299,7 +299,9 @@ static const char *const migrations[] = {
 	 * top comment (replies are one level deep); state 0 published, 1
 	 * pending (waiting for an admin), 2 hidden. A report may name a
 	 * comment of its document (no foreign key: a deleted comment's
-	 * reports are closed, and say it is gone). */
+	 * reports are closed, and say it is gone); AUTOINCREMENT: a comment's
+	 * id is never given to a later one, so such a report, a #cN link or a
+	 * log line never names another's comment. */
 	"ALTER TABLE documents ADD COLUMN rating_sum INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE documents ADD COLUMN rating_n INTEGER NOT NULL DEFAULT 0;"
 	"CREATE TABLE ratings("
@@ -309,7 +311,7 @@ static const char *const migrations[] = {
 	"  at INTEGER NOT NULL,"
 	"  PRIMARY KEY(doc_id, user_id)) WITHOUT ROWID;"
 	"CREATE TABLE comments("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
 	"  user_id INTEGER NOT NULL REFERENCES users(id),"
 	"  parent_id INTEGER REFERENCES comments(id) ON DELETE CASCADE,"

@@ -319,32 +319,60 @@ int wy_store_comment_reports_close(wy_store *st, int64_t id, wy_errinfo *ei)
 	                    "close a comment's reports", ei);
 }
 
+/* Reports of comments one account may make in any hour (docs/api.md). */
+#define COMMENT_REPORTS_PER_HOUR 20
+
+/* A reporter's repeat of an open report of theirs adds no row: WY_EEXIST
+ * with *id the report they made; past the hourly limit, WY_ETOOBIG. One
+ * transaction, so two reports at once still make one row. */
 int wy_store_comment_report(wy_store *st, int64_t user, bool admin, int64_t comment_id, const char *reason,
 			    const char *detail, int64_t *id, wy_errinfo *ei)
 {
-	/* one statement: the comment as the reporter may see it, on a
-	 * document they may see, or nothing */
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s,
-			 "INSERT INTO reports(doc_id, user_id, reason, detail, at, comment_id)"
-			 " SELECT c.doc_id, ?1, ?4, ?5, unixepoch(), c.id FROM comments c JOIN documents d ON d.id = c.doc_id"
-			 " WHERE c.id = ?3 AND " SEES_DOC " AND " SEES_COMMENT,
-			 ei);
+	int rc = sq_begin(st, ei);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(s, 1, user);
-	sqlite3_bind_int(s, 2, admin);
-	sqlite3_bind_int64(s, 3, comment_id);
-	sq_bind_text(s, 4, reason);
-	sq_bind_text(s, 5, detail && *detail ? detail : NULL);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "report a comment");
-	else if (sqlite3_changes(st->db) == 0)
+	int64_t v[4] = {user, admin, comment_id, COMMENT_REPORTS_PER_HOUR}, n = 0;
+	bool found;
+	/* the comment as the reporter may see it, on a document they may see */
+	rc = sq_row_ints(st,
+			 "SELECT 1 FROM comments c JOIN documents d ON d.id = c.doc_id WHERE c.id = ?3 AND " SEES_DOC
+			 " AND " SEES_COMMENT,
+			 v, 3, &n, 1, &found, "read comments", ei);
+	if (!rc && !found)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no comment %lld", (long long)comment_id);
-	else
-		*id = sqlite3_last_insert_rowid(st->db);
-	sq_done(st, s);
-	return rc;
+	if (!rc)
+		rc = sq_row_ints(st, "SELECT id FROM reports WHERE open AND user_id = ?1 AND comment_id = ?3", v, 3, &n, 1,
+				 &found, "read reports", ei);
+	if (!rc && found) {
+		*id = n;
+		rc = wy_err_set(ei, WY_EEXIST, "comment %lld already reported as report %lld", (long long)comment_id,
+				(long long)n);
+	}
+	if (!rc)
+		rc = sq_row_ints(st,
+				 "SELECT count(*) FROM reports WHERE user_id = ?1 AND comment_id IS NOT NULL"
+				 " AND at > unixepoch() - 3600",
+				 v, 1, &n, 1, NULL, "read reports", ei);
+	if (!rc && n >= COMMENT_REPORTS_PER_HOUR)
+		rc = wy_err_set(ei, WY_ETOOBIG, "at most %d reports of comments an hour", COMMENT_REPORTS_PER_HOUR);
+	if (!rc) {
+		sqlite3_stmt *s;
+		if (!(rc = sq_prep(st, &s,
+				   "INSERT INTO reports(doc_id, user_id, reason, detail, at, comment_id)"
+				   " SELECT c.doc_id, ?1, ?2, ?3, unixepoch(), c.id FROM comments c WHERE c.id = ?4",
+				   ei))) {
+			sqlite3_bind_int64(s, 1, user);
+			sq_bind_text(s, 2, reason);
+			sq_bind_text(s, 3, detail && *detail ? detail : NULL);
+			sqlite3_bind_int64(s, 4, comment_id);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				rc = sq_fail(st->db, ei, "report a comment");
+			else
+				*id = sqlite3_last_insert_rowid(st->db);
+			sq_done(st, s);
+		}
+	}
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_comment_pending(wy_store *st, int offset, int limit, wy_comment_list *out, int *total, wy_errinfo *ei)

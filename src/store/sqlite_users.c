@@ -833,7 +833,7 @@ int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy
 			  "SELECT r.id, r.doc_id, r.user_id, r.at, r.reason, r.detail, u.name, d.title, d.state, r.open,"
 			  " r.comment_id, cm.text, coalesce(cm.state, -1)"
 			  " FROM reports r LEFT JOIN users u ON u.id = r.user_id LEFT JOIN documents d ON d.id = r.doc_id"
-			  " LEFT JOIN comments cm ON cm.id = r.comment_id"
+			  " LEFT JOIN comments cm ON cm.id = r.comment_id AND cm.doc_id = r.doc_id"
 			  " WHERE r.open OR NOT ?1 ORDER BY r.id DESC LIMIT ?2 OFFSET ?3",
 			  ei)))
 		return rc;

@@ -304,12 +304,16 @@ enum MHD_Result web_comments_post(web_req *r, wy_store *st, const wy_doc *d, con
 			rc = wy_store_comment_report(st, r->user.id, admin, cid, reason, det, &rid, &ei);
 		if (rc == WY_ENOTFOUND)
 			return back(r, 404, wy_i18n_tr(lang, "评论不存在。"), NULL, id);
-		if (rc)
+		if (rc == WY_ETOOBIG)
+			return back(r, 429, wy_i18n_tr(lang, "举报太频繁，请稍后再试。"), NULL, id);
+		bool again = rc == WY_EEXIST; /* their open report of it: no new row */
+		if (rc && !again)
 			return back(r, 503, "store unavailable", NULL, id);
-		wy_log("report.add", "report=%lld doc=%lld comment=%lld user=%lld", (long long)rid, (long long)id,
-		       (long long)cid, (long long)r->user.id);
+		if (!again)
+			wy_log("report.add", "report=%lld doc=%lld comment=%lld user=%lld", (long long)rid, (long long)id,
+			       (long long)cid, (long long)r->user.id);
 		if (r->api)
-			return web_json(r->c, 201, json_pack("{s:I}", "report", (json_int_t)rid));
+			return web_json(r->c, again ? 200 : 201, json_pack("{s:I}", "report", (json_int_t)rid));
 		char to[64];
 		snprintf(to, sizeof to, "/doc/%lld#comments", (long long)id);
 		return web_message(r, 200, wy_i18n_tr(lang, "举报"), wy_i18n_tr(lang, "感谢举报，管理员会尽快处理。"), to);

@@ -4,8 +4,10 @@
 # JSON and in listings), changing a rating, no rating of one's own
 # upload, replies one level deep and the uploader's marked, paging, the
 # hourly limit (429), comments held for review, reports of a comment and
-# an admin hiding or deleting it (audited), deleting one's own, a private
-# document's comments (nobody else reads, posts, rates or counts them),
+# an admin hiding or deleting it (audited), deleting one's own, ids never
+# reused (a report of a deleted comment says it is gone), one open report
+# per reader and comment and 20 reports of comments an hour (429), a
+# private document's comments (nobody else reads, posts, rates or counts them),
 # escaping, and a kept page (doc.c reader_page) showing a new comment at
 # once. alice uploads; bob, carol, dave and erin read; boss is an admin.
 source "$(dirname "$0")/lib.bash"
@@ -144,6 +146,39 @@ cb=$(post "$bob" "$A" "bob 要删的" | jq -r .comment)
 check "carol cannot delete bob's (404)" [ "$(code -X POST -H "$(auth "$carol")" "$base/api/v1/doc/$A/comment/$cb/delete")" = 404 ]
 check "bob deletes his own" [ "$(code -X POST -H "$(auth "$bob")" "$base/api/v1/doc/$A/comment/$cb/delete")" = 200 ]
 check "gone" jqe --argjson c "$cb" '[.comments[].id] | index($c) == null' <<< "$(comments "$A")"
+
+# ---- ids are never reused: a report of a deleted comment names no other ----
+cn=$(post "$erin" "$A" "erin 最新的评论，将被删除" | jq -r .comment)
+check "carol reports erin's newest comment (201)" [ "$(code -X POST -H "$(auth "$carol")" "$base/api/v1/doc/$A/report" \
+	-d comment="$cn" --data-urlencode reason=广告垃圾 -d detail=reuse)" = 201 ]
+check "erin deletes it" [ "$(code -X POST -H "$(auth "$erin")" "$base/api/v1/doc/$A/comment/$cn/delete")" = 200 ]
+cm=$(post "$bob" "$A" "bob 的新评论，不是被举报的那条" | jq -r .comment)
+check "the next comment gets a new id ($cm > $cn)" [ "$cm" -gt "$cn" ]
+check "the report of the deleted one says it is gone, not bob's text" jqe --argjson c "$cn" \
+	'[.reports[] | select(.detail == "reuse")] | length == 1 and (.[0] | .comment_id == $c and .comment_state == "deleted" and .comment_text == null)' \
+	<<< "$(curl -fsS -H "$(auth "$boss")" "$base/api/v1/admin/reports?all=1")"
+
+# ---- one open report per reader and comment; an hourly limit ----
+first=$(curl -s -X POST -H "$(auth "$dave")" "$base/api/v1/doc/$A/report" -d comment="$cm" --data-urlencode reason=其他 -d detail=r1 | jq .report)
+same=0
+for i in $(seq 2 30); do
+	out=$(curl -s -w '\n%{http_code}' -X POST -H "$(auth "$dave")" "$base/api/v1/doc/$A/report" -d comment="$cm" \
+		--data-urlencode reason=其他 -d "detail=r$i")
+	if [ "${out##*$'\n'}" = 200 ] && jq -e --argjson f "$first" '.report == $f' <<< "${out%$'\n'*}" > /dev/null; then
+		same=$((same + 1))
+	fi
+done
+check "dave's 29 repeats answer 200 with his first report's id" [ "$same" = 29 ]
+check "one row for them" jqe --argjson c "$cm" '[.reports[] | select(.user == "dave" and .comment_id == $c)] | length == 1' \
+	<<< "$(curl -fsS -H "$(auth "$boss")" "$base/api/v1/admin/reports?all=1")"
+codes=""
+for i in $(seq 20); do
+	c=$(post "$erin" "$A" "erin 的第${i}条" | jq -r .comment)
+	codes+="$(code -X POST -H "$(auth "$dave")" "$base/api/v1/doc/$A/report" -d comment="$c" --data-urlencode reason=其他) "
+done
+check "19 more reports of other comments (201), the 21st in an hour 429" \
+	[ "$codes" = "$(printf '201 %.0s' $(seq 19))429 " ]
+check "carol may still report (201)" [ "$(code -X POST -H "$(auth "$carol")" "$base/api/v1/doc/$A/report" -d comment="$c" --data-urlencode reason=其他)" = 201 ]
 
 # ---- a private document: its comments are its owner's and the admins' ----
 cp=$(post "$alice" "$P" "私有文档的秘密评论" | jq -r .comment)

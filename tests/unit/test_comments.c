@@ -303,5 +303,52 @@ TEST(concurrent_processes_keep_the_sums_and_the_limit)
 	wy_store_close(st);
 }
 
+/* attack 17 F1/F6/F7: a repeat of an open report adds no row; 20 reports of
+ * comments an hour; a deleted comment's id is never given again, so its
+ * reports say it is gone instead of showing a later comment. */
+TEST(reports_one_per_reader_limited_and_ids_never_reused)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t a = user(st, "alice"), b = user(st, "bob"), c = user(st, "carol");
+	int64_t d1 = doc(st, a, false), d2 = doc(st, a, false);
+	int64_t x = say(st, b, false, d1, 0, "要被删的", NULL), z = say(st, b, false, d1, 0, "另一条", NULL);
+	int64_t r1, r2;
+	ASSERT_EQ(wy_store_comment_report(st, c, false, z, "其他", "一", &r1, NULL), WY_OK);
+	ASSERT_EQ(wy_store_comment_report(st, c, false, z, "其他", "二", &r2, NULL), WY_EEXIST);
+	ASSERT_EQ(r2, r1);
+	ASSERT_EQ(wy_store_comment_report(st, a, false, z, "其他", NULL, &r2, NULL), WY_OK); /* another reader's */
+	ASSERT(r2 != r1);
+	ASSERT_EQ(wy_store_comment_reports_close(st, z, NULL), WY_OK);
+	ASSERT_EQ(wy_store_comment_report(st, c, false, z, "其他", "三", &r2, NULL), WY_OK); /* a closed one: anew */
+	ASSERT(r2 != r1);
+	/* the newest comment deleted: the next one anywhere gets a new id */
+	int64_t rx, on;
+	ASSERT_EQ(wy_store_comment_report(st, c, false, x, "广告垃圾", NULL, &rx, NULL), WY_OK);
+	int64_t last = say(st, b, false, d1, 0, "最新", NULL);
+	ASSERT_EQ(wy_store_comment_report(st, c, false, last, "广告垃圾", "最新的", &r2, NULL), WY_OK);
+	ASSERT_EQ(wy_store_comment_delete(st, b, false, last, &on, NULL), WY_OK);
+	int64_t y = say(st, b, false, d2, 0, "无辜的", NULL);
+	ASSERT(y > last);
+	wy_report_list rl;
+	int total;
+	ASSERT_EQ(wy_store_report_list(st, false, 0, 50, &rl, &total, NULL), WY_OK);
+	ASSERT_EQ(rl.items[0].id, r2);
+	ASSERT_EQ(rl.items[0].comment_id, last);
+	ASSERT_EQ(rl.items[0].comment_state, -1); /* gone, not bob's later comment */
+	ASSERT(rl.items[0].comment_text == NULL);
+	wy_report_list_clear(&rl);
+	/* carol has made 4 reports of comments this hour: 16 more, then no */
+	for (int i = 0; i < 16; i++) {
+		int64_t k = say(st, b, false, d2, 0, "又一条", NULL);
+		ASSERT_EQ(wy_store_comment_report(st, c, false, k, "其他", NULL, &r2, NULL), WY_OK);
+	}
+	ASSERT_EQ(wy_store_comment_report(st, c, false, y, "其他", NULL, &r2, NULL), WY_ETOOBIG);
+	ASSERT_EQ(wy_store_comment_report(st, a, false, y, "其他", NULL, &r2, NULL), WY_OK);
+	ASSERT_EQ(problems(st), 0);
+	wy_store_close(st);
+}
+
 TEST_LIST(T(ratings_average_change_and_refusals), T(replies_one_level_deep_and_who_sees_what), T(a_thread_shows_its_first_replies),
-	  T(review_and_the_hourly_limit_follow_the_site_settings), T(concurrent_processes_keep_the_sums_and_the_limit))
+	  T(review_and_the_hourly_limit_follow_the_site_settings), T(concurrent_processes_keep_the_sums_and_the_limit),
+	  T(reports_one_per_reader_limited_and_ids_never_reused))
