@@ -179,6 +179,22 @@ check "fsck is clean (its ledger checks among them)" \
 	bash -c "'$WY_BIN' --data '$data' fsck > '$d/fsck.out' 2>&1 && grep -q ', 0 problems$' '$d/fsck.out'"
 sed 's/^/# /' "$d/fsck.out" | tail -3
 
+# ---- one grant per content: a copy never earns twice ----
+carol=$(register carol carolpass12)
+dave=$(register dave davepass123)
+c0=$(points "$carol")
+proper "$d/c.txt"
+c1=$(upload "$carol" "$d/c.txt")
+check "carol's document is ready and earns 5" bash -c "$(declare -f wait_doc wait_ready points); base=$base; wait_ready $c1 $carol && [ \$(points $carol) = $((c0 + 5)) ]"
+check "she deletes it: the 5 go back" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $carol' -X POST '$base/api/v1/doc/$c1/delete')\" = 200 ] && [ \"\$(curl -fsS -H 'Authorization: Bearer $carol' '$base/api/v1/me' | jq .user.points)\" = $c0 ]"
+c2=$(upload "$carol" "$d/c.txt")
+check "she uploads the same file again: it earns 5" bash -c "$(declare -f wait_doc wait_ready points); base=$base; wait_ready $c2 $carol && [ \$(points $carol) = $((c0 + 5)) ]"
+check "she restores the first: accepted" [ "$(post "$base" "$carol" "/api/v1/doc/$c1/restore")" = 200 ]
+check "... it earns nothing: its bytes have earned once ($((c0 + 5)))" [ "$(points "$carol")" = $((c0 + 5)) ]
+d0=$(points "$dave")
+c3=$(upload "$dave" "$d/c.txt")
+check "dave uploads a copy of it: ready, and it earns nothing" bash -c "$(declare -f wait_doc wait_ready points); base=$base; wait_ready $c3 $dave && [ \$(points $dave) = $d0 ]"
+
 # ---- fsck's ledger checks find what the rules never let happen ----
 r1=$(curl -fsS -H "Authorization: Bearer ${readers[0]}" "$base/api/v1/me" | jq .user.id)
 bob_id=$(curl -fsS -H "Authorization: Bearer $bob" "$base/api/v1/me" | jq .user.id)
