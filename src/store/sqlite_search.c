@@ -899,8 +899,8 @@ int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double thres
 {
 	*doc_id = 0;
 	*similarity = 0;
-	/* a new version is no duplicate of the document it replaces
-	 * (sqlite_edit.c): that one is excluded too */
+	/* a new version (sqlite_edit.c) is compared as the document it
+	 * replaces */
 	int64_t replaces = 0;
 	sqlite3_stmt *v;
 	if (sq_prep(st, &v, "SELECT coalesce(version_of, 0) FROM documents WHERE id = ?1", ei) == WY_OK) {
@@ -926,8 +926,11 @@ int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double thres
 		sqlite3_bind_int64(s, b + 1, wy_minhash_band(sig, b));
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(s, 1) != WY_MINHASH_BYTES || sqlite3_column_int64(s, 0) == exclude ||
-		    (replaces && sqlite3_column_int64(s, 0) == replaces))
+		/* the original is the older: a document duplicates only one
+		 * uploaded before it (a new version: before the document it
+		 * replaces, which stays the original of its copies) */
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) != WY_MINHASH_BYTES || id >= (replaces ? replaces : exclude))
 			continue;
 		double sim = wy_minhash_similarity(sig, sqlite3_column_blob(s, 1));
 		if (sim >= threshold && sim > *similarity) {
