@@ -12,8 +12,9 @@
  * read back once at the end.
  *
  * Resuming is by content, with no record of its own: each file is hashed
- * once (wy_sha256_fd, no copy made) and a file whose bytes are a document
- * already (wy_store_doc_of_sha256, one index probe) is skipped, so a run
+ * once (wy_sha256_fd, no copy made) and a file whose bytes are in the
+ * library already (public, or imported: wy_store_doc_of_sha256, one index
+ * probe) is skipped, counted once as such, so a run
  * stopped anywhere (SIGINT, SIGTERM, even SIGKILL) and started again imports
  * each file once. It must never follow a symbolic link (nothing outside DIR
  * is read) nor stop at one bad file. */
@@ -22,6 +23,7 @@
 #include "core/util.h"
 #include "jobs/worker.h"
 #include "store/store.h"
+#include "text/utf8.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -169,9 +171,9 @@ static void walk_progress(imp *m, bool force)
 	wy_format_size((int64_t)bps, rate, sizeof rate);
 	if (bps > 0 && m->total_bytes >= m->bytes)
 		fmt_time((int64_t)((double)(m->total_bytes - m->bytes) / bps), left, sizeof left);
-	/* ready and failed: the files found to be documents already, and
-	 * the conversions done here meanwhile */
-	int64_t ready = m->ready, failed = m->store_failed + m->unreadable + m->failed;
+	/* ready and failed: the conversions done here meanwhile, and the
+	 * files that could not be stored */
+	int64_t ready = 0, failed = m->store_failed + m->unreadable;
 	int c[WY_DOC_NSTATUS];
 	if (m->conv_t0 && wy_store_doc_counts(m->st, c, NULL) == WY_OK) {
 		ready += c[WY_DOC_READY] - m->conv_ready0;
@@ -281,8 +283,11 @@ static void store_failed(imp *m, const char *why)
 static void import_file(imp *m, int dfd, const char *name, const struct stat *sb, frame *f)
 {
 	wy_errinfo ei = {0};
-	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put in the file's place since the lstat is
+	 * opened at once (never waiting for a writer) and refused below */
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	struct stat fs;
+	char *clean = NULL;
 	char sha[65], sha2[65];
 	uint64_t size = 0;
 	int64_t id = 0;
@@ -295,6 +300,11 @@ static void import_file(imp *m, int dfd, const char *name, const struct stat *sb
 		unreadable(m, "it changed while being imported");
 		goto out;
 	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+		unreadable(m, strerror(errno));
+		goto out;
+	}
 	rc = wy_sha256_fd(fd, (uint64_t)m->cfg->max_upload_mb << 20, sha, &size, &ei);
 	if (rc == WY_ETOOBIG) {
 		store_failed(m, wy_err_msg(&ei, rc));
@@ -305,14 +315,9 @@ static void import_file(imp *m, int dfd, const char *name, const struct stat *sb
 	}
 	rc = wy_store_doc_of_sha256(m->st, sha, &id, &ei);
 	if (rc == WY_OK) {
+		/* counted once, as skipped: never in this run's ready, failed
+		 * nor failures CSV (the record holds only what it imported) */
 		m->skipped++;
-		record(m, id);
-		wy_doc d; /* for the progress line: tally counts at the end */
-		if (wy_store_doc_get(m->st, id, &d, NULL) == WY_OK) {
-			m->ready += d.status == WY_DOC_READY;
-			m->failed += d.status == WY_DOC_FAILED;
-			wy_doc_clear(&d);
-		}
 		goto out;
 	} else if (rc != WY_ENOTFOUND) {
 		store_failed(m, wy_err_msg(&ei, rc));
@@ -327,22 +332,26 @@ static void import_file(imp *m, int dfd, const char *name, const struct stat *sb
 		goto out;
 	}
 	bool existed = false;
-	wy_doc_new dn = {.filename = name, .category = m->folders && f->cat && *f->cat ? f->cat : NULL,
+	/* the name an upload of this file would get (no control characters
+	 * nor bidi marks, valid UTF-8): the title is made from it */
+	clean = wy_clean_file_name(name);
+	wy_doc_new dn = {.filename = clean, .category = m->folders && f->cat && *f->cat ? f->cat : NULL,
 			 .uploader = m->uploader};
 	if ((rc = wy_cli_store_fd(m->cfg, m->st, m->bs, fd, &dn, sha2, &id, &existed, &ei))) {
 		store_failed(m, wy_err_msg(&ei, rc));
 		goto out;
 	}
-	record(m, id);
 	if (existed) {
 		m->skipped++;
 	} else {
+		record(m, id);
 		m->imported++;
 		char what[32];
 		snprintf(what, sizeof what, "new %lld", (long long)id);
 		event(m, what, NULL);
 	}
 out:
+	free(clean);
 	if (fd >= 0)
 		close(fd);
 	m->files++;

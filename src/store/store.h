@@ -1041,9 +1041,12 @@ int wy_store_collection_list(wy_store *st, const wy_collection_filter *f, int of
 
 /* ---- import ---- */
 
-/* The first document (lowest id) whose original is the object sha256, of
- * any owner and any status, deleted ones not counted; WY_ENOTFOUND when
- * there is none (`wenyuan import` skips a file whose bytes are there). */
+/* The first document (lowest id) whose original is the object sha256 and
+ * that is in the library: public (SQ_PUBLIC: readers see it), or made by
+ * an import or `wenyuan add` (no owner; any status, not deleted). An
+ * account's private, pending or deleted upload does not count.
+ * WY_ENOTFOUND when there is none (`wenyuan import` skips a file whose
+ * bytes are there). */
 int wy_store_doc_of_sha256(wy_store *st, const char *sha256, int64_t *id, wy_errinfo *ei);
 
 /* ---- the recycle bin, purges and freeing blobs (sqlite_recycle.c) ----

@@ -5,6 +5,9 @@
  * U+10FFFF, never read past the end it is given and never allocate. */
 #include "text/utf8.h"
 
+#include "core/util.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 /* Number of bytes a sequence starting with lead byte b has, or 0 when b can
@@ -246,4 +249,36 @@ size_t wy_utf8_drop_hidden(char *s, size_t n)
 	}
 	s[o] = 0;
 	return o;
+}
+
+char *wy_clean_file_name(const char *name)
+{
+	const char *base = name;
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	size_t n = strlen(base);
+	char *out = wy_xmalloc(n + 1), *w = out;
+	for (const unsigned char *p = (const unsigned char *)base; *p; p++)
+		if (*p >= 0x20 && *p != 0x7f)
+			*w++ = (char)*p;
+	*w = 0;
+	size_t len = (size_t)(w - out);
+	if (!wy_utf8_valid(out, len)) {
+		/* keep the ASCII of a name in another encoding */
+		w = out;
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)out[i] < 0x80)
+				*w++ = out[i];
+		*w = 0;
+		len = (size_t)(w - out);
+	} else {
+		len = wy_utf8_drop_hidden(out, len); /* C1 controls, bidi overrides */
+	}
+	out[wy_utf8_truncate(out, len, 240)] = 0;
+	if (!*out) {
+		free(out);
+		return wy_xstrdup("document");
+	}
+	return out;
 }

@@ -73,4 +73,12 @@ bool wy_is_hidden_control(uint32_t cp);
  * thread-safe on distinct strings. */
 size_t wy_utf8_drop_hidden(char *s, size_t n);
 
+/* A file name as uploaded or found in a tree, made safe to show and
+ * store (the browser upload and `wenyuan import` both use it): its last
+ * path component, valid UTF-8 (a name in another encoding keeps its
+ * ASCII), no control characters nor bidirectional marks
+ * (wy_is_hidden_control), at most 240 bytes; "document" when nothing is
+ * left. Never NULL; the caller frees it. */
+char *wy_clean_file_name(const char *name);
+
 #endif

@@ -166,41 +166,6 @@ static void fail(web_upload *u, unsigned status, const char *msg)
 	u->w = NULL;
 }
 
-/* A file name as uploaded, made safe to show and store: its last path
- * component, valid UTF-8, no control characters (wy_is_hidden_control),
- * at most 240 bytes. */
-static char *clean_name(const char *name)
-{
-	const char *base = name;
-	for (const char *p = name; *p; p++)
-		if (*p == '/' || *p == '\\')
-			base = p + 1;
-	size_t n = strlen(base);
-	char *out = wy_xmalloc(n + 1), *w = out;
-	for (const unsigned char *p = (const unsigned char *)base; *p; p++)
-		if (*p >= 0x20 && *p != 0x7f)
-			*w++ = (char)*p;
-	*w = 0;
-	size_t len = (size_t)(w - out);
-	if (!wy_utf8_valid(out, len)) {
-		/* keep the ASCII of a name in another encoding */
-		w = out;
-		for (size_t i = 0; i < len; i++)
-			if ((unsigned char)out[i] < 0x80)
-				*w++ = out[i];
-		*w = 0;
-		len = (size_t)(w - out);
-	} else {
-		len = wy_utf8_drop_hidden(out, len); /* C1 controls, bidi overrides */
-	}
-	out[wy_utf8_truncate(out, len, 240)] = 0;
-	if (!*out) {
-		free(out);
-		return wy_xstrdup("document");
-	}
-	return out;
-}
-
 /* The refusal of a file that is no document: 415, in the reader's words. */
 static void refuse_format(web_upload *u, const char *what)
 {
@@ -335,7 +300,7 @@ static enum MHD_Result iterate(void *cls, enum MHD_ValueKind kind, const char *k
 		}
 		upload_file *f = &u->files[u->nfiles++];
 		memset(f, 0, sizeof *f);
-		f->name = clean_name(filename);
+		f->name = wy_clean_file_name(filename);
 		if (!u->head)
 			u->head = wy_xmalloc(WY_SNIFF_PREFIX);
 		u->head_len = 0;

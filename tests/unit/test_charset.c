@@ -218,6 +218,32 @@ TEST(utf8_truncate)
 	}
 }
 
+/* The name an upload or `wenyuan import` stores for a file. */
+TEST(clean_file_name)
+{
+	struct {
+		const char *in, *want;
+	} cases[] = {
+		{"evil\r\nSet-Cookie: x=1\r\n.txt", "evilSet-Cookie: x=1.txt"},
+		{"x\xE2\x80\xAE" "fdp.exe", "xfdp.exe"},                /* U+202E dropped */
+		{"bad\xFF\xFEname\xE2\x80\xAEtxt.exe.txt", "badnametxt.exe.txt"}, /* not UTF-8: its ASCII */
+		{"C:\\dir\\sub/\xE6\x96\x87\xE6\xA1\xA3.pdf", "\xE6\x96\x87\xE6\xA1\xA3.pdf"}, /* last component */
+		{"\x01\x7F", "document"},
+		{"", "document"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = wy_clean_file_name(cases[i].in);
+		ASSERT_STR_EQ(got, cases[i].want);
+		free(got);
+	}
+	char longname[400];
+	memset(longname, 'a', sizeof longname - 1);
+	longname[sizeof longname - 1] = 0;
+	char *got = wy_clean_file_name(longname);
+	ASSERT_EQ(strlen(got), 240);
+	free(got);
+}
+
 TEST(is_cjk)
 {
 	ASSERT(wy_is_cjk(0x4E2D));   /* 中 */
@@ -680,7 +706,7 @@ TEST(corpus)
 	ASSERT_EQ(bad, 0);
 }
 
-TEST_LIST(T(utf8_valid), T(utf8_decode_encode), T(utf8_truncate), T(is_cjk),
+TEST_LIST(T(utf8_valid), T(utf8_decode_encode), T(utf8_truncate), T(clean_file_name), T(is_cjk),
 	  T(detect_utf8_and_ascii), T(detect_gb18030), T(detect_big5), T(detect_japanese),
 	  T(detect_korean), T(detect_windows1252), T(detect_utf16_utf32), T(large_inputs),
 	  T(crlf_and_controls), T(empty_input), T(binary_is_refused), T(truncated_multibyte),
