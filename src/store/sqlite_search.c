@@ -929,8 +929,8 @@ int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double thres
 		/* the original is the older: a document duplicates only one
 		 * uploaded before it (a new version: before the document it
 		 * replaces, which stays the original of its copies) */
-		int64_t id = sqlite3_column_int64(s, 0);
-		if (sqlite3_column_bytes(s, 1) != WY_MINHASH_BYTES || id >= (replaces ? replaces : exclude))
+		int64_t id = sqlite3_column_int64(s, 0), orig = replaces ? replaces : exclude;
+		if (sqlite3_column_bytes(s, 1) != WY_MINHASH_BYTES || id == exclude || (orig && id >= orig))
 			continue;
 		double sim = wy_minhash_similarity(sig, sqlite3_column_blob(s, 1));
 		if (sim >= threshold && sim > *similarity) {

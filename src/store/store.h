@@ -539,8 +539,8 @@ int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df,
  * (WY_MINHASH_BYTES bytes, see text/minhash.h) is most like sig, when the
  * estimated resemblance is at least threshold: *doc_id and *similarity, or
  * *doc_id = 0. Only a document older than exclude (the one being converted;
- * for a new version, older than the document it replaces) can be the
- * answer: the first upload is the original of its copies, nor a private, pending, hidden or deleted one: a duplicate_of (or
+ * for a new version, older than the document it replaces; 0: none) can be
+ * the answer: the first upload is the original of its copies, nor a private, pending, hidden or deleted one: a duplicate_of (or
  * a refusal naming it) must not tell anyone of a document they may not
  * see. */
 int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t exclude,

@@ -261,6 +261,14 @@ TEST(near_duplicates_are_found)
 	/* ... but not the document itself, converted again */
 	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, ida, &dup, &sim, NULL), WY_OK);
 	ASSERT_EQ(dup, 0);
+	/* the first upload is the original: a later copy duplicates it, it
+	 * never duplicates the later copy (a new version of it neither) */
+	int64_t idb = publish_fp(st, "副本", NULL, NULL, true, 0, ta);
+	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, idb, &dup, &sim, NULL), WY_OK);
+	ASSERT_EQ(dup, ida);
+	ASSERT_EQ(wy_store_near_duplicate(st, sig, 0.8, ida, &dup, &sim, NULL), WY_OK);
+	ASSERT_EQ(dup, 0);
+	ASSERT_EQ(wy_store_doc_set_state(st, idb, WY_STATE_DELETED, NULL), WY_OK);
 	/* nor one its readers may not see (issue 12: a duplicate_of, or a
 	 * refusal naming it, told of a pending, hidden or deleted document; a
 	 * private one: tests/e2e/sec_http.sh) */
