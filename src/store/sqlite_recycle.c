@@ -232,6 +232,34 @@ static int add_names(wy_store *st, const char *sql, int64_t doc_id, wy_str_list 
 	return rc;
 }
 
+/* The documents flagged as near-duplicates of a purged one are nobody's
+ * duplicates now: each is flagged no more and follows the upload points
+ * rule again (one grant per content still holds between them). */
+static int unflag_copies(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT id FROM documents WHERE dup_of = ?1", ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, doc_id);
+	int64_t *ids = NULL;
+	int n = 0, cap = 0, step;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		ids = sq_grow(ids, n, &cap, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(s, 0);
+	}
+	if (step != SQLITE_DONE)
+		rc = sq_fail(st->db, ei, "find a purged document's copies");
+	sq_done(st, s);
+	if (!rc)
+		rc = sq_exec_ints(st, "UPDATE documents SET dup_of = NULL WHERE dup_of = ?1", &doc_id, 1, NULL,
+				  "unflag a purged document's copies", ei);
+	for (int i = 0; !rc && i < n; i++)
+		rc = sq_upload_points(st, ids[i], ei);
+	free(ids);
+	return rc;
+}
+
 int wy_store_doc_purge(wy_store *st, int64_t doc_id, int64_t admin_id, const char *detail, wy_str_list *blobs,
 		       wy_errinfo *ei)
 {
@@ -264,7 +292,7 @@ int wy_store_doc_purge(wy_store *st, int64_t doc_id, int64_t admin_id, const cha
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = sq_fail(st->db, ei, "purge a document");
 	sq_done(st, s);
-	if (rc)
+	if (rc || (rc = unflag_copies(st, doc_id, ei)))
 		goto fail;
 	char target[48];
 	snprintf(target, sizeof target, "doc %lld", (long long)doc_id);

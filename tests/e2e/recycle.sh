@@ -41,6 +41,10 @@ a=$(upload "$alice" "$d/a.txt")
 b=$(upload "$alice" "$d/b.txt")
 both_ready() { wait_ready "$a" "$alice" && wait_ready "$b" "$alice"; }
 check "alice's two documents are ready" both_ready
+{ cat "$d/a.txt"; echo '一字之差。'; } > "$d/acopy.txt"
+ac=$(upload "$bob" "$d/acopy.txt")
+check "bob's near-copy of a is ready, flagged a near-duplicate of a" \
+	bash -c "$(declare -f wait_doc wait_ready); base=$base; wait_ready $ac $bob && [ \"\$(sqlite3 '$data/wenyuan.db' 'SELECT dup_of FROM documents WHERE id = $ac')\" = $a ]"
 
 # ---- the owner deletes: gone for everyone else, in the owner's bin ----
 check "the document page offers its owner a 删除 with a confirmation form" \
@@ -101,6 +105,7 @@ check "its rows are gone (document, pages, jobs, outline, fingerprint, favorites
 check "... and its search rows: its text finds nothing" bash -c "
 	w=\$(head -c 12 '$d/a.txt'); curl -fsS -G '$base/api/v1/search' --data-urlencode \"q=\$w\" -H 'Authorization: Bearer $boss' | jq -e '[.results[]? | select(.id == $a)] | length == 0' >/dev/null"
 check "it answers 404 even to an admin" [ "$(code -H "Authorization: Bearer $boss" "$base/api/v1/doc/$a")" = 404 ]
+check "bob's near-copy is a duplicate of nothing now" [ "$(q "SELECT coalesce(dup_of, 0) FROM documents WHERE id = $ac")" = 0 ]
 gone() { for s in "${blobs_a[@]}"; do [ ! -e "$(blob_path "$s")" ] || return 1; done; }
 check "its blobs are removed from the blob store (each one, within 10 s)" eventually gone
 after=$(nblobs)
