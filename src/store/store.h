@@ -925,7 +925,9 @@ int wy_store_comment_set_state(wy_store *st, int64_t id, wy_comment_state state,
 /* Close comment id's open reports (an admin dismissed them). */
 int wy_store_comment_reports_close(wy_store *st, int64_t id, wy_errinfo *ei);
 /* Report comment id as user (reason, detail as wy_store_report_add):
- * WY_ENOTFOUND unless user may see it and its document. */
+ * WY_ENOTFOUND unless user may see it and its document; WY_EEXIST (with
+ * *id the open report user made of it before: one each); WY_ETOOBIG past
+ * the hourly limit of reports of comments (docs/api.md). */
 int wy_store_comment_report(wy_store *st, int64_t user, bool admin, int64_t comment_id, const char *reason,
 			    const char *detail, int64_t *id, wy_errinfo *ei);
 /* Comments waiting for review, oldest first, for admins (doc_title in
