@@ -274,6 +274,9 @@ int sq_version_swap(wy_store *st, int64_t vid, wy_errinfo *ei)
 	     " title = CASE WHEN documents.title_user THEN documents.title ELSE v.title END,"
 	     /* new content on a site that reviews uploads: reviewed again */
 	     " state = CASE WHEN v.version_review AND documents.state = " SQ_PUBLISHED " THEN 1 ELSE documents.state END,"
+	     /* ... and when it is in the recycle bin, its restore brings it back under review */
+	     " state_before = CASE WHEN v.version_review AND documents.state = " SQ_DELETED
+	     " AND coalesce(documents.state_before, 0) = " SQ_PUBLISHED " THEN 1 ELSE documents.state_before END,"
 	     " updated_at = CAST(strftime('%s', 'now') AS INTEGER)"
 	     " FROM (SELECT * FROM documents WHERE id = ?2) AS v WHERE documents.id = ?1",
 	     "swap in the new version"},
@@ -295,6 +298,7 @@ int sq_version_swap(wy_store *st, int64_t vid, wy_errinfo *ei)
 	sq_done(st, s);
 	if ((rc = sq_index_doc(st, doc_id, has_sig ? sig : NULL, ei)))
 		return rc;
-	/* its text changed: what it earns follows the rule again */
-	return sq_upload_points(st, doc_id, ei);
+	/* its text changed: it earns as a new upload would, never keeping
+	 * what the old text earned */
+	return sq_upload_points_anew(st, doc_id, ei);
 }

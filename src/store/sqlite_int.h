@@ -130,6 +130,10 @@ _Static_assert(WY_DOC_READY == 2 && WY_DOC_READABLE == 4 && WY_STATE_PUBLISHED =
  * document, inside the caller's transaction, after any change of its
  * status, state or privacy: grants or takes back what the rule says. */
 int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+/* The rule for a document whose content changed (a new version swapped
+ * in): what it held goes back, and it earns as a new upload would (its
+ * text, its copies, the daily cap). */
+int sq_upload_points_anew(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 /* Whether a document other than doc_id holds upload points and has its
  * bytes, or text at least similarity alike (0: bytes only). */
 int sq_copy_holds_points(wy_store *st, int64_t doc_id, double similarity, bool *yes, wy_errinfo *ei);

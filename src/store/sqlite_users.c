@@ -705,6 +705,20 @@ static int upload_rule(wy_store *st, wy_upload_points *r, wy_errinfo *ei)
 	return rc;
 }
 
+int sq_upload_points_anew(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
+	int64_t v[2];
+	bool found;
+	int rc = sq_row_ints(st, "SELECT coalesce(owner_id, 0), upload_points FROM documents WHERE id = ?1", &doc_id, 1,
+	                     v, 2, &found, "read a document's upload points", ei);
+	if (rc || !found)
+		return rc;
+	if (v[0] && v[1] > 0 && !(rc = ledger_add(st, v[0], -v[1], "upload_revoked", doc_id, 0, ei)))
+		rc = sq_exec_ints(st, "UPDATE documents SET upload_points = 0 WHERE id = ?1", &doc_id, 1, NULL,
+		                  "take back points", ei);
+	return rc ? rc : sq_upload_points(st, doc_id, ei);
+}
+
 int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;

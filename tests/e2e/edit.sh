@@ -219,6 +219,11 @@ check "  a visitor no longer sees it" [ "$(code "$base/api/v1/doc/$R")" = 404 ]
 check "  nor finds its new words" not_found 加微信赌场 "$R"
 check "  it is in the review queue" jqe --argjson id "$R" '[.documents[].id] | index($id) != null' <(curl -fsS -H "Authorization: Bearer $admin" "$base/api/v1/admin/review")
 code -X POST -H "Authorization: Bearer $admin" -d "id=$R&action=approve" "$base/api/v1/admin/doc" > /dev/null
+code -X POST -H "Authorization: Bearer $admin" -d "id=$R&action=approve" "$base/api/v1/admin/doc" > /dev/null
+check "bob replaces it again and deletes it at once" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $bob' -X POST -F 'file=@$d/spam.txt;filename=spam2.txt' '$base/api/v1/doc/$R/replace')\" = 202 ] && [ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $bob' -X POST '$base/api/v1/doc/$R/delete')\" = 200 ]"
+check "  the version is swapped into the binned document" until_ok bash -c "[ \"\$(sqlite3 '$data/wenyuan.db' 'SELECT count(*) FROM documents WHERE version_of = $R')\" = 0 ]"
+check "  its restore brings it back under review, not published" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $bob' -X POST '$base/api/v1/doc/$R/restore')\" = 200 ] && curl -fsS -H 'Authorization: Bearer $bob' '$base/api/v1/doc/$R' | jq -e '.state == \"pending\"' > /dev/null"
+code -X POST -H "Authorization: Bearer $admin" -d "id=$R&action=approve" "$base/api/v1/admin/doc" > /dev/null
 check "bob's new title: 200" [ "$(edit "$bob" "$R" --data-urlencode "title=加微信领资料")" = 200 ]
 check "  waits for review again" jqe '.state == "pending"' "$d/edit.json"
 code -X POST -H "Authorization: Bearer $admin" -d "id=$R&action=approve" "$base/api/v1/admin/doc" > /dev/null

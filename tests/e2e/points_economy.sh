@@ -191,6 +191,14 @@ c2=$(upload "$carol" "$d/c.txt")
 check "she uploads the same file again: it earns 5" bash -c "$(declare -f wait_doc wait_ready points); base=$base; wait_ready $c2 $carol && [ \$(points $carol) = $((c0 + 5)) ]"
 check "she restores the first: accepted" [ "$(post "$base" "$carol" "/api/v1/doc/$c1/restore")" = 200 ]
 check "... it earns nothing: its bytes have earned once ($((c0 + 5)))" [ "$(points "$carol")" = $((c0 + 5)) ]
+echo '一行字。' > "$d/tiny.txt"
+check "she replaces the earning copy with one line: 202" [ "$(post "$base" "$carol" "/api/v1/doc/$c2/replace" -F "file=@$d/tiny.txt")" = 202 ]
+check "... once it is swapped in, what the old text earned goes back ($c0): one line earns nothing" bash -c "
+	for _ in \$(seq 300); do
+		curl -fsS -H 'Authorization: Bearer $carol' '$base/api/v1/doc/$c2' | jq -e '.new_version == null and .filename == \"tiny.txt\"' > /dev/null &&
+		[ \"\$(curl -fsS -H 'Authorization: Bearer $carol' '$base/api/v1/me' | jq .user.points)\" = $c0 ] && exit 0
+		sleep 0.2
+	done; exit 1"
 d0=$(points "$dave")
 c3=$(upload "$dave" "$d/c.txt")
 check "dave uploads a copy of it: ready, and it earns nothing" bash -c "$(declare -f wait_doc wait_ready points); base=$base; wait_ready $c3 $dave && [ \$(points $dave) = $d0 ]"
