@@ -53,7 +53,9 @@ served=
 check "serve answers" start
 check "READY=1 once it serves" eventually told_at_least 1 $spid READY=1
 check "WATCHDOG=1 while it runs (WatchdogSec=0.4 s)" eventually told_at_least 3 $spid WATCHDOG=1
-home_says() { curl -fsS "$base/" | grep -qF "$1"; }
+# the whole page first: grep -q stops reading at its match, and curl,
+# cut off while writing, would fail the pipe (curl: (23))
+home_says() { local page; page=$(curl -fsS "$base/") && grep -qF "$1" <<< "$page"; }
 check "the file's site_name" home_says 甲文库
 
 # ---- SIGHUP ----
