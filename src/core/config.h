@@ -13,7 +13,7 @@
 
 #include "core/err.h"
 
-#define WY_CONFIG_MAX 64     /* settings the table may hold */
+#define WY_CONFIG_MAX 128    /* settings the table may hold */
 #define WY_CONFIG_ORIGIN 48  /* bytes of a setting's origin */
 
 typedef struct wy_config {
