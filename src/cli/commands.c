@@ -28,8 +28,7 @@ int wy_cli_open(const wy_config *cfg, wy_store **st, wy_blob_store **bs)
 	char *blobdir = wy_xasprintf("%s/blobs", cfg->data_dir);
 	int rc = wy_store_open(cfg->data_dir, st, &ei);
 	if (!rc) {
-		wy_upload_points rule = {cfg->points_upload, cfg->points_upload_daily, cfg->points_upload_min_chars,
-					 cfg->near_duplicates ? cfg->near_duplicate_percent / 100.0 : 0};
+		wy_upload_points rule = wy_upload_points_of(cfg);
 		wy_store_upload_points_set(*st, &rule);
 	}
 	if (!rc && (rc = wy_blob_open(blobdir, bs, &ei)))

@@ -260,6 +260,15 @@ int wy_store_collection_docs(wy_store *st, int64_t id, int64_t reader, bool admi
 	return rc;
 }
 
+/* A collection's items changed: its updated_at says when (the list of
+ * collections shows the recently changed first). */
+static int touch(wy_store *st, int64_t id, wy_errinfo *ei)
+{
+	int64_t w[2] = {id, wy_now()};
+	return sq_exec_ints(st, "UPDATE collections SET updated_at = ?2 WHERE id = ?1", w, 2, NULL, "collections: write",
+			    ei);
+}
+
 int wy_store_collection_item_add(wy_store *st, int64_t id, int64_t doc, int *position, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
@@ -306,9 +315,7 @@ int wy_store_collection_item_add(wy_store *st, int64_t id, int64_t doc, int *pos
 		rc = wy_err_set(ei, WY_ENOTFOUND, "collections: no document %lld to add", (long long)doc);
 		goto fail;
 	}
-	int64_t w[2] = {id, v[3]};
-	if ((rc = sq_exec_ints(st, "UPDATE collections SET updated_at = ?2 WHERE id = ?1", w, 2, NULL,
-	                       "collections: write", ei)))
+	if ((rc = touch(st, id, ei)))
 		goto fail;
 	*position = (int)n + 1;
 	return sq_commit(st, ei);
@@ -322,7 +329,7 @@ int wy_store_collection_item_remove(wy_store *st, int64_t id, int64_t doc, wy_er
 	int rc = sq_begin(st, ei), changed = 0;
 	if (rc)
 		return rc;
-	int64_t v[2] = {id, doc}, w[2] = {id, wy_now()};
+	int64_t v[2] = {id, doc};
 	/* the trigger moves the items after it up */
 	if ((rc = sq_exec_ints(st, "DELETE FROM collection_items WHERE collection_id = ?1 AND doc_id = ?2", v, 2,
 	                       &changed, "collections: write", ei)))
@@ -332,8 +339,7 @@ int wy_store_collection_item_remove(wy_store *st, int64_t id, int64_t doc, wy_er
 				(long long)id);
 		goto fail;
 	}
-	if ((rc = sq_exec_ints(st, "UPDATE collections SET updated_at = ?2 WHERE id = ?1", w, 2, NULL,
-	                       "collections: write", ei)))
+	if ((rc = touch(st, id, ei)))
 		goto fail;
 	return sq_commit(st, ei);
 fail:
@@ -364,7 +370,7 @@ int wy_store_collection_item_move(wy_store *st, int64_t id, int64_t doc, int to,
 	}
 	if (to != from) {
 		/* the items between make room, one step towards where it was */
-		int64_t u[5] = {id, doc, from, to, wy_now()};
+		int64_t u[4] = {id, doc, from, to};
 		if ((rc = sq_exec_ints(
 		         st,
 		         "UPDATE collection_items SET position = position + CASE WHEN ?4 < ?3 THEN 1 ELSE -1 END"
@@ -375,9 +381,7 @@ int wy_store_collection_item_move(wy_store *st, int64_t id, int64_t doc, int to,
 		         st, "UPDATE collection_items SET position = ?4 WHERE collection_id = ?1 AND doc_id = ?2", u, 4,
 		         NULL, "collections: write", ei)))
 			goto fail;
-		int64_t w[2] = {id, u[4]};
-		if ((rc = sq_exec_ints(st, "UPDATE collections SET updated_at = ?2 WHERE id = ?1", w, 2, NULL,
-		                       "collections: write", ei)))
+		if ((rc = touch(st, id, ei)))
 			goto fail;
 	}
 	return sq_commit(st, ei);

@@ -730,6 +730,10 @@ typedef struct wy_upload_points {
  * in each transaction, so every process applies the same rule. Until set,
  * uploads earn nothing (taking back still works). */
 void wy_store_upload_points_set(wy_store *st, const wy_upload_points *rule);
+/* The rule a process's settings give (src/store/rules.c): what every
+ * opener of a store (serve's threads, the command line) sets. */
+struct wy_config;
+wy_upload_points wy_upload_points_of(const struct wy_config *cfg);
 /* An admin's adjustment (a negative one never takes the balance below 0:
  * WY_EPOINTS). */
 int wy_store_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinfo *ei);

@@ -60,9 +60,7 @@ int web_store(server *sv, wy_store **st, wy_errinfo *ei)
 		int rc = wy_store_open(sv->cfg->data_dir, &thread_store, ei);
 		if (rc)
 			return rc;
-		wy_upload_points rule = {sv->cfg->points_upload, sv->cfg->points_upload_daily,
-					 sv->cfg->points_upload_min_chars,
-					 sv->cfg->near_duplicates ? sv->cfg->near_duplicate_percent / 100.0 : 0};
+		wy_upload_points rule = wy_upload_points_of(sv->cfg);
 		wy_store_upload_points_set(thread_store, &rule);
 		pthread_once(&store_key_once, make_store_key);
 		pthread_setspecific(store_key, thread_store);
