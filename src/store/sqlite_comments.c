@@ -319,19 +319,17 @@ int wy_store_comment_reports_close(wy_store *st, int64_t id, wy_errinfo *ei)
 	                    "close a comment's reports", ei);
 }
 
-/* Reports of comments one account may make in any hour (docs/api.md). */
-#define COMMENT_REPORTS_PER_HOUR 20
-
 /* A reporter's repeat of an open report of theirs adds no row: WY_EEXIST
- * with *id the report they made; past the hourly limit, WY_ETOOBIG. One
- * transaction, so two reports at once still make one row. */
+ * with *id the report they made; past the hourly limit, WY_ETOOBIG (both
+ * sq_report_gate's). One transaction, so two reports at once still make
+ * one row. */
 int wy_store_comment_report(wy_store *st, int64_t user, bool admin, int64_t comment_id, const char *reason,
 			    const char *detail, int64_t *id, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
 		return rc;
-	int64_t v[4] = {user, admin, comment_id, COMMENT_REPORTS_PER_HOUR}, n = 0;
+	int64_t v[3] = {user, admin, comment_id}, n = 0;
 	bool found;
 	/* the comment as the reporter may see it, on a document they may see */
 	rc = sq_row_ints(st,
@@ -341,20 +339,7 @@ int wy_store_comment_report(wy_store *st, int64_t user, bool admin, int64_t comm
 	if (!rc && !found)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no comment %lld", (long long)comment_id);
 	if (!rc)
-		rc = sq_row_ints(st, "SELECT id FROM reports WHERE open AND user_id = ?1 AND comment_id = ?3", v, 3, &n, 1,
-				 &found, "read reports", ei);
-	if (!rc && found) {
-		*id = n;
-		rc = wy_err_set(ei, WY_EEXIST, "comment %lld already reported as report %lld", (long long)comment_id,
-				(long long)n);
-	}
-	if (!rc)
-		rc = sq_row_ints(st,
-				 "SELECT count(*) FROM reports WHERE user_id = ?1 AND comment_id IS NOT NULL"
-				 " AND at > unixepoch() - 3600",
-				 v, 1, &n, 1, NULL, "read reports", ei);
-	if (!rc && n >= COMMENT_REPORTS_PER_HOUR)
-		rc = wy_err_set(ei, WY_ETOOBIG, "at most %d reports of comments an hour", COMMENT_REPORTS_PER_HOUR);
+		rc = sq_report_gate(st, user, 0, comment_id, id, ei);
 	if (!rc) {
 		sqlite3_stmt *s;
 		if (!(rc = sq_prep(st, &s,

@@ -40,6 +40,11 @@ int sq_exec_ints(wy_store *st, const char *sql, const int64_t *v, int nv, int *c
                  wy_errinfo *ei);
 int sq_row_ints(wy_store *st, const char *sql, const int64_t *v, int nv, int64_t *out, int n, bool *found,
                 const char *what, wy_errinfo *ei);
+/* Whether user may report a document (comment_id 0) or a comment now:
+ * WY_EEXIST with *id their open report of it (one each), WY_ETOOBIG past
+ * the hourly limit of reports (sqlite_users.c); inside the caller's
+ * transaction. */
+int sq_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_id, int64_t *id, wy_errinfo *ei);
 /* BEGIN IMMEDIATE / COMMIT (rolling back when it fails) / ROLLBACK if open */
 int sq_begin(wy_store *st, wy_errinfo *ei);
 int sq_commit(wy_store *st, wy_errinfo *ei);

@@ -813,13 +813,43 @@ int wy_store_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_erri
 
 /* ---- reports and moderation ---- */
 
+/* Reports one account may make in any hour, of documents and comments
+ * together (docs/api.md). */
+#define REPORTS_PER_HOUR 20
+
+int sq_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_id, int64_t *id, wy_errinfo *ei)
+{
+	int64_t v[3] = {user, doc_id, comment_id}, n = 0;
+	bool found;
+	int rc = sq_row_ints(st,
+			     comment_id ? "SELECT id FROM reports WHERE open AND user_id = ?1 AND comment_id = ?3"
+					: "SELECT id FROM reports WHERE open AND user_id = ?1 AND doc_id = ?2"
+					  " AND comment_id IS NULL",
+			     v, 3, &n, 1, &found, "read reports", ei);
+	if (!rc && found) {
+		*id = n;
+		return wy_err_set(ei, WY_EEXIST, "already reported as report %lld", (long long)n);
+	}
+	if (!rc)
+		rc = sq_row_ints(st, "SELECT count(*) FROM reports WHERE user_id = ?1 AND at > unixepoch() - 3600", v, 1,
+				 &n, 1, NULL, "read reports", ei);
+	if (!rc && n >= REPORTS_PER_HOUR)
+		rc = wy_err_set(ei, WY_ETOOBIG, "at most %d reports an hour", REPORTS_PER_HOUR);
+	return rc;
+}
+
 int wy_store_report_add(wy_store *st, int64_t doc_id, int64_t user_id, const char *reason, const char *detail,
 			int64_t *id, wy_errinfo *ei)
 {
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, "INSERT INTO reports(doc_id, user_id, reason, detail, at) VALUES(?1, ?2, ?3, ?4, ?5)", ei);
+	int rc = sq_begin(st, ei);
 	if (rc)
 		return rc;
+	if ((rc = sq_report_gate(st, user_id, doc_id, 0, id, ei)))
+		return sq_end(st, rc, ei);
+	sqlite3_stmt *s;
+	if ((rc = sq_prep(st, &s, "INSERT INTO reports(doc_id, user_id, reason, detail, at) VALUES(?1, ?2, ?3, ?4, ?5)",
+			  ei)))
+		return sq_end(st, rc, ei);
 	sqlite3_bind_int64(s, 1, doc_id);
 	sqlite3_bind_int64(s, 2, user_id);
 	sq_bind_text(s, 3, reason);
@@ -830,7 +860,7 @@ int wy_store_report_add(wy_store *st, int64_t doc_id, int64_t user_id, const cha
 	else
 		*id = sqlite3_last_insert_rowid(st->db);
 	sq_done(st, s);
-	return rc;
+	return sq_end(st, rc, ei);
 }
 
 int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy_report_list *out, int *total,

@@ -758,6 +758,9 @@ typedef struct wy_report_list {
 
 void wy_report_list_clear(wy_report_list *l);
 
+/* Report document doc_id as user_id: WY_EEXIST (with *id) when their
+ * report of it is still open (one each), WY_ETOOBIG past 20 reports an
+ * hour (of documents and comments together). */
 int wy_store_report_add(wy_store *st, int64_t doc_id, int64_t user_id, const char *reason, const char *detail,
 			int64_t *id, wy_errinfo *ei);
 int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy_report_list *out, int *total,

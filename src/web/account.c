@@ -373,12 +373,18 @@ enum MHD_Result web_post_doc(web_req *r)
 		char det[2001] = "";
 		if (detail && wy_utf8_valid(detail, dl))
 			snprintf(det, sizeof det, "%.*s", (int)wy_utf8_truncate(detail, dl, 2000), detail);
-		int64_t rid;
-		if (wy_store_report_add(st, id, r->user.id, reason, det, &rid, &ei))
+		int64_t rid = 0;
+		rc = wy_store_report_add(st, id, r->user.id, reason, det, &rid, &ei);
+		if (rc == WY_ETOOBIG)
+			return done(r, 429, wy_i18n_tr(lang, "举报太频繁，请稍后再试。"), NULL, id);
+		bool again = rc == WY_EEXIST; /* their open report of it: no new row */
+		if (rc && !again)
 			return done(r, 503, "store unavailable", NULL, id);
-		wy_log("report.add", "report=%lld doc=%lld user=%lld", (long long)rid, (long long)id, (long long)r->user.id);
+		if (!again)
+			wy_log("report.add", "report=%lld doc=%lld user=%lld", (long long)rid, (long long)id,
+			       (long long)r->user.id);
 		if (api)
-			return web_json(c, 201, json_pack("{s:I}", "report", (json_int_t)rid));
+			return web_json(c, again ? 200 : 201, json_pack("{s:I}", "report", (json_int_t)rid));
 		char back[64];
 		snprintf(back, sizeof back, "/doc/%lld", (long long)id);
 		return web_message(r, 200, wy_i18n_tr(lang, "举报"), wy_i18n_tr(lang, "感谢举报，管理员会尽快处理。"), back);

@@ -222,6 +222,10 @@ check "the daily sign-in pays once a day" bash -c "
 
 # ---- reports, moderation, bans ----
 check "a report is taken" [ "$(code -H "Authorization: Bearer $bob" -X POST "$base/api/v1/doc/$xid/report" --data-urlencode reason=广告垃圾 --data-urlencode detail=spam)" = 201 ]
+again=$(curl -sS -H "Authorization: Bearer $bob" -X POST "$base/api/v1/doc/$xid/report" --data-urlencode reason=其他 -w ' %{http_code}')
+check "a second report of the same document while the first is open: 200, no new report (one each)" \
+  [ "${again##* }" = 200 ]
+check "... answering the open report's id" bash -c "curl -fsS -H 'Authorization: Bearer $boss' '$base/api/v1/admin/reports' | jq -e --argjson r '${again% *}' '.total == 1 and .reports[0].id == \$r.report' >/dev/null"
 check "a report needs a known reason" [ "$(code -H "Authorization: Bearer $bob" -X POST "$base/api/v1/doc/$xid/report" -d reason=whatever)" = 400 ]
 check "the admin's queue has it" bash -c "curl -fsS -H 'Authorization: Bearer $boss' '$base/api/v1/admin/reports' | jq -e '.reports[0].doc_id == $xid' >/dev/null"
 check "users cannot see the admin area (404)" [ "$(code -H "Authorization: Bearer $bob" "$base/admin/reports")" = 404 ]
