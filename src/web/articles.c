@@ -312,6 +312,7 @@ int web_pages_admin_context(wy_store *st, struct MHD_Connection *c, const char *
 {
 	const char *lang = web_lang(c);
 	int64_t now = wy_now();
+	bool api = web_current && web_current->api; /* the twin: the data alone, no words */
 	if (strcmp(tab, "links") == 0) {
 		wy_site_link_list l;
 		int rc = wy_store_link_list(st, -1, &l, ei);
@@ -324,12 +325,15 @@ int web_pages_admin_context(wy_store *st, struct MHD_Connection *c, const char *
 				if (l.items[i].kind == k) {
 					json_t *o = link_json(&l.items[i]);
 					json_object_set_new(o, "kind", json_string(link_kinds[k]));
-					json_object_set_new(o, "is_banner", json_boolean(k == WY_LINK_BANNER));
+					if (!api)
+						json_object_set_new(o, "is_banner", json_boolean(k == WY_LINK_BANNER));
 					json_array_append_new(a, o);
 				}
-			json_array_append_new(groups, json_pack("{s:s, s:s, s:o, s:b}", "kind", link_kinds[k], "label",
-								wy_i18n_tr(lang, link_kind_words[k]), "links", a, "is_banner",
-								k == WY_LINK_BANNER));
+			json_t *g = json_pack("{s:s, s:o}", "kind", link_kinds[k], "links", a);
+			if (!api)
+				json_object_update_new(g, json_pack("{s:s, s:b}", "label", wy_i18n_tr(lang, link_kind_words[k]),
+								    "is_banner", k == WY_LINK_BANNER));
+			json_array_append_new(groups, g);
 		}
 		wy_site_link_list_clear(&l);
 		json_object_set_new(ctx, "link_groups", groups);
@@ -344,12 +348,15 @@ int web_pages_admin_context(wy_store *st, struct MHD_Connection *c, const char *
 	json_t *a = json_array();
 	for (int i = 0; i < l.n; i++) {
 		json_t *o = article_json(&l.items[i], false);
-		article_words(o, &l.items[i], lang, now);
+		if (!api)
+			article_words(o, &l.items[i], lang, now);
 		json_object_set_new(o, "legal", json_boolean(wy_article_is_legal(l.items[i].slug)));
 		json_array_append_new(a, o);
 	}
 	wy_article_list_clear(&l);
 	json_object_set_new(ctx, "articles", a);
+	if (api)
+		return WY_OK; /* an article's Markdown: GET /api/v1/article/{slug} */
 	const char *edit = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "edit");
 	wy_article e;
 	json_t *form;
@@ -436,8 +443,8 @@ int web_pages_admin_post(web_req *r, wy_store *st, const char *what, const char 
 		a.title = (char *)field(r, "title");
 		a.kind = (char *)field(r, "kind");
 		a.body_md = (char *)field(r, "body_md");
-		const char *state = field(r, "state");
-		a.state = strcmp(state, "published") == 0 || strcmp(state, "1") == 0 ? 1
+		const char *state = field(r, "state"); /* absent: published */
+		a.state = !*state || strcmp(state, "published") == 0 || strcmp(state, "1") == 0 ? 1
 			: strcmp(state, "draft") == 0 || strcmp(state, "0") == 0     ? 0
 										      : -1;
 		if (!*a.kind)
