@@ -373,6 +373,33 @@ static int64_t form_id(web_req *r, const char *key)
 	return v && web_path_id(v, &id) ? id : 0;
 }
 
+/* A site setting's value in a settings form, or NULL: unchanged. The
+ * form's decoding drops an emptied field, so a setting that may be empty
+ * ("" = none: site_icp, analytics_script ...) and is absent was emptied
+ * on the page, whose form sends every setting; the JSON twin names those
+ * it empties in clear=name,name. */
+static const char *setting_value(web_req *r, const char *name)
+{
+	const char *v = web_form_get(r, name, NULL);
+	if (v)
+		return v;
+	wy_config_setting cs;
+	bool may_be_empty = false;
+	for (size_t i = 0; wy_config_describe(i, &cs); i++)
+		if (strcmp(cs.name, name) == 0)
+			may_be_empty = cs.may_be_empty;
+	if (!may_be_empty)
+		return NULL;
+	if (!r->api)
+		return "";
+	const char *clear = web_form_get(r, "clear", NULL);
+	size_t k = strlen(name);
+	for (const char *p = clear; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
+		if (strncmp(p, name, k) == 0 && (p[k] == ',' || !p[k]))
+			return "";
+	return NULL;
+}
+
 /* Where a form sends the admin back to: a path in the admin area. */
 static const char *back_to(web_req *r, const char *def)
 {
@@ -488,7 +515,7 @@ enum MHD_Result web_post_admin(web_req *r)
 		pthread_mutex_unlock(&sv->site_lock);
 		/* every value is checked before any is saved */
 		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
-			const char *v = web_form_get(r, wy_config_site_setting(i), NULL);
+			const char *v = setting_value(r, wy_config_site_setting(i));
 			if (v && !wy_utf8_valid(v, strlen(v)))
 				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", wy_config_site_setting(i));
 			else if (v && (rc = wy_config_set(check, wy_config_site_setting(i), v, &ei)) == WY_OK) {
@@ -499,7 +526,7 @@ enum MHD_Result web_post_admin(web_req *r)
 			}
 		}
 		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
-			const char *v = web_form_get(r, wy_config_site_setting(i), NULL);
+			const char *v = setting_value(r, wy_config_site_setting(i));
 			if (v)
 				rc = wy_store_setting_set(st, wy_config_site_setting(i), v, &ei);
 		}

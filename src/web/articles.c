@@ -203,6 +203,42 @@ static void article_words(json_t *o, const wy_article *a, const char *lang, int6
 	json_object_set_new(o, "is_later", json_boolean(a->state == 1 && a->published_at > now));
 }
 
+/* The text of html (tags and comments left out, white space runs one
+ * space, &amp; &lt; &gt; &quot; &#39; decoded) into out, cut on a
+ * character at 240 bytes at most; its length. */
+static size_t description(const char *html, char *out, size_t size)
+{
+	static const char *const entities[][2] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}};
+	size_t n = 0;
+	bool space = false;
+	for (const char *p = html ? html : ""; *p && n + 8 < size;) {
+		if (*p == '<') {
+			const char *end = strncmp(p, "<!--", 4) == 0 ? strstr(p, "-->") : strchr(p, '>');
+			p = end ? end + (end[0] == '-' ? 3 : 1) : p + strlen(p);
+			continue; /* inline markup joins its text; blocks end in a line break */
+		}
+		if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') {
+			space = n > 0;
+			p++;
+			continue;
+		}
+		if (space)
+			out[n++] = ' ';
+		space = false;
+		size_t k;
+		for (k = 0; *p == '&' && k < sizeof entities / sizeof entities[0]; k++)
+			if (strncmp(p, entities[k][0], strlen(entities[k][0])) == 0)
+				break;
+		if (*p == '&' && k < sizeof entities / sizeof entities[0]) {
+			out[n++] = entities[k][1][0];
+			p += strlen(entities[k][0]);
+		} else {
+			out[n++] = *p++;
+		}
+	}
+	return wy_utf8_truncate(out, n, 240);
+}
+
 enum MHD_Result web_page_article(web_req *rq)
 {
 	const char *slug = rq->rest;
@@ -230,22 +266,10 @@ enum MHD_Result web_page_article(web_req *rq)
 	}
 	const char *lang = web_lang(rq->c);
 	article_words(o, &a, lang, now);
-	/* the description search engines show: the start of its text */
+	/* the description search engines show: the start of its text, from
+	 * the HTML (what readers see: no markup, nothing raw HTML held) */
 	char desc[400];
-	size_t n = 0;
-	bool space = false;
-	for (const char *p = a.body_md; *p && n + 8 < sizeof desc; p++) {
-		bool white = *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == '#' || *p == '*' || *p == '>';
-		if (white) {
-			space = n > 0;
-			continue;
-		}
-		if (space)
-			desc[n++] = ' ';
-		space = false;
-		desc[n++] = *p;
-	}
-	n = wy_utf8_truncate(desc, n, 240);
+	size_t n = description(json_string_value(json_object_get(o, "html")), desc, sizeof desc);
 	json_object_set_new(o, "meta_description", json_stringn(desc, n));
 	json_object_set_new(o, "admin", json_boolean(admin));
 	char *title = wy_xstrdup(a.title);
