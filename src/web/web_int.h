@@ -3,7 +3,7 @@
  * request's life and the routes; respond.c: responses; render.c: pages
  * and their cache; counters.c: counts, visits, the query log; site.c: the
  * site's start, stop and settings; home.c, doc.c, search.c, auth.c,
- * upload.c, account.c, admin.c: the areas of the site. Nothing outside
+ * upload.c, account.c, admin.c, articles.c: the areas of the site. Nothing outside
  * src/web/ includes this but the unit and fuzz tests. */
 #ifndef WY_WEB_INT_H
 #define WY_WEB_INT_H
