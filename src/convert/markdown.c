@@ -44,3 +44,18 @@ int wy_markdown_to_html(const void *data, size_t len, size_t max_text, wy_buf *h
 	free(body);
 	return WY_OK;
 }
+
+int wy_markdown_fragment(const char *md, size_t len, wy_buf *html, wy_errinfo *ei)
+{
+	/* soft breaks stay spaces in the source's sense (CJK text too) */
+	char *body = cmark_markdown_to_html(md ? md : "", md ? len : 0,
+					    CMARK_OPT_SAFE | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_NOBREAKS);
+	if (!body)
+		return wy_err_set(ei, WY_ENOMEM, "out of memory while rendering Markdown");
+	wy_buf_init(html, 0);
+	int rc = wy_buf_puts(html, body);
+	free(body);
+	if (rc)
+		wy_buf_free(html);
+	return rc ? wy_err_set(ei, WY_ENOMEM, "out of memory while rendering Markdown") : WY_OK;
+}

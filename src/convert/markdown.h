@@ -23,4 +23,11 @@ bool wy_markdown_name(const char *filename);
  * reason in ei), WY_ETOOBIG past max_text, WY_ENOMEM. */
 int wy_markdown_to_html(const void *data, size_t len, size_t max_text, wy_buf *html, wy_errinfo *ei);
 
+/* Render len bytes of UTF-8 Markdown (an article an admin wrote) into
+ * html, an HTML fragment for a page's body (the caller frees it with
+ * wy_buf_free), under the same rule: raw HTML becomes a comment, unsafe
+ * link and image URLs are emptied. Invalid UTF-8 becomes U+FFFD.
+ * WY_ENOMEM. */
+int wy_markdown_fragment(const char *md, size_t len, wy_buf *html, wy_errinfo *ei);
+
 #endif

@@ -13,6 +13,16 @@
 
 enum { T_INT, T_I64, T_STR, T_STR0 /* may be empty */, T_DBL /* a decimal number */ };
 
+/* analytics_script: "" or an https URL (wy_https_origin). */
+static bool analytics_url_ok(const char *value, const char **why)
+{
+	char origin[300];
+	if (!*value || wy_https_origin(value, origin, sizeof origin))
+		return true;
+	*why = "not an https:// URL with a host (no quotes, spaces or user names)";
+	return false;
+}
+
 static const struct setting {
 	const char *name, *env;
 	int type;
@@ -23,14 +33,16 @@ static const struct setting {
 	bool site;    /* an admin may change it on the site (stored, applied over the process's) */
 	bool restart; /* read once at start: a reload (SIGHUP) leaves it (wy_config_update) */
 	const char *choices; /* a string that must be one of these, separated by | (NULL: any) */
+	/* a string's own check (NULL: none): false refuses it, the reason in why */
+	bool (*check)(const char *value, const char **why);
 } settings[] = {
-#define S(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, false, NULL}
+#define S(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, false, NULL, NULL}
 /* A site setting: the same row, marked. */
-#define SITE(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, true, false, NULL}
+#define SITE(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, true, false, NULL, NULL}
 /* A setting that takes effect only at start. */
-#define BOOT(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, true, NULL}
+#define BOOT(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, true, NULL, NULL}
 /* A string setting that takes one of a few words (choices: "a|b"), only at start. */
-#define BOOT_ONE_OF(n, e, f, choices, d, h) {n, e, T_STR, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), 0, 0, d, h, false, true, choices}
+#define BOOT_ONE_OF(n, e, f, choices, d, h) {n, e, T_STR, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), 0, 0, d, h, false, true, choices, NULL}
 	BOOT("data", "WENYUAN_DATA", T_STR, data_dir, 0, 0, "./var", "data directory (store and blobs)"),
 	S("convert_timeout", "WENYUAN_CONVERT_TIMEOUT", T_INT, convert_timeout, 1, 86400, "120", "seconds one document may take to convert"),
 	S("convert_memory_mb", "WENYUAN_CONVERT_MEMORY_MB", T_INT, convert_memory_mb, 64, 1 << 20, "2048", "memory limit of a converter process (MiB)"),
@@ -88,6 +100,11 @@ static const struct setting {
 	S("stop_grace", "WENYUAN_STOP_GRACE", T_INT, stop_grace, 0, 3600, "30", "seconds a stopping server (SIGTERM) lets the requests in flight finish"),
 	/* read at start: serve's embedded worker and every converter log as their process began */
 	BOOT_ONE_OF("log_format", "WENYUAN_LOG_FORMAT", log_format, "kv|json", "kv", "event lines on stderr: kv (key=value) or json (one object a line)"),
+	/* issue 18 PAGES: the footer's 公安备案 number and the analytics script */
+	SITE("site_psb", "WENYUAN_SITE_PSB", T_STR0, site_psb, 0, 0, "", "公安备案 number in the footer, linked to its record at beian.mps.gov.cn (\"\" = none)"),
+	{"analytics_script", "WENYUAN_ANALYTICS_SCRIPT", T_STR0, offsetof(wy_config, analytics_script),
+	 sizeof(((wy_config *)0)->analytics_script), 0, 0, "", "https URL of an analytics script every page loads; its origin joins the Content-Security-Policy (\"\" = none)",
+	 true, false, NULL, analytics_url_ok},
 #undef S
 #undef SITE
 #undef BOOT
@@ -122,6 +139,9 @@ static int apply(wy_config *cfg, const struct setting *s, const char *value, con
 			return wy_err_set(ei, WY_EINVAL, "%s: '%s' is empty or too long", origin, value);
 		if (s->choices && !one_of(s->choices, value))
 			return wy_err_set(ei, WY_EINVAL, "%s: '%s' is not one of %s", origin, value, s->choices);
+		const char *why = "";
+		if (s->check && !s->check(value, &why))
+			return wy_err_set(ei, WY_EINVAL, "%s: '%s' is %s", origin, value, why);
 		memcpy(p, value, n + 1);
 		snprintf(cfg->origin[s - settings], WY_CONFIG_ORIGIN, "%s", origin);
 		return WY_OK;

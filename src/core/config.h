@@ -75,6 +75,9 @@ typedef struct wy_config {
 	char log_format[8];      /* "kv" or "json" (core/log.h) */
 	char origin[WY_CONFIG_MAX][WY_CONFIG_ORIGIN];
 	char file[512];          /* the configuration file read ("" = none) */
+	/* issue 18 PAGES: the footer's 公安备案 number and the analytics script */
+	char site_psb[128];          /* 公安备案 number shown in the footer ("" = none) */
+	char analytics_script[512];  /* an https URL of a script on every page ("" = none) */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

@@ -335,3 +335,33 @@ bool wy_fault(const char *name)
 	fault_name = NULL;
 	return true;
 }
+
+bool wy_https_origin(const char *url, char *out, size_t size)
+{
+	if (!url || strncmp(url, "https://", 8) != 0 || strlen(url) > 500)
+		return false;
+	const char *host = url + 8;
+	size_t h = strcspn(host, "/?#");
+	if (h == 0 || h + 9 > size || host[0] == '.' || host[0] == '-' || host[0] == ':' || host[h - 1] == ':')
+		return false;
+	bool port = false;
+	for (size_t i = 0; i < h; i++) {
+		char c = host[i];
+		if (c == ':' && !port)
+			port = true;
+		else if (port ? !(c >= '0' && c <= '9')
+			      : !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+				  c == '-'))
+			return false; /* '@' (a user name), '%', '[' ... */
+	}
+	for (const char *p = host + h; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\\' || c == '`')
+			return false;
+	}
+	memcpy(out, "https://", 8);
+	for (size_t i = 0; i < h; i++)
+		out[8 + i] = host[i] >= 'A' && host[i] <= 'Z' ? (char)(host[i] + 32) : host[i];
+	out[8 + h] = 0;
+	return true;
+}

@@ -62,6 +62,13 @@ const char *wy_basename(const char *path);
 /* Number of online CPUs, at least 1. */
 int wy_ncpu(void);
 
+/* Whether url is an https URL a page may load a script from: "https://",
+ * a host of letters, digits, '.' and '-' (an optional :port), then
+ * nothing or a path/query of printable ASCII without quotes, spaces, '<',
+ * '>', '\\' or '`'; no user name. Its origin ("https://host[:port]",
+ * the host lower-cased) into out (size bytes). */
+bool wy_https_origin(const char *url, char *out, size_t size);
+
 /* Fault injection for tests (SQLite/curl style): when a fault point named
  * `name` is armed with countdown n, the n-th call of wy_fault("name") returns
  * true (once). WY_FAULT_OFF in production is one branch on a NULL pointer. */

@@ -6,6 +6,7 @@
  * Migrations are numbered and applied in order inside one transaction each;
  * PRAGMA user_version records the last one applied. */
 #include "store/store.h"
+#include "store/legal_pages.h"
 #include "store/sqlite_int.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -383,6 +384,37 @@ static const char *const migrations[] = {
 	"ALTER TABLE documents ADD COLUMN state_before INTEGER;"
 	"UPDATE documents SET deleted_at = updated_at WHERE state = " SQ_DELETED ";"
 	"CREATE INDEX documents_deleted ON documents(deleted_at) WHERE deleted_at IS NOT NULL;",
+
+	/* 18: articles and site links (sqlite_articles.c). An article is
+	 * Markdown an admin writes (notices, help, about us, the legal
+	 * pages), public when state is 1 and published_at has come
+	 * (SQ_ARTICLE_PUBLIC); the user agreement, privacy policy and
+	 * disclaimer exist from the start with a default text. site_links:
+	 * the header's navigation (kind 0), the home page's banners (1) and
+	 * the footer's friend links (2), in position order */
+	"CREATE TABLE articles("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  kind TEXT NOT NULL DEFAULT 'notice',"
+	"  body_md TEXT NOT NULL DEFAULT '',"
+	"  state INTEGER NOT NULL DEFAULT 0,"
+	"  published_at INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  author_id INTEGER REFERENCES users(id) ON DELETE SET NULL);"
+	"CREATE INDEX articles_public ON articles(state, published_at);"
+	"CREATE TABLE site_links("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  url TEXT NOT NULL,"
+	"  image TEXT NOT NULL DEFAULT '',"
+	"  position INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX site_links_kind ON site_links(kind, position);"
+	"INSERT INTO articles(slug, title, kind, body_md, state, published_at, created_at, updated_at)"
+	" SELECT column1, column2, 'legal', column3, 1, t, t, t FROM (VALUES " WY_LEGAL_PAGES "),"
+	" (SELECT CAST(strftime('%s', 'now') AS INTEGER) AS t);",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -392,7 +424,7 @@ static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	/* 5 made the index; 10 rebuilds it (the index of today needs 10's
 	 * tables), so a store from before 5 is indexed once, by 10 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL, NULL,
-	NULL, NULL /* 14 */, NULL /* 15 */, NULL /* 16 */, NULL /* 17 */,
+	NULL, NULL /* 14 */, NULL /* 15 */, NULL /* 16 */, NULL /* 17 */, NULL /* 18 */,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");

@@ -110,6 +110,11 @@ _Static_assert(WY_DOC_READY == 2 && WY_DOC_READABLE == 4 && WY_STATE_PUBLISHED =
 #define SQ_PUBLIC SQ_PUBLIC_OF("d")
 #define SQ_OWN(p) "(d.owner_id = " p " AND d.state < " SQ_DELETED ")"
 #define SQ_SEEN_BY(p) "(" SQ_PUBLIC " OR " SQ_OWN(p) ")"
+/* An article a (table articles) visitors may read at the time now (a
+ * parameter or an expression): published (state 1) and its publishing
+ * time come; a draft or a later date is the admins' alone
+ * (sqlite_articles.c; a sitemap lists the same). */
+#define SQ_ARTICLE_PUBLIC(a, now) "(" a ".state = 1 AND " a ".published_at <= " now ")"
 /* What an admin's lists hold when flag is set: every document, but the
  * rows of new versions (each is shown as part of its document). */
 #define SQ_ADMIN_LISTS(flag) "(" flag " AND d.state != " SQ_VERSION ")"

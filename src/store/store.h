@@ -1172,4 +1172,95 @@ typedef struct wy_doc_version {
 void wy_doc_version_clear(wy_doc_version *v);
 int wy_store_doc_version(wy_store *st, int64_t doc_id, wy_doc_version *out, wy_errinfo *ei);
 
+/* ---- articles and site links ----
+ * Articles (sqlite_articles.c): Markdown an admin writes (notices, help,
+ * about us, and the legal pages: user agreement, privacy policy,
+ * disclaimer, which migration 18 writes with a default text), each at
+ * /article/{slug}. Visitors read an article only when it is published
+ * (state 1) and its publishing time has come (SQ_ARTICLE_PUBLIC in
+ * sqlite_int.h); admins read all. The Markdown is stored as written: the
+ * web renders it (convert/markdown.h, raw HTML never passes).
+ * Site links: the header's navigation, the home page's banners and the
+ * footer's friend links, in position order; every URL http(s) or a path
+ * on this site (wy_site_link_url_valid). */
+
+#define WY_ARTICLE_SLUG_MAX 64         /* bytes of [a-z0-9-] */
+#define WY_ARTICLE_TITLE_MAX 120       /* characters */
+#define WY_ARTICLE_BODY_MAX (200 << 10) /* bytes of Markdown */
+#define WY_ARTICLES_MAX 10000          /* articles a site holds, at most */
+
+typedef struct wy_article {
+	int64_t id;
+	char *slug, *title, *kind, *body_md; /* kind: notice, help, about, legal */
+	int state;                          /* 0 draft, 1 published */
+	int64_t published_at, created_at, updated_at;
+} wy_article;
+
+typedef struct wy_article_list {
+	wy_article *items;
+	int n;
+} wy_article_list;
+
+void wy_article_clear(wy_article *a);
+void wy_article_list_clear(wy_article_list *l);
+/* A slug: 1..WY_ARTICLE_SLUG_MAX of a-z, 0-9 and '-', neither first nor
+ * last a '-'. */
+bool wy_article_slug_valid(const char *slug);
+/* The kinds an article may have (NULL-terminated): notice, help, about,
+ * legal. */
+extern const char *const wy_article_kinds[];
+/* Whether slug is one of the legal pages (terms, privacy, disclaimer):
+ * they exist from the start and are never deleted nor renamed. */
+bool wy_article_is_legal(const char *slug);
+/* The article named slug; admin: also a draft or one published later,
+ * else WY_ENOTFOUND for those as for none (now: the time to judge by). */
+int wy_store_article_get(wy_store *st, const char *slug, bool admin, int64_t now, wy_article *out, wy_errinfo *ei);
+/* Articles newest first (by published_at, then id), of kind (NULL: any);
+ * admin: all, else those visitors may read at now. *total: how many
+ * match. body_md is not read (NULL). */
+int wy_store_article_list(wy_store *st, const char *kind, bool admin, int64_t now, int offset, int limit,
+			  wy_article_list *out, int *total, wy_errinfo *ei);
+/* Write a: a new article when a->id is 0 (its id in *id), else the
+ * article a->id (WY_ENOTFOUND). Checked: slug (WY_EINVAL; WY_EEXIST when
+ * another has it; a legal page keeps its own), title 1..
+ * WY_ARTICLE_TITLE_MAX characters of valid UTF-8, kind one of
+ * wy_article_kinds, body at most WY_ARTICLE_BODY_MAX bytes of UTF-8,
+ * state 0 or 1, published_at > 0. updated_at is now. */
+int wy_store_article_put(wy_store *st, const wy_article *a, int64_t *id, wy_errinfo *ei);
+/* Delete article id (WY_ENOTFOUND; WY_EPERM for a legal page). */
+int wy_store_article_delete(wy_store *st, int64_t id, wy_errinfo *ei);
+
+typedef enum wy_link_kind { WY_LINK_NAV = 0, WY_LINK_BANNER = 1, WY_LINK_FRIEND = 2, WY_LINK_NKINDS } wy_link_kind;
+#define WY_LINK_TITLE_MAX 60 /* characters */
+#define WY_LINK_URL_MAX 500  /* bytes */
+#define WY_LINKS_MAX 100     /* links of one kind, at most */
+
+typedef struct wy_site_link {
+	int64_t id;
+	int kind;          /* wy_link_kind */
+	char *title, *url; /* url: where it leads */
+	char *image;       /* a banner's picture ("" for the others) */
+	int position;      /* the order within its kind, then id */
+} wy_site_link;
+
+typedef struct wy_site_link_list {
+	wy_site_link *items;
+	int n;
+} wy_site_link_list;
+
+void wy_site_link_list_clear(wy_site_link_list *l);
+/* A link's URL: http:// or https:// with a host, or a path on this site
+ * ("/..." but not "//..."); no control byte, space, quote, '<', '>' or
+ * backslash; at most WY_LINK_URL_MAX bytes. image: a picture's URL, which
+ * must be https or a path on this site (the page loads it). */
+bool wy_site_link_url_valid(const char *url, bool image);
+/* The links of kind (-1: all), by kind, position and id. */
+int wy_store_link_list(wy_store *st, int kind, wy_site_link_list *out, wy_errinfo *ei);
+/* Write l: a new link when l->id is 0 (*id), else link l->id
+ * (WY_ENOTFOUND). WY_EINVAL with a reason for a bad kind, title, URL or
+ * image (a banner needs one; others take none); WY_ETOOBIG past
+ * WY_LINKS_MAX of a kind. */
+int wy_store_link_put(wy_store *st, const wy_site_link *l, int64_t *id, wy_errinfo *ei);
+int wy_store_link_delete(wy_store *st, int64_t id, wy_errinfo *ei);
+
 #endif

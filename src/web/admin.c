@@ -33,6 +33,7 @@ void web_site_load(server *sv, wy_store *st)
 		pthread_mutex_unlock(&sv->site_lock);
 	}
 	free(fresh);
+	web_pages_load(sv, st); /* the frame's links and the CSP follow (articles.c) */
 }
 
 static void date_text(int64_t at, char *out, size_t size)
@@ -43,7 +44,8 @@ static void date_text(int64_t at, char *out, size_t size)
 	strftime(out, size, "%Y-%m-%d %H:%M", &tm);
 }
 
-static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", "ledger", NULL};
+static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", "ledger",
+				   "articles", "links", NULL};
 
 static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *tab, bool *bad)
 {
@@ -177,6 +179,12 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 			json_decref(ctx);
 			return NULL;
 		}
+	} else if (strcmp(tab, "articles") == 0 || strcmp(tab, "links") == 0) {
+		/* articles and the site's links (articles.c) */
+		if (web_pages_admin_context(st, c, tab, ctx, page, per, &total, &ei)) {
+			json_decref(ctx);
+			return NULL;
+		}
 	} else if (strcmp(tab, "audit") == 0) {
 		wy_audit_list al;
 		if (wy_store_audit_list(st, (page - 1) * per, per, &al, &total, &ei)) {
@@ -222,6 +230,8 @@ static const char *const action_words[][2] = {
 	{"comment_hide", N_("隐藏评论")}, {"comment_approve", N_("通过评论")}, {"comment_delete", N_("删除评论")},
 	{"comment_dismiss", N_("驳回评论举报")},
 	{"purge", N_("彻底删除")}, {"doc_edit", N_("修改文档")}, {"doc_replace", N_("替换原文件")},
+	{"article_save", N_("保存文章")}, {"article_delete", N_("删除文章")}, {"link_save", N_("保存链接")},
+	{"link_delete", N_("删除链接")},
 };
 
 /* The site settings in words: label and help (msgids); a setting not
@@ -245,6 +255,8 @@ static const struct {
 	{"comments_per_hour", N_("每小时评论上限"), N_("一个账户一小时内最多发表的评论数，0为不限。"), true},
 	{"comment_review", N_("评论审核"), N_("1：新评论须经管理员审核后显示；0：直接显示。"), true},
 	{"recycle_days", N_("回收站保留天数"), N_("删除的文档在回收站保留多少天后被彻底删除；0为只由管理员彻底删除；可用小数。"), false},
+	{"site_psb", N_("公安备案号"), N_("如“京公网安备11010502030143号”，显示在页脚并链接到全国互联网安全管理服务平台；留空则不显示。"), false},
+	{"analytics_script", N_("统计脚本地址"), N_("以 https:// 开头的统计脚本地址，每页加载；内容安全策略只放行它的来源。留空则不加载。"), false},
 };
 
 /* Add the page's words to an admin tab's context (the JSON twin keeps
@@ -291,6 +303,10 @@ static void page_words(struct MHD_Connection *c, json_t *ctx, const char *lang)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "评论"), n);
 		else if (target && sscanf(target, "user %lld", &n) == 1)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "用户"), n);
+		else if (target && sscanf(target, "article %lld", &n) == 1)
+			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "文章"), n);
+		else if (target && sscanf(target, "link %lld", &n) == 1)
+			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "链接"), n);
 		else if (target && strcmp(target, "settings") == 0)
 			snprintf(text, sizeof text, "%s", wy_i18n_tr(lang, "站点设置"));
 		else
@@ -341,7 +357,8 @@ enum MHD_Result web_page_admin(web_req *rq)
 	static const char *const titles[][2] = {{"reports", N_("举报")},	{"review", N_("待审核")},
 						{"docs", N_("文档管理")},	{"users", N_("用户管理")},
 						{"settings", N_("站点设置")}, {"audit", N_("操作日志")},
-						{"ledger", N_("积分明细")}};
+						{"ledger", N_("积分明细")}, {"articles", N_("文章")},
+						{"links", N_("导航与链接")}};
 	const char *title = N_("管理后台");
 	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
 		if (strcmp(tab, titles[k][0]) == 0)
@@ -354,6 +371,33 @@ static int64_t form_id(web_req *r, const char *key)
 	int64_t id;
 	const char *v = web_form_get(r, key, NULL);
 	return v && web_path_id(v, &id) ? id : 0;
+}
+
+/* A site setting's value in a settings form, or NULL: unchanged. The
+ * form's decoding drops an emptied field, so a setting that may be empty
+ * ("" = none: site_icp, analytics_script ...) and is absent was emptied
+ * on the page, whose form sends every setting; the JSON twin names those
+ * it empties in clear=name,name. */
+static const char *setting_value(web_req *r, const char *name)
+{
+	const char *v = web_form_get(r, name, NULL);
+	if (v)
+		return v;
+	wy_config_setting cs;
+	bool may_be_empty = false;
+	for (size_t i = 0; wy_config_describe(i, &cs); i++)
+		if (strcmp(cs.name, name) == 0)
+			may_be_empty = cs.may_be_empty;
+	if (!may_be_empty)
+		return NULL;
+	if (!r->api)
+		return "";
+	const char *clear = web_form_get(r, "clear", NULL);
+	size_t k = strlen(name);
+	for (const char *p = clear; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
+		if (strncmp(p, name, k) == 0 && (p[k] == ',' || !p[k]))
+			return "";
+	return NULL;
 }
 
 /* Where a form sends the admin back to: a path in the admin area. */
@@ -384,6 +428,7 @@ enum MHD_Result web_post_admin(web_req *r)
 	int rc = WY_OK;
 	int64_t id = 0, delta = 0; /* what the confirmation names */
 	const char *back = "/admin";
+	json_t *answer = NULL; /* the JSON twin's answer (NULL: {"ok": true}) */
 	if (strcmp(rest, "doc") == 0) {
 		id = form_id(r, "id");
 		back = back_to(r, "/admin/docs");
@@ -453,6 +498,13 @@ enum MHD_Result web_post_admin(web_req *r)
 		back = back_to(r, "/admin/reports");
 		snprintf(target, sizeof target, "comment %lld", (long long)id);
 		rc = web_comments_admin(r, st, action, id, &ei);
+	} else if (strcmp(rest, "article") == 0 || strcmp(rest, "link") == 0) {
+		/* articles and the site's links (articles.c); the frame's links
+		 * are kept with the settings: reloaded at once */
+		rc = web_pages_admin_post(r, st, rest, action, target, sizeof target, detail, sizeof detail, &back, &answer,
+					  &ei);
+		if (!rc && rest[0] == 'l')
+			web_site_load(sv, st);
 	} else if (strcmp(rest, "settings") == 0) {
 		back = "/admin/settings";
 		snprintf(target, sizeof target, "settings");
@@ -463,7 +515,7 @@ enum MHD_Result web_post_admin(web_req *r)
 		pthread_mutex_unlock(&sv->site_lock);
 		/* every value is checked before any is saved */
 		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
-			const char *v = web_form_get(r, wy_config_site_setting(i), NULL);
+			const char *v = setting_value(r, wy_config_site_setting(i));
 			if (v && !wy_utf8_valid(v, strlen(v)))
 				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", wy_config_site_setting(i));
 			else if (v && (rc = wy_config_set(check, wy_config_site_setting(i), v, &ei)) == WY_OK) {
@@ -474,7 +526,7 @@ enum MHD_Result web_post_admin(web_req *r)
 			}
 		}
 		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
-			const char *v = web_form_get(r, wy_config_site_setting(i), NULL);
+			const char *v = setting_value(r, wy_config_site_setting(i));
 			if (v)
 				rc = wy_store_setting_set(st, wy_config_site_setting(i), v, &ei);
 		}
@@ -484,12 +536,14 @@ enum MHD_Result web_post_admin(web_req *r)
 	} else {
 		return api ? web_api_error(c, 404, "no such resource") : web_not_found(r);
 	}
+	if (rc)
+		json_decref(answer);
 	if (rc == WY_EINVAL)
 		return web_result(r, 400, ei.msg[0] ? ei.msg : "invalid request", NULL, back);
 	if (rc == WY_ENOTFOUND)
 		return web_result(r, 404, "not found", NULL, back);
-	if (rc == WY_EPOINTS)
-		return web_result(r, 400, wy_err_msg(&ei, rc), NULL, back);
+	if (rc == WY_EPOINTS || rc == WY_EEXIST || rc == WY_EPERM || rc == WY_ETOOBIG)
+		return web_result(r, rc == WY_EEXIST ? 409 : rc == WY_EPERM ? 403 : 400, wy_err_msg(&ei, rc), NULL, back);
 	if (rc)
 		return web_result(r, 503, "store unavailable", NULL, back);
 	/* An action no audit row records is not done as far as anyone can
@@ -498,6 +552,7 @@ enum MHD_Result web_post_admin(web_req *r)
 	if (wy_store_audit_add(st, r->user.id, action, target, detail, &ei)) {
 		wy_error("admin.audit_lost", "admin=%lld action=%s target=\"%s\" msg=\"%s\"", (long long)r->user.id,
 			 action, target, wy_err_msg(&ei, WY_EIO));
+		json_decref(answer);
 		return web_unavailable(r);
 	}
 	/* target is "doc 5", "user 7": quoted, one field */
@@ -512,5 +567,5 @@ enum MHD_Result web_post_admin(web_req *r)
 	for (size_t k = 0; k < sizeof said / sizeof said[0]; k++)
 		if (strcmp(action, said[k].action) == 0)
 			web_flash(r, said[k].code, id, delta);
-	return web_result(r, 200, NULL, NULL, back);
+	return web_result(r, 200, NULL, answer, back);
 }

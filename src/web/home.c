@@ -100,6 +100,7 @@ enum MHD_Result web_page_index(web_req *rq)
 	const char *lang = web_lang(rq->c);
 	json_object_set_new(ctx, "meta_description",
 			    json_string(wy_i18n_tr(lang, "在线阅读、搜索和分享文档：全文检索，繁简互通，按分类浏览。")));
+	web_pages_home(rq->sv, ctx); /* the banners (articles.c) */
 	return web_page(rq, 200, wy_i18n_tr(lang, "首页"), rq->sv->index, ctx);
 }
 

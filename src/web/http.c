@@ -174,6 +174,8 @@ static const web_route routes[] = {
 	{false, "/admin/", false, WEB_TWIN, web_page_admin},
 	{false, "/collections", true, WEB_TWIN, web_page_collections},
 	{false, "/collection/", false, WEB_TWIN, web_page_collection},
+	{false, "/articles", true, WEB_TWIN, web_page_articles},
+	{false, "/article/", false, WEB_TWIN, web_page_article},
 	{false, "/healthz", true, 0, health},
 	{false, "/readyz", true, 0, ready},
 	{false, "/metrics", true, 0, web_metrics},

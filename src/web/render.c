@@ -1,7 +1,8 @@
 /* web/render: pages. A template rendered into the site's frame in the
  * request's language, with who is reading and the forms' token; the
  * short-lived cache of anonymous document pages; the display fields pages
- * add to the JSON views. Never reads the store. */
+ * add to the JSON views. Never reads the store (the frame's links are
+ * kept in memory by articles.c). */
 #include "view/views.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -79,6 +80,10 @@ static const struct {
 	[WEB_FLASH_COLLECTION_NEW] = {"collnew", 0, N_("专辑已创建")},
 	[WEB_FLASH_COLLECTION_SAVED] = {"collsave", 0, N_("专辑已保存")},
 	[WEB_FLASH_COLLECTION_DELETED] = {"colldel", 0, N_("专辑已删除")},
+	[WEB_FLASH_ARTICLE_SAVED] = {"artsave", 1, N_("文章 {a} 已保存")},
+	[WEB_FLASH_ARTICLE_DELETED] = {"artdel", 1, N_("文章 {a} 已删除")},
+	[WEB_FLASH_LINK_SAVED] = {"linksave", 1, N_("链接 {a} 已保存")},
+	[WEB_FLASH_LINK_DELETED] = {"linkdel", 1, N_("链接 {a} 已删除")},
 };
 
 void web_flash(web_req *rq, web_flash_code code, int64_t a, int64_t b)
@@ -248,6 +253,7 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 					  "me", me, "csrf", csrf);
 		if (flash.len)
 			json_object_set_new(frame, "flash", json_stringn(flash.data, flash.len));
+		web_pages_frame(sv, frame); /* nav, footer links, 公安备案, analytics (articles.c) */
 		wy_buf_free(&flash);
 		free(zh);
 		free(en);

@@ -25,14 +25,50 @@ const char *const web_security_headers[WEB_SECURITY_HEADERS][2] = {
 	{"Referrer-Policy", "strict-origin-when-cross-origin"},
 };
 
+/* The CSP an admin's settings call for ("" = the table's): see
+ * web_csp_set. Only an https origin checked by wy_https_origin (letters,
+ * digits, '.', '-', ':') is ever written into it. */
+static pthread_mutex_t csp_lock = PTHREAD_MUTEX_INITIALIZER;
+static char csp_now[2048];
+
+void web_csp_set(const char *script_origin, const char *img_origins)
+{
+	char csp[sizeof csp_now] = "";
+	if (*script_origin || *img_origins) {
+		/* the directives default-src would give, with the origins added:
+		 * a script runs from its origin, reports to it and may show a
+		 * tracking image from it; banners show pictures */
+		const char *s = script_origin;
+		int n;
+		if (*s)
+			n = snprintf(csp, sizeof csp,
+				     "default-src 'self'; script-src 'self' %s; connect-src 'self' %s; img-src 'self' %s%s%s;"
+				     " frame-ancestors 'none'",
+				     s, s, s, *img_origins ? " " : "", img_origins);
+		else
+			n = snprintf(csp, sizeof csp, "default-src 'self'; img-src 'self' %s; frame-ancestors 'none'",
+				     img_origins);
+		if (n < 0 || (size_t)n >= sizeof csp) /* too many origins: the site's own only */
+			csp[0] = 0;
+	}
+	pthread_mutex_lock(&csp_lock);
+	memcpy(csp_now, csp, sizeof csp);
+	pthread_mutex_unlock(&csp_lock);
+}
+
 /* Every response leaves through here: the security headers are on all of
  * them, errors and images included. Takes r. */
 enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
 {
 	if (!r)
 		return MHD_NO;
+	char csp[sizeof csp_now];
+	pthread_mutex_lock(&csp_lock);
+	memcpy(csp, csp_now, sizeof csp);
+	pthread_mutex_unlock(&csp_lock);
 	for (int i = 0; i < WEB_SECURITY_HEADERS; i++)
-		MHD_add_response_header(r, web_security_headers[i][0], web_security_headers[i][1]);
+		MHD_add_response_header(r, web_security_headers[i][0],
+					i == 1 && csp[0] ? csp : web_security_headers[i][1]);
 	if (web_http_draining()) /* the server is stopping: no next request here */
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (web_current && web_current->c == c) {

@@ -3,7 +3,7 @@
  * request's life and the routes; respond.c: responses; render.c: pages
  * and their cache; counters.c: counts, visits, the query log; site.c: the
  * site's start, stop and settings; home.c, doc.c, search.c, auth.c,
- * upload.c, account.c, admin.c: the areas of the site. Nothing outside
+ * upload.c, account.c, admin.c, articles.c: the areas of the site. Nothing outside
  * src/web/ includes this but the unit and fuzz tests. */
 #ifndef WY_WEB_INT_H
 #define WY_WEB_INT_H
@@ -29,6 +29,7 @@ typedef struct server {
 	wy_template *base, *index, *doc, *notfound, *category, *login, *search, *upload, *me, *admin, *message;
 	wy_template *collections, *collection; /* collections.c */
 	wy_template *edit; /* edit.c */
+	wy_template *article, *articles; /* articles.c */
 	pthread_mutex_t site_lock;
 	/* Under site_lock: loaded is cfg as the last reload (SIGHUP) left it,
 	 * site is loaded with the site settings admins stored applied. A
@@ -175,6 +176,14 @@ const char *web_mime_of(const char *format);
  * and the name itself (RFC 6266, RFC 5987). malloc'd. */
 char *web_disposition(const char *name);
 
+/* The Content-Security-Policy every answer carries from now on: the
+ * default (default-src 'self') when both are "", else with script_origin
+ * (an https origin: the analytics script's) allowed to run scripts, be
+ * connected to and show images, and img_origins (space-separated https
+ * origins: banner pictures) to show images. Thread-safe (articles.c calls
+ * it when the site settings or links are loaded). */
+void web_csp_set(const char *script_origin, const char *img_origins);
+
 /* ---- pages (render.c) ---- */
 /* Render tpl with ctx (taken) into the site's frame in the request's
  * language: the page into *out (the caller frees it). */
@@ -241,6 +250,10 @@ typedef enum web_flash_code {
 	WEB_FLASH_COLLECTION_NEW,
 	WEB_FLASH_COLLECTION_SAVED,
 	WEB_FLASH_COLLECTION_DELETED,
+	WEB_FLASH_ARTICLE_SAVED,      /* a: article (articles.c) */
+	WEB_FLASH_ARTICLE_DELETED,
+	WEB_FLASH_LINK_SAVED,         /* a: link */
+	WEB_FLASH_LINK_DELETED,
 	WEB_FLASH_COUNT
 } web_flash_code;
 /* Say what the form of rq did, for the page its redirect leads to (a
@@ -570,5 +583,30 @@ web_handler web_post_replace;
 json_t *web_edit_version(wy_store *st, int64_t doc_id);
 /* What the document page shows its owner and admins: can_edit, new_version */
 void web_edit_context(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx, const char *lang);
+
+/* ---- articles, site links, the frame's footer (articles.c) ---- */
+/* Read the site's links from st and keep them for the frame and the home
+ * page; set the CSP for the analytics script and the banners (called by
+ * web_site_load, after the site settings). */
+void web_pages_load(server *sv, wy_store *st);
+/* Add to a page's frame: nav and has_nav (the header's links), friends
+ * and has_friends (the footer's), psb {text, code} (公安备案), and
+ * analytics_script (an https URL) when set. */
+void web_pages_frame(server *sv, json_t *frame);
+/* Add banners and has_banners to the home page's ctx. */
+void web_pages_home(server *sv, json_t *ctx);
+web_handler web_page_article;  /* GET /article/{slug} and its twin */
+web_handler web_page_articles; /* GET /articles and its twin */
+/* The admin tabs "articles" (all articles, the form: new, or ?edit=slug)
+ * and "links" (nav, banners, friend links) in ctx: the store's error. */
+int web_pages_admin_context(wy_store *st, struct MHD_Connection *c, const char *tab, json_t *ctx, int page, int per,
+			    int *total, wy_errinfo *ei);
+/* POST /admin/article (what: "article"; action article_save or
+ * article_delete) and /admin/link (link_save, link_delete): does it and
+ * says for the audit row (target, detail), where the page goes back to,
+ * and the JSON twin's answer (*answer, may stay NULL). The store's error
+ * (WY_EINVAL with a reason, WY_EEXIST, WY_EPERM, WY_ENOTFOUND ...). */
+int web_pages_admin_post(web_req *r, wy_store *st, const char *what, const char *action, char *target, size_t tsize,
+			 char *detail, size_t dsize, const char **back, json_t **answer, wy_errinfo *ei);
 
 #endif

@@ -59,6 +59,11 @@ const pages = [
   ['admin-audit', '/admin/audit', 'admin'],
   ['admin-recycle', '/admin/docs?state=3', 'admin'],
   ['admin-ledger', '/admin/ledger?user=2', 'admin', 'reader'],
+  ['articles', '/articles', 'visitor', '欢迎使用文库'],
+  ['article', '/article/welcome', 'visitor', '怎样上传'],
+  ['article-terms', '/article/terms', 'visitor', '用户协议'],
+  ['admin-articles', '/admin/articles?edit=welcome', 'admin', '欢迎使用文库'],
+  ['admin-links', '/admin/links', 'admin', '示例友站'],
   ['notfound', '/no/such/page', 'visitor'],
 ];
 

@@ -92,6 +92,16 @@ coll=$(curl -fsS -X POST "$base/api/v1/collections" -H "Authorization: Bearer $r
 	--data-urlencode description=公文格式与会计练习。 -d public=1 -d "doc=$doc" | jq -r .collection)
 check "a collection" curl -fsS -o /dev/null -X POST "$base/api/v1/collection/$coll/add" -H "Authorization: Bearer $reader" -d "doc=$priced"
 check "a favorite of it" curl -fsS -o /dev/null -X POST "$base/api/v1/collection/$coll/favorite" -H "Authorization: Bearer $boss" -d on=1
+# articles and the site's links: a notice, a navigation link, a banner
+# (a picture of the site's own) and a friend link in every page's frame
+check "a notice" curl -fsS -o /dev/null -X POST "$base/api/v1/admin/article" -H "Authorization: Bearer $boss" \
+	-d action=article_save -d slug=welcome --data-urlencode title=欢迎使用文库 \
+	--data-urlencode $'body_md=## 怎样上传\n\n登录后点**上传**，选择文件。\n\n- 支持 PDF、Word\n- 支持 TXT\n\n> 提示：[帮助](/articles?kind=help)'
+for l in 'kind=nav&title=公告与帮助&url=/articles' 'kind=friend&title=示例友站&url=https://friend.example.org/' \
+	'kind=banner&title=欢迎使用文库&url=/article/welcome&image=/static/favicon.svg'; do
+	check "a link: $l" curl -fsS -o /dev/null -X POST "$base/api/v1/admin/link" -H "Authorization: Bearer $boss" \
+		-d action=link_save -d "$l"
+done
 
 art=$(dirname "$WY_BIN")/test-artifacts
 rc=0

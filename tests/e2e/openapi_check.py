@@ -344,6 +344,19 @@ def check_live(spec_path, base, text_path):
     cl.call("POST", "/admin/user", token=ub, form={"id": alice_id, "action": "points", "delta": "5"})
     cl.call("POST", "/admin/settings", token=ub, form={"site_name": "接口测试文库"})
     cl.call("POST", "/admin/settings", token=ua, form={"site_name": "x"}, expect=404, what="site settings by a user")
+    # articles and the site's links (PAGES)
+    art = cl.call("POST", "/admin/article", token=ub, form={"action": "article_save", "slug": "api-notice",
+                                                            "title": "接口公告", "body_md": "**接口**"}) or {}
+    cl.call("POST", "/admin/article", token=ub, form={"action": "article_save", "slug": "Bad Slug", "title": "x"},
+            expect=400, what="an article's bad slug")
+    cl.call("POST", "/admin/article", token=ub, form={"action": "article_save", "slug": "terms", "title": "x"},
+            expect=409, what="a slug another article has")
+    cl.call("POST", "/admin/article", token=ub, form={"action": "article_delete", "id": str(art.get("id"))})
+    cl.call("POST", "/admin/link", token=ub, form={"action": "link_save", "kind": "friend", "title": "友链",
+                                                   "url": "https://example.com/"})
+    cl.call("POST", "/admin/link", token=ub, form={"action": "link_save", "kind": "nav", "title": "坏",
+                                                   "url": "javascript:alert(1)"}, expect=400,
+            what="a javascript: link")
     # collections: made, filled, reordered, favorited, edited (one deleted
     # after the lists)
     made = cl.call("POST", "/collections", token=ua, form={"name": "接口专辑", "public": "1"}, expect=201) or {}
