@@ -88,6 +88,12 @@ static const struct setting {
 	S("stop_grace", "WENYUAN_STOP_GRACE", T_INT, stop_grace, 0, 3600, "30", "seconds a stopping server (SIGTERM) lets the requests in flight finish"),
 	/* read at start: serve's embedded worker and every converter log as their process began */
 	BOOT_ONE_OF("log_format", "WENYUAN_LOG_FORMAT", log_format, "kv|json", "kv", "event lines on stderr: kv (key=value) or json (one object a line)"),
+	/* issue 18 CAPTCHA: the forms that ask for a captcha drawn by the server (web/captcha.c) */
+	SITE("captcha_register", "WENYUAN_CAPTCHA_REGISTER", T_INT, captcha_register, 0, 1, "1", "1: registration asks for a captcha"),
+	SITE("captcha_login", "WENYUAN_CAPTCHA_LOGIN", T_INT, captcha_login, 0, 1, "1", "1: logging in asks for a captcha after a failed attempt from the address or for the name"),
+	SITE("captcha_reset", "WENYUAN_CAPTCHA_RESET", T_INT, captcha_reset, 0, 1, "1", "1: asking for a password reset link asks for a captcha"),
+	SITE("captcha_comment", "WENYUAN_CAPTCHA_COMMENT", T_INT, captcha_comment, 0, 1, "0", "1: posting a comment asks for a captcha"),
+	S("captcha_seconds", "WENYUAN_CAPTCHA_SECONDS", T_INT, captcha_seconds, 1, 86400, "300", "seconds a captcha may be answered after it was drawn"),
 #undef S
 #undef SITE
 #undef BOOT
