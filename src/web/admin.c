@@ -245,6 +245,11 @@ static const struct {
 	{"comments_per_hour", N_("每小时评论上限"), N_("一个账户一小时内最多发表的评论数，0为不限。"), true},
 	{"comment_review", N_("评论审核"), N_("1：新评论须经管理员审核后显示；0：直接显示。"), true},
 	{"recycle_days", N_("回收站保留天数"), N_("删除的文档在回收站保留多少天后被彻底删除；0为只由管理员彻底删除；可用小数。"), false},
+	/* issue 18 CAPTCHA (web/captcha.c) */
+	{"captcha_register", N_("注册验证码"), N_("1：注册时须输入验证码；0：不需要。"), true},
+	{"captcha_login", N_("登录验证码"), N_("1：同一地址或用户名登录失败后，再次登录须输入验证码；0：不需要。"), true},
+	{"captcha_reset", N_("找回密码验证码"), N_("1：申请重设密码链接时须输入验证码；0：不需要。"), true},
+	{"captcha_comment", N_("评论验证码"), N_("1：发表评论时须输入验证码；0：不需要。"), true},
 };
 
 /* Add the page's words to an admin tab's context (the JSON twin keeps

@@ -254,8 +254,6 @@ enum MHD_Result web_api_captcha(web_req *rq)
 			f = i;
 	if (f < 0)
 		return web_api_error(rq->c, 400, "form must be register, login, reset or comment");
-	if (!setting_of(rq->sv, (web_captcha_form)f))
-		return web_api_error(rq->c, 404, "this form asks for no captcha");
 	char id[WY_CAPTCHA_ID + 1];
 	wy_errinfo ei = {0};
 	int rc = make(rq, (web_captcha_form)f, id, &ei);

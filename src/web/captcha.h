@@ -51,7 +51,9 @@ void web_captcha_context(web_req *rq, web_captcha_form f, json_t *ctx, const cha
 /* GET /captcha/{id}.png: the image of a captcha that may be answered. */
 web_handler web_route_captcha;
 /* GET /api/v1/captcha?form=register|login|reset|comment: a new captcha
- * for the form, {"id", "image", "form", "expires_in"}. */
+ * for the form, {"id", "image", "form", "expires_in", "wanted"} (wanted:
+ * whether the form asks for one now: its setting, and for login a failed
+ * attempt; a client may draw one either way). */
 web_handler web_api_captcha;
 
 /* ---- drawing (captcha_draw.c) ---- */
