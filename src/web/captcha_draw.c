@@ -58,9 +58,16 @@ typedef struct seg {
 	unsigned char ink;          /* its grey */
 } seg;
 
+/* Segments by the strip of STRIP columns their box meets, so that a
+ * pixel looks only at the few near it (a pixel samples one strip). */
+#define STRIP 8
+#define NSTRIPS ((W + STRIP - 1) / STRIP)
+
 typedef struct canvas {
 	seg s[MAX_SEGS];
 	int n;
+	uint16_t strip[NSTRIPS][MAX_SEGS];
+	int nstrip[NSTRIPS];
 	uint64_t rng;
 } canvas;
 
@@ -213,6 +220,14 @@ int web_captcha_draw(char answer[WEB_CAPTCHA_CHARS + 1], unsigned char **png, si
 		}
 	}
 
+	for (int k = 0; k < NSTRIPS; k++)
+		c->nstrip[k] = 0;
+	for (int i = 0; i < c->n; i++) {
+		int k0 = (int)floorf(c->s[i].bx0 / STRIP), k1 = (int)floorf(c->s[i].bx1 / STRIP);
+		for (int k = k0 < 0 ? 0 : k0; k <= k1 && k < NSTRIPS; k++)
+			c->strip[k][c->nstrip[k]++] = (uint16_t)i;
+	}
+
 	/* the warp: each pixel samples the strokes a little off its place */
 	float ax = frand(c, 1.5f, 3.0f), px = frand(c, 22, 40), fx = frand(c, 0, 6.3f);
 	float ay = frand(c, 2.0f, 3.5f), py = frand(c, 50, 90), fy = frand(c, 0, 6.3f);
@@ -232,8 +247,10 @@ int web_captcha_draw(char answer[WEB_CAPTCHA_CHARS + 1], unsigned char **png, si
 			float sy = (float)y + 0.5f + ay * sinf(2 * (float)M_PI * (float)x / py + fy);
 			/* a background that shades from one side to the other */
 			float v = light - 20.0f * (float)x / W;
-			for (int i = 0; i < c->n; i++) {
-				const seg *s = &c->s[i];
+			int st = (int)floorf(sx / STRIP);
+			st = st < 0 ? 0 : st >= NSTRIPS ? NSTRIPS - 1 : st;
+			for (int j = 0; j < c->nstrip[st]; j++) {
+				const seg *s = &c->s[c->strip[st][j]];
 				if (sx < s->bx0 || sx > s->bx1 || sy < s->by0 || sy > s->by1)
 					continue;
 				float k = cover(s, sx, sy);
