@@ -105,6 +105,12 @@ static const struct setting {
 	{"analytics_script", "WENYUAN_ANALYTICS_SCRIPT", T_STR0, offsetof(wy_config, analytics_script),
 	 sizeof(((wy_config *)0)->analytics_script), 0, 0, "", "https URL of an analytics script every page loads; its origin joins the Content-Security-Policy (\"\" = none)",
 	 true, false, NULL, analytics_url_ok},
+	/* issue 18 CAPTCHA: the forms that ask for a captcha drawn by the server (web/captcha.c) */
+	SITE("captcha_register", "WENYUAN_CAPTCHA_REGISTER", T_INT, captcha_register, 0, 1, "1", "1: registration asks for a captcha"),
+	SITE("captcha_login", "WENYUAN_CAPTCHA_LOGIN", T_INT, captcha_login, 0, 1, "1", "1: logging in asks for a captcha after a failed attempt from the address or for the name"),
+	SITE("captcha_reset", "WENYUAN_CAPTCHA_RESET", T_INT, captcha_reset, 0, 1, "1", "1: asking for a password reset link asks for a captcha"),
+	SITE("captcha_comment", "WENYUAN_CAPTCHA_COMMENT", T_INT, captcha_comment, 0, 1, "0", "1: posting a comment asks for a captcha"),
+	S("captcha_seconds", "WENYUAN_CAPTCHA_SECONDS", T_INT, captcha_seconds, 1, 86400, "300", "seconds a captcha may be answered after it was drawn"),
 #undef S
 #undef SITE
 #undef BOOT

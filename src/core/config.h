@@ -73,6 +73,12 @@ typedef struct wy_config {
 	int blob_grace;          /* seconds an unreferenced blob is kept (one in flight) */
 	int maintenance_seconds; /* between the server's purges and blob collections */
 	char log_format[8];      /* "kv" or "json" (core/log.h) */
+	/* issue 18 CAPTCHA: which forms ask for a captcha (web/captcha.c) */
+	int captcha_register;    /* 1: registration asks for one */
+	int captcha_login;       /* 1: logging in asks after a failed attempt */
+	int captcha_reset;       /* 1: asking for a password reset link asks */
+	int captcha_comment;     /* 1: posting a comment asks */
+	int captcha_seconds;     /* a captcha's life */
 	char origin[WY_CONFIG_MAX][WY_CONFIG_ORIGIN];
 	char file[512];          /* the configuration file read ("" = none) */
 	/* issue 18 PAGES: the footer's 公安备案 number and the analytics script */

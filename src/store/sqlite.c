@@ -415,6 +415,20 @@ static const char *const migrations[] = {
 	"INSERT INTO articles(slug, title, kind, body_md, state, published_at, created_at, updated_at)"
 	" SELECT column1, column2, 'legal', column3, 1, t, t, t FROM (VALUES " WY_LEGAL_PAGES "),"
 	" (SELECT CAST(strftime('%s', 'now') AS INTEGER) AS t);",
+	/* 19: captchas (sqlite_captcha.c): one drawn for a form (form: its
+	 * web_captcha_form number), bound to the visitor's form token (its
+	 * SHA-256), answered at most once (used), by expires_at; the answer
+	 * is kept only as a hash, the image it was drawn as to be sent */
+	"CREATE TABLE captchas("
+	"  id TEXT PRIMARY KEY,"
+	"  answer_hash BLOB NOT NULL,"
+	"  token_hash BLOB NOT NULL,"
+	"  form INTEGER NOT NULL,"
+	"  image BLOB NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE INDEX captchas_expires ON captchas(expires_at);",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -424,7 +438,7 @@ static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	/* 5 made the index; 10 rebuilds it (the index of today needs 10's
 	 * tables), so a store from before 5 is indexed once, by 10 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL, NULL,
-	NULL, NULL /* 14 */, NULL /* 15 */, NULL /* 16 */, NULL /* 17 */, NULL /* 18 */,
+	NULL, NULL /* 14 */, NULL /* 15 */, NULL /* 16 */, NULL /* 17 */, NULL /* 18 */, NULL /* 19 */,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");

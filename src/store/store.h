@@ -1262,5 +1262,32 @@ int wy_store_link_list(wy_store *st, int kind, wy_site_link_list *out, wy_errinf
  * WY_LINKS_MAX of a kind. */
 int wy_store_link_put(wy_store *st, const wy_site_link *l, int64_t *id, wy_errinfo *ei);
 int wy_store_link_delete(wy_store *st, int64_t id, wy_errinfo *ei);
+/* ---- captchas (sqlite_captcha.c, migration 19) ---- */
+
+#define WY_CAPTCHA_ID 32   /* an id: 32 lowercase hex digits */
+#define WY_CAPTCHA_HASH 32 /* the answer's and the token's SHA-256 */
+
+/* Keep a captcha drawn for form (a number the web layer gives its forms)
+ * under id (a random WY_CAPTCHA_ID hex digits, NUL-terminated): the hash
+ * of its answer and of the form token it is bound to, its image (size
+ * bytes, copied) and when it expires. Captchas expired before now are
+ * deleted in the same transaction, so the table holds only live ones and
+ * the last few moments' used ones. WY_EEXIST when id is taken. */
+int wy_store_captcha_add(wy_store *st, const char *id, const unsigned char answer_hash[WY_CAPTCHA_HASH],
+			 const unsigned char token_hash[WY_CAPTCHA_HASH], int form, const void *image, size_t size,
+			 int64_t expires_at, int64_t now, wy_errinfo *ei);
+
+/* The image of captcha id while it may be answered (not used, not past
+ * expires_at at now): malloc'd into *image (the caller frees it), its
+ * size in *size. WY_ENOTFOUND otherwise. */
+int wy_store_captcha_image(wy_store *st, const char *id, int64_t now, void **image, size_t *size, wy_errinfo *ei);
+
+/* Use captcha id: when it may be answered, it is marked used (whatever
+ * the answer turns out to be: one try per captcha) and its answer's
+ * hash, its token's hash and its form are given. WY_ENOTFOUND when there
+ * is no such captcha, it was used, or it expired. Two processes taking
+ * the same captcha at once: one gets it. */
+int wy_store_captcha_take(wy_store *st, const char *id, int64_t now, unsigned char answer_hash[WY_CAPTCHA_HASH],
+			  unsigned char token_hash[WY_CAPTCHA_HASH], int *form, wy_errinfo *ei);
 
 #endif

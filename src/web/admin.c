@@ -257,6 +257,11 @@ static const struct {
 	{"recycle_days", N_("回收站保留天数"), N_("删除的文档在回收站保留多少天后被彻底删除；0为只由管理员彻底删除；可用小数。"), false},
 	{"site_psb", N_("公安备案号"), N_("如“京公网安备11010502030143号”，显示在页脚并链接到全国互联网安全管理服务平台；留空则不显示。"), false},
 	{"analytics_script", N_("统计脚本地址"), N_("以 https:// 开头的统计脚本地址，每页加载；内容安全策略只放行它的来源。留空则不加载。"), false},
+	/* issue 18 CAPTCHA (web/captcha.c) */
+	{"captcha_register", N_("注册验证码"), N_("1：注册时须输入验证码；0：不需要。"), true},
+	{"captcha_login", N_("登录验证码"), N_("1：同一地址或用户名登录失败后，再次登录须输入验证码；0：不需要。"), true},
+	{"captcha_reset", N_("找回密码验证码"), N_("1：申请重设密码链接时须输入验证码；0：不需要。"), true},
+	{"captcha_comment", N_("评论验证码"), N_("1：发表评论时须输入验证码；0：不需要。"), true},
 };
 
 /* Add the page's words to an admin tab's context (the JSON twin keeps

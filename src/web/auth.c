@@ -15,6 +15,7 @@
  * look like a taken name are refused at registration. */
 #include "core/log.h"
 #include "text/confusable.h"
+#include "web/captcha.h"
 #include "web/i18n.h"
 #include "web/web_int.h"
 
@@ -430,6 +431,16 @@ void web_limit_clear(const char *key, int64_t now)
 	pthread_mutex_unlock(&limits.lock);
 }
 
+int web_limit_count(const char *key, int64_t now)
+{
+	uint64_t k = key_hash(key);
+	pthread_mutex_lock(&limits.lock);
+	struct limit_slot *e = slot_find(k, now);
+	int n = e ? e->count : 0;
+	pthread_mutex_unlock(&limits.lock);
+	return n;
+}
+
 /* ---- pages and forms ---- */
 
 /* The key of an address: IPv4 as it is, IPv6 by its /64 (one host or
@@ -514,6 +525,28 @@ static void check_keys_done(check_keys *ck, bool right, bool checked, int64_t no
 	}
 }
 
+/* The key of failed logins for a name (whatever the address): counted
+ * only to ask for a captcha, never to lock (its max is never reached). */
+static void name_fail_key(const char *name, char *out, size_t size)
+{
+	snprintf(out, size, "loginfail:%.64s", name);
+	for (char *p = out; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+}
+
+bool web_login_failed_before(web_req *rq, const char *name)
+{
+	char ip[80], key[96];
+	int64_t now = wy_now();
+	client_addr(rq->sv, rq->c, ip, sizeof ip);
+	if (web_limit_count(ip, now) > 0)
+		return true;
+	if (!name || !*name)
+		return false;
+	name_fail_key(name, key, sizeof key);
+	return web_limit_count(key, now) > 0;
+}
+
 /* An API answer with a status, a JSON error and Retry-After. */
 static enum MHD_Result api_retry(struct MHD_Connection *c, unsigned status, int wait, const char *msg)
 {
@@ -562,17 +595,50 @@ static enum MHD_Result login_form(web_req *r, unsigned status, bool reg, const c
 	web_auth_csrf(r); /* the form needs a token before there is a session */
 	json_t *ctx = json_pack("{s:b, s:s, s:s, s:s}", "register", reg, "error", error ? wy_i18n_tr(lang, error) : "",
 				"name", name ? name : "", "next", web_safe_next(next));
+	/* 换一张 without a script: the form drawn anew (the name kept) */
+	wy_buf again;
+	wy_buf_init(&again, 0);
+	wy_buf_puts(&again, reg ? "/register?next=" : "/login?next=");
+	web_url_escape(&again, web_safe_next(next));
+	if (name && *name) {
+		wy_buf_puts(&again, "&name=");
+		web_url_escape(&again, name);
+	}
+	web_captcha_context(r, reg ? WEB_CAPTCHA_REGISTER : WEB_CAPTCHA_LOGIN, ctx, again.data);
+	wy_buf_free(&again);
 	return web_page(r, status, wy_i18n_tr(lang, reg ? "注册" : "登录"), sv->login, ctx);
+}
+
+/* A name carried by 换一张's link, when it is one a form would take. */
+static const char *arg_name(web_req *r)
+{
+	const char *n = MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, "name");
+	return n && wy_user_name_valid(n) ? n : NULL;
 }
 
 enum MHD_Result web_page_login(web_req *r)
 {
-	return login_form(r, 200, false, NULL, NULL, MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, "next"));
+	return login_form(r, 200, false, NULL, arg_name(r),
+			  MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, "next"));
 }
 
 enum MHD_Result web_page_register(web_req *r)
 {
-	return login_form(r, 200, true, NULL, NULL, MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, "next"));
+	return login_form(r, 200, true, NULL, arg_name(r),
+			  MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, "next"));
+}
+
+/* A form's captcha refused (web_captcha_check's rc): the JSON twin's
+ * error (with "captcha": true, so a client knows to draw one), or the
+ * form again with a new captcha. */
+static enum MHD_Result captcha_refused(web_req *r, int rc, bool reg, const char *name, const char *next)
+{
+	if (rc != WY_EINVAL && rc != WY_EPERM)
+		return web_unavailable(r);
+	if (r->api)
+		return web_json(r->c, 400, json_pack("{s:s, s:b}", "error", web_captcha_message(r, rc), "captcha", 1));
+	return login_form(r, 400, reg, rc == WY_EINVAL ? N_("请输入验证码。") : N_("验证码错误或已过期，请输入新的验证码。"),
+			  name, next);
 }
 
 /* Start a session for user: the cookie and, for API clients, the token. */
@@ -632,6 +698,12 @@ enum MHD_Result web_post_login(web_req *r)
 	if (!name || !pass)
 		return api ? web_api_error(c, 400, "name and password are required")
 			   : login_form(r, 400, false, N_("请填写用户名和密码。"), name, next);
+	/* after a failed attempt (from the address, or for the name): a
+	 * captcha first, before a password is counted or checked */
+	wy_errinfo cei = {0};
+	int crc = web_captcha_check(r, WEB_CAPTCHA_LOGIN, &cei);
+	if (crc)
+		return captcha_refused(r, crc, false, name, next);
 	char ip[80];
 	client_addr(sv, c, ip, sizeof ip);
 	check_keys ck;
@@ -673,6 +745,16 @@ enum MHD_Result web_post_login(web_req *r)
 	web_hash_leave();
 	free(hash);
 	check_keys_done(&ck, ok, true, now);
+	{
+		/* the name's failures, for the captcha only (never a lock) */
+		char nk[96];
+		name_fail_key(name, nk, sizeof nk);
+		web_limit lk = {nk, 1 << 30};
+		if (ok)
+			web_limit_clear(nk, now);
+		else
+			web_limit_take(&lk, 1, now, NULL);
+	}
 	enum MHD_Result ret;
 	if (!ok) {
 		ret = api ? web_api_error(c, 401, "wrong name or password")
@@ -707,6 +789,12 @@ enum MHD_Result web_post_register(web_req *r)
 	if (wy_confusable_mixed(name))
 		return api ? web_api_error(c, 400, "a name may not mix scripts (such as Latin and Cyrillic letters)")
 			   : login_form(r, 400, true, N_("用户名不能混用不同文字（如拉丁字母和西里尔字母）。"), name, next);
+	/* the captcha before anything is counted or looked up (whether a
+	 * name is taken is no answer a bot gets for free) */
+	wy_errinfo cei = {0};
+	int crc = web_captcha_check(r, WEB_CAPTCHA_REGISTER, &cei);
+	if (crc)
+		return captcha_refused(r, crc, true, name, next);
 	/* each registration costs an Argon2id hash and gives points: at most
 	 * REGISTER_MAX per address in the window */
 	char ip[80], key[96];

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "text/utf8.h"
 #include "view/views.h"
+#include "web/captcha.h"
 #include "web/i18n.h"
 #include "web/web_int.h"
 
@@ -138,6 +139,23 @@ void web_comments_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t
 	json_object_set_new(ctx, "cm_can_rate", json_boolean(writes && !owner));
 	json_object_set_new(ctx, "cm_can_write", json_boolean(writes));
 	json_object_set_new(ctx, "cm_doc", json_integer(d->id));
+	if (writes) {
+		/* captcha_comment: one captcha for the page's comment forms (the
+		 * new comment's and the replies'), answered by the one posted.
+		 * Only its making writes to the request (its form token, which a
+		 * signed-in reader has already): the page is never kept for
+		 * another reader (the page cache keeps anonymous pages only). */
+		web_req *rw = (web_req *)r;
+		char again[64];
+		snprintf(again, sizeof again, "/doc/%lld#comments", (long long)d->id);
+		web_captcha_context(rw, WEB_CAPTCHA_COMMENT, ctx, again);
+		json_t *cap = json_object_get(ctx, "captcha");
+		if (cap) {
+			json_object_set_new(ctx, "cm_captcha_on", json_true());
+			json_object_set(ctx, "cm_captcha_id", json_object_get(cap, "id"));
+			json_object_set(ctx, "cm_captcha_image", json_object_get(cap, "image"));
+		}
+	}
 	int page = r ? web_arg_int(r->c, "cp", 1, 1, 100000) : 1;
 	json_t *cp = comments_page(st, r, d, page, true);
 	if (!cp)
@@ -254,6 +272,18 @@ enum MHD_Result web_comments_post(web_req *r, wy_store *st, const wy_doc *d, con
 		char *text = comment_text(r, &why);
 		if (!text)
 			return back(r, 400, wy_i18n_tr(lang, why), NULL, id);
+		/* captcha_comment: the answer of the page's captcha */
+		wy_errinfo cei = {0};
+		int crc = web_captcha_check(r, WEB_CAPTCHA_COMMENT, &cei);
+		if (crc) {
+			free(text);
+			if (crc != WY_EINVAL && crc != WY_EPERM)
+				return web_unavailable(r);
+			if (r->api)
+				return web_json(r->c, 400, json_pack("{s:s, s:b}", "error", web_captcha_message(r, crc),
+								      "captcha", 1));
+			return back(r, 400, web_captcha_message(r, crc), NULL, id);
+		}
 		wy_config site;
 		web_site_get(r->sv, &site);
 		wy_comment_rule rule = {site.comments_per_hour, site.comment_review != 0};

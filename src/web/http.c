@@ -6,6 +6,7 @@
  * no page of the site. */
 #include "core/log.h"
 #include "core/util.h"
+#include "web/captcha.h"
 #include "web/conn_guard.h"
 #include "web/i18n.h"
 #include "web/site.h"
@@ -179,6 +180,8 @@ static const web_route routes[] = {
 	{false, "/healthz", true, 0, health},
 	{false, "/readyz", true, 0, ready},
 	{false, "/metrics", true, 0, web_metrics},
+	{false, "/captcha/", false, 0, web_route_captcha},        /* captcha.c */
+	{false, "/api/v1/captcha", true, WEB_API, web_api_captcha},
 	{true, "/login", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_login},
 	{true, "/register", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_register},
 	{true, "/logout", true, WEB_TWIN, web_post_logout},

@@ -437,6 +437,12 @@ typedef struct web_limit {
 bool web_limit_take(const web_limit *keys, int n, int64_t now, int *retry_after);
 void web_limit_give(const char *key, int64_t now);
 void web_limit_clear(const char *key, int64_t now);
+/* The attempts counted on key in its window now (0 when none). */
+int web_limit_count(const char *key, int64_t now);
+/* Whether a login failed lately (in the limits' window) from rq's address
+ * or, name not NULL, for that name (any address): the login captcha's
+ * rule (captcha.c). */
+bool web_login_failed_before(web_req *rq, const char *name);
 
 web_handler web_post_login;
 web_handler web_post_register;

@@ -375,7 +375,8 @@ def check_live(spec_path, base, text_path):
     cl.call("POST", "/collection/{id}/remove", {"id": spare.get("collection")}, token=ua, form={"doc": str(doc)})
     # every GET, as the admin (who may see everything), then some as others
     word = "文渊阁"
-    queries = {"/search": {"q": word}, "/doc/{id}/search": {"q": word}, "/admin/ledger": {"user": alice_id}}
+    queries = {"/search": {"q": word}, "/doc/{id}/search": {"q": word}, "/admin/ledger": {"user": alice_id},
+               "/captcha": {"form": "register"}}
     for method, path, op in operations(spec):
         if method != "GET":
             continue

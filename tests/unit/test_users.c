@@ -835,7 +835,8 @@ TEST(a_store_from_before_skeletons_gets_them)
 		sqlite3_free(sql);
 	}
 	ASSERT_EQ(sqlite3_exec(db,
-			       "DROP TABLE site_links; DROP TABLE articles;" /* 18 */
+			       "DROP TABLE captchas;" /* 19 */
+			       " DROP TABLE site_links; DROP TABLE articles;" /* 18 */
 			       " DROP INDEX documents_deleted; ALTER TABLE documents DROP COLUMN deleted_at;" /* 17 */
 			       " ALTER TABLE documents DROP COLUMN deleted_by; ALTER TABLE documents DROP COLUMN state_before;"
 			       " DROP INDEX documents_version_of; ALTER TABLE documents DROP COLUMN version_of;" /* 16 */
