@@ -625,7 +625,10 @@ TEST(favorites_reports_audit_settings)
 	ASSERT_EQ(n, 1);
 	int64_t r1, r2;
 	ASSERT_EQ(wy_store_report_add(st, d, b, "其他", "说明", &r1, NULL), WY_OK);
-	ASSERT_EQ(wy_store_report_add(st, d, b, "广告垃圾", NULL, &r2, NULL), WY_OK);
+	/* one open report each: bob's repeat stores nothing and names his */
+	ASSERT_EQ(wy_store_report_add(st, d, b, "广告垃圾", NULL, &r2, NULL), WY_EEXIST);
+	ASSERT_EQ(r2, r1);
+	ASSERT_EQ(wy_store_report_add(st, d, a, "广告垃圾", NULL, &r2, NULL), WY_OK);
 	wy_report_list rl;
 	int total;
 	ASSERT_EQ(wy_store_report_list(st, true, 0, 10, &rl, &total, NULL), WY_OK);
