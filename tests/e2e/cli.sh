@@ -155,7 +155,7 @@ like=$(sed -n '/<h2>猜你喜欢<\/h2>/,/<\/section>/p' <<<"$doc")
 check "document page: you may like neither itself nor its related ones" \
 	bash -c "! grep -q 'href=\"/doc/1\"' <<<'$like' && ! grep -q 'href=\"/doc/2\"' <<<'$like'"
 check "document page: related searches from its keywords" grep -q '<h2>相关搜索</h2>' <<<"$doc"
-check "document page: the footer" grep -q '<footer>© 文渊文库' <<<"$doc"
+check "document page: the footer" grep -q '<p class="copy">© 文渊文库' <<<"$doc"
 check "document page: the uploader, masked" grep -q '上传人 we\*\*\*\*n' <<<"$doc"
 check "the pager's jump goes to the page" bash -c "curl -s -o /dev/null -w '%{redirect_url}' 'http://127.0.0.1:$port/doc/1?p=2' | grep -q '/doc/1#p2$'"
 # (the sample's category was renamed 文渊书库 above)
