@@ -51,4 +51,6 @@ __attribute__((constructor)) static void install(void)
 	fputs("wenyuan-test: a test build: captcha answers are sent with their images (X-Wenyuan-Test-Captcha)\n",
 	      stderr);
 }
+#else
+typedef int wy_captcha_test_hook_off; /* ISO C wants something in a file */
 #endif
