@@ -79,6 +79,7 @@ static const struct {
 	[WEB_FLASH_COLLECTION_NEW] = {"collnew", 0, N_("专辑已创建")},
 	[WEB_FLASH_COLLECTION_SAVED] = {"collsave", 0, N_("专辑已保存")},
 	[WEB_FLASH_COLLECTION_DELETED] = {"colldel", 0, N_("专辑已删除")},
+	[WEB_FLASH_RETRIED_ALL] = {"retryall", 1, N_("已将 {a} 份失败的文档重新排队转换")},
 };
 
 void web_flash(web_req *rq, web_flash_code code, int64_t a, int64_t b)

@@ -94,6 +94,7 @@ static const struct {
 	{"admin", offsetof(server, admin)},	  {"message", offsetof(server, message)},
 	{"collections", offsetof(server, collections)}, {"collection", offsetof(server, collection)},
 	{"edit", offsetof(server, edit)},
+	{"dashboard", offsetof(server, dashboard)},
 };
 
 static wy_template **template_of(server *sv, size_t k) { return (wy_template **)((char *)sv + templates[k].off); }
