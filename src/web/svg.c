@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define W 640
-#define H 220
-#define LEFT 44   /* the y axis's numbers */
+#define W 480
+#define H 200
+#define LEFT 40   /* the y axis's numbers */
 #define RIGHT 8
 #define TOP 12
 #define BOTTOM 34 /* the x axis's labels */
@@ -67,11 +67,11 @@ void web_svg_bars(wy_buf *b, const web_svg_chart *ch)
 		double y = TOP + plot_h - plot_h * (double)v / (double)top;
 		wy_buf_printf(b,
 			      "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke-width=\"1\"/>"
-			      "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"12\">%" PRId64 "</text>\n",
+			      "<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"13\">%" PRId64 "</text>\n",
 			      LEFT, W - RIGHT, y, y, LEFT - 6, y + 4, v);
 	}
 	/* the bars, stacked when there are several series */
-	int every = n > 16 ? (n + 7) / 8 : 1; /* a label under every k-th bar */
+	int every = n > 12 ? (n + 5) / 6 : 1; /* a label under every k-th bar */
 	for (int i = 0; i < n; i++) {
 		double x = LEFT + step * i + (step - bar) / 2, base = TOP + plot_h;
 		wy_buf_printf(b, "<g class=\"bar\" data-label=\"");
@@ -101,7 +101,7 @@ void web_svg_bars(wy_buf *b, const web_svg_chart *ch)
 		if (i % every == 0 || i == n - 1) {
 			if (i == n - 1 && i % every && i % every < every / 2 + 1)
 				continue; /* too close to the label before it */
-			wy_buf_printf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"12\">",
+			wy_buf_printf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">",
 				      LEFT + step * i + step / 2, H - BOTTOM + 18);
 			text_esc(b, ch->short_labels ? ch->short_labels[i] : ch->labels[i]);
 			wy_buf_puts(b, "</text>\n");

@@ -141,7 +141,7 @@ check "five plots, inline SVG, role img with a label" \
 	[ "$(grep -o '<svg class="chart"[^>]*role="img" aria-label="[^"]' "$d/admin.html" | wc -l)" = 5 ]
 check "no style attribute (the CSP has no unsafe-inline)" lacks ' style=' "$d/admin.html"
 up=$(jq '.daily.uploads[29]' "$d/dash.json")
-check "today's uploads bar carries $up" grep -q "<rect class=\"s0\"[^>]*data-value=\"$up\"" <<< "$(sed -n '/id="chart-uploads"/,/<\/svg>/p' "$d/admin.html" | tail -3)"
+check "today's uploads bar carries $up" grep -q "<rect class=\"s0\"[^>]*data-value=\"$up\"" <<< "$(sed -n '/id="chart-uploads"/,/<\/svg>/p' "$d/admin.html" | grep '<g class="bar"' | tail -1)"
 check "a retry-all button for each reason" [ "$(grep -c 'action="/admin/retry"' "$d/admin.html")" = 2 ]
 check "/admin/dashboard is the same page" grep -q 'id="dash-failtable"' <<< "$(curl -fsS -H "$(auth "$boss")" "$base/admin/dashboard")"
 check "the other tabs keep their URLs" grep -q 'action="/admin/user"' <<< "$(curl -fsS -H "$(auth "$boss")" "$base/admin/users")"
