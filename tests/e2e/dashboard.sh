@@ -140,6 +140,12 @@ check "GET /admin is the dashboard" grep -q 'id="dash-failtable"' "$d/admin.html
 check "five plots, inline SVG, role img with a label" \
 	[ "$(grep -o '<svg class="chart"[^>]*role="img" aria-label="[^"]' "$d/admin.html" | wc -l)" = 5 ]
 check "no style attribute (the CSP has no unsafe-inline)" lacks ' style=' "$d/admin.html"
+# each plot is well-formed XML on its own
+OUT=$d perl -0ne 'my $i = 0; while (/(<svg class="chart".*?<\/svg>)/gs) {
+	open my $f, ">", "$ENV{OUT}/plot$i.svg" or die; print $f $1; $i++ }' "$d/admin.html"
+if command -v xmllint > /dev/null; then
+	for p in "$d"/plot*.svg; do check "plot $(basename "$p") is well-formed XML" xmllint --noout "$p"; done
+fi
 up=$(jq '.daily.uploads[29]' "$d/dash.json")
 check "today's uploads bar carries $up" grep -q "<rect class=\"s0\"[^>]*data-value=\"$up\"" <<< "$(sed -n '/id="chart-uploads"/,/<\/svg>/p' "$d/admin.html" | grep '<g class="bar"' | tail -1)"
 check "a retry-all button for each reason" [ "$(grep -c 'action="/admin/retry"' "$d/admin.html")" = 2 ]
