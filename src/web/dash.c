@@ -135,8 +135,10 @@ static json_t *store_figures(wy_store *st, wy_errinfo *ei)
 	json_object_set_new(j, "documents", json_pack("{s:I, s:o, s:o}", "total", (json_int_t)total, "status", status, "state", state));
 	/* failures by reason, in reasons.c's order */
 	json_t *by = json_object();
-	if ((rc = wy_store_failed_each(st, count_failure, by, ei)))
+	if ((rc = wy_store_failed_each(st, count_failure, by, ei))) {
+		json_decref(by);
 		goto fail;
+	}
 	json_t *failures = json_array();
 	const char *code, *msgid;
 	int64_t nfailed = 0;
