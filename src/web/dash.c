@@ -448,8 +448,13 @@ static void add_charts(json_t *ctx, const json_t *j, const char *lang)
 		wy_buf b;
 		wy_buf_init(&b, 0);
 		web_svg_bars(&b, &ch);
-		json_array_append_new(charts, json_pack("{s:s, s:s, s:s, s:I}", "key", names[c][0], "title", ch.label, "svg",
-							b.data ? b.data : "", "sum", sum));
+		/* the values as a table too: a screen reader reads no bar */
+		json_t *rows = json_array();
+		for (int i = 0; i < ch.n; i++)
+			json_array_append_new(rows, json_pack("{s:s, s:I}", "label", labels[i] ? labels[i] : "", "value",
+							      (json_int_t)v[0][i]));
+		json_array_append_new(charts, json_pack("{s:s, s:s, s:s, s:I, s:o}", "key", names[c][0], "title", ch.label,
+							"svg", b.data ? b.data : "", "sum", sum, "rows", rows));
 		wy_buf_free(&b);
 	}
 	json_object_set_new(ctx, "daily_charts", charts);
@@ -473,8 +478,12 @@ static void add_charts(json_t *ctx, const json_t *j, const char *lang)
 	wy_buf b;
 	wy_buf_init(&b, 0);
 	web_svg_bars(&b, &ch);
-	json_object_set_new(ctx, "hourly_chart", json_pack("{s:s, s:s, s:I, s:I}", "title", ch.label, "svg",
-							   b.data ? b.data : "", "ready", done, "failed", bad));
+	json_t *rows = json_array();
+	for (int i = 0; i < ch.n; i++)
+		json_array_append_new(rows, json_pack("{s:s, s:I, s:I}", "label", labels[i] ? labels[i] : "", "ready",
+						      (json_int_t)v[0][i], "failed", (json_int_t)v[1][i]));
+	json_object_set_new(ctx, "hourly_chart", json_pack("{s:s, s:s, s:I, s:I, s:o}", "title", ch.label, "svg",
+							   b.data ? b.data : "", "ready", done, "failed", bad, "rows", rows));
 	wy_buf_free(&b);
 }
 
