@@ -1194,9 +1194,11 @@ typedef enum wy_dash_series {
 int wy_store_dash_daily(wy_store *st, wy_dash_series what, int64_t from, int n, int64_t *out, wy_errinfo *ei);
 
 /* Downloads per day, as wy_store_dash_daily: one function, so the source
- * can change in one place. Now from the downloads table, which keeps one
- * row per account and document: a day counts the accounts' first downloads
- * of a document (repeats and guests' downloads are not kept by day). */
+ * changes in one place. From the table download_log (one row a download,
+ * guests' too: column at) when the store has one; else from the downloads
+ * table, which keeps one row per account and document: a day counts the
+ * accounts' first downloads of a document (repeats and guests' downloads
+ * are not kept by day). */
 int wy_store_dash_downloads(wy_store *st, int64_t from, int n, int64_t *out, wy_errinfo *ei);
 
 /* Conversions that ended (jobs of ocr_from 0, done or failed, by the hour
