@@ -14,6 +14,7 @@ pkgs=(
   libicu-dev
   libmobi-dev libcmark-dev # MOBI/AZW3 books; Markdown
   libsystemd-dev # sd_notify: readiness, reload and watchdog under systemd (Type=notify units)
+  libfontconfig-dev # the admins' dashboard asks fontconfig whether the CJK fonts below are installed
   libtesseract-dev tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng # OCR of scans and images
   unicode-data bzip2 # the pinyin table is generated from Unihan at build time
   fonts-noto-cjk

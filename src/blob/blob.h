@@ -97,4 +97,17 @@ int wy_blob_delete(wy_blob_store *bs, const char *sha, wy_errinfo *ei);
  * never loses it (docs/internals/blob.md). */
 int wy_blob_delete_old(wy_blob_store *bs, const char *sha, int64_t older_than, bool *deleted, wy_errinfo *ei);
 
+/* How much the store holds and how much room it has (the admins'
+ * dashboard): objects and their bytes; for the directory backend the free
+ * and total bytes of its file system (statvfs: what an unprivileged
+ * process may still write), for a bucket whatever its provider says (-1:
+ * not known). Walks every object: seconds on a large store, so callers
+ * keep the answer. WY_EIO when the tree cannot be read. */
+typedef struct wy_blob_usage {
+	int64_t objects, bytes;
+	int64_t fs_free, fs_total;
+	const char *kind;        /* "directory" (a bucket: "s3") */
+} wy_blob_usage;
+int wy_blob_usage_get(wy_blob_store *bs, wy_blob_usage *out, wy_errinfo *ei);
+
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* Failures of the disk in this process (wy_blob_errors): every error of
@@ -476,4 +477,48 @@ int wy_blob_each(wy_blob_store *bs, int (*cb)(void *ctx, const char *sha, const 
 	}
 	closedir(d1);
 	return rc;
+}
+
+/* Every regular file under a two-level fan-out directory of the object
+ * tree that is named as an object: the objects wy_blob_each finds. */
+static void usage_dir(int dfd, int depth, wy_blob_usage *out)
+{
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || (depth == 0 && strcmp(e->d_name, "tmp") == 0))
+			continue;
+		if (depth < 2) {
+			int sub = hex2(e->d_name) ? openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+			if (sub >= 0)
+				usage_dir(sub, depth + 1, out);
+			continue;
+		}
+		struct stat st;
+		if (wy_blob_valid_name(e->d_name) && fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			out->objects++;
+			out->bytes += (int64_t)st.st_size;
+		}
+	}
+	closedir(d);
+}
+
+int wy_blob_usage_get(wy_blob_store *bs, wy_blob_usage *out, wy_errinfo *ei)
+{
+	*out = (wy_blob_usage){.fs_free = -1, .fs_total = -1, .kind = "directory"};
+	int fd = open(bs->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return FAIL(ei, WY_EIO, "blob: cannot read %s: %s", bs->root, strerror(errno));
+	struct statvfs vfs;
+	if (fstatvfs(fd, &vfs) == 0) {
+		out->fs_free = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
+		out->fs_total = (int64_t)vfs.f_blocks * (int64_t)vfs.f_frsize;
+	}
+	usage_dir(fd, 0, out);
+	return WY_OK;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef WY_HAVE_TESSERACT
 #include <dlfcn.h>
@@ -35,6 +36,14 @@ int wy_ocr_open(const char *datadir, const char *langs, wy_ocr **out, wy_errinfo
 }
 
 void wy_ocr_close(wy_ocr *o) { (void)o; }
+
+int wy_ocr_probe(const char *langs, const char **lib, const char **dir, wy_errinfo *ei)
+{
+	(void)langs;
+	*lib = "";
+	*dir = WY_TESSDATA_DIR;
+	return wy_err_set(ei, WY_ENOTSUP, "this build has no OCR (Tesseract was not found)");
+}
 
 int wy_ocr_page(wy_ocr *o, const unsigned char *px, int w, int h, int stride, int ppi, wy_buf *text, wy_buf *boxes,
 		wy_errinfo *ei)
@@ -370,6 +379,37 @@ int wy_ocr_page(wy_ocr *o, const unsigned char *px, int w, int h, int stride, in
 	free(lines);
 	wy_buf_free(&chars);
 	return cut ? WY_ETOOBIG : WY_OK;
+}
+
+/* every model of langs a readable file of dir */
+static int models_present(const char *dir, const char *langs, wy_errinfo *ei)
+{
+	const char *p = langs && *langs ? langs : "chi_sim";
+	while (*p) {
+		size_t n = strcspn(p, "+");
+		if (n && n < 64) {
+			char *path = wy_xasprintf("%s/%.*s.traineddata", dir, (int)n, p);
+			int ok = access(path, R_OK) == 0;
+			free(path);
+			if (!ok)
+				return wy_err_set(ei, WY_ENOTFOUND, "no OCR model %.*s in %s", (int)n, p, dir);
+		}
+		p += n;
+		if (*p == '+')
+			p++;
+	}
+	return WY_OK;
+}
+
+int wy_ocr_probe(const char *langs, const char **lib, const char **dir, wy_errinfo *ei)
+{
+	*lib = TESS_LIB;
+	*dir = WY_TESSDATA_DIR;
+	void *h = dlopen(TESS_LIB, RTLD_LAZY | RTLD_LOCAL);
+	if (!h)
+		return wy_err_set(ei, WY_ENOTSUP, "cannot load %s", TESS_LIB);
+	dlclose(h);
+	return models_present(WY_TESSDATA_DIR, langs, ei);
 }
 
 #endif

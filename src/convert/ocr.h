@@ -49,4 +49,13 @@ void wy_ocr_close(wy_ocr *o);
 int wy_ocr_page(wy_ocr *o, const unsigned char *px, int w, int h, int stride, int ppi, wy_buf *text, wy_buf *boxes,
 		wy_errinfo *ei);
 
+/* Whether OCR can run here, for the admins' dashboard, without starting
+ * an engine: Tesseract's library can be loaded (dlopen, closed again; no
+ * setting of the environment, so any process may ask) and each model of
+ * langs ("chi_sim+eng") is a readable file in the build's model directory.
+ * WY_OK; WY_ENOTSUP (no OCR in this build, or the library does not load)
+ * or WY_ENOTFOUND (a model is missing), with the reason in ei. *lib gets
+ * the library's name (static), *dir the model directory (static). */
+int wy_ocr_probe(const char *langs, const char **lib, const char **dir, wy_errinfo *ei);
+
 #endif

@@ -16,6 +16,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <pthread.h>
+#ifdef WY_HAVE_FONTCONFIG
+#include <fontconfig/fontconfig.h>
+#endif
 
 /* From the unstable part of LibreOfficeKitEnums.h, which only compiles as
  * C++; these values are part of LibreOfficeKit's ABI. */
@@ -409,3 +415,109 @@ int wy_office_convert(const char *in_path, const char *out_path, const char *for
 	}
 	return rc;
 }
+
+/* ---- checks for the admins' dashboard (no LibreOffice started) ---- */
+
+int wy_office_find(const char *install_dir, char **lib, wy_errinfo *ei)
+{
+	*lib = NULL;
+	static const char *const names[] = {"libsofficeapp.so", "libmergedlo.so"};
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+		char *path = wy_xasprintf("%s/%s", install_dir, names[k]);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			free(path);
+			continue;
+		}
+		Elf64_Ehdr h;
+		ssize_t got = read(fd, &h, sizeof h);
+		close(fd);
+		/* the kind this program is: 64-bit, its byte order and machine */
+		Elf64_Ehdr self;
+		int sfd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+		bool have_self = sfd >= 0 && read(sfd, &self, sizeof self) == (ssize_t)sizeof self;
+		if (sfd >= 0)
+			close(sfd);
+		if (got != (ssize_t)sizeof h || memcmp(h.e_ident, ELFMAG, SELFMAG) != 0 || h.e_type != ET_DYN ||
+		    (have_self && (h.e_ident[EI_CLASS] != self.e_ident[EI_CLASS] ||
+				   h.e_ident[EI_DATA] != self.e_ident[EI_DATA] || h.e_machine != self.e_machine))) {
+			int rc = wy_err_set(ei, WY_EINVAL, "%s is not a shared library for this machine", path);
+			free(path);
+			return rc;
+		}
+		*lib = path;
+		return WY_OK;
+	}
+	return wy_err_set(ei, WY_ENOTFOUND, "no LibreOffice in %s (libsofficeapp.so or libmergedlo.so)", install_dir);
+}
+
+const char *wy_office_font(int i)
+{
+	int k = 0;
+	for (size_t m = 0; m < sizeof font_maps / sizeof font_maps[0]; m++)
+		for (int t = 0; t <= 3; t++) {
+			const char *f = t < 3 ? font_maps[m].to[t] : font_maps[m].noto;
+			if (!f)
+				continue;
+			/* each family once */
+			bool seen = false;
+			for (size_t m2 = 0; m2 <= m && !seen; m2++)
+				for (int t2 = 0; t2 <= 3 && !seen; t2++) {
+					if (m2 == m && t2 >= t)
+						break;
+					const char *g = t2 < 3 ? font_maps[m2].to[t2] : font_maps[m2].noto;
+					seen = g && strcmp(f, g) == 0;
+				}
+			if (seen)
+				continue;
+			if (k++ == i)
+				return f;
+		}
+	return NULL;
+}
+
+#ifdef WY_HAVE_FONTCONFIG
+static pthread_mutex_t fc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int wy_office_font_check(const char *family, char **file, wy_errinfo *ei)
+{
+	*file = NULL;
+	int rc;
+	pthread_mutex_lock(&fc_lock);
+	FcConfig *cfg = FcInitLoadConfigAndFonts();
+	FcPattern *pat = cfg ? FcPatternCreate() : NULL;
+	FcObjectSet *os = pat ? FcObjectSetBuild(FC_FAMILY, FC_FILE, (char *)0) : NULL;
+	if (!os) {
+		rc = wy_err_set(ei, WY_ENOTSUP, "fontconfig did not start");
+		goto out;
+	}
+	FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
+	/* a listing by exact family: a match would always find some font */
+	FcFontSet *fs = FcFontList(cfg, pat, os);
+	FcChar8 *f = NULL;
+	if (fs && fs->nfont > 0 && FcPatternGetString(fs->fonts[0], FC_FILE, 0, &f) == FcResultMatch) {
+		*file = wy_xstrdup((const char *)f);
+		rc = WY_OK;
+	} else {
+		rc = wy_err_set(ei, WY_ENOTFOUND, "font %s is not installed", family);
+	}
+	if (fs)
+		FcFontSetDestroy(fs);
+out:
+	if (os)
+		FcObjectSetDestroy(os);
+	if (pat)
+		FcPatternDestroy(pat);
+	if (cfg)
+		FcConfigDestroy(cfg);
+	pthread_mutex_unlock(&fc_lock);
+	return rc;
+}
+#else
+int wy_office_font_check(const char *family, char **file, wy_errinfo *ei)
+{
+	(void)family;
+	*file = NULL;
+	return wy_err_set(ei, WY_ENOTSUP, "this build has no fontconfig to ask");
+}
+#endif

@@ -51,4 +51,22 @@ int wy_office_to_pdf2(const char *in_path, const char *out_path, const wy_office
  * ("pdf", "docx", "xlsx", "pptx" ...); the tests make documents with it. */
 int wy_office_convert(const char *in_path, const char *out_path, const char *format, wy_errinfo *ei);
 
+/* For the admins' dashboard, without starting LibreOffice (any process
+ * may ask): the library LibreOfficeKit would load from install_dir
+ * (libsofficeapp.so, else libmergedlo.so, as LibreOfficeKitInit.h looks)
+ * is there and is a shared object of this machine's kind (its ELF
+ * header). WY_OK with its path in *lib (malloc'd); WY_ENOTFOUND (none) or
+ * WY_EINVAL (not loadable here), with the reason in ei. */
+int wy_office_find(const char *install_dir, char **lib, wy_errinfo *ei);
+
+/* The font families the conversions map a 公文's and Windows' Chinese
+ * fonts to (the packaged fonts scripts/deps.sh installs), the i-th, NULL
+ * past the last. Static. */
+const char *wy_office_font(int i);
+
+/* Whether fontconfig (as LibreOffice sees it) has family installed: WY_OK
+ * with the file it found in *file (malloc'd), WY_ENOTFOUND, or WY_ENOTSUP
+ * when this build has no fontconfig to ask. Thread-safe. */
+int wy_office_font_check(const char *family, char **file, wy_errinfo *ei);
+
 #endif

@@ -1289,5 +1289,53 @@ int wy_store_captcha_image(wy_store *st, const char *id, int64_t now, void **ima
  * the same captcha at once: one gets it. */
 int wy_store_captcha_take(wy_store *st, const char *id, int64_t now, unsigned char answer_hash[WY_CAPTCHA_HASH],
 			  unsigned char token_hash[WY_CAPTCHA_HASH], int *form, wy_errinfo *ei);
+/* ---- the admins' dashboard (sqlite_dash.c) ---- */
+
+/* Documents by conversion status (indexed by wy_doc_status) and by state
+ * (indexed by wy_doc_state: published, pending, hidden, deleted, version). */
+#define WY_DOC_NSTATES 5
+typedef struct wy_dash_docs {
+	int64_t status[WY_DOC_NSTATUS];
+	int64_t state[WY_DOC_NSTATES];
+} wy_dash_docs;
+int wy_store_dash_docs(wy_store *st, wy_dash_docs *out, wy_errinfo *ei);
+
+/* Every failed document (status failed) that is not in the recycle bin,
+ * by id, with its reason as the converter wrote it (may be NULL), through
+ * cb. The web groups them by reason code (web/reasons.h). */
+int wy_store_failed_each(wy_store *st, void (*cb)(void *ctx, int64_t id, const char *reason), void *ctx,
+			 wy_errinfo *ei);
+
+/* Counts per day for n days from day `from` (days are China's: (t + 8 h) /
+ * 86400, as sign-ins count them), into out[0..n): */
+typedef enum wy_dash_series {
+	WY_DASH_USERS,     /* accounts made (users.created_at) */
+	WY_DASH_UPLOADS,   /* documents added, uploads and imports (created_at; a
+			    * new version's row is no new document) */
+	WY_DASH_SEARCHES,  /* distinct queries last searched that day (the
+			    * searches table keeps a query's count and its last time) */
+} wy_dash_series;
+int wy_store_dash_daily(wy_store *st, wy_dash_series what, int64_t from, int n, int64_t *out, wy_errinfo *ei);
+
+/* Downloads per day, as wy_store_dash_daily: one function, so the source
+ * changes in one place. From the table download_log (one row a download,
+ * guests' too: column at) when the store has one; else from the downloads
+ * table, which keeps one row per account and document: a day counts the
+ * accounts' first downloads of a document (repeats and guests' downloads
+ * are not kept by day). */
+int wy_store_dash_downloads(wy_store *st, int64_t from, int n, int64_t *out, wy_errinfo *ei);
+
+/* Conversions that ended (jobs of ocr_from 0, done or failed, by the hour
+ * of their end: t / 3600) for n hours from hour `from`: ready[i] and
+ * failed[i]. */
+int wy_store_dash_hourly(wy_store *st, int64_t from, int n, int64_t *ready, int64_t *failed, wy_errinfo *ei);
+
+/* The latest conversion that ended of a document whose format is one of
+ * formats (NULL-terminated; ocr: recognition batches instead, formats
+ * ignored): *at its end (0: none), *ok whether it ended done, *doc_id its
+ * document; *reason (malloc'd, may be NULL) the document's reason when it
+ * failed. */
+int wy_store_dash_last_job(wy_store *st, const char *const *formats, bool ocr, int64_t *at, bool *ok,
+			   int64_t *doc_id, char **reason, wy_errinfo *ei);
 
 #endif

@@ -232,6 +232,7 @@ static const char *const action_words[][2] = {
 	{"purge", N_("彻底删除")}, {"doc_edit", N_("修改文档")}, {"doc_replace", N_("替换原文件")},
 	{"article_save", N_("保存文章")}, {"article_delete", N_("删除文章")}, {"link_save", N_("保存链接")},
 	{"link_delete", N_("删除链接")},
+	{"retry", N_("全部重试")},
 };
 
 /* The site settings in words: label and help (msgids); a setting not
@@ -312,6 +313,8 @@ static void page_words(struct MHD_Connection *c, json_t *ctx, const char *lang)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "文章"), n);
 		else if (target && sscanf(target, "link %lld", &n) == 1)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "链接"), n);
+		else if (target && strncmp(target, "reason ", 7) == 0) /* dash.c's retry of every failure of a reason */
+			snprintf(text, sizeof text, "%s %s", wy_i18n_tr(lang, "失败原因"), target + 7);
 		else if (target && strcmp(target, "settings") == 0)
 			snprintf(text, sizeof text, "%s", wy_i18n_tr(lang, "站点设置"));
 		else
@@ -349,6 +352,19 @@ enum MHD_Result web_page_admin(web_req *rq)
 	bool api = rq->api;
 	if (!web_is_admin(rq))
 		return api ? web_api_error(c, 404, "no such resource") : web_not_found(rq);
+	/* the dashboard (dash.c): the page of /admin (and /admin/dashboard),
+	 * its figures alone at /api/v1/admin/dashboard */
+	bool dash = strcmp(tab, "dashboard") == 0;
+	if (dash && api) {
+		json_t *j = json_object();
+		if (web_dash_context(rq, j, false)) {
+			json_decref(j);
+			return web_unavailable(rq);
+		}
+		return web_json(c, 200, j);
+	}
+	if (dash)
+		tab = "";
 	bool bad;
 	json_t *ctx = admin_context(sv, c, tab, &bad);
 	if (!ctx)
@@ -356,6 +372,10 @@ enum MHD_Result web_page_admin(web_req *rq)
 			   : web_unavailable(rq);
 	if (api)
 		return web_json(c, 200, ctx);
+	if (!*tab && web_dash_context(rq, ctx, true)) {
+		json_decref(ctx);
+		return web_unavailable(rq);
+	}
 	const char *lang = web_lang(c);
 	page_words(c, ctx, lang);
 	/* the window's title names the tab, as its <h1> does */
@@ -498,6 +518,8 @@ enum MHD_Result web_post_admin(web_req *r)
 		} else {
 			rc = WY_EINVAL;
 		}
+	} else if (strcmp(rest, "retry") == 0) { /* dash.c: every failure of one reason */
+		return web_dash_retry_post(r, st);
 	} else if (strcmp(rest, "comment") == 0) { /* comments.c */
 		id = form_id(r, "id");
 		back = back_to(r, "/admin/reports");

@@ -84,6 +84,7 @@ static const struct {
 	[WEB_FLASH_ARTICLE_DELETED] = {"artdel", 1, N_("文章 {a} 已删除")},
 	[WEB_FLASH_LINK_SAVED] = {"linksave", 1, N_("链接 {a} 已保存")},
 	[WEB_FLASH_LINK_DELETED] = {"linkdel", 1, N_("链接 {a} 已删除")},
+	[WEB_FLASH_RETRIED_ALL] = {"retryall", 1, N_("已将 {a} 份失败的文档重新排队转换")},
 };
 
 void web_flash(web_req *rq, web_flash_code code, int64_t a, int64_t b)

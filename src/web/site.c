@@ -93,6 +93,7 @@ static const struct {
 	{"collections", offsetof(server, collections)}, {"collection", offsetof(server, collection)},
 	{"edit", offsetof(server, edit)},
 	{"article", offsetof(server, article)}, {"articles", offsetof(server, articles)},
+	{"dashboard", offsetof(server, dashboard)},
 };
 
 static wy_template **template_of(server *sv, size_t k) { return (wy_template **)((char *)sv + templates[k].off); }

@@ -30,6 +30,7 @@ typedef struct server {
 	wy_template *collections, *collection; /* collections.c */
 	wy_template *edit; /* edit.c */
 	wy_template *article, *articles; /* articles.c */
+	wy_template *dashboard; /* dash.c: the admin home's figures and plots */
 	pthread_mutex_t site_lock;
 	/* Under site_lock: loaded is cfg as the last reload (SIGHUP) left it,
 	 * site is loaded with the site settings admins stored applied. A
@@ -254,6 +255,7 @@ typedef enum web_flash_code {
 	WEB_FLASH_ARTICLE_DELETED,
 	WEB_FLASH_LINK_SAVED,         /* a: link */
 	WEB_FLASH_LINK_DELETED,
+	WEB_FLASH_RETRIED_ALL,       /* a: documents queued again (dash.c) */
 	WEB_FLASH_COUNT
 } web_flash_code;
 /* Say what the form of rq did, for the page its redirect leads to (a
@@ -614,5 +616,30 @@ int web_pages_admin_context(wy_store *st, struct MHD_Connection *c, const char *
  * (WY_EINVAL with a reason, WY_EEXIST, WY_EPERM, WY_ENOTFOUND ...). */
 int web_pages_admin_post(web_req *r, wy_store *st, const char *what, const char *action, char *target, size_t tsize,
 			 char *detail, size_t dsize, const char **back, json_t **answer, wy_errinfo *ei);
+/* ---- the admins' dashboard (dash.c) and its plots (svg.c) ---- */
+/* A bar chart: n bars labelled labels[i] (short_labels[i] under the
+ * axis, NULL: labels), each a stack of nseries values. */
+#define WEB_SVG_SERIES 4
+typedef struct web_svg_chart {
+	const char *id, *label;  /* the <svg>'s id (may be NULL) and its aria-label and <title> */
+	const char *const *labels, *const *short_labels;
+	int n, nseries;
+	struct {
+		const char *name, *key; /* shown in each bar's <title> / its data-series (NULL: name) */
+		const int64_t *v;
+	} series[WEB_SVG_SERIES];
+} web_svg_chart;
+/* Append the chart as an inline <svg> (role="img", aria-label, a <title>
+ * a bar with its value, no style attributes) to b. */
+void web_svg_bars(wy_buf *b, const web_svg_chart *ch);
+/* GET /admin and /admin/dashboard (the page: the home tab) and GET
+ * /api/v1/admin/dashboard: every figure of the dashboard. ctx is the
+ * admin page's context (admin.c): the dashboard's figures and its HTML
+ * (dashboard_html) are added. rq is an admin's. WY_OK, or a store error. */
+int web_dash_context(web_req *rq, json_t *ctx, bool page);
+/* POST /admin/retry (reason=CODE, web_post_admin): every failed document
+ * whose reason has that code (web/reasons.h) queued again, an audit row
+ * saying how many; the answer says how many ({"reason", "requeued"}). */
+enum MHD_Result web_dash_retry_post(web_req *r, wy_store *st);
 
 #endif

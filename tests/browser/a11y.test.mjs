@@ -50,7 +50,7 @@ const pages = [
   ['collection', `/collection/${env('WY_COLLECTION')}`, 'visitor', '党政机关公文格式范文'],
   ['collection-owner', `/collection/${env('WY_COLLECTION')}`, 'user', '会计基础练习题'],
   ['me-recycle', '/me/recycle', 'user'],
-  ['admin', '/admin', 'admin'],
+  ['admin', '/admin', 'admin', '转换依赖'], // the dashboard
   ['admin-reports', '/admin/reports', 'admin', '党政机关公文格式范文'],
   ['admin-review', '/admin/review', 'admin', '孙子兵法读后感'],
   ['admin-docs', '/admin/docs', 'admin', '损坏的报告'],

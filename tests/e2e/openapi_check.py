@@ -343,6 +343,8 @@ def check_live(spec_path, base, text_path):
     alice_id = str((alice.get("user") or {}).get("id"))
     cl.call("POST", "/admin/user", token=ub, form={"id": alice_id, "action": "points", "delta": "5"})
     cl.call("POST", "/admin/settings", token=ub, form={"site_name": "接口测试文库"})
+    cl.call("POST", "/admin/retry", token=ub, form={"reason": "damaged"})  # the dashboard's retry-all
+    cl.call("POST", "/admin/retry", token=ub, form={"reason": "no-such"}, expect=400, what="a retry of no reason")
     cl.call("POST", "/admin/settings", token=ua, form={"site_name": "x"}, expect=404, what="site settings by a user")
     # articles and the site's links (PAGES)
     art = cl.call("POST", "/admin/article", token=ub, form={"action": "article_save", "slug": "api-notice",

@@ -189,5 +189,37 @@ TEST(names_never_become_paths)
 	free(dir);
 }
 
+/* wy_blob_usage_get (the admins' dashboard): the objects and their bytes,
+ * each once however often stored; a stray file and the temporary
+ * directory are no objects; the file system's room is known. */
+TEST(usage_counts_objects_once)
+{
+	char *dir;
+	wy_blob_store *bs = fresh(&dir);
+	ASSERT(bs);
+	wy_blob_usage u;
+	ASSERT_EQ(wy_blob_usage_get(bs, &u, NULL), WY_OK);
+	ASSERT_EQ(u.objects, 0);
+	ASSERT_EQ(u.bytes, 0);
+	char sha[65];
+	ASSERT_EQ(wy_blob_put(bs, "文渊阁", strlen("文渊阁"), sha, NULL), WY_OK);
+	ASSERT_EQ(wy_blob_put(bs, "文渊阁", strlen("文渊阁"), sha, NULL), WY_OK);
+	ASSERT_EQ(wy_blob_put(bs, "天一阁藏书", strlen("天一阁藏书"), sha, NULL), WY_OK);
+	char *stray = wy_xasprintf("%s/%.2s/%.2s/notes.txt", dir, sha, sha + 2);
+	FILE *f = fopen(stray, "w");
+	ASSERT(f);
+	fputs("not an object", f);
+	fclose(f);
+	ASSERT_EQ(wy_blob_usage_get(bs, &u, NULL), WY_OK);
+	ASSERT_EQ(u.objects, 2);
+	ASSERT_EQ(u.bytes, (long long)(strlen("文渊阁") + strlen("天一阁藏书")));
+	ASSERT(u.fs_total > 0 && u.fs_free >= 0 && u.fs_free <= u.fs_total);
+	ASSERT_STR_EQ(u.kind, "directory");
+	free(stray);
+	wy_blob_close(bs);
+	free(dir);
+}
+
 TEST_LIST(T(put_then_read_back), T(known_sha256), T(put_fd_streams_and_caps), T(full_disk_leaves_nothing),
-	  T(damaged_object_is_detected), T(names_never_become_paths), T(sha256_of_a_file_without_storing_it))
+	  T(damaged_object_is_detected), T(names_never_become_paths), T(sha256_of_a_file_without_storing_it),
+	  T(usage_counts_objects_once))
