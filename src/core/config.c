@@ -88,6 +88,10 @@ static const struct setting {
 	S("stop_grace", "WENYUAN_STOP_GRACE", T_INT, stop_grace, 0, 3600, "30", "seconds a stopping server (SIGTERM) lets the requests in flight finish"),
 	/* read at start: serve's embedded worker and every converter log as their process began */
 	BOOT_ONE_OF("log_format", "WENYUAN_LOG_FORMAT", log_format, "kv|json", "kv", "event lines on stderr: kv (key=value) or json (one object a line)"),
+	/* issue 18 SEO */
+	SITE("robots_txt", "WENYUAN_ROBOTS_TXT", T_STR0, robots_txt, 0, 0, "", "the text of /robots.txt (empty = the built-in one: the admin area, /me, /api, uploads and downloads kept out, the sitemap named)"),
+	SITE("site_url", "WENYUAN_SITE_URL", T_STR0, site_url, 0, 0, "", "the site's public address, e.g. https://wenku.example.com, for canonical links and the sitemap (empty = from the request's Host header)"),
+	S("sitemap_part_urls", "WENYUAN_SITEMAP_PART_URLS", T_INT, sitemap_part_urls, 1, 50000, "50000", "document or collection ids one sitemap part covers (at most 50,000 URLs a part; smaller only for tests)"),
 #undef S
 #undef SITE
 #undef BOOT

@@ -75,6 +75,10 @@ typedef struct wy_config {
 	char log_format[8];      /* "kv" or "json" (core/log.h) */
 	char origin[WY_CONFIG_MAX][WY_CONFIG_ORIGIN];
 	char file[512];          /* the configuration file read ("" = none) */
+	/* issue 18 SEO: robots.txt, the sitemap, absolute URLs */
+	char robots_txt[4096];   /* /robots.txt ("" = the built-in default: web/seo.c) */
+	char site_url[256];      /* the public base URL, https://host[:port][/path] ("" = from Host) */
+	int sitemap_part_urls;   /* URLs (ids) a sitemap part covers, at most 50,000 */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

@@ -162,7 +162,7 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		json_t *a = json_array();
 		pthread_mutex_lock(&sv->site_lock);
 		for (size_t i = 0; wy_config_site_setting(i); i++) {
-			char val[512];
+			char val[4200]; /* robots_txt's 4096 */
 			const char *help = "";
 			wy_config_get(&sv->site, wy_config_site_setting(i), val, sizeof val, &help);
 			json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", wy_config_site_setting(i), "value", val, "help", help));
@@ -245,6 +245,9 @@ static const struct {
 	{"comments_per_hour", N_("每小时评论上限"), N_("一个账户一小时内最多发表的评论数，0为不限。"), true},
 	{"comment_review", N_("评论审核"), N_("1：新评论须经管理员审核后显示；0：直接显示。"), true},
 	{"recycle_days", N_("回收站保留天数"), N_("删除的文档在回收站保留多少天后被彻底删除；0为只由管理员彻底删除；可用小数。"), false},
+	/* issue 18 SEO */
+	{"robots_txt", N_("robots.txt"), N_("搜索引擎读取的 /robots.txt 全文；留空则用内置规则（屏蔽后台、个人中心、API、上传和下载，并给出站点地图）。"), false},
+	{"site_url", N_("站点网址"), N_("站点对外的网址，如 https://wenku.example.com，用于规范链接和站点地图；留空则取请求的 Host。"), false},
 };
 
 /* Add the page's words to an admin tab's context (the JSON twin keeps
@@ -304,6 +307,8 @@ static void page_words(struct MHD_Connection *c, json_t *ctx, const char *lang)
 				json_object_set_new(o, "label", json_string(wy_i18n_tr(lang, setting_words[k].label)));
 				json_object_set_new(o, "help", json_string(wy_i18n_tr(lang, setting_words[k].help)));
 				json_object_set_new(o, "numeric", json_boolean(setting_words[k].numeric));
+				/* lines of text: a textarea (issue 18 SEO: robots_txt) */
+				json_object_set_new(o, "multiline", json_boolean(strcmp(name, "robots_txt") == 0));
 			}
 		if (!json_object_get(o, "label"))
 			json_object_set(o, "label", json_object_get(o, "name"));

@@ -177,6 +177,9 @@ static const web_route routes[] = {
 	{false, "/healthz", true, 0, health},
 	{false, "/readyz", true, 0, ready},
 	{false, "/metrics", true, 0, web_metrics},
+	{false, "/robots.txt", true, 0, web_robots},                       /* seo.c */
+	{false, "/sitemap.xml", true, 0, web_sitemap},
+	{false, "/sitemap/", false, 0, web_sitemap},
 	{true, "/login", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_login},
 	{true, "/register", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_register},
 	{true, "/logout", true, WEB_TWIN, web_post_logout},
