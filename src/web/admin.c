@@ -250,6 +250,35 @@ static const struct {
 	{"site_url", N_("站点网址"), N_("站点对外的网址，如 https://wenku.example.com，用于规范链接和站点地图；留空则取请求的 Host。"), false},
 };
 
+/* A site setting's new value in the settings form: its field, "" for
+ * one emptied, or NULL: unchanged. The form's decoding drops empty
+ * values, so an emptied field is absent: the settings page sends every
+ * setting (and all_settings=1), and an API client names the settings it
+ * empties in clear=robots_txt,site_icp (as edit.c's clear=). Only a
+ * setting that may be empty is emptied (issue 18: robots_txt, site_url). */
+static const char *setting_value(web_req *r, const char *name)
+{
+	const char *v = web_form_get(r, name, NULL);
+	if (v)
+		return v;
+	wy_config_setting row;
+	bool empty_ok = false;
+	for (size_t i = 0; wy_config_describe(i, &row); i++)
+		if (strcmp(row.name, name) == 0)
+			empty_ok = row.may_be_empty;
+	if (!empty_ok)
+		return NULL;
+	const char *all = web_form_get(r, "all_settings", NULL);
+	if (all && strcmp(all, "1") == 0)
+		return "";
+	const char *clear = web_form_get(r, "clear", NULL);
+	size_t k = strlen(name);
+	for (const char *p = clear; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
+		if (strncmp(p, name, k) == 0 && (p[k] == ',' || !p[k]))
+			return "";
+	return NULL;
+}
+
 /* Add the page's words to an admin tab's context (the JSON twin keeps
  * the data as the store names it): states, actions and settings in the
  * reader's language, each document's own category selected. */
@@ -468,7 +497,7 @@ enum MHD_Result web_post_admin(web_req *r)
 		pthread_mutex_unlock(&sv->site_lock);
 		/* every value is checked before any is saved */
 		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
-			const char *v = web_form_get(r, wy_config_site_setting(i), NULL);
+			const char *v = setting_value(r, wy_config_site_setting(i));
 			if (v && !wy_utf8_valid(v, strlen(v)))
 				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", wy_config_site_setting(i));
 			else if (v && (rc = wy_config_set(check, wy_config_site_setting(i), v, &ei)) == WY_OK) {
@@ -479,7 +508,7 @@ enum MHD_Result web_post_admin(web_req *r)
 			}
 		}
 		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
-			const char *v = web_form_get(r, wy_config_site_setting(i), NULL);
+			const char *v = setting_value(r, wy_config_site_setting(i));
 			if (v)
 				rc = wy_store_setting_set(st, wy_config_site_setting(i), v, &ei);
 		}

@@ -516,6 +516,30 @@ static void kept_put(int kind, int64_t part, int64_t width, int64_t epoch, int64
 	pthread_mutex_unlock(&kept.lock);
 }
 
+/* data[0..len) as a gzip stream (malloc'd, its length in *out), whatever
+ * its size (gzip.c's web_gzip keeps small answers as they are: a part
+ * is kept gzip'd, small or not, so that one path serves them all). */
+static char *gzip_all(const char *data, size_t len, size_t *out)
+{
+	z_stream z = {0};
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	size_t cap = deflateBound(&z, (uLong)len) + 32;
+	char *buf = wy_xmalloc(cap);
+	z.next_in = (unsigned char *)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (unsigned char *)buf;
+	z.avail_out = (uInt)cap;
+	int zr = deflate(&z, Z_FINISH);
+	*out = cap - z.avail_out;
+	deflateEnd(&z);
+	if (zr != Z_STREAM_END) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 /* Send XML that is gzip'd (gz: data is a gzip stream) or not: as it is
  * to a client that takes gzip, else inflated. Takes data. */
 static enum MHD_Result send_xml(web_req *rq, char *data, size_t len, bool gz)
@@ -656,7 +680,7 @@ static enum MHD_Result part(web_req *rq, wy_store *st, const char *base, int wid
 			return web_not_found(rq);
 		}
 		size_t zl;
-		char *z = web_gzip(b.data, b.len, &zl);
+		char *z = gzip_all(b.data, b.len, &zl);
 		if (!z) {
 			size_t bl = b.len;
 			return send_xml(rq, wy_buf_steal(&b), bl, false);
