@@ -836,6 +836,7 @@ TEST(a_store_from_before_skeletons_gets_them)
 	}
 	ASSERT_EQ(sqlite3_exec(db,
 			       "DROP TRIGGER sitemap_doc_add; DROP TRIGGER sitemap_doc_del; DROP TRIGGER sitemap_doc_set;" /* 23 */
+			       " DROP TRIGGER sitemap_coll_add; DROP TRIGGER sitemap_coll_del; DROP TRIGGER sitemap_coll_set;"
 			       " DROP TABLE sitemap_parts; DROP TABLE sitemap_width;"
 			       " DROP INDEX documents_deleted; ALTER TABLE documents DROP COLUMN deleted_at;" /* 17 */
 			       " ALTER TABLE documents DROP COLUMN deleted_by; ALTER TABLE documents DROP COLUMN state_before;"
