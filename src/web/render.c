@@ -390,7 +390,9 @@ void web_paging(json_t *ctx, int total, int page, int per)
 
 enum MHD_Result web_not_found(web_req *rq)
 {
-	return web_page(rq, 404, wy_i18n_tr(web_lang(rq->c), "未找到"), rq->sv->notfound, json_object());
+	/* no page to name or index (seo.c) */
+	return web_page(rq, 404, wy_i18n_tr(web_lang(rq->c), "未找到"), rq->sv->notfound,
+			json_pack("{s:{s:b, s:b}}", "seo", "noindex", true, "canonical", false));
 }
 
 /* What the pages show of a document besides its JSON view. */

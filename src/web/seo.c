@@ -241,9 +241,13 @@ void web_seo_head(web_req *rq, const wy_config *site, const json_t *seo, const c
 			wy_buf_printf(&path, "?page=%d", page);
 	}
 	const char *canon = path.data ? path.data : "/";
-	wy_buf_printf(out, "<link rel=\"canonical\" href=\"%s", m);
-	wy_html_escape(out, canon);
-	wy_buf_puts(out, "\">\n");
+	/* a page that is none (404) names no URL */
+	bool named = !json_is_false(json_object_get(seo, "canonical"));
+	if (named) {
+		wy_buf_printf(out, "<link rel=\"canonical\" href=\"%s", m);
+		wy_html_escape(out, canon);
+		wy_buf_puts(out, "\">\n");
+	}
 	if (json_is_true(json_object_get(seo, "noindex")))
 		meta(out, "name", "robots", "noindex, follow");
 	const char *desc = json_string_value(json_object_get(seo, "description"));
@@ -256,9 +260,11 @@ void web_seo_head(web_req *rq, const wy_config *site, const json_t *seo, const c
 	meta(out, "property", "og:title", title);
 	const char *type = json_string_value(json_object_get(seo, "og_type"));
 	meta(out, "property", "og:type", type ? type : "website");
-	wy_buf_printf(out, "<meta property=\"og:url\" content=\"%s", m);
-	wy_html_escape(out, canon);
-	wy_buf_puts(out, "\">\n");
+	if (named) {
+		wy_buf_printf(out, "<meta property=\"og:url\" content=\"%s", m);
+		wy_html_escape(out, canon);
+		wy_buf_puts(out, "\">\n");
+	}
 	if (desc && *desc)
 		meta(out, "property", "og:description", desc);
 	const char *image = json_string_value(json_object_get(seo, "image"));

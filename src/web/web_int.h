@@ -586,7 +586,8 @@ bool web_seo_host_valid(const char *h, size_t n);
 bool web_seo_base(web_req *rq, const wy_config *site, char *out, size_t size);
 /* The head tags of a page into out: canonical URL, robots noindex,
  * description, Open Graph, JSON-LD. seo (may be NULL): what the page
- * says of itself ({path, description, noindex, og_type, image, jsonld});
+ * says of itself ({path, description, noindex, og_type, image, jsonld;
+ * canonical false: no canonical URL nor og:url, a 404's});
  * description: the page's meta_description (may be NULL). Absolute URLs
  * hold the process's base mark: web_seo_fill makes them the request's. */
 void web_seo_head(web_req *rq, const wy_config *site, const json_t *seo, const char *description, const char *title,

@@ -164,6 +164,9 @@ check "a collection: canonical" is "$(canon "$base/collection/$pubc")" "$base/co
 curl -fsS "$base/search?q=%E6%96%87%E6%B8%8A" -o "$d/search.html"
 check "search results are noindex" grep -qF '<meta name="robots" content="noindex, follow">' "$d/search.html"
 check "... and a document page is not" lacks 'name="robots"' "$d/doc.html"
+curl -s "$base/doc/999999" -o "$d/404.html"
+check "a 404 names no canonical URL and is noindex" bash -c \
+	"! grep -q 'rel=\"canonical\"' '$d/404.html' && grep -qF '<meta name=\"robots\" content=\"noindex, follow\">' '$d/404.html'"
 
 # ---- the base: Host, site_url ----
 check "another Host: its own base in its answer" is "$(canon -H 'Host: other.example:8080' "$base/doc/$doc")" \
