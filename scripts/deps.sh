@@ -49,6 +49,9 @@ if [ "${1:-}" = "--test" ]; then
   # description is valid (the 3.0 JSON Schema, from openapi-specification)
   # and says what the server answers (tests/e2e/openapi.sh)
   pkgs+=(groff-base man-db mandoc openapi-specification python3-jsonschema)
+  # xmllint validates /sitemap.xml and its parts against the sitemap
+  # schema (tests/e2e/seo.sh, issue 18)
+  pkgs+=(libxml2-utils)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # the Debian package (make deb, make test-package): debhelper builds it,

@@ -111,6 +111,10 @@ static const struct setting {
 	SITE("captcha_reset", "WENYUAN_CAPTCHA_RESET", T_INT, captcha_reset, 0, 1, "1", "1: asking for a password reset link asks for a captcha"),
 	SITE("captcha_comment", "WENYUAN_CAPTCHA_COMMENT", T_INT, captcha_comment, 0, 1, "0", "1: posting a comment asks for a captcha"),
 	S("captcha_seconds", "WENYUAN_CAPTCHA_SECONDS", T_INT, captcha_seconds, 1, 86400, "300", "seconds a captcha may be answered after it was drawn"),
+	/* issue 18 SEO */
+	SITE("robots_txt", "WENYUAN_ROBOTS_TXT", T_STR0, robots_txt, 0, 0, "", "the text of /robots.txt (empty = the built-in one: the admin area, /me, /api, uploads and downloads kept out, the sitemap named)"),
+	SITE("site_url", "WENYUAN_SITE_URL", T_STR0, site_url, 0, 0, "", "the site's public address, e.g. https://wenku.example.com, for canonical links and the sitemap (empty = from the request's Host header)"),
+	S("sitemap_part_urls", "WENYUAN_SITEMAP_PART_URLS", T_INT, sitemap_part_urls, 1, 50000, "50000", "document or collection ids one sitemap part covers (at most 50,000 URLs a part; smaller only for tests)"),
 #undef S
 #undef SITE
 #undef BOOT

@@ -84,6 +84,10 @@ typedef struct wy_config {
 	/* issue 18 PAGES: the footer's 公安备案 number and the analytics script */
 	char site_psb[128];          /* 公安备案 number shown in the footer ("" = none) */
 	char analytics_script[512];  /* an https URL of a script on every page ("" = none) */
+	/* issue 18 SEO: robots.txt, the sitemap, absolute URLs */
+	char robots_txt[4096];   /* /robots.txt ("" = the built-in default: web/seo.c) */
+	char site_url[256];      /* the public base URL, https://host[:port][/path] ("" = from Host) */
+	int sitemap_part_urls;   /* URLs (ids) a sitemap part covers, at most 50,000 */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

@@ -229,4 +229,8 @@ int sq_version_swap(wy_store *st, int64_t doc_id, wy_errinfo *ei);
  * 7; sqlite_users.c). */
 int sq_user_skeletons(wy_store *st, wy_errinfo *ei);
 
+/* Migration 23 (SEO): the sitemap's parts and the triggers that keep them
+ * (sqlite_sitemap.c). */
+int sq_sitemap_setup(wy_store *st, wy_errinfo *ei);
+
 #endif

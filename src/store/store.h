@@ -1337,5 +1337,38 @@ int wy_store_dash_hourly(wy_store *st, int64_t from, int n, int64_t *ready, int6
  * failed. */
 int wy_store_dash_last_job(wy_store *st, const char *const *formats, bool ocr, int64_t *at, bool *ok,
 			   int64_t *doc_id, char **reason, wy_errinfo *ei);
+/* ---- the sitemap (sqlite_sitemap.c) ----
+ * Documents and collections cut into parts of width ids (part k: ids
+ * [k*width, (k+1)*width), so at most width URLs), each with a generation
+ * that grows at every change that can change its list (a row added or
+ * removed, made visible to visitors or not, its updated_at moved: kept
+ * by triggers), how many of its rows a visitor may see (SQ_PUBLIC_OF for
+ * documents, public collections), and when it last changed. A width other
+ * than the one the store counted for makes it count again first (one
+ * pass, once, in a write transaction) under a new epoch. */
+typedef enum wy_sitemap_kind { WY_SITEMAP_DOCS = 0, WY_SITEMAP_COLLECTIONS = 1 } wy_sitemap_kind;
+typedef struct wy_sitemap_part {
+	int kind;            /* wy_sitemap_kind */
+	int64_t part;        /* ids [part*width, (part+1)*width) */
+	int64_t gen;         /* grows at every change of the part's list */
+	int64_t listed;      /* rows a visitor may see */
+	int64_t changed_at;  /* unix time of the last change */
+} wy_sitemap_part;
+typedef struct wy_sitemap_url {
+	int64_t id, lastmod; /* lastmod: the row's updated_at */
+} wy_sitemap_url;
+/* The parts that hold something a visitor may see, by kind then part
+ * (*out malloc'd, n of them), and the epoch they are counted under. */
+int wy_store_sitemap_parts(wy_store *st, int width, wy_sitemap_part **out, int *n, int64_t *epoch, wy_errinfo *ei);
+/* One part's epoch, generation and visible rows (0, 0 when it has none),
+ * without reading its rows: what a cache of parts checks. */
+int wy_store_sitemap_gen(wy_store *st, int kind, int64_t part, int width, int64_t *epoch, int64_t *gen, int64_t *listed,
+			 wy_errinfo *ei);
+/* The rows of one part a visitor may see, by id (*out malloc'd, at most
+ * width), with the epoch and generation they are of (one snapshot). */
+int wy_store_sitemap_urls(wy_store *st, int kind, int64_t part, int width, wy_sitemap_url **out, int *n, int64_t *epoch,
+			  int64_t *gen, wy_errinfo *ei);
+/* Every category's path, ordered by path. */
+int wy_store_sitemap_categories(wy_store *st, wy_str_list *out, wy_errinfo *ei);
 
 #endif

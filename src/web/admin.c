@@ -164,7 +164,7 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		json_t *a = json_array();
 		pthread_mutex_lock(&sv->site_lock);
 		for (size_t i = 0; wy_config_site_setting(i); i++) {
-			char val[512];
+			char val[4200]; /* robots_txt's 4096 */
 			const char *help = "";
 			wy_config_get(&sv->site, wy_config_site_setting(i), val, sizeof val, &help);
 			json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", wy_config_site_setting(i), "value", val, "help", help));
@@ -263,7 +263,39 @@ static const struct {
 	{"captcha_login", N_("登录验证码"), N_("1：同一地址或用户名登录失败后，再次登录须输入验证码；0：不需要。"), true},
 	{"captcha_reset", N_("找回密码验证码"), N_("1：申请重设密码链接时须输入验证码；0：不需要。"), true},
 	{"captcha_comment", N_("评论验证码"), N_("1：发表评论时须输入验证码；0：不需要。"), true},
+	/* issue 18 SEO */
+	{"robots_txt", N_("robots.txt"), N_("搜索引擎读取的 /robots.txt 全文；留空则用内置规则（屏蔽后台、个人中心、API、上传和下载，并给出站点地图）。"), false},
+	{"site_url", N_("站点网址"), N_("站点对外的网址，如 https://wenku.example.com，用于规范链接和站点地图；留空则取请求的 Host。"), false},
 };
+
+/* A site setting's new value in the settings form: its field, "" for
+ * one emptied, or NULL: unchanged. The form's decoding drops empty
+ * values, so an emptied field is absent: the settings page sends every
+ * setting (and all_settings=1), and an API client names the settings it
+ * empties in clear=robots_txt,site_icp (as edit.c's clear=). Only a
+ * setting that may be empty is emptied (issue 18: robots_txt, site_url). */
+static const char *setting_value(web_req *r, const char *name)
+{
+	const char *v = web_form_get(r, name, NULL);
+	if (v)
+		return v;
+	wy_config_setting row;
+	bool empty_ok = false;
+	for (size_t i = 0; wy_config_describe(i, &row); i++)
+		if (strcmp(row.name, name) == 0)
+			empty_ok = row.may_be_empty;
+	if (!empty_ok)
+		return NULL;
+	const char *all = web_form_get(r, "all_settings", NULL);
+	if (all && strcmp(all, "1") == 0)
+		return "";
+	const char *clear = web_form_get(r, "clear", NULL);
+	size_t k = strlen(name);
+	for (const char *p = clear; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
+		if (strncmp(p, name, k) == 0 && (p[k] == ',' || !p[k]))
+			return "";
+	return NULL;
+}
 
 /* Add the page's words to an admin tab's context (the JSON twin keeps
  * the data as the store names it): states, actions and settings in the
@@ -328,6 +360,8 @@ static void page_words(struct MHD_Connection *c, json_t *ctx, const char *lang)
 				json_object_set_new(o, "label", json_string(wy_i18n_tr(lang, setting_words[k].label)));
 				json_object_set_new(o, "help", json_string(wy_i18n_tr(lang, setting_words[k].help)));
 				json_object_set_new(o, "numeric", json_boolean(setting_words[k].numeric));
+				/* lines of text: a textarea (issue 18 SEO: robots_txt) */
+				json_object_set_new(o, "multiline", json_boolean(strcmp(name, "robots_txt") == 0));
 			}
 		if (!json_object_get(o, "label"))
 			json_object_set(o, "label", json_object_get(o, "name"));
@@ -396,33 +430,6 @@ static int64_t form_id(web_req *r, const char *key)
 	int64_t id;
 	const char *v = web_form_get(r, key, NULL);
 	return v && web_path_id(v, &id) ? id : 0;
-}
-
-/* A site setting's value in a settings form, or NULL: unchanged. The
- * form's decoding drops an emptied field, so a setting that may be empty
- * ("" = none: site_icp, analytics_script ...) and is absent was emptied
- * on the page, whose form sends every setting; the JSON twin names those
- * it empties in clear=name,name. */
-static const char *setting_value(web_req *r, const char *name)
-{
-	const char *v = web_form_get(r, name, NULL);
-	if (v)
-		return v;
-	wy_config_setting cs;
-	bool may_be_empty = false;
-	for (size_t i = 0; wy_config_describe(i, &cs); i++)
-		if (strcmp(cs.name, name) == 0)
-			may_be_empty = cs.may_be_empty;
-	if (!may_be_empty)
-		return NULL;
-	if (!r->api)
-		return "";
-	const char *clear = web_form_get(r, "clear", NULL);
-	size_t k = strlen(name);
-	for (const char *p = clear; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
-		if (strncmp(p, name, k) == 0 && (p[k] == ',' || !p[k]))
-			return "";
-	return NULL;
 }
 
 /* Where a form sends the admin back to: a path in the admin area. */

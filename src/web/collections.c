@@ -126,6 +126,7 @@ enum MHD_Result web_page_collections(web_req *r)
 	/* the paging links keep the sort */
 	json_object_set_new(ctx, "sort_arg", json_string(popular ? "sort=favorites&" : ""));
 	json_object_set_new(ctx, "extra_css", json_string("/static/collection.css"));
+	json_object_set_new(ctx, "meta_description", json_string(wy_i18n_tr(lang, "读者整理的文档专辑：按主题收集的文档合集。")));
 	return web_page(r, 200, wy_i18n_tr(lang, "专辑"), r->sv->collections, ctx);
 }
 
@@ -185,6 +186,9 @@ enum MHD_Result web_page_collection(web_req *r)
 	json_object_set_new(ctx, "has_documents", json_boolean(json_array_size(docs) > 0));
 	json_object_set_new(ctx, "can_delete", json_boolean(mine || admin));
 	json_object_set_new(ctx, "extra_css", json_string("/static/collection.css"));
+	/* for search engines (seo.c): its own description, else its name */
+	json_object_set_new(ctx, "meta_description",
+			    web_seo_description(json_string_value(json_object_get(ctx, "description")), title));
 	return web_page(r, 200, title, r->sv->collection, ctx);
 }
 

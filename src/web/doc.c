@@ -77,38 +77,6 @@ static json_t *related_searches(wy_store *st, const wy_doc *d)
 	return a;
 }
 
-/* The page's description for search engines: the first 120 characters of
- * the document's description, else of its first page's text, with runs of
- * white space (line breaks too) made one space. */
-static json_t *meta_description(const char *descr, const char *lead)
-{
-	const char *src = descr && *descr ? descr : lead ? lead : "";
-	wy_buf b;
-	wy_buf_init(&b, 4096);
-	bool space = false;
-	for (const char *p = src; *p && b.len < 2048; p++) {
-		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v') {
-			space = b.len > 0;
-			continue;
-		}
-		if (space)
-			wy_buf_putc(&b, ' ');
-		space = false;
-		wy_buf_putc(&b, *p);
-	}
-	size_t cut = b.len;
-	/* 120 characters: a character is a code point, its bytes counted */
-	size_t cps = 0;
-	for (size_t i = 0; i < b.len; i++)
-		if (((unsigned char)b.data[i] & 0xC0) != 0x80 && ++cps > 120) {
-			cut = i;
-			break;
-		}
-	json_t *v = json_stringn(b.data ? b.data : "", cut);
-	wy_buf_free(&b);
-	return v ? v : json_string("");
-}
-
 /* The pages the document will have: a readable one's count when its
  * conversion ends (the pages stored so far are d->pages). */
 static int pages_total(const wy_doc *d)
@@ -124,7 +92,8 @@ static int pages_total(const wy_doc *d)
 static void reader_context(json_t *ctx, const wy_doc *d, int shown, int past, const char *lead)
 {
 	bool ready = d->status == WY_DOC_READY;
-	json_object_set_new(ctx, "meta_description", meta_description(d->description, lead));
+	/* its own text first (seo.c) */
+	json_object_set_new(ctx, "meta_description", web_seo_description(lead, d->description));
 	json_object_set_new(ctx, "extra_css", json_string("/static/doc.css"));
 	/* a conversion under way: "第40页 / 共300页"; readable, the pages
 	 * stored so far are in the reader above it, and doc.js adds those
@@ -277,6 +246,8 @@ static int render_doc(web_req *rq, const wy_doc *d, const web_kept_at *at, const
 							 wy_i18n_tr(lang, web_report_reasons[i])));
 	json_object_set_new(ctx, "report_reasons", reasons);
 	reader_context(ctx, d, shown, past, lead);
+	/* what search engines read of it (seo.c): the same for every reader */
+	web_seo_doc(ctx, d, json_object_get(sh, "page_items"), WEB_SITE_INT(sv, preview_pages));
 	free(share);
 	json_decref(sh);
 	char title[300];

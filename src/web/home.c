@@ -309,6 +309,10 @@ enum MHD_Result web_page_category(web_req *rq)
 	translate_labels(json_object_get(ctx, "filters"), web_lang(c));
 	char title[256];
 	snprintf(title, sizeof title, "%s", json_string_value(json_object_get(ctx, "name")));
+	/* for search engines (seo.c): what the page lists */
+	char *descr = wy_xasprintf("%s: %s", title, wy_i18n_tr(web_lang(c), "分类下的文档，在线阅读、全文搜索和下载。"));
+	json_object_set_new(ctx, "meta_description", json_string(descr));
+	free(descr);
 	return web_page(rq, 200, title, sv->category, ctx);
 }
 

@@ -182,6 +182,9 @@ static const web_route routes[] = {
 	{false, "/metrics", true, 0, web_metrics},
 	{false, "/captcha/", false, 0, web_route_captcha},        /* captcha.c */
 	{false, "/api/v1/captcha", true, WEB_API, web_api_captcha},
+	{false, "/robots.txt", true, 0, web_robots},                       /* seo.c */
+	{false, "/sitemap.xml", true, 0, web_sitemap},
+	{false, "/sitemap/", false, 0, web_sitemap},
 	{true, "/login", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_login},
 	{true, "/register", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_register},
 	{true, "/logout", true, WEB_TWIN, web_post_logout},

@@ -195,6 +195,7 @@ enum MHD_Result web_respond_page(web_req *rq, unsigned status, char *data, size_
 {
 	struct MHD_Connection *c = rq->c;
 	const char *lang = web_lang(c);
+	web_seo_fill(rq, &data, &len); /* the request's base in its absolute URLs */
 	struct MHD_Response *r = web_text_response(c, data, len);
 	if (!r)
 		return MHD_NO;
@@ -235,9 +236,11 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 	json_object_set(ctx, "me", me);
 	json_object_set_new(ctx, "csrf", json_string(csrf));
 	/* what the page gives its frame's head: a description for search
-	 * engines, a stylesheet of its own after the site's */
+	 * engines, a stylesheet of its own after the site's, what it says of
+	 * itself to search engines (seo.c) */
 	json_t *head = json_pack("{s:O?, s:O?}", "meta_description", json_object_get(ctx, "meta_description"),
 				 "extra_css", json_object_get(ctx, "extra_css"));
+	json_t *seo = json_incref(json_object_get(ctx, "seo"));
 	wy_buf body, page;
 	wy_buf_init(&body, 32u << 20);
 	wy_buf_init(&page, 33u << 20);
@@ -259,11 +262,18 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 		free(zh);
 		free(en);
 		json_object_update(frame, head);
+		/* issue 18 SEO: canonical URL, description, Open Graph, JSON-LD */
+		wy_buf sh;
+		wy_buf_init(&sh, 0);
+		web_seo_head(rq, &site, seo, json_string_value(json_object_get(head, "meta_description")), title, &sh);
+		json_object_set_new(frame, "seo_head", json_stringn(sh.data ? sh.data : "", sh.len));
+		wy_buf_free(&sh);
 		rc = wy_template_render_lang(sv->base, frame, lang, &page);
 		json_decref(frame);
 	}
 	json_decref(me);
 	json_decref(head);
+	json_decref(seo);
 	wy_buf_free(&body);
 	if (rc)
 		wy_buf_free(&page);
@@ -387,7 +397,9 @@ void web_paging(json_t *ctx, int total, int page, int per)
 
 enum MHD_Result web_not_found(web_req *rq)
 {
-	return web_page(rq, 404, wy_i18n_tr(web_lang(rq->c), "未找到"), rq->sv->notfound, json_object());
+	/* no page to name or index (seo.c) */
+	return web_page(rq, 404, wy_i18n_tr(web_lang(rq->c), "未找到"), rq->sv->notfound,
+			json_pack("{s:{s:b, s:b}}", "seo", "noindex", true, "canonical", false));
 }
 
 /* What the pages show of a document besides its JSON view. */

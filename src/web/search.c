@@ -276,6 +276,14 @@ enum MHD_Result web_page_search(web_req *rq)
 	char title[300];
 	snprintf(title, sizeof title, "%s - %s", wy_query_display(q), wy_i18n_tr(lang, "搜索"));
 	title[wy_utf8_truncate(title, strlen(title), sizeof title - 1)] = 0;
+	/* results are not for an index (seo.c); the canonical URL keeps the
+	 * query, the rest of the arguments are views of it */
+	wy_buf canon;
+	wy_buf_init(&canon, 4096);
+	wy_buf_puts(&canon, "/search?q=");
+	web_url_escape(&canon, wy_query_display(q));
+	json_object_set_new(ctx, "seo", json_pack("{s:b, s:s}", "noindex", true, "path", canon.data ? canon.data : "/search"));
+	wy_buf_free(&canon);
 	wy_query_free(q);
 	return web_page(rq, 200, title, sv->search, ctx);
 }

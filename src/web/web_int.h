@@ -641,5 +641,39 @@ int web_dash_context(web_req *rq, json_t *ctx, bool page);
  * whose reason has that code (web/reasons.h) queued again, an audit row
  * saying how many; the answer says how many ({"reason", "requeued"}). */
 enum MHD_Result web_dash_retry_post(web_req *r, wy_store *st);
+/* ---- search engines (seo.c) ---- */
+/* GET /robots.txt: the setting robots_txt, else the default (private
+ * paths kept out, the sitemap named). */
+web_handler web_robots;
+/* GET /sitemap.xml (the index) and /sitemap/NAME.xml (a part). */
+web_handler web_sitemap;
+/* Whether h (n bytes) is host[:port]: a DNS name or address, a port
+ * 1..65535; nothing that could break out of a URL, an attribute or XML. */
+bool web_seo_host_valid(const char *h, size_t n);
+/* The site's base for absolute URLs ("https://host[:port][/path]", no
+ * '/' at the end) into out: site_url when valid, else rq's scheme and
+ * Host when valid; false (out "") when neither. site: web_site_get's. */
+bool web_seo_base(web_req *rq, const wy_config *site, char *out, size_t size);
+/* The head tags of a page into out: canonical URL, robots noindex,
+ * description, Open Graph, JSON-LD. seo (may be NULL): what the page
+ * says of itself ({path, description, noindex, og_type, image, jsonld;
+ * canonical false: no canonical URL nor og:url, a 404's});
+ * description: the page's meta_description (may be NULL). Absolute URLs
+ * hold the process's base mark: web_seo_fill makes them the request's. */
+void web_seo_head(web_req *rq, const wy_config *site, const json_t *seo, const char *description, const char *title,
+		  wy_buf *out);
+/* Replace the base mark in a page about to be sent (*data malloc'd,
+ * *len bytes; replaced by a new buffer when it holds the mark). */
+void web_seo_fill(web_req *rq, char **data, size_t *len);
+/* A page's description: the first 120 characters of text (else of
+ * fallback), runs of white space one space. A new reference. */
+json_t *web_seo_description(const char *text, const char *fallback);
+/* ctx's "seo" for document d's page: canonical /doc/N, og:type article,
+ * og:image its first page (else its thumbnail), and the JSON-LD
+ * (DigitalDocument: name, the masked uploader as author, dates, pages,
+ * format, url, description, and the text of the first preview pages of
+ * page_items, what a visitor may read). ctx is web_doc_context's, with
+ * meta_description set. */
+void web_seo_doc(json_t *ctx, const wy_doc *d, const json_t *page_items, int preview);
 
 #endif

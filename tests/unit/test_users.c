@@ -838,7 +838,10 @@ TEST(a_store_from_before_skeletons_gets_them)
 		sqlite3_free(sql);
 	}
 	ASSERT_EQ(sqlite3_exec(db,
-			       "DROP TABLE captchas;" /* 19 */
+			       "DROP TRIGGER sitemap_doc_add; DROP TRIGGER sitemap_doc_del; DROP TRIGGER sitemap_doc_set;" /* 23 */
+			       " DROP TRIGGER sitemap_coll_add; DROP TRIGGER sitemap_coll_del; DROP TRIGGER sitemap_coll_set;"
+			       " DROP TABLE sitemap_parts; DROP TABLE sitemap_width;"
+			       " DROP TABLE captchas;" /* 19 */
 			       " DROP TABLE site_links; DROP TABLE articles;" /* 18 */
 			       " DROP INDEX documents_deleted; ALTER TABLE documents DROP COLUMN deleted_at;" /* 17 */
 			       " ALTER TABLE documents DROP COLUMN deleted_by; ALTER TABLE documents DROP COLUMN state_before;"

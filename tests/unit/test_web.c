@@ -279,5 +279,38 @@ TEST(page_lines)
 	free(s);
 }
 
+/* issue 18 SEO: which Host headers may become the base of absolute URLs
+ * in pages, the sitemap and robots.txt; the description's cut */
+TEST(seo_hosts_and_descriptions)
+{
+	const char *good[] = {"example.com", "wenku.example.com:8080", "127.0.0.1", "127.0.0.1:65535", "[::1]:8080",
+			      "[2001:db8::1]", "a", "xn--fiqs8s.cn", "a-b.c"};
+	const char *bad[] = {"", "a\"b", "a<b", "a b", "a&b", "example.com:", "example.com:0", "example.com:65536",
+			     "example.com:123456", "-a.com", "a-.com", "a..com", ".a.com", "a.com.", "a.com/x", "[::1",
+			     "[]", "a_b.com", "例子.com", "a.com:80:80", "a.com\r\nX: y"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ASSERT(web_seo_host_valid(good[i], strlen(good[i])));
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ASSERT(!web_seo_host_valid(bad[i], strlen(bad[i])));
+	char label[80];
+	memset(label, 'a', 64);
+	label[64] = 0;
+	ASSERT(!web_seo_host_valid(label, 64)); /* a label of 64 */
+	ASSERT(web_seo_host_valid(label, 63));
+	/* 120 characters (code points), white space one space, else the fallback */
+	json_t *v = web_seo_description("  甲\n\n乙\t丙  ", "x");
+	ASSERT_STR_EQ(json_string_value(v), "甲 乙 丙");
+	json_decref(v);
+	v = web_seo_description("", "说明");
+	ASSERT_STR_EQ(json_string_value(v), "说明");
+	json_decref(v);
+	char longtext[1000] = "";
+	for (int i = 0; i < 200; i++)
+		strcat(longtext, "字");
+	v = web_seo_description(longtext, NULL);
+	ASSERT_EQ(json_string_length(v), (size_t)(120 * 3));
+	json_decref(v);
+}
+
 TEST_LIST(T(routes_pages_and_twins), T(routes_posts), T(csrf_rule), T(request_lifecycle), T(who_may_see_a_document), T(download_names),
-	  T(page_lines))
+	  T(page_lines), T(seo_hosts_and_descriptions))
