@@ -187,7 +187,7 @@ check "emptied (the twin names it in clear=), the CSP is the site's own again" [
 check "... at once" [ "$(csp_of "$base/")" = "default-src 'self'; frame-ancestors 'none'" ]
 check "... and the script is gone" bash -c "! curl -fsS '$base/' | grep -q 'stats.example'"
 check "... and so is the 公安备案 number" bash -c "! curl -fsS '$base/' | grep -q 'beian.mps'"
-check "the settings page's form empties a setting too" [ "$(code -c "$jar" -b "$jar" -X POST "$base/admin/settings" -d "csrf=$(csrf_of "$d/set.html")" --data-urlencode 'site_icp=')" = 303 ]
+check "the settings page's form empties a setting too" [ "$(code -c "$jar" -b "$jar" -X POST "$base/admin/settings" -d "csrf=$(csrf_of "$d/set.html")" -d all_settings=1 --data-urlencode 'site_icp=')" = 303 ]
 check "... the ICP number is gone" bash -c "! curl -fsS '$base/' | grep -q 'beian.miit'"
 
 # ---- navigation, banners, friend links ----
