@@ -88,6 +88,11 @@ static const struct setting {
 	S("stop_grace", "WENYUAN_STOP_GRACE", T_INT, stop_grace, 0, 3600, "30", "seconds a stopping server (SIGTERM) lets the requests in flight finish"),
 	/* read at start: serve's embedded worker and every converter log as their process began */
 	BOOT_ONE_OF("log_format", "WENYUAN_LOG_FORMAT", log_format, "kv|json", "kv", "event lines on stderr: kv (key=value) or json (one object a line)"),
+	/* issue 18 LIMITS: download limits and signed download links (web/limits.c) */
+	SITE("downloads_per_user_day", "WENYUAN_DOWNLOADS_PER_USER_DAY", T_INT, downloads_per_user_day, 0, 1000000, "0", "downloads one account may start in any 24 hours (0 = no limit; admins have none)"),
+	SITE("downloads_per_ip_day", "WENYUAN_DOWNLOADS_PER_IP_DAY", T_INT, downloads_per_ip_day, 0, 1000000, "0", "downloads one address may start in any 24 hours, all its accounts and visitors together (0 = no limit)"),
+	SITE("guest_download", "WENYUAN_GUEST_DOWNLOAD", T_INT, guest_download, 0, 1, "1", "1: visitors without an account may download free documents; 0: they are asked to sign in"),
+	SITE("download_link_seconds", "WENYUAN_DOWNLOAD_LINK_SECONDS", T_INT, download_link_seconds, 1, 86400, "300", "seconds a signed download link stays valid"),
 #undef S
 #undef SITE
 #undef BOOT

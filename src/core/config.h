@@ -75,6 +75,11 @@ typedef struct wy_config {
 	char log_format[8];      /* "kv" or "json" (core/log.h) */
 	char origin[WY_CONFIG_MAX][WY_CONFIG_ORIGIN];
 	char file[512];          /* the configuration file read ("" = none) */
+	/* issue 18 LIMITS: download limits and signed download links */
+	int downloads_per_user_day; /* downloads an account may start in any 24 hours (0: no limit) */
+	int downloads_per_ip_day;   /* downloads one address may start in any 24 hours (0: no limit) */
+	int guest_download;         /* 1: visitors without an account may download free documents */
+	int download_link_seconds;  /* how long a signed download link stays valid */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

@@ -43,7 +43,7 @@ static void date_text(int64_t at, char *out, size_t size)
 	strftime(out, size, "%Y-%m-%d %H:%M", &tm);
 }
 
-static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", "ledger", NULL};
+static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", "ledger", "groups", NULL};
 
 static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *tab, bool *bad)
 {
@@ -157,6 +157,9 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		}
 		wy_user_list_clear(&ul);
 		json_object_set_new(ctx, "users", a);
+		/* each account's group, and the groups to move it to (groups.c) */
+		if (web_groups_admin_context(st, ctx, &ei) == WY_OK)
+			web_groups_users(st, ctx);
 		json_object_set_new(ctx, "q", json_string(q && strlen(q) < 64 ? q : ""));
 	} else if (strcmp(tab, "settings") == 0) {
 		json_t *a = json_array();
@@ -174,6 +177,11 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		int rc = web_admin_ledger(st, c, ctx, page, per, &total, &ei);
 		if (rc) {
 			*bad = rc == WY_ENOTFOUND;
+			json_decref(ctx);
+			return NULL;
+		}
+	} else if (strcmp(tab, "groups") == 0) { /* groups.c */
+		if (web_groups_admin_context(st, ctx, &ei)) {
 			json_decref(ctx);
 			return NULL;
 		}
@@ -222,6 +230,8 @@ static const char *const action_words[][2] = {
 	{"comment_hide", N_("隐藏评论")}, {"comment_approve", N_("通过评论")}, {"comment_delete", N_("删除评论")},
 	{"comment_dismiss", N_("驳回评论举报")},
 	{"purge", N_("彻底删除")}, {"doc_edit", N_("修改文档")}, {"doc_replace", N_("替换原文件")},
+	{"group", N_("更改用户组")}, {"group_add", N_("新建用户组")}, {"group_edit", N_("修改用户组")},
+	{"group_delete", N_("删除用户组")}, {"group_default", N_("设为默认用户组")},
 };
 
 /* The site settings in words: label and help (msgids); a setting not
@@ -289,6 +299,8 @@ static void page_words(struct MHD_Connection *c, json_t *ctx, const char *lang)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "文档"), n);
 		else if (target && sscanf(target, "comment %lld", &n) == 1)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "评论"), n);
+		else if (target && sscanf(target, "group %lld", &n) == 1)
+			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "用户组"), n);
 		else if (target && sscanf(target, "user %lld", &n) == 1)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "用户"), n);
 		else if (target && strcmp(target, "settings") == 0)
@@ -341,7 +353,7 @@ enum MHD_Result web_page_admin(web_req *rq)
 	static const char *const titles[][2] = {{"reports", N_("举报")},	{"review", N_("待审核")},
 						{"docs", N_("文档管理")},	{"users", N_("用户管理")},
 						{"settings", N_("站点设置")}, {"audit", N_("操作日志")},
-						{"ledger", N_("积分明细")}};
+						{"ledger", N_("积分明细")},	{"groups", N_("用户组")}};
 	const char *title = N_("管理后台");
 	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
 		if (strcmp(tab, titles[k][0]) == 0)
@@ -436,6 +448,8 @@ enum MHD_Result web_post_admin(web_req *r)
 			rc = wy_store_user_set(st, id, -1, action[0] == 'b', &ei);
 		} else if (strcmp(action, "admin") == 0 || strcmp(action, "unadmin") == 0) {
 			rc = wy_store_user_set(st, id, action[0] == 'a' ? WY_ROLE_ADMIN : WY_ROLE_USER, -1, &ei);
+		} else if (strcmp(action, "group") == 0) { /* groups.c */
+			rc = web_groups_admin(r, st, action, &id, target, sizeof target, detail, sizeof detail, &ei);
 		} else if (strcmp(action, "points") == 0) {
 			const char *v = web_form_get(r, "delta", NULL);
 			char *end = NULL;
@@ -448,6 +462,10 @@ enum MHD_Result web_post_admin(web_req *r)
 		} else {
 			rc = WY_EINVAL;
 		}
+	} else if (strcmp(rest, "group") == 0) { /* groups.c */
+		id = form_id(r, "id");
+		back = "/admin/groups";
+		rc = web_groups_admin(r, st, action, &id, target, sizeof target, detail, sizeof detail, &ei);
 	} else if (strcmp(rest, "comment") == 0) { /* comments.c */
 		id = form_id(r, "id");
 		back = back_to(r, "/admin/reports");
@@ -490,6 +508,8 @@ enum MHD_Result web_post_admin(web_req *r)
 		return web_result(r, 404, "not found", NULL, back);
 	if (rc == WY_EPOINTS)
 		return web_result(r, 400, wy_err_msg(&ei, rc), NULL, back);
+	if (rc == WY_EEXIST || rc == WY_EPERM) /* a group's name taken; the default group kept (groups.c) */
+		return web_result(r, 409, wy_err_msg(&ei, rc), NULL, back);
 	if (rc)
 		return web_result(r, 503, "store unavailable", NULL, back);
 	/* An action no audit row records is not done as far as anyone can

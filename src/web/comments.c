@@ -250,6 +250,9 @@ enum MHD_Result web_comments_post(web_req *r, wy_store *st, const wy_doc *d, con
 			    id);
 	}
 	if (strcmp(action, "comments") == 0) {
+		wy_perms p; /* the account's group (groups.c) */
+		if (!web_user_perms(r, &p) || !p.can_comment)
+			return back(r, 403, wy_i18n_tr(lang, "你所在的用户组不能发表评论。如有疑问，请联系管理员。"), NULL, id);
 		const char *why = NULL;
 		char *text = comment_text(r, &why);
 		if (!text)
