@@ -255,6 +255,11 @@ static const struct {
 	{"comments_per_hour", N_("每小时评论上限"), N_("一个账户一小时内最多发表的评论数，0为不限。"), true},
 	{"comment_review", N_("评论审核"), N_("1：新评论须经管理员审核后显示；0：直接显示。"), true},
 	{"recycle_days", N_("回收站保留天数"), N_("删除的文档在回收站保留多少天后被彻底删除；0为只由管理员彻底删除；可用小数。"), false},
+	/* LIMITS: the download rules (limits.c) */
+	{"downloads_per_user_day", N_("每个账户每日下载上限"), N_("一个账户24小时内最多下载的次数，0为不限；管理员不受限。"), true},
+	{"downloads_per_ip_day", N_("每个网络地址每日下载上限"), N_("同一网络地址（所有账户和游客合计）24小时内最多下载的次数，0为不限。"), true},
+	{"guest_download", N_("游客下载"), N_("1：未登录的游客可以下载免费文档；0：须登录后下载。"), true},
+	{"download_link_seconds", N_("下载链接有效期（秒）"), N_("点击下载后生成的签名链接的有效时间。"), true},
 };
 
 /* Add the page's words to an admin tab's context (the JSON twin keeps
