@@ -237,18 +237,22 @@ bool web_download_foreign(web_req *r)
 	if (r->bearer || r->api)
 		return false;
 	struct MHD_Connection *c = r->c;
+	/* a browser that says where the request comes from is believed */
 	const char *site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
-	if (site && strcmp(site, "cross-site") == 0)
-		return true;
-	/* older browsers: a Referer naming another host than this request's */
+	if (site)
+		return strcmp(site, "cross-site") == 0;
+	/* older browsers: a Referer naming neither this request's host nor
+	 * the one a proxy says the client asked for */
 	const char *ref = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Referer");
-	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	if (!ref || !host)
-		return false;
-	const char *p = strstr(ref, "://");
+	const char *p = ref ? strstr(ref, "://") : NULL;
 	if (!p)
 		return false;
 	p += 3;
 	size_t len = strcspn(p, "/?#");
-	return len != strlen(host) || strncasecmp(p, host, len) != 0;
+	const char *hosts[] = {MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"),
+			       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Host")};
+	bool named = false;
+	for (int i = 0; i < 2; i++)
+		named = named || (hosts[i] && len == strlen(hosts[i]) && strncasecmp(p, hosts[i], len) == 0);
+	return !named && (hosts[0] || hosts[1]);
 }

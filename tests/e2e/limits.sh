@@ -108,6 +108,10 @@ check "Sec-Fetch-Site: cross-site goes to the document" \
 	[ "$(as 10.0.0.5 -D - -o /dev/null -H 'Sec-Fetch-Site: cross-site' "$base/download/$D" | loc)" = "/doc/$D#download" ]
 check "so does a Referer of another host" \
 	[ "$(as 10.0.0.5 -D - -o /dev/null -H 'Referer: http://leech.example/page' "$base/download/$D" | loc)" = "/doc/$D#download" ]
+check "a browser's own word (Sec-Fetch-Site: same-origin) wins over a Referer" \
+	grep -q "s=" <<<"$(as 10.0.0.5 -D - -o /dev/null -H 'Sec-Fetch-Site: same-origin' -H 'Referer: http://leech.example/' "$base/download/$D" | loc)"
+check "a Referer naming the host a proxy was asked for gets the link" \
+	grep -q "s=" <<<"$(as 10.0.0.5 -D - -o /dev/null -H 'X-Forwarded-Host: wenku.example' -H 'Referer: https://wenku.example/doc/1' "$base/download/$D" | loc)"
 check "a Referer of this site gets the link" \
 	grep -q "s=" <<<"$(as 10.0.0.5 -D - -o /dev/null -H "Referer: $base/doc/$D" "$base/download/$D" | loc)"
 
