@@ -65,6 +65,17 @@ c=$(as 10.0.0.2 -o /dev/null -w '%{http_code}' "$base/download/$D")
 check "a visitor from that address too" [ "$c" = 429 ]
 check "another address still downloads" [ "$(as 10.0.0.3 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $carol" "$base/download/$D")" = 200 ]
 check "three downloads logged for 10.0.0.2, none refused" [ "$(logged "ip LIKE '%10.0.0.2%'")" = 3 ]
+# ten at once from a new address, five through each process: exactly three get through
+for i in $(seq 10); do
+	b=$base; [ $((i % 2)) = 0 ] && b=$base2
+	(as 10.0.0.9 -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $bob" "$b/download/$D" >> "$d/race") &
+done
+wait_race() { [ "$(wc -l < "$d/race")" = 10 ]; }
+touch "$d/race"
+check "ten at once through two processes: all answered" eventually wait_race
+check "... exactly three downloads, seven 429s" \
+	[ "$(sort "$d/race" | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')" = "200x3 429x7 " ]
+check "... three rows logged" [ "$(logged "ip LIKE '%10.0.0.9%'")" = 3 ]
 set_site -d downloads_per_ip_day=0
 
 # ---- guests ----
