@@ -136,7 +136,10 @@ void web_comments_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t
 	json_object_set_new(ctx, "cm_stars", buttons);
 	json_object_set_new(ctx, "cm_mine", json_integer(mine));
 	json_object_set_new(ctx, "cm_can_rate", json_boolean(writes && !owner));
-	json_object_set_new(ctx, "cm_can_write", json_boolean(writes));
+	wy_perms perms; /* a group without the right to comment sees why, not the form (groups.c) */
+	bool may_comment = writes && web_user_perms(r, &perms) && perms.can_comment;
+	json_object_set_new(ctx, "cm_can_write", json_boolean(may_comment));
+	json_object_set_new(ctx, "cm_no_comment", json_boolean(writes && !may_comment));
 	json_object_set_new(ctx, "cm_doc", json_integer(d->id));
 	int page = r ? web_arg_int(r->c, "cp", 1, 1, 100000) : 1;
 	json_t *cp = comments_page(st, r, d, page, true);

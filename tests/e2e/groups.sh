@@ -57,6 +57,9 @@ c=$(curl -s -o "$d/up.html" -w '%{http_code}' -H "Authorization: Bearer $alice" 
 check "... the upload page says why" bash -c "[ $c = 403 ] && grep -q '你所在的用户组不能上传文档' '$d/up.html'"
 c=$(curl -s -o "$d/cm.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $alice" "$base/api/v1/doc/$C/comments" --data-urlencode 'text=好诗')
 check "受限: a comment is refused (403) with the reason" bash -c "[ $c = 403 ] && jq -e '.error | contains(\"不能发表评论\")' '$d/cm.json' > /dev/null"
+check "... her document page shows why instead of the form" \
+	bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/doc/$C' > '$d/cdoc.html' && grep -q '你所在的用户组不能发表评论。' '$d/cdoc.html' && ! grep -q 'class=\"comment-new\"' '$d/cdoc.html'"
+check "eve's page has the form" grep -q 'class="comment-new"' <(curl -fsS -H "Authorization: Bearer $eve" "$base/doc/$C")
 check "... and none is stored" [ "$(q "SELECT count(*) FROM comments WHERE user_id = $(uid alice)")" = 0 ]
 check "eve (default group) comments" [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $eve" "$base/api/v1/doc/$C/comments" --data-urlencode 'text=好诗')" = 201 ]
 
