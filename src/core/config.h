@@ -88,6 +88,11 @@ typedef struct wy_config {
 	char robots_txt[4096];   /* /robots.txt ("" = the built-in default: web/seo.c) */
 	char site_url[256];      /* the public base URL, https://host[:port][/path] ("" = from Host) */
 	int sitemap_part_urls;   /* URLs (ids) a sitemap part covers, at most 50,000 */
+	/* issue 18 LIMITS: download limits and signed download links */
+	int downloads_per_user_day; /* downloads an account may start in any 24 hours (0: no limit) */
+	int downloads_per_ip_day;   /* downloads one address may start in any 24 hours (0: no limit) */
+	int guest_download;         /* 1: visitors without an account may download free documents */
+	int download_link_seconds;  /* how long a signed download link stays valid */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

@@ -430,7 +430,45 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX captchas_expires ON captchas(expires_at);",
 	/* 20: (MAIL's slot, filled at merge) */ "",
-	/* 21: (LIMITS's slot, filled at merge) */ "",
+
+	/* 21: user groups and the download log (sqlite_limits.c). A group
+	 * says what its members may do; exactly one is the default, which
+	 * new accounts join (the trigger: whoever inserts a user needs not
+	 * know of groups) and the members of a deleted group move to.
+	 * download_log has a row for every download started (a signed link
+	 * given, or a file sent to an API client), which the daily limits
+	 * count in the transaction that adds the row; user_id NULL for a
+	 * visitor. link_key holds the secret download links are signed
+	 * with, made at first use, shared by every serve process. */
+	"CREATE TABLE groups("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  can_upload INTEGER NOT NULL DEFAULT 1,"
+	"  can_comment INTEGER NOT NULL DEFAULT 1,"
+	"  skip_review INTEGER NOT NULL DEFAULT 0,"
+	"  free_download INTEGER NOT NULL DEFAULT 0,"
+	"  upload_mb INTEGER NOT NULL DEFAULT 0,"
+	"  is_default INTEGER NOT NULL DEFAULT 0);"
+	"CREATE UNIQUE INDEX groups_default ON groups(is_default) WHERE is_default = 1;"
+	"INSERT INTO groups(name, is_default) VALUES('普通用户', 1);"
+	"ALTER TABLE users ADD COLUMN group_id INTEGER REFERENCES groups(id);"
+	"UPDATE users SET group_id = (SELECT id FROM groups WHERE is_default = 1);"
+	"CREATE INDEX users_group ON users(group_id);"
+	"CREATE TRIGGER users_default_group AFTER INSERT ON users WHEN NEW.group_id IS NULL BEGIN"
+	"  UPDATE users SET group_id = (SELECT id FROM groups WHERE is_default = 1) WHERE id = NEW.id;"
+	" END;"
+	"CREATE TABLE download_log("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER REFERENCES users(id),"
+	"  ip TEXT NOT NULL,"
+	"  doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX download_log_user ON download_log(user_id, at) WHERE user_id IS NOT NULL;"
+	"CREATE INDEX download_log_ip ON download_log(ip, at);"
+	"CREATE INDEX download_log_at ON download_log(at);"
+	"CREATE INDEX download_log_doc ON download_log(doc_id);"
+	"CREATE TABLE link_key(id INTEGER PRIMARY KEY CHECK(id = 1), key BLOB NOT NULL);",
+
 	/* 22: nothing (the admin dashboard reads what other tables keep) */ "",
 	/* 23: the sitemap's parts of documents and collections, kept by
 	 * triggers (sqlite_sitemap.c: sq_sitemap_setup, the hook) */

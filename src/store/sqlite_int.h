@@ -228,6 +228,10 @@ int sq_version_swap(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 /* Fill in the confusable skeleton of every user that has none (migration
  * 7; sqlite_users.c). */
 int sq_user_skeletons(wy_store *st, wy_errinfo *ei);
+/* wy_store_download's work inside the caller's transaction (sqlite_limits.c
+ * counts the day's downloads in the same one); its errors, nothing
+ * rolled back here. */
+int sq_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei);
 
 /* Migration 23 (SEO): the sitemap's parts and the triggers that keep them
  * (sqlite_sitemap.c). */

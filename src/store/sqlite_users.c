@@ -613,50 +613,53 @@ int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t p
 
 int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei)
 {
-	*paid = 0;
 	int rc = sq_begin(st, ei);
 	if (rc)
 		return rc;
+	return sq_end(st, sq_download(st, user_id, doc_id, charge, paid, ei), ei);
+}
+
+int sq_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei)
+{
+	*paid = 0;
+	int rc;
 	int64_t owner, price, now = wy_now();
 	bool seen, ready;
 	if ((rc = doc_owner_ready(st, doc_id, user_id, &owner, &price, &seen, &ready, ei)))
-		return sq_end(st, rc, ei);
+		return rc;
 	/* a payer who may not see it (it failed, or was hidden, since the
 	 * page) pays nothing and records nothing */
 	if (charge && !seen)
-		return sq_end(st, wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id), ei);
+		return wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id);
 	int64_t v[3] = {user_id, doc_id, now};
 	if ((rc = sq_exec_ints(st,
 	                       "INSERT INTO downloads(user_id, doc_id, first_at, last_at, n) VALUES(?1, ?2, ?3, ?3, 1)"
 	                       " ON CONFLICT(user_id, doc_id) DO UPDATE SET last_at = ?3, n = n + 1",
 	                       v, 3, NULL, "record a download", ei)))
-		return sq_end(st, rc, ei);
+		return rc;
 	int64_t n;
 	if ((rc = sq_row_ints(st, "SELECT n FROM downloads WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, 1, NULL,
 	                      "read", ei)))
-		return sq_end(st, rc, ei);
+		return rc;
 	/* the first download pays; downloading again is free */
 	if (charge && n == 1 && price > 0 && owner != user_id) {
 		/* sold once its conversion has ended: a readable document may
 		 * still fail (its pages then go), and a sale is not undone */
 		if (!ready)
-			return sq_end(st, wy_err_set(ei, WY_EPERM, "document %lld is on sale once converted", (long long)doc_id),
-				   ei);
+			return wy_err_set(ei, WY_EPERM, "document %lld is on sale once converted", (long long)doc_id);
 		int64_t have;
 		if ((rc = balance(st, user_id, &have, ei)))
-			return sq_end(st, rc, ei);
+			return rc;
 		if (have < price)
-			return sq_end(st,
-				   wy_err_set(ei, WY_EPOINTS, "this download costs %lld points; you have %lld", (long long)price,
-					      (long long)have),
-				   ei);
+			return wy_err_set(ei, WY_EPOINTS, "this download costs %lld points; you have %lld", (long long)price,
+					  (long long)have);
 		rc = ledger_add(st, user_id, -price, "download", doc_id, owner, ei);
 		if (!rc && owner)
 			rc = ledger_add(st, owner, price, "sale", doc_id, user_id, ei);
 		if (!rc)
 			*paid = price;
 	}
-	return sq_end(st, rc, ei);
+	return rc;
 }
 
 int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei)

@@ -1370,5 +1370,78 @@ int wy_store_sitemap_urls(wy_store *st, int kind, int64_t part, int width, wy_si
 			  int64_t *gen, wy_errinfo *ei);
 /* Every category's path, ordered by path. */
 int wy_store_sitemap_categories(wy_store *st, wy_str_list *out, wy_errinfo *ei);
+/* ---- download limits and user groups (sqlite_limits.c) ---- */
+
+/* What an account may do, from its group (admins: everything, no size
+ * cap). upload_mb 0: the site's max_upload_mb. */
+typedef struct wy_perms {
+	int64_t group_id;
+	bool can_upload, can_comment, skip_review, free_download;
+	int64_t upload_mb;
+} wy_perms;
+
+/* user_id's rights: its group's (a user without one, as after a store
+ * older than groups: the default group's), or all of them for an admin.
+ * WY_ENOTFOUND: no such user (out says nothing may be done). The one
+ * place uploads, comments, reviews and downloads ask. */
+int wy_user_perms(wy_store *st, int64_t user_id, wy_perms *out, wy_errinfo *ei);
+
+/* A group and how many accounts are in it. */
+typedef struct wy_group {
+	int64_t id;
+	char *name;
+	bool can_upload, can_comment, skip_review, free_download, is_default;
+	int64_t upload_mb;       /* 0: the site's max_upload_mb */
+	int64_t members;
+} wy_group;
+
+typedef struct wy_group_list {
+	wy_group *items;
+	int n;
+} wy_group_list;
+
+void wy_group_list_clear(wy_group_list *l);
+/* Every group, by id. */
+int wy_store_groups(wy_store *st, wy_group_list *out, wy_errinfo *ei);
+/* Add a group (g->id 0; its id in *id) or change one (g->id; *id the
+ * same): name 1..64 bytes of UTF-8, unique (WY_EEXIST), upload_mb 0 to
+ * 1048576 (WY_EINVAL); is_default is not changed here
+ * (wy_store_group_set_default). WY_ENOTFOUND: no such group. */
+int wy_store_group_save(wy_store *st, const wy_group *g, int64_t *id, wy_errinfo *ei);
+/* Delete a group; its members move to the default group, in the same
+ * transaction. WY_EPERM: it is the default group; WY_ENOTFOUND. */
+int wy_store_group_delete(wy_store *st, int64_t id, wy_errinfo *ei);
+/* Make a group the default one (the one new accounts join). WY_ENOTFOUND. */
+int wy_store_group_set_default(wy_store *st, int64_t id, wy_errinfo *ei);
+/* Move an account to a group. WY_ENOTFOUND: no such user or group. */
+int wy_store_user_set_group(wy_store *st, int64_t user_id, int64_t group_id, wy_errinfo *ei);
+
+/* A download about to start: who (user_id 0: a visitor), from which
+ * address (the key the per-address limit counts), what, whether its price
+ * is charged (wy_store_download's charge), whether it counts at all
+ * (false: an admin's), and this process's limits per 24 hours (0: none;
+ * the values an admin saved in the store win, so every serve process
+ * applies the same). */
+typedef struct wy_download_start {
+	int64_t user_id;
+	const char *ip;
+	int64_t doc_id;
+	bool charge, counted;
+	int64_t per_user_day, per_ip_day;
+} wy_download_start;
+
+/* Start a download, in one transaction: the downloads of the last 24
+ * hours of the account and of the address are counted against the limits
+ * (WY_ETOOBIG when one is reached: nothing paid or recorded, *retry_after
+ * the seconds until a download of the window has aged out); then, for an
+ * account, wy_store_download's record and payment (its errors); then a
+ * row of download_log. */
+int wy_store_download_start(wy_store *st, const wy_download_start *q, int64_t *paid, int64_t *retry_after,
+			    wy_errinfo *ei);
+
+/* The secret download links are signed with (32 bytes), kept in the
+ * store so every process has the same: the one stored, or fresh (random
+ * bytes the caller made) stored now when there is none yet. */
+int wy_store_link_key(wy_store *st, const unsigned char fresh[32], unsigned char key[32], wy_errinfo *ei);
 
 #endif

@@ -151,6 +151,9 @@ bool web_download_paid(wy_store *st, const web_req *r, const wy_doc *d)
 		return true;
 	if (d->price <= 0) /* free for everyone: nothing to look up */
 		return false;
+	wy_perms p;
+	if (web_user_perms(r, &p) && p.free_download) /* a group that downloads free (groups.c) */
+		return true;
 	bool paid = false;
 	wy_store_download_paid(st, r->user.id, d->id, &paid, NULL);
 	return paid;
@@ -421,7 +424,7 @@ static void fill_points(char *out, size_t size, const char *text, int64_t price,
 
 /* Refused for want of points: what it costs, what the reader has and what
  * is missing, and how to earn more; back to the document's download block. */
-static enum MHD_Result short_of_points(web_req *r, wy_store *st, const wy_doc *d)
+enum MHD_Result web_short_of_points(web_req *r, wy_store *st, const wy_doc *d)
 {
 	int64_t have = 0;
 	wy_user me;
@@ -445,7 +448,7 @@ static enum MHD_Result short_of_points(web_req *r, wy_store *st, const wy_doc *d
 
 /* A priced document still converting (readable) is not sold yet: it may
  * still fail, and a sale is not undone. Back to its download block. */
-static enum MHD_Result not_for_sale_yet(web_req *r, const wy_doc *d)
+enum MHD_Result web_not_for_sale_yet(web_req *r, const wy_doc *d)
 {
 	if (r->api)
 		return web_api_error(r->c, 409, "on sale once converted");
@@ -464,7 +467,8 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
 		return web_unavailable(r);
-	/* free: no price, or the reader's own, an admin, or paid before */
+	/* free: no price, or the reader's own, an admin, paid before, or a
+	 * group that downloads free */
 	bool free_ = d->price <= 0 || web_download_paid(st, r, d);
 	if (!free_ && (!pay || !r->authed)) {
 		/* A GET never spends points: the document page's download block
@@ -474,25 +478,34 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 		snprintf(loc, sizeof loc, "/doc/%lld#download", (long long)d->id);
 		return web_redirect(c, loc);
 	}
-	if (r->authed && !r->head) { /* a HEAD neither pays nor lists the download */
-		int64_t spent = 0;
-		/* charged only when not free; the store pays once (the first
-		 * download), in one transaction, and only for a document the
-		 * reader may see then (one that failed or was hidden since the
-		 * check above takes nothing) */
-		int rc = wy_store_download(st, r->user.id, d->id, !free_, &spent, &ei);
-		if (rc == WY_EPOINTS)
-			return short_of_points(r, st, d);
-		if (rc == WY_EPERM)
-			return not_for_sale_yet(r, d);
-		if (rc == WY_ENOTFOUND)
-			return r->api ? web_api_error(c, 404, "no such document") : web_not_found(r);
-		if (rc)
-			return web_unavailable(r);
-		if (spent)
-			wy_log("points.download", "user=%lld doc=%lld points=%lld", (long long)r->user.id, (long long)d->id,
-			       (long long)spent);
+	/* a HEAD neither pays nor counts nor lists the download: it gets the
+	 * file's headers (no bytes) */
+	if (r->head)
+		return web_download_send(r, d);
+	/* a browser sent here by another site's link lands on the document's
+	 * page (limits.c) */
+	if (web_download_foreign(r)) {
+		char loc[64];
+		snprintf(loc, sizeof loc, "/doc/%lld#download", (long long)d->id);
+		return web_redirect(c, loc);
 	}
+	/* the guest rule, the daily limits and the payment (charged only when
+	 * not free; the store pays once, the first download, in one
+	 * transaction, and only for a document the reader may see then) */
+	enum MHD_Result ret;
+	if (web_download_start(r, st, d, !free_, &ret))
+		return ret;
+	/* an API client (a bearer token, or the JSON twin: neither can be a
+	 * link on another site) gets the file; a browser a signed link */
+	if (r->bearer || r->api)
+		return web_download_send(r, d);
+	return web_download_link(r, d);
+}
+
+enum MHD_Result web_download_send(web_req *r, const wy_doc *d)
+{
+	server *sv = r->sv;
+	struct MHD_Connection *c = r->c;
 	int fd;
 	uint64_t size;
 	if (web_open_blob(sv, d->sha256, &fd, &size))

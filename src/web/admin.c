@@ -45,7 +45,7 @@ static void date_text(int64_t at, char *out, size_t size)
 }
 
 static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", "ledger",
-				   "articles", "links", NULL};
+				   "articles", "links", "groups", NULL};
 
 static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *tab, bool *bad)
 {
@@ -159,6 +159,9 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		}
 		wy_user_list_clear(&ul);
 		json_object_set_new(ctx, "users", a);
+		/* each account's group, and the groups to move it to (groups.c) */
+		if (web_groups_admin_context(st, ctx, &ei) == WY_OK)
+			web_groups_users(st, ctx);
 		json_object_set_new(ctx, "q", json_string(q && strlen(q) < 64 ? q : ""));
 	} else if (strcmp(tab, "settings") == 0) {
 		json_t *a = json_array();
@@ -182,6 +185,11 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 	} else if (strcmp(tab, "articles") == 0 || strcmp(tab, "links") == 0) {
 		/* articles and the site's links (articles.c) */
 		if (web_pages_admin_context(st, c, tab, ctx, page, per, &total, &ei)) {
+			json_decref(ctx);
+			return NULL;
+		}
+	} else if (strcmp(tab, "groups") == 0) { /* groups.c */
+		if (web_groups_admin_context(st, ctx, &ei)) {
 			json_decref(ctx);
 			return NULL;
 		}
@@ -233,6 +241,8 @@ static const char *const action_words[][2] = {
 	{"article_save", N_("保存文章")}, {"article_delete", N_("删除文章")}, {"link_save", N_("保存链接")},
 	{"link_delete", N_("删除链接")},
 	{"retry", N_("全部重试")},
+	{"group", N_("更改用户组")}, {"group_add", N_("新建用户组")}, {"group_edit", N_("修改用户组")},
+	{"group_delete", N_("删除用户组")}, {"group_default", N_("设为默认用户组")},
 };
 
 /* The site settings in words: label and help (msgids); a setting not
@@ -266,6 +276,11 @@ static const struct {
 	/* issue 18 SEO */
 	{"robots_txt", N_("robots.txt"), N_("搜索引擎读取的 /robots.txt 全文；留空则用内置规则（屏蔽后台、个人中心、API、上传和下载，并给出站点地图）。"), false},
 	{"site_url", N_("站点网址"), N_("站点对外的网址，如 https://wenku.example.com，用于规范链接和站点地图；留空则取请求的 Host。"), false},
+	/* LIMITS: the download rules (limits.c) */
+	{"downloads_per_user_day", N_("每个账户每日下载上限"), N_("一个账户24小时内最多下载的次数，0为不限；管理员不受限。"), true},
+	{"downloads_per_ip_day", N_("每个网络地址每日下载上限"), N_("同一网络地址（所有账户和游客合计）24小时内最多下载的次数，0为不限。"), true},
+	{"guest_download", N_("游客下载"), N_("1：未登录的游客可以下载免费文档；0：须登录后下载。"), true},
+	{"download_link_seconds", N_("下载链接有效期（秒）"), N_("点击下载后生成的签名链接的有效时间。"), true},
 };
 
 /* A site setting's new value in the settings form: its field, "" for
@@ -339,6 +354,8 @@ static void page_words(struct MHD_Connection *c, json_t *ctx, const char *lang)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "文档"), n);
 		else if (target && sscanf(target, "comment %lld", &n) == 1)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "评论"), n);
+		else if (target && sscanf(target, "group %lld", &n) == 1)
+			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "用户组"), n);
 		else if (target && sscanf(target, "user %lld", &n) == 1)
 			snprintf(text, sizeof text, "%s %lld", wy_i18n_tr(lang, "用户"), n);
 		else if (target && sscanf(target, "article %lld", &n) == 1)
@@ -417,7 +434,7 @@ enum MHD_Result web_page_admin(web_req *rq)
 						{"docs", N_("文档管理")},	{"users", N_("用户管理")},
 						{"settings", N_("站点设置")}, {"audit", N_("操作日志")},
 						{"ledger", N_("积分明细")}, {"articles", N_("文章")},
-						{"links", N_("导航与链接")}};
+						{"links", N_("导航与链接")}, {"groups", N_("用户组")}};
 	const char *title = N_("管理后台");
 	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
 		if (strcmp(tab, titles[k][0]) == 0)
@@ -513,6 +530,8 @@ enum MHD_Result web_post_admin(web_req *r)
 			rc = wy_store_user_set(st, id, -1, action[0] == 'b', &ei);
 		} else if (strcmp(action, "admin") == 0 || strcmp(action, "unadmin") == 0) {
 			rc = wy_store_user_set(st, id, action[0] == 'a' ? WY_ROLE_ADMIN : WY_ROLE_USER, -1, &ei);
+		} else if (strcmp(action, "group") == 0) { /* groups.c */
+			rc = web_groups_admin(r, st, action, &id, target, sizeof target, detail, sizeof detail, &ei);
 		} else if (strcmp(action, "points") == 0) {
 			const char *v = web_form_get(r, "delta", NULL);
 			char *end = NULL;
@@ -527,6 +546,10 @@ enum MHD_Result web_post_admin(web_req *r)
 		}
 	} else if (strcmp(rest, "retry") == 0) { /* dash.c: every failure of one reason */
 		return web_dash_retry_post(r, st);
+	} else if (strcmp(rest, "group") == 0) { /* groups.c */
+		id = form_id(r, "id");
+		back = "/admin/groups";
+		rc = web_groups_admin(r, st, action, &id, target, sizeof target, detail, sizeof detail, &ei);
 	} else if (strcmp(rest, "comment") == 0) { /* comments.c */
 		id = form_id(r, "id");
 		back = back_to(r, "/admin/reports");

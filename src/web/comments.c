@@ -137,7 +137,10 @@ void web_comments_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t
 	json_object_set_new(ctx, "cm_stars", buttons);
 	json_object_set_new(ctx, "cm_mine", json_integer(mine));
 	json_object_set_new(ctx, "cm_can_rate", json_boolean(writes && !owner));
-	json_object_set_new(ctx, "cm_can_write", json_boolean(writes));
+	wy_perms perms; /* a group without the right to comment sees why, not the form (groups.c) */
+	bool may_comment = writes && web_user_perms(r, &perms) && perms.can_comment;
+	json_object_set_new(ctx, "cm_can_write", json_boolean(may_comment));
+	json_object_set_new(ctx, "cm_no_comment", json_boolean(writes && !may_comment));
 	json_object_set_new(ctx, "cm_doc", json_integer(d->id));
 	if (writes) {
 		/* captcha_comment: one captcha for the page's comment forms (the
@@ -268,6 +271,9 @@ enum MHD_Result web_comments_post(web_req *r, wy_store *st, const wy_doc *d, con
 			    id);
 	}
 	if (strcmp(action, "comments") == 0) {
+		wy_perms p; /* the account's group (groups.c) */
+		if (!web_user_perms(r, &p) || !p.can_comment)
+			return back(r, 403, wy_i18n_tr(lang, "你所在的用户组不能发表评论。如有疑问，请联系管理员。"), NULL, id);
 		const char *why = NULL;
 		char *text = comment_text(r, &why);
 		if (!text)

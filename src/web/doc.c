@@ -523,11 +523,21 @@ static enum MHD_Result send_download(web_req *rq, int64_t id)
 		rc = wy_store_doc_get(st, id, &d, NULL);
 	if (rc)
 		return web_text(c, rc == WY_ENOTFOUND ? 404 : 503, rc == WY_ENOTFOUND ? "not found\n" : "unavailable\n");
+	/* a signed link (limits.c) is the file when it is good: everything
+	 * was checked, counted and paid when it was made */
+	bool ok;
+	enum MHD_Result ret;
+	if (web_download_signed(rq, &d, &ok, &ret)) {
+		if (ok)
+			ret = web_download_send(rq, &d);
+		wy_doc_clear(&d);
+		return ret;
+	}
 	if (!web_can_see(rq, &d)) {
 		wy_doc_clear(&d);
 		return web_text(c, 404, "not found\n");
 	}
-	enum MHD_Result ret = web_download(rq, &d, false);
+	ret = web_download(rq, &d, false);
 	wy_doc_clear(&d);
 	return ret;
 }

@@ -127,7 +127,7 @@ static const char *read_edit(web_req *r, const wy_doc *d, edit_form *f, bool *an
 	memset(f, 0, sizeof *f);
 	f->e.price = -1;
 	f->e.private_ = -1;
-	f->e.review = site.upload_review && !web_is_admin(r); /* new words are reviewed as an upload is */
+	f->e.review = site.upload_review && !web_skips_review(r); /* new words are reviewed as an upload is */
 	*any = false;
 	size_t n;
 	const char *v;
@@ -414,7 +414,7 @@ enum MHD_Result web_post_replace(web_req *r)
 	                 .sha256 = sha,
 	                 .size = (int64_t)size,
 	                 .request_id = r->id,
-	                 .state = site.upload_review && !web_is_admin(r) ? WY_STATE_PENDING : WY_STATE_PUBLISHED};
+	                 .state = site.upload_review && !web_skips_review(r) ? WY_STATE_PENDING : WY_STATE_PUBLISHED};
 	int64_t vid;
 	rc = wy_store_doc_replace(st, id, &dn, &vid, &ei);
 	if (rc == WY_EINVAL)

@@ -75,6 +75,11 @@ enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_
 		web_current->status = status;
 		MHD_add_response_header(r, "X-Request-Id", web_current->id);
 		web_flash_headers(web_current, r, status);
+		if (web_current->retry_after > 0) { /* a limit reached (limits.c) */
+			char ra[24];
+			snprintf(ra, sizeof ra, "%lld", (long long)web_current->retry_after);
+			MHD_add_response_header(r, "Retry-After", ra);
+		}
 	}
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);

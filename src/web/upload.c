@@ -341,6 +341,16 @@ static enum MHD_Result iterate(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
+/* Refused for the account's group: a page that says so, or JSON. */
+static enum MHD_Result no_upload_right(web_req *r)
+{
+	if (r->api)
+		return web_api_error(r->c, 403, "your user group may not upload");
+	const char *lang = web_lang(r->c);
+	return web_message(r, 403, wy_i18n_tr(lang, "不能上传"),
+			   wy_i18n_tr(lang, "你所在的用户组不能上传文档。如有疑问，请联系管理员。"), "/");
+}
+
 bool web_upload_begin(web_req *r, enum MHD_Result *ret)
 {
 	server *sv = r->sv;
@@ -352,6 +362,14 @@ bool web_upload_begin(web_req *r, enum MHD_Result *ret)
 	wy_config site;
 	web_site_get(sv, &site);
 	uint64_t max = (uint64_t)site.max_upload_mb << 20;
+	/* the account's group may not upload, or only smaller files (groups.c) */
+	wy_perms p;
+	if (!web_user_perms(r, &p) || !p.can_upload) {
+		*ret = no_upload_right(r);
+		return true;
+	}
+	if (p.upload_mb > 0 && ((uint64_t)p.upload_mb << 20) < max)
+		max = (uint64_t)p.upload_mb << 20;
 	/* a body larger than every file it may carry is refused before it is read */
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl && strtoull(cl, NULL, 10) > max * UPLOAD_FILES + (1u << 20)) {
@@ -516,6 +534,7 @@ enum MHD_Result web_upload_end(web_req *r)
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
 		return web_unavailable(r);
+	bool skip_review = web_skips_review(r); /* the account's group (groups.c) */
 	json_t *docs = json_array();
 	int made = 0;
 	u->done = true; /* from here each file is recorded or refused on its own */
@@ -532,7 +551,7 @@ enum MHD_Result web_upload_end(web_req *r)
 			.description = desc,
 			.tags = tags,
 			.private_ = private_,
-			.state = site.upload_review && !private_ ? WY_STATE_PENDING : WY_STATE_PUBLISHED,
+			.state = site.upload_review && !private_ && !skip_review ? WY_STATE_PENDING : WY_STATE_PUBLISHED,
 			.price = price,
 			.request_id = r->id, /* the worker's lines about it carry it */
 		};
@@ -581,6 +600,9 @@ enum MHD_Result web_page_upload(web_req *r)
 	struct MHD_Connection *c = r->c;
 	if (!r->authed)
 		return web_redirect(c, "/login?next=/upload");
+	wy_perms p;
+	if (!web_user_perms(r, &p) || !p.can_upload)
+		return no_upload_right(r);
 	wy_store *st;
 	wy_category_list cl;
 	if (web_store(sv, &st, NULL) || wy_store_category_list(st, &cl, NULL))
@@ -597,9 +619,10 @@ enum MHD_Result web_page_upload(web_req *r)
 	json_t *reasons = json_array();
 	for (int i = 0; wy_reason_each(i, &code, &msgid); i++)
 		json_array_append_new(reasons, json_pack("{s:s, s:s}", "code", code, "text", wy_i18n_tr(lang, msgid)));
-	json_t *ctx = json_pack("{s:o, s:I, s:I, s:i, s:b, s:s, s:o}", "categories", cats, "max_mb",
-				(json_int_t)site.max_upload_mb, "max_bytes", (json_int_t)site.max_upload_mb << 20, "price",
-				site.download_price, "review", site.upload_review, "accept", UPLOAD_ACCEPT, "reasons",
-				reasons);
+	/* the account's group may cap the size and skip the review (groups.c) */
+	int64_t max_mb = p.upload_mb > 0 && p.upload_mb < site.max_upload_mb ? p.upload_mb : site.max_upload_mb;
+	json_t *ctx = json_pack("{s:o, s:I, s:I, s:i, s:b, s:s, s:o}", "categories", cats, "max_mb", (json_int_t)max_mb,
+				"max_bytes", (json_int_t)max_mb << 20, "price", site.download_price, "review",
+				site.upload_review && !p.skip_review, "accept", UPLOAD_ACCEPT, "reasons", reasons);
 	return web_page(r, 200, wy_i18n_tr(lang, "上传文档"), sv->upload, ctx);
 }

@@ -99,6 +99,7 @@ typedef struct web_req {
 	int flash_code;
 	int64_t flash_a, flash_b;
 	bool flash_shown;
+	int64_t retry_after;      /* > 0: the answer says Retry-After (limits.c) */
 } web_req;
 
 /* The request the calling thread is answering (http.c sets it while the
@@ -675,5 +676,44 @@ json_t *web_seo_description(const char *text, const char *fallback);
  * page_items, what a visitor may read). ctx is web_doc_context's, with
  * meta_description set. */
 void web_seo_doc(json_t *ctx, const wy_doc *d, const json_t *page_items, int preview);
+/* ---- download rules and user groups (limits.c, groups.c) ---- */
+/* The requesting account's rights (the store's wy_user_perms, the one
+ * rule): false, and nothing allowed, for a visitor or when the store
+ * fails. */
+bool web_user_perms(const web_req *r, wy_perms *out);
+/* Whether r's uploads and new versions skip upload_review (its group's
+ * skip_review; admins always). */
+bool web_skips_review(const web_req *r);
+/* The admin tab "groups": its context (the groups, with their members'
+ * counts). */
+int web_groups_admin_context(wy_store *st, json_t *ctx, wy_errinfo *ei);
+/* The users tab: each of ctx's "users" gets its group_id, group (name)
+ * and group_options (ctx's "groups", its own selected). */
+void web_groups_users(wy_store *st, json_t *ctx);
+/* POST /admin/group (action add, edit, delete, default) and the users
+ * tab's move (action group): done in the store; target and detail get
+ * what the audit row (written by web_post_admin) records. */
+int web_groups_admin(web_req *r, wy_store *st, const char *action, int64_t *id, char *target, size_t tsize,
+		     char *detail, size_t dsize, wy_errinfo *ei);
+/* Before a download of d (r may see it; free_: no points to pay): the
+ * guest rule, the daily limits and the payment (charge), all counted in
+ * the store. true: refused, *ret the answer (403, 429 with Retry-After,
+ * 402, 409, 404, 503). */
+bool web_download_start(web_req *r, wy_store *st, const wy_doc *d, bool charge, enum MHD_Result *ret);
+/* A download for a browser: a 303 to a signed link for d bound to r's
+ * account (0: a visitor) and address, valid download_link_seconds. */
+enum MHD_Result web_download_link(web_req *r, const wy_doc *d);
+/* Whether the request carries a signed link (?s=), which it then checks:
+ * true with *ok false and *ret the 403 when it is expired or not ours. */
+bool web_download_signed(web_req *r, const wy_doc *d, bool *ok, enum MHD_Result *ret);
+/* Whether a browser came to /download/N from another site (a hot link):
+ * it is sent to the document's page instead. */
+bool web_download_foreign(web_req *r);
+/* The refusals of a payment (account.c): short of points (402), a
+ * document not on sale before its conversion ends (409). */
+enum MHD_Result web_short_of_points(web_req *r, wy_store *st, const wy_doc *d);
+enum MHD_Result web_not_for_sale_yet(web_req *r, const wy_doc *d);
+/* The file of d (account.c): counted, with its name, ranges and ETag. */
+enum MHD_Result web_download_send(web_req *r, const wy_doc *d);
 
 #endif

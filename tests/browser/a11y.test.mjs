@@ -56,6 +56,7 @@ const pages = [
   ['admin-docs', '/admin/docs', 'admin', '损坏的报告'],
   ['admin-users', '/admin/users', 'admin', 'reader'],
   ['admin-settings', '/admin/settings', 'admin'],
+  ['admin-groups', '/admin/groups', 'admin', '普通用户'],
   ['admin-audit', '/admin/audit', 'admin'],
   ['admin-recycle', '/admin/docs?state=3', 'admin'],
   ['admin-ledger', '/admin/ledger?user=2', 'admin', 'reader'],

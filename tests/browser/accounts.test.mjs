@@ -185,7 +185,7 @@ test('register, upload, favorite, share, reward, report, hide', { timeout: 30000
 
 const mePages = ['/me', '/me/uploads', '/me/favorites', '/me/downloads', '/me/points', '/me/recycle', '/me/password'];
 const adminPages = ['/admin', '/admin/reports?all=1', '/admin/review', '/admin/docs', '/admin/docs?state=3', '/admin/users',
-  '/admin/settings', '/admin/audit', '/admin/ledger?user=1'];
+  '/admin/settings', '/admin/audit', '/admin/ledger?user=1', '/admin/groups'];
 
 test('my pages, log in, register and the admin area: axe-core, 1366 and 390 px', { timeout: 300000 }, async () => {
   // my pages as the uploader of the first test (uploads, a favorite, points)

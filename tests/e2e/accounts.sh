@@ -46,7 +46,7 @@ check "the title is escaped on my uploads" bash -c "grep -q '&lt;script&gt;alert
 boss=$(api_login boss bosspass123)
 curl -fsS -H "Authorization: Bearer $boss" "$base/admin/docs" > "$d/xadmin.html"
 check "file name and title are escaped in the admin area" bash -c "! grep -q '<script>alert\|<img src=x' '$d/xadmin.html' && grep -q '&lt;script&gt;alert' '$d/xadmin.html'"
-curl -fsS -D "$d/dl.h" -o /dev/null "$base/download/$xid"
+curl -fsS -L -D "$d/dl.h" -o /dev/null "$base/download/$xid"
 check "the download is named after the title, made safe: no < > \" /, quoted" bash -c "
 	grep -qF \"filename*=UTF-8''_script_alert%28_t_%29__script_%E6%96%87%E6%B8%8A%E9%98%81.txt\" '$d/dl.h' &&
 	grep -qF 'filename=\"_script_alert(_t_)__script__.txt\";' '$d/dl.h'"

@@ -73,8 +73,9 @@ for line in open(sys.argv[1]):
     assert m.group(1) in typed or base in typed, line
 ' "$d/metrics.txt"
 
-# Downloads: the original bytes under their Chinese name.
-curl -s -D "$d/h1" -o "$d/got" "$base/download/$id"
+# Downloads: the original bytes under their Chinese name (through the
+# signed link a browser's download leads to: -L).
+curl -s -L -D "$d/h1" -o "$d/got" "$base/download/$id"
 check "download returns the original bytes" cmp -s "$d/got" "$d/年度报告（终稿）.txt"
 check "download names the file in UTF-8 (RFC 5987)" \
 	grep -qi "filename\*=UTF-8''%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A%EF%BC%88%E7%BB%88%E7%A8%BF%EF%BC%89.txt" "$d/h1"
@@ -83,14 +84,14 @@ check "security headers on downloads" grep -qi "^content-security-policy:.*frame
 
 # Byte ranges.
 size=$(stat -c %s "$d/年度报告（终稿）.txt")
-curl -s -D "$d/h2" -o "$d/part" -H 'Range: bytes=3-10' "$base/download/$id"
+curl -s -L -D "$d/h2" -o "$d/part" -H 'Range: bytes=3-10' "$base/download/$id"
 check "Range answers 206" grep -q '^HTTP/1.1 206' "$d/h2"
 check "Range returns exactly those bytes" cmp -s "$d/part" <(dd if="$d/年度报告（终稿）.txt" bs=1 skip=3 count=8 2>/dev/null)
 check "Content-Range names them" grep -qi "^content-range: bytes 3-10/$size" "$d/h2"
-curl -s -o "$d/tail" -H 'Range: bytes=-5' "$base/download/$id"
+curl -s -L -o "$d/tail" -H 'Range: bytes=-5' "$base/download/$id"
 check "a suffix range returns the last bytes" cmp -s "$d/tail" <(tail -c 5 "$d/年度报告（终稿）.txt")
-check "an unsatisfiable range answers 416" [ "$(code -H "Range: bytes=$((size + 10))-" "$base/download/$id")" = 416 ]
-check "a malformed range is ignored (200)" [ "$(code -H 'Range: bytes=x-y' "$base/download/$id")" = 200 ]
+check "an unsatisfiable range answers 416" [ "$(code -L -H "Range: bytes=$((size + 10))-" "$base/download/$id")" = 416 ]
+check "a malformed range is ignored (200)" [ "$(code -L -H 'Range: bytes=x-y' "$base/download/$id")" = 200 ]
 
 # Page images: ETag and 304.
 img=$(curl -s "$base/doc/$id" | grep -o '/blob/[0-9a-f]\{64\}' | head -1)

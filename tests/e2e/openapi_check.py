@@ -342,6 +342,9 @@ def check_live(spec_path, base, text_path):
             what="an unknown admin action")
     alice_id = str((alice.get("user") or {}).get("id"))
     cl.call("POST", "/admin/user", token=ub, form={"id": alice_id, "action": "points", "delta": "5"})
+    cl.call("POST", "/admin/group", token=ub, form={"action": "group_add", "name": "接口测试组", "can_upload": "1"})
+    cl.call("POST", "/admin/group", token=ub, form={"action": "group_add", "name": "接口测试组"}, expect=409,
+            what="a group's name taken")
     cl.call("POST", "/admin/settings", token=ub, form={"site_name": "接口测试文库"})
     cl.call("POST", "/admin/retry", token=ub, form={"reason": "damaged"})  # the dashboard's retry-all
     cl.call("POST", "/admin/retry", token=ub, form={"reason": "no-such"}, expect=400, what="a retry of no reason")

@@ -40,7 +40,7 @@ jar=$d/cookies
 curl -fsS -c "$jar" -o /dev/null "$base/doc/$first"
 check "a visitor gets an anonymous id cookie" grep -q 'wy_v' "$jar"
 check "the cookie is HttpOnly and SameSite" grep -q '#HttpOnly_127.0.0.1' "$jar"
-curl -fsS -b "$jar" -o /dev/null "$base/download/$target"
+curl -fsS -L -b "$jar" -o /dev/null "$base/download/$target"
 first_is() { [ "$(likes "$1" | head -1)" = "$2" ]; }
 check "what its readers also read comes first (once the visits are written)" eventually first_is "?lang=zh" "$target"
 check "the cached page is the same while the cache keeps it" [ "$(likes "")" = "$cached" ]

@@ -43,7 +43,7 @@ check "finding: ... which is converted" wait_ready "$bid" "$bob"
 check "finding: ... and visitors open it, under bob's title" \
 	bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' '$base/doc/$bid') = 200 ] &&
 		curl -fsS '$base/api/v1/doc/$bid' | jq -e '.title == \"乙公开的文件\" and .duplicate_of == null' >/dev/null"
-check "finding: ... and download it" bash -c "curl -fsS '$base/download/$bid' | cmp -s - '$d/secret.txt'"
+check "finding: ... and download it" bash -c "curl -fsS -L '$base/download/$bid' | cmp -s - '$d/secret.txt'"
 check "finding: ... while alice's stays private (404 to visitors and bob)" \
 	bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' '$base/doc/$aid') = 404 ] &&
 		[ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $bob' '$base/api/v1/doc/$aid') = 404 ] &&
@@ -112,26 +112,26 @@ rid=$(upload "$alice" "$d/range.txt" | jq -r '.documents[0].id')
 check "a public document to fetch" wait_ready "$rid" "$alice"
 sz=$(stat -c %s "$d/range.txt")
 for r in 'bytes=--1' 'bytes=-+1' 'bytes=- 1' 'bytes=-	2' 'bytes=--0' 'bytes=-1-2' 'bytes=1--2' 'bytes=0-+1' 'bytes=+0-1' 'bytes=5-2'; do
-	c=$(curl -s -o "$d/rg" -w '%{http_code}' -H "Range: $r" "$base/download/$rid")
+	c=$(curl -s -L -o "$d/rg" -w '%{http_code}' -H "Range: $r" "$base/download/$rid")
 	check "finding: a junk range '$r' is ignored: 200 with the whole file ($c)" \
 		bash -c "[ '$c' = 200 ] && cmp -s '$d/rg' '$d/range.txt'"
 done
 check "a valid suffix range still answers 206 with its bytes" \
-	bash -c "[ \$(curl -s -o '$d/rg' -w '%{http_code}' -H 'Range: bytes=-3' '$base/download/$rid') = 206 ] && cmp -s '$d/rg' <(tail -c 3 '$d/range.txt')"
+	bash -c "[ \$(curl -s -L -o '$d/rg' -w '%{http_code}' -H 'Range: bytes=-3' '$base/download/$rid') = 206 ] && cmp -s '$d/rg' <(tail -c 3 '$d/range.txt')"
 check "a valid range still answers 206 ($sz bytes in all)" \
-	bash -c "curl -s -D - -o /dev/null -H 'Range: bytes=0-1' '$base/download/$rid' | grep -qi '^content-range: bytes 0-1/$sz'"
+	bash -c "curl -s -L -D - -o /dev/null -H 'Range: bytes=0-1' '$base/download/$rid' | grep -qi '^content-range: bytes 0-1/$sz'"
 img=$(curl -fsS "$base/api/v1/doc/$rid/pages" | jq -r '.items[0].image')
 sha=$(curl -fsS "$base/api/v1/doc/$rid" | jq -r .sha256)
 for path in "/download/$rid" "$img"; do
 	check "finding: If-None-Match: * on an existing $path answers 304" \
-		[ "$(code -H 'If-None-Match: *' "$base$path")" = 304 ]
+		[ "$(code -L -H 'If-None-Match: *' "$base$path")" = 304 ]
 	check "finding: ... on HEAD too" [ "$(code -I -H 'If-None-Match: *' "$base$path")" = 304 ]
 done
 check "finding: a weak validator of the same tag answers 304 (weak comparison)" \
-	[ "$(code -H "If-None-Match: W/\"$sha\"" "$base/download/$rid")" = 304 ]
+	[ "$(code -L -H "If-None-Match: W/\"$sha\"" "$base/download/$rid")" = 304 ]
 check "finding: ... and so does the tag in a list" \
-	[ "$(code -H "If-None-Match: \"0\", \"$sha\"" "$base/download/$rid")" = 304 ]
-check "another tag still gets the file (200)" [ "$(code -H 'If-None-Match: "0", W/"1"' "$base/download/$rid")" = 200 ]
+	[ "$(code -L -H "If-None-Match: \"0\", \"$sha\"" "$base/download/$rid")" = 304 ]
+check "another tag still gets the file (200)" [ "$(code -L -H 'If-None-Match: "0", W/"1"' "$base/download/$rid")" = 200 ]
 check "If-None-Match: * on a missing document is still 404" [ "$(code -H 'If-None-Match: *' "$base/download/999999")" = 404 ]
 
 # ---- a multipart body cut before its closing boundary ----

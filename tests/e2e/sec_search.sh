@@ -135,16 +135,16 @@ mid=$(upload "$alice" "$d/marker.txt" -F 'title=计数标记')
 check "a second document is converted" wait_ready "$mid" "$alice"
 downloads() { curl -fsS "$base/api/v1/doc/$1" | jq .downloads; }
 for _ in $(seq 50); do curl -fsS -o /dev/null -I "$base/download/$vid"; done
-for _ in $(seq 5); do curl -fsS -o /dev/null "$base/download/$vid"; done
-curl -fsS -o /dev/null -r 100- "$base/download/$vid"
+for _ in $(seq 5); do curl -fsS -L -o /dev/null "$base/download/$vid"; done
+curl -fsS -L -o /dev/null -r 100- "$base/download/$vid"
 # counts are written once a second, in one go: once the later download of
 # the marker is written, so are the ones above
-curl -fsS -o /dev/null "$base/download/$mid"
+curl -fsS -L -o /dev/null "$base/download/$mid"
 check "the marker's download is counted" eventually bash -c "[ \$(curl -fsS '$base/api/v1/doc/$mid' | jq .downloads) -ge 1 ]"
 n=$(downloads "$vid")
 check "$F3: 50 HEADs, 5 GETs and a range request from one visitor count once (counted $n)" [ "$n" = 1 ]
 for _ in 1 2; do curl -fsS -o /dev/null -H "Authorization: Bearer $bob" "$base/download/$vid"; done
-curl -fsS -o /dev/null "${other[@]}" "$base/download/$vid"
+curl -fsS -L -o /dev/null "${other[@]}" "$base/download/$vid"
 curl -fsS -o /dev/null -H "Authorization: Bearer $bob" "$base/download/$mid"
 check "the marker's second visitor is counted" eventually bash -c "[ \$(curl -fsS '$base/api/v1/doc/$mid' | jq .downloads) -ge 2 ]"
 n=$(downloads "$vid")

@@ -233,6 +233,6 @@ check "carol logs in through the form" is "$(code -c "$jar" -b "$jar" -X POST "$
 tok=$(curl -fsS -b "$jar" "$base/doc/$R" | grep -o 'name="csrf" value="[0-9a-f]\{64\}"' | head -1 | grep -o '[0-9a-f]\{64\}')
 check "paying without the form's token is refused (403)" is "$(code -b "$jar" -X POST "$base/download/$R")" 403
 check "... and pays nothing" is "$(debits carol "$R")" "0 0"
-check "with it, pays and downloads" bash -c "curl -fsS -b '$jar' -X POST '$base/download/$R' -d 'csrf=$tok' | cmp -s - '$d/r.txt'"
+check "with it, pays and downloads (through a signed link: -L)" bash -c "curl -fsS -L -b '$jar' '$base/download/$R' -d 'csrf=$tok' | cmp -s - '$d/r.txt'"
 check "... once" is "$(debits carol "$R")" "1 -20"
 finish
