@@ -85,7 +85,7 @@ check "eve (default group) pays 5" \
 	bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer $eve' '$base/api/v1/download/$C') = 200 ] && [ \$(curl -fsS -H 'Authorization: Bearer $eve' '$base/api/v1/me' | jq .user.points) = 5 ]"
 
 # the default group
-check "the default group cannot be deleted (409)" [ "$(admin_post group -d action=group_delete -d "id=$(gid 普通用户)")" = 409 ]
+check "the default group cannot be deleted (403)" [ "$(admin_post group -d action=group_delete -d "id=$(gid 普通用户)")" = 403 ]
 check "会员 becomes the default" [ "$(admin_post group -d action=group_default -d "id=$(gid 会员)")/$(q 'SELECT name FROM groups WHERE is_default = 1')" = 200/会员 ]
 frank=$(register frank frankpass1)
 check "a new account joins 会员 now" [ "$(group_of frank)" = 会员 ]
