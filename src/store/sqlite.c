@@ -383,6 +383,39 @@ static const char *const migrations[] = {
 	"ALTER TABLE documents ADD COLUMN state_before INTEGER;"
 	"UPDATE documents SET deleted_at = updated_at WHERE state = " SQ_DELETED ";"
 	"CREATE INDEX documents_deleted ON documents(deleted_at) WHERE deleted_at IS NOT NULL;",
+
+	/* 18: (PAGES's slot, filled at merge) */ "",
+	/* 19: (CAPTCHA's slot, filled at merge) */ "",
+
+	/* 20: mail (sqlite_mail.c): an account's address (unique without
+	 * case when set) and when it was verified; the queue of mail to send
+	 * (state queued, sending (claimed until next_at), sent or failed),
+	 * and the single-use links mailed (verify an address, reset a
+	 * password), kept as the SHA-256 of their token */
+	"ALTER TABLE users ADD COLUMN email TEXT COLLATE NOCASE;"
+	"ALTER TABLE users ADD COLUMN email_verified_at INTEGER;"
+	"CREATE UNIQUE INDEX users_email ON users(email) WHERE email IS NOT NULL;"
+	"CREATE TABLE mail("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  to_addr TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK(state IN ('queued', 'sending', 'sent', 'failed')),"
+	"  tries INTEGER NOT NULL DEFAULT 0,"
+	"  next_at INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  sent_at INTEGER);"
+	"CREATE INDEX mail_due ON mail(next_at) WHERE state IN ('queued', 'sending');"
+	"CREATE TABLE mail_tokens("
+	"  hash BLOB PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK(kind IN ('verify', 'reset')),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  email TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER) WITHOUT ROWID;"
+	"CREATE INDEX mail_tokens_user ON mail_tokens(user_id, kind);",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -393,6 +426,7 @@ static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	 * tables), so a store from before 5 is indexed once, by 10 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL, NULL,
 	NULL, NULL /* 14 */, NULL /* 15 */, NULL /* 16 */, NULL /* 17 */,
+	NULL /* 18: PAGES */, NULL /* 19: CAPTCHA */, NULL /* 20: MAIL */,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");

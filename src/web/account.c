@@ -456,6 +456,9 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 	struct MHD_Connection *c = r->c;
 	wy_store *st;
 	wy_errinfo ei = {0};
+	enum MHD_Result blocked;
+	if (web_mail_blocked(r, &blocked)) /* email_verify (mail.c) */
+		return blocked;
 	if (web_store(sv, &st, &ei))
 		return web_unavailable(r);
 	/* free: no price, or the reader's own, an admin, or paid before */
@@ -554,6 +557,8 @@ enum MHD_Result web_post_me(web_req *r)
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
 		return web_unavailable(r);
+	if (web_mail_me_action(rest)) /* the address (mail.c) */
+		return web_mail_me_post(r, st);
 	if (strcmp(rest, "signin") == 0) {
 		wy_config site;
 		web_site_get(sv, &site);
@@ -677,6 +682,8 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 		}
 	} else if (strcmp(tab, "password") == 0) {
 		json_object_set_new(ctx, "password_tab", json_true());
+	} else if (strcmp(tab, "") == 0) {
+		web_mail_me_context(st, r, ctx); /* the address (mail.c) */
 	} else if (strcmp(tab, "") != 0 && !json_object_get(ctx, "documents")) {
 		*bad = true;
 		json_decref(ctx);

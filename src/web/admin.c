@@ -43,7 +43,7 @@ static void date_text(int64_t at, char *out, size_t size)
 	strftime(out, size, "%Y-%m-%d %H:%M", &tm);
 }
 
-static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", "ledger", NULL};
+static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", "ledger", "mail", NULL};
 
 static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *tab, bool *bad)
 {
@@ -195,6 +195,11 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		}
 		wy_audit_list_clear(&al);
 		json_object_set_new(ctx, "entries", a);
+	} else if (strcmp(tab, "mail") == 0) { /* the mail queue and the test mail (mail.c) */
+		if (web_mail_admin_context(sv, st, ctx, lang, &ei)) {
+			json_decref(ctx);
+			return NULL;
+		}
 	}
 	web_paging(ctx, total, page, per);
 	return ctx;
@@ -222,6 +227,7 @@ static const char *const action_words[][2] = {
 	{"comment_hide", N_("隐藏评论")}, {"comment_approve", N_("通过评论")}, {"comment_delete", N_("删除评论")},
 	{"comment_dismiss", N_("驳回评论举报")},
 	{"purge", N_("彻底删除")}, {"doc_edit", N_("修改文档")}, {"doc_replace", N_("替换原文件")},
+	{"mail_test", N_("发送测试邮件")},
 };
 
 /* The site settings in words: label and help (msgids); a setting not
@@ -245,6 +251,11 @@ static const struct {
 	{"comments_per_hour", N_("每小时评论上限"), N_("一个账户一小时内最多发表的评论数，0为不限。"), true},
 	{"comment_review", N_("评论审核"), N_("1：新评论须经管理员审核后显示；0：直接显示。"), true},
 	{"recycle_days", N_("回收站保留天数"), N_("删除的文档在回收站保留多少天后被彻底删除；0为只由管理员彻底删除；可用小数。"), false},
+	/* issue 18 MAIL */
+	{"smtp_url", N_("邮件服务器（SMTP）"), N_("如 smtp://用户名:密码@smtp.example.com:587（服务器支持时使用STARTTLS）、smtp+starttls://（必须STARTTLS）或 smtps://（465端口）；留空则不发邮件。"), false},
+	{"smtp_from", N_("发件地址"), N_("本站邮件的发件人地址，如 noreply@example.com。"), false},
+	{"email_verify", N_("邮箱验证"), N_("0：注册不填邮箱；1：可填邮箱并验证；2：必须验证邮箱才能上传、评论和下载。"), true},
+	{"reset_link_minutes", N_("重置密码链接有效期（分钟）"), N_("邮件中重置密码的链接多少分钟后失效。"), true},
 };
 
 /* Add the page's words to an admin tab's context (the JSON twin keeps
@@ -341,7 +352,7 @@ enum MHD_Result web_page_admin(web_req *rq)
 	static const char *const titles[][2] = {{"reports", N_("举报")},	{"review", N_("待审核")},
 						{"docs", N_("文档管理")},	{"users", N_("用户管理")},
 						{"settings", N_("站点设置")}, {"audit", N_("操作日志")},
-						{"ledger", N_("积分明细")}};
+						{"ledger", N_("积分明细")}, {"mail", N_("邮件")}};
 	const char *title = N_("管理后台");
 	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
 		if (strcmp(tab, titles[k][0]) == 0)
@@ -453,6 +464,11 @@ enum MHD_Result web_post_admin(web_req *r)
 		back = back_to(r, "/admin/reports");
 		snprintf(target, sizeof target, "comment %lld", (long long)id);
 		rc = web_comments_admin(r, st, action, id, &ei);
+	} else if (strcmp(rest, "mail_test") == 0) { /* mail.c */
+		back = "/admin/mail";
+		action = "mail_test";
+		snprintf(target, sizeof target, "mail");
+		rc = web_mail_admin_test(r, st, detail, sizeof detail, &ei);
 	} else if (strcmp(rest, "settings") == 0) {
 		back = "/admin/settings";
 		snprintf(target, sizeof target, "settings");
@@ -468,9 +484,10 @@ enum MHD_Result web_post_admin(web_req *r)
 				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", wy_config_site_setting(i));
 			else if (v && (rc = wy_config_set(check, wy_config_site_setting(i), v, &ei)) == WY_OK) {
 				size_t dl = strlen(detail);
+				bool secret = strcmp(wy_config_site_setting(i), "smtp_url") == 0; /* may hold a password */
 				if (dl + strlen(wy_config_site_setting(i)) + 110 < sizeof detail)
 					snprintf(detail + dl, sizeof detail - dl, "%s%s=%.*s", dl ? " " : "", wy_config_site_setting(i),
-						 (int)wy_utf8_truncate(v, strlen(v), 100), v);
+						 secret ? 3 : (int)wy_utf8_truncate(v, strlen(v), 100), secret ? "***" : v);
 			}
 		}
 		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {
