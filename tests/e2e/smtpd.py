@@ -23,7 +23,8 @@ def serve(port, outdir, login):
     from aiosmtpd.smtp import AuthResult
 
     lock = threading.Lock()
-    state = {"n": 0}
+    # numbered on from what an earlier run left (the tests restart it)
+    state = {"n": len([f for f in os.listdir(outdir) if f.endswith(".eml")])}
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):
