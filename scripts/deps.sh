@@ -21,6 +21,13 @@ pkgs=(
   fonts-arphic-uming fonts-arphic-gkai00mp fonts-arphic-ukai fonts-wqy-zenhei
   libreofficekit-dev libreoffice-writer libreoffice-calc libreoffice-impress
 )
+# libcurl: the site's mail over SMTP (src/jobs/mailer.c). Any of Debian's
+# flavours builds it (they all provide libcurl-dev, and conflict with each
+# other): one already installed is kept, else the OpenSSL one, Debian's
+# default libcurl, whose TLS the STARTTLS and smtps:// connections use.
+if ! dpkg-query -W -f='${Status} ${Provides}\n' 'libcurl4-*-dev' 2>/dev/null | grep -q '^install ok installed.*libcurl-dev'; then
+  pkgs+=(libcurl4-openssl-dev)
+fi
 # tests and benchmarks: the tools a user would otherwise script, for
 # side-by-side comparison, and mutool to make the sample manual's PDF check
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--heavy" ]; then
@@ -48,6 +55,9 @@ if [ "${1:-}" = "--test" ]; then
   # description is valid (the 3.0 JSON Schema, from openapi-specification)
   # and says what the server answers (tests/e2e/openapi.sh)
   pkgs+=(groff-base man-db mandoc openapi-specification python3-jsonschema)
+  # a real SMTP server on loopback for the mail tests (tests/e2e/smtpd.py:
+  # mail.sh, browser_mail.sh)
+  pkgs+=(python3-aiosmtpd)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # the Debian package (make deb, make test-package): debhelper builds it,
