@@ -89,8 +89,8 @@ static const struct setting {
 	/* read at start: serve's embedded worker and every converter log as their process began */
 	BOOT_ONE_OF("log_format", "WENYUAN_LOG_FORMAT", log_format, "kv|json", "kv", "event lines on stderr: kv (key=value) or json (one object a line)"),
 	/* issue 18 MAIL: sending mail (jobs/mailer.c), addresses and resets (web/mail.c) */
-	SITE("smtp_url", "WENYUAN_SMTP_URL", T_STR0, smtp_url, 0, 0, "", "the mail server: smtp://user:password@host:587 (STARTTLS when offered), smtp+starttls:// (STARTTLS required), smtps://host:465 (TLS); empty = no mail"),
-	SITE("smtp_from", "WENYUAN_SMTP_FROM", T_STR0, smtp_from, 0, 0, "", "the sender's address of the site's mail (e.g. noreply@example.com)"),
+	SITE("smtp_url", "WENYUAN_SMTP_URL", T_STR0, smtp_url, 0, 0, "", "the mail server: smtp://HOST:PORT (STARTTLS when the server offers it), smtp+starttls://HOST:PORT (STARTTLS required) or smtps://HOST:PORT (TLS); a login as the URL's user and password (percent-encoded); empty = no mail"),
+	SITE("smtp_from", "WENYUAN_SMTP_FROM", T_STR0, smtp_from, 0, 0, "", "the address the site's mail comes from (a noreply address of the site's domain)"),
 	SITE("email_verify", "WENYUAN_EMAIL_VERIFY", T_INT, email_verify, 0, 2, "0", "email addresses: 0 not asked, 1 asked and verified but optional, 2 required (verified) before uploading, commenting or downloading"),
 	S("mail_retry_seconds", "WENYUAN_MAIL_RETRY_SECONDS", T_INT, mail_retry_seconds, 1, 86400, "60", "seconds before a failed mail is tried again (doubled at each try, at most 6 hours)"),
 	S("mail_tries", "WENYUAN_MAIL_TRIES", T_INT, mail_tries, 1, 100, "10", "tries of a mail before it is given up (its last error kept)"),

@@ -835,7 +835,9 @@ TEST(a_store_from_before_skeletons_gets_them)
 		sqlite3_free(sql);
 	}
 	ASSERT_EQ(sqlite3_exec(db,
-			       "DROP INDEX documents_deleted; ALTER TABLE documents DROP COLUMN deleted_at;" /* 17 */
+			       "DROP TABLE mail_tokens; DROP TABLE mail; DROP INDEX users_email;" /* 20 */
+			       " ALTER TABLE users DROP COLUMN email; ALTER TABLE users DROP COLUMN email_verified_at;"
+			       " DROP INDEX documents_deleted; ALTER TABLE documents DROP COLUMN deleted_at;" /* 17 */
 			       " ALTER TABLE documents DROP COLUMN deleted_by; ALTER TABLE documents DROP COLUMN state_before;"
 			       " DROP INDEX documents_version_of; ALTER TABLE documents DROP COLUMN version_of;" /* 16 */
 			       " ALTER TABLE documents DROP COLUMN version_review;"
