@@ -30,9 +30,11 @@ static int put_b64(wy_buf *b, const unsigned char *p, size_t n)
 	return rc;
 }
 
-/* Text as RFC 2047 encoded words (=?UTF-8?B?...?=), each of at most 45
- * bytes of text (60 of base64, 72 with its frame), cut between UTF-8
- * characters, the words folded on lines of their own. */
+/* Text as RFC 2047 encoded words (=?UTF-8?B?...?=), cut between UTF-8
+ * characters, each on a line of its own (folded): a line with encoded
+ * words is at most 76 characters, so the first, after "Subject: ", holds
+ * 36 bytes of text (48 of base64, 60 with its frame), the others 45 (72
+ * after the folding space). */
 static int put_words(wy_buf *b, const char *s)
 {
 	size_t n = strlen(s);
@@ -40,12 +42,13 @@ static int put_words(wy_buf *b, const char *s)
 	if (n == 0)
 		return wy_buf_puts(b, "=?UTF-8?B?" "?="); /* split: no trigraph */
 	for (size_t at = 0; at < n && !rc;) {
-		size_t take = n - at > 45 ? 45 : n - at;
+		size_t max = at == 0 ? 36 : 45;
+		size_t take = n - at > max ? max : n - at;
 		/* never between a lead byte and its continuation bytes */
 		while (take > 0 && at + take < n && ((unsigned char)s[at + take] & 0xC0) == 0x80)
 			take--;
 		if (take == 0)
-			take = n - at < 45 ? n - at : 45;
+			take = n - at < max ? n - at : max;
 		if (at > 0)
 			rc = wy_buf_puts(b, "\r\n ");
 		if (!rc)
