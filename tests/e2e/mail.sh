@@ -7,7 +7,8 @@
 # with the SMTP server down a mail is tried again with growing waits and
 # delivered when it comes up; nothing lets a line break into a header;
 # with email_verify=2 an unverified account may not upload, comment or
-# download until it verifies.
+# download until it verifies; two serve processes on one library send each
+# mail once.
 source "$(dirname "$0")/lib.bash"
 
 py=${WY_PYTHON:-/usr/bin/python3}
@@ -197,4 +198,27 @@ check "the link verifies mo" test "$(code "$(link_in $((n + 1)) verify)")" = 200
 check "then mo may download" test "$(code "$base/download/$doc" -H "Authorization: Bearer $mo")" = 200
 check "and comment" test "$(code -X POST "$base/api/v1/doc/$doc/comments" -H "Authorization: Bearer $mo" --data-urlencode text=你好)" = 201
 check "and upload" test "$(up)" = 201
+
+# ---- two serve processes on one library send each mail once ----
+port2=$(free_port)
+env "${site_env[@]}" "$WY_BIN" --data "$data" serve --no-worker --listen "127.0.0.1:$port2" > "$d/serve2.out" 2> "$d/serve2.err" &
+spid2=$!
+trap 'stop_smtpd || true; kill $spid2 2>/dev/null || true; kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
+check "a second server on the same library answers" wait_http "http://127.0.0.1:$port2/healthz"
+n=$(mails)
+for i in $(seq 10); do
+	b=$base
+	[ $((i % 2)) = 0 ] && b=http://127.0.0.1:$port2
+	curl -fsS -o /dev/null -X POST "$b/api/v1/admin/mail_test" -H "Authorization: Bearer $admin" --data-urlencode "to=twice$i@example.org"
+done
+check "ten test mails queued on two servers arrive" wait_mail $((n + 10))
+all_sent() {
+	curl -fsS "$base/api/v1/admin/mail" -H "Authorization: Bearer $admin" |
+		jq -e '[.mail[] | select(.to | startswith("twice"))] | length == 10 and all(.state == "sent" and .tries == 1)' > /dev/null
+}
+check "each is marked sent after one try" eventually all_sent
+check "and each address got exactly one" \
+	test "$(cat "$mbox"/*.env | jq -r '.to[]' | grep -c '^twice')" = 10 -a \
+	"$(cat "$mbox"/*.env | jq -r '.to[]' | grep '^twice' | sort -u | wc -l)" = 10
+kill $spid2; wait $spid2 2>/dev/null || true
 finish
