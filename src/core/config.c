@@ -342,8 +342,11 @@ int wy_config_update(wy_config *live, const wy_config *fresh)
 		}
 		memcpy(to, from, s->size);
 		memcpy(live->origin[i], fresh->origin[i], sizeof live->origin[i]);
-		wy_log("config.reloaded", "setting=%s value=%s was=%s from=%s", s->name, log_value(now, qn, sizeof qn),
-		       log_value(was, qw, sizeof qw), fresh->origin[i]);
+		/* smtp_url may hold a password: never in the log */
+		bool secret = strcmp(s->name, "smtp_url") == 0;
+		wy_log("config.reloaded", "setting=%s value=%s was=%s from=%s", s->name,
+		       secret ? "(hidden)" : log_value(now, qn, sizeof qn), secret ? "(hidden)" : log_value(was, qw, sizeof qw),
+		       fresh->origin[i]);
 		changed++;
 	}
 	memcpy(live->file, fresh->file, sizeof live->file);
