@@ -22,6 +22,13 @@ pkgs=(
   fonts-arphic-uming fonts-arphic-gkai00mp fonts-arphic-ukai fonts-wqy-zenhei
   libreofficekit-dev libreoffice-writer libreoffice-calc libreoffice-impress
 )
+# libcurl: the site's mail over SMTP (src/jobs/mailer.c). Any of Debian's
+# flavours builds it (they all provide libcurl-dev, and conflict with each
+# other): one already installed is kept, else the OpenSSL one, Debian's
+# default libcurl, whose TLS the STARTTLS and smtps:// connections use.
+if ! dpkg-query -W -f='${Status} ${Provides}\n' 'libcurl4-*-dev' 2>/dev/null | grep -q '^install ok installed.*libcurl-dev'; then
+  pkgs+=(libcurl4-openssl-dev)
+fi
 # tests and benchmarks: the tools a user would otherwise script, for
 # side-by-side comparison, and mutool to make the sample manual's PDF check
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--heavy" ]; then
@@ -52,6 +59,9 @@ if [ "${1:-}" = "--test" ]; then
   # xmllint validates /sitemap.xml and its parts against the sitemap
   # schema (tests/e2e/seo.sh, issue 18)
   pkgs+=(libxml2-utils)
+  # a real SMTP server on loopback for the mail tests (tests/e2e/smtpd.py:
+  # mail.sh, browser_mail.sh)
+  pkgs+=(python3-aiosmtpd)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # the Debian package (make deb, make test-package): debhelper builds it,

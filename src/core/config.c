@@ -120,6 +120,14 @@ static const struct setting {
 	SITE("downloads_per_ip_day", "WENYUAN_DOWNLOADS_PER_IP_DAY", T_INT, downloads_per_ip_day, 0, 1000000, "0", "downloads one address may start in any 24 hours, all its accounts and visitors together (0 = no limit)"),
 	SITE("guest_download", "WENYUAN_GUEST_DOWNLOAD", T_INT, guest_download, 0, 1, "1", "1: visitors without an account may download free documents; 0: they are asked to sign in"),
 	SITE("download_link_seconds", "WENYUAN_DOWNLOAD_LINK_SECONDS", T_INT, download_link_seconds, 1, 86400, "300", "seconds a signed download link stays valid"),
+	/* issue 18 MAIL: sending mail (jobs/mailer.c), addresses and resets (web/mail.c) */
+	SITE("smtp_url", "WENYUAN_SMTP_URL", T_STR0, smtp_url, 0, 0, "", "the mail server: smtp://HOST:PORT (STARTTLS when the server offers it), smtp+starttls://HOST:PORT (STARTTLS required) or smtps://HOST:PORT (TLS); a login as the URL's user and password (percent-encoded); empty = no mail"),
+	SITE("smtp_from", "WENYUAN_SMTP_FROM", T_STR0, smtp_from, 0, 0, "", "the address the site's mail comes from (a noreply address of the site's domain)"),
+	SITE("email_verify", "WENYUAN_EMAIL_VERIFY", T_INT, email_verify, 0, 2, "0", "email addresses: 0 not asked, 1 asked and verified but optional, 2 required (verified) before uploading, commenting or downloading"),
+	S("mail_retry_seconds", "WENYUAN_MAIL_RETRY_SECONDS", T_INT, mail_retry_seconds, 1, 86400, "60", "seconds before a failed mail is tried again (doubled at each try, at most 6 hours)"),
+	S("mail_tries", "WENYUAN_MAIL_TRIES", T_INT, mail_tries, 1, 100, "10", "tries of a mail before it is given up (its last error kept)"),
+	SITE("reset_link_minutes", "WENYUAN_RESET_LINK_MINUTES", T_INT, reset_link_minutes, 1, 10080, "30", "minutes an emailed password reset link stays valid"),
+	S("reset_link_seconds", "WENYUAN_RESET_LINK_SECONDS", T_INT, reset_link_seconds, 0, 604800, "0", "seconds a password reset link stays valid when not 0, instead of reset_link_minutes (for tests)"),
 #undef S
 #undef SITE
 #undef BOOT
@@ -369,8 +377,11 @@ int wy_config_update(wy_config *live, const wy_config *fresh)
 		}
 		memcpy(to, from, s->size);
 		memcpy(live->origin[i], fresh->origin[i], sizeof live->origin[i]);
-		wy_log("config.reloaded", "setting=%s value=%s was=%s from=%s", s->name, log_value(now, qn, sizeof qn),
-		       log_value(was, qw, sizeof qw), fresh->origin[i]);
+		/* smtp_url may hold a password: never in the log */
+		bool secret = strcmp(s->name, "smtp_url") == 0;
+		wy_log("config.reloaded", "setting=%s value=%s was=%s from=%s", s->name,
+		       secret ? "(hidden)" : log_value(now, qn, sizeof qn), secret ? "(hidden)" : log_value(was, qw, sizeof qw),
+		       fresh->origin[i]);
 		changed++;
 	}
 	memcpy(live->file, fresh->file, sizeof live->file);

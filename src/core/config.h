@@ -93,6 +93,14 @@ typedef struct wy_config {
 	int downloads_per_ip_day;   /* downloads one address may start in any 24 hours (0: no limit) */
 	int guest_download;         /* 1: visitors without an account may download free documents */
 	int download_link_seconds;  /* how long a signed download link stays valid */
+	/* issue 18 MAIL: sending mail (jobs/mailer.c), addresses and resets (web/mail.c) */
+	char smtp_url[512];      /* smtp://[user:pass@]host[:port], smtps://, smtp+starttls:// ("" = no mail) */
+	char smtp_from[256];     /* the sender's address */
+	int email_verify;        /* 0: no address asked; 1: asked, verified, optional; 2: required to act */
+	int mail_retry_seconds;  /* the first wait after a failed send; doubled at each try */
+	int mail_tries;          /* tries before a mail is given up (failed, its last error kept) */
+	int reset_link_minutes;  /* a password reset link's life */
+	int reset_link_seconds;  /* the same in seconds when not 0 (tests: an expiry without waiting minutes) */
 } wy_config;
 
 /* Defaults, then WENYUAN_* from the environment. Errors name the variable. */

@@ -429,7 +429,36 @@ static const char *const migrations[] = {
 	"  used INTEGER NOT NULL DEFAULT 0"
 	") WITHOUT ROWID;"
 	"CREATE INDEX captchas_expires ON captchas(expires_at);",
-	/* 20: (MAIL's slot, filled at merge) */ "",
+	/* 20: mail (sqlite_mail.c): an account's address (unique without
+	 * case when set) and when it was verified; the queue of mail to send
+	 * (state queued, sending (claimed until next_at), sent or failed),
+	 * and the single-use links mailed (verify an address, reset a
+	 * password), kept as the SHA-256 of their token */
+	"ALTER TABLE users ADD COLUMN email TEXT COLLATE NOCASE;"
+	"ALTER TABLE users ADD COLUMN email_verified_at INTEGER;"
+	"CREATE UNIQUE INDEX users_email ON users(email) WHERE email IS NOT NULL;"
+	"CREATE TABLE mail("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  to_addr TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK(state IN ('queued', 'sending', 'sent', 'failed')),"
+	"  tries INTEGER NOT NULL DEFAULT 0,"
+	"  next_at INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  sent_at INTEGER);"
+	"CREATE INDEX mail_due ON mail(next_at) WHERE state IN ('queued', 'sending');"
+	"CREATE TABLE mail_tokens("
+	"  hash BLOB PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK(kind IN ('verify', 'reset')),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  email TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER) WITHOUT ROWID;"
+	"CREATE INDEX mail_tokens_user ON mail_tokens(user_id, kind);",
+
 
 	/* 21: user groups and the download log (sqlite_limits.c). A group
 	 * says what its members may do; exactly one is the default, which

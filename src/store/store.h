@@ -1443,5 +1443,97 @@ int wy_store_download_start(wy_store *st, const wy_download_start *q, int64_t *p
  * store so every process has the same: the one stored, or fresh (random
  * bytes the caller made) stored now when there is none yet. */
 int wy_store_link_key(wy_store *st, const unsigned char fresh[32], unsigned char key[32], wy_errinfo *ei);
+/* ---- mail: addresses, the queue, mailed links (sqlite_mail.c) ----
+ * An account's email address (unique without case) and when it was
+ * verified; the queue of mail the serve process sends (jobs/mailer.h:
+ * never inside a request); and the single-use links mailed to verify an
+ * address or reset a password, of which the store keeps only the SHA-256
+ * of the token (WY_TOKEN_HASH bytes), as of sessions. */
+
+/* Whether addr may be a recipient or sender: local@domain, 3-254 bytes
+ * of printable ASCII or UTF-8 without spaces, quotes, <, >, (, ), comma,
+ * semicolon, backslash or control bytes (so it can never end a header
+ * line), one '@', a dot in the domain. */
+bool wy_mail_addr_valid(const char *addr);
+/* Whether s may be a header's text: no CR, LF or other control byte. */
+bool wy_mail_header_safe(const char *s);
+
+/* Queue a mail to `to` (wy_mail_addr_valid) with subject (one line:
+ * wy_mail_header_safe, at most 400 bytes) and body (UTF-8 text, at most
+ * 64 KiB), due now. WY_EINVAL for an address or subject that could
+ * inject a header, WY_ETOOBIG. The sender (jobs/mailer.h) sends it;
+ * a server process that queues one wakes its own sender at once
+ * (wy_mailer_wake), others within a second. */
+int wy_mail_enqueue(wy_store *st, const char *to, const char *subject, const char *body, wy_errinfo *ei);
+
+typedef enum wy_mail_state { WY_MAIL_QUEUED, WY_MAIL_SENDING, WY_MAIL_SENT, WY_MAIL_FAILED } wy_mail_state;
+const char *wy_mail_state_name(wy_mail_state s); /* "queued", "sending", "sent", "failed" */
+
+typedef struct wy_mail {
+	int64_t id;
+	char *to_addr, *subject, *body, *last_error; /* last_error may be NULL */
+	wy_mail_state state;
+	int tries;
+	int64_t next_at, created_at, sent_at;         /* sent_at 0: not sent */
+} wy_mail;
+void wy_mail_clear(wy_mail *m);
+
+typedef struct wy_mail_list {
+	wy_mail *items;
+	int n;
+	int64_t counts[4]; /* all the queue's mail by wy_mail_state */
+} wy_mail_list;
+void wy_mail_list_clear(wy_mail_list *l);
+
+/* Claim the mail due first (queued and due, or claimed by a sender whose
+ * lease ran out: a process that died sending) for lease seconds: it
+ * becomes sending, its tries counted. One transaction, so two senders
+ * never claim the same mail. WY_ENOTFOUND: none due. */
+int wy_store_mail_claim(wy_store *st, int64_t now, int lease, wy_mail *out, wy_errinfo *ei);
+/* The claimed mail id was sent at now. */
+int wy_store_mail_sent(wy_store *st, int64_t id, int64_t now, wy_errinfo *ei);
+/* Sending mail id failed with error: tried again at retry_at, or given up
+ * (failed) when retry_at is 0; the error is kept either way. */
+int wy_store_mail_retry(wy_store *st, int64_t id, const char *error, int64_t retry_at, wy_errinfo *ei);
+/* When the next mail is due (*at 0: none waits). */
+int wy_store_mail_next(wy_store *st, int64_t *at, wy_errinfo *ei);
+/* The newest limit mails, and the queue's counts by state. */
+int wy_store_mail_list(wy_store *st, int limit, wy_mail_list *out, wy_errinfo *ei);
+
+/* An account's address (*email NULL when none; the caller frees it) and
+ * when it was verified (0: not). WY_ENOTFOUND. */
+int wy_store_user_email(wy_store *st, int64_t user_id, char **email, int64_t *verified_at, wy_errinfo *ei);
+/* Set (NULL: remove) an account's address. A new address is not verified
+ * and the verification links mailed before stop working; the same
+ * address (without case) changes nothing. WY_EINVAL (not an address),
+ * WY_EEXIST (another account's), WY_ENOTFOUND. */
+int wy_store_user_email_set(wy_store *st, int64_t user_id, const char *email, wy_errinfo *ei);
+/* WY_EEXIST when an account has email; WY_OK when free. */
+int wy_store_user_email_free(wy_store *st, const char *email, wy_errinfo *ei);
+/* The account named who, or whose address is who (with an '@'): its id,
+ * its address (may be NULL; the caller frees it) and when that was
+ * verified. A banned account is not found. WY_ENOTFOUND. */
+int wy_store_user_find_login(wy_store *st, const char *who, int64_t *user_id, char **email, int64_t *verified_at,
+			     wy_errinfo *ei);
+
+/* Mailed links: verify an address, reset a password. */
+typedef enum wy_mail_link_kind { WY_MAIL_VERIFY, WY_MAIL_RESET } wy_mail_link_kind;
+/* Record a link (the SHA-256 of its token) for user_id, sent to email,
+ * valid until expires_at. */
+int wy_store_mail_link_add(wy_store *st, const unsigned char *hash, wy_mail_link_kind kind, int64_t user_id, const char *email,
+		      int64_t expires_at, wy_errinfo *ei);
+/* Whether a link may still be used at now: of kind, unused, unexpired,
+ * sent to the account's address of now. *user_id. WY_ENOTFOUND. */
+int wy_store_mail_link_check(wy_store *st, const unsigned char *hash, wy_mail_link_kind kind, int64_t now, int64_t *user_id,
+			wy_errinfo *ei);
+/* Use a verification link: the account's address is verified at now.
+ * One transaction; WY_ENOTFOUND when it may not be used (used, expired,
+ * the address changed since). */
+int wy_store_mail_link_verify(wy_store *st, const unsigned char *hash, int64_t now, int64_t *user_id, wy_errinfo *ei);
+/* Use a reset link: the account's password becomes pass_hash, every
+ * reset link of it is used, and every session of it ends but keep (NULL:
+ * all). One transaction; WY_ENOTFOUND as wy_store_mail_link_verify. */
+int wy_store_mail_link_reset(wy_store *st, const unsigned char *hash, int64_t now, const char *pass_hash,
+			const unsigned char *keep, int64_t *user_id, wy_errinfo *ei);
 
 #endif

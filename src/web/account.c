@@ -212,14 +212,16 @@ void web_doc_viewer(wy_store *st, const web_req *r, const wy_doc *d, json_t *ctx
 
 /* ---- the share QR code ---- */
 
-/* The site's address as the request names it: its Host header when that
- * is a plain host[:port], else localhost. */
-void web_site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t size)
+/* The site's address for links that leave the page (the share QR code,
+ * mailed links): web_seo_base's (site_url, else a valid Host), else
+ * localhost, never a Host that is not a plain host[:port]. */
+void web_site_base(web_req *r, char *out, size_t size)
 {
-	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	if (!host || !*host || strlen(host) > 200 || strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != strlen(host))
-		host = "localhost";
-	snprintf(out, size, "%s://%s", r && r->secure ? "https" : "http", host);
+	wy_config *site = wy_xmalloc(sizeof *site);
+	web_site_get(r->sv, site);
+	if (!web_seo_base(r, site, out, size))
+		snprintf(out, size, "%s://localhost", r->secure ? "https" : "http");
+	free(site);
 }
 
 enum MHD_Result web_qr(web_req *r, int64_t id)
@@ -235,7 +237,7 @@ enum MHD_Result web_qr(web_req *r, int64_t id)
 	if (!ok)
 		return web_not_found(r);
 	char base[300], url[400];
-	web_site_base(c, r, base, sizeof base);
+	web_site_base(r, base, sizeof base);
 	snprintf(url, sizeof url, "%s/doc/%lld", base, (long long)id);
 	QRcode *q = QRcode_encodeString(url, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	if (!q)
@@ -465,6 +467,9 @@ enum MHD_Result web_download(web_req *r, wy_doc *d, bool pay)
 	struct MHD_Connection *c = r->c;
 	wy_store *st;
 	wy_errinfo ei = {0};
+	enum MHD_Result blocked;
+	if (web_mail_blocked(r, &blocked)) /* email_verify (mail.c) */
+		return blocked;
 	if (web_store(sv, &st, &ei))
 		return web_unavailable(r);
 	/* free: no price, or the reader's own, an admin, paid before, or a
@@ -573,6 +578,8 @@ enum MHD_Result web_post_me(web_req *r)
 	wy_errinfo ei = {0};
 	if (web_store(sv, &st, &ei))
 		return web_unavailable(r);
+	if (web_mail_me_action(rest)) /* the address (mail.c) */
+		return web_mail_me_post(r, st);
 	if (strcmp(rest, "signin") == 0) {
 		wy_config site;
 		web_site_get(sv, &site);
@@ -696,6 +703,8 @@ static json_t *me_context(server *sv, struct MHD_Connection *c, web_req *r, cons
 		}
 	} else if (strcmp(tab, "password") == 0) {
 		json_object_set_new(ctx, "password_tab", json_true());
+	} else if (strcmp(tab, "") == 0) {
+		web_mail_me_context(st, r, ctx); /* the address (mail.c) */
 	} else if (strcmp(tab, "") != 0 && !json_object_get(ctx, "documents")) {
 		*bad = true;
 		json_decref(ctx);

@@ -45,7 +45,7 @@ static void date_text(int64_t at, char *out, size_t size)
 }
 
 static const char *const tabs[] = {"", "reports", "review", "docs", "users", "settings", "audit", "ledger",
-				   "articles", "links", "groups", NULL};
+				   "articles", "links", "groups", "mail", NULL};
 
 static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *tab, bool *bad)
 {
@@ -211,6 +211,11 @@ static json_t *admin_context(server *sv, struct MHD_Connection *c, const char *t
 		}
 		wy_audit_list_clear(&al);
 		json_object_set_new(ctx, "entries", a);
+	} else if (strcmp(tab, "mail") == 0) { /* the mail queue and the test mail (mail.c) */
+		if (web_mail_admin_context(sv, st, ctx, lang, &ei)) {
+			json_decref(ctx);
+			return NULL;
+		}
 	}
 	web_paging(ctx, total, page, per);
 	return ctx;
@@ -243,6 +248,7 @@ static const char *const action_words[][2] = {
 	{"retry", N_("全部重试")},
 	{"group", N_("更改用户组")}, {"group_add", N_("新建用户组")}, {"group_edit", N_("修改用户组")},
 	{"group_delete", N_("删除用户组")}, {"group_default", N_("设为默认用户组")},
+	{"mail_test", N_("发送测试邮件")},
 };
 
 /* The site settings in words: label and help (msgids); a setting not
@@ -281,6 +287,11 @@ static const struct {
 	{"downloads_per_ip_day", N_("每个网络地址每日下载上限"), N_("同一网络地址（所有账户和游客合计）24小时内最多下载的次数，0为不限。"), true},
 	{"guest_download", N_("游客下载"), N_("1：未登录的游客可以下载免费文档；0：须登录后下载。"), true},
 	{"download_link_seconds", N_("下载链接有效期（秒）"), N_("点击下载后生成的签名链接的有效时间。"), true},
+	/* issue 18 MAIL */
+	{"smtp_url", N_("邮件服务器（SMTP）"), N_("如 smtp://用户名:密码@smtp.example.com:587（服务器支持时使用STARTTLS）、smtp+starttls://（必须STARTTLS）或 smtps://（465端口）；留空则不发邮件。"), false},
+	{"smtp_from", N_("发件地址"), N_("本站邮件的发件人地址，如 noreply@example.com。"), false},
+	{"email_verify", N_("邮箱验证"), N_("0：注册不填邮箱；1：可填邮箱并验证；2：必须验证邮箱才能上传、评论和下载。"), true},
+	{"reset_link_minutes", N_("重置密码链接有效期（分钟）"), N_("邮件中重置密码的链接多少分钟后失效。"), true},
 };
 
 /* A site setting's new value in the settings form: its field, "" for
@@ -434,7 +445,7 @@ enum MHD_Result web_page_admin(web_req *rq)
 						{"docs", N_("文档管理")},	{"users", N_("用户管理")},
 						{"settings", N_("站点设置")}, {"audit", N_("操作日志")},
 						{"ledger", N_("积分明细")}, {"articles", N_("文章")},
-						{"links", N_("导航与链接")}, {"groups", N_("用户组")}};
+						{"links", N_("导航与链接")}, {"groups", N_("用户组")}, {"mail", N_("邮件")}};
 	const char *title = N_("管理后台");
 	for (size_t k = 0; k < sizeof titles / sizeof titles[0]; k++)
 		if (strcmp(tab, titles[k][0]) == 0)
@@ -562,6 +573,11 @@ enum MHD_Result web_post_admin(web_req *r)
 					  &ei);
 		if (!rc && rest[0] == 'l')
 			web_site_load(sv, st);
+	} else if (strcmp(rest, "mail_test") == 0) { /* mail.c */
+		back = "/admin/mail";
+		action = "mail_test";
+		snprintf(target, sizeof target, "mail");
+		rc = web_mail_admin_test(r, st, detail, sizeof detail, &ei);
 	} else if (strcmp(rest, "settings") == 0) {
 		back = "/admin/settings";
 		snprintf(target, sizeof target, "settings");
@@ -577,9 +593,10 @@ enum MHD_Result web_post_admin(web_req *r)
 				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", wy_config_site_setting(i));
 			else if (v && (rc = wy_config_set(check, wy_config_site_setting(i), v, &ei)) == WY_OK) {
 				size_t dl = strlen(detail);
+				bool secret = strcmp(wy_config_site_setting(i), "smtp_url") == 0; /* may hold a password */
 				if (dl + strlen(wy_config_site_setting(i)) + 110 < sizeof detail)
 					snprintf(detail + dl, sizeof detail - dl, "%s%s=%.*s", dl ? " " : "", wy_config_site_setting(i),
-						 (int)wy_utf8_truncate(v, strlen(v), 100), v);
+						 secret ? 3 : (int)wy_utf8_truncate(v, strlen(v), 100), secret ? "***" : v);
 			}
 		}
 		for (size_t i = 0; wy_config_site_setting(i) && !rc; i++) {

@@ -33,6 +33,11 @@
 #define PASSWORD_MAX 128
 #define REGISTER_MAX 20 /* registrations per address in LIMIT_WINDOW */
 
+bool web_password_ok(const char *pass)
+{
+	return pass && strlen(pass) >= PASSWORD_MIN && strlen(pass) <= PASSWORD_MAX;
+}
+
 /* ---- cookies ---- */
 
 bool web_cookie_find(const char *h, const char *name, char *out, size_t size)
@@ -606,6 +611,7 @@ static enum MHD_Result login_form(web_req *r, unsigned status, bool reg, const c
 	}
 	web_captcha_context(r, reg ? WEB_CAPTCHA_REGISTER : WEB_CAPTCHA_LOGIN, ctx, again.data);
 	wy_buf_free(&again);
+	web_mail_form_context(r, ctx); /* the address (mail.c) */
 	return web_page(r, status, wy_i18n_tr(lang, reg ? "注册" : "登录"), sv->login, ctx);
 }
 
@@ -779,10 +785,13 @@ enum MHD_Result web_post_register(web_req *r)
 	const char *err = NULL, *api_err = NULL;
 	if (!name || !wy_user_name_valid(name))
 		err = N_("用户名为2-32个字母、数字、汉字、_ 或 -。"), api_err = "a name is 2-32 letters, digits, '_' or '-'";
-	else if (!pass || strlen(pass) < PASSWORD_MIN || strlen(pass) > PASSWORD_MAX)
+	else if (!web_password_ok(pass))
 		err = N_("密码为8-128个字符。"), api_err = "a password is 8-128 bytes";
 	else if (pass2 && strcmp(pass, pass2) != 0)
 		err = N_("两次输入的密码不一致。"), api_err = "the passwords differ";
+	unsigned status = 400;
+	if (!err && !web_mail_register_check(r, &status, &err, &api_err)) /* the address (mail.c) */
+		return api ? web_api_error(c, status, api_err) : login_form(r, status, true, err, name, next);
 	if (err)
 		return api ? web_api_error(c, 400, api_err) : login_form(r, 400, true, err, name, next);
 	/* `pаypal` with a Cyrillic а: refused before anything is counted */
@@ -839,6 +848,7 @@ enum MHD_Result web_post_register(web_req *r)
 	if (rc)
 		return web_unavailable(r);
 	wy_log("auth.register", "user=%lld", (long long)id);
+	web_mail_registered(r, id, name); /* its address and the link to verify it (mail.c) */
 	web_flash(r, WEB_FLASH_REGISTERED, 0, 0);
 	wy_user u = {.id = id, .name = (char *)name, .role = WY_ROLE_USER};
 	return start_session(sv, c, r, &u, api, next);

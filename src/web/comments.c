@@ -270,6 +270,9 @@ enum MHD_Result web_comments_post(web_req *r, wy_store *st, const wy_doc *d, con
 				      (json_int_t)n, "mine", stars),
 			    id);
 	}
+	enum MHD_Result blocked;
+	if (strcmp(action, "comments") == 0 && web_mail_blocked(r, &blocked)) /* email_verify (mail.c) */
+		return blocked;
 	if (strcmp(action, "comments") == 0) {
 		wy_perms p; /* the account's group (groups.c) */
 		if (!web_user_perms(r, &p) || !p.can_comment)

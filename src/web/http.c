@@ -185,6 +185,8 @@ static const web_route routes[] = {
 	{false, "/robots.txt", true, 0, web_robots},                       /* seo.c */
 	{false, "/sitemap.xml", true, 0, web_sitemap},
 	{false, "/sitemap/", false, 0, web_sitemap},
+	{false, "/reset", false, 0, web_page_reset},   /* /reset and /reset/{token} (mail.c) */
+	{false, "/verify/", false, 0, web_page_verify},
 	{true, "/login", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_login},
 	{true, "/register", true, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_register},
 	{true, "/logout", true, WEB_TWIN, web_post_logout},
@@ -199,6 +201,7 @@ static const web_route routes[] = {
 	{true, "/admin/", false, WEB_TWIN, web_post_admin},
 	{true, "/collections", true, WEB_TWIN, web_post_collections},
 	{true, "/collection/", false, WEB_TWIN, web_post_collection},
+	{true, "/reset", false, WEB_TWIN | WEB_TWIN_NO_CSRF, web_post_reset},
 };
 
 _Static_assert(sizeof routes / sizeof routes[0] <= WEB_METRICS_ROUTES, "metrics have a row for every route");

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "jobs/collect.h"
+#include "jobs/mailer.h"
 #include "store/store.h"
 #include "web/i18n.h"
 #include "web/site.h"
@@ -26,6 +27,7 @@ struct wy_site {
 	unsigned threads, connections;
 	int64_t settings_at_ms; /* when the site settings were last loaded */
 	int64_t maintain_at_ms; /* when the recycle bin and the blobs are next seen to */
+	wy_mailer *mailer;      /* the thread sending the mail queue (jobs/mailer.h) */
 };
 
 void web_site_get(server *sv, wy_config *out)
@@ -94,9 +96,13 @@ static const struct {
 	{"edit", offsetof(server, edit)},
 	{"article", offsetof(server, article)}, {"articles", offsetof(server, articles)},
 	{"dashboard", offsetof(server, dashboard)},
+	{"mail", offsetof(server, mail)},
 };
 
 static wy_template **template_of(server *sv, size_t k) { return (wy_template **)((char *)sv + templates[k].off); }
+
+/* The mail sender asks for the settings in force before each mail. */
+static void mailer_settings(void *arg, wy_config *out) { web_site_get(arg, out); }
 
 int wy_site_start(const wy_config *cfg, wy_site **out, wy_errinfo *ei)
 {
@@ -143,6 +149,7 @@ int wy_site_start(const wy_config *cfg, wy_site **out, wy_errinfo *ei)
 		return rc;
 	}
 	wy_store_open(cfg->data_dir, &s->loop_store, NULL);
+	s->mailer = wy_mailer_start(cfg->data_dir, mailer_settings, sv);
 	s->settings_at_ms = wy_now_ms();
 	/* the first round once the site has settled, not at its start */
 	s->maintain_at_ms = wy_now_ms() + (int64_t)cfg->maintenance_seconds * 1000;
@@ -205,6 +212,7 @@ void wy_site_stop(wy_site *s)
 	if (!s)
 		return;
 	bool started = s->http != NULL;
+	wy_mailer_stop(s->mailer);
 	web_http_stop(s->http, (int64_t)web_site_int(&s->sv, offsetof(wy_config, stop_grace)) * 1000);
 	wy_store_close(s->loop_store);
 	web_keep_stop();

@@ -359,6 +359,8 @@ bool web_upload_begin(web_req *r, enum MHD_Result *ret)
 		*ret = web_refuse(r, 401, "log in to upload");
 		return true;
 	}
+	if (web_mail_blocked(r, ret)) /* email_verify (mail.c) */
+		return true;
 	wy_config site;
 	web_site_get(sv, &site);
 	uint64_t max = (uint64_t)site.max_upload_mb << 20;

@@ -31,6 +31,7 @@ typedef struct server {
 	wy_template *edit; /* edit.c */
 	wy_template *article, *articles; /* articles.c */
 	wy_template *dashboard; /* dash.c: the admin home's figures and plots */
+	wy_template *mail; /* mail.c */
 	pthread_mutex_t site_lock;
 	/* Under site_lock: loaded is cfg as the last reload (SIGHUP) left it,
 	 * site is loaded with the site settings admins stored applied. A
@@ -336,9 +337,10 @@ void web_site_get(server *sv, wy_config *out);
 /* One integer setting of that copy: WEB_SITE_INT(sv, page_cache_ms). */
 int web_site_int(server *sv, size_t off);
 #define WEB_SITE_INT(sv, field) web_site_int(sv, offsetof(wy_config, field))
-/* The site's address as the request names it ("http://host:port"): its
- * Host header when that is a plain host[:port], else localhost. */
-void web_site_base(struct MHD_Connection *c, const web_req *r, char *out, size_t size);
+/* The site's address for links that leave the page ("http://host:port",
+ * no '/' at the end): the setting site_url when set, else the request's
+ * Host when it is a plain host[:port] (web_seo_base), else localhost. */
+void web_site_base(web_req *r, char *out, size_t size);
 /* A list's paging in ctx: total, page, pages, and prev / next when there
  * are such pages (per items a page). */
 void web_paging(json_t *ctx, int total, int page, int per);
@@ -453,6 +455,8 @@ web_handler web_post_logout;
 web_handler web_post_password;
 web_handler web_page_login;
 web_handler web_page_register;
+/* Whether pass is a password an account may have (8-128 bytes). */
+bool web_password_ok(const char *pass);
 
 /* ---- uploads (upload.c) ---- */
 /* The first call of an upload POST: may refuse it at once (returns true
@@ -715,5 +719,33 @@ enum MHD_Result web_short_of_points(web_req *r, wy_store *st, const wy_doc *d);
 enum MHD_Result web_not_for_sale_yet(web_req *r, const wy_doc *d);
 /* The file of d (account.c): counted, with its name, ranges and ETag. */
 enum MHD_Result web_download_send(web_req *r, const wy_doc *d);
+/* ---- mail: addresses, their verification, password reset (mail.c) ---- */
+/* Queue a mail (wy_mail_enqueue) and wake this process's sender. */
+int web_mail_queue(wy_store *st, const char *to, const char *subject, const char *body, wy_errinfo *ei);
+/* The one rule of email_verify = 2: an account (not an admin) whose
+ * address is not verified may not upload, comment or download. True when
+ * r is refused so, with the answer (403: a page saying why, with the
+ * button that mails the link again; or JSON) queued in *ret. */
+bool web_mail_blocked(web_req *r, enum MHD_Result *ret);
+/* The registration form's email field (email_ask, email_required, email). */
+void web_mail_form_context(web_req *r, json_t *ctx);
+/* A registration's address, checked before the account is made: false
+ * with the status and messages (err a msgid) when it is refused. */
+bool web_mail_register_check(web_req *r, unsigned *status, const char **err, const char **api_err);
+/* The account user_id (named name) was made: its address recorded and the
+ * verification link mailed. */
+void web_mail_registered(web_req *r, int64_t user_id, const char *name);
+/* /me's "email": address, verified, required, blocked. */
+void web_mail_me_context(wy_store *st, web_req *r, json_t *ctx);
+/* POST /me/email (a new address) and /me/email_resend. */
+bool web_mail_me_action(const char *rest);
+enum MHD_Result web_mail_me_post(web_req *r, wy_store *st);
+web_handler web_page_verify; /* GET /verify/{token} */
+web_handler web_page_reset;  /* GET /reset, GET /reset/{token} */
+web_handler web_post_reset;  /* POST /reset, POST /reset/{token} and the twins */
+/* The admin area's mail tab: the queue's counts by state and its newest
+ * mails; the test mail (POST /admin/mail_test, to=ADDRESS). */
+int web_mail_admin_context(server *sv, wy_store *st, json_t *ctx, const char *lang, wy_errinfo *ei);
+int web_mail_admin_test(web_req *r, wy_store *st, char *detail, size_t size, wy_errinfo *ei);
 
 #endif

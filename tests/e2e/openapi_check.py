@@ -378,6 +378,17 @@ def check_live(spec_path, base, text_path):
             what="an edit of another's collection")
     spare = cl.call("POST", "/collections", token=ua, form={"name": "待删除", "doc": str(doc)}, expect=201) or {}
     cl.call("POST", "/collection/{id}/remove", {"id": spare.get("collection")}, token=ua, form={"doc": str(doc)})
+    # mail: an address, its link sent again, a reset asked for, a dead
+    # reset link, the admin's test mail (queued: the site has no SMTP
+    # server, so it waits)
+    cl.call("POST", "/me/email", token=ua, form={"email": "alice@example.org"})
+    cl.call("POST", "/me/email", token=ua, form={"email": "alice@example.org\r\nBcc: x@example.org"}, expect=400,
+            what="an address with a line break")
+    cl.call("POST", "/me/email_resend", token=ua)
+    cl.call("POST", "/reset", form={"who": "alice"})
+    cl.call("POST", "/reset/{token}", {"token": "0" * 64}, form={"password": "openapi-new-1"}, expect=410,
+            what="a reset link that was never sent")
+    cl.call("POST", "/admin/mail_test", token=ub, form={"to": "boss@example.org"})
     # every GET, as the admin (who may see everything), then some as others
     word = "文渊阁"
     queries = {"/search": {"q": word}, "/doc/{id}/search": {"q": word}, "/admin/ledger": {"user": alice_id},

@@ -843,6 +843,8 @@ TEST(a_store_from_before_skeletons_gets_them)
 			       " DROP TABLE sitemap_parts; DROP TABLE sitemap_width;"
 			       " DROP TABLE link_key; DROP TABLE download_log; DROP TRIGGER users_default_group;" /* 21 */
 			       " DROP INDEX users_group; ALTER TABLE users DROP COLUMN group_id; DROP TABLE groups;"
+			       " DROP TABLE mail_tokens; DROP TABLE mail; DROP INDEX users_email;" /* 20 */
+			       " ALTER TABLE users DROP COLUMN email; ALTER TABLE users DROP COLUMN email_verified_at;"
 			       " DROP TABLE captchas;" /* 19 */
 			       " DROP TABLE site_links; DROP TABLE articles;" /* 18 */
 			       " DROP INDEX documents_deleted; ALTER TABLE documents DROP COLUMN deleted_at;" /* 17 */
