@@ -3,10 +3,15 @@
 // verification link from the mail that arrived, see /me say the address is
 // verified; log out, ask for a reset from the login page's link, open the
 // emailed link, set a new password, log in with it, and see the link
-// refused a second time. The forms pass axe-core at 1366 and 390 px
-// without sideways scrolling; the admin's mail tab shows the mail sent.
-// Screenshots into WY_ARTIFACTS/mail/. Run by tests/e2e/browser_mail.sh
-// with WY_BASE, WY_MAILBOX (the directory smtpd.py writes) and
+// refused a second time, and a link refused once it has expired. The
+// registration and the reset request ask for the captcha drawn by the
+// server: the test build (build/wenyuan-test) gives each image's answer in
+// the X-Wenyuan-Test-Captcha header, which the test reads as the image
+// loads. The forms pass axe-core at 1366 and 390 px without sideways
+// scrolling; the admin's mail tab shows the mail sent. Screenshots into
+// WY_ARTIFACTS/mail/. Run by tests/e2e/browser_mail.sh with WY_BASE,
+// WY_BASE_SHORT (a second server on the same store whose reset links live
+// 2 seconds), WY_MAILBOX (the directory smtpd.py writes) and
 // WY_ADMIN_PASSWORD set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +33,14 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The answer of the next captcha image the page loads (the test build's
+// hook), to be awaited after the page that shows it has loaded.
+const IMG = /\/captcha\/([0-9a-f]{32})\.png$/;
+function nextCaptcha(page) {
+  return page.waitForResponse((r) => IMG.test(new URL(r.url()).pathname))
+    .then((r) => r.headers()['x-wenyuan-test-captcha']);
+}
 
 // Message n (1, 2, ...) once it has arrived (at most 30 s): its headers
 // and its body decoded from base64.
@@ -71,7 +84,11 @@ test('register with an address, verify it, reset the password by mail', { timeou
   page.on('pageerror', (e) => errors.push(String(e)));
 
   // ---- registration with an address ----
+  let captcha = nextCaptcha(page);
   await page.goto(base + '/register');
+  const answer1 = await captcha;
+  assert.match(answer1, /^[A-Z0-9]{5}$/);
+  await page.locator('input[name=captcha]').fill(answer1);
   await page.locator('input[name=name]').fill('林黛玉');
   await page.locator('input[name=password]').fill('daiyu-pass-1');
   await page.locator('input[name=password2]').fill('daiyu-pass-1');
@@ -100,10 +117,13 @@ test('register with an address, verify it, reset the password by mail', { timeou
   await page.locator('form[action="/logout"] button').click();
   await page.waitForURL(base + '/');
   await page.goto(base + '/login');
+  captcha = nextCaptcha(page);
   await page.getByRole('link', { name: '忘记密码？' }).click();
   await page.waitForURL(base + '/reset');
+  const answer2 = await captcha;
   await checkPage(page, 'reset-ask');
   await page.locator('input[name=who]').fill('daiyu@example.org');
+  await page.locator('input[name=captcha]').fill(answer2);
   await page.locator('form.account button').click();
   assert.match(await page.locator('p.message').innerText(), /如果该账户存在并已验证邮箱/);
   await shot(page, { path: join(art, 'reset-asked.png') });
@@ -131,6 +151,34 @@ test('register with an address, verify it, reset the password by mail', { timeou
   assert.equal(await page.locator('h1').innerText(), '链接已失效');
   assert.match(await page.locator('p.message').innerText(), /已经用过或已过期/);
   await checkPage(page, 'reset-refused');
+
+  // ---- a link that has expired: asked on the server whose links live
+  // 2 seconds, opened until it is refused (at most 30 s) ----
+  const short = process.env.WY_BASE_SHORT;
+  await page.locator('form[action="/logout"] button').click();
+  await page.waitForURL(base + '/');
+  captcha = nextCaptcha(page);
+  await page.goto(short + '/reset');
+  await page.locator('input[name=who]').fill('林黛玉');
+  await page.locator('input[name=captcha]').fill(await captcha);
+  await page.locator('form.account button').click();
+  assert.match(await page.locator('p.message').innerText(), /如果该账户存在并已验证邮箱/);
+  const m3 = await mail(3);
+  const late = linkIn(m3, 'reset');
+  let status = 0;
+  for (let i = 0; i < 300 && status !== 410; i++) {
+    status = (await page.goto(late)).status();
+    if (status !== 410) await sleep(100);
+  }
+  assert.equal(status, 410, 'the expired link is refused');
+  assert.equal(await page.locator('h1').innerText(), '链接已失效');
+  await shot(page, { path: join(art, 'reset-expired.png') });
+  // ... and it sets no password: the one set above still logs in
+  await page.goto(base + '/login');
+  await page.locator('input[name=name]').fill('林黛玉');
+  await page.locator('input[name=password]').fill('daiyu-new-22');
+  await page.locator('form.account button').click();
+  await page.waitForURL(base + '/');
   assert.deepEqual(errors, []);
   await ctx.close();
 
@@ -145,15 +193,15 @@ test('register with an address, verify it, reset the password by mail', { timeou
   // the mails arrived; their rows say sent once the sender has written it
   for (let i = 0; i < 100; i++) {
     await ap.goto(base + '/admin/mail');
-    if (/已发送 2/.test(await ap.locator('.admincounts').innerText())) break;
+    if (/已发送 3/.test(await ap.locator('.admincounts').innerText())) break;
     await sleep(100);
   }
-  assert.match(await ap.locator('.admincounts').innerText(), /已发送 2/);
+  assert.match(await ap.locator('.admincounts').innerText(), /已发送 3/);
   await ap.locator('input[name=to]').fill('boss@example.org');
   await ap.locator('form[action="/admin/mail_test"] button').click();
   await ap.waitForURL(base + '/admin/mail');
-  const m3 = await mail(3);
-  assert.match(m3.head, /^To: <boss@example\.org>$/m);
+  const m4 = await mail(4);
+  assert.match(m4.head, /^To: <boss@example\.org>$/m);
   await ap.reload();
   await checkPage(ap, 'admin-mail');
   await admin.close();
