@@ -498,7 +498,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX download_log_doc ON download_log(doc_id);"
 	"CREATE TABLE link_key(id INTEGER PRIMARY KEY CHECK(id = 1), key BLOB NOT NULL);",
 
-	/* 22: nothing (the admin dashboard reads what other tables keep) */ "",
+	/* 22: searches per day (China's day, as sign-ins count it), for the
+	 * admin dashboard: the searches table keeps each query's count and
+	 * last time only. Counted from this version on. */
+	"CREATE TABLE search_days(day INTEGER PRIMARY KEY, n INTEGER NOT NULL);",
 	/* 23: the sitemap's parts of documents and collections, kept by
 	 * triggers (sqlite_sitemap.c: sq_sitemap_setup, the hook) */
 	"",

@@ -85,8 +85,7 @@ int wy_store_dash_daily(wy_store *st, wy_dash_series what, int64_t from, int n, 
 				  " GROUP BY day",
 		[WY_DASH_UPLOADS] = "SELECT " DAY_OF("created_at") " AS day, count(*) FROM documents" IN_DAYS("created_at")
 				    " AND state <> " SQ_VERSION " GROUP BY day",
-		[WY_DASH_SEARCHES] = "SELECT " DAY_OF("last_at") " AS day, count(*) FROM searches" IN_DAYS("last_at")
-				     " GROUP BY day",
+		[WY_DASH_SEARCHES] = "SELECT day, n FROM search_days WHERE day >= ?1 AND day < ?2",
 	};
 	if ((unsigned)what >= sizeof sql / sizeof sql[0] || n <= 0)
 		return wy_err_set(ei, WY_EINVAL, "no such series");
@@ -97,19 +96,9 @@ int wy_store_dash_downloads(wy_store *st, int64_t from, int n, int64_t *out, wy_
 {
 	if (n <= 0)
 		return wy_err_set(ei, WY_EINVAL, "no days");
-	/* the download log (one row a download, guests' too: issue 18's
-	 * limits) where the store has it, else the accounts' first downloads */
-	int64_t logged = 0;
-	int rc = sq_row_ints(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'download_log'", NULL, 0,
-			     &logged, 1, NULL, "find the download log", ei);
-	if (rc)
-		return rc;
-	if (logged)
-		return per_day(st, "SELECT " DAY_OF("at") " AS day, count(*) FROM download_log" IN_DAYS("at") " GROUP BY day",
-			       from, n, out, ei);
-	return per_day(st,
-		       "SELECT " DAY_OF("first_at") " AS day, count(*) FROM downloads" IN_DAYS("first_at") " GROUP BY day",
-		       from, n, out, ei);
+	/* the download log: one row a download, guests' too (limits) */
+	return per_day(st, "SELECT " DAY_OF("at") " AS day, count(*) FROM download_log" IN_DAYS("at") " GROUP BY day", from,
+		       n, out, ei);
 }
 
 int wy_store_dash_hourly(wy_store *st, int64_t from, int n, int64_t *ready, int64_t *failed, wy_errinfo *ei)

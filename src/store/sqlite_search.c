@@ -1010,9 +1010,16 @@ int wy_store_search_log(wy_store *st, const char *query, int64_t doc_id, wy_erri
 	sqlite3_bind_text(s, 1, query, -1, SQLITE_STATIC);
 	if (doc_id)
 		sqlite3_bind_int64(s, 2, doc_id);
-	sqlite3_bind_int64(s, 3, wy_now());
+	int64_t now = wy_now();
+	sqlite3_bind_int64(s, 3, now);
 	rc = sqlite3_step(s) == SQLITE_DONE ? WY_OK : sq_fail(st->db, ei, "log a search");
 	sq_done(st, s);
+	/* and the day's count of searches (the dashboard's plot) */
+	if (!rc && !doc_id)
+		rc = sq_exec_ints(st,
+				  "INSERT INTO search_days(day, n) VALUES((?1 + 28800) / 86400, 1)"
+				  " ON CONFLICT(day) DO UPDATE SET n = n + 1",
+				  &now, 1, NULL, "log a search", ei);
 	return rc;
 }
 

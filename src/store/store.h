@@ -1312,17 +1312,13 @@ typedef enum wy_dash_series {
 	WY_DASH_USERS,     /* accounts made (users.created_at) */
 	WY_DASH_UPLOADS,   /* documents added, uploads and imports (created_at; a
 			    * new version's row is no new document) */
-	WY_DASH_SEARCHES,  /* distinct queries last searched that day (the
-			    * searches table keeps a query's count and its last time) */
+	WY_DASH_SEARCHES,  /* searches made on the site (search_days, counted
+			    * as the query log is written) */
 } wy_dash_series;
 int wy_store_dash_daily(wy_store *st, wy_dash_series what, int64_t from, int n, int64_t *out, wy_errinfo *ei);
 
-/* Downloads per day, as wy_store_dash_daily: one function, so the source
- * changes in one place. From the table download_log (one row a download,
- * guests' too: column at) when the store has one; else from the downloads
- * table, which keeps one row per account and document: a day counts the
- * accounts' first downloads of a document (repeats and guests' downloads
- * are not kept by day). */
+/* Downloads per day, as wy_store_dash_daily: every download, guests' too
+ * (download_log, which the download limits count). */
 int wy_store_dash_downloads(wy_store *st, int64_t from, int n, int64_t *out, wy_errinfo *ei);
 
 /* Conversions that ended (jobs of ocr_from 0, done or failed, by the hour

@@ -428,7 +428,7 @@ static void add_charts(json_t *ctx, const json_t *j, const char *lang)
 	static const char *const names[][2] = {{"users", N_("每日新用户")},
 					       {"uploads", N_("每日上传")},
 					       {"downloads", N_("每日下载")},
-					       {"searches", N_("每日搜索（当日最后一次搜索的不同关键词）")}};
+					       {"searches", N_("每日搜索")}};
 	json_t *charts = json_array();
 	int n = (int)json_array_size(json_object_get(daily, "days"));
 	for (int i = 0; i < n && i < DAYS; i++) {

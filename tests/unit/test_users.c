@@ -841,6 +841,7 @@ TEST(a_store_from_before_skeletons_gets_them)
 			       "DROP TRIGGER sitemap_doc_add; DROP TRIGGER sitemap_doc_del; DROP TRIGGER sitemap_doc_set;" /* 23 */
 			       " DROP TRIGGER sitemap_coll_add; DROP TRIGGER sitemap_coll_del; DROP TRIGGER sitemap_coll_set;"
 			       " DROP TABLE sitemap_parts; DROP TABLE sitemap_width;"
+			       " DROP TABLE search_days;" /* 22 */
 			       " DROP TABLE link_key; DROP TABLE download_log; DROP TRIGGER users_default_group;" /* 21 */
 			       " DROP INDEX users_group; ALTER TABLE users DROP COLUMN group_id; DROP TABLE groups;"
 			       " DROP TABLE mail_tokens; DROP TABLE mail; DROP INDEX users_email;" /* 20 */
