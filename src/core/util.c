@@ -336,24 +336,65 @@ bool wy_fault(const char *name)
 	return true;
 }
 
+static bool host_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+/* host[:port], n bytes (util.h): a DNS name (labels of letters, digits and '-',
+ * neither first nor last, 1..63 bytes each, 253 in all), an IPv4 address
+ * (which is such a name) or an IPv6 literal in brackets; a port of 1..5
+ * digits, 1..65535. Nothing else: no quote, angle bracket, ampersand,
+ * space or control byte can pass into a page, an XML file or a header. */
+bool wy_host_valid(const char *h, size_t n)
+{
+	size_t i = 0;
+	if (n == 0 || n > 300)
+		return false;
+	if (h[0] == '[') {
+		const char *e = memchr(h, ']', n);
+		if (!e || e - h < 3)
+			return false;
+		for (i = 1; h + i < e; i++)
+			if (!host_alnum(h[i]) && h[i] != ':' && h[i] != '.')
+				return false;
+		i++;
+	} else {
+		size_t label = 0;
+		for (; i < n && h[i] != ':'; i++) {
+			char c = h[i];
+			if (c == '.') {
+				if (label == 0 || h[i - 1] == '-')
+					return false;
+				label = 0;
+			} else if (host_alnum(c) || (c == '-' && label > 0)) {
+				if (++label > 63)
+					return false;
+			} else {
+				return false;
+			}
+		}
+		if (label == 0 || h[i - 1] == '-' || i > 253)
+			return false;
+	}
+	if (i == n)
+		return true;
+	if (h[i] != ':' || n - i - 1 < 1 || n - i - 1 > 5)
+		return false;
+	long port = 0;
+	for (size_t k = i + 1; k < n; k++) {
+		if (h[k] < '0' || h[k] > '9')
+			return false;
+		port = port * 10 + (h[k] - '0');
+	}
+	return port >= 1 && port <= 65535;
+}
+
 bool wy_https_origin(const char *url, char *out, size_t size)
 {
 	if (!url || strncmp(url, "https://", 8) != 0 || strlen(url) > 500)
 		return false;
 	const char *host = url + 8;
 	size_t h = strcspn(host, "/?#");
-	if (h == 0 || h + 9 > size || host[0] == '.' || host[0] == '-' || host[0] == ':' || host[h - 1] == ':')
-		return false;
-	bool port = false;
-	for (size_t i = 0; i < h; i++) {
-		char c = host[i];
-		if (c == ':' && !port)
-			port = true;
-		else if (port ? !(c >= '0' && c <= '9')
-			      : !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-				  c == '-'))
-			return false; /* '@' (a user name), '%', '[' ... */
-	}
+	if (h + 9 > size || !wy_host_valid(host, h))
+		return false; /* '@' (a user name), '%' ... */
 	for (const char *p = host + h; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\\' || c == '`')

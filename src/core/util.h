@@ -62,8 +62,15 @@ const char *wy_basename(const char *path);
 /* Number of online CPUs, at least 1. */
 int wy_ncpu(void);
 
+/* Whether h (n bytes) is host[:port]: a DNS name (labels of letters,
+ * digits and '-', neither first nor last, 1..63 bytes each, 253 in all),
+ * an IPv4 address or an IPv6 literal in brackets, and a port 1..65535.
+ * Nothing that could break out of a URL, an attribute, XML or a header.
+ * The one rule for the hosts of site_url, Host headers, site links and
+ * the analytics script. */
+bool wy_host_valid(const char *h, size_t n);
 /* Whether url is an https URL a page may load a script from: "https://",
- * a host of letters, digits, '.' and '-' (an optional :port), then
+ * a host wy_host_valid takes (an optional :port), then
  * nothing or a path/query of printable ASCII without quotes, spaces, '<',
  * '>', '\\' or '`'; no user name. Its origin ("https://host[:port]",
  * the host lower-cased) into out (size bytes). */

@@ -334,21 +334,8 @@ bool wy_site_link_url_valid(const char *url, bool image)
 	const char *host = !strncmp(url, "https://", 8) ? url + 8 : !image && !strncmp(url, "http://", 7) ? url + 7 : NULL;
 	if (!host)
 		return false; /* javascript:, data:, a relative path ... */
-	/* a host: letters, digits, '.', '-', an optional :port */
-	size_t h = strcspn(host, "/?#");
-	if (h == 0 || host[0] == '.' || host[0] == '-' || host[0] == ':')
-		return false;
-	bool port = false;
-	for (size_t i = 0; i < h; i++) {
-		char c = host[i];
-		if (c == ':' && !port)
-			port = true;
-		else if (port ? !(c >= '0' && c <= '9')
-			      : !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-				  c == '-'))
-			return false;
-	}
-	return host[h - 1] != ':';
+	/* a host: a DNS name or address, an optional :port */
+	return wy_host_valid(host, strcspn(host, "/?#"));
 }
 
 int wy_store_link_list(wy_store *st, int kind, wy_site_link_list *out, wy_errinfo *ei)

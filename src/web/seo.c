@@ -36,55 +36,6 @@
 
 static bool alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
-/* host[:port], n bytes: a DNS name (labels of letters, digits and '-',
- * neither first nor last, 1..63 bytes each, 253 in all), an IPv4 address
- * (which is such a name) or an IPv6 literal in brackets; a port of 1..5
- * digits, 1..65535. Nothing else: no quote, angle bracket, ampersand,
- * space or control byte can pass into a page, an XML file or a header. */
-bool web_seo_host_valid(const char *h, size_t n)
-{
-	size_t i = 0;
-	if (n == 0 || n > 300)
-		return false;
-	if (h[0] == '[') {
-		const char *e = memchr(h, ']', n);
-		if (!e || e - h < 3)
-			return false;
-		for (i = 1; h + i < e; i++)
-			if (!alnum(h[i]) && h[i] != ':' && h[i] != '.')
-				return false;
-		i++;
-	} else {
-		size_t label = 0;
-		for (; i < n && h[i] != ':'; i++) {
-			char c = h[i];
-			if (c == '.') {
-				if (label == 0 || h[i - 1] == '-')
-					return false;
-				label = 0;
-			} else if (alnum(c) || (c == '-' && label > 0)) {
-				if (++label > 63)
-					return false;
-			} else {
-				return false;
-			}
-		}
-		if (label == 0 || h[i - 1] == '-' || i > 253)
-			return false;
-	}
-	if (i == n)
-		return true;
-	if (h[i] != ':' || n - i - 1 < 1 || n - i - 1 > 5)
-		return false;
-	long port = 0;
-	for (size_t k = i + 1; k < n; k++) {
-		if (h[k] < '0' || h[k] > '9')
-			return false;
-		port = port * 10 + (h[k] - '0');
-	}
-	return port >= 1 && port <= 65535;
-}
-
 /* site_url as a base (no trailing '/') into out: http(s)://host[:port]
  * and a path of unreserved characters, '/' and '%'; false when it is not
  * one. */
@@ -98,7 +49,7 @@ static bool site_url_base(const char *u, char *out, size_t size)
 		n--;
 	const char *slash = memchr(u + skip, '/', n - skip);
 	size_t hl = slash ? (size_t)(slash - u) - skip : n - skip;
-	if (!web_seo_host_valid(u + skip, hl))
+	if (!wy_host_valid(u + skip, hl))
 		return false;
 	for (size_t i = skip + hl; i < n; i++)
 		if (!alnum(u[i]) && !strchr("-._~/%", u[i]))
@@ -122,7 +73,7 @@ bool web_seo_base(web_req *rq, const wy_config *site, char *out, size_t size)
 		}
 	}
 	const char *host = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND, "Host");
-	if (host && web_seo_host_valid(host, strlen(host)) &&
+	if (host && wy_host_valid(host, strlen(host)) &&
 	    (size_t)snprintf(out, size, "%s://%s", rq->secure ? "https" : "http", host) < size)
 		return true;
 	out[0] = 0;
@@ -420,7 +371,7 @@ enum MHD_Result web_robots(web_req *rq)
 #define INDEX_MAX 50000 /* sitemaps an index may name */
 
 /* One <url>: base, path (percent-encoded already), lastmod. Nothing in
- * them needs XML escaping (the base passed web_seo_host_valid, the path
+ * them needs XML escaping (the base passed wy_host_valid, the path
  * is percent-encoded), but they are escaped all the same. */
 static void url_entry(wy_buf *b, const char *base, const char *path, int64_t lastmod)
 {

@@ -652,9 +652,6 @@ enum MHD_Result web_dash_retry_post(web_req *r, wy_store *st);
 web_handler web_robots;
 /* GET /sitemap.xml (the index) and /sitemap/NAME.xml (a part). */
 web_handler web_sitemap;
-/* Whether h (n bytes) is host[:port]: a DNS name or address, a port
- * 1..65535; nothing that could break out of a URL, an attribute or XML. */
-bool web_seo_host_valid(const char *h, size_t n);
 /* The site's base for absolute URLs ("https://host[:port][/path]", no
  * '/' at the end) into out: site_url when valid, else rq's scheme and
  * Host when valid; false (out "") when neither. site: web_site_get's. */

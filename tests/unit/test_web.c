@@ -289,14 +289,14 @@ TEST(seo_hosts_and_descriptions)
 			     "example.com:123456", "-a.com", "a-.com", "a..com", ".a.com", "a.com.", "a.com/x", "[::1",
 			     "[]", "a_b.com", "例子.com", "a.com:80:80", "a.com\r\nX: y"};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-		ASSERT(web_seo_host_valid(good[i], strlen(good[i])));
+		ASSERT(wy_host_valid(good[i], strlen(good[i])));
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		ASSERT(!web_seo_host_valid(bad[i], strlen(bad[i])));
+		ASSERT(!wy_host_valid(bad[i], strlen(bad[i])));
 	char label[80];
 	memset(label, 'a', 64);
 	label[64] = 0;
-	ASSERT(!web_seo_host_valid(label, 64)); /* a label of 64 */
-	ASSERT(web_seo_host_valid(label, 63));
+	ASSERT(!wy_host_valid(label, 64)); /* a label of 64 */
+	ASSERT(wy_host_valid(label, 63));
 	/* 120 characters (code points), white space one space, else the fallback */
 	json_t *v = web_seo_description("  甲\n\n乙\t丙  ", "x");
 	ASSERT_STR_EQ(json_string_value(v), "甲 乙 丙");
