@@ -59,6 +59,11 @@ if [ "${1:-}" = --check ]; then
 			echo "$po has fuzzy translations" >&2
 			status=1
 		fi
+		# msgcmp counts an empty msgstr as there: name the empty ones
+		if msgattrib --untranslated --no-obsolete "$po" | grep '^msgid "..*"$' >&2; then
+			echo "$po has empty translations" >&2
+			status=1
+		fi
 	done
 	exit $status
 fi
