@@ -109,7 +109,7 @@ extern __thread web_req *web_current;
 
 /* ---- metrics (metrics.c) ---- */
 
-#define WEB_METRICS_ROUTES 48 /* the route table's rows, at most */
+#define WEB_METRICS_ROUTES 64 /* the route table's rows, at most */
 /* Name route i of the route table (http.c, at start). */
 void web_metrics_route(int i, const char *path, bool post);
 /* A request ended: its route (-1: none), status, and microseconds taken. */
