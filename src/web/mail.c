@@ -290,9 +290,8 @@ enum MHD_Result web_mail_me_post(web_req *r, wy_store *st)
 		email = NULL;
 		if (!want || !wy_mail_addr_valid(want))
 			return say(r, 400, title, wy_i18n_tr(lang, "邮箱地址无效。"), "not an email address", "/me");
-		if (!web_limit_take(&lim, 1, wy_now(), &wait))
-			return say(r, 429, title, wy_i18n_tr(lang, "发送过于频繁，请稍后再试。"), "too many mails; try again later",
-				   "/me");
+		/* the change is never refused by the mail limit (an account at
+		 * it may still let go of an address); only the mail is */
 		rc = wy_store_user_email_set(st, r->user.id, want, &ei);
 		if (rc == WY_EEXIST)
 			return say(r, 409, title, wy_i18n_tr(lang, "该邮箱已被其他账户使用。"), "the address is another account's",
@@ -301,6 +300,11 @@ enum MHD_Result web_mail_me_post(web_req *r, wy_store *st)
 			return web_unavailable(r);
 		if (wy_store_user_email(st, r->user.id, &email, &verified, &ei))
 			return web_unavailable(r);
+		if (!verified && !web_limit_take(&lim, 1, wy_now(), &wait)) {
+			free(email);
+			return say(r, 429, title, wy_i18n_tr(lang, "邮箱已保存，但发送过于频繁，请稍后在个人中心重新发送验证邮件。"),
+				   "the address was saved; too many mails: send the link again later", "/me");
+		}
 	} else if (!email) {
 		return say(r, 400, title, wy_i18n_tr(lang, "还没有填写邮箱。"), "no address to verify", "/me");
 	} else if (!web_limit_take(&lim, 1, wy_now(), &wait)) {

@@ -8,7 +8,10 @@
 # delivered when it comes up; nothing lets a line break into a header;
 # with email_verify=2 an unverified account may not upload, comment or
 # download until it verifies; two serve processes on one library send each
-# mail once.
+# mail once. Mailed links never take a forged Host (site_url, else the
+# address served); an address is checked after the captcha, and one never
+# verified reserves nothing; at most 3 link mails go to one address in an
+# hour (attack18 F1, F2, F6).
 source "$(dirname "$0")/lib.bash"
 
 py=${WY_PYTHON:-/usr/bin/python3}
@@ -196,6 +199,14 @@ check "another account giving that address is refused the mail too (429)" \
 check "the mails that were sent arrive" wait_mail 11
 kai_got_3() { test "$(sqlite3 "$data/wenyuan.db" "SELECT count(*) FROM mail WHERE to_addr = 'kai@example.org'")" = 3; }
 check "kai@example.org got 3 in all" kai_got_3
+check "kai's account has asked 5 mails in 15 minutes" test "$(me_post email_resend "$kai")" = 429
+curl -sS -o "$d/away.json" -w '%{http_code}' -X POST "$base/api/v1/me/email" -H "Authorization: Bearer $kai" \
+	--data-urlencode email=kai-new@example.org > "$d/away.code"
+check "at its mail limit the account may still let go of the address (429: saved, no mail)" \
+	bash -c 'grep -qx 429 "$1" && jq -e ".error | test(\"the address was saved\")" "$2" > /dev/null' _ "$d/away.code" "$d/away.json"
+check "/me shows the new address" \
+	jqe '.email.address == "kai-new@example.org" and .email.verified == false' < <(curl -fsS "$base/api/v1/me" -H "Authorization: Bearer $kai")
+check "and no mail went to it" test "$(sqlite3 "$data/wenyuan.db" "SELECT count(*) FROM mail WHERE to_addr = 'kai-new@example.org'")" = 0
 
 # ---- the SMTP server down: tried again with growing waits, then delivered ----
 stop_smtpd
