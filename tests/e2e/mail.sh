@@ -230,7 +230,19 @@ check "the admin's mail tab shows the queue" grep -q 'boss@example.org' "$d/admi
 
 # ---- the link's expiry (a life of 3 s, set for the test) ----
 stop_site
-serve_site "${site_env[@]}" WENYUAN_RESET_LINK_SECONDS=3
+# and the server's maintenance (every second here) prunes mail sent over
+# 30 days ago and links long used (F7): one of each, made old while the
+# server is down
+sqlite3 "$data/wenyuan.db" "INSERT INTO mail(to_addr, subject, body, state, next_at, created_at, sent_at)
+	VALUES('old@example.org', 'old', 'sent long ago', 'sent', 0, unixepoch() - 40 * 86400, unixepoch() - 40 * 86400);
+	UPDATE mail_tokens SET used_at = unixepoch() - 40 * 86400 WHERE used_at IS NOT NULL"
+old_rows() { sqlite3 "$data/wenyuan.db" "SELECT (SELECT count(*) FROM mail WHERE to_addr = 'old@example.org')
+	+ (SELECT count(*) FROM mail_tokens WHERE used_at < unixepoch() - 30 * 86400)"; }
+check "the old mail and links are there before" test "$(old_rows)" -gt 1
+serve_site "${site_env[@]}" WENYUAN_RESET_LINK_SECONDS=3 WENYUAN_MAINTENANCE_SECONDS=1
+pruned() { test "$(old_rows)" = 0; }
+check "the serve process's maintenance deletes them" eventually pruned
+check "and keeps the mail of this month" test "$(sqlite3 "$data/wenyuan.db" "SELECT count(*) FROM mail WHERE state = 'sent'")" -gt 10
 n=$(mails)
 ask lin > /dev/null
 check "a second reset mail arrives" wait_mail $((n + 1))
