@@ -113,7 +113,7 @@ static const struct setting {
 	S("captcha_seconds", "WENYUAN_CAPTCHA_SECONDS", T_INT, captcha_seconds, 1, 86400, "300", "seconds a captcha may be answered after it was drawn"),
 	/* issue 18 SEO */
 	SITE("robots_txt", "WENYUAN_ROBOTS_TXT", T_STR0, robots_txt, 0, 0, "", "the text of /robots.txt (empty = the built-in one: the admin area, /me, /api, uploads and downloads kept out, the sitemap named)"),
-	SITE("site_url", "WENYUAN_SITE_URL", T_STR0, site_url, 0, 0, "", "the site's public address, e.g. https://wenku.example.com, for canonical links and the sitemap (empty = from the request's Host header)"),
+	SITE("site_url", "WENYUAN_SITE_URL", T_STR0, site_url, 0, 0, "", "the site's public address, e.g. https://wenku.example.com, for canonical links, the sitemap and mailed links (empty = pages from the request's Host header, mailed links from the address served)"),
 	S("sitemap_part_urls", "WENYUAN_SITEMAP_PART_URLS", T_INT, sitemap_part_urls, 1, 50000, "50000", "document or collection ids one sitemap part covers (at most 50,000 URLs a part; smaller only for tests)"),
 	/* issue 18 LIMITS: download limits and signed download links (web/limits.c) */
 	SITE("downloads_per_user_day", "WENYUAN_DOWNLOADS_PER_USER_DAY", T_INT, downloads_per_user_day, 0, 1000000, "0", "downloads one account may start in any 24 hours (0 = no limit; admins have none)"),

@@ -429,14 +429,16 @@ static const char *const migrations[] = {
 	"  used INTEGER NOT NULL DEFAULT 0"
 	") WITHOUT ROWID;"
 	"CREATE INDEX captchas_expires ON captchas(expires_at);",
-	/* 20: mail (sqlite_mail.c): an account's address (unique without
-	 * case when set) and when it was verified; the queue of mail to send
+	/* 20: mail (sqlite_mail.c): an account's address (without case;
+	 * unique among verified ones only, so an address someone gave and
+	 * never verified does not keep its owner out) and when it was
+	 * verified; the queue of mail to send
 	 * (state queued, sending (claimed until next_at), sent or failed),
 	 * and the single-use links mailed (verify an address, reset a
 	 * password), kept as the SHA-256 of their token */
 	"ALTER TABLE users ADD COLUMN email TEXT COLLATE NOCASE;"
 	"ALTER TABLE users ADD COLUMN email_verified_at INTEGER;"
-	"CREATE UNIQUE INDEX users_email ON users(email) WHERE email IS NOT NULL;"
+	"CREATE UNIQUE INDEX users_email ON users(email) WHERE email_verified_at IS NOT NULL;"
 	"CREATE TABLE mail("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  to_addr TEXT NOT NULL,"
@@ -449,6 +451,7 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  sent_at INTEGER);"
 	"CREATE INDEX mail_due ON mail(next_at) WHERE state IN ('queued', 'sending');"
+	"CREATE INDEX mail_to ON mail(to_addr COLLATE NOCASE, created_at);"
 	"CREATE TABLE mail_tokens("
 	"  hash BLOB PRIMARY KEY,"
 	"  kind TEXT NOT NULL CHECK(kind IN ('verify', 'reset')),"
@@ -457,7 +460,8 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  expires_at INTEGER NOT NULL,"
 	"  used_at INTEGER) WITHOUT ROWID;"
-	"CREATE INDEX mail_tokens_user ON mail_tokens(user_id, kind);",
+	"CREATE INDEX mail_tokens_user ON mail_tokens(user_id, kind);"
+	"CREATE INDEX mail_tokens_expires ON mail_tokens(expires_at);",
 
 
 	/* 21: user groups and the download log (sqlite_limits.c). A group

@@ -220,6 +220,39 @@ int wy_store_mail_list(wy_store *st, int limit, wy_mail_list *out, wy_errinfo *e
 	return rc;
 }
 
+int wy_store_mail_count_to(wy_store *st, const char *to, int64_t since, int64_t *n, wy_errinfo *ei)
+{
+	*n = 0;
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT count(*) FROM mail WHERE to_addr = ?1 COLLATE NOCASE AND created_at >= ?2", ei);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, to);
+	sqlite3_bind_int64(s, 2, since);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	else
+		rc = sq_fail(st->db, ei, "count mail to an address");
+	sq_done(st, s);
+	return rc;
+}
+
+int wy_store_mail_prune(wy_store *st, int64_t now, int64_t keep, int64_t *mails, int64_t *links, wy_errinfo *ei)
+{
+	int64_t v[1] = {now - keep};
+	int nm = 0, nl = 0;
+	int rc = sq_exec_ints(st, "DELETE FROM mail WHERE state IN ('sent', 'failed') AND coalesce(sent_at, created_at) < ?1",
+			      v, 1, &nm, "prune sent mail", ei);
+	if (!rc)
+		rc = sq_exec_ints(st, "DELETE FROM mail_tokens WHERE expires_at < ?1 OR used_at < ?1", v, 1, &nl,
+				  "prune used links", ei);
+	if (mails)
+		*mails = rc ? 0 : nm;
+	if (links)
+		*links = rc ? 0 : nl;
+	return rc;
+}
+
 /* ---- addresses ---- */
 
 int wy_store_user_email(wy_store *st, int64_t user_id, char **email, int64_t *verified_at, wy_errinfo *ei)
@@ -244,13 +277,15 @@ int wy_store_user_email(wy_store *st, int64_t user_id, char **email, int64_t *ve
 	return rc;
 }
 
-int wy_store_user_email_free(wy_store *st, const char *email, wy_errinfo *ei)
+/* An account other than user_id (0: any) has email verified. */
+static int email_taken(wy_store *st, const char *email, int64_t user_id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s, "SELECT 1 FROM users WHERE email = ?1", ei);
+	int rc = sq_prep(st, &s, "SELECT 1 FROM users WHERE email = ?1 AND email_verified_at IS NOT NULL AND id <> ?2", ei);
 	if (rc)
 		return rc;
 	sq_bind_text(s, 1, email);
+	sqlite3_bind_int64(s, 2, user_id);
 	int step = sqlite3_step(s);
 	if (step == SQLITE_ROW)
 		rc = wy_err_set(ei, WY_EEXIST, "the address is another account's");
@@ -260,6 +295,8 @@ int wy_store_user_email_free(wy_store *st, const char *email, wy_errinfo *ei)
 	return rc;
 }
 
+int wy_store_user_email_free(wy_store *st, const char *email, wy_errinfo *ei) { return email_taken(st, email, 0, ei); }
+
 int wy_store_user_email_set(wy_store *st, int64_t user_id, const char *email, wy_errinfo *ei)
 {
 	if (email && !wy_mail_addr_valid(email))
@@ -267,6 +304,10 @@ int wy_store_user_email_set(wy_store *st, int64_t user_id, const char *email, wy
 	int rc = sq_begin(st, ei);
 	if (rc)
 		return rc;
+	/* another account's verified address is refused; one given but not
+	 * verified elsewhere is no claim on it */
+	if (email && (rc = email_taken(st, email, user_id, ei)))
+		return sq_end(st, rc, ei);
 	sqlite3_stmt *s;
 	/* the same address (without case) keeps its verification */
 	if ((rc = sq_prep(st, &s,
@@ -306,7 +347,8 @@ int wy_store_user_find_login(wy_store *st, const char *who, int64_t *user_id, ch
 	bool by_email = who && strchr(who, '@');
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
-			 by_email ? "SELECT id, email, coalesce(email_verified_at, 0) FROM users WHERE email = ?1 AND NOT banned"
+			 by_email ? "SELECT id, email, email_verified_at FROM users WHERE email = ?1 AND email_verified_at IS NOT NULL"
+				    " AND NOT banned"
 				  : "SELECT id, email, coalesce(email_verified_at, 0) FROM users WHERE name = ?1 AND NOT banned",
 			 ei);
 	if (rc)
@@ -404,6 +446,17 @@ int wy_store_mail_link_verify(wy_store *st, const unsigned char *hash, int64_t n
 	if (rc)
 		return rc;
 	rc = link_user(st, hash, WY_MAIL_VERIFY, now, user_id, ei);
+	/* another account verified the address since the link was sent */
+	if (!rc) {
+		int64_t v[1] = {*user_id}, one;
+		bool taken = false;
+		rc = sq_row_ints(st,
+				 "SELECT 1 FROM users o JOIN users me ON me.id = ?1 WHERE o.email = me.email AND o.id <> me.id"
+				 " AND o.email_verified_at IS NOT NULL",
+				 v, 1, &one, 1, &taken, "read an address", ei);
+		if (!rc && taken)
+			rc = wy_err_set(ei, WY_EEXIST, "another account has verified the address");
+	}
 	if (!rc)
 		rc = link_use(st, hash, now, ei);
 	if (!rc) {

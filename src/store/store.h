@@ -1495,6 +1495,13 @@ int wy_store_mail_retry(wy_store *st, int64_t id, const char *error, int64_t ret
 int wy_store_mail_next(wy_store *st, int64_t *at, wy_errinfo *ei);
 /* The newest limit mails, and the queue's counts by state. */
 int wy_store_mail_list(wy_store *st, int limit, wy_mail_list *out, wy_errinfo *ei);
+/* How many mails to `to` (without case) were queued since `since`, in any
+ * state: the limit per recipient, shared by every serve process. */
+int wy_store_mail_count_to(wy_store *st, const char *to, int64_t since, int64_t *n, wy_errinfo *ei);
+/* Periodic maintenance at now: mail sent or failed before now - keep
+ * seconds, and links expired or used before now - keep, are deleted (the
+ * number of each in *mails and *links, either may be NULL). */
+int wy_store_mail_prune(wy_store *st, int64_t now, int64_t keep, int64_t *mails, int64_t *links, wy_errinfo *ei);
 
 /* An account's address (*email NULL when none; the caller frees it) and
  * when it was verified (0: not). WY_ENOTFOUND. */
@@ -1502,12 +1509,14 @@ int wy_store_user_email(wy_store *st, int64_t user_id, char **email, int64_t *ve
 /* Set (NULL: remove) an account's address. A new address is not verified
  * and the verification links mailed before stop working; the same
  * address (without case) changes nothing. WY_EINVAL (not an address),
- * WY_EEXIST (another account's), WY_ENOTFOUND. */
+ * WY_EEXIST (another account has it verified: an address given but not
+ * verified reserves nothing), WY_ENOTFOUND. */
 int wy_store_user_email_set(wy_store *st, int64_t user_id, const char *email, wy_errinfo *ei);
-/* WY_EEXIST when an account has email; WY_OK when free. */
+/* WY_EEXIST when an account has email verified; WY_OK when free. */
 int wy_store_user_email_free(wy_store *st, const char *email, wy_errinfo *ei);
-/* The account named who, or whose address is who (with an '@'): its id,
- * its address (may be NULL; the caller frees it) and when that was
+/* The account named who, or whose verified address is who (with an
+ * '@'; several accounts may have given it, one alone verified it): its
+ * id, its address (may be NULL; the caller frees it) and when that was
  * verified. A banned account is not found. WY_ENOTFOUND. */
 int wy_store_user_find_login(wy_store *st, const char *who, int64_t *user_id, char **email, int64_t *verified_at,
 			     wy_errinfo *ei);
@@ -1524,7 +1533,8 @@ int wy_store_mail_link_check(wy_store *st, const unsigned char *hash, wy_mail_li
 			wy_errinfo *ei);
 /* Use a verification link: the account's address is verified at now.
  * One transaction; WY_ENOTFOUND when it may not be used (used, expired,
- * the address changed since). */
+ * the address changed since), WY_EEXIST when another account verified
+ * the address since (the link stays unused). */
 int wy_store_mail_link_verify(wy_store *st, const unsigned char *hash, int64_t now, int64_t *user_id, wy_errinfo *ei);
 /* Use a reset link: the account's password becomes pass_hash, every
  * reset link of it is used, and every session of it ends but keep (NULL:

@@ -281,7 +281,7 @@ static const struct {
 	{"captcha_comment", N_("评论验证码"), N_("1：发表评论时须输入验证码；0：不需要。"), true},
 	/* issue 18 SEO */
 	{"robots_txt", N_("robots.txt"), N_("搜索引擎读取的 /robots.txt 全文；留空则用内置规则（屏蔽后台、个人中心、API、上传和下载，并给出站点地图）。"), false},
-	{"site_url", N_("站点网址"), N_("站点对外的网址，如 https://wenku.example.com，用于规范链接和站点地图；留空则取请求的 Host。"), false},
+	{"site_url", N_("站点网址"), N_("站点对外的网址，如 https://wenku.example.com，用于规范链接、站点地图和邮件中的链接；留空则页面取请求的 Host，邮件取服务器监听的地址。"), false},
 	/* LIMITS: the download rules (limits.c) */
 	{"downloads_per_user_day", N_("每个账户每日下载上限"), N_("一个账户24小时内最多下载的次数，0为不限；管理员不受限。"), true},
 	{"downloads_per_ip_day", N_("每个网络地址每日下载上限"), N_("同一网络地址（所有账户和游客合计）24小时内最多下载的次数，0为不限。"), true},

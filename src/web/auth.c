@@ -790,7 +790,7 @@ enum MHD_Result web_post_register(web_req *r)
 	else if (pass2 && strcmp(pass, pass2) != 0)
 		err = N_("两次输入的密码不一致。"), api_err = "the passwords differ";
 	unsigned status = 400;
-	if (!err && !web_mail_register_check(r, &status, &err, &api_err)) /* the address (mail.c) */
+	if (!err && !web_mail_register_check(r, &status, &err, &api_err)) /* the address's form (mail.c) */
 		return api ? web_api_error(c, status, api_err) : login_form(r, status, true, err, name, next);
 	if (err)
 		return api ? web_api_error(c, 400, api_err) : login_form(r, 400, true, err, name, next);
@@ -822,6 +822,10 @@ enum MHD_Result web_post_register(web_req *r)
 		if (!web_store(sv, &st0, NULL) && wy_store_user_name_free(st0, name, NULL) == WY_EEXIST)
 			return api ? web_api_error(c, 409, "the name is taken, or one that looks like it")
 				   : login_form(r, 409, true, N_("该用户名已被注册。"), name, next);
+		/* the address another account verified: no free answer either */
+		if (web_mail_register_taken(r))
+			return api ? web_api_error(c, 409, "the address is another account's")
+				   : login_form(r, 409, true, N_("该邮箱已被其他账户使用。"), name, next);
 	}
 	char hash[128];
 	wy_errinfo ei = {0};

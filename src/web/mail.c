@@ -24,6 +24,7 @@
 #define RESET_PER_ADDRESS 10  /* reset requests per client address in 15 minutes */
 #define RESET_PER_ACCOUNT 3   /* reset mails per account in 15 minutes */
 #define MAILS_PER_ACCOUNT 5   /* verification mails (changes, resends) per account in 15 minutes */
+#define MAILS_PER_RECIPIENT 3 /* link mails to one address in an hour, however many accounts ask */
 
 /* ---- helpers ---- */
 
@@ -52,10 +53,39 @@ static bool link_hash(const char *token, unsigned char hash[WY_TOKEN_HASH])
 	return true;
 }
 
-/* The address a mailed link starts with: site_url when set, so that a
- * forged Host cannot aim a reset link at another site; else the
- * request's Host (web_site_base). A public site sets site_url. */
-static void link_base(web_req *r, char *out, size_t size) { web_site_base(r, out, size); }
+/* The address a mailed link starts with, never from a request header
+ * (a forged Host would aim a reset link, and its token, at another
+ * site): site_url when set and valid; else the address the server
+ * listens on (http_addr and the port bound; 0.0.0.0 or :: as
+ * localhost), right on one machine and harmless elsewhere. A public
+ * site sets site_url. */
+static void link_base(web_req *r, char *out, size_t size)
+{
+	wy_config site;
+	web_site_get(r->sv, &site);
+	if (site.site_url[0] && web_site_url_base(site.site_url, out, size))
+		return;
+	const char *addr = r->sv->cfg->http_addr;
+	int port = r->sv->port > 0 ? r->sv->port : r->sv->cfg->http_port;
+	if (!*addr || strcmp(addr, "0.0.0.0") == 0 || strcmp(addr, "::") == 0 || strcmp(addr, "[::]") == 0)
+		addr = "localhost";
+	bool v6 = strchr(addr, ':') && *addr != '[';
+	snprintf(out, size, "http://%s%s%s:%d", v6 ? "[" : "", addr, v6 ? "]" : "", port);
+}
+
+/* Whether one more link mail may go to `to`: fewer than
+ * MAILS_PER_RECIPIENT in the last hour, counted in the store's queue so
+ * that every serve process and every account shares the count (a
+ * stranger's inbox is not flooded through many accounts). */
+static bool recipient_ok(wy_store *st, const char *to)
+{
+	int64_t n = 0;
+	wy_errinfo ei = {0};
+	int rc = wy_store_mail_count_to(st, to, wy_now() - 3600, &n, &ei);
+	if (rc)
+		wy_warn("mail.count_failed", "msg=\"%s\"", wy_err_msg(&ei, rc));
+	return !rc && n < MAILS_PER_RECIPIENT;
+}
 
 /* msgid in lang with {key} replaced by values (keys[i] -> vals[i]). */
 static char *fill(const char *lang, const char *msgid, const char *const *keys, const char *const *vals, int n)
@@ -88,11 +118,14 @@ static int reset_life(server *sv)
 	return secs > 0 ? secs : WEB_SITE_INT(sv, reset_link_minutes) * 60;
 }
 
-/* Mail user_id (named name) a verification link for email. */
+/* Mail user_id (named name) a verification link for email; WY_EPERM
+ * when the address had its MAILS_PER_RECIPIENT this hour. */
 static int send_verify(web_req *r, wy_store *st, int64_t user_id, const char *name, const char *email, wy_errinfo *ei)
 {
 	char token[65], base[300], link[400], hours[16];
 	unsigned char hash[WY_TOKEN_HASH];
+	if (!recipient_ok(st, email))
+		return wy_err_set(ei, WY_EPERM, "too many mails to the address this hour");
 	new_link(token, hash);
 	int rc = wy_store_mail_link_add(st, hash, WY_MAIL_VERIFY, user_id, email, wy_now() + VERIFY_HOURS * 3600, ei);
 	if (rc)
@@ -160,14 +193,15 @@ bool web_mail_register_check(web_req *r, unsigned *status, const char **err, con
 		*api_err = "not an email address";
 		return false;
 	}
-	wy_store *st;
-	if (!web_store(r->sv, &st, NULL) && wy_store_user_email_free(st, email, NULL) == WY_EEXIST) {
-		*status = 409;
-		*err = N_("该邮箱已被其他账户使用。");
-		*api_err = "the address is another account's";
-		return false;
-	}
 	return true;
+}
+
+bool web_mail_register_taken(web_req *r)
+{
+	const char *email = web_form_get(r, "email", NULL);
+	wy_store *st;
+	return WEB_SITE_INT(r->sv, email_verify) > 0 && email && *email && !web_store(r->sv, &st, NULL) &&
+	       wy_store_user_email_free(st, email, NULL) == WY_EEXIST;
 }
 
 void web_mail_registered(web_req *r, int64_t user_id, const char *name)
@@ -256,9 +290,8 @@ enum MHD_Result web_mail_me_post(web_req *r, wy_store *st)
 		email = NULL;
 		if (!want || !wy_mail_addr_valid(want))
 			return say(r, 400, title, wy_i18n_tr(lang, "邮箱地址无效。"), "not an email address", "/me");
-		if (!web_limit_take(&lim, 1, wy_now(), &wait))
-			return say(r, 429, title, wy_i18n_tr(lang, "发送过于频繁，请稍后再试。"), "too many mails; try again later",
-				   "/me");
+		/* the change is never refused by the mail limit (an account at
+		 * it may still let go of an address); only the mail is */
 		rc = wy_store_user_email_set(st, r->user.id, want, &ei);
 		if (rc == WY_EEXIST)
 			return say(r, 409, title, wy_i18n_tr(lang, "该邮箱已被其他账户使用。"), "the address is another account's",
@@ -267,6 +300,11 @@ enum MHD_Result web_mail_me_post(web_req *r, wy_store *st)
 			return web_unavailable(r);
 		if (wy_store_user_email(st, r->user.id, &email, &verified, &ei))
 			return web_unavailable(r);
+		if (!verified && !web_limit_take(&lim, 1, wy_now(), &wait)) {
+			free(email);
+			return say(r, 429, title, wy_i18n_tr(lang, "邮箱已保存，但发送过于频繁，请稍后在个人中心重新发送验证邮件。"),
+				   "the address was saved; too many mails: send the link again later", "/me");
+		}
 	} else if (!email) {
 		return say(r, 400, title, wy_i18n_tr(lang, "还没有填写邮箱。"), "no address to verify", "/me");
 	} else if (!web_limit_take(&lim, 1, wy_now(), &wait)) {
@@ -279,6 +317,11 @@ enum MHD_Result web_mail_me_post(web_req *r, wy_store *st)
 		return say(r, 200, title, wy_i18n_tr(lang, "邮箱已验证。"), "the address is verified", "/me");
 	}
 	rc = send_verify(r, st, r->user.id, r->user.name, email, &ei);
+	if (rc == WY_EPERM) {
+		free(email);
+		return say(r, 429, title, wy_i18n_tr(lang, "这个邮箱近一小时收到的邮件过多，请稍后再试。"),
+			   "too many mails to this address in the last hour; try again later", "/me");
+	}
 	if (rc) {
 		free(email);
 		return web_unavailable(r);
@@ -306,6 +349,9 @@ enum MHD_Result web_page_verify(web_req *r)
 	if (rc == WY_ENOTFOUND)
 		return web_message(r, 410, wy_i18n_tr(lang, "链接已失效"),
 				   wy_i18n_tr(lang, "这个验证链接已经用过或已过期。可以在个人中心重新发送验证邮件。"), "/me");
+	if (rc == WY_EEXIST)
+		return web_message(r, 409, wy_i18n_tr(lang, "邮箱已被使用"),
+				   wy_i18n_tr(lang, "另一个账户已经验证了这个邮箱，它不能再用于您的账户。请在个人中心换一个邮箱。"), "/me");
 	if (rc)
 		return web_unavailable(r);
 	wy_log("mail.verified", "user=%lld", (long long)uid);
@@ -412,8 +458,9 @@ static enum MHD_Result reset_ask(web_req *r)
 	web_limit alim = {akey, RESET_PER_ACCOUNT};
 	wy_user u = {0};
 	/* only a verified address gets a link, at most RESET_PER_ACCOUNT in
-	 * 15 minutes: a stranger cannot flood someone's mailbox */
-	if (!rc && email && verified && web_limit_take(&alim, 1, wy_now(), &wait) &&
+	 * 15 minutes and MAILS_PER_RECIPIENT an hour: a stranger cannot
+	 * flood someone's mailbox (past them the answer is the same) */
+	if (!rc && email && verified && web_limit_take(&alim, 1, wy_now(), &wait) && recipient_ok(st, email) &&
 	    !wy_store_user_get(st, uid, &u, &ei)) {
 		char token[65], base[300], link[400], mins[16];
 		unsigned char hash[WY_TOKEN_HASH];
@@ -543,8 +590,8 @@ int web_mail_admin_context(server *sv, wy_store *st, json_t *ctx, const char *la
 	json_object_set_new(ctx, "mail", a);
 	json_object_set_new(ctx, "mail_counts", counts);
 	json_object_set_new(ctx, "smtp_ready", json_boolean(*site.smtp_url && *site.smtp_from));
-	/* mailed links start with site_url; without it, with the Host a
-	 * request names, which a public site cannot trust (link_base) */
+	/* mailed links start with site_url; without it, with the address
+	 * the server listens on, wrong for a public site (link_base) */
 	json_object_set_new(ctx, "site_url_set", json_boolean(*site.site_url));
 	return WY_OK;
 }

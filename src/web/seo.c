@@ -61,6 +61,8 @@ static bool site_url_base(const char *u, char *out, size_t size)
 	return true;
 }
 
+bool web_site_url_base(const char *u, char *out, size_t size) { return site_url_base(u, out, size); }
+
 bool web_seo_base(web_req *rq, const wy_config *site, char *out, size_t size)
 {
 	if (site->site_url[0]) {

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAIL_KEEP_DAYS 30 /* sent or failed mail, and used or expired links, kept this long */
+
 struct wy_site {
 	server sv;
 	web_http *http;
@@ -144,6 +146,8 @@ int wy_site_start(const wy_config *cfg, wy_site **out, wy_errinfo *ei)
 		web_keep_start(cfg->data_dir);
 	if (!rc)
 		rc = web_http_start(sv, &s->http, &s->port, &s->threads, &s->connections, ei);
+	if (!rc)
+		sv->port = s->port;
 	if (rc) {
 		wy_site_stop(s);
 		return rc;
@@ -191,6 +195,14 @@ void wy_site_tick(wy_site *s)
 		else if (purged || cs.removed)
 			wy_log("recycle.maintained", "purged=%d blobs_removed=%lld orphans=%lld blobs=%lld", purged,
 			       (long long)cs.removed, (long long)cs.orphans, (long long)cs.objects);
+		/* mail sent or given up over 30 days ago, links used or expired
+		 * as long: the queue and the links stay small (sqlite_mail.c) */
+		int64_t mails = 0, links = 0;
+		rc = wy_store_mail_prune(s->loop_store, wy_now(), MAIL_KEEP_DAYS * 86400, &mails, &links, &ei);
+		if (rc)
+			wy_warn("mail.prune_failed", "msg=\"%s\"", wy_err_msg(&ei, rc));
+		else if (mails || links)
+			wy_log("mail.pruned", "mails=%lld links=%lld", (long long)mails, (long long)links);
 		s->maintain_at_ms = wy_now_ms() + (int64_t)site.maintenance_seconds * 1000;
 	}
 }

@@ -32,6 +32,7 @@ typedef struct server {
 	wy_template *article, *articles; /* articles.c */
 	wy_template *dashboard; /* dash.c: the admin home's figures and plots */
 	wy_template *mail; /* mail.c */
+	int port; /* the port the site listens on (http_port, or the one bound for 0): mailed links */
 	pthread_mutex_t site_lock;
 	/* Under site_lock: loaded is cfg as the last reload (SIGHUP) left it,
 	 * site is loaded with the site settings admins stored applied. A
@@ -656,6 +657,9 @@ web_handler web_sitemap;
  * '/' at the end) into out: site_url when valid, else rq's scheme and
  * Host when valid; false (out "") when neither. site: web_site_get's. */
 bool web_seo_base(web_req *rq, const wy_config *site, char *out, size_t size);
+/* The setting site_url u as a base (http(s)://host[:port][/path], no '/'
+ * at the end) into out; false when it is not one. */
+bool web_site_url_base(const char *u, char *out, size_t size);
 /* The head tags of a page into out: canonical URL, robots noindex,
  * description, Open Graph, JSON-LD. seo (may be NULL): what the page
  * says of itself ({path, description, noindex, og_type, image, jsonld;
@@ -726,9 +730,13 @@ int web_mail_queue(wy_store *st, const char *to, const char *subject, const char
 bool web_mail_blocked(web_req *r, enum MHD_Result *ret);
 /* The registration form's email field (email_ask, email_required, email). */
 void web_mail_form_context(web_req *r, json_t *ctx);
-/* A registration's address, checked before the account is made: false
- * with the status and messages (err a msgid) when it is refused. */
+/* A registration's address, its form checked before anything is counted:
+ * false with the status and messages (err a msgid) when it is refused. */
 bool web_mail_register_check(web_req *r, unsigned *status, const char **err, const char **api_err);
+/* Whether a registration's address is one another account verified (an
+ * unverified one reserves nothing); asked only after the captcha and the
+ * registration limit, so that no bot learns it for free. */
+bool web_mail_register_taken(web_req *r);
 /* The account user_id (named name) was made: its address recorded and the
  * verification link mailed. */
 void web_mail_registered(web_req *r, int64_t user_id, const char *name);

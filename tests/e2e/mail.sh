@@ -8,7 +8,10 @@
 # delivered when it comes up; nothing lets a line break into a header;
 # with email_verify=2 an unverified account may not upload, comment or
 # download until it verifies; two serve processes on one library send each
-# mail once.
+# mail once. Mailed links never take a forged Host (site_url, else the
+# address served); an address is checked after the captcha, and one never
+# verified reserves nothing; at most 3 link mails go to one address in an
+# hour (attack18 F1, F2, F6).
 source "$(dirname "$0")/lib.bash"
 
 py=${WY_PYTHON:-/usr/bin/python3}
@@ -136,6 +139,75 @@ check "no account took the address with a line break" \
 	test "$(sqlite3 "$data/wenyuan.db" "SELECT count(*) FROM users WHERE email LIKE '%victim%' OR instr(email, char(10))")" = 0
 check "no message carried a Bcc" bash -c '! grep -l "^Bcc:" "$1"/*.eml' _ "$mbox"
 
+# ---- mailed links never take the request's Host (attack18 F1) ----
+# A forged Host would aim a reset link, and its single-use token, at the
+# forger's site: without site_url links start with the address served.
+evil=(-H 'Host: evil.example:8080')
+hu=$(curl -fsS -X POST "$base/api/v1/register" "${evil[@]}" --data-urlencode name=hu --data-urlencode password=hu-pass-11 \
+	--data-urlencode email=hu@example.org | jq -r .token)
+check "hu's verification mail arrives" wait_mail 4
+check "asked with a forged Host, the verification link names the address served" \
+	bash -c '[[ $1 == "$2/verify/"* ]]' _ "$(link_in 4 verify)" "$base"
+check "hu's address is verified" test "$(code "$(link_in 4 verify)")" = 200
+curl -fsS -o /dev/null -X POST "$base/api/v1/reset" "${evil[@]}" --data-urlencode who=hu
+check "a reset asked with Host: evil.example is mailed" wait_mail 5
+check "its link is not evil.example's" bash -c '! grep -q evil.example <<<"$1"' _ "$(show 5 | jq -r .body)"
+check "it is the address served, and it works" bash -c '[[ $1 == "$2/reset/"* ]]' _ "$(link_in 5 reset)" "$base"
+check "the link opens the form" test "$(code "$(link_in 5 reset)")" = 200
+setting() { curl -fsS -o /dev/null -X POST "$base/api/v1/admin/settings" -H "Authorization: Bearer $admin" "$@"; }
+setting --data-urlencode site_url=https://wenku.example.com/lib
+curl -fsS -o /dev/null -X POST "$base/api/v1/reset" "${evil[@]}" --data-urlencode who=hu@example.org
+check "with site_url set, a reset by address is mailed" wait_mail 6
+check "its link starts with site_url" grep -q 'https://wenku.example.com/lib/reset/[0-9a-f]\{64\}' <(show 6 | jq -r .body)
+check "and never names the forged Host" bash -c '! grep -q evil.example <<<"$1"' _ "$(show 6 | jq -r .body)"
+setting --data-urlencode clear=site_url
+
+# ---- an address: checked after the captcha; unverified, it reserves nothing (F2) ----
+setting --data-urlencode captcha_register=1
+check "registering with a verified address without the captcha asks for it (400), telling nothing (not 409)" \
+	test "$(code -X POST "$base/api/v1/register" --data-urlencode name=probe1 --data-urlencode password=probe-pass-1 \
+		--data-urlencode email=hu@example.org)" = 400
+setting --data-urlencode captcha_register=0
+check "with no captcha asked, it is refused (409) after the registration limit" \
+	test "$(code -X POST "$base/api/v1/register" --data-urlencode name=probe2 --data-urlencode password=probe-pass-2 \
+		--data-urlencode email=HU@example.org)" = 409
+reg() { curl -fsS -X POST "$base/api/v1/register" --data-urlencode "name=$1" --data-urlencode "password=$1-pass-77" \
+	--data-urlencode "email=$2" | jq -r .token; }
+squat=$(reg squat yan@example.org)
+check "a squatter's verification mail arrives" wait_mail 7
+owner=$(reg yan YAN@example.org)
+check "the address's owner registers with it all the same" test -n "$owner" -a "$owner" != null
+check "and is mailed a link" wait_mail 8
+check "the owner verifies it" test "$(code "$(link_in 8 verify)")" = 200
+check "the squatter's link is then refused (409)" test "$(code "$(link_in 7 verify)")" = 409
+check "with a clear page" grep -q '另一个账户已经验证了这个邮箱' <(curl -sS "$(link_in 7 verify)")
+check "the squatter's address stays unverified" \
+	jqe '.email.verified == false' < <(curl -fsS "$base/api/v1/me" -H "Authorization: Bearer $squat")
+curl -fsS -o /dev/null -X POST "$base/api/v1/reset" --data-urlencode who=yan@example.org
+check "a reset by the address is mailed" wait_mail 9
+check "to the account that verified it" grep -q '您好，yan：' <(show 9 | jq -r .body)
+
+# ---- at most 3 link mails to one address in an hour, whatever account asks (F6) ----
+me_post() { code -X POST "$base/api/v1/me/$1" -H "Authorization: Bearer $2" "${@:3}"; }
+check "kai's link is mailed again (kai@example.org's 2nd mail)" test "$(me_post email_resend "$kai")" = 200
+check "and again (its 3rd)" test "$(me_post email_resend "$kai")" = 200
+check "a 4th within the hour is refused (429)" test "$(me_post email_resend "$kai")" = 429
+curl -sS -X POST "$base/api/v1/me/email_resend" -H "Authorization: Bearer $kai" > "$d/flood.json"
+check "saying the address had too many mails" jf '.error | test("too many mails to this address")' "$d/flood.json"
+check "another account giving that address is refused the mail too (429)" \
+	test "$(me_post email "$squat" --data-urlencode email=kai@example.org)" = 429
+check "the mails that were sent arrive" wait_mail 11
+kai_got_3() { test "$(sqlite3 "$data/wenyuan.db" "SELECT count(*) FROM mail WHERE to_addr = 'kai@example.org'")" = 3; }
+check "kai@example.org got 3 in all" kai_got_3
+check "kai's account has asked 5 mails in 15 minutes" test "$(me_post email_resend "$kai")" = 429
+curl -sS -o "$d/away.json" -w '%{http_code}' -X POST "$base/api/v1/me/email" -H "Authorization: Bearer $kai" \
+	--data-urlencode email=kai-new@example.org > "$d/away.code"
+check "at its mail limit the account may still let go of the address (429: saved, no mail)" \
+	bash -c 'grep -qx 429 "$1" && jq -e ".error | test(\"the address was saved\")" "$2" > /dev/null' _ "$d/away.code" "$d/away.json"
+check "/me shows the new address" \
+	jqe '.email.address == "kai-new@example.org" and .email.verified == false' < <(curl -fsS "$base/api/v1/me" -H "Authorization: Bearer $kai")
+check "and no mail went to it" test "$(sqlite3 "$data/wenyuan.db" "SELECT count(*) FROM mail WHERE to_addr = 'kai-new@example.org'")" = 0
+
 # ---- the SMTP server down: tried again with growing waits, then delivered ----
 stop_smtpd
 before=$(mails)
@@ -158,7 +230,19 @@ check "the admin's mail tab shows the queue" grep -q 'boss@example.org' "$d/admi
 
 # ---- the link's expiry (a life of 3 s, set for the test) ----
 stop_site
-serve_site "${site_env[@]}" WENYUAN_RESET_LINK_SECONDS=3
+# and the server's maintenance (every second here) prunes mail sent over
+# 30 days ago and links long used (F7): one of each, made old while the
+# server is down
+sqlite3 "$data/wenyuan.db" "INSERT INTO mail(to_addr, subject, body, state, next_at, created_at, sent_at)
+	VALUES('old@example.org', 'old', 'sent long ago', 'sent', 0, unixepoch() - 40 * 86400, unixepoch() - 40 * 86400);
+	UPDATE mail_tokens SET used_at = unixepoch() - 40 * 86400 WHERE used_at IS NOT NULL"
+old_rows() { sqlite3 "$data/wenyuan.db" "SELECT (SELECT count(*) FROM mail WHERE to_addr = 'old@example.org')
+	+ (SELECT count(*) FROM mail_tokens WHERE used_at < unixepoch() - 30 * 86400)"; }
+check "the old mail and links are there before" test "$(old_rows)" -gt 1
+serve_site "${site_env[@]}" WENYUAN_RESET_LINK_SECONDS=3 WENYUAN_MAINTENANCE_SECONDS=1
+pruned() { test "$(old_rows)" = 0; }
+check "the serve process's maintenance deletes them" eventually pruned
+check "and keeps the mail of this month" test "$(sqlite3 "$data/wenyuan.db" "SELECT count(*) FROM mail WHERE state = 'sent'")" -gt 10
 n=$(mails)
 ask lin > /dev/null
 check "a second reset mail arrives" wait_mail $((n + 1))

@@ -181,8 +181,7 @@ TEST(links_work_once_until_they_expire)
 	ASSERT(st);
 	int64_t lin = user(st, "lin"), kai = user(st, "kai"), uid = 0;
 	ASSERT_EQ(wy_store_user_email_set(st, lin, "Lin@Example.org", NULL), WY_OK);
-	ASSERT_EQ(wy_store_user_email_set(st, kai, "lin@example.org", NULL), WY_EEXIST); /* without case */
-	ASSERT_EQ(wy_store_user_email_free(st, "LIN@example.org", NULL), WY_EEXIST);
+	ASSERT_EQ(wy_store_user_email_free(st, "LIN@example.org", NULL), WY_OK); /* not verified: reserves nothing */
 	ASSERT_EQ(wy_store_user_email_set(st, kai, "kai@example.org\nBcc: x@example.org", NULL), WY_EINVAL);
 	int64_t now = wy_now();
 	unsigned char v[WY_TOKEN_HASH], r[WY_TOKEN_HASH], old[WY_TOKEN_HASH];
@@ -195,6 +194,8 @@ TEST(links_work_once_until_they_expire)
 	ASSERT_EQ(wy_store_mail_link_verify(st, v, now, &uid, NULL), WY_OK);
 	ASSERT_EQ(uid, lin);
 	ASSERT_EQ(wy_store_mail_link_verify(st, v, now, &uid, NULL), WY_ENOTFOUND); /* once */
+	ASSERT_EQ(wy_store_user_email_set(st, kai, "lin@example.org", NULL), WY_EEXIST); /* verified: without case */
+	ASSERT_EQ(wy_store_user_email_free(st, "LIN@example.org", NULL), WY_EEXIST);
 	char *email;
 	int64_t verified;
 	ASSERT_EQ(wy_store_user_email(st, lin, &email, &verified, NULL), WY_OK);
@@ -234,8 +235,10 @@ TEST(links_work_once_until_they_expire)
 	ASSERT_EQ(wy_store_user_email(st, lin, &email, &verified, NULL), WY_OK);
 	ASSERT_EQ(verified, 0); /* a new address is not verified */
 	free(email);
-	/* an account is found by its name or its address, never when banned */
-	ASSERT_EQ(wy_store_user_find_login(st, "DAIYU@example.org", &uid, &email, &verified, NULL), WY_OK);
+	/* an account is found by its name or its verified address (the
+	 * test below), never when banned */
+	ASSERT_EQ(wy_store_user_find_login(st, "DAIYU@example.org", &uid, &email, &verified, NULL), WY_ENOTFOUND);
+	ASSERT_EQ(wy_store_user_find_login(st, "lin", &uid, &email, &verified, NULL), WY_OK);
 	ASSERT_EQ(uid, lin);
 	free(email);
 	ASSERT_EQ(wy_store_user_find_login(st, "kai", &uid, &email, &verified, NULL), WY_OK);
@@ -245,5 +248,106 @@ TEST(links_work_once_until_they_expire)
 	wy_store_close(st);
 }
 
+/* An address given and never verified reserves nothing: its owner may
+ * give it too and verify it; then it is that account's alone, the other
+ * account's link is refused, and a reset by address finds the owner. */
+TEST(unverified_addresses_reserve_nothing)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t squat = user(st, "squat"), owner = user(st, "owner"), third = user(st, "third"), uid = 0, verified;
+	char *email = NULL;
+	ASSERT_EQ(wy_store_user_email_set(st, squat, "x@example.org", NULL), WY_OK);
+	ASSERT_EQ(wy_store_user_email_set(st, owner, "X@Example.org", NULL), WY_OK);
+	ASSERT_EQ(wy_store_user_email_free(st, "x@example.org", NULL), WY_OK);
+	ASSERT_EQ(wy_store_user_find_login(st, "x@example.org", &uid, &email, &verified, NULL), WY_ENOTFOUND);
+	int64_t now = wy_now();
+	unsigned char vs[WY_TOKEN_HASH], vo[WY_TOKEN_HASH];
+	hash_of("verify-squat", vs);
+	hash_of("verify-owner", vo);
+	ASSERT_EQ(wy_store_mail_link_add(st, vs, WY_MAIL_VERIFY, squat, "x@example.org", now + 100, NULL), WY_OK);
+	ASSERT_EQ(wy_store_mail_link_add(st, vo, WY_MAIL_VERIFY, owner, "X@Example.org", now + 100, NULL), WY_OK);
+	ASSERT_EQ(wy_store_mail_link_verify(st, vo, now, &uid, NULL), WY_OK);
+	ASSERT_EQ(uid, owner);
+	/* verified by another account meanwhile: refused, nothing changed */
+	ASSERT_EQ(wy_store_mail_link_verify(st, vs, now, &uid, NULL), WY_EEXIST);
+	ASSERT_EQ(wy_store_user_email(st, squat, &email, &verified, NULL), WY_OK);
+	ASSERT_EQ(verified, 0);
+	free(email);
+	ASSERT_EQ(wy_store_user_email_free(st, "x@example.org", NULL), WY_EEXIST);
+	ASSERT_EQ(wy_store_user_email_set(st, third, "x@EXAMPLE.org", NULL), WY_EEXIST);
+	/* a reset by address finds the account that verified it, only */
+	ASSERT_EQ(wy_store_user_find_login(st, "x@example.org", &uid, &email, &verified, NULL), WY_OK);
+	ASSERT_EQ(uid, owner);
+	ASSERT_EQ(verified, now);
+	free(email);
+	/* the other account may give another address */
+	ASSERT_EQ(wy_store_user_email_set(st, squat, "s@example.org", NULL), WY_OK);
+	wy_store_close(st);
+}
+
+/* Mails to one address are counted without case (the limit per
+ * recipient); the periodic maintenance deletes mail sent or failed and
+ * links used or expired longer ago than it keeps them, and nothing else. */
+TEST(old_mail_and_links_are_pruned)
+{
+	wy_store *st = fresh();
+	ASSERT(st);
+	int64_t lin = user(st, "lin"), n = -1, mails = -1, links = -1, now = wy_now(), uid;
+	const int64_t day = 86400, keep = 30 * day;
+	ASSERT_EQ(wy_mail_enqueue(st, "a@example.org", "old", "sent long ago", NULL), WY_OK);
+	ASSERT_EQ(wy_mail_enqueue(st, "A@Example.org", "new", "sent now", NULL), WY_OK);
+	ASSERT_EQ(wy_mail_enqueue(st, "b@example.org", "failed", "given up", NULL), WY_OK);
+	ASSERT_EQ(wy_mail_enqueue(st, "c@example.org", "waiting", "queued", NULL), WY_OK);
+	ASSERT_EQ(wy_store_mail_count_to(st, "a@EXAMPLE.org", now - 3600, &n, NULL), WY_OK);
+	ASSERT_EQ(n, 2);
+	ASSERT_EQ(wy_store_mail_count_to(st, "a@example.org", now + 10, &n, NULL), WY_OK);
+	ASSERT_EQ(n, 0);
+	wy_mail m;
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(wy_store_mail_claim(st, now + 10, 100, &m, NULL), WY_OK);
+		if (strcmp(m.subject, "old") == 0)
+			ASSERT_EQ(wy_store_mail_sent(st, m.id, now - keep - day, NULL), WY_OK);
+		else if (strcmp(m.subject, "new") == 0)
+			ASSERT_EQ(wy_store_mail_sent(st, m.id, now, NULL), WY_OK);
+		else
+			ASSERT_EQ(wy_store_mail_retry(st, m.id, "550 no such user", 0, NULL), WY_OK);
+		wy_mail_clear(&m);
+	}
+	unsigned char live[WY_TOKEN_HASH], gone[WY_TOKEN_HASH], used[WY_TOKEN_HASH];
+	hash_of("live", live);
+	hash_of("gone", gone);
+	hash_of("used", used);
+	ASSERT_EQ(wy_store_user_email_set(st, lin, "lin@example.org", NULL), WY_OK);
+	ASSERT_EQ(wy_store_mail_link_add(st, gone, WY_MAIL_RESET, lin, "lin@example.org", now - keep - day, NULL), WY_OK);
+	ASSERT_EQ(wy_store_mail_link_add(st, used, WY_MAIL_VERIFY, lin, "lin@example.org", now + 100, NULL), WY_OK);
+	ASSERT_EQ(wy_store_mail_link_verify(st, used, now, &uid, NULL), WY_OK);
+	ASSERT_EQ(wy_store_mail_link_add(st, live, WY_MAIL_RESET, lin, "lin@example.org", now + 100 * day, NULL), WY_OK);
+	/* now: the mail sent 31 days ago and the link expired as long ago */
+	ASSERT_EQ(wy_store_mail_prune(st, now, keep, &mails, &links, NULL), WY_OK);
+	ASSERT_EQ(mails, 1);
+	ASSERT_EQ(links, 1);
+	wy_mail_list l;
+	ASSERT_EQ(wy_store_mail_list(st, 10, &l, NULL), WY_OK);
+	ASSERT_EQ(l.n, 3);
+	ASSERT_EQ(l.counts[WY_MAIL_SENT], 1);
+	ASSERT_EQ(l.counts[WY_MAIL_FAILED], 1);
+	ASSERT_EQ(l.counts[WY_MAIL_QUEUED], 1);
+	wy_mail_list_clear(&l);
+	/* 31 days on: the mail sent and failed today and the link used today
+	 * go; the queued mail and the unexpired, unused link stay */
+	ASSERT_EQ(wy_store_mail_prune(st, now + keep + day, keep, &mails, &links, NULL), WY_OK);
+	ASSERT_EQ(mails, 2);
+	ASSERT_EQ(links, 1);
+	ASSERT_EQ(wy_store_mail_list(st, 10, &l, NULL), WY_OK);
+	ASSERT_EQ(l.n, 1);
+	ASSERT_STR_EQ(l.items[0].subject, "waiting");
+	wy_mail_list_clear(&l);
+	ASSERT_EQ(wy_store_mail_link_check(st, live, WY_MAIL_RESET, now, &uid, NULL), WY_OK);
+	ASSERT_EQ(wy_store_mail_prune(st, now + keep + day, keep, &mails, &links, NULL), WY_OK);
+	ASSERT_EQ(mails + links, 0);
+	wy_store_close(st);
+}
+
 TEST_LIST(T(what_may_be_an_address), T(a_message_is_rfc_5322), T(the_queue_claims_each_mail_once),
-	  T(links_work_once_until_they_expire))
+	  T(links_work_once_until_they_expire), T(unverified_addresses_reserve_nothing), T(old_mail_and_links_are_pruned))
