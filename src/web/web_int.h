@@ -493,6 +493,11 @@ bool web_doc_open(const wy_doc *d);
 bool web_doc_public(const wy_doc *d);
 /* Whether r may see d at all (its page, images, text, download, price). */
 bool web_can_see(const web_req *r, const wy_doc *d);
+/* Whether the account user_id (0: a visitor) may see d now: web_can_see
+ * for a request that account would make (a signed download link names
+ * one, limits.c). *can false for an account that no longer exists; a
+ * banned one has a visitor's rights. The store's error, else WY_OK. */
+int web_account_can_see(server *sv, int64_t user_id, const wy_doc *d, bool *can);
 /* The same rule without an admin's rights: public, or the account's own
  * and not deleted, whatever its status (what a reward takes). r may be
  * NULL: a visitor. */
