@@ -607,10 +607,16 @@ void web_edit_context(wy_store *st, const web_req *r, const wy_doc *d, json_t *c
  * page; set the CSP for the analytics script and the banners (called by
  * web_site_load, after the site settings). */
 void web_pages_load(server *sv, wy_store *st);
-/* Add to a page's frame: nav and has_nav (the header's links), friends
- * and has_friends (the footer's), psb {text, code} (公安备案), and
- * analytics_script (an https URL) when set. */
-void web_pages_frame(server *sv, json_t *frame);
+/* Add to the frame of rq's page: nav and has_nav (the header's links),
+ * friends and has_friends (the footer's), psb {text, code} (公安备案), and
+ * analytics_script (an https URL) when set and web_analytics_on(rq). */
+void web_pages_frame(web_req *rq, json_t *frame);
+/* Whether rq's answer may carry the analytics script (and its origin in
+ * the CSP, respond.c): not the admin area, /me*, /login, /register,
+ * /reset*, /verify*, /upload, a document's edit and replace pages (nor
+ * their JSON twins): their tokens and forms are for the site's own
+ * scripts alone. */
+bool web_analytics_on(const web_req *rq);
 /* Add banners and has_banners to the home page's ctx. */
 void web_pages_home(server *sv, json_t *ctx);
 web_handler web_page_article;  /* GET /article/{slug} and its twin */
