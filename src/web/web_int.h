@@ -116,6 +116,8 @@ void web_metrics_route(int i, const char *path, bool post);
 void web_metrics_done(int route, unsigned status, int64_t us);
 /* A search of the site ended (the page or the API), after us microseconds. */
 void web_metrics_search(int64_t us);
+/* A sitemap part built from the store (seo.c). */
+void web_metrics_sitemap_built(void);
 /* GET /metrics. */
 enum MHD_Result web_metrics(web_req *rq);
 
