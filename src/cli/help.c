@@ -94,7 +94,8 @@ static const struct help {
 	 "Does once, now, what a running site does every maintenance_seconds: purges the\n"
 	 "documents deleted more than recycle_days ago (an audit row each), then removes every\n"
 	 "blob that nothing refers to and that nobody stored in the last blob_grace seconds\n"
-	 "(--grace overrides it): what `wenyuan fsck` reports as orphans. Safe while the site\n"
+	 "(--grace overrides it): what `wenyuan fsck` reports as orphans; and deletes the\n"
+	 "download log's rows older than 31 days. Safe while the site\n"
 	 "runs: an upload of the same bytes at the same moment keeps its blob.\n"
 	 "Exit status: 0 done, 2 it could not run.\n"},
 	{"user", "accounts",

@@ -170,10 +170,24 @@ int wy_recycle_purge(wy_store *st, wy_blob_store *bs, int64_t doc_id, int64_t ad
 	return WY_OK;
 }
 
+/* The download log's rows older than WY_DOWNLOAD_LOG_DAYS deleted: a
+ * failure is said and the rest of the maintenance goes on. */
+static void prune_download_log(wy_store *st)
+{
+	wy_errinfo ei = {0};
+	int64_t removed = 0;
+	int rc = wy_store_download_log_prune(st, wy_now() - (int64_t)WY_DOWNLOAD_LOG_DAYS * 86400, &removed, &ei);
+	if (rc)
+		wy_warn("downloads.prune_failed", "msg=\"%s\"", wy_err_msg(&ei, rc));
+	else if (removed)
+		wy_log("downloads.pruned", "rows=%lld days=%d", (long long)removed, WY_DOWNLOAD_LOG_DAYS);
+}
+
 int wy_recycle_maintain(wy_store *st, wy_blob_store *bs, double recycle_days, int64_t grace, int *purged,
 			wy_collect_stats *cs, wy_errinfo *ei)
 {
 	int n = 0, rc = WY_OK;
+	prune_download_log(st);
 	if (recycle_days > 0) {
 		int64_t before = wy_now() - (int64_t)(recycle_days * 86400.0);
 		char detail[64];

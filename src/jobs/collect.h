@@ -53,7 +53,8 @@ int wy_collect_orphans(wy_store *st, wy_blob_store *bs, int64_t grace, wy_collec
 int wy_recycle_purge(wy_store *st, wy_blob_store *bs, int64_t doc_id, int64_t admin_id, const char *detail,
 		     int64_t grace, int *removed, wy_errinfo *ei);
 
-/* The periodic work: purge the documents in the bin for more than
+/* The periodic work: delete the download log's rows older than
+ * WY_DOWNLOAD_LOG_DAYS, purge the documents in the bin for more than
  * recycle_days (0: none), then free every orphan. *purged (may be NULL):
  * documents purged; cs (may be NULL): the collection. */
 int wy_recycle_maintain(wy_store *st, wy_blob_store *bs, double recycle_days, int64_t grace, int *purged,

@@ -297,6 +297,26 @@ int wy_store_download_start(wy_store *st, const wy_download_start *q, int64_t *p
 	return sq_end(st, rc, ei);
 }
 
+int wy_store_download_log_prune(wy_store *st, int64_t before, int64_t *removed, wy_errinfo *ei)
+{
+	/* in batches, each its own transaction: a log grown large is never
+	 * one long hold of the store's write lock */
+	*removed = 0;
+	int64_t v[2] = {before, 5000};
+	for (;;) {
+		int changed = 0;
+		int rc = sq_exec_ints(st,
+				      "DELETE FROM download_log WHERE id IN"
+				      " (SELECT id FROM download_log WHERE at < ?1 ORDER BY at LIMIT ?2)",
+				      v, 2, &changed, "prune the download log", ei);
+		if (rc)
+			return rc;
+		*removed += changed;
+		if (changed < v[1])
+			return WY_OK;
+	}
+}
+
 int wy_store_link_key(wy_store *st, const unsigned char fresh[32], unsigned char key[32], wy_errinfo *ei)
 {
 	sqlite3_stmt *s;

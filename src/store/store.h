@@ -1435,6 +1435,13 @@ typedef struct wy_download_start {
 int wy_store_download_start(wy_store *st, const wy_download_start *q, int64_t *paid, int64_t *retry_after,
 			    wy_errinfo *ei);
 
+/* How long download_log keeps a row: the limits look back 24 hours, the
+ * dashboard's plots 30 days (China's days: a day more). */
+#define WY_DOWNLOAD_LOG_DAYS 31
+/* Delete the rows of download_log from before unix time `before`
+ * (the server's maintenance: jobs/collect.h); *removed: how many. */
+int wy_store_download_log_prune(wy_store *st, int64_t before, int64_t *removed, wy_errinfo *ei);
+
 /* The secret download links are signed with (32 bytes), kept in the
  * store so every process has the same: the one stored, or fresh (random
  * bytes the caller made) stored now when there is none yet. */

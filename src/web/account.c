@@ -62,6 +62,27 @@ bool web_can_see(const web_req *r, const wy_doc *d)
 	return web_user_can_see(r, d) || web_is_admin(r);
 }
 
+int web_account_can_see(server *sv, int64_t user_id, const wy_doc *d, bool *can)
+{
+	/* the same rule, asked for a request that account would make: its
+	 * own role and documents as they are now; a banned account has a
+	 * visitor's rights (its sessions are refused), a deleted one none */
+	web_req as = {.sv = sv};
+	*can = false;
+	if (user_id > 0) {
+		wy_store *st;
+		int rc = web_store(sv, &st, NULL);
+		if (!rc)
+			rc = wy_store_user_get(st, user_id, &as.user, NULL);
+		if (rc)
+			return rc == WY_ENOTFOUND ? WY_OK : rc;
+		as.authed = !as.user.banned;
+	}
+	*can = web_can_see(&as, d);
+	wy_user_clear(&as.user);
+	return WY_OK;
+}
+
 /* ---- a download's name and terms ---- */
 
 /* Characters a saved file's name must not hold: path separators, what

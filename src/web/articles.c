@@ -115,8 +115,33 @@ static void psb_code(const char *psb, char *out, size_t size)
 	out[n] = 0;
 }
 
-void web_pages_frame(server *sv, json_t *frame)
+/* Whether path p is the path of the URL url or one under it. */
+static bool at_or_under(const char *url, const char *p)
 {
+	size_t n = strlen(p);
+	return strncmp(url, p, n) == 0 && (url[n] == 0 || url[n] == '/');
+}
+
+bool web_analytics_on(const web_req *rq)
+{
+	/* the URL's path (a request that took no route has none: a 404) */
+	const char *url = rq && rq->route ? rq->rest - rq->rest_at : "";
+	/* pages with passwords, mailed tokens, CSRF tokens of accounts and
+	 * admins, or a document's owner forms: no script of another site
+	 * may read them */
+	static const char *const kept_off[] = {"/admin", "/me",     "/login",         "/register",
+					       "/reset", "/verify", "/upload",        "/api/v1/admin",
+					       "/api/v1/me", NULL};
+	for (int i = 0; kept_off[i]; i++)
+		if (at_or_under(url, kept_off[i]))
+			return false;
+	const char *rest = strncmp(url, "/doc/", 5) == 0 ? strchr(url + 5, '/') : NULL;
+	return !(rest && (strcmp(rest, "/edit") == 0 || strcmp(rest, "/replace") == 0));
+}
+
+void web_pages_frame(web_req *rq, json_t *frame)
+{
+	server *sv = rq->sv;
 	wy_config site;
 	web_site_get(sv, &site);
 	json_t *nav = kept_list(&kept.nav), *friends = kept_list(&kept.friends);
@@ -132,7 +157,8 @@ void web_pages_frame(server *sv, json_t *frame)
 	/* checked when set (config.c); checked again: a page only ever
 	 * carries an https URL its CSP allows */
 	char origin[600];
-	if (site.analytics_script[0] && wy_https_origin(site.analytics_script, origin, sizeof origin))
+	if (site.analytics_script[0] && web_analytics_on(rq) &&
+	    wy_https_origin(site.analytics_script, origin, sizeof origin))
 		json_object_set_new(frame, "analytics_script", json_string(site.analytics_script));
 }
 

@@ -222,10 +222,25 @@ bool web_download_signed(web_req *r, const wy_doc *d, bool *ok, enum MHD_Result 
 		*ret = bad_link(r, d, true);
 		return true;
 	}
-	/* who may see it was checked when the link was made, minutes ago; a
-	 * document deleted or no longer readable since is gone */
-	if (!web_doc_open(d) || d->state == WY_STATE_DELETED) {
+	/* who may see it is asked again, for the account the link names (0:
+	 * a visitor): a document made private, hidden by an admin, deleted
+	 * or no longer readable since the link was made is not served, as a
+	 * request of that account's would not be; nor a visitor's link once
+	 * visitors may no longer download. The limits were counted when the
+	 * link was made: fetching it again within its life (a range, a
+	 * download manager's retry) counts nothing more. */
+	bool can;
+	if (web_account_can_see(r->sv, u, d, &can)) {
+		*ret = web_unavailable(r);
+		return true;
+	}
+	if (!can || !web_doc_open(d)) {
+		wy_log("download.link_refused", "doc=%lld why=unseen user=%lld", (long long)d->id, (long long)u);
 		*ret = web_not_found(r);
+		return true;
+	}
+	if (u == 0 && !WEB_SITE_INT(r->sv, guest_download)) {
+		*ret = must_sign_in(r, d);
 		return true;
 	}
 	*ok = true;

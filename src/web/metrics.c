@@ -74,6 +74,11 @@ void web_metrics_search(int64_t us)
 	atomic_fetch_add_explicit(&searches.sum_us, (uint64_t)(us > 0 ? us : 0), memory_order_relaxed);
 }
 
+/* Sitemap parts built (seo.c): each once per change of its list. */
+static _Atomic uint64_t sitemap_built;
+
+void web_metrics_sitemap_built(void) { atomic_fetch_add_explicit(&sitemap_built, 1, memory_order_relaxed); }
+
 /* ---- what workers count, from the store (wy_store_counts_each) ---- */
 
 /* The families workers keep (jobs/worker.c writes them), in the order they
@@ -236,6 +241,10 @@ enum MHD_Result web_metrics(web_req *rq)
 		      "wenyuan_search_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\nwenyuan_search_seconds_sum %.6f\n"
 		      "wenyuan_search_seconds_count %" PRIu64 "\n",
 		      count, (double)atomic_load_explicit(&searches.sum_us, memory_order_relaxed) / 1e6, count);
+	wy_buf_printf(&b,
+		      "# HELP wenyuan_sitemap_parts_built_total Sitemap parts this server built from the store (not served from its cache).\n"
+		      "# TYPE wenyuan_sitemap_parts_built_total counter\nwenyuan_sitemap_parts_built_total %" PRIu64 "\n",
+		      atomic_load_explicit(&sitemap_built, memory_order_relaxed));
 	/* errors of this process's store and blob calls: the request threads'
 	 * and the serve loop's (an embedded worker is a process of its own) */
 	wy_buf_printf(&b,

@@ -257,7 +257,7 @@ int web_render_page(web_req *rq, const char *title, const wy_template *tpl, json
 					  "me", me, "csrf", csrf);
 		if (flash.len)
 			json_object_set_new(frame, "flash", json_stringn(flash.data, flash.len));
-		web_pages_frame(sv, frame); /* nav, footer links, 公安备案, analytics (articles.c) */
+		web_pages_frame(rq, frame); /* nav, footer links, 公安备案, analytics (articles.c) */
 		wy_buf_free(&flash);
 		free(zh);
 		free(en);

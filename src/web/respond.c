@@ -62,10 +62,14 @@ enum MHD_Result web_queue(struct MHD_Connection *c, unsigned status, struct MHD_
 {
 	if (!r)
 		return MHD_NO;
-	char csp[sizeof csp_now];
-	pthread_mutex_lock(&csp_lock);
-	memcpy(csp, csp_now, sizeof csp);
-	pthread_mutex_unlock(&csp_lock);
+	char csp[sizeof csp_now] = "";
+	/* the pages the analytics script is kept off (articles.c) have the
+	 * site's own policy */
+	if (!web_current || web_current->c != c || web_analytics_on(web_current)) {
+		pthread_mutex_lock(&csp_lock);
+		memcpy(csp, csp_now, sizeof csp);
+		pthread_mutex_unlock(&csp_lock);
+	}
 	for (int i = 0; i < WEB_SECURITY_HEADERS; i++)
 		MHD_add_response_header(r, web_security_headers[i][0],
 					i == 1 && csp[0] ? csp : web_security_headers[i][1]);

@@ -117,6 +117,8 @@ void web_metrics_route(int i, const char *path, bool post);
 void web_metrics_done(int route, unsigned status, int64_t us);
 /* A search of the site ended (the page or the API), after us microseconds. */
 void web_metrics_search(int64_t us);
+/* A sitemap part built from the store (seo.c). */
+void web_metrics_sitemap_built(void);
 /* GET /metrics. */
 enum MHD_Result web_metrics(web_req *rq);
 
@@ -494,6 +496,11 @@ bool web_doc_open(const wy_doc *d);
 bool web_doc_public(const wy_doc *d);
 /* Whether r may see d at all (its page, images, text, download, price). */
 bool web_can_see(const web_req *r, const wy_doc *d);
+/* Whether the account user_id (0: a visitor) may see d now: web_can_see
+ * for a request that account would make (a signed download link names
+ * one, limits.c). *can false for an account that no longer exists; a
+ * banned one has a visitor's rights. The store's error, else WY_OK. */
+int web_account_can_see(server *sv, int64_t user_id, const wy_doc *d, bool *can);
 /* The same rule without an admin's rights: public, or the account's own
  * and not deleted, whatever its status (what a reward takes). r may be
  * NULL: a visitor. */
@@ -603,10 +610,16 @@ void web_edit_context(wy_store *st, const web_req *r, const wy_doc *d, json_t *c
  * page; set the CSP for the analytics script and the banners (called by
  * web_site_load, after the site settings). */
 void web_pages_load(server *sv, wy_store *st);
-/* Add to a page's frame: nav and has_nav (the header's links), friends
- * and has_friends (the footer's), psb {text, code} (公安备案), and
- * analytics_script (an https URL) when set. */
-void web_pages_frame(server *sv, json_t *frame);
+/* Add to the frame of rq's page: nav and has_nav (the header's links),
+ * friends and has_friends (the footer's), psb {text, code} (公安备案), and
+ * analytics_script (an https URL) when set and web_analytics_on(rq). */
+void web_pages_frame(web_req *rq, json_t *frame);
+/* Whether rq's answer may carry the analytics script (and its origin in
+ * the CSP, respond.c): not the admin area, /me*, /login, /register,
+ * /reset*, /verify*, /upload, a document's edit and replace pages (nor
+ * their JSON twins): their tokens and forms are for the site's own
+ * scripts alone. */
+bool web_analytics_on(const web_req *rq);
 /* Add banners and has_banners to the home page's ctx. */
 void web_pages_home(server *sv, json_t *ctx);
 web_handler web_page_article;  /* GET /article/{slug} and its twin */

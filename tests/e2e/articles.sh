@@ -183,6 +183,29 @@ check "... and nothing else" [ "$(grep -o 'https://[^ ;]*' <<<"$csp" | sort -u)"
 check "... on every answer (a 404 too)" grep -qF "https://stats.example.com:8443" <<<"$(csp_of "$base/static/site.css")"
 curl -fsS "$base/article/terms" > "$d/terms2.html"
 check "every page has the script, async" grep -qF '<script src="https://Stats.Example.com:8443/t.js?id=abc&amp;x=1" async></script>' "$d/terms2.html"
+# ... but not on the pages of passwords, mailed tokens, accounts, admins
+# and a document's owner: there the page has no script from elsewhere and
+# the CSP is the site's own
+echo "一份文档，供编辑页检查。" > "$d/mine.txt"
+mine=$(upload "$alice" "$d/mine.txt" -F title=我的文档)
+check "alice uploads a document" [ -n "$mine" ] && [ "$mine" != null ]
+clean() { # clean NAME URL CURL-ARGS...: no analytics script, the site's CSP, a page answered
+	local name=$1 url=$2; shift 2
+	curl -s -D "$d/ch" -o "$d/cp.html" "$@" "$url"
+	grep -q '</html>' "$d/cp.html" && ! grep -q 'stats.example' "$d/cp.html" &&
+		[ "$(tr -d '\r' < "$d/ch" | sed -n 's/^[Cc]ontent-[Ss]ecurity-[Pp]olicy: //p')" = "default-src 'self'; frame-ancestors 'none'" ]
+}
+for u in /login /register /reset /reset/0123456789abcdef /verify/0123456789abcdef; do
+	check "no analytics script on $u, and the site's own CSP" clean "$u" "$base$u"
+done
+for u in /admin /admin/settings /admin/articles /me /me/uploads /upload; do
+	check "no analytics script on $u (the admin), and the site's own CSP" clean "$u" "$base$u" -b "$jar"
+done
+for u in "/doc/$mine/edit" /me /upload; do
+	check "no analytics script on $u (alice), and the site's own CSP" clean "$u" "$base$u" -H "Authorization: Bearer $alice"
+done
+check "... while an article page still has it" grep -qF 'src="https://Stats.Example.com:8443/t.js' <(curl -fsS "$base/article/terms")
+check "... and the home page's CSP names its origin" grep -qF "https://stats.example.com:8443" <<<"$(csp_of "$base/")"
 check "emptied (the twin names it in clear=), the CSP is the site's own again" [ "$(settings 'clear=site_psb,analytics_script')" = 200 ]
 check "... at once" [ "$(csp_of "$base/")" = "default-src 'self'; frame-ancestors 'none'" ]
 check "... and the script is gone" bash -c "! curl -fsS '$base/' | grep -q 'stats.example'"

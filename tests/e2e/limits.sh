@@ -114,6 +114,39 @@ check "a signed-in browser's link names the account" grep -qE "u=[1-9][0-9]*&" <
 check "... and works in another browser (no session) at the same address" \
 	bash -c "curl -fsS -H 'X-Forwarded-For: 10.0.0.7' '$base$alink' | cmp -s - '$d/f.txt'"
 
+# a link is asked again who may see the document, for the account it
+# names: made private by its owner or hidden by an admin after the link
+# was made, it is refused as a direct request would be; fetched again
+# within its life, it counts nothing more
+for k in 2 3; do for i in $(seq 200); do echo "田园诗选${k} 第${i}行：采菊东篱下，悠然见南山。"; done > "$d/f$k.txt"; done
+D2=$(upload "$alice" "$d/f2.txt" -F price=0 -F title=田园诗选二)
+D3=$(upload "$alice" "$d/f3.txt" -F price=0 -F title=田园诗选三)
+env "${settings[@]}" "$WY_BIN" --data "$data" worker --until-idle 2> /dev/null
+l2=$(as 10.0.0.8 -D - -o /dev/null "$base/download/$D2" | loc)
+l3=$(as 10.0.0.8 -D - -o /dev/null "$base/download/$D3" | loc)
+alink2=$(as 10.0.0.8 -b "$jar" -D - -o /dev/null "$base/download/$D2" | loc)
+check "two new documents" bash -c "[ $D2 != $D ] && [ $D3 != $D ] && [ $D2 != $D3 ]"
+check "two visitor's links and alice's" bash -c "grep -q 's=' <<<'$l2' && grep -q 's=' <<<'$l3' && grep -q 's=' <<<'$alink2'"
+before=$(logged "ip LIKE '%10.0.0.8%'")
+check "a link fetched three times gives the file each time" \
+	bash -c "for i in 1 2 3; do curl -fsS -H 'X-Forwarded-For: 10.0.0.8' '$base$l2' | cmp -s - '$d/f2.txt' || exit 1; done"
+check "... and counts nothing more" [ "$(logged "ip LIKE '%10.0.0.8%'")" = "$before" ]
+check "alice makes the document private" \
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $alice" "$base/api/v1/doc/$D2/edit" -d private=1)" = 200 ]
+check "... a visitor's direct request is 404" [ "$(as 10.0.0.8 -o /dev/null -w '%{http_code}' "$base/download/$D2")" = 404 ]
+check "... and so is the visitor's link made before" [ "$(as 10.0.0.8 -o /dev/null -w '%{http_code}' "$base$l2")" = 404 ]
+check "... a range of it too" [ "$(as 10.0.0.8 -o /dev/null -w '%{http_code}' -H 'Range: bytes=0-10' "$base$l2")" = 404 ]
+check "... while alice's own link still gives her the file" \
+	bash -c "curl -fsS -H 'X-Forwarded-For: 10.0.0.8' '$base$alink2' | cmp -s - '$d/f2.txt'"
+check "the admin hides another" [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $boss" "$base/api/v1/admin/doc" -d "id=$D3" -d action=hide)" = 200 ]
+check "... its page is 404 to a visitor" [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/doc/$D3")" = 404 ]
+check "... and the link made before is refused" [ "$(as 10.0.0.8 -o /dev/null -w '%{http_code}' "$base$l3")" = 404 ]
+l4=$(as 10.0.0.8 -D - -o /dev/null "$base/download/$D" | loc)
+set_site -d guest_download=0
+check "a visitor's link once visitors may no longer download: 403" [ "$(as 10.0.0.8 -o /dev/null -w '%{http_code}' "$base$l4")" = 403 ]
+set_site -d guest_download=1
+check "... and good again when they may" [ "$(as 10.0.0.8 -o /dev/null -w '%{http_code}' "$base$l4")" = 200 ]
+
 # a link from another site lands on the document's page
 check "Sec-Fetch-Site: cross-site goes to the document" \
 	[ "$(as 10.0.0.5 -D - -o /dev/null -H 'Sec-Fetch-Site: cross-site' "$base/download/$D" | loc)" = "/doc/$D#download" ]

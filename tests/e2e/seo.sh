@@ -175,6 +175,39 @@ check "another Host: its own base in its answer" is "$(canon -H 'Host: other.exa
 check "... never in the next visitor's (the page is kept for all)" is "$(canon "$base/doc/$doc")" "$base/doc/$doc"
 check "a Host that is no host name: no base, a path" is "$(canon -H 'Host: a"b<c' "$base/doc/$doc")" "/doc/$doc"
 check "... and the sitemap refuses it (400)" is "$(code -H 'Host: a"b<c' "$base/sitemap.xml")" 400
+# a part is kept with a mark where the base goes, so no Host header makes
+# the server build it again: each Host gets its own base in the URLs,
+# the part built once (the metrics count each build)
+built() { curl -fsS "$base/metrics" | sed -n 's/^wenyuan_sitemap_parts_built_total //p'; }
+check "alice makes p5 private and public again (its part's list changes)" bash -c \
+	"[ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $alice' -X POST '$base/api/v1/doc/${id[p5]}/edit' -d private=1) = 200 ] &&
+	 [ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $alice' -X POST '$base/api/v1/doc/${id[p5]}/edit' -d private=0) = 200 ]"
+p5part=$(part_of "${id[p5]}")
+b0=$(built)
+check "the metrics count the parts built" [ -n "$b0" ]
+locs_of() { grep -o '<loc>[^<]*</loc>' | sed 's/<loc>\(.*\)<\/loc>/\1/'; }
+only_base() { # only_base BASE: every <loc> of stdin starts with BASE/, and there is one
+	local l n=0
+	while read -r l; do [[ $l == "$1"/* ]] || { echo "# $l"; return 1; }; n=$((n + 1)); done
+	[ $n -gt 0 ]
+}
+check "Host h1.example: the part's URLs carry its base" bash -c \
+	"curl -fsS -H 'Host: h1.example' '$base/sitemap/$p5part' | grep -o '<loc>[^<]*</loc>' | sed 's/<loc>\\(.*\\)<\\/loc>/\\1/' > '$d/h1'" 
+check "... every one" only_base http://h1.example < "$d/h1"
+check "... p5 among them" grep -qx "http://h1.example/doc/${id[p5]}" "$d/h1"
+check "... built once for it" is "$(built)" $((b0 + 1))
+for h in h2.example other.example:8080 h3.example; do
+	check "Host $h, plain: its own base" bash -c "curl -fsS -H 'Host: $h' '$base/sitemap/$p5part' | grep -o '<loc>[^<]*</loc>' | sed 's/<loc>\\(.*\\)<\\/loc>/\\1/' > '$d/hx'"
+	check "... every one" only_base "http://$h" < "$d/hx"
+	check "Host $h, gzip'd: its own base, the same list" bash -c \
+		"curl -fsS -H 'Host: $h' -H 'Accept-Encoding: gzip' '$base/sitemap/$p5part' | gunzip | grep -o '<loc>[^<]*</loc>' | sed 's/<loc>\\(.*\\)<\\/loc>/\\1/' | cmp -s - '$d/hx'"
+done
+check "the first Host again, gzip'd: its own base" bash -c \
+	"curl -fsS -H 'Host: h1.example' -H 'Accept-Encoding: gzip' '$base/sitemap/$p5part' | gunzip | grep -o '<loc>[^<]*</loc>' | sed 's/<loc>\\(.*\\)<\\/loc>/\\1/' | cmp -s - '$d/h1'"
+check "... and the request's own Host" bash -c "curl -fsS '$base/sitemap/$p5part' | grep -q '<loc>$base/doc/${id[p5]}</loc>'"
+check "... the part still built only once" is "$(built)" $((b0 + 1))
+check "a part validates with another Host's base too" bash -c \
+	"curl -fsS -H 'Host: h2.example' '$base/sitemap/$p5part' > '$d/h2.xml' && xmllint --noout --schema '$xsd/sitemap.xsd' '$d/h2.xml' 2> /dev/null"
 check "the admin sets site_url" is "$(admin_post settings --data-urlencode site_url=https://wenku.example.com/)" 200
 check "site_url wins over the Host: canonical" is "$(canon -H 'Host: other.example' "$base/doc/$doc")" \
 	"https://wenku.example.com/doc/$doc"

@@ -8,16 +8,18 @@
 #include "store/store.h"
 #include "test.h"
 
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
 
+static char *dir;
 static wy_store *st;
 static wy_blob_store *bs;
 static int64_t owner, other, admin;
 
 static void setup(void)
 {
-	char *dir = wy_test_tmpdir("recycle");
+	dir = wy_test_tmpdir("recycle");
 	ASSERT_EQ(wy_store_open(dir, &st, NULL), WY_OK);
 	char *blobs = wy_xasprintf("%s/blobs", dir);
 	ASSERT_EQ(wy_blob_open(blobs, &bs, NULL), WY_OK);
@@ -219,5 +221,66 @@ TEST(recognised_text_applies_the_upload_points_rule)
 	teardown();
 }
 
-TEST_LIST(T(recognised_text_applies_the_upload_points_rule), T(owner_deletes_and_restores_to_the_state_before), T(what_an_admin_removed_only_an_admin_restores),
+/* The rows of download_log, in all (where: a condition, or NULL). */
+static int64_t logged(sqlite3 *db, const char *where)
+{
+	char *sql = sqlite3_mprintf("SELECT count(*) FROM download_log%s%s", where ? " WHERE " : "", where ? where : "");
+	sqlite3_stmt *s;
+	ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+	int64_t n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_free(sql);
+	return n;
+}
+
+TEST(maintenance_deletes_download_log_rows_older_than_31_days)
+{
+	setup();
+	char sha[65];
+	int64_t d = doc_of("the log's document", WY_STATE_PUBLISHED, sha);
+	/* 12 downloads started now, as a request records them, by an account
+	 * and by visitors */
+	for (int i = 0; i < 12; i++) {
+		wy_download_start q = {.user_id = i % 2 ? owner : 0, .ip = "192.0.2.7", .doc_id = d, .counted = true};
+		int64_t paid, retry;
+		ASSERT_EQ(wy_store_download_start(st, &q, &paid, &retry, NULL), WY_OK);
+	}
+	/* aged: 4 of 32 days, 3 of just past 31, 2 of just under 31, 3 now */
+	char *path = wy_xasprintf("%s/wenyuan.db", dir);
+	sqlite3 *db;
+	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 10000);
+	ASSERT_EQ(sqlite3_exec(db,
+			       "UPDATE download_log SET at = at - 32*86400 WHERE id IN (SELECT id FROM download_log ORDER BY id LIMIT 4);"
+			       "UPDATE download_log SET at = at - 31*86400 - 60 WHERE id IN (SELECT id FROM download_log ORDER BY id LIMIT 3 OFFSET 4);"
+			       "UPDATE download_log SET at = at - 31*86400 + 60 WHERE id IN (SELECT id FROM download_log ORDER BY id LIMIT 2 OFFSET 7);",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	ASSERT_EQ(logged(db, NULL), 12);
+	/* the periodic work, as serve runs it */
+	int purged = -1;
+	ASSERT_EQ(wy_recycle_maintain(st, bs, 0, 3600, &purged, NULL, NULL), WY_OK);
+	ASSERT_EQ(logged(db, NULL), 5);
+	char *recent = sqlite3_mprintf("at >= %lld", (long long)(wy_now() - 31 * 86400 - 5));
+	ASSERT_EQ(logged(db, recent), 5); /* what is left is what the dashboard and limits read */
+	sqlite3_free(recent);
+	/* the store's function in batches: many old rows, all gone, counted */
+	ASSERT_EQ(sqlite3_exec(db,
+			       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)"
+			       " INSERT INTO download_log(user_id, ip, doc_id, at) SELECT NULL, '198.51.100.1', (SELECT min(id) FROM documents), 1000 + i FROM n;",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	int64_t removed = -1;
+	ASSERT_EQ(wy_store_download_log_prune(st, wy_now() - WY_DOWNLOAD_LOG_DAYS * 86400, &removed, NULL), WY_OK);
+	ASSERT_EQ(removed, 12000);
+	ASSERT_EQ(logged(db, NULL), 5);
+	ASSERT_EQ(wy_store_download_log_prune(st, wy_now() - WY_DOWNLOAD_LOG_DAYS * 86400, &removed, NULL), WY_OK);
+	ASSERT_EQ(removed, 0);
+	sqlite3_close(db);
+	free(path);
+	teardown();
+}
+
+TEST_LIST(T(maintenance_deletes_download_log_rows_older_than_31_days), T(recognised_text_applies_the_upload_points_rule), T(owner_deletes_and_restores_to_the_state_before), T(what_an_admin_removed_only_an_admin_restores),
 	  T(purge_removes_the_rows_writes_an_audit_row_and_frees_the_blobs), T(a_blob_stored_again_is_not_removed))
