@@ -201,6 +201,11 @@ done
 for u in /admin /admin/settings /admin/articles /me /me/uploads /upload; do
 	check "no analytics script on $u (the admin), and the site's own CSP" clean "$u" "$base$u" -b "$jar"
 done
+# nor on any page served to an admin: it would run in this origin with the
+# admin's session and the CSRF token its pages carry
+for u in / /article/terms /articles "/doc/$mine" /search; do
+	check "no analytics script on $u served to the admin, and the site's own CSP" clean "$u" "$base$u" -b "$jar"
+done
 for u in "/doc/$mine/edit" /me /upload; do
 	check "no analytics script on $u (alice), and the site's own CSP" clean "$u" "$base$u" -H "Authorization: Bearer $alice"
 done
