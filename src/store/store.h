@@ -1186,7 +1186,7 @@ int wy_store_doc_version(wy_store *st, int64_t doc_id, wy_doc_version *out, wy_e
 
 #define WY_ARTICLE_SLUG_MAX 64         /* bytes of [a-z0-9-] */
 #define WY_ARTICLE_TITLE_MAX 120       /* characters */
-#define WY_ARTICLE_BODY_MAX (200 << 10) /* bytes of Markdown */
+#define WY_ARTICLE_BODY_MAX (60 << 10) /* bytes of Markdown: within a form's 64 KiB (WEB_FORM_BYTES) */
 #define WY_ARTICLES_MAX 10000          /* articles a site holds, at most */
 
 typedef struct wy_article {
