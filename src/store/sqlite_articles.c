@@ -193,8 +193,10 @@ static int article_check(const wy_article *a, wy_errinfo *ei)
 	if (!kind_valid(a->kind))
 		return wy_err_set(ei, WY_EINVAL, "articles: a kind is notice, help, about or legal");
 	bool visible;
-	if (!a->body_md || strlen(a->body_md) > WY_ARTICLE_BODY_MAX || text_length(a->body_md, "\n\r\t", &visible) < 0)
+	if (!a->body_md || strlen(a->body_md) > WY_ARTICLE_BODY_MAX)
 		return wy_err_set(ei, WY_EINVAL, "articles: a body is at most %d KiB of text", WY_ARTICLE_BODY_MAX >> 10);
+	if (text_length(a->body_md, "\n\r\t", &visible) < 0)
+		return wy_err_set(ei, WY_EINVAL, "articles: a body is not UTF-8 text (or has control characters)");
 	if (a->state != 0 && a->state != 1)
 		return wy_err_set(ei, WY_EINVAL, "articles: a state is 0 (draft) or 1 (published)");
 	if (a->published_at <= 0)

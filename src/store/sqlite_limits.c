@@ -265,6 +265,33 @@ int wy_store_download_start(wy_store *st, const wy_download_start *q, int64_t *p
 		return rc;
 	int64_t now = wy_now(), per_user = 0, per_ip = 0;
 	const char *ip = q->ip && *q->ip ? q->ip : "-";
+	bool repeat = false;
+	if (q->repeat_seconds > 0) {
+		/* asked again within a link's life: the link it gets is as good
+		 * as the last one, so it is the same download (decided in this
+		 * transaction, as the limits are) */
+		sqlite3_stmt *s;
+		if (!(rc = sq_prep(st, &s,
+				   q->user_id ? "SELECT 1 FROM download_log WHERE user_id = ?1 AND at > ?3 AND doc_id = ?4"
+					      : "SELECT 1 FROM download_log WHERE ip = ?2 AND at > ?3 AND doc_id = ?4"
+						" AND user_id IS NULL",
+				   ei))) {
+			if (q->user_id)
+				sqlite3_bind_int64(s, 1, q->user_id);
+			else
+				sq_bind_text(s, 2, ip);
+			sqlite3_bind_int64(s, 3, now - q->repeat_seconds);
+			sqlite3_bind_int64(s, 4, q->doc_id);
+			int step = sqlite3_step(s);
+			if (step == SQLITE_ROW)
+				repeat = true;
+			else if (step != SQLITE_DONE)
+				rc = sq_fail(st->db, ei, "find a repeated download");
+			sq_done(st, s);
+		}
+		if (rc || repeat)
+			return sq_end(st, rc, ei);
+	}
 	if (q->counted) {
 		if (!(rc = saved_limit(st, "downloads_per_user_day", q->per_user_day, &per_user, ei)))
 			rc = saved_limit(st, "downloads_per_ip_day", q->per_ip_day, &per_ip, ei);

@@ -1186,7 +1186,7 @@ int wy_store_doc_version(wy_store *st, int64_t doc_id, wy_doc_version *out, wy_e
 
 #define WY_ARTICLE_SLUG_MAX 64         /* bytes of [a-z0-9-] */
 #define WY_ARTICLE_TITLE_MAX 120       /* characters */
-#define WY_ARTICLE_BODY_MAX (200 << 10) /* bytes of Markdown */
+#define WY_ARTICLE_BODY_MAX (60 << 10) /* bytes of Markdown: within a form's 64 KiB (WEB_FORM_BYTES) */
 #define WY_ARTICLES_MAX 10000          /* articles a site holds, at most */
 
 typedef struct wy_article {
@@ -1424,6 +1424,7 @@ typedef struct wy_download_start {
 	int64_t doc_id;
 	bool charge, counted;
 	int64_t per_user_day, per_ip_day;
+	int64_t repeat_seconds; /* a link's life: a repeat within it is the same download */
 } wy_download_start;
 
 /* Start a download, in one transaction: the downloads of the last 24
@@ -1431,7 +1432,10 @@ typedef struct wy_download_start {
  * (WY_ETOOBIG when one is reached: nothing paid or recorded, *retry_after
  * the seconds until a download of the window has aged out); then, for an
  * account, wy_store_download's record and payment (its errors); then a
- * row of download_log. */
+ * row of download_log. A repeat (the same document by the same account,
+ * or for a visitor from the same address, within repeat_seconds of its
+ * last logged one) is the same download: nothing is counted, paid or
+ * logged, and WY_OK. */
 int wy_store_download_start(wy_store *st, const wy_download_start *q, int64_t *paid, int64_t *retry_after,
 			    wy_errinfo *ei);
 

@@ -132,6 +132,10 @@ bool web_analytics_on(const web_req *rq)
 	static const char *const kept_off[] = {"/admin", "/me",     "/login",         "/register",
 					       "/reset", "/verify", "/upload",        "/api/v1/admin",
 					       "/api/v1/me", NULL};
+	/* nor any page served to an admin: the script would run in this
+	 * origin with the admin's session and its CSRF token */
+	if (rq && web_is_admin(rq))
+		return false;
 	for (int i = 0; kept_off[i]; i++)
 		if (at_or_under(url, kept_off[i]))
 			return false;

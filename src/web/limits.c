@@ -129,6 +129,7 @@ bool web_download_start(web_req *r, wy_store *st, const wy_doc *d, bool charge, 
 		.counted = !admin, /* admins have no limit */
 		.per_user_day = site.downloads_per_user_day,
 		.per_ip_day = site.downloads_per_ip_day,
+		.repeat_seconds = site.download_link_seconds,
 	};
 	int64_t paid = 0, retry = 0;
 	wy_errinfo ei = {0};
@@ -239,7 +240,19 @@ bool web_download_signed(web_req *r, const wy_doc *d, bool *ok, enum MHD_Result 
 		*ret = web_not_found(r);
 		return true;
 	}
-	if (u == 0 && !WEB_SITE_INT(r->sv, guest_download)) {
+	/* a banned account has a visitor's rights: the guest rule too */
+	bool visitor = u == 0;
+	if (!visitor) {
+		wy_store *st;
+		wy_user who = {0};
+		if (web_store(r->sv, &st, NULL) || wy_store_user_get(st, u, &who, NULL)) {
+			*ret = web_unavailable(r);
+			return true;
+		}
+		visitor = who.banned;
+		wy_user_clear(&who);
+	}
+	if (visitor && !WEB_SITE_INT(r->sv, guest_download)) {
 		*ret = must_sign_in(r, d);
 		return true;
 	}

@@ -90,6 +90,12 @@ for bad in 'Hello' 'a b' '-lead' 'trail-' 'a_b' '../etc' 'éa' "$(printf 'a%.0s'
 done
 check "... with the rule in the answer" jqe '.error | test("a-z, 0-9")' "$d/ans.json"
 check "a slug another article has is refused (409)" [ "$(article action=article_save slug=hello-2026 title=重复 body_md=x)" = 409 ]
+python3 -c "print(('abcdefghij' * 7 + '\\n') * 880, end='')" > "$d/long.md" # 62,480 bytes
+check "a body of 60 KiB is taken" [ "$(article action=article_save slug=long-60 title=长文 "body_md=$(head -c 61440 "$d/long.md")")" = 200 ]
+check "a longer one is refused (400)" [ "$(article action=article_save slug=long-61 title=长文 "body_md=$(cat "$d/long.md")x")" = 400 ]
+check "... saying the limit" jqe '.error | test("at most 60 KiB")' "$d/ans.json"
+check "a body not UTF-8 is refused (400)" [ "$(article action=article_save slug=not-utf8 title=乱码 "body_md=$(printf 'ab\xff\xfe\xc0\x80cd')")" = 400 ]
+check "... saying so" jqe '.error | test("not UTF-8")' "$d/ans.json"
 check "an empty title is refused" [ "$(article action=article_save slug=no-title 'title= ' body_md=x)" = 400 ]
 check "an unknown kind is refused" [ "$(article action=article_save slug=no-kind title=x kind=blog body_md=x)" = 400 ]
 check "a bad publishing time is refused" [ "$(article action=article_save slug=no-time title=x published_at=tomorrow body_md=x)" = 400 ]
@@ -200,6 +206,11 @@ for u in /login /register /reset /reset/0123456789abcdef /verify/0123456789abcde
 done
 for u in /admin /admin/settings /admin/articles /me /me/uploads /upload; do
 	check "no analytics script on $u (the admin), and the site's own CSP" clean "$u" "$base$u" -b "$jar"
+done
+# nor on any page served to an admin: it would run in this origin with the
+# admin's session and the CSRF token its pages carry
+for u in / /article/terms /articles "/doc/$mine" /search; do
+	check "no analytics script on $u served to the admin, and the site's own CSP" clean "$u" "$base$u" -b "$jar"
 done
 for u in "/doc/$mine/edit" /me /upload; do
 	check "no analytics script on $u (alice), and the site's own CSP" clean "$u" "$base$u" -H "Authorization: Bearer $alice"

@@ -19,6 +19,13 @@ alice=$(register alice alicepass1)
 bob=$(register bob bobpass123)
 for i in $(seq 200); do echo "边塞诗选 第${i}行：大漠孤烟直，长河落日圆。"; done > "$d/f.txt"
 D=$(upload "$alice" "$d/f.txt" -F price=0 -F title=边塞诗选)
+# asking again for a document within a link's life is the same download
+# (it counts once): the limits are counted over several documents
+E=()
+for i in $(seq 10); do
+	{ cat "$d/f.txt"; echo "附录$i"; } > "$d/e$i.txt"
+	E+=("$(upload "$alice" "$d/e$i.txt" -F price=0 -F "title=边塞诗选$i")")
+done
 env "${settings[@]}" "$WY_BIN" --data "$data" worker --until-idle 2> /dev/null
 check "the document is ready" [ "$(curl -fsS "$base/api/v1/doc/$D" | jq -r .status)" = ready ]
 
@@ -31,8 +38,10 @@ as() { local a=$1; shift; curl -s -H "X-Forwarded-For: $a" "$@"; }
 set_site -d downloads_per_user_day=2
 for i in 1 2; do
 	check "alice's download $i (API client: the file)" \
-		bash -c "curl -fsS -H 'X-Forwarded-For: 10.0.0.1' -H 'Authorization: Bearer $alice' '$base/download/$D' | cmp -s - '$d/f.txt'"
+		bash -c "curl -fsS -H 'X-Forwarded-For: 10.0.0.1' -H 'Authorization: Bearer $alice' '$base/download/${E[$i]}' | cmp -s - '$d/e$((i + 1)).txt'"
 done
+check "asking again for the same one is the same download (200, counted once)" \
+	[ "$(as 10.0.0.1 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $alice" "$base/download/${E[2]}")" = 200 ]
 c=$(as 10.0.0.1 -D "$d/h" -o "$d/over.html" -w '%{http_code}' -H "Authorization: Bearer $alice" "$base/download/$D")
 check "her third in 24 hours is 429" [ "$c" = 429 ]
 check "... saying so in Chinese" grep -q '你的账户24小时内的下载次数已达上限' "$d/over.html"
@@ -55,9 +64,9 @@ base2=http://127.0.0.1:$port2
 check "a second serve process on the same store" wait_http "$base2/healthz"
 carol=$(register carol carolpass1)
 check "from 10.0.0.2: alice on one process" [ "$(as 10.0.0.2 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $alice" "$base/download/$D")" = 200 ]
-check "... bob on the other" [ "$(as 10.0.0.2 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $bob" "$base2/download/$D")" = 200 ]
+check "... bob on the other" [ "$(as 10.0.0.2 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $bob" "$base2/download/${E[5]}")" = 200 ]
 check "... carol on the first" [ "$(as 10.0.0.2 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $carol" "$base/download/$D")" = 200 ]
-c=$(as 10.0.0.2 -D "$d/h2" -o "$d/ip.html" -w '%{http_code}' -H "Authorization: Bearer $carol" "$base2/download/$D")
+c=$(as 10.0.0.2 -D "$d/h2" -o "$d/ip.html" -w '%{http_code}' -H "Authorization: Bearer $carol" "$base2/download/${E[1]}")
 check "the address's fourth (carol, second process) is 429" [ "$c" = 429 ]
 check "... saying the address's limit" grep -q '你所在的网络地址24小时内的下载次数已达上限' "$d/ip.html"
 check "... with Retry-After" grep -qi '^retry-after: [0-9]' "$d/h2"
@@ -66,9 +75,10 @@ check "a visitor from that address too" [ "$c" = 429 ]
 check "another address still downloads" [ "$(as 10.0.0.3 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $carol" "$base/download/$D")" = 200 ]
 check "three downloads logged for 10.0.0.2, none refused" [ "$(logged "ip LIKE '%10.0.0.2%'")" = 3 ]
 # ten at once from a new address, five through each process: exactly three get through
+# (carol: none of these yet)
 for i in $(seq 10); do
 	b=$base; [ $((i % 2)) = 0 ] && b=$base2
-	(as 10.0.0.9 -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $bob" "$b/download/$D" >> "$d/race") &
+	(as 10.0.0.9 -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $carol" "$b/download/${E[$((i - 1))]}" >> "$d/race") &
 done
 wait_race() { [ "$(wc -l < "$d/race")" = 10 ]; }
 touch "$d/race"
@@ -171,4 +181,23 @@ check "an expired link: 403" [ "$c" = 403 ]
 check "... saying it expired, with the way back" \
 	bash -c "grep -q '下载链接已过期' '$d/expired.html' && grep -q 'href=\"/doc/$D#download\"' '$d/expired.html'"
 check "... in English too" grep -q 'expired' <(as 10.0.0.5 "$base$short&lang=en")
+set_site -d download_link_seconds=300
+
+# asked again and again within a link's life: one download, one row
+before=$(logged "ip LIKE '%10.0.0.11%'")
+for i in $(seq 20); do as 10.0.0.11 -o /dev/null "$base/download/${E[3]}"; done
+check "20 requests of a visitor for one document: one row logged" [ "$(logged "ip LIKE '%10.0.0.11%'")" = $((before + 1)) ]
+for i in $(seq 20); do as 10.0.0.12 -o /dev/null -b "$jar" "$base/download/${E[4]}"; done
+check "... and of an account: one row" [ "$(logged "ip LIKE '%10.0.0.12%'")" = 1 ]
+
+# a banned account has a visitor's rights: its link is refused when
+# visitors may not download
+blink=$(as 10.0.0.7 -b "$jar" -D - -o /dev/null "$base/download/$D" | loc)
+aid=$(sed -E 's/.*u=([0-9]+).*/\1/' <<<"$blink")
+set_site -d guest_download=0
+check "alice's link with guest_download=0: 200" [ "$(as 10.0.0.7 -o /dev/null -w '%{http_code}' "$base$blink")" = 200 ]
+check "alice is banned" [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $boss" "$base/api/v1/admin/user" -d "id=$aid" -d action=ban)" = 200 ]
+check "... her link made before is refused as a visitor's (403)" [ "$(as 10.0.0.7 -o /dev/null -w '%{http_code}' "$base$blink")" = 403 ]
+set_site -d guest_download=1
+check "... and serves when visitors may download" [ "$(as 10.0.0.7 -o /dev/null -w '%{http_code}' "$base$blink")" = 200 ]
 finish
