@@ -207,6 +207,11 @@ check "at its mail limit the account may still let go of the address (429: saved
 check "/me shows the new address" \
 	jqe '.email.address == "kai-new@example.org" and .email.verified == false' < <(curl -fsS "$base/api/v1/me" -H "Authorization: Bearer $kai")
 check "and no mail went to it" test "$(sqlite3 "$data/wenyuan.db" "SELECT count(*) FROM mail WHERE to_addr = 'kai-new@example.org'")" = 0
+# probing whether an address is another account's costs an address change:
+# 5 an account in 15 minutes, counted before the store looks (kai has made 1)
+probes=$(for i in 1 2 3 4 5 6; do me_post email "$kai" --data-urlencode email=HU@example.org; echo; done | tr '\n' ' ')
+check "an account probing a taken address is told 409 only until its 5 changes, then 429 ($probes)" \
+	test "$probes" = "409 409 409 409 429 429 "
 
 # ---- the SMTP server down: tried again with growing waits, then delivered ----
 stop_smtpd
