@@ -261,6 +261,19 @@ check "and sets no password" \
 	test "$(code -X POST "$base/api/v1/reset/${elink##*/}" --data-urlencode password=late-pass-44)" = 410
 check "the password is still the one set before" test "$(api_login lin new-pass-22)" != null
 
+# ---- link mails per client address: 20 in 15 minutes, whatever the accounts ----
+sp1=$(reg spam1 spam-a@example.net)
+sp2=$(reg spam2 spam-b@example.net)
+for t in "$squat" "$owner" "$hu" "$sp1" "$sp2"; do
+	for i in 1 2 3 4; do
+		curl -sS -X POST "$base/api/v1/me/email" -H "Authorization: Bearer $t" \
+			--data-urlencode "email=spam$i-$RANDOM@example.net" >> "$d/spam.json"
+		echo >> "$d/spam.json"
+	done
+done
+check "accounts of one client address asking many link mails are stopped by the address's limit" \
+	grep -q 'too many mails asked from your network address' "$d/spam.json"
+
 # ---- email_verify=2: an unverified account may not act ----
 stop_site
 serve_site "${site_env[@]}" WENYUAN_EMAIL_VERIFY=2
