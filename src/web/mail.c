@@ -66,7 +66,7 @@ static void link_base(web_req *r, char *out, size_t size)
 {
 	wy_config site;
 	web_site_get(r->sv, &site);
-	if (site.site_url[0] && web_site_url_base(site.site_url, out, size))
+	if (site.site_url[0] && wy_site_url_base(site.site_url, out, size))
 		return;
 	const char *addr = r->sv->cfg->http_addr;
 	int port = r->sv->port > 0 ? r->sv->port : r->sv->cfg->http_port;

@@ -163,6 +163,18 @@ check "and never names the forged Host" bash -c '! grep -q evil.example <<<"$1"'
 setting --data-urlencode clear=site_url
 
 # ---- an address: checked after the captcha; unverified, it reserves nothing (F2) ----
+# bad values of site_url and smtp_from are refused when saved, not found out later
+setcode() { curl -sS -o "$d/set.json" -w '%{http_code}' -X POST "$base/api/v1/admin/settings" -H "Authorization: Bearer $admin" "$@"; }
+for bad in $'noreply@wenyuan.test\r\nBcc: x@y.org' 'Site <noreply@wenyuan.test>' 'noreply' 'a b@c.org'; do
+	check "smtp_from '${bad//$'\r\n'/\\r\\n}' is refused (400)" test "$(setcode --data-urlencode "smtp_from=$bad")" = 400
+done
+check "saying why" jf '.error | test("smtp_from")' "$d/set.json"
+for bad in http://a@evil.org http://evil.org%2f@good 'ftp://wenku.example.com' 'https://wenku.example.com/a b' 'wenku.example.com'; do
+	check "site_url '$bad' is refused (400)" test "$(setcode --data-urlencode "site_url=$bad")" = 400
+done
+check "saying why" jf '.error | test("site_url")' "$d/set.json"
+check "a good site_url is taken" test "$(setcode --data-urlencode site_url=http://wenku.example.com:8080/lib/)" = 200
+check "and can be cleared" test "$(setcode --data-urlencode clear=site_url)" = 200
 setting --data-urlencode captcha_register=1
 check "registering with a verified address without the captcha asks for it (400), telling nothing (not 409)" \
 	test "$(code -X POST "$base/api/v1/register" --data-urlencode name=probe1 --data-urlencode password=probe-pass-1 \
