@@ -2,6 +2,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -23,6 +24,23 @@ static bool analytics_url_ok(const char *value, const char **why)
 	return false;
 }
 
+static bool site_url_ok(const char *value, const char **why)
+{
+	char base[600];
+	if (!*value || wy_site_url_base(value, base, sizeof base))
+		return true;
+	*why = "not http(s)://host[:port][/path] (no user name, quotes or spaces)";
+	return false;
+}
+
+static bool mail_from_ok(const char *value, const char **why)
+{
+	if (!*value || (wy_mail_addr_valid(value) && wy_mail_header_safe(value)))
+		return true;
+	*why = "not an email address (local@domain, no spaces, names or line breaks)";
+	return false;
+}
+
 static const struct setting {
 	const char *name, *env;
 	int type;
@@ -39,6 +57,8 @@ static const struct setting {
 #define S(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, false, NULL, NULL}
 /* A site setting: the same row, marked. */
 #define SITE(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, true, false, NULL, NULL}
+/* A site setting with a check of its value (ok: true or *why). */
+#define SITE_CHECK(n, e, t, f, lo, hi, d, h, ok) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, true, false, NULL, ok}
 /* A setting that takes effect only at start. */
 #define BOOT(n, e, t, f, lo, hi, d, h) {n, e, t, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), lo, hi, d, h, false, true, NULL, NULL}
 /* A string setting that takes one of a few words (choices: "a|b"), only at start. */
@@ -113,7 +133,7 @@ static const struct setting {
 	S("captcha_seconds", "WENYUAN_CAPTCHA_SECONDS", T_INT, captcha_seconds, 1, 86400, "300", "seconds a captcha may be answered after it was drawn"),
 	/* issue 18 SEO */
 	SITE("robots_txt", "WENYUAN_ROBOTS_TXT", T_STR0, robots_txt, 0, 0, "", "the text of /robots.txt (empty = the built-in one: the admin area, /me, /api, uploads and downloads kept out, the sitemap named)"),
-	SITE("site_url", "WENYUAN_SITE_URL", T_STR0, site_url, 0, 0, "", "the site's public address, e.g. https://wenku.example.com, for canonical links, the sitemap and mailed links (empty = pages from the request's Host header, mailed links from the address served)"),
+	SITE_CHECK("site_url", "WENYUAN_SITE_URL", T_STR0, site_url, 0, 0, "", "the site's public address, e.g. https://wenku.example.com, for canonical links, the sitemap and mailed links (empty = pages from the request's Host header, mailed links from the address served)", site_url_ok),
 	S("sitemap_part_urls", "WENYUAN_SITEMAP_PART_URLS", T_INT, sitemap_part_urls, 1, 50000, "50000", "document or collection ids one sitemap part covers (at most 50,000 URLs a part; smaller only for tests)"),
 	/* issue 18 LIMITS: download limits and signed download links (web/limits.c) */
 	SITE("downloads_per_user_day", "WENYUAN_DOWNLOADS_PER_USER_DAY", T_INT, downloads_per_user_day, 0, 1000000, "0", "downloads one account may start in any 24 hours (0 = no limit; admins have none)"),
@@ -122,7 +142,7 @@ static const struct setting {
 	SITE("download_link_seconds", "WENYUAN_DOWNLOAD_LINK_SECONDS", T_INT, download_link_seconds, 1, 86400, "300", "seconds a signed download link stays valid"),
 	/* issue 18 MAIL: sending mail (jobs/mailer.c), addresses and resets (web/mail.c) */
 	SITE("smtp_url", "WENYUAN_SMTP_URL", T_STR0, smtp_url, 0, 0, "", "the mail server: smtp://HOST:PORT (STARTTLS when the server offers it), smtp+starttls://HOST:PORT (STARTTLS required) or smtps://HOST:PORT (TLS); a login as the URL's user and password (percent-encoded); empty = no mail"),
-	SITE("smtp_from", "WENYUAN_SMTP_FROM", T_STR0, smtp_from, 0, 0, "", "the address the site's mail comes from (a noreply address of the site's domain)"),
+	SITE_CHECK("smtp_from", "WENYUAN_SMTP_FROM", T_STR0, smtp_from, 0, 0, "", "the address the site's mail comes from (a noreply address of the site's domain)", mail_from_ok),
 	SITE("email_verify", "WENYUAN_EMAIL_VERIFY", T_INT, email_verify, 0, 2, "0", "email addresses: 0 not asked, 1 asked and verified but optional, 2 required (verified) before uploading, commenting or downloading"),
 	S("mail_retry_seconds", "WENYUAN_MAIL_RETRY_SECONDS", T_INT, mail_retry_seconds, 1, 86400, "60", "seconds before a failed mail is tried again (doubled at each try, at most 6 hours)"),
 	S("mail_tries", "WENYUAN_MAIL_TRIES", T_INT, mail_tries, 1, 100, "10", "tries of a mail before it is given up (its last error kept)"),
@@ -130,6 +150,7 @@ static const struct setting {
 	S("reset_link_seconds", "WENYUAN_RESET_LINK_SECONDS", T_INT, reset_link_seconds, 0, 604800, "0", "seconds a password reset link stays valid when not 0, instead of reset_link_minutes (for tests)"),
 #undef S
 #undef SITE
+#undef SITE_CHECK
 #undef BOOT
 #undef BOOT_ONE_OF
 };

@@ -387,6 +387,31 @@ bool wy_host_valid(const char *h, size_t n)
 	return port >= 1 && port <= 65535;
 }
 
+/* See util.h. site_url as a base (no trailing '/') into out: http(s)://host[:port]
+ * and a path of unreserved characters, '/' and '%'; false when it is not
+ * one. */
+bool wy_site_url_base(const char *u, char *out, size_t size)
+{
+	size_t skip = strncmp(u, "https://", 8) == 0 ? 8 : strncmp(u, "http://", 7) == 0 ? 7 : 0;
+	if (!skip)
+		return false;
+	size_t n = strlen(u);
+	while (n > skip && u[n - 1] == '/')
+		n--;
+	const char *slash = memchr(u + skip, '/', n - skip);
+	size_t hl = slash ? (size_t)(slash - u) - skip : n - skip;
+	if (!wy_host_valid(u + skip, hl))
+		return false;
+	for (size_t i = skip + hl; i < n; i++)
+		if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= 'A' && u[i] <= 'Z') || (u[i] >= '0' && u[i] <= '9')) && !strchr("-._~/%", u[i]))
+			return false;
+	if (n >= size)
+		return false;
+	memcpy(out, u, n);
+	out[n] = 0;
+	return true;
+}
+
 bool wy_https_origin(const char *url, char *out, size_t size)
 {
 	if (!url || strncmp(url, "https://", 8) != 0 || strlen(url) > 500)

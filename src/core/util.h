@@ -75,6 +75,11 @@ bool wy_host_valid(const char *h, size_t n);
  * '>', '\\' or '`'; no user name. Its origin ("https://host[:port]",
  * the host lower-cased) into out (size bytes). */
 bool wy_https_origin(const char *url, char *out, size_t size);
+/* site_url as a base (no trailing '/') into out: http(s)://, a host
+ * wy_host_valid takes (an optional :port), then a path of unreserved
+ * characters, '/' and '%'; false when it is not one (the one rule for
+ * saving site_url and for using it). */
+bool wy_site_url_base(const char *u, char *out, size_t size);
 
 /* Fault injection for tests (SQLite/curl style): when a fault point named
  * `name` is armed with countdown n, the n-th call of wy_fault("name") returns

@@ -25,6 +25,9 @@
 #define RESET_PER_ACCOUNT 3   /* reset mails per account in 15 minutes */
 #define MAILS_PER_ACCOUNT 5   /* verification mails (changes, resends) per account in 15 minutes */
 #define MAILS_PER_RECIPIENT 3 /* link mails to one address in an hour, however many accounts ask */
+#define MAILS_PER_CLIENT 20   /* verification mails asked from one client address in 15 minutes */
+#define CHANGES_PER_ACCOUNT 5 /* address changes per account in 15 minutes (each tells taken or not) */
+#define CHANGES_PER_CLIENT 20 /* address changes per client address in 15 minutes */
 
 /* ---- helpers ---- */
 
@@ -63,7 +66,7 @@ static void link_base(web_req *r, char *out, size_t size)
 {
 	wy_config site;
 	web_site_get(r->sv, &site);
-	if (site.site_url[0] && web_site_url_base(site.site_url, out, size))
+	if (site.site_url[0] && wy_site_url_base(site.site_url, out, size))
 		return;
 	const char *addr = r->sv->cfg->http_addr;
 	int port = r->sv->port > 0 ? r->sv->port : r->sv->cfg->http_port;
@@ -118,12 +121,19 @@ static int reset_life(server *sv)
 	return secs > 0 ? secs : WEB_SITE_INT(sv, reset_link_minutes) * 60;
 }
 
-/* Mail user_id (named name) a verification link for email; WY_EPERM
- * when the address had its MAILS_PER_RECIPIENT this hour. */
+/* Mail user_id (named name) a verification link for email; WY_ETIMEOUT
+ * when the client address asked its MAILS_PER_CLIENT in 15 minutes,
+ * WY_EPERM when the address had its MAILS_PER_RECIPIENT this hour. */
 static int send_verify(web_req *r, wy_store *st, int64_t user_id, const char *name, const char *email, wy_errinfo *ei)
 {
-	char token[65], base[300], link[400], hours[16];
+	char token[65], base[300], link[400], hours[16], ip[80], key[100];
 	unsigned char hash[WY_TOKEN_HASH];
+	web_client_addr(r->sv, r->c, ip, sizeof ip);
+	snprintf(key, sizeof key, "mail:ip:%s", ip);
+	web_limit lim = {key, MAILS_PER_CLIENT};
+	int wait = 0;
+	if (!web_limit_take(&lim, 1, wy_now(), &wait))
+		return wy_err_set(ei, WY_ETIMEOUT, "too many mails asked from this client address");
 	if (!recipient_ok(st, email))
 		return wy_err_set(ei, WY_EPERM, "too many mails to the address this hour");
 	new_link(token, hash);
@@ -290,8 +300,18 @@ enum MHD_Result web_mail_me_post(web_req *r, wy_store *st)
 		email = NULL;
 		if (!want || !wy_mail_addr_valid(want))
 			return say(r, 400, title, wy_i18n_tr(lang, "邮箱地址无效。"), "not an email address", "/me");
-		/* the change is never refused by the mail limit (an account at
+		/* every change is counted before the store says whether the
+		 * address is taken, so probing for others' addresses is bounded;
+		 * the change is never refused by the mail limit (an account at
 		 * it may still let go of an address); only the mail is */
+		char ckey[48], ip[80], ikey[100];
+		snprintf(ckey, sizeof ckey, "email:user:%lld", (long long)r->user.id);
+		web_client_addr(r->sv, r->c, ip, sizeof ip);
+		snprintf(ikey, sizeof ikey, "email:ip:%s", ip);
+		web_limit clim[2] = {{ckey, CHANGES_PER_ACCOUNT}, {ikey, CHANGES_PER_CLIENT}};
+		if (!web_limit_take(clim, 2, wy_now(), &wait))
+			return say(r, 429, title, wy_i18n_tr(lang, "修改邮箱过于频繁，请稍后再试。"),
+				   "too many address changes; try again later", "/me");
 		rc = wy_store_user_email_set(st, r->user.id, want, &ei);
 		if (rc == WY_EEXIST)
 			return say(r, 409, title, wy_i18n_tr(lang, "该邮箱已被其他账户使用。"), "the address is another account's",
@@ -317,6 +337,11 @@ enum MHD_Result web_mail_me_post(web_req *r, wy_store *st)
 		return say(r, 200, title, wy_i18n_tr(lang, "邮箱已验证。"), "the address is verified", "/me");
 	}
 	rc = send_verify(r, st, r->user.id, r->user.name, email, &ei);
+	if (rc == WY_ETIMEOUT) {
+		free(email);
+		return say(r, 429, title, wy_i18n_tr(lang, "发送过于频繁，请稍后再试。"),
+			   "too many mails asked from your network address; try again later", "/me");
+	}
 	if (rc == WY_EPERM) {
 		free(email);
 		return say(r, 429, title, wy_i18n_tr(lang, "这个邮箱近一小时收到的邮件过多，请稍后再试。"),

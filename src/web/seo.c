@@ -36,37 +36,11 @@
 
 static bool alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
-/* site_url as a base (no trailing '/') into out: http(s)://host[:port]
- * and a path of unreserved characters, '/' and '%'; false when it is not
- * one. */
-static bool site_url_base(const char *u, char *out, size_t size)
-{
-	size_t skip = strncmp(u, "https://", 8) == 0 ? 8 : strncmp(u, "http://", 7) == 0 ? 7 : 0;
-	if (!skip)
-		return false;
-	size_t n = strlen(u);
-	while (n > skip && u[n - 1] == '/')
-		n--;
-	const char *slash = memchr(u + skip, '/', n - skip);
-	size_t hl = slash ? (size_t)(slash - u) - skip : n - skip;
-	if (!wy_host_valid(u + skip, hl))
-		return false;
-	for (size_t i = skip + hl; i < n; i++)
-		if (!alnum(u[i]) && !strchr("-._~/%", u[i]))
-			return false;
-	if (n >= size)
-		return false;
-	memcpy(out, u, n);
-	out[n] = 0;
-	return true;
-}
-
-bool web_site_url_base(const char *u, char *out, size_t size) { return site_url_base(u, out, size); }
 
 bool web_seo_base(web_req *rq, const wy_config *site, char *out, size_t size)
 {
 	if (site->site_url[0]) {
-		if (site_url_base(site->site_url, out, size))
+		if (wy_site_url_base(site->site_url, out, size))
 			return true;
 		static _Atomic bool said;
 		if (!said) {

@@ -670,9 +670,6 @@ web_handler web_sitemap;
  * '/' at the end) into out: site_url when valid, else rq's scheme and
  * Host when valid; false (out "") when neither. site: web_site_get's. */
 bool web_seo_base(web_req *rq, const wy_config *site, char *out, size_t size);
-/* The setting site_url u as a base (http(s)://host[:port][/path], no '/'
- * at the end) into out; false when it is not one. */
-bool web_site_url_base(const char *u, char *out, size_t size);
 /* The head tags of a page into out: canonical URL, robots noindex,
  * description, Open Graph, JSON-LD. seo (may be NULL): what the page
  * says of itself ({path, description, noindex, og_type, image, jsonld;

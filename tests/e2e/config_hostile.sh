@@ -47,6 +47,15 @@ check "a value with an escape, a quote and a space is logged quoted" \
 	eventually grep -q 'config.reloaded .*setting=site_name value=" \[31mx\\" y=1" was=' "$d/serve.err"
 check "with no raw control byte" bash -c "! grep -a 'config.reloaded' '$d/serve.err' | grep -qP '[\\x00-\\x08\\x0a-\\x1f\\x7f]'"
 
+echo 'site_url = http://a@evil.org' > "$conf"
+kill -HUP $spid
+check "a site_url with a user name is refused on reload" \
+	eventually grep -q 'serve.reload_failed .*not http(s)://host' "$d/serve.err"
+bad_start() { # an smtp_from with a line break given at start: refused, the server never runs
+	! WENYUAN_SMTP_FROM=$'a@b.org\r\nBcc: x@y.org' timeout 20 "$WY_BIN" --data "$d/other" serve --listen 127.0.0.1:0 2> "$d/start.err" &&
+		grep -q '^wenyuan: WENYUAN_SMTP_FROM: ' "$d/start.err" && grep -q 'not an email address' "$d/start.err"
+}
+check "an smtp_from with a line break given at start is refused" bad_start
 kill -TERM $spid
 check "SIGTERM stops the server" eventually eval "! kill -0 $spid 2>/dev/null"
 finish

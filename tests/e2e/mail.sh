@@ -163,6 +163,18 @@ check "and never names the forged Host" bash -c '! grep -q evil.example <<<"$1"'
 setting --data-urlencode clear=site_url
 
 # ---- an address: checked after the captcha; unverified, it reserves nothing (F2) ----
+# bad values of site_url and smtp_from are refused when saved, not found out later
+setcode() { curl -sS -o "$d/set.json" -w '%{http_code}' -X POST "$base/api/v1/admin/settings" -H "Authorization: Bearer $admin" "$@"; }
+for bad in $'noreply@wenyuan.test\r\nBcc: x@y.org' 'Site <noreply@wenyuan.test>' 'noreply' 'a b@c.org'; do
+	check "smtp_from '${bad//$'\r\n'/\\r\\n}' is refused (400)" test "$(setcode --data-urlencode "smtp_from=$bad")" = 400
+done
+check "saying why" jf '.error | test("smtp_from")' "$d/set.json"
+for bad in http://a@evil.org http://evil.org%2f@good 'ftp://wenku.example.com' 'https://wenku.example.com/a b' 'wenku.example.com'; do
+	check "site_url '$bad' is refused (400)" test "$(setcode --data-urlencode "site_url=$bad")" = 400
+done
+check "saying why" jf '.error | test("site_url")' "$d/set.json"
+check "a good site_url is taken" test "$(setcode --data-urlencode site_url=http://wenku.example.com:8080/lib/)" = 200
+check "and can be cleared" test "$(setcode --data-urlencode clear=site_url)" = 200
 setting --data-urlencode captcha_register=1
 check "registering with a verified address without the captcha asks for it (400), telling nothing (not 409)" \
 	test "$(code -X POST "$base/api/v1/register" --data-urlencode name=probe1 --data-urlencode password=probe-pass-1 \
@@ -207,6 +219,11 @@ check "at its mail limit the account may still let go of the address (429: saved
 check "/me shows the new address" \
 	jqe '.email.address == "kai-new@example.org" and .email.verified == false' < <(curl -fsS "$base/api/v1/me" -H "Authorization: Bearer $kai")
 check "and no mail went to it" test "$(sqlite3 "$data/wenyuan.db" "SELECT count(*) FROM mail WHERE to_addr = 'kai-new@example.org'")" = 0
+# probing whether an address is another account's costs an address change:
+# 5 an account in 15 minutes, counted before the store looks (kai has made 1)
+probes=$(for i in 1 2 3 4 5 6; do me_post email "$kai" --data-urlencode email=HU@example.org; echo; done | tr '\n' ' ')
+check "an account probing a taken address is told 409 only until its 5 changes, then 429 ($probes)" \
+	test "$probes" = "409 409 409 409 429 429 "
 
 # ---- the SMTP server down: tried again with growing waits, then delivered ----
 stop_smtpd
@@ -255,6 +272,19 @@ check "after its life the link answers 410" expired
 check "and sets no password" \
 	test "$(code -X POST "$base/api/v1/reset/${elink##*/}" --data-urlencode password=late-pass-44)" = 410
 check "the password is still the one set before" test "$(api_login lin new-pass-22)" != null
+
+# ---- link mails per client address: 20 in 15 minutes, whatever the accounts ----
+sp1=$(reg spam1 spam-a@example.net)
+sp2=$(reg spam2 spam-b@example.net)
+for t in "$squat" "$owner" "$hu" "$sp1" "$sp2"; do
+	for i in 1 2 3 4; do
+		curl -sS -X POST "$base/api/v1/me/email" -H "Authorization: Bearer $t" \
+			--data-urlencode "email=spam$i-$RANDOM@example.net" >> "$d/spam.json"
+		echo >> "$d/spam.json"
+	done
+done
+check "accounts of one client address asking many link mails are stopped by the address's limit" \
+	grep -q 'too many mails asked from your network address' "$d/spam.json"
 
 # ---- email_verify=2: an unverified account may not act ----
 stop_site
