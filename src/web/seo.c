@@ -571,13 +571,12 @@ static int64_t latest(const wy_sitemap_part *p, int n, int kind)
 	return t ? t : (int64_t)time(NULL);
 }
 
-/* The articles part's URLs into b (when b is not NULL), and the latest
- * change among them; how many. PAGES's articles (store.h), when this
- * build has them: a store without is a site without articles. */
+/* The articles part's URLs into b (when b is not NULL): the list page
+ * /articles and every article a visitor may read, and the latest change
+ * among them; how many articles (0: no part). */
 static int articles(wy_store *st, const char *base, wy_buf *b, int64_t *last, wy_errinfo *ei)
 {
 	*last = 0;
-#ifdef WY_ARTICLES_MAX
 	wy_article_list l = {0};
 	int total = 0;
 	int rc = wy_store_article_list(st, NULL, false, (int64_t)time(NULL), 0, WY_ARTICLES_MAX, &l, &total, ei);
@@ -597,16 +596,11 @@ static int articles(wy_store *st, const char *base, wy_buf *b, int64_t *last, wy
 			wy_buf_free(&path);
 		}
 	}
+	if (b && l.n)
+		url_entry(b, base, "/articles", *last);
 	int n = l.n;
 	wy_article_list_clear(&l);
 	return n;
-#else
-	(void)st;
-	(void)base;
-	(void)b;
-	(void)ei;
-	return 0;
-#endif
 }
 
 /* The part named name of a sitemap: docs-N, collections-N (N from 1: ids

@@ -92,6 +92,8 @@ check "every <url> has a lastmod" is "$(cat "$d"/sm/docs-*.xml | grep -c '<url>'
 check "the public collection is listed" grep -q " $base/collection/$pubc\$" "$d/locs"
 check "the private collection is not" bash -c "! grep -q ' $base/collection/$privc\$' '$d/locs'"
 check "the home page and a category are listed" bash -c "grep -q ' $base/\$' '$d/locs' && grep -q ' $base/category/' '$d/locs'"
+check "the articles part lists the articles' page and the legal pages (public from the start)" bash -c \
+	"grep -q '^articles.xml $base/articles\$' '$d/locs' && grep -q '^articles.xml $base/article/terms\$' '$d/locs'"
 check "a part that lists nothing is 404" is "$(code "$base/sitemap/docs-999.xml") $(code "$base/sitemap/nothing.xml")" "404 404"
 # gzip'd to a client that takes it, the same XML
 part=$(grep -o 'docs-[0-9]*\.xml' "$d/sm/index.xml" | head -1)
