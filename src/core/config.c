@@ -122,9 +122,7 @@ static const struct setting {
 	BOOT_ONE_OF("log_format", "WENYUAN_LOG_FORMAT", log_format, "kv|json", "kv", "event lines on stderr: kv (key=value) or json (one object a line)"),
 	/* issue 18 PAGES: the footer's 公安备案 number and the analytics script */
 	SITE("site_psb", "WENYUAN_SITE_PSB", T_STR0, site_psb, 0, 0, "", "公安备案 number in the footer, linked to its record at beian.mps.gov.cn (\"\" = none)"),
-	{"analytics_script", "WENYUAN_ANALYTICS_SCRIPT", T_STR0, offsetof(wy_config, analytics_script),
-	 sizeof(((wy_config *)0)->analytics_script), 0, 0, "", "https URL of an analytics script every page loads; its origin joins the Content-Security-Policy (\"\" = none)",
-	 true, false, NULL, analytics_url_ok},
+	SITE_CHECK("analytics_script", "WENYUAN_ANALYTICS_SCRIPT", T_STR0, analytics_script, 0, 0, "", "https URL of an analytics script every page loads; its origin joins the Content-Security-Policy (\"\" = none)", analytics_url_ok),
 	/* issue 18 CAPTCHA: the forms that ask for a captcha drawn by the server (web/captcha.c) */
 	SITE("captcha_register", "WENYUAN_CAPTCHA_REGISTER", T_INT, captcha_register, 0, 1, "1", "1: registration asks for a captcha"),
 	SITE("captcha_login", "WENYUAN_CAPTCHA_LOGIN", T_INT, captcha_login, 0, 1, "1", "1: logging in asks for a captcha after a failed attempt from the address or for the name"),

@@ -85,20 +85,13 @@ int wy_store_dash_daily(wy_store *st, wy_dash_series what, int64_t from, int n, 
 				  " GROUP BY day",
 		[WY_DASH_UPLOADS] = "SELECT " DAY_OF("created_at") " AS day, count(*) FROM documents" IN_DAYS("created_at")
 				    " AND state <> " SQ_VERSION " GROUP BY day",
+		[WY_DASH_DOWNLOADS] = "SELECT " DAY_OF("at") " AS day, count(*) FROM download_log" IN_DAYS("at")
+				      " GROUP BY day",
 		[WY_DASH_SEARCHES] = "SELECT day, n FROM search_days WHERE day >= ?1 AND day < ?2",
 	};
 	if ((unsigned)what >= sizeof sql / sizeof sql[0] || n <= 0)
 		return wy_err_set(ei, WY_EINVAL, "no such series");
 	return per_day(st, sql[what], from, n, out, ei);
-}
-
-int wy_store_dash_downloads(wy_store *st, int64_t from, int n, int64_t *out, wy_errinfo *ei)
-{
-	if (n <= 0)
-		return wy_err_set(ei, WY_EINVAL, "no days");
-	/* the download log: one row a download, guests' too (limits) */
-	return per_day(st, "SELECT " DAY_OF("at") " AS day, count(*) FROM download_log" IN_DAYS("at") " GROUP BY day", from,
-		       n, out, ei);
 }
 
 int wy_store_dash_hourly(wy_store *st, int64_t from, int n, int64_t *ready, int64_t *failed, wy_errinfo *ei)

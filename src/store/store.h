@@ -1312,14 +1312,13 @@ typedef enum wy_dash_series {
 	WY_DASH_USERS,     /* accounts made (users.created_at) */
 	WY_DASH_UPLOADS,   /* documents added, uploads and imports (created_at; a
 			    * new version's row is no new document) */
+	WY_DASH_DOWNLOADS, /* every download, guests' too (download_log, which
+			    * the download limits count) */
 	WY_DASH_SEARCHES,  /* searches made on the site (search_days, counted
 			    * as the query log is written) */
 } wy_dash_series;
 int wy_store_dash_daily(wy_store *st, wy_dash_series what, int64_t from, int n, int64_t *out, wy_errinfo *ei);
 
-/* Downloads per day, as wy_store_dash_daily: every download, guests' too
- * (download_log, which the download limits count). */
-int wy_store_dash_downloads(wy_store *st, int64_t from, int n, int64_t *out, wy_errinfo *ei);
 
 /* Conversions that ended (jobs of ocr_from 0, done or failed, by the hour
  * of their end: t / 3600) for n hours from hour `from`: ready[i] and

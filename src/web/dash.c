@@ -184,7 +184,7 @@ static json_t *store_figures(wy_store *st, wy_errinfo *ei)
 	int64_t day0 = (now + CHINA) / 86400 - (DAYS - 1), series[4][DAYS];
 	if ((rc = wy_store_dash_daily(st, WY_DASH_USERS, day0, DAYS, series[0], ei)) ||
 	    (rc = wy_store_dash_daily(st, WY_DASH_UPLOADS, day0, DAYS, series[1], ei)) ||
-	    (rc = wy_store_dash_downloads(st, day0, DAYS, series[2], ei)) ||
+	    (rc = wy_store_dash_daily(st, WY_DASH_DOWNLOADS, day0, DAYS, series[2], ei)) ||
 	    (rc = wy_store_dash_daily(st, WY_DASH_SEARCHES, day0, DAYS, series[3], ei)))
 		goto fail;
 	json_t *days = json_array();
