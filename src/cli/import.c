@@ -526,8 +526,8 @@ static void feed_tick(void *ctx, wy_store *st)
 /* ---- the end ------------------------------------------------------------ */
 
 /* Each file's document as it stands now, from the record; failed ones to
- * the CSV. */
-static void tally(imp *m)
+ * the CSV when report. */
+static void tally(imp *m, bool report)
 {
 	m->ready = m->failed = m->queued = 0;
 	rewind(m->rec);
@@ -544,9 +544,11 @@ static void tally(imp *m)
 			m->ready++;
 		} else if (d.status == WY_DOC_FAILED) {
 			m->failed++;
-			char *why = wy_xasprintf("conversion failed: %s", d.reason ? d.reason : "no reason given");
-			csv_row(m, rel, why);
-			free(why);
+			if (report) {
+				char *why = wy_xasprintf("conversion failed: %s", d.reason ? d.reason : "no reason given");
+				csv_row(m, rel, why);
+				free(why);
+			}
 		} else {
 			m->queued++;
 		}
@@ -712,6 +714,12 @@ int wy_cmd_import(wy_config *cfg, int argc, char **argv)
 		while (feed(&fd, m.st)) /* the rest stored, if the worker quit early */
 			;
 		m.last_line = 0;
+		/* idle is an empty queue: a job of ours another worker holds (a
+		 * serve process's, on the same store) is waited for, as long as
+		 * its conversion and retries may take */
+		int64_t until = wy_now_ms() + (int64_t)cfg->convert_timeout * 1000 * (cfg->retries + 1);
+		for (tally(&m, false); !rc && !stop_asked && m.queued && wy_now_ms() < until; tally(&m, false))
+			usleep(100 * 1000);
 		convert_tick(&m, m.st);
 		if (m.tty)
 			fputc('\n', stderr);
@@ -727,7 +735,7 @@ int wy_cmd_import(wy_config *cfg, int argc, char **argv)
 	}
 	walk_end(&w);
 	bool interrupted = stop_asked != 0;
-	tally(&m);
+	tally(&m, true);
 	summary(&m, json, interrupted, csv_path);
 	if (interrupted) {
 		fprintf(stderr,
