@@ -276,7 +276,7 @@ static const char *const migrations[] = {
 
 	/* 12: the HTTP request that queued a job (the worker's log lines
 	 * about it carry its id); and the counters workers keep for the
-	 * server's /metrics (wy_store_counts_each), added to in the
+	 * server's /metrics (sqlite_counts_each), added to in the
 	 * transaction that ends a job */
 	"ALTER TABLE jobs ADD COLUMN request_id TEXT;"
 	"CREATE TABLE counters(name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL,"
@@ -526,15 +526,9 @@ _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migr
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
-/* The backend's failures in this process (wy_store_errors): every one
- * becomes an error in sq_fail. */
-static _Atomic uint64_t failures;
-
-uint64_t wy_store_errors(void) { return atomic_load_explicit(&failures, memory_order_relaxed); }
-
 int sq_fail(sqlite3 *db, wy_errinfo *ei, const char *what)
 {
-	atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
+	wy_store_failure_count();
 	int ec = sqlite3_errcode(db);
 	int code = (ec == SQLITE_BUSY || ec == SQLITE_LOCKED) ? WY_EBUSY
 		 : (ec == SQLITE_FULL || ec == SQLITE_IOERR) ? WY_EIO
@@ -545,26 +539,26 @@ int sq_fail(sqlite3 *db, wy_errinfo *ei, const char *what)
 
 int sq_exec(wy_store *st, const char *sql, wy_errinfo *ei)
 {
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return sq_fail(st->db, ei, sql);
+	if (sqlite3_exec(SQ(st)->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return sq_fail(SQ(st)->db, ei, sql);
 	return WY_OK;
 }
 
 int sq_prep(wy_store *st, sqlite3_stmt **s, const char *sql, wy_errinfo *ei)
 {
-	for (int i = 0; i < st->ncache; i++)
-		if (!st->cache[i].busy && strcmp(st->cache[i].sql, sql) == 0) {
-			st->cache[i].busy = true;
-			*s = st->cache[i].s;
+	for (int i = 0; i < SQ(st)->ncache; i++)
+		if (!SQ(st)->cache[i].busy && strcmp(SQ(st)->cache[i].sql, sql) == 0) {
+			SQ(st)->cache[i].busy = true;
+			*s = SQ(st)->cache[i].s;
 			return WY_OK;
 		}
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK)
-		return sq_fail(st->db, ei, "prepare");
-	if (st->ncache < STMT_CACHE) {
-		st->cache[st->ncache].sql = wy_xstrdup(sql);
-		st->cache[st->ncache].s = *s;
-		st->cache[st->ncache].busy = true;
-		st->ncache++;
+	if (sqlite3_prepare_v3(SQ(st)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK)
+		return sq_fail(SQ(st)->db, ei, "prepare");
+	if (SQ(st)->ncache < STMT_CACHE) {
+		SQ(st)->cache[SQ(st)->ncache].sql = wy_xstrdup(sql);
+		SQ(st)->cache[SQ(st)->ncache].s = *s;
+		SQ(st)->cache[SQ(st)->ncache].busy = true;
+		SQ(st)->ncache++;
 	}
 	return WY_OK;
 }
@@ -585,9 +579,9 @@ int sq_exec_ints(wy_store *st, const char *sql, const int64_t *v, int nv, int *c
 	if (rc)
 		return rc;
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, what);
+		rc = sq_fail(SQ(st)->db, ei, what);
 	else if (changed)
-		*changed = sqlite3_changes(st->db);
+		*changed = sqlite3_changes(SQ(st)->db);
 	sq_done(st, s);
 	return rc;
 }
@@ -605,7 +599,7 @@ int sq_row_ints(wy_store *st, const char *sql, const int64_t *v, int nv, int64_t
 	if (found)
 		*found = step == SQLITE_ROW;
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, what);
+		rc = sq_fail(SQ(st)->db, ei, what);
 	sq_done(st, s);
 	return rc;
 }
@@ -616,11 +610,11 @@ void sq_done(wy_store *st, sqlite3_stmt *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < st->ncache; i++)
-		if (st->cache[i].s == s) {
+	for (int i = 0; i < SQ(st)->ncache; i++)
+		if (SQ(st)->cache[i].s == s) {
 			sqlite3_reset(s);
 			sqlite3_clear_bindings(s);
-			st->cache[i].busy = false;
+			SQ(st)->cache[i].busy = false;
 			return;
 		}
 	sqlite3_finalize(s);
@@ -629,8 +623,8 @@ void sq_done(wy_store *st, sqlite3_stmt *s)
 int sq_begin(wy_store *st, wy_errinfo *ei) { return sq_exec(st, "BEGIN IMMEDIATE", ei); }
 void sq_rollback(wy_store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(SQ(st)->db))
+		sqlite3_exec(SQ(st)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int sq_end(wy_store *st, int rc, wy_errinfo *ei)
@@ -737,7 +731,7 @@ static int user_version(wy_store *st, int *v, wy_errinfo *ei)
 
 /* Each step reads the version inside its own write transaction, so two
  * processes opening a new store at once never apply a step twice. Foreign
- * keys are off until every step is applied (wy_store_open): a step that
+ * keys are off until every step is applied (wy_sqlite_open): a step that
  * rebuilds a table drops the old one, which with them on would delete,
  * by cascade, every row that refers to it. */
 static int migrate(wy_store *st, wy_errinfo *ei)
@@ -769,7 +763,7 @@ static int migrate(wy_store *st, wy_errinfo *ei)
 		sq_rollback(st);
 		return rc;
 	}
-	st->version = NMIGRATIONS;
+	SQ(st)->version = NMIGRATIONS;
 	return WY_OK;
 }
 
@@ -789,7 +783,7 @@ static int wal_mode(wy_store *st, wy_errinfo *ei)
 			rc = wy_err_set(ei, WY_ESTORE, "store: the database cannot use WAL mode here (journal mode %s)",
 					mode ? mode : "?");
 	} else {
-		rc = sq_fail(st->db, ei, "PRAGMA journal_mode=WAL");
+		rc = sq_fail(SQ(st)->db, ei, "PRAGMA journal_mode=WAL");
 	}
 	sq_done(st, s);
 	return rc;
@@ -802,23 +796,29 @@ static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 static void sqlite_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
-int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei)
+#define SQ_INIT(ret, pub, name, params, args) .name = sqlite_##name,
+static const wy_store_ops sqlite_ops = {.kind = "sqlite", WY_STORE_OPS(SQ_INIT, SQ_INIT)};
+#undef SQ_INIT
+
+int wy_sqlite_open(const char *location, wy_store **out, wy_errinfo *ei)
 {
 	pthread_once(&sqlite_once, sqlite_setup);
 	*out = NULL;
 	if (wy_mkdir_p(location, 0755))
 		return wy_err_set(ei, WY_EIO, "store: cannot create directory %s", location);
 	char *path = wy_xasprintf("%s/wenyuan.db", location);
-	wy_store *st = wy_xcalloc(1, sizeof *st);
+	sq_store *sst = wy_xcalloc(1, sizeof *sst);
+	sst->base.ops = &sqlite_ops;
+	wy_store *st = &sst->base;
 	int rc;
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	if (sqlite3_open_v2(path, &SQ(st)->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		rc = wy_err_set(ei, WY_EIO, "store: cannot open %s: %s", path,
-				st->db ? sqlite3_errmsg(st->db) : "out of memory");
+				SQ(st)->db ? sqlite3_errmsg(SQ(st)->db) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 30000);
-	sqlite3_extended_result_codes(st->db, 0);
+	sqlite3_busy_timeout(SQ(st)->db, 30000);
+	sqlite3_extended_result_codes(SQ(st)->db, 0);
 	/* WAL lets the web server read while a worker publishes. Switching a
 	 * new database to WAL needs it to itself, and SQLite does not wait for
 	 * that: when two processes open a new store at once, try again. */
@@ -838,27 +838,27 @@ int wy_store_open(const char *location, wy_store **out, wy_errinfo *ei)
 	return WY_OK;
 fail:
 	free(path);
-	wy_store_close(st);
+	sqlite_close(st);
 	return rc;
 }
 
-void wy_store_close(wy_store *st)
+void sqlite_close(wy_store *st)
 {
 	if (!st)
 		return;
-	for (int i = 0; i < st->ncache; i++) {
-		sqlite3_finalize(st->cache[i].s);
-		free(st->cache[i].sql);
+	for (int i = 0; i < SQ(st)->ncache; i++) {
+		sqlite3_finalize(SQ(st)->cache[i].s);
+		free(SQ(st)->cache[i].sql);
 	}
-	sqlite3_close_v2(st->db);
-	free(st);
+	sqlite3_close_v2(SQ(st)->db);
+	free(SQ(st));
 }
 
-int wy_store_schema_version(wy_store *st) { return st->version; }
+int sqlite_schema_version(wy_store *st) { return SQ(st)->version; }
 
-int wy_store_ping(wy_store *st, wy_errinfo *ei) { return sq_exec(st, "SELECT 1 FROM documents LIMIT 1", ei); }
+int sqlite_ping(wy_store *st, wy_errinfo *ei) { return sq_exec(st, "SELECT 1 FROM documents LIMIT 1", ei); }
 
-int wy_store_stats_get(wy_store *st, wy_store_stats *out, wy_errinfo *ei)
+int sqlite_stats_get(wy_store *st, wy_store_stats *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
@@ -879,13 +879,13 @@ int wy_store_stats_get(wy_store *st, wy_store_stats *out, wy_errinfo *ei)
 		out->jobs_running = sqlite3_column_int64(s, 3);
 		out->oldest_wait = sqlite3_column_int64(s, 4);
 	} else {
-		rc = sq_fail(st->db, ei, "stats");
+		rc = sq_fail(SQ(st)->db, ei, "stats");
 	}
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_doc_formats(wy_store *st, void (*cb)(void *ctx, wy_doc_status status, const char *format, int64_t n),
+int sqlite_doc_formats(wy_store *st, void (*cb)(void *ctx, wy_doc_status status, const char *format, int64_t n),
 			void *ctx, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -897,12 +897,12 @@ int wy_store_doc_formats(wy_store *st, void (*cb)(void *ctx, wy_doc_status statu
 		cb(ctx, (wy_doc_status)sqlite3_column_int(s, 0), (const char *)sqlite3_column_text(s, 1),
 		   sqlite3_column_int64(s, 2));
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "count documents");
+		rc = sq_fail(SQ(st)->db, ei, "count documents");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_backup(wy_store *st, const char *dir, wy_errinfo *ei)
+int sqlite_backup(wy_store *st, const char *dir, wy_errinfo *ei)
 {
 	char *tmp = wy_xasprintf("%s/wenyuan.db.part", dir), *dst = wy_xasprintf("%s/wenyuan.db", dir);
 	sqlite3 *db = NULL;
@@ -915,7 +915,7 @@ int wy_store_backup(wy_store *st, const char *dir, wy_errinfo *ei)
 	/* all pages in one step: one read transaction, one snapshot (WAL lets
 	 * writers go on meanwhile); stepping in parts would restart on every
 	 * write another connection makes */
-	sqlite3_backup *b = sqlite3_backup_init(db, "main", st->db, "main");
+	sqlite3_backup *b = sqlite3_backup_init(db, "main", SQ(st)->db, "main");
 	if (!b) {
 		rc = wy_err_set(ei, WY_EIO, "backup: %s", sqlite3_errmsg(db));
 		goto out;
@@ -988,7 +988,7 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 			sqlite3_bind_text(s, 2, p, (int)n, SQLITE_TRANSIENT);
 			sqlite3_bind_text(s, 3, prefix, (int)plen, SQLITE_TRANSIENT);
 			if (sqlite3_step(s) != SQLITE_ROW) {
-				rc = sq_fail(st->db, ei, "category");
+				rc = sq_fail(SQ(st)->db, ei, "category");
 				sq_done(st, s);
 				return rc;
 			}
@@ -1018,12 +1018,12 @@ int sq_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const c
 	sqlite3_bind_int(s, 4, ocr_to);
 	sq_bind_text(s, 5, request_id && *request_id ? request_id : NULL);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "queue job");
+		rc = sq_fail(SQ(st)->db, ei, "queue job");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *existed, wy_errinfo *ei)
+int sqlite_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *existed, wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -1076,12 +1076,12 @@ int wy_store_doc_add(wy_store *st, const wy_doc_new *in, int64_t *id, bool *exis
 	sq_bind_text(s, 13, in->tags && *in->tags ? in->tags : NULL);
 	sqlite3_bind_int64(s, 14, in->price > 0 ? in->price : 0);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "insert document");
+		rc = sq_fail(SQ(st)->db, ei, "insert document");
 		goto fail;
 	}
 	sq_done(st, s);
 	s = NULL;
-	*id = sqlite3_last_insert_rowid(st->db);
+	*id = sqlite3_last_insert_rowid(SQ(st)->db);
 	if ((rc = sq_queue_job(st, *id, 0, 0, in->request_id, ei)))
 		goto fail;
 	return sq_commit(st, ei);
@@ -1125,7 +1125,7 @@ void sq_read_doc(sqlite3_stmt *s, wy_doc *d)
 	d->rating = d->ratings > 0 ? (double)sqlite3_column_int64(s, 27) / (double)d->ratings : 0;
 }
 
-int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)
+int sqlite_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS " WHERE d.id=?1", ei);
@@ -1138,13 +1138,13 @@ int wy_store_doc_get(wy_store *st, int64_t id, wy_doc *out, wy_errinfo *ei)
 	else if (step == SQLITE_DONE)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)id);
 	else
-		rc = sq_fail(st->db, ei, "get document");
+		rc = sq_fail(SQ(st)->db, ei, "get document");
 	sq_done(st, s);
 	return rc;
 }
 
 
-int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei)
+int sqlite_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
@@ -1158,7 +1158,7 @@ int wy_store_doc_list(wy_store *st, int offset, int limit, wy_doc_list *out, wy_
 
 #define VISIBLE_WHERE " WHERE " SQ_SEEN_BY("?4") " OR " SQ_ADMIN_LISTS("?3")
 
-int wy_store_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, int limit, wy_doc_list *out,
+int sqlite_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, int limit, wy_doc_list *out,
 			 int *total, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -1172,7 +1172,7 @@ int wy_store_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, i
 	*total = step == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sq_done(st, s);
 	if (step != SQLITE_ROW)
-		return sq_fail(st->db, ei, "count documents");
+		return sq_fail(SQ(st)->db, ei, "count documents");
 	if ((rc = sq_prep(st, &s, "SELECT " DOC_COLUMNS VISIBLE_WHERE " ORDER BY d.id DESC LIMIT ?1 OFFSET ?2", ei)))
 		return rc;
 	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
@@ -1182,7 +1182,7 @@ int wy_store_doc_visible(wy_store *st, int64_t viewer, bool admin, int offset, i
 	return sq_read_docs(st, s, out, ei);
 }
 
-int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *ei)
+int sqlite_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
@@ -1193,7 +1193,7 @@ int wy_store_doc_popular(wy_store *st, int limit, wy_doc_list *out, wy_errinfo *
 	return sq_read_docs(st, s, out, ei);
 }
 
-int wy_store_doc_add_counts(wy_store *st, const int64_t *ids, const int64_t *counts, int n, bool downloads,
+int sqlite_doc_add_counts(wy_store *st, const int64_t *ids, const int64_t *counts, int n, bool downloads,
 			    wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
@@ -1211,7 +1211,7 @@ int wy_store_doc_add_counts(wy_store *st, const int64_t *ids, const int64_t *cou
 		sqlite3_bind_int64(s, 1, ids[i]);
 		sqlite3_bind_int64(s, 2, counts[i]);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			rc = sq_fail(st->db, ei, "count views");
+			rc = sq_fail(SQ(st)->db, ei, "count views");
 			goto fail;
 		}
 		sqlite3_reset(s);
@@ -1233,7 +1233,7 @@ void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f)
 	sqlite3_bind_int(s, 4, f->max_pages);
 }
 
-int wy_store_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limit, wy_doc_list *out, int *total,
+int sqlite_doc_find(wy_store *st, const wy_doc_filter *f, int offset, int limit, wy_doc_list *out, int *total,
 		      wy_errinfo *ei)
 {
 	/* The order is one of these fixed clauses, never text from a request. */
@@ -1280,14 +1280,14 @@ int sq_read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei
 		sq_read_doc(s, &out->items[out->n++]);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "list documents");
+		rc = sq_fail(SQ(st)->db, ei, "list documents");
 		wy_doc_list_clear(out);
 	}
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, wy_errinfo *ei)
+int sqlite_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
@@ -1314,7 +1314,7 @@ int wy_store_page_get(wy_store *st, int64_t doc_id, int page_no, wy_page *out, w
 	} else if (step == SQLITE_DONE) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no page %d in document %lld", page_no, (long long)doc_id);
 	} else {
-		rc = sq_fail(st->db, ei, "get page");
+		rc = sq_fail(SQ(st)->db, ei, "get page");
 	}
 	sq_done(st, s);
 	return rc;
@@ -1339,13 +1339,13 @@ int sq_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const 
 	sq_bind_text(s, 4, format);
 	sqlite3_bind_int64(s, 5, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "update document");
+		rc = sq_fail(SQ(st)->db, ei, "update document");
 	sq_done(st, s);
 	return rc ? rc : sq_upload_points(st, doc_id, ei);
 }
 
 
-int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
+int sqlite_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -1357,7 +1357,7 @@ int wy_store_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 	int step = sqlite3_step(s);
 	if (step != SQLITE_ROW) {
 		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id)
-					 : sq_fail(st->db, ei, "retry");
+					 : sq_fail(SQ(st)->db, ei, "retry");
 		goto fail;
 	}
 	wy_doc_status status = (wy_doc_status)sqlite3_column_int(s, 0);
@@ -1385,7 +1385,7 @@ fail:
 	return rc;
 }
 
-int wy_store_doc_counts(wy_store *st, int counts[WY_DOC_NSTATUS], wy_errinfo *ei)
+int sqlite_doc_counts(wy_store *st, int counts[WY_DOC_NSTATUS], wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	memset(counts, 0, WY_DOC_NSTATUS * sizeof counts[0]);
@@ -1399,7 +1399,7 @@ int wy_store_doc_counts(wy_store *st, int counts[WY_DOC_NSTATUS], wy_errinfo *ei
 			counts[k] = sqlite3_column_int(s, 1);
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "count");
+		rc = sq_fail(SQ(st)->db, ei, "count");
 	sq_done(st, s);
 	return rc;
 }
@@ -1415,7 +1415,7 @@ void wy_category_list_clear(wy_category_list *l)
 	l->n = 0;
 }
 
-int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
+int sqlite_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
@@ -1440,14 +1440,14 @@ int wy_store_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
 			k->depth += *p == '/';
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "list categories");
+		rc = sq_fail(SQ(st)->db, ei, "list categories");
 		wy_category_list_clear(out);
 	}
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_category_add(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
+int sqlite_category_add(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
 {
 	int rc;
 	if (!path || !*path)
@@ -1461,7 +1461,7 @@ int wy_store_category_add(wy_store *st, const char *path, int64_t *id, wy_errinf
 	return sq_commit(st, ei);
 }
 
-int wy_store_category_find(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
+int sqlite_category_find(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "SELECT id FROM categories WHERE path=?1", ei);
@@ -1473,7 +1473,7 @@ int wy_store_category_find(wy_store *st, const char *path, int64_t *id, wy_errin
 		*id = sqlite3_column_int64(s, 0);
 	else
 		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no category '%s'", path)
-					 : sq_fail(st->db, ei, "find category");
+					 : sq_fail(SQ(st)->db, ei, "find category");
 	sq_done(st, s);
 	return rc;
 }
@@ -1485,7 +1485,7 @@ static int category_repath(wy_store *st, int64_t id, const char *old_path, const
 {
 	sqlite3_stmt *s;
 	int64_t other;
-	int rc = wy_store_category_find(st, new_path, &other, NULL);
+	int rc = sqlite_category_find(st, new_path, &other, NULL);
 	if (rc == WY_OK)
 		return wy_err_set(ei, WY_EINVAL, "category '%s' exists already", new_path);
 	if ((rc = sq_prep(st, &s,
@@ -1496,7 +1496,7 @@ static int category_repath(wy_store *st, int64_t id, const char *old_path, const
 	sq_bind_text(s, 1, old_path);
 	sq_bind_text(s, 2, new_path);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "rename category");
+		rc = sq_fail(SQ(st)->db, ei, "rename category");
 	sq_done(st, s);
 	if (rc || (rc = sq_prep(st, &s, "UPDATE categories SET name=?2, parent_id=?3 WHERE id=?1", ei)))
 		return rc;
@@ -1507,12 +1507,12 @@ static int category_repath(wy_store *st, int64_t id, const char *old_path, const
 	else
 		sqlite3_bind_null(s, 3);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "rename category");
+		rc = sq_fail(SQ(st)->db, ei, "rename category");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_category_rename(wy_store *st, const char *path, const char *new_name, wy_errinfo *ei)
+int sqlite_category_rename(wy_store *st, const char *path, const char *new_name, wy_errinfo *ei)
 {
 	int64_t id, parent = 0;
 	int rc;
@@ -1520,13 +1520,13 @@ int wy_store_category_rename(wy_store *st, const char *path, const char *new_nam
 		return wy_err_set(ei, WY_EINVAL, "'%s' is not a category name", new_name ? new_name : "");
 	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = wy_store_category_find(st, path, &id, ei)))
+	if ((rc = sqlite_category_find(st, path, &id, ei)))
 		goto fail;
 	const char *slash = strrchr(path, '/');
 	char *parent_path = slash ? wy_xstrndup(path, (size_t)(slash - path)) : NULL;
 	char *new_path = parent_path ? wy_xasprintf("%s/%s", parent_path, new_name) : wy_xstrdup(new_name);
 	if (parent_path)
-		rc = wy_store_category_find(st, parent_path, &parent, ei);
+		rc = sqlite_category_find(st, parent_path, &parent, ei);
 	if (!rc)
 		rc = category_repath(st, id, path, new_path, new_name, parent, ei);
 	free(parent_path);
@@ -1539,7 +1539,7 @@ fail:
 	return rc;
 }
 
-int wy_store_category_move(wy_store *st, const char *path, const char *new_parent, wy_errinfo *ei)
+int sqlite_category_move(wy_store *st, const char *path, const char *new_parent, wy_errinfo *ei)
 {
 	int64_t id, parent = 0;
 	int rc;
@@ -1549,9 +1549,9 @@ int wy_store_category_move(wy_store *st, const char *path, const char *new_paren
 		return wy_err_set(ei, WY_EINVAL, "cannot move '%s' inside itself", path);
 	if ((rc = sq_begin(st, ei)))
 		return rc;
-	if ((rc = wy_store_category_find(st, path, &id, ei)))
+	if ((rc = sqlite_category_find(st, path, &id, ei)))
 		goto fail;
-	if (new_parent && *new_parent && (rc = wy_store_category_find(st, new_parent, &parent, ei)))
+	if (new_parent && *new_parent && (rc = sqlite_category_find(st, new_parent, &parent, ei)))
 		goto fail;
 	const char *slash = strrchr(path, '/');
 	const char *name = slash ? slash + 1 : path;
@@ -1566,7 +1566,7 @@ fail:
 	return rc;
 }
 
-int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), void *ctx, wy_errinfo *ei)
+int sqlite_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), void *ctx, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
@@ -1580,12 +1580,12 @@ int wy_store_blob_refs(wy_store *st, int (*cb)(void *ctx, const char *sha256), v
 		if ((rc = cb(ctx, (const char *)sqlite3_column_text(s, 0))))
 			break;
 	if (!rc && step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "blob refs");
+		rc = sq_fail(SQ(st)->db, ei, "blob refs");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_doc_set_category(wy_store *st, int64_t doc_id, const char *path, wy_errinfo *ei)
+int sqlite_doc_set_category(wy_store *st, int64_t doc_id, const char *path, wy_errinfo *ei)
 {
 	int64_t cat = 0;
 	int rc = sq_begin(st, ei);
@@ -1605,8 +1605,8 @@ int wy_store_doc_set_category(wy_store *st, int64_t doc_id, const char *path, wy
 		sqlite3_bind_int64(s, 2, cat);
 	sqlite3_bind_int64(s, 3, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "set a category");
-	else if (sqlite3_changes(st->db) == 0)
+		rc = sq_fail(SQ(st)->db, ei, "set a category");
+	else if (sqlite3_changes(SQ(st)->db) == 0)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id);
 	sq_done(st, s);
 	if (rc) {

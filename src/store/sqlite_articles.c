@@ -114,7 +114,7 @@ static void read_article(sqlite3_stmt *s, wy_article *a, bool body)
 		a->body_md = sq_col_str(s, 8);
 }
 
-int wy_store_article_get(wy_store *st, const char *slug, bool admin, int64_t now, wy_article *out, wy_errinfo *ei)
+int sqlite_article_get(wy_store *st, const char *slug, bool admin, int64_t now, wy_article *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	if (!wy_article_slug_valid(slug))
@@ -135,12 +135,12 @@ int wy_store_article_get(wy_store *st, const char *slug, bool admin, int64_t now
 	else if (step == SQLITE_DONE)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "articles: no article '%s'", slug);
 	else
-		rc = sq_fail(st->db, ei, "articles: get");
+		rc = sq_fail(SQ(st)->db, ei, "articles: get");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_article_list(wy_store *st, const char *kind, bool admin, int64_t now, int offset, int limit,
+int sqlite_article_list(wy_store *st, const char *kind, bool admin, int64_t now, int offset, int limit,
 			  wy_article_list *out, int *total, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -156,7 +156,7 @@ int wy_store_article_list(wy_store *st, const char *kind, bool admin, int64_t no
 	if (sqlite3_step(s) == SQLITE_ROW)
 		*total = sqlite3_column_int(s, 0);
 	else
-		rc = sq_fail(st->db, ei, "articles: count");
+		rc = sq_fail(SQ(st)->db, ei, "articles: count");
 	sq_done(st, s);
 	if (rc)
 		return rc;
@@ -176,7 +176,7 @@ int wy_store_article_list(wy_store *st, const char *kind, bool admin, int64_t no
 		read_article(s, &out->items[out->n++], false);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "articles: list");
+		rc = sq_fail(SQ(st)->db, ei, "articles: list");
 		wy_article_list_clear(out);
 	}
 	sq_done(st, s);
@@ -204,7 +204,7 @@ static int article_check(const wy_article *a, wy_errinfo *ei)
 	return WY_OK;
 }
 
-int wy_store_article_put(wy_store *st, const wy_article *a, int64_t *id, wy_errinfo *ei)
+int sqlite_article_put(wy_store *st, const wy_article *a, int64_t *id, wy_errinfo *ei)
 {
 	int rc = article_check(a, ei);
 	if (rc)
@@ -273,9 +273,9 @@ int wy_store_article_put(wy_store *st, const wy_article *a, int64_t *id, wy_erri
 	sqlite3_bind_int64(s, 7, a->published_at);
 	sqlite3_bind_int64(s, 8, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "articles: write");
+		rc = sq_fail(SQ(st)->db, ei, "articles: write");
 	else if (id)
-		*id = a->id ? a->id : sqlite3_last_insert_rowid(st->db);
+		*id = a->id ? a->id : sqlite3_last_insert_rowid(SQ(st)->db);
 	sq_done(st, s);
 	return sq_end(st, rc, ei);
 fail:
@@ -283,7 +283,7 @@ fail:
 	return rc;
 }
 
-int wy_store_article_delete(wy_store *st, int64_t id, wy_errinfo *ei)
+int sqlite_article_delete(wy_store *st, int64_t id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "SELECT slug FROM articles WHERE id = ?1", ei);
@@ -340,7 +340,7 @@ bool wy_site_link_url_valid(const char *url, bool image)
 	return wy_host_valid(host, strcspn(host, "/?#"));
 }
 
-int wy_store_link_list(wy_store *st, int kind, wy_site_link_list *out, wy_errinfo *ei)
+int sqlite_link_list(wy_store *st, int kind, wy_site_link_list *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
@@ -363,14 +363,14 @@ int wy_store_link_list(wy_store *st, int kind, wy_site_link_list *out, wy_errinf
 		l->position = sqlite3_column_int(s, 5);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "links: list");
+		rc = sq_fail(SQ(st)->db, ei, "links: list");
 		wy_site_link_list_clear(out);
 	}
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_link_put(wy_store *st, const wy_site_link *l, int64_t *id, wy_errinfo *ei)
+int sqlite_link_put(wy_store *st, const wy_site_link *l, int64_t *id, wy_errinfo *ei)
 {
 	if (l->kind < 0 || l->kind >= WY_LINK_NKINDS)
 		return wy_err_set(ei, WY_EINVAL, "links: no such kind of link");
@@ -410,11 +410,11 @@ int wy_store_link_put(wy_store *st, const wy_site_link *l, int64_t *id, wy_errin
 	sq_bind_text(s, 5, image);
 	sqlite3_bind_int(s, 6, l->position);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "links: write");
-	else if (l->id && sqlite3_changes(st->db) == 0)
+		rc = sq_fail(SQ(st)->db, ei, "links: write");
+	else if (l->id && sqlite3_changes(SQ(st)->db) == 0)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "links: no link %lld", (long long)l->id);
 	else if (id)
-		*id = l->id ? l->id : sqlite3_last_insert_rowid(st->db);
+		*id = l->id ? l->id : sqlite3_last_insert_rowid(SQ(st)->db);
 	sq_done(st, s);
 	return sq_end(st, rc, ei);
 fail:
@@ -422,7 +422,7 @@ fail:
 	return rc;
 }
 
-int wy_store_link_delete(wy_store *st, int64_t id, wy_errinfo *ei)
+int sqlite_link_delete(wy_store *st, int64_t id, wy_errinfo *ei)
 {
 	int changed = 0;
 	int rc = sq_exec_ints(st, "DELETE FROM site_links WHERE id = ?1", &id, 1, &changed, "links: delete", ei);

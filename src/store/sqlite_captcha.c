@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int wy_store_captcha_add(wy_store *st, const char *id, const unsigned char answer_hash[WY_CAPTCHA_HASH],
+int sqlite_captcha_add(wy_store *st, const char *id, const unsigned char answer_hash[WY_CAPTCHA_HASH],
 			 const unsigned char token_hash[WY_CAPTCHA_HASH], int form, const void *image, size_t size,
 			 int64_t expires_at, int64_t now, wy_errinfo *ei)
 {
@@ -37,15 +37,15 @@ int wy_store_captcha_add(wy_store *st, const char *id, const unsigned char answe
 		sqlite3_bind_blob64(s, 5, image, size, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 6, expires_at);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "add a captcha");
-		else if (sqlite3_changes(st->db) == 0)
+			rc = sq_fail(SQ(st)->db, ei, "add a captcha");
+		else if (sqlite3_changes(SQ(st)->db) == 0)
 			rc = wy_err_set(ei, WY_EEXIST, "captcha id taken");
 		sq_done(st, s);
 	}
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_captcha_image(wy_store *st, const char *id, int64_t now, void **image, size_t *size, wy_errinfo *ei)
+int sqlite_captcha_image(wy_store *st, const char *id, int64_t now, void **image, size_t *size, wy_errinfo *ei)
 {
 	*image = NULL;
 	*size = 0;
@@ -69,13 +69,13 @@ int wy_store_captcha_image(wy_store *st, const char *id, int64_t now, void **ima
 	} else if (step == SQLITE_DONE) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no such captcha");
 	} else {
-		rc = sq_fail(st->db, ei, "read a captcha");
+		rc = sq_fail(SQ(st)->db, ei, "read a captcha");
 	}
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_captcha_take(wy_store *st, const char *id, int64_t now, unsigned char answer_hash[WY_CAPTCHA_HASH],
+int sqlite_captcha_take(wy_store *st, const char *id, int64_t now, unsigned char answer_hash[WY_CAPTCHA_HASH],
 			  unsigned char token_hash[WY_CAPTCHA_HASH], int *form, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -97,7 +97,7 @@ int wy_store_captcha_take(wy_store *st, const char *id, int64_t now, unsigned ch
 		while ((step = sqlite3_step(s)) == SQLITE_ROW)
 			;
 		if (step != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "use a captcha");
+			rc = sq_fail(SQ(st)->db, ei, "use a captcha");
 	} else if (step == SQLITE_ROW) {
 		rc = wy_err_set(ei, WY_ECORRUPT, "a captcha's row is damaged");
 		while (sqlite3_step(s) == SQLITE_ROW)
@@ -105,7 +105,7 @@ int wy_store_captcha_take(wy_store *st, const char *id, int64_t now, unsigned ch
 	} else if (step == SQLITE_DONE) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no such captcha, or used, or expired");
 	} else {
-		rc = sq_fail(st->db, ei, "use a captcha");
+		rc = sq_fail(SQ(st)->db, ei, "use a captcha");
 	}
 	sq_done(st, s);
 	return rc;

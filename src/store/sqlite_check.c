@@ -1,4 +1,4 @@
-/* store/sqlite_check: wy_store_check for the SQLite backend (`wenyuan
+/* store/sqlite_check: sqlite_check for the SQLite backend (`wenyuan
  * fsck`). Read-only except FTS5's integrity-check, which writes nothing
  * when the index is sound. */
 #include "core/util.h"
@@ -13,8 +13,8 @@ static int problems(wy_store *st, const char *sql, const char *prefix, void (*cb
 		    int *n, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return sq_fail(st->db, ei, "check");
+	if (sqlite3_prepare_v2(SQ(st)->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return sq_fail(SQ(st)->db, ei, "check");
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 0);
@@ -28,7 +28,7 @@ static int problems(wy_store *st, const char *sql, const char *prefix, void (*cb
 	int rc = WY_OK;
 	if (step != SQLITE_DONE) {
 		/* a corrupt database answers the check itself with an error */
-		char *msg = wy_xasprintf("%s%s", prefix, sqlite3_errmsg(st->db));
+		char *msg = wy_xasprintf("%s%s", prefix, sqlite3_errmsg(SQ(st)->db));
 		cb(ctx, msg);
 		free(msg);
 		(*n)++;
@@ -37,7 +37,7 @@ static int problems(wy_store *st, const char *sql, const char *prefix, void (*cb
 	return rc;
 }
 
-int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), void *ctx, wy_errinfo *ei)
+int sqlite_check(wy_store *st, void (*cb)(void *ctx, const char *problem), void *ctx, wy_errinfo *ei)
 {
 	int n = 0, rc;
 	static const struct {
@@ -118,8 +118,8 @@ int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), voi
 	static const char *const fts[] = {"page_fts", "doc_fts", "title_py1", "title_ini1", "title_py", "title_ini"};
 	for (size_t i = 0; i < sizeof fts / sizeof fts[0]; i++) {
 		char *sql = wy_xasprintf("INSERT INTO %s(%s) VALUES('integrity-check')", fts[i], fts[i]);
-		if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-			char *msg = wy_xasprintf("search index %s: %s", fts[i], sqlite3_errmsg(st->db));
+		if (sqlite3_exec(SQ(st)->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			char *msg = wy_xasprintf("search index %s: %s", fts[i], sqlite3_errmsg(SQ(st)->db));
 			cb(ctx, msg);
 			free(msg);
 			n++;

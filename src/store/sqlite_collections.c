@@ -110,7 +110,7 @@ static void read_collection(sqlite3_stmt *s, wy_collection *c)
 	sq_col_sha(s, 12, c->cover_sha256);
 }
 
-int wy_store_collection_add(wy_store *st, int64_t owner, const char *name, const char *description, bool public_,
+int sqlite_collection_add(wy_store *st, int64_t owner, const char *name, const char *description, bool public_,
 			    int64_t *id, wy_errinfo *ei)
 {
 	if (!wy_collection_name_valid(name))
@@ -143,9 +143,9 @@ int wy_store_collection_add(wy_store *st, int64_t owner, const char *name, const
 	sqlite3_bind_int(s, 4, public_ ? 1 : 0);
 	sqlite3_bind_int64(s, 5, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "collections: add");
+		rc = sq_fail(SQ(st)->db, ei, "collections: add");
 	else
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = sqlite3_last_insert_rowid(SQ(st)->db);
 	sq_done(st, s);
 	if (rc)
 		goto fail;
@@ -155,7 +155,7 @@ fail:
 	return rc;
 }
 
-int wy_store_collection_get(wy_store *st, int64_t id, int64_t reader, bool admin, wy_collection *out,
+int sqlite_collection_get(wy_store *st, int64_t id, int64_t reader, bool admin, wy_collection *out,
 			    wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -173,12 +173,12 @@ int wy_store_collection_get(wy_store *st, int64_t id, int64_t reader, bool admin
 	else if (step == SQLITE_DONE)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "collections: no collection %lld", (long long)id);
 	else
-		rc = sq_fail(st->db, ei, "collections: get");
+		rc = sq_fail(SQ(st)->db, ei, "collections: get");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_collection_edit(wy_store *st, int64_t id, const char *name, const char *description, int public_,
+int sqlite_collection_edit(wy_store *st, int64_t id, const char *name, const char *description, int public_,
 			     wy_errinfo *ei)
 {
 	if (name && !wy_collection_name_valid(name))
@@ -199,14 +199,14 @@ int wy_store_collection_edit(wy_store *st, int64_t id, const char *name, const c
 	sqlite3_bind_int(s, 4, public_ < 0 ? -1 : public_ ? 1 : 0);
 	sqlite3_bind_int64(s, 5, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "collections: edit");
-	else if (sqlite3_changes(st->db) == 0)
+		rc = sq_fail(SQ(st)->db, ei, "collections: edit");
+	else if (sqlite3_changes(SQ(st)->db) == 0)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "collections: no collection %lld", (long long)id);
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_collection_delete(wy_store *st, int64_t id, wy_errinfo *ei)
+int sqlite_collection_delete(wy_store *st, int64_t id, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei), changed = 0;
 	if (rc)
@@ -230,7 +230,7 @@ fail:
 	return rc;
 }
 
-int wy_store_collection_docs(wy_store *st, int64_t id, int64_t reader, bool admin, wy_doc_list *out, int *positions,
+int sqlite_collection_docs(wy_store *st, int64_t id, int64_t reader, bool admin, wy_doc_list *out, int *positions,
 			     wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -253,7 +253,7 @@ int wy_store_collection_docs(wy_store *st, int64_t id, int64_t reader, bool admi
 		sq_read_doc(s, &out->items[out->n++]);
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW) {
-		rc = sq_fail(st->db, ei, "collections: documents");
+		rc = sq_fail(SQ(st)->db, ei, "collections: documents");
 		wy_doc_list_clear(out);
 	}
 	sq_done(st, s);
@@ -269,7 +269,7 @@ static int touch(wy_store *st, int64_t id, wy_errinfo *ei)
 			    ei);
 }
 
-int wy_store_collection_item_add(wy_store *st, int64_t id, int64_t doc, int *position, wy_errinfo *ei)
+int sqlite_collection_item_add(wy_store *st, int64_t id, int64_t doc, int *position, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -324,7 +324,7 @@ fail:
 	return rc;
 }
 
-int wy_store_collection_item_remove(wy_store *st, int64_t id, int64_t doc, wy_errinfo *ei)
+int sqlite_collection_item_remove(wy_store *st, int64_t id, int64_t doc, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei), changed = 0;
 	if (rc)
@@ -347,7 +347,7 @@ fail:
 	return rc;
 }
 
-int wy_store_collection_item_move(wy_store *st, int64_t id, int64_t doc, int to, wy_errinfo *ei)
+int sqlite_collection_item_move(wy_store *st, int64_t id, int64_t doc, int to, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -390,7 +390,7 @@ fail:
 	return rc;
 }
 
-int wy_store_collection_favorite(wy_store *st, int64_t user, int64_t id, bool on, int64_t *count, wy_errinfo *ei)
+int sqlite_collection_favorite(wy_store *st, int64_t user, int64_t id, bool on, int64_t *count, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei), changed = 0;
 	if (rc)
@@ -441,7 +441,7 @@ static void bind_filter(sqlite3_stmt *s, const wy_collection_filter *f)
 	sqlite3_bind_int(s, 6, f->public_only ? 1 : 0);
 }
 
-int wy_store_collection_list(wy_store *st, const wy_collection_filter *f, int offset, int limit,
+int sqlite_collection_list(wy_store *st, const wy_collection_filter *f, int offset, int limit,
 			     wy_collection_list *out, int *total, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -453,7 +453,7 @@ int wy_store_collection_list(wy_store *st, const wy_collection_filter *f, int of
 	int step = sqlite3_step(s);
 	*total = step == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	if (step != SQLITE_ROW)
-		rc = sq_fail(st->db, ei, "collections: count");
+		rc = sq_fail(SQ(st)->db, ei, "collections: count");
 	sq_done(st, s);
 	if (rc)
 		return rc;
@@ -472,7 +472,7 @@ int wy_store_collection_list(wy_store *st, const wy_collection_filter *f, int of
 		read_collection(s, &out->items[out->n++]);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "collections: list");
+		rc = sq_fail(SQ(st)->db, ei, "collections: list");
 		wy_collection_list_clear(out);
 	}
 	sq_done(st, s);

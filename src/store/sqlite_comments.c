@@ -47,7 +47,7 @@ void wy_comment_list_clear(wy_comment_list *l)
 
 /* ---- ratings ---- */
 
-int wy_store_rating_set(wy_store *st, int64_t user, bool admin, int64_t doc_id, int stars, double *avg, int64_t *n,
+int sqlite_rating_set(wy_store *st, int64_t user, bool admin, int64_t doc_id, int stars, double *avg, int64_t *n,
 			wy_errinfo *ei)
 {
 	if (stars < 1 || stars > 5)
@@ -89,7 +89,7 @@ int wy_store_rating_set(wy_store *st, int64_t user, bool admin, int64_t doc_id, 
 	return WY_OK;
 }
 
-int wy_store_rating_get(wy_store *st, int64_t user, int64_t doc_id, int *stars, wy_errinfo *ei)
+int sqlite_rating_get(wy_store *st, int64_t user, int64_t doc_id, int *stars, wy_errinfo *ei)
 {
 	int64_t v[2] = {user, doc_id}, s = 0;
 	int rc = sq_row_ints(st, "SELECT stars FROM ratings WHERE user_id = ?1 AND doc_id = ?2", v, 2, &s, 1, NULL,
@@ -120,7 +120,7 @@ static void read_comment(sqlite3_stmt *s, wy_comment *c)
 	c->by_uploader = sqlite3_column_int(s, 8) != 0;
 }
 
-int wy_store_comment_add(wy_store *st, int64_t user, bool admin, int64_t doc_id, int64_t parent, const char *text,
+int sqlite_comment_add(wy_store *st, int64_t user, bool admin, int64_t doc_id, int64_t parent, const char *text,
 			 const wy_comment_rule *rule, int64_t *id, int *state, wy_errinfo *ei)
 {
 	if (!text || !*text)
@@ -176,9 +176,9 @@ int wy_store_comment_add(wy_store *st, int64_t user, bool admin, int64_t doc_id,
 			sq_bind_text(s, 4, text);
 			sqlite3_bind_int(s, 5, st_new);
 			if (sqlite3_step(s) != SQLITE_DONE)
-				rc = sq_fail(st->db, ei, "add a comment");
+				rc = sq_fail(SQ(st)->db, ei, "add a comment");
 			else
-				*id = sqlite3_last_insert_rowid(st->db);
+				*id = sqlite3_last_insert_rowid(SQ(st)->db);
 			sq_done(st, s);
 		}
 	}
@@ -188,7 +188,7 @@ int wy_store_comment_add(wy_store *st, int64_t user, bool admin, int64_t doc_id,
 	return WY_OK;
 }
 
-int wy_store_comment_get(wy_store *st, int64_t viewer, bool admin, int64_t id, wy_comment *out, wy_errinfo *ei)
+int sqlite_comment_get(wy_store *st, int64_t viewer, bool admin, int64_t id, wy_comment *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "SELECT " COMMENT_COLUMNS COMMENT_FROM " WHERE c.id = ?3 AND " SEES_DOC " AND " SEES_COMMENT,
@@ -204,12 +204,12 @@ int wy_store_comment_get(wy_store *st, int64_t viewer, bool admin, int64_t id, w
 	else if (step == SQLITE_DONE)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no comment %lld", (long long)id);
 	else
-		rc = sq_fail(st->db, ei, "get a comment");
+		rc = sq_fail(SQ(st)->db, ei, "get a comment");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_comment_list(wy_store *st, int64_t viewer, bool admin, int64_t doc_id, int offset, int limit,
+int sqlite_comment_list(wy_store *st, int64_t viewer, bool admin, int64_t doc_id, int offset, int limit,
 			  wy_comment_list *out, int *total, int *all, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -260,7 +260,7 @@ int wy_store_comment_list(wy_store *st, int64_t viewer, bool admin, int64_t doc_
 		out->n++;
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "list comments");
+		rc = sq_fail(SQ(st)->db, ei, "list comments");
 		wy_comment_list_clear(out);
 	}
 	sq_done(st, s);
@@ -272,7 +272,7 @@ int wy_store_comment_list(wy_store *st, int64_t viewer, bool admin, int64_t doc_
 	"UPDATE reports SET open = 0 WHERE open AND comment_id IN"                                            \
 	" (SELECT id FROM comments WHERE id = ?1 OR parent_id = ?1)"
 
-int wy_store_comment_delete(wy_store *st, int64_t user, bool admin, int64_t id, int64_t *doc_id, wy_errinfo *ei)
+int sqlite_comment_delete(wy_store *st, int64_t user, bool admin, int64_t id, int64_t *doc_id, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -293,7 +293,7 @@ int wy_store_comment_delete(wy_store *st, int64_t user, bool admin, int64_t id, 
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_comment_set_state(wy_store *st, int64_t id, wy_comment_state state, int64_t *doc_id, wy_errinfo *ei)
+int sqlite_comment_set_state(wy_store *st, int64_t id, wy_comment_state state, int64_t *doc_id, wy_errinfo *ei)
 {
 	if ((unsigned)state > WY_COMMENT_HIDDEN)
 		return wy_err_set(ei, WY_EINVAL, "no such comment state");
@@ -313,7 +313,7 @@ int wy_store_comment_set_state(wy_store *st, int64_t id, wy_comment_state state,
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_comment_reports_close(wy_store *st, int64_t id, wy_errinfo *ei)
+int sqlite_comment_reports_close(wy_store *st, int64_t id, wy_errinfo *ei)
 {
 	return sq_exec_ints(st, "UPDATE reports SET open = 0 WHERE open AND comment_id = ?1", &id, 1, NULL,
 	                    "close a comment's reports", ei);
@@ -323,7 +323,7 @@ int wy_store_comment_reports_close(wy_store *st, int64_t id, wy_errinfo *ei)
  * with *id the report they made; past the hourly limit, WY_ETOOBIG (both
  * sq_report_gate's). One transaction, so two reports at once still make
  * one row. */
-int wy_store_comment_report(wy_store *st, int64_t user, bool admin, int64_t comment_id, const char *reason,
+int sqlite_comment_report(wy_store *st, int64_t user, bool admin, int64_t comment_id, const char *reason,
 			    const char *detail, int64_t *id, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
@@ -351,16 +351,16 @@ int wy_store_comment_report(wy_store *st, int64_t user, bool admin, int64_t comm
 			sq_bind_text(s, 3, detail && *detail ? detail : NULL);
 			sqlite3_bind_int64(s, 4, comment_id);
 			if (sqlite3_step(s) != SQLITE_DONE)
-				rc = sq_fail(st->db, ei, "report a comment");
+				rc = sq_fail(SQ(st)->db, ei, "report a comment");
 			else
-				*id = sqlite3_last_insert_rowid(st->db);
+				*id = sqlite3_last_insert_rowid(SQ(st)->db);
 			sq_done(st, s);
 		}
 	}
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_comment_pending(wy_store *st, int offset, int limit, wy_comment_list *out, int *total, wy_errinfo *ei)
+int sqlite_comment_pending(wy_store *st, int offset, int limit, wy_comment_list *out, int *total, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	int64_t n;
@@ -382,7 +382,7 @@ int wy_store_comment_pending(wy_store *st, int offset, int limit, wy_comment_lis
 		read_comment(s, &out->items[out->n++]);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "list pending comments");
+		rc = sq_fail(SQ(st)->db, ei, "list pending comments");
 		wy_comment_list_clear(out);
 	}
 	sq_done(st, s);

@@ -13,7 +13,7 @@
 /* China's day of a time, as sign-ins count days (account.c) */
 #define DAY_OF(col) "((" col " + 28800) / 86400)"
 
-int wy_store_dash_docs(wy_store *st, wy_dash_docs *out, wy_errinfo *ei)
+int sqlite_dash_docs(wy_store *st, wy_dash_docs *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
@@ -30,12 +30,12 @@ int wy_store_dash_docs(wy_store *st, wy_dash_docs *out, wy_errinfo *ei)
 			out->state[state] += n;
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "count documents");
+		rc = sq_fail(SQ(st)->db, ei, "count documents");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_failed_each(wy_store *st, void (*cb)(void *ctx, int64_t id, const char *reason), void *ctx,
+int sqlite_failed_each(wy_store *st, void (*cb)(void *ctx, int64_t id, const char *reason), void *ctx,
 			 wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -47,7 +47,7 @@ int wy_store_failed_each(wy_store *st, void (*cb)(void *ctx, int64_t id, const c
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
 		cb(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1));
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "list failed documents");
+		rc = sq_fail(SQ(st)->db, ei, "list failed documents");
 	sq_done(st, s);
 	return rc;
 }
@@ -70,7 +70,7 @@ static int per_day(wy_store *st, const char *sql, int64_t from, int n, int64_t *
 			out[k] = sqlite3_column_int64(s, 1);
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "count per day");
+		rc = sq_fail(SQ(st)->db, ei, "count per day");
 	sq_done(st, s);
 	return rc;
 }
@@ -78,7 +78,7 @@ static int per_day(wy_store *st, const char *sql, int64_t from, int n, int64_t *
 /* "WHERE day BETWEEN": the times of days [?1, ?2) */
 #define IN_DAYS(col) " WHERE " col " >= ?1 * 86400 - 28800 AND " col " < ?2 * 86400 - 28800"
 
-int wy_store_dash_daily(wy_store *st, wy_dash_series what, int64_t from, int n, int64_t *out, wy_errinfo *ei)
+int sqlite_dash_daily(wy_store *st, wy_dash_series what, int64_t from, int n, int64_t *out, wy_errinfo *ei)
 {
 	static const char *const sql[] = {
 		[WY_DASH_USERS] = "SELECT " DAY_OF("created_at") " AS day, count(*) FROM users" IN_DAYS("created_at")
@@ -94,7 +94,7 @@ int wy_store_dash_daily(wy_store *st, wy_dash_series what, int64_t from, int n, 
 	return per_day(st, sql[what], from, n, out, ei);
 }
 
-int wy_store_dash_hourly(wy_store *st, int64_t from, int n, int64_t *ready, int64_t *failed, wy_errinfo *ei)
+int sqlite_dash_hourly(wy_store *st, int64_t from, int n, int64_t *ready, int64_t *failed, wy_errinfo *ei)
 {
 	memset(ready, 0, (size_t)n * sizeof *ready);
 	memset(failed, 0, (size_t)n * sizeof *failed);
@@ -115,12 +115,12 @@ int wy_store_dash_hourly(wy_store *st, int64_t from, int n, int64_t *ready, int6
 			(sqlite3_column_int(s, 1) ? ready : failed)[k] = sqlite3_column_int64(s, 2);
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "count per hour");
+		rc = sq_fail(SQ(st)->db, ei, "count per hour");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_dash_last_job(wy_store *st, const char *const *formats, bool ocr, int64_t *at, bool *ok,
+int sqlite_dash_last_job(wy_store *st, const char *const *formats, bool ocr, int64_t *at, bool *ok,
 			   int64_t *doc_id, char **reason, wy_errinfo *ei)
 {
 	*at = 0;
@@ -155,7 +155,7 @@ int wy_store_dash_last_job(wy_store *st, const char *const *formats, bool ocr, i
 		const char *r = (const char *)sqlite3_column_text(s, 3);
 		*reason = !*ok && r ? wy_xstrdup(r) : NULL;
 	} else if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "last job");
+		rc = sq_fail(SQ(st)->db, ei, "last job");
 	}
 	sq_done(st, s);
 	wy_buf_free(&list);

@@ -8,7 +8,7 @@
  * the document keeps everything it has. Nothing shows the row to anyone
  * but admins: the rules of who may see what (SQ_PUBLIC: state published;
  * SQ_OWN: state below deleted) leave it out as they stand. When its
- * conversion ends ready, wy_store_job_finish calls sq_version_swap in its
+ * conversion ends ready, sqlite_job_finish calls sq_version_swap in its
  * transaction: the new pages, index rows, outline and analysis become the
  * document's, and the row goes. docs/internals/jobs.md, "A new version". */
 #include "core/util.h"
@@ -20,7 +20,7 @@
 
 _Static_assert(WY_STATE_PENDING == 1, "the edit's SQL names pending as 1");
 
-int wy_store_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_errinfo *ei)
+int sqlite_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -35,7 +35,7 @@ int wy_store_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_err
 	if (step != SQLITE_ROW || sqlite3_column_int(s, 3) == WY_STATE_VERSION) {
 		rc = step == SQLITE_ROW || step == SQLITE_DONE
 		         ? wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id)
-		         : sq_fail(st->db, ei, "read a document");
+		         : sq_fail(SQ(st)->db, ei, "read a document");
 		goto fail;
 	}
 	bool retitle = e->title && strcmp(e->title, (const char *)sqlite3_column_text(s, 0)) != 0;
@@ -52,7 +52,7 @@ int wy_store_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_err
 		step = sqlite3_step(s);
 		cat = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 		if (step != SQLITE_ROW && step != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "find a category");
+			rc = sq_fail(SQ(st)->db, ei, "find a category");
 		else if (!cat)
 			rc = wy_err_set(ei, WY_EINVAL, "no such category");
 		sq_done(st, s);
@@ -110,7 +110,7 @@ int wy_store_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_err
 	sqlite3_bind_int64(s, 10, wy_now());
 	sqlite3_bind_int(s, 11, retitle || e->description || e->tags);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "edit a document");
+		rc = sq_fail(SQ(st)->db, ei, "edit a document");
 		goto fail;
 	}
 	sq_done(st, s);
@@ -145,7 +145,7 @@ static int drop_version(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	return sq_exec_ints(st, "DELETE FROM documents WHERE id = ?1", &vid, 1, NULL, "drop a version", ei);
 }
 
-int wy_store_doc_replace(wy_store *st, int64_t doc_id, const wy_doc_new *in, int64_t *version_id, wy_errinfo *ei)
+int sqlite_doc_replace(wy_store *st, int64_t doc_id, const wy_doc_new *in, int64_t *version_id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -162,7 +162,7 @@ int wy_store_doc_replace(wy_store *st, int64_t doc_id, const wy_doc_new *in, int
 	if (step != SQLITE_ROW || state == WY_STATE_VERSION) {
 		rc = step == SQLITE_ROW || step == SQLITE_DONE
 		         ? wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id)
-		         : sq_fail(st->db, ei, "read a document");
+		         : sq_fail(SQ(st)->db, ei, "read a document");
 		goto fail;
 	}
 	/* its own conversion would publish over what the swap brings */
@@ -189,12 +189,12 @@ int wy_store_doc_replace(wy_store *st, int64_t doc_id, const wy_doc_new *in, int
 	sqlite3_bind_int(s, 6, WY_STATE_VERSION);
 	sqlite3_bind_int(s, 7, in->state == WY_STATE_PENDING);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "record a new version");
+		rc = sq_fail(SQ(st)->db, ei, "record a new version");
 		goto fail;
 	}
 	sq_done(st, s);
 	s = NULL;
-	*version_id = sqlite3_last_insert_rowid(st->db);
+	*version_id = sqlite3_last_insert_rowid(SQ(st)->db);
 	if ((rc = sq_queue_job(st, *version_id, 0, 0, in->request_id, ei)))
 		goto fail;
 	return sq_commit(st, ei);
@@ -213,7 +213,7 @@ void wy_doc_version_clear(wy_doc_version *v)
 	memset(v, 0, sizeof *v);
 }
 
-int wy_store_doc_version(wy_store *st, int64_t doc_id, wy_doc_version *out, wy_errinfo *ei)
+int sqlite_doc_version(wy_store *st, int64_t doc_id, wy_doc_version *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
@@ -236,7 +236,7 @@ int wy_store_doc_version(wy_store *st, int64_t doc_id, wy_doc_version *out, wy_e
 	} else if (step == SQLITE_DONE) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "document %lld has no new version", (long long)doc_id);
 	} else {
-		rc = sq_fail(st->db, ei, "read a new version");
+		rc = sq_fail(SQ(st)->db, ei, "read a new version");
 	}
 	sq_done(st, s);
 	return rc;

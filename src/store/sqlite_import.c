@@ -3,13 +3,13 @@
  * reads. */
 #include "store/sqlite_int.h"
 
-int wy_store_doc_of_sha256(wy_store *st, const char *sha256, int64_t *id, wy_errinfo *ei)
+int sqlite_doc_of_sha256(wy_store *st, const char *sha256, int64_t *id, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc;
 	/* documents_sha256 makes this one index probe. In the library: what
 	 * readers see (public), or what an import or `wenyuan add` made
-	 * (no owner: the document wy_store_doc_add would find), not deleted.
+	 * (no owner: the document sqlite_doc_add would find), not deleted.
 	 * An account's private, pending or unconverted upload of the same
 	 * bytes is its owner's, and must not keep the site's copy out. */
 	if ((rc = sq_prep(st, &s,
@@ -24,7 +24,7 @@ int wy_store_doc_of_sha256(wy_store *st, const char *sha256, int64_t *id, wy_err
 	else if (step == SQLITE_DONE)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document of these bytes");
 	else
-		rc = sq_fail(st->db, ei, "find a document by its bytes");
+		rc = sq_fail(SQ(st)->db, ei, "find a document by its bytes");
 	sq_done(st, s);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #define WY_SQLITE_INT_H
 
 #include "core/err.h"
+#include "store/backend.h"
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -14,7 +15,8 @@
  * a statement costs more than running most of ours. */
 #define STMT_CACHE 64
 
-struct wy_store {
+typedef struct sq_store {
+	wy_store base; /* the backend's table (store/backend.h) */
 	sqlite3 *db;
 	int version;
 	struct {
@@ -24,7 +26,16 @@ struct wy_store {
 	} cache[STMT_CACHE];
 	int ncache;
 	wy_upload_points upload_rule; /* this process's (wy_store_upload_points_set) */
-};
+} sq_store;
+
+/* The SQLite store behind a wy_store this backend opened. */
+#define SQ(st) ((sq_store *)(st))
+
+/* This backend's implementation of every store.h function on an open
+ * store: sqlite_NAME for each entry of WY_STORE_OPS. */
+#define SQ_DECL(ret, pub, name, params, args) ret sqlite_##name params;
+WY_STORE_OPS(SQ_DECL, SQ_DECL)
+#undef SQ_DECL
 
 /* A statement for sql from the connection's cache (or newly prepared);
  * give it back with sq_done. */
@@ -178,7 +189,7 @@ int sq_register_fts(wy_store *st, wy_errinfo *ei);
 int sq_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
 int sq_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 /* Parts of an indexed document's index, for pages published as they come
- * (wy_store_job_pages): the rows of its pages from page from_page on; its
+ * (sqlite_job_pages): the rows of its pages from page from_page on; its
  * title-and-keywords row (removed before they change: del); its fingerprint
  * bands. Inside the caller's transaction. */
 int sq_index_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei);
@@ -221,14 +232,14 @@ int sq_search_pinyin(wy_store *st, const wy_search_req *req, const int64_t *skip
 
 /* A conversion's document is a new version of another (version_of,
  * sqlite_edit.c): swap it into that document, inside the caller's
- * transaction (wy_store_job_finish, once the version is ready); nothing
+ * transaction (sqlite_job_finish, once the version is ready); nothing
  * for any other document. */
 int sq_version_swap(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 
 /* Fill in the confusable skeleton of every user that has none (migration
  * 7; sqlite_users.c). */
 int sq_user_skeletons(wy_store *st, wy_errinfo *ei);
-/* wy_store_download's work inside the caller's transaction (sqlite_limits.c
+/* sqlite_download's work inside the caller's transaction (sqlite_limits.c
  * counts the day's downloads in the same one); its errors, nothing
  * rolled back here. */
 int sq_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei);

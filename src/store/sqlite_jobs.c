@@ -2,7 +2,7 @@
  * a job under a lease (counting the attempt, giving up after
  * max_attempts), its progress, its end (finished, failed, released), and
  * recovering the jobs of workers known to be dead
- * (wy_store_job_expire_dead), which only shortens leases, so a recovered
+ * (sqlite_job_expire_dead), which only shortens leases, so a recovered
  * job is treated exactly like one whose lease ran out. Queueing a job
  * stays with the document it converts (sqlite.c). */
 #include "core/log.h"
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int wy_store_job_expire_dead(wy_store *st, bool (*dead)(void *ctx, const char *worker), void *ctx, int *expired,
+int sqlite_job_expire_dead(wy_store *st, bool (*dead)(void *ctx, const char *worker), void *ctx, int *expired,
 			     wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
@@ -46,7 +46,7 @@ int wy_store_job_expire_dead(wy_store *st, bool (*dead)(void *ctx, const char *w
 		names[n++] = w;
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "list job leases");
+		rc = sq_fail(SQ(st)->db, ei, "list job leases");
 	sq_done(st, s);
 	s = NULL;
 	if (rc || n == 0)
@@ -60,10 +60,10 @@ int wy_store_job_expire_dead(wy_store *st, bool (*dead)(void *ctx, const char *w
 			goto fail;
 		sq_bind_text(s, 1, names[i]);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			rc = sq_fail(st->db, ei, "expire job lease");
+			rc = sq_fail(SQ(st)->db, ei, "expire job lease");
 			goto fail;
 		}
-		total += sqlite3_changes(st->db);
+		total += sqlite3_changes(SQ(st)->db);
 		sq_done(st, s);
 		s = NULL;
 	}
@@ -84,7 +84,7 @@ out:
 
 static int fail_job(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei);
 
-int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int max_attempts, wy_job *out,
+int sqlite_job_claim(wy_store *st, const char *worker, int lease_seconds, int max_attempts, wy_job *out,
 		       wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
@@ -124,7 +124,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 			return WY_EEMPTY;
 		}
 		if (step != SQLITE_ROW) {
-			rc = sq_fail(st->db, ei, "claim job");
+			rc = sq_fail(SQ(st)->db, ei, "claim job");
 			goto fail;
 		}
 		out->id = sqlite3_column_int64(s, 0);
@@ -165,7 +165,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 	sqlite3_bind_int64(s, 4, now + lease_seconds);
 	sqlite3_bind_int64(s, 5, now);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "claim job");
+		rc = sq_fail(SQ(st)->db, ei, "claim job");
 		goto fail;
 	}
 	sq_done(st, s);
@@ -180,7 +180,7 @@ int wy_store_job_claim(wy_store *st, const char *worker, int lease_seconds, int 
 		goto fail;
 	sqlite3_bind_int64(s, 1, out->doc_id);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "take a turn");
+		rc = sq_fail(SQ(st)->db, ei, "take a turn");
 		goto fail;
 	}
 	sq_done(st, s);
@@ -199,7 +199,7 @@ fail:
 	return rc;
 }
 
-int wy_store_job_progress(wy_store *st, const wy_job *job, int pages_done, int total, int lease_seconds,
+int sqlite_job_progress(wy_store *st, const wy_job *job, int pages_done, int total, int lease_seconds,
 			  wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
@@ -213,12 +213,12 @@ int wy_store_job_progress(wy_store *st, const wy_job *job, int pages_done, int t
 	sqlite3_bind_int64(s, 2, wy_now() + lease_seconds);
 	sqlite3_bind_int(s, 3, job->attempt);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "renew lease");
+		rc = sq_fail(SQ(st)->db, ei, "renew lease");
 		goto fail;
 	}
 	sq_done(st, s);
 	s = NULL;
-	if (sqlite3_changes(st->db) == 0) {
+	if (sqlite3_changes(SQ(st)->db) == 0) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld was claimed again by another worker", (long long)job_id);
 		goto fail;
 	}
@@ -233,7 +233,7 @@ int wy_store_job_progress(wy_store *st, const wy_job *job, int pages_done, int t
 	sqlite3_bind_int(s, 2, pages_done);
 	sqlite3_bind_int(s, 3, total);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "progress");
+		rc = sq_fail(SQ(st)->db, ei, "progress");
 		goto fail;
 	}
 	sq_done(st, s);
@@ -261,7 +261,7 @@ static int job_doc_running(wy_store *st, const wy_job *job, int64_t *doc_id, wy_
 	else if (step == SQLITE_DONE)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "job %lld is not running", (long long)job_id);
 	else
-		rc = sq_fail(st->db, ei, "find job");
+		rc = sq_fail(SQ(st)->db, ei, "find job");
 	sq_done(st, s);
 	return rc;
 }
@@ -276,7 +276,7 @@ static int set_job_state(wy_store *st, int64_t job_id, const char *state, wy_err
 	sq_bind_text(s, 2, state);
 	sqlite3_bind_int64(s, 3, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "update job");
+		rc = sq_fail(SQ(st)->db, ei, "update job");
 	sq_done(st, s);
 	return rc;
 }
@@ -305,7 +305,7 @@ static int count_batch(wy_store *st, const wy_job *job, wy_errinfo *ei)
 	sqlite3_bind_int64(s, 1, job->doc_id);
 	sqlite3_bind_int(s, 2, job->ocr_to - job->ocr_from + 1);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "progress");
+		rc = sq_fail(SQ(st)->db, ei, "progress");
 	sq_done(st, s);
 	return rc ? rc
 		  : job_exec(st, job,
@@ -385,7 +385,7 @@ static int add_counts(wy_store *st, const wy_job *job, wy_errinfo *ei)
 		sq_bind_text(s, 2, job->counts[i].labels ? job->counts[i].labels : "");
 		sqlite3_bind_double(s, 3, job->counts[i].add);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "count");
+			rc = sq_fail(SQ(st)->db, ei, "count");
 		sqlite3_reset(s);
 	}
 	if (s)
@@ -393,7 +393,7 @@ static int add_counts(wy_store *st, const wy_job *job, wy_errinfo *ei)
 	return rc;
 }
 
-int wy_store_counts_each(wy_store *st, void (*cb)(void *ctx, const char *name, const char *labels, double value),
+int sqlite_counts_each(wy_store *st, void (*cb)(void *ctx, const char *name, const char *labels, double value),
 			 void *ctx, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -405,7 +405,7 @@ int wy_store_counts_each(wy_store *st, void (*cb)(void *ctx, const char *name, c
 		cb(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
 		   sqlite3_column_double(s, 2));
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "read counters");
+		rc = sq_fail(SQ(st)->db, ei, "read counters");
 	sq_done(st, s);
 	return rc;
 }
@@ -435,7 +435,7 @@ static void bind_analysis(sqlite3_stmt *s, int at, const wy_doc_result *res)
 		sqlite3_bind_null(s, at + 2);
 }
 
-/* A recognition job's end (wy_store_job_finish): its pages' new text and
+/* A recognition job's end (sqlite_job_finish): its pages' new text and
  * boxes, the index of the document made again around them, the analysis of
  * the whole text, the batch counted. */
 static int finish_recognition(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei)
@@ -460,7 +460,7 @@ static int finish_recognition(wy_store *st, const wy_job *job, const wy_doc_resu
 		sqlite3_bind_int(s, 2, p->page_no);
 		bind_text_boxes(s, 3, p);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			rc = sq_fail(st->db, ei, "update page");
+			rc = sq_fail(SQ(st)->db, ei, "update page");
 			goto fail;
 		}
 		sqlite3_reset(s);
@@ -473,7 +473,7 @@ static int finish_recognition(wy_store *st, const wy_job *job, const wy_doc_resu
 	bind_analysis(s, 2, res);
 	sqlite3_bind_int64(s, 5, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "publish document");
+		rc = sq_fail(SQ(st)->db, ei, "publish document");
 		goto fail;
 	}
 	sq_done(st, s);
@@ -510,7 +510,7 @@ static int insert_pages(wy_store *st, int64_t doc_id, const wy_page *pages, int 
 		sqlite3_bind_int(s, 6, p->width);
 		sqlite3_bind_int(s, 7, p->height);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "insert page");
+			rc = sq_fail(SQ(st)->db, ei, "insert page");
 		sqlite3_reset(s);
 	}
 	sq_done(st, s);
@@ -532,7 +532,7 @@ static int pages_before(wy_store *st, int64_t doc_id, int stored, bool *indexed,
 	sqlite3_bind_int64(s, 1, doc_id);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sq_done(st, s);
-		return sq_fail(st->db, ei, "read document");
+		return sq_fail(SQ(st)->db, ei, "read document");
 	}
 	int status = sqlite3_column_int(s, 0), pages = sqlite3_column_int(s, 1), count = sqlite3_column_int(s, 3);
 	*indexed = sqlite3_column_int(s, 2) != 0;
@@ -549,7 +549,7 @@ static int pages_before(wy_store *st, int64_t doc_id, int stored, bool *indexed,
 	return WY_OK;
 }
 
-int wy_store_job_pages(wy_store *st, const wy_job *job, const wy_doc_result *res, int n, wy_errinfo *ei)
+int sqlite_job_pages(wy_store *st, const wy_job *job, const wy_doc_result *res, int n, wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t doc_id;
@@ -589,7 +589,7 @@ int wy_store_job_pages(wy_store *st, const wy_job *job, const wy_doc_result *res
 		sq_bind_text(s, 7, res->thumb_sha256);
 	}
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "publish pages");
+		rc = sq_fail(SQ(st)->db, ei, "publish pages");
 		goto fail;
 	}
 	sq_done(st, s);
@@ -605,7 +605,7 @@ fail:
 	return rc;
 }
 
-int wy_store_job_requeue(wy_store *st, const wy_job *job, wy_errinfo *ei)
+int sqlite_job_requeue(wy_store *st, const wy_job *job, wy_errinfo *ei)
 {
 	int64_t doc_id;
 	int rc;
@@ -622,7 +622,7 @@ int wy_store_job_requeue(wy_store *st, const wy_job *job, wy_errinfo *ei)
 	return sq_commit(st, ei);
 }
 
-int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei)
+int sqlite_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *res, wy_errinfo *ei)
 {
 	int64_t job_id = job->id;
 	sqlite3_stmt *s = NULL;
@@ -670,7 +670,7 @@ int wy_store_job_finish(wy_store *st, const wy_job *job, const wy_doc_result *re
 	sqlite3_bind_int(s, 13, res->ocr_next > 0 ? res->npages : 0);
 	sqlite3_bind_int(s, 14, res->stored > 0);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "publish document");
+		rc = sq_fail(SQ(st)->db, ei, "publish document");
 		goto fail;
 	}
 	sq_done(st, s);
@@ -724,7 +724,7 @@ static int job_fail_tx(wy_store *st, const wy_job *job, const char *format, cons
 	return sq_commit(st, ei);
 }
 
-int wy_store_job_fail(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
+int sqlite_job_fail(wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei)
 {
 	int rc = job_fail_tx(st, job, format, reason, false, ei);
 	/* A full disk can refuse to delete a readable document's pages (the
@@ -751,7 +751,7 @@ static int queued_unless_readable(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	return readable ? WY_OK : sq_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei);
 }
 
-int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
+int sqlite_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t doc_id, job_id = job->id;
@@ -768,7 +768,7 @@ int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei)
 	sqlite3_bind_int64(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "release job");
+		rc = sq_fail(SQ(st)->db, ei, "release job");
 		goto fail;
 	}
 	sq_done(st, s);

@@ -18,7 +18,7 @@
  * group gone) the default one. */
 #define USER_GROUP "coalesce(u.group_id, (SELECT id FROM groups WHERE is_default = 1))"
 
-int wy_user_perms(wy_store *st, int64_t user_id, wy_perms *out, wy_errinfo *ei)
+int sqlite_user_perms(wy_store *st, int64_t user_id, wy_perms *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	int64_t row[7];
@@ -52,7 +52,7 @@ void wy_group_list_clear(wy_group_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-int wy_store_groups(wy_store *st, wy_group_list *out, wy_errinfo *ei)
+int sqlite_groups(wy_store *st, wy_group_list *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
@@ -78,14 +78,14 @@ int wy_store_groups(wy_store *st, wy_group_list *out, wy_errinfo *ei)
 		g->members = sqlite3_column_int64(s, 8);
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "list groups");
+		rc = sq_fail(SQ(st)->db, ei, "list groups");
 	sq_done(st, s);
 	if (rc)
 		wy_group_list_clear(out);
 	return rc;
 }
 
-int wy_store_group_save(wy_store *st, const wy_group *g, int64_t *id, wy_errinfo *ei)
+int sqlite_group_save(wy_store *st, const wy_group *g, int64_t *id, wy_errinfo *ei)
 {
 	size_t n = g->name ? strlen(g->name) : 0;
 	if (n == 0 || n > 64 || !wy_utf8_valid(g->name, n))
@@ -103,7 +103,7 @@ int wy_store_group_save(wy_store *st, const wy_group *g, int64_t *id, wy_errinfo
 		int step = sqlite3_step(s);
 		taken = step == SQLITE_ROW;
 		if (step != SQLITE_ROW && step != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "read groups");
+			rc = sq_fail(SQ(st)->db, ei, "read groups");
 		sq_done(st, s);
 	}
 	if (!rc && taken)
@@ -125,17 +125,17 @@ int wy_store_group_save(wy_store *st, const wy_group *g, int64_t *id, wy_errinfo
 		if (g->id)
 			sqlite3_bind_int64(s, 7, g->id);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "save a group");
-		else if (g->id && sqlite3_changes(st->db) == 0)
+			rc = sq_fail(SQ(st)->db, ei, "save a group");
+		else if (g->id && sqlite3_changes(SQ(st)->db) == 0)
 			rc = wy_err_set(ei, WY_ENOTFOUND, "no group %lld", (long long)g->id);
 		else
-			*id = g->id ? g->id : sqlite3_last_insert_rowid(st->db);
+			*id = g->id ? g->id : sqlite3_last_insert_rowid(SQ(st)->db);
 		sq_done(st, s);
 	}
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_group_delete(wy_store *st, int64_t id, wy_errinfo *ei)
+int sqlite_group_delete(wy_store *st, int64_t id, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -158,7 +158,7 @@ int wy_store_group_delete(wy_store *st, int64_t id, wy_errinfo *ei)
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_group_set_default(wy_store *st, int64_t id, wy_errinfo *ei)
+int sqlite_group_set_default(wy_store *st, int64_t id, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -173,7 +173,7 @@ int wy_store_group_set_default(wy_store *st, int64_t id, wy_errinfo *ei)
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_user_set_group(wy_store *st, int64_t user_id, int64_t group_id, wy_errinfo *ei)
+int sqlite_user_set_group(wy_store *st, int64_t user_id, int64_t group_id, wy_errinfo *ei)
 {
 	int64_t v[2] = {user_id, group_id};
 	int changed = 0;
@@ -202,7 +202,7 @@ static int saved_limit(wy_store *st, const char *name, int64_t def, int64_t *out
 		if (v && end != v && !*end && n >= 0 && n <= 1000000)
 			*out = n;
 	} else if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "read settings");
+		rc = sq_fail(SQ(st)->db, ei, "read settings");
 	}
 	sq_done(st, s);
 	return rc;
@@ -228,7 +228,7 @@ static int count_window(wy_store *st, const char *count_sql, const char *nth_sql
 	if (step == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	else
-		rc = sq_fail(st->db, ei, "count downloads");
+		rc = sq_fail(SQ(st)->db, ei, "count downloads");
 	sq_done(st, s);
 	if (rc || n < limit)
 		return rc;
@@ -245,7 +245,7 @@ static int count_window(wy_store *st, const char *count_sql, const char *nth_sql
 		if (step == SQLITE_ROW)
 			at = sqlite3_column_int64(s, 0);
 		else if (step != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "count downloads");
+			rc = sq_fail(SQ(st)->db, ei, "count downloads");
 		sq_done(st, s);
 	}
 	if (rc)
@@ -255,7 +255,7 @@ static int count_window(wy_store *st, const char *count_sql, const char *nth_sql
 			  ip ? "from one address" : "by one account");
 }
 
-int wy_store_download_start(wy_store *st, const wy_download_start *q, int64_t *paid, int64_t *retry_after,
+int sqlite_download_start(wy_store *st, const wy_download_start *q, int64_t *paid, int64_t *retry_after,
 			    wy_errinfo *ei)
 {
 	*paid = 0;
@@ -286,7 +286,7 @@ int wy_store_download_start(wy_store *st, const wy_download_start *q, int64_t *p
 			if (step == SQLITE_ROW)
 				repeat = true;
 			else if (step != SQLITE_DONE)
-				rc = sq_fail(st->db, ei, "find a repeated download");
+				rc = sq_fail(SQ(st)->db, ei, "find a repeated download");
 			sq_done(st, s);
 		}
 		if (rc || repeat)
@@ -315,7 +315,7 @@ int wy_store_download_start(wy_store *st, const wy_download_start *q, int64_t *p
 			sqlite3_bind_int64(s, 3, q->doc_id);
 			sqlite3_bind_int64(s, 4, now);
 			if (sqlite3_step(s) != SQLITE_DONE)
-				rc = sq_fail(st->db, ei, "log a download");
+				rc = sq_fail(SQ(st)->db, ei, "log a download");
 			sq_done(st, s);
 		}
 	}
@@ -324,7 +324,7 @@ int wy_store_download_start(wy_store *st, const wy_download_start *q, int64_t *p
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_download_log_prune(wy_store *st, int64_t before, int64_t *removed, wy_errinfo *ei)
+int sqlite_download_log_prune(wy_store *st, int64_t before, int64_t *removed, wy_errinfo *ei)
 {
 	/* in batches, each its own transaction: a log grown large is never
 	 * one long hold of the store's write lock */
@@ -344,7 +344,7 @@ int wy_store_download_log_prune(wy_store *st, int64_t before, int64_t *removed, 
 	}
 }
 
-int wy_store_link_key(wy_store *st, const unsigned char fresh[32], unsigned char key[32], wy_errinfo *ei)
+int sqlite_link_key(wy_store *st, const unsigned char fresh[32], unsigned char key[32], wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "INSERT INTO link_key(id, key) VALUES(1, ?1) ON CONFLICT(id) DO NOTHING", ei);
@@ -352,7 +352,7 @@ int wy_store_link_key(wy_store *st, const unsigned char fresh[32], unsigned char
 		return rc;
 	sqlite3_bind_blob(s, 1, fresh, 32, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "store the link key");
+		rc = sq_fail(SQ(st)->db, ei, "store the link key");
 	sq_done(st, s);
 	if (rc || (rc = sq_prep(st, &s, "SELECT key FROM link_key WHERE id = 1", ei)))
 		return rc;

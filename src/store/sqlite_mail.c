@@ -80,7 +80,7 @@ void wy_mail_list_clear(wy_mail_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-int wy_mail_enqueue(wy_store *st, const char *to, const char *subject, const char *body, wy_errinfo *ei)
+int sqlite_mail_enqueue(wy_store *st, const char *to, const char *subject, const char *body, wy_errinfo *ei)
 {
 	if (!wy_mail_addr_valid(to))
 		return wy_err_set(ei, WY_EINVAL, "not an email address");
@@ -102,7 +102,7 @@ int wy_mail_enqueue(wy_store *st, const char *to, const char *subject, const cha
 	sq_bind_text(s, 2, subject);
 	sq_bind_text(s, 3, body);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "queue a mail");
+		rc = sq_fail(SQ(st)->db, ei, "queue a mail");
 	sq_done(st, s);
 	return rc;
 }
@@ -123,7 +123,7 @@ static void read_mail(sqlite3_stmt *s, wy_mail *m)
 	m->sent_at = sqlite3_column_int64(s, 9);
 }
 
-int wy_store_mail_claim(wy_store *st, int64_t now, int lease, wy_mail *out, wy_errinfo *ei)
+int sqlite_mail_claim(wy_store *st, int64_t now, int lease, wy_mail *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	int rc = sq_begin(st, ei);
@@ -142,7 +142,7 @@ int wy_store_mail_claim(wy_store *st, int64_t now, int lease, wy_mail *out, wy_e
 	else if (step == SQLITE_DONE)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no mail due");
 	else
-		rc = sq_fail(st->db, ei, "claim a mail");
+		rc = sq_fail(SQ(st)->db, ei, "claim a mail");
 	sq_done(st, s);
 	if (!rc) {
 		int64_t v[2] = {out->id, now + lease};
@@ -158,14 +158,14 @@ int wy_store_mail_claim(wy_store *st, int64_t now, int lease, wy_mail *out, wy_e
 	return rc;
 }
 
-int wy_store_mail_sent(wy_store *st, int64_t id, int64_t now, wy_errinfo *ei)
+int sqlite_mail_sent(wy_store *st, int64_t id, int64_t now, wy_errinfo *ei)
 {
 	int64_t v[2] = {id, now};
 	return sq_exec_ints(st, "UPDATE mail SET state = 'sent', sent_at = ?2, last_error = NULL WHERE id = ?1", v, 2,
 			    NULL, "mark a mail sent", ei);
 }
 
-int wy_store_mail_retry(wy_store *st, int64_t id, const char *error, int64_t retry_at, wy_errinfo *ei)
+int sqlite_mail_retry(wy_store *st, int64_t id, const char *error, int64_t retry_at, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
@@ -178,12 +178,12 @@ int wy_store_mail_retry(wy_store *st, int64_t id, const char *error, int64_t ret
 	sq_bind_text(s, 2, error ? error : "failed");
 	sqlite3_bind_int64(s, 3, retry_at);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "reschedule a mail");
+		rc = sq_fail(SQ(st)->db, ei, "reschedule a mail");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_mail_next(wy_store *st, int64_t *at, wy_errinfo *ei)
+int sqlite_mail_next(wy_store *st, int64_t *at, wy_errinfo *ei)
 {
 	int64_t v[1] = {0};
 	*at = 0;
@@ -191,7 +191,7 @@ int wy_store_mail_next(wy_store *st, int64_t *at, wy_errinfo *ei)
 			   at, 1, NULL, "read the mail queue", ei);
 }
 
-int wy_store_mail_list(wy_store *st, int limit, wy_mail_list *out, wy_errinfo *ei)
+int sqlite_mail_list(wy_store *st, int limit, wy_mail_list *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
@@ -202,7 +202,7 @@ int wy_store_mail_list(wy_store *st, int limit, wy_mail_list *out, wy_errinfo *e
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
 		out->counts[state_of((const char *)sqlite3_column_text(s, 0))] += sqlite3_column_int64(s, 1);
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "count the mail queue");
+		rc = sq_fail(SQ(st)->db, ei, "count the mail queue");
 	sq_done(st, s);
 	if (rc || (rc = sq_prep(st, &s, "SELECT " MAIL_COLS " FROM mail ORDER BY id DESC LIMIT ?1", ei)))
 		return rc;
@@ -213,14 +213,14 @@ int wy_store_mail_list(wy_store *st, int limit, wy_mail_list *out, wy_errinfo *e
 		read_mail(s, &out->items[out->n++]);
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "list the mail queue");
+		rc = sq_fail(SQ(st)->db, ei, "list the mail queue");
 	sq_done(st, s);
 	if (rc)
 		wy_mail_list_clear(out);
 	return rc;
 }
 
-int wy_store_mail_count_to(wy_store *st, const char *to, int64_t since, int64_t *n, wy_errinfo *ei)
+int sqlite_mail_count_to(wy_store *st, const char *to, int64_t since, int64_t *n, wy_errinfo *ei)
 {
 	*n = 0;
 	sqlite3_stmt *s;
@@ -232,12 +232,12 @@ int wy_store_mail_count_to(wy_store *st, const char *to, int64_t since, int64_t 
 	if (sqlite3_step(s) == SQLITE_ROW)
 		*n = sqlite3_column_int64(s, 0);
 	else
-		rc = sq_fail(st->db, ei, "count mail to an address");
+		rc = sq_fail(SQ(st)->db, ei, "count mail to an address");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_mail_prune(wy_store *st, int64_t now, int64_t keep, int64_t *mails, int64_t *links, wy_errinfo *ei)
+int sqlite_mail_prune(wy_store *st, int64_t now, int64_t keep, int64_t *mails, int64_t *links, wy_errinfo *ei)
 {
 	int64_t v[1] = {now - keep};
 	int nm = 0, nl = 0;
@@ -255,7 +255,7 @@ int wy_store_mail_prune(wy_store *st, int64_t now, int64_t keep, int64_t *mails,
 
 /* ---- addresses ---- */
 
-int wy_store_user_email(wy_store *st, int64_t user_id, char **email, int64_t *verified_at, wy_errinfo *ei)
+int sqlite_user_email(wy_store *st, int64_t user_id, char **email, int64_t *verified_at, wy_errinfo *ei)
 {
 	*email = NULL;
 	*verified_at = 0;
@@ -271,7 +271,7 @@ int wy_store_user_email(wy_store *st, int64_t user_id, char **email, int64_t *ve
 	} else if (step == SQLITE_DONE) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no such user");
 	} else {
-		rc = sq_fail(st->db, ei, "read an address");
+		rc = sq_fail(SQ(st)->db, ei, "read an address");
 	}
 	sq_done(st, s);
 	return rc;
@@ -290,14 +290,14 @@ static int email_taken(wy_store *st, const char *email, int64_t user_id, wy_erri
 	if (step == SQLITE_ROW)
 		rc = wy_err_set(ei, WY_EEXIST, "the address is another account's");
 	else if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "read an address");
+		rc = sq_fail(SQ(st)->db, ei, "read an address");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_user_email_free(wy_store *st, const char *email, wy_errinfo *ei) { return email_taken(st, email, 0, ei); }
+int sqlite_user_email_free(wy_store *st, const char *email, wy_errinfo *ei) { return email_taken(st, email, 0, ei); }
 
-int wy_store_user_email_set(wy_store *st, int64_t user_id, const char *email, wy_errinfo *ei)
+int sqlite_user_email_set(wy_store *st, int64_t user_id, const char *email, wy_errinfo *ei)
 {
 	if (email && !wy_mail_addr_valid(email))
 		return wy_err_set(ei, WY_EINVAL, "not an email address");
@@ -320,8 +320,8 @@ int wy_store_user_email_set(wy_store *st, int64_t user_id, const char *email, wy
 	if (step == SQLITE_CONSTRAINT)
 		rc = wy_err_set(ei, WY_EEXIST, "the address is another account's");
 	else if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "set an address");
-	bool changed = !rc && sqlite3_changes(st->db) > 0;
+		rc = sq_fail(SQ(st)->db, ei, "set an address");
+	bool changed = !rc && sqlite3_changes(SQ(st)->db) > 0;
 	sq_done(st, s);
 	int64_t v[1] = {user_id};
 	if (!rc && !changed) {
@@ -338,7 +338,7 @@ int wy_store_user_email_set(wy_store *st, int64_t user_id, const char *email, wy
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_user_find_login(wy_store *st, const char *who, int64_t *user_id, char **email, int64_t *verified_at,
+int sqlite_user_find_login(wy_store *st, const char *who, int64_t *user_id, char **email, int64_t *verified_at,
 			     wy_errinfo *ei)
 {
 	*user_id = 0;
@@ -362,7 +362,7 @@ int wy_store_user_find_login(wy_store *st, const char *who, int64_t *user_id, ch
 	} else if (step == SQLITE_DONE) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no such account");
 	} else {
-		rc = sq_fail(st->db, ei, "find an account");
+		rc = sq_fail(SQ(st)->db, ei, "find an account");
 	}
 	sq_done(st, s);
 	return rc;
@@ -372,7 +372,7 @@ int wy_store_user_find_login(wy_store *st, const char *who, int64_t *user_id, ch
 
 static const char *kind_name(wy_mail_link_kind k) { return k == WY_MAIL_RESET ? "reset" : "verify"; }
 
-int wy_store_mail_link_add(wy_store *st, const unsigned char *hash, wy_mail_link_kind kind, int64_t user_id, const char *email,
+int sqlite_mail_link_add(wy_store *st, const unsigned char *hash, wy_mail_link_kind kind, int64_t user_id, const char *email,
 		      int64_t expires_at, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -388,7 +388,7 @@ int wy_store_mail_link_add(wy_store *st, const unsigned char *hash, wy_mail_link
 	sq_bind_text(s, 4, email);
 	sqlite3_bind_int64(s, 5, expires_at);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "record a link");
+		rc = sq_fail(SQ(st)->db, ei, "record a link");
 	sq_done(st, s);
 	return rc;
 }
@@ -415,12 +415,12 @@ static int link_user(wy_store *st, const unsigned char *hash, wy_mail_link_kind 
 	else if (step == SQLITE_DONE)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "the link was used or has expired");
 	else
-		rc = sq_fail(st->db, ei, "read a link");
+		rc = sq_fail(SQ(st)->db, ei, "read a link");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_mail_link_check(wy_store *st, const unsigned char *hash, wy_mail_link_kind kind, int64_t now, int64_t *user_id,
+int sqlite_mail_link_check(wy_store *st, const unsigned char *hash, wy_mail_link_kind kind, int64_t now, int64_t *user_id,
 			wy_errinfo *ei)
 {
 	return link_user(st, hash, kind, now, user_id, ei);
@@ -435,12 +435,12 @@ static int link_use(wy_store *st, const unsigned char *hash, int64_t now, wy_err
 	sqlite3_bind_blob(s, 1, hash, WY_TOKEN_HASH, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "use a link");
+		rc = sq_fail(SQ(st)->db, ei, "use a link");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_mail_link_verify(wy_store *st, const unsigned char *hash, int64_t now, int64_t *user_id, wy_errinfo *ei)
+int sqlite_mail_link_verify(wy_store *st, const unsigned char *hash, int64_t now, int64_t *user_id, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -467,7 +467,7 @@ int wy_store_mail_link_verify(wy_store *st, const unsigned char *hash, int64_t n
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_mail_link_reset(wy_store *st, const unsigned char *hash, int64_t now, const char *pass_hash,
+int sqlite_mail_link_reset(wy_store *st, const unsigned char *hash, int64_t now, const char *pass_hash,
 			const unsigned char *keep, int64_t *user_id, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
@@ -479,7 +479,7 @@ int wy_store_mail_link_reset(wy_store *st, const unsigned char *hash, int64_t no
 		sqlite3_bind_int64(s, 1, *user_id);
 		sq_bind_text(s, 2, pass_hash);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "set a password");
+			rc = sq_fail(SQ(st)->db, ei, "set a password");
 		sq_done(st, s);
 	}
 	/* this link and every other reset link of the account: used */
@@ -493,7 +493,7 @@ int wy_store_mail_link_reset(wy_store *st, const unsigned char *hash, int64_t no
 		if (keep)
 			sqlite3_bind_blob(s, 2, keep, WY_TOKEN_HASH, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "end sessions");
+			rc = sq_fail(SQ(st)->db, ei, "end sessions");
 		sq_done(st, s);
 	}
 	return sq_end(st, rc, ei);

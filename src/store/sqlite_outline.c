@@ -16,7 +16,7 @@ int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_err
 		return rc;
 	sqlite3_bind_int64(s, 1, doc_id);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "delete outline");
+		rc = sq_fail(SQ(st)->db, ei, "delete outline");
 	sq_done(st, s);
 	if (rc || !o || !o->n)
 		return rc;
@@ -30,7 +30,7 @@ int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_err
 		sqlite3_bind_int(s, 4, o->items[i].page);
 		sq_bind_text(s, 5, o->items[i].title);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			rc = sq_fail(st->db, ei, "insert outline");
+			rc = sq_fail(SQ(st)->db, ei, "insert outline");
 			break;
 		}
 		sqlite3_reset(s);
@@ -39,7 +39,7 @@ int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_err
 	return rc;
 }
 
-int wy_store_outline_set(wy_store *st, int64_t doc_id, const wy_outline *o, wy_errinfo *ei)
+int sqlite_outline_set(wy_store *st, int64_t doc_id, const wy_outline *o, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -51,7 +51,7 @@ int wy_store_outline_set(wy_store *st, int64_t doc_id, const wy_outline *o, wy_e
 	return sq_commit(st, ei);
 }
 
-int wy_store_outline_get(wy_store *st, int64_t doc_id, wy_outline *out, wy_errinfo *ei)
+int sqlite_outline_get(wy_store *st, int64_t doc_id, wy_outline *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
@@ -65,7 +65,7 @@ int wy_store_outline_get(wy_store *st, int64_t doc_id, wy_outline *out, wy_errin
 		wy_outline_add(out, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1),
 			       sqlite3_column_int(s, 2));
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "get outline");
+		rc = sq_fail(SQ(st)->db, ei, "get outline");
 		wy_outline_free(out);
 	}
 	sq_done(st, s);

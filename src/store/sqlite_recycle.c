@@ -14,7 +14,7 @@
  *
  * Blobs: the store decides, inside its write transaction, that nothing
  * refers to a blob, and the blob is removed while that transaction holds
- * the write lock (wy_store_blobs_drop); docs/internals/blob.md says why an
+ * the write lock (sqlite_blobs_drop); docs/internals/blob.md says why an
  * upload of the same bytes racing it never ends with a document whose
  * blob is gone. */
 #include "core/util.h"
@@ -70,14 +70,14 @@ static int move(wy_store *st, int64_t doc_id, int state, const char *sql, int64_
 	sqlite3_bind_int64(s, 3, wy_now());
 	sqlite3_bind_int64(s, 4, by);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "move a document");
+		rc = sq_fail(SQ(st)->db, ei, "move a document");
 	sq_done(st, s);
 	/* the one rule: leaving the listed documents takes its points back,
 	 * coming back grants them again under the daily cap */
 	return rc ? rc : sq_upload_points(st, doc_id, ei);
 }
 
-int wy_store_doc_delete(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy_errinfo *ei)
+int sqlite_doc_delete(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -97,7 +97,7 @@ int wy_store_doc_delete(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_doc_restore(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy_errinfo *ei)
+int sqlite_doc_restore(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -134,7 +134,7 @@ int wy_store_doc_restore(wy_store *st, int64_t doc_id, int64_t by, bool admin, w
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_recycle_list(wy_store *st, int64_t owner, int offset, int limit, wy_recycle_list *out, int *total,
+int sqlite_recycle_list(wy_store *st, int64_t owner, int offset, int limit, wy_recycle_list *out, int *total,
 			  wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -148,7 +148,7 @@ int wy_store_recycle_list(wy_store *st, int64_t owner, int offset, int limit, wy
 	if (sqlite3_step(s) == SQLITE_ROW)
 		*total = sqlite3_column_int(s, 0);
 	else
-		rc = sq_fail(st->db, ei, "count the recycle bin");
+		rc = sq_fail(SQ(st)->db, ei, "count the recycle bin");
 	sq_done(st, s);
 	if (rc)
 		return rc;
@@ -175,14 +175,14 @@ int wy_store_recycle_list(wy_store *st, int64_t owner, int offset, int limit, wy
 		x->restorable = x->by_owner && sqlite3_column_int(s, DOC_NCOLUMNS + 2) != WY_STATE_HIDDEN;
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "list the recycle bin");
+		rc = sq_fail(SQ(st)->db, ei, "list the recycle bin");
 		wy_recycle_list_clear(out);
 	}
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_recycle_expired(wy_store *st, int64_t before, int limit, int64_t **ids, int *n, wy_errinfo *ei)
+int sqlite_recycle_expired(wy_store *st, int64_t before, int limit, int64_t **ids, int *n, wy_errinfo *ei)
 {
 	*ids = NULL;
 	*n = 0;
@@ -201,7 +201,7 @@ int wy_store_recycle_expired(wy_store *st, int64_t before, int limit, int64_t **
 		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "find expired documents");
+		rc = sq_fail(SQ(st)->db, ei, "find expired documents");
 		free(*ids);
 		*ids = NULL;
 		*n = 0;
@@ -227,7 +227,7 @@ static int add_names(wy_store *st, const char *sql, int64_t doc_id, wy_str_list 
 		out->items[out->n++] = wy_xstrdup(sha);
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "read a document's blobs");
+		rc = sq_fail(SQ(st)->db, ei, "read a document's blobs");
 	sq_done(st, s);
 	return rc;
 }
@@ -249,7 +249,7 @@ static int unflag_copies(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 		ids[n++] = sqlite3_column_int64(s, 0);
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "find a purged document's copies");
+		rc = sq_fail(SQ(st)->db, ei, "find a purged document's copies");
 	sq_done(st, s);
 	if (!rc)
 		rc = sq_exec_ints(st, "UPDATE documents SET dup_of = NULL WHERE dup_of = ?1", &doc_id, 1, NULL,
@@ -260,7 +260,7 @@ static int unflag_copies(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	return rc;
 }
 
-int wy_store_doc_purge(wy_store *st, int64_t doc_id, int64_t admin_id, const char *detail, wy_str_list *blobs,
+int sqlite_doc_purge(wy_store *st, int64_t doc_id, int64_t admin_id, const char *detail, wy_str_list *blobs,
 		       wy_errinfo *ei)
 {
 	memset(blobs, 0, sizeof *blobs);
@@ -290,13 +290,13 @@ int wy_store_doc_purge(wy_store *st, int64_t doc_id, int64_t admin_id, const cha
 		goto fail;
 	sqlite3_bind_int64(s, 1, doc_id);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "purge a document");
+		rc = sq_fail(SQ(st)->db, ei, "purge a document");
 	sq_done(st, s);
 	if (rc || (rc = unflag_copies(st, doc_id, ei)))
 		goto fail;
 	char target[48];
 	snprintf(target, sizeof target, "doc %lld", (long long)doc_id);
-	if ((rc = wy_store_audit_add(st, admin_id, "purge", target, detail, ei)))
+	if ((rc = sqlite_audit_add(st, admin_id, "purge", target, detail, ei)))
 		goto fail;
 	if ((rc = sq_commit(st, ei)))
 		goto fail_done;
@@ -308,7 +308,7 @@ fail_done:
 	return rc;
 }
 
-int wy_store_blobs_drop(wy_store *st, char *const *shas, int n, int64_t older_than,
+int sqlite_blobs_drop(wy_store *st, char *const *shas, int n, int64_t older_than,
 			int (*drop)(void *ctx, const char *sha, int64_t older_than), void *ctx, int *dropped,
 			wy_errinfo *ei)
 {
@@ -329,12 +329,12 @@ int wy_store_blobs_drop(wy_store *st, char *const *shas, int n, int64_t older_th
 		if (job < older_than)
 			older_than = job;
 	} else if (step != SQLITE_ROW) {
-		rc = sq_fail(st->db, ei, "read the running jobs");
+		rc = sq_fail(SQ(st)->db, ei, "read the running jobs");
 	}
 	sq_done(st, s);
 	for (int i = 0; i < n && !rc; i++) {
 		bool used = true;
-		if ((rc = wy_store_blob_used(st, shas[i], &used, ei)) || used)
+		if ((rc = sqlite_blob_used(st, shas[i], &used, ei)) || used)
 			continue;
 		/* removed while the write lock is held: no document can come to
 		 * refer to it between the answer and the removal */

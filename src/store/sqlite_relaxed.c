@@ -1,6 +1,6 @@
 /* store/sqlite_relaxed: the matches after the strict ones in the SQLite
  * backend, for a search whose strict matches are fewer than a page
- * (wy_store_search shows them after the strict ones): titles by the query
+ * (sqlite_search shows them after the strict ones): titles by the query
  * read as pinyin, and relaxed matching, the documents that hold much of a
  * query but not every clause of it.
  *
@@ -253,7 +253,7 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	const char *terms[WY_QUERY_TERMS];
 	for (int i = 0; i < n; i++)
 		terms[i] = wy_query_term(q, i);
-	int rc = wy_store_term_df(st, terms, n, df, NULL, ei);
+	int rc = sqlite_term_df(st, terms, n, df, NULL, ei);
 	if (rc)
 		return rc;
 	sqlite3_stmt *s;

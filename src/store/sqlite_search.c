@@ -9,7 +9,7 @@
  * row needs the exact values it was indexed with: they are read back from
  * pages/documents, which change only in the same transaction, and
  * documents.indexed says whether a document is in the index at all.
- * wy_store_reindex rebuilds both from scratch.
+ * sqlite_reindex rebuilds both from scratch.
  *
  * Also here: near-duplicate fingerprints (MinHash bands), the query log
  * and visits, which feed related searches and "people also read". */
@@ -210,8 +210,8 @@ int sq_register_fts(wy_store *st, wy_errinfo *ei)
 		return rc;
 	fts5_api *api = NULL;
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return sq_fail(st->db, ei, "this SQLite has no FTS5");
+	if (sqlite3_prepare_v2(SQ(st)->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
+		return sq_fail(SQ(st)->db, ei, "this SQLite has no FTS5");
 	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
 	sqlite3_step(s);
 	sqlite3_finalize(s);
@@ -223,7 +223,7 @@ int sq_register_fts(wy_store *st, wy_errinfo *ei)
 	    api->xCreateTokenizer(api, "wenyuan_pinyin", NULL, &py, NULL) != SQLITE_OK ||
 	    api->xCreateFunction(api, "wy_rank", NULL, rank_fn, NULL) != SQLITE_OK ||
 	    api->xCreateFunction(api, "wy_hits", NULL, hits_fn, NULL) != SQLITE_OK)
-		return sq_fail(st->db, ei, "register the tokenizer");
+		return sq_fail(SQ(st)->db, ei, "register the tokenizer");
 	return WY_OK;
 }
 
@@ -231,7 +231,7 @@ int sq_register_fts(wy_store *st, wy_errinfo *ei)
 
 static int step_done(wy_store *st, sqlite3_stmt *s, wy_errinfo *ei, const char *what)
 {
-	int rc = sqlite3_step(s) == SQLITE_DONE ? WY_OK : sq_fail(st->db, ei, what);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? WY_OK : sq_fail(SQ(st)->db, ei, what);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -260,7 +260,7 @@ static int index_page_rows(wy_store *st, int64_t doc_id, int from_page, bool del
 			goto out;
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "read pages to index");
+		rc = sq_fail(SQ(st)->db, ei, "read pages to index");
 out:
 	sq_done(st, r);
 	sq_done(st, w);
@@ -431,7 +431,7 @@ int sq_reindex_all(wy_store *st, void (*progress)(void *, int, int), void *ctx, 
 	return rc;
 }
 
-int wy_store_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total), void *ctx, wy_errinfo *ei)
+int sqlite_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total), void *ctx, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -462,12 +462,12 @@ void wy_search_result_clear(wy_search_result *r)
  * wy_query_fts never builds one, but a caller of the store might. */
 int sq_search_fail(wy_store *st, wy_errinfo *ei)
 {
-	if (sqlite3_errcode(st->db) == SQLITE_INTERRUPT)
+	if (sqlite3_errcode(SQ(st)->db) == SQLITE_INTERRUPT)
 		return wy_err_set(ei, WY_ETIMEOUT, "the search took too long; try fewer or more specific words");
-	const char *m = sqlite3_errmsg(st->db);
+	const char *m = sqlite3_errmsg(SQ(st)->db);
 	if (m && strstr(m, "fts5"))
 		return wy_err_set(ei, WY_EINVAL, "search: %s", m);
-	return sq_fail(st->db, ei, "search");
+	return sq_fail(SQ(st)->db, ei, "search");
 }
 
 /* A search's work budget: SQLite calls this every few thousand steps of
@@ -565,14 +565,14 @@ static int64_t dup_of_doc(sqlite3_stmt *s, int64_t id)
 	return d;
 }
 
-int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei)
+int sqlite_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei)
 {
 	int64_t deadline = wy_now_ms() + req->max_ms;
 	if (req->max_ms > 0)
-		sqlite3_progress_handler(st->db, 4096, past_deadline, &deadline);
+		sqlite3_progress_handler(SQ(st)->db, 4096, past_deadline, &deadline);
 	int rc = search_run(st, req, deadline, out, ei);
 	if (req->max_ms > 0)
-		sqlite3_progress_handler(st->db, 0, NULL, NULL);
+		sqlite3_progress_handler(SQ(st)->db, 0, NULL, NULL);
 	return rc;
 }
 
@@ -750,7 +750,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	s = NULL;
 	for (int i = 0; i < out->n; i++) {
 		int64_t id = out->items[i].doc.id;
-		if ((rc = wy_store_doc_get(st, id, &out->items[i].doc, ei)))
+		if ((rc = sqlite_doc_get(st, id, &out->items[i].doc, ei)))
 			goto fail;
 	}
 	/* the pages of each document shown where any clause matches, best
@@ -805,7 +805,7 @@ fail:
 	return rc;
 }
 
-int wy_store_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_query *q, bool relaxed, int *pages,
+int sqlite_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_query *q, bool relaxed, int *pages,
 			int max, int *n, wy_errinfo *ei)
 {
 	*n = 0;
@@ -835,7 +835,7 @@ int wy_store_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_qu
 	return rc;
 }
 
-int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64_t *npages, wy_errinfo *ei)
+int sqlite_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64_t *npages, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "SELECT doc FROM page_vocab WHERE term = ?1", ei);
@@ -856,7 +856,7 @@ int wy_store_term_df(wy_store *st, const char *const *terms, int n, int64_t *df,
 	return WY_OK;
 }
 
-int wy_store_term_df_of(wy_store *st, int64_t doc_id, const char *term, int64_t *df, int64_t *npages,
+int sqlite_term_df_of(wy_store *st, int64_t doc_id, const char *term, int64_t *df, int64_t *npages,
 			wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -888,13 +888,13 @@ int wy_store_term_df_of(wy_store *st, int64_t doc_id, const char *term, int64_t 
 	if (step == SQLITE_ROW)
 		*df = sqlite3_column_int64(s, 0);
 	else
-		rc = sq_fail(st->db, ei, "count a term's pages");
+		rc = sq_fail(SQ(st)->db, ei, "count a term's pages");
 	sq_done(st, s);
 	free(phrase);
 	return rc;
 }
 
-int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t exclude,
+int sqlite_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, int64_t exclude,
 			    int64_t *doc_id, double *similarity, wy_errinfo *ei)
 {
 	*doc_id = 0;
@@ -939,7 +939,7 @@ int wy_store_near_duplicate(wy_store *st, const unsigned char *sig, double thres
 		}
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "find near-duplicates");
+		rc = sq_fail(SQ(st)->db, ei, "find near-duplicates");
 	sq_done(st, s);
 	return rc;
 }
@@ -987,14 +987,14 @@ int sq_copy_holds_points(wy_store *st, int64_t doc_id, double similarity, bool *
 		*yes = sqlite3_column_bytes(s, 0) == WY_MINHASH_BYTES &&
 		       wy_minhash_similarity(sig, sqlite3_column_blob(s, 0)) >= similarity;
 	if (!*yes && step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "find copies");
+		rc = sq_fail(SQ(st)->db, ei, "find copies");
 	sq_done(st, s);
 	return rc;
 }
 
 /* ---- what people searched and read ---- */
 
-int wy_store_search_log(wy_store *st, const char *query, int64_t doc_id, wy_errinfo *ei)
+int sqlite_search_log(wy_store *st, const char *query, int64_t doc_id, wy_errinfo *ei)
 {
 	if (!query || !*query)
 		return WY_OK;
@@ -1012,7 +1012,7 @@ int wy_store_search_log(wy_store *st, const char *query, int64_t doc_id, wy_erri
 		sqlite3_bind_int64(s, 2, doc_id);
 	int64_t now = wy_now();
 	sqlite3_bind_int64(s, 3, now);
-	rc = sqlite3_step(s) == SQLITE_DONE ? WY_OK : sq_fail(st->db, ei, "log a search");
+	rc = sqlite3_step(s) == SQLITE_DONE ? WY_OK : sq_fail(SQ(st)->db, ei, "log a search");
 	sq_done(st, s);
 	/* and the day's count of searches (the dashboard's plot) */
 	if (!rc && !doc_id)
@@ -1031,7 +1031,7 @@ void wy_str_list_clear(wy_str_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-int wy_store_popular_queries(wy_store *st, int min_n, int limit, wy_str_list *out, wy_errinfo *ei)
+int sqlite_popular_queries(wy_store *st, int min_n, int limit, wy_str_list *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
@@ -1054,7 +1054,7 @@ int wy_store_popular_queries(wy_store *st, int min_n, int limit, wy_str_list *ou
 	return WY_OK;
 }
 
-int wy_store_doc_queries(wy_store *st, int64_t doc_id, int limit, wy_str_list *out, wy_errinfo *ei)
+int sqlite_doc_queries(wy_store *st, int64_t doc_id, int limit, wy_str_list *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
@@ -1071,7 +1071,7 @@ int wy_store_doc_queries(wy_store *st, int64_t doc_id, int limit, wy_str_list *o
 	return WY_OK;
 }
 
-int wy_store_visits_add(wy_store *st, const uint64_t *visitors, const int64_t *doc_ids, int n, wy_errinfo *ei)
+int sqlite_visits_add(wy_store *st, const uint64_t *visitors, const int64_t *doc_ids, int n, wy_errinfo *ei)
 {
 	if (n <= 0)
 		return WY_OK;
@@ -1127,7 +1127,7 @@ static void fill(sqlite3_stmt *s, int64_t self, const int64_t *ex, int nex, int 
 	}
 }
 
-int wy_store_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude, int nexclude, int limit,
+int sqlite_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude, int nexclude, int limit,
 			   wy_doc_list *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -1174,7 +1174,7 @@ fail:
 	return rc;
 }
 
-int wy_store_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy_errinfo *ei)
+int sqlite_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	if (limit <= 0)

@@ -124,7 +124,7 @@ static int ensure_width(wy_store *st, int width, int64_t *epoch, wy_errinfo *ei)
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_sitemap_parts(wy_store *st, int width, wy_sitemap_part **out, int *n, int64_t *epoch, wy_errinfo *ei)
+int sqlite_sitemap_parts(wy_store *st, int width, wy_sitemap_part **out, int *n, int64_t *epoch, wy_errinfo *ei)
 {
 	*out = NULL;
 	*n = 0;
@@ -147,7 +147,7 @@ int wy_store_sitemap_parts(wy_store *st, int width, wy_sitemap_part **out, int *
 		p->changed_at = sqlite3_column_int64(s, 4);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "list the sitemap's parts");
+		rc = sq_fail(SQ(st)->db, ei, "list the sitemap's parts");
 		free(*out);
 		*out = NULL;
 		*n = 0;
@@ -171,14 +171,14 @@ static int read_gen(wy_store *st, int kind, int64_t part, int64_t *epoch, int64_
 	return rc;
 }
 
-int wy_store_sitemap_gen(wy_store *st, int kind, int64_t part, int width, int64_t *epoch, int64_t *gen, int64_t *listed,
+int sqlite_sitemap_gen(wy_store *st, int kind, int64_t part, int width, int64_t *epoch, int64_t *gen, int64_t *listed,
 			 wy_errinfo *ei)
 {
 	int rc = ensure_width(st, width, epoch, ei);
 	return rc ? rc : read_gen(st, kind, part, epoch, gen, listed, ei);
 }
 
-int wy_store_sitemap_urls(wy_store *st, int kind, int64_t part, int width, wy_sitemap_url **out, int *n, int64_t *epoch,
+int sqlite_sitemap_urls(wy_store *st, int kind, int64_t part, int width, wy_sitemap_url **out, int *n, int64_t *epoch,
 			  int64_t *gen, wy_errinfo *ei)
 {
 	*out = NULL;
@@ -209,7 +209,7 @@ int wy_store_sitemap_urls(wy_store *st, int kind, int64_t part, int width, wy_si
 		(*out)[(*n)++].lastmod = sqlite3_column_int64(s, 1);
 	}
 	if (step != SQLITE_DONE && step != SQLITE_ROW)
-		rc = sq_fail(st->db, ei, "list a sitemap part");
+		rc = sq_fail(SQ(st)->db, ei, "list a sitemap part");
 	sq_done(st, s);
 out:
 	sq_exec(st, "COMMIT", NULL);
@@ -221,7 +221,7 @@ out:
 	return rc;
 }
 
-int wy_store_sitemap_categories(wy_store *st, wy_str_list *out, wy_errinfo *ei)
+int sqlite_sitemap_categories(wy_store *st, wy_str_list *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
@@ -234,7 +234,7 @@ int wy_store_sitemap_categories(wy_store *st, wy_str_list *out, wy_errinfo *ei)
 		out->items[out->n++] = sq_col_str(s, 0);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "list the categories");
+		rc = sq_fail(SQ(st)->db, ei, "list the categories");
 		wy_str_list_clear(out);
 	}
 	sq_done(st, s);

@@ -118,7 +118,7 @@ static int ledger_add(wy_store *st, int64_t user, int64_t delta, const char *rea
 		sqlite3_bind_int64(s, 5, other);
 	sqlite3_bind_int64(s, 6, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "write the ledger");
+		rc = sq_fail(SQ(st)->db, ei, "write the ledger");
 	sq_done(st, s);
 	return rc;
 }
@@ -171,12 +171,12 @@ static int name_taken(wy_store *st, const char *name, const char *sk, wy_errinfo
 	if (step == SQLITE_ROW)
 		rc = wy_err_set(ei, WY_EEXIST, "the name %s is taken, or one that looks like it", name);
 	else if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "look up a name");
+		rc = sq_fail(SQ(st)->db, ei, "look up a name");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_user_name_free(wy_store *st, const char *name, wy_errinfo *ei)
+int sqlite_user_name_free(wy_store *st, const char *name, wy_errinfo *ei)
 {
 	char sk[SKELETON_BYTES];
 	int rc = name_check(name, sk, ei);
@@ -203,17 +203,17 @@ int sq_user_skeletons(wy_store *st, wy_errinfo *ei)
 		sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
 		sq_bind_text(u, 2, sk);
 		if (sqlite3_step(u) != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "store a name's skeleton");
+			rc = sq_fail(SQ(st)->db, ei, "store a name's skeleton");
 		sqlite3_reset(u);
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "read the users");
+		rc = sq_fail(SQ(st)->db, ei, "read the users");
 	sq_done(st, u);
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_user_add(wy_store *st, const char *name, const char *pass_hash, wy_role role, int64_t points,
+int sqlite_user_add(wy_store *st, const char *name, const char *pass_hash, wy_role role, int64_t points,
 		      int64_t *id, wy_errinfo *ei)
 {
 	char sk[SKELETON_BYTES];
@@ -239,10 +239,10 @@ int wy_store_user_add(wy_store *st, const char *name, const char *pass_hash, wy_
 	if (step == SQLITE_CONSTRAINT)
 		rc = wy_err_set(ei, WY_EEXIST, "the name %s is taken", name);
 	else if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "add a user");
+		rc = sq_fail(SQ(st)->db, ei, "add a user");
 	sq_done(st, s);
 	if (!rc) {
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = sqlite3_last_insert_rowid(SQ(st)->db);
 		if (points > 0)
 			rc = ledger_add(st, *id, points, "register", 0, 0, ei);
 	}
@@ -259,7 +259,7 @@ static int user_one(wy_store *st, sqlite3_stmt *s, wy_user *out, char **pass_has
 	} else if (step == SQLITE_DONE) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no such user");
 	} else {
-		rc = sq_fail(st->db, ei, "get a user");
+		rc = sq_fail(SQ(st)->db, ei, "get a user");
 	}
 	sq_done(st, s);
 	if (!rc && (rc = balance(st, out->id, &out->points, ei)))
@@ -267,7 +267,7 @@ static int user_one(wy_store *st, sqlite3_stmt *s, wy_user *out, char **pass_has
 	return rc;
 }
 
-int wy_store_user_get(wy_store *st, int64_t id, wy_user *out, wy_errinfo *ei)
+int sqlite_user_get(wy_store *st, int64_t id, wy_user *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "SELECT " USER_COLUMNS ", u.pass FROM users u WHERE u.id = ?1", ei);
@@ -277,7 +277,7 @@ int wy_store_user_get(wy_store *st, int64_t id, wy_user *out, wy_errinfo *ei)
 	return user_one(st, s, out, NULL, ei);
 }
 
-int wy_store_user_by_name(wy_store *st, const char *name, wy_user *out, char **pass_hash, wy_errinfo *ei)
+int sqlite_user_by_name(wy_store *st, const char *name, wy_user *out, char **pass_hash, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "SELECT " USER_COLUMNS ", u.pass FROM users u WHERE u.name = ?1", ei);
@@ -287,7 +287,7 @@ int wy_store_user_by_name(wy_store *st, const char *name, wy_user *out, char **p
 	return user_one(st, s, out, pass_hash, ei);
 }
 
-int wy_store_user_set_password(wy_store *st, int64_t id, const char *pass_hash, const unsigned char *keep,
+int sqlite_user_set_password(wy_store *st, int64_t id, const char *pass_hash, const unsigned char *keep,
 			       wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
@@ -299,8 +299,8 @@ int wy_store_user_set_password(wy_store *st, int64_t id, const char *pass_hash, 
 	sqlite3_bind_int64(s, 1, id);
 	sq_bind_text(s, 2, pass_hash);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "set a password");
-	else if (sqlite3_changes(st->db) == 0)
+		rc = sq_fail(SQ(st)->db, ei, "set a password");
+	else if (sqlite3_changes(SQ(st)->db) == 0)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no such user");
 	sq_done(st, s);
 	if (!rc && !(rc = sq_prep(st, &s, "DELETE FROM sessions WHERE user_id = ?1 AND hash IS NOT ?2", ei))) {
@@ -308,13 +308,13 @@ int wy_store_user_set_password(wy_store *st, int64_t id, const char *pass_hash, 
 		if (keep)
 			sqlite3_bind_blob(s, 2, keep, WY_TOKEN_HASH, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = sq_fail(st->db, ei, "end sessions");
+			rc = sq_fail(SQ(st)->db, ei, "end sessions");
 		sq_done(st, s);
 	}
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_user_set(wy_store *st, int64_t id, int role, int banned, wy_errinfo *ei)
+int sqlite_user_set(wy_store *st, int64_t id, int role, int banned, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -335,7 +335,7 @@ int wy_store_user_set(wy_store *st, int64_t id, int role, int banned, wy_errinfo
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_user_list(wy_store *st, const char *name_like, int offset, int limit, wy_user_list *out, int *total,
+int sqlite_user_list(wy_store *st, const char *name_like, int offset, int limit, wy_user_list *out, int *total,
 		       wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -361,7 +361,7 @@ int wy_store_user_list(wy_store *st, const char *name_like, int offset, int limi
 		out->items[out->n++].points = sqlite3_column_int64(s, 5);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "list users");
+		rc = sq_fail(SQ(st)->db, ei, "list users");
 		wy_user_list_clear(out);
 	}
 	sq_done(st, s);
@@ -370,7 +370,7 @@ int wy_store_user_list(wy_store *st, const char *name_like, int offset, int limi
 
 /* ---- sessions ---- */
 
-int wy_store_session_add(wy_store *st, const unsigned char *hash, int64_t user_id, const char *csrf,
+int sqlite_session_add(wy_store *st, const unsigned char *hash, int64_t user_id, const char *csrf,
 			 int64_t expires_at, wy_errinfo *ei)
 {
 	int64_t now = wy_now();
@@ -391,12 +391,12 @@ int wy_store_session_add(wy_store *st, const unsigned char *hash, int64_t user_i
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_int64(s, 5, expires_at);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "add a session");
+		rc = sq_fail(SQ(st)->db, ei, "add a session");
 	sq_done(st, s);
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_session_get(wy_store *st, const unsigned char *hash, wy_user *user, char csrf[65], wy_errinfo *ei)
+int sqlite_session_get(wy_store *st, const unsigned char *hash, wy_user *user, char csrf[65], wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
@@ -415,13 +415,13 @@ int wy_store_session_get(wy_store *st, const unsigned char *hash, wy_user *user,
 	} else if (step == SQLITE_DONE) {
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no such session");
 	} else {
-		rc = sq_fail(st->db, ei, "get a session");
+		rc = sq_fail(SQ(st)->db, ei, "get a session");
 	}
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_session_delete(wy_store *st, const unsigned char *hash, wy_errinfo *ei)
+int sqlite_session_delete(wy_store *st, const unsigned char *hash, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "DELETE FROM sessions WHERE hash = ?1", ei);
@@ -429,14 +429,14 @@ int wy_store_session_delete(wy_store *st, const unsigned char *hash, wy_errinfo 
 		return rc;
 	sqlite3_bind_blob(s, 1, hash, WY_TOKEN_HASH, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "end a session");
+		rc = sq_fail(SQ(st)->db, ei, "end a session");
 	sq_done(st, s);
 	return rc;
 }
 
 /* ---- favorites and a user's documents ---- */
 
-int wy_store_favorite_set(wy_store *st, int64_t user_id, int64_t doc_id, bool on, wy_errinfo *ei)
+int sqlite_favorite_set(wy_store *st, int64_t user_id, int64_t doc_id, bool on, wy_errinfo *ei)
 {
 	int64_t v[3] = {user_id, doc_id, wy_now()};
 	return on ? sq_exec_ints(st, "INSERT OR IGNORE INTO favorites(user_id, doc_id, at) VALUES(?1, ?2, ?3)", v, 3,
@@ -445,7 +445,7 @@ int wy_store_favorite_set(wy_store *st, int64_t user_id, int64_t doc_id, bool on
 	                         "unfavorite", ei);
 }
 
-int wy_store_favorite_state(wy_store *st, int64_t user_id, int64_t doc_id, bool *on, int64_t *count, wy_errinfo *ei)
+int sqlite_favorite_state(wy_store *st, int64_t user_id, int64_t doc_id, bool *on, int64_t *count, wy_errinfo *ei)
 {
 	int64_t v[2] = {user_id, doc_id}, n = 0;
 	int rc =
@@ -457,7 +457,7 @@ int wy_store_favorite_state(wy_store *st, int64_t user_id, int64_t doc_id, bool 
 	return rc;
 }
 
-int wy_store_user_docs(wy_store *st, int64_t user_id, wy_user_docs which, int offset, int limit, wy_doc_list *out,
+int sqlite_user_docs(wy_store *st, int64_t user_id, wy_user_docs which, int offset, int limit, wy_doc_list *out,
 		       int *total, wy_errinfo *ei)
 {
 	static const char *const from[] = {
@@ -488,7 +488,7 @@ int wy_store_user_docs(wy_store *st, int64_t user_id, wy_user_docs which, int of
 
 /* ---- points ---- */
 
-int wy_store_points_ledger(wy_store *st, int64_t user_id, int offset, int limit, wy_ledger *out, int *total,
+int sqlite_points_ledger(wy_store *st, int64_t user_id, int offset, int limit, wy_ledger *out, int *total,
 			   wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -522,14 +522,14 @@ int wy_store_points_ledger(wy_store *st, int64_t user_id, int offset, int limit,
 		e->at = sqlite3_column_int64(s, 7);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "read the ledger");
+		rc = sq_fail(SQ(st)->db, ei, "read the ledger");
 		wy_ledger_clear(out);
 	}
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t points, bool *granted, wy_errinfo *ei)
+int sqlite_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t points, bool *granted, wy_errinfo *ei)
 {
 	*granted = false;
 	int rc = sq_begin(st, ei);
@@ -538,7 +538,7 @@ int wy_store_points_signin(wy_store *st, int64_t user_id, int64_t day, int64_t p
 	int64_t v[2] = {user_id, day};
 	if (!(rc = sq_exec_ints(st, "INSERT OR IGNORE INTO signins(user_id, day) VALUES(?1, ?2)", v, 2, NULL, "sign in",
 	                        ei)) &&
-	    sqlite3_changes(st->db) == 1) {
+	    sqlite3_changes(SQ(st)->db) == 1) {
 		*granted = true;
 		if (points > 0)
 			rc = ledger_add(st, user_id, points, "signin", 0, 0, ei);
@@ -575,7 +575,7 @@ static int doc_owner_ready(wy_store *st, int64_t doc_id, int64_t user, int64_t *
 			*ready = sqlite3_column_int(s, 3) != 0;
 	} else {
 		rc = step == SQLITE_DONE ? wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)doc_id)
-					 : sq_fail(st->db, ei, "get a document");
+					 : sq_fail(SQ(st)->db, ei, "get a document");
 	}
 	sq_done(st, s);
 	return rc;
@@ -587,7 +587,7 @@ static int doc_owner(wy_store *st, int64_t doc_id, int64_t user, int64_t *owner,
 	return doc_owner_ready(st, doc_id, user, owner, price, seen, NULL, ei);
 }
 
-int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t points, wy_errinfo *ei)
+int sqlite_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t points, wy_errinfo *ei)
 {
 	if (points <= 0)
 		return wy_err_set(ei, WY_EINVAL, "a reward is a positive number of points");
@@ -611,7 +611,7 @@ int wy_store_points_reward(wy_store *st, int64_t from, int64_t doc_id, int64_t p
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei)
+int sqlite_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -662,7 +662,7 @@ int sq_download(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int6
 	return rc;
 }
 
-int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei)
+int sqlite_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *yes, wy_errinfo *ei)
 {
 	int64_t v[2] = {user_id, doc_id}, n;
 	int rc = sq_row_ints(st, "SELECT count(*) FROM downloads WHERE user_id = ?1 AND doc_id = ?2", v, 2, &n, 1, NULL,
@@ -673,13 +673,13 @@ int wy_store_download_paid(wy_store *st, int64_t user_id, int64_t doc_id, bool *
 
 /* ---- upload points: the one rule (store.h, wy_upload_points) ---- */
 
-void wy_store_upload_points_set(wy_store *st, const wy_upload_points *rule) { st->upload_rule = *rule; }
+void sqlite_upload_points_set(wy_store *st, const wy_upload_points *rule) { SQ(st)->upload_rule = *rule; }
 
 /* The rule now: this process's, overridden by what an admin saved. A saved
  * value that does not read as a count is ignored, as web_site_load does. */
 static int upload_rule(wy_store *st, wy_upload_points *r, wy_errinfo *ei)
 {
-	*r = st->upload_rule;
+	*r = SQ(st)->upload_rule;
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
 			 "SELECT name, value FROM settings"
@@ -703,7 +703,7 @@ static int upload_rule(wy_store *st, wy_upload_points *r, wy_errinfo *ei)
 			r->min_chars = n;
 	}
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "read the upload points settings");
+		rc = sq_fail(SQ(st)->db, ei, "read the upload points settings");
 	sq_done(st, s);
 	return rc;
 }
@@ -741,7 +741,7 @@ int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 		held = sqlite3_column_int64(s, 1);
 		listed = sqlite3_column_int(s, 2) != 0;
 	} else if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "read a document's upload points");
+		rc = sq_fail(SQ(st)->db, ei, "read a document's upload points");
 	}
 	sq_done(st, s);
 	if (rc || !owner)
@@ -798,7 +798,7 @@ int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	return rc;
 }
 
-int wy_store_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinfo *ei)
+int sqlite_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
 	if (rc)
@@ -841,7 +841,7 @@ int sq_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_i
 	return rc;
 }
 
-int wy_store_report_add(wy_store *st, int64_t doc_id, int64_t user_id, const char *reason, const char *detail,
+int sqlite_report_add(wy_store *st, int64_t doc_id, int64_t user_id, const char *reason, const char *detail,
 			int64_t *id, wy_errinfo *ei)
 {
 	int rc = sq_begin(st, ei);
@@ -859,14 +859,14 @@ int wy_store_report_add(wy_store *st, int64_t doc_id, int64_t user_id, const cha
 	sq_bind_text(s, 4, detail && *detail ? detail : NULL);
 	sqlite3_bind_int64(s, 5, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "add a report");
+		rc = sq_fail(SQ(st)->db, ei, "add a report");
 	else
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = sqlite3_last_insert_rowid(SQ(st)->db);
 	sq_done(st, s);
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy_report_list *out, int *total,
+int sqlite_report_list(wy_store *st, bool open_only, int offset, int limit, wy_report_list *out, int *total,
 			 wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -906,14 +906,14 @@ int wy_store_report_list(wy_store *st, bool open_only, int offset, int limit, wy
 		r->comment_state = sqlite3_column_int(s, 12);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "list reports");
+		rc = sq_fail(SQ(st)->db, ei, "list reports");
 		wy_report_list_clear(out);
 	}
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_report_close(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+int sqlite_report_close(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 {
 	return sq_exec_ints(st, "UPDATE reports SET open = 0 WHERE doc_id = ?1 AND open", &doc_id, 1, NULL,
 	                    "close reports", ei);
@@ -926,14 +926,14 @@ static int doc_change(wy_store *st, const char *sql, const int64_t *v, int n, co
 	int rc = sq_begin(st, ei);
 	if (rc)
 		return rc;
-	if (!(rc = sq_exec_ints(st, sql, v, n, NULL, what, ei)) && sqlite3_changes(st->db) == 0)
+	if (!(rc = sq_exec_ints(st, sql, v, n, NULL, what, ei)) && sqlite3_changes(SQ(st)->db) == 0)
 		rc = wy_err_set(ei, WY_ENOTFOUND, "no document %lld", (long long)v[0]);
 	if (!rc)
 		rc = sq_upload_points(st, v[0], ei);
 	return sq_end(st, rc, ei);
 }
 
-int wy_store_doc_set_state(wy_store *st, int64_t doc_id, wy_doc_state state, wy_errinfo *ei)
+int sqlite_doc_set_state(wy_store *st, int64_t doc_id, wy_doc_state state, wy_errinfo *ei)
 {
 	if ((unsigned)state > WY_STATE_DELETED)
 		return wy_err_set(ei, WY_EINVAL, "no such state");
@@ -942,14 +942,14 @@ int wy_store_doc_set_state(wy_store *st, int64_t doc_id, wy_doc_state state, wy_
 			  ei);
 }
 
-int wy_store_doc_set_private(wy_store *st, int64_t doc_id, bool private_, wy_errinfo *ei)
+int sqlite_doc_set_private(wy_store *st, int64_t doc_id, bool private_, wy_errinfo *ei)
 {
 	int64_t v[3] = {doc_id, private_, wy_now()};
 	return doc_change(st, "UPDATE documents SET private = ?2, updated_at = ?3 WHERE id = ?1 AND state != " SQ_VERSION, v, 3, "set privacy",
 			  ei);
 }
 
-int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc_list *out, int *total,
+int sqlite_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc_list *out, int *total,
 			  wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -969,7 +969,7 @@ int wy_store_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc
 	return sq_read_docs(st, s, out, ei);
 }
 
-int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool admin, int max_page, int *vis,
+int sqlite_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool admin, int max_page, int *vis,
 			      wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -988,12 +988,12 @@ int wy_store_blob_visibility(wy_store *st, const char *sha, int64_t viewer, bool
 	int step = sqlite3_step(s);
 	*vis = step == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "blob visibility");
+		rc = sq_fail(SQ(st)->db, ei, "blob visibility");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_blob_used(wy_store *st, const char *sha, bool *used, wy_errinfo *ei)
+int sqlite_blob_used(wy_store *st, const char *sha, bool *used, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
@@ -1006,14 +1006,14 @@ int wy_store_blob_used(wy_store *st, const char *sha, bool *used, wy_errinfo *ei
 	int step = sqlite3_step(s);
 	*used = step != SQLITE_ROW || sqlite3_column_int(s, 0) != 0; /* in doubt: used */
 	if (step != SQLITE_ROW)
-		rc = sq_fail(st->db, ei, "blob in use");
+		rc = sq_fail(SQ(st)->db, ei, "blob in use");
 	sq_done(st, s);
 	return rc;
 }
 
 /* ---- the audit log and site settings ---- */
 
-int wy_store_audit_add(wy_store *st, int64_t admin_id, const char *action, const char *target, const char *detail,
+int sqlite_audit_add(wy_store *st, int64_t admin_id, const char *action, const char *target, const char *detail,
 		       wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -1026,12 +1026,12 @@ int wy_store_audit_add(wy_store *st, int64_t admin_id, const char *action, const
 	sq_bind_text(s, 4, detail);
 	sqlite3_bind_int64(s, 5, wy_now());
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "write the audit log");
+		rc = sq_fail(SQ(st)->db, ei, "write the audit log");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_audit_list(wy_store *st, int offset, int limit, wy_audit_list *out, int *total, wy_errinfo *ei)
+int sqlite_audit_list(wy_store *st, int offset, int limit, wy_audit_list *out, int *total, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	int64_t n;
@@ -1060,14 +1060,14 @@ int wy_store_audit_list(wy_store *st, int offset, int limit, wy_audit_list *out,
 		a->detail = sq_col_str(s, 6);
 	}
 	if (step != SQLITE_DONE) {
-		rc = sq_fail(st->db, ei, "read the audit log");
+		rc = sq_fail(SQ(st)->db, ei, "read the audit log");
 		wy_audit_list_clear(out);
 	}
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_setting_set(wy_store *st, const char *name, const char *value, wy_errinfo *ei)
+int sqlite_setting_set(wy_store *st, const char *name, const char *value, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s, "INSERT OR REPLACE INTO settings(name, value) VALUES(?1, ?2)", ei);
@@ -1076,12 +1076,12 @@ int wy_store_setting_set(wy_store *st, const char *name, const char *value, wy_e
 	sq_bind_text(s, 1, name);
 	sq_bind_text(s, 2, value);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "save a setting");
+		rc = sq_fail(SQ(st)->db, ei, "save a setting");
 	sq_done(st, s);
 	return rc;
 }
 
-int wy_store_settings_each(wy_store *st, void (*cb)(void *ctx, const char *name, const char *value), void *ctx,
+int sqlite_settings_each(wy_store *st, void (*cb)(void *ctx, const char *name, const char *value), void *ctx,
 			   wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -1092,7 +1092,7 @@ int wy_store_settings_each(wy_store *st, void (*cb)(void *ctx, const char *name,
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
 		cb(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));
 	if (step != SQLITE_DONE)
-		rc = sq_fail(st->db, ei, "read settings");
+		rc = sq_fail(SQ(st)->db, ei, "read settings");
 	sq_done(st, s);
 	return rc;
 }

@@ -32,7 +32,7 @@ int wy_store_watch_open(const char *location, wy_store_watch **out, wy_errinfo *
 	int rc = wy_store_open(location, &w->st, ei);
 	/* a read maps the WAL index (the connection keeps it mapped) */
 	if (!rc)
-		rc = wy_store_ping(w->st, ei);
+		rc = sqlite_ping(w->st, ei);
 	if (rc) {
 		wy_store_watch_close(w);
 		return rc;
@@ -75,6 +75,6 @@ void wy_store_watch_close(wy_store_watch *w)
 		return;
 	if (w->hdr)
 		munmap((void *)w->hdr, w->maplen);
-	wy_store_close(w->st);
+	sqlite_close(w->st);
 	free(w);
 }
