@@ -25,15 +25,15 @@
 int wy_cli_open(const wy_config *cfg, wy_store **st, wy_blob_store **bs)
 {
 	wy_errinfo ei = {0};
-	char *blobdir = wy_xasprintf("%s/blobs", cfg->data_dir);
-	int rc = wy_store_open(cfg->data_dir, st, &ei);
+	char blobs[1100];
+	wy_config_blob_location(cfg, blobs, sizeof blobs);
+	int rc = wy_store_open(wy_config_store_location(cfg), st, &ei);
 	if (!rc) {
 		wy_upload_points rule = wy_upload_points_of(cfg);
 		wy_store_upload_points_set(*st, &rule);
 	}
-	if (!rc && (rc = wy_blob_open(blobdir, bs, &ei)))
+	if (!rc && (rc = wy_blob_open(blobs, bs, &ei)))
 		wy_store_close(*st);
-	free(blobdir);
 	if (rc)
 		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
 	return rc;
@@ -317,7 +317,7 @@ int wy_cmd_info(wy_config *cfg, int argc, char **argv)
 	}
 	wy_store *st;
 	wy_errinfo ei = {0};
-	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	int rc = wy_store_open(wy_config_store_location(cfg), &st, &ei);
 	if (rc) {
 		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
 		return 1;
@@ -361,7 +361,7 @@ int wy_cmd_list(wy_config *cfg, int argc, char **argv)
 	}
 	wy_store *st;
 	wy_errinfo ei = {0};
-	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	int rc = wy_store_open(wy_config_store_location(cfg), &st, &ei);
 	wy_doc_list l = {0};
 	if (!rc)
 		rc = wy_store_doc_list(st, 0, 0, &l, &ei);
@@ -414,7 +414,7 @@ int wy_cmd_text(wy_config *cfg, int argc, char **argv)
 	}
 	wy_store *st;
 	wy_errinfo ei = {0};
-	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	int rc = wy_store_open(wy_config_store_location(cfg), &st, &ei);
 	wy_doc d = {0};
 	if (!rc)
 		rc = wy_store_doc_get(st, id, &d, &ei);
@@ -452,7 +452,7 @@ int wy_cmd_category(wy_config *cfg, int argc, char **argv)
 	const char *sub = argv[1];
 	wy_store *st;
 	wy_errinfo ei = {0};
-	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	int rc = wy_store_open(wy_config_store_location(cfg), &st, &ei);
 	if (rc) {
 		fprintf(stderr, "wenyuan: %s\n", wy_err_msg(&ei, rc));
 		return 1;
@@ -638,7 +638,7 @@ int wy_cmd_search(wy_config *cfg, int argc, char **argv)
 	wy_store *st = NULL;
 	wy_errinfo ei = {0};
 	json_t *res = NULL;
-	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	int rc = wy_store_open(wy_config_store_location(cfg), &st, &ei);
 	if (!rc)
 		rc = wy_view_search(st, &req, json ? 3 : 1, &res, &ei);
 	wy_store_close(st);
@@ -713,7 +713,7 @@ int wy_cmd_reindex(wy_config *cfg, int argc, char **argv)
 	wy_store *st = NULL;
 	wy_errinfo ei = {0};
 	int64_t t0 = wy_now_ms();
-	int rc = wy_store_open(cfg->data_dir, &st, &ei);
+	int rc = wy_store_open(wy_config_store_location(cfg), &st, &ei);
 	if (!rc)
 		rc = wy_store_reindex(st, isatty(2) ? reindex_progress : NULL, NULL, &ei);
 	wy_store_close(st);

@@ -64,6 +64,9 @@ static const struct setting {
 /* A string setting that takes one of a few words (choices: "a|b"), only at start. */
 #define BOOT_ONE_OF(n, e, f, choices, d, h) {n, e, T_STR, offsetof(wy_config, f), sizeof(((wy_config *)0)->f), 0, 0, d, h, false, true, choices, NULL}
 	BOOT("data", "WENYUAN_DATA", T_STR, data_dir, 0, 0, "./var", "data directory (store and blobs)"),
+	BOOT("store_url", "WENYUAN_STORE_URL", T_STR0, store_url, 0, 0, "", "the store: empty = SQLite in the data directory; a libpq connection URI (postgresql://HOST:PORT/DATABASE?user=NAME) = PostgreSQL"),
+	BOOT("blob_url", "WENYUAN_BLOB_URL", T_STR0, blob_url, 0, 0, "", "the blobs (originals, page images): empty = the data directory; s3://BUCKET[/PREFIX] = an S3 object store (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL)"),
+	S("blob_redirect_seconds", "WENYUAN_BLOB_REDIRECT_SECONDS", T_INT, blob_redirect_seconds, 0, 604800, "0", "page images answered by a redirect to a presigned URL valid this many seconds, after the access check (S3 only; 0 = sent by serve)"),
 	S("convert_timeout", "WENYUAN_CONVERT_TIMEOUT", T_INT, convert_timeout, 1, 86400, "120", "seconds one document may take to convert"),
 	S("convert_memory_mb", "WENYUAN_CONVERT_MEMORY_MB", T_INT, convert_memory_mb, 64, 1 << 20, "2048", "memory limit of a converter process (MiB)"),
 	S("max_pages", "WENYUAN_MAX_PAGES", T_INT, max_pages, 1, 1000000, "5000", "pages converted per document"),
@@ -396,8 +399,7 @@ int wy_config_update(wy_config *live, const wy_config *fresh)
 		}
 		memcpy(to, from, s->size);
 		memcpy(live->origin[i], fresh->origin[i], sizeof live->origin[i]);
-		/* smtp_url may hold a password: never in the log */
-		bool secret = strcmp(s->name, "smtp_url") == 0;
+		bool secret = wy_config_is_secret(s->name);
 		wy_log("config.reloaded", "setting=%s value=%s was=%s from=%s", s->name,
 		       secret ? "(hidden)" : log_value(now, qn, sizeof qn), secret ? "(hidden)" : log_value(was, qw, sizeof qw),
 		       fresh->origin[i]);
@@ -405,6 +407,24 @@ int wy_config_update(wy_config *live, const wy_config *fresh)
 	}
 	memcpy(live->file, fresh->file, sizeof live->file);
 	return changed;
+}
+
+bool wy_config_is_secret(const char *name)
+{
+	return strcmp(name, "smtp_url") == 0 || strcmp(name, "store_url") == 0;
+}
+
+const char *wy_config_store_location(const wy_config *cfg)
+{
+	return cfg->store_url[0] ? cfg->store_url : cfg->data_dir;
+}
+
+void wy_config_blob_location(const wy_config *cfg, char *out, size_t size)
+{
+	if (cfg->blob_url[0])
+		snprintf(out, size, "%s", cfg->blob_url);
+	else
+		snprintf(out, size, "%s/blobs", cfg->data_dir);
 }
 
 bool wy_config_is_restart_only(const char *name)
@@ -487,6 +507,8 @@ void wy_config_print(const wy_config *cfg, FILE *out)
 		const struct setting *s = &settings[i];
 		char val[1100];
 		format_value(cfg, s, val, sizeof val);
+		if (wy_config_is_secret(s->name) && val[0])
+			snprintf(val, sizeof val, "(hidden)");
 		fprintf(out, "%-18s %-12s %-20s %-26s %s\n", s->name, val, cfg->origin[i], s->env, s->help);
 	}
 }

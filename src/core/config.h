@@ -18,6 +18,9 @@
 
 typedef struct wy_config {
 	char data_dir[1024];     /* SQLite store and blob directory */
+	char store_url[1024];    /* "" = SQLite in data_dir; postgresql://... = PostgreSQL (libpq URI) */
+	char blob_url[1024];     /* "" = data_dir/blobs; s3://BUCKET[/PREFIX] = an S3 object store */
+	int blob_redirect_seconds; /* page images by a redirect to a presigned URL this long (0: through serve) */
 	int convert_timeout;     /* wall-clock seconds per document */
 	int convert_memory_mb;   /* address-space limit of a converter child */
 	int max_pages;           /* pages converted per document */
@@ -153,6 +156,16 @@ int wy_config_update(wy_config *live, const wy_config *fresh);
 
 /* Whether a setting takes effect only at start. */
 bool wy_config_is_restart_only(const char *name);
+
+/* Whether a setting may hold a password (smtp_url, store_url): its value
+ * is never logged or printed. */
+bool wy_config_is_secret(const char *name);
+
+/* Where the store is: store_url, else the data directory (SQLite). */
+const char *wy_config_store_location(const wy_config *cfg);
+
+/* Where the blobs are: blob_url, else data_dir/blobs. */
+void wy_config_blob_location(const wy_config *cfg, char *out, size_t size);
 
 /* What the table says of one setting, for its documentation (the manual
  * wenyuan.conf(5) is made of these): the i-th setting in the table's order,

@@ -193,7 +193,7 @@ int wy_mail_send(const char *url, const char *from, const char *to, const char *
 
 struct wy_mailer {
 	pthread_t thread;
-	char *data_dir;
+	char *location; /* the store (wy_config_store_location) */
 	void (*settings)(void *, wy_config *);
 	void *arg;
 	bool stop;
@@ -295,7 +295,7 @@ static void *run(void *arg)
 	wy_store *st = NULL;
 	wy_config *cfg = wy_xmalloc(sizeof *cfg);
 	while (!stopping(m)) {
-		if (!st && wy_store_open(m->data_dir, &st, NULL)) {
+		if (!st && wy_store_open(m->location, &st, NULL)) {
 			st = NULL;
 			nap(m, MAIL_POLL_MS);
 			continue;
@@ -328,7 +328,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-wy_mailer *wy_mailer_start(const char *data_dir, void (*settings)(void *arg, wy_config *out), void *arg)
+wy_mailer *wy_mailer_start(const char *location, void (*settings)(void *arg, wy_config *out), void *arg)
 {
 	pthread_once(&bell_once, bell_init);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -336,12 +336,12 @@ wy_mailer *wy_mailer_start(const char *data_dir, void (*settings)(void *arg, wy_
 		return NULL;
 	}
 	wy_mailer *m = wy_xcalloc(1, sizeof *m);
-	m->data_dir = wy_xstrdup(data_dir);
+	m->location = wy_xstrdup(location);
 	m->settings = settings;
 	m->arg = arg;
 	if (pthread_create(&m->thread, NULL, run, m) != 0) {
 		wy_error("mail.start_failed", "reason=\"no thread\"");
-		free(m->data_dir);
+		free(m->location);
 		free(m);
 		return NULL;
 	}
@@ -357,7 +357,7 @@ void wy_mailer_stop(wy_mailer *m)
 	pthread_cond_broadcast(&bell.cond);
 	pthread_mutex_unlock(&bell.lock);
 	pthread_join(m->thread, NULL);
-	free(m->data_dir);
+	free(m->location);
 	free(m);
 	curl_global_cleanup();
 }

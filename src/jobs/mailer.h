@@ -40,10 +40,10 @@ int wy_mail_send(const char *url, const char *from, const char *to, const char *
 
 typedef struct wy_mailer wy_mailer;
 
-/* Start the sending thread on the store in data_dir; settings(arg, out)
+/* Start the sending thread on the store at location; settings(arg, out)
  * gives it the settings in force (it asks before each mail: admins change
  * them while it runs). NULL when the thread cannot start (logged). */
-wy_mailer *wy_mailer_start(const char *data_dir, void (*settings)(void *arg, wy_config *out), void *arg);
+wy_mailer *wy_mailer_start(const char *location, void (*settings)(void *arg, wy_config *out), void *arg);
 /* Look at the queue now (this process queued a mail). Thread-safe. */
 void wy_mailer_wake(void);
 /* Stop the thread (a send in flight finishes first, within its timeout)

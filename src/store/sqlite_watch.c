@@ -8,6 +8,7 @@
  * takes the file's DMS lock exclusively, with no connection left), so the
  * mapping stays valid. */
 #include "core/util.h"
+#include "store/backend.h"
 #include "store/sqlite_int.h"
 
 #include <fcntl.h>
@@ -28,6 +29,8 @@ struct wy_store_watch {
 int wy_store_watch_open(const char *location, wy_store_watch **out, wy_errinfo *ei)
 {
 	*out = NULL;
+	if (wy_store_location_is_pg(location))
+		return wy_err_set(ei, WY_ENOTSUP, "store: a PostgreSQL store has no commit stamp to watch");
 	wy_store_watch *w = wy_xcalloc(1, sizeof *w);
 	int rc = wy_store_open(location, &w->st, ei);
 	/* a read maps the WAL index (the connection keeps it mapped) */

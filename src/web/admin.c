@@ -593,7 +593,7 @@ enum MHD_Result web_post_admin(web_req *r)
 				rc = wy_err_set(&ei, WY_EINVAL, "%s: not UTF-8", wy_config_site_setting(i));
 			else if (v && (rc = wy_config_set(check, wy_config_site_setting(i), v, &ei)) == WY_OK) {
 				size_t dl = strlen(detail);
-				bool secret = strcmp(wy_config_site_setting(i), "smtp_url") == 0; /* may hold a password */
+				bool secret = wy_config_is_secret(wy_config_site_setting(i)); /* may hold a password */
 				if (dl + strlen(wy_config_site_setting(i)) + 110 < sizeof detail)
 					snprintf(detail + dl, sizeof detail - dl, "%s%s=%.*s", dl ? " " : "", wy_config_site_setting(i),
 						 secret ? 3 : (int)wy_utf8_truncate(v, strlen(v), 100), secret ? "***" : v);

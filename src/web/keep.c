@@ -34,10 +34,10 @@
 
 static wy_store_watch *watch;
 
-void web_keep_start(const char *data_dir)
+void web_keep_start(const char *location)
 {
 	wy_errinfo ei = {0};
-	int rc = wy_store_watch_open(data_dir, &watch, &ei);
+	int rc = wy_store_watch_open(location, &watch, &ei);
 	if (rc)
 		wy_warn("serve.no_cache", "msg=\"%s: store answers are not kept between requests\"",
 		        wy_err_msg(&ei, rc));

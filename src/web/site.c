@@ -61,7 +61,7 @@ static void make_store_key(void) { pthread_key_create(&store_key, close_thread_s
 int web_store(server *sv, wy_store **st, wy_errinfo *ei)
 {
 	if (!thread_store) {
-		int rc = wy_store_open(sv->cfg->data_dir, &thread_store, ei);
+		int rc = wy_store_open(wy_config_store_location(sv->cfg), &thread_store, ei);
 		if (rc)
 			return rc;
 		wy_upload_points rule = wy_upload_points_of(sv->cfg);
@@ -118,11 +118,11 @@ int wy_site_start(const wy_config *cfg, wy_site **out, wy_errinfo *ei)
 	 * store (created and migrated once, before anything else opens it),
 	 * the blob store, the templates and the catalogs. */
 	wy_store *st = NULL;
-	char *blobdir = wy_xasprintf("%s/blobs", cfg->data_dir);
-	int rc = wy_store_open(cfg->data_dir, &st, ei);
+	char blobs[1100];
+	wy_config_blob_location(cfg, blobs, sizeof blobs);
+	int rc = wy_store_open(wy_config_store_location(cfg), &st, ei);
 	if (!rc)
-		rc = wy_blob_open(blobdir, &sv->blobs, ei);
-	free(blobdir);
+		rc = wy_blob_open(blobs, &sv->blobs, ei);
 	if (!rc)
 		web_site_load(sv, st); /* the settings an admin changed on the site */
 	wy_store_close(st);
@@ -143,7 +143,7 @@ int wy_site_start(const wy_config *cfg, wy_site **out, wy_errinfo *ei)
 	for (size_t k = 0; !rc && k < sizeof templates / sizeof templates[0]; k++)
 		wy_template_each_msgid(*template_of(sv, k), warn_untranslated, (void *)templates[k].name);
 	if (!rc)
-		web_keep_start(cfg->data_dir);
+		web_keep_start(wy_config_store_location(cfg));
 	if (!rc)
 		rc = web_http_start(sv, &s->http, &s->port, &s->threads, &s->connections, ei);
 	if (!rc)
@@ -152,8 +152,8 @@ int wy_site_start(const wy_config *cfg, wy_site **out, wy_errinfo *ei)
 		wy_site_stop(s);
 		return rc;
 	}
-	wy_store_open(cfg->data_dir, &s->loop_store, NULL);
-	s->mailer = wy_mailer_start(cfg->data_dir, mailer_settings, sv);
+	wy_store_open(wy_config_store_location(cfg), &s->loop_store, NULL);
+	s->mailer = wy_mailer_start(wy_config_store_location(cfg), mailer_settings, sv);
 	s->settings_at_ms = wy_now_ms();
 	/* the first round once the site has settled, not at its start */
 	s->maintain_at_ms = wy_now_ms() + (int64_t)cfg->maintenance_seconds * 1000;
@@ -229,7 +229,7 @@ void wy_site_stop(wy_site *s)
 	wy_store_close(s->loop_store);
 	web_keep_stop();
 	wy_store *fst;
-	if (started && !wy_store_open(s->sv.cfg->data_dir, &fst, NULL)) {
+	if (started && !wy_store_open(wy_config_store_location(s->sv.cfg), &fst, NULL)) {
 		web_counters_flush(fst);
 		wy_store_close(fst);
 	}

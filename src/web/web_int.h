@@ -280,7 +280,7 @@ int web_store(server *sv, wy_store **st, wy_errinfo *ei);
 
 /* keep.c: store answers kept between requests while nothing commits to
  * the store (the one rule of when they are dropped is there). */
-void web_keep_start(const char *data_dir);
+void web_keep_start(const char *location); /* the store (wy_config_store_location) */
 void web_keep_stop(void);
 /* wy_store_blob_visibility, kept */
 int web_blob_visibility(server *sv, const char *sha, int64_t viewer, bool admin, int preview, int *vis);
