@@ -12,6 +12,7 @@ pkgs=(
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
   libfreetype-dev libharfbuzz-dev libutf8proc-dev libqrencode-dev libopencc-dev
   libicu-dev
+  libpq-dev # the PostgreSQL store (store_url=postgresql://..., src/store/pg*.c)
   libmobi-dev libcmark-dev # MOBI/AZW3 books; Markdown
   libsystemd-dev # sd_notify: readiness, reload and watchdog under systemd (Type=notify units)
   libfontconfig-dev # the admins' dashboard asks fontconfig whether the CJK fonts below are installed

@@ -1,0 +1,26 @@
+/* store/pg_schema: the PostgreSQL schema, version by version (pg.c applies
+ * them). Append only; never edit one that has shipped. The tables are the
+ * SQLite backend's (sqlite.c), in PostgreSQL's types: bigint for SQLite's
+ * INTEGER, bytea for BLOB, text; identity columns for AUTOINCREMENT. */
+#include "store/pg_int.h"
+
+const char *const pg_migrations[] = {
+	/* 1: every table of the SQLite schema's version 23 but search's */
+	"",
+	/* 2: search (pg_search.c) */
+	"",
+	/* 3: the sitemap's parts (pg_sitemap.c) */
+	"",
+};
+
+const int pg_nmigrations = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
+
+int (*const pg_migration_hooks[])(wy_store *, wy_errinfo *) = {
+	NULL,
+	NULL,
+	NULL,
+};
+
+_Static_assert(sizeof pg_migration_hooks / sizeof pg_migration_hooks[0] ==
+		       sizeof pg_migrations / sizeof pg_migrations[0],
+	       "a hook slot for every migration");
