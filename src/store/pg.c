@@ -315,6 +315,15 @@ extern int (*const pg_migration_hooks[])(wy_store *, wy_errinfo *);
  * each step once. */
 static int migrate(wy_store *st, wy_errinfo *ei)
 {
+	/* the usual case, a store already at this version: one read, no lock
+	 * (every thread of every serve process opens its own connection) */
+	PGresult *r = PQexec(PG(st)->conn, "SELECT version FROM wy_schema WHERE id = 1");
+	bool current = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && pg_int(r, 0, 0) == pg_nmigrations;
+	PQclear(r);
+	if (current) {
+		PG(st)->version = pg_nmigrations;
+		return WY_OK;
+	}
 	int rc = pg_exec(st, "CREATE TABLE IF NOT EXISTS wy_schema(id integer PRIMARY KEY CHECK(id = 1),"
 			     " version integer NOT NULL)",
 			 ei);
