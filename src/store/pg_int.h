@@ -142,8 +142,12 @@ int pg_read_docs(wy_store *st, const char *sql, const pg_args *a, wy_doc_list *o
 	" AND ($2::text IS NULL OR d.format = $2::text) AND ($3::bigint = 0 OR d.pages >= $3::bigint)"     \
 	" AND ($4::bigint = 0 OR d.pages <= $4::bigint)"
 void pg_filter_args(pg_args *a, const wy_doc_filter *f);
-/* Queue a job for a document inside the caller's transaction (SQLite's
- * sq_queue_job). */
+/* A document's conversion status (and its format and failure reason when
+ * given), inside the caller's transaction, with the upload points rule
+ * after it (SQLite's sq_set_doc_status); and a job queued for a document
+ * (sq_queue_job), likewise. */
+int pg_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format, const char *reason,
+		      wy_errinfo *ei);
 int pg_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const char *request_id, wy_errinfo *ei);
 
 #endif
