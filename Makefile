@@ -7,7 +7,7 @@ PORT ?= 8080
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps run test bench samples clean asan test-asan fuzz test-heavy install deb test-package
+.PHONY: all deps run test bench samples clean asan test-asan fuzz test-heavy test-cluster install deb test-package
 
 all: $(BUILD)/wenyuan
 
@@ -78,6 +78,15 @@ test-heavy:
 	@scripts/deps.sh --heavy
 	@$(MAKE) --no-print-directory all CMAKE_FLAGS="-DWY_WERROR=ON $(CMAKE_FLAGS)"
 	tests/heavy/run.sh $(BUILD) $(HEAVY_PARTS)
+
+# The cluster test (tests/cluster/run.sh, docs/scale.md): PostgreSQL,
+# radosgw, two serve processes behind nginx and two workers on hosts of
+# their own; one serve and one worker killed mid-run; prints its table.
+# Also part of `make test` (e2e.cluster).
+test-cluster:
+	@scripts/deps.sh --test
+	@$(MAKE) --no-print-directory all CMAKE_FLAGS="-DWY_WERROR=ON $(CMAKE_FLAGS)"
+	tests/cluster/run.sh $(BUILD)
 
 # Fuzz every parser of untrusted input (tests/fuzz/) with libFuzzer, each
 # target FUZZ_SECONDS on its corpus, in build-fuzz with clang; fails when a

@@ -40,10 +40,11 @@ trap cleanup EXIT
 # ---- the shared services ----
 t0=$(date +%s)
 store_url=$("$src/tests/pg/cluster.sh" start "$d/pg")
-s3_port=$(free_port)
-"$src/tests/s3/radosgw.sh" start "$d/s3" "$s3_port" > "$d/s3.env"
-# shellcheck disable=SC1091
-set -a; source "$d/s3.env"; set +a
+# radosgw takes ten ports from the one given (its monitor's and OSD's)
+s3_port=$(( $(free_port) / 10 * 10 ))
+"$src/tests/s3/radosgw.sh" start "$d/s3" "$s3_port" > /dev/null
+eval "$("$src/tests/s3/radosgw.sh" env "$d/s3")"
+"$src/tests/s3/radosgw.sh" bucket "$d/s3" wenyuan-cluster
 export WENYUAN_STORE_URL=$store_url WENYUAN_BLOB_URL=s3://wenyuan-cluster
 echo "PostgreSQL and radosgw up in $(( $(date +%s) - t0 )) s"
 
