@@ -368,7 +368,7 @@ const char *const pg_migrations[] = {
 	"",
 	/* 2: search (pg_search.c) */
 	"",
-	/* 3: the sitemap's parts (pg_sitemap.c) */
+	/* 3: the sitemap's parts (pg_sitemap.c: pg_sitemap_setup, the hook) */
 	"",
 };
 
@@ -377,7 +377,7 @@ const int pg_nmigrations = (int)(sizeof pg_migrations / sizeof pg_migrations[0])
 int (*const pg_migration_hooks[])(wy_store *, wy_errinfo *) = {
 	schema_1_apply,
 	NULL,
-	NULL,
+	pg_sitemap_setup, /* 3: its tables, trigger functions and triggers, and its parts counted */
 };
 
 _Static_assert(sizeof pg_migration_hooks / sizeof pg_migration_hooks[0] ==
