@@ -49,7 +49,7 @@ static const char setup_sql[] =
 	"CREATE OR REPLACE FUNCTION sitemap_bump(k bigint, id bigint, delta bigint) RETURNS void"
 	" LANGUAGE sql AS $$"
 	" INSERT INTO sitemap_parts AS p(kind, part, gen, listed, changed_at)"
-	" VALUES (k, id / (SELECT width FROM sitemap_width), 1, delta, extract(epoch FROM now())::bigint)"
+	" VALUES (k, id / (SELECT width FROM sitemap_width), 1, delta, floor(extract(epoch FROM now()))::bigint)"
 	" ON CONFLICT(kind, part) DO UPDATE SET gen = p.gen + 1, listed = p.listed + excluded.listed,"
 	" changed_at = excluded.changed_at $$;"
 	"CREATE OR REPLACE FUNCTION sitemap_doc() RETURNS trigger LANGUAGE plpgsql AS $$"

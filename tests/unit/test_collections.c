@@ -14,7 +14,7 @@
 
 static wy_store *fresh(void)
 {
-	char *dir = wy_test_tmpdir("collections");
+	char *dir = wy_test_store_location("collections");
 	wy_store *st;
 	if (wy_store_open(dir, &st, NULL))
 		return NULL;
