@@ -22,6 +22,12 @@
 /* Comments c that viewer $1 (admin $2) may see, on a document they may
  * see: published, their own held for review, or any for an admin. */
 #define SEES_COMMENT "(c.state = 0 OR (c.state = 1 AND c.user_id = $1) OR $2::boolean)"
+/* Whether user may report a document (comment_id 0) or a comment now:
+ * WY_EEXIST with *id their open report of it, WY_ETOOBIG past the hourly
+ * limit; inside the caller's transaction (pg_users.c, as sq_report_gate
+ * on SQLite; declared in pg_int.h there). */
+int pg_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_id, int64_t *id, wy_errinfo *ei);
+
 _Static_assert(WY_COMMENT_PUBLISHED == 0 && WY_COMMENT_PENDING == 1, "SEES_COMMENT follows store.h");
 
 /* ---- ratings ---- */

@@ -124,16 +124,11 @@ int pg_fail(wy_store *st, const PGresult *r, wy_errinfo *ei, const char *what);
  * (pg_todo.c). */
 int pg_todo_count(void);
 
-/* Room for one more of a list's items (as sq_grow). */
-void *pg_grow(void *items, int n, int *cap, size_t size);
-
 /* Schema version 3: the sitemap's parts, the PL/pgSQL triggers that keep
  * them, and the parts counted (pg_sitemap.c). */
 int pg_sitemap_setup(wy_store *st, wy_errinfo *ei);
 
-/* Whether user may report a document (comment_id 0) or a comment now:
- * WY_EEXIST with *id their open report of it, WY_ETOOBIG past the hourly
- * limit; inside the caller's transaction (sq_report_gate). */
-int pg_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_id, int64_t *id, wy_errinfo *ei);
+/* Room for one more of a list's items (as sq_grow). */
+void *pg_grow(void *items, int n, int *cap, size_t size);
 
 #endif
