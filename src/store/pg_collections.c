@@ -160,43 +160,6 @@ fail:
 	return rc;
 }
 
-/* A document's columns (DOC_COLUMNS_NOFROM, store/rules.h) from row of r,
- * as sq_read_doc reads them. */
-static void read_doc(const PGresult *r, int row, wy_doc *d)
-{
-	memset(d, 0, sizeof *d);
-	d->id = pg_int(r, row, 0);
-	d->title = pg_str(r, row, 1);
-	d->filename = pg_str(r, row, 2);
-	d->format = pg_str(r, row, 3);
-	d->category = pg_str(r, row, 4);
-	pg_sha(r, row, 5, d->sha256);
-	d->size = pg_int(r, row, 6);
-	d->pages = (int)pg_int(r, row, 7);
-	d->status = (wy_doc_status)pg_int(r, row, 8);
-	d->reason = pg_str(r, row, 9);
-	d->author = pg_str(r, row, 10);
-	pg_sha(r, row, 11, d->thumb_sha256);
-	d->created_at = pg_int(r, row, 12);
-	d->updated_at = pg_int(r, row, 13);
-	d->progress_done = (int)pg_int(r, row, 14);
-	d->progress_total = (int)pg_int(r, row, 15);
-	d->views = pg_int(r, row, 16);
-	d->downloads = pg_int(r, row, 17);
-	d->keywords = pg_str(r, row, 18);
-	d->dup_of = pg_int(r, row, 19);
-	d->uploader = pg_str(r, row, 20);
-	d->owner_id = pg_int(r, row, 21);
-	d->private_ = pg_int(r, row, 22) != 0;
-	d->state = (int)pg_int(r, row, 23);
-	d->description = pg_str(r, row, 24);
-	d->tags = pg_str(r, row, 25);
-	d->price = pg_int(r, row, 26);
-	d->ratings = pg_int(r, row, 28);
-	d->rating = d->ratings > 0 ? (double)pg_int(r, row, 27) / (double)d->ratings : 0;
-}
-_Static_assert(DOC_NCOLUMNS == 29, "read_doc reads DOC_COLUMNS_NOFROM's 29 columns");
-
 int pg_collection_docs(wy_store *st, int64_t id, int64_t reader, bool admin, wy_doc_list *out, int *positions,
 		       wy_errinfo *ei)
 {
@@ -216,7 +179,7 @@ int pg_collection_docs(wy_store *st, int64_t id, int64_t reader, bool admin, wy_
 	for (int k = 0; k < rows && out->n < WY_COLLECTION_ITEMS_MAX; k++) {
 		out->items = pg_grow(out->items, out->n, &cap, sizeof *out->items);
 		positions[out->n] = (int)pg_int(r, k, DOC_NCOLUMNS);
-		read_doc(r, k, &out->items[out->n++]);
+		pg_read_doc(r, k, &out->items[out->n++]);
 	}
 	PQclear(r);
 	return WY_OK;
