@@ -368,7 +368,7 @@ const char *const pg_migrations[] = {
 	"",
 	/* 2: search (pg_search.c) */
 	"",
-	/* 3: the sitemap's parts (pg_sitemap.c: pg_sitemap_setup, the hook) */
+	/* 3: the sitemap's parts (pg_sitemap.c) */
 	"",
 };
 
