@@ -211,3 +211,15 @@ wait_doc() {
 	return 1
 }
 wait_ready() { wait_doc "$1" "$2" ready; }
+
+# store_q SQL: a query's rows ('|' between columns) from the library's
+# store: sqlite3 on $data/wenyuan.db, or psql when WENYUAN_STORE_URL names
+# a PostgreSQL database (a run of the test on that backend). SQL both
+# dialects read alike.
+store_q() {
+	if [ -n "${WENYUAN_STORE_URL:-}" ]; then
+		psql -qAtX "$WENYUAN_STORE_URL" -c "$1"
+	else
+		sqlite3 "$data/wenyuan.db" "$1"
+	fi
+}
