@@ -141,6 +141,7 @@
 	X(int, wy_store_dash_daily, dash_daily, (wy_store *st, wy_dash_series what, int64_t from, int n, int64_t *out, wy_errinfo *ei), (st, what, from, n, out, ei)) \
 	X(int, wy_store_dash_hourly, dash_hourly, (wy_store *st, int64_t from, int n, int64_t *ready, int64_t *failed, wy_errinfo *ei), (st, from, n, ready, failed, ei)) \
 	X(int, wy_store_dash_last_job, dash_last_job, (wy_store *st, const char *const *formats, bool ocr, int64_t *at, bool *ok, int64_t *doc_id, char **reason, wy_errinfo *ei), (st, formats, ocr, at, ok, doc_id, reason, ei)) \
+	X(int, wy_store_size, size, (wy_store *st, int64_t *bytes, int64_t *log_bytes, wy_errinfo *ei), (st, bytes, log_bytes, ei)) \
 	X(int, wy_store_sitemap_parts, sitemap_parts, (wy_store *st, int width, wy_sitemap_part **out, int *n, int64_t *epoch, wy_errinfo *ei), (st, width, out, n, epoch, ei)) \
 	X(int, wy_store_sitemap_gen, sitemap_gen, (wy_store *st, int kind, int64_t part, int width, int64_t *epoch, int64_t *gen, int64_t *listed, wy_errinfo *ei), (st, kind, part, width, epoch, gen, listed, ei)) \
 	X(int, wy_store_sitemap_urls, sitemap_urls, (wy_store *st, int kind, int64_t part, int width, wy_sitemap_url **out, int *n, int64_t *epoch, int64_t *gen, wy_errinfo *ei), (st, kind, part, width, out, n, epoch, gen, ei)) \

@@ -147,6 +147,10 @@ int pg_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const c
  * (pg_todo.c). */
 int pg_todo_count(void);
 
+/* Schema version 3: the sitemap's parts, the PL/pgSQL triggers that keep
+ * them, and the parts counted (pg_sitemap.c). */
+int pg_sitemap_setup(wy_store *st, wy_errinfo *ei);
+
 /* Room for one more of a list's items (as sq_grow). */
 void *pg_grow(void *items, int n, int *cap, size_t size);
 

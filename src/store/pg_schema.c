@@ -377,7 +377,7 @@ const int pg_nmigrations = (int)(sizeof pg_migrations / sizeof pg_migrations[0])
 int (*const pg_migration_hooks[])(wy_store *, wy_errinfo *) = {
 	schema_1_apply,
 	NULL,
-	NULL,
+	pg_sitemap_setup, /* 3: its tables, trigger functions and triggers, and its parts counted */
 };
 
 _Static_assert(sizeof pg_migration_hooks / sizeof pg_migration_hooks[0] ==

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* China's day of a time, as sign-ins count days (account.c) */
 #define DAY_OF(col) "((" col " + 28800) / 86400)"
@@ -160,4 +161,26 @@ int sqlite_dash_last_job(wy_store *st, const char *const *formats, bool ocr, int
 	sq_done(st, s);
 	wy_buf_free(&list);
 	return rc;
+}
+
+/* A file's size, 0 when it is not there (no -wal after a clean close). */
+static int64_t file_size(const char *path)
+{
+	struct stat sb;
+	return path && stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+int sqlite_size(wy_store *st, int64_t *bytes, int64_t *log_bytes, wy_errinfo *ei)
+{
+	(void)ei;
+	const char *db = sqlite3_db_filename(SQ(st)->db, "main");
+	*bytes = file_size(db);
+	*log_bytes = 0;
+	if (!db || !*db)
+		return WY_OK; /* an in-memory database */
+	char *wal = wy_xasprintf("%s-wal", db), *shm = wy_xasprintf("%s-shm", db);
+	*log_bytes = file_size(wal) + file_size(shm);
+	free(wal);
+	free(shm);
+	return WY_OK;
 }

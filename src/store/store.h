@@ -1332,6 +1332,12 @@ int wy_store_dash_hourly(wy_store *st, int64_t from, int n, int64_t *ready, int6
  * failed. */
 int wy_store_dash_last_job(wy_store *st, const char *const *formats, bool ocr, int64_t *at, bool *ok,
 			   int64_t *doc_id, char **reason, wy_errinfo *ei);
+/* The room the store takes, in bytes: *bytes the database itself (SQLite:
+ * its file; PostgreSQL: pg_database_size of the store's database),
+ * *log_bytes what it keeps besides until a checkpoint (SQLite: its -wal
+ * and -shm files; PostgreSQL: 0, its write-ahead log is the server's,
+ * shared by every database of the cluster). */
+int wy_store_size(wy_store *st, int64_t *bytes, int64_t *log_bytes, wy_errinfo *ei);
 /* ---- the sitemap (sqlite_sitemap.c) ----
  * Documents and collections cut into parts of width ids (part k: ids
  * [k*width, (k+1)*width), so at most width URLs), each with a generation

@@ -209,22 +209,23 @@ fail:
 
 /* ---- disk and dependencies: slow, kept a minute ---- */
 
-static int64_t file_size(const char *dir, const char *name)
-{
-	char *p = wy_xasprintf("%s/%s", dir, name);
-	struct stat sb;
-	int64_t n = stat(p, &sb) == 0 ? (int64_t)sb.st_size : 0;
-	free(p);
-	return n;
-}
-
-static json_t *disk_figures(server *sv, const wy_config *site)
+static json_t *disk_figures(server *sv)
 {
 	wy_blob_usage u;
 	wy_errinfo ei = {0};
-	int64_t db = file_size(site->data_dir, "wenyuan.db"), wal = file_size(site->data_dir, "wenyuan.db-wal") +
-								   file_size(site->data_dir, "wenyuan.db-shm");
+	/* the store's own answer: a file's size on SQLite, the database's on
+	 * PostgreSQL (whose files are on another machine) */
+	int64_t db = 0, wal = 0;
+	wy_store *st;
+	int rc = web_store(sv, &st, &ei);
+	if (!rc)
+		rc = wy_store_size(st, &db, &wal, &ei);
 	json_t *j = json_pack("{s:I, s:I}", "store_bytes", (json_int_t)db, "store_wal_bytes", (json_int_t)wal);
+	if (rc) {
+		wy_warn("dash.store_size", "msg=\"%s\"", wy_err_msg(&ei, rc));
+		json_object_set_new(j, "error", json_string(wy_err_msg(&ei, rc)));
+		return j;
+	}
 	if (wy_blob_usage_get(sv->blobs, &u, &ei)) {
 		wy_warn("dash.disk", "msg=\"%s\"", wy_err_msg(&ei, WY_EIO));
 		json_object_set_new(j, "error", json_string(wy_err_msg(&ei, WY_EIO)));
@@ -340,7 +341,7 @@ static json_t *figures(web_req *rq, wy_errinfo *ei)
 	if (!slow) {
 		wy_config site;
 		web_site_get(sv, &site);
-		slow = json_pack("{s:o, s:o, s:I}", "disk", disk_figures(sv, &site), "dependencies", dependencies(&site),
+		slow = json_pack("{s:o, s:o, s:I}", "disk", disk_figures(sv), "dependencies", dependencies(&site),
 				 "checked_at", (json_int_t)wy_now());
 		pthread_mutex_lock(&kept.lock);
 		json_decref(kept.slow);

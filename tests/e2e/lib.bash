@@ -159,6 +159,7 @@ new_library() {
 	spid=
 	mkdir -p "$data"
 	trap 'kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
+	if [ -n "${WENYUAN_TEST_PG:-}" ]; then new_pg_store; fi
 }
 
 # serve_site [WENYUAN_X=VALUE ... --serve-flag ...]: serve $data on a free
@@ -211,3 +212,26 @@ wait_doc() {
 	return 1
 }
 wait_ready() { wait_doc "$1" "$2" ready; }
+
+# store_q SQL: a query's rows ('|' between columns) from the library's
+# store: sqlite3 on $data/wenyuan.db, or psql when WENYUAN_STORE_URL names
+# a PostgreSQL database (a run of the test on that backend). SQL both
+# dialects read alike.
+store_q() {
+	if [ -n "${WENYUAN_STORE_URL:-}" ]; then
+		psql -qAtX "$WENYUAN_STORE_URL" -c "$1"
+	else
+		sqlite3 "$data/wenyuan.db" "$1"
+	fi
+}
+
+# new_pg_store: when WENYUAN_TEST_PG names a PostgreSQL cluster (ctest's
+# e2e_pg.NAME twins of some tests), each new library's store is a new
+# database on it: WENYUAN_STORE_URL, which every wenyuan the test runs
+# reads (the blobs stay in $data). The cluster goes with its databases.
+new_pg_store() {
+	pg_stores=$((${pg_stores:-0} + 1))
+	local db=wy_e2e_$$_$pg_stores
+	psql -qAtX "$WENYUAN_TEST_PG" -c "CREATE DATABASE $db" > /dev/null || { echo "cannot make database $db" >&2; exit 1; }
+	export WENYUAN_STORE_URL=${WENYUAN_TEST_PG/\/postgres\?//$db?}
+}

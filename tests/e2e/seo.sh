@@ -58,7 +58,7 @@ check "alice deletes one" is "$(code -H "Authorization: Bearer $alice" -X POST "
 # a new version of p1 converting: a row of its own, nobody's to list
 curl -fsS -o /dev/null -X POST "$base/api/v1/doc/${id[p1]}/replace" -H "Authorization: Bearer $alice" -F "file=@$d/p2.txt" ||
 	curl -fsS -o /dev/null -X POST "$base/api/v1/doc/${id[p1]}/replace" -H "Authorization: Bearer $alice" -F "file=@$d/last.txt" || true
-vrow=$(sqlite3 "$db" "SELECT id FROM documents WHERE version_of = ${id[p1]}")
+vrow=$(store_q "SELECT id FROM documents WHERE version_of = ${id[p1]}")
 check "p1 has a new version's row" [ -n "$vrow" ]
 post() { curl -fsS -H "Authorization: Bearer $alice" -X POST "$base/api/v1$1" "${@:2}"; }
 pubc=$(post /collections --data-urlencode name=公开专辑 -d public=1 | jq -r .collection)

@@ -12,7 +12,7 @@
 
 static wy_store *fresh(void)
 {
-	char *dir = wy_test_tmpdir("articles");
+	char *dir = wy_test_store_location("articles");
 	wy_store *st = NULL;
 	if (wy_store_open(dir, &st, NULL))
 		st = NULL;

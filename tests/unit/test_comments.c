@@ -16,7 +16,7 @@ static char *dir_of_last;
 
 static wy_store *fresh(void)
 {
-	char *dir = wy_test_tmpdir("comments");
+	char *dir = wy_test_store_location("comments");
 	wy_store *st;
 	if (wy_store_open(dir, &st, NULL))
 		return NULL;
