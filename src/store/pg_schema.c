@@ -264,7 +264,7 @@ static const char *const schema_1[] = {
 	"CREATE INDEX site_links_kind ON site_links(kind, position);",
 	"INSERT INTO articles(slug, title, kind, body_md, state, published_at, created_at, updated_at)"
 	" SELECT column1, column2, 'legal', column3, 1, t, t, t FROM (VALUES " WY_LEGAL_PAGES ") v,"
-	" (SELECT extract(epoch FROM now())::bigint AS t) n;",
+	" (SELECT floor(extract(epoch FROM now()))::bigint AS t) n;",
 	/* captchas */
 	"CREATE TABLE captchas("
 	"  id text PRIMARY KEY,"
