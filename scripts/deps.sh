@@ -63,6 +63,10 @@ if [ "${1:-}" = "--test" ]; then
   # a real SMTP server on loopback for the mail tests (tests/e2e/smtpd.py:
   # mail.sh, browser_mail.sh)
   pkgs+=(python3-aiosmtpd)
+  # a real S3 server for the S3 blob store's tests (tests/s3/radosgw.sh): a
+  # single-node Ceph (a monitor, one in-memory OSD) behind radosgw;
+  # ceph-common brings the ceph and radosgw-admin commands that set it up
+  pkgs+=(radosgw ceph-mon ceph-osd ceph-common)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # the Debian package (make deb, make test-package): debhelper builds it,
