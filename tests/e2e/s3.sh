@@ -42,6 +42,9 @@ size=$(stat -c %s "$d/pub.txt")
 check "an unsatisfiable range answers 416" \
 	[ "$(code -L -H "Authorization: Bearer $alice" -H "Range: bytes=$((size + 10))-" "$base/download/$id")" = 416 ]
 
+curl -s -L -I -H "Authorization: Bearer $alice" "$base/download/$id" | tr -d '\r' > "$d/hh"
+check "a HEAD of the download says its length" grep -qi "^content-length: $size\$" "$d/hh"
+
 img=$(curl -fsS "$base/api/v1/doc/$id/pages" | jq -r '.items[0].image')
 pimg=$(curl -fsS -H "Authorization: Bearer $alice" "$base/api/v1/doc/$pid/pages" | jq -r '.items[0].image')
 curl -s -D "$d/ih" -o "$d/img" "$base$img"
