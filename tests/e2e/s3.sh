@@ -8,8 +8,9 @@
 # blob_redirect_seconds says so, after the access check (a private
 # document's image is 404 to others, never redirected), fsck walks the
 # bucket clean, an orphan put in the bucket is reported by fsck and removed
-# by gc, fsck --verify re-hashes every blob from it, and a 500 MB upload keeps serve's memory within a few MB of
-# idle while it goes to the bucket in parts.
+# by gc, fsck --verify re-hashes every blob from it, and a 500 MB upload
+# keeps serve's memory within a few MB of idle while it goes to the bucket
+# in parts.
 source "$(dirname "$0")/lib.bash"
 [ -n "${WENYUAN_TEST_S3:-}" ] || { echo "# skip: no S3 server (WENYUAN_TEST_S3)"; exit 77; }
 # the fixture's server: its endpoint and keys
