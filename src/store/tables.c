@@ -1,0 +1,81 @@
+/* store/tables: the tables that hold a library's data, for copying it
+ * from one store to another whatever the backends (wenyuan migrate,
+ * store.h's wy_store_table_*). Said once here, for both backends: a table
+ * added to either schema is either listed here (in an order where every
+ * table comes after the tables it refers to, so that a copy in this order
+ * never refers to a row not copied yet) or derived (rebuilt at the
+ * destination); tests/unit/test_tables.c fails for a table that is
+ * neither. */
+#include "store/store.h"
+
+#include <string.h>
+
+#define KEY(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static const wy_table_def tables[] = {
+	/* referred to by nearly everything */
+	{"groups", KEY("id")},
+	{"users", KEY("id")},
+	{"categories", KEY("id")},
+	{"documents", KEY("id")},
+	/* a document's parts */
+	{"pages", KEY("doc_id", "page_no")},
+	{"outlines", KEY("doc_id", "seq")},
+	{"minhash_bands", KEY("band", "hash", "doc_id")},
+	{"jobs", KEY("id")},
+	{"queue_turns", KEY("owner_id")},
+	/* readers' traces */
+	{"searches", KEY("query")},
+	{"search_days", KEY("day")},
+	{"search_clicks", KEY("doc_id", "query")},
+	{"visits", KEY("visitor", "doc_id")},
+	{"sessions", KEY("hash")},
+	{"favorites", KEY("user_id", "doc_id")},
+	{"downloads", KEY("user_id", "doc_id")},
+	{"download_log", KEY("id")},
+	{"ledger", KEY("id")},
+	{"signins", KEY("user_id", "day")},
+	{"reports", KEY("id")},
+	{"ratings", KEY("doc_id", "user_id")},
+	{"comments", KEY("id")},
+	{"collections", KEY("id")},
+	{"collection_items", KEY("collection_id", "doc_id")},
+	{"collection_favorites", KEY("user_id", "collection_id")},
+	/* the site and its administration */
+	{"audit", KEY("id")},
+	{"settings", KEY("name")},
+	{"counters", KEY("name", "labels")},
+	{"articles", KEY("id")},
+	{"site_links", KEY("id")},
+	{"captchas", KEY("id")},
+	{"mail", KEY("id")},
+	{"mail_tokens", KEY("hash")},
+	{"link_key", KEY("id")},
+};
+
+const wy_table_def *wy_store_tables(int *count)
+{
+	*count = (int)(sizeof tables / sizeof tables[0]);
+	return tables;
+}
+
+const wy_table_def *wy_store_table_def(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof tables / sizeof tables[0]; i++)
+		if (strcmp(tables[i].name, name) == 0)
+			return &tables[i];
+	return NULL;
+}
+
+bool wy_store_table_derived(const char *name)
+{
+	/* the search index (SQLite's FTS5 tables and their shadow tables; the
+	 * PostgreSQL backend's search tables start with "search_idx" or "fts"),
+	 * the sitemap's counts (kept by triggers), the schema's version */
+	static const char *const prefixes[] = {"page_fts", "doc_fts", "page_vocab", "title_py", "title_ini",
+					       "sitemap_", "sqlite_", "wy_schema", "search_idx", "fts_"};
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
