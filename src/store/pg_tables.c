@@ -143,8 +143,8 @@ int pg_table_rows(wy_store *st, const char *table, const wy_cell *after, int lim
 	if (rc)
 		return rc;
 	wy_buf order, q;
-	wy_buf_init(&order, 128);
-	wy_buf_init(&q, 256);
+	wy_buf_init(&order, 0);
+	wy_buf_init(&q, 0);
 	for (int k = 0; k < nkey; k++) {
 		if (k)
 			wy_buf_puts(&order, ", ");
@@ -246,7 +246,7 @@ static int put_rows(wy_store *st, const wy_table_def *t, int ncols, const char *
 	int *len = wy_xcalloc(np + 1, sizeof *len), *fmt = wy_xcalloc(np + 1, sizeof *fmt);
 	char **str = wy_xcalloc(np + 1, sizeof *str);
 	wy_buf q;
-	wy_buf_init(&q, 256 + np * 8);
+	wy_buf_init(&q, 0);
 	wy_buf_puts(&q, "INSERT INTO ");
 	put_ident(&q, t->name);
 	wy_buf_puts(&q, "(");
@@ -301,7 +301,7 @@ int pg_table_put(wy_store *st, const char *table, int ncols, const char *const *
 	if (!rc && has_id) {
 		/* the ids were given: the next one the table makes comes after them */
 		wy_buf q;
-		wy_buf_init(&q, 128);
+		wy_buf_init(&q, 0);
 		wy_buf_puts(&q, "SELECT setval(s, m) FROM (SELECT pg_get_serial_sequence($1, 'id') AS s,"
 				" (SELECT max(id) FROM ");
 		put_ident(&q, t->name);
@@ -322,7 +322,7 @@ int pg_table_clear(wy_store *st, const char *table, wy_errinfo *ei)
 	if (!t)
 		return WY_EINVAL;
 	wy_buf q;
-	wy_buf_init(&q, 64);
+	wy_buf_init(&q, 0);
 	wy_buf_puts(&q, "DELETE FROM ");
 	put_ident(&q, t->name);
 	int rc = pg_run(st, q.data, NULL, NULL, NULL, "empty a table", ei);

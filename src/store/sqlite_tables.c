@@ -47,7 +47,7 @@ int sqlite_table_rows(wy_store *st, const char *table, const wy_cell *after, int
 	while (t->key[nkey])
 		nkey++;
 	wy_buf q;
-	wy_buf_init(&q, 256);
+	wy_buf_init(&q, 0);
 	wy_buf_puts(&q, "SELECT * FROM ");
 	put_ident(&q, t->name);
 	if (after) {
@@ -133,7 +133,7 @@ int sqlite_table_put(wy_store *st, const char *table, int ncols, const char *con
 	if (nrows <= 0)
 		return WY_OK;
 	wy_buf q;
-	wy_buf_init(&q, 256);
+	wy_buf_init(&q, 0);
 	wy_buf_puts(&q, "INSERT INTO ");
 	put_ident(&q, t->name);
 	wy_buf_puts(&q, "(");
@@ -172,7 +172,7 @@ int sqlite_table_clear(wy_store *st, const char *table, wy_errinfo *ei)
 	if (!t)
 		return wy_err_set(ei, WY_EINVAL, "store: %s is not a table of a library", table ? table : "(null)");
 	wy_buf q;
-	wy_buf_init(&q, 64);
+	wy_buf_init(&q, 0);
 	wy_buf_puts(&q, "DELETE FROM ");
 	put_ident(&q, t->name);
 	int rc = sq_exec(st, q.data, ei);
