@@ -328,8 +328,10 @@ static int copy_table(migration *m, const wy_table_def *t, wy_errinfo *ei)
 			rc = wy_err_set(ei, WY_EEXIST,
 					"the destination's %s are not this library's: it holds another library", t->name);
 		} else {
-			printf("%s: the destination's rows are not this library's (a new store's defaults): "
-			       "emptied, copied whole\n",
+			/* a new store's defaults (categories, the default group,
+			 * legal articles), or rows the library changed or
+			 * interleaved since an earlier run (counters, bands) */
+			printf("%s: the destination's rows are not the library's first ones: emptied, copied whole\n",
 			       t->name);
 			rc = wy_store_table_clear(m->to, t->name, ei);
 		}
@@ -360,6 +362,7 @@ static int copy_table(migration *m, const wy_table_def *t, wy_errinfo *ei)
 			printf("%-22s %8lld rows, %lld copied now, sha256 %.16s…\n", t->name, (long long)s.rows,
 			       (long long)b.copied, hex);
 		}
+		fflush(stdout); /* a line a table, as it happens (a log, a pipe) */
 	}
 	m->rows_copied += b.copied;
 	batch_clear(&b);
@@ -441,6 +444,14 @@ static void reindex_progress(void *ctx, int done, int total)
 		fputc('\n', stderr);
 }
 
+/* ei's message prefixed with what was being done. */
+static int say_where(wy_errinfo *ei, int rc, const char *what)
+{
+	char was[sizeof ei->msg];
+	snprintf(was, sizeof was, "%s", wy_err_msg(ei, rc));
+	return wy_err_set(ei, rc, "%s: %s", what, was);
+}
+
 /* Tables of the source that are neither copied nor rebuilt would be lost:
  * refuse (a table added to the schema but not to store/tables.c). */
 static int unknown_tables(wy_store *st, wy_errinfo *ei)
@@ -517,7 +528,8 @@ int wy_cmd_migrate(wy_config *cfg, int argc, char **argv)
 			rc = prefix_of(&m, t, probe.cols, probe.ncols, &ok, &there, &after, &ei);
 		if (!rc && !ok)
 			rc = wy_err_set(&ei, WY_EEXIST,
-					"%s holds other %s than this library's: migrate copies into a new store only",
+					"%s holds %s that are not this library's first ones (another library's, or this "
+					"one's changed since an earlier run): migrate copies into a new store only",
 					to_store, t->name);
 		free_cells(after, key_len(t));
 		sum_clear(&probe);
@@ -535,6 +547,7 @@ int wy_cmd_migrate(wy_config *cfg, int argc, char **argv)
 			printf("objects: %ld referred to, %ld copied (%llu bytes), %ld already there, %ld missing, "
 			       "%ld damaged; every one at the destination re-hashed\n",
 			       o.refs, o.copied, (unsigned long long)o.bytes, o.there, o.missing, o.bad);
+		fflush(stdout);
 	}
 	int ntables;
 	const wy_table_def *tables = wy_store_tables(&ntables);
@@ -543,12 +556,14 @@ int wy_cmd_migrate(wy_config *cfg, int argc, char **argv)
 	if (!rc) {
 		int64_t t1 = wy_now_ms();
 		rc = wy_store_reindex(m.to, isatty(2) ? reindex_progress : NULL, NULL, &ei);
-		if (!rc)
+		if (rc)
+			rc = say_where(&ei, rc, "rebuilding the search index at the destination");
+		else
 			printf("search index rebuilt at the destination in %.1f s\n", (double)(wy_now_ms() - t1) / 1000.0);
 	}
 	int problems = 0;
-	if (!rc)
-		rc = wy_cli_fsck(m.to, m.bto, 3600, false, &problems, &ei);
+	if (!rc && (rc = wy_cli_fsck(m.to, m.bto, 3600, false, &problems, &ei)))
+		rc = say_where(&ei, rc, "checking the destination (fsck)");
 	wy_store_close(m.from);
 	wy_blob_close(m.bfrom);
 	wy_store_close(m.to);
