@@ -66,6 +66,10 @@ if [ "${1:-}" = "--test" ]; then
   # the PostgreSQL store's tests: a throwaway cluster (initdb, pg_ctl) per
   # test run (tests/pg/cluster.sh; ctest's unit_pg.* tests); it brings psql
   pkgs+=(postgresql)
+  # a real S3 server for the S3 blob store's tests (tests/s3/radosgw.sh): a
+  # single-node Ceph (a monitor, one in-memory OSD) behind radosgw;
+  # ceph-common brings the ceph and radosgw-admin commands that set it up
+  pkgs+=(radosgw ceph-mon ceph-osd ceph-common)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # the Debian package (make deb, make test-package): debhelper builds it,

@@ -6,8 +6,10 @@
  * leaves at worst an orphan temp file. Names are always 64 lowercase hex
  * digits checked by wy_blob_valid_name: no path ever comes from a user.
  *
- * The directory backend is the default; an S3 backend will implement the
- * same functions. Thread safety: a wy_blob_store may be shared by threads. */
+ * Two backends implement the same functions (blob_int.h): a directory of
+ * this machine (fs.c, the default) and an S3 bucket (s3.c: objects named
+ * PREFIX/<sha256>, reached with libcurl's SigV4 signing). Thread safety: a
+ * wy_blob_store may be shared by threads. */
 #ifndef WY_BLOB_H
 #define WY_BLOB_H
 
@@ -19,9 +21,17 @@
 
 typedef struct wy_blob_store wy_blob_store;
 
-/* Open the directory backend rooted at dir (created if missing). */
-int wy_blob_open(const char *dir, wy_blob_store **out, wy_errinfo *ei);
+/* Open the store at location: a directory (created if missing), or
+ * s3://BUCKET[/PREFIX], an S3 bucket reached with the credentials and
+ * endpoint of the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_REGION, AWS_ENDPOINT_URL: path-style addressing when it is set,
+ * else https://BUCKET.s3.REGION.amazonaws.com). Opening a bucket does not
+ * reach it (wy_blob_ping does). WY_EINVAL: a location neither is. */
+int wy_blob_open(const char *location, wy_blob_store **out, wy_errinfo *ei);
 void wy_blob_close(wy_blob_store *bs); /* NULL is a no-op */
+
+/* "directory" or "s3": which backend answers. */
+const char *wy_blob_kind(const wy_blob_store *bs);
 
 /* True when name is 64 lowercase hex digits. */
 bool wy_blob_valid_name(const char *name);
@@ -55,8 +65,22 @@ uint64_t wy_blob_writer_size(const wy_blob_writer *w);
 int wy_blob_writer_commit(wy_blob_writer *w, char sha_out[65], uint64_t *size_out, bool *created, wy_errinfo *ei);
 void wy_blob_writer_abort(wy_blob_writer *w); /* NULL is a no-op */
 
-/* Open an object for reading; the caller closes the fd. WY_ENOTFOUND. */
+/* Open an object for reading; the caller closes the fd. WY_ENOTFOUND. A
+ * bucket's object is downloaded into an unnamed temporary file first. */
 int wy_blob_open_fd(wy_blob_store *bs, const char *sha, int *fd_out, uint64_t *size_out, wy_errinfo *ei);
+
+/* Bytes from..from+len-1 of an object (the caller checked them against
+ * its size, which goes to *size_out), for a Range request: they are at
+ * offset *at of *fd_out, which the caller closes. A directory gives the
+ * object's file (at = from); a bucket fetches only that range into an
+ * unnamed temporary file (at = 0). */
+int wy_blob_open_range(wy_blob_store *bs, const char *sha, uint64_t from, uint64_t len, int *fd_out, uint64_t *at,
+		       uint64_t *size_out, wy_errinfo *ei);
+
+/* A URL anyone may GET the object from for the next `seconds` seconds
+ * (an S3 presigned URL; the caller frees *url); WY_ENOTSUP on a
+ * directory. Nothing is asked of the server: the URL is signed here. */
+int wy_blob_presign(wy_blob_store *bs, const char *sha, int seconds, char **url, wy_errinfo *ei);
 
 /* A local file path to an object, for libraries that open files by name.
  * Backends without local files download to a temp file the caller unlinks

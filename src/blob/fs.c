@@ -1,15 +1,13 @@
 /* blob/fs: the directory backend. Objects live at root/ab/cd/<sha256>;
  * temporary files at root/tmp/, on the same file system so rename is atomic.
  * This file must never build a path from anything but a validated name. */
-#include "blob/blob.h"
+#include "blob/blob_int.h"
 #include "core/util.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sodium.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,36 +15,30 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-/* Failures of the disk in this process (wy_blob_errors): every error of
- * this file is made by FAIL, which counts the I/O errors and corrupt
- * objects (not a client's file too large, a bad name, a missing object). */
-static _Atomic uint64_t failures;
-#define FAIL(ei, code, ...) (count_failure(code), wy_err_set(ei, code, __VA_ARGS__))
+#define FAIL BLOB_FAIL
 
-static void count_failure(int code)
-{
-	if (code == WY_EIO || code == WY_ECORRUPT)
-		atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
-}
-
-uint64_t wy_blob_errors(void) { return atomic_load_explicit(&failures, memory_order_relaxed); }
-
-struct wy_blob_store {
+typedef struct fs_store {
+	wy_blob_store base;
 	char *root;
 	char *tmp;
-};
+} fs_store;
 
-int wy_blob_open(const char *dir, wy_blob_store **out, wy_errinfo *ei)
+#define FS(bs) ((fs_store *)(bs))
+
+static const wy_blob_ops fs_ops;
+
+static void fs_close(wy_blob_store *base);
+
+int wy_blob_fs_open(const char *dir, wy_blob_store **out, wy_errinfo *ei)
 {
 	*out = NULL;
-	if (sodium_init() < 0)
-		return FAIL(ei, WY_EIO, "blob: libsodium failed to initialise");
-	wy_blob_store *bs = wy_xcalloc(1, sizeof *bs);
+	fs_store *bs = wy_xcalloc(1, sizeof *bs);
+	bs->base.ops = &fs_ops;
 	char *tmp = wy_xasprintf("%s/tmp", dir);
 	if (wy_mkdir_p(tmp, 0755)) {
 		int rc = FAIL(ei, WY_EIO, "blob: cannot create %s: %s", tmp, strerror(errno));
 		free(tmp);
-		wy_blob_close(bs);
+		fs_close(&bs->base);
 		return rc;
 	}
 	free(tmp);
@@ -55,99 +47,34 @@ int wy_blob_open(const char *dir, wy_blob_store **out, wy_errinfo *ei)
 	bs->root = realpath(dir, NULL);
 	if (!bs->root) {
 		int rc = FAIL(ei, WY_EIO, "blob: cannot resolve %s: %s", dir, strerror(errno));
-		wy_blob_close(bs);
+		fs_close(&bs->base);
 		return rc;
 	}
 	bs->tmp = wy_xasprintf("%s/tmp", bs->root);
-	*out = bs;
+	*out = &bs->base;
 	return WY_OK;
 }
 
-void wy_blob_close(wy_blob_store *bs)
+static void fs_close(wy_blob_store *base)
 {
-	if (!bs)
-		return;
+	fs_store *bs = FS(base);
 	free(bs->root);
 	free(bs->tmp);
 	free(bs);
 }
 
-bool wy_blob_valid_name(const char *name)
-{
-	if (!name)
-		return false;
-	for (int i = 0; i < 64; i++)
-		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
-			return false;
-	return name[64] == 0;
-}
-
-static void hex(const unsigned char *h, char out[65])
-{
-	static const char d[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = d[h[i] >> 4];
-		out[2 * i + 1] = d[h[i] & 15];
-	}
-	out[64] = 0;
-}
-
-void wy_sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, data, len);
-	hex(h, out);
-}
-
-int wy_sha256_fd(int fd, uint64_t max, char out[65], uint64_t *size_out, wy_errinfo *ei)
-{
-	crypto_hash_sha256_state h;
-	crypto_hash_sha256_init(&h);
-	static __thread unsigned char chunk[1 << 16];
-	uint64_t total = 0;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) /* the caller's file, not the store: not counted by FAIL */
-			return wy_err_set(ei, WY_EIO, "read failed: %s", strerror(errno));
-		if (n == 0)
-			break;
-		total += (uint64_t)n;
-		if (total > max)
-			return wy_err_set(ei, WY_ETOOBIG, "the file is larger than the limit of %llu bytes",
-					  (unsigned long long)max);
-		crypto_hash_sha256_update(&h, chunk, (unsigned long long)n);
-	}
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(&h, digest);
-	hex(digest, out);
-	if (size_out)
-		*size_out = total;
-	return WY_OK;
-}
-
-static char *obj_path(const wy_blob_store *bs, const char *sha)
+static char *obj_path(const fs_store *bs, const char *sha)
 {
 	return wy_xasprintf("%s/%.2s/%.2s/%s", bs->root, sha, sha + 2, sha);
 }
 
-static int temp_file(wy_blob_store *bs, char **path, int *fd, wy_errinfo *ei)
+static int temp_file(fs_store *bs, char **path, int *fd, wy_errinfo *ei)
 {
-	*path = wy_xasprintf("%s/obj.XXXXXX", bs->tmp);
-	*fd = mkostemp(*path, O_CLOEXEC);
-	if (*fd < 0) {
-		int rc = FAIL(ei, WY_EIO, "blob: cannot create a temporary file in %s: %s", bs->tmp,
-				    strerror(errno));
-		free(*path);
-		*path = NULL;
-		return rc;
-	}
-	return WY_OK;
+	return wy_blob_temp_file(bs->tmp, path, fd, ei);
 }
 
 /* fsync the temp file, then move it to its name and fsync the directory. */
-static int publish(wy_blob_store *bs, const char *tmp, int fd, const char *sha, wy_errinfo *ei)
+static int publish(fs_store *bs, const char *tmp, int fd, const char *sha, wy_errinfo *ei)
 {
 	if (fsync(fd) != 0 || wy_fault("blob.fsync"))
 		return FAIL(ei, WY_EIO, "blob: fsync failed: %s", strerror(errno ? errno : EIO));
@@ -169,7 +96,7 @@ static int publish(wy_blob_store *bs, const char *tmp, int fd, const char *sha, 
  * are stored already sets the object's time to now, which the collector
  * reads (wy_blob_delete_old) to leave alone what someone is storing now,
  * before the store refers to it (docs/internals/blob.md). */
-static bool refresh(wy_blob_store *bs, const char *sha)
+static bool refresh(fs_store *bs, const char *sha)
 {
 	char *p = obj_path(bs, sha);
 	bool ok = utimensat(AT_FDCWD, p, NULL, 0) == 0;
@@ -177,9 +104,9 @@ static bool refresh(wy_blob_store *bs, const char *sha)
 	return ok;
 }
 
-int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65], wy_errinfo *ei)
+static int fs_put(wy_blob_store *base, const void *data, size_t len, const char *sha_out, wy_errinfo *ei)
 {
-	wy_sha256_hex(data, len, sha_out);
+	fs_store *bs = FS(base);
 	if (refresh(bs, sha_out))
 		return WY_OK;
 	char *tmp;
@@ -197,98 +124,20 @@ int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65
 	return rc;
 }
 
-struct wy_blob_writer {
-	wy_blob_store *bs;
-	char *tmp;
-	int fd;
-	crypto_hash_sha256_state h;
-	uint64_t total, max;
-};
+static const char *fs_spool_dir(wy_blob_store *base) { return FS(base)->tmp; }
 
-int wy_blob_writer_open(wy_blob_store *bs, uint64_t max, wy_blob_writer **out, wy_errinfo *ei)
+static int fs_publish(wy_blob_store *base, const char *tmp, int fd, const char *sha, uint64_t size, bool *made,
+		      wy_errinfo *ei)
 {
-	wy_blob_writer *w = wy_xcalloc(1, sizeof *w);
-	int rc = temp_file(bs, &w->tmp, &w->fd, ei);
-	if (rc) {
-		free(w);
-		return rc;
-	}
-	w->bs = bs;
-	w->max = max;
-	crypto_hash_sha256_init(&w->h);
-	*out = w;
-	return WY_OK;
+	(void)size;
+	fs_store *bs = FS(base);
+	*made = !refresh(bs, sha);
+	return *made ? publish(bs, tmp, fd, sha, ei) : WY_OK;
 }
 
-int wy_blob_writer_write(wy_blob_writer *w, const void *data, size_t len, wy_errinfo *ei)
+static int fs_open_fd(wy_blob_store *base, const char *sha, int *fd_out, uint64_t *size_out, wy_errinfo *ei)
 {
-	if (w->total + len > w->max || w->total + len < w->total)
-		return FAIL(ei, WY_ETOOBIG, "the file is larger than the limit of %llu bytes",
-				  (unsigned long long)w->max);
-	w->total += len;
-	crypto_hash_sha256_update(&w->h, data, (unsigned long long)len);
-	if (wy_write_all(w->fd, data, len))
-		return FAIL(ei, WY_EIO, "blob: write failed: %s", strerror(errno));
-	return WY_OK;
-}
-
-uint64_t wy_blob_writer_size(const wy_blob_writer *w) { return w->total; }
-
-void wy_blob_writer_abort(wy_blob_writer *w)
-{
-	if (!w)
-		return;
-	close(w->fd);
-	unlink(w->tmp); /* after a successful rename this finds nothing */
-	free(w->tmp);
-	free(w);
-}
-
-int wy_blob_writer_commit(wy_blob_writer *w, char sha_out[65], uint64_t *size_out, bool *created, wy_errinfo *ei)
-{
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(&w->h, digest);
-	hex(digest, sha_out);
-	if (size_out)
-		*size_out = w->total;
-	int rc = WY_OK;
-	bool made = !refresh(w->bs, sha_out);
-	if (made)
-		rc = publish(w->bs, w->tmp, w->fd, sha_out, ei);
-	if (created)
-		*created = made && rc == WY_OK;
-	wy_blob_writer_abort(w);
-	return rc;
-}
-
-int wy_blob_put_fd(wy_blob_store *bs, int in, uint64_t max, char sha_out[65], uint64_t *size_out, wy_errinfo *ei)
-{
-	wy_blob_writer *w;
-	int rc;
-	if ((rc = wy_blob_writer_open(bs, max, &w, ei)))
-		return rc;
-	static __thread char chunk[1 << 16];
-	for (;;) {
-		ssize_t r = read(in, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = FAIL(ei, WY_EIO, "blob: read failed: %s", strerror(errno));
-			break;
-		}
-		if (r == 0)
-			return wy_blob_writer_commit(w, sha_out, size_out, NULL, ei);
-		if ((rc = wy_blob_writer_write(w, chunk, (size_t)r, ei)))
-			break;
-	}
-	wy_blob_writer_abort(w);
-	return rc;
-}
-
-int wy_blob_open_fd(wy_blob_store *bs, const char *sha, int *fd_out, uint64_t *size_out, wy_errinfo *ei)
-{
-	if (!wy_blob_valid_name(sha))
-		return FAIL(ei, WY_EINVAL, "blob: invalid name");
+	fs_store *bs = FS(base);
 	char *p = obj_path(bs, sha);
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	free(p);
@@ -305,20 +154,30 @@ int wy_blob_open_fd(wy_blob_store *bs, const char *sha, int *fd_out, uint64_t *s
 	return WY_OK;
 }
 
-int wy_blob_local_path(wy_blob_store *bs, const char *sha, char **path, bool *is_temp, wy_errinfo *ei)
+static bool fs_exists(wy_blob_store *base, const char *sha);
+
+/* The bytes of a range are where they are in the object's file. */
+static int fs_open_range(wy_blob_store *base, const char *sha, uint64_t from, uint64_t len, int *fd_out,
+			 uint64_t *at, uint64_t *size_out, wy_errinfo *ei)
 {
-	*path = NULL;
-	*is_temp = false;
-	if (!wy_blob_valid_name(sha))
-		return FAIL(ei, WY_EINVAL, "blob: invalid name");
-	if (!wy_blob_exists(bs, sha))
+	(void)len;
+	*at = from;
+	return fs_open_fd(base, sha, fd_out, size_out, ei);
+}
+
+static int fs_local_path(wy_blob_store *base, const char *sha, char **path, bool *is_temp, wy_errinfo *ei)
+{
+	fs_store *bs = FS(base);
+	(void)is_temp;
+	if (!fs_exists(base, sha))
 		return FAIL(ei, WY_ENOTFOUND, "blob %.12s is missing", sha);
 	*path = obj_path(bs, sha);
 	return WY_OK;
 }
 
-int wy_blob_ping(wy_blob_store *bs, wy_errinfo *ei)
+static int fs_ping(wy_blob_store *base, wy_errinfo *ei)
 {
+	fs_store *bs = FS(base);
 	const char *dirs[] = {bs->root, bs->tmp};
 	for (size_t i = 0; i < 2; i++) {
 		struct stat sb;
@@ -330,10 +189,9 @@ int wy_blob_ping(wy_blob_store *bs, wy_errinfo *ei)
 	return WY_OK;
 }
 
-bool wy_blob_exists(wy_blob_store *bs, const char *sha)
+static bool fs_exists(wy_blob_store *base, const char *sha)
 {
-	if (!wy_blob_valid_name(sha))
-		return false;
+	fs_store *bs = FS(base);
 	char *p = obj_path(bs, sha);
 	struct stat stbuf;
 	bool ok = stat(p, &stbuf) == 0 && S_ISREG(stbuf.st_mode);
@@ -341,44 +199,18 @@ bool wy_blob_exists(wy_blob_store *bs, const char *sha)
 	return ok;
 }
 
-int wy_blob_verify(wy_blob_store *bs, const char *sha, wy_errinfo *ei)
+static int fs_delete(wy_blob_store *base, const char *sha, wy_errinfo *ei)
 {
-	int fd, rc;
-	if ((rc = wy_blob_open_fd(bs, sha, &fd, NULL, ei)))
-		return rc;
-	crypto_hash_sha256_state h;
-	crypto_hash_sha256_init(&h);
-	char chunk[1 << 16];
-	ssize_t r;
-	while ((r = read(fd, chunk, sizeof chunk)) > 0)
-		crypto_hash_sha256_update(&h, (const unsigned char *)chunk, (unsigned long long)r);
-	close(fd);
-	if (r < 0)
-		return FAIL(ei, WY_EIO, "blob %.12s: read failed", sha);
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	char got[65];
-	crypto_hash_sha256_final(&h, digest);
-	hex(digest, got);
-	if (strcmp(got, sha) != 0)
-		return FAIL(ei, WY_ECORRUPT, "blob %.12s: content hashes to %.12s", sha, got);
-	return WY_OK;
-}
-
-int wy_blob_delete(wy_blob_store *bs, const char *sha, wy_errinfo *ei)
-{
-	if (!wy_blob_valid_name(sha))
-		return FAIL(ei, WY_EINVAL, "blob: invalid name");
+	fs_store *bs = FS(base);
 	char *p = obj_path(bs, sha);
 	int rc = unlink(p) == 0 || errno == ENOENT ? WY_OK : FAIL(ei, WY_EIO, "blob: unlink failed");
 	free(p);
 	return rc;
 }
 
-int wy_blob_delete_old(wy_blob_store *bs, const char *sha, int64_t older_than, bool *deleted, wy_errinfo *ei)
+static int fs_delete_old(wy_blob_store *base, const char *sha, int64_t older_than, bool *deleted, wy_errinfo *ei)
 {
-	*deleted = false;
-	if (!wy_blob_valid_name(sha))
-		return FAIL(ei, WY_EINVAL, "blob: invalid name");
+	fs_store *bs = FS(base);
 	/* Moved aside first, in one step: storing the same bytes from now on
 	 * finds no object and writes its own; then the time of what was
 	 * moved says whether someone stored it again before the move (it is
@@ -421,9 +253,10 @@ static bool hex2(const char *s)
 	       !isupper((unsigned char)s[0]) && !isupper((unsigned char)s[1]);
 }
 
-int wy_blob_each(wy_blob_store *bs, int (*cb)(void *ctx, const char *sha, const char *stray, int64_t mtime),
-		 void *ctx, wy_errinfo *ei)
+static int fs_each(wy_blob_store *base, int (*cb)(void *ctx, const char *sha, const char *stray, int64_t mtime),
+		   void *ctx, wy_errinfo *ei)
 {
+	fs_store *bs = FS(base);
 	DIR *d1 = opendir(bs->root);
 	if (!d1)
 		return FAIL(ei, WY_EIO, "blob: cannot read %s: %s", bs->root, strerror(errno));
@@ -508,8 +341,9 @@ static void usage_dir(int dfd, int depth, wy_blob_usage *out)
 	closedir(d);
 }
 
-int wy_blob_usage_get(wy_blob_store *bs, wy_blob_usage *out, wy_errinfo *ei)
+static int fs_usage_get(wy_blob_store *base, wy_blob_usage *out, wy_errinfo *ei)
 {
+	fs_store *bs = FS(base);
 	*out = (wy_blob_usage){.fs_free = -1, .fs_total = -1, .kind = "directory"};
 	int fd = open(bs->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -522,3 +356,21 @@ int wy_blob_usage_get(wy_blob_store *bs, wy_blob_usage *out, wy_errinfo *ei)
 	usage_dir(fd, 0, out);
 	return WY_OK;
 }
+
+static const wy_blob_ops fs_ops = {
+	.kind = "directory",
+	.close = fs_close,
+	.put = fs_put,
+	.spool_dir = fs_spool_dir,
+	.publish = fs_publish,
+	.open_fd = fs_open_fd,
+	.open_range = fs_open_range,
+	.local_path = fs_local_path,
+	.exists = fs_exists,
+	.ping = fs_ping,
+	.each = fs_each,
+	.delete_ = fs_delete,
+	.delete_old = fs_delete_old,
+	.usage_get = fs_usage_get,
+	.presign = NULL,
+};

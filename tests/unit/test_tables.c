@@ -15,7 +15,7 @@ static wy_store *open_store(const char *tag)
 {
 	wy_store *st = NULL;
 	wy_errinfo ei = {0};
-	int rc = wy_store_open(wy_test_tmpdir(tag), &st, &ei);
+	int rc = wy_store_open(wy_test_store_location(tag), &st, &ei);
 	if (rc)
 		fprintf(stderr, "open: %s\n", ei.msg);
 	ASSERT_EQ(rc, WY_OK);
