@@ -115,14 +115,14 @@ kill_objects() {
 eventually kill_objects || true
 kill -9 "$mpid" 2>/dev/null || true
 wait "$mpid" 2>/dev/null || true
-echo "# killed during the objects: $(tail -1 "$d/k1.out")"
+echo "# the first run, killed, had printed last: $(tail -1 "$d/k1.out")"
 # then while the tables are copied
 "$WY_BIN" --data "$data" migrate --to-store "$dest_store" --to-blob "$dest_blob" > "$d/k2.out" 2>&1 &
 mpid=$!
 eventually grep -q '^objects: ' "$d/k2.out" || true
 kill -9 "$mpid" 2>/dev/null || true
 wait "$mpid" 2>/dev/null || true
-echo "# killed during the tables, after: $(tail -1 "$d/k2.out")"
+echo "# the second run, killed, had printed last: $(tail -1 "$d/k2.out")"
 set +e
 "$WY_BIN" --data "$data" migrate --to-store "$dest_store" --to-blob "$dest_blob" > "$d/k3.out" 2>&1
 rc=$?
@@ -135,7 +135,17 @@ check "after two kills: every table the same" lacks "NOT THE SAME" "$d/k3.out"
 # (a row of it copied twice would fail its key: the exit status says so)
 check "after the kills: the last run copied no object, found every one there" \
 	grep -qE "^objects: $objects_total referred to, 0 copied \(0 bytes\), $objects_total already there" "$d/k3.out"
-check "after the kills: the last run started no table over" lacks "emptied" "$d/k3.out"
+# (a table no run reached yet still holds a new store's defaults: the
+# last run may start that one over, not one an earlier run finished)
+started_over_done() {
+	local t
+	for t in $(grep -oE '^[a-z_]+: the destination.s rows are not' "$d/k3.out" | cut -d: -f1); do
+		grep -qE "^$t +[0-9]+ rows" "$d/k1.out" "$d/k2.out" && { echo "# $t copied again"; return 0; }
+	done
+	return 1
+}
+none_started_over() { ! started_over_done; }
+check "after the kills: the last run started no finished table over" none_started_over
 wy_at list --json > "$d/dst.json"
 check "after the kills: the same list --json" cmp "$d/src.json" "$d/dst.json"
 check "after the kills: fsck clean" wy_at fsck
