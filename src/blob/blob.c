@@ -235,6 +235,13 @@ bool wy_blob_exists(wy_blob_store *bs, const char *sha)
 	return wy_blob_valid_name(sha) && bs->ops->exists(bs, sha);
 }
 
+int wy_blob_size(wy_blob_store *bs, const char *sha, uint64_t *size, wy_errinfo *ei)
+{
+	if (!wy_blob_valid_name(sha))
+		return BLOB_FAIL(ei, WY_EINVAL, "blob: invalid name");
+	return bs->ops->size(bs, sha, size, ei);
+}
+
 int wy_blob_ping(wy_blob_store *bs, wy_errinfo *ei) { return bs->ops->ping(bs, ei); }
 
 int wy_blob_verify(wy_blob_store *bs, const char *sha, wy_errinfo *ei)

@@ -90,6 +90,10 @@ int wy_blob_local_path(wy_blob_store *bs, const char *sha, char **path, bool *is
 /* Whether the object exists. */
 bool wy_blob_exists(wy_blob_store *bs, const char *sha);
 
+/* The object's size, without reading it (a bucket: one HEAD).
+ * WY_ENOTFOUND. */
+int wy_blob_size(wy_blob_store *bs, const char *sha, uint64_t *size, wy_errinfo *ei);
+
 /* How many times the disk failed this process's blob calls (I/O errors,
  * objects that no longer hash to their name), for /metrics. Thread-safe. */
 uint64_t wy_blob_errors(void);

@@ -27,6 +27,7 @@ typedef struct wy_blob_ops {
 			  uint64_t *at, uint64_t *size_out, wy_errinfo *ei);
 	int (*local_path)(wy_blob_store *bs, const char *sha, char **path, bool *is_temp, wy_errinfo *ei);
 	bool (*exists)(wy_blob_store *bs, const char *sha);
+	int (*size)(wy_blob_store *bs, const char *sha, uint64_t *size, wy_errinfo *ei);
 	int (*ping)(wy_blob_store *bs, wy_errinfo *ei);
 	int (*each)(wy_blob_store *bs, int (*cb)(void *ctx, const char *sha, const char *stray, int64_t mtime),
 		    void *ctx, wy_errinfo *ei);

@@ -199,6 +199,18 @@ static bool fs_exists(wy_blob_store *base, const char *sha)
 	return ok;
 }
 
+static int fs_size(wy_blob_store *base, const char *sha, uint64_t *size, wy_errinfo *ei)
+{
+	char *p = obj_path(FS(base), sha);
+	struct stat st;
+	int rc = stat(p, &st) == 0 ? WY_OK
+				   : FAIL(ei, errno == ENOENT ? WY_ENOTFOUND : WY_EIO, "blob %.12s: %s", sha, strerror(errno));
+	free(p);
+	if (!rc)
+		*size = (uint64_t)st.st_size;
+	return rc;
+}
+
 static int fs_delete(wy_blob_store *base, const char *sha, wy_errinfo *ei)
 {
 	fs_store *bs = FS(base);
@@ -367,6 +379,7 @@ static const wy_blob_ops fs_ops = {
 	.open_range = fs_open_range,
 	.local_path = fs_local_path,
 	.exists = fs_exists,
+	.size = fs_size,
 	.ping = fs_ping,
 	.each = fs_each,
 	.delete_ = fs_delete,

@@ -711,6 +711,18 @@ static bool s3_exists(wy_blob_store *base, const char *sha)
 	return rc == WY_OK;
 }
 
+static int s3_size(wy_blob_store *base, const char *sha, uint64_t *size, wy_errinfo *ei)
+{
+	call c;
+	int rc = head(S3(base), sha, &c, ei);
+	if (!rc && c.length < 0)
+		rc = FAIL(ei, WY_EIO, "blob: S3 gave no size for %.12s", sha);
+	if (!rc)
+		*size = (uint64_t)c.length;
+	call_free(&c);
+	return rc;
+}
+
 static int s3_ping(wy_blob_store *base, wy_errinfo *ei)
 {
 	s3_store *s = S3(base);
@@ -941,6 +953,7 @@ static const wy_blob_ops s3_ops = {
 	.open_range = s3_open_range,
 	.local_path = s3_local_path,
 	.exists = s3_exists,
+	.size = s3_size,
 	.ping = s3_ping,
 	.each = s3_each,
 	.delete_ = s3_delete,

@@ -490,6 +490,7 @@ typedef struct slot {
 	int err;
 	char *errmsg;
 	bool protocol_error;
+	char *tmp_original;    /* a download of the original (a bucket's blob store), removed at the job's end */
 } slot;
 
 /* Free the pages received so far. */
@@ -509,6 +510,11 @@ static void free_pages(slot *s)
 static void slot_reset(slot *s)
 {
 	office_conv conv = s->conv;
+	if (s->tmp_original) {
+		unlink(s->tmp_original);
+		free(s->tmp_original);
+		s->tmp_original = NULL;
+	}
 	wy_job_clear(&s->job);
 	wy_buf_free(&s->in);
 	free(s->format);
@@ -933,8 +939,14 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 		.no_network = true,
 	};
 	rc = wy_sandbox_spawn(&lim, "wy-convert", child_main, &c, &s->pid, &s->fd, NULL, ei);
-	if (tmp)
-		unlink(path); /* the child has it open or mapped by now */
+	/* a download (a bucket's original): the child opens it by name, at
+	 * a moment of its own, so it stays until the job ends (slot_reset) */
+	if (tmp && !rc) {
+		s->tmp_original = path;
+		path = NULL;
+	} else if (tmp) {
+		unlink(path);
+	}
 	free(path);
 	if (rc)
 		return rc;
@@ -1191,7 +1203,7 @@ static int office_dispatch(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_
 			break;
 	}
 	if (tmp)
-		unlink(path); /* TODO with an S3 blob store: keep until the job ends */
+		unlink(path); /* copied into the converter's directory above */
 	free(path);
 	if (rc)
 		return rc;

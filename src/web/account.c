@@ -532,9 +532,8 @@ enum MHD_Result web_download_send(web_req *r, const wy_doc *d)
 {
 	server *sv = r->sv;
 	struct MHD_Connection *c = r->c;
-	int fd;
 	uint64_t size;
-	if (web_open_blob(sv, d->sha256, &fd, &size))
+	if (wy_blob_size(sv->blobs, d->sha256, &size, NULL))
 		return web_unavailable(r);
 	/* A download is counted once a day per visitor, not once per range
 	 * a client fetches (one from the first byte may be a fresh start),
@@ -551,7 +550,7 @@ enum MHD_Result web_download_send(web_req *r, const wy_doc *d)
 	snprintf(etag, sizeof etag, "\"%s\"", d->sha256);
 	web_download_name(d, name, sizeof name);
 	char *disp = web_disposition(name);
-	enum MHD_Result ret = web_send_fd(r, fd, size, web_mime_of(d->format), etag, disp);
+	enum MHD_Result ret = web_send_blob(r, d->sha256, size, web_mime_of(d->format), etag, disp);
 	free(disp);
 	return ret;
 }

@@ -501,6 +501,22 @@ enum MHD_Result web_route_blob(web_req *rq)
 		return web_unavailable(rq);
 	if (vis == 0)
 		return web_text(c, 404, "not found\n");
+	/* a bucket's object: a redirect to a presigned URL, when the site
+	 * says so, now that the reader may see it; the redirect is theirs
+	 * (private), kept by the browser for half the URL's life so that a
+	 * kept one has not expired */
+	if (site.blob_redirect_seconds > 0) {
+		char *url;
+		if (wy_blob_presign(sv->blobs, sha, site.blob_redirect_seconds, &url, NULL) == WY_OK) {
+			struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+			MHD_add_response_header(r, "Location", url);
+			char cc[64];
+			snprintf(cc, sizeof cc, "private, max-age=%d", site.blob_redirect_seconds / 2);
+			MHD_add_response_header(r, "Cache-Control", cc);
+			free(url);
+			return web_queue(c, 302, r);
+		}
+	}
 	const char *type;
 	int rc = web_blob_file(sv, sha, &fd, &size, &type); /* both kept while the store is unchanged (keep.c) */
 	if (rc)

@@ -250,17 +250,20 @@ bool web_etag_matches(const char *h, const char *etag)
 }
 
 /* Send an immutable object: strong ETag, 304 on a match, long caching, one
- * byte range on request (206/416), sendfile. Takes fd. */
-/* Blobs are immutable: cached a year, by shared caches too when public. */
-enum MHD_Result web_send_fd_cache(web_req *rq, int fd, uint64_t size, const char *type,
-					 const char *etag, const char *disposition, bool public_)
+ * byte range on request (206/416), sendfile. Takes fd; or, with fd -1,
+ * opens the blob sha of the site's store only once the answer is known to
+ * need its bytes, and only the range asked (a bucket fetches just those).
+ * Blobs are immutable: cached a year, by shared caches too when public. */
+static enum MHD_Result send_object(web_req *rq, int fd, const char *sha, uint64_t size, const char *type,
+				   const char *etag, const char *disposition, bool public_)
 {
 	/* A GET or HEAD whose validator matches gets 304 (RFC 9110 13.1.2); a
 	 * POST (a paid download) always gets the file it paid for. */
 	struct MHD_Connection *c = rq->c;
 	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
 	if (!rq->post && web_etag_matches(inm, etag)) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(r, "ETag", etag);
 		return web_queue(c, 304, r);
@@ -273,13 +276,26 @@ enum MHD_Result web_send_fd_cache(web_req *rq, int fd, uint64_t size, const char
 		ranged = 0;
 	char cr[96];
 	if (ranged < 0) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		snprintf(cr, sizeof cr, "bytes */%llu", (unsigned long long)size);
 		MHD_add_response_header(r, "Content-Range", cr);
 		return web_queue(c, 416, r);
 	}
-	struct MHD_Response *r = ranged ? MHD_create_response_from_fd_at_offset64(to - from + 1, fd, from)
+	uint64_t at = from;
+	if (fd < 0) {
+		uint64_t whole = size;
+		int rc = ranged ? wy_blob_open_range(rq->sv->blobs, sha, from, to - from + 1, &fd, &at, &whole, NULL)
+				: wy_blob_open_fd(rq->sv->blobs, sha, &fd, &whole, NULL);
+		if (rc == WY_OK && whole != size) { /* the object was not what its size said: never */
+			close(fd);
+			rc = WY_ECORRUPT;
+		}
+		if (rc)
+			return web_unavailable(rq);
+	}
+	struct MHD_Response *r = ranged ? MHD_create_response_from_fd_at_offset64(to - from + 1, fd, at)
 					: MHD_create_response_from_fd(size, fd); /* takes fd; sendfile */
 	if (!r) {
 		close(fd);
@@ -300,15 +316,22 @@ enum MHD_Result web_send_fd_cache(web_req *rq, int fd, uint64_t size, const char
 	return web_queue(c, ranged ? 206 : 200, r);
 }
 
+enum MHD_Result web_send_fd_cache(web_req *rq, int fd, uint64_t size, const char *type, const char *etag,
+				  const char *disposition, bool public_)
+{
+	return send_object(rq, fd, NULL, size, type, etag, disposition, public_);
+}
+
+enum MHD_Result web_send_blob(web_req *rq, const char *sha, uint64_t size, const char *type, const char *etag,
+			      const char *disposition)
+{
+	return send_object(rq, -1, sha, size, type, etag, disposition, false);
+}
+
 enum MHD_Result web_send_fd(web_req *rq, int fd, uint64_t size, const char *type, const char *etag,
 			    const char *disposition)
 {
 	return web_send_fd_cache(rq, fd, size, type, etag, disposition, false);
-}
-
-int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size)
-{
-	return wy_blob_open_fd(sv->blobs, sha, fd, size, NULL);
 }
 
 const char *web_mime_of(const char *format)

@@ -172,7 +172,11 @@ enum MHD_Result web_send_fd(web_req *rq, int fd, uint64_t size, const char *type
  * private. Takes fd. */
 enum MHD_Result web_send_fd_cache(web_req *rq, int fd, uint64_t size, const char *type,
 				  const char *etag, const char *disposition, bool public_);
-int web_open_blob(server *sv, const char *sha, int *fd, uint64_t *size);
+/* The blob sha (size bytes) sent as web_send_fd would, private, its bytes
+ * read only when the answer needs them and only the range asked: a
+ * bucket's original is not fetched whole for a range or a 304. */
+enum MHD_Result web_send_blob(web_req *rq, const char *sha, uint64_t size, const char *type, const char *etag,
+			      const char *disposition);
 /* /static/NAME: the site's own CSS and scripts; names are checked, never
  * paths. */
 web_handler web_send_static;

@@ -326,6 +326,11 @@ TEST(range_reads_only_what_is_asked)
 	ASSERT_EQ(wy_blob_put(bs, data, sizeof data, sha, NULL), WY_OK);
 	int fd;
 	uint64_t at = 99, size = 0;
+	uint64_t whole = 0;
+	ASSERT_EQ(wy_blob_size(bs, sha, &whole, NULL), WY_OK);
+	ASSERT_EQ(whole, sizeof data);
+	ASSERT_EQ(wy_blob_size(bs, "0000000000000000000000000000000000000000000000000000000000000000", &whole, NULL),
+		  WY_ENOTFOUND);
 	ASSERT_EQ(wy_blob_open_range(bs, sha, 1000, 30, &fd, &at, &size, NULL), WY_OK);
 	ASSERT_EQ(size, sizeof data);
 	char back[30];
