@@ -69,11 +69,13 @@ const wy_table_def *wy_store_table_def(const char *name)
 
 bool wy_store_table_derived(const char *name)
 {
-	/* the search index (SQLite's FTS5 tables and their shadow tables; the
-	 * PostgreSQL backend's search tables start with "search_idx" or "fts"),
-	 * the sitemap's counts (kept by triggers), the schema's version */
-	static const char *const prefixes[] = {"page_fts", "doc_fts", "page_vocab", "title_py", "title_ini",
-					       "sitemap_", "sqlite_", "wy_schema", "search_idx", "fts_"};
+	/* the search index (SQLite's FTS5 tables and their shadow tables:
+	 * page_fts*, doc_fts*, page_vocab, title_py*, title_ini*; PostgreSQL's
+	 * page_fts, doc_fts, title_fts, fts_totals), the sitemap's counts (kept
+	 * by triggers), the backends' own bookkeeping (sqlite_sequence, the
+	 * PostgreSQL schema's version) */
+	static const char *const prefixes[] = {"page_fts", "doc_fts", "page_vocab", "title_", "fts_",
+					       "sitemap_", "sqlite_", "wy_schema"};
 	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
 		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
 			return true;
