@@ -570,7 +570,8 @@ int wy_cmd_migrate(wy_config *cfg, int argc, char **argv)
 	wy_blob_close(m.bto);
 	if (rc) {
 		fprintf(stderr, "wenyuan: migrate: %s\n", wy_err_msg(&ei, rc));
-		fprintf(stderr, "wenyuan: migrate: run the same command again to continue\n");
+		if (rc != WY_EEXIST) /* not a refusal: an interruption */
+			fprintf(stderr, "wenyuan: migrate: run the same command again to continue\n");
 		return 2;
 	}
 	long all = m.problems + o.missing + o.bad + problems;
