@@ -18,7 +18,8 @@
  *   emptied and copied whole, but never the documents or the accounts: a
  *   destination holding other documents or accounts is refused;
  * - each table then checked: its row count and a SHA-256 over its rows
- *   (each cell typed, the columns in name order) at both ends;
+ *   (each cell typed, the columns in name order) at both ends, and its
+ *   ids moved past the highest the library ever gave;
  * - the destination's search index rebuilt (wy_store_reindex), and fsck's
  *   checks run there.
  * The source should be idle (serve and workers stopped): rows written
@@ -363,6 +364,16 @@ static int copy_table(migration *m, const wy_table_def *t, wy_errinfo *ei)
 			       (long long)b.copied, hex);
 		}
 		fflush(stdout); /* a line a table, as it happens (a log, a pipe) */
+	}
+	/* an id never given again: past the library's highest ever, not only
+	 * its largest row's (a purged document's id stays its own) */
+	int64_t seq = 0, there_seq = 0;
+	if (!rc && !(rc = wy_store_table_seq(m->from, t->name, &seq, ei)) &&
+	    !(rc = wy_store_table_seq_set(m->to, t->name, seq, ei)) &&
+	    !(rc = wy_store_table_seq(m->to, t->name, &there_seq, ei)) && there_seq < seq) {
+		printf("%s: NOT THE SAME: the library has given ids up to %lld, the destination only up to %lld\n",
+		       t->name, (long long)seq, (long long)there_seq);
+		m->problems++;
 	}
 	m->rows_copied += b.copied;
 	batch_clear(&b);

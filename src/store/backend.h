@@ -172,6 +172,8 @@
 	X(int, wy_store_mail_link_reset, mail_link_reset, (wy_store *st, const unsigned char *hash, int64_t now, const char *pass_hash, const unsigned char *keep, int64_t *user_id, wy_errinfo *ei), (st, hash, now, pass_hash, keep, user_id, ei)) \
 	X(int, wy_store_table_rows, table_rows, (wy_store *st, const char *table, const wy_cell *after, int limit, int (*cb)(void *ctx, int ncols, const char *const *names, const wy_cell *cells), void *ctx, wy_errinfo *ei), (st, table, after, limit, cb, ctx, ei)) \
 	X(int, wy_store_table_put, table_put, (wy_store *st, const char *table, int ncols, const char *const *names, const wy_cell *cells, int nrows, wy_errinfo *ei), (st, table, ncols, names, cells, nrows, ei)) \
+	X(int, wy_store_table_seq, table_seq, (wy_store *st, const char *table, int64_t *last, wy_errinfo *ei), (st, table, last, ei)) \
+	X(int, wy_store_table_seq_set, table_seq_set, (wy_store *st, const char *table, int64_t last, wy_errinfo *ei), (st, table, last, ei)) \
 	X(int, wy_store_table_clear, table_clear, (wy_store *st, const char *table, wy_errinfo *ei), (st, table, ei)) \
 	X(int, wy_store_table_names, table_names, (wy_store *st, wy_str_list *out, wy_errinfo *ei), (st, out, ei))
 

@@ -299,10 +299,13 @@ int pg_table_put(wy_store *st, const char *table, int ncols, const char *const *
 	for (int c = 0; c < ncols; c++)
 		has_id |= strcmp(names[c], "id") == 0;
 	if (!rc && has_id) {
-		/* the ids were given: the next one the table makes comes after them */
+		/* the ids were given: the next one the table makes comes after
+		 * them (never moved back: wy_store_table_seq_set may have moved
+		 * it further) */
 		wy_buf q;
 		wy_buf_init(&q, 0);
-		wy_buf_puts(&q, "SELECT setval(s, m) FROM (SELECT pg_get_serial_sequence($1, 'id') AS s,"
+		wy_buf_puts(&q, "SELECT setval(s, greatest(m, coalesce(pg_sequence_last_value(s::regclass), 0)))"
+				" FROM (SELECT pg_get_serial_sequence($1, 'id') AS s,"
 				" (SELECT max(id) FROM ");
 		put_ident(&q, t->name);
 		wy_buf_puts(&q, ") AS m) x WHERE s IS NOT NULL AND m IS NOT NULL");
@@ -344,4 +347,49 @@ int pg_table_names(wy_store *st, wy_str_list *out, wy_errinfo *ei)
 		out->items[out->n++] = pg_str(r, i, 0);
 	PQclear(r);
 	return WY_OK;
+}
+
+/* Whether t is keyed by "id" alone. */
+static bool keyed_by_id(const wy_table_def *t) { return strcmp(t->key[0], "id") == 0 && !t->key[1]; }
+
+int pg_table_seq(wy_store *st, const char *table, int64_t *last, wy_errinfo *ei)
+{
+	*last = 0;
+	const wy_table_def *t = listed(table, ei);
+	if (!t)
+		return WY_EINVAL;
+	if (!keyed_by_id(t))
+		return WY_OK;
+	wy_buf q;
+	wy_buf_init(&q, 0);
+	wy_buf_puts(&q, "SELECT greatest(coalesce((SELECT max(id) FROM ");
+	put_ident(&q, t->name);
+	wy_buf_puts(&q, "), 0), coalesce((SELECT pg_sequence_last_value(s::regclass) FROM"
+			" (SELECT pg_get_serial_sequence($1, 'id') AS s) x WHERE s IS NOT NULL), 0))");
+	pg_args a = {0};
+	pg_arg_text(&a, t->name);
+	PGresult *r;
+	int rc = pg_run(st, q.data, &a, &r, NULL, "read a table's ids", ei);
+	if (!rc) {
+		*last = PQntuples(r) > 0 ? pg_int(r, 0, 0) : 0;
+		PQclear(r);
+	}
+	wy_buf_free(&q);
+	return rc;
+}
+
+int pg_table_seq_set(wy_store *st, const char *table, int64_t last, wy_errinfo *ei)
+{
+	const wy_table_def *t = listed(table, ei);
+	if (!t)
+		return WY_EINVAL;
+	if (!keyed_by_id(t) || last <= 0)
+		return WY_OK;
+	pg_args a = {0};
+	pg_arg_text(&a, t->name);
+	pg_arg_int(&a, last);
+	return pg_run(st,
+		      "SELECT setval(s, greatest($2::bigint, coalesce(pg_sequence_last_value(s::regclass), 0)))"
+		      " FROM (SELECT pg_get_serial_sequence($1, 'id') AS s) x WHERE s IS NOT NULL",
+		      &a, NULL, NULL, "move a table's ids", ei);
 }

@@ -199,3 +199,78 @@ int sqlite_table_names(wy_store *st, wy_str_list *out, wy_errinfo *ei)
 	sq_done(st, s);
 	return rc;
 }
+
+/* Whether t is keyed by "id" alone. */
+static bool keyed_by_id(const wy_table_def *t) { return strcmp(t->key[0], "id") == 0 && !t->key[1]; }
+
+int sqlite_table_seq(wy_store *st, const char *table, int64_t *last, wy_errinfo *ei)
+{
+	*last = 0;
+	const wy_table_def *t = wy_store_table_def(table);
+	if (!t)
+		return wy_err_set(ei, WY_EINVAL, "store: %s is not a table of a library", table ? table : "(null)");
+	if (!keyed_by_id(t))
+		return WY_OK;
+	/* AUTOINCREMENT keeps the highest in sqlite_sequence; other tables
+	 * give max(id) + 1 */
+	wy_buf q;
+	wy_buf_init(&q, 0);
+	wy_buf_puts(&q, "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?1), 0),"
+			" coalesce((SELECT max(id) FROM ");
+	put_ident(&q, t->name);
+	wy_buf_puts(&q, "), 0))");
+	sqlite3_stmt *s = NULL;
+	int rc = WY_OK;
+	if (sqlite3_prepare_v2(SQ(st)->db, q.data, -1, &s, NULL) != SQLITE_OK)
+		rc = sq_fail(SQ(st)->db, ei, "read a table's ids");
+	if (!rc) {
+		sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			*last = sqlite3_column_int64(s, 0);
+		else
+			rc = sq_fail(SQ(st)->db, ei, "read a table's ids");
+	}
+	sqlite3_finalize(s);
+	wy_buf_free(&q);
+	return rc;
+}
+
+int sqlite_table_seq_set(wy_store *st, const char *table, int64_t last, wy_errinfo *ei)
+{
+	const wy_table_def *t = wy_store_table_def(table);
+	if (!t)
+		return wy_err_set(ei, WY_EINVAL, "store: %s is not a table of a library", table ? table : "(null)");
+	if (!keyed_by_id(t) || last <= 0)
+		return WY_OK;
+	/* only an AUTOINCREMENT table keeps a sequence (the others give
+	 * max(id) + 1, as the source did) */
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s,
+			 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1 AND sql LIKE '%AUTOINCREMENT%'",
+			 ei);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
+	bool autoinc = sqlite3_step(s) == SQLITE_ROW;
+	sq_done(st, s);
+	if (!autoinc)
+		return WY_OK;
+	if ((rc = sq_begin(st, ei)))
+		return rc;
+	if (!(rc = sq_prep(st, &s, "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1", ei))) {
+		sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, last);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = sq_fail(SQ(st)->db, ei, "move a table's ids");
+		bool none = !rc && sqlite3_changes(SQ(st)->db) == 0;
+		sq_done(st, s);
+		if (none && !(rc = sq_prep(st, &s, "INSERT INTO sqlite_sequence(name, seq) VALUES(?1, ?2)", ei))) {
+			sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 2, last);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				rc = sq_fail(SQ(st)->db, ei, "move a table's ids");
+			sq_done(st, s);
+		}
+	}
+	return sq_end(st, rc, ei);
+}

@@ -1599,6 +1599,12 @@ int wy_store_table_rows(wy_store *st, const char *table, const wy_cell *after, i
  * whole call (nothing written). */
 int wy_store_table_put(wy_store *st, const char *table, int ncols, const char *const *names, const wy_cell *cells,
 		       int nrows, wy_errinfo *ei);
+/* The highest id table (one keyed by "id") has ever given, *last (0:
+ * none): more than its largest row's when the largest were deleted, since
+ * a document's id is never reused (its links stay its own). */
+int wy_store_table_seq(wy_store *st, const char *table, int64_t *last, wy_errinfo *ei);
+/* Ids table gives from now on come after last (never moved back). */
+int wy_store_table_seq_set(wy_store *st, const char *table, int64_t last, wy_errinfo *ei);
 /* Delete every row of table (a destination that held other rows). */
 int wy_store_table_clear(wy_store *st, const char *table, wy_errinfo *ei);
 /* The names of every table the store holds, sorted. */

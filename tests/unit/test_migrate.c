@@ -38,6 +38,8 @@ static void make_source(const char *dir)
 	const char *const sn[] = {"name", "value"};
 	wy_cell sc[] = {text("site_name"), text("文渊"), text("points_signin"), text("5"), text("zz"), text("1")};
 	ASSERT_EQ(wy_store_table_put(st, "settings", 2, sn, sc, 3, &ei), WY_OK);
+	/* documents up to 70 were made (and purged): none of those ids again */
+	ASSERT_EQ(wy_store_table_seq_set(st, "documents", 70, &ei), WY_OK);
 	wy_store_close(st);
 }
 
@@ -137,6 +139,12 @@ TEST(resumes_after_the_rows_a_killed_run_committed)
 	ASSERT(!strstr(out, "NOT THE SAME"));
 	ASSERT(!strstr(out, "search_days: the destination"));
 	free(out);
+	wy_store *to;
+	int64_t last = 0;
+	ASSERT_EQ(wy_store_open(dest, &to, NULL), WY_OK);
+	ASSERT_EQ(wy_store_table_seq(to, "documents", &last, NULL), WY_OK);
+	wy_store_close(to);
+	ASSERT_EQ(last, 70);
 	/* again: nothing */
 	rc = migrate(src, dest, blobs, &out);
 	ASSERT_EQ(rc, 0);

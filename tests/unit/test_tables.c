@@ -186,6 +186,40 @@ TEST(cells_keep_type_ids_kept)
 	wy_store_close(st);
 }
 
+/* The highest id a table gave, beyond its rows, and never moved back. */
+TEST(ids_never_given_again)
+{
+	wy_store *st = open_store("tables-seq");
+	wy_errinfo ei = {0};
+	int64_t last = -1;
+	ASSERT_EQ(wy_store_table_seq(st, "users", &last, &ei), WY_OK);
+	ASSERT_EQ(last, 0);
+	const char *const un[] = {"id", "name", "pass", "role", "banned", "created_at"};
+	wy_cell uc[] = {num(5), text("five"), text("x"), num(0), num(0), num(1)};
+	ASSERT_EQ(wy_store_table_put(st, "users", 6, un, uc, 1, &ei), WY_OK);
+	ASSERT_EQ(wy_store_table_seq(st, "users", &last, &ei), WY_OK);
+	ASSERT_EQ(last, 5);
+	ASSERT_EQ(wy_store_table_seq_set(st, "users", 50, &ei), WY_OK);
+	ASSERT_EQ(wy_store_table_seq_set(st, "users", 10, &ei), WY_OK); /* not back */
+	ASSERT_EQ(wy_store_table_seq(st, "users", &last, &ei), WY_OK);
+	ASSERT_EQ(last, 50);
+	/* a row put with explicit ids below it does not move it back either */
+	wy_cell uc2[] = {num(7), text("seven"), text("x"), num(0), num(0), num(1)};
+	ASSERT_EQ(wy_store_table_put(st, "users", 6, un, uc2, 1, &ei), WY_OK);
+	/* the next id the table makes itself comes after 50 */
+	const char *const nn[] = {"name", "pass", "role", "banned", "created_at"};
+	wy_cell nc[] = {text("next"), text("x"), num(0), num(0), num(1)};
+	ASSERT_EQ(wy_store_table_put(st, "users", 5, nn, nc, 1, &ei), WY_OK);
+	wy_cell after = num(7);
+	seen s;
+	ASSERT_CONTAINS(rows_of(st, "users", &after, 0, &s), "id=I:51 ");
+	ASSERT_CONTAINS(s.out, "name=T:next");
+	/* a table not keyed by id has none */
+	ASSERT_EQ(wy_store_table_seq(st, "settings", &last, &ei), WY_OK);
+	ASSERT_EQ(last, 0);
+	wy_store_close(st);
+}
+
 /* A walk over search_days: every day once, one more than the last. */
 typedef struct walk {
 	int64_t last;
@@ -235,5 +269,5 @@ TEST(many_rows_each_once)
 	wy_store_close(st);
 }
 
-TEST_LIST(T(every_table_copied_or_derived), T(rows_in_key_order_after_and_limit), T(cells_keep_type_ids_kept),
+TEST_LIST(T(every_table_copied_or_derived), T(rows_in_key_order_after_and_limit), T(cells_keep_type_ids_kept), T(ids_never_given_again),
 	  T(many_rows_each_once))
