@@ -298,7 +298,7 @@ int pg_table_put(wy_store *st, const char *table, int ncols, const char *const *
 	bool has_id = false;
 	for (int c = 0; c < ncols; c++)
 		has_id |= strcmp(names[c], "id") == 0;
-	if (!rc && has_id) {
+	if (!rc && has_id && t->ids) {
 		/* the ids were given: the next one the table makes comes after
 		 * them (never moved back: wy_store_table_seq_set may have moved
 		 * it further) */
@@ -349,16 +349,13 @@ int pg_table_names(wy_store *st, wy_str_list *out, wy_errinfo *ei)
 	return WY_OK;
 }
 
-/* Whether t is keyed by "id" alone. */
-static bool keyed_by_id(const wy_table_def *t) { return strcmp(t->key[0], "id") == 0 && !t->key[1]; }
-
 int pg_table_seq(wy_store *st, const char *table, int64_t *last, wy_errinfo *ei)
 {
 	*last = 0;
 	const wy_table_def *t = listed(table, ei);
 	if (!t)
 		return WY_EINVAL;
-	if (!keyed_by_id(t))
+	if (!t->ids)
 		return WY_OK;
 	wy_buf q;
 	wy_buf_init(&q, 0);
@@ -383,7 +380,7 @@ int pg_table_seq_set(wy_store *st, const char *table, int64_t last, wy_errinfo *
 	const wy_table_def *t = listed(table, ei);
 	if (!t)
 		return WY_EINVAL;
-	if (!keyed_by_id(t) || last <= 0)
+	if (!t->ids || last <= 0)
 		return WY_OK;
 	pg_args a = {0};
 	pg_arg_text(&a, t->name);

@@ -200,16 +200,13 @@ int sqlite_table_names(wy_store *st, wy_str_list *out, wy_errinfo *ei)
 	return rc;
 }
 
-/* Whether t is keyed by "id" alone. */
-static bool keyed_by_id(const wy_table_def *t) { return strcmp(t->key[0], "id") == 0 && !t->key[1]; }
-
 int sqlite_table_seq(wy_store *st, const char *table, int64_t *last, wy_errinfo *ei)
 {
 	*last = 0;
 	const wy_table_def *t = wy_store_table_def(table);
 	if (!t)
 		return wy_err_set(ei, WY_EINVAL, "store: %s is not a table of a library", table ? table : "(null)");
-	if (!keyed_by_id(t))
+	if (!t->ids)
 		return WY_OK;
 	/* AUTOINCREMENT keeps the highest in sqlite_sequence; other tables
 	 * give max(id) + 1 */
@@ -240,7 +237,7 @@ int sqlite_table_seq_set(wy_store *st, const char *table, int64_t last, wy_errin
 	const wy_table_def *t = wy_store_table_def(table);
 	if (!t)
 		return wy_err_set(ei, WY_EINVAL, "store: %s is not a table of a library", table ? table : "(null)");
-	if (!keyed_by_id(t) || last <= 0)
+	if (!t->ids || last <= 0)
 		return WY_OK;
 	/* only an AUTOINCREMENT table keeps a sequence (the others give
 	 * max(id) + 1, as the source did) */

@@ -1574,6 +1574,7 @@ typedef struct wy_cell {
 typedef struct wy_table_def {
 	const char *name;
 	const char *const *key; /* the columns that order its rows (its primary key), NULL-terminated */
+	bool ids;               /* keyed by an integer "id" the table gives (wy_store_table_seq) */
 } wy_table_def;
 
 /* The tables of a library, in copy order; n in *count. */

@@ -109,6 +109,13 @@ TEST(every_table_copied_or_derived)
 			fprintf(stderr, "  listed table %s is not in the store\n", t[i].name);
 		ASSERT(found);
 		ASSERT(!wy_store_table_derived(t[i].name));
+		/* every table answers for its ids (0 for an empty one) */
+		int64_t last = -1;
+		int rc = wy_store_table_seq(st, t[i].name, &last, &ei);
+		if (rc)
+			fprintf(stderr, "  %s: %s\n", t[i].name, ei.msg);
+		ASSERT_EQ(rc, WY_OK);
+		ASSERT(last >= 0);
 	}
 	wy_str_list_clear(&names);
 	/* a name that is not a listed table is refused, never put into SQL */
