@@ -261,9 +261,10 @@ static int perform(s3_store *s, call *c, wy_errinfo *ei)
 			snprintf(line, sizeof line, "Range: %s", c->range);
 			hd = curl_slist_append(hd, line);
 		}
-		/* objects are typed by whoever serves them (a presigned URL's
-		 * answer included: the page image route asks for its type) */
-		if (c->body_fd >= 0 || (c->body && strcmp(c->method, "PUT") == 0))
+		/* every object is bytes (the site types what it serves): also
+		 * what a copy onto itself and a multipart upload's start say,
+		 * which else would be curl's form type for a POST */
+		if (strcmp(c->method, "PUT") == 0 || strcmp(c->method, "POST") == 0)
 			hd = curl_slist_append(hd, "Content-Type: application/octet-stream");
 		if (c->copy_source) {
 			snprintf(line, sizeof line, "x-amz-copy-source: %s", c->copy_source);

@@ -249,6 +249,17 @@ bool web_etag_matches(const char *h, const char *etag)
 	}
 }
 
+/* The body of a HEAD's answer about a blob not opened: never read
+ * (libmicrohttpd sends no body to a HEAD), there for its length only. */
+static ssize_t no_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)cls;
+	(void)pos;
+	(void)buf;
+	(void)max;
+	return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
 /* Send an immutable object: strong ETag, 304 on a match, long caching, one
  * byte range on request (206/416), sendfile. Takes fd; or, with fd -1,
  * opens the blob sha of the site's store only once the answer is known to
@@ -284,7 +295,12 @@ static enum MHD_Result send_object(web_req *rq, int fd, const char *sha, uint64_
 		return web_queue(c, 416, r);
 	}
 	uint64_t at = from;
-	if (fd < 0) {
+	struct MHD_Response *r = NULL;
+	if (fd < 0 && rq->head) {
+		r = MHD_create_response_from_callback(ranged ? to - from + 1 : size, 4096, no_body, NULL, NULL);
+		if (!r)
+			return MHD_NO;
+	} else if (fd < 0) {
 		uint64_t whole = size;
 		int rc = ranged ? wy_blob_open_range(rq->sv->blobs, sha, from, to - from + 1, &fd, &at, &whole, NULL)
 				: wy_blob_open_fd(rq->sv->blobs, sha, &fd, &whole, NULL);
@@ -295,8 +311,9 @@ static enum MHD_Result send_object(web_req *rq, int fd, const char *sha, uint64_
 		if (rc)
 			return web_unavailable(rq);
 	}
-	struct MHD_Response *r = ranged ? MHD_create_response_from_fd_at_offset64(to - from + 1, fd, at)
-					: MHD_create_response_from_fd(size, fd); /* takes fd; sendfile */
+	if (!r)
+		r = ranged ? MHD_create_response_from_fd_at_offset64(to - from + 1, fd, at)
+			   : MHD_create_response_from_fd(size, fd); /* takes fd; sendfile */
 	if (!r) {
 		close(fd);
 		return MHD_NO;

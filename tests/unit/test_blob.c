@@ -468,6 +468,30 @@ TEST(each_and_delete_old)
 	free(dir);
 }
 
+/* A listing past one page: S3 answers 1000 keys a page, the rest behind a
+ * continuation token. */
+TEST(each_lists_past_a_page)
+{
+	char *dir;
+	wy_blob_store *bs = fresh(&dir);
+	ASSERT(bs);
+	char sha[65];
+	for (int i = 0; i < 1010; i++) {
+		char text[32];
+		int n = snprintf(text, sizeof text, "object %d", i);
+		ASSERT_EQ(wy_blob_put(bs, text, (size_t)n, sha, NULL), WY_OK);
+	}
+	seen s = {0};
+	ASSERT_EQ(wy_blob_each(bs, see, &s, NULL), WY_OK);
+	ASSERT_EQ(s.objects, 1010);
+	ASSERT_EQ(s.strays, 0);
+	wy_blob_usage u;
+	ASSERT_EQ(wy_blob_usage_get(bs, &u, NULL), WY_OK);
+	ASSERT_EQ(u.objects, 1010);
+	wy_blob_close(bs);
+	free(dir);
+}
+
 /* wy_blob_local_path: a file by name with the object's bytes; a bucket's
  * is a download the caller removes. */
 TEST(local_path_has_the_bytes)
@@ -567,4 +591,4 @@ TEST(locations)
 TEST_LIST(T(put_then_read_back), T(known_sha256), T(put_fd_streams_and_caps), T(full_disk_leaves_nothing),
 	  T(damaged_object_is_detected), T(names_never_become_paths), T(sha256_of_a_file_without_storing_it),
 	  T(usage_counts_objects_once), T(range_reads_only_what_is_asked), T(large_object_in_parts),
-	  T(each_and_delete_old), T(local_path_has_the_bytes), T(presigned_url_opens_the_object), T(locations))
+	  T(each_and_delete_old), T(each_lists_past_a_page), T(local_path_has_the_bytes), T(presigned_url_opens_the_object), T(locations))
