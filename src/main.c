@@ -23,6 +23,7 @@ static const struct command {
 	{"reindex", wy_cmd_reindex},
 	{"backup", wy_cmd_backup},
 	{"restore", wy_cmd_restore},
+	{"migrate", wy_cmd_migrate},
 	{"fsck", wy_cmd_fsck},
 	{"gc", wy_cmd_gc},
 	{"user", wy_cmd_user},

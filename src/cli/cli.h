@@ -25,6 +25,7 @@ int wy_cmd_user(wy_config *cfg, int argc, char **argv);
 int wy_cmd_backup(wy_config *cfg, int argc, char **argv);
 int wy_cmd_restore(wy_config *cfg, int argc, char **argv);
 int wy_cmd_routes(wy_config *cfg, int argc, char **argv);
+int wy_cmd_migrate(wy_config *cfg, int argc, char **argv);
 
 /* Whether the arguments ask for help (--help or -h). */
 #include <stdbool.h>
@@ -64,5 +65,14 @@ struct wy_doc_new;
 struct wy_errinfo;
 int wy_cli_store_fd(const wy_config *cfg, struct wy_store *st, struct wy_blob_store *bs, int fd,
 		    struct wy_doc_new *dn, char sha[65], int64_t *id, bool *existed, struct wy_errinfo *ei);
+
+/* fsck's checks of an open store and blob store (wenyuan fsck, and
+ * wenyuan migrate at its destination): the store's own checks, every
+ * referenced blob there (and, verify, whole), no orphan older than grace
+ * seconds. Prints each problem and a summary; *problems counts them.
+ * Errors (the checks could not run) in ei. */
+#include <stdint.h>
+int wy_cli_fsck(struct wy_store *st, struct wy_blob_store *bs, int64_t grace, bool verify, int *problems,
+		struct wy_errinfo *ei);
 
 #endif

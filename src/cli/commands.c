@@ -759,31 +759,13 @@ static int fsck_blob(void *ctx, const char *sha, const char *stray, int64_t mtim
 	return 0;
 }
 
-int wy_cmd_fsck(wy_config *cfg, int argc, char **argv)
+int wy_cli_fsck(wy_store *st, wy_blob_store *bs, int64_t grace, bool verify, int *problems, wy_errinfo *ei)
 {
-	if (wy_cli_want_help(argc, argv)) {
-		wy_cli_usage(stdout, "fsck");
-		return 0;
-	}
-	bool verify = false;
-	fsck_state f = {.grace = 3600, .now = wy_now()};
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--verify") == 0) {
-			verify = true;
-		} else if (!(strcmp(argv[i], "--grace") == 0 && i + 1 < argc && parse_seconds(argv[++i], &f.grace))) {
-			wy_cli_usage(stderr, "fsck");
-			return 2;
-		}
-	}
-	wy_store *st;
-	wy_blob_store *bs;
-	if (wy_cli_open(cfg, &st, &bs))
-		return 2;
-	wy_errinfo ei = {0};
+	fsck_state f = {.grace = grace, .now = wy_now()};
 	wy_refs refs = {0};
-	int rc = wy_store_check(st, fsck_problem, &f, &ei);
+	int rc = wy_store_check(st, fsck_problem, &f, ei);
 	if (!rc)
-		rc = wy_collect_walk(st, bs, &refs, fsck_blob, &f, &ei);
+		rc = wy_collect_walk(st, bs, &refs, fsck_blob, &f, ei);
 	for (size_t i = 0; !rc && i < refs.n; i++) {
 		if (!wy_blob_exists(bs, refs.items[i])) {
 			printf("blob %s is missing (the store refers to it)\n", refs.items[i]);
@@ -793,14 +775,41 @@ int wy_cmd_fsck(wy_config *cfg, int argc, char **argv)
 			f.problems++;
 		}
 	}
-	if (rc)
-		fprintf(stderr, "wenyuan: fsck: %s\n", wy_err_msg(&ei, rc));
-	else
+	if (!rc)
 		printf("fsck: %zu blobs referenced, %d problem%s\n", refs.n, f.problems, f.problems == 1 ? "" : "s");
 	wy_refs_clear(&refs);
+	*problems = f.problems;
+	return rc;
+}
+
+int wy_cmd_fsck(wy_config *cfg, int argc, char **argv)
+{
+	if (wy_cli_want_help(argc, argv)) {
+		wy_cli_usage(stdout, "fsck");
+		return 0;
+	}
+	bool verify = false;
+	int64_t grace = 3600;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--verify") == 0) {
+			verify = true;
+		} else if (!(strcmp(argv[i], "--grace") == 0 && i + 1 < argc && parse_seconds(argv[++i], &grace))) {
+			wy_cli_usage(stderr, "fsck");
+			return 2;
+		}
+	}
+	wy_store *st;
+	wy_blob_store *bs;
+	if (wy_cli_open(cfg, &st, &bs))
+		return 2;
+	wy_errinfo ei = {0};
+	int problems = 0;
+	int rc = wy_cli_fsck(st, bs, grace, verify, &problems, &ei);
+	if (rc)
+		fprintf(stderr, "wenyuan: fsck: %s\n", wy_err_msg(&ei, rc));
 	wy_store_close(st);
 	wy_blob_close(bs);
-	return rc ? 2 : f.problems ? 1 : 0;
+	return rc ? 2 : problems ? 1 : 0;
 }
 
 /* A site setting an admin saved on the site overrides the process's. */

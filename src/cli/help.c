@@ -84,6 +84,18 @@ static const struct help {
 	 "(`wenyuan backup`): checks SRC first, then copies its database and its objects, and\n"
 	 "checks the result as `wenyuan fsck` does.\n"
 	 "Exit status: 0 done, 1 SRC or the result has problems, 2 it could not run.\n"},
+	{"migrate", "copy the library into another store and blob store (PostgreSQL, S3)",
+	 "wenyuan migrate --to-store URL --to-blob URL",
+	 "Copies this library (the store and blob store of the settings: by default SQLite and\n"
+	 "the blobs of the data directory) into another: --to-store a postgresql:// URI (or a\n"
+	 "directory), --to-blob s3://BUCKET[/PREFIX] (or a directory). Stop serve and the\n"
+	 "workers first. Objects first, each re-hashed at the destination; then every table,\n"
+	 "ids kept, each checked by its row count and a checksum at both ends; then the\n"
+	 "destination's search index is rebuilt and checked as `wenyuan fsck` does. Resumable:\n"
+	 "after an interruption the same command continues, copying nothing twice. A\n"
+	 "destination holding another library's documents or accounts is refused.\n"
+	 "Exit status: 0 done and the same at both ends, 1 problems found, 2 it could not run\n"
+	 "(run it again to continue).\n"},
 	{"fsck", "check that the store and the blob store agree", "wenyuan fsck [--verify] [--grace SECONDS]",
 	 "Checks that the store and the blob store agree: the database and the search index are\n"
 	 "sound, every document's rows are consistent, every blob the store refers to exists\n"

@@ -170,7 +170,13 @@
 	X(int, wy_store_mail_link_add, mail_link_add, (wy_store *st, const unsigned char *hash, wy_mail_link_kind kind, int64_t user_id, const char *email, int64_t expires_at, wy_errinfo *ei), (st, hash, kind, user_id, email, expires_at, ei)) \
 	X(int, wy_store_mail_link_check, mail_link_check, (wy_store *st, const unsigned char *hash, wy_mail_link_kind kind, int64_t now, int64_t *user_id, wy_errinfo *ei), (st, hash, kind, now, user_id, ei)) \
 	X(int, wy_store_mail_link_verify, mail_link_verify, (wy_store *st, const unsigned char *hash, int64_t now, int64_t *user_id, wy_errinfo *ei), (st, hash, now, user_id, ei)) \
-	X(int, wy_store_mail_link_reset, mail_link_reset, (wy_store *st, const unsigned char *hash, int64_t now, const char *pass_hash, const unsigned char *keep, int64_t *user_id, wy_errinfo *ei), (st, hash, now, pass_hash, keep, user_id, ei))
+	X(int, wy_store_mail_link_reset, mail_link_reset, (wy_store *st, const unsigned char *hash, int64_t now, const char *pass_hash, const unsigned char *keep, int64_t *user_id, wy_errinfo *ei), (st, hash, now, pass_hash, keep, user_id, ei)) \
+	X(int, wy_store_table_rows, table_rows, (wy_store *st, const char *table, const wy_cell *after, int limit, int (*cb)(void *ctx, int ncols, const char *const *names, const wy_cell *cells), void *ctx, wy_errinfo *ei), (st, table, after, limit, cb, ctx, ei)) \
+	X(int, wy_store_table_put, table_put, (wy_store *st, const char *table, int ncols, const char *const *names, const wy_cell *cells, int nrows, wy_errinfo *ei), (st, table, ncols, names, cells, nrows, ei)) \
+	X(int, wy_store_table_seq, table_seq, (wy_store *st, const char *table, int64_t *last, wy_errinfo *ei), (st, table, last, ei)) \
+	X(int, wy_store_table_seq_set, table_seq_set, (wy_store *st, const char *table, int64_t last, wy_errinfo *ei), (st, table, last, ei)) \
+	X(int, wy_store_table_clear, table_clear, (wy_store *st, const char *table, wy_errinfo *ei), (st, table, ei)) \
+	X(int, wy_store_table_names, table_names, (wy_store *st, wy_str_list *out, wy_errinfo *ei), (st, out, ei))
 
 typedef struct wy_store_ops {
 	const char *kind; /* "sqlite", "postgresql" */

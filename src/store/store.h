@@ -1558,4 +1558,63 @@ int wy_store_mail_link_verify(wy_store *st, const unsigned char *hash, int64_t n
 int wy_store_mail_link_reset(wy_store *st, const unsigned char *hash, int64_t now, const char *pass_hash,
 			const unsigned char *keep, int64_t *user_id, wy_errinfo *ei);
 
+
+/* ---- every row of a table (wenyuan migrate) ---------------------------
+ *
+ * A backend-neutral copy of a library's data: the tables that hold it are
+ * listed once (store/tables.c), each with the columns its rows are ordered
+ * by, parents before the tables that refer to them; the backends read and
+ * write their rows as typed cells, whatever SQL they speak. What is
+ * derived from those tables (the search index, the sitemap's counts) is
+ * not listed: the destination rebuilds it (wy_store_reindex, its own
+ * triggers). */
+typedef enum wy_cell_type { WY_CELL_NULL, WY_CELL_INT, WY_CELL_REAL, WY_CELL_TEXT, WY_CELL_BYTES } wy_cell_type;
+typedef struct wy_cell {
+	wy_cell_type type;
+	int64_t i;       /* WY_CELL_INT */
+	double r;        /* WY_CELL_REAL */
+	const char *p;   /* WY_CELL_TEXT (UTF-8, not NUL-terminated) and WY_CELL_BYTES */
+	size_t len;
+} wy_cell;
+
+typedef struct wy_table_def {
+	const char *name;
+	const char *const *key; /* the columns that order its rows (its primary key), NULL-terminated */
+	bool ids;               /* keyed by an integer "id" the table gives (wy_store_table_seq) */
+} wy_table_def;
+
+/* The tables of a library, in copy order; n in *count. */
+const wy_table_def *wy_store_tables(int *count);
+/* The listed table called name, or NULL. */
+const wy_table_def *wy_store_table_def(const char *name);
+/* Whether a table of either backend is derived (rebuilt, not copied): the
+ * search index's, the sitemap's, the backends' own bookkeeping. */
+bool wy_store_table_derived(const char *name);
+
+/* The rows of table (a listed one: WY_EINVAL otherwise) in its key's
+ * order, through cb with the row's columns' names and cells (both valid
+ * during the call only; the same columns, in the same order, for every
+ * row): after (NULL: from the first row) the row whose key cells are
+ * after[0..nkey), at most limit rows (0: all). A non-zero return of cb
+ * stops the walk and is returned. Memory stays flat however many rows. */
+int wy_store_table_rows(wy_store *st, const char *table, const wy_cell *after, int limit,
+			int (*cb)(void *ctx, int ncols, const char *const *names, const wy_cell *cells), void *ctx,
+			wy_errinfo *ei);
+/* Insert nrows rows into table in one transaction: cells holds each row's
+ * ncols cells in the order of names. Rows keep their ids; a table's id
+ * sequence is moved past the largest. A row whose key is taken fails the
+ * whole call (nothing written). */
+int wy_store_table_put(wy_store *st, const char *table, int ncols, const char *const *names, const wy_cell *cells,
+		       int nrows, wy_errinfo *ei);
+/* The highest id table (one keyed by "id") has ever given, *last (0:
+ * none): more than its largest row's when the largest were deleted, since
+ * a document's id is never reused (its links stay its own). */
+int wy_store_table_seq(wy_store *st, const char *table, int64_t *last, wy_errinfo *ei);
+/* Ids table gives from now on come after last (never moved back). */
+int wy_store_table_seq_set(wy_store *st, const char *table, int64_t last, wy_errinfo *ei);
+/* Delete every row of table (a destination that held other rows). */
+int wy_store_table_clear(wy_store *st, const char *table, wy_errinfo *ei);
+/* The names of every table the store holds, sorted. */
+int wy_store_table_names(wy_store *st, wy_str_list *out, wy_errinfo *ei);
+
 #endif
