@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(WY_STATE_PENDING == 1 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED == 3,
-	       "the edit's SQL names pending as 1, published as 0, deleted as 3");
+_Static_assert(WY_STATE_PENDING == 1, "the edit's SQL names pending as 1");
 
 int pg_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_errinfo *ei)
 {
@@ -96,7 +95,7 @@ int pg_doc_edit(wy_store *st, int64_t doc_id, const wy_doc_edit *e, wy_errinfo *
 			 " price = CASE WHEN $7::bigint < 0 THEN price ELSE $7::bigint END,"
 			 " private = CASE WHEN $8::bigint < 0 THEN private ELSE $8::bigint END,"
 			 " state = CASE WHEN $9::bigint <> 0 AND (($8::bigint = 0 AND private <> 0) OR $11::bigint <> 0)"
-			 " AND state = 0 THEN 1 ELSE state END,"
+			 " AND state = " SQ_PUBLISHED " THEN 1 ELSE state END,"
 			 " updated_at = $10::bigint WHERE id = $1",
 			 &u, NULL, NULL, "edit a document", ei)))
 		goto out;
@@ -236,10 +235,12 @@ int pg_version_swap(wy_store *st, int64_t vid, wy_errinfo *ei)
 	     " dup_of = v.dup_of, minhash = v.minhash,"
 	     " title = CASE WHEN documents.title_user <> 0 THEN documents.title ELSE v.title END,"
 	     /* new content on a site that reviews uploads: reviewed again */
-	     " state = CASE WHEN v.version_review <> 0 AND documents.state = 0 THEN 1 ELSE documents.state END,"
+	     " state = CASE WHEN v.version_review <> 0 AND documents.state = " SQ_PUBLISHED
+	     " THEN 1 ELSE documents.state END,"
 	     /* ... and when it is in the recycle bin, its restore brings it back under review */
-	     " state_before = CASE WHEN v.version_review <> 0 AND documents.state = 3"
-	     " AND coalesce(documents.state_before, 0) = 0 THEN 1 ELSE documents.state_before END,"
+	     " state_before = CASE WHEN v.version_review <> 0 AND documents.state = " SQ_DELETED
+	     " AND coalesce(documents.state_before, " SQ_PUBLISHED ") = " SQ_PUBLISHED
+	     " THEN 1 ELSE documents.state_before END,"
 	     " updated_at = extract(epoch from now())::bigint"
 	     " FROM (SELECT * FROM documents WHERE id = $2) AS v WHERE documents.id = $1",
 	     "swap in the new version"},

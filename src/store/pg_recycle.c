@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED == 3, "the bin's SQL names published 0, deleted 3");
-
 /* A document's owner, state, and who deleted it and from which state; a
  * new version's row is part of its document, never binned on its own
  * (not found). */
@@ -32,7 +30,7 @@ static int bin_get(wy_store *st, int64_t doc_id, bin_row *b, wy_errinfo *ei)
 	int64_t v[4] = {0};
 	b->found = false;
 	int rc = pg_row_ints(st,
-			     "SELECT coalesce(owner_id, 0), state, coalesce(deleted_by, 0), coalesce(state_before, 0)"
+			     "SELECT coalesce(owner_id, 0), state, coalesce(deleted_by, 0), coalesce(state_before, " SQ_PUBLISHED ")"
 			     " FROM documents WHERE id = $1",
 			     &doc_id, 1, v, 4, &b->found, "read a document's state", ei);
 	b->found = b->found && v[1] != WY_STATE_VERSION;
@@ -114,6 +112,90 @@ int pg_doc_restore(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy_erri
 	return pg_end(st, rc, ei);
 }
 
+/* A documents row of DOC_COLUMNS_NOFROM (store/rules.h) at row r, as
+ * sq_read_doc reads one. (The documents' file of this backend, pg_docs.c,
+ * reads the same columns for its listings: once it is in, this reader
+ * may give way to its.) */
+static void read_doc(const PGresult *res, int r, wy_doc *d)
+{
+	memset(d, 0, sizeof *d);
+	d->id = pg_int(res, r, 0);
+	d->title = pg_str(res, r, 1);
+	d->filename = pg_str(res, r, 2);
+	d->format = pg_str(res, r, 3);
+	d->category = pg_str(res, r, 4);
+	pg_sha(res, r, 5, d->sha256);
+	d->size = pg_int(res, r, 6);
+	d->pages = (int)pg_int(res, r, 7);
+	d->status = (wy_doc_status)pg_int(res, r, 8);
+	d->reason = pg_str(res, r, 9);
+	d->author = pg_str(res, r, 10);
+	pg_sha(res, r, 11, d->thumb_sha256);
+	d->created_at = pg_int(res, r, 12);
+	d->updated_at = pg_int(res, r, 13);
+	d->progress_done = (int)pg_int(res, r, 14);
+	d->progress_total = (int)pg_int(res, r, 15);
+	d->views = pg_int(res, r, 16);
+	d->downloads = pg_int(res, r, 17);
+	d->keywords = pg_str(res, r, 18);
+	d->dup_of = pg_int(res, r, 19);
+	d->uploader = pg_str(res, r, 20);
+	d->owner_id = pg_int(res, r, 21);
+	d->private_ = pg_int(res, r, 22) != 0;
+	d->state = (int)pg_int(res, r, 23);
+	d->description = pg_str(res, r, 24);
+	d->tags = pg_str(res, r, 25);
+	d->price = pg_int(res, r, 26);
+	d->ratings = pg_int(res, r, 28);
+	d->rating = d->ratings > 0 ? (double)pg_int(res, r, 27) / (double)d->ratings : 0;
+}
+
+int pg_recycle_list(wy_store *st, int64_t owner, int offset, int limit, wy_recycle_list *out, int *total,
+		    wy_errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	*total = 0;
+	/* the count and the page from one snapshot */
+	int rc = pg_begin_read(st, ei);
+	if (rc)
+		return rc;
+	PGresult *r = NULL;
+	pg_args a = {0};
+	pg_arg_int(&a, owner);
+	if ((rc = pg_run(st,
+			 "SELECT count(*) FROM documents WHERE state = " SQ_DELETED " AND ($1::bigint = 0 OR owner_id = $1)",
+			 &a, &r, NULL, "count the recycle bin", ei)))
+		goto out;
+	*total = (int)pg_int(r, 0, 0);
+	PQclear(r);
+	r = NULL;
+	pg_arg_int(&a, limit > 0 ? limit : 50);
+	pg_arg_int(&a, offset > 0 ? offset : 0);
+	if ((rc = pg_run(st,
+			 "SELECT " DOC_COLUMNS_NOFROM ", coalesce(d.deleted_at, d.updated_at), coalesce(d.deleted_by, 0),"
+			 " coalesce(d.state_before, " SQ_PUBLISHED ")"
+			 " FROM documents d LEFT JOIN categories c ON c.id = d.category_id"
+			 " WHERE d.state = " SQ_DELETED " AND ($1::bigint = 0 OR d.owner_id = $1)"
+			 " ORDER BY coalesce(d.deleted_at, d.updated_at) DESC, d.id DESC LIMIT $2 OFFSET $3",
+			 &a, &r, NULL, "list the recycle bin", ei)))
+		goto out;
+	int cap = 0;
+	for (int i = 0; i < PQntuples(r); i++) {
+		out->items = pg_grow(out->items, out->n, &cap, sizeof *out->items);
+		wy_recycled *x = &out->items[out->n++];
+		memset(x, 0, sizeof *x);
+		read_doc(r, i, &x->doc);
+		x->deleted_at = pg_int(r, i, DOC_NCOLUMNS);
+		int64_t by = pg_int(r, i, DOC_NCOLUMNS + 1);
+		x->by_owner = by != 0 && by == x->doc.owner_id;
+		x->restorable = x->by_owner && pg_int(r, i, DOC_NCOLUMNS + 2) != WY_STATE_HIDDEN;
+	}
+out:
+	PQclear(r);
+	pg_rollback(st);
+	return rc;
+}
+
 int pg_recycle_expired(wy_store *st, int64_t before, int limit, int64_t **ids, int *n, wy_errinfo *ei)
 {
 	*ids = NULL;
@@ -123,7 +205,7 @@ int pg_recycle_expired(wy_store *st, int64_t before, int limit, int64_t **ids, i
 	pg_arg_int(&a, limit > 0 ? limit : 100);
 	PGresult *r;
 	int rc = pg_run(st,
-			"SELECT id FROM documents WHERE state = 3 AND coalesce(deleted_at, updated_at) < $1"
+			"SELECT id FROM documents WHERE state = " SQ_DELETED " AND coalesce(deleted_at, updated_at) < $1"
 			" ORDER BY id LIMIT $2",
 			&a, &r, NULL, "find expired documents", ei);
 	if (rc)
