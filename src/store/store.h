@@ -845,7 +845,14 @@ int wy_store_settings_each(wy_store *st, void (*cb)(void *ctx, const char *name,
  * it only when no connection is left). The store is always in WAL mode
  * (wy_store_open refuses otherwise). A stamp read before a query is
  * equal to one read after it only if nothing committed in between;
- * a torn read (a commit under way) only differs from both. */
+ * a torn read (a commit under way) only differs from both.
+ * PostgreSQL: refused (WY_ENOTSUP), and serve keeps no store answer
+ * between requests there. A commit of another machine reaches this
+ * process only as a message (NOTIFY) or the answer to a query, so a stamp
+ * read from memory would lag the commits: a reader who has just seen
+ * their own write through one serve process could be shown an answer
+ * from before it by another, which the promise above rules out; asking
+ * the server at each read would cost the round trip the caches save. */
 typedef struct wy_store_watch wy_store_watch;
 typedef struct wy_store_stamp {
 	uint32_t w[12];
