@@ -128,17 +128,35 @@ int pg_todo_count(void);
 /* Room for one more of a list's items (as sq_grow). */
 void *pg_grow(void *items, int n, int *cap, size_t size);
 
-
-/* ---- what the job queue's files (JOBS: pg_jobs.c, pg_edit.c,
- * pg_outline.c, pg_recycle.c) call in other areas' files, named as
- * sqlite_int.h's sq_ helpers (same contracts, there):
- * pg_set_doc_status, pg_queue_job (pg_docs.c); pg_index_doc,
- * pg_unindex_doc, pg_index_pages, pg_index_words, pg_index_title,
- * pg_index_bands (pg_search.c); pg_upload_points, pg_upload_points_anew
- * (pg_users.c). Each runs inside the caller's transaction. */
+/* Documents (pg_docs.c), for every file of the backend. A row of
+ * store/rules.h's DOC_COLUMNS (from column 0) into d; a statement's rows of
+ * them into out (its items malloc'd). */
+void pg_read_doc(const PGresult *r, int row, wy_doc *d);
+int pg_read_docs(wy_store *st, const char *sql, const pg_args *a, wy_doc_list *out, wy_errinfo *ei);
+/* The WHERE of a filtered listing (SQLite's FIND_WHERE): wy_doc_filter as
+ * $1..$5 (category, format, min and max pages, viewer: pg_filter_args adds
+ * them in that order), the documents d joined to their categories c; the
+ * statement's own parameters from $6 on. */
+#define PG_FIND_WHERE                                                                                      \
+	" WHERE " SQ_OPEN " AND " SQ_SEEN_BY("$5::bigint")                                               \
+	" AND ($1::text IS NULL OR c.path = $1::text OR substr(c.path, 1, length($1::text) + 1) = $1::text || '/')" \
+	" AND ($2::text IS NULL OR d.format = $2::text) AND ($3::bigint = 0 OR d.pages >= $3::bigint)"     \
+	" AND ($4::bigint = 0 OR d.pages <= $4::bigint)"
+void pg_filter_args(pg_args *a, const wy_doc_filter *f);
+/* A document's conversion status (and its format and failure reason when
+ * given), inside the caller's transaction, with the upload points rule
+ * after it (SQLite's sq_set_doc_status); and a job queued for a document
+ * (sq_queue_job), likewise. */
 int pg_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format, const char *reason,
 		      wy_errinfo *ei);
 int pg_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const char *request_id, wy_errinfo *ei);
+
+/* ---- what the job queue's files (JOBS: pg_jobs.c, pg_edit.c,
+ * pg_outline.c, pg_recycle.c) call in other areas' files, named as
+ * sqlite_int.h's sq_ helpers (same contracts, there): pg_index_doc,
+ * pg_unindex_doc, pg_index_pages, pg_index_words, pg_index_title,
+ * pg_index_bands (pg_search.c); pg_upload_points, pg_upload_points_anew
+ * (pg_users.c). Each runs inside the caller's transaction. */
 int pg_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
 int pg_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 int pg_index_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei);

@@ -16,10 +16,6 @@
 		return wy_err_set(ei, WY_ENOTSUP, "store: %s is not on PostgreSQL yet", #name);    \
 	}
 
-PENDING(pg_set_doc_status, (wy_store * st, int64_t doc_id, wy_doc_status status, const char *format,
-			    const char *reason, wy_errinfo *ei))
-PENDING(pg_queue_job, (wy_store * st, int64_t doc_id, int ocr_from, int ocr_to, const char *request_id,
-		       wy_errinfo *ei))
 PENDING(pg_index_doc, (wy_store * st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei))
 PENDING(pg_unindex_doc, (wy_store * st, int64_t doc_id, wy_errinfo *ei))
 PENDING(pg_index_pages, (wy_store * st, int64_t doc_id, int from_page, wy_errinfo *ei))

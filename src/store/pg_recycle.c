@@ -112,44 +112,6 @@ int pg_doc_restore(wy_store *st, int64_t doc_id, int64_t by, bool admin, wy_erri
 	return pg_end(st, rc, ei);
 }
 
-/* A documents row of DOC_COLUMNS_NOFROM (store/rules.h) at row r, as
- * sq_read_doc reads one. (The documents' file of this backend, pg_docs.c,
- * reads the same columns for its listings: once it is in, this reader
- * may give way to its.) */
-static void read_doc(const PGresult *res, int r, wy_doc *d)
-{
-	memset(d, 0, sizeof *d);
-	d->id = pg_int(res, r, 0);
-	d->title = pg_str(res, r, 1);
-	d->filename = pg_str(res, r, 2);
-	d->format = pg_str(res, r, 3);
-	d->category = pg_str(res, r, 4);
-	pg_sha(res, r, 5, d->sha256);
-	d->size = pg_int(res, r, 6);
-	d->pages = (int)pg_int(res, r, 7);
-	d->status = (wy_doc_status)pg_int(res, r, 8);
-	d->reason = pg_str(res, r, 9);
-	d->author = pg_str(res, r, 10);
-	pg_sha(res, r, 11, d->thumb_sha256);
-	d->created_at = pg_int(res, r, 12);
-	d->updated_at = pg_int(res, r, 13);
-	d->progress_done = (int)pg_int(res, r, 14);
-	d->progress_total = (int)pg_int(res, r, 15);
-	d->views = pg_int(res, r, 16);
-	d->downloads = pg_int(res, r, 17);
-	d->keywords = pg_str(res, r, 18);
-	d->dup_of = pg_int(res, r, 19);
-	d->uploader = pg_str(res, r, 20);
-	d->owner_id = pg_int(res, r, 21);
-	d->private_ = pg_int(res, r, 22) != 0;
-	d->state = (int)pg_int(res, r, 23);
-	d->description = pg_str(res, r, 24);
-	d->tags = pg_str(res, r, 25);
-	d->price = pg_int(res, r, 26);
-	d->ratings = pg_int(res, r, 28);
-	d->rating = d->ratings > 0 ? (double)pg_int(res, r, 27) / (double)d->ratings : 0;
-}
-
 int pg_recycle_list(wy_store *st, int64_t owner, int offset, int limit, wy_recycle_list *out, int *total,
 		    wy_errinfo *ei)
 {
@@ -184,7 +146,7 @@ int pg_recycle_list(wy_store *st, int64_t owner, int offset, int limit, wy_recyc
 		out->items = pg_grow(out->items, out->n, &cap, sizeof *out->items);
 		wy_recycled *x = &out->items[out->n++];
 		memset(x, 0, sizeof *x);
-		read_doc(r, i, &x->doc);
+		pg_read_doc(r, i, &x->doc);
 		x->deleted_at = pg_int(r, i, DOC_NCOLUMNS);
 		int64_t by = pg_int(r, i, DOC_NCOLUMNS + 1);
 		x->by_owner = by != 0 && by == x->doc.owner_id;
