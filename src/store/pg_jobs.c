@@ -676,10 +676,12 @@ static int listen_jobs(wy_store *st, wy_errinfo *ei)
 	int pid = PQbackendPID(PG(st)->conn);
 	if (PQstatus(PG(st)->conn) == CONNECTION_OK && pid && pid == PG(st)->listen_pid)
 		return WY_OK;
-	/* a lost connection is made again by a statement (pg_run) */
-	int rc = PQstatus(PG(st)->conn) == CONNECTION_OK ? WY_OK : pg_ping(st, ei);
-	if (!rc)
-		rc = pg_exec(st, "LISTEN " PG_JOBS_CHANNEL, ei);
+	/* A lost connection is made again by the worker's next statement
+	 * (pg_run: its claim, once a second while they fail), not here: the
+	 * wait must not block on a connect while children are to be read. */
+	if (PQstatus(PG(st)->conn) != CONNECTION_OK)
+		return wy_err_set(ei, WY_EIO, "store: the connection is lost");
+	int rc = pg_exec(st, "LISTEN " PG_JOBS_CHANNEL, ei);
 	if (!rc)
 		PG(st)->listen_pid = PQbackendPID(PG(st)->conn);
 	return rc;
