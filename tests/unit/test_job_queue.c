@@ -52,10 +52,16 @@ static void add_docs(wy_store *st, int n, int64_t *ids)
 	}
 }
 
+static void count_problem(void *ctx, const char *problem)
+{
+	fprintf(stderr, "  fsck: %s\n", problem);
+	(*(int *)ctx)++;
+}
+
 #define NDOCS 40
 #define NWORKERS 4
 
-TEST(several_workers_claim_each_job_once)
+TEST(several_workers_claim_and_end_each_job_once)
 {
 	const char *loc = fresh_location("claim");
 	wy_store *st = open_at(loc);
@@ -88,6 +94,21 @@ TEST(several_workers_claim_each_job_once)
 				int64_t doc = job.doc_id;
 				if (write(fds[1], &doc, sizeof doc) != sizeof doc)
 					_exit(1);
+				/* ends it, as a worker would, while the others claim:
+				 * every other document ready with a page, the rest
+				 * failed */
+				wy_page page = {.page_no = 1, .text = (char *)"一页文字 a page of text", .width = 10,
+						.height = 10};
+				snprintf(page.image_sha256, sizeof page.image_sha256, "%064x", 1000 + (int)doc);
+				wy_doc_result res = {.format = "txt", .title = "t", .npages = 1, .pages = &page};
+				do
+					rc = doc % 2 ? wy_store_job_finish(ws, &job, &res, &ei)
+						     : wy_store_job_fail(ws, &job, NULL, "failed on purpose", &ei);
+				while (rc == WY_EBUSY);
+				if (rc) {
+					fprintf(stderr, "end job: %s\n", wy_err_msg(&ei, rc));
+					_exit(1);
+				}
 				wy_job_clear(&job);
 			}
 			wy_store_close(ws);
@@ -112,13 +133,24 @@ TEST(several_workers_claim_each_job_once)
 	ASSERT_EQ(total, NDOCS);
 	for (int i = 0; i < NDOCS; i++)
 		ASSERT_EQ(seen[i], 1);
-	/* each document converting, its job running: nothing left to claim */
+	/* each document ended once, as its worker said: nothing left to
+	 * claim, and the store agrees with itself */
 	st = open_at(loc);
 	int counts[WY_DOC_NSTATUS];
 	ASSERT_EQ(wy_store_doc_counts(st, counts, NULL), WY_OK);
-	ASSERT_EQ(counts[WY_DOC_CONVERTING], NDOCS);
+	ASSERT_EQ(counts[WY_DOC_READY] + counts[WY_DOC_FAILED], NDOCS);
+	for (int i = 0; i < NDOCS; i++) {
+		wy_doc d;
+		ASSERT_EQ(wy_store_doc_get(st, ids[i], &d, NULL), WY_OK);
+		ASSERT_EQ(d.status, ids[i] % 2 ? WY_DOC_READY : WY_DOC_FAILED);
+		ASSERT_EQ(d.pages, ids[i] % 2 ? 1 : 0);
+		wy_doc_clear(&d);
+	}
 	wy_job job;
 	ASSERT_EQ(wy_store_job_claim(st, "late", 600, 3, &job, NULL), WY_EEMPTY);
+	int problems = 0;
+	ASSERT_EQ(wy_store_check(st, count_problem, &problems, NULL), WY_OK);
+	ASSERT_EQ(problems, 0);
 	wy_store_close(st);
 }
 
@@ -256,5 +288,5 @@ TEST(an_idle_worker_is_woken_by_a_job_queued_elsewhere)
 	wy_store_close(st);
 }
 
-TEST_LIST(T(several_workers_claim_each_job_once), T(a_lease_that_ran_out_is_claimed_again_and_the_old_claim_is_void),
+TEST_LIST(T(several_workers_claim_and_end_each_job_once), T(a_lease_that_ran_out_is_claimed_again_and_the_old_claim_is_void),
 	  T(a_worker_past_max_attempts_fails_the_document), T(an_idle_worker_is_woken_by_a_job_queued_elsewhere))
