@@ -121,13 +121,6 @@ int pg_begin_read(wy_store *st, wy_errinfo *ei);
  * wy_store_errors. */
 int pg_fail(wy_store *st, const PGresult *r, wy_errinfo *ei, const char *what);
 
-/* How many store functions answer WY_ENOTSUP on PostgreSQL still
- * (pg_todo.c). */
-int pg_todo_count(void);
-
-/* Room for one more of a list's items (as sq_grow). */
-void *pg_grow(void *items, int n, int *cap, size_t size);
-
 /* Documents (pg_docs.c), for every file of the backend. A row of
  * store/rules.h's DOC_COLUMNS (from column 0) into d; a statement's rows of
  * them into out (its items malloc'd). */
@@ -150,6 +143,13 @@ void pg_filter_args(pg_args *a, const wy_doc_filter *f);
 int pg_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format, const char *reason,
 		      wy_errinfo *ei);
 int pg_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const char *request_id, wy_errinfo *ei);
+
+/* How many store functions answer WY_ENOTSUP on PostgreSQL still
+ * (pg_todo.c). */
+int pg_todo_count(void);
+
+/* Room for one more of a list's items (as sq_grow). */
+void *pg_grow(void *items, int n, int *cap, size_t size);
 
 /* ---- what the job queue's files (JOBS: pg_jobs.c, pg_edit.c,
  * pg_outline.c, pg_recycle.c) call in other areas' files, named as
