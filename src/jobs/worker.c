@@ -1732,7 +1732,9 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 		int busy = 0;
 		for (int i = 0; i < nslots; i++)
 			busy += slots[i].busy;
-		/* Fill free slots. Poll the store at most 4 times a second when idle. */
+		/* Fill free slots. When idle, look at the queue when the store
+		 * wakes us (wy_store_job_wait: PostgreSQL's notifications) or
+		 * every wy_store_job_poll_ms (SQLite: 4 times a second). */
 		if (!stop_requested && busy < nslots && now >= next_claim_ms) {
 			/* At start and every few seconds: jobs of workers that died
 			 * here are taken up now, not when their leases run out. */
@@ -1750,7 +1752,7 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 				wy_errinfo cei = {0};
 				int crc = claim_job(st, name, lease, cfg, &slots[i], &cei);
 				if (crc == WY_EEMPTY) {
-					next_claim_ms = now + 250;
+					next_claim_ms = now + wy_store_job_poll_ms(st);
 					break;
 				}
 				if (crc) {
@@ -1843,13 +1845,19 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 		int timeout = (int)(wake - now);
 		if (timeout < 0)
 			timeout = 0;
-		int pr = poll(pfd, (nfds_t)n, timeout);
-		if (pr < 0 && errno != EINTR && !rc) {
+		/* ... or for the store to say a job was queued (any process) */
+		int pr = 0;
+		bool work = false;
+		wy_errinfo wei = {0};
+		int wrc = wy_store_job_wait(st, pfd, n, timeout, &pr, &work, &wei);
+		if (wrc && !rc) {
 			/* Stop as on a signal: children killed, jobs released. */
-			rc = wy_err_set(ei, WY_EIO, "poll: %s", strerror(errno));
+			rc = wy_err_set(ei, wrc, "%s", wy_err_msg(&wei, wrc));
 			stop_requested = 1;
 			continue;
 		}
+		if (work)
+			next_claim_ms = 0;
 		for (int k = 0; pr > 0 && k < n; k++)
 			if (pfd[k].revents)
 				read_child(&slots[map[k]], bs, cfg->max_pages);

@@ -43,6 +43,8 @@
 	X(int, wy_store_job_fail, job_fail, (wy_store *st, const wy_job *job, const char *format, const char *reason, wy_errinfo *ei), (st, job, format, reason, ei)) \
 	X(int, wy_store_job_release, job_release, (wy_store *st, const wy_job *job, wy_errinfo *ei), (st, job, ei)) \
 	X(int, wy_store_job_expire_dead, job_expire_dead, (wy_store *st, bool (*dead)(void *ctx, const char *worker), void *ctx, int *expired, wy_errinfo *ei), (st, dead, ctx, expired, ei)) \
+	X(int, wy_store_job_wait, job_wait, (wy_store *st, struct pollfd *fds, int nfds, int timeout_ms, int *ready, bool *work, wy_errinfo *ei), (st, fds, nfds, timeout_ms, ready, work, ei)) \
+	X(int, wy_store_job_poll_ms, job_poll_ms, (wy_store *st), (st)) \
 	X(int, wy_store_doc_retry, doc_retry, (wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei), (st, doc_id, force, ei)) \
 	X(int, wy_store_doc_counts, doc_counts, (wy_store *st, int counts[WY_DOC_NSTATUS], wy_errinfo *ei), (st, counts, ei)) \
 	X(int, wy_store_category_list, category_list, (wy_store *st, wy_category_list *out, wy_errinfo *ei), (st, out, ei)) \

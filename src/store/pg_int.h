@@ -42,6 +42,7 @@ typedef struct pg_store {
 	} cache[PG_STMT_CACHE]; /* statements prepared on this connection */
 	int ncache;
 	wy_upload_points upload_rule; /* this process's (wy_store_upload_points_set) */
+	int listen_pid; /* the server process whose session LISTENs for jobs (pg_jobs.c); 0: none */
 } pg_store;
 
 /* The PostgreSQL store behind a wy_store this backend opened. */
@@ -153,5 +154,32 @@ int pg_sitemap_setup(wy_store *st, wy_errinfo *ei);
 
 /* Room for one more of a list's items (as sq_grow). */
 void *pg_grow(void *items, int n, int *cap, size_t size);
+
+/* ---- what the job queue's files (JOBS: pg_jobs.c, pg_edit.c,
+ * pg_outline.c, pg_recycle.c) call in other areas' files, named as
+ * sqlite_int.h's sq_ helpers (same contracts, there): pg_index_doc,
+ * pg_unindex_doc, pg_index_pages, pg_index_words, pg_index_title,
+ * pg_index_bands (pg_search.c); pg_upload_points, pg_upload_points_anew
+ * (pg_users.c). Each runs inside the caller's transaction. */
+int pg_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
+int pg_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+int pg_index_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei);
+int pg_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
+int pg_index_title(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
+int pg_index_bands(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
+int pg_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+int pg_upload_points_anew(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+
+/* A document's outline replaced (NULL or empty: none), inside the
+ * caller's transaction (pg_outline.c). */
+int pg_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_errinfo *ei);
+/* A ready new version swapped into its document, inside the caller's
+ * transaction; nothing for any other document (pg_edit.c). */
+int pg_version_swap(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+
+/* The job queue's wake-ups (pg_jobs.c): the channel a commit that makes a
+ * job claimable notifies (the jobs table's trigger), which
+ * pg_job_wait listens on. */
+#define PG_JOBS_CHANNEL "wy_jobs"
 
 #endif

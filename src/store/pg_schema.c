@@ -370,6 +370,18 @@ const char *const pg_migrations[] = {
 	"",
 	/* 3: the sitemap's parts (pg_sitemap.c) */
 	"",
+	/* 4: the login limits (pg_limits.c) */
+	"",
+	/* 5: workers woken (pg_jobs.c): a commit that makes a job claimable
+	 * (queued, or its lease cut short by wy_store_job_expire_dead)
+	 * notifies the channel idle workers listen on (wy_store_job_wait);
+	 * the notification leaves with the commit, never before, and many in
+	 * one transaction arrive as one */
+	"CREATE FUNCTION wy_jobs_wake() RETURNS trigger LANGUAGE plpgsql AS $$"
+	" BEGIN PERFORM pg_notify('" PG_JOBS_CHANNEL "', ''); RETURN NULL; END $$;"
+	"CREATE TRIGGER jobs_wake AFTER INSERT OR UPDATE OF state, lease_until ON jobs FOR EACH ROW"
+	" WHEN (NEW.state = 'queued' OR (NEW.state = 'running' AND NEW.lease_until = 0))"
+	" EXECUTE FUNCTION wy_jobs_wake();",
 };
 
 const int pg_nmigrations = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
@@ -378,6 +390,8 @@ int (*const pg_migration_hooks[])(wy_store *, wy_errinfo *) = {
 	schema_1_apply,
 	NULL,
 	pg_sitemap_setup, /* 3: its tables, trigger functions and triggers, and its parts counted */
+	NULL,
+	NULL,
 };
 
 _Static_assert(sizeof pg_migration_hooks / sizeof pg_migration_hooks[0] ==

@@ -10,6 +10,8 @@
 #include "store/sqlite_int.h"
 #include "text/minhash.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -780,4 +782,28 @@ fail:
 	sq_done(st, s);
 	sq_rollback(st);
 	return rc;
+}
+
+/* SQLite wakes no one: the wait is the caller's poll, and idle workers
+ * look at the queue 4 times a second (a commit of another process is
+ * seen within a quarter of a second). */
+int sqlite_job_wait(wy_store *st, struct pollfd *fds, int nfds, int timeout_ms, int *ready, bool *work,
+		    wy_errinfo *ei)
+{
+	(void)st;
+	*ready = 0;
+	*work = false;
+	if (nfds < 0)
+		return wy_err_set(ei, WY_EINVAL, "store: %d descriptors to wait for", nfds);
+	int n = poll(fds, (nfds_t)nfds, timeout_ms);
+	if (n < 0 && errno != EINTR)
+		return wy_err_set(ei, WY_EIO, "poll: %s", strerror(errno));
+	*ready = n > 0 ? n : 0;
+	return WY_OK;
+}
+
+int sqlite_job_poll_ms(wy_store *st)
+{
+	(void)st;
+	return 250;
 }

@@ -29,6 +29,7 @@ struct wy_store_watch {
 int wy_store_watch_open(const char *location, wy_store_watch **out, wy_errinfo *ei)
 {
 	*out = NULL;
+	/* store.h says why there is no PostgreSQL watch */
 	if (wy_store_location_is_pg(location))
 		return wy_err_set(ei, WY_ENOTSUP, "store: a PostgreSQL store has no commit stamp to watch");
 	wy_store_watch *w = wy_xcalloc(1, sizeof *w);

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct pollfd; /* <poll.h>: wy_store_job_wait */
+
 #include "core/err.h"
 #include "text/outline.h"
 
@@ -357,6 +359,28 @@ int wy_store_job_release(wy_store *st, const wy_job *job, wy_errinfo *ei);
  * many jobs. Errors: WY_EIO/WY_ESTORE from the store. */
 int wy_store_job_expire_dead(wy_store *st, bool (*dead)(void *ctx, const char *worker), void *ctx, int *expired,
 			     wy_errinfo *ei);
+
+/* Wait until the job queue may have work for a worker, or one of the
+ * caller's descriptors fds[0..nfds) is ready (poll(2): their events in,
+ * revents out), or timeout_ms (-1: no limit) passes, whichever comes
+ * first: the worker's one wait. *ready: how many of fds have revents;
+ * *work: jobs were queued (or a lease cut short) by any process since the
+ * last wait, so a claim should be tried now. A store that can tell
+ * (PostgreSQL: LISTEN on a channel a trigger of the jobs table notifies
+ * at each commit that makes a job claimable) wakes within the round trip
+ * of that notification; one that cannot (SQLite) waits for the
+ * descriptors or the timeout and never sets *work: the worker looks at
+ * the queue every wy_store_job_poll_ms when idle. An interrupted wait
+ * (EINTR) returns WY_OK with nothing ready. One thread at a time, outside
+ * any transaction. Errors: WY_EIO (poll, the connection), WY_EINVAL. */
+int wy_store_job_wait(wy_store *st, struct pollfd *fds, int nfds, int timeout_ms, int *ready, bool *work,
+		      wy_errinfo *ei);
+
+/* How often (milliseconds) an idle worker should look at the queue without
+ * being woken: SQLite, which wakes no one, 250 (the worker's polling);
+ * PostgreSQL, which wakes workers (wy_store_job_wait), still a few
+ * seconds: a lease that runs out (a worker that died) notifies no one. */
+int wy_store_job_poll_ms(wy_store *st);
 
 /* Queue a new job for a failed (or, with force, any) document.
  * WY_EINVAL when the document is queued, converting or readable now. */
@@ -821,7 +845,14 @@ int wy_store_settings_each(wy_store *st, void (*cb)(void *ctx, const char *name,
  * it only when no connection is left). The store is always in WAL mode
  * (wy_store_open refuses otherwise). A stamp read before a query is
  * equal to one read after it only if nothing committed in between;
- * a torn read (a commit under way) only differs from both. */
+ * a torn read (a commit under way) only differs from both.
+ * PostgreSQL: refused (WY_ENOTSUP), and serve keeps no store answer
+ * between requests there. A commit of another machine reaches this
+ * process only as a message (NOTIFY) or the answer to a query, so a stamp
+ * read from memory would lag the commits: a reader who has just seen
+ * their own write through one serve process could be shown an answer
+ * from before it by another, which the promise above rules out; asking
+ * the server at each read would cost the round trip the caches save. */
 typedef struct wy_store_watch wy_store_watch;
 typedef struct wy_store_stamp {
 	uint32_t w[12];

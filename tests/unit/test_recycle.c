@@ -1,5 +1,6 @@
-/* The recycle bin, purges and the blob collector (store/sqlite_recycle.c,
- * jobs/collect.c, blob/fs.c's wy_blob_delete_old): who may restore what,
+/* The recycle bin, purges and the blob collector (store/sqlite_recycle.c
+ * and pg_recycle.c: on both backends, jobs/collect.c, blob/fs.c's
+ * wy_blob_delete_old): who may restore what,
  * a purge's rows and audit row, and a blob freed only when nothing refers
  * to it and nobody stored it again. */
 #include "blob/blob.h"
@@ -8,19 +9,22 @@
 #include "store/store.h"
 #include "test.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static char *dir;
+static char *dir, *loc; /* the blobs' directory; the store's location (test.h) */
 static wy_store *st;
 static wy_blob_store *bs;
 static int64_t owner, other, admin;
 
 static void setup(void)
 {
+	free(loc);
+	loc = wy_xstrdup(wy_test_store_location("recycle"));
 	dir = wy_test_tmpdir("recycle");
-	ASSERT_EQ(wy_store_open(dir, &st, NULL), WY_OK);
+	ASSERT_EQ(wy_store_open(loc, &st, NULL), WY_OK);
 	char *blobs = wy_xasprintf("%s/blobs", dir);
 	ASSERT_EQ(wy_blob_open(blobs, &bs, NULL), WY_OK);
 	free(blobs);
@@ -221,16 +225,58 @@ TEST(recognised_text_applies_the_upload_points_rule)
 	teardown();
 }
 
-/* The rows of download_log, in all (where: a condition, or NULL). */
-static int64_t logged(sqlite3 *db, const char *where)
+/* The test's own statements on the store's database, behind the store's
+ * back (rows aged as time would age them): SQL both backends read. */
+static void raw_exec(const char *sql)
 {
-	char *sql = sqlite3_mprintf("SELECT count(*) FROM download_log%s%s", where ? " WHERE " : "", where ? where : "");
-	sqlite3_stmt *s;
-	ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
-	int64_t n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_free(sql);
+	if (wy_test_pg()) {
+		PGconn *c = PQconnectdb(loc);
+		ASSERT(PQstatus(c) == CONNECTION_OK);
+		PGresult *r = PQexec(c, sql);
+		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			fprintf(stderr, "  %s", PQerrorMessage(c));
+		PQclear(r);
+		PQfinish(c);
+		ASSERT(ok);
+		return;
+	}
+	char *path = wy_xasprintf("%s/wenyuan.db", loc);
+	sqlite3 *db;
+	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	free(path);
+	sqlite3_busy_timeout(db, 10000);
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	ASSERT_EQ(rc, SQLITE_OK);
+}
+
+/* The rows of download_log, in all (where: a condition, or NULL). */
+static int64_t logged(const char *where)
+{
+	char *sql = wy_xasprintf("SELECT count(*) FROM download_log%s%s", where ? " WHERE " : "", where ? where : "");
+	int64_t n = -1;
+	if (wy_test_pg()) {
+		PGconn *c = PQconnectdb(loc);
+		PGresult *r = PQexec(c, sql);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+		PQfinish(c);
+	} else {
+		char *path = wy_xasprintf("%s/wenyuan.db", loc);
+		sqlite3 *db;
+		sqlite3_stmt *s;
+		if (sqlite3_open(path, &db) == SQLITE_OK && sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+			if (sqlite3_step(s) == SQLITE_ROW)
+				n = sqlite3_column_int64(s, 0);
+			sqlite3_finalize(s);
+		}
+		sqlite3_close(db);
+		free(path);
+	}
+	free(sql);
+	ASSERT(n >= 0);
 	return n;
 }
 
@@ -247,38 +293,26 @@ TEST(maintenance_deletes_download_log_rows_older_than_31_days)
 		ASSERT_EQ(wy_store_download_start(st, &q, &paid, &retry, NULL), WY_OK);
 	}
 	/* aged: 4 of 32 days, 3 of just past 31, 2 of just under 31, 3 now */
-	char *path = wy_xasprintf("%s/wenyuan.db", dir);
-	sqlite3 *db;
-	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 10000);
-	ASSERT_EQ(sqlite3_exec(db,
-			       "UPDATE download_log SET at = at - 32*86400 WHERE id IN (SELECT id FROM download_log ORDER BY id LIMIT 4);"
-			       "UPDATE download_log SET at = at - 31*86400 - 60 WHERE id IN (SELECT id FROM download_log ORDER BY id LIMIT 3 OFFSET 4);"
-			       "UPDATE download_log SET at = at - 31*86400 + 60 WHERE id IN (SELECT id FROM download_log ORDER BY id LIMIT 2 OFFSET 7);",
-			       NULL, NULL, NULL),
-		  SQLITE_OK);
-	ASSERT_EQ(logged(db, NULL), 12);
+	raw_exec("UPDATE download_log SET at = at - 32*86400 WHERE id IN (SELECT id FROM download_log ORDER BY id LIMIT 4);"
+		 "UPDATE download_log SET at = at - 31*86400 - 60 WHERE id IN (SELECT id FROM download_log ORDER BY id LIMIT 3 OFFSET 4);"
+		 "UPDATE download_log SET at = at - 31*86400 + 60 WHERE id IN (SELECT id FROM download_log ORDER BY id LIMIT 2 OFFSET 7);");
+	ASSERT_EQ(logged(NULL), 12);
 	/* the periodic work, as serve runs it */
 	int purged = -1;
 	ASSERT_EQ(wy_recycle_maintain(st, bs, 0, 3600, &purged, NULL, NULL), WY_OK);
-	ASSERT_EQ(logged(db, NULL), 5);
-	char *recent = sqlite3_mprintf("at >= %lld", (long long)(wy_now() - 31 * 86400 - 5));
-	ASSERT_EQ(logged(db, recent), 5); /* what is left is what the dashboard and limits read */
-	sqlite3_free(recent);
+	ASSERT_EQ(logged(NULL), 5);
+	char *recent = wy_xasprintf("at >= %lld", (long long)(wy_now() - 31 * 86400 - 5));
+	ASSERT_EQ(logged(recent), 5); /* what is left is what the dashboard and limits read */
+	free(recent);
 	/* the store's function in batches: many old rows, all gone, counted */
-	ASSERT_EQ(sqlite3_exec(db,
-			       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)"
-			       " INSERT INTO download_log(user_id, ip, doc_id, at) SELECT NULL, '198.51.100.1', (SELECT min(id) FROM documents), 1000 + i FROM n;",
-			       NULL, NULL, NULL),
-		  SQLITE_OK);
+	raw_exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)"
+		 " INSERT INTO download_log(user_id, ip, doc_id, at) SELECT NULL, '198.51.100.1', (SELECT min(id) FROM documents), 1000 + i FROM n;");
 	int64_t removed = -1;
 	ASSERT_EQ(wy_store_download_log_prune(st, wy_now() - WY_DOWNLOAD_LOG_DAYS * 86400, &removed, NULL), WY_OK);
 	ASSERT_EQ(removed, 12000);
-	ASSERT_EQ(logged(db, NULL), 5);
+	ASSERT_EQ(logged(NULL), 5);
 	ASSERT_EQ(wy_store_download_log_prune(st, wy_now() - WY_DOWNLOAD_LOG_DAYS * 86400, &removed, NULL), WY_OK);
 	ASSERT_EQ(removed, 0);
-	sqlite3_close(db);
-	free(path);
 	teardown();
 }
 

@@ -19,7 +19,9 @@ static int64_t add(wy_store *st, const char *sha)
 
 TEST(the_stamp_changes_at_each_commit_only)
 {
-	char *dir = wy_xstrdup(wy_test_tmpdir("watch"));
+	if (wy_test_pg())
+		return; /* refused there (below) */
+	char *dir = wy_xstrdup(wy_test_store_location("watch"));
 	wy_store *a, *b;
 	ASSERT_EQ(wy_store_open(dir, &a, NULL), WY_OK);
 	ASSERT_EQ(wy_store_open(dir, &b, NULL), WY_OK);
@@ -79,4 +81,22 @@ TEST(no_store_no_watch)
 	ASSERT(w == NULL);
 }
 
-TEST_LIST(T(the_stamp_changes_at_each_commit_only), T(no_store_no_watch))
+/* PostgreSQL has no stamp a reader can trust without asking the server
+ * (store.h): the watch is refused, and serve keeps no answer between
+ * requests. */
+TEST(a_postgresql_store_is_not_watched)
+{
+	if (!wy_test_pg())
+		return;
+	const char *loc = wy_test_store_location("watchpg");
+	wy_store *st;
+	ASSERT_EQ(wy_store_open(loc, &st, NULL), WY_OK); /* a store that works */
+	wy_store_watch *w = (wy_store_watch *)1;
+	wy_errinfo ei = {0};
+	ASSERT_EQ(wy_store_watch_open(loc, &w, &ei), WY_ENOTSUP);
+	ASSERT(w == NULL);
+	ASSERT_CONTAINS(ei.msg, "PostgreSQL");
+	wy_store_close(st);
+}
+
+TEST_LIST(T(the_stamp_changes_at_each_commit_only), T(no_store_no_watch), T(a_postgresql_store_is_not_watched))

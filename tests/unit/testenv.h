@@ -1,5 +1,6 @@
-/* testenv.h: a library for tests that run the real worker: a store and a
- * blob store in a fresh directory, originals added as `wenyuan add` adds
+/* testenv.h: a library for tests that run the real worker: a store (on
+ * either backend: test.h's wy_test_store_location) and a blob store in a
+ * fresh directory, originals added as `wenyuan add` adds
  * them, and the worker run until the given documents are done. */
 #ifndef WY_TESTENV_H
 #define WY_TESTENV_H
@@ -27,7 +28,9 @@ static inline void env_open(env *e, const char *tag)
 	snprintf(e->cfg.data_dir, sizeof e->cfg.data_dir, "%s", e->dir);
 	e->cfg.workers = 2;
 	char *b = wy_xasprintf("%s/blobs", e->dir);
-	if (wy_store_open(e->dir, &e->st, NULL) || wy_blob_open(b, &e->bs, NULL))
+	/* the store where test.h puts a test's (SQLite: a directory of its
+	 * own; PostgreSQL: a new database, WENYUAN_TEST_PG) */
+	if (wy_store_open(wy_test_store_location(tag), &e->st, NULL) || wy_blob_open(b, &e->bs, NULL))
 		abort();
 	free(b);
 }
