@@ -838,7 +838,8 @@ TEST(a_store_from_before_skeletons_gets_them)
 		sqlite3_free(sql);
 	}
 	ASSERT_EQ(sqlite3_exec(db,
-			       "DROP TRIGGER sitemap_doc_add; DROP TRIGGER sitemap_doc_del; DROP TRIGGER sitemap_doc_set;" /* 23 */
+			       "DROP TABLE attempts;" /* 24 */
+			       " DROP TRIGGER sitemap_doc_add; DROP TRIGGER sitemap_doc_del; DROP TRIGGER sitemap_doc_set;" /* 23 */
 			       " DROP TRIGGER sitemap_coll_add; DROP TRIGGER sitemap_coll_del; DROP TRIGGER sitemap_coll_set;"
 			       " DROP TABLE sitemap_parts; DROP TABLE sitemap_width;"
 			       " DROP TABLE search_days;" /* 22 */
