@@ -11,11 +11,17 @@ const char *const pg_migrations[] = {
 	"",
 	/* 3: the sitemap's parts (pg_sitemap.c) */
 	"",
+	/* 4: attempt limits shared by every serve process (pg_limits.c; the
+	 * SQLite schema's 24): a key's attempts (n) in its window, which ends
+	 * at until */
+	"CREATE TABLE attempts(key text PRIMARY KEY, n bigint NOT NULL, until bigint NOT NULL);"
+	"CREATE INDEX attempts_until ON attempts(until);",
 };
 
 const int pg_nmigrations = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);
 
 int (*const pg_migration_hooks[])(wy_store *, wy_errinfo *) = {
+	NULL,
 	NULL,
 	NULL,
 	NULL,
