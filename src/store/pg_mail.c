@@ -11,35 +11,18 @@
  * in the transaction that does what it is for, so it works once. */
 #include "core/util.h"
 #include "store/pg_int.h"
+#include "store/rules.h"
 #include "store/store.h"
-#include "text/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SUBJECT_MAX 400
-#define BODY_MAX (64u << 10)
-
-static wy_mail_state state_of(const char *s)
-{
-	for (int i = 0; i < 4; i++)
-		if (s && strcmp(s, wy_mail_state_name((wy_mail_state)i)) == 0)
-			return (wy_mail_state)i;
-	return WY_MAIL_FAILED;
-}
-
 int pg_mail_enqueue(wy_store *st, const char *to, const char *subject, const char *body, wy_errinfo *ei)
 {
-	if (!wy_mail_addr_valid(to))
-		return wy_err_set(ei, WY_EINVAL, "not an email address");
-	if (!subject || !wy_mail_header_safe(subject) || !wy_utf8_valid(subject, strlen(subject)))
-		return wy_err_set(ei, WY_EINVAL, "a subject is one line of text");
-	if (strlen(subject) > SUBJECT_MAX || !body || strlen(body) > BODY_MAX)
-		return wy_err_set(ei, WY_ETOOBIG, "a mail's subject is at most %d bytes, its body %u", SUBJECT_MAX,
-				  BODY_MAX);
-	if (!wy_utf8_valid(body, strlen(body)))
-		return wy_err_set(ei, WY_EINVAL, "a mail's body is UTF-8 text");
+	int rc = store_mail_check(to, subject, body, ei);
+	if (rc)
+		return rc;
 	pg_args a = {0};
 	pg_arg_text(&a, to);
 	pg_arg_text(&a, subject);
@@ -59,7 +42,7 @@ static void read_mail(const PGresult *r, int row, wy_mail *m)
 	m->to_addr = pg_str(r, row, 1);
 	m->subject = pg_str(r, row, 2);
 	m->body = pg_str(r, row, 3);
-	m->state = state_of(pg_cstr(r, row, 4));
+	m->state = store_mail_state_of(pg_cstr(r, row, 4));
 	m->tries = (int)pg_int(r, row, 5);
 	m->next_at = pg_int(r, row, 6);
 	m->last_error = pg_str(r, row, 7);
@@ -125,7 +108,7 @@ int pg_mail_list(wy_store *st, int limit, wy_mail_list *out, wy_errinfo *ei)
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r); i++)
-		out->counts[state_of(pg_cstr(r, i, 0))] += pg_int(r, i, 1);
+		out->counts[store_mail_state_of(pg_cstr(r, i, 0))] += pg_int(r, i, 1);
 	PQclear(r);
 	pg_args a = {0};
 	pg_arg_int(&a, limit);
@@ -287,14 +270,12 @@ int pg_user_find_login(wy_store *st, const char *who, int64_t *user_id, char **e
 
 /* ---- links ---- */
 
-static const char *kind_name(wy_mail_link_kind k) { return k == WY_MAIL_RESET ? "reset" : "verify"; }
-
 int pg_mail_link_add(wy_store *st, const unsigned char *hash, wy_mail_link_kind kind, int64_t user_id,
 		     const char *email, int64_t expires_at, wy_errinfo *ei)
 {
 	pg_args a = {0};
 	pg_arg_bytes(&a, hash, WY_TOKEN_HASH);
-	pg_arg_text(&a, kind_name(kind));
+	pg_arg_text(&a, store_mail_link_kind_name(kind));
 	pg_arg_int(&a, user_id);
 	pg_arg_text(&a, email);
 	pg_arg_int(&a, wy_now());
@@ -312,7 +293,7 @@ static int link_user(wy_store *st, const unsigned char *hash, wy_mail_link_kind 
 {
 	pg_args a = {0};
 	pg_arg_bytes(&a, hash, WY_TOKEN_HASH);
-	pg_arg_text(&a, kind_name(kind));
+	pg_arg_text(&a, store_mail_link_kind_name(kind));
 	pg_arg_int(&a, now);
 	PGresult *r;
 	int rc = pg_run(st,

@@ -12,7 +12,7 @@
  * schema's unique indexes on lower(name) do. */
 #include "core/util.h"
 #include "store/pg_int.h"
-#include "store/sql_rules.h"
+#include "store/rules.h"
 #include "text/confusable.h"
 #include "text/minhash.h"
 
@@ -167,10 +167,9 @@ int pg_user_add(wy_store *st, const char *name, const char *pass_hash, wy_role r
 	pg_arg_int(&a, wy_now());
 	pg_arg_text(&a, sk);
 	PGresult *r;
-	/* a new account joins the default group (SQLite: a trigger) */
+	/* (the default group: the schema's trigger) */
 	if ((rc = pg_run(st,
-			 "INSERT INTO users(name, pass, role, created_at, skeleton, group_id) VALUES($1, $2, $3, $4, $5,"
-			 " (SELECT id FROM groups WHERE is_default = 1)) RETURNING id",
+			 "INSERT INTO users(name, pass, role, created_at, skeleton) VALUES($1, $2, $3, $4, $5) RETURNING id",
 			 &a, &r, NULL, "add a user", ei)))
 		return pg_end(st, rc, ei);
 	*id = PQntuples(r) ? pg_int(r, 0, 0) : 0;

@@ -6,6 +6,7 @@
 
 #include "core/err.h"
 #include "store/backend.h"
+#include "store/rules.h"
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -75,14 +76,6 @@ void *sq_grow(void *items, int n, int *cap, size_t size);
 /* Replace a document's outline (NULL or empty: none), inside the caller's
  * transaction (sqlite_outline.c). */
 int sq_outline_replace(wy_store *st, int64_t doc_id, const wy_outline *o, wy_errinfo *ei);
-
-/* The visibility rules and enum values in SQL (SQ_PUBLIC, SQ_SEEN_BY ...):
- * store/sql_rules.h, shared with the PostgreSQL backend. */
-#include "store/sql_rules.h"
-
-/* What everyone may see in a listing (home, popular, related, you may
- * like, suggestions): the public documents. */
-#define LISTED " " SQ_PUBLIC
 
 /* The parameter of a listing's viewer (wy_doc_filter.viewer), numbered
  * past any other a listing statement has. */
