@@ -18,7 +18,7 @@ static char location[512];
 
 static wy_store *fresh(void)
 {
-	snprintf(location, sizeof location, "%s", wy_test_tmpdir("limit"));
+	snprintf(location, sizeof location, "%s", wy_test_store_location("limit"));
 	wy_store *st;
 	return wy_store_open(location, &st, NULL) ? NULL : st;
 }
