@@ -127,6 +127,24 @@ int pg_todo_count(void);
 /* Room for one more of a list's items (as sq_grow). */
 void *pg_grow(void *items, int n, int *cap, size_t size);
 
+/* Documents (pg_docs.c), for every file of the backend. A row of
+ * store/rules.h's DOC_COLUMNS (from column 0) into d; a statement's rows of
+ * them into out (its items malloc'd). */
+void pg_read_doc(const PGresult *r, int row, wy_doc *d);
+int pg_read_docs(wy_store *st, const char *sql, const pg_args *a, wy_doc_list *out, wy_errinfo *ei);
+/* The WHERE of a filtered listing (SQLite's FIND_WHERE): wy_doc_filter as
+ * $1..$5 (category, format, min and max pages, viewer: pg_filter_args adds
+ * them in that order), the documents d joined to their categories c; the
+ * statement's own parameters from $6 on. */
+#define PG_FIND_WHERE                                                                                      \
+	" WHERE " SQ_OPEN " AND " SQ_SEEN_BY("$5::bigint")                                               \
+	" AND ($1::text IS NULL OR c.path = $1::text OR substr(c.path, 1, length($1::text) + 1) = $1::text || '/')" \
+	" AND ($2::text IS NULL OR d.format = $2::text) AND ($3::bigint = 0 OR d.pages >= $3::bigint)"     \
+	" AND ($4::bigint = 0 OR d.pages <= $4::bigint)"
+void pg_filter_args(pg_args *a, const wy_doc_filter *f);
+/* Queue a job for a document inside the caller's transaction (SQLite's
+ * sq_queue_job). */
+int pg_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const char *request_id, wy_errinfo *ei);
 /* ---- accounts (pg_users.c), for the other files of the backend ---- */
 
 /* The upload points rule for one document (store.h, wy_upload_points),

@@ -45,56 +45,6 @@ static int ledger_add(wy_store *st, int64_t user, int64_t delta, const char *rea
 		      &a, NULL, NULL, "write the ledger", ei);
 }
 
-/* A document of each row of r (DOC_COLUMNS, from column 0). */
-static void read_doc(const PGresult *r, int row, wy_doc *d)
-{
-	memset(d, 0, sizeof *d);
-	d->id = pg_int(r, row, 0);
-	d->title = pg_str(r, row, 1);
-	d->filename = pg_str(r, row, 2);
-	d->format = pg_str(r, row, 3);
-	d->category = pg_str(r, row, 4);
-	pg_sha(r, row, 5, d->sha256);
-	d->size = pg_int(r, row, 6);
-	d->pages = (int)pg_int(r, row, 7);
-	d->status = (wy_doc_status)pg_int(r, row, 8);
-	d->reason = pg_str(r, row, 9);
-	d->author = pg_str(r, row, 10);
-	pg_sha(r, row, 11, d->thumb_sha256);
-	d->created_at = pg_int(r, row, 12);
-	d->updated_at = pg_int(r, row, 13);
-	d->progress_done = (int)pg_int(r, row, 14);
-	d->progress_total = (int)pg_int(r, row, 15);
-	d->views = pg_int(r, row, 16);
-	d->downloads = pg_int(r, row, 17);
-	d->keywords = pg_str(r, row, 18);
-	d->dup_of = pg_int(r, row, 19);
-	d->uploader = pg_str(r, row, 20);
-	d->owner_id = pg_int(r, row, 21);
-	d->private_ = pg_int(r, row, 22) != 0;
-	d->state = (int)pg_int(r, row, 23);
-	d->description = pg_str(r, row, 24);
-	d->tags = pg_str(r, row, 25);
-	d->price = pg_int(r, row, 26);
-	d->ratings = pg_int(r, row, 28);
-	d->rating = d->ratings > 0 ? (double)pg_int(r, row, 27) / (double)d->ratings : 0;
-}
-
-static int read_docs(wy_store *st, const char *sql, const pg_args *a, wy_doc_list *out, wy_errinfo *ei)
-{
-	PGresult *r;
-	int rc = pg_run(st, sql, a, &r, NULL, "list documents", ei);
-	if (rc)
-		return rc;
-	int n = PQntuples(r), cap = 0;
-	for (int i = 0; i < n; i++) {
-		out->items = pg_grow(out->items, out->n, &cap, sizeof *out->items);
-		read_doc(r, i, &out->items[out->n++]);
-	}
-	PQclear(r);
-	return WY_OK;
-}
-
 /* ---- users ---- */
 
 #define USER_COLUMNS "u.id, u.name, u.role, u.banned, u.created_at"
@@ -401,7 +351,7 @@ int pg_user_docs(wy_store *st, int64_t user_id, wy_user_docs which, int offset, 
 	pg_arg_int(&a, user_id);
 	pg_arg_int(&a, limit > 0 ? limit : 20);
 	pg_arg_int(&a, offset > 0 ? offset : 0);
-	return read_docs(st, sql, &a, out, ei);
+	return pg_read_docs(st, sql, &a, out, ei);
 }
 
 /* ---- points ---- */
@@ -898,7 +848,7 @@ int pg_doc_by_state(wy_store *st, int state, int offset, int limit, wy_doc_list 
 	pg_arg_int(&a, state);
 	pg_arg_int(&a, limit > 0 ? limit : 50);
 	pg_arg_int(&a, offset > 0 ? offset : 0);
-	return read_docs(st,
+	return pg_read_docs(st,
 			 "SELECT " DOC_COLUMNS " WHERE " SQ_ADMIN_LISTS("$1::int < 0")
 			 " OR d.state = $1 ORDER BY d.id DESC LIMIT $2 OFFSET $3",
 			 &a, out, ei);
