@@ -97,6 +97,30 @@ int pg_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const c
 		      &a, NULL, NULL, "queue job", ei);
 }
 
+/* The upload points rule (pg_users.c) is another area's file, which may
+ * not be linked in yet while issue 16's areas land one by one: until it
+ * is, a status change answers WY_ENOTSUP rather than skip the rule. */
+int pg_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+#pragma weak pg_upload_points
+
+int pg_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format, const char *reason,
+		      wy_errinfo *ei)
+{
+	if (!pg_upload_points)
+		return wy_err_set(ei, WY_ENOTSUP, "store: the upload points rule is not on PostgreSQL yet");
+	pg_args a = {0};
+	pg_arg_int(&a, doc_id);
+	pg_arg_int(&a, (int)status);
+	pg_arg_text(&a, reason);
+	pg_arg_text(&a, format);
+	pg_arg_int(&a, wy_now());
+	int rc = pg_run(st,
+			"UPDATE documents SET status = $2, reason = $3, format = coalesce($4, format), updated_at = $5,"
+			" progress_done = 0, progress_total = 0 WHERE id = $1",
+			&a, NULL, NULL, "update document", ei);
+	return rc ? rc : pg_upload_points(st, doc_id, ei);
+}
+
 /* ---- the library ---- */
 
 int pg_stats_get(wy_store *st, wy_store_stats *out, wy_errinfo *ei)
@@ -611,16 +635,8 @@ int pg_doc_retry(wy_store *st, int64_t doc_id, bool force, wy_errinfo *ei)
 			      ei);
 	if ((rc = pg_queue_job(st, doc_id, 0, 0, NULL, ei)))
 		return pg_end(st, rc, ei);
-	/* A ready document stays readable until the new conversion publishes.
-	 * A failed one is queued again: it holds no upload points (its
-	 * failure gave them back), and a queued one earns none, so the upload
-	 * rule has nothing to do here. */
-	if (status == WY_DOC_FAILED) {
-		int64_t v[2] = {doc_id, wy_now()};
-		rc = pg_exec_ints(st,
-				  "UPDATE documents SET status = 0, reason = NULL, updated_at = $2,"
-				  " progress_done = 0, progress_total = 0 WHERE id = $1",
-				  v, 2, NULL, "update document", ei);
-	}
+	/* A ready document stays readable until the new conversion publishes. */
+	if (status == WY_DOC_FAILED)
+		rc = pg_set_doc_status(st, doc_id, WY_DOC_QUEUED, NULL, NULL, ei);
 	return pg_end(st, rc, ei);
 }

@@ -120,13 +120,6 @@ int pg_begin_read(wy_store *st, wy_errinfo *ei);
  * wy_store_errors. */
 int pg_fail(wy_store *st, const PGresult *r, wy_errinfo *ei, const char *what);
 
-/* How many store functions answer WY_ENOTSUP on PostgreSQL still
- * (pg_todo.c). */
-int pg_todo_count(void);
-
-/* Room for one more of a list's items (as sq_grow). */
-void *pg_grow(void *items, int n, int *cap, size_t size);
-
 /* Documents (pg_docs.c), for every file of the backend. A row of
  * store/rules.h's DOC_COLUMNS (from column 0) into d; a statement's rows of
  * them into out (its items malloc'd). */
@@ -142,8 +135,12 @@ int pg_read_docs(wy_store *st, const char *sql, const pg_args *a, wy_doc_list *o
 	" AND ($2::text IS NULL OR d.format = $2::text) AND ($3::bigint = 0 OR d.pages >= $3::bigint)"     \
 	" AND ($4::bigint = 0 OR d.pages <= $4::bigint)"
 void pg_filter_args(pg_args *a, const wy_doc_filter *f);
-/* Queue a job for a document inside the caller's transaction (SQLite's
- * sq_queue_job). */
+/* A document's conversion status (and its format and failure reason when
+ * given), inside the caller's transaction, with the upload points rule
+ * after it (SQLite's sq_set_doc_status); and a job queued for a document
+ * (sq_queue_job), likewise. */
+int pg_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format, const char *reason,
+		      wy_errinfo *ei);
 int pg_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const char *request_id, wy_errinfo *ei);
 /* ---- accounts (pg_users.c), for the other files of the backend ---- */
 
@@ -161,5 +158,12 @@ int pg_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_i
 /* wy_store_download's work inside the caller's transaction (pg_limits.c
  * counts the day's downloads in the same one). */
 int pg_download_in(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei);
+
+/* How many store functions answer WY_ENOTSUP on PostgreSQL still
+ * (pg_todo.c). */
+int pg_todo_count(void);
+
+/* Room for one more of a list's items (as sq_grow). */
+void *pg_grow(void *items, int n, int *cap, size_t size);
 
 #endif
