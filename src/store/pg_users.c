@@ -14,7 +14,6 @@
 #include "store/pg_int.h"
 #include "store/rules.h"
 #include "text/confusable.h"
-#include "text/minhash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -550,58 +549,11 @@ static int upload_rule(wy_store *st, wy_upload_points *u, wy_errinfo *ei)
 }
 
 /* Whether a document other than doc_id holds upload points and has its
- * bytes, or text at least similarity alike (0: bytes only): the
- * candidates share a fingerprint band with it, as near-duplicates are
- * found (sq_copy_holds_points). */
-static int copy_holds_points(wy_store *st, int64_t doc_id, double similarity, bool *yes, wy_errinfo *ei)
-{
-	int64_t held;
-	int rc = pg_row_ints(st,
-			     "SELECT count(*) FROM documents o JOIN documents d ON d.id = $1"
-			     " WHERE o.sha256 = d.sha256 AND o.id != d.id AND o.upload_points > 0",
-			     &doc_id, 1, &held, 1, NULL, "find copies", ei);
-	*yes = held > 0;
-	if (rc || *yes || similarity <= 0)
-		return rc;
-	pg_args a = {0};
-	pg_arg_int(&a, doc_id);
-	PGresult *r;
-	if ((rc = pg_run(st, "SELECT minhash FROM documents WHERE id = $1", &a, &r, NULL, "find copies", ei)))
-		return rc;
-	size_t len = 0;
-	unsigned char *sig = PQntuples(r) ? pg_bytes(r, 0, 0, &len) : NULL;
-	PQclear(r);
-	if (!sig || len != WY_MINHASH_BYTES) {
-		free(sig);
-		return WY_OK;
-	}
-	wy_buf sql;
-	wy_buf_init(&sql, 0);
-	wy_buf_printf(&sql,
-		      "SELECT DISTINCT o.minhash FROM minhash_bands b JOIN documents o ON o.id = b.doc_id"
-		      " WHERE o.upload_points > 0 AND o.id != $%d AND (",
-		      WY_MINHASH_BANDS + 1);
-	for (int b = 0; b < WY_MINHASH_BANDS; b++)
-		wy_buf_printf(&sql, "%s(b.band=%d AND b.hash=$%d)", b ? " OR " : "", b, b + 1);
-	wy_buf_puts(&sql, ") LIMIT 200");
-	pg_args q = {0};
-	for (int b = 0; b < WY_MINHASH_BANDS; b++)
-		pg_arg_int(&q, wy_minhash_band(sig, b));
-	pg_arg_int(&q, doc_id);
-	rc = pg_run(st, sql.data, &q, &r, NULL, "find copies", ei);
-	wy_buf_free(&sql);
-	if (!rc) {
-		for (int i = 0; !*yes && i < PQntuples(r); i++) {
-			size_t n;
-			unsigned char *o = pg_bytes(r, i, 0, &n);
-			*yes = o && n == WY_MINHASH_BYTES && wy_minhash_similarity(sig, o) >= similarity;
-			free(o);
-		}
-		PQclear(r);
-	}
-	free(sig);
-	return rc;
-}
+ * bytes, or text at least similarity alike (0: bytes only): pg_search.c's
+ * (the fingerprints' bands are the search index's). Weak, so that this
+ * file links before that one is in the build. */
+int pg_copy_holds_points(wy_store *st, int64_t doc_id, double similarity, bool *yes, wy_errinfo *ei);
+#pragma weak pg_copy_holds_points
 
 int pg_upload_points_anew(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 {
@@ -646,7 +598,9 @@ int pg_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	if ((rc = upload_rule(st, &u, ei)) || u.points <= 0 || u.daily <= 0)
 		return rc;
 	bool copy;
-	if ((rc = copy_holds_points(st, doc_id, u.similarity, &copy, ei)) || copy)
+	if (!pg_copy_holds_points)
+		return wy_err_set(ei, WY_ENOTSUP, "store: copies' upload points are not on PostgreSQL yet");
+	if ((rc = pg_copy_holds_points(st, doc_id, u.similarity, &copy, ei)) || copy)
 		return rc; /* its content has earned once already */
 	if (u.min_chars > 0) {
 		/* characters of text, white space aside (sqlite_users.c) */

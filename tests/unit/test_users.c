@@ -25,6 +25,29 @@ static wy_store *fresh(void)
 	return st;
 }
 
+/* Run sql on the store at location behind the store's back (a day gone
+ * by, in the ledger's times): its database, SQLite's or PostgreSQL's. */
+static void store_sql(const char *location, const char *sql)
+{
+	if (wy_test_pg()) {
+		PGconn *c = PQconnectdb(location);
+		ASSERT(PQstatus(c) == CONNECTION_OK);
+		PGresult *r = PQexec(c, sql);
+		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+		PQfinish(c);
+		ASSERT(ok);
+		return;
+	}
+	char *path = wy_xasprintf("%s/wenyuan.db", location);
+	sqlite3 *db;
+	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 10000);
+	ASSERT_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(path);
+}
+
 static int64_t user(wy_store *st, const char *name, int64_t points)
 {
 	int64_t id = 0;
@@ -429,13 +452,7 @@ TEST(upload_points_capped_per_day_and_by_the_site_settings)
 	ASSERT_EQ(wy_store_setting_set(st, "points_upload_daily", "12", NULL), WY_OK);
 	doc_text(st, a, false, WY_STATE_PUBLISHED, LONG);
 	ASSERT_EQ(balance(st, a), 25);
-	char *path = wy_xasprintf("%s/wenyuan.db", dir_of_last);
-	sqlite3 *db;
-	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 10000);
-	ASSERT_EQ(sqlite3_exec(db, "UPDATE ledger SET at = at - 86401", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	free(path);
+	store_sql(dir_of_last, "UPDATE ledger SET at = at - 86401");
 	/* points taken back today make room today: the day's net stays 12 */
 	ASSERT_EQ(wy_store_doc_set_state(st, d1, WY_STATE_HIDDEN, NULL), WY_OK);
 	ASSERT_EQ(balance(st, a), 20);
