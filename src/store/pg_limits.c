@@ -8,7 +8,7 @@
  * document: the callers (and pg_download_in) do, with the shared rules. */
 #include "core/util.h"
 #include "store/pg_int.h"
-#include "text/utf8.h"
+#include "store/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,13 +76,8 @@ int pg_groups(wy_store *st, wy_group_list *out, wy_errinfo *ei)
 
 int pg_group_save(wy_store *st, const wy_group *g, int64_t *id, wy_errinfo *ei)
 {
-	size_t n = g->name ? strlen(g->name) : 0;
-	if (n == 0 || n > 64 || !wy_utf8_valid(g->name, n))
-		return wy_err_set(ei, WY_EINVAL, "a group's name is 1 to 64 bytes of UTF-8");
-	if (g->upload_mb < 0 || g->upload_mb > 1048576)
-		return wy_err_set(ei, WY_EINVAL, "upload_mb is 0 to 1048576");
-	int rc = pg_begin(st, ei);
-	if (rc)
+	int rc = store_group_check(g, ei);
+	if (rc || (rc = pg_begin(st, ei)))
 		return rc;
 	/* names compare without case (SQLite's NOCASE column), checked
 	 * under the writers' lock before the write */
@@ -183,13 +178,8 @@ static int saved_limit(wy_store *st, const char *name, int64_t def, int64_t *out
 	int rc = pg_run(st, "SELECT value FROM settings WHERE name = $1", &a, &r, NULL, "read settings", ei);
 	if (rc)
 		return rc;
-	if (PQntuples(r) > 0) {
-		const char *v = pg_cstr(r, 0, 0);
-		char *end;
-		long long n = strtoll(v, &end, 10);
-		if (end != v && !*end && n >= 0 && n <= 1000000)
-			*out = n;
-	}
+	if (PQntuples(r) > 0)
+		store_setting_count(pg_cstr(r, 0, 0), 1000000, out);
 	PQclear(r);
 	return WY_OK;
 }
@@ -336,13 +326,8 @@ int pg_attempt_take(wy_store *st, const wy_attempt_key *keys, int n, int64_t win
 {
 	*ok = false;
 	*retry_after = 0;
-	if (n < 1 || n > WY_ATTEMPT_KEYS || window < 1)
-		return wy_err_set(ei, WY_EINVAL, "1 to %d keys and a window are needed", WY_ATTEMPT_KEYS);
-	for (int i = 0; i < n; i++)
-		if (!keys[i].key || !*keys[i].key || strlen(keys[i].key) > WY_ATTEMPT_KEY_MAX)
-			return wy_err_set(ei, WY_EINVAL, "an attempt key is 1 to %d bytes", WY_ATTEMPT_KEY_MAX);
-	int rc = pg_begin(st, ei);
-	if (rc)
+	int rc = store_attempt_check(keys, n, window, ei);
+	if (rc || (rc = pg_begin(st, ei)))
 		return rc;
 	rc = pg_exec_ints(st,
 			  "DELETE FROM attempts WHERE key IN (SELECT key FROM attempts WHERE until <= $1 ORDER BY until LIMIT 64)",

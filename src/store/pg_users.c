@@ -13,7 +13,6 @@
 #include "core/util.h"
 #include "store/pg_int.h"
 #include "store/rules.h"
-#include "text/confusable.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,20 +57,11 @@ static void read_user(const PGresult *r, int row, wy_user *u)
 	u->created_at = pg_int(r, row, 4);
 }
 
-/* As sqlite_users.c: a name's confusable skeleton is stored with it, so
- * a look-alike is refused by one indexed lookup under the writers' lock. */
-#define SKELETON_BYTES 512
-
-static int name_check(const char *name, char sk[SKELETON_BYTES], wy_errinfo *ei)
-{
-	if (!wy_user_name_valid(name))
-		return wy_err_set(ei, WY_EINVAL, "a user name is 2-32 bytes of letters, digits, '_' and '-'");
-	if (wy_confusable_mixed(name))
-		return wy_err_set(ei, WY_EINVAL, "a user name may not mix scripts (such as Latin and Cyrillic letters)");
-	if (wy_confusable_skeleton(name, sk, SKELETON_BYTES))
-		return wy_err_set(ei, WY_EINVAL, "a user name is 2-32 bytes of letters, digits, '_' and '-'");
-	return WY_OK;
-}
+/* As sqlite_users.c: a name's confusable skeleton is stored with it
+ * (rules.c checks the name and makes it), so a look-alike is refused by
+ * one indexed lookup under the writers' lock. */
+#define SKELETON_BYTES STORE_SKELETON_BYTES
+#define name_check store_user_name_check
 
 static int name_taken(wy_store *st, const char *name, const char *sk, wy_errinfo *ei)
 {
@@ -531,19 +521,8 @@ static int upload_rule(wy_store *st, wy_upload_points *u, wy_errinfo *ei)
 			NULL, &r, NULL, "read the upload points settings", ei);
 	if (rc)
 		return rc;
-	for (int i = 0; i < PQntuples(r); i++) {
-		const char *name = pg_cstr(r, i, 0), *v = pg_cstr(r, i, 1);
-		char *tail;
-		long long n = strtoll(v, &tail, 10);
-		if (tail == v || *tail || n < 0 || n > 1000000000)
-			continue;
-		if (strcmp(name, "points_upload") == 0)
-			u->points = n;
-		else if (strcmp(name, "points_upload_daily") == 0)
-			u->daily = n;
-		else
-			u->min_chars = n;
-	}
+	for (int i = 0; i < PQntuples(r); i++)
+		store_upload_rule_set(u, pg_cstr(r, i, 0), pg_cstr(r, i, 1));
 	PQclear(r);
 	return WY_OK;
 }
@@ -649,8 +628,7 @@ int pg_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinfo *e
 
 /* ---- reports and moderation ---- */
 
-/* Reports one account may make in any hour (docs/api.md; as SQLite's). */
-#define REPORTS_PER_HOUR 20
+#define REPORTS_PER_HOUR STORE_REPORTS_PER_HOUR /* rules.h */
 
 int pg_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_id, int64_t *id, wy_errinfo *ei)
 {

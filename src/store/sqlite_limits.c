@@ -80,13 +80,8 @@ int sqlite_groups(wy_store *st, wy_group_list *out, wy_errinfo *ei)
 
 int sqlite_group_save(wy_store *st, const wy_group *g, int64_t *id, wy_errinfo *ei)
 {
-	size_t n = g->name ? strlen(g->name) : 0;
-	if (n == 0 || n > 64 || !wy_utf8_valid(g->name, n))
-		return wy_err_set(ei, WY_EINVAL, "a group's name is 1 to 64 bytes of UTF-8");
-	if (g->upload_mb < 0 || g->upload_mb > 1048576)
-		return wy_err_set(ei, WY_EINVAL, "upload_mb is 0 to 1048576");
-	int rc = sq_begin(st, ei);
-	if (rc)
+	int rc = store_group_check(g, ei);
+	if (rc || (rc = sq_begin(st, ei)))
 		return rc;
 	bool taken = false;
 	sqlite3_stmt *s;
@@ -189,11 +184,7 @@ static int saved_limit(wy_store *st, const char *name, int64_t def, int64_t *out
 	sq_bind_text(s, 1, name);
 	int step = sqlite3_step(s);
 	if (step == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s, 0);
-		char *end;
-		long long n = v ? strtoll(v, &end, 10) : -1;
-		if (v && end != v && !*end && n >= 0 && n <= 1000000)
-			*out = n;
+		store_setting_count((const char *)sqlite3_column_text(s, 0), 1000000, out);
 	} else if (step != SQLITE_DONE) {
 		rc = sq_fail(SQ(st)->db, ei, "read settings");
 	}
@@ -369,13 +360,8 @@ int sqlite_attempt_take(wy_store *st, const wy_attempt_key *keys, int n, int64_t
 {
 	*ok = false;
 	*retry_after = 0;
-	if (n < 1 || n > WY_ATTEMPT_KEYS || window < 1)
-		return wy_err_set(ei, WY_EINVAL, "1 to %d keys and a window are needed", WY_ATTEMPT_KEYS);
-	for (int i = 0; i < n; i++)
-		if (!keys[i].key || !*keys[i].key || strlen(keys[i].key) > WY_ATTEMPT_KEY_MAX)
-			return wy_err_set(ei, WY_EINVAL, "an attempt key is 1 to %d bytes", WY_ATTEMPT_KEY_MAX);
-	int rc = sq_begin(st, ei);
-	if (rc)
+	int rc = store_attempt_check(keys, n, window, ei);
+	if (rc || (rc = sq_begin(st, ei)))
 		return rc;
 	rc = sq_exec_ints(st,
 			  "DELETE FROM attempts WHERE key IN (SELECT key FROM attempts WHERE until <= ?1 ORDER BY until LIMIT 64)",
