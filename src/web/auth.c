@@ -321,7 +321,7 @@ bool web_limit_take(server *sv, const web_limit *keys, int n, int64_t now, int *
 	if (!rc)
 		rc = wy_store_attempt_take(st, keys, n, LIMIT_WINDOW, now, &ok, &wait, &ei);
 	if (rc) {
-		wy_warn("auth.limit_failed", "error=%s", ei.msg);
+		wy_warn("auth.limit_failed", "%s", wy_err_msg(&ei, rc));
 		ok = false;
 		wait = 5;
 	}
@@ -334,16 +334,18 @@ void web_limit_give(server *sv, const char *key, int64_t now)
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
-	if (web_store(sv, &st, &ei) || wy_store_attempt_give(st, key, now, &ei))
-		wy_warn("auth.limit_failed", "error=%s", ei.msg);
+	int rc = web_store(sv, &st, &ei);
+	if (rc || (rc = wy_store_attempt_give(st, key, now, &ei)))
+		wy_warn("auth.limit_failed", "%s", wy_err_msg(&ei, rc));
 }
 
 void web_limit_clear(server *sv, const char *key)
 {
 	wy_store *st;
 	wy_errinfo ei = {0};
-	if (web_store(sv, &st, &ei) || wy_store_attempt_clear(st, key, &ei))
-		wy_warn("auth.limit_failed", "error=%s", ei.msg);
+	int rc = web_store(sv, &st, &ei);
+	if (rc || (rc = wy_store_attempt_clear(st, key, &ei)))
+		wy_warn("auth.limit_failed", "%s", wy_err_msg(&ei, rc));
 }
 
 int web_limit_count(server *sv, const char *key, int64_t now)
@@ -351,8 +353,9 @@ int web_limit_count(server *sv, const char *key, int64_t now)
 	wy_store *st;
 	wy_errinfo ei = {0};
 	int64_t n = 0;
-	if (web_store(sv, &st, &ei) || wy_store_attempt_count(st, key, now, &n, &ei))
-		wy_warn("auth.limit_failed", "error=%s", ei.msg);
+	int rc = web_store(sv, &st, &ei);
+	if (rc || (rc = wy_store_attempt_count(st, key, now, &n, &ei)))
+		wy_warn("auth.limit_failed", "%s", wy_err_msg(&ei, rc));
 	return (int)n;
 }
 
