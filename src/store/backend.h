@@ -157,6 +157,10 @@
 	X(int, wy_store_download_start, download_start, (wy_store *st, const wy_download_start *q, int64_t *paid, int64_t *retry_after, wy_errinfo *ei), (st, q, paid, retry_after, ei)) \
 	X(int, wy_store_download_log_prune, download_log_prune, (wy_store *st, int64_t before, int64_t *removed, wy_errinfo *ei), (st, before, removed, ei)) \
 	X(int, wy_store_link_key, link_key, (wy_store *st, const unsigned char fresh[32], unsigned char key[32], wy_errinfo *ei), (st, fresh, key, ei)) \
+	X(int, wy_store_attempt_take, attempt_take, (wy_store *st, const wy_attempt_key *keys, int n, int64_t window, int64_t now, bool *ok, int64_t *retry_after, wy_errinfo *ei), (st, keys, n, window, now, ok, retry_after, ei)) \
+	X(int, wy_store_attempt_give, attempt_give, (wy_store *st, const char *key, int64_t now, wy_errinfo *ei), (st, key, now, ei)) \
+	X(int, wy_store_attempt_clear, attempt_clear, (wy_store *st, const char *key, wy_errinfo *ei), (st, key, ei)) \
+	X(int, wy_store_attempt_count, attempt_count, (wy_store *st, const char *key, int64_t now, int64_t *n, wy_errinfo *ei), (st, key, now, n, ei)) \
 	X(int, wy_mail_enqueue, mail_enqueue, (wy_store *st, const char *to, const char *subject, const char *body, wy_errinfo *ei), (st, to, subject, body, ei)) \
 	X(int, wy_store_mail_claim, mail_claim, (wy_store *st, int64_t now, int lease, wy_mail *out, wy_errinfo *ei), (st, now, lease, out, ei)) \
 	X(int, wy_store_mail_sent, mail_sent, (wy_store *st, int64_t id, int64_t now, wy_errinfo *ei), (st, id, now, ei)) \

@@ -143,6 +143,22 @@ void pg_filter_args(pg_args *a, const wy_doc_filter *f);
 int pg_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format, const char *reason,
 		      wy_errinfo *ei);
 int pg_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const char *request_id, wy_errinfo *ei);
+/* ---- accounts (pg_users.c), for the other files of the backend ---- */
+
+/* The upload points rule for one document (store.h, wy_upload_points),
+ * inside the caller's transaction, after any change of its status, state
+ * or privacy: grants or takes back what the rule says (sq_upload_points). */
+int pg_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+/* The rule for a document whose content changed (a new version swapped
+ * in): what it held goes back, and it earns as a new upload would. */
+int pg_upload_points_anew(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+/* Whether user may report a document (comment_id 0) or a comment now:
+ * WY_EEXIST with *id their open report of it, WY_ETOOBIG past the hourly
+ * limit; inside the caller's transaction (sq_report_gate). */
+int pg_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_id, int64_t *id, wy_errinfo *ei);
+/* wy_store_download's work inside the caller's transaction (pg_limits.c
+ * counts the day's downloads in the same one). */
+int pg_download_in(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei);
 
 /* How many store functions answer WY_ENOTSUP on PostgreSQL still
  * (pg_todo.c). */

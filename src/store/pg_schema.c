@@ -370,8 +370,11 @@ const char *const pg_migrations[] = {
 	"",
 	/* 3: the sitemap's parts (pg_sitemap.c) */
 	"",
-	/* 4: the login limits (pg_limits.c) */
-	"",
+	/* 4: attempt limits shared by every serve process (pg_limits.c; the
+	 * SQLite schema's 24): a key's attempts (n) in its window, which ends
+	 * at until */
+	"CREATE TABLE attempts(key text PRIMARY KEY, n bigint NOT NULL, until bigint NOT NULL);"
+	"CREATE INDEX attempts_until ON attempts(until);",
 	/* 5: workers woken (pg_jobs.c): a commit that makes a job claimable
 	 * (queued, or its lease cut short by wy_store_job_expire_dead)
 	 * notifies the channel idle workers listen on (wy_store_job_wait);

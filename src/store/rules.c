@@ -7,6 +7,7 @@
 #include "core/util.h"
 #include "store/rules.h"
 #include "store/store.h"
+#include "text/confusable.h"
 #include "text/utf8.h"
 
 #include <stdlib.h>
@@ -262,5 +263,61 @@ int store_mail_check(const char *to, const char *subject, const char *body, wy_e
 				  BODY_MAX);
 	if (!wy_utf8_valid(body, strlen(body)))
 		return wy_err_set(ei, WY_EINVAL, "a mail's body is UTF-8 text");
+	return WY_OK;
+}
+
+/* ---- accounts and limits (the backends' users and limits files) ---- */
+
+int store_user_name_check(const char *name, char sk[STORE_SKELETON_BYTES], wy_errinfo *ei)
+{
+	if (!wy_user_name_valid(name))
+		return wy_err_set(ei, WY_EINVAL, "a user name is 2-32 bytes of letters, digits, '_' and '-'");
+	if (wy_confusable_mixed(name))
+		return wy_err_set(ei, WY_EINVAL, "a user name may not mix scripts (such as Latin and Cyrillic letters)");
+	if (wy_confusable_skeleton(name, sk, STORE_SKELETON_BYTES))
+		return wy_err_set(ei, WY_EINVAL, "a user name is 2-32 bytes of letters, digits, '_' and '-'");
+	return WY_OK;
+}
+
+bool store_setting_count(const char *v, long long max, int64_t *out)
+{
+	char *tail;
+	long long n = v ? strtoll(v, &tail, 10) : -1;
+	if (!v || tail == v || *tail || n < 0 || n > max)
+		return false;
+	*out = n;
+	return true;
+}
+
+void store_upload_rule_set(wy_upload_points *r, const char *name, const char *value)
+{
+	int64_t n;
+	if (!name || !store_setting_count(value, 1000000000, &n))
+		return;
+	if (strcmp(name, "points_upload") == 0)
+		r->points = n;
+	else if (strcmp(name, "points_upload_daily") == 0)
+		r->daily = n;
+	else if (strcmp(name, "points_upload_min_chars") == 0)
+		r->min_chars = n;
+}
+
+int store_group_check(const wy_group *g, wy_errinfo *ei)
+{
+	size_t n = g->name ? strlen(g->name) : 0;
+	if (n == 0 || n > 64 || !wy_utf8_valid(g->name, n))
+		return wy_err_set(ei, WY_EINVAL, "a group's name is 1 to 64 bytes of UTF-8");
+	if (g->upload_mb < 0 || g->upload_mb > 1048576)
+		return wy_err_set(ei, WY_EINVAL, "upload_mb is 0 to 1048576");
+	return WY_OK;
+}
+
+int store_attempt_check(const wy_attempt_key *keys, int n, int64_t window, wy_errinfo *ei)
+{
+	if (n < 1 || n > WY_ATTEMPT_KEYS || window < 1)
+		return wy_err_set(ei, WY_EINVAL, "1 to %d keys and a window are needed", WY_ATTEMPT_KEYS);
+	for (int i = 0; i < n; i++)
+		if (!keys[i].key || !*keys[i].key || strlen(keys[i].key) > WY_ATTEMPT_KEY_MAX)
+			return wy_err_set(ei, WY_EINVAL, "an attempt key is 1 to %d bytes", WY_ATTEMPT_KEY_MAX);
 	return WY_OK;
 }

@@ -35,6 +35,25 @@ int store_mail_check(const char *to, const char *subject, const char *body, wy_e
 wy_mail_state store_mail_state_of(const char *s);
 const char *store_mail_link_kind_name(wy_mail_link_kind k);
 
+/* Accounts and limits (the backends' users and limits files). A new user
+ * name: valid (wy_user_name_valid), of one script, and its confusable
+ * skeleton (text/confusable.h, stored with the name so a look-alike is one
+ * indexed lookup) into sk; WY_EINVAL saying what is wrong. */
+#define STORE_SKELETON_BYTES 512
+int store_user_name_check(const char *name, char sk[STORE_SKELETON_BYTES], wy_errinfo *ei);
+/* A setting saved as a count: v, when it reads as 0..max, into *out. */
+bool store_setting_count(const char *v, long long max, int64_t *out);
+/* One saved setting (name, value) applied to the upload points rule: the
+ * points_upload* settings that read as counts override the process's. */
+void store_upload_rule_set(wy_upload_points *r, const char *name, const char *value);
+/* A group as the backend is asked to save it; attempt keys as
+ * wy_store_attempt_take takes them (WY_EINVAL). */
+int store_group_check(const wy_group *g, wy_errinfo *ei);
+int store_attempt_check(const wy_attempt_key *keys, int n, int64_t window, wy_errinfo *ei);
+/* Reports one account may make in any hour, of documents and comments
+ * together (docs/api.md). */
+#define STORE_REPORTS_PER_HOUR 20
+
 /* The columns a document is read from (sq_read_doc; the other backends'
  * likewise), with the FROM clause that joins them.
  * The near-duplicate's original (dup_of) is read only while it is public

@@ -509,6 +509,11 @@ static const char *const migrations[] = {
 	/* 23: the sitemap's parts of documents and collections, kept by
 	 * triggers (sqlite_sitemap.c: sq_sitemap_setup, the hook) */
 	"",
+	/* 24: attempt limits shared by every serve process (logins, password
+	 * changes, registrations ...: sqlite_limits.c): a key's attempts (n)
+	 * in its window, which ends at until */
+	"CREATE TABLE attempts(key TEXT PRIMARY KEY, n INTEGER NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX attempts_until ON attempts(until);",
 };
 
 /* Work a migration needs done in C, in its transaction, after its SQL. */
@@ -519,7 +524,7 @@ static int (*const migration_hooks[])(wy_store *, wy_errinfo *) = {
 	 * tables), so a store from before 5 is indexed once, by 10 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, sq_user_skeletons, NULL, index_existing, NULL, NULL,
 	NULL, NULL /* 14 */, NULL /* 15 */, NULL /* 16 */, NULL /* 17 */, NULL /* 18 */, NULL /* 19 */,
-	NULL /* 20 */, NULL /* 21 */, NULL /* 22 */, sq_sitemap_setup /* 23 */,
+	NULL /* 20 */, NULL /* 21 */, NULL /* 22 */, sq_sitemap_setup /* 23 */, NULL /* 24 */,
 };
 _Static_assert(sizeof migration_hooks / sizeof migration_hooks[0] == sizeof migrations / sizeof migrations[0],
 	       "a hook slot for every migration");

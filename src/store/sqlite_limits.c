@@ -1,5 +1,6 @@
-/* store/sqlite_limits: user groups (what an account may do) and the
- * download log the daily download limits count, in SQLite (migration 21).
+/* store/sqlite_limits: user groups (what an account may do), the
+ * download log the daily download limits count (migration 21) and the
+ * attempt limits of logins and the like (migration 24), in SQLite.
  * The limits are counted and the download recorded in one transaction
  * (BEGIN IMMEDIATE), so serve processes sharing the store never let more
  * through between them than the limit. Never decides who may see a
@@ -79,13 +80,8 @@ int sqlite_groups(wy_store *st, wy_group_list *out, wy_errinfo *ei)
 
 int sqlite_group_save(wy_store *st, const wy_group *g, int64_t *id, wy_errinfo *ei)
 {
-	size_t n = g->name ? strlen(g->name) : 0;
-	if (n == 0 || n > 64 || !wy_utf8_valid(g->name, n))
-		return wy_err_set(ei, WY_EINVAL, "a group's name is 1 to 64 bytes of UTF-8");
-	if (g->upload_mb < 0 || g->upload_mb > 1048576)
-		return wy_err_set(ei, WY_EINVAL, "upload_mb is 0 to 1048576");
-	int rc = sq_begin(st, ei);
-	if (rc)
+	int rc = store_group_check(g, ei);
+	if (rc || (rc = sq_begin(st, ei)))
 		return rc;
 	bool taken = false;
 	sqlite3_stmt *s;
@@ -188,11 +184,7 @@ static int saved_limit(wy_store *st, const char *name, int64_t def, int64_t *out
 	sq_bind_text(s, 1, name);
 	int step = sqlite3_step(s);
 	if (step == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s, 0);
-		char *end;
-		long long n = v ? strtoll(v, &end, 10) : -1;
-		if (v && end != v && !*end && n >= 0 && n <= 1000000)
-			*out = n;
+		store_setting_count((const char *)sqlite3_column_text(s, 0), 1000000, out);
 	} else if (step != SQLITE_DONE) {
 		rc = sq_fail(SQ(st)->db, ei, "read settings");
 	}
@@ -352,6 +344,110 @@ int sqlite_link_key(wy_store *st, const unsigned char fresh[32], unsigned char k
 		memcpy(key, sqlite3_column_blob(s, 0), 32);
 	else
 		rc = wy_err_set(ei, WY_ECORRUPT, "store: the link key is missing or damaged");
+	sq_done(st, s);
+	return rc;
+}
+
+/* ---- attempt limits (migration 24) ----
+ *
+ * A row per key with attempts in a live window: n counted, until the
+ * window's end. A row whose window has ended means nothing counted; rows
+ * go when a take finds them ended (a few each time, so a flood of keys
+ * is swept by the takes that follow it). */
+
+int sqlite_attempt_take(wy_store *st, const wy_attempt_key *keys, int n, int64_t window, int64_t now, bool *ok,
+			int64_t *retry_after, wy_errinfo *ei)
+{
+	*ok = false;
+	*retry_after = 0;
+	int rc = store_attempt_check(keys, n, window, ei);
+	if (rc || (rc = sq_begin(st, ei)))
+		return rc;
+	rc = sq_exec_ints(st,
+			  "DELETE FROM attempts WHERE key IN (SELECT key FROM attempts WHERE until <= ?1 ORDER BY until LIMIT 64)",
+			  &now, 1, NULL, "sweep attempts", ei);
+	bool pass = true;
+	int64_t wait = 1;
+	sqlite3_stmt *s;
+	for (int i = 0; !rc && i < n; i++) {
+		if ((rc = sq_prep(st, &s, "SELECT n, until FROM attempts WHERE key = ?1 AND n > 0 AND until > ?2", ei)))
+			break;
+		sq_bind_text(s, 1, keys[i].key);
+		sqlite3_bind_int64(s, 2, now);
+		int step = sqlite3_step(s);
+		if (step == SQLITE_ROW && sqlite3_column_int64(s, 0) >= keys[i].max) {
+			pass = false;
+			int64_t w = sqlite3_column_int64(s, 1) - now;
+			wait = w > wait ? w : wait;
+		} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+			rc = sq_fail(SQ(st)->db, ei, "read attempts");
+		}
+		sq_done(st, s);
+	}
+	/* all under their max: one more each, a new window where none is live */
+	for (int i = 0; !rc && pass && i < n; i++) {
+		if ((rc = sq_prep(st, &s,
+				  "INSERT INTO attempts(key, n, until) VALUES(?1, 1, ?2 + ?3) ON CONFLICT(key) DO UPDATE SET"
+				  " n = CASE WHEN n > 0 AND until > ?2 THEN n + 1 ELSE 1 END,"
+				  " until = CASE WHEN n > 0 AND until > ?2 THEN until ELSE ?2 + ?3 END",
+				  ei)))
+			break;
+		sq_bind_text(s, 1, keys[i].key);
+		sqlite3_bind_int64(s, 2, now);
+		sqlite3_bind_int64(s, 3, window);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = sq_fail(SQ(st)->db, ei, "count an attempt");
+		sq_done(st, s);
+	}
+	if ((rc = sq_end(st, rc, ei)))
+		return rc;
+	*ok = pass;
+	if (!pass)
+		*retry_after = wait;
+	return WY_OK;
+}
+
+int sqlite_attempt_give(wy_store *st, const char *key, int64_t now, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "UPDATE attempts SET n = n - 1 WHERE key = ?1 AND n > 0 AND until > ?2", ei);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, key);
+	sqlite3_bind_int64(s, 2, now);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(SQ(st)->db, ei, "give back an attempt");
+	sq_done(st, s);
+	return rc;
+}
+
+int sqlite_attempt_clear(wy_store *st, const char *key, wy_errinfo *ei)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "DELETE FROM attempts WHERE key = ?1", ei);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, key);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(SQ(st)->db, ei, "forget attempts");
+	sq_done(st, s);
+	return rc;
+}
+
+int sqlite_attempt_count(wy_store *st, const char *key, int64_t now, int64_t *n, wy_errinfo *ei)
+{
+	*n = 0;
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, &s, "SELECT n FROM attempts WHERE key = ?1 AND n > 0 AND until > ?2", ei);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, key);
+	sqlite3_bind_int64(s, 2, now);
+	int step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	else if (step != SQLITE_DONE)
+		rc = sq_fail(SQ(st)->db, ei, "read attempts");
 	sq_done(st, s);
 	return rc;
 }

@@ -69,19 +69,8 @@ static void read_user(sqlite3_stmt *s, wy_user *u)
  * each, measured: 350 ms per 100,000 users) while holding the write lock. The
  * price: a stored skeleton is the one of the Unicode data (ICU) of the day
  * it was stored; a later ICU's new mappings apply to names stored after. */
-#define SKELETON_BYTES 512
-
-/* WY_OK when name is valid, of one script, and its skeleton (in sk) fits. */
-static int name_check(const char *name, char sk[SKELETON_BYTES], wy_errinfo *ei)
-{
-	if (!wy_user_name_valid(name))
-		return wy_err_set(ei, WY_EINVAL, "a user name is 2-32 bytes of letters, digits, '_' and '-'");
-	if (wy_confusable_mixed(name))
-		return wy_err_set(ei, WY_EINVAL, "a user name may not mix scripts (such as Latin and Cyrillic letters)");
-	if (wy_confusable_skeleton(name, sk, SKELETON_BYTES))
-		return wy_err_set(ei, WY_EINVAL, "a user name is 2-32 bytes of letters, digits, '_' and '-'");
-	return WY_OK;
-}
+#define SKELETON_BYTES STORE_SKELETON_BYTES
+#define name_check store_user_name_check /* rules.c */
 
 /* WY_EEXIST when name, or a name with skeleton sk, is taken. */
 static int name_taken(wy_store *st, const char *name, const char *sk, wy_errinfo *ei)
@@ -613,20 +602,8 @@ static int upload_rule(wy_store *st, wy_upload_points *r, wy_errinfo *ei)
 	if (rc)
 		return rc;
 	int step;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		const char *v = (const char *)sqlite3_column_text(s, 1);
-		char *tail;
-		long long n = v ? strtoll(v, &tail, 10) : -1;
-		if (!name || !v || tail == v || *tail || n < 0 || n > 1000000000)
-			continue;
-		if (strcmp(name, "points_upload") == 0)
-			r->points = n;
-		else if (strcmp(name, "points_upload_daily") == 0)
-			r->daily = n;
-		else
-			r->min_chars = n;
-	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		store_upload_rule_set(r, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));
 	if (step != SQLITE_DONE)
 		rc = sq_fail(SQ(st)->db, ei, "read the upload points settings");
 	sq_done(st, s);
@@ -741,9 +718,7 @@ int sqlite_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinf
 
 /* ---- reports and moderation ---- */
 
-/* Reports one account may make in any hour, of documents and comments
- * together (docs/api.md). */
-#define REPORTS_PER_HOUR 20
+#define REPORTS_PER_HOUR STORE_REPORTS_PER_HOUR /* rules.h */
 
 int sq_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_id, int64_t *id, wy_errinfo *ei)
 {

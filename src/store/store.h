@@ -1486,6 +1486,36 @@ int wy_store_download_log_prune(wy_store *st, int64_t before, int64_t *removed, 
  * store so every process has the same: the one stored, or fresh (random
  * bytes the caller made) stored now when there is none yet. */
 int wy_store_link_key(wy_store *st, const unsigned char fresh[32], unsigned char key[32], wy_errinfo *ei);
+
+/* Attempt limits shared by every process on the store (logins, password
+ * changes, registrations, mails and captchas asked for: web/auth.c's
+ * web_limit_*; sqlite_limits.c, migration 24). A key (an address, an
+ * address with a name ...; at most WY_ATTEMPT_KEY_MAX bytes) counts the
+ * attempts of a window that starts at its first counted attempt and lasts
+ * the window seconds its take gave; a key at its max is locked until its
+ * window ends, and a lock is never forgotten for other keys (no table to
+ * fill: rows go once their window has ended).
+ *
+ * wy_store_attempt_take counts one attempt on each of keys[0..n) when
+ * every one is under its max, in one transaction, and sets *ok; else
+ * counts nothing, *ok false and *retry_after the seconds until the
+ * longest of their locks ends. Attempts at once, from any processes,
+ * never pass a limit between them. wy_store_attempt_give takes back one
+ * counted attempt of a key's live window (one never checked, or that
+ * succeeded); wy_store_attempt_clear forgets a key's attempts;
+ * wy_store_attempt_count: the attempts of a key's live window (0 when
+ * none). now is the caller's clock (unix seconds). */
+#define WY_ATTEMPT_KEYS 4
+#define WY_ATTEMPT_KEY_MAX 255
+typedef struct wy_attempt_key {
+	const char *key;
+	int max;
+} wy_attempt_key;
+int wy_store_attempt_take(wy_store *st, const wy_attempt_key *keys, int n, int64_t window, int64_t now, bool *ok,
+			  int64_t *retry_after, wy_errinfo *ei);
+int wy_store_attempt_give(wy_store *st, const char *key, int64_t now, wy_errinfo *ei);
+int wy_store_attempt_clear(wy_store *st, const char *key, wy_errinfo *ei);
+int wy_store_attempt_count(wy_store *st, const char *key, int64_t now, int64_t *n, wy_errinfo *ei);
 /* ---- mail: addresses, the queue, mailed links (sqlite_mail.c) ----
  * An account's email address (unique without case) and when it was
  * verified; the queue of mail the serve process sends (jobs/mailer.h:

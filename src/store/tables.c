@@ -45,6 +45,7 @@ static const wy_table_def tables[] = {
 	{"audit", KEY("id"), true},
 	{"settings", KEY("name"), false},
 	{"counters", KEY("name", "labels"), false},
+	{"attempts", KEY("key"), false}, /* the attempt limits: a lock holds across the move */
 	{"articles", KEY("id"), true},
 	{"site_links", KEY("id"), true},
 	{"captchas", KEY("id"), false}, /* a text id */

@@ -292,158 +292,71 @@ void web_hash_leave(void)
 }
 
 /* Attempts per key in a window of LIMIT_WINDOW seconds from a key's first
- * counted attempt: one table of LIMIT_SLOTS entries, a key's entry among
- * the LIMIT_PROBE slots from its keyed hash (secret per process, so nobody
- * can aim keys at one stretch). An entry at its max is locked until its
- * window ends, and is never given up for another key: a new key takes a
- * free slot (never used, expired, or with nothing counted), else the
- * unlocked entry with the oldest window, and when all LIMIT_PROBE are
- * locked the attempt is refused rather than a lock forgotten. Memory is
- * the static table, 65,536 x 24 bytes = 1.5 MiB. How full of locks it can
- * get: a login's or password change's count is one password check (or is
- * given back), at most cores x 4 a second (a check took 0.25 s here), so
- * 15 minutes lock at most 3,600 x cores / login_attempts pairs; a
- * registration lock takes 20 requests from one address. A flood from a
- * great many addresses that fills a key's 64 slots with locks gets that
- * key refused (429, a minute) for a while; it never undoes a lock. */
-#define LIMIT_SLOTS 65536
-#define LIMIT_PROBE 64
+ * counted attempt, counted in the store (wy_store_attempt_take), so that
+ * every serve process of a site shares them: a guesser spread over the
+ * processes behind a balancer gets no more tries than against one. A key
+ * at its max is locked until its window ends; the store keeps every live
+ * key (rows go once their window has ended), so no flood of other keys
+ * can make it forget a lock. How many rows a flood leaves: a login's or
+ * password change's count is one password check (or is given back), at
+ * most cores x 4 a second per process (a check took 0.25 s here), so 15
+ * minutes hold at most 3,600 x cores keys per process; a registration
+ * lock takes 20 requests from one address.
+ *
+ * When the store cannot count, the attempt is refused (a limiter that
+ * lets everything through while its store is away is no limit), as the
+ * request would fail anyway without its store; give back and clear are
+ * best effort (a count left behind ends with its window). */
 #define LIMIT_WINDOW 900 /* seconds */
 
-static struct {
-	pthread_mutex_t lock;
-	struct limit_slot {
-		uint64_t key; /* 0: never used */
-		int64_t since;
-		int32_t count, max;
-	} slot[LIMIT_SLOTS];
-} limits = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static unsigned char limit_key[crypto_shorthash_KEYBYTES];
-static pthread_once_t limit_once = PTHREAD_ONCE_INIT;
-static void limit_init(void) { randombytes_buf(limit_key, sizeof limit_key); }
-
-static uint64_t key_hash(const char *key)
+bool web_limit_take(server *sv, const web_limit *keys, int n, int64_t now, int *retry_after)
 {
-	unsigned char h[crypto_shorthash_BYTES];
-	pthread_once(&limit_once, limit_init);
-	crypto_shorthash(h, (const unsigned char *)key, strlen(key), limit_key);
-	uint64_t v;
-	memcpy(&v, h, 8);
-	return v | 1;
-}
-
-static bool slot_live(const struct limit_slot *e, int64_t now)
-{
-	return e->key && e->count > 0 && now - e->since < LIMIT_WINDOW;
-}
-
-static bool slot_locked(const struct limit_slot *e, int64_t now) { return slot_live(e, now) && e->count >= e->max; }
-
-/* The live entry of k, or NULL (under limits.lock). */
-static struct limit_slot *slot_find(uint64_t k, int64_t now)
-{
-	for (unsigned i = 0; i < LIMIT_PROBE; i++) {
-		struct limit_slot *e = &limits.slot[(k + i) % LIMIT_SLOTS];
-		if (e->key == k)
-			return slot_live(e, now) ? e : NULL;
-	}
-	return NULL;
-}
-
-/* The entry of k, made (nothing counted) when it has none, never in the
- * slot of one of the keys others[0..nothers) (taken at the same time);
- * NULL when its slots are all locked (under limits.lock). */
-static struct limit_slot *slot_get(uint64_t k, int max, int64_t now, const uint64_t *others, int nothers)
-{
-	struct limit_slot *pick = NULL;
-	for (unsigned i = 0; i < LIMIT_PROBE; i++) {
-		struct limit_slot *e = &limits.slot[(k + i) % LIMIT_SLOTS];
-		if (e->key == k) {
-			if (slot_live(e, now)) {
-				e->max = max;
-				return e;
-			}
-			pick = e; /* its own old entry: a key has one slot at most */
-			break;
-		}
-		bool other = false;
-		for (int j = 0; j < nothers; j++)
-			other = other || e->key == others[j];
-		if (other || slot_locked(e, now))
-			continue;
-		/* free slots first, then the oldest window */
-		if (!pick || (slot_live(pick, now) && (!slot_live(e, now) || e->since < pick->since)))
-			pick = e;
-	}
-	if (pick)
-		*pick = (struct limit_slot){.key = k, .since = now, .count = 0, .max = max};
-	return pick;
-}
-
-bool web_limit_take(const web_limit *keys, int n, int64_t now, int *retry_after)
-{
-	struct limit_slot *e[WEB_LIMIT_KEYS];
-	uint64_t k[WEB_LIMIT_KEYS];
+	wy_store *st;
+	wy_errinfo ei = {0};
+	bool ok = false;
+	int64_t wait = 0;
 	if (n > WEB_LIMIT_KEYS)
 		n = WEB_LIMIT_KEYS;
-	for (int i = 0; i < n; i++)
-		k[i] = key_hash(keys[i].key);
-	bool ok = true;
-	int wait = 1;
-	pthread_mutex_lock(&limits.lock);
-	for (int i = 0; i < n; i++) {
-		e[i] = slot_get(k[i], keys[i].max, now, k, i);
-		int w = 0;
-		if (!e[i]) /* no room without forgetting a lock: a minute */
-			w = 60;
-		else if (e[i]->count >= keys[i].max)
-			w = (int)(LIMIT_WINDOW - (now - e[i]->since));
-		else
-			continue;
+	int rc = web_store(sv, &st, &ei);
+	if (!rc)
+		rc = wy_store_attempt_take(st, keys, n, LIMIT_WINDOW, now, &ok, &wait, &ei);
+	if (rc) {
+		wy_warn("auth.limit_failed", "%s", wy_err_msg(&ei, rc));
 		ok = false;
-		wait = w > wait ? w : wait;
+		wait = 5;
 	}
-	if (ok)
-		for (int i = 0; i < n; i++) {
-			if (e[i]->count == 0)
-				e[i]->since = now;
-			e[i]->count++;
-		}
-	pthread_mutex_unlock(&limits.lock);
 	if (!ok && retry_after)
-		*retry_after = wait;
+		*retry_after = (int)(wait > 0 ? wait : 1);
 	return ok;
 }
 
-void web_limit_give(const char *key, int64_t now)
+void web_limit_give(server *sv, const char *key, int64_t now)
 {
-	uint64_t k = key_hash(key);
-	pthread_mutex_lock(&limits.lock);
-	struct limit_slot *e = slot_find(k, now);
-	if (e && e->count > 0)
-		e->count--;
-	pthread_mutex_unlock(&limits.lock);
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int rc = web_store(sv, &st, &ei);
+	if (rc || (rc = wy_store_attempt_give(st, key, now, &ei)))
+		wy_warn("auth.limit_failed", "%s", wy_err_msg(&ei, rc));
 }
 
-void web_limit_clear(const char *key, int64_t now)
+void web_limit_clear(server *sv, const char *key)
 {
-	uint64_t k = key_hash(key);
-	pthread_mutex_lock(&limits.lock);
-	struct limit_slot *e = slot_find(k, now);
-	if (e)
-		e->count = 0;
-	pthread_mutex_unlock(&limits.lock);
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int rc = web_store(sv, &st, &ei);
+	if (rc || (rc = wy_store_attempt_clear(st, key, &ei)))
+		wy_warn("auth.limit_failed", "%s", wy_err_msg(&ei, rc));
 }
 
-int web_limit_count(const char *key, int64_t now)
+int web_limit_count(server *sv, const char *key, int64_t now)
 {
-	uint64_t k = key_hash(key);
-	pthread_mutex_lock(&limits.lock);
-	struct limit_slot *e = slot_find(k, now);
-	int n = e ? e->count : 0;
-	pthread_mutex_unlock(&limits.lock);
-	return n;
+	wy_store *st;
+	wy_errinfo ei = {0};
+	int64_t n = 0;
+	int rc = web_store(sv, &st, &ei);
+	if (rc || (rc = wy_store_attempt_count(st, key, now, &n, &ei)))
+		wy_warn("auth.limit_failed", "%s", wy_err_msg(&ei, rc));
+	return (int)n;
 }
 
 /* ---- pages and forms ---- */
@@ -520,13 +433,13 @@ static void check_keys_make(check_keys *ck, const char *ip, const char *name, in
 /* After the check: a right password clears the pair's failures and gives
  * back the address's count of this attempt; an attempt never checked
  * (the server too busy) gives back all it counted. A failure stays. */
-static void check_keys_done(check_keys *ck, bool right, bool checked, int64_t now)
+static void check_keys_done(server *sv, check_keys *ck, bool right, bool checked, int64_t now)
 {
 	for (int i = 0; i < ck->n; i++) {
 		if (!checked || (right && ck->k[i].key == ck->ip))
-			web_limit_give(ck->k[i].key, now);
+			web_limit_give(sv, ck->k[i].key, now);
 		else if (right)
-			web_limit_clear(ck->k[i].key, now);
+			web_limit_clear(sv, ck->k[i].key);
 	}
 }
 
@@ -544,12 +457,12 @@ bool web_login_failed_before(web_req *rq, const char *name)
 	char ip[80], key[96];
 	int64_t now = wy_now();
 	client_addr(rq->sv, rq->c, ip, sizeof ip);
-	if (web_limit_count(ip, now) > 0)
+	if (web_limit_count(rq->sv, ip, now) > 0)
 		return true;
 	if (!name || !*name)
 		return false;
 	name_fail_key(name, key, sizeof key);
-	return web_limit_count(key, now) > 0;
+	return web_limit_count(rq->sv, key, now) > 0;
 }
 
 /* An API answer with a status, a JSON error and Retry-After. */
@@ -718,7 +631,7 @@ enum MHD_Result web_post_login(web_req *r)
 	int wait = 0;
 	/* counted before the check, in one step with the test of the limit:
 	 * requests at once cannot all pass a test made before any counted */
-	if (!web_limit_take(ck.k, ck.n, now, &wait)) {
+	if (!web_limit_take(sv, ck.k, ck.n, now, &wait)) {
 		char q[80]; /* with trust_proxy, X-Forwarded-For's bytes: quoted */
 		wy_warn("auth.limited", "addr=%s", wy_log_q(q, sizeof q, ip));
 		if (api) {
@@ -736,13 +649,13 @@ enum MHD_Result web_post_login(web_req *r)
 	if (!rc)
 		rc = wy_store_user_by_name(st, name, &u, &hash, &ei);
 	if (rc && rc != WY_ENOTFOUND) {
-		check_keys_done(&ck, false, false, now);
+		check_keys_done(sv, &ck, false, false, now);
 		return web_unavailable(r);
 	}
 	if (web_hash_enter()) {
 		free(hash);
 		wy_user_clear(&u);
-		check_keys_done(&ck, false, false, now);
+		check_keys_done(sv, &ck, false, false, now);
 		return hash_busy(c, api);
 	}
 	/* an unknown name costs the same as a wrong password */
@@ -750,16 +663,16 @@ enum MHD_Result web_post_login(web_req *r)
 	bool ok = web_password_check(rc ? dummy_hash : hash, pass) && !rc;
 	web_hash_leave();
 	free(hash);
-	check_keys_done(&ck, ok, true, now);
+	check_keys_done(sv, &ck, ok, true, now);
 	{
 		/* the name's failures, for the captcha only (never a lock) */
 		char nk[96];
 		name_fail_key(name, nk, sizeof nk);
 		web_limit lk = {nk, 1 << 30};
 		if (ok)
-			web_limit_clear(nk, now);
+			web_limit_clear(sv, nk);
 		else
-			web_limit_take(&lk, 1, now, NULL);
+			web_limit_take(sv, &lk, 1, now, NULL);
 	}
 	enum MHD_Result ret;
 	if (!ok) {
@@ -812,7 +725,7 @@ enum MHD_Result web_post_register(web_req *r)
 	int64_t now = wy_now();
 	int wait = 0;
 	web_limit lim = {key, REGISTER_MAX};
-	if (!web_limit_take(&lim, 1, now, &wait))
+	if (!web_limit_take(sv, &lim, 1, now, &wait))
 		return api ? api_retry(c, 429, wait, "too many registrations from this address; try again later")
 			   : login_form(r, 429, true, N_("注册次数过多，请稍后再试。"), name, next);
 	{
@@ -834,7 +747,7 @@ enum MHD_Result web_post_register(web_req *r)
 	web_site_get(sv, &site);
 	int64_t id = 0;
 	if (web_hash_enter()) {
-		web_limit_give(key, now);
+		web_limit_give(sv, key, now);
 		return hash_busy(c, api);
 	}
 	int rc = web_password_hash(pass, hash, &ei);
@@ -906,7 +819,7 @@ enum MHD_Result web_post_password(web_req *r)
 	ck.k[ck.n++] = (web_limit){acct, WEB_SITE_INT(sv, login_attempts)};
 	int64_t now = wy_now();
 	int wait = 0;
-	if (!web_limit_take(ck.k, ck.n, now, &wait)) {
+	if (!web_limit_take(sv, ck.k, ck.n, now, &wait)) {
 		char q[80];
 		wy_warn("auth.limited", "addr=%s user=%lld", wy_log_q(q, sizeof q, ip), (long long)r->user.id);
 		return api ? api_retry(c, 429, wait, "too many wrong passwords; try again later")
@@ -922,13 +835,13 @@ enum MHD_Result web_post_password(web_req *r)
 	wy_user_clear(&u);
 	if (rc) {
 		free(hash);
-		check_keys_done(&ck, false, false, now);
+		check_keys_done(sv, &ck, false, false, now);
 		return web_unavailable(r);
 	}
 	/* one turn for the check and the new hash, one after the other */
 	if (web_hash_enter()) {
 		free(hash);
-		check_keys_done(&ck, false, false, now);
+		check_keys_done(sv, &ck, false, false, now);
 		return hash_busy(c, api);
 	}
 	bool ok = web_password_check(hash, old);
@@ -937,7 +850,7 @@ enum MHD_Result web_post_password(web_req *r)
 	if (ok)
 		rc = web_password_hash(pass, nh, &ei);
 	web_hash_leave();
-	check_keys_done(&ck, ok, true, now);
+	check_keys_done(sv, &ck, ok, true, now);
 	if (!ok)
 		return api ? web_api_error(c, 400, "the old password is wrong")
 			   : web_message(r, 400, title, wy_i18n_tr(lang, "原密码错误。"), "/me/password");

@@ -136,7 +136,7 @@ static int make(web_req *rq, web_captcha_form f, char id[WY_CAPTCHA_ID + 1], wy_
 	web_limit lim = {key, CAPTCHAS_PER_ADDR};
 	int wait = 0;
 	int64_t now = wy_now();
-	if (!web_limit_take(&lim, 1, now, &wait))
+	if (!web_limit_take(rq->sv, &lim, 1, now, &wait))
 		return wy_err_set(ei, WY_ETOOBIG, "too many captchas from this address");
 	const char *token = web_auth_csrf(rq);
 	unsigned char raw[WY_CAPTCHA_ID / 2], ah[WY_CAPTCHA_HASH], th[WY_CAPTCHA_HASH];

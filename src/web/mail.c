@@ -132,7 +132,7 @@ static int send_verify(web_req *r, wy_store *st, int64_t user_id, const char *na
 	snprintf(key, sizeof key, "mail:ip:%s", ip);
 	web_limit lim = {key, MAILS_PER_CLIENT};
 	int wait = 0;
-	if (!web_limit_take(&lim, 1, wy_now(), &wait))
+	if (!web_limit_take(r->sv, &lim, 1, wy_now(), &wait))
 		return wy_err_set(ei, WY_ETIMEOUT, "too many mails asked from this client address");
 	if (!recipient_ok(st, email))
 		return wy_err_set(ei, WY_EPERM, "too many mails to the address this hour");
@@ -309,7 +309,7 @@ enum MHD_Result web_mail_me_post(web_req *r, wy_store *st)
 		web_client_addr(r->sv, r->c, ip, sizeof ip);
 		snprintf(ikey, sizeof ikey, "email:ip:%s", ip);
 		web_limit clim[2] = {{ckey, CHANGES_PER_ACCOUNT}, {ikey, CHANGES_PER_CLIENT}};
-		if (!web_limit_take(clim, 2, wy_now(), &wait))
+		if (!web_limit_take(r->sv, clim, 2, wy_now(), &wait))
 			return say(r, 429, title, wy_i18n_tr(lang, "修改邮箱过于频繁，请稍后再试。"),
 				   "too many address changes; try again later", "/me");
 		rc = wy_store_user_email_set(st, r->user.id, want, &ei);
@@ -320,14 +320,14 @@ enum MHD_Result web_mail_me_post(web_req *r, wy_store *st)
 			return web_unavailable(r);
 		if (wy_store_user_email(st, r->user.id, &email, &verified, &ei))
 			return web_unavailable(r);
-		if (!verified && !web_limit_take(&lim, 1, wy_now(), &wait)) {
+		if (!verified && !web_limit_take(r->sv, &lim, 1, wy_now(), &wait)) {
 			free(email);
 			return say(r, 429, title, wy_i18n_tr(lang, "邮箱已保存，但发送过于频繁，请稍后在个人中心重新发送验证邮件。"),
 				   "the address was saved; too many mails: send the link again later", "/me");
 		}
 	} else if (!email) {
 		return say(r, 400, title, wy_i18n_tr(lang, "还没有填写邮箱。"), "no address to verify", "/me");
-	} else if (!web_limit_take(&lim, 1, wy_now(), &wait)) {
+	} else if (!web_limit_take(r->sv, &lim, 1, wy_now(), &wait)) {
 		free(email);
 		return say(r, 429, title, wy_i18n_tr(lang, "发送过于频繁，请稍后再试。"), "too many mails; try again later",
 			   "/me");
@@ -464,7 +464,7 @@ static enum MHD_Result reset_ask(web_req *r)
 	snprintf(key, sizeof key, "reset:%s", ip);
 	web_limit lim = {key, RESET_PER_ADDRESS};
 	int wait = 0;
-	if (!web_limit_take(&lim, 1, wy_now(), &wait))
+	if (!web_limit_take(r->sv, &lim, 1, wy_now(), &wait))
 		return r->api ? web_api_error(r->c, 429, "too many reset requests; try again later")
 			      : reset_form(r, 429, N_("请求过于频繁，请稍后再试。"), NULL);
 	wy_store *st;
@@ -485,7 +485,7 @@ static enum MHD_Result reset_ask(web_req *r)
 	/* only a verified address gets a link, at most RESET_PER_ACCOUNT in
 	 * 15 minutes and MAILS_PER_RECIPIENT an hour: a stranger cannot
 	 * flood someone's mailbox (past them the answer is the same) */
-	if (!rc && email && verified && web_limit_take(&alim, 1, wy_now(), &wait) && recipient_ok(st, email) &&
+	if (!rc && email && verified && web_limit_take(r->sv, &alim, 1, wy_now(), &wait) && recipient_ok(st, email) &&
 	    !wy_store_user_get(st, uid, &u, &ei)) {
 		char token[65], base[300], link[400], mins[16];
 		unsigned char hash[WY_TOKEN_HASH];

@@ -433,24 +433,22 @@ bool web_password_check(const char *hash, const char *pass);
  * web_hash_leave once. Thread-safe. */
 int web_hash_enter(void);
 void web_hash_leave(void);
-/* Attempt limits: n keys (WEB_LIMIT_KEYS at most), each at most max
+/* Attempt limits, shared by every process on the store (auth.c, over
+ * wy_store_attempt_*): n keys (WEB_LIMIT_KEYS at most), each at most max
  * attempts in 15 minutes. web_limit_take counts one attempt on every key
- * when all are under their max, in one step under one lock, and says
+ * when all are under their max, in one step (one transaction), and says
  * true; else counts nothing and says false, with the seconds to wait in
- * *retry_after (also when the limiter's table has no room but locked
- * entries: it never forgets a lock). web_limit_give takes back one counted
- * attempt (one that was never checked, or succeeded); web_limit_clear
- * forgets a key's attempts. Thread-safe; bounded memory (auth.c). */
-#define WEB_LIMIT_KEYS 4
-typedef struct web_limit {
-	const char *key;
-	int max;
-} web_limit;
-bool web_limit_take(const web_limit *keys, int n, int64_t now, int *retry_after);
-void web_limit_give(const char *key, int64_t now);
-void web_limit_clear(const char *key, int64_t now);
+ * *retry_after (also, a few seconds, when the store cannot count: it
+ * refuses then). web_limit_give takes back one counted attempt (one that
+ * was never checked, or succeeded); web_limit_clear forgets a key's
+ * attempts. Thread-safe (each thread its own store connection). */
+#define WEB_LIMIT_KEYS WY_ATTEMPT_KEYS
+typedef wy_attempt_key web_limit;
+bool web_limit_take(server *sv, const web_limit *keys, int n, int64_t now, int *retry_after);
+void web_limit_give(server *sv, const char *key, int64_t now);
+void web_limit_clear(server *sv, const char *key);
 /* The attempts counted on key in its window now (0 when none). */
-int web_limit_count(const char *key, int64_t now);
+int web_limit_count(server *sv, const char *key, int64_t now);
 /* Whether a login failed lately (in the limits' window) from rq's address
  * or, name not NULL, for that name (any address): the login captcha's
  * rule (captcha.c). */

@@ -136,4 +136,29 @@ check "a reader's /api/v1/me is private, no-store (token)" [ "$(cc -H "Authoriza
 check "... and by cookie" [ "$(cc -H "Cookie: wy_s=$carol" "$base/api/v1/me")" = "private, no-store" ]
 check "... and an API error too" [ "$(cc -H "Authorization: Bearer $carol" "$base/api/v1/doc/999999")" = "private, no-store" ]
 check "a visitor's JSON says nothing of it" [ -z "$(cc "$base/api/v1/home")" ]
+
+# ---- the limits are the store's: one count for every serve process ----
+# A second serve process on the same library: wrong passwords for one
+# (address, name) pair sent to both in turn are counted together, and the
+# lock one process made holds in the other (each process kept its own
+# count before, so N processes let N times login_attempts through).
+port2=$(free_port)
+env WENYUAN_TRUST_PROXY=1 WENYUAN_LOGIN_ATTEMPTS=5 "$WY_BIN" --data "$data" serve --no-worker \
+	--listen "127.0.0.1:$port2" > "$d/serve2.out" 2> "$d/serve2.err" &
+spid2=$!
+trap 'kill $spid2 2>/dev/null || true; kill $spid 2>/dev/null && wait $spid 2>/dev/null; rm -rf "$d" || true' EXIT
+check "a second serve process on the same library answers" wait_http "http://127.0.0.1:$port2/healthz"
+base1=$base
+shared=""
+for i in 1 2 3 4 5; do
+	[ $((i % 2)) = 0 ] && base=http://127.0.0.1:$port2 || base=$base1
+	shared+=" $(login 127.9.0.1 alice wrong-pass-$i)"
+done
+check "five wrong passwords over two processes are each checked (401)" [ "$shared" = " 401 401 401 401 401" ]
+base=http://127.0.0.1:$port2
+check "the sixth is refused by the process that saw two of them (429)" [ "$(login 127.9.0.1 alice alicepass123)" = 429 ]
+base=$base1
+check "... and by the other (429)" [ "$(login 127.9.0.1 alice alicepass123)" = 429 ]
+check "another address is not locked out by it" [ "$(login 127.9.0.2 alice alicepass123)" = 200 ]
+kill $spid2; wait $spid2 2>/dev/null || true
 finish

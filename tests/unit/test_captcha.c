@@ -114,7 +114,7 @@ TEST(alphabet_has_no_look_alikes)
 TEST(store_takes_a_captcha_once_and_not_after_it_expired)
 {
 	wy_store *st;
-	ASSERT_EQ(wy_store_open(wy_test_tmpdir("captcha"), &st, NULL), WY_OK);
+	ASSERT_EQ(wy_store_open(wy_test_store_location("captcha"), &st, NULL), WY_OK);
 	unsigned char ah[WY_CAPTCHA_HASH], th[WY_CAPTCHA_HASH], a2[WY_CAPTCHA_HASH], t2[WY_CAPTCHA_HASH];
 	memset(ah, 1, sizeof ah);
 	memset(th, 2, sizeof th);

@@ -13,9 +13,8 @@
 
 static wy_store *fresh(void)
 {
-	char *dir = wy_test_tmpdir("mail");
 	wy_store *st;
-	return wy_store_open(dir, &st, NULL) ? NULL : st; /* dir: the test's own buffer */
+	return wy_store_open(wy_test_store_location("mail"), &st, NULL) ? NULL : st;
 }
 
 static int64_t user(wy_store *st, const char *name)
