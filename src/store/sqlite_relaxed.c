@@ -6,7 +6,7 @@
  *
  * Pinyin: title_py and title_ini hold every indexed title's readings and
  * initial pairs (text/pinyin.h); the query's readings are phrases over
- * them (text/query.h).
+ * them (text/query.h, in FTS5's syntax by sq_fts_make).
  *
  * Relaxed:
  * The query is a bag of terms (text/query.h: its bigrams, words and lone
@@ -236,7 +236,7 @@ static sq_relaxed *res_for(sq_relaxed **r, int *n, int *cap, int64_t doc)
  * query (by IDF), then whether its words stand in the query's order. */
 static double cover_score(const wy_cover *c) { return 0.7 * c->share + 0.3 * c->order; }
 
-int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, const int64_t *skip, int nskip,
+int sq_search_relaxed(wy_store *st, const wy_search_req *req, const sq_fts *f, int64_t deadline, const int64_t *skip, int nskip,
 		      sq_relaxed **out, int *nout, wy_errinfo *ei)
 {
 	*out = NULL;
@@ -274,9 +274,9 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	cand_set pages = {0}, titles = {0};
 	for (int i = 0; i < n - m + 1 && !rc; i++)
 		if (df[order[i]])
-			rc = scan_term(st, false, wy_query_term_fts(q, order[i]), order[i], &pages, ei);
+			rc = scan_term(st, false, f->term[order[i]], order[i], &pages, ei);
 	for (int i = 0; i < n && !rc; i++)
-		rc = scan_term(st, true, wy_query_term_fts(q, i), i, &titles, ei);
+		rc = scan_term(st, true, f->term[i], i, &titles, ei);
 	judge j = {.st = st};
 	sq_relaxed *res = NULL;
 	int nres = 0, cap = 0;
@@ -289,8 +289,8 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			  ei)))
 		goto out;
 	sq_bind_filter(j.vis, &req->filter);
-	if ((rc = prep_has(st, wy_query_fts_not(q), &j.not_page, &j.not_title, ei)) ||
-	    (rc = prep_has(st, wy_query_fts_quoted(q), &j.quoted_page, &j.quoted_title, ei)))
+	if ((rc = prep_has(st, f->not_, &j.not_page, &j.not_title, ei)) ||
+	    (rc = prep_has(st, f->quoted, &j.quoted_page, &j.quoted_title, ei)))
 		goto out;
 	for (int i = 0; i < nskip; i++) /* the strict matches are shown already */
 		judge_note(&j, skip[i], false);
@@ -395,12 +395,12 @@ out:
 	return rc;
 }
 
-int sq_search_pinyin(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, int64_t **out,
+int sq_search_pinyin(wy_store *st, const wy_search_req *req, const sq_fts *f, const int64_t *skip, int nskip, int64_t **out,
 		     int *nout, wy_errinfo *ei)
 {
 	*out = NULL;
 	*nout = 0;
-	const char *full = wy_query_fts_pinyin(req->query), *ini = wy_query_fts_initials(req->query);
+	const char *full = f->pinyin, *ini = f->initials;
 	if (!full && !ini)
 		return WY_OK;
 	/* first readings before every reading, syllables before initials,

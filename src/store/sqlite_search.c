@@ -71,7 +71,7 @@ static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
 {
 	(void)t;
 	fts_cb c = {ctx, token};
-	/* Quoted query strings come from wy_query_fts, one token each: the
+	/* Quoted query strings come from sq_fts_make, one token each: the
 	 * bigrams alone. Documents (and deletes) get the index tokens. */
 	wy_tok_mode mode = (flags & FTS5_TOKENIZE_QUERY) ? WY_TOK_QUERY : WY_TOK_INDEX;
 	int rc = wy_tokenize(text, len > 0 ? (size_t)len : 0, mode, tok_emit, &c);
@@ -225,6 +225,124 @@ int sq_register_fts(wy_store *st, wy_errinfo *ei)
 	    api->xCreateFunction(api, "wy_hits", NULL, hits_fn, NULL) != SQLITE_OK)
 		return sq_fail(SQ(st)->db, ei, "register the tokenizer");
 	return WY_OK;
+}
+
+/* ---- queries as FTS5 expressions ---- */
+
+/* One token, quoted ("" inside doubles a quote). */
+static void put_tok(wy_buf *f, const wy_qtok *t)
+{
+	wy_buf_putc(f, '"');
+	for (const char *c = t->text; *c; c++) {
+		if (*c == '"')
+			wy_buf_putc(f, '"');
+		wy_buf_putc(f, *c);
+	}
+	wy_buf_putc(f, '"');
+}
+
+/* A clause: its tokens as one phrase, "人工" + "工智" + "智能". */
+static void put_clause(wy_buf *f, const wy_qclause *c)
+{
+	wy_buf_putc(f, '(');
+	for (int k = 0; k < c->ntok; k++) {
+		if (k)
+			wy_buf_puts(f, " + ");
+		put_tok(f, &c->tok[k]);
+	}
+	wy_buf_putc(f, ')');
+}
+
+/* The clauses that are (neg) excluded or not (and, with quoted, only the
+ * quoted ones), joined by OR (any) or AND. NULL when there is none. */
+static char *join_clauses(const wy_query *q, bool neg, bool any, bool quoted)
+{
+	wy_buf f;
+	wy_buf_init(&f, 0);
+	bool first = true;
+	for (int i = 0; i < wy_query_count(q); i++) {
+		const wy_qclause *c = wy_query_clause(q, i);
+		if (c->neg != neg || (quoted && !c->quoted))
+			continue;
+		if (!first)
+			wy_buf_puts(&f, any ? " OR " : " AND ");
+		first = false;
+		put_clause(&f, c);
+	}
+	if (first) {
+		wy_buf_free(&f);
+		return NULL;
+	}
+	return wy_buf_steal(&f);
+}
+
+void sq_fts_make(const wy_query *q, sq_fts *f)
+{
+	memset(f, 0, sizeof *f);
+	f->any = join_clauses(q, false, true, false);
+	f->not_ = join_clauses(q, true, true, false);
+	f->quoted = join_clauses(q, false, false, true);
+	for (int i = 0; i < wy_query_count(q) && f->nclause < WY_QUERY_CLAUSES; i++) {
+		const wy_qclause *c = wy_query_clause(q, i);
+		if (c->neg)
+			continue;
+		wy_buf b;
+		wy_buf_init(&b, 0);
+		put_clause(&b, c);
+		f->clause[f->nclause++] = wy_buf_steal(&b);
+	}
+	int nt = wy_query_nterms(q);
+	if (nt) {
+		wy_buf all;
+		wy_buf_init(&all, 0);
+		for (int i = 0; i < nt; i++) {
+			wy_buf b;
+			wy_buf_init(&b, 0);
+			put_tok(&b, wy_query_term_tok(q, i));
+			if (i)
+				wy_buf_puts(&all, " OR ");
+			wy_buf_puts(&all, b.data);
+			f->term[i] = wy_buf_steal(&b);
+		}
+		f->terms = wy_buf_steal(&all);
+	}
+	/* pinyin: each reading a phrase of syllables (the last a prefix while
+	 * someone types), any of them; the initials one phrase of pairs */
+	const wy_pinyin_q *py = wy_query_pinyin(q);
+	if (py && py->nfull) {
+		wy_buf b;
+		wy_buf_init(&b, 0);
+		for (int i = 0; i < py->nfull; i++) {
+			const wy_pinyin_seg *g = &py->full[i];
+			wy_buf_puts(&b, i ? " OR (" : "(");
+			for (int k = 0; k < g->n; k++)
+				wy_buf_printf(&b, "%s\"%s\"", k ? " + " : "", g->syl[k]);
+			wy_buf_puts(&b, g->last_prefix ? " *)" : ")");
+		}
+		f->pinyin = wy_buf_steal(&b);
+	}
+	if (py && py->ninitials) {
+		wy_buf b;
+		wy_buf_init(&b, 0);
+		for (int k = 0; k < py->ninitials; k++)
+			wy_buf_printf(&b, "%s\"%s\"", k ? " + " : "", py->initials[k]);
+		f->initials = wy_buf_steal(&b);
+	}
+}
+
+void sq_fts_free(sq_fts *f)
+{
+	free(f->any);
+	free(f->not_);
+	free(f->quoted);
+	free(f->terms);
+	for (int i = 0; i < WY_QUERY_TERMS; i++)
+		free(f->term[i]);
+	for (int i = 0; i < f->nclause; i++)
+		free(f->clause[i]);
+	free(f->pinyin);
+	free(f->initials);
+	memset(f, 0, sizeof *f);
 }
 
 /* ---- keeping the index in step with pages and documents ---- */
@@ -459,7 +577,7 @@ void wy_search_result_clear(wy_search_result *r)
 }
 
 /* FTS5 reports a bad expression as SQLITE_ERROR with "fts5: syntax error";
- * wy_query_fts never builds one, but a caller of the store might. */
+ * sq_fts_make never builds one, but a caller of the store might. */
 int sq_search_fail(wy_store *st, wy_errinfo *ei)
 {
 	if (sqlite3_errcode(SQ(st)->db) == SQLITE_INTERRUPT)
@@ -474,8 +592,8 @@ int sq_search_fail(wy_store *st, wy_errinfo *ei)
  * its program, and a non-zero answer interrupts the statement. */
 static int past_deadline(void *ctx) { return wy_now_ms() >= *(const int64_t *)ctx; }
 
-static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, wy_search_result *out,
-		      wy_errinfo *ei);
+static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, int64_t deadline,
+		      wy_search_result *out, wy_errinfo *ei);
 
 /* Groups of near-duplicates among the matches, as the ranked rows stream
  * by: each id seen (a match, or the original a match is flagged a
@@ -570,14 +688,17 @@ int sqlite_search(wy_store *st, const wy_search_req *req, wy_search_result *out,
 	int64_t deadline = wy_now_ms() + req->max_ms;
 	if (req->max_ms > 0)
 		sqlite3_progress_handler(SQ(st)->db, 4096, past_deadline, &deadline);
-	int rc = search_run(st, req, deadline, out, ei);
+	sq_fts f;
+	sq_fts_make(req->query, &f);
+	int rc = search_run(st, req, &f, deadline, out, ei);
+	sq_fts_free(&f);
 	if (req->max_ms > 0)
 		sqlite3_progress_handler(SQ(st)->db, 0, NULL, NULL);
 	return rc;
 }
 
-static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, wy_search_result *out,
-		      wy_errinfo *ei)
+static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, int64_t deadline,
+		      wy_search_result *out, wy_errinfo *ei)
 {
 	static const char *const order[] = {
 		" ORDER BY s.score, d.id DESC",
@@ -585,11 +706,10 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		" ORDER BY d.downloads DESC, s.score",
 	};
 	memset(out, 0, sizeof *out);
-	const wy_query *q = req->query;
-	int nc = wy_query_nclauses(q);
+	int nc = f->nclause;
 	if (nc <= 0)
 		return WY_OK;
-	const char *not_ = wy_query_fts_not(q);
+	const char *not_ = f->not_;
 	/* Per clause: its best page and its title/keyword match, summed per
 	 * document (wy_rank is BM25 without the IDF, negative: lower is better;
 	 * a title or keyword hit counts three times a page's). Clauses are
@@ -656,7 +776,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	if (not_)
 		sqlite3_bind_text(s, 7, not_, -1, SQLITE_STATIC);
 	for (int i = 0; i < nc; i++)
-		sqlite3_bind_text(s, 8 + i, wy_query_clause_fts(q, i), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8 + i, f->clause[i], -1, SQLITE_STATIC);
 	int offset = req->offset > 0 ? req->offset : 0, limit = req->limit > 0 ? req->limit : 10;
 	int step;
 	/* every strict match's id (those folded into another too), for the
@@ -697,13 +817,13 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	int nrel = 0, npy = 0;
 	sqlite3_stmt *dq = NULL;
 	if (out->strict < WY_SEARCH_RELAX_BELOW && !req->strict_only) {
-		rc = sq_search_pinyin(st, req, skip, nskip, &py, &npy, ei);
+		rc = sq_search_pinyin(st, req, f, skip, nskip, &py, &npy, ei);
 		if (!rc) {
 			skip = wy_xrealloc(skip, (size_t)(nskip + npy + 1) * sizeof *skip);
 			if (npy)
 				memcpy(skip + nskip, py, (size_t)npy * sizeof *skip);
 			nskip += npy;
-			rc = sq_search_relaxed(st, req, deadline, skip, nskip, &rel, &nrel, ei);
+			rc = sq_search_relaxed(st, req, f, deadline, skip, nskip, &rel, &nrel, ei);
 		}
 		if (!rc && (npy || nrel))
 			rc = sq_prep(st, &dq, "SELECT coalesce(dup_of, 0) FROM documents WHERE id = ?1", ei);
@@ -779,7 +899,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			}
 			continue;
 		}
-		sqlite3_bind_text(s, 1, wy_query_fts_any(q), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, f->any, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, h->doc.id << PAGE_BITS);
 		sqlite3_bind_int64(s, 3, (h->doc.id << PAGE_BITS) + h->last_page + 1);
 		sqlite3_bind_int(s, 4, WY_SEARCH_PAGES);
@@ -809,17 +929,24 @@ int sqlite_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_quer
 			int max, int *n, wy_errinfo *ei)
 {
 	*n = 0;
-	const char *fts = relaxed ? wy_query_fts_terms(q) : wy_query_fts_any(q);
-	if (!fts)
+	sq_fts f;
+	sq_fts_make(q, &f);
+	const char *fts = relaxed ? f.terms : f.any;
+	if (!fts) {
+		sq_fts_free(&f);
 		return WY_OK;
+	}
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
 			 "SELECT rowid & 1048575 FROM page_fts WHERE page_fts MATCH ?1 AND rowid >= ?2 AND rowid < ?3"
 			 " ORDER BY rowid",
 			 ei);
-	if (rc)
+	if (rc) {
+		sq_fts_free(&f);
 		return rc;
+	}
 	sqlite3_bind_text(s, 1, fts, -1, SQLITE_TRANSIENT);
+	sq_fts_free(&f);
 	sqlite3_bind_int64(s, 2, doc_id << PAGE_BITS);
 	int last = last_page < 0 ? 0 : last_page > PAGE_MASK ? PAGE_MASK : last_page;
 	sqlite3_bind_int64(s, 3, (doc_id << PAGE_BITS) + last + 1);
@@ -1196,13 +1323,16 @@ int sqlite_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out
 	 * keywords: documents about the same things. */
 	wy_query *q = kw ? wy_query_parse(kw, strlen(kw)) : NULL;
 	free(kw);
-	const char *any = wy_query_fts_any(q);
+	sq_fts f;
+	sq_fts_make(q, &f);
+	const char *any = f.any;
 	if (any) {
 		if ((rc = sq_prep(st, &s,
 				  "WITH m AS (SELECT rowid AS id, wy_rank(doc_fts, 1.0, 10.0, 5.0) AS r FROM doc_fts"
 				  "  WHERE doc_fts MATCH ?2 AND rowid != ?1 ORDER BY r LIMIT ?3)"
 				  " SELECT " DOC_COLUMNS " JOIN m ON m.id = d.id WHERE " LISTED " ORDER BY m.r",
 				  ei))) {
+			sq_fts_free(&f);
 			wy_query_free(q);
 			goto fail;
 		}
@@ -1212,6 +1342,7 @@ int sqlite_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out
 		fill(s, doc_id, NULL, 0, limit, out);
 		sq_done(st, s);
 	}
+	sq_fts_free(&f);
 	wy_query_free(q);
 	if (out->n >= limit)
 		return WY_OK;
