@@ -21,6 +21,7 @@
  * and keywords are scanned for every term (a title is short and a
  * half-remembered one is the common case). */
 #include "core/util.h"
+#include "store/search_int.h"
 #include "store/sqlite_int.h"
 #include "text/query.h"
 
@@ -232,9 +233,6 @@ static sq_relaxed *res_for(sq_relaxed **r, int *n, int *cap, int64_t doc)
 	return x;
 }
 
-/* How a text that holds c of the query scores: mostly the share of the
- * query (by IDF), then whether its words stand in the query's order. */
-static double cover_score(const wy_cover *c) { return 0.7 * c->share + 0.3 * c->order; }
 
 int sq_search_relaxed(wy_store *st, const wy_search_req *req, const sq_fts *f, int64_t deadline, const int64_t *skip, int nskip,
 		      sq_relaxed **out, int *nout, wy_errinfo *ei)
@@ -344,14 +342,14 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 				wy_cover k;
 				const char *kw = (const char *)sqlite3_column_text(x, 1);
 				wy_query_cover(q, idf, kw ? kw : "", kw ? (size_t)sqlite3_column_bytes(x, 1) : 0, 1u << 16, &k);
-				if (cover_score(&k) > cover_score(&c))
+				if (search_cover_score(&k) > search_cover_score(&c))
 					c = k;
 			}
 		}
 		sqlite3_reset(x);
 		if (c.found < m)
 			continue;
-		double score = cover_score(&c);
+		double score = search_cover_score(&c);
 		sq_relaxed *r = res_for(&res, &nres, &cap, doc);
 		if (score > r->score) {
 			r->score = score;

@@ -15,6 +15,7 @@
  * and visits, which feed related searches and "people also read". */
 #include "core/log.h"
 #include "core/util.h"
+#include "store/search_int.h"
 #include "store/sqlite_int.h"
 #include "text/minhash.h"
 #include "text/pinyin.h"
@@ -32,12 +33,7 @@
 
 #define PAGE_BITS 20
 
-/* Ranking a match costs about a microsecond (BM25 reads the row's length);
- * a clause as broad as one common character matches most pages of a large
- * library. Each clause ranks at most this many matching pages (and titles),
- * the newest, which bounds a query's time; the result then says there are
- * more. */
-#define RANK_BUDGET 3000
+#define RANK_BUDGET SEARCH_RANK_BUDGET
 #define PAGE_MASK ((1 << PAGE_BITS) - 1)
 
 /* ---- the tokenizer, as SQLite's FTS5 sees it ---- */
@@ -149,7 +145,6 @@ typedef struct rank_avg {
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
 		    sqlite3_value **val)
 {
-	const double k1 = 1.2, b = 0.75;
 	rank_avg *ra = api->xGetAuxdata(fts, 0);
 	if (!ra) {
 		ra = sqlite3_malloc(sizeof *ra);
@@ -188,7 +183,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		int len = 0;
 		api->xColumnSize(fts, c, &len);
 		double cw = nval > 1 + c ? sqlite3_value_double(val[1 + c]) : 1.0;
-		score += cw * tf[c] * (k1 + 1) / (tf[c] + k1 * (1 - b + b * len / ra->avg[c]));
+		score += cw * search_bm25(tf[c], len, ra->avg[c]);
 	}
 	sqlite3_result_double(ctx, -weight * score);
 }
@@ -595,84 +590,6 @@ static int past_deadline(void *ctx) { return wy_now_ms() >= *(const int64_t *)ct
 static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, int64_t deadline,
 		      wy_search_result *out, wy_errinfo *ei);
 
-/* Groups of near-duplicates among the matches, as the ranked rows stream
- * by: each id seen (a match, or the original a match is flagged a
- * duplicate of) maps to the rank of the match kept for its group. An open
- * addressing table, grown at half full; a search has a few thousand
- * matches at most. */
-typedef struct dup_groups {
-	int64_t *ids; /* 0: empty slot */
-	int *kept;
-	size_t cap, n;
-} dup_groups;
-
-static int *group_of(dup_groups *g, int64_t id)
-{
-	if (!g->cap || id <= 0)
-		return NULL;
-	for (size_t i = (size_t)id * 2654435761u % g->cap;; i = (i + 1) % g->cap) {
-		if (g->ids[i] == id)
-			return &g->kept[i];
-		if (!g->ids[i])
-			return NULL;
-	}
-}
-
-static void group_put(dup_groups *g, int64_t id, int kept)
-{
-	if (id <= 0 || group_of(g, id))
-		return;
-	if (2 * (g->n + 1) > g->cap) {
-		dup_groups bigger = {wy_xcalloc(g->cap ? g->cap * 2 : 64, sizeof *g->ids),
-				     wy_xcalloc(g->cap ? g->cap * 2 : 64, sizeof *g->kept), g->cap ? g->cap * 2 : 64, 0};
-		for (size_t i = 0; i < g->cap; i++)
-			if (g->ids[i])
-				group_put(&bigger, g->ids[i], g->kept[i]);
-		free(g->ids);
-		free(g->kept);
-		*g = bigger;
-	}
-	size_t i = (size_t)id * 2654435761u % g->cap;
-	while (g->ids[i])
-		i = (i + 1) % g->cap;
-	g->ids[i] = id;
-	g->kept[i] = kept;
-	g->n++;
-}
-
-/* The match id (flagged a near-duplicate of dup_of, or 0) at the next
- * rank: its place among the results shown (at = -1 for one folded into
- * an earlier match, which lists it if it is on the page asked for), its
- * group recorded. Returns the rank kept for it. */
-static int group_match(dup_groups *g, wy_search_result *out, int offset, int64_t id, int64_t dup_of)
-{
-	int *k = group_of(g, id);
-	if (!k && dup_of)
-		k = group_of(g, dup_of);
-	if (!k) {
-		int at = out->total++;
-		group_put(g, id, at);
-		group_put(g, dup_of, at);
-		return at;
-	}
-	int kept = *k;
-	group_put(g, id, kept);
-	group_put(g, dup_of, kept);
-	if (kept >= offset && kept - offset < out->n) {
-		wy_search_hit *h = &out->items[kept - offset];
-		if (h->nsimilar < WY_SEARCH_SIMILAR)
-			h->similar[h->nsimilar] = id;
-		h->nsimilar++;
-	}
-	return -1;
-}
-
-static void groups_free(dup_groups *g)
-{
-	free(g->ids);
-	free(g->kept);
-}
-
 /* The document a pinyin or relaxed match is flagged a near-duplicate of
  * (s: SELECT dup_of FROM documents WHERE id = ?1), or 0. */
 static int64_t dup_of_doc(sqlite3_stmt *s, int64_t id)
@@ -783,7 +700,7 @@ static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 	 * pinyin and relaxed searches to leave out */
 	int64_t *skip = NULL;
 	int nskip = 0, cskip = 0;
-	dup_groups groups = {0};
+	search_groups groups = {0};
 	out->items = wy_xcalloc((size_t)limit, sizeof *out->items);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!out->total)
@@ -792,7 +709,7 @@ static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 		if (nskip == cskip)
 			skip = wy_xrealloc(skip, (size_t)(cskip = cskip ? cskip * 2 : 64) * sizeof *skip);
 		skip[nskip++] = id;
-		int at = group_match(&groups, out, offset, id, sqlite3_column_int64(s, 3));
+		int at = search_group_match(&groups, out, offset, id, sqlite3_column_int64(s, 3));
 		if (at < offset || at >= offset + limit)
 			continue;
 		wy_search_hit *h = &out->items[out->n++];
@@ -804,7 +721,7 @@ static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 		rc = sq_search_fail(st, ei);
 		sq_done(st, s);
 		free(skip);
-		groups_free(&groups);
+		search_groups_free(&groups);
 		wy_search_result_clear(out);
 		return rc;
 	}
@@ -831,14 +748,14 @@ static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 			free(py);
 			free(rel);
 			free(skip);
-			groups_free(&groups);
+			search_groups_free(&groups);
 			wy_search_result_clear(out);
 			return rc;
 		}
 	}
 	free(skip);
 	for (int i = 0; i < npy; i++) {
-		int at = group_match(&groups, out, offset, py[i], dup_of_doc(dq, py[i]));
+		int at = search_group_match(&groups, out, offset, py[i], dup_of_doc(dq, py[i]));
 		if (at < offset || at >= offset + limit)
 			continue;
 		wy_search_hit *h = &out->items[out->n++];
@@ -851,7 +768,7 @@ static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 		nrel = WY_SEARCH_RELAXED - npy;
 	const sq_relaxed **rel_of = wy_xcalloc((size_t)limit, sizeof *rel_of);
 	for (int i = 0; i < nrel; i++) {
-		int at = group_match(&groups, out, offset, rel[i].doc, dup_of_doc(dq, rel[i].doc));
+		int at = search_group_match(&groups, out, offset, rel[i].doc, dup_of_doc(dq, rel[i].doc));
 		if (at < offset || at >= offset + limit)
 			continue;
 		rel_of[out->n] = &rel[i];
@@ -866,7 +783,7 @@ static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 		h->in_title = rel[i].in_title;
 	}
 	sq_done(st, dq);
-	groups_free(&groups);
+	search_groups_free(&groups);
 	s = NULL;
 	for (int i = 0; i < out->n; i++) {
 		int64_t id = out->items[i].doc.id;
