@@ -126,4 +126,21 @@ int pg_todo_count(void);
 /* Room for one more of a list's items (as sq_grow). */
 void *pg_grow(void *items, int n, int *cap, size_t size);
 
+/* The search index (pg_search.c), as sqlite_int.h's sq_index_*: add a
+ * ready document's pages, title and keywords (and fingerprint bands, when
+ * minhash is not NULL) / remove them if it is there; the rows of its pages
+ * from from_page on (pages published as they come); its title-and-keywords
+ * row (removed before they change: del); its title's pinyin rows; its
+ * bands. All inside the caller's transaction (pg_begin). */
+int pg_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
+int pg_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
+int pg_index_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei);
+int pg_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
+int pg_index_title(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
+int pg_index_bands(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
+/* Whether a document other than doc_id holds upload points and has its
+ * bytes, or text at least similarity alike (0: bytes only): as
+ * sq_copy_holds_points. */
+int pg_copy_holds_points(wy_store *st, int64_t doc_id, double similarity, bool *yes, wy_errinfo *ei);
+
 #endif

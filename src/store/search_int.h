@@ -58,4 +58,22 @@ typedef struct search_groups {
 int search_group_match(search_groups *g, wy_search_result *out, int offset, int64_t id, int64_t dup_of);
 void search_groups_free(search_groups *g);
 
+/* Relaxed matching's candidates: a page (or, with page 0, a title) and
+ * the terms seen on it, in an open-addressing set by rowid. */
+typedef struct search_cand {
+	int64_t rowid; /* doc << SEARCH_PAGE_BITS | page; a title: doc << SEARCH_PAGE_BITS */
+	uint64_t mask;
+	double est;    /* the IDF of the terms in mask */
+} search_cand;
+
+typedef struct search_cands {
+	search_cand *c;
+	size_t cap, n;
+} search_cands;
+
+/* Note term (0..63) seen on rowid. */
+void search_cand_add(search_cands *s, int64_t rowid, int term);
+/* Best estimate first, then the newer. */
+int search_cand_cmp(const void *a, const void *b);
+
 #endif

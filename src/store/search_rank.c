@@ -94,3 +94,48 @@ void search_groups_free(search_groups *g)
 	free(g->kept);
 }
 
+
+/* A slot for rowid: the high bits of a multiplicative hash (the low bits
+ * of rowid * C depend on rowid's low bits alone, the page number, which
+ * would put every title in one slot). cap is a power of two >= 2. */
+static size_t slot(int64_t rowid, size_t cap)
+{
+	int bits = 0;
+	while (((size_t)1 << bits) < cap)
+		bits++;
+	return (size_t)(((uint64_t)rowid * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
+void search_cand_add(search_cands *s, int64_t rowid, int term)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		search_cands g = {wy_xcalloc(s->cap ? s->cap * 2 : 1024, sizeof *g.c), s->cap ? s->cap * 2 : 1024, 0};
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->c[i].mask) {
+				size_t h = slot(s->c[i].rowid, g.cap);
+				while (g.c[h].mask)
+					h = (h + 1) & (g.cap - 1);
+				g.c[h] = s->c[i];
+				g.n++;
+			}
+		free(s->c);
+		*s = g;
+	}
+	size_t h = slot(rowid, s->cap);
+	while (s->c[h].mask && s->c[h].rowid != rowid)
+		h = (h + 1) & (s->cap - 1);
+	if (!s->c[h].mask) {
+		s->c[h].rowid = rowid;
+		s->n++;
+	}
+	s->c[h].mask |= 1ULL << term;
+}
+
+int search_cand_cmp(const void *a, const void *b)
+{
+	const search_cand *x = a, *y = b;
+	if (x->est != y->est)
+		return x->est < y->est ? 1 : -1;
+	return x->rowid < y->rowid ? 1 : x->rowid > y->rowid ? -1 : 0; /* newer first */
+}
+

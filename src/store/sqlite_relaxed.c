@@ -35,67 +35,10 @@
 #define RELAX_CHECKS 1000 /* visibility lookups at most */
 #define RELAX_TEXT (64 << 10) /* bytes of a page scored */
 
-/* A candidate page (or, with page 0, a title) and the terms seen on it. */
-typedef struct cand {
-	int64_t rowid; /* doc << PAGE_BITS | page; a title: doc << PAGE_BITS */
-	uint64_t mask;
-	double est;    /* the IDF of the terms in mask */
-} cand;
-
-/* An open-addressing set of candidates by rowid. */
-typedef struct cand_set {
-	cand *c;
-	size_t cap, n;
-} cand_set;
-
-/* A slot for rowid: the high bits of a multiplicative hash (the low bits
- * of rowid * C depend on rowid's low bits alone, the page number, which
- * would put every title in one slot). cap is a power of two >= 2. */
-static size_t slot(int64_t rowid, size_t cap)
-{
-	int bits = 0;
-	while (((size_t)1 << bits) < cap)
-		bits++;
-	return (size_t)(((uint64_t)rowid * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
-}
-
-static void cand_add(cand_set *s, int64_t rowid, int term)
-{
-	if ((s->n + 1) * 2 > s->cap) {
-		cand_set g = {wy_xcalloc(s->cap ? s->cap * 2 : 1024, sizeof *g.c), s->cap ? s->cap * 2 : 1024, 0};
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->c[i].mask) {
-				size_t h = slot(s->c[i].rowid, g.cap);
-				while (g.c[h].mask)
-					h = (h + 1) & (g.cap - 1);
-				g.c[h] = s->c[i];
-				g.n++;
-			}
-		free(s->c);
-		*s = g;
-	}
-	size_t h = slot(rowid, s->cap);
-	while (s->c[h].mask && s->c[h].rowid != rowid)
-		h = (h + 1) & (s->cap - 1);
-	if (!s->c[h].mask) {
-		s->c[h].rowid = rowid;
-		s->n++;
-	}
-	s->c[h].mask |= 1ULL << term;
-}
-
-static int cand_cmp(const void *a, const void *b)
-{
-	const cand *x = a, *y = b;
-	if (x->est != y->est)
-		return x->est < y->est ? 1 : -1;
-	return x->rowid < y->rowid ? 1 : x->rowid > y->rowid ? -1 : 0; /* newer first */
-}
-
 /* Read up to RELAX_SCAN rowids of term's matches in table (page_fts or
  * doc_fts), newest first, into set (a title's rowid is shifted like a
  * page's, page 0). */
-static int scan_term(wy_store *st, bool titles, const char *fts, int term, cand_set *set, wy_errinfo *ei)
+static int scan_term(wy_store *st, bool titles, const char *fts, int term, search_cands *set, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
@@ -109,7 +52,7 @@ static int scan_term(wy_store *st, bool titles, const char *fts, int term, cand_
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t r = sqlite3_column_int64(s, 0);
-		cand_add(set, titles ? r << PAGE_BITS : r, term);
+		search_cand_add(set, titles ? r << PAGE_BITS : r, term);
 	}
 	if (step != SQLITE_DONE)
 		rc = sq_search_fail(st, ei);
@@ -269,7 +212,7 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 			order[k] = order[k - 1];
 			order[k - 1] = t;
 		}
-	cand_set pages = {0}, titles = {0};
+	search_cands pages = {0}, titles = {0};
 	for (int i = 0; i < n - m + 1 && !rc; i++)
 		if (df[order[i]])
 			rc = scan_term(st, false, f->term[order[i]], order[i], &pages, ei);
@@ -278,7 +221,7 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 	judge j = {.st = st};
 	sq_relaxed *res = NULL;
 	int nres = 0, cap = 0;
-	cand *list = NULL;
+	search_cand *list = NULL;
 	if (rc)
 		goto out;
 	if ((rc = sq_prep(st, &j.vis,
@@ -296,11 +239,11 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 	size_t nl = 0;
 	list = wy_xmalloc((pages.n + titles.n + 1) * sizeof *list);
 	for (int t = 0; t < 2; t++) {
-		const cand_set *cs = t ? &titles : &pages;
+		const search_cands *cs = t ? &titles : &pages;
 		for (size_t i = 0; i < cs->cap; i++) {
 			if (!cs->c[i].mask)
 				continue;
-			cand c = cs->c[i];
+			search_cand c = cs->c[i];
 			c.est = 0;
 			for (int b = 0; b < n; b++)
 				if (c.mask >> b & 1)
@@ -308,7 +251,7 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, const sq_fts *f, i
 			list[nl++] = c;
 		}
 	}
-	qsort(list, nl, sizeof *list, cand_cmp);
+	qsort(list, nl, sizeof *list, search_cand_cmp);
 	sqlite3_stmt *pg = NULL, *ti = NULL;
 	if ((rc = sq_prep(st, &pg, "SELECT text FROM pages WHERE doc_id = ?1 AND page_no = ?2", ei)) ||
 	    (rc = sq_prep(st, &ti, "SELECT coalesce(title, filename, ''), coalesce(keywords, '') FROM documents WHERE id = ?1",

@@ -1,0 +1,87 @@
+/* store/pg_search_int: what pg_search.c and pg_relaxed.c share: the
+ * visibility rule in PostgreSQL's parameters, tsvector/tsquery literals,
+ * the parse of a tsvector's positions, and the tiers after the strict
+ * matches. Nothing outside these files includes this. */
+#ifndef WY_PG_SEARCH_INT_H
+#define WY_PG_SEARCH_INT_H
+
+#include "core/util.h"
+#include "store/pg_int.h"
+#include "store/search_int.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+_Static_assert(WY_DOC_READY == 2 && WY_DOC_READABLE == 4 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED == 3,
+	       "the visibility rule below follows store.h");
+
+/* The visibility rule (sqlite_int.h's SQ_OPEN, SQ_PUBLIC, LISTED and
+ * FIND_WHERE: the one rule of web_doc_open; keep them in step) in
+ * PostgreSQL's parameters, for documents d (and categories c): the
+ * filter is $1..$4 and the viewer $5 (pgs_bind_filter). */
+#define PGS_OPEN "(d.status IN (2, 4))"
+#define PGS_LISTED " (" PGS_OPEN " AND d.state = 0 AND d.private = 0)"
+#define PGS_FIND_WHERE                                                                                            \
+	" WHERE " PGS_OPEN " AND (" PGS_LISTED " OR (d.owner_id = $5::bigint AND d.state < 3))"                     \
+	" AND ($1::text IS NULL OR c.path = $1::text OR substr(c.path, 1, length($1::text) + 1) = $1::text || '/')" \
+	" AND ($2::text IS NULL OR d.format = $2::text) AND ($3::bigint = 0 OR d.pages >= $3::bigint)"              \
+	" AND ($4::bigint = 0 OR d.pages <= $4::bigint)"
+
+/* f as $1..$5 of PGS_FIND_WHERE (a must be empty). */
+void pgs_bind_filter(pg_args *a, const wy_doc_filter *f);
+
+/* A lexeme quoted for a tsvector or tsquery literal. */
+void pgs_put_lex(wy_buf *b, const char *s, size_t len);
+
+/* The clauses that are (neg) excluded or not (and with quoted only the
+ * quoted ones) as a tsquery, joined by | (any) or &; NULL when none. A
+ * clause is a phrase of its tokens; malloc'd. */
+char *pgs_tsq_clauses(const wy_query *q, bool neg, bool any, bool quoted);
+
+/* A tsvector's text output parsed: each lexeme and its positions. */
+typedef struct lexeme {
+	char text[WY_TOKEN_MAX * 2 + 1];
+	int len;
+	int *pos;
+	int npos;
+} lexeme;
+
+typedef struct lexv {
+	lexeme *l;
+	int n, cap;
+	int *pool;
+	int npool, cappool;
+} lexv;
+
+void pgs_lexv_parse(lexv *v, const char *s);
+void pgs_lexv_free(lexv *v);
+
+/* Instances of the phrase tok[0..n) in v (prefix[j]: token j stands for
+ * any lexeme starting with it); those starting at or before split (0:
+ * none) count in *before, the others in *after. */
+void pgs_phrase_count(const lexv *v, const char *const *tok, const int *len, const bool *prefix, int n, int split,
+		      int *before, int *after);
+
+/* The average length of an index column's rows (fts_totals; 1 when it
+ * has none). */
+int pgs_totals_avg(wy_store *st, const char *name, double *avg, wy_errinfo *ei);
+
+/* The tiers after the strict matches (pg_relaxed.c), as sqlite_int.h's
+ * sq_search_pinyin and sq_search_relaxed. */
+#define PG_RELAXED_PAGES 16
+typedef struct pg_relaxed {
+	int64_t doc;
+	double score;
+	double coverage;
+	bool in_title;
+	int npages;
+	int pages[PG_RELAXED_PAGES];
+	double page_score[PG_RELAXED_PAGES];
+} pg_relaxed;
+
+int pg_search_pinyin(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, int64_t **out,
+		     int *nout, wy_errinfo *ei);
+int pg_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, const int64_t *skip, int nskip,
+		      pg_relaxed **out, int *nout, wy_errinfo *ei);
+
+#endif
