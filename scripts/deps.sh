@@ -63,6 +63,9 @@ if [ "${1:-}" = "--test" ]; then
   # a real SMTP server on loopback for the mail tests (tests/e2e/smtpd.py:
   # mail.sh, browser_mail.sh)
   pkgs+=(python3-aiosmtpd)
+  # the PostgreSQL store's tests: a throwaway cluster (initdb, pg_ctl) per
+  # test run (tests/pg/cluster.sh; ctest's unit_pg.* tests); it brings psql
+  pkgs+=(postgresql)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # the Debian package (make deb, make test-package): debhelper builds it,

@@ -21,6 +21,7 @@
 
 #include "core/err.h"
 #include "store/backend.h"
+#include "store/rules.h"
 #include "store/store.h"
 
 #include <libpq-fe.h>

@@ -666,58 +666,6 @@ void sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-const char *wy_doc_status_name(wy_doc_status s)
-{
-	static const char *names[WY_DOC_NSTATUS] = {"queued", "converting", "ready", "failed", "readable"};
-	return (unsigned)s < WY_DOC_NSTATUS ? names[s] : "unknown";
-}
-
-const char *wy_doc_state_name(int state)
-{
-	static const char *names[] = {"published", "pending", "hidden", "deleted", "version"};
-	return (unsigned)state < 5 ? names[state] : "unknown";
-}
-
-void wy_doc_clear(wy_doc *d)
-{
-	if (!d)
-		return;
-	free(d->title);
-	free(d->filename);
-	free(d->format);
-	free(d->category);
-	free(d->reason);
-	free(d->author);
-	free(d->keywords);
-	free(d->uploader);
-	free(d->description);
-	free(d->tags);
-	memset(d, 0, sizeof *d);
-}
-
-void wy_doc_list_clear(wy_doc_list *l)
-{
-	for (int i = 0; i < l->n; i++)
-		wy_doc_clear(&l->items[i]);
-	free(l->items);
-	l->items = NULL;
-	l->n = 0;
-}
-
-void wy_page_clear(wy_page *p)
-{
-	free(p->text);
-	free(p->boxes);
-	memset(p, 0, sizeof *p);
-}
-
-void wy_job_clear(wy_job *j)
-{
-	free(j->filename);
-	free(j->title);
-	memset(j, 0, sizeof *j);
-}
-
 static int user_version(wy_store *st, int *v, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -943,17 +891,6 @@ out:
 	return rc;
 }
 
-/* A category name: 1-100 bytes of valid UTF-8, no '/' and no controls. */
-static bool valid_name(const char *s, size_t n)
-{
-	if (n == 0 || n > 100 || !wy_utf8_valid(s, n))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == '/' || s[i] == 0x7f)
-			return false;
-	return true;
-}
-
 /* Find or create the category at path "a/b/c", one row per level. */
 static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errinfo *ei)
 {
@@ -965,7 +902,7 @@ static int category_ensure(wy_store *st, const char *path, int64_t *id, wy_errin
 		const char *slash = strchr(p, '/');
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
 		if (n > 0) {
-			if (!valid_name(p, n))
+			if (!store_category_name_valid(p, n))
 				return wy_err_set(ei, WY_EINVAL, "'%.*s' is not a category name", (int)(n > 100 ? 100 : n), p);
 			if (plen + n + 2 > sizeof prefix)
 				return wy_err_set(ei, WY_ETOOBIG, "category path is too long");
@@ -1404,17 +1341,6 @@ int sqlite_doc_counts(wy_store *st, int counts[WY_DOC_NSTATUS], wy_errinfo *ei)
 	return rc;
 }
 
-void wy_category_list_clear(wy_category_list *l)
-{
-	for (int i = 0; i < l->n; i++) {
-		free(l->items[i].name);
-		free(l->items[i].path);
-	}
-	free(l->items);
-	l->items = NULL;
-	l->n = 0;
-}
-
 int sqlite_category_list(wy_store *st, wy_category_list *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
@@ -1516,7 +1442,7 @@ int sqlite_category_rename(wy_store *st, const char *path, const char *new_name,
 {
 	int64_t id, parent = 0;
 	int rc;
-	if (!new_name || !valid_name(new_name, strlen(new_name)))
+	if (!new_name || !store_category_name_valid(new_name, strlen(new_name)))
 		return wy_err_set(ei, WY_EINVAL, "'%s' is not a category name", new_name ? new_name : "");
 	if ((rc = sq_begin(st, ei)))
 		return rc;

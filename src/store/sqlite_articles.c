@@ -1,7 +1,7 @@
 /* store/sqlite_articles: articles (Markdown pages admins write: notices,
  * help, about us, the legal pages) and the site's links (navigation,
  * banners, friend links), store.h's "articles and site links". Who may
- * read an article is SQ_ARTICLE_PUBLIC (sqlite_int.h), used here and by
+ * read an article is SQ_ARTICLE_PUBLIC (store/rules.h), used here and by
  * whatever lists articles for visitors; never restated. Everything a
  * client sends is checked here, whatever the caller checked before. */
 #include "core/util.h"
@@ -12,88 +12,6 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *const wy_article_kinds[] = {"notice", "help", "about", "legal", NULL};
-static const char *const legal_slugs[] = {"terms", "privacy", "disclaimer", NULL};
-
-void wy_article_clear(wy_article *a)
-{
-	if (!a)
-		return;
-	free(a->slug);
-	free(a->title);
-	free(a->kind);
-	free(a->body_md);
-	memset(a, 0, sizeof *a);
-}
-
-void wy_article_list_clear(wy_article_list *l)
-{
-	for (int i = 0; l && i < l->n; i++)
-		wy_article_clear(&l->items[i]);
-	if (l) {
-		free(l->items);
-		l->items = NULL;
-		l->n = 0;
-	}
-}
-
-bool wy_article_slug_valid(const char *slug)
-{
-	size_t n = slug ? strlen(slug) : 0;
-	if (n == 0 || n > WY_ARTICLE_SLUG_MAX || slug[0] == '-' || slug[n - 1] == '-')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((slug[i] >= 'a' && slug[i] <= 'z') || (slug[i] >= '0' && slug[i] <= '9') || slug[i] == '-'))
-			return false;
-	return true;
-}
-
-bool wy_article_is_legal(const char *slug)
-{
-	for (int i = 0; slug && legal_slugs[i]; i++)
-		if (strcmp(slug, legal_slugs[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool kind_valid(const char *kind)
-{
-	for (int i = 0; kind && wy_article_kinds[i]; i++)
-		if (strcmp(kind, wy_article_kinds[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Characters of s when it is valid UTF-8 with no control character but
- * those in allowed (NULL: none), else -1; *visible: one is not a space. */
-static long text_length(const char *s, const char *allowed, bool *visible)
-{
-	size_t n = strlen(s);
-	*visible = false;
-	if (!wy_utf8_valid(s, n))
-		return -1;
-	long count = 0;
-	for (const char *p = s, *end = s + n; p < end; count++) {
-		int cp = wy_utf8_decode(&p, end);
-		if (cp < 0)
-			return -1;
-		bool control = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
-			       wy_is_hidden_control((uint32_t)cp);
-		if (control && !(cp < 0x80 && allowed && strchr(allowed, cp)))
-			return -1;
-		if (cp != ' ' && cp != 0x3000 && !control)
-			*visible = true;
-	}
-	return count;
-}
-
-static bool title_valid(const char *t, long max)
-{
-	bool visible;
-	long n = t ? text_length(t, NULL, &visible) : -1;
-	return n >= 1 && n <= max && visible;
-}
 
 /* id, slug, title, kind, state, published_at, created_at, updated_at,
  * and body_md when asked */
@@ -183,30 +101,9 @@ int sqlite_article_list(wy_store *st, const char *kind, bool admin, int64_t now,
 	return rc;
 }
 
-static int article_check(const wy_article *a, wy_errinfo *ei)
-{
-	if (!wy_article_slug_valid(a->slug))
-		return wy_err_set(ei, WY_EINVAL, "articles: a slug is 1-%d of a-z, 0-9 and '-' (not first or last)",
-				  WY_ARTICLE_SLUG_MAX);
-	if (!title_valid(a->title, WY_ARTICLE_TITLE_MAX))
-		return wy_err_set(ei, WY_EINVAL, "articles: a title is 1-%d characters", WY_ARTICLE_TITLE_MAX);
-	if (!kind_valid(a->kind))
-		return wy_err_set(ei, WY_EINVAL, "articles: a kind is notice, help, about or legal");
-	bool visible;
-	if (!a->body_md || strlen(a->body_md) > WY_ARTICLE_BODY_MAX)
-		return wy_err_set(ei, WY_EINVAL, "articles: a body is at most %d KiB of text", WY_ARTICLE_BODY_MAX >> 10);
-	if (text_length(a->body_md, "\n\r\t", &visible) < 0)
-		return wy_err_set(ei, WY_EINVAL, "articles: a body is not UTF-8 text (or has control characters)");
-	if (a->state != 0 && a->state != 1)
-		return wy_err_set(ei, WY_EINVAL, "articles: a state is 0 (draft) or 1 (published)");
-	if (a->published_at <= 0)
-		return wy_err_set(ei, WY_EINVAL, "articles: no publishing time");
-	return WY_OK;
-}
-
 int sqlite_article_put(wy_store *st, const wy_article *a, int64_t *id, wy_errinfo *ei)
 {
-	int rc = article_check(a, ei);
+	int rc = store_article_check(a, ei);
 	if (rc)
 		return rc;
 	if ((rc = sq_begin(st, ei)))
@@ -307,39 +204,6 @@ int sqlite_article_delete(wy_store *st, int64_t id, wy_errinfo *ei)
 
 /* ---- site links ---- */
 
-void wy_site_link_list_clear(wy_site_link_list *l)
-{
-	for (int i = 0; l && i < l->n; i++) {
-		free(l->items[i].title);
-		free(l->items[i].url);
-		free(l->items[i].image);
-	}
-	if (l) {
-		free(l->items);
-		l->items = NULL;
-		l->n = 0;
-	}
-}
-
-bool wy_site_link_url_valid(const char *url, bool image)
-{
-	size_t n = url ? strlen(url) : 0;
-	if (n == 0 || n > WY_LINK_URL_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)url[i];
-		if (c <= ' ' || c == 0x7f || c == '"' || c == '\'' || c == '<' || c == '>' || c == '\\' || c == '`')
-			return false;
-	}
-	if (url[0] == '/')
-		return url[1] != '/'; /* "//host" leaves the site */
-	const char *host = !strncmp(url, "https://", 8) ? url + 8 : !image && !strncmp(url, "http://", 7) ? url + 7 : NULL;
-	if (!host)
-		return false; /* javascript:, data:, a relative path ... */
-	/* a host: a DNS name or address, an optional :port */
-	return wy_host_valid(host, strcspn(host, "/?#"));
-}
-
 int sqlite_link_list(wy_store *st, int kind, wy_site_link_list *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
@@ -372,19 +236,10 @@ int sqlite_link_list(wy_store *st, int kind, wy_site_link_list *out, wy_errinfo 
 
 int sqlite_link_put(wy_store *st, const wy_site_link *l, int64_t *id, wy_errinfo *ei)
 {
-	if (l->kind < 0 || l->kind >= WY_LINK_NKINDS)
-		return wy_err_set(ei, WY_EINVAL, "links: no such kind of link");
-	if (!title_valid(l->title, WY_LINK_TITLE_MAX))
-		return wy_err_set(ei, WY_EINVAL, "links: a title is 1-%d characters", WY_LINK_TITLE_MAX);
-	if (!wy_site_link_url_valid(l->url, false))
-		return wy_err_set(ei, WY_EINVAL, "links: a link is http:// or https:// with a host, or a path on this site");
-	const char *image = l->image ? l->image : "";
-	if (l->kind == WY_LINK_BANNER ? !wy_site_link_url_valid(image, true) : *image != 0)
-		return wy_err_set(ei, WY_EINVAL, "links: a banner's picture is https:// with a host, or a path on this site");
-	if (l->position < -1000000 || l->position > 1000000)
-		return wy_err_set(ei, WY_EINVAL, "links: a position is from -1000000 to 1000000");
-	int rc = sq_begin(st, ei);
+	int rc = store_link_check(l, ei);
 	if (rc)
+		return rc;
+	if ((rc = sq_begin(st, ei)))
 		return rc;
 	sqlite3_stmt *s;
 	if (!l->id) {
@@ -407,7 +262,7 @@ int sqlite_link_put(wy_store *st, const wy_site_link *l, int64_t *id, wy_errinfo
 	sqlite3_bind_int(s, 2, l->kind);
 	sq_bind_text(s, 3, l->title);
 	sq_bind_text(s, 4, l->url);
-	sq_bind_text(s, 5, image);
+	sq_bind_text(s, 5, l->image ? l->image : "");
 	sqlite3_bind_int(s, 6, l->position);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = sq_fail(SQ(st)->db, ei, "links: write");

@@ -1,6 +1,6 @@
 /* store/sqlite_collections: collections (专辑), a user's named and ordered
  * lists of documents (store.h says what they promise). Which documents a
- * reader sees in one is the site's rule, SQ_SEEN_BY of sqlite_int.h, used
+ * reader sees in one is the site's rule, SQ_SEEN_BY of store/rules.h, used
  * here and never restated; which collections a reader sees is this file's
  * own (public ones, one's own, all for an admin). Every change of more
  * than one row is one transaction; positions stay 1..n without gaps (a
@@ -33,64 +33,6 @@
 	" (SELECT d.thumb_sha256 FROM collection_items i JOIN documents d ON d.id = i.doc_id"                     \
 	"   WHERE i.collection_id = c.id AND " DOC_SEEN " ORDER BY i.position LIMIT 1)"                             \
 	" FROM collections c JOIN users u ON u.id = c.owner_id"
-
-void wy_collection_clear(wy_collection *c)
-{
-	if (!c)
-		return;
-	free(c->owner);
-	free(c->name);
-	free(c->description);
-	memset(c, 0, sizeof *c);
-}
-
-void wy_collection_list_clear(wy_collection_list *l)
-{
-	for (int i = 0; l && i < l->n; i++)
-		wy_collection_clear(&l->items[i]);
-	if (l) {
-		free(l->items);
-		l->items = NULL;
-		l->n = 0;
-	}
-}
-
-/* Code points of s when it is valid UTF-8 whose controls are all in
- * allowed (NULL: none), else -1; *visible: whether one is not white space. */
-static long text_length(const char *s, const char *allowed, bool *visible)
-{
-	size_t n = strlen(s);
-	*visible = false;
-	if (!wy_utf8_valid(s, n))
-		return -1;
-	long count = 0;
-	for (const char *p = s, *end = s + n; p < end; count++) {
-		int cp = wy_utf8_decode(&p, end);
-		if (cp < 0)
-			return -1;
-		bool control = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
-			       wy_is_hidden_control((uint32_t)cp);
-		if (control && !(cp < 0x80 && allowed && strchr(allowed, cp)))
-			return -1;
-		if (cp != ' ' && cp != 0x3000 && !control)
-			*visible = true;
-	}
-	return count;
-}
-
-bool wy_collection_name_valid(const char *name)
-{
-	bool visible;
-	long n = name ? text_length(name, NULL, &visible) : -1;
-	return n >= 1 && n <= WY_COLLECTION_NAME_MAX && visible;
-}
-
-bool wy_collection_desc_valid(const char *description)
-{
-	bool visible;
-	long n = description ? text_length(description, "\n\r\t", &visible) : -1;
-	return n >= 0 && n <= WY_COLLECTION_DESC_MAX;
-}
 
 static void read_collection(sqlite3_stmt *s, wy_collection *c)
 {

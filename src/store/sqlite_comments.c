@@ -1,6 +1,6 @@
 /* store/sqlite_comments: readers' ratings and comments (migration 14).
  *
- * Every statement names its document's access rule through sqlite_int.h's
+ * Every statement names its document's access rule through store/rules.h's
  * SQ_SEEN_BY (plus the admin's flag), never a rule of its own: who may not
  * see a document reads, counts, posts and rates nothing of it. A rating
  * changes the document's rating_sum and rating_n in its own transaction,
@@ -23,27 +23,6 @@
  * see: published, their own held for review, or any for an admin. */
 #define SEES_COMMENT "(c.state = 0 OR (c.state = 1 AND c.user_id = ?1) OR ?2)"
 _Static_assert(WY_COMMENT_PUBLISHED == 0 && WY_COMMENT_PENDING == 1, "SEES_COMMENT follows store.h");
-
-const char *wy_comment_state_name(int state)
-{
-	static const char *const names[] = {"published", "pending", "hidden"};
-	return (unsigned)state < 3 ? names[state] : "unknown";
-}
-
-void wy_comment_clear(wy_comment *c)
-{
-	free(c->user_name);
-	free(c->text);
-	memset(c, 0, sizeof *c);
-}
-
-void wy_comment_list_clear(wy_comment_list *l)
-{
-	for (int i = 0; i < l->n; i++)
-		wy_comment_clear(&l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof *l);
-}
 
 /* ---- ratings ---- */
 

@@ -204,15 +204,6 @@ fail:
 	return rc;
 }
 
-void wy_doc_version_clear(wy_doc_version *v)
-{
-	if (!v)
-		return;
-	free(v->reason);
-	free(v->filename);
-	memset(v, 0, sizeof *v);
-}
-
 int sqlite_doc_version(wy_store *st, int64_t doc_id, wy_doc_version *out, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;

@@ -44,14 +44,6 @@ int sqlite_user_perms(wy_store *st, int64_t user_id, wy_perms *out, wy_errinfo *
 	return WY_OK;
 }
 
-void wy_group_list_clear(wy_group_list *l)
-{
-	for (int i = 0; i < l->n; i++)
-		free(l->items[i].name);
-	free(l->items);
-	memset(l, 0, sizeof *l);
-}
-
 int sqlite_groups(wy_store *st, wy_group_list *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);

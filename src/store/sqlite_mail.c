@@ -18,81 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SUBJECT_MAX 400
-#define BODY_MAX (64u << 10)
-
-/* ---- what may become a header ---- */
-
-bool wy_mail_header_safe(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-	return s != NULL;
-}
-
-bool wy_mail_addr_valid(const char *a)
-{
-	size_t n = a ? strlen(a) : 0;
-	if (n < 3 || n > 254 || !wy_mail_header_safe(a) || !wy_utf8_valid(a, n))
-		return false;
-	const char *at = strchr(a, '@');
-	if (!at || at == a || strchr(at + 1, '@') || !at[1] || at - a > 64)
-		return false;
-	for (const char *p = a; *p; p++)
-		if (strchr(" \"<>(),;:\\[]", *p))
-			return false;
-	const char *dot = strchr(at + 1, '.');
-	/* a dot inside the domain, not at either end, no empty label */
-	return dot && dot != at + 1 && a[n - 1] != '.' && !strstr(at + 1, "..");
-}
-
-/* ---- the queue ---- */
-
-const char *wy_mail_state_name(wy_mail_state s)
-{
-	static const char *const names[] = {"queued", "sending", "sent", "failed"};
-	return (unsigned)s < 4 ? names[s] : "unknown";
-}
-
-static wy_mail_state state_of(const char *s)
-{
-	for (int i = 0; i < 4; i++)
-		if (s && strcmp(s, wy_mail_state_name((wy_mail_state)i)) == 0)
-			return (wy_mail_state)i;
-	return WY_MAIL_FAILED;
-}
-
-void wy_mail_clear(wy_mail *m)
-{
-	free(m->to_addr);
-	free(m->subject);
-	free(m->body);
-	free(m->last_error);
-	memset(m, 0, sizeof *m);
-}
-
-void wy_mail_list_clear(wy_mail_list *l)
-{
-	for (int i = 0; i < l->n; i++)
-		wy_mail_clear(&l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof *l);
-}
+/* ---- the queue (what may become a header: store_mail_check, rules.c) ---- */
 
 int sqlite_mail_enqueue(wy_store *st, const char *to, const char *subject, const char *body, wy_errinfo *ei)
 {
-	if (!wy_mail_addr_valid(to))
-		return wy_err_set(ei, WY_EINVAL, "not an email address");
-	if (!subject || !wy_mail_header_safe(subject) || !wy_utf8_valid(subject, strlen(subject)))
-		return wy_err_set(ei, WY_EINVAL, "a subject is one line of text");
-	if (strlen(subject) > SUBJECT_MAX || !body || strlen(body) > BODY_MAX)
-		return wy_err_set(ei, WY_ETOOBIG, "a mail's subject is at most %d bytes, its body %u", SUBJECT_MAX,
-				  BODY_MAX);
-	if (!wy_utf8_valid(body, strlen(body)))
-		return wy_err_set(ei, WY_EINVAL, "a mail's body is UTF-8 text");
+	int rc = store_mail_check(to, subject, body, ei);
+	if (rc)
+		return rc;
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s,
+	rc = sq_prep(st, &s,
 			 "INSERT INTO mail(to_addr, subject, body, state, next_at, created_at)"
 			 " VALUES(?1, ?2, ?3, 'queued', unixepoch(), unixepoch())",
 			 ei);
@@ -115,7 +49,7 @@ static void read_mail(sqlite3_stmt *s, wy_mail *m)
 	m->to_addr = sq_col_str(s, 1);
 	m->subject = sq_col_str(s, 2);
 	m->body = sq_col_str(s, 3);
-	m->state = state_of((const char *)sqlite3_column_text(s, 4));
+	m->state = store_mail_state_of((const char *)sqlite3_column_text(s, 4));
 	m->tries = sqlite3_column_int(s, 5);
 	m->next_at = sqlite3_column_int64(s, 6);
 	m->last_error = sq_col_str(s, 7);
@@ -200,7 +134,7 @@ int sqlite_mail_list(wy_store *st, int limit, wy_mail_list *out, wy_errinfo *ei)
 		return rc;
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		out->counts[state_of((const char *)sqlite3_column_text(s, 0))] += sqlite3_column_int64(s, 1);
+		out->counts[store_mail_state_of((const char *)sqlite3_column_text(s, 0))] += sqlite3_column_int64(s, 1);
 	if (step != SQLITE_DONE)
 		rc = sq_fail(SQ(st)->db, ei, "count the mail queue");
 	sq_done(st, s);
@@ -370,8 +304,6 @@ int sqlite_user_find_login(wy_store *st, const char *who, int64_t *user_id, char
 
 /* ---- links ---- */
 
-static const char *kind_name(wy_mail_link_kind k) { return k == WY_MAIL_RESET ? "reset" : "verify"; }
-
 int sqlite_mail_link_add(wy_store *st, const unsigned char *hash, wy_mail_link_kind kind, int64_t user_id, const char *email,
 		      int64_t expires_at, wy_errinfo *ei)
 {
@@ -383,7 +315,7 @@ int sqlite_mail_link_add(wy_store *st, const unsigned char *hash, wy_mail_link_k
 	if (rc)
 		return rc;
 	sqlite3_bind_blob(s, 1, hash, WY_TOKEN_HASH, SQLITE_STATIC);
-	sq_bind_text(s, 2, kind_name(kind));
+	sq_bind_text(s, 2, store_mail_link_kind_name(kind));
 	sqlite3_bind_int64(s, 3, user_id);
 	sq_bind_text(s, 4, email);
 	sqlite3_bind_int64(s, 5, expires_at);
@@ -407,7 +339,7 @@ static int link_user(wy_store *st, const unsigned char *hash, wy_mail_link_kind 
 	if (rc)
 		return rc;
 	sqlite3_bind_blob(s, 1, hash, WY_TOKEN_HASH, SQLITE_STATIC);
-	sq_bind_text(s, 2, kind_name(kind));
+	sq_bind_text(s, 2, store_mail_link_kind_name(kind));
 	sqlite3_bind_int64(s, 3, now);
 	int step = sqlite3_step(s);
 	if (step == SQLITE_ROW)

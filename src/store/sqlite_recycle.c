@@ -24,14 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void wy_recycle_list_clear(wy_recycle_list *l)
-{
-	for (int i = 0; i < l->n; i++)
-		wy_doc_clear(&l->items[i].doc);
-	free(l->items);
-	memset(l, 0, sizeof *l);
-}
-
 /* A document's owner, state, and who deleted it and from which state; a
  * new version's row is part of its document, never binned on its own
  * (not found). */

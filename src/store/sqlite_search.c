@@ -563,14 +563,6 @@ int sqlite_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total
 
 /* ---- searching ---- */
 
-void wy_search_result_clear(wy_search_result *r)
-{
-	for (int i = 0; i < r->n; i++)
-		wy_doc_clear(&r->items[i].doc);
-	free(r->items);
-	memset(r, 0, sizeof *r);
-}
-
 /* FTS5 reports a bad expression as SQLITE_ERROR with "fts5: syntax error";
  * sq_fts_make never builds one, but a caller of the store might. */
 int sq_search_fail(wy_store *st, wy_errinfo *ei)
@@ -1065,14 +1057,6 @@ int sqlite_search_log(wy_store *st, const char *query, int64_t doc_id, wy_errinf
 				  " ON CONFLICT(day) DO UPDATE SET n = n + 1",
 				  &now, 1, NULL, "log a search", ei);
 	return rc;
-}
-
-void wy_str_list_clear(wy_str_list *l)
-{
-	for (int i = 0; i < l->n; i++)
-		free(l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof *l);
 }
 
 int sqlite_popular_queries(wy_store *st, int min_n, int limit, wy_str_list *out, wy_errinfo *ei)

@@ -7,7 +7,7 @@
  * visitor may see, and when it last changed. So the sitemap's index reads
  * one small row a part, and a part is listed again only when its
  * generation moved: ten million documents cost two hundred rows, not a
- * scan. Who may see a document is SQ_PUBLIC_OF (sqlite_int.h), used here
+ * scan. Who may see a document is SQ_PUBLIC_OF (store/rules.h), used here
  * and never restated; it never writes anything a visitor sees.
  *
  * The triggers hold the rule as it was when they were made: a change of

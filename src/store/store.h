@@ -848,7 +848,7 @@ static inline bool wy_store_stamp_eq(const wy_store_stamp *a, const wy_store_sta
  * Readers' stars (1-5, one per reader and document, changeable) and
  * comments with replies one level deep (sqlite_comments.c). Each follows
  * its document's access rule, checked in the statement or transaction
- * that reads or writes (the rule of sqlite_int.h's SQ_SEEN_BY, plus
+ * that reads or writes (the rule of store/rules.h's SQ_SEEN_BY, plus
  * admin): whoever may not see the document gets WY_ENOTFOUND, as for the
  * document itself, and never reads, counts, posts or rates. A viewer is
  * an account id (0: a visitor) and whether it is an admin's. */
@@ -1179,7 +1179,7 @@ int wy_store_doc_version(wy_store *st, int64_t doc_id, wy_doc_version *out, wy_e
  * disclaimer, which migration 18 writes with a default text), each at
  * /article/{slug}. Visitors read an article only when it is published
  * (state 1) and its publishing time has come (SQ_ARTICLE_PUBLIC in
- * sqlite_int.h); admins read all. The Markdown is stored as written: the
+ * store/rules.h); admins read all. The Markdown is stored as written: the
  * web renders it (convert/markdown.h, raw HTML never passes).
  * Site links: the header's navigation, the home page's banners and the
  * footer's friend links, in position order; every URL http(s) or a path

@@ -18,7 +18,7 @@
 /* ---- who may see what: the one rule (docs/internals/web.md) ----
  *
  * The same rule in SQL is SQ_OPEN, SQ_PUBLIC and SQ_SEEN_BY
- * (store/sqlite_int.h), for listings, searches, blobs and payments: change
+ * (store/rules.h), for listings, searches, blobs and payments: change
  * both together. Everything else asks these functions. */
 
 bool web_doc_open(const wy_doc *d)

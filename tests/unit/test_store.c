@@ -1,5 +1,6 @@
 /* Store tests: the document lifecycle, the job queue and its failure paths,
- * against the SQLite backend (the PostgreSQL backend must pass these too). */
+ * against the SQLite backend, and the PostgreSQL backend as unit_pg.test_store
+ * (wy_test_store_location). */
 #include "core/util.h"
 #include "store/store.h"
 #include "test.h"
@@ -10,7 +11,7 @@
 
 static wy_store *fresh(char **dir_out)
 {
-	char *dir = wy_test_tmpdir("store");
+	char *dir = wy_test_store_location("store");
 	wy_store *st;
 	wy_errinfo ei = {0};
 	int rc = wy_store_open(dir, &st, &ei);
@@ -401,7 +402,7 @@ TEST(two_connections_never_claim_the_same_job)
 
 TEST(processes_opening_a_new_store_at_once)
 {
-	char *dir = wy_test_tmpdir("store-race");
+	char *dir = wy_test_store_location("store-race");
 	pid_t pids[6];
 	for (int i = 0; i < 6; i++) {
 		pids[i] = fork();
@@ -440,6 +441,30 @@ TEST(reopen_keeps_data_and_ids_are_never_reused)
 
 TEST(garbage_database_is_an_error_not_a_crash)
 {
+	if (wy_test_pg()) {
+		/* PostgreSQL's files are the server's: what a client can meet is
+		 * a database that is not there, or not wenyuan's */
+		const char *base = getenv("WENYUAN_TEST_PG");
+		char url[1200];
+		const char *q = strchr(base, '?');
+		snprintf(url, sizeof url, "postgresql:///wy_no_such_database%s", q ? q : "");
+		wy_store *st;
+		wy_errinfo ei = {0};
+		ASSERT_EQ(wy_store_open(url, &st, &ei), WY_EIO);
+		ASSERT_CONTAINS(ei.msg, "wy_no_such_database");
+		/* a schema version from a later wenyuan is refused, not guessed at */
+		char *loc = wy_test_store_location("store-bad");
+		ASSERT_EQ(wy_store_open(loc, &st, NULL), WY_OK);
+		wy_store_close(st);
+		PGconn *c = PQconnectdb(loc);
+		ASSERT(PQstatus(c) == CONNECTION_OK);
+		PQclear(PQexec(c, "UPDATE wy_schema SET version = 1000"));
+		PQfinish(c);
+		memset(&ei, 0, sizeof ei);
+		ASSERT_EQ(wy_store_open(loc, &st, &ei), WY_ESTORE);
+		ASSERT_CONTAINS(ei.msg, "newer");
+		return;
+	}
 	char *dir = wy_test_tmpdir("store-bad");
 	char path[600];
 	snprintf(path, sizeof path, "%s/wenyuan.db", dir);
