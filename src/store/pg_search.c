@@ -580,7 +580,7 @@ int pg_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total), v
 			  " UPDATE fts_totals SET rows = 0, size = 0;"
 			  " UPDATE documents SET indexed = 0 WHERE indexed <> 0",
 			  ei)) ||
-	    (rc = pg_run(st, "SELECT id, minhash FROM documents d WHERE " PGS_OPEN " ORDER BY id", NULL, &r, NULL,
+	    (rc = pg_run(st, "SELECT id, minhash FROM documents d WHERE " SQ_OPEN " ORDER BY id", NULL, &r, NULL,
 			 "list documents to index", ei)))
 		return pg_end(st, rc, ei);
 	int n = PQntuples(r);
@@ -840,7 +840,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			pg_arg_text(&a, ids);
 			if ((rc = pg_run(st,
 					 "SELECT count(*) FROM unnest($1::bigint[]) x(doc) JOIN documents d ON d.id = x.doc"
-					 " WHERE" PGS_LISTED,
+					 " WHERE" LISTED,
 					 &a, &r, NULL, "search", ei)))
 				goto out;
 			idf[k] = search_idf(npages, (double)pg_int(r, 0, 0));
@@ -1205,7 +1205,7 @@ int pg_near_duplicate(wy_store *st, const unsigned char *sig, double threshold, 
 	wy_buf_init(&sql, 0);
 	pg_args a = {0};
 	wy_buf_puts(&sql, "SELECT DISTINCT d.id, d.minhash FROM minhash_bands b JOIN documents d ON d.id = b.doc_id"
-			  " WHERE" PGS_LISTED " AND (");
+			  " WHERE" LISTED " AND (");
 	bands_where(&sql, &a, sig);
 	wy_buf_puts(&sql, ") LIMIT 200");
 	PGresult *r;
@@ -1323,7 +1323,7 @@ int pg_popular_queries(wy_store *st, int min_n, int limit, wy_str_list *out, wy_
 	pg_arg_int(&a, min_n);
 	pg_arg_int(&a, limit);
 	return str_list(st,
-			"SELECT c.query FROM search_clicks c JOIN documents d ON d.id = c.doc_id WHERE" PGS_LISTED
+			"SELECT c.query FROM search_clicks c JOIN documents d ON d.id = c.doc_id WHERE" LISTED
 			" GROUP BY c.query HAVING sum(c.n) >= $1::bigint ORDER BY sum(c.n) DESC, c.query LIMIT $2::bigint",
 			&a, limit, out, "popular queries", ei);
 }
@@ -1387,13 +1387,13 @@ int pg_doc_also_read(wy_store *st, int64_t doc_id, const int64_t *exclude, int n
 		"WITH v AS (SELECT visitor FROM visits WHERE doc_id = $1::bigint ORDER BY at DESC LIMIT 500),"
 		" o AS (SELECT w.doc_id AS id, count(*) AS n FROM visits w JOIN v ON v.visitor = w.visitor"
 		"  WHERE w.doc_id != $1::bigint GROUP BY w.doc_id ORDER BY n DESC, w.doc_id DESC LIMIT $2::bigint)"
-		" SELECT d.id FROM documents d JOIN o ON o.id = d.id WHERE" PGS_LISTED
+		" SELECT d.id FROM documents d JOIN o ON o.id = d.id WHERE" LISTED
 		" ORDER BY o.n DESC, d.views DESC, d.id DESC",
 		/* then the most viewed of its category, then of the library */
-		"SELECT d.id FROM documents d WHERE" PGS_LISTED " AND d.category_id IS NOT DISTINCT FROM"
+		"SELECT d.id FROM documents d WHERE" LISTED " AND d.category_id IS NOT DISTINCT FROM"
 		" (SELECT category_id FROM documents WHERE id = $1::bigint) ORDER BY d.views DESC, d.id DESC"
 		" LIMIT $2::bigint",
-		"SELECT d.id FROM documents d WHERE" PGS_LISTED " AND $1::bigint IS NOT NULL"
+		"SELECT d.id FROM documents d WHERE" LISTED " AND $1::bigint IS NOT NULL"
 		" ORDER BY d.views DESC, d.id DESC LIMIT $2::bigint",
 	};
 	for (int k = 0; k < 3 && out->n < limit; k++) {
@@ -1460,7 +1460,7 @@ int pg_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy
 			rc = pg_run(st,
 				    "SELECT t.id, t.tlen, t.klen, ts_filter(setweight(t.v, 'A', $2::text[]), '{a}')::text"
 				    " FROM doc_fts t JOIN documents d ON d.id = t.id WHERE t.v @@ $1::tsquery AND t.id != $3::bigint"
-				    " AND" PGS_LISTED " ORDER BY t.id DESC LIMIT $4::bigint",
+				    " AND" LISTED " ORDER BY t.id DESC LIMIT $4::bigint",
 				    &b, &r, NULL, "related documents", ei);
 		}
 		if (!rc) {
@@ -1496,7 +1496,7 @@ int pg_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out, wy
 	/* then the newest of the same category */
 	pg_arg_int(&a, limit + out->n + 1);
 	if ((rc = pg_run(st,
-			 "SELECT d.id FROM documents d WHERE" PGS_LISTED " AND d.id != $1::bigint AND d.category_id ="
+			 "SELECT d.id FROM documents d WHERE" LISTED " AND d.id != $1::bigint AND d.category_id ="
 			 " (SELECT category_id FROM documents WHERE id = $1::bigint) ORDER BY d.id DESC LIMIT $2::bigint",
 			 &a, &r, NULL, "related documents", ei)))
 		goto fail;

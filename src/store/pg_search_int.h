@@ -7,22 +7,18 @@
 
 #include "core/util.h"
 #include "store/pg_int.h"
+#include "store/rules.h"
 #include "store/search_int.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-_Static_assert(WY_DOC_READY == 2 && WY_DOC_READABLE == 4 && WY_STATE_PUBLISHED == 0 && WY_STATE_DELETED == 3,
-	       "the visibility rule below follows store.h");
-
-/* The visibility rule (sqlite_int.h's SQ_OPEN, SQ_PUBLIC, LISTED and
- * FIND_WHERE: the one rule of web_doc_open; keep them in step) in
- * PostgreSQL's parameters, for documents d (and categories c): the
- * filter is $1..$4 and the viewer $5 (pgs_bind_filter). */
-#define PGS_OPEN "(d.status IN (2, 4))"
-#define PGS_LISTED " (" PGS_OPEN " AND d.state = 0 AND d.private = 0)"
+/* Who may see a document (store/rules.h's rule, pasted in): the WHERE of
+ * a filtered listing (sqlite_int.h's FIND_WHERE) in PostgreSQL's
+ * parameters, for documents d and categories c: the filter is $1..$4 and
+ * the viewer $5 (pgs_bind_filter). */
 #define PGS_FIND_WHERE                                                                                            \
-	" WHERE " PGS_OPEN " AND (" PGS_LISTED " OR (d.owner_id = $5::bigint AND d.state < 3))"                     \
+	" WHERE " SQ_OPEN " AND " SQ_SEEN_BY("$5::bigint")                                                          \
 	" AND ($1::text IS NULL OR c.path = $1::text OR substr(c.path, 1, length($1::text) + 1) = $1::text || '/')" \
 	" AND ($2::text IS NULL OR d.format = $2::text) AND ($3::bigint = 0 OR d.pages >= $3::bigint)"              \
 	" AND ($4::bigint = 0 OR d.pages <= $4::bigint)"
