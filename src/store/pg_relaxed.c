@@ -214,33 +214,14 @@ static int scan_term(wy_store *st, bool titles, const wy_qtok *t, int term, sear
 	return WY_OK;
 }
 
-/* Whether document id matches tsquery tq on a page or in its title and
- * keywords. */
-static int doc_has(wy_store *st, const char *tq, int64_t id, bool *has, wy_errinfo *ei)
-{
-	pg_args a = {0};
-	pg_arg_text(&a, tq);
-	pg_arg_int(&a, id);
-	int64_t n = 0;
-	PGresult *r;
-	int rc = pg_run(st,
-			"SELECT EXISTS (SELECT 1 FROM page_fts WHERE v @@ $1::tsquery AND rowid >= $2::bigint * 1048576"
-			" AND rowid < ($2::bigint + 1) * 1048576) OR EXISTS (SELECT 1 FROM doc_fts WHERE v @@ $1::tsquery"
-			" AND id = $2::bigint)",
-			&a, &r, NULL, "relaxed search", ei);
-	if (rc)
-		return rc;
-	n = pg_int(r, 0, 0);
-	PQclear(r);
-	*has = n != 0;
-	return WY_OK;
-}
-
 typedef struct seen_doc {
 	int64_t id;
 	bool ok;
 } seen_doc;
 
+/* The documents decided (strict matches, those the reader may see or not,
+ * excluded or not), as sqlite_relaxed.c's judge, but asked in batches:
+ * every statement is a round trip here, not a function call. */
 typedef struct judge {
 	wy_store *st;
 	const wy_search_req *req;
@@ -249,47 +230,72 @@ typedef struct judge {
 	int n, cap, checks;
 } judge;
 
+#define JUDGE_BATCH 128
+
 static void judge_note(judge *j, int64_t id, bool ok)
 {
 	j->d = pg_grow(j->d, j->n, &j->cap, sizeof *j->d);
 	j->d[j->n++] = (seen_doc){id, ok};
 }
 
-static int judge_doc(judge *j, int64_t id, bool *ok, wy_errinfo *ei)
+static const seen_doc *judged(const judge *j, int64_t id)
 {
 	for (int i = 0; i < j->n; i++)
-		if (j->d[i].id == id) {
-			*ok = j->d[i].ok;
-			return WY_OK;
-		}
-	*ok = false;
-	if (j->checks++ >= RELAX_CHECKS)
+		if (j->d[i].id == id)
+			return &j->d[i];
+	return NULL;
+}
+
+/* Decide the next documents of list[from..nl) not decided yet, at most
+ * JUDGE_BATCH and RELAX_CHECKS in all: whether the reader may see them,
+ * with no excluded clause anywhere and every quoted one somewhere. */
+static int judge_batch(judge *j, const search_cand *list, size_t from, size_t nl, wy_errinfo *ei)
+{
+	int64_t ids[JUDGE_BATCH];
+	int n = 0;
+	for (size_t i = from; i < nl && n < JUDGE_BATCH && j->checks < RELAX_CHECKS; i++) {
+		int64_t doc = list[i].rowid >> PAGE_BITS;
+		bool dup = judged(j, doc) != NULL;
+		for (int k = 0; k < n && !dup; k++)
+			dup = ids[k] == doc;
+		if (dup)
+			continue;
+		ids[n++] = doc;
+		j->checks++;
+	}
+	if (!n)
 		return WY_OK;
+	wy_buf arr;
+	wy_buf_init(&arr, 0);
+	wy_buf_putc(&arr, '{');
+	for (int k = 0; k < n; k++)
+		wy_buf_printf(&arr, "%s%lld", k ? "," : "", (long long)ids[k]);
+	wy_buf_putc(&arr, '}');
 	pg_args a = {0};
 	pgs_bind_filter(&a, &j->req->filter);
-	pg_arg_int(&a, id);
+	pg_arg_text(&a, arr.data);
+	pg_arg_text(&a, j->not_);
+	pg_arg_text(&a, j->quoted);
 	PGresult *r;
+#define HAS(p)                                                                                                      \
+	"(EXISTS (SELECT 1 FROM page_fts WHERE v @@ " p "::tsquery AND rowid >= d.id * 1048576"                    \
+	" AND rowid < (d.id + 1) * 1048576) OR EXISTS (SELECT 1 FROM doc_fts t WHERE t.v @@ " p "::tsquery AND t.id = d.id))"
 	int rc = pg_run(j->st,
-			"SELECT 1 FROM documents d LEFT JOIN categories c ON c.id = d.category_id" PGS_FIND_WHERE
-			" AND d.id = $6::bigint",
+			"SELECT d.id FROM documents d LEFT JOIN categories c ON c.id = d.category_id" PGS_FIND_WHERE
+			" AND d.id = ANY($6::bigint[]) AND ($7::text IS NULL OR NOT " HAS("$7") ")"
+			" AND ($8::text IS NULL OR " HAS("$8") ")",
 			&a, &r, NULL, "relaxed search", ei);
+#undef HAS
+	wy_buf_free(&arr);
 	if (rc)
 		return rc;
-	bool v = PQntuples(r) > 0, has = false;
+	for (int k = 0; k < n; k++) {
+		bool ok = false;
+		for (int i = 0; i < PQntuples(r) && !ok; i++)
+			ok = pg_int(r, i, 0) == ids[k];
+		judge_note(j, ids[k], ok);
+	}
 	PQclear(r);
-	/* no excluded clause anywhere in it, every quoted one somewhere */
-	if (v && j->not_) {
-		if ((rc = doc_has(j->st, j->not_, id, &has, ei)))
-			return rc;
-		v = !has;
-	}
-	if (v && j->quoted) {
-		if ((rc = doc_has(j->st, j->quoted, id, &has, ei)))
-			return rc;
-		v = has;
-	}
-	judge_note(j, id, v);
-	*ok = v;
 	return WY_OK;
 }
 
@@ -379,58 +385,105 @@ int pg_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		}
 	}
 	qsort(list, nl, sizeof *list, search_cand_cmp);
-	int read = 0;
-	for (size_t i = 0; i < nl && read < RELAX_PAGES && !rc; i++) {
+	/* the best RELAX_PAGES candidates the reader may see, in order */
+	search_cand sel[RELAX_PAGES];
+	int nsel = 0;
+	for (size_t i = 0; i < nl && nsel < RELAX_PAGES && !rc; i++) {
+		int64_t doc = list[i].rowid >> PAGE_BITS;
+		const seen_doc *sd = judged(&j, doc);
+		if (!sd && j.checks < RELAX_CHECKS) {
+			if (req->max_ms > 0 && wy_now_ms() >= deadline)
+				break;
+			if ((rc = judge_batch(&j, list, i, nl, ei)))
+				break;
+			sd = judged(&j, doc);
+		}
+		if (sd && sd->ok)
+			sel[nsel++] = list[i];
+	}
+	/* their texts, in two statements, then scored in C in their order */
+	wy_buf pdocs, pnos, tdocs;
+	wy_buf_init(&pdocs, 0);
+	wy_buf_init(&pnos, 0);
+	wy_buf_init(&tdocs, 0);
+	wy_buf_putc(&pdocs, '{');
+	wy_buf_putc(&pnos, '{');
+	wy_buf_putc(&tdocs, '{');
+	for (int i = 0; i < nsel; i++) {
+		int64_t doc = sel[i].rowid >> PAGE_BITS;
+		int page = (int)(sel[i].rowid & SEARCH_PAGE_MASK);
+		if (page) {
+			wy_buf_printf(&pdocs, "%s%lld", pdocs.len > 1 ? "," : "", (long long)doc);
+			wy_buf_printf(&pnos, "%s%d", pnos.len > 1 ? "," : "", page);
+		} else {
+			wy_buf_printf(&tdocs, "%s%lld", tdocs.len > 1 ? "," : "", (long long)doc);
+		}
+	}
+	wy_buf_putc(&pdocs, '}');
+	wy_buf_putc(&pnos, '}');
+	wy_buf_putc(&tdocs, '}');
+	PGresult *pr = NULL, *tr = NULL;
+	if (!rc && nsel) {
+		pg_args a = {0};
+		pg_arg_text(&a, pdocs.data);
+		pg_arg_text(&a, pnos.data);
+		pg_args b = {0};
+		pg_arg_text(&b, tdocs.data);
+		if (!(rc = pg_run(st,
+				  "SELECT p.doc_id, p.page_no, p.text FROM pages p JOIN unnest($1::bigint[], $2::bigint[])"
+				  " u(d, n) ON p.doc_id = u.d AND p.page_no = u.n",
+				  &a, &pr, NULL, "relaxed search", ei)))
+			rc = pg_run(st,
+				    "SELECT id, coalesce(title, filename, ''), coalesce(keywords, '') FROM documents"
+				    " WHERE id = ANY($1::bigint[])",
+				    &b, &tr, NULL, "relaxed search", ei);
+	}
+	wy_buf_free(&pdocs);
+	wy_buf_free(&pnos);
+	wy_buf_free(&tdocs);
+	for (int i = 0; i < nsel && !rc; i++) {
 		if (req->max_ms > 0 && wy_now_ms() >= deadline)
 			break;
-		int64_t doc = list[i].rowid >> PAGE_BITS;
-		int page = (int)(list[i].rowid & SEARCH_PAGE_MASK);
-		bool ok;
-		if ((rc = judge_doc(&j, doc, &ok, ei)) || !ok)
-			continue;
-		read++;
-		pg_args a = {0};
-		pg_arg_int(&a, doc);
-		if (page)
-			pg_arg_int(&a, page);
-		if ((rc = pg_run(st,
-				 page ? "SELECT text, '' FROM pages WHERE doc_id = $1::bigint AND page_no = $2::bigint"
-				      : "SELECT coalesce(title, filename, ''), coalesce(keywords, '') FROM documents"
-					" WHERE id = $1::bigint",
-				 &a, &r, NULL, "relaxed search", ei)))
-			break;
+		int64_t doc = sel[i].rowid >> PAGE_BITS;
+		int page = (int)(sel[i].rowid & SEARCH_PAGE_MASK);
 		wy_cover c = {0};
-		if (PQntuples(r)) {
-			wy_query_cover(q, idf, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), RELAX_TEXT, &c);
+		const PGresult *x = page ? pr : tr;
+		for (int k = 0; x && k < PQntuples(x); k++) {
+			if (pg_int(x, k, 0) != doc || (page && pg_int(x, k, 1) != page))
+				continue;
+			int col = page ? 2 : 1;
+			wy_query_cover(q, idf, PQgetvalue(x, k, col), (size_t)PQgetlength(x, k, col), RELAX_TEXT, &c);
 			if (!page) { /* keywords count as the title does */
-				wy_cover k;
-				wy_query_cover(q, idf, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1), 1u << 16, &k);
-				if (search_cover_score(&k) > search_cover_score(&c))
-					c = k;
+				wy_cover kw;
+				wy_query_cover(q, idf, PQgetvalue(x, k, 2), (size_t)PQgetlength(x, k, 2), 1u << 16, &kw);
+				if (search_cover_score(&kw) > search_cover_score(&c))
+					c = kw;
 			}
+			break;
 		}
-		PQclear(r);
 		if (c.found < m)
 			continue;
 		double score = search_cover_score(&c);
-		pg_relaxed *x = res_for(&res, &nres, &cap, doc);
-		if (score > x->score) {
-			x->score = score;
-			x->coverage = c.chars;
+		pg_relaxed *x2 = res_for(&res, &nres, &cap, doc);
+		if (score > x2->score) {
+			x2->score = score;
+			x2->coverage = c.chars;
 		}
 		if (!page)
-			x->in_title = true;
-		else if (x->npages < PG_RELAXED_PAGES) {
-			int at = x->npages++;
-			while (at > 0 && x->page_score[at - 1] < score) {
-				x->pages[at] = x->pages[at - 1];
-				x->page_score[at] = x->page_score[at - 1];
+			x2->in_title = true;
+		else if (x2->npages < PG_RELAXED_PAGES) {
+			int at = x2->npages++;
+			while (at > 0 && x2->page_score[at - 1] < score) {
+				x2->pages[at] = x2->pages[at - 1];
+				x2->page_score[at] = x2->page_score[at - 1];
 				at--;
 			}
-			x->pages[at] = page;
-			x->page_score[at] = score;
+			x2->pages[at] = page;
+			x2->page_score[at] = score;
 		}
 	}
+	PQclear(pr);
+	PQclear(tr);
 	if (rc)
 		goto out;
 	if (nres)

@@ -975,7 +975,13 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	 * show */
 	char *tq_any = pgs_tsq_clauses(q, false, true, false), *lex = lex_array(cl, nc);
 	lexv v = {0};
-	for (int i = 0; i < out->n && !rc; i++) {
+	/* the strict hits' page ranges, asked in one statement */
+	wy_buf los, his;
+	wy_buf_init(&los, 0);
+	wy_buf_init(&his, 0);
+	wy_buf_putc(&los, '{');
+	wy_buf_putc(&his, '{');
+	for (int i = 0; i < out->n; i++) {
 		wy_search_hit *x = &out->items[i];
 		int last = req->pages_shown ? req->pages_shown(req->pages_shown_ctx, &x->doc) : PAGE_MASK;
 		x->last_page = last < 0 ? 0 : last > PAGE_MASK ? PAGE_MASK : last;
@@ -991,24 +997,41 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			}
 			continue;
 		}
+		wy_buf_printf(&los, "%s%lld", los.len > 1 ? "," : "", (long long)(x->doc.id << PAGE_BITS));
+		wy_buf_printf(&his, "%s%lld", his.len > 1 ? "," : "",
+			      (long long)((x->doc.id << PAGE_BITS) + x->last_page + 1));
+	}
+	wy_buf_putc(&los, '}');
+	wy_buf_putc(&his, '}');
+	if (los.len > 2) {
 		pg_args a = {0};
 		pg_arg_text(&a, tq_any);
 		pg_arg_text(&a, lex);
-		pg_arg_int(&a, x->doc.id << PAGE_BITS);
-		pg_arg_int(&a, (x->doc.id << PAGE_BITS) + x->last_page + 1);
-		if ((rc = pg_run(st,
-				 "SELECT rowid & 1048575, ts_filter(setweight(v, 'A', $2::text[]), '{a}')::text FROM page_fts"
-				 " WHERE rowid >= $3::bigint AND rowid < $4::bigint AND v @@ $1::tsquery ORDER BY rowid",
-				 &a, &r, NULL, "search", ei)))
-			break;
-		int np = PQntuples(r);
+		pg_arg_text(&a, los.data);
+		pg_arg_text(&a, his.data);
+		rc = pg_run(st,
+			    "SELECT p.rowid, ts_filter(setweight(p.v, 'A', $2::text[]), '{a}')::text FROM page_fts p"
+			    " JOIN unnest($3::bigint[], $4::bigint[]) u(lo, hi) ON p.rowid >= u.lo AND p.rowid < u.hi"
+			    " WHERE p.v @@ $1::tsquery ORDER BY p.rowid",
+			    &a, &r, NULL, "search", ei);
+	}
+	wy_buf_free(&los);
+	wy_buf_free(&his);
+	for (int i = 0; i < out->n && r && !rc; i++) {
+		wy_search_hit *x = &out->items[i];
+		if (!x->last_page || x->kind != WY_HIT_STRICT)
+			continue;
+		int np = 0;
 		int best_page[WY_SEARCH_PAGES], best_h[WY_SEARCH_PAGES], nb = 0;
-		for (int p = 0; p < np; p++) {
+		for (int p = 0; p < PQntuples(r); p++) {
+			if (pg_int(r, p, 0) >> PAGE_BITS != x->doc.id)
+				continue;
+			np++;
 			pgs_lexv_parse(&v, PQgetvalue(r, p, 1));
 			int hits = 0, before = 0;
 			for (int k = 0; k < nc; k++)
 				clause_count(&v, cl[k], 0, &before, &hits);
-			int page = (int)pg_int(r, p, 0);
+			int page = (int)(pg_int(r, p, 0) & PAGE_MASK);
 			/* most hits first, then the lower page: insertion into the
 			 * best WY_SEARCH_PAGES (rows come in page order) */
 			int at = nb;
@@ -1026,13 +1049,13 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			if (nb < WY_SEARCH_PAGES)
 				nb++;
 		}
-		PQclear(r);
-		r = NULL;
 		for (int k = 0; k < nb; k++)
 			x->pages[k] = best_page[k];
 		x->npages_shown = nb;
 		x->npages = np;
 	}
+	PQclear(r);
+	r = NULL;
 	pgs_lexv_free(&v);
 	free(tq_any);
 	free(lex);
@@ -1121,25 +1144,53 @@ static char *term_tsq(const char *term)
 	return wy_buf_steal(&b);
 }
 
+/* One text as an element of an array literal: "..." with " and \\ escaped. */
+static void put_elem(wy_buf *b, const char *s)
+{
+	wy_buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			wy_buf_putc(b, '\\');
+		wy_buf_putc(b, *s);
+	}
+	wy_buf_putc(b, '"');
+}
+
 int pg_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64_t *npages, wy_errinfo *ei)
 {
-	int rc = WY_OK;
-	for (int i = 0; i < n && !rc; i++) {
+	/* every term's count in one statement (a round trip each would cost
+	 * more than the counts) */
+	wy_buf arr;
+	wy_buf_init(&arr, 0);
+	wy_buf_putc(&arr, '{');
+	for (int i = 0; i < n; i++) {
 		df[i] = 0;
-		if (!terms[i] || !*terms[i])
-			continue;
-		char *tq = term_tsq(terms[i]);
-		pg_args a = {0};
-		pg_arg_text(&a, tq);
-		PGresult *r;
-		rc = pg_run(st, "SELECT count(*) FROM page_fts WHERE v @@ $1::tsquery", &a, &r, NULL, "count a term's pages",
-			    ei);
+		char *tq = term_tsq(terms[i] ? terms[i] : "");
+		if (i)
+			wy_buf_putc(&arr, ',');
+		put_elem(&arr, tq);
 		free(tq);
+	}
+	wy_buf_putc(&arr, '}');
+	int rc = WY_OK;
+	if (n > 0) {
+		pg_args a = {0};
+		pg_arg_text(&a, arr.data);
+		PGresult *r;
+		rc = pg_run(st,
+			    "SELECT u.i, (SELECT count(*) FROM page_fts WHERE v @@ u.t::tsquery) FROM unnest($1::text[])"
+			    " WITH ORDINALITY u(t, i) WHERE u.t <> ",
+			    &a, &r, NULL, "count a term's pages", ei);
 		if (!rc) {
-			df[i] = pg_int(r, 0, 0);
+			for (int k = 0; k < PQntuples(r); k++) {
+				int64_t i = pg_int(r, k, 0) - 1;
+				if (i >= 0 && i < n)
+					df[i] = pg_int(r, k, 1);
+			}
 			PQclear(r);
 		}
 	}
+	wy_buf_free(&arr);
 	if (rc || !npages)
 		return rc;
 	return pg_row_ints(st, "SELECT count(*) FROM pages p JOIN documents d ON d.id = p.doc_id AND d.indexed <> 0",
