@@ -1179,7 +1179,7 @@ int pg_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64
 		PGresult *r;
 		rc = pg_run(st,
 			    "SELECT u.i, (SELECT count(*) FROM page_fts WHERE v @@ u.t::tsquery) FROM unnest($1::text[])"
-			    " WITH ORDINALITY u(t, i) WHERE u.t <> ",
+			    " WITH ORDINALITY u(t, i) WHERE length(u.t) > 2", /* not an empty term (its literal is two quotes) */
 			    &a, &r, NULL, "count a term's pages", ei);
 		if (!rc) {
 			for (int k = 0; k < PQntuples(r); k++) {
