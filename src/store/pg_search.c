@@ -39,6 +39,7 @@
 #define PAGE_MASK SEARCH_PAGE_MASK
 #define RANK_BUDGET SEARCH_RANK_BUDGET
 #define POS_MAX 16383 /* tsvector's last position */
+#define INDEX_BATCH_BYTES (4 << 20)
 
 /* What the keywords column indexes of a document (sqlite_search.c's
  * DOC_WORDS). */
@@ -65,6 +66,18 @@ void pgs_put_lex(wy_buf *b, const char *s, size_t len)
 		wy_buf_putc(b, s[i]);
 	}
 	wy_buf_putc(b, '\'');
+}
+
+/* One text as an element of an array literal: "..." with " and \\ escaped. */
+static void put_elem(wy_buf *b, const char *s)
+{
+	wy_buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			wy_buf_putc(b, '\\');
+		wy_buf_putc(b, *s);
+	}
+	wy_buf_putc(b, '"');
 }
 
 /* A text's tokens as a tsvector literal, positions from base + 1; len is
@@ -409,21 +422,45 @@ int pg_index_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei)
 	if ((rc = pg_run(st, "SELECT page_no, text FROM pages WHERE doc_id = $1::bigint AND page_no >= $2::bigint",
 			 &a, &r, NULL, "read pages to index", ei)))
 		return rc;
+	/* the rows go in batches (a statement is a round trip): arrays of
+	 * rowids, lengths and tsvectors, up to INDEX_BATCH_BYTES of them */
 	int64_t rows = 0, size = 0;
-	for (int i = 0; i < PQntuples(r) && !rc; i++) {
+	wy_buf ids, lens, vecs;
+	wy_buf_init(&ids, 0);
+	wy_buf_init(&lens, 0);
+	wy_buf_init(&vecs, 0);
+	int n = PQntuples(r), inbatch = 0;
+	for (int i = 0; i < n && !rc; i++) {
 		tsv v = {0};
 		wy_buf_init(&v.b, 0);
 		tsv_text(&v, PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1));
-		pg_args w = {0};
-		pg_arg_int(&w, (doc_id << PAGE_BITS) | (pg_int(r, i, 0) & PAGE_MASK));
-		pg_arg_int(&w, v.len);
-		pg_arg_text(&w, v.b.data ? v.b.data : "");
-		rc = pg_run(st, "INSERT INTO page_fts(rowid, len, v) VALUES($1::bigint, $2::integer, $3::tsvector)", &w,
-			    NULL, NULL, "index a page", ei);
+		wy_buf_printf(&ids, "%s%lld", inbatch ? "," : "{", (long long)((doc_id << PAGE_BITS) | (pg_int(r, i, 0) & PAGE_MASK)));
+		wy_buf_printf(&lens, "%s%d", inbatch ? "," : "{", v.len);
+		wy_buf_puts(&vecs, inbatch ? "," : "{");
+		put_elem(&vecs, v.b.data ? v.b.data : "");
+		inbatch++;
 		rows++;
 		size += v.len;
 		wy_buf_free(&v.b);
+		if (i == n - 1 || vecs.len >= INDEX_BATCH_BYTES) {
+			wy_buf_putc(&ids, '}');
+			wy_buf_putc(&lens, '}');
+			wy_buf_putc(&vecs, '}');
+			pg_args w = {0};
+			pg_arg_text(&w, ids.data);
+			pg_arg_text(&w, lens.data);
+			pg_arg_text(&w, vecs.data);
+			rc = pg_run(st,
+				    "INSERT INTO page_fts(rowid, len, v)"
+				    " SELECT * FROM unnest($1::bigint[], $2::integer[], $3::tsvector[])",
+				    &w, NULL, NULL, "index pages", ei);
+			ids.len = lens.len = vecs.len = 0;
+			inbatch = 0;
+		}
 	}
+	wy_buf_free(&ids);
+	wy_buf_free(&lens);
+	wy_buf_free(&vecs);
 	PQclear(r);
 	return rc ? rc : totals_add(st, "page", rows, size, ei);
 }
@@ -1142,18 +1179,6 @@ static char *term_tsq(const char *term)
 	wy_buf_init(&b, 0);
 	pgs_put_lex(&b, term, strlen(term));
 	return wy_buf_steal(&b);
-}
-
-/* One text as an element of an array literal: "..." with " and \\ escaped. */
-static void put_elem(wy_buf *b, const char *s)
-{
-	wy_buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			wy_buf_putc(b, '\\');
-		wy_buf_putc(b, *s);
-	}
-	wy_buf_putc(b, '"');
 }
 
 int pg_term_df(wy_store *st, const char *const *terms, int n, int64_t *df, int64_t *npages, wy_errinfo *ei)
