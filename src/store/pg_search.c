@@ -360,9 +360,14 @@ static void clause_count(const lexv *v, const wy_qclause *c, int split, int *bef
 
 /* ---- the index's totals (BM25's averages) ---- */
 
+/* Set while pg_reindex rebuilds into emptied tables on this thread: no row
+ * is there to remove first, and the totals are counted once at the end
+ * (each skipped statement is a round trip per document). */
+static _Thread_local bool rebuilding;
+
 static int totals_add(wy_store *st, const char *name, int64_t rows, int64_t size, wy_errinfo *ei)
 {
-	if (!rows && !size)
+	if ((!rows && !size) || rebuilding)
 		return WY_OK;
 	pg_args a = {0};
 	pg_arg_text(&a, name);
@@ -394,6 +399,8 @@ int pgs_totals_avg(wy_store *st, const char *name, double *avg, wy_errinfo *ei)
 /* Remove the rows of doc_id's pages from from_page on. */
 static int unindex_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei)
 {
+	if (rebuilding)
+		return WY_OK;
 	pg_args a = {0};
 	pg_arg_int(&a, (doc_id << PAGE_BITS) | (from_page & PAGE_MASK));
 	pg_arg_int(&a, (doc_id + 1) << PAGE_BITS);
@@ -473,6 +480,8 @@ int pg_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	pg_args a = {0};
 	pg_arg_int(&a, doc_id);
 	PGresult *r;
+	if (rebuilding)
+		goto add;
 	if ((rc = pg_run(st,
 			 "WITH d AS (DELETE FROM doc_fts WHERE id = $1::bigint RETURNING tlen, klen)"
 			 " SELECT count(*), coalesce(sum(tlen), 0), coalesce(sum(klen), 0) FROM d",
@@ -482,6 +491,7 @@ int pg_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	PQclear(r);
 	if ((rc = totals_add(st, "title", -n, -tsize, ei)) || (rc = totals_add(st, "keywords", -n, -ksize, ei)) || del)
 		return rc;
+add:
 	if ((rc = pg_run(st, "SELECT coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id = $1::bigint", &a, &r,
 			 NULL, "read a title to index", ei)))
 		return rc;
@@ -521,9 +531,11 @@ int pg_index_title(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	pg_args a = {0};
 	pg_arg_int(&a, doc_id);
 	PGresult *r;
-	int rc = pg_run(st, "DELETE FROM title_fts WHERE id = $1::bigint RETURNING kind, len", &a, &r, NULL,
-			"unindex a title's pinyin", ei);
-	if (rc)
+	int rc = WY_OK;
+	if (rebuilding)
+		goto add;
+	if ((rc = pg_run(st, "DELETE FROM title_fts WHERE id = $1::bigint RETURNING kind, len", &a, &r, NULL,
+			 "unindex a title's pinyin", ei)))
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
 		int k = (int)pg_int(r, i, 0);
@@ -533,6 +545,7 @@ int pg_index_title(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	PQclear(r);
 	if (rc || del)
 		return rc;
+add:
 	if ((rc = pg_run(st, "SELECT coalesce(title, '') FROM documents WHERE id = $1::bigint", &a, &r, NULL,
 			 "read a title to index", ei)))
 		return rc;
@@ -621,6 +634,7 @@ int pg_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total), v
 			 "list documents to index", ei)))
 		return pg_end(st, rc, ei);
 	int n = PQntuples(r);
+	rebuilding = true;
 	for (int i = 0; i < n && !rc; i++) {
 		size_t len = 0;
 		unsigned char *sig = pg_bytes(r, i, 1, &len);
@@ -629,7 +643,18 @@ int pg_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total), v
 		if (progress && ((i + 1) % 500 == 0 || i + 1 == n))
 			progress(ctx, i + 1, n);
 	}
+	rebuilding = false;
 	PQclear(r);
+	/* the totals of what was indexed, once */
+	if (!rc)
+		rc = pg_exec(st,
+			     "UPDATE fts_totals t SET rows = x.rows, size = x.size FROM ("
+			     " SELECT 'page' AS name, count(*) AS rows, coalesce(sum(len), 0) AS size FROM page_fts"
+			     " UNION ALL SELECT 'title', count(*), coalesce(sum(tlen), 0) FROM doc_fts"
+			     " UNION ALL SELECT 'keywords', count(*), coalesce(sum(klen), 0) FROM doc_fts"
+			     " UNION ALL SELECT (ARRAY['py1', 'ini1', 'py', 'ini'])[kind + 1], count(*), coalesce(sum(len), 0)"
+			     "  FROM title_fts GROUP BY kind) x WHERE t.name = x.name",
+			     ei);
 	return pg_end(st, rc, ei);
 }
 
