@@ -655,7 +655,15 @@ int pg_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total), v
 			     " UNION ALL SELECT (ARRAY['py1', 'ini1', 'py', 'ini'])[kind + 1], count(*), coalesce(sum(len), 0)"
 			     "  FROM title_fts GROUP BY kind) x WHERE t.name = x.name",
 			     ei);
-	return pg_end(st, rc, ei);
+	if ((rc = pg_end(st, rc, ei)))
+		return rc;
+	/* the old rows are dead tuples now: reclaim them and give the
+	 * planner the new tables' statistics (outside the transaction, as
+	 * SQLite's backend merges its segments after its commit) */
+	pg_exec(st, "VACUUM ANALYZE page_fts", NULL);
+	pg_exec(st, "VACUUM ANALYZE doc_fts", NULL);
+	pg_exec(st, "VACUUM ANALYZE title_fts", NULL);
+	return WY_OK;
 }
 
 /* ---- searching ---- */
