@@ -120,6 +120,29 @@ int pg_begin_read(wy_store *st, wy_errinfo *ei);
  * wy_store_errors. */
 int pg_fail(wy_store *st, const PGresult *r, wy_errinfo *ei, const char *what);
 
+/* Documents (pg_docs.c), for every file of the backend. A row of
+ * store/rules.h's DOC_COLUMNS (from column 0) into d; a statement's rows of
+ * them into out (its items malloc'd). */
+void pg_read_doc(const PGresult *r, int row, wy_doc *d);
+int pg_read_docs(wy_store *st, const char *sql, const pg_args *a, wy_doc_list *out, wy_errinfo *ei);
+/* The WHERE of a filtered listing (SQLite's FIND_WHERE): wy_doc_filter as
+ * $1..$5 (category, format, min and max pages, viewer: pg_filter_args adds
+ * them in that order), the documents d joined to their categories c; the
+ * statement's own parameters from $6 on. */
+#define PG_FIND_WHERE                                                                                      \
+	" WHERE " SQ_OPEN " AND " SQ_SEEN_BY("$5::bigint")                                               \
+	" AND ($1::text IS NULL OR c.path = $1::text OR substr(c.path, 1, length($1::text) + 1) = $1::text || '/')" \
+	" AND ($2::text IS NULL OR d.format = $2::text) AND ($3::bigint = 0 OR d.pages >= $3::bigint)"     \
+	" AND ($4::bigint = 0 OR d.pages <= $4::bigint)"
+void pg_filter_args(pg_args *a, const wy_doc_filter *f);
+/* A document's conversion status (and its format and failure reason when
+ * given), inside the caller's transaction, with the upload points rule
+ * after it (SQLite's sq_set_doc_status); and a job queued for a document
+ * (sq_queue_job), likewise. */
+int pg_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format, const char *reason,
+		      wy_errinfo *ei);
+int pg_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const char *request_id, wy_errinfo *ei);
+
 /* How many store functions answer WY_ENOTSUP on PostgreSQL still
  * (pg_todo.c). */
 int pg_todo_count(void);

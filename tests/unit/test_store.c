@@ -65,6 +65,105 @@ TEST(add_get_list)
 	wy_store_close(st);
 }
 
+static void count_format(void *ctx, wy_doc_status status, const char *format, int64_t n)
+{
+	int64_t *queued = ctx;
+	if (status == WY_DOC_QUEUED && format == NULL) /* not known before its conversion */
+		*queued += n;
+}
+
+/* What the library answers before any conversion: who sees a queued
+ * document in which list, the counts, a category set, the retry and
+ * backup rules. */
+TEST(listings_and_counts_before_any_conversion)
+{
+	wy_store *st = fresh(NULL);
+	int64_t a = add(st, SHA_A, "公开的", "论文");
+	wy_doc_new dn = {.title = "我的", .filename = "m.pdf", .sha256 = SHA_B, .size = 9, .owner_id = 7};
+	int64_t b = 0;
+	bool existed;
+	ASSERT_EQ(wy_store_doc_add(st, &dn, &b, &existed, NULL), WY_OK);
+	/* its owner sees it, a stranger nothing (neither is open), an admin both */
+	wy_doc_list l;
+	int total;
+	ASSERT_EQ(wy_store_doc_visible(st, 7, false, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 1);
+	ASSERT_EQ(l.n, 1);
+	ASSERT_EQ(l.items[0].id, b);
+	ASSERT_EQ(l.items[0].owner_id, 7);
+	wy_doc_list_clear(&l);
+	ASSERT_EQ(wy_store_doc_visible(st, 8, false, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 0);
+	ASSERT_EQ(l.n, 0);
+	wy_doc_list_clear(&l);
+	ASSERT_EQ(wy_store_doc_visible(st, 0, true, 1, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 2);
+	ASSERT_EQ(l.n, 1); /* from offset 1: the older */
+	ASSERT_EQ(l.items[0].id, a);
+	wy_doc_list_clear(&l);
+	/* a listing shows what can be read: nothing yet, not even the owner's */
+	wy_doc_filter f = {.viewer = 7, .category = "论文"};
+	ASSERT_EQ(wy_store_doc_find(st, &f, 0, 10, &l, &total, NULL), WY_OK);
+	ASSERT_EQ(total, 0);
+	ASSERT_EQ(l.n, 0);
+	wy_doc_list_clear(&l);
+	ASSERT_EQ(wy_store_doc_popular(st, 5, &l, NULL), WY_OK);
+	ASSERT_EQ(l.n, 0);
+	wy_doc_list_clear(&l);
+	/* counts */
+	int64_t ids[2] = {a, b}, n[2] = {3, 4};
+	ASSERT_EQ(wy_store_doc_add_counts(st, ids, n, 2, false, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_add_counts(st, ids, n, 1, true, NULL), WY_OK);
+	wy_doc d;
+	ASSERT_EQ(wy_store_doc_get(st, a, &d, NULL), WY_OK);
+	ASSERT_EQ(d.views, 3);
+	ASSERT_EQ(d.downloads, 3);
+	ASSERT_STR_EQ(d.category, "论文");
+	wy_doc_clear(&d);
+	int counts[WY_DOC_NSTATUS];
+	ASSERT_EQ(wy_store_doc_counts(st, counts, NULL), WY_OK);
+	ASSERT_EQ(counts[WY_DOC_QUEUED], 2);
+	ASSERT_EQ(counts[WY_DOC_READY], 0);
+	int64_t queued = 0;
+	ASSERT_EQ(wy_store_doc_formats(st, count_format, &queued, NULL), WY_OK);
+	ASSERT_EQ(queued, 2);
+	wy_store_stats stats;
+	ASSERT_EQ(wy_store_stats_get(st, &stats, NULL), WY_OK);
+	ASSERT_EQ(stats.jobs_queued, 2);
+	ASSERT_EQ(stats.jobs_running, 0);
+	ASSERT(stats.oldest_wait >= 0);
+	/* a category set (made as it is named), or none */
+	ASSERT_EQ(wy_store_doc_set_category(st, b, "新类/子类", NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_get(st, b, &d, NULL), WY_OK);
+	ASSERT_STR_EQ(d.category, "新类/子类");
+	wy_doc_clear(&d);
+	ASSERT_EQ(wy_store_doc_set_category(st, b, NULL, NULL), WY_OK);
+	ASSERT_EQ(wy_store_doc_get(st, b, &d, NULL), WY_OK);
+	ASSERT(d.category == NULL);
+	wy_doc_clear(&d);
+	ASSERT_EQ(wy_store_doc_set_category(st, 999, "论文", NULL), WY_ENOTFOUND);
+	int64_t cat;
+	ASSERT_EQ(wy_store_category_find(st, "新类/子类", &cat, NULL), WY_OK);
+	ASSERT(cat > 0);
+	/* nothing to read yet, nothing to retry */
+	wy_page pg;
+	ASSERT_EQ(wy_store_page_get(st, a, 1, &pg, NULL), WY_ENOTFOUND);
+	wy_errinfo ei = {0};
+	ASSERT_EQ(wy_store_doc_retry(st, a, true, &ei), WY_EINVAL);
+	ASSERT_CONTAINS(ei.msg, "queued already");
+	ASSERT_EQ(wy_store_doc_retry(st, 999, true, NULL), WY_ENOTFOUND);
+	/* a copy: SQLite's own; PostgreSQL's tools for a PostgreSQL store */
+	memset(&ei, 0, sizeof ei);
+	int rc = wy_store_backup(st, wy_test_tmpdir("store-copy"), &ei);
+	if (wy_test_pg()) {
+		ASSERT_EQ(rc, WY_ENOTSUP);
+		ASSERT_CONTAINS(ei.msg, "pg_dump");
+	} else {
+		ASSERT_EQ(rc, WY_OK);
+	}
+	wy_store_close(st);
+}
+
 TEST(duplicate_returns_existing)
 {
 	wy_store *st = fresh(NULL);
@@ -897,7 +996,7 @@ TEST(edit_and_a_new_version_swapped_in)
 	wy_store_close(st);
 }
 
-TEST_LIST(T(the_queue_is_fair_between_accounts), T(the_queue_goes_round_between_accounts), T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
+TEST_LIST(T(listings_and_counts_before_any_conversion), T(the_queue_is_fair_between_accounts), T(the_queue_goes_round_between_accounts), T(add_get_list), T(duplicate_returns_existing), T(claim_finish_publishes_everything),
 	  T(user_title_survives_conversion), T(bad_result_changes_nothing), T(fail_then_retry),
 	  T(expired_lease_is_claimed_again_then_abandoned), T(a_void_claim_cannot_publish), T(release_returns_job_to_queue),
 	  T(two_connections_never_claim_the_same_job), T(processes_opening_a_new_store_at_once), T(reopen_keeps_data_and_ids_are_never_reused),
