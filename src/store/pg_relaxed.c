@@ -152,11 +152,11 @@ int pg_search_pinyin(wy_store *st, const wy_search_req *req, const int64_t *skip
 		wy_buf_printf(&ids, "%s%lld", i ? "," : "", (long long)best[i].id);
 	wy_buf_putc(&ids, '}');
 	pg_args a = {0};
-	pgs_bind_filter(&a, &req->filter);
+	pg_filter_args(&a, &req->filter);
 	pg_arg_text(&a, ids.data);
 	PGresult *r;
 	rc = pg_run(st,
-		    "SELECT d.id FROM documents d LEFT JOIN categories c ON c.id = d.category_id" PGS_FIND_WHERE
+		    "SELECT d.id FROM documents d LEFT JOIN categories c ON c.id = d.category_id" PG_FIND_WHERE
 		    " AND d.id = ANY($6::bigint[])",
 		    &a, &r, NULL, "search titles by pinyin", ei);
 	wy_buf_free(&ids);
@@ -272,7 +272,7 @@ static int judge_batch(judge *j, const search_cand *list, size_t from, size_t nl
 		wy_buf_printf(&arr, "%s%lld", k ? "," : "", (long long)ids[k]);
 	wy_buf_putc(&arr, '}');
 	pg_args a = {0};
-	pgs_bind_filter(&a, &j->req->filter);
+	pg_filter_args(&a, &j->req->filter);
 	pg_arg_text(&a, arr.data);
 	pg_arg_text(&a, j->not_);
 	pg_arg_text(&a, j->quoted);
@@ -281,7 +281,7 @@ static int judge_batch(judge *j, const search_cand *list, size_t from, size_t nl
 	"(EXISTS (SELECT 1 FROM page_fts WHERE v @@ " p "::tsquery AND rowid >= d.id * 1048576"                    \
 	" AND rowid < (d.id + 1) * 1048576) OR EXISTS (SELECT 1 FROM doc_fts t WHERE t.v @@ " p "::tsquery AND t.id = d.id))"
 	int rc = pg_run(j->st,
-			"SELECT d.id FROM documents d LEFT JOIN categories c ON c.id = d.category_id" PGS_FIND_WHERE
+			"SELECT d.id FROM documents d LEFT JOIN categories c ON c.id = d.category_id" PG_FIND_WHERE
 			" AND d.id = ANY($6::bigint[]) AND ($7::text IS NULL OR NOT " HAS("$7") ")"
 			" AND ($8::text IS NULL OR " HAS("$8") ")",
 			&a, &r, NULL, "relaxed search", ei);

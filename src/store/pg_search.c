@@ -41,19 +41,6 @@
 #define POS_MAX 16383 /* tsvector's last position */
 #define INDEX_BATCH_BYTES (4 << 20)
 
-/* What the keywords column indexes of a document (sqlite_search.c's
- * DOC_WORDS). */
-#define DOC_WORDS "coalesce(keywords, '') || ' ' || coalesce(description, '') || ' ' || coalesce(tags, '')"
-
-void pgs_bind_filter(pg_args *a, const wy_doc_filter *f)
-{
-	pg_arg_text(a, f->category);
-	pg_arg_text(a, f->format);
-	pg_arg_int(a, f->min_pages);
-	pg_arg_int(a, f->max_pages);
-	pg_arg_int(a, f->viewer);
-}
-
 /* ---- tsvector and tsquery literals ---- */
 
 /* A lexeme quoted for a tsvector or tsquery literal. */
@@ -492,7 +479,7 @@ int pg_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	if ((rc = totals_add(st, "title", -n, -tsize, ei)) || (rc = totals_add(st, "keywords", -n, -ksize, ei)) || del)
 		return rc;
 add:
-	if ((rc = pg_run(st, "SELECT coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id = $1::bigint", &a, &r,
+	if ((rc = pg_run(st, "SELECT coalesce(title, ''), " SEARCH_DOC_WORDS " FROM documents WHERE id = $1::bigint", &a, &r,
 			 NULL, "read a title to index", ei)))
 		return rc;
 	if (!PQntuples(r)) {
@@ -939,12 +926,12 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		ids = id_array(list, nm);
 		free(list);
 		pg_args a = {0};
-		pgs_bind_filter(&a, &req->filter);
+		pg_filter_args(&a, &req->filter);
 		pg_arg_text(&a, ids);
 		pg_arg_text(&a, tq_not);
 		if ((rc = pg_run(st,
 				 "SELECT d.id, coalesce(d.dup_of, 0), d.downloads FROM documents d"
-				 " LEFT JOIN categories c ON c.id = d.category_id" PGS_FIND_WHERE
+				 " LEFT JOIN categories c ON c.id = d.category_id" PG_FIND_WHERE
 				 " AND d.id = ANY($6::bigint[]) AND ($7::text IS NULL OR (NOT EXISTS (SELECT 1 FROM page_fts p"
 				 "  WHERE p.rowid >= d.id * 1048576 AND p.rowid < (d.id + 1) * 1048576 AND p.v @@ $7::tsquery)"
 				 "  AND NOT EXISTS (SELECT 1 FROM doc_fts t WHERE t.id = d.id AND t.v @@ $7::tsquery)))",

@@ -13,18 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Who may see a document (store/rules.h's rule, pasted in): the WHERE of
- * a filtered listing (sqlite_int.h's FIND_WHERE) in PostgreSQL's
- * parameters, for documents d and categories c: the filter is $1..$4 and
- * the viewer $5 (pgs_bind_filter). */
-#define PGS_FIND_WHERE                                                                                            \
-	" WHERE " SQ_OPEN " AND " SQ_SEEN_BY("$5::bigint")                                                          \
-	" AND ($1::text IS NULL OR c.path = $1::text OR substr(c.path, 1, length($1::text) + 1) = $1::text || '/')" \
-	" AND ($2::text IS NULL OR d.format = $2::text) AND ($3::bigint = 0 OR d.pages >= $3::bigint)"              \
-	" AND ($4::bigint = 0 OR d.pages <= $4::bigint)"
-
-/* f as $1..$5 of PGS_FIND_WHERE (a must be empty). */
-void pgs_bind_filter(pg_args *a, const wy_doc_filter *f);
+/* Who may see a document: store/rules.h's rule, and pg_int.h's
+ * PG_FIND_WHERE and pg_filter_args for a filtered listing. */
 
 /* A lexeme quoted for a tsvector or tsquery literal. */
 void pgs_put_lex(wy_buf *b, const char *s, size_t len);

@@ -1,8 +1,9 @@
 /* store/search_int: what every backend's search shares, so that a rule of
  * ranking or grouping is written once: the BM25 of one column, the
  * relaxed tier's score, the budget of ranked rows, and the grouping of
- * near-duplicates among the results. Nothing here knows SQL. Nothing
- * outside src/store/ includes this. */
+ * near-duplicates among the results; and what a document's keywords
+ * column indexes, in the SQL both backends share. Nothing outside
+ * src/store/ includes this. */
 #ifndef WY_STORE_SEARCH_INT_H
 #define WY_STORE_SEARCH_INT_H
 
@@ -15,6 +16,11 @@
 /* The index's row of a page: document id << SEARCH_PAGE_BITS | page. */
 #define SEARCH_PAGE_BITS 20
 #define SEARCH_PAGE_MASK ((1 << SEARCH_PAGE_BITS) - 1)
+
+/* What the keywords column of the index holds of a document: its
+ * keywords, and the description and tags its uploader gave (SQLite's
+ * contentless index removes a row by the same expression). */
+#define SEARCH_DOC_WORDS "coalesce(keywords, '') || ' ' || coalesce(description, '') || ' ' || coalesce(tags, '')"
 
 /* Ranking a match costs about a microsecond (BM25 reads the row's length);
  * a clause as broad as one common character matches most pages of a large

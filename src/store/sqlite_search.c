@@ -26,15 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What the keywords column indexes of a document: its keywords, and the
- * description and tags its uploader gave (the same expression for the
- * contentless index's delete, so it removes exactly what was added). */
-#define DOC_WORDS "coalesce(keywords, '') || ' ' || coalesce(description, '') || ' ' || coalesce(tags, '')"
-
-#define PAGE_BITS 20
-
+#define PAGE_BITS SEARCH_PAGE_BITS
+#define PAGE_MASK SEARCH_PAGE_MASK
 #define RANK_BUDGET SEARCH_RANK_BUDGET
-#define PAGE_MASK ((1 << PAGE_BITS) - 1)
 
 /* ---- the tokenizer, as SQLite's FTS5 sees it ---- */
 
@@ -390,9 +384,9 @@ int sq_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	sqlite3_stmt *w;
 	int rc = sq_prep(st, &w,
 			 del ? "INSERT INTO doc_fts(doc_fts, rowid, title, keywords)"
-			       " SELECT 'delete', id, coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id=?1"
+			       " SELECT 'delete', id, coalesce(title, ''), " SEARCH_DOC_WORDS " FROM documents WHERE id=?1"
 			     : "INSERT INTO doc_fts(rowid, title, keywords)"
-			       " SELECT id, coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id=?1",
+			       " SELECT id, coalesce(title, ''), " SEARCH_DOC_WORDS " FROM documents WHERE id=?1",
 			 ei);
 	if (rc)
 		return rc;
