@@ -10,6 +10,10 @@
 # a smaller number takes that many spread evenly over it (2000 builds in
 # well under a minute, for a smoke test). QUERIES is the latency queries per
 # length; known-item queries are QUERIES/2 per kind and length.
+# BENCH_SEARCH_PG (a store location, e.g. a PostgreSQL URL): gen publishes
+# the library into that store too, and `wy-searchbench prof DIR LEN N`
+# times every query on both stores (p50/p99 side by side, and how many
+# top 10s agree).
 # BENCH_SEARCH_POEM_LINES (default 2) is how many lines of a poem a page
 # holds at most: 2 gives about 1.14 million pages, the scale; 0 keeps
 # each poem on one page (about 373,000 pages), as an anthology would print.

@@ -159,6 +159,13 @@ static int gen(const char *dir, int ndocs, const char *corpus)
 	mkdir(dir, 0755);
 	if (wy_store_open(dir, &st, &ei))
 		die("open", ei.msg);
+	/* BENCH_SEARCH_PG: the same library published into a second store
+	 * too (a PostgreSQL URL), for prof to time both on the same queries */
+	const char *pgloc = getenv("BENCH_SEARCH_PG");
+	wy_store *pst = NULL;
+	if (pgloc && *pgloc && wy_store_open(pgloc, &pst, &ei))
+		die("open", ei.msg);
+	double t_pg = 0;
 	char *cpath = wy_xasprintf("%s/compare.db", dir);
 	sqlite3 *cdb;
 	if (sqlite3_open(cpath, &cdb) != SQLITE_OK)
@@ -214,6 +221,14 @@ static int gen(const char *dir, int ndocs, const char *corpus)
 		wy_job_clear(&job);
 		double b2 = now_ms();
 		t_wy += b2 - a;
+		if (pst) {
+			if (wy_store_doc_add(pst, &dn, &id, &existed, &ei) || wy_store_job_claim(pst, "bench", 60, 3, &job, &ei) ||
+			    wy_store_job_finish(pst, &job, &r, &ei))
+				die("publish (second store)", ei.msg);
+			wy_job_clear(&job);
+			t_pg += now_ms() - b2;
+			b2 = now_ms();
+		}
 		for (int p = 0; p < d.npages; p++) {
 			sqlite3_bind_int64(ins_plain, 1, id);
 			sqlite3_bind_int(ins_plain, 2, p + 1);
@@ -254,6 +269,9 @@ static int gen(const char *dir, int ndocs, const char *corpus)
 		die("reindex", ei.msg);
 	double reindex = now_ms() - a;
 	wy_store_close(st);
+	if (pst)
+		printf("second store: publishing (with indexing) %.0f s\n", t_pg / 1e3);
+	wy_store_close(pst);
 	char *note = wy_xasprintf("%d documents, %lld pages, %.1f MB of text in %.0f s: publishing through the store "
 				  "(with indexing) %.0f s, then reindex %.0f s; trigram + plain tables %.0f s",
 				  done, (long long)npages_all, text_bytes / 1e6, (now_ms() - t0) / 1e3, t_wy / 1e3,
@@ -1215,21 +1233,41 @@ static int prof(const char *dir, int len, int nq)
 	sqlite3_step(s);
 	int64_t maxrow = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	double *t = wy_xcalloc((size_t)nq, sizeof *t);
-	int64_t ids[10];
-	int n = 0;
+	/* BENCH_SEARCH_PG: the second store gen filled (the same library),
+	 * timed on the same queries, alternately, and its top 10 compared */
+	const char *pgloc = getenv("BENCH_SEARCH_PG");
+	wy_store *pst = NULL;
+	if (pgloc && *pgloc && wy_store_open(pgloc, &pst, &ei))
+		die("open", ei.msg);
+	double *t = wy_xcalloc((size_t)nq, sizeof *t), *t2 = wy_xcalloc((size_t)nq, sizeof *t2);
+	int64_t ids[10], ids2[10];
+	int n = 0, same = 0;
 	while (n < nq) {
 		char *text = random_page(cdb, maxrow), *q = random_span(text, len);
 		free(text);
 		if (!q)
 			continue;
 		double a = now_ms();
-		wy_search10(st, q, ids);
-		t[n++] = now_ms() - a;
+		int k = wy_search10(st, q, ids);
+		t[n] = now_ms() - a;
+		if (pst) {
+			a = now_ms();
+			int k2 = wy_search10(pst, q, ids2);
+			t2[n] = now_ms() - a;
+			same += k == k2 && memcmp(ids, ids2, (size_t)k * sizeof *ids) == 0;
+		}
+		n++;
 		free(q);
 	}
-	printf("%d chars: p50 %.1f ms, p99 %.1f ms\n", len, pct(t, n, 0.5), pct(t, n, 0.99));
+	if (pst)
+		printf("%d chars: SQLite p50 %.1f ms, p99 %.1f ms; PostgreSQL p50 %.1f ms, p99 %.1f ms;"
+		       " same top 10: %d of %d\n",
+		       len, pct(t, n, 0.5), pct(t, n, 0.99), pct(t2, n, 0.5), pct(t2, n, 0.99), same, n);
+	else
+		printf("%d chars: p50 %.1f ms, p99 %.1f ms\n", len, pct(t, n, 0.5), pct(t, n, 0.99));
 	free(t);
+	free(t2);
+	wy_store_close(pst);
 	free(cpath);
 	sqlite3_close(cdb);
 	wy_store_close(st);

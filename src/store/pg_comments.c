@@ -370,31 +370,3 @@ out:
 	pg_rollback(st);
 	return rc;
 }
-
-/* Whether user may report a document or a comment now, as sq_report_gate
- * says on SQLite. pg_users.c (the accounts' part of this backend) owns
- * this rule; this weak copy lets the comments be reported before that
- * file is merged, and yields to its definition once it is: delete it
- * then. */
-__attribute__((weak)) int pg_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_id,
-					 int64_t *id, wy_errinfo *ei)
-{
-	int64_t v[3] = {user, doc_id, comment_id}, n = 0;
-	bool found;
-	int rc = comment_id ? pg_row_ints(st, "SELECT id FROM reports WHERE open <> 0 AND user_id = $1 AND comment_id = $2",
-					  (int64_t[2]){user, comment_id}, 2, &n, 1, &found, "read reports", ei)
-			    : pg_row_ints(st,
-					  "SELECT id FROM reports WHERE open <> 0 AND user_id = $1 AND doc_id = $2"
-					  " AND comment_id IS NULL",
-					  v, 2, &n, 1, &found, "read reports", ei);
-	if (!rc && found) {
-		*id = n;
-		return wy_err_set(ei, WY_EEXIST, "already reported as report %lld", (long long)n);
-	}
-	if (!rc)
-		rc = pg_row_ints(st, "SELECT count(*) FROM reports WHERE user_id = $1 AND at > $2",
-				 (int64_t[2]){user, wy_now() - 3600}, 2, &n, 1, NULL, "read reports", ei);
-	if (!rc && n >= 20) /* REPORTS_PER_HOUR of sqlite_users.c */
-		rc = wy_err_set(ei, WY_ETOOBIG, "at most %d reports an hour", 20);
-	return rc;
-}

@@ -97,17 +97,9 @@ int pg_queue_job(wy_store *st, int64_t doc_id, int ocr_from, int ocr_to, const c
 		      &a, NULL, NULL, "queue job", ei);
 }
 
-/* The upload points rule (pg_users.c) is another area's file, which may
- * not be linked in yet while issue 16's areas land one by one: until it
- * is, a status change answers WY_ENOTSUP rather than skip the rule. */
-int pg_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei);
-#pragma weak pg_upload_points
-
 int pg_set_doc_status(wy_store *st, int64_t doc_id, wy_doc_status status, const char *format, const char *reason,
 		      wy_errinfo *ei)
 {
-	if (!pg_upload_points)
-		return wy_err_set(ei, WY_ENOTSUP, "store: the upload points rule is not on PostgreSQL yet");
 	pg_args a = {0};
 	pg_arg_int(&a, doc_id);
 	pg_arg_int(&a, (int)status);

@@ -160,10 +160,6 @@ int pg_report_gate(wy_store *st, int64_t user, int64_t doc_id, int64_t comment_i
  * counts the day's downloads in the same one). */
 int pg_download_in(wy_store *st, int64_t user_id, int64_t doc_id, bool charge, int64_t *paid, wy_errinfo *ei);
 
-/* How many store functions answer WY_ENOTSUP on PostgreSQL still
- * (pg_todo.c). */
-int pg_todo_count(void);
-
 /* Schema version 3: the sitemap's parts, the PL/pgSQL triggers that keep
  * them, and the parts counted (pg_sitemap.c). */
 int pg_sitemap_setup(wy_store *st, wy_errinfo *ei);
@@ -171,20 +167,18 @@ int pg_sitemap_setup(wy_store *st, wy_errinfo *ei);
 /* Room for one more of a list's items (as sq_grow). */
 void *pg_grow(void *items, int n, int *cap, size_t size);
 
-/* ---- what the job queue's files (JOBS: pg_jobs.c, pg_edit.c,
- * pg_outline.c, pg_recycle.c) call in other areas' files, named as
- * sqlite_int.h's sq_ helpers (same contracts, there): pg_index_doc,
- * pg_unindex_doc, pg_index_pages, pg_index_words, pg_index_title,
- * pg_index_bands (pg_search.c); pg_upload_points, pg_upload_points_anew
- * (pg_users.c). Each runs inside the caller's transaction. */
+/* The search index (pg_search.c), as sqlite_int.h's sq_index_*: add a
+ * ready document's pages, title and keywords (and fingerprint bands, when
+ * minhash is not NULL) / remove them if it is there; the rows of its pages
+ * from from_page on (pages published as they come); its title-and-keywords
+ * row (removed before they change: del); its title's pinyin rows; its
+ * bands. All inside the caller's transaction (pg_begin). */
 int pg_index_doc(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
 int pg_unindex_doc(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 int pg_index_pages(wy_store *st, int64_t doc_id, int from_page, wy_errinfo *ei);
 int pg_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
 int pg_index_title(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei);
 int pg_index_bands(wy_store *st, int64_t doc_id, const unsigned char *minhash, wy_errinfo *ei);
-int pg_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei);
-int pg_upload_points_anew(wy_store *st, int64_t doc_id, wy_errinfo *ei);
 
 /* A document's outline replaced (NULL or empty: none), inside the
  * caller's transaction (pg_outline.c). */
@@ -197,5 +191,10 @@ int pg_version_swap(wy_store *st, int64_t doc_id, wy_errinfo *ei);
  * job claimable notifies (the jobs table's trigger), which
  * pg_job_wait listens on. */
 #define PG_JOBS_CHANNEL "wy_jobs"
+
+/* Whether a document other than doc_id holds upload points and has its
+ * bytes, or text at least similarity alike (0: bytes only): as
+ * sq_copy_holds_points. */
+int pg_copy_holds_points(wy_store *st, int64_t doc_id, double similarity, bool *yes, wy_errinfo *ei);
 
 #endif

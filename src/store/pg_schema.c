@@ -366,8 +366,26 @@ const char *const pg_migrations[] = {
 	/* 1: every table of the SQLite schema's version 23 but search's
 	 * and the sitemap's (schema_1, applied by its hook) */
 	"",
-	/* 2: search (pg_search.c) */
-	"",
+	/* 2: search (pg_search.c): the index's rows hold tsvectors made in C
+	 * by the one tokenizer (text/tokenize.h), positions as FTS5 gives
+	 * them (a colocated token shares its position); lengths in tokens
+	 * for BM25, and each column's totals (fts_totals) for its average.
+	 * page_fts: a page (rowid = document << 20 | page); doc_fts: a
+	 * document's title (positions 1..tlen) and keywords (from tlen + 2:
+	 * no phrase spans the two); title_fts: a title's pinyin, kind 0..3
+	 * as SQ_TITLE_TABLES (first readings, first initials, every
+	 * reading, every initial). */
+	"CREATE TABLE page_fts(rowid bigint PRIMARY KEY, len integer NOT NULL, v tsvector NOT NULL);"
+	"CREATE INDEX page_fts_v ON page_fts USING gin(v);"
+	"CREATE TABLE doc_fts(id bigint PRIMARY KEY, tlen integer NOT NULL, klen integer NOT NULL,"
+	"  v tsvector NOT NULL);"
+	"CREATE INDEX doc_fts_v ON doc_fts USING gin(v);"
+	"CREATE TABLE title_fts(kind smallint NOT NULL, id bigint NOT NULL, len integer NOT NULL,"
+	"  v tsvector NOT NULL, PRIMARY KEY(kind, id));"
+	"CREATE INDEX title_fts_v ON title_fts USING gin(v);"
+	"CREATE TABLE fts_totals(name text PRIMARY KEY, rows bigint NOT NULL, size bigint NOT NULL);"
+	"INSERT INTO fts_totals(name, rows, size) VALUES ('page', 0, 0), ('title', 0, 0), ('keywords', 0, 0),"
+	"  ('py1', 0, 0), ('ini1', 0, 0), ('py', 0, 0), ('ini', 0, 0);",
 	/* 3: the sitemap's parts (pg_sitemap.c) */
 	"",
 	/* 4: attempt limits shared by every serve process (pg_limits.c; the

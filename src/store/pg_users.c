@@ -527,13 +527,6 @@ static int upload_rule(wy_store *st, wy_upload_points *u, wy_errinfo *ei)
 	return WY_OK;
 }
 
-/* Whether a document other than doc_id holds upload points and has its
- * bytes, or text at least similarity alike (0: bytes only): pg_search.c's
- * (the fingerprints' bands are the search index's). Weak, so that this
- * file links before that one is in the build. */
-int pg_copy_holds_points(wy_store *st, int64_t doc_id, double similarity, bool *yes, wy_errinfo *ei);
-#pragma weak pg_copy_holds_points
-
 int pg_upload_points_anew(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 {
 	int64_t v[2];
@@ -577,8 +570,6 @@ int pg_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	if ((rc = upload_rule(st, &u, ei)) || u.points <= 0 || u.daily <= 0)
 		return rc;
 	bool copy;
-	if (!pg_copy_holds_points)
-		return wy_err_set(ei, WY_ENOTSUP, "store: copies' upload points are not on PostgreSQL yet");
 	if ((rc = pg_copy_holds_points(st, doc_id, u.similarity, &copy, ei)) || copy)
 		return rc; /* its content has earned once already */
 	if (u.min_chars > 0) {

@@ -8,6 +8,7 @@
 #include "store/backend.h"
 #include "store/rules.h"
 #include "store/store.h"
+#include "text/query.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -120,6 +121,23 @@ void sq_bind_filter(sqlite3_stmt *s, const wy_doc_filter *f);
 int sq_read_docs(wy_store *st, sqlite3_stmt *s, wy_doc_list *out, wy_errinfo *ei);
 
 /* The search index (sqlite_search.c). */
+/* A parsed query (text/query.h) in FTS5's syntax: each token quoted, so
+ * nothing a user typed is FTS5 syntax. A lone character (a prefix token)
+ * is its own token: the index has every character at each position a
+ * token starting with it stands. The strings are malloc'd (sq_fts_free);
+ * NULL where the query has no such clause. */
+typedef struct sq_fts {
+	char *any;                      /* any clause that must match (OR) */
+	char *not_;                     /* any excluded clause (OR) */
+	char *quoted;                   /* every quoted clause (AND) */
+	char *terms;                    /* any relaxed term (OR) */
+	char *term[WY_QUERY_TERMS];     /* each relaxed term */
+	char *clause[WY_QUERY_CLAUSES]; /* each clause that must match, in order */
+	int nclause;
+	char *pinyin, *initials;        /* the query read as pinyin (title_py*, title_ini*) */
+} sq_fts;
+void sq_fts_make(const wy_query *q, sq_fts *f);
+void sq_fts_free(sq_fts *f);
 /* The titles' pinyin tables (migration 10), in the order the pinyin tier
  * ranks their matches: each character's first reading (the syllables, the
  * initials), then every reading, heteronyms' too. Column: title. */
@@ -164,13 +182,13 @@ typedef struct sq_relaxed {
 	double page_score[SQ_RELAXED_PAGES];
 } sq_relaxed;
 
-int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, const int64_t *skip, int nskip,
+int sq_search_relaxed(wy_store *st, const wy_search_req *req, const sq_fts *f, int64_t deadline, const int64_t *skip, int nskip,
 		      sq_relaxed **out, int *nout, wy_errinfo *ei);
 
 /* The documents req's filter lets the reader see whose title matches the
  * query read as pinyin (full readings first, then initials), none of
  * skip[0..nskip), at most WY_SEARCH_RELAXED; *out is malloc'd. */
-int sq_search_pinyin(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, int64_t **out,
+int sq_search_pinyin(wy_store *st, const wy_search_req *req, const sq_fts *f, const int64_t *skip, int nskip, int64_t **out,
 		     int *nout, wy_errinfo *ei);
 
 /* A conversion's document is a new version of another (version_of,

@@ -6,7 +6,7 @@
  *
  * Pinyin: title_py and title_ini hold every indexed title's readings and
  * initial pairs (text/pinyin.h); the query's readings are phrases over
- * them (text/query.h).
+ * them (text/query.h, in FTS5's syntax by sq_fts_make).
  *
  * Relaxed:
  * The query is a bag of terms (text/query.h: its bigrams, words and lone
@@ -21,6 +21,7 @@
  * and keywords are scanned for every term (a title is short and a
  * half-remembered one is the common case). */
 #include "core/util.h"
+#include "store/search_int.h"
 #include "store/sqlite_int.h"
 #include "text/query.h"
 
@@ -34,67 +35,10 @@
 #define RELAX_CHECKS 1000 /* visibility lookups at most */
 #define RELAX_TEXT (64 << 10) /* bytes of a page scored */
 
-/* A candidate page (or, with page 0, a title) and the terms seen on it. */
-typedef struct cand {
-	int64_t rowid; /* doc << PAGE_BITS | page; a title: doc << PAGE_BITS */
-	uint64_t mask;
-	double est;    /* the IDF of the terms in mask */
-} cand;
-
-/* An open-addressing set of candidates by rowid. */
-typedef struct cand_set {
-	cand *c;
-	size_t cap, n;
-} cand_set;
-
-/* A slot for rowid: the high bits of a multiplicative hash (the low bits
- * of rowid * C depend on rowid's low bits alone, the page number, which
- * would put every title in one slot). cap is a power of two >= 2. */
-static size_t slot(int64_t rowid, size_t cap)
-{
-	int bits = 0;
-	while (((size_t)1 << bits) < cap)
-		bits++;
-	return (size_t)(((uint64_t)rowid * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
-}
-
-static void cand_add(cand_set *s, int64_t rowid, int term)
-{
-	if ((s->n + 1) * 2 > s->cap) {
-		cand_set g = {wy_xcalloc(s->cap ? s->cap * 2 : 1024, sizeof *g.c), s->cap ? s->cap * 2 : 1024, 0};
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->c[i].mask) {
-				size_t h = slot(s->c[i].rowid, g.cap);
-				while (g.c[h].mask)
-					h = (h + 1) & (g.cap - 1);
-				g.c[h] = s->c[i];
-				g.n++;
-			}
-		free(s->c);
-		*s = g;
-	}
-	size_t h = slot(rowid, s->cap);
-	while (s->c[h].mask && s->c[h].rowid != rowid)
-		h = (h + 1) & (s->cap - 1);
-	if (!s->c[h].mask) {
-		s->c[h].rowid = rowid;
-		s->n++;
-	}
-	s->c[h].mask |= 1ULL << term;
-}
-
-static int cand_cmp(const void *a, const void *b)
-{
-	const cand *x = a, *y = b;
-	if (x->est != y->est)
-		return x->est < y->est ? 1 : -1;
-	return x->rowid < y->rowid ? 1 : x->rowid > y->rowid ? -1 : 0; /* newer first */
-}
-
 /* Read up to RELAX_SCAN rowids of term's matches in table (page_fts or
  * doc_fts), newest first, into set (a title's rowid is shifted like a
  * page's, page 0). */
-static int scan_term(wy_store *st, bool titles, const char *fts, int term, cand_set *set, wy_errinfo *ei)
+static int scan_term(wy_store *st, bool titles, const char *fts, int term, search_cands *set, wy_errinfo *ei)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
@@ -108,7 +52,7 @@ static int scan_term(wy_store *st, bool titles, const char *fts, int term, cand_
 	int step;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t r = sqlite3_column_int64(s, 0);
-		cand_add(set, titles ? r << PAGE_BITS : r, term);
+		search_cand_add(set, titles ? r << PAGE_BITS : r, term);
 	}
 	if (step != SQLITE_DONE)
 		rc = sq_search_fail(st, ei);
@@ -232,11 +176,8 @@ static sq_relaxed *res_for(sq_relaxed **r, int *n, int *cap, int64_t doc)
 	return x;
 }
 
-/* How a text that holds c of the query scores: mostly the share of the
- * query (by IDF), then whether its words stand in the query's order. */
-static double cover_score(const wy_cover *c) { return 0.7 * c->share + 0.3 * c->order; }
 
-int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, const int64_t *skip, int nskip,
+int sq_search_relaxed(wy_store *st, const wy_search_req *req, const sq_fts *f, int64_t deadline, const int64_t *skip, int nskip,
 		      sq_relaxed **out, int *nout, wy_errinfo *ei)
 {
 	*out = NULL;
@@ -271,16 +212,16 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			order[k] = order[k - 1];
 			order[k - 1] = t;
 		}
-	cand_set pages = {0}, titles = {0};
+	search_cands pages = {0}, titles = {0};
 	for (int i = 0; i < n - m + 1 && !rc; i++)
 		if (df[order[i]])
-			rc = scan_term(st, false, wy_query_term_fts(q, order[i]), order[i], &pages, ei);
+			rc = scan_term(st, false, f->term[order[i]], order[i], &pages, ei);
 	for (int i = 0; i < n && !rc; i++)
-		rc = scan_term(st, true, wy_query_term_fts(q, i), i, &titles, ei);
+		rc = scan_term(st, true, f->term[i], i, &titles, ei);
 	judge j = {.st = st};
 	sq_relaxed *res = NULL;
 	int nres = 0, cap = 0;
-	cand *list = NULL;
+	search_cand *list = NULL;
 	if (rc)
 		goto out;
 	if ((rc = sq_prep(st, &j.vis,
@@ -289,8 +230,8 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			  ei)))
 		goto out;
 	sq_bind_filter(j.vis, &req->filter);
-	if ((rc = prep_has(st, wy_query_fts_not(q), &j.not_page, &j.not_title, ei)) ||
-	    (rc = prep_has(st, wy_query_fts_quoted(q), &j.quoted_page, &j.quoted_title, ei)))
+	if ((rc = prep_has(st, f->not_, &j.not_page, &j.not_title, ei)) ||
+	    (rc = prep_has(st, f->quoted, &j.quoted_page, &j.quoted_title, ei)))
 		goto out;
 	for (int i = 0; i < nskip; i++) /* the strict matches are shown already */
 		judge_note(&j, skip[i], false);
@@ -298,11 +239,11 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	size_t nl = 0;
 	list = wy_xmalloc((pages.n + titles.n + 1) * sizeof *list);
 	for (int t = 0; t < 2; t++) {
-		const cand_set *cs = t ? &titles : &pages;
+		const search_cands *cs = t ? &titles : &pages;
 		for (size_t i = 0; i < cs->cap; i++) {
 			if (!cs->c[i].mask)
 				continue;
-			cand c = cs->c[i];
+			search_cand c = cs->c[i];
 			c.est = 0;
 			for (int b = 0; b < n; b++)
 				if (c.mask >> b & 1)
@@ -310,7 +251,7 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			list[nl++] = c;
 		}
 	}
-	qsort(list, nl, sizeof *list, cand_cmp);
+	qsort(list, nl, sizeof *list, search_cand_cmp);
 	sqlite3_stmt *pg = NULL, *ti = NULL;
 	if ((rc = sq_prep(st, &pg, "SELECT text FROM pages WHERE doc_id = ?1 AND page_no = ?2", ei)) ||
 	    (rc = sq_prep(st, &ti, "SELECT coalesce(title, filename, ''), coalesce(keywords, '') FROM documents WHERE id = ?1",
@@ -344,14 +285,14 @@ int sq_search_relaxed(wy_store *st, const wy_search_req *req, int64_t deadline, 
 				wy_cover k;
 				const char *kw = (const char *)sqlite3_column_text(x, 1);
 				wy_query_cover(q, idf, kw ? kw : "", kw ? (size_t)sqlite3_column_bytes(x, 1) : 0, 1u << 16, &k);
-				if (cover_score(&k) > cover_score(&c))
+				if (search_cover_score(&k) > search_cover_score(&c))
 					c = k;
 			}
 		}
 		sqlite3_reset(x);
 		if (c.found < m)
 			continue;
-		double score = cover_score(&c);
+		double score = search_cover_score(&c);
 		sq_relaxed *r = res_for(&res, &nres, &cap, doc);
 		if (score > r->score) {
 			r->score = score;
@@ -395,12 +336,12 @@ out:
 	return rc;
 }
 
-int sq_search_pinyin(wy_store *st, const wy_search_req *req, const int64_t *skip, int nskip, int64_t **out,
+int sq_search_pinyin(wy_store *st, const wy_search_req *req, const sq_fts *f, const int64_t *skip, int nskip, int64_t **out,
 		     int *nout, wy_errinfo *ei)
 {
 	*out = NULL;
 	*nout = 0;
-	const char *full = wy_query_fts_pinyin(req->query), *ini = wy_query_fts_initials(req->query);
+	const char *full = f->pinyin, *ini = f->initials;
 	if (!full && !ini)
 		return WY_OK;
 	/* first readings before every reading, syllables before initials,

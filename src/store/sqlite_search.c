@@ -15,6 +15,7 @@
  * and visits, which feed related searches and "people also read". */
 #include "core/log.h"
 #include "core/util.h"
+#include "store/search_int.h"
 #include "store/sqlite_int.h"
 #include "text/minhash.h"
 #include "text/pinyin.h"
@@ -25,20 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What the keywords column indexes of a document: its keywords, and the
- * description and tags its uploader gave (the same expression for the
- * contentless index's delete, so it removes exactly what was added). */
-#define DOC_WORDS "coalesce(keywords, '') || ' ' || coalesce(description, '') || ' ' || coalesce(tags, '')"
-
-#define PAGE_BITS 20
-
-/* Ranking a match costs about a microsecond (BM25 reads the row's length);
- * a clause as broad as one common character matches most pages of a large
- * library. Each clause ranks at most this many matching pages (and titles),
- * the newest, which bounds a query's time; the result then says there are
- * more. */
-#define RANK_BUDGET 3000
-#define PAGE_MASK ((1 << PAGE_BITS) - 1)
+#define PAGE_BITS SEARCH_PAGE_BITS
+#define PAGE_MASK SEARCH_PAGE_MASK
+#define RANK_BUDGET SEARCH_RANK_BUDGET
 
 /* ---- the tokenizer, as SQLite's FTS5 sees it ---- */
 
@@ -71,7 +61,7 @@ static int tok_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
 {
 	(void)t;
 	fts_cb c = {ctx, token};
-	/* Quoted query strings come from wy_query_fts, one token each: the
+	/* Quoted query strings come from sq_fts_make, one token each: the
 	 * bigrams alone. Documents (and deletes) get the index tokens. */
 	wy_tok_mode mode = (flags & FTS5_TOKENIZE_QUERY) ? WY_TOK_QUERY : WY_TOK_INDEX;
 	int rc = wy_tokenize(text, len > 0 ? (size_t)len : 0, mode, tok_emit, &c);
@@ -149,7 +139,6 @@ typedef struct rank_avg {
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
 		    sqlite3_value **val)
 {
-	const double k1 = 1.2, b = 0.75;
 	rank_avg *ra = api->xGetAuxdata(fts, 0);
 	if (!ra) {
 		ra = sqlite3_malloc(sizeof *ra);
@@ -188,7 +177,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		int len = 0;
 		api->xColumnSize(fts, c, &len);
 		double cw = nval > 1 + c ? sqlite3_value_double(val[1 + c]) : 1.0;
-		score += cw * tf[c] * (k1 + 1) / (tf[c] + k1 * (1 - b + b * len / ra->avg[c]));
+		score += cw * search_bm25(tf[c], len, ra->avg[c]);
 	}
 	sqlite3_result_double(ctx, -weight * score);
 }
@@ -225,6 +214,124 @@ int sq_register_fts(wy_store *st, wy_errinfo *ei)
 	    api->xCreateFunction(api, "wy_hits", NULL, hits_fn, NULL) != SQLITE_OK)
 		return sq_fail(SQ(st)->db, ei, "register the tokenizer");
 	return WY_OK;
+}
+
+/* ---- queries as FTS5 expressions ---- */
+
+/* One token, quoted ("" inside doubles a quote). */
+static void put_tok(wy_buf *f, const wy_qtok *t)
+{
+	wy_buf_putc(f, '"');
+	for (const char *c = t->text; *c; c++) {
+		if (*c == '"')
+			wy_buf_putc(f, '"');
+		wy_buf_putc(f, *c);
+	}
+	wy_buf_putc(f, '"');
+}
+
+/* A clause: its tokens as one phrase, "人工" + "工智" + "智能". */
+static void put_clause(wy_buf *f, const wy_qclause *c)
+{
+	wy_buf_putc(f, '(');
+	for (int k = 0; k < c->ntok; k++) {
+		if (k)
+			wy_buf_puts(f, " + ");
+		put_tok(f, &c->tok[k]);
+	}
+	wy_buf_putc(f, ')');
+}
+
+/* The clauses that are (neg) excluded or not (and, with quoted, only the
+ * quoted ones), joined by OR (any) or AND. NULL when there is none. */
+static char *join_clauses(const wy_query *q, bool neg, bool any, bool quoted)
+{
+	wy_buf f;
+	wy_buf_init(&f, 0);
+	bool first = true;
+	for (int i = 0; i < wy_query_count(q); i++) {
+		const wy_qclause *c = wy_query_clause(q, i);
+		if (c->neg != neg || (quoted && !c->quoted))
+			continue;
+		if (!first)
+			wy_buf_puts(&f, any ? " OR " : " AND ");
+		first = false;
+		put_clause(&f, c);
+	}
+	if (first) {
+		wy_buf_free(&f);
+		return NULL;
+	}
+	return wy_buf_steal(&f);
+}
+
+void sq_fts_make(const wy_query *q, sq_fts *f)
+{
+	memset(f, 0, sizeof *f);
+	f->any = join_clauses(q, false, true, false);
+	f->not_ = join_clauses(q, true, true, false);
+	f->quoted = join_clauses(q, false, false, true);
+	for (int i = 0; i < wy_query_count(q) && f->nclause < WY_QUERY_CLAUSES; i++) {
+		const wy_qclause *c = wy_query_clause(q, i);
+		if (c->neg)
+			continue;
+		wy_buf b;
+		wy_buf_init(&b, 0);
+		put_clause(&b, c);
+		f->clause[f->nclause++] = wy_buf_steal(&b);
+	}
+	int nt = wy_query_nterms(q);
+	if (nt) {
+		wy_buf all;
+		wy_buf_init(&all, 0);
+		for (int i = 0; i < nt; i++) {
+			wy_buf b;
+			wy_buf_init(&b, 0);
+			put_tok(&b, wy_query_term_tok(q, i));
+			if (i)
+				wy_buf_puts(&all, " OR ");
+			wy_buf_puts(&all, b.data);
+			f->term[i] = wy_buf_steal(&b);
+		}
+		f->terms = wy_buf_steal(&all);
+	}
+	/* pinyin: each reading a phrase of syllables (the last a prefix while
+	 * someone types), any of them; the initials one phrase of pairs */
+	const wy_pinyin_q *py = wy_query_pinyin(q);
+	if (py && py->nfull) {
+		wy_buf b;
+		wy_buf_init(&b, 0);
+		for (int i = 0; i < py->nfull; i++) {
+			const wy_pinyin_seg *g = &py->full[i];
+			wy_buf_puts(&b, i ? " OR (" : "(");
+			for (int k = 0; k < g->n; k++)
+				wy_buf_printf(&b, "%s\"%s\"", k ? " + " : "", g->syl[k]);
+			wy_buf_puts(&b, g->last_prefix ? " *)" : ")");
+		}
+		f->pinyin = wy_buf_steal(&b);
+	}
+	if (py && py->ninitials) {
+		wy_buf b;
+		wy_buf_init(&b, 0);
+		for (int k = 0; k < py->ninitials; k++)
+			wy_buf_printf(&b, "%s\"%s\"", k ? " + " : "", py->initials[k]);
+		f->initials = wy_buf_steal(&b);
+	}
+}
+
+void sq_fts_free(sq_fts *f)
+{
+	free(f->any);
+	free(f->not_);
+	free(f->quoted);
+	free(f->terms);
+	for (int i = 0; i < WY_QUERY_TERMS; i++)
+		free(f->term[i]);
+	for (int i = 0; i < f->nclause; i++)
+		free(f->clause[i]);
+	free(f->pinyin);
+	free(f->initials);
+	memset(f, 0, sizeof *f);
 }
 
 /* ---- keeping the index in step with pages and documents ---- */
@@ -277,9 +384,9 @@ int sq_index_words(wy_store *st, int64_t doc_id, bool del, wy_errinfo *ei)
 	sqlite3_stmt *w;
 	int rc = sq_prep(st, &w,
 			 del ? "INSERT INTO doc_fts(doc_fts, rowid, title, keywords)"
-			       " SELECT 'delete', id, coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id=?1"
+			       " SELECT 'delete', id, coalesce(title, ''), " SEARCH_DOC_WORDS " FROM documents WHERE id=?1"
 			     : "INSERT INTO doc_fts(rowid, title, keywords)"
-			       " SELECT id, coalesce(title, ''), " DOC_WORDS " FROM documents WHERE id=?1",
+			       " SELECT id, coalesce(title, ''), " SEARCH_DOC_WORDS " FROM documents WHERE id=?1",
 			 ei);
 	if (rc)
 		return rc;
@@ -451,7 +558,7 @@ int sqlite_reindex(wy_store *st, void (*progress)(void *ctx, int done, int total
 /* ---- searching ---- */
 
 /* FTS5 reports a bad expression as SQLITE_ERROR with "fts5: syntax error";
- * wy_query_fts never builds one, but a caller of the store might. */
+ * sq_fts_make never builds one, but a caller of the store might. */
 int sq_search_fail(wy_store *st, wy_errinfo *ei)
 {
 	if (sqlite3_errcode(SQ(st)->db) == SQLITE_INTERRUPT)
@@ -466,86 +573,8 @@ int sq_search_fail(wy_store *st, wy_errinfo *ei)
  * its program, and a non-zero answer interrupts the statement. */
 static int past_deadline(void *ctx) { return wy_now_ms() >= *(const int64_t *)ctx; }
 
-static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, wy_search_result *out,
-		      wy_errinfo *ei);
-
-/* Groups of near-duplicates among the matches, as the ranked rows stream
- * by: each id seen (a match, or the original a match is flagged a
- * duplicate of) maps to the rank of the match kept for its group. An open
- * addressing table, grown at half full; a search has a few thousand
- * matches at most. */
-typedef struct dup_groups {
-	int64_t *ids; /* 0: empty slot */
-	int *kept;
-	size_t cap, n;
-} dup_groups;
-
-static int *group_of(dup_groups *g, int64_t id)
-{
-	if (!g->cap || id <= 0)
-		return NULL;
-	for (size_t i = (size_t)id * 2654435761u % g->cap;; i = (i + 1) % g->cap) {
-		if (g->ids[i] == id)
-			return &g->kept[i];
-		if (!g->ids[i])
-			return NULL;
-	}
-}
-
-static void group_put(dup_groups *g, int64_t id, int kept)
-{
-	if (id <= 0 || group_of(g, id))
-		return;
-	if (2 * (g->n + 1) > g->cap) {
-		dup_groups bigger = {wy_xcalloc(g->cap ? g->cap * 2 : 64, sizeof *g->ids),
-				     wy_xcalloc(g->cap ? g->cap * 2 : 64, sizeof *g->kept), g->cap ? g->cap * 2 : 64, 0};
-		for (size_t i = 0; i < g->cap; i++)
-			if (g->ids[i])
-				group_put(&bigger, g->ids[i], g->kept[i]);
-		free(g->ids);
-		free(g->kept);
-		*g = bigger;
-	}
-	size_t i = (size_t)id * 2654435761u % g->cap;
-	while (g->ids[i])
-		i = (i + 1) % g->cap;
-	g->ids[i] = id;
-	g->kept[i] = kept;
-	g->n++;
-}
-
-/* The match id (flagged a near-duplicate of dup_of, or 0) at the next
- * rank: its place among the results shown (at = -1 for one folded into
- * an earlier match, which lists it if it is on the page asked for), its
- * group recorded. Returns the rank kept for it. */
-static int group_match(dup_groups *g, wy_search_result *out, int offset, int64_t id, int64_t dup_of)
-{
-	int *k = group_of(g, id);
-	if (!k && dup_of)
-		k = group_of(g, dup_of);
-	if (!k) {
-		int at = out->total++;
-		group_put(g, id, at);
-		group_put(g, dup_of, at);
-		return at;
-	}
-	int kept = *k;
-	group_put(g, id, kept);
-	group_put(g, dup_of, kept);
-	if (kept >= offset && kept - offset < out->n) {
-		wy_search_hit *h = &out->items[kept - offset];
-		if (h->nsimilar < WY_SEARCH_SIMILAR)
-			h->similar[h->nsimilar] = id;
-		h->nsimilar++;
-	}
-	return -1;
-}
-
-static void groups_free(dup_groups *g)
-{
-	free(g->ids);
-	free(g->kept);
-}
+static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, int64_t deadline,
+		      wy_search_result *out, wy_errinfo *ei);
 
 /* The document a pinyin or relaxed match is flagged a near-duplicate of
  * (s: SELECT dup_of FROM documents WHERE id = ?1), or 0. */
@@ -562,14 +591,17 @@ int sqlite_search(wy_store *st, const wy_search_req *req, wy_search_result *out,
 	int64_t deadline = wy_now_ms() + req->max_ms;
 	if (req->max_ms > 0)
 		sqlite3_progress_handler(SQ(st)->db, 4096, past_deadline, &deadline);
-	int rc = search_run(st, req, deadline, out, ei);
+	sq_fts f;
+	sq_fts_make(req->query, &f);
+	int rc = search_run(st, req, &f, deadline, out, ei);
+	sq_fts_free(&f);
 	if (req->max_ms > 0)
 		sqlite3_progress_handler(SQ(st)->db, 0, NULL, NULL);
 	return rc;
 }
 
-static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, wy_search_result *out,
-		      wy_errinfo *ei)
+static int search_run(wy_store *st, const wy_search_req *req, const sq_fts *f, int64_t deadline,
+		      wy_search_result *out, wy_errinfo *ei)
 {
 	static const char *const order[] = {
 		" ORDER BY s.score, d.id DESC",
@@ -577,11 +609,10 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		" ORDER BY d.downloads DESC, s.score",
 	};
 	memset(out, 0, sizeof *out);
-	const wy_query *q = req->query;
-	int nc = wy_query_nclauses(q);
+	int nc = f->nclause;
 	if (nc <= 0)
 		return WY_OK;
-	const char *not_ = wy_query_fts_not(q);
+	const char *not_ = f->not_;
 	/* Per clause: its best page and its title/keyword match, summed per
 	 * document (wy_rank is BM25 without the IDF, negative: lower is better;
 	 * a title or keyword hit counts three times a page's). Clauses are
@@ -648,14 +679,14 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	if (not_)
 		sqlite3_bind_text(s, 7, not_, -1, SQLITE_STATIC);
 	for (int i = 0; i < nc; i++)
-		sqlite3_bind_text(s, 8 + i, wy_query_clause_fts(q, i), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8 + i, f->clause[i], -1, SQLITE_STATIC);
 	int offset = req->offset > 0 ? req->offset : 0, limit = req->limit > 0 ? req->limit : 10;
 	int step;
 	/* every strict match's id (those folded into another too), for the
 	 * pinyin and relaxed searches to leave out */
 	int64_t *skip = NULL;
 	int nskip = 0, cskip = 0;
-	dup_groups groups = {0};
+	search_groups groups = {0};
 	out->items = wy_xcalloc((size_t)limit, sizeof *out->items);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!out->total)
@@ -664,7 +695,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		if (nskip == cskip)
 			skip = wy_xrealloc(skip, (size_t)(cskip = cskip ? cskip * 2 : 64) * sizeof *skip);
 		skip[nskip++] = id;
-		int at = group_match(&groups, out, offset, id, sqlite3_column_int64(s, 3));
+		int at = search_group_match(&groups, out, offset, id, sqlite3_column_int64(s, 3));
 		if (at < offset || at >= offset + limit)
 			continue;
 		wy_search_hit *h = &out->items[out->n++];
@@ -676,7 +707,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		rc = sq_search_fail(st, ei);
 		sq_done(st, s);
 		free(skip);
-		groups_free(&groups);
+		search_groups_free(&groups);
 		wy_search_result_clear(out);
 		return rc;
 	}
@@ -689,13 +720,13 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 	int nrel = 0, npy = 0;
 	sqlite3_stmt *dq = NULL;
 	if (out->strict < WY_SEARCH_RELAX_BELOW && !req->strict_only) {
-		rc = sq_search_pinyin(st, req, skip, nskip, &py, &npy, ei);
+		rc = sq_search_pinyin(st, req, f, skip, nskip, &py, &npy, ei);
 		if (!rc) {
 			skip = wy_xrealloc(skip, (size_t)(nskip + npy + 1) * sizeof *skip);
 			if (npy)
 				memcpy(skip + nskip, py, (size_t)npy * sizeof *skip);
 			nskip += npy;
-			rc = sq_search_relaxed(st, req, deadline, skip, nskip, &rel, &nrel, ei);
+			rc = sq_search_relaxed(st, req, f, deadline, skip, nskip, &rel, &nrel, ei);
 		}
 		if (!rc && (npy || nrel))
 			rc = sq_prep(st, &dq, "SELECT coalesce(dup_of, 0) FROM documents WHERE id = ?1", ei);
@@ -703,14 +734,14 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			free(py);
 			free(rel);
 			free(skip);
-			groups_free(&groups);
+			search_groups_free(&groups);
 			wy_search_result_clear(out);
 			return rc;
 		}
 	}
 	free(skip);
 	for (int i = 0; i < npy; i++) {
-		int at = group_match(&groups, out, offset, py[i], dup_of_doc(dq, py[i]));
+		int at = search_group_match(&groups, out, offset, py[i], dup_of_doc(dq, py[i]));
 		if (at < offset || at >= offset + limit)
 			continue;
 		wy_search_hit *h = &out->items[out->n++];
@@ -723,7 +754,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		nrel = WY_SEARCH_RELAXED - npy;
 	const sq_relaxed **rel_of = wy_xcalloc((size_t)limit, sizeof *rel_of);
 	for (int i = 0; i < nrel; i++) {
-		int at = group_match(&groups, out, offset, rel[i].doc, dup_of_doc(dq, rel[i].doc));
+		int at = search_group_match(&groups, out, offset, rel[i].doc, dup_of_doc(dq, rel[i].doc));
 		if (at < offset || at >= offset + limit)
 			continue;
 		rel_of[out->n] = &rel[i];
@@ -738,7 +769,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 		h->in_title = rel[i].in_title;
 	}
 	sq_done(st, dq);
-	groups_free(&groups);
+	search_groups_free(&groups);
 	s = NULL;
 	for (int i = 0; i < out->n; i++) {
 		int64_t id = out->items[i].doc.id;
@@ -771,7 +802,7 @@ static int search_run(wy_store *st, const wy_search_req *req, int64_t deadline, 
 			}
 			continue;
 		}
-		sqlite3_bind_text(s, 1, wy_query_fts_any(q), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, f->any, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, h->doc.id << PAGE_BITS);
 		sqlite3_bind_int64(s, 3, (h->doc.id << PAGE_BITS) + h->last_page + 1);
 		sqlite3_bind_int(s, 4, WY_SEARCH_PAGES);
@@ -801,17 +832,24 @@ int sqlite_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_quer
 			int max, int *n, wy_errinfo *ei)
 {
 	*n = 0;
-	const char *fts = relaxed ? wy_query_fts_terms(q) : wy_query_fts_any(q);
-	if (!fts)
+	sq_fts f;
+	sq_fts_make(q, &f);
+	const char *fts = relaxed ? f.terms : f.any;
+	if (!fts) {
+		sq_fts_free(&f);
 		return WY_OK;
+	}
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, &s,
 			 "SELECT rowid & 1048575 FROM page_fts WHERE page_fts MATCH ?1 AND rowid >= ?2 AND rowid < ?3"
 			 " ORDER BY rowid",
 			 ei);
-	if (rc)
+	if (rc) {
+		sq_fts_free(&f);
 		return rc;
+	}
 	sqlite3_bind_text(s, 1, fts, -1, SQLITE_TRANSIENT);
+	sq_fts_free(&f);
 	sqlite3_bind_int64(s, 2, doc_id << PAGE_BITS);
 	int last = last_page < 0 ? 0 : last_page > PAGE_MASK ? PAGE_MASK : last_page;
 	sqlite3_bind_int64(s, 3, (doc_id << PAGE_BITS) + last + 1);
@@ -1180,13 +1218,16 @@ int sqlite_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out
 	 * keywords: documents about the same things. */
 	wy_query *q = kw ? wy_query_parse(kw, strlen(kw)) : NULL;
 	free(kw);
-	const char *any = wy_query_fts_any(q);
+	sq_fts f;
+	sq_fts_make(q, &f);
+	const char *any = f.any;
 	if (any) {
 		if ((rc = sq_prep(st, &s,
 				  "WITH m AS (SELECT rowid AS id, wy_rank(doc_fts, 1.0, 10.0, 5.0) AS r FROM doc_fts"
 				  "  WHERE doc_fts MATCH ?2 AND rowid != ?1 ORDER BY r LIMIT ?3)"
 				  " SELECT " DOC_COLUMNS " JOIN m ON m.id = d.id WHERE " LISTED " ORDER BY m.r",
 				  ei))) {
+			sq_fts_free(&f);
 			wy_query_free(q);
 			goto fail;
 		}
@@ -1196,6 +1237,7 @@ int sqlite_doc_related(wy_store *st, int64_t doc_id, int limit, wy_doc_list *out
 		fill(s, doc_id, NULL, 0, limit, out);
 		sq_done(st, s);
 	}
+	sq_fts_free(&f);
 	wy_query_free(q);
 	if (out->n >= limit)
 		return WY_OK;

@@ -445,8 +445,8 @@ int wy_store_check(wy_store *st, void (*cb)(void *ctx, const char *problem), voi
 /* ---- search ----
  * The index holds the text of every page of every ready document, and each
  * document's title and keywords, tokenized by text/tokenize.h. Queries come
- * parsed by text/query.h, whose FTS expressions are built from tokens, never
- * from user text directly. */
+ * parsed by text/query.h into clauses of tokens; each backend builds its
+ * engine's expressions from those tokens, never from user text directly. */
 
 typedef struct wy_query wy_query;
 
@@ -489,7 +489,8 @@ typedef enum wy_hit_kind {
 typedef struct wy_search_hit {
 	wy_doc doc;
 	wy_hit_kind kind;
-	double score;             /* strict: lower is better (BM25); relaxed:
+	double score;             /* strict: lower is better (BM25, the same
+				   * weights on every backend); relaxed:
 				   * its coverage */
 	double coverage;          /* relaxed: the share of the query's
 				   * characters that its best page or title
@@ -535,7 +536,7 @@ void wy_search_result_clear(wy_search_result *r);
 int wy_store_search(wy_store *st, const wy_search_req *req, wy_search_result *out, wy_errinfo *ei);
 
 /* Pages 1..last_page of one document where any clause of q matches (with
- * relaxed, any of its terms: wy_query_fts_terms), in page order (pages
+ * relaxed, any of its terms: wy_query_term), in page order (pages
  * past last_page are not searched at all); at most max written to pages;
  * *n is how many match in all. */
 int wy_store_doc_search(wy_store *st, int64_t doc_id, int last_page, const wy_query *q, bool relaxed, int *pages,

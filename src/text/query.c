@@ -1,6 +1,7 @@
-/* query: parsing user queries into clauses of index tokens, the FTS
- * expression built from them, and finding their hits in text for snippets
- * and for marking pages (see query.h). */
+/* query: parsing user queries into clauses of index tokens, and finding
+ * their hits in text for snippets and for marking pages (see query.h). No
+ * engine's syntax is made here: each store backend builds its own from the
+ * clauses. */
 #include "text/query.h"
 
 #include "core/util.h"
@@ -12,25 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct qtok {
-	char text[WY_TOKEN_MAX + 1];
-	int len;
-	bool prefix;
-	wy_tok_kind kind;
-} qtok;
-
-typedef struct clause {
-	bool neg;
-	bool quoted; /* an exact phrase, relaxed matching or not */
-	int ntok;
-	qtok tok[WY_QUERY_TOKENS];
-} clause;
+typedef wy_qtok qtok;
+typedef wy_qclause clause;
 
 /* A term of relaxed matching: one distinct token of the clauses that are
  * not excluded. */
 typedef struct term {
 	qtok tok;
-	char *fts;
 } term;
 
 struct wy_query {
@@ -40,14 +29,10 @@ struct wy_query {
 	int nterms;
 	/* the term of each token of each clause (-1: none) */
 	signed char term_of[WY_QUERY_CLAUSES][WY_QUERY_TOKENS];
-	char *fts;
-	char *fts_any;
-	char *fts_not;
-	char *fts_quoted;
-	char *fts_terms;
-	char *fts_pinyin, *fts_initials;
-	char *clause_fts[WY_QUERY_CLAUSES];
-	int npos;
+	int npos; /* clauses that are not excluded */
+	bool has_neg, has_quoted;
+	bool pinyin_ok;
+	wy_pinyin_q pinyin;
 	char *display;
 };
 
@@ -139,68 +124,6 @@ static void add_clause(wy_query *q, const char *s, size_t len, bool neg, bool qu
 	}
 }
 
-static void put_clause(wy_buf *f, const clause *c)
-{
-	wy_buf_putc(f, '(');
-	for (int k = 0; k < c->ntok; k++) {
-		if (k)
-			wy_buf_puts(f, " + ");
-		wy_buf_putc(f, '"');
-		for (const char *t = c->tok[k].text; *t; t++) {
-			if (*t == '"')
-				wy_buf_putc(f, '"');
-			wy_buf_putc(f, *t);
-		}
-		wy_buf_putc(f, '"');
-	}
-	wy_buf_putc(f, ')');
-}
-
-/* The clauses that are (neg) excluded or not (and, with quoted, only the
- * quoted ones), joined by OR (any) or AND; with AND, NOT each excluded
- * clause. NULL when there is no such clause. */
-static char *build(const wy_query *q, bool neg, bool any, bool quoted)
-{
-	bool have = false;
-	for (int i = 0; i < q->n; i++)
-		have |= q->c[i].neg == neg && (!quoted || q->c[i].quoted);
-	if (!have)
-		return NULL;
-	wy_buf f;
-	wy_buf_init(&f, 0);
-	bool first = true;
-	for (int i = 0; i < q->n; i++) {
-		if (q->c[i].neg != neg || (quoted && !q->c[i].quoted))
-			continue;
-		if (!first)
-			wy_buf_puts(&f, any ? " OR " : " AND ");
-		first = false;
-		put_clause(&f, &q->c[i]);
-	}
-	for (int i = 0; i < q->n && !any && !neg && !quoted; i++) {
-		if (!q->c[i].neg)
-			continue;
-		wy_buf_puts(&f, " NOT ");
-		put_clause(&f, &q->c[i]);
-	}
-	return wy_buf_steal(&f);
-}
-
-/* One token as an FTS expression of its own. */
-static char *token_fts(const qtok *t)
-{
-	wy_buf f;
-	wy_buf_init(&f, 0);
-	wy_buf_putc(&f, '"');
-	for (const char *c = t->text; *c; c++) {
-		if (*c == '"')
-			wy_buf_putc(&f, '"');
-		wy_buf_putc(&f, *c);
-	}
-	wy_buf_putc(&f, '"');
-	return wy_buf_steal(&f);
-}
-
 /* The distinct tokens of the clauses that are not excluded, in order; a
  * clause's lone final character is a term as the character itself (the
  * index has every character at its bigram's position). */
@@ -226,40 +149,10 @@ static void collect_terms(wy_query *q)
 				 * start of any token, in the text as in the
 				 * index (where it is each bigram's synonym) */
 				q->terms[j].tok.prefix = t->kind == WY_TOK_SINGLE;
-				q->terms[j].fts = token_fts(t);
 				q->nterms++;
 			}
 			q->term_of[i][k] = (signed char)j;
 		}
-	}
-}
-
-/* A query of Latin letters read as pinyin (text/pinyin.h): each reading
- * of the letters as syllables, a phrase of syllable tokens (the last a
- * prefix when it is not a whole syllable), any of them; and the letters as
- * a phrase of initial pairs. */
-static void build_pinyin(wy_query *q, const char *s, size_t len)
-{
-	wy_pinyin_q py;
-	if (!wy_pinyin_parse(s, len, &py))
-		return;
-	wy_buf f;
-	if (py.nfull) {
-		wy_buf_init(&f, 0);
-		for (int i = 0; i < py.nfull; i++) {
-			const wy_pinyin_seg *g = &py.full[i];
-			wy_buf_puts(&f, i ? " OR (" : "(");
-			for (int k = 0; k < g->n; k++)
-				wy_buf_printf(&f, "%s\"%s\"", k ? " + " : "", g->syl[k]);
-			wy_buf_puts(&f, g->last_prefix ? " *)" : ")");
-		}
-		q->fts_pinyin = wy_buf_steal(&f);
-	}
-	if (py.ninitials) {
-		wy_buf_init(&f, 0);
-		for (int k = 0; k < py.ninitials; k++)
-			wy_buf_printf(&f, "%s\"%s\"", k ? " + " : "", py.initials[k]);
-		q->fts_initials = wy_buf_steal(&f);
 	}
 }
 
@@ -318,30 +211,12 @@ wy_query *wy_query_parse(const char *s, size_t len)
 		add_clause(q, cs, (size_t)(ce - cs), neg, close != 0, &display);
 	}
 	q->display = wy_buf_steal(&display);
-	build_pinyin(q, s, len);
-
+	q->pinyin_ok = wy_pinyin_parse(s, len, &q->pinyin);
 	collect_terms(q);
-	q->fts = build(q, false, false, false);
-	q->fts_any = build(q, false, true, false);
-	q->fts_not = build(q, true, true, false);
-	q->fts_quoted = build(q, false, false, true);
-	if (q->nterms) {
-		wy_buf f;
-		wy_buf_init(&f, 0);
-		for (int i = 0; i < q->nterms; i++) {
-			if (i)
-				wy_buf_puts(&f, " OR ");
-			wy_buf_puts(&f, q->terms[i].fts);
-		}
-		q->fts_terms = wy_buf_steal(&f);
-	}
 	for (int i = 0; i < q->n; i++) {
-		if (q->c[i].neg)
-			continue;
-		wy_buf f;
-		wy_buf_init(&f, 0);
-		put_clause(&f, &q->c[i]);
-		q->clause_fts[q->npos++] = wy_buf_steal(&f);
+		q->has_neg |= q->c[i].neg;
+		q->has_quoted |= !q->c[i].neg && q->c[i].quoted;
+		q->npos += !q->c[i].neg;
 	}
 	return q;
 }
@@ -350,35 +225,21 @@ void wy_query_free(wy_query *q)
 {
 	if (!q)
 		return;
-	free(q->fts);
-	free(q->fts_any);
-	free(q->fts_not);
-	free(q->fts_quoted);
-	free(q->fts_terms);
-	free(q->fts_pinyin);
-	free(q->fts_initials);
-	for (int i = 0; i < q->npos; i++)
-		free(q->clause_fts[i]);
-	for (int i = 0; i < q->nterms; i++)
-		free(q->terms[i].fts);
 	free(q->display);
 	free(q);
 }
 
-bool wy_query_searchable(const wy_query *q) { return q && q->fts; }
-const char *wy_query_fts(const wy_query *q) { return q ? q->fts : NULL; }
-const char *wy_query_fts_any(const wy_query *q) { return q ? q->fts_any : NULL; }
-const char *wy_query_fts_not(const wy_query *q) { return q ? q->fts_not : NULL; }
-const char *wy_query_fts_quoted(const wy_query *q) { return q ? q->fts_quoted : NULL; }
-const char *wy_query_fts_terms(const wy_query *q) { return q ? q->fts_terms : NULL; }
-const char *wy_query_fts_pinyin(const wy_query *q) { return q ? q->fts_pinyin : NULL; }
-const char *wy_query_fts_initials(const wy_query *q) { return q ? q->fts_initials : NULL; }
+bool wy_query_searchable(const wy_query *q) { return q && q->npos > 0; }
+int wy_query_count(const wy_query *q) { return q ? q->n : 0; }
+const wy_qclause *wy_query_clause(const wy_query *q, int i) { return q && i >= 0 && i < q->n ? &q->c[i] : NULL; }
 int wy_query_nclauses(const wy_query *q) { return q ? q->npos : 0; }
-const char *wy_query_clause_fts(const wy_query *q, int i) { return q && i >= 0 && i < q->npos ? q->clause_fts[i] : NULL; }
+bool wy_query_has_excluded(const wy_query *q) { return q && q->has_neg; }
+bool wy_query_has_quoted(const wy_query *q) { return q && q->has_quoted; }
 const char *wy_query_display(const wy_query *q) { return q && q->display ? q->display : ""; }
 int wy_query_nterms(const wy_query *q) { return q ? q->nterms : 0; }
 const char *wy_query_term(const wy_query *q, int i) { return q && i >= 0 && i < q->nterms ? q->terms[i].tok.text : NULL; }
-const char *wy_query_term_fts(const wy_query *q, int i) { return q && i >= 0 && i < q->nterms ? q->terms[i].fts : NULL; }
+const wy_qtok *wy_query_term_tok(const wy_query *q, int i) { return q && i >= 0 && i < q->nterms ? &q->terms[i].tok : NULL; }
+const wy_pinyin_q *wy_query_pinyin(const wy_query *q) { return q && q->pinyin_ok ? &q->pinyin : NULL; }
 
 /* The tokens of a text, for matching clauses against it. */
 typedef struct ttok {
@@ -499,7 +360,7 @@ static void hit_add(wy_hit **all, int *found, int *cap, size_t start, size_t end
 
 int wy_query_hits(const wy_query *q, const char *text, size_t len, size_t limit, wy_hit *out, int max)
 {
-	if (!q || !q->fts || !text || max <= 0)
+	if (!q || !q->npos || !text || max <= 0)
 		return 0;
 	tlist l;
 	text_tokens(text, &len, limit, &l);

@@ -8,15 +8,21 @@
  * that character at the start of any token (a one-character query finds the
  * character anywhere).
  *
- * Nothing the user typed reaches the search engine's syntax: the FTS
- * expression is built from quoted tokens only. Any input parses (to a query
- * that may have no clause); the input is cut at WY_QUERY_MAX bytes and at
- * WY_QUERY_CLAUSES clauses.
+ * A query is only a structure: what to look for, as the index's tokens.
+ * Each store backend translates it into its own engine's syntax (SQLite's
+ * FTS5 expressions in sqlite_search.c, PostgreSQL's tsquery in
+ * pg_search.c), from the tokens alone, so nothing the user typed reaches
+ * an engine's syntax. Any input parses (to a query that may have no
+ * clause); the input is cut at WY_QUERY_MAX bytes and at WY_QUERY_CLAUSES
+ * clauses.
  *
  * Thread safety: a wy_query is immutable once parsed; different queries may
  * be used from different threads. */
 #ifndef WY_QUERY_H
 #define WY_QUERY_H
+
+#include "text/pinyin.h"
+#include "text/tokenize.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,32 +43,44 @@ void wy_query_free(wy_query *q); /* NULL is a no-op */
  * clauses, or of punctuation, finds nothing). */
 bool wy_query_searchable(const wy_query *q);
 
-/* The query as SQLite FTS5 expressions, built from the tokens alone, each
- * quoted: `"人工" + "工智" + "智能"`. A document matches when every clause
- * matches somewhere in it (its title, keywords or any page) and no excluded
- * clause does; the index holds pages, so the store asks clause by clause.
- * All strings are owned by q. */
+/* One token of a clause or a term: its folded text as the index has it
+ * (tokenize.h, WY_TOK_INDEX). With prefix set (a lone CJK character at a
+ * clause's end, or a lone character as a relaxed term) it stands for any
+ * token that starts with it; the index has each CJK character as a token
+ * of its own at every position a token starting with it stands, so a
+ * backend may also match the character's own token exactly. */
+typedef struct wy_qtok {
+	char text[WY_TOKEN_MAX + 1]; /* NUL-terminated, no NUL inside */
+	int len;
+	bool prefix;
+	wy_tok_kind kind;
+} wy_qtok;
+
+/* A clause: its tokens must stand at consecutive positions of one text
+ * (a page, a title, or the keywords) for the clause to match there. */
+typedef struct wy_qclause {
+	bool neg;    /* excluded: a document holding it anywhere is no match */
+	bool quoted; /* typed in quotes: an exact phrase, relaxed matching or not */
+	int ntok;    /* 1..WY_QUERY_TOKENS */
+	wy_qtok tok[WY_QUERY_TOKENS];
+} wy_qclause;
+
+/* The matching rules every backend implements: a document matches when
+ * every clause that is not excluded matches somewhere in it (its title,
+ * its keywords or any page, each clause possibly elsewhere) and no
+ * excluded clause matches anywhere in it. */
+
+/* How many clauses the query has, excluded ones too, and clause i of them
+ * (0 <= i < wy_query_count; NULL otherwise). Owned by q. */
+int wy_query_count(const wy_query *q);
+const wy_qclause *wy_query_clause(const wy_query *q, int i);
 
 /* How many clauses must match (0: the query is not searchable). */
 int wy_query_nclauses(const wy_query *q);
 
-/* Clause i (0 <= i < wy_query_nclauses) as an FTS expression. */
-const char *wy_query_clause_fts(const wy_query *q, int i);
-
-/* Any of the clauses (OR): the pages worth showing, and "more like this".
- * NULL when the query is not searchable. */
-const char *wy_query_fts_any(const wy_query *q);
-
-/* Any of the excluded clauses (OR), or NULL when none. */
-const char *wy_query_fts_not(const wy_query *q);
-
-/* Every quoted clause (AND), or NULL when none: relaxed matching keeps
- * them as they are (a phrase in quotes is always that phrase). */
-const char *wy_query_fts_quoted(const wy_query *q);
-
-/* Every clause on one row (AND, then NOT each excluded): for a page
- * that must hold all of them. NULL when the query is not searchable. */
-const char *wy_query_fts(const wy_query *q);
+/* Whether any clause is excluded / quoted and not excluded. */
+bool wy_query_has_excluded(const wy_query *q);
+bool wy_query_has_quoted(const wy_query *q);
 
 /* The query's clauses rebuilt as text, for showing and logging ("人工智能
  * -广告"): folded, single spaces. Owned by q. */
@@ -72,19 +90,17 @@ const char *wy_query_display(const wy_query *q);
  * holds much of it but not every clause as typed. The terms are the
  * distinct tokens of the clauses that are neither excluded nor quoted
  * (bigrams, words, lone characters), in the order typed, at most
- * WY_QUERY_TERMS. */
+ * WY_QUERY_TERMS. A lone character is a prefix term (wy_qtok). */
 int wy_query_nterms(const wy_query *q);
-const char *wy_query_term(const wy_query *q, int i);     /* folded token text */
-const char *wy_query_term_fts(const wy_query *q, int i); /* as an FTS expression */
-/* Any of the terms (OR), or NULL when there is none. */
-const char *wy_query_fts_terms(const wy_query *q);
+const char *wy_query_term(const wy_query *q, int i);       /* folded token text */
+const wy_qtok *wy_query_term_tok(const wy_query *q, int i); /* NULL past the end */
 
-/* A query typed in Latin letters read as pinyin (text/pinyin.h), as FTS
- * expressions over titles' pinyin tokens: its readings as syllables
- * ("shuangyonggongzuo", "chongq") and as initials ("sygz"); NULL when the
- * query cannot be read so. */
-const char *wy_query_fts_pinyin(const wy_query *q);
-const char *wy_query_fts_initials(const wy_query *q);
+/* A query typed in Latin letters read as pinyin (text/pinyin.h), for
+ * titles' pinyin tokens: its readings as syllables ("shuangyonggongzuo",
+ * "chongq": each reading a phrase of syllables, the last maybe a prefix)
+ * and as initial pairs ("sygz": sy yg gz, a phrase); NULL when the query
+ * cannot be read so. Owned by q. */
+const wy_pinyin_q *wy_query_pinyin(const wy_query *q);
 
 /* How much of the query a text holds: share is the weight of the terms
  * found over the weight of all (weight[i] for term i, e.g. its IDF; NULL:

@@ -462,7 +462,7 @@ static enum MHD_Result page_doc(web_req *rq, int64_t id)
 	const char *qarg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
 	const char *from = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
 	wy_query *q = qarg ? wy_query_parse(qarg, strlen(qarg)) : NULL;
-	if (wy_query_searchable(q) && !wy_query_fts_not(q) && from && strlen(from) == 16 && !rq->head) {
+	if (wy_query_searchable(q) && !wy_query_has_excluded(q) && from && strlen(from) == 16 && !rq->head) {
 		char tag[17];
 		web_result_tag(id, wy_query_display(q), tag);
 		if (sodium_memcmp(tag, from, 16) == 0)

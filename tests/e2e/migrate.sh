@@ -15,6 +15,9 @@
 source "$(dirname "$0")/lib.bash"
 
 new_library
+# the source is a one-machine library (SQLite and a directory) whatever
+# the destination: new_library's PostgreSQL store is not for it
+unset WENYUAN_STORE_URL
 "$WY_SRC/scripts/samples.sh" "$WY_BIN" "$data" > "$d/samples.out"
 check "the samples are ready" [ "$(grep -c '^ready' "$d/samples.out")" -eq 4 ]
 # a long document: hundreds of pages, hundreds of objects

@@ -11,6 +11,7 @@
  * UTF-8 sequence of valid text. */
 #include "fuzz.h"
 
+#include "store/sqlite_int.h"
 #include "text/query.h"
 #include "text/tokenize.h"
 #include "text/utf8.h"
@@ -119,16 +120,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int nc = wy_query_nclauses(q);
 	FUZZ_CHECK(nc >= 0 && nc <= WY_QUERY_CLAUSES);
 	FUZZ_CHECK(wy_query_searchable(q) == (nc > 0));
-	FUZZ_CHECK((wy_query_fts(q) != NULL) == (nc > 0));
-	FUZZ_CHECK((wy_query_fts_any(q) != NULL) == (nc > 0));
-	for (int i = 0; i < nc; i++) {
-		FUZZ_CHECK(wy_query_clause_fts(q, i) != NULL);
-		check_fts(wy_query_clause_fts(q, i));
+	FUZZ_CHECK(wy_query_count(q) >= nc && wy_query_count(q) <= WY_QUERY_CLAUSES);
+	FUZZ_CHECK(wy_query_clause(q, wy_query_count(q)) == NULL && wy_query_clause(q, -1) == NULL);
+	for (int i = 0; i < wy_query_count(q); i++) {
+		const wy_qclause *c = wy_query_clause(q, i);
+		FUZZ_CHECK(c->ntok > 0 && c->ntok <= WY_QUERY_TOKENS);
+		for (int k = 0; k < c->ntok; k++)
+			FUZZ_CHECK(c->tok[k].len > 0 && (int)strlen(c->tok[k].text) == c->tok[k].len &&
+				   wy_utf8_valid(c->tok[k].text, (size_t)c->tok[k].len));
 	}
-	FUZZ_CHECK(wy_query_clause_fts(q, nc) == NULL && wy_query_clause_fts(q, -1) == NULL);
-	check_fts(wy_query_fts(q));
-	check_fts(wy_query_fts_any(q));
-	check_fts(wy_query_fts_not(q));
+	/* the SQLite backend's FTS5 expressions of it all parse */
+	sq_fts f;
+	sq_fts_make(q, &f);
+	FUZZ_CHECK(f.nclause == nc);
+	FUZZ_CHECK((f.any != NULL) == (nc > 0));
+	for (int i = 0; i < f.nclause; i++) {
+		FUZZ_CHECK(f.clause[i] != NULL);
+		check_fts(f.clause[i]);
+	}
+	check_fts(f.any);
+	check_fts(f.not_);
+	check_fts(f.quoted);
+	check_fts(f.terms);
+	check_fts(f.pinyin);
+	check_fts(f.initials);
+	for (int i = 0; i < wy_query_nterms(q); i++)
+		check_fts(f.term[i]);
+	sq_fts_free(&f);
 	const char *disp = wy_query_display(q);
 	FUZZ_CHECK(disp != NULL && wy_utf8_valid(disp, strlen(disp)));
 	for (const char *p = disp; *p; p++)

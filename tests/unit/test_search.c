@@ -12,7 +12,7 @@
 
 static wy_store *fresh(void)
 {
-	char *dir = wy_test_tmpdir("search");
+	char *dir = wy_test_store_location("search");
 	wy_store *st;
 	wy_errinfo ei = {0};
 	int rc = wy_store_open(dir, &st, &ei);
