@@ -70,6 +70,9 @@ if [ "${1:-}" = "--test" ]; then
   # single-node Ceph (a monitor, one in-memory OSD) behind radosgw;
   # ceph-common brings the ceph and radosgw-admin commands that set it up
   pkgs+=(radosgw ceph-mon ceph-osd ceph-common)
+  # the cluster test (tests/cluster/run.sh): nginx balances two serve
+  # processes, as a site past one machine would run
+  pkgs+=(nginx-light)
   command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 # the Debian package (make deb, make test-package): debhelper builds it,

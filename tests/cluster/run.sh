@@ -266,5 +266,8 @@ table=$(cat <<EOF
 EOF
 )
 echo "$table"
-[ -n "${CLUSTER_TABLE:-}" ] && echo "$table" > "$CLUSTER_TABLE"
+if [ -n "${CLUSTER_TABLE:-}" ]; then
+	mkdir -p "$(dirname "$CLUSTER_TABLE")"
+	echo "$table" > "$CLUSTER_TABLE"
+fi
 finish
