@@ -51,6 +51,8 @@ echo "PostgreSQL and radosgw up in $(( $(date +%s) - t0 )) s"
 # every process of the site shares these: conversions short, so that a
 # killed worker's lease runs out within the test
 export WENYUAN_CONVERT_TIMEOUT=20 WENYUAN_WORKERS=1 WENYUAN_LOG=info
+# behind nginx: a client is the last address of X-Forwarded-For
+export WENYUAN_TRUST_PROXY=1
 data=$d/data
 mkdir -p "$data"
 
