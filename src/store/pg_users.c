@@ -541,64 +541,72 @@ int pg_upload_points_anew(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	return rc ? rc : pg_upload_points(st, doc_id, ei);
 }
 
-int pg_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+/* The upload points rule's questions and changes (rules.c decides). */
+typedef struct pg_points {
+	wy_store *st;
+	int64_t doc_id;
+} pg_points;
+
+static int pg_points_doc(void *ctx, int64_t *owner, int64_t *held, bool *listed, wy_errinfo *ei)
 {
+	pg_points *p = ctx;
 	int64_t row[3];
-	bool found;
-	int rc = pg_row_ints(st,
+	int rc = pg_row_ints(p->st,
 			     "SELECT coalesce(owner_id, 0), upload_points,"
 			     /* ready: a readable document's conversion may still fail */
 			     " d.status = " SQ_READY " AND " SQ_PUBLIC " AND d.dup_of IS NULL FROM documents d WHERE d.id = $1",
-			     &doc_id, 1, row, 3, &found, "read a document's upload points", ei);
-	int64_t owner = row[0], held = row[1];
-	bool listed = row[2] != 0;
-	if (rc || !found || !owner)
-		return rc; /* no such document, or imported: nobody earns */
-	int64_t v[2] = {doc_id, 0};
-	if (held > 0) {
-		if (listed)
-			return WY_OK; /* it keeps what it earned */
-		/* exactly what it holds goes back, even below a zero balance */
-		if (!(rc = ledger_add(st, owner, -held, "upload_revoked", doc_id, 0, ei)))
-			rc = pg_exec_ints(st, "UPDATE documents SET upload_points = 0 WHERE id = $1", v, 1, NULL,
-					  "take back points", ei);
-		return rc;
-	}
-	if (!listed)
-		return WY_OK;
-	wy_upload_points u;
-	if ((rc = upload_rule(st, &u, ei)) || u.points <= 0 || u.daily <= 0)
-		return rc;
-	bool copy;
-	if ((rc = pg_copy_holds_points(st, doc_id, u.similarity, &copy, ei)) || copy)
-		return rc; /* its content has earned once already */
-	if (u.min_chars > 0) {
-		/* characters of text, white space aside (sqlite_users.c) */
-		int64_t chars;
-		if ((rc = pg_row_ints(st,
-				      "SELECT coalesce(sum(length(replace(replace(replace(replace(replace(replace("
-				      "text, ' ', ''), chr(9), ''), chr(10), ''), chr(12), ''), chr(13), ''),"
-				      " chr(12288), ''))), 0) FROM pages WHERE doc_id = $1",
-				      &doc_id, 1, &chars, 1, NULL, "read", ei)))
-			return rc;
-		if (chars < u.min_chars)
-			return WY_OK;
-	}
-	/* the owner's upload points of the last 24 hours stay within the cap */
-	int64_t w[2] = {owner, wy_now() - 86400}, recent;
-	if ((rc = pg_row_ints(st,
-			      "SELECT coalesce(sum(delta), 0) FROM ledger"
-			      " WHERE user_id = $1 AND reason IN ('upload', 'upload_revoked') AND at > $2",
-			      w, 2, &recent, 1, NULL, "read", ei)))
-		return rc;
-	int64_t room = u.daily - (recent > 0 ? recent : 0), give = u.points < room ? u.points : room;
-	if (give <= 0)
-		return WY_OK;
-	v[1] = give;
-	if (!(rc = ledger_add(st, owner, give, "upload", doc_id, 0, ei)))
-		rc = pg_exec_ints(st, "UPDATE documents SET upload_points = $2 WHERE id = $1", v, 2, NULL,
-				  "grant upload points", ei);
+			     &p->doc_id, 1, row, 3, NULL, "read a document's upload points", ei);
+	*owner = row[0], *held = row[1], *listed = row[2] != 0;
 	return rc;
+}
+
+static int pg_points_rule(void *ctx, wy_upload_points *u, wy_errinfo *ei)
+{
+	return upload_rule(((pg_points *)ctx)->st, u, ei);
+}
+
+static int pg_points_copy(void *ctx, double similarity, bool *yes, wy_errinfo *ei)
+{
+	pg_points *p = ctx;
+	return pg_copy_holds_points(p->st, p->doc_id, similarity, yes, ei);
+}
+
+static int pg_points_chars(void *ctx, int64_t *chars, wy_errinfo *ei)
+{
+	pg_points *p = ctx;
+	return pg_row_ints(p->st,
+			   "SELECT coalesce(sum(length(replace(replace(replace(replace(replace(replace("
+			   "text, ' ', ''), chr(9), ''), chr(10), ''), chr(12), ''), chr(13), ''),"
+			   " chr(12288), ''))), 0) FROM pages WHERE doc_id = $1",
+			   &p->doc_id, 1, chars, 1, NULL, "read", ei);
+}
+
+static int pg_points_recent(void *ctx, int64_t owner, int64_t since, int64_t *sum, wy_errinfo *ei)
+{
+	int64_t w[2] = {owner, since};
+	return pg_row_ints(((pg_points *)ctx)->st,
+			   "SELECT coalesce(sum(delta), 0) FROM ledger"
+			   " WHERE user_id = $1 AND reason IN ('upload', 'upload_revoked') AND at > $2",
+			   w, 2, sum, 1, NULL, "read", ei);
+}
+
+static int pg_points_set(void *ctx, int64_t owner, int64_t delta, const char *reason, int64_t held, wy_errinfo *ei)
+{
+	pg_points *p = ctx;
+	int64_t v[2] = {p->doc_id, held};
+	int rc = ledger_add(p->st, owner, delta, reason, p->doc_id, 0, ei);
+	return rc ? rc
+		  : pg_exec_ints(p->st, "UPDATE documents SET upload_points = $2 WHERE id = $1", v, 2, NULL,
+				 "set a document's upload points", ei);
+}
+
+static const store_points_io pg_points_io = {pg_points_doc,    pg_points_rule,   pg_points_copy,
+					     pg_points_chars,  pg_points_recent, pg_points_set};
+
+int pg_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
+{
+	pg_points p = {st, doc_id};
+	return store_upload_points(&pg_points_io, &p, ei);
 }
 
 int pg_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinfo *ei)

@@ -22,6 +22,46 @@ wy_upload_points wy_upload_points_of(const wy_config *cfg)
 				  cfg->near_duplicates ? cfg->near_duplicate_percent / 100.0 : 0};
 }
 
+int store_upload_points(const store_points_io *io, void *ctx, wy_errinfo *ei)
+{
+	int64_t owner, held;
+	bool listed;
+	int rc = io->doc(ctx, &owner, &held, &listed, ei);
+	if (rc || !owner)
+		return rc; /* no such document, or imported: nobody earns */
+	if (held > 0) {
+		if (listed)
+			return WY_OK; /* it keeps what it earned */
+		/* Exactly what it holds goes back, even below a zero balance
+		 * (the points may be spent): a debt the owner pays back before
+		 * spending again, never points made out of a deleted upload. */
+		return io->set(ctx, owner, -held, "upload_revoked", 0, ei);
+	}
+	if (!listed)
+		return WY_OK;
+	wy_upload_points u;
+	if ((rc = io->rule(ctx, &u, ei)) || u.points <= 0 || u.daily <= 0)
+		return rc;
+	bool copy;
+	if ((rc = io->copy(ctx, u.similarity, &copy, ei)) || copy)
+		return rc; /* its content has earned once already */
+	if (u.min_chars > 0) {
+		/* characters of text, white space aside: a page count costs an
+		 * uploader nothing (blank pages), text is what readers read */
+		int64_t chars;
+		if ((rc = io->chars(ctx, &chars, ei)) || chars < u.min_chars)
+			return rc;
+	}
+	/* the owner's upload points of the last 24 hours, granted less taken
+	 * back, stay within the cap: points taken back make room again, but
+	 * one grant is never more than the cap */
+	int64_t recent;
+	if ((rc = io->recent(ctx, owner, wy_now() - 86400, &recent, ei)))
+		return rc;
+	int64_t room = u.daily - (recent > 0 ? recent : 0), give = u.points < room ? u.points : room;
+	return give > 0 ? io->set(ctx, owner, give, "upload", give, ei) : WY_OK;
+}
+
 /* ---- the names of states ---- */
 
 const char *wy_doc_status_name(wy_doc_status s)

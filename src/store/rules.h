@@ -46,6 +46,30 @@ bool store_setting_count(const char *v, long long max, int64_t *out);
 /* One saved setting (name, value) applied to the upload points rule: the
  * points_upload* settings that read as counts override the process's. */
 void store_upload_rule_set(wy_upload_points *r, const char *name, const char *value);
+/* The upload points rule for one document (store.h: wy_upload_points),
+ * decided here once; a backend answers its questions and makes its
+ * changes, inside its caller's transaction:
+ * - doc: the document's owner (0: none, or no such document: nobody
+ *   earns), the points it holds, whether it is listed (ready, public, not
+ *   a near-duplicate);
+ * - rule: the rule in force (the process's, over the saved settings);
+ * - copy: whether another document with its bytes, or text at least
+ *   similarity alike, holds points already;
+ * - chars: its pages' characters, white space aside;
+ * - recent: the owner's upload points of the ledger since a moment,
+ *   granted less taken back;
+ * - set: a ledger row of delta for the owner ("upload" or
+ *   "upload_revoked") and the points the document holds now. */
+typedef struct store_points_io {
+	int (*doc)(void *ctx, int64_t *owner, int64_t *held, bool *listed, wy_errinfo *ei);
+	int (*rule)(void *ctx, wy_upload_points *u, wy_errinfo *ei);
+	int (*copy)(void *ctx, double similarity, bool *yes, wy_errinfo *ei);
+	int (*chars)(void *ctx, int64_t *chars, wy_errinfo *ei);
+	int (*recent)(void *ctx, int64_t owner, int64_t since, int64_t *sum, wy_errinfo *ei);
+	int (*set)(void *ctx, int64_t owner, int64_t delta, const char *reason, int64_t held, wy_errinfo *ei);
+} store_points_io;
+int store_upload_points(const store_points_io *io, void *ctx, wy_errinfo *ei);
+
 /* A group as the backend is asked to save it; attempt keys as
  * wy_store_attempt_take takes them (WY_EINVAL). */
 int store_group_check(const wy_group *g, wy_errinfo *ei);

@@ -624,80 +624,72 @@ int sq_upload_points_anew(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 	return rc ? rc : sq_upload_points(st, doc_id, ei);
 }
 
+/* The upload points rule's questions and changes (rules.c decides). */
+typedef struct sq_points {
+	wy_store *st;
+	int64_t doc_id;
+} sq_points;
+
+static int sq_points_doc(void *ctx, int64_t *owner, int64_t *held, bool *listed, wy_errinfo *ei)
+{
+	sq_points *p = ctx;
+	int64_t row[3];
+	int rc = sq_row_ints(p->st,
+			     "SELECT coalesce(owner_id, 0), upload_points,"
+			     /* ready: a readable document's conversion may still fail */
+			     " d.status = " SQ_READY " AND " SQ_PUBLIC " AND d.dup_of IS NULL FROM documents d WHERE d.id = ?1",
+			     &p->doc_id, 1, row, 3, NULL, "read a document's upload points", ei);
+	*owner = row[0], *held = row[1], *listed = row[2] != 0;
+	return rc;
+}
+
+static int sq_points_rule(void *ctx, wy_upload_points *u, wy_errinfo *ei)
+{
+	return upload_rule(((sq_points *)ctx)->st, u, ei);
+}
+
+static int sq_points_copy(void *ctx, double similarity, bool *yes, wy_errinfo *ei)
+{
+	sq_points *p = ctx;
+	return sq_copy_holds_points(p->st, p->doc_id, similarity, yes, ei);
+}
+
+static int sq_points_chars(void *ctx, int64_t *chars, wy_errinfo *ei)
+{
+	sq_points *p = ctx;
+	return sq_row_ints(p->st,
+			   "SELECT coalesce(sum(length(replace(replace(replace(replace(replace(replace("
+			   "text, ' ', ''), char(9), ''), char(10), ''), char(12), ''), char(13), ''),"
+			   " char(12288), ''))), 0) FROM pages WHERE doc_id = ?1",
+			   &p->doc_id, 1, chars, 1, NULL, "read", ei);
+}
+
+static int sq_points_recent(void *ctx, int64_t owner, int64_t since, int64_t *sum, wy_errinfo *ei)
+{
+	int64_t w[2] = {owner, since};
+	return sq_row_ints(((sq_points *)ctx)->st,
+			   "SELECT coalesce(sum(delta), 0) FROM ledger"
+			   " WHERE user_id = ?1 AND reason IN ('upload', 'upload_revoked') AND at > ?2",
+			   w, 2, sum, 1, NULL, "read", ei);
+}
+
+static int sq_points_set(void *ctx, int64_t owner, int64_t delta, const char *reason, int64_t held, wy_errinfo *ei)
+{
+	sq_points *p = ctx;
+	int64_t v[2] = {p->doc_id, held};
+	int rc = ledger_add(p->st, owner, delta, reason, p->doc_id, 0, ei);
+	return rc ? rc
+		  : sq_exec_ints(p->st, "UPDATE documents SET upload_points = ?2 WHERE id = ?1", v, 2, NULL,
+				 "set a document's upload points", ei);
+}
+
+static const store_points_io sq_points_io = {sq_points_doc,    sq_points_rule,   sq_points_copy,
+					     sq_points_chars,  sq_points_recent, sq_points_set};
+
 int sq_upload_points(wy_store *st, int64_t doc_id, wy_errinfo *ei)
 {
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, &s,
-			 "SELECT coalesce(owner_id, 0), upload_points,"
-			 /* ready: a readable document's conversion may still fail */
-			 " d.status = " SQ_READY " AND " SQ_PUBLIC " AND d.dup_of IS NULL FROM documents d WHERE d.id = ?1",
-			 ei);
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(s, 1, doc_id);
-	int step = sqlite3_step(s);
-	int64_t owner = 0, held = 0;
-	bool listed = false;
-	if (step == SQLITE_ROW) {
-		owner = sqlite3_column_int64(s, 0);
-		held = sqlite3_column_int64(s, 1);
-		listed = sqlite3_column_int(s, 2) != 0;
-	} else if (step != SQLITE_DONE) {
-		rc = sq_fail(SQ(st)->db, ei, "read a document's upload points");
-	}
-	sq_done(st, s);
-	if (rc || !owner)
-		return rc; /* no such document, or imported: nobody earns */
-	int64_t v[2] = {doc_id, 0};
-	if (held > 0) {
-		if (listed)
-			return WY_OK; /* it keeps what it earned */
-		/* Exactly what it holds goes back, even below a zero balance
-		 * (the points may be spent): a debt the owner pays back before
-		 * spending again, never points made out of a deleted upload. */
-		if (!(rc = ledger_add(st, owner, -held, "upload_revoked", doc_id, 0, ei)))
-			rc = sq_exec_ints(st, "UPDATE documents SET upload_points = 0 WHERE id = ?1", v, 1, NULL,
-			                  "take back points", ei);
-		return rc;
-	}
-	if (!listed)
-		return WY_OK;
-	wy_upload_points r;
-	if ((rc = upload_rule(st, &r, ei)) || r.points <= 0 || r.daily <= 0)
-		return rc;
-	bool copy;
-	if ((rc = sq_copy_holds_points(st, doc_id, r.similarity, &copy, ei)) || copy)
-		return rc; /* its content has earned once already */
-	if (r.min_chars > 0) {
-		/* characters of text, white space aside: a page count costs an
-		 * uploader nothing (blank pages), text is what readers read */
-		int64_t chars;
-		if ((rc = sq_row_ints(st,
-		                      "SELECT coalesce(sum(length(replace(replace(replace(replace(replace(replace("
-		                      "text, ' ', ''), char(9), ''), char(10), ''), char(12), ''), char(13), ''),"
-		                      " char(12288), ''))), 0) FROM pages WHERE doc_id = ?1",
-		                      &doc_id, 1, &chars, 1, NULL, "read", ei)))
-			return rc;
-		if (chars < r.min_chars)
-			return WY_OK;
-	}
-	/* the owner's upload points of the last 24 hours, granted less taken
-	 * back, stay within the cap: points taken back make room again, but
-	 * one grant is never more than the cap */
-	int64_t w[2] = {owner, wy_now() - 86400}, recent;
-	if ((rc = sq_row_ints(st,
-	                      "SELECT coalesce(sum(delta), 0) FROM ledger"
-	                      " WHERE user_id = ?1 AND reason IN ('upload', 'upload_revoked') AND at > ?2",
-	                      w, 2, &recent, 1, NULL, "read", ei)))
-		return rc;
-	int64_t room = r.daily - (recent > 0 ? recent : 0), give = r.points < room ? r.points : room;
-	if (give <= 0)
-		return WY_OK;
-	v[1] = give;
-	if (!(rc = ledger_add(st, owner, give, "upload", doc_id, 0, ei)))
-		rc = sq_exec_ints(st, "UPDATE documents SET upload_points = ?2 WHERE id = ?1", v, 2, NULL,
-		                  "grant upload points", ei);
-	return rc;
+	sq_points p = {st, doc_id};
+	return store_upload_points(&sq_points_io, &p, ei);
 }
 
 int sqlite_points_adjust(wy_store *st, int64_t user_id, int64_t delta, wy_errinfo *ei)
