@@ -22,6 +22,21 @@ wy_upload_points wy_upload_points_of(const wy_config *cfg)
 				  cfg->near_duplicates ? cfg->near_duplicate_percent / 100.0 : 0};
 }
 
+void store_perms_of(const int64_t row[7], wy_perms *out)
+{
+	memset(out, 0, sizeof *out);
+	out->group_id = row[1];
+	if (row[0] == WY_ROLE_ADMIN) { /* admins keep every right */
+		out->can_upload = out->can_comment = out->skip_review = out->free_download = true;
+		return;
+	}
+	out->can_upload = row[2] != 0;
+	out->can_comment = row[3] != 0;
+	out->skip_review = row[4] != 0;
+	out->free_download = row[5] != 0;
+	out->upload_mb = row[6];
+}
+
 int store_upload_points(const store_points_io *io, void *ctx, wy_errinfo *ei)
 {
 	int64_t owner, held;

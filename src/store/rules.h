@@ -70,6 +70,16 @@ typedef struct store_points_io {
 } store_points_io;
 int store_upload_points(const store_points_io *io, void *ctx, wy_errinfo *ei);
 
+/* A user's rights from their row and their group's (the columns
+ * STORE_PERMS_SQL reads, in its order): admins keep every right. */
+/* The group of a user u: its own, else (a store older than groups, or a
+ * group gone) the default one. */
+#define STORE_USER_GROUP "coalesce(u.group_id, (SELECT id FROM groups WHERE is_default = 1))"
+#define STORE_PERMS_SQL \
+	"SELECT u.role, g.id, g.can_upload, g.can_comment, g.skip_review, g.free_download, g.upload_mb" \
+	" FROM users u LEFT JOIN groups g ON g.id = " STORE_USER_GROUP
+void store_perms_of(const int64_t row[7], wy_perms *out);
+
 /* A group as the backend is asked to save it; attempt keys as
  * wy_store_attempt_take takes them (WY_EINVAL). */
 int store_group_check(const wy_group *g, wy_errinfo *ei);

@@ -15,33 +15,19 @@
 
 #define DAY 86400
 
-/* The group of a user: its own, else (a store older than groups, or a
- * group gone) the default one. */
-#define USER_GROUP "coalesce(u.group_id, (SELECT id FROM groups WHERE is_default = 1))"
+#define USER_GROUP STORE_USER_GROUP /* rules.h */
 
 int sqlite_user_perms(wy_store *st, int64_t user_id, wy_perms *out, wy_errinfo *ei)
 {
 	memset(out, 0, sizeof *out);
 	int64_t row[7];
 	bool found;
-	int rc = sq_row_ints(st,
-			     "SELECT u.role, g.id, g.can_upload, g.can_comment, g.skip_review, g.free_download, g.upload_mb"
-			     " FROM users u LEFT JOIN groups g ON g.id = " USER_GROUP " WHERE u.id = ?1",
-			     &user_id, 1, row, 7, &found, "read a user's group", ei);
+	int rc = sq_row_ints(st, STORE_PERMS_SQL " WHERE u.id = ?1", &user_id, 1, row, 7, &found, "read a user's group", ei);
 	if (rc)
 		return rc;
 	if (!found)
 		return wy_err_set(ei, WY_ENOTFOUND, "no user %lld", (long long)user_id);
-	out->group_id = row[1];
-	if (row[0] == WY_ROLE_ADMIN) { /* admins keep every right */
-		out->can_upload = out->can_comment = out->skip_review = out->free_download = true;
-		return WY_OK;
-	}
-	out->can_upload = row[2] != 0;
-	out->can_comment = row[3] != 0;
-	out->skip_review = row[4] != 0;
-	out->free_download = row[5] != 0;
-	out->upload_mb = row[6];
+	store_perms_of(row, out);
 	return WY_OK;
 }
 
