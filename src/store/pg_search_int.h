@@ -24,6 +24,17 @@ void pgs_put_lex(wy_buf *b, const char *s, size_t len);
  * clause is a phrase of its tokens; malloc'd. */
 char *pgs_tsq_clauses(const wy_query *q, bool neg, bool any, bool quoted);
 
+/* The lexemes of n clauses as a text[] literal (for setweight: the
+ * positions of these alone come back); malloc'd. */
+char *pgs_lex_array(const wy_qclause *const *cl, int n);
+
+/* Append the documents of r's first column (ids, in order) to out until it
+ * holds limit, skipping self, the excluded and those out has; one that
+ * cannot be read is skipped (recommendations are best effort;
+ * pg_related.c). */
+void pgs_docs_fill(wy_store *st, const PGresult *r, int64_t self, const int64_t *ex, int nex, int limit,
+		   wy_doc_list *out);
+
 /* A tsvector's text output parsed: each lexeme and its positions. */
 typedef struct lexeme {
 	char text[WY_TOKEN_MAX * 2 + 1];
