@@ -162,9 +162,12 @@ uploader "$tok_a" "$d/up-a.txt" & up_a=$!
 uploader "$tok_b" "$d/up-b.txt" & up_b=$!
 browser 40 & br=$!
 
-# mid-run: kill one serve and one worker outright
-sleep_until() { while [ "$(date +%s)" -lt "$1" ]; do sleep 0.2; done; }
-sleep_until $((t_load + 8))
+# mid-run (a third of alice's uploads answered; at most 60 s): kill one
+# serve and one worker outright
+for _ in $(seq 300); do
+	[ "$(wc -l < "$d/up-a.txt" 2>/dev/null || echo 0)" -ge $(( ${#pdfs[@]} / 3 )) ] && break
+	sleep 0.2
+done
 kill -9 "$serve_a"
 t_kill_serve=$(date +%s)
 echo "killed serve a (pid $serve_a) at +$((t_kill_serve - t_load)) s"
