@@ -96,6 +96,28 @@ static void close_other_fds(int keep, int keep2)
 	close_range(lo, ~0u, 0);
 }
 
+/* The credentials a worker holds for its store and blob store (an S3 key,
+ * a database URL that may carry a password, the mail server's login): a
+ * converter reads untrusted documents and needs none of them, and a
+ * document that gets a file read out of its converter (a link to
+ * /proc/self/environ) must find nothing. Their values are overwritten in
+ * place, in the child's copy of the environment's memory, which
+ * /proc/self/environ shows (unsetenv would leave the bytes there, and
+ * takes a lock a fork may have left held). */
+static void scrub_secrets(void)
+{
+	static const char *const names[] = {"AWS_SECRET_ACCESS_KEY=", "AWS_ACCESS_KEY_ID=", "AWS_SESSION_TOKEN=",
+					    "WENYUAN_STORE_URL=",    "WENYUAN_SMTP_URL=",  "PGPASSWORD=",
+					    "DATABASE_URL="};
+	extern char **environ;
+	for (char **e = environ; e && *e; e++)
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+			size_t n = strlen(names[i]);
+			if (strncmp(*e, names[i], n) == 0)
+				memset(*e + n, 0, strlen(*e + n));
+		}
+}
+
 int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(void *arg, int out_fd, int in_fd),
 		     void *arg, pid_t *pid_out, int *read_fd, int *request_fd, wy_errinfo *ei)
 {
@@ -134,6 +156,7 @@ int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(v
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		close_other_fds(p[1], q[0]);
+		scrub_secrets();
 		catch_stack_overflow();
 		struct rlimit r = {0, 0};
 		setrlimit(RLIMIT_CORE, &r);

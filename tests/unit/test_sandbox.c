@@ -472,6 +472,53 @@ TEST(a_converter_drops_every_capability)
 	ASSERT_EQ(WEXITSTATUS(status), 0);
 }
 
+/* The probe of a converter's environment: neither its variables nor
+ * /proc/self/environ (the bytes the process started with) hold the
+ * secret's value. */
+#define PROBE_SECRET "wy-sandbox-probe-secret"
+
+static int env_probe(void *arg, int out_fd, int in_fd)
+{
+	(void)arg;
+	(void)out_fd;
+	(void)in_fd;
+	const char *v = getenv("AWS_SECRET_ACCESS_KEY");
+	if (v && strstr(v, PROBE_SECRET))
+		return 1;
+	int fd = open("/proc/self/environ", O_RDONLY);
+	if (fd < 0)
+		return 2;
+	char buf[65536];
+	ssize_t n = read(fd, buf, sizeof buf), got = n > 0 ? n : 0;
+	close(fd);
+	for (ssize_t i = 0; i + (ssize_t)strlen(PROBE_SECRET) <= got; i++)
+		if (memcmp(buf + i, PROBE_SECRET, strlen(PROBE_SECRET)) == 0)
+			return 3;
+	return 0;
+}
+
+/* A converter holds none of the worker's credentials (an S3 key, a
+ * database URL with its password): a document that gets a file read out
+ * of it finds nothing. ctest starts this test with the secret in its
+ * environment (CMakeLists.txt); by hand it is set here, and only the
+ * variables are checked. The worker itself keeps it. */
+TEST(a_converter_holds_no_credentials)
+{
+	const char *had = getenv("AWS_SECRET_ACCESS_KEY");
+	if (!had || !strstr(had, PROBE_SECRET))
+		setenv("AWS_SECRET_ACCESS_KEY", PROBE_SECRET, 1);
+	wy_sandbox_limits lim = {0};
+	pid_t pid;
+	int fd;
+	ASSERT_EQ(wy_sandbox_spawn(&lim, "wy-probe", env_probe, NULL, &pid, &fd, NULL, NULL), WY_OK);
+	int status;
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	close(fd);
+	ASSERT(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	ASSERT(strstr(getenv("AWS_SECRET_ACCESS_KEY"), PROBE_SECRET) != NULL);
+}
+
 /* In a child: recursion without end, as MuPDF's HTML layout does on a
  * document of 10000 nested <div> (or a Markdown list 20000 deep). */
 static volatile long dive_limit = 1L << 40;
@@ -555,4 +602,5 @@ TEST(deep_nesting_fails_with_a_reason)
 }
 
 TEST_LIST(T(documents_read_nothing_outside_their_container), T(a_confined_converter_reads_no_files),
-	  T(a_converter_drops_every_capability), T(a_converter_out_of_stack_says_so), T(deep_nesting_fails_with_a_reason))
+	  T(a_converter_drops_every_capability), T(a_converter_holds_no_credentials),
+	  T(a_converter_out_of_stack_says_so), T(deep_nesting_fails_with_a_reason))
