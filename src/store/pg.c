@@ -9,6 +9,7 @@
 #include "store/pg_int.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "text/utf8.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -140,6 +141,11 @@ int pg_run(wy_store *st, const char *sql, const pg_args *a, PGresult **res, int 
 	pg_store *p = PG(st);
 	if (res)
 		*res = NULL;
+	/* PostgreSQL refuses text that is not UTF-8 (SQLite keeps its bytes):
+	 * said here, as bad input, not sent as a failure of the store */
+	for (int i = 0; a && i < a->n; i++)
+		if (a->v[i] && !a->fmt[i] && !wy_utf8_valid(a->v[i], strlen(a->v[i])))
+			return wy_err_set(ei, WY_EINVAL, "store: %s: text that is not UTF-8", what);
 	PGresult *r = send(st, sql, a);
 	if (PQstatus(p->conn) != CONNECTION_OK && !p->in_tx) {
 		/* the server restarted or the connection broke: once more on a

@@ -15,6 +15,7 @@
  * look like a taken name are refused at registration. */
 #include "core/log.h"
 #include "text/confusable.h"
+#include "text/utf8.h"
 #include "web/captcha.h"
 #include "web/i18n.h"
 #include "web/web_int.h"
@@ -418,12 +419,35 @@ typedef struct check_keys {
 	int n;
 } check_keys;
 
+/* A name as a part of an attempt key: at most 64 bytes cut between
+ * characters, without (ASCII) case as the store compares names; bytes
+ * that are not UTF-8 (no account has such a name, but a guess may) as
+ * hex, so that every key is text the store takes. */
+static void key_name(const char *name, char out[80])
+{
+	size_t n = strlen(name);
+	if (!wy_utf8_valid(name, n)) {
+		static const char hex[] = "0123456789abcdef";
+		size_t k = 0;
+		out[k++] = '%';
+		for (size_t i = 0; i < n && k + 2 < 80; i++) {
+			out[k++] = hex[(unsigned char)name[i] >> 4];
+			out[k++] = hex[(unsigned char)name[i] & 15];
+		}
+		out[k] = 0;
+		return;
+	}
+	size_t k = wy_utf8_valid_prefix(name, n < 64 ? n : 64);
+	for (size_t i = 0; i < k; i++)
+		out[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+	out[k] = 0;
+}
+
 static void check_keys_make(check_keys *ck, const char *ip, const char *name, int max)
 {
-	/* names compare without (ASCII) case, as the store does */
-	snprintf(ck->pair, sizeof ck->pair, "pair:%s|%.64s", ip, name);
-	for (char *p = ck->pair; *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	char kn[80];
+	key_name(name, kn);
+	snprintf(ck->pair, sizeof ck->pair, "pair:%s|%s", ip, kn);
 	snprintf(ck->ip, sizeof ck->ip, "%s", ip);
 	ck->k[0] = (web_limit){ck->pair, max};
 	ck->k[1] = (web_limit){ck->ip, max * ADDR_FACTOR};
@@ -447,9 +471,9 @@ static void check_keys_done(server *sv, check_keys *ck, bool right, bool checked
  * only to ask for a captcha, never to lock (its max is never reached). */
 static void name_fail_key(const char *name, char *out, size_t size)
 {
-	snprintf(out, size, "loginfail:%.64s", name);
-	for (char *p = out; *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	char kn[80];
+	key_name(name, kn);
+	snprintf(out, size, "loginfail:%s", kn);
 }
 
 bool web_login_failed_before(web_req *rq, const char *name)
@@ -645,7 +669,9 @@ enum MHD_Result web_post_login(web_req *r)
 	wy_user u = {0};
 	char *hash = NULL;
 	wy_errinfo ei = {0};
-	int rc = web_store(sv, &st, &ei);
+	/* a name that is not UTF-8 is no account's (names are checked when
+	 * made): unknown, without asking the store */
+	int rc = wy_utf8_valid(name, strlen(name)) ? web_store(sv, &st, &ei) : WY_ENOTFOUND;
 	if (!rc)
 		rc = wy_store_user_by_name(st, name, &u, &hash, &ei);
 	if (rc && rc != WY_ENOTFOUND) {

@@ -20,6 +20,14 @@ login() {
 	curl -s -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/login" -H "X-Forwarded-For: $1" \
 		--data-urlencode "name=$2" --data-urlencode "password=$3"
 }
+# a name that is not UTF-8, or a long one cut in a character, is a wrong
+# guess like any other (401), not an error of the attempt limits' store
+# (PostgreSQL refuses such text: e2e_pg.sec_auth)
+check "a login name that is not UTF-8 is only wrong" [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/login" \
+	-H 'X-Forwarded-For: 127.9.0.1' --data-binary $'name=n\xc0\xafx&password=whatever1')" = 401 ]
+long=$(printf '文%.0s' $(seq 30))
+check "a long Chinese login name is only wrong" [ "$(login 127.9.0.2 "${long}x" whatever1)" = 401 ]
+
 # parallel N OUTDIR command...: run the command N times at once (the Nth
 # gets $i = N in its environment), each one's output in OUTDIR/N
 parallel() {
