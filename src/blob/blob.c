@@ -114,6 +114,20 @@ int wy_blob_temp_file(const char *dir, char **path, int *fd, wy_errinfo *ei)
 	return WY_OK;
 }
 
+int wy_blob_anon_file(const char *dir, int *fd, wy_errinfo *ei)
+{
+	*fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (*fd >= 0)
+		return WY_OK;
+	char *path;
+	int rc = wy_blob_temp_file(dir, &path, fd, ei);
+	if (!rc) {
+		unlink(path);
+		free(path);
+	}
+	return rc;
+}
+
 int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65], wy_errinfo *ei)
 {
 	wy_sha256_hex(data, len, sha_out);
@@ -122,7 +136,7 @@ int wy_blob_put(wy_blob_store *bs, const void *data, size_t len, char sha_out[65
 
 struct wy_blob_writer {
 	wy_blob_store *bs;
-	char *tmp;
+	char *tmp; /* NULL: an unnamed file (a backend that sends it elsewhere) */
 	int fd;
 	crypto_hash_sha256_state h;
 	uint64_t total, max;
@@ -131,7 +145,10 @@ struct wy_blob_writer {
 int wy_blob_writer_open(wy_blob_store *bs, uint64_t max, wy_blob_writer **out, wy_errinfo *ei)
 {
 	wy_blob_writer *w = wy_xcalloc(1, sizeof *w);
-	int rc = wy_blob_temp_file(bs->ops->spool_dir(bs), &w->tmp, &w->fd, ei);
+	/* a bucket's spool is read back and sent, never renamed: unnamed, so
+	 * a killed process leaves nothing in the spool directory */
+	int rc = bs->ops->local ? wy_blob_temp_file(bs->ops->spool_dir(bs), &w->tmp, &w->fd, ei)
+				: wy_blob_anon_file(bs->ops->spool_dir(bs), &w->fd, ei);
 	if (rc) {
 		free(w);
 		return rc;
@@ -162,7 +179,8 @@ void wy_blob_writer_abort(wy_blob_writer *w)
 	if (!w)
 		return;
 	close(w->fd);
-	unlink(w->tmp); /* after a successful rename this finds nothing */
+	if (w->tmp)
+		unlink(w->tmp); /* after a successful rename this finds nothing */
 	free(w->tmp);
 	free(w);
 }
@@ -219,6 +237,36 @@ int wy_blob_open_range(wy_blob_store *bs, const char *sha, uint64_t from, uint64
 	if (!wy_blob_valid_name(sha))
 		return BLOB_FAIL(ei, WY_EINVAL, "blob: invalid name");
 	return bs->ops->open_range(bs, sha, from, len, fd_out, at, size_out, ei);
+}
+
+bool wy_blob_is_local(const wy_blob_store *bs) { return bs->ops->local; }
+
+int wy_blob_read_at(wy_blob_store *bs, const char *sha, uint64_t off, void *buf, size_t len, size_t *got,
+		    uint64_t *size_out, wy_errinfo *ei)
+{
+	*got = 0;
+	if (!wy_blob_valid_name(sha))
+		return BLOB_FAIL(ei, WY_EINVAL, "blob: invalid name");
+	if (bs->ops->read_at)
+		return bs->ops->read_at(bs, sha, off, buf, len, got, size_out, ei);
+	int fd, rc;
+	uint64_t size;
+	if ((rc = bs->ops->open_fd(bs, sha, &fd, &size, ei)))
+		return rc;
+	while (*got < len && off + *got < size) {
+		ssize_t r = pread(fd, (char *)buf + *got, len - *got, (off_t)(off + *got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			close(fd);
+			return BLOB_FAIL(ei, WY_EIO, "blob %.12s: read failed", sha);
+		}
+		*got += (size_t)r;
+	}
+	close(fd);
+	if (size_out)
+		*size_out = size;
+	return WY_OK;
 }
 
 int wy_blob_local_path(wy_blob_store *bs, const char *sha, char **path, bool *is_temp, wy_errinfo *ei)
@@ -293,12 +341,12 @@ int wy_blob_usage_get(wy_blob_store *bs, wy_blob_usage *out, wy_errinfo *ei)
 	return bs->ops->usage_get(bs, out, ei);
 }
 
-int wy_blob_presign(wy_blob_store *bs, const char *sha, int seconds, char **url, wy_errinfo *ei)
+int wy_blob_presign(wy_blob_store *bs, const char *sha, int seconds, const char *type, char **url, wy_errinfo *ei)
 {
 	*url = NULL;
 	if (!wy_blob_valid_name(sha))
 		return BLOB_FAIL(ei, WY_EINVAL, "blob: invalid name");
 	if (!bs->ops->presign)
 		return wy_err_set(ei, WY_ENOTSUP, "blob: a %s store has no presigned URLs", bs->ops->kind);
-	return bs->ops->presign(bs, sha, seconds, url, ei);
+	return bs->ops->presign(bs, sha, seconds, type, url, ei);
 }

@@ -77,10 +77,24 @@ int wy_blob_open_fd(wy_blob_store *bs, const char *sha, int *fd_out, uint64_t *s
 int wy_blob_open_range(wy_blob_store *bs, const char *sha, uint64_t from, uint64_t len, int *fd_out, uint64_t *at,
 		       uint64_t *size_out, wy_errinfo *ei);
 
+/* Up to len bytes of an object from offset off into buf (*got: how many,
+ * fewer only at its end) and its size to *size_out (may be NULL): one piece
+ * read without a copy of the rest, so that a bucket's object is sent a
+ * piece at a time as the client takes it, whatever its size (a ranged GET
+ * of those bytes; web/respond.c). WY_ENOTFOUND. */
+int wy_blob_read_at(wy_blob_store *bs, const char *sha, uint64_t off, void *buf, size_t len, size_t *got,
+		    uint64_t *size_out, wy_errinfo *ei);
+
+/* Whether objects are files of this machine, so that wy_blob_open_fd
+ * copies nothing (a directory); a bucket's are read with wy_blob_read_at. */
+bool wy_blob_is_local(const wy_blob_store *bs);
+
 /* A URL anyone may GET the object from for the next `seconds` seconds
  * (an S3 presigned URL; the caller frees *url); WY_ENOTSUP on a
- * directory. Nothing is asked of the server: the URL is signed here. */
-int wy_blob_presign(wy_blob_store *bs, const char *sha, int seconds, char **url, wy_errinfo *ei);
+ * directory. Nothing is asked of the server: the URL is signed here. With
+ * type (a MIME type, else NULL) the answer to it has that Content-Type
+ * (response-content-type, signed into the URL). */
+int wy_blob_presign(wy_blob_store *bs, const char *sha, int seconds, const char *type, char **url, wy_errinfo *ei);
 
 /* A local file path to an object, for libraries that open files by name.
  * Backends without local files download to a temp file the caller unlinks

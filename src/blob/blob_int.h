@@ -11,6 +11,9 @@
 
 typedef struct wy_blob_ops {
 	const char *kind; /* "directory", "s3" */
+	/* objects are files of this machine; publish renames the spooled
+	 * file (else the spool is an unnamed file, publish's tmp NULL) */
+	bool local;
 	void (*close)(wy_blob_store *bs);
 	/* Store len bytes named sha (computed by the caller). */
 	int (*put)(wy_blob_store *bs, const void *data, size_t len, const char *sha, wy_errinfo *ei);
@@ -25,6 +28,9 @@ typedef struct wy_blob_ops {
 	int (*open_fd)(wy_blob_store *bs, const char *sha, int *fd_out, uint64_t *size_out, wy_errinfo *ei);
 	int (*open_range)(wy_blob_store *bs, const char *sha, uint64_t from, uint64_t len, int *fd_out,
 			  uint64_t *at, uint64_t *size_out, wy_errinfo *ei);
+	/* NULL: open_fd and pread (blob.c) */
+	int (*read_at)(wy_blob_store *bs, const char *sha, uint64_t off, void *buf, size_t len, size_t *got,
+		       uint64_t *size_out, wy_errinfo *ei);
 	int (*local_path)(wy_blob_store *bs, const char *sha, char **path, bool *is_temp, wy_errinfo *ei);
 	bool (*exists)(wy_blob_store *bs, const char *sha);
 	int (*size)(wy_blob_store *bs, const char *sha, uint64_t *size, wy_errinfo *ei);
@@ -34,7 +40,7 @@ typedef struct wy_blob_ops {
 	int (*delete_)(wy_blob_store *bs, const char *sha, wy_errinfo *ei);
 	int (*delete_old)(wy_blob_store *bs, const char *sha, int64_t older_than, bool *deleted, wy_errinfo *ei);
 	int (*usage_get)(wy_blob_store *bs, wy_blob_usage *out, wy_errinfo *ei);
-	int (*presign)(wy_blob_store *bs, const char *sha, int seconds, char **url, wy_errinfo *ei);
+	int (*presign)(wy_blob_store *bs, const char *sha, int seconds, const char *type, char **url, wy_errinfo *ei);
 } wy_blob_ops;
 
 struct wy_blob_store {
@@ -57,5 +63,10 @@ void wy_blob_hex(const unsigned char *h, char out[65]);
 
 /* A temporary file in dir (mkostemp): WY_EIO when it cannot be made. */
 int wy_blob_temp_file(const char *dir, char **path, int *fd, wy_errinfo *ei);
+
+/* An unnamed temporary file in dir (O_TMPFILE; where the file system has
+ * none, a named one unlinked at once): gone when closed, and when the
+ * process is killed, so nothing is ever left behind. */
+int wy_blob_anon_file(const char *dir, int *fd, wy_errinfo *ei);
 
 #endif

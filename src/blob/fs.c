@@ -371,6 +371,7 @@ static int fs_usage_get(wy_blob_store *base, wy_blob_usage *out, wy_errinfo *ei)
 
 static const wy_blob_ops fs_ops = {
 	.kind = "directory",
+	.local = true,
 	.close = fs_close,
 	.put = fs_put,
 	.spool_dir = fs_spool_dir,

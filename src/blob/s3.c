@@ -9,8 +9,12 @@
  * Uploads are spooled to a temporary file of this machine by blob.c's
  * writer (the name is the hash, known only at the end), then sent from the
  * file: one PUT up to PART bytes, a multipart upload past it, so memory
- * stays flat whatever the size. Reads download into unnamed temporary files
- * (whole objects) or fetch only the range asked. Presigned URLs are signed
+ * stays flat whatever the size; the spooled file is unnamed (O_TMPFILE),
+ * so a killed process leaves none. Reads fetch a piece into memory (a
+ * ranged GET: how the site streams an object), download into unnamed
+ * temporary files (whole objects) or fetch only the range asked. A page
+ * image or thumbnail is stored with its type (image/webp), so a presigned
+ * URL's answer says it too. Presigned URLs are signed
  * here (query-string SigV4, libsodium's HMAC-SHA256): curl signs only the
  * requests it sends.
  *
@@ -71,8 +75,12 @@ typedef struct call {
 	const char *payload; /* x-amz-content-sha256: hex or UNSIGNED-PAYLOAD */
 	const char *range;   /* "bytes=a-b" or NULL */
 	const char *copy_source;
-	/* the answer: a 2xx body to out_fd when >= 0, else to resp */
+	/* the answer: a 2xx body to out_fd when >= 0, else to out_mem (at
+	 * most out_cap bytes) when set, else to resp */
 	int out_fd;
+	char *out_mem;
+	size_t out_cap, out_len;
+	const char *content_type; /* of a PUT's body; NULL: bytes */
 	bool out_failed;
 	wy_buf resp;
 	long status;
@@ -138,6 +146,15 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 			c->out_failed = true;
 			return 0;
 		}
+		return len;
+	}
+	if (c->out_mem && status / 100 == 2) {
+		if (len > c->out_cap - c->out_len) { /* more than asked: never kept */
+			c->out_failed = true;
+			return 0;
+		}
+		memcpy(c->out_mem + c->out_len, p, len);
+		c->out_len += len;
 		return len;
 	}
 	return wy_buf_append(&c->resp, p, len) == WY_OK ? len : 0;
@@ -248,6 +265,7 @@ static int perform(s3_store *s, call *c, wy_errinfo *ei)
 		if (!h)
 			return FAIL(ei, WY_EIO, "blob: no curl handle");
 		c->sent = 0;
+		c->out_len = 0;
 		c->status = 0;
 		c->out_failed = false;
 		c->last_modified = c->length = c->total = -1;
@@ -264,8 +282,11 @@ static int perform(s3_store *s, call *c, wy_errinfo *ei)
 		/* every object is bytes (the site types what it serves): also
 		 * what a copy onto itself and a multipart upload's start say,
 		 * which else would be curl's form type for a POST */
-		if (strcmp(c->method, "PUT") == 0 || strcmp(c->method, "POST") == 0)
-			hd = curl_slist_append(hd, "Content-Type: application/octet-stream");
+		if (strcmp(c->method, "PUT") == 0 || strcmp(c->method, "POST") == 0) {
+			snprintf(line, sizeof line, "Content-Type: %s",
+				 c->content_type ? c->content_type : "application/octet-stream");
+			hd = curl_slist_append(hd, line);
+		}
 		if (c->copy_source) {
 			snprintf(line, sizeof line, "x-amz-copy-source: %s", c->copy_source);
 			hd = curl_slist_append(hd, line);
@@ -304,6 +325,8 @@ static int perform(s3_store *s, call *c, wy_errinfo *ei)
 		curl_slist_free_all(hd);
 		if (cc == CURLE_OK)
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->status);
+		if (c->out_failed && c->out_mem)
+			return FAIL(ei, WY_EIO, "blob: S3 sent more than the %zu bytes asked", c->out_cap);
 		if (c->out_failed)
 			return FAIL(ei, WY_EIO, "blob: cannot write a download: %s", strerror(errno));
 		if (cc == CURLE_OK && c->status < 500)
@@ -435,10 +458,11 @@ int wy_blob_s3_open(const char *url, wy_blob_store **out, wy_errinfo *ei)
 /* ---- writing ---- */
 
 static int put_body(s3_store *s, const char *sha, const void *data, size_t len, int fd, uint64_t size,
-		    wy_errinfo *ei)
+		    const char *type, wy_errinfo *ei)
 {
 	call c;
 	call_init(&c, "PUT", obj_url(s, sha));
+	c.content_type = type;
 	c.payload = sha; /* the object's name is its SHA-256 */
 	if (fd >= 0) {
 		c.body_fd = fd;
@@ -460,7 +484,9 @@ static int s3_put(wy_blob_store *base, const void *data, size_t len, const char 
 	 * object young (its Last-Modified now), as storing bytes must
 	 * (docs/internals/blob.md); these are page images and thumbnails,
 	 * small. */
-	return put_body(S3(base), sha, data, len, -1, 0, ei);
+	const unsigned char *m = data;
+	bool webp = len >= 12 && memcmp(m, "RIFF", 4) == 0 && memcmp(m + 8, "WEBP", 4) == 0;
+	return put_body(S3(base), sha, data, len, -1, 0, webp ? "image/webp" : NULL, ei);
 }
 
 static const char *s3_spool_dir(wy_blob_store *base) { return S3(base)->spool; }
@@ -599,25 +625,13 @@ static int s3_publish(wy_blob_store *base, const char *tmp, int fd, const char *
 		return touch(s, sha, ei);
 	}
 	*made = true;
-	return size <= PART ? put_body(s, sha, NULL, 0, fd, size, ei) : multipart(s, fd, sha, size, ei);
+	return size <= PART ? put_body(s, sha, NULL, 0, fd, size, NULL, ei) : multipart(s, fd, sha, size, ei);
 }
 
 /* ---- reading ---- */
 
 /* An unnamed temporary file in the spool directory (gone when closed). */
-static int anon_file(s3_store *s, int *fd, wy_errinfo *ei)
-{
-	*fd = open(s->spool, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (*fd >= 0)
-		return WY_OK;
-	char *path;
-	int rc = wy_blob_temp_file(s->spool, &path, fd, ei);
-	if (!rc) {
-		unlink(path);
-		free(path);
-	}
-	return rc;
-}
+static int anon_file(s3_store *s, int *fd, wy_errinfo *ei) { return wy_blob_anon_file(s->spool, fd, ei); }
 
 static int get_into(s3_store *s, const char *sha, const char *range, int fd, call *c, wy_errinfo *ei)
 {
@@ -680,6 +694,41 @@ static int s3_open_range(wy_blob_store *base, const char *sha, uint64_t from, ui
 	*fd_out = fd;
 	*at = 0;
 	return WY_OK;
+}
+
+/* A piece into memory: one ranged GET of at most len bytes, so a client
+ * reading slowly costs len bytes of memory and nothing on disk. */
+static int s3_read_at(wy_blob_store *base, const char *sha, uint64_t off, void *buf, size_t len, size_t *got,
+		      uint64_t *size_out, wy_errinfo *ei)
+{
+	s3_store *s = S3(base);
+	if (!len)
+		return wy_err_set(ei, WY_EINVAL, "blob: an empty read");
+	char range[64];
+	snprintf(range, sizeof range, "bytes=%llu-%llu", (unsigned long long)off, (unsigned long long)(off + len - 1));
+	call c;
+	call_init(&c, "GET", obj_url(s, sha));
+	c.range = range;
+	c.out_mem = buf;
+	c.out_cap = len;
+	int rc = perform(s, &c, ei);
+	if (!rc && c.status / 100 != 2)
+		rc = answer_error(&c, sha, ei);
+	/* a 200 is the whole object: only when it fits in what was asked */
+	if (!rc && c.status != 206 && off != 0)
+		rc = FAIL(ei, WY_EIO, "blob %.12s: S3 answered a range with %ld", sha, c.status);
+	uint64_t total = c.status == 206 && c.total >= 0 ? (uint64_t)c.total : c.out_len;
+	if (!rc && c.status == 206 && c.total < 0)
+		rc = FAIL(ei, WY_EIO, "blob %.12s: S3 gave no size with a range", sha);
+	if (!rc && c.out_len != len && off + c.out_len != total)
+		rc = FAIL(ei, WY_EIO, "blob %.12s: the range came short", sha);
+	if (!rc) {
+		*got = c.out_len;
+		if (size_out)
+			*size_out = total;
+	}
+	call_free(&c);
+	return rc;
 }
 
 static int s3_local_path(wy_blob_store *base, const char *sha, char **path, bool *is_temp, wy_errinfo *ei)
@@ -899,7 +948,8 @@ static void hmac(const unsigned char *key, size_t klen, const char *msg, unsigne
 	crypto_auth_hmacsha256_final(&st, out);
 }
 
-static int s3_presign(wy_blob_store *base, const char *sha, int seconds, char **url, wy_errinfo *ei)
+static int s3_presign(wy_blob_store *base, const char *sha, int seconds, const char *type, char **url,
+		      wy_errinfo *ei)
 {
 	s3_store *s = S3(base);
 	if (seconds < 1 || seconds > 604800)
@@ -918,6 +968,11 @@ static int s3_presign(wy_blob_store *base, const char *sha, int seconds, char **
 	uri_encode(&q, cred, false);
 	free(cred);
 	wy_buf_printf(&q, "&X-Amz-Date=%s&X-Amz-Expires=%d&X-Amz-SignedHeaders=host", stamp, seconds);
+	/* after X-Amz-* in the canonical (byte) order: 'X' < 'r' */
+	if (type) {
+		wy_buf_puts(&q, "&response-content-type=");
+		uri_encode(&q, type, false);
+	}
 	char *path = wy_xasprintf("%s%s%s", s->path0, s->prefix, sha);
 	char *canon = wy_xasprintf("GET\n%s\n%s\nhost:%s\n\nhost\nUNSIGNED-PAYLOAD", path, q.data, s->host);
 	char chash[65];
@@ -952,6 +1007,7 @@ static const wy_blob_ops s3_ops = {
 	.publish = s3_publish,
 	.open_fd = s3_open_fd,
 	.open_range = s3_open_range,
+	.read_at = s3_read_at,
 	.local_path = s3_local_path,
 	.exists = s3_exists,
 	.size = s3_size,

@@ -504,10 +504,11 @@ enum MHD_Result web_route_blob(web_req *rq)
 	/* a bucket's object: a redirect to a presigned URL, when the site
 	 * says so, now that the reader may see it; the redirect is theirs
 	 * (private), kept by the browser for half the URL's life so that a
-	 * kept one has not expired */
+	 * kept one has not expired; page images and thumbnails are WebP
+	 * (keep.c sniffs the same), which the bucket is told to say */
 	if (site.blob_redirect_seconds > 0) {
 		char *url;
-		if (wy_blob_presign(sv->blobs, sha, site.blob_redirect_seconds, &url, NULL) == WY_OK) {
+		if (wy_blob_presign(sv->blobs, sha, site.blob_redirect_seconds, "image/webp", &url, NULL) == WY_OK) {
 			struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 			MHD_add_response_header(r, "Location", url);
 			char cc[64];

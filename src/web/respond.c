@@ -260,10 +260,98 @@ static ssize_t no_body(void *cls, uint64_t pos, char *buf, size_t max)
 	return MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
+/* A bucket's object sent as the client reads it: a piece of at most
+ * STREAM_PIECE bytes is fetched (a ranged GET) when the client has taken
+ * the one before, so a connection costs one piece of memory and nothing on
+ * disk whatever the object's size, and no thread waits for all of it
+ * (found by attack: slow clients of a whole download filled the spool
+ * with a copy each). */
+#define STREAM_PIECE ((size_t)1 << 20)
+
+typedef struct blob_stream {
+	wy_blob_store *bs;
+	char sha[65];
+	uint64_t from, to, size; /* bytes from..to of an object of size bytes */
+	uint64_t at;             /* buf holds the bytes at..at+len-1 */
+	size_t len;
+	char *buf;
+} blob_stream;
+
+static void stream_free(void *cls)
+{
+	blob_stream *st = cls;
+	free(st->buf);
+	free(st);
+}
+
+/* The piece holding byte off of the object: WY_OK, else the answer is cut
+ * (the object changed size, the bucket failed). */
+static int stream_fill(blob_stream *st, uint64_t off)
+{
+	uint64_t left = st->to - off + 1;
+	size_t want = left < STREAM_PIECE ? (size_t)left : STREAM_PIECE;
+	uint64_t whole = 0;
+	size_t got = 0;
+	wy_errinfo ei = {0};
+	int rc = wy_blob_read_at(st->bs, st->sha, off, st->buf, want, &got, &whole, &ei);
+	if (rc == WY_OK && (got != want || whole != st->size))
+		rc = WY_ECORRUPT; /* not the object its size said: never sent as it */
+	if (rc) {
+		char why[300];
+		wy_warn("blob.stream", "blob=%.12s at=%llu error=%s", st->sha, (unsigned long long)off,
+			wy_log_q(why, sizeof why, rc == WY_ECORRUPT ? "not its recorded size" : ei.msg));
+		st->len = 0;
+		return rc;
+	}
+	st->at = off;
+	st->len = got;
+	return WY_OK;
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	blob_stream *st = cls;
+	uint64_t off = st->from + pos;
+	if (off > st->to)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if ((off < st->at || off >= st->at + st->len) && stream_fill(st, off))
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	size_t n = (size_t)(st->at + st->len - off);
+	if (n > max)
+		n = max;
+	memcpy(out, st->buf + (off - st->at), n);
+	return (ssize_t)n;
+}
+
+/* The response of bytes from..to of a bucket's object; the first piece is
+ * fetched now, so a missing object or a failing bucket is a 503, not a
+ * cut answer. NULL: it could not be had (*failed) or made. */
+static struct MHD_Response *stream_response(web_req *rq, const char *sha, uint64_t from, uint64_t to,
+					    uint64_t size, bool *failed)
+{
+	blob_stream *st = wy_xcalloc(1, sizeof *st);
+	st->bs = rq->sv->blobs;
+	snprintf(st->sha, sizeof st->sha, "%s", sha);
+	st->from = from;
+	st->to = to;
+	st->size = size;
+	st->buf = wy_xmalloc(to - from + 1 < STREAM_PIECE ? (size_t)(to - from + 1) : STREAM_PIECE);
+	if (stream_fill(st, from)) {
+		stream_free(st);
+		*failed = true;
+		return NULL;
+	}
+	struct MHD_Response *r = MHD_create_response_from_callback(to - from + 1, 64 << 10, stream_read, st, stream_free);
+	if (!r)
+		stream_free(st);
+	return r;
+}
+
 /* Send an immutable object: strong ETag, 304 on a match, long caching, one
  * byte range on request (206/416), sendfile. Takes fd; or, with fd -1,
  * opens the blob sha of the site's store only once the answer is known to
- * need its bytes, and only the range asked (a bucket fetches just those).
+ * need its bytes, and only the range asked (a bucket's is streamed a piece
+ * at a time: stream_response).
  * Blobs are immutable: cached a year, by shared caches too when public. */
 static enum MHD_Result send_object(web_req *rq, int fd, const char *sha, uint64_t size, const char *type,
 				   const char *etag, const char *disposition, bool public_)
@@ -298,6 +386,13 @@ static enum MHD_Result send_object(web_req *rq, int fd, const char *sha, uint64_
 	struct MHD_Response *r = NULL;
 	if (fd < 0 && rq->head) {
 		r = MHD_create_response_from_callback(ranged ? to - from + 1 : size, 4096, no_body, NULL, NULL);
+		if (!r)
+			return MHD_NO;
+	} else if (fd < 0 && size && !wy_blob_is_local(rq->sv->blobs)) {
+		bool failed = false;
+		r = stream_response(rq, sha, from, to, size, &failed);
+		if (failed)
+			return web_unavailable(rq);
 		if (!r)
 			return MHD_NO;
 	} else if (fd < 0) {

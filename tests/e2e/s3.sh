@@ -10,7 +10,9 @@
 # bucket clean, an orphan put in the bucket is reported by fsck and removed
 # by gc, fsck --verify re-hashes every blob from it, and a 500 MB upload
 # keeps serve's memory within a few MB of idle while it goes to the bucket
-# in parts.
+# in parts; 10 slow readers of that original are streamed a piece at a
+# time (nothing in the spool, about 1 MB of memory each), and a serve
+# killed mid-upload leaves no spooled file.
 source "$(dirname "$0")/lib.bash"
 [ -n "${WENYUAN_TEST_S3:-}" ] || { echo "# skip: no S3 server (WENYUAN_TEST_S3)"; exit 77; }
 # the fixture's server: its endpoint and keys
@@ -65,8 +67,14 @@ check "with blob_redirect_seconds, a page image is a 302" grep -q '^HTTP/1.1 302
 loc=$(grep -i '^location:' "$d/rh" | tr -d '\r' | cut -d' ' -f2-)
 check "... to a presigned URL of the bucket" bash -c "[[ '$loc' == *X-Amz-Signature=* && '$loc' == *${img#/blob/}* ]]"
 check "... that the browser keeps no longer than half its life" grep -qi '^cache-control: private, max-age=60' "$d/rh"
-curl -s -o "$d/img2" "$loc"
+curl -s -D "$d/bh" -o "$d/img2" "$loc"
 check "... which gives the same image, without credentials" cmp -s "$d/img" "$d/img2"
+check "... typed image/webp by the bucket (not application/octet-stream)" grep -qi '^content-type: image/webp' "$d/bh"
+# the object itself was stored with its type
+curl -s -I --aws-sigv4 "aws:amz:$AWS_REGION:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	-H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+	"$AWS_ENDPOINT_URL/${WENYUAN_BLOB_URL#s3://}/${img#/blob/}" > "$d/oh"
+check "... as it was stored (Content-Type of the PUT)" grep -qi '^content-type: image/webp' "$d/oh"
 check "a private document's image is 404 to another reader, not a redirect" \
 	[ "$(code -H "Authorization: Bearer $bob" "$base$pimg")" = 404 ]
 check "... and to a visitor" [ "$(code "$base$pimg")" = 404 ]
@@ -101,7 +109,65 @@ check "resident memory stays within 8 MB of idle (+$grow MB)" [ "$grow" -lt 8 ]
 check "its record is the file" bash -c "curl -fsS -H 'Authorization: Bearer $alice' '$base/api/v1/doc/$bid' | jq -e '.sha256 == \"$want\" and .size == $((500 << 20))' >/dev/null"
 curl -s -L -H "Authorization: Bearer $alice" -o "$d/tailpart" -H "Range: bytes=$(((500 << 20) - 100))-" "$base/download/$bid"
 check "the end of it comes back by Range" cmp -s "$d/tailpart" <(tail -c 100 "$d/big.bin")
-rm -f "$d/big.bin" "$d/tailpart"
+
+# a whole download from the bucket is streamed a piece at a time as the
+# client reads: 10 slow readers of the 500 MB original put nothing in the
+# spool (once, each copied it whole there before its first byte) and keep
+# serve's memory to about a piece (1 MB) each
+open_spool() { # bytes of the files serve has open in the spool, unnamed ones too
+	local f t n=0
+	for f in /proc/"$spid"/fd/*; do
+		t=$(readlink "$f" 2>/dev/null) || continue
+		[[ $t == "$d/spool/"* ]] && n=$((n + $(stat -L -c %s "$f" 2>/dev/null || echo 0)))
+	done
+	echo "$n"
+}
+slow=()
+for i in $(seq 10); do
+	curl -s -L --limit-rate 200k -H "Authorization: Bearer $alice" -o "$d/slow$i" "$base/download/$bid" &
+	slow+=($!)
+done
+spool_peak=0 rss_peak=$(rss) all_reading=0
+for _ in $(seq 600); do # 60 s at most; over as soon as each has 256 kB
+	n=$(open_spool)
+	[ "$n" -gt "$spool_peak" ] && spool_peak=$n
+	r=$(rss)
+	[ "$r" -gt "$rss_peak" ] && rss_peak=$r
+	[ "$spool_peak" -gt $((8 << 20)) ] && break # the flaw: stop before the disk fills
+	all_reading=1
+	for i in $(seq 10); do
+		[ "$(stat -c %s "$d/slow$i" 2>/dev/null || echo 0)" -ge $((256 << 10)) ] || all_reading=0
+	done
+	[ "$all_reading" = 1 ] && break
+	sleep 0.1
+done
+kill "${slow[@]}" 2>/dev/null || true
+wait "${slow[@]}" 2>/dev/null || true
+echo "# 10 slow downloads of 500 MB: spool peak $spool_peak bytes, RSS $idle kB idle, $rss_peak kB peak"
+check "10 slow readers of a 500 MB original each got their first 256 kB" [ "$all_reading" = 1 ]
+check "... while the spool held under 4 MB ($spool_peak bytes)" [ "$spool_peak" -lt $((4 << 20)) ]
+check "... and serve's memory grew under 40 MB ($(((rss_peak - idle) / 1024)) MB)" [ $((rss_peak - idle)) -lt $((40 << 10)) ]
+check "... and /healthz answers meanwhile" [ "$(code "$base/healthz")" = 200 ]
+rm -f "$d"/slow*
+got=$(curl -s -L -H "Authorization: Bearer $alice" "$base/download/$bid" | sha256sum | cut -d' ' -f1)
+check "a whole download streamed in pieces is the original, byte for byte" [ "$got" = "$want" ]
+curl -s -L -H "Authorization: Bearer $alice" -o "$d/mid" -H "Range: bytes=1048000-3146000" "$base/download/$bid"
+check "a Range across pieces is those bytes" cmp -s "$d/mid" <(tail -c +1048001 "$d/big.bin" | head -c 2098001)
+
+# a serve killed in the middle of an upload leaves no spooled file: the
+# spool is unnamed (O_TMPFILE)
+head -c $((40 << 20)) "$d/big.bin" > "$d/forty.bin"
+curl -s --limit-rate 2M -X POST "$base/api/v1/upload" -H "Authorization: Bearer $alice" -F "file=@$d/forty.bin" \
+	-o /dev/null &
+upid=$!
+spooling() { [ "$(open_spool)" -gt 0 ]; }
+check "an upload is being spooled" eventually spooling
+kill -9 "$spid"
+wait "$spid" 2>/dev/null || true
+wait "$upid" 2>/dev/null || true
+check "a serve killed mid-upload leaves nothing in the spool" bash -c "[ -z \"\$(ls -A '$d/spool')\" ]"
+serve_site WENYUAN_MAX_UPLOAD_MB=600 --no-worker
+rm -f "$d/big.bin" "$d/tailpart" "$d/mid" "$d/forty.bin"
 check "no spooled file is left" bash -c "[ -z \"\$(ls -A '$d/spool')\" ]"
 kill "$spid"
 wait "$spid" 2>/dev/null || true

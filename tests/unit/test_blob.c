@@ -345,6 +345,21 @@ TEST(range_reads_only_what_is_asked)
 	ASSERT_EQ(wy_blob_open_range(bs, "0000000000000000000000000000000000000000000000000000000000000000", 0, 1, &fd,
 				     &at, &size, NULL),
 		  WY_ENOTFOUND);
+	/* wy_blob_read_at: a piece into memory, the object's size with it;
+	 * short only at the end */
+	char piece[700];
+	size_t got = 0;
+	size = 0;
+	ASSERT_EQ(wy_blob_read_at(bs, sha, 1234, piece, sizeof piece, &got, &size, NULL), WY_OK);
+	ASSERT_EQ(got, sizeof piece);
+	ASSERT_EQ(size, sizeof data);
+	ASSERT(memcmp(piece, data + 1234, sizeof piece) == 0);
+	ASSERT_EQ(wy_blob_read_at(bs, sha, sizeof data - 10, piece, sizeof piece, &got, &size, NULL), WY_OK);
+	ASSERT_EQ(got, 10);
+	ASSERT(memcmp(piece, data + sizeof data - 10, 10) == 0);
+	ASSERT_EQ(wy_blob_read_at(bs, "0000000000000000000000000000000000000000000000000000000000000000", 0, piece,
+				  sizeof piece, &got, &size, NULL),
+		  WY_ENOTFOUND);
 	wy_blob_close(bs);
 	free(dir);
 }
@@ -525,18 +540,26 @@ static size_t into_buf(char *p, size_t size, size_t n, void *ctx)
 	return wy_buf_append(ctx, p, size * n) == 0 ? size * n : 0;
 }
 
-static long plain_get(const char *url, wy_buf *out)
+/* A GET without credentials; the answer's Content-Type to type (cap
+ * bytes) when type is set. */
+static long plain_get_type(const char *url, wy_buf *out, char *type, size_t cap)
 {
 	CURL *c = curl_easy_init();
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, into_buf);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
 	long status = 0;
-	if (curl_easy_perform(c) == CURLE_OK)
+	if (curl_easy_perform(c) == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		char *ct = NULL;
+		if (type && curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+			snprintf(type, cap, "%s", ct);
+	}
 	curl_easy_cleanup(c);
 	return status;
 }
+
+static long plain_get(const char *url, wy_buf *out) { return plain_get_type(url, out, NULL, 0); }
 
 /* wy_blob_presign: a URL anyone may GET without credentials (a bucket),
  * that a changed signature does not open; a directory has none. */
@@ -549,7 +572,7 @@ TEST(presigned_url_opens_the_object)
 	ASSERT_EQ(wy_blob_put(bs, "presigned bytes", 15, sha, NULL), WY_OK);
 	char *url;
 	wy_errinfo ei = {0};
-	int rc = wy_blob_presign(bs, sha, 60, &url, &ei);
+	int rc = wy_blob_presign(bs, sha, 60, NULL, &url, &ei);
 	if (!s3_base()) {
 		ASSERT_EQ(rc, WY_ENOTSUP);
 		ASSERT(!url);
@@ -572,6 +595,16 @@ TEST(presigned_url_opens_the_object)
 	ASSERT_EQ(plain_get(bad, &got), 403);
 	wy_buf_free(&got);
 	free(bad);
+	free(url);
+	/* with a type signed in, the bucket answers with it */
+	ASSERT_EQ(wy_blob_presign(bs, sha, 60, "image/webp", &url, &ei), WY_OK);
+	ASSERT(strstr(url, "response-content-type=image%2Fwebp"));
+	char type[64] = "";
+	wy_buf_init(&got, 1 << 20);
+	ASSERT_EQ(plain_get_type(url, &got, type, sizeof type), 200);
+	ASSERT_STR_EQ(type, "image/webp");
+	ASSERT_EQ(got.len, 15);
+	wy_buf_free(&got);
 	free(url);
 	wy_blob_close(bs);
 	free(dir);
