@@ -93,9 +93,10 @@ static const struct help {
 	 "ids kept, each checked by its row count and a checksum at both ends; then the\n"
 	 "destination's search index is rebuilt and checked as `wenyuan fsck` does. Resumable:\n"
 	 "after an interruption the same command continues, copying nothing twice. A\n"
-	 "destination holding another library's documents or accounts is refused.\n"
+	 "destination holding rows of its own (used since an earlier copy, or another\n"
+	 "library) is refused before anything is written, and keeps them.\n"
 	 "Exit status: 0 done and the same at both ends, 1 problems found, 2 it could not run\n"
-	 "(run it again to continue).\n"},
+	 "(run it again to continue) or it refused the destination.\n"},
 	{"fsck", "check that the store and the blob store agree", "wenyuan fsck [--verify] [--grace SECONDS]",
 	 "Checks that the store and the blob store agree: the database and the search index are\n"
 	 "sound, every document's rows are consistent, every blob the store refers to exists\n"

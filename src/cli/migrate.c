@@ -12,11 +12,16 @@
  * - then the tables of store/tables.c in their order, by key: what the
  *   destination holds of a table must be the source's first rows (same
  *   count, same checksum), and only the rows after its last key are
- *   copied: a run stopped anywhere continues where it stopped. A table of
- *   the destination that is not such a prefix (the rows a new store starts
- *   with: default categories, the default group, legal articles) is
- *   emptied and copied whole, but never the documents or the accounts: a
- *   destination holding other documents or accounts is refused;
+ *   copied: a run stopped anywhere continues where it stopped. Otherwise
+ *   a table keyed by what its rows are (not by an id it gives) whose rows
+ *   there are all among the library's gets the others (the library put
+ *   rows among those of an earlier run: a new document's bands); one that
+ *   holds only a new store's defaults (store/tables.c: WY_ROWS_DEFAULTS),
+ *   or the workers' bookkeeping of jobs that are the library's
+ *   (WY_ROWS_JOBS), is emptied and copied whole. A row there that is none
+ *   of these is the destination's own (it has been used since an earlier
+ *   copy, or it is another library): every table is judged before
+ *   anything is written, and such a destination is refused whole;
  * - each table then checked: its row count and a SHA-256 over its rows
  *   (each cell typed, the columns in name order) at both ends, and its
  *   ids moved past the highest the library ever gave;
@@ -42,6 +47,14 @@
  * many bytes of text and bytes (pages carry their text). */
 #define BATCH_ROWS 500
 #define BATCH_BYTES (8u << 20)
+
+/* ei's message prefixed with what was being done. */
+static int say_where(wy_errinfo *ei, int rc, const char *what)
+{
+	char was[sizeof ei->msg];
+	snprintf(was, sizeof was, "%s", wy_err_msg(ei, rc));
+	return wy_err_set(ei, rc, "%s: %s", what, was);
+}
 
 /* ---- a table's checksum ------------------------------------------------ */
 
@@ -129,9 +142,9 @@ static void hash_u64(crypto_hash_sha256_state *h, uint64_t v)
 	crypto_hash_sha256_update(h, b, sizeof b);
 }
 
-static int sum_row(void *ctx, int ncols, const char *const *names, const wy_cell *cells)
+/* s's columns sorted, and found among this walk's (on its first row). */
+static void sum_cols(table_sum *s, int ncols, const char *const *names)
 {
-	table_sum *s = ctx;
 	if (!s->cols) {
 		s->cols = wy_xcalloc((size_t)ncols + 1, sizeof *s->cols);
 		for (int i = 0; i < ncols; i++)
@@ -144,34 +157,46 @@ static int sum_row(void *ctx, int ncols, const char *const *names, const wy_cell
 		for (int i = 0; i < s->ncols; i++)
 			s->at[i] = col_of(ncols, names, s->cols[i]);
 	}
+}
+
+/* A row's cells of s's columns into h. */
+static void hash_cells(const table_sum *s, crypto_hash_sha256_state *h, const wy_cell *cells)
+{
 	for (int i = 0; i < s->ncols; i++) {
-		crypto_hash_sha256_update(&s->h, (const unsigned char *)s->cols[i], strlen(s->cols[i]) + 1);
+		crypto_hash_sha256_update(h, (const unsigned char *)s->cols[i], strlen(s->cols[i]) + 1);
 		if (s->at[i] < 0) { /* a column this end lacks: never equal to a NULL */
-			crypto_hash_sha256_update(&s->h, (const unsigned char *)"?", 1);
+			crypto_hash_sha256_update(h, (const unsigned char *)"?", 1);
 			continue;
 		}
 		const wy_cell *c = &cells[s->at[i]];
 		unsigned char type = (unsigned char)c->type;
-		crypto_hash_sha256_update(&s->h, &type, 1);
+		crypto_hash_sha256_update(h, &type, 1);
 		switch (c->type) {
 		case WY_CELL_INT:
-			hash_u64(&s->h, (uint64_t)c->i);
+			hash_u64(h, (uint64_t)c->i);
 			break;
 		case WY_CELL_REAL: {
 			uint64_t bits;
 			memcpy(&bits, &c->r, sizeof bits);
-			hash_u64(&s->h, bits);
+			hash_u64(h, bits);
 			break;
 		}
 		case WY_CELL_TEXT:
 		case WY_CELL_BYTES:
-			hash_u64(&s->h, c->len);
-			crypto_hash_sha256_update(&s->h, (const unsigned char *)c->p, c->len);
+			hash_u64(h, c->len);
+			crypto_hash_sha256_update(h, (const unsigned char *)c->p, c->len);
 			break;
 		default:
 			break;
 		}
 	}
+}
+
+static int sum_row(void *ctx, int ncols, const char *const *names, const wy_cell *cells)
+{
+	table_sum *s = ctx;
+	sum_cols(s, ncols, names);
+	hash_cells(s, &s->h, cells);
 	s->rows++;
 	int nkey = key_len(s->t);
 	free_cells(s->last, nkey);
@@ -274,15 +299,15 @@ static void batch_clear(batch *b)
 	free(b->cells);
 }
 
-/* Whether a table of the destination that is not the source's prefix may
- * be emptied: not the documents nor the accounts (another library's). */
-static bool may_empty(const char *table) { return strcmp(table, "documents") != 0 && strcmp(table, "users") != 0; }
-
 typedef struct migration {
 	wy_store *from, *to;
 	wy_blob_store *bfrom, *bto;
 	long problems;
 	int64_t rows_copied, rows_there;
+	/* a new store made for nothing else than to be compared with (its
+	 * defaults), in a scratch directory: made when first needed */
+	wy_store *fresh;
+	char *fresh_dir;
 } migration;
 
 /* Whether the destination's rows of t are the source's first rows: *ok,
@@ -314,32 +339,259 @@ static int prefix_of(migration *m, const wy_table_def *t, char **cols, int ncols
 	return rc;
 }
 
-static int copy_table(migration *m, const wy_table_def *t, wy_errinfo *ei)
+/* ---- the rows of a table as a set -------------------------------------- */
+
+/* A row as the first bytes of the SHA-256 of its cells (as a table's
+ * checksum takes them): enough that two rows never meet by chance, little
+ * enough to hold a destination's table of them. */
+#define DIGEST 16
+
+typedef struct row_set {
+	table_sum cols;   /* the columns (the source's) and this walk's places of them */
+	unsigned char *d; /* n digests, sorted */
+	size_t n, cap;
+	size_t found;     /* of the rows walked since, those in d */
+	batch *missing;   /* NULL, or where the rows walked that d lacks go */
+} row_set;
+
+static void row_digest(row_set *rs, int ncols, const char *const *names, const wy_cell *cells,
+		       unsigned char out[DIGEST])
+{
+	crypto_hash_sha256_state h;
+	unsigned char full[crypto_hash_sha256_BYTES];
+	sum_cols(&rs->cols, ncols, names);
+	crypto_hash_sha256_init(&h);
+	hash_cells(&rs->cols, &h, cells);
+	crypto_hash_sha256_final(&h, full);
+	memcpy(out, full, DIGEST);
+}
+
+static int cmp_digest(const void *a, const void *b) { return memcmp(a, b, DIGEST); }
+
+static int set_add(void *ctx, int ncols, const char *const *names, const wy_cell *cells)
+{
+	row_set *rs = ctx;
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? 2 * rs->cap : 256;
+		rs->d = wy_xrealloc(rs->d, rs->cap * DIGEST);
+	}
+	row_digest(rs, ncols, names, cells, rs->d + rs->n * DIGEST);
+	rs->n++;
+	return 0;
+}
+
+static int set_find(void *ctx, int ncols, const char *const *names, const wy_cell *cells)
+{
+	row_set *rs = ctx;
+	unsigned char d[DIGEST];
+	row_digest(rs, ncols, names, cells, d);
+	if (rs->n && bsearch(d, rs->d, rs->n, DIGEST, cmp_digest)) {
+		rs->found++;
+		return 0;
+	}
+	return rs->missing ? batch_row(rs->missing, ncols, names, cells) : 0;
+}
+
+/* The rows of the source (at from) walked against the set: rs->found
+ * counts those in it, and those not go to rs->missing when set. */
+static int set_walk(wy_store *from, const char *table, row_set *rs, wy_errinfo *ei)
+{
+	free(rs->cols.at); /* this walk's columns may sit elsewhere */
+	rs->cols.at = NULL;
+	rs->found = 0;
+	return wy_store_table_rows(from, table, NULL, 0, set_find, rs, ei);
+}
+
+static void set_free(row_set *rs)
+{
+	if (!rs)
+		return;
+	sum_clear(&rs->cols);
+	free(rs->d);
+	free(rs);
+}
+
+/* The destination's rows of t as a set, and whether every one of them is
+ * one of the source's (*all): the rows the source has that it lacks are
+ * then all the difference. */
+static int set_of(migration *m, const wy_table_def *t, char **cols, int ncols, row_set **out, bool *all,
+		  wy_errinfo *ei)
+{
+	row_set *rs = wy_xcalloc(1, sizeof *rs);
+	sum_init(&rs->cols, t, cols, ncols);
+	int rc = wy_store_table_rows(m->to, t->name, NULL, 0, set_add, rs, ei);
+	if (!rc) {
+		if (rs->n)
+			qsort(rs->d, rs->n, DIGEST, cmp_digest);
+		rc = set_walk(m->from, t->name, rs, ei);
+	}
+	*all = !rc && rs->found == rs->n;
+	if (rc || !*all) {
+		set_free(rs);
+		rs = NULL;
+	}
+	*out = rs;
+	return rc;
+}
+
+/* ---- a new store's defaults -------------------------------------------- */
+
+/* Whether the destination's rows of t are those a new store is made with
+ * (the columns that hold when it was made aside): a new store of the
+ * library's schema, in a scratch directory, says which they are. */
+static int new_stores(migration *m, const wy_table_def *t, bool *yes, wy_errinfo *ei)
+{
+	*yes = false;
+	int rc = WY_OK;
+	if (!m->fresh) {
+		const char *base = getenv("TMPDIR");
+		char *dir = wy_xasprintf("%s/wenyuan-migrate-XXXXXX", base && *base ? base : "/tmp");
+		if (!mkdtemp(dir)) {
+			rc = wy_err_set(ei, WY_EIO, "cannot make a scratch directory: %s", strerror(errno));
+			free(dir);
+			return rc;
+		}
+		m->fresh_dir = dir;
+		if ((rc = wy_store_open(dir, &m->fresh, ei)))
+			return say_where(ei, rc, "making a new store to compare with");
+	}
+	table_sum probe, f, d;
+	sum_init(&probe, t, NULL, 0);
+	rc = wy_store_table_rows(m->fresh, t->name, NULL, 1, first_cols, &probe, ei);
+	if (!rc && probe.cols) {
+		/* its columns but the stamps */
+		int n = 0;
+		for (int i = 0; i < probe.ncols; i++) {
+			bool stamp = false;
+			for (int k = 0; t->stamps && t->stamps[k]; k++)
+				stamp |= strcmp(probe.cols[i], t->stamps[k]) == 0;
+			if (stamp)
+				free(probe.cols[i]);
+			else
+				probe.cols[n++] = probe.cols[i];
+		}
+		probe.ncols = n;
+		unsigned char hf[32], hd[32];
+		sum_init(&f, t, probe.cols, probe.ncols);
+		sum_init(&d, t, probe.cols, probe.ncols);
+		if (!(rc = table_sum_of(m->fresh, &f, 0, hf, ei)) && !(rc = table_sum_of(m->to, &d, 0, hd, ei)))
+			*yes = f.rows == d.rows && memcmp(hf, hd, sizeof hf) == 0;
+		sum_clear(&f);
+		sum_clear(&d);
+	}
+	sum_clear(&probe);
+	return rc;
+}
+
+static void drop_fresh(migration *m)
+{
+	wy_store_close(m->fresh);
+	m->fresh = NULL;
+	if (!m->fresh_dir)
+		return;
+	static const char *const files[] = {"wenyuan.db", "wenyuan.db-wal", "wenyuan.db-shm"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *p = wy_xasprintf("%s/%s", m->fresh_dir, files[i]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(m->fresh_dir);
+	free(m->fresh_dir);
+	m->fresh_dir = NULL;
+}
+
+/* ---- what is done with each table -------------------------------------- */
+
+typedef enum how {
+	RESUME,  /* the destination holds the library's first rows: the rest copied */
+	FILL,    /* it holds some of the library's rows: the others copied */
+	REPLACE, /* it holds rows that are no one's to lose: emptied, copied whole */
+} how;
+
+typedef struct plan {
+	how how;
+	wy_cell *after;   /* RESUME: the key of the last row there (NULL: none) */
+	row_set *set;     /* FILL: the rows there */
+	const char *what; /* REPLACE: what they are */
+} plan;
+
+static void plan_clear(plan *p, const wy_table_def *t)
+{
+	free_cells(p->after, key_len(t));
+	set_free(p->set);
+	memset(p, 0, sizeof *p);
+}
+
+/* How t is copied into the destination, *own when not at all: the
+ * destination holds rows of its own there. Nothing is written. */
+static int judge(migration *m, const wy_table_def *t, plan *p, bool *own, wy_errinfo *ei)
+{
+	memset(p, 0, sizeof *p);
+	*own = false;
+	table_sum probe;
+	sum_init(&probe, t, NULL, 0);
+	bool ok = false, done = false;
+	int64_t there;
+	int rc = wy_store_table_rows(m->from, t->name, NULL, 1, first_cols, &probe, ei);
+	if (!rc)
+		rc = prefix_of(m, t, probe.cols, probe.ncols, &ok, &there, &p->after, ei);
+	if (!rc && ok) {
+		p->how = RESUME;
+		done = true;
+	}
+	if (!rc && !done && !t->ids && probe.cols) {
+		/* rows keyed by what they are may come among those of an
+		 * earlier run (a new document's bands); an id table's come
+		 * after its last (one missing before was deleted there) */
+		if (!(rc = set_of(m, t, probe.cols, probe.ncols, &p->set, &done, ei)) && done)
+			p->how = FILL;
+	}
+	if (!rc && !done && t->rows == WY_ROWS_DEFAULTS && !(rc = new_stores(m, t, &done, ei)) && done) {
+		p->how = REPLACE;
+		p->what = "a new store's defaults";
+	}
+	if (!rc && !done && t->rows == WY_ROWS_JOBS) {
+		/* written only with a change of a row of jobs, which comes
+		 * before in the list: judged the library's first rows, or the
+		 * destination refused */
+		p->how = REPLACE;
+		p->what = "the workers' bookkeeping of the library's jobs";
+		done = true;
+	}
+	if (!rc && !done)
+		*own = true;
+	if (rc || *own)
+		plan_clear(p, t);
+	sum_clear(&probe);
+	return rc;
+}
+
+static int copy_table(migration *m, const wy_table_def *t, plan *p, wy_errinfo *ei)
 {
 	table_sum probe;
 	sum_init(&probe, t, NULL, 0);
 	int rc = wy_store_table_rows(m->from, t->name, NULL, 1, first_cols, &probe, ei);
-	bool ok;
-	int64_t there;
-	wy_cell *after = NULL;
-	if (!rc)
-		rc = prefix_of(m, t, probe.cols, probe.ncols, &ok, &there, &after, ei);
-	if (!rc && !ok) {
-		if (!may_empty(t->name)) {
-			rc = wy_err_set(ei, WY_EEXIST,
-					"the destination's %s are not this library's: it holds another library", t->name);
-		} else {
-			/* a new store's defaults (categories, the default group,
-			 * legal articles), or rows the library changed or
-			 * interleaved since an earlier run (counters, bands) */
-			printf("%s: the destination's rows are not the library's first ones: emptied, copied whole\n",
-			       t->name);
-			rc = wy_store_table_clear(m->to, t->name, ei);
-		}
-	}
 	batch b = {.to = m->to, .table = t->name};
 	if (!rc) {
-		rc = wy_store_table_rows(m->from, t->name, after, 0, batch_row, &b, ei);
+		switch (p->how) {
+		case RESUME:
+			rc = wy_store_table_rows(m->from, t->name, p->after, 0, batch_row, &b, ei);
+			break;
+		case FILL:
+			printf("%s: the destination holds %zu of the library's rows, not its first ones: the others "
+			       "copied\n",
+			       t->name, p->set->n);
+			p->set->missing = &b;
+			rc = set_walk(m->from, t->name, p->set, ei);
+			break;
+		case REPLACE:
+			printf("%s: the destination's rows are not the library's first ones but %s: emptied, copied "
+			       "whole\n",
+			       t->name, p->what);
+			if (!(rc = wy_store_table_clear(m->to, t->name, ei)))
+				rc = wy_store_table_rows(m->from, t->name, NULL, 0, batch_row, &b, ei);
+			break;
+		}
 		if (!rc)
 			batch_flush(&b);
 		if (b.rc) {
@@ -379,7 +631,6 @@ static int copy_table(migration *m, const wy_table_def *t, wy_errinfo *ei)
 	batch_clear(&b);
 	sum_clear(&s);
 	sum_clear(&d);
-	free_cells(after, key_len(t));
 	sum_clear(&probe);
 	return rc;
 }
@@ -455,14 +706,6 @@ static void reindex_progress(void *ctx, int done, int total)
 		fputc('\n', stderr);
 }
 
-/* ei's message prefixed with what was being done. */
-static int say_where(wy_errinfo *ei, int rc, const char *what)
-{
-	char was[sizeof ei->msg];
-	snprintf(was, sizeof was, "%s", wy_err_msg(ei, rc));
-	return wy_err_set(ei, rc, "%s: %s", what, was);
-}
-
 /* Tables of the source that are neither copied nor rebuilt would be lost:
  * refuse (a table added to the schema but not to store/tables.c). */
 static int unknown_tables(wy_store *st, wy_errinfo *ei)
@@ -526,25 +769,30 @@ int wy_cmd_migrate(wy_config *cfg, int argc, char **argv)
 		rc = wy_store_open(to_store, &m.to, &ei);
 	if (!rc)
 		rc = wy_blob_open(to_blob, &m.bto, &ei);
-	/* another library there is refused before anything is written */
-	for (int i = 0; !rc && i < 2; i++) {
-		const wy_table_def *t = wy_store_table_def(i ? "documents" : "users");
-		table_sum probe;
-		sum_init(&probe, t, NULL, 0);
-		bool ok;
-		int64_t there;
-		wy_cell *after = NULL;
-		rc = wy_store_table_rows(m.from, t->name, NULL, 1, first_cols, &probe, &ei);
-		if (!rc)
-			rc = prefix_of(&m, t, probe.cols, probe.ncols, &ok, &there, &after, &ei);
-		if (!rc && !ok)
-			rc = wy_err_set(&ei, WY_EEXIST,
-					"%s holds %s that are not this library's first ones (another library's, or this "
-					"one's changed since an earlier run): migrate copies into a new store only",
-					to_store, t->name);
-		free_cells(after, key_len(t));
-		sum_clear(&probe);
+	/* every table judged before anything is written: a destination with
+	 * rows of its own (used since an earlier copy, or another library)
+	 * is refused whole, not emptied */
+	int ntables;
+	const wy_table_def *tables = wy_store_tables(&ntables);
+	plan *plans = wy_xcalloc((size_t)ntables + 1, sizeof *plans);
+	wy_buf own;
+	wy_buf_init(&own, 0);
+	for (int i = 0; !rc && i < ntables; i++) {
+		bool mine;
+		if (!(rc = judge(&m, &tables[i], &plans[i], &mine, &ei)) && mine) {
+			printf("%s: the destination holds rows that are not the library's first ones: its own\n",
+			       tables[i].name);
+			wy_buf_printf(&own, "%s%s", own.len ? ", " : "", tables[i].name);
+		}
 	}
+	drop_fresh(&m);
+	if (!rc && own.len)
+		rc = wy_err_set(&ei, WY_EEXIST,
+				"the destination holds rows that are not this library's first ones (written there since "
+				"an earlier copy, or another library's): migrate copies into a new store only, and wrote "
+				"nothing; in %s",
+				own.data);
+	wy_buf_free(&own);
 	objects o = {.m = &m};
 	if (!rc) {
 		rc = wy_store_blob_refs(m.from, each_object, &o, &ei);
@@ -560,10 +808,11 @@ int wy_cmd_migrate(wy_config *cfg, int argc, char **argv)
 			       o.refs, o.copied, (unsigned long long)o.bytes, o.there, o.missing, o.bad);
 		fflush(stdout);
 	}
-	int ntables;
-	const wy_table_def *tables = wy_store_tables(&ntables);
 	for (int i = 0; !rc && i < ntables; i++)
-		rc = copy_table(&m, &tables[i], &ei);
+		rc = copy_table(&m, &tables[i], &plans[i], &ei);
+	for (int i = 0; i < ntables; i++)
+		plan_clear(&plans[i], &tables[i]);
+	free(plans);
 	if (!rc) {
 		int64_t t1 = wy_now_ms();
 		rc = wy_store_reindex(m.to, isatty(2) ? reindex_progress : NULL, NULL, &ei);

@@ -1639,10 +1639,31 @@ typedef struct wy_cell {
 	size_t len;
 } wy_cell;
 
+/* Whose a table's rows can be at a destination that are not the library's
+ * (what migrate may replace there, and on what evidence). */
+typedef enum wy_table_rows {
+	/* people's and the site's: a row of a destination's that the library
+	 * lacks is the destination's own (it has been used, or it is another
+	 * library), never replaced */
+	WY_ROWS_OWN,
+	/* a new store is made with rows here (the default group, categories,
+	 * the legal articles): those, unchanged, may be replaced */
+	WY_ROWS_DEFAULTS,
+	/* the workers' bookkeeping (the queue's turns, their counters),
+	 * written only in the transaction that changes a row of jobs: while a
+	 * destination's jobs are the library's, so are these */
+	WY_ROWS_JOBS,
+} wy_table_rows;
+
 typedef struct wy_table_def {
 	const char *name;
 	const char *const *key; /* the columns that order its rows (its primary key), NULL-terminated */
 	bool ids;               /* keyed by an integer "id" the table gives (wy_store_table_seq) */
+	wy_table_rows rows;
+	/* WY_ROWS_DEFAULTS: the columns a new store fills with the time it
+	 * is made (NULL-terminated; NULL: none), left out when its rows are
+	 * compared with a new store's */
+	const char *const *stamps;
 } wy_table_def;
 
 /* The tables of a library, in copy order; n in *count. */

@@ -5,7 +5,9 @@
  * table comes after the tables it refers to, so that a copy in this order
  * never refers to a row not copied yet) or derived (rebuilt at the
  * destination); tests/unit/test_tables.c fails for a table that is
- * neither. */
+ * neither. Each says whose rows a destination may hold there that are not
+ * the library's (wy_table_rows): nearly every table's are the
+ * destination's own, which migrate never replaces. */
 #include "store/store.h"
 
 #include <string.h>
@@ -14,44 +16,44 @@
 
 static const wy_table_def tables[] = {
 	/* referred to by nearly everything */
-	{"groups", KEY("id"), true},
-	{"users", KEY("id"), true},
-	{"categories", KEY("id"), true},
-	{"documents", KEY("id"), true},
+	{"groups", KEY("id"), true, WY_ROWS_DEFAULTS, NULL},
+	{"users", KEY("id"), true, WY_ROWS_OWN, NULL},
+	{"categories", KEY("id"), true, WY_ROWS_DEFAULTS, NULL},
+	{"documents", KEY("id"), true, WY_ROWS_OWN, NULL},
 	/* a document's parts */
-	{"pages", KEY("doc_id", "page_no"), false},
-	{"outlines", KEY("doc_id", "seq"), false},
-	{"minhash_bands", KEY("band", "hash", "doc_id"), false},
-	{"jobs", KEY("id"), true},
-	{"queue_turns", KEY("owner_id"), false},
+	{"pages", KEY("doc_id", "page_no"), false, WY_ROWS_OWN, NULL},
+	{"outlines", KEY("doc_id", "seq"), false, WY_ROWS_OWN, NULL},
+	{"minhash_bands", KEY("band", "hash", "doc_id"), false, WY_ROWS_OWN, NULL},
+	{"jobs", KEY("id"), true, WY_ROWS_OWN, NULL},
+	{"queue_turns", KEY("owner_id"), false, WY_ROWS_JOBS, NULL},
 	/* readers' traces */
-	{"searches", KEY("query"), false},
-	{"search_days", KEY("day"), false},
-	{"search_clicks", KEY("doc_id", "query"), false},
-	{"visits", KEY("visitor", "doc_id"), false},
-	{"sessions", KEY("hash"), false},
-	{"favorites", KEY("user_id", "doc_id"), false},
-	{"downloads", KEY("user_id", "doc_id"), false},
-	{"download_log", KEY("id"), true},
-	{"ledger", KEY("id"), true},
-	{"signins", KEY("user_id", "day"), false},
-	{"reports", KEY("id"), true},
-	{"ratings", KEY("doc_id", "user_id"), false},
-	{"comments", KEY("id"), true},
-	{"collections", KEY("id"), true},
-	{"collection_items", KEY("collection_id", "doc_id"), false},
-	{"collection_favorites", KEY("user_id", "collection_id"), false},
+	{"searches", KEY("query"), false, WY_ROWS_OWN, NULL},
+	{"search_days", KEY("day"), false, WY_ROWS_OWN, NULL},
+	{"search_clicks", KEY("doc_id", "query"), false, WY_ROWS_OWN, NULL},
+	{"visits", KEY("visitor", "doc_id"), false, WY_ROWS_OWN, NULL},
+	{"sessions", KEY("hash"), false, WY_ROWS_OWN, NULL},
+	{"favorites", KEY("user_id", "doc_id"), false, WY_ROWS_OWN, NULL},
+	{"downloads", KEY("user_id", "doc_id"), false, WY_ROWS_OWN, NULL},
+	{"download_log", KEY("id"), true, WY_ROWS_OWN, NULL},
+	{"ledger", KEY("id"), true, WY_ROWS_OWN, NULL},
+	{"signins", KEY("user_id", "day"), false, WY_ROWS_OWN, NULL},
+	{"reports", KEY("id"), true, WY_ROWS_OWN, NULL},
+	{"ratings", KEY("doc_id", "user_id"), false, WY_ROWS_OWN, NULL},
+	{"comments", KEY("id"), true, WY_ROWS_OWN, NULL},
+	{"collections", KEY("id"), true, WY_ROWS_OWN, NULL},
+	{"collection_items", KEY("collection_id", "doc_id"), false, WY_ROWS_OWN, NULL},
+	{"collection_favorites", KEY("user_id", "collection_id"), false, WY_ROWS_OWN, NULL},
 	/* the site and its administration */
-	{"audit", KEY("id"), true},
-	{"settings", KEY("name"), false},
-	{"counters", KEY("name", "labels"), false},
-	{"attempts", KEY("key"), false}, /* the attempt limits: a lock holds across the move */
-	{"articles", KEY("id"), true},
-	{"site_links", KEY("id"), true},
-	{"captchas", KEY("id"), false}, /* a text id */
-	{"mail", KEY("id"), true},
-	{"mail_tokens", KEY("hash"), false},
-	{"link_key", KEY("id"), true},
+	{"audit", KEY("id"), true, WY_ROWS_OWN, NULL},
+	{"settings", KEY("name"), false, WY_ROWS_OWN, NULL},
+	{"counters", KEY("name", "labels"), false, WY_ROWS_JOBS, NULL},
+	{"attempts", KEY("key"), false, WY_ROWS_OWN, NULL}, /* the attempt limits: a lock holds across the move */
+	{"articles", KEY("id"), true, WY_ROWS_DEFAULTS, KEY("published_at", "created_at", "updated_at")},
+	{"site_links", KEY("id"), true, WY_ROWS_OWN, NULL},
+	{"captchas", KEY("id"), false, WY_ROWS_OWN, NULL}, /* a text id */
+	{"mail", KEY("id"), true, WY_ROWS_OWN, NULL},
+	{"mail_tokens", KEY("hash"), false, WY_ROWS_OWN, NULL},
+	{"link_key", KEY("id"), true, WY_ROWS_OWN, NULL},
 };
 
 const wy_table_def *wy_store_tables(int *count)

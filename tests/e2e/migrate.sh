@@ -5,8 +5,9 @@
 # every table is the same at both ends (count and checksum); run again it
 # copies nothing; after documents are added it copies only theirs; killed
 # in the middle (while objects are copied, then while tables are), the same
-# command finishes the copy with nothing copied twice; a destination
-# holding another library is refused; so is the library itself.
+# command finishes the copy with nothing copied twice; a destination used
+# since a copy (a sign-in there) is refused and keeps its rows; so is one
+# holding another library, and the library itself.
 #
 # The destination is a new SQLite directory, or, when WENYUAN_TEST_PG names
 # a cluster (tests/pg/cluster.sh url), a new database on it. Its blobs go
@@ -99,6 +100,44 @@ check "after an add: the old pages stay, the new one copied" grep -qE '^pages +[
 "$WY_BIN" --data "$data" list --json > "$d/src.json"
 wy_at list --json > "$d/dst.json"
 check "after an add: the same list --json" cmp "$d/src.json" "$d/dst.json"
+
+# The site run at the destination since (an account signed in there, and
+# its sign-in for points): the same command refuses before writing
+# anything and names the tables; what the destination holds stays.
+dest_q() {
+	if [ -n "${WENYUAN_TEST_PG:-}" ]; then
+		psql -qAtX "$dest_store" -c "$1"
+	else
+		sqlite3 "$dest_store/wenyuan.db" "$1"
+	fi
+}
+used_rows() { for t in sessions signins ledger settings; do echo "$t $(dest_q "SELECT count(*) FROM $t")"; done; }
+src_data=$data
+data=$d/dest-data
+serve_site "WENYUAN_STORE_URL=$dest_store" "WENYUAN_BLOB_URL=$dest_blob"
+there=$(api_login migrant password-123)
+check "the destination signs the account in" [ -n "$there" -a "$there" != null ]
+check "a sign-in for points at the destination" \
+	curl -fsS -o /dev/null -X POST "$base/api/v1/me/signin" -H "Authorization: Bearer $there"
+kill "$spid" && wait "$spid" 2>/dev/null || true
+spid=
+data=$src_data
+used_rows > "$d/used-before"
+cat "$d/used-before"
+check "the destination's own rows: a sign-in and its points" \
+	[ "$(grep -E '^(signins|ledger) ' "$d/used-before" | grep -c ' [1-9]')" -eq 2 ]
+set +e
+"$WY_BIN" --data "$data" migrate --to-store "$dest_store" --to-blob "$dest_blob" > "$d/u.out" 2> "$d/u.err"
+rc=$?
+set -e
+cat "$d/u.out" "$d/u.err"
+check "a used destination: refused, exit 2" [ "$rc" -eq 2 ]
+check "a used destination: the tables named" grep -qE 'not this library.s first ones.*in .*sessions, ledger, signins' "$d/u.err"
+check "a used destination: not told to run again" lacks "run the same command again" "$d/u.err"
+check "a used destination: nothing copied, no table emptied" \
+	[ "$(grep -cE '^objects:|emptied| rows, ' "$d/u.out")" -eq 0 ]
+used_rows > "$d/used-after"
+check "a used destination: its rows stay" cmp "$d/used-before" "$d/used-after"
 
 # Killed while it copies (into a new destination): the same command
 # finishes, copying nothing twice.

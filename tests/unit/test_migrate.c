@@ -1,10 +1,13 @@
 /* wenyuan migrate's resumption, at the moments an interruption leaves:
  * a destination holding the first rows of a table (the batches a killed
- * run committed) gets only the rest; a table of the destination holding
- * other rows is started over; a destination with another library's
- * accounts is refused before anything is written. The destination is a
- * new store at wy_test_store_location (a directory, or a database of the
- * cluster at WENYUAN_TEST_PG), the source a SQLite library. */
+ * run committed) gets only the rest; one holding some of the library's
+ * rows among others (rows the library put among an earlier run's) gets
+ * the others; a new store's defaults, and the workers' counters of jobs
+ * that are the library's, are replaced; a destination with rows of its
+ * own (another library's accounts, a setting changed there since a copy)
+ * is refused before anything is written, and keeps them. The destination
+ * is a new store at wy_test_store_location (a directory, or a database of
+ * the cluster at WENYUAN_TEST_PG), the source a SQLite library. */
 #include "blob/blob.h"
 #include "cli/cli.h"
 #include "core/config.h"
@@ -155,24 +158,175 @@ TEST(resumes_after_the_rows_a_killed_run_committed)
 	free(blobs);
 }
 
-TEST(other_rows_started_over_another_library_refused)
+/* The value of setting name at st ("" when none; a static copy). */
+typedef struct setting {
+	const char *name;
+	char value[64];
+} setting;
+
+static int setting_row(void *ctx, int ncols, const char *const *names, const wy_cell *cells)
+{
+	setting *s = ctx;
+	int n = -1, v = -1;
+	for (int i = 0; i < ncols; i++) {
+		if (strcmp(names[i], "name") == 0)
+			n = i;
+		else if (strcmp(names[i], "value") == 0)
+			v = i;
+	}
+	ASSERT(n >= 0 && v >= 0);
+	if (cells[n].len == strlen(s->name) && memcmp(cells[n].p, s->name, cells[n].len) == 0)
+		snprintf(s->value, sizeof s->value, "%.*s", (int)cells[v].len, cells[v].p);
+	return 0;
+}
+
+static const char *setting_of(const char *loc, const char *name)
+{
+	static setting s;
+	memset(&s, 0, sizeof s);
+	s.name = name;
+	wy_store *st;
+	ASSERT_EQ(wy_store_open(loc, &st, NULL), WY_OK);
+	ASSERT_EQ(wy_store_table_rows(st, "settings", NULL, 0, setting_row, &s, NULL), WY_OK);
+	wy_store_close(st);
+	return s.value;
+}
+
+static int rows_of(const char *loc, const char *table)
+{
+	wy_store *st;
+	int n = 0;
+	ASSERT_EQ(wy_store_open(loc, &st, NULL), WY_OK);
+	ASSERT_EQ(wy_store_table_rows(st, table, NULL, 0, count_row, &n, NULL), WY_OK);
+	wy_store_close(st);
+	return n;
+}
+
+/* Replace table's rows at loc with nrows rows of names' columns. */
+static void put_only(const char *loc, const char *table, int ncols, const char *const *names, const wy_cell *cells,
+		     int nrows)
+{
+	wy_store *st;
+	ASSERT_EQ(wy_store_open(loc, &st, NULL), WY_OK);
+	ASSERT_EQ(wy_store_table_clear(st, table, NULL), WY_OK);
+	if (nrows)
+		ASSERT_EQ(wy_store_table_put(st, table, ncols, names, cells, nrows, NULL), WY_OK);
+	wy_store_close(st);
+}
+
+TEST(some_of_the_librarys_rows_get_the_others)
+{
+	char *src = wy_xstrdup(wy_test_tmpdir("migrate-src4"));
+	char *dest = wy_xstrdup(wy_test_store_location("migrate-dest4"));
+	char *blobs = wy_xasprintf("%s/dest-blobs", src);
+	make_source(src);
+	/* the destination holds every other day of the library's: none
+	 * first, all of them its (the library put the others among them) */
+	enum { N = 1250 };
+	const char *const dn[] = {"day", "n"};
+	wy_cell *c = calloc(2 * N, sizeof *c);
+	for (int i = 0; i < N; i++) {
+		c[2 * i] = num(20000 + 2 * i + 1);
+		c[2 * i + 1] = num((2 * i + 1) % 7);
+	}
+	put_only(dest, "search_days", 2, dn, c, N);
+	free(c);
+	char *out;
+	ASSERT_EQ(migrate(src, dest, blobs, &out), 0);
+	ASSERT_CONTAINS(out, "search_days: the destination holds 1250 of the library's rows, not its first ones");
+	ASSERT_CONTAINS(line_of(out, "search_days"), "2500 rows, 1250 copied now");
+	ASSERT(!strstr(out, "NOT THE SAME"));
+	ASSERT(!strstr(out, "search_days: the destination's rows"));
+	free(out);
+	free(src);
+	free(dest);
+	free(blobs);
+}
+
+TEST(a_new_stores_defaults_and_the_jobs_counters_replaced)
+{
+	char *src = wy_xstrdup(wy_test_tmpdir("migrate-src5"));
+	char *dest = wy_xstrdup(wy_test_store_location("migrate-dest5"));
+	char *blobs = wy_xasprintf("%s/dest-blobs", src);
+	make_source(src);
+	/* the library's own articles and categories, not a new store's:
+	 * the destination's (a new store's) are replaced */
+	const char *const an[] = {"id", "slug", "title", "kind", "body_md", "state", "published_at", "created_at",
+				  "updated_at"};
+	wy_cell ac[] = {num(1), text("about"), text("关于本站"), text("page"), text("本站。"),
+			num(1), num(5),        num(5),           num(5)};
+	put_only(src, "articles", 9, an, ac, 1);
+	const char *const cn[] = {"id", "parent_id", "name", "path"};
+	wy_cell cc[] = {num(1), (wy_cell){.type = WY_CELL_NULL}, text("古籍"), text("古籍")};
+	put_only(src, "categories", 4, cn, cc, 1);
+	const char *const kn[] = {"name", "labels", "value"};
+	wy_cell kc[] = {text("wenyuan_conversions_total"), text("format=\"pdf\""),
+			(wy_cell){.type = WY_CELL_REAL, .r = 2}};
+	put_only(src, "counters", 3, kn, kc, 1);
+	char *out;
+	ASSERT_EQ(migrate(src, dest, blobs, &out), 0);
+	ASSERT_CONTAINS(out, "articles: the destination's rows are not the library's first ones but a new store's defaults");
+	ASSERT_CONTAINS(line_of(out, "articles"), "1 rows, 1 copied now");
+	ASSERT_CONTAINS(out, "categories: the destination's rows are not the library's first ones but a new store's");
+	ASSERT_CONTAINS(line_of(out, "categories"), "1 rows, 1 copied now");
+	ASSERT(!strstr(out, "NOT THE SAME"));
+	free(out);
+	/* the library's jobs counted again since (its jobs the destination's
+	 * first rows): the counters replaced */
+	kc[2].r = 3;
+	put_only(src, "counters", 3, kn, kc, 1);
+	ASSERT_EQ(migrate(src, dest, blobs, &out), 0);
+	ASSERT_CONTAINS(out, "counters: the destination's rows are not the library's first ones but the workers'");
+	ASSERT_CONTAINS(line_of(out, "counters"), "1 rows, 1 copied now");
+	ASSERT(!strstr(out, "NOT THE SAME"));
+	free(out);
+	/* an article changed at the destination since: its own, kept */
+	wy_cell mine[] = {num(1), text("about"), text("关于我们"), text("page"), text("改过。"),
+			  num(1), num(9),        num(5),           num(9)};
+	put_only(dest, "articles", 9, an, mine, 1);
+	ASSERT_EQ(migrate(src, dest, blobs, &out), 2);
+	ASSERT_CONTAINS(out, "articles: the destination holds rows that are not the library's first ones: its own");
+	free(out);
+	ASSERT_EQ(rows_of(dest, "articles"), 1);
+	free(src);
+	free(dest);
+	free(blobs);
+}
+
+TEST(rows_of_its_own_refused_nothing_written)
 {
 	char *src = wy_xstrdup(wy_test_tmpdir("migrate-src2"));
 	char *dest = wy_xstrdup(wy_test_store_location("migrate-dest2"));
 	char *blobs = wy_xasprintf("%s/dest-blobs", src);
 	make_source(src);
-	wy_store *to;
-	ASSERT_EQ(wy_store_open(dest, &to, NULL), WY_OK);
-	/* a setting the library does not have: the table is started over */
-	const char *const sn[] = {"name", "value"};
-	wy_cell sc[] = {text("aaa"), text("other")};
-	ASSERT_EQ(wy_store_table_put(to, "settings", 2, sn, sc, 1, NULL), WY_OK);
-	wy_store_close(to);
 	char *out;
 	ASSERT_EQ(migrate(src, dest, blobs, &out), 0);
-	ASSERT_CONTAINS(out, "settings: the destination's rows are not the library's first ones: emptied");
-	ASSERT_CONTAINS(line_of(out, "settings"), "3 rows, 3 copied now");
 	free(out);
+	/* the site ran at the destination since: a setting changed, one
+	 * added; then the library gained days. The same command refuses,
+	 * names the table, and copies nothing: the settings stay */
+	wy_store *to;
+	ASSERT_EQ(wy_store_open(dest, &to, NULL), WY_OK);
+	const char *const sn[] = {"name", "value"};
+	wy_cell sc[] = {text("site_name"), text("别处"), text("aaa"), text("other")};
+	ASSERT_EQ(wy_store_table_clear(to, "settings", NULL), WY_OK);
+	ASSERT_EQ(wy_store_table_put(to, "settings", 2, sn, sc, 2, NULL), WY_OK);
+	wy_store_close(to);
+	const char *const dn[] = {"day", "n"};
+	wy_cell dc[] = {num(30000), num(1)};
+	wy_store *st;
+	ASSERT_EQ(wy_store_open(src, &st, NULL), WY_OK);
+	ASSERT_EQ(wy_store_table_put(st, "search_days", 2, dn, dc, 1, NULL), WY_OK);
+	wy_store_close(st);
+	ASSERT_EQ(migrate(src, dest, blobs, &out), 2);
+	ASSERT_CONTAINS(out, "settings: the destination holds rows that are not the library's first ones: its own");
+	ASSERT(!strstr(out, "emptied"));
+	ASSERT(!strstr(out, "objects:"));
+	free(out);
+	ASSERT_STR_EQ(setting_of(dest, "site_name"), "别处");
+	ASSERT_STR_EQ(setting_of(dest, "aaa"), "other");
+	ASSERT_EQ(rows_of(dest, "settings"), 2);
+	ASSERT_EQ(rows_of(dest, "search_days"), 2500);
 
 	/* another library's account at a new destination: refused, nothing written */
 	char *dest3 = wy_xstrdup(wy_test_store_location("migrate-dest3"));
@@ -183,22 +337,20 @@ TEST(other_rows_started_over_another_library_refused)
 	wy_store_close(to);
 	ASSERT_EQ(prc, WY_OK);
 	/* the library has an account of its own at id 1 */
-	wy_store *st;
 	ASSERT_EQ(wy_store_open(src, &st, NULL), WY_OK);
-	wy_cell mine[] = {num(1), text("owner"), text("y"), num(0), num(0), num(2)};
-	ASSERT_EQ(wy_store_table_put(st, "users", 6, un, mine, 1, NULL), WY_OK);
+	wy_cell owner[] = {num(1), text("owner"), text("y"), num(0), num(0), num(2)};
+	ASSERT_EQ(wy_store_table_put(st, "users", 6, un, owner, 1, NULL), WY_OK);
 	wy_store_close(st);
 	ASSERT_EQ(migrate(src, dest3, blobs, &out), 2);
+	ASSERT_CONTAINS(out, "users: the destination holds rows that are not the library's first ones: its own");
 	free(out);
-	ASSERT_EQ(wy_store_open(dest3, &to, NULL), WY_OK);
-	int days = 0;
-	ASSERT_EQ(wy_store_table_rows(to, "search_days", NULL, 0, count_row, &days, NULL), WY_OK);
-	ASSERT_EQ(days, 0);
-	wy_store_close(to);
+	ASSERT_EQ(rows_of(dest3, "search_days"), 0);
+	ASSERT_EQ(rows_of(dest3, "users"), 1);
 	free(src);
 	free(dest);
 	free(dest3);
 	free(blobs);
 }
 
-TEST_LIST(T(resumes_after_the_rows_a_killed_run_committed), T(other_rows_started_over_another_library_refused))
+TEST_LIST(T(resumes_after_the_rows_a_killed_run_committed), T(some_of_the_librarys_rows_get_the_others),
+	  T(a_new_stores_defaults_and_the_jobs_counters_replaced), T(rows_of_its_own_refused_nothing_written))
