@@ -67,6 +67,10 @@ static const wy_blob_ops s3_ops;
 typedef struct call {
 	const char *method;
 	char *url; /* owned */
+	/* a reader is waiting, on a thread that serves other connections too
+	 * (a download streamed a piece at a time): one try, at most
+	 * QUICK_SECONDS, so a stalled bucket holds that thread no longer */
+	bool quick;
 	/* the body: from memory, or from a file (fd >= 0) */
 	const void *body;
 	size_t body_len;
@@ -246,15 +250,17 @@ static char *xml_take(const char *xml, const char *tag, const char **from)
 	return wy_buf_steal(&o);
 }
 
+#define QUICK_SECONDS 10L
+
 /* Send c; a transport failure or a 5xx is tried again (twice, after 0.2
- * and 1 s): every request here may be repeated. The status goes to
- * c->status; WY_EIO when no answer came. */
+ * and 1 s; a quick call is not): every request here may be repeated. The
+ * status goes to c->status; WY_EIO when no answer came. */
 static int perform(s3_store *s, call *c, wy_errinfo *ei)
 {
 	if (!curl_ok)
 		return FAIL(ei, WY_EIO, "blob: libcurl failed to initialise");
 	CURLcode cc = CURLE_OK;
-	for (int attempt = 0; attempt < 3; attempt++) {
+	for (int attempt = 0; attempt < (c->quick ? 1 : 3); attempt++) {
 		if (attempt) {
 			struct timespec ts = {.tv_sec = attempt == 1 ? 0 : 1, .tv_nsec = attempt == 1 ? 200000000 : 0};
 			nanosleep(&ts, NULL);
@@ -305,7 +311,8 @@ static int perform(s3_store *s, call *c, wy_errinfo *ei)
 		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
 		/* a stalled server: under 1 kB/s for a minute ends the request */
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->quick ? QUICK_SECONDS / 2 : 60L);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, c->quick ? QUICK_SECONDS : 0L);
 		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 		if (strcmp(c->method, "HEAD") == 0) {
 			curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -711,6 +718,7 @@ static int s3_read_at(wy_blob_store *base, const char *sha, uint64_t off, void *
 	c.range = range;
 	c.out_mem = buf;
 	c.out_cap = len;
+	c.quick = true;
 	int rc = perform(s, &c, ei);
 	if (!rc && c.status / 100 != 2)
 		rc = answer_error(&c, sha, ei);
