@@ -2,28 +2,31 @@
  * moment, for caches of its answers (store.h: wy_store_watch). The stamp is
  * the first copy of the WAL-index header in the -shm file, 48 bytes that
  * SQLite rewrites at every commit (iChange, mxFrame, salts, checksums;
- * https://sqlite.org/walformat.html 2.1). The watch maps the file read-only
- * and keeps a connection of its own open: while any connection is open,
- * no one truncates or reinitialises the file (SQLite does that only when it
- * takes the file's DMS lock exclusively, with no connection left), so the
- * mapping stays valid. */
+ * https://sqlite.org/walformat.html 2.1). The watch keeps a connection of
+ * its own open and reads the header through that connection's own mapping
+ * of the WAL index (the VFS's xShmMap, region 0), which stays mapped while
+ * the connection is open.
+ *
+ * It never opens the -shm file itself: closing any descriptor of a file
+ * drops every POSIX lock the process holds on it, SQLite's included. An
+ * earlier watch that opened, mapped and closed the file dropped this
+ * process's DMS lock, so the next process to open the store believed
+ * itself alone, truncated the -shm file and rebuilt the index under this
+ * process's feet (serve died of SIGBUS in e2e.backup while `wenyuan backup`
+ * opened the store; https://sqlite.org/howtocorrupt.html 2.2). */
 #include "core/util.h"
 #include "store/backend.h"
 #include "store/sqlite_int.h"
 
-#include <fcntl.h>
-#include <stdio.h>
+#include <sqlite3.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#define SHM_HEADER 48 /* one copy of the WalIndexHdr */
+#define SHM_HEADER 48          /* one copy of the WalIndexHdr */
+#define SHM_REGION (32 * 1024) /* SQLite maps the WAL index in 32 KB regions */
 
 struct wy_store_watch {
-	wy_store *st;        /* held open: the -shm file stays valid */
-	const uint32_t *hdr; /* the mapping's first 48 bytes */
-	size_t maplen;
+	wy_store *st;        /* held open: its mapping of the index stays valid */
+	const uint32_t *hdr; /* region 0's first 48 bytes */
 };
 
 int wy_store_watch_open(const char *location, wy_store_watch **out, wy_errinfo *ei)
@@ -34,29 +37,19 @@ int wy_store_watch_open(const char *location, wy_store_watch **out, wy_errinfo *
 		return wy_err_set(ei, WY_ENOTSUP, "store: a PostgreSQL store has no commit stamp to watch");
 	wy_store_watch *w = wy_xcalloc(1, sizeof *w);
 	int rc = wy_store_open(location, &w->st, ei);
-	/* a read maps the WAL index (the connection keeps it mapped) */
+	/* a read maps the WAL index's first region (the connection keeps it) */
 	if (!rc)
 		rc = sqlite_ping(w->st, ei);
-	if (rc) {
-		wy_store_watch_close(w);
-		return rc;
-	}
-	char *path = wy_xasprintf("%s/wenyuan.db-shm", location);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_size < 2 * SHM_HEADER) {
-		rc = wy_err_set(ei, WY_EIO, "store: cannot watch %s (no WAL index)", path);
-	} else {
-		w->maplen = (size_t)sysconf(_SC_PAGESIZE);
-		void *m = mmap(NULL, w->maplen, PROT_READ, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED)
-			rc = wy_err_set(ei, WY_EIO, "store: cannot map %s", path);
+	if (!rc) {
+		sqlite3_file *f = NULL;
+		volatile void *region = NULL;
+		if (sqlite3_file_control(SQ(w->st)->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+		    !f || !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap ||
+		    f->pMethods->xShmMap(f, 0, SHM_REGION, 0, &region) != SQLITE_OK || !region)
+			rc = wy_err_set(ei, WY_EIO, "store: cannot watch %s (no WAL index)", location);
 		else
-			w->hdr = m;
+			w->hdr = (const uint32_t *)(const void *)region;
 	}
-	if (fd >= 0)
-		close(fd);
-	free(path);
 	if (rc) {
 		wy_store_watch_close(w);
 		return rc;
@@ -77,8 +70,6 @@ void wy_store_watch_close(wy_store_watch *w)
 {
 	if (!w)
 		return;
-	if (w->hdr)
-		munmap((void *)w->hdr, w->maplen);
 	sqlite_close(w->st);
 	free(w);
 }

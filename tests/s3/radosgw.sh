@@ -27,6 +27,10 @@ cmd=${1:?start|env|bucket|stop} dir=${2:?DIR}
 key=wenyuantestkey secret=wenyuantestsecret0123456789 region=default
 
 die() { echo "radosgw.sh: $*" >&2; exit 1; }
+# a step that fails under set -e says which, with the end of the setup log
+# (a test that fails in CI shows only what it printed)
+trap 'rc=$?; echo "radosgw.sh: line $LINENO failed ($rc): $BASH_COMMAND" >&2
+	[ ! -f "$dir/log/setup.log" ] || tail -20 "$dir/log/setup.log" >&2' ERR
 
 # Wait up to $1 seconds for a command to succeed.
 wait_for() {

@@ -5,6 +5,8 @@
 #include "store/store.h"
 #include "test.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +75,56 @@ TEST(the_stamp_changes_at_each_commit_only)
 	free(dir);
 }
 
+/* While this process has the store open, another process must find the
+ * WAL index in use: SQLite's "DMS" lock on byte 128 of the -shm file
+ * (https://sqlite.org/walformat.html 2.3.2). A process that finds no one
+ * holding it believes itself alone, truncates the index and rebuilds it
+ * under the open connections (serve died of SIGBUS so). Opening the watch
+ * must not drop this process's lock, as closing a descriptor of the file
+ * would. */
+TEST(the_watch_keeps_the_store_in_use)
+{
+	if (wy_test_pg())
+		return;
+	char *dir = wy_xstrdup(wy_test_store_location("watchlock"));
+	wy_store *a;
+	ASSERT_EQ(wy_store_open(dir, &a, NULL), WY_OK);
+	ASSERT_EQ(wy_store_ping(a, NULL), WY_OK);
+	wy_store_watch *w;
+	ASSERT_EQ(wy_store_watch_open(dir, &w, NULL), WY_OK);
+	char *shm = wy_xasprintf("%s/wenyuan.db-shm", dir);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(shm, O_RDWR);
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 128, .l_len = 1};
+		int held = fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK && fl.l_pid == getppid();
+		_exit(held ? 0 : 1);
+	}
+	int status = 0;
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* and the watch still sees another process's commit */
+	wy_store_stamp s0, s1;
+	wy_store_watch_read(w, &s0);
+	pid = fork();
+	if (pid == 0) {
+		wy_store *c;
+		int rc = wy_store_open(dir, &c, NULL);
+		if (!rc)
+			rc = add(c, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb") > 0 ? 0 : 1;
+		wy_store_close(c);
+		_exit(rc ? 1 : 0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	wy_store_watch_read(w, &s1);
+	ASSERT(!wy_store_stamp_eq(&s0, &s1));
+	wy_store_watch_close(w);
+	wy_store_close(a);
+	free(shm);
+	free(dir);
+}
+
 TEST(no_store_no_watch)
 {
 	/* a directory no store can be made in: an error, no watch */
@@ -99,4 +151,5 @@ TEST(a_postgresql_store_is_not_watched)
 	wy_store_close(st);
 }
 
-TEST_LIST(T(the_stamp_changes_at_each_commit_only), T(no_store_no_watch), T(a_postgresql_store_is_not_watched))
+TEST_LIST(T(the_stamp_changes_at_each_commit_only), T(the_watch_keeps_the_store_in_use),
+	  T(no_store_no_watch), T(a_postgresql_store_is_not_watched))
