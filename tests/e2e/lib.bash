@@ -1,5 +1,9 @@
 # Shared helpers for the end-to-end tests (sourced, not a test itself).
 set -euo pipefail
+# A test that stops at a failed command (set -e) says which: a test that
+# fails in CI shows only what it printed.
+set -E
+trap '[[ $- != *e* ]] || echo "${0##*/}: line $LINENO: exit $? from: $BASH_COMMAND" >&2' ERR
 : "${WY_BIN:?WY_BIN must point at the wenyuan binary}"
 WY_SRC=${WY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 export WENYUAN_LOG=${WENYUAN_LOG:-warn}
@@ -139,6 +143,21 @@ eventually() {
 		sleep 0.05
 	done
 	return 1
+}
+
+# steady_rss PID: the process's resident memory in kB once it has settled
+# (two readings 0.2 s apart the same, at most 10 s), for an idle figure
+# taken after the requests that warm it up.
+steady_rss() {
+	local a b
+	a=$(awk '/^VmRSS/ {print $2}' "/proc/$1/status")
+	for _ in $(seq 50); do
+		sleep 0.2
+		b=$(awk '/^VmRSS/ {print $2}' "/proc/$1/status")
+		[ "$a" = "$b" ] && break
+		a=$b
+	done
+	echo "$b"
 }
 
 # wait_http URL: until it answers (at most 20 s).

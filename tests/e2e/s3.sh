@@ -90,8 +90,7 @@ printf '\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1' | dd of="$d/big.bin" conv=notrunc stat
 want=$(sha256sum "$d/big.bin" | cut -d' ' -f1)
 for _ in 1 2 3 4 5 6 7 8; do curl -fsS -o /dev/null "$base/" -H "Authorization: Bearer $alice"; done
 curl -fsS -o /dev/null -X POST "$base/api/v1/upload" -H "Authorization: Bearer $alice" -F "file=@$0;filename=warmup.txt"
-sleep 1
-idle=$(rss)
+idle=$(steady_rss "$spid")
 curl -fsS -X POST "$base/api/v1/upload" -H "Authorization: Bearer $alice" -F "file=@$d/big.bin" > "$d/up.json" &
 cpid=$!
 peak=$idle

@@ -31,8 +31,7 @@ rss() { awk '/^VmRSS/ {print $2}' "/proc/$spid/status"; }
 # connections exist
 for _ in 1 2 3 4 5 6 7 8; do curl -fsS -o /dev/null "$base/" -H "Authorization: Bearer $tok"; done
 curl -fsS -o /dev/null -X POST "$base/api/v1/upload" -H "Authorization: Bearer $tok" -F "file=@$0;filename=warmup.txt"
-sleep 1
-idle=$(rss)
+idle=$(steady_rss "$spid")
 curl -fsS -X POST "$base/api/v1/upload" -H "Authorization: Bearer $tok" -F "file=@$d/big.bin" > "$d/up.json" &
 cpid=$!
 peak=$idle

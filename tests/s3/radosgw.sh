@@ -124,12 +124,18 @@ EOF
 		{ cat "$dir/log/setup.log" >&2; exit 1; }
 	ceph-mon "${conf[@]}" -i a >>"$dir/log/setup.log" 2>&1 || { cat "$dir/log/setup.log" "$dir/log/mon.a.log" >&2; exit 1; }
 	wait_for 30 ceph "${conf[@]}" --connect-timeout 5 mon stat || { cat "$dir/log/mon.a.log" >&2; die "the monitor did not start"; }
+	# the monitor may answer `mon stat` before it takes commands that
+	# change the maps: these are tried until they succeed (both are
+	# idempotent: the same uuid gets the same id back)
 	uuid=$(cat /proc/sys/kernel/random/uuid)
-	id=$(ceph "${conf[@]}" osd new "$uuid" 2>>"$dir/log/setup.log")
+	osd_new() { ceph "${conf[@]}" osd new "$uuid" >"$dir/osd-id" 2>>"$dir/log/setup.log"; }
+	wait_for 30 osd_new || { tail -20 "$dir/log/setup.log" >&2; die "ceph osd new failed"; }
+	id=$(cat "$dir/osd-id")
 	[ "$id" = 0 ] || die "osd new gave '$id'"
 	ceph-osd "${conf[@]}" -i 0 --mkfs --osd-uuid "$uuid" >>"$dir/log/setup.log" 2>&1 ||
 		{ cat "$dir/log/setup.log" "$dir/log/osd.0.log" >&2; exit 1; }
-	ceph "${conf[@]}" osd crush add osd.0 1 root=default host=localhost >>"$dir/log/setup.log" 2>&1
+	crush_add() { ceph "${conf[@]}" osd crush add osd.0 1 root=default host=localhost >>"$dir/log/setup.log" 2>&1; }
+	wait_for 30 crush_add || { tail -20 "$dir/log/setup.log" >&2; die "ceph osd crush add failed"; }
 	ceph-osd "${conf[@]}" -i 0 >>"$dir/log/setup.log" 2>&1 || { cat "$dir/log/osd.0.log" >&2; exit 1; }
 	wait_for 60 sh -c "ceph -c '$dir/ceph.conf' osd dump 2>/dev/null | grep -q '^osd.0 up'" ||
 		{ tail -50 "$dir/log/osd.0.log" >&2; die "the OSD did not come up"; }
