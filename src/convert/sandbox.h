@@ -33,6 +33,40 @@ typedef struct wy_sandbox_limits {
 int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(void *arg, int out_fd, int in_fd),
 		     void *arg, pid_t *pid, int *read_fd, int *request_fd, wy_errinfo *ei);
 
+/* The same, but the child then executes a fresh image of this program
+ * (the running binary, opened before the fork, so a binary replaced on
+ * disk meanwhile does not matter) instead of calling a function: nothing
+ * of the parent's memory (a database password, an S3 key in a struct, a
+ * mail login) is in the converter, and its environment is cut to what
+ * converters need (the allow-list in sandbox.c; never a credential). The
+ * limits, the process group, the network namespace and no_new_privs are
+ * set before the exec and stay; the new image re-arms PDEATHSIG.
+ *
+ * The new image starts as a converter when its main() calls
+ * wy_sandbox_exec_child first; it finds its output pipe at
+ * WY_SANDBOX_OUT_FD, its request pipe (when request_fd was given) at
+ * WY_SANDBOX_IN_FD, and `params` (params_len bytes, at most
+ * WY_SANDBOX_PARAMS_MAX, copied; the caller's own encoding) there. name
+ * is the new image's argv[0] and process name. Returns as
+ * wy_sandbox_spawn; WY_ETOOBIG for params too long. A child that cannot
+ * exec exits with a status wy_sandbox_describe explains. */
+#define WY_SANDBOX_OUT_FD 3
+#define WY_SANDBOX_IN_FD 4
+#define WY_SANDBOX_PARAMS_MAX (1u << 20)
+int wy_sandbox_spawn_exec(const wy_sandbox_limits *lim, const char *name, const void *params, size_t params_len,
+			  pid_t *pid, int *read_fd, int *request_fd, wy_errinfo *ei);
+
+/* Call first in main() of every program that spawns converters with
+ * wy_sandbox_spawn_exec. In any other process it returns false and changes
+ * nothing. In such a converter it re-arms death with the parent (and ends
+ * at once if the parent is gone), names the process, catches a stack
+ * overflow as wy_sandbox_spawn does, and returns true with the name
+ * (borrowed from argv), the params (malloc'd, *len bytes; free them), and
+ * the descriptors (out_fd; in_fd or -1). A marked process whose
+ * parameters are missing or malformed exits (status 112). */
+bool wy_sandbox_exec_child(int argc, char **argv, const char **name, void **params, size_t *len, int *out_fd,
+			   int *in_fd);
+
 /* What a confined process may still open. Each list is NULL-terminated
  * (or NULL); paths that do not exist are skipped. */
 typedef struct wy_sandbox_fs {
