@@ -236,6 +236,10 @@ static int confine_converter(child_ctx *c, wy_errinfo *ei)
 		return wy_err_set(ei, WY_EIO, "cannot open the original: %s", strerror(errno));
 	/* What this format needs from the filesystem (libmobi) is opened now. */
 	wy_convert_preload_fd(c->in_fd);
+	/* So is Tesseract's library, which a confined process could not open:
+	 * a fresh image has no copy of the worker's (wy_worker_run). */
+	if (c->opts.ocr)
+		wy_ocr_preload();
 	/* Nothing else to open: the child need not be root either. */
 	int rc = wy_sandbox_drop_root(ei);
 	if (rc)
@@ -1914,10 +1918,8 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 	stop_requested = 0;
 	reload_requested = 0;
 	signal(SIGPIPE, SIG_IGN); /* a dead converter must not take the worker along */
-	/* Converters inherit Tesseract's library: once confined they could
-	 * not open it. */
-	if (cfg->ocr)
-		wy_ocr_preload();
+	/* No Tesseract here: a converter is a fresh image that loads its own
+	 * (confine_converter; an office converter may read /usr). */
 	wy_log("worker.start", "name=%s slots=%d timeout=%d memory_mb=%d", name, nslots, cfg->convert_timeout,
 	       cfg->convert_memory_mb);
 	wy_notify_ready("converting");
