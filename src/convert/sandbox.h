@@ -5,7 +5,11 @@
  * while the child is blocked.
  *
  * The child talks to its parent through one pipe; everything else it
- * inherited is closed before fn runs. A child that parses documents then
+ * inherited is closed before it runs. A converter is a fresh image of the
+ * program (wy_sandbox_spawn_exec), holding nothing of its parent's memory
+ * (credentials above all) and only an allow-listed environment;
+ * wy_sandbox_spawn, a plain fork that calls a function, is for the tests'
+ * probes. A child that parses documents then
  * confines itself (wy_sandbox_confine): from then on it can open only the
  * paths it named, so a parser bug that follows a path from a document (an
  * HTML <img src="../../..">) finds nothing to read. */
@@ -26,7 +30,10 @@ typedef struct wy_sandbox_limits {
 
 /* Fork; in the child apply limits, name the process (prctl, for ps and
  * pkill; at most 15 bytes) and call fn(arg, out_fd, in_fd), whose return
- * becomes the exit status. The parent gets the child's pid and the read end
+ * becomes the exit status. The child is a copy of the parent: only the
+ * environment's values outside the allow-list are wiped, whatever else
+ * the parent's memory holds is there (use wy_sandbox_spawn_exec for
+ * anything that parses documents). The parent gets the child's pid and the read end
  * of the child's output pipe (O_CLOEXEC, non-blocking). When request_fd is
  * not NULL a second pipe carries requests to the child: the parent gets its
  * write end there and the child its read end as in_fd (else in_fd is -1). */
