@@ -2,6 +2,7 @@
  * --name=value) come before the command; each command parses the rest. */
 #include "cli/cli.h"
 #include "core/log.h"
+#include "jobs/worker.h"
 #include "wy_version.h" /* generated: tools/version.cmake */
 
 #include <stdio.h>
@@ -51,6 +52,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* A converter the worker started (a fresh image of this program,
+	 * wy_sandbox_spawn_exec) runs from here and never returns; first,
+	 * before anything reads settings or the environment. */
+	wy_worker_child_entry(argc, argv);
 	/* the build makes the manuals (docs/man/) from the tables alone, before
 	 * any setting is read: a bad configuration file cannot break it */
 	if (argc == 5 && strcmp(argv[1], "--man") == 0)

@@ -18,6 +18,15 @@ static __thread char cur_req[WY_LOG_REQ_MAX + 1];
 
 void wy_log_set_level(int level) { min_level = level; }
 
+int wy_log_level(void)
+{
+	if (min_level < 0)
+		min_level = wy_log_level_from_name(getenv("WENYUAN_LOG"));
+	return min_level;
+}
+
+int wy_log_format(void) { return format; }
+
 int wy_log_level_from_name(const char *name)
 {
 	static const char *names[] = {"debug", "info", "warn", "error", "quiet"};

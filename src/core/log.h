@@ -20,6 +20,10 @@ enum { WY_LOG_KV, WY_LOG_JSON };
 /* Lines below level are dropped. Set from WENYUAN_LOG (debug|info|warn|error|quiet). */
 void wy_log_set_level(int level);
 int wy_log_level_from_name(const char *name);
+/* The level and the format in force (for a process that starts another
+ * image of the program and hands them on). */
+int wy_log_level(void);
+int wy_log_format(void);
 
 /* The format of every line of this process (and of the children it forks
  * after): WY_LOG_KV (the default) or WY_LOG_JSON. Call before threads

@@ -62,7 +62,10 @@ typedef struct child_ctx {
 	const char *path;
 	wy_convert_opts opts;
 	/* office converters only */
-	const wy_config *cfg;
+	const char *office_path;  /* the settings it needs (the rest of the
+				     configuration stays with the worker) */
+	bool allow_network;
+	int office_first_pages;
 	const char *workdir;
 	int in_fd;            /* the original, opened before confinement */
 	bool drop_format;     /* the PDF's own format record is not the document's */
@@ -233,6 +236,10 @@ static int confine_converter(child_ctx *c, wy_errinfo *ei)
 		return wy_err_set(ei, WY_EIO, "cannot open the original: %s", strerror(errno));
 	/* What this format needs from the filesystem (libmobi) is opened now. */
 	wy_convert_preload_fd(c->in_fd);
+	/* So is Tesseract's library, which a confined process could not open:
+	 * a fresh image has no copy of the worker's (wy_worker_run). */
+	if (c->opts.ocr)
+		wy_ocr_preload();
 	/* Nothing else to open: the child need not be root either. */
 	int rc = wy_sandbox_drop_root(ei);
 	if (rc)
@@ -260,7 +267,7 @@ static void confine_office(child_ctx *c)
 			      "/etc/nsswitch.conf", "/etc/localtime", "/etc/libreoffice", "/etc/ssl/certs",
 			      "/var/cache/fontconfig", "/var/lib/libreoffice", "/var/spool/libreoffice", "/proc/self",
 			      "/proc/meminfo", "/proc/cpuinfo", "/proc/stat", "/sys/devices/system/cpu",
-			      c->cfg->office_path, NULL};
+			      c->office_path, NULL};
 	const char *write[] = {c->workdir, NULL};
 	const char *devices[] = {"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom", NULL};
 	wy_sandbox_fs fs = {.read = read, .write = write, .devices = devices};
@@ -362,10 +369,10 @@ static int office_main(void *arg, int fd, int in_fd)
 	 * so the first upload finds it ready. A request sent meanwhile waits
 	 * in the pipe. Without a network namespace it waits for a request,
 	 * which is then refused as below. */
-	if (c->prestart && (wy_sandbox_network_isolated() || c->cfg->allow_network)) {
+	if (c->prestart && (wy_sandbox_network_isolated() || c->allow_network)) {
 		wy_errinfo ei = {0};
 		int64_t t0 = wy_now_ms();
-		int rc = wy_office_start(c->cfg->office_path, c->workdir, &ei);
+		int rc = wy_office_start(c->office_path, c->workdir, &ei);
 		started = rc == WY_OK;
 		/* a document already waiting warms it up itself */
 		struct pollfd waiting = {.fd = in_fd, .events = POLLIN};
@@ -382,19 +389,19 @@ static int office_main(void *arg, int fd, int in_fd)
 		send_rec(fd, REC_FORMAT, format, strlen(format));
 		if (c->fault == 1)
 			abort();
-		if (!wy_sandbox_network_isolated() && !c->cfg->allow_network)
+		if (!wy_sandbox_network_isolated() && !c->allow_network)
 			rc = wy_err_set(&ei, WY_EIO, "the office converter cannot be cut off from the network here "
 						     "(no network namespace); set allow_network=1 to convert anyway");
 		if (!rc && !started) {
-			rc = wy_office_start(c->cfg->office_path, c->workdir, &ei);
+			rc = wy_office_start(c->office_path, c->workdir, &ei);
 			started = rc == WY_OK;
 		}
 		c->drop_format = true;
 		c->boxes_sent = 0;
 		c->last_sent = 0;
 		/* a long text document's first pages first, unless resumed */
-		wy_office_first first = {10, c->cfg->office_first_pages, first_pdf, office_first_ready, c};
-		bool firsts = c->cfg->office_first_pages > 0 && c->opts.first_page <= 1;
+		wy_office_first first = {10, c->office_first_pages, first_pdf, office_first_ready, c};
+		bool firsts = c->office_first_pages > 0 && c->opts.first_page <= 1;
 		if (!rc)
 			rc = wy_office_to_pdf2(path, pdf, firsts ? &first : NULL, &ei);
 		c->drop_format = false;
@@ -439,6 +446,206 @@ static int office_main(void *arg, int fd, int in_fd)
 	/* LibreOffice's own teardown is slow and may hang on a damaged
 	 * document's leftovers: the process simply ends. */
 	_exit(0);
+}
+
+/* ---- handing a converter its parameters ----------------------------------
+ * A converter is a fresh image of the program (wy_sandbox_spawn_exec): what
+ * child_ctx carries travels to it as bytes, written here and read back in
+ * the new image by wy_worker_child_entry. The layout: a version byte, the
+ * kind ('C' a per-job converter, 'O' an office converter), then the fields
+ * in the order of child_params_put, each integer 8 bytes little-endian
+ * (signed), each string a 4-byte little-endian length (0xffffffff for
+ * NULL) and its bytes, without a NUL. The reader takes nothing on trust:
+ * a length past the end, a NUL inside a string, an integer out of its
+ * range, a byte left over all reject the whole. */
+#define PARAMS_VERSION 1
+#define PARAMS_NULL 0xffffffffu
+
+static void put_int(wy_buf *b, int64_t v)
+{
+	unsigned char x[8];
+	for (int i = 0; i < 8; i++)
+		x[i] = (unsigned char)((uint64_t)v >> (8 * i));
+	wy_buf_append(b, x, 8);
+}
+
+static void put_str(wy_buf *b, const char *s)
+{
+	uint32_t n = s ? (uint32_t)strlen(s) : PARAMS_NULL;
+	unsigned char x[4] = {(unsigned char)n, (unsigned char)(n >> 8), (unsigned char)(n >> 16),
+			      (unsigned char)(n >> 24)};
+	wy_buf_append(b, x, 4);
+	if (s)
+		wy_buf_append(b, s, n);
+}
+
+typedef struct params_in {
+	const unsigned char *p;
+	size_t left;
+	bool bad;
+} params_in;
+
+static int64_t get_int(params_in *in, int64_t lo, int64_t hi)
+{
+	if (in->bad || in->left < 8) {
+		in->bad = true;
+		return 0;
+	}
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)in->p[i] << (8 * i);
+	in->p += 8;
+	in->left -= 8;
+	int64_t s = (int64_t)v;
+	if (s < lo || s > hi) {
+		in->bad = true;
+		return 0;
+	}
+	return s;
+}
+
+/* A new string (NULL for a NULL one, or on bad input). */
+static char *get_str(params_in *in)
+{
+	if (in->bad || in->left < 4) {
+		in->bad = true;
+		return NULL;
+	}
+	uint32_t n = (uint32_t)in->p[0] | (uint32_t)in->p[1] << 8 | (uint32_t)in->p[2] << 16 | (uint32_t)in->p[3] << 24;
+	in->p += 4;
+	in->left -= 4;
+	if (n == PARAMS_NULL)
+		return NULL;
+	if (n > in->left || memchr(in->p, 0, n)) {
+		in->bad = true;
+		return NULL;
+	}
+	char *s = wy_xmalloc((size_t)n + 1);
+	memcpy(s, in->p, n);
+	s[n] = 0;
+	in->p += n;
+	in->left -= n;
+	return s;
+}
+
+/* What a converter is told: the child_ctx fields set before the spawn,
+ * the conversion options, and the log's level, format and request. */
+static void child_params_put(wy_buf *b, char kind, const child_ctx *c)
+{
+	const wy_convert_opts *o = &c->opts;
+	wy_buf_putc(b, PARAMS_VERSION);
+	wy_buf_putc(b, kind);
+	put_int(b, c->fault);
+	put_int(b, c->pause_after);
+	put_int(b, c->prestart);
+	put_int(b, c->allow_network);
+	put_int(b, c->office_first_pages);
+	put_str(b, c->path);
+	put_str(b, c->office_path);
+	put_str(b, c->workdir);
+	put_int(b, o->page_width);
+	put_int(b, o->thumb_width);
+	put_int(b, o->webp_quality);
+	put_int(b, o->max_pages);
+	put_int(b, (int64_t)o->max_text);
+	put_int(b, (int64_t)o->max_page_text);
+	put_int(b, (int64_t)o->max_doc_text);
+	put_int(b, (int64_t)o->max_page_boxes);
+	put_int(b, o->ocr);
+	put_str(b, o->ocr_languages);
+	put_int(b, o->ocr_batch);
+	put_int(b, o->ocr_from);
+	put_int(b, o->ocr_to);
+	put_int(b, o->first_page);
+	put_str(b, o->name_hint);
+	put_int(b, wy_log_level());
+	put_int(b, wy_log_format());
+	put_str(b, wy_log_req());
+}
+
+/* The reverse, into a zeroed c (its strings allocated, for the process's
+ * life); false on any malformed input. */
+static bool child_params_get(const void *data, size_t len, char *kind, child_ctx *c)
+{
+	params_in in = {data, len, false};
+	const int64_t imax = 0x7fffffff;
+	if (len < 2 || in.p[0] != PARAMS_VERSION || (in.p[1] != 'C' && in.p[1] != 'O'))
+		return false;
+	*kind = (char)in.p[1];
+	in.p += 2;
+	in.left -= 2;
+	wy_convert_opts *o = &c->opts;
+	c->fault = (int)get_int(&in, 0, 4);
+	c->pause_after = (int)get_int(&in, 0, imax);
+	c->prestart = get_int(&in, 0, 1);
+	c->allow_network = get_int(&in, 0, 1);
+	c->office_first_pages = (int)get_int(&in, 0, imax);
+	c->path = get_str(&in);
+	c->office_path = get_str(&in);
+	c->workdir = get_str(&in);
+	o->page_width = (int)get_int(&in, 0, imax);
+	o->thumb_width = (int)get_int(&in, 0, imax);
+	o->webp_quality = (int)get_int(&in, 0, 100);
+	o->max_pages = (int)get_int(&in, 0, imax);
+	o->max_text = (size_t)get_int(&in, 0, INT64_MAX);
+	o->max_page_text = (size_t)get_int(&in, 0, INT64_MAX);
+	o->max_doc_text = (size_t)get_int(&in, 0, INT64_MAX);
+	o->max_page_boxes = (size_t)get_int(&in, 0, INT64_MAX);
+	o->ocr = get_int(&in, 0, 1);
+	o->ocr_languages = get_str(&in);
+	o->ocr_batch = (int)get_int(&in, 0, imax);
+	o->ocr_from = (int)get_int(&in, 0, imax);
+	o->ocr_to = (int)get_int(&in, 0, imax);
+	o->first_page = (int)get_int(&in, 0, imax);
+	o->name_hint = get_str(&in);
+	int level = (int)get_int(&in, WY_LOG_DEBUG, WY_LOG_QUIET);
+	int format = (int)get_int(&in, WY_LOG_KV, WY_LOG_JSON);
+	char *req = get_str(&in);
+	bool ok = !in.bad && in.left == 0 && (*kind != 'C' || c->path) && (*kind != 'O' || (c->office_path && c->workdir));
+	if (ok) {
+		wy_log_set_level(level);
+		wy_log_set_format(format);
+		wy_log_set_req(req && *req ? req : NULL);
+	}
+	free(req);
+	return ok;
+}
+
+/* Start a converter of this kind ('C' child_main, 'O' office_main) as a
+ * fresh image of the program. */
+static int spawn_converter(const wy_sandbox_limits *lim, char kind, const child_ctx *c, pid_t *pid, int *out_fd,
+			   int *req_fd, wy_errinfo *ei)
+{
+	wy_buf b;
+	wy_buf_init(&b, 0);
+	child_params_put(&b, kind, c);
+	int rc = wy_sandbox_spawn_exec(lim, kind == 'O' ? "wy-office" : "wy-convert", b.data, b.len, pid, out_fd,
+				       req_fd, ei);
+	wy_buf_free(&b);
+	return rc;
+}
+
+void wy_worker_child_entry(int argc, char **argv)
+{
+	const char *name;
+	void *params;
+	size_t len;
+	int out_fd, in_fd;
+	if (!wy_sandbox_exec_child(argc, argv, &name, &params, &len, &out_fd, &in_fd))
+		return;
+	child_ctx c;
+	memset(&c, 0, sizeof c);
+	c.in_fd = -1;
+	char kind = 0;
+	bool ok = child_params_get(params, len, &kind, &c);
+	free(params);
+	if (!ok) {
+		send_error(out_fd, WY_EIO, &(wy_errinfo){.msg = "the converter's parameters are malformed"});
+		_exit(112);
+	}
+	(void)name;
+	int rc = kind == 'O' ? office_main(&c, out_fd, in_fd) : child_main(&c, out_fd, in_fd);
+	_exit(rc & 0xff);
 }
 
 /* ---- parent side ------------------------------------------------------- */
@@ -914,7 +1121,7 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 		  : wy_fault("child.bad_outline") ? 4
 						  : 0;
 	convert_opts(cfg, &c.opts);
-	c.opts.name_hint = s->job.filename; /* .md: Markdown (the fork keeps a copy) */
+	c.opts.name_hint = s->job.filename; /* .md: Markdown (sent with the parameters) */
 	c.opts.ocr_from = s->job.ocr_from;
 	c.opts.ocr_to = s->job.ocr_to;
 	/* resumed: from the first page not stored */
@@ -938,7 +1145,7 @@ static int start_job(const wy_config *cfg, wy_blob_store *bs, slot *s, wy_errinf
 		.cpu_seconds = cpu_limit(cfg),
 		.no_network = true,
 	};
-	rc = wy_sandbox_spawn(&lim, "wy-convert", child_main, &c, &s->pid, &s->fd, NULL, ei);
+	rc = spawn_converter(&lim, 'C', &c, &s->pid, &s->fd, NULL, ei);
 	/* a download (a bucket's original): the child opens it by name, at
 	 * a moment of its own, so it stays until the job ends (slot_reset) */
 	if (tmp && !rc) {
@@ -1011,7 +1218,8 @@ static int office_ensure(const wy_config *cfg, office_conv *cv, bool prestart, w
 		free(dir);
 		return rc;
 	}
-	child_ctx c = {.cfg = cfg, .workdir = dir, .in_fd = -1, .prestart = prestart};
+	child_ctx c = {.office_path = cfg->office_path, .allow_network = cfg->allow_network != 0,
+		       .office_first_pages = cfg->office_first_pages, .workdir = dir, .in_fd = -1, .prestart = prestart};
 	c.fault = wy_fault("office.crash") ? 1 : 0;
 	/* tests only (see start_job): a conversion from its first page stops
 	 * after page K1 (a resumed one starts past it) */
@@ -1032,7 +1240,7 @@ static int office_ensure(const wy_config *cfg, office_conv *cv, bool prestart, w
 	char req[WY_LOG_REQ_MAX + 1];
 	snprintf(req, sizeof req, "%s", wy_log_req());
 	wy_log_set_req(NULL);
-	int rc = wy_sandbox_spawn(&lim, "wy-office", office_main, &c, &cv->pid, &cv->out_fd, &cv->req_fd, ei);
+	int rc = spawn_converter(&lim, 'O', &c, &cv->pid, &cv->out_fd, &cv->req_fd, ei);
 	wy_log_set_req(req);
 	if (rc) {
 		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -1710,10 +1918,8 @@ int wy_worker_run(const wy_config *cfg_in, wy_store *st, wy_blob_store *bs, cons
 	stop_requested = 0;
 	reload_requested = 0;
 	signal(SIGPIPE, SIG_IGN); /* a dead converter must not take the worker along */
-	/* Converters inherit Tesseract's library: once confined they could
-	 * not open it. */
-	if (cfg->ocr)
-		wy_ocr_preload();
+	/* No Tesseract here: a converter is a fresh image that loads its own
+	 * (confine_converter; an office converter may read /usr). */
 	wy_log("worker.start", "name=%s slots=%d timeout=%d memory_mb=%d", name, nslots, cfg->convert_timeout,
 	       cfg->convert_memory_mb);
 	wy_notify_ready("converting");

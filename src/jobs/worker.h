@@ -41,6 +41,12 @@ typedef struct wy_worker_opts {
 int wy_worker_run(const wy_config *cfg, wy_store *st, wy_blob_store *bs, const wy_worker_opts *opts,
 		  wy_errinfo *ei);
 
+/* Call first in main() of every program that runs a worker: a converter
+ * is a fresh image of the program (wy_sandbox_spawn_exec), which starts
+ * here as one and never returns. In any other process this returns at
+ * once and changes nothing. */
+void wy_worker_child_entry(int argc, char **argv);
+
 /* Ask running workers in this process to stop; async-signal-safe. */
 void wy_worker_stop(void);
 

@@ -8,6 +8,8 @@
 #ifndef WY_TEST_H
 #define WY_TEST_H
 
+#include "jobs/worker.h"
+
 #include <libpq-fe.h>
 #include <setjmp.h>
 #include <stdbool.h>
@@ -78,6 +80,8 @@ typedef struct {
 	static const wy_test_entry wy_tests[] = {__VA_ARGS__};                  \
 	int main(int argc, char **argv)                                         \
 	{                                                                       \
+		/* a converter the worker under test started: not a test run */ \
+		wy_worker_child_entry(argc, argv);                              \
 		static int passed, failed;                                      \
 		setvbuf(stdout, NULL, _IONBF, 0);                               \
 		static size_t i;                                                \

@@ -12,8 +12,13 @@
 #include "testdoc.h"
 #include "text/boxes.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/random.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Code points of UTF-8 text. */
@@ -313,8 +318,204 @@ TEST(failure_reasons_carry_no_control_characters)
 	env_close(&e);
 }
 
+/* The pid of a process whose parent is `parent` and whose name is `name`,
+ * or 0. */
+static pid_t child_named(pid_t parent, const char *name)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t found = 0;
+	while (!found && d && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		char path[300], buf[512];
+		snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		char *l = strchr(buf, '('), *r = strrchr(buf, ')'), state;
+		int ppid;
+		if (!l || !r || sscanf(r + 1, " %c %d", &state, &ppid) != 2)
+			continue;
+		if (ppid == parent && (size_t)(r - l - 1) == strlen(name) && memcmp(l + 1, name, strlen(name)) == 0)
+			found = atoi(de->d_name);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Whether any of the readable memory of process pid holds needle: 1, 0,
+ * or -1 when its memory cannot be read (not allowed to trace it). *bytes
+ * gets how much was read. Regions the kernel will not show (vvar) are
+ * skipped; so are regions over 1 GiB, which only a sanitizer's shadow
+ * memory is (a converter's address space is limited far below). */
+static int memory_holds(pid_t pid, const char *needle, uint64_t *bytes)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+	FILE *maps = fopen(path, "r");
+	snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+	int mem = open(path, O_RDONLY);
+	if (!maps || mem < 0) {
+		if (maps)
+			fclose(maps);
+		if (mem >= 0)
+			close(mem);
+		return -1;
+	}
+	size_t nl = strlen(needle), cap = 1u << 20;
+	char *buf = malloc(cap + nl);
+	char line[1024];
+	int found = 0;
+	*bytes = 0;
+	while (!found && fgets(line, sizeof line, maps)) {
+		unsigned long lo, hi;
+		char perms[8];
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' || hi - lo > (1ul << 30))
+			continue;
+		size_t keep = 0; /* the end of the last chunk: a needle across two */
+		for (unsigned long a = lo; !found && a < hi;) {
+			size_t want = hi - a < cap ? hi - a : cap;
+			ssize_t r = pread(mem, buf + keep, want, (off_t)a);
+			if (r <= 0)
+				break; /* a region it cannot show (EIO) */
+			*bytes += (uint64_t)r;
+			size_t have = keep + (size_t)r;
+			if (memmem(buf, have, needle, nl))
+				found = 1;
+			keep = have < nl - 1 ? have : nl - 1;
+			memmove(buf, buf + have - keep, keep);
+			a += (unsigned long)r;
+		}
+	}
+	free(buf);
+	fclose(maps);
+	close(mem);
+	return found;
+}
+
+static char *volatile held_secret; /* as a connection keeps its URL */
+
+/* A converter holds none of the worker's credentials, in its environment
+ * or anywhere in its memory: the worker runs (in a process of its own)
+ * with a database URL and an S3 key in its environment and the URL in its
+ * heap, its converter is stopped at its start (the child.hang fault), and
+ * every readable byte of the converter's memory is searched for both. A
+ * converter that is a plain fork of the worker holds them; one that is a
+ * fresh image of the program does not. The worker's memory, searched the
+ * same way, must hold them (the search can find what is there). */
+TEST(a_converter_holds_no_credentials_in_memory)
+{
+	if (geteuid() != 0) {
+		printf("  skipped: reading another process's memory needs root\n");
+		return;
+	}
+	unsigned char rnd[16];
+	ASSERT_EQ(getrandom(rnd, sizeof rnd, 0), (ssize_t)sizeof rnd);
+	char url[128], key[64];
+	int n = snprintf(url, sizeof url, "postgresql://u:SECRET-");
+	for (int i = 0; i < 8; i++)
+		n += snprintf(url + n, sizeof url - (size_t)n, "%02x", rnd[i]);
+	snprintf(url + n, sizeof url - (size_t)n, "@h/db");
+	n = snprintf(key, sizeof key, "AWSKEY");
+	for (int i = 8; i < 16; i++)
+		n += snprintf(key + n, sizeof key - (size_t)n, "%02x", rnd[i]);
+	char pass[64]; /* the password alone, as it would sit in a parsed URL */
+	snprintf(pass, sizeof pass, "%.*s", (int)(strchr(url, '@') - strstr(url, "SECRET-")), strstr(url, "SECRET-"));
+	pid_t worker = fork();
+	ASSERT(worker >= 0);
+	if (worker == 0) {
+		env e;
+		env_open(&e, "creds");
+		setenv("WENYUAN_STORE_URL", url, 1);
+		setenv("AWS_SECRET_ACCESS_KEY", key, 1);
+		held_secret = wy_xstrdup(url);
+		e.cfg.convert_timeout = 300; /* stopped by the test, not the limit */
+		int64_t id = add_text(&e, "等着被读的文档\n", "wait.txt");
+		wy_fault_arm("child.hang", 1);
+		run_until_done(&e, &id, 1);
+		free(held_secret);
+		env_close(&e);
+		_exit(0);
+	}
+	pid_t conv = 0;
+	for (int64_t t0 = wy_now_ms(); !conv && wy_now_ms() - t0 < 60000;) {
+		conv = child_named(worker, "wy-convert");
+		if (!conv)
+			usleep(20000);
+	}
+	int in_conv_pass = -2, in_conv_key = -2, in_worker = -2;
+	uint64_t conv_bytes = 0, worker_bytes = 0;
+	if (conv) {
+		in_conv_pass = memory_holds(conv, pass, &conv_bytes);
+		in_conv_key = memory_holds(conv, key, &conv_bytes);
+		in_worker = memory_holds(worker, pass, &worker_bytes);
+		kill(conv, SIGKILL);
+	}
+	int status = 0;
+	pid_t w = 0;
+	for (int64_t t0 = wy_now_ms(); (w = waitpid(worker, &status, WNOHANG)) == 0 && wy_now_ms() - t0 < 60000;)
+		usleep(20000);
+	if (w == 0) {
+		kill(worker, SIGKILL);
+		waitpid(worker, &status, 0);
+	}
+	ASSERT(conv > 0); /* the converter was found */
+	if (in_conv_pass == -1 || in_worker == -1) {
+		printf("  skipped: this kernel refuses to show the processes' memory (%s)\n", strerror(errno));
+		return;
+	}
+	printf("  converter: %llu bytes read; secret there: %d, key there: %d; worker: %d\n",
+	       (unsigned long long)conv_bytes, in_conv_pass, in_conv_key, in_worker);
+	ASSERT_EQ(in_worker, 1);
+	ASSERT(conv_bytes > 0);
+	ASSERT_EQ(in_conv_pass, 0);
+	ASSERT_EQ(in_conv_key, 0);
+	ASSERT(w == worker && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* A converter started with parameters that are not the worker's (cut
+ * short, a string past the end, bytes left over, nothing) refuses them:
+ * it exits with a status the worker explains, having sent an error. */
+TEST(a_converter_refuses_malformed_parameters)
+{
+	static const unsigned char bad[][12] = {
+		{1, 'C', 0, 0},                                  /* cut short */
+		{1, 'X'},                                        /* no such kind */
+		{9, 'C'},                                        /* another version */
+		{1, 'C', 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff},     /* cut inside an integer */
+	};
+	static const size_t lens[] = {4, 2, 2, 12};
+	for (size_t i = 0; i <= sizeof lens / sizeof lens[0]; i++) {
+		wy_sandbox_limits lim = {0};
+		pid_t pid;
+		int fd, status;
+		const void *p = i < sizeof lens / sizeof lens[0] ? (const void *)bad[i] : (const void *)"";
+		size_t n = i < sizeof lens / sizeof lens[0] ? lens[i] : 0;
+		ASSERT_EQ(wy_sandbox_spawn_exec(&lim, "wy-convert", p, n, &pid, &fd, NULL, NULL), WY_OK);
+		ASSERT_EQ(waitpid(pid, &status, 0), pid);
+		char got[512];
+		int flags = fcntl(fd, F_GETFL);
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+		size_t len = 0;
+		ASSERT_EQ(wy_read_full(fd, got, sizeof got - 1, &len), 0);
+		close(fd);
+		got[len] = 0;
+		char why[200];
+		ASSERT(!wy_sandbox_describe(status, &lim, why, sizeof why));
+		ASSERT_CONTAINS(why, "could not start");
+		ASSERT(len > 5 && got[0] == 'E');
+		ASSERT(memmem(got, len, "malformed", 9) != NULL);
+	}
+}
+
 TEST_LIST(T(converts_and_publishes_pages), T(crashing_child_fails_only_its_document),
 	  T(hanging_child_is_killed_at_the_limit), T(memory_limit_fails_with_a_reason),
 	  T(unrecognized_and_missing_original), T(job_of_a_dead_worker_is_picked_up),
 	  T(boxes_out_of_step_with_the_text_fail_the_job), T(an_outline_past_the_last_page_fails_the_job),
-	  T(keywords_come_from_the_preview), T(failure_reasons_carry_no_control_characters))
+	  T(keywords_come_from_the_preview), T(failure_reasons_carry_no_control_characters),
+	  T(a_converter_holds_no_credentials_in_memory), T(a_converter_refuses_malformed_parameters))
