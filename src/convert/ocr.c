@@ -64,9 +64,9 @@ int wy_ocr_page(wy_ocr *o, const unsigned char *px, int w, int h, int stride, in
 
 /* Tesseract is loaded with dlopen, not linked: it and what it links
  * (Leptonica, libarchive, libcurl and its TLS stack, libgomp) map some 75
- * MB, which every process would carry. wy_ocr_preload loads it in a worker
- * before it forks converters, which inherit it; a confined converter could
- * not open the library itself. */
+ * MB, which every process would carry. A converter that may recognise pages
+ * loads it with wy_ocr_preload before it confines itself (jobs/converter.c):
+ * once confined it could not open the library. */
 static struct {
 	__typeof__(TessBaseAPICreate) *create;
 	__typeof__(TessBaseAPIDelete) *destroy;

@@ -23,8 +23,8 @@ typedef struct wy_ocr wy_ocr;
 bool wy_ocr_available(void);
 
 /* Load Tesseract's library (dlopen; once per process, thread-safe): a
- * worker calls it before it forks converters, which cannot open it once
- * confined. WY_OK, or WY_ENOTSUP when it cannot be loaded (warned once).
+ * converter calls it before it confines itself, after which it could not
+ * open it. WY_OK, or WY_ENOTSUP when it cannot be loaded (warned once).
  * wy_ocr_open calls it too. */
 int wy_ocr_preload(void);
 

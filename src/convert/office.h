@@ -1,7 +1,7 @@
 /* office: Word, Excel, PowerPoint, OpenDocument, RTF and WPS documents to
  * PDF through LibreOfficeKit, loaded once per converter process.
  *
- * Call only inside a sandboxed converter process (see jobs/worker.c): the
+ * Call only inside a sandboxed converter process (see jobs/converter.c): the
  * process must already have no network; LibreOffice follows links inside
  * documents. Macros never run: the private profile sets the highest macro
  * security level, disables macro execution and blocks untrusted referer
