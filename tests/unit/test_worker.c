@@ -424,6 +424,12 @@ TEST(a_converter_holds_no_credentials_in_memory)
 	n = snprintf(key, sizeof key, "AWSKEY");
 	for (int i = 8; i < 16; i++)
 		n += snprintf(key + n, sizeof key - (size_t)n, "%02x", rnd[i]);
+	/* and one under a name that looks like a locale's or LibreOffice's: the
+	 * allow-list is of exact names (an attack round found prefixes) */
+	char tok[64];
+	n = snprintf(tok, sizeof tok, "TOKEN");
+	for (int i = 15; i >= 8; i--)
+		n += snprintf(tok + n, sizeof tok - (size_t)n, "%02x", rnd[i]);
 	char pass[64]; /* the password alone, as it would sit in a parsed URL */
 	snprintf(pass, sizeof pass, "%.*s", (int)(strchr(url, '@') - strstr(url, "SECRET-")), strstr(url, "SECRET-"));
 	pid_t worker = fork();
@@ -433,6 +439,8 @@ TEST(a_converter_holds_no_credentials_in_memory)
 		env_open(&e, "creds");
 		setenv("WENYUAN_STORE_URL", url, 1);
 		setenv("AWS_SECRET_ACCESS_KEY", key, 1);
+		setenv("LC_WY_TOKEN", tok, 1);
+		setenv("SAL_WY_TOKEN", tok, 1);
 		held_secret = wy_xstrdup(url);
 		e.cfg.convert_timeout = 300; /* stopped by the test, not the limit */
 		int64_t id = add_text(&e, "等着被读的文档\n", "wait.txt");
@@ -448,11 +456,12 @@ TEST(a_converter_holds_no_credentials_in_memory)
 		if (!conv)
 			usleep(20000);
 	}
-	int in_conv_pass = -2, in_conv_key = -2, in_worker = -2;
+	int in_conv_pass = -2, in_conv_key = -2, in_conv_tok = -2, in_worker = -2;
 	uint64_t conv_bytes = 0, worker_bytes = 0;
 	if (conv) {
 		in_conv_pass = memory_holds(conv, pass, &conv_bytes);
 		in_conv_key = memory_holds(conv, key, &conv_bytes);
+		in_conv_tok = memory_holds(conv, tok, &conv_bytes);
 		in_worker = memory_holds(worker, pass, &worker_bytes);
 		kill(conv, SIGKILL);
 	}
@@ -469,12 +478,13 @@ TEST(a_converter_holds_no_credentials_in_memory)
 		printf("  skipped: this kernel refuses to show the processes' memory (%s)\n", strerror(errno));
 		return;
 	}
-	printf("  converter: %llu bytes read; secret there: %d, key there: %d; worker: %d\n",
-	       (unsigned long long)conv_bytes, in_conv_pass, in_conv_key, in_worker);
+	printf("  converter: %llu bytes read; secret there: %d, key there: %d, token there: %d; worker: %d\n",
+	       (unsigned long long)conv_bytes, in_conv_pass, in_conv_key, in_conv_tok, in_worker);
 	ASSERT_EQ(in_worker, 1);
 	ASSERT(conv_bytes > 0);
 	ASSERT_EQ(in_conv_pass, 0);
 	ASSERT_EQ(in_conv_key, 0);
+	ASSERT_EQ(in_conv_tok, 0);
 	ASSERT(w == worker && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
