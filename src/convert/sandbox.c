@@ -294,7 +294,7 @@ int wy_sandbox_spawn(const wy_sandbox_limits *lim, const char *name, int (*fn)(v
 #define HDR_LEN 24
 #define CHILD_MARK "WY_SANDBOX_CHILD"
 #define EXIT_EXEC 110   /* could not exec the fresh image */
-#define EXIT_PARAMS 112 /* could not hand over, or read, its parameters */
+#define EXIT_PARAMS WY_SANDBOX_EXIT_PARAMS /* could not hand over, or read, its parameters */
 
 /* In the forked child: move the pipes, the parameters and the program to
  * their numbers (through numbers above them, since a descriptor may sit on

@@ -70,7 +70,10 @@ int wy_sandbox_spawn_exec(const wy_sandbox_limits *lim, const char *name, const 
  * overflow as wy_sandbox_spawn does, and returns true with the name
  * (borrowed from argv), the params (malloc'd, *len bytes; free them), and
  * the descriptors (out_fd; in_fd or -1). A marked process whose
- * parameters are missing or malformed exits (status 112). */
+ * parameters are missing or malformed exits with WY_SANDBOX_EXIT_PARAMS,
+ * as its caller does with parameters it cannot decode (wy_sandbox_describe
+ * explains it). */
+#define WY_SANDBOX_EXIT_PARAMS 112
 bool wy_sandbox_exec_child(int argc, char **argv, const char **name, void **params, size_t *len, int *out_fd,
 			   int *in_fd);
 

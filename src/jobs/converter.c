@@ -558,8 +558,8 @@ static bool child_params_get(const void *data, size_t len, char *kind, child_ctx
 
 /* Start a converter of this kind ('C' child_main, 'O' office_main) as a
  * fresh image of the program. */
-int conv_spawn(const wy_sandbox_limits *lim, char kind, const child_ctx *c, pid_t *pid, int *out_fd,
-			   int *req_fd, wy_errinfo *ei)
+int conv_spawn(const wy_sandbox_limits *lim, char kind, const child_ctx *c, pid_t *pid, int *out_fd, int *req_fd,
+	       wy_errinfo *ei)
 {
 	wy_buf b;
 	wy_buf_init(&b, 0);
@@ -586,7 +586,7 @@ void wy_worker_child_entry(int argc, char **argv)
 	free(params);
 	if (!ok) {
 		send_error(out_fd, WY_EIO, &(wy_errinfo){.msg = "the converter's parameters are malformed"});
-		_exit(112);
+		_exit(WY_SANDBOX_EXIT_PARAMS);
 	}
 	(void)name;
 	int rc = kind == 'O' ? office_main(&c, out_fd, in_fd) : child_main(&c, out_fd, in_fd);
