@@ -64,15 +64,23 @@ static double bigram_share(const char *src, const char *text, int *total)
 }
 
 /* The source laid out as the text converter lays a text file out: 11 pt
- * on A4, a paragraph a line. Returns the page count. */
-static int make_source_pdf(const char *path, int copies)
+ * on A4, a paragraph a line, each copy on pages of its own. Returns the
+ * page count. */
+static int make_source_pdf_as(const char *path, int copies, int pt, bool break_copies);
+static int make_source_pdf(const char *path, int copies) { return make_source_pdf_as(path, copies, 11, true); }
+
+/* The same in pt-point type, the copies one after another when
+ * break_copies is false (a page dense with text: slow to recognise). */
+static int make_source_pdf_as(const char *path, int copies, int pt, bool break_copies)
 {
 	wy_buf src, html;
 	if (wy_file_read(SOURCE, 0, &src))
 		return -1;
 	wy_buf_init(&html, 0);
-	wy_buf_puts(&html, "<html><head><style>body{font-size:11pt;line-height:1.5}p{margin:0 0 6pt 0}</style></head>"
-			   "<body lang=\"zh-CN\">");
+	wy_buf_printf(&html,
+		      "<html><head><style>body{font-size:%dpt;line-height:1.5}p{margin:0 0 6pt 0}</style></head>"
+		      "<body lang=\"zh-CN\">",
+		      pt);
 	for (int c = 0; c < copies; c++) {
 		const char *p = src.data, *end = src.data + src.len;
 		while (p < end) {
@@ -85,7 +93,7 @@ static int make_source_pdf(const char *path, int copies)
 			}
 			p = nl ? nl + 1 : end;
 		}
-		if (c + 1 < copies)
+		if (c + 1 < copies && break_copies)
 			wy_buf_puts(&html, "<p style=\"page-break-after:always\"></p>");
 	}
 	wy_buf_puts(&html, "</body></html>");
@@ -270,17 +278,21 @@ TEST(each_recognised_page_adds_to_the_time_limit)
 	ASSERT_EQ(wy_store_doc_get(e.st, id, &d, NULL), WY_OK);
 	ASSERT_EQ(d.status, WY_DOC_READY);
 	wy_doc_clear(&d);
-	/* A 900 dpi scan of a page takes seconds of CPU to read (about 4 s
-	 * on an idle core here; 600 dpi took 1.7 s, too close to the 2 s):
-	 * 1 s and 1 s for the page are too little. */
+	/* A page dense with small type (5 pt) takes seconds of CPU to read
+	 * (about 5 s here, unlimited): 1 s and 1 s for the page are too
+	 * little. (A 900 dpi scan of an 11 pt page took 1.7 to 4 s, and once
+	 * finished within the 2 s.) */
 	wy_buf_free(&b);
-	ASSERT_EQ(make_source_pdf(src, 1), 1);
-	ASSERT_EQ(testdoc_scan(src, scan, NULL, 900, 1.5f, 24, 7), 1);
+	int dense = make_source_pdf_as(src, 12, 5, false);
+	ASSERT(dense >= 1);
+	ASSERT_EQ(testdoc_scan(src, scan, NULL, 300, 1.5f, 24, 7), dense);
 	ASSERT_EQ(wy_file_read(scan, 0, &b), WY_OK);
 	e.cfg.convert_timeout = 1;
 	e.cfg.ocr_page_timeout = 1;
-	id = add_doc(&e, b.data, b.len, "scan600.pdf");
+	id = add_doc(&e, b.data, b.len, "dense.pdf");
+	t0 = wy_now_ms();
 	run_until_done(&e, &id, 1);
+	printf("  a dense scan (%d pages) stopped after %lld ms\n", dense, (long long)(wy_now_ms() - t0));
 	ASSERT_EQ(wy_store_doc_get(e.st, id, &d, NULL), WY_OK);
 	ASSERT_EQ(d.status, WY_DOC_FAILED);
 	ASSERT_CONTAINS(d.reason, "pages recognised");
